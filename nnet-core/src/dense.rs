@@ -1,0 +1,282 @@
+//! The dense (fully connected) layer and its gradient: `a = act(W x + b)`.
+
+use nalgebra::{SMatrix, SVector};
+use rand::Rng;
+
+use crate::activation::Activation;
+use crate::storage::MatrixStorage;
+use crate::{Initializer, Parameters, TensorInfo};
+
+/// A dense layer of `OUT` units over `IN` inputs: `a = act(W x + b)`.
+///
+/// `W` is `OUT × IN` (`weights`), `b` has `OUT` entries (`bias`). The weight storage `S` is an
+/// inline [`SMatrix`] by default, or a [`HeapMatrix`](crate::storage::HeapMatrix) for large layers.
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::{matrix, vector};
+/// use nnet_core::{activation::Relu, Dense};
+///
+/// let mut layer = Dense::<2, 2, Relu>::new(Relu);
+/// layer.weights = matrix![1.0, -1.0; 2.0, 0.5];
+/// layer.bias = vector![0.0, -1.0];
+/// // relu([1·3 − 1·1 + 0, 2·3 + 0.5·1 − 1]) = [2, 5.5]
+/// assert_eq!(layer.forward(&vector![3.0, 1.0]), vector![2.0, 5.5]);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dense<const IN: usize, const OUT: usize, A, S = SMatrix<f32, OUT, IN>> {
+    /// The `OUT × IN` weight matrix `W`.
+    pub weights: S,
+    /// The bias vector `b`.
+    pub bias: SVector<f32, OUT>,
+    /// The activation function `act`.
+    pub activation: A,
+}
+
+/// The gradient of a loss with respect to a [`Dense`] layer's weights and bias.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::{DenseGradient, Parameters};
+///
+/// let grad = DenseGradient::<3, 2>::zeroed();
+/// assert_eq!(grad.tensor(0).len(), 6);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct DenseGradient<const IN: usize, const OUT: usize, S = SMatrix<f32, OUT, IN>> {
+    /// `∂L/∂W`, `OUT × IN`.
+    pub weights: S,
+    /// `∂L/∂b`.
+    pub bias: SVector<f32, OUT>,
+}
+
+impl<const IN: usize, const OUT: usize, A: Activation, S: MatrixStorage<OUT, IN>>
+    Dense<IN, OUT, A, S>
+{
+    /// Number of trainable parameters, `OUT · IN + OUT`.
+    pub const PARAMS: usize = OUT * IN + OUT;
+
+    /// A layer with all weights and biases zero.
+    pub fn new(activation: A) -> Self {
+        Self {
+            weights: S::zeroed(),
+            bias: SVector::zeros(),
+            activation,
+        }
+    }
+
+    /// A layer initialized from `rng`: first the weights (fans `IN`, `OUT`) from `kernel`, then
+    /// the bias from `bias` (fans `OUT`, `OUT`, as Keras).
+    pub fn initialized<R: Rng + ?Sized>(
+        activation: A,
+        kernel: Initializer,
+        bias: Initializer,
+        rng: &mut R,
+    ) -> Self {
+        let mut layer = Self::new(activation);
+        kernel.fill(layer.weights.matrix_mut().as_mut_slice(), IN, OUT, rng);
+        bias.fill(layer.bias.as_mut_slice(), OUT, OUT, rng);
+        layer
+    }
+
+    /// The pre-activations `z = W x + b`.
+    #[inline]
+    pub fn preactivation(&self, x: &SVector<f32, IN>) -> SVector<f32, OUT> {
+        let mut z = self.bias;
+        z.gemv(1.0, self.weights.matrix(), x, 1.0);
+        z
+    }
+
+    /// The layer's output `act(W x + b)`.
+    #[inline]
+    pub fn forward(&self, x: &SVector<f32, IN>) -> SVector<f32, OUT> {
+        let mut a = self.preactivation(x);
+        self.activation.activate(a.as_mut_slice());
+        a
+    }
+
+    /// The pre-activations `z` and the output `a = act(z)`, as the backward pass needs them.
+    #[inline]
+    pub fn forward_trace(&self, x: &SVector<f32, IN>) -> (SVector<f32, OUT>, SVector<f32, OUT>) {
+        let z = self.preactivation(x);
+        let mut a = z;
+        self.activation.activate(a.as_mut_slice());
+        (z, a)
+    }
+
+    /// Turns `∂L/∂a` into `∂L/∂z` through the activation, given this layer's `z` and `a`.
+    #[inline]
+    pub fn activation_backward(
+        &self,
+        z: &SVector<f32, OUT>,
+        a: &SVector<f32, OUT>,
+        grad_a: &SVector<f32, OUT>,
+    ) -> SVector<f32, OUT> {
+        let mut delta = *grad_a;
+        self.activation
+            .backprop(z.as_slice(), a.as_slice(), delta.as_mut_slice());
+        delta
+    }
+
+    /// Backward pass from `delta = ∂L/∂z`: adds `δ xᵀ` to the weight gradient and `δ` to the
+    /// bias gradient, and returns `∂L/∂x = Wᵀ δ`.
+    #[inline]
+    pub fn backward(
+        &self,
+        x: &SVector<f32, IN>,
+        delta: &SVector<f32, OUT>,
+        grad: &mut DenseGradient<IN, OUT, S>,
+    ) -> SVector<f32, IN> {
+        grad.weights.matrix_mut().ger(1.0, delta, x, 1.0);
+        grad.bias += delta;
+        self.weights.matrix().tr_mul(delta)
+    }
+
+    /// A zero gradient of this layer's shapes.
+    pub fn zero_gradient(&self) -> DenseGradient<IN, OUT, S> {
+        DenseGradient::zeroed()
+    }
+
+    /// Tensor `index` of this layer: 0 the weights, 1 the bias, else empty.
+    #[inline]
+    pub fn tensor(&self, index: usize) -> &[f32] {
+        match index {
+            0 => self.weights.matrix().as_slice(),
+            1 => self.bias.as_slice(),
+            _ => &[],
+        }
+    }
+
+    /// Tensor `index` of this layer, mutably: 0 the weights, 1 the bias, else empty.
+    #[inline]
+    pub fn tensor_mut(&mut self, index: usize) -> &mut [f32] {
+        match index {
+            0 => self.weights.matrix_mut().as_mut_slice(),
+            1 => self.bias.as_mut_slice(),
+            _ => &mut [],
+        }
+    }
+}
+
+impl<const IN: usize, const OUT: usize, S: MatrixStorage<OUT, IN>> DenseGradient<IN, OUT, S> {
+    /// A gradient of zeros.
+    pub fn zeroed() -> Self {
+        Self {
+            weights: S::zeroed(),
+            bias: SVector::zeros(),
+        }
+    }
+
+    /// Tensor `index`: 0 the weight gradient, 1 the bias gradient, else empty.
+    #[inline]
+    pub fn tensor(&self, index: usize) -> &[f32] {
+        match index {
+            0 => self.weights.matrix().as_slice(),
+            1 => self.bias.as_slice(),
+            _ => &[],
+        }
+    }
+
+    /// Tensor `index`, mutably: 0 the weight gradient, 1 the bias gradient, else empty.
+    #[inline]
+    pub fn tensor_mut(&mut self, index: usize) -> &mut [f32] {
+        match index {
+            0 => self.weights.matrix_mut().as_mut_slice(),
+            1 => self.bias.as_mut_slice(),
+            _ => &mut [],
+        }
+    }
+}
+
+/// Shapes of the two tensors of a layer named `dense{n}`; used by generated networks.
+pub const fn dense_tensor_info(
+    weight_name: &'static str,
+    bias_name: &'static str,
+    inputs: usize,
+    units: usize,
+    index: usize,
+) -> Option<TensorInfo> {
+    match index {
+        0 => Some(TensorInfo {
+            name: weight_name,
+            rows: units,
+            cols: inputs,
+        }),
+        1 => Some(TensorInfo {
+            name: bias_name,
+            rows: units,
+            cols: 1,
+        }),
+        _ => None,
+    }
+}
+
+/// A lone layer's gradient is itself a parameter list of two tensors, `weight` and `bias`.
+impl<const IN: usize, const OUT: usize, S: MatrixStorage<OUT, IN>> Parameters
+    for DenseGradient<IN, OUT, S>
+{
+    const TENSORS: usize = 2;
+
+    fn tensor_info(index: usize) -> Option<TensorInfo> {
+        dense_tensor_info("weight", "bias", IN, OUT, index)
+    }
+
+    fn tensor(&self, index: usize) -> &[f32] {
+        DenseGradient::tensor(self, index)
+    }
+
+    fn tensor_mut(&mut self, index: usize) -> &mut [f32] {
+        DenseGradient::tensor_mut(self, index)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::activation::{Linear, Tanh};
+    use crate::storage::HeapMatrix;
+    use nalgebra::{matrix, vector};
+
+    #[test]
+    fn forward_by_hand() {
+        let mut layer = Dense::<3, 2, Tanh>::new(Tanh);
+        layer.weights = matrix![0.1, 0.2, 0.3; -0.4, 0.5, -0.6];
+        layer.bias = vector![0.05, -0.05];
+        let x = vector![1.0, 2.0, 3.0];
+        // z0 = 0.1 + 0.4 + 0.9 + 0.05 = 1.45; z1 = -0.4 + 1.0 - 1.8 - 0.05 = -1.25
+        let a = layer.forward(&x);
+        assert!((a[0] - 1.45_f32.tanh()).abs() < 1e-6);
+        assert!((a[1] - (-1.25_f32).tanh()).abs() < 1e-6);
+    }
+
+    #[test]
+    fn backward_by_hand() {
+        let mut layer = Dense::<2, 2, Linear>::new(Linear);
+        layer.weights = matrix![1.0, 2.0; 3.0, 4.0];
+        let x = vector![5.0, 6.0];
+        let delta = vector![1.0, -1.0];
+        let mut grad = layer.zero_gradient();
+        let dx = layer.backward(&x, &delta, &mut grad);
+        assert_eq!(grad.weights, matrix![5.0, 6.0; -5.0, -6.0]);
+        assert_eq!(grad.bias, delta);
+        assert_eq!(dx, vector![1.0 - 3.0, 2.0 - 4.0]);
+    }
+
+    #[test]
+    fn heap_and_inline_agree() {
+        let mut rng = <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(1);
+        let inline = Dense::<4, 3, Tanh>::initialized(
+            Tanh,
+            Initializer::HeNormal,
+            Initializer::Normal,
+            &mut rng,
+        );
+        let mut heap = Dense::<4, 3, Tanh, HeapMatrix<3, 4>>::new(Tanh);
+        heap.tensor_mut(0).copy_from_slice(inline.tensor(0));
+        heap.tensor_mut(1).copy_from_slice(inline.tensor(1));
+        let x = vector![0.5, -1.0, 2.0, 0.25];
+        assert_eq!(inline.forward(&x), heap.forward(&x));
+    }
+}

@@ -1,0 +1,256 @@
+//! Weight initializers, with Keras's names and formulas.
+
+use rand::Rng;
+use rand_distr::{Distribution, StandardNormal};
+
+/// How a tensor's initial values are drawn, by Keras's names.
+///
+/// `fan_in` is the number of inputs of the layer and `fan_out` its number of units. Following
+/// Keras, a bias vector of `n` units has `fan_in = fan_out = n`. The `*_normal` variance-scaling
+/// initializers draw from a normal truncated at two standard deviations, with the standard
+/// deviation divided by 0.87962566 so the truncated distribution keeps the intended variance,
+/// exactly as Keras's `VarianceScaling` does.
+///
+/// | name | distribution |
+/// | --- | --- |
+/// | `zeros` | 0 |
+/// | `ones` | 1 |
+/// | `uniform` | U(−0.05, 0.05) |
+/// | `normal` | N(0, 0.05²) |
+/// | `glorot_uniform` | U(−l, l), l = √(6 / (fan_in + fan_out)) — the default kernel initializer |
+/// | `glorot_normal` | truncated N(0, σ²), σ = √(2 / (fan_in + fan_out)) |
+/// | `he_uniform` | U(−l, l), l = √(6 / fan_in) |
+/// | `he_normal` | truncated N(0, σ²), σ = √(2 / fan_in) |
+/// | `lecun_uniform` | U(−l, l), l = √(3 / fan_in) |
+/// | `lecun_normal` | truncated N(0, σ²), σ = √(1 / fan_in) |
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::Initializer;
+/// use rand::SeedableRng;
+///
+/// let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+/// let mut kernel = [0.0_f32; 6];
+/// Initializer::GlorotUniform.fill(&mut kernel, 2, 3, &mut rng);
+/// let limit = (6.0_f32 / 5.0).sqrt();
+/// assert!(kernel.iter().all(|w| w.abs() <= limit));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Initializer {
+    /// All zeros; the default bias initializer.
+    Zeros,
+    /// All ones.
+    Ones,
+    /// U(−0.05, 0.05).
+    Uniform,
+    /// N(0, 0.05²).
+    Normal,
+    /// Glorot (Xavier) uniform; the default kernel initializer.
+    #[default]
+    GlorotUniform,
+    /// Glorot (Xavier) truncated normal.
+    GlorotNormal,
+    /// He uniform, for ReLU layers.
+    HeUniform,
+    /// He truncated normal, for ReLU layers.
+    HeNormal,
+    /// LeCun uniform.
+    LecunUniform,
+    /// LeCun truncated normal, for SELU layers.
+    LecunNormal,
+}
+
+/// Keras's correction of the standard deviation of a normal truncated at ±2σ.
+const TRUNCATION_CORRECTION: f64 = 0.879_625_661_034_239_8;
+
+impl Initializer {
+    /// Every initializer, in the order of the grammar.
+    pub const ALL: [Initializer; 10] = [
+        Self::Zeros,
+        Self::Ones,
+        Self::Uniform,
+        Self::Normal,
+        Self::GlorotUniform,
+        Self::GlorotNormal,
+        Self::HeUniform,
+        Self::HeNormal,
+        Self::LecunUniform,
+        Self::LecunNormal,
+    ];
+
+    /// The Keras name, as written in `network!`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Zeros => "zeros",
+            Self::Ones => "ones",
+            Self::Uniform => "uniform",
+            Self::Normal => "normal",
+            Self::GlorotUniform => "glorot_uniform",
+            Self::GlorotNormal => "glorot_normal",
+            Self::HeUniform => "he_uniform",
+            Self::HeNormal => "he_normal",
+            Self::LecunUniform => "lecun_uniform",
+            Self::LecunNormal => "lecun_normal",
+        }
+    }
+
+    /// Fills `values` with draws from this initializer for a tensor of the given fans.
+    ///
+    /// Values are drawn in slice order, so the same `rng` state gives the same values on every
+    /// machine.
+    pub fn fill<R: Rng + ?Sized>(
+        self,
+        values: &mut [f32],
+        fan_in: usize,
+        fan_out: usize,
+        rng: &mut R,
+    ) {
+        let fan_in = fan_in.max(1) as f64;
+        let fan_avg_2 = (fan_in + fan_out.max(1) as f64).max(1.0);
+        match self {
+            Self::Zeros => values.fill(0.0),
+            Self::Ones => values.fill(1.0),
+            Self::Uniform => fill_uniform(values, 0.05, rng),
+            Self::Normal => fill_normal(values, 0.05, false, rng),
+            Self::GlorotUniform => fill_uniform(values, (6.0 / fan_avg_2).sqrt(), rng),
+            Self::GlorotNormal => fill_normal(values, (2.0 / fan_avg_2).sqrt(), true, rng),
+            Self::HeUniform => fill_uniform(values, (6.0 / fan_in).sqrt(), rng),
+            Self::HeNormal => fill_normal(values, (2.0 / fan_in).sqrt(), true, rng),
+            Self::LecunUniform => fill_uniform(values, (3.0 / fan_in).sqrt(), rng),
+            Self::LecunNormal => fill_normal(values, (1.0 / fan_in).sqrt(), true, rng),
+        }
+    }
+}
+
+fn fill_uniform<R: Rng + ?Sized>(values: &mut [f32], limit: f64, rng: &mut R) {
+    for v in values {
+        // random::<f64>() is uniform in [0, 1).
+        *v = ((rng.random::<f64>() * 2.0 - 1.0) * limit) as f32;
+    }
+}
+
+fn fill_normal<R: Rng + ?Sized>(values: &mut [f32], stddev: f64, truncated: bool, rng: &mut R) {
+    let stddev = if truncated {
+        stddev / TRUNCATION_CORRECTION
+    } else {
+        stddev
+    };
+    for v in values {
+        let x: f64 = loop {
+            let x: f64 = StandardNormal.sample(rng);
+            if !truncated || x.abs() <= 2.0 {
+                break x;
+            }
+        };
+        *v = (x * stddev) as f32;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    fn draw(init: Initializer, n: usize, fan_in: usize, fan_out: usize) -> Vec<f32> {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(42);
+        let mut v = vec![0.0; n];
+        init.fill(&mut v, fan_in, fan_out, &mut rng);
+        v
+    }
+
+    fn mean_std(v: &[f32]) -> (f64, f64) {
+        let n = v.len() as f64;
+        let mean = v.iter().map(|&x| f64::from(x)).sum::<f64>() / n;
+        let var = v
+            .iter()
+            .map(|&x| (f64::from(x) - mean).powi(2))
+            .sum::<f64>()
+            / n;
+        (mean, var.sqrt())
+    }
+
+    #[test]
+    fn constants() {
+        assert!(draw(Initializer::Zeros, 10, 3, 4).iter().all(|&v| v == 0.0));
+        assert!(draw(Initializer::Ones, 10, 3, 4).iter().all(|&v| v == 1.0));
+    }
+
+    #[test]
+    fn uniform_limits_and_spread() {
+        // (initializer, fan_in, fan_out, limit by Keras's formula)
+        let cases = [
+            (Initializer::Uniform, 100, 50, 0.05),
+            (
+                Initializer::GlorotUniform,
+                100,
+                50,
+                (6.0_f64 / 150.0).sqrt(),
+            ),
+            (Initializer::HeUniform, 100, 50, (6.0_f64 / 100.0).sqrt()),
+            (Initializer::LecunUniform, 100, 50, (3.0_f64 / 100.0).sqrt()),
+        ];
+        for (init, fan_in, fan_out, limit) in cases {
+            let v = draw(init, 20_000, fan_in, fan_out);
+            assert!(v.iter().all(|&x| f64::from(x).abs() <= limit), "{init:?}");
+            let (mean, std) = mean_std(&v);
+            // U(-l, l) has standard deviation l / √3.
+            assert!(mean.abs() < 0.02 * limit, "{init:?} mean {mean}");
+            assert!(
+                (std - limit / 3f64.sqrt()).abs() < 0.02 * limit,
+                "{init:?} std {std}"
+            );
+        }
+    }
+
+    #[test]
+    fn normal_spread() {
+        // Truncated normals keep the nominal variance thanks to the correction factor.
+        let cases = [
+            (Initializer::Normal, 100, 50, 0.05, f64::INFINITY),
+            (
+                Initializer::GlorotNormal,
+                100,
+                50,
+                (2.0_f64 / 150.0).sqrt(),
+                2.0,
+            ),
+            (
+                Initializer::HeNormal,
+                100,
+                50,
+                (2.0_f64 / 100.0).sqrt(),
+                2.0,
+            ),
+            (
+                Initializer::LecunNormal,
+                100,
+                50,
+                (1.0_f64 / 100.0).sqrt(),
+                2.0,
+            ),
+        ];
+        for (init, fan_in, fan_out, std_want, cut) in cases {
+            let v = draw(init, 40_000, fan_in, fan_out);
+            let (mean, std) = mean_std(&v);
+            assert!(mean.abs() < 0.02 * std_want, "{init:?} mean {mean}");
+            assert!(
+                (std - std_want).abs() < 0.03 * std_want,
+                "{init:?} std {std} want {std_want}"
+            );
+            let bound = cut * std_want / TRUNCATION_CORRECTION + 1e-6;
+            assert!(
+                v.iter().all(|&x| f64::from(x).abs() <= bound),
+                "{init:?} truncation"
+            );
+        }
+    }
+
+    #[test]
+    fn same_seed_same_values() {
+        assert_eq!(
+            draw(Initializer::HeNormal, 64, 8, 8),
+            draw(Initializer::HeNormal, 64, 8, 8)
+        );
+    }
+}
