@@ -1,0 +1,64 @@
+//! The syntax tree of a `network!` invocation, as written, before any meaning is checked.
+
+use proc_macro2::Span;
+use syn::{Attribute, Ident, Lit, Visibility};
+
+use crate::kw;
+
+/// `#[attrs] vis struct Name { statements }`.
+pub(crate) struct NetworkDef {
+    pub attrs: Vec<Attribute>,
+    pub vis: Visibility,
+    pub name: Ident,
+    /// Span of the layer list's delimiters, for "missing `input`" and "no layers".
+    pub body_span: Span,
+    pub statements: Vec<Statement>,
+    /// Syntax errors found in the layer list; parsing went on past them.
+    pub errors: Option<syn::Error>,
+}
+
+/// One `;`-terminated line of the layer list.
+pub(crate) enum Statement {
+    /// `input N;`
+    Input { keyword: kw::input, size: SizeLit },
+    /// `dense N [activation] [(options)];`
+    Dense(DenseStmt),
+}
+
+/// `dense N [activation] [(options)];`
+pub(crate) struct DenseStmt {
+    pub keyword: kw::dense,
+    pub size: SizeLit,
+    pub activation: Option<Ident>,
+    pub options: Vec<LayerOption>,
+}
+
+/// The literal where a size belongs; whether it is a valid size is checked later.
+pub(crate) struct SizeLit {
+    pub lit: Lit,
+    /// Set when the literal was written with a leading `-`.
+    pub negative: bool,
+}
+
+/// `name = value` inside a layer's parentheses.
+pub(crate) struct LayerOption {
+    pub name: Ident,
+    pub value: OptionValue,
+}
+
+/// The right-hand side of an option.
+pub(crate) enum OptionValue {
+    /// An initializer name, e.g. `uniform`.
+    Ident(Ident),
+    /// A number, e.g. `0.2` or `-1`.
+    Number { lit: Lit, negative: bool },
+}
+
+impl OptionValue {
+    pub(crate) fn span(&self) -> Span {
+        match self {
+            OptionValue::Ident(ident) => ident.span(),
+            OptionValue::Number { lit, .. } => lit.span(),
+        }
+    }
+}

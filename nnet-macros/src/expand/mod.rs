@@ -1,0 +1,417 @@
+//! Expansion: the validated model to the network struct, its gradients, its trace and their
+//! trait implementations. Only wiring and unrolling: every computation is a call into
+//! `nnet_core` through `::nnet::__private`.
+
+mod docs;
+
+use proc_macro2::{Ident, Literal, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+
+use crate::model::{Layer, Model};
+
+/// Everything the macro generates for a valid network.
+pub(crate) fn expand(model: &Model) -> TokenStream {
+    let def = model.def;
+    let attrs = &def.attrs;
+    let vis = &def.vis;
+    let name = &def.name;
+    let gradients = format_ident!("{}Gradients", name);
+    let trace = format_ident!("{}Trace", name);
+    let p = private();
+    let f32 = quote!(::core::primitive::f32);
+    let usize = quote!(::core::primitive::usize);
+    let derive = quote! {
+        #[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::cmp::PartialEq)]
+    };
+
+    let inputs = lit(model.inputs);
+    let outputs = lit(model.outputs());
+    let params = lit(model.params());
+    let tensors = lit(2 * model.layers.len());
+    let name_str = name.to_string();
+    let architecture_doc = docs::architecture(model);
+    let gradients_doc = format!(
+        "Gradients of a loss with respect to every weight and bias of [`{name}`], with the same shapes."
+    );
+    let trace_doc = format!(
+        "What a forward pass of [`{name}`] keeps for the backward pass: each layer's pre-activations `z` and outputs `a`."
+    );
+
+    let fields = model.layers.iter().map(|l| {
+        let field = field(l);
+        let ty = layer_type(l);
+        let doc = docs::layer(l);
+        quote_spanned!(l.span=> #[doc = #doc] pub #field: #ty)
+    });
+    let gradient_fields = model.layers.iter().map(|l| {
+        let field = field(l);
+        let ty = gradient_type(l);
+        let doc = format!("Gradients of `{field}`.");
+        quote_spanned!(l.span=> #[doc = #doc] pub #field: #ty)
+    });
+    let trace_fields = model.layers.iter().map(|l| {
+        let (z, a) = trace_names(l);
+        let units = lit(l.units);
+        let z_doc = format!("Pre-activations of `dense{}`.", l.index);
+        let a_doc = format!("Outputs of `dense{}`.", l.index);
+        quote! {
+            #[doc = #z_doc] pub #z: #p::nalgebra::SVector<#f32, #units>,
+            #[doc = #a_doc] pub #a: #p::nalgebra::SVector<#f32, #units>
+        }
+    });
+
+    let inits = model.layers.iter().map(|l| {
+        let field = field(l);
+        let ty = layer_type(l);
+        let activation = activation_value(l);
+        let init = format_ident!("{}", l.init);
+        let bias_init = format_ident!("{}", l.bias_init);
+        quote_spanned! {l.span=>
+            #field: <#ty>::initialized(#activation, #p::Initializer::#init, #p::Initializer::#bias_init, rng)
+        }
+    });
+    let zero_layers = model.layers.iter().map(|l| {
+        let field = field(l);
+        let ty = layer_type(l);
+        let activation = activation_value(l);
+        quote!(#field: <#ty>::new(#activation))
+    });
+    let zero_gradients = model.layers.iter().map(|l| {
+        let field = field(l);
+        let ty = gradient_type(l);
+        quote!(#field: <#ty>::zeroed())
+    });
+
+    let forward = forward_body(model);
+    let trace_body = trace_body(model, &trace);
+    let backward = backward_body(model);
+    let last = model.layers.last().map(field);
+    let last_activation = model.layers.last().map(activation_type);
+    let (last_z, last_a) = model.layers.last().map(trace_names).unzip();
+
+    let layer_specs = model.layers.iter().map(|l| {
+        let layer_name = format!("dense{}", l.index);
+        let (layer_inputs, units) = (lit(l.inputs), lit(l.units));
+        let kind = format_ident!("{}", l.activation_type);
+        quote! {
+            #p::LayerSpec { name: #layer_name, inputs: #layer_inputs, units: #units, activation: #p::ActivationKind::#kind }
+        }
+    });
+    let info_arms = model.layers.iter().enumerate().map(|(i, l)| {
+        let i = lit(i);
+        let (weight, bias) = (
+            format!("dense{}.weight", l.index),
+            format!("dense{}.bias", l.index),
+        );
+        let (layer_inputs, units) = (lit(l.inputs), lit(l.units));
+        quote!(#i => #p::dense_tensor_info(#weight, #bias, #layer_inputs, #units, index % 2))
+    });
+    let info_arms: Vec<_> = info_arms.collect();
+    let tensor_arms: Vec<_> = model
+        .layers
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let (i, field) = (lit(i), field(l));
+            quote!(#i => self.#field.tensor(index % 2))
+        })
+        .collect();
+    let tensor_mut_arms: Vec<_> = model
+        .layers
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let (i, field) = (lit(i), field(l));
+            quote!(#i => self.#field.tensor_mut(index % 2))
+        })
+        .collect();
+
+    let parameters_impl = |ty: &Ident| {
+        quote! {
+            impl #p::Parameters for #ty {
+                const TENSORS: #usize = #tensors;
+
+                fn tensor_info(index: #usize) -> ::core::option::Option<#p::TensorInfo> {
+                    match index / 2 {
+                        #(#info_arms,)*
+                        _ => ::core::option::Option::None,
+                    }
+                }
+
+                #[inline]
+                fn tensor(&self, index: #usize) -> &[#f32] {
+                    match index / 2 {
+                        #(#tensor_arms,)*
+                        _ => &[],
+                    }
+                }
+
+                #[inline]
+                fn tensor_mut(&mut self, index: #usize) -> &mut [#f32] {
+                    match index / 2 {
+                        #(#tensor_mut_arms,)*
+                        _ => &mut [],
+                    }
+                }
+            }
+        }
+    };
+    let network_parameters = parameters_impl(name);
+    let gradient_parameters = parameters_impl(&gradients);
+    let in_vec = quote!(#p::nalgebra::SVector<#f32, #inputs>);
+    let out_vec = quote!(#p::nalgebra::SVector<#f32, #outputs>);
+
+    quote! {
+        #(#attrs)*
+        #[doc = #architecture_doc]
+        #derive
+        #vis struct #name {
+            #(#fields,)*
+        }
+
+        #[doc = #gradients_doc]
+        #derive
+        #vis struct #gradients {
+            #(#gradient_fields,)*
+        }
+
+        #[doc = #trace_doc]
+        #derive
+        #vis struct #trace {
+            #(#trace_fields,)*
+        }
+
+        impl #name {
+            /// Number of inputs.
+            pub const INPUTS: #usize = #inputs;
+            /// Number of outputs.
+            pub const OUTPUTS: #usize = #outputs;
+            /// Total number of trainable parameters (weights and biases).
+            pub const PARAMS: #usize = #params;
+
+            /// A network initialized from a seed, with each layer's initializer: the same seed
+            /// gives the same weights on every machine (ChaCha8 random numbers).
+            pub fn seeded(seed: ::core::primitive::u64) -> Self {
+                let mut rng = <#p::rand_chacha::ChaCha8Rng as #p::rand::SeedableRng>::seed_from_u64(seed);
+                Self::from_rng(&mut rng)
+            }
+
+            /// A network initialized from any random number generator, layer by layer, weights
+            /// before biases.
+            pub fn from_rng<R: #p::rand::Rng + ?::core::marker::Sized>(rng: &mut R) -> Self {
+                Self { #(#inits,)* }
+            }
+
+            /// A network whose weights and biases are all zero, e.g. to load weights into.
+            pub fn zeroed() -> Self {
+                Self { #(#zero_layers,)* }
+            }
+
+            /// The network's output for one input. Allocation-free.
+            #[inline]
+            pub fn forward(&self, input: &#in_vec) -> #out_vec {
+                #forward
+            }
+
+            /// The forward pass, keeping every layer's pre-activations and outputs for
+            /// [`backward`](Self::backward).
+            #[inline]
+            pub fn forward_trace(&self, input: &#in_vec) -> #trace {
+                #trace_body
+            }
+
+            /// Outputs for many inputs: `outputs[i] = forward(inputs[i])`, for as many samples
+            /// as the shorter slice holds.
+            pub fn forward_batch(&self, inputs: &[#in_vec], outputs: &mut [#out_vec]) {
+                #p::Network::forward_batch(self, inputs, outputs)
+            }
+
+            /// The backward pass from `∂L/∂output`, given the trace of the forward pass of
+            /// `input`: adds the gradient of every weight and bias to `grads` and returns
+            /// `∂L/∂input`.
+            pub fn backward(&self, input: &#in_vec, trace: &#trace, output_gradient: &#out_vec, grads: &mut #gradients) -> #in_vec {
+                #p::Network::backward(self, input, trace, output_gradient, grads)
+            }
+
+            /// Gradients of zero, ready for [`backward`](Self::backward) to add to.
+            pub fn zero_gradients(&self) -> #gradients {
+                #gradients { #(#zero_gradients,)* }
+            }
+
+            /// A Keras-like summary: each layer's output shape and parameters, and the totals.
+            pub fn summary() -> ::std::string::String {
+                #p::summary(#name_str, #inputs, <Self as #p::Network<#inputs, #outputs>>::LAYERS)
+            }
+        }
+
+        impl #p::Trace<#outputs> for #trace {
+            fn output_preactivation(&self) -> &#out_vec {
+                &self.#last_z
+            }
+            fn output(&self) -> &#out_vec {
+                &self.#last_a
+            }
+        }
+
+        #network_parameters
+        #gradient_parameters
+
+        impl #p::Network<#inputs, #outputs> for #name {
+            type Gradients = #gradients;
+            type Trace = #trace;
+            type OutputActivation = #last_activation;
+
+            const LAYERS: &'static [#p::LayerSpec] = &[#(#layer_specs,)*];
+
+            #[inline]
+            fn forward(&self, input: &#in_vec) -> #out_vec {
+                #name::forward(self, input)
+            }
+
+            #[inline]
+            fn forward_trace(&self, input: &#in_vec) -> #trace {
+                #name::forward_trace(self, input)
+            }
+
+            #[inline]
+            fn output_activation(&self) -> &Self::OutputActivation {
+                &self.#last.activation
+            }
+
+            fn zero_gradients(&self) -> #gradients {
+                #name::zero_gradients(self)
+            }
+
+            #[inline]
+            fn backward_preactivation(&self, input: &#in_vec, trace: &#trace, delta: &#out_vec, grads: &mut #gradients) -> #in_vec {
+                #backward
+            }
+        }
+    }
+}
+
+/// `::nnet::__private`, the one path generated code reaches its dependencies through.
+fn private() -> TokenStream {
+    quote!(::nnet::__private)
+}
+
+fn lit(n: usize) -> Literal {
+    Literal::usize_unsuffixed(n)
+}
+
+fn field(layer: &Layer) -> Ident {
+    format_ident!("dense{}", layer.index)
+}
+
+fn trace_names(layer: &Layer) -> (Ident, Ident) {
+    (
+        format_ident!("z{}", layer.index),
+        format_ident!("a{}", layer.index),
+    )
+}
+
+fn activation_type(layer: &Layer) -> TokenStream {
+    let p = private();
+    let ty = format_ident!("{}", layer.activation_type);
+    quote!(#p::activation::#ty)
+}
+
+/// The activation as a value, with its `alpha` where it has one.
+fn activation_value(layer: &Layer) -> TokenStream {
+    let ty = activation_type(layer);
+    match layer.alpha {
+        Some(alpha) => {
+            let alpha = Literal::f32_suffixed(alpha);
+            quote!(#ty { alpha: #alpha })
+        }
+        None => ty,
+    }
+}
+
+/// `SMatrix<f32, OUT, IN>` inline, or `HeapMatrix<OUT, IN>` for boxed layers.
+fn storage_type(layer: &Layer) -> TokenStream {
+    let p = private();
+    let (inputs, units) = (lit(layer.inputs), lit(layer.units));
+    if layer.boxed {
+        quote!(#p::HeapMatrix<#units, #inputs>)
+    } else {
+        quote!(#p::nalgebra::SMatrix<::core::primitive::f32, #units, #inputs>)
+    }
+}
+
+fn layer_type(layer: &Layer) -> TokenStream {
+    let p = private();
+    let (inputs, units) = (lit(layer.inputs), lit(layer.units));
+    let activation = activation_type(layer);
+    let storage = storage_type(layer);
+    quote!(#p::Dense<#inputs, #units, #activation, #storage>)
+}
+
+fn gradient_type(layer: &Layer) -> TokenStream {
+    let p = private();
+    let (inputs, units) = (lit(layer.inputs), lit(layer.units));
+    let storage = storage_type(layer);
+    quote!(#p::DenseGradient<#inputs, #units, #storage>)
+}
+
+/// `let a1 = self.dense1.forward(input); ... self.denseN.forward(&aN-1)`
+fn forward_body(model: &Model) -> TokenStream {
+    let mut previous = quote!(input);
+    let mut lets = Vec::new();
+    for layer in &model.layers {
+        let field = field(layer);
+        let a = format_ident!("a{}", layer.index);
+        lets.push(quote_spanned!(layer.span=> let #a = self.#field.forward(#previous);));
+        previous = quote!(&#a);
+    }
+    let last = model.layers.last().map(|l| format_ident!("a{}", l.index));
+    quote! { #(#lets)* #last }
+}
+
+/// Each layer's `(z, a)` into the trace struct.
+fn trace_body(model: &Model, trace: &Ident) -> TokenStream {
+    let mut previous = quote!(input);
+    let mut lets = Vec::new();
+    let mut names = Vec::new();
+    for layer in &model.layers {
+        let field = field(layer);
+        let (z, a) = trace_names(layer);
+        lets.push(
+            quote_spanned!(layer.span=> let (#z, #a) = self.#field.forward_trace(#previous);),
+        );
+        previous = quote!(&#a);
+        names.push(z);
+        names.push(a);
+    }
+    quote! { #(#lets)* #trace { #(#names,)* } }
+}
+
+/// From the output layer's `delta` back to the input, layer by layer.
+fn backward_body(model: &Model) -> TokenStream {
+    let mut steps = Vec::new();
+    let mut delta = quote!(delta);
+    for (position, layer) in model.layers.iter().enumerate().rev() {
+        let field = field(layer);
+        let layer_input = match position {
+            0 => quote!(input),
+            _ => {
+                let a = format_ident!("a{}", layer.index - 1);
+                quote!(&trace.#a)
+            }
+        };
+        if position == 0 {
+            steps.push(quote_spanned!(layer.span=> self.#field.backward(#layer_input, #delta, &mut grads.#field)));
+        } else {
+            let below = &model.layers[position - 1];
+            let below_field = format_ident!("dense{}", below.index);
+            let (z, a) = trace_names(below);
+            let next_delta = format_ident!("delta{}", below.index);
+            steps.push(quote_spanned! {layer.span=>
+                let grad = self.#field.backward(#layer_input, #delta, &mut grads.#field);
+                let #next_delta = self.#below_field.activation_backward(&trace.#z, &trace.#a, &grad);
+            });
+            delta = quote!(&#next_delta);
+        }
+    }
+    quote! { #(#steps)* }
+}

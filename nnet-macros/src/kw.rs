@@ -1,0 +1,4 @@
+//! The keywords of the layer list.
+
+syn::custom_keyword!(input);
+syn::custom_keyword!(dense);

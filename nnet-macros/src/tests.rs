@@ -1,0 +1,145 @@
+//! Tests of the pipeline on token streams: valid input expands, invalid input gives errors, and
+//! no input makes it panic.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::pipeline;
+
+fn errors_of(tokens: TokenStream) -> Vec<String> {
+    let out = pipeline(tokens).to_string();
+    out.match_indices("compile_error")
+        .map(|(i, _)| out[i..].chars().take(200).collect())
+        .collect()
+}
+
+#[test]
+fn valid_network_expands_without_errors() {
+    let out = pipeline(quote! {
+        /// Docs.
+        pub struct Classifier {
+            input 2;
+            dense 10 relu (init = uniform);
+            dense 20 leaky_relu (alpha = 0.1, bias_init = ones);
+            dense 1 sigmoid;
+        }
+    })
+    .to_string();
+    assert!(!out.contains("compile_error"), "{out}");
+    assert!(out.contains("ClassifierGradients"));
+    assert!(out.contains("PARAMS"));
+}
+
+#[test]
+fn angle_brackets_expand() {
+    let out = pipeline(quote!(pub struct Classifier < input 2; dense 10 relu; dense 1 sigmoid; >))
+        .to_string();
+    assert!(!out.contains("compile_error"), "{out}");
+}
+
+#[test]
+fn all_mistakes_are_reported_together() {
+    let errors = errors_of(quote! {
+        struct Net {
+            input 2;
+            dense 0 rleu;
+            dense 3 relu (alpha = 0.2);
+            dense 1 softmax;
+        }
+    });
+    assert_eq!(errors.len(), 4, "{errors:#?}");
+}
+
+#[test]
+fn large_layers_are_boxed() {
+    let out =
+        pipeline(quote!(struct Big { input 1024; dense 1024 relu; dense 1 sigmoid; })).to_string();
+    assert!(out.contains("HeapMatrix"));
+}
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Pieces a layer list is made of, and some it should not contain.
+    const PIECES: &[&str] = &[
+        "input",
+        "dense",
+        "relu",
+        "softmax",
+        "leaky_relu",
+        "sigmoid",
+        "init",
+        "alpha",
+        "bias_init",
+        "uniform",
+        "=",
+        ";",
+        ",",
+        "0",
+        "1",
+        "2",
+        "65537",
+        "0.5",
+        "-",
+        "(",
+        ")",
+        "struct",
+        "pub",
+        "Net",
+        "{",
+        "}",
+        "<",
+        ">",
+        "#",
+        "[",
+        "]",
+        "\"s\"",
+        "'a",
+        "foo",
+        "::",
+        "99999999999999999999999",
+        "1e3",
+        "1u8",
+        "1.0f32",
+        "_",
+    ];
+
+    fn source(pieces: Vec<usize>) -> String {
+        pieces
+            .into_iter()
+            .map(|i| PIECES[i % PIECES.len()])
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Arbitrary sequences of grammar pieces.
+        #[test]
+        fn arbitrary_token_streams(pieces in prop::collection::vec(0usize..100, 0..40)) {
+            if let Ok(tokens) = source(pieces).parse::<TokenStream>() {
+                let _ = pipeline(tokens);
+            }
+        }
+
+        /// A valid network with one token replaced, removed or inserted.
+        #[test]
+        fn mutated_valid_networks(position in 0usize..40, piece in 0usize..100, mode in 0u8..3) {
+            let valid = "pub struct Net { input 2 ; dense 10 relu ( init = uniform ) ; dense 3 leaky_relu ( alpha = 0.2 ) ; dense 1 sigmoid ; }";
+            let mut words: Vec<&str> = valid.split(' ').collect();
+            let position = position % (words.len() + 1);
+            let piece = PIECES[piece % PIECES.len()];
+            match mode {
+                0 if position < words.len() => words[position] = piece,
+                1 if position < words.len() => { words.remove(position); }
+                _ => words.insert(position, piece),
+            }
+            if let Ok(tokens) = words.join(" ").parse::<TokenStream>() {
+                let out = pipeline(tokens).to_string();
+                prop_assert!(!out.is_empty());
+            }
+        }
+    }
+}

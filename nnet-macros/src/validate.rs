@@ -1,0 +1,360 @@
+//! Validation: the meaning of the layer list. Every rule is one small function; all problems
+//! are collected and reported together.
+
+use syn::{Ident, Lit};
+
+use crate::ast::{DenseStmt, LayerOption, NetworkDef, OptionValue, SizeLit, Statement};
+use crate::model::{ACTIVATIONS, INITIALIZERS, INLINE_PARAMS, Layer, MAX_UNITS, Model, OPTIONS};
+use crate::parse::push_error;
+use crate::suggest::did_you_mean;
+
+/// Checks the whole definition, returning the model or every error found.
+pub(crate) fn validate(def: &NetworkDef) -> syn::Result<Model<'_>> {
+    let mut errors = def.errors.clone();
+    let inputs = check_input_line(def, &mut errors);
+
+    let mut layers = Vec::new();
+    let mut width = inputs.unwrap_or(1);
+    let mut inline_params = 0;
+    for statement in &def.statements {
+        if let Statement::Dense(dense) = statement
+            && let Some(mut layer) = check_dense(dense, layers.len() + 1, width, &mut errors)
+        {
+            width = layer.units;
+            layer.boxed = inline_params + layer.params() > INLINE_PARAMS;
+            if !layer.boxed {
+                inline_params += layer.params();
+            }
+            layers.push(layer);
+        }
+    }
+
+    match (errors, inputs) {
+        (Some(errors), _) => Err(errors),
+        (None, Some(inputs)) => Ok(Model {
+            def,
+            inputs,
+            layers,
+        }),
+        // check_input_line reports an error whenever it returns None.
+        (None, None) => Err(syn::Error::new(def.body_span, "missing `input N;`")),
+    }
+}
+
+/// Exactly one `input` line, first, followed by at least one layer.
+fn check_input_line(def: &NetworkDef, errors: &mut Option<syn::Error>) -> Option<usize> {
+    let mut first: Option<(&crate::kw::input, Option<usize>)> = None;
+    for (position, statement) in def.statements.iter().enumerate() {
+        let Statement::Input { keyword, size } = statement else {
+            continue;
+        };
+        let value = check_size(size, "inputs", errors);
+        if let Some((first_keyword, _)) = first {
+            let mut error = syn::Error::new(
+                keyword.span,
+                "`input` is declared twice: a network has one input line; remove this one",
+            );
+            error.combine(syn::Error::new(
+                first_keyword.span,
+                "the first `input` line is here",
+            ));
+            push_error(errors, error);
+            continue;
+        }
+        if position != 0 {
+            push_error(
+                errors,
+                syn::Error::new(
+                    keyword.span,
+                    "`input` must be the first line: move `input N;` before the layers",
+                ),
+            );
+        }
+        first = Some((keyword, value));
+    }
+    match first {
+        None => {
+            push_error(
+                errors,
+                syn::Error::new(
+                    def.body_span,
+                    "missing `input N;`: start the layer list with the number of inputs, e.g. `input 2;`",
+                ),
+            );
+            None
+        }
+        Some((keyword, value)) => {
+            if !def
+                .statements
+                .iter()
+                .any(|s| matches!(s, Statement::Dense(_)))
+            {
+                push_error(
+                    errors,
+                    syn::Error::new(
+                        keyword.span,
+                        "the network has no layers: add at least one after `input`, e.g. `dense 1 sigmoid;`",
+                    ),
+                );
+            }
+            value
+        }
+    }
+}
+
+/// One dense line: size, activation, options.
+fn check_dense(
+    dense: &DenseStmt,
+    index: usize,
+    inputs: usize,
+    errors: &mut Option<syn::Error>,
+) -> Option<Layer> {
+    let units = check_size(&dense.size, "units", errors);
+    let activation = check_activation(dense.activation.as_ref(), errors);
+    let options = check_options(&dense.options, activation.map(|a| a.0), errors);
+    if let (Some(units), Some((activation, activation_type, default_alpha))) = (units, activation) {
+        check_softmax_width(dense, activation, units, errors);
+        let (init, bias_init, alpha) = options?;
+        return Some(Layer {
+            index,
+            inputs,
+            units,
+            activation,
+            activation_type,
+            alpha: alpha.or(default_alpha),
+            init,
+            bias_init,
+            boxed: false,
+            span: dense.keyword.span,
+        });
+    }
+    None
+}
+
+/// A size is a positive whole number no larger than [`MAX_UNITS`].
+fn check_size(size: &SizeLit, what: &str, errors: &mut Option<syn::Error>) -> Option<usize> {
+    let fail = |errors: &mut Option<syn::Error>, message: String| {
+        push_error(errors, syn::Error::new(size.lit.span(), message));
+        None
+    };
+    let int = match &size.lit {
+        Lit::Int(int) => int,
+        Lit::Float(float) => {
+            return fail(
+                errors,
+                format!(
+                    "the number of {what} must be a whole number, not `{float}`: write e.g. `10`"
+                ),
+            );
+        }
+        other => {
+            let text = quote::ToTokens::to_token_stream(other);
+            return fail(
+                errors,
+                format!("expected the number of {what} as a whole number, found `{text}`"),
+            );
+        }
+    };
+    if size.negative {
+        return fail(
+            errors,
+            format!("the number of {what} cannot be negative: write a positive number"),
+        );
+    }
+    match int.base10_parse::<u64>() {
+        Ok(0) => fail(
+            errors,
+            format!("the number of {what} must be at least 1, not 0"),
+        ),
+        Ok(n) if n <= MAX_UNITS => usize::try_from(n).ok(),
+        _ => fail(
+            errors,
+            format!("{int} {what} is too many: a layer has at most 65,536 {what}"),
+        ),
+    }
+}
+
+/// The activation name, `linear` when absent.
+fn check_activation(
+    ident: Option<&Ident>,
+    errors: &mut Option<syn::Error>,
+) -> Option<(&'static str, &'static str, Option<f32>)> {
+    let Some(ident) = ident else {
+        return Some(ACTIVATIONS[0]);
+    };
+    let name = ident.to_string();
+    if let Some(found) = ACTIVATIONS.iter().find(|(n, _, _)| *n == name) {
+        return Some(*found);
+    }
+    let names: Vec<&str> = ACTIVATIONS.iter().map(|a| a.0).collect();
+    let hint = did_you_mean(&name, &names);
+    let message = if OPTIONS.contains(&name.as_str()) || name == "init" {
+        format!("options go in parentheses after the activation: `dense 10 relu ({name} = ...);`")
+    } else {
+        format!(
+            "unknown activation `{name}`{hint}\nthe activations are: {}",
+            names.join(", ")
+        )
+    };
+    push_error(errors, syn::Error::new(ident.span(), message));
+    None
+}
+
+/// `softmax` over one unit always outputs 1.
+fn check_softmax_width(
+    dense: &DenseStmt,
+    activation: &str,
+    units: usize,
+    errors: &mut Option<syn::Error>,
+) {
+    if activation == "softmax" && units == 1 {
+        let span = dense
+            .activation
+            .as_ref()
+            .map_or(dense.keyword.span, Ident::span);
+        push_error(
+            errors,
+            syn::Error::new(
+                span,
+                "softmax over a single unit always outputs 1: use `sigmoid` for one output, or give the layer 2 or more units",
+            ),
+        );
+    }
+}
+
+type CheckedOptions = (&'static str, &'static str, Option<f32>);
+
+/// `init`, `bias_init` and `alpha`, each at most once, each where it applies.
+fn check_options(
+    options: &[LayerOption],
+    activation: Option<&str>,
+    errors: &mut Option<syn::Error>,
+) -> Option<CheckedOptions> {
+    let mut init = "GlorotUniform";
+    let mut bias_init = "Zeros";
+    let mut alpha = None;
+    let mut ok = true;
+    let mut seen: Vec<&Ident> = Vec::new();
+    for option in options {
+        let name = option.name.to_string();
+        if let Some(previous) = seen.iter().find(|s| **s == &option.name) {
+            let mut error = syn::Error::new(
+                option.name.span(),
+                format!("`{name}` is set twice on this layer: keep one"),
+            );
+            error.combine(syn::Error::new(
+                previous.span(),
+                format!("`{name}` is first set here"),
+            ));
+            push_error(errors, error);
+            ok = false;
+            continue;
+        }
+        seen.push(&option.name);
+        match name.as_str() {
+            "init" => {
+                init = check_initializer(&option.value, errors).unwrap_or_else(|| {
+                    ok = false;
+                    init
+                })
+            }
+            "bias_init" => {
+                bias_init = check_initializer(&option.value, errors).unwrap_or_else(|| {
+                    ok = false;
+                    bias_init
+                })
+            }
+            "alpha" => {
+                if let Some(activation) = activation
+                    && activation != "leaky_relu"
+                    && activation != "elu"
+                {
+                    push_error(
+                        errors,
+                        syn::Error::new(
+                            option.name.span(),
+                            format!(
+                                "`alpha` does not apply to `{activation}`: it sets the slope of `leaky_relu` and the scale of `elu`; remove it"
+                            ),
+                        ),
+                    );
+                    ok = false;
+                    continue;
+                }
+                alpha = check_alpha(&option.value, errors);
+                ok &= alpha.is_some();
+            }
+            _ => {
+                let hint = did_you_mean(&name, OPTIONS);
+                push_error(
+                    errors,
+                    syn::Error::new(
+                        option.name.span(),
+                        format!(
+                            "unknown option `{name}`{hint}\nthe options are `init`, `bias_init` and `alpha`"
+                        ),
+                    ),
+                );
+                ok = false;
+            }
+        }
+    }
+    ok.then_some((init, bias_init, alpha))
+}
+
+/// An initializer name.
+fn check_initializer(value: &OptionValue, errors: &mut Option<syn::Error>) -> Option<&'static str> {
+    let names: Vec<&str> = INITIALIZERS.iter().map(|i| i.0).collect();
+    let message = match value {
+        OptionValue::Ident(ident) => {
+            let name = ident.to_string();
+            if let Some((_, variant)) = INITIALIZERS.iter().find(|(n, _)| *n == name) {
+                return Some(variant);
+            }
+            format!(
+                "unknown initializer `{name}`{}\nthe initializers are: {}",
+                did_you_mean(&name, &names),
+                names.join(", ")
+            )
+        }
+        OptionValue::Number { .. } => {
+            format!(
+                "expected an initializer name, not a number\nthe initializers are: {}",
+                names.join(", ")
+            )
+        }
+    };
+    push_error(errors, syn::Error::new(value.span(), message));
+    None
+}
+
+/// `alpha` is a finite number.
+fn check_alpha(value: &OptionValue, errors: &mut Option<syn::Error>) -> Option<f32> {
+    let parsed = match value {
+        OptionValue::Number {
+            lit: Lit::Float(f),
+            negative,
+        } => f
+            .base10_parse::<f32>()
+            .ok()
+            .map(|v| if *negative { -v } else { v }),
+        OptionValue::Number {
+            lit: Lit::Int(i),
+            negative,
+        } => i
+            .base10_parse::<f32>()
+            .ok()
+            .map(|v| if *negative { -v } else { v }),
+        _ => None,
+    };
+    match parsed {
+        Some(v) if v.is_finite() => Some(v),
+        _ => {
+            push_error(
+                errors,
+                syn::Error::new(value.span(), "`alpha` takes a number, e.g. `alpha = 0.2`"),
+            );
+            None
+        }
+    }
+}
