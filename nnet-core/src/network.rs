@@ -113,18 +113,28 @@ pub trait Network<const IN: usize, const OUT: usize>:
         }
     }
 
-    /// Adds the gradients of `loss` summed over the batch to `grads` and returns the summed
-    /// loss. Inputs and targets are paired up to the shorter length; the caller divides by the
-    /// batch size for Keras's mean reduction.
+    /// Outputs for many inputs, in a new vector.
+    fn predict(&self, inputs: &[SVector<f32, IN>]) -> Vec<SVector<f32, OUT>> {
+        let mut outputs = vec![SVector::zeros(); inputs.len()];
+        self.forward_batch(inputs, &mut outputs);
+        outputs
+    }
+
+    /// Adds the gradients of `loss` summed over the batch to `grads`, writes each sample's
+    /// output to `outputs` (as far as it reaches), and returns the summed loss.
+    ///
+    /// Inputs and targets are paired up to the shorter length; the caller divides by the batch
+    /// size for Keras's mean reduction.
     fn accumulate_batch<L: Loss<OUT>>(
         &self,
         inputs: &[SVector<f32, IN>],
         targets: &[L::Target],
         loss: &L,
         grads: &mut Self::Gradients,
+        outputs: &mut [SVector<f32, OUT>],
     ) -> f32 {
         let mut total = 0.0;
-        for (x, y) in inputs.iter().zip(targets) {
+        for (i, (x, y)) in inputs.iter().zip(targets).enumerate() {
             let trace = self.forward_trace(x);
             let (value, delta) = loss.value_and_delta(
                 self.output_activation(),
@@ -133,6 +143,9 @@ pub trait Network<const IN: usize, const OUT: usize>:
                 y,
             );
             self.backward_preactivation(x, &trace, &delta, grads);
+            if let Some(output) = outputs.get_mut(i) {
+                *output = *trace.output();
+            }
             total += value;
         }
         total

@@ -1,0 +1,72 @@
+//! Checks of the data before any training starts, so that bad input is an error naming the row,
+//! never a NaN network.
+
+use nalgebra::SVector;
+
+use crate::loss::Loss;
+use crate::{Error, Result};
+
+/// Inputs and targets are non-empty, of one length, finite, and acceptable to the loss.
+pub(crate) fn check_data<L: Loss<OUT>, const IN: usize, const OUT: usize>(
+    inputs: &[SVector<f32, IN>],
+    targets: &[L::Target],
+    loss: &L,
+) -> Result<()> {
+    if inputs.is_empty() && targets.is_empty() {
+        return Err(Error::EmptyData);
+    }
+    if inputs.len() != targets.len() {
+        return Err(Error::LengthMismatch { inputs: inputs.len(), targets: targets.len() });
+    }
+    for (row, x) in inputs.iter().enumerate() {
+        if let Some((column, &value)) = x.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+            return Err(Error::NonFiniteInput { row, column, value });
+        }
+    }
+    for (row, y) in targets.iter().enumerate() {
+        loss.check_target(y).map_err(|reason| Error::InvalidTarget { row, reason })?;
+    }
+    Ok(())
+}
+
+/// A learning rate is finite and positive.
+pub(crate) fn check_learning_rate(rate: f32) -> Result<()> {
+    if rate.is_finite() && rate > 0.0 {
+        Ok(())
+    } else {
+        Err(Error::InvalidHyperparameter {
+            name: "learning_rate",
+            value: f64::from(rate),
+            expected: "a finite number greater than 0, e.g. 0.001",
+        })
+    }
+}
+
+/// Where the validation split cuts the data: the index of the first validation sample.
+pub(crate) fn split_point(len: usize, split: f32) -> Result<usize> {
+    if !(0.0..1.0).contains(&split) {
+        return Err(Error::InvalidValidationSplit { split });
+    }
+    // As Keras: the training part is the first int(len * (1 - split)) samples.
+    let at = (len as f64 * (1.0 - f64::from(split))).floor() as usize;
+    if at == 0 {
+        return Err(Error::InvalidValidationSplit { split });
+    }
+    Ok(at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_points() {
+        assert_eq!(split_point(100, 0.0).unwrap(), 100);
+        assert_eq!(split_point(100, 0.2).unwrap(), 80);
+        assert_eq!(split_point(10, 0.25).unwrap(), 7);
+        assert!(split_point(1, 0.5).is_err());
+        assert!(split_point(10, 1.0).is_err());
+        assert!(split_point(10, -0.1).is_err());
+        assert!(split_point(10, f32::NAN).is_err());
+    }
+}

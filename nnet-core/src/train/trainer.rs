@@ -1,0 +1,295 @@
+//! The trainer: Keras's `compile` (optimizer, loss, metrics), `fit` and `evaluate`.
+
+use std::time::Instant;
+
+use nalgebra::SVector;
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+
+use crate::loss::{Loss, Target};
+use crate::metrics::Metric;
+use crate::optim::Optimizer;
+use crate::{Error, Network, Parameters, Result};
+
+use super::checks::{check_data, check_learning_rate, split_point};
+use super::progress::Progress;
+use super::{Callback, Control, EpochLogs, FitConfig, History};
+
+/// Loss and metrics of a network on a data set, from [`Trainer::evaluate`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evaluation {
+    /// Mean loss over the samples.
+    pub loss: f32,
+    /// Each metric, `(name, value)`.
+    pub metrics: Vec<(&'static str, f32)>,
+}
+
+impl Evaluation {
+    /// `loss` or a metric by its Keras name.
+    pub fn get(&self, name: &str) -> Option<f32> {
+        if name == "loss" {
+            return Some(self.loss);
+        }
+        self.metrics.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
+    }
+}
+
+/// Validation data for [`Trainer::fit_with`]: inputs and targets.
+pub type Validation<'a, const IN: usize, T> = (&'a [SVector<f32, IN>], &'a [T]);
+
+/// An optimizer, a loss and metrics: what Keras's `model.compile(...)` sets, ready to `fit` and
+/// `evaluate` networks.
+///
+/// The optimizer keeps its state (e.g. Adam's moments) between `fit` calls, as in Keras.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::train::{FitConfig, Trainer, Verbosity};
+/// use nnet_core::{loss::MeanSquaredError, metrics::Metric, optim::Sgd, Dense, Network};
+/// # // A one-layer network by hand; `network!` generates these.
+/// # use nnet_core::DenseGradient;
+/// # let _ = ();
+///
+/// let mut trainer = Trainer::new(Sgd::default(), MeanSquaredError).with_metrics([Metric::MeanAbsoluteError]);
+/// assert_eq!(trainer.metrics.len(), 1);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Trainer<O, L> {
+    /// The optimizer.
+    pub optimizer: O,
+    /// The loss.
+    pub loss: L,
+    /// Metrics computed each epoch, on training and validation data.
+    pub metrics: Vec<Metric>,
+}
+
+impl<O: Optimizer, L> Trainer<O, L> {
+    /// A trainer with an optimizer and a loss and no metrics.
+    pub fn new(optimizer: O, loss: L) -> Self {
+        Self { optimizer, loss, metrics: Vec::new() }
+    }
+
+    /// Sets the metrics, as Keras's `metrics=[...]`.
+    pub fn with_metrics(mut self, metrics: impl IntoIterator<Item = Metric>) -> Self {
+        self.metrics = metrics.into_iter().collect();
+        self
+    }
+
+    /// Trains `network` on `inputs` and `targets`, as Keras's `fit`.
+    ///
+    /// # Errors
+    ///
+    /// Everything is checked before the first update: empty data, inputs and targets of
+    /// different lengths, a zero batch size, a bad validation split, invalid hyperparameters,
+    /// non-finite inputs and targets the loss does not accept (naming the row). During
+    /// training, a loss or update that becomes non-finite stops training with
+    /// [`Error::Diverged`], the network keeping its last finite weights.
+    pub fn fit<N, const IN: usize, const OUT: usize>(
+        &mut self,
+        network: &mut N,
+        inputs: &[SVector<f32, IN>],
+        targets: &[L::Target],
+        config: &FitConfig,
+    ) -> Result<History>
+    where
+        N: Network<IN, OUT>,
+        L: Loss<OUT>,
+    {
+        self.fit_with(network, inputs, targets, config, None, &mut [])
+    }
+
+    /// [`fit`](Self::fit) with explicit validation data (which replace
+    /// `config.validation_split`) and callbacks.
+    ///
+    /// # Errors
+    ///
+    /// As [`fit`](Self::fit), plus invalid validation data and errors returned by callbacks.
+    pub fn fit_with<N, const IN: usize, const OUT: usize>(
+        &mut self,
+        network: &mut N,
+        inputs: &[SVector<f32, IN>],
+        targets: &[L::Target],
+        config: &FitConfig,
+        validation: Option<Validation<'_, IN, L::Target>>,
+        callbacks: &mut [&mut dyn Callback<N>],
+    ) -> Result<History>
+    where
+        N: Network<IN, OUT>,
+        L: Loss<OUT>,
+    {
+        if config.batch_size == 0 {
+            return Err(Error::ZeroBatchSize);
+        }
+        self.optimizer.validate()?;
+        check_learning_rate(self.optimizer.learning_rate())?;
+        check_data(inputs, targets, &self.loss)?;
+        let (train_x, train_y, val) = match validation {
+            Some((vx, vy)) => {
+                check_data(vx, vy, &self.loss)?;
+                (inputs, targets, Some((vx, vy)))
+            }
+            None if config.validation_split > 0.0 => {
+                let at = split_point(inputs.len(), config.validation_split)?;
+                (&inputs[..at], &targets[..at], Some((&inputs[at..], &targets[at..])))
+            }
+            None => {
+                split_point(inputs.len(), config.validation_split)?;
+                (inputs, targets, None)
+            }
+        };
+
+        let mut run = Run::new(network, train_x, train_y, config);
+        let mut history = History::default();
+        let mut progress = Progress::new(config.verbosity, config.epochs);
+        for epoch in 1..=config.epochs {
+            for callback in callbacks.iter_mut() {
+                if let Some(rate) = callback.on_epoch_begin(epoch, self.optimizer.learning_rate()) {
+                    check_learning_rate(rate)?;
+                    self.optimizer.set_learning_rate(rate);
+                }
+            }
+            let started = Instant::now();
+            let learning_rate = self.optimizer.learning_rate();
+            let loss = run.epoch(network, self, epoch, &mut progress)?;
+            let metrics = self.metric_values(&run.outputs, &run.dense_targets);
+            let (val_loss, val_metrics) = match val {
+                Some((vx, vy)) => {
+                    let evaluation = self.evaluate(network, vx, vy)?;
+                    (Some(evaluation.loss), evaluation.metrics)
+                }
+                None => (None, Vec::new()),
+            };
+            let logs = EpochLogs { epoch, loss, metrics, val_loss, val_metrics, learning_rate };
+            progress.end_epoch(&logs, started.elapsed().as_secs_f64());
+            let mut stop = false;
+            for callback in callbacks.iter_mut() {
+                stop |= callback.on_epoch_end(&logs, network)? == Control::Stop;
+            }
+            history.epochs.push(logs);
+            if stop {
+                history.stopped_epoch = Some(epoch);
+                break;
+            }
+        }
+        for callback in callbacks.iter_mut() {
+            callback.on_train_end(network);
+        }
+        Ok(history)
+    }
+
+    /// The mean loss and the metrics of `network` on `inputs` and `targets`, as Keras's
+    /// `evaluate`.
+    ///
+    /// # Errors
+    ///
+    /// Empty data, a length mismatch, non-finite inputs or targets the loss does not accept.
+    pub fn evaluate<N, const IN: usize, const OUT: usize>(
+        &self,
+        network: &N,
+        inputs: &[SVector<f32, IN>],
+        targets: &[L::Target],
+    ) -> Result<Evaluation>
+    where
+        N: Network<IN, OUT>,
+        L: Loss<OUT>,
+    {
+        check_data(inputs, targets, &self.loss)?;
+        let outputs = network.predict(inputs);
+        let loss = outputs.iter().zip(targets).map(|(p, y)| self.loss.value(p, y)).sum::<f32>()
+            / inputs.len() as f32;
+        let dense: Vec<SVector<f32, OUT>> = targets.iter().map(Target::to_vector).collect();
+        Ok(Evaluation { loss, metrics: self.metric_values(&outputs, &dense) })
+    }
+
+    fn metric_values<const OUT: usize>(
+        &self,
+        outputs: &[SVector<f32, OUT>],
+        targets: &[SVector<f32, OUT>],
+    ) -> Vec<(&'static str, f32)> {
+        self.metrics.iter().map(|m| (m.name(), m.evaluate(outputs, targets))).collect()
+    }
+}
+
+/// The buffers of one `fit` call, allocated once so that batches allocate nothing.
+struct Run<'a, N: Network<IN, OUT>, T, const IN: usize, const OUT: usize> {
+    inputs: &'a [SVector<f32, IN>],
+    targets: &'a [T],
+    config: FitConfig,
+    order: Vec<usize>,
+    rng: rand_chacha::ChaCha8Rng,
+    batch_x: Vec<SVector<f32, IN>>,
+    batch_y: Vec<T>,
+    grads: N::Gradients,
+    last_good: N,
+    /// Each training sample's output in the last epoch, in the epoch's order.
+    outputs: Vec<SVector<f32, OUT>>,
+    /// The targets in the same order, as vectors, for the metrics.
+    dense_targets: Vec<SVector<f32, OUT>>,
+}
+
+impl<'a, N: Network<IN, OUT>, T: Target<OUT>, const IN: usize, const OUT: usize> Run<'a, N, T, IN, OUT> {
+    fn new(network: &N, inputs: &'a [SVector<f32, IN>], targets: &'a [T], config: &FitConfig) -> Self {
+        let batch = config.batch_size.min(inputs.len());
+        Self {
+            inputs,
+            targets,
+            config: *config,
+            order: (0..inputs.len()).collect(),
+            rng: rand_chacha::ChaCha8Rng::seed_from_u64(config.seed),
+            batch_x: Vec::with_capacity(batch),
+            batch_y: Vec::with_capacity(batch),
+            grads: network.zero_gradients(),
+            last_good: network.clone(),
+            outputs: vec![SVector::zeros(); inputs.len()],
+            dense_targets: vec![SVector::zeros(); inputs.len()],
+        }
+    }
+
+    /// One pass over the training data; returns the mean loss.
+    fn epoch<O: Optimizer, L: Loss<OUT, Target = T>>(
+        &mut self,
+        network: &mut N,
+        trainer: &mut Trainer<O, L>,
+        epoch: usize,
+        progress: &mut Progress,
+    ) -> Result<f32> {
+        if self.config.shuffle {
+            self.order.shuffle(&mut self.rng);
+        }
+        for (slot, &i) in self.dense_targets.iter_mut().zip(&self.order) {
+            *slot = self.targets[i].to_vector();
+        }
+        let batches = self.order.len().div_ceil(self.config.batch_size);
+        progress.begin_epoch(epoch, batches);
+        let mut total = 0.0_f64;
+        for (b, chunk) in self.order.chunks(self.config.batch_size).enumerate() {
+            self.batch_x.clear();
+            self.batch_y.clear();
+            self.batch_x.extend(chunk.iter().map(|&i| self.inputs[i]));
+            self.batch_y.extend(chunk.iter().map(|&i| self.targets[i]));
+            let start = b * self.config.batch_size;
+            let outputs = &mut self.outputs[start..start + chunk.len()];
+
+            self.grads.set_zero();
+            let sum = network.accumulate_batch(&self.batch_x, &self.batch_y, &trainer.loss, &mut self.grads, outputs);
+            let diverged = |loss: f32| Error::Diverged { epoch, batch: b + 1, loss };
+            if !sum.is_finite() {
+                return Err(diverged(sum));
+            }
+            self.grads.scale(1.0 / chunk.len() as f32);
+            if !self.grads.all_finite() {
+                return Err(diverged(f32::NAN));
+            }
+            self.last_good.copy_from(network);
+            trainer.optimizer.step(network, &mut self.grads);
+            if !network.all_finite() {
+                network.copy_from(&self.last_good);
+                return Err(diverged(f32::INFINITY));
+            }
+            total += f64::from(sum);
+            progress.batch(b + 1, (total / (start + chunk.len()) as f64) as f32);
+        }
+        Ok((total / self.order.len() as f64) as f32)
+    }
+}
