@@ -109,5 +109,5 @@ impl From<std::io::Error> for Error {
     }
 }
 
-/// A `Result` whose error is [`Error`].
+/// A `Result` whose error is [`Error`](enum@Error).
 pub type Result<T, E = Error> = core::result::Result<T, E>;

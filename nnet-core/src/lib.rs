@@ -6,6 +6,7 @@
 //! - [`Dense`]: the dense layer `a = act(W x + b)` with its forward and backward pass;
 //! - [`Network`] and [`Parameters`]: the traits generic code drives any generated network with;
 //! - [`loss`], [`optim`]: losses and optimizers for training;
+//! - [`Metric`]: what training reports besides the loss;
 //! - [`Error`]: everything that can fail at run time.
 
 pub mod activation;
@@ -13,6 +14,7 @@ mod dense;
 mod error;
 mod init;
 pub mod loss;
+pub mod metrics;
 mod network;
 pub mod optim;
 mod params;
@@ -22,6 +24,11 @@ mod summary;
 pub use dense::{Dense, DenseGradient, dense_tensor_info};
 pub use error::{Error, Result};
 pub use init::Initializer;
+pub use loss::{
+    BinaryCrossentropy, CategoricalCrossentropy, Huber, Loss, MeanAbsoluteError, MeanSquaredError,
+    SparseCategoricalCrossentropy, Target,
+};
+pub use metrics::Metric;
 pub use network::{LayerSpec, Network, Trace};
 pub use params::{Parameters, TensorInfo};
 pub use summary::summary;

@@ -1,11 +1,88 @@
 //! Loss functions, with Keras's names and reduction.
 //!
 //! A loss compares one sample's prediction with its target. The reduction is Keras's: the mean
-//! over output units for one sample, then (in training) the mean over the batch.
+//! over output units for one sample, then (in training) the mean over the batch. The one
+//! exception is Keras's too: categorical cross-entropy sums over the classes, because the
+//! classes of one sample together make one prediction.
+//!
+//! | loss | Keras name | target |
+//! | --- | --- | --- |
+//! | [`BinaryCrossentropy`] | `binary_crossentropy` | `SVector<f32, N>`, labels in `[0, 1]` |
+//! | [`CategoricalCrossentropy`] | `categorical_crossentropy` | `SVector<f32, N>`, one-hot |
+//! | [`SparseCategoricalCrossentropy`] | `sparse_categorical_crossentropy` | `usize` class index |
+//! | [`MeanSquaredError`] | `mean_squared_error` | `SVector<f32, N>` |
+//! | [`MeanAbsoluteError`] | `mean_absolute_error` | `SVector<f32, N>` |
+//! | [`Huber`] | `huber` | `SVector<f32, N>` |
+//!
+//! Cross-entropy clips probabilities to `[EPSILON, 1 - EPSILON]` as Keras does. Paired with the
+//! output activation it belongs to (sigmoid for binary, softmax for categorical), it works from
+//! the pre-activations instead, in the fused and numerically stable form `a - y`.
+
+mod binary;
+mod categorical;
+mod regression;
+
+pub use binary::BinaryCrossentropy;
+pub use categorical::{CategoricalCrossentropy, SparseCategoricalCrossentropy};
+pub use regression::{Huber, MeanAbsoluteError, MeanSquaredError};
 
 use nalgebra::SVector;
 
+use crate::Error;
 use crate::activation::Activation;
+
+/// Keras's fuzz factor `backend.epsilon()`: cross-entropy clips probabilities to
+/// `[EPSILON, 1 - EPSILON]` so that their logarithms stay finite.
+///
+/// In `f32`, `1 - EPSILON` rounds to `1 - 2⁻²³ ≈ 0.99999988`.
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::vector;
+/// use nnet_core::loss::{BinaryCrossentropy, EPSILON, Loss};
+///
+/// // A confident wrong answer costs -ln(EPSILON) ≈ 16.12, not infinity.
+/// let loss = BinaryCrossentropy.value(&vector![0.0], &vector![1.0]);
+/// assert!((loss + EPSILON.ln()).abs() < 1e-5);
+/// ```
+pub const EPSILON: f32 = 1e-7;
+
+/// `p` clipped to `[EPSILON, 1 - EPSILON]`.
+#[inline]
+fn clip(p: f32) -> f32 {
+    p.clamp(EPSILON, 1.0 - EPSILON)
+}
+
+/// Whether clipping leaves `p` unchanged, i.e. whether the clipped loss depends on `p` there.
+///
+/// Outside the range the clipped loss is flat, so its gradient is zero (as TensorFlow's
+/// `clip_by_value`, which Keras uses, differentiates it).
+#[inline]
+fn unclipped(p: f32) -> bool {
+    (EPSILON..=1.0 - EPSILON).contains(&p)
+}
+
+/// `ln Σ_i e^{z_i}`, computed as `m + ln Σ_i e^{z_i - m}` with `m = max z` so that it never
+/// overflows.
+#[inline]
+fn log_sum_exp<const N: usize>(z: &SVector<f32, N>) -> f32 {
+    let max = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let sum: f32 = z.iter().map(|&v| (v - max).exp()).sum();
+    max + sum.ln()
+}
+
+/// Rejects a target holding NaN or infinity, naming the unit.
+fn check_finite<const N: usize>(target: &SVector<f32, N>) -> Result<(), String> {
+    match target.iter().position(|v| !v.is_finite()) {
+        None => Ok(()),
+        Some(unit) => Err(format!(
+            "unit {unit} is {}; targets must be finite numbers: clean or impute the data, or \
+             drop the row",
+            target[unit]
+        )),
+    }
+}
 
 /// A training target for a network with `N` outputs.
 ///
@@ -81,7 +158,8 @@ pub trait Loss<const N: usize>: Clone + core::fmt::Debug + Send + Sync {
     /// The Keras name, e.g. `binary_crossentropy`.
     fn name(&self) -> &'static str;
 
-    /// The loss of one sample: the mean over the `N` output units.
+    /// The loss of one sample: the mean over the `N` output units (for categorical
+    /// cross-entropy, as in Keras, the sum over the classes).
     fn value(&self, prediction: &SVector<f32, N>, target: &Self::Target) -> f32;
 
     /// `∂L/∂prediction` of [`value`](Loss::value) for one sample.
@@ -92,8 +170,34 @@ pub trait Loss<const N: usize>: Clone + core::fmt::Debug + Send + Sync {
     ///
     /// # Errors
     ///
-    /// A description of the problem, used in [`Error::InvalidTarget`](crate::Error::InvalidTarget).
+    /// A description of the problem, used in [`Error::InvalidTarget`].
     fn check_target(&self, target: &Self::Target) -> Result<(), String>;
+
+    /// Checks every target with [`check_target`](Loss::check_target), stopping at the first
+    /// invalid one. Training calls it before the first epoch.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidTarget`] naming the first invalid row (0-based) and what is wrong with it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nalgebra::vector;
+    /// use nnet_core::Error;
+    /// use nnet_core::loss::{BinaryCrossentropy, Loss};
+    ///
+    /// let targets = [vector![0.0], vector![1.0], vector![2.0]];
+    /// let error = BinaryCrossentropy.check_targets(&targets).unwrap_err();
+    /// assert!(matches!(error, Error::InvalidTarget { row: 2, .. }));
+    /// ```
+    fn check_targets(&self, targets: &[Self::Target]) -> Result<(), Error> {
+        for (row, target) in targets.iter().enumerate() {
+            self.check_target(target)
+                .map_err(|reason| Error::InvalidTarget { row, reason })?;
+        }
+        Ok(())
+    }
 
     /// The loss of one sample and its gradient with respect to the output layer's
     /// pre-activations `z`, given `a = activation(z)`.
@@ -108,8 +212,24 @@ pub trait Loss<const N: usize>: Clone + core::fmt::Debug + Send + Sync {
         a: &SVector<f32, N>,
         target: &Self::Target,
     ) -> (f32, SVector<f32, N>) {
-        let mut delta = self.gradient(a, target);
-        activation.backprop(z.as_slice(), a.as_slice(), delta.as_mut_slice());
-        (self.value(a, target), delta)
+        chain_rule(self, activation, z, a, target)
     }
 }
+
+/// The default [`Loss::value_and_delta`]: the loss of `a` and its gradient carried back through
+/// the activation, `∂L/∂z = act'(z)ᵀ ∂L/∂a`. Losses with a fused form fall back to it after
+/// other activations.
+fn chain_rule<L: Loss<N>, A: Activation, const N: usize>(
+    loss: &L,
+    activation: &A,
+    z: &SVector<f32, N>,
+    a: &SVector<f32, N>,
+    target: &L::Target,
+) -> (f32, SVector<f32, N>) {
+    let mut delta = loss.gradient(a, target);
+    activation.backprop(z.as_slice(), a.as_slice(), delta.as_mut_slice());
+    (loss.value(a, target), delta)
+}
+
+#[cfg(test)]
+mod tests;
