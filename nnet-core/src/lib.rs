@@ -20,6 +20,7 @@ pub mod optim;
 mod params;
 pub mod storage;
 mod summary;
+pub mod train;
 
 pub use dense::{Dense, DenseGradient, dense_tensor_info};
 pub use error::{Error, Result};

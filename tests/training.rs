@@ -1,0 +1,329 @@
+//! The fit loop: learning, determinism, batching, validation, callbacks and every bad input.
+
+use nnet::loss::{BinaryCrossentropy, MeanSquaredError, SparseCategoricalCrossentropy};
+use nnet::metrics::Metric;
+use nnet::optim::{Adam, Optimizer, Sgd};
+use nnet::train::{Callback, Control, EachEpoch, EarlyStopping, EpochLogs, FitConfig, Trainer, Verbosity};
+use nnet::{vector, Error, Network, Parameters, SVector};
+
+nnet::network! {
+    struct Seed { input 2; dense 10 relu; dense 20 relu; dense 1 sigmoid; }
+}
+nnet::network! {
+    struct ThreeClasses { input 2; dense 8 tanh; dense 3 softmax; }
+}
+
+fn xor() -> ([SVector<f32, 2>; 4], [SVector<f32, 1>; 4]) {
+    (
+        [vector![0.0, 0.0], vector![0.0, 1.0], vector![1.0, 0.0], vector![1.0, 1.0]],
+        [vector![0.0], vector![1.0], vector![1.0], vector![0.0]],
+    )
+}
+
+fn silent(batch_size: usize, epochs: usize) -> FitConfig {
+    FitConfig { batch_size, epochs, verbosity: Verbosity::Silent, ..FitConfig::default() }
+}
+
+/// Deterministic data on a line: label 1 above `y = x`.
+fn line_data(n: usize) -> (Vec<SVector<f32, 2>>, Vec<SVector<f32, 1>>) {
+    let x: Vec<_> = (0..n)
+        .map(|i| {
+            let t = i as f32 * 0.618_034;
+            vector![(t.fract() - 0.5) * 4.0, ((t * 7.0).fract() - 0.5) * 4.0]
+        })
+        .collect();
+    let y = x.iter().map(|p| vector![f32::from(u8::from(p[1] > p[0]))]).collect();
+    (x, y)
+}
+
+#[test]
+fn seed_network_learns_xor() {
+    let (x, y) = xor();
+    let mut net = Seed::seeded(1);
+    let mut trainer = Trainer::new(Adam::new(0.01), BinaryCrossentropy).with_metrics([Metric::Accuracy]);
+    let history = trainer.fit(&mut net, &x, &y, &silent(4, 500)).unwrap();
+    assert_eq!(history.epochs.len(), 500);
+    let losses = history.series("loss").unwrap();
+    assert!(losses[499] < 0.1 * losses[0], "loss {} -> {}", losses[0], losses[499]);
+    assert_eq!(trainer.evaluate(&net, &x, &y).unwrap().get("accuracy"), Some(1.0));
+}
+
+#[test]
+fn same_seed_same_weights_bit_for_bit() {
+    let (x, y) = line_data(200);
+    let train = || {
+        let mut net = Seed::seeded(3);
+        let mut trainer = Trainer::new(Adam::default(), BinaryCrossentropy);
+        trainer.fit(&mut net, &x, &y, &FitConfig { seed: 9, ..silent(16, 3) }).unwrap();
+        net
+    };
+    let (a, b) = (train(), train());
+    for i in 0..<Seed as Parameters>::TENSORS {
+        let (ta, tb) = (a.tensor(i), b.tensor(i));
+        assert!(ta.iter().zip(tb).all(|(p, q)| p.to_bits() == q.to_bits()), "tensor {i}");
+    }
+    // A different shuffling seed gives different weights.
+    let mut other = Seed::seeded(3);
+    Trainer::new(Adam::default(), BinaryCrossentropy)
+        .fit(&mut other, &x, &y, &FitConfig { seed: 10, ..silent(16, 3) })
+        .unwrap();
+    assert_ne!(a, other);
+}
+
+/// Counts optimizer steps and the batch sizes behind them.
+#[derive(Debug, Clone, Default)]
+struct Counting {
+    steps: usize,
+}
+
+impl Optimizer for Counting {
+    fn learning_rate(&self) -> f32 {
+        0.1
+    }
+    fn set_learning_rate(&mut self, _: f32) {}
+    fn validate(&self) -> nnet::Result<()> {
+        Ok(())
+    }
+    fn step<P: Parameters, G: Parameters>(&mut self, _: &mut P, _: &mut G) {
+        self.steps += 1;
+    }
+}
+
+#[test]
+fn last_partial_batch_is_included() {
+    let (x, y) = line_data(10);
+    let mut trainer = Trainer::new(Counting::default(), BinaryCrossentropy);
+    trainer.fit(&mut Seed::seeded(0), &x, &y, &silent(4, 2)).unwrap();
+    assert_eq!(trainer.optimizer.steps, 2 * 3);
+}
+
+#[test]
+fn mean_gradient_of_the_batch_is_applied() {
+    // One SGD step with a full batch moves the weights by -lr times the mean gradient.
+    let (x, y) = line_data(6);
+    let mut net = Seed::seeded(4);
+    let before = net.clone();
+    let mut grads = net.zero_gradients();
+    for (xi, yi) in x.iter().zip(&y) {
+        let trace = net.forward_trace(xi);
+        let p = net.forward(xi)[0];
+        // d(BCE)/dp for one output, chain-ruled by the generated backward pass.
+        let dp = (p - yi[0]) / (p * (1.0 - p));
+        net.backward(xi, &trace, &vector![dp], &mut grads);
+    }
+    grads.scale(1.0 / 6.0);
+    Trainer::new(Sgd::new(0.5), BinaryCrossentropy)
+        .fit(&mut net, &x, &y, &FitConfig { shuffle: false, ..silent(6, 1) })
+        .unwrap();
+    for i in 0..<Seed as Parameters>::TENSORS {
+        for ((w, w0), g) in net.tensor(i).iter().zip(before.tensor(i)).zip(grads.tensor(i)) {
+            assert!((w - (w0 - 0.5 * g)).abs() < 1e-5, "tensor {i}: {w} vs {}", w0 - 0.5 * g);
+        }
+    }
+}
+
+#[test]
+fn validation_split_comes_from_the_end() {
+    let (x, mut y) = line_data(100);
+    // Make the last 20 targets impossible to fit so validation loss differs visibly.
+    let mut trainer = Trainer::new(Adam::new(0.01), BinaryCrossentropy).with_metrics([Metric::Accuracy]);
+    let config = FitConfig { validation_split: 0.2, ..silent(10, 5) };
+    let mut net = Seed::seeded(2);
+    let history = trainer.fit(&mut net, &x, &y, &config).unwrap();
+    let logs = history.last().unwrap();
+    let val_loss = logs.val_loss.unwrap();
+    let expected = trainer.evaluate(&net, &x[80..], &y[80..]).unwrap();
+    assert!((val_loss - expected.loss).abs() < 1e-6);
+    assert_eq!(logs.get("val_accuracy"), expected.get("accuracy"));
+
+    // Explicit validation data take the place of the split.
+    for t in &mut y[..10] {
+        t[0] = 1.0 - t[0];
+    }
+    let mut net = Seed::seeded(2);
+    let history = trainer
+        .fit_with(&mut net, &x[..50], &y[..50], &config, Some((&x[..10], &y[..10])), &mut [])
+        .unwrap();
+    let expected = trainer.evaluate(&net, &x[..10], &y[..10]).unwrap();
+    assert!((history.last().unwrap().val_loss.unwrap() - expected.loss).abs() < 1e-6);
+}
+
+#[test]
+fn closure_callback_stops_training() {
+    let (x, y) = xor();
+    let mut seen = Vec::new();
+    let mut stop_at_three = EachEpoch(|logs: &EpochLogs| {
+        seen.push(logs.epoch);
+        if logs.epoch == 3 { Control::Stop } else { Control::Continue }
+    });
+    let mut net = Seed::seeded(1);
+    let history = Trainer::new(Adam::default(), BinaryCrossentropy)
+        .fit_with(&mut net, &x, &y, &silent(4, 10), None, &mut [&mut stop_at_three])
+        .unwrap();
+    assert_eq!(history.epochs.len(), 3);
+    assert_eq!(history.stopped_epoch, Some(3));
+    assert_eq!(seen, [1, 2, 3]);
+}
+
+/// Keeps a copy of the network after every epoch.
+struct Snapshots(Vec<Seed>);
+
+impl Callback<Seed> for Snapshots {
+    fn on_epoch_end(&mut self, _: &EpochLogs, network: &mut Seed) -> nnet::Result<Control> {
+        self.0.push(network.clone());
+        Ok(Control::Continue)
+    }
+}
+
+#[test]
+fn early_stopping_restores_the_best_weights() {
+    let (x, y) = line_data(60);
+    // A learning rate high enough that the loss soon stops improving.
+    let mut trainer = Trainer::new(Sgd::new(3.0), BinaryCrossentropy);
+    let mut snapshots = Snapshots(Vec::new());
+    let mut stopper = EarlyStopping::new("loss").patience(2).restore_best_weights(true);
+    let mut net = Seed::seeded(6);
+    let history = trainer
+        .fit_with(&mut net, &x, &y, &silent(60, 200), None, &mut [&mut snapshots, &mut stopper])
+        .unwrap();
+    let stopped = history.stopped_epoch.expect("training should stop early");
+    let losses = history.series("loss").unwrap();
+    let best = (0..losses.len()).min_by(|&a, &b| losses[a].total_cmp(&losses[b])).unwrap();
+    assert_eq!(stopped, best + 1 + 2, "stops `patience` epochs after the best");
+    assert_eq!(net, snapshots.0[best], "weights of the best epoch are restored");
+}
+
+#[test]
+fn learning_rate_schedule_callback_sets_the_rate() {
+    let (x, y) = xor();
+    let mut halve = nnet::train::LearningRateScheduler(|epoch: usize, rate: f32| if epoch > 1 { rate * 0.5 } else { rate });
+    let history = Trainer::new(Adam::new(0.08), BinaryCrossentropy)
+        .fit_with(&mut Seed::seeded(1), &x, &y, &silent(4, 4), None, &mut [&mut halve])
+        .unwrap();
+    assert_eq!(history.series("learning_rate"), None);
+    let rates: Vec<f32> = history.epochs.iter().map(|e| e.learning_rate).collect();
+    assert_eq!(rates, [0.08, 0.04, 0.02, 0.01]);
+}
+
+#[test]
+fn softmax_with_sparse_targets_learns_three_clusters() {
+    let centers = [vector![0.0, 2.0], vector![-2.0, -1.0], vector![2.0, -1.0]];
+    let x: Vec<SVector<f32, 2>> = (0..90)
+        .map(|i| centers[i % 3] + vector![((i * 7) % 11) as f32 / 11.0 - 0.5, ((i * 5) % 13) as f32 / 13.0 - 0.5])
+        .collect();
+    let y: Vec<usize> = (0..90).map(|i| i % 3).collect();
+    let mut net = ThreeClasses::seeded(0);
+    let mut trainer = Trainer::new(Adam::new(0.05), SparseCategoricalCrossentropy).with_metrics([Metric::Accuracy]);
+    trainer.fit(&mut net, &x, &y, &silent(16, 60)).unwrap();
+    assert_eq!(trainer.evaluate(&net, &x, &y).unwrap().get("accuracy"), Some(1.0));
+}
+
+mod bad_input {
+    use super::*;
+
+    fn fit_err(x: &[SVector<f32, 2>], y: &[SVector<f32, 1>], config: FitConfig) -> Error {
+        Trainer::new(Adam::default(), BinaryCrossentropy).fit(&mut Seed::seeded(0), x, y, &config).unwrap_err()
+    }
+
+    #[test]
+    fn empty_data() {
+        assert_eq!(fit_err(&[], &[], silent(4, 1)), Error::EmptyData);
+    }
+
+    #[test]
+    fn length_mismatch() {
+        let (x, y) = xor();
+        assert_eq!(fit_err(&x, &y[..3], silent(4, 1)), Error::LengthMismatch { inputs: 4, targets: 3 });
+    }
+
+    #[test]
+    fn zero_batch_size() {
+        let (x, y) = xor();
+        assert_eq!(fit_err(&x, &y, silent(0, 1)), Error::ZeroBatchSize);
+    }
+
+    #[test]
+    fn bad_learning_rates() {
+        let (x, y) = xor();
+        for rate in [0.0, -0.1, f32::NAN, f32::INFINITY] {
+            let err = Trainer::new(Adam::new(rate), BinaryCrossentropy)
+                .fit(&mut Seed::seeded(0), &x, &y, &silent(4, 1))
+                .unwrap_err();
+            assert!(matches!(err, Error::InvalidHyperparameter { name: "learning_rate", .. }), "{rate}: {err}");
+        }
+        let err = Trainer::new(Sgd { momentum: -1.0, ..Sgd::default() }, BinaryCrossentropy)
+            .fit(&mut Seed::seeded(0), &x, &y, &silent(4, 1))
+            .unwrap_err();
+        assert!(matches!(err, Error::InvalidHyperparameter { name: "momentum", .. }), "{err}");
+    }
+
+    #[test]
+    fn bad_validation_split() {
+        let (x, y) = xor();
+        for split in [1.0, -0.5, f32::NAN, 0.9] {
+            let err = fit_err(&x, &y, FitConfig { validation_split: split, ..silent(4, 1) });
+            assert!(matches!(err, Error::InvalidValidationSplit { .. }), "{split}: {err}");
+        }
+    }
+
+    #[test]
+    fn non_finite_inputs_name_the_row() {
+        let (mut x, y) = xor();
+        x[2][1] = f32::NAN;
+        let err = fit_err(&x, &y, silent(4, 1));
+        assert!(matches!(err, Error::NonFiniteInput { row: 2, column: 1, .. }), "{err}");
+        assert!(err.to_string().contains("row 2"));
+        x[2][1] = f32::NEG_INFINITY;
+        assert!(matches!(fit_err(&x, &y, silent(4, 1)), Error::NonFiniteInput { row: 2, .. }));
+    }
+
+    #[test]
+    fn non_finite_targets_name_the_row() {
+        let (x, mut y) = xor();
+        y[3][0] = f32::INFINITY;
+        assert!(matches!(fit_err(&x, &y, silent(4, 1)), Error::InvalidTarget { row: 3, .. }));
+    }
+
+    #[test]
+    fn binary_labels_outside_zero_one() {
+        let (x, mut y) = xor();
+        y[1][0] = 2.0;
+        let err = fit_err(&x, &y, silent(4, 1));
+        assert!(matches!(err, Error::InvalidTarget { row: 1, .. }), "{err}");
+    }
+
+    #[test]
+    fn class_index_out_of_range() {
+        let x = [vector![0.0, 1.0], vector![1.0, 0.0]];
+        let err = Trainer::new(Adam::default(), SparseCategoricalCrossentropy)
+            .fit(&mut ThreeClasses::seeded(0), &x, &[2, 3], &silent(2, 1))
+            .unwrap_err();
+        assert!(matches!(err, Error::InvalidTarget { row: 1, .. }), "{err}");
+    }
+
+    #[test]
+    fn bad_validation_data() {
+        let (x, y) = xor();
+        let err = Trainer::new(Adam::default(), BinaryCrossentropy)
+            .fit_with(&mut Seed::seeded(0), &x, &y, &silent(4, 1), Some((&x[..2], &y[..1])), &mut [])
+            .unwrap_err();
+        assert_eq!(err, Error::LengthMismatch { inputs: 2, targets: 1 });
+    }
+
+    #[test]
+    fn divergence_stops_with_finite_weights() {
+        let (x, y) = line_data(64);
+        let mut net = Seed::seeded(0);
+        let err = Trainer::new(Sgd::new(1e6), MeanSquaredError)
+            .fit(&mut net, &x, &y, &silent(8, 50))
+            .unwrap_err();
+        match err {
+            Error::Diverged { epoch, batch, .. } => {
+                assert!(epoch >= 1 && batch >= 1);
+                assert!(err.to_string().contains(&format!("epoch {epoch}, batch {batch}")));
+            }
+            other => panic!("expected divergence, got {other}"),
+        }
+        assert!(net.all_finite(), "weights stay finite");
+    }
+}
