@@ -23,6 +23,7 @@ pub use dense::{Dense, DenseGradient, dense_tensor_info};
 pub use error::{Error, Result};
 pub use init::Initializer;
 pub use network::{LayerSpec, Network, Trace};
+pub use optim::{Adagrad, Adam, AdamW, Clip, LearningRateSchedule, Optimizer, RmsProp, Sgd};
 pub use params::{Parameters, TensorInfo};
 pub use summary::summary;
 
