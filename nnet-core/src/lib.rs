@@ -31,6 +31,7 @@ pub use loss::{
 };
 pub use metrics::Metric;
 pub use network::{LayerSpec, Network, Trace};
+pub use optim::{Adagrad, Adam, AdamW, Clip, LearningRateSchedule, Optimizer, RmsProp, Sgd};
 pub use params::{Parameters, TensorInfo};
 pub use summary::summary;
 

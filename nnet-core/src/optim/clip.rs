@@ -1,0 +1,252 @@
+//! Gradient clipping: Keras's optimizer options `clipnorm`, `global_clipnorm` and `clipvalue`.
+
+use crate::optim::check;
+use crate::{Parameters, Result};
+
+/// How gradients are clipped before an optimizer step (at most one way, as in Keras).
+///
+/// Every optimizer has a `clip: Option<Clip>` field (default `None`) and applies
+/// [`clip_gradients`] at the start of [`step`](crate::optim::Optimizer::step), before weight
+/// decay and the update.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::optim::{Adam, Clip};
+///
+/// let adam = Adam::default().with_clip(Clip::GlobalNorm(1.0));
+/// assert_eq!(adam.clip, Some(Clip::GlobalNorm(1.0)));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Clip {
+    /// Keras `clipnorm = c`: each tensor `g` is clipped on its own to an L2 norm of at most `c`,
+    /// `g ← g · c / max(‖g‖₂, c)`.
+    Norm(f32),
+    /// Keras `global_clipnorm = c`: every tensor is scaled by the same factor so that the norm
+    /// of all gradients together, `‖g‖ = sqrt(Σᵢ ‖gᵢ‖₂²)`, is at most `c`:
+    /// `gᵢ ← gᵢ · c / max(‖g‖, c)`.
+    GlobalNorm(f32),
+    /// Keras `clipvalue = c`: each value is clamped to `[−c, c]`.
+    Value(f32),
+}
+
+impl Clip {
+    /// The threshold `c`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_core::optim::Clip;
+    ///
+    /// assert_eq!(Clip::Value(0.5).threshold(), 0.5);
+    /// ```
+    pub const fn threshold(self) -> f32 {
+        match self {
+            Clip::Norm(c) | Clip::GlobalNorm(c) | Clip::Value(c) => c,
+        }
+    }
+
+    /// Checks that the threshold is positive and finite.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidHyperparameter`](crate::Error::InvalidHyperparameter) named `clipnorm`,
+    /// `global_clipnorm` or `clipvalue` (Keras's names) if it is not.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_core::optim::Clip;
+    ///
+    /// assert!(Clip::Norm(1.0).validate().is_ok());
+    /// assert!(Clip::Value(0.0).validate().is_err());
+    /// assert!(Clip::GlobalNorm(f32::NAN).validate().is_err());
+    /// ```
+    pub fn validate(self) -> Result<()> {
+        let name = match self {
+            Clip::Norm(_) => "clipnorm",
+            Clip::GlobalNorm(_) => "global_clipnorm",
+            Clip::Value(_) => "clipvalue",
+        };
+        check::positive(
+            name,
+            self.threshold(),
+            "use a positive, finite clipping threshold such as 1.0",
+        )
+    }
+}
+
+/// Clips `grads` in place as `clip` says (see [`Clip`] for the formulas).
+///
+/// A threshold that is not positive and finite leaves the gradients unchanged, as Keras ignores
+/// a non-positive one; [`Clip::validate`] reports it. Gradients that hold NaN or infinity are
+/// left unchanged by norm clipping, and NaN stays NaN under value clipping, so that a diverging
+/// training run shows as such instead of being quietly rescaled (Keras would turn every
+/// gradient into NaN under `global_clipnorm`). Norms are summed in `f64`.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::optim::{clip_gradients, Clip};
+/// use nnet_core::{DenseGradient, Parameters};
+///
+/// let mut grads = DenseGradient::<1, 2>::zeroed();
+/// grads.tensor_mut(0).copy_from_slice(&[3.0, 4.0]); // norm 5
+/// grads.tensor_mut(1).copy_from_slice(&[0.5, -2.0]);
+///
+/// let mut by_norm = grads.clone();
+/// clip_gradients(&mut by_norm, Clip::Norm(1.0));
+/// assert_eq!(by_norm.tensor(0), &[0.6, 0.8]);
+///
+/// clip_gradients(&mut grads, Clip::Value(1.0));
+/// assert_eq!(grads.tensor(0), &[1.0, 1.0]);
+/// assert_eq!(grads.tensor(1), &[0.5, -1.0]);
+/// ```
+pub fn clip_gradients<G: Parameters>(grads: &mut G, clip: Clip) {
+    let c = clip.threshold();
+    if !(c.is_finite() && c > 0.0) {
+        return;
+    }
+    match clip {
+        Clip::Norm(_) => {
+            for i in 0..G::TENSORS {
+                let values = grads.tensor_mut(i);
+                let norm = sum_of_squares(values).sqrt();
+                rescale(values, norm, c);
+            }
+        }
+        Clip::GlobalNorm(_) => {
+            let norm = (0..G::TENSORS)
+                .map(|i| sum_of_squares(grads.tensor(i)))
+                .sum::<f64>()
+                .sqrt();
+            for i in 0..G::TENSORS {
+                rescale(grads.tensor_mut(i), norm, c);
+            }
+        }
+        Clip::Value(_) => {
+            for i in 0..G::TENSORS {
+                for g in grads.tensor_mut(i) {
+                    // Comparisons rather than `clamp`, so that NaN stays NaN.
+                    if *g > c {
+                        *g = c;
+                    } else if *g < -c {
+                        *g = -c;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Scales `values` by `c / norm` if `norm` is finite and above `c`.
+fn rescale(values: &mut [f32], norm: f64, c: f32) {
+    if norm.is_finite() && norm > f64::from(c) {
+        let factor = (f64::from(c) / norm) as f32;
+        for v in values {
+            *v *= factor;
+        }
+    }
+}
+
+/// `Σ v²` in `f64`, over eight independent lanes so that the loop vectorizes.
+fn sum_of_squares(values: &[f32]) -> f64 {
+    let mut lanes = [0.0_f64; 8];
+    let chunks = values.chunks_exact(8);
+    let tail = chunks.remainder();
+    for chunk in chunks {
+        for (lane, &v) in lanes.iter_mut().zip(chunk) {
+            let v = f64::from(v);
+            *lane += v * v;
+        }
+    }
+    let tail: f64 = tail.iter().map(|&v| f64::from(v) * f64::from(v)).sum();
+    lanes.iter().sum::<f64>() + tail
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::optim::test_support::{assert_close, dense, flat};
+
+    /// Weights `[3, 4, 0, 12, 1, -2]`, bias `[0.5, -0.5]`: norms 13.3791 and 0.7071.
+    fn grads() -> crate::DenseGradient<3, 2> {
+        dense(&[3.0, 4.0, 0.0, 12.0, 1.0, -2.0], &[0.5, -0.5])
+    }
+
+    #[test]
+    fn clip_norm_per_tensor() {
+        let mut g = grads();
+        clip_gradients(&mut g, Clip::Norm(2.0));
+        // ‖w‖ = sqrt(9 + 16 + 0 + 144 + 1 + 4) = sqrt(174); the bias (norm 0.7071) is untouched.
+        let s = 2.0 / 174.0_f64.sqrt();
+        let w = [3.0 * s, 4.0 * s, 0.0, 12.0 * s, s, -2.0 * s];
+        assert_close(&flat(&g), &[&w[..], &[0.5, -0.5]].concat(), 1e-7);
+        let norm: f64 = w.iter().map(|v| v * v).sum::<f64>().sqrt();
+        assert!((norm - 2.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn clip_global_norm() {
+        let mut g = grads();
+        clip_gradients(&mut g, Clip::GlobalNorm(2.0));
+        // Joint norm sqrt(174 + 0.5) = sqrt(174.5).
+        let s = 2.0 / 174.5_f64.sqrt();
+        let expected: Vec<f64> = [3.0, 4.0, 0.0, 12.0, 1.0, -2.0, 0.5, -0.5]
+            .iter()
+            .map(|v| v * s)
+            .collect();
+        assert_close(&flat(&g), &expected, 1e-7);
+    }
+
+    #[test]
+    fn clip_norm_below_threshold_is_identity() {
+        let mut g = grads();
+        clip_gradients(&mut g, Clip::GlobalNorm(100.0));
+        assert_eq!(g, grads());
+        clip_gradients(&mut g, Clip::Norm(13.5));
+        assert_eq!(g, grads());
+    }
+
+    #[test]
+    fn clip_value() {
+        let mut g = grads();
+        clip_gradients(&mut g, Clip::Value(1.5));
+        assert_eq!(flat(&g), [1.5, 1.5, 0.0, 1.5, 1.0, -1.5, 0.5, -0.5]);
+    }
+
+    #[test]
+    fn clip_keeps_non_finite_visible() {
+        let mut g = dense(
+            &[f32::NAN, 4.0, 0.0, f32::INFINITY, 1.0, -2.0],
+            &[0.5, -0.5],
+        );
+        clip_gradients(&mut g, Clip::GlobalNorm(1.0));
+        clip_gradients(&mut g, Clip::Norm(1.0));
+        clip_gradients(&mut g, Clip::Value(1.0));
+        assert!(g.tensor(0)[0].is_nan());
+        assert_eq!(&g.tensor(0)[1..], &[1.0, 0.0, 1.0, 1.0, -1.0]);
+    }
+
+    #[test]
+    fn invalid_threshold_is_ignored_and_reported() {
+        for clip in [
+            Clip::Norm(0.0),
+            Clip::GlobalNorm(-1.0),
+            Clip::Value(f32::NAN),
+            Clip::Value(f32::INFINITY),
+        ] {
+            let mut g = grads();
+            clip_gradients(&mut g, clip);
+            assert_eq!(g, grads());
+            assert!(clip.validate().is_err());
+        }
+    }
+
+    #[test]
+    fn sum_of_squares_matches_naive() {
+        let values: Vec<f32> = (0..29).map(|i| i as f32 * 0.37 - 4.0).collect();
+        let naive: f64 = values.iter().map(|&v| f64::from(v).powi(2)).sum();
+        assert!((sum_of_squares(&values) - naive).abs() < 1e-9);
+    }
+}
