@@ -19,18 +19,38 @@ nnet::network! {
 }
 
 fn main() -> Result<(), nnet::Error> {
-    let inputs = [vector![0.0, 0.0], vector![0.0, 1.0], vector![1.0, 0.0], vector![1.0, 1.0]];
+    let inputs = [
+        vector![0.0, 0.0],
+        vector![0.0, 1.0],
+        vector![1.0, 0.0],
+        vector![1.0, 1.0],
+    ];
     let targets = [vector![0.0], vector![1.0], vector![1.0], vector![0.0]];
 
     let mut net = Xor::seeded(1);
-    let mut trainer = Trainer::new(Adam::new(0.01), BinaryCrossentropy)
-        .with_metrics([Metric::Accuracy]);
-    let config = FitConfig { batch_size: 4, epochs: 500, verbosity: Verbosity::Silent, ..FitConfig::default() };
+    let mut trainer =
+        Trainer::new(Adam::new(0.01), BinaryCrossentropy).with_metrics([Metric::Accuracy]);
+    let config = FitConfig {
+        batch_size: 4,
+        epochs: 500,
+        verbosity: Verbosity::Silent,
+        ..FitConfig::default()
+    };
     let history = trainer.fit(&mut net, &inputs, &targets, &config)?;
-    println!("trained {} epochs, final loss {:.4}", history.epochs.len(), history.last().map_or(f32::NAN, |e| e.loss));
+    println!(
+        "trained {} epochs, final loss {:.4}",
+        history.epochs.len(),
+        history.last().map_or(f32::NAN, |e| e.loss)
+    );
 
     for (x, y) in inputs.iter().zip(&targets) {
-        println!("{} xor {} = {:.3} (want {})", x[0], x[1], net.forward(x)[0], y[0]);
+        println!(
+            "{} xor {} = {:.3} (want {})",
+            x[0],
+            x[1],
+            net.forward(x)[0],
+            y[0]
+        );
     }
     let evaluation = trainer.evaluate(&net, &inputs, &targets)?;
     println!("accuracy: {:.2}", evaluation.get("accuracy").unwrap_or(0.0));

@@ -3,11 +3,16 @@
 use nnet::loss::{BinaryCrossentropy, MeanSquaredError, SparseCategoricalCrossentropy};
 use nnet::metrics::Metric;
 use nnet::optim::{Adam, Optimizer, Sgd};
-use nnet::train::{Callback, Control, EachEpoch, EarlyStopping, EpochLogs, FitConfig, Trainer, Verbosity};
-use nnet::{vector, Error, Network, Parameters, SVector};
+use nnet::train::{
+    Callback, Control, EachEpoch, EarlyStopping, EpochLogs, FitConfig, Trainer, Verbosity,
+};
+use nnet::{Error, Parameters, SVector, vector};
 
 nnet::network! {
     struct Seed { input 2; dense 10 relu; dense 20 relu; dense 1 sigmoid; }
+}
+nnet::network! {
+    struct Regressor { input 2; dense 8 tanh; dense 1; }
 }
 nnet::network! {
     struct ThreeClasses { input 2; dense 8 tanh; dense 3 softmax; }
@@ -15,13 +20,23 @@ nnet::network! {
 
 fn xor() -> ([SVector<f32, 2>; 4], [SVector<f32, 1>; 4]) {
     (
-        [vector![0.0, 0.0], vector![0.0, 1.0], vector![1.0, 0.0], vector![1.0, 1.0]],
+        [
+            vector![0.0, 0.0],
+            vector![0.0, 1.0],
+            vector![1.0, 0.0],
+            vector![1.0, 1.0],
+        ],
         [vector![0.0], vector![1.0], vector![1.0], vector![0.0]],
     )
 }
 
 fn silent(batch_size: usize, epochs: usize) -> FitConfig {
-    FitConfig { batch_size, epochs, verbosity: Verbosity::Silent, ..FitConfig::default() }
+    FitConfig {
+        batch_size,
+        epochs,
+        verbosity: Verbosity::Silent,
+        ..FitConfig::default()
+    }
 }
 
 /// Deterministic data on a line: label 1 above `y = x`.
@@ -32,7 +47,10 @@ fn line_data(n: usize) -> (Vec<SVector<f32, 2>>, Vec<SVector<f32, 1>>) {
             vector![(t.fract() - 0.5) * 4.0, ((t * 7.0).fract() - 0.5) * 4.0]
         })
         .collect();
-    let y = x.iter().map(|p| vector![f32::from(u8::from(p[1] > p[0]))]).collect();
+    let y = x
+        .iter()
+        .map(|p| vector![f32::from(u8::from(p[1] > p[0]))])
+        .collect();
     (x, y)
 }
 
@@ -40,12 +58,21 @@ fn line_data(n: usize) -> (Vec<SVector<f32, 2>>, Vec<SVector<f32, 1>>) {
 fn seed_network_learns_xor() {
     let (x, y) = xor();
     let mut net = Seed::seeded(1);
-    let mut trainer = Trainer::new(Adam::new(0.01), BinaryCrossentropy).with_metrics([Metric::Accuracy]);
+    let mut trainer =
+        Trainer::new(Adam::new(0.01), BinaryCrossentropy).with_metrics([Metric::Accuracy]);
     let history = trainer.fit(&mut net, &x, &y, &silent(4, 500)).unwrap();
     assert_eq!(history.epochs.len(), 500);
     let losses = history.series("loss").unwrap();
-    assert!(losses[499] < 0.1 * losses[0], "loss {} -> {}", losses[0], losses[499]);
-    assert_eq!(trainer.evaluate(&net, &x, &y).unwrap().get("accuracy"), Some(1.0));
+    assert!(
+        losses[499] < 0.1 * losses[0],
+        "loss {} -> {}",
+        losses[0],
+        losses[499]
+    );
+    assert_eq!(
+        trainer.evaluate(&net, &x, &y).unwrap().get("accuracy"),
+        Some(1.0)
+    );
 }
 
 #[test]
@@ -54,18 +81,39 @@ fn same_seed_same_weights_bit_for_bit() {
     let train = || {
         let mut net = Seed::seeded(3);
         let mut trainer = Trainer::new(Adam::default(), BinaryCrossentropy);
-        trainer.fit(&mut net, &x, &y, &FitConfig { seed: 9, ..silent(16, 3) }).unwrap();
+        trainer
+            .fit(
+                &mut net,
+                &x,
+                &y,
+                &FitConfig {
+                    seed: 9,
+                    ..silent(16, 3)
+                },
+            )
+            .unwrap();
         net
     };
     let (a, b) = (train(), train());
     for i in 0..<Seed as Parameters>::TENSORS {
         let (ta, tb) = (a.tensor(i), b.tensor(i));
-        assert!(ta.iter().zip(tb).all(|(p, q)| p.to_bits() == q.to_bits()), "tensor {i}");
+        assert!(
+            ta.iter().zip(tb).all(|(p, q)| p.to_bits() == q.to_bits()),
+            "tensor {i}"
+        );
     }
     // A different shuffling seed gives different weights.
     let mut other = Seed::seeded(3);
     Trainer::new(Adam::default(), BinaryCrossentropy)
-        .fit(&mut other, &x, &y, &FitConfig { seed: 10, ..silent(16, 3) })
+        .fit(
+            &mut other,
+            &x,
+            &y,
+            &FitConfig {
+                seed: 10,
+                ..silent(16, 3)
+            },
+        )
         .unwrap();
     assert_ne!(a, other);
 }
@@ -93,7 +141,9 @@ impl Optimizer for Counting {
 fn last_partial_batch_is_included() {
     let (x, y) = line_data(10);
     let mut trainer = Trainer::new(Counting::default(), BinaryCrossentropy);
-    trainer.fit(&mut Seed::seeded(0), &x, &y, &silent(4, 2)).unwrap();
+    trainer
+        .fit(&mut Seed::seeded(0), &x, &y, &silent(4, 2))
+        .unwrap();
     assert_eq!(trainer.optimizer.steps, 2 * 3);
 }
 
@@ -113,11 +163,28 @@ fn mean_gradient_of_the_batch_is_applied() {
     }
     grads.scale(1.0 / 6.0);
     Trainer::new(Sgd::new(0.5), BinaryCrossentropy)
-        .fit(&mut net, &x, &y, &FitConfig { shuffle: false, ..silent(6, 1) })
+        .fit(
+            &mut net,
+            &x,
+            &y,
+            &FitConfig {
+                shuffle: false,
+                ..silent(6, 1)
+            },
+        )
         .unwrap();
     for i in 0..<Seed as Parameters>::TENSORS {
-        for ((w, w0), g) in net.tensor(i).iter().zip(before.tensor(i)).zip(grads.tensor(i)) {
-            assert!((w - (w0 - 0.5 * g)).abs() < 1e-5, "tensor {i}: {w} vs {}", w0 - 0.5 * g);
+        for ((w, w0), g) in net
+            .tensor(i)
+            .iter()
+            .zip(before.tensor(i))
+            .zip(grads.tensor(i))
+        {
+            assert!(
+                (w - (w0 - 0.5 * g)).abs() < 1e-5,
+                "tensor {i}: {w} vs {}",
+                w0 - 0.5 * g
+            );
         }
     }
 }
@@ -126,8 +193,12 @@ fn mean_gradient_of_the_batch_is_applied() {
 fn validation_split_comes_from_the_end() {
     let (x, mut y) = line_data(100);
     // Make the last 20 targets impossible to fit so validation loss differs visibly.
-    let mut trainer = Trainer::new(Adam::new(0.01), BinaryCrossentropy).with_metrics([Metric::Accuracy]);
-    let config = FitConfig { validation_split: 0.2, ..silent(10, 5) };
+    let mut trainer =
+        Trainer::new(Adam::new(0.01), BinaryCrossentropy).with_metrics([Metric::Accuracy]);
+    let config = FitConfig {
+        validation_split: 0.2,
+        ..silent(10, 5)
+    };
     let mut net = Seed::seeded(2);
     let history = trainer.fit(&mut net, &x, &y, &config).unwrap();
     let logs = history.last().unwrap();
@@ -142,7 +213,14 @@ fn validation_split_comes_from_the_end() {
     }
     let mut net = Seed::seeded(2);
     let history = trainer
-        .fit_with(&mut net, &x[..50], &y[..50], &config, Some((&x[..10], &y[..10])), &mut [])
+        .fit_with(
+            &mut net,
+            &x[..50],
+            &y[..50],
+            &config,
+            Some((&x[..10], &y[..10])),
+            &mut [],
+        )
         .unwrap();
     let expected = trainer.evaluate(&net, &x[..10], &y[..10]).unwrap();
     assert!((history.last().unwrap().val_loss.unwrap() - expected.loss).abs() < 1e-6);
@@ -154,11 +232,22 @@ fn closure_callback_stops_training() {
     let mut seen = Vec::new();
     let mut stop_at_three = EachEpoch(|logs: &EpochLogs| {
         seen.push(logs.epoch);
-        if logs.epoch == 3 { Control::Stop } else { Control::Continue }
+        if logs.epoch == 3 {
+            Control::Stop
+        } else {
+            Control::Continue
+        }
     });
     let mut net = Seed::seeded(1);
     let history = Trainer::new(Adam::default(), BinaryCrossentropy)
-        .fit_with(&mut net, &x, &y, &silent(4, 10), None, &mut [&mut stop_at_three])
+        .fit_with(
+            &mut net,
+            &x,
+            &y,
+            &silent(4, 10),
+            None,
+            &mut [&mut stop_at_three],
+        )
         .unwrap();
     assert_eq!(history.epochs.len(), 3);
     assert_eq!(history.stopped_epoch, Some(3));
@@ -181,24 +270,51 @@ fn early_stopping_restores_the_best_weights() {
     // A learning rate high enough that the loss soon stops improving.
     let mut trainer = Trainer::new(Sgd::new(3.0), BinaryCrossentropy);
     let mut snapshots = Snapshots(Vec::new());
-    let mut stopper = EarlyStopping::new("loss").patience(2).restore_best_weights(true);
+    let mut stopper = EarlyStopping::new("loss")
+        .patience(2)
+        .restore_best_weights(true);
     let mut net = Seed::seeded(6);
     let history = trainer
-        .fit_with(&mut net, &x, &y, &silent(60, 200), None, &mut [&mut snapshots, &mut stopper])
+        .fit_with(
+            &mut net,
+            &x,
+            &y,
+            &silent(60, 200),
+            None,
+            &mut [&mut snapshots, &mut stopper],
+        )
         .unwrap();
     let stopped = history.stopped_epoch.expect("training should stop early");
     let losses = history.series("loss").unwrap();
-    let best = (0..losses.len()).min_by(|&a, &b| losses[a].total_cmp(&losses[b])).unwrap();
-    assert_eq!(stopped, best + 1 + 2, "stops `patience` epochs after the best");
-    assert_eq!(net, snapshots.0[best], "weights of the best epoch are restored");
+    let best = (0..losses.len())
+        .min_by(|&a, &b| losses[a].total_cmp(&losses[b]))
+        .unwrap();
+    assert_eq!(
+        stopped,
+        best + 1 + 2,
+        "stops `patience` epochs after the best"
+    );
+    assert_eq!(
+        net, snapshots.0[best],
+        "weights of the best epoch are restored"
+    );
 }
 
 #[test]
 fn learning_rate_schedule_callback_sets_the_rate() {
     let (x, y) = xor();
-    let mut halve = nnet::train::LearningRateScheduler(|epoch: usize, rate: f32| if epoch > 1 { rate * 0.5 } else { rate });
+    let mut halve = nnet::train::LearningRateScheduler(
+        |epoch: usize, rate: f32| if epoch > 1 { rate * 0.5 } else { rate },
+    );
     let history = Trainer::new(Adam::new(0.08), BinaryCrossentropy)
-        .fit_with(&mut Seed::seeded(1), &x, &y, &silent(4, 4), None, &mut [&mut halve])
+        .fit_with(
+            &mut Seed::seeded(1),
+            &x,
+            &y,
+            &silent(4, 4),
+            None,
+            &mut [&mut halve],
+        )
         .unwrap();
     assert_eq!(history.series("learning_rate"), None);
     let rates: Vec<f32> = history.epochs.iter().map(|e| e.learning_rate).collect();
@@ -209,20 +325,32 @@ fn learning_rate_schedule_callback_sets_the_rate() {
 fn softmax_with_sparse_targets_learns_three_clusters() {
     let centers = [vector![0.0, 2.0], vector![-2.0, -1.0], vector![2.0, -1.0]];
     let x: Vec<SVector<f32, 2>> = (0..90)
-        .map(|i| centers[i % 3] + vector![((i * 7) % 11) as f32 / 11.0 - 0.5, ((i * 5) % 13) as f32 / 13.0 - 0.5])
+        .map(|i| {
+            centers[i % 3]
+                + vector![
+                    ((i * 7) % 11) as f32 / 11.0 - 0.5,
+                    ((i * 5) % 13) as f32 / 13.0 - 0.5
+                ]
+        })
         .collect();
     let y: Vec<usize> = (0..90).map(|i| i % 3).collect();
     let mut net = ThreeClasses::seeded(0);
-    let mut trainer = Trainer::new(Adam::new(0.05), SparseCategoricalCrossentropy).with_metrics([Metric::Accuracy]);
+    let mut trainer = Trainer::new(Adam::new(0.05), SparseCategoricalCrossentropy)
+        .with_metrics([Metric::Accuracy]);
     trainer.fit(&mut net, &x, &y, &silent(16, 60)).unwrap();
-    assert_eq!(trainer.evaluate(&net, &x, &y).unwrap().get("accuracy"), Some(1.0));
+    assert_eq!(
+        trainer.evaluate(&net, &x, &y).unwrap().get("accuracy"),
+        Some(1.0)
+    );
 }
 
 mod bad_input {
     use super::*;
 
     fn fit_err(x: &[SVector<f32, 2>], y: &[SVector<f32, 1>], config: FitConfig) -> Error {
-        Trainer::new(Adam::default(), BinaryCrossentropy).fit(&mut Seed::seeded(0), x, y, &config).unwrap_err()
+        Trainer::new(Adam::default(), BinaryCrossentropy)
+            .fit(&mut Seed::seeded(0), x, y, &config)
+            .unwrap_err()
     }
 
     #[test]
@@ -233,7 +361,13 @@ mod bad_input {
     #[test]
     fn length_mismatch() {
         let (x, y) = xor();
-        assert_eq!(fit_err(&x, &y[..3], silent(4, 1)), Error::LengthMismatch { inputs: 4, targets: 3 });
+        assert_eq!(
+            fit_err(&x, &y[..3], silent(4, 1)),
+            Error::LengthMismatch {
+                inputs: 4,
+                targets: 3
+            }
+        );
     }
 
     #[test]
@@ -249,20 +383,48 @@ mod bad_input {
             let err = Trainer::new(Adam::new(rate), BinaryCrossentropy)
                 .fit(&mut Seed::seeded(0), &x, &y, &silent(4, 1))
                 .unwrap_err();
-            assert!(matches!(err, Error::InvalidHyperparameter { name: "learning_rate", .. }), "{rate}: {err}");
+            assert!(
+                matches!(
+                    err,
+                    Error::InvalidHyperparameter {
+                        name: "learning_rate",
+                        ..
+                    }
+                ),
+                "{rate}: {err}"
+            );
         }
-        let err = Trainer::new(Sgd { momentum: -1.0, ..Sgd::default() }, BinaryCrossentropy)
+        let err = Trainer::new(Sgd::default().with_momentum(-1.0), BinaryCrossentropy)
             .fit(&mut Seed::seeded(0), &x, &y, &silent(4, 1))
             .unwrap_err();
-        assert!(matches!(err, Error::InvalidHyperparameter { name: "momentum", .. }), "{err}");
+        assert!(
+            matches!(
+                err,
+                Error::InvalidHyperparameter {
+                    name: "momentum",
+                    ..
+                }
+            ),
+            "{err}"
+        );
     }
 
     #[test]
     fn bad_validation_split() {
         let (x, y) = xor();
-        for split in [1.0, -0.5, f32::NAN, 0.9] {
-            let err = fit_err(&x, &y, FitConfig { validation_split: split, ..silent(4, 1) });
-            assert!(matches!(err, Error::InvalidValidationSplit { .. }), "{split}: {err}");
+        for split in [1.0, -0.5, f64::NAN, 0.9] {
+            let err = fit_err(
+                &x,
+                &y,
+                FitConfig {
+                    validation_split: split,
+                    ..silent(4, 1)
+                },
+            );
+            assert!(
+                matches!(err, Error::InvalidValidationSplit { .. }),
+                "{split}: {err}"
+            );
         }
     }
 
@@ -271,17 +433,33 @@ mod bad_input {
         let (mut x, y) = xor();
         x[2][1] = f32::NAN;
         let err = fit_err(&x, &y, silent(4, 1));
-        assert!(matches!(err, Error::NonFiniteInput { row: 2, column: 1, .. }), "{err}");
+        assert!(
+            matches!(
+                err,
+                Error::NonFiniteInput {
+                    row: 2,
+                    column: 1,
+                    ..
+                }
+            ),
+            "{err}"
+        );
         assert!(err.to_string().contains("row 2"));
         x[2][1] = f32::NEG_INFINITY;
-        assert!(matches!(fit_err(&x, &y, silent(4, 1)), Error::NonFiniteInput { row: 2, .. }));
+        assert!(matches!(
+            fit_err(&x, &y, silent(4, 1)),
+            Error::NonFiniteInput { row: 2, .. }
+        ));
     }
 
     #[test]
     fn non_finite_targets_name_the_row() {
         let (x, mut y) = xor();
         y[3][0] = f32::INFINITY;
-        assert!(matches!(fit_err(&x, &y, silent(4, 1)), Error::InvalidTarget { row: 3, .. }));
+        assert!(matches!(
+            fit_err(&x, &y, silent(4, 1)),
+            Error::InvalidTarget { row: 3, .. }
+        ));
     }
 
     #[test]
@@ -305,22 +483,38 @@ mod bad_input {
     fn bad_validation_data() {
         let (x, y) = xor();
         let err = Trainer::new(Adam::default(), BinaryCrossentropy)
-            .fit_with(&mut Seed::seeded(0), &x, &y, &silent(4, 1), Some((&x[..2], &y[..1])), &mut [])
+            .fit_with(
+                &mut Seed::seeded(0),
+                &x,
+                &y,
+                &silent(4, 1),
+                Some((&x[..2], &y[..1])),
+                &mut [],
+            )
             .unwrap_err();
-        assert_eq!(err, Error::LengthMismatch { inputs: 2, targets: 1 });
+        assert_eq!(
+            err,
+            Error::LengthMismatch {
+                inputs: 2,
+                targets: 1
+            }
+        );
     }
 
     #[test]
     fn divergence_stops_with_finite_weights() {
         let (x, y) = line_data(64);
-        let mut net = Seed::seeded(0);
+        let mut net = Regressor::seeded(0);
         let err = Trainer::new(Sgd::new(1e6), MeanSquaredError)
             .fit(&mut net, &x, &y, &silent(8, 50))
             .unwrap_err();
         match err {
             Error::Diverged { epoch, batch, .. } => {
                 assert!(epoch >= 1 && batch >= 1);
-                assert!(err.to_string().contains(&format!("epoch {epoch}, batch {batch}")));
+                assert!(
+                    err.to_string()
+                        .contains(&format!("epoch {epoch}, batch {batch}"))
+                );
             }
             other => panic!("expected divergence, got {other}"),
         }

@@ -74,7 +74,7 @@ pub enum Error {
     )]
     InvalidValidationSplit {
         /// The split that was given.
-        split: f32,
+        split: f64,
     },
 
     /// The loss became NaN or infinite during training.

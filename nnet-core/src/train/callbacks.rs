@@ -83,8 +83,8 @@ impl<N, F: FnMut(usize, f32) -> f32> Callback<N> for LearningRateScheduler<F> {
 
 /// Stops training when a monitored value stops improving, like Keras's `EarlyStopping`.
 ///
-/// The monitored value is any name [`EpochLogs::get`] knows (`val_loss` by default). Values whose
-/// name ends in `accuracy`, `auc`, `precision` or `recall` improve upwards, others downwards.
+/// The monitored value is any name [`EpochLogs::get`] knows, e.g. `val_loss`. Accuracy, AUC,
+/// precision and recall (and their `val_` forms) improve upwards, losses and errors downwards.
 /// With `restore_best_weights`, the network gets back the weights of the best epoch when
 /// training stops early.
 ///
@@ -146,7 +146,8 @@ impl<N> EarlyStopping<N> {
     }
 
     fn higher_is_better(&self) -> bool {
-        ["accuracy", "auc", "precision", "recall"].iter().any(|m| self.monitor.ends_with(m))
+        let name = self.monitor.strip_prefix("val_").unwrap_or(&self.monitor);
+        crate::metrics::Metric::from_name(name).is_some_and(|m| m.higher_is_better())
     }
 }
 
@@ -182,5 +183,45 @@ impl<N: Parameters + Clone> Callback<N> for EarlyStopping<N> {
             return Ok(Control::Stop);
         }
         Ok(Control::Continue)
+    }
+}
+
+/// Applies a [`LearningRateSchedule`](crate::optim::LearningRateSchedule) each epoch: epoch `e`
+/// (from 1) trains at `schedule.learning_rate(initial, e - 1)`, `initial` being the optimizer's
+/// rate when training started.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::optim::StepDecay;
+/// use nnet_core::train::{Callback, Schedule};
+///
+/// let mut callback = Schedule::new(StepDecay::new(0.5, 10));
+/// assert_eq!(Callback::<()>::on_epoch_begin(&mut callback, 1, 0.1), Some(0.1));
+/// assert_eq!(Callback::<()>::on_epoch_begin(&mut callback, 11, 0.1), Some(0.05));
+/// ```
+#[derive(Debug, Clone)]
+pub struct Schedule<S> {
+    schedule: S,
+    initial: Option<f32>,
+}
+
+impl<S> Schedule<S> {
+    /// A callback applying `schedule`.
+    pub fn new(schedule: S) -> Self {
+        Self {
+            schedule,
+            initial: None,
+        }
+    }
+}
+
+impl<N, S: crate::optim::LearningRateSchedule> Callback<N> for Schedule<S> {
+    fn on_epoch_begin(&mut self, epoch: usize, learning_rate: f32) -> Option<f32> {
+        let initial = *self.initial.get_or_insert(learning_rate);
+        Some(
+            self.schedule
+                .learning_rate(initial, epoch.saturating_sub(1)),
+        )
     }
 }

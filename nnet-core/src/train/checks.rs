@@ -16,7 +16,10 @@ pub(crate) fn check_data<L: Loss<OUT>, const IN: usize, const OUT: usize>(
         return Err(Error::EmptyData);
     }
     if inputs.len() != targets.len() {
-        return Err(Error::LengthMismatch { inputs: inputs.len(), targets: targets.len() });
+        return Err(Error::LengthMismatch {
+            inputs: inputs.len(),
+            targets: targets.len(),
+        });
     }
     for (row, x) in inputs.iter().enumerate() {
         if let Some((column, &value)) = x.iter().enumerate().find(|(_, v)| !v.is_finite()) {
@@ -24,7 +27,8 @@ pub(crate) fn check_data<L: Loss<OUT>, const IN: usize, const OUT: usize>(
         }
     }
     for (row, y) in targets.iter().enumerate() {
-        loss.check_target(y).map_err(|reason| Error::InvalidTarget { row, reason })?;
+        loss.check_target(y)
+            .map_err(|reason| Error::InvalidTarget { row, reason })?;
     }
     Ok(())
 }
@@ -43,12 +47,12 @@ pub(crate) fn check_learning_rate(rate: f32) -> Result<()> {
 }
 
 /// Where the validation split cuts the data: the index of the first validation sample.
-pub(crate) fn split_point(len: usize, split: f32) -> Result<usize> {
+pub(crate) fn split_point(len: usize, split: f64) -> Result<usize> {
     if !(0.0..1.0).contains(&split) {
         return Err(Error::InvalidValidationSplit { split });
     }
     // As Keras: the training part is the first int(len * (1 - split)) samples.
-    let at = (len as f64 * (1.0 - f64::from(split))).floor() as usize;
+    let at = (len as f64 * (1.0 - split)).floor() as usize;
     if at == 0 {
         return Err(Error::InvalidValidationSplit { split });
     }
@@ -67,6 +71,6 @@ mod tests {
         assert!(split_point(1, 0.5).is_err());
         assert!(split_point(10, 1.0).is_err());
         assert!(split_point(10, -0.1).is_err());
-        assert!(split_point(10, f32::NAN).is_err());
+        assert!(split_point(10, f64::NAN).is_err());
     }
 }

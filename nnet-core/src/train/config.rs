@@ -37,7 +37,7 @@ pub struct FitConfig {
     pub seed: u64,
     /// Fraction of the data held out for validation, taken from the end before shuffling, as
     /// Keras does. Default 0.0 (none). Ignored when validation data are given.
-    pub validation_split: f32,
+    pub validation_split: f64,
     /// What to print. Default [`Verbosity::ProgressBar`].
     pub verbosity: Verbosity,
 }

@@ -13,7 +13,11 @@ pub(crate) struct Progress {
 
 impl Progress {
     pub(crate) fn new(verbosity: Verbosity, epochs: usize) -> Self {
-        Self { verbosity, epochs, bar: None }
+        Self {
+            verbosity,
+            epochs,
+            bar: None,
+        }
     }
 
     pub(crate) fn begin_epoch(&mut self, epoch: usize, batches: usize) {
@@ -49,7 +53,12 @@ impl Progress {
                 }
             }
             Verbosity::LinePerEpoch => {
-                println!("epoch {}/{} - {seconds:.3}s - {}", logs.epoch, self.epochs, logs.line());
+                println!(
+                    "epoch {}/{} - {seconds:.3}s - {}",
+                    logs.epoch,
+                    self.epochs,
+                    logs.line()
+                );
             }
         }
     }

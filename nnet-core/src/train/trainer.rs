@@ -30,7 +30,10 @@ impl Evaluation {
         if name == "loss" {
             return Some(self.loss);
         }
-        self.metrics.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
+        self.metrics
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| *v)
     }
 }
 
@@ -45,14 +48,13 @@ pub type Validation<'a, const IN: usize, T> = (&'a [SVector<f32, IN>], &'a [T]);
 /// # Examples
 ///
 /// ```
-/// use nnet_core::train::{FitConfig, Trainer, Verbosity};
-/// use nnet_core::{loss::MeanSquaredError, metrics::Metric, optim::Sgd, Dense, Network};
-/// # // A one-layer network by hand; `network!` generates these.
-/// # use nnet_core::DenseGradient;
-/// # let _ = ();
+/// use nnet_core::train::Trainer;
+/// use nnet_core::{loss::MeanSquaredError, metrics::Metric, optim::Sgd};
 ///
-/// let mut trainer = Trainer::new(Sgd::default(), MeanSquaredError).with_metrics([Metric::MeanAbsoluteError]);
+/// // Keras: model.compile(optimizer='sgd', loss='mse', metrics=['mae'])
+/// let trainer = Trainer::new(Sgd::default(), MeanSquaredError).with_metrics([Metric::MeanAbsoluteError]);
 /// assert_eq!(trainer.metrics.len(), 1);
+/// assert_eq!(trainer.optimizer.learning_rate, 0.01);
 /// ```
 #[derive(Debug, Clone)]
 pub struct Trainer<O, L> {
@@ -67,7 +69,11 @@ pub struct Trainer<O, L> {
 impl<O: Optimizer, L> Trainer<O, L> {
     /// A trainer with an optimizer and a loss and no metrics.
     pub fn new(optimizer: O, loss: L) -> Self {
-        Self { optimizer, loss, metrics: Vec::new() }
+        Self {
+            optimizer,
+            loss,
+            metrics: Vec::new(),
+        }
     }
 
     /// Sets the metrics, as Keras's `metrics=[...]`.
@@ -131,7 +137,11 @@ impl<O: Optimizer, L> Trainer<O, L> {
             }
             None if config.validation_split > 0.0 => {
                 let at = split_point(inputs.len(), config.validation_split)?;
-                (&inputs[..at], &targets[..at], Some((&inputs[at..], &targets[at..])))
+                (
+                    &inputs[..at],
+                    &targets[..at],
+                    Some((&inputs[at..], &targets[at..])),
+                )
             }
             None => {
                 split_point(inputs.len(), config.validation_split)?;
@@ -160,7 +170,14 @@ impl<O: Optimizer, L> Trainer<O, L> {
                 }
                 None => (None, Vec::new()),
             };
-            let logs = EpochLogs { epoch, loss, metrics, val_loss, val_metrics, learning_rate };
+            let logs = EpochLogs {
+                epoch,
+                loss,
+                metrics,
+                val_loss,
+                val_metrics,
+                learning_rate,
+            };
             progress.end_epoch(&logs, started.elapsed().as_secs_f64());
             let mut stop = false;
             for callback in callbacks.iter_mut() {
@@ -196,10 +213,17 @@ impl<O: Optimizer, L> Trainer<O, L> {
     {
         check_data(inputs, targets, &self.loss)?;
         let outputs = network.predict(inputs);
-        let loss = outputs.iter().zip(targets).map(|(p, y)| self.loss.value(p, y)).sum::<f32>()
+        let loss = outputs
+            .iter()
+            .zip(targets)
+            .map(|(p, y)| self.loss.value(p, y))
+            .sum::<f32>()
             / inputs.len() as f32;
         let dense: Vec<SVector<f32, OUT>> = targets.iter().map(Target::to_vector).collect();
-        Ok(Evaluation { loss, metrics: self.metric_values(&outputs, &dense) })
+        Ok(Evaluation {
+            loss,
+            metrics: self.metric_values(&outputs, &dense),
+        })
     }
 
     fn metric_values<const OUT: usize>(
@@ -207,7 +231,10 @@ impl<O: Optimizer, L> Trainer<O, L> {
         outputs: &[SVector<f32, OUT>],
         targets: &[SVector<f32, OUT>],
     ) -> Vec<(&'static str, f32)> {
-        self.metrics.iter().map(|m| (m.name(), m.evaluate(outputs, targets))).collect()
+        self.metrics
+            .iter()
+            .map(|m| (m.name(), m.evaluate(outputs, targets)))
+            .collect()
     }
 }
 
@@ -228,8 +255,15 @@ struct Run<'a, N: Network<IN, OUT>, T, const IN: usize, const OUT: usize> {
     dense_targets: Vec<SVector<f32, OUT>>,
 }
 
-impl<'a, N: Network<IN, OUT>, T: Target<OUT>, const IN: usize, const OUT: usize> Run<'a, N, T, IN, OUT> {
-    fn new(network: &N, inputs: &'a [SVector<f32, IN>], targets: &'a [T], config: &FitConfig) -> Self {
+impl<'a, N: Network<IN, OUT>, T: Target<OUT>, const IN: usize, const OUT: usize>
+    Run<'a, N, T, IN, OUT>
+{
+    fn new(
+        network: &N,
+        inputs: &'a [SVector<f32, IN>],
+        targets: &'a [T],
+        config: &FitConfig,
+    ) -> Self {
         let batch = config.batch_size.min(inputs.len());
         Self {
             inputs,
@@ -272,8 +306,18 @@ impl<'a, N: Network<IN, OUT>, T: Target<OUT>, const IN: usize, const OUT: usize>
             let outputs = &mut self.outputs[start..start + chunk.len()];
 
             self.grads.set_zero();
-            let sum = network.accumulate_batch(&self.batch_x, &self.batch_y, &trainer.loss, &mut self.grads, outputs);
-            let diverged = |loss: f32| Error::Diverged { epoch, batch: b + 1, loss };
+            let sum = network.accumulate_batch(
+                &self.batch_x,
+                &self.batch_y,
+                &trainer.loss,
+                &mut self.grads,
+                outputs,
+            );
+            let diverged = |loss: f32| Error::Diverged {
+                epoch,
+                batch: b + 1,
+                loss,
+            };
             if !sum.is_finite() {
                 return Err(diverged(sum));
             }
