@@ -1,50 +1,51 @@
 //! Parsing: tokens to [`NetworkDef`], going on past mistakes in the layer list so that every one
 //! of them is reported at once.
 
-use proc_macro2::{Span, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
 use syn::parse::{Parse, ParseStream, Parser};
-use syn::{Attribute, Ident, Lit, Token, Visibility, braced};
+use syn::{Attribute, Ident, Lit, LitStr, Token, Visibility};
 
 use crate::ast::{DenseStmt, LayerOption, NetworkDef, OptionValue, SizeLit, Statement};
 use crate::kw;
+
+const EXAMPLE: &str = "`pub struct Name { input 2; dense 1 sigmoid; }`";
 
 impl Parse for NetworkDef {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let attrs = input.call(Attribute::parse_outer)?;
         let vis: Visibility = input.parse()?;
-        input.parse::<Token![struct]>().map_err(|e| {
+        parse_struct_keyword(input)?;
+        let name: Ident = input.parse().map_err(|e| {
             syn::Error::new(
                 e.span(),
-                "expected `struct`: write `pub struct Name { input 2; dense 1 sigmoid; }`",
+                "expected the network's name after `struct`, e.g. `struct Classifier { ... }`",
             )
         })?;
-        let name: Ident = input
-            .parse()
-            .map_err(|e| syn::Error::new(e.span(), "expected the network's name after `struct`"))?;
 
-        let (body, body_span) = if input.peek(syn::token::Brace) {
-            let content;
-            let brace = braced!(content in input);
-            (content.parse::<TokenStream>()?, brace.span.join())
-        } else if input.peek(Token![<]) {
-            angle_body(input)?
-        } else {
-            return Err(input.error(
-                "expected the layer list in `{ }` or `< >` after the name, e.g. `{ input 2; dense 1 sigmoid; }`",
-            ));
-        };
+        // From here on the name is known, so every mistake is collected rather than returned:
+        // the macro then still emits the stub of the struct, and code using the network sees
+        // these errors and no "cannot find type".
+        let mut errors = None;
+        let (body, body_span) = layer_list(input, &mut errors);
         if !input.is_empty() {
-            return Err(input
-                .error("unexpected tokens after the layer list: `network!` declares one network"));
+            if body_span.is_some() {
+                push_error(
+                    &mut errors,
+                    input.error(
+                        "unexpected tokens after the layer list: `network!` declares one network; remove them or write another `network!`",
+                    ),
+                );
+            }
+            input.parse::<TokenStream>()?;
         }
 
         let mut def = NetworkDef {
             attrs,
             vis,
+            body_span: body_span.unwrap_or_else(|| name.span()),
             name,
-            body_span,
             statements: Vec::new(),
-            errors: None,
+            errors,
         };
         for chunk in split_statements(body, &mut def.errors) {
             match parse_statement.parse2(chunk) {
@@ -56,23 +57,75 @@ impl Parse for NetworkDef {
     }
 }
 
-/// `< layers >`: the tokens up to the last `>`.
-fn angle_body(input: ParseStream) -> syn::Result<(TokenStream, Span)> {
-    let open: Token![<] = input.parse()?;
-    let mut tokens: Vec<TokenTree> = Vec::new();
-    while !input.is_empty() {
-        tokens.push(input.parse()?);
+/// `struct`, with a pointed message when it is missing before the name.
+fn parse_struct_keyword(input: ParseStream) -> syn::Result<()> {
+    if input.peek(Token![struct]) {
+        input.parse::<Token![struct]>()?;
+        return Ok(());
     }
-    match tokens.pop() {
-        Some(TokenTree::Punct(p)) if p.as_char() == '>' => {
-            let span = open.span.join(p.span()).unwrap_or(open.span);
-            Ok((tokens.into_iter().collect(), span))
-        }
-        _ => Err(syn::Error::new(
-            open.span,
-            "this `<` is never closed: end the layer list with `>`",
+    if input.peek(Ident) {
+        let name: Ident = input.fork().parse()?;
+        return Err(syn::Error::new(
+            name.span(),
+            format!("missing `struct` before the name: write `struct {name} {{ ... }}`"),
+        ));
+    }
+    Err(input.error(format!("expected `struct`: write {EXAMPLE}")))
+}
+
+/// The layer list in `{ }` or `< >` and the span to report list-wide errors at; `None` when
+/// there is no list (the error is recorded).
+fn layer_list(input: ParseStream, errors: &mut Option<syn::Error>) -> (TokenStream, Option<Span>) {
+    if input.peek(syn::token::Brace)
+        && let Ok(TokenTree::Group(group)) = input.parse::<TokenTree>()
+    {
+        return (group.stream(), Some(group.span()));
+    } else if input.peek(Token![<]) {
+        return angle_body(input, errors);
+    }
+    push_error(
+        errors,
+        input.error(format!(
+            "expected the layer list in `{{ }}` or `< >` after the name: write {EXAMPLE}"
         )),
+    );
+    (TokenStream::new(), None)
+}
+
+/// `< layers >`: the tokens up to the last `>`. Without a `>`, the error is recorded and the
+/// tokens after `<` are still checked as the layer list.
+fn angle_body(input: ParseStream, errors: &mut Option<syn::Error>) -> (TokenStream, Option<Span>) {
+    let mut tokens: Vec<TokenTree> = Vec::new();
+    while let Ok(token) = input.parse::<TokenTree>() {
+        tokens.push(token);
     }
+    // The first token is the `<` that `layer_list` peeked.
+    let open = tokens.first().map_or_else(Span::call_site, TokenTree::span);
+    let close = tokens
+        .iter()
+        .rposition(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == '>'))
+        .filter(|&i| i > 0);
+    let Some(close) = close else {
+        push_error(
+            errors,
+            syn::Error::new(
+                open,
+                "this `<` is never closed: end the layer list with `>`",
+            ),
+        );
+        return (tokens.into_iter().skip(1).collect(), Some(open));
+    };
+    if let Some(extra) = tokens.get(close + 1) {
+        push_error(
+            errors,
+            syn::Error::new(
+                extra.span(),
+                "unexpected tokens after the layer list: `network!` declares one network; remove them or write another `network!`",
+            ),
+        );
+    }
+    let body = tokens[1..close].iter().cloned().collect();
+    (body, Some(open))
 }
 
 pub(crate) fn push_error(errors: &mut Option<syn::Error>, error: syn::Error) {
@@ -125,13 +178,14 @@ fn split_statements(body: TokenStream, errors: &mut Option<syn::Error>) -> Vec<T
 }
 
 const LAYER_FORMS: &str = "a line is `input N;` or `dense N [activation] [(options)];`";
+const DENSE_FORM: &str =
+    "a dense layer is `dense UNITS [activation] [(option = value, ...)];`, e.g. `dense 10 relu;`";
 
 fn parse_statement(input: ParseStream) -> syn::Result<Statement> {
     let statement = if input.peek(kw::input) {
-        Statement::Input {
-            keyword: input.parse()?,
-            size: parse_size(input, "input")?,
-        }
+        let keyword: kw::input = input.parse()?;
+        let size = parse_size(input, keyword.span, "input")?;
+        Statement::Input { keyword, size }
     } else if input.peek(kw::dense) {
         Statement::Dense(input.parse()?)
     } else if input.peek(Ident) {
@@ -140,14 +194,17 @@ fn parse_statement(input: ParseStream) -> syn::Result<Statement> {
         return Err(syn::Error::new(
             ident.span(),
             format!(
-                "unknown layer kind `{ident}`: the layer kinds are `dense` (after one `input` line){hint}"
+                "unknown layer kind `{ident}`{hint}\nthe only layer kind is `dense`: {LAYER_FORMS}"
             ),
         ));
     } else {
-        return Err(input.error(format!("expected a layer: {LAYER_FORMS}")));
+        return Err(unexpected(
+            input,
+            &format!("expected a layer: {LAYER_FORMS}"),
+        ));
     };
     if !input.is_empty() {
-        return Err(input.error(format!("unexpected token: {LAYER_FORMS}")));
+        return Err(unexpected(input, LAYER_FORMS));
     }
     Ok(statement)
 }
@@ -155,12 +212,24 @@ fn parse_statement(input: ParseStream) -> syn::Result<Statement> {
 impl Parse for DenseStmt {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let keyword: kw::dense = input.parse()?;
-        let size = parse_size(input, "dense")?;
+        let size = parse_size(input, keyword.span, "dense")?;
+        unparenthesized_option(input)?;
+        if input.peek(LitStr) {
+            let quoted: LitStr = input.parse()?;
+            return Err(syn::Error::new(
+                quoted.span(),
+                format!(
+                    "write the activation as a name, without quotes: `{}`",
+                    quoted.value()
+                ),
+            ));
+        }
         let activation = if input.peek(Ident) {
             Some(input.parse()?)
         } else {
             None
         };
+        unparenthesized_option(input)?;
         let options = if input.peek(syn::token::Paren) {
             let content;
             syn::parenthesized!(content in input);
@@ -172,9 +241,7 @@ impl Parse for DenseStmt {
             Vec::new()
         };
         if !input.is_empty() {
-            return Err(input.error(
-                "unexpected token: a dense layer is `dense UNITS [activation] [(option = value, ...)];`",
-            ));
+            return Err(unexpected(input, DENSE_FORM));
         }
         Ok(DenseStmt {
             keyword,
@@ -183,6 +250,35 @@ impl Parse for DenseStmt {
             options,
         })
     }
+}
+
+/// `dense 10 relu init = uniform;`: options written without their parentheses.
+fn unparenthesized_option(input: ParseStream) -> syn::Result<()> {
+    if !(input.peek(Ident) && input.peek2(Token![=])) {
+        return Ok(());
+    }
+    let name: Ident = input.fork().parse()?;
+    Err(syn::Error::new(
+        name.span(),
+        format!("options go in parentheses after the activation: write `({name} = ...)`"),
+    ))
+}
+
+/// "unexpected `token`: {what}", spanned on the next token.
+fn unexpected(input: ParseStream, what: &str) -> syn::Error {
+    let Some((token, _)) = input.cursor().token_tree() else {
+        return input.error(what);
+    };
+    let text = match &token {
+        TokenTree::Group(group) => match group.delimiter() {
+            Delimiter::Parenthesis => "( ... )".to_owned(),
+            Delimiter::Bracket => "[ ... ]".to_owned(),
+            Delimiter::Brace => "{ ... }".to_owned(),
+            Delimiter::None => group.stream().to_string(),
+        },
+        other => other.to_string(),
+    };
+    syn::Error::new(token.span(), format!("unexpected `{text}`: {what}"))
 }
 
 impl Parse for LayerOption {
@@ -213,18 +309,34 @@ impl Parse for LayerOption {
 }
 
 /// The literal after `input` or `dense`; its value is checked in validation.
-fn parse_size(input: ParseStream, keyword: &str) -> syn::Result<SizeLit> {
-    let negative = input.parse::<Option<Token![-]>>()?.is_some();
+fn parse_size(input: ParseStream, keyword_span: Span, keyword: &str) -> syn::Result<SizeLit> {
+    let minus = input.parse::<Option<Token![-]>>()?;
     if input.peek(Lit) {
+        let mut lit: Lit = input.parse()?;
+        // A negative size is an error whose offending token is the `-`; the literal is never
+        // used past validation, so it carries the `-`'s span for that error.
+        if let Some(minus) = &minus {
+            lit.set_span(minus.span);
+        }
         return Ok(SizeLit {
-            lit: input.parse()?,
-            negative,
+            lit,
+            negative: minus.is_some(),
         });
     }
-    let what = if keyword == "input" {
-        "the number of inputs, e.g. `input 2;`"
+    let (what, example) = if keyword == "input" {
+        ("the number of inputs", "`input 2;`")
     } else {
-        "the number of units, e.g. `dense 10 relu;`"
+        ("the number of units", "`dense 10 relu;`")
     };
-    Err(input.error(format!("expected {what}")))
+    if input.is_empty() {
+        // At the end of the line syn would point at the whole macro call; point at the keyword.
+        return Err(syn::Error::new(
+            keyword_span,
+            format!("expected {what} after `{keyword}`, e.g. {example}"),
+        ));
+    }
+    Err(unexpected(
+        input,
+        &format!("expected {what}, e.g. {example}"),
+    ))
 }

@@ -73,22 +73,30 @@ fn check_input_line(def: &NetworkDef, errors: &mut Option<syn::Error>) -> Option
         first = Some((keyword, value));
     }
     match first {
+        // An empty list with a syntax error (no list at all, say): that error says enough.
+        None if def.statements.is_empty() && def.errors.is_some() => None,
         None => {
+            // Point at the line `input` should come before, or at the empty list.
+            let span = def.statements.iter().find_map(|s| match s {
+                Statement::Dense(dense) => Some(dense.keyword.span),
+                Statement::Input { .. } => None,
+            });
             push_error(
                 errors,
                 syn::Error::new(
-                    def.body_span,
+                    span.unwrap_or(def.body_span),
                     "missing `input N;`: start the layer list with the number of inputs, e.g. `input 2;`",
                 ),
             );
             None
         }
         Some((keyword, value)) => {
-            if !def
+            // A line that failed to parse may have been the layer; its error says enough.
+            let has_layer = def
                 .statements
                 .iter()
-                .any(|s| matches!(s, Statement::Dense(_)))
-            {
+                .any(|s| matches!(s, Statement::Dense(_)));
+            if !has_layer && def.errors.is_none() {
                 push_error(
                     errors,
                     syn::Error::new(
@@ -137,13 +145,25 @@ fn check_size(size: &SizeLit, what: &str, errors: &mut Option<syn::Error>) -> Op
         push_error(errors, syn::Error::new(size.lit.span(), message));
         None
     };
+    let example = if what == "inputs" {
+        "`input 2;`"
+    } else {
+        "`dense 10 relu;`"
+    };
+    // The literal then carries the span of the `-` (see `parse_size`).
+    if size.negative {
+        return fail(
+            errors,
+            format!("the number of {what} cannot be negative: remove the `-`"),
+        );
+    }
     let int = match &size.lit {
         Lit::Int(int) => int,
         Lit::Float(float) => {
             return fail(
                 errors,
                 format!(
-                    "the number of {what} must be a whole number, not `{float}`: write e.g. `10`"
+                    "the number of {what} must be a whole number, not `{float}`: write e.g. {example}"
                 ),
             );
         }
@@ -151,16 +171,17 @@ fn check_size(size: &SizeLit, what: &str, errors: &mut Option<syn::Error>) -> Op
             let text = quote::ToTokens::to_token_stream(other);
             return fail(
                 errors,
-                format!("expected the number of {what} as a whole number, found `{text}`"),
+                format!(
+                    "expected the number of {what} as a whole number, not `{text}`: write e.g. {example}"
+                ),
             );
         }
     };
-    if size.negative {
-        return fail(
-            errors,
-            format!("the number of {what} cannot be negative: write a positive number"),
-        );
-    }
+    let owner = if what == "inputs" {
+        "a network"
+    } else {
+        "a layer"
+    };
     match int.base10_parse::<u64>() {
         Ok(0) => fail(
             errors,
@@ -169,7 +190,7 @@ fn check_size(size: &SizeLit, what: &str, errors: &mut Option<syn::Error>) -> Op
         Ok(n) if n <= MAX_UNITS => usize::try_from(n).ok(),
         _ => fail(
             errors,
-            format!("{int} {what} is too many: a layer has at most 65,536 {what}"),
+            format!("{int} {what} is too many: {owner} has at most 65,536 {what}"),
         ),
     }
 }
@@ -253,16 +274,17 @@ fn check_options(
         seen.push(&option.name);
         match name.as_str() {
             "init" => {
-                init = check_initializer(&option.value, errors).unwrap_or_else(|| {
+                init = check_initializer(&option.name, &option.value, errors).unwrap_or_else(|| {
                     ok = false;
                     init
                 })
             }
             "bias_init" => {
-                bias_init = check_initializer(&option.value, errors).unwrap_or_else(|| {
-                    ok = false;
-                    bias_init
-                })
+                bias_init =
+                    check_initializer(&option.name, &option.value, errors).unwrap_or_else(|| {
+                        ok = false;
+                        bias_init
+                    })
             }
             "alpha" => {
                 if let Some(activation) = activation
@@ -302,8 +324,12 @@ fn check_options(
     ok.then_some((init, bias_init, alpha))
 }
 
-/// An initializer name.
-fn check_initializer(value: &OptionValue, errors: &mut Option<syn::Error>) -> Option<&'static str> {
+/// An initializer name, written as a name.
+fn check_initializer(
+    option: &Ident,
+    value: &OptionValue,
+    errors: &mut Option<syn::Error>,
+) -> Option<&'static str> {
     let names: Vec<&str> = INITIALIZERS.iter().map(|i| i.0).collect();
     let message = match value {
         OptionValue::Ident(ident) => {
@@ -317,12 +343,19 @@ fn check_initializer(value: &OptionValue, errors: &mut Option<syn::Error>) -> Op
                 names.join(", ")
             )
         }
-        OptionValue::Number { .. } => {
-            format!(
-                "expected an initializer name, not a number\nthe initializers are: {}",
-                names.join(", ")
-            )
-        }
+        // Keras spells initializers as strings; here they are names.
+        OptionValue::Number {
+            lit: Lit::Str(quoted),
+            ..
+        } if names.contains(&quoted.value().as_str()) => format!(
+            "write the initializer as a name, without quotes: `{option} = {}`",
+            quoted.value()
+        ),
+        OptionValue::Number { .. } => format!(
+            "`{option}` takes an initializer name, not `{}`: write e.g. `{option} = uniform`\nthe initializers are: {}",
+            value_text(value),
+            names.join(", ")
+        ),
     };
     push_error(errors, syn::Error::new(value.span(), message));
     None
@@ -347,14 +380,23 @@ fn check_alpha(value: &OptionValue, errors: &mut Option<syn::Error>) -> Option<f
             .map(|v| if *negative { -v } else { v }),
         _ => None,
     };
-    match parsed {
-        Some(v) if v.is_finite() => Some(v),
-        _ => {
-            push_error(
-                errors,
-                syn::Error::new(value.span(), "`alpha` takes a number, e.g. `alpha = 0.2`"),
-            );
-            None
+    let text = value_text(value);
+    let message = match parsed {
+        Some(v) if v.is_finite() => return Some(v),
+        Some(_) => format!("`alpha = {text}` does not fit in an `f32`: write e.g. `alpha = 0.2`"),
+        None => format!("`alpha` takes a number, not `{text}`: write e.g. `alpha = 0.2`"),
+    };
+    push_error(errors, syn::Error::new(value.span(), message));
+    None
+}
+
+/// An option's value as written, for messages.
+fn value_text(value: &OptionValue) -> String {
+    match value {
+        OptionValue::Ident(ident) => ident.to_string(),
+        OptionValue::Number { lit, negative } => {
+            let minus = if *negative { "-" } else { "" };
+            format!("{minus}{}", quote::ToTokens::to_token_stream(lit))
         }
     }
 }

@@ -1,0 +1,10 @@
+// An unknown layer kind far from any known one lists the kinds without a guess.
+nnet::network! {
+    struct Net {
+        input 2;
+        conv2d 4 relu;
+        dense 1 sigmoid;
+    }
+}
+
+fn main() {}
