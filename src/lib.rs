@@ -56,6 +56,34 @@
 //!   weight I/O drive any generated network.
 
 pub use nnet_core::*;
+/// The grammar and the generated items are described in the [crate documentation](crate).
+///
+/// # Examples
+///
+/// ```
+/// nnet::network! {
+///     /// Three classes from four features.
+///     pub struct Iris {
+///         input 4;
+///         dense 16 leaky_relu (alpha = 0.1, init = he_uniform);
+///         dense 3 softmax;
+///     }
+/// }
+///
+/// let net = Iris::seeded(7);
+/// let p = net.forward(&nnet::vector![5.1, 3.5, 1.4, 0.2]);
+/// assert!((p.sum() - 1.0).abs() < 1e-6);
+/// assert_eq!((Iris::INPUTS, Iris::OUTPUTS), (4, 3));
+/// ```
+///
+/// Mistakes are compile errors on the token at fault:
+///
+/// ```compile_fail
+/// nnet::network! {
+///     struct Net { input 2; dense 0 relu; }
+/// }
+/// ```
+#[doc(inline)]
 pub use nnet_macros::network;
 
 pub use nalgebra::{SMatrix, SVector, matrix, vector};
