@@ -98,6 +98,17 @@ pub enum Error {
     #[error("weights: {0}")]
     Weights(String),
 
+    /// A CSV data file is malformed (see [`datasets::load_csv`](crate::datasets::load_csv)).
+    #[error("{file}, line {line}: {reason}")]
+    Csv {
+        /// The file (or `"CSV text"` for data parsed from a string).
+        file: String,
+        /// The line at fault, from 1.
+        line: usize,
+        /// What is wrong with it and what was expected.
+        reason: String,
+    },
+
     /// An I/O error, e.g. when reading a weight file.
     #[error("i/o error: {0}")]
     Io(String),

@@ -7,9 +7,11 @@
 //! - [`Network`] and [`Parameters`]: the traits generic code drives any generated network with;
 //! - [`loss`], [`optim`]: losses and optimizers for training;
 //! - [`Metric`]: what training reports besides the loss;
+//! - [`datasets`]: small data sets, CSV loading, splitting and standardization;
 //! - [`Error`]: everything that can fail at run time.
 
 pub mod activation;
+pub mod datasets;
 mod dense;
 mod error;
 mod init;

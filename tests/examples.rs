@@ -1,0 +1,175 @@
+//! The examples' training, repeated with their seeds, asserting the accuracy each reaches.
+//!
+//! Bounds sit a little below what was measured (given beside each), so a change that makes
+//! training worse fails here. `02_moons` is repeated on fewer points to stay fast in debug
+//! builds; the real data sets are used whole, with the examples' exact configurations.
+
+use nnet::datasets::{Dataset, Standardizer, load_csv, make_moons};
+use nnet::loss::{BinaryCrossentropy, CategoricalCrossentropy};
+use nnet::metrics::Metric;
+use nnet::optim::Adam;
+use nnet::train::{FitConfig, Trainer, Verbosity};
+
+nnet::network! {
+    /// `02_moons`: the seed article's network.
+    struct SeedClassifier {
+        input 2;
+        dense 10 relu (init = uniform);
+        dense 20 relu (init = uniform);
+        dense 1 sigmoid (init = uniform);
+    }
+}
+nnet::network! {
+    /// The same with Keras's default initializer, `glorot_uniform`.
+    struct GlorotClassifier { input 2; dense 10 relu; dense 20 relu; dense 1 sigmoid; }
+}
+nnet::network! {
+    /// `03_breast_cancer`.
+    struct Diagnosis { input 30; dense 16 relu; dense 8 relu; dense 1 sigmoid; }
+}
+nnet::network! {
+    /// `04_iris`.
+    struct Species { input 4; dense 10 relu; dense 3 softmax; }
+}
+
+fn data_file<const F: usize>(name: &str) -> Dataset<F> {
+    let path = format!("{}/examples/data/{name}", env!("CARGO_MANIFEST_DIR"));
+    load_csv(&path).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn config(batch_size: usize, epochs: usize, seed: u64) -> FitConfig {
+    FitConfig {
+        batch_size,
+        epochs,
+        seed,
+        verbosity: Verbosity::Silent,
+        ..FitConfig::default()
+    }
+}
+
+/// Test accuracy, on 1,000 fresh points, of a network trained on `n` points of two moons with
+/// `02_moons`'s optimizer and loss, batch size `batch` and `epochs` epochs.
+macro_rules! moons_accuracy {
+    ($network:ty, $n:expr, $batch:expr, $epochs:expr) => {{
+        let (train, test) = (
+            make_moons($n, 0.2, 1).unwrap(),
+            make_moons(1_000, 0.2, 2).unwrap(),
+        );
+        let (y_train, y_test) = (
+            train.binary_targets().unwrap(),
+            test.binary_targets().unwrap(),
+        );
+        let mut net = <$network>::seeded(1);
+        let mut trainer =
+            Trainer::new(Adam::default(), BinaryCrossentropy).with_metrics([Metric::Accuracy]);
+        let config = config($batch, $epochs, 1);
+        trainer
+            .fit(&mut net, &train.inputs, &y_train, &config)
+            .unwrap();
+        let evaluation = trainer.evaluate(&net, &test.inputs, &y_test).unwrap();
+        evaluation.get("accuracy").unwrap()
+    }};
+}
+
+#[test]
+fn moons_seed_configuration_settles_near_a_straight_boundary() {
+    // The example's configuration on 600 points instead of 10,000. Measured 0.865 (0.858 to
+    // 0.866 over four seeds; the example itself reaches 0.868, and a NumPy re-implementation
+    // of the configuration 0.856 to 0.885 over eight seeds): the U(-0.05, 0.05) kernels leave
+    // the network close to linear, and a line separates the moons only so far.
+    let accuracy = moons_accuracy!(SeedClassifier, 600, 64, 30);
+    assert!((0.84..0.9).contains(&accuracy), "test accuracy {accuracy}");
+}
+
+#[test]
+fn moons_default_initializer_bends_the_boundary() {
+    // Keras's default glorot_uniform kernels on 1,000 points, batch 8, 15 epochs. Measured
+    // 0.946 (0.903 to 0.946 over four seeds; 0.967 to 0.969 with the example's 10,000 points,
+    // batch 64 and 30 epochs): beyond what any straight line reaches.
+    let accuracy = moons_accuracy!(GlorotClassifier, 1_000, 8, 15);
+    assert!(accuracy >= 0.92, "test accuracy {accuracy}");
+}
+
+#[test]
+fn breast_cancer_reaches_95_percent() {
+    let data = data_file::<30>("breast_cancer.csv");
+    let (train, test) = data.split(0.2, 42).unwrap();
+    let scaler = Standardizer::fit(&train.inputs).unwrap();
+    let (x_train, x_test) = (
+        scaler.transform_all(&train.inputs),
+        scaler.transform_all(&test.inputs),
+    );
+    let (y_train, y_test) = (
+        train.binary_targets().unwrap(),
+        test.binary_targets().unwrap(),
+    );
+    let mut net = Diagnosis::seeded(7);
+    let mut trainer = Trainer::new(Adam::default(), BinaryCrossentropy).with_metrics([
+        Metric::Accuracy,
+        Metric::Precision,
+        Metric::Recall,
+    ]);
+    trainer
+        .fit(&mut net, &x_train, &y_train, &config(16, 20, 7))
+        .unwrap();
+    let evaluation = trainer.evaluate(&net, &x_test, &y_test).unwrap();
+    // Measured: accuracy 0.991, precision 0.986, recall 1.0.
+    for (metric, bound) in [("accuracy", 0.95), ("precision", 0.95), ("recall", 0.95)] {
+        let value = evaluation.get(metric).unwrap();
+        assert!(value >= bound, "test {metric} {value}");
+    }
+}
+
+#[test]
+fn iris_reaches_90_percent() {
+    let data = data_file::<4>("iris.csv");
+    let (train, test) = data.split(0.2, 42).unwrap();
+    let scaler = Standardizer::fit(&train.inputs).unwrap();
+    let (x_train, x_test) = (
+        scaler.transform_all(&train.inputs),
+        scaler.transform_all(&test.inputs),
+    );
+    let (y_train, y_test) = (train.one_hot::<3>().unwrap(), test.one_hot::<3>().unwrap());
+    let mut net = Species::seeded(7);
+    let mut trainer =
+        Trainer::new(Adam::new(0.01), CategoricalCrossentropy).with_metrics([Metric::Accuracy]);
+    trainer
+        .fit(&mut net, &x_train, &y_train, &config(16, 100, 7))
+        .unwrap();
+    // Measured 1.0 (30 of 30).
+    let accuracy = trainer
+        .evaluate(&net, &x_test, &y_test)
+        .unwrap()
+        .get("accuracy")
+        .unwrap();
+    assert!(accuracy >= 0.9, "test accuracy {accuracy}");
+}
+
+#[test]
+fn shipped_data_files_load_whole() {
+    let cancer = data_file::<30>("breast_cancer.csv");
+    assert_eq!(cancer.len(), 569);
+    assert_eq!(cancer.class_names, ["malignant", "benign"]);
+    assert_eq!(
+        cancer.class_counts().into_iter().collect::<Vec<_>>(),
+        [(0, 212), (1, 357)]
+    );
+    let iris = data_file::<4>("iris.csv");
+    assert_eq!(iris.len(), 150);
+    assert_eq!(iris.class_names, ["setosa", "versicolor", "virginica"]);
+    assert_eq!(
+        iris.class_counts().into_iter().collect::<Vec<_>>(),
+        [(0, 50), (1, 50), (2, 50)]
+    );
+    // Asking for the wrong width is an error naming the file, not a panic.
+    let error = load_csv::<4>(format!(
+        "{}/examples/data/breast_cancer.csv",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(
+        error.contains("breast_cancer.csv, line 1: the data has 30 features but 4"),
+        "{error}"
+    );
+}
