@@ -66,8 +66,48 @@ pub mod __private {
     pub use nnet_core::activation::{self, ActivationKind};
     pub use nnet_core::storage::HeapMatrix;
     pub use nnet_core::{
-        Dense, DenseGradient, Initializer, LayerSpec, Network, Parameters, TensorInfo, Trace,
-        dense_tensor_info, summary,
+        Architecture, Dense, DenseGradient, Initializer, LayerSpec, Network, Parameters,
+        TensorInfo, Trace, dense_tensor_info, summary,
     };
     pub use nnet_core::{nalgebra, rand, rand_chacha};
+
+    #[cfg(feature = "serde")]
+    pub use nnet_core::io::serde_support;
+    #[cfg(feature = "serde")]
+    pub use serde;
+
+    /// `serde` implementations for a generated network when `nnet` is built with its `serde`
+    /// feature, nothing otherwise: the feature is nnet's, not the user crate's.
+    pub use crate::__serde_network as serde_network;
+}
+
+#[cfg(feature = "serde")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __serde_network {
+    ($name:ident) => {
+        impl $crate::__private::serde::Serialize for $name {
+            fn serialize<S: $crate::__private::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::core::result::Result<S::Ok, S::Error> {
+                $crate::__private::serde_support::serialize(self, serializer)
+            }
+        }
+
+        impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::core::result::Result<Self, D::Error> {
+                $crate::__private::serde_support::deserialize(deserializer)
+            }
+        }
+    };
+}
+
+#[cfg(not(feature = "serde"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __serde_network {
+    ($name:ident) => {};
 }
