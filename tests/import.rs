@@ -2,8 +2,8 @@
 //! frameworks computed (within 1e-5). The fixtures come from `tools/export_pytorch.py` and
 //! `tools/export_keras.py`; see `tools/README.md`.
 
-use nnet::io::{self, LoadOptions};
 use nnet::SVector;
+use nnet::io::{self, LoadOptions};
 
 nnet::network! {
     /// `nn.Sequential(Linear(4, 16), ReLU(), Linear(16, 8), Tanh(), Linear(8, 3), Softmax(-1))`.
@@ -21,7 +21,9 @@ const KERAS: &[u8] = include_bytes!("fixtures/keras_mlp.safetensors");
 const KERAS_CSV: &str = include_str!("fixtures/keras_mlp.csv");
 
 /// The rows of a fixture CSV, split into inputs and outputs.
-fn samples<const IN: usize, const OUT: usize>(csv: &str) -> Vec<(SVector<f32, IN>, SVector<f32, OUT>)> {
+fn samples<const IN: usize, const OUT: usize>(
+    csv: &str,
+) -> Vec<(SVector<f32, IN>, SVector<f32, OUT>)> {
     csv.lines()
         .skip(1)
         .map(|line| {
@@ -44,7 +46,10 @@ fn assert_reproduces<const IN: usize, const OUT: usize>(
     for (x, expected) in samples {
         let y = forward(&x);
         let error = (y - expected).abs().max();
-        assert!(error <= 1e-5, "input {x:?}: nnet {y:?}, framework {expected:?}");
+        assert!(
+            error <= 1e-5,
+            "input {x:?}: nnet {y:?}, framework {expected:?}"
+        );
     }
 }
 
@@ -85,13 +90,26 @@ fn mapping_is_as_documented() {
 #[test]
 fn wrong_framework_or_architecture_is_an_error() {
     let text = io::import_keras::<TorchNet>(TORCH).unwrap_err().to_string();
-    assert!(text.contains("unexpected tensor `0.weight`: not a parameter of a Keras `Dense` layer"), "{text}");
-    let text = io::import_pytorch::<KerasNet>(TORCH).unwrap_err().to_string();
-    assert!(text.contains("`4.weight` has shape [3, 8], expected [1, 8]"), "{text}");
-    let text = io::from_safetensors::<TorchNet>(TORCH).unwrap_err().to_string();
+    assert!(
+        text.contains("unexpected tensor `0.weight`: not a parameter of a Keras `Dense` layer"),
+        "{text}"
+    );
+    let text = io::import_pytorch::<KerasNet>(TORCH)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        text.contains("`4.weight` has shape [3, 8], expected [1, 8]"),
+        "{text}"
+    );
+    let text = io::from_safetensors::<TorchNet>(TORCH)
+        .unwrap_err()
+        .to_string();
     assert!(text.contains("no tensor `dense1.weight`"), "{text}");
     let text = io::import_keras::<TorchNet>(KERAS).unwrap_err().to_string();
-    assert!(text.contains("`sequential/dense_2/kernel` has shape [8, 1], expected [8, 3]"), "{text}");
+    assert!(
+        text.contains("`sequential/dense_2/kernel` has shape [8, 1], expected [8, 3]"),
+        "{text}"
+    );
     // Loading options give the same results as the shorthands.
     let net: KerasNet = io::from_safetensors_with(KERAS, &LoadOptions::keras()).unwrap();
     assert_eq!(net, io::import_keras::<KerasNet>(KERAS).unwrap());

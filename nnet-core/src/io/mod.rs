@@ -200,7 +200,6 @@ pub fn from_safetensors<N: Architecture>(bytes: &[u8]) -> Result<N> {
 /// As [`from_safetensors`].
 pub fn from_safetensors_with<N: Architecture>(bytes: &[u8], options: &LoadOptions) -> Result<N> {
     let file = SafeTensors::parse(bytes, options.max_header_bytes).map_err(weights_error)?;
-    check_metadata::<N>(&file, options)?;
     let layers: Vec<DenseShape> = N::LAYERS
         .iter()
         .map(|l| DenseShape {
@@ -211,6 +210,7 @@ pub fn from_safetensors_with<N: Architecture>(bytes: &[u8], options: &LoadOption
     let sources =
         nnet_safetensors::resolve(&file, &layers, options.naming, options.allow_non_finite)
             .map_err(weights_error)?;
+    check_metadata::<N>(&file, options)?;
     if sources.len() != N::TENSORS {
         return Err(Error::Weights(format!(
             "the network has {} tensors for {} layers; nnet can only load networks of dense layers",

@@ -2,6 +2,7 @@
 //! trait implementations. Only wiring and unrolling: every computation is a call into
 //! `nnet_core` through `::nnet::__private`.
 
+pub(crate) mod bake;
 mod docs;
 mod io;
 
