@@ -99,8 +99,10 @@ impl Source<'_, '_> {
         let found = self
             .tensor
             .data
-            .chunks_exact(4)
-            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .as_chunks::<4>()
+            .0
+            .iter()
+            .map(|c| f32::from_le_bytes(*c))
             .enumerate()
             .find(|(_, v)| !v.is_finite());
         match found {

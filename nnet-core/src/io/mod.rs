@@ -185,8 +185,9 @@ pub fn to_safetensors<N: Architecture>(net: &N) -> Vec<u8> {
 /// ```
 /// # use nnet_core::*;
 /// # fn demo<N: Architecture + core::fmt::Debug>() {
+/// // Eight bytes that declare a header of 7 × 10¹⁸ bytes: over the limit, an error.
 /// let error = nnet_core::io::from_safetensors::<N>(b"not a weight file").unwrap_err();
-/// assert!(error.to_string().contains("corrupt header"));
+/// assert!(error.to_string().contains("over the limit"));
 /// # }
 /// ```
 pub fn from_safetensors<N: Architecture>(bytes: &[u8]) -> Result<N> {
