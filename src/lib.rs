@@ -52,8 +52,27 @@
 //!   `forward_batch`, `forward_trace` and `backward`, `zero_gradients`, `summary()`.
 //! - `ClassifierGradients` (the gradient of every weight and bias, same shapes) and
 //!   `ClassifierTrace` (each layer's pre-activations and outputs).
-//! - Implementations of [`Network`] and [`Parameters`], through which optimizers, training and
-//!   weight I/O drive any generated network.
+//! - Implementations of [`Network`], [`Parameters`] and [`Architecture`], through which
+//!   optimizers, training and weight I/O ([`io`]) drive any generated network; with the `serde`
+//!   feature, `Serialize` and `Deserialize` (see [`io::serde_support`](io)).
+//! - With `#[weights = "path/to/file.safetensors"]` among the attributes (the path relative to
+//!   the crate's `Cargo.toml`): the weights of that file, read and checked at compile time, as
+//!   `const TRAINED: Self` (when every layer is inline) and `fn trained() -> Self`. A file that
+//!   does not fit the layers is a compile error naming the tensor and the expected shape.
+//!
+//! ## Deploying
+//!
+//! ```
+//! nnet::network! {
+//!     pub struct Tiny { input 2; dense 3 relu; dense 1 sigmoid; }
+//! }
+//!
+//! let net = Tiny::seeded(1);
+//! let bytes = nnet::io::to_safetensors(&net); // dense1.weight [3, 2], dense1.bias [3], ...
+//! let back: Tiny = nnet::io::from_safetensors(&bytes).unwrap();
+//! assert_eq!(back, net);
+//! assert!(nnet::io::from_safetensors::<Tiny>(&bytes[..40]).is_err());
+//! ```
 
 pub use nnet_core::*;
 /// The grammar and the generated items are described in the [crate documentation](crate).
@@ -94,8 +113,48 @@ pub mod __private {
     pub use nnet_core::activation::{self, ActivationKind};
     pub use nnet_core::storage::HeapMatrix;
     pub use nnet_core::{
-        Dense, DenseGradient, Initializer, LayerSpec, Network, Parameters, TensorInfo, Trace,
-        dense_tensor_info, summary,
+        Architecture, Dense, DenseGradient, Initializer, LayerSpec, Network, Parameters,
+        TensorInfo, Trace, dense_tensor_info, summary,
     };
     pub use nnet_core::{nalgebra, rand, rand_chacha};
+
+    #[cfg(feature = "serde")]
+    pub use nnet_core::io::serde_support;
+    #[cfg(feature = "serde")]
+    pub use serde;
+
+    /// `serde` implementations for a generated network when `nnet` is built with its `serde`
+    /// feature, nothing otherwise: the feature is nnet's, not the user crate's.
+    pub use crate::__serde_network as serde_network;
+}
+
+#[cfg(feature = "serde")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __serde_network {
+    ($name:ident) => {
+        impl $crate::__private::serde::Serialize for $name {
+            fn serialize<S: $crate::__private::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::core::result::Result<S::Ok, S::Error> {
+                $crate::__private::serde_support::serialize(self, serializer)
+            }
+        }
+
+        impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::core::result::Result<Self, D::Error> {
+                $crate::__private::serde_support::deserialize(deserializer)
+            }
+        }
+    };
+}
+
+#[cfg(not(feature = "serde"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __serde_network {
+    ($name:ident) => {};
 }

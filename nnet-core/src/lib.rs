@@ -8,13 +8,16 @@
 //! - [`loss`], [`optim`]: losses and optimizers for training;
 //! - [`Metric`]: what training reports besides the loss;
 //! - [`datasets`]: small data sets, CSV loading, splitting and standardization;
+//! - [`io`]: saving and loading weights (safetensors), importing them from PyTorch and Keras;
 //! - [`Error`]: everything that can fail at run time.
 
 pub mod activation;
+pub mod architecture;
 pub mod datasets;
 mod dense;
 mod error;
 mod init;
+pub mod io;
 pub mod loss;
 pub mod metrics;
 mod network;
@@ -24,6 +27,7 @@ pub mod storage;
 mod summary;
 pub mod train;
 
+pub use architecture::Architecture;
 pub use dense::{Dense, DenseGradient, dense_tensor_info};
 pub use error::{Error, Result};
 pub use init::Initializer;

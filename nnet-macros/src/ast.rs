@@ -1,7 +1,7 @@
 //! The syntax tree of a `network!` invocation, as written, before any meaning is checked.
 
 use proc_macro2::Span;
-use syn::{Attribute, Ident, Lit, Visibility};
+use syn::{Attribute, Ident, Lit, LitStr, Visibility};
 
 use crate::kw;
 
@@ -13,6 +13,8 @@ pub(crate) struct NetworkDef {
     /// Span of the layer list's delimiters, for "missing `input`" and "no layers".
     pub body_span: Span,
     pub statements: Vec<Statement>,
+    /// The path of `#[weights = "..."]`: a safetensors file to bake into the code.
+    pub weights: Option<LitStr>,
     /// Syntax errors found in the layer list; parsing went on past them.
     pub errors: Option<syn::Error>,
 }

@@ -5,6 +5,7 @@
 //! mathematics lives in `nnet-core`.
 
 mod ast;
+mod bake;
 mod expand;
 mod kw;
 mod model;
@@ -28,7 +29,13 @@ fn pipeline(input: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
         Err(error) => return error.to_compile_error(),
     };
     match validate::validate(&def) {
-        Ok(model) => expand::expand(&model),
+        Ok(model) => {
+            let mut tokens = expand::expand(&model);
+            if let Some(baked) = bake::read(&model) {
+                tokens.extend(expand::bake::expand(&model, baked));
+            }
+            tokens
+        }
         Err(error) => {
             let mut tokens = error.to_compile_error();
             tokens.extend(stub::stub(&def));

@@ -12,7 +12,9 @@ const EXAMPLE: &str = "`pub struct Name { input 2; dense 1 sigmoid; }`";
 
 impl Parse for NetworkDef {
     fn parse(input: ParseStream) -> syn::Result<Self> {
-        let attrs = input.call(Attribute::parse_outer)?;
+        let mut attrs = input.call(Attribute::parse_outer)?;
+        let mut errors = None;
+        let weights = crate::bake::take_attribute(&mut attrs, &mut errors);
         let vis: Visibility = input.parse()?;
         parse_struct_keyword(input)?;
         let name: Ident = input.parse().map_err(|e| {
@@ -25,7 +27,6 @@ impl Parse for NetworkDef {
         // From here on the name is known, so every mistake is collected rather than returned:
         // the macro then still emits the stub of the struct, and code using the network sees
         // these errors and no "cannot find type".
-        let mut errors = None;
         let (body, body_span) = layer_list(input, &mut errors);
         if !input.is_empty() {
             if body_span.is_some() {
@@ -45,6 +46,7 @@ impl Parse for NetworkDef {
             body_span: body_span.unwrap_or_else(|| name.span()),
             name,
             statements: Vec::new(),
+            weights,
             errors,
         };
         for chunk in split_statements(body, &mut def.errors) {

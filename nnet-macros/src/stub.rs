@@ -11,6 +11,14 @@ pub(crate) fn stub(def: &NetworkDef) -> TokenStream {
     let attrs = def.attrs.iter().filter(|a| a.path().is_ident("doc"));
     let vis = &def.vis;
     let name = &def.name;
+    let baked = def.weights.as_ref().map(|_| {
+        quote! {
+            /// Stub: the network definition has errors.
+            pub const TRAINED: Self = Self;
+            /// Stub: the network definition has errors.
+            pub fn trained() -> Self { Self }
+        }
+    });
     quote! {
         #(#attrs)*
         #[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::cmp::PartialEq)]
@@ -34,6 +42,7 @@ pub(crate) fn stub(def: &NetworkDef) -> TokenStream {
             pub fn forward<I, O>(&self, input: I) -> O { ::core::unreachable!() }
             /// Stub: the network definition has errors.
             pub fn summary() -> ::std::string::String { ::std::string::String::new() }
+            #baked
         }
     }
 }

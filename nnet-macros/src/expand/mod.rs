@@ -2,7 +2,9 @@
 //! trait implementations. Only wiring and unrolling: every computation is a call into
 //! `nnet_core` through `::nnet::__private`.
 
+pub(crate) mod bake;
 mod docs;
+mod io;
 
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -158,6 +160,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     };
     let network_parameters = parameters_impl(name);
     let gradient_parameters = parameters_impl(&gradients);
+    let io = io::expand(model);
     let in_vec = quote!(#p::nalgebra::SVector<#f32, #inputs>);
     let out_vec = quote!(#p::nalgebra::SVector<#f32, #outputs>);
 
@@ -255,6 +258,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
 
         #network_parameters
         #gradient_parameters
+        #io
 
         impl #p::Network<#inputs, #outputs> for #name {
             type Gradients = #gradients;

@@ -1,0 +1,34 @@
+//! A strict reader and writer of [safetensors](https://huggingface.co/docs/safetensors) files,
+//! without dependencies, for [nnet](https://docs.rs/nnet).
+//!
+//! The run-time loader of `nnet` and the `network!` macro (which bakes weights into the code
+//! at compile time) share this crate, so a file is judged by the same rules and described by
+//! the same messages in both places.
+//!
+//! The format: 8 bytes, the little-endian length `N` of the header; `N` bytes of UTF-8 JSON,
+//! an object mapping each tensor's name to `{"dtype", "shape", "data_offsets": [begin, end]}`
+//! plus an optional `"__metadata__"` object of strings; then the data section, where each
+//! tensor's row-major little-endian bytes lie at `[begin, end)`.
+//!
+//! [`SafeTensors::parse`] accepts a file only if the header is at most the given length, is
+//! valid JSON without duplicate keys, each entry has a known dtype, a shape and offsets that
+//! agree, and the tensors' byte ranges tile the data section exactly: no overlap, no gap, no
+//! byte past the end and none after the last tensor. It never panics and never reads out of
+//! bounds. [`resolve`] then matches the tensors to the dense layers of a network under nnet's,
+//! PyTorch's or Keras's names ([`Naming`]).
+
+mod dtype;
+mod error;
+mod json;
+mod layers;
+mod read;
+mod write;
+
+pub use dtype::Dtype;
+pub use error::Error;
+pub use layers::{DenseShape, Naming, Source, resolve};
+pub use read::{DEFAULT_MAX_HEADER, SafeTensors, Tensor};
+pub use write::{TensorData, write};
+
+#[cfg(test)]
+mod tests;

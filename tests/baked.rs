@@ -1,0 +1,53 @@
+//! Weights baked in at compile time with `#[weights = "..."]`: the network is a constant,
+//! usable in a `static`, and equals the same file loaded at run time.
+//!
+//! The fixtures are nnet files of seeded networks; `NNET_WRITE_FIXTURES=1 cargo test --test
+//! baked` rewrites them (then build again to bake the new files).
+
+use nnet::io;
+use nnet::vector;
+
+nnet::network! {
+    /// The seed network, with the weights of `Classifier::seeded(42)` baked in.
+    #[weights = "tests/fixtures/classifier.safetensors"]
+    pub struct Baked {
+        input 2;
+        dense 10 relu;
+        dense 20 leaky_relu (alpha = 0.1);
+        dense 1 sigmoid;
+    }
+}
+
+nnet::network! {
+    /// A layer too large to keep inline: baked through `trained()`, on the heap.
+    #[weights = "tests/fixtures/wide.safetensors"]
+    pub struct Wide { input 128; dense 128 tanh; dense 2 softmax; }
+}
+
+/// In a `static`: no file I/O, no allocation, no initialization at run time.
+static NET: Baked = Baked::TRAINED;
+
+#[test]
+fn baked_equals_loaded() {
+    let loaded: Baked = io::load("tests/fixtures/classifier.safetensors").unwrap();
+    assert_eq!(NET, loaded);
+    assert_eq!(Baked::trained(), loaded);
+    assert_eq!(NET, Baked::seeded(42));
+    let x = vector![0.3, -1.2];
+    assert_eq!(NET.forward(&x), loaded.forward(&x));
+}
+
+#[test]
+fn baked_heap_network_equals_loaded() {
+    let loaded: Wide = io::load("tests/fixtures/wide.safetensors").unwrap();
+    assert_eq!(Wide::trained(), loaded);
+    assert_eq!(loaded, Wide::seeded(7));
+}
+
+#[test]
+fn write_fixtures() {
+    if std::env::var_os("NNET_WRITE_FIXTURES").is_some() {
+        io::save(&Baked::seeded(42), "tests/fixtures/classifier.safetensors").unwrap();
+        io::save(&Wide::seeded(7), "tests/fixtures/wide.safetensors").unwrap();
+    }
+}

@@ -1,0 +1,104 @@
+//! `serde` support (feature `serde`): exact round trips through JSON, strict checks on the way in.
+#![cfg(feature = "serde")]
+
+use nnet::{Parameters, matrix, vector};
+
+nnet::network! {
+    /// Two layers, small enough to write by hand.
+    pub struct Tiny { input 2; dense 2 tanh; dense 1 linear; }
+}
+
+nnet::network! {
+    /// The seed network.
+    pub struct Classifier { input 2; dense 10 relu; dense 20 relu; dense 1 sigmoid; }
+}
+
+fn tiny() -> Tiny {
+    let mut net = Tiny::zeroed();
+    net.dense1.weights = matrix![0.5, -1.0; 2.0, 0.25];
+    net.dense1.bias = vector![0.1, -0.2];
+    net.dense2.weights = matrix![1.5, -0.5];
+    net.dense2.bias = vector![0.3];
+    net
+}
+
+#[test]
+fn json_layout() {
+    let json = serde_json::to_value(tiny()).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({
+            "architecture": "input 2; dense 2 tanh; dense 1 linear",
+            "tensors": {
+                "dense1.weight": { "shape": [2, 2], "data": [0.5, -1.0, 2.0, 0.25] },
+                "dense1.bias": { "shape": [2], "data": [0.1_f32, -0.2_f32] },
+                "dense2.weight": { "shape": [1, 2], "data": [1.5, -0.5] },
+                "dense2.bias": { "shape": [1], "data": [0.3_f32] }
+            }
+        })
+    );
+}
+
+#[test]
+fn json_round_trip_is_exact() {
+    let mut net = Classifier::seeded(21);
+    net.dense1.weights[(0, 0)] = -0.0;
+    net.dense2.bias[3] = f32::MIN_POSITIVE / 3.0;
+    let text = serde_json::to_string(&net).unwrap();
+    let back: Classifier = serde_json::from_str(&text).unwrap();
+    for i in 0..Classifier::TENSORS {
+        assert!(
+            net.tensor(i)
+                .iter()
+                .zip(back.tensor(i))
+                .all(|(a, b)| a.to_bits() == b.to_bits())
+        );
+    }
+}
+
+fn error(json: serde_json::Value) -> String {
+    serde_json::from_value::<Tiny>(json)
+        .unwrap_err()
+        .to_string()
+}
+
+#[test]
+fn strict_checks() {
+    let good = serde_json::to_value(tiny()).unwrap();
+
+    let mut other = good.clone();
+    other["architecture"] = "input 2; dense 2 relu; dense 1 linear".into();
+    assert!(error(other).contains("but the network is `input 2; dense 2 tanh; dense 1 linear`"));
+
+    let mut missing = good.clone();
+    missing["tensors"]
+        .as_object_mut()
+        .unwrap()
+        .remove("dense2.bias");
+    assert!(error(missing).contains("no tensor `dense2.bias`"));
+
+    let mut shape = good.clone();
+    shape["tensors"]["dense1.weight"] = serde_json::json!({ "shape": [4], "data": [0, 0, 0, 0] });
+    assert!(error(shape).contains("`dense1.weight` has shape [4], expected [2, 2]"));
+
+    let mut count = good.clone();
+    count["tensors"]["dense1.bias"]["data"] = serde_json::json!([1.0]);
+    assert!(error(count).contains("`dense1.bias` has shape [2] but 1 values"));
+
+    let mut extra = good.clone();
+    extra["tensors"]["dense3.bias"] = serde_json::json!({ "shape": [1], "data": [0] });
+    assert!(error(extra).contains("unexpected tensor `dense3.bias`"));
+
+    let mut unknown = good.clone();
+    unknown["tensors"]["dense1.bias"]["dtype"] = "F32".into();
+    assert!(error(unknown).contains("unknown field `dtype`"));
+
+    // 1e39 does not fit an f32 (serde_json itself refuses it); NaN is written as `null`.
+    let text = serde_json::to_string(&good).unwrap().replace("0.3", "1e39");
+    assert!(serde_json::from_str::<Tiny>(&text).is_err());
+    let mut nan = tiny();
+    nan.dense2.bias[0] = f32::NAN;
+    let text = serde_json::to_string(&nan).unwrap();
+    assert!(text.contains("null"));
+    assert!(serde_json::from_str::<Tiny>(&text).is_err());
+}
