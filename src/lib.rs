@@ -66,8 +66,8 @@ pub mod __private {
     pub use nnet_core::activation::{self, ActivationKind};
     pub use nnet_core::storage::HeapMatrix;
     pub use nnet_core::{
-        Dense, DenseGradient, Initializer, LayerSpec, Network, Parameters, TensorInfo, Trace,
-        dense_tensor_info, summary,
+        Dense, DenseGradient, Initializer, LayerSpec, Loss, Network, Parameters, TensorInfo, Trace,
+        accumulate_each, batch, dense_tensor_info, forward_each, summary,
     };
     pub use nnet_core::{nalgebra, rand, rand_chacha};
 }

@@ -5,11 +5,13 @@
 //! - [`Initializer`]: Keras's weight initializers;
 //! - [`Dense`]: the dense layer `a = act(W x + b)` with its forward and backward pass;
 //! - [`Network`] and [`Parameters`]: the traits generic code drives any generated network with;
+//! - [`batch`]: batched passes through matrix–matrix products, and their [`batch::Workspace`];
 //! - [`loss`], [`optim`]: losses and optimizers for training;
 //! - [`Metric`]: what training reports besides the loss;
 //! - [`Error`]: everything that can fail at run time.
 
 pub mod activation;
+pub mod batch;
 mod dense;
 mod error;
 mod init;
@@ -30,7 +32,7 @@ pub use loss::{
     SparseCategoricalCrossentropy, Target,
 };
 pub use metrics::Metric;
-pub use network::{LayerSpec, Network, Trace};
+pub use network::{LayerSpec, Network, Trace, accumulate_each, forward_each};
 pub use optim::{Adagrad, Adam, AdamW, Clip, LearningRateSchedule, Optimizer, RmsProp, Sgd};
 pub use params::{Parameters, TensorInfo};
 pub use summary::summary;

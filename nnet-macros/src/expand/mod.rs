@@ -83,6 +83,10 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     });
 
     let forward = forward_body(model);
+    let batch_forward = batch_forward_body(model, true);
+    let batch_infer = batch_forward_body(model, false);
+    let batch_backward = batch_backward_body(model);
+    let last_index = lit(model.layers.len() - 1);
     let trace_body = trace_body(model, &trace);
     let backward = backward_body(model);
     let last = model.layers.last().map(field);
@@ -226,6 +230,34 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
                 #p::Network::forward_batch(self, inputs, outputs)
             }
 
+            /// [`forward_batch`](Self::forward_batch) with the buffers of `workspace` (from
+            /// [`workspace`](Self::workspace)): allocation-free.
+            pub fn forward_batch_with(&self, workspace: &mut #p::batch::Workspace, inputs: &[#in_vec], outputs: &mut [#out_vec]) {
+                #p::Network::forward_batch_with(self, workspace, inputs, outputs)
+            }
+
+            /// Buffers for batched passes of up to `capacity` samples.
+            pub fn workspace(&self, capacity: #usize) -> #p::batch::Workspace {
+                #p::Network::workspace(self, capacity)
+            }
+
+            /// The batched forward pass of `batch` samples whose inputs are the columns of `x`,
+            /// into `workspace`.
+            #[doc(hidden)]
+            fn __forward_workspace(&self, workspace: &mut #p::batch::Workspace, x: &[#f32], batch: #usize) {
+                #batch_forward
+            }
+
+            /// The batched forward pass of `batch` samples without the pre-activations.
+            #[doc(hidden)]
+            fn __infer_workspace(&self, workspace: &mut #p::batch::Workspace, x: &[#f32], batch: #usize) {
+                #batch_infer
+            }
+
+            /// Whether batches go through matrix–matrix products rather than one sample at a
+            /// time.
+            const BATCHED: bool = #p::batch::prefers_batches(<Self as #p::Network<#inputs, #outputs>>::LAYERS);
+
             /// The backward pass from `∂L/∂output`, given the trace of the forward pass of
             /// `input`: adds the gradient of every weight and bias to `grads` and returns
             /// `∂L/∂input`.
@@ -285,6 +317,55 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
             #[inline]
             fn backward_preactivation(&self, input: &#in_vec, trace: &#trace, delta: &#out_vec, grads: &mut #gradients) -> #in_vec {
                 #backward
+            }
+
+            fn forward_batch(&self, inputs: &[#in_vec], outputs: &mut [#out_vec]) {
+                if Self::BATCHED {
+                    let n = inputs.len().min(outputs.len());
+                    let mut workspace = #p::Network::workspace(self, n.min(256));
+                    #p::Network::forward_batch_with(self, &mut workspace, inputs, outputs);
+                } else {
+                    #p::forward_each(self, inputs, outputs);
+                }
+            }
+
+            fn forward_batch_with(&self, workspace: &mut #p::batch::Workspace, inputs: &[#in_vec], outputs: &mut [#out_vec]) {
+                if !Self::BATCHED {
+                    return #p::forward_each(self, inputs, outputs);
+                }
+                workspace.fit(<Self as #p::Network<#inputs, #outputs>>::LAYERS);
+                let n = inputs.len().min(outputs.len());
+                let capacity = workspace.capacity();
+                for (xs, ys) in inputs[..n].chunks(capacity).zip(outputs[..n].chunks_mut(capacity)) {
+                    self.__infer_workspace(workspace, #p::batch::flat(xs), xs.len());
+                    ys.copy_from_slice(#p::batch::vectors(workspace.outputs(#last_index, xs.len())));
+                }
+            }
+
+            fn accumulate_batch<L: #p::Loss<#outputs>>(
+                &self,
+                workspace: &mut #p::batch::Workspace,
+                inputs: &[#in_vec],
+                targets: &[L::Target],
+                loss: &L,
+                grads: &mut #gradients,
+                outputs: &mut [#out_vec],
+            ) -> #f32 {
+                if !Self::BATCHED {
+                    return #p::accumulate_each(self, inputs, targets, loss, grads, outputs);
+                }
+                workspace.fit(<Self as #p::Network<#inputs, #outputs>>::LAYERS);
+                let n = inputs.len().min(targets.len());
+                let capacity = workspace.capacity();
+                let mut total = 0.0;
+                for (chunk, (xs, ys)) in inputs[..n].chunks(capacity).zip(targets[..n].chunks(capacity)).enumerate() {
+                    let (x, batch) = (#p::batch::flat(xs), xs.len());
+                    self.__forward_workspace(workspace, x, batch);
+                    let start = (chunk * capacity).min(outputs.len());
+                    total += workspace.output_deltas(#last_index, loss, &self.#last.activation, ys, &mut outputs[start..]);
+                    #batch_backward
+                }
+                total
             }
         }
     }
@@ -414,4 +495,48 @@ fn backward_body(model: &Model) -> TokenStream {
         }
     }
     quote! { #(#steps)* }
+}
+
+/// The batched forward pass, layer by layer through the workspace's buffers; with `keep_z`, each
+/// layer's pre-activations too, for the backward pass.
+fn batch_forward_body(model: &Model, keep_z: bool) -> TokenStream {
+    let steps = model.layers.iter().enumerate().map(|(i, layer)| {
+        let field = field(layer);
+        let index = lit(i);
+        let input = if i == 0 { quote!(x) } else { quote!(below) };
+        let step = quote_spanned! {layer.span=>
+            let (below, z, a) = workspace.layer(#index, batch);
+            let _ = (below, &z);
+        };
+        let call = if keep_z {
+            quote_spanned!(layer.span=> self.#field.forward_batch(#input, z, a);)
+        } else {
+            quote_spanned!(layer.span=> self.#field.output_batch(#input, a);)
+        };
+        quote! { #step #call }
+    });
+    quote! { #({ #steps })* }
+}
+
+/// The batched backward pass from the output layer's `∂L/∂z` (written by `output_deltas`) down
+/// to the first layer.
+fn batch_backward_body(model: &Model) -> TokenStream {
+    let steps = model.layers.iter().enumerate().rev().map(|(i, layer)| {
+        let field = field(layer);
+        let index = lit(i);
+        if i == 0 {
+            quote_spanned! {layer.span=>
+                let step = workspace.backward_step(#index, batch);
+                self.#field.backward_batch(x, step.delta, &mut grads.#field, step.next);
+            }
+        } else {
+            let below = format_ident!("dense{}", model.layers[i - 1].index);
+            quote_spanned! {layer.span=>
+                let step = workspace.backward_step(#index, batch);
+                self.#field.backward_batch(step.input, step.delta, &mut grads.#field, step.next);
+                self.#below.activation_backward_batch(step.below_z, step.input, step.next);
+            }
+        }
+    });
+    quote! { #({ #steps })* }
 }
