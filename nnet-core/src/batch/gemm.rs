@@ -21,12 +21,15 @@ const KC: usize = 256;
 const MC: usize = 256;
 /// Columns of the register tile.
 const NR: usize = 6;
+/// Columns of `B` packed at once (a multiple of `NR`): the packing buffers have a fixed size,
+/// whatever the product.
+const NC: usize = 42 * NR;
 /// Products of at least this many multiply-adds are split over two threads.
 const PARALLEL_MIN: usize = 1 << 20;
 
 thread_local! {
-    /// Each thread's packing buffers for `A` and `B`: grown on first use, then reused, so that
-    /// products allocate nothing in steady state.
+    /// Each thread's packing buffers for `A` and `B`: allocated at their fixed sizes on the
+    /// thread's first product, then reused, so that products allocate nothing after that.
     static PACKS: RefCell<(Vec<f32>, Vec<f32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
 }
 
@@ -93,24 +96,21 @@ pub(crate) fn gemm(m: usize, n: usize, k: usize, a: Strided<'_>, b: Strided<'_>,
 
 fn serial(m: usize, n: usize, k: usize, a: Strided<'_>, b: Strided<'_>, c: &mut [f32]) {
     PACKS.with_borrow_mut(|(a_pack, b_pack)| {
-        let a_len = MC * KC.min(k);
-        let b_len = KC.min(k) * n.div_ceil(NR) * NR;
-        if a_pack.len() < a_len {
-            a_pack.resize(a_len, 0.0);
+        a_pack.resize(MC * KC, 0.0);
+        b_pack.resize(KC * NC, 0.0);
+        for j0 in (0..n).step_by(NC) {
+            let nc = NC.min(n - j0);
+            Arch::new().dispatch(Kernel {
+                m,
+                n: nc,
+                k,
+                a,
+                b: b.skip_cols(j0),
+                c: &mut c[j0 * m..(j0 + nc) * m],
+                a_pack,
+                b_pack,
+            });
         }
-        if b_pack.len() < b_len {
-            b_pack.resize(b_len, 0.0);
-        }
-        Arch::new().dispatch(Kernel {
-            m,
-            n,
-            k,
-            a,
-            b,
-            c,
-            a_pack: &mut a_pack[..a_len],
-            b_pack: &mut b_pack[..b_len],
-        });
     });
 }
 
@@ -291,6 +291,7 @@ mod tests {
             (1, 1, 1),
             (17, 5, 3),
             (33, 13, 300),
+            (20, 300, 40),
             (64, 64, 64),
             (70, 7, 2),
         ] {
