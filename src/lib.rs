@@ -69,5 +69,5 @@ pub mod __private {
         Dense, DenseGradient, Initializer, LayerSpec, Loss, Network, Parameters, TensorInfo, Trace,
         accumulate_each, batch, dense_tensor_info, forward_each, summary,
     };
-    pub use nnet_core::{nalgebra, rand, rand_chacha};
+    pub use nnet_core::{nalgebra, pulp, rand, rand_chacha, simd};
 }

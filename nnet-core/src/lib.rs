@@ -20,6 +20,8 @@ pub mod metrics;
 mod network;
 pub mod optim;
 mod params;
+#[doc(hidden)]
+pub mod simd;
 pub mod storage;
 mod summary;
 pub mod train;
@@ -38,5 +40,7 @@ pub use params::{Parameters, TensorInfo};
 pub use summary::summary;
 
 pub use nalgebra;
+#[doc(hidden)]
+pub use pulp;
 pub use rand;
 pub use rand_chacha;

@@ -214,7 +214,17 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
             /// The network's output for one input. Allocation-free.
             #[inline]
             pub fn forward(&self, input: &#in_vec) -> #out_vec {
-                #forward
+                /// The pass, run with the best SIMD instruction set of the machine.
+                struct Pass<'a>(&'a #name, &'a #in_vec);
+                impl #p::pulp::WithSimd for Pass<'_> {
+                    type Output = #out_vec;
+                    #[inline(always)]
+                    fn with_simd<V: #p::pulp::Simd>(self, simd: V) -> #out_vec {
+                        let Pass(net, input) = self;
+                        #forward
+                    }
+                }
+                #p::simd::dispatch(Pass(self, input))
             }
 
             /// The forward pass, keeping every layer's pre-activations and outputs for
@@ -435,14 +445,14 @@ fn gradient_type(layer: &Layer) -> TokenStream {
     quote!(#p::DenseGradient<#inputs, #units, #storage>)
 }
 
-/// `let a1 = self.dense1.forward(input); ... self.denseN.forward(&aN-1)`
+/// `let a1 = net.dense1.forward_simd(simd, input); ... net.denseN.forward_simd(simd, &aN-1)`
 fn forward_body(model: &Model) -> TokenStream {
     let mut previous = quote!(input);
     let mut lets = Vec::new();
     for layer in &model.layers {
         let field = field(layer);
         let a = format_ident!("a{}", layer.index);
-        lets.push(quote_spanned!(layer.span=> let #a = self.#field.forward(#previous);));
+        lets.push(quote_spanned!(layer.span=> let #a = net.#field.forward_simd(simd, #previous);));
         previous = quote!(&#a);
     }
     let last = model.layers.last().map(|l| format_ident!("a{}", l.index));

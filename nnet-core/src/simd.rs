@@ -1,0 +1,133 @@
+//! The single-sample forward pass in SIMD registers, with the instruction set picked once at
+//! run time.
+//!
+//! A dense layer's weights are column-major, so `W x` is a sum of columns scaled by the inputs:
+//! the output units are laid across SIMD lanes and every input adds one fused multiply-add per
+//! register. When the units do not fill whole registers, the last register overlaps the one
+//! before it (both compute the shared units identically), so no lane is wasted on padding and
+//! no load is masked. A one-unit layer is a dot product instead.
+
+use std::sync::LazyLock;
+
+use nalgebra::SVector;
+use pulp::{Arch, Simd, WithSimd};
+
+use crate::Dense;
+use crate::activation::Activation;
+use crate::storage::MatrixStorage;
+
+/// The best instruction set of this machine, detected once.
+static ARCH: LazyLock<Arch> = LazyLock::new(Arch::new);
+
+/// Runs `op` with the best instruction set of this machine (AVX2 and FMA where there are).
+#[doc(hidden)]
+#[inline]
+pub fn dispatch<Op: WithSimd>(op: Op) -> Op::Output {
+    ARCH.dispatch(op)
+}
+
+/// Registers of output units kept at once.
+const BLOCK: usize = 8;
+/// Layers of at least this many weights (512 KiB, more than L2) stream their weights through
+/// the output units in memory instead of keeping blocks of units in registers.
+const STREAM: usize = 1 << 17;
+
+#[inline(always)]
+fn load<S: Simd>(values: &[f32]) -> S::f32s {
+    S::as_simd_f32s(values).0[0]
+}
+
+#[inline(always)]
+fn store<S: Simd>(values: &mut [f32], v: S::f32s) {
+    S::as_mut_simd_f32s(values).0[0] = v;
+}
+
+/// `Σ a_i b_i` over equal lengths, in two registers of partial sums.
+#[inline(always)]
+fn dot<S: Simd>(simd: S, a: &[f32], b: &[f32]) -> f32 {
+    let (a_head, a_tail) = S::as_simd_f32s(a);
+    let (b_head, b_tail) = S::as_simd_f32s(b);
+    let mut sums = [simd.splat_f32s(0.0); 2];
+    for (i, (&a, &b)) in a_head.iter().zip(b_head).enumerate() {
+        sums[i % 2] = simd.mul_add_f32s(a, b, sums[i % 2]);
+    }
+    let tail = simd.mul_f32s(
+        simd.partial_load_f32s(a_tail),
+        simd.partial_load_f32s(b_tail),
+    );
+    simd.reduce_sum_f32s(simd.add_f32s(simd.add_f32s(sums[0], sums[1]), tail))
+}
+
+impl<const IN: usize, const OUT: usize, A: Activation, S: MatrixStorage<OUT, IN>>
+    Dense<IN, OUT, A, S>
+{
+    /// [`forward`](Dense::forward) in the SIMD registers of `simd`; used by generated networks
+    /// inside one [`dispatch`] for the whole pass. Equal to `forward` up to rounding (it fuses
+    /// multiply-adds).
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn forward_simd<V: Simd>(&self, simd: V, x: &SVector<f32, IN>) -> SVector<f32, OUT> {
+        let lanes = V::F32_LANES;
+        let w = self.weights.matrix().as_slice();
+        let mut z = self.bias;
+        if OUT == 1 {
+            z[0] += dot(simd, w, x.as_slice());
+        } else if IN * OUT >= STREAM && OUT.is_multiple_of(lanes) {
+            // Weights beyond L2: stream them column by column, each read once and in order.
+            let (z, _) = V::as_mut_simd_f32s(z.as_mut_slice());
+            for (column, &xj) in w.chunks_exact(OUT).zip(x.iter()) {
+                let xj = simd.splat_f32s(xj);
+                for (z, &wj) in z.iter_mut().zip(V::as_simd_f32s(column).0) {
+                    *z = simd.mul_add_f32s(wj, xj, *z);
+                }
+            }
+        } else if OUT >= lanes {
+            let registers = OUT.div_ceil(lanes).min(BLOCK);
+            let rows = registers * lanes;
+            for first in (0..OUT).step_by(rows) {
+                // The last block, and the last register of a block, end at OUT.
+                let first = first.min(OUT - rows.min(OUT));
+                let at = |r: usize| (first + r * lanes).min(OUT - lanes);
+                self.block(simd, w, x, z.as_mut_slice(), registers, at);
+            }
+        } else {
+            return self.forward(x);
+        }
+        self.activation.activate(z.as_mut_slice());
+        z
+    }
+
+    /// `z[rows] += W[rows, ..] x` for `registers` registers of output units starting at `at(r)`.
+    #[inline(always)]
+    fn block<V: Simd>(
+        &self,
+        simd: V,
+        w: &[f32],
+        x: &SVector<f32, IN>,
+        z: &mut [f32],
+        registers: usize,
+        at: impl Fn(usize) -> usize,
+    ) {
+        let lanes = V::F32_LANES;
+        let zero = simd.splat_f32s(0.0);
+        // Even and odd inputs in separate sums, to halve the chain of dependent additions.
+        let mut even = [zero; BLOCK];
+        let mut odd = [zero; BLOCK];
+        // From the bias, not from `z`: blocks may overlap, and `z` may already hold results.
+        let bias = self.bias.as_slice();
+        for r in 0..registers {
+            even[r] = load::<V>(&bias[at(r)..at(r) + lanes]);
+        }
+        for (j, column) in w.chunks_exact(OUT).enumerate() {
+            let xj = simd.splat_f32s(x[j]);
+            let sums = if j % 2 == 0 { &mut even } else { &mut odd };
+            for (r, sum) in sums.iter_mut().enumerate().take(registers) {
+                let wj = load::<V>(&column[at(r)..at(r) + lanes]);
+                *sum = simd.mul_add_f32s(wj, xj, *sum);
+            }
+        }
+        for r in 0..registers {
+            store::<V>(&mut z[at(r)..at(r) + lanes], simd.add_f32s(even[r], odd[r]));
+        }
+    }
+}
