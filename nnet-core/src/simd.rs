@@ -67,6 +67,18 @@ impl<const IN: usize, const OUT: usize, A: Activation, S: MatrixStorage<OUT, IN>
     #[doc(hidden)]
     #[inline(always)]
     pub fn forward_simd<V: Simd>(&self, simd: V, x: &SVector<f32, IN>) -> SVector<f32, OUT> {
+        let mut a = self.preactivation_simd(simd, x);
+        self.activation.activate(a.as_mut_slice());
+        a
+    }
+
+    /// [`preactivation`](Dense::preactivation) in the SIMD registers of `simd`.
+    #[inline(always)]
+    pub(crate) fn preactivation_simd<V: Simd>(
+        &self,
+        simd: V,
+        x: &SVector<f32, IN>,
+    ) -> SVector<f32, OUT> {
         let lanes = V::F32_LANES;
         let w = self.weights.matrix().as_slice();
         let mut z = self.bias;
@@ -91,10 +103,15 @@ impl<const IN: usize, const OUT: usize, A: Activation, S: MatrixStorage<OUT, IN>
                 self.block(simd, w, x, z.as_mut_slice(), registers, at);
             }
         } else {
-            return self.forward(x);
+            return self.preactivation(x);
         }
-        self.activation.activate(z.as_mut_slice());
         z
+    }
+
+    /// The pre-activations of a batch (column-major, one sample per column) through
+    /// [`preactivation_simd`](Self::preactivation_simd), in one [`dispatch`].
+    pub(crate) fn preactivation_columns(&self, x: &[f32], z: &mut [f32]) {
+        dispatch(Columns { layer: self, x, z });
     }
 
     /// `z[rows] += W[rows, ..] x` for `registers` registers of output units starting at `at(r)`.
@@ -128,6 +145,27 @@ impl<const IN: usize, const OUT: usize, A: Activation, S: MatrixStorage<OUT, IN>
         }
         for r in 0..registers {
             store::<V>(&mut z[at(r)..at(r) + lanes], simd.add_f32s(even[r], odd[r]));
+        }
+    }
+}
+
+/// A layer's pre-activations for each column of a batch.
+struct Columns<'a, const IN: usize, const OUT: usize, A, S> {
+    layer: &'a Dense<IN, OUT, A, S>,
+    x: &'a [f32],
+    z: &'a mut [f32],
+}
+
+impl<const IN: usize, const OUT: usize, A: Activation, S: MatrixStorage<OUT, IN>> WithSimd
+    for Columns<'_, IN, OUT, A, S>
+{
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<V: Simd>(self, simd: V) {
+        let inputs = crate::batch::vectors::<IN>(self.x);
+        for (x, z) in inputs.iter().zip(self.z.chunks_exact_mut(OUT)) {
+            z.copy_from_slice(self.layer.preactivation_simd(simd, x).as_slice());
         }
     }
 }

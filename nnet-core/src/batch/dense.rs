@@ -53,9 +53,7 @@ impl<const IN: usize, const OUT: usize, A: Activation, S: MatrixStorage<OUT, IN>
             let w = Strided::col_major(self.weights.matrix().as_slice(), OUT);
             gemm(OUT, batch, IN, w, Strided::col_major(x, IN), z);
         } else {
-            for (x, z) in vectors::<IN>(x).iter().zip(z.chunks_exact_mut(OUT)) {
-                z.copy_from_slice(self.preactivation(x).as_slice());
-            }
+            self.preactivation_columns(x, z);
         }
     }
 
