@@ -114,3 +114,35 @@ fn deeper_network_with_other_activations() {
         close(got.tensor(t), want.tensor(t), "gradient");
     }
 }
+
+nnet::network! {
+    /// Small: one sample at a time, the whole batch in one SIMD dispatch.
+    struct Small { input 3; dense 20 tanh; dense 9 relu; dense 2 sigmoid; }
+}
+
+#[test]
+fn small_networks_accumulate_as_each_sample_alone() {
+    let net = Small::seeded(6);
+    assert!(!nnet::batch::prefers_batches(
+        <Small as Network<3, 2>>::LAYERS
+    ));
+    let xs = inputs::<3>(30);
+    let ys: Vec<SVector<f32, 2>> = inputs::<2>(30).iter().map(|y| y.map(f32::abs)).collect();
+    let loss = nnet::loss::BinaryCrossentropy;
+    let mut want = net.zero_gradients();
+    let mut want_out = vec![SVector::zeros(); 30];
+    let want_loss = accumulate_each(&net, &xs, &ys, &loss, &mut want, &mut want_out);
+    let mut got = net.zero_gradients();
+    let mut got_out = vec![SVector::zeros(); 30];
+    let got_loss = net.accumulate_batch(
+        &mut net.workspace(8),
+        &xs,
+        &ys,
+        &loss,
+        &mut got,
+        &mut got_out,
+    );
+    assert_eq!(got_loss, want_loss);
+    assert_eq!(got_out, want_out);
+    assert_eq!(got, want);
+}

@@ -12,9 +12,9 @@ use std::sync::LazyLock;
 use nalgebra::SVector;
 use pulp::{Arch, Simd, WithSimd};
 
-use crate::Dense;
 use crate::activation::Activation;
 use crate::storage::MatrixStorage;
+use crate::{Dense, DenseGradient};
 
 /// The best instruction set of this machine, detected once.
 static ARCH: LazyLock<Arch> = LazyLock::new(Arch::new);
@@ -106,6 +106,70 @@ impl<const IN: usize, const OUT: usize, A: Activation, S: MatrixStorage<OUT, IN>
             return self.preactivation(x);
         }
         z
+    }
+
+    /// [`forward_trace`](Dense::forward_trace) in the SIMD registers of `simd`.
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn forward_trace_simd<V: Simd>(
+        &self,
+        simd: V,
+        x: &SVector<f32, IN>,
+    ) -> (SVector<f32, OUT>, SVector<f32, OUT>) {
+        let z = self.preactivation_simd(simd, x);
+        let mut a = z;
+        self.activation.activate(a.as_mut_slice());
+        (z, a)
+    }
+
+    /// [`backward`](Dense::backward) in the SIMD registers of `simd`: `∂L/∂z` stays in
+    /// registers while one pass over the columns adds `δ x_j` to the weight gradient and takes
+    /// `W_jᵀ δ`. Layers of one unit or of more than 64 use `backward`.
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn backward_simd<V: Simd>(
+        &self,
+        simd: V,
+        x: &SVector<f32, IN>,
+        delta: &SVector<f32, OUT>,
+        grad: &mut DenseGradient<IN, OUT, S>,
+    ) -> SVector<f32, IN> {
+        let lanes = V::F32_LANES;
+        if OUT == 1 || OUT > BLOCK * lanes {
+            return self.backward(x, delta, grad);
+        }
+        grad.bias += delta;
+        let registers = OUT.div_ceil(lanes);
+        let zero = simd.splat_f32s(0.0);
+        let mut d = [zero; BLOCK];
+        for (r, chunk) in delta.as_slice().chunks(lanes).enumerate() {
+            d[r] = simd.partial_load_f32s(chunk);
+        }
+        let w = self.weights.matrix().as_slice();
+        let g = grad.weights.matrix_mut().as_mut_slice();
+        let mut dx = SVector::<f32, IN>::zeros();
+        let columns = w.chunks_exact(OUT).zip(g.chunks_exact_mut(OUT));
+        for ((w, g), (dx, &xj)) in columns.zip(dx.iter_mut().zip(x.iter())) {
+            let xj = simd.splat_f32s(xj);
+            let mut sum = zero;
+            for (r, (w, g)) in w.chunks(lanes).zip(g.chunks_mut(lanes)).enumerate() {
+                let d = d[r.min(registers - 1)];
+                let (wv, gv) = if w.len() == lanes {
+                    (load::<V>(w), load::<V>(g))
+                } else {
+                    (simd.partial_load_f32s(w), simd.partial_load_f32s(g))
+                };
+                let gv = simd.mul_add_f32s(d, xj, gv);
+                if g.len() == lanes {
+                    store::<V>(g, gv);
+                } else {
+                    simd.partial_store_f32s(g, gv);
+                }
+                sum = simd.mul_add_f32s(wv, d, sum);
+            }
+            *dx = simd.reduce_sum_f32s(sum);
+        }
+        dx
     }
 
     /// The pre-activations of a batch (column-major, one sample per column) through

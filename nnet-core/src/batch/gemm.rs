@@ -146,7 +146,7 @@ impl WithSimd for Kernel<'_, '_> {
             pack_b(b_pack, b, k0, kc, n);
             for i0 in (0..m).step_by(MC) {
                 let mc = MC.min(m - i0);
-                pack_a(a_pack, a, i0, mc, k0, kc, mr);
+                pack_a::<S>(a_pack, a, i0, mc, k0, kc);
                 for (jp, b_panel) in b_pack[..kc * n.div_ceil(NR) * NR]
                     .chunks_exact(kc * NR)
                     .enumerate()
@@ -171,7 +171,8 @@ impl WithSimd for Kernel<'_, '_> {
 /// column by column (`mr` values per column); rows past the end are zero. Reads along whichever
 /// dimension of `A` is contiguous.
 #[inline(always)]
-fn pack_a(pack: &mut [f32], a: Strided<'_>, i0: usize, mc: usize, k0: usize, kc: usize, mr: usize) {
+fn pack_a<S: Simd>(pack: &mut [f32], a: Strided<'_>, i0: usize, mc: usize, k0: usize, kc: usize) {
+    let mr = 2 * S::F32_LANES;
     let panels = pack[..mc.div_ceil(mr) * mr * kc].chunks_exact_mut(mr * kc);
     for (p, panel) in panels.enumerate() {
         let first = i0 + p * mr;
@@ -179,8 +180,15 @@ fn pack_a(pack: &mut [f32], a: Strided<'_>, i0: usize, mc: usize, k0: usize, kc:
         if a.row_stride == 1 {
             for (kk, column) in panel.chunks_exact_mut(mr).enumerate() {
                 let start = first + (k0 + kk) * a.col_stride;
-                column[..rows].copy_from_slice(&a.data[start..start + rows]);
-                column[rows..].fill(0.0);
+                if rows == mr {
+                    // Two registers' worth: moved as such, not through a call to memcpy.
+                    let (from, _) = S::as_simd_f32s(&a.data[start..start + mr]);
+                    let (to, _) = S::as_mut_simd_f32s(column);
+                    (to[0], to[1]) = (from[0], from[1]);
+                } else {
+                    column[..rows].copy_from_slice(&a.data[start..start + rows]);
+                    column[rows..].fill(0.0);
+                }
             }
         } else {
             panel.fill(0.0);

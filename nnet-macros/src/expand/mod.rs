@@ -231,7 +231,30 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
             /// [`backward`](Self::backward).
             #[inline]
             pub fn forward_trace(&self, input: &#in_vec) -> #trace {
+                /// The traced pass, run with the best SIMD instruction set of the machine.
+                struct Pass<'a>(&'a #name, &'a #in_vec);
+                impl #p::pulp::WithSimd for Pass<'_> {
+                    type Output = #trace;
+                    #[inline(always)]
+                    fn with_simd<V: #p::pulp::Simd>(self, simd: V) -> #trace {
+                        self.0.__trace(simd, self.1)
+                    }
+                }
+                #p::simd::dispatch(Pass(self, input))
+            }
+
+            /// [`forward_trace`](Self::forward_trace) with the SIMD instruction set `simd`.
+            #[doc(hidden)]
+            #[inline(always)]
+            fn __trace<V: #p::pulp::Simd>(&self, simd: V, input: &#in_vec) -> #trace {
                 #trace_body
+            }
+
+            /// The backward pass from `∂L/∂z` at the output with the SIMD instruction set `simd`.
+            #[doc(hidden)]
+            #[inline(always)]
+            fn __backward<V: #p::pulp::Simd>(&self, simd: V, input: &#in_vec, trace: &#trace, delta: &#out_vec, grads: &mut #gradients) -> #in_vec {
+                #backward
             }
 
             /// Outputs for many inputs: `outputs[i] = forward(inputs[i])`, for as many samples
@@ -326,7 +349,17 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
 
             #[inline]
             fn backward_preactivation(&self, input: &#in_vec, trace: &#trace, delta: &#out_vec, grads: &mut #gradients) -> #in_vec {
-                #backward
+                /// The backward pass, run with the best SIMD instruction set of the machine.
+                struct Pass<'a>(&'a #name, &'a #in_vec, &'a #trace, &'a #out_vec, &'a mut #gradients);
+                impl #p::pulp::WithSimd for Pass<'_> {
+                    type Output = #in_vec;
+                    #[inline(always)]
+                    fn with_simd<V: #p::pulp::Simd>(self, simd: V) -> #in_vec {
+                        let Pass(net, input, trace, delta, grads) = self;
+                        net.__backward(simd, input, trace, delta, grads)
+                    }
+                }
+                #p::simd::dispatch(Pass(self, input, trace, delta, grads))
             }
 
             fn forward_batch(&self, inputs: &[#in_vec], outputs: &mut [#out_vec]) {
@@ -362,7 +395,39 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
                 outputs: &mut [#out_vec],
             ) -> #f32 {
                 if !Self::BATCHED {
-                    return #p::accumulate_each(self, inputs, targets, loss, grads, outputs);
+                    /// One sample at a time, the whole batch in one SIMD dispatch.
+                    struct Samples<'a, L: #p::Loss<#outputs>> {
+                        net: &'a #name,
+                        inputs: &'a [#in_vec],
+                        targets: &'a [L::Target],
+                        loss: &'a L,
+                        grads: &'a mut #gradients,
+                        outputs: &'a mut [#out_vec],
+                    }
+                    impl<L: #p::Loss<#outputs>> #p::pulp::WithSimd for Samples<'_, L> {
+                        type Output = #f32;
+                        #[inline(always)]
+                        fn with_simd<V: #p::pulp::Simd>(self, simd: V) -> #f32 {
+                            let Samples { net, inputs, targets, loss, grads, outputs } = self;
+                            let mut total = 0.0;
+                            for (i, (x, y)) in inputs.iter().zip(targets).enumerate() {
+                                let trace = net.__trace(simd, x);
+                                let (value, delta) = loss.value_and_delta(
+                                    &net.#last.activation,
+                                    &trace.#last_z,
+                                    &trace.#last_a,
+                                    y,
+                                );
+                                net.__backward(simd, x, &trace, &delta, grads);
+                                if let ::core::option::Option::Some(output) = outputs.get_mut(i) {
+                                    *output = trace.#last_a;
+                                }
+                                total += value;
+                            }
+                            total
+                        }
+                    }
+                    return #p::simd::dispatch(Samples { net: self, inputs, targets, loss, grads, outputs });
                 }
                 workspace.fit(<Self as #p::Network<#inputs, #outputs>>::LAYERS);
                 let n = inputs.len().min(targets.len());
@@ -468,7 +533,7 @@ fn trace_body(model: &Model, trace: &Ident) -> TokenStream {
         let field = field(layer);
         let (z, a) = trace_names(layer);
         lets.push(
-            quote_spanned!(layer.span=> let (#z, #a) = self.#field.forward_trace(#previous);),
+            quote_spanned!(layer.span=> let (#z, #a) = self.#field.forward_trace_simd(simd, #previous);),
         );
         previous = quote!(&#a);
         names.push(z);
@@ -491,14 +556,14 @@ fn backward_body(model: &Model) -> TokenStream {
             }
         };
         if position == 0 {
-            steps.push(quote_spanned!(layer.span=> self.#field.backward(#layer_input, #delta, &mut grads.#field)));
+            steps.push(quote_spanned!(layer.span=> self.#field.backward_simd(simd, #layer_input, #delta, &mut grads.#field)));
         } else {
             let below = &model.layers[position - 1];
             let below_field = format_ident!("dense{}", below.index);
             let (z, a) = trace_names(below);
             let next_delta = format_ident!("delta{}", below.index);
             steps.push(quote_spanned! {layer.span=>
-                let grad = self.#field.backward(#layer_input, #delta, &mut grads.#field);
+                let grad = self.#field.backward_simd(simd, #layer_input, #delta, &mut grads.#field);
                 let #next_delta = self.#below_field.activation_backward(&trace.#z, &trace.#a, &grad);
             });
             delta = quote!(&#next_delta);
