@@ -48,8 +48,10 @@
 //!   `bias` (`SVector<f32, OUT>`); `Clone`, `Debug`, `PartialEq`.
 //! - Constants `INPUTS`, `OUTPUTS`, `PARAMS`; constructors `seeded(u64)`, `from_rng(&mut impl
 //!   Rng)`, `zeroed()`.
-//! - `forward(&SVector<f32, IN>) -> SVector<f32, OUT>` (allocation-free, unrolled),
-//!   `forward_batch`, `forward_trace` and `backward`, `zero_gradients`, `summary()`.
+//! - `forward(&SVector<f32, IN>) -> SVector<f32, OUT>` (allocation-free, unrolled, in SIMD
+//!   registers), `forward_batch` (matrix–matrix products for networks with large layers),
+//!   `workspace` and `forward_batch_with` (the same without allocating), `forward_trace` and
+//!   `backward`, `zero_gradients`, `summary()`.
 //! - `ClassifierGradients` (the gradient of every weight and bias, same shapes) and
 //!   `ClassifierTrace` (each layer's pre-activations and outputs).
 //! - Implementations of [`Network`] and [`Parameters`], through which optimizers, training and

@@ -2,6 +2,7 @@
 //! trait implementations. Only wiring and unrolling: every computation is a call into
 //! `nnet_core` through `::nnet::__private`.
 
+mod batch;
 mod docs;
 
 use proc_macro2::{Ident, Literal, TokenStream};
@@ -83,15 +84,13 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     });
 
     let forward = forward_body(model);
-    let batch_forward = batch_forward_body(model, true);
-    let batch_infer = batch_forward_body(model, false);
-    let batch_backward = batch_backward_body(model);
-    let last_index = lit(model.layers.len() - 1);
     let trace_body = trace_body(model, &trace);
     let backward = backward_body(model);
     let last = model.layers.last().map(field);
     let last_activation = model.layers.last().map(activation_type);
     let (last_z, last_a) = model.layers.last().map(trace_names).unzip();
+    let batch_inherent = batch::inherent(model);
+    let batch_network = batch::network(model, name, &gradients);
 
     let layer_specs = model.layers.iter().map(|l| {
         let layer_name = format!("dense{}", l.index);
@@ -274,22 +273,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
                 #p::Network::workspace(self, capacity)
             }
 
-            /// The batched forward pass of `batch` samples whose inputs are the columns of `x`,
-            /// into `workspace`.
-            #[doc(hidden)]
-            fn __forward_workspace(&self, workspace: &mut #p::batch::Workspace, x: &[#f32], batch: #usize) {
-                #batch_forward
-            }
-
-            /// The batched forward pass of `batch` samples without the pre-activations.
-            #[doc(hidden)]
-            fn __infer_workspace(&self, workspace: &mut #p::batch::Workspace, x: &[#f32], batch: #usize) {
-                #batch_infer
-            }
-
-            /// Whether batches go through matrix–matrix products rather than one sample at a
-            /// time.
-            const BATCHED: bool = #p::batch::prefers_batches(<Self as #p::Network<#inputs, #outputs>>::LAYERS);
+            #batch_inherent
 
             /// The backward pass from `∂L/∂output`, given the trace of the forward pass of
             /// `input`: adds the gradient of every weight and bias to `grads` and returns
@@ -362,86 +346,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
                 #p::simd::dispatch(Pass(self, input, trace, delta, grads))
             }
 
-            fn forward_batch(&self, inputs: &[#in_vec], outputs: &mut [#out_vec]) {
-                if Self::BATCHED {
-                    let n = inputs.len().min(outputs.len());
-                    let mut workspace = #p::Network::workspace(self, n.min(256));
-                    #p::Network::forward_batch_with(self, &mut workspace, inputs, outputs);
-                } else {
-                    #p::forward_each(self, inputs, outputs);
-                }
-            }
-
-            fn forward_batch_with(&self, workspace: &mut #p::batch::Workspace, inputs: &[#in_vec], outputs: &mut [#out_vec]) {
-                if !Self::BATCHED {
-                    return #p::forward_each(self, inputs, outputs);
-                }
-                workspace.fit(<Self as #p::Network<#inputs, #outputs>>::LAYERS);
-                let n = inputs.len().min(outputs.len());
-                let capacity = workspace.capacity();
-                for (xs, ys) in inputs[..n].chunks(capacity).zip(outputs[..n].chunks_mut(capacity)) {
-                    self.__infer_workspace(workspace, #p::batch::flat(xs), xs.len());
-                    ys.copy_from_slice(#p::batch::vectors(workspace.outputs(#last_index, xs.len())));
-                }
-            }
-
-            fn accumulate_batch<L: #p::Loss<#outputs>>(
-                &self,
-                workspace: &mut #p::batch::Workspace,
-                inputs: &[#in_vec],
-                targets: &[L::Target],
-                loss: &L,
-                grads: &mut #gradients,
-                outputs: &mut [#out_vec],
-            ) -> #f32 {
-                if !Self::BATCHED {
-                    /// One sample at a time, the whole batch in one SIMD dispatch.
-                    struct Samples<'a, L: #p::Loss<#outputs>> {
-                        net: &'a #name,
-                        inputs: &'a [#in_vec],
-                        targets: &'a [L::Target],
-                        loss: &'a L,
-                        grads: &'a mut #gradients,
-                        outputs: &'a mut [#out_vec],
-                    }
-                    impl<L: #p::Loss<#outputs>> #p::pulp::WithSimd for Samples<'_, L> {
-                        type Output = #f32;
-                        #[inline(always)]
-                        fn with_simd<V: #p::pulp::Simd>(self, simd: V) -> #f32 {
-                            let Samples { net, inputs, targets, loss, grads, outputs } = self;
-                            let mut total = 0.0;
-                            for (i, (x, y)) in inputs.iter().zip(targets).enumerate() {
-                                let trace = net.__trace(simd, x);
-                                let (value, delta) = loss.value_and_delta(
-                                    &net.#last.activation,
-                                    &trace.#last_z,
-                                    &trace.#last_a,
-                                    y,
-                                );
-                                net.__backward(simd, x, &trace, &delta, grads);
-                                if let ::core::option::Option::Some(output) = outputs.get_mut(i) {
-                                    *output = trace.#last_a;
-                                }
-                                total += value;
-                            }
-                            total
-                        }
-                    }
-                    return #p::simd::dispatch(Samples { net: self, inputs, targets, loss, grads, outputs });
-                }
-                workspace.fit(<Self as #p::Network<#inputs, #outputs>>::LAYERS);
-                let n = inputs.len().min(targets.len());
-                let capacity = workspace.capacity();
-                let mut total = 0.0;
-                for (chunk, (xs, ys)) in inputs[..n].chunks(capacity).zip(targets[..n].chunks(capacity)).enumerate() {
-                    let (x, batch) = (#p::batch::flat(xs), xs.len());
-                    self.__forward_workspace(workspace, x, batch);
-                    let start = (chunk * capacity).min(outputs.len());
-                    total += workspace.output_deltas(#last_index, loss, &self.#last.activation, ys, &mut outputs[start..]);
-                    #batch_backward
-                }
-                total
-            }
+            #batch_network
         }
     }
 }
@@ -570,48 +475,4 @@ fn backward_body(model: &Model) -> TokenStream {
         }
     }
     quote! { #(#steps)* }
-}
-
-/// The batched forward pass, layer by layer through the workspace's buffers; with `keep_z`, each
-/// layer's pre-activations too, for the backward pass.
-fn batch_forward_body(model: &Model, keep_z: bool) -> TokenStream {
-    let steps = model.layers.iter().enumerate().map(|(i, layer)| {
-        let field = field(layer);
-        let index = lit(i);
-        let input = if i == 0 { quote!(x) } else { quote!(below) };
-        let step = quote_spanned! {layer.span=>
-            let (below, z, a) = workspace.layer(#index, batch);
-            let _ = (below, &z);
-        };
-        let call = if keep_z {
-            quote_spanned!(layer.span=> self.#field.forward_batch(#input, z, a);)
-        } else {
-            quote_spanned!(layer.span=> self.#field.output_batch(#input, a);)
-        };
-        quote! { #step #call }
-    });
-    quote! { #({ #steps })* }
-}
-
-/// The batched backward pass from the output layer's `∂L/∂z` (written by `output_deltas`) down
-/// to the first layer.
-fn batch_backward_body(model: &Model) -> TokenStream {
-    let steps = model.layers.iter().enumerate().rev().map(|(i, layer)| {
-        let field = field(layer);
-        let index = lit(i);
-        if i == 0 {
-            quote_spanned! {layer.span=>
-                let step = workspace.backward_step(#index, batch);
-                self.#field.backward_batch(x, step.delta, &mut grads.#field, step.next);
-            }
-        } else {
-            let below = format_ident!("dense{}", model.layers[i - 1].index);
-            quote_spanned! {layer.span=>
-                let step = workspace.backward_step(#index, batch);
-                self.#field.backward_batch(step.input, step.delta, &mut grads.#field, step.next);
-                self.#below.activation_backward_batch(step.below_z, step.input, step.next);
-            }
-        }
-    });
-    quote! { #({ #steps })* }
 }
