@@ -56,14 +56,17 @@ fn fit_allocations<N: Network<2, 1>>(net: &mut N, n: usize) -> usize {
 }
 
 /// `fit` allocates per call and per epoch, never per batch: twice the batches, the same count.
+/// (Batched networks train each epoch on rayon's pool, handed to it once per epoch.)
 fn assert_no_allocation_per_batch<N: Network<2, 1>>(mut net: N) {
     fit_allocations(&mut net, 640); // warm-up: thread pool, per-thread packing buffers
     let ten = fit_allocations(&mut net, 640);
     let twenty = fit_allocations(&mut net, 1280);
     assert!(ten > 0, "the counter sees fit's own buffers");
-    assert_eq!(
-        ten, twenty,
-        "allocations in 2 x 10 batches vs 2 x 20 batches"
+    // One allocation of slack: the pool's queue may take a new block (every 63 epochs); an
+    // allocation per batch would add 20.
+    assert!(
+        twenty <= ten + 1,
+        "{ten} allocations in 2 x 10 batches, {twenty} in 2 x 20 batches"
     );
 }
 
@@ -75,13 +78,21 @@ fn inference_and_steady_state_training_allocate_nothing() {
     let wide = Wide::seeded(1);
     assert_eq!(allocations(|| wide.forward(black_box(&x))), 0);
 
+    // Batched inference allocates nothing itself; called from outside rayon's pool, each call
+    // hands its work to the pool once, and the pool's queue takes a new block every 63 calls.
     let (xs, _) = data(300);
     let mut ys = vec![SVector::zeros(); 300];
     let mut workspace = wide.workspace(64);
     wide.forward_batch_with(&mut workspace, &xs, &mut ys); // warm-up
-    assert_eq!(
-        allocations(|| wide.forward_batch_with(&mut workspace, &xs, &mut ys)),
-        0
+    let calls = 126;
+    let count = allocations(|| {
+        for _ in 0..calls {
+            wide.forward_batch_with(&mut workspace, &xs, &mut ys);
+        }
+    });
+    assert!(
+        count <= calls / 63 + 1,
+        "{count} allocations in {calls} calls"
     );
 
     assert_no_allocation_per_batch(Seed::seeded(2));

@@ -126,7 +126,9 @@ pub trait Network<const IN: usize, const OUT: usize>:
     }
 
     /// [`forward_batch`](Network::forward_batch) with the buffers of `workspace`, in chunks of
-    /// its capacity: allocation-free.
+    /// its capacity, allocating nothing itself. Batched networks run the call on rayon's thread
+    /// pool; called from outside the pool, it is handed over once, and the pool's queue
+    /// allocates a block every 63 such calls (none when called from inside the pool).
     fn forward_batch_with(
         &self,
         workspace: &mut Workspace,

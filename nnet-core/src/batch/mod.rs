@@ -44,6 +44,19 @@ pub const fn prefers_batches(layers: &[LayerSpec]) -> bool {
     false
 }
 
+/// Runs `op` on a thread of rayon's pool, where the matrix products of a batch split their work
+/// between threads without handing each product to the pool from outside: called from outside
+/// the pool, `op` is handed over once (rayon's queue allocates one block per 63 such calls);
+/// called from inside, it runs at once.
+#[doc(hidden)]
+pub fn in_pool<R: Send>(op: impl FnOnce() -> R + Send) -> R {
+    if rayon::current_thread_index().is_some() {
+        op()
+    } else {
+        rayon::scope(|_| op())
+    }
+}
+
 /// A batch of vectors as one column-major matrix: `N` rows, one column per vector.
 ///
 /// # Examples
@@ -90,6 +103,8 @@ struct LayerBuffers {
 #[derive(Debug, Clone, Default)]
 pub struct Workspace {
     capacity: usize,
+    /// Whether the buffers of the backward pass (pre-activations, gradients) are there.
+    training: bool,
     layers: Vec<LayerBuffers>,
     deltas: [Vec<f32>; 2],
 }
@@ -109,36 +124,63 @@ pub struct BackwardStep<'a> {
 }
 
 impl Workspace {
-    /// Buffers for `layers` and batches of up to `capacity` samples (at least one).
+    /// Buffers for `layers` and batches of up to `capacity` samples (at least one), for
+    /// training and inference.
     pub fn new(layers: &[LayerSpec], capacity: usize) -> Self {
+        Self::with_buffers(layers, capacity, true)
+    }
+
+    /// Buffers for inference only: each layer's outputs, without the pre-activations and
+    /// gradients that training needs.
+    pub fn for_inference(layers: &[LayerSpec], capacity: usize) -> Self {
+        Self::with_buffers(layers, capacity, false)
+    }
+
+    fn with_buffers(layers: &[LayerSpec], capacity: usize, training: bool) -> Self {
         let capacity = capacity.max(1);
         let widest = layers.iter().map(|l| l.units).max().unwrap_or(0);
+        let training_len = |len: usize| if training { len } else { 0 };
         Self {
             capacity,
+            training,
             layers: layers
                 .iter()
                 .map(|l| LayerBuffers {
                     units: l.units,
-                    z: vec![0.0; l.units * capacity],
+                    z: vec![0.0; training_len(l.units * capacity)],
                     a: vec![0.0; l.units * capacity],
                 })
                 .collect(),
-            deltas: [vec![0.0; widest * capacity], vec![0.0; widest * capacity]],
+            deltas: [
+                vec![0.0; training_len(widest * capacity)],
+                vec![0.0; training_len(widest * capacity)],
+            ],
         }
     }
 
     /// Makes the buffers fit `layers` (at the same capacity) if they were made for other
     /// layers; allocates only then.
     pub fn fit(&mut self, layers: &[LayerSpec]) {
-        let fits = self.layers.len() == layers.len()
+        if !self.fits(layers) {
+            *self = Self::with_buffers(layers, self.capacity, self.training);
+        }
+    }
+
+    /// As [`fit`](Self::fit), and adds the buffers of training to a workspace made
+    /// [`for_inference`](Self::for_inference).
+    pub fn fit_for_training(&mut self, layers: &[LayerSpec]) {
+        if !(self.training && self.fits(layers)) {
+            *self = Self::new(layers, self.capacity);
+        }
+    }
+
+    fn fits(&self, layers: &[LayerSpec]) -> bool {
+        self.layers.len() == layers.len()
             && self
                 .layers
                 .iter()
                 .zip(layers)
-                .all(|(b, l)| b.units == l.units);
-        if !fits {
-            *self = Self::new(layers, self.capacity);
-        }
+                .all(|(b, l)| b.units == l.units)
     }
 
     /// The largest batch the buffers hold.
@@ -147,7 +189,8 @@ impl Workspace {
     }
 
     /// For layer `index` and `batch` samples: the outputs of the layer below (empty for the
-    /// first layer), and this layer's pre-activations and outputs to fill.
+    /// first layer), and this layer's pre-activations (empty in a workspace made
+    /// [`for_inference`](Self::for_inference)) and outputs to fill.
     ///
     /// # Panics
     ///
@@ -157,7 +200,12 @@ impl Workspace {
         let this = &mut this[0];
         let n = this.units * batch;
         let input = below.last().map_or(&[][..], |l| &l.a[..l.units * batch]);
-        (input, &mut this.z[..n], &mut this.a[..n])
+        let z = if self.training {
+            &mut this.z[..n]
+        } else {
+            &mut []
+        };
+        (input, z, &mut this.a[..n])
     }
 
     /// The outputs of layer `index` for `batch` samples.

@@ -6,7 +6,7 @@ use nalgebra::SVector;
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 
-use crate::batch::Workspace;
+use crate::batch::{self, Workspace};
 use crate::loss::{Loss, Target};
 use crate::metrics::Metric;
 use crate::optim::Optimizer;
@@ -162,7 +162,13 @@ impl<O: Optimizer, L> Trainer<O, L> {
             }
             let started = Instant::now();
             let learning_rate = self.optimizer.learning_rate();
-            let loss = run.epoch(network, self, epoch, &mut progress)?;
+            // Batched networks train on the thread pool, so that their matrix products split
+            // between threads without handing work to the pool at every batch.
+            let loss = if batch::prefers_batches(N::LAYERS) {
+                batch::in_pool(|| run.epoch(network, self, epoch, &mut progress))
+            } else {
+                run.epoch(network, self, epoch, &mut progress)
+            }?;
             let metrics = self.metric_values(&run.outputs, &run.dense_targets);
             let (val_loss, val_metrics) = match val {
                 Some((vx, vy)) => {

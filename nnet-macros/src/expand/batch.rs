@@ -50,7 +50,8 @@ pub(super) fn network(model: &Model, name: &Ident, gradients: &Ident) -> TokenSt
         fn forward_batch(&self, inputs: &[#in_vec], outputs: &mut [#out_vec]) {
             if Self::BATCHED {
                 let n = inputs.len().min(outputs.len());
-                let mut workspace = #p::Network::workspace(self, n.min(256));
+                let layers = <Self as #p::Network<#inputs, #outputs>>::LAYERS;
+                let mut workspace = #p::batch::Workspace::for_inference(layers, n.min(256));
                 #p::Network::forward_batch_with(self, &mut workspace, inputs, outputs);
             } else {
                 #p::forward_each(self, inputs, outputs);
@@ -64,10 +65,12 @@ pub(super) fn network(model: &Model, name: &Ident, gradients: &Ident) -> TokenSt
             workspace.fit(<Self as #p::Network<#inputs, #outputs>>::LAYERS);
             let n = inputs.len().min(outputs.len());
             let capacity = workspace.capacity();
-            for (xs, ys) in inputs[..n].chunks(capacity).zip(outputs[..n].chunks_mut(capacity)) {
-                self.__infer_workspace(workspace, #p::batch::flat(xs), xs.len());
-                ys.copy_from_slice(#p::batch::vectors(workspace.outputs(#last_index, xs.len())));
-            }
+            #p::batch::in_pool(|| {
+                for (xs, ys) in inputs[..n].chunks(capacity).zip(outputs[..n].chunks_mut(capacity)) {
+                    self.__infer_workspace(workspace, #p::batch::flat(xs), xs.len());
+                    ys.copy_from_slice(#p::batch::vectors(workspace.outputs(#last_index, xs.len())));
+                }
+            })
         }
 
         fn accumulate_batch<L: #p::Loss<#outputs>>(
@@ -114,18 +117,20 @@ pub(super) fn network(model: &Model, name: &Ident, gradients: &Ident) -> TokenSt
                 }
                 return #p::simd::dispatch(Samples { net: self, inputs, targets, loss, grads, outputs });
             }
-            workspace.fit(<Self as #p::Network<#inputs, #outputs>>::LAYERS);
+            workspace.fit_for_training(<Self as #p::Network<#inputs, #outputs>>::LAYERS);
             let n = inputs.len().min(targets.len());
             let capacity = workspace.capacity();
-            let mut total = 0.0;
-            for (chunk, (xs, ys)) in inputs[..n].chunks(capacity).zip(targets[..n].chunks(capacity)).enumerate() {
-                let (x, batch) = (#p::batch::flat(xs), xs.len());
-                self.__forward_workspace(workspace, x, batch);
-                let start = (chunk * capacity).min(outputs.len());
-                total += workspace.output_deltas(#last_index, loss, &self.#last.activation, ys, &mut outputs[start..]);
-                #batch_backward
-            }
-            total
+            #p::batch::in_pool(|| {
+                let mut total = 0.0;
+                for (chunk, (xs, ys)) in inputs[..n].chunks(capacity).zip(targets[..n].chunks(capacity)).enumerate() {
+                    let (x, batch) = (#p::batch::flat(xs), xs.len());
+                    self.__forward_workspace(workspace, x, batch);
+                    let start = (chunk * capacity).min(outputs.len());
+                    total += workspace.output_deltas(#last_index, loss, &self.#last.activation, ys, &mut outputs[start..]);
+                    #batch_backward
+                }
+                total
+            })
         }
     }
 }

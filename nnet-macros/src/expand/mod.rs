@@ -263,7 +263,8 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
             }
 
             /// [`forward_batch`](Self::forward_batch) with the buffers of `workspace` (from
-            /// [`workspace`](Self::workspace)): allocation-free.
+            /// [`workspace`](Self::workspace)), allocating nothing itself (see
+            /// `Network::forward_batch_with`).
             pub fn forward_batch_with(&self, workspace: &mut #p::batch::Workspace, inputs: &[#in_vec], outputs: &mut [#out_vec]) {
                 #p::Network::forward_batch_with(self, workspace, inputs, outputs)
             }
