@@ -145,4 +145,9 @@ fn small_networks_accumulate_as_each_sample_alone() {
     assert_eq!(got_loss, want_loss);
     assert_eq!(got_out, want_out);
     assert_eq!(got, want);
+
+    let mut outputs = vec![SVector::zeros(); 30];
+    net.forward_batch(&xs, &mut outputs);
+    let each: Vec<_> = xs.iter().map(|x| net.forward(x)).collect();
+    assert_eq!(outputs, each);
 }

@@ -8,11 +8,13 @@ use super::{field, lit, private, trace_names};
 use crate::model::Model;
 
 /// Inherent helpers of the batched passes and the `BATCHED` switch.
-pub(super) fn inherent(model: &Model) -> TokenStream {
+pub(super) fn inherent(model: &Model, name: &Ident) -> TokenStream {
     let p = private();
     let f32 = quote!(::core::primitive::f32);
     let usize = quote!(::core::primitive::usize);
     let (inputs, outputs) = (lit(model.inputs), lit(model.outputs()));
+    let in_vec = quote!(#p::nalgebra::SVector<#f32, #inputs>);
+    let out_vec = quote!(#p::nalgebra::SVector<#f32, #outputs>);
     let batch_forward = forward_body(model, true);
     let batch_infer = forward_body(model, false);
     quote! {
@@ -27,6 +29,24 @@ pub(super) fn inherent(model: &Model) -> TokenStream {
         #[doc(hidden)]
         fn __infer_workspace(&self, workspace: &mut #p::batch::Workspace, x: &[#f32], batch: #usize) {
             #batch_infer
+        }
+
+        /// `outputs[i] = forward(inputs[i])`, the whole batch in one SIMD dispatch.
+        #[doc(hidden)]
+        fn __forward_each(&self, inputs: &[#in_vec], outputs: &mut [#out_vec]) {
+            /// The samples one at a time, run with the best SIMD instruction set of the machine.
+            struct Samples<'a>(&'a #name, &'a [#in_vec], &'a mut [#out_vec]);
+            impl #p::pulp::WithSimd for Samples<'_> {
+                type Output = ();
+                #[inline(always)]
+                fn with_simd<V: #p::pulp::Simd>(self, simd: V) {
+                    let Samples(net, inputs, outputs) = self;
+                    for (x, y) in inputs.iter().zip(outputs.iter_mut()) {
+                        *y = net.__forward(simd, x);
+                    }
+                }
+            }
+            #p::simd::dispatch(Samples(self, inputs, outputs));
         }
 
         /// Whether batches go through matrix–matrix products rather than one sample at a
@@ -54,13 +74,13 @@ pub(super) fn network(model: &Model, name: &Ident, gradients: &Ident) -> TokenSt
                 let mut workspace = #p::batch::Workspace::for_inference(layers, n.min(256));
                 #p::Network::forward_batch_with(self, &mut workspace, inputs, outputs);
             } else {
-                #p::forward_each(self, inputs, outputs);
+                self.__forward_each(inputs, outputs);
             }
         }
 
         fn forward_batch_with(&self, workspace: &mut #p::batch::Workspace, inputs: &[#in_vec], outputs: &mut [#out_vec]) {
             if !Self::BATCHED {
-                return #p::forward_each(self, inputs, outputs);
+                return self.__forward_each(inputs, outputs);
             }
             workspace.fit(<Self as #p::Network<#inputs, #outputs>>::LAYERS);
             let n = inputs.len().min(outputs.len());

@@ -89,7 +89,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     let last = model.layers.last().map(field);
     let last_activation = model.layers.last().map(activation_type);
     let (last_z, last_a) = model.layers.last().map(trace_names).unzip();
-    let batch_inherent = batch::inherent(model);
+    let batch_inherent = batch::inherent(model, name);
     let batch_network = batch::network(model, name, &gradients);
 
     let layer_specs = model.layers.iter().map(|l| {
@@ -224,6 +224,14 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
                     }
                 }
                 #p::simd::dispatch(Pass(self, input))
+            }
+
+            /// [`forward`](Self::forward) with the SIMD instruction set `simd`.
+            #[doc(hidden)]
+            #[inline(always)]
+            fn __forward<V: #p::pulp::Simd>(&self, simd: V, input: &#in_vec) -> #out_vec {
+                let net = self;
+                #forward
             }
 
             /// The forward pass, keeping every layer's pre-activations and outputs for
