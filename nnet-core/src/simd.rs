@@ -199,9 +199,15 @@ impl<const IN: usize, const OUT: usize, A: Activation, S: MatrixStorage<OUT, IN>
         for r in 0..registers {
             even[r] = load::<V>(&bias[at(r)..at(r) + lanes]);
         }
+        // Two sets of sums only while both fit in the 16 registers with room to spare.
+        let split = registers <= BLOCK / 2;
         for (j, column) in w.chunks_exact(OUT).enumerate() {
             let xj = simd.splat_f32s(x[j]);
-            let sums = if j % 2 == 0 { &mut even } else { &mut odd };
+            let sums = if split && j % 2 == 1 {
+                &mut odd
+            } else {
+                &mut even
+            };
             for (r, sum) in sums.iter_mut().enumerate().take(registers) {
                 let wj = load::<V>(&column[at(r)..at(r) + lanes]);
                 *sum = simd.mul_add_f32s(wj, xj, *sum);
