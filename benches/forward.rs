@@ -4,6 +4,7 @@
 
 mod baseline;
 mod data;
+mod networks;
 
 use std::hint::black_box;
 
@@ -11,20 +12,7 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use nnet::SVector;
 
 use baseline::Params;
-
-nnet::network! {
-    /// The seed network.
-    struct Seed { input 2; dense 10 relu; dense 20 relu; dense 1 sigmoid; }
-}
-nnet::network! {
-    struct W64 { input 2; dense 64 relu; dense 64 relu; dense 1 sigmoid; }
-}
-nnet::network! {
-    struct W256 { input 2; dense 256 relu; dense 256 relu; dense 1 sigmoid; }
-}
-nnet::network! {
-    struct W1024 { input 2; dense 1024 relu; dense 1024 relu; dense 1 sigmoid; }
-}
+use networks::{Seed, W64, W256, W1024};
 
 const BATCH: usize = 1024;
 

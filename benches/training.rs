@@ -6,6 +6,7 @@
 
 mod baseline;
 mod data;
+mod networks;
 
 use std::time::Duration;
 
@@ -15,20 +16,7 @@ use nnet::optim::Adam;
 use nnet::train::{FitConfig, Trainer, Verbosity};
 
 use baseline::Params;
-
-nnet::network! {
-    /// The seed network.
-    struct Seed { input 2; dense 10 relu; dense 20 relu; dense 1 sigmoid; }
-}
-nnet::network! {
-    struct W64 { input 2; dense 64 relu; dense 64 relu; dense 1 sigmoid; }
-}
-nnet::network! {
-    struct W256 { input 2; dense 256 relu; dense 256 relu; dense 1 sigmoid; }
-}
-nnet::network! {
-    struct W1024 { input 2; dense 1024 relu; dense 1024 relu; dense 1 sigmoid; }
-}
+use networks::{Seed, W64, W256, W1024};
 
 const SAMPLES: usize = 10_000;
 const BATCH: usize = 64;

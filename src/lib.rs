@@ -69,7 +69,7 @@ pub mod __private {
     pub use nnet_core::storage::HeapMatrix;
     pub use nnet_core::{
         Dense, DenseGradient, Initializer, LayerSpec, Loss, Network, Parameters, TensorInfo, Trace,
-        accumulate_each, batch, dense_tensor_info, forward_each, summary,
+        accumulate_each, accumulate_with, batch, dense_tensor_info, forward_each, summary,
     };
     pub use nnet_core::{nalgebra, pulp, rand, rand_chacha, simd};
 }

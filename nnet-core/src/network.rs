@@ -191,18 +191,48 @@ where
     N: Network<IN, OUT>,
     L: Loss<OUT>,
 {
+    accumulate_with(
+        inputs,
+        targets,
+        loss,
+        network.output_activation(),
+        grads,
+        outputs,
+        |x| network.forward_trace(x),
+        |x, trace, delta, grads| {
+            network.backward_preactivation(x, trace, delta, grads);
+        },
+    )
+}
+
+/// The loop of [`accumulate_each`], with the traced pass and the backward pass (from `∂L/∂z`
+/// at the output) given as closures; generated networks pass their SIMD passes.
+#[doc(hidden)]
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+pub fn accumulate_with<T, L, A, G, const IN: usize, const OUT: usize>(
+    inputs: &[SVector<f32, IN>],
+    targets: &[L::Target],
+    loss: &L,
+    output_activation: &A,
+    grads: &mut G,
+    outputs: &mut [SVector<f32, OUT>],
+    mut trace: impl FnMut(&SVector<f32, IN>) -> T,
+    mut backward: impl FnMut(&SVector<f32, IN>, &T, &SVector<f32, OUT>, &mut G),
+) -> f32
+where
+    T: Trace<OUT>,
+    L: Loss<OUT>,
+    A: Activation,
+{
     let mut total = 0.0;
     for (i, (x, y)) in inputs.iter().zip(targets).enumerate() {
-        let trace = network.forward_trace(x);
-        let (value, delta) = loss.value_and_delta(
-            network.output_activation(),
-            trace.output_preactivation(),
-            trace.output(),
-            y,
-        );
-        network.backward_preactivation(x, &trace, &delta, grads);
+        let t = trace(x);
+        let (value, delta) =
+            loss.value_and_delta(output_activation, t.output_preactivation(), t.output(), y);
+        backward(x, &t, &delta, grads);
         if let Some(output) = outputs.get_mut(i) {
-            *output = *trace.output();
+            *output = *t.output();
         }
         total += value;
     }

@@ -4,7 +4,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
-use super::{field, lit, private, trace_names};
+use super::{field, lit, private};
 use crate::model::Model;
 
 /// Inherent helpers of the batched passes and the `BATCHED` switch.
@@ -63,7 +63,6 @@ pub(super) fn network(model: &Model, name: &Ident, gradients: &Ident) -> TokenSt
     let in_vec = quote!(#p::nalgebra::SVector<#f32, #inputs>);
     let out_vec = quote!(#p::nalgebra::SVector<#f32, #outputs>);
     let last = model.layers.last().map(field);
-    let (last_z, last_a) = model.layers.last().map(trace_names).unzip();
     let last_index = lit(model.layers.len() - 1);
     let batch_backward = backward_body(model);
     quote! {
@@ -117,22 +116,18 @@ pub(super) fn network(model: &Model, name: &Ident, gradients: &Ident) -> TokenSt
                     #[inline(always)]
                     fn with_simd<V: #p::pulp::Simd>(self, simd: V) -> #f32 {
                         let Samples { net, inputs, targets, loss, grads, outputs } = self;
-                        let mut total = 0.0;
-                        for (i, (x, y)) in inputs.iter().zip(targets).enumerate() {
-                            let trace = net.__trace(simd, x);
-                            let (value, delta) = loss.value_and_delta(
-                                &net.#last.activation,
-                                &trace.#last_z,
-                                &trace.#last_a,
-                                y,
-                            );
-                            net.__backward(simd, x, &trace, &delta, grads);
-                            if let ::core::option::Option::Some(output) = outputs.get_mut(i) {
-                                *output = trace.#last_a;
-                            }
-                            total += value;
-                        }
-                        total
+                        #p::accumulate_with(
+                            inputs,
+                            targets,
+                            loss,
+                            &net.#last.activation,
+                            grads,
+                            outputs,
+                            |x| net.__trace(simd, x),
+                            |x, trace, delta, grads| {
+                                net.__backward(simd, x, trace, delta, grads);
+                            },
+                        )
                     }
                 }
                 return #p::simd::dispatch(Samples { net: self, inputs, targets, loss, grads, outputs });
