@@ -13,7 +13,7 @@
 
 use std::cell::RefCell;
 
-use pulp::{Arch, Simd, WithSimd};
+use pulp::{Simd, WithSimd};
 
 /// Depth of one block of the sum: a packed `MR × KC` panel of `A` stays in L1.
 const KC: usize = 256;
@@ -100,7 +100,7 @@ fn serial(m: usize, n: usize, k: usize, a: Strided<'_>, b: Strided<'_>, c: &mut 
         b_pack.resize(KC * NC, 0.0);
         for j0 in (0..n).step_by(NC) {
             let nc = NC.min(n - j0);
-            Arch::new().dispatch(Kernel {
+            crate::simd::dispatch(Kernel {
                 m,
                 n: nc,
                 k,
