@@ -48,8 +48,10 @@
 //!   `bias` (`SVector<f32, OUT>`); `Clone`, `Debug`, `PartialEq`.
 //! - Constants `INPUTS`, `OUTPUTS`, `PARAMS`; constructors `seeded(u64)`, `from_rng(&mut impl
 //!   Rng)`, `zeroed()`.
-//! - `forward(&SVector<f32, IN>) -> SVector<f32, OUT>` (allocation-free, unrolled),
-//!   `forward_batch`, `forward_trace` and `backward`, `zero_gradients`, `summary()`.
+//! - `forward(&SVector<f32, IN>) -> SVector<f32, OUT>` (allocation-free, unrolled, in SIMD
+//!   registers), `forward_batch` (matrix–matrix products for networks with large layers),
+//!   `workspace` and `forward_batch_with` (the same without allocating), `forward_trace` and
+//!   `backward`, `zero_gradients`, `summary()`.
 //! - `ClassifierGradients` (the gradient of every weight and bias, same shapes) and
 //!   `ClassifierTrace` (each layer's pre-activations and outputs).
 //! - Implementations of [`Network`], [`Parameters`] and [`Architecture`], through which
@@ -113,10 +115,11 @@ pub mod __private {
     pub use nnet_core::activation::{self, ActivationKind};
     pub use nnet_core::storage::HeapMatrix;
     pub use nnet_core::{
-        Architecture, Dense, DenseGradient, Initializer, LayerSpec, Network, Parameters,
-        TensorInfo, Trace, dense_tensor_info, summary,
+        Architecture, Dense, DenseGradient, Initializer, LayerSpec, Loss, Network, Parameters,
+        TensorInfo, Trace, accumulate_each, accumulate_with, batch, dense_tensor_info,
+        forward_each, summary,
     };
-    pub use nnet_core::{nalgebra, rand, rand_chacha};
+    pub use nnet_core::{nalgebra, pulp, rand, rand_chacha, simd};
 
     #[cfg(feature = "serde")]
     pub use nnet_core::io::serde_support;

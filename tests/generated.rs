@@ -53,3 +53,24 @@ fn summary_lists_layers() {
     assert!(s.contains("dense2 (Dense, relu)"));
     assert!(s.contains("Total params: 271"));
 }
+
+nnet::network! {
+    /// Widths that exercise every case of the SIMD forward pass: overlapping registers and
+    /// blocks, fewer units than lanes, a one-unit dot product.
+    struct Widths { input 5; dense 100 tanh; dense 8 relu; dense 3 sigmoid; dense 20 elu; dense 130; dense 1 sigmoid; }
+}
+
+#[test]
+fn simd_forward_equals_the_traced_pass() {
+    let net = Widths::seeded(9);
+    for s in 0..20 {
+        let x = nnet::SVector::<f32, 5>::from_fn(|i, _| ((s * 7 + i * 3) % 11) as f32 / 5.0 - 1.0);
+        let trace = net.forward_trace(&x);
+        let (fast, slow) = (net.forward(&x)[0], trace.a6[0]);
+        assert!((fast - slow).abs() < 1e-5, "{fast} vs {slow}");
+        let layer = net.dense1.forward_simd(nnet::__private::pulp::Scalar, &x);
+        for (a, b) in layer.iter().zip(trace.a1.iter()) {
+            assert!((a - b).abs() < 1e-5, "{a} vs {b}");
+        }
+    }
+}

@@ -40,3 +40,42 @@ fn wide_network_on_a_small_stack() {
         .expect("the thread must not overflow its stack");
     assert!(y.is_finite());
 }
+
+nnet::network! {
+    /// The widest layers the grammar accepts (65,536 units) as input, hidden and output.
+    struct Widest { input 65536; dense 2 relu; dense 65536 relu; dense 1 sigmoid; }
+}
+
+/// Runs `f` on a thread with a stack of `mib` MiB.
+fn on_stack(mib: usize, f: impl FnOnce() + Send + 'static) {
+    std::thread::Builder::new()
+        .stack_size(mib * 1024 * 1024)
+        .spawn(f)
+        .expect("spawn")
+        .join()
+        .expect("the thread must not overflow its stack");
+}
+
+fn widest() {
+    let net = Widest::seeded(1);
+    let xs = vec![nnet::SVector::<f32, 65536>::from_element(0.5); 3];
+    let x = &xs[0];
+    let y = net.forward(x);
+    assert!(y[0] > 0.0 && y[0] < 1.0);
+    let trace = net.forward_trace(x);
+    let mut grads = net.zero_gradients();
+    net.backward(x, &trace, &nnet::vector![1.0], &mut grads);
+    assert!(grads.all_finite());
+    let mut ys = vec![nnet::SVector::<f32, 1>::zeros(); 3];
+    net.forward_batch(&xs, &mut ys);
+    assert!((ys[2][0] - y[0]).abs() < 1e-5);
+}
+
+/// Not on 2 MiB: biases, traces and the vectors `forward` returns are inline `SVector`s, 256 KiB
+/// each at 65,536 units, and construction and the traced pass hold several at once (this needs
+/// more than 4 MiB in debug builds and more than 2 MiB in release). 8 MiB is the main thread's
+/// default.
+#[test]
+fn widest_layers_on_the_main_threads_stack() {
+    on_stack(8, widest);
+}

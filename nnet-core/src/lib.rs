@@ -5,6 +5,7 @@
 //! - [`Initializer`]: Keras's weight initializers;
 //! - [`Dense`]: the dense layer `a = act(W x + b)` with its forward and backward pass;
 //! - [`Network`] and [`Parameters`]: the traits generic code drives any generated network with;
+//! - [`batch`]: batched passes through matrix–matrix products, and their [`batch::Workspace`];
 //! - [`loss`], [`optim`]: losses and optimizers for training;
 //! - [`Metric`]: what training reports besides the loss;
 //! - [`datasets`]: small data sets, CSV loading, splitting and standardization;
@@ -13,6 +14,7 @@
 
 pub mod activation;
 pub mod architecture;
+pub mod batch;
 pub mod datasets;
 mod dense;
 mod error;
@@ -23,6 +25,8 @@ pub mod metrics;
 mod network;
 pub mod optim;
 mod params;
+#[doc(hidden)]
+pub mod simd;
 pub mod storage;
 mod summary;
 pub mod train;
@@ -36,11 +40,13 @@ pub use loss::{
     SparseCategoricalCrossentropy, Target,
 };
 pub use metrics::Metric;
-pub use network::{LayerSpec, Network, Trace};
+pub use network::{LayerSpec, Network, Trace, accumulate_each, accumulate_with, forward_each};
 pub use optim::{Adagrad, Adam, AdamW, Clip, LearningRateSchedule, Optimizer, RmsProp, Sgd};
 pub use params::{Parameters, TensorInfo};
 pub use summary::summary;
 
 pub use nalgebra;
+#[doc(hidden)]
+pub use pulp;
 pub use rand;
 pub use rand_chacha;

@@ -4,6 +4,7 @@ use nalgebra::SVector;
 
 use crate::Parameters;
 use crate::activation::{Activation, ActivationKind};
+use crate::batch::Workspace;
 use crate::loss::Loss;
 
 /// One layer of a generated network, as declared.
@@ -49,9 +50,11 @@ pub trait Trace<const OUT: usize> {
 /// input or target of the wrong width is a compile error.
 ///
 /// The batch methods ([`forward_batch`](Network::forward_batch),
-/// [`accumulate_batch`](Network::accumulate_batch)) have per-sample default implementations; a
-/// network may override them with faster batched code without any change to the code that
-/// calls them.
+/// [`forward_batch_with`](Network::forward_batch_with),
+/// [`accumulate_batch`](Network::accumulate_batch)) have per-sample default implementations
+/// ([`forward_each`], [`accumulate_each`]); networks generated with large layers override them
+/// with batched code (see [`batch`](crate::batch)) without any change to the code that calls
+/// them.
 pub trait Network<const IN: usize, const OUT: usize>:
     Parameters + Clone + core::fmt::Debug + PartialEq + Send + Sync
 {
@@ -106,11 +109,34 @@ pub trait Network<const IN: usize, const OUT: usize>:
         self.backward_preactivation(input, trace, &delta, grads)
     }
 
+    /// Buffers for batched passes of up to `capacity` samples, for
+    /// [`forward_batch_with`](Network::forward_batch_with) and
+    /// [`accumulate_batch`](Network::accumulate_batch).
+    fn workspace(&self, capacity: usize) -> Workspace {
+        Workspace::new(Self::LAYERS, capacity)
+    }
+
     /// Outputs for many inputs: `outputs[i] = forward(inputs[i])` for the common length.
+    ///
+    /// The default runs one sample at a time; networks with large layers override it to run
+    /// the batch through matrix–matrix products, with a workspace allocated for the call (use
+    /// [`forward_batch_with`](Network::forward_batch_with) to allocate nothing).
     fn forward_batch(&self, inputs: &[SVector<f32, IN>], outputs: &mut [SVector<f32, OUT>]) {
-        for (x, y) in inputs.iter().zip(outputs.iter_mut()) {
-            *y = self.forward(x);
-        }
+        forward_each(self, inputs, outputs);
+    }
+
+    /// [`forward_batch`](Network::forward_batch) with the buffers of `workspace`, in chunks of
+    /// its capacity, allocating nothing itself. Batched networks run the call on rayon's thread
+    /// pool; called from outside the pool, it is handed over once, and the pool's queue
+    /// allocates a block every 63 such calls (none when called from inside the pool).
+    fn forward_batch_with(
+        &self,
+        workspace: &mut Workspace,
+        inputs: &[SVector<f32, IN>],
+        outputs: &mut [SVector<f32, OUT>],
+    ) {
+        let _ = workspace;
+        forward_each(self, inputs, outputs);
     }
 
     /// Outputs for many inputs, in a new vector.
@@ -124,30 +150,91 @@ pub trait Network<const IN: usize, const OUT: usize>:
     /// output to `outputs` (as far as it reaches), and returns the summed loss.
     ///
     /// Inputs and targets are paired up to the shorter length; the caller divides by the batch
-    /// size for Keras's mean reduction.
+    /// size for Keras's mean reduction. Batched implementations use `workspace`, in chunks of
+    /// its capacity; the default runs one sample at a time and does not touch it.
     fn accumulate_batch<L: Loss<OUT>>(
         &self,
+        workspace: &mut Workspace,
         inputs: &[SVector<f32, IN>],
         targets: &[L::Target],
         loss: &L,
         grads: &mut Self::Gradients,
         outputs: &mut [SVector<f32, OUT>],
     ) -> f32 {
-        let mut total = 0.0;
-        for (i, (x, y)) in inputs.iter().zip(targets).enumerate() {
-            let trace = self.forward_trace(x);
-            let (value, delta) = loss.value_and_delta(
-                self.output_activation(),
-                trace.output_preactivation(),
-                trace.output(),
-                y,
-            );
-            self.backward_preactivation(x, &trace, &delta, grads);
-            if let Some(output) = outputs.get_mut(i) {
-                *output = *trace.output();
-            }
-            total += value;
-        }
-        total
+        let _ = workspace;
+        accumulate_each(self, inputs, targets, loss, grads, outputs)
     }
+}
+
+/// The per-sample [`Network::forward_batch`]: `outputs[i] = forward(inputs[i])`.
+pub fn forward_each<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
+    network: &N,
+    inputs: &[SVector<f32, IN>],
+    outputs: &mut [SVector<f32, OUT>],
+) {
+    for (x, y) in inputs.iter().zip(outputs.iter_mut()) {
+        *y = network.forward(x);
+    }
+}
+
+/// The per-sample [`Network::accumulate_batch`]: a traced forward pass, the loss and a
+/// backward pass for each sample in turn.
+pub fn accumulate_each<N, L, const IN: usize, const OUT: usize>(
+    network: &N,
+    inputs: &[SVector<f32, IN>],
+    targets: &[L::Target],
+    loss: &L,
+    grads: &mut N::Gradients,
+    outputs: &mut [SVector<f32, OUT>],
+) -> f32
+where
+    N: Network<IN, OUT>,
+    L: Loss<OUT>,
+{
+    accumulate_with(
+        inputs,
+        targets,
+        loss,
+        network.output_activation(),
+        grads,
+        outputs,
+        |x| network.forward_trace(x),
+        |x, trace, delta, grads| {
+            network.backward_preactivation(x, trace, delta, grads);
+        },
+    )
+}
+
+/// The loop of [`accumulate_each`], with the traced pass and the backward pass (from `∂L/∂z`
+/// at the output) given as closures; generated networks pass their SIMD passes.
+#[doc(hidden)]
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+pub fn accumulate_with<T, L, A, G, const IN: usize, const OUT: usize>(
+    inputs: &[SVector<f32, IN>],
+    targets: &[L::Target],
+    loss: &L,
+    output_activation: &A,
+    grads: &mut G,
+    outputs: &mut [SVector<f32, OUT>],
+    mut trace: impl FnMut(&SVector<f32, IN>) -> T,
+    mut backward: impl FnMut(&SVector<f32, IN>, &T, &SVector<f32, OUT>, &mut G),
+) -> f32
+where
+    T: Trace<OUT>,
+    L: Loss<OUT>,
+    A: Activation,
+{
+    let mut total = 0.0;
+    for (i, (x, y)) in inputs.iter().zip(targets).enumerate() {
+        let t = trace(x);
+        let (value, delta) =
+            loss.value_and_delta(output_activation, t.output_preactivation(), t.output(), y);
+        backward(x, &t, &delta, grads);
+        if let Some(output) = outputs.get_mut(i) {
+            *output = *t.output();
+        }
+        total += value;
+    }
+    total
 }

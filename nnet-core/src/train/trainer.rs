@@ -6,6 +6,7 @@ use nalgebra::SVector;
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 
+use crate::batch::{self, Workspace};
 use crate::loss::{Loss, Target};
 use crate::metrics::Metric;
 use crate::optim::Optimizer;
@@ -161,7 +162,13 @@ impl<O: Optimizer, L> Trainer<O, L> {
             }
             let started = Instant::now();
             let learning_rate = self.optimizer.learning_rate();
-            let loss = run.epoch(network, self, epoch, &mut progress)?;
+            // Batched networks train on the thread pool, so that their matrix products split
+            // between threads without handing work to the pool at every batch.
+            let loss = if batch::prefers_batches(N::LAYERS) {
+                batch::in_pool(|| run.epoch(network, self, epoch, &mut progress))
+            } else {
+                run.epoch(network, self, epoch, &mut progress)
+            }?;
             let metrics = self.metric_values(&run.outputs, &run.dense_targets);
             let (val_loss, val_metrics) = match val {
                 Some((vx, vy)) => {
@@ -248,6 +255,7 @@ struct Run<'a, N: Network<IN, OUT>, T, const IN: usize, const OUT: usize> {
     batch_x: Vec<SVector<f32, IN>>,
     batch_y: Vec<T>,
     grads: N::Gradients,
+    workspace: Workspace,
     last_good: N,
     /// Each training sample's output in the last epoch, in the epoch's order.
     outputs: Vec<SVector<f32, OUT>>,
@@ -274,6 +282,7 @@ impl<'a, N: Network<IN, OUT>, T: Target<OUT>, const IN: usize, const OUT: usize>
             batch_x: Vec::with_capacity(batch),
             batch_y: Vec::with_capacity(batch),
             grads: network.zero_gradients(),
+            workspace: network.workspace(batch),
             last_good: network.clone(),
             outputs: vec![SVector::zeros(); inputs.len()],
             dense_targets: vec![SVector::zeros(); inputs.len()],
@@ -307,6 +316,7 @@ impl<'a, N: Network<IN, OUT>, T: Target<OUT>, const IN: usize, const OUT: usize>
 
             self.grads.set_zero();
             let sum = network.accumulate_batch(
+                &mut self.workspace,
                 &self.batch_x,
                 &self.batch_y,
                 &trainer.loss,

@@ -3,6 +3,7 @@
 //! `nnet_core` through `::nnet::__private`.
 
 pub(crate) mod bake;
+mod batch;
 mod docs;
 mod io;
 
@@ -90,6 +91,8 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     let last = model.layers.last().map(field);
     let last_activation = model.layers.last().map(activation_type);
     let (last_z, last_a) = model.layers.last().map(trace_names).unzip();
+    let batch_inherent = batch::inherent(model, name);
+    let batch_network = batch::network(model, name, &gradients);
 
     let layer_specs = model.layers.iter().map(|l| {
         let layer_name = format!("dense{}", l.index);
@@ -213,6 +216,24 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
             /// The network's output for one input. Allocation-free.
             #[inline]
             pub fn forward(&self, input: &#in_vec) -> #out_vec {
+                /// The pass, run with the best SIMD instruction set of the machine.
+                struct Pass<'a>(&'a #name, &'a #in_vec);
+                impl #p::pulp::WithSimd for Pass<'_> {
+                    type Output = #out_vec;
+                    #[inline(always)]
+                    fn with_simd<V: #p::pulp::Simd>(self, simd: V) -> #out_vec {
+                        let Pass(net, input) = self;
+                        #forward
+                    }
+                }
+                #p::simd::dispatch(Pass(self, input))
+            }
+
+            /// [`forward`](Self::forward) with the SIMD instruction set `simd`.
+            #[doc(hidden)]
+            #[inline(always)]
+            fn __forward<V: #p::pulp::Simd>(&self, simd: V, input: &#in_vec) -> #out_vec {
+                let net = self;
                 #forward
             }
 
@@ -220,7 +241,30 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
             /// [`backward`](Self::backward).
             #[inline]
             pub fn forward_trace(&self, input: &#in_vec) -> #trace {
+                /// The traced pass, run with the best SIMD instruction set of the machine.
+                struct Pass<'a>(&'a #name, &'a #in_vec);
+                impl #p::pulp::WithSimd for Pass<'_> {
+                    type Output = #trace;
+                    #[inline(always)]
+                    fn with_simd<V: #p::pulp::Simd>(self, simd: V) -> #trace {
+                        self.0.__trace(simd, self.1)
+                    }
+                }
+                #p::simd::dispatch(Pass(self, input))
+            }
+
+            /// [`forward_trace`](Self::forward_trace) with the SIMD instruction set `simd`.
+            #[doc(hidden)]
+            #[inline(always)]
+            fn __trace<V: #p::pulp::Simd>(&self, simd: V, input: &#in_vec) -> #trace {
                 #trace_body
+            }
+
+            /// The backward pass from `∂L/∂z` at the output with the SIMD instruction set `simd`.
+            #[doc(hidden)]
+            #[inline(always)]
+            fn __backward<V: #p::pulp::Simd>(&self, simd: V, input: &#in_vec, trace: &#trace, delta: &#out_vec, grads: &mut #gradients) -> #in_vec {
+                #backward
             }
 
             /// Outputs for many inputs: `outputs[i] = forward(inputs[i])`, for as many samples
@@ -228,6 +272,20 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
             pub fn forward_batch(&self, inputs: &[#in_vec], outputs: &mut [#out_vec]) {
                 #p::Network::forward_batch(self, inputs, outputs)
             }
+
+            /// [`forward_batch`](Self::forward_batch) with the buffers of `workspace` (from
+            /// [`workspace`](Self::workspace)), allocating nothing itself (see
+            /// `Network::forward_batch_with`).
+            pub fn forward_batch_with(&self, workspace: &mut #p::batch::Workspace, inputs: &[#in_vec], outputs: &mut [#out_vec]) {
+                #p::Network::forward_batch_with(self, workspace, inputs, outputs)
+            }
+
+            /// Buffers for batched passes of up to `capacity` samples.
+            pub fn workspace(&self, capacity: #usize) -> #p::batch::Workspace {
+                #p::Network::workspace(self, capacity)
+            }
+
+            #batch_inherent
 
             /// The backward pass from `∂L/∂output`, given the trace of the forward pass of
             /// `input`: adds the gradient of every weight and bias to `grads` and returns
@@ -288,8 +346,20 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
 
             #[inline]
             fn backward_preactivation(&self, input: &#in_vec, trace: &#trace, delta: &#out_vec, grads: &mut #gradients) -> #in_vec {
-                #backward
+                /// The backward pass, run with the best SIMD instruction set of the machine.
+                struct Pass<'a>(&'a #name, &'a #in_vec, &'a #trace, &'a #out_vec, &'a mut #gradients);
+                impl #p::pulp::WithSimd for Pass<'_> {
+                    type Output = #in_vec;
+                    #[inline(always)]
+                    fn with_simd<V: #p::pulp::Simd>(self, simd: V) -> #in_vec {
+                        let Pass(net, input, trace, delta, grads) = self;
+                        net.__backward(simd, input, trace, delta, grads)
+                    }
+                }
+                #p::simd::dispatch(Pass(self, input, trace, delta, grads))
             }
+
+            #batch_network
         }
     }
 }
@@ -358,14 +428,14 @@ fn gradient_type(layer: &Layer) -> TokenStream {
     quote!(#p::DenseGradient<#inputs, #units, #storage>)
 }
 
-/// `let a1 = self.dense1.forward(input); ... self.denseN.forward(&aN-1)`
+/// `let a1 = net.dense1.forward_simd(simd, input); ... net.denseN.forward_simd(simd, &aN-1)`
 fn forward_body(model: &Model) -> TokenStream {
     let mut previous = quote!(input);
     let mut lets = Vec::new();
     for layer in &model.layers {
         let field = field(layer);
         let a = format_ident!("a{}", layer.index);
-        lets.push(quote_spanned!(layer.span=> let #a = self.#field.forward(#previous);));
+        lets.push(quote_spanned!(layer.span=> let #a = net.#field.forward_simd(simd, #previous);));
         previous = quote!(&#a);
     }
     let last = model.layers.last().map(|l| format_ident!("a{}", l.index));
@@ -381,7 +451,7 @@ fn trace_body(model: &Model, trace: &Ident) -> TokenStream {
         let field = field(layer);
         let (z, a) = trace_names(layer);
         lets.push(
-            quote_spanned!(layer.span=> let (#z, #a) = self.#field.forward_trace(#previous);),
+            quote_spanned!(layer.span=> let (#z, #a) = self.#field.forward_trace_simd(simd, #previous);),
         );
         previous = quote!(&#a);
         names.push(z);
@@ -404,14 +474,14 @@ fn backward_body(model: &Model) -> TokenStream {
             }
         };
         if position == 0 {
-            steps.push(quote_spanned!(layer.span=> self.#field.backward(#layer_input, #delta, &mut grads.#field)));
+            steps.push(quote_spanned!(layer.span=> self.#field.backward_simd(simd, #layer_input, #delta, &mut grads.#field)));
         } else {
             let below = &model.layers[position - 1];
             let below_field = format_ident!("dense{}", below.index);
             let (z, a) = trace_names(below);
             let next_delta = format_ident!("delta{}", below.index);
             steps.push(quote_spanned! {layer.span=>
-                let grad = self.#field.backward(#layer_input, #delta, &mut grads.#field);
+                let grad = self.#field.backward_simd(simd, #layer_input, #delta, &mut grads.#field);
                 let #next_delta = self.#below_field.activation_backward(&trace.#z, &trace.#a, &grad);
             });
             delta = quote!(&#next_delta);

@@ -1,0 +1,61 @@
+//! Inference: one sample and a batch of 1,024, nnet against the hand-written baseline.
+//!
+//! `cargo bench --bench forward`
+
+mod baseline;
+mod data;
+mod networks;
+
+use std::hint::black_box;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use nnet::SVector;
+
+use baseline::Params;
+use networks::{Seed, W64, W256, W1024};
+
+const BATCH: usize = 1024;
+
+/// Registers `forward/<name>` and `forward_batch/<name>` for a network type and its baseline.
+macro_rules! forward_groups {
+    ($c:expr, $name:literal, $net:ty, $h:literal, $g:literal) => {{
+        let net = <$net>::seeded(1);
+        let hand = Params::<2, $h, $g>::from_network(&net);
+        let (xs, _) = data::moons(BATCH, 0.1, 7);
+        let arrays = data::arrays(&xs);
+        let x = xs[3];
+        let a = arrays[3];
+        assert!((net.forward(&x)[0] - hand.forward(&a)[0]).abs() < 1e-4);
+
+        let mut group = $c.benchmark_group(concat!("forward/", $name));
+        group.bench_function("nnet", |b| b.iter(|| net.forward(black_box(&x))));
+        group.bench_function("baseline", |b| b.iter(|| hand.forward(black_box(&a))));
+        group.finish();
+
+        let mut group = $c.benchmark_group(concat!("forward_batch/", $name));
+        group.throughput(Throughput::Elements(BATCH as u64));
+        let mut ys = vec![SVector::<f32, 1>::zeros(); BATCH];
+        group.bench_function(BenchmarkId::new("nnet", BATCH), |b| {
+            b.iter(|| net.forward_batch(black_box(&xs), &mut ys))
+        });
+        let mut out = vec![[0.0_f32; 1]; BATCH];
+        group.bench_function(BenchmarkId::new("baseline", BATCH), |b| {
+            b.iter(|| {
+                for (y, x) in out.iter_mut().zip(black_box(&arrays)) {
+                    *y = hand.forward(x);
+                }
+            })
+        });
+        group.finish();
+    }};
+}
+
+fn forward(c: &mut Criterion) {
+    forward_groups!(c, "seed", Seed, 10, 20);
+    forward_groups!(c, "w64", W64, 64, 64);
+    forward_groups!(c, "w256", W256, 256, 256);
+    forward_groups!(c, "w1024", W1024, 1024, 1024);
+}
+
+criterion_group!(benches, forward);
+criterion_main!(benches);

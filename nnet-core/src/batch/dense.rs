@@ -1,0 +1,117 @@
+//! The dense layer over a batch: `Z = W X + b 1ᵀ`, `A = act(Z)`, and its backward pass, with
+//! one sample per column.
+
+use super::{Strided, gemm, vectors};
+use crate::activation::Activation;
+use crate::storage::MatrixStorage;
+use crate::{Dense, DenseGradient};
+
+impl<const IN: usize, const OUT: usize, A: Activation, S: MatrixStorage<OUT, IN>>
+    Dense<IN, OUT, A, S>
+{
+    /// Whether this layer's batched products go through the packed matrix–matrix kernel; thin
+    /// layers (the first layer of two inputs, the one-unit output) run column by column through
+    /// the fixed-size code instead.
+    const GEMM: bool = IN >= 16 && OUT >= 16;
+
+    /// The forward pass of a batch: `x` holds `IN` inputs per sample (column-major, one sample
+    /// per column); writes the pre-activations `Z = W X + b 1ᵀ` to `z` and `A = act(Z)` to `a`,
+    /// `OUT` values per sample.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nalgebra::{matrix, vector};
+    /// use nnet_core::{activation::Relu, Dense};
+    ///
+    /// let mut layer = Dense::<2, 1, Relu>::new(Relu);
+    /// layer.weights = matrix![1.0, -1.0];
+    /// let (mut z, mut a) = ([0.0; 2], [0.0; 2]);
+    /// layer.forward_batch(&[3.0, 1.0, 1.0, 3.0], &mut z, &mut a);
+    /// assert_eq!((z, a), ([2.0, -2.0], [2.0, 0.0]));
+    /// ```
+    pub fn forward_batch(&self, x: &[f32], z: &mut [f32], a: &mut [f32]) {
+        self.preactivation_batch(x, z);
+        a.copy_from_slice(z);
+        self.activate_batch(a);
+    }
+
+    /// The outputs `A = act(W X + b 1ᵀ)` of a batch, as [`forward_batch`](Self::forward_batch)
+    /// without keeping the pre-activations.
+    pub fn output_batch(&self, x: &[f32], a: &mut [f32]) {
+        self.preactivation_batch(x, a);
+        self.activate_batch(a);
+    }
+
+    /// `Z = W X + b 1ᵀ` into `z`.
+    fn preactivation_batch(&self, x: &[f32], z: &mut [f32]) {
+        let batch = z.len() / OUT;
+        if Self::GEMM {
+            for column in z.chunks_exact_mut(OUT) {
+                column.copy_from_slice(self.bias.as_slice());
+            }
+            let w = Strided::col_major(self.weights.matrix().as_slice(), OUT);
+            gemm(OUT, batch, IN, w, Strided::col_major(x, IN), z);
+        } else {
+            self.preactivation_columns(x, z);
+        }
+    }
+
+    /// The activation of each column of `z`, in place.
+    fn activate_batch(&self, z: &mut [f32]) {
+        for column in z.chunks_exact_mut(OUT) {
+            self.activation.activate(column);
+        }
+    }
+
+    /// Turns `grad`, `∂L/∂A` of a batch, into `∂L/∂Z` in place, column by column, given the
+    /// batch's `z` and `a`.
+    pub fn activation_backward_batch(&self, z: &[f32], a: &[f32], grad: &mut [f32]) {
+        let columns = z.chunks_exact(OUT).zip(a.chunks_exact(OUT));
+        for ((z, a), grad) in columns.zip(grad.chunks_exact_mut(OUT)) {
+            self.activation.backprop(z, a, grad);
+        }
+    }
+
+    /// The backward pass of a batch from `delta = ∂L/∂Z` (`OUT` values per sample): adds
+    /// `Δ Xᵀ` to the weight gradient and the sum of `delta`'s columns to the bias gradient, and
+    /// writes `∂L/∂X = Wᵀ Δ` to `dx` unless `dx` is empty (the first layer needs none).
+    pub fn backward_batch(
+        &self,
+        x: &[f32],
+        delta: &[f32],
+        grad: &mut DenseGradient<IN, OUT, S>,
+        dx: &mut [f32],
+    ) {
+        let batch = delta.len() / OUT;
+        let deltas = vectors::<OUT>(delta);
+        for d in deltas {
+            grad.bias += d;
+        }
+        let w = self.weights.matrix();
+        if Self::GEMM {
+            let dw = grad.weights.matrix_mut().as_mut_slice();
+            gemm(
+                OUT,
+                IN,
+                batch,
+                Strided::col_major(delta, OUT),
+                Strided::transposed(x, IN),
+                dw,
+            );
+            if !dx.is_empty() {
+                dx.fill(0.0);
+                let wt = Strided::transposed(w.as_slice(), OUT);
+                gemm(IN, batch, OUT, wt, Strided::col_major(delta, OUT), dx);
+            }
+        } else {
+            let dw = grad.weights.matrix_mut();
+            for (d, x) in deltas.iter().zip(vectors::<IN>(x)) {
+                dw.ger(1.0, d, x, 1.0);
+            }
+            for (d, dx) in deltas.iter().zip(dx.chunks_exact_mut(IN)) {
+                dx.copy_from_slice(w.tr_mul(d).as_slice());
+            }
+        }
+    }
+}

@@ -1,0 +1,241 @@
+//! The single-sample forward pass in SIMD registers, with the instruction set picked once at
+//! run time.
+//!
+//! A dense layer's weights are column-major, so `W x` is a sum of columns scaled by the inputs:
+//! the output units are laid across SIMD lanes and every input adds one fused multiply-add per
+//! register. When the units do not fill whole registers, the last register overlaps the one
+//! before it (both compute the shared units identically), so no lane is wasted on padding and
+//! no load is masked. A one-unit layer is a dot product instead.
+
+use std::sync::LazyLock;
+
+use nalgebra::SVector;
+use pulp::{Arch, Simd, WithSimd};
+
+use crate::activation::Activation;
+use crate::storage::MatrixStorage;
+use crate::{Dense, DenseGradient};
+
+/// The best instruction set of this machine, detected once.
+static ARCH: LazyLock<Arch> = LazyLock::new(Arch::new);
+
+/// Runs `op` with the best instruction set of this machine (AVX2 and FMA where there are).
+#[doc(hidden)]
+#[inline]
+pub fn dispatch<Op: WithSimd>(op: Op) -> Op::Output {
+    ARCH.dispatch(op)
+}
+
+/// Registers of output units kept at once.
+const BLOCK: usize = 8;
+/// Layers of at least this many weights (512 KiB, more than L2) stream their weights through
+/// the output units in memory instead of keeping blocks of units in registers.
+const STREAM: usize = 1 << 17;
+
+#[inline(always)]
+fn load<S: Simd>(values: &[f32]) -> S::f32s {
+    S::as_simd_f32s(values).0[0]
+}
+
+#[inline(always)]
+fn store<S: Simd>(values: &mut [f32], v: S::f32s) {
+    S::as_mut_simd_f32s(values).0[0] = v;
+}
+
+/// `Σ a_i b_i` over equal lengths, in two registers of partial sums.
+#[inline(always)]
+fn dot<S: Simd>(simd: S, a: &[f32], b: &[f32]) -> f32 {
+    let (a_head, a_tail) = S::as_simd_f32s(a);
+    let (b_head, b_tail) = S::as_simd_f32s(b);
+    let mut sums = [simd.splat_f32s(0.0); 2];
+    for (i, (&a, &b)) in a_head.iter().zip(b_head).enumerate() {
+        sums[i % 2] = simd.mul_add_f32s(a, b, sums[i % 2]);
+    }
+    let tail = simd.mul_f32s(
+        simd.partial_load_f32s(a_tail),
+        simd.partial_load_f32s(b_tail),
+    );
+    simd.reduce_sum_f32s(simd.add_f32s(simd.add_f32s(sums[0], sums[1]), tail))
+}
+
+impl<const IN: usize, const OUT: usize, A: Activation, S: MatrixStorage<OUT, IN>>
+    Dense<IN, OUT, A, S>
+{
+    /// [`forward`](Dense::forward) in the SIMD registers of `simd`; used by generated networks
+    /// inside one [`dispatch`] for the whole pass. Equal to `forward` up to rounding (it fuses
+    /// multiply-adds).
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn forward_simd<V: Simd>(&self, simd: V, x: &SVector<f32, IN>) -> SVector<f32, OUT> {
+        let mut a = self.preactivation_simd(simd, x);
+        self.activation.activate(a.as_mut_slice());
+        a
+    }
+
+    /// [`preactivation`](Dense::preactivation) in the SIMD registers of `simd`.
+    #[inline(always)]
+    pub(crate) fn preactivation_simd<V: Simd>(
+        &self,
+        simd: V,
+        x: &SVector<f32, IN>,
+    ) -> SVector<f32, OUT> {
+        let lanes = V::F32_LANES;
+        let w = self.weights.matrix().as_slice();
+        let mut z = self.bias;
+        if OUT == 1 {
+            z[0] += dot(simd, w, x.as_slice());
+        } else if IN * OUT >= STREAM && OUT.is_multiple_of(lanes) {
+            // Weights beyond L2: stream them column by column, each read once and in order.
+            let (z, _) = V::as_mut_simd_f32s(z.as_mut_slice());
+            for (column, &xj) in w.chunks_exact(OUT).zip(x.iter()) {
+                let xj = simd.splat_f32s(xj);
+                for (z, &wj) in z.iter_mut().zip(V::as_simd_f32s(column).0) {
+                    *z = simd.mul_add_f32s(wj, xj, *z);
+                }
+            }
+        } else if OUT >= lanes {
+            let registers = OUT.div_ceil(lanes).min(BLOCK);
+            let rows = registers * lanes;
+            for first in (0..OUT).step_by(rows) {
+                // The last block, and the last register of a block, end at OUT.
+                let first = first.min(OUT - rows.min(OUT));
+                let at = |r: usize| (first + r * lanes).min(OUT - lanes);
+                self.block(simd, w, x, z.as_mut_slice(), registers, at);
+            }
+        } else {
+            return self.preactivation(x);
+        }
+        z
+    }
+
+    /// [`forward_trace`](Dense::forward_trace) in the SIMD registers of `simd`.
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn forward_trace_simd<V: Simd>(
+        &self,
+        simd: V,
+        x: &SVector<f32, IN>,
+    ) -> (SVector<f32, OUT>, SVector<f32, OUT>) {
+        let z = self.preactivation_simd(simd, x);
+        let mut a = z;
+        self.activation.activate(a.as_mut_slice());
+        (z, a)
+    }
+
+    /// [`backward`](Dense::backward) in the SIMD registers of `simd`: `∂L/∂z` stays in
+    /// registers while one pass over the columns adds `δ x_j` to the weight gradient and takes
+    /// `W_jᵀ δ`. Layers of one unit or of more than 64 use `backward`.
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn backward_simd<V: Simd>(
+        &self,
+        simd: V,
+        x: &SVector<f32, IN>,
+        delta: &SVector<f32, OUT>,
+        grad: &mut DenseGradient<IN, OUT, S>,
+    ) -> SVector<f32, IN> {
+        let lanes = V::F32_LANES;
+        if OUT == 1 || OUT > BLOCK * lanes {
+            return self.backward(x, delta, grad);
+        }
+        grad.bias += delta;
+        let registers = OUT.div_ceil(lanes);
+        let zero = simd.splat_f32s(0.0);
+        let mut d = [zero; BLOCK];
+        for (r, chunk) in delta.as_slice().chunks(lanes).enumerate() {
+            d[r] = simd.partial_load_f32s(chunk);
+        }
+        let w = self.weights.matrix().as_slice();
+        let g = grad.weights.matrix_mut().as_mut_slice();
+        let mut dx = SVector::<f32, IN>::zeros();
+        let columns = w.chunks_exact(OUT).zip(g.chunks_exact_mut(OUT));
+        for ((w, g), (dx, &xj)) in columns.zip(dx.iter_mut().zip(x.iter())) {
+            let xj = simd.splat_f32s(xj);
+            let mut sum = zero;
+            for (r, (w, g)) in w.chunks(lanes).zip(g.chunks_mut(lanes)).enumerate() {
+                let d = d[r.min(registers - 1)];
+                let (wv, gv) = if w.len() == lanes {
+                    (load::<V>(w), load::<V>(g))
+                } else {
+                    (simd.partial_load_f32s(w), simd.partial_load_f32s(g))
+                };
+                let gv = simd.mul_add_f32s(d, xj, gv);
+                if g.len() == lanes {
+                    store::<V>(g, gv);
+                } else {
+                    simd.partial_store_f32s(g, gv);
+                }
+                sum = simd.mul_add_f32s(wv, d, sum);
+            }
+            *dx = simd.reduce_sum_f32s(sum);
+        }
+        dx
+    }
+
+    /// The pre-activations of a batch (column-major, one sample per column) through
+    /// [`preactivation_simd`](Self::preactivation_simd), in one [`dispatch`].
+    pub(crate) fn preactivation_columns(&self, x: &[f32], z: &mut [f32]) {
+        dispatch(Columns { layer: self, x, z });
+    }
+
+    /// `z[rows] += W[rows, ..] x` for `registers` registers of output units starting at `at(r)`.
+    #[inline(always)]
+    fn block<V: Simd>(
+        &self,
+        simd: V,
+        w: &[f32],
+        x: &SVector<f32, IN>,
+        z: &mut [f32],
+        registers: usize,
+        at: impl Fn(usize) -> usize,
+    ) {
+        let lanes = V::F32_LANES;
+        let zero = simd.splat_f32s(0.0);
+        // Even and odd inputs in separate sums, to halve the chain of dependent additions.
+        let mut even = [zero; BLOCK];
+        let mut odd = [zero; BLOCK];
+        // From the bias, not from `z`: blocks may overlap, and `z` may already hold results.
+        let bias = self.bias.as_slice();
+        for r in 0..registers {
+            even[r] = load::<V>(&bias[at(r)..at(r) + lanes]);
+        }
+        // Two sets of sums only while both fit in the 16 registers with room to spare.
+        let split = registers <= BLOCK / 2;
+        for (j, column) in w.chunks_exact(OUT).enumerate() {
+            let xj = simd.splat_f32s(x[j]);
+            let sums = if split && j % 2 == 1 {
+                &mut odd
+            } else {
+                &mut even
+            };
+            for (r, sum) in sums.iter_mut().enumerate().take(registers) {
+                let wj = load::<V>(&column[at(r)..at(r) + lanes]);
+                *sum = simd.mul_add_f32s(wj, xj, *sum);
+            }
+        }
+        for r in 0..registers {
+            store::<V>(&mut z[at(r)..at(r) + lanes], simd.add_f32s(even[r], odd[r]));
+        }
+    }
+}
+
+/// A layer's pre-activations for each column of a batch.
+struct Columns<'a, const IN: usize, const OUT: usize, A, S> {
+    layer: &'a Dense<IN, OUT, A, S>,
+    x: &'a [f32],
+    z: &'a mut [f32],
+}
+
+impl<const IN: usize, const OUT: usize, A: Activation, S: MatrixStorage<OUT, IN>> WithSimd
+    for Columns<'_, IN, OUT, A, S>
+{
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<V: Simd>(self, simd: V) {
+        let inputs = crate::batch::vectors::<IN>(self.x);
+        for (x, z) in inputs.iter().zip(self.z.chunks_exact_mut(OUT)) {
+            z.copy_from_slice(self.layer.preactivation_simd(simd, x).as_slice());
+        }
+    }
+}

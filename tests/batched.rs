@@ -1,0 +1,153 @@
+//! Batched passes (matrix–matrix products through a workspace) agree with the per-sample
+//! passes: outputs, loss and every gradient.
+
+use nnet::loss::{CategoricalCrossentropy, MeanSquaredError};
+use nnet::{Network, Parameters, SVector, accumulate_each, forward_each};
+
+nnet::network! {
+    /// Wide enough to take the batched path, with a ragged width and a softmax output.
+    struct Wide { input 3; dense 64 tanh; dense 70 relu; dense 5 softmax; }
+}
+nnet::network! {
+    struct Deep { input 4; dense 32 elu; dense 130 gelu; dense 33 leaky_relu; dense 2; }
+}
+
+fn inputs<const N: usize>(count: usize) -> Vec<SVector<f32, N>> {
+    (0..count)
+        .map(|s| SVector::from_fn(|i, _| ((s * 31 + i * 17) % 23) as f32 / 11.5 - 1.0))
+        .collect()
+}
+
+fn close(a: &[f32], b: &[f32], what: &str) {
+    assert_eq!(a.len(), b.len());
+    for (i, (x, y)) in a.iter().zip(b).enumerate() {
+        assert!(
+            (x - y).abs() <= 1e-5 * (1.0 + x.abs().max(y.abs())),
+            "{what}[{i}]: {x} vs {y}"
+        );
+    }
+}
+
+#[test]
+fn batched_forward_equals_per_sample() {
+    assert!(nnet::batch::prefers_batches(
+        <Wide as Network<3, 5>>::LAYERS
+    ));
+    let net = Wide::seeded(3);
+    let xs = inputs::<3>(37);
+    let mut want = vec![SVector::zeros(); 37];
+    forward_each(&net, &xs, &mut want);
+
+    let mut got = vec![SVector::zeros(); 37];
+    net.forward_batch(&xs, &mut got);
+    close(
+        nnet::batch::flat(&got),
+        nnet::batch::flat(&want),
+        "forward_batch",
+    );
+
+    // Chunks of a small workspace, and outputs shorter than the inputs.
+    let mut workspace = net.workspace(8);
+    let mut short = vec![SVector::zeros(); 30];
+    net.forward_batch_with(&mut workspace, &xs, &mut short);
+    close(
+        nnet::batch::flat(&short),
+        nnet::batch::flat(&want[..30]),
+        "chunks",
+    );
+    assert_eq!(net.predict(&xs).len(), 37);
+}
+
+#[test]
+fn batched_gradients_equal_per_sample() {
+    let net = Wide::seeded(4);
+    let xs = inputs::<3>(45);
+    let ys: Vec<SVector<f32, 5>> = (0..45)
+        .map(|s| SVector::from_fn(|i, _| f32::from(u8::from(i == s % 5))))
+        .collect();
+    let loss = CategoricalCrossentropy;
+
+    let mut want = net.zero_gradients();
+    let mut want_out = vec![SVector::zeros(); 45];
+    let want_loss = accumulate_each(&net, &xs, &ys, &loss, &mut want, &mut want_out);
+
+    let mut workspace = net.workspace(16);
+    let mut got = net.zero_gradients();
+    let mut got_out = vec![SVector::zeros(); 45];
+    let got_loss = net.accumulate_batch(&mut workspace, &xs, &ys, &loss, &mut got, &mut got_out);
+
+    assert!(
+        (got_loss - want_loss).abs() < 1e-4 * want_loss.abs(),
+        "{got_loss} {want_loss}"
+    );
+    close(
+        nnet::batch::flat(&got_out),
+        nnet::batch::flat(&want_out),
+        "outputs",
+    );
+    for t in 0..<Wide as Parameters>::TENSORS {
+        let name = <Wide as Parameters>::tensor_info(t).unwrap().name;
+        close(got.tensor(t), want.tensor(t), name);
+    }
+}
+
+#[test]
+fn deeper_network_with_other_activations() {
+    let net = Deep::seeded(5);
+    let xs = inputs::<4>(20);
+    let ys: Vec<SVector<f32, 2>> = inputs::<2>(20);
+    let mut want = net.zero_gradients();
+    let mut want_out = vec![SVector::zeros(); 20];
+    accumulate_each(&net, &xs, &ys, &MeanSquaredError, &mut want, &mut want_out);
+
+    let mut workspace = net.workspace(20);
+    let mut got = net.zero_gradients();
+    net.accumulate_batch(
+        &mut workspace,
+        &xs,
+        &ys,
+        &MeanSquaredError,
+        &mut got,
+        &mut [],
+    );
+    for t in 0..<Deep as Parameters>::TENSORS {
+        close(got.tensor(t), want.tensor(t), "gradient");
+    }
+}
+
+nnet::network! {
+    /// Small: one sample at a time, the whole batch in one SIMD dispatch.
+    struct Small { input 3; dense 20 tanh; dense 9 relu; dense 2 sigmoid; }
+}
+
+#[test]
+fn small_networks_accumulate_as_each_sample_alone() {
+    let net = Small::seeded(6);
+    assert!(!nnet::batch::prefers_batches(
+        <Small as Network<3, 2>>::LAYERS
+    ));
+    let xs = inputs::<3>(30);
+    let ys: Vec<SVector<f32, 2>> = inputs::<2>(30).iter().map(|y| y.map(f32::abs)).collect();
+    let loss = nnet::loss::BinaryCrossentropy;
+    let mut want = net.zero_gradients();
+    let mut want_out = vec![SVector::zeros(); 30];
+    let want_loss = accumulate_each(&net, &xs, &ys, &loss, &mut want, &mut want_out);
+    let mut got = net.zero_gradients();
+    let mut got_out = vec![SVector::zeros(); 30];
+    let got_loss = net.accumulate_batch(
+        &mut net.workspace(8),
+        &xs,
+        &ys,
+        &loss,
+        &mut got,
+        &mut got_out,
+    );
+    assert_eq!(got_loss, want_loss);
+    assert_eq!(got_out, want_out);
+    assert_eq!(got, want);
+
+    let mut outputs = vec![SVector::zeros(); 30];
+    net.forward_batch(&xs, &mut outputs);
+    let each: Vec<_> = xs.iter().map(|x| net.forward(x)).collect();
+    assert_eq!(outputs, each);
+}
