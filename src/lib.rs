@@ -107,7 +107,44 @@ pub use nnet_core::*;
 #[doc(inline)]
 pub use nnet_macros::network;
 
-pub use nalgebra::{SMatrix, SVector, matrix, vector};
+pub use nalgebra::{SMatrix, SVector};
+
+/// A column vector of `f32`, `SVector<f32, N>`, from its entries; `N` is their count.
+///
+/// Works in crates that depend on `nnet` alone (nalgebra's own `vector!` needs `nalgebra` as a
+/// direct dependency).
+///
+/// # Examples
+///
+/// ```
+/// let x: nnet::SVector<f32, 3> = nnet::vector![1.0, 2.0, 3.0];
+/// assert_eq!(x[2], 3.0);
+/// ```
+#[macro_export]
+macro_rules! vector {
+    ($($x:expr),* $(,)?) => {
+        $crate::SVector::<::core::primitive::f32, _>::from([$($x),*])
+    };
+}
+
+/// A matrix of `f32`, `SMatrix<f32, R, C>`, written row by row: entries separated by `,`, rows
+/// by `;`.
+///
+/// # Examples
+///
+/// ```
+/// let w: nnet::SMatrix<f32, 2, 3> = nnet::matrix![1.0, 2.0, 3.0; 4.0, 5.0, 6.0];
+/// assert_eq!(w[(1, 0)], 4.0);
+/// assert_eq!(w[(0, 2)], 3.0);
+/// ```
+#[macro_export]
+macro_rules! matrix {
+    ($($($x:expr),+);+ $(;)?) => {
+        // `From<[[f32; R]; C]>` reads the inner arrays as columns: build the transpose from the
+        // rows, then transpose it.
+        $crate::SMatrix::<::core::primitive::f32, _, _>::from([$([$($x),+]),+]).transpose()
+    };
+}
 
 /// What generated code reaches its dependencies through. Not part of the public API.
 #[doc(hidden)]
