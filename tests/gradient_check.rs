@@ -128,9 +128,10 @@ fn check<N: Network<I, O>, const I: usize, const O: usize>(
 
     // The f64 reference agrees with the f32 forward pass.
     let out = reference_forward::<N, I, O>(&params, alphas, &x64);
+    let forward = net.forward(&x);
     for (k, o) in out.iter().enumerate() {
         assert!(
-            (o - f64::from(trace_output(net, &x)[k])).abs() < 1e-5,
+            (o - f64::from(forward[k])).abs() < 1e-5,
             "forward output {k}"
         );
     }
@@ -169,13 +170,6 @@ fn check<N: Network<I, O>, const I: usize, const O: usize>(
         compare(input_gradient[j], numeric, &format!("input[{j}]"));
     }
     println!("worst relative error {worst:e}");
-}
-
-fn trace_output<N: Network<I, O>, const I: usize, const O: usize>(
-    net: &N,
-    x: &SVector<f32, I>,
-) -> SVector<f32, O> {
-    net.forward(x)
 }
 
 #[test]

@@ -172,7 +172,8 @@ impl<O: Optimizer, L> Trainer<O, L> {
             let metrics = self.metric_values(&run.outputs, &run.dense_targets);
             let (val_loss, val_metrics) = match val {
                 Some((vx, vy)) => {
-                    let evaluation = self.evaluate(network, vx, vy)?;
+                    // Checked once before training; no need to scan them again every epoch.
+                    let evaluation = self.measure(network, vx, vy);
                     (Some(evaluation.loss), evaluation.metrics)
                 }
                 None => (None, Vec::new()),
@@ -219,6 +220,20 @@ impl<O: Optimizer, L> Trainer<O, L> {
         L: Loss<OUT>,
     {
         check_data(inputs, targets, &self.loss)?;
+        Ok(self.measure(network, inputs, targets))
+    }
+
+    /// [`evaluate`](Self::evaluate) on data already checked: non-empty, of one length, valid.
+    fn measure<N, const IN: usize, const OUT: usize>(
+        &self,
+        network: &N,
+        inputs: &[SVector<f32, IN>],
+        targets: &[L::Target],
+    ) -> Evaluation
+    where
+        N: Network<IN, OUT>,
+        L: Loss<OUT>,
+    {
         let outputs = network.predict(inputs);
         let loss = outputs
             .iter()
@@ -227,10 +242,10 @@ impl<O: Optimizer, L> Trainer<O, L> {
             .sum::<f32>()
             / inputs.len() as f32;
         let dense: Vec<SVector<f32, OUT>> = targets.iter().map(Target::to_vector).collect();
-        Ok(Evaluation {
+        Evaluation {
             loss,
             metrics: self.metric_values(&outputs, &dense),
-        })
+        }
     }
 
     fn metric_values<const OUT: usize>(
