@@ -61,7 +61,11 @@ fn fit_allocations<N: Network<2, 1>>(net: &mut N, n: usize) -> u64 {
         ..FitConfig::default()
     };
     let mut trainer = Trainer::new(Adam::default(), BinaryCrossentropy);
-    allocations(|| trainer.fit(net, &x, &y, &config).expect("training succeeds"))
+    allocations(|| {
+        trainer
+            .fit(net, &x, &y, &config)
+            .expect("training succeeds")
+    })
 }
 
 /// `fit` allocates per call and per epoch, never per batch: twice the batches, the same count.

@@ -68,21 +68,24 @@ element_wise!(Linear, Linear);
 
 /// Rectified linear unit: `f(z) = max(0, z)`, `f'(z) = 1` for `z > 0`, else `0`.
 ///
+/// NaN stays NaN, as in Keras (`f32::max` would turn it into 0).
+///
 /// # Examples
 ///
 /// ```
 /// use nnet_core::activation::Relu;
 /// assert_eq!(Relu.value(-2.0), 0.0);
 /// assert_eq!(Relu.value(2.0), 2.0);
+/// assert!(Relu.value(f32::NAN).is_nan());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Relu;
 
 impl Relu {
-    /// `max(0, z)`.
+    /// `max(0, z)`; NaN for NaN.
     #[inline]
     pub fn value(&self, z: f32) -> f32 {
-        z.max(0.0)
+        if z < 0.0 { 0.0 } else { z }
     }
     /// `1` for `z > 0`, else `0`.
     #[inline]
@@ -157,15 +160,22 @@ element_wise!(Tanh, Tanh);
 /// use nnet_core::activation::Step;
 /// assert_eq!(Step.value(0.1), 1.0);
 /// assert_eq!(Step.value(0.0), 0.0);
+/// assert!(Step.value(f32::NAN).is_nan());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Step;
 
 impl Step {
-    /// `1` for `z > 0`, else `0`.
+    /// `1` for `z > 0`, `0` for `z ≤ 0`, NaN for NaN.
     #[inline]
     pub fn value(&self, z: f32) -> f32 {
-        if z > 0.0 { 1.0 } else { 0.0 }
+        if z > 0.0 {
+            1.0
+        } else if z <= 0.0 {
+            0.0
+        } else {
+            z
+        }
     }
     /// `0`.
     #[inline]

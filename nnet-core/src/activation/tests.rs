@@ -144,6 +144,44 @@ fn extreme_inputs_stay_finite() {
     assert_eq!(z, [1.0, 0.0, 0.0]);
 }
 
+/// Keras (TensorFlow, JAX) propagates NaN through every activation; so does nnet, in the value
+/// of each activation and in softmax's whole output.
+#[test]
+fn nan_propagates_through_every_activation() {
+    fn apply<A: Activation>(act: A, z: &mut [f32]) {
+        act.activate(z);
+    }
+    for kind in ActivationKind::ALL {
+        // NaN among finite values: an element-wise activation gives NaN where the NaN was,
+        // softmax gives NaN everywhere (its sum is NaN).
+        let mut z = [0.5_f32, f32::NAN, -1.0];
+        // An exhaustive match, so that a new activation cannot be left out of this test.
+        match kind {
+            ActivationKind::Linear => apply(Linear, &mut z),
+            ActivationKind::Relu => apply(Relu, &mut z),
+            ActivationKind::Sigmoid => apply(Sigmoid, &mut z),
+            ActivationKind::Tanh => apply(Tanh, &mut z),
+            ActivationKind::Softmax => apply(Softmax, &mut z),
+            ActivationKind::Step => apply(Step, &mut z),
+            ActivationKind::LeakyRelu => apply(LeakyRelu::default(), &mut z),
+            ActivationKind::Elu => apply(Elu::default(), &mut z),
+            ActivationKind::Selu => apply(Selu, &mut z),
+            ActivationKind::Gelu => apply(Gelu, &mut z),
+            ActivationKind::Silu => apply(Silu, &mut z),
+            ActivationKind::Softplus => apply(Softplus, &mut z),
+            ActivationKind::Softsign => apply(Softsign, &mut z),
+            ActivationKind::HardSigmoid => apply(HardSigmoid, &mut z),
+            ActivationKind::Exponential => apply(Exponential, &mut z),
+        }
+        assert!(z[1].is_nan(), "{kind:?}(NaN) = {}", z[1]);
+        if kind == ActivationKind::Softmax {
+            assert!(z.iter().all(|a| a.is_nan()), "softmax: {z:?}");
+        } else {
+            assert!(!z[0].is_nan() && !z[2].is_nan(), "{kind:?}: {z:?}");
+        }
+    }
+}
+
 #[test]
 fn kinds_have_keras_names() {
     let names: Vec<_> = ActivationKind::ALL.iter().map(|k| k.name()).collect();
