@@ -76,7 +76,15 @@
 //! assert!(nnet::io::from_safetensors::<Tiny>(&bytes[..40]).is_err());
 //! ```
 
-pub use nnet_core::*;
+pub use nnet_core::{
+    Architecture, Dense, DenseGradient, Error, Initializer, LayerSpec, Metric, Network, Parameters,
+    Result, TensorInfo, Trace,
+};
+pub use nnet_core::{activation, batch, datasets, io, loss, metrics, optim, storage, train};
+pub use nnet_core::{nalgebra, rand};
+
+pub mod prelude;
+
 /// The grammar and the generated items are described in the [crate documentation](crate).
 ///
 /// # Examples
@@ -149,14 +157,15 @@ macro_rules! matrix {
 /// What generated code reaches its dependencies through. Not part of the public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use nnet_core::__private::*;
     pub use nnet_core::activation::{self, ActivationKind};
+    pub use nnet_core::loss::Loss;
     pub use nnet_core::storage::HeapMatrix;
     pub use nnet_core::{
-        Architecture, Dense, DenseGradient, Initializer, LayerSpec, Loss, Network, Parameters,
-        TensorInfo, Trace, accumulate_each, accumulate_with, batch, dense_tensor_info,
-        forward_each, summary,
+        Architecture, Dense, DenseGradient, Initializer, LayerSpec, Network, Parameters,
+        TensorInfo, Trace, batch, simd,
     };
-    pub use nnet_core::{nalgebra, pulp, rand, rand_chacha, simd};
+    pub use nnet_core::{nalgebra, rand};
 
     #[cfg(feature = "serde")]
     pub use nnet_core::io::serde_support;
@@ -198,3 +207,8 @@ macro_rules! __serde_network {
 macro_rules! __serde_network {
     ($name:ident) => {};
 }
+
+/// Every Rust code block of the README, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -102,3 +102,13 @@ fn strict_checks() {
     assert!(text.contains("null"));
     assert!(serde_json::from_str::<Tiny>(&text).is_err());
 }
+
+/// The README's serde lines, as written there.
+#[test]
+fn readme_round_trip() -> Result<(), Box<dyn std::error::Error>> {
+    let net = Classifier::seeded(42);
+    let json = serde_json::to_string(&net)?;
+    let back: Classifier = serde_json::from_str(&json)?;
+    assert_eq!(back, net);
+    Ok(())
+}

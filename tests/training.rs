@@ -230,7 +230,7 @@ fn validation_split_comes_from_the_end() {
 fn closure_callback_stops_training() {
     let (x, y) = xor();
     let mut seen = Vec::new();
-    let mut stop_at_three = EachEpoch(|logs: &EpochLogs| {
+    let mut stop_at_three = EachEpoch::new(|logs| {
         seen.push(logs.epoch);
         if logs.epoch == 3 {
             Control::Stop

@@ -109,6 +109,7 @@ pub struct Workspace {
     deltas: [Vec<f32>; 2],
 }
 
+#[doc(hidden)]
 /// What the backward pass of one layer reads and writes, from [`Workspace::backward_step`].
 #[derive(Debug)]
 pub struct BackwardStep<'a> {
@@ -188,6 +189,7 @@ impl Workspace {
         self.capacity
     }
 
+    #[doc(hidden)]
     /// For layer `index` and `batch` samples: the outputs of the layer below (empty for the
     /// first layer), and this layer's pre-activations (empty in a workspace made
     /// [`for_inference`](Self::for_inference)) and outputs to fill.
@@ -208,12 +210,14 @@ impl Workspace {
         (input, z, &mut this.a[..n])
     }
 
+    #[doc(hidden)]
     /// The outputs of layer `index` for `batch` samples.
     pub fn outputs(&self, index: usize, batch: usize) -> &[f32] {
         let layer = &self.layers[index];
         &layer.a[..layer.units * batch]
     }
 
+    #[doc(hidden)]
     /// For the output layer `index`: the loss summed over the batch, with each sample's
     /// `∂L/∂z` written where [`backward_step`](Self::backward_step) reads it, and each sample's
     /// output copied to `outputs` (as far as it reaches).
@@ -242,6 +246,7 @@ impl Workspace {
         total
     }
 
+    #[doc(hidden)]
     /// The buffers of the backward pass through layer `index`, for `batch` samples.
     pub fn backward_step(&mut self, index: usize, batch: usize) -> BackwardStep<'_> {
         let units = self.layers[index].units;

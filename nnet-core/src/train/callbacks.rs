@@ -44,14 +44,25 @@ pub trait Callback<N> {
 /// use nnet_core::train::{Control, EachEpoch, Callback};
 ///
 /// let mut losses = Vec::new();
-/// let mut callback = EachEpoch(|logs: &nnet_core::train::EpochLogs| {
+/// let mut callback = EachEpoch::new(|logs| {
 ///     losses.push(logs.loss);
 ///     if logs.loss < 0.1 { Control::Stop } else { Control::Continue }
 /// });
 /// # let logs = nnet_core::train::EpochLogs { epoch: 1, loss: 0.05, metrics: vec![], val_loss: None, val_metrics: vec![], learning_rate: 0.1 };
 /// # assert_eq!(Callback::<()>::on_epoch_end(&mut callback, &logs, &mut ()).unwrap(), Control::Stop);
 /// ```
-pub struct EachEpoch<F>(pub F);
+pub struct EachEpoch<F>(F);
+
+impl<F: FnMut(&EpochLogs) -> Control> EachEpoch<F> {
+    /// A callback that runs `f` after each epoch and stops training when it returns
+    /// [`Control::Stop`].
+    ///
+    /// Written as `EachEpoch::new(|logs| ...)`, the closure's argument needs no type: the bound
+    /// here tells the compiler it is `&EpochLogs` for any lifetime.
+    pub fn new(f: F) -> Self {
+        Self(f)
+    }
+}
 
 impl<N, F: FnMut(&EpochLogs) -> Control> Callback<N> for EachEpoch<F> {
     fn on_epoch_end(&mut self, logs: &EpochLogs, _network: &mut N) -> Result<Control> {
