@@ -10,9 +10,8 @@ use crate::activation::{Activation, ActivationKind, Linear, Sigmoid, Softmax, Ta
 /// Asserts that `got` (f32) matches `want` (f64) to a relative error of 1e-5, with an absolute
 /// floor of 1e-6 for values near zero.
 fn assert_close(got: f32, want: f64, what: &str) {
-    let tolerance = 1e-5 * want.abs() + 1e-6;
     assert!(
-        (f64::from(got) - want).abs() <= tolerance,
+        approx::relative_eq!(f64::from(got), want, epsilon = 1e-6, max_relative = 1e-5),
         "{what}: got {got}, want {want}"
     );
 }

@@ -9,10 +9,7 @@ fn column(values: &[f32]) -> Vec<SVector<f32, 1>> {
 }
 
 fn assert_close(got: f32, want: f64) {
-    assert!(
-        (f64::from(got) - want).abs() < 1e-6,
-        "got {got}, want {want}"
-    );
+    approx::assert_abs_diff_eq!(f64::from(got), want, epsilon = 1e-6);
 }
 
 #[test]
