@@ -41,7 +41,7 @@ pub use loss::{
 };
 pub use metrics::Metric;
 pub use network::{LayerSpec, Network, Trace, accumulate_each, accumulate_with, forward_each};
-pub use optim::{Adagrad, Adam, AdamW, Clip, LearningRateSchedule, Optimizer, RmsProp, Sgd};
+pub use optim::{Adagrad, Adam, AdamW, Clip, Optimizer, RmsProp, Schedule, Sgd};
 pub use params::{Parameters, TensorInfo};
 pub use summary::summary;
 
