@@ -110,7 +110,7 @@ mod tests {
     use super::*;
     use crate::optim::Optimizer;
     use crate::optim::test_support::{
-        Params, assert_invalid, assert_same_trajectory, reference, run,
+        Params, assert_same_trajectory, assert_validation, reference, run,
     };
 
     /// Keras's Adagrad written out in f64.
@@ -178,40 +178,18 @@ mod tests {
 
     #[test]
     fn adagrad_validate() {
-        let valid = AdagradConfig::default();
-        assert!(valid.validate().is_ok());
-        for (config, name) in [
-            (
-                AdagradConfig {
-                    learning_rate: f32::NEG_INFINITY,
-                    ..valid
-                },
-                "learning_rate",
-            ),
-            (
-                AdagradConfig {
-                    initial_accumulator_value: -0.1,
-                    ..valid
-                },
-                "initial_accumulator_value",
-            ),
-            (
-                AdagradConfig {
-                    epsilon: 0.0,
-                    ..valid
-                },
-                "epsilon",
-            ),
-            (
-                AdagradConfig {
-                    clip: Some(Clip::Norm(f32::NAN)),
-                    ..valid
-                },
-                "clipnorm",
-            ),
-        ] {
-            assert_invalid(config.validate(), name);
-            assert_invalid(Adagrad::new(config).validate(), name);
-        }
+        assert_validation(
+            AdagradConfig::default(),
+            &[],
+            &[
+                (|c| c.learning_rate = f32::NEG_INFINITY, "learning_rate"),
+                (
+                    |c| c.initial_accumulator_value = -0.1,
+                    "initial_accumulator_value",
+                ),
+                (|c| c.epsilon = 0.0, "epsilon"),
+                (|c| c.clip = Some(Clip::Norm(f32::NAN)), "clipnorm"),
+            ],
+        );
     }
 }

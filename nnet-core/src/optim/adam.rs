@@ -182,8 +182,7 @@ impl<C: OptimizerConfig<State = AdamState>> WithState<C> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::optim::Optimizer;
-    use crate::optim::test_support::{assert_invalid, assert_same_trajectory, reference, run};
+    use crate::optim::test_support::{assert_same_trajectory, assert_validation, reference, run};
 
     /// Keras's Adam written out in f64, with decoupled weight decay `wd` (0 for Adam) applied
     /// first as Keras's AdamW does.
@@ -213,38 +212,40 @@ pub(crate) mod tests {
         })
     }
 
-    #[test]
-    fn adam_defaults_match_reference() {
-        let expected = keras_adam(0.001, 0.9, 0.999, 1e-7, false, 0.0);
-        assert_same_trajectory(&run(&mut Adam::default()), &expected);
-    }
-
-    #[test]
-    fn adam_custom_matches_reference() {
-        let mut adam = Adam::new(AdamConfig {
-            learning_rate: 0.05,
-            beta_1: 0.5,
-            beta_2: 0.75,
-            epsilon: 1e-3,
-            ..AdamConfig::default()
-        });
-        let expected = keras_adam(0.05, 0.5, 0.75, 1e-3, false, 0.0);
-        assert_same_trajectory(&run(&mut adam), &expected);
-    }
-
-    #[test]
-    fn adam_amsgrad_matches_reference() {
-        // β₂ = 0.5 forgets fast, so v falls below its running maximum and AMSGrad differs.
-        let mut adam = Adam::new(AdamConfig {
+    /// AMSGrad with learning rate 0.05 and β₂ = 0.5: β₂ forgets fast, so `v` falls below its
+    /// running maximum and AMSGrad differs from Adam.
+    pub(crate) fn amsgrad_config() -> AdamConfig {
+        AdamConfig {
             learning_rate: 0.05,
             beta_2: 0.5,
             amsgrad: true,
             ..AdamConfig::default()
-        });
-        let expected = keras_adam(0.05, 0.9, 0.5, 1e-7, true, 0.0);
-        assert_same_trajectory(&run(&mut adam), &expected);
+        }
+    }
+
+    #[test]
+    fn adam_matches_reference() {
+        let defaults = AdamConfig::default();
+        let custom = AdamConfig {
+            learning_rate: 0.05,
+            beta_1: 0.5,
+            beta_2: 0.75,
+            epsilon: 1e-3,
+            ..defaults
+        };
+        let amsgrad = amsgrad_config();
+        for (config, expected) in [
+            (defaults, keras_adam(0.001, 0.9, 0.999, 1e-7, false, 0.0)),
+            (custom, keras_adam(0.05, 0.5, 0.75, 1e-3, false, 0.0)),
+            (amsgrad, keras_adam(0.05, 0.9, 0.5, 1e-7, true, 0.0)),
+        ] {
+            assert_same_trajectory(&run(&mut Adam::new(config)), &expected);
+        }
         let plain = keras_adam(0.05, 0.9, 0.5, 1e-7, false, 0.0);
-        assert_ne!(plain.last(), expected.last());
+        assert_ne!(
+            plain.last(),
+            keras_adam(0.05, 0.9, 0.5, 1e-7, true, 0.0).last()
+        );
     }
 
     #[test]
@@ -289,83 +290,20 @@ pub(crate) mod tests {
 
     #[test]
     fn adam_validate() {
-        let valid = AdamConfig::default();
-        assert!(valid.validate().is_ok());
-        assert!(
-            AdamConfig {
-                beta_1: 0.0,
-                ..valid
-            }
-            .validate()
-            .is_ok()
+        assert_validation(
+            AdamConfig::default(),
+            &[|c| c.beta_1 = 0.0],
+            &[
+                (|c| c.learning_rate = 0.0, "learning_rate"),
+                (|c| c.learning_rate = f32::NAN, "learning_rate"),
+                (|c| c.beta_1 = 1.0, "beta_1"),
+                (|c| c.beta_1 = -0.1, "beta_1"),
+                (|c| c.beta_2 = 1.0, "beta_2"),
+                (|c| c.beta_2 = f32::NAN, "beta_2"),
+                (|c| c.epsilon = 0.0, "epsilon"),
+                (|c| c.epsilon = -1e-7, "epsilon"),
+                (|c| c.clip = Some(Clip::Value(-1.0)), "clipvalue"),
+            ],
         );
-        for (config, name) in [
-            (
-                AdamConfig {
-                    learning_rate: 0.0,
-                    ..valid
-                },
-                "learning_rate",
-            ),
-            (
-                AdamConfig {
-                    learning_rate: f32::NAN,
-                    ..valid
-                },
-                "learning_rate",
-            ),
-            (
-                AdamConfig {
-                    beta_1: 1.0,
-                    ..valid
-                },
-                "beta_1",
-            ),
-            (
-                AdamConfig {
-                    beta_1: -0.1,
-                    ..valid
-                },
-                "beta_1",
-            ),
-            (
-                AdamConfig {
-                    beta_2: 1.0,
-                    ..valid
-                },
-                "beta_2",
-            ),
-            (
-                AdamConfig {
-                    beta_2: f32::NAN,
-                    ..valid
-                },
-                "beta_2",
-            ),
-            (
-                AdamConfig {
-                    epsilon: 0.0,
-                    ..valid
-                },
-                "epsilon",
-            ),
-            (
-                AdamConfig {
-                    epsilon: -1e-7,
-                    ..valid
-                },
-                "epsilon",
-            ),
-            (
-                AdamConfig {
-                    clip: Some(Clip::Value(-1.0)),
-                    ..valid
-                },
-                "clipvalue",
-            ),
-        ] {
-            assert_invalid(config.validate(), name);
-            assert_invalid(Adam::new(config).validate(), name);
-        }
     }
 }

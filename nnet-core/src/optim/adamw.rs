@@ -103,41 +103,35 @@ impl OptimizerConfig for AdamWConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::optim::adam::tests::keras_adam;
-    use crate::optim::test_support::{assert_invalid, assert_same_trajectory, run};
-    use crate::optim::{Adam, Optimizer};
+    use crate::optim::Adam;
+    use crate::optim::adam::tests::{amsgrad_config, keras_adam};
+    use crate::optim::test_support::{assert_same_trajectory, assert_validation, run};
 
     fn adamw(weight_decay: f32, adam: AdamConfig) -> AdamW {
         AdamW::new(AdamWConfig { adam, weight_decay })
     }
 
     #[test]
-    fn adamw_defaults_match_reference() {
-        let expected = keras_adam(0.001, 0.9, 0.999, 1e-7, false, 0.004);
-        assert_same_trajectory(&run(&mut AdamW::default()), &expected);
-    }
-
-    #[test]
-    fn adamw_strong_decay_matches_reference() {
-        let adam = AdamConfig {
+    fn adamw_matches_reference() {
+        let defaults = AdamConfig::default();
+        let strong = AdamConfig {
             learning_rate: 0.05,
             beta_1: 0.8,
-            ..AdamConfig::default()
+            ..defaults
         };
-        let expected = keras_adam(0.05, 0.8, 0.999, 1e-7, false, 0.5);
-        assert_same_trajectory(&run(&mut adamw(0.5, adam)), &expected);
-    }
-
-    #[test]
-    fn adamw_amsgrad_matches_reference() {
-        let adam = AdamConfig {
-            learning_rate: 0.05,
-            beta_2: 0.5,
-            amsgrad: true,
-            ..AdamConfig::default()
-        };
-        let expected = keras_adam(0.05, 0.9, 0.5, 1e-7, true, 0.1);
-        assert_same_trajectory(&run(&mut adamw(0.1, adam)), &expected);
+        let amsgrad = amsgrad_config();
+        for (weight_decay, adam, expected) in [
+            (
+                0.004,
+                defaults,
+                keras_adam(0.001, 0.9, 0.999, 1e-7, false, 0.004),
+            ),
+            (0.5, strong, keras_adam(0.05, 0.8, 0.999, 1e-7, false, 0.5)),
+            (0.1, amsgrad, keras_adam(0.05, 0.9, 0.5, 1e-7, true, 0.1)),
+        ] {
+            assert_same_trajectory(&run(&mut adamw(weight_decay, adam)), &expected);
+        }
+        assert_eq!(AdamWConfig::default().weight_decay, 0.004);
     }
 
     #[test]
@@ -151,85 +145,21 @@ mod tests {
 
     #[test]
     fn adamw_validate() {
-        let valid = AdamWConfig::default();
-        assert!(valid.validate().is_ok());
-        assert!(
-            AdamWConfig {
-                weight_decay: 0.0,
-                ..valid
-            }
-            .validate()
-            .is_ok()
+        assert_validation(
+            AdamWConfig::default(),
+            &[|c| c.weight_decay = 0.0],
+            &[
+                (|c| c.adam.learning_rate = -1.0, "learning_rate"),
+                (|c| c.adam.beta_1 = 1.0, "beta_1"),
+                (|c| c.adam.beta_2 = 2.0, "beta_2"),
+                (|c| c.adam.epsilon = 0.0, "epsilon"),
+                (|c| c.weight_decay = -0.1, "weight_decay"),
+                (|c| c.weight_decay = f32::INFINITY, "weight_decay"),
+                (
+                    |c| c.adam.clip = Some(Clip::GlobalNorm(0.0)),
+                    "global_clipnorm",
+                ),
+            ],
         );
-        let adam = valid.adam;
-        for (config, name) in [
-            (
-                AdamWConfig {
-                    adam: AdamConfig {
-                        learning_rate: -1.0,
-                        ..adam
-                    },
-                    ..valid
-                },
-                "learning_rate",
-            ),
-            (
-                AdamWConfig {
-                    adam: AdamConfig {
-                        beta_1: 1.0,
-                        ..adam
-                    },
-                    ..valid
-                },
-                "beta_1",
-            ),
-            (
-                AdamWConfig {
-                    adam: AdamConfig {
-                        beta_2: 2.0,
-                        ..adam
-                    },
-                    ..valid
-                },
-                "beta_2",
-            ),
-            (
-                AdamWConfig {
-                    adam: AdamConfig {
-                        epsilon: 0.0,
-                        ..adam
-                    },
-                    ..valid
-                },
-                "epsilon",
-            ),
-            (
-                AdamWConfig {
-                    weight_decay: -0.1,
-                    ..valid
-                },
-                "weight_decay",
-            ),
-            (
-                AdamWConfig {
-                    weight_decay: f32::INFINITY,
-                    ..valid
-                },
-                "weight_decay",
-            ),
-            (
-                AdamWConfig {
-                    adam: AdamConfig {
-                        clip: Some(Clip::GlobalNorm(0.0)),
-                        ..adam
-                    },
-                    ..valid
-                },
-                "global_clipnorm",
-            ),
-        ] {
-            assert_invalid(config.validate(), name);
-            assert_invalid(AdamW::new(config).validate(), name);
-        }
     }
 }

@@ -185,7 +185,7 @@ impl OptimizerConfig for RmsPropConfig {
 mod tests {
     use super::*;
     use crate::optim::Optimizer;
-    use crate::optim::test_support::{assert_invalid, assert_same_trajectory, reference, run};
+    use crate::optim::test_support::{assert_same_trajectory, assert_validation, reference, run};
 
     /// Keras's RMSprop written out in f64.
     fn keras_rmsprop(lr: f64, rho: f64, momentum: f64, eps: f64, centered: bool) -> Vec<Vec<f64>> {
@@ -213,52 +213,33 @@ mod tests {
         })
     }
 
-    /// RMSprop with learning rate 0.01 and `config`'s other settings.
-    fn rmsprop(config: RmsPropConfig) -> RmsProp {
-        RmsProp::new(RmsPropConfig {
+    #[test]
+    fn rmsprop_matches_reference() {
+        let defaults = RmsPropConfig::default();
+        let momentum = RmsPropConfig {
             learning_rate: 0.01,
-            ..config
-        })
-    }
-
-    #[test]
-    fn rmsprop_defaults_match_reference() {
-        let expected = keras_rmsprop(0.001, 0.9, 0.0, 1e-7, false);
-        assert_same_trajectory(&run(&mut RmsProp::default()), &expected);
-    }
-
-    #[test]
-    fn rmsprop_momentum_matches_reference() {
-        let mut rmsprop = rmsprop(RmsPropConfig {
             momentum: 0.9,
             rho: 0.8,
-            ..RmsPropConfig::default()
-        });
-        let expected = keras_rmsprop(0.01, 0.8, 0.9, 1e-7, false);
-        assert_same_trajectory(&run(&mut rmsprop), &expected);
-    }
-
-    #[test]
-    fn rmsprop_centered_matches_reference() {
-        let mut rmsprop = rmsprop(RmsPropConfig {
+            ..defaults
+        };
+        let centered = RmsPropConfig {
+            learning_rate: 0.01,
             centered: true,
             epsilon: 1e-4,
-            ..RmsPropConfig::default()
-        });
-        let expected = keras_rmsprop(0.01, 0.9, 0.0, 1e-4, true);
-        assert_same_trajectory(&run(&mut rmsprop), &expected);
-    }
-
-    #[test]
-    fn rmsprop_centered_momentum_matches_reference() {
-        let mut rmsprop = rmsprop(RmsPropConfig {
-            centered: true,
+            ..defaults
+        };
+        let centered_momentum = RmsPropConfig {
             momentum: 0.5,
-            epsilon: 1e-4,
-            ..RmsPropConfig::default()
-        });
-        let expected = keras_rmsprop(0.01, 0.9, 0.5, 1e-4, true);
-        assert_same_trajectory(&run(&mut rmsprop), &expected);
+            ..centered
+        };
+        for (config, expected) in [
+            (defaults, keras_rmsprop(0.001, 0.9, 0.0, 1e-7, false)),
+            (momentum, keras_rmsprop(0.01, 0.8, 0.9, 1e-7, false)),
+            (centered, keras_rmsprop(0.01, 0.9, 0.0, 1e-4, true)),
+            (centered_momentum, keras_rmsprop(0.01, 0.9, 0.5, 1e-4, true)),
+        ] {
+            assert_same_trajectory(&run(&mut RmsProp::new(config)), &expected);
+        }
     }
 
     #[test]
@@ -301,49 +282,18 @@ mod tests {
 
     #[test]
     fn rmsprop_validate() {
-        let valid = RmsPropConfig::default();
-        assert!(valid.validate().is_ok());
-        for (config, name) in [
-            (
-                RmsPropConfig {
-                    learning_rate: 0.0,
-                    ..valid
-                },
-                "learning_rate",
-            ),
-            (RmsPropConfig { rho: 1.0, ..valid }, "rho"),
-            (RmsPropConfig { rho: -0.5, ..valid }, "rho"),
-            (
-                RmsPropConfig {
-                    momentum: -0.5,
-                    ..valid
-                },
-                "momentum",
-            ),
-            (
-                RmsPropConfig {
-                    epsilon: -1e-7,
-                    ..valid
-                },
-                "epsilon",
-            ),
-            (
-                RmsPropConfig {
-                    epsilon: f32::NAN,
-                    ..valid
-                },
-                "epsilon",
-            ),
-            (
-                RmsPropConfig {
-                    clip: Some(Clip::Value(0.0)),
-                    ..valid
-                },
-                "clipvalue",
-            ),
-        ] {
-            assert_invalid(config.validate(), name);
-            assert_invalid(RmsProp::new(config).validate(), name);
-        }
+        assert_validation(
+            RmsPropConfig::default(),
+            &[],
+            &[
+                (|c| c.learning_rate = 0.0, "learning_rate"),
+                (|c| c.rho = 1.0, "rho"),
+                (|c| c.rho = -0.5, "rho"),
+                (|c| c.momentum = -0.5, "momentum"),
+                (|c| c.epsilon = -1e-7, "epsilon"),
+                (|c| c.epsilon = f32::NAN, "epsilon"),
+                (|c| c.clip = Some(Clip::Value(0.0)), "clipvalue"),
+            ],
+        );
     }
 }

@@ -98,37 +98,75 @@ impl Schedule {
     /// assert!((smooth.learning_rate(3) - 0.3 / 1.75).abs() < 1e-7); // 0.3 / (1 + 0.5 · 3 / 2)
     /// ```
     pub fn learning_rate(&self, epoch: usize) -> f32 {
+        let initial = f64::from(self.initial_learning_rate());
+        let rate = match *self {
+            Schedule::Constant { .. } => initial,
+            Schedule::ExponentialDecay { decay_rate, .. } => {
+                initial * f64::from(decay_rate).powf(self.progress(epoch))
+            }
+            Schedule::InverseTimeDecay { decay_rate, .. } => {
+                initial / (1.0 + f64::from(decay_rate) * self.progress(epoch))
+            }
+            Schedule::CosineDecay { alpha, .. } => {
+                let p = self.progress(epoch).min(1.0);
+                let cosine = 0.5 * (1.0 + (core::f64::consts::PI * p).cos());
+                let alpha = f64::from(alpha);
+                initial * ((1.0 - alpha) * cosine + alpha)
+            }
+        };
+        rate as f32
+    }
+
+    /// The rate of epoch 0: `learning_rate` or `initial_learning_rate`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_core::optim::Schedule;
+    ///
+    /// let cosine = Schedule::CosineDecay { initial_learning_rate: 0.1, decay_steps: 10, alpha: 0.0 };
+    /// assert_eq!(cosine.initial_learning_rate(), 0.1);
+    /// assert_eq!(cosine.learning_rate(0), 0.1);
+    /// ```
+    pub const fn initial_learning_rate(&self) -> f32 {
         match *self {
             Schedule::Constant { learning_rate } => learning_rate,
             Schedule::ExponentialDecay {
                 initial_learning_rate,
-                decay_steps,
-                decay_rate,
-                staircase,
-            } => {
-                let p = progress(epoch, decay_steps, staircase);
-                (f64::from(initial_learning_rate) * f64::from(decay_rate).powf(p)) as f32
+                ..
             }
-            Schedule::InverseTimeDecay {
+            | Schedule::InverseTimeDecay {
                 initial_learning_rate,
-                decay_steps,
-                decay_rate,
-                staircase,
-            } => {
-                let p = progress(epoch, decay_steps, staircase);
-                (f64::from(initial_learning_rate) / (1.0 + f64::from(decay_rate) * p)) as f32
+                ..
             }
-            Schedule::CosineDecay {
+            | Schedule::CosineDecay {
                 initial_learning_rate,
+                ..
+            } => initial_learning_rate,
+        }
+    }
+
+    /// `e / decay_steps`, floored with `staircase` (0 for `Constant`); a zero `decay_steps`
+    /// counts as 1.
+    fn progress(&self, epoch: usize) -> f64 {
+        let (steps, staircase) = match *self {
+            Schedule::Constant { .. } => return 0.0,
+            Schedule::ExponentialDecay {
                 decay_steps,
-                alpha,
-            } => {
-                let steps = decay_steps.max(1);
-                let p = epoch.min(steps) as f64 / steps as f64;
-                let cosine = 0.5 * (1.0 + (core::f64::consts::PI * p).cos());
-                let alpha = f64::from(alpha);
-                (f64::from(initial_learning_rate) * ((1.0 - alpha) * cosine + alpha)) as f32
+                staircase,
+                ..
             }
+            | Schedule::InverseTimeDecay {
+                decay_steps,
+                staircase,
+                ..
+            } => (decay_steps.max(1), staircase),
+            Schedule::CosineDecay { decay_steps, .. } => (decay_steps.max(1), false),
+        };
+        if staircase {
+            (epoch / steps) as f64
+        } else {
+            epoch as f64 / steps as f64
         }
     }
 
@@ -148,68 +186,36 @@ impl Schedule {
     /// assert!(cosine.validate().is_err());
     /// ```
     pub fn validate(&self) -> Result<()> {
+        let decay_steps = match *self {
+            Schedule::Constant { learning_rate } => return check::learning_rate(learning_rate),
+            Schedule::ExponentialDecay { decay_steps, .. }
+            | Schedule::InverseTimeDecay { decay_steps, .. }
+            | Schedule::CosineDecay { decay_steps, .. } => decay_steps,
+        };
+        check::positive(
+            "initial_learning_rate",
+            self.initial_learning_rate(),
+            "use a positive, finite initial learning rate such as 0.001",
+        )?;
+        check::nonzero("decay_steps", decay_steps, "use at least 1 step")?;
         match *self {
-            Schedule::Constant { learning_rate } => check::learning_rate(learning_rate),
-            Schedule::ExponentialDecay {
-                initial_learning_rate,
-                decay_steps,
+            Schedule::Constant { .. } => Ok(()),
+            Schedule::ExponentialDecay { decay_rate, .. } => check::positive(
+                "decay_rate",
                 decay_rate,
-                ..
-            } => {
-                initial_and_steps(initial_learning_rate, decay_steps)?;
-                check::positive(
-                    "decay_rate",
-                    decay_rate,
-                    "use a positive decay rate, such as 0.96 (0.5 halves the rate each decay_steps)",
-                )
-            }
-            Schedule::InverseTimeDecay {
-                initial_learning_rate,
-                decay_steps,
+                "use a positive decay rate, such as 0.96 (0.5 halves the rate each decay_steps)",
+            ),
+            Schedule::InverseTimeDecay { decay_rate, .. } => check::non_negative(
+                "decay_rate",
                 decay_rate,
-                ..
-            } => {
-                initial_and_steps(initial_learning_rate, decay_steps)?;
-                check::non_negative(
-                    "decay_rate",
-                    decay_rate,
-                    "use a non-negative decay rate, such as 0.5",
-                )
-            }
-            Schedule::CosineDecay {
-                initial_learning_rate,
-                decay_steps,
+                "use a non-negative decay rate, such as 0.5",
+            ),
+            Schedule::CosineDecay { alpha, .. } => check::unit_closed(
+                "alpha",
                 alpha,
-            } => {
-                initial_and_steps(initial_learning_rate, decay_steps)?;
-                check::unit_closed(
-                    "alpha",
-                    alpha,
-                    "use an alpha in [0, 1], the final fraction of the initial learning rate",
-                )
-            }
+                "use an alpha in [0, 1], the final fraction of the initial learning rate",
+            ),
         }
-    }
-}
-
-/// The checks every decay shares: a positive, finite `initial_learning_rate` and a nonzero
-/// `decay_steps`.
-fn initial_and_steps(initial_learning_rate: f32, decay_steps: usize) -> Result<()> {
-    check::positive(
-        "initial_learning_rate",
-        initial_learning_rate,
-        "use a positive, finite initial learning rate such as 0.001",
-    )?;
-    check::nonzero("decay_steps", decay_steps, "use at least 1 step")
-}
-
-/// `e / decay_steps`, floored with `staircase`; a zero `decay_steps` counts as 1.
-fn progress(epoch: usize, decay_steps: usize, staircase: bool) -> f64 {
-    let steps = decay_steps.max(1);
-    if staircase {
-        (epoch / steps) as f64
-    } else {
-        epoch as f64 / steps as f64
     }
 }
 

@@ -122,8 +122,7 @@ impl OptimizerConfig for SgdConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::optim::Optimizer;
-    use crate::optim::test_support::{assert_invalid, assert_same_trajectory, reference, run};
+    use crate::optim::test_support::{assert_same_trajectory, assert_validation, reference, run};
 
     /// Keras's SGD, written out in f64.
     fn keras_sgd(lr: f64, momentum: f64, nesterov: bool) -> Vec<Vec<f64>> {
@@ -155,26 +154,16 @@ mod tests {
     }
 
     #[test]
-    fn sgd_plain_matches_reference() {
-        assert_same_trajectory(&run(&mut Sgd::default()), &keras_sgd(0.01, 0.0, false));
-    }
-
-    #[test]
-    fn sgd_momentum_matches_reference() {
-        let mut sgd = sgd(0.05, 0.9, false);
-        assert_same_trajectory(&run(&mut sgd), &keras_sgd(0.05, 0.9, false));
-    }
-
-    #[test]
-    fn sgd_nesterov_matches_reference() {
-        let mut sgd = sgd(0.05, 0.8, true);
-        assert_same_trajectory(&run(&mut sgd), &keras_sgd(0.05, 0.8, true));
-    }
-
-    #[test]
-    fn sgd_nesterov_without_momentum_is_plain() {
-        let mut sgd = sgd(0.05, 0.0, true);
-        assert_same_trajectory(&run(&mut sgd), &keras_sgd(0.05, 0.0, false));
+    fn sgd_matches_reference() {
+        for (mut sgd, expected) in [
+            (Sgd::default(), keras_sgd(0.01, 0.0, false)),
+            (sgd(0.05, 0.9, false), keras_sgd(0.05, 0.9, false)),
+            (sgd(0.05, 0.8, true), keras_sgd(0.05, 0.8, true)),
+            // Nesterov without momentum is plain descent.
+            (sgd(0.05, 0.0, true), keras_sgd(0.05, 0.0, false)),
+        ] {
+            assert_same_trajectory(&run(&mut sgd), &expected);
+        }
     }
 
     #[test]
@@ -188,23 +177,19 @@ mod tests {
 
     #[test]
     fn sgd_validate() {
-        assert!(Sgd::default().validate().is_ok());
-        assert!(sgd(0.1, 1.0, false).validate().is_ok());
-        let clipped = SgdConfig {
-            clip: Some(Clip::Norm(0.0)),
-            ..SgdConfig::default()
-        };
-        for (config, name) in [
-            (sgd(0.0, 0.0, false).config, "learning_rate"),
-            (sgd(-0.1, 0.0, false).config, "learning_rate"),
-            (sgd(f32::NAN, 0.0, false).config, "learning_rate"),
-            (sgd(f32::INFINITY, 0.0, false).config, "learning_rate"),
-            (sgd(0.01, -0.1, false).config, "momentum"),
-            (sgd(0.01, 1.5, false).config, "momentum"),
-            (sgd(0.01, f32::NAN, false).config, "momentum"),
-            (clipped, "clipnorm"),
-        ] {
-            assert_invalid(config.validate(), name);
-        }
+        assert_validation(
+            SgdConfig::default(),
+            &[|c| c.momentum = 1.0],
+            &[
+                (|c| c.learning_rate = 0.0, "learning_rate"),
+                (|c| c.learning_rate = -0.1, "learning_rate"),
+                (|c| c.learning_rate = f32::NAN, "learning_rate"),
+                (|c| c.learning_rate = f32::INFINITY, "learning_rate"),
+                (|c| c.momentum = -0.1, "momentum"),
+                (|c| c.momentum = 1.5, "momentum"),
+                (|c| c.momentum = f32::NAN, "momentum"),
+                (|c| c.clip = Some(Clip::Norm(0.0)), "clipnorm"),
+            ],
+        );
     }
 }

@@ -3,7 +3,7 @@
 //! The reference implementations live in each optimizer's tests and work on the `f64` values
 //! given here; they never call the code under test.
 
-use crate::optim::Optimizer;
+use crate::optim::{Optimizer, OptimizerConfig, WithState};
 use crate::{DenseGradient, Parameters};
 
 /// Two tensors: a 2×3 weight (6 values) and a bias (2 values).
@@ -115,5 +115,28 @@ pub(crate) fn assert_invalid(result: crate::Result<()>, name: &str) {
     match result {
         Err(crate::Error::InvalidHyperparameter { name: got, .. }) => assert_eq!(got, name),
         other => panic!("expected an error on `{name}`, got {other:?}"),
+    }
+}
+
+/// Asserts that `valid` passes validation, also when changed by each of `also_valid`, and that
+/// each `(change, name)` of `invalid` makes validation fail naming `name`, for the settings and
+/// for the optimizer made of them.
+pub(crate) fn assert_validation<C: OptimizerConfig>(
+    valid: C,
+    also_valid: &[fn(&mut C)],
+    invalid: &[(fn(&mut C), &str)],
+) {
+    let changed = |change: &fn(&mut C)| {
+        let mut config = valid.clone();
+        change(&mut config);
+        config
+    };
+    assert!(valid.validate().is_ok());
+    for change in also_valid {
+        assert!(changed(change).validate().is_ok());
+    }
+    for (change, name) in invalid {
+        assert_invalid(changed(change).validate(), name);
+        assert_invalid(WithState::new(changed(change)).validate(), name);
     }
 }
