@@ -118,15 +118,18 @@ pub(crate) fn assert_invalid(result: crate::Result<()>, name: &str) {
     }
 }
 
+/// A change to an optimizer's settings.
+pub(crate) type Change<C> = fn(&mut C);
+
 /// Asserts that `valid` passes validation, also when changed by each of `also_valid`, and that
 /// each `(change, name)` of `invalid` makes validation fail naming `name`, for the settings and
 /// for the optimizer made of them.
 pub(crate) fn assert_validation<C: OptimizerConfig>(
     valid: C,
-    also_valid: &[fn(&mut C)],
-    invalid: &[(fn(&mut C), &str)],
+    also_valid: &[Change<C>],
+    invalid: &[(Change<C>, &str)],
 ) {
-    let changed = |change: &fn(&mut C)| {
+    let changed = |change: &Change<C>| {
         let mut config = valid.clone();
         change(&mut config);
         config
