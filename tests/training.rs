@@ -4,7 +4,8 @@ use nnet::loss::{BinaryCrossentropy, MeanSquaredError, SparseCategoricalCrossent
 use nnet::metrics::Metric;
 use nnet::optim::{Adam, Optimizer, Schedule, Sgd, SgdConfig};
 use nnet::train::{
-    Callback, Control, EachEpoch, EarlyStopping, EpochLogs, FitConfig, Trainer, Verbosity,
+    Callback, Control, EachEpoch, EarlyStopping, EpochLogs, FitConfig, LearningRateScheduler,
+    Trainer, Verbosity,
 };
 use nnet::{Error, Parameters, SVector, vector};
 
@@ -300,48 +301,44 @@ fn early_stopping_restores_the_best_weights() {
     );
 }
 
-#[test]
-fn learning_rate_schedule_callback_sets_the_rate() {
+/// The learning rate of each epoch when training the XOR network with Adam (learning rate
+/// `initial`) for `epochs` epochs under `scheduler`.
+fn scheduled_rates(initial: f32, epochs: usize, scheduler: &mut dyn Callback<Seed>) -> Vec<f32> {
     let (x, y) = xor();
-    let mut halve = nnet::train::LearningRateScheduler(
-        |epoch: usize, rate: f32| if epoch > 1 { rate * 0.5 } else { rate },
-    );
-    let history = Trainer::new(Adam::with_learning_rate(0.08), BinaryCrossentropy)
+    let history = Trainer::new(Adam::with_learning_rate(initial), BinaryCrossentropy)
         .fit_with(
             &mut Seed::seeded(1),
             &x,
             &y,
-            &silent(4, 4),
+            &silent(4, epochs),
             None,
-            &mut [&mut halve],
+            &mut [scheduler],
         )
         .unwrap();
     assert_eq!(history.series("learning_rate"), None);
-    let rates: Vec<f32> = history.epochs.iter().map(|e| e.learning_rate).collect();
-    assert_eq!(rates, [0.08, 0.04, 0.02, 0.01]);
+    history.epochs.iter().map(|e| e.learning_rate).collect()
 }
 
 #[test]
-fn learning_rate_schedule_replaces_the_optimizer_rate() {
-    let (x, y) = xor();
+fn learning_rate_scheduler_with_a_closure_sets_the_rate() {
+    let mut halve =
+        LearningRateScheduler(|epoch: usize, rate: f32| if epoch > 1 { rate * 0.5 } else { rate });
+    assert_eq!(
+        scheduled_rates(0.08, 4, &mut halve),
+        [0.08, 0.04, 0.02, 0.01]
+    );
+}
+
+#[test]
+fn learning_rate_scheduler_with_a_schedule_replaces_the_optimizer_rate() {
     // 0.08 · 0.5^⌊e / 2⌋ for epochs e = 0, 1, 2, … (Keras's ExponentialDecay, staircase).
-    let mut decay = nnet::train::LearningRateScheduler(Schedule::ExponentialDecay {
+    let mut decay = LearningRateScheduler(Schedule::ExponentialDecay {
         initial_learning_rate: 0.08,
         decay_steps: 2,
         decay_rate: 0.5,
         staircase: true,
     });
-    let history = Trainer::new(Adam::default(), BinaryCrossentropy)
-        .fit_with(
-            &mut Seed::seeded(1),
-            &x,
-            &y,
-            &silent(4, 5),
-            None,
-            &mut [&mut decay],
-        )
-        .unwrap();
-    let rates: Vec<f32> = history.epochs.iter().map(|e| e.learning_rate).collect();
+    let rates = scheduled_rates(0.001, 5, &mut decay);
     assert_eq!(rates, [0.08, 0.08, 0.04, 0.04, 0.02]);
 }
 
@@ -350,7 +347,7 @@ fn invalid_schedule_is_an_error_before_training() {
     let (x, y) = xor();
     let mut net = Seed::seeded(1);
     let before = net.clone();
-    let mut cosine = nnet::train::LearningRateScheduler(Schedule::CosineDecay {
+    let mut cosine = LearningRateScheduler(Schedule::CosineDecay {
         initial_learning_rate: 0.01,
         decay_steps: 0,
         alpha: 0.0,
