@@ -28,8 +28,8 @@ fn main() -> Result<(), nnet::Error> {
     let targets = [vector![0.0], vector![1.0], vector![1.0], vector![0.0]];
 
     let mut net = Xor::seeded(1);
-    let mut trainer =
-        Trainer::new(Adam::new(0.01), BinaryCrossentropy).with_metrics([Metric::Accuracy]);
+    let mut trainer = Trainer::new(Adam::with_learning_rate(0.01), BinaryCrossentropy)
+        .with_metrics([Metric::Accuracy]);
     let config = FitConfig {
         batch_size: 4,
         epochs: 500,

@@ -46,8 +46,8 @@ fn main() -> Result<(), Box<dyn Error>> {
     let (y_train, y_test) = (train.one_hot::<3>()?, test.one_hot::<3>()?);
 
     let mut net = Species::seeded(7);
-    let mut trainer =
-        Trainer::new(Adam::new(0.01), CategoricalCrossentropy).with_metrics([Metric::Accuracy]);
+    let mut trainer = Trainer::new(Adam::with_learning_rate(0.01), CategoricalCrossentropy)
+        .with_metrics([Metric::Accuracy]);
     let config = FitConfig {
         batch_size: 16,
         epochs: 100,

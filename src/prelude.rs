@@ -42,7 +42,10 @@ pub use crate::loss::{
     SparseCategoricalCrossentropy,
 };
 pub use crate::metrics::Metric;
-pub use crate::optim::{Adagrad, Adam, AdamW, Clip, Optimizer, RmsProp, Sgd};
+pub use crate::optim::{
+    Adagrad, AdagradConfig, Adam, AdamConfig, AdamW, AdamWConfig, Clip, Optimizer, RmsProp,
+    RmsPropConfig, Schedule, Sgd, SgdConfig,
+};
 pub use crate::train::{
     Callback, Control, EachEpoch, EarlyStopping, Evaluation, FitConfig, History,
     LearningRateScheduler, Trainer, Verbosity,

@@ -131,8 +131,8 @@ fn iris_reaches_90_percent() {
     );
     let (y_train, y_test) = (train.one_hot::<3>().unwrap(), test.one_hot::<3>().unwrap());
     let mut net = Species::seeded(7);
-    let mut trainer =
-        Trainer::new(Adam::new(0.01), CategoricalCrossentropy).with_metrics([Metric::Accuracy]);
+    let mut trainer = Trainer::new(Adam::with_learning_rate(0.01), CategoricalCrossentropy)
+        .with_metrics([Metric::Accuracy]);
     trainer
         .fit(&mut net, &x_train, &y_train, &config(16, 100, 7))
         .unwrap();

@@ -2,9 +2,10 @@
 
 use nnet::loss::{BinaryCrossentropy, MeanSquaredError, SparseCategoricalCrossentropy};
 use nnet::metrics::Metric;
-use nnet::optim::{Adam, Optimizer, Sgd};
+use nnet::optim::{Adam, Optimizer, Schedule, Sgd, SgdConfig};
 use nnet::train::{
-    Callback, Control, EachEpoch, EarlyStopping, EpochLogs, FitConfig, Trainer, Verbosity,
+    Callback, Control, EachEpoch, EarlyStopping, EpochLogs, FitConfig, LearningRateScheduler,
+    Trainer, Verbosity,
 };
 use nnet::{Error, Parameters, SVector, vector};
 
@@ -58,8 +59,8 @@ fn line_data(n: usize) -> (Vec<SVector<f32, 2>>, Vec<SVector<f32, 1>>) {
 fn seed_network_learns_xor() {
     let (x, y) = xor();
     let mut net = Seed::seeded(1);
-    let mut trainer =
-        Trainer::new(Adam::new(0.01), BinaryCrossentropy).with_metrics([Metric::Accuracy]);
+    let mut trainer = Trainer::new(Adam::with_learning_rate(0.01), BinaryCrossentropy)
+        .with_metrics([Metric::Accuracy]);
     let history = trainer.fit(&mut net, &x, &y, &silent(4, 500)).unwrap();
     assert_eq!(history.epochs.len(), 500);
     let losses = history.series("loss").unwrap();
@@ -162,7 +163,7 @@ fn mean_gradient_of_the_batch_is_applied() {
         net.backward(xi, &trace, &vector![dp], &mut grads);
     }
     grads.scale(1.0 / 6.0);
-    Trainer::new(Sgd::new(0.5), BinaryCrossentropy)
+    Trainer::new(Sgd::with_learning_rate(0.5), BinaryCrossentropy)
         .fit(
             &mut net,
             &x,
@@ -193,8 +194,8 @@ fn mean_gradient_of_the_batch_is_applied() {
 fn validation_split_comes_from_the_end() {
     let (x, mut y) = line_data(100);
     // Make the last 20 targets impossible to fit so validation loss differs visibly.
-    let mut trainer =
-        Trainer::new(Adam::new(0.01), BinaryCrossentropy).with_metrics([Metric::Accuracy]);
+    let mut trainer = Trainer::new(Adam::with_learning_rate(0.01), BinaryCrossentropy)
+        .with_metrics([Metric::Accuracy]);
     let config = FitConfig {
         validation_split: 0.2,
         ..silent(10, 5)
@@ -268,7 +269,7 @@ impl Callback<Seed> for Snapshots {
 fn early_stopping_restores_the_best_weights() {
     let (x, y) = line_data(60);
     // A learning rate high enough that the loss soon stops improving.
-    let mut trainer = Trainer::new(Sgd::new(3.0), BinaryCrossentropy);
+    let mut trainer = Trainer::new(Sgd::with_learning_rate(3.0), BinaryCrossentropy);
     let mut snapshots = Snapshots(Vec::new());
     let mut stopper = EarlyStopping::new("loss")
         .patience(2)
@@ -300,25 +301,71 @@ fn early_stopping_restores_the_best_weights() {
     );
 }
 
-#[test]
-fn learning_rate_schedule_callback_sets_the_rate() {
+/// The learning rate of each epoch when training the XOR network with Adam (learning rate
+/// `initial`) for `epochs` epochs under `scheduler`.
+fn scheduled_rates(initial: f32, epochs: usize, scheduler: &mut dyn Callback<Seed>) -> Vec<f32> {
     let (x, y) = xor();
-    let mut halve = nnet::train::LearningRateScheduler(
-        |epoch: usize, rate: f32| if epoch > 1 { rate * 0.5 } else { rate },
-    );
-    let history = Trainer::new(Adam::new(0.08), BinaryCrossentropy)
+    let history = Trainer::new(Adam::with_learning_rate(initial), BinaryCrossentropy)
         .fit_with(
             &mut Seed::seeded(1),
             &x,
             &y,
-            &silent(4, 4),
+            &silent(4, epochs),
             None,
-            &mut [&mut halve],
+            &mut [scheduler],
         )
         .unwrap();
     assert_eq!(history.series("learning_rate"), None);
-    let rates: Vec<f32> = history.epochs.iter().map(|e| e.learning_rate).collect();
-    assert_eq!(rates, [0.08, 0.04, 0.02, 0.01]);
+    history.epochs.iter().map(|e| e.learning_rate).collect()
+}
+
+#[test]
+fn learning_rate_scheduler_with_a_closure_sets_the_rate() {
+    let mut halve =
+        LearningRateScheduler(|epoch: usize, rate: f32| if epoch > 1 { rate * 0.5 } else { rate });
+    assert_eq!(
+        scheduled_rates(0.08, 4, &mut halve),
+        [0.08, 0.04, 0.02, 0.01]
+    );
+}
+
+#[test]
+fn learning_rate_scheduler_with_a_schedule_replaces_the_optimizer_rate() {
+    // 0.08 · 0.5^⌊e / 2⌋ for epochs e = 0, 1, 2, … (Keras's ExponentialDecay, staircase).
+    let mut decay = LearningRateScheduler(Schedule::ExponentialDecay {
+        initial_learning_rate: 0.08,
+        decay_steps: 2,
+        decay_rate: 0.5,
+        staircase: true,
+    });
+    let rates = scheduled_rates(0.001, 5, &mut decay);
+    assert_eq!(rates, [0.08, 0.08, 0.04, 0.04, 0.02]);
+}
+
+#[test]
+fn invalid_schedule_is_an_error_before_training() {
+    let (x, y) = xor();
+    let mut net = Seed::seeded(1);
+    let before = net.clone();
+    let mut cosine = LearningRateScheduler(Schedule::CosineDecay {
+        initial_learning_rate: 0.01,
+        decay_steps: 0,
+        alpha: 0.0,
+    });
+    let err = Trainer::new(Adam::default(), BinaryCrossentropy)
+        .fit_with(&mut net, &x, &y, &silent(4, 3), None, &mut [&mut cosine])
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            nnet::Error::InvalidHyperparameter {
+                name: "decay_steps",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(net, before, "no update before the error");
 }
 
 #[test]
@@ -335,8 +382,11 @@ fn softmax_with_sparse_targets_learns_three_clusters() {
         .collect();
     let y: Vec<usize> = (0..90).map(|i| i % 3).collect();
     let mut net = ThreeClasses::seeded(0);
-    let mut trainer = Trainer::new(Adam::new(0.05), SparseCategoricalCrossentropy)
-        .with_metrics([Metric::Accuracy]);
+    let mut trainer = Trainer::new(
+        Adam::with_learning_rate(0.05),
+        SparseCategoricalCrossentropy,
+    )
+    .with_metrics([Metric::Accuracy]);
     trainer.fit(&mut net, &x, &y, &silent(16, 60)).unwrap();
     assert_eq!(
         trainer.evaluate(&net, &x, &y).unwrap().get("accuracy"),
@@ -380,7 +430,7 @@ mod bad_input {
     fn bad_learning_rates() {
         let (x, y) = xor();
         for rate in [0.0, -0.1, f32::NAN, f32::INFINITY] {
-            let err = Trainer::new(Adam::new(rate), BinaryCrossentropy)
+            let err = Trainer::new(Adam::with_learning_rate(rate), BinaryCrossentropy)
                 .fit(&mut Seed::seeded(0), &x, &y, &silent(4, 1))
                 .unwrap_err();
             assert!(
@@ -394,9 +444,15 @@ mod bad_input {
                 "{rate}: {err}"
             );
         }
-        let err = Trainer::new(Sgd::default().with_momentum(-1.0), BinaryCrossentropy)
-            .fit(&mut Seed::seeded(0), &x, &y, &silent(4, 1))
-            .unwrap_err();
+        let err = Trainer::new(
+            Sgd::new(SgdConfig {
+                momentum: -1.0,
+                ..SgdConfig::default()
+            }),
+            BinaryCrossentropy,
+        )
+        .fit(&mut Seed::seeded(0), &x, &y, &silent(4, 1))
+        .unwrap_err();
         assert!(
             matches!(
                 err,
@@ -505,7 +561,7 @@ mod bad_input {
     fn divergence_stops_with_finite_weights() {
         let (x, y) = line_data(64);
         let mut net = Regressor::seeded(0);
-        let err = Trainer::new(Sgd::new(1e6), MeanSquaredError)
+        let err = Trainer::new(Sgd::with_learning_rate(1e6), MeanSquaredError)
             .fit(&mut net, &x, &y, &silent(8, 50))
             .unwrap_err();
         match err {

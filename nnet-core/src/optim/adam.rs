@@ -1,10 +1,12 @@
-//! Adam (Keras `Adam`), and the update it shares with [`AdamW`](crate::optim::AdamW).
+//! Adam (Keras `Adam`): its settings, and the update and state it shares with
+//! [`AdamW`](crate::optim::AdamW).
 
 use crate::optim::slots::Slots;
-use crate::optim::{Clip, Optimizer, check, clip_gradients};
+use crate::optim::with_state::learning_rate_and_clip;
+use crate::optim::{Clip, OptimizerConfig, WithState, check};
 use crate::{Parameters, Result};
 
-/// Adam (Kingma & Ba, 2015), as Keras computes it.
+/// Adam (Kingma & Ba, 2015), as Keras computes it: [`AdamConfig`] and the moments.
 ///
 /// With gradient `g`, learning rate `η`, step `t = 1, 2, …`, and moments `m`, `v` starting at
 /// zero:
@@ -26,7 +28,7 @@ use crate::{Parameters, Result};
 /// use nnet_core::optim::{Adam, Optimizer};
 /// use nnet_core::{DenseGradient, Parameters};
 ///
-/// let mut adam = Adam::new(0.1);
+/// let mut adam = Adam::with_learning_rate(0.1);
 /// let mut params = DenseGradient::<1, 1>::zeroed();
 /// let mut grads = DenseGradient::<1, 1>::zeroed();
 /// grads.tensor_mut(0)[0] = 4.0;
@@ -35,8 +37,20 @@ use crate::{Parameters, Result};
 /// assert!((params.tensor(0)[0] + 0.1).abs() < 1e-6);
 /// assert_eq!(adam.iterations(), 1);
 /// ```
-#[derive(Debug, Clone)]
-pub struct Adam {
+pub type Adam = WithState<AdamConfig>;
+
+/// The settings of [`Adam`], with Keras's names and defaults.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::optim::{Adam, AdamConfig};
+///
+/// let adam = Adam::new(AdamConfig { beta_1: 0.5, ..AdamConfig::default() });
+/// assert_eq!((adam.config.learning_rate, adam.config.beta_1), (0.001, 0.5));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AdamConfig {
     /// Learning rate `η`, positive. Default 0.001 (Keras).
     pub learning_rate: f32,
     /// Decay rate `β₁` of the first moment, in `[0, 1)`. Default 0.9.
@@ -50,193 +64,29 @@ pub struct Adam {
     pub amsgrad: bool,
     /// Gradient clipping applied at the start of each step. Default `None`.
     pub clip: Option<Clip>,
-    state: AdamState,
 }
 
-impl Default for Adam {
+impl Default for AdamConfig {
     /// Keras's defaults: learning rate 0.001, β₁ 0.9, β₂ 0.999, ε 1e-7, no AMSGrad, no clipping.
     fn default() -> Self {
-        Self::new(0.001)
-    }
-}
-
-impl Adam {
-    /// Adam with the given learning rate and the other defaults.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use nnet_core::optim::Adam;
-    ///
-    /// let adam = Adam::new(0.01);
-    /// assert_eq!((adam.learning_rate, adam.beta_1, adam.beta_2), (0.01, 0.9, 0.999));
-    /// ```
-    pub fn new(learning_rate: f32) -> Self {
         Self {
-            learning_rate,
+            learning_rate: 0.001,
             beta_1: 0.9,
             beta_2: 0.999,
             epsilon: 1e-7,
             amsgrad: false,
             clip: None,
-            state: AdamState::default(),
-        }
-    }
-
-    /// Sets `β₁`.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use nnet_core::optim::Adam;
-    ///
-    /// assert_eq!(Adam::default().with_beta_1(0.5).beta_1, 0.5);
-    /// ```
-    #[must_use]
-    pub fn with_beta_1(mut self, beta_1: f32) -> Self {
-        self.beta_1 = beta_1;
-        self
-    }
-
-    /// Sets `β₂`.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use nnet_core::optim::Adam;
-    ///
-    /// assert_eq!(Adam::default().with_beta_2(0.99).beta_2, 0.99);
-    /// ```
-    #[must_use]
-    pub fn with_beta_2(mut self, beta_2: f32) -> Self {
-        self.beta_2 = beta_2;
-        self
-    }
-
-    /// Sets `ε`.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use nnet_core::optim::Adam;
-    ///
-    /// assert_eq!(Adam::default().with_epsilon(1e-8).epsilon, 1e-8);
-    /// ```
-    #[must_use]
-    pub fn with_epsilon(mut self, epsilon: f32) -> Self {
-        self.epsilon = epsilon;
-        self
-    }
-
-    /// Turns AMSGrad on or off.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use nnet_core::optim::Adam;
-    ///
-    /// assert!(Adam::default().with_amsgrad(true).amsgrad);
-    /// ```
-    #[must_use]
-    pub fn with_amsgrad(mut self, amsgrad: bool) -> Self {
-        self.amsgrad = amsgrad;
-        self
-    }
-
-    /// Sets the gradient clipping.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use nnet_core::optim::{Adam, Clip};
-    ///
-    /// assert_eq!(Adam::default().with_clip(Clip::Norm(1.0)).clip, Some(Clip::Norm(1.0)));
-    /// ```
-    #[must_use]
-    pub fn with_clip(mut self, clip: Clip) -> Self {
-        self.clip = Some(clip);
-        self
-    }
-
-    /// Number of steps taken since creation or the last [`reset`](Adam::reset) (Keras
-    /// `optimizer.iterations`); step `t` of the formula is `iterations() + 1`.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use nnet_core::optim::Adam;
-    ///
-    /// assert_eq!(Adam::default().iterations(), 0);
-    /// ```
-    pub fn iterations(&self) -> u64 {
-        self.state.iterations
-    }
-
-    /// Forgets the moments and the step count, e.g. before training another network; the
-    /// hyperparameters stay.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use nnet_core::optim::{Adam, Optimizer};
-    /// use nnet_core::DenseGradient;
-    ///
-    /// let mut adam = Adam::default();
-    /// let (mut w, mut g) = (DenseGradient::<2, 2>::zeroed(), DenseGradient::<2, 2>::zeroed());
-    /// adam.step(&mut w, &mut g);
-    /// adam.reset();
-    /// assert_eq!(adam.iterations(), 0);
-    /// ```
-    pub fn reset(&mut self) {
-        self.state = AdamState::default();
-    }
-
-    fn hyper(&self) -> AdamHyper {
-        AdamHyper {
-            learning_rate: self.learning_rate,
-            beta_1: self.beta_1,
-            beta_2: self.beta_2,
-            epsilon: self.epsilon,
-            amsgrad: self.amsgrad,
         }
     }
 }
 
-impl Optimizer for Adam {
-    fn learning_rate(&self) -> f32 {
-        self.learning_rate
-    }
+impl OptimizerConfig for AdamConfig {
+    type State = AdamState;
 
-    fn set_learning_rate(&mut self, learning_rate: f32) {
-        self.learning_rate = learning_rate;
-    }
+    learning_rate_and_clip!();
 
     fn validate(&self) -> Result<()> {
-        self.hyper().validate()?;
-        self.clip.map_or(Ok(()), Clip::validate)
-    }
-
-    fn step<P: Parameters, G: Parameters>(&mut self, params: &mut P, grads: &mut G) {
-        if let Some(clip) = self.clip {
-            clip_gradients(grads, clip);
-        }
-        let hyper = self.hyper();
-        self.state.update(params, grads, &hyper);
-    }
-}
-
-/// The hyperparameters the Adam update reads.
-pub(crate) struct AdamHyper {
-    pub(crate) learning_rate: f32,
-    pub(crate) beta_1: f32,
-    pub(crate) beta_2: f32,
-    pub(crate) epsilon: f32,
-    pub(crate) amsgrad: bool,
-}
-
-impl AdamHyper {
-    pub(crate) fn validate(&self) -> Result<()> {
-        check::learning_rate(self.learning_rate)?;
+        check::learning_rate_and_clip(self.learning_rate, self.clip)?;
         check::unit_half_open(
             "beta_1",
             self.beta_1,
@@ -253,51 +103,30 @@ impl AdamHyper {
             "use a small positive epsilon, such as 1e-7 (the default)",
         )
     }
-}
 
-/// The moments and step count of Adam and AdamW.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct AdamState {
-    m: Slots,
-    v: Slots,
-    v_hat: Slots,
-    iterations: u64,
-}
-
-impl AdamState {
-    pub(crate) fn iterations(&self) -> u64 {
-        self.iterations
-    }
-
-    /// One Adam update of `params` from `grads` (already clipped).
-    pub(crate) fn update<P: Parameters, G: Parameters>(
-        &mut self,
-        params: &mut P,
-        grads: &G,
-        h: &AdamHyper,
-    ) {
-        if !(self.m.fits(params) && self.v.fits(params)) {
-            self.m.allocate(params, 0.0);
-            self.v.allocate(params, 0.0);
-            self.v_hat.clear();
-            self.iterations = 0;
+    fn update<P: Parameters, G: Parameters>(&self, s: &mut AdamState, params: &mut P, grads: &G) {
+        if !(s.m.fits(params) && s.v.fits(params)) {
+            s.m.allocate(params, 0.0);
+            s.v.allocate(params, 0.0);
+            s.v_hat.clear();
+            s.iterations = 0;
         }
-        if h.amsgrad && !self.v_hat.fits(params) {
-            self.v_hat.allocate(params, 0.0);
+        if self.amsgrad && !s.v_hat.fits(params) {
+            s.v_hat.allocate(params, 0.0);
         }
 
         // The per-step scalars in f64, the per-value arithmetic in f32.
-        let t = i32::try_from(self.iterations.saturating_add(1)).unwrap_or(i32::MAX);
-        let (b1, b2) = (f64::from(h.beta_1), f64::from(h.beta_2));
+        let t = i32::try_from(s.iterations.saturating_add(1)).unwrap_or(i32::MAX);
+        let (b1, b2) = (f64::from(self.beta_1), f64::from(self.beta_2));
         let alpha =
-            (f64::from(h.learning_rate) * (1.0 - b2.powi(t)).sqrt() / (1.0 - b1.powi(t))) as f32;
-        let (c1, c2, eps) = (1.0 - h.beta_1, 1.0 - h.beta_2, h.epsilon);
+            (f64::from(self.learning_rate) * (1.0 - b2.powi(t)).sqrt() / (1.0 - b1.powi(t))) as f32;
+        let (c1, c2, eps) = (1.0 - self.beta_1, 1.0 - self.beta_2, self.epsilon);
 
         for i in 0..P::TENSORS {
             let (w, g) = (params.tensor_mut(i), grads.tensor(i));
-            let (m, v) = (self.m.get_mut(i), self.v.get_mut(i));
-            if h.amsgrad {
-                let v_hat = self.v_hat.get_mut(i);
+            let (m, v) = (s.m.get_mut(i), s.v.get_mut(i));
+            if self.amsgrad {
+                let v_hat = s.v_hat.get_mut(i);
                 for ((((w, &g), m), v), v_hat) in w.iter_mut().zip(g).zip(m).zip(v).zip(v_hat) {
                     *m += (g - *m) * c1;
                     *v += (g * g - *v) * c2;
@@ -312,14 +141,48 @@ impl AdamState {
                 }
             }
         }
-        self.iterations = self.iterations.saturating_add(1);
+        s.iterations = s.iterations.saturating_add(1);
+    }
+}
+
+/// The moments and step count of [`Adam`] and [`AdamW`](crate::optim::AdamW).
+///
+/// Public only as their state; nothing outside the crate can name or change it.
+#[derive(Debug, Clone, Default)]
+pub struct AdamState {
+    m: Slots,
+    v: Slots,
+    v_hat: Slots,
+    iterations: u64,
+}
+
+impl<C: OptimizerConfig<State = AdamState>> WithState<C> {
+    /// Number of steps taken since creation or the last [`reset`](WithState::reset) (Keras
+    /// `optimizer.iterations`); step `t` of Adam's formula is `iterations() + 1`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_core::optim::{Adam, AdamW, Optimizer};
+    /// use nnet_core::DenseGradient;
+    ///
+    /// let mut adam = Adam::default();
+    /// let (mut w, mut g) = (DenseGradient::<2, 2>::zeroed(), DenseGradient::<2, 2>::zeroed());
+    /// adam.step(&mut w, &mut g);
+    /// assert_eq!(adam.iterations(), 1);
+    /// adam.reset();
+    /// assert_eq!(adam.iterations(), 0);
+    /// assert_eq!(AdamW::default().iterations(), 0);
+    /// ```
+    pub fn iterations(&self) -> u64 {
+        self.state.iterations
     }
 }
 
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::optim::test_support::{assert_invalid, assert_same_trajectory, reference, run};
+    use crate::optim::test_support::{assert_same_trajectory, assert_validation, reference, run};
 
     /// Keras's Adam written out in f64, with decoupled weight decay `wd` (0 for Adam) applied
     /// first as Keras's AdamW does.
@@ -349,37 +212,51 @@ pub(crate) mod tests {
         })
     }
 
-    #[test]
-    fn adam_defaults_match_reference() {
-        let expected = keras_adam(0.001, 0.9, 0.999, 1e-7, false, 0.0);
-        assert_same_trajectory(&run(&mut Adam::default()), &expected);
+    /// AMSGrad with learning rate 0.05 and β₂ = 0.5: β₂ forgets fast, so `v` falls below its
+    /// running maximum and AMSGrad differs from Adam.
+    pub(crate) fn amsgrad_config() -> AdamConfig {
+        AdamConfig {
+            learning_rate: 0.05,
+            beta_2: 0.5,
+            amsgrad: true,
+            ..AdamConfig::default()
+        }
     }
 
     #[test]
-    fn adam_custom_matches_reference() {
-        let mut adam = Adam::new(0.05)
-            .with_beta_1(0.5)
-            .with_beta_2(0.75)
-            .with_epsilon(1e-3);
-        let expected = keras_adam(0.05, 0.5, 0.75, 1e-3, false, 0.0);
-        assert_same_trajectory(&run(&mut adam), &expected);
-    }
-
-    #[test]
-    fn adam_amsgrad_matches_reference() {
-        // β₂ = 0.5 forgets fast, so v falls below its running maximum and AMSGrad differs.
-        let mut adam = Adam::new(0.05).with_beta_2(0.5).with_amsgrad(true);
-        let expected = keras_adam(0.05, 0.9, 0.5, 1e-7, true, 0.0);
-        assert_same_trajectory(&run(&mut adam), &expected);
+    fn adam_matches_reference() {
+        let defaults = AdamConfig::default();
+        let custom = AdamConfig {
+            learning_rate: 0.05,
+            beta_1: 0.5,
+            beta_2: 0.75,
+            epsilon: 1e-3,
+            ..defaults
+        };
+        let amsgrad = amsgrad_config();
+        for (config, expected) in [
+            (defaults, keras_adam(0.001, 0.9, 0.999, 1e-7, false, 0.0)),
+            (custom, keras_adam(0.05, 0.5, 0.75, 1e-3, false, 0.0)),
+            (amsgrad, keras_adam(0.05, 0.9, 0.5, 1e-7, true, 0.0)),
+        ] {
+            assert_same_trajectory(&run(&mut Adam::new(config)), &expected);
+        }
         let plain = keras_adam(0.05, 0.9, 0.5, 1e-7, false, 0.0);
-        assert_ne!(plain.last(), expected.last());
+        assert_ne!(
+            plain.last(),
+            keras_adam(0.05, 0.9, 0.5, 1e-7, true, 0.0).last()
+        );
     }
 
     #[test]
     fn adam_clips_before_the_update() {
         // Adam's first step is η g / (|g| + ε / sqrt(1 − β₂)): about η · sign(g), so a step
         // smaller than η shows the gradient was clipped to ±0.1 before the moments saw it.
-        let mut adam = Adam::new(0.01).with_clip(Clip::Value(0.1));
+        let mut adam = Adam::new(AdamConfig {
+            learning_rate: 0.01,
+            clip: Some(Clip::Value(0.1)),
+            ..AdamConfig::default()
+        });
         let trajectory = run(&mut adam);
         let first = &trajectory[0];
         let w0 = crate::optim::test_support::initial();
@@ -393,7 +270,10 @@ pub(crate) mod tests {
 
     #[test]
     fn adam_state_is_allocated_once() {
-        let mut adam = Adam::default().with_amsgrad(true);
+        let mut adam = Adam::new(AdamConfig {
+            amsgrad: true,
+            ..AdamConfig::default()
+        });
         run(&mut adam);
         let pointers = |a: &Adam| {
             [
@@ -410,19 +290,20 @@ pub(crate) mod tests {
 
     #[test]
     fn adam_validate() {
-        assert!(Adam::default().validate().is_ok());
-        assert!(Adam::default().with_beta_1(0.0).validate().is_ok());
-        assert_invalid(Adam::new(0.0).validate(), "learning_rate");
-        assert_invalid(Adam::new(f32::NAN).validate(), "learning_rate");
-        assert_invalid(Adam::default().with_beta_1(1.0).validate(), "beta_1");
-        assert_invalid(Adam::default().with_beta_1(-0.1).validate(), "beta_1");
-        assert_invalid(Adam::default().with_beta_2(1.0).validate(), "beta_2");
-        assert_invalid(Adam::default().with_beta_2(f32::NAN).validate(), "beta_2");
-        assert_invalid(Adam::default().with_epsilon(0.0).validate(), "epsilon");
-        assert_invalid(Adam::default().with_epsilon(-1e-7).validate(), "epsilon");
-        assert_invalid(
-            Adam::default().with_clip(Clip::Value(-1.0)).validate(),
-            "clipvalue",
+        assert_validation(
+            AdamConfig::default(),
+            &[|c| c.beta_1 = 0.0],
+            &[
+                (|c| c.learning_rate = 0.0, "learning_rate"),
+                (|c| c.learning_rate = f32::NAN, "learning_rate"),
+                (|c| c.beta_1 = 1.0, "beta_1"),
+                (|c| c.beta_1 = -0.1, "beta_1"),
+                (|c| c.beta_2 = 1.0, "beta_2"),
+                (|c| c.beta_2 = f32::NAN, "beta_2"),
+                (|c| c.epsilon = 0.0, "epsilon"),
+                (|c| c.epsilon = -1e-7, "epsilon"),
+                (|c| c.clip = Some(Clip::Value(-1.0)), "clipvalue"),
+            ],
         );
     }
 }

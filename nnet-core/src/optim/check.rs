@@ -1,5 +1,6 @@
 //! Range checks shared by every optimizer's and schedule's `validate`.
 
+use crate::optim::Clip;
 use crate::{Error, Result};
 
 fn invalid(name: &'static str, value: f32, expected: &'static str) -> Error {
@@ -17,6 +18,12 @@ pub(crate) fn learning_rate(value: f32) -> Result<()> {
         value,
         "use a positive, finite learning rate such as 0.001",
     )
+}
+
+/// What every optimizer has: a positive, finite learning rate and, if any, a valid clipping.
+pub(crate) fn learning_rate_and_clip(rate: f32, clip: Option<Clip>) -> Result<()> {
+    learning_rate(rate)?;
+    clip.map_or(Ok(()), Clip::validate)
 }
 
 /// `value > 0` and finite; `expected` says what to write instead.

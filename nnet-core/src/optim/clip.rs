@@ -5,17 +5,18 @@ use crate::{Parameters, Result};
 
 /// How gradients are clipped before an optimizer step (at most one way, as in Keras).
 ///
-/// Every optimizer has a `clip: Option<Clip>` field (default `None`) and applies
-/// [`clip_gradients`] at the start of [`step`](crate::optim::Optimizer::step), before weight
-/// decay and the update.
+/// Every optimizer's settings have a `clip: Option<Clip>` field (default `None`), and
+/// [`clip_gradients`] applies it at the start of [`step`](crate::optim::Optimizer::step), before
+/// weight decay and the update.
 ///
 /// # Examples
 ///
 /// ```
-/// use nnet_core::optim::{Adam, Clip};
+/// use nnet_core::optim::{Adam, AdamConfig, Clip};
 ///
-/// let adam = Adam::default().with_clip(Clip::GlobalNorm(1.0));
-/// assert_eq!(adam.clip, Some(Clip::GlobalNorm(1.0)));
+/// // Keras: Adam(global_clipnorm=1.0)
+/// let adam = Adam::new(AdamConfig { clip: Some(Clip::GlobalNorm(1.0)), ..AdamConfig::default() });
+/// assert_eq!(adam.config.clip, Some(Clip::GlobalNorm(1.0)));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Clip {

@@ -1,10 +1,12 @@
 //! Optimizers: how a gradient updates the parameters.
 //!
 //! Keras's optimizers with Keras's names, formulas and defaults: [`Sgd`] (with momentum and
-//! Nesterov momentum), [`Adam`], [`AdamW`], [`RmsProp`] and [`Adagrad`]. Each has public
-//! hyperparameter fields, `new(learning_rate)`, `with_*` builders, a `Default` with Keras's
-//! defaults, and a `clip` field for gradient clipping ([`Clip`]: Keras's `clipnorm`,
-//! `global_clipnorm` and `clipvalue`). [`schedule`] holds learning-rate schedules.
+//! Nesterov momentum), [`Adam`], [`AdamW`], [`RmsProp`] and [`Adagrad`]. Each is its settings,
+//! a plain struct with public fields and a `Default` with Keras's defaults ([`SgdConfig`],
+//! [`AdamConfig`], [`AdamWConfig`], [`RmsPropConfig`], [`AdagradConfig`]), plus the state its
+//! updates keep ([`WithState`]). The settings include gradient clipping, `clip` ([`Clip`]:
+//! Keras's `clipnorm`, `global_clipnorm` and `clipvalue`). [`Schedule`] is a learning-rate
+//! schedule.
 //!
 //! A step is Keras's: clip the gradients, apply weight decay (AdamW), then update. The
 //! per-value arithmetic is `f32` in straight loops over slices; optimizer state is allocated on
@@ -13,10 +15,15 @@
 //! # Examples
 //!
 //! ```
-//! use nnet_core::optim::{Adam, Clip, Optimizer};
+//! use nnet_core::optim::{Adam, AdamConfig, Clip, Optimizer};
 //! use nnet_core::{DenseGradient, Parameters};
 //!
-//! let mut adam = Adam::new(0.01).with_clip(Clip::GlobalNorm(1.0));
+//! // Keras: Adam(learning_rate=0.01, global_clipnorm=1.0)
+//! let mut adam = Adam::new(AdamConfig {
+//!     learning_rate: 0.01,
+//!     clip: Some(Clip::GlobalNorm(1.0)),
+//!     ..AdamConfig::default()
+//! });
 //! adam.validate()?;
 //!
 //! // Minimise ½‖w − 3‖² over a 2 × 2 weight and its bias.
@@ -40,25 +47,26 @@ mod adamw;
 mod check;
 mod clip;
 mod rmsprop;
-pub mod schedule;
+mod schedule;
 mod sgd;
 mod slots;
 #[cfg(test)]
 mod test_support;
+mod with_state;
 
-pub use adagrad::Adagrad;
-pub use adam::Adam;
-pub use adamw::AdamW;
+pub use adagrad::{Adagrad, AdagradConfig};
+pub use adam::{Adam, AdamConfig};
+pub use adamw::{AdamW, AdamWConfig};
 pub use clip::{Clip, clip_gradients};
-pub use rmsprop::RmsProp;
-pub use schedule::{
-    Constant, CosineDecay, ExponentialDecay, InverseTimeDecay, LearningRateSchedule, StepDecay,
-};
-pub use sgd::Sgd;
+pub use rmsprop::{RmsProp, RmsPropConfig};
+pub use schedule::Schedule;
+pub use sgd::{Sgd, SgdConfig};
+pub use with_state::{OptimizerConfig, WithState};
 
 use crate::{Parameters, Result};
 
-/// An optimizer: updates parameters from their gradients, keeping whatever state it needs.
+/// An optimizer: updates parameters from their gradients, keeping whatever state it needs; the
+/// interface the fit loop drives. [`WithState`] implements it for every [`OptimizerConfig`].
 ///
 /// State (moments, velocities) is allocated on the first [`step`](Optimizer::step) and reused
 /// after, so steady-state training allocates nothing.

@@ -1,10 +1,11 @@
 //! RMSprop (Keras `RMSprop`), plain or centered, with optional momentum.
 
 use crate::optim::slots::Slots;
-use crate::optim::{Clip, Optimizer, check, clip_gradients};
+use crate::optim::with_state::learning_rate_and_clip;
+use crate::optim::{Clip, OptimizerConfig, WithState, check};
 use crate::{Parameters, Result};
 
-/// RMSprop (Hinton, 2012), as Keras computes it.
+/// RMSprop (Hinton, 2012), as Keras computes it: [`RmsPropConfig`] and the moving averages.
 ///
 /// With gradient `g`, learning rate `η`, and `v` (and, when centered, `a`) starting at zero:
 ///
@@ -27,7 +28,7 @@ use crate::{Parameters, Result};
 /// use nnet_core::optim::{Optimizer, RmsProp};
 /// use nnet_core::{DenseGradient, Parameters};
 ///
-/// let mut rmsprop = RmsProp::new(0.01);
+/// let mut rmsprop = RmsProp::with_learning_rate(0.01);
 /// let mut params = DenseGradient::<1, 1>::zeroed();
 /// let mut grads = DenseGradient::<1, 1>::zeroed();
 /// grads.tensor_mut(0)[0] = 2.0;
@@ -36,8 +37,20 @@ use crate::{Parameters, Result};
 /// let expected = -0.01 * 2.0 / (0.4_f32 + 1e-7).sqrt();
 /// assert!((params.tensor(0)[0] - expected).abs() < 1e-7);
 /// ```
-#[derive(Debug, Clone)]
-pub struct RmsProp {
+pub type RmsProp = WithState<RmsPropConfig>;
+
+/// The settings of [`RmsProp`], with Keras's names and defaults.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::optim::RmsPropConfig;
+///
+/// let config = RmsPropConfig { centered: true, ..RmsPropConfig::default() };
+/// assert_eq!((config.learning_rate, config.rho), (0.001, 0.9));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RmsPropConfig {
     /// Learning rate `η`, positive. Default 0.001 (Keras).
     pub learning_rate: f32,
     /// Decay rate `ρ` of the moving average of squared gradients, in `[0, 1)`. Default 0.9.
@@ -51,156 +64,40 @@ pub struct RmsProp {
     pub centered: bool,
     /// Gradient clipping applied at the start of each step. Default `None`.
     pub clip: Option<Clip>,
-    velocity: Slots,
-    average_gradient: Slots,
-    momentum_buffer: Slots,
 }
 
-impl Default for RmsProp {
+impl Default for RmsPropConfig {
     /// Keras's defaults: learning rate 0.001, ρ 0.9, no momentum, ε 1e-7, not centered, no
     /// clipping.
     fn default() -> Self {
-        Self::new(0.001)
-    }
-}
-
-impl RmsProp {
-    /// RMSprop with the given learning rate and the other defaults.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use nnet_core::optim::RmsProp;
-    ///
-    /// let rmsprop = RmsProp::new(0.01);
-    /// assert_eq!((rmsprop.learning_rate, rmsprop.rho, rmsprop.centered), (0.01, 0.9, false));
-    /// ```
-    pub fn new(learning_rate: f32) -> Self {
         Self {
-            learning_rate,
+            learning_rate: 0.001,
             rho: 0.9,
             momentum: 0.0,
             epsilon: 1e-7,
             centered: false,
             clip: None,
-            velocity: Slots::default(),
-            average_gradient: Slots::default(),
-            momentum_buffer: Slots::default(),
         }
-    }
-
-    /// Sets `ρ`.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use nnet_core::optim::RmsProp;
-    ///
-    /// assert_eq!(RmsProp::default().with_rho(0.95).rho, 0.95);
-    /// ```
-    #[must_use]
-    pub fn with_rho(mut self, rho: f32) -> Self {
-        self.rho = rho;
-        self
-    }
-
-    /// Sets the momentum `μ`.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use nnet_core::optim::RmsProp;
-    ///
-    /// assert_eq!(RmsProp::default().with_momentum(0.9).momentum, 0.9);
-    /// ```
-    #[must_use]
-    pub fn with_momentum(mut self, momentum: f32) -> Self {
-        self.momentum = momentum;
-        self
-    }
-
-    /// Sets `ε`.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use nnet_core::optim::RmsProp;
-    ///
-    /// assert_eq!(RmsProp::default().with_epsilon(1e-6).epsilon, 1e-6);
-    /// ```
-    #[must_use]
-    pub fn with_epsilon(mut self, epsilon: f32) -> Self {
-        self.epsilon = epsilon;
-        self
-    }
-
-    /// Turns the centered variant on or off.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use nnet_core::optim::RmsProp;
-    ///
-    /// assert!(RmsProp::default().with_centered(true).centered);
-    /// ```
-    #[must_use]
-    pub fn with_centered(mut self, centered: bool) -> Self {
-        self.centered = centered;
-        self
-    }
-
-    /// Sets the gradient clipping.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use nnet_core::optim::{Clip, RmsProp};
-    ///
-    /// assert_eq!(RmsProp::default().with_clip(Clip::Norm(1.0)).clip, Some(Clip::Norm(1.0)));
-    /// ```
-    #[must_use]
-    pub fn with_clip(mut self, clip: Clip) -> Self {
-        self.clip = Some(clip);
-        self
-    }
-
-    /// Forgets the moving averages and the momentum; the hyperparameters stay.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use nnet_core::optim::{Optimizer, RmsProp};
-    /// use nnet_core::{DenseGradient, Parameters};
-    ///
-    /// let one_step = |rmsprop: &mut RmsProp| {
-    ///     let (mut w, mut g) = (DenseGradient::<1, 1>::zeroed(), DenseGradient::<1, 1>::zeroed());
-    ///     g.tensor_mut(0)[0] = 1.0;
-    ///     rmsprop.step(&mut w, &mut g);
-    ///     w.tensor(0)[0]
-    /// };
-    /// let mut rmsprop = RmsProp::default();
-    /// let first = one_step(&mut rmsprop);
-    /// rmsprop.reset();
-    /// assert_eq!(one_step(&mut rmsprop), first);
-    /// ```
-    pub fn reset(&mut self) {
-        self.velocity.clear();
-        self.average_gradient.clear();
-        self.momentum_buffer.clear();
     }
 }
 
-impl Optimizer for RmsProp {
-    fn learning_rate(&self) -> f32 {
-        self.learning_rate
-    }
+/// The moving averages and momentum of [`RmsProp`].
+///
+/// Public only as its state; nothing outside the crate can name or change it.
+#[derive(Debug, Clone, Default)]
+pub struct RmsPropState {
+    velocity: Slots,
+    average_gradient: Slots,
+    momentum_buffer: Slots,
+}
 
-    fn set_learning_rate(&mut self, learning_rate: f32) {
-        self.learning_rate = learning_rate;
-    }
+impl OptimizerConfig for RmsPropConfig {
+    type State = RmsPropState;
+
+    learning_rate_and_clip!();
 
     fn validate(&self) -> Result<()> {
-        check::learning_rate(self.learning_rate)?;
+        check::learning_rate_and_clip(self.learning_rate, self.clip)?;
         check::unit_half_open(
             "rho",
             self.rho,
@@ -215,23 +112,24 @@ impl Optimizer for RmsProp {
             "epsilon",
             self.epsilon,
             "use a small positive epsilon, such as 1e-7 (the default)",
-        )?;
-        self.clip.map_or(Ok(()), Clip::validate)
+        )
     }
 
-    fn step<P: Parameters, G: Parameters>(&mut self, params: &mut P, grads: &mut G) {
-        if let Some(clip) = self.clip {
-            clip_gradients(grads, clip);
+    fn update<P: Parameters, G: Parameters>(
+        &self,
+        state: &mut RmsPropState,
+        params: &mut P,
+        grads: &G,
+    ) {
+        if !state.velocity.fits(params) {
+            state.velocity.allocate(params, 0.0);
         }
-        if !self.velocity.fits(params) {
-            self.velocity.allocate(params, 0.0);
-        }
-        if self.centered && !self.average_gradient.fits(params) {
-            self.average_gradient.allocate(params, 0.0);
+        if self.centered && !state.average_gradient.fits(params) {
+            state.average_gradient.allocate(params, 0.0);
         }
         let with_momentum = self.momentum > 0.0;
-        if with_momentum && !self.momentum_buffer.fits(params) {
-            self.momentum_buffer.allocate(params, 0.0);
+        if with_momentum && !state.momentum_buffer.fits(params) {
+            state.momentum_buffer.allocate(params, 0.0);
         }
 
         let (lr, rho, mu, eps) = (self.learning_rate, self.rho, self.momentum, self.epsilon);
@@ -240,7 +138,7 @@ impl Optimizer for RmsProp {
             let (w, g, v) = (
                 params.tensor_mut(i),
                 grads.tensor(i),
-                self.velocity.get_mut(i),
+                state.velocity.get_mut(i),
             );
             // Four loops rather than branches inside one, so that each vectorizes.
             match (self.centered, with_momentum) {
@@ -251,7 +149,7 @@ impl Optimizer for RmsProp {
                     }
                 }
                 (false, true) => {
-                    let s = self.momentum_buffer.get_mut(i);
+                    let s = state.momentum_buffer.get_mut(i);
                     for (((w, &g), v), s) in w.iter_mut().zip(g).zip(v).zip(s) {
                         *v = rho * *v + c * g * g;
                         *s = mu * *s + lr * g / (*v + eps).sqrt();
@@ -259,7 +157,7 @@ impl Optimizer for RmsProp {
                     }
                 }
                 (true, false) => {
-                    let a = self.average_gradient.get_mut(i);
+                    let a = state.average_gradient.get_mut(i);
                     for (((w, &g), v), a) in w.iter_mut().zip(g).zip(v).zip(a) {
                         *v = rho * *v + c * g * g;
                         *a = rho * *a + c * g;
@@ -268,8 +166,8 @@ impl Optimizer for RmsProp {
                 }
                 (true, true) => {
                     let (a, s) = (
-                        self.average_gradient.get_mut(i),
-                        self.momentum_buffer.get_mut(i),
+                        state.average_gradient.get_mut(i),
+                        state.momentum_buffer.get_mut(i),
                     );
                     for ((((w, &g), v), a), s) in w.iter_mut().zip(g).zip(v).zip(a).zip(s) {
                         *v = rho * *v + c * g * g;
@@ -286,7 +184,8 @@ impl Optimizer for RmsProp {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::optim::test_support::{assert_invalid, assert_same_trajectory, reference, run};
+    use crate::optim::Optimizer;
+    use crate::optim::test_support::{assert_same_trajectory, assert_validation, reference, run};
 
     /// Keras's RMSprop written out in f64.
     fn keras_rmsprop(lr: f64, rho: f64, momentum: f64, eps: f64, centered: bool) -> Vec<Vec<f64>> {
@@ -315,33 +214,32 @@ mod tests {
     }
 
     #[test]
-    fn rmsprop_defaults_match_reference() {
-        let expected = keras_rmsprop(0.001, 0.9, 0.0, 1e-7, false);
-        assert_same_trajectory(&run(&mut RmsProp::default()), &expected);
-    }
-
-    #[test]
-    fn rmsprop_momentum_matches_reference() {
-        let mut rmsprop = RmsProp::new(0.01).with_momentum(0.9).with_rho(0.8);
-        let expected = keras_rmsprop(0.01, 0.8, 0.9, 1e-7, false);
-        assert_same_trajectory(&run(&mut rmsprop), &expected);
-    }
-
-    #[test]
-    fn rmsprop_centered_matches_reference() {
-        let mut rmsprop = RmsProp::new(0.01).with_centered(true).with_epsilon(1e-4);
-        let expected = keras_rmsprop(0.01, 0.9, 0.0, 1e-4, true);
-        assert_same_trajectory(&run(&mut rmsprop), &expected);
-    }
-
-    #[test]
-    fn rmsprop_centered_momentum_matches_reference() {
-        let mut rmsprop = RmsProp::new(0.01)
-            .with_centered(true)
-            .with_momentum(0.5)
-            .with_epsilon(1e-4);
-        let expected = keras_rmsprop(0.01, 0.9, 0.5, 1e-4, true);
-        assert_same_trajectory(&run(&mut rmsprop), &expected);
+    fn rmsprop_matches_reference() {
+        let defaults = RmsPropConfig::default();
+        let momentum = RmsPropConfig {
+            learning_rate: 0.01,
+            momentum: 0.9,
+            rho: 0.8,
+            ..defaults
+        };
+        let centered = RmsPropConfig {
+            learning_rate: 0.01,
+            centered: true,
+            epsilon: 1e-4,
+            ..defaults
+        };
+        let centered_momentum = RmsPropConfig {
+            momentum: 0.5,
+            ..centered
+        };
+        for (config, expected) in [
+            (defaults, keras_rmsprop(0.001, 0.9, 0.0, 1e-7, false)),
+            (momentum, keras_rmsprop(0.01, 0.8, 0.9, 1e-7, false)),
+            (centered, keras_rmsprop(0.01, 0.9, 0.0, 1e-4, true)),
+            (centered_momentum, keras_rmsprop(0.01, 0.9, 0.5, 1e-4, true)),
+        ] {
+            assert_same_trajectory(&run(&mut RmsProp::new(config)), &expected);
+        }
     }
 
     #[test]
@@ -349,7 +247,10 @@ mod tests {
         // A constant gradient has zero variance: after a while v − a² is rounding noise, and
         // in f32 it falls below −ε for these values (at steps 137 and 141), where Keras's
         // formula would take the square root of a negative number.
-        let mut rmsprop = RmsProp::new(0.001).with_centered(true);
+        let mut rmsprop = RmsProp::new(RmsPropConfig {
+            centered: true,
+            ..RmsPropConfig::default()
+        });
         let mut params = crate::optim::test_support::dense(&[0.0; 6], &[0.0; 2]);
         for _ in 0..400 {
             let w = [3.3, 123.4, 1.0, -3.3, -123.4, 0.0];
@@ -361,13 +262,17 @@ mod tests {
 
     #[test]
     fn rmsprop_state_is_allocated_once() {
-        let mut rmsprop = RmsProp::default().with_centered(true).with_momentum(0.9);
+        let mut rmsprop = RmsProp::new(RmsPropConfig {
+            centered: true,
+            momentum: 0.9,
+            ..RmsPropConfig::default()
+        });
         run(&mut rmsprop);
         let pointers = |r: &RmsProp| {
             [
-                r.velocity.get(0).as_ptr(),
-                r.average_gradient.get(0).as_ptr(),
-                r.momentum_buffer.get(0).as_ptr(),
+                r.state.velocity.get(0).as_ptr(),
+                r.state.average_gradient.get(0).as_ptr(),
+                r.state.momentum_buffer.get(0).as_ptr(),
             ]
         };
         let before = pointers(&rmsprop);
@@ -377,22 +282,18 @@ mod tests {
 
     #[test]
     fn rmsprop_validate() {
-        assert!(RmsProp::default().validate().is_ok());
-        assert_invalid(RmsProp::new(0.0).validate(), "learning_rate");
-        assert_invalid(RmsProp::default().with_rho(1.0).validate(), "rho");
-        assert_invalid(RmsProp::default().with_rho(-0.5).validate(), "rho");
-        assert_invalid(
-            RmsProp::default().with_momentum(-0.5).validate(),
-            "momentum",
-        );
-        assert_invalid(RmsProp::default().with_epsilon(-1e-7).validate(), "epsilon");
-        assert_invalid(
-            RmsProp::default().with_epsilon(f32::NAN).validate(),
-            "epsilon",
-        );
-        assert_invalid(
-            RmsProp::default().with_clip(Clip::Value(0.0)).validate(),
-            "clipvalue",
+        assert_validation(
+            RmsPropConfig::default(),
+            &[],
+            &[
+                (|c| c.learning_rate = 0.0, "learning_rate"),
+                (|c| c.rho = 1.0, "rho"),
+                (|c| c.rho = -0.5, "rho"),
+                (|c| c.momentum = -0.5, "momentum"),
+                (|c| c.epsilon = -1e-7, "epsilon"),
+                (|c| c.epsilon = f32::NAN, "epsilon"),
+                (|c| c.clip = Some(Clip::Value(0.0)), "clipvalue"),
+            ],
         );
     }
 }

@@ -1,10 +1,12 @@
 //! Stochastic gradient descent, with momentum and Nesterov momentum (Keras `SGD`).
 
 use crate::optim::slots::Slots;
-use crate::optim::{Clip, Optimizer, check, clip_gradients};
+use crate::optim::with_state::learning_rate_and_clip;
+use crate::optim::{Clip, OptimizerConfig, WithState, check};
 use crate::{Parameters, Result};
 
-/// Stochastic gradient descent (Keras `SGD`), with optional momentum.
+/// Stochastic gradient descent (Keras `SGD`), with optional momentum: [`SgdConfig`] and the
+/// velocity.
 ///
 /// With gradient `g`, learning rate `η` and momentum `μ` (Keras's formulas):
 ///
@@ -17,10 +19,10 @@ use crate::{Parameters, Result};
 /// # Examples
 ///
 /// ```
-/// use nnet_core::optim::{Optimizer, Sgd};
+/// use nnet_core::optim::{Optimizer, Sgd, SgdConfig};
 /// use nnet_core::{DenseGradient, Parameters};
 ///
-/// let mut sgd = Sgd::new(0.1).with_momentum(0.9);
+/// let mut sgd = Sgd::new(SgdConfig { learning_rate: 0.1, momentum: 0.9, ..SgdConfig::default() });
 /// assert!(sgd.validate().is_ok());
 ///
 /// let mut params = DenseGradient::<1, 1>::zeroed();
@@ -30,8 +32,20 @@ use crate::{Parameters, Result};
 /// sgd.step(&mut params, &mut grads); // v = 0.9·(−0.1) − 0.1, w = −0.29
 /// assert!((params.tensor(0)[0] + 0.29).abs() < 1e-6);
 /// ```
-#[derive(Debug, Clone)]
-pub struct Sgd {
+pub type Sgd = WithState<SgdConfig>;
+
+/// The settings of [`Sgd`], with Keras's names and defaults.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::optim::SgdConfig;
+///
+/// let config = SgdConfig { momentum: 0.9, nesterov: true, ..SgdConfig::default() };
+/// assert_eq!(config.learning_rate, 0.01);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SgdConfig {
     /// Learning rate `η`, positive. Default 0.01 (Keras).
     pub learning_rate: f32,
     /// Momentum `μ`, in `[0, 1]`; 0 is plain gradient descent. Default 0.
@@ -41,127 +55,41 @@ pub struct Sgd {
     pub nesterov: bool,
     /// Gradient clipping applied at the start of each step. Default `None`.
     pub clip: Option<Clip>,
-    velocity: Slots,
 }
 
-impl Default for Sgd {
+impl Default for SgdConfig {
     /// Keras's defaults: learning rate 0.01, no momentum, no Nesterov, no clipping.
     fn default() -> Self {
-        Self::new(0.01)
-    }
-}
-
-impl Sgd {
-    /// Plain gradient descent with the given learning rate and the other defaults.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use nnet_core::optim::Sgd;
-    ///
-    /// let sgd = Sgd::new(0.5);
-    /// assert_eq!((sgd.learning_rate, sgd.momentum, sgd.nesterov), (0.5, 0.0, false));
-    /// ```
-    pub fn new(learning_rate: f32) -> Self {
         Self {
-            learning_rate,
+            learning_rate: 0.01,
             momentum: 0.0,
             nesterov: false,
             clip: None,
-            velocity: Slots::default(),
         }
-    }
-
-    /// Sets the momentum `μ`.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use nnet_core::optim::Sgd;
-    ///
-    /// assert_eq!(Sgd::default().with_momentum(0.9).momentum, 0.9);
-    /// ```
-    #[must_use]
-    pub fn with_momentum(mut self, momentum: f32) -> Self {
-        self.momentum = momentum;
-        self
-    }
-
-    /// Turns Nesterov momentum on or off.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use nnet_core::optim::Sgd;
-    ///
-    /// let sgd = Sgd::default().with_momentum(0.9).with_nesterov(true);
-    /// assert!(sgd.nesterov);
-    /// ```
-    #[must_use]
-    pub fn with_nesterov(mut self, nesterov: bool) -> Self {
-        self.nesterov = nesterov;
-        self
-    }
-
-    /// Sets the gradient clipping.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use nnet_core::optim::{Clip, Sgd};
-    ///
-    /// assert_eq!(Sgd::default().with_clip(Clip::Value(0.5)).clip, Some(Clip::Value(0.5)));
-    /// ```
-    #[must_use]
-    pub fn with_clip(mut self, clip: Clip) -> Self {
-        self.clip = Some(clip);
-        self
-    }
-
-    /// Forgets the velocity, e.g. before training another network; the hyperparameters stay.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use nnet_core::optim::{Optimizer, Sgd};
-    /// use nnet_core::{DenseGradient, Parameters};
-    ///
-    /// let mut sgd = Sgd::new(1.0).with_momentum(0.5);
-    /// let (mut w, mut g) = (DenseGradient::<1, 1>::zeroed(), DenseGradient::<1, 1>::zeroed());
-    /// g.tensor_mut(0)[0] = 1.0;
-    /// sgd.step(&mut w, &mut g);
-    /// sgd.reset();
-    /// sgd.step(&mut w, &mut g); // a first step again: no velocity carried over
-    /// assert_eq!(w.tensor(0)[0], -2.0);
-    /// ```
-    pub fn reset(&mut self) {
-        self.velocity.clear();
     }
 }
 
-impl Optimizer for Sgd {
-    fn learning_rate(&self) -> f32 {
-        self.learning_rate
-    }
+impl OptimizerConfig for SgdConfig {
+    /// The velocity, one value per parameter.
+    type State = Slots;
 
-    fn set_learning_rate(&mut self, learning_rate: f32) {
-        self.learning_rate = learning_rate;
-    }
+    learning_rate_and_clip!();
 
     fn validate(&self) -> Result<()> {
-        check::learning_rate(self.learning_rate)?;
+        check::learning_rate_and_clip(self.learning_rate, self.clip)?;
         check::unit_closed(
             "momentum",
             self.momentum,
             "use a momentum in [0, 1], such as 0.9 (0 turns momentum off)",
-        )?;
-        self.clip.map_or(Ok(()), Clip::validate)
+        )
     }
 
-    fn step<P: Parameters, G: Parameters>(&mut self, params: &mut P, grads: &mut G) {
-        if let Some(clip) = self.clip {
-            clip_gradients(grads, clip);
-        }
+    fn update<P: Parameters, G: Parameters>(
+        &self,
+        velocity: &mut Slots,
+        params: &mut P,
+        grads: &G,
+    ) {
         let (lr, mu) = (self.learning_rate, self.momentum);
         if mu == 0.0 {
             for i in 0..P::TENSORS {
@@ -171,15 +99,11 @@ impl Optimizer for Sgd {
             }
             return;
         }
-        if !self.velocity.fits(params) {
-            self.velocity.allocate(params, 0.0);
+        if !velocity.fits(params) {
+            velocity.allocate(params, 0.0);
         }
         for i in 0..P::TENSORS {
-            let (w, g, v) = (
-                params.tensor_mut(i),
-                grads.tensor(i),
-                self.velocity.get_mut(i),
-            );
+            let (w, g, v) = (params.tensor_mut(i), grads.tensor(i), velocity.get_mut(i));
             if self.nesterov {
                 for ((w, &g), v) in w.iter_mut().zip(g).zip(v) {
                     *v = mu * *v - lr * g;
@@ -198,7 +122,7 @@ impl Optimizer for Sgd {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::optim::test_support::{assert_invalid, assert_same_trajectory, reference, run};
+    use crate::optim::test_support::{assert_same_trajectory, assert_validation, reference, run};
 
     /// Keras's SGD, written out in f64.
     fn keras_sgd(lr: f64, momentum: f64, nesterov: bool) -> Vec<Vec<f64>> {
@@ -220,53 +144,52 @@ mod tests {
         })
     }
 
-    #[test]
-    fn sgd_plain_matches_reference() {
-        assert_same_trajectory(&run(&mut Sgd::default()), &keras_sgd(0.01, 0.0, false));
+    fn sgd(learning_rate: f32, momentum: f32, nesterov: bool) -> Sgd {
+        Sgd::new(SgdConfig {
+            learning_rate,
+            momentum,
+            nesterov,
+            clip: None,
+        })
     }
 
     #[test]
-    fn sgd_momentum_matches_reference() {
-        let mut sgd = Sgd::new(0.05).with_momentum(0.9);
-        assert_same_trajectory(&run(&mut sgd), &keras_sgd(0.05, 0.9, false));
-    }
-
-    #[test]
-    fn sgd_nesterov_matches_reference() {
-        let mut sgd = Sgd::new(0.05).with_momentum(0.8).with_nesterov(true);
-        assert_same_trajectory(&run(&mut sgd), &keras_sgd(0.05, 0.8, true));
-    }
-
-    #[test]
-    fn sgd_nesterov_without_momentum_is_plain() {
-        let mut sgd = Sgd::new(0.05).with_nesterov(true);
-        assert_same_trajectory(&run(&mut sgd), &keras_sgd(0.05, 0.0, false));
+    fn sgd_matches_reference() {
+        for (mut sgd, expected) in [
+            (Sgd::default(), keras_sgd(0.01, 0.0, false)),
+            (sgd(0.05, 0.9, false), keras_sgd(0.05, 0.9, false)),
+            (sgd(0.05, 0.8, true), keras_sgd(0.05, 0.8, true)),
+            // Nesterov without momentum is plain descent.
+            (sgd(0.05, 0.0, true), keras_sgd(0.05, 0.0, false)),
+        ] {
+            assert_same_trajectory(&run(&mut sgd), &expected);
+        }
     }
 
     #[test]
     fn sgd_state_is_allocated_once() {
-        let mut sgd = Sgd::new(0.05).with_momentum(0.9);
+        let mut sgd = sgd(0.05, 0.9, false);
         run(&mut sgd);
-        let before = sgd.velocity.get(0).as_ptr();
+        let before = sgd.state.get(0).as_ptr();
         run(&mut sgd);
-        assert_eq!(sgd.velocity.get(0).as_ptr(), before);
+        assert_eq!(sgd.state.get(0).as_ptr(), before);
     }
 
     #[test]
     fn sgd_validate() {
-        assert!(Sgd::default().validate().is_ok());
-        assert!(Sgd::new(0.1).with_momentum(1.0).validate().is_ok());
-        for (sgd, name) in [
-            (Sgd::new(0.0), "learning_rate"),
-            (Sgd::new(-0.1), "learning_rate"),
-            (Sgd::new(f32::NAN), "learning_rate"),
-            (Sgd::new(f32::INFINITY), "learning_rate"),
-            (Sgd::default().with_momentum(-0.1), "momentum"),
-            (Sgd::default().with_momentum(1.5), "momentum"),
-            (Sgd::default().with_momentum(f32::NAN), "momentum"),
-            (Sgd::default().with_clip(Clip::Norm(0.0)), "clipnorm"),
-        ] {
-            assert_invalid(sgd.validate(), name);
-        }
+        assert_validation(
+            SgdConfig::default(),
+            &[|c| c.momentum = 1.0],
+            &[
+                (|c| c.learning_rate = 0.0, "learning_rate"),
+                (|c| c.learning_rate = -0.1, "learning_rate"),
+                (|c| c.learning_rate = f32::NAN, "learning_rate"),
+                (|c| c.learning_rate = f32::INFINITY, "learning_rate"),
+                (|c| c.momentum = -0.1, "momentum"),
+                (|c| c.momentum = 1.5, "momentum"),
+                (|c| c.momentum = f32::NAN, "momentum"),
+                (|c| c.clip = Some(Clip::Norm(0.0)), "clipnorm"),
+            ],
+        );
     }
 }

@@ -7,8 +7,10 @@ use crate::Parameters;
 /// One `f32` buffer per tensor, of that tensor's length, allocated on first use and reused.
 ///
 /// Its `Debug` output gives only the sizes: an optimizer's state can hold millions of values.
+/// Public only as the state of [`Sgd`](crate::optim::Sgd) and
+/// [`Adagrad`](crate::optim::Adagrad); nothing outside the crate can name or change it.
 #[derive(Clone, Default)]
-pub(crate) struct Slots(Vec<Vec<f32>>);
+pub struct Slots(Vec<Vec<f32>>);
 
 impl Slots {
     /// Whether there is one buffer per tensor of `params`, each of the tensor's length.

@@ -3,7 +3,7 @@
 //! The reference implementations live in each optimizer's tests and work on the `f64` values
 //! given here; they never call the code under test.
 
-use crate::optim::Optimizer;
+use crate::optim::{Optimizer, OptimizerConfig, WithState};
 use crate::{DenseGradient, Parameters};
 
 /// Two tensors: a 2×3 weight (6 values) and a bias (2 values).
@@ -82,12 +82,12 @@ pub(crate) fn reference(mut update: impl FnMut(usize, &mut [f64], &[f64])) -> Ve
         .collect()
 }
 
-/// Asserts `|actual − expected| ≤ tolerance · max(1, |expected|)` value by value.
+/// Asserts that each value is within `tolerance`, absolute or relative, of the expected one.
 pub(crate) fn assert_close(actual: &[f64], expected: &[f64], tolerance: f64) {
     assert_eq!(actual.len(), expected.len(), "lengths differ");
     for (i, (a, e)) in actual.iter().zip(expected).enumerate() {
         assert!(
-            (a - e).abs() <= tolerance * e.abs().max(1.0),
+            approx::relative_eq!(a, e, epsilon = tolerance, max_relative = tolerance),
             "value {i}: got {a}, expected {e} (tolerance {tolerance})\n actual: {actual:?}\n expected: {expected:?}"
         );
     }
@@ -115,5 +115,31 @@ pub(crate) fn assert_invalid(result: crate::Result<()>, name: &str) {
     match result {
         Err(crate::Error::InvalidHyperparameter { name: got, .. }) => assert_eq!(got, name),
         other => panic!("expected an error on `{name}`, got {other:?}"),
+    }
+}
+
+/// A change to an optimizer's settings.
+pub(crate) type Change<C> = fn(&mut C);
+
+/// Asserts that `valid` passes validation, also when changed by each of `also_valid`, and that
+/// each `(change, name)` of `invalid` makes validation fail naming `name`, for the settings and
+/// for the optimizer made of them.
+pub(crate) fn assert_validation<C: OptimizerConfig>(
+    valid: C,
+    also_valid: &[Change<C>],
+    invalid: &[(Change<C>, &str)],
+) {
+    let changed = |change: &Change<C>| {
+        let mut config = valid.clone();
+        change(&mut config);
+        config
+    };
+    assert!(valid.validate().is_ok());
+    for change in also_valid {
+        assert!(changed(change).validate().is_ok());
+    }
+    for (change, name) in invalid {
+        assert_invalid(changed(change).validate(), name);
+        assert_invalid(WithState::new(changed(change)).validate(), name);
     }
 }

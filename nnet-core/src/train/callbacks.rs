@@ -1,5 +1,6 @@
 //! Callbacks: code run by `fit` around each epoch, like Keras's.
 
+use crate::optim::Schedule;
 use crate::{Error, Parameters, Result};
 
 use super::EpochLogs;
@@ -17,6 +18,15 @@ pub enum Control {
 ///
 /// Every method has a default that does nothing.
 pub trait Callback<N> {
+    /// Before the first epoch, once the data and the optimizer are checked.
+    ///
+    /// # Errors
+    ///
+    /// An error stops `fit` before any update and is returned by it.
+    fn on_train_begin(&mut self) -> Result<()> {
+        Ok(())
+    }
+
     /// Before epoch `epoch` (from 1), with the current learning rate; return a new learning rate
     /// to change it.
     fn on_epoch_begin(&mut self, _epoch: usize, _learning_rate: f32) -> Option<f32> {
@@ -70,21 +80,47 @@ impl<N, F: FnMut(&EpochLogs) -> Control> Callback<N> for EachEpoch<F> {
     }
 }
 
-/// Sets the learning rate before each epoch from `schedule(epoch, current_rate)`, like Keras's
-/// `LearningRateScheduler` (epochs counted from 1 here).
+/// Sets the learning rate before each epoch, like Keras's `LearningRateScheduler`: from a
+/// [`Schedule`], or from a closure `|epoch, rate| new_rate`.
+///
+/// With a [`Schedule`], checked before training, epoch `e` (counted from 1) trains at
+/// `schedule.learning_rate(e − 1)`, replacing the optimizer's own rate. A closure gets the epoch
+/// (counted from 1) and the current rate, and returns the rate of that epoch.
 ///
 /// # Examples
 ///
 /// ```
+/// use nnet_core::optim::Schedule;
 /// use nnet_core::train::{Callback, LearningRateScheduler};
 ///
-/// // Halve the rate every 10 epochs.
-/// let mut scheduler = LearningRateScheduler(|epoch: usize, rate: f32| {
+/// // Keras: ExponentialDecay(0.1, decay_steps=10, decay_rate=0.5, staircase=True)
+/// let mut decay = LearningRateScheduler(Schedule::ExponentialDecay {
+///     initial_learning_rate: 0.1,
+///     decay_steps: 10,
+///     decay_rate: 0.5,
+///     staircase: true,
+/// });
+/// assert_eq!(Callback::<()>::on_epoch_begin(&mut decay, 1, 0.001), Some(0.1));
+/// assert_eq!(Callback::<()>::on_epoch_begin(&mut decay, 11, 0.1), Some(0.05));
+///
+/// // The same with a closure: halve the rate every 10 epochs.
+/// let mut halve = LearningRateScheduler(|epoch: usize, rate: f32| {
 ///     if epoch > 1 && (epoch - 1) % 10 == 0 { rate * 0.5 } else { rate }
 /// });
-/// assert_eq!(Callback::<()>::on_epoch_begin(&mut scheduler, 11, 0.1), Some(0.05));
+/// assert_eq!(Callback::<()>::on_epoch_begin(&mut halve, 11, 0.1), Some(0.05));
 /// ```
-pub struct LearningRateScheduler<F>(pub F);
+#[derive(Debug, Clone)]
+pub struct LearningRateScheduler<S>(pub S);
+
+impl<N> Callback<N> for LearningRateScheduler<Schedule> {
+    fn on_train_begin(&mut self) -> Result<()> {
+        self.0.validate()
+    }
+
+    fn on_epoch_begin(&mut self, epoch: usize, _learning_rate: f32) -> Option<f32> {
+        Some(self.0.learning_rate(epoch.saturating_sub(1)))
+    }
+}
 
 impl<N, F: FnMut(usize, f32) -> f32> Callback<N> for LearningRateScheduler<F> {
     fn on_epoch_begin(&mut self, epoch: usize, learning_rate: f32) -> Option<f32> {
@@ -194,45 +230,5 @@ impl<N: Parameters + Clone> Callback<N> for EarlyStopping<N> {
             return Ok(Control::Stop);
         }
         Ok(Control::Continue)
-    }
-}
-
-/// Applies a [`LearningRateSchedule`](crate::optim::LearningRateSchedule) each epoch: epoch `e`
-/// (from 1) trains at `schedule.learning_rate(initial, e - 1)`, `initial` being the optimizer's
-/// rate when training started.
-///
-/// # Examples
-///
-/// ```
-/// use nnet_core::optim::StepDecay;
-/// use nnet_core::train::{Callback, Schedule};
-///
-/// let mut callback = Schedule::new(StepDecay::new(0.5, 10));
-/// assert_eq!(Callback::<()>::on_epoch_begin(&mut callback, 1, 0.1), Some(0.1));
-/// assert_eq!(Callback::<()>::on_epoch_begin(&mut callback, 11, 0.1), Some(0.05));
-/// ```
-#[derive(Debug, Clone)]
-pub struct Schedule<S> {
-    schedule: S,
-    initial: Option<f32>,
-}
-
-impl<S> Schedule<S> {
-    /// A callback applying `schedule`.
-    pub fn new(schedule: S) -> Self {
-        Self {
-            schedule,
-            initial: None,
-        }
-    }
-}
-
-impl<N, S: crate::optim::LearningRateSchedule> Callback<N> for Schedule<S> {
-    fn on_epoch_begin(&mut self, epoch: usize, learning_rate: f32) -> Option<f32> {
-        let initial = *self.initial.get_or_insert(learning_rate);
-        Some(
-            self.schedule
-                .learning_rate(initial, epoch.saturating_sub(1)),
-        )
     }
 }

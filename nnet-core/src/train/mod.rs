@@ -11,7 +11,7 @@ mod history;
 mod progress;
 mod trainer;
 
-pub use callbacks::{Callback, Control, EachEpoch, EarlyStopping, LearningRateScheduler, Schedule};
+pub use callbacks::{Callback, Control, EachEpoch, EarlyStopping, LearningRateScheduler};
 pub use config::{FitConfig, Verbosity};
 pub use history::{EpochLogs, History};
 pub use trainer::{Evaluation, Trainer, Validation};

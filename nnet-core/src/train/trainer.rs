@@ -55,7 +55,7 @@ pub type Validation<'a, const IN: usize, T> = (&'a [SVector<f32, IN>], &'a [T]);
 /// // Keras: model.compile(optimizer='sgd', loss='mse', metrics=['mae'])
 /// let trainer = Trainer::new(Sgd::default(), MeanSquaredError).with_metrics([Metric::MeanAbsoluteError]);
 /// assert_eq!(trainer.metrics.len(), 1);
-/// assert_eq!(trainer.optimizer.learning_rate, 0.01);
+/// assert_eq!(trainer.optimizer.config.learning_rate, 0.01);
 /// ```
 #[derive(Debug, Clone)]
 pub struct Trainer<O, L> {
@@ -111,7 +111,8 @@ impl<O: Optimizer, L> Trainer<O, L> {
     ///
     /// # Errors
     ///
-    /// As [`fit`](Self::fit), plus invalid validation data and errors returned by callbacks.
+    /// As [`fit`](Self::fit), plus invalid validation data and errors returned by callbacks
+    /// (an invalid learning-rate schedule among them, before the first update).
     pub fn fit_with<N, const IN: usize, const OUT: usize>(
         &mut self,
         network: &mut N,
@@ -149,6 +150,10 @@ impl<O: Optimizer, L> Trainer<O, L> {
                 (inputs, targets, None)
             }
         };
+
+        for callback in callbacks.iter_mut() {
+            callback.on_train_begin()?;
+        }
 
         let mut run = Run::new(network, train_x, train_y, config);
         let mut history = History::default();

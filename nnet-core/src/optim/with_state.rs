@@ -1,0 +1,211 @@
+//! An optimizer as its settings plus the state its updates keep: [`WithState`], driven by any
+//! [`OptimizerConfig`].
+
+use core::fmt::Debug;
+
+use crate::optim::{Clip, Optimizer, clip_gradients};
+use crate::{Parameters, Result};
+
+/// An optimizer's settings, and the update rule they define.
+///
+/// Implemented by [`SgdConfig`](crate::optim::SgdConfig),
+/// [`AdamConfig`](crate::optim::AdamConfig), [`AdamWConfig`](crate::optim::AdamWConfig),
+/// [`RmsPropConfig`](crate::optim::RmsPropConfig) and
+/// [`AdagradConfig`](crate::optim::AdagradConfig). [`WithState`] adds the state and implements
+/// [`Optimizer`] for every implementation, clipping the gradients before each
+/// [`update`](OptimizerConfig::update); so a new optimizer is a config and its update.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::optim::{Clip, Optimizer, OptimizerConfig, WithState};
+/// use nnet_core::{DenseGradient, Parameters, Result};
+///
+/// /// Sign descent: `w ← w − η · sign(g)`, without state.
+/// #[derive(Debug, Clone)]
+/// struct SignConfig {
+///     learning_rate: f32,
+/// }
+///
+/// impl OptimizerConfig for SignConfig {
+///     type State = ();
+///     fn learning_rate(&self) -> f32 {
+///         self.learning_rate
+///     }
+///     fn set_learning_rate(&mut self, learning_rate: f32) {
+///         self.learning_rate = learning_rate;
+///     }
+///     fn clip(&self) -> Option<Clip> {
+///         None
+///     }
+///     fn validate(&self) -> Result<()> {
+///         Ok(())
+///     }
+///     fn update<P: Parameters, G: Parameters>(&self, _: &mut (), params: &mut P, grads: &G) {
+///         for i in 0..P::TENSORS {
+///             for (w, g) in params.tensor_mut(i).iter_mut().zip(grads.tensor(i)) {
+///                 *w -= self.learning_rate * g.signum();
+///             }
+///         }
+///     }
+/// }
+///
+/// let mut sign = WithState::new(SignConfig { learning_rate: 0.5 });
+/// let (mut w, mut g) = (DenseGradient::<1, 1>::zeroed(), DenseGradient::<1, 1>::zeroed());
+/// g.tensor_mut(0)[0] = 3.0;
+/// sign.step(&mut w, &mut g);
+/// assert_eq!(w.tensor(0)[0], -0.5);
+/// ```
+pub trait OptimizerConfig: Clone + Debug + Send {
+    /// What the update keeps from one step to the next (moments, velocities, a step count);
+    /// empty until the first step.
+    type State: Clone + Debug + Default + Send;
+
+    /// The learning rate `η`.
+    fn learning_rate(&self) -> f32;
+
+    /// Sets the learning rate (learning-rate schedules do, before each epoch).
+    fn set_learning_rate(&mut self, learning_rate: f32);
+
+    /// The gradient clipping applied before each update.
+    fn clip(&self) -> Option<Clip>;
+
+    /// Checks every setting, the learning rate and the clipping included.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidHyperparameter`](crate::Error::InvalidHyperparameter) naming the first
+    /// setting out of range.
+    fn validate(&self) -> Result<()>;
+
+    /// One update of `params` from `grads` (already clipped), allocating `state` on the first
+    /// call and reusing it after.
+    fn update<P: Parameters, G: Parameters>(
+        &self,
+        state: &mut Self::State,
+        params: &mut P,
+        grads: &G,
+    );
+}
+
+/// The accessors of [`OptimizerConfig`] for a config with fields `learning_rate: f32` and
+/// `clip: Option<Clip>`, as every config here has: written once, used in each `impl`.
+macro_rules! learning_rate_and_clip {
+    () => {
+        fn learning_rate(&self) -> f32 {
+            self.learning_rate
+        }
+
+        fn set_learning_rate(&mut self, learning_rate: f32) {
+            self.learning_rate = learning_rate;
+        }
+
+        fn clip(&self) -> Option<Clip> {
+            self.clip
+        }
+    };
+}
+pub(crate) use learning_rate_and_clip;
+
+/// An optimizer: its settings `config`, public plain data, and the state its updates keep.
+///
+/// [`Sgd`](crate::optim::Sgd), [`Adam`](crate::optim::Adam), [`AdamW`](crate::optim::AdamW),
+/// [`RmsProp`](crate::optim::RmsProp) and [`Adagrad`](crate::optim::Adagrad) are this type
+/// with their configs. The state is allocated on the first [`step`](Optimizer::step) and reused
+/// after, so steady-state training allocates nothing.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::optim::{Adam, AdamConfig, Optimizer};
+///
+/// let adam = Adam::new(AdamConfig { beta_1: 0.5, ..AdamConfig::default() });
+/// assert_eq!((adam.config.beta_1, adam.learning_rate()), (0.5, 0.001));
+/// assert_eq!(Adam::with_learning_rate(0.01).config.learning_rate, 0.01);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct WithState<C: OptimizerConfig> {
+    /// The settings. Changing them between steps is allowed: the state is kept.
+    pub config: C,
+    pub(crate) state: C::State,
+}
+
+impl<C: OptimizerConfig> WithState<C> {
+    /// The optimizer with these settings and no state yet.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_core::optim::{Clip, Sgd, SgdConfig};
+    ///
+    /// let sgd = Sgd::new(SgdConfig { momentum: 0.9, clip: Some(Clip::Norm(1.0)), ..SgdConfig::default() });
+    /// assert_eq!(sgd.config.learning_rate, 0.01);
+    /// ```
+    pub fn new(config: C) -> Self {
+        Self {
+            config,
+            state: C::State::default(),
+        }
+    }
+
+    /// Forgets the state (moments, velocities, step count), e.g. before training another
+    /// network; the settings stay.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_core::optim::{Optimizer, Sgd, SgdConfig};
+    /// use nnet_core::{DenseGradient, Parameters};
+    ///
+    /// let mut sgd = Sgd::new(SgdConfig { learning_rate: 1.0, momentum: 0.5, ..SgdConfig::default() });
+    /// let (mut w, mut g) = (DenseGradient::<1, 1>::zeroed(), DenseGradient::<1, 1>::zeroed());
+    /// g.tensor_mut(0)[0] = 1.0;
+    /// sgd.step(&mut w, &mut g);
+    /// sgd.reset();
+    /// sgd.step(&mut w, &mut g); // a first step again: no velocity carried over
+    /// assert_eq!(w.tensor(0)[0], -2.0);
+    /// ```
+    pub fn reset(&mut self) {
+        self.state = C::State::default();
+    }
+}
+
+impl<C: OptimizerConfig + Default> WithState<C> {
+    /// The optimizer with Keras's defaults but for the learning rate.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_core::optim::{RmsProp, RmsPropConfig};
+    ///
+    /// let rmsprop = RmsProp::with_learning_rate(0.01);
+    /// assert_eq!(rmsprop.config, RmsPropConfig { learning_rate: 0.01, ..RmsPropConfig::default() });
+    /// ```
+    pub fn with_learning_rate(learning_rate: f32) -> Self {
+        let mut config = C::default();
+        config.set_learning_rate(learning_rate);
+        Self::new(config)
+    }
+}
+
+impl<C: OptimizerConfig> Optimizer for WithState<C> {
+    fn learning_rate(&self) -> f32 {
+        self.config.learning_rate()
+    }
+
+    fn set_learning_rate(&mut self, learning_rate: f32) {
+        self.config.set_learning_rate(learning_rate);
+    }
+
+    fn validate(&self) -> Result<()> {
+        self.config.validate()
+    }
+
+    /// Keras's order: clip the gradients, then update (weight decay first, for AdamW).
+    fn step<P: Parameters, G: Parameters>(&mut self, params: &mut P, grads: &mut G) {
+        if let Some(clip) = self.config.clip() {
+            clip_gradients(grads, clip);
+        }
+        self.config.update(&mut self.state, params, grads);
+    }
+}
