@@ -87,9 +87,11 @@ fn parse<const F: usize>(text: &str) -> Result<Dataset<F>, LineError> {
     };
     let (rows, class_names) = parse_header::<F>(header).map_err(|reason| (header_line, reason))?;
 
+    // The header's row count is a claim, not a size: it is only compared with the rows read,
+    // never used to allocate (a count of 2^64 - 1 would abort the process).
     let mut data = Dataset {
-        inputs: Vec::with_capacity(rows),
-        labels: Vec::with_capacity(rows),
+        inputs: Vec::new(),
+        labels: Vec::new(),
         class_names,
     };
     let mut last_line = header_line;

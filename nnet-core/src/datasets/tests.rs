@@ -150,6 +150,19 @@ fn csv_errors_name_the_line_and_the_fault() {
     }
 }
 
+/// A header's row count sizes nothing: absurd counts are errors, not aborts.
+#[test]
+fn csv_header_counts_that_disagree_are_errors_not_allocations() {
+    for count in ["18446744073709551615", "100000000000000"] {
+        let text = format!("{count},2\n1,2,0\n3,4,1\n");
+        let error = parse_csv::<2>(&text).unwrap_err();
+        assert!(
+            matches!(&error, Error::Csv { .. }) && error.to_string().contains(count),
+            "{count}: {error}"
+        );
+    }
+}
+
 #[test]
 fn csv_file_errors_name_the_file() {
     let missing = load_csv::<2>("/no/such/dir/data.csv").unwrap_err();
