@@ -33,7 +33,7 @@ pub mod train;
 
 pub use architecture::Architecture;
 pub use dense::{Dense, DenseGradient, dense_tensor_info};
-pub use error::{Error, Result};
+pub use error::{DataRole, Error, Result};
 pub use init::Initializer;
 pub use loss::{
     BinaryCrossentropy, CategoricalCrossentropy, Huber, Loss, MeanAbsoluteError, MeanSquaredError,

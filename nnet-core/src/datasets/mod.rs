@@ -39,7 +39,7 @@ use nalgebra::SVector;
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 
-use crate::{Error, Result};
+use crate::{DataRole, Error, Result};
 
 /// A classification data set: samples of `F` features, each with a class label.
 ///
@@ -109,6 +109,7 @@ impl<const F: usize> Dataset<F> {
     pub fn split(&self, test_fraction: f64, seed: u64) -> Result<(Self, Self)> {
         if self.inputs.len() != self.labels.len() {
             return Err(Error::LengthMismatch {
+                data: DataRole::Dataset,
                 inputs: self.inputs.len(),
                 targets: self.labels.len(),
             });
@@ -161,6 +162,7 @@ impl<const F: usize> Dataset<F> {
             .map(|(row, &label)| match label {
                 0 | 1 => Ok(SVector::from([label as f32])),
                 _ => Err(Error::InvalidTarget {
+                    data: DataRole::Dataset,
                     row,
                     reason: format!(
                         "class {label} in binary data: binary targets are classes 0 and 1; \
@@ -200,6 +202,7 @@ impl<const F: usize> Dataset<F> {
                     Ok(target)
                 } else {
                     Err(Error::InvalidTarget {
+                    data: DataRole::Dataset,
                         row,
                         reason: format!(
                             "class {label} does not fit a one-hot target of {K} classes: \

@@ -3,7 +3,7 @@
 use nalgebra::vector;
 
 use super::{Dataset, Standardizer, load_csv, make_moons, parse_csv};
-use crate::Error;
+use crate::{DataRole, Error};
 
 #[test]
 fn moons_have_the_asked_shape_and_balanced_classes() {
@@ -228,6 +228,7 @@ fn split_rejects_bad_fractions_and_lengths() {
     assert!(matches!(
         uneven.split(0.2, 0),
         Err(Error::LengthMismatch {
+            data: DataRole::Dataset,
             inputs: 10,
             targets: 9
         })
@@ -251,7 +252,12 @@ fn standardizer_uses_population_statistics() {
 
 #[test]
 fn standardizer_rejects_empty_and_non_finite_data() {
-    assert_eq!(Standardizer::<2>::fit(&[]), Err(Error::EmptyData));
+    assert_eq!(
+        Standardizer::<2>::fit(&[]),
+        Err(Error::EmptyData {
+            data: DataRole::Training
+        })
+    );
     assert!(matches!(
         Standardizer::fit(&[vector![1.0, 2.0], vector![f32::NAN, 0.0]]),
         Err(Error::NonFiniteInput {

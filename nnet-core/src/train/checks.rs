@@ -4,31 +4,39 @@
 use nalgebra::SVector;
 
 use crate::loss::Loss;
-use crate::{Error, Result};
+use crate::{DataRole, Error, Result};
 
-/// Inputs and targets are non-empty, of one length, finite, and acceptable to the loss.
+/// Inputs and targets are non-empty, of one length, finite, and acceptable to the loss; errors
+/// name `data` as the data at fault.
 pub(crate) fn check_data<L: Loss<OUT>, const IN: usize, const OUT: usize>(
+    data: DataRole,
     inputs: &[SVector<f32, IN>],
     targets: &[L::Target],
     loss: &L,
 ) -> Result<()> {
     if inputs.is_empty() && targets.is_empty() {
-        return Err(Error::EmptyData);
+        return Err(Error::EmptyData { data });
     }
     if inputs.len() != targets.len() {
         return Err(Error::LengthMismatch {
+            data,
             inputs: inputs.len(),
             targets: targets.len(),
         });
     }
     for (row, x) in inputs.iter().enumerate() {
         if let Some((column, &value)) = x.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-            return Err(Error::NonFiniteInput { row, column, value });
+            return Err(Error::NonFiniteInput {
+                data,
+                row,
+                column,
+                value,
+            });
         }
     }
     for (row, y) in targets.iter().enumerate() {
         loss.check_target(y)
-            .map_err(|reason| Error::InvalidTarget { row, reason })?;
+            .map_err(|reason| Error::InvalidTarget { data, row, reason })?;
     }
     Ok(())
 }

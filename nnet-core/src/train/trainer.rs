@@ -10,7 +10,7 @@ use crate::batch::{self, Workspace};
 use crate::loss::{Loss, Target};
 use crate::metrics::Metric;
 use crate::optim::Optimizer;
-use crate::{Error, Network, Parameters, Result};
+use crate::{DataRole, Error, Network, Parameters, Result};
 
 use super::checks::{check_data, check_learning_rate, split_point};
 use super::progress::Progress;
@@ -90,8 +90,10 @@ impl<O: Optimizer, L> Trainer<O, L> {
     /// Everything is checked before the first update: empty data, inputs and targets of
     /// different lengths, a zero batch size, a bad validation split, invalid hyperparameters,
     /// non-finite inputs and targets the loss does not accept (naming the row). During
-    /// training, a loss or update that becomes non-finite stops training with
-    /// [`Error::Diverged`], the network keeping its last finite weights.
+    /// training, a loss or update that becomes non-finite stops training, the network keeping
+    /// its last finite weights: with [`Error::DataOverflow`] when the data are at fault (a
+    /// sample whose loss is not finite even at the weights training started from, or a first
+    /// batch whose gradients overflow), else with [`Error::Diverged`].
     pub fn fit<N, const IN: usize, const OUT: usize>(
         &mut self,
         network: &mut N,
@@ -130,10 +132,10 @@ impl<O: Optimizer, L> Trainer<O, L> {
         }
         self.optimizer.validate()?;
         check_learning_rate(self.optimizer.learning_rate())?;
-        check_data(inputs, targets, &self.loss)?;
+        check_data(DataRole::Training, inputs, targets, &self.loss)?;
         let (train_x, train_y, val) = match validation {
             Some((vx, vy)) => {
-                check_data(vx, vy, &self.loss)?;
+                check_data(DataRole::Validation, vx, vy, &self.loss)?;
                 (inputs, targets, Some((vx, vy)))
             }
             None if config.validation_split > 0.0 => {
@@ -219,7 +221,7 @@ impl<O: Optimizer, L> Trainer<O, L> {
         N: Network<IN, OUT>,
         L: Loss<OUT>,
     {
-        check_data(inputs, targets, &self.loss)?;
+        check_data(DataRole::Evaluation, inputs, targets, &self.loss)?;
         Ok(self.measure(network, inputs, targets))
     }
 
@@ -272,6 +274,8 @@ struct Run<'a, N: Network<IN, OUT>, T, const IN: usize, const OUT: usize> {
     grads: N::Gradients,
     workspace: Workspace,
     last_good: N,
+    /// The weights training started from, to tell data that overflow from divergence.
+    initial: N,
     /// Each training sample's output in the last epoch, in the epoch's order.
     outputs: Vec<SVector<f32, OUT>>,
     /// The targets in the same order, as vectors, for the metrics.
@@ -299,6 +303,7 @@ impl<'a, N: Network<IN, OUT>, T: Target<OUT>, const IN: usize, const OUT: usize>
             grads: network.zero_gradients(),
             workspace: network.workspace(batch),
             last_good: network.clone(),
+            initial: network.clone(),
             outputs: vec![SVector::zeros(); inputs.len()],
             dense_targets: vec![SVector::zeros(); inputs.len()],
         }
@@ -338,27 +343,128 @@ impl<'a, N: Network<IN, OUT>, T: Target<OUT>, const IN: usize, const OUT: usize>
                 &mut self.grads,
                 outputs,
             );
-            let diverged = |loss: f32| Error::Diverged {
-                epoch,
-                batch: b + 1,
-                loss,
+            let finite = sum.is_finite() && {
+                self.grads.scale(1.0 / chunk.len() as f32);
+                self.grads.all_finite()
             };
-            if !sum.is_finite() {
-                return Err(diverged(sum));
-            }
-            self.grads.scale(1.0 / chunk.len() as f32);
-            if !self.grads.all_finite() {
-                return Err(diverged(f32::NAN));
+            if !finite {
+                let loss = if sum.is_finite() { f32::NAN } else { sum };
+                return Err(self.non_finite(&trainer.loss, chunk, epoch, b + 1, loss));
             }
             self.last_good.copy_from(network);
             trainer.optimizer.step(network, &mut self.grads);
             if !network.all_finite() {
                 network.copy_from(&self.last_good);
-                return Err(diverged(f32::INFINITY));
+                return Err(Error::Diverged {
+                    epoch,
+                    batch: b + 1,
+                    loss: f32::INFINITY,
+                });
             }
             total += f64::from(sum);
             progress.batch(b + 1, (total / (start + chunk.len()) as f64) as f32);
         }
         Ok((total / self.order.len() as f64) as f32)
     }
+
+    /// Why the batch of the samples `chunk` gave a non-finite loss (or gradients): the data when
+    /// one of its samples has a non-finite output or loss at the weights training started from,
+    /// or when no update has been made yet; else divergence.
+    fn non_finite<L: Loss<OUT, Target = T>>(
+        &self,
+        loss: &L,
+        chunk: &[usize],
+        epoch: usize,
+        batch: usize,
+        value: f32,
+    ) -> Error {
+        let overflow = |row: Option<usize>, reason: String| Error::DataOverflow {
+            epoch,
+            batch,
+            row,
+            reason,
+        };
+        let mut grads = self.initial.zero_gradients();
+        for &row in chunk {
+            let input = &self.inputs[row];
+            let mut output = [SVector::zeros()];
+            grads.set_zero();
+            let sample_loss = crate::accumulate_each(
+                &self.initial,
+                core::slice::from_ref(input),
+                core::slice::from_ref(&self.targets[row]),
+                loss,
+                &mut grads,
+                &mut output,
+            );
+            let (column, largest) = largest_magnitude(input);
+            let input_overflows = |what: String| {
+                overflow(
+                    Some(row),
+                    format!(
+                        "input row {row} of the training data (largest magnitude {largest:e}, at \
+                         column {column}) makes {what} before any update: inputs this large \
+                         overflow f32; standardize the inputs (e.g. with datasets::Standardizer) \
+                         to mean 0 and standard deviation 1"
+                    ),
+                )
+            };
+            if !output[0].iter().all(|v| v.is_finite()) {
+                return input_overflows(format!(
+                    "the network's output {:?}",
+                    output[0].as_slice()
+                ));
+            }
+            if !sample_loss.is_finite() {
+                return overflow(
+                    Some(row),
+                    format!(
+                        "row {row} of the training data gives a loss of {sample_loss} before any \
+                         update (output {:?}, target {:?}, largest input magnitude {largest:e} \
+                         at column {column}): values this large overflow f32 in the loss; \
+                         standardize the inputs and scale the targets",
+                        output[0].as_slice(),
+                        self.targets[row].to_vector().as_slice()
+                    ),
+                );
+            }
+            if !grads.all_finite() {
+                return input_overflows("the gradients infinite or NaN".to_owned());
+            }
+        }
+        if epoch == 1 && batch == 1 {
+            // No update has been made: whatever overflowed, the learning rate played no part.
+            let (row, column, largest) = chunk
+                .iter()
+                .map(|&row| {
+                    let (column, largest) = largest_magnitude(&self.inputs[row]);
+                    (row, column, largest)
+                })
+                .fold((0, 0, 0.0_f32), |best, next| {
+                    if next.2 > best.2 { next } else { best }
+                });
+            return overflow(
+                None,
+                format!(
+                    "the loss or the gradients of the first batch are not finite ({value}) before \
+                     any update; its largest input magnitude is {largest:e} (row {row}, column \
+                     {column}): standardize the inputs (e.g. with datasets::Standardizer) and \
+                     scale the targets"
+                ),
+            );
+        }
+        Error::Diverged {
+            epoch,
+            batch,
+            loss: value,
+        }
+    }
+}
+
+/// The column and magnitude of the largest `|x_i|`.
+fn largest_magnitude<const IN: usize>(x: &SVector<f32, IN>) -> (usize, f32) {
+    x.iter()
+        .map(|v| v.abs())
+        .enumerate()
+        .fold((0, 0.0), |best, (i, v)| if v > best.1 { (i, v) } else { best })
 }
