@@ -146,6 +146,50 @@ impl Optimizer for Counting {
 }
 
 #[test]
+fn history_and_evaluation_print_as_keras_does() {
+    let (x, y) = xor();
+    let mut net = Seed::seeded(1);
+    let mut trainer =
+        Trainer::new(Adam::new(0.01), BinaryCrossentropy).with_metrics([Metric::Accuracy]);
+    let config = FitConfig {
+        validation_split: 0.25,
+        ..silent(4, 3)
+    };
+    let history = trainer.fit(&mut net, &x, &y, &config).unwrap();
+    assert_eq!(history.planned_epochs, Some(3));
+    assert_eq!(history.epoch_times.len(), 3, "one wall time per epoch");
+    let text = history.to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    for (i, (line, logs)) in lines.iter().zip(&history.epochs).enumerate() {
+        // `Epoch 2/3 - <time> - loss: ... - val_accuracy: ...`; the time's value is not checked.
+        let parts: Vec<&str> = line.split(" - ").collect();
+        assert_eq!(parts[0], format!("Epoch {}/3", i + 1), "{line}");
+        let time = parts[1];
+        assert!(
+            ["s", "ms", "µs"].iter().any(|unit| time
+                .strip_suffix(unit)
+                .is_some_and(|n| n.parse::<f64>().is_ok())),
+            "{line}"
+        );
+        assert_eq!(parts[2..].join(" - "), logs.to_string());
+        assert!(line.ends_with(&format!(
+            "val_accuracy: {:.4}",
+            logs.get("val_accuracy").unwrap()
+        )));
+    }
+    let evaluation = trainer.evaluate(&net, &x, &y).unwrap();
+    assert_eq!(
+        evaluation.to_string(),
+        format!(
+            "loss: {:.4} - accuracy: {:.4}",
+            evaluation.loss,
+            evaluation.get("accuracy").unwrap()
+        )
+    );
+}
+
+#[test]
 fn last_partial_batch_is_included() {
     let (x, y) = line_data(10);
     let mut trainer = Trainer::new(Counting::default(), BinaryCrossentropy);
@@ -532,7 +576,8 @@ mod bad_input {
             }
         );
         assert!(
-            err.to_string().contains("no samples in the validation data"),
+            err.to_string()
+                .contains("no samples in the validation data"),
             "{err}"
         );
 
@@ -580,7 +625,8 @@ mod bad_input {
             }
         );
         assert!(
-            err.to_string().contains("no samples in the evaluation data"),
+            err.to_string()
+                .contains("no samples in the evaluation data"),
             "{err}"
         );
         let (mut x, y) = xor();

@@ -29,7 +29,9 @@ pub enum Error {
     },
 
     /// Inputs and targets are not of the same length.
-    #[error("{inputs} inputs but {targets} targets in the {data}: give exactly one target per input")]
+    #[error(
+        "{inputs} inputs but {targets} targets in the {data}: give exactly one target per input"
+    )]
     LengthMismatch {
         /// Which data.
         data: DataRole,

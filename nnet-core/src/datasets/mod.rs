@@ -202,7 +202,7 @@ impl<const F: usize> Dataset<F> {
                     Ok(target)
                 } else {
                     Err(Error::InvalidTarget {
-                    data: DataRole::Dataset,
+                        data: DataRole::Dataset,
                         row,
                         reason: format!(
                             "class {label} does not fit a one-hot target of {K} classes: \

@@ -1,5 +1,6 @@
 //! The trainer: Keras's `compile` (optimizer, loss, metrics), `fit` and `evaluate`.
 
+use core::fmt;
 use std::time::Instant;
 
 use nalgebra::SVector;
@@ -17,6 +18,18 @@ use super::progress::Progress;
 use super::{Callback, Control, EpochLogs, FitConfig, History};
 
 /// Loss and metrics of a network on a data set, from [`Trainer::evaluate`].
+///
+/// Its `Display` is one line as Keras prints them: `loss: 0.4300 - accuracy: 0.8125`.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::train::Evaluation;
+///
+/// let evaluation = Evaluation { loss: 0.43, metrics: vec![("accuracy", 0.8125)] };
+/// assert_eq!(evaluation.to_string(), "loss: 0.4300 - accuracy: 0.8125");
+/// assert_eq!(evaluation.get("accuracy"), Some(0.8125));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evaluation {
     /// Mean loss over the samples.
@@ -35,6 +48,16 @@ impl Evaluation {
             .iter()
             .find(|(n, _)| *n == name)
             .map(|(_, v)| *v)
+    }
+}
+
+impl fmt::Display for Evaluation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "loss: {:.4}", self.loss)?;
+        for (name, value) in &self.metrics {
+            write!(f, " - {name}: {value:.4}")?;
+        }
+        Ok(())
     }
 }
 
@@ -153,7 +176,10 @@ impl<O: Optimizer, L> Trainer<O, L> {
         };
 
         let mut run = Run::new(network, train_x, train_y, config);
-        let mut history = History::default();
+        let mut history = History {
+            planned_epochs: Some(config.epochs),
+            ..History::default()
+        };
         let mut progress = Progress::new(config.verbosity, config.epochs);
         for epoch in 1..=config.epochs {
             for callback in callbacks.iter_mut() {
@@ -188,12 +214,14 @@ impl<O: Optimizer, L> Trainer<O, L> {
                 val_metrics,
                 learning_rate,
             };
-            progress.end_epoch(&logs, started.elapsed().as_secs_f64());
+            let time = started.elapsed();
+            progress.end_epoch(&logs, time);
             let mut stop = false;
             for callback in callbacks.iter_mut() {
                 stop |= callback.on_epoch_end(&logs, network)? == Control::Stop;
             }
             history.epochs.push(logs);
+            history.epoch_times.push(time);
             if stop {
                 history.stopped_epoch = Some(epoch);
                 break;
@@ -410,10 +438,7 @@ impl<'a, N: Network<IN, OUT>, T: Target<OUT>, const IN: usize, const OUT: usize>
                 )
             };
             if !output[0].iter().all(|v| v.is_finite()) {
-                return input_overflows(format!(
-                    "the network's output {:?}",
-                    output[0].as_slice()
-                ));
+                return input_overflows(format!("the network's output {:?}", output[0].as_slice()));
             }
             if !sample_loss.is_finite() {
                 return overflow(
@@ -440,9 +465,12 @@ impl<'a, N: Network<IN, OUT>, T: Target<OUT>, const IN: usize, const OUT: usize>
                     let (column, largest) = largest_magnitude(&self.inputs[row]);
                     (row, column, largest)
                 })
-                .fold((0, 0, 0.0_f32), |best, next| {
-                    if next.2 > best.2 { next } else { best }
-                });
+                .fold(
+                    (0, 0, 0.0_f32),
+                    |best, next| {
+                        if next.2 > best.2 { next } else { best }
+                    },
+                );
             return overflow(
                 None,
                 format!(
@@ -463,8 +491,8 @@ impl<'a, N: Network<IN, OUT>, T: Target<OUT>, const IN: usize, const OUT: usize>
 
 /// The column and magnitude of the largest `|x_i|`.
 fn largest_magnitude<const IN: usize>(x: &SVector<f32, IN>) -> (usize, f32) {
-    x.iter()
-        .map(|v| v.abs())
-        .enumerate()
-        .fold((0, 0.0), |best, (i, v)| if v > best.1 { (i, v) } else { best })
+    x.iter().map(|v| v.abs()).enumerate().fold(
+        (0, 0.0),
+        |best, (i, v)| if v > best.1 { (i, v) } else { best },
+    )
 }
