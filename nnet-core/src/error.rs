@@ -130,13 +130,15 @@ pub enum Error {
     #[error("weights: {0}")]
     Weights(String),
 
-    /// A CSV data file is malformed (see [`datasets::load_csv`](crate::datasets::load_csv)).
-    #[error("{file}, line {line}: {reason}")]
+    /// A CSV data file is malformed (see [`datasets::CsvOptions`](crate::datasets::CsvOptions)).
+    #[error("{file}, line {line}{}: {reason}", column_suffix(*.column))]
     Csv {
         /// The file (or `"CSV text"` for data parsed from a string).
         file: String,
         /// The line at fault, from 1.
         line: usize,
+        /// The column at fault, from 1, when one field is.
+        column: Option<usize>,
         /// What is wrong with it and what was expected.
         reason: String,
     },
@@ -144,6 +146,11 @@ pub enum Error {
     /// An I/O error, e.g. when reading a weight file.
     #[error("i/o error: {0}")]
     Io(String),
+}
+
+/// `, column 3` for a column, nothing without one.
+fn column_suffix(column: Option<usize>) -> String {
+    column.map(|c| format!(", column {c}")).unwrap_or_default()
 }
 
 /// Which data an [`Error`](enum@Error) about data is about.

@@ -2,7 +2,9 @@
 //! `preprocessing` and Keras's `to_categorical`.
 //!
 //! - [`make_moons`]: scikit-learn's two interleaving half circles, from a seed;
-//! - [`load_csv`], [`parse_csv`]: labelled data in the plain CSV format of nnet's examples;
+//! - [`load_csv`], [`parse_csv`], [`CsvOptions`]: numeric CSV files, with an sklearn-style
+//!   header (as nnet's examples), column names or no header (as NumPy's `savetxt` writes them),
+//!   as labelled data sets or as inputs and targets;
 //! - [`Dataset::split`]: a shuffled train/test split from a seed;
 //! - [`Standardizer`]: mean 0 and standard deviation 1 per feature, from training data only;
 //! - [`Dataset::binary_targets`], [`Dataset::one_hot`]: class labels as the targets of
@@ -29,7 +31,7 @@ mod standardize;
 #[cfg(test)]
 mod tests;
 
-pub use csv::{load_csv, parse_csv};
+pub use self::csv::{CsvOptions, Delimiter, Header, TargetColumns, Xy, load_csv, parse_csv};
 pub use moons::make_moons;
 pub use standardize::Standardizer;
 
