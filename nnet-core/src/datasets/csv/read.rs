@@ -80,17 +80,29 @@ pub(super) fn read<const F: usize, Y>(
         targets: Vec::new(),
         class_names,
     };
-    if let Some(HeaderLine::Sklearn { line, features, .. }) = &header {
-        if features.parse::<usize>() != Ok(F) {
-            return Err(LineError::at(
-                *line,
-                None,
-                format!(
-                    "the data has {features} features but {F} were asked for: read it as a data \
-                     set of {features} features (and a network of {features} inputs)"
-                ),
-            ));
+    // A first line of numbers alone that `Header::Auto` took for a header may be data: say so.
+    let guess = match (&header, options.header) {
+        (Some(HeaderLine::Sklearn { line, names, .. }), Header::Auto)
+            if names.iter().all(|n| is_count(n)) =>
+        {
+            format!(
+                " (line {line} was taken for an sklearn-style header `n_rows,n_features`: read \
+                 with `Header::Absent` if it is data)"
+            )
         }
+        _ => String::new(),
+    };
+    if let Some(HeaderLine::Sklearn { line, features, .. }) = &header
+        && features.parse::<usize>() != Ok(F)
+    {
+        return Err(LineError::at(
+            *line,
+            None,
+            format!(
+                "the data has {features} features but {F} were asked for: read it as a data \
+                 set of {features} features (and a network of {features} inputs){guess}"
+            ),
+        ));
     }
     let Some(first) = data.first() else {
         return match header {
@@ -118,13 +130,7 @@ pub(super) fn read<const F: usize, Y>(
     };
     let width = first.fields.len();
     check_width::<F>(first, targets, described).map_err(|mut e| {
-        if let (Header::Auto, Some(HeaderLine::Sklearn { line, .. })) = (options.header, &header) {
-            // A guess of `Header::Auto` may be wrong: say what was guessed.
-            e.reason.push_str(&format!(
-                " (line {line} was taken for an sklearn-style header `n_rows,n_features`: read \
-                 with `Header::Absent` if it is data)"
-            ));
-        }
+        e.reason.push_str(&guess);
         e
     })?;
     if let Some(header) = &header {
