@@ -14,6 +14,7 @@ use crate::optim::Optimizer;
 use crate::{DataRole, Error, Network, Parameters, Result};
 
 use super::checks::{check_data, check_learning_rate, split_point};
+use super::overflow::non_finite;
 use super::progress::Progress;
 use super::{Callback, Control, EpochLogs, FitConfig, History};
 
@@ -377,7 +378,14 @@ impl<'a, N: Network<IN, OUT>, T: Target<OUT>, const IN: usize, const OUT: usize>
             };
             if !finite {
                 let loss = if sum.is_finite() { f32::NAN } else { sum };
-                return Err(self.non_finite(&trainer.loss, chunk, epoch, b + 1, loss));
+                return Err(non_finite(
+                    &self.initial,
+                    (self.inputs, self.targets),
+                    &trainer.loss,
+                    chunk,
+                    (epoch, b + 1),
+                    loss,
+                ));
             }
             self.last_good.copy_from(network);
             trainer.optimizer.step(network, &mut self.grads);
@@ -394,105 +402,4 @@ impl<'a, N: Network<IN, OUT>, T: Target<OUT>, const IN: usize, const OUT: usize>
         }
         Ok((total / self.order.len() as f64) as f32)
     }
-
-    /// Why the batch of the samples `chunk` gave a non-finite loss (or gradients): the data when
-    /// one of its samples has a non-finite output or loss at the weights training started from,
-    /// or when no update has been made yet; else divergence.
-    fn non_finite<L: Loss<OUT, Target = T>>(
-        &self,
-        loss: &L,
-        chunk: &[usize],
-        epoch: usize,
-        batch: usize,
-        value: f32,
-    ) -> Error {
-        let overflow = |row: Option<usize>, reason: String| Error::DataOverflow {
-            epoch,
-            batch,
-            row,
-            reason,
-        };
-        let mut grads = self.initial.zero_gradients();
-        for &row in chunk {
-            let input = &self.inputs[row];
-            let mut output = [SVector::zeros()];
-            grads.set_zero();
-            let sample_loss = crate::accumulate_each(
-                &self.initial,
-                core::slice::from_ref(input),
-                core::slice::from_ref(&self.targets[row]),
-                loss,
-                &mut grads,
-                &mut output,
-            );
-            let (column, largest) = largest_magnitude(input);
-            let input_overflows = |what: String| {
-                overflow(
-                    Some(row),
-                    format!(
-                        "input row {row} of the training data (largest magnitude {largest:e}, at \
-                         column {column}) makes {what} before any update: inputs this large \
-                         overflow f32; standardize the inputs (e.g. with datasets::Standardizer) \
-                         to mean 0 and standard deviation 1"
-                    ),
-                )
-            };
-            if !output[0].iter().all(|v| v.is_finite()) {
-                return input_overflows(format!("the network's output {:?}", output[0].as_slice()));
-            }
-            if !sample_loss.is_finite() {
-                return overflow(
-                    Some(row),
-                    format!(
-                        "row {row} of the training data gives a loss of {sample_loss} before any \
-                         update (output {:?}, target {:?}, largest input magnitude {largest:e} \
-                         at column {column}): values this large overflow f32 in the loss; \
-                         standardize the inputs and scale the targets",
-                        output[0].as_slice(),
-                        self.targets[row].to_vector().as_slice()
-                    ),
-                );
-            }
-            if !grads.all_finite() {
-                return input_overflows("the gradients infinite or NaN".to_owned());
-            }
-        }
-        if epoch == 1 && batch == 1 {
-            // No update has been made: whatever overflowed, the learning rate played no part.
-            let (row, column, largest) = chunk
-                .iter()
-                .map(|&row| {
-                    let (column, largest) = largest_magnitude(&self.inputs[row]);
-                    (row, column, largest)
-                })
-                .fold(
-                    (0, 0, 0.0_f32),
-                    |best, next| {
-                        if next.2 > best.2 { next } else { best }
-                    },
-                );
-            return overflow(
-                None,
-                format!(
-                    "the loss or the gradients of the first batch are not finite ({value}) before \
-                     any update; its largest input magnitude is {largest:e} (row {row}, column \
-                     {column}): standardize the inputs (e.g. with datasets::Standardizer) and \
-                     scale the targets"
-                ),
-            );
-        }
-        Error::Diverged {
-            epoch,
-            batch,
-            loss: value,
-        }
-    }
-}
-
-/// The column and magnitude of the largest `|x_i|`.
-fn largest_magnitude<const IN: usize>(x: &SVector<f32, IN>) -> (usize, f32) {
-    x.iter().map(|v| v.abs()).enumerate().fold(
-        (0, 0.0),
-        |best, (i, v)| if v > best.1 { (i, v) } else { best },
-    )
 }
