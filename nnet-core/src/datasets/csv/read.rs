@@ -278,7 +278,12 @@ fn split_header(records: &[Record], mode: Header) -> (Option<HeaderLine>, &[Reco
             line: first.line,
             rows: fields[0].clone(),
             features: fields[1].clone(),
-            names: fields[2..].to_vec(),
+            // `569,30,` names no class.
+            names: if fields[2..].iter().all(String::is_empty) {
+                Vec::new()
+            } else {
+                fields[2..].to_vec()
+            },
         }
     } else {
         HeaderLine::Names {

@@ -50,6 +50,7 @@ fn reads_the_same_rows_with_any_header_or_none() {
     assert!(headerless.class_names.is_empty());
     for header in [
         "2,2\n",
+        "2,2,,\n",
         "2,2,no,yes\n",
         "x,y,label\n",
         "\"x\",\"y, in cm\",\"label\"\n",
