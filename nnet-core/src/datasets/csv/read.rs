@@ -264,7 +264,7 @@ fn split_header(records: &[Record], mode: Header) -> (Option<HeaderLine>, &[Reco
         }
         Header::Auto => {
             sklearn
-                && fields.iter().all(|f| is_count(f))
+                && fields[2..].iter().all(|f| f.is_empty() || is_count(f))
                 && rest
                     .first()
                     .is_some_and(|next| next.fields.len() != fields.len())
