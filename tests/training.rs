@@ -472,7 +472,7 @@ mod bad_input {
     #[test]
     fn bad_validation_split() {
         let (x, y) = xor();
-        for split in [1.0, -0.5, f64::NAN, 0.9] {
+        for split in [1.0, -0.5, f64::NAN, 0.9, 1e-20] {
             let err = fit_err(
                 &x,
                 &y,

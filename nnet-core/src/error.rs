@@ -82,9 +82,10 @@ pub enum Error {
         reason: String,
     },
 
-    /// The validation split is outside `[0, 1)` or leaves no training data.
+    /// The validation split is outside `[0, 1)`, leaves no training data, or is above 0 but
+    /// holds out no validation sample.
     #[error(
-        "validation split {split} is invalid: use a fraction in [0, 1) that leaves at least one training sample"
+        "validation split {split} is invalid: use a fraction in [0, 1) that leaves at least one training sample and, above 0, holds out at least one validation sample"
     )]
     InvalidValidationSplit {
         /// The split that was given.

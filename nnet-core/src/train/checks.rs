@@ -61,7 +61,8 @@ pub(crate) fn split_point(len: usize, split: f64) -> Result<usize> {
     }
     // As Keras: the training part is the first int(len * (1 - split)) samples.
     let at = (len as f64 * (1.0 - split)).floor() as usize;
-    if at == 0 {
+    // A split above 0 too small to hold out one sample would validate on nothing.
+    if at == 0 || (split > 0.0 && at >= len) {
         return Err(Error::InvalidValidationSplit { split });
     }
     Ok(at)
@@ -80,5 +81,7 @@ mod tests {
         assert!(split_point(10, 1.0).is_err());
         assert!(split_point(10, -0.1).is_err());
         assert!(split_point(10, f64::NAN).is_err());
+        assert_eq!(split_point(3, 0.1).unwrap(), 2);
+        assert!(split_point(10, 1e-20).is_err(), "no validation sample");
     }
 }
