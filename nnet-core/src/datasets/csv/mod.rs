@@ -18,6 +18,18 @@ use read::{LineError, read};
 /// A header is either sklearn-style, `n_rows,n_features[,class names...]` (the files of nnet's
 /// examples), whose counts are checked against the data and whose names name the classes, or
 /// a line of column names, which is skipped.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::datasets::{CsvOptions, Header};
+///
+/// let text = "x,y,label\n0.5,1.5,0\n";
+/// assert_eq!(CsvOptions::default().parse::<2>(text)?.len(), 1); // `Auto`: names skipped
+/// let absent = CsvOptions { header: Header::Absent, ..CsvOptions::default() };
+/// assert!(absent.parse::<2>(text).is_err()); // `x` is not a number
+/// # Ok::<(), nnet_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Header {
     /// Decide from the file (the default). The first line is a header when one of its fields
@@ -36,6 +48,18 @@ pub enum Header {
 }
 
 /// What separates the fields of a line.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::datasets::{CsvOptions, Delimiter};
+///
+/// let tabs = CsvOptions { delimiter: Delimiter::Byte(b'\t'), ..CsvOptions::default() };
+/// assert_eq!(tabs.parse::<2>("0.5\t1.5\t1\n")?.labels, vec![1]);
+/// let spaces = CsvOptions { delimiter: Delimiter::Whitespace, ..CsvOptions::default() };
+/// assert_eq!(spaces.parse::<2>("0.5   1.5 \t 1\n")?.labels, vec![1]);
+/// # Ok::<(), nnet_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Delimiter {
     /// One byte, e.g. `b','` (the default), `b';'` or `b'\t'`; fields may be quoted as in
@@ -54,6 +78,17 @@ impl Default for Delimiter {
 
 /// Which columns hold the targets (the class label, or the `T` targets of
 /// [`CsvOptions::load_xy`]); the features are the other columns, in order.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::datasets::{CsvOptions, TargetColumns};
+///
+/// let at = CsvOptions { targets: TargetColumns::At(1), ..CsvOptions::default() };
+/// let data = at.parse::<2>("0.5,2,1.5\n")?;
+/// assert_eq!((data.labels[0], data.inputs[0][1]), (2, 1.5));
+/// # Ok::<(), nnet_core::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum TargetColumns {
     /// The last columns (the default), as in `np.savetxt(path, np.c_[X, y])`.
@@ -125,6 +160,16 @@ impl Default for CsvOptions {
 
 /// Inputs of `F` features and targets of `T` values, as [`Trainer::fit`](crate::train::Trainer::fit)
 /// takes them.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::datasets::{CsvOptions, Xy};
+///
+/// let (x, y): Xy<2, 1> = CsvOptions::default().parse_xy("1,2,3\n")?;
+/// assert_eq!((x[0][1], y[0][0]), (2.0, 3.0));
+/// # Ok::<(), nnet_core::Error>(())
+/// ```
 pub type Xy<const F: usize, const T: usize> = (Vec<SVector<f32, F>>, Vec<SVector<f32, T>>);
 
 impl CsvOptions {
