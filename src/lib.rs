@@ -77,8 +77,8 @@
 //! ```
 
 pub use nnet_core::{
-    Architecture, Dense, DenseGradient, Error, Initializer, LayerSpec, Metric, Network, Parameters,
-    Result, TensorInfo, Trace,
+    Architecture, DataRole, Dense, DenseGradient, Error, Initializer, LayerSpec, Metric, Network,
+    Parameters, Result, TensorInfo, Trace,
 };
 pub use nnet_core::{activation, batch, datasets, io, loss, metrics, optim, storage, train};
 pub use nnet_core::{nalgebra, rand};

@@ -7,13 +7,21 @@ use nnet::train::{
     Callback, Control, EachEpoch, EarlyStopping, EpochLogs, FitConfig, LearningRateScheduler,
     Trainer, Verbosity,
 };
-use nnet::{Error, Parameters, SVector, vector};
+use nnet::{DataRole, Error, Parameters, SVector, vector};
 
 nnet::network! {
     struct Seed { input 2; dense 10 relu; dense 20 relu; dense 1 sigmoid; }
 }
 nnet::network! {
     struct Regressor { input 2; dense 8 tanh; dense 1; }
+}
+nnet::network! {
+    /// Weights of one: inputs near `f32::MAX` overflow it whatever the seed.
+    struct Ones { input 2; dense 4 relu (init = ones); dense 1 (init = ones); }
+}
+nnet::network! {
+    /// As `Ones` with a sigmoid output, whose saturation keeps the loss finite.
+    struct OnesSigmoid { input 2; dense 4 relu (init = ones); dense 1 sigmoid (init = ones); }
 }
 nnet::network! {
     struct ThreeClasses { input 2; dense 8 tanh; dense 3 softmax; }
@@ -136,6 +144,50 @@ impl Optimizer for Counting {
     fn step<P: Parameters, G: Parameters>(&mut self, _: &mut P, _: &mut G) {
         self.steps += 1;
     }
+}
+
+#[test]
+fn history_and_evaluation_print_as_keras_does() {
+    let (x, y) = xor();
+    let mut net = Seed::seeded(1);
+    let mut trainer = Trainer::new(Adam::with_learning_rate(0.01), BinaryCrossentropy)
+        .with_metrics([Metric::Accuracy]);
+    let config = FitConfig {
+        validation_split: 0.25,
+        ..silent(4, 3)
+    };
+    let history = trainer.fit(&mut net, &x, &y, &config).unwrap();
+    assert_eq!(history.planned_epochs, Some(3));
+    assert_eq!(history.epoch_times.len(), 3, "one wall time per epoch");
+    let text = history.to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    for (i, (line, logs)) in lines.iter().zip(&history.epochs).enumerate() {
+        // `Epoch 2/3 - <time> - loss: ... - val_accuracy: ...`; the time's value is not checked.
+        let parts: Vec<&str> = line.split(" - ").collect();
+        assert_eq!(parts[0], format!("Epoch {}/3", i + 1), "{line}");
+        let time = parts[1];
+        assert!(
+            ["s", "ms", "µs"].iter().any(|unit| time
+                .strip_suffix(unit)
+                .is_some_and(|n| n.parse::<f64>().is_ok())),
+            "{line}"
+        );
+        assert_eq!(parts[2..].join(" - "), logs.to_string());
+        assert!(line.ends_with(&format!(
+            "val_accuracy: {:.4}",
+            logs.get("val_accuracy").unwrap()
+        )));
+    }
+    let evaluation = trainer.evaluate(&net, &x, &y).unwrap();
+    assert_eq!(
+        evaluation.to_string(),
+        format!(
+            "loss: {:.4} - accuracy: {:.4}",
+            evaluation.loss,
+            evaluation.get("accuracy").unwrap()
+        )
+    );
 }
 
 #[test]
@@ -405,7 +457,14 @@ mod bad_input {
 
     #[test]
     fn empty_data() {
-        assert_eq!(fit_err(&[], &[], silent(4, 1)), Error::EmptyData);
+        let err = fit_err(&[], &[], silent(4, 1));
+        assert_eq!(
+            err,
+            Error::EmptyData {
+                data: DataRole::Training
+            }
+        );
+        assert!(err.to_string().contains("no samples in the training data"));
     }
 
     #[test]
@@ -414,6 +473,7 @@ mod bad_input {
         assert_eq!(
             fit_err(&x, &y[..3], silent(4, 1)),
             Error::LengthMismatch {
+                data: DataRole::Training,
                 inputs: 4,
                 targets: 3
             }
@@ -468,7 +528,7 @@ mod bad_input {
     #[test]
     fn bad_validation_split() {
         let (x, y) = xor();
-        for split in [1.0, -0.5, f64::NAN, 0.9] {
+        for split in [1.0, -0.5, f64::NAN, 0.9, 1e-20] {
             let err = fit_err(
                 &x,
                 &y,
@@ -535,26 +595,184 @@ mod bad_input {
         assert!(matches!(err, Error::InvalidTarget { row: 1, .. }), "{err}");
     }
 
-    #[test]
-    fn bad_validation_data() {
+    /// `fit_with` on the XOR data with `validation` as validation data, which must fail.
+    fn validation_err(validation: (&[SVector<f32, 2>], &[SVector<f32, 1>])) -> Error {
         let (x, y) = xor();
-        let err = Trainer::new(Adam::default(), BinaryCrossentropy)
+        Trainer::new(Adam::default(), BinaryCrossentropy)
             .fit_with(
                 &mut Seed::seeded(0),
                 &x,
                 &y,
                 &silent(4, 1),
-                Some((&x[..2], &y[..1])),
+                Some(validation),
                 &mut [],
             )
-            .unwrap_err();
+            .unwrap_err()
+    }
+
+    #[test]
+    fn bad_validation_data_is_named_validation() {
+        let (mut x, mut y) = xor();
+        let err = validation_err((&x[..2], &y[..1]));
         assert_eq!(
             err,
             Error::LengthMismatch {
+                data: DataRole::Validation,
                 inputs: 2,
                 targets: 1
             }
         );
+        assert!(err.to_string().contains("in the validation data"), "{err}");
+
+        let err = validation_err((&[], &[]));
+        assert_eq!(
+            err,
+            Error::EmptyData {
+                data: DataRole::Validation
+            }
+        );
+        assert!(
+            err.to_string()
+                .contains("no samples in the validation data"),
+            "{err}"
+        );
+
+        x[1][0] = f32::NAN;
+        let err = validation_err((&x, &y));
+        assert!(
+            matches!(
+                err,
+                Error::NonFiniteInput {
+                    data: DataRole::Validation,
+                    row: 1,
+                    column: 0,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(err.to_string().contains("row 1 of the validation data"));
+
+        x[1][0] = 0.0;
+        y[3][0] = 2.0;
+        let err = validation_err((&x, &y));
+        assert!(
+            matches!(
+                err,
+                Error::InvalidTarget {
+                    data: DataRole::Validation,
+                    row: 3,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn bad_evaluation_data_is_named_evaluation() {
+        let trainer = Trainer::new(Adam::default(), BinaryCrossentropy);
+        let net = Seed::seeded(0);
+        let err = trainer.evaluate(&net, &[], &[]).unwrap_err();
+        assert_eq!(
+            err,
+            Error::EmptyData {
+                data: DataRole::Evaluation
+            }
+        );
+        assert!(
+            err.to_string()
+                .contains("no samples in the evaluation data"),
+            "{err}"
+        );
+        let (mut x, y) = xor();
+        assert_eq!(
+            trainer.evaluate(&net, &x, &y[..1]).unwrap_err(),
+            Error::LengthMismatch {
+                data: DataRole::Evaluation,
+                inputs: 4,
+                targets: 1
+            }
+        );
+        x[0][1] = f32::INFINITY;
+        assert!(matches!(
+            trainer.evaluate(&net, &x, &y).unwrap_err(),
+            Error::NonFiniteInput {
+                data: DataRole::Evaluation,
+                row: 0,
+                column: 1,
+                ..
+            }
+        ));
+    }
+
+    /// The message of a `DataOverflow`, which must not blame the learning rate.
+    fn data_overflow_message(err: &Error, want_row: usize) -> String {
+        let message = err.to_string();
+        assert!(
+            matches!(err, Error::DataOverflow { row: Some(row), .. } if *row == want_row),
+            "{message}"
+        );
+        assert!(message.contains(&format!("row {want_row}")), "{message}");
+        assert!(message.contains("not the learning rate"), "{message}");
+        assert!(!message.contains("lower the learning rate"), "{message}");
+        message
+    }
+
+    #[test]
+    fn huge_inputs_are_blamed_on_the_data_in_the_first_batch() {
+        let (mut x, y) = xor();
+        x[2] = vector![3e38, 3e38];
+        let mut net = Ones::seeded(0);
+        let before = net.clone();
+        let err = Trainer::new(Adam::default(), MeanSquaredError)
+            .fit(&mut net, &x, &y, &silent(4, 1))
+            .unwrap_err();
+        let message = data_overflow_message(&err, 2);
+        assert!(message.contains("standardize the inputs"), "{message}");
+        assert!(message.contains("the network's output [inf]"), "{message}");
+        assert!(message.contains("epoch 1, batch 1"), "{message}");
+        assert_eq!(net, before, "no update was made");
+    }
+
+    #[test]
+    fn huge_inputs_are_blamed_on_the_data_in_a_later_batch() {
+        let (mut x, y) = line_data(64);
+        x[40] = vector![3e38, -3e38];
+        x[41] = vector![3e38, 3e38];
+        let mut net = Ones::seeded(0);
+        let config = FitConfig {
+            shuffle: false,
+            ..silent(8, 1)
+        };
+        let err = Trainer::new(Adam::default(), MeanSquaredError)
+            .fit(&mut net, &x, &y, &config)
+            .unwrap_err();
+        let message = data_overflow_message(&err, 41);
+        assert!(message.contains("epoch 1, batch 6"), "{message}");
+        assert!(net.all_finite());
+    }
+
+    #[test]
+    fn huge_inputs_behind_a_saturated_output_are_blamed_on_the_data() {
+        let (mut x, y) = xor();
+        x[1] = vector![3e38, 3e38];
+        let err = Trainer::new(Adam::default(), BinaryCrossentropy)
+            .fit(&mut OnesSigmoid::seeded(0), &x, &y, &silent(2, 1))
+            .unwrap_err();
+        let message = data_overflow_message(&err, 1);
+        assert!(message.contains("standardize the inputs"), "{message}");
+    }
+
+    #[test]
+    fn huge_targets_are_blamed_on_the_data() {
+        let (x, mut y) = line_data(16);
+        y[5][0] = 1e30;
+        let err = Trainer::new(Adam::default(), MeanSquaredError)
+            .fit(&mut Regressor::seeded(0), &x, &y, &silent(16, 1))
+            .unwrap_err();
+        let message = data_overflow_message(&err, 5);
+        assert!(message.contains("scale the targets"), "{message}");
     }
 
     #[test]

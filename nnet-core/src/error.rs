@@ -1,30 +1,40 @@
 //! The error type of everything in nnet that can fail at run time.
 
+use core::fmt;
+
 use thiserror::Error;
 
 /// Everything that can go wrong at run time in nnet.
 ///
 /// Each message says what was wrong and how to fix it. Shape mistakes never reach this type:
-/// an input, target or weight tensor of the wrong width is a compile error.
+/// an input, target or weight tensor of the wrong width is a compile error. Errors about data
+/// name which data ([`DataRole`]): training, validation or evaluation data, or a data set.
 ///
 /// # Examples
 ///
 /// ```
-/// use nnet_core::Error;
+/// use nnet_core::{DataRole, Error};
 ///
-/// let error = Error::EmptyData;
-/// assert!(error.to_string().contains("no training samples"));
+/// let error = Error::EmptyData { data: DataRole::Validation };
+/// assert!(error.to_string().contains("no samples in the validation data"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The training or evaluation data holds no samples.
-    #[error("there are no training samples: pass at least one input and one target")]
-    EmptyData,
+    /// The training, validation or evaluation data hold no samples.
+    #[error("there are no samples in the {data}: pass at least one input and one target")]
+    EmptyData {
+        /// Which data are empty.
+        data: DataRole,
+    },
 
     /// Inputs and targets are not of the same length.
-    #[error("{inputs} inputs but {targets} targets: give exactly one target per input")]
+    #[error(
+        "{inputs} inputs but {targets} targets in the {data}: give exactly one target per input"
+    )]
     LengthMismatch {
+        /// Which data.
+        data: DataRole,
         /// Number of inputs given.
         inputs: usize,
         /// Number of targets given.
@@ -48,9 +58,11 @@ pub enum Error {
 
     /// An input sample contains NaN or infinity.
     #[error(
-        "input row {row} contains a non-finite value ({value}) at column {column}: clean or impute the data before training"
+        "input row {row} of the {data} contains a non-finite value ({value}) at column {column}: clean or impute the data"
     )]
     NonFiniteInput {
+        /// Which data.
+        data: DataRole,
         /// Index of the offending sample.
         row: usize,
         /// Index of the offending feature.
@@ -60,17 +72,20 @@ pub enum Error {
     },
 
     /// A target contains NaN or infinity, or a value the loss cannot accept.
-    #[error("target row {row} is invalid: {reason}")]
+    #[error("target row {row} of the {data} is invalid: {reason}")]
     InvalidTarget {
+        /// Which data.
+        data: DataRole,
         /// Index of the offending sample.
         row: usize,
         /// What is wrong with it and what the loss expects.
         reason: String,
     },
 
-    /// The validation split is outside `[0, 1)` or leaves no training data.
+    /// The validation split is outside `[0, 1)`, leaves no training data, or is above 0 but
+    /// holds out no validation sample.
     #[error(
-        "validation split {split} is invalid: use a fraction in [0, 1) that leaves at least one training sample"
+        "validation split {split} is invalid: use a fraction in [0, 1) that leaves at least one training sample and, above 0, holds out at least one validation sample"
     )]
     InvalidValidationSplit {
         /// The split that was given.
@@ -90,6 +105,24 @@ pub enum Error {
         loss: f32,
     },
 
+    /// The loss or the gradients were not finite for data that overflow `f32` at the weights
+    /// training started from: a sample whose loss is already infinite or NaN before any update,
+    /// or a first batch whose gradients overflow. No learning rate would help; the data must be
+    /// scaled.
+    #[error(
+        "training stopped at epoch {epoch}, batch {batch} because of the data, not the learning rate: {reason}"
+    )]
+    DataOverflow {
+        /// Epoch (1-based) in which the loss became non-finite.
+        epoch: usize,
+        /// Batch (1-based) within the epoch.
+        batch: usize,
+        /// The training row (0-based) at fault, when one sample is.
+        row: Option<usize>,
+        /// What overflows and how to scale the data.
+        reason: String,
+    },
+
     /// A training callback asked for an error to be raised.
     #[error("callback error: {0}")]
     Callback(String),
@@ -98,13 +131,15 @@ pub enum Error {
     #[error("weights: {0}")]
     Weights(String),
 
-    /// A CSV data file is malformed (see [`datasets::load_csv`](crate::datasets::load_csv)).
-    #[error("{file}, line {line}: {reason}")]
+    /// A CSV data file is malformed (see [`datasets::CsvOptions`](crate::datasets::CsvOptions)).
+    #[error("{file}, line {line}{}: {reason}", column_suffix(*.column))]
     Csv {
         /// The file (or `"CSV text"` for data parsed from a string).
         file: String,
         /// The line at fault, from 1.
         line: usize,
+        /// The column at fault, from 1, when one field is.
+        column: Option<usize>,
         /// What is wrong with it and what was expected.
         reason: String,
     },
@@ -112,6 +147,49 @@ pub enum Error {
     /// An I/O error, e.g. when reading a weight file.
     #[error("i/o error: {0}")]
     Io(String),
+}
+
+/// `, column 3` for a column, nothing without one.
+fn column_suffix(column: Option<usize>) -> String {
+    column.map(|c| format!(", column {c}")).unwrap_or_default()
+}
+
+/// Which data an [`Error`](enum@Error) about data is about.
+///
+/// Its `Display` is the noun used in messages: "training data", "validation data",
+/// "evaluation data", "data set".
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::DataRole;
+///
+/// assert_eq!(DataRole::Validation.to_string(), "validation data");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DataRole {
+    /// The inputs and targets given to `fit` (including the part a validation split holds
+    /// out: rows are counted in the slices as given), or the data a `Standardizer` is fitted
+    /// on.
+    Training,
+    /// The validation data given to `fit_with`.
+    Validation,
+    /// The data given to `evaluate`.
+    Evaluation,
+    /// A [`Dataset`](crate::datasets::Dataset), e.g. one being split or encoded.
+    Dataset,
+}
+
+impl fmt::Display for DataRole {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DataRole::Training => "training data",
+            DataRole::Validation => "validation data",
+            DataRole::Evaluation => "evaluation data",
+            DataRole::Dataset => "data set",
+        })
+    }
 }
 
 impl From<std::io::Error> for Error {

@@ -33,7 +33,7 @@ pub mod train;
 
 pub use architecture::Architecture;
 pub use dense::{Dense, DenseGradient};
-pub use error::{Error, Result};
+pub use error::{DataRole, Error, Result};
 pub use init::Initializer;
 pub use metrics::Metric;
 pub use network::{LayerSpec, Network, Trace};

@@ -8,7 +8,7 @@ use crate::LayerSpec;
 /// # Examples
 ///
 /// ```
-/// use nnet_core::{activation::ActivationKind, summary, LayerSpec};
+/// use nnet_core::{__private::summary, activation::ActivationKind, LayerSpec};
 ///
 /// let layers = [
 ///     LayerSpec { name: "dense1", inputs: 2, units: 10, activation: ActivationKind::Relu },

@@ -2,7 +2,9 @@
 //! `preprocessing` and Keras's `to_categorical`.
 //!
 //! - [`make_moons`]: scikit-learn's two interleaving half circles, from a seed;
-//! - [`load_csv`], [`parse_csv`]: labelled data in the plain CSV format of nnet's examples;
+//! - [`load_csv`], [`parse_csv`], [`CsvOptions`]: numeric CSV files, with an sklearn-style
+//!   header (as nnet's examples), column names or no header (as NumPy's `savetxt` writes them),
+//!   as labelled data sets or as inputs and targets;
 //! - [`Dataset::split`]: a shuffled train/test split from a seed;
 //! - [`Standardizer`]: mean 0 and standard deviation 1 per feature, from training data only;
 //! - [`Dataset::binary_targets`], [`Dataset::one_hot`]: class labels as the targets of
@@ -29,7 +31,7 @@ mod standardize;
 #[cfg(test)]
 mod tests;
 
-pub use csv::{load_csv, parse_csv};
+pub use self::csv::{CsvOptions, Delimiter, Header, TargetColumns, Xy, load_csv, parse_csv};
 pub use moons::make_moons;
 pub use standardize::Standardizer;
 
@@ -39,7 +41,7 @@ use nalgebra::SVector;
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 
-use crate::{Error, Result};
+use crate::{DataRole, Error, Result};
 
 /// A classification data set: samples of `F` features, each with a class label.
 ///
@@ -109,6 +111,7 @@ impl<const F: usize> Dataset<F> {
     pub fn split(&self, test_fraction: f64, seed: u64) -> Result<(Self, Self)> {
         if self.inputs.len() != self.labels.len() {
             return Err(Error::LengthMismatch {
+                data: DataRole::Dataset,
                 inputs: self.inputs.len(),
                 targets: self.labels.len(),
             });
@@ -161,6 +164,7 @@ impl<const F: usize> Dataset<F> {
             .map(|(row, &label)| match label {
                 0 | 1 => Ok(SVector::from([label as f32])),
                 _ => Err(Error::InvalidTarget {
+                    data: DataRole::Dataset,
                     row,
                     reason: format!(
                         "class {label} in binary data: binary targets are classes 0 and 1; \
@@ -200,6 +204,7 @@ impl<const F: usize> Dataset<F> {
                     Ok(target)
                 } else {
                     Err(Error::InvalidTarget {
+                        data: DataRole::Dataset,
                         row,
                         reason: format!(
                             "class {label} does not fit a one-hot target of {K} classes: \

@@ -2,7 +2,7 @@
 
 use nalgebra::SVector;
 
-use crate::{Error, Result};
+use crate::{DataRole, Error, Result};
 
 /// Scales each feature to mean 0 and standard deviation 1, as scikit-learn's `StandardScaler`:
 /// `x' = (x - mean) / std`, with the mean and the (population) standard deviation of each
@@ -42,11 +42,18 @@ impl<const F: usize> Standardizer<F> {
     /// NaN or infinite value.
     pub fn fit(inputs: &[SVector<f32, F>]) -> Result<Self> {
         if inputs.is_empty() {
-            return Err(Error::EmptyData);
+            return Err(Error::EmptyData {
+                data: DataRole::Training,
+            });
         }
         for (row, x) in inputs.iter().enumerate() {
             if let Some((column, &value)) = x.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-                return Err(Error::NonFiniteInput { row, column, value });
+                return Err(Error::NonFiniteInput {
+                    data: DataRole::Training,
+                    row,
+                    column,
+                    value,
+                });
             }
         }
         let n = inputs.len() as f64;

@@ -1,9 +1,10 @@
-//! The moons generator, the CSV reader, splitting, standardization and target encodings.
+//! The moons generator, splitting, standardization and target encodings (the CSV reader's
+//! tests are in `csv/tests.rs`).
 
 use nalgebra::vector;
 
-use super::{Dataset, Standardizer, load_csv, make_moons, parse_csv};
-use crate::Error;
+use super::{Dataset, Standardizer, make_moons};
+use crate::{DataRole, Error};
 
 #[test]
 fn moons_have_the_asked_shape_and_balanced_classes() {
@@ -82,93 +83,6 @@ fn moons_reject_bad_noise() {
 }
 
 #[test]
-fn csv_reads_header_rows_and_names() {
-    let data = parse_csv::<3>("3, 3, a, b\r\n1,2,3,0\r\n\r\n4, 5e-1 ,-6,1\n7,8,9,1").unwrap();
-    assert_eq!(
-        data.inputs,
-        [
-            vector![1.0, 2.0, 3.0],
-            vector![4.0, 0.5, -6.0],
-            vector![7.0, 8.0, 9.0]
-        ]
-    );
-    assert_eq!(data.labels, [0, 1, 1]);
-    assert_eq!(data.class_names, ["a", "b"]);
-}
-
-/// The message of parsing `text` as 2 features, which must fail.
-fn csv_error(text: &str) -> String {
-    parse_csv::<2>(text).unwrap_err().to_string()
-}
-
-#[test]
-fn csv_errors_name_the_line_and_the_fault() {
-    let cases = [
-        ("", "line 1: the data is empty"),
-        (
-            "x,2\n",
-            "line 1: the header's field 1 is `x`, not the number of rows",
-        ),
-        (
-            "1\n",
-            "line 1: the header's field 2 is ``, not the number of features",
-        ),
-        (
-            "1,3\n1,2,3,0\n",
-            "line 1: the data has 3 features but 2 were asked for",
-        ),
-        ("2,2\n1,2,0\n1,2\n", "line 3: 2 fields, expected 3"),
-        (
-            "1,2\n1,nan,0\n",
-            "line 2: field 2 is `nan`, not a finite number",
-        ),
-        (
-            "1,2\n1,1e40,0\n",
-            "line 2: field 2 is `1e40`, not a finite number",
-        ),
-        (
-            "1,2\n1,2,-1\n",
-            "line 2: the label (field 3) is `-1`, not a class number",
-        ),
-        ("1,2\n1,2,0.5\n", "line 2: the label (field 3) is `0.5`"),
-        (
-            "1,2,a,b\n1,2,2\n",
-            "line 2: the label is 2 but the header names 2 classes (0 to 1)",
-        ),
-        (
-            "1,2\n1,2,0\n3,4,1\n",
-            "line 3: more rows than the 1 the header announces",
-        ),
-        (
-            "3,2\n1,2,0\n3,4,1\n",
-            "line 3: the header announces 3 rows but the data ends after 2",
-        ),
-    ];
-    for (text, want) in cases {
-        let got = csv_error(text);
-        assert!(got.contains(want), "{text:?}: got {got:?}, want {want:?}");
-    }
-}
-
-#[test]
-fn csv_file_errors_name_the_file() {
-    let missing = load_csv::<2>("/no/such/dir/data.csv").unwrap_err();
-    assert!(
-        matches!(&missing, Error::Io(m) if m.contains("/no/such/dir/data.csv")),
-        "{missing}"
-    );
-
-    let path = std::env::temp_dir().join(format!("nnet-csv-test-{}.csv", std::process::id()));
-    std::fs::write(&path, "1,2\n1,2,x\n").unwrap();
-    let bad = load_csv::<2>(&path).unwrap_err();
-    std::fs::remove_file(&path).unwrap();
-    assert!(
-        matches!(&bad, Error::Csv { file, line: 2, .. } if *file == path.display().to_string()),
-        "{bad}"
-    );
-}
-
-#[test]
 fn split_is_a_seeded_partition() {
     let data = Dataset {
         inputs: (0..10).map(|i| vector![i as f32]).collect(),
@@ -215,6 +129,7 @@ fn split_rejects_bad_fractions_and_lengths() {
     assert!(matches!(
         uneven.split(0.2, 0),
         Err(Error::LengthMismatch {
+            data: DataRole::Dataset,
             inputs: 10,
             targets: 9
         })
@@ -238,7 +153,12 @@ fn standardizer_uses_population_statistics() {
 
 #[test]
 fn standardizer_rejects_empty_and_non_finite_data() {
-    assert_eq!(Standardizer::<2>::fit(&[]), Err(Error::EmptyData));
+    assert_eq!(
+        Standardizer::<2>::fit(&[]),
+        Err(Error::EmptyData {
+            data: DataRole::Training
+        })
+    );
     assert!(matches!(
         Standardizer::fit(&[vector![1.0, 2.0], vector![f32::NAN, 0.0]]),
         Err(Error::NonFiniteInput {

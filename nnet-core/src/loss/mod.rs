@@ -178,7 +178,8 @@ pub trait Loss<const N: usize>: Clone + core::fmt::Debug + Send + Sync {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidTarget`] naming the first invalid row (0-based) and what is wrong with it.
+    /// [`Error::InvalidTarget`] naming the first invalid row (0-based) of the training data and
+    /// what is wrong with it.
     ///
     /// # Examples
     ///
@@ -194,7 +195,11 @@ pub trait Loss<const N: usize>: Clone + core::fmt::Debug + Send + Sync {
     fn check_targets(&self, targets: &[Self::Target]) -> Result<(), Error> {
         for (row, target) in targets.iter().enumerate() {
             self.check_target(target)
-                .map_err(|reason| Error::InvalidTarget { row, reason })?;
+                .map_err(|reason| Error::InvalidTarget {
+                    data: crate::DataRole::Training,
+                    row,
+                    reason,
+                })?;
         }
         Ok(())
     }

@@ -4,31 +4,39 @@
 use nalgebra::SVector;
 
 use crate::loss::Loss;
-use crate::{Error, Result};
+use crate::{DataRole, Error, Result};
 
-/// Inputs and targets are non-empty, of one length, finite, and acceptable to the loss.
+/// Inputs and targets are non-empty, of one length, finite, and acceptable to the loss; errors
+/// name `data` as the data at fault.
 pub(crate) fn check_data<L: Loss<OUT>, const IN: usize, const OUT: usize>(
+    data: DataRole,
     inputs: &[SVector<f32, IN>],
     targets: &[L::Target],
     loss: &L,
 ) -> Result<()> {
     if inputs.is_empty() && targets.is_empty() {
-        return Err(Error::EmptyData);
+        return Err(Error::EmptyData { data });
     }
     if inputs.len() != targets.len() {
         return Err(Error::LengthMismatch {
+            data,
             inputs: inputs.len(),
             targets: targets.len(),
         });
     }
     for (row, x) in inputs.iter().enumerate() {
         if let Some((column, &value)) = x.iter().enumerate().find(|(_, v)| !v.is_finite()) {
-            return Err(Error::NonFiniteInput { row, column, value });
+            return Err(Error::NonFiniteInput {
+                data,
+                row,
+                column,
+                value,
+            });
         }
     }
     for (row, y) in targets.iter().enumerate() {
         loss.check_target(y)
-            .map_err(|reason| Error::InvalidTarget { row, reason })?;
+            .map_err(|reason| Error::InvalidTarget { data, row, reason })?;
     }
     Ok(())
 }
@@ -53,7 +61,8 @@ pub(crate) fn split_point(len: usize, split: f64) -> Result<usize> {
     }
     // As Keras: the training part is the first int(len * (1 - split)) samples.
     let at = (len as f64 * (1.0 - split)).floor() as usize;
-    if at == 0 {
+    // A split above 0 too small to hold out one sample would validate on nothing.
+    if at == 0 || (split > 0.0 && at >= len) {
         return Err(Error::InvalidValidationSplit { split });
     }
     Ok(at)
@@ -72,5 +81,7 @@ mod tests {
         assert!(split_point(10, 1.0).is_err());
         assert!(split_point(10, -0.1).is_err());
         assert!(split_point(10, f64::NAN).is_err());
+        assert_eq!(split_point(3, 0.1).unwrap(), 2);
+        assert!(split_point(10, 1e-20).is_err(), "no validation sample");
     }
 }

@@ -8,6 +8,7 @@ mod callbacks;
 mod checks;
 mod config;
 mod history;
+mod overflow;
 mod progress;
 mod trainer;
 

@@ -1,5 +1,6 @@
 //! The trainer: Keras's `compile` (optimizer, loss, metrics), `fit` and `evaluate`.
 
+use core::fmt;
 use std::time::Instant;
 
 use nalgebra::SVector;
@@ -10,13 +11,26 @@ use crate::batch::{self, Workspace};
 use crate::loss::{Loss, Target};
 use crate::metrics::Metric;
 use crate::optim::Optimizer;
-use crate::{Error, Network, Parameters, Result};
+use crate::{DataRole, Error, Network, Parameters, Result};
 
 use super::checks::{check_data, check_learning_rate, split_point};
+use super::overflow::non_finite;
 use super::progress::Progress;
 use super::{Callback, Control, EpochLogs, FitConfig, History};
 
 /// Loss and metrics of a network on a data set, from [`Trainer::evaluate`].
+///
+/// Its `Display` is one line as Keras prints them: `loss: 0.4300 - accuracy: 0.8125`.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::train::Evaluation;
+///
+/// let evaluation = Evaluation { loss: 0.43, metrics: vec![("accuracy", 0.8125)] };
+/// assert_eq!(evaluation.to_string(), "loss: 0.4300 - accuracy: 0.8125");
+/// assert_eq!(evaluation.get("accuracy"), Some(0.8125));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evaluation {
     /// Mean loss over the samples.
@@ -35,6 +49,16 @@ impl Evaluation {
             .iter()
             .find(|(n, _)| *n == name)
             .map(|(_, v)| *v)
+    }
+}
+
+impl fmt::Display for Evaluation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "loss: {:.4}", self.loss)?;
+        for (name, value) in &self.metrics {
+            write!(f, " - {name}: {value:.4}")?;
+        }
+        Ok(())
     }
 }
 
@@ -90,8 +114,10 @@ impl<O: Optimizer, L> Trainer<O, L> {
     /// Everything is checked before the first update: empty data, inputs and targets of
     /// different lengths, a zero batch size, a bad validation split, invalid hyperparameters,
     /// non-finite inputs and targets the loss does not accept (naming the row). During
-    /// training, a loss or update that becomes non-finite stops training with
-    /// [`Error::Diverged`], the network keeping its last finite weights.
+    /// training, a loss or update that becomes non-finite stops training, the network keeping
+    /// its last finite weights: with [`Error::DataOverflow`] when the data are at fault (a
+    /// sample whose loss is not finite even at the weights training started from, or a first
+    /// batch whose gradients overflow), else with [`Error::Diverged`].
     pub fn fit<N, const IN: usize, const OUT: usize>(
         &mut self,
         network: &mut N,
@@ -131,10 +157,10 @@ impl<O: Optimizer, L> Trainer<O, L> {
         }
         self.optimizer.validate()?;
         check_learning_rate(self.optimizer.learning_rate())?;
-        check_data(inputs, targets, &self.loss)?;
+        check_data(DataRole::Training, inputs, targets, &self.loss)?;
         let (train_x, train_y, val) = match validation {
             Some((vx, vy)) => {
-                check_data(vx, vy, &self.loss)?;
+                check_data(DataRole::Validation, vx, vy, &self.loss)?;
                 (inputs, targets, Some((vx, vy)))
             }
             None if config.validation_split > 0.0 => {
@@ -156,7 +182,10 @@ impl<O: Optimizer, L> Trainer<O, L> {
         }
 
         let mut run = Run::new(network, train_x, train_y, config);
-        let mut history = History::default();
+        let mut history = History {
+            planned_epochs: Some(config.epochs),
+            ..History::default()
+        };
         let mut progress = Progress::new(config.verbosity, config.epochs);
         for epoch in 1..=config.epochs {
             for callback in callbacks.iter_mut() {
@@ -191,12 +220,14 @@ impl<O: Optimizer, L> Trainer<O, L> {
                 val_metrics,
                 learning_rate,
             };
-            progress.end_epoch(&logs, started.elapsed().as_secs_f64());
+            let time = started.elapsed();
+            progress.end_epoch(&logs, time);
             let mut stop = false;
             for callback in callbacks.iter_mut() {
                 stop |= callback.on_epoch_end(&logs, network)? == Control::Stop;
             }
             history.epochs.push(logs);
+            history.epoch_times.push(time);
             if stop {
                 history.stopped_epoch = Some(epoch);
                 break;
@@ -224,7 +255,7 @@ impl<O: Optimizer, L> Trainer<O, L> {
         N: Network<IN, OUT>,
         L: Loss<OUT>,
     {
-        check_data(inputs, targets, &self.loss)?;
+        check_data(DataRole::Evaluation, inputs, targets, &self.loss)?;
         Ok(self.measure(network, inputs, targets))
     }
 
@@ -277,6 +308,8 @@ struct Run<'a, N: Network<IN, OUT>, T, const IN: usize, const OUT: usize> {
     grads: N::Gradients,
     workspace: Workspace,
     last_good: N,
+    /// The weights training started from, to tell data that overflow from divergence.
+    initial: N,
     /// Each training sample's output in the last epoch, in the epoch's order.
     outputs: Vec<SVector<f32, OUT>>,
     /// The targets in the same order, as vectors, for the metrics.
@@ -304,6 +337,7 @@ impl<'a, N: Network<IN, OUT>, T: Target<OUT>, const IN: usize, const OUT: usize>
             grads: network.zero_gradients(),
             workspace: network.workspace(batch),
             last_good: network.clone(),
+            initial: network.clone(),
             outputs: vec![SVector::zeros(); inputs.len()],
             dense_targets: vec![SVector::zeros(); inputs.len()],
         }
@@ -343,23 +377,30 @@ impl<'a, N: Network<IN, OUT>, T: Target<OUT>, const IN: usize, const OUT: usize>
                 &mut self.grads,
                 outputs,
             );
-            let diverged = |loss: f32| Error::Diverged {
-                epoch,
-                batch: b + 1,
-                loss,
+            let finite = sum.is_finite() && {
+                self.grads.scale(1.0 / chunk.len() as f32);
+                self.grads.all_finite()
             };
-            if !sum.is_finite() {
-                return Err(diverged(sum));
-            }
-            self.grads.scale(1.0 / chunk.len() as f32);
-            if !self.grads.all_finite() {
-                return Err(diverged(f32::NAN));
+            if !finite {
+                let loss = if sum.is_finite() { f32::NAN } else { sum };
+                return Err(non_finite(
+                    &self.initial,
+                    (self.inputs, self.targets),
+                    &trainer.loss,
+                    chunk,
+                    (epoch, b + 1),
+                    loss,
+                ));
             }
             self.last_good.copy_from(network);
             trainer.optimizer.step(network, &mut self.grads);
             if !network.all_finite() {
                 network.copy_from(&self.last_good);
-                return Err(diverged(f32::INFINITY));
+                return Err(Error::Diverged {
+                    epoch,
+                    batch: b + 1,
+                    loss: f32::INFINITY,
+                });
             }
             total += f64::from(sum);
             progress.batch(b + 1, (total / (start + chunk.len()) as f64) as f32);

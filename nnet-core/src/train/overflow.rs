@@ -1,0 +1,112 @@
+//! Telling data that overflow `f32` from a training run that diverges, when a batch's loss or
+//! gradients are not finite.
+
+use nalgebra::SVector;
+
+use crate::loss::{Loss, Target};
+use crate::{Error, Network, Parameters};
+
+/// Why the batch of the samples `chunk` gave a non-finite loss (or gradients): the data when
+/// one of its samples has a non-finite output or loss at the weights training started from,
+/// or when no update has been made yet; else divergence.
+pub(crate) fn non_finite<N, L, const IN: usize, const OUT: usize>(
+    initial: &N,
+    (inputs, targets): (&[SVector<f32, IN>], &[L::Target]),
+    loss: &L,
+    chunk: &[usize],
+    (epoch, batch): (usize, usize),
+    value: f32,
+) -> Error
+where
+    N: Network<IN, OUT>,
+    L: Loss<OUT>,
+{
+    let overflow = |row: Option<usize>, reason: String| Error::DataOverflow {
+        epoch,
+        batch,
+        row,
+        reason,
+    };
+    let mut grads = initial.zero_gradients();
+    for &row in chunk {
+        let input = &inputs[row];
+        let mut output = [SVector::zeros()];
+        grads.set_zero();
+        let sample_loss = crate::network::accumulate_each(
+            initial,
+            core::slice::from_ref(input),
+            core::slice::from_ref(&targets[row]),
+            loss,
+            &mut grads,
+            &mut output,
+        );
+        let (column, largest) = largest_magnitude(input);
+        let input_overflows = |what: String| {
+            overflow(
+                Some(row),
+                format!(
+                    "input row {row} of the training data (largest magnitude {largest:e}, at \
+                     column {column}) makes {what} before any update: inputs this large \
+                     overflow f32; standardize the inputs (e.g. with datasets::Standardizer) \
+                     to mean 0 and standard deviation 1"
+                ),
+            )
+        };
+        if !output[0].iter().all(|v| v.is_finite()) {
+            return input_overflows(format!("the network's output {:?}", output[0].as_slice()));
+        }
+        if !sample_loss.is_finite() {
+            return overflow(
+                Some(row),
+                format!(
+                    "row {row} of the training data gives a loss of {sample_loss} before any \
+                     update (output {:?}, target {:?}, largest input magnitude {largest:e} \
+                     at column {column}): values this large overflow f32 in the loss; \
+                     standardize the inputs and scale the targets",
+                    output[0].as_slice(),
+                    targets[row].to_vector().as_slice()
+                ),
+            );
+        }
+        if !grads.all_finite() {
+            return input_overflows("the gradients infinite or NaN".to_owned());
+        }
+    }
+    if epoch == 1 && batch == 1 {
+        // No update has been made: whatever overflowed, the learning rate played no part.
+        let (row, column, largest) = chunk
+            .iter()
+            .map(|&row| {
+                let (column, largest) = largest_magnitude(&inputs[row]);
+                (row, column, largest)
+            })
+            .fold(
+                (0, 0, 0.0_f32),
+                |best, next| {
+                    if next.2 > best.2 { next } else { best }
+                },
+            );
+        return overflow(
+            None,
+            format!(
+                "the loss or the gradients of the first batch are not finite ({value}) before \
+                 any update; its largest input magnitude is {largest:e} (row {row}, column \
+                 {column}): standardize the inputs (e.g. with datasets::Standardizer) and \
+                 scale the targets"
+            ),
+        );
+    }
+    Error::Diverged {
+        epoch,
+        batch,
+        loss: value,
+    }
+}
+
+/// The column and magnitude of the largest `|x_i|`.
+fn largest_magnitude<const IN: usize>(x: &SVector<f32, IN>) -> (usize, f32) {
+    x.iter().map(|v| v.abs()).enumerate().fold(
+        (0, 0.0),
+        |best, (i, v)| if v > best.1 { (i, v) } else { best },
+    )
+}
