@@ -1,5 +1,7 @@
 //! Each check of the reader, one case each, and a property test over random and mutated files.
 
+use std::time::{Duration, Instant};
+
 use proptest::prelude::*;
 
 use crate::{DEFAULT_MAX_HEADER, DenseShape, Dtype, Error, Naming, SafeTensors, TensorData};
@@ -361,6 +363,91 @@ fn pytorch_and_keras_names() {
     assert!(text.contains("no tensor `0.bias`"), "{text}");
 }
 
+/// A file of `n` one-element F32 tensors `t000000`, `t000001`, ... with nnet's writer.
+fn many_tensors(n: usize) -> Vec<u8> {
+    let names: Vec<String> = (0..n).map(|i| format!("t{i:06}")).collect();
+    let zero = [0; 4];
+    let tensors: Vec<TensorData> = names
+        .iter()
+        .map(|name| TensorData {
+            name,
+            dtype: Dtype::F32,
+            shape: vec![1],
+            data: &zero,
+        })
+        .collect();
+    write(&[], &tensors)
+}
+
+/// A header of 160,000 tensors (9 MB) is read, and rejected when two of its names are equal,
+/// in about a second: the hand-written parser before `serde_json` compared each name with
+/// every earlier one and took 45 s (and hours at the 100 MB limit).
+#[test]
+fn a_header_of_160_000_tensors_takes_linear_time() {
+    let start = Instant::now();
+    let bytes = many_tensors(160_000);
+    let file = parse(&bytes).unwrap();
+    assert_eq!(file.tensors().len(), 160_000);
+    assert_eq!(file.tensor("t159999").unwrap().data.len(), 4);
+    assert!(file.tensor("t160000").is_none());
+    let text = resolve_error(&file, Naming::Nnet);
+    assert!(text.contains("no tensor `dense1.weight`"), "{text}");
+    let text = resolve_error(&file, Naming::PyTorch);
+    assert!(text.contains("unexpected tensor `t000000`"), "{text}");
+
+    // The last name made equal to the first, same length: a duplicate, found at the end.
+    let at = bytes
+        .windows(9)
+        .rposition(|w| w == b"\"t159999\"")
+        .unwrap();
+    let mut duplicate = bytes.clone();
+    duplicate[at + 1..at + 8].copy_from_slice(b"t000000");
+    let text = message(&duplicate);
+    assert!(text.contains("duplicate key `t000000`"), "{text}");
+
+    // Measured at 1.0 s for all of the above (debug build, on a loaded 2-core machine); the
+    // bound is 60 times that, far from any slowdown but far below the quadratic 45 s × 10.
+    let elapsed = start.elapsed();
+    assert!(elapsed < Duration::from_secs(60), "took {elapsed:?}");
+}
+
+fn resolve_error(file: &SafeTensors<'_>, naming: Naming) -> String {
+    match resolve(file, &LAYER, naming, false) {
+        Ok(_) => panic!("accepted"),
+        Err(error) => error.to_string(),
+    }
+}
+
+/// nnet reads the `safetensors` crate's files and the crate reads nnet's.
+#[test]
+fn files_of_the_safetensors_crate() {
+    let bytes = sample();
+    let theirs = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+    let weight = theirs.tensor("dense1.weight").unwrap();
+    assert_eq!(weight.shape(), &[2, 3]);
+    assert_eq!(weight.data(), parse(&bytes).unwrap().tensor("dense1.weight").unwrap().data);
+
+    let ours = parse(&bytes).unwrap();
+    let views: Vec<(String, safetensors::tensor::TensorView<'_>)> = ours
+        .tensors()
+        .iter()
+        .map(|t| {
+            let view = safetensors::tensor::TensorView::new(
+                safetensors::Dtype::F32,
+                t.shape.clone(),
+                t.data,
+            )
+            .unwrap();
+            (t.name.clone(), view)
+        })
+        .collect();
+    let written = safetensors::serialize(views, None).unwrap();
+    let back = parse(&written).unwrap();
+    for tensor in ours.tensors() {
+        assert_eq!(back.tensor(&tensor.name), Some(tensor));
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
 
@@ -409,4 +496,28 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn zz_timing_breakdown() {
+    let t = Instant::now();
+    let bytes = many_tensors(160_000);
+    eprintln!("write {:?}", t.elapsed());
+    let header = std::str::from_utf8(&bytes[8..bytes.len() - 640_000]).unwrap();
+    eprintln!("header bytes {}", header.len());
+    let t = Instant::now();
+    let v = crate::json::parse(header).unwrap();
+    eprintln!("json tree {:?}", t.elapsed());
+    let t = Instant::now();
+    drop(v);
+    eprintln!("drop tree {:?}", t.elapsed());
+    let t = Instant::now();
+    let _: serde::de::IgnoredAny = serde_json::from_str(header).unwrap();
+    eprintln!("serde_json ignored {:?}", t.elapsed());
+    let t = Instant::now();
+    safetensors::SafeTensors::read_metadata(&bytes).unwrap();
+    eprintln!("crate {:?}", t.elapsed());
+    let t = Instant::now();
+    parse(&bytes).unwrap();
+    eprintln!("parse {:?}", t.elapsed());
 }
