@@ -6,6 +6,7 @@
 //! are found with a hash set, so a header of many tensors costs time linear in their number.
 //! (Deserializing into a map would silently keep the last of two equal keys.)
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
 
@@ -17,12 +18,13 @@ const MAX_DEPTH: usize = 16;
 /// Objects of up to this many members are searched for a duplicate key, larger ones hashed.
 const SMALL: usize = 8;
 
-/// A parsed JSON value. Object members keep their order.
+/// A parsed JSON value. Object members keep their order; strings without escapes borrow from
+/// the header.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Value {
-    Object(Vec<(String, Value)>),
-    Array(Vec<Value>),
-    String(String),
+pub(crate) enum Value<'h> {
+    Object(Vec<(Cow<'h, str>, Value<'h>)>),
+    Array(Vec<Value<'h>>),
+    String(Cow<'h, str>),
     /// A non-negative integer that fits in a `u64`.
     Int(u64),
     /// Any other number (negative, fractional, with an exponent or too large).
@@ -31,7 +33,7 @@ pub(crate) enum Value {
     Null,
 }
 
-impl Value {
+impl Value<'_> {
     /// What kind of value this is, for messages.
     pub(crate) fn kind(&self) -> &'static str {
         match self {
@@ -58,7 +60,7 @@ impl fmt::Display for SyntaxError {
 
 /// Parses `text` as one JSON value followed only by whitespace (safetensors pads the header
 /// with spaces).
-pub(crate) fn parse(text: &str) -> Result<Value, SyntaxError> {
+pub(crate) fn parse(text: &str) -> Result<Value<'_>, SyntaxError> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let value = Seed { depth: 0 }
         .deserialize(&mut deserializer)
@@ -79,9 +81,9 @@ struct Seed {
 }
 
 impl<'de> DeserializeSeed<'de> for Seed {
-    type Value = Value;
+    type Value = Value<'de>;
 
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value<'de>, D::Error> {
         deserializer.deserialize_any(self)
     }
 }
@@ -99,43 +101,47 @@ impl Seed {
 }
 
 impl<'de> Visitor<'de> for Seed {
-    type Value = Value;
+    type Value = Value<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON value")
     }
 
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value<'de>, E> {
         Ok(Value::Bool(v))
     }
 
     // serde_json gives `u64` for every integer without a sign that fits, `i64` for negative
     // integers (and `-0` as an `f64`), `f64` for everything else.
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value<'de>, E> {
         Ok(Value::Int(v))
     }
 
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Value, E> {
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Value<'de>, E> {
         Ok(Value::OtherNumber)
     }
 
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Value, E> {
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Value<'de>, E> {
         Ok(Value::OtherNumber)
     }
 
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_owned()))
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Value<'de>, E> {
+        Ok(Value::String(Cow::Borrowed(v)))
     }
 
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value<'de>, E> {
+        Ok(Value::String(Cow::Owned(v.to_owned())))
     }
 
-    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Value<'de>, E> {
+        Ok(Value::String(Cow::Owned(v)))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Value<'de>, E> {
         Ok(Value::Null)
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value<'de>, A::Error> {
         let mut items = Vec::new();
         while let Some(item) = seq.next_element_seed(self.inner()?)? {
             items.push(item);
@@ -143,11 +149,14 @@ impl<'de> Visitor<'de> for Seed {
         Ok(Value::Array(items))
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut members: Vec<(String, Value)> = Vec::new();
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value<'de>, A::Error> {
+        let mut members: Vec<(Cow<'de, str>, Value<'de>)> = Vec::new();
         // Small objects (a tensor's entry) are searched, large ones (the header) hashed.
-        let mut keys: Option<HashSet<String>> = None;
-        while let Some(key) = map.next_key::<String>()? {
+        let mut keys: Option<HashSet<Cow<'de, str>>> = None;
+        while let Some(key) = map.next_key_seed(Key)? {
+            let Value::String(key) = key else {
+                return Err(de::Error::custom("expected a string key"));
+            };
             let duplicate = match &mut keys {
                 Some(keys) => !keys.insert(key.clone()),
                 None => members.iter().any(|(k, _)| *k == key),
@@ -162,6 +171,18 @@ impl<'de> Visitor<'de> for Seed {
             }
         }
         Ok(Value::Object(members))
+    }
+}
+
+/// Reads an object's key, borrowed from the header unless it holds escapes.
+struct Key;
+
+impl<'de> DeserializeSeed<'de> for Key {
+    type Value = Value<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value<'de>, D::Error> {
+        // serde_json's keys are always strings; the depth does not matter for them.
+        deserializer.deserialize_str(Seed { depth: 0 })
     }
 }
 
@@ -183,6 +204,7 @@ mod tests {
             panic!("not an object")
         };
         assert_eq!(members[0].0, "a");
+        assert!(matches!(members[0].0, Cow::Borrowed(_)));
         let Value::Object(fields) = &members[0].1 else {
             panic!("not an object")
         };
@@ -201,10 +223,10 @@ mod tests {
     #[test]
     fn strings_round_trip() {
         let text = "quote \" backslash \\ newline \n tab \t bell \u{7} é 𝄞";
-        assert_eq!(parse(&string(text)).unwrap(), Value::String(text.to_owned()));
+        assert_eq!(parse(&string(text)).unwrap(), Value::String(text.into()));
         assert_eq!(
             parse(r#""\ud834\udd1e""#).unwrap(),
-            Value::String("𝄞".to_owned())
+            Value::String("𝄞".into())
         );
     }
 

@@ -93,7 +93,7 @@ impl<'a> SafeTensors<'a> {
             if name == "__metadata__" {
                 metadata = parse_metadata(value)?;
             } else {
-                entries.push(parse_entry(name, value)?);
+                entries.push(parse_entry(name.into_owned(), value)?);
             }
         }
         check_layout(&mut entries, data.len())?;
@@ -197,7 +197,7 @@ fn split(bytes: &[u8], max_header: usize) -> Result<(&str, &[u8]), Error> {
     Ok((header, data))
 }
 
-fn parse_metadata(value: Value) -> Result<Vec<(String, String)>, Error> {
+fn parse_metadata(value: Value<'_>) -> Result<Vec<(String, String)>, Error> {
     let Value::Object(members) = value else {
         return Err(Error::Header(format!(
             "`__metadata__` is {}, expected an object of strings",
@@ -207,7 +207,7 @@ fn parse_metadata(value: Value) -> Result<Vec<(String, String)>, Error> {
     members
         .into_iter()
         .map(|(key, value)| match value {
-            Value::String(text) => Ok((key, text)),
+            Value::String(text) => Ok((key.into_owned(), text.into_owned())),
             other => Err(Error::Header(format!(
                 "metadata `{key}` is {}, expected a string",
                 other.kind()
@@ -225,7 +225,7 @@ struct Entry {
     end: usize,
 }
 
-fn parse_entry(name: String, value: Value) -> Result<Entry, Error> {
+fn parse_entry(name: String, value: Value<'_>) -> Result<Entry, Error> {
     let fail = |problem: String| Error::Entry {
         name: name.clone(),
         problem,
@@ -238,7 +238,7 @@ fn parse_entry(name: String, value: Value) -> Result<Entry, Error> {
     };
     let (mut dtype, mut shape, mut offsets) = (None, None, None);
     for (key, value) in fields {
-        match key.as_str() {
+        match key.as_ref() {
             "dtype" => match value {
                 Value::String(text) => {
                     dtype = Some(Dtype::from_name(&text).ok_or_else(|| {
@@ -298,7 +298,7 @@ fn parse_entry(name: String, value: Value) -> Result<Entry, Error> {
 }
 
 /// An array of non-negative integers that fit in a `usize`.
-fn int_array(value: Value) -> Option<Vec<usize>> {
+fn int_array(value: Value<'_>) -> Option<Vec<usize>> {
     let Value::Array(items) = value else {
         return None;
     };
