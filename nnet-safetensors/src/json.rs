@@ -158,8 +158,14 @@ impl<'de> Visitor<'de> for Seed {
                 return Err(de::Error::custom("expected a string key"));
             };
             let duplicate = match &mut keys {
-                Some(keys) => !keys.insert(key.clone()),
-                None => members.iter().any(|(k, _)| *k == key),
+                Some(keys) => {
+                    count_key_comparisons(1);
+                    !keys.insert(key.clone())
+                }
+                None => {
+                    count_key_comparisons(members.len());
+                    members.iter().any(|(k, _)| *k == key)
+                }
             };
             if duplicate {
                 return Err(de::Error::custom(format_args!("duplicate key `{key}`")));
@@ -172,6 +178,20 @@ impl<'de> Visitor<'de> for Seed {
         }
         Ok(Value::Object(members))
     }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Keys compared or hashed to find duplicates on this thread: the work that was quadratic
+    /// in the number of tensors before keys were hashed.
+    pub(crate) static KEY_COMPARISONS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+fn count_key_comparisons(n: usize) {
+    #[cfg(test)]
+    KEY_COMPARISONS.with(|c| c.set(c.get() + n));
+    #[cfg(not(test))]
+    let _ = n;
 }
 
 /// Reads an object's key, borrowed from the header unless it holds escapes.
@@ -208,7 +228,10 @@ mod tests {
         let Value::Object(fields) = &members[0].1 else {
             panic!("not an object")
         };
-        assert_eq!(fields[1].1, Value::Array(vec![Value::Int(2), Value::Int(3)]));
+        assert_eq!(
+            fields[1].1,
+            Value::Array(vec![Value::Int(2), Value::Int(3)])
+        );
         assert_eq!(
             fields[2].1,
             Value::Array(vec![

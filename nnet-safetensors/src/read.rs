@@ -100,9 +100,8 @@ impl<'a> SafeTensors<'a> {
         // The safetensors crate's own checks, after nnet's: they find nothing more in a file
         // that passed nnet's, and nnet's proved the byte ranges lie inside the file, which the
         // crate's sum of the offsets and the file's length relies on.
-        safetensors::SafeTensors::read_metadata(bytes).map_err(|e| {
-            Error::Header(format!("the safetensors crate rejects the file: {e}"))
-        })?;
+        safetensors::SafeTensors::read_metadata(bytes)
+            .map_err(|e| Error::Header(format!("the safetensors crate rejects the file: {e}")))?;
         let tensors: Vec<Tensor<'a>> = entries
             .into_iter()
             .map(|e| {
