@@ -419,6 +419,26 @@ fn resolve_error(file: &SafeTensors<'_>, naming: Naming) -> String {
     }
 }
 
+/// Eight tensors of 2⁶¹ − 1 bytes each, in a file without data: the `safetensors` crate (0.8.0)
+/// adds their end, 2⁶⁴ − 8, to the header's length and panics in a build with overflow checks.
+/// nnet's checks, which come first, reject the file.
+#[test]
+#[cfg(target_pointer_width = "64")]
+fn offsets_near_the_end_of_the_address_space() {
+    let size: u64 = (1 << 61) - 1;
+    let entries: Vec<String> = (0..8)
+        .map(|i| {
+            format!(
+                r#""a{i}":{{"dtype":"U8","shape":[{size}],"data_offsets":[{},{}]}}"#,
+                i * size,
+                (i + 1) * size
+            )
+        })
+        .collect();
+    let text = message(&raw(&format!("{{{}}}", entries.join(",")), &[]));
+    assert!(text.contains("tensor `a0` runs past the end"), "{text}");
+}
+
 /// nnet reads the `safetensors` crate's files and the crate reads nnet's.
 #[test]
 fn files_of_the_safetensors_crate() {
