@@ -151,7 +151,8 @@ impl<'de> Visitor<'de> for Seed {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value<'de>, A::Error> {
         let mut members: Vec<(Cow<'de, str>, Value<'de>)> = Vec::new();
-        // Small objects (a tensor's entry) are searched, large ones (the header) hashed.
+        // Small objects (a tensor's entry) are searched, large ones (the header) hashed, with
+        // std's randomly keyed SipHash, so that no crafted set of names can make them collide.
         let mut keys: Option<HashSet<Cow<'de, str>>> = None;
         while let Some(key) = map.next_key_seed(Key)? {
             let Value::String(key) = key else {
