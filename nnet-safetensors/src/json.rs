@@ -1,26 +1,39 @@
-//! A strict JSON parser for safetensors headers: duplicate keys, trailing garbage, lone
-//! surrogates and deep nesting are errors, and nothing panics on any input.
+//! The header's JSON, read by `serde_json` into an ordered tree, strictly: duplicate keys,
+//! trailing garbage, lone surrogates and deep nesting are errors, and nothing panics on any
+//! input.
+//!
+//! `serde_json` reads in time linear in the length of the text; the duplicate keys of an object
+//! are found with a hash set, so a header of many tensors costs time linear in their number.
+//! (Deserializing into a map would silently keep the last of two equal keys.)
 
+use std::borrow::Cow;
+use std::collections::HashSet;
 use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 /// Objects and arrays nest at most this deep; a safetensors header needs 3.
 const MAX_DEPTH: usize = 16;
 
-/// A parsed JSON value. Object members keep their order.
+/// Objects of up to this many members are searched for a duplicate key, larger ones hashed.
+const SMALL: usize = 8;
+
+/// A parsed JSON value. Object members keep their order; strings without escapes borrow from
+/// the header.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Value {
-    Object(Vec<(String, Value)>),
-    Array(Vec<Value>),
-    String(String),
+pub(crate) enum Value<'h> {
+    Object(Vec<(Cow<'h, str>, Value<'h>)>),
+    Array(Vec<Value<'h>>),
+    String(Cow<'h, str>),
     /// A non-negative integer that fits in a `u64`.
     Int(u64),
     /// Any other number (negative, fractional, with an exponent or too large).
-    OtherNumber(String),
+    OtherNumber,
     Bool(bool),
     Null,
 }
 
-impl Value {
+impl Value<'_> {
     /// What kind of value this is, for messages.
     pub(crate) fn kind(&self) -> &'static str {
         match self {
@@ -28,309 +41,175 @@ impl Value {
             Value::Array(_) => "an array",
             Value::String(_) => "a string",
             Value::Int(_) => "an integer",
-            Value::OtherNumber(_) => "a number",
+            Value::OtherNumber => "a number",
             Value::Bool(_) => "a boolean",
             Value::Null => "null",
         }
     }
 }
 
-/// A JSON syntax error at a byte offset of the header.
+/// A JSON syntax error, with its place in the header.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct SyntaxError {
-    pub offset: usize,
-    pub message: String,
-}
+pub(crate) struct SyntaxError(String);
 
 impl fmt::Display for SyntaxError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} at byte {} of the header", self.message, self.offset)
+        f.write_str(&self.0)
     }
 }
 
 /// Parses `text` as one JSON value followed only by whitespace (safetensors pads the header
 /// with spaces).
-pub(crate) fn parse(text: &str) -> Result<Value, SyntaxError> {
-    let mut parser = Parser {
-        bytes: text.as_bytes(),
-        pos: 0,
-    };
-    parser.skip_whitespace();
-    let value = parser.value(0)?;
-    parser.skip_whitespace();
-    if parser.pos < parser.bytes.len() {
-        return Err(parser.error("unexpected data after the JSON object"));
-    }
+pub(crate) fn parse(text: &str) -> Result<Value<'_>, SyntaxError> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let value = Seed { depth: 0 }
+        .deserialize(&mut deserializer)
+        .map_err(|e| SyntaxError(format!("{e} of the header")))?;
+    deserializer.end().map_err(|e| {
+        SyntaxError(format!(
+            "unexpected data after the JSON object at line {} column {} of the header",
+            e.line(),
+            e.column()
+        ))
+    })?;
     Ok(value)
 }
 
-struct Parser<'a> {
-    bytes: &'a [u8],
-    pos: usize,
+/// Reads one value at nesting depth `depth`.
+struct Seed {
+    depth: usize,
 }
 
-impl Parser<'_> {
-    fn error(&self, message: impl Into<String>) -> SyntaxError {
-        SyntaxError {
-            offset: self.pos,
-            message: message.into(),
-        }
-    }
+impl<'de> DeserializeSeed<'de> for Seed {
+    type Value = Value<'de>;
 
-    fn peek(&self) -> Option<u8> {
-        self.bytes.get(self.pos).copied()
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value<'de>, D::Error> {
+        deserializer.deserialize_any(self)
     }
+}
 
-    fn skip_whitespace(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
-            self.pos += 1;
+impl Seed {
+    /// The seed of a member or item of an object or array at this depth.
+    fn inner<E: de::Error>(&self) -> Result<Seed, E> {
+        if self.depth >= MAX_DEPTH {
+            return Err(E::custom("JSON nested too deeply"));
         }
-    }
-
-    fn expect(&mut self, byte: u8) -> Result<(), SyntaxError> {
-        if self.peek() == Some(byte) {
-            self.pos += 1;
-            Ok(())
-        } else {
-            Err(self.error(format!("expected `{}`", byte as char)))
-        }
-    }
-
-    fn value(&mut self, depth: usize) -> Result<Value, SyntaxError> {
-        match self.peek() {
-            None => Err(self.error("unexpected end of the header")),
-            Some(b'{') => self.object(depth + 1),
-            Some(b'[') => self.array(depth + 1),
-            Some(b'"') => self.string().map(Value::String),
-            Some(b'-' | b'0'..=b'9') => self.number(),
-            Some(b't') => self.literal("true", Value::Bool(true)),
-            Some(b'f') => self.literal("false", Value::Bool(false)),
-            Some(b'n') => self.literal("null", Value::Null),
-            Some(_) => Err(self.error("expected a JSON value")),
-        }
-    }
-
-    fn literal(&mut self, word: &str, value: Value) -> Result<Value, SyntaxError> {
-        if self.bytes.get(self.pos..self.pos + word.len()) == Some(word.as_bytes()) {
-            self.pos += word.len();
-            Ok(value)
-        } else {
-            Err(self.error("expected a JSON value"))
-        }
-    }
-
-    fn object(&mut self, depth: usize) -> Result<Value, SyntaxError> {
-        if depth > MAX_DEPTH {
-            return Err(self.error("JSON nested too deeply"));
-        }
-        self.expect(b'{')?;
-        let mut members: Vec<(String, Value)> = Vec::new();
-        self.skip_whitespace();
-        if self.peek() == Some(b'}') {
-            self.pos += 1;
-            return Ok(Value::Object(members));
-        }
-        loop {
-            self.skip_whitespace();
-            let key_offset = self.pos;
-            if self.peek() != Some(b'"') {
-                return Err(self.error("expected a string key"));
-            }
-            let key = self.string()?;
-            if members.iter().any(|(k, _)| *k == key) {
-                return Err(SyntaxError {
-                    offset: key_offset,
-                    message: format!("duplicate key `{key}`"),
-                });
-            }
-            self.skip_whitespace();
-            self.expect(b':')?;
-            self.skip_whitespace();
-            let value = self.value(depth)?;
-            members.push((key, value));
-            self.skip_whitespace();
-            match self.peek() {
-                Some(b',') => self.pos += 1,
-                Some(b'}') => {
-                    self.pos += 1;
-                    return Ok(Value::Object(members));
-                }
-                _ => return Err(self.error("expected `,` or `}`")),
-            }
-        }
-    }
-
-    fn array(&mut self, depth: usize) -> Result<Value, SyntaxError> {
-        if depth > MAX_DEPTH {
-            return Err(self.error("JSON nested too deeply"));
-        }
-        self.expect(b'[')?;
-        let mut items = Vec::new();
-        self.skip_whitespace();
-        if self.peek() == Some(b']') {
-            self.pos += 1;
-            return Ok(Value::Array(items));
-        }
-        loop {
-            self.skip_whitespace();
-            items.push(self.value(depth)?);
-            self.skip_whitespace();
-            match self.peek() {
-                Some(b',') => self.pos += 1,
-                Some(b']') => {
-                    self.pos += 1;
-                    return Ok(Value::Array(items));
-                }
-                _ => return Err(self.error("expected `,` or `]`")),
-            }
-        }
-    }
-
-    fn number(&mut self) -> Result<Value, SyntaxError> {
-        let start = self.pos;
-        if self.peek() == Some(b'-') {
-            self.pos += 1;
-        }
-        match self.peek() {
-            Some(b'0') => self.pos += 1,
-            Some(b'1'..=b'9') => self.digits(),
-            _ => return Err(self.error("expected a digit")),
-        }
-        let mut integer = true;
-        if self.peek() == Some(b'.') {
-            integer = false;
-            self.pos += 1;
-            if !matches!(self.peek(), Some(b'0'..=b'9')) {
-                return Err(self.error("expected a digit after `.`"));
-            }
-            self.digits();
-        }
-        if let Some(b'e' | b'E') = self.peek() {
-            integer = false;
-            self.pos += 1;
-            if let Some(b'+' | b'-') = self.peek() {
-                self.pos += 1;
-            }
-            if !matches!(self.peek(), Some(b'0'..=b'9')) {
-                return Err(self.error("expected a digit in the exponent"));
-            }
-            self.digits();
-        }
-        // The slice holds only ASCII digits and signs, so it is valid UTF-8.
-        let text = String::from_utf8_lossy(self.bytes.get(start..self.pos).unwrap_or_default())
-            .into_owned();
-        if integer
-            && !text.starts_with('-')
-            && let Ok(n) = text.parse::<u64>()
-        {
-            return Ok(Value::Int(n));
-        }
-        Ok(Value::OtherNumber(text))
-    }
-
-    fn digits(&mut self) {
-        while let Some(b'0'..=b'9') = self.peek() {
-            self.pos += 1;
-        }
-    }
-
-    fn string(&mut self) -> Result<String, SyntaxError> {
-        self.expect(b'"')?;
-        let mut out = Vec::new();
-        loop {
-            let Some(byte) = self.peek() else {
-                return Err(self.error("unterminated string"));
-            };
-            match byte {
-                b'"' => {
-                    self.pos += 1;
-                    // The input is a `str` and escapes push whole characters, so this holds.
-                    return String::from_utf8(out)
-                        .map_err(|_| self.error("string is not valid UTF-8"));
-                }
-                b'\\' => {
-                    self.pos += 1;
-                    let c = self.escape()?;
-                    let mut buf = [0; 4];
-                    out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-                }
-                0..=0x1f => return Err(self.error("control character in a string")),
-                _ => {
-                    out.push(byte);
-                    self.pos += 1;
-                }
-            }
-        }
-    }
-
-    /// The character of the escape after a `\`.
-    fn escape(&mut self) -> Result<char, SyntaxError> {
-        let Some(byte) = self.peek() else {
-            return Err(self.error("unterminated string"));
-        };
-        self.pos += 1;
-        Ok(match byte {
-            b'"' => '"',
-            b'\\' => '\\',
-            b'/' => '/',
-            b'b' => '\u{8}',
-            b'f' => '\u{c}',
-            b'n' => '\n',
-            b'r' => '\r',
-            b't' => '\t',
-            b'u' => {
-                let high = self.hex4()?;
-                let code = if (0xd800..0xdc00).contains(&high) {
-                    if self.bytes.get(self.pos..self.pos + 2) != Some(b"\\u") {
-                        return Err(self.error("lone surrogate in a string"));
-                    }
-                    self.pos += 2;
-                    let low = self.hex4()?;
-                    if !(0xdc00..0xe000).contains(&low) {
-                        return Err(self.error("invalid surrogate pair in a string"));
-                    }
-                    0x10000 + ((high - 0xd800) << 10) + (low - 0xdc00)
-                } else {
-                    high
-                };
-                char::from_u32(code).ok_or_else(|| self.error("lone surrogate in a string"))?
-            }
-            _ => return Err(self.error("invalid escape in a string")),
+        Ok(Seed {
+            depth: self.depth + 1,
         })
     }
+}
 
-    fn hex4(&mut self) -> Result<u32, SyntaxError> {
-        let digits = self
-            .bytes
-            .get(self.pos..self.pos + 4)
-            .ok_or_else(|| self.error("truncated `\\u` escape"))?;
-        let mut value = 0;
-        for &d in digits {
-            let digit = (d as char)
-                .to_digit(16)
-                .ok_or_else(|| self.error("invalid `\\u` escape"))?;
-            value = value * 16 + digit;
+impl<'de> Visitor<'de> for Seed {
+    type Value = Value<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value<'de>, E> {
+        Ok(Value::Bool(v))
+    }
+
+    // serde_json gives `u64` for every integer without a sign that fits, `i64` for negative
+    // integers (and `-0` as an `f64`), `f64` for everything else.
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value<'de>, E> {
+        Ok(Value::Int(v))
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Value<'de>, E> {
+        Ok(Value::OtherNumber)
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Value<'de>, E> {
+        Ok(Value::OtherNumber)
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Value<'de>, E> {
+        Ok(Value::String(Cow::Borrowed(v)))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value<'de>, E> {
+        Ok(Value::String(Cow::Owned(v.to_owned())))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Value<'de>, E> {
+        Ok(Value::String(Cow::Owned(v)))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Value<'de>, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value<'de>, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(self.inner()?)? {
+            items.push(item);
         }
-        self.pos += 4;
-        Ok(value)
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value<'de>, A::Error> {
+        let mut members: Vec<(Cow<'de, str>, Value<'de>)> = Vec::new();
+        // Small objects (a tensor's entry) are searched, large ones (the header) hashed, with
+        // std's randomly keyed SipHash, so that no crafted set of names can make them collide.
+        let mut keys: Option<HashSet<Cow<'de, str>>> = None;
+        while let Some(key) = map.next_key_seed(Key)? {
+            let Value::String(key) = key else {
+                return Err(de::Error::custom("expected a string key"));
+            };
+            let duplicate = match &mut keys {
+                Some(keys) => {
+                    count_key_comparisons(1);
+                    !keys.insert(key.clone())
+                }
+                None => {
+                    count_key_comparisons(members.len());
+                    members.iter().any(|(k, _)| *k == key)
+                }
+            };
+            if duplicate {
+                return Err(de::Error::custom(format_args!("duplicate key `{key}`")));
+            }
+            let value = map.next_value_seed(self.inner()?)?;
+            members.push((key, value));
+            if keys.is_none() && members.len() == SMALL {
+                keys = Some(members.iter().map(|(k, _)| k.clone()).collect());
+            }
+        }
+        Ok(Value::Object(members))
     }
 }
 
-/// Writes `text` as a JSON string literal.
-pub(crate) fn write_string(out: &mut String, text: &str) {
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
+#[cfg(test)]
+thread_local! {
+    /// Keys compared or hashed to find duplicates on this thread: the work that was quadratic
+    /// in the number of tensors before keys were hashed.
+    pub(crate) static KEY_COMPARISONS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+fn count_key_comparisons(n: usize) {
+    #[cfg(test)]
+    KEY_COMPARISONS.with(|c| c.set(c.get() + n));
+    #[cfg(not(test))]
+    let _ = n;
+}
+
+/// Reads an object's key, borrowed from the header unless it holds escapes.
+struct Key;
+
+impl<'de> DeserializeSeed<'de> for Key {
+    type Value = Value<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value<'de>, D::Error> {
+        // serde_json's keys are always strings; the depth does not matter for them.
+        deserializer.deserialize_str(Seed { depth: 0 })
     }
-    out.push('"');
+}
+
+/// `text` as a JSON string literal.
+pub(crate) fn string(text: &str) -> String {
+    serde_json::Value::from(text).to_string()
 }
 
 #[cfg(test)]
@@ -346,17 +225,32 @@ mod tests {
             panic!("not an object")
         };
         assert_eq!(members[0].0, "a");
+        assert!(matches!(members[0].0, Cow::Borrowed(_)));
+        let Value::Object(fields) = &members[0].1 else {
+            panic!("not an object")
+        };
+        assert_eq!(
+            fields[1].1,
+            Value::Array(vec![Value::Int(2), Value::Int(3)])
+        );
+        assert_eq!(
+            fields[2].1,
+            Value::Array(vec![
+                Value::OtherNumber,
+                Value::OtherNumber,
+                Value::Bool(true),
+                Value::Null
+            ])
+        );
     }
 
     #[test]
     fn strings_round_trip() {
         let text = "quote \" backslash \\ newline \n tab \t bell \u{7} é 𝄞";
-        let mut json = String::new();
-        write_string(&mut json, text);
-        assert_eq!(parse(&json).unwrap(), Value::String(text.to_owned()));
+        assert_eq!(parse(&string(text)).unwrap(), Value::String(text.into()));
         assert_eq!(
             parse(r#""\ud834\udd1e""#).unwrap(),
-            Value::String("𝄞".to_owned())
+            Value::String("𝄞".into())
         );
     }
 
@@ -369,10 +263,12 @@ mod tests {
             "{\"a\":1 \"b\":2}",
             "{\"a\":1}x",
             "{\"a\":1,\"a\":2}",
+            "{\"a\":{\"b\":1,\"b\":1}}",
             "[01]",
             "[1.]",
             "\"\\ud800\"",
             "\"\\ud800\\u0041\"",
+            "\"\\udc00\"",
             "\"\\x\"",
             "\"a\nb\"",
             "tru",
@@ -380,16 +276,24 @@ mod tests {
         ] {
             assert!(parse(bad).is_err(), "accepted {bad:?}");
         }
+        let error = parse("{\"a\":1,\"a\":2}").unwrap_err().to_string();
+        assert!(error.starts_with("duplicate key `a` at line 1"), "{error}");
+        let error = parse("{} x").unwrap_err().to_string();
+        assert!(error.starts_with("unexpected data after"), "{error}");
     }
 
     #[test]
     fn numbers() {
         assert_eq!(parse("18446744073709551615").unwrap(), Value::Int(u64::MAX));
-        assert!(matches!(
-            parse("18446744073709551616").unwrap(),
-            Value::OtherNumber(_)
-        ));
-        assert!(matches!(parse("-1").unwrap(), Value::OtherNumber(_)));
-        assert!(matches!(parse("1e3").unwrap(), Value::OtherNumber(_)));
+        for other in ["18446744073709551616", "-1", "-0", "1e3", "1.0"] {
+            assert_eq!(parse(other).unwrap(), Value::OtherNumber, "{other}");
+        }
+    }
+
+    #[test]
+    fn nesting_up_to_the_limit() {
+        let deep = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        assert!(parse(&deep(MAX_DEPTH)).is_ok());
+        assert!(parse(&deep(MAX_DEPTH + 1)).is_err());
     }
 }

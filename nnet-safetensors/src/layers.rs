@@ -1,7 +1,7 @@
 //! Matching a file's tensors to the dense layers of a network, under nnet's, PyTorch's or
 //! Keras's names and layouts.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use crate::{Dtype, Error, SafeTensors, Tensor};
 
@@ -266,7 +266,7 @@ fn by_nnet_names<'f, 'a>(
         };
         pairs.push((get(false)?, get(true)?));
     }
-    let names: Vec<String> = (1..=layers.len())
+    let names: HashSet<String> = (1..=layers.len())
         .flat_map(|k| [format!("dense{k}.weight"), format!("dense{k}.bias")])
         .collect();
     if let Some(extra) = file.tensors().iter().find(|t| !names.contains(&t.name)) {

@@ -1,5 +1,6 @@
-//! A strict reader and writer of [safetensors](https://huggingface.co/docs/safetensors) files,
-//! without dependencies, for [nnet](https://docs.rs/nnet).
+//! A strict reader and writer of [safetensors](https://huggingface.co/docs/safetensors) files
+//! for [nnet](https://docs.rs/nnet), on the [`safetensors`](https://docs.rs/safetensors) and
+//! [`serde_json`](https://docs.rs/serde_json) crates.
 //!
 //! The run-time loader of `nnet` and the `network!` macro (which bakes weights into the code
 //! at compile time) share this crate, so a file is judged by the same rules and described by
@@ -13,9 +14,11 @@
 //! [`SafeTensors::parse`] accepts a file only if the header is at most the given length, is
 //! valid JSON without duplicate keys, each entry has a known dtype, a shape and offsets that
 //! agree, and the tensors' byte ranges tile the data section exactly: no overlap, no gap, no
-//! byte past the end and none after the last tensor. It never panics and never reads out of
-//! bounds. [`resolve`] then matches the tensors to the dense layers of a network under nnet's,
-//! PyTorch's or Keras's names ([`Naming`]).
+//! byte past the end and none after the last tensor. The file must also pass the checks of the
+//! `safetensors` crate. It never panics and never reads out of bounds, and its time grows
+//! linearly with the length of the header (`n log n` in the number `n` of tensors), so a
+//! weight file cannot stall the loader or the compiler. [`resolve`] then matches the tensors
+//! to the dense layers of a network under nnet's, PyTorch's or Keras's names ([`Naming`]).
 
 mod dtype;
 mod error;

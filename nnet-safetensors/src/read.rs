@@ -4,6 +4,9 @@ use crate::json::{self, Value};
 use crate::{Dtype, Error};
 
 /// The default limit on the header's length: 100 MB, as the reference implementation.
+///
+/// It is also the highest limit: the `safetensors` crate, whose checks every file passes as
+/// well as nnet's, refuses longer headers, so a larger `max_header` acts as this one.
 pub const DEFAULT_MAX_HEADER: usize = 100_000_000;
 
 /// A validated safetensors file: its metadata and its tensors, each with a byte range that was
@@ -26,6 +29,8 @@ pub const DEFAULT_MAX_HEADER: usize = 100_000_000;
 pub struct SafeTensors<'a> {
     metadata: Vec<(String, String)>,
     tensors: Vec<Tensor<'a>>,
+    /// Indices into `tensors`, sorted by name, for [`SafeTensors::tensor`].
+    by_name: Vec<usize>,
 }
 
 /// One tensor of a [`SafeTensors`] file.
@@ -59,13 +64,20 @@ impl Tensor<'_> {
 impl<'a> SafeTensors<'a> {
     /// Parses and validates `bytes`.
     ///
+    /// The header is read with `serde_json`, and the file is checked by nnet's rules and then
+    /// by the `safetensors` crate's ([`safetensors::SafeTensors::read_metadata`]). Time and
+    /// memory grow linearly with the length of the header, and as `n log n` with the number
+    /// `n` of tensors (their byte ranges are sorted).
+    ///
     /// # Errors
     ///
     /// [`Error::Truncated`] if the file ends inside its header, [`Error::HeaderTooLarge`] if the
-    /// header is longer than `max_header` bytes, [`Error::Header`] for a header that is not the
-    /// JSON of a safetensors file, [`Error::Entry`] for a malformed tensor entry (unknown dtype,
-    /// data offsets that do not match the dtype and shape), [`Error::Layout`] for byte ranges
-    /// that overlap, leave gaps, run past the end or leave trailing bytes.
+    /// header is longer than `max_header` bytes (or than [`DEFAULT_MAX_HEADER`], the most the
+    /// `safetensors` crate reads), [`Error::Header`] for a header that is not the JSON of a
+    /// safetensors file (duplicate keys included), [`Error::Entry`] for a malformed tensor entry
+    /// (unknown dtype or field, data offsets that do not match the dtype and shape),
+    /// [`Error::Layout`] for byte ranges that overlap, leave gaps, run past the end or leave
+    /// trailing bytes.
     pub fn parse(bytes: &'a [u8], max_header: usize) -> Result<Self, Error> {
         let (header, data) = split(bytes, max_header)?;
         let value = json::parse(header).map_err(|e| Error::Header(e.to_string()))?;
@@ -81,11 +93,16 @@ impl<'a> SafeTensors<'a> {
             if name == "__metadata__" {
                 metadata = parse_metadata(value)?;
             } else {
-                entries.push(parse_entry(name, value)?);
+                entries.push(parse_entry(name.into_owned(), value)?);
             }
         }
         check_layout(&mut entries, data.len())?;
-        let tensors = entries
+        // The safetensors crate's own checks, after nnet's: they find nothing more in a file
+        // that passed nnet's, and nnet's proved the byte ranges lie inside the file, which the
+        // crate's sum of the offsets and the file's length relies on.
+        safetensors::SafeTensors::read_metadata(bytes)
+            .map_err(|e| Error::Header(format!("the safetensors crate rejects the file: {e}")))?;
+        let tensors: Vec<Tensor<'a>> = entries
             .into_iter()
             .map(|e| {
                 // check_layout proved begin <= end <= data.len().
@@ -98,7 +115,13 @@ impl<'a> SafeTensors<'a> {
                 }
             })
             .collect();
-        Ok(SafeTensors { metadata, tensors })
+        let mut by_name: Vec<usize> = (0..tensors.len()).collect();
+        by_name.sort_unstable_by(|&a, &b| tensors[a].name.cmp(&tensors[b].name));
+        Ok(SafeTensors {
+            metadata,
+            tensors,
+            by_name,
+        })
     }
 
     /// The metadata value of `key`.
@@ -116,7 +139,15 @@ impl<'a> SafeTensors<'a> {
 
     /// The tensor named `name`.
     pub fn tensor(&self, name: &str) -> Option<&Tensor<'a>> {
-        self.tensors.iter().find(|t| t.name == name)
+        let at = self
+            .by_name
+            .binary_search_by(|&i| {
+                self.tensors
+                    .get(i)
+                    .map_or(std::cmp::Ordering::Less, |t| t.name.as_str().cmp(name))
+            })
+            .ok()?;
+        self.tensors.get(*self.by_name.get(at)?)
     }
 
     /// Every tensor, in the order of their data in the file.
@@ -134,10 +165,12 @@ fn split(bytes: &[u8], max_header: usize) -> Result<(&str, &[u8]), Error> {
         });
     };
     let header_len = u64::from_le_bytes(*len);
-    if header_len > max_header as u64 {
+    // The safetensors crate refuses longer headers than its 100 MB, whatever the caller's limit.
+    let limit = max_header.min(DEFAULT_MAX_HEADER);
+    if header_len > limit as u64 {
         return Err(Error::HeaderTooLarge {
             len: header_len,
-            limit: max_header,
+            limit,
         });
     }
     let truncated = Error::Truncated {
@@ -163,7 +196,7 @@ fn split(bytes: &[u8], max_header: usize) -> Result<(&str, &[u8]), Error> {
     Ok((header, data))
 }
 
-fn parse_metadata(value: Value) -> Result<Vec<(String, String)>, Error> {
+fn parse_metadata(value: Value<'_>) -> Result<Vec<(String, String)>, Error> {
     let Value::Object(members) = value else {
         return Err(Error::Header(format!(
             "`__metadata__` is {}, expected an object of strings",
@@ -173,7 +206,7 @@ fn parse_metadata(value: Value) -> Result<Vec<(String, String)>, Error> {
     members
         .into_iter()
         .map(|(key, value)| match value {
-            Value::String(text) => Ok((key, text)),
+            Value::String(text) => Ok((key.into_owned(), text.into_owned())),
             other => Err(Error::Header(format!(
                 "metadata `{key}` is {}, expected a string",
                 other.kind()
@@ -191,7 +224,7 @@ struct Entry {
     end: usize,
 }
 
-fn parse_entry(name: String, value: Value) -> Result<Entry, Error> {
+fn parse_entry(name: String, value: Value<'_>) -> Result<Entry, Error> {
     let fail = |problem: String| Error::Entry {
         name: name.clone(),
         problem,
@@ -204,7 +237,7 @@ fn parse_entry(name: String, value: Value) -> Result<Entry, Error> {
     };
     let (mut dtype, mut shape, mut offsets) = (None, None, None);
     for (key, value) in fields {
-        match key.as_str() {
+        match key.as_ref() {
             "dtype" => match value {
                 Value::String(text) => {
                     dtype = Some(Dtype::from_name(&text).ok_or_else(|| {
@@ -264,7 +297,7 @@ fn parse_entry(name: String, value: Value) -> Result<Entry, Error> {
 }
 
 /// An array of non-negative integers that fit in a `usize`.
-fn int_array(value: Value) -> Option<Vec<usize>> {
+fn int_array(value: Value<'_>) -> Option<Vec<usize>> {
     let Value::Array(items) = value else {
         return None;
     };

@@ -1,5 +1,7 @@
 //! Each check of the reader, one case each, and a property test over random and mutated files.
 
+use std::time::{Duration, Instant};
+
 use proptest::prelude::*;
 
 use crate::{DEFAULT_MAX_HEADER, DenseShape, Dtype, Error, Naming, SafeTensors, TensorData};
@@ -359,6 +361,116 @@ fn pytorch_and_keras_names() {
     ]);
     let text = resolve_message(&no_bias, &layers, Naming::PyTorch);
     assert!(text.contains("no tensor `0.bias`"), "{text}");
+}
+
+/// A file of `n` one-element F32 tensors `t000000`, `t000001`, ... with nnet's writer.
+fn many_tensors(n: usize) -> Vec<u8> {
+    let names: Vec<String> = (0..n).map(|i| format!("t{i:06}")).collect();
+    let zero = [0; 4];
+    let tensors: Vec<TensorData> = names
+        .iter()
+        .map(|name| TensorData {
+            name,
+            dtype: Dtype::F32,
+            shape: vec![1],
+            data: &zero,
+        })
+        .collect();
+    write(&[], &tensors)
+}
+
+/// A header of 160,000 tensors (11 MB) is read in time linear in their number. The
+/// hand-written parser before `serde_json` compared each name with every earlier one: 45 s for
+/// such a header in a release build, hours for one at the 100 MB limit.
+#[test]
+fn a_header_of_160_000_tensors_takes_linear_time() {
+    let n = 160_000;
+    let bytes = many_tensors(n);
+    let start = Instant::now();
+    let compared = crate::json::KEY_COMPARISONS.with(|c| c.get());
+    let file = parse(&bytes).unwrap();
+    // The work counted, which cannot flake: each of the n names is hashed once and each
+    // entry's 3 fields are compared with the ones before them (0 + 1 + 2), 4 n = 640,020 in
+    // all. The quadratic parser made n² / 2 = 12.8 billion comparisons.
+    let compared = crate::json::KEY_COMPARISONS.with(|c| c.get()) - compared;
+    assert!(
+        compared <= 5 * n,
+        "{compared} key comparisons for {n} tensors"
+    );
+    assert_eq!(file.tensors().len(), n);
+    assert_eq!(file.tensor("t159999").unwrap().data.len(), 4);
+    assert!(file.tensor("t160000").is_none());
+    let text = resolve_error(&file, Naming::Nnet);
+    assert!(text.contains("no tensor `dense1.weight`"), "{text}");
+    let text = resolve_error(&file, Naming::PyTorch);
+    assert!(text.contains("unexpected tensor `t000000`"), "{text}");
+
+    // And a bound in time, 50 times the slowest of the measured 8 to 14.4 s (debug build, 2
+    // cores under a load of 10 to 11; 0.6 s of CPU in a release build, where the old reader
+    // took 115 s), so that it cannot flake: it catches a reader that takes hours, not the last
+    // factor.
+    let elapsed = start.elapsed();
+    assert!(elapsed < Duration::from_secs(720), "took {elapsed:?}");
+}
+
+fn resolve_error(file: &SafeTensors<'_>, naming: Naming) -> String {
+    match resolve(file, &LAYER, naming, false) {
+        Ok(_) => panic!("accepted"),
+        Err(error) => error.to_string(),
+    }
+}
+
+/// Eight tensors of 2⁶¹ − 1 bytes each, in a file without data: the `safetensors` crate (0.8.0)
+/// adds their end, 2⁶⁴ − 8, to the header's length and panics in a build with overflow checks.
+/// nnet's checks, which come first, reject the file.
+#[test]
+#[cfg(target_pointer_width = "64")]
+fn offsets_near_the_end_of_the_address_space() {
+    let size: u64 = (1 << 61) - 1;
+    let entries: Vec<String> = (0..8)
+        .map(|i| {
+            format!(
+                r#""a{i}":{{"dtype":"U8","shape":[{size}],"data_offsets":[{},{}]}}"#,
+                i * size,
+                (i + 1) * size
+            )
+        })
+        .collect();
+    let text = message(&raw(&format!("{{{}}}", entries.join(",")), &[]));
+    assert!(text.contains("tensor `a0` runs past the end"), "{text}");
+}
+
+/// nnet reads the `safetensors` crate's files and the crate reads nnet's.
+#[test]
+fn files_of_the_safetensors_crate() {
+    let bytes = sample();
+    let theirs = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+    let weight = theirs.tensor("dense1.weight").unwrap();
+    assert_eq!(weight.shape(), &[2, 3]);
+    assert_eq!(
+        weight.data(),
+        parse(&bytes).unwrap().tensor("dense1.weight").unwrap().data
+    );
+
+    let ours = parse(&bytes).unwrap();
+    let views: Vec<(String, safetensors::tensor::TensorView<'_>)> = ours
+        .tensors()
+        .iter()
+        .map(|t| {
+            let view = safetensors::tensor::TensorView::new(
+                safetensors::Dtype::F32,
+                t.shape.clone(),
+                t.data,
+            )
+            .unwrap();
+            (t.name.clone(), view)
+        })
+        .collect();
+    let written = safetensors::serialize(views, None).unwrap();
+    let back = parse(&written).unwrap();
+    for tensor in ours.tensors() {
+        assert_eq!(back.tensor(&tensor.name), Some(tensor));
+    }
 }
 
 proptest! {

@@ -1,7 +1,7 @@
 //! Writing: tensors and metadata to safetensors bytes.
 
 use crate::Dtype;
-use crate::json::write_string;
+use crate::json;
 
 /// One tensor to write: its name, dtype, row-major shape and little-endian bytes.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,16 +46,16 @@ pub fn write(metadata: &[(&str, &str)], tensors: &[TensorData<'_>]) -> Vec<u8> {
             if i > 0 {
                 header.push(',');
             }
-            write_string(&mut header, key);
+            header.push_str(&json::string(key));
             header.push(':');
-            write_string(&mut header, value);
+            header.push_str(&json::string(value));
         }
         header.push('}');
     }
     let mut offset = 0;
     for tensor in tensors {
         separator(&mut header);
-        write_string(&mut header, tensor.name);
+        header.push_str(&json::string(tensor.name));
         let shape: Vec<String> = tensor.shape.iter().map(usize::to_string).collect();
         let end = offset + tensor.data.len();
         header.push_str(&format!(

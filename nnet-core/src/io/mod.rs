@@ -78,7 +78,9 @@ pub struct LoadOptions {
     pub naming: Naming,
     /// Accept NaN and infinite weights. Default: `false`, they are an error.
     pub allow_non_finite: bool,
-    /// The longest header accepted, in bytes. Default: [`DEFAULT_MAX_HEADER`] (100 MB).
+    /// The longest header accepted, in bytes. Default: [`DEFAULT_MAX_HEADER`] (100 MB), which
+    /// is also the most: the `safetensors` crate reads no longer header, so a larger value acts
+    /// as 100 MB.
     pub max_header_bytes: usize,
     /// Reject a file whose `nnet.architecture` metadata differ from the network's (another
     /// activation, say, with the same shapes). Default: `true`. Files without that metadata
