@@ -17,8 +17,8 @@
 //! byte past the end and none after the last tensor. The file must also pass the checks of the
 //! `safetensors` crate. It never panics and never reads out of bounds, and its time grows
 //! linearly with the length of the header (`n log n` in the number `n` of tensors), so a
-//! weight file cannot stall the loader or the compiler. [`resolve`] then matches the tensors
-//! to the dense layers of a network under nnet's, PyTorch's or Keras's names ([`Naming`]).
+//! weight file cannot stall the loader or the compiler. The tensors are then matched to the
+//! dense layers of a network under nnet's, PyTorch's or Keras's names ([`Naming`]).
 
 mod dtype;
 mod error;
@@ -29,7 +29,11 @@ mod write;
 
 pub use dtype::Dtype;
 pub use error::Error;
-pub use layers::{DenseShape, Naming, Source, resolve};
+pub use layers::Naming;
+/// Matching a file's tensors to a network's dense layers: shared by the run-time loader and the
+/// macro, not part of the public API.
+#[doc(hidden)]
+pub use layers::{DenseShape, Source, resolve};
 pub use read::{DEFAULT_MAX_HEADER, SafeTensors, Tensor};
 pub use write::{TensorData, write};
 

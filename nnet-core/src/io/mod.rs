@@ -53,7 +53,24 @@ use crate::{Architecture, Error, Result};
 pub use nnet_safetensors::{DEFAULT_MAX_HEADER, Naming};
 
 /// The safetensors reader and writer, to inspect files or write tensors of one's own.
-pub use nnet_safetensors as safetensors;
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::io::safetensors::{Dtype, SafeTensors, TensorData, write};
+///
+/// let data = [0_u8; 8];
+/// let tensor = TensorData { name: "w", dtype: Dtype::F32, shape: vec![2], data: &data };
+/// let bytes = write(&[("note", "two zeros")], &[tensor]);
+/// let file = SafeTensors::parse(&bytes, 1 << 20)?;
+/// assert_eq!(file.tensors().len(), 1);
+/// # Ok::<(), nnet_core::io::safetensors::Error>(())
+/// ```
+pub mod safetensors {
+    pub use nnet_safetensors::{
+        DEFAULT_MAX_HEADER, Dtype, Error, SafeTensors, Tensor, TensorData, write,
+    };
+}
 
 #[cfg(feature = "serde")]
 pub mod serde_support;
