@@ -150,11 +150,11 @@ macro_rules! matrix {
 #[doc(hidden)]
 pub mod __private {
     pub use nnet_core::activation::{self, ActivationKind};
-    pub use nnet_core::storage::HeapMatrix;
+    pub use nnet_core::storage::{HeapMatrix, HeapVector, MatrixStorage};
     pub use nnet_core::{
         Architecture, Dense, DenseGradient, Initializer, LayerSpec, Loss, Network, Parameters,
-        TensorInfo, Trace, accumulate_each, accumulate_with, batch, dense_tensor_info,
-        forward_each, summary,
+        TensorInfo, Trace, accumulate_each, accumulate_with, batch, check_batch_lengths,
+        dense_tensor_info, forward_each, summary,
     };
     pub use nnet_core::{nalgebra, pulp, rand, rand_chacha, simd};
 
@@ -174,18 +174,18 @@ pub mod __private {
 macro_rules! __serde_network {
     ($name:ident) => {
         impl $crate::__private::serde::Serialize for $name {
-            fn serialize<S: $crate::__private::serde::Serializer>(
+            fn serialize<__NnetS: $crate::__private::serde::Serializer>(
                 &self,
-                serializer: S,
-            ) -> ::core::result::Result<S::Ok, S::Error> {
+                serializer: __NnetS,
+            ) -> ::core::result::Result<__NnetS::Ok, __NnetS::Error> {
                 $crate::__private::serde_support::serialize(self, serializer)
             }
         }
 
         impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
-            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::core::result::Result<Self, D::Error> {
+            fn deserialize<__NnetD: $crate::__private::serde::Deserializer<'de>>(
+                deserializer: __NnetD,
+            ) -> ::core::result::Result<Self, __NnetD::Error> {
                 $crate::__private::serde_support::deserialize(deserializer)
             }
         }

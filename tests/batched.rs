@@ -31,7 +31,7 @@ fn close(a: &[f32], b: &[f32], what: &str) {
 #[test]
 fn batched_forward_equals_per_sample() {
     assert!(nnet::batch::prefers_batches(
-        <Wide as Network<3, 5>>::LAYERS
+        <Wide as nnet::Architecture>::LAYERS
     ));
     let net = Wide::seeded(3);
     let xs = inputs::<3>(37);
@@ -124,7 +124,7 @@ nnet::network! {
 fn small_networks_accumulate_as_each_sample_alone() {
     let net = Small::seeded(6);
     assert!(!nnet::batch::prefers_batches(
-        <Small as Network<3, 2>>::LAYERS
+        <Small as nnet::Architecture>::LAYERS
     ));
     let xs = inputs::<3>(30);
     let ys: Vec<SVector<f32, 2>> = inputs::<2>(30).iter().map(|y| y.map(f32::abs)).collect();

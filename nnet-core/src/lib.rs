@@ -40,7 +40,9 @@ pub use loss::{
     SparseCategoricalCrossentropy, Target,
 };
 pub use metrics::Metric;
-pub use network::{LayerSpec, Network, Trace, accumulate_each, accumulate_with, forward_each};
+pub use network::{
+    LayerSpec, Network, Trace, accumulate_each, accumulate_with, check_batch_lengths, forward_each,
+};
 pub use optim::{Adagrad, Adam, AdamW, Clip, LearningRateSchedule, Optimizer, RmsProp, Sgd};
 pub use params::{Parameters, TensorInfo};
 pub use summary::summary;

@@ -4,7 +4,9 @@
 use syn::{Ident, Lit};
 
 use crate::ast::{DenseStmt, LayerOption, NetworkDef, OptionValue, SizeLit, Statement};
-use crate::model::{ACTIVATIONS, INITIALIZERS, INLINE_PARAMS, Layer, MAX_UNITS, Model, OPTIONS};
+use crate::model::{
+    ACTIVATIONS, INITIALIZERS, INLINE_PARAMS, INLINE_UNITS, Layer, MAX_UNITS, Model, OPTIONS,
+};
 use crate::parse::push_error;
 use crate::suggest::did_you_mean;
 
@@ -21,7 +23,8 @@ pub(crate) fn validate(def: &NetworkDef) -> syn::Result<Model<'_>> {
             && let Some(mut layer) = check_dense(dense, layers.len() + 1, width, &mut errors)
         {
             width = layer.units;
-            layer.boxed = inline_params + layer.params() > INLINE_PARAMS;
+            layer.heap_vectors = layer.units > INLINE_UNITS;
+            layer.boxed = layer.heap_vectors || inline_params + layer.params() > INLINE_PARAMS;
             if !layer.boxed {
                 inline_params += layer.params();
             }
@@ -133,6 +136,7 @@ fn check_dense(
             init,
             bias_init,
             boxed: false,
+            heap_vectors: false,
             span: dense.keyword.span,
         });
     }

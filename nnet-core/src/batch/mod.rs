@@ -77,6 +77,12 @@ pub fn vectors<const N: usize>(flat: &[f32]) -> &[SVector<f32, N>] {
     bytemuck::cast_slice(flat)
 }
 
+/// The columns of a column-major matrix with `N` rows, as mutable vectors.
+#[inline]
+pub(crate) fn vectors_mut<const N: usize>(flat: &mut [f32]) -> &mut [SVector<f32, N>] {
+    bytemuck::cast_slice_mut(flat)
+}
+
 /// The pre-activations `z` and outputs `a` of one layer for a batch.
 #[derive(Debug, Clone, Default)]
 struct LayerBuffers {

@@ -10,6 +10,7 @@ use crate::batch::{self, Workspace};
 use crate::loss::{Loss, Target};
 use crate::metrics::Metric;
 use crate::optim::Optimizer;
+use crate::storage::zeroed_vectors;
 use crate::{Error, Network, Parameters, Result};
 
 use super::checks::{check_data, check_learning_rate, split_point};
@@ -267,6 +268,8 @@ struct Run<'a, N: Network<IN, OUT>, T, const IN: usize, const OUT: usize> {
     config: FitConfig,
     order: Vec<usize>,
     rng: rand_chacha::ChaCha8Rng,
+    /// The inputs of the current batch, copied in place (a wide input never passes through the
+    /// stack).
     batch_x: Vec<SVector<f32, IN>>,
     batch_y: Vec<T>,
     grads: N::Gradients,
@@ -294,13 +297,13 @@ impl<'a, N: Network<IN, OUT>, T: Target<OUT>, const IN: usize, const OUT: usize>
             config: *config,
             order: (0..inputs.len()).collect(),
             rng: rand_chacha::ChaCha8Rng::seed_from_u64(config.seed),
-            batch_x: Vec::with_capacity(batch),
-            batch_y: Vec::with_capacity(batch),
+            batch_x: zeroed_vectors(batch),
+            batch_y: targets[..batch].to_vec(),
             grads: network.zero_gradients(),
             workspace: network.workspace(batch),
             last_good: network.clone(),
-            outputs: vec![SVector::zeros(); inputs.len()],
-            dense_targets: vec![SVector::zeros(); inputs.len()],
+            outputs: zeroed_vectors(inputs.len()),
+            dense_targets: zeroed_vectors(inputs.len()),
         }
     }
 
@@ -322,18 +325,22 @@ impl<'a, N: Network<IN, OUT>, T: Target<OUT>, const IN: usize, const OUT: usize>
         progress.begin_epoch(epoch, batches);
         let mut total = 0.0_f64;
         for (b, chunk) in self.order.chunks(self.config.batch_size).enumerate() {
-            self.batch_x.clear();
-            self.batch_y.clear();
-            self.batch_x.extend(chunk.iter().map(|&i| self.inputs[i]));
-            self.batch_y.extend(chunk.iter().map(|&i| self.targets[i]));
+            let batch_x = &mut self.batch_x[..chunk.len()];
+            for (x, &i) in batch_x.iter_mut().zip(chunk) {
+                x.copy_from(&self.inputs[i]);
+            }
+            let batch_y = &mut self.batch_y[..chunk.len()];
+            for (y, &i) in batch_y.iter_mut().zip(chunk) {
+                *y = self.targets[i];
+            }
             let start = b * self.config.batch_size;
             let outputs = &mut self.outputs[start..start + chunk.len()];
 
             self.grads.set_zero();
             let sum = network.accumulate_batch(
                 &mut self.workspace,
-                &self.batch_x,
-                &self.batch_y,
+                batch_x,
+                batch_y,
                 &trainer.loss,
                 &mut self.grads,
                 outputs,
