@@ -108,8 +108,14 @@ where
     let sum = nnet::accumulate_each(&net, &xs, &targets, &loss, &mut each, &mut outputs);
     let mut batched = net.zero_gradients();
     let mut workspace = net.workspace(2);
-    let batch_sum =
-        net.accumulate_batch(&mut workspace, &xs, &targets, &loss, &mut batched, &mut outputs);
+    let batch_sum = net.accumulate_batch(
+        &mut workspace,
+        &xs,
+        &targets,
+        &loss,
+        &mut batched,
+        &mut outputs,
+    );
     assert!(sum.is_finite() && (sum - batch_sum).abs() <= 1e-3 * sum.abs().max(1.0));
     assert!(each.all_finite() && batched.all_finite());
     assert!(
@@ -140,7 +146,11 @@ where
 fn wide_hidden_layer_on_a_small_stack() {
     on_small_stack(|| {
         let targets = (0..3).map(|i| i % 10).collect();
-        everything(WideHidden::seeded(1), SparseCategoricalCrossentropy, targets);
+        everything(
+            WideHidden::seeded(1),
+            SparseCategoricalCrossentropy,
+            targets,
+        );
     });
 }
 

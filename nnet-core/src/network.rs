@@ -133,6 +133,7 @@ pub trait Network<const IN: usize, const OUT: usize>:
     /// If `inputs` and `outputs` have different lengths (as
     /// [`copy_from_slice`](slice::copy_from_slice) does): a caller's mistake, which filling
     /// what fits would hide. [`predict`](Network::predict) sizes the outputs itself.
+    #[track_caller]
     fn forward_batch(&self, inputs: &[SVector<f32, IN>], outputs: &mut [SVector<f32, OUT>]) {
         forward_each(self, inputs, outputs);
     }
@@ -146,6 +147,7 @@ pub trait Network<const IN: usize, const OUT: usize>:
     ///
     /// If `inputs` and `outputs` have different lengths, as
     /// [`forward_batch`](Network::forward_batch).
+    #[track_caller]
     fn forward_batch_with(
         &self,
         workspace: &mut Workspace,
@@ -188,6 +190,7 @@ pub trait Network<const IN: usize, const OUT: usize>:
 /// # Panics
 ///
 /// If `inputs` and `outputs` have different lengths.
+#[track_caller]
 pub fn forward_each<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
     network: &N,
     inputs: &[SVector<f32, IN>],
@@ -247,18 +250,20 @@ where
     L: Loss<OUT>,
     A: Activation,
 {
-    let mut total = 0.0;
-    for (i, (x, y)) in inputs.iter().zip(targets).enumerate() {
-        let t = trace(x);
-        let (value, delta) =
-            loss.value_and_delta(output_activation, t.output_preactivation(), t.output(), y);
-        backward(x, &t, &delta, grads);
-        if let Some(output) = outputs.get_mut(i) {
-            *output = *t.output();
+    // `∂L/∂z` of a wide output layer on the heap, reused for every sample.
+    with_zeroed_vector(|delta: &mut SVector<f32, OUT>| {
+        let mut total = 0.0;
+        for (i, (x, y)) in inputs.iter().zip(targets).enumerate() {
+            let t = trace(x);
+            let (z, a) = (t.output_preactivation(), t.output());
+            total += loss.value_and_delta_into(output_activation, z, a, y, delta);
+            backward(x, &t, delta, grads);
+            if let Some(output) = outputs.get_mut(i) {
+                output.copy_from(t.output());
+            }
         }
-        total += value;
-    }
-    total
+        total
+    })
 }
 
 /// Panics unless a batch's `inputs` and `outputs` have the same length: the contract of

@@ -235,13 +235,10 @@ impl Workspace {
         let layer = &self.layers[index];
         let z = vectors::<OUT>(&layer.z[..OUT * batch]);
         let a = vectors::<OUT>(&layer.a[..OUT * batch]);
-        let deltas = &mut self.deltas[index % 2][..OUT * batch];
-        let deltas: &mut [SVector<f32, OUT>] = bytemuck::cast_slice_mut(deltas);
+        let deltas = vectors_mut::<OUT>(&mut self.deltas[index % 2][..OUT * batch]);
         let mut total = 0.0;
         for (((z, a), y), delta) in z.iter().zip(a).zip(targets).zip(deltas) {
-            let (value, d) = loss.value_and_delta(activation, z, a, y);
-            *delta = d;
-            total += value;
+            total += loss.value_and_delta_into(activation, z, a, y, delta);
         }
         let n = batch.min(outputs.len());
         outputs[..n].copy_from_slice(&a[..n]);

@@ -33,6 +33,7 @@ pub(super) fn inherent(model: &Model, name: &Ident) -> TokenStream {
 
         /// `outputs[i] = forward(inputs[i])`, the whole batch in one SIMD dispatch.
         #[doc(hidden)]
+        #[track_caller]
         fn __forward_each(&self, inputs: &[#in_vec], outputs: &mut [#out_vec]) {
             /// The samples one at a time, run with the best SIMD instruction set of the machine.
             struct __NnetSamples<'a>(&'a #name, &'a [#in_vec], &'a mut [#out_vec]);
@@ -52,7 +53,7 @@ pub(super) fn inherent(model: &Model, name: &Ident) -> TokenStream {
 
         /// Whether batches go through matrix–matrix products rather than one sample at a
         /// time.
-        const BATCHED: bool = #p::batch::prefers_batches(<Self as #p::Architecture>::LAYERS);
+        const BATCHED: ::core::primitive::bool = #p::batch::prefers_batches(<Self as #p::Architecture>::LAYERS);
     }
 }
 
@@ -67,6 +68,7 @@ pub(super) fn network(model: &Model, name: &Ident, gradients: &Ident) -> TokenSt
     let last_index = lit(model.layers.len() - 1);
     let batch_backward = backward_body(model);
     quote! {
+        #[track_caller]
         fn forward_batch(&self, inputs: &[#in_vec], outputs: &mut [#out_vec]) {
             #p::check_batch_lengths(inputs.len(), outputs.len());
             if Self::BATCHED {
@@ -79,6 +81,7 @@ pub(super) fn network(model: &Model, name: &Ident, gradients: &Ident) -> TokenSt
             }
         }
 
+        #[track_caller]
         fn forward_batch_with(&self, workspace: &mut #p::batch::Workspace, inputs: &[#in_vec], outputs: &mut [#out_vec]) {
             if !Self::BATCHED {
                 return self.__forward_each(inputs, outputs);

@@ -274,6 +274,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
             ///
             /// If `inputs` and `outputs` have different lengths (as `copy_from_slice` does);
             /// `predict` sizes the outputs itself.
+            #[track_caller]
             pub fn forward_batch(&self, inputs: &[#in_vec], outputs: &mut [#out_vec]) {
                 #p::Network::forward_batch(self, inputs, outputs)
             }
@@ -285,6 +286,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
             /// # Panics
             ///
             /// If `inputs` and `outputs` have different lengths.
+            #[track_caller]
             pub fn forward_batch_with(&self, workspace: &mut #p::batch::Workspace, inputs: &[#in_vec], outputs: &mut [#out_vec]) {
                 #p::Network::forward_batch_with(self, workspace, inputs, outputs)
             }
