@@ -177,7 +177,10 @@ fn forward_batch_panics_on_a_length_mismatch() {
             let mut workspace = net.workspace(2);
             let message = panics(|| net.forward_batch_with(&mut workspace, &xs, &mut ys));
             assert!(message.contains("inputs but"), "{message}");
-            assert!(ys.iter().all(|y| y.iter().all(|&v| v == 0.0)), "nothing written");
+            assert!(
+                ys.iter().all(|y| y.iter().all(|&v| v == 0.0)),
+                "nothing written"
+            );
         }
     }
     check(&Wide::seeded(1));

@@ -143,3 +143,47 @@ mod never_panics {
         }
     }
 }
+
+/// Every line a message suggests (the last `dense …;` in backticks) compiles when written in
+/// place of the faulty one: a hint never leads to another error.
+#[test]
+fn suggested_lines_compile() {
+    let mistakes = [
+        "dense 10 activation = relu;",
+        "dense 10 activation = tanh;",
+        "dense 10 activation = rleu;",
+        "dense 10 (activation = relu);",
+        "dense 10 (activation = sigmoid, init = ones);",
+        "dense 4 relu init = uniform;",
+        "dense 4 init = he_normal;",
+        "dense 4 relu init = bogus;",
+        "dense 4 relu bias_init = ones;",
+        "dense 4 relu alpha = 0.1;",
+        "dense 4 elu alpha = -2.0;",
+        "dense 4 leaky_relu alpha = -2.0;",
+        "dense 4 alpha = 0.5;",
+        "dense 4 relu units = 4;",
+        "dense 4 alpha;",
+        "dense 4 init;",
+        "dense 4 bias_init (init = ones);",
+        "dense 0 activation = relu;",
+    ];
+    for mistake in mistakes {
+        let net = |line: &str| -> TokenStream {
+            format!("struct Net {{ input 2; {line} dense 1 sigmoid; }}")
+                .parse()
+                .expect("tokens")
+        };
+        let errors = errors_of(net(mistake));
+        assert_eq!(errors.len(), 1, "{mistake}: {errors:#?}");
+        let message = &errors[0];
+        let start = message.rfind("`dense ").expect("a suggested line") + 1;
+        let length = message[start..].find('`').expect("closing backtick");
+        let suggested = &message[start..start + length];
+        let again = errors_of(net(suggested));
+        assert!(
+            again.is_empty(),
+            "{mistake} suggests {suggested}, which fails: {again:#?}"
+        );
+    }
+}
