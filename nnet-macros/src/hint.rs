@@ -44,10 +44,9 @@ pub(crate) fn dense_line(
     let activation = activation.as_deref().map(|a| activation_or(a, "relu"));
     let (activation, option, value) = match option {
         "alpha" => {
-            let activation = match activation {
-                Some(a @ ("leaky_relu" | "elu")) => a,
-                _ => "leaky_relu",
-            };
+            let activation = activation
+                .filter(|a| matches!(*a, "leaky_relu" | "elu"))
+                .unwrap_or("leaky_relu");
             let valid = value
                 .parse::<f32>()
                 .is_ok_and(|v| v.is_finite() && (activation == "elu" || v >= 0.0));

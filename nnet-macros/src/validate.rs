@@ -415,9 +415,9 @@ fn check_alpha(
     };
     let text = value_text(value);
     let message = match parsed {
-        Some(v) if v < 0.0 && activation == Some("leaky_relu") => format!(
-            "`alpha` of `leaky_relu` is the slope for negative inputs and cannot be negative (as in Keras): write a slope of 0 or more, e.g. `alpha = 0.2`, or remove `alpha` for the default 0.3"
-        ),
+        Some(v) if v < 0.0 && activation == Some("leaky_relu") => {
+            "`alpha` of `leaky_relu` is the slope for negative inputs and cannot be negative (as in Keras): write a slope of 0 or more, e.g. `alpha = 0.2`, or remove `alpha` for the default 0.3".to_owned()
+        }
         Some(v) if v.is_finite() => return Some(v),
         Some(_) => format!("`alpha = {text}` does not fit in an `f32`: write e.g. `alpha = 0.2`"),
         None => format!("`alpha` takes a number, not `{text}`: write e.g. `alpha = 0.2`"),
