@@ -91,6 +91,9 @@ fn check_finite<const N: usize>(target: &SVector<f32, N>) -> Result<(), String> 
 /// Dense targets are `SVector<f32, N>`; class indices (`usize`) serve sparse categorical
 /// cross-entropy and turn into one-hot vectors where a vector is needed (e.g. in metrics).
 ///
+/// A target is [`Zeroable`](bytemuck::Zeroable), so that training allocates its batches of
+/// targets zeroed in place and copies targets into them, never through the stack.
+///
 /// # Examples
 ///
 /// ```
@@ -100,15 +103,28 @@ fn check_finite<const N: usize>(target: &SVector<f32, N>) -> Result<(), String> 
 /// assert_eq!(Target::<3>::to_vector(&1_usize), vector![0.0, 1.0, 0.0]);
 /// assert_eq!(Target::<2>::to_vector(&vector![0.5, 1.0]), vector![0.5, 1.0]);
 /// ```
-pub trait Target<const N: usize>: Copy + core::fmt::Debug + Send + Sync {
+pub trait Target<const N: usize>:
+    Copy + core::fmt::Debug + Send + Sync + bytemuck::Zeroable
+{
     /// The target as a vector of `N` values.
     fn to_vector(&self) -> SVector<f32, N>;
+
+    /// [`to_vector`](Target::to_vector) written into `vector`, in place (training uses it, so
+    /// that a target of many outputs never passes through a function's frame).
+    fn write_vector(&self, vector: &mut SVector<f32, N>) {
+        *vector = self.to_vector();
+    }
 }
 
 impl<const N: usize> Target<N> for SVector<f32, N> {
     #[inline]
     fn to_vector(&self) -> SVector<f32, N> {
         *self
+    }
+
+    #[inline]
+    fn write_vector(&self, vector: &mut SVector<f32, N>) {
+        vector.copy_from(self);
     }
 }
 
@@ -117,11 +133,15 @@ impl<const N: usize> Target<N> for SVector<f32, N> {
 impl<const N: usize> Target<N> for usize {
     #[inline]
     fn to_vector(&self) -> SVector<f32, N> {
-        let mut v = SVector::zeros();
+        vector_with(|v| self.write_vector(v))
+    }
+
+    #[inline]
+    fn write_vector(&self, vector: &mut SVector<f32, N>) {
+        vector.fill(0.0);
         if *self < N {
-            v[*self] = 1.0;
+            vector[*self] = 1.0;
         }
-        v
     }
 }
 

@@ -242,7 +242,10 @@ impl<O: Optimizer, L> Trainer<O, L> {
             .map(|(p, y)| self.loss.value(p, y))
             .sum::<f32>()
             / inputs.len() as f32;
-        let dense: Vec<SVector<f32, OUT>> = targets.iter().map(Target::to_vector).collect();
+        let mut dense = zeroed_vectors::<OUT>(targets.len());
+        for (slot, target) in dense.iter_mut().zip(targets) {
+            target.write_vector(slot);
+        }
         Evaluation {
             loss,
             metrics: self.metric_values(&outputs, &dense),
@@ -298,7 +301,9 @@ impl<'a, N: Network<IN, OUT>, T: Target<OUT>, const IN: usize, const OUT: usize>
             order: (0..inputs.len()).collect(),
             rng: rand_chacha::ChaCha8Rng::seed_from_u64(config.seed),
             batch_x: zeroed_vectors(batch),
-            batch_y: targets[..batch].to_vec(),
+            // Allocated zeroed and copied into (never cloned one by one, which in debug builds
+            // passes each target through the stack).
+            batch_y: bytemuck::zeroed_vec(batch),
             grads: network.zero_gradients(),
             workspace: network.workspace(batch),
             last_good: network.clone(),
@@ -319,7 +324,7 @@ impl<'a, N: Network<IN, OUT>, T: Target<OUT>, const IN: usize, const OUT: usize>
             self.order.shuffle(&mut self.rng);
         }
         for (slot, &i) in self.dense_targets.iter_mut().zip(&self.order) {
-            *slot = self.targets[i].to_vector();
+            self.targets[i].write_vector(slot);
         }
         let batches = self.order.len().div_ceil(self.config.batch_size);
         progress.begin_epoch(epoch, batches);
@@ -331,7 +336,7 @@ impl<'a, N: Network<IN, OUT>, T: Target<OUT>, const IN: usize, const OUT: usize>
             }
             let batch_y = &mut self.batch_y[..chunk.len()];
             for (y, &i) in batch_y.iter_mut().zip(chunk) {
-                *y = self.targets[i];
+                core::slice::from_mut(y).copy_from_slice(core::slice::from_ref(&self.targets[i]));
             }
             let start = b * self.config.batch_size;
             let outputs = &mut self.outputs[start..start + chunk.len()];
