@@ -45,11 +45,13 @@
 //! - `Classifier` with one public field per layer, `dense1`, `dense2`, …, each a
 //!   [`Dense`] layer holding `weights` (`SMatrix<f32, OUT, IN>`; on the heap, in a
 //!   [`HeapMatrix`](storage::HeapMatrix), once the network's inline weights pass 64 KiB) and
-//!   `bias` (`SVector<f32, OUT>`); `Clone`, `Debug`, `PartialEq`.
+//!   `bias` (`SVector<f32, OUT>`; a [`HeapVector`](storage::HeapVector) in a layer of more than
+//!   1,024 units, whose trace, gradient and deltas live on the heap too); `Clone`, `Debug`,
+//!   `PartialEq`.
 //! - Constants `INPUTS`, `OUTPUTS`, `PARAMS`; constructors `seeded(u64)`, `from_rng(&mut impl
 //!   Rng)`, `zeroed()`.
-//! - `forward(&SVector<f32, IN>) -> SVector<f32, OUT>` (allocation-free, unrolled, in SIMD
-//!   registers), `forward_batch` (matrix–matrix products for networks with large layers),
+//! - `forward(&SVector<f32, IN>) -> SVector<f32, OUT>` (unrolled, in SIMD registers, and
+//!   allocation-free unless a layer has more than 1,024 units), `forward_batch` (matrix–matrix products for networks with large layers),
 //!   `workspace` and `forward_batch_with` (the same without allocating), `forward_trace` and
 //!   `backward`, `zero_gradients`, `summary()`.
 //! - `ClassifierGradients` (the gradient of every weight and bias, same shapes) and

@@ -86,6 +86,11 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     });
 
     let forward = forward_body(model);
+    let forward_doc = if model.layers.iter().any(|l| l.heap_vectors) {
+        "The network's output for one input. Allocation-free but for the outputs of the layers of more than 1,024 units, which live on the heap."
+    } else {
+        "The network's output for one input. Allocation-free."
+    };
     let trace_body = trace_body(model, &trace);
     let backward = backward_body(model);
     let last = model.layers.last().map(field);
@@ -213,7 +218,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
                 Self { #(#zero_layers,)* }
             }
 
-            /// The network's output for one input. Allocation-free.
+            #[doc = #forward_doc]
             #[inline]
             pub fn forward(&self, input: &#in_vec) -> #out_vec {
                 /// The pass, run with the best SIMD instruction set of the machine.
