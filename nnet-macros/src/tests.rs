@@ -57,6 +57,18 @@ fn large_layers_are_boxed() {
     assert!(out.contains("HeapMatrix"));
 }
 
+#[test]
+fn layers_over_1024_units_keep_their_vectors_on_the_heap() {
+    let at_limit =
+        pipeline(quote!(struct Net { input 2; dense 1024 relu; dense 1 sigmoid; })).to_string();
+    assert!(!at_limit.contains("HeapVector"), "{at_limit}");
+    let over =
+        pipeline(quote!(struct Net { input 2; dense 1025 relu; dense 1 sigmoid; })).to_string();
+    // The bias type of the layer and of its gradient, and the trace's `z1` and `a1`.
+    assert!(over.matches("HeapVector < 1025 >").count() >= 4, "{over}");
+    assert!(over.contains("forward_trace_simd_into"));
+}
+
 mod never_panics {
     use super::*;
     use proptest::prelude::*;
