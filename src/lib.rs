@@ -45,11 +45,13 @@
 //! - `Classifier` with one public field per layer, `dense1`, `dense2`, …, each a
 //!   [`Dense`] layer holding `weights` (`SMatrix<f32, OUT, IN>`; on the heap, in a
 //!   [`HeapMatrix`](storage::HeapMatrix), once the network's inline weights pass 64 KiB) and
-//!   `bias` (`SVector<f32, OUT>`); `Clone`, `Debug`, `PartialEq`.
+//!   `bias` (`SVector<f32, OUT>`; a [`HeapVector`](storage::HeapVector) in a layer of more than
+//!   1,024 units, whose trace, gradient and deltas live on the heap too); `Clone`, `Debug`,
+//!   `PartialEq`.
 //! - Constants `INPUTS`, `OUTPUTS`, `PARAMS`; constructors `seeded(u64)`, `from_rng(&mut impl
 //!   Rng)`, `zeroed()`.
-//! - `forward(&SVector<f32, IN>) -> SVector<f32, OUT>` (allocation-free, unrolled, in SIMD
-//!   registers), `forward_batch` (matrix–matrix products for networks with large layers),
+//! - `forward(&SVector<f32, IN>) -> SVector<f32, OUT>` (unrolled, in SIMD registers, and
+//!   allocation-free unless a layer has more than 1,024 units), `forward_batch` (matrix–matrix products for networks with large layers),
 //!   `workspace` and `forward_batch_with` (the same without allocating), `forward_trace` and
 //!   `backward`, `zero_gradients`, `summary()`.
 //! - `ClassifierGradients` (the gradient of every weight and bias, same shapes) and
@@ -160,7 +162,7 @@ pub mod __private {
     pub use nnet_core::__private::*;
     pub use nnet_core::activation::{self, ActivationKind};
     pub use nnet_core::loss::Loss;
-    pub use nnet_core::storage::HeapMatrix;
+    pub use nnet_core::storage::{HeapMatrix, HeapVector, MatrixStorage};
     pub use nnet_core::{
         Architecture, Dense, DenseGradient, Initializer, LayerSpec, Network, Parameters,
         TensorInfo, Trace, batch, simd,
@@ -183,18 +185,18 @@ pub mod __private {
 macro_rules! __serde_network {
     ($name:ident) => {
         impl $crate::__private::serde::Serialize for $name {
-            fn serialize<S: $crate::__private::serde::Serializer>(
+            fn serialize<__NnetS: $crate::__private::serde::Serializer>(
                 &self,
-                serializer: S,
-            ) -> ::core::result::Result<S::Ok, S::Error> {
+                serializer: __NnetS,
+            ) -> ::core::result::Result<__NnetS::Ok, __NnetS::Error> {
                 $crate::__private::serde_support::serialize(self, serializer)
             }
         }
 
         impl<'de> $crate::__private::serde::Deserialize<'de> for $name {
-            fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(
-                deserializer: D,
-            ) -> ::core::result::Result<Self, D::Error> {
+            fn deserialize<__NnetD: $crate::__private::serde::Deserializer<'de>>(
+                deserializer: __NnetD,
+            ) -> ::core::result::Result<Self, __NnetD::Error> {
                 $crate::__private::serde_support::deserialize(deserializer)
             }
         }

@@ -33,7 +33,7 @@ fn close(a: &[f32], b: &[f32], what: &str) {
 #[test]
 fn batched_forward_equals_per_sample() {
     assert!(nnet::batch::prefers_batches(
-        <Wide as Network<3, 5>>::LAYERS
+        <Wide as nnet::Architecture>::LAYERS
     ));
     let net = Wide::seeded(3);
     let xs = inputs::<3>(37);
@@ -48,10 +48,10 @@ fn batched_forward_equals_per_sample() {
         "forward_batch",
     );
 
-    // Chunks of a small workspace, and outputs shorter than the inputs.
+    // Chunks of a small workspace, the last one partial.
     let mut workspace = net.workspace(8);
     let mut short = vec![SVector::zeros(); 30];
-    net.forward_batch_with(&mut workspace, &xs, &mut short);
+    net.forward_batch_with(&mut workspace, &xs[..30], &mut short);
     close(
         nnet::batch::flat(&short),
         nnet::batch::flat(&want[..30]),
@@ -126,7 +126,7 @@ nnet::network! {
 fn small_networks_accumulate_as_each_sample_alone() {
     let net = Small::seeded(6);
     assert!(!nnet::batch::prefers_batches(
-        <Small as Network<3, 2>>::LAYERS
+        <Small as nnet::Architecture>::LAYERS
     ));
     let xs = inputs::<3>(30);
     let ys: Vec<SVector<f32, 2>> = inputs::<2>(30).iter().map(|y| y.map(f32::abs)).collect();
@@ -152,4 +152,42 @@ fn small_networks_accumulate_as_each_sample_alone() {
     net.forward_batch(&xs, &mut outputs);
     let each: Vec<_> = xs.iter().map(|x| net.forward(x)).collect();
     assert_eq!(outputs, each);
+}
+
+/// Outputs and inputs of different lengths are a caller's mistake: `forward_batch` and
+/// `forward_batch_with` panic (as `copy_from_slice` does) instead of filling what fits, on the
+/// batched and on the per-sample path, whichever slice is the shorter.
+#[test]
+fn forward_batch_panics_on_a_length_mismatch() {
+    fn panics(f: impl FnOnce()) -> String {
+        let payload = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+            .expect_err("a length mismatch must panic");
+        payload
+            .downcast_ref::<String>()
+            .cloned()
+            .unwrap_or_default()
+    }
+    fn check<N: Network<3, OUT>, const OUT: usize>(net: &N) {
+        let xs = inputs::<3>(5);
+        for outputs in [4, 6] {
+            let mut ys = vec![SVector::<f32, OUT>::zeros(); outputs];
+            let message = panics(|| net.forward_batch(&xs, &mut ys));
+            assert!(
+                message.contains(&format!("5 inputs but {outputs} outputs")),
+                "{message}"
+            );
+            let mut workspace = net.workspace(2);
+            let message = panics(|| net.forward_batch_with(&mut workspace, &xs, &mut ys));
+            assert!(message.contains("inputs but"), "{message}");
+            assert!(
+                ys.iter().all(|y| y.iter().all(|&v| v == 0.0)),
+                "nothing written"
+            );
+        }
+    }
+    check(&Wide::seeded(1));
+    check(&Small::seeded(1));
+    let small = Small::seeded(1);
+    let message = panics(|| small.forward_batch(&inputs::<3>(2), &mut []));
+    assert!(message.contains("2 inputs but 0 outputs"), "{message}");
 }

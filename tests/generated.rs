@@ -74,3 +74,22 @@ fn simd_forward_equals_the_traced_pass() {
         }
     }
 }
+
+/// Issue 8: `LAYERS` has one owner, `Architecture`, which `Network` extends: with both traits in
+/// scope the constant is not ambiguous, and generic code over `Network` reaches it too.
+#[test]
+fn one_trait_owns_each_constant() {
+    use nnet::Architecture;
+
+    fn layers_of<N: Network<2, 1>>() -> usize {
+        N::LAYERS.len()
+    }
+    assert_eq!(Classifier::LAYERS.len(), 3);
+    assert_eq!(Classifier::LAYERS[1].units, 20);
+    assert_eq!(layers_of::<Classifier>(), 3);
+    assert_eq!(<Classifier as Architecture>::INPUTS, Classifier::INPUTS);
+    assert_eq!(
+        Classifier::architecture(),
+        "input 2; dense 10 relu; dense 20 relu; dense 1 sigmoid"
+    );
+}

@@ -10,7 +10,14 @@ use crate::{Initializer, Parameters, TensorInfo};
 /// A dense layer of `OUT` units over `IN` inputs: `a = act(W x + b)`.
 ///
 /// `W` is `OUT × IN` (`weights`), `b` has `OUT` entries (`bias`). The weight storage `S` is an
-/// inline [`SMatrix`] by default, or a [`HeapMatrix`](crate::storage::HeapMatrix) for large layers.
+/// inline [`SMatrix`] by default, or a [`HeapMatrix`](crate::storage::HeapMatrix) for large
+/// layers; the bias storage `B` an inline [`SVector`], or a
+/// [`HeapVector`](crate::storage::HeapVector) for layers of more than
+/// [`INLINE_UNITS`](crate::storage::INLINE_UNITS) units.
+///
+/// The methods that return vectors by value ([`forward`](Self::forward),
+/// [`backward`](Self::backward), …) are for small layers; their `_into` forms write into
+/// vectors the caller provides, wherever those live.
 ///
 /// # Examples
 ///
@@ -25,11 +32,17 @@ use crate::{Initializer, Parameters, TensorInfo};
 /// assert_eq!(layer.forward(&vector![3.0, 1.0]), vector![2.0, 5.5]);
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-pub struct Dense<const IN: usize, const OUT: usize, A, S = SMatrix<f32, OUT, IN>> {
+pub struct Dense<
+    const IN: usize,
+    const OUT: usize,
+    A,
+    S = SMatrix<f32, OUT, IN>,
+    B = SVector<f32, OUT>,
+> {
     /// The `OUT × IN` weight matrix `W`.
     pub weights: S,
     /// The bias vector `b`.
-    pub bias: SVector<f32, OUT>,
+    pub bias: B,
     /// The activation function `act`.
     pub activation: A,
 }
@@ -45,15 +58,25 @@ pub struct Dense<const IN: usize, const OUT: usize, A, S = SMatrix<f32, OUT, IN>
 /// assert_eq!(grad.tensor(0).len(), 6);
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-pub struct DenseGradient<const IN: usize, const OUT: usize, S = SMatrix<f32, OUT, IN>> {
+pub struct DenseGradient<
+    const IN: usize,
+    const OUT: usize,
+    S = SMatrix<f32, OUT, IN>,
+    B = SVector<f32, OUT>,
+> {
     /// `∂L/∂W`, `OUT × IN`.
     pub weights: S,
     /// `∂L/∂b`.
-    pub bias: SVector<f32, OUT>,
+    pub bias: B,
 }
 
-impl<const IN: usize, const OUT: usize, A: Activation, S: MatrixStorage<OUT, IN>>
-    Dense<IN, OUT, A, S>
+impl<
+    const IN: usize,
+    const OUT: usize,
+    A: Activation,
+    S: MatrixStorage<OUT, IN>,
+    B: MatrixStorage<OUT, 1>,
+> Dense<IN, OUT, A, S, B>
 {
     /// Number of trainable parameters, `OUT · IN + OUT`.
     pub const PARAMS: usize = OUT * IN + OUT;
@@ -62,7 +85,7 @@ impl<const IN: usize, const OUT: usize, A: Activation, S: MatrixStorage<OUT, IN>
     pub fn new(activation: A) -> Self {
         Self {
             weights: S::zeroed(),
-            bias: SVector::zeros(),
+            bias: B::zeroed(),
             activation,
         }
     }
@@ -77,16 +100,23 @@ impl<const IN: usize, const OUT: usize, A: Activation, S: MatrixStorage<OUT, IN>
     ) -> Self {
         let mut layer = Self::new(activation);
         kernel.fill(layer.weights.matrix_mut().as_mut_slice(), IN, OUT, rng);
-        bias.fill(layer.bias.as_mut_slice(), OUT, OUT, rng);
+        bias.fill(layer.bias.matrix_mut().as_mut_slice(), OUT, OUT, rng);
         layer
     }
 
     /// The pre-activations `z = W x + b`.
     #[inline]
     pub fn preactivation(&self, x: &SVector<f32, IN>) -> SVector<f32, OUT> {
-        let mut z = self.bias;
+        let mut z = *self.bias.matrix();
         z.gemv(1.0, self.weights.matrix(), x, 1.0);
         z
+    }
+
+    /// [`preactivation`](Self::preactivation) into `z`.
+    #[inline]
+    pub fn preactivation_into(&self, x: &SVector<f32, IN>, z: &mut SVector<f32, OUT>) {
+        z.copy_from(self.bias.matrix());
+        z.gemv(1.0, self.weights.matrix(), x, 1.0);
     }
 
     /// The layer's output `act(W x + b)`.
@@ -120,6 +150,18 @@ impl<const IN: usize, const OUT: usize, A: Activation, S: MatrixStorage<OUT, IN>
         delta
     }
 
+    /// Turns `delta`, `∂L/∂a`, into `∂L/∂z` in place, given this layer's `z` and `a`.
+    #[inline]
+    pub fn activation_backward_in_place(
+        &self,
+        z: &SVector<f32, OUT>,
+        a: &SVector<f32, OUT>,
+        delta: &mut SVector<f32, OUT>,
+    ) {
+        self.activation
+            .backprop(z.as_slice(), a.as_slice(), delta.as_mut_slice());
+    }
+
     /// Backward pass from `delta = ∂L/∂z`: adds `δ xᵀ` to the weight gradient and `δ` to the
     /// bias gradient, and returns `∂L/∂x = Wᵀ δ`.
     #[inline]
@@ -127,15 +169,32 @@ impl<const IN: usize, const OUT: usize, A: Activation, S: MatrixStorage<OUT, IN>
         &self,
         x: &SVector<f32, IN>,
         delta: &SVector<f32, OUT>,
-        grad: &mut DenseGradient<IN, OUT, S>,
+        grad: &mut DenseGradient<IN, OUT, S, B>,
     ) -> SVector<f32, IN> {
+        let mut dx = SVector::zeros();
+        self.backward_into(x, delta, grad, Some(&mut dx));
+        dx
+    }
+
+    /// [`backward`](Self::backward) writing `∂L/∂x` into `dx`, or not computing it for `None`
+    /// (the first layer of a network needs none).
+    #[inline]
+    pub fn backward_into(
+        &self,
+        x: &SVector<f32, IN>,
+        delta: &SVector<f32, OUT>,
+        grad: &mut DenseGradient<IN, OUT, S, B>,
+        dx: Option<&mut SVector<f32, IN>>,
+    ) {
         grad.weights.matrix_mut().ger(1.0, delta, x, 1.0);
-        grad.bias += delta;
-        self.weights.matrix().tr_mul(delta)
+        *grad.bias.matrix_mut() += delta;
+        if let Some(dx) = dx {
+            dx.gemv_tr(1.0, self.weights.matrix(), delta, 0.0);
+        }
     }
 
     /// A zero gradient of this layer's shapes.
-    pub fn zero_gradient(&self) -> DenseGradient<IN, OUT, S> {
+    pub fn zero_gradient(&self) -> DenseGradient<IN, OUT, S, B> {
         DenseGradient::zeroed()
     }
 
@@ -144,7 +203,7 @@ impl<const IN: usize, const OUT: usize, A: Activation, S: MatrixStorage<OUT, IN>
     pub fn tensor(&self, index: usize) -> &[f32] {
         match index {
             0 => self.weights.matrix().as_slice(),
-            1 => self.bias.as_slice(),
+            1 => self.bias.matrix().as_slice(),
             _ => &[],
         }
     }
@@ -154,18 +213,20 @@ impl<const IN: usize, const OUT: usize, A: Activation, S: MatrixStorage<OUT, IN>
     pub fn tensor_mut(&mut self, index: usize) -> &mut [f32] {
         match index {
             0 => self.weights.matrix_mut().as_mut_slice(),
-            1 => self.bias.as_mut_slice(),
+            1 => self.bias.matrix_mut().as_mut_slice(),
             _ => &mut [],
         }
     }
 }
 
-impl<const IN: usize, const OUT: usize, S: MatrixStorage<OUT, IN>> DenseGradient<IN, OUT, S> {
+impl<const IN: usize, const OUT: usize, S: MatrixStorage<OUT, IN>, B: MatrixStorage<OUT, 1>>
+    DenseGradient<IN, OUT, S, B>
+{
     /// A gradient of zeros.
     pub fn zeroed() -> Self {
         Self {
             weights: S::zeroed(),
-            bias: SVector::zeros(),
+            bias: B::zeroed(),
         }
     }
 
@@ -174,7 +235,7 @@ impl<const IN: usize, const OUT: usize, S: MatrixStorage<OUT, IN>> DenseGradient
     pub fn tensor(&self, index: usize) -> &[f32] {
         match index {
             0 => self.weights.matrix().as_slice(),
-            1 => self.bias.as_slice(),
+            1 => self.bias.matrix().as_slice(),
             _ => &[],
         }
     }
@@ -184,7 +245,7 @@ impl<const IN: usize, const OUT: usize, S: MatrixStorage<OUT, IN>> DenseGradient
     pub fn tensor_mut(&mut self, index: usize) -> &mut [f32] {
         match index {
             0 => self.weights.matrix_mut().as_mut_slice(),
-            1 => self.bias.as_mut_slice(),
+            1 => self.bias.matrix_mut().as_mut_slice(),
             _ => &mut [],
         }
     }
@@ -214,8 +275,8 @@ pub const fn dense_tensor_info(
 }
 
 /// A lone layer's gradient is itself a parameter list of two tensors, `weight` and `bias`.
-impl<const IN: usize, const OUT: usize, S: MatrixStorage<OUT, IN>> Parameters
-    for DenseGradient<IN, OUT, S>
+impl<const IN: usize, const OUT: usize, S: MatrixStorage<OUT, IN>, B: MatrixStorage<OUT, 1>>
+    Parameters for DenseGradient<IN, OUT, S, B>
 {
     const TENSORS: usize = 2;
 

@@ -58,8 +58,13 @@ fn dot<S: Simd>(simd: S, a: &[f32], b: &[f32]) -> f32 {
     simd.reduce_sum_f32s(simd.add_f32s(simd.add_f32s(sums[0], sums[1]), tail))
 }
 
-impl<const IN: usize, const OUT: usize, A: Activation, S: MatrixStorage<OUT, IN>>
-    Dense<IN, OUT, A, S>
+impl<
+    const IN: usize,
+    const OUT: usize,
+    A: Activation,
+    S: MatrixStorage<OUT, IN>,
+    B: MatrixStorage<OUT, 1>,
+> Dense<IN, OUT, A, S, B>
 {
     /// [`forward`](Dense::forward) in the SIMD registers of `simd`; used by generated networks
     /// inside one [`dispatch`] for the whole pass. Equal to `forward` up to rounding (it fuses
@@ -67,21 +72,32 @@ impl<const IN: usize, const OUT: usize, A: Activation, S: MatrixStorage<OUT, IN>
     #[doc(hidden)]
     #[inline(always)]
     pub fn forward_simd<V: Simd>(&self, simd: V, x: &SVector<f32, IN>) -> SVector<f32, OUT> {
-        let mut a = self.preactivation_simd(simd, x);
+        let mut a = *self.bias.matrix();
+        self.add_product_simd(simd, x, &mut a);
         self.activation.activate(a.as_mut_slice());
         a
     }
 
-    /// [`preactivation`](Dense::preactivation) in the SIMD registers of `simd`.
+    /// [`forward_simd`](Self::forward_simd) into `a`, for layers whose vectors live on the heap.
+    #[doc(hidden)]
     #[inline(always)]
-    pub(crate) fn preactivation_simd<V: Simd>(
+    pub fn forward_simd_into<V: Simd>(
         &self,
         simd: V,
         x: &SVector<f32, IN>,
-    ) -> SVector<f32, OUT> {
+        a: &mut SVector<f32, OUT>,
+    ) {
+        a.copy_from(self.bias.matrix());
+        self.add_product_simd(simd, x, a);
+        self.activation.activate(a.as_mut_slice());
+    }
+
+    /// `z += W x` in the SIMD registers of `simd`, where `z` holds the bias: the
+    /// [`preactivation`](Dense::preactivation) in place.
+    #[inline(always)]
+    fn add_product_simd<V: Simd>(&self, simd: V, x: &SVector<f32, IN>, z: &mut SVector<f32, OUT>) {
         let lanes = V::F32_LANES;
         let w = self.weights.matrix().as_slice();
-        let mut z = self.bias;
         if OUT == 1 {
             z[0] += dot(simd, w, x.as_slice());
         } else if IN * OUT >= STREAM && OUT.is_multiple_of(lanes) {
@@ -103,9 +119,8 @@ impl<const IN: usize, const OUT: usize, A: Activation, S: MatrixStorage<OUT, IN>
                 self.block(simd, w, x, z.as_mut_slice(), registers, at);
             }
         } else {
-            return self.preactivation(x);
+            z.gemv(1.0, self.weights.matrix(), x, 1.0);
         }
-        z
     }
 
     /// [`forward_trace`](Dense::forward_trace) in the SIMD registers of `simd`.
@@ -116,15 +131,34 @@ impl<const IN: usize, const OUT: usize, A: Activation, S: MatrixStorage<OUT, IN>
         simd: V,
         x: &SVector<f32, IN>,
     ) -> (SVector<f32, OUT>, SVector<f32, OUT>) {
-        let z = self.preactivation_simd(simd, x);
+        let mut z = *self.bias.matrix();
+        self.add_product_simd(simd, x, &mut z);
         let mut a = z;
         self.activation.activate(a.as_mut_slice());
         (z, a)
     }
 
-    /// [`backward`](Dense::backward) in the SIMD registers of `simd`: `∂L/∂z` stays in
-    /// registers while one pass over the columns adds `δ x_j` to the weight gradient and takes
-    /// `W_jᵀ δ`. Layers of one unit or of more than 64 use `backward`.
+    /// [`forward_trace_simd`](Self::forward_trace_simd) into `z` and `a`, for layers whose
+    /// vectors live on the heap.
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn forward_trace_simd_into<V: Simd>(
+        &self,
+        simd: V,
+        x: &SVector<f32, IN>,
+        z: &mut SVector<f32, OUT>,
+        a: &mut SVector<f32, OUT>,
+    ) {
+        z.copy_from(self.bias.matrix());
+        self.add_product_simd(simd, x, z);
+        a.copy_from(z);
+        self.activation.activate(a.as_mut_slice());
+    }
+
+    /// [`backward_into`](Dense::backward_into) in the SIMD registers of `simd`: `∂L/∂z` stays
+    /// in registers while one pass over the columns adds `δ x_j` to the weight gradient and
+    /// takes `W_jᵀ δ` into `dx` (unless it is `None`). Layers of one unit or of more than 64 use
+    /// `backward_into`.
     #[doc(hidden)]
     #[inline(always)]
     pub fn backward_simd<V: Simd>(
@@ -132,13 +166,14 @@ impl<const IN: usize, const OUT: usize, A: Activation, S: MatrixStorage<OUT, IN>
         simd: V,
         x: &SVector<f32, IN>,
         delta: &SVector<f32, OUT>,
-        grad: &mut DenseGradient<IN, OUT, S>,
-    ) -> SVector<f32, IN> {
+        grad: &mut DenseGradient<IN, OUT, S, B>,
+        mut dx: Option<&mut SVector<f32, IN>>,
+    ) {
         let lanes = V::F32_LANES;
         if OUT == 1 || OUT > BLOCK * lanes {
-            return self.backward(x, delta, grad);
+            return self.backward_into(x, delta, grad, dx);
         }
-        grad.bias += delta;
+        *grad.bias.matrix_mut() += delta;
         let registers = OUT.div_ceil(lanes);
         let zero = simd.splat_f32s(0.0);
         let mut d = [zero; BLOCK];
@@ -147,9 +182,8 @@ impl<const IN: usize, const OUT: usize, A: Activation, S: MatrixStorage<OUT, IN>
         }
         let w = self.weights.matrix().as_slice();
         let g = grad.weights.matrix_mut().as_mut_slice();
-        let mut dx = SVector::<f32, IN>::zeros();
         let columns = w.chunks_exact(OUT).zip(g.chunks_exact_mut(OUT));
-        for ((w, g), (dx, &xj)) in columns.zip(dx.iter_mut().zip(x.iter())) {
+        for (j, ((w, g), &xj)) in columns.zip(x.iter()).enumerate() {
             let xj = simd.splat_f32s(xj);
             let mut sum = zero;
             for (r, (w, g)) in w.chunks(lanes).zip(g.chunks_mut(lanes)).enumerate() {
@@ -167,13 +201,14 @@ impl<const IN: usize, const OUT: usize, A: Activation, S: MatrixStorage<OUT, IN>
                 }
                 sum = simd.mul_add_f32s(wv, d, sum);
             }
-            *dx = simd.reduce_sum_f32s(sum);
+            if let Some(dx) = dx.as_deref_mut() {
+                dx[j] = simd.reduce_sum_f32s(sum);
+            }
         }
-        dx
     }
 
     /// The pre-activations of a batch (column-major, one sample per column) through
-    /// [`preactivation_simd`](Self::preactivation_simd), in one [`dispatch`].
+    /// the SIMD product of [`forward_simd`](Self::forward_simd), in one [`dispatch`].
     pub(crate) fn preactivation_columns(&self, x: &[f32], z: &mut [f32]) {
         dispatch(Columns { layer: self, x, z });
     }
@@ -195,7 +230,7 @@ impl<const IN: usize, const OUT: usize, A: Activation, S: MatrixStorage<OUT, IN>
         let mut even = [zero; BLOCK];
         let mut odd = [zero; BLOCK];
         // From the bias, not from `z`: blocks may overlap, and `z` may already hold results.
-        let bias = self.bias.as_slice();
+        let bias = self.bias.matrix().as_slice();
         for r in 0..registers {
             even[r] = load::<V>(&bias[at(r)..at(r) + lanes]);
         }
@@ -220,22 +255,29 @@ impl<const IN: usize, const OUT: usize, A: Activation, S: MatrixStorage<OUT, IN>
 }
 
 /// A layer's pre-activations for each column of a batch.
-struct Columns<'a, const IN: usize, const OUT: usize, A, S> {
-    layer: &'a Dense<IN, OUT, A, S>,
+struct Columns<'a, const IN: usize, const OUT: usize, A, S, B> {
+    layer: &'a Dense<IN, OUT, A, S, B>,
     x: &'a [f32],
     z: &'a mut [f32],
 }
 
-impl<const IN: usize, const OUT: usize, A: Activation, S: MatrixStorage<OUT, IN>> WithSimd
-    for Columns<'_, IN, OUT, A, S>
+impl<
+    const IN: usize,
+    const OUT: usize,
+    A: Activation,
+    S: MatrixStorage<OUT, IN>,
+    B: MatrixStorage<OUT, 1>,
+> WithSimd for Columns<'_, IN, OUT, A, S, B>
 {
     type Output = ();
 
     #[inline(always)]
     fn with_simd<V: Simd>(self, simd: V) {
         let inputs = crate::batch::vectors::<IN>(self.x);
-        for (x, z) in inputs.iter().zip(self.z.chunks_exact_mut(OUT)) {
-            z.copy_from_slice(self.layer.preactivation_simd(simd, x).as_slice());
+        let outputs = crate::batch::vectors_mut::<OUT>(self.z);
+        for (x, z) in inputs.iter().zip(outputs) {
+            z.copy_from(self.layer.bias.matrix());
+            self.layer.add_product_simd(simd, x, z);
         }
     }
 }

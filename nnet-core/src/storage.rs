@@ -5,8 +5,16 @@
 //! cloning or moving a network with 1024-wide layers never puts megabytes on the stack.
 //! `network!` picks the storage of each layer; code that uses a layer sees a matrix either way
 //! through [`MatrixStorage`].
+//!
+//! Vectors follow the same rule: a layer of more than [`INLINE_UNITS`] units keeps its bias (and
+//! its network's trace, gradient and deltas) in a [`HeapVector`], so that no function frame
+//! holds a vector of 65,536 floats (256 KiB) by value.
 
-use nalgebra::SMatrix;
+use nalgebra::{SMatrix, SVector};
+
+/// Vectors of more than this many floats (4 KiB) are kept on the heap by generated networks
+/// and by the generic code that works with them.
+pub const INLINE_UNITS: usize = 1024;
 
 /// Storage of an `R × C` matrix of `f32`.
 ///
@@ -63,6 +71,105 @@ impl<const R: usize, const C: usize> MatrixStorage<R, C> for SMatrix<f32, R, C> 
 /// assert_eq!(copy[(3, 4)], 1.5);
 /// ```
 pub struct HeapMatrix<const R: usize, const C: usize>(Box<SMatrix<f32, R, C>>);
+
+/// An `N`-vector of `f32` on the heap: a [`HeapMatrix`] of one column.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::storage::{HeapVector, MatrixStorage};
+///
+/// let mut v = HeapVector::<65536>::zeroed();
+/// v[65535] = 2.0;
+/// assert_eq!(v.sum(), 2.0);
+/// ```
+pub type HeapVector<const N: usize> = HeapMatrix<N, 1>;
+
+impl<const R: usize, const C: usize> HeapMatrix<R, C> {
+    /// The matrix, moved out of its box (to return it by value where an API must).
+    pub fn into_inner(self) -> SMatrix<f32, R, C> {
+        *self.0
+    }
+}
+
+/// Runs `f` on a zeroed `N`-vector: on the stack for up to [`INLINE_UNITS`] floats, on the heap
+/// beyond, so that generic code never holds a large vector in its own frame.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::storage::with_zeroed_vector;
+///
+/// let sum = with_zeroed_vector::<65536, _>(|v| {
+///     v.fill(0.5);
+///     v.sum()
+/// });
+/// assert_eq!(sum, 32768.0);
+/// ```
+#[inline]
+pub fn with_zeroed_vector<const N: usize, R>(f: impl FnOnce(&mut SVector<f32, N>) -> R) -> R {
+    if N > INLINE_UNITS {
+        let mut v = HeapVector::<N>::zeroed();
+        f(v.matrix_mut())
+    } else {
+        with_inline_vector(f)
+    }
+}
+
+/// The inline half of [`with_zeroed_vector`], in a frame of its own: debug builds reserve stack
+/// for every local of a function, even one on a branch never taken.
+#[inline]
+fn with_inline_vector<const N: usize, R>(f: impl FnOnce(&mut SVector<f32, N>) -> R) -> R {
+    let mut v = SVector::zeros();
+    f(&mut v)
+}
+
+/// A vector that `f` fills from zeros, returned by value: built on the heap beyond
+/// [`INLINE_UNITS`] floats and moved out once, so that only the caller's slot holds it (in debug
+/// builds, nalgebra's `SVector::zeros()` alone needs four times the vector's size of stack).
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::storage::vector_with;
+///
+/// let v = vector_with::<3>(|v| v[1] = 2.0);
+/// assert_eq!(v, nalgebra::vector![0.0, 2.0, 0.0]);
+/// ```
+#[inline]
+pub fn vector_with<const N: usize>(f: impl FnOnce(&mut SVector<f32, N>)) -> SVector<f32, N> {
+    if N > INLINE_UNITS {
+        heap_vector_with(f)
+    } else {
+        inline_vector_with(f)
+    }
+}
+
+fn heap_vector_with<const N: usize>(f: impl FnOnce(&mut SVector<f32, N>)) -> SVector<f32, N> {
+    let mut v = HeapVector::<N>::zeroed();
+    f(v.matrix_mut());
+    v.into_inner()
+}
+
+#[inline]
+fn inline_vector_with<const N: usize>(f: impl FnOnce(&mut SVector<f32, N>)) -> SVector<f32, N> {
+    let mut v = SVector::zeros();
+    f(&mut v);
+    v
+}
+
+/// `n` zero vectors, allocated zeroed in place (never through a vector on the stack).
+///
+/// # Examples
+///
+/// ```
+/// let vs = nnet_core::storage::zeroed_vectors::<65536>(3);
+/// assert_eq!(vs.len(), 3);
+/// assert_eq!(vs[2][65535], 0.0);
+/// ```
+pub fn zeroed_vectors<const N: usize>(n: usize) -> Vec<SVector<f32, N>> {
+    bytemuck::zeroed_vec(n)
+}
 
 impl<const R: usize, const C: usize> MatrixStorage<R, C> for HeapMatrix<R, C> {
     fn zeroed() -> Self {

@@ -7,6 +7,7 @@
 mod ast;
 mod bake;
 mod expand;
+mod hint;
 mod kw;
 mod model;
 mod parse;

@@ -12,6 +12,11 @@ pub(crate) const MAX_UNITS: u64 = 65_536;
 /// megabytes of stack to be built, moved or cloned.
 pub(crate) const INLINE_PARAMS: usize = 16_384;
 
+/// Layers of more than this many units keep their bias, trace, gradient and deltas on the heap
+/// (and their weights too), so that no function frame holds a vector of up to 256 KiB: the
+/// value of `nnet_core::storage::INLINE_UNITS`.
+pub(crate) const INLINE_UNITS: usize = 1024;
+
 /// Activation names of the grammar, their `nnet_core::activation` types and default `alpha`.
 pub(crate) const ACTIVATIONS: &[(&str, &str, Option<f32>)] = &[
     ("linear", "Linear", None),
@@ -73,6 +78,9 @@ pub(crate) struct Layer {
     pub bias_init: &'static str,
     /// Whether the weights live on the heap.
     pub boxed: bool,
+    /// Whether the vectors of the layer (bias, trace, gradient, deltas) live on the heap; such
+    /// layers are boxed too.
+    pub heap_vectors: bool,
     /// Span of the layer's `dense` keyword, given to the code generated for it.
     pub span: Span,
 }

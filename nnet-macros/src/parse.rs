@@ -215,7 +215,7 @@ impl Parse for DenseStmt {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let keyword: kw::dense = input.parse()?;
         let size = parse_size(input, keyword.span, "dense")?;
-        unparenthesized_option(input)?;
+        unparenthesized_option(input, &size, None)?;
         if input.peek(LitStr) {
             let quoted: LitStr = input.parse()?;
             return Err(syn::Error::new(
@@ -226,12 +226,12 @@ impl Parse for DenseStmt {
                 ),
             ));
         }
-        let activation = if input.peek(Ident) {
+        let activation: Option<Ident> = if input.peek(Ident) {
             Some(input.parse()?)
         } else {
             None
         };
-        unparenthesized_option(input)?;
+        unparenthesized_option(input, &size, activation.as_ref())?;
         let options = if input.peek(syn::token::Paren) {
             let content;
             syn::parenthesized!(content in input);
@@ -254,16 +254,49 @@ impl Parse for DenseStmt {
     }
 }
 
-/// `dense 10 relu init = uniform;`: options written without their parentheses.
-fn unparenthesized_option(input: ParseStream) -> syn::Result<()> {
+/// `dense 10 relu init = uniform;`: options written without their parentheses, and Keras's
+/// `activation = relu`, which is no option here. The message shows the whole line as it should
+/// be written, with the user's size, activation and value.
+fn unparenthesized_option(
+    input: ParseStream,
+    size: &SizeLit,
+    activation: Option<&Ident>,
+) -> syn::Result<()> {
     if !(input.peek(Ident) && input.peek2(Token![=])) {
         return Ok(());
     }
-    let name: Ident = input.fork().parse()?;
-    Err(syn::Error::new(
-        name.span(),
-        format!("options go in parentheses after the activation: write `({name} = ...)`"),
-    ))
+    let fork = input.fork();
+    let name: Ident = fork.parse()?;
+    fork.parse::<Token![=]>()?;
+    let value = value_text(&fork);
+    let size = crate::hint::size_text(size);
+    let message = if name == "activation" {
+        let activation = crate::hint::activation_or(&value, "relu");
+        format!(
+            "the activation is written after the size, without `activation =`: write `dense {size} {activation};`"
+        )
+    } else {
+        let line = crate::hint::dense_line(&size, activation, &name.to_string(), &value);
+        if crate::model::OPTIONS.contains(&name.to_string().as_str()) {
+            format!("options go in parentheses after the activation: write `{line}`")
+        } else {
+            format!(
+                "unknown option `{name}`; options go in parentheses after the activation, e.g. `{line}`\nthe options are `init`, `bias_init` and `alpha`"
+            )
+        }
+    };
+    Err(syn::Error::new(name.span(), message))
+}
+
+/// The tokens left in `input`, as written (`-1.0`, `uniform`), for messages.
+fn value_text(input: ParseStream) -> String {
+    let mut text = String::new();
+    let mut cursor = input.cursor();
+    while let Some((token, next)) = cursor.token_tree() {
+        text.push_str(&token.to_string());
+        cursor = next;
+    }
+    text
 }
 
 /// "unexpected `token`: {what}", spanned on the next token.

@@ -35,11 +35,11 @@ pub(crate) fn stub(def: &NetworkDef) -> TokenStream {
             /// Stub: the network definition has errors.
             pub fn seeded(seed: ::core::primitive::u64) -> Self { Self }
             /// Stub: the network definition has errors.
-            pub fn from_rng<R: ?::core::marker::Sized>(rng: &mut R) -> Self { Self }
+            pub fn from_rng<__NnetR: ?::core::marker::Sized>(rng: &mut __NnetR) -> Self { Self }
             /// Stub: the network definition has errors.
             pub fn zeroed() -> Self { Self }
             /// Stub: the network definition has errors.
-            pub fn forward<I, O>(&self, input: I) -> O { ::core::unreachable!() }
+            pub fn forward<__NnetI, __NnetO>(&self, input: __NnetI) -> __NnetO { ::core::unreachable!() }
             /// Stub: the network definition has errors.
             pub fn summary() -> ::std::string::String { ::std::string::String::new() }
             #baked

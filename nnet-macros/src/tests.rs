@@ -57,6 +57,18 @@ fn large_layers_are_boxed() {
     assert!(out.contains("HeapMatrix"));
 }
 
+#[test]
+fn layers_over_1024_units_keep_their_vectors_on_the_heap() {
+    let at_limit =
+        pipeline(quote!(struct Net { input 2; dense 1024 relu; dense 1 sigmoid; })).to_string();
+    assert!(!at_limit.contains("HeapVector"), "{at_limit}");
+    let over =
+        pipeline(quote!(struct Net { input 2; dense 1025 relu; dense 1 sigmoid; })).to_string();
+    // The bias type of the layer and of its gradient, and the trace's `z1` and `a1`.
+    assert!(over.matches("HeapVector < 1025 >").count() >= 4, "{over}");
+    assert!(over.contains("forward_trace_simd_into"));
+}
+
 mod never_panics {
     use super::*;
     use proptest::prelude::*;
@@ -141,5 +153,49 @@ mod never_panics {
                 prop_assert!(!out.is_empty());
             }
         }
+    }
+}
+
+/// Every line a message suggests (the last `dense …;` in backticks) compiles when written in
+/// place of the faulty one: a hint never leads to another error.
+#[test]
+fn suggested_lines_compile() {
+    let mistakes = [
+        "dense 10 activation = relu;",
+        "dense 10 activation = tanh;",
+        "dense 10 activation = rleu;",
+        "dense 10 (activation = relu);",
+        "dense 10 (activation = sigmoid, init = ones);",
+        "dense 4 relu init = uniform;",
+        "dense 4 init = he_normal;",
+        "dense 4 relu init = bogus;",
+        "dense 4 relu bias_init = ones;",
+        "dense 4 relu alpha = 0.1;",
+        "dense 4 elu alpha = -2.0;",
+        "dense 4 leaky_relu alpha = -2.0;",
+        "dense 4 alpha = 0.5;",
+        "dense 4 relu units = 4;",
+        "dense 4 alpha;",
+        "dense 4 init;",
+        "dense 4 bias_init (init = ones);",
+        "dense 0 activation = relu;",
+    ];
+    for mistake in mistakes {
+        let net = |line: &str| -> TokenStream {
+            format!("struct Net {{ input 2; {line} dense 1 sigmoid; }}")
+                .parse()
+                .expect("tokens")
+        };
+        let errors = errors_of(net(mistake));
+        assert_eq!(errors.len(), 1, "{mistake}: {errors:#?}");
+        let message = &errors[0];
+        let start = message.rfind("`dense ").expect("a suggested line") + 1;
+        let length = message[start..].find('`').expect("closing backtick");
+        let suggested = &message[start..start + length];
+        let again = errors_of(net(suggested));
+        assert!(
+            again.is_empty(),
+            "{mistake} suggests {suggested}, which fails: {again:#?}"
+        );
     }
 }

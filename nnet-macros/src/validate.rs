@@ -3,8 +3,11 @@
 
 use syn::{Ident, Lit};
 
-use crate::ast::{DenseStmt, LayerOption, NetworkDef, OptionValue, SizeLit, Statement};
-use crate::model::{ACTIVATIONS, INITIALIZERS, INLINE_PARAMS, Layer, MAX_UNITS, Model, OPTIONS};
+use crate::ast::{DenseStmt, NetworkDef, OptionValue, SizeLit, Statement};
+use crate::hint;
+use crate::model::{
+    ACTIVATIONS, INITIALIZERS, INLINE_PARAMS, INLINE_UNITS, Layer, MAX_UNITS, Model, OPTIONS,
+};
 use crate::parse::push_error;
 use crate::suggest::did_you_mean;
 
@@ -21,7 +24,8 @@ pub(crate) fn validate(def: &NetworkDef) -> syn::Result<Model<'_>> {
             && let Some(mut layer) = check_dense(dense, layers.len() + 1, width, &mut errors)
         {
             width = layer.units;
-            layer.boxed = inline_params + layer.params() > INLINE_PARAMS;
+            layer.heap_vectors = layer.units > INLINE_UNITS;
+            layer.boxed = layer.heap_vectors || inline_params + layer.params() > INLINE_PARAMS;
             if !layer.boxed {
                 inline_params += layer.params();
             }
@@ -118,8 +122,8 @@ fn check_dense(
     errors: &mut Option<syn::Error>,
 ) -> Option<Layer> {
     let units = check_size(&dense.size, "units", errors);
-    let activation = check_activation(dense.activation.as_ref(), errors);
-    let options = check_options(&dense.options, activation.map(|a| a.0), errors);
+    let activation = check_activation(dense, errors);
+    let options = check_options(dense, activation.map(|a| a.0), errors);
     if let (Some(units), Some((activation, activation_type, default_alpha))) = (units, activation) {
         check_softmax_width(dense, activation, units, errors);
         let (init, bias_init, alpha) = options?;
@@ -133,6 +137,7 @@ fn check_dense(
             init,
             bias_init,
             boxed: false,
+            heap_vectors: false,
             span: dense.keyword.span,
         });
     }
@@ -197,10 +202,10 @@ fn check_size(size: &SizeLit, what: &str, errors: &mut Option<syn::Error>) -> Op
 
 /// The activation name, `linear` when absent.
 fn check_activation(
-    ident: Option<&Ident>,
+    dense: &DenseStmt,
     errors: &mut Option<syn::Error>,
 ) -> Option<(&'static str, &'static str, Option<f32>)> {
-    let Some(ident) = ident else {
+    let Some(ident) = dense.activation.as_ref() else {
         return Some(ACTIVATIONS[0]);
     };
     let name = ident.to_string();
@@ -209,8 +214,12 @@ fn check_activation(
     }
     let names: Vec<&str> = ACTIVATIONS.iter().map(|a| a.0).collect();
     let hint = did_you_mean(&name, &names);
-    let message = if OPTIONS.contains(&name.as_str()) || name == "init" {
-        format!("options go in parentheses after the activation: `dense 10 relu ({name} = ...);`")
+    let message = if OPTIONS.contains(&name.as_str()) {
+        let size = hint::size_text(&dense.size);
+        let line = hint::dense_line(&size, None, &name, "");
+        format!(
+            "`{name}` is an option, not an activation: options go in parentheses after the activation, e.g. `{line}`"
+        )
     } else {
         format!(
             "unknown activation `{name}`{hint}\nthe activations are: {}",
@@ -247,10 +256,11 @@ type CheckedOptions = (&'static str, &'static str, Option<f32>);
 
 /// `init`, `bias_init` and `alpha`, each at most once, each where it applies.
 fn check_options(
-    options: &[LayerOption],
+    dense: &DenseStmt,
     activation: Option<&str>,
     errors: &mut Option<syn::Error>,
 ) -> Option<CheckedOptions> {
+    let options = &dense.options;
     let mut init = "GlorotUniform";
     let mut bias_init = "Zeros";
     let mut alpha = None;
@@ -303,8 +313,26 @@ fn check_options(
                     ok = false;
                     continue;
                 }
-                alpha = check_alpha(&option.value, errors);
+                alpha = check_alpha(&option.value, activation, errors);
                 ok &= alpha.is_some();
+            }
+            "activation" => {
+                let size = hint::size_text(&dense.size);
+                let activation = match &option.value {
+                    OptionValue::Ident(ident) => ident.to_string(),
+                    OptionValue::Number { .. } => String::new(),
+                };
+                let activation = hint::activation_or(&activation, "relu");
+                push_error(
+                    errors,
+                    syn::Error::new(
+                        option.name.span(),
+                        format!(
+                            "the activation is not an option: write it after the size, `dense {size} {activation};`"
+                        ),
+                    ),
+                );
+                ok = false;
             }
             _ => {
                 let hint = did_you_mean(&name, OPTIONS);
@@ -361,8 +389,13 @@ fn check_initializer(
     None
 }
 
-/// `alpha` is a finite number.
-fn check_alpha(value: &OptionValue, errors: &mut Option<syn::Error>) -> Option<f32> {
+/// `alpha` is a finite number, and not negative for `leaky_relu`, as in Keras (whose `LeakyReLU`
+/// rejects a negative slope; its `ELU` takes any `alpha`).
+fn check_alpha(
+    value: &OptionValue,
+    activation: Option<&str>,
+    errors: &mut Option<syn::Error>,
+) -> Option<f32> {
     let parsed = match value {
         OptionValue::Number {
             lit: Lit::Float(f),
@@ -382,6 +415,9 @@ fn check_alpha(value: &OptionValue, errors: &mut Option<syn::Error>) -> Option<f
     };
     let text = value_text(value);
     let message = match parsed {
+        Some(v) if v < 0.0 && activation == Some("leaky_relu") => {
+            "`alpha` of `leaky_relu` is the slope for negative inputs and cannot be negative (as in Keras): write a slope of 0 or more, e.g. `alpha = 0.2`, or remove `alpha` for the default 0.3".to_owned()
+        }
         Some(v) if v.is_finite() => return Some(v),
         Some(_) => format!("`alpha = {text}` does not fit in an `f32`: write e.g. `alpha = 0.2`"),
         None => format!("`alpha` takes a number, not `{text}`: write e.g. `alpha = 0.2`"),

@@ -1,13 +1,18 @@
 //! The dense layer over a batch: `Z = W X + b 1ᵀ`, `A = act(Z)`, and its backward pass, with
 //! one sample per column.
 
-use super::{Strided, gemm, vectors};
+use super::{Strided, gemm, vectors, vectors_mut};
 use crate::activation::Activation;
 use crate::storage::MatrixStorage;
 use crate::{Dense, DenseGradient};
 
-impl<const IN: usize, const OUT: usize, A: Activation, S: MatrixStorage<OUT, IN>>
-    Dense<IN, OUT, A, S>
+impl<
+    const IN: usize,
+    const OUT: usize,
+    A: Activation,
+    S: MatrixStorage<OUT, IN>,
+    B: MatrixStorage<OUT, 1>,
+> Dense<IN, OUT, A, S, B>
 {
     /// Whether this layer's batched products go through the packed matrix–matrix kernel; thin
     /// layers (the first layer of two inputs, the one-unit output) run column by column through
@@ -48,7 +53,7 @@ impl<const IN: usize, const OUT: usize, A: Activation, S: MatrixStorage<OUT, IN>
         let batch = z.len() / OUT;
         if Self::GEMM {
             for column in z.chunks_exact_mut(OUT) {
-                column.copy_from_slice(self.bias.as_slice());
+                column.copy_from_slice(self.bias.matrix().as_slice());
             }
             let w = Strided::col_major(self.weights.matrix().as_slice(), OUT);
             gemm(OUT, batch, IN, w, Strided::col_major(x, IN), z);
@@ -80,13 +85,14 @@ impl<const IN: usize, const OUT: usize, A: Activation, S: MatrixStorage<OUT, IN>
         &self,
         x: &[f32],
         delta: &[f32],
-        grad: &mut DenseGradient<IN, OUT, S>,
+        grad: &mut DenseGradient<IN, OUT, S, B>,
         dx: &mut [f32],
     ) {
         let batch = delta.len() / OUT;
         let deltas = vectors::<OUT>(delta);
+        let bias = grad.bias.matrix_mut();
         for d in deltas {
-            grad.bias += d;
+            *bias += d;
         }
         let w = self.weights.matrix();
         if Self::GEMM {
@@ -109,8 +115,9 @@ impl<const IN: usize, const OUT: usize, A: Activation, S: MatrixStorage<OUT, IN>
             for (d, x) in deltas.iter().zip(vectors::<IN>(x)) {
                 dw.ger(1.0, d, x, 1.0);
             }
-            for (d, dx) in deltas.iter().zip(dx.chunks_exact_mut(IN)) {
-                dx.copy_from_slice(w.tr_mul(d).as_slice());
+            // In place: `w.tr_mul(d)` would build each `∂L/∂x` in the frame first.
+            for (d, dx) in deltas.iter().zip(vectors_mut::<IN>(dx)) {
+                dx.gemv_tr(1.0, w, d, 0.0);
             }
         }
     }

@@ -77,6 +77,12 @@ pub fn vectors<const N: usize>(flat: &[f32]) -> &[SVector<f32, N>] {
     bytemuck::cast_slice(flat)
 }
 
+/// The columns of a column-major matrix with `N` rows, as mutable vectors.
+#[inline]
+pub(crate) fn vectors_mut<const N: usize>(flat: &mut [f32]) -> &mut [SVector<f32, N>] {
+    bytemuck::cast_slice_mut(flat)
+}
+
 /// The pre-activations `z` and outputs `a` of one layer for a batch.
 #[derive(Debug, Clone, Default)]
 struct LayerBuffers {
@@ -233,13 +239,10 @@ impl Workspace {
         let layer = &self.layers[index];
         let z = vectors::<OUT>(&layer.z[..OUT * batch]);
         let a = vectors::<OUT>(&layer.a[..OUT * batch]);
-        let deltas = &mut self.deltas[index % 2][..OUT * batch];
-        let deltas: &mut [SVector<f32, OUT>] = bytemuck::cast_slice_mut(deltas);
+        let deltas = vectors_mut::<OUT>(&mut self.deltas[index % 2][..OUT * batch]);
         let mut total = 0.0;
         for (((z, a), y), delta) in z.iter().zip(a).zip(targets).zip(deltas) {
-            let (value, d) = loss.value_and_delta(activation, z, a, y);
-            *delta = d;
-            total += value;
+            total += loss.value_and_delta_into(activation, z, a, y, delta);
         }
         let n = batch.min(outputs.len());
         outputs[..n].copy_from_slice(&a[..n]);

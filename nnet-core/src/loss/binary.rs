@@ -2,8 +2,9 @@
 
 use nalgebra::SVector;
 
-use super::{Loss, chain_rule, check_finite, clip, unclipped};
+use super::{Loss, chain_rule, check_finite, clip, unclipped, zip_into};
 use crate::activation::{Activation, ActivationKind};
+use crate::storage::vector_with;
 
 /// Binary cross-entropy, Keras's `binary_crossentropy`, for outputs that are probabilities of
 /// independent yes/no labels (one unit for a binary classifier, several for multi-label).
@@ -59,13 +60,22 @@ impl<const N: usize> Loss<N> for BinaryCrossentropy {
 
     /// `(p_i - y_i) / (p_i (1 - p_i)) / N` inside the clipping range, `0` outside it.
     fn gradient(&self, prediction: &SVector<f32, N>, target: &Self::Target) -> SVector<f32, N> {
-        prediction.zip_map(target, |p, y| {
+        vector_with(|g| self.gradient_into(prediction, target, g))
+    }
+
+    fn gradient_into(
+        &self,
+        prediction: &SVector<f32, N>,
+        target: &Self::Target,
+        gradient: &mut SVector<f32, N>,
+    ) {
+        zip_into(gradient, prediction, target, |p, y| {
             if unclipped(p) {
                 (p - y) / (p * (1.0 - p)) / N as f32
             } else {
                 0.0
             }
-        })
+        });
     }
 
     /// Accepts finite labels in `[0, 1]`.
@@ -98,22 +108,23 @@ impl<const N: usize> Loss<N> for BinaryCrossentropy {
     /// assert_eq!(loss, 1000.0);
     /// assert_eq!(delta, vector![-1.0]);
     /// ```
-    fn value_and_delta<A: Activation>(
+    fn value_and_delta_into<A: Activation>(
         &self,
         activation: &A,
         z: &SVector<f32, N>,
         a: &SVector<f32, N>,
         target: &Self::Target,
-    ) -> (f32, SVector<f32, N>) {
+        delta: &mut SVector<f32, N>,
+    ) -> f32 {
         if activation.kind() != ActivationKind::Sigmoid {
-            return chain_rule(self, activation, z, a, target);
+            return chain_rule(self, activation, z, a, target, delta);
         }
         let sum: f32 = z
             .iter()
             .zip(target.iter())
             .map(|(&z, &y)| z.max(0.0) - z * y + (-z.abs()).exp().ln_1p())
             .sum();
-        let delta = (a - target) / N as f32;
-        (sum / N as f32, delta)
+        zip_into(delta, a, target, |a, y| (a - y) / N as f32);
+        sum / N as f32
     }
 }

@@ -2,8 +2,9 @@
 
 use nalgebra::SVector;
 
-use super::{Loss, chain_rule, check_finite, clip, log_sum_exp, unclipped};
+use super::{Loss, chain_rule, check_finite, clip, log_sum_exp, unclipped, zip_into};
 use crate::activation::{Activation, ActivationKind};
+use crate::storage::vector_with;
 
 /// Categorical cross-entropy, Keras's `categorical_crossentropy`, for a softmax output over `N`
 /// classes and a one-hot (or class-probability) target.
@@ -57,7 +58,18 @@ impl<const N: usize> Loss<N> for CategoricalCrossentropy {
 
     /// `-y_i / p_i` inside the clipping range, `0` outside it.
     fn gradient(&self, prediction: &SVector<f32, N>, target: &Self::Target) -> SVector<f32, N> {
-        prediction.zip_map(target, |p, y| if unclipped(p) { -y / p } else { 0.0 })
+        vector_with(|g| self.gradient_into(prediction, target, g))
+    }
+
+    fn gradient_into(
+        &self,
+        prediction: &SVector<f32, N>,
+        target: &Self::Target,
+        gradient: &mut SVector<f32, N>,
+    ) {
+        zip_into(gradient, prediction, target, |p, y| {
+            if unclipped(p) { -y / p } else { 0.0 }
+        });
     }
 
     /// Accepts finite, non-negative targets (one-hot vectors or class probabilities).
@@ -90,15 +102,16 @@ impl<const N: usize> Loss<N> for CategoricalCrossentropy {
     /// assert_eq!(loss, 2000.0);
     /// assert_eq!(delta, vector![1.0, -1.0]);
     /// ```
-    fn value_and_delta<A: Activation>(
+    fn value_and_delta_into<A: Activation>(
         &self,
         activation: &A,
         z: &SVector<f32, N>,
         a: &SVector<f32, N>,
         target: &Self::Target,
-    ) -> (f32, SVector<f32, N>) {
+        delta: &mut SVector<f32, N>,
+    ) -> f32 {
         if activation.kind() != ActivationKind::Softmax {
-            return chain_rule(self, activation, z, a, target);
+            return chain_rule(self, activation, z, a, target, delta);
         }
         let lse = log_sum_exp(z);
         let value = z
@@ -106,7 +119,9 @@ impl<const N: usize> Loss<N> for CategoricalCrossentropy {
             .zip(target.iter())
             .map(|(&z, &y)| y * (lse - z))
             .sum();
-        (value, a * target.sum() - target)
+        let total = target.sum();
+        zip_into(delta, a, target, |a, y| a * total - y);
+        value
     }
 }
 
@@ -154,13 +169,21 @@ impl<const N: usize> Loss<N> for SparseCategoricalCrossentropy {
 
     /// `-1 / p_k` at the target class inside the clipping range, `0` everywhere else.
     fn gradient(&self, prediction: &SVector<f32, N>, target: &usize) -> SVector<f32, N> {
-        let mut gradient = SVector::zeros();
+        vector_with(|g| self.gradient_into(prediction, target, g))
+    }
+
+    fn gradient_into(
+        &self,
+        prediction: &SVector<f32, N>,
+        target: &usize,
+        gradient: &mut SVector<f32, N>,
+    ) {
+        gradient.fill(0.0);
         if let Some(&p) = prediction.get(*target)
             && unclipped(p)
         {
             gradient[*target] = -1.0 / p;
         }
-        gradient
     }
 
     /// Accepts class indices `0..N`.
@@ -191,22 +214,26 @@ impl<const N: usize> Loss<N> for SparseCategoricalCrossentropy {
     /// assert!((loss - 2f32.ln()).abs() < 1e-7);
     /// assert_eq!(delta, vector![-0.5, 0.5]);
     /// ```
-    fn value_and_delta<A: Activation>(
+    fn value_and_delta_into<A: Activation>(
         &self,
         activation: &A,
         z: &SVector<f32, N>,
         a: &SVector<f32, N>,
         target: &usize,
-    ) -> (f32, SVector<f32, N>) {
+        delta: &mut SVector<f32, N>,
+    ) -> f32 {
         if activation.kind() != ActivationKind::Softmax {
-            return chain_rule(self, activation, z, a, target);
+            return chain_rule(self, activation, z, a, target, delta);
         }
         match z.get(*target) {
-            None => (0.0, SVector::zeros()),
+            None => {
+                delta.fill(0.0);
+                0.0
+            }
             Some(&z_k) => {
-                let mut delta = *a;
+                delta.copy_from(a);
                 delta[*target] -= 1.0;
-                (log_sum_exp(z) - z_k, delta)
+                log_sum_exp(z) - z_k
             }
         }
     }

@@ -28,6 +28,8 @@ pub use regression::{Huber, MeanAbsoluteError, MeanSquaredError};
 
 use nalgebra::SVector;
 
+use crate::storage::vector_with;
+
 use crate::Error;
 use crate::activation::Activation;
 
@@ -89,6 +91,9 @@ fn check_finite<const N: usize>(target: &SVector<f32, N>) -> Result<(), String> 
 /// Dense targets are `SVector<f32, N>`; class indices (`usize`) serve sparse categorical
 /// cross-entropy and turn into one-hot vectors where a vector is needed (e.g. in metrics).
 ///
+/// A target is [`Zeroable`](bytemuck::Zeroable), so that training allocates its batches of
+/// targets zeroed in place and copies targets into them, never through the stack.
+///
 /// # Examples
 ///
 /// ```
@@ -98,15 +103,28 @@ fn check_finite<const N: usize>(target: &SVector<f32, N>) -> Result<(), String> 
 /// assert_eq!(Target::<3>::to_vector(&1_usize), vector![0.0, 1.0, 0.0]);
 /// assert_eq!(Target::<2>::to_vector(&vector![0.5, 1.0]), vector![0.5, 1.0]);
 /// ```
-pub trait Target<const N: usize>: Copy + core::fmt::Debug + Send + Sync {
+pub trait Target<const N: usize>:
+    Copy + core::fmt::Debug + Send + Sync + bytemuck::Zeroable
+{
     /// The target as a vector of `N` values.
     fn to_vector(&self) -> SVector<f32, N>;
+
+    /// [`to_vector`](Target::to_vector) written into `vector`, in place (training uses it, so
+    /// that a target of many outputs never passes through a function's frame).
+    fn write_vector(&self, vector: &mut SVector<f32, N>) {
+        *vector = self.to_vector();
+    }
 }
 
 impl<const N: usize> Target<N> for SVector<f32, N> {
     #[inline]
     fn to_vector(&self) -> SVector<f32, N> {
         *self
+    }
+
+    #[inline]
+    fn write_vector(&self, vector: &mut SVector<f32, N>) {
+        vector.copy_from(self);
     }
 }
 
@@ -115,11 +133,15 @@ impl<const N: usize> Target<N> for SVector<f32, N> {
 impl<const N: usize> Target<N> for usize {
     #[inline]
     fn to_vector(&self) -> SVector<f32, N> {
-        let mut v = SVector::zeros();
+        vector_with(|v| self.write_vector(v))
+    }
+
+    #[inline]
+    fn write_vector(&self, vector: &mut SVector<f32, N>) {
+        vector.fill(0.0);
         if *self < N {
-            v[*self] = 1.0;
+            vector[*self] = 1.0;
         }
-        v
     }
 }
 
@@ -164,6 +186,18 @@ pub trait Loss<const N: usize>: Clone + core::fmt::Debug + Send + Sync {
 
     /// `∂L/∂prediction` of [`value`](Loss::value) for one sample.
     fn gradient(&self, prediction: &SVector<f32, N>, target: &Self::Target) -> SVector<f32, N>;
+
+    /// [`gradient`](Loss::gradient) written into `gradient`. The default calls `gradient`;
+    /// nnet's losses compute it in place, so that training a network with many outputs never
+    /// holds a gradient in a function's frame.
+    fn gradient_into(
+        &self,
+        prediction: &SVector<f32, N>,
+        target: &Self::Target,
+        gradient: &mut SVector<f32, N>,
+    ) {
+        *gradient = self.gradient(prediction, target);
+    }
 
     /// Checks that a target is one this loss accepts (finite; in `[0, 1]` for binary
     /// cross-entropy; a valid class index, …). The message says what is wrong.
@@ -217,23 +251,54 @@ pub trait Loss<const N: usize>: Clone + core::fmt::Debug + Send + Sync {
         a: &SVector<f32, N>,
         target: &Self::Target,
     ) -> (f32, SVector<f32, N>) {
-        chain_rule(self, activation, z, a, target)
+        let mut value = 0.0;
+        let delta = vector_with(|delta| {
+            value = self.value_and_delta_into(activation, z, a, target, delta);
+        });
+        (value, delta)
+    }
+
+    /// [`value_and_delta`](Loss::value_and_delta) with `∂L/∂z` written into `delta`: what
+    /// training calls, and what losses with a fused form override.
+    fn value_and_delta_into<A: Activation>(
+        &self,
+        activation: &A,
+        z: &SVector<f32, N>,
+        a: &SVector<f32, N>,
+        target: &Self::Target,
+        delta: &mut SVector<f32, N>,
+    ) -> f32 {
+        chain_rule(self, activation, z, a, target, delta)
     }
 }
 
-/// The default [`Loss::value_and_delta`]: the loss of `a` and its gradient carried back through
-/// the activation, `∂L/∂z = act'(z)ᵀ ∂L/∂a`. Losses with a fused form fall back to it after
-/// other activations.
+/// The default [`Loss::value_and_delta_into`]: the loss of `a` and its gradient carried back
+/// through the activation, `∂L/∂z = act'(z)ᵀ ∂L/∂a`. Losses with a fused form fall back to it
+/// after other activations.
 fn chain_rule<L: Loss<N>, A: Activation, const N: usize>(
     loss: &L,
     activation: &A,
     z: &SVector<f32, N>,
     a: &SVector<f32, N>,
     target: &L::Target,
-) -> (f32, SVector<f32, N>) {
-    let mut delta = loss.gradient(a, target);
+    delta: &mut SVector<f32, N>,
+) -> f32 {
+    loss.gradient_into(a, target, delta);
     activation.backprop(z.as_slice(), a.as_slice(), delta.as_mut_slice());
-    (loss.value(a, target), delta)
+    loss.value(a, target)
+}
+
+/// `out_i = f(p_i, y_i)`, in place.
+#[inline]
+fn zip_into<const N: usize>(
+    out: &mut SVector<f32, N>,
+    p: &SVector<f32, N>,
+    y: &SVector<f32, N>,
+    f: impl Fn(f32, f32) -> f32,
+) {
+    for ((out, &p), &y) in out.iter_mut().zip(p.iter()).zip(y.iter()) {
+        *out = f(p, y);
+    }
 }
 
 #[cfg(test)]

@@ -2,8 +2,9 @@
 
 use nalgebra::SVector;
 
-use super::{Loss, check_finite};
+use super::{Loss, check_finite, zip_into};
 use crate::Error;
+use crate::storage::vector_with;
 
 /// Mean squared error, Keras's `mean_squared_error` (`mse`).
 ///
@@ -34,12 +35,27 @@ impl<const N: usize> Loss<N> for MeanSquaredError {
 
     /// `1/N Σ_i (p_i - y_i)²`.
     fn value(&self, prediction: &SVector<f32, N>, target: &Self::Target) -> f32 {
-        (prediction - target).norm_squared() / N as f32
+        let sum: f32 = prediction
+            .iter()
+            .zip(target.iter())
+            .map(|(&p, &y)| (p - y) * (p - y))
+            .sum();
+        sum / N as f32
     }
 
     /// `2 (p_i - y_i) / N`.
     fn gradient(&self, prediction: &SVector<f32, N>, target: &Self::Target) -> SVector<f32, N> {
-        (prediction - target) * (2.0 / N as f32)
+        vector_with(|g| self.gradient_into(prediction, target, g))
+    }
+
+    fn gradient_into(
+        &self,
+        prediction: &SVector<f32, N>,
+        target: &Self::Target,
+        gradient: &mut SVector<f32, N>,
+    ) {
+        let scale = 2.0 / N as f32;
+        zip_into(gradient, prediction, target, |p, y| (p - y) * scale);
     }
 
     /// Accepts finite targets.
@@ -79,13 +95,27 @@ impl<const N: usize> Loss<N> for MeanAbsoluteError {
 
     /// `1/N Σ_i |p_i - y_i|`.
     fn value(&self, prediction: &SVector<f32, N>, target: &Self::Target) -> f32 {
-        (prediction - target).abs().sum() / N as f32
+        let sum: f32 = prediction
+            .iter()
+            .zip(target.iter())
+            .map(|(&p, &y)| (p - y).abs())
+            .sum();
+        sum / N as f32
     }
 
     /// `sign(p_i - y_i) / N`, and `0` where `p_i = y_i`.
     fn gradient(&self, prediction: &SVector<f32, N>, target: &Self::Target) -> SVector<f32, N> {
+        vector_with(|g| self.gradient_into(prediction, target, g))
+    }
+
+    fn gradient_into(
+        &self,
+        prediction: &SVector<f32, N>,
+        target: &Self::Target,
+        gradient: &mut SVector<f32, N>,
+    ) {
         let scale = 1.0 / N as f32;
-        prediction.zip_map(target, |p, y| {
+        zip_into(gradient, prediction, target, |p, y| {
             let e = p - y;
             if e > 0.0 {
                 scale
@@ -194,9 +224,18 @@ impl<const N: usize> Loss<N> for Huber {
 
     /// `clamp(e_i, -δ, δ) / N`.
     fn gradient(&self, prediction: &SVector<f32, N>, target: &Self::Target) -> SVector<f32, N> {
+        vector_with(|g| self.gradient_into(prediction, target, g))
+    }
+
+    fn gradient_into(
+        &self,
+        prediction: &SVector<f32, N>,
+        target: &Self::Target,
+        gradient: &mut SVector<f32, N>,
+    ) {
         let d = self.delta;
         // Written out rather than with `clamp`, which panics if δ is negative or NaN.
-        prediction.zip_map(target, |p, y| {
+        zip_into(gradient, prediction, target, |p, y| {
             let e = p - y;
             let e = if e > d {
                 d

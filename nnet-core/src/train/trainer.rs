@@ -11,6 +11,7 @@ use crate::batch::{self, Workspace};
 use crate::loss::{Loss, Target};
 use crate::metrics::Metric;
 use crate::optim::Optimizer;
+use crate::storage::zeroed_vectors;
 use crate::{DataRole, Error, Network, Parameters, Result};
 
 use super::checks::{check_data, check_learning_rate, split_point};
@@ -277,7 +278,10 @@ impl<O: Optimizer, L> Trainer<O, L> {
             .map(|(p, y)| self.loss.value(p, y))
             .sum::<f32>()
             / inputs.len() as f32;
-        let dense: Vec<SVector<f32, OUT>> = targets.iter().map(Target::to_vector).collect();
+        let mut dense = zeroed_vectors::<OUT>(targets.len());
+        for (slot, target) in dense.iter_mut().zip(targets) {
+            target.write_vector(slot);
+        }
         Evaluation {
             loss,
             metrics: self.metric_values(&outputs, &dense),
@@ -303,6 +307,8 @@ struct Run<'a, N: Network<IN, OUT>, T, const IN: usize, const OUT: usize> {
     config: FitConfig,
     order: Vec<usize>,
     rng: rand_chacha::ChaCha8Rng,
+    /// The inputs of the current batch, copied in place (a wide input never passes through the
+    /// stack).
     batch_x: Vec<SVector<f32, IN>>,
     batch_y: Vec<T>,
     grads: N::Gradients,
@@ -332,14 +338,16 @@ impl<'a, N: Network<IN, OUT>, T: Target<OUT>, const IN: usize, const OUT: usize>
             config: *config,
             order: (0..inputs.len()).collect(),
             rng: rand_chacha::ChaCha8Rng::seed_from_u64(config.seed),
-            batch_x: Vec::with_capacity(batch),
-            batch_y: Vec::with_capacity(batch),
+            batch_x: zeroed_vectors(batch),
+            // Allocated zeroed and copied into (never cloned one by one, which in debug builds
+            // passes each target through the stack).
+            batch_y: bytemuck::zeroed_vec(batch),
             grads: network.zero_gradients(),
             workspace: network.workspace(batch),
             last_good: network.clone(),
             initial: network.clone(),
-            outputs: vec![SVector::zeros(); inputs.len()],
-            dense_targets: vec![SVector::zeros(); inputs.len()],
+            outputs: zeroed_vectors(inputs.len()),
+            dense_targets: zeroed_vectors(inputs.len()),
         }
     }
 
@@ -355,24 +363,28 @@ impl<'a, N: Network<IN, OUT>, T: Target<OUT>, const IN: usize, const OUT: usize>
             self.order.shuffle(&mut self.rng);
         }
         for (slot, &i) in self.dense_targets.iter_mut().zip(&self.order) {
-            *slot = self.targets[i].to_vector();
+            self.targets[i].write_vector(slot);
         }
         let batches = self.order.len().div_ceil(self.config.batch_size);
         progress.begin_epoch(epoch, batches);
         let mut total = 0.0_f64;
         for (b, chunk) in self.order.chunks(self.config.batch_size).enumerate() {
-            self.batch_x.clear();
-            self.batch_y.clear();
-            self.batch_x.extend(chunk.iter().map(|&i| self.inputs[i]));
-            self.batch_y.extend(chunk.iter().map(|&i| self.targets[i]));
+            let batch_x = &mut self.batch_x[..chunk.len()];
+            for (x, &i) in batch_x.iter_mut().zip(chunk) {
+                x.copy_from(&self.inputs[i]);
+            }
+            let batch_y = &mut self.batch_y[..chunk.len()];
+            for (y, &i) in batch_y.iter_mut().zip(chunk) {
+                core::slice::from_mut(y).copy_from_slice(core::slice::from_ref(&self.targets[i]));
+            }
             let start = b * self.config.batch_size;
             let outputs = &mut self.outputs[start..start + chunk.len()];
 
             self.grads.set_zero();
             let sum = network.accumulate_batch(
                 &mut self.workspace,
-                &self.batch_x,
-                &self.batch_y,
+                batch_x,
+                batch_y,
                 &trainer.loss,
                 &mut self.grads,
                 outputs,

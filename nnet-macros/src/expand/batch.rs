@@ -33,25 +33,27 @@ pub(super) fn inherent(model: &Model, name: &Ident) -> TokenStream {
 
         /// `outputs[i] = forward(inputs[i])`, the whole batch in one SIMD dispatch.
         #[doc(hidden)]
+        #[track_caller]
         fn __forward_each(&self, inputs: &[#in_vec], outputs: &mut [#out_vec]) {
             /// The samples one at a time, run with the best SIMD instruction set of the machine.
-            struct Samples<'a>(&'a #name, &'a [#in_vec], &'a mut [#out_vec]);
-            impl #p::pulp::WithSimd for Samples<'_> {
+            struct __NnetSamples<'a>(&'a #name, &'a [#in_vec], &'a mut [#out_vec]);
+            impl #p::pulp::WithSimd for __NnetSamples<'_> {
                 type Output = ();
                 #[inline(always)]
-                fn with_simd<V: #p::pulp::Simd>(self, simd: V) {
-                    let Samples(net, inputs, outputs) = self;
+                fn with_simd<__NnetV: #p::pulp::Simd>(self, simd: __NnetV) {
+                    let __NnetSamples(net, inputs, outputs) = self;
                     for (x, y) in inputs.iter().zip(outputs.iter_mut()) {
                         *y = net.__forward(simd, x);
                     }
                 }
             }
-            #p::simd::dispatch(Samples(self, inputs, outputs));
+            #p::check_batch_lengths(inputs.len(), outputs.len());
+            #p::simd::dispatch(__NnetSamples(self, inputs, outputs));
         }
 
         /// Whether batches go through matrix–matrix products rather than one sample at a
         /// time.
-        const BATCHED: bool = #p::batch::prefers_batches(<Self as #p::Network<#inputs, #outputs>>::LAYERS);
+        const BATCHED: ::core::primitive::bool = #p::batch::prefers_batches(<Self as #p::Architecture>::LAYERS);
     }
 }
 
@@ -66,10 +68,12 @@ pub(super) fn network(model: &Model, name: &Ident, gradients: &Ident) -> TokenSt
     let last_index = lit(model.layers.len() - 1);
     let batch_backward = backward_body(model);
     quote! {
+        #[track_caller]
         fn forward_batch(&self, inputs: &[#in_vec], outputs: &mut [#out_vec]) {
+            #p::check_batch_lengths(inputs.len(), outputs.len());
             if Self::BATCHED {
-                let n = inputs.len().min(outputs.len());
-                let layers = <Self as #p::Network<#inputs, #outputs>>::LAYERS;
+                let n = inputs.len();
+                let layers = <Self as #p::Architecture>::LAYERS;
                 let mut workspace = #p::batch::Workspace::for_inference(layers, n.min(256));
                 #p::Network::forward_batch_with(self, &mut workspace, inputs, outputs);
             } else {
@@ -77,12 +81,14 @@ pub(super) fn network(model: &Model, name: &Ident, gradients: &Ident) -> TokenSt
             }
         }
 
+        #[track_caller]
         fn forward_batch_with(&self, workspace: &mut #p::batch::Workspace, inputs: &[#in_vec], outputs: &mut [#out_vec]) {
             if !Self::BATCHED {
                 return self.__forward_each(inputs, outputs);
             }
-            workspace.fit(<Self as #p::Network<#inputs, #outputs>>::LAYERS);
-            let n = inputs.len().min(outputs.len());
+            #p::check_batch_lengths(inputs.len(), outputs.len());
+            workspace.fit(<Self as #p::Architecture>::LAYERS);
+            let n = inputs.len();
             let capacity = workspace.capacity();
             #p::batch::in_pool(|| {
                 for (xs, ys) in inputs[..n].chunks(capacity).zip(outputs[..n].chunks_mut(capacity)) {
@@ -92,30 +98,30 @@ pub(super) fn network(model: &Model, name: &Ident, gradients: &Ident) -> TokenSt
             })
         }
 
-        fn accumulate_batch<L: #p::Loss<#outputs>>(
+        fn accumulate_batch<__NnetL: #p::Loss<#outputs>>(
             &self,
             workspace: &mut #p::batch::Workspace,
             inputs: &[#in_vec],
-            targets: &[L::Target],
-            loss: &L,
+            targets: &[__NnetL::Target],
+            loss: &__NnetL,
             grads: &mut #gradients,
             outputs: &mut [#out_vec],
         ) -> #f32 {
             if !Self::BATCHED {
                 /// One sample at a time, the whole batch in one SIMD dispatch.
-                struct Samples<'a, L: #p::Loss<#outputs>> {
+                struct __NnetSamples<'a, __NnetL: #p::Loss<#outputs>> {
                     net: &'a #name,
                     inputs: &'a [#in_vec],
-                    targets: &'a [L::Target],
-                    loss: &'a L,
+                    targets: &'a [__NnetL::Target],
+                    loss: &'a __NnetL,
                     grads: &'a mut #gradients,
                     outputs: &'a mut [#out_vec],
                 }
-                impl<L: #p::Loss<#outputs>> #p::pulp::WithSimd for Samples<'_, L> {
+                impl<__NnetL: #p::Loss<#outputs>> #p::pulp::WithSimd for __NnetSamples<'_, __NnetL> {
                     type Output = #f32;
                     #[inline(always)]
-                    fn with_simd<V: #p::pulp::Simd>(self, simd: V) -> #f32 {
-                        let Samples { net, inputs, targets, loss, grads, outputs } = self;
+                    fn with_simd<__NnetV: #p::pulp::Simd>(self, simd: __NnetV) -> #f32 {
+                        let __NnetSamples { net, inputs, targets, loss, grads, outputs } = self;
                         #p::accumulate_with(
                             inputs,
                             targets,
@@ -125,14 +131,14 @@ pub(super) fn network(model: &Model, name: &Ident, gradients: &Ident) -> TokenSt
                             outputs,
                             |x| net.__trace(simd, x),
                             |x, trace, delta, grads| {
-                                net.__backward(simd, x, trace, delta, grads);
+                                net.__backward(simd, x, trace, delta, grads, ::core::option::Option::None);
                             },
                         )
                     }
                 }
-                return #p::simd::dispatch(Samples { net: self, inputs, targets, loss, grads, outputs });
+                return #p::simd::dispatch(__NnetSamples { net: self, inputs, targets, loss, grads, outputs });
             }
-            workspace.fit_for_training(<Self as #p::Network<#inputs, #outputs>>::LAYERS);
+            workspace.fit_for_training(<Self as #p::Architecture>::LAYERS);
             let n = inputs.len().min(targets.len());
             let capacity = workspace.capacity();
             #p::batch::in_pool(|| {

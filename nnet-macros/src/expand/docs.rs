@@ -27,7 +27,9 @@ pub(crate) fn architecture(model: &Model) -> String {
 
 /// The documentation of one layer field.
 pub(crate) fn layer(layer: &Layer) -> String {
-    let storage = if layer.boxed {
+    let storage = if layer.heap_vectors {
+        " Weights and bias on the heap."
+    } else if layer.boxed {
         " Weights on the heap."
     } else {
         ""

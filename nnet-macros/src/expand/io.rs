@@ -10,15 +10,14 @@ use super::{lit, private};
 
 /// `impl Architecture for Name` and the `serde` implementations (empty when `nnet` is built
 /// without its `serde` feature).
-pub(crate) fn expand(model: &Model) -> TokenStream {
+pub(crate) fn expand(model: &Model, layer_specs: &[TokenStream]) -> TokenStream {
     let p = private();
     let name = &model.def.name;
     let inputs = lit(model.inputs);
-    let outputs = lit(model.outputs());
     quote! {
         impl #p::Architecture for #name {
             const INPUTS: ::core::primitive::usize = #inputs;
-            const LAYERS: &'static [#p::LayerSpec] = <Self as #p::Network<#inputs, #outputs>>::LAYERS;
+            const LAYERS: &'static [#p::LayerSpec] = &[#(#layer_specs,)*];
 
             fn zeroed() -> Self {
                 #name::zeroed()

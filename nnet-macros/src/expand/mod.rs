@@ -54,12 +54,12 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     });
     let trace_fields = model.layers.iter().map(|l| {
         let (z, a) = trace_names(l);
-        let units = lit(l.units);
+        let ty = vector_type(l);
         let z_doc = format!("Pre-activations of `dense{}`.", l.index);
         let a_doc = format!("Outputs of `dense{}`.", l.index);
         quote! {
-            #[doc = #z_doc] pub #z: #p::nalgebra::SVector<#f32, #units>,
-            #[doc = #a_doc] pub #a: #p::nalgebra::SVector<#f32, #units>
+            #[doc = #z_doc] pub #z: #ty,
+            #[doc = #a_doc] pub #a: #ty
         }
     });
 
@@ -86,6 +86,11 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     });
 
     let forward = forward_body(model);
+    let forward_doc = if model.layers.iter().any(|l| l.heap_vectors) {
+        "The network's output for one input. Allocation-free but for the outputs of the layers of more than 1,024 units, which live on the heap."
+    } else {
+        "The network's output for one input. Allocation-free."
+    };
     let trace_body = trace_body(model, &trace);
     let backward = backward_body(model);
     let last = model.layers.last().map(field);
@@ -94,14 +99,14 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     let batch_inherent = batch::inherent(model, name);
     let batch_network = batch::network(model, name, &gradients);
 
-    let layer_specs = model.layers.iter().map(|l| {
+    let layer_specs: Vec<_> = model.layers.iter().map(|l| {
         let layer_name = format!("dense{}", l.index);
         let (layer_inputs, units) = (lit(l.inputs), lit(l.units));
         let kind = format_ident!("{}", l.activation_type);
         quote! {
             #p::LayerSpec { name: #layer_name, inputs: #layer_inputs, units: #units, activation: #p::ActivationKind::#kind }
         }
-    });
+    }).collect();
     let info_arms = model.layers.iter().enumerate().map(|(i, l)| {
         let i = lit(i);
         let (weight, bias) = (
@@ -163,7 +168,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     };
     let network_parameters = parameters_impl(name);
     let gradient_parameters = parameters_impl(&gradients);
-    let io = io::expand(model);
+    let io = io::expand(model, &layer_specs);
     let in_vec = quote!(#p::nalgebra::SVector<#f32, #inputs>);
     let out_vec = quote!(#p::nalgebra::SVector<#f32, #outputs>);
 
@@ -204,7 +209,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
 
             /// A network initialized from any random number generator, layer by layer, weights
             /// before biases.
-            pub fn from_rng<R: #p::rand::Rng + ?::core::marker::Sized>(rng: &mut R) -> Self {
+            pub fn from_rng<__NnetR: #p::rand::Rng + ?::core::marker::Sized>(rng: &mut __NnetR) -> Self {
                 Self { #(#inits,)* }
             }
 
@@ -213,26 +218,26 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
                 Self { #(#zero_layers,)* }
             }
 
-            /// The network's output for one input. Allocation-free.
+            #[doc = #forward_doc]
             #[inline]
             pub fn forward(&self, input: &#in_vec) -> #out_vec {
                 /// The pass, run with the best SIMD instruction set of the machine.
-                struct Pass<'a>(&'a #name, &'a #in_vec);
-                impl #p::pulp::WithSimd for Pass<'_> {
+                struct __NnetPass<'a>(&'a #name, &'a #in_vec);
+                impl #p::pulp::WithSimd for __NnetPass<'_> {
                     type Output = #out_vec;
                     #[inline(always)]
-                    fn with_simd<V: #p::pulp::Simd>(self, simd: V) -> #out_vec {
-                        let Pass(net, input) = self;
+                    fn with_simd<__NnetV: #p::pulp::Simd>(self, simd: __NnetV) -> #out_vec {
+                        let __NnetPass(net, input) = self;
                         #forward
                     }
                 }
-                #p::simd::dispatch(Pass(self, input))
+                #p::simd::dispatch(__NnetPass(self, input))
             }
 
             /// [`forward`](Self::forward) with the SIMD instruction set `simd`.
             #[doc(hidden)]
             #[inline(always)]
-            fn __forward<V: #p::pulp::Simd>(&self, simd: V, input: &#in_vec) -> #out_vec {
+            fn __forward<__NnetV: #p::pulp::Simd>(&self, simd: __NnetV, input: &#in_vec) -> #out_vec {
                 let net = self;
                 #forward
             }
@@ -242,33 +247,39 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
             #[inline]
             pub fn forward_trace(&self, input: &#in_vec) -> #trace {
                 /// The traced pass, run with the best SIMD instruction set of the machine.
-                struct Pass<'a>(&'a #name, &'a #in_vec);
-                impl #p::pulp::WithSimd for Pass<'_> {
+                struct __NnetPass<'a>(&'a #name, &'a #in_vec);
+                impl #p::pulp::WithSimd for __NnetPass<'_> {
                     type Output = #trace;
                     #[inline(always)]
-                    fn with_simd<V: #p::pulp::Simd>(self, simd: V) -> #trace {
+                    fn with_simd<__NnetV: #p::pulp::Simd>(self, simd: __NnetV) -> #trace {
                         self.0.__trace(simd, self.1)
                     }
                 }
-                #p::simd::dispatch(Pass(self, input))
+                #p::simd::dispatch(__NnetPass(self, input))
             }
 
             /// [`forward_trace`](Self::forward_trace) with the SIMD instruction set `simd`.
             #[doc(hidden)]
             #[inline(always)]
-            fn __trace<V: #p::pulp::Simd>(&self, simd: V, input: &#in_vec) -> #trace {
+            fn __trace<__NnetV: #p::pulp::Simd>(&self, simd: __NnetV, input: &#in_vec) -> #trace {
                 #trace_body
             }
 
-            /// The backward pass from `∂L/∂z` at the output with the SIMD instruction set `simd`.
+            /// The backward pass from `∂L/∂z` at the output with the SIMD instruction set `simd`,
+            /// writing `∂L/∂input` to `dx` unless it is `None`.
             #[doc(hidden)]
             #[inline(always)]
-            fn __backward<V: #p::pulp::Simd>(&self, simd: V, input: &#in_vec, trace: &#trace, delta: &#out_vec, grads: &mut #gradients) -> #in_vec {
+            fn __backward<__NnetV: #p::pulp::Simd>(&self, simd: __NnetV, input: &#in_vec, trace: &#trace, delta: &#out_vec, grads: &mut #gradients, dx: ::core::option::Option<&mut #in_vec>) {
                 #backward
             }
 
-            /// Outputs for many inputs: `outputs[i] = forward(inputs[i])`, for as many samples
-            /// as the shorter slice holds.
+            /// Outputs for many inputs: `outputs[i] = forward(inputs[i])` for every `i`.
+            ///
+            /// # Panics
+            ///
+            /// If `inputs` and `outputs` have different lengths (as `copy_from_slice` does);
+            /// `predict` sizes the outputs itself.
+            #[track_caller]
             pub fn forward_batch(&self, inputs: &[#in_vec], outputs: &mut [#out_vec]) {
                 #p::Network::forward_batch(self, inputs, outputs)
             }
@@ -276,6 +287,11 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
             /// [`forward_batch`](Self::forward_batch) with the buffers of `workspace` (from
             /// [`workspace`](Self::workspace)), allocating nothing itself (see
             /// `Network::forward_batch_with`).
+            ///
+            /// # Panics
+            ///
+            /// If `inputs` and `outputs` have different lengths.
+            #[track_caller]
             pub fn forward_batch_with(&self, workspace: &mut #p::batch::Workspace, inputs: &[#in_vec], outputs: &mut [#out_vec]) {
                 #p::Network::forward_batch_with(self, workspace, inputs, outputs)
             }
@@ -301,16 +317,16 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
 
             /// A Keras-like summary: each layer's output shape and parameters, and the totals.
             pub fn summary() -> ::std::string::String {
-                #p::summary(#name_str, #inputs, <Self as #p::Network<#inputs, #outputs>>::LAYERS)
+                #p::summary(#name_str, #inputs, <Self as #p::Architecture>::LAYERS)
             }
         }
 
         impl #p::Trace<#outputs> for #trace {
             fn output_preactivation(&self) -> &#out_vec {
-                &self.#last_z
+                #p::MatrixStorage::matrix(&self.#last_z)
             }
             fn output(&self) -> &#out_vec {
-                &self.#last_a
+                #p::MatrixStorage::matrix(&self.#last_a)
             }
         }
 
@@ -322,8 +338,6 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
             type Gradients = #gradients;
             type Trace = #trace;
             type OutputActivation = #last_activation;
-
-            const LAYERS: &'static [#p::LayerSpec] = &[#(#layer_specs,)*];
 
             #[inline]
             fn forward(&self, input: &#in_vec) -> #out_vec {
@@ -345,18 +359,18 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
             }
 
             #[inline]
-            fn backward_preactivation(&self, input: &#in_vec, trace: &#trace, delta: &#out_vec, grads: &mut #gradients) -> #in_vec {
+            fn backward_preactivation(&self, input: &#in_vec, trace: &#trace, delta: &#out_vec, grads: &mut #gradients, input_gradient: ::core::option::Option<&mut #in_vec>) {
                 /// The backward pass, run with the best SIMD instruction set of the machine.
-                struct Pass<'a>(&'a #name, &'a #in_vec, &'a #trace, &'a #out_vec, &'a mut #gradients);
-                impl #p::pulp::WithSimd for Pass<'_> {
-                    type Output = #in_vec;
+                struct __NnetPass<'a>(&'a #name, &'a #in_vec, &'a #trace, &'a #out_vec, &'a mut #gradients, ::core::option::Option<&'a mut #in_vec>);
+                impl #p::pulp::WithSimd for __NnetPass<'_> {
+                    type Output = ();
                     #[inline(always)]
-                    fn with_simd<V: #p::pulp::Simd>(self, simd: V) -> #in_vec {
-                        let Pass(net, input, trace, delta, grads) = self;
-                        net.__backward(simd, input, trace, delta, grads)
+                    fn with_simd<__NnetV: #p::pulp::Simd>(self, simd: __NnetV) {
+                        let __NnetPass(net, input, trace, delta, grads, dx) = self;
+                        net.__backward(simd, input, trace, delta, grads, dx)
                     }
                 }
-                #p::simd::dispatch(Pass(self, input, trace, delta, grads))
+                #p::simd::dispatch(__NnetPass(self, input, trace, delta, grads, input_gradient))
             }
 
             #batch_network
@@ -413,32 +427,86 @@ fn storage_type(layer: &Layer) -> TokenStream {
     }
 }
 
+/// `SVector<f32, UNITS>` inline, or `HeapVector<UNITS>` for layers whose vectors live on the
+/// heap: the type of the layer's bias, trace entries, bias gradient and deltas.
+fn vector_type(layer: &Layer) -> TokenStream {
+    let p = private();
+    let units = lit(layer.units);
+    if layer.heap_vectors {
+        quote!(#p::HeapVector<#units>)
+    } else {
+        quote!(#p::nalgebra::SVector<::core::primitive::f32, #units>)
+    }
+}
+
+/// A zeroed vector of the layer's [`vector_type`].
+fn zeroed_vector(layer: &Layer) -> TokenStream {
+    let p = private();
+    let ty = vector_type(layer);
+    let units = lit(layer.units);
+    quote!(<#ty as #p::MatrixStorage<#units, 1>>::zeroed())
+}
+
+/// `&SVector` of a value of the layer's [`vector_type`].
+fn view(value: TokenStream) -> TokenStream {
+    let p = private();
+    quote!(#p::MatrixStorage::matrix(#value))
+}
+
+/// `&mut SVector` of a value of the layer's [`vector_type`].
+fn view_mut(value: TokenStream) -> TokenStream {
+    let p = private();
+    quote!(#p::MatrixStorage::matrix_mut(#value))
+}
+
 fn layer_type(layer: &Layer) -> TokenStream {
     let p = private();
     let (inputs, units) = (lit(layer.inputs), lit(layer.units));
     let activation = activation_type(layer);
     let storage = storage_type(layer);
-    quote!(#p::Dense<#inputs, #units, #activation, #storage>)
+    let bias = vector_type(layer);
+    quote!(#p::Dense<#inputs, #units, #activation, #storage, #bias>)
 }
 
 fn gradient_type(layer: &Layer) -> TokenStream {
     let p = private();
     let (inputs, units) = (lit(layer.inputs), lit(layer.units));
     let storage = storage_type(layer);
-    quote!(#p::DenseGradient<#inputs, #units, #storage>)
+    let bias = vector_type(layer);
+    quote!(#p::DenseGradient<#inputs, #units, #storage, #bias>)
 }
 
-/// `let a1 = net.dense1.forward_simd(simd, input); ... net.denseN.forward_simd(simd, &aN-1)`
+/// `let a1 = net.dense1.forward_simd(simd, input); ... net.denseN.forward_simd(simd, &aN-1)`;
+/// wide layers write into vectors on the heap instead, and only the network's output is
+/// returned by value.
 fn forward_body(model: &Model) -> TokenStream {
     let mut previous = quote!(input);
     let mut lets = Vec::new();
     for layer in &model.layers {
         let field = field(layer);
         let a = format_ident!("a{}", layer.index);
-        lets.push(quote_spanned!(layer.span=> let #a = net.#field.forward_simd(simd, #previous);));
-        previous = quote!(&#a);
+        if layer.heap_vectors {
+            let zeroed = zeroed_vector(layer);
+            let out = view_mut(quote!(&mut #a));
+            lets.push(quote_spanned! {layer.span=>
+                let mut #a = #zeroed;
+                net.#field.forward_simd_into(simd, #previous, #out);
+            });
+        } else {
+            lets.push(
+                quote_spanned!(layer.span=> let #a = net.#field.forward_simd(simd, #previous);),
+            );
+        }
+        previous = view(quote!(&#a));
     }
-    let last = model.layers.last().map(|l| format_ident!("a{}", l.index));
+    let last = model.layers.last().map(|l| {
+        let a = format_ident!("a{}", l.index);
+        if l.heap_vectors {
+            quote!(#a.into_inner())
+        } else {
+            quote!(#a)
+        }
+    });
     quote! { #(#lets)* #last }
 }
 
@@ -450,41 +518,49 @@ fn trace_body(model: &Model, trace: &Ident) -> TokenStream {
     for layer in &model.layers {
         let field = field(layer);
         let (z, a) = trace_names(layer);
-        lets.push(
-            quote_spanned!(layer.span=> let (#z, #a) = self.#field.forward_trace_simd(simd, #previous);),
-        );
-        previous = quote!(&#a);
+        if layer.heap_vectors {
+            let zeroed = zeroed_vector(layer);
+            let (z_out, a_out) = (view_mut(quote!(&mut #z)), view_mut(quote!(&mut #a)));
+            lets.push(quote_spanned! {layer.span=>
+                let (mut #z, mut #a) = (#zeroed, #zeroed);
+                self.#field.forward_trace_simd_into(simd, #previous, #z_out, #a_out);
+            });
+        } else {
+            lets.push(
+                quote_spanned!(layer.span=> let (#z, #a) = self.#field.forward_trace_simd(simd, #previous);),
+            );
+        }
+        previous = view(quote!(&#a));
         names.push(z);
         names.push(a);
     }
     quote! { #(#lets)* #trace { #(#names,)* } }
 }
 
-/// From the output layer's `delta` back to the input, layer by layer.
+/// From the output layer's `delta` back to the input, layer by layer: each layer writes
+/// `∂L/∂a` of the layer below into that layer's delta vector, which the activation's derivative
+/// then turns into `∂L/∂z` in place.
 fn backward_body(model: &Model) -> TokenStream {
     let mut steps = Vec::new();
     let mut delta = quote!(delta);
     for (position, layer) in model.layers.iter().enumerate().rev() {
         let field = field(layer);
-        let layer_input = match position {
-            0 => quote!(input),
-            _ => {
-                let a = format_ident!("a{}", layer.index - 1);
-                quote!(&trace.#a)
-            }
-        };
         if position == 0 {
-            steps.push(quote_spanned!(layer.span=> self.#field.backward_simd(simd, #layer_input, #delta, &mut grads.#field)));
+            steps.push(quote_spanned!(layer.span=> self.#field.backward_simd(simd, input, #delta, &mut grads.#field, dx);));
         } else {
             let below = &model.layers[position - 1];
             let below_field = format_ident!("dense{}", below.index);
             let (z, a) = trace_names(below);
+            let (z, a) = (view(quote!(&trace.#z)), view(quote!(&trace.#a)));
             let next_delta = format_ident!("delta{}", below.index);
+            let zeroed = zeroed_vector(below);
+            let next = view_mut(quote!(&mut #next_delta));
             steps.push(quote_spanned! {layer.span=>
-                let grad = self.#field.backward_simd(simd, #layer_input, #delta, &mut grads.#field);
-                let #next_delta = self.#below_field.activation_backward(&trace.#z, &trace.#a, &grad);
+                let mut #next_delta = #zeroed;
+                self.#field.backward_simd(simd, #a, #delta, &mut grads.#field, ::core::option::Option::Some(#next));
+                self.#below_field.activation_backward_in_place(#z, #a, #next);
             });
-            delta = quote!(&#next_delta);
+            delta = view(quote!(&#next_delta));
         }
     }
     quote! { #(#steps)* }

@@ -1,0 +1,70 @@
+//! The lines that messages suggest, built from what the user wrote where it is valid and from
+//! defaults where it is not, so that every suggestion compiles as written.
+
+use proc_macro2::Ident;
+use syn::Lit;
+
+use crate::ast::SizeLit;
+use crate::model::{ACTIVATIONS, INITIALIZERS, MAX_UNITS};
+
+/// The size as written when it is a valid size, else `10`.
+pub(crate) fn size_text(size: &SizeLit) -> String {
+    match &size.lit {
+        Lit::Int(int)
+            if !size.negative
+                && int
+                    .base10_parse::<u64>()
+                    .is_ok_and(|n| (1..=MAX_UNITS).contains(&n)) =>
+        {
+            int.base10_digits().to_owned()
+        }
+        _ => "10".to_owned(),
+    }
+}
+
+/// `name` when it is an activation of the grammar, else `default`.
+pub(crate) fn activation_or<'a>(name: &'a str, default: &'a str) -> &'a str {
+    if ACTIVATIONS.iter().any(|(n, _, _)| *n == name) {
+        name
+    } else {
+        default
+    }
+}
+
+/// `dense {size} {activation} ({option} = {value});`, keeping the activation and value where
+/// they are valid for the option: `alpha` needs `leaky_relu` or `elu` and a valid slope, `init`
+/// and `bias_init` an initializer name; an unknown option becomes `init`.
+pub(crate) fn dense_line(
+    size: &str,
+    activation: Option<&Ident>,
+    option: &str,
+    value: &str,
+) -> String {
+    let activation = activation.map(Ident::to_string);
+    let activation = activation.as_deref().map(|a| activation_or(a, "relu"));
+    let (activation, option, value) = match option {
+        "alpha" => {
+            let activation = activation
+                .filter(|a| matches!(*a, "leaky_relu" | "elu"))
+                .unwrap_or("leaky_relu");
+            let valid = value
+                .parse::<f32>()
+                .is_ok_and(|v| v.is_finite() && (activation == "elu" || v >= 0.0));
+            (Some(activation), "alpha", if valid { value } else { "0.2" })
+        }
+        "bias_init" => (activation, "bias_init", initializer_or(value, "zeros")),
+        _ => (activation, "init", initializer_or(value, "glorot_uniform")),
+    };
+    match activation {
+        Some(activation) => format!("dense {size} {activation} ({option} = {value});"),
+        None => format!("dense {size} ({option} = {value});"),
+    }
+}
+
+fn initializer_or<'a>(name: &'a str, default: &'a str) -> &'a str {
+    if INITIALIZERS.iter().any(|(n, _)| *n == name) {
+        name
+    } else {
+        default
+    }
+}
