@@ -118,3 +118,17 @@ fn steady_state_training_allocates_nothing_per_batch() {
     assert_no_allocation_per_batch(Seed::seeded(2));
     assert_no_allocation_per_batch(Wide::seeded(2));
 }
+
+nnet::network! {
+    /// Its hidden layer, over 1,024 units, keeps its activations on the heap.
+    struct Broad { input 2; dense 2048 relu; dense 1 sigmoid; }
+}
+
+/// A layer of more than 1,024 units keeps its outputs on the heap, not on the stack: one
+/// allocation per such layer and call of `forward`; networks of narrower layers allocate none.
+#[test]
+fn forward_allocates_once_per_layer_over_1024_units() {
+    let broad = Broad::seeded(1);
+    let x = vector![0.5, -0.25];
+    assert_eq!(allocations(|| broad.forward(black_box(&x))), 1);
+}
