@@ -764,6 +764,27 @@ mod bad_input {
         assert!(message.contains("standardize the inputs"), "{message}");
     }
 
+    /// The case: one feature of 3e38 among small ones, the seed network with its
+    /// default (glorot) weights, finite at the start; the loss overflows only after some
+    /// updates. Seeds 1 and 2 overflow (the others happen to train on); both blame the data.
+    #[test]
+    fn one_huge_feature_is_blamed_on_the_data_after_updates() {
+        let mut x: Vec<SVector<f32, 2>> = (0..100)
+            .map(|i| vector![(i % 7) as f32 / 7.0, (i % 5) as f32 / 5.0])
+            .collect();
+        let y: Vec<SVector<f32, 1>> = (0..100).map(|i| vector![(i % 2) as f32]).collect();
+        x[37][1] = 3e38;
+        for seed in [1, 2] {
+            let mut net = Seed::seeded(seed);
+            let err = Trainer::new(Adam::default(), BinaryCrossentropy)
+                .fit(&mut net, &x, &y, &silent(32, 20))
+                .unwrap_err();
+            let message = data_overflow_message(&err, 37);
+            assert!(message.contains("standardize the inputs"), "{message}");
+            assert!(net.all_finite());
+        }
+    }
+
     #[test]
     fn huge_targets_are_blamed_on_the_data() {
         let (x, mut y) = line_data(16);

@@ -105,10 +105,11 @@ pub enum Error {
         loss: f32,
     },
 
-    /// The loss or the gradients were not finite for data that overflow `f32` at the weights
-    /// training started from: a sample whose loss is already infinite or NaN before any update,
-    /// or a first batch whose gradients overflow. No learning rate would help; the data must be
-    /// scaled.
+    /// The loss, the gradients or the weights became non-finite because of the data: a sample
+    /// whose loss is already infinite or NaN at the weights training started from, a first
+    /// batch whose gradients overflow before any update, or training data with a row whose
+    /// inputs are over 1,000 times larger than the median row's (such an outlier's huge
+    /// gradients are what overflows). No learning rate would help; the data must be scaled.
     #[error(
         "training stopped at epoch {epoch}, batch {batch} because of the data, not the learning rate: {reason}"
     )]

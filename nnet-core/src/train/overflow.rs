@@ -8,7 +8,8 @@ use crate::{Error, Network, Parameters};
 
 /// Why the batch of the samples `chunk` gave a non-finite loss (or gradients): the data when
 /// one of its samples has a non-finite output or loss at the weights training started from,
-/// or when no update has been made yet; else divergence.
+/// when no update has been made yet, or when a row of the training data is an outlier
+/// ([`outlier`]); else divergence.
 pub(crate) fn non_finite<N, L, const IN: usize, const OUT: usize>(
     initial: &N,
     (inputs, targets): (&[SVector<f32, IN>], &[L::Target]),
@@ -96,11 +97,61 @@ where
             ),
         );
     }
-    Error::Diverged {
+    outlier(inputs, (epoch, batch)).unwrap_or(Error::Diverged {
         epoch,
         batch,
         loss: value,
-    }
+    })
+}
+
+/// Why the update from a batch made the weights non-finite: the data when a row of the
+/// training data is an outlier ([`outlier`]), else divergence.
+pub(crate) fn non_finite_update<const IN: usize>(
+    inputs: &[SVector<f32, IN>],
+    (epoch, batch): (usize, usize),
+) -> Error {
+    outlier(inputs, (epoch, batch)).unwrap_or(Error::Diverged {
+        epoch,
+        batch,
+        loss: f32::INFINITY,
+    })
+}
+
+/// How many times larger than the median row's inputs the largest row's must be for the data to
+/// be blamed rather than the learning rate. A diverging run's weights grow until rows of
+/// ordinary size overflow; a row a thousand times larger than the median is not of ordinary
+/// size, and its gradients, finite but huge, are what overflows first.
+const OUTLIER_RATIO: f32 = 1e3;
+
+/// A [`Error::DataOverflow`] naming the row of `inputs` with the largest magnitude, when it is
+/// [`OUTLIER_RATIO`] times larger than the median row's (or than 1, for data near zero).
+fn outlier<const IN: usize>(
+    inputs: &[SVector<f32, IN>],
+    (epoch, batch): (usize, usize),
+) -> Option<Error> {
+    let mut magnitudes: Vec<(f32, usize, usize)> = inputs
+        .iter()
+        .enumerate()
+        .map(|(row, x)| {
+            let (column, largest) = largest_magnitude(x);
+            (largest, row, column)
+        })
+        .collect();
+    magnitudes.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    let median = magnitudes.get(magnitudes.len() / 2)?.0;
+    let &(largest, row, column) = magnitudes.last()?;
+    let scale = median.max(1.0);
+    (largest > OUTLIER_RATIO * scale).then(|| Error::DataOverflow {
+        epoch,
+        batch,
+        row: Some(row),
+        reason: format!(
+            "the loss or the weights overflowed f32; input row {row} of the training data has \
+             a magnitude of {largest:e} (column {column}), while the median row's largest is \
+             {median:.2e}: standardize the inputs (e.g. with datasets::Standardizer) to mean 0 \
+             and standard deviation 1"
+        ),
+    })
 }
 
 /// The column and magnitude of the largest `|x_i|`.

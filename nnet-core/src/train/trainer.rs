@@ -15,7 +15,7 @@ use crate::storage::zeroed_vectors;
 use crate::{DataRole, Error, Network, Parameters, Result};
 
 use super::checks::{check_data, check_learning_rate, split_point};
-use super::overflow::non_finite;
+use super::overflow::{non_finite, non_finite_update};
 use super::progress::Progress;
 use super::{Callback, Control, EpochLogs, FitConfig, History};
 
@@ -117,8 +117,9 @@ impl<O: Optimizer, L> Trainer<O, L> {
     /// non-finite inputs and targets the loss does not accept (naming the row). During
     /// training, a loss or update that becomes non-finite stops training, the network keeping
     /// its last finite weights: with [`Error::DataOverflow`] when the data are at fault (a
-    /// sample whose loss is not finite even at the weights training started from, or a first
-    /// batch whose gradients overflow), else with [`Error::Diverged`].
+    /// sample whose loss is not finite even at the weights training started from, a first
+    /// batch whose gradients overflow, or an input row over 1,000 times larger than the median
+    /// row), else with [`Error::Diverged`].
     pub fn fit<N, const IN: usize, const OUT: usize>(
         &mut self,
         network: &mut N,
@@ -408,11 +409,7 @@ impl<'a, N: Network<IN, OUT>, T: Target<OUT>, const IN: usize, const OUT: usize>
             trainer.optimizer.step(network, &mut self.grads);
             if !network.all_finite() {
                 network.copy_from(&self.last_good);
-                return Err(Error::Diverged {
-                    epoch,
-                    batch: b + 1,
-                    loss: f32::INFINITY,
-                });
+                return Err(non_finite_update(self.inputs, (epoch, b + 1)));
             }
             total += f64::from(sum);
             progress.batch(b + 1, (total / (start + chunk.len()) as f64) as f32);
