@@ -9,7 +9,7 @@ mod networks;
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use nnet::SVector;
+use nnet::{Network, SVector};
 
 use baseline::Params;
 use networks::{Seed, W64, W256, W1024};
@@ -37,6 +37,10 @@ macro_rules! forward_groups {
         let mut ys = vec![SVector::<f32, 1>::zeros(); BATCH];
         group.bench_function(BenchmarkId::new("nnet", BATCH), |b| {
             b.iter(|| net.forward_batch(black_box(&xs), &mut ys))
+        });
+        let mut workspace = net.workspace(BATCH);
+        group.bench_function(BenchmarkId::new("nnet_workspace", BATCH), |b| {
+            b.iter(|| net.forward_batch_with(&mut workspace, black_box(&xs), &mut ys))
         });
         let mut out = vec![[0.0_f32; 1]; BATCH];
         group.bench_function(BenchmarkId::new("baseline", BATCH), |b| {
