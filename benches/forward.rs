@@ -9,6 +9,7 @@ mod networks;
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use nnet::batch::Workspace;
 use nnet::{Network, SVector};
 
 use baseline::Params;
@@ -38,7 +39,8 @@ macro_rules! forward_groups {
         group.bench_function(BenchmarkId::new("nnet", BATCH), |b| {
             b.iter(|| net.forward_batch(black_box(&xs), &mut ys))
         });
-        let mut workspace = net.workspace(BATCH);
+        // Reused, and of the size `forward_batch` takes for each call (chunks of 256 samples).
+        let mut workspace = Workspace::for_inference(<$net as Network<2, 1>>::LAYERS, 256);
         group.bench_function(BenchmarkId::new("nnet_workspace", BATCH), |b| {
             b.iter(|| net.forward_batch_with(&mut workspace, black_box(&xs), &mut ys))
         });

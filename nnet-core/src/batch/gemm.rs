@@ -240,6 +240,24 @@ mod tests {
     }
 
     #[test]
+    fn both_kernels_give_the_same_bits() {
+        // Both sum each element over `k` in blocks of 256, one fused multiply-add per term from
+        // zero, and add each block's sum to `C`.
+        for &(m, n, k) in &[(64, 64, 64), (33, 13, 300), (256, 70, 600)] {
+            let (a_data, b_data) = (values(m * k, 6), values(k * n, 7));
+            let (a, b) = (
+                Strided::col_major(&a_data, m),
+                Strided::transposed(&b_data, n),
+            );
+            let mut packed = values(m * n, 8);
+            let mut other = packed.clone();
+            serial(Kernel::Packed, m, n, k, a, b, &mut packed);
+            serial(Kernel::Matrixmultiply, m, n, k, a, b, &mut other);
+            assert_eq!(packed, other, "{m}x{n}x{k}");
+        }
+    }
+
+    #[test]
     fn two_threads_give_the_same_bits_as_one() {
         // Ragged: the right half ends in a partial register tile of either kernel.
         let (m, n, k) = (130, 101, 300);
