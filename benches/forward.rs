@@ -1,4 +1,5 @@
-//! Inference: one sample and a batch of 1,024, nnet against the hand-written baseline.
+//! Inference: one sample and a batch of 1,024, nnet against the hand-written baseline; the batch
+//! also through `forward_batch_with` and a reused workspace (`nnet_workspace`).
 //!
 //! `cargo bench --bench forward`
 

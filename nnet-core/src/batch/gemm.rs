@@ -13,12 +13,15 @@ use nalgebra::{Dyn, MatrixView, MatrixViewMut};
 
 /// Products of at least this many multiply-adds are split over two threads.
 const PARALLEL_MIN: usize = 1 << 20;
-/// Which kernel computes a product.
+
+/// Which kernel computes a product. Both give the same bits.
 ///
-/// The library uses [`Packed`](Self::Packed): on this project's AVX2 machine it measured
-/// faster than [`Matrixmultiply`](Self::Matrixmultiply), and the `matrixmultiply` crate
-/// allocates its packing buffer on every call, which would break the guarantee that
-/// steady-state training and `forward_batch_with` allocate nothing (`BENCHMARKS.md`).
+/// The library uses [`Packed`](Self::Packed): the `matrixmultiply` crate allocates its packing
+/// buffer on every call, which would break the guarantee that steady-state training and
+/// `forward_batch_with` allocate nothing, and nalgebra 0.35 reads and writes out of bounds on
+/// strided views with a dimension of 5 or less (dimforge/nalgebra#1616). On this project's AVX2
+/// machine the two measured within about 10 % of each other, except `Wᵀ Δ`, where
+/// matrixmultiply was 1.5× faster (`BENCHMARKS.md`).
 #[doc(hidden)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kernel {
