@@ -1,4 +1,5 @@
-//! Inference: one sample and a batch of 1,024, nnet against the hand-written baseline.
+//! Inference: one sample and a batch of 1,024, nnet against the hand-written baseline; the batch
+//! also through `forward_batch_with` and a reused workspace (`nnet_workspace`).
 //!
 //! `cargo bench --bench forward`
 
@@ -9,7 +10,8 @@ mod networks;
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use nnet::SVector;
+use nnet::batch::Workspace;
+use nnet::{Network, SVector};
 
 use baseline::Params;
 use networks::{Seed, W64, W256, W1024};
@@ -37,6 +39,11 @@ macro_rules! forward_groups {
         let mut ys = vec![SVector::<f32, 1>::zeros(); BATCH];
         group.bench_function(BenchmarkId::new("nnet", BATCH), |b| {
             b.iter(|| net.forward_batch(black_box(&xs), &mut ys))
+        });
+        // Reused, and of the size `forward_batch` takes for each call (chunks of 256 samples).
+        let mut workspace = Workspace::for_inference(<$net as Network<2, 1>>::LAYERS, 256);
+        group.bench_function(BenchmarkId::new("nnet_workspace", BATCH), |b| {
+            b.iter(|| net.forward_batch_with(&mut workspace, black_box(&xs), &mut ys))
         });
         let mut out = vec![[0.0_f32; 1]; BATCH];
         group.bench_function(BenchmarkId::new("baseline", BATCH), |b| {

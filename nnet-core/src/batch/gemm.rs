@@ -1,36 +1,34 @@
-//! Matrix–matrix products for batches: `C += A B` with packed operands, a register-blocked
-//! micro-kernel, SIMD chosen at run time, and two threads for large products.
+//! Matrix–matrix products for batches: `C += A B`, split over two threads for large products.
 //!
-//! The layout follows GotoBLAS: the `k` dimension is cut into blocks of [`KC`], the rows of `A`
-//! into blocks of [`MC`]; each block of `A` is packed into panels of `MR` rows, each `KC × NR`
-//! block of `B` into a panel, so the micro-kernel reads both contiguously from L1 while it keeps
-//! an `MR × NR` tile of `C` in registers. `MR` is two SIMD registers (16 floats with AVX2); the
-//! instruction set is picked at run time by [`pulp`], so the library needs no special
-//! compiler flags.
+//! Threads split the columns of `C`, never the sum, and each column's sum is computed in the same
+//! order whatever the split, so results are the same bits on one thread or two.
 //!
-//! Every element of `C` is summed in the same order whatever the number of threads (threads
-//! split the columns of `C`, never the sum), so results are deterministic.
+//! Two kernels compute the product: the hand-written one in [`packed`] (what the library uses),
+//! and nalgebra's `gemm` on strided views, which calls the `matrixmultiply` crate (kept for the
+//! benchmark that compares them: `cargo bench --bench gemm`). See [`Kernel`] for why.
 
-use std::cell::RefCell;
+mod packed;
 
-use pulp::{Simd, WithSimd};
+use nalgebra::{Dyn, MatrixView, MatrixViewMut};
 
-/// Depth of one block of the sum: a packed `MR × KC` panel of `A` stays in L1.
-const KC: usize = 256;
-/// Rows of `A` packed at once (a multiple of every `MR`): a packed `MC × KC` block stays in L2.
-const MC: usize = 256;
-/// Columns of the register tile.
-const NR: usize = 6;
-/// Columns of `B` packed at once (a multiple of `NR`): the packing buffers have a fixed size,
-/// whatever the product.
-const NC: usize = 42 * NR;
 /// Products of at least this many multiply-adds are split over two threads.
 const PARALLEL_MIN: usize = 1 << 20;
 
-thread_local! {
-    /// Each thread's packing buffers for `A` and `B`: allocated at their fixed sizes on the
-    /// thread's first product, then reused, so that products allocate nothing after that.
-    static PACKS: RefCell<(Vec<f32>, Vec<f32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+/// Which kernel computes a product. Both give the same bits.
+///
+/// The library uses [`Packed`](Self::Packed): the `matrixmultiply` crate allocates its packing
+/// buffer on every call, which would break the guarantee that steady-state training and
+/// `forward_batch_with` allocate nothing, and nalgebra 0.35 reads and writes out of bounds on
+/// strided views with a dimension of 5 or less (dimforge/nalgebra#1616). On this project's AVX2
+/// machine the two measured within about 10 % of each other, except `Wᵀ Δ`, where
+/// matrixmultiply was 1.5× faster (`BENCHMARKS.md`).
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kernel {
+    /// The hand-written packed kernel of this crate.
+    Packed,
+    /// nalgebra's `gemm` on strided views, which calls `matrixmultiply::sgemm`.
+    Matrixmultiply,
 }
 
 /// A read-only strided matrix: element `(i, j)` is `data[i * row_stride + j * col_stride]`.
@@ -65,6 +63,21 @@ impl<'a> Strided<'a> {
         self.data[i * self.row_stride + j * self.col_stride]
     }
 
+    /// The matrix as a nalgebra view of `rows × cols`.
+    ///
+    /// # Panics
+    ///
+    /// If the data is too short for that shape.
+    fn view(self, rows: usize, cols: usize) -> MatrixView<'a, f32, Dyn, Dyn, Dyn, Dyn> {
+        MatrixView::from_slice_with_strides_generic(
+            self.data,
+            Dyn(rows),
+            Dyn(cols),
+            Dyn(self.row_stride),
+            Dyn(self.col_stride),
+        )
+    }
+
     /// The matrix from column `j` on.
     fn skip_cols(self, j: usize) -> Self {
         Self {
@@ -77,196 +90,94 @@ impl<'a> Strided<'a> {
 /// `C += A B` where `A` is `m × k`, `B` is `k × n` and `C` is column-major `m × n` with
 /// leading dimension `m`.
 pub(crate) fn gemm(m: usize, n: usize, k: usize, a: Strided<'_>, b: Strided<'_>, c: &mut [f32]) {
+    split(Kernel::Packed, m, n, k, a, b, c);
+}
+
+/// [`gemm`] with the chosen kernel, for the benchmark that compares them: `A` is `m × k` with
+/// element `(i, l)` at `a[i * a_strides.0 + l * a_strides.1]`, `B` likewise, `C` column-major.
+///
+/// # Panics
+///
+/// If a slice is too short for its shape and strides.
+#[doc(hidden)]
+#[allow(clippy::too_many_arguments)]
+pub fn gemm_with(
+    kernel: Kernel,
+    (m, n, k): (usize, usize, usize),
+    a: &[f32],
+    a_strides: (usize, usize),
+    b: &[f32],
+    b_strides: (usize, usize),
+    c: &mut [f32],
+) {
+    let strided = |data, (row_stride, col_stride)| Strided {
+        data,
+        row_stride,
+        col_stride,
+    };
+    assert!(c.len() >= m * n, "C holds {} of {m} × {n} values", c.len());
+    split(
+        kernel,
+        m,
+        n,
+        k,
+        strided(a, a_strides),
+        strided(b, b_strides),
+        c,
+    );
+}
+
+/// The columns of `C` in two halves on two threads for large products, else on this one.
+fn split(
+    kernel: Kernel,
+    m: usize,
+    n: usize,
+    k: usize,
+    a: Strided<'_>,
+    b: Strided<'_>,
+    c: &mut [f32],
+) {
     if m == 0 || n == 0 || k == 0 {
         return;
     }
     debug_assert!(c.len() >= m * n);
-    if m * n * k >= PARALLEL_MIN && n >= 2 * NR {
-        // Two halves of the columns, on a multiple of NR so both keep full tiles.
-        let left = (n / 2).div_ceil(NR) * NR;
-        let (c_left, c_right) = c.split_at_mut(left * m);
+    // Columns of the kernel's register tile: the left half is a multiple of it, so that both
+    // halves keep whole tiles.
+    let tile = match kernel {
+        Kernel::Packed => packed::NR,
+        Kernel::Matrixmultiply => 8,
+    };
+    if m * n * k >= PARALLEL_MIN && n >= 2 * tile {
+        let left = (n / 2).div_ceil(tile) * tile;
+        let (c_left, c_right) = c[..m * n].split_at_mut(left * m);
         rayon::join(
-            || serial(m, left, k, a, b, c_left),
-            || serial(m, n - left, k, a, b.skip_cols(left), c_right),
+            || serial(kernel, m, left, k, a, b, c_left),
+            || serial(kernel, m, n - left, k, a, b.skip_cols(left), c_right),
         );
     } else {
-        serial(m, n, k, a, b, c);
+        serial(kernel, m, n, k, a, b, c);
     }
 }
 
-fn serial(m: usize, n: usize, k: usize, a: Strided<'_>, b: Strided<'_>, c: &mut [f32]) {
-    PACKS.with_borrow_mut(|(a_pack, b_pack)| {
-        a_pack.resize(MC * KC, 0.0);
-        b_pack.resize(KC * NC, 0.0);
-        for j0 in (0..n).step_by(NC) {
-            let nc = NC.min(n - j0);
-            crate::simd::dispatch(Kernel {
-                m,
-                n: nc,
-                k,
-                a,
-                b: b.skip_cols(j0),
-                c: &mut c[j0 * m..(j0 + nc) * m],
-                a_pack,
-                b_pack,
-            });
-        }
-    });
-}
-
-struct Kernel<'a, 'c> {
+/// `C += A B` on the calling thread.
+fn serial(
+    kernel: Kernel,
     m: usize,
     n: usize,
     k: usize,
-    a: Strided<'a>,
-    b: Strided<'a>,
-    c: &'c mut [f32],
-    a_pack: &'c mut [f32],
-    b_pack: &'c mut [f32],
-}
-
-impl WithSimd for Kernel<'_, '_> {
-    type Output = ();
-
-    #[inline(always)]
-    fn with_simd<S: Simd>(self, simd: S) {
-        let Self {
-            m,
-            n,
-            k,
-            a,
-            b,
-            c,
-            a_pack,
-            b_pack,
-        } = self;
-        let mr = 2 * S::F32_LANES;
-        for k0 in (0..k).step_by(KC) {
-            let kc = KC.min(k - k0);
-            pack_b(b_pack, b, k0, kc, n);
-            for i0 in (0..m).step_by(MC) {
-                let mc = MC.min(m - i0);
-                pack_a::<S>(a_pack, a, i0, mc, k0, kc);
-                for (jp, b_panel) in b_pack[..kc * n.div_ceil(NR) * NR]
-                    .chunks_exact(kc * NR)
-                    .enumerate()
-                {
-                    let j = jp * NR;
-                    let cols = NR.min(n - j);
-                    for (p, a_panel) in a_pack[..mc.div_ceil(mr) * mr * kc]
-                        .chunks_exact(mr * kc)
-                        .enumerate()
-                    {
-                        let i = i0 + p * mr;
-                        let tile = tile::<S>(simd, a_panel, b_panel, mr);
-                        store::<S>(&tile, c, m, i, j, mr.min(m - i), cols);
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// Rows `i0..i0 + mc` and columns `k0..k0 + kc` of `A` into panels of `mr` rows, each stored
-/// column by column (`mr` values per column); rows past the end are zero. Reads along whichever
-/// dimension of `A` is contiguous.
-#[inline(always)]
-fn pack_a<S: Simd>(pack: &mut [f32], a: Strided<'_>, i0: usize, mc: usize, k0: usize, kc: usize) {
-    let mr = 2 * S::F32_LANES;
-    let panels = pack[..mc.div_ceil(mr) * mr * kc].chunks_exact_mut(mr * kc);
-    for (p, panel) in panels.enumerate() {
-        let first = i0 + p * mr;
-        let rows = mr.min(mc - p * mr);
-        if a.row_stride == 1 {
-            for (kk, column) in panel.chunks_exact_mut(mr).enumerate() {
-                let start = first + (k0 + kk) * a.col_stride;
-                if rows == mr {
-                    // Two registers' worth: moved as such, not through a call to memcpy.
-                    let (from, _) = S::as_simd_f32s(&a.data[start..start + mr]);
-                    let (to, _) = S::as_mut_simd_f32s(column);
-                    (to[0], to[1]) = (from[0], from[1]);
-                } else {
-                    column[..rows].copy_from_slice(&a.data[start..start + rows]);
-                    column[rows..].fill(0.0);
-                }
-            }
-        } else {
-            panel.fill(0.0);
-            for r in 0..rows {
-                let row = &a.data[(first + r) * a.row_stride + k0 * a.col_stride..];
-                for (kk, slot) in panel.iter_mut().skip(r).step_by(mr).enumerate() {
-                    *slot = row[kk * a.col_stride];
-                }
-            }
-        }
-    }
-}
-
-/// Rows `k0..k0 + kc` of `B` as panels of `NR` columns, each `kc` rows of `NR` values; columns
-/// past the end are zero. Reads along whichever dimension of `B` is contiguous.
-#[inline(always)]
-fn pack_b(pack: &mut [f32], b: Strided<'_>, k0: usize, kc: usize, n: usize) {
-    let panels = pack[..n.div_ceil(NR) * NR * kc].chunks_exact_mut(NR * kc);
-    for (p, panel) in panels.enumerate() {
-        let first = p * NR;
-        let cols = NR.min(n - first);
-        if b.row_stride == 1 {
-            if cols < NR {
-                panel.fill(0.0);
-            }
-            for jj in 0..cols {
-                let column = &b.data[k0 + (first + jj) * b.col_stride..][..kc];
-                for (slot, &v) in panel.iter_mut().skip(jj).step_by(NR).zip(column) {
-                    *slot = v;
-                }
-            }
-        } else {
-            for (kk, row) in panel.chunks_exact_mut(NR).enumerate() {
-                for (jj, slot) in row.iter_mut().enumerate() {
-                    *slot = if jj < cols {
-                        b.data[(k0 + kk) * b.row_stride + (first + jj) * b.col_stride]
-                    } else {
-                        0.0
-                    };
-                }
-            }
-        }
-    }
-}
-
-/// The `mr × NR` product of a packed panel of `A` and a packed panel of `B`, in registers.
-#[inline(always)]
-fn tile<S: Simd>(simd: S, a_panel: &[f32], b_panel: &[f32], mr: usize) -> [[S::f32s; 2]; NR] {
-    let zero = simd.splat_f32s(0.0);
-    let mut acc = [[zero; 2]; NR];
-    for (a, b) in a_panel.chunks_exact(mr).zip(b_panel.chunks_exact(NR)) {
-        let (a, _) = S::as_simd_f32s(a);
-        let (a0, a1) = (a[0], a[1]);
-        for (acc, &b) in acc.iter_mut().zip(b) {
-            let b = simd.splat_f32s(b);
-            acc[0] = simd.mul_add_f32s(a0, b, acc[0]);
-            acc[1] = simd.mul_add_f32s(a1, b, acc[1]);
-        }
-    }
-    acc
-}
-
-/// Adds the first `rows × cols` of a tile to `C` at `(i, j)`.
-#[inline(always)]
-fn store<S: Simd>(
-    tile: &[[S::f32s; 2]; NR],
+    a: Strided<'_>,
+    b: Strided<'_>,
     c: &mut [f32],
-    ldc: usize,
-    i: usize,
-    j: usize,
-    rows: usize,
-    cols: usize,
 ) {
-    for (jj, acc) in tile.iter().enumerate().take(cols) {
-        let column = &mut c[(j + jj) * ldc + i..][..rows];
-        let values: &[f32] = bytemuck::cast_slice(acc.as_slice());
-        for (c, v) in column.iter_mut().zip(values) {
-            *c += v;
+    match kernel {
+        Kernel::Packed => packed::serial(m, n, k, a, b, c),
+        // nalgebra 0.35 hands products with a dimension of 5 or less to its own column-by-column
+        // code, whose `axcpy` reads and writes past the ends of strided vectors (it takes the
+        // length of the strided slice for the number of elements): those stay with `packed`.
+        Kernel::Matrixmultiply if m.min(n).min(k) <= 5 => packed::serial(m, n, k, a, b, c),
+        Kernel::Matrixmultiply => {
+            let mut c = MatrixViewMut::from_slice_generic(&mut c[..m * n], Dyn(m), Dyn(n));
+            c.gemm(1.0, &a.view(m, k), &b.view(k, n), 1.0);
         }
     }
 }
@@ -315,32 +226,63 @@ mod tests {
                     Strided::transposed(&b_data, n),
                 ),
             ] {
-                let mut got = values(m * n, 3);
-                let mut want = got.clone();
-                gemm(m, n, k, a, b, &mut got);
+                let mut want = values(m * n, 3);
                 reference(m, n, k, a, b, &mut want);
-                for (g, w) in got.iter().zip(&want) {
-                    assert!(
-                        (g - w).abs() <= 1e-4 * (1.0 + w.abs()),
-                        "{m}x{n}x{k}: {g} {w}"
-                    );
+                for kernel in [Kernel::Packed, Kernel::Matrixmultiply] {
+                    let mut got = values(m * n, 3);
+                    split(kernel, m, n, k, a, b, &mut got);
+                    for (g, w) in got.iter().zip(&want) {
+                        assert!(
+                            (g - w).abs() <= 1e-4 * (1.0 + w.abs()),
+                            "{kernel:?} {m}x{n}x{k}: {g} {w}"
+                        );
+                    }
                 }
             }
         }
     }
 
     #[test]
+    fn both_kernels_give_the_same_bits() {
+        // Both sum each element over `k` in blocks of 256, one fused multiply-add per term from
+        // zero, and add each block's sum to `C`.
+        for &(m, n, k) in &[(64, 64, 64), (33, 13, 300), (256, 70, 600)] {
+            let (a_data, b_data) = (values(m * k, 6), values(k * n, 7));
+            let (a, b) = (
+                Strided::col_major(&a_data, m),
+                Strided::transposed(&b_data, n),
+            );
+            let mut packed = values(m * n, 8);
+            let mut other = packed.clone();
+            serial(Kernel::Packed, m, n, k, a, b, &mut packed);
+            serial(Kernel::Matrixmultiply, m, n, k, a, b, &mut other);
+            assert_eq!(packed, other, "{m}x{n}x{k}");
+        }
+    }
+
+    #[test]
     fn two_threads_give_the_same_bits_as_one() {
-        let (m, n, k) = (128, 96, 128);
+        // Ragged: the right half ends in a partial register tile of either kernel.
+        let (m, n, k) = (130, 101, 300);
+        assert!(m * n * k >= PARALLEL_MIN);
         let (a_data, b_data) = (values(m * k, 4), values(k * n, 5));
-        let (a, b) = (
-            Strided::col_major(&a_data, m),
-            Strided::col_major(&b_data, k),
-        );
-        let mut split = vec![0.0; m * n];
-        gemm(m, n, k, a, b, &mut split);
-        let mut one = vec![0.0; m * n];
-        serial(m, n, k, a, b, &mut one);
-        assert_eq!(split, one);
+        for (a, b) in [
+            (
+                Strided::col_major(&a_data, m),
+                Strided::col_major(&b_data, k),
+            ),
+            (
+                Strided::transposed(&a_data, k),
+                Strided::transposed(&b_data, n),
+            ),
+        ] {
+            for kernel in [Kernel::Packed, Kernel::Matrixmultiply] {
+                let mut two = vec![0.0; m * n];
+                split(kernel, m, n, k, a, b, &mut two);
+                let mut one = vec![0.0; m * n];
+                serial(kernel, m, n, k, a, b, &mut one);
+                assert_eq!(two, one, "{kernel:?}");
+            }
+        }
     }
 }

@@ -10,6 +10,9 @@
 mod dense;
 mod gemm;
 
+#[doc(hidden)]
+pub use gemm::{Kernel as GemmKernel, gemm_with};
+
 use nalgebra::SVector;
 
 use crate::LayerSpec;
