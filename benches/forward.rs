@@ -10,8 +10,8 @@ mod networks;
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use nnet::SVector;
 use nnet::batch::Workspace;
-use nnet::{Network, SVector};
 
 use baseline::Params;
 use networks::{Seed, W64, W256, W1024};
@@ -41,7 +41,7 @@ macro_rules! forward_groups {
             b.iter(|| net.forward_batch(black_box(&xs), &mut ys))
         });
         // Reused, and of the size `forward_batch` takes for each call (chunks of 256 samples).
-        let mut workspace = Workspace::for_inference(<$net as Network<2, 1>>::LAYERS, 256);
+        let mut workspace = Workspace::for_inference(<$net as nnet::Architecture>::LAYERS, 256);
         group.bench_function(BenchmarkId::new("nnet_workspace", BATCH), |b| {
             b.iter(|| net.forward_batch_with(&mut workspace, black_box(&xs), &mut ys))
         });
