@@ -72,10 +72,17 @@ impl<
     #[doc(hidden)]
     #[inline(always)]
     pub fn forward_simd<V: Simd>(&self, simd: V, x: &SVector<f32, IN>) -> SVector<f32, OUT> {
-        let mut a = *self.bias.matrix();
-        self.add_product_simd(simd, x, &mut a);
+        let mut a = self.preactivation_simd(simd, x);
         self.activation.activate(a.as_mut_slice());
         a
+    }
+
+    /// `W x + b` in the SIMD registers of `simd`, as a value.
+    #[inline(always)]
+    fn preactivation_simd<V: Simd>(&self, simd: V, x: &SVector<f32, IN>) -> SVector<f32, OUT> {
+        let mut z = *self.bias.matrix();
+        self.add_product_simd(simd, x, z.as_mut_slice());
+        z
     }
 
     /// [`forward_simd`](Self::forward_simd) into `a`, for layers whose vectors live on the heap.
@@ -88,21 +95,21 @@ impl<
         a: &mut SVector<f32, OUT>,
     ) {
         a.copy_from(self.bias.matrix());
-        self.add_product_simd(simd, x, a);
+        self.add_product_simd(simd, x, a.as_mut_slice());
         self.activation.activate(a.as_mut_slice());
     }
 
     /// `z += W x` in the SIMD registers of `simd`, where `z` holds the bias: the
     /// [`preactivation`](Dense::preactivation) in place.
     #[inline(always)]
-    fn add_product_simd<V: Simd>(&self, simd: V, x: &SVector<f32, IN>, z: &mut SVector<f32, OUT>) {
+    fn add_product_simd<V: Simd>(&self, simd: V, x: &SVector<f32, IN>, z: &mut [f32]) {
         let lanes = V::F32_LANES;
         let w = self.weights.matrix().as_slice();
         if OUT == 1 {
             z[0] += dot(simd, w, x.as_slice());
         } else if IN * OUT >= STREAM && OUT.is_multiple_of(lanes) {
             // Weights beyond L2: stream them column by column, each read once and in order.
-            let (z, _) = V::as_mut_simd_f32s(z.as_mut_slice());
+            let (z, _) = V::as_mut_simd_f32s(z);
             for (column, &xj) in w.chunks_exact(OUT).zip(x.iter()) {
                 let xj = simd.splat_f32s(xj);
                 for (z, &wj) in z.iter_mut().zip(V::as_simd_f32s(column).0) {
@@ -116,10 +123,15 @@ impl<
                 // The last block, and the last register of a block, end at OUT.
                 let first = first.min(OUT - rows.min(OUT));
                 let at = |r: usize| (first + r * lanes).min(OUT - lanes);
-                self.block(simd, w, x, z.as_mut_slice(), registers, at);
+                self.block(simd, w, x, z, registers, at);
             }
         } else {
-            z.gemv(1.0, self.weights.matrix(), x, 1.0);
+            // Fewer units than lanes: column by column.
+            for (column, &xj) in w.chunks_exact(OUT).zip(x.iter()) {
+                for (z, &wij) in z.iter_mut().zip(column) {
+                    *z += wij * xj;
+                }
+            }
         }
     }
 
@@ -131,8 +143,7 @@ impl<
         simd: V,
         x: &SVector<f32, IN>,
     ) -> (SVector<f32, OUT>, SVector<f32, OUT>) {
-        let mut z = *self.bias.matrix();
-        self.add_product_simd(simd, x, &mut z);
+        let z = self.preactivation_simd(simd, x);
         let mut a = z;
         self.activation.activate(a.as_mut_slice());
         (z, a)
@@ -150,7 +161,7 @@ impl<
         a: &mut SVector<f32, OUT>,
     ) {
         z.copy_from(self.bias.matrix());
-        self.add_product_simd(simd, x, z);
+        self.add_product_simd(simd, x, z.as_mut_slice());
         a.copy_from(z);
         self.activation.activate(a.as_mut_slice());
     }
@@ -277,7 +288,7 @@ impl<
         let outputs = crate::batch::vectors_mut::<OUT>(self.z);
         for (x, z) in inputs.iter().zip(outputs) {
             z.copy_from(self.layer.bias.matrix());
-            self.layer.add_product_simd(simd, x, z);
+            self.layer.add_product_simd(simd, x, z.as_mut_slice());
         }
     }
 }
