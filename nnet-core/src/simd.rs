@@ -126,12 +126,9 @@ impl<
                 self.block(simd, w, x, z, registers, at);
             }
         } else {
-            // Fewer units than lanes: column by column.
-            for (column, &xj) in w.chunks_exact(OUT).zip(x.iter()) {
-                for (z, &wij) in z.iter_mut().zip(column) {
-                    *z += wij * xj;
-                }
-            }
+            // Fewer units than lanes: nalgebra's fixed-size product, as `Dense::preactivation`.
+            let mut z = nalgebra::SVectorViewMut::<f32, OUT>::from_slice(z);
+            z.gemv(1.0, self.weights.matrix(), x, 1.0);
         }
     }
 
