@@ -30,8 +30,8 @@ pub trait Architecture: Parameters + Sized {
     /// Number of inputs.
     const INPUTS: usize;
 
-    /// The layers, in order. Layer `k` (from 0) owns tensors `2k` (weights) and `2k + 1`
-    /// (bias) of [`Parameters`].
+    /// The layers, in order; their tensors follow one another in [`Parameters`] in the same
+    /// order.
     const LAYERS: &'static [LayerSpec];
 
     /// A network whose weights and biases are all zero, built without large stack temporaries.
@@ -44,15 +44,12 @@ pub trait Architecture: Parameters + Sized {
     }
 }
 
-/// `input {inputs}; dense {units} {activation}; ...`
+/// `input {inputs}; dense {units} {activation}; ...`: each layer's [`LayerSpec::line`].
 pub fn describe(inputs: usize, layers: &[LayerSpec]) -> String {
     let mut text = format!("input {inputs}");
     for layer in layers {
-        text.push_str(&format!(
-            "; dense {} {}",
-            layer.units,
-            layer.activation.name()
-        ));
+        text.push_str("; ");
+        text.push_str(&layer.line());
     }
     text
 }

@@ -15,6 +15,10 @@ use crate::{Initializer, Parameters, TensorInfo};
 /// [`HeapVector`](crate::storage::HeapVector) for layers of more than
 /// [`INLINE_UNITS`](crate::storage::INLINE_UNITS) units.
 ///
+/// `BIAS` is `false` for a layer declared with `use_bias = false`: its bias stays zero and is
+/// not a tensor. `regularizer` adds Keras's kernel regularization `l1·Σ|w| + l2·Σw²` to the
+/// training loss.
+///
 /// The methods that return vectors by value ([`forward`](Self::forward),
 /// [`backward`](Self::backward), …) are for small layers; their `_into` forms write into
 /// vectors the caller provides, wherever those live.
@@ -38,13 +42,81 @@ pub struct Dense<
     A,
     S = SMatrix<f32, OUT, IN>,
     B = SVector<f32, OUT>,
+    const BIAS: bool = true,
 > {
     /// The `OUT × IN` weight matrix `W`.
     pub weights: S,
-    /// The bias vector `b`.
+    /// The bias vector `b` (zero, and not a tensor, without `BIAS`).
     pub bias: B,
     /// The activation function `act`.
     pub activation: A,
+    /// The kernel regularization added to the training loss.
+    pub regularizer: Regularizer,
+}
+
+/// Keras's `L1L2` kernel regularizer: `l1·Σ|w| + l2·Σw²` added to the loss, and
+/// `l1·sign(w) + 2·l2·w` to the gradient of each weight.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::Regularizer;
+///
+/// let r = Regularizer { l1: 0.5, l2: 0.25 };
+/// assert_eq!(r.penalty(&[1.0, -2.0]), 0.5 * 3.0 + 0.25 * 5.0);
+/// let mut grad = [0.0, 0.0];
+/// r.add_gradient(&[1.0, -2.0], &mut grad);
+/// assert_eq!(grad, [0.5 + 0.5, -0.5 - 1.0]);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Regularizer {
+    /// Factor of `Σ|w|`.
+    pub l1: f32,
+    /// Factor of `Σw²`.
+    pub l2: f32,
+}
+
+impl Regularizer {
+    /// No regularization.
+    pub const NONE: Self = Self { l1: 0.0, l2: 0.0 };
+
+    /// Whether the regularizer adds nothing.
+    pub fn is_none(&self) -> bool {
+        self.l1 == 0.0 && self.l2 == 0.0
+    }
+
+    /// `l1·Σ|w| + l2·Σw²`, summed in `f64`.
+    pub fn penalty(&self, weights: &[f32]) -> f32 {
+        if self.is_none() {
+            return 0.0;
+        }
+        let (l1, l2) = (f64::from(self.l1), f64::from(self.l2));
+        let sum: f64 = weights
+            .iter()
+            .map(|&w| {
+                let w = f64::from(w);
+                l1 * w.abs() + l2 * w * w
+            })
+            .sum();
+        sum as f32
+    }
+
+    /// Adds `l1·sign(w) + 2·l2·w` (with `sign(0) = 0`, as Keras) to `grad`.
+    pub fn add_gradient(&self, weights: &[f32], grad: &mut [f32]) {
+        if self.is_none() {
+            return;
+        }
+        for (g, &w) in grad.iter_mut().zip(weights) {
+            let sign = if w > 0.0 {
+                1.0
+            } else if w < 0.0 {
+                -1.0
+            } else {
+                0.0
+            };
+            *g += self.l1 * sign + 2.0 * self.l2 * w;
+        }
+    }
 }
 
 /// The gradient of a loss with respect to a [`Dense`] layer's weights and bias.
@@ -76,18 +148,26 @@ impl<
     A: Activation,
     S: MatrixStorage<OUT, IN>,
     B: MatrixStorage<OUT, 1>,
-> Dense<IN, OUT, A, S, B>
+    const BIAS: bool,
+> Dense<IN, OUT, A, S, B, BIAS>
 {
-    /// Number of trainable parameters, `OUT · IN + OUT`.
-    pub const PARAMS: usize = OUT * IN + OUT;
+    /// Number of trainable parameters, `OUT · IN + OUT` (`OUT · IN` without a bias).
+    pub const PARAMS: usize = OUT * IN + if BIAS { OUT } else { 0 };
 
-    /// A layer with all weights and biases zero.
+    /// A layer with all weights and biases zero and no regularizer.
     pub fn new(activation: A) -> Self {
         Self {
             weights: S::zeroed(),
             bias: B::zeroed(),
             activation,
+            regularizer: Regularizer::NONE,
         }
+    }
+
+    /// The same layer with `regularizer`.
+    pub fn with_regularizer(mut self, regularizer: Regularizer) -> Self {
+        self.regularizer = regularizer;
+        self
     }
 
     /// A layer initialized from `rng`: first the weights (fans `IN`, `OUT`) from `kernel`, then
@@ -100,7 +180,9 @@ impl<
     ) -> Self {
         let mut layer = Self::new(activation);
         kernel.fill(layer.weights.matrix_mut().as_mut_slice(), IN, OUT, rng);
-        bias.fill(layer.bias.matrix_mut().as_mut_slice(), OUT, OUT, rng);
+        if BIAS {
+            bias.fill(layer.bias.matrix_mut().as_mut_slice(), OUT, OUT, rng);
+        }
         layer
     }
 
@@ -198,22 +280,23 @@ impl<
         DenseGradient::zeroed()
     }
 
-    /// Tensor `index` of this layer: 0 the weights, 1 the bias, else empty.
+    /// Tensor `index` of this layer: 0 the weights, 1 the bias (with `BIAS`), else empty.
     #[inline]
     pub fn tensor(&self, index: usize) -> &[f32] {
         match index {
             0 => self.weights.matrix().as_slice(),
-            1 => self.bias.matrix().as_slice(),
+            1 if BIAS => self.bias.matrix().as_slice(),
             _ => &[],
         }
     }
 
-    /// Tensor `index` of this layer, mutably: 0 the weights, 1 the bias, else empty.
+    /// Tensor `index` of this layer, mutably: 0 the weights, 1 the bias (with `BIAS`), else
+    /// empty.
     #[inline]
     pub fn tensor_mut(&mut self, index: usize) -> &mut [f32] {
         match index {
             0 => self.weights.matrix_mut().as_mut_slice(),
-            1 => self.bias.matrix_mut().as_mut_slice(),
+            1 if BIAS => self.bias.matrix_mut().as_mut_slice(),
             _ => &mut [],
         }
     }
@@ -251,25 +334,17 @@ impl<const IN: usize, const OUT: usize, S: MatrixStorage<OUT, IN>, B: MatrixStor
     }
 }
 
-/// Shapes of the two tensors of a layer named `dense{n}`; used by generated networks.
+/// Shapes of the tensors of a dense layer: 0 the `weight` `[units, inputs]`, 1 the `bias`
+/// `[units]` when it has one.
 pub const fn dense_tensor_info(
-    weight_name: &'static str,
-    bias_name: &'static str,
     inputs: usize,
     units: usize,
+    bias: bool,
     index: usize,
 ) -> Option<TensorInfo> {
     match index {
-        0 => Some(TensorInfo {
-            name: weight_name,
-            rows: units,
-            cols: inputs,
-        }),
-        1 => Some(TensorInfo {
-            name: bias_name,
-            rows: units,
-            cols: 1,
-        }),
+        0 => Some(TensorInfo::matrix("", "weight", units, inputs)),
+        1 if bias => Some(TensorInfo::vector("", "bias", units)),
         _ => None,
     }
 }
@@ -281,7 +356,7 @@ impl<const IN: usize, const OUT: usize, S: MatrixStorage<OUT, IN>, B: MatrixStor
     const TENSORS: usize = 2;
 
     fn tensor_info(index: usize) -> Option<TensorInfo> {
-        dense_tensor_info("weight", "bias", IN, OUT, index)
+        dense_tensor_info(IN, OUT, true, index)
     }
 
     fn tensor(&self, index: usize) -> &[f32] {

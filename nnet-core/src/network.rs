@@ -4,6 +4,7 @@ use nalgebra::SVector;
 
 use crate::activation::{Activation, ActivationKind};
 use crate::batch::Workspace;
+use crate::layer::LayerKind;
 use crate::loss::Loss;
 use crate::storage::{vector_with, with_zeroed_vector, zeroed_vectors};
 use crate::{Architecture, Parameters};
@@ -13,27 +14,83 @@ use crate::{Architecture, Parameters};
 /// # Examples
 ///
 /// ```
-/// use nnet_core::{activation::ActivationKind, LayerSpec};
+/// use nnet_core::{activation::ActivationKind, LayerKind, LayerSpec};
 ///
-/// let layer = LayerSpec { name: "dense1", inputs: 2, units: 10, activation: ActivationKind::Relu };
+/// let layer = LayerSpec::dense("dense1", 2, 10, ActivationKind::Relu);
 /// assert_eq!(layer.params(), 30);
+/// assert_eq!(layer.line(), "dense 10 relu");
+/// let norm = LayerSpec {
+///     name: "batch_norm1",
+///     kind: LayerKind::BatchNorm,
+///     text: "batch_norm",
+///     ..layer.with_units(10, 20, 20)
+/// };
+/// assert_eq!(norm.non_trainable, 20);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct LayerSpec {
-    /// Field name of the layer: `dense1`, `dense2`, …
+    /// Field name of the layer: `dense1`, `dropout1`, `batch_norm1`, …
     pub name: &'static str,
+    /// The kind of layer.
+    pub kind: LayerKind,
     /// Number of inputs.
     pub inputs: usize,
     /// Number of units (outputs).
     pub units: usize,
-    /// Activation of the layer.
+    /// The activation that ends the layer (`Linear` for layers without one).
     pub activation: ActivationKind,
+    /// Trainable parameters.
+    pub trainable: usize,
+    /// Non-trainable values (moving statistics).
+    pub non_trainable: usize,
+    /// The layer's line in the grammar of `network!`, without the `;`, with every option that
+    /// differs from its default: `dense 10 relu`, `dropout 0.5`, `batch_norm (momentum = 0.9)`.
+    /// Empty for a dense layer described by its fields alone.
+    pub text: &'static str,
 }
 
 impl LayerSpec {
-    /// Trainable parameters of the layer: `units · inputs + units`.
+    /// A dense layer with a bias and no options.
+    pub const fn dense(
+        name: &'static str,
+        inputs: usize,
+        units: usize,
+        activation: ActivationKind,
+    ) -> Self {
+        Self {
+            name,
+            kind: LayerKind::Dense,
+            inputs,
+            units,
+            activation,
+            trainable: units * inputs + units,
+            non_trainable: 0,
+            text: "",
+        }
+    }
+
+    /// The same layer with other widths and parameter counts.
+    pub const fn with_units(self, inputs: usize, trainable: usize, non_trainable: usize) -> Self {
+        Self {
+            inputs,
+            trainable,
+            non_trainable,
+            ..self
+        }
+    }
+
+    /// Trainable parameters of the layer.
     pub const fn params(&self) -> usize {
-        self.units * self.inputs + self.units
+        self.trainable
+    }
+
+    /// The layer's line in the grammar: [`text`](Self::text), or `dense {units} {activation}`.
+    pub fn line(&self) -> String {
+        if self.text.is_empty() {
+            format!("dense {} {}", self.units, self.activation.name())
+        } else {
+            self.text.to_string()
+        }
     }
 }
 
@@ -113,6 +170,20 @@ pub trait Network<const IN: usize, const OUT: usize>:
                 self.backward_preactivation(input, trace, delta, grads, Some(input_gradient));
             });
         })
+    }
+
+    /// The regularization loss of every layer (Keras's `model.losses`: `l1·Σ|w| + l2·Σw²` of
+    /// each regularized dense layer), adding its gradient to `grads` when given. `fit` adds both
+    /// to each batch's mean loss and gradient, `evaluate` adds the loss, as Keras does.
+    fn regularization(&self, grads: Option<&mut Self::Gradients>) -> f32 {
+        let _ = grads;
+        0.0
+    }
+
+    /// After an optimizer step in `fit`: updates the non-trainable state (batch normalization's
+    /// moving statistics) from the statistics the training pass left in `grads`.
+    fn update_state(&mut self, grads: &Self::Gradients) {
+        let _ = grads;
     }
 
     /// Buffers for batched passes of up to `capacity` samples, for

@@ -1,31 +1,105 @@
 //! Generic access to the trainable tensors of a network or of its gradients.
 
-/// Name and shape of one trainable tensor.
+/// Name, shape and role of one tensor of a network.
 ///
 /// The data of a tensor (see [`Parameters::tensor`]) are stored column-major: for a weight
 /// matrix of `rows = units` and `cols = inputs`, element `(r, c)` is at `c * rows + r`. That is
 /// the memory order of a Keras `Dense` kernel (`[inputs, units]`, row-major) and the transpose of
-/// a PyTorch `nn.Linear` weight (`[units, inputs]`, row-major).
+/// a PyTorch `nn.Linear` weight (`[units, inputs]`, row-major). Vectors (biases, normalization
+/// parameters and statistics) have `cols = 1` and `matrix = false`.
 ///
 /// # Examples
 ///
 /// ```
 /// use nnet_core::TensorInfo;
 ///
-/// let info = TensorInfo { name: "dense1.weight", rows: 10, cols: 2 };
-/// assert_eq!(info.len(), 20);
+/// let info = TensorInfo::matrix("dense1", "weight", 10, 2);
+/// assert_eq!((info.len(), info.name()), (20, "dense1.weight".to_string()));
+/// assert_eq!(info.shape(), vec![10, 2]);
+/// let moving = TensorInfo::vector("batch_norm1", "moving_mean", 10).non_trainable();
+/// assert!(!moving.trainable);
+/// assert_eq!(moving.shape(), vec![10]);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TensorInfo {
-    /// Name of the tensor, `dense1.weight`, `dense1.bias`, `dense2.weight`, …
-    pub name: &'static str,
+    /// The layer's field name: `dense1`, `batch_norm1`, … (empty for a lone layer).
+    pub layer: &'static str,
+    /// The tensor within its layer: `weight`, `bias`, `gamma`, `moving_mean`, …
+    pub tensor: &'static str,
     /// Number of rows: the layer's units.
     pub rows: usize,
-    /// Number of columns: the layer's inputs for a weight, 1 for a bias.
+    /// Number of columns: the layer's inputs for a weight matrix, 1 for a vector.
     pub cols: usize,
+    /// Whether the tensor is a matrix (saved as `[rows, cols]`) or a vector (saved as `[rows]`).
+    pub matrix: bool,
+    /// Whether optimizers train the tensor. Non-trainable tensors (the moving statistics of
+    /// batch normalization) are saved and loaded but never touched by an optimizer, and the
+    /// matching slot of a gradient holds what the layer computed for them instead (the batch's
+    /// statistics).
+    pub trainable: bool,
 }
 
 impl TensorInfo {
+    /// A trainable `rows × cols` matrix.
+    pub const fn matrix(
+        layer: &'static str,
+        tensor: &'static str,
+        rows: usize,
+        cols: usize,
+    ) -> Self {
+        Self {
+            layer,
+            tensor,
+            rows,
+            cols,
+            matrix: true,
+            trainable: true,
+        }
+    }
+
+    /// A trainable vector of `len` values.
+    pub const fn vector(layer: &'static str, tensor: &'static str, len: usize) -> Self {
+        Self {
+            layer,
+            tensor,
+            rows: len,
+            cols: 1,
+            matrix: false,
+            trainable: true,
+        }
+    }
+
+    /// The same tensor, not trainable.
+    pub const fn non_trainable(self) -> Self {
+        Self {
+            trainable: false,
+            ..self
+        }
+    }
+
+    /// The same tensor in layer `layer`.
+    pub const fn in_layer(self, layer: &'static str) -> Self {
+        Self { layer, ..self }
+    }
+
+    /// The name in weight files: `{layer}.{tensor}`, e.g. `dense1.weight`.
+    pub fn name(&self) -> String {
+        if self.layer.is_empty() {
+            self.tensor.to_string()
+        } else {
+            format!("{}.{}", self.layer, self.tensor)
+        }
+    }
+
+    /// The shape in weight files: `[rows, cols]` for a matrix, `[rows]` for a vector.
+    pub fn shape(&self) -> Vec<usize> {
+        if self.matrix {
+            vec![self.rows, self.cols]
+        } else {
+            vec![self.rows]
+        }
+    }
+
     /// Number of values, `rows * cols`.
     pub const fn len(&self) -> usize {
         self.rows * self.cols
@@ -37,7 +111,8 @@ impl TensorInfo {
     }
 }
 
-/// A fixed list of `f32` tensors: the parameters of a network, or gradients of the same shapes.
+/// A fixed list of `f32` tensors: the parameters and state of a network, or gradients of the
+/// same shapes.
 ///
 /// Optimizers, gradient clipping and weight I/O work through this trait, so they serve every
 /// generated network without knowing its layers. Tensor `i` of a network and tensor `i` of its
@@ -74,9 +149,16 @@ pub trait Parameters {
         }
     }
 
-    /// Multiplies every value by `factor`.
+    /// The indices of the trainable tensors (see [`TensorInfo::trainable`]), which optimizers,
+    /// gradient clipping and [`scale`](Parameters::scale) work on.
+    fn trainable() -> impl Iterator<Item = usize> {
+        (0..Self::TENSORS).filter(|&i| Self::tensor_info(i).is_some_and(|t| t.trainable))
+    }
+
+    /// Multiplies every trainable value by `factor` (non-trainable tensors are left as they
+    /// are: in gradients they hold statistics, not sums over a batch).
     fn scale(&mut self, factor: f32) {
-        for i in 0..Self::TENSORS {
+        for i in Self::trainable() {
             for v in self.tensor_mut(i) {
                 *v *= factor;
             }

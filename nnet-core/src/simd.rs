@@ -64,7 +64,8 @@ impl<
     A: Activation,
     S: MatrixStorage<OUT, IN>,
     B: MatrixStorage<OUT, 1>,
-> Dense<IN, OUT, A, S, B>
+    const BIAS: bool,
+> Dense<IN, OUT, A, S, B, BIAS>
 {
     /// [`forward`](Dense::forward) in the SIMD registers of `simd`; used by generated networks
     /// inside one [`dispatch`] for the whole pass. Equal to `forward` up to rounding (it fuses
@@ -263,8 +264,8 @@ impl<
 }
 
 /// A layer's pre-activations for each column of a batch.
-struct Columns<'a, const IN: usize, const OUT: usize, A, S, B> {
-    layer: &'a Dense<IN, OUT, A, S, B>,
+struct Columns<'a, const IN: usize, const OUT: usize, A, S, B, const BIAS: bool> {
+    layer: &'a Dense<IN, OUT, A, S, B, BIAS>,
     x: &'a [f32],
     z: &'a mut [f32],
 }
@@ -275,7 +276,8 @@ impl<
     A: Activation,
     S: MatrixStorage<OUT, IN>,
     B: MatrixStorage<OUT, 1>,
-> WithSimd for Columns<'_, IN, OUT, A, S, B>
+    const BIAS: bool,
+> WithSimd for Columns<'_, IN, OUT, A, S, B, BIAS>
 {
     type Output = ();
 

@@ -1,6 +1,6 @@
 //! Keras-like text summary of a network's layers.
 
-use crate::LayerSpec;
+use crate::{LayerKind, LayerSpec};
 
 /// Formats a Keras-like summary: one row per layer with its output shape and parameter count,
 /// then the totals.
@@ -11,8 +11,8 @@ use crate::LayerSpec;
 /// use nnet_core::{__private::summary, activation::ActivationKind, LayerSpec};
 ///
 /// let layers = [
-///     LayerSpec { name: "dense1", inputs: 2, units: 10, activation: ActivationKind::Relu },
-///     LayerSpec { name: "dense2", inputs: 10, units: 1, activation: ActivationKind::Sigmoid },
+///     LayerSpec::dense("dense1", 2, 10, ActivationKind::Relu),
+///     LayerSpec::dense("dense2", 10, 1, ActivationKind::Sigmoid),
 /// ];
 /// let text = summary("Classifier", 2, &layers);
 /// assert!(text.contains("dense1 (Dense, relu)"));
@@ -24,7 +24,9 @@ pub fn summary(name: &str, inputs: usize, layers: &[LayerSpec]) -> String {
         |layer: &str, shape: &str, params: &str| format!(" {layer:<32}{shape:<20}{params:>11}\n");
     let heavy = "=".repeat(RULE);
     let light = "_".repeat(RULE);
-    let total: usize = layers.iter().map(LayerSpec::params).sum();
+    let trainable: usize = layers.iter().map(|l| l.trainable).sum();
+    let non_trainable: usize = layers.iter().map(|l| l.non_trainable).sum();
+    let total = trainable + non_trainable;
 
     let mut text = format!("Model: \"{name}\"\n{light}\n");
     text.push_str(&row("Layer (type)", "Output Shape", "Param #"));
@@ -32,15 +34,21 @@ pub fn summary(name: &str, inputs: usize, layers: &[LayerSpec]) -> String {
     text.push('\n');
     text.push_str(&row("input (Input)", &format!("(None, {inputs})"), "0"));
     for layer in layers {
-        let label = format!("{} (Dense, {})", layer.name, layer.activation.name());
+        let class = layer.kind.keras_name();
+        let label = match layer.kind {
+            LayerKind::Dense | LayerKind::Activation => {
+                format!("{} ({class}, {})", layer.name, layer.activation.name())
+            }
+            _ => format!("{} ({class})", layer.name),
+        };
         text.push_str(&row(
             &label,
             &format!("(None, {})", layer.units),
-            &layer.params().to_string(),
+            &(layer.trainable + layer.non_trainable).to_string(),
         ));
     }
     text.push_str(&format!(
-        "{heavy}\nTotal params: {total}\nTrainable params: {total}\nNon-trainable params: 0\n{light}\n"
+        "{heavy}\nTotal params: {total}\nTrainable params: {trainable}\nNon-trainable params: {non_trainable}\n{light}\n"
     ));
     text
 }

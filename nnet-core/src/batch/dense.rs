@@ -12,7 +12,8 @@ impl<
     A: Activation,
     S: MatrixStorage<OUT, IN>,
     B: MatrixStorage<OUT, 1>,
-> Dense<IN, OUT, A, S, B>
+    const BIAS: bool,
+> Dense<IN, OUT, A, S, B, BIAS>
 {
     /// Whether this layer's batched products go through the packed matrix–matrix kernel; thin
     /// layers (the first layer of two inputs, the one-unit output) run column by column through

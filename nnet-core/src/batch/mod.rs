@@ -15,9 +15,9 @@ pub use gemm::{Kernel as GemmKernel, gemm_with};
 
 use nalgebra::SVector;
 
-use crate::LayerSpec;
 use crate::activation::Activation;
 use crate::loss::Loss;
+use crate::{LayerKind, LayerSpec};
 
 pub(crate) use gemm::{Strided, gemm};
 
@@ -32,14 +32,15 @@ pub(crate) use gemm::{Strided, gemm};
 /// ```
 /// use nnet_core::{activation::ActivationKind, batch, LayerSpec};
 ///
-/// let layer = |inputs, units| LayerSpec { name: "dense", inputs, units, activation: ActivationKind::Relu };
+/// let layer = |inputs, units| LayerSpec::dense("dense", inputs, units, ActivationKind::Relu);
 /// assert!(!batch::prefers_batches(&[layer(2, 10), layer(10, 20), layer(20, 1)]));
 /// assert!(batch::prefers_batches(&[layer(2, 64), layer(64, 64), layer(64, 1)]));
 /// ```
 pub const fn prefers_batches(layers: &[LayerSpec]) -> bool {
     let mut i = 0;
     while i < layers.len() {
-        if layers[i].inputs * layers[i].units >= 4096 {
+        if matches!(layers[i].kind, LayerKind::Dense) && layers[i].inputs * layers[i].units >= 4096
+        {
             return true;
         }
         i += 1;
@@ -105,7 +106,7 @@ struct LayerBuffers {
 /// ```
 /// use nnet_core::{activation::ActivationKind, batch::Workspace, LayerSpec};
 ///
-/// let layers = [LayerSpec { name: "dense1", inputs: 2, units: 3, activation: ActivationKind::Relu }];
+/// let layers = [LayerSpec::dense("dense1", 2, 3, ActivationKind::Relu)];
 /// let workspace = Workspace::new(&layers, 64);
 /// assert_eq!(workspace.capacity(), 64);
 /// ```
@@ -116,6 +117,9 @@ pub struct Workspace {
     training: bool,
     layers: Vec<LayerBuffers>,
     deltas: [Vec<f32>; 2],
+    /// The seed and step of the training pass, which dropout's masks derive from.
+    seed: u64,
+    step: u64,
 }
 
 #[doc(hidden)]
@@ -165,6 +169,8 @@ impl Workspace {
                 vec![0.0; training_len(widest * capacity)],
                 vec![0.0; training_len(widest * capacity)],
             ],
+            seed: 0,
+            step: 0,
         }
     }
 
@@ -191,6 +197,24 @@ impl Workspace {
                 .iter()
                 .zip(layers)
                 .all(|(b, l)| b.units == l.units)
+    }
+
+    /// Sets the seed and the step (the number of the batch in the whole of training) that the
+    /// next training pass draws its dropout masks from: `fit` calls it before each batch, so
+    /// the same seed gives the same masks.
+    pub fn set_training_step(&mut self, seed: u64, step: u64) {
+        self.seed = seed;
+        self.step = step;
+    }
+
+    #[doc(hidden)]
+    /// The generator of layer `index`'s masks in the current training step: a ChaCha8 stream
+    /// keyed by the seed, the step and the layer, so that no draw depends on another layer's.
+    pub fn training_rng(&self, index: usize) -> rand_chacha::ChaCha8Rng {
+        use rand::SeedableRng;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(self.seed ^ 0x6e6e_6574_6472_6f70);
+        rng.set_stream(self.step.wrapping_mul(1 << 16).wrapping_add(index as u64));
+        rng
     }
 
     /// The largest batch the buffers hold.

@@ -150,11 +150,11 @@ impl LoadOptions {
 /// # Ok(()) }
 /// ```
 pub fn to_safetensors<N: Architecture>(net: &N) -> Vec<u8> {
-    let tensors: Vec<(&'static str, Vec<usize>, Vec<u8>)> = (0..N::TENSORS)
+    let tensors: Vec<(String, Vec<usize>, Vec<u8>)> = (0..N::TENSORS)
         .filter_map(|i| {
             let info = N::tensor_info(i)?;
             let values = net.tensor(i);
-            let (shape, bytes) = if info.name.ends_with(".bias") {
+            let (shape, bytes) = if !info.matrix {
                 (
                     vec![info.rows],
                     values.iter().flat_map(|v| v.to_le_bytes()).collect(),
@@ -168,7 +168,7 @@ pub fn to_safetensors<N: Architecture>(net: &N) -> Vec<u8> {
                     .collect();
                 (vec![info.rows, info.cols], bytes)
             };
-            Some((info.name, shape, bytes))
+            Some((info.name(), shape, bytes))
         })
         .collect();
     let data: Vec<TensorData> = tensors

@@ -95,7 +95,7 @@ impl OptimizerConfig for AdagradConfig {
             sums.allocate(params, self.initial_accumulator_value);
         }
         let (lr, eps) = (self.learning_rate, self.epsilon);
-        for i in 0..P::TENSORS {
+        for i in P::trainable() {
             let (w, g, s) = (params.tensor_mut(i), grads.tensor(i), sums.get_mut(i));
             for ((w, &g), s) in w.iter_mut().zip(g).zip(s) {
                 *s += g * g;

@@ -122,7 +122,7 @@ impl OptimizerConfig for AdamConfig {
             (f64::from(self.learning_rate) * (1.0 - b2.powi(t)).sqrt() / (1.0 - b1.powi(t))) as f32;
         let (c1, c2, eps) = (1.0 - self.beta_1, 1.0 - self.beta_2, self.epsilon);
 
-        for i in 0..P::TENSORS {
+        for i in P::trainable() {
             let (w, g) = (params.tensor_mut(i), grads.tensor(i));
             let (m, v) = (s.m.get_mut(i), s.v.get_mut(i));
             if self.amsgrad {

@@ -90,7 +90,7 @@ impl OptimizerConfig for AdamWConfig {
         // Keras: decay with the plain learning rate, then the Adam update.
         let decay = self.adam.learning_rate * self.weight_decay;
         if decay != 0.0 {
-            for i in 0..P::TENSORS {
+            for i in P::trainable() {
                 for w in params.tensor_mut(i) {
                     *w -= decay * *w;
                 }

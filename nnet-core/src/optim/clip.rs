@@ -110,23 +110,23 @@ pub fn clip_gradients<G: Parameters>(grads: &mut G, clip: Clip) {
     }
     match clip {
         Clip::Norm(_) => {
-            for i in 0..G::TENSORS {
+            for i in G::trainable() {
                 let values = grads.tensor_mut(i);
                 let norm = sum_of_squares(values).sqrt();
                 rescale(values, norm, c);
             }
         }
         Clip::GlobalNorm(_) => {
-            let norm = (0..G::TENSORS)
+            let norm = G::trainable()
                 .map(|i| sum_of_squares(grads.tensor(i)))
                 .sum::<f64>()
                 .sqrt();
-            for i in 0..G::TENSORS {
+            for i in G::trainable() {
                 rescale(grads.tensor_mut(i), norm, c);
             }
         }
         Clip::Value(_) => {
-            for i in 0..G::TENSORS {
+            for i in G::trainable() {
                 for g in grads.tensor_mut(i) {
                     // Comparisons rather than `clamp`, so that NaN stays NaN.
                     if *g > c {

@@ -134,7 +134,7 @@ impl OptimizerConfig for RmsPropConfig {
 
         let (lr, rho, mu, eps) = (self.learning_rate, self.rho, self.momentum, self.epsilon);
         let c = 1.0 - rho;
-        for i in 0..P::TENSORS {
+        for i in P::trainable() {
             let (w, g, v) = (
                 params.tensor_mut(i),
                 grads.tensor(i),

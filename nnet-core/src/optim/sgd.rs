@@ -92,7 +92,7 @@ impl OptimizerConfig for SgdConfig {
     ) {
         let (lr, mu) = (self.learning_rate, self.momentum);
         if mu == 0.0 {
-            for i in 0..P::TENSORS {
+            for i in P::trainable() {
                 for (w, &g) in params.tensor_mut(i).iter_mut().zip(grads.tensor(i)) {
                     *w -= lr * g;
                 }
@@ -102,7 +102,7 @@ impl OptimizerConfig for SgdConfig {
         if !velocity.fits(params) {
             velocity.allocate(params, 0.0);
         }
-        for i in 0..P::TENSORS {
+        for i in P::trainable() {
             let (w, g, v) = (params.tensor_mut(i), grads.tensor(i), velocity.get_mut(i));
             if self.nesterov {
                 for ((w, &g), v) in w.iter_mut().zip(g).zip(v) {

@@ -278,7 +278,8 @@ impl<O: Optimizer, L> Trainer<O, L> {
             .zip(targets)
             .map(|(p, y)| self.loss.value(p, y))
             .sum::<f32>()
-            / inputs.len() as f32;
+            / inputs.len() as f32
+            + network.regularization(None);
         let mut dense = zeroed_vectors::<OUT>(targets.len());
         for (slot, target) in dense.iter_mut().zip(targets) {
             target.write_vector(slot);
@@ -314,6 +315,8 @@ struct Run<'a, N: Network<IN, OUT>, T, const IN: usize, const OUT: usize> {
     batch_y: Vec<T>,
     grads: N::Gradients,
     workspace: Workspace,
+    /// Batches trained so far, across epochs: the step dropout's masks derive from.
+    step: u64,
     last_good: N,
     /// The weights training started from, to tell data that overflow from divergence.
     initial: N,
@@ -345,6 +348,7 @@ impl<'a, N: Network<IN, OUT>, T: Target<OUT>, const IN: usize, const OUT: usize>
             batch_y: bytemuck::zeroed_vec(batch),
             grads: network.zero_gradients(),
             workspace: network.workspace(batch),
+            step: 0,
             last_good: network.clone(),
             initial: network.clone(),
             outputs: zeroed_vectors(inputs.len()),
@@ -382,6 +386,9 @@ impl<'a, N: Network<IN, OUT>, T: Target<OUT>, const IN: usize, const OUT: usize>
             let outputs = &mut self.outputs[start..start + chunk.len()];
 
             self.grads.set_zero();
+            self.workspace
+                .set_training_step(self.config.seed, self.step);
+            self.step += 1;
             let sum = network.accumulate_batch(
                 &mut self.workspace,
                 batch_x,
@@ -390,9 +397,12 @@ impl<'a, N: Network<IN, OUT>, T: Target<OUT>, const IN: usize, const OUT: usize>
                 &mut self.grads,
                 outputs,
             );
+            let mut penalty = 0.0;
             let finite = sum.is_finite() && {
                 self.grads.scale(1.0 / chunk.len() as f32);
-                self.grads.all_finite()
+                // Keras's regularization losses: added to the batch's mean loss and gradient.
+                penalty = network.regularization(Some(&mut self.grads));
+                penalty.is_finite() && self.grads.all_finite()
             };
             if !finite {
                 let loss = if sum.is_finite() { f32::NAN } else { sum };
@@ -407,11 +417,12 @@ impl<'a, N: Network<IN, OUT>, T: Target<OUT>, const IN: usize, const OUT: usize>
             }
             self.last_good.copy_from(network);
             trainer.optimizer.step(network, &mut self.grads);
+            network.update_state(&self.grads);
             if !network.all_finite() {
                 network.copy_from(&self.last_good);
                 return Err(non_finite_update(self.inputs, (epoch, b + 1)));
             }
-            total += f64::from(sum);
+            total += f64::from(sum) + f64::from(penalty) * chunk.len() as f64;
             progress.batch(b + 1, (total / (start + chunk.len()) as f64) as f32);
         }
         Ok((total / self.order.len() as f64) as f32)

@@ -1,0 +1,355 @@
+//! `batch_norm`: Keras's `BatchNormalization` over the units of a vector.
+
+use nalgebra::SVector;
+use pulp::Simd;
+
+use super::{Layer, LayerGradient, LayerKind, Mode};
+use crate::TensorInfo;
+use crate::activation::Linear;
+use crate::storage::MatrixStorage;
+
+/// Batch normalization of `N` units, as Keras's `BatchNormalization`:
+/// `y = γ (x − μ) / √(σ² + ε) + β`.
+///
+/// In training (`fit`), `μ` and `σ²` are the mean and the biased variance of each unit over the
+/// batch, and after each step the moving statistics follow them:
+/// `moving = momentum · moving + (1 − momentum) · batch`. At inference (`forward`, `predict`,
+/// `evaluate`), `μ` and `σ²` are the moving statistics. `γ` (`gamma`) and `β` (`beta`) are
+/// trainable; `moving_mean` and `moving_variance` are not. Keras's defaults: `momentum` 0.99,
+/// `epsilon` 1e-3, `γ = 1`, `β = 0`, moving mean 0, moving variance 1.
+///
+/// The vector storage `V` is an inline `SVector` by default, or a
+/// [`HeapVector`](crate::storage::HeapVector) for wide layers.
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::vector;
+/// use nnet_core::layer::{BatchNorm, Layer};
+///
+/// let mut norm = BatchNorm::<2>::new(0.99, 1e-3);
+/// norm.moving_mean = vector![1.0, -1.0];
+/// norm.moving_variance = vector![4.0 - 1e-3, 1.0 - 1e-3];
+/// let mut y = [0.0; 2];
+/// norm.output_batch(&[3.0, 0.0], &mut y);
+/// assert!((y[0] - 1.0).abs() < 1e-6 && (y[1] - 1.0).abs() < 1e-6);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchNorm<const N: usize, V = SVector<f32, N>> {
+    /// The scale `γ`.
+    pub gamma: V,
+    /// The offset `β`.
+    pub beta: V,
+    /// The moving mean, used at inference.
+    pub moving_mean: V,
+    /// The moving (biased) variance, used at inference.
+    pub moving_variance: V,
+    /// Weight of the old moving statistics in each update.
+    pub momentum: f32,
+    /// Added to the variance before the square root.
+    pub epsilon: f32,
+}
+
+/// The gradient of a [`BatchNorm`]: `∂L/∂γ`, `∂L/∂β`, and the mean and variance of the last
+/// training batch in the slots of the moving statistics.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchNormGradient<const N: usize, V = SVector<f32, N>> {
+    /// `∂L/∂γ`.
+    pub gamma: V,
+    /// `∂L/∂β`.
+    pub beta: V,
+    /// The mean of each unit over the last training batch.
+    pub batch_mean: V,
+    /// The biased variance of each unit over the last training batch.
+    pub batch_variance: V,
+}
+
+impl<const N: usize, V: MatrixStorage<N, 1>> BatchNorm<N, V> {
+    /// A layer with Keras's initial values (`γ = 1`, `β = 0`, moving mean 0, moving variance
+    /// 1) and the given `momentum` and `epsilon`.
+    pub fn new(momentum: f32, epsilon: f32) -> Self {
+        let mut gamma = V::zeroed();
+        gamma.matrix_mut().fill(1.0);
+        let mut moving_variance = V::zeroed();
+        moving_variance.matrix_mut().fill(1.0);
+        Self {
+            gamma,
+            beta: V::zeroed(),
+            moving_mean: V::zeroed(),
+            moving_variance,
+            momentum,
+            epsilon,
+        }
+    }
+
+    /// The inference transform as `y = scale · x + shift`, per unit: what folding into a dense
+    /// layer uses.
+    pub fn scale_and_shift(&self) -> (SVector<f32, N>, SVector<f32, N>) {
+        let mut scale = SVector::<f32, N>::zeros();
+        let mut shift = SVector::<f32, N>::zeros();
+        self.scale_and_shift_into(scale.as_mut_slice(), shift.as_mut_slice());
+        (scale, shift)
+    }
+
+    /// [`scale_and_shift`](Self::scale_and_shift) into slices of `N` values.
+    pub fn scale_and_shift_into(&self, scale: &mut [f32], shift: &mut [f32]) {
+        let (g, b) = (self.gamma.matrix(), self.beta.matrix());
+        let (m, v) = (self.moving_mean.matrix(), self.moving_variance.matrix());
+        for j in 0..N.min(scale.len()).min(shift.len()) {
+            let s = g[j] / (v[j] + self.epsilon).sqrt();
+            scale[j] = s;
+            shift[j] = b[j] - s * m[j];
+        }
+    }
+
+    /// One column: `z = x̂` and `a = γ x̂ + β` with the given mean and variance.
+    fn normalize(&self, mean: &[f32], variance: &[f32], x: &[f32], z: &mut [f32], a: &mut [f32]) {
+        let (g, b) = (self.gamma.matrix(), self.beta.matrix());
+        for j in 0..N {
+            let inv = 1.0 / (variance[j] + self.epsilon).sqrt();
+            let xhat = (x[j] - mean[j]) * inv;
+            z[j] = xhat;
+            a[j] = g[j] * xhat + b[j];
+        }
+    }
+}
+
+impl<const N: usize, V: MatrixStorage<N, 1>> LayerGradient for BatchNormGradient<N, V> {
+    fn zeroed() -> Self {
+        Self {
+            gamma: V::zeroed(),
+            beta: V::zeroed(),
+            batch_mean: V::zeroed(),
+            batch_variance: V::zeroed(),
+        }
+    }
+    fn tensor(&self, index: usize) -> &[f32] {
+        match index {
+            0 => self.gamma.matrix().as_slice(),
+            1 => self.beta.matrix().as_slice(),
+            2 => self.batch_mean.matrix().as_slice(),
+            3 => self.batch_variance.matrix().as_slice(),
+            _ => &[],
+        }
+    }
+    fn tensor_mut(&mut self, index: usize) -> &mut [f32] {
+        match index {
+            0 => self.gamma.matrix_mut().as_mut_slice(),
+            1 => self.beta.matrix_mut().as_mut_slice(),
+            2 => self.batch_mean.matrix_mut().as_mut_slice(),
+            3 => self.batch_variance.matrix_mut().as_mut_slice(),
+            _ => &mut [],
+        }
+    }
+}
+
+impl<const N: usize, V: MatrixStorage<N, 1>> Layer<N, N> for BatchNorm<N, V> {
+    const KIND: LayerKind = LayerKind::BatchNorm;
+    const TENSORS: usize = 4;
+    const TRAINABLE: usize = 2 * N;
+    const NON_TRAINABLE: usize = 2 * N;
+    type Gradient = BatchNormGradient<N, V>;
+    type Activation = Linear;
+
+    fn tensor_info(index: usize) -> Option<TensorInfo> {
+        match index {
+            0 => Some(TensorInfo::vector("", "gamma", N)),
+            1 => Some(TensorInfo::vector("", "beta", N)),
+            2 => Some(TensorInfo::vector("", "moving_mean", N).non_trainable()),
+            3 => Some(TensorInfo::vector("", "moving_variance", N).non_trainable()),
+            _ => None,
+        }
+    }
+
+    fn tensor(&self, index: usize) -> &[f32] {
+        match index {
+            0 => self.gamma.matrix().as_slice(),
+            1 => self.beta.matrix().as_slice(),
+            2 => self.moving_mean.matrix().as_slice(),
+            3 => self.moving_variance.matrix().as_slice(),
+            _ => &[],
+        }
+    }
+
+    fn tensor_mut(&mut self, index: usize) -> &mut [f32] {
+        match index {
+            0 => self.gamma.matrix_mut().as_mut_slice(),
+            1 => self.beta.matrix_mut().as_mut_slice(),
+            2 => self.moving_mean.matrix_mut().as_mut_slice(),
+            3 => self.moving_variance.matrix_mut().as_mut_slice(),
+            _ => &mut [],
+        }
+    }
+
+    #[inline(always)]
+    fn activation(&self) -> &Linear {
+        &Linear
+    }
+
+    #[inline(always)]
+    fn forward_simd_into<V2: Simd>(&self, _: V2, x: &SVector<f32, N>, a: &mut SVector<f32, N>) {
+        let (g, b) = (self.gamma.matrix(), self.beta.matrix());
+        let (m, v) = (self.moving_mean.matrix(), self.moving_variance.matrix());
+        for j in 0..N {
+            a[j] = g[j] * (x[j] - m[j]) / (v[j] + self.epsilon).sqrt() + b[j];
+        }
+    }
+
+    #[inline(always)]
+    fn forward_trace_simd_into<V2: Simd>(
+        &self,
+        _: V2,
+        x: &SVector<f32, N>,
+        z: &mut SVector<f32, N>,
+        a: &mut SVector<f32, N>,
+    ) {
+        let (m, v) = (self.moving_mean.matrix(), self.moving_variance.matrix());
+        self.normalize(
+            m.as_slice(),
+            v.as_slice(),
+            x.as_slice(),
+            z.as_mut_slice(),
+            a.as_mut_slice(),
+        );
+    }
+
+    #[inline(always)]
+    fn activation_backward_in_place(
+        &self,
+        _: &SVector<f32, N>,
+        _: &SVector<f32, N>,
+        _: &mut SVector<f32, N>,
+    ) {
+    }
+
+    /// The derivative of the inference transform (moving statistics are constants).
+    #[inline(always)]
+    fn backward_simd<V2: Simd>(
+        &self,
+        _: V2,
+        _: &SVector<f32, N>,
+        z: &SVector<f32, N>,
+        delta: &SVector<f32, N>,
+        grad: &mut Self::Gradient,
+        dx: Option<&mut SVector<f32, N>>,
+    ) {
+        *grad.gamma.matrix_mut() += delta.component_mul(z);
+        *grad.beta.matrix_mut() += delta;
+        if let Some(dx) = dx {
+            let (g, v) = (self.gamma.matrix(), self.moving_variance.matrix());
+            for j in 0..N {
+                dx[j] = delta[j] * g[j] / (v[j] + self.epsilon).sqrt();
+            }
+        }
+    }
+
+    /// In training: each unit's mean and biased variance over the batch go to `grad`'s
+    /// `batch_mean` and `batch_variance`, and the batch is normalized with them.
+    fn forward_batch(
+        &self,
+        mode: Mode<'_>,
+        x: &[f32],
+        z: &mut [f32],
+        a: &mut [f32],
+        grad: &mut Self::Gradient,
+    ) {
+        if !mode.is_training() {
+            let (m, v) = (self.moving_mean.matrix(), self.moving_variance.matrix());
+            let columns = x.chunks_exact(N).zip(z.chunks_exact_mut(N));
+            for ((x, z), a) in columns.zip(a.chunks_exact_mut(N)) {
+                self.normalize(m.as_slice(), v.as_slice(), x, z, a);
+            }
+            return;
+        }
+        let n = x.len() / N;
+        let mean = grad.batch_mean.matrix_mut().as_mut_slice();
+        let variance = grad.batch_variance.matrix_mut().as_mut_slice();
+        mean.fill(0.0);
+        variance.fill(0.0);
+        if n == 0 {
+            return;
+        }
+        // Two passes in f64: the mean, then the squared deviations from it.
+        for j in 0..N {
+            let sum: f64 = x.chunks_exact(N).map(|c| f64::from(c[j])).sum();
+            let mu = sum / n as f64;
+            let sq: f64 = x
+                .chunks_exact(N)
+                .map(|c| (f64::from(c[j]) - mu).powi(2))
+                .sum();
+            mean[j] = mu as f32;
+            variance[j] = (sq / n as f64) as f32;
+        }
+        let columns = x.chunks_exact(N).zip(z.chunks_exact_mut(N));
+        for ((x, z), a) in columns.zip(a.chunks_exact_mut(N)) {
+            self.normalize(mean, variance, x, z, a);
+        }
+    }
+
+    fn output_batch(&self, x: &[f32], a: &mut [f32]) {
+        let (m, v) = (self.moving_mean.matrix(), self.moving_variance.matrix());
+        let (g, b) = (self.gamma.matrix(), self.beta.matrix());
+        for (x, a) in x.chunks_exact(N).zip(a.chunks_exact_mut(N)) {
+            for j in 0..N {
+                a[j] = g[j] * (x[j] - m[j]) / (v[j] + self.epsilon).sqrt() + b[j];
+            }
+        }
+    }
+
+    fn activation_backward_batch(&self, _: &[f32], _: &[f32], _: &mut [f32]) {}
+
+    /// The gradient through the batch's mean and variance:
+    /// `∂L/∂xᵢ = γ/(n σ) · (n δᵢ − Σδ − x̂ᵢ Σ δ x̂)`, with `σ² + ε` from `grad`'s
+    /// `batch_variance`. After a pass in inference mode, use the per-sample backward pass.
+    fn backward_batch(
+        &self,
+        _: &[f32],
+        z: &[f32],
+        delta: &[f32],
+        grad: &mut Self::Gradient,
+        dx: &mut [f32],
+    ) {
+        let n = delta.len() / N;
+        if n == 0 {
+            return;
+        }
+        let g = self.gamma.matrix();
+        for j in 0..N {
+            let (mut sum, mut dot) = (0.0_f64, 0.0_f64);
+            for (d, z) in delta.chunks_exact(N).zip(z.chunks_exact(N)) {
+                sum += f64::from(d[j]);
+                dot += f64::from(d[j]) * f64::from(z[j]);
+            }
+            grad.gamma.matrix_mut()[j] += dot as f32;
+            grad.beta.matrix_mut()[j] += sum as f32;
+            if dx.is_empty() {
+                continue;
+            }
+            let inv =
+                1.0 / (f64::from(grad.batch_variance.matrix()[j]) + f64::from(self.epsilon)).sqrt();
+            let k = f64::from(g[j]) * inv / n as f64;
+            let columns = delta.chunks_exact(N).zip(z.chunks_exact(N));
+            for ((d, z), dx) in columns.zip(dx.chunks_exact_mut(N)) {
+                let v = n as f64 * f64::from(d[j]) - sum - f64::from(z[j]) * dot;
+                dx[j] = (k * v) as f32;
+            }
+        }
+    }
+
+    fn update_state(&mut self, grad: &Self::Gradient) {
+        let m = self.momentum;
+        let mean = grad.batch_mean.matrix();
+        let variance = grad.batch_variance.matrix();
+        for (moving, &batch) in self.moving_mean.matrix_mut().iter_mut().zip(mean.iter()) {
+            *moving = m * *moving + (1.0 - m) * batch;
+        }
+        for (moving, &batch) in self
+            .moving_variance
+            .matrix_mut()
+            .iter_mut()
+            .zip(variance.iter())
+        {
+            *moving = m * *moving + (1.0 - m) * batch;
+        }
+    }
+}

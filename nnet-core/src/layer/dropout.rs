@@ -1,0 +1,163 @@
+//! `dropout RATE`: inverted dropout in training, the identity at inference.
+
+use nalgebra::SVector;
+use pulp::Simd;
+
+use super::{Layer, LayerKind, Mode, NoGradient};
+use crate::TensorInfo;
+use crate::activation::Linear;
+
+/// Keras's `Dropout(rate)`: in training, each unit of each sample is zeroed with probability
+/// `rate` and the others are scaled by `1 / (1 − rate)` (inverted dropout), so the expected
+/// output equals the input; at inference the layer is the identity.
+///
+/// The masks come from the generator of the training pass (seeded from `FitConfig::seed`), so
+/// the same seed gives the same masks and the same weights.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::layer::{Dropout, Layer, Mode, NoGradient};
+/// use rand::SeedableRng;
+///
+/// let dropout = Dropout::<1000>::new(0.25);
+/// let x = vec![1.0; 1000];
+/// let (mut z, mut a) = (vec![0.0; 1000], vec![0.0; 1000]);
+/// let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+/// dropout.forward_batch(Mode::Training(&mut rng), &x, &mut z, &mut a, &mut NoGradient);
+/// let kept = a.iter().filter(|&&v| v != 0.0).count();
+/// assert!((700..800).contains(&kept));
+/// assert!(a.iter().all(|&v| v == 0.0 || v == 1.0 / 0.75));
+///
+/// dropout.output_batch(&x, &mut a);
+/// assert_eq!(a, x);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Dropout<const N: usize> {
+    /// Probability of dropping a unit, in `[0, 1)`.
+    pub rate: f32,
+}
+
+impl<const N: usize> Dropout<N> {
+    /// A dropout layer of `rate`, in `[0, 1)` (`network!` checks it).
+    pub const fn new(rate: f32) -> Self {
+        Self { rate }
+    }
+
+    /// Writes a fresh mask to `scale`: `0` for a dropped unit, `1 / (1 − rate)` for a kept one.
+    pub fn draw_mask(&self, rng: &mut dyn rand::RngCore, scale: &mut [f32]) {
+        let keep = 1.0 / (1.0 - self.rate);
+        for s in scale {
+            // 24 random bits: a uniform number in [0, 1) with every value exact in f32.
+            let u = (rng.next_u32() >> 8) as f32 * (1.0 / 16_777_216.0);
+            *s = if u < self.rate { 0.0 } else { keep };
+        }
+    }
+}
+
+impl<const N: usize> Layer<N, N> for Dropout<N> {
+    const KIND: LayerKind = LayerKind::Dropout;
+    const TENSORS: usize = 0;
+    const TRAINABLE: usize = 0;
+    const NON_TRAINABLE: usize = 0;
+    type Gradient = NoGradient;
+    type Activation = Linear;
+
+    fn tensor_info(_: usize) -> Option<TensorInfo> {
+        None
+    }
+    fn tensor(&self, _: usize) -> &[f32] {
+        &[]
+    }
+    fn tensor_mut(&mut self, _: usize) -> &mut [f32] {
+        &mut []
+    }
+
+    #[inline(always)]
+    fn activation(&self) -> &Linear {
+        &Linear
+    }
+
+    #[inline(always)]
+    fn forward_simd_into<V: Simd>(&self, _: V, x: &SVector<f32, N>, a: &mut SVector<f32, N>) {
+        a.copy_from(x);
+    }
+
+    #[inline(always)]
+    fn forward_simd<V: Simd>(&self, _: V, x: &SVector<f32, N>) -> SVector<f32, N> {
+        *x
+    }
+
+    #[inline(always)]
+    fn forward_trace_simd_into<V: Simd>(
+        &self,
+        _: V,
+        x: &SVector<f32, N>,
+        z: &mut SVector<f32, N>,
+        a: &mut SVector<f32, N>,
+    ) {
+        z.fill(1.0);
+        a.copy_from(x);
+    }
+
+    #[inline(always)]
+    fn activation_backward_in_place(
+        &self,
+        _: &SVector<f32, N>,
+        _: &SVector<f32, N>,
+        _: &mut SVector<f32, N>,
+    ) {
+    }
+
+    #[inline(always)]
+    fn backward_simd<V: Simd>(
+        &self,
+        _: V,
+        _: &SVector<f32, N>,
+        _: &SVector<f32, N>,
+        delta: &SVector<f32, N>,
+        _: &mut NoGradient,
+        dx: Option<&mut SVector<f32, N>>,
+    ) {
+        if let Some(dx) = dx {
+            dx.copy_from(delta);
+        }
+    }
+
+    /// In training, `z` receives the mask's scale per unit and `a = x · z`.
+    fn forward_batch(
+        &self,
+        mode: Mode<'_>,
+        x: &[f32],
+        z: &mut [f32],
+        a: &mut [f32],
+        _: &mut NoGradient,
+    ) {
+        match mode {
+            Mode::Training(rng) if self.rate > 0.0 => self.draw_mask(rng, z),
+            _ => z.fill(1.0),
+        }
+        for ((a, &x), &s) in a.iter_mut().zip(x).zip(z.iter()) {
+            *a = x * s;
+        }
+    }
+
+    fn output_batch(&self, x: &[f32], a: &mut [f32]) {
+        a.copy_from_slice(x);
+    }
+
+    fn activation_backward_batch(&self, _: &[f32], _: &[f32], _: &mut [f32]) {}
+
+    fn backward_batch(
+        &self,
+        _: &[f32],
+        z: &[f32],
+        delta: &[f32],
+        _: &mut NoGradient,
+        dx: &mut [f32],
+    ) {
+        for ((dx, &d), &s) in dx.iter_mut().zip(delta).zip(z) {
+            *dx = d * s;
+        }
+    }
+}
