@@ -13,7 +13,7 @@ Writes, next to each other:
   pytorch_batchnorm.csv          inputs x0..x2 and the eval-mode outputs y0..y1 PyTorch computed
 
 Load it in Rust with `nnet::io::import_pytorch::<Net>(&bytes)`, where `Net` declares the same
-layers: `input 3; dense 5; batch_norm (epsilon 1e-3); relu; dense 2;` (linear output).
+layers: input 3, dense 5 (linear), batch normalization with epsilon 1e-3, ReLU, dense 2 (linear).
 
 Note PyTorch's conventions: momentum=0.1 means running = 0.9 * running + 0.1 * batch (Keras
 calls the same thing momentum=0.9), and running_var is updated with the UNBIASED batch variance
