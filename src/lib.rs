@@ -79,10 +79,12 @@
 //! ```
 
 pub use nnet_core::{
-    Architecture, DataRole, Dense, DenseGradient, Error, Initializer, LayerSpec, Metric, Network,
-    Parameters, Result, TensorInfo, Trace,
+    Architecture, DataRole, Dense, DenseGradient, Error, Initializer, Layer, LayerKind, LayerSpec,
+    Metric, Network, Parameters, Regularizer, Result, TensorInfo, Trace,
 };
-pub use nnet_core::{activation, batch, datasets, io, loss, metrics, optim, storage, train};
+pub use nnet_core::{
+    activation, batch, datasets, io, layer, loss, metrics, optim, storage, train,
+};
 pub use nnet_core::{nalgebra, rand};
 
 pub mod prelude;
@@ -164,8 +166,8 @@ pub mod __private {
     pub use nnet_core::loss::Loss;
     pub use nnet_core::storage::{HeapMatrix, HeapVector, MatrixStorage};
     pub use nnet_core::{
-        Architecture, Dense, DenseGradient, Initializer, LayerSpec, Network, Parameters,
-        TensorInfo, Trace, batch, simd,
+        Architecture, Dense, DenseGradient, Initializer, Layer, LayerKind, LayerSpec, Network,
+        Parameters, Regularizer, TensorInfo, Trace, batch, layer, simd,
     };
     pub use nnet_core::{nalgebra, rand};
 

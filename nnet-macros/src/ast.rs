@@ -23,14 +23,16 @@ pub(crate) struct NetworkDef {
 pub(crate) enum Statement {
     /// `input N;`
     Input { keyword: kw::input, size: SizeLit },
-    /// `dense N [activation] [(options)];`
-    Dense(DenseStmt),
+    /// `KIND [number] [activation] [(options)];`: `dense 10 relu;`, `dropout 0.5;`, …
+    Layer(LayerStmt),
 }
 
-/// `dense N [activation] [(options)];`
-pub(crate) struct DenseStmt {
-    pub keyword: kw::dense,
-    pub size: SizeLit,
+/// `KIND [number] [activation] [(options)];`; which parts a kind needs is checked later.
+pub(crate) struct LayerStmt {
+    /// The kind's word, one of [`KindWord`](crate::model::KindWord)'s.
+    pub keyword: Ident,
+    /// The number after the keyword: units of `dense`, rate of `dropout`.
+    pub size: Option<SizeLit>,
     pub activation: Option<Ident>,
     pub options: Vec<LayerOption>,
 }

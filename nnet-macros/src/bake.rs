@@ -7,11 +7,11 @@
 
 use std::path::PathBuf;
 
-use nnet_safetensors::{DEFAULT_MAX_HEADER, DenseShape, Naming, SafeTensors};
+use nnet_safetensors::{DEFAULT_MAX_HEADER, LayerKind, Naming, SafeTensors, TensorSpec};
 use syn::spanned::Spanned;
 use syn::{Attribute, Expr, ExprLit, Lit, LitStr, Meta};
 
-use crate::model::Model;
+use crate::model::{Kind, Model};
 
 const FORM: &str = "write `#[weights = \"path/to/weights.safetensors\"]`, with the path relative to the directory of the crate's Cargo.toml";
 
@@ -62,14 +62,14 @@ pub(crate) fn take_attribute(
     path
 }
 
-/// The weights read from the file, per layer, column-major as nnet holds them in memory.
+/// The tensors read from the file, column-major as nnet holds them in memory.
 pub(crate) struct Baked {
     /// The file, absolute, for `include_bytes!` (so cargo rebuilds when it changes).
     pub file: PathBuf,
     /// The path as written.
     pub written: LitStr,
-    /// `(weights column-major, bias)` of each layer.
-    pub layers: Vec<(Vec<f32>, Vec<f32>)>,
+    /// Every tensor of the network, in the order of its `Parameters`.
+    pub tensors: Vec<Vec<f32>>,
 }
 
 /// Reads and checks the file of the `#[weights]` attribute, if there is one.
@@ -93,18 +93,26 @@ fn read_file(model: &Model, written: &LitStr) -> syn::Result<Baked> {
     let in_file = |message: String| fail(format!("weights file `{shown}`: {message}"));
     let tensors =
         SafeTensors::parse(&bytes, DEFAULT_MAX_HEADER).map_err(|e| in_file(e.to_string()))?;
-    let shapes: Vec<DenseShape> = model
+    let names: Vec<String> = model.layers.iter().map(|l| l.field().to_string()).collect();
+    let specs: Vec<TensorSpec> = model
         .layers
         .iter()
-        .map(|l| DenseShape {
-            inputs: l.inputs,
-            units: l.units,
+        .zip(&names)
+        .flat_map(|(l, name)| {
+            let kind = match l.kind {
+                Kind::Dense { .. } => LayerKind::Dense,
+                Kind::BatchNorm { .. } => LayerKind::BatchNorm,
+                Kind::LayerNorm { .. } => LayerKind::LayerNorm,
+                Kind::Activation(_) | Kind::Dropout { .. } => return Vec::new(),
+            };
+            let bias = matches!(l.kind, Kind::Dense { use_bias: true, .. });
+            TensorSpec::of_layer(kind, name, l.inputs, l.units, bias)
         })
         .collect();
-    let sources = nnet_safetensors::resolve(&tensors, &shapes, Naming::Nnet, false)
+    let sources = nnet_safetensors::resolve(&tensors, &specs, Naming::Nnet, false)
         .map_err(|e| in_file(e.to_string()))?;
     check_metadata(model, &tensors).map_err(in_file)?;
-    let values: Vec<Vec<f32>> = sources
+    let tensors: Vec<Vec<f32>> = sources
         .iter()
         .map(|source| {
             let mut values = vec![0.0; source.rows * source.cols];
@@ -112,15 +120,10 @@ fn read_file(model: &Model, written: &LitStr) -> syn::Result<Baked> {
             values
         })
         .collect();
-    let mut values = values.into_iter();
-    let mut layers = Vec::new();
-    while let (Some(weights), Some(bias)) = (values.next(), values.next()) {
-        layers.push((weights, bias));
-    }
     Ok(Baked {
         file,
         written: written.clone(),
-        layers,
+        tensors,
     })
 }
 
@@ -133,10 +136,7 @@ fn check_metadata(model: &Model, file: &SafeTensors) -> Result<(), String> {
             "the file is of nnet format version {version}, this nnet reads version 1"
         ));
     }
-    let mut expected = format!("input {}", model.inputs);
-    for layer in &model.layers {
-        expected.push_str(&format!("; dense {} {}", layer.units, layer.activation));
-    }
+    let expected = model.architecture();
     match file.metadata("nnet.architecture") {
         Some(found) if found != expected => Err(format!(
             "the file was saved from the architecture `{found}`, but the network is `{expected}`"

@@ -5,7 +5,7 @@ use proc_macro2::Ident;
 use syn::Lit;
 
 use crate::ast::SizeLit;
-use crate::model::{ACTIVATIONS, INITIALIZERS, MAX_UNITS};
+use crate::model::{Act, Init, MAX_UNITS};
 
 /// The size as written when it is a valid size, else `10`.
 pub(crate) fn size_text(size: &SizeLit) -> String {
@@ -24,7 +24,7 @@ pub(crate) fn size_text(size: &SizeLit) -> String {
 
 /// `name` when it is an activation of the grammar, else `default`.
 pub(crate) fn activation_or<'a>(name: &'a str, default: &'a str) -> &'a str {
-    if ACTIVATIONS.iter().any(|(n, _, _)| *n == name) {
+    if Act::from_word(name).is_some() {
         name
     } else {
         default
@@ -62,7 +62,7 @@ pub(crate) fn dense_line(
 }
 
 fn initializer_or<'a>(name: &'a str, default: &'a str) -> &'a str {
-    if INITIALIZERS.iter().any(|(n, _)| *n == name) {
+    if Init::from_word(name).is_some() {
         name
     } else {
         default

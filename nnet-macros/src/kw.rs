@@ -1,4 +1,3 @@
 //! The keywords of the layer list.
 
 syn::custom_keyword!(input);
-syn::custom_keyword!(dense);

@@ -1,6 +1,7 @@
-//! The validated network: every name resolved and every size known.
+//! The validated network: every name resolved into a typed value and every size known.
 
-use proc_macro2::Span;
+use proc_macro2::{Ident, Span};
+use quote::format_ident;
 
 use crate::ast::NetworkDef;
 
@@ -12,83 +13,271 @@ pub(crate) const MAX_UNITS: u64 = 65_536;
 /// megabytes of stack to be built, moved or cloned.
 pub(crate) const INLINE_PARAMS: usize = 16_384;
 
-/// Layers of more than this many units keep their bias, trace, gradient and deltas on the heap
-/// (and their weights too), so that no function frame holds a vector of up to 256 KiB: the
-/// value of `nnet_core::storage::INLINE_UNITS`.
+/// Layers of more than this many units keep their vectors (bias, normalization parameters,
+/// trace, gradient and deltas) on the heap, so that no function frame holds a vector of up to
+/// 256 KiB: the value of `nnet_core::storage::INLINE_UNITS`.
 pub(crate) const INLINE_UNITS: usize = 1024;
 
-/// Activation names of the grammar, their `nnet_core::activation` types and default `alpha`.
-pub(crate) const ACTIVATIONS: &[(&str, &str, Option<f32>)] = &[
-    ("linear", "Linear", None),
-    ("relu", "Relu", None),
-    ("sigmoid", "Sigmoid", None),
-    ("tanh", "Tanh", None),
-    ("softmax", "Softmax", None),
-    ("step", "Step", None),
-    ("leaky_relu", "LeakyRelu", Some(0.3)),
-    ("elu", "Elu", Some(1.0)),
-    ("selu", "Selu", None),
-    ("gelu", "Gelu", None),
-    ("silu", "Silu", None),
-    ("softplus", "Softplus", None),
-    ("softsign", "Softsign", None),
-    ("hard_sigmoid", "HardSigmoid", None),
-    ("exponential", "Exponential", None),
-];
+/// Dense layers with at least this many weights (64 × 64) run batches through matrix–matrix
+/// products: the rule of `nnet_core::batch::prefers_batches`.
+pub(crate) const BATCHED_WEIGHTS: usize = 4096;
 
-/// Initializer names of the grammar and their `nnet_core::Initializer` variants.
-pub(crate) const INITIALIZERS: &[(&str, &str)] = &[
-    ("zeros", "Zeros"),
-    ("ones", "Ones"),
-    ("uniform", "Uniform"),
-    ("normal", "Normal"),
-    ("glorot_uniform", "GlorotUniform"),
-    ("glorot_normal", "GlorotNormal"),
-    ("he_uniform", "HeUniform"),
-    ("he_normal", "HeNormal"),
-    ("lecun_uniform", "LecunUniform"),
-    ("lecun_normal", "LecunNormal"),
-];
+/// Defines a fieldless enum of grammar words with its `nnet_core` names.
+macro_rules! words {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident = $word:literal,)* }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub(crate) enum $name { $($variant,)* }
 
-/// Option names a layer accepts.
-pub(crate) const OPTIONS: &[&str] = &["init", "bias_init", "alpha"];
+        impl $name {
+            pub(crate) const ALL: &'static [$name] = &[$($name::$variant,)*];
+
+            /// The word of the grammar.
+            pub(crate) fn word(self) -> &'static str {
+                match self { $($name::$variant => $word,)* }
+            }
+
+            /// The `nnet_core` type or variant of the same name.
+            pub(crate) fn ident(self) -> Ident {
+                match self { $($name::$variant => format_ident!(stringify!($variant)),)* }
+            }
+
+            pub(crate) fn from_word(word: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|w| w.word() == word)
+            }
+
+            pub(crate) fn words() -> Vec<&'static str> {
+                Self::ALL.iter().map(|w| w.word()).collect()
+            }
+        }
+    };
+}
+
+words! {
+    /// The activations of the grammar, each the `nnet_core::activation` type of its name.
+    Act {
+        Linear = "linear",
+        Relu = "relu",
+        Sigmoid = "sigmoid",
+        Tanh = "tanh",
+        Softmax = "softmax",
+        Step = "step",
+        LeakyRelu = "leaky_relu",
+        Elu = "elu",
+        Selu = "selu",
+        Gelu = "gelu",
+        Silu = "silu",
+        Softplus = "softplus",
+        Softsign = "softsign",
+        HardSigmoid = "hard_sigmoid",
+        Exponential = "exponential",
+    }
+}
+
+impl Act {
+    /// Keras's default `alpha` of the activations that take one.
+    pub(crate) fn default_alpha(self) -> Option<f32> {
+        match self {
+            Act::LeakyRelu => Some(0.3),
+            Act::Elu => Some(1.0),
+            _ => None,
+        }
+    }
+}
+
+words! {
+    /// The initializers of the grammar, each a `nnet_core::Initializer` variant.
+    Init {
+        Zeros = "zeros",
+        Ones = "ones",
+        Uniform = "uniform",
+        Normal = "normal",
+        GlorotUniform = "glorot_uniform",
+        GlorotNormal = "glorot_normal",
+        HeUniform = "he_uniform",
+        HeNormal = "he_normal",
+        LecunUniform = "lecun_uniform",
+        LecunNormal = "lecun_normal",
+    }
+}
+
+words! {
+    /// The layer kinds of the grammar, each a `nnet_core::LayerKind` variant.
+    KindWord {
+        Dense = "dense",
+        Activation = "activation",
+        Dropout = "dropout",
+        BatchNorm = "batch_norm",
+        LayerNorm = "layer_norm",
+    }
+}
+
+/// Kinds fixed by the design that come with sequence inputs, not yet in the grammar.
+pub(crate) const RECURRENT: &[&str] = &["simple_rnn", "gru", "lstm"];
+
+/// An activation with its `alpha` where it has one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Activation {
+    pub act: Act,
+    pub alpha: Option<f32>,
+}
+
+/// What a line declares, with every option resolved to its value or Keras's default.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Kind {
+    Dense {
+        activation: Activation,
+        init: Init,
+        bias_init: Init,
+        use_bias: bool,
+        l1: f32,
+        l2: f32,
+    },
+    Activation(Activation),
+    Dropout {
+        rate: f32,
+    },
+    BatchNorm {
+        momentum: f32,
+        epsilon: f32,
+    },
+    LayerNorm {
+        epsilon: f32,
+    },
+}
+
+/// One validated layer.
+#[derive(Clone)]
+pub(crate) struct Layer {
+    pub kind: Kind,
+    /// 1-based count among the layers of its kind: the layer is the field `{word}{ordinal}`.
+    pub ordinal: usize,
+    pub inputs: usize,
+    pub units: usize,
+    /// Whether the weights live on the heap.
+    pub boxed: bool,
+    /// Whether the vectors of the layer live on the heap; such layers are boxed too.
+    pub heap_vectors: bool,
+    /// Span of the layer's keyword, given to the code generated for it.
+    pub span: Span,
+}
+
+impl Layer {
+    pub(crate) fn word(&self) -> KindWord {
+        match self.kind {
+            Kind::Dense { .. } => KindWord::Dense,
+            Kind::Activation(_) => KindWord::Activation,
+            Kind::Dropout { .. } => KindWord::Dropout,
+            Kind::BatchNorm { .. } => KindWord::BatchNorm,
+            Kind::LayerNorm { .. } => KindWord::LayerNorm,
+        }
+    }
+
+    /// The field, `dense1`, `batch_norm2`, …
+    pub(crate) fn field(&self) -> Ident {
+        format_ident!("{}{}", self.word().word(), self.ordinal)
+    }
+
+    /// The activation that ends the layer, if it has one.
+    pub(crate) fn activation(&self) -> Option<Activation> {
+        match self.kind {
+            Kind::Dense { activation, .. } | Kind::Activation(activation) => Some(activation),
+            _ => None,
+        }
+    }
+
+    /// Trainable parameters.
+    pub(crate) fn params(&self) -> usize {
+        match self.kind {
+            Kind::Dense { use_bias, .. } => {
+                self.units * self.inputs + if use_bias { self.units } else { 0 }
+            }
+            Kind::BatchNorm { .. } | Kind::LayerNorm { .. } => 2 * self.units,
+            Kind::Activation(_) | Kind::Dropout { .. } => 0,
+        }
+    }
+
+    /// Non-trainable values.
+    pub(crate) fn non_trainable(&self) -> usize {
+        match self.kind {
+            Kind::BatchNorm { .. } => 2 * self.units,
+            _ => 0,
+        }
+    }
+
+    /// Number of tensors, in the order of the layer type's `tensor_info`.
+    pub(crate) fn tensors(&self) -> usize {
+        match self.kind {
+            Kind::Dense { use_bias, .. } => 1 + usize::from(use_bias),
+            Kind::BatchNorm { .. } => 4,
+            Kind::LayerNorm { .. } => 2,
+            Kind::Activation(_) | Kind::Dropout { .. } => 0,
+        }
+    }
+
+    /// Whether training computes something else than inference (dropout, batch
+    /// normalization).
+    pub(crate) fn trains_differently(&self) -> bool {
+        matches!(self.kind, Kind::Dropout { .. } | Kind::BatchNorm { .. })
+    }
+
+    /// Whether this dense layer runs batches through matrix–matrix products.
+    pub(crate) fn batched(&self) -> bool {
+        matches!(self.kind, Kind::Dense { .. }) && self.inputs * self.units >= BATCHED_WEIGHTS
+    }
+
+    /// The line with every option that differs from its default, as saved files record it
+    /// (without `alpha`, as files saved before other kinds existed record dense layers).
+    pub(crate) fn text(&self) -> String {
+        let options = |pairs: Vec<(&str, String, bool)>| {
+            let set: Vec<String> = pairs
+                .into_iter()
+                .filter(|(_, _, default)| !default)
+                .map(|(name, value, _)| format!("{name} = {value}"))
+                .collect();
+            if set.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", set.join(", "))
+            }
+        };
+        match &self.kind {
+            Kind::Dense {
+                activation,
+                use_bias,
+                l1,
+                l2,
+                ..
+            } => {
+                let extra = options(vec![
+                    ("use_bias", "false".to_owned(), *use_bias),
+                    ("l1", format!("{l1:?}"), *l1 == 0.0),
+                    ("l2", format!("{l2:?}"), *l2 == 0.0),
+                ]);
+                format!("dense {} {}{extra}", self.units, activation.act.word())
+            }
+            Kind::Activation(activation) => format!("activation {}", activation.act.word()),
+            Kind::Dropout { rate } => format!("dropout {rate:?}"),
+            Kind::BatchNorm { momentum, epsilon } => format!(
+                "batch_norm{}",
+                options(vec![
+                    ("momentum", format!("{momentum:?}"), *momentum == 0.99),
+                    ("epsilon", format!("{epsilon:?}"), *epsilon == 1e-3),
+                ])
+            ),
+            Kind::LayerNorm { epsilon } => format!(
+                "layer_norm{}",
+                options(vec![("epsilon", format!("{epsilon:?}"), *epsilon == 1e-3)])
+            ),
+        }
+    }
+}
 
 /// A network whose layer list passed validation.
 pub(crate) struct Model<'a> {
     pub def: &'a NetworkDef,
     pub inputs: usize,
     pub layers: Vec<Layer>,
-}
-
-/// One validated dense layer.
-pub(crate) struct Layer {
-    /// 1-based position: the layer is the field `dense{index}`.
-    pub index: usize,
-    pub inputs: usize,
-    pub units: usize,
-    /// Grammar name of the activation, e.g. `leaky_relu`.
-    pub activation: &'static str,
-    /// `nnet_core::activation` type name, e.g. `LeakyRelu`.
-    pub activation_type: &'static str,
-    /// `alpha` of `leaky_relu` and `elu`.
-    pub alpha: Option<f32>,
-    /// `nnet_core::Initializer` variant of the weights.
-    pub init: &'static str,
-    /// `nnet_core::Initializer` variant of the bias.
-    pub bias_init: &'static str,
-    /// Whether the weights live on the heap.
-    pub boxed: bool,
-    /// Whether the vectors of the layer (bias, trace, gradient, deltas) live on the heap; such
-    /// layers are boxed too.
-    pub heap_vectors: bool,
-    /// Span of the layer's `dense` keyword, given to the code generated for it.
-    pub span: Span,
-}
-
-impl Layer {
-    pub(crate) fn params(&self) -> usize {
-        self.units * self.inputs + self.units
-    }
 }
 
 impl Model<'_> {
@@ -98,5 +287,28 @@ impl Model<'_> {
 
     pub(crate) fn params(&self) -> usize {
         self.layers.iter().map(Layer::params).sum()
+    }
+
+    /// Whether `fit` trains through the batched pass: a layer trains differently (it sees the
+    /// whole batch, or draws masks per batch), or a dense layer is large.
+    pub(crate) fn trains_in_batches(&self) -> bool {
+        self.layers
+            .iter()
+            .any(|l| l.trains_differently() || l.batched())
+    }
+
+    /// Whether inference runs batches through matrix–matrix products.
+    pub(crate) fn infers_in_batches(&self) -> bool {
+        self.layers.iter().any(Layer::batched)
+    }
+
+    /// The architecture as saved files record it: `input 2; dense 10 relu; ...`.
+    pub(crate) fn architecture(&self) -> String {
+        let mut text = format!("input {}", self.inputs);
+        for layer in &self.layers {
+            text.push_str("; ");
+            text.push_str(&layer.text());
+        }
+        text
     }
 }

@@ -5,8 +5,9 @@ use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
 use syn::parse::{Parse, ParseStream, Parser};
 use syn::{Attribute, Ident, Lit, LitStr, Token, Visibility};
 
-use crate::ast::{DenseStmt, LayerOption, NetworkDef, OptionValue, SizeLit, Statement};
+use crate::ast::{LayerOption, LayerStmt, NetworkDef, OptionValue, SizeLit, Statement};
 use crate::kw;
+use crate::model::{KindWord, RECURRENT};
 
 const EXAMPLE: &str = "`pub struct Name { input 2; dense 1 sigmoid; }`";
 
@@ -137,7 +138,7 @@ pub(crate) fn push_error(errors: &mut Option<syn::Error>, error: syn::Error) {
     }
 }
 
-/// Splits the layer list into statements at each `;`. A `dense` or `input` keyword in the middle
+/// Splits the layer list into statements at each `;`. A layer or `input` keyword in the middle
 /// of a statement starts a new one, with a "missing `;`" error, so that both lines are checked.
 fn split_statements(body: TokenStream, errors: &mut Option<syn::Error>) -> Vec<TokenStream> {
     let mut statements = Vec::new();
@@ -161,7 +162,8 @@ fn split_statements(body: TokenStream, errors: &mut Option<syn::Error>) -> Vec<T
                 }
             }
             TokenTree::Ident(ident)
-                if !current.is_empty() && (ident == "dense" || ident == "input") =>
+                if !current.is_empty()
+                    && (ident == "input" || KindWord::from_word(&ident.to_string()).is_some()) =>
             {
                 if let Some(last) = current.last() {
                     push_error(errors, missing_semicolon(last));
@@ -179,7 +181,7 @@ fn split_statements(body: TokenStream, errors: &mut Option<syn::Error>) -> Vec<T
     statements
 }
 
-const LAYER_FORMS: &str = "a line is `input N;` or `dense N [activation] [(options)];`";
+const LAYER_FORMS: &str = "a line is `input N;`, `dense N [activation] [(options)];`, `activation ACT;`, `dropout RATE;`, `batch_norm [(options)];` or `layer_norm [(options)];`";
 const DENSE_FORM: &str =
     "a dense layer is `dense UNITS [activation] [(option = value, ...)];`, e.g. `dense 10 relu;`";
 
@@ -188,17 +190,13 @@ fn parse_statement(input: ParseStream) -> syn::Result<Statement> {
         let keyword: kw::input = input.parse()?;
         let size = parse_size(input, keyword.span, "input")?;
         Statement::Input { keyword, size }
-    } else if input.peek(kw::dense) {
-        Statement::Dense(input.parse()?)
     } else if input.peek(Ident) {
-        let ident: Ident = input.parse()?;
-        let hint = crate::suggest::did_you_mean(&ident.to_string(), &["dense", "input"]);
-        return Err(syn::Error::new(
-            ident.span(),
-            format!(
-                "unknown layer kind `{ident}`{hint}\nthe only layer kind is `dense`: {LAYER_FORMS}"
-            ),
-        ));
+        let ident: Ident = input.fork().parse()?;
+        let word = ident.to_string();
+        if KindWord::from_word(&word).is_none() {
+            return Err(unknown_kind(&ident));
+        }
+        Statement::Layer(input.parse()?)
     } else {
         return Err(unexpected(
             input,
@@ -211,11 +209,48 @@ fn parse_statement(input: ParseStream) -> syn::Result<Statement> {
     Ok(statement)
 }
 
-impl Parse for DenseStmt {
+/// "unknown layer kind", with a "did you mean" and, for the recurrent kinds, what they need.
+fn unknown_kind(ident: &Ident) -> syn::Error {
+    let word = ident.to_string();
+    if RECURRENT.contains(&word.as_str()) {
+        return syn::Error::new(
+            ident.span(),
+            format!(
+                "`{word}` is a recurrent layer, which needs a sequence input (`input sequence N;`); recurrent layers are not supported yet: use `dense` layers"
+            ),
+        );
+    }
+    let mut words = KindWord::words();
+    words.push("input");
+    let hint = crate::suggest::did_you_mean(&word, &words);
+    syn::Error::new(
+        ident.span(),
+        format!("unknown layer kind `{word}`{hint}\n{LAYER_FORMS}"),
+    )
+}
+
+impl Parse for LayerStmt {
     fn parse(input: ParseStream) -> syn::Result<Self> {
-        let keyword: kw::dense = input.parse()?;
-        let size = parse_size(input, keyword.span, "dense")?;
-        unparenthesized_option(input, &size, None)?;
+        let keyword: Ident = input.parse()?;
+        let dense = keyword == "dense";
+        let size = if dense {
+            Some(parse_size(input, keyword.span(), "dense")?)
+        } else if input.peek(Lit) || input.peek(Token![-]) {
+            let minus = input.parse::<Option<Token![-]>>()?;
+            let mut lit: Lit = input.parse()?;
+            if let Some(minus) = &minus {
+                lit.set_span(minus.span);
+            }
+            Some(SizeLit {
+                lit,
+                negative: minus.is_some(),
+            })
+        } else {
+            None
+        };
+        if dense && let Some(size) = &size {
+            unparenthesized_option(input, size, None)?;
+        }
         if input.peek(LitStr) {
             let quoted: LitStr = input.parse()?;
             return Err(syn::Error::new(
@@ -226,12 +261,14 @@ impl Parse for DenseStmt {
                 ),
             ));
         }
-        let activation: Option<Ident> = if input.peek(Ident) {
+        let activation: Option<Ident> = if input.peek(Ident) && !input.peek2(Token![=]) {
             Some(input.parse()?)
         } else {
             None
         };
-        unparenthesized_option(input, &size, activation.as_ref())?;
+        if dense && let Some(size) = &size {
+            unparenthesized_option(input, size, activation.as_ref())?;
+        }
         let options = if input.peek(syn::token::Paren) {
             let content;
             syn::parenthesized!(content in input);
@@ -243,9 +280,10 @@ impl Parse for DenseStmt {
             Vec::new()
         };
         if !input.is_empty() {
-            return Err(unexpected(input, DENSE_FORM));
+            let form = if dense { DENSE_FORM } else { LAYER_FORMS };
+            return Err(unexpected(input, form));
         }
-        Ok(DenseStmt {
+        Ok(LayerStmt {
             keyword,
             size,
             activation,
@@ -277,11 +315,11 @@ fn unparenthesized_option(
         )
     } else {
         let line = crate::hint::dense_line(&size, activation, &name.to_string(), &value);
-        if crate::model::OPTIONS.contains(&name.to_string().as_str()) {
+        if crate::validate::DENSE_OPTIONS.contains(&name.to_string().as_str()) {
             format!("options go in parentheses after the activation: write `{line}`")
         } else {
             format!(
-                "unknown option `{name}`; options go in parentheses after the activation, e.g. `{line}`\nthe options are `init`, `bias_init` and `alpha`"
+                "unknown option `{name}`; options go in parentheses after the activation, e.g. `{line}`\nthe options of `dense` are `init`, `bias_init`, `alpha`, `use_bias`, `l1` and `l2`"
             )
         }
     };
@@ -321,7 +359,7 @@ impl Parse for LayerOption {
         let name: Ident = input.parse().map_err(|e| {
             syn::Error::new(
                 e.span(),
-                "expected an option: `init = ...`, `bias_init = ...` or `alpha = ...`",
+                "expected an option, `name = value`: e.g. `init = he_uniform` on `dense`, `momentum = 0.9` on `batch_norm`",
             )
         })?;
         input.parse::<Token![=]>().map_err(|e| {

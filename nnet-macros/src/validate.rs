@@ -3,34 +3,69 @@
 
 use syn::{Ident, Lit};
 
-use crate::ast::{DenseStmt, NetworkDef, OptionValue, SizeLit, Statement};
+use crate::ast::{LayerOption, LayerStmt, NetworkDef, OptionValue, SizeLit, Statement};
 use crate::hint;
 use crate::model::{
-    ACTIVATIONS, INITIALIZERS, INLINE_PARAMS, INLINE_UNITS, Layer, MAX_UNITS, Model, OPTIONS,
+    Act, Activation, INLINE_PARAMS, INLINE_UNITS, Init, Kind, KindWord, Layer, MAX_UNITS, Model,
 };
 use crate::parse::push_error;
 use crate::suggest::did_you_mean;
+
+/// Options of `dense`.
+pub(crate) const DENSE_OPTIONS: &[&str] = &["init", "bias_init", "alpha", "use_bias", "l1", "l2"];
+
+/// The options each kind takes.
+fn options_of(kind: KindWord) -> &'static [&'static str] {
+    match kind {
+        KindWord::Dense => DENSE_OPTIONS,
+        KindWord::Activation => &["alpha"],
+        KindWord::Dropout => &[],
+        KindWord::BatchNorm => &["momentum", "epsilon"],
+        KindWord::LayerNorm => &["epsilon"],
+    }
+}
 
 /// Checks the whole definition, returning the model or every error found.
 pub(crate) fn validate(def: &NetworkDef) -> syn::Result<Model<'_>> {
     let mut errors = def.errors.clone();
     let inputs = check_input_line(def, &mut errors);
 
-    let mut layers = Vec::new();
+    let mut layers: Vec<Layer> = Vec::new();
     let mut width = inputs.unwrap_or(1);
     let mut inline_params = 0;
     for statement in &def.statements {
-        if let Statement::Dense(dense) = statement
-            && let Some(mut layer) = check_dense(dense, layers.len() + 1, width, &mut errors)
-        {
-            width = layer.units;
-            layer.heap_vectors = layer.units > INLINE_UNITS;
-            layer.boxed = layer.heap_vectors || inline_params + layer.params() > INLINE_PARAMS;
-            if !layer.boxed {
-                inline_params += layer.params();
-            }
-            layers.push(layer);
+        let Statement::Layer(line) = statement else {
+            continue;
+        };
+        let Some(word) = KindWord::from_word(&line.keyword.to_string()) else {
+            continue;
+        };
+        let Some((kind, units)) = check_layer(line, word, width, &mut errors) else {
+            continue;
+        };
+        let ordinal = 1 + layers.iter().filter(|l| l.word() == word).count();
+        let mut layer = Layer {
+            kind,
+            ordinal,
+            inputs: width,
+            units,
+            boxed: false,
+            heap_vectors: false,
+            span: line.keyword.span(),
+        };
+        width = units;
+        layer.heap_vectors = layer.units > INLINE_UNITS;
+        let weights = if matches!(layer.kind, Kind::Dense { .. }) {
+            layer.params()
+        } else {
+            0
+        };
+        layer.boxed = matches!(layer.kind, Kind::Dense { .. })
+            && (layer.heap_vectors || inline_params + weights > INLINE_PARAMS);
+        if !layer.boxed {
+            inline_params += weights;
         }
+        layers.push(layer);
     }
 
     match (errors, inputs) {
@@ -82,7 +117,7 @@ fn check_input_line(def: &NetworkDef, errors: &mut Option<syn::Error>) -> Option
         None => {
             // Point at the line `input` should come before, or at the empty list.
             let span = def.statements.iter().find_map(|s| match s {
-                Statement::Dense(dense) => Some(dense.keyword.span),
+                Statement::Layer(line) => Some(line.keyword.span()),
                 Statement::Input { .. } => None,
             });
             push_error(
@@ -99,7 +134,7 @@ fn check_input_line(def: &NetworkDef, errors: &mut Option<syn::Error>) -> Option
             let has_layer = def
                 .statements
                 .iter()
-                .any(|s| matches!(s, Statement::Dense(_)));
+                .any(|s| matches!(s, Statement::Layer(_)));
             if !has_layer && def.errors.is_none() {
                 push_error(
                     errors,
@@ -114,34 +149,194 @@ fn check_input_line(def: &NetworkDef, errors: &mut Option<syn::Error>) -> Option
     }
 }
 
-/// One dense line: size, activation, options.
-fn check_dense(
-    dense: &DenseStmt,
-    index: usize,
-    inputs: usize,
+/// One layer line: what its kind needs, and nothing else. Returns the kind and the layer's
+/// units (the width it passes on).
+fn check_layer(
+    line: &LayerStmt,
+    word: KindWord,
+    width: usize,
     errors: &mut Option<syn::Error>,
-) -> Option<Layer> {
-    let units = check_size(&dense.size, "units", errors);
-    let activation = check_activation(dense, errors);
-    let options = check_options(dense, activation.map(|a| a.0), errors);
-    if let (Some(units), Some((activation, activation_type, default_alpha))) = (units, activation) {
-        check_softmax_width(dense, activation, units, errors);
-        let (init, bias_init, alpha) = options?;
-        return Some(Layer {
-            index,
-            inputs,
-            units,
-            activation,
-            activation_type,
-            alpha: alpha.or(default_alpha),
-            init,
-            bias_init,
-            boxed: false,
-            heap_vectors: false,
-            span: dense.keyword.span,
-        });
+) -> Option<(Kind, usize)> {
+    let kind = word.word();
+    let mut ok = true;
+    // What does not belong to the kind: a number, an activation.
+    if !matches!(word, KindWord::Dense | KindWord::Dropout)
+        && let Some(size) = &line.size
+    {
+        let example = example_line(word);
+        push_error(
+            errors,
+            syn::Error::new(
+                size.lit.span(),
+                format!(
+                    "`{kind}` takes no number: its width is the previous layer's; write `{example}`"
+                ),
+            ),
+        );
+        ok = false;
     }
+    if !matches!(word, KindWord::Dense | KindWord::Activation)
+        && let Some(activation) = &line.activation
+    {
+        let example = example_line(word);
+        push_error(
+            errors,
+            syn::Error::new(
+                activation.span(),
+                format!(
+                    "`{kind}` takes no activation: write `{example}` and put the activation on its own line, `activation {activation};`"
+                ),
+            ),
+        );
+        ok = false;
+    }
+    let options = check_options(line, word, errors);
+    let activation = match word {
+        KindWord::Dense | KindWord::Activation => check_activation(line, word, errors),
+        _ => Some(Act::Linear),
+    };
+    let (Some(mut options), Some(act)) = (options, activation) else {
+        return None;
+    };
+    if let Some(alpha) = options.alpha {
+        if !matches!(act, Act::LeakyRelu | Act::Elu) {
+            let span = options.alpha_span.unwrap_or(line.keyword.span());
+            push_error(
+                errors,
+                syn::Error::new(
+                    span,
+                    format!(
+                        "`alpha` does not apply to `{}`: it sets the slope of `leaky_relu` and the scale of `elu`; remove it",
+                        act.word()
+                    ),
+                ),
+            );
+            return None;
+        }
+        if alpha < 0.0 && act == Act::LeakyRelu {
+            let span = options.alpha_span.unwrap_or(line.keyword.span());
+            push_error(
+                errors,
+                syn::Error::new(
+                    span,
+                    "`alpha` of `leaky_relu` is the slope for negative inputs and cannot be negative (as in Keras): write a slope of 0 or more, e.g. `alpha = 0.2`, or remove `alpha` for the default 0.3",
+                ),
+            );
+            return None;
+        }
+    }
+    let activation = Activation {
+        act,
+        alpha: options.alpha.take().or(act.default_alpha()),
+    };
+    let kind = match word {
+        KindWord::Dense => {
+            let units = line
+                .size
+                .as_ref()
+                .and_then(|size| check_size(size, "units", errors));
+            let units = units?;
+            check_softmax_width(line, act, units, errors);
+            if act == Act::Softmax && units == 1 {
+                return None;
+            }
+            (
+                Kind::Dense {
+                    activation,
+                    init: options.init,
+                    bias_init: options.bias_init,
+                    use_bias: options.use_bias,
+                    l1: options.l1,
+                    l2: options.l2,
+                },
+                units,
+            )
+        }
+        KindWord::Activation => {
+            check_softmax_width(line, act, width, errors);
+            if act == Act::Softmax && width == 1 {
+                return None;
+            }
+            (Kind::Activation(activation), width)
+        }
+        KindWord::Dropout => (
+            Kind::Dropout {
+                rate: check_rate(line, errors)?,
+            },
+            width,
+        ),
+        KindWord::BatchNorm => (
+            Kind::BatchNorm {
+                momentum: options.momentum,
+                epsilon: options.epsilon,
+            },
+            width,
+        ),
+        KindWord::LayerNorm => (
+            Kind::LayerNorm {
+                epsilon: options.epsilon,
+            },
+            width,
+        ),
+    };
+    ok.then_some(kind)
+}
+
+/// A line of the kind that compiles, for messages.
+fn example_line(word: KindWord) -> &'static str {
+    match word {
+        KindWord::Dense => "dense 10 relu;",
+        KindWord::Activation => "activation relu;",
+        KindWord::Dropout => "dropout 0.5;",
+        KindWord::BatchNorm => "batch_norm;",
+        KindWord::LayerNorm => "layer_norm;",
+    }
+}
+
+/// `dropout RATE`: a number in `[0, 1)`.
+fn check_rate(line: &LayerStmt, errors: &mut Option<syn::Error>) -> Option<f32> {
+    let Some(size) = &line.size else {
+        push_error(
+            errors,
+            syn::Error::new(
+                line.keyword.span(),
+                "`dropout` needs the fraction of units to drop: write e.g. `dropout 0.5;`",
+            ),
+        );
+        return None;
+    };
+    let value = number(&size.lit, size.negative);
+    let message = match value {
+        Some(rate) if (0.0..1.0).contains(&rate) => return Some(rate),
+        Some(rate) if rate == 1.0 => {
+            "a dropout rate of 1 drops every unit, so nothing would pass: the rate must be at least 0 and less than 1, e.g. `dropout 0.5;`".to_owned()
+        }
+        Some(_) => format!(
+            "the dropout rate is the fraction of units dropped, from 0 up to (not including) 1, not `{}`: write e.g. `dropout 0.5;`",
+            lit_text(&size.lit, size.negative)
+        ),
+        None => format!(
+            "the dropout rate must be a number, not `{}`: write e.g. `dropout 0.5;`",
+            lit_text(&size.lit, size.negative)
+        ),
+    };
+    push_error(errors, syn::Error::new(size.lit.span(), message));
     None
+}
+
+/// A literal as a number, if it is one.
+fn number(lit: &Lit, negative: bool) -> Option<f32> {
+    let v = match lit {
+        Lit::Float(f) => f.base10_parse::<f32>().ok()?,
+        Lit::Int(i) => i.base10_parse::<f32>().ok()?,
+        _ => return None,
+    };
+    Some(if negative { -v } else { v })
+}
+
+fn lit_text(lit: &Lit, negative: bool) -> String {
+    let minus = if negative { "-" } else { "" };
+    format!("{minus}{}", quote::ToTokens::to_token_stream(lit))
 }
 
 /// A size is a positive whole number no larger than [`MAX_UNITS`].
@@ -200,22 +395,36 @@ fn check_size(size: &SizeLit, what: &str, errors: &mut Option<syn::Error>) -> Op
     }
 }
 
-/// The activation name, `linear` when absent.
+/// The activation: `linear` when a dense layer has none; required on an `activation` line.
 fn check_activation(
-    dense: &DenseStmt,
+    line: &LayerStmt,
+    word: KindWord,
     errors: &mut Option<syn::Error>,
-) -> Option<(&'static str, &'static str, Option<f32>)> {
-    let Some(ident) = dense.activation.as_ref() else {
-        return Some(ACTIVATIONS[0]);
+) -> Option<Act> {
+    let Some(ident) = line.activation.as_ref() else {
+        if word == KindWord::Activation {
+            push_error(
+                errors,
+                syn::Error::new(
+                    line.keyword.span(),
+                    format!(
+                        "an `activation` line needs an activation: write e.g. `activation relu;`\nthe activations are: {}",
+                        Act::words().join(", ")
+                    ),
+                ),
+            );
+            return None;
+        }
+        return Some(Act::Linear);
     };
     let name = ident.to_string();
-    if let Some(found) = ACTIVATIONS.iter().find(|(n, _, _)| *n == name) {
-        return Some(*found);
+    if let Some(act) = Act::from_word(&name) {
+        return Some(act);
     }
-    let names: Vec<&str> = ACTIVATIONS.iter().map(|a| a.0).collect();
+    let names = Act::words();
     let hint = did_you_mean(&name, &names);
-    let message = if OPTIONS.contains(&name.as_str()) {
-        let size = hint::size_text(&dense.size);
+    let message = if word == KindWord::Dense && DENSE_OPTIONS.contains(&name.as_str()) {
+        let size = line.size.as_ref().map_or("10".to_owned(), hint::size_text);
         let line = hint::dense_line(&size, None, &name, "");
         format!(
             "`{name}` is an option, not an activation: options go in parentheses after the activation, e.g. `{line}`"
@@ -231,17 +440,12 @@ fn check_activation(
 }
 
 /// `softmax` over one unit always outputs 1.
-fn check_softmax_width(
-    dense: &DenseStmt,
-    activation: &str,
-    units: usize,
-    errors: &mut Option<syn::Error>,
-) {
-    if activation == "softmax" && units == 1 {
-        let span = dense
+fn check_softmax_width(line: &LayerStmt, act: Act, units: usize, errors: &mut Option<syn::Error>) {
+    if act == Act::Softmax && units == 1 {
+        let span = line
             .activation
             .as_ref()
-            .map_or(dense.keyword.span, Ident::span);
+            .map_or(line.keyword.span(), Ident::span);
         push_error(
             errors,
             syn::Error::new(
@@ -252,21 +456,47 @@ fn check_softmax_width(
     }
 }
 
-type CheckedOptions = (&'static str, &'static str, Option<f32>);
+/// Every option of a line, with Keras's defaults for those not written.
+struct Options {
+    init: Init,
+    bias_init: Init,
+    alpha: Option<f32>,
+    alpha_span: Option<proc_macro2::Span>,
+    use_bias: bool,
+    l1: f32,
+    l2: f32,
+    momentum: f32,
+    epsilon: f32,
+}
 
-/// `init`, `bias_init` and `alpha`, each at most once, each where it applies.
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            init: Init::GlorotUniform,
+            bias_init: Init::Zeros,
+            alpha: None,
+            alpha_span: None,
+            use_bias: true,
+            l1: 0.0,
+            l2: 0.0,
+            momentum: 0.99,
+            epsilon: 1e-3,
+        }
+    }
+}
+
+/// The options of a line, each at most once, each on a kind it applies to.
 fn check_options(
-    dense: &DenseStmt,
-    activation: Option<&str>,
+    line: &LayerStmt,
+    word: KindWord,
     errors: &mut Option<syn::Error>,
-) -> Option<CheckedOptions> {
-    let options = &dense.options;
-    let mut init = "GlorotUniform";
-    let mut bias_init = "Zeros";
-    let mut alpha = None;
+) -> Option<Options> {
+    let allowed = options_of(word);
+    let kind = word.word();
+    let mut options = Options::default();
     let mut ok = true;
     let mut seen: Vec<&Ident> = Vec::new();
-    for option in options {
+    for option in &line.options {
         let name = option.name.to_string();
         if let Some(previous) = seen.iter().find(|s| **s == &option.name) {
             let mut error = syn::Error::new(
@@ -282,74 +512,165 @@ fn check_options(
             continue;
         }
         seen.push(&option.name);
-        match name.as_str() {
-            "init" => {
-                init = check_initializer(&option.name, &option.value, errors).unwrap_or_else(|| {
-                    ok = false;
-                    init
-                })
-            }
-            "bias_init" => {
-                bias_init =
-                    check_initializer(&option.name, &option.value, errors).unwrap_or_else(|| {
-                        ok = false;
-                        bias_init
-                    })
-            }
-            "alpha" => {
-                if let Some(activation) = activation
-                    && activation != "leaky_relu"
-                    && activation != "elu"
-                {
-                    push_error(
+        if name == "activation" {
+            let activation = match &option.value {
+                OptionValue::Ident(ident) => ident.to_string(),
+                OptionValue::Number { .. } => String::new(),
+            };
+            let activation = hint::activation_or(&activation, "relu");
+            let fix = match (&line.size, word) {
+                (Some(size), KindWord::Dense) => {
+                    format!("dense {} {activation};", hint::size_text(size))
+                }
+                _ => format!("{kind}; activation {activation};"),
+            };
+            push_error(
+                errors,
+                syn::Error::new(
+                    option.name.span(),
+                    format!("the activation is not an option: write `{fix}`"),
+                ),
+            );
+            ok = false;
+            continue;
+        }
+        if !allowed.contains(&name.as_str()) {
+            push_error(errors, misplaced_option(option, word));
+            ok = false;
+            continue;
+        }
+        ok &= set_option(&mut options, option, errors);
+    }
+    ok.then_some(options)
+}
+
+/// An option the kind does not take: another kind's, or none's.
+fn misplaced_option(option: &LayerOption, word: KindWord) -> syn::Error {
+    let name = option.name.to_string();
+    let kind = word.word();
+    let allowed = options_of(word);
+    let owners: Vec<&str> = KindWord::ALL
+        .iter()
+        .filter(|k| options_of(**k).contains(&name.as_str()))
+        .map(|k| k.word())
+        .collect();
+    let takes = if allowed.is_empty() {
+        format!("`{kind}` takes no options")
+    } else {
+        let list: Vec<String> = allowed.iter().map(|o| format!("`{o}`")).collect();
+        format!("the options of `{kind}` are {}", list.join(", "))
+    };
+    let message = if owners.is_empty() {
+        let hint = did_you_mean(&name, allowed);
+        format!("unknown option `{name}`{hint}\n{takes}")
+    } else {
+        let owners: Vec<String> = owners.iter().map(|o| format!("`{o}`")).collect();
+        format!(
+            "`{name}` does not apply to `{kind}`: it is an option of {}; remove it\n{takes}",
+            owners.join(" and ")
+        )
+    };
+    syn::Error::new(option.name.span(), message)
+}
+
+/// Reads one option the kind takes into `options`; false after reporting a bad value.
+fn set_option(
+    options: &mut Options,
+    option: &LayerOption,
+    errors: &mut Option<syn::Error>,
+) -> bool {
+    let name = option.name.to_string();
+    let value = &option.value;
+    let fail = |errors: &mut Option<syn::Error>, message: String| {
+        push_error(errors, syn::Error::new(value.span(), message));
+        false
+    };
+    let num = match value {
+        OptionValue::Number { lit, negative } => number(lit, *negative),
+        OptionValue::Ident(_) => None,
+    };
+    let text = value_text(value);
+    match name.as_str() {
+        "init" | "bias_init" => match check_initializer(&option.name, value, errors) {
+            Some(init) if name == "init" => options.init = init,
+            Some(init) => options.bias_init = init,
+            None => return false,
+        },
+        "alpha" => {
+            options.alpha_span = Some(value.span());
+            match num {
+                Some(v) if v.is_finite() => options.alpha = Some(v),
+                Some(_) => {
+                    return fail(
                         errors,
-                        syn::Error::new(
-                            option.name.span(),
-                            format!(
-                                "`alpha` does not apply to `{activation}`: it sets the slope of `leaky_relu` and the scale of `elu`; remove it"
-                            ),
+                        format!(
+                            "`alpha = {text}` does not fit in an `f32`: write e.g. `alpha = 0.2`"
                         ),
                     );
-                    ok = false;
-                    continue;
                 }
-                alpha = check_alpha(&option.value, activation, errors);
-                ok &= alpha.is_some();
-            }
-            "activation" => {
-                let size = hint::size_text(&dense.size);
-                let activation = match &option.value {
-                    OptionValue::Ident(ident) => ident.to_string(),
-                    OptionValue::Number { .. } => String::new(),
-                };
-                let activation = hint::activation_or(&activation, "relu");
-                push_error(
-                    errors,
-                    syn::Error::new(
-                        option.name.span(),
-                        format!(
-                            "the activation is not an option: write it after the size, `dense {size} {activation};`"
-                        ),
-                    ),
-                );
-                ok = false;
-            }
-            _ => {
-                let hint = did_you_mean(&name, OPTIONS);
-                push_error(
-                    errors,
-                    syn::Error::new(
-                        option.name.span(),
-                        format!(
-                            "unknown option `{name}`{hint}\nthe options are `init`, `bias_init` and `alpha`"
-                        ),
-                    ),
-                );
-                ok = false;
+                None => {
+                    return fail(
+                        errors,
+                        format!("`alpha` takes a number, not `{text}`: write e.g. `alpha = 0.2`"),
+                    );
+                }
             }
         }
+        "use_bias" => match value {
+            OptionValue::Number {
+                lit: Lit::Bool(b), ..
+            } => options.use_bias = b.value,
+            _ => {
+                return fail(
+                    errors,
+                    format!(
+                        "`use_bias` is `true` or `false`, not `{text}`: write `use_bias = false`"
+                    ),
+                );
+            }
+        },
+        "l1" | "l2" => match num {
+            Some(v) if v.is_finite() && v >= 0.0 => {
+                if name == "l1" {
+                    options.l1 = v;
+                } else {
+                    options.l2 = v;
+                }
+            }
+            _ => {
+                return fail(
+                    errors,
+                    format!(
+                        "`{name}` is the factor of the weights' regularization, a number of 0 or more, not `{text}`: write e.g. `{name} = 0.01`"
+                    ),
+                );
+            }
+        },
+        "momentum" => match num {
+            Some(v) if (0.0..=1.0).contains(&v) => options.momentum = v,
+            _ => {
+                return fail(
+                    errors,
+                    format!(
+                        "`momentum` is the weight of the old moving statistics, from 0 to 1, not `{text}`: write e.g. `momentum = 0.99`"
+                    ),
+                );
+            }
+        },
+        "epsilon" => match num {
+            Some(v) if v.is_finite() && v > 0.0 => options.epsilon = v,
+            _ => {
+                return fail(
+                    errors,
+                    format!(
+                        "`epsilon` is added to the variance and must be a number above 0, not `{text}`: write e.g. `epsilon = 0.001`"
+                    ),
+                );
+            }
+        },
+        _ => return fail(errors, format!("unknown option `{name}`")),
     }
-    ok.then_some((init, bias_init, alpha))
+    true
 }
 
 /// An initializer name, written as a name.
@@ -357,13 +678,13 @@ fn check_initializer(
     option: &Ident,
     value: &OptionValue,
     errors: &mut Option<syn::Error>,
-) -> Option<&'static str> {
-    let names: Vec<&str> = INITIALIZERS.iter().map(|i| i.0).collect();
+) -> Option<Init> {
+    let names = Init::words();
     let message = match value {
         OptionValue::Ident(ident) => {
             let name = ident.to_string();
-            if let Some((_, variant)) = INITIALIZERS.iter().find(|(n, _)| *n == name) {
-                return Some(variant);
+            if let Some(init) = Init::from_word(&name) {
+                return Some(init);
             }
             format!(
                 "unknown initializer `{name}`{}\nthe initializers are: {}",
@@ -384,43 +705,6 @@ fn check_initializer(
             value_text(value),
             names.join(", ")
         ),
-    };
-    push_error(errors, syn::Error::new(value.span(), message));
-    None
-}
-
-/// `alpha` is a finite number, and not negative for `leaky_relu`, as in Keras (whose `LeakyReLU`
-/// rejects a negative slope; its `ELU` takes any `alpha`).
-fn check_alpha(
-    value: &OptionValue,
-    activation: Option<&str>,
-    errors: &mut Option<syn::Error>,
-) -> Option<f32> {
-    let parsed = match value {
-        OptionValue::Number {
-            lit: Lit::Float(f),
-            negative,
-        } => f
-            .base10_parse::<f32>()
-            .ok()
-            .map(|v| if *negative { -v } else { v }),
-        OptionValue::Number {
-            lit: Lit::Int(i),
-            negative,
-        } => i
-            .base10_parse::<f32>()
-            .ok()
-            .map(|v| if *negative { -v } else { v }),
-        _ => None,
-    };
-    let text = value_text(value);
-    let message = match parsed {
-        Some(v) if v < 0.0 && activation == Some("leaky_relu") => {
-            "`alpha` of `leaky_relu` is the slope for negative inputs and cannot be negative (as in Keras): write a slope of 0 or more, e.g. `alpha = 0.2`, or remove `alpha` for the default 0.3".to_owned()
-        }
-        Some(v) if v.is_finite() => return Some(v),
-        Some(_) => format!("`alpha = {text}` does not fit in an `f32`: write e.g. `alpha = 0.2`"),
-        None => format!("`alpha` takes a number, not `{text}`: write e.g. `alpha = 0.2`"),
     };
     push_error(errors, syn::Error::new(value.span(), message));
     None

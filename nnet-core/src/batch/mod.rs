@@ -131,6 +131,8 @@ pub struct BackwardStep<'a> {
     pub input: &'a [f32],
     /// The pre-activations of the layer below (empty for the first layer).
     pub below_z: &'a [f32],
+    /// This layer's `z` from the forward pass.
+    pub z: &'a [f32],
     /// `∂L/∂z` of this layer.
     pub delta: &'a [f32],
     /// Where `∂L/∂input` goes, to become `∂L/∂z` of the layer below (empty for the first layer).
@@ -252,19 +254,22 @@ impl Workspace {
 
     #[doc(hidden)]
     /// For the output layer `index`: the loss summed over the batch, with each sample's
-    /// `∂L/∂z` written where [`backward_step`](Self::backward_step) reads it, and each sample's
+    /// `∂L/∂z` (`∂L/∂a` unless `preactivation`) written where [`backward_step`](Self::backward_step) reads it, and each sample's
     /// output copied to `outputs` (as far as it reaches).
     pub fn output_deltas<L: Loss<OUT>, A: Activation, const OUT: usize>(
         &mut self,
         index: usize,
         loss: &L,
         activation: &A,
+        preactivation: bool,
         targets: &[L::Target],
         outputs: &mut [SVector<f32, OUT>],
     ) -> f32 {
         let batch = targets.len();
         let layer = &self.layers[index];
-        let z = vectors::<OUT>(&layer.z[..OUT * batch]);
+        // A layer without an activation (normalization, dropout) gives the loss its output.
+        let z = if preactivation { &layer.z } else { &layer.a };
+        let z = vectors::<OUT>(&z[..OUT * batch]);
         let a = vectors::<OUT>(&layer.a[..OUT * batch]);
         let deltas = vectors_mut::<OUT>(&mut self.deltas[index % 2][..OUT * batch]);
         let mut total = 0.0;
@@ -280,6 +285,7 @@ impl Workspace {
     /// The buffers of the backward pass through layer `index`, for `batch` samples.
     pub fn backward_step(&mut self, index: usize, batch: usize) -> BackwardStep<'_> {
         let units = self.layers[index].units;
+        let z = &self.layers[index].z[..units * batch];
         let [even, odd] = &mut self.deltas;
         let (delta, next) = if index.is_multiple_of(2) {
             (&*even, odd)
@@ -296,6 +302,7 @@ impl Workspace {
         BackwardStep {
             input,
             below_z,
+            z,
             delta: &delta[..units * batch],
             next,
         }

@@ -353,3 +353,61 @@ impl<const N: usize, V: MatrixStorage<N, 1>> Layer<N, N> for BatchNorm<N, V> {
         }
     }
 }
+
+impl<
+    const IN: usize,
+    const OUT: usize,
+    A: crate::activation::Activation,
+    S: MatrixStorage<OUT, IN>,
+    B: MatrixStorage<OUT, 1>,
+    const BIAS: bool,
+> crate::Dense<IN, OUT, A, S, B, BIAS>
+{
+    /// This layer followed by `norm` at inference, as one dense layer: with `norm`'s
+    /// `y = s·z + t` per unit ([`BatchNorm::scale_and_shift`]), the weights become `diag(s) W`
+    /// and the bias `s·b + t`. Exact up to rounding for a layer whose activation is linear,
+    /// which is what `network!` folds (the activation, if any, comes after the normalization).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nalgebra::{matrix, vector};
+    /// use nnet_core::{activation::Linear, layer::{BatchNorm, Layer}, Dense};
+    ///
+    /// let mut dense = Dense::<2, 2, Linear>::new(Linear);
+    /// dense.weights = matrix![1.0, 2.0; -1.0, 0.5];
+    /// dense.bias = vector![0.1, 0.2];
+    /// let mut norm = BatchNorm::<2>::new(0.99, 1e-3);
+    /// norm.gamma = vector![2.0, 0.5];
+    /// norm.moving_mean = vector![1.0, -1.0];
+    /// let x = vector![0.3, -0.7];
+    /// let separate = norm.forward_simd(pulp::Scalar::new(), &dense.forward(&x));
+    /// let folded = dense.folded(&norm).forward(&x);
+    /// assert!((separate - folded).norm() < 1e-6);
+    /// ```
+    pub fn folded<V: MatrixStorage<OUT, 1>>(
+        &self,
+        norm: &BatchNorm<OUT, V>,
+    ) -> crate::Dense<IN, OUT, A, S, B, true> {
+        let mut folded = crate::Dense::<IN, OUT, A, S, B, true>::new(self.activation);
+        folded.regularizer = self.regularizer;
+        folded.weights.matrix_mut().copy_from(self.weights.matrix());
+        // The scale goes to the new bias first, the shift to a vector of the same storage.
+        let mut shift = B::zeroed();
+        norm.scale_and_shift_into(
+            folded.bias.matrix_mut().as_mut_slice(),
+            shift.matrix_mut().as_mut_slice(),
+        );
+        let (w, bias) = (folded.weights.matrix_mut(), folded.bias.matrix_mut());
+        let (b, shift) = (self.bias.matrix(), shift.matrix());
+        for j in 0..OUT {
+            let s = bias[j];
+            for c in 0..IN {
+                w[(j, c)] *= s;
+            }
+            let b = if BIAS { b[j] } else { 0.0 };
+            bias[j] = s * b + shift[j];
+        }
+        folded
+    }
+}

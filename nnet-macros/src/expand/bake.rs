@@ -2,12 +2,12 @@
 //! and `trained()`, built from the weights read at compile time.
 
 use proc_macro2::{Literal, TokenStream};
-use quote::quote;
+use quote::{format_ident, quote};
 
 use crate::bake::Baked;
-use crate::model::{Layer, Model};
+use crate::model::{Kind, Layer, Model};
 
-use super::{activation_value, field, lit, private};
+use super::{const_fields, layer_expr_type, lit, private, tensor_fields};
 
 /// The baked items, or, when the file could not be baked, the error and the same items built
 /// from zeros, so that code using `TRAINED` sees the one real error.
@@ -35,11 +35,14 @@ fn items(model: &Model, baked: Option<&Baked>) -> TokenStream {
         )
     });
 
-    if model.layers.iter().all(|l| !l.boxed) {
-        let layers = model.layers.iter().enumerate().map(|(i, l)| {
-            let values = baked.and_then(|b| b.layers.get(i));
-            inline_layer(l, values)
+    if model.layers.iter().all(|l| !l.boxed && !l.heap_vectors) {
+        let mut offset = 0;
+        let layers = model.layers.iter().map(|l| {
+            let first = offset;
+            offset += l.tensors();
+            inline_layer(l, baked.map(|b| &b.tensors[first..first + l.tensors()]))
         });
+        let layers: Vec<TokenStream> = layers.collect();
         let doc = format!(
             "The network with the weights of{source}, baked in at compile time: a constant, usable in a `static`, with no file I/O and no allocation."
         );
@@ -58,26 +61,19 @@ fn items(model: &Model, baked: Option<&Baked>) -> TokenStream {
     }
 
     // Heap-stored layers cannot be built in a `const`: copy from statics into a new network.
-    let copies = model.layers.iter().enumerate().map(|(i, l)| {
-        let (weights, bias) = baked
-            .and_then(|b| b.layers.get(i))
-            .map_or((Vec::new(), Vec::new()), |(w, b)| (floats(w), floats(b)));
-        let (w_len, b_len) = (lit(l.units * l.inputs), lit(l.units));
-        let (w_index, b_index) = (lit(2 * i), lit(2 * i + 1));
-        let fill = |values: &[TokenStream], len: &Literal, index: &Literal| {
-            if baked.is_none() {
-                return quote!();
-            }
-            quote! {
-                static VALUES: [#f32; #len] = [#(#values),*];
-                #p::Parameters::tensor_mut(&mut net, #index).copy_from_slice(&VALUES);
-            }
-        };
-        let (w, b) = (
-            fill(&weights, &w_len, &w_index),
-            fill(&bias, &b_len, &b_index),
-        );
-        quote! { { #w } { #b } }
+    let copies = baked.map_or_else(Vec::new, |baked| {
+        baked
+            .tensors
+            .iter()
+            .enumerate()
+            .map(|(i, values)| {
+                let (len, index, values) = (lit(values.len()), lit(i), floats(values));
+                quote! {{
+                    static VALUES: [#f32; #len] = [#(#values),*];
+                    #p::Parameters::tensor_mut(&mut net, #index).copy_from_slice(&VALUES);
+                }}
+            })
+            .collect()
     });
     let doc = format!(
         "The network with the weights of{source}, baked in at compile time (copied from statics into a new network: its large layers live on the heap, so it cannot be a `const`)."
@@ -95,33 +91,57 @@ fn items(model: &Model, baked: Option<&Baked>) -> TokenStream {
     }
 }
 
-/// `denseK: Dense::<IN, OUT, A, SMatrix<..>> { weights, bias, activation }` as a const
-/// expression.
-fn inline_layer(layer: &Layer, values: Option<&(Vec<f32>, Vec<f32>)>) -> TokenStream {
+/// `field: Type { tensors.., options.. }` as a const expression, from the layer's tensors
+/// (zeros when the file could not be read; normalization layers then get their initial
+/// values).
+fn inline_layer(layer: &Layer, values: Option<&[Vec<f32>]>) -> TokenStream {
     let p = private();
-    let field = field(layer);
+    let field = layer.field();
+    let ty = layer_expr_type(layer);
     let (inputs, units) = (lit(layer.inputs), lit(layer.units));
-    let f32 = quote!(::core::primitive::f32);
-    let activation = activation_value(layer);
-    let activation_type = super::activation_type(layer);
-    let (weights, bias) = match values {
-        Some((weights, bias)) => {
-            let columns = weights.chunks(layer.units.max(1)).map(|column| {
-                let column = floats(column);
-                quote!([#(#column),*])
-            });
-            let bias = floats(bias);
-            (quote!([#(#columns),*]), quote!([[#(#bias),*]]))
+    let names = tensor_fields(layer);
+    let mut fields: Vec<TokenStream> = names
+        .iter()
+        .enumerate()
+        .map(|(t, tensor)| {
+            let tensor_ident = format_ident!("{}", tensor);
+            let matrix = *tensor == "weights";
+            let initial = if matches!(*tensor, "gamma" | "moving_variance") { 1.0 } else { 0.0 };
+            let data = match values.and_then(|v| v.get(t)) {
+                Some(values) if matrix => {
+                    let columns = values.chunks(layer.units.max(1)).map(|column| {
+                        let column = floats(column);
+                        quote!([#(#column),*])
+                    });
+                    quote!([#(#columns),*])
+                }
+                Some(values) => {
+                    let values = floats(values);
+                    quote!([[#(#values),*]])
+                }
+                None if matrix => quote!([[0.0; #units]; #inputs]),
+                None => {
+                    let initial = floats(&[initial]);
+                    quote!([[#(#initial)*; #units]; 1])
+                }
+            };
+            quote!(#tensor_ident: #p::nalgebra::Matrix::from_array_storage(#p::nalgebra::ArrayStorage(#data)))
+        })
+        .collect();
+    if matches!(
+        layer.kind,
+        Kind::Dense {
+            use_bias: false,
+            ..
         }
-        None => (quote!([[0.0; #units]; #inputs]), quote!([[0.0; #units]; 1])),
-    };
-    quote! {
-        #field: #p::Dense::<#inputs, #units, #activation_type, #p::nalgebra::SMatrix<#f32, #units, #inputs>> {
-            weights: #p::nalgebra::SMatrix::from_array_storage(#p::nalgebra::ArrayStorage(#weights)),
-            bias: #p::nalgebra::SVector::from_array_storage(#p::nalgebra::ArrayStorage(#bias)),
-            activation: #activation,
-        }
+    ) {
+        fields.push(quote!(bias: #p::nalgebra::Matrix::from_array_storage(#p::nalgebra::ArrayStorage([[0.0; #units]; 1]))));
     }
+    for (name, value) in const_fields(layer) {
+        let name = format_ident!("{}", name);
+        fields.push(quote!(#name: #value));
+    }
+    quote! { #field: #ty { #(#fields,)* } }
 }
 
 /// Exact `f32` literals: Rust prints the shortest text that reads back to the same bits.

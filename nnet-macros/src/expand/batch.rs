@@ -1,35 +1,44 @@
-//! The batch methods: whole batches through the workspace's buffers, layer by layer, for
-//! networks with large layers; one sample at a time inside one SIMD dispatch for the others.
+//! The batch methods. Every network gets `forward_batch` and `accumulate_batch` that run one
+//! sample at a time inside one SIMD dispatch; networks with large dense layers, or with a layer
+//! that trains differently (dropout, batch normalization), also get the batched passes through
+//! the workspace's buffers, layer by layer, and train through them.
 
-use proc_macro2::{Ident, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
 
-use super::{field, lit, private};
+use super::{in_vec, layer_trait, lit, names, out_vec, private};
 use crate::model::Model;
 
-/// Inherent helpers of the batched passes and the `BATCHED` switch.
-pub(super) fn inherent(model: &Model, name: &Ident) -> TokenStream {
+/// Inherent helpers of the batch methods.
+pub(super) fn inherent(model: &Model) -> TokenStream {
     let p = private();
     let f32 = quote!(::core::primitive::f32);
     let usize = quote!(::core::primitive::usize);
-    let (inputs, outputs) = (lit(model.inputs), lit(model.outputs()));
-    let in_vec = quote!(#p::nalgebra::SVector<#f32, #inputs>);
-    let out_vec = quote!(#p::nalgebra::SVector<#f32, #outputs>);
-    let batch_forward = forward_body(model, true);
-    let batch_infer = forward_body(model, false);
-    quote! {
-        /// The batched forward pass of `batch` samples whose inputs are the columns of `x`,
-        /// into `workspace`.
-        #[doc(hidden)]
-        fn __forward_workspace(&self, workspace: &mut #p::batch::Workspace, x: &[#f32], batch: #usize) {
-            #batch_forward
-        }
+    let names = names(model);
+    let (name, gradients) = (&names.name, &names.gradients);
+    let (in_vec, out_vec) = (in_vec(model), out_vec(model));
+    let workspace = if model.trains_in_batches() {
+        let (train, infer) = (forward_body(model, true), forward_body(model, false));
+        quote! {
+            /// The batched forward pass in training mode of `batch` samples whose inputs are
+            /// the columns of `x`, into `workspace` (statistics into `grads`).
+            #[doc(hidden)]
+            fn __forward_workspace(&self, workspace: &mut #p::batch::Workspace, x: &[#f32], batch: #usize, grads: &mut #gradients) {
+                #train
+            }
 
-        /// The batched forward pass of `batch` samples without the pre-activations.
-        #[doc(hidden)]
-        fn __infer_workspace(&self, workspace: &mut #p::batch::Workspace, x: &[#f32], batch: #usize) {
-            #batch_infer
+            /// The batched forward pass in inference mode, without the `z`s.
+            #[doc(hidden)]
+            fn __infer_workspace(&self, workspace: &mut #p::batch::Workspace, x: &[#f32], batch: #usize) {
+                let _ = batch;
+                #infer
+            }
         }
+    } else {
+        quote!()
+    };
+    quote! {
+        #workspace
 
         /// `outputs[i] = forward(inputs[i])`, the whole batch in one SIMD dispatch.
         #[doc(hidden)]
@@ -50,55 +59,118 @@ pub(super) fn inherent(model: &Model, name: &Ident) -> TokenStream {
             #p::check_batch_lengths(inputs.len(), outputs.len());
             #p::simd::dispatch(__NnetSamples(self, inputs, outputs));
         }
-
-        /// Whether batches go through matrix–matrix products rather than one sample at a
-        /// time.
-        const BATCHED: ::core::primitive::bool = #p::batch::prefers_batches(<Self as #p::Architecture>::LAYERS);
     }
 }
 
 /// `forward_batch`, `forward_batch_with` and `accumulate_batch` of the `Network` impl.
-pub(super) fn network(model: &Model, name: &Ident, gradients: &Ident) -> TokenStream {
+pub(super) fn network(model: &Model) -> TokenStream {
     let p = private();
     let f32 = quote!(::core::primitive::f32);
-    let (inputs, outputs) = (lit(model.inputs), lit(model.outputs()));
-    let in_vec = quote!(#p::nalgebra::SVector<#f32, #inputs>);
-    let out_vec = quote!(#p::nalgebra::SVector<#f32, #outputs>);
-    let last = model.layers.last().map(field);
+    let names = names(model);
+    let (name, gradients) = (&names.name, &names.gradients);
+    let outputs_lit = lit(model.outputs());
+    let (in_vec, out_vec) = (in_vec(model), out_vec(model));
+    let last = model.layers.last().expect("validation requires a layer");
+    let (last_field, last_shape) = (last.field(), layer_trait(last));
     let last_index = lit(model.layers.len() - 1);
-    let batch_backward = backward_body(model);
-    quote! {
-        #[track_caller]
-        fn forward_batch(&self, inputs: &[#in_vec], outputs: &mut [#out_vec]) {
-            #p::check_batch_lengths(inputs.len(), outputs.len());
-            if Self::BATCHED {
-                let n = inputs.len();
+    let preactivation = last.activation().is_some();
+    let infer_batched = model.infers_in_batches();
+
+    let forward_batch = if infer_batched {
+        quote! {
+            #[track_caller]
+            fn forward_batch(&self, inputs: &[#in_vec], outputs: &mut [#out_vec]) {
+                #p::check_batch_lengths(inputs.len(), outputs.len());
                 let layers = <Self as #p::Architecture>::LAYERS;
-                let mut workspace = #p::batch::Workspace::for_inference(layers, n.min(256));
+                let mut workspace = #p::batch::Workspace::for_inference(layers, inputs.len().min(256));
                 #p::Network::forward_batch_with(self, &mut workspace, inputs, outputs);
-            } else {
+            }
+
+            #[track_caller]
+            fn forward_batch_with(&self, workspace: &mut #p::batch::Workspace, inputs: &[#in_vec], outputs: &mut [#out_vec]) {
+                #p::check_batch_lengths(inputs.len(), outputs.len());
+                workspace.fit(<Self as #p::Architecture>::LAYERS);
+                let capacity = workspace.capacity();
+                #p::batch::in_pool(|| {
+                    for (xs, ys) in inputs.chunks(capacity).zip(outputs.chunks_mut(capacity)) {
+                        self.__infer_workspace(workspace, #p::batch::flat(xs), xs.len());
+                        ys.copy_from_slice(#p::batch::vectors(workspace.outputs(#last_index, xs.len())));
+                    }
+                })
+            }
+        }
+    } else {
+        quote! {
+            #[track_caller]
+            fn forward_batch(&self, inputs: &[#in_vec], outputs: &mut [#out_vec]) {
+                self.__forward_each(inputs, outputs);
+            }
+
+            #[track_caller]
+            fn forward_batch_with(&self, _: &mut #p::batch::Workspace, inputs: &[#in_vec], outputs: &mut [#out_vec]) {
                 self.__forward_each(inputs, outputs);
             }
         }
+    };
 
-        #[track_caller]
-        fn forward_batch_with(&self, workspace: &mut #p::batch::Workspace, inputs: &[#in_vec], outputs: &mut [#out_vec]) {
-            if !Self::BATCHED {
-                return self.__forward_each(inputs, outputs);
-            }
-            #p::check_batch_lengths(inputs.len(), outputs.len());
-            workspace.fit(<Self as #p::Architecture>::LAYERS);
-            let n = inputs.len();
+    let accumulate = if model.trains_in_batches() {
+        let backward = backward_body(model);
+        quote! {
+            workspace.fit_for_training(<Self as #p::Architecture>::LAYERS);
+            let n = inputs.len().min(targets.len());
             let capacity = workspace.capacity();
             #p::batch::in_pool(|| {
-                for (xs, ys) in inputs[..n].chunks(capacity).zip(outputs[..n].chunks_mut(capacity)) {
-                    self.__infer_workspace(workspace, #p::batch::flat(xs), xs.len());
-                    ys.copy_from_slice(#p::batch::vectors(workspace.outputs(#last_index, xs.len())));
+                let mut total = 0.0;
+                for (chunk, (xs, ys)) in inputs[..n].chunks(capacity).zip(targets[..n].chunks(capacity)).enumerate() {
+                    let (x, batch) = (#p::batch::flat(xs), xs.len());
+                    self.__forward_workspace(workspace, x, batch, grads);
+                    let start = (chunk * capacity).min(outputs.len());
+                    let activation = #p::Layer::<#last_shape>::activation(&self.#last_field);
+                    total += workspace.output_deltas(#last_index, loss, activation, #preactivation, ys, &mut outputs[start..]);
+                    #backward
                 }
+                total
             })
         }
+    } else {
+        quote! {
+            let _ = workspace;
+            /// One sample at a time, the whole batch in one SIMD dispatch.
+            struct __NnetSamples<'a, __NnetL: #p::Loss<#outputs_lit>> {
+                net: &'a #name,
+                inputs: &'a [#in_vec],
+                targets: &'a [__NnetL::Target],
+                loss: &'a __NnetL,
+                grads: &'a mut #gradients,
+                outputs: &'a mut [#out_vec],
+            }
+            impl<__NnetL: #p::Loss<#outputs_lit>> #p::pulp::WithSimd for __NnetSamples<'_, __NnetL> {
+                type Output = #f32;
+                #[inline(always)]
+                fn with_simd<__NnetV: #p::pulp::Simd>(self, simd: __NnetV) -> #f32 {
+                    let __NnetSamples { net, inputs, targets, loss, grads, outputs } = self;
+                    #p::accumulate_with(
+                        inputs,
+                        targets,
+                        loss,
+                        #p::Layer::<#last_shape>::activation(&net.#last_field),
+                        grads,
+                        outputs,
+                        |x| net.__trace(simd, x),
+                        |x, trace, delta, grads| {
+                            net.__backward(simd, x, trace, delta, grads, ::core::option::Option::None);
+                        },
+                    )
+                }
+            }
+            #p::simd::dispatch(__NnetSamples { net: self, inputs, targets, loss, grads, outputs })
+        }
+    };
 
-        fn accumulate_batch<__NnetL: #p::Loss<#outputs>>(
+    quote! {
+        #forward_batch
+
+        fn accumulate_batch<__NnetL: #p::Loss<#outputs_lit>>(
             &self,
             workspace: &mut #p::batch::Workspace,
             inputs: &[#in_vec],
@@ -107,72 +179,44 @@ pub(super) fn network(model: &Model, name: &Ident, gradients: &Ident) -> TokenSt
             grads: &mut #gradients,
             outputs: &mut [#out_vec],
         ) -> #f32 {
-            if !Self::BATCHED {
-                /// One sample at a time, the whole batch in one SIMD dispatch.
-                struct __NnetSamples<'a, __NnetL: #p::Loss<#outputs>> {
-                    net: &'a #name,
-                    inputs: &'a [#in_vec],
-                    targets: &'a [__NnetL::Target],
-                    loss: &'a __NnetL,
-                    grads: &'a mut #gradients,
-                    outputs: &'a mut [#out_vec],
-                }
-                impl<__NnetL: #p::Loss<#outputs>> #p::pulp::WithSimd for __NnetSamples<'_, __NnetL> {
-                    type Output = #f32;
-                    #[inline(always)]
-                    fn with_simd<__NnetV: #p::pulp::Simd>(self, simd: __NnetV) -> #f32 {
-                        let __NnetSamples { net, inputs, targets, loss, grads, outputs } = self;
-                        #p::accumulate_with(
-                            inputs,
-                            targets,
-                            loss,
-                            &net.#last.activation,
-                            grads,
-                            outputs,
-                            |x| net.__trace(simd, x),
-                            |x, trace, delta, grads| {
-                                net.__backward(simd, x, trace, delta, grads, ::core::option::Option::None);
-                            },
-                        )
-                    }
-                }
-                return #p::simd::dispatch(__NnetSamples { net: self, inputs, targets, loss, grads, outputs });
-            }
-            workspace.fit_for_training(<Self as #p::Architecture>::LAYERS);
-            let n = inputs.len().min(targets.len());
-            let capacity = workspace.capacity();
-            #p::batch::in_pool(|| {
-                let mut total = 0.0;
-                for (chunk, (xs, ys)) in inputs[..n].chunks(capacity).zip(targets[..n].chunks(capacity)).enumerate() {
-                    let (x, batch) = (#p::batch::flat(xs), xs.len());
-                    self.__forward_workspace(workspace, x, batch);
-                    let start = (chunk * capacity).min(outputs.len());
-                    total += workspace.output_deltas(#last_index, loss, &self.#last.activation, ys, &mut outputs[start..]);
-                    #batch_backward
-                }
-                total
-            })
+            #accumulate
         }
     }
 }
 
-/// The batched forward pass, layer by layer through the workspace's buffers; with `keep_z`, each
-/// layer's pre-activations too, for the backward pass.
-fn forward_body(model: &Model, keep_z: bool) -> TokenStream {
+/// The batched forward pass, layer by layer through the workspace's buffers: in training mode
+/// (`training`), each layer's `z` too and the statistics into `grads`, with a generator per layer
+/// for dropout; else the outputs alone.
+fn forward_body(model: &Model, training: bool) -> TokenStream {
+    let p = private();
     let steps = model.layers.iter().enumerate().map(|(i, layer)| {
-        let field = field(layer);
+        let (field, shape) = (layer.field(), layer_trait(layer));
         let index = lit(i);
         let input = if i == 0 { quote!(x) } else { quote!(below) };
-        let step = quote_spanned! {layer.span=>
-            let (below, z, a) = workspace.layer(#index, batch);
-            let _ = (below, &z);
-        };
-        let call = if keep_z {
-            quote_spanned!(layer.span=> self.#field.forward_batch(#input, z, a);)
+        if training {
+            let rng = if layer.trains_differently() {
+                quote!(let mut rng = workspace.training_rng(#index);)
+            } else {
+                quote!()
+            };
+            let mode = if layer.trains_differently() {
+                quote!(#p::layer::Mode::Training(&mut rng))
+            } else {
+                quote!(#p::layer::Mode::Inference)
+            };
+            quote_spanned! {layer.span=>
+                #rng
+                let (below, z, a) = workspace.layer(#index, batch);
+                let _ = below;
+                #p::Layer::<#shape>::forward_batch(&self.#field, #mode, #input, z, a, &mut grads.#field);
+            }
         } else {
-            quote_spanned!(layer.span=> self.#field.output_batch(#input, a);)
-        };
-        quote! { #step #call }
+            quote_spanned! {layer.span=>
+                let (below, _, a) = workspace.layer(#index, batch);
+                let _ = below;
+                #p::Layer::<#shape>::output_batch(&self.#field, #input, a);
+            }
+        }
     });
     quote! { #({ #steps })* }
 }
@@ -180,20 +224,22 @@ fn forward_body(model: &Model, keep_z: bool) -> TokenStream {
 /// The batched backward pass from the output layer's `∂L/∂z` (written by `output_deltas`) down
 /// to the first layer.
 fn backward_body(model: &Model) -> TokenStream {
+    let p = private();
     let steps = model.layers.iter().enumerate().rev().map(|(i, layer)| {
-        let field = field(layer);
+        let (field, shape) = (layer.field(), layer_trait(layer));
         let index = lit(i);
         if i == 0 {
             quote_spanned! {layer.span=>
                 let step = workspace.backward_step(#index, batch);
-                self.#field.backward_batch(x, step.delta, &mut grads.#field, step.next);
+                #p::Layer::<#shape>::backward_batch(&self.#field, x, step.z, step.delta, &mut grads.#field, step.next);
             }
         } else {
-            let below = format_ident!("dense{}", model.layers[i - 1].index);
+            let below = &model.layers[i - 1];
+            let (below_field, below_shape) = (below.field(), layer_trait(below));
             quote_spanned! {layer.span=>
                 let step = workspace.backward_step(#index, batch);
-                self.#field.backward_batch(step.input, step.delta, &mut grads.#field, step.next);
-                self.#below.activation_backward_batch(step.below_z, step.input, step.next);
+                #p::Layer::<#shape>::backward_batch(&self.#field, step.input, step.z, step.delta, &mut grads.#field, step.next);
+                #p::Layer::<#below_shape>::activation_backward_batch(&self.#below_field, step.below_z, step.input, step.next);
             }
         }
     });

@@ -10,14 +10,25 @@ use super::{lit, private};
 
 /// `impl Architecture for Name` and the `serde` implementations (empty when `nnet` is built
 /// without its `serde` feature).
-pub(crate) fn expand(model: &Model, layer_specs: &[TokenStream]) -> TokenStream {
+pub(crate) fn expand(model: &Model) -> TokenStream {
     let p = private();
     let name = &model.def.name;
     let inputs = lit(model.inputs);
+    let specs = model.layers.iter().map(|l| {
+        let field = l.field().to_string();
+        let kind = l.word().ident();
+        let (layer_inputs, units) = (lit(l.inputs), lit(l.units));
+        let activation = l.activation().map_or(crate::model::Act::Linear, |a| a.act).ident();
+        let (trainable, non_trainable) = (lit(l.params()), lit(l.non_trainable()));
+        let text = l.text();
+        quote! {
+            #p::LayerSpec { name: #field, kind: #p::LayerKind::#kind, inputs: #layer_inputs, units: #units, activation: #p::ActivationKind::#activation, trainable: #trainable, non_trainable: #non_trainable, text: #text }
+        }
+    });
     quote! {
         impl #p::Architecture for #name {
             const INPUTS: ::core::primitive::usize = #inputs;
-            const LAYERS: &'static [#p::LayerSpec] = &[#(#layer_specs,)*];
+            const LAYERS: &'static [#p::LayerSpec] = &[#(#specs,)*];
 
             fn zeroed() -> Self {
                 #name::zeroed()

@@ -1,203 +1,156 @@
 //! Expansion: the validated model to the network struct, its gradients, its trace and their
-//! trait implementations. Only wiring and unrolling: every computation is a call into
-//! `nnet_core` through `::nnet::__private`.
+//! trait implementations, one small function per generated item. Only wiring and unrolling:
+//! every computation is a call into `nnet_core` through `::nnet::__private`, and every layer is
+//! reached through the `Layer` trait; only [`layers`] knows the kinds.
 
 pub(crate) mod bake;
 mod batch;
 mod docs;
+mod fold;
 mod io;
+mod layers;
+mod params;
+mod passes;
 
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
 use crate::model::{Layer, Model};
 
+use layers::{const_fields, layer_expr_type, tensor_fields};
+
 /// Everything the macro generates for a valid network.
 pub(crate) fn expand(model: &Model) -> TokenStream {
-    let def = model.def;
-    let attrs = &def.attrs;
-    let vis = &def.vis;
-    let name = &def.name;
-    let gradients = format_ident!("{}Gradients", name);
-    let trace = format_ident!("{}Trace", name);
-    let p = private();
-    let f32 = quote!(::core::primitive::f32);
-    let usize = quote!(::core::primitive::usize);
-    let derive = quote! {
-        #[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::cmp::PartialEq)]
-    };
+    let mut tokens = structs(model);
+    tokens.extend(inherent(model));
+    tokens.extend(trace_impl(model));
+    tokens.extend(params::expand(model));
+    tokens.extend(io::expand(model));
+    tokens.extend(network_impl(model));
+    tokens.extend(fold::expand(model));
+    tokens
+}
 
-    let inputs = lit(model.inputs);
-    let outputs = lit(model.outputs());
-    let params = lit(model.params());
-    let tensors = lit(2 * model.layers.len());
-    let name_str = name.to_string();
+/// The names of the generated types.
+pub(crate) struct Names {
+    pub name: Ident,
+    pub gradients: Ident,
+    pub trace: Ident,
+}
+
+pub(crate) fn names(model: &Model) -> Names {
+    let name = model.def.name.clone();
+    Names {
+        gradients: format_ident!("{}Gradients", name),
+        trace: format_ident!("{}Trace", name),
+        name,
+    }
+}
+
+fn derive() -> TokenStream {
+    quote!(#[derive(::core::clone::Clone, ::core::fmt::Debug, ::core::cmp::PartialEq)])
+}
+
+/// The network, its gradients and its trace.
+fn structs(model: &Model) -> TokenStream {
+    let Names {
+        name,
+        gradients,
+        trace,
+    } = names(model);
+    let (attrs, vis, derive) = (&model.def.attrs, &model.def.vis, derive());
     let architecture_doc = docs::architecture(model);
     let gradients_doc = format!(
-        "Gradients of a loss with respect to every weight and bias of [`{name}`], with the same shapes."
+        "Gradients of a loss with respect to every tensor of [`{name}`], with the same shapes (and, for batch normalization, the last training batch's statistics)."
     );
     let trace_doc = format!(
-        "What a forward pass of [`{name}`] keeps for the backward pass: each layer's pre-activations `z` and outputs `a`."
+        "What a forward pass of [`{name}`] keeps for the backward pass: each layer's `z` (a dense layer's pre-activations, a normalization's normalized values) and outputs `a`."
     );
-
     let fields = model.layers.iter().map(|l| {
-        let field = field(l);
-        let ty = layer_type(l);
-        let doc = docs::layer(l);
+        let (field, ty, doc) = (l.field(), layers::layer_type(l), docs::layer(l));
         quote_spanned!(l.span=> #[doc = #doc] pub #field: #ty)
     });
     let gradient_fields = model.layers.iter().map(|l| {
-        let field = field(l);
-        let ty = gradient_type(l);
+        let (field, ty) = (l.field(), gradient_type(l));
         let doc = format!("Gradients of `{field}`.");
         quote_spanned!(l.span=> #[doc = #doc] pub #field: #ty)
     });
-    let trace_fields = model.layers.iter().map(|l| {
-        let (z, a) = trace_names(l);
-        let ty = vector_type(l);
-        let z_doc = format!("Pre-activations of `dense{}`.", l.index);
-        let a_doc = format!("Outputs of `dense{}`.", l.index);
-        quote! {
-            #[doc = #z_doc] pub #z: #ty,
-            #[doc = #a_doc] pub #a: #ty
-        }
+    let trace_fields = model.layers.iter().enumerate().map(|(i, l)| {
+        let (z, a) = trace_names(i);
+        let ty = layers::vector_type(l);
+        let field = l.field();
+        let z_doc = format!("What the backward pass of `{field}` needs (`z`).");
+        let a_doc = format!("Outputs of `{field}`.");
+        quote! { #[doc = #z_doc] pub #z: #ty, #[doc = #a_doc] pub #a: #ty }
     });
-
-    let inits = model.layers.iter().map(|l| {
-        let field = field(l);
-        let ty = layer_type(l);
-        let activation = activation_value(l);
-        let init = format_ident!("{}", l.init);
-        let bias_init = format_ident!("{}", l.bias_init);
-        quote_spanned! {l.span=>
-            #field: <#ty>::initialized(#activation, #p::Initializer::#init, #p::Initializer::#bias_init, rng)
-        }
-    });
-    let zero_layers = model.layers.iter().map(|l| {
-        let field = field(l);
-        let ty = layer_type(l);
-        let activation = activation_value(l);
-        quote!(#field: <#ty>::new(#activation))
-    });
-    let zero_gradients = model.layers.iter().map(|l| {
-        let field = field(l);
-        let ty = gradient_type(l);
-        quote!(#field: <#ty>::zeroed())
-    });
-
-    let forward = forward_body(model);
-    let forward_doc = if model.layers.iter().any(|l| l.heap_vectors) {
-        "The network's output for one input. Allocation-free but for the outputs of the layers of more than 1,024 units, which live on the heap."
-    } else {
-        "The network's output for one input. Allocation-free."
-    };
-    let trace_body = trace_body(model, &trace);
-    let backward = backward_body(model);
-    let last = model.layers.last().map(field);
-    let last_activation = model.layers.last().map(activation_type);
-    let (last_z, last_a) = model.layers.last().map(trace_names).unzip();
-    let batch_inherent = batch::inherent(model, name);
-    let batch_network = batch::network(model, name, &gradients);
-
-    let layer_specs: Vec<_> = model.layers.iter().map(|l| {
-        let layer_name = format!("dense{}", l.index);
-        let (layer_inputs, units) = (lit(l.inputs), lit(l.units));
-        let kind = format_ident!("{}", l.activation_type);
-        quote! {
-            #p::LayerSpec { name: #layer_name, inputs: #layer_inputs, units: #units, activation: #p::ActivationKind::#kind }
-        }
-    }).collect();
-    let info_arms = model.layers.iter().enumerate().map(|(i, l)| {
-        let i = lit(i);
-        let (weight, bias) = (
-            format!("dense{}.weight", l.index),
-            format!("dense{}.bias", l.index),
-        );
-        let (layer_inputs, units) = (lit(l.inputs), lit(l.units));
-        quote!(#i => #p::dense_tensor_info(#weight, #bias, #layer_inputs, #units, index % 2))
-    });
-    let info_arms: Vec<_> = info_arms.collect();
-    let tensor_arms: Vec<_> = model
-        .layers
-        .iter()
-        .enumerate()
-        .map(|(i, l)| {
-            let (i, field) = (lit(i), field(l));
-            quote!(#i => self.#field.tensor(index % 2))
-        })
-        .collect();
-    let tensor_mut_arms: Vec<_> = model
-        .layers
-        .iter()
-        .enumerate()
-        .map(|(i, l)| {
-            let (i, field) = (lit(i), field(l));
-            quote!(#i => self.#field.tensor_mut(index % 2))
-        })
-        .collect();
-
-    let parameters_impl = |ty: &Ident| {
-        quote! {
-            impl #p::Parameters for #ty {
-                const TENSORS: #usize = #tensors;
-
-                fn tensor_info(index: #usize) -> ::core::option::Option<#p::TensorInfo> {
-                    match index / 2 {
-                        #(#info_arms,)*
-                        _ => ::core::option::Option::None,
-                    }
-                }
-
-                #[inline]
-                fn tensor(&self, index: #usize) -> &[#f32] {
-                    match index / 2 {
-                        #(#tensor_arms,)*
-                        _ => &[],
-                    }
-                }
-
-                #[inline]
-                fn tensor_mut(&mut self, index: #usize) -> &mut [#f32] {
-                    match index / 2 {
-                        #(#tensor_mut_arms,)*
-                        _ => &mut [],
-                    }
-                }
-            }
-        }
-    };
-    let network_parameters = parameters_impl(name);
-    let gradient_parameters = parameters_impl(&gradients);
-    let io = io::expand(model, &layer_specs);
-    let in_vec = quote!(#p::nalgebra::SVector<#f32, #inputs>);
-    let out_vec = quote!(#p::nalgebra::SVector<#f32, #outputs>);
-
     quote! {
         #(#attrs)*
         #[doc = #architecture_doc]
         #derive
-        #vis struct #name {
-            #(#fields,)*
-        }
+        #vis struct #name { #(#fields,)* }
 
         #[doc = #gradients_doc]
         #derive
-        #vis struct #gradients {
-            #(#gradient_fields,)*
-        }
+        #vis struct #gradients { #(#gradient_fields,)* }
 
         #[doc = #trace_doc]
         #derive
-        #vis struct #trace {
-            #(#trace_fields,)*
-        }
+        #vis struct #trace { #(#trace_fields,)* }
+    }
+}
 
+/// Constants, constructors, the passes and their public wrappers.
+fn inherent(model: &Model) -> TokenStream {
+    let p = private();
+    let Names {
+        name,
+        gradients,
+        trace,
+    } = names(model);
+    let usize = quote!(::core::primitive::usize);
+    let (inputs, outputs, params) = (lit(model.inputs), lit(model.outputs()), lit(model.params()));
+    let (in_vec, out_vec) = (in_vec(model), out_vec(model));
+    let inits = model.layers.iter().map(|l| {
+        let (field, value) = (l.field(), layers::constructor(l, true));
+        quote_spanned!(l.span=> #field: #value)
+    });
+    let zero_layers = model.layers.iter().map(|l| {
+        let (field, value) = (l.field(), layers::constructor(l, false));
+        quote!(#field: #value)
+    });
+    let zero_gradients = model.layers.iter().map(|l| {
+        let field = l.field();
+        quote!(#field: #p::layer::LayerGradient::zeroed())
+    });
+    let forward = passes::forward_body(model, &model.layers.iter().collect::<Vec<_>>());
+    let forward_doc = if model.layers.iter().any(|l| l.heap_vectors) {
+        "The network's output for one input, in inference mode. Allocation-free but for the outputs of the layers of more than 1,024 units, which live on the heap."
+    } else {
+        "The network's output for one input, in inference mode (dropout off, batch normalization with its moving statistics). Allocation-free."
+    };
+    let trace_body = passes::trace_body(model, &trace);
+    let backward = passes::backward_body(model);
+    let batch_inherent = batch::inherent(model);
+    let name_str = name.to_string();
+    let dispatch = passes::dispatch(
+        quote!(&'a #name, &'a #in_vec),
+        quote!(#out_vec),
+        quote!(self, input),
+        quote! { let __NnetPass(net, input) = self; #forward },
+    );
+    let dispatch_trace = passes::dispatch(
+        quote!(&'a #name, &'a #in_vec),
+        quote!(#trace),
+        quote!(self, input),
+        quote!(self.0.__trace(simd, self.1)),
+    );
+    quote! {
         impl #name {
             /// Number of inputs.
             pub const INPUTS: #usize = #inputs;
             /// Number of outputs.
             pub const OUTPUTS: #usize = #outputs;
-            /// Total number of trainable parameters (weights and biases).
+            /// Total number of trainable parameters.
             pub const PARAMS: #usize = #params;
 
             /// A network initialized from a seed, with each layer's initializer: the same seed
@@ -213,7 +166,8 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
                 Self { #(#inits,)* }
             }
 
-            /// A network whose weights and biases are all zero, e.g. to load weights into.
+            /// A network whose weights and biases are all zero (normalization layers at their
+            /// initial values), e.g. to load weights into.
             pub fn zeroed() -> Self {
                 Self { #(#zero_layers,)* }
             }
@@ -221,17 +175,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
             #[doc = #forward_doc]
             #[inline]
             pub fn forward(&self, input: &#in_vec) -> #out_vec {
-                /// The pass, run with the best SIMD instruction set of the machine.
-                struct __NnetPass<'a>(&'a #name, &'a #in_vec);
-                impl #p::pulp::WithSimd for __NnetPass<'_> {
-                    type Output = #out_vec;
-                    #[inline(always)]
-                    fn with_simd<__NnetV: #p::pulp::Simd>(self, simd: __NnetV) -> #out_vec {
-                        let __NnetPass(net, input) = self;
-                        #forward
-                    }
-                }
-                #p::simd::dispatch(__NnetPass(self, input))
+                #dispatch
             }
 
             /// [`forward`](Self::forward) with the SIMD instruction set `simd`.
@@ -242,20 +186,11 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
                 #forward
             }
 
-            /// The forward pass, keeping every layer's pre-activations and outputs for
+            /// The forward pass in inference mode, keeping every layer's `z` and outputs for
             /// [`backward`](Self::backward).
             #[inline]
             pub fn forward_trace(&self, input: &#in_vec) -> #trace {
-                /// The traced pass, run with the best SIMD instruction set of the machine.
-                struct __NnetPass<'a>(&'a #name, &'a #in_vec);
-                impl #p::pulp::WithSimd for __NnetPass<'_> {
-                    type Output = #trace;
-                    #[inline(always)]
-                    fn with_simd<__NnetV: #p::pulp::Simd>(self, simd: __NnetV) -> #trace {
-                        self.0.__trace(simd, self.1)
-                    }
-                }
-                #p::simd::dispatch(__NnetPass(self, input))
+                #dispatch_trace
             }
 
             /// [`forward_trace`](Self::forward_trace) with the SIMD instruction set `simd`.
@@ -303,9 +238,9 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
 
             #batch_inherent
 
-            /// The backward pass from `∂L/∂output`, given the trace of the forward pass of
-            /// `input`: adds the gradient of every weight and bias to `grads` and returns
-            /// `∂L/∂input`.
+            /// The backward pass (of the inference function) from `∂L/∂output`, given the
+            /// trace of the forward pass of `input`: adds the gradient of every trainable
+            /// tensor to `grads` and returns `∂L/∂input`.
             pub fn backward(&self, input: &#in_vec, trace: &#trace, output_gradient: &#out_vec, grads: &mut #gradients) -> #in_vec {
                 #p::Network::backward(self, input, trace, output_gradient, grads)
             }
@@ -320,24 +255,60 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
                 #p::summary(#name_str, #inputs, <Self as #p::Architecture>::LAYERS)
             }
         }
+    }
+}
 
+/// `impl Trace`: the output layer's `z` (its own output for layers without an activation) and
+/// output.
+fn trace_impl(model: &Model) -> TokenStream {
+    let p = private();
+    let Names { trace, .. } = names(model);
+    let last = model.layers.len() - 1;
+    let (z, a) = trace_names(last);
+    let has_activation = model.layers[last].activation().is_some();
+    let z = if has_activation { z } else { a.clone() };
+    let (outputs, out_vec) = (lit(model.outputs()), out_vec(model));
+    quote! {
         impl #p::Trace<#outputs> for #trace {
             fn output_preactivation(&self) -> &#out_vec {
-                #p::MatrixStorage::matrix(&self.#last_z)
+                #p::MatrixStorage::matrix(&self.#z)
             }
             fn output(&self) -> &#out_vec {
-                #p::MatrixStorage::matrix(&self.#last_a)
+                #p::MatrixStorage::matrix(&self.#a)
             }
         }
+    }
+}
 
-        #network_parameters
-        #gradient_parameters
-        #io
-
+/// `impl Network`.
+fn network_impl(model: &Model) -> TokenStream {
+    let p = private();
+    let Names {
+        name,
+        gradients,
+        trace,
+    } = names(model);
+    let (inputs, outputs) = (lit(model.inputs), lit(model.outputs()));
+    let (in_vec, out_vec) = (in_vec(model), out_vec(model));
+    let last = model.layers.last().expect("validation requires a layer");
+    let (last_field, last_trait) = (last.field(), layer_trait(last));
+    let last_type = layers::layer_type(last);
+    let batch_network = batch::network(model);
+    let training = training_hooks(model);
+    let dispatch = passes::dispatch(
+        quote!(&'a #name, &'a #in_vec, &'a #trace, &'a #out_vec, &'a mut #gradients, ::core::option::Option<&'a mut #in_vec>),
+        quote!(()),
+        quote!(self, input, trace, delta, grads, input_gradient),
+        quote! {
+            let __NnetPass(net, input, trace, delta, grads, dx) = self;
+            net.__backward(simd, input, trace, delta, grads, dx)
+        },
+    );
+    quote! {
         impl #p::Network<#inputs, #outputs> for #name {
             type Gradients = #gradients;
             type Trace = #trace;
-            type OutputActivation = #last_activation;
+            type OutputActivation = <#last_type as #p::Layer<#last_trait>>::Activation;
 
             #[inline]
             fn forward(&self, input: &#in_vec) -> #out_vec {
@@ -351,7 +322,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
 
             #[inline]
             fn output_activation(&self) -> &Self::OutputActivation {
-                &self.#last.activation
+                #p::Layer::<#last_trait>::activation(&self.#last_field)
             }
 
             fn zero_gradients(&self) -> #gradients {
@@ -360,22 +331,60 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
 
             #[inline]
             fn backward_preactivation(&self, input: &#in_vec, trace: &#trace, delta: &#out_vec, grads: &mut #gradients, input_gradient: ::core::option::Option<&mut #in_vec>) {
-                /// The backward pass, run with the best SIMD instruction set of the machine.
-                struct __NnetPass<'a>(&'a #name, &'a #in_vec, &'a #trace, &'a #out_vec, &'a mut #gradients, ::core::option::Option<&'a mut #in_vec>);
-                impl #p::pulp::WithSimd for __NnetPass<'_> {
-                    type Output = ();
-                    #[inline(always)]
-                    fn with_simd<__NnetV: #p::pulp::Simd>(self, simd: __NnetV) {
-                        let __NnetPass(net, input, trace, delta, grads, dx) = self;
-                        net.__backward(simd, input, trace, delta, grads, dx)
-                    }
-                }
-                #p::simd::dispatch(__NnetPass(self, input, trace, delta, grads, input_gradient))
+                #dispatch
             }
 
+            #training
             #batch_network
         }
     }
+}
+
+/// `regularization` and `update_state`, for networks whose layers have them.
+fn training_hooks(model: &Model) -> TokenStream {
+    let p = private();
+    let Names { gradients, .. } = names(model);
+    let mut tokens = TokenStream::new();
+    let regularized: Vec<&Layer> = model
+        .layers
+        .iter()
+        .filter(|l| matches!(l.kind, crate::model::Kind::Dense { l1, l2, .. } if l1 != 0.0 || l2 != 0.0))
+        .collect();
+    if !regularized.is_empty() {
+        let with = regularized.iter().map(|l| {
+            let (field, shape) = (l.field(), layer_trait(l));
+            quote!(#p::Layer::<#shape>::regularization(&self.#field, ::core::option::Option::Some(&mut grads.#field)))
+        });
+        let without = regularized.iter().map(|l| {
+            let (field, shape) = (l.field(), layer_trait(l));
+            quote!(#p::Layer::<#shape>::regularization(&self.#field, ::core::option::Option::None))
+        });
+        tokens.extend(quote! {
+            fn regularization(&self, grads: ::core::option::Option<&mut #gradients>) -> ::core::primitive::f32 {
+                match grads {
+                    ::core::option::Option::Some(grads) => 0.0 #(+ #with)*,
+                    ::core::option::Option::None => 0.0 #(+ #without)*,
+                }
+            }
+        });
+    }
+    let stateful: Vec<&Layer> = model
+        .layers
+        .iter()
+        .filter(|l| l.non_trainable() > 0)
+        .collect();
+    if !stateful.is_empty() {
+        let updates = stateful.iter().map(|l| {
+            let (field, shape) = (l.field(), layer_trait(l));
+            quote!(#p::Layer::<#shape>::update_state(&mut self.#field, &grads.#field);)
+        });
+        tokens.extend(quote! {
+            fn update_state(&mut self, grads: &#gradients) {
+                #(#updates)*
+            }
+        });
+    }
+    tokens
 }
 
 /// `::nnet::__private`, the one path generated code reaches its dependencies through.
@@ -387,181 +396,35 @@ fn lit(n: usize) -> Literal {
     Literal::usize_unsuffixed(n)
 }
 
-fn field(layer: &Layer) -> Ident {
-    format_ident!("dense{}", layer.index)
+/// `IN, OUT` of the layer's `Layer<IN, OUT>` implementation.
+fn layer_trait(layer: &Layer) -> TokenStream {
+    let (inputs, units) = (lit(layer.inputs), lit(layer.units));
+    quote!(#inputs, #units)
 }
 
-fn trace_names(layer: &Layer) -> (Ident, Ident) {
+/// `<Type as Layer<IN, OUT>>::Gradient`.
+fn gradient_type(layer: &Layer) -> TokenStream {
+    let p = private();
+    let (ty, shape) = (layers::layer_type(layer), layer_trait(layer));
+    quote!(<#ty as #p::Layer<#shape>>::Gradient)
+}
+
+/// The trace's `z{k}` and `a{k}` of the layer at `position` (from 0).
+fn trace_names(position: usize) -> (Ident, Ident) {
     (
-        format_ident!("z{}", layer.index),
-        format_ident!("a{}", layer.index),
+        format_ident!("z{}", position + 1),
+        format_ident!("a{}", position + 1),
     )
 }
 
-fn activation_type(layer: &Layer) -> TokenStream {
+fn in_vec(model: &Model) -> TokenStream {
     let p = private();
-    let ty = format_ident!("{}", layer.activation_type);
-    quote!(#p::activation::#ty)
+    let inputs = lit(model.inputs);
+    quote!(#p::nalgebra::SVector<::core::primitive::f32, #inputs>)
 }
 
-/// The activation as a value, with its `alpha` where it has one.
-fn activation_value(layer: &Layer) -> TokenStream {
-    let ty = activation_type(layer);
-    match layer.alpha {
-        Some(alpha) => {
-            let alpha = Literal::f32_suffixed(alpha);
-            quote!(#ty { alpha: #alpha })
-        }
-        None => ty,
-    }
-}
-
-/// `SMatrix<f32, OUT, IN>` inline, or `HeapMatrix<OUT, IN>` for boxed layers.
-fn storage_type(layer: &Layer) -> TokenStream {
+fn out_vec(model: &Model) -> TokenStream {
     let p = private();
-    let (inputs, units) = (lit(layer.inputs), lit(layer.units));
-    if layer.boxed {
-        quote!(#p::HeapMatrix<#units, #inputs>)
-    } else {
-        quote!(#p::nalgebra::SMatrix<::core::primitive::f32, #units, #inputs>)
-    }
-}
-
-/// `SVector<f32, UNITS>` inline, or `HeapVector<UNITS>` for layers whose vectors live on the
-/// heap: the type of the layer's bias, trace entries, bias gradient and deltas.
-fn vector_type(layer: &Layer) -> TokenStream {
-    let p = private();
-    let units = lit(layer.units);
-    if layer.heap_vectors {
-        quote!(#p::HeapVector<#units>)
-    } else {
-        quote!(#p::nalgebra::SVector<::core::primitive::f32, #units>)
-    }
-}
-
-/// A zeroed vector of the layer's [`vector_type`].
-fn zeroed_vector(layer: &Layer) -> TokenStream {
-    let p = private();
-    let ty = vector_type(layer);
-    let units = lit(layer.units);
-    quote!(<#ty as #p::MatrixStorage<#units, 1>>::zeroed())
-}
-
-/// `&SVector` of a value of the layer's [`vector_type`].
-fn view(value: TokenStream) -> TokenStream {
-    let p = private();
-    quote!(#p::MatrixStorage::matrix(#value))
-}
-
-/// `&mut SVector` of a value of the layer's [`vector_type`].
-fn view_mut(value: TokenStream) -> TokenStream {
-    let p = private();
-    quote!(#p::MatrixStorage::matrix_mut(#value))
-}
-
-fn layer_type(layer: &Layer) -> TokenStream {
-    let p = private();
-    let (inputs, units) = (lit(layer.inputs), lit(layer.units));
-    let activation = activation_type(layer);
-    let storage = storage_type(layer);
-    let bias = vector_type(layer);
-    quote!(#p::Dense<#inputs, #units, #activation, #storage, #bias>)
-}
-
-fn gradient_type(layer: &Layer) -> TokenStream {
-    let p = private();
-    let (inputs, units) = (lit(layer.inputs), lit(layer.units));
-    let storage = storage_type(layer);
-    let bias = vector_type(layer);
-    quote!(#p::DenseGradient<#inputs, #units, #storage, #bias>)
-}
-
-/// `let a1 = net.dense1.forward_simd(simd, input); ... net.denseN.forward_simd(simd, &aN-1)`;
-/// wide layers write into vectors on the heap instead, and only the network's output is
-/// returned by value.
-fn forward_body(model: &Model) -> TokenStream {
-    let mut previous = quote!(input);
-    let mut lets = Vec::new();
-    for layer in &model.layers {
-        let field = field(layer);
-        let a = format_ident!("a{}", layer.index);
-        if layer.heap_vectors {
-            let zeroed = zeroed_vector(layer);
-            let out = view_mut(quote!(&mut #a));
-            lets.push(quote_spanned! {layer.span=>
-                let mut #a = #zeroed;
-                net.#field.forward_simd_into(simd, #previous, #out);
-            });
-        } else {
-            lets.push(
-                quote_spanned!(layer.span=> let #a = net.#field.forward_simd(simd, #previous);),
-            );
-        }
-        previous = view(quote!(&#a));
-    }
-    let last = model.layers.last().map(|l| {
-        let a = format_ident!("a{}", l.index);
-        if l.heap_vectors {
-            quote!(#a.into_inner())
-        } else {
-            quote!(#a)
-        }
-    });
-    quote! { #(#lets)* #last }
-}
-
-/// Each layer's `(z, a)` into the trace struct.
-fn trace_body(model: &Model, trace: &Ident) -> TokenStream {
-    let mut previous = quote!(input);
-    let mut lets = Vec::new();
-    let mut names = Vec::new();
-    for layer in &model.layers {
-        let field = field(layer);
-        let (z, a) = trace_names(layer);
-        if layer.heap_vectors {
-            let zeroed = zeroed_vector(layer);
-            let (z_out, a_out) = (view_mut(quote!(&mut #z)), view_mut(quote!(&mut #a)));
-            lets.push(quote_spanned! {layer.span=>
-                let (mut #z, mut #a) = (#zeroed, #zeroed);
-                self.#field.forward_trace_simd_into(simd, #previous, #z_out, #a_out);
-            });
-        } else {
-            lets.push(
-                quote_spanned!(layer.span=> let (#z, #a) = self.#field.forward_trace_simd(simd, #previous);),
-            );
-        }
-        previous = view(quote!(&#a));
-        names.push(z);
-        names.push(a);
-    }
-    quote! { #(#lets)* #trace { #(#names,)* } }
-}
-
-/// From the output layer's `delta` back to the input, layer by layer: each layer writes
-/// `∂L/∂a` of the layer below into that layer's delta vector, which the activation's derivative
-/// then turns into `∂L/∂z` in place.
-fn backward_body(model: &Model) -> TokenStream {
-    let mut steps = Vec::new();
-    let mut delta = quote!(delta);
-    for (position, layer) in model.layers.iter().enumerate().rev() {
-        let field = field(layer);
-        if position == 0 {
-            steps.push(quote_spanned!(layer.span=> self.#field.backward_simd(simd, input, #delta, &mut grads.#field, dx);));
-        } else {
-            let below = &model.layers[position - 1];
-            let below_field = format_ident!("dense{}", below.index);
-            let (z, a) = trace_names(below);
-            let (z, a) = (view(quote!(&trace.#z)), view(quote!(&trace.#a)));
-            let next_delta = format_ident!("delta{}", below.index);
-            let zeroed = zeroed_vector(below);
-            let next = view_mut(quote!(&mut #next_delta));
-            steps.push(quote_spanned! {layer.span=>
-                let mut #next_delta = #zeroed;
-                self.#field.backward_simd(simd, #a, #delta, &mut grads.#field, ::core::option::Option::Some(#next));
-                self.#below_field.activation_backward_in_place(#z, #a, #next);
-            });
-            delta = view(quote!(&#next_delta));
-        }
-    }
-    quote! { #(#steps)* }
+    let outputs = lit(model.outputs());
+    quote!(#p::nalgebra::SVector<::core::primitive::f32, #outputs>)
 }

@@ -1,0 +1,181 @@
+//! The one place that knows the kinds: each layer's `nnet_core` type and constructors. The rest
+//! of the expansion composes layers through the `Layer` trait only.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+use super::{lit, private};
+use crate::model::{Activation, Kind, Layer};
+
+/// The layer's `nnet_core` type, with its const shapes and storage.
+pub(super) fn layer_type(layer: &Layer) -> TokenStream {
+    layer_path(layer, quote!())
+}
+
+/// [`layer_type`] as an expression path, `Dense::<..>`, for struct expressions.
+pub(super) fn layer_expr_type(layer: &Layer) -> TokenStream {
+    layer_path(layer, quote!(::))
+}
+
+fn layer_path(layer: &Layer, sep: TokenStream) -> TokenStream {
+    let p = private();
+    let (inputs, units) = (lit(layer.inputs), lit(layer.units));
+    let vector = vector_type(layer);
+    match &layer.kind {
+        Kind::Dense {
+            activation,
+            use_bias,
+            ..
+        } => {
+            let activation = activation_type(*activation);
+            let storage = storage_type(layer);
+            if *use_bias {
+                quote!(#p::Dense #sep <#inputs, #units, #activation, #storage, #vector>)
+            } else {
+                quote!(#p::Dense #sep <#inputs, #units, #activation, #storage, #vector, false>)
+            }
+        }
+        Kind::Activation(activation) => {
+            let activation = activation_type(*activation);
+            quote!(#p::layer::ActivationLayer #sep <#units, #activation>)
+        }
+        Kind::Dropout { .. } => quote!(#p::layer::Dropout #sep <#units>),
+        Kind::BatchNorm { .. } => quote!(#p::layer::BatchNorm #sep <#units, #vector>),
+        Kind::LayerNorm { .. } => quote!(#p::layer::LayerNorm #sep <#units, #vector>),
+    }
+}
+
+/// The layer's value from `rng` (`rng: None`: zero weights, e.g. to load weights into).
+pub(super) fn constructor(layer: &Layer, rng: bool) -> TokenStream {
+    let p = private();
+    let ty = layer_type(layer);
+    match &layer.kind {
+        Kind::Dense {
+            activation,
+            init,
+            bias_init,
+            l1,
+            l2,
+            ..
+        } => {
+            let activation = activation_value(*activation);
+            let base = if rng {
+                let (init, bias_init) = (init.ident(), bias_init.ident());
+                quote!(<#ty>::initialized(#activation, #p::Initializer::#init, #p::Initializer::#bias_init, rng))
+            } else {
+                quote!(<#ty>::new(#activation))
+            };
+            if *l1 == 0.0 && *l2 == 0.0 {
+                base
+            } else {
+                let (l1, l2) = (float(*l1), float(*l2));
+                quote!(#base.with_regularizer(#p::Regularizer { l1: #l1, l2: #l2 }))
+            }
+        }
+        Kind::Activation(activation) => {
+            let activation = activation_value(*activation);
+            quote!(<#ty>::new(#activation))
+        }
+        Kind::Dropout { rate } => {
+            let rate = float(*rate);
+            quote!(<#ty>::new(#rate))
+        }
+        Kind::BatchNorm { momentum, epsilon } => {
+            let (momentum, epsilon) = (float(*momentum), float(*epsilon));
+            quote!(<#ty>::new(#momentum, #epsilon))
+        }
+        Kind::LayerNorm { epsilon } => {
+            let epsilon = float(*epsilon);
+            quote!(<#ty>::new(#epsilon))
+        }
+    }
+}
+
+/// The fields of the layer's value other than its tensors, for a `const` struct expression:
+/// `(name, value)`.
+pub(super) fn const_fields(layer: &Layer) -> Vec<(&'static str, TokenStream)> {
+    let p = private();
+    match &layer.kind {
+        Kind::Dense {
+            activation, l1, l2, ..
+        } => {
+            let (l1, l2) = (float(*l1), float(*l2));
+            vec![
+                ("activation", activation_value(*activation)),
+                ("regularizer", quote!(#p::Regularizer { l1: #l1, l2: #l2 })),
+            ]
+        }
+        Kind::Activation(activation) => vec![("activation", activation_value(*activation))],
+        Kind::Dropout { rate } => vec![("rate", float(*rate))],
+        Kind::BatchNorm { momentum, epsilon } => {
+            vec![("momentum", float(*momentum)), ("epsilon", float(*epsilon))]
+        }
+        Kind::LayerNorm { epsilon } => vec![("epsilon", float(*epsilon))],
+    }
+}
+
+/// The field names of the layer's tensors, in the order of its `tensor_info`, with whether
+/// each is a matrix.
+pub(super) fn tensor_fields(layer: &Layer) -> &'static [&'static str] {
+    match &layer.kind {
+        Kind::Dense { use_bias: true, .. } => &["weights", "bias"],
+        Kind::Dense {
+            use_bias: false, ..
+        } => &["weights"],
+        Kind::BatchNorm { .. } => &["gamma", "beta", "moving_mean", "moving_variance"],
+        Kind::LayerNorm { .. } => &["gamma", "beta"],
+        Kind::Activation(_) | Kind::Dropout { .. } => &[],
+    }
+}
+
+/// `nnet_core::activation::{Type}`.
+pub(super) fn activation_type(activation: Activation) -> TokenStream {
+    let p = private();
+    let ty = activation.act.ident();
+    quote!(#p::activation::#ty)
+}
+
+/// The activation as a value, with its `alpha` where it has one.
+pub(super) fn activation_value(activation: Activation) -> TokenStream {
+    let ty = activation_type(activation);
+    match activation.alpha {
+        Some(alpha) => {
+            let alpha = float(alpha);
+            quote!(#ty { alpha: #alpha })
+        }
+        None => ty,
+    }
+}
+
+/// An exact `f32` literal, with its sign in front.
+pub(super) fn float(value: f32) -> TokenStream {
+    let literal = Literal::f32_suffixed(value.abs());
+    if value.is_sign_negative() {
+        quote!(-#literal)
+    } else {
+        quote!(#literal)
+    }
+}
+
+/// `SMatrix<f32, OUT, IN>` inline, or `HeapMatrix<OUT, IN>` for boxed dense layers.
+fn storage_type(layer: &Layer) -> TokenStream {
+    let p = private();
+    let (inputs, units) = (lit(layer.inputs), lit(layer.units));
+    if layer.boxed {
+        quote!(#p::HeapMatrix<#units, #inputs>)
+    } else {
+        quote!(#p::nalgebra::SMatrix<::core::primitive::f32, #units, #inputs>)
+    }
+}
+
+/// `SVector<f32, UNITS>` inline, or `HeapVector<UNITS>` for layers whose vectors live on the
+/// heap: the type of the layer's vectors, trace entries and deltas.
+pub(super) fn vector_type(layer: &Layer) -> TokenStream {
+    let p = private();
+    let units = lit(layer.units);
+    if layer.heap_vectors {
+        quote!(#p::HeapVector<#units>)
+    } else {
+        quote!(#p::nalgebra::SVector<::core::primitive::f32, #units>)
+    }
+}
