@@ -1,57 +1,349 @@
-//! Matching a file's tensors to the dense layers of a network, under nnet's, PyTorch's or
-//! Keras's names and layouts.
+//! Matching a file's tensors to the tensors of a network, under nnet's, PyTorch's or Keras's
+//! names and layouts.
 
 use std::collections::{BTreeMap, HashSet};
 
 use crate::{Dtype, Error, SafeTensors, Tensor};
 
-/// How a file names and lays out the tensors of a stack of dense layers.
+/// How a file names and lays out the tensors of a network.
 ///
-/// | naming | weight of the k-th layer | layout | bias |
+/// | naming | the k-th layer of a kind | matrices | vectors |
 /// | --- | --- | --- | --- |
-/// | `Nnet` | `dense{k}.weight` | `[units, inputs]` | `dense{k}.bias`, `[units]` |
-/// | `PyTorch` | `{prefix}{i}.weight` (`nn.Linear`) | `[units, inputs]` | `{prefix}{i}.bias` |
-/// | `Keras` | `{prefix}{i}/kernel` or `.kernel` (`Dense`) | `[inputs, units]` | `{prefix}{i}/bias` |
+/// | `Nnet` | `{kind}{k}.{tensor}`: `dense1.weight`, `batch_norm1.moving_mean` | `[units, inputs]` | `[units]` |
+/// | `PyTorch` | `{prefix}{i}.{param}` (`nn.Linear`, `nn.BatchNorm1d`, `nn.LayerNorm`) | `[units, inputs]` | `[units]` |
+/// | `Keras` | `{prefix}{layer}/{variable}` or `.{variable}` (`Dense`, `BatchNormalization`, `LayerNormalization`) | `[inputs, units]` (transposed) | `[units]` |
 ///
-/// For PyTorch and Keras, the layers are ordered by the number that ends the name of their
-/// module or layer (`0.weight`, `2.weight`, `4.weight` of an `nn.Sequential`; `dense/kernel`,
-/// `dense_1/kernel` of Keras, where no number counts as 0; `layers.0.kernel`), and the k-th
-/// in that order is nnet's `dense{k}`. Two layers with the same number are an error.
+/// Parameter names per kind:
+///
+/// | nnet layer | nnet tensor | PyTorch | Keras |
+/// | --- | --- | --- | --- |
+/// | `dense` | `weight` `[units, inputs]` | `nn.Linear` `weight` `[out, in]` | `Dense` `kernel` `[in, out]` |
+/// | `dense` | `bias` (unless `use_bias = false`) | `bias` (unless `bias=False`) | `bias` (unless `use_bias=False`) |
+/// | `batch_norm` | `gamma`, `beta` | `nn.BatchNorm1d` `weight`, `bias` | `BatchNormalization` `gamma`, `beta` |
+/// | `batch_norm` | `moving_mean`, `moving_variance` | `running_mean`, `running_var` (`num_batches_tracked` skipped) | `moving_mean`, `moving_variance` |
+/// | `layer_norm` | `gamma`, `beta` | `nn.LayerNorm` `weight`, `bias` | `LayerNormalization` `gamma`, `beta` |
+///
+/// PyTorch modules are ordered by the number that ends their name (`0.weight`, `1.running_mean`,
+/// `3.weight` of an `nn.Sequential`; `layers.0`, `layers.1`), and the k-th module with tensors
+/// is the network's k-th layer with tensors (activations and dropout own none, in both
+/// frameworks). Keras layers are matched per kind: the k-th Keras `BatchNormalization` layer,
+/// in the order of the number that ends its name (`batch_normalization`, `batch_normalization_1`,
+/// …, where no number counts as 0; or `layers.1`, `layers.4`), is nnet's `batch_norm{k}`. Two
+/// layers of one kind (two modules, for PyTorch) with the same number are an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Naming {
-    /// nnet's own files: `dense1.weight` `[units, inputs]`, `dense1.bias` `[units]`, ...
+    /// nnet's own files: `dense1.weight` `[units, inputs]`, `dense1.bias` `[units]`,
+    /// `batch_norm1.gamma` `[units]`, ...
     #[default]
     Nnet,
-    /// A PyTorch state dict of `nn.Linear` layers: `0.weight` `[out, in]`, `0.bias` `[out]`.
+    /// A PyTorch state dict of `nn.Linear`, `nn.BatchNorm1d` and `nn.LayerNorm` modules:
+    /// `0.weight` `[out, in]`, `0.bias` `[out]`, `1.running_mean`, ...
     PyTorch,
-    /// Keras `Dense` layers: `dense/kernel` `[in, out]` (transposed), `dense/bias` `[out]`.
+    /// Keras `Dense`, `BatchNormalization` and `LayerNormalization` layers: `dense/kernel`
+    /// `[in, out]` (transposed), `dense/bias` `[out]`, `batch_normalization/gamma`, ...
     Keras,
 }
 
 impl Naming {
-    fn weight_param(self) -> &'static str {
+    /// What the file's groups of tensors are called.
+    fn group(self) -> &'static str {
         match self {
-            Naming::Nnet | Naming::PyTorch => "weight",
-            Naming::Keras => "kernel",
+            Naming::PyTorch => "module",
+            Naming::Nnet | Naming::Keras => "layer",
         }
     }
 
-    fn describe(self) -> &'static str {
+    /// The usual separator between layer and parameter.
+    fn separator(self) -> char {
         match self {
-            Naming::Nnet => "nnet",
-            Naming::PyTorch => "a PyTorch `nn.Linear`",
-            Naming::Keras => "a Keras `Dense` layer",
+            Naming::Keras => '/',
+            Naming::Nnet | Naming::PyTorch => '.',
         }
     }
 }
 
-/// The inputs and units of one dense layer.
+/// The kinds of layer that own tensors, as far as weight files are concerned (activation and
+/// dropout layers own none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum LayerKind {
+    /// `dense`: `weight` and, unless `use_bias = false`, `bias`.
+    Dense,
+    /// `batch_norm`: `gamma`, `beta`, `moving_mean`, `moving_variance`.
+    BatchNorm,
+    /// `layer_norm`: `gamma`, `beta`.
+    LayerNorm,
+}
+
+/// Every kind, in the order messages list them.
+const KINDS: [LayerKind; 3] = [LayerKind::Dense, LayerKind::BatchNorm, LayerKind::LayerNorm];
+
+/// `(kind, nnet tensor, PyTorch parameter, Keras variable)`, in nnet's order within a layer.
+const PARAMS: &[(LayerKind, &str, &str, &str)] = &[
+    (LayerKind::Dense, "weight", "weight", "kernel"),
+    (LayerKind::Dense, "bias", "bias", "bias"),
+    (LayerKind::BatchNorm, "gamma", "weight", "gamma"),
+    (LayerKind::BatchNorm, "beta", "bias", "beta"),
+    (
+        LayerKind::BatchNorm,
+        "moving_mean",
+        "running_mean",
+        "moving_mean",
+    ),
+    (
+        LayerKind::BatchNorm,
+        "moving_variance",
+        "running_var",
+        "moving_variance",
+    ),
+    (LayerKind::LayerNorm, "gamma", "weight", "gamma"),
+    (LayerKind::LayerNorm, "beta", "bias", "beta"),
+];
+
+/// Tensors of PyTorch modules that nnet has no use for: skipped on import, whatever their
+/// dtype and shape (`num_batches_tracked` is a 0-d I64 in real files).
+const PYTORCH_SKIPPED: &[(LayerKind, &str)] = &[(LayerKind::BatchNorm, "num_batches_tracked")];
+
+impl LayerKind {
+    /// The word of `network!`'s grammar, which also begins the layer's name: `dense`,
+    /// `batch_norm`, `layer_norm`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            LayerKind::Dense => "dense",
+            LayerKind::BatchNorm => "batch_norm",
+            LayerKind::LayerNorm => "layer_norm",
+        }
+    }
+
+    /// The PyTorch module or Keras layer class of the kind, quoted, with its article.
+    fn class(self, naming: Naming) -> &'static str {
+        match (naming, self) {
+            (Naming::PyTorch, LayerKind::Dense) => "an `nn.Linear`",
+            (Naming::PyTorch, LayerKind::BatchNorm) => "an `nn.BatchNorm1d`",
+            (Naming::PyTorch, LayerKind::LayerNorm) => "an `nn.LayerNorm`",
+            (_, LayerKind::Dense) => "a Keras `Dense` layer",
+            (_, LayerKind::BatchNorm) => "a Keras `BatchNormalization` layer",
+            (_, LayerKind::LayerNorm) => "a Keras `LayerNormalization` layer",
+        }
+    }
+
+    /// The class without article, for lists: `nn.Linear`, `Dense`.
+    fn class_name(self, naming: Naming) -> &'static str {
+        match (naming, self) {
+            (Naming::PyTorch, LayerKind::Dense) => "nn.Linear",
+            (Naming::PyTorch, LayerKind::BatchNorm) => "nn.BatchNorm1d",
+            (Naming::PyTorch, LayerKind::LayerNorm) => "nn.LayerNorm",
+            (_, LayerKind::Dense) => "Dense",
+            (_, LayerKind::BatchNorm) => "BatchNormalization",
+            (_, LayerKind::LayerNorm) => "LayerNormalization",
+        }
+    }
+
+    /// The base of Keras's default layer names: `dense`, `dense_1`, …
+    fn keras_layer_name(self) -> &'static str {
+        match self {
+            LayerKind::Dense => "dense",
+            LayerKind::BatchNorm => "batch_normalization",
+            LayerKind::LayerNorm => "layer_normalization",
+        }
+    }
+
+    /// The name of nnet's tensor `tensor` of this kind in a PyTorch or Keras file.
+    fn foreign_param(self, naming: Naming, tensor: &str) -> Option<&'static str> {
+        PARAMS
+            .iter()
+            .find(|(kind, nnet, _, _)| *kind == self && *nnet == tensor)
+            .map(|(_, _, torch, keras)| match naming {
+                Naming::Keras => *keras,
+                Naming::Nnet | Naming::PyTorch => *torch,
+            })
+    }
+
+    /// Every parameter name of the kind in a PyTorch or Keras file, skipped ones included.
+    fn foreign_params(self, naming: Naming) -> Vec<&'static str> {
+        let mut params: Vec<&'static str> = PARAMS
+            .iter()
+            .filter(|(kind, ..)| *kind == self)
+            .map(|(_, _, torch, keras)| match naming {
+                Naming::Keras => *keras,
+                Naming::Nnet | Naming::PyTorch => *torch,
+            })
+            .collect();
+        if naming == Naming::PyTorch {
+            params.extend(skipped(self));
+        }
+        params
+    }
+}
+
+/// The PyTorch parameters of `kind` that the import skips.
+fn skipped(kind: LayerKind) -> impl Iterator<Item = &'static str> {
+    PYTORCH_SKIPPED
+        .iter()
+        .filter(move |(k, _)| *k == kind)
+        .map(|(_, param)| *param)
+}
+
+/// One tensor of a network: its layer, name and shape, as the network holds it.
+///
+/// A network is described by the list of its tensors in its own order; the tensors of a layer
+/// follow one another, and the layers come in the network's order (which gives each layer's
+/// rank among the layers of its kind, for Keras's names).
+///
+/// # Examples
+///
+/// ```
+/// use nnet_safetensors::{LayerKind, TensorSpec};
+///
+/// let dense = TensorSpec::of_layer(LayerKind::Dense, "dense1", 3, 5, true);
+/// assert_eq!(dense[0], TensorSpec::matrix(LayerKind::Dense, "dense1", "weight", 5, 3));
+/// assert_eq!((dense[1].name(), dense[1].shape()), ("dense1.bias".to_string(), vec![5]));
+/// let norm = TensorSpec::of_layer(LayerKind::BatchNorm, "batch_norm1", 5, 5, true);
+/// assert_eq!(norm.len(), 4);
+/// assert_eq!(norm[3].name(), "batch_norm1.moving_variance");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct DenseShape {
-    /// Number of inputs.
-    pub inputs: usize,
-    /// Number of units.
-    pub units: usize,
+pub struct TensorSpec<'n> {
+    /// The kind of the layer the tensor belongs to.
+    pub kind: LayerKind,
+    /// The layer's name: `dense1`, `batch_norm1`, … (empty for a lone layer).
+    pub layer: &'n str,
+    /// The tensor within its layer: `weight`, `bias`, `gamma`, `beta`, `moving_mean`,
+    /// `moving_variance`.
+    pub tensor: &'n str,
+    /// Rows: the layer's units.
+    pub rows: usize,
+    /// Columns: the layer's inputs for a weight matrix, 1 for a vector.
+    pub cols: usize,
+    /// Whether the tensor is a matrix (in nnet's files `[rows, cols]`) or a vector (`[rows]`).
+    pub matrix: bool,
+}
+
+impl<'n> TensorSpec<'n> {
+    /// A `rows × cols` matrix.
+    pub const fn matrix(
+        kind: LayerKind,
+        layer: &'n str,
+        tensor: &'n str,
+        rows: usize,
+        cols: usize,
+    ) -> Self {
+        TensorSpec {
+            kind,
+            layer,
+            tensor,
+            rows,
+            cols,
+            matrix: true,
+        }
+    }
+
+    /// A vector of `len` values.
+    pub const fn vector(kind: LayerKind, layer: &'n str, tensor: &'n str, len: usize) -> Self {
+        TensorSpec {
+            kind,
+            layer,
+            tensor,
+            rows: len,
+            cols: 1,
+            matrix: false,
+        }
+    }
+
+    /// The tensors of a layer of `kind` named `layer`, from `inputs` to `units` values, in
+    /// nnet's order: a dense layer's `weight` `[units, inputs]` and, if `bias`, its `bias`; the
+    /// `gamma`, `beta` (and for batch normalization `moving_mean`, `moving_variance`) of a
+    /// normalization layer, each `[units]` (`inputs` and `bias` are then not used).
+    pub fn of_layer(
+        kind: LayerKind,
+        layer: &'n str,
+        inputs: usize,
+        units: usize,
+        bias: bool,
+    ) -> Vec<Self> {
+        PARAMS
+            .iter()
+            .filter(|(k, ..)| *k == kind)
+            .filter_map(|&(_, tensor, ..)| match (kind, tensor) {
+                (LayerKind::Dense, "weight") => {
+                    Some(TensorSpec::matrix(kind, layer, tensor, units, inputs))
+                }
+                (LayerKind::Dense, "bias") if !bias => None,
+                _ => Some(TensorSpec::vector(kind, layer, tensor, units)),
+            })
+            .collect()
+    }
+
+    /// The name in nnet's files: `{layer}.{tensor}`, e.g. `batch_norm1.gamma`.
+    pub fn name(&self) -> String {
+        if self.layer.is_empty() {
+            self.tensor.to_string()
+        } else {
+            format!("{}.{}", self.layer, self.tensor)
+        }
+    }
+
+    /// The shape in nnet's files: `[rows, cols]` for a matrix, `[rows]` for a vector.
+    pub fn shape(&self) -> Vec<usize> {
+        if self.matrix {
+            vec![self.rows, self.cols]
+        } else {
+            vec![self.rows]
+        }
+    }
+
+    /// Whether a file of `naming` stores the matrix transposed, `[cols, rows]` (Keras kernels).
+    fn transposed(&self, naming: Naming) -> bool {
+        self.matrix && naming == Naming::Keras
+    }
+
+    /// The shape in a file of `naming`.
+    fn file_shape(&self, naming: Naming) -> Vec<usize> {
+        if self.transposed(naming) {
+            vec![self.cols, self.rows]
+        } else {
+            self.shape()
+        }
+    }
+
+    /// `F32 [shape], the … of {layer}`: what a missing tensor should have been.
+    fn expected(&self, naming: Naming) -> String {
+        let shape = self.file_shape(naming);
+        let layer = self.layer_label();
+        if !self.matrix {
+            format!("F32 {shape:?}, the {} of {layer}", self.tensor)
+        } else if self.transposed(naming) {
+            format!("F32 {shape:?}, the kernel of {layer} as [inputs, units]")
+        } else {
+            format!("F32 {shape:?}, the weights of {layer} as [units, inputs]")
+        }
+    }
+
+    /// The meaning of the axes, for a shape error.
+    fn axes(&self, naming: Naming) -> String {
+        let layer = self.layer_label();
+        if !self.matrix {
+            format!("the {} of {layer} ({} units)", self.tensor, self.rows)
+        } else {
+            let axes = if self.transposed(naming) {
+                "[inputs, units]"
+            } else {
+                "[units, inputs]"
+            };
+            format!(
+                "{axes} for {layer} ({} inputs, {} units)",
+                self.cols, self.rows
+            )
+        }
+    }
+
+    fn layer_label(&self) -> &str {
+        if self.layer.is_empty() {
+            "the layer"
+        } else {
+            self.layer
+        }
+    }
 }
 
 /// Where the values of one of a network's tensors are in a file.
@@ -61,11 +353,11 @@ pub struct Source<'f, 'a> {
     pub tensor: &'f Tensor<'a>,
     /// Rows of the network's tensor: the layer's units.
     pub rows: usize,
-    /// Columns of the network's tensor: the layer's inputs, or 1 for a bias.
+    /// Columns of the network's tensor: the layer's inputs, or 1 for a vector.
     pub cols: usize,
     /// Whether the file stores the tensor as `[rows, cols]` row-major (nnet, PyTorch) rather
     /// than as `[cols, rows]` row-major, which is nnet's column-major memory (Keras kernels,
-    /// biases).
+    /// vectors).
     pub row_major: bool,
 }
 
@@ -128,72 +420,69 @@ fn unravel(mut flat: usize, shape: &[usize]) -> Vec<usize> {
     index
 }
 
-/// The file's tensor for each of the network's tensors, in the network's order (`dense1`'s
-/// weight, `dense1`'s bias, `dense2`'s weight, ...), after checking names, dtypes, shapes and,
-/// unless `allow_non_finite`, that every value is finite.
+/// The file's tensor for each of the network's `tensors`, in the same order, after checking
+/// names, dtypes, shapes and, unless `allow_non_finite`, that every value is finite.
+///
+/// `tensors` lists the network's tensors layer after layer (see [`TensorSpec`]); the file must
+/// hold exactly those under `naming` (see [`Naming`] for the names and layouts), and nothing
+/// else but the PyTorch tensors nnet skips (`num_batches_tracked`).
 ///
 /// # Errors
 ///
 /// [`Error::MissingTensor`], [`Error::UnexpectedTensor`], [`Error::Dtype`], [`Error::Shape`],
-/// [`Error::NonFinite`], each naming the tensor and what the network expects.
+/// [`Error::NonFinite`], each naming the tensor and what the network expects; a PyTorch module
+/// or Keras layer of another kind than the network's layer it maps to is an
+/// [`Error::UnexpectedTensor`] naming both.
 ///
 /// # Examples
 ///
 /// ```
-/// use nnet_safetensors::{resolve, write, DenseShape, Dtype, Naming, SafeTensors, TensorData};
+/// use nnet_safetensors::{resolve, write, Dtype, LayerKind, Naming, SafeTensors, TensorData, TensorSpec};
 ///
 /// let one = 1.0_f32.to_le_bytes();
+/// let tensor = |name, shape| TensorData { name, dtype: Dtype::F32, shape, data: &one };
 /// let bytes = write(&[], &[
-///     TensorData { name: "0.weight", dtype: Dtype::F32, shape: vec![1, 1], data: &one },
-///     TensorData { name: "0.bias", dtype: Dtype::F32, shape: vec![1], data: &one },
+///     tensor("0.weight", vec![1, 1]),
+///     tensor("0.bias", vec![1]),
+///     tensor("1.weight", vec![1]),
+///     tensor("1.bias", vec![1]),
 /// ]);
 /// let file = SafeTensors::parse(&bytes, 1 << 20).unwrap();
-/// let layers = [DenseShape { inputs: 1, units: 1 }];
-/// assert_eq!(resolve(&file, &layers, Naming::PyTorch, false).unwrap().len(), 2);
-/// let error = resolve(&file, &layers, Naming::Nnet, false).unwrap_err();
+/// let mut network = TensorSpec::of_layer(LayerKind::Dense, "dense1", 1, 1, true);
+/// network.extend(TensorSpec::of_layer(LayerKind::LayerNorm, "layer_norm1", 1, 1, true));
+/// let sources = resolve(&file, &network, Naming::PyTorch, false).unwrap();
+/// assert_eq!(sources[2].tensor.name, "1.weight"); // layer_norm1.gamma
+/// let error = resolve(&file, &network, Naming::Nnet, false).unwrap_err();
 /// assert!(error.to_string().contains("no tensor `dense1.weight`"));
 /// ```
 pub fn resolve<'f, 'a>(
     file: &'f SafeTensors<'a>,
-    layers: &[DenseShape],
+    tensors: &[TensorSpec<'_>],
     naming: Naming,
     allow_non_finite: bool,
 ) -> Result<Vec<Source<'f, 'a>>, Error> {
+    let layers = Layer::group(tensors);
     let found = match naming {
-        Naming::Nnet => by_nnet_names(file, layers)?,
-        Naming::PyTorch | Naming::Keras => by_layer_numbers(file, layers, naming)?,
+        Naming::Nnet => by_nnet_names(file, tensors, &layers)?,
+        Naming::PyTorch => by_pytorch_modules(file, &layers)?,
+        Naming::Keras => by_keras_layers(file, &layers)?,
     };
-    let mut sources = Vec::with_capacity(2 * layers.len());
-    for (k, (layer, (weight, bias))) in layers.iter().zip(found).enumerate() {
-        let k = k + 1;
-        let keras = naming == Naming::Keras;
-        let weight_shape = if keras {
-            vec![layer.inputs, layer.units]
-        } else {
-            vec![layer.units, layer.inputs]
+    let mut sources = Vec::with_capacity(tensors.len());
+    for (spec, tensor) in tensors.iter().zip(found) {
+        let Some(tensor) = tensor else {
+            // Every matcher reports a missing tensor itself; this is a safety net.
+            return Err(Error::MissingTensor {
+                name: spec.name(),
+                expected: spec.expected(naming),
+            });
         };
-        let axes = if keras {
-            "[inputs, units]"
-        } else {
-            "[units, inputs]"
-        };
-        let what = format!(
-            "{axes} for dense{k} ({} inputs, {} units)",
-            layer.inputs, layer.units
-        );
-        check(weight, &weight_shape, &what)?;
-        check(bias, &[layer.units], &format!("[units] for dense{k}"))?;
+        let shape = spec.file_shape(naming);
+        check(tensor, &shape, &spec.axes(naming))?;
         sources.push(Source {
-            tensor: weight,
-            rows: layer.units,
-            cols: layer.inputs,
-            row_major: !keras,
-        });
-        sources.push(Source {
-            tensor: bias,
-            rows: layer.units,
-            cols: 1,
-            row_major: false,
+            tensor,
+            rows: spec.rows,
+            cols: spec.cols,
+            row_major: !spec.transposed(naming),
         });
     }
     if !allow_non_finite {
@@ -222,165 +511,551 @@ fn check(tensor: &Tensor<'_>, shape: &[usize], what: &str) -> Result<(), Error> 
     Ok(())
 }
 
-type Pair<'f, 'a> = (&'f Tensor<'a>, &'f Tensor<'a>);
+/// One of the network's layers with tensors.
+struct Layer<'s, 'n> {
+    kind: LayerKind,
+    name: &'n str,
+    /// Index of its first tensor in the network's list.
+    start: usize,
+    tensors: &'s [TensorSpec<'n>],
+}
 
-fn expected_text(layers: &[DenseShape], k: usize, bias: bool, naming: Naming) -> String {
-    let Some(layer) = layers.get(k - 1) else {
-        return String::new();
-    };
-    if bias {
-        format!("F32 [{}], the bias of dense{k}", layer.units)
-    } else if naming == Naming::Keras {
-        format!(
-            "F32 [{}, {}], the kernel of dense{k} as [inputs, units]",
-            layer.inputs, layer.units
-        )
-    } else {
-        format!(
-            "F32 [{}, {}], the weights of dense{k} as [units, inputs]",
-            layer.units, layer.inputs
-        )
+impl<'s, 'n> Layer<'s, 'n> {
+    /// The runs of tensors of one layer.
+    fn group(tensors: &'s [TensorSpec<'n>]) -> Vec<Self> {
+        let mut start = 0;
+        tensors
+            .chunk_by(|a, b| a.layer == b.layer && a.kind == b.kind)
+            .map(|run| {
+                let layer = Layer {
+                    kind: run[0].kind,
+                    name: run[0].layer,
+                    start,
+                    tensors: run,
+                };
+                start += run.len();
+                layer
+            })
+            .collect()
+    }
+
+    /// `dense2`, or `the layer` for a lone, unnamed one.
+    fn label(&self) -> &str {
+        if self.name.is_empty() {
+            "the layer"
+        } else {
+            self.name
+        }
+    }
+
+    /// The layer's tensors under `naming`, with their index in the network's list, or the
+    /// first one that has no such name.
+    fn foreign_params(
+        &self,
+        naming: Naming,
+    ) -> Result<Vec<(usize, &'static str, &'s TensorSpec<'n>)>, Error> {
+        self.tensors
+            .iter()
+            .enumerate()
+            .map(
+                |(i, spec)| match spec.kind.foreign_param(naming, spec.tensor) {
+                    Some(param) => Ok((self.start + i, param, spec)),
+                    None => Err(Error::MissingTensor {
+                        name: spec.name(),
+                        expected: format!(
+                            "{}: nnet does not know its name in {} files",
+                            spec.expected(naming),
+                            framework(naming)
+                        ),
+                    }),
+                },
+            )
+            .collect()
     }
 }
 
-fn network_tensors(layers: &[DenseShape]) -> String {
-    let names: Vec<String> = (1..=layers.len())
-        .map(|k| format!("dense{k}.weight, dense{k}.bias"))
-        .collect();
-    names.join(", ")
+fn framework(naming: Naming) -> &'static str {
+    match naming {
+        Naming::Nnet => "nnet",
+        Naming::PyTorch => "PyTorch",
+        Naming::Keras => "Keras",
+    }
 }
 
-/// `dense{k}.weight` and `dense{k}.bias`, nothing else.
+/// `1st`, `2nd`, `3rd`, `4th`, … `11th`, … `21st`.
+fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
+/// `2 dense layers and 1 batch_norm layer`.
+fn summary(layers: &[Layer<'_, '_>]) -> String {
+    let counts: Vec<String> = KINDS
+        .iter()
+        .filter_map(|&kind| {
+            let n = layers.iter().filter(|l| l.kind == kind).count();
+            let s = if n == 1 { "" } else { "s" };
+            (n > 0).then(|| format!("{n} {} layer{s}", kind.name()))
+        })
+        .collect();
+    match counts.as_slice() {
+        [] => "no layer with tensors".to_owned(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// `a`, `a or b`, `a, b or c`.
+fn either(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// The kinds of the network's layers, each once, in the order of [`KINDS`]; every kind if the
+/// network has no layer with tensors.
+fn kinds_of(layers: &[Layer<'_, '_>]) -> Vec<LayerKind> {
+    let kinds: Vec<LayerKind> = KINDS
+        .into_iter()
+        .filter(|k| layers.iter().any(|l| l.kind == *k))
+        .collect();
+    if kinds.is_empty() {
+        KINDS.to_vec()
+    } else {
+        kinds
+    }
+}
+
+type Found<'f, 'a> = Vec<Option<&'f Tensor<'a>>>;
+
+/// `{layer}.{tensor}` for every tensor, nothing else.
 fn by_nnet_names<'f, 'a>(
     file: &'f SafeTensors<'a>,
-    layers: &[DenseShape],
-) -> Result<Vec<Pair<'f, 'a>>, Error> {
-    let mut pairs = Vec::new();
-    for k in 1..=layers.len() {
-        let get = |bias: bool| {
-            let name = format!("dense{k}.{}", if bias { "bias" } else { "weight" });
-            file.tensor(&name).ok_or_else(|| Error::MissingTensor {
-                expected: expected_text(layers, k, bias, Naming::Nnet),
-                name,
-            })
-        };
-        pairs.push((get(false)?, get(true)?));
+    tensors: &[TensorSpec<'_>],
+    layers: &[Layer<'_, '_>],
+) -> Result<Found<'f, 'a>, Error> {
+    let mut found = Vec::with_capacity(tensors.len());
+    for spec in tensors {
+        let name = spec.name();
+        let tensor = file.tensor(&name).ok_or_else(|| Error::MissingTensor {
+            expected: spec.expected(Naming::Nnet),
+            name,
+        })?;
+        found.push(Some(tensor));
     }
-    let names: HashSet<String> = (1..=layers.len())
-        .flat_map(|k| [format!("dense{k}.weight"), format!("dense{k}.bias")])
-        .collect();
+    let names: HashSet<String> = tensors.iter().map(TensorSpec::name).collect();
     if let Some(extra) = file.tensors().iter().find(|t| !names.contains(&t.name)) {
+        let list: Vec<String> = tensors.iter().map(TensorSpec::name).collect();
         return Err(Error::UnexpectedTensor {
             name: extra.name.clone(),
             reason: format!(
-                "the network has {} dense layers, whose tensors are {}: is the file for another architecture?",
-                layers.len(),
-                network_tensors(layers)
+                "the network has {}, whose tensors are {}: is the file for another architecture?",
+                summary(layers),
+                list.join(", ")
             ),
         });
     }
-    Ok(pairs)
+    Ok(found)
 }
 
-/// A PyTorch or Keras layer: its name, and its weight and bias when found.
+/// A PyTorch module or Keras layer of the file: the tensors whose names share everything up to
+/// the last `.` or `/`.
 struct Group<'f, 'a> {
-    key: String,
-    weight: Option<&'f Tensor<'a>>,
-    bias: Option<&'f Tensor<'a>>,
+    /// The name up to the separator: `0`, `net.2`, `sequential/dense_1`, `layers.3`.
+    key: &'f str,
+    /// The separator: `.` or `/`.
+    separator: char,
+    /// The number that ends the key (0 if none).
+    number: u64,
+    /// Its tensors by parameter name.
+    params: BTreeMap<&'f str, &'f Tensor<'a>>,
 }
 
-/// `{layer}.weight`/`{layer}.bias` (PyTorch) or `{layer}/kernel`/`{layer}/bias` (Keras), the
-/// layers ordered by the number that ends their name.
-fn by_layer_numbers<'f, 'a>(
+impl<'f, 'a> Group<'f, 'a> {
+    fn param(&self, name: &str) -> Option<&'f Tensor<'a>> {
+        self.params.get(name).copied()
+    }
+
+    /// The name of parameter `param` of the group, whether or not the file has it.
+    fn name_of(&self, param: &str) -> String {
+        format!("{}{}{param}", self.key, self.separator)
+    }
+
+    /// The first of its tensors, to name in a message.
+    fn first(&self) -> String {
+        self.params
+            .values()
+            .next()
+            .map_or_else(|| self.key.to_owned(), |t| t.name.clone())
+    }
+}
+
+/// The file's tensors grouped by module or layer, each name `{key}{. or /}{param}` with `param`
+/// one of `known`.
+fn groups<'f, 'a>(
     file: &'f SafeTensors<'a>,
-    layers: &[DenseShape],
     naming: Naming,
-) -> Result<Vec<Pair<'f, 'a>>, Error> {
-    let weight_param = naming.weight_param();
-    let form = format!("`<layer>.{weight_param}` or `<layer>.bias`");
-    let mut groups: BTreeMap<u64, Group<'f, 'a>> = BTreeMap::new();
+    layers: &[Layer<'_, '_>],
+) -> Result<BTreeMap<&'f str, Group<'f, 'a>>, Error> {
+    let known: HashSet<&str> = KINDS
+        .iter()
+        .flat_map(|k| k.foreign_params(naming))
+        .collect();
+    let mut groups: BTreeMap<&'f str, Group<'f, 'a>> = BTreeMap::new();
     for tensor in file.tensors() {
-        let split = tensor
-            .name
-            .rfind(['.', '/'])
-            .and_then(|at| Some((tensor.name.get(..at)?, tensor.name.get(at + 1..)?)));
         let unexpected = |reason: String| Error::UnexpectedTensor {
             name: tensor.name.clone(),
             reason,
         };
-        let Some((key, param)) = split.filter(|(_, p)| *p == weight_param || *p == "bias") else {
+        let split = tensor.name.rfind(['.', '/']).and_then(|at| {
+            Some((
+                tensor.name.get(..at)?,
+                tensor.name.get(at..)?.chars().next()?,
+                tensor.name.get(at + 1..)?,
+            ))
+        });
+        let Some((key, separator, param)) = split.filter(|(_, _, p)| known.contains(p)) else {
+            let kinds = kinds_of(layers);
+            let classes: Vec<String> = kinds
+                .iter()
+                .map(|k| format!("`{}`", k.class_name(naming)))
+                .collect();
+            let mut forms: Vec<String> = Vec::new();
+            for param in kinds.iter().flat_map(|k| k.foreign_params(naming)) {
+                let form = format!("`<{}>{}{param}`", naming.group(), naming.separator());
+                if !forms.contains(&form) {
+                    forms.push(form);
+                }
+            }
+            let what = match naming {
+                Naming::Keras => "a Keras",
+                Naming::Nnet | Naming::PyTorch => "a PyTorch",
+            };
+            let noun = if naming == Naming::Keras {
+                " layer"
+            } else {
+                ""
+            };
             return Err(unexpected(format!(
-                "not a parameter of {}: expected names such as {form}",
-                naming.describe()
+                "not a parameter of {what} {}{noun}: expected names such as {}",
+                either(&classes),
+                either(&forms)
             )));
         };
         let digits = key.len() - key.trim_end_matches(|c: char| c.is_ascii_digit()).len();
         let number = match key.get(key.len() - digits..) {
             Some("") | None => 0,
             Some(text) => text.parse::<u64>().map_err(|_| {
-                unexpected("the layer number at the end of its name is too large".to_owned())
+                unexpected(format!(
+                    "the {} number at the end of its name is too large",
+                    naming.group()
+                ))
             })?,
         };
-        let group = groups.entry(number).or_insert_with(|| Group {
-            key: key.to_owned(),
-            weight: None,
-            bias: None,
-        });
-        if group.key != key {
-            return Err(unexpected(format!(
-                "its layer `{key}` and the layer `{}` end in the same number ({number}), so their order is unknown: name the layers so that the numbers at the end of their names give their order, e.g. `layers.0.{weight_param}`, `layers.1.{weight_param}`",
-                group.key
-            )));
+        // A JSON object has no duplicate keys, so each parameter comes at most once.
+        groups
+            .entry(key)
+            .or_insert_with(|| Group {
+                key,
+                separator,
+                number,
+                params: BTreeMap::new(),
+            })
+            .params
+            .insert(param, tensor);
+    }
+    Ok(groups)
+}
+
+/// The error for two groups whose order is unknown.
+fn same_number(naming: Naming, group: &Group<'_, '_>, other: &Group<'_, '_>, kind: &str) -> Error {
+    let weight = match naming {
+        Naming::Keras => "kernel",
+        Naming::Nnet | Naming::PyTorch => "weight",
+    };
+    let noun = naming.group();
+    Error::UnexpectedTensor {
+        name: group.first(),
+        reason: format!(
+            "its {noun} `{}` and the {kind}{noun} `{}` end in the same number ({}), so their order is unknown: name the {noun}s so that the numbers at the end of their names give their order, e.g. `layers.0.{weight}`, `layers.1.{weight}`",
+            group.key, other.key, group.number
+        ),
+    }
+}
+
+/// Matches `group` to the network's `layer`: every parameter of the group is one of the
+/// layer's (or skipped), and every tensor of the layer is in the group.
+fn match_group<'f, 'a>(
+    naming: Naming,
+    group: &Group<'f, 'a>,
+    layer: &Layer<'_, '_>,
+    position: &str,
+    found: &mut Found<'f, 'a>,
+) -> Result<(), Error> {
+    let params = layer.foreign_params(naming)?;
+    let skip: Vec<&str> = match naming {
+        Naming::PyTorch => skipped(layer.kind).collect(),
+        Naming::Nnet | Naming::Keras => Vec::new(),
+    };
+    for (&param, tensor) in &group.params {
+        if params.iter().any(|(_, p, _)| *p == param) || skip.contains(&param) {
+            continue;
         }
-        // A JSON object has no duplicate keys, so each slot is filled at most once.
-        if param == "bias" {
-            group.bias = Some(tensor);
+        let layer_params: Vec<String> = params.iter().map(|(_, p, _)| format!("`{p}`")).collect();
+        let hint = if layer.kind == LayerKind::Dense && param == "bias" {
+            ": it has no bias (`use_bias = false`); declare it with one, or load a model without"
+                .to_owned()
         } else {
-            group.weight = Some(tensor);
+            String::new()
+        };
+        return Err(Error::UnexpectedTensor {
+            name: tensor.name.clone(),
+            reason: format!(
+                "{} `{}` maps to {position}, `{}`, which as {} has only {}{hint}",
+                naming.group(),
+                group.key,
+                layer.label(),
+                layer.kind.class(naming),
+                layer_params.join(", ")
+            ),
+        });
+    }
+    for (index, param, spec) in params {
+        let Some(tensor) = group.param(param) else {
+            let hint = if layer.kind == LayerKind::Dense && spec.tensor == "bias" {
+                format!(
+                    " (a layer without bias maps to a dense layer declared with `use_bias = false`; {} `{}` is {position})",
+                    naming.group(),
+                    group.key
+                )
+            } else {
+                String::new()
+            };
+            return Err(Error::MissingTensor {
+                name: group.name_of(param),
+                expected: format!("{}{hint}", spec.expected(naming)),
+            });
+        };
+        if let Some(slot) = found.get_mut(index) {
+            *slot = Some(tensor);
         }
     }
+    Ok(())
+}
 
-    let separator = if naming == Naming::Keras { "/" } else { "." };
-    let mut pairs = Vec::new();
-    for (k, group) in groups.into_values().enumerate() {
-        let k = k + 1;
-        if k > layers.len() {
-            let name = group
-                .weight
-                .or(group.bias)
-                .map_or(group.key.clone(), |t| t.name.clone());
+/// The kinds a PyTorch module can be, from its tensors, with the tensor that tells and why;
+/// `None` if its tensors fit every kind.
+fn pytorch_kinds<'g>(group: &'g Group<'_, '_>) -> Option<(Vec<LayerKind>, &'g str, String)> {
+    let statistics = ["running_mean", "running_var", "num_batches_tracked"];
+    if let Some(name) = statistics.iter().find(|p| group.params.contains_key(*p)) {
+        let tensor = group.param(name)?;
+        return Some((
+            vec![LayerKind::BatchNorm],
+            &tensor.name,
+            format!("it has `{name}`"),
+        ));
+    }
+    let weight = group.param("weight")?;
+    match weight.shape.len() {
+        2 => Some((
+            vec![LayerKind::Dense],
+            &weight.name,
+            "its weight is a matrix".to_owned(),
+        )),
+        1 => Some((
+            vec![LayerKind::LayerNorm, LayerKind::BatchNorm],
+            &weight.name,
+            "its weight is a vector".to_owned(),
+        )),
+        _ => None,
+    }
+}
+
+/// PyTorch: modules in the order of their numbers, the k-th with tensors to the network's k-th
+/// layer with tensors.
+fn by_pytorch_modules<'f, 'a>(
+    file: &'f SafeTensors<'a>,
+    layers: &[Layer<'_, '_>],
+) -> Result<Found<'f, 'a>, Error> {
+    let naming = Naming::PyTorch;
+    let mut modules: BTreeMap<u64, Group<'f, 'a>> = BTreeMap::new();
+    for group in groups(file, naming, layers)?.into_values() {
+        if let Some(other) = modules.get(&group.number) {
+            return Err(same_number(naming, &group, other, ""));
+        }
+        modules.insert(group.number, group);
+    }
+    let total = layers.last().map_or(0, |l| l.start + l.tensors.len());
+    let mut found = vec![None; total];
+    let modules: Vec<Group<'f, 'a>> = modules.into_values().collect();
+    for (k, (module, layer)) in modules.iter().zip(layers).enumerate() {
+        let position = format!("the network's {} layer with tensors", ordinal(k + 1));
+        if let Some((kinds, name, why)) = pytorch_kinds(module)
+            && !kinds.contains(&layer.kind)
+        {
+            let classes: Vec<String> = kinds.iter().map(|k| k.class(naming).to_owned()).collect();
             return Err(Error::UnexpectedTensor {
-                name,
+                name: name.to_owned(),
                 reason: format!(
-                    "the file has more layers than the network's {}: is it for another architecture?",
-                    layers.len()
+                    "module `{}` is {} ({why}), but it maps to {position}, `{}`, a {} layer, which nnet imports from {}: declare the network's layers in the order of the PyTorch model's",
+                    module.key,
+                    either(&classes),
+                    layer.label(),
+                    layer.kind.name(),
+                    layer.kind.class(naming)
                 ),
             });
         }
-        let missing = |bias: bool| Error::MissingTensor {
-            name: format!(
-                "{}{separator}{}",
-                group.key,
-                if bias { "bias" } else { weight_param }
-            ),
-            expected: expected_text(layers, k, bias, naming),
-        };
-        pairs.push((
-            group.weight.ok_or_else(|| missing(false))?,
-            group.bias.ok_or_else(|| missing(true))?,
-        ));
+        match_group(naming, module, layer, &position, &mut found)?;
     }
-    if pairs.len() < layers.len() {
-        let k = pairs.len() + 1;
-        return Err(Error::MissingTensor {
-            name: format!("the {} of dense{k}", weight_param),
-            expected: format!(
-                "{} (the file has {} layers, the network {})",
-                expected_text(layers, k, false, naming),
-                pairs.len(),
-                layers.len()
+    if let Some(module) = modules.get(layers.len()) {
+        let names: Vec<&str> = layers.iter().map(Layer::label).collect();
+        return Err(Error::UnexpectedTensor {
+            name: module.first(),
+            reason: format!(
+                "the file has more layers than the network's {} with tensors ({}): is it for another architecture?",
+                layers.len(),
+                names.join(", ")
             ),
         });
     }
-    Ok(pairs)
+    if let Some(layer) = layers.get(modules.len()) {
+        return Err(missing_layer(
+            naming,
+            layer,
+            format!(
+                "the file has {} modules with tensors, the network {} layers with tensors",
+                modules.len(),
+                layers.len()
+            ),
+        ));
+    }
+    Ok(found)
+}
+
+/// The error for a layer of the network that has no module or layer in the file.
+fn missing_layer(naming: Naming, layer: &Layer<'_, '_>, counts: String) -> Error {
+    let Some(spec) = layer.tensors.first() else {
+        return Error::MissingTensor {
+            name: layer.label().to_owned(),
+            expected: counts,
+        };
+    };
+    let param = spec
+        .kind
+        .foreign_param(naming, spec.tensor)
+        .unwrap_or(spec.tensor);
+    Error::MissingTensor {
+        name: format!("the {param} of {}", layer.label()),
+        expected: format!("{} ({counts})", spec.expected(naming)),
+    }
+}
+
+/// The kind of a Keras layer: from its name if it is Keras's default (`dense_2`,
+/// `batch_normalization`), else from its variables.
+fn keras_kind(group: &Group<'_, '_>) -> LayerKind {
+    let last = group
+        .key
+        .rsplit(['/', '.'])
+        .next()
+        .unwrap_or(group.key)
+        .trim_end_matches(|c: char| c.is_ascii_digit());
+    let base = last.strip_suffix('_').unwrap_or(last);
+    if let Some(kind) = KINDS.into_iter().find(|k| k.keras_layer_name() == base) {
+        return kind;
+    }
+    let has = |name: &str| group.params.contains_key(name);
+    if has("kernel") {
+        LayerKind::Dense
+    } else if has("moving_mean") || has("moving_variance") {
+        LayerKind::BatchNorm
+    } else if has("gamma") || has("beta") {
+        LayerKind::LayerNorm
+    } else {
+        LayerKind::Dense
+    }
+}
+
+/// Keras: layers per kind in the order of their numbers, the k-th of a kind to the network's
+/// k-th layer of that kind.
+fn by_keras_layers<'f, 'a>(
+    file: &'f SafeTensors<'a>,
+    layers: &[Layer<'_, '_>],
+) -> Result<Found<'f, 'a>, Error> {
+    let naming = Naming::Keras;
+    let mut per_kind: BTreeMap<LayerKind, BTreeMap<u64, Group<'f, 'a>>> = BTreeMap::new();
+    for group in groups(file, naming, layers)?.into_values() {
+        let kind = keras_kind(&group);
+        let of_kind = per_kind.entry(kind).or_default();
+        if let Some(other) = of_kind.get(&group.number) {
+            let class = format!("`{}` ", kind.class_name(naming));
+            return Err(same_number(naming, &group, other, &class));
+        }
+        of_kind.insert(group.number, group);
+    }
+    let per_kind: BTreeMap<LayerKind, Vec<Group<'f, 'a>>> = per_kind
+        .into_iter()
+        .map(|(kind, groups)| (kind, groups.into_values().collect()))
+        .collect();
+
+    // Layers of the file beyond the network's, kind by kind.
+    for (&kind, groups) in &per_kind {
+        let ours = layers.iter().filter(|l| l.kind == kind).count();
+        if let Some(group) = groups.get(ours) {
+            let reason = if ours == 0 {
+                format!(
+                    "layer `{}` is {}, but the network has no {} layer: is the file for another architecture?",
+                    group.key,
+                    kind.class(naming),
+                    kind.name()
+                )
+            } else {
+                format!(
+                    "the file has more Keras `{}` layers than the network's {ours} {} layer{}: is it for another architecture?",
+                    kind.class_name(naming),
+                    kind.name(),
+                    if ours == 1 { "" } else { "s" }
+                )
+            };
+            return Err(Error::UnexpectedTensor {
+                name: group.first(),
+                reason,
+            });
+        }
+    }
+
+    let total = layers.last().map_or(0, |l| l.start + l.tensors.len());
+    let mut found = vec![None; total];
+    let mut rank: BTreeMap<LayerKind, usize> = BTreeMap::new();
+    for layer in layers {
+        let k = rank.entry(layer.kind).or_insert(0);
+        *k += 1;
+        let groups = per_kind.get(&layer.kind).map_or(&[][..], Vec::as_slice);
+        let class = layer.kind.class_name(naming);
+        let Some(group) = groups.get(*k - 1) else {
+            let theirs = groups.len();
+            let ours = layers.iter().filter(|l| l.kind == layer.kind).count();
+            return Err(missing_layer(
+                naming,
+                layer,
+                format!(
+                    "the file has {theirs} Keras `{class}` layer{}, the network {ours} {} layer{}",
+                    if theirs == 1 { "" } else { "s" },
+                    layer.kind.name(),
+                    if ours == 1 { "" } else { "s" }
+                ),
+            ));
+        };
+        let position = format!("the network's {} {} layer", ordinal(*k), layer.kind.name());
+        match_group(naming, group, layer, &position, &mut found)?;
+    }
+    Ok(found)
 }

@@ -18,7 +18,8 @@
 //! `safetensors` crate. It never panics and never reads out of bounds, and its time grows
 //! linearly with the length of the header (`n log n` in the number `n` of tensors), so a
 //! weight file cannot stall the loader or the compiler. The tensors are then matched to the
-//! dense layers of a network under nnet's, PyTorch's or Keras's names ([`Naming`]).
+//! tensors of a network (dense weights and biases, normalization parameters and statistics)
+//! under nnet's, PyTorch's or Keras's names ([`Naming`]).
 
 mod dtype;
 mod error;
@@ -30,12 +31,14 @@ mod write;
 pub use dtype::Dtype;
 pub use error::Error;
 pub use layers::Naming;
-/// Matching a file's tensors to a network's dense layers: shared by the run-time loader and the
+/// Matching a file's tensors to a network's tensors: shared by the run-time loader and the
 /// macro, not part of the public API.
 #[doc(hidden)]
-pub use layers::{DenseShape, Source, resolve};
+pub use layers::{LayerKind, Source, TensorSpec, resolve};
 pub use read::{DEFAULT_MAX_HEADER, SafeTensors, Tensor};
 pub use write::{TensorData, write};
 
+#[cfg(test)]
+mod layer_tests;
 #[cfg(test)]
 mod tests;

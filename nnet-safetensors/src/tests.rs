@@ -4,7 +4,9 @@ use std::time::{Duration, Instant};
 
 use proptest::prelude::*;
 
-use crate::{DEFAULT_MAX_HEADER, DenseShape, Dtype, Error, Naming, SafeTensors, TensorData};
+use crate::{
+    DEFAULT_MAX_HEADER, Dtype, Error, LayerKind, Naming, SafeTensors, TensorData, TensorSpec,
+};
 use crate::{resolve, write};
 
 fn f32_bytes(values: &[f32]) -> Vec<u8> {
@@ -53,10 +55,23 @@ fn sample() -> Vec<u8> {
     )
 }
 
-const LAYER: [DenseShape; 1] = [DenseShape {
-    inputs: 3,
-    units: 2,
-}];
+/// The tensors of `sample()`'s network: `dense1`, 3 inputs, 2 units.
+const LAYER: [TensorSpec<'static>; 2] = [
+    TensorSpec::matrix(LayerKind::Dense, "dense1", "weight", 2, 3),
+    TensorSpec::vector(LayerKind::Dense, "dense1", "bias", 2),
+];
+
+/// The tensors of dense layers `dense1`, `dense2`, … of the given `(inputs, units)`.
+fn dense(shapes: &[(usize, usize)]) -> Vec<TensorSpec<'static>> {
+    const NAMES: [&str; 4] = ["dense1", "dense2", "dense3", "dense4"];
+    shapes
+        .iter()
+        .zip(NAMES)
+        .flat_map(|(&(inputs, units), name)| {
+            TensorSpec::of_layer(LayerKind::Dense, name, inputs, units, true)
+        })
+        .collect()
+}
 
 #[test]
 fn writes_and_reads_back() {
@@ -193,7 +208,7 @@ fn trailing_bytes() {
     assert!(message(&bytes).contains("4 trailing bytes"));
 }
 
-fn resolve_message(bytes: &[u8], layers: &[DenseShape], naming: Naming) -> String {
+fn resolve_message(bytes: &[u8], layers: &[TensorSpec<'_>], naming: Naming) -> String {
     let file = parse(bytes).unwrap();
     match resolve(&file, layers, naming, false) {
         Ok(_) => panic!("accepted"),
@@ -216,23 +231,14 @@ fn file_of(tensors: &[(&str, Dtype, Vec<usize>, Vec<u8>)]) -> Vec<u8> {
 
 #[test]
 fn network_mismatches() {
-    let two = [
-        LAYER[0],
-        DenseShape {
-            inputs: 2,
-            units: 1,
-        },
-    ];
+    let two = dense(&[(3, 2), (2, 1)]);
     let text = resolve_message(&sample(), &two, Naming::Nnet);
     assert!(
         text.contains("no tensor `dense2.weight`: expected F32 [1, 2]"),
         "{text}"
     );
 
-    let wide = [DenseShape {
-        inputs: 4,
-        units: 2,
-    }];
+    let wide = dense(&[(4, 2)]);
     let text = resolve_message(&sample(), &wide, Naming::Nnet);
     assert!(
         text.contains("`dense1.weight` has shape [2, 3], expected [2, 4]"),
@@ -281,16 +287,7 @@ fn non_finite_values() {
 
 #[test]
 fn pytorch_and_keras_names() {
-    let layers = [
-        DenseShape {
-            inputs: 3,
-            units: 2,
-        },
-        DenseShape {
-            inputs: 2,
-            units: 1,
-        },
-    ];
+    let layers = dense(&[(3, 2), (2, 1)]);
     // nn.Sequential(Linear(3, 2), ReLU(), Linear(2, 1)): indices 0 and 2, 10 sorts after 2.
     let torch = file_of(&[
         (
@@ -340,9 +337,9 @@ fn pytorch_and_keras_names() {
 
     let text = resolve_message(&keras, &layers, Naming::PyTorch);
     assert!(text.contains("unexpected tensor `dense/kernel`"), "{text}");
-    let text = resolve_message(&torch, &layers[..1], Naming::PyTorch);
+    let text = resolve_message(&torch, &layers[..2], Naming::PyTorch);
     assert!(text.contains("more layers than the network's 1"), "{text}");
-    let text = resolve_message(&torch, &[layers[0], layers[1], layers[1]], Naming::PyTorch);
+    let text = resolve_message(&torch, &dense(&[(3, 2), (2, 1), (2, 1)]), Naming::PyTorch);
     assert!(text.contains("the weight of dense3"), "{text}");
 
     let ambiguous = file_of(&[

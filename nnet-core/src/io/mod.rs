@@ -3,17 +3,23 @@
 //!
 //! # The file
 //!
-//! A network saved by [`save`] or [`to_safetensors`] holds, for each layer `dense{k}`:
+//! A network saved by [`save`] or [`to_safetensors`] holds each of its tensors (see
+//! [`Parameters::tensor_info`](crate::Parameters::tensor_info)) under the name
+//! `{layer}.{tensor}`, F32:
 //!
-//! | tensor | dtype | shape | meaning |
+//! | layer | tensor | shape | meaning |
 //! | --- | --- | --- | --- |
-//! | `dense{k}.weight` | F32 | `[units, inputs]`, row-major | `W` of `a = act(W x + b)` |
-//! | `dense{k}.bias` | F32 | `[units]` | `b` |
+//! | `dense{k}` | `weight` | `[units, inputs]`, row-major | `W` of `a = act(W x + b)` |
+//! | `dense{k}` | `bias` | `[units]` | `b` (absent with `use_bias = false`) |
+//! | `batch_norm{k}` | `gamma`, `beta` | `[units]` | scale and offset (trainable) |
+//! | `batch_norm{k}` | `moving_mean`, `moving_variance` | `[units]` | the moving statistics inference normalizes with (not trainable) |
+//! | `layer_norm{k}` | `gamma`, `beta` | `[units]` | scale and offset |
 //!
-//! This is PyTorch's layout for `nn.Linear.weight`, so a PyTorch state dict maps by renaming.
-//! In memory nnet keeps `W` column-major (the layout of a Keras kernel `[inputs, units]`), so
-//! saving and loading transpose. The metadata record `nnet.version` (the format version, `1`)
-//! and `nnet.architecture`, the layer list in the grammar of `network!`
+//! Activation and dropout layers have no tensors. `k` counts the layers of each kind from 1
+//! (`dense1`, `batch_norm1`, `dense2`). A dense weight is in PyTorch's layout for
+//! `nn.Linear.weight`; in memory nnet keeps `W` column-major (the layout of a Keras kernel
+//! `[inputs, units]`), so saving and loading transpose. The metadata record `nnet.version` (the
+//! format version, `1`) and `nnet.architecture`, the layer list in the grammar of `network!`
 //! (`input 2; dense 10 relu; dense 1 sigmoid`).
 //!
 //! # Loading is strict
@@ -30,24 +36,24 @@
 //! # PyTorch and Keras
 //!
 //! [`import_pytorch`] and [`import_keras`] read files written from those frameworks (see
-//! `tools/` in the repository) under the names of [`Naming::PyTorch`] and [`Naming::Keras`]:
+//! `tools/` in the repository) under the names of [`Naming::PyTorch`] and [`Naming::Keras`];
+//! their documentation has the tables of names. In short:
 //!
-//! | framework | the k-th dense layer | becomes |
+//! | framework | layers | become |
 //! | --- | --- | --- |
-//! | PyTorch `nn.Sequential` of `nn.Linear` | `{i}.weight` `[out, in]`, `{i}.bias` `[out]` | `dense{k}.weight` as is, `dense{k}.bias` |
-//! | Keras `Dense` | `{layer}/kernel` `[in, out]`, `{layer}/bias` `[out]` | `dense{k}.weight` transposed, `dense{k}.bias` |
+//! | PyTorch | `nn.Linear` `{i}.weight` `[out, in]`, `{i}.bias`; `nn.BatchNorm1d` `{i}.weight`, `.bias`, `.running_mean`, `.running_var`; `nn.LayerNorm` `{i}.weight`, `.bias` | the network's layers with tensors, in the order of the module numbers `i` |
+//! | Keras | `Dense` `{layer}/kernel` `[in, out]` (transposed), `/bias`; `BatchNormalization` `/gamma`, `/beta`, `/moving_mean`, `/moving_variance`; `LayerNormalization` `/gamma`, `/beta` | the network's layers of the same kind, in the order of the numbers ending the layer names |
 //!
-//! Layers are ordered by the number that ends their module or layer name: `0`, `2`, `4` of an
-//! `nn.Sequential` (activations own no tensors), `dense`, `dense_1`, `dense_2` of Keras (no
-//! number counts as 0), `layers.0`, `layers.1`; any common prefix (`model.`, `sequential/`) is
-//! fine. The activations are not in the file: declare the same ones in `network!`.
+//! The activations and the options of the layers (epsilon, momentum) are not in the file:
+//! declare the same ones in `network!`.
 //!
 //! [safetensors]: https://huggingface.co/docs/safetensors
 
 use std::path::Path;
 
-use nnet_safetensors::{DenseShape, Dtype, SafeTensors, TensorData};
+use nnet_safetensors::{Dtype, SafeTensors, TensorData, TensorSpec};
 
+use crate::layer::LayerKind;
 use crate::{Architecture, Error, Result};
 
 pub use nnet_safetensors::{DEFAULT_MAX_HEADER, Naming};
@@ -74,6 +80,8 @@ pub mod safetensors {
 
 #[cfg(feature = "serde")]
 pub mod serde_support;
+#[cfg(test)]
+mod tests;
 
 /// The version of nnet's file format, recorded as the metadata `nnet.version`.
 pub const FORMAT_VERSION: &str = "1";
@@ -134,8 +142,9 @@ impl LoadOptions {
     }
 }
 
-/// The safetensors bytes of `net`: `dense{k}.weight` `[units, inputs]` and `dense{k}.bias`
-/// `[units]`, F32, with the architecture in the metadata.
+/// The safetensors bytes of `net`: each tensor as `{layer}.{tensor}`, F32 (`dense{k}.weight`
+/// `[units, inputs]`, `dense{k}.bias` `[units]`, `batch_norm{k}.moving_mean` `[units]`, …; see
+/// the [module documentation](self)), with the architecture in the metadata.
 ///
 /// Loading them back with [`from_safetensors`] gives a network equal to `net`, bit for bit.
 ///
@@ -220,24 +229,11 @@ pub fn from_safetensors<N: Architecture>(bytes: &[u8]) -> Result<N> {
 /// As [`from_safetensors`].
 pub fn from_safetensors_with<N: Architecture>(bytes: &[u8], options: &LoadOptions) -> Result<N> {
     let file = SafeTensors::parse(bytes, options.max_header_bytes).map_err(weights_error)?;
-    let layers: Vec<DenseShape> = N::LAYERS
-        .iter()
-        .map(|l| DenseShape {
-            inputs: l.inputs,
-            units: l.units,
-        })
-        .collect();
+    let tensors = tensor_specs::<N>()?;
     let sources =
-        nnet_safetensors::resolve(&file, &layers, options.naming, options.allow_non_finite)
+        nnet_safetensors::resolve(&file, &tensors, options.naming, options.allow_non_finite)
             .map_err(weights_error)?;
     check_metadata::<N>(&file, options)?;
-    if sources.len() != N::TENSORS {
-        return Err(Error::Weights(format!(
-            "the network has {} tensors for {} layers; nnet can only load networks of dense layers",
-            N::TENSORS,
-            N::LAYERS.len()
-        )));
-    }
     // Everything is checked: only now is a network built, and it is returned whole.
     let mut net = N::zeroed();
     for (i, source) in sources.iter().enumerate() {
@@ -288,25 +284,124 @@ pub fn load_with<N: Architecture>(path: impl AsRef<Path>, options: &LoadOptions)
         .map_err(|e| Error::Weights(format!("`{}`: {}", path.display(), weights_text(e))))
 }
 
-/// A network of type `N` from the safetensors export of a PyTorch `nn.Sequential` of
-/// `nn.Linear` layers (its state dict: `0.weight` `[out, in]`, `0.bias`, `2.weight`, ...).
+/// A network of type `N` from the safetensors export of a PyTorch model's state dict
+/// (`safetensors.torch.save_file(model.state_dict(), path)`), with the default
+/// [`LoadOptions`] and [`Naming::PyTorch`].
+///
+/// The modules are ordered by the number that ends their name (`0`, `1`, `3` of an
+/// `nn.Sequential`, `layers.0`, `net.2`, with any prefix), and the k-th module with tensors
+/// becomes the network's k-th layer with tensors. Activation and dropout modules (`nn.ReLU`,
+/// `nn.Dropout`) have no tensors, so their numbers are simply skipped, as nnet's activation and
+/// dropout layers are.
+///
+/// | PyTorch module | tensor | nnet layer | tensor |
+/// | --- | --- | --- | --- |
+/// | `nn.Linear` | `weight` `[out, in]` | `dense{k}` | `weight` `[units, inputs]`, as is |
+/// | `nn.Linear` | `bias` `[out]` | `dense{k}` | `bias` |
+/// | `nn.Linear(bias=False)` | (none) | `dense{k}` with `use_bias = false` | (none) |
+/// | `nn.BatchNorm1d` | `weight` `[n]` | `batch_norm{k}` | `gamma` |
+/// | `nn.BatchNorm1d` | `bias` | `batch_norm{k}` | `beta` |
+/// | `nn.BatchNorm1d` | `running_mean` | `batch_norm{k}` | `moving_mean` |
+/// | `nn.BatchNorm1d` | `running_var` | `batch_norm{k}` | `moving_variance` |
+/// | `nn.BatchNorm1d` | `num_batches_tracked` (I64, 0-d) | | skipped, whatever its dtype |
+/// | `nn.LayerNorm` | `weight` `[n]` | `layer_norm{k}` | `gamma` |
+/// | `nn.LayerNorm` | `bias` | `layer_norm{k}` | `beta` |
+///
+/// The values are copied as they are. For batch normalization that is exact for inference,
+/// which normalizes with the moving statistics: `gamma · (x − mean) / √(var + ε) + beta`. Two
+/// conventions differ from Keras's and nnet's, and matter only for further training: PyTorch's
+/// `running_var` accumulates the *unbiased* variance of each batch (divided by `n − 1`, where
+/// nnet and Keras use the biased one), and PyTorch's `momentum` is the weight of the new batch,
+/// `1 − ` Keras's (PyTorch's default 0.1 is Keras's 0.9). Declare `batch_norm (momentum = 0.9,
+/// epsilon = 1e-5)` for PyTorch's defaults; ε is not in the file. nnet's `layer_norm` normalizes
+/// over all the units of a sample, as `nn.LayerNorm(n)` over its last dimension.
 ///
 /// # Errors
 ///
-/// As [`from_safetensors`], naming the PyTorch tensors.
+/// As [`from_safetensors`], naming the PyTorch tensors; a module whose tensors do not fit the
+/// network's layer it maps to (an `nn.BatchNorm1d` where the network has a dense layer, a
+/// `Linear` with a bias where the dense layer has none) is an error naming both.
+///
 pub fn import_pytorch<N: Architecture>(bytes: &[u8]) -> Result<N> {
     from_safetensors_with(bytes, &LoadOptions::pytorch())
 }
 
-/// A network of type `N` from a safetensors file of Keras `Dense` kernels and biases
-/// (`dense/kernel` `[in, out]`, `dense/bias`, `dense_1/kernel`, ...); the kernels are
-/// transposed to nnet's weights.
+/// A network of type `N` from a safetensors file of Keras weights named by the variables' paths
+/// (`dense/kernel`, `sequential/batch_normalization/moving_mean`, or `layers.0.kernel`), with
+/// the default [`LoadOptions`] and [`Naming::Keras`].
+///
+/// Keras numbers its layers per class (`dense`, `dense_1`, …, `batch_normalization`,
+/// `batch_normalization_1`, …), so each Keras layer becomes the nnet layer of the same kind and
+/// rank: the k-th Keras `BatchNormalization` layer, in the order of the number that ends its
+/// name (no number counts as 0), is `batch_norm{k}`. A layer's class is told by Keras's default
+/// name, or else by its variables (`kernel`: `Dense`; `moving_mean`: `BatchNormalization`;
+/// `gamma` and `beta` alone: `LayerNormalization`). Any prefix (`sequential/`, `model/`) is fine.
+///
+/// | Keras layer | variable | nnet layer | tensor |
+/// | --- | --- | --- | --- |
+/// | `Dense` | `kernel` `[in, out]` | `dense{k}` | `weight` `[units, inputs]`, transposed |
+/// | `Dense` | `bias` `[out]` | `dense{k}` | `bias` |
+/// | `Dense(use_bias=False)` | (none) | `dense{k}` with `use_bias = false` | (none) |
+/// | `BatchNormalization` | `gamma`, `beta` | `batch_norm{k}` | `gamma`, `beta` |
+/// | `BatchNormalization` | `moving_mean`, `moving_variance` | `batch_norm{k}` | `moving_mean`, `moving_variance` |
+/// | `LayerNormalization` | `gamma`, `beta` | `layer_norm{k}` | `gamma`, `beta` |
+///
+/// nnet's normalization layers follow Keras's conventions (momentum, biased batch variance,
+/// default ε = 1e-3), so the values are copied as they are; declare the same options
+/// (`batch_norm (momentum = 0.9)`), which are not in the file. `Activation` and `Dropout`
+/// layers have no variables.
 ///
 /// # Errors
 ///
-/// As [`from_safetensors`], naming the Keras tensors.
+/// As [`from_safetensors`], naming the Keras tensors; a Keras layer of a class the network has
+/// no (or fewer) layers of is an error naming it.
 pub fn import_keras<N: Architecture>(bytes: &[u8]) -> Result<N> {
     from_safetensors_with(bytes, &LoadOptions::keras())
+}
+
+/// The network's tensors, as the resolver of `nnet_safetensors` describes them: each
+/// [`TensorInfo`](crate::TensorInfo) with the kind of its layer in [`Architecture::LAYERS`].
+fn tensor_specs<N: Architecture>() -> Result<Vec<TensorSpec<'static>>> {
+    (0..N::TENSORS)
+        .map(|i| {
+            let info = N::tensor_info(i).ok_or_else(|| {
+                Error::Weights(format!(
+                    "the network has {} tensors but no description of tensor {i}",
+                    N::TENSORS
+                ))
+            })?;
+            let layer = N::LAYERS
+                .iter()
+                .find(|l| l.name == info.layer)
+                .ok_or_else(|| {
+                    Error::Weights(format!(
+                        "tensor `{}` belongs to no layer of the network",
+                        info.name()
+                    ))
+                })?;
+            let kind = match layer.kind {
+                LayerKind::Dense => nnet_safetensors::LayerKind::Dense,
+                LayerKind::BatchNorm => nnet_safetensors::LayerKind::BatchNorm,
+                LayerKind::LayerNorm => nnet_safetensors::LayerKind::LayerNorm,
+                LayerKind::Activation | LayerKind::Dropout => {
+                    return Err(Error::Weights(format!(
+                        "tensor `{}` belongs to `{}`, a {} layer, which has no tensors",
+                        info.name(),
+                        layer.name,
+                        layer.kind.name()
+                    )));
+                }
+            };
+            Ok(TensorSpec {
+                kind,
+                layer: info.layer,
+                tensor: info.tensor,
+                rows: info.rows,
+                cols: info.cols,
+                matrix: info.matrix,
+            })
+        })
+        .collect()
 }
 
 /// The format version and the architecture, where the file records them.

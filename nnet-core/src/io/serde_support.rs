@@ -15,7 +15,9 @@
 //! }
 //! ```
 //!
-//! `data` is row-major (`[units, inputs]` for weights). Deserializing checks everything loading
+//! Every tensor of the network is there under its name in weight files (`batch_norm1.gamma`,
+//! `batch_norm1.moving_mean`, …; a dense layer with `use_bias = false` has no bias). `data` is
+//! row-major (`[units, inputs]` for weights). Deserializing checks everything loading
 //! a safetensors file checks: the architecture, every tensor present once and no other, the
 //! shapes, the number of values and that each is finite. `network!` implements `Serialize` and
 //! `Deserialize` with these functions when nnet's `serde` feature is on.
@@ -122,14 +124,13 @@ impl<N: Architecture> Serialize for Tensors<'_, N> {
         let mut map = serializer.serialize_map(Some(N::TENSORS))?;
         for i in 0..N::TENSORS {
             if let Some(info) = N::tensor_info(i) {
-                let bias = info.name.ends_with(".bias");
                 map.serialize_entry(
-                    info.name,
+                    &info.name(),
                     &Tensor {
                         values: self.0.tensor(i),
                         rows: info.rows,
                         cols: info.cols,
-                        bias,
+                        shape: info.shape(),
                     },
                 )?;
             }
@@ -138,22 +139,19 @@ impl<N: Architecture> Serialize for Tensors<'_, N> {
     }
 }
 
-/// One tensor: `{ shape, data }`, data row-major.
+/// One tensor: `{ shape, data }`, data row-major (`[rows, cols]` for a matrix, `[rows]` for a
+/// vector).
 struct Tensor<'a> {
     values: &'a [f32],
     rows: usize,
     cols: usize,
-    bias: bool,
+    shape: Vec<usize>,
 }
 
 impl Serialize for Tensor<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut state = serializer.serialize_struct("Tensor", 2)?;
-        if self.bias {
-            state.serialize_field("shape", &[self.rows])?;
-        } else {
-            state.serialize_field("shape", &[self.rows, self.cols])?;
-        }
+        state.serialize_field("shape", &self.shape)?;
         state.serialize_field("data", &RowMajor(self))?;
         state.end()
     }
