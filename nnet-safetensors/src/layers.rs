@@ -811,7 +811,7 @@ fn match_group<'f, 'a>(
         }
         let layer_params: Vec<String> = params.iter().map(|(_, p, _)| format!("`{p}`")).collect();
         let hint = if layer.kind == LayerKind::Dense && param == "bias" {
-            ": it has no bias (`use_bias = false`); declare it with one, or load a model without"
+            ": it has no bias (`use_bias = false`); declare it with a bias, or export the layer without one"
                 .to_owned()
         } else {
             String::new()
