@@ -88,8 +88,8 @@ fn batched_gradients_equal_per_sample() {
         "outputs",
     );
     for t in 0..<Wide as Parameters>::TENSORS {
-        let name = <Wide as Parameters>::tensor_info(t).unwrap().name;
-        close(got.tensor(t), want.tensor(t), name);
+        let name = <Wide as Parameters>::tensor_info(t).unwrap().name();
+        close(got.tensor(t), want.tensor(t), &name);
     }
 }
 

@@ -156,7 +156,7 @@ fn check<N: Network<I, O>, const I: usize, const O: usize>(
             let numeric = (loss(&reference_forward::<N, I, O>(&up, alphas, &x64), &w)
                 - loss(&reference_forward::<N, I, O>(&down, alphas, &x64), &w))
                 / (2.0 * h);
-            let name = N::tensor_info(t).map_or("?", |i| i.name);
+            let name = N::tensor_info(t).map_or("?".to_string(), |i| i.name());
             compare(grads.tensor(t)[j], numeric, &format!("{name}[{j}]"));
         }
     }

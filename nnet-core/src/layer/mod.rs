@@ -181,7 +181,7 @@ impl LayerGradient for NoGradient {
 /// use nnet_core::layer::{Layer, LayerNorm};
 ///
 /// let norm = LayerNorm::<3>::new(1e-3);
-/// let y = nnet_core::simd::dispatch_forward(&norm, &vector![1.0, 2.0, 3.0]);
+/// let y = norm.forward_simd(pulp::Scalar::new(), &vector![1.0, 2.0, 3.0]);
 /// assert!(y.sum().abs() < 1e-6);
 /// assert_eq!(<LayerNorm<3> as Layer<3, 3>>::TENSORS, 2);
 /// ```

@@ -1,0 +1,205 @@
+//! Dense layers with regularizers, batch normalization, an activation layer and layer
+//! normalization against Keras 3: inference and training-mode outputs, the loss with its
+//! regularization, every gradient, and the weights and moving statistics after three Adam steps
+//! of `fit`. The reference values come from `tools/keras_layers.py` (real Keras 3.15.1 on jax),
+//! which checks itself against an independent float64 NumPy computation; see `tools/README.md`.
+
+use std::collections::HashMap;
+
+use nnet::loss::BinaryCrossentropy;
+use nnet::optim::Adam;
+use nnet::train::{FitConfig, Trainer, Verbosity};
+use nnet::{Network, Parameters, SVector};
+
+nnet::network! {
+    /// `Dense(5, kernel_regularizer=L1L2(0.001, 0.01))`, `BatchNormalization(momentum=0.9)`,
+    /// `Activation("relu")`, `Dense(4, tanh, use_bias=False)`, `LayerNormalization()`,
+    /// `Dense(2, sigmoid)`.
+    pub struct KerasNorm {
+        input 3;
+        dense 5 (l1 = 0.001, l2 = 0.01);
+        batch_norm (momentum = 0.9);
+        activation relu;
+        dense 4 tanh (use_bias = false);
+        layer_norm;
+        dense 2 sigmoid;
+    }
+}
+
+const FIXTURE: &[u8] = include_bytes!("fixtures/keras_layers.safetensors");
+
+/// The fixture's tensors by name, as `(shape, row-major values)`: a minimal safetensors reader
+/// (F32 only), independent of nnet's.
+fn fixture() -> HashMap<String, (Vec<usize>, Vec<f32>)> {
+    let len = u64::from_le_bytes(FIXTURE[..8].try_into().unwrap()) as usize;
+    let header: serde_json::Value = serde_json::from_slice(&FIXTURE[8..8 + len]).unwrap();
+    let data = &FIXTURE[8 + len..];
+    let mut tensors = HashMap::new();
+    for (name, entry) in header.as_object().unwrap() {
+        if name == "__metadata__" {
+            continue;
+        }
+        assert_eq!(entry["dtype"], "F32", "{name}");
+        let shape: Vec<usize> = entry["shape"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d.as_u64().unwrap() as usize)
+            .collect();
+        let offsets = entry["data_offsets"].as_array().unwrap();
+        let (start, end) = (
+            offsets[0].as_u64().unwrap() as usize,
+            offsets[1].as_u64().unwrap() as usize,
+        );
+        let values = data[start..end]
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes(b.try_into().unwrap()))
+            .collect();
+        tensors.insert(name.clone(), (shape, values));
+    }
+    tensors
+}
+
+/// Tensor `name` in nnet's column-major order.
+fn column_major(tensors: &HashMap<String, (Vec<usize>, Vec<f32>)>, name: &str) -> Vec<f32> {
+    let (shape, values) = tensors.get(name).unwrap_or_else(|| panic!("no `{name}`"));
+    match shape[..] {
+        [rows, cols] => (0..cols)
+            .flat_map(|c| (0..rows).map(move |r| values[r * cols + c]))
+            .collect(),
+        _ => values.clone(),
+    }
+}
+
+/// The network with the fixture's tensors under `prefix` (`""` initial, `"after."` trained).
+fn network(tensors: &HashMap<String, (Vec<usize>, Vec<f32>)>, prefix: &str) -> KerasNorm {
+    let mut net = KerasNorm::zeroed();
+    for i in 0..KerasNorm::TENSORS {
+        let name = KerasNorm::tensor_info(i).unwrap().name();
+        net.tensor_mut(i)
+            .copy_from_slice(&column_major(tensors, &format!("{prefix}{name}")));
+    }
+    net
+}
+
+fn rows<const N: usize>(
+    tensors: &HashMap<String, (Vec<usize>, Vec<f32>)>,
+    name: &str,
+) -> Vec<SVector<f32, N>> {
+    let (shape, values) = &tensors[name];
+    assert_eq!(shape[1], N);
+    values
+        .chunks_exact(N)
+        .map(SVector::from_column_slice)
+        .collect()
+}
+
+fn assert_close(found: &[f32], expected: &[f32], tolerance: f32, what: &str) {
+    assert_eq!(found.len(), expected.len(), "{what}");
+    for (i, (f, e)) in found.iter().zip(expected).enumerate() {
+        let error = (f - e).abs() / e.abs().max(1.0);
+        assert!(error <= tolerance, "{what}[{i}]: nnet {f}, Keras {e}");
+    }
+}
+
+#[test]
+fn inference_matches_keras() {
+    let tensors = fixture();
+    let net = network(&tensors, "");
+    let x = rows::<3>(&tensors, "x");
+    let expected = rows::<2>(&tensors, "inference_output");
+    for (x, e) in x.iter().zip(&expected) {
+        assert_close(
+            net.forward(x).as_slice(),
+            e.as_slice(),
+            1e-5,
+            "inference output",
+        );
+        assert_close(
+            net.inference().forward(x).as_slice(),
+            e.as_slice(),
+            1e-5,
+            "folded output",
+        );
+    }
+}
+
+#[test]
+fn training_pass_loss_and_gradients_match_keras() {
+    let tensors = fixture();
+    let net = network(&tensors, "");
+    let x = rows::<3>(&tensors, "x");
+    let y = rows::<2>(&tensors, "y");
+    let mut grads = net.zero_gradients();
+    let mut workspace = net.workspace(8);
+    let mut outputs = vec![SVector::zeros(); 8];
+    let sum = net.accumulate_batch(
+        &mut workspace,
+        &x,
+        &y,
+        &BinaryCrossentropy,
+        &mut grads,
+        &mut outputs,
+    );
+
+    let expected = rows::<2>(&tensors, "training_output");
+    for (o, e) in outputs.iter().zip(&expected) {
+        assert_close(o.as_slice(), e.as_slice(), 1e-5, "training output");
+    }
+    let data_loss = sum / 8.0;
+    assert_close(&[data_loss], &tensors["data_loss"].1, 1e-5, "data loss");
+    grads.scale(1.0 / 8.0);
+    let penalty = net.regularization(Some(&mut grads));
+    assert_close(
+        &[penalty],
+        &tensors["regularization_loss"].1,
+        1e-5,
+        "regularization loss",
+    );
+    assert_close(&[data_loss + penalty], &tensors["loss"].1, 1e-5, "loss");
+
+    for i in KerasNorm::trainable() {
+        let name = KerasNorm::tensor_info(i).unwrap().name();
+        let expected = column_major(&tensors, &format!("grad.{name}"));
+        // The bias before a training-mode batch normalization has a gradient of exactly 0:
+        // the batch mean cancels it. Keras's value is float32 noise (±5e-9).
+        let tolerance = if name == "dense1.bias" { 1e-6 } else { 1e-4 };
+        let found = grads.tensor(i);
+        for (j, (f, e)) in found.iter().zip(&expected).enumerate() {
+            let error = (f - e).abs() / e.abs().max(1e-2);
+            assert!(
+                error <= tolerance || (f - e).abs() <= 1e-7,
+                "∂L/∂{name}[{j}]: nnet {f}, Keras {e}"
+            );
+        }
+    }
+}
+
+#[test]
+fn three_adam_steps_of_fit_match_keras() {
+    let tensors = fixture();
+    let mut net = network(&tensors, "");
+    let x = rows::<3>(&tensors, "x");
+    let y = rows::<2>(&tensors, "y");
+    let mut trainer = Trainer::new(Adam::with_learning_rate(0.01), BinaryCrossentropy);
+    let config = FitConfig {
+        batch_size: 8,
+        epochs: 3,
+        shuffle: false,
+        verbosity: Verbosity::Silent,
+        ..FitConfig::default()
+    };
+    let history = trainer.fit(&mut net, &x, &y, &config).unwrap();
+    let losses: Vec<f32> = history.epochs.iter().map(|e| e.loss).collect();
+    assert_close(&losses, &tensors["history_loss"].1, 1e-5, "history loss");
+    for i in 0..KerasNorm::TENSORS {
+        let name = KerasNorm::tensor_info(i).unwrap().name();
+        let expected = column_major(&tensors, &format!("after.{name}"));
+        if name == "dense1.bias" {
+            // Adam scales Keras's float32 noise up to 7.8e-5 (see above); nnet's is 0 or noise.
+            assert_close(net.tensor(i), &expected, 1e-3, &name);
+        } else {
+            assert_close(net.tensor(i), &expected, 2e-5, &name);
+        }
+    }
+}
