@@ -68,3 +68,12 @@ fn initializer_or<'a>(name: &'a str, default: &'a str) -> &'a str {
         default
     }
 }
+
+/// `` `a`, `b` and `c` ``.
+pub(crate) fn word_list(words: &[&str]) -> String {
+    let quoted: Vec<String> = words.iter().map(|w| format!("`{w}`")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => quoted.concat(),
+    }
+}

@@ -149,8 +149,12 @@ fn split_statements(body: TokenStream, errors: &mut Option<syn::Error>) -> Vec<T
             "missing `;` after this: end every line of the layer list with `;`",
         )
     };
-    for token in body {
-        match &token {
+    let tokens: Vec<TokenTree> = body.into_iter().collect();
+    for (i, token) in tokens.iter().enumerate() {
+        // `activation = relu` inside a line is a misplaced option, not a new line.
+        let before_equals =
+            matches!(tokens.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == '=');
+        match token {
             TokenTree::Punct(p) if p.as_char() == ';' => {
                 if current.is_empty() {
                     push_error(
@@ -163,15 +167,16 @@ fn split_statements(body: TokenStream, errors: &mut Option<syn::Error>) -> Vec<T
             }
             TokenTree::Ident(ident)
                 if !current.is_empty()
+                    && !before_equals
                     && (ident == "input" || KindWord::from_word(&ident.to_string()).is_some()) =>
             {
                 if let Some(last) = current.last() {
                     push_error(errors, missing_semicolon(last));
                 }
                 statements.push(current.drain(..).collect());
-                current.push(token);
+                current.push(token.clone());
             }
-            _ => current.push(token),
+            _ => current.push(token.clone()),
         }
     }
     if let Some(last) = current.last() {
@@ -319,7 +324,8 @@ fn unparenthesized_option(
             format!("options go in parentheses after the activation: write `{line}`")
         } else {
             format!(
-                "unknown option `{name}`; options go in parentheses after the activation, e.g. `{line}`\nthe options of `dense` are `init`, `bias_init`, `alpha`, `use_bias`, `l1` and `l2`"
+                "unknown option `{name}`; options go in parentheses after the activation, e.g. `{line}`\nthe options of `dense` are {}",
+                crate::hint::word_list(crate::validate::DENSE_OPTIONS)
             )
         }
     };

@@ -175,6 +175,21 @@ fn check_layer(
         );
         ok = false;
     }
+    if word == KindWord::Dropout
+        && line.size.is_none()
+        && let Some(name) = &line.activation
+    {
+        push_error(
+            errors,
+            syn::Error::new(
+                name.span(),
+                format!(
+                    "the dropout rate must be a number, not `{name}`: write e.g. `dropout 0.5;`"
+                ),
+            ),
+        );
+        return None;
+    }
     if !matches!(word, KindWord::Dense | KindWord::Activation)
         && let Some(activation) = &line.activation
     {
@@ -190,31 +205,41 @@ fn check_layer(
         );
         ok = false;
     }
-    let options = check_options(line, word, errors);
+    let units = match word {
+        KindWord::Dense => {
+            let units = line
+                .size
+                .as_ref()
+                .and_then(|size| check_size(size, "units", errors));
+            ok &= units.is_some();
+            units.unwrap_or(1)
+        }
+        _ => width,
+    };
+    let (mut options, options_ok) = check_options(line, word, errors);
+    ok &= options_ok;
     let activation = match word {
         KindWord::Dense | KindWord::Activation => check_activation(line, word, errors),
         _ => Some(Act::Linear),
     };
-    let (Some(mut options), Some(act)) = (options, activation) else {
+    let Some(act) = activation else {
         return None;
     };
     if let Some(alpha) = options.alpha {
+        let span = options.alpha_span.unwrap_or(line.keyword.span());
         if !matches!(act, Act::LeakyRelu | Act::Elu) {
-            let span = options.alpha_span.unwrap_or(line.keyword.span());
             push_error(
                 errors,
                 syn::Error::new(
-                    span,
+                    options.alpha_name.unwrap_or(span),
                     format!(
                         "`alpha` does not apply to `{}`: it sets the slope of `leaky_relu` and the scale of `elu`; remove it",
                         act.word()
                     ),
                 ),
             );
-            return None;
-        }
-        if alpha < 0.0 && act == Act::LeakyRelu {
-            let span = options.alpha_span.unwrap_or(line.keyword.span());
+            ok = false;
+        } else if alpha < 0.0 && act == Act::LeakyRelu {
             push_error(
                 errors,
                 syn::Error::new(
@@ -222,43 +247,33 @@ fn check_layer(
                     "`alpha` of `leaky_relu` is the slope for negative inputs and cannot be negative (as in Keras): write a slope of 0 or more, e.g. `alpha = 0.2`, or remove `alpha` for the default 0.3",
                 ),
             );
-            return None;
+            ok = false;
         }
+    }
+    if act == Act::Softmax && units == 1 {
+        check_softmax_width(line, act, units, errors);
+        return None;
+    }
+    if !ok {
+        return None;
     }
     let activation = Activation {
         act,
         alpha: options.alpha.take().or(act.default_alpha()),
     };
     let kind = match word {
-        KindWord::Dense => {
-            let units = line
-                .size
-                .as_ref()
-                .and_then(|size| check_size(size, "units", errors));
-            let units = units?;
-            check_softmax_width(line, act, units, errors);
-            if act == Act::Softmax && units == 1 {
-                return None;
-            }
-            (
-                Kind::Dense {
-                    activation,
-                    init: options.init,
-                    bias_init: options.bias_init,
-                    use_bias: options.use_bias,
-                    l1: options.l1,
-                    l2: options.l2,
-                },
-                units,
-            )
-        }
-        KindWord::Activation => {
-            check_softmax_width(line, act, width, errors);
-            if act == Act::Softmax && width == 1 {
-                return None;
-            }
-            (Kind::Activation(activation), width)
-        }
+        KindWord::Dense => (
+            Kind::Dense {
+                activation,
+                init: options.init,
+                bias_init: options.bias_init,
+                use_bias: options.use_bias,
+                l1: options.l1,
+                l2: options.l2,
+            },
+            units,
+        ),
+        KindWord::Activation => (Kind::Activation(activation), width),
         KindWord::Dropout => (
             Kind::Dropout {
                 rate: check_rate(line, errors)?,
@@ -279,7 +294,7 @@ fn check_layer(
             width,
         ),
     };
-    ok.then_some(kind)
+    Some(kind)
 }
 
 /// A line of the kind that compiles, for messages.
@@ -462,6 +477,7 @@ struct Options {
     bias_init: Init,
     alpha: Option<f32>,
     alpha_span: Option<proc_macro2::Span>,
+    alpha_name: Option<proc_macro2::Span>,
     use_bias: bool,
     l1: f32,
     l2: f32,
@@ -476,6 +492,7 @@ impl Default for Options {
             bias_init: Init::Zeros,
             alpha: None,
             alpha_span: None,
+            alpha_name: None,
             use_bias: true,
             l1: 0.0,
             l2: 0.0,
@@ -490,7 +507,7 @@ fn check_options(
     line: &LayerStmt,
     word: KindWord,
     errors: &mut Option<syn::Error>,
-) -> Option<Options> {
+) -> (Options, bool) {
     let allowed = options_of(word);
     let kind = word.word();
     let mut options = Options::default();
@@ -541,7 +558,7 @@ fn check_options(
         }
         ok &= set_option(&mut options, option, errors);
     }
-    ok.then_some(options)
+    (options, ok)
 }
 
 /// An option the kind does not take: another kind's, or none's.
@@ -557,17 +574,15 @@ fn misplaced_option(option: &LayerOption, word: KindWord) -> syn::Error {
     let takes = if allowed.is_empty() {
         format!("`{kind}` takes no options")
     } else {
-        let list: Vec<String> = allowed.iter().map(|o| format!("`{o}`")).collect();
-        format!("the options of `{kind}` are {}", list.join(", "))
+        format!("the options of `{kind}` are {}", hint::word_list(allowed))
     };
     let message = if owners.is_empty() {
         let hint = did_you_mean(&name, allowed);
         format!("unknown option `{name}`{hint}\n{takes}")
     } else {
-        let owners: Vec<String> = owners.iter().map(|o| format!("`{o}`")).collect();
         format!(
             "`{name}` does not apply to `{kind}`: it is an option of {}; remove it\n{takes}",
-            owners.join(" and ")
+            hint::word_list(&owners)
         )
     };
     syn::Error::new(option.name.span(), message)
@@ -598,6 +613,7 @@ fn set_option(
         },
         "alpha" => {
             options.alpha_span = Some(value.span());
+            options.alpha_name = Some(option.name.span());
             match num {
                 Some(v) if v.is_finite() => options.alpha = Some(v),
                 Some(_) => {
