@@ -82,9 +82,7 @@ pub use nnet_core::{
     Architecture, DataRole, Dense, DenseGradient, Error, Initializer, Layer, LayerKind, LayerSpec,
     Metric, Network, Parameters, Regularizer, Result, TensorInfo, Trace,
 };
-pub use nnet_core::{
-    activation, batch, datasets, io, layer, loss, metrics, optim, storage, train,
-};
+pub use nnet_core::{activation, batch, datasets, io, layer, loss, metrics, optim, storage, train};
 pub use nnet_core::{nalgebra, rand};
 
 pub mod prelude;

@@ -535,19 +535,16 @@ fn check_options(
                 OptionValue::Number { .. } => String::new(),
             };
             let activation = hint::activation_or(&activation, "relu");
-            let fix = match (&line.size, word) {
-                (Some(size), KindWord::Dense) => {
-                    format!("dense {} {activation};", hint::size_text(size))
-                }
-                _ => format!("{kind}; activation {activation};"),
-            };
-            push_error(
-                errors,
-                syn::Error::new(
-                    option.name.span(),
-                    format!("the activation is not an option: write `{fix}`"),
+            let message = match (&line.size, word) {
+                (Some(size), KindWord::Dense) => format!(
+                    "the activation is not an option: write it after the size, `dense {} {activation};`",
+                    hint::size_text(size)
                 ),
-            );
+                _ => format!(
+                    "the activation is not an option: write `{kind};` and then `activation {activation};`"
+                ),
+            };
+            push_error(errors, syn::Error::new(option.name.span(), message));
             ok = false;
             continue;
         }
