@@ -19,6 +19,19 @@ nnet::network! {
     struct Seed { input 2; dense 10 relu; dense 20 relu; dense 1 sigmoid; }
 }
 nnet::network! {
+    /// Every layer kind: trains through the batched pass.
+    struct Mixed {
+        input 2;
+        dense 16 (l2 = 0.01);
+        batch_norm;
+        activation relu;
+        dropout 0.5;
+        dense 8 tanh (use_bias = false);
+        layer_norm;
+        dense 1 sigmoid;
+    }
+}
+nnet::network! {
     /// Batched: its products go through the matrix–matrix kernel.
     struct Wide { input 2; dense 128 relu; dense 128 relu; dense 1 sigmoid; }
 }
@@ -89,6 +102,10 @@ fn forward_allocates_nothing() {
     assert_eq!(allocations(|| seed.forward(black_box(&x))), 0);
     let wide = Wide::seeded(1);
     assert_eq!(allocations(|| wide.forward(black_box(&x))), 0);
+    let mixed = Mixed::seeded(1);
+    assert_eq!(allocations(|| mixed.forward(black_box(&x))), 0);
+    let inference = mixed.inference();
+    assert_eq!(allocations(|| inference.forward(black_box(&x))), 0);
 }
 
 #[test]
@@ -117,6 +134,7 @@ fn batched_forward_with_a_workspace_allocates_nothing() {
 fn steady_state_training_allocates_nothing_per_batch() {
     assert_no_allocation_per_batch(Seed::seeded(2));
     assert_no_allocation_per_batch(Wide::seeded(2));
+    assert_no_allocation_per_batch(Mixed::seeded(2));
 }
 
 nnet::network! {

@@ -15,6 +15,23 @@ nnet::network! {
     pub struct KerasNet { input 4; dense 16 relu; dense 8 tanh; dense 1 sigmoid; }
 }
 
+nnet::network! {
+    /// `nn.Sequential(Linear(3, 5), BatchNorm1d(5, eps=1e-3), ReLU(), Linear(5, 2))` in eval
+    /// mode (`tools/pytorch_batchnorm.py`).
+    pub struct TorchNorm { input 3; dense 5; batch_norm; activation relu; dense 2; }
+}
+
+const TORCH_NORM: &[u8] = include_bytes!("fixtures/pytorch_batchnorm.safetensors");
+const TORCH_NORM_CSV: &str = include_str!("fixtures/pytorch_batchnorm.csv");
+
+#[test]
+fn pytorch_batch_norm_reproduces_pytorch_outputs() {
+    // PyTorch's file also holds `1.num_batches_tracked` (I64), which the import skips.
+    let net: TorchNorm = io::import_pytorch(TORCH_NORM).unwrap();
+    assert_reproduces(|x| net.forward(x), TORCH_NORM_CSV);
+    assert_reproduces(|x| net.inference().forward(x), TORCH_NORM_CSV);
+}
+
 const TORCH: &[u8] = include_bytes!("fixtures/pytorch_mlp.safetensors");
 const TORCH_CSV: &str = include_str!("fixtures/pytorch_mlp.csv");
 const KERAS: &[u8] = include_bytes!("fixtures/keras_mlp.safetensors");

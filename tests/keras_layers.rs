@@ -203,3 +203,23 @@ fn three_adam_steps_of_fit_match_keras() {
         }
     }
 }
+
+#[test]
+fn keras_named_weights_import_and_reproduce_keras() {
+    // The same initial model as Keras names its variables: per class (`dense_1`,
+    // `batch_normalization`), kernels `[inputs, units]`.
+    let tensors = fixture();
+    let bytes = include_bytes!("fixtures/keras_layers_keras_names.safetensors");
+    let imported: KerasNorm = nnet::io::import_keras(bytes).unwrap();
+    assert_eq!(imported, network(&tensors, ""));
+    let x = rows::<3>(&tensors, "x");
+    let expected = rows::<2>(&tensors, "inference_output");
+    for (x, e) in x.iter().zip(&expected) {
+        assert_close(
+            imported.forward(x).as_slice(),
+            e.as_slice(),
+            1e-5,
+            "imported output",
+        );
+    }
+}

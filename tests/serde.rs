@@ -13,6 +13,31 @@ nnet::network! {
     pub struct Classifier { input 2; dense 10 relu; dense 20 relu; dense 1 sigmoid; }
 }
 
+nnet::network! {
+    /// Normalization layers: moving statistics travel with the weights.
+    pub struct Normed { input 3; dense 4 (use_bias = false); batch_norm (momentum = 0.9); activation relu; dropout 0.2; layer_norm; dense 1; }
+}
+
+#[test]
+fn json_round_trip_with_normalization_layers() {
+    let mut net = Normed::seeded(4);
+    net.batch_norm1.moving_mean = vector![0.5, -0.25, 1.0, 2.0];
+    net.batch_norm1.moving_variance = vector![0.1, 3.0, 1.5, 0.75];
+    net.layer_norm1.gamma = vector![1.5, 0.5, -1.0, 2.0];
+    let json = serde_json::to_value(&net).unwrap();
+    assert_eq!(
+        json["architecture"],
+        "input 3; dense 4 linear (use_bias = false); batch_norm (momentum = 0.9); activation relu; dropout 0.2; layer_norm; dense 1 linear"
+    );
+    assert_eq!(
+        json["tensors"]["batch_norm1.moving_variance"]["data"][1],
+        3.0
+    );
+    assert!(json["tensors"].get("dense1.bias").is_none());
+    let back: Normed = serde_json::from_value(json).unwrap();
+    assert_eq!(back, net);
+}
+
 fn tiny() -> Tiny {
     let mut net = Tiny::zeroed();
     net.dense1.weights = matrix![0.5, -1.0; 2.0, 0.25];
