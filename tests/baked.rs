@@ -24,6 +24,43 @@ nnet::network! {
     pub struct Wide { input 128; dense 128 tanh; dense 2 softmax; }
 }
 
+nnet::network! {
+    /// Normalization, activation and dropout layers baked as constants too.
+    #[weights = "tests/fixtures/normed.safetensors"]
+    pub struct Normed {
+        input 3;
+        dense 4 (use_bias = false);
+        batch_norm (momentum = 0.9);
+        activation relu;
+        dropout 0.2;
+        layer_norm;
+        dense 2 softmax;
+    }
+}
+
+/// The network of `normed.safetensors`: seeded, with normalization tensors away from their
+/// initial values.
+fn normed() -> Normed {
+    let mut net = Normed::seeded(5);
+    net.batch_norm1.gamma = nnet::SVector::from_fn(|j, _| 0.5 + j as f32 * 0.25);
+    net.batch_norm1.beta = nnet::SVector::from_fn(|j, _| j as f32 * 0.1 - 0.1);
+    net.batch_norm1.moving_mean = nnet::SVector::from_fn(|j, _| j as f32 * 0.3 - 0.4);
+    net.batch_norm1.moving_variance = nnet::SVector::from_fn(|j, _| 0.5 + j as f32);
+    net.layer_norm1.gamma = nnet::SVector::from_fn(|j, _| 1.0 - j as f32 * 0.2);
+    net
+}
+
+static NORMED: Normed = Normed::TRAINED;
+
+#[test]
+fn baked_normalization_layers_equal_loaded() {
+    let loaded: Normed = io::load("tests/fixtures/normed.safetensors").unwrap();
+    assert_eq!(NORMED, loaded);
+    assert_eq!(NORMED, normed());
+    let x = vector![0.3, -1.2, 2.0];
+    assert_eq!(NORMED.forward(&x), loaded.forward(&x));
+}
+
 /// In a `static`: no file I/O, no allocation, no initialization at run time.
 static NET: Baked = Baked::TRAINED;
 
@@ -49,5 +86,6 @@ fn write_fixtures() {
     if std::env::var_os("NNET_WRITE_FIXTURES").is_some() {
         io::save(&Baked::seeded(42), "tests/fixtures/classifier.safetensors").unwrap();
         io::save(&Wide::seeded(7), "tests/fixtures/wide.safetensors").unwrap();
+        io::save(&normed(), "tests/fixtures/normed.safetensors").unwrap();
     }
 }
