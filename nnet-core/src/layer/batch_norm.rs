@@ -102,6 +102,16 @@ impl<const N: usize, V: MatrixStorage<N, 1>> BatchNorm<N, V> {
         }
     }
 
+    /// One column at inference: `a = γ (x − moving mean) / √(moving variance + ε) + β`.
+    #[inline(always)]
+    fn infer(&self, x: &[f32], a: &mut [f32]) {
+        let (g, b) = (self.gamma.matrix(), self.beta.matrix());
+        let (m, v) = (self.moving_mean.matrix(), self.moving_variance.matrix());
+        for j in 0..N {
+            a[j] = g[j] * (x[j] - m[j]) / (v[j] + self.epsilon).sqrt() + b[j];
+        }
+    }
+
     /// One column: `z = x̂` and `a = γ x̂ + β` with the given mean and variance.
     fn normalize(&self, mean: &[f32], variance: &[f32], x: &[f32], z: &mut [f32], a: &mut [f32]) {
         let (g, b) = (self.gamma.matrix(), self.beta.matrix());
@@ -188,11 +198,7 @@ impl<const N: usize, V: MatrixStorage<N, 1>> Layer<N, N> for BatchNorm<N, V> {
 
     #[inline(always)]
     fn forward_simd_into<V2: Simd>(&self, _: V2, x: &SVector<f32, N>, a: &mut SVector<f32, N>) {
-        let (g, b) = (self.gamma.matrix(), self.beta.matrix());
-        let (m, v) = (self.moving_mean.matrix(), self.moving_variance.matrix());
-        for j in 0..N {
-            a[j] = g[j] * (x[j] - m[j]) / (v[j] + self.epsilon).sqrt() + b[j];
-        }
+        self.infer(x.as_slice(), a.as_mut_slice());
     }
 
     #[inline(always)]
@@ -287,12 +293,8 @@ impl<const N: usize, V: MatrixStorage<N, 1>> Layer<N, N> for BatchNorm<N, V> {
     }
 
     fn output_batch(&self, x: &[f32], a: &mut [f32]) {
-        let (m, v) = (self.moving_mean.matrix(), self.moving_variance.matrix());
-        let (g, b) = (self.gamma.matrix(), self.beta.matrix());
         for (x, a) in x.chunks_exact(N).zip(a.chunks_exact_mut(N)) {
-            for j in 0..N {
-                a[j] = g[j] * (x[j] - m[j]) / (v[j] + self.epsilon).sqrt() + b[j];
-            }
+            self.infer(x, a);
         }
     }
 

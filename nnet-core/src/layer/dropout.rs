@@ -45,8 +45,13 @@ impl<const N: usize> Dropout<N> {
     }
 
     /// Writes a fresh mask to `scale`: `0` for a dropped unit, `1 / (1 − rate)` for a kept one.
+    /// (A rate of 1 or more, which `network!` refuses, drops every unit.)
     pub fn draw_mask(&self, rng: &mut dyn rand::RngCore, scale: &mut [f32]) {
-        let keep = 1.0 / (1.0 - self.rate);
+        let keep = if self.rate < 1.0 {
+            1.0 / (1.0 - self.rate)
+        } else {
+            0.0
+        };
         for s in scale {
             // 24 random bits: a uniform number in [0, 1) with every value exact in f32.
             let u = (rng.next_u32() >> 8) as f32 * (1.0 / 16_777_216.0);

@@ -67,6 +67,16 @@ impl<const N: usize, V: MatrixStorage<N, 1>> LayerNorm<N, V> {
         }
     }
 
+    /// One sample's output `a = γ x̂ + β`.
+    #[inline(always)]
+    fn infer(&self, x: &[f32], a: &mut [f32]) {
+        let (mean, inv) = moments(x, self.epsilon);
+        let (g, b) = (self.gamma.matrix(), self.beta.matrix());
+        for j in 0..N {
+            a[j] = g[j] * ((f64::from(x[j]) - mean) * inv) as f32 + b[j];
+        }
+    }
+
     /// One sample: `z = x̂`, `a = γ x̂ + β`.
     fn normalize(&self, x: &[f32], z: &mut [f32], a: &mut [f32]) {
         let (mean, inv) = moments(x, self.epsilon);
@@ -172,11 +182,7 @@ impl<const N: usize, V: MatrixStorage<N, 1>> Layer<N, N> for LayerNorm<N, V> {
 
     #[inline(always)]
     fn forward_simd_into<V2: Simd>(&self, _: V2, x: &SVector<f32, N>, a: &mut SVector<f32, N>) {
-        let (mean, inv) = moments(x.as_slice(), self.epsilon);
-        let (g, b) = (self.gamma.matrix(), self.beta.matrix());
-        for j in 0..N {
-            a[j] = g[j] * ((f64::from(x[j]) - mean) * inv) as f32 + b[j];
-        }
+        self.infer(x.as_slice(), a.as_mut_slice());
     }
 
     #[inline(always)]
@@ -234,11 +240,7 @@ impl<const N: usize, V: MatrixStorage<N, 1>> Layer<N, N> for LayerNorm<N, V> {
 
     fn output_batch(&self, x: &[f32], a: &mut [f32]) {
         for (x, a) in x.chunks_exact(N).zip(a.chunks_exact_mut(N)) {
-            let (mean, inv) = moments(x, self.epsilon);
-            let (g, b) = (self.gamma.matrix(), self.beta.matrix());
-            for j in 0..N {
-                a[j] = g[j] * ((f64::from(x[j]) - mean) * inv) as f32 + b[j];
-            }
+            self.infer(x, a);
         }
     }
 
