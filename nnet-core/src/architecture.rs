@@ -18,8 +18,8 @@ use crate::{LayerSpec, Parameters};
 /// use nnet_core::{activation::ActivationKind, Architecture, LayerSpec};
 ///
 /// let layers = [
-///     LayerSpec { name: "dense1", inputs: 2, units: 10, activation: ActivationKind::Relu },
-///     LayerSpec { name: "dense2", inputs: 10, units: 1, activation: ActivationKind::Sigmoid },
+///     LayerSpec::dense("dense1", 2, 10, ActivationKind::Relu),
+///     LayerSpec::dense("dense2", 10, 1, ActivationKind::Sigmoid),
 /// ];
 /// assert_eq!(
 ///     nnet_core::architecture::describe(2, &layers),

@@ -199,3 +199,15 @@ fn suggested_lines_compile() {
         );
     }
 }
+
+/// The expansion of the seed network, for measuring the generated code:
+/// `cargo test -p nnet-macros seed_expansion -- --ignored --nocapture | rustfmt --edition 2024 | wc -l`
+/// (see BENCHMARKS.md).
+#[test]
+#[ignore = "prints the expansion; run by hand"]
+fn seed_expansion() {
+    let out = pipeline(quote! {
+        pub struct Classifier { input 2; dense 10 relu; dense 20 relu; dense 1 sigmoid; }
+    });
+    println!("{out}");
+}
