@@ -319,3 +319,16 @@ pub trait Layer<const IN: usize, const OUT: usize>:
         let _ = grad;
     }
 }
+
+/// Tensor `index` of the layer that `field` selects, named after that layer: how generated
+/// networks list their tensors without spelling out each layer's type.
+#[doc(hidden)]
+#[inline]
+pub fn tensor_info_of<N, L: Layer<IN, OUT>, const IN: usize, const OUT: usize>(
+    field: fn(&N) -> &L,
+    index: usize,
+    layer: &'static str,
+) -> Option<TensorInfo> {
+    let _ = field;
+    L::tensor_info(index).map(|t| t.in_layer(layer))
+}

@@ -29,10 +29,15 @@ fn layer_path(layer: &Layer, sep: TokenStream) -> TokenStream {
         } => {
             let activation = activation_type(*activation);
             let storage = storage_type(layer);
-            if *use_bias {
-                quote!(#p::Dense #sep <#inputs, #units, #activation, #storage, #vector>)
-            } else {
-                quote!(#p::Dense #sep <#inputs, #units, #activation, #storage, #vector, false>)
+            match (*use_bias, layer.boxed || layer.heap_vectors) {
+                // The default storage: inline matrix and vector.
+                (true, false) => quote!(#p::Dense #sep <#inputs, #units, #activation>),
+                (true, true) => {
+                    quote!(#p::Dense #sep <#inputs, #units, #activation, #storage, #vector>)
+                }
+                (false, _) => {
+                    quote!(#p::Dense #sep <#inputs, #units, #activation, #storage, #vector, false>)
+                }
             }
         }
         Kind::Activation(activation) => {
@@ -40,7 +45,9 @@ fn layer_path(layer: &Layer, sep: TokenStream) -> TokenStream {
             quote!(#p::layer::ActivationLayer #sep <#units, #activation>)
         }
         Kind::Dropout { .. } => quote!(#p::layer::Dropout #sep <#units>),
+        Kind::BatchNorm { .. } if !layer.heap_vectors => quote!(#p::layer::BatchNorm #sep <#units>),
         Kind::BatchNorm { .. } => quote!(#p::layer::BatchNorm #sep <#units, #vector>),
+        Kind::LayerNorm { .. } if !layer.heap_vectors => quote!(#p::layer::LayerNorm #sep <#units>),
         Kind::LayerNorm { .. } => quote!(#p::layer::LayerNorm #sep <#units, #vector>),
     }
 }

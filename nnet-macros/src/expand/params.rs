@@ -4,7 +4,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use super::{layer_trait, layers, lit, names, private};
+use super::{layer_trait, lit, names, private};
 use crate::model::Model;
 
 pub(super) fn expand(model: &Model) -> TokenStream {
@@ -19,34 +19,44 @@ fn parameters_impl(model: &Model, ty: &Ident, gradient: bool) -> TokenStream {
     let usize = quote!(::core::primitive::usize);
     let f32 = quote!(::core::primitive::f32);
     let (mut info, mut get, mut get_mut) = (Vec::new(), Vec::new(), Vec::new());
-    let mut index = 0;
-    for layer in &model.layers {
-        let (field, shape, layer_ty) =
-            (layer.field(), layer_trait(layer), layers::layer_type(layer));
+    let mut first = 0;
+    for layer in model.layers.iter().filter(|l| l.tensors() > 0) {
+        let (field, shape) = (layer.field(), layer_trait(layer));
         let field_str = field.to_string();
+        let (start, end) = (lit(first), lit(first + layer.tensors() - 1));
         let access = if gradient {
             quote!(#p::layer::LayerGradient)
         } else {
             quote!(#p::Layer::<#shape>)
         };
-        for t in 0..layer.tensors() {
-            let (i, t) = (lit(index), lit(t));
-            info.push(quote!(#i => <#layer_ty as #p::Layer<#shape>>::tensor_info(#t).map(|t| t.in_layer(#field_str))));
-            get.push(quote!(#i => #access::tensor(&self.#field, #t)));
-            get_mut.push(quote!(#i => #access::tensor_mut(&mut self.#field, #t)));
-            index += 1;
-        }
+        let local = if first == 0 {
+            quote!(index)
+        } else {
+            quote!(index - #start)
+        };
+        info.push(quote!(#start..=#end => #p::tensor_info_of::<_, _, #shape>(|n: &Self| &n.#field, #local, #field_str)));
+        get.push(quote!(#start..=#end => #access::tensor(&self.#field, #local)));
+        get_mut.push(quote!(#start..=#end => #access::tensor_mut(&mut self.#field, #local)));
+        first += layer.tensors();
     }
-    let tensors = lit(index);
+    let tensors = lit(first);
+    let name = &model.def.name;
+    let tensor_info = if gradient {
+        quote!(<#name as #p::Parameters>::tensor_info(index))
+    } else {
+        quote! {
+            match index {
+                #(#info,)*
+                _ => ::core::option::Option::None,
+            }
+        }
+    };
     quote! {
         impl #p::Parameters for #ty {
             const TENSORS: #usize = #tensors;
 
             fn tensor_info(index: #usize) -> ::core::option::Option<#p::TensorInfo> {
-                match index {
-                    #(#info,)*
-                    _ => ::core::option::Option::None,
-                }
+                #tensor_info
             }
 
             #[inline]
