@@ -173,3 +173,77 @@ fn shipped_data_files_load_whole() {
         "{error}"
     );
 }
+
+nnet::network! {
+    /// `05_regularization`: wide, with nothing against overfitting.
+    struct Plain { input 30; dense 128 relu; dense 128 relu; dense 1 sigmoid; }
+}
+nnet::network! {
+    /// `05_regularization`: the same with dropout and an L2 penalty.
+    struct Regularized {
+        input 30;
+        dense 128 relu (l2 = 0.001);
+        dropout 0.5;
+        dense 128 relu (l2 = 0.001);
+        dropout 0.5;
+        dense 1 sigmoid;
+    }
+}
+
+#[test]
+fn regularization_helps_a_little_on_50_training_rows() {
+    let data = data_file::<30>("breast_cancer.csv");
+    let (train, test) = data.split(0.912, 42).unwrap();
+    assert_eq!((train.len(), test.len()), (50, 519));
+    let scaler = Standardizer::fit(&train.inputs).unwrap();
+    let (x_train, x_test) = (
+        scaler.transform_all(&train.inputs),
+        scaler.transform_all(&test.inputs),
+    );
+    let (y_train, y_test) = (
+        train.binary_targets().unwrap(),
+        test.binary_targets().unwrap(),
+    );
+    // The example trains 100 epochs; 50 here keep the test near 5 s in a debug build, and
+    // Plain already overfits by then (its held-out loss is lowest after epoch 23).
+    let config = config(16, 50, 7);
+    let mut trainer =
+        Trainer::new(Adam::default(), BinaryCrossentropy).with_metrics([Metric::Accuracy]);
+    let mut plain = Plain::seeded(7);
+    trainer
+        .fit(&mut plain, &x_train, &y_train, &config)
+        .unwrap();
+    let mut regularized = Regularized::seeded(7);
+    trainer
+        .fit(&mut regularized, &x_train, &y_train, &config)
+        .unwrap();
+    let plain_test = trainer.evaluate(&plain, &x_test, &y_test).unwrap();
+    let regularized_test = trainer.evaluate(&regularized, &x_test, &y_test).unwrap();
+    let plain_train = trainer.evaluate(&plain, &x_train, &y_train).unwrap();
+    let (plain_accuracy, regularized_accuracy) = (
+        plain_test.get("accuracy").unwrap(),
+        regularized_test.get("accuracy").unwrap(),
+    );
+    // Measured after 50 epochs: Plain 1.0 on its 50 training rows and 0.9634 held out (500 of
+    // 519); Regularized 0.9730 (505 of 519); after the example's 100, 0.9653 and 0.9711. Over
+    // 16 other split seeds (100 epochs) the gain averaged +0.3 points and Regularized was as
+    // good or better on 11: the margin below allows for that.
+    assert_eq!(plain_train.get("accuracy").unwrap(), 1.0);
+    assert!(
+        regularized_accuracy >= 0.96,
+        "held-out accuracy {regularized_accuracy}"
+    );
+    assert!(
+        regularized_accuracy >= plain_accuracy - 0.01,
+        "Regularized {regularized_accuracy}, Plain {plain_accuracy}"
+    );
+    // Its cross-entropy on the held-out rows (Keras's loss without the L2 penalty) is lower:
+    // measured 0.082 against 0.102 (0.095 against 0.123 after 100 epochs).
+    let penalty = <Regularized as nnet::Network<30, 1>>::regularization(&regularized, None);
+    let cross_entropy = regularized_test.loss - penalty;
+    assert!(
+        cross_entropy < plain_test.loss,
+        "Regularized {cross_entropy}, Plain {}",
+        plain_test.loss
+    );
+}
