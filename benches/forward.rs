@@ -14,7 +14,7 @@ use nnet::SVector;
 use nnet::batch::Workspace;
 
 use baseline::Params;
-use networks::{Seed, W64, W256, W1024};
+use networks::{Normed64, NormedSeed, Seed, W64, W256, W1024};
 
 const BATCH: usize = 1024;
 
@@ -57,7 +57,42 @@ macro_rules! forward_groups {
     }};
 }
 
+/// Batch normalization at inference: the network with `batch_norm` layers as declared
+/// (`forward`), folded (`inference().forward`), and the same network without them.
+macro_rules! norm_group {
+    ($c:expr, $name:literal, $plain:ty, $normed:ty) => {{
+        let plain = <$plain>::seeded(1);
+        let mut normed = <$normed>::seeded(1);
+        // Statistics away from their initial values, as after training.
+        for i in 0..<$normed as nnet::Parameters>::TENSORS {
+            let info = <$normed as nnet::Parameters>::tensor_info(i).unwrap();
+            if info.layer.starts_with("batch_norm") {
+                for (j, v) in nnet::Parameters::tensor_mut(&mut normed, i)
+                    .iter_mut()
+                    .enumerate()
+                {
+                    *v += 0.1 + 0.01 * j as f32;
+                }
+            }
+        }
+        let folded = normed.inference();
+        let x = nnet::vector![0.3, -0.7];
+        assert!((normed.forward(&x) - folded.forward(&x)).abs().max() < 1e-5);
+        let mut group = $c.benchmark_group(concat!("forward_norm/", $name));
+        group.bench_function("without_batch_norm", |b| {
+            b.iter(|| plain.forward(black_box(&x)))
+        });
+        group.bench_function("batch_norm", |b| b.iter(|| normed.forward(black_box(&x))));
+        group.bench_function("batch_norm_folded", |b| {
+            b.iter(|| folded.forward(black_box(&x)))
+        });
+        group.finish();
+    }};
+}
+
 fn forward(c: &mut Criterion) {
+    norm_group!(c, "seed", Seed, NormedSeed);
+    norm_group!(c, "w64", W64, Normed64);
     forward_groups!(c, "seed", Seed, 10, 20);
     forward_groups!(c, "w64", W64, 64, 64);
     forward_groups!(c, "w256", W256, 256, 256);

@@ -222,9 +222,7 @@ fn check_layer(
         KindWord::Dense | KindWord::Activation => check_activation(line, word, errors),
         _ => Some(Act::Linear),
     };
-    let Some(act) = activation else {
-        return None;
-    };
+    let act = activation?;
     if let Some(alpha) = options.alpha {
         let span = options.alpha_span.unwrap_or(line.keyword.span());
         if !matches!(act, Act::LeakyRelu | Act::Elu) {
@@ -323,7 +321,7 @@ fn check_rate(line: &LayerStmt, errors: &mut Option<syn::Error>) -> Option<f32> 
     let value = number(&size.lit, size.negative);
     let message = match value {
         Some(rate) if (0.0..1.0).contains(&rate) => return Some(rate),
-        Some(rate) if rate == 1.0 => {
+        Some(1.0) => {
             "a dropout rate of 1 drops every unit, so nothing would pass: the rate must be at least 0 and less than 1, e.g. `dropout 0.5;`".to_owned()
         }
         Some(_) => format!(
