@@ -95,7 +95,8 @@ impl<
         x: &SVector<f32, IN>,
         a: &mut SVector<f32, OUT>,
     ) {
-        a.copy_from(self.bias.matrix());
+        a.as_mut_slice()
+            .copy_from_slice(self.bias.matrix().as_slice());
         self.add_product_simd(simd, x, a.as_mut_slice());
         self.activation.activate(a.as_mut_slice());
     }
@@ -158,9 +159,10 @@ impl<
         z: &mut SVector<f32, OUT>,
         a: &mut SVector<f32, OUT>,
     ) {
-        z.copy_from(self.bias.matrix());
+        z.as_mut_slice()
+            .copy_from_slice(self.bias.matrix().as_slice());
         self.add_product_simd(simd, x, z.as_mut_slice());
-        a.copy_from(z);
+        a.as_mut_slice().copy_from_slice(z.as_slice());
         self.activation.activate(a.as_mut_slice());
     }
 
@@ -286,7 +288,8 @@ impl<
         let inputs = crate::batch::vectors::<IN>(self.x);
         let outputs = crate::batch::vectors_mut::<OUT>(self.z);
         for (x, z) in inputs.iter().zip(outputs) {
-            z.copy_from(self.layer.bias.matrix());
+            z.as_mut_slice()
+                .copy_from_slice(self.layer.bias.matrix().as_slice());
             self.layer.add_product_simd(simd, x, z.as_mut_slice());
         }
     }

@@ -57,8 +57,15 @@ impl<const N: usize, A: Activation> Layer<N, N> for ActivationLayer<N, A> {
 
     #[inline(always)]
     fn forward_simd_into<V: Simd>(&self, _: V, x: &SVector<f32, N>, a: &mut SVector<f32, N>) {
-        a.copy_from(x);
+        a.as_mut_slice().copy_from_slice(x.as_slice());
         self.activation.activate(a.as_mut_slice());
+    }
+
+    #[inline(always)]
+    fn forward_simd<V: Simd>(&self, _: V, x: &SVector<f32, N>) -> SVector<f32, N> {
+        let mut a = *x;
+        self.activation.activate(a.as_mut_slice());
+        a
     }
 
     #[inline(always)]
@@ -69,8 +76,8 @@ impl<const N: usize, A: Activation> Layer<N, N> for ActivationLayer<N, A> {
         z: &mut SVector<f32, N>,
         a: &mut SVector<f32, N>,
     ) {
-        z.copy_from(x);
-        a.copy_from(x);
+        z.as_mut_slice().copy_from_slice(x.as_slice());
+        a.as_mut_slice().copy_from_slice(x.as_slice());
         self.activation.activate(a.as_mut_slice());
     }
 
@@ -85,7 +92,7 @@ impl<const N: usize, A: Activation> Layer<N, N> for ActivationLayer<N, A> {
         dx: Option<&mut SVector<f32, N>>,
     ) {
         if let Some(dx) = dx {
-            dx.copy_from(delta);
+            dx.as_mut_slice().copy_from_slice(delta.as_slice());
         }
     }
 

@@ -85,7 +85,7 @@ impl<const N: usize> Layer<N, N> for Dropout<N> {
 
     #[inline(always)]
     fn forward_simd_into<V: Simd>(&self, _: V, x: &SVector<f32, N>, a: &mut SVector<f32, N>) {
-        a.copy_from(x);
+        a.as_mut_slice().copy_from_slice(x.as_slice());
     }
 
     #[inline(always)]
@@ -102,7 +102,7 @@ impl<const N: usize> Layer<N, N> for Dropout<N> {
         a: &mut SVector<f32, N>,
     ) {
         z.fill(1.0);
-        a.copy_from(x);
+        a.as_mut_slice().copy_from_slice(x.as_slice());
     }
 
     #[inline(always)]
@@ -125,7 +125,7 @@ impl<const N: usize> Layer<N, N> for Dropout<N> {
         dx: Option<&mut SVector<f32, N>>,
     ) {
         if let Some(dx) = dx {
-            dx.copy_from(delta);
+            dx.as_mut_slice().copy_from_slice(delta.as_slice());
         }
     }
 
