@@ -28,22 +28,32 @@
 //! network    := outer-attribute* visibility 'struct' IDENT ( '{' layers '}' | '<' layers '>' )
 //! layers     := 'input' INT ';' layer+
 //! layer      := 'dense' INT activation? options? ';'
+//!             | 'activation' activation ';' | 'dropout' FLOAT ';'
+//!             | 'batch_norm' options? ';' | 'layer_norm' options? ';'
 //! activation := linear | relu | sigmoid | tanh | softmax | step | leaky_relu | elu | selu
 //!             | gelu | silu | softplus | softsign | hard_sigmoid | exponential   (default: linear)
 //! options    := '(' option (',' option)* ','? ')'
-//! option     := 'init' '=' INIT | 'bias_init' '=' INIT | 'alpha' '=' FLOAT
+//! option     := 'init' '=' INIT | 'bias_init' '=' INIT | 'alpha' '=' FLOAT      (dense)
+//!             | 'use_bias' '=' BOOL | 'l1' '=' FLOAT | 'l2' '=' FLOAT            (dense)
+//!             | 'momentum' '=' FLOAT | 'epsilon' '=' FLOAT                       (batch_norm)
+//!             | 'epsilon' '=' FLOAT                                              (layer_norm)
 //! INIT       := zeros | ones | uniform | normal | glorot_uniform | glorot_normal
 //!             | he_uniform | he_normal | lecun_uniform | lecun_normal
 //! ```
 //!
 //! Defaults are Keras's: kernels `glorot_uniform`, biases `zeros`, `alpha` 0.3 for
-//! `leaky_relu` and 1.0 for `elu`. Sizes are 1 to 65,536.
+//! `leaky_relu` and 1.0 for `elu`, `use_bias = true`, `l1 = l2 = 0`, batch normalization
+//! `momentum = 0.99`, `epsilon = 0.001`, layer normalization `epsilon = 0.001`. Sizes are 1 to
+//! 65,536; a dropout rate is in `[0, 1)`. Every line is one layer, a type of [`layer`] that
+//! implements [`Layer`]: `dropout` and `batch_norm` run their training behaviour in `fit` only;
+//! see the README for each kind's semantics.
 //!
 //! ## What the macro generates
 //!
 //! For `pub struct Classifier { ... }`:
-//! - `Classifier` with one public field per layer, `dense1`, `dense2`, …, each a
-//!   [`Dense`] layer holding `weights` (`SMatrix<f32, OUT, IN>`; on the heap, in a
+//! - `Classifier` with one public field per layer, named after its kind and counted per kind
+//!   (`dense1`, `dense2`, `batch_norm1`, `dropout1`, …), each a layer type of [`layer`]; a
+//!   [`Dense`] layer holds `weights` (`SMatrix<f32, OUT, IN>`; on the heap, in a
 //!   [`HeapMatrix`](storage::HeapMatrix), once the network's inline weights pass 64 KiB) and
 //!   `bias` (`SVector<f32, OUT>`; a [`HeapVector`](storage::HeapVector) in a layer of more than
 //!   1,024 units, whose trace, gradient and deltas live on the heap too); `Clone`, `Debug`,
@@ -54,6 +64,9 @@
 //!   allocation-free unless a layer has more than 1,024 units), `forward_batch` (matrix–matrix products for networks with large layers),
 //!   `workspace` and `forward_batch_with` (the same without allocating), `forward_trace` and
 //!   `backward`, `zero_gradients`, `summary()`.
+//! - For networks with `dropout` or `batch_norm`, `inference()` → `ClassifierInference`: dropout
+//!   removed and each `batch_norm` after a dense layer without activation folded into its
+//!   weights, for deployment at the speed of the dense layers alone.
 //! - `ClassifierGradients` (the gradient of every weight and bias, same shapes) and
 //!   `ClassifierTrace` (each layer's pre-activations and outputs).
 //! - Implementations of [`Network`], [`Parameters`] and [`Architecture`], through which
