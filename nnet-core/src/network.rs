@@ -22,8 +22,11 @@ use crate::{Architecture, Parameters};
 /// let norm = LayerSpec {
 ///     name: "batch_norm1",
 ///     kind: LayerKind::BatchNorm,
+///     inputs: 10,
+///     trainable: 20,
+///     non_trainable: 20,
 ///     text: "batch_norm",
-///     ..layer.with_units(10, 20, 20)
+///     ..layer
 /// };
 /// assert_eq!(norm.non_trainable, 20);
 /// ```
@@ -66,16 +69,6 @@ impl LayerSpec {
             trainable: units * inputs + units,
             non_trainable: 0,
             text: "",
-        }
-    }
-
-    /// The same layer with other widths and parameter counts.
-    pub const fn with_units(self, inputs: usize, trainable: usize, non_trainable: usize) -> Self {
-        Self {
-            inputs,
-            trainable,
-            non_trainable,
-            ..self
         }
     }
 
