@@ -35,6 +35,14 @@ mod shadowed {
     struct MatrixStorage;
     struct Simd;
     struct WithSimd;
+    struct Layer;
+    struct LayerGradient;
+    struct Mode;
+    struct Dropout;
+    struct BatchNorm;
+    struct LayerNorm;
+    struct ActivationLayer;
+    struct Regularizer;
     mod core {}
     mod std {}
     mod nalgebra {}
@@ -57,12 +65,28 @@ mod shadowed {
         }
     }
 
+    nnet::network! {
+        /// Every layer kind, in the hostile module.
+        pub struct HostileNormed {
+            input 3;
+            dense 8 (use_bias = false, l2 = 0.01);
+            batch_norm (momentum = 0.9);
+            activation relu;
+            dropout 0.25;
+            layer_norm;
+            dense 4 softmax;
+        }
+    }
+
     pub fn run() -> ::core::primitive::f32 {
+        let normed = HostileNormed::seeded(1);
+        let x = nnet::vector![1.0, 2.0, 3.0];
+        let n = normed.forward(&x) - normed.inference().forward(&x);
         let net = Hostile::seeded(1);
         let y = net.forward(&nnet::vector![1.0, 2.0, 3.0]);
         let wide = HostileWide::seeded(1);
         let w = wide.forward(&nnet::vector![1.0, 2.0, 3.0]);
-        y.sum() + w.sum()
+        y.sum() + w.sum() + n.sum()
     }
 }
 
@@ -99,6 +123,34 @@ mod names {
         Deserializer HeapMatrix HeapVector MatrixStorage SVector SMatrix Workspace LayerSpec
         TensorInfo Initializer Relu Softmax Option Some None Result Ok Err Vec Box String Clone
         Debug PartialEq Sized
+    }
+
+    macro_rules! normed_networks {
+        ($($name:ident)*) => {
+            $(nnet::network! {
+                pub struct $name {
+                    input 2;
+                    dense 4 (l1 = 0.01);
+                    batch_norm;
+                    activation relu;
+                    dropout 0.1;
+                    layer_norm;
+                    dense 2 softmax;
+                }
+            })*
+
+            /// Runs every network of the list.
+            pub fn run_normed() -> ::core::primitive::usize {
+                let mut ran = 0;
+                $(ran += run($name::seeded(7));)*
+                ran
+            }
+        };
+    }
+
+    normed_networks! {
+        Layer LayerGradient Mode Dropout BatchNorm LayerNorm ActivationLayer Regularizer
+        NoGradient Inference AInference
     }
 
     nnet::network! {
@@ -138,11 +190,11 @@ mod names {
     }
 
     pub fn run_named() -> ::core::primitive::usize {
-        run_all() + run(L::seeded(1)) + run(J::seeded(1))
+        run_all() + run_normed() + run(L::seeded(1)) + run(J::seeded(1))
     }
 }
 
 #[test]
 fn networks_may_have_any_name() {
-    assert_eq!(names::run_named(), 71);
+    assert_eq!(names::run_named(), 82);
 }
