@@ -235,6 +235,12 @@ pub trait Network<const IN: usize, const OUT: usize>:
     /// Inputs and targets are paired up to the shorter length; the caller divides by the batch
     /// size for Keras's mean reduction. Batched implementations use `workspace`, in chunks of
     /// its capacity; the default runs one sample at a time and does not touch it.
+    ///
+    /// This is the training pass: networks with dropout or batch normalization run it through
+    /// their batched passes, dropout drawing its masks from the workspace's
+    /// [`training step`](Workspace::set_training_step) and batch normalization normalizing
+    /// each chunk with its own statistics (a whole batch, when the workspace holds it, as in
+    /// `fit`), which it leaves in `grads` for [`update_state`](Network::update_state).
     fn accumulate_batch<L: Loss<OUT>>(
         &self,
         workspace: &mut Workspace,
