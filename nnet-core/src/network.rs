@@ -72,6 +72,16 @@ impl LayerSpec {
         }
     }
 
+    /// The same layer with `inputs` inputs and the given parameter counts.
+    pub const fn with_counts(self, inputs: usize, trainable: usize, non_trainable: usize) -> Self {
+        Self {
+            inputs,
+            trainable,
+            non_trainable,
+            ..self
+        }
+    }
+
     /// Trainable parameters of the layer.
     pub const fn params(&self) -> usize {
         self.trainable

@@ -100,7 +100,7 @@ const fn dense(name: &'static str, inputs: usize, units: usize, bias: bool) -> L
     if bias {
         spec
     } else {
-        spec.with_units(inputs, units * inputs, 0)
+        spec.with_counts(inputs, units * inputs, 0)
     }
 }
 
@@ -114,7 +114,7 @@ const fn norm(name: &'static str, kind: LayerKind, units: usize, text: &'static 
         name,
         kind,
         text,
-        ..dense(name, units, units, true).with_units(units, 2 * units, moving)
+        ..dense(name, units, units, true).with_counts(units, 2 * units, moving)
     }
 }
 
@@ -124,7 +124,7 @@ const fn relu(name: &'static str, units: usize) -> LayerSpec {
         kind: LayerKind::Activation,
         activation: ActivationKind::Relu,
         text: "activation relu",
-        ..dense(name, units, units, true).with_units(units, 0, 0)
+        ..dense(name, units, units, true).with_counts(units, 0, 0)
     }
 }
 
