@@ -1,0 +1,134 @@
+//! Real-time safety: `forward` never allocates, for every layer kind, on finite and non-finite
+//! input alike. The global allocator of this test binary *aborts the process* on any
+//! allocation or deallocation inside `assert_no_alloc` (the `assert_no_alloc` crate, built to
+//! abort in release builds too): a failure here is a crash of the test binary, not a count.
+//! Each pass also runs on NaN, infinite and huge inputs, which must give outputs (NaN
+//! propagates) without panicking.
+//!
+//! Layers of more than 1,024 units keep their activations on the heap and allocate once per
+//! call (documented on `forward`, counted in `tests/allocations.rs`); they are not here.
+
+use assert_no_alloc::{AllocDisabler, assert_no_alloc};
+use nnet::{SVector, vector};
+
+#[global_allocator]
+static ALLOCATOR: AllocDisabler = AllocDisabler;
+
+nnet::network! {
+    /// The seed network.
+    struct Seed { input 2; dense 10 relu; dense 20 relu; dense 1 sigmoid; }
+}
+nnet::network! {
+    /// Every layer kind and every activation family.
+    struct Mixed {
+        input 2;
+        dense 16 (use_bias = false, l2 = 0.01);
+        batch_norm;
+        activation relu;
+        dropout 0.5;
+        dense 12 leaky_relu (alpha = 0.1);
+        layer_norm;
+        dense 12 elu;
+        activation gelu;
+        dense 8 tanh;
+        dense 8 softplus;
+        dense 3 softmax;
+    }
+}
+nnet::network! {
+    /// 64 × 64 and wider: the streamed and blocked SIMD paths, inline and on the heap.
+    struct Wide { input 2; dense 64 silu; dense 1024 relu; dense 64 sigmoid; dense 1 linear; }
+}
+
+/// Inputs a real-time caller may pass: ordinary, zero, huge, infinite and NaN.
+fn inputs() -> [SVector<f32, 2>; 7] {
+    [
+        vector![0.5, -0.25],
+        vector![0.0, 0.0],
+        vector![3e38, -3e38],
+        vector![f32::INFINITY, 1.0],
+        vector![f32::NEG_INFINITY, f32::INFINITY],
+        vector![f32::NAN, 0.5],
+        vector![f32::MIN_POSITIVE / 4.0, -0.0],
+    ]
+}
+
+/// Runs `forward` on every input with allocation forbidden, and returns the outputs.
+fn forward_all<const OUT: usize>(
+    forward: impl Fn(&SVector<f32, 2>) -> SVector<f32, OUT>,
+) -> Vec<SVector<f32, OUT>> {
+    let xs = inputs();
+    let mut outputs = Vec::with_capacity(xs.len());
+    for x in &xs {
+        let y = assert_no_alloc(|| forward(x));
+        outputs.push(y);
+    }
+    outputs
+}
+
+#[test]
+fn forward_never_allocates_on_any_input() {
+    let seed = Seed::seeded(1);
+    let ys = forward_all(|x| seed.forward(x));
+    assert!(ys[0][0].is_finite());
+    assert!(ys[5][0].is_nan(), "NaN propagates: {:?}", ys[5]);
+
+    let mixed = Mixed::seeded(2);
+    let ys = forward_all(|x| mixed.forward(x));
+    assert!(ys[0].iter().all(|v| v.is_finite()));
+    let inference = mixed.inference();
+    let folded = forward_all(|x| inference.forward(x));
+    assert!((ys[0] - folded[0]).abs().max() < 1e-5);
+
+    let wide = Wide::seeded(3);
+    let ys = forward_all(|x| wide.forward(x));
+    assert!(ys[0][0].is_finite());
+}
+
+/// The batched pass with a reused workspace, on the one thread of a rayon pool: with more
+/// threads, rayon's own work queues may allocate on the calling thread while it waits (they
+/// are rayon's, and the batched pass is for throughput, not for a real-time callback).
+#[test]
+fn batched_forward_with_a_workspace_never_allocates() {
+    let wide = Wide::seeded(3);
+    let xs: Vec<SVector<f32, 2>> = (0..100).map(|i| inputs()[i % 7]).collect();
+    let mut ys = vec![SVector::zeros(); 100];
+    let mut workspace = wide.workspace(32);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("a rayon pool of one thread");
+    pool.install(|| {
+        // One pass first: the pool's thread makes its per-thread packing buffers.
+        wide.forward_batch_with(&mut workspace, &xs, &mut ys);
+        assert_no_alloc(|| wide.forward_batch_with(&mut workspace, &xs, &mut ys));
+    });
+    assert!(ys[0][0].is_finite());
+}
+
+/// With `NNET_REALTIME_PROBE` set, allocates inside the guard, which must abort the process.
+#[test]
+#[ignore = "run by `the_guard_aborts_on_an_allocation` in a child process"]
+fn allocation_probe() {
+    if std::env::var_os("NNET_REALTIME_PROBE").is_some() {
+        let v = assert_no_alloc(|| vec![1.0_f32; 3]);
+        println!("not aborted: {v:?}");
+    }
+}
+
+/// The guard has teeth: the probe above, run in a child process, is killed by the abort.
+#[test]
+fn the_guard_aborts_on_an_allocation() {
+    let exe = std::env::current_exe().expect("the test binary");
+    let output = std::process::Command::new(exe)
+        .args(["--ignored", "--exact", "allocation_probe", "--nocapture"])
+        .env("NNET_REALTIME_PROBE", "1")
+        .output()
+        .expect("the probe runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        !output.status.success(),
+        "the probe was not aborted: {stdout}"
+    );
+    assert!(!stdout.contains("not aborted"), "{stdout}");
+}
