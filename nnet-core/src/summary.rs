@@ -19,11 +19,28 @@ use crate::{LayerKind, LayerSpec};
 /// assert!(text.contains("Total params: 41"));
 /// ```
 pub fn summary(name: &str, inputs: usize, layers: &[LayerSpec]) -> String {
-    const RULE: usize = 65;
-    let row =
-        |layer: &str, shape: &str, params: &str| format!(" {layer:<32}{shape:<20}{params:>11}\n");
-    let heavy = "=".repeat(RULE);
-    let light = "_".repeat(RULE);
+    let label = |layer: &LayerSpec| {
+        let class = layer.kind.keras_name();
+        match layer.kind {
+            LayerKind::Dense | LayerKind::Activation => {
+                format!("{} ({class}, {})", layer.name, layer.activation.name())
+            }
+            _ => format!("{} ({class})", layer.name),
+        }
+    };
+    // The first column fits the longest label with a space after it (32 at least, as Keras).
+    let width = layers
+        .iter()
+        .map(|l| label(l).chars().count() + 1)
+        .max()
+        .unwrap_or(0)
+        .max(32);
+    let rule = width + 33;
+    let row = |layer: &str, shape: &str, params: &str| {
+        format!(" {layer:<width$}{shape:<20}{params:>11}\n")
+    };
+    let heavy = "=".repeat(rule);
+    let light = "_".repeat(rule);
     let trainable: usize = layers.iter().map(|l| l.trainable).sum();
     let non_trainable: usize = layers.iter().map(|l| l.non_trainable).sum();
     let total = trainable + non_trainable;
@@ -34,15 +51,8 @@ pub fn summary(name: &str, inputs: usize, layers: &[LayerSpec]) -> String {
     text.push('\n');
     text.push_str(&row("input (Input)", &format!("(None, {inputs})"), "0"));
     for layer in layers {
-        let class = layer.kind.keras_name();
-        let label = match layer.kind {
-            LayerKind::Dense | LayerKind::Activation => {
-                format!("{} ({class}, {})", layer.name, layer.activation.name())
-            }
-            _ => format!("{} ({class})", layer.name),
-        };
         text.push_str(&row(
-            &label,
+            &label(layer),
             &format!("(None, {})", layer.units),
             &(layer.trainable + layer.non_trainable).to_string(),
         ));
