@@ -5,7 +5,8 @@
 //!
 //! Two kernels compute the product: the hand-written one in [`packed`] (what the library uses),
 //! and nalgebra's `gemm` on strided views, which calls the `matrixmultiply` crate (kept for the
-//! benchmark that compares them: `cargo bench --bench gemm`). See [`Kernel`] for why.
+//! benchmark that compares them: `cargo bench -p nnet-benches --bench gemm`). See [`Kernel`] for
+//! why.
 
 mod packed;
 

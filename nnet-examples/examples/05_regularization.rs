@@ -44,6 +44,7 @@ use nnet::metrics::Metric;
 use nnet::optim::Adam;
 use nnet::train::{Callback, Control, EpochLogs, FitConfig, Trainer, Verbosity};
 use nnet::{Network, SVector};
+use plotters::coord::Shift;
 use plotters::prelude::*;
 
 nnet::network! {
@@ -84,7 +85,7 @@ type Rows<'a> = (&'a [SVector<f32, 30>], &'a [SVector<f32, 1>]);
 fn main() -> Result<(), Box<dyn Error>> {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/examples/data/breast_cancer.csv"
+        "/../examples/data/breast_cancer.csv"
     );
     let data = load_csv::<30>(path)?;
     // `split` takes the held-out fraction: ceil(0.912 × 569) = 519 rows held out, 50 left.
@@ -136,7 +137,9 @@ fn main() -> Result<(), Box<dyn Error>> {
     plotters::style::register_font("sans-serif", FontStyle::Normal, FONT)
         .map_err(|_| "the embedded font is not a valid TrueType font")?;
     let picture = Path::new("regularization_history.png");
-    draw_history(&[&plain_curves, &regularized_curves], picture)?;
+    save_png(picture, (900, 560), |root| {
+        draw_history(&[&plain_curves, &regularized_curves], root)
+    })?;
     println!(
         "wrote {} (cross-entropy per epoch, training and held out, both networks)",
         shown(picture)
@@ -227,7 +230,10 @@ impl<N: Network<30, 1>> Callback<N> for Curves<'_> {
 
 /// Cross-entropy per epoch, on a logarithmic scale: training dashed, held out solid, one colour
 /// per network.
-fn draw_history(networks: &[&Curves], path: &Path) -> Result<(), Box<dyn Error>> {
+fn draw_history(
+    networks: &[&Curves],
+    root: &DrawingArea<BitMapBackend<'_>, Shift>,
+) -> Result<(), Box<dyn Error>> {
     let values = networks
         .iter()
         .flat_map(|c| c.train.iter().chain(&c.validation))
@@ -248,9 +254,8 @@ fn draw_history(networks: &[&Curves], path: &Path) -> Result<(), Box<dyn Error>>
         .unwrap_or(0)
         .max(2);
 
-    let root = BitMapBackend::new(path, (900, 560)).into_drawing_area();
     root.fill(&WHITE)?;
-    let mut chart = ChartBuilder::on(&root)
+    let mut chart = ChartBuilder::on(root)
         .caption(
             format!("Cross-entropy per epoch, {TRAINING_ROWS} training rows"),
             ("sans-serif", 22),
@@ -300,6 +305,24 @@ fn draw_history(networks: &[&Curves], path: &Path) -> Result<(), Box<dyn Error>>
         .border_style(BLACK)
         .draw()?;
     root.present()?;
+    Ok(())
+}
+
+/// Draws with `draw` on an RGB canvas of `size` pixels and writes it to `path` as a
+/// PNG (encoded with the `png` crate: plotters' own encoder would build the whole `image` crate
+/// before any example can run).
+fn save_png(
+    path: &Path,
+    size: (u32, u32),
+    draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), Box<dyn Error>>,
+) -> Result<(), Box<dyn Error>> {
+    let mut pixels = vec![0; size.0 as usize * size.1 as usize * 3];
+    draw(&BitMapBackend::with_buffer(&mut pixels, size).into_drawing_area())?;
+    let file = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let mut encoder = png::Encoder::new(file, size.0, size.1);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.write_header()?.write_image_data(&pixels)?;
     Ok(())
 }
 

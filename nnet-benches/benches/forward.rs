@@ -1,7 +1,7 @@
 //! Inference: one sample and a batch of 1,024, nnet against the hand-written baseline; the batch
 //! also through `forward_batch_with` and a reused workspace (`nnet_workspace`).
 //!
-//! `cargo bench --bench forward`
+//! `cargo bench -p nnet-benches --bench forward`
 
 mod baseline;
 mod data;

@@ -2,7 +2,7 @@
 //! and the full 30-epoch fit of the seed network on two moons, nnet's `Trainer::fit` against
 //! the hand-written training loop.
 //!
-//! `cargo bench --bench training`
+//! `cargo bench -p nnet-benches --bench training`
 
 mod baseline;
 mod data;

@@ -27,6 +27,7 @@ use nnet::metrics::Metric;
 use nnet::optim::Adam;
 use nnet::train::{FitConfig, History, Trainer, Verbosity};
 use nnet::vector;
+use plotters::coord::Shift;
 use plotters::prelude::*;
 
 nnet::network! {
@@ -89,13 +90,15 @@ fn main() -> Result<(), Box<dyn Error>> {
     plotters::style::register_font("sans-serif", FontStyle::Normal, FONT)
         .map_err(|_| "the embedded font is not a valid TrueType font")?;
     let boundary = Path::new("moons_boundary.png");
-    draw_boundary(&net, &test, accuracy, boundary)?;
+    save_png(boundary, (800, 640), |root| {
+        draw_boundary(&net, &test, accuracy, root)
+    })?;
     println!(
         "wrote {} (decision boundary, shaded by predicted probability, with the test points)",
         shown(boundary)
     );
     let curves = Path::new("moons_history.png");
-    draw_history(&history, curves)?;
+    save_png(curves, (1000, 420), |root| draw_history(&history, root))?;
     println!(
         "wrote {} (loss and accuracy per epoch, training and test)",
         shown(curves)
@@ -114,7 +117,7 @@ fn draw_boundary(
     net: &Classifier,
     test: &Dataset<2>,
     accuracy: f32,
-    path: &Path,
+    root: &DrawingArea<BitMapBackend<'_>, Shift>,
 ) -> Result<(), Box<dyn Error>> {
     const COLUMNS: usize = 240;
     const ROWS: usize = 180;
@@ -122,9 +125,8 @@ fn draw_boundary(
     let dx = (x_range.end - x_range.start) / COLUMNS as f32;
     let dy = (y_range.end - y_range.start) / ROWS as f32;
 
-    let root = BitMapBackend::new(path, (800, 640)).into_drawing_area();
     root.fill(&WHITE)?;
-    let mut chart = ChartBuilder::on(&root)
+    let mut chart = ChartBuilder::on(root)
         .caption(
             format!("Two moons: decision boundary, test accuracy {accuracy:.4}"),
             ("sans-serif", 22),
@@ -198,8 +200,10 @@ fn draw_boundary(
 }
 
 /// Loss (left) and accuracy (right) per epoch, on the training and the test data.
-fn draw_history(history: &History, path: &Path) -> Result<(), Box<dyn Error>> {
-    let root = BitMapBackend::new(path, (1000, 420)).into_drawing_area();
+fn draw_history(
+    history: &History,
+    root: &DrawingArea<BitMapBackend<'_>, Shift>,
+) -> Result<(), Box<dyn Error>> {
     root.fill(&WHITE)?;
     let panels = root.split_evenly((1, 2));
     for (panel, (name, title)) in panels
@@ -261,6 +265,24 @@ fn draw_history(history: &History, path: &Path) -> Result<(), Box<dyn Error>> {
             .draw()?;
     }
     root.present()?;
+    Ok(())
+}
+
+/// Draws with `draw` on an RGB canvas of `size` pixels and writes it to `path` as a
+/// PNG (encoded with the `png` crate: plotters' own encoder would build the whole `image` crate
+/// before any example can run).
+fn save_png(
+    path: &Path,
+    size: (u32, u32),
+    draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), Box<dyn Error>>,
+) -> Result<(), Box<dyn Error>> {
+    let mut pixels = vec![0; size.0 as usize * size.1 as usize * 3];
+    draw(&BitMapBackend::with_buffer(&mut pixels, size).into_drawing_area())?;
+    let file = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let mut encoder = png::Encoder::new(file, size.0, size.1);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.write_header()?.write_image_data(&pixels)?;
     Ok(())
 }
 

@@ -3,7 +3,7 @@
 //! (`matrixmultiply::sgemm`), both inside the library's split of the columns over two threads.
 //! Throughput is in floating-point operations (`2 m n k` per product).
 //!
-//! `cargo bench --bench gemm`
+//! `cargo bench -p nnet-benches --bench gemm`
 
 use std::hint::black_box;
 
