@@ -65,8 +65,9 @@
 //!   `workspace` and `forward_batch_with` (the same without allocating), `forward_trace` and
 //!   `backward`, `zero_gradients`, `summary()`.
 //! - For networks with `dropout` or `batch_norm`, `inference()` → `ClassifierInference`: dropout
-//!   removed and each `batch_norm` after a dense layer without activation folded into its
-//!   weights, for deployment at the speed of the dense layers alone.
+//!   removed and each `batch_norm` folded into the weights of the dense layer before it (when
+//!   that has no activation) or after it, for deployment at the speed of the dense layers
+//!   alone.
 //! - `ClassifierGradients` (the gradient of every weight and bias, same shapes) and
 //!   `ClassifierTrace` (each layer's pre-activations and outputs).
 //! - Implementations of [`Network`], [`Parameters`] and [`Architecture`], through which

@@ -188,6 +188,59 @@ nnet::network! {
     pub struct Unbiased { input 4; dense 6 (use_bias = false); batch_norm; activation elu; dense 2; }
 }
 
+nnet::network! {
+    /// Keras's other habit: normalization after the activation, folded into the next layer.
+    pub struct AfterActivation {
+        input 3;
+        dense 8 relu;
+        batch_norm;
+        dropout 0.2;
+        dense 6 tanh (use_bias = false);
+        batch_norm;
+        dense 4;
+        batch_norm;
+        activation relu;
+        batch_norm;
+        layer_norm;
+        dense 1 sigmoid;
+    }
+}
+
+/// Statistics and parameters away from their initial values, different per layer `k`.
+fn perturb<const N: usize>(norm: &mut nnet::layer::BatchNorm<N>, k: usize) {
+    for j in 0..N {
+        let f = (k * 8 + j) as f32;
+        norm.gamma[j] = 0.6 + 0.1 * f;
+        norm.beta[j] = 0.05 * f - 0.2;
+        norm.moving_mean[j] = 0.3 * (f * 0.7).sin();
+        norm.moving_variance[j] = 0.4 + 0.2 * f;
+    }
+}
+
+#[test]
+fn batch_norm_after_an_activation_folds_into_the_next_dense_layer() {
+    let mut net = AfterActivation::seeded(6);
+    perturb(&mut net.batch_norm1, 0);
+    perturb(&mut net.batch_norm2, 1);
+    perturb(&mut net.batch_norm3, 2);
+    net.batch_norm4.moving_mean = SVector::from_element(0.25);
+    let inference = net.inference();
+    // batch_norm1 folds into dense2's inputs (across the dropout), batch_norm2 into dense3's,
+    // batch_norm3 into dense3's outputs (it has no activation), and batch_norm4, between an
+    // activation and a layer normalization, stays.
+    assert_eq!(inference.batch_norm4, net.batch_norm4);
+    assert_ne!(inference.dense2.weights, net.dense2.weights);
+    assert!(
+        core::mem::size_of_val(&inference) < core::mem::size_of_val(&net),
+        "three normalizations are gone"
+    );
+    for i in 0..30 {
+        let x = SVector::<f32, 3>::from_fn(|j, _| ((i * 3 + j) as f32 * 0.61).sin() * 2.5);
+        let (a, b) = (net.forward(&x), inference.forward(&x));
+        assert!((a - b).abs().max() <= 1e-5, "{a:?} vs {b:?}");
+    }
+}
+
 #[test]
 fn folding_gives_a_bias_to_a_layer_without_one() {
     let mut net = Unbiased::seeded(9);

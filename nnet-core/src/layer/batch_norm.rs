@@ -413,3 +413,61 @@ impl<
         folded
     }
 }
+
+impl<
+    const IN: usize,
+    const OUT: usize,
+    A: crate::activation::Activation,
+    S: MatrixStorage<OUT, IN>,
+    B: MatrixStorage<OUT, 1>,
+    const BIAS: bool,
+> crate::Dense<IN, OUT, A, S, B, BIAS>
+{
+    /// `norm` followed by this layer at inference, as one dense layer: with `norm`'s
+    /// `y = s·x + t` per input, the weights become `W diag(s)` and the bias `b + W t`. Exact up
+    /// to rounding whatever this layer's activation, which comes after both.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nalgebra::{matrix, vector};
+    /// use nnet_core::{activation::Tanh, layer::{BatchNorm, Layer}, Dense};
+    ///
+    /// let mut norm = BatchNorm::<2>::new(0.99, 1e-3);
+    /// norm.gamma = vector![2.0, 0.5];
+    /// norm.beta = vector![0.1, -0.3];
+    /// norm.moving_mean = vector![1.0, -1.0];
+    /// let mut dense = Dense::<2, 2, Tanh>::new(Tanh);
+    /// dense.weights = matrix![1.0, 2.0; -1.0, 0.5];
+    /// let x = vector![0.3, -0.7];
+    /// let separate = dense.forward(&norm.forward_simd(pulp::Scalar::new(), &x));
+    /// let folded = dense.folded_after(&norm).forward(&x);
+    /// assert!((separate - folded).norm() < 1e-6);
+    /// ```
+    pub fn folded_after<V: MatrixStorage<IN, 1>>(
+        &self,
+        norm: &BatchNorm<IN, V>,
+    ) -> crate::Dense<IN, OUT, A, S, B, true> {
+        let mut folded = crate::Dense::<IN, OUT, A, S, B, true>::new(self.activation);
+        folded.regularizer = self.regularizer;
+        folded.weights.matrix_mut().copy_from(self.weights.matrix());
+        // `s` and `t` per input, on the heap with the layer's storage when it is wide.
+        let mut scale = V::zeroed();
+        let mut shift = V::zeroed();
+        norm.scale_and_shift_into(
+            scale.matrix_mut().as_mut_slice(),
+            shift.matrix_mut().as_mut_slice(),
+        );
+        let (w, bias) = (folded.weights.matrix_mut(), folded.bias.matrix_mut());
+        let (b, scale, shift) = (self.bias.matrix(), scale.matrix(), shift.matrix());
+        for j in 0..OUT {
+            let mut sum = if BIAS { b[j] } else { 0.0 };
+            for c in 0..IN {
+                sum += w[(j, c)] * shift[c];
+                w[(j, c)] *= scale[c];
+            }
+            bias[j] = sum;
+        }
+        folded
+    }
+}

@@ -1,7 +1,8 @@
 //! The inference form of a network with dropout or batch normalization: `{Name}Inference`,
-//! whose chain drops the dropout layers and folds each `batch_norm` that follows a dense layer
-//! without activation into that layer's weights, so that normalization costs nothing at
-//! inference.
+//! whose chain drops the dropout layers and folds each `batch_norm` into a dense layer's
+//! weights, so that normalization costs nothing at inference: into the outputs of the dense
+//! layer before it when that has no activation (`W' = diag(s) W`), else into the inputs of the
+//! dense layer after it (`W' = W diag(s)`, `b' = b + W t`).
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -19,37 +20,56 @@ pub(super) fn expand(model: &Model) -> TokenStream {
     let derive = derive();
     let (in_vec, out_vec) = (in_vec(model), out_vec(model));
 
-    // The kept layers, with how each is built from the network's.
+    // The kept layers, with how each is built from the network's, and whether a batch
+    // normalization after it was folded in already.
     let mut chain: Vec<(Layer, TokenStream, bool)> = Vec::new();
-    for layer in &model.layers {
+    // A batch normalization waiting to fold into the next dense layer.
+    let mut pending: Option<proc_macro2::Ident> = None;
+    for (position, layer) in model.layers.iter().enumerate() {
         let field = layer.field();
+        let mut value = quote!(::core::clone::Clone::clone(&self.#field));
+        let mut kept = layer.clone();
         match &layer.kind {
             Kind::Dropout { .. } => continue,
             Kind::BatchNorm { .. } => {
+                // After a dense layer without activation: into its outputs.
                 if let Some((previous, value, folded)) = chain.last_mut()
                     && matches!(previous.kind, Kind::Dense { activation, .. } if activation.act == Act::Linear)
                     && !*folded
                 {
-                    let below = previous.field();
-                    *value = quote!(self.#below.folded(&self.#field));
+                    *value = quote!(#value.folded(&self.#field));
                     *folded = true;
                     if let Kind::Dense { use_bias, .. } = &mut previous.kind {
                         *use_bias = true;
                     }
                     continue;
                 }
+                // Before a dense layer (dropout between is the identity): into its inputs.
+                let next = model.layers[position + 1..]
+                    .iter()
+                    .find(|l| !matches!(l.kind, Kind::Dropout { .. }));
+                if pending.is_none() && next.is_some_and(|l| matches!(l.kind, Kind::Dense { .. })) {
+                    pending = Some(field);
+                    continue;
+                }
+            }
+            Kind::Dense { .. } => {
+                if let Some(norm) = pending.take() {
+                    value = quote!(self.#field.folded_after(&self.#norm));
+                    // The shift becomes a bias, even for a layer declared without one.
+                    if let Kind::Dense { use_bias, .. } = &mut kept.kind {
+                        *use_bias = true;
+                    }
+                }
             }
             _ => {}
         }
-        chain.push((
-            layer.clone(),
-            quote!(::core::clone::Clone::clone(&self.#field)),
-            false,
-        ));
+        chain.push((kept, value, false));
     }
     let fields = chain.iter().map(|(l, _, _)| {
         let (field, ty) = (l.field(), layers::layer_type(l));
-        let doc = format!("`{field}` of the network (with the batch normalization after it folded in, if there was one).");
+        let doc =
+            format!("`{field}` of the network, with any batch normalization next to it folded in.");
         quote!(#[doc = #doc] pub #field: #ty)
     });
     let values = chain.iter().map(|(l, value, _)| {
@@ -59,7 +79,7 @@ pub(super) fn expand(model: &Model) -> TokenStream {
     let kept: Vec<&Layer> = chain.iter().map(|(l, _, _)| l).collect();
     let forward = passes::forward_body(model, &kept);
     let doc = format!(
-        "[`{name}`] for inference only, from [`{name}::inference`]: dropout removed, and each `batch_norm` that follows a dense layer without activation folded into that layer's weights."
+        "[`{name}`] for inference only, from [`{name}::inference`]: dropout removed, and each `batch_norm` folded into the weights of a dense layer next to it (the one before it if that has no activation, else the one after it), where there is one."
     );
     let forward_doc = format!(
         "The output for one input, as [`{name}::forward`] gives it (up to rounding). Allocation-free."
@@ -77,7 +97,7 @@ pub(super) fn expand(model: &Model) -> TokenStream {
 
         impl #name {
             /// The network for inference, with dropout removed and batch normalization folded
-            /// into the dense layer before it where there is one: the same outputs as
+            /// into a dense layer next to it where there is one: the same outputs as
             /// [`forward`](Self::forward) up to rounding, at the cost of the dense layers alone.
             /// Build it once after training.
             pub fn inference(&self) -> #inference {
