@@ -248,6 +248,18 @@ fn check_layer(
             ok = false;
         }
     }
+    if !options.use_bias
+        && let Some(bias_init) = line.options.iter().find(|o| o.name == "bias_init")
+    {
+        push_error(
+            errors,
+            syn::Error::new(
+                bias_init.name.span(),
+                "`bias_init` does nothing on a layer with `use_bias = false`: remove one of them",
+            ),
+        );
+        ok = false;
+    }
     if act == Act::Softmax && units == 1 {
         check_softmax_width(line, act, units, errors);
         return None;
