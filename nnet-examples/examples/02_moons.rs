@@ -18,7 +18,7 @@
 //! Run with `cargo run --release --example 02_moons`.
 
 use std::error::Error;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use nnet::datasets::{Dataset, make_moons};
@@ -30,6 +30,9 @@ use nnet::vector;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+mod plot;
+use plot::{save_png, shown};
+
 nnet::network! {
     /// The seed article's classifier of points of the plane.
     pub struct Classifier {
@@ -39,9 +42,6 @@ nnet::network! {
         dense 1 sigmoid (init = uniform);
     }
 }
-
-/// The font of every label, embedded so that no system font is needed (see `assets/README.md`).
-const FONT: &[u8] = include_bytes!("assets/DejaVuSans-Latin1.ttf");
 
 /// Colours of class 0 (the upper moon) and class 1 (the lower moon).
 const CLASS_COLORS: [RGBColor; 2] = [RGBColor(31, 119, 180), RGBColor(230, 110, 0)];
@@ -87,8 +87,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         train.len()
     );
 
-    plotters::style::register_font("sans-serif", FontStyle::Normal, FONT)
-        .map_err(|_| "the embedded font is not a valid TrueType font")?;
+    plot::register_font()?;
     let boundary = Path::new("moons_boundary.png");
     save_png(boundary, (800, 640), |root| {
         draw_boundary(&net, &test, accuracy, root)
@@ -268,35 +267,9 @@ fn draw_history(
     Ok(())
 }
 
-/// Draws with `draw` on an RGB canvas of `size` pixels and writes it to `path` as a
-/// PNG (encoded with the `png` crate: plotters' own encoder would build the whole `image` crate
-/// before any example can run).
-fn save_png(
-    path: &Path,
-    size: (u32, u32),
-    draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), Box<dyn Error>>,
-) -> Result<(), Box<dyn Error>> {
-    let mut pixels = vec![0; size.0 as usize * size.1 as usize * 3];
-    draw(&BitMapBackend::with_buffer(&mut pixels, size).into_drawing_area())?;
-    let file = std::io::BufWriter::new(std::fs::File::create(path)?);
-    let mut encoder = png::Encoder::new(file, size.0, size.1);
-    encoder.set_color(png::ColorType::Rgb);
-    encoder.set_depth(png::BitDepth::Eight);
-    encoder.write_header()?.write_image_data(&pixels)?;
-    Ok(())
-}
-
 /// The colour a fraction `t` of the way from `a` to `b`.
 fn blend(a: RGBColor, b: RGBColor, t: f32) -> RGBColor {
     let t = t.clamp(0.0, 1.0);
     let mix = |p: u8, q: u8| (f32::from(p) + (f32::from(q) - f32::from(p)) * t).round() as u8;
     RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
-}
-
-/// `path` as an absolute path where the current directory is known.
-fn shown(path: &Path) -> String {
-    std::env::current_dir()
-        .map_or_else(|_| PathBuf::from(path), |dir| dir.join(path))
-        .display()
-        .to_string()
 }

@@ -35,7 +35,7 @@
 //! Run with `cargo run --release --example 05_regularization`.
 
 use std::error::Error;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use nnet::datasets::{Standardizer, load_csv};
@@ -46,6 +46,9 @@ use nnet::train::{Callback, Control, EpochLogs, FitConfig, Trainer, Verbosity};
 use nnet::{Network, SVector};
 use plotters::coord::Shift;
 use plotters::prelude::*;
+
+mod plot;
+use plot::{save_png, shown};
 
 nnet::network! {
     /// A wide network with nothing against overfitting.
@@ -75,8 +78,6 @@ const TRAINING_ROWS: usize = 50;
 const SEED: u64 = 7;
 const SPLIT_SEED: u64 = 42;
 
-/// The font of every label, embedded so that no system font is needed (see `assets/README.md`).
-const FONT: &[u8] = include_bytes!("assets/DejaVuSans-Latin1.ttf");
 /// Colours of `Plain` and `Regularized` in the picture.
 const COLORS: [RGBColor; 2] = [RGBColor(31, 119, 180), RGBColor(230, 110, 0)];
 
@@ -134,8 +135,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         .all(|x| (deployed.forward(x)[0] - regularized.forward(x)[0]).abs() <= 1e-6);
     println!("Regularized::inference() predicts as the trained network: {agree}");
 
-    plotters::style::register_font("sans-serif", FontStyle::Normal, FONT)
-        .map_err(|_| "the embedded font is not a valid TrueType font")?;
+    plot::register_font()?;
     let picture = Path::new("regularization_history.png");
     save_png(picture, (900, 560), |root| {
         draw_history(&[&plain_curves, &regularized_curves], root)
@@ -306,30 +306,4 @@ fn draw_history(
         .draw()?;
     root.present()?;
     Ok(())
-}
-
-/// Draws with `draw` on an RGB canvas of `size` pixels and writes it to `path` as a
-/// PNG (encoded with the `png` crate: plotters' own encoder would build the whole `image` crate
-/// before any example can run).
-fn save_png(
-    path: &Path,
-    size: (u32, u32),
-    draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), Box<dyn Error>>,
-) -> Result<(), Box<dyn Error>> {
-    let mut pixels = vec![0; size.0 as usize * size.1 as usize * 3];
-    draw(&BitMapBackend::with_buffer(&mut pixels, size).into_drawing_area())?;
-    let file = std::io::BufWriter::new(std::fs::File::create(path)?);
-    let mut encoder = png::Encoder::new(file, size.0, size.1);
-    encoder.set_color(png::ColorType::Rgb);
-    encoder.set_depth(png::BitDepth::Eight);
-    encoder.write_header()?.write_image_data(&pixels)?;
-    Ok(())
-}
-
-/// `path` as an absolute path where the current directory is known.
-fn shown(path: &Path) -> String {
-    std::env::current_dir()
-        .map_or_else(|_| PathBuf::from(path), |dir| dir.join(path))
-        .display()
-        .to_string()
 }
