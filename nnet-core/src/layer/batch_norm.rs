@@ -102,6 +102,17 @@ impl<const N: usize, V: MatrixStorage<N, 1>> BatchNorm<N, V> {
         }
     }
 
+    /// [`scale_and_shift`](Self::scale_and_shift) in the layer's own storage (on the heap for
+    /// wide layers), for folding.
+    fn affine(&self) -> (V, V) {
+        let (mut scale, mut shift) = (V::zeroed(), V::zeroed());
+        self.scale_and_shift_into(
+            scale.matrix_mut().as_mut_slice(),
+            shift.matrix_mut().as_mut_slice(),
+        );
+        (scale, shift)
+    }
+
     /// One column at inference: `a = γ (x − moving mean) / √(moving variance + ε) + β`.
     #[inline(always)]
     fn infer(&self, x: &[f32], a: &mut [f32]) {
@@ -365,6 +376,17 @@ impl<
     const BIAS: bool,
 > crate::Dense<IN, OUT, A, S, B, BIAS>
 {
+    /// A copy of this layer with a bias (zero where it had none): what both folds start from.
+    fn with_bias(&self) -> crate::Dense<IN, OUT, A, S, B, true> {
+        let mut layer = crate::Dense::<IN, OUT, A, S, B, true>::new(self.activation);
+        layer.regularizer = self.regularizer;
+        layer.weights.clone_from(&self.weights);
+        if BIAS {
+            layer.bias.clone_from(&self.bias);
+        }
+        layer
+    }
+
     /// This layer followed by `norm` at inference, as one dense layer: with `norm`'s
     /// `y = s·z + t` per unit ([`BatchNorm::scale_and_shift`]), the weights become `diag(s) W`
     /// and the bias `s·b + t`. Exact up to rounding for a layer whose activation is linear,
@@ -391,38 +413,20 @@ impl<
         &self,
         norm: &BatchNorm<OUT, V>,
     ) -> crate::Dense<IN, OUT, A, S, B, true> {
-        let mut folded = crate::Dense::<IN, OUT, A, S, B, true>::new(self.activation);
-        folded.regularizer = self.regularizer;
-        folded.weights.matrix_mut().copy_from(self.weights.matrix());
-        // The scale goes to the new bias first, the shift to a vector of the same storage.
-        let mut shift = B::zeroed();
-        norm.scale_and_shift_into(
-            folded.bias.matrix_mut().as_mut_slice(),
-            shift.matrix_mut().as_mut_slice(),
-        );
+        let mut folded = self.with_bias();
+        let (scale, shift) = norm.affine();
         let (w, bias) = (folded.weights.matrix_mut(), folded.bias.matrix_mut());
-        let (b, shift) = (self.bias.matrix(), shift.matrix());
+        let (scale, shift) = (scale.matrix(), shift.matrix());
         for j in 0..OUT {
-            let s = bias[j];
+            let s = scale[j];
             for c in 0..IN {
                 w[(j, c)] *= s;
             }
-            let b = if BIAS { b[j] } else { 0.0 };
-            bias[j] = s * b + shift[j];
+            bias[j] = s * bias[j] + shift[j];
         }
         folded
     }
-}
 
-impl<
-    const IN: usize,
-    const OUT: usize,
-    A: crate::activation::Activation,
-    S: MatrixStorage<OUT, IN>,
-    B: MatrixStorage<OUT, 1>,
-    const BIAS: bool,
-> crate::Dense<IN, OUT, A, S, B, BIAS>
-{
     /// `norm` followed by this layer at inference, as one dense layer: with `norm`'s
     /// `y = s·x + t` per input, the weights become `W diag(s)` and the bias `b + W t`. Exact up
     /// to rounding whatever this layer's activation, which comes after both.
@@ -448,20 +452,12 @@ impl<
         &self,
         norm: &BatchNorm<IN, V>,
     ) -> crate::Dense<IN, OUT, A, S, B, true> {
-        let mut folded = crate::Dense::<IN, OUT, A, S, B, true>::new(self.activation);
-        folded.regularizer = self.regularizer;
-        folded.weights.matrix_mut().copy_from(self.weights.matrix());
-        // `s` and `t` per input, on the heap with the layer's storage when it is wide.
-        let mut scale = V::zeroed();
-        let mut shift = V::zeroed();
-        norm.scale_and_shift_into(
-            scale.matrix_mut().as_mut_slice(),
-            shift.matrix_mut().as_mut_slice(),
-        );
+        let mut folded = self.with_bias();
+        let (scale, shift) = norm.affine();
         let (w, bias) = (folded.weights.matrix_mut(), folded.bias.matrix_mut());
-        let (b, scale, shift) = (self.bias.matrix(), scale.matrix(), shift.matrix());
+        let (scale, shift) = (scale.matrix(), shift.matrix());
         for j in 0..OUT {
-            let mut sum = if BIAS { b[j] } else { 0.0 };
+            let mut sum = bias[j];
             for c in 0..IN {
                 sum += w[(j, c)] * shift[c];
                 w[(j, c)] *= scale[c];
