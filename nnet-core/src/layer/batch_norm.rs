@@ -230,15 +230,6 @@ impl<const N: usize, V: MatrixStorage<N, 1>> Layer<N, N> for BatchNorm<N, V> {
         );
     }
 
-    #[inline(always)]
-    fn activation_backward_in_place(
-        &self,
-        _: &SVector<f32, N>,
-        _: &SVector<f32, N>,
-        _: &mut SVector<f32, N>,
-    ) {
-    }
-
     /// The derivative of the inference transform (moving statistics are constants).
     #[inline(always)]
     fn backward_simd<V2: Simd>(
@@ -308,8 +299,6 @@ impl<const N: usize, V: MatrixStorage<N, 1>> Layer<N, N> for BatchNorm<N, V> {
             self.infer(x, a);
         }
     }
-
-    fn activation_backward_batch(&self, _: &[f32], _: &[f32], _: &mut [f32]) {}
 
     /// The gradient through the batch's mean and variance:
     /// `∂L/∂xᵢ = γ/(n σ) · (n δᵢ − Σδ − x̂ᵢ Σ δ x̂)`, with `σ² + ε` from `grad`'s

@@ -106,15 +106,6 @@ impl<const N: usize> Layer<N, N> for Dropout<N> {
     }
 
     #[inline(always)]
-    fn activation_backward_in_place(
-        &self,
-        _: &SVector<f32, N>,
-        _: &SVector<f32, N>,
-        _: &mut SVector<f32, N>,
-    ) {
-    }
-
-    #[inline(always)]
     fn backward_simd<V: Simd>(
         &self,
         _: V,
@@ -150,8 +141,6 @@ impl<const N: usize> Layer<N, N> for Dropout<N> {
     fn output_batch(&self, x: &[f32], a: &mut [f32]) {
         a.copy_from_slice(x);
     }
-
-    fn activation_backward_batch(&self, _: &[f32], _: &[f32], _: &mut [f32]) {}
 
     fn backward_batch(
         &self,

@@ -197,15 +197,6 @@ impl<const N: usize, V: MatrixStorage<N, 1>> Layer<N, N> for LayerNorm<N, V> {
     }
 
     #[inline(always)]
-    fn activation_backward_in_place(
-        &self,
-        _: &SVector<f32, N>,
-        _: &SVector<f32, N>,
-        _: &mut SVector<f32, N>,
-    ) {
-    }
-
-    #[inline(always)]
     fn backward_simd<V2: Simd>(
         &self,
         _: V2,
@@ -243,8 +234,6 @@ impl<const N: usize, V: MatrixStorage<N, 1>> Layer<N, N> for LayerNorm<N, V> {
             self.infer(x, a);
         }
     }
-
-    fn activation_backward_batch(&self, _: &[f32], _: &[f32], _: &mut [f32]) {}
 
     fn backward_batch(
         &self,

@@ -171,7 +171,7 @@ impl LayerGradient for NoGradient {
 /// needs (a dense layer's pre-activations; the normalized values of a normalization layer;
 /// dropout's scale per unit). The backward pass starts from `∂L/∂z`:
 /// [`activation_backward_in_place`](Layer::activation_backward_in_place) first turns `∂L/∂a`
-/// into it (the identity for layers whose `a` is not an activation of `z`), so that a loss can
+/// into it (the identity for layers without an activation, whose `Activation` is `Linear`), so that a loss can
 /// give the fused, stable `p − y` for a sigmoid or softmax output.
 ///
 /// # Examples
