@@ -336,7 +336,7 @@ impl<const IN: usize, const OUT: usize, S: MatrixStorage<OUT, IN>, B: MatrixStor
 
 /// Shapes of the tensors of a dense layer: 0 the `weight` `[units, inputs]`, 1 the `bias`
 /// `[units]` when it has one.
-pub const fn dense_tensor_info(
+pub(crate) const fn dense_tensor_info(
     inputs: usize,
     units: usize,
     bias: bool,

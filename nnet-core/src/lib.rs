@@ -48,7 +48,6 @@ pub use rand;
 /// `nnet::__private`. Not part of the public API; it changes without notice.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::dense::dense_tensor_info;
     pub use crate::layer::tensor_info_of;
     pub use crate::network::{accumulate_each, accumulate_with, check_batch_lengths, forward_each};
     pub use crate::summary::summary;
