@@ -73,6 +73,12 @@ pub enum LayerKind {
     BatchNorm,
     /// `layer_norm`: `gamma`, `beta`.
     LayerNorm,
+    /// `simple_rnn`: `kernel`, `recurrent_kernel`, `bias`.
+    SimpleRnn,
+    /// `gru`: `kernel`, `recurrent_kernel`, `bias` (two rows).
+    Gru,
+    /// `lstm`: `kernel`, `recurrent_kernel`, `bias`.
+    Lstm,
 }
 
 /// Every kind, in the order messages list them.
@@ -112,6 +118,9 @@ impl LayerKind {
             LayerKind::Dense => "dense",
             LayerKind::BatchNorm => "batch_norm",
             LayerKind::LayerNorm => "layer_norm",
+            LayerKind::SimpleRnn => "simple_rnn",
+            LayerKind::Gru => "gru",
+            LayerKind::Lstm => "lstm",
         }
     }
 
@@ -121,9 +130,15 @@ impl LayerKind {
             (Naming::PyTorch, LayerKind::Dense) => "an `nn.Linear`",
             (Naming::PyTorch, LayerKind::BatchNorm) => "an `nn.BatchNorm1d`",
             (Naming::PyTorch, LayerKind::LayerNorm) => "an `nn.LayerNorm`",
+            (Naming::PyTorch, LayerKind::SimpleRnn) => "an `nn.RNN`",
+            (Naming::PyTorch, LayerKind::Gru) => "an `nn.GRU`",
+            (Naming::PyTorch, LayerKind::Lstm) => "an `nn.LSTM`",
             (_, LayerKind::Dense) => "a Keras `Dense` layer",
             (_, LayerKind::BatchNorm) => "a Keras `BatchNormalization` layer",
             (_, LayerKind::LayerNorm) => "a Keras `LayerNormalization` layer",
+            (_, LayerKind::SimpleRnn) => "a Keras `SimpleRNN` layer",
+            (_, LayerKind::Gru) => "a Keras `GRU` layer",
+            (_, LayerKind::Lstm) => "a Keras `LSTM` layer",
         }
     }
 
@@ -133,9 +148,15 @@ impl LayerKind {
             (Naming::PyTorch, LayerKind::Dense) => "nn.Linear",
             (Naming::PyTorch, LayerKind::BatchNorm) => "nn.BatchNorm1d",
             (Naming::PyTorch, LayerKind::LayerNorm) => "nn.LayerNorm",
+            (Naming::PyTorch, LayerKind::SimpleRnn) => "nn.RNN",
+            (Naming::PyTorch, LayerKind::Gru) => "nn.GRU",
+            (Naming::PyTorch, LayerKind::Lstm) => "nn.LSTM",
             (_, LayerKind::Dense) => "Dense",
             (_, LayerKind::BatchNorm) => "BatchNormalization",
             (_, LayerKind::LayerNorm) => "LayerNormalization",
+            (_, LayerKind::SimpleRnn) => "SimpleRNN",
+            (_, LayerKind::Gru) => "GRU",
+            (_, LayerKind::Lstm) => "LSTM",
         }
     }
 
@@ -145,6 +166,9 @@ impl LayerKind {
             LayerKind::Dense => "dense",
             LayerKind::BatchNorm => "batch_normalization",
             LayerKind::LayerNorm => "layer_normalization",
+            LayerKind::SimpleRnn => "simple_rnn",
+            LayerKind::Gru => "gru",
+            LayerKind::Lstm => "lstm",
         }
     }
 

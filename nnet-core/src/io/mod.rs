@@ -383,6 +383,9 @@ fn tensor_specs<N: Architecture>() -> Result<Vec<TensorSpec<'static>>> {
                 LayerKind::Dense => nnet_safetensors::LayerKind::Dense,
                 LayerKind::BatchNorm => nnet_safetensors::LayerKind::BatchNorm,
                 LayerKind::LayerNorm => nnet_safetensors::LayerKind::LayerNorm,
+                LayerKind::SimpleRnn => nnet_safetensors::LayerKind::SimpleRnn,
+                LayerKind::Gru => nnet_safetensors::LayerKind::Gru,
+                LayerKind::Lstm => nnet_safetensors::LayerKind::Lstm,
                 LayerKind::Activation | LayerKind::Dropout => {
                     return Err(Error::Weights(format!(
                         "tensor `{}` belongs to `{}`, a {} layer, which has no tensors",

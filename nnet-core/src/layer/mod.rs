@@ -22,6 +22,7 @@ mod batch_norm;
 mod dense;
 mod dropout;
 mod layer_norm;
+mod recurrent;
 #[cfg(test)]
 mod tests;
 
@@ -29,6 +30,9 @@ pub use activation::ActivationLayer;
 pub use batch_norm::{BatchNorm, BatchNormGradient};
 pub use dropout::Dropout;
 pub use layer_norm::{LayerNorm, LayerNormGradient};
+#[doc(hidden)]
+pub use recurrent::recurrent_tensor_info_of;
+pub use recurrent::{HiddenState, LstmState, Recurrent, RecurrentWeights, SimpleRnn};
 
 use nalgebra::SVector;
 use pulp::Simd;
@@ -61,6 +65,12 @@ pub enum LayerKind {
     BatchNorm,
     /// `layer_norm [(options)]`: layer normalization.
     LayerNorm,
+    /// `simple_rnn N [activation] [(options)]`: a fully connected recurrent layer.
+    SimpleRnn,
+    /// `gru N [(options)]`: a gated recurrent unit layer (Keras's, `reset_after = true`).
+    Gru,
+    /// `lstm N [(options)]`: a long short-term memory layer.
+    Lstm,
 }
 
 impl LayerKind {
@@ -72,6 +82,9 @@ impl LayerKind {
             Self::Dropout => "dropout",
             Self::BatchNorm => "batch_norm",
             Self::LayerNorm => "layer_norm",
+            Self::SimpleRnn => "simple_rnn",
+            Self::Gru => "gru",
+            Self::Lstm => "lstm",
         }
     }
 
@@ -83,7 +96,16 @@ impl LayerKind {
             Self::Dropout => "Dropout",
             Self::BatchNorm => "BatchNormalization",
             Self::LayerNorm => "LayerNormalization",
+            Self::SimpleRnn => "SimpleRNN",
+            Self::Gru => "GRU",
+            Self::Lstm => "LSTM",
         }
+    }
+
+    /// Whether the layer carries a state from one step of a sequence to the next
+    /// (`simple_rnn`, `gru`, `lstm`).
+    pub const fn is_recurrent(self) -> bool {
+        matches!(self, Self::SimpleRnn | Self::Gru | Self::Lstm)
     }
 
     /// Whether the layer computes something else in training than at inference (dropout,

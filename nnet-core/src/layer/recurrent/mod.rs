@@ -1,0 +1,186 @@
+//! Recurrent layers: `simple_rnn`, `gru` and `lstm`, which carry a state from one time step of
+//! a sequence to the next.
+//!
+//! A recurrent layer of `UNITS` units over `IN` inputs per step implements [`Recurrent`]: one
+//! inference step ([`Recurrent::step`], the streaming call), and the training pass over whole
+//! sequences with backpropagation through time ([`Recurrent::forward_sequences`],
+//! [`Recurrent::backward_sequences`]). Their weights are a [`RecurrentWeights`], laid out as
+//! Keras's, with the gates side by side:
+//!
+//! | kind | gates (Keras's order) | `bias` |
+//! | --- | --- | --- |
+//! | [`SimpleRnn`] | one | one row |
+//! | [`Gru`] | `z` (update), `r` (reset), `h` (candidate) | two rows: input and recurrent (Keras's `reset_after = true`) |
+//! | [`Lstm`] | `i`, `f`, `c`, `o` | one row |
+//!
+//! The state starts at zero, as in Keras.
+
+mod simple_rnn;
+mod weights;
+
+pub use simple_rnn::SimpleRnn;
+pub use weights::RecurrentWeights;
+
+use nalgebra::SVector;
+
+use super::{LayerGradient, LayerKind};
+use crate::TensorInfo;
+
+/// A recurrent layer of `UNITS` units over `IN` inputs per time step.
+///
+/// The training methods work on a batch of sequences laid end to end: `x` holds `IN` values
+/// per step, the steps of sequence 0, then those of sequence 1, …; `lengths` gives each
+/// sequence's number of steps (each at least 1, summing to the number of steps in `x`). Every
+/// sequence starts from the zero state.
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::vector;
+/// use nnet_core::activation::Tanh;
+/// use nnet_core::layer::{Recurrent, SimpleRnn};
+///
+/// let mut rnn = SimpleRnn::<1, 1, Tanh>::zeroed(Tanh);
+/// rnn.weights.kernel[0][0][0] = 1.0;
+/// rnn.weights.recurrent_kernel[0][0][0] = 0.5;
+/// let mut state = Default::default();
+/// rnn.step(&mut state, &vector![1.0]);
+/// rnn.step(&mut state, &vector![0.0]);
+/// // h₁ = tanh(1), h₂ = tanh(0.5 h₁)
+/// let h1 = 1.0_f32.tanh();
+/// assert!((<SimpleRnn<1, 1, Tanh> as Recurrent<1, 1>>::output(&state)[0] - (0.5 * h1).tanh()).abs() < 1e-6);
+/// ```
+pub trait Recurrent<const IN: usize, const UNITS: usize>:
+    Clone + core::fmt::Debug + PartialEq + Send + Sync
+{
+    /// Which kind of layer this is.
+    const KIND: LayerKind;
+    /// Number of tensors: `kernel`, `recurrent_kernel`, `bias`.
+    const TENSORS: usize;
+    /// Trainable parameters.
+    const TRAINABLE: usize;
+    /// Values the training pass keeps per step for the backward pass (gate values, cell state).
+    const TRACE: usize;
+    /// The state carried from one step to the next: `h` (and the cell state `c` of an LSTM).
+    type State: Copy + Default + core::fmt::Debug + PartialEq + Send + Sync;
+    /// The gradient of the layer's tensors.
+    type Gradient: LayerGradient;
+
+    /// Name (within the layer), shape and role of tensor `index`, or `None` past the last.
+    fn tensor_info(index: usize) -> Option<TensorInfo>;
+    /// The values of tensor `index` (column-major), or an empty slice.
+    fn tensor(&self, index: usize) -> &[f32];
+    /// The values of tensor `index` (column-major) mutably, or an empty slice.
+    fn tensor_mut(&mut self, index: usize) -> &mut [f32];
+
+    /// The layer's output in `state`: its hidden state `h`.
+    fn output(state: &Self::State) -> &SVector<f32, UNITS>;
+
+    /// Advances `state` by one time step with input `x`, in inference: the streaming call,
+    /// allocation-free.
+    fn step(&self, state: &mut Self::State, x: &SVector<f32, IN>);
+
+    /// The training pass over a batch of sequences (see the trait's documentation for the
+    /// layout): writes every step's output `h` to `h` (`UNITS` per step) and what the backward
+    /// pass needs to `trace` ([`TRACE`](Recurrent::TRACE) per step).
+    fn forward_sequences(&self, x: &[f32], lengths: &[usize], trace: &mut [f32], h: &mut [f32]);
+
+    /// Backpropagation through time, after [`forward_sequences`](Recurrent::forward_sequences)
+    /// on the same `x` and `lengths` wrote `trace` and `h`: given `dh`, the gradient of the
+    /// loss with respect to every step's output from the layers above (`UNITS` per step, zero
+    /// where an output is not used), adds the gradient of every tensor summed over the batch to
+    /// `grad` and writes `∂L/∂x` to `dx` unless it is empty.
+    #[allow(clippy::too_many_arguments)]
+    fn backward_sequences(
+        &self,
+        x: &[f32],
+        lengths: &[usize],
+        trace: &[f32],
+        h: &[f32],
+        dh: &[f32],
+        grad: &mut Self::Gradient,
+        dx: &mut [f32],
+    );
+
+    /// The layer's regularization loss, adding its gradient to `grad` when given: none yet for
+    /// recurrent layers.
+    fn regularization(&self, grad: Option<&mut Self::Gradient>) -> f32 {
+        let _ = grad;
+        0.0
+    }
+}
+
+/// The state of a `simple_rnn` or `gru` layer: its hidden state `h`, zero by default.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::layer::HiddenState;
+///
+/// let state = HiddenState::<3>::default();
+/// assert_eq!(state.h.sum(), 0.0);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HiddenState<const UNITS: usize> {
+    /// The hidden state, which is also the layer's output.
+    pub h: SVector<f32, UNITS>,
+}
+
+impl<const UNITS: usize> Default for HiddenState<UNITS> {
+    fn default() -> Self {
+        Self {
+            h: SVector::zeros(),
+        }
+    }
+}
+
+/// The state of an `lstm` layer: its hidden state `h` (the output) and cell state `c`, zero by
+/// default.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::layer::LstmState;
+///
+/// let state = LstmState::<3>::default();
+/// assert_eq!(state.h.sum() + state.c.sum(), 0.0);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LstmState<const UNITS: usize> {
+    /// The hidden state, which is also the layer's output.
+    pub h: SVector<f32, UNITS>,
+    /// The cell state.
+    pub c: SVector<f32, UNITS>,
+}
+
+impl<const UNITS: usize> Default for LstmState<UNITS> {
+    fn default() -> Self {
+        Self {
+            h: SVector::zeros(),
+            c: SVector::zeros(),
+        }
+    }
+}
+
+/// Tensor `index` of the recurrent layer that `field` selects, named after that layer: how
+/// generated networks list their tensors without spelling out each layer's type.
+#[doc(hidden)]
+#[inline]
+pub fn recurrent_tensor_info_of<N, L: Recurrent<IN, UNITS>, const IN: usize, const UNITS: usize>(
+    field: fn(&N) -> &L,
+    index: usize,
+    layer: &'static str,
+) -> Option<TensorInfo> {
+    let _ = field;
+    L::tensor_info(index).map(|t| t.in_layer(layer))
+}
+
+/// The steps of each sequence of a batch laid end to end: `(first step, length)` per
+/// sequence, from `lengths`.
+pub(crate) fn spans(lengths: &[usize]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    lengths.iter().scan(0, |start, &len| {
+        let span = (*start, len);
+        *start += len;
+        Some(span)
+    })
+}

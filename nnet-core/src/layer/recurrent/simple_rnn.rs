@@ -1,0 +1,168 @@
+//! `simple_rnn N [activation]`: Keras's `SimpleRNN`, `hₜ = act(xₜ W + hₜ₋₁ U + b)`.
+
+use nalgebra::SVector;
+use rand::Rng;
+
+use super::weights::{add_outer, dot_row};
+use super::{HiddenState, Recurrent, RecurrentWeights, spans};
+use crate::activation::Activation;
+use crate::layer::LayerKind;
+use crate::{Initializer, TensorInfo};
+
+/// Keras's `SimpleRNN(units, activation)`: `hₜ = act(xₜ W + hₜ₋₁ U + b)`, from `h₀ = 0`
+/// (activation `tanh` by default in `network!`).
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::vector;
+/// use nnet_core::activation::Linear;
+/// use nnet_core::layer::{Recurrent, SimpleRnn};
+///
+/// // A running sum: W = 1, U = 1, linear.
+/// let mut sum = SimpleRnn::<1, 1, Linear>::zeroed(Linear);
+/// sum.weights.kernel[0][0][0] = 1.0;
+/// sum.weights.recurrent_kernel[0][0][0] = 1.0;
+/// let mut h = Default::default();
+/// for x in [1.0, 2.0, 3.0] {
+///     sum.step(&mut h, &vector![x]);
+/// }
+/// assert_eq!(h.h, vector![6.0]);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SimpleRnn<const IN: usize, const UNITS: usize, A> {
+    /// `kernel` `W`, `recurrent_kernel` `U` and `bias` `b`.
+    pub weights: RecurrentWeights<IN, UNITS, 1, 1>,
+    /// The activation `act`.
+    pub activation: A,
+}
+
+impl<const IN: usize, const UNITS: usize, A: Activation> SimpleRnn<IN, UNITS, A> {
+    /// A layer with all weights zero.
+    pub fn zeroed(activation: A) -> Self {
+        Self {
+            weights: RecurrentWeights::zeroed(),
+            activation,
+        }
+    }
+
+    /// A layer initialized as Keras initializes it (kernel from `init`, recurrent kernel from
+    /// `recurrent_init`, bias from `bias_init`).
+    pub fn initialized<R: Rng + ?Sized>(
+        activation: A,
+        init: Initializer,
+        recurrent_init: Initializer,
+        bias_init: Initializer,
+        rng: &mut R,
+    ) -> Self {
+        Self {
+            weights: RecurrentWeights::initialized(init, recurrent_init, bias_init, rng),
+            activation,
+        }
+    }
+
+    /// `z = x W + h U + b`.
+    #[inline(always)]
+    fn preactivation(&self, x: &[f32], h: &[f32]) -> [SVector<f32, UNITS>; 1] {
+        let mut z = self.weights.bias[0];
+        self.weights.add_input(x, &mut z);
+        self.weights.add_recurrent(h, &mut z);
+        z
+    }
+}
+
+impl<const IN: usize, const UNITS: usize, A: Activation> Recurrent<IN, UNITS>
+    for SimpleRnn<IN, UNITS, A>
+{
+    const KIND: LayerKind = LayerKind::SimpleRnn;
+    const TENSORS: usize = 3;
+    const TRAINABLE: usize = RecurrentWeights::<IN, UNITS, 1, 1>::PARAMS;
+    const TRACE: usize = UNITS;
+    type State = HiddenState<UNITS>;
+    type Gradient = RecurrentWeights<IN, UNITS, 1, 1>;
+
+    fn tensor_info(index: usize) -> Option<TensorInfo> {
+        RecurrentWeights::<IN, UNITS, 1, 1>::tensor_info(index)
+    }
+    fn tensor(&self, index: usize) -> &[f32] {
+        self.weights.tensor(index)
+    }
+    fn tensor_mut(&mut self, index: usize) -> &mut [f32] {
+        self.weights.tensor_mut(index)
+    }
+
+    #[inline(always)]
+    fn output(state: &Self::State) -> &SVector<f32, UNITS> {
+        &state.h
+    }
+
+    #[inline]
+    fn step(&self, state: &mut Self::State, x: &SVector<f32, IN>) {
+        let [mut z] = self.preactivation(x.as_slice(), state.h.as_slice());
+        self.activation.activate(z.as_mut_slice());
+        state.h = z;
+    }
+
+    fn forward_sequences(&self, x: &[f32], lengths: &[usize], trace: &mut [f32], h: &mut [f32]) {
+        for (start, len) in spans(lengths) {
+            for t in start..start + len {
+                let previous = if t == start {
+                    &[][..]
+                } else {
+                    &h[(t - 1) * UNITS..t * UNITS]
+                };
+                let [z] = self.preactivation(&x[t * IN..(t + 1) * IN], previous);
+                trace[t * UNITS..(t + 1) * UNITS].copy_from_slice(z.as_slice());
+                let out = &mut h[t * UNITS..(t + 1) * UNITS];
+                out.copy_from_slice(z.as_slice());
+                self.activation.activate(out);
+            }
+        }
+    }
+
+    fn backward_sequences(
+        &self,
+        x: &[f32],
+        lengths: &[usize],
+        trace: &[f32],
+        h: &[f32],
+        dh: &[f32],
+        grad: &mut Self::Gradient,
+        dx: &mut [f32],
+    ) {
+        let w = &self.weights;
+        for (start, len) in spans(lengths) {
+            // ∂L/∂hₜ through the next step.
+            let mut carry = SVector::<f32, UNITS>::zeros();
+            for t in (start..start + len).rev() {
+                let units = t * UNITS..(t + 1) * UNITS;
+                let mut delta = [carry];
+                for (d, &g) in delta[0].as_mut_slice().iter_mut().zip(&dh[units.clone()]) {
+                    *d += g;
+                }
+                self.activation
+                    .backprop(&trace[units.clone()], &h[units], delta[0].as_mut_slice());
+                let xt = &x[t * IN..(t + 1) * IN];
+                for (row, &xi) in grad.kernel.iter_mut().zip(xt) {
+                    add_outer(row, xi, &delta);
+                }
+                if t > start {
+                    let previous = &h[(t - 1) * UNITS..t * UNITS];
+                    for (row, &hk) in grad.recurrent_kernel.iter_mut().zip(previous) {
+                        add_outer(row, hk, &delta);
+                    }
+                }
+                add_outer(&mut grad.bias[0], 1.0, &delta);
+                if !dx.is_empty() {
+                    let dxt = &mut dx[t * IN..(t + 1) * IN];
+                    for (d, row) in dxt.iter_mut().zip(&w.kernel) {
+                        *d = dot_row(row, &delta);
+                    }
+                }
+                for (c, row) in carry.as_mut_slice().iter_mut().zip(&w.recurrent_kernel) {
+                    *c = dot_row(row, &delta);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,214 @@
+//! The tensors of a recurrent layer, shared by every kind: `kernel`, `recurrent_kernel` and
+//! `bias`, with the gates side by side as Keras lays them out.
+
+use nalgebra::SVector;
+use rand::Rng;
+
+use crate::layer::LayerGradient;
+use crate::{Initializer, TensorInfo};
+
+/// The `kernel`, `recurrent_kernel` and `bias` of a recurrent layer with `GATES` gates of
+/// `UNITS` units over `IN` inputs, and `BIASES` bias rows (two for a GRU, one otherwise).
+///
+/// `kernel[i][g]` holds the weights from input `i` to the units of gate `g`, and
+/// `recurrent_kernel[k][g]` those from unit `k` of the previous state: the memory order of
+/// Keras's `kernel` `[IN, GATES·UNITS]` and `recurrent_kernel` `[UNITS, GATES·UNITS]`
+/// (row-major), and of `bias` `[BIASES, GATES·UNITS]`. As a tensor (column-major, like a dense
+/// layer's weights) the kernel is a `GATES·UNITS × IN` matrix, saved as `[GATES·UNITS, IN]`:
+/// the transpose of Keras's shape, and the shape of PyTorch's `weight_ih_l0`.
+///
+/// The same type is the layer's gradient.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::layer::RecurrentWeights;
+///
+/// // An LSTM of 2 units over 3 inputs: 4 gates.
+/// let mut w = RecurrentWeights::<3, 2, 4, 1>::zeroed();
+/// w.kernel[1][3][0] = 1.5; // input 1 → unit 0 of gate `o`
+/// assert_eq!(w.kernel_values()[8 + 6], 1.5);
+/// assert_eq!(w.kernel_values().len(), 3 * 8);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RecurrentWeights<
+    const IN: usize,
+    const UNITS: usize,
+    const GATES: usize,
+    const BIASES: usize,
+> {
+    /// Input weights: `kernel[i][g]` from input `i` to the units of gate `g`.
+    pub kernel: [[SVector<f32, UNITS>; GATES]; IN],
+    /// Recurrent weights: `recurrent_kernel[k][g]` from unit `k` of the previous state to the
+    /// units of gate `g`.
+    pub recurrent_kernel: [[SVector<f32, UNITS>; GATES]; UNITS],
+    /// Biases: `bias[0][g]` (and, for a GRU, the recurrent bias `bias[1][g]`).
+    pub bias: [[SVector<f32, UNITS>; GATES]; BIASES],
+}
+
+impl<const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usize>
+    RecurrentWeights<IN, UNITS, GATES, BIASES>
+{
+    /// Number of tensors.
+    pub const TENSORS: usize = 3;
+    /// Number of values.
+    pub const PARAMS: usize = (IN + UNITS + BIASES) * GATES * UNITS;
+
+    /// All zeros.
+    pub fn zeroed() -> Self {
+        Self {
+            kernel: [[SVector::zeros(); GATES]; IN],
+            recurrent_kernel: [[SVector::zeros(); GATES]; UNITS],
+            bias: [[SVector::zeros(); GATES]; BIASES],
+        }
+    }
+
+    /// Weights drawn as Keras draws them: the kernel from `init` (fans `IN` and
+    /// `GATES·UNITS`), the recurrent kernel from `recurrent_init` (fans `UNITS` and
+    /// `GATES·UNITS`), the bias from `bias_init`, in that order.
+    pub fn initialized<R: Rng + ?Sized>(
+        init: Initializer,
+        recurrent_init: Initializer,
+        bias_init: Initializer,
+        rng: &mut R,
+    ) -> Self {
+        let mut w = Self::zeroed();
+        let width = GATES * UNITS;
+        init.fill(w.kernel_values_mut(), IN, width, rng);
+        recurrent_init.fill(w.recurrent_kernel_values_mut(), UNITS, width, rng);
+        bias_init.fill(w.bias_values_mut(), width, width, rng);
+        w
+    }
+
+    /// The kernel's values, column-major `GATES·UNITS × IN`.
+    pub fn kernel_values(&self) -> &[f32] {
+        bytemuck::cast_slice(&self.kernel[..])
+    }
+    /// The kernel's values, mutably.
+    pub fn kernel_values_mut(&mut self) -> &mut [f32] {
+        bytemuck::cast_slice_mut(&mut self.kernel[..])
+    }
+    /// The recurrent kernel's values, column-major `GATES·UNITS × UNITS`.
+    pub fn recurrent_kernel_values(&self) -> &[f32] {
+        bytemuck::cast_slice(&self.recurrent_kernel[..])
+    }
+    /// The recurrent kernel's values, mutably.
+    pub fn recurrent_kernel_values_mut(&mut self) -> &mut [f32] {
+        bytemuck::cast_slice_mut(&mut self.recurrent_kernel[..])
+    }
+    /// The bias's values, column-major `GATES·UNITS × BIASES`.
+    pub fn bias_values(&self) -> &[f32] {
+        bytemuck::cast_slice(&self.bias[..])
+    }
+    /// The bias's values, mutably.
+    pub fn bias_values_mut(&mut self) -> &mut [f32] {
+        bytemuck::cast_slice_mut(&mut self.bias[..])
+    }
+
+    /// Name, shape and role of tensor `index`: `kernel` `[GATES·UNITS, IN]`,
+    /// `recurrent_kernel` `[GATES·UNITS, UNITS]`, `bias` `[GATES·UNITS]` (`[GATES·UNITS, 2]`
+    /// for two bias rows).
+    pub fn tensor_info(index: usize) -> Option<TensorInfo> {
+        let width = GATES * UNITS;
+        match index {
+            0 => Some(TensorInfo::matrix("", "kernel", width, IN)),
+            1 => Some(TensorInfo::matrix("", "recurrent_kernel", width, UNITS)),
+            2 if BIASES == 1 => Some(TensorInfo::vector("", "bias", width)),
+            2 => Some(TensorInfo::matrix("", "bias", width, BIASES)),
+            _ => None,
+        }
+    }
+
+    /// The values of tensor `index`, or an empty slice.
+    pub fn tensor(&self, index: usize) -> &[f32] {
+        match index {
+            0 => self.kernel_values(),
+            1 => self.recurrent_kernel_values(),
+            2 => self.bias_values(),
+            _ => &[],
+        }
+    }
+
+    /// The values of tensor `index` mutably, or an empty slice.
+    pub fn tensor_mut(&mut self, index: usize) -> &mut [f32] {
+        match index {
+            0 => self.kernel_values_mut(),
+            1 => self.recurrent_kernel_values_mut(),
+            2 => self.bias_values_mut(),
+            _ => &mut [],
+        }
+    }
+
+    /// `acc[g] += Σᵢ x[i] · kernel[i][g]`: the input's contribution to every gate.
+    #[inline(always)]
+    pub fn add_input(&self, x: &[f32], acc: &mut [SVector<f32, UNITS>; GATES]) {
+        for (row, &xi) in self.kernel.iter().zip(x) {
+            add_row(row, xi, acc);
+        }
+    }
+
+    /// `acc[g] += Σₖ h[k] · recurrent_kernel[k][g]`: the previous state's contribution.
+    #[inline(always)]
+    pub fn add_recurrent(&self, h: &[f32], acc: &mut [SVector<f32, UNITS>; GATES]) {
+        for (row, &hk) in self.recurrent_kernel.iter().zip(h) {
+            add_row(row, hk, acc);
+        }
+    }
+}
+
+/// `acc[g] += scale · row[g]` for every gate.
+#[inline(always)]
+fn add_row<const UNITS: usize, const GATES: usize>(
+    row: &[SVector<f32, UNITS>; GATES],
+    scale: f32,
+    acc: &mut [SVector<f32, UNITS>; GATES],
+) {
+    for (acc, w) in acc.iter_mut().zip(row) {
+        for (a, &w) in acc.as_mut_slice().iter_mut().zip(w.as_slice()) {
+            *a += scale * w;
+        }
+    }
+}
+
+/// `row[g] += scale · delta[g]`: the gradient of one row of a kernel.
+#[inline(always)]
+pub(crate) fn add_outer<const UNITS: usize, const GATES: usize>(
+    row: &mut [SVector<f32, UNITS>; GATES],
+    scale: f32,
+    delta: &[SVector<f32, UNITS>; GATES],
+) {
+    for (row, d) in row.iter_mut().zip(delta) {
+        for (r, &d) in row.as_mut_slice().iter_mut().zip(d.as_slice()) {
+            *r += scale * d;
+        }
+    }
+}
+
+/// `Σ_g row[g] · delta[g]`: the gradient with respect to the input (or state unit) of one row.
+#[inline(always)]
+pub(crate) fn dot_row<const UNITS: usize, const GATES: usize>(
+    row: &[SVector<f32, UNITS>; GATES],
+    delta: &[SVector<f32, UNITS>; GATES],
+) -> f32 {
+    let mut sum = 0.0;
+    for (w, d) in row.iter().zip(delta) {
+        for (&w, &d) in w.as_slice().iter().zip(d.as_slice()) {
+            sum += w * d;
+        }
+    }
+    sum
+}
+
+impl<const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usize> LayerGradient
+    for RecurrentWeights<IN, UNITS, GATES, BIASES>
+{
+    fn zeroed() -> Self {
+        Self::zeroed()
+    }
+    fn tensor(&self, index: usize) -> &[f32] {
+        RecurrentWeights::tensor(self, index)
+    }
+    fn tensor_mut(&mut self, index: usize) -> &mut [f32] {
+        RecurrentWeights::tensor_mut(self, index)
+    }
+}
