@@ -71,6 +71,65 @@ pub enum Error {
         value: f32,
     },
 
+    /// A sequence of a sequence data set has no steps.
+    #[error(
+        "sequence {sequence} of the {data} has no steps: every sequence needs at least one step"
+    )]
+    EmptySequence {
+        /// Which data.
+        data: DataRole,
+        /// Index of the empty sequence.
+        sequence: usize,
+    },
+
+    /// A step of a sequence contains NaN or infinity.
+    #[error(
+        "step {step} of sequence {sequence} of the {data} contains a non-finite value ({value}) at feature {feature}: clean or impute the data"
+    )]
+    NonFiniteStep {
+        /// Which data.
+        data: DataRole,
+        /// Index of the sequence.
+        sequence: usize,
+        /// Index of the step within the sequence.
+        step: usize,
+        /// Index of the offending feature.
+        feature: usize,
+        /// The offending value.
+        value: f32,
+    },
+
+    /// A sequence data set has the wrong number of targets for the network: one per sequence,
+    /// or one per step for a network whose last recurrent layer returns sequences.
+    #[error(
+        "{targets} targets for {sequences} sequences of {steps} steps in all in the {data}: the network needs one target per {per}, {expected} in all"
+    )]
+    TargetCount {
+        /// Which data.
+        data: DataRole,
+        /// Number of targets given.
+        targets: usize,
+        /// Number of sequences.
+        sequences: usize,
+        /// Number of steps of all sequences.
+        steps: usize,
+        /// `"sequence"` or `"step"`.
+        per: &'static str,
+        /// Number of targets needed.
+        expected: usize,
+    },
+
+    /// `forward_sequence` was given another number of output slots than steps.
+    #[error(
+        "a sequence of {steps} steps but {outputs} output slots: give one output slot per step"
+    )]
+    SequenceOutputs {
+        /// Steps of the sequence.
+        steps: usize,
+        /// Output slots given.
+        outputs: usize,
+    },
+
     /// A target contains NaN or infinity, or a value the loss cannot accept.
     #[error("target row {row} of the {data} is invalid: {reason}")]
     InvalidTarget {

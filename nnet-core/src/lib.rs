@@ -24,6 +24,7 @@ pub mod layer;
 pub mod loss;
 pub mod metrics;
 mod network;
+pub mod sequence;
 pub mod optim;
 mod params;
 #[doc(hidden)]
@@ -40,6 +41,7 @@ pub use layer::{Layer, LayerKind};
 pub use metrics::Metric;
 pub use network::{LayerSpec, Network, Trace};
 pub use params::{Parameters, TensorInfo};
+pub use sequence::{SequenceNetwork, SequenceWorkspace, Sequences};
 
 pub use nalgebra;
 pub use rand;
@@ -48,7 +50,7 @@ pub use rand;
 /// `nnet::__private`. Not part of the public API; it changes without notice.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::layer::tensor_info_of;
+    pub use crate::layer::{recurrent_tensor_info_of, tensor_info_of};
     pub use crate::network::{accumulate_each, accumulate_with, check_batch_lengths, forward_each};
     pub use crate::summary::summary;
     pub use {pulp, rand_chacha};

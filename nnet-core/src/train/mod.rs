@@ -10,9 +10,11 @@ mod config;
 mod history;
 mod overflow;
 mod progress;
+mod sequence;
 mod trainer;
 
 pub use callbacks::{Callback, Control, EachEpoch, EarlyStopping, LearningRateScheduler};
 pub use config::{FitConfig, Verbosity};
 pub use history::{EpochLogs, History};
+pub use sequence::SequenceValidation;
 pub use trainer::{Evaluation, Trainer, Validation};

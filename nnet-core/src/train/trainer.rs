@@ -179,66 +179,25 @@ impl<O: Optimizer, L> Trainer<O, L> {
             }
         };
 
-        for callback in callbacks.iter_mut() {
-            callback.on_train_begin()?;
-        }
-
         let mut run = Run::new(network, train_x, train_y, config);
-        let mut history = History {
-            planned_epochs: Some(config.epochs),
-            ..History::default()
-        };
-        let mut progress = Progress::new(config.verbosity, config.epochs);
-        for epoch in 1..=config.epochs {
-            for callback in callbacks.iter_mut() {
-                if let Some(rate) = callback.on_epoch_begin(epoch, self.optimizer.learning_rate()) {
-                    check_learning_rate(rate)?;
-                    self.optimizer.set_learning_rate(rate);
-                }
-            }
-            let started = Instant::now();
-            let learning_rate = self.optimizer.learning_rate();
-            // Batched networks train on the thread pool, so that their matrix products split
-            // between threads without handing work to the pool at every batch.
-            let loss = if batch::prefers_batches(N::LAYERS) {
-                batch::in_pool(|| run.epoch(network, self, epoch, &mut progress))
-            } else {
-                run.epoch(network, self, epoch, &mut progress)
-            }?;
-            let metrics = self.metric_values(&run.outputs, &run.dense_targets);
-            let (val_loss, val_metrics) = match val {
-                Some((vx, vy)) => {
-                    // Checked once before training; no need to scan them again every epoch.
-                    let evaluation = self.measure(network, vx, vy);
-                    (Some(evaluation.loss), evaluation.metrics)
-                }
-                None => (None, Vec::new()),
-            };
-            let logs = EpochLogs {
-                epoch,
-                loss,
-                metrics,
-                val_loss,
-                val_metrics,
-                learning_rate,
-            };
-            let time = started.elapsed();
-            progress.end_epoch(&logs, time);
-            let mut stop = false;
-            for callback in callbacks.iter_mut() {
-                stop |= callback.on_epoch_end(&logs, network)? == Control::Stop;
-            }
-            history.epochs.push(logs);
-            history.epoch_times.push(time);
-            if stop {
-                history.stopped_epoch = Some(epoch);
-                break;
-            }
-        }
-        for callback in callbacks.iter_mut() {
-            callback.on_train_end(network);
-        }
-        Ok(history)
+        run_epochs(
+            self,
+            network,
+            config,
+            callbacks,
+            |trainer, network, epoch, progress| {
+                // Batched networks train on the thread pool, so that their matrix products split
+                // between threads without handing work to the pool at every batch.
+                let loss = if batch::prefers_batches(N::LAYERS) {
+                    batch::in_pool(|| run.epoch(network, trainer, epoch, progress))
+                } else {
+                    run.epoch(network, trainer, epoch, progress)
+                }?;
+                Ok((loss, trainer.metric_values(&run.outputs, &run.dense_targets)))
+            },
+            // Checked once before training; no need to scan them again every epoch.
+            |trainer, network| val.map(|(vx, vy)| trainer.measure(network, vx, vy)),
+        )
     }
 
     /// The mean loss and the metrics of `network` on `inputs` and `targets`, as Keras's
@@ -290,7 +249,7 @@ impl<O: Optimizer, L> Trainer<O, L> {
         }
     }
 
-    fn metric_values<const OUT: usize>(
+    pub(super) fn metric_values<const OUT: usize>(
         &self,
         outputs: &[SVector<f32, OUT>],
         targets: &[SVector<f32, OUT>],
@@ -300,6 +259,72 @@ impl<O: Optimizer, L> Trainer<O, L> {
             .map(|m| (m.name(), m.evaluate(outputs, targets)))
             .collect()
     }
+}
+
+/// The epochs of `fit`: callbacks, learning-rate changes, the progress display and the
+/// history around `epoch` (one pass over the training data: its mean loss and metrics) and
+/// `validate` (the validation loss and metrics, if there are validation data).
+pub(super) fn run_epochs<N, O: Optimizer, L>(
+    trainer: &mut Trainer<O, L>,
+    network: &mut N,
+    config: &FitConfig,
+    callbacks: &mut [&mut dyn Callback<N>],
+    mut epoch: impl FnMut(
+        &mut Trainer<O, L>,
+        &mut N,
+        usize,
+        &mut Progress,
+    ) -> Result<(f32, Vec<(&'static str, f32)>)>,
+    mut validate: impl FnMut(&Trainer<O, L>, &N) -> Option<Evaluation>,
+) -> Result<History> {
+    for callback in callbacks.iter_mut() {
+        callback.on_train_begin()?;
+    }
+    let mut history = History {
+        planned_epochs: Some(config.epochs),
+        ..History::default()
+    };
+    let mut progress = Progress::new(config.verbosity, config.epochs);
+    for number in 1..=config.epochs {
+        for callback in callbacks.iter_mut() {
+            if let Some(rate) = callback.on_epoch_begin(number, trainer.optimizer.learning_rate())
+            {
+                check_learning_rate(rate)?;
+                trainer.optimizer.set_learning_rate(rate);
+            }
+        }
+        let started = Instant::now();
+        let learning_rate = trainer.optimizer.learning_rate();
+        let (loss, metrics) = epoch(trainer, network, number, &mut progress)?;
+        let (val_loss, val_metrics) = match validate(trainer, network) {
+            Some(evaluation) => (Some(evaluation.loss), evaluation.metrics),
+            None => (None, Vec::new()),
+        };
+        let logs = EpochLogs {
+            epoch: number,
+            loss,
+            metrics,
+            val_loss,
+            val_metrics,
+            learning_rate,
+        };
+        let time = started.elapsed();
+        progress.end_epoch(&logs, time);
+        let mut stop = false;
+        for callback in callbacks.iter_mut() {
+            stop |= callback.on_epoch_end(&logs, network)? == Control::Stop;
+        }
+        history.epochs.push(logs);
+        history.epoch_times.push(time);
+        if stop {
+            history.stopped_epoch = Some(number);
+            break;
+        }
+    }
+    for callback in callbacks.iter_mut() {
+        callback.on_train_end(network);
+    }
+    Ok(history)
 }
 
 /// The buffers of one `fit` call, allocated once so that batches allocate nothing.

@@ -1,0 +1,374 @@
+//! The buffers of the training pass of a sequence network: a batch of sequences laid end to
+//! end, one column per step, passed through the layers one layer at a time.
+
+use nalgebra::SVector;
+use rand::RngCore;
+
+use crate::activation::Activation;
+use crate::batch::{vectors, vectors_mut};
+use crate::layer::{Layer, Mode, Recurrent};
+use crate::loss::Loss;
+use crate::{LayerSpec, Sequences};
+
+/// One layer's buffers: what its backward pass needs (`z`), its outputs (`a`) and the gradient
+/// of the loss with respect to them (`delta`), one column per step or per sequence.
+#[derive(Debug, Clone, Default)]
+struct Buffers {
+    units: usize,
+    trace: usize,
+    /// Whether the layer has a column per step (else one per sequence: after the last
+    /// recurrent layer of a network that does not return sequences).
+    per_step: bool,
+    z: Vec<f32>,
+    a: Vec<f32>,
+    delta: Vec<f32>,
+}
+
+/// Buffers for the training pass of a network declared with `input sequence F;`: the batch's
+/// steps end to end, each layer's trace, outputs and gradients. `fit` keeps one for the whole
+/// of training and sizes it once for the largest batch, so that batches allocate nothing.
+///
+/// The layers before and including the last recurrent one see one column per step; the layers
+/// after it see one per step when it returns sequences, else one per sequence (its last
+/// output). Generated networks drive it through its hidden methods; users only make one, with
+/// the network's `sequence_workspace`.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::{activation::ActivationKind, LayerKind, LayerSpec, SequenceWorkspace};
+///
+/// let gru = LayerSpec { kind: LayerKind::Gru, ..LayerSpec::dense("gru1", 3, 4, ActivationKind::Linear) };
+/// let dense = LayerSpec::dense("dense1", 4, 1, ActivationKind::Linear);
+/// let workspace = SequenceWorkspace::new(&[gru, dense], &[16, 1], false);
+/// assert_eq!(workspace.sequences(), 0);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct SequenceWorkspace {
+    layers: Vec<Buffers>,
+    /// Index of the last recurrent layer.
+    last_recurrent: usize,
+    return_sequences: bool,
+    /// The batch's inputs, `features` per step, and each sequence's length.
+    x: Vec<f32>,
+    features: usize,
+    lengths: Vec<usize>,
+    steps: usize,
+    /// The last output of each sequence of the last recurrent layer, and its gradient (networks
+    /// that do not return sequences).
+    last: Vec<f32>,
+    last_delta: Vec<f32>,
+    seed: u64,
+    step: u64,
+}
+
+impl SequenceWorkspace {
+    /// Buffers for `layers`, whose traces are `traces[i]` values per column (a recurrent
+    /// layer's `TRACE`, the units of other layers), and a network whose last recurrent layer
+    /// returns sequences or not. Empty until [`reserve`](Self::reserve) or a batch is loaded.
+    pub fn new(layers: &[LayerSpec], traces: &[usize], return_sequences: bool) -> Self {
+        let last_recurrent = layers
+            .iter()
+            .rposition(|l| l.kind.is_recurrent())
+            .unwrap_or(0);
+        Self {
+            layers: layers
+                .iter()
+                .zip(traces)
+                .enumerate()
+                .map(|(i, (l, &trace))| Buffers {
+                    units: l.units,
+                    trace,
+                    per_step: return_sequences || i <= last_recurrent,
+                    ..Buffers::default()
+                })
+                .collect(),
+            last_recurrent,
+            return_sequences,
+            features: layers.first().map_or(0, |l| l.inputs),
+            ..Self::default()
+        }
+    }
+
+    /// Makes room for batches of up to `sequences` sequences and `steps` steps in all, so that
+    /// loading them allocates nothing.
+    pub fn reserve(&mut self, sequences: usize, steps: usize) {
+        fn grow(buffer: &mut Vec<f32>, len: usize) {
+            if buffer.len() < len {
+                buffer.resize(len, 0.0);
+            }
+        }
+        grow(&mut self.x, self.features * steps);
+        if self.lengths.capacity() < sequences {
+            self.lengths.reserve(sequences - self.lengths.len());
+        }
+        for b in &mut self.layers {
+            let columns = if b.per_step { steps } else { sequences };
+            grow(&mut b.z, b.trace * columns);
+            grow(&mut b.a, b.units * columns);
+            grow(&mut b.delta, b.units * columns);
+        }
+        let units = self.layers.get(self.last_recurrent).map_or(0, |b| b.units);
+        if !self.return_sequences {
+            grow(&mut self.last, units * sequences);
+            grow(&mut self.last_delta, units * sequences);
+        }
+    }
+
+    /// Loads the sequences `indices` of `data` as the batch (growing the buffers if they are
+    /// too small for it).
+    #[doc(hidden)]
+    pub fn load<const F: usize>(&mut self, data: &Sequences<F>, indices: &[usize]) {
+        let steps = indices
+            .iter()
+            .filter_map(|&i| data.get(i))
+            .map(<[_]>::len)
+            .sum();
+        self.reserve(indices.len(), steps);
+        self.lengths.clear();
+        let mut at = 0;
+        for sequence in indices.iter().filter_map(|&i| data.get(i)) {
+            let values: &[f32] = crate::batch::flat(sequence);
+            self.x[at..at + values.len()].copy_from_slice(values);
+            at += values.len();
+            self.lengths.push(sequence.len());
+        }
+        self.steps = steps;
+    }
+
+    /// Number of sequences in the loaded batch.
+    pub fn sequences(&self) -> usize {
+        self.lengths.len()
+    }
+
+    /// Number of steps of the loaded batch, all sequences together.
+    pub fn steps(&self) -> usize {
+        self.steps
+    }
+
+    /// Number of columns (outputs, targets) the network gives for the batch: one per step or
+    /// one per sequence.
+    pub fn outputs(&self) -> usize {
+        if self.return_sequences {
+            self.steps
+        } else {
+            self.sequences()
+        }
+    }
+
+    /// Sets the seed and the step that the next training pass draws dropout masks from.
+    pub fn set_training_step(&mut self, seed: u64, step: u64) {
+        self.seed = seed;
+        self.step = step;
+    }
+
+    fn columns(&self, index: usize) -> usize {
+        if self.layers[index].per_step {
+            self.steps
+        } else {
+            self.sequences()
+        }
+    }
+
+    /// Whether layer `index` takes the last outputs of the last recurrent layer.
+    fn takes_last(&self, index: usize) -> bool {
+        !self.return_sequences && index == self.last_recurrent + 1
+    }
+
+    /// The input of layer `index`, its `z` and its `a`, and the lengths of the sequences.
+    #[allow(clippy::type_complexity)]
+    fn forward_buffers(&mut self, index: usize) -> (&[f32], &mut [f32], &mut [f32], &[usize]) {
+        let columns = self.columns(index);
+        let takes_last = self.takes_last(index);
+        let (below, this) = self.layers.split_at_mut(index);
+        let this = &mut this[0];
+        let input: &[f32] = match below.last() {
+            None => &self.x[..self.features * self.steps],
+            Some(b) if takes_last => &self.last[..b.units * columns],
+            Some(b) => &b.a[..b.units * columns],
+        };
+        (
+            input,
+            &mut this.z[..this.trace * columns],
+            &mut this.a[..this.units * columns],
+            &self.lengths,
+        )
+    }
+
+    #[doc(hidden)]
+    /// The training pass of layer `index`, a layer applied at every column.
+    pub fn forward_layer<L: Layer<IN, OUT>, const IN: usize, const OUT: usize>(
+        &mut self,
+        layer: &L,
+        index: usize,
+        grad: &mut L::Gradient,
+    ) {
+        let mut rng = training_rng(self.seed, self.step, index);
+        let (input, z, a, _) = self.forward_buffers(index);
+        layer.forward_batch(Mode::Training(&mut rng as &mut dyn RngCore), input, z, a, grad);
+    }
+
+    #[doc(hidden)]
+    /// The training pass of the recurrent layer `index` over every sequence of the batch.
+    pub fn forward_recurrent<L: Recurrent<IN, UNITS>, const IN: usize, const UNITS: usize>(
+        &mut self,
+        layer: &L,
+        index: usize,
+    ) {
+        let (input, z, a, lengths) = self.forward_buffers(index);
+        layer.forward_sequences(input, lengths, z, a);
+        if index == self.last_recurrent && !self.return_sequences {
+            let mut end = 0;
+            for (s, &len) in self.lengths.iter().enumerate() {
+                end += len;
+                let h = &self.layers[index].a[(end - 1) * UNITS..end * UNITS];
+                self.last[s * UNITS..(s + 1) * UNITS].copy_from_slice(h);
+            }
+        }
+    }
+
+    #[doc(hidden)]
+    /// For the output layer `index`: the loss summed over the outputs, with each output's
+    /// `∂L/∂z` (`∂L/∂a` unless `preactivation`) written where the backward pass reads it, and
+    /// each output copied to `outputs` (as far as it reaches).
+    #[allow(clippy::too_many_arguments)]
+    pub fn output_deltas<L: Loss<OUT>, A: Activation, const OUT: usize>(
+        &mut self,
+        index: usize,
+        loss: &L,
+        activation: &A,
+        preactivation: bool,
+        targets: &[L::Target],
+        outputs: &mut [SVector<f32, OUT>],
+    ) -> f32 {
+        let columns = self.outputs();
+        let gathered = index == self.last_recurrent && !self.return_sequences;
+        let layer = &mut self.layers[index];
+        let (z, a, delta) = if gathered {
+            let a = &self.last[..OUT * columns];
+            (a, a, &mut self.last_delta[..OUT * columns])
+        } else {
+            let z = if preactivation { &layer.z } else { &layer.a };
+            (
+                &z[..OUT * columns],
+                &layer.a[..OUT * columns],
+                &mut layer.delta[..OUT * columns],
+            )
+        };
+        let (z, a) = (vectors::<OUT>(z), vectors::<OUT>(a));
+        let deltas = vectors_mut::<OUT>(delta);
+        let mut total = 0.0;
+        for (((z, a), y), delta) in z.iter().zip(a).zip(targets).zip(deltas) {
+            total += loss.value_and_delta_into(activation, z, a, y, delta);
+        }
+        let n = columns.min(outputs.len());
+        outputs[..n].copy_from_slice(&a[..n]);
+        if gathered {
+            self.scatter_last(index);
+        }
+        total
+    }
+
+    /// Spreads the gradient of the last recurrent layer's last outputs over its steps (zero at
+    /// the other steps).
+    fn scatter_last(&mut self, index: usize) {
+        let units = self.layers[index].units;
+        let delta = &mut self.layers[index].delta[..units * self.steps];
+        delta.fill(0.0);
+        let mut end = 0;
+        for (s, &len) in self.lengths.iter().enumerate() {
+            end += len;
+            delta[(end - 1) * units..end * units]
+                .copy_from_slice(&self.last_delta[s * units..(s + 1) * units]);
+        }
+    }
+
+    /// The input of layer `index`, its `z`, its `delta`, and where `∂L/∂input` goes (empty for
+    /// the first layer).
+    fn backward_buffers(&mut self, index: usize) -> (&[f32], &[f32], &[f32], &mut [f32]) {
+        let columns = self.columns(index);
+        let takes_last = self.takes_last(index);
+        let (below, this) = self.layers.split_at_mut(index);
+        let this = &this[0];
+        let (input, dx): (&[f32], &mut [f32]) = match below.last_mut() {
+            None => (&self.x[..self.features * self.steps], &mut []),
+            Some(b) if takes_last => (
+                &self.last[..b.units * columns],
+                &mut self.last_delta[..b.units * columns],
+            ),
+            Some(b) => (&b.a[..b.units * columns], &mut b.delta[..b.units * columns]),
+        };
+        (
+            input,
+            &this.z[..this.trace * columns],
+            &this.delta[..this.units * columns],
+            dx,
+        )
+    }
+
+    #[doc(hidden)]
+    /// The backward pass of layer `index`, a layer applied at every column, from its `∂L/∂z`:
+    /// writes `∂L/∂a` of the layer below.
+    pub fn backward_layer<L: Layer<IN, OUT>, const IN: usize, const OUT: usize>(
+        &mut self,
+        layer: &L,
+        index: usize,
+        grad: &mut L::Gradient,
+    ) {
+        let takes_last = self.takes_last(index);
+        let (input, z, delta, dx) = self.backward_buffers(index);
+        layer.backward_batch(input, z, delta, grad, dx);
+        if takes_last {
+            self.scatter_last(index - 1);
+        }
+    }
+
+    #[doc(hidden)]
+    /// Backpropagation through time of the recurrent layer `index`, from `∂L/∂h` of every
+    /// step: writes `∂L/∂a` of the layer below.
+    pub fn backward_recurrent<L: Recurrent<IN, UNITS>, const IN: usize, const UNITS: usize>(
+        &mut self,
+        layer: &L,
+        index: usize,
+        grad: &mut L::Gradient,
+    ) {
+        let steps = self.steps;
+        let (below, this) = self.layers.split_at_mut(index);
+        let this = &this[0];
+        let (input, dx): (&[f32], &mut [f32]) = match below.last_mut() {
+            None => (&self.x[..self.features * steps], &mut []),
+            Some(b) => (&b.a[..b.units * steps], &mut b.delta[..b.units * steps]),
+        };
+        layer.backward_sequences(
+            input,
+            &self.lengths,
+            &this.z[..this.trace * steps],
+            &this.a[..UNITS * steps],
+            &this.delta[..UNITS * steps],
+            grad,
+            dx,
+        );
+    }
+
+    #[doc(hidden)]
+    /// Turns `∂L/∂a` of layer `index`, a layer applied at every column, into its `∂L/∂z`.
+    pub fn activation_backward<L: Layer<IN, OUT>, const IN: usize, const OUT: usize>(
+        &mut self,
+        layer: &L,
+        index: usize,
+    ) {
+        let columns = self.columns(index);
+        let b = &mut self.layers[index];
+        let n = b.units * columns;
+        layer.activation_backward_batch(&b.z[..n], &b.a[..n], &mut b.delta[..n]);
+    }
+}
+
+/// The generator of layer `index`'s dropout masks in training step `step`: a ChaCha8 stream
+/// keyed by the seed, the step and the layer (the same as for vector networks).
+pub(crate) fn training_rng(seed: u64, step: u64, index: usize) -> rand_chacha::ChaCha8Rng {
+    use rand::SeedableRng;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x6e6e_6574_6472_6f70);
+    rng.set_stream(step.wrapping_mul(1 << 16).wrapping_add(index as u64));
+    rng
+}

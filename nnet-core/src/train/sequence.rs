@@ -1,0 +1,373 @@
+//! `fit` and `evaluate` for sequence networks: batches of whole sequences, backpropagation
+//! through time.
+
+use nalgebra::SVector;
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+
+use crate::loss::{Loss, Target};
+use crate::optim::Optimizer;
+use crate::sequence::{SequenceNetwork, SequenceWorkspace, Sequences};
+use crate::storage::zeroed_vectors;
+use crate::{DataRole, Error, Parameters, Result};
+
+use super::checks::{check_learning_rate, split_point};
+use super::progress::Progress;
+use super::trainer::run_epochs;
+use super::{Callback, Evaluation, FitConfig, History, Trainer};
+
+/// Validation data for [`Trainer::fit_sequences_with`]: sequences and their targets.
+pub type SequenceValidation<'a, const F: usize, T> = (&'a Sequences<F>, &'a [T]);
+
+impl<O: Optimizer, L> Trainer<O, L> {
+    /// Trains the sequence network `network` on `data` and `targets`, as Keras's `fit`: one
+    /// target per sequence, or, for a network whose last recurrent layer returns sequences,
+    /// one per step in the order of [`Sequences::steps`]. Each batch holds `batch_size` whole
+    /// sequences (of any lengths); the loss is the mean over the batch's outputs, and its
+    /// gradient flows back through every step of every sequence.
+    ///
+    /// # Errors
+    ///
+    /// Everything is checked before the first update: empty data, an empty sequence, a NaN or
+    /// infinity in a step (naming the sequence, the step and the feature), the wrong number of
+    /// targets, targets the loss does not accept, a zero batch size, a bad validation split,
+    /// invalid hyperparameters. A loss or update that becomes non-finite stops training with
+    /// [`Error::Diverged`], the network keeping its last finite weights.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_core::nalgebra::vector;
+    /// use nnet_core::{loss::MeanSquaredError, optim::Adam, train::{FitConfig, Trainer}, Sequences};
+    /// # fn demo<N: nnet_core::SequenceNetwork<1, 1>>(mut net: N) -> nnet_core::Result<()> {
+    /// let data: Sequences<1> = vec![vec![vector![1.0], vector![2.0]], vec![vector![3.0]]].into();
+    /// let targets = [vector![3.0], vector![3.0]];
+    /// let mut trainer = Trainer::new(Adam::default(), MeanSquaredError);
+    /// let history = trainer.fit_sequences(&mut net, &data, &targets, &FitConfig::default())?;
+    /// # Ok(()) }
+    /// ```
+    pub fn fit_sequences<N, const F: usize, const OUT: usize>(
+        &mut self,
+        network: &mut N,
+        data: &Sequences<F>,
+        targets: &[L::Target],
+        config: &FitConfig,
+    ) -> Result<History>
+    where
+        N: SequenceNetwork<F, OUT>,
+        L: Loss<OUT>,
+    {
+        self.fit_sequences_with(network, data, targets, config, None, &mut [])
+    }
+
+    /// [`fit_sequences`](Self::fit_sequences) with explicit validation data (which replace
+    /// `config.validation_split`) and callbacks.
+    ///
+    /// # Errors
+    ///
+    /// As [`fit_sequences`](Self::fit_sequences), plus invalid validation data and errors
+    /// returned by callbacks.
+    pub fn fit_sequences_with<N, const F: usize, const OUT: usize>(
+        &mut self,
+        network: &mut N,
+        data: &Sequences<F>,
+        targets: &[L::Target],
+        config: &FitConfig,
+        validation: Option<SequenceValidation<'_, F, L::Target>>,
+        callbacks: &mut [&mut dyn Callback<N>],
+    ) -> Result<History>
+    where
+        N: SequenceNetwork<F, OUT>,
+        L: Loss<OUT>,
+    {
+        if config.batch_size == 0 {
+            return Err(Error::ZeroBatchSize);
+        }
+        self.optimizer.validate()?;
+        check_learning_rate(self.optimizer.learning_rate())?;
+        let per_step = N::RETURN_SEQUENCES;
+        check_sequences(DataRole::Training, data, targets, &self.loss, per_step)?;
+        // A validation split copies the two parts once.
+        let split;
+        let (train, train_y, val) = match validation {
+            Some((vx, vy)) => {
+                check_sequences(DataRole::Validation, vx, vy, &self.loss, per_step)?;
+                (data, targets, Some((vx, vy)))
+            }
+            None if config.validation_split > 0.0 => {
+                let at = split_point(data.len(), config.validation_split)?;
+                let cut = if per_step {
+                    data.step_range(at).map_or(data.total_steps(), |r| r.start)
+                } else {
+                    at
+                };
+                split = data.split_at(at);
+                (
+                    &split.0,
+                    &targets[..cut],
+                    Some((&split.1, &targets[cut..])),
+                )
+            }
+            None => {
+                split_point(data.len(), config.validation_split)?;
+                (data, targets, None)
+            }
+        };
+
+        let mut run = SequenceRun::new(network, train, train_y, config);
+        run_epochs(
+            self,
+            network,
+            config,
+            callbacks,
+            |trainer, network, epoch, progress| {
+                let loss = run.epoch(network, trainer, epoch, progress)?;
+                Ok((loss, trainer.metric_values(&run.outputs, &run.dense_targets)))
+            },
+            |trainer, network| val.map(|(vx, vy)| trainer.measure_sequences(network, vx, vy)),
+        )
+    }
+
+    /// The mean loss and the metrics of the sequence network `network` on `data` and
+    /// `targets` (one per sequence, or one per step), as Keras's `evaluate`.
+    ///
+    /// # Errors
+    ///
+    /// Empty data, an empty sequence, non-finite steps, the wrong number of targets, targets
+    /// the loss does not accept.
+    pub fn evaluate_sequences<N, const F: usize, const OUT: usize>(
+        &self,
+        network: &N,
+        data: &Sequences<F>,
+        targets: &[L::Target],
+    ) -> Result<Evaluation>
+    where
+        N: SequenceNetwork<F, OUT>,
+        L: Loss<OUT>,
+    {
+        check_sequences(
+            DataRole::Evaluation,
+            data,
+            targets,
+            &self.loss,
+            N::RETURN_SEQUENCES,
+        )?;
+        Ok(self.measure_sequences(network, data, targets))
+    }
+
+    /// [`evaluate_sequences`](Self::evaluate_sequences) on data already checked.
+    fn measure_sequences<N, const F: usize, const OUT: usize>(
+        &self,
+        network: &N,
+        data: &Sequences<F>,
+        targets: &[L::Target],
+    ) -> Evaluation
+    where
+        N: SequenceNetwork<F, OUT>,
+        L: Loss<OUT>,
+    {
+        let outputs = network.predict_sequences(data);
+        let loss = outputs
+            .iter()
+            .zip(targets)
+            .map(|(p, y)| f64::from(self.loss.value(p, y)))
+            .sum::<f64>()
+            / outputs.len().max(1) as f64;
+        let mut dense = zeroed_vectors::<OUT>(targets.len());
+        for (slot, target) in dense.iter_mut().zip(targets) {
+            target.write_vector(slot);
+        }
+        Evaluation {
+            loss: loss as f32 + network.regularization(None),
+            metrics: self.metric_values(&outputs, &dense),
+        }
+    }
+}
+
+/// Sequences and targets are non-empty, every sequence has a step, every step is finite, there
+/// is one target per sequence (or per step) and the loss accepts each.
+pub(crate) fn check_sequences<L: Loss<OUT>, const F: usize, const OUT: usize>(
+    data: DataRole,
+    sequences: &Sequences<F>,
+    targets: &[L::Target],
+    loss: &L,
+    per_step: bool,
+) -> Result<()> {
+    if sequences.is_empty() {
+        return Err(Error::EmptyData { data });
+    }
+    for (index, sequence) in sequences.iter().enumerate() {
+        if sequence.is_empty() {
+            return Err(Error::EmptySequence {
+                data,
+                sequence: index,
+            });
+        }
+        for (step, x) in sequence.iter().enumerate() {
+            if let Some((feature, &value)) = x.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+                return Err(Error::NonFiniteStep {
+                    data,
+                    sequence: index,
+                    step,
+                    feature,
+                    value,
+                });
+            }
+        }
+    }
+    let (per, expected) = if per_step {
+        ("step", sequences.total_steps())
+    } else {
+        ("sequence", sequences.len())
+    };
+    if targets.len() != expected {
+        return Err(Error::TargetCount {
+            data,
+            targets: targets.len(),
+            sequences: sequences.len(),
+            steps: sequences.total_steps(),
+            per,
+            expected,
+        });
+    }
+    for (row, y) in targets.iter().enumerate() {
+        loss.check_target(y)
+            .map_err(|reason| Error::InvalidTarget { data, row, reason })?;
+    }
+    Ok(())
+}
+
+/// The buffers of one `fit_sequences` call, allocated once so that batches allocate nothing.
+struct SequenceRun<'a, N: SequenceNetwork<F, OUT>, T, const F: usize, const OUT: usize> {
+    data: &'a Sequences<F>,
+    targets: &'a [T],
+    config: FitConfig,
+    order: Vec<usize>,
+    rng: rand_chacha::ChaCha8Rng,
+    batch_y: Vec<T>,
+    grads: N::Gradients,
+    workspace: SequenceWorkspace,
+    step: u64,
+    last_good: N,
+    /// Each training output in the last epoch (one per sequence or per step), in the epoch's
+    /// order, and the targets in the same order as vectors, for the metrics.
+    outputs: Vec<SVector<f32, OUT>>,
+    dense_targets: Vec<SVector<f32, OUT>>,
+}
+
+impl<'a, N: SequenceNetwork<F, OUT>, T: Target<OUT>, const F: usize, const OUT: usize>
+    SequenceRun<'a, N, T, F, OUT>
+{
+    fn new(network: &N, data: &'a Sequences<F>, targets: &'a [T], config: &FitConfig) -> Self {
+        let batch = config.batch_size.min(data.len());
+        // The most steps a batch can hold: its sequences the longest ones.
+        let mut lengths: Vec<usize> = data.lengths().collect();
+        lengths.sort_unstable_by(|a, b| b.cmp(a));
+        let most_steps: usize = lengths[..batch].iter().sum();
+        let mut workspace = network.sequence_workspace();
+        workspace.reserve(batch, most_steps);
+        let outputs = if N::RETURN_SEQUENCES {
+            most_steps
+        } else {
+            batch
+        };
+        Self {
+            data,
+            targets,
+            config: *config,
+            order: (0..data.len()).collect(),
+            rng: rand_chacha::ChaCha8Rng::seed_from_u64(config.seed),
+            batch_y: bytemuck::zeroed_vec(outputs),
+            grads: network.zero_gradients(),
+            workspace,
+            step: 0,
+            last_good: network.clone(),
+            outputs: zeroed_vectors(targets.len()),
+            dense_targets: zeroed_vectors(targets.len()),
+        }
+    }
+
+    /// The targets of sequence `index`: its one target, or one per step.
+    fn targets_of(&self, index: usize) -> &'a [T] {
+        let range = if N::RETURN_SEQUENCES {
+            self.data.step_range(index).unwrap_or(0..0)
+        } else {
+            index..index + 1
+        };
+        &self.targets[range]
+    }
+
+    /// One pass over the training data; returns the mean loss over the outputs.
+    fn epoch<O: Optimizer, L: Loss<OUT, Target = T>>(
+        &mut self,
+        network: &mut N,
+        trainer: &mut Trainer<O, L>,
+        epoch: usize,
+        progress: &mut Progress,
+    ) -> Result<f32> {
+        if self.config.shuffle {
+            self.order.shuffle(&mut self.rng);
+        }
+        let mut at = 0;
+        for &i in &self.order {
+            for y in self.targets_of(i) {
+                y.write_vector(&mut self.dense_targets[at]);
+                at += 1;
+            }
+        }
+        let batches = self.order.len().div_ceil(self.config.batch_size);
+        progress.begin_epoch(epoch, batches);
+        let mut total = 0.0_f64;
+        let mut done = 0;
+        for b in 0..batches {
+            let chunk = &self.order[b * self.config.batch_size..]
+                [..self.config.batch_size.min(self.order.len() - b * self.config.batch_size)];
+            self.workspace.load(self.data, chunk);
+            let count = self.workspace.outputs();
+            let mut n = 0;
+            for &i in chunk {
+                let ys = self.targets_of(i);
+                self.batch_y[n..n + ys.len()].copy_from_slice(ys);
+                n += ys.len();
+            }
+            let outputs = &mut self.outputs[done..done + count];
+
+            self.grads.set_zero();
+            self.workspace
+                .set_training_step(self.config.seed, self.step);
+            self.step += 1;
+            let sum = network.accumulate_sequences(
+                &mut self.workspace,
+                &self.batch_y[..count],
+                &trainer.loss,
+                &mut self.grads,
+                outputs,
+            );
+            let mut penalty = 0.0;
+            let finite = sum.is_finite() && {
+                self.grads.scale(1.0 / count as f32);
+                penalty = network.regularization(Some(&mut self.grads));
+                penalty.is_finite() && self.grads.all_finite()
+            };
+            let diverged = |loss: f32| Error::Diverged {
+                epoch,
+                batch: b + 1,
+                loss,
+            };
+            if !finite {
+                return Err(diverged(if sum.is_finite() { f32::NAN } else { sum }));
+            }
+            self.last_good.copy_from(network);
+            trainer.optimizer.step(network, &mut self.grads);
+            network.update_state(&self.grads);
+            if !network.all_finite() {
+                network.copy_from(&self.last_good);
+                return Err(diverged(f32::NAN));
+            }
+            done += count;
+            total += f64::from(sum) + f64::from(penalty) * count as f64;
+            progress.batch(b + 1, (total / done as f64) as f32);
+        }
+        Ok((total / done.max(1) as f64) as f32)
+    }
+}
