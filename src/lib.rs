@@ -94,9 +94,12 @@
 
 pub use nnet_core::{
     Architecture, DataRole, Dense, DenseGradient, Error, Initializer, Layer, LayerKind, LayerSpec,
-    Metric, Network, Parameters, Regularizer, Result, TensorInfo, Trace,
+    Metric, Network, Parameters, Regularizer, Result, SequenceNetwork, SequenceWorkspace,
+    Sequences, TensorInfo, Trace,
 };
-pub use nnet_core::{activation, batch, datasets, io, layer, loss, metrics, optim, storage, train};
+pub use nnet_core::{
+    activation, batch, datasets, io, layer, loss, metrics, optim, sequence, storage, train,
+};
 pub use nnet_core::{nalgebra, rand};
 
 pub mod prelude;
@@ -179,7 +182,8 @@ pub mod __private {
     pub use nnet_core::storage::{HeapMatrix, HeapVector, MatrixStorage};
     pub use nnet_core::{
         Architecture, Dense, DenseGradient, Initializer, Layer, LayerKind, LayerSpec, Network,
-        Parameters, Regularizer, TensorInfo, Trace, batch, layer, simd,
+        Parameters, Regularizer, Result, SequenceNetwork, SequenceWorkspace, Sequences, TensorInfo,
+        Trace, batch, layer, simd,
     };
     pub use nnet_core::{nalgebra, rand};
 

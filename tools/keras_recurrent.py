@@ -318,6 +318,15 @@ def check(name: str, model: keras.Model, names: dict, t: dict, keras_named: dict
     for path, n in names.items():
         np.testing.assert_array_equal(to_nnet(keras_named[path]), t[n], err_msg=path)
 
+    # Keras's default initial biases: zeros, except the LSTM's forget-gate block (unit_forget_bias).
+    for kind, prefix, _ in layers:
+        if kind in ("lstm", "gru", "simple_rnn"):
+            expected = np.zeros_like(p[prefix + ".bias"])
+            if kind == "lstm":
+                u = expected.shape[0] // 4
+                expected[u:2 * u] = 1.0
+            np.testing.assert_array_equal(p[prefix + ".bias"], expected, err_msg=prefix + ".bias")
+
     # Forward: the whole batch, then every prefix.
     ref = forward(layers, p, x, many_to_many)
     np.testing.assert_allclose(t["inference_output"], ref, rtol=1e-5, atol=1e-6, err_msg="inference_output")

@@ -24,9 +24,9 @@ pub mod layer;
 pub mod loss;
 pub mod metrics;
 mod network;
-pub mod sequence;
 pub mod optim;
 mod params;
+pub mod sequence;
 #[doc(hidden)]
 pub mod simd;
 pub mod storage;

@@ -21,8 +21,13 @@ pub(crate) struct NetworkDef {
 
 /// One `;`-terminated line of the layer list.
 pub(crate) enum Statement {
-    /// `input N;`
-    Input { keyword: kw::input, size: SizeLit },
+    /// `input N;` or `input sequence N;`
+    Input {
+        keyword: kw::input,
+        /// The `sequence` of `input sequence N;`.
+        sequence: Option<Ident>,
+        size: SizeLit,
+    },
     /// `KIND [number] [activation] [(options)];`: `dense 10 relu;`, `dropout 0.5;`, …
     Layer(LayerStmt),
 }

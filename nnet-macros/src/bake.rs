@@ -11,7 +11,7 @@ use nnet_safetensors::{DEFAULT_MAX_HEADER, LayerKind, Naming, SafeTensors, Tenso
 use syn::spanned::Spanned;
 use syn::{Attribute, Expr, ExprLit, Lit, LitStr, Meta};
 
-use crate::model::{Kind, Model};
+use crate::model::{Cell, Kind, Model};
 
 const FORM: &str = "write `#[weights = \"path/to/weights.safetensors\"]`, with the path relative to the directory of the crate's Cargo.toml";
 
@@ -103,6 +103,24 @@ fn read_file(model: &Model, written: &LitStr) -> syn::Result<Baked> {
                 Kind::Dense { .. } => LayerKind::Dense,
                 Kind::BatchNorm { .. } => LayerKind::BatchNorm,
                 Kind::LayerNorm { .. } => LayerKind::LayerNorm,
+                Kind::Recurrent { cell, .. } => {
+                    let kind = match cell {
+                        Cell::SimpleRnn(_) => LayerKind::SimpleRnn,
+                        Cell::Gru => LayerKind::Gru,
+                        Cell::Lstm => LayerKind::Lstm,
+                    };
+                    let width = cell.gates() * l.units;
+                    let bias = if cell.biases() == 1 {
+                        TensorSpec::vector(kind, name, "bias", width)
+                    } else {
+                        TensorSpec::matrix(kind, name, "bias", width, cell.biases())
+                    };
+                    return vec![
+                        TensorSpec::matrix(kind, name, "kernel", width, l.inputs),
+                        TensorSpec::matrix(kind, name, "recurrent_kernel", width, l.units),
+                        bias,
+                    ];
+                }
                 Kind::Activation(_) | Kind::Dropout { .. } => return Vec::new(),
             };
             let bias = matches!(l.kind, Kind::Dense { use_bias: true, .. });

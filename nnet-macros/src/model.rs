@@ -98,6 +98,7 @@ words! {
         HeNormal = "he_normal",
         LecunUniform = "lecun_uniform",
         LecunNormal = "lecun_normal",
+        Orthogonal = "orthogonal",
     }
 }
 
@@ -109,11 +110,57 @@ words! {
         Dropout = "dropout",
         BatchNorm = "batch_norm",
         LayerNorm = "layer_norm",
+        SimpleRnn = "simple_rnn",
+        Gru = "gru",
+        Lstm = "lstm",
     }
 }
 
-/// Kinds fixed by the design that come with sequence inputs, not yet in the grammar.
-pub(crate) const RECURRENT: &[&str] = &["simple_rnn", "gru", "lstm"];
+impl KindWord {
+    /// Whether the kind is a recurrent layer.
+    pub(crate) fn is_recurrent(self) -> bool {
+        matches!(self, KindWord::SimpleRnn | KindWord::Gru | KindWord::Lstm)
+    }
+}
+
+/// The largest number of weights of one recurrent layer: they live inline in the network, so
+/// that streaming `step` reads them without an indirection and a network can be a `const`.
+pub(crate) const MAX_RECURRENT_WEIGHTS: usize = 65_536;
+
+/// The cell of a recurrent layer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Cell {
+    SimpleRnn(Activation),
+    Gru,
+    Lstm,
+}
+
+impl Cell {
+    /// Gates side by side in the kernels.
+    pub(crate) fn gates(self) -> usize {
+        match self {
+            Cell::SimpleRnn(_) => 1,
+            Cell::Gru => 3,
+            Cell::Lstm => 4,
+        }
+    }
+
+    /// Rows of the bias: a GRU has an input and a recurrent bias.
+    pub(crate) fn biases(self) -> usize {
+        match self {
+            Cell::Gru => 2,
+            _ => 1,
+        }
+    }
+
+    pub(crate) fn word(self) -> KindWord {
+        match self {
+            Cell::SimpleRnn(_) => KindWord::SimpleRnn,
+            Cell::Gru => KindWord::Gru,
+            Cell::Lstm => KindWord::Lstm,
+        }
+    }
+}
 
 /// An activation with its `alpha` where it has one.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -144,6 +191,13 @@ pub(crate) enum Kind {
     LayerNorm {
         epsilon: f32,
     },
+    Recurrent {
+        cell: Cell,
+        init: Init,
+        recurrent_init: Init,
+        bias_init: Init,
+        return_sequences: bool,
+    },
 }
 
 /// One validated layer.
@@ -170,7 +224,24 @@ impl Layer {
             Kind::Dropout { .. } => KindWord::Dropout,
             Kind::BatchNorm { .. } => KindWord::BatchNorm,
             Kind::LayerNorm { .. } => KindWord::LayerNorm,
+            Kind::Recurrent { cell, .. } => cell.word(),
         }
+    }
+
+    /// Whether the layer is recurrent.
+    pub(crate) fn is_recurrent(&self) -> bool {
+        matches!(self.kind, Kind::Recurrent { .. })
+    }
+
+    /// Whether the layer is recurrent and returns every step's output.
+    pub(crate) fn returns_sequences(&self) -> bool {
+        matches!(
+            self.kind,
+            Kind::Recurrent {
+                return_sequences: true,
+                ..
+            }
+        )
     }
 
     /// The field, `dense1`, `batch_norm2`, …
@@ -182,6 +253,10 @@ impl Layer {
     pub(crate) fn activation(&self) -> Option<Activation> {
         match self.kind {
             Kind::Dense { activation, .. } | Kind::Activation(activation) => Some(activation),
+            Kind::Recurrent {
+                cell: Cell::SimpleRnn(activation),
+                ..
+            } => Some(activation),
             _ => None,
         }
     }
@@ -194,6 +269,9 @@ impl Layer {
             }
             Kind::BatchNorm { .. } | Kind::LayerNorm { .. } => 2 * self.units,
             Kind::Activation(_) | Kind::Dropout { .. } => 0,
+            Kind::Recurrent { cell, .. } => {
+                (self.inputs + self.units + cell.biases()) * cell.gates() * self.units
+            }
         }
     }
 
@@ -211,6 +289,7 @@ impl Layer {
             Kind::Dense { use_bias, .. } => 1 + usize::from(use_bias),
             Kind::BatchNorm { .. } => 4,
             Kind::LayerNorm { .. } => 2,
+            Kind::Recurrent { .. } => 3,
             Kind::Activation(_) | Kind::Dropout { .. } => 0,
         }
     }
@@ -269,6 +348,22 @@ impl Layer {
                 "layer_norm{}",
                 options(vec![("epsilon", format!("{epsilon:?}"), *epsilon == 1e-3)])
             ),
+            Kind::Recurrent {
+                cell,
+                return_sequences,
+                ..
+            } => {
+                let activation = match cell {
+                    Cell::SimpleRnn(a) => format!(" {}", a.act.word()),
+                    _ => String::new(),
+                };
+                let extra = options(vec![(
+                    "return_sequences",
+                    "true".to_owned(),
+                    !*return_sequences,
+                )]);
+                format!("{} {}{activation}{extra}", cell.word().word(), self.units)
+            }
         }
     }
 }
@@ -277,6 +372,8 @@ impl Layer {
 pub(crate) struct Model<'a> {
     pub def: &'a NetworkDef,
     pub inputs: usize,
+    /// Whether the input is a sequence (`input sequence F;`).
+    pub sequence: bool,
     pub layers: Vec<Layer>,
 }
 
@@ -297,6 +394,11 @@ impl Model<'_> {
             .any(|l| l.trains_differently() || l.batched())
     }
 
+    /// The index of the last recurrent layer, if there is one.
+    pub(crate) fn last_recurrent(&self) -> Option<usize> {
+        self.layers.iter().rposition(Layer::is_recurrent)
+    }
+
     /// Whether inference runs batches through matrix–matrix products.
     pub(crate) fn infers_in_batches(&self) -> bool {
         self.layers.iter().any(Layer::batched)
@@ -304,7 +406,8 @@ impl Model<'_> {
 
     /// The architecture as saved files record it: `input 2; dense 10 relu; ...`.
     pub(crate) fn architecture(&self) -> String {
-        let mut text = format!("input {}", self.inputs);
+        let sequence = if self.sequence { "sequence " } else { "" };
+        let mut text = format!("input {sequence}{}", self.inputs);
         for layer in &self.layers {
             text.push_str("; ");
             text.push_str(&layer.text());

@@ -7,7 +7,7 @@ use syn::{Attribute, Ident, Lit, LitStr, Token, Visibility};
 
 use crate::ast::{LayerOption, LayerStmt, NetworkDef, OptionValue, SizeLit, Statement};
 use crate::kw;
-use crate::model::{KindWord, RECURRENT};
+use crate::model::KindWord;
 
 const EXAMPLE: &str = "`pub struct Name { input 2; dense 1 sigmoid; }`";
 
@@ -186,15 +186,24 @@ fn split_statements(body: TokenStream, errors: &mut Option<syn::Error>) -> Vec<T
     statements
 }
 
-const LAYER_FORMS: &str = "a line is `input N;`, `dense N [activation] [(options)];`, `activation ACT;`, `dropout RATE;`, `batch_norm [(options)];` or `layer_norm [(options)];`";
+const LAYER_FORMS: &str = "a line is `input N;`, `input sequence N;`, `dense N [activation] [(options)];`, `activation ACT;`, `dropout RATE;`, `batch_norm [(options)];`, `layer_norm [(options)];`, `simple_rnn N [activation] [(options)];`, `gru N [(options)];` or `lstm N [(options)];`";
 const DENSE_FORM: &str =
     "a dense layer is `dense UNITS [activation] [(option = value, ...)];`, e.g. `dense 10 relu;`";
 
 fn parse_statement(input: ParseStream) -> syn::Result<Statement> {
     let statement = if input.peek(kw::input) {
         let keyword: kw::input = input.parse()?;
+        let sequence = if input.peek(Ident) && input.fork().parse::<Ident>()? == "sequence" {
+            Some(input.parse::<Ident>()?)
+        } else {
+            None
+        };
         let size = parse_size(input, keyword.span, "input")?;
-        Statement::Input { keyword, size }
+        Statement::Input {
+            keyword,
+            sequence,
+            size,
+        }
     } else if input.peek(Ident) {
         let ident: Ident = input.fork().parse()?;
         let word = ident.to_string();
@@ -217,14 +226,6 @@ fn parse_statement(input: ParseStream) -> syn::Result<Statement> {
 /// "unknown layer kind", with a "did you mean" and, for the recurrent kinds, what they need.
 fn unknown_kind(ident: &Ident) -> syn::Error {
     let word = ident.to_string();
-    if RECURRENT.contains(&word.as_str()) {
-        return syn::Error::new(
-            ident.span(),
-            format!(
-                "`{word}` is a recurrent layer, which needs a sequence input (`input sequence N;`); recurrent layers are not supported yet: use `dense` layers"
-            ),
-        );
-    }
     let mut words = KindWord::words();
     words.push("input");
     let hint = crate::suggest::did_you_mean(&word, &words);
@@ -238,8 +239,10 @@ impl Parse for LayerStmt {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let keyword: Ident = input.parse()?;
         let dense = keyword == "dense";
-        let size = if dense {
-            Some(parse_size(input, keyword.span(), "dense")?)
+        let recurrent =
+            KindWord::from_word(&keyword.to_string()).is_some_and(KindWord::is_recurrent);
+        let size = if dense || recurrent {
+            Some(parse_size(input, keyword.span(), &keyword.to_string())?)
         } else if input.peek(Lit) || input.peek(Token![-]) {
             let minus = input.parse::<Option<Token![-]>>()?;
             let mut lit: Lit = input.parse()?;
@@ -368,6 +371,14 @@ impl Parse for LayerOption {
                 "expected an option, `name = value`: e.g. `init = he_uniform` on `dense`, `momentum = 0.9` on `batch_norm`",
             )
         })?;
+        // `return_sequences` alone stands for `return_sequences = true`.
+        if name == "return_sequences" && !input.peek(Token![=]) {
+            let value = OptionValue::Number {
+                lit: Lit::Bool(syn::LitBool::new(true, name.span())),
+                negative: false,
+            };
+            return Ok(LayerOption { name, value });
+        }
         input.parse::<Token![=]>().map_err(|e| {
             syn::Error::new(
                 e.span(),
@@ -402,10 +413,13 @@ fn parse_size(input: ParseStream, keyword_span: Span, keyword: &str) -> syn::Res
             negative: minus.is_some(),
         });
     }
-    let (what, example) = if keyword == "input" {
-        ("the number of inputs", "`input 2;`")
-    } else {
-        ("the number of units", "`dense 10 relu;`")
+    let (what, example) = match keyword {
+        "input" => (
+            "the number of inputs",
+            "`input 2;` or `input sequence 2;`".to_owned(),
+        ),
+        "dense" => ("the number of units", "`dense 10 relu;`".to_owned()),
+        _ => ("the number of units", format!("`{keyword} 16;`")),
     };
     if input.is_empty() {
         // At the end of the line syn would point at the whole macro call; point at the keyword.

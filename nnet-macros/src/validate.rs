@@ -6,7 +6,8 @@ use syn::{Ident, Lit};
 use crate::ast::{LayerOption, LayerStmt, NetworkDef, OptionValue, SizeLit, Statement};
 use crate::hint;
 use crate::model::{
-    Act, Activation, INLINE_PARAMS, INLINE_UNITS, Init, Kind, KindWord, Layer, MAX_UNITS, Model,
+    Act, Activation, Cell, INLINE_PARAMS, INLINE_UNITS, Init, Kind, KindWord, Layer,
+    MAX_RECURRENT_WEIGHTS, MAX_UNITS, Model,
 };
 use crate::parse::push_error;
 use crate::suggest::did_you_mean;
@@ -14,9 +15,13 @@ use crate::suggest::did_you_mean;
 /// Options of `dense`.
 pub(crate) const DENSE_OPTIONS: &[&str] = &["init", "bias_init", "alpha", "use_bias", "l1", "l2"];
 
+/// Options of the recurrent layers.
+const RECURRENT_OPTIONS: &[&str] = &["return_sequences", "init", "recurrent_init", "bias_init"];
+
 /// The options each kind takes.
 fn options_of(kind: KindWord) -> &'static [&'static str] {
     match kind {
+        KindWord::SimpleRnn | KindWord::Gru | KindWord::Lstm => RECURRENT_OPTIONS,
         KindWord::Dense => DENSE_OPTIONS,
         KindWord::Activation => &["alpha"],
         KindWord::Dropout => &[],
@@ -28,7 +33,7 @@ fn options_of(kind: KindWord) -> &'static [&'static str] {
 /// Checks the whole definition, returning the model or every error found.
 pub(crate) fn validate(def: &NetworkDef) -> syn::Result<Model<'_>> {
     let mut errors = def.errors.clone();
-    let inputs = check_input_line(def, &mut errors);
+    let (inputs, sequence) = check_input_line(def, &mut errors);
 
     let mut layers: Vec<Layer> = Vec::new();
     let mut width = inputs.unwrap_or(1);
@@ -68,11 +73,14 @@ pub(crate) fn validate(def: &NetworkDef) -> syn::Result<Model<'_>> {
         layers.push(layer);
     }
 
+    check_recurrence(def, sequence, &layers, &mut errors);
+
     match (errors, inputs) {
         (Some(errors), _) => Err(errors),
         (None, Some(inputs)) => Ok(Model {
             def,
             inputs,
+            sequence: sequence.is_some(),
             layers,
         }),
         // check_input_line reports an error whenever it returns None.
@@ -80,15 +88,91 @@ pub(crate) fn validate(def: &NetworkDef) -> syn::Result<Model<'_>> {
     }
 }
 
-/// Exactly one `input` line, first, followed by at least one layer.
-fn check_input_line(def: &NetworkDef, errors: &mut Option<syn::Error>) -> Option<usize> {
-    let mut first: Option<(&crate::kw::input, Option<usize>)> = None;
+/// Recurrent layers have a sequence to read, and a sequence input has a recurrent layer; a
+/// recurrent layer's weights fit inline.
+fn check_recurrence(
+    def: &NetworkDef,
+    sequence: Option<&Ident>,
+    layers: &[Layer],
+    errors: &mut Option<syn::Error>,
+) {
+    let mut previous: Option<&Layer> = None;
+    for layer in layers.iter().filter(|l| l.is_recurrent()) {
+        let kind = layer.word().word();
+        let field = layer.field();
+        if sequence.is_none() {
+            push_error(
+                errors,
+                syn::Error::new(
+                    layer.span,
+                    format!(
+                        "`{kind}` is a recurrent layer, which reads a sequence: declare the input as `input sequence N;` (N features per step)"
+                    ),
+                ),
+            );
+        }
+        if let Some(before) = previous
+            && !before.returns_sequences()
+        {
+            let before_field = before.field();
+            push_error(
+                errors,
+                syn::Error::new(
+                    layer.span,
+                    format!(
+                        "`{kind}` reads a sequence, but `{before_field}` before it returns only its last output: add `(return_sequences = true)` to `{before_field}`"
+                    ),
+                ),
+            );
+        }
+        let weights = layer.params();
+        if weights > MAX_RECURRENT_WEIGHTS {
+            push_error(
+                errors,
+                syn::Error::new(
+                    layer.span,
+                    format!(
+                        "`{field}` ({kind} of {} units over {} inputs) has {weights} weights; a recurrent layer keeps its weights inline in the network, at most {MAX_RECURRENT_WEIGHTS}: use fewer units",
+                        layer.units, layer.inputs
+                    ),
+                ),
+            );
+        }
+        previous = Some(layer);
+    }
+    if let Some(sequence) = sequence
+        && previous.is_none()
+        && def.errors.is_none()
+        && !layers.is_empty()
+    {
+        push_error(
+            errors,
+            syn::Error::new(
+                sequence.span(),
+                "a sequence input needs a recurrent layer (`simple_rnn`, `gru` or `lstm`) to read it: add one, e.g. `gru 16;`, or write `input N;` for one vector per sample",
+            ),
+        );
+    }
+}
+
+/// Exactly one `input` line, first, followed by at least one layer: the number of inputs, and
+/// the `sequence` word of a sequence input.
+fn check_input_line<'a>(
+    def: &'a NetworkDef,
+    errors: &mut Option<syn::Error>,
+) -> (Option<usize>, Option<&'a Ident>) {
+    let mut first: Option<(&crate::kw::input, Option<usize>, Option<&Ident>)> = None;
     for (position, statement) in def.statements.iter().enumerate() {
-        let Statement::Input { keyword, size } = statement else {
+        let Statement::Input {
+            keyword,
+            sequence,
+            size,
+        } = statement
+        else {
             continue;
         };
         let value = check_size(size, "inputs", errors);
-        if let Some((first_keyword, _)) = first {
+        if let Some((first_keyword, _, _)) = first {
             let mut error = syn::Error::new(
                 keyword.span,
                 "`input` is declared twice: a network has one input line; remove this one",
@@ -109,9 +193,10 @@ fn check_input_line(def: &NetworkDef, errors: &mut Option<syn::Error>) -> Option
                 ),
             );
         }
-        first = Some((keyword, value));
+        first = Some((keyword, value, sequence.as_ref()));
     }
-    match first {
+    let sequence = first.and_then(|(_, _, sequence)| sequence);
+    let value = match first {
         // An empty list with a syntax error (no list at all, say): that error says enough.
         None if def.statements.is_empty() && def.errors.is_some() => None,
         None => {
@@ -129,7 +214,7 @@ fn check_input_line(def: &NetworkDef, errors: &mut Option<syn::Error>) -> Option
             );
             None
         }
-        Some((keyword, value)) => {
+        Some((keyword, value, _)) => {
             // A line that failed to parse may have been the layer; its error says enough.
             let has_layer = def
                 .statements
@@ -146,7 +231,8 @@ fn check_input_line(def: &NetworkDef, errors: &mut Option<syn::Error>) -> Option
             }
             value
         }
-    }
+    };
+    (value, sequence)
 }
 
 /// One layer line: what its kind needs, and nothing else. Returns the kind and the layer's
@@ -160,7 +246,7 @@ fn check_layer(
     let kind = word.word();
     let mut ok = true;
     // What does not belong to the kind: a number, an activation.
-    if !matches!(word, KindWord::Dense | KindWord::Dropout)
+    if !(matches!(word, KindWord::Dense | KindWord::Dropout) || word.is_recurrent())
         && let Some(size) = &line.size
     {
         let example = example_line(word);
@@ -190,8 +276,10 @@ fn check_layer(
         );
         return None;
     }
-    if !matches!(word, KindWord::Dense | KindWord::Activation)
-        && let Some(activation) = &line.activation
+    if !matches!(
+        word,
+        KindWord::Dense | KindWord::Activation | KindWord::SimpleRnn
+    ) && let Some(activation) = &line.activation
     {
         let example = example_line(word);
         push_error(
@@ -206,7 +294,7 @@ fn check_layer(
         ok = false;
     }
     let units = match word {
-        KindWord::Dense => {
+        KindWord::Dense | KindWord::SimpleRnn | KindWord::Gru | KindWord::Lstm => {
             let units = line
                 .size
                 .as_ref()
@@ -220,6 +308,9 @@ fn check_layer(
     ok &= options_ok;
     let activation = match word {
         KindWord::Dense | KindWord::Activation => check_activation(line, word, errors),
+        // Keras's SimpleRNN defaults to tanh.
+        KindWord::SimpleRnn if line.activation.is_none() => Some(Act::Tanh),
+        KindWord::SimpleRnn => check_activation(line, word, errors),
         _ => Some(Act::Linear),
     };
     let act = activation?;
@@ -303,6 +394,23 @@ fn check_layer(
             },
             width,
         ),
+        KindWord::SimpleRnn | KindWord::Gru | KindWord::Lstm => {
+            let cell = match word {
+                KindWord::SimpleRnn => Cell::SimpleRnn(activation),
+                KindWord::Gru => Cell::Gru,
+                _ => Cell::Lstm,
+            };
+            (
+                Kind::Recurrent {
+                    cell,
+                    init: options.init,
+                    recurrent_init: options.recurrent_init,
+                    bias_init: options.bias_init,
+                    return_sequences: options.return_sequences,
+                },
+                units,
+            )
+        }
     };
     Some(kind)
 }
@@ -315,6 +423,9 @@ fn example_line(word: KindWord) -> &'static str {
         KindWord::Dropout => "dropout 0.5;",
         KindWord::BatchNorm => "batch_norm;",
         KindWord::LayerNorm => "layer_norm;",
+        KindWord::SimpleRnn => "simple_rnn 16;",
+        KindWord::Gru => "gru 16;",
+        KindWord::Lstm => "lstm 16;",
     }
 }
 
@@ -493,6 +604,8 @@ struct Options {
     l2: f32,
     momentum: f32,
     epsilon: f32,
+    recurrent_init: Init,
+    return_sequences: bool,
 }
 
 impl Default for Options {
@@ -508,6 +621,8 @@ impl Default for Options {
             l2: 0.0,
             momentum: 0.99,
             epsilon: 1e-3,
+            recurrent_init: Init::Orthogonal,
+            return_sequences: false,
         }
     }
 }
@@ -613,10 +728,26 @@ fn set_option(
     };
     let text = value_text(value);
     match name.as_str() {
-        "init" | "bias_init" => match check_initializer(&option.name, value, errors) {
-            Some(init) if name == "init" => options.init = init,
-            Some(init) => options.bias_init = init,
-            None => return false,
+        "init" | "bias_init" | "recurrent_init" => {
+            match check_initializer(&option.name, value, errors) {
+                Some(init) if name == "init" => options.init = init,
+                Some(init) if name == "bias_init" => options.bias_init = init,
+                Some(init) => options.recurrent_init = init,
+                None => return false,
+            }
+        }
+        "return_sequences" => match value {
+            OptionValue::Number {
+                lit: Lit::Bool(b), ..
+            } => options.return_sequences = b.value,
+            _ => {
+                return fail(
+                    errors,
+                    format!(
+                        "`return_sequences` is `true` or `false`, not `{text}`: write `return_sequences = true`"
+                    ),
+                );
+            }
         },
         "alpha" => {
             options.alpha_span = Some(value.span());

@@ -205,7 +205,13 @@ impl SequenceWorkspace {
     ) {
         let mut rng = training_rng(self.seed, self.step, index);
         let (input, z, a, _) = self.forward_buffers(index);
-        layer.forward_batch(Mode::Training(&mut rng as &mut dyn RngCore), input, z, a, grad);
+        layer.forward_batch(
+            Mode::Training(&mut rng as &mut dyn RngCore),
+            input,
+            z,
+            a,
+            grad,
+        );
     }
 
     #[doc(hidden)]

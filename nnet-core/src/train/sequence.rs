@@ -102,11 +102,7 @@ impl<O: Optimizer, L> Trainer<O, L> {
                     at
                 };
                 split = data.split_at(at);
-                (
-                    &split.0,
-                    &targets[..cut],
-                    Some((&split.1, &targets[cut..])),
-                )
+                (&split.0, &targets[..cut], Some((&split.1, &targets[cut..])))
             }
             None => {
                 split_point(data.len(), config.validation_split)?;
@@ -122,7 +118,10 @@ impl<O: Optimizer, L> Trainer<O, L> {
             callbacks,
             |trainer, network, epoch, progress| {
                 let loss = run.epoch(network, trainer, epoch, progress)?;
-                Ok((loss, trainer.metric_values(&run.outputs, &run.dense_targets)))
+                Ok((
+                    loss,
+                    trainer.metric_values(&run.outputs, &run.dense_targets),
+                ))
             },
             |trainer, network| val.map(|(vx, vy)| trainer.measure_sequences(network, vx, vy)),
         )
@@ -320,8 +319,10 @@ impl<'a, N: SequenceNetwork<F, OUT>, T: Target<OUT>, const F: usize, const OUT: 
         let mut total = 0.0_f64;
         let mut done = 0;
         for b in 0..batches {
-            let chunk = &self.order[b * self.config.batch_size..]
-                [..self.config.batch_size.min(self.order.len() - b * self.config.batch_size)];
+            let chunk = &self.order[b * self.config.batch_size..][..self
+                .config
+                .batch_size
+                .min(self.order.len() - b * self.config.batch_size)];
             self.workspace.load(self.data, chunk);
             let count = self.workspace.outputs();
             let mut n = 0;

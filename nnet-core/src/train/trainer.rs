@@ -193,7 +193,10 @@ impl<O: Optimizer, L> Trainer<O, L> {
                 } else {
                     run.epoch(network, trainer, epoch, progress)
                 }?;
-                Ok((loss, trainer.metric_values(&run.outputs, &run.dense_targets)))
+                Ok((
+                    loss,
+                    trainer.metric_values(&run.outputs, &run.dense_targets),
+                ))
             },
             // Checked once before training; no need to scan them again every epoch.
             |trainer, network| val.map(|(vx, vy)| trainer.measure(network, vx, vy)),
@@ -287,8 +290,7 @@ pub(super) fn run_epochs<N, O: Optimizer, L>(
     let mut progress = Progress::new(config.verbosity, config.epochs);
     for number in 1..=config.epochs {
         for callback in callbacks.iter_mut() {
-            if let Some(rate) = callback.on_epoch_begin(number, trainer.optimizer.learning_rate())
-            {
+            if let Some(rate) = callback.on_epoch_begin(number, trainer.optimizer.learning_rate()) {
                 check_learning_rate(rate)?;
                 trainer.optimizer.set_learning_rate(rate);
             }

@@ -25,6 +25,15 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
             #p::LayerSpec { name: #field, kind: #p::LayerKind::#kind, inputs: #layer_inputs, units: #units, activation: #p::ActivationKind::#activation, trainable: #trainable, non_trainable: #non_trainable, text: #text }
         }
     });
+    // Recorded in saved files; only sequence networks differ from `describe`'s text.
+    let architecture = model.sequence.then(|| {
+        let text = model.architecture();
+        quote! {
+            fn architecture() -> ::std::string::String {
+                ::std::string::String::from(#text)
+            }
+        }
+    });
     quote! {
         impl #p::Architecture for #name {
             const INPUTS: ::core::primitive::usize = #inputs;
@@ -33,6 +42,8 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
             fn zeroed() -> Self {
                 #name::zeroed()
             }
+
+            #architecture
         }
 
         #p::serde_network!(#name);

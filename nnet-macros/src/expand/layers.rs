@@ -5,7 +5,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::{lit, private};
-use crate::model::{Activation, Kind, Layer};
+use crate::model::{Activation, Cell, Kind, Layer};
 
 /// The layer's `nnet_core` type, with its const shapes and storage.
 pub(super) fn layer_type(layer: &Layer) -> TokenStream {
@@ -49,6 +49,14 @@ fn layer_path(layer: &Layer, sep: TokenStream) -> TokenStream {
         Kind::BatchNorm { .. } => quote!(#p::layer::BatchNorm #sep <#units, #vector>),
         Kind::LayerNorm { .. } if !layer.heap_vectors => quote!(#p::layer::LayerNorm #sep <#units>),
         Kind::LayerNorm { .. } => quote!(#p::layer::LayerNorm #sep <#units, #vector>),
+        Kind::Recurrent { cell, .. } => match cell {
+            Cell::SimpleRnn(activation) => {
+                let activation = activation_type(*activation);
+                quote!(#p::layer::SimpleRnn #sep <#inputs, #units, #activation>)
+            }
+            Cell::Gru => quote!(#p::layer::Gru #sep <#inputs, #units>),
+            Cell::Lstm => quote!(#p::layer::Lstm #sep <#inputs, #units>),
+        },
     }
 }
 
@@ -95,6 +103,28 @@ pub(super) fn constructor(layer: &Layer, rng: bool) -> TokenStream {
             let epsilon = float(*epsilon);
             quote!(<#ty>::new(#epsilon))
         }
+        Kind::Recurrent {
+            cell,
+            init,
+            recurrent_init,
+            bias_init,
+            ..
+        } => {
+            let activation = match cell {
+                Cell::SimpleRnn(activation) => {
+                    let value = activation_value(*activation);
+                    quote!(#value,)
+                }
+                _ => quote!(),
+            };
+            if rng {
+                let (init, recurrent_init, bias_init) =
+                    (init.ident(), recurrent_init.ident(), bias_init.ident());
+                quote!(<#ty>::initialized(#activation #p::Initializer::#init, #p::Initializer::#recurrent_init, #p::Initializer::#bias_init, rng))
+            } else {
+                quote!(<#ty>::zeroed(#activation))
+            }
+        }
     }
 }
 
@@ -118,6 +148,11 @@ pub(super) fn const_fields(layer: &Layer) -> Vec<(&'static str, TokenStream)> {
             vec![("momentum", float(*momentum)), ("epsilon", float(*epsilon))]
         }
         Kind::LayerNorm { epsilon } => vec![("epsilon", float(*epsilon))],
+        Kind::Recurrent {
+            cell: Cell::SimpleRnn(activation),
+            ..
+        } => vec![("activation", activation_value(*activation))],
+        Kind::Recurrent { .. } => Vec::new(),
     }
 }
 
@@ -131,6 +166,8 @@ pub(super) fn tensor_fields(layer: &Layer) -> &'static [&'static str] {
         } => &["weights"],
         Kind::BatchNorm { .. } => &["gamma", "beta", "moving_mean", "moving_variance"],
         Kind::LayerNorm { .. } => &["gamma", "beta"],
+        // Inside `weights`: `kernel`, `recurrent_kernel`, `bias` (see `expand::bake`).
+        Kind::Recurrent { .. } => &["kernel", "recurrent_kernel", "bias"],
         Kind::Activation(_) | Kind::Dropout { .. } => &[],
     }
 }

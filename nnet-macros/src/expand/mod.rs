@@ -11,6 +11,7 @@ mod io;
 mod layers;
 mod params;
 mod passes;
+mod sequence;
 
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -21,6 +22,9 @@ use layers::{const_fields, layer_expr_type, tensor_fields};
 
 /// Everything the macro generates for a valid network.
 pub(crate) fn expand(model: &Model) -> TokenStream {
+    if model.sequence {
+        return sequence::expand(model);
+    }
     let mut tokens = structs(model);
     tokens.extend(inherent(model));
     tokens.extend(trace_impl(model));
@@ -402,11 +406,15 @@ fn layer_trait(layer: &Layer) -> TokenStream {
     quote!(#inputs, #units)
 }
 
-/// `<Type as Layer<IN, OUT>>::Gradient`.
+/// `<Type as Layer<IN, OUT>>::Gradient` (`Recurrent` for a recurrent layer).
 fn gradient_type(layer: &Layer) -> TokenStream {
     let p = private();
     let (ty, shape) = (layers::layer_type(layer), layer_trait(layer));
-    quote!(<#ty as #p::Layer<#shape>>::Gradient)
+    if layer.is_recurrent() {
+        quote!(<#ty as #p::layer::Recurrent<#shape>>::Gradient)
+    } else {
+        quote!(<#ty as #p::Layer<#shape>>::Gradient)
+    }
 }
 
 /// The trace's `z{k}` and `a{k}` of the layer at `position` (from 0).

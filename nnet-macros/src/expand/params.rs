@@ -26,15 +26,22 @@ fn parameters_impl(model: &Model, ty: &Ident, gradient: bool) -> TokenStream {
         let (start, end) = (lit(first), lit(first + layer.tensors() - 1));
         let access = if gradient {
             quote!(#p::layer::LayerGradient)
+        } else if layer.is_recurrent() {
+            quote!(#p::layer::Recurrent::<#shape>)
         } else {
             quote!(#p::Layer::<#shape>)
+        };
+        let info_of = if layer.is_recurrent() {
+            quote!(#p::recurrent_tensor_info_of)
+        } else {
+            quote!(#p::tensor_info_of)
         };
         let local = if first == 0 {
             quote!(index)
         } else {
             quote!(index - #start)
         };
-        info.push(quote!(#start..=#end => #p::tensor_info_of::<_, _, #shape>(|n: &Self| &n.#field, #local, #field_str)));
+        info.push(quote!(#start..=#end => #info_of::<_, _, #shape>(|n: &Self| &n.#field, #local, #field_str)));
         get.push(quote!(#start..=#end => #access::tensor(&self.#field, #local)));
         get_mut.push(quote!(#start..=#end => #access::tensor_mut(&mut self.#field, #local)));
         first += layer.tensors();

@@ -1,0 +1,386 @@
+//! Expansion of a network declared with `input sequence F;`: the struct, its `{Name}State`
+//! (one state per recurrent layer), its gradients, the streaming step and the whole-sequence
+//! pass, and the `SequenceNetwork` implementation whose training pass goes through the
+//! `SequenceWorkspace` layer by layer. Recurrent layers are reached through the `Recurrent`
+//! trait, the others through `Layer`, as in vector networks.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+
+use super::{
+    derive, docs, gradient_type, layer_trait, layers, lit, names, out_vec, params, passes, private,
+    training_hooks,
+};
+use crate::model::{Layer, Model};
+
+/// Everything generated for a sequence network.
+pub(crate) fn expand(model: &Model) -> TokenStream {
+    let mut tokens = structs(model);
+    tokens.extend(inherent(model));
+    tokens.extend(params::expand(model));
+    tokens.extend(super::io::expand(model));
+    tokens.extend(network_impl(model));
+    tokens
+}
+
+fn state_name(model: &Model) -> Ident {
+    format_ident!("{}State", model.def.name)
+}
+
+/// `<Type as Recurrent<IN, UNITS>>`.
+fn recurrent_as(layer: &Layer) -> TokenStream {
+    let p = private();
+    let (ty, shape) = (layers::layer_type(layer), layer_trait(layer));
+    quote!(<#ty as #p::layer::Recurrent<#shape>>)
+}
+
+fn in_vec(model: &Model) -> TokenStream {
+    super::in_vec(model)
+}
+
+fn last_recurrent(model: &Model) -> usize {
+    model
+        .last_recurrent()
+        .expect("validation requires a recurrent layer in a sequence network")
+}
+
+fn structs(model: &Model) -> TokenStream {
+    let names = names(model);
+    let (name, gradients) = (&names.name, &names.gradients);
+    let state = state_name(model);
+    let (attrs, vis, derive) = (&model.def.attrs, &model.def.vis, derive());
+    let architecture_doc = docs::architecture(model);
+    let fields = model.layers.iter().map(|l| {
+        let (field, ty, doc) = (l.field(), layers::layer_type(l), docs::layer(l));
+        quote_spanned!(l.span=> #[doc = #doc] pub #field: #ty)
+    });
+    let gradient_fields = model.layers.iter().map(|l| {
+        let (field, ty) = (l.field(), gradient_type(l));
+        let doc = format!("Gradients of `{field}`.");
+        quote_spanned!(l.span=> #[doc = #doc] pub #field: #ty)
+    });
+    let state_fields = model.layers.iter().filter(|l| l.is_recurrent()).map(|l| {
+        let (field, recurrent) = (l.field(), recurrent_as(l));
+        let doc = format!("The state of `{field}`.");
+        quote_spanned!(l.span=> #[doc = #doc] pub #field: #recurrent::State)
+    });
+    let gradients_doc = format!(
+        "Gradients of a loss with respect to every tensor of [`{name}`], with the same shapes."
+    );
+    let state_doc = format!(
+        "The state of [`{name}`] between two steps: one state per recurrent layer, inline (no allocation), zero by default. Pass it to [`{name}::step`] once per time step; `Default` or [`reset`](Self::reset) starts a new sequence."
+    );
+    quote! {
+        #(#attrs)*
+        #[doc = #architecture_doc]
+        #derive
+        #vis struct #name { #(#fields,)* }
+
+        #[doc = #gradients_doc]
+        #derive
+        #vis struct #gradients { #(#gradient_fields,)* }
+
+        #[doc = #state_doc]
+        #[derive(::core::clone::Clone, ::core::marker::Copy, ::core::fmt::Debug, ::core::cmp::PartialEq, ::core::default::Default)]
+        #vis struct #state { #(#state_fields,)* }
+
+        impl #state {
+            /// Back to the zero state, to start a new sequence.
+            pub fn reset(&mut self) {
+                *self = ::core::default::Default::default();
+            }
+        }
+    }
+}
+
+/// The per-step layers of `chain` from `input` (an expression of a `&SVector`), as a block
+/// whose value is the last layer's output by value; `input` itself (copied) when the chain is
+/// empty.
+fn chain_block(model: &Model, chain: &[&Layer], input: TokenStream) -> TokenStream {
+    if chain.is_empty() {
+        return quote!(*#input);
+    }
+    let body = passes::forward_body(model, chain);
+    quote!({ let input = #input; #body })
+}
+
+/// `__advance`: every layer up to the last recurrent one, for one step.
+fn advance_body(model: &Model) -> TokenStream {
+    let p = private();
+    let last = last_recurrent(model);
+    let mut steps = Vec::new();
+    let mut input = quote!(x);
+    let mut chain: Vec<&Layer> = Vec::new();
+    for layer in &model.layers[..=last] {
+        if !layer.is_recurrent() {
+            chain.push(layer);
+            continue;
+        }
+        let field = layer.field();
+        let recurrent = recurrent_as(layer);
+        let shape = layer_trait(layer);
+        let value = format_ident!("{}_in", field);
+        let block = chain_block(model, &chain, input.clone());
+        steps.push(quote_spanned! {layer.span=>
+            let #value = #block;
+            #p::layer::Recurrent::<#shape>::step(&net.#field, &mut state.#field, &#value);
+        });
+        chain.clear();
+        input = quote!(#recurrent::output(&state.#field));
+    }
+    quote! { #(#steps)* }
+}
+
+/// `__readout`: the layers after the last recurrent one, from its state.
+fn readout_body(model: &Model) -> TokenStream {
+    let last = last_recurrent(model);
+    let layer = &model.layers[last];
+    let (field, recurrent) = (layer.field(), recurrent_as(layer));
+    let head: Vec<&Layer> = model.layers[last + 1..].iter().collect();
+    chain_block(model, &head, quote!(#recurrent::output(&state.#field)))
+}
+
+fn inherent(model: &Model) -> TokenStream {
+    let p = private();
+    let names = names(model);
+    let (name, gradients) = (&names.name, &names.gradients);
+    let state = state_name(model);
+    let usize = quote!(::core::primitive::usize);
+    let (inputs, outputs, params) = (lit(model.inputs), lit(model.outputs()), lit(model.params()));
+    let (in_vec, out_vec) = (in_vec(model), out_vec(model));
+    let inits = model.layers.iter().map(|l| {
+        let (field, value) = (l.field(), layers::constructor(l, true));
+        quote_spanned!(l.span=> #field: #value)
+    });
+    let zero_layers = model.layers.iter().map(|l| {
+        let (field, value) = (l.field(), layers::constructor(l, false));
+        quote!(#field: #value)
+    });
+    let zero_gradients = model.layers.iter().map(|l| {
+        let field = l.field();
+        quote!(#field: #p::layer::LayerGradient::zeroed())
+    });
+    let (advance, readout) = (advance_body(model), readout_body(model));
+    let name_str = name.to_string();
+    let step = passes::dispatch(
+        quote!(&'a #name, &'a mut #state, &'a #in_vec),
+        quote!(#out_vec),
+        quote!(self, state, x),
+        quote! {
+            let __NnetPass(net, state, x) = self;
+            net.__advance(simd, state, x);
+            net.__readout(simd, state)
+        },
+    );
+    let forward = passes::dispatch(
+        quote!(&'a #name, &'a [#in_vec]),
+        quote!(#out_vec),
+        quote!(self, sequence),
+        quote! {
+            let __NnetPass(net, sequence) = self;
+            let mut state = <#state as ::core::default::Default>::default();
+            for x in sequence {
+                net.__advance(simd, &mut state, x);
+            }
+            net.__readout(simd, &state)
+        },
+    );
+    quote! {
+        impl #name {
+            /// Number of features per step of the input sequences.
+            pub const INPUTS: #usize = #inputs;
+            /// Number of outputs.
+            pub const OUTPUTS: #usize = #outputs;
+            /// Total number of trainable parameters.
+            pub const PARAMS: #usize = #params;
+
+            /// A network initialized from a seed, with each layer's initializers: the same seed
+            /// gives the same weights on every machine (ChaCha8 random numbers).
+            pub fn seeded(seed: ::core::primitive::u64) -> Self {
+                let mut rng = <#p::rand_chacha::ChaCha8Rng as #p::rand::SeedableRng>::seed_from_u64(seed);
+                Self::from_rng(&mut rng)
+            }
+
+            /// A network initialized from any random number generator, layer by layer (a
+            /// recurrent layer's kernel, recurrent kernel and bias, in that order).
+            pub fn from_rng<__NnetR: #p::rand::Rng + ?::core::marker::Sized>(rng: &mut __NnetR) -> Self {
+                Self { #(#inits,)* }
+            }
+
+            /// A network whose weights are all zero (normalization layers at their initial
+            /// values), e.g. to load weights into.
+            pub fn zeroed() -> Self {
+                Self { #(#zero_layers,)* }
+            }
+
+            /// The output after the last step of `sequence`, from the zero state, in inference
+            /// mode; an empty sequence gives the output of the zero state. Allocation-free.
+            #[inline]
+            pub fn forward(&self, sequence: &[#in_vec]) -> #out_vec {
+                #forward
+            }
+
+            /// Advances `state` by one time step with input `x` and returns the output as if the
+            /// sequence ended here: the streaming call (one per audio sample, say), with no
+            /// allocation and no lock. `step` over a sequence from the default state ends with
+            /// what [`forward`](Self::forward) gives for it.
+            #[inline]
+            pub fn step(&self, state: &mut #state, x: &#in_vec) -> #out_vec {
+                #step
+            }
+
+            /// The output after every step of `sequence` into `outputs`, from the zero state.
+            ///
+            /// # Errors
+            ///
+            /// `Error::SequenceOutputs` unless `outputs` has one slot per step.
+            pub fn forward_sequence(&self, sequence: &[#in_vec], outputs: &mut [#out_vec]) -> #p::Result<()> {
+                #p::SequenceNetwork::forward_sequence(self, sequence, outputs)
+            }
+
+            /// The outputs for every sequence of `data`: one per sequence, or one per step when
+            /// the last recurrent layer returns sequences.
+            pub fn predict_sequences(&self, data: &#p::Sequences<#inputs>) -> ::std::vec::Vec<#out_vec> {
+                #p::SequenceNetwork::predict_sequences(self, data)
+            }
+
+            #[doc(hidden)]
+            #[inline(always)]
+            fn __advance<__NnetV: #p::pulp::Simd>(&self, simd: __NnetV, state: &mut #state, x: &#in_vec) {
+                let net = self;
+                #advance
+            }
+
+            #[doc(hidden)]
+            #[inline(always)]
+            fn __readout<__NnetV: #p::pulp::Simd>(&self, simd: __NnetV, state: &#state) -> #out_vec {
+                let net = self;
+                #readout
+            }
+
+            /// Gradients of zero.
+            pub fn zero_gradients(&self) -> #gradients {
+                #gradients { #(#zero_gradients,)* }
+            }
+
+            /// Buffers for the training pass over batches of sequences.
+            pub fn sequence_workspace(&self) -> #p::SequenceWorkspace {
+                #p::SequenceNetwork::sequence_workspace(self)
+            }
+
+            /// A Keras-like summary: each layer's output shape and parameters, and the totals.
+            pub fn summary() -> ::std::string::String {
+                #p::summary(#name_str, #inputs, <Self as #p::Architecture>::LAYERS)
+            }
+        }
+    }
+}
+
+fn network_impl(model: &Model) -> TokenStream {
+    let p = private();
+    let names = names(model);
+    let (name, gradients) = (&names.name, &names.gradients);
+    let state = state_name(model);
+    let (inputs, outputs) = (lit(model.inputs), lit(model.outputs()));
+    let (in_vec, out_vec) = (in_vec(model), out_vec(model));
+    let last_rec = last_recurrent(model);
+    let return_sequences = model.layers[last_rec].returns_sequences();
+    let last_index = model.layers.len() - 1;
+    let last = &model.layers[last_index];
+    let (output_activation_type, output_activation) = if last.is_recurrent() {
+        (
+            quote!(#p::activation::Linear),
+            quote!(&#p::activation::Linear),
+        )
+    } else {
+        let (field, shape, ty) = (last.field(), layer_trait(last), layers::layer_type(last));
+        (
+            quote!(<#ty as #p::Layer<#shape>>::Activation),
+            quote!(#p::Layer::<#shape>::activation(&self.#field)),
+        )
+    };
+    let traces = model.layers.iter().map(|l| {
+        if l.is_recurrent() {
+            let recurrent = recurrent_as(l);
+            quote!(#recurrent::TRACE)
+        } else {
+            let units = lit(l.units);
+            quote!(#units)
+        }
+    });
+    let forward_steps = model.layers.iter().enumerate().map(|(i, l)| {
+        let (field, shape, index) = (l.field(), layer_trait(l), lit(i));
+        if l.is_recurrent() {
+            quote_spanned!(l.span=> workspace.forward_recurrent::<_, #shape>(&self.#field, #index);)
+        } else {
+            quote_spanned!(l.span=> workspace.forward_layer::<_, #shape>(&self.#field, #index, &mut grads.#field);)
+        }
+    });
+    let backward_steps = model.layers.iter().enumerate().rev().map(|(i, l)| {
+        let (field, shape, index) = (l.field(), layer_trait(l), lit(i));
+        let step = if l.is_recurrent() {
+            quote_spanned!(l.span=> workspace.backward_recurrent::<_, #shape>(&self.#field, #index, &mut grads.#field);)
+        } else {
+            quote_spanned!(l.span=> workspace.backward_layer::<_, #shape>(&self.#field, #index, &mut grads.#field);)
+        };
+        let below = i
+            .checked_sub(1)
+            .map(|b| &model.layers[b])
+            .filter(|b| !b.is_recurrent())
+            .map(|b| {
+                let (field, shape, index) = (b.field(), layer_trait(b), lit(i - 1));
+                quote!(workspace.activation_backward::<_, #shape>(&self.#field, #index);)
+            });
+        quote!(#step #below)
+    });
+    let preactivation = last.activation().is_some() && !last.is_recurrent();
+    let last_index = lit(last_index);
+    let training = training_hooks(model);
+    quote! {
+        impl #p::SequenceNetwork<#inputs, #outputs> for #name {
+            type Gradients = #gradients;
+            type State = #state;
+            type OutputActivation = #output_activation_type;
+            const RETURN_SEQUENCES: ::core::primitive::bool = #return_sequences;
+
+            #[inline]
+            fn forward(&self, sequence: &[#in_vec]) -> #out_vec {
+                #name::forward(self, sequence)
+            }
+
+            #[inline]
+            fn step(&self, state: &mut #state, x: &#in_vec) -> #out_vec {
+                #name::step(self, state, x)
+            }
+
+            #[inline]
+            fn output_activation(&self) -> &Self::OutputActivation {
+                #output_activation
+            }
+
+            fn zero_gradients(&self) -> #gradients {
+                #name::zero_gradients(self)
+            }
+
+            fn sequence_workspace(&self) -> #p::SequenceWorkspace {
+                #p::SequenceWorkspace::new(<Self as #p::Architecture>::LAYERS, &[#(#traces),*], #return_sequences)
+            }
+
+            fn accumulate_sequences<__NnetL: #p::Loss<#outputs>>(
+                &self,
+                workspace: &mut #p::SequenceWorkspace,
+                targets: &[__NnetL::Target],
+                loss: &__NnetL,
+                grads: &mut #gradients,
+                outputs: &mut [#out_vec],
+            ) -> ::core::primitive::f32 {
+                #(#forward_steps)*
+                let total = workspace.output_deltas(#last_index, loss, #p::SequenceNetwork::output_activation(self), #preactivation, targets, outputs);
+                #(#backward_steps)*
+                total
+            }
+
+            #training
+        }
+    }
+}
