@@ -1,5 +1,6 @@
 //! Weight initializers, with Keras's names and formulas.
 
+use nalgebra::DMatrix;
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 
@@ -23,6 +24,7 @@ use rand_distr::{Distribution, StandardNormal};
 /// | `he_normal` | truncated N(0, σ²), σ = √(2 / fan_in) |
 /// | `lecun_uniform` | U(−l, l), l = √(3 / fan_in) |
 /// | `lecun_normal` | truncated N(0, σ²), σ = √(1 / fan_in) |
+/// | `orthogonal` | a random orthogonal matrix: orthonormal rows if fan_in ≤ fan_out, else orthonormal columns — the default recurrent-kernel initializer |
 ///
 /// # Examples
 ///
@@ -59,6 +61,32 @@ pub enum Initializer {
     LecunUniform,
     /// LeCun truncated normal, for SELU layers.
     LecunNormal,
+    /// Keras's `Orthogonal(gain = 1)`, the default initializer of recurrent kernels.
+    ///
+    /// The values are Keras's `fan_in × fan_out` matrix in row-major order (nnet's
+    /// column-major `fan_out × fan_in`): the `Q` of the QR decomposition of a standard normal
+    /// matrix of shape `(max, min)` of the fans, its columns multiplied by the signs of `R`'s
+    /// diagonal (which makes `Q` unique, whatever the QR algorithm's sign convention), and
+    /// transposed when `fan_in < fan_out`. The result has orthonormal rows if
+    /// `fan_in ≤ fan_out`, else orthonormal columns. A slice of another length than
+    /// `fan_in · fan_out` (a bias vector) is one row, as Keras treats a vector: a random unit
+    /// vector.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_core::Initializer;
+    /// use rand::SeedableRng;
+    ///
+    /// let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+    /// // Keras's 2 × 3 matrix, row-major: two orthonormal rows.
+    /// let mut w = [0.0_f32; 6];
+    /// Initializer::Orthogonal.fill(&mut w, 2, 3, &mut rng);
+    /// let dot = |a: &[f32], b: &[f32]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f32>();
+    /// assert!((dot(&w[..3], &w[..3]) - 1.0).abs() < 1e-5);
+    /// assert!(dot(&w[..3], &w[3..]).abs() < 1e-5);
+    /// ```
+    Orthogonal,
 }
 
 /// Keras's correction of the standard deviation of a normal truncated at ±2σ.
@@ -66,7 +94,7 @@ const TRUNCATION_CORRECTION: f64 = 0.879_625_661_034_239_8;
 
 impl Initializer {
     /// Every initializer, in the order of the grammar.
-    pub const ALL: [Initializer; 10] = [
+    pub const ALL: [Initializer; 11] = [
         Self::Zeros,
         Self::Ones,
         Self::Uniform,
@@ -77,6 +105,7 @@ impl Initializer {
         Self::HeNormal,
         Self::LecunUniform,
         Self::LecunNormal,
+        Self::Orthogonal,
     ];
 
     /// The Keras name, as written in `network!`.
@@ -92,6 +121,7 @@ impl Initializer {
             Self::HeNormal => "he_normal",
             Self::LecunUniform => "lecun_uniform",
             Self::LecunNormal => "lecun_normal",
+            Self::Orthogonal => "orthogonal",
         }
     }
 
@@ -106,6 +136,7 @@ impl Initializer {
         fan_out: usize,
         rng: &mut R,
     ) {
+        let (rows, cols) = (fan_in, fan_out);
         let fan_in = fan_in.max(1) as f64;
         let fan_avg_2 = (fan_in + fan_out.max(1) as f64).max(1.0);
         match self {
@@ -119,6 +150,7 @@ impl Initializer {
             Self::HeNormal => fill_normal(values, (2.0 / fan_in).sqrt(), true, rng),
             Self::LecunUniform => fill_uniform(values, (3.0 / fan_in).sqrt(), rng),
             Self::LecunNormal => fill_normal(values, (1.0 / fan_in).sqrt(), true, rng),
+            Self::Orthogonal => fill_orthogonal(values, rows, cols, rng),
         }
     }
 }
@@ -144,6 +176,35 @@ fn fill_normal<R: Rng + ?Sized>(values: &mut [f32], stddev: f64, truncated: bool
             }
         };
         *v = (x * stddev) as f32;
+    }
+}
+
+/// Keras's `Orthogonal`: `values` as a `fan_in × fan_out` row-major matrix (one row if its
+/// length is another), drawn as described at [`Initializer::Orthogonal`].
+fn fill_orthogonal<R: Rng + ?Sized>(values: &mut [f32], fan_in: usize, fan_out: usize, rng: &mut R) {
+    let (rows, cols) = if fan_in.checked_mul(fan_out) == Some(values.len()) {
+        (fan_in, fan_out)
+    } else {
+        (1, values.len())
+    };
+    if values.is_empty() {
+        return;
+    }
+    let (long, short) = (rows.max(cols), rows.min(cols));
+    let normal = (0..long * short).map(|_| -> f64 { StandardNormal.sample(rng) });
+    let qr = DMatrix::from_row_iterator(long, short, normal).qr();
+    let r = qr.r();
+    let mut q = qr.q();
+    for (j, mut column) in q.column_iter_mut().enumerate() {
+        // Keras multiplies by sign(0) = 0 too; a zero pivot has probability zero.
+        if r[(j, j)] < 0.0 {
+            column.neg_mut();
+        }
+    }
+    let m = if rows < cols { q.transpose() } else { q };
+    for (v, &m) in values.iter_mut().zip(m.transpose().iter()) {
+        // `m.transpose()` iterates column-major, i.e. `m` row-major.
+        *v = m as f32;
     }
 }
 
@@ -244,6 +305,58 @@ mod tests {
                 "{init:?} truncation"
             );
         }
+    }
+
+    /// `m mᵀ` of a `rows × cols` row-major matrix, or `mᵀ m` when it has more rows than
+    /// columns: the identity if the smaller dimension is orthonormal.
+    fn gram(m: &[f32], rows: usize, cols: usize) -> DMatrix<f64> {
+        let m = DMatrix::from_row_iterator(rows, cols, m.iter().map(|&v| f64::from(v)));
+        if rows <= cols {
+            &m * m.transpose()
+        } else {
+            m.transpose() * &m
+        }
+    }
+
+    #[test]
+    fn orthogonal_is_orthonormal() {
+        // (fan_in, fan_out): a GRU's and an LSTM's recurrent kernel, a square and a tall one.
+        for (fan_in, fan_out) in [(4, 12), (5, 20), (6, 6), (9, 3), (1, 7), (7, 1)] {
+            let m = draw(Initializer::Orthogonal, fan_in * fan_out, fan_in, fan_out);
+            let g = gram(&m, fan_in, fan_out);
+            let n = fan_in.min(fan_out);
+            let err = (g - DMatrix::<f64>::identity(n, n)).abs().max();
+            assert!(err < 1e-5, "({fan_in}, {fan_out}): off by {err}");
+        }
+    }
+
+    #[test]
+    fn orthogonal_vector_is_a_unit_vector() {
+        let v = draw(Initializer::Orthogonal, 8, 8, 8);
+        let norm2: f64 = v.iter().map(|&x| f64::from(x).powi(2)).sum();
+        assert!((norm2 - 1.0).abs() < 1e-5, "{norm2}");
+        assert!(draw(Initializer::Orthogonal, 0, 0, 3).is_empty());
+    }
+
+    #[test]
+    fn orthogonal_is_deterministic_and_random() {
+        let a = draw(Initializer::Orthogonal, 48, 4, 12);
+        assert_eq!(a, draw(Initializer::Orthogonal, 48, 4, 12));
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(43);
+        let mut b = vec![0.0; 48];
+        Initializer::Orthogonal.fill(&mut b, 4, 12, &mut rng);
+        assert_ne!(a, b);
+        // Not a signed identity or permutation: the draw spreads over the entries.
+        assert!(a.iter().filter(|v| v.abs() > 0.01).count() > 40);
+    }
+
+    #[test]
+    fn names_are_unique() {
+        let names: Vec<_> = Initializer::ALL.iter().map(|i| i.name()).collect();
+        for (k, name) in names.iter().enumerate() {
+            assert!(!names[..k].contains(name), "{name}");
+        }
+        assert_eq!(Initializer::Orthogonal.name(), "orthogonal");
     }
 
     #[test]

@@ -5,7 +5,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::bake::Baked;
-use crate::model::{Kind, Layer, Model};
+use crate::model::{Cell, Kind, Layer, Model};
 
 use super::{const_fields, layer_expr_type, lit, private, tensor_fields};
 
@@ -95,6 +95,9 @@ fn items(model: &Model, baked: Option<&Baked>) -> TokenStream {
 /// (zeros when the file could not be read; normalization layers then get their initial
 /// values).
 fn inline_layer(layer: &Layer, values: Option<&[Vec<f32>]>) -> TokenStream {
+    if let Kind::Recurrent { cell, .. } = layer.kind {
+        return recurrent_layer(layer, cell, values);
+    }
     let p = private();
     let field = layer.field();
     let ty = layer_expr_type(layer);
@@ -142,6 +145,51 @@ fn inline_layer(layer: &Layer, values: Option<&[Vec<f32>]>) -> TokenStream {
         fields.push(quote!(#name: #value));
     }
     quote! { #field: #ty { #(#fields,)* } }
+}
+
+/// A recurrent layer as a const expression: its `RecurrentWeights`, each tensor an array of
+/// rows (an input, a state unit or a bias row), each row an array of gates, each gate an
+/// `SVector` of the units.
+fn recurrent_layer(layer: &Layer, cell: Cell, values: Option<&[Vec<f32>]>) -> TokenStream {
+    let p = private();
+    let field = layer.field();
+    let ty = layer_expr_type(layer);
+    let (units, gates) = (layer.units, cell.gates());
+    let vector = |values: Option<&[f32]>| match values {
+        Some(values) => {
+            let values = floats(values);
+            quote!(#p::nalgebra::Matrix::from_array_storage(#p::nalgebra::ArrayStorage([[#(#values),*]])))
+        }
+        None => {
+            let units = lit(units);
+            quote!(#p::nalgebra::Matrix::from_array_storage(#p::nalgebra::ArrayStorage([[0.0; #units]; 1])))
+        }
+    };
+    let rows_of = |t: usize, rows: usize| {
+        let rows = (0..rows).map(|r| {
+            let row = (0..gates).map(|g| {
+                let at = (r * gates + g) * units;
+                vector(values.and_then(|v| v.get(t)).map(|v| &v[at..at + units]))
+            });
+            quote!([#(#row),*])
+        });
+        quote!([#(#rows),*])
+    };
+    let (kernel, recurrent_kernel, bias) = (
+        rows_of(0, layer.inputs),
+        rows_of(1, units),
+        rows_of(2, cell.biases()),
+    );
+    let others = const_fields(layer).into_iter().map(|(name, value)| {
+        let name = format_ident!("{}", name);
+        quote!(#name: #value)
+    });
+    quote! {
+        #field: #ty {
+            weights: #p::layer::RecurrentWeights { kernel: #kernel, recurrent_kernel: #recurrent_kernel, bias: #bias },
+            #(#others,)*
+        }
+    }
 }
 
 /// Exact `f32` literals: Rust prints the shortest text that reads back to the same bits.
