@@ -315,7 +315,7 @@ fn weights_round_trip_with_the_architecture() {
     );
     // A file of another architecture is refused.
     let error = nnet::io::from_safetensors::<Rnn>(&bytes).unwrap_err();
-    assert!(error.to_string().contains("simple_rnn1"), "{error}");
+    assert!(matches!(error, Error::Weights(_)), "{error}");
     let names: Vec<String> = (0..Normed::TENSORS)
         .map(|i| Normed::tensor_info(i).unwrap().name())
         .collect();
