@@ -43,7 +43,12 @@ nnet::network! {
 
 fn sequence(len: usize, phase: f32) -> Vec<SVector<f32, 2>> {
     (0..len)
-        .map(|t| vector![(t as f32 * 0.7 + phase).sin(), (t as f32 * 0.3 - phase).cos()])
+        .map(|t| {
+            vector![
+                (t as f32 * 0.7 + phase).sin(),
+                (t as f32 * 0.3 - phase).cos()
+            ]
+        })
         .collect()
 }
 
@@ -72,7 +77,10 @@ fn step_agrees_with_forward() {
     assert!(net.forward(&[]).iter().all(|v| v.is_finite()));
     assert_eq!(
         net.forward_sequence(&xs, &mut outputs[..3]),
-        Err(Error::SequenceOutputs { steps: 7, outputs: 3 })
+        Err(Error::SequenceOutputs {
+            steps: 7,
+            outputs: 3
+        })
     );
 }
 
@@ -145,7 +153,12 @@ fn check_gradients<N, L, const F: usize, const OUT: usize>(
 #[test]
 fn many_to_one_gradients_match_finite_differences() {
     let targets = [vector![0.5], vector![-0.2], vector![0.1]];
-    check_gradients(Rnn::seeded(3), &three_sequences(), &targets, &MeanSquaredError);
+    check_gradients(
+        Rnn::seeded(3),
+        &three_sequences(),
+        &targets,
+        &MeanSquaredError,
+    );
 }
 
 #[test]
@@ -160,7 +173,12 @@ fn many_to_many_gradients_match_finite_differences() {
 #[test]
 fn normalized_gradients_match_finite_differences() {
     let targets = [vector![0.5, 1.0], vector![-0.2, 0.0], vector![0.1, -1.0]];
-    check_gradients(Normed::seeded(5), &three_sequences(), &targets, &MeanSquaredError);
+    check_gradients(
+        Normed::seeded(5),
+        &three_sequences(),
+        &targets,
+        &MeanSquaredError,
+    );
 }
 
 #[test]
@@ -201,7 +219,9 @@ fn sums(count: usize, seed: u64) -> (Sequences<1>, Vec<SVector<f32, 1>>) {
         let xs: Vec<SVector<f32, 1>> = (0..len)
             .map(|_| vector![rng.random_range(-1.0..1.0)])
             .collect();
-        labels.push(vector![f32::from(xs.iter().map(|x| x[0]).sum::<f32>() > 0.0)]);
+        labels.push(vector![f32::from(
+            xs.iter().map(|x| x[0]).sum::<f32>() > 0.0
+        )]);
         data.push(&xs);
     }
     (data, labels)
@@ -230,7 +250,9 @@ fn fit_learns_the_sign_of_a_sum() {
         validation_split: 0.1,
         ..FitConfig::default()
     };
-    let history = trainer.fit_sequences(&mut net, &train, &train_y, &config).unwrap();
+    let history = trainer
+        .fit_sequences(&mut net, &train, &train_y, &config)
+        .unwrap();
     assert_eq!(history.epochs.len(), 30);
     assert!(history.epochs[29].val_loss.is_some());
     let evaluation = trainer.evaluate_sequences(&net, &test, &test_y).unwrap();
@@ -246,7 +268,11 @@ fn fit_is_deterministic() {
         let targets: Vec<SVector<f32, 2>> = train_y.iter().map(|y| vector![y[0], -y[0]]).collect();
         let data: Sequences<2> = train
             .iter()
-            .map(|s| s.iter().map(|x| vector![x[0], x[0] * x[0]]).collect::<Vec<_>>())
+            .map(|s| {
+                s.iter()
+                    .map(|x| vector![x[0], x[0] * x[0]])
+                    .collect::<Vec<_>>()
+            })
             .collect();
         let mut trainer = Trainer::new(Adam::default(), MeanSquaredError);
         let config = FitConfig {
@@ -255,7 +281,9 @@ fn fit_is_deterministic() {
             verbosity: Verbosity::Silent,
             ..FitConfig::default()
         };
-        trainer.fit_sequences(&mut net, &data, &targets, &config).unwrap();
+        trainer
+            .fit_sequences(&mut net, &data, &targets, &config)
+            .unwrap();
         net
     };
     assert_eq!(run(), run());
@@ -273,33 +301,77 @@ fn bad_sequence_data_are_errors_naming_sequence_and_step() {
 
     let empty: Sequences<2> = vec![sequence(2, 0.0), Vec::new()].into();
     assert_eq!(
-        trainer.fit_sequences(&mut net, &empty, &y, &config).unwrap_err(),
-        Error::EmptySequence { data: DataRole::Training, sequence: 1 }
+        trainer
+            .fit_sequences(&mut net, &empty, &y, &config)
+            .unwrap_err(),
+        Error::EmptySequence {
+            data: DataRole::Training,
+            sequence: 1
+        }
     );
 
     let mut bad = sequence(4, 0.0);
     bad[2][1] = f32::NAN;
     let nan: Sequences<2> = vec![sequence(2, 0.0), bad].into();
-    let error = trainer.fit_sequences(&mut net, &nan, &y, &config).unwrap_err();
+    let error = trainer
+        .fit_sequences(&mut net, &nan, &y, &config)
+        .unwrap_err();
     assert!(
-        matches!(error, Error::NonFiniteStep { data: DataRole::Training, sequence: 1, step: 2, feature: 1, .. }),
+        matches!(
+            error,
+            Error::NonFiniteStep {
+                data: DataRole::Training,
+                sequence: 1,
+                step: 2,
+                feature: 1,
+                ..
+            }
+        ),
         "{error}"
     );
     assert!(error.to_string().contains("step 2 of sequence 1"));
 
     let good: Sequences<2> = vec![sequence(2, 0.0), sequence(3, 0.0)].into();
-    let error = trainer.fit_sequences(&mut net, &good, &y[..1], &config).unwrap_err();
-    assert!(matches!(error, Error::TargetCount { targets: 1, expected: 2, .. }), "{error}");
+    let error = trainer
+        .fit_sequences(&mut net, &good, &y[..1], &config)
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::TargetCount {
+                targets: 1,
+                expected: 2,
+                ..
+            }
+        ),
+        "{error}"
+    );
     assert_eq!(
-        trainer.evaluate_sequences(&net, &Sequences::new(), &[]).unwrap_err(),
-        Error::EmptyData { data: DataRole::Evaluation }
+        trainer
+            .evaluate_sequences(&net, &Sequences::new(), &[])
+            .unwrap_err(),
+        Error::EmptyData {
+            data: DataRole::Evaluation
+        }
     );
 
     // A network with a target per step wants one per step.
     let mut stack = Stack::seeded(1);
     let mut trainer = Trainer::new(Adam::default(), BinaryCrossentropy);
-    let error = trainer.fit_sequences(&mut stack, &good, &[vector![1.0]; 2], &config).unwrap_err();
-    assert!(matches!(error, Error::TargetCount { per: "step", expected: 5, .. }), "{error}");
+    let error = trainer
+        .fit_sequences(&mut stack, &good, &[vector![1.0]; 2], &config)
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::TargetCount {
+                per: "step",
+                expected: 5,
+                ..
+            }
+        ),
+        "{error}"
+    );
     assert_eq!(net, net.clone());
 }
 
@@ -319,5 +391,12 @@ fn weights_round_trip_with_the_architecture() {
     let names: Vec<String> = (0..Normed::TENSORS)
         .map(|i| Normed::tensor_info(i).unwrap().name())
         .collect();
-    assert_eq!(names[..3], ["simple_rnn1.kernel", "simple_rnn1.recurrent_kernel", "simple_rnn1.bias"]);
+    assert_eq!(
+        names[..3],
+        [
+            "simple_rnn1.kernel",
+            "simple_rnn1.recurrent_kernel",
+            "simple_rnn1.bias"
+        ]
+    );
 }
