@@ -400,3 +400,15 @@ fn weights_round_trip_with_the_architecture() {
         ]
     );
 }
+
+#[test]
+fn summary_shows_sequences_as_keras_does() {
+    let summary = Normed::summary();
+    assert!(summary.contains("input (Input)"), "{summary}");
+    assert!(summary.contains("(None, None, 2)"), "{summary}");
+    assert!(summary.contains("simple_rnn1 (SimpleRNN)"), "{summary}");
+    // The last recurrent layer returns its last output: the layers after it see vectors.
+    assert!(summary.contains("(None, 3) ") && summary.contains("(None, 2) "), "{summary}");
+    // Keras's counts: SimpleRNN(4) over 2 inputs has 4·(2 + 4 + 1) = 28 parameters.
+    assert_eq!(<Normed as nnet::Architecture>::LAYERS[0].trainable, 28);
+}

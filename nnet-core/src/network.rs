@@ -50,6 +50,10 @@ pub struct LayerSpec {
     /// differs from its default: `dense 10 relu`, `dropout 0.5`, `batch_norm (momentum = 0.9)`.
     /// Empty for a dense layer described by its fields alone.
     pub text: &'static str,
+    /// Whether the layer outputs a sequence, one vector per step: in a network declared with
+    /// `input sequence F;`, every layer before the last recurrent one, and every layer when the
+    /// last recurrent one has `return_sequences` (as Keras's output shapes `(None, None, n)`).
+    pub sequence: bool,
 }
 
 impl LayerSpec {
@@ -69,6 +73,7 @@ impl LayerSpec {
             trainable: units * inputs + units,
             non_trainable: 0,
             text: "",
+            sequence: false,
         }
     }
 

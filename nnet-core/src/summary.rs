@@ -49,11 +49,20 @@ pub fn summary(name: &str, inputs: usize, layers: &[LayerSpec]) -> String {
     text.push_str(&row("Layer (type)", "Output Shape", "Param #"));
     text.push_str(&heavy);
     text.push('\n');
-    text.push_str(&row("input (Input)", &format!("(None, {inputs})"), "0"));
+    // Keras's shapes: a sequence of any length is `(None, None, F)`.
+    let shape = |sequence: bool, units: usize| {
+        if sequence {
+            format!("(None, None, {units})")
+        } else {
+            format!("(None, {units})")
+        }
+    };
+    let sequence_input = layers.first().is_some_and(|l| l.sequence);
+    text.push_str(&row("input (Input)", &shape(sequence_input, inputs), "0"));
     for layer in layers {
         text.push_str(&row(
             &label(layer),
-            &format!("(None, {})", layer.units),
+            &shape(layer.sequence, layer.units),
             &(layer.trainable + layer.non_trainable).to_string(),
         ));
     }

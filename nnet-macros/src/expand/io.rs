@@ -14,7 +14,10 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     let p = private();
     let name = &model.def.name;
     let inputs = lit(model.inputs);
-    let specs = model.layers.iter().map(|l| {
+    let last_recurrent = model.last_recurrent();
+    let returns_sequences = last_recurrent.is_some_and(|i| model.layers[i].returns_sequences());
+    let specs = model.layers.iter().enumerate().map(|(i, l)| {
+        let sequence = model.sequence && (returns_sequences || last_recurrent.is_some_and(|r| i < r));
         let field = l.field().to_string();
         let kind = l.word().ident();
         let (layer_inputs, units) = (lit(l.inputs), lit(l.units));
@@ -22,7 +25,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
         let (trainable, non_trainable) = (lit(l.params()), lit(l.non_trainable()));
         let text = l.text();
         quote! {
-            #p::LayerSpec { name: #field, kind: #p::LayerKind::#kind, inputs: #layer_inputs, units: #units, activation: #p::ActivationKind::#activation, trainable: #trainable, non_trainable: #non_trainable, text: #text }
+            #p::LayerSpec { name: #field, kind: #p::LayerKind::#kind, inputs: #layer_inputs, units: #units, activation: #p::ActivationKind::#activation, trainable: #trainable, non_trainable: #non_trainable, text: #text, sequence: #sequence }
         }
     });
     // Recorded in saved files; only sequence networks differ from `describe`'s text.
