@@ -53,7 +53,7 @@ impl<D: Describe> Architecture for Net<D> {
 }
 
 /// Number of tensors of the layers: 2 per dense layer with bias (1 without), 4 per batch
-/// normalization, 2 per layer normalization.
+/// normalization, 2 per layer normalization, 3 per recurrent layer.
 const fn count(layers: &[LayerSpec]) -> usize {
     let mut n = 0;
     let mut i = 0;
@@ -64,6 +64,7 @@ const fn count(layers: &[LayerSpec]) -> usize {
             LayerKind::Dense | LayerKind::LayerNorm => 2,
             LayerKind::BatchNorm => 4,
             LayerKind::Activation | LayerKind::Dropout => 0,
+            LayerKind::SimpleRnn | LayerKind::Gru | LayerKind::Lstm => 3,
         };
         i += 1;
     }
