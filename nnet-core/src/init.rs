@@ -181,7 +181,12 @@ fn fill_normal<R: Rng + ?Sized>(values: &mut [f32], stddev: f64, truncated: bool
 
 /// Keras's `Orthogonal`: `values` as a `fan_in × fan_out` row-major matrix (one row if its
 /// length is another), drawn as described at [`Initializer::Orthogonal`].
-fn fill_orthogonal<R: Rng + ?Sized>(values: &mut [f32], fan_in: usize, fan_out: usize, rng: &mut R) {
+fn fill_orthogonal<R: Rng + ?Sized>(
+    values: &mut [f32],
+    fan_in: usize,
+    fan_out: usize,
+    rng: &mut R,
+) {
     let (rows, cols) = if fan_in.checked_mul(fan_out) == Some(values.len()) {
         (fan_in, fan_out)
     } else {

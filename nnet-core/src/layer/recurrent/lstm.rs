@@ -215,8 +215,8 @@ impl<const IN: usize, const UNITS: usize> Recurrent<IN, UNITS> for Lstm<IN, UNIT
                 };
                 let tanh_c = c.map(|v| Tanh.value(v));
 
-                let delta_c = carry_c
-                    + delta_h.zip_zip_map(&o, &tanh_c, |d, o, tc| d * o * (1.0 - tc * tc));
+                let delta_c =
+                    carry_c + delta_h.zip_zip_map(&o, &tanh_c, |d, o, tc| d * o * (1.0 - tc * tc));
                 let delta = [
                     delta_c.zip_zip_map(&g, &i, |d, g, i| d * g * i * (1.0 - i)),
                     delta_c.zip_zip_map(&c_prev, &f, |d, c, f| d * c * f * (1.0 - f)),
