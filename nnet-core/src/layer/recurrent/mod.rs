@@ -15,9 +15,15 @@
 //!
 //! The state starts at zero, as in Keras.
 
+mod gru;
+mod lstm;
 mod simple_rnn;
+#[cfg(test)]
+mod tests;
 mod weights;
 
+pub use gru::Gru;
+pub use lstm::Lstm;
 pub use simple_rnn::SimpleRnn;
 pub use weights::RecurrentWeights;
 

@@ -1,0 +1,249 @@
+//! `gru N`: Keras 3's `GRU` with `reset_after = true` (its default, and cuDNN's and PyTorch's
+//! formulation).
+//!
+//! With `σ` the logistic sigmoid, `⊙` the element-wise product, input biases `b` and
+//! recurrent biases `b̃`:
+//!
+//! ```text
+//! z  = σ(x W_z + b_z + h U_z + b̃_z)                update gate
+//! r  = σ(x W_r + b_r + h U_r + b̃_r)                reset gate
+//! ĥ  = tanh(x W_h + b_h + r ⊙ (h U_h + b̃_h))       candidate
+//! h' = z ⊙ h + (1 − z) ⊙ ĥ
+//! ```
+//!
+//! Backward, from `δh = ∂L/∂h'` (with `a(1 − a)` and `1 − a²` the derivatives of `σ` and
+//! `tanh` at their value `a`):
+//!
+//! ```text
+//! δĥ = δh ⊙ (1 − z) ⊙ (1 − ĥ²)          pre-activation of the candidate
+//! δz = δh ⊙ (h − ĥ) ⊙ z (1 − z)
+//! δr = δĥ ⊙ (h U_h + b̃_h) ⊙ r (1 − r)
+//! input side [δz, δr, δĥ]: ∂W += xᵀ δ, ∂b += δ, ∂x = δ Wᵀ
+//! recurrent side [δz, δr, r ⊙ δĥ]: ∂U += hᵀ δ̃, ∂b̃ += δ̃
+//! ∂L/∂h = δh ⊙ z + δ̃ Uᵀ
+//! ```
+
+use nalgebra::SVector;
+use rand::Rng;
+
+use super::weights::{add_outer, dot_row};
+use super::{HiddenState, Recurrent, RecurrentWeights, spans};
+use crate::activation::{Sigmoid, Tanh};
+use crate::layer::LayerKind;
+use crate::{Initializer, TensorInfo};
+
+/// Keras 3's `GRU(units)` (`reset_after = true`): gates `z` (update), `r` (reset) and the
+/// candidate `ĥ`, in that order in the kernels, and two bias rows (input, recurrent):
+///
+/// `z = σ(x W_z + b_z + h U_z + b̃_z)`, `r = σ(x W_r + b_r + h U_r + b̃_r)`,
+/// `ĥ = tanh(x W_h + b_h + r ⊙ (h U_h + b̃_h))`, `h' = z ⊙ h + (1 − z) ⊙ ĥ`, from `h = 0`.
+///
+/// The training pass keeps [`TRACE`](Recurrent::TRACE) `= 4·UNITS` values per step: `z`, `r`,
+/// `ĥ` and the recurrent candidate term `h U_h + b̃_h`, `UNITS` each in that order.
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::vector;
+/// use nnet_core::layer::{Gru, Recurrent};
+///
+/// // With zero weights both gates are ½ and the candidate 0: h' = h / 2.
+/// let mut gru = Gru::<1, 1>::zeroed();
+/// gru.weights.bias[0][2][0] = 1.0; // input bias of the candidate: ĥ = tanh 1
+/// let mut state = Default::default();
+/// gru.step(&mut state, &vector![0.0]);
+/// assert!((state.h[0] - 0.5 * 1.0_f32.tanh()).abs() < 1e-6);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Gru<const IN: usize, const UNITS: usize> {
+    /// `kernel` `[W_z, W_r, W_h]`, `recurrent_kernel` `[U_z, U_r, U_h]`, and `bias`: row 0 the
+    /// input biases `b`, row 1 the recurrent biases `b̃`.
+    pub weights: RecurrentWeights<IN, UNITS, 3, 2>,
+}
+
+/// The four vectors of one step: `z`, `r`, `ĥ` and the recurrent candidate term
+/// `h U_h + b̃_h` (the step's trace, in this order).
+type Gates<const UNITS: usize> = [SVector<f32, UNITS>; 4];
+
+impl<const IN: usize, const UNITS: usize> Gru<IN, UNITS> {
+    /// A layer with all weights zero.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_core::layer::Gru;
+    ///
+    /// let gru = Gru::<2, 3>::zeroed();
+    /// assert!(gru.weights.bias[1].iter().all(|b| b.sum() == 0.0));
+    /// ```
+    pub fn zeroed() -> Self {
+        Self {
+            weights: RecurrentWeights::zeroed(),
+        }
+    }
+
+    /// A layer initialized as Keras initializes it: the kernel from `init` (fans `IN` and
+    /// `3·UNITS`), the recurrent kernel from `recurrent_init` (fans `UNITS` and `3·UNITS`),
+    /// both bias rows from `bias_init`, in that order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_core::Initializer;
+    /// use nnet_core::layer::Gru;
+    /// use rand::SeedableRng;
+    ///
+    /// let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+    /// let gru = Gru::<2, 4>::initialized(
+    ///     Initializer::GlorotUniform,
+    ///     Initializer::Orthogonal,
+    ///     Initializer::Zeros,
+    ///     &mut rng,
+    /// );
+    /// // Keras's recurrent kernel [4, 12] has orthonormal rows: unit k's row has norm 1.
+    /// let row: f32 = gru.weights.recurrent_kernel[0].iter().map(|g| g.norm_squared()).sum();
+    /// assert!((row - 1.0).abs() < 1e-5);
+    /// ```
+    pub fn initialized<R: Rng + ?Sized>(
+        init: Initializer,
+        recurrent_init: Initializer,
+        bias_init: Initializer,
+        rng: &mut R,
+    ) -> Self {
+        Self {
+            weights: RecurrentWeights::initialized(init, recurrent_init, bias_init, rng),
+        }
+    }
+
+    /// One step's gates from input `x` and state `h`.
+    #[inline(always)]
+    fn gates(&self, x: &[f32], h: &SVector<f32, UNITS>) -> Gates<UNITS> {
+        let w = &self.weights;
+        let mut input = w.bias[0];
+        w.add_input(x, &mut input);
+        let mut recurrent = w.bias[1];
+        w.add_recurrent(h.as_slice(), &mut recurrent);
+        let [x_z, x_r, x_h] = input;
+        let [h_z, h_r, h_h] = recurrent;
+        let z = (x_z + h_z).map(|v| Sigmoid.value(v));
+        let r = (x_r + h_r).map(|v| Sigmoid.value(v));
+        let candidate = x_h.zip_zip_map(&r, &h_h, |x, r, h| Tanh.value(x + r * h));
+        [z, r, candidate, h_h]
+    }
+}
+
+/// `h' = z ⊙ h + (1 − z) ⊙ ĥ`.
+#[inline(always)]
+fn blend<const UNITS: usize>(
+    z: &SVector<f32, UNITS>,
+    h: &SVector<f32, UNITS>,
+    candidate: &SVector<f32, UNITS>,
+) -> SVector<f32, UNITS> {
+    z.zip_zip_map(h, candidate, |z, h, c| z * h + (1.0 - z) * c)
+}
+
+impl<const IN: usize, const UNITS: usize> Recurrent<IN, UNITS> for Gru<IN, UNITS> {
+    const KIND: LayerKind = LayerKind::Gru;
+    const TENSORS: usize = 3;
+    const TRAINABLE: usize = RecurrentWeights::<IN, UNITS, 3, 2>::PARAMS;
+    const TRACE: usize = 4 * UNITS;
+    type State = HiddenState<UNITS>;
+    type Gradient = RecurrentWeights<IN, UNITS, 3, 2>;
+
+    fn tensor_info(index: usize) -> Option<TensorInfo> {
+        RecurrentWeights::<IN, UNITS, 3, 2>::tensor_info(index)
+    }
+    fn tensor(&self, index: usize) -> &[f32] {
+        self.weights.tensor(index)
+    }
+    fn tensor_mut(&mut self, index: usize) -> &mut [f32] {
+        self.weights.tensor_mut(index)
+    }
+
+    #[inline(always)]
+    fn output(state: &Self::State) -> &SVector<f32, UNITS> {
+        &state.h
+    }
+
+    #[inline]
+    fn step(&self, state: &mut Self::State, x: &SVector<f32, IN>) {
+        let [z, _, candidate, _] = self.gates(x.as_slice(), &state.h);
+        state.h = blend(&z, &state.h, &candidate);
+    }
+
+    fn forward_sequences(&self, x: &[f32], lengths: &[usize], trace: &mut [f32], h: &mut [f32]) {
+        for (start, len) in spans(lengths) {
+            // The same computation as `step`, from the zero state.
+            let mut state = SVector::<f32, UNITS>::zeros();
+            for t in start..start + len {
+                let gates = self.gates(&x[t * IN..(t + 1) * IN], &state);
+                let trace = &mut trace[t * 4 * UNITS..(t + 1) * 4 * UNITS];
+                for (k, gate) in gates.iter().enumerate() {
+                    trace[k * UNITS..(k + 1) * UNITS].copy_from_slice(gate.as_slice());
+                }
+                let [z, _, candidate, _] = &gates;
+                state = blend(z, &state, candidate);
+                h[t * UNITS..(t + 1) * UNITS].copy_from_slice(state.as_slice());
+            }
+        }
+    }
+
+    fn backward_sequences(
+        &self,
+        x: &[f32],
+        lengths: &[usize],
+        trace: &[f32],
+        h: &[f32],
+        dh: &[f32],
+        grad: &mut Self::Gradient,
+        dx: &mut [f32],
+    ) {
+        let w = &self.weights;
+        let vector = |values: &[f32]| SVector::<f32, UNITS>::from_column_slice(values);
+        for (start, len) in spans(lengths) {
+            // ∂L/∂hₜ through the next step.
+            let mut carry = SVector::<f32, UNITS>::zeros();
+            for t in (start..start + len).rev() {
+                let delta_h = carry + vector(&dh[t * UNITS..(t + 1) * UNITS]);
+                let step = &trace[t * 4 * UNITS..(t + 1) * 4 * UNITS];
+                let [z, r, candidate, h_h] =
+                    core::array::from_fn(|k| vector(&step[k * UNITS..(k + 1) * UNITS]));
+                let previous = if t > start {
+                    vector(&h[(t - 1) * UNITS..t * UNITS])
+                } else {
+                    SVector::zeros()
+                };
+
+                let d_candidate =
+                    delta_h.zip_zip_map(&z, &candidate, |d, z, c| d * (1.0 - z) * (1.0 - c * c));
+                let d_z = delta_h.zip_zip_map(&(previous - candidate), &z, |d, diff, z| {
+                    d * diff * z * (1.0 - z)
+                });
+                let d_r = d_candidate.zip_zip_map(&h_h, &r, |d, h, r| d * h * r * (1.0 - r));
+                let input_delta = [d_z, d_r, d_candidate];
+                let recurrent_delta = [d_z, d_r, d_candidate.component_mul(&r)];
+
+                for (row, &xi) in grad.kernel.iter_mut().zip(&x[t * IN..(t + 1) * IN]) {
+                    add_outer(row, xi, &input_delta);
+                }
+                add_outer(&mut grad.bias[0], 1.0, &input_delta);
+                if t > start {
+                    for (row, &hk) in grad.recurrent_kernel.iter_mut().zip(previous.iter()) {
+                        add_outer(row, hk, &recurrent_delta);
+                    }
+                }
+                add_outer(&mut grad.bias[1], 1.0, &recurrent_delta);
+                if !dx.is_empty() {
+                    let dxt = &mut dx[t * IN..(t + 1) * IN];
+                    for (d, row) in dxt.iter_mut().zip(&w.kernel) {
+                        *d = dot_row(row, &input_delta);
+                    }
+                }
+                carry = delta_h.component_mul(&z);
+                for (c, row) in carry.iter_mut().zip(&w.recurrent_kernel) {
+                    *c += dot_row(row, &recurrent_delta);
+                }
+            }
+        }
+    }
+}

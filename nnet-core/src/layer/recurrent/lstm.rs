@@ -1,0 +1,249 @@
+//! `lstm N`: Keras 3's `LSTM`, with `unit_forget_bias = true`.
+//!
+//! With `σ` the logistic sigmoid, `⊙` the element-wise product and `a = x W + h U + b` split
+//! into the gates' blocks `a_i, a_f, a_c, a_o`:
+//!
+//! ```text
+//! i = σ(a_i)   f = σ(a_f)   g = tanh(a_c)   o = σ(a_o)
+//! c' = f ⊙ c + i ⊙ g
+//! h' = o ⊙ tanh(c')
+//! ```
+//!
+//! Backward, from `δh = ∂L/∂h'` and `δc` (`∂L/∂c'` through the next step), with `a(1 − a)` and
+//! `1 − a²` the derivatives of `σ` and `tanh` at their value `a`:
+//!
+//! ```text
+//! δc' = δc + δh ⊙ o ⊙ (1 − tanh² c')
+//! δ = [δc' ⊙ g ⊙ i(1 − i),  δc' ⊙ c ⊙ f(1 − f),  δc' ⊙ i ⊙ (1 − g²),  δh ⊙ tanh c' ⊙ o(1 − o)]
+//! ∂W += xᵀ δ, ∂U += hᵀ δ, ∂b += δ, ∂x = δ Wᵀ
+//! ∂L/∂h = δ Uᵀ, ∂L/∂c = δc' ⊙ f
+//! ```
+
+use nalgebra::SVector;
+use rand::Rng;
+
+use super::weights::{add_outer, dot_row};
+use super::{LstmState, Recurrent, RecurrentWeights, spans};
+use crate::activation::{Sigmoid, Tanh};
+use crate::layer::LayerKind;
+use crate::{Initializer, TensorInfo};
+
+/// Keras 3's `LSTM(units)`: gates `i` (input), `f` (forget), `c` (cell candidate `g`) and `o`
+/// (output), in that order in the kernels (PyTorch's `i, f, g, o`), and one bias row:
+///
+/// `i = σ(a_i)`, `f = σ(a_f)`, `g = tanh(a_c)`, `o = σ(a_o)` with `a = x W + h U + b`;
+/// `c' = f ⊙ c + i ⊙ g`, `h' = o ⊙ tanh(c')`, from `h = c = 0`.
+///
+/// The training pass keeps [`TRACE`](Recurrent::TRACE) `= 5·UNITS` values per step: `i`, `f`,
+/// `g`, `o` and the new cell state `c'`, `UNITS` each in that order.
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::vector;
+/// use nnet_core::layer::{Lstm, Recurrent};
+///
+/// // Zero weights: every gate is ½ and g = 0, so the state stays zero.
+/// let mut lstm = Lstm::<1, 1>::zeroed();
+/// lstm.weights.bias[0][2][0] = 1.0; // bias of the cell candidate: g = tanh 1
+/// let mut state = Default::default();
+/// lstm.step(&mut state, &vector![0.0]);
+/// let c = 0.5 * 1.0_f32.tanh();
+/// assert!((state.c[0] - c).abs() < 1e-6);
+/// assert!((state.h[0] - 0.5 * c.tanh()).abs() < 1e-6);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Lstm<const IN: usize, const UNITS: usize> {
+    /// `kernel` `[W_i, W_f, W_c, W_o]`, `recurrent_kernel` `[U_i, U_f, U_c, U_o]` and `bias`
+    /// `[b_i, b_f, b_c, b_o]`.
+    pub weights: RecurrentWeights<IN, UNITS, 4, 1>,
+}
+
+impl<const IN: usize, const UNITS: usize> Lstm<IN, UNITS> {
+    /// A layer with all weights zero.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_core::layer::Lstm;
+    ///
+    /// let lstm = Lstm::<2, 3>::zeroed();
+    /// assert!(lstm.weights.bias[0].iter().all(|b| b.sum() == 0.0));
+    /// ```
+    pub fn zeroed() -> Self {
+        Self {
+            weights: RecurrentWeights::zeroed(),
+        }
+    }
+
+    /// A layer initialized as Keras initializes it: the kernel from `init` (fans `IN` and
+    /// `4·UNITS`), the recurrent kernel from `recurrent_init` (fans `UNITS` and `4·UNITS`), the
+    /// bias from `bias_init`, in that order; then, as Keras's `unit_forget_bias`, the forget
+    /// gate's bias is set to 1.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_core::Initializer;
+    /// use nnet_core::layer::Lstm;
+    /// use rand::SeedableRng;
+    ///
+    /// let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+    /// let lstm = Lstm::<2, 3>::initialized(
+    ///     Initializer::GlorotUniform,
+    ///     Initializer::Orthogonal,
+    ///     Initializer::Zeros,
+    ///     &mut rng,
+    /// );
+    /// let [b_i, b_f, b_c, b_o] = lstm.weights.bias[0];
+    /// assert_eq!(b_f.sum(), 3.0);
+    /// assert_eq!(b_i.sum() + b_c.sum() + b_o.sum(), 0.0);
+    /// ```
+    pub fn initialized<R: Rng + ?Sized>(
+        init: Initializer,
+        recurrent_init: Initializer,
+        bias_init: Initializer,
+        rng: &mut R,
+    ) -> Self {
+        let mut weights = RecurrentWeights::initialized(init, recurrent_init, bias_init, rng);
+        weights.bias[0][1] = SVector::repeat(1.0);
+        Self { weights }
+    }
+
+    /// One step's gates `[i, f, g, o]` from input `x` and state `h`.
+    #[inline(always)]
+    fn gates(&self, x: &[f32], h: &SVector<f32, UNITS>) -> [SVector<f32, UNITS>; 4] {
+        let w = &self.weights;
+        let mut a = w.bias[0];
+        w.add_input(x, &mut a);
+        w.add_recurrent(h.as_slice(), &mut a);
+        let [a_i, a_f, a_c, a_o] = a;
+        let sigmoid = |v: f32| Sigmoid.value(v);
+        [
+            a_i.map(sigmoid),
+            a_f.map(sigmoid),
+            a_c.map(|v| Tanh.value(v)),
+            a_o.map(sigmoid),
+        ]
+    }
+}
+
+/// `c' = f ⊙ c + i ⊙ g` and `h' = o ⊙ tanh(c')`: the next state from the gates.
+#[inline(always)]
+fn advance<const UNITS: usize>(
+    [i, f, g, o]: &[SVector<f32, UNITS>; 4],
+    c: &SVector<f32, UNITS>,
+) -> LstmState<UNITS> {
+    let c = f.zip_zip_map(c, &i.component_mul(g), |f, c, ig| f * c + ig);
+    let h = o.zip_map(&c, |o, c| o * Tanh.value(c));
+    LstmState { h, c }
+}
+
+impl<const IN: usize, const UNITS: usize> Recurrent<IN, UNITS> for Lstm<IN, UNITS> {
+    const KIND: LayerKind = LayerKind::Lstm;
+    const TENSORS: usize = 3;
+    const TRAINABLE: usize = RecurrentWeights::<IN, UNITS, 4, 1>::PARAMS;
+    const TRACE: usize = 5 * UNITS;
+    type State = LstmState<UNITS>;
+    type Gradient = RecurrentWeights<IN, UNITS, 4, 1>;
+
+    fn tensor_info(index: usize) -> Option<TensorInfo> {
+        RecurrentWeights::<IN, UNITS, 4, 1>::tensor_info(index)
+    }
+    fn tensor(&self, index: usize) -> &[f32] {
+        self.weights.tensor(index)
+    }
+    fn tensor_mut(&mut self, index: usize) -> &mut [f32] {
+        self.weights.tensor_mut(index)
+    }
+
+    #[inline(always)]
+    fn output(state: &Self::State) -> &SVector<f32, UNITS> {
+        &state.h
+    }
+
+    #[inline]
+    fn step(&self, state: &mut Self::State, x: &SVector<f32, IN>) {
+        let gates = self.gates(x.as_slice(), &state.h);
+        *state = advance(&gates, &state.c);
+    }
+
+    fn forward_sequences(&self, x: &[f32], lengths: &[usize], trace: &mut [f32], h: &mut [f32]) {
+        for (start, len) in spans(lengths) {
+            // The same computation as `step`, from the zero state.
+            let mut state = LstmState::<UNITS>::default();
+            for t in start..start + len {
+                let gates = self.gates(&x[t * IN..(t + 1) * IN], &state.h);
+                state = advance(&gates, &state.c);
+                let trace = &mut trace[t * 5 * UNITS..(t + 1) * 5 * UNITS];
+                for (k, v) in gates.iter().chain([&state.c]).enumerate() {
+                    trace[k * UNITS..(k + 1) * UNITS].copy_from_slice(v.as_slice());
+                }
+                h[t * UNITS..(t + 1) * UNITS].copy_from_slice(state.h.as_slice());
+            }
+        }
+    }
+
+    fn backward_sequences(
+        &self,
+        x: &[f32],
+        lengths: &[usize],
+        trace: &[f32],
+        h: &[f32],
+        dh: &[f32],
+        grad: &mut Self::Gradient,
+        dx: &mut [f32],
+    ) {
+        let w = &self.weights;
+        let vector = |values: &[f32]| SVector::<f32, UNITS>::from_column_slice(values);
+        // Trace block `k` (`i`, `f`, `g`, `o`, `c`) of step `t`.
+        let traced = |t: usize, k: usize| {
+            let at = (5 * t + k) * UNITS;
+            vector(&trace[at..at + UNITS])
+        };
+        for (start, len) in spans(lengths) {
+            // ∂L/∂hₜ and ∂L/∂cₜ through the next step.
+            let mut carry_h = SVector::<f32, UNITS>::zeros();
+            let mut carry_c = SVector::<f32, UNITS>::zeros();
+            for t in (start..start + len).rev() {
+                let delta_h = carry_h + vector(&dh[t * UNITS..(t + 1) * UNITS]);
+                let [i, f, g, o, c] = core::array::from_fn(|k| traced(t, k));
+                let (h_prev, c_prev) = if t > start {
+                    (vector(&h[(t - 1) * UNITS..t * UNITS]), traced(t - 1, 4))
+                } else {
+                    (SVector::zeros(), SVector::zeros())
+                };
+                let tanh_c = c.map(|v| Tanh.value(v));
+
+                let delta_c =
+                    carry_c + delta_h.zip_zip_map(&o, &tanh_c, |d, o, tc| d * o * (1.0 - tc * tc));
+                let delta = [
+                    delta_c.zip_zip_map(&g, &i, |d, g, i| d * g * i * (1.0 - i)),
+                    delta_c.zip_zip_map(&c_prev, &f, |d, c, f| d * c * f * (1.0 - f)),
+                    delta_c.zip_zip_map(&i, &g, |d, i, g| d * i * (1.0 - g * g)),
+                    delta_h.zip_zip_map(&tanh_c, &o, |d, tc, o| d * tc * o * (1.0 - o)),
+                ];
+
+                for (row, &xi) in grad.kernel.iter_mut().zip(&x[t * IN..(t + 1) * IN]) {
+                    add_outer(row, xi, &delta);
+                }
+                if t > start {
+                    for (row, &hk) in grad.recurrent_kernel.iter_mut().zip(h_prev.iter()) {
+                        add_outer(row, hk, &delta);
+                    }
+                }
+                add_outer(&mut grad.bias[0], 1.0, &delta);
+                if !dx.is_empty() {
+                    let dxt = &mut dx[t * IN..(t + 1) * IN];
+                    for (d, row) in dxt.iter_mut().zip(&w.kernel) {
+                        *d = dot_row(row, &delta);
+                    }
+                }
+                for (ch, row) in carry_h.iter_mut().zip(&w.recurrent_kernel) {
+                    *ch = dot_row(row, &delta);
+                }
+                carry_c = delta_c.component_mul(&f);
+            }
+        }
+    }
+}
