@@ -1,5 +1,6 @@
 //! Weight initializers, with Keras's names and formulas.
 
+#[cfg(feature = "std")]
 use nalgebra::DMatrix;
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
@@ -144,12 +145,12 @@ impl Initializer {
             Self::Ones => values.fill(1.0),
             Self::Uniform => fill_uniform(values, 0.05, rng),
             Self::Normal => fill_normal(values, 0.05, false, rng),
-            Self::GlorotUniform => fill_uniform(values, (6.0 / fan_avg_2).sqrt(), rng),
-            Self::GlorotNormal => fill_normal(values, (2.0 / fan_avg_2).sqrt(), true, rng),
-            Self::HeUniform => fill_uniform(values, (6.0 / fan_in).sqrt(), rng),
-            Self::HeNormal => fill_normal(values, (2.0 / fan_in).sqrt(), true, rng),
-            Self::LecunUniform => fill_uniform(values, (3.0 / fan_in).sqrt(), rng),
-            Self::LecunNormal => fill_normal(values, (1.0 / fan_in).sqrt(), true, rng),
+            Self::GlorotUniform => fill_uniform(values, crate::math::sqrt64(6.0 / fan_avg_2), rng),
+            Self::GlorotNormal => fill_normal(values, crate::math::sqrt64(2.0 / fan_avg_2), true, rng),
+            Self::HeUniform => fill_uniform(values, crate::math::sqrt64(6.0 / fan_in), rng),
+            Self::HeNormal => fill_normal(values, crate::math::sqrt64(2.0 / fan_in), true, rng),
+            Self::LecunUniform => fill_uniform(values, crate::math::sqrt64(3.0 / fan_in), rng),
+            Self::LecunNormal => fill_normal(values, crate::math::sqrt64(1.0 / fan_in), true, rng),
             Self::Orthogonal => fill_orthogonal(values, rows, cols, rng),
         }
     }
@@ -196,6 +197,70 @@ fn fill_orthogonal<R: Rng + ?Sized>(
         return;
     }
     let (long, short) = (rows.max(cols), rows.min(cols));
+    #[cfg(not(feature = "std"))]
+    {
+        gram_schmidt(values, rows, cols, long, short, rng);
+    }
+    #[cfg(feature = "std")]
+    {
+        householder(values, rows, cols, long, short, rng);
+    }
+}
+
+/// The `no_std` orthogonal draw, in `values` itself (no allocator): the same normal matrix as
+/// with `std`, orthonormalized by modified Gram–Schmidt, which gives the `Q` of the QR
+/// decomposition with a positive diagonal in `R` (what [`householder`] gives after its sign
+/// correction), up to rounding.
+#[cfg(not(feature = "std"))]
+fn gram_schmidt<R: Rng + ?Sized>(
+    values: &mut [f32],
+    rows: usize,
+    cols: usize,
+    long: usize,
+    short: usize,
+    rng: &mut R,
+) {
+    // `Q` is `long × short`; the result is `Q` (rows ≥ cols) or `Qᵀ` (rows < cols), row-major:
+    // element (i, j) of `Q` is at `i * short + j`, or at `j * long + i` for the transpose.
+    let at = |i: usize, j: usize| if rows >= cols { i * short + j } else { j * long + i };
+    let _ = cols;
+    for i in 0..long {
+        for j in 0..short {
+            let x: f64 = StandardNormal.sample(rng);
+            values[at(i, j)] = x as f32;
+        }
+    }
+    for j in 0..short {
+        for k in 0..j {
+            let dot: f64 = (0..long)
+                .map(|i| f64::from(values[at(i, k)]) * f64::from(values[at(i, j)]))
+                .sum();
+            for i in 0..long {
+                let v = f64::from(values[at(i, j)]) - dot * f64::from(values[at(i, k)]);
+                values[at(i, j)] = v as f32;
+            }
+        }
+        let norm = crate::math::sqrt64(
+            (0..long)
+                .map(|i| crate::math::square(f64::from(values[at(i, j)])))
+                .sum(),
+        );
+        for i in 0..long {
+            values[at(i, j)] = (f64::from(values[at(i, j)]) / norm) as f32;
+        }
+    }
+}
+
+/// The orthogonal draw through nalgebra's Householder QR, as Keras's (`Q · sign(diag R)`).
+#[cfg(feature = "std")]
+fn householder<R: Rng + ?Sized>(
+    values: &mut [f32],
+    rows: usize,
+    cols: usize,
+    long: usize,
+    short: usize,
+    rng: &mut R,
+) {
     let normal = (0..long * short).map(|_| -> f64 { StandardNormal.sample(rng) });
     let qr = DMatrix::from_row_iterator(long, short, normal).qr();
     let r = qr.r();

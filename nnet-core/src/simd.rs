@@ -7,6 +7,7 @@
 //! before it (both compute the shared units identically), so no lane is wasted on padding and
 //! no load is masked. A one-unit layer is a dot product instead.
 
+#[cfg(feature = "std")]
 use std::sync::LazyLock;
 
 use nalgebra::SVector;
@@ -17,13 +18,25 @@ use crate::storage::MatrixStorage;
 use crate::{Dense, DenseGradient};
 
 /// The best instruction set of this machine, detected once.
+#[cfg(feature = "std")]
 static ARCH: LazyLock<Arch> = LazyLock::new(Arch::new);
 
 /// Runs `op` with the best instruction set of this machine (AVX2 and FMA where there are).
 #[doc(hidden)]
 #[inline]
+#[cfg(feature = "std")]
 pub fn dispatch<Op: WithSimd>(op: Op) -> Op::Output {
     ARCH.dispatch(op)
+}
+
+/// Runs `op` with the best instruction set of this machine. Without `std`, pulp detects it
+/// through `cpuid` on x86 (once, cached in atomics) and takes the compile-time target features
+/// elsewhere (`-C target-feature`, `-C target-cpu`).
+#[doc(hidden)]
+#[inline]
+#[cfg(not(feature = "std"))]
+pub fn dispatch<Op: WithSimd>(op: Op) -> Op::Output {
+    Arch::new().dispatch(op)
 }
 
 /// Registers of output units kept at once.
@@ -218,6 +231,7 @@ impl<
         }
     }
 
+    #[cfg(feature = "std")]
     /// The pre-activations of a batch (column-major, one sample per column) through
     /// the SIMD product of [`forward_simd`](Self::forward_simd), in one [`dispatch`].
     pub(crate) fn preactivation_columns(&self, x: &[f32], z: &mut [f32]) {
@@ -266,12 +280,14 @@ impl<
 }
 
 /// A layer's pre-activations for each column of a batch.
+#[cfg(feature = "std")]
 struct Columns<'a, const IN: usize, const OUT: usize, A, S, B, const BIAS: bool> {
     layer: &'a Dense<IN, OUT, A, S, B, BIAS>,
     x: &'a [f32],
     z: &'a mut [f32],
 }
 
+#[cfg(feature = "std")]
 impl<
     const IN: usize,
     const OUT: usize,

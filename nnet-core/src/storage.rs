@@ -10,7 +10,9 @@
 //! its network's trace, gradient and deltas) in a [`HeapVector`], so that no function frame
 //! holds a vector of 65,536 floats (256 KiB) by value.
 
-use nalgebra::{SMatrix, SVector};
+use nalgebra::SMatrix;
+#[cfg(feature = "std")]
+use nalgebra::SVector;
 
 /// Vectors of more than this many floats (4 KiB) are kept on the heap by generated networks
 /// and by the generic code that works with them.
@@ -54,6 +56,8 @@ impl<const R: usize, const C: usize> MatrixStorage<R, C> for SMatrix<f32, R, C> 
     }
 }
 
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 /// An `R × C` matrix of `f32` on the heap, allocated zeroed in place and cloned element by
 /// element, so no step needs the matrix's size in stack space.
 ///
@@ -72,6 +76,8 @@ impl<const R: usize, const C: usize> MatrixStorage<R, C> for SMatrix<f32, R, C> 
 /// ```
 pub struct HeapMatrix<const R: usize, const C: usize>(Box<SMatrix<f32, R, C>>);
 
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 /// An `N`-vector of `f32` on the heap: a [`HeapMatrix`] of one column.
 ///
 /// # Examples
@@ -85,6 +91,7 @@ pub struct HeapMatrix<const R: usize, const C: usize>(Box<SMatrix<f32, R, C>>);
 /// ```
 pub type HeapVector<const N: usize> = HeapMatrix<N, 1>;
 
+#[cfg(feature = "std")]
 impl<const R: usize, const C: usize> HeapMatrix<R, C> {
     /// The matrix, moved out of its box (to return it by value where an API must).
     pub fn into_inner(self) -> SMatrix<f32, R, C> {
@@ -92,6 +99,8 @@ impl<const R: usize, const C: usize> HeapMatrix<R, C> {
     }
 }
 
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 /// Runs `f` on a zeroed `N`-vector: on the stack for up to [`INLINE_UNITS`] floats, on the heap
 /// beyond, so that generic code never holds a large vector in its own frame.
 ///
@@ -116,6 +125,7 @@ pub fn with_zeroed_vector<const N: usize, R>(f: impl FnOnce(&mut SVector<f32, N>
     }
 }
 
+#[cfg(feature = "std")]
 /// The inline half of [`with_zeroed_vector`], in a frame of its own: debug builds reserve stack
 /// for every local of a function, even one on a branch never taken.
 #[inline]
@@ -124,6 +134,8 @@ fn with_inline_vector<const N: usize, R>(f: impl FnOnce(&mut SVector<f32, N>) ->
     f(&mut v)
 }
 
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 /// A vector that `f` fills from zeros, returned by value: built on the heap beyond
 /// [`INLINE_UNITS`] floats and moved out once, so that only the caller's slot holds it (in debug
 /// builds, nalgebra's `SVector::zeros()` alone needs four times the vector's size of stack).
@@ -145,12 +157,14 @@ pub fn vector_with<const N: usize>(f: impl FnOnce(&mut SVector<f32, N>)) -> SVec
     }
 }
 
+#[cfg(feature = "std")]
 fn heap_vector_with<const N: usize>(f: impl FnOnce(&mut SVector<f32, N>)) -> SVector<f32, N> {
     let mut v = HeapVector::<N>::zeroed();
     f(v.matrix_mut());
     v.into_inner()
 }
 
+#[cfg(feature = "std")]
 #[inline]
 fn inline_vector_with<const N: usize>(f: impl FnOnce(&mut SVector<f32, N>)) -> SVector<f32, N> {
     let mut v = SVector::zeros();
@@ -158,6 +172,8 @@ fn inline_vector_with<const N: usize>(f: impl FnOnce(&mut SVector<f32, N>)) -> S
     v
 }
 
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 /// `n` zero vectors, allocated zeroed in place (never through a vector on the stack).
 ///
 /// # Examples
@@ -171,6 +187,7 @@ pub fn zeroed_vectors<const N: usize>(n: usize) -> Vec<SVector<f32, N>> {
     bytemuck::zeroed_vec(n)
 }
 
+#[cfg(feature = "std")]
 impl<const R: usize, const C: usize> MatrixStorage<R, C> for HeapMatrix<R, C> {
     fn zeroed() -> Self {
         Self(bytemuck::zeroed_box())
@@ -185,6 +202,7 @@ impl<const R: usize, const C: usize> MatrixStorage<R, C> for HeapMatrix<R, C> {
     }
 }
 
+#[cfg(feature = "std")]
 impl<const R: usize, const C: usize> Clone for HeapMatrix<R, C> {
     fn clone(&self) -> Self {
         let mut copy = Self::zeroed();
@@ -197,18 +215,21 @@ impl<const R: usize, const C: usize> Clone for HeapMatrix<R, C> {
     }
 }
 
+#[cfg(feature = "std")]
 impl<const R: usize, const C: usize> core::fmt::Debug for HeapMatrix<R, C> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         core::fmt::Debug::fmt(&*self.0, f)
     }
 }
 
+#[cfg(feature = "std")]
 impl<const R: usize, const C: usize> PartialEq for HeapMatrix<R, C> {
     fn eq(&self, other: &Self) -> bool {
         self.0.as_slice() == other.0.as_slice()
     }
 }
 
+#[cfg(feature = "std")]
 impl<const R: usize, const C: usize> core::ops::Deref for HeapMatrix<R, C> {
     type Target = SMatrix<f32, R, C>;
     #[inline]
@@ -217,6 +238,7 @@ impl<const R: usize, const C: usize> core::ops::Deref for HeapMatrix<R, C> {
     }
 }
 
+#[cfg(feature = "std")]
 impl<const R: usize, const C: usize> core::ops::DerefMut for HeapMatrix<R, C> {
     #[inline]
     fn deref_mut(&mut self) -> &mut Self::Target {

@@ -35,9 +35,9 @@ macro_rules! element_wise {
 #[inline]
 pub(crate) fn logistic(z: f32) -> f32 {
     if z >= 0.0 {
-        1.0 / (1.0 + (-z).exp())
+        1.0 / (1.0 + crate::math::exp(-z))
     } else {
-        let e = z.exp();
+        let e = crate::math::exp(z);
         e / (1.0 + e)
     }
 }
@@ -138,7 +138,7 @@ impl Tanh {
     /// `tanh z`.
     #[inline]
     pub fn value(&self, z: f32) -> f32 {
-        z.tanh()
+        crate::math::tanh(z)
     }
     /// `1 - a²`.
     #[inline]
@@ -250,12 +250,12 @@ impl Elu {
     /// `z` for `z > 0`, else `alpha (e^z - 1)`.
     #[inline]
     pub fn value(&self, z: f32) -> f32 {
-        if z > 0.0 { z } else { self.alpha * z.exp_m1() }
+        if z > 0.0 { z } else { self.alpha * crate::math::exp_m1(z) }
     }
     /// `1` for `z > 0`, else `alpha e^z`.
     #[inline]
     pub fn derivative(&self, z: f32, _a: f32) -> f32 {
-        if z > 0.0 { 1.0 } else { self.alpha * z.exp() }
+        if z > 0.0 { 1.0 } else { self.alpha * crate::math::exp(z) }
     }
 }
 element_wise!(Elu, Elu);
@@ -284,7 +284,7 @@ impl Selu {
         if z > 0.0 {
             SELU_SCALE * z
         } else {
-            SELU_SCALE * SELU_ALPHA * z.exp_m1()
+            SELU_SCALE * SELU_ALPHA * crate::math::exp_m1(z)
         }
     }
     /// `λ` for `z > 0`, else `λ α e^z`.
@@ -293,7 +293,7 @@ impl Selu {
         if z > 0.0 {
             SELU_SCALE
         } else {
-            SELU_SCALE * SELU_ALPHA * z.exp()
+            SELU_SCALE * SELU_ALPHA * crate::math::exp(z)
         }
     }
 }
@@ -323,7 +323,7 @@ impl Gelu {
     pub fn derivative(&self, z: f32, _a: f32) -> f32 {
         let cdf = 0.5 * (1.0 + libm::erff(z * core::f32::consts::FRAC_1_SQRT_2));
         // 1 / sqrt(2π)
-        let pdf = 0.398_942_3 * (-0.5 * z * z).exp();
+        let pdf = 0.398_942_3 * crate::math::exp(-0.5 * z * z);
         cdf + z * pdf
     }
 }
@@ -372,7 +372,7 @@ impl Softplus {
     /// `ln(1 + e^z)`.
     #[inline]
     pub fn value(&self, z: f32) -> f32 {
-        z.max(0.0) + (-z.abs()).exp().ln_1p()
+        z.max(0.0) + crate::math::ln_1p(crate::math::exp(-z.abs()))
     }
     /// `σ(z)`.
     #[inline]
@@ -452,7 +452,7 @@ impl Exponential {
     /// `e^z`.
     #[inline]
     pub fn value(&self, z: f32) -> f32 {
-        z.exp()
+        crate::math::exp(z)
     }
     /// `e^z`, which is `a`.
     #[inline]

@@ -33,7 +33,7 @@ impl Activation for Softmax {
         let max = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
         let mut sum = 0.0;
         for v in z.iter_mut() {
-            *v = (*v - max).exp();
+            *v = crate::math::exp(*v - max);
             sum += *v;
         }
         let inv = 1.0 / sum;

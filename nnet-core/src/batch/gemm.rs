@@ -151,10 +151,16 @@ fn split(
     if m * n * k >= PARALLEL_MIN && n >= 2 * tile {
         let left = (n / 2).div_ceil(tile) * tile;
         let (c_left, c_right) = c[..m * n].split_at_mut(left * m);
+        #[cfg(feature = "parallel")]
         rayon::join(
             || serial(kernel, m, left, k, a, b, c_left),
             || serial(kernel, m, n - left, k, a, b.skip_cols(left), c_right),
         );
+        #[cfg(not(feature = "parallel"))]
+        {
+            serial(kernel, m, left, k, a, b, c_left);
+            serial(kernel, m, n - left, k, a, b.skip_cols(left), c_right);
+        }
     } else {
         serial(kernel, m, n, k, a, b, c);
     }

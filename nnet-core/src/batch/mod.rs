@@ -51,14 +51,14 @@ pub const fn prefers_batches(layers: &[LayerSpec]) -> bool {
 /// Runs `op` on a thread of rayon's pool, where the matrix products of a batch split their work
 /// between threads without handing each product to the pool from outside: called from outside
 /// the pool, `op` is handed over once (rayon's queue allocates one block per 63 such calls);
-/// called from inside, it runs at once.
+/// called from inside, it runs at once. Without the `parallel` feature, it runs at once.
 #[doc(hidden)]
 pub fn in_pool<R: Send>(op: impl FnOnce() -> R + Send) -> R {
-    if rayon::current_thread_index().is_some() {
-        op()
-    } else {
-        rayon::scope(|_| op())
+    #[cfg(feature = "parallel")]
+    if rayon::current_thread_index().is_none() {
+        return rayon::scope(|_| op());
     }
+    op()
 }
 
 /// A batch of vectors as one column-major matrix: `N` rows, one column per vector.

@@ -3,7 +3,9 @@
 use nalgebra::SVector;
 use pulp::Simd;
 
-use super::{Layer, LayerKind, Mode, NoGradient};
+use super::{Layer, LayerKind, NoGradient};
+#[cfg(feature = "std")]
+use super::Mode;
 use crate::TensorInfo;
 use crate::activation::Activation;
 
@@ -96,6 +98,7 @@ impl<const N: usize, A: Activation> Layer<N, N> for ActivationLayer<N, A> {
         }
     }
 
+    #[cfg(feature = "std")]
     fn forward_batch(
         &self,
         _: Mode<'_>,
@@ -108,6 +111,7 @@ impl<const N: usize, A: Activation> Layer<N, N> for ActivationLayer<N, A> {
         self.output_batch(x, a);
     }
 
+    #[cfg(feature = "std")]
     fn output_batch(&self, x: &[f32], a: &mut [f32]) {
         a.copy_from_slice(x);
         for column in a.chunks_exact_mut(N) {
@@ -115,6 +119,7 @@ impl<const N: usize, A: Activation> Layer<N, N> for ActivationLayer<N, A> {
         }
     }
 
+    #[cfg(feature = "std")]
     fn backward_batch(
         &self,
         _: &[f32],

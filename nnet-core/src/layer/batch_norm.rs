@@ -3,7 +3,9 @@
 use nalgebra::SVector;
 use pulp::Simd;
 
-use super::{Layer, LayerGradient, LayerKind, Mode};
+use super::{Layer, LayerGradient, LayerKind};
+#[cfg(feature = "std")]
+use super::Mode;
 use crate::TensorInfo;
 use crate::activation::Linear;
 use crate::storage::MatrixStorage;
@@ -96,7 +98,7 @@ impl<const N: usize, V: MatrixStorage<N, 1>> BatchNorm<N, V> {
         let (g, b) = (self.gamma.matrix(), self.beta.matrix());
         let (m, v) = (self.moving_mean.matrix(), self.moving_variance.matrix());
         for j in 0..N.min(scale.len()).min(shift.len()) {
-            let s = g[j] / (v[j] + self.epsilon).sqrt();
+            let s = g[j] / crate::math::sqrt(v[j] + self.epsilon);
             scale[j] = s;
             shift[j] = b[j] - s * m[j];
         }
@@ -119,7 +121,7 @@ impl<const N: usize, V: MatrixStorage<N, 1>> BatchNorm<N, V> {
         let (g, b) = (self.gamma.matrix(), self.beta.matrix());
         let (m, v) = (self.moving_mean.matrix(), self.moving_variance.matrix());
         for j in 0..N {
-            a[j] = g[j] * (x[j] - m[j]) / (v[j] + self.epsilon).sqrt() + b[j];
+            a[j] = g[j] * (x[j] - m[j]) / crate::math::sqrt(v[j] + self.epsilon) + b[j];
         }
     }
 
@@ -127,7 +129,7 @@ impl<const N: usize, V: MatrixStorage<N, 1>> BatchNorm<N, V> {
     fn normalize(&self, mean: &[f32], variance: &[f32], x: &[f32], z: &mut [f32], a: &mut [f32]) {
         let (g, b) = (self.gamma.matrix(), self.beta.matrix());
         for j in 0..N {
-            let inv = 1.0 / (variance[j] + self.epsilon).sqrt();
+            let inv = 1.0 / crate::math::sqrt(variance[j] + self.epsilon);
             let xhat = (x[j] - mean[j]) * inv;
             z[j] = xhat;
             a[j] = g[j] * xhat + b[j];
@@ -246,13 +248,14 @@ impl<const N: usize, V: MatrixStorage<N, 1>> Layer<N, N> for BatchNorm<N, V> {
         if let Some(dx) = dx {
             let (g, v) = (self.gamma.matrix(), self.moving_variance.matrix());
             for j in 0..N {
-                dx[j] = delta[j] * g[j] / (v[j] + self.epsilon).sqrt();
+                dx[j] = delta[j] * g[j] / crate::math::sqrt(v[j] + self.epsilon);
             }
         }
     }
 
     /// In training: each unit's mean and biased variance over the batch go to `grad`'s
     /// `batch_mean` and `batch_variance`, and the batch is normalized with them.
+    #[cfg(feature = "std")]
     fn forward_batch(
         &self,
         mode: Mode<'_>,
@@ -283,7 +286,7 @@ impl<const N: usize, V: MatrixStorage<N, 1>> Layer<N, N> for BatchNorm<N, V> {
             let mu = sum / n as f64;
             let sq: f64 = x
                 .chunks_exact(N)
-                .map(|c| (f64::from(c[j]) - mu).powi(2))
+                .map(|c| crate::math::square(f64::from(c[j]) - mu))
                 .sum();
             mean[j] = mu as f32;
             variance[j] = (sq / n as f64) as f32;
@@ -294,6 +297,7 @@ impl<const N: usize, V: MatrixStorage<N, 1>> Layer<N, N> for BatchNorm<N, V> {
         }
     }
 
+    #[cfg(feature = "std")]
     fn output_batch(&self, x: &[f32], a: &mut [f32]) {
         for (x, a) in x.chunks_exact(N).zip(a.chunks_exact_mut(N)) {
             self.infer(x, a);
@@ -303,6 +307,7 @@ impl<const N: usize, V: MatrixStorage<N, 1>> Layer<N, N> for BatchNorm<N, V> {
     /// The gradient through the batch's mean and variance:
     /// `∂L/∂xᵢ = γ/(n σ) · (n δᵢ − Σδ − x̂ᵢ Σ δ x̂)`, with `σ² + ε` from `grad`'s
     /// `batch_variance`. After a pass in inference mode, use the per-sample backward pass.
+    #[cfg(feature = "std")]
     fn backward_batch(
         &self,
         _: &[f32],
@@ -328,7 +333,7 @@ impl<const N: usize, V: MatrixStorage<N, 1>> Layer<N, N> for BatchNorm<N, V> {
                 continue;
             }
             let inv =
-                1.0 / (f64::from(grad.batch_variance.matrix()[j]) + f64::from(self.epsilon)).sqrt();
+                1.0 / crate::math::sqrt64(f64::from(grad.batch_variance.matrix()[j]) + f64::from(self.epsilon));
             let k = f64::from(g[j]) * inv / n as f64;
             let columns = delta.chunks_exact(N).zip(z.chunks_exact(N));
             for ((d, z), dx) in columns.zip(dx.chunks_exact_mut(N)) {

@@ -3,7 +3,9 @@
 use nalgebra::SVector;
 use pulp::Simd;
 
-use super::{Layer, LayerGradient, LayerKind, Mode};
+use super::{Layer, LayerGradient, LayerKind};
+#[cfg(feature = "std")]
+use super::Mode;
 use crate::activation::Activation;
 use crate::storage::MatrixStorage;
 use crate::{Dense, DenseGradient, TensorInfo};
@@ -102,6 +104,7 @@ impl<
         Dense::backward_simd(self, simd, x, delta, grad, dx);
     }
 
+    #[cfg(feature = "std")]
     fn forward_batch(
         &self,
         _mode: Mode<'_>,
@@ -113,14 +116,17 @@ impl<
         Dense::forward_batch(self, x, z, a);
     }
 
+    #[cfg(feature = "std")]
     fn output_batch(&self, x: &[f32], a: &mut [f32]) {
         Dense::output_batch(self, x, a);
     }
 
+    #[cfg(feature = "std")]
     fn activation_backward_batch(&self, z: &[f32], a: &[f32], delta: &mut [f32]) {
         Dense::activation_backward_batch(self, z, a, delta);
     }
 
+    #[cfg(feature = "std")]
     fn backward_batch(
         &self,
         x: &[f32],

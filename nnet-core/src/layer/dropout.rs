@@ -3,7 +3,9 @@
 use nalgebra::SVector;
 use pulp::Simd;
 
-use super::{Layer, LayerKind, Mode, NoGradient};
+use super::{Layer, LayerKind, NoGradient};
+#[cfg(feature = "std")]
+use super::Mode;
 use crate::TensorInfo;
 use crate::activation::Linear;
 
@@ -121,6 +123,7 @@ impl<const N: usize> Layer<N, N> for Dropout<N> {
     }
 
     /// In training, `z` receives the mask's scale per unit and `a = x · z`.
+    #[cfg(feature = "std")]
     fn forward_batch(
         &self,
         mode: Mode<'_>,
@@ -138,10 +141,12 @@ impl<const N: usize> Layer<N, N> for Dropout<N> {
         }
     }
 
+    #[cfg(feature = "std")]
     fn output_batch(&self, x: &[f32], a: &mut [f32]) {
         a.copy_from_slice(x);
     }
 
+    #[cfg(feature = "std")]
     fn backward_batch(
         &self,
         _: &[f32],

@@ -3,7 +3,9 @@
 use nalgebra::SVector;
 use pulp::Simd;
 
-use super::{Layer, LayerGradient, LayerKind, Mode};
+use super::{Layer, LayerGradient, LayerKind};
+#[cfg(feature = "std")]
+use super::Mode;
 use crate::TensorInfo;
 use crate::activation::Linear;
 use crate::storage::MatrixStorage;
@@ -49,10 +51,10 @@ fn moments(x: &[f32], epsilon: f32) -> (f64, f64) {
     let mean = x.iter().map(|&v| f64::from(v)).sum::<f64>() / n;
     let variance = x
         .iter()
-        .map(|&v| (f64::from(v) - mean).powi(2))
+        .map(|&v| crate::math::square(f64::from(v) - mean))
         .sum::<f64>()
         / n;
-    (mean, 1.0 / (variance + f64::from(epsilon)).sqrt())
+    (mean, 1.0 / crate::math::sqrt64(variance + f64::from(epsilon)))
 }
 
 impl<const N: usize, V: MatrixStorage<N, 1>> LayerNorm<N, V> {
@@ -215,6 +217,7 @@ impl<const N: usize, V: MatrixStorage<N, 1>> Layer<N, N> for LayerNorm<N, V> {
         );
     }
 
+    #[cfg(feature = "std")]
     fn forward_batch(
         &self,
         _: Mode<'_>,
@@ -229,12 +232,14 @@ impl<const N: usize, V: MatrixStorage<N, 1>> Layer<N, N> for LayerNorm<N, V> {
         }
     }
 
+    #[cfg(feature = "std")]
     fn output_batch(&self, x: &[f32], a: &mut [f32]) {
         for (x, a) in x.chunks_exact(N).zip(a.chunks_exact_mut(N)) {
             self.infer(x, a);
         }
     }
 
+    #[cfg(feature = "std")]
     fn backward_batch(
         &self,
         x: &[f32],

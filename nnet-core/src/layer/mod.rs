@@ -296,6 +296,7 @@ pub trait Layer<const IN: usize, const OUT: usize>:
     /// The forward pass of a batch: `x` holds `IN` values per sample, `z` and `a` receive `OUT`
     /// per sample. In [`Mode::Training`] a layer that needs them writes its statistics to the
     /// non-trainable slots of `grad`.
+    #[cfg(feature = "std")]
     fn forward_batch(
         &self,
         mode: Mode<'_>,
@@ -306,9 +307,11 @@ pub trait Layer<const IN: usize, const OUT: usize>:
     );
 
     /// The inference outputs of a batch, without keeping `z`.
+    #[cfg(feature = "std")]
     fn output_batch(&self, x: &[f32], a: &mut [f32]);
 
     /// Turns `delta`, `∂L/∂A` of a batch, into `∂L/∂Z` in place, column by column.
+    #[cfg(feature = "std")]
     fn activation_backward_batch(&self, z: &[f32], a: &[f32], delta: &mut [f32]) {
         let columns = z.chunks_exact(OUT).zip(a.chunks_exact(OUT));
         for ((z, a), delta) in columns.zip(delta.chunks_exact_mut(OUT)) {
@@ -319,6 +322,7 @@ pub trait Layer<const IN: usize, const OUT: usize>:
     /// The backward pass of a batch from `delta = ∂L/∂Z`, after a [`forward_batch`](Layer::forward_batch)
     /// that wrote `z` and `grad`'s statistics: adds the gradients of the trainable tensors
     /// summed over the batch to `grad` and writes `∂L/∂X` to `dx` unless it is empty.
+    #[cfg(feature = "std")]
     fn backward_batch(
         &self,
         x: &[f32],
