@@ -127,14 +127,23 @@
 //! assert!(nnet::io::from_safetensors::<Tiny>(&bytes[..40]).is_err());
 //! ```
 
+#![cfg_attr(not(feature = "std"), no_std)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 pub use nnet_core::{
-    Architecture, DataRole, Dense, DenseGradient, Error, Initializer, Layer, LayerKind, LayerSpec,
-    Metric, Network, Parameters, Regularizer, Result, SequenceNetwork, SequenceWorkspace,
-    Sequences, TensorInfo, Trace,
+    Architecture, Dense, DenseGradient, Initializer, Layer, LayerKind, LayerSpec, Parameters,
+    Regularizer, TensorInfo, Trace,
 };
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub use nnet_core::{
-    activation, batch, datasets, io, layer, loss, metrics, optim, sequence, storage, train,
+    DataRole, Error, Network, Result, SequenceNetwork, SequenceWorkspace, Sequences, batch,
+    datasets, io, loss, sequence,
 };
+#[cfg(feature = "train")]
+#[cfg_attr(docsrs, doc(cfg(feature = "train")))]
+pub use nnet_core::{Metric, metrics, optim, train};
+pub use nnet_core::{activation, layer, storage};
 pub use nnet_core::{nalgebra, rand};
 
 pub mod prelude;
@@ -213,14 +222,20 @@ macro_rules! matrix {
 pub mod __private {
     pub use nnet_core::__private::*;
     pub use nnet_core::activation::{self, ActivationKind};
-    pub use nnet_core::loss::Loss;
-    pub use nnet_core::storage::{HeapMatrix, HeapVector, MatrixStorage};
+    pub use nnet_core::storage::MatrixStorage;
     pub use nnet_core::{
-        Architecture, Dense, DenseGradient, Initializer, Layer, LayerKind, LayerSpec, Network,
-        Parameters, Regularizer, Result, SequenceNetwork, SequenceWorkspace, Sequences, TensorInfo,
-        Trace, batch, layer, simd,
+        Architecture, Dense, DenseGradient, Initializer, Layer, LayerKind, LayerSpec, Parameters,
+        Regularizer, TensorInfo, Trace, layer, simd,
     };
     pub use nnet_core::{nalgebra, rand};
+    #[cfg(feature = "std")]
+    pub use nnet_core::loss::Loss;
+    #[cfg(feature = "std")]
+    pub use nnet_core::storage::{HeapMatrix, HeapVector};
+    #[cfg(feature = "std")]
+    pub use nnet_core::{Network, Result, SequenceNetwork, SequenceWorkspace, Sequences, batch};
+    #[cfg(feature = "std")]
+    pub use std::{string::String, vec::Vec};
 
     #[cfg(feature = "serde")]
     pub use nnet_core::io::serde_support;
@@ -230,6 +245,25 @@ pub mod __private {
     /// `serde` implementations for a generated network when `nnet` is built with its `serde`
     /// feature, nothing otherwise: the feature is nnet's, not the user crate's.
     pub use crate::__serde_network as serde_network;
+
+    /// Its tokens when `nnet` is built with its `std` feature, nothing otherwise: how generated
+    /// code gates what needs the standard library (`summary`, batched passes, the `Network`
+    /// implementation), since the macro cannot see nnet's features.
+    pub use crate::__if_std as if_std;
+}
+
+#[cfg(feature = "std")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __if_std {
+    ($($tokens:tt)*) => { $($tokens)* };
+}
+
+#[cfg(not(feature = "std"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __if_std {
+    ($($tokens:tt)*) => {};
 }
 
 #[cfg(feature = "serde")]

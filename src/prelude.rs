@@ -37,20 +37,23 @@
 //! # }
 //! ```
 
+#[cfg(feature = "std")]
 pub use crate::loss::{
     BinaryCrossentropy, CategoricalCrossentropy, Huber, MeanAbsoluteError, MeanSquaredError,
     SparseCategoricalCrossentropy,
 };
+#[cfg(feature = "train")]
 pub use crate::metrics::Metric;
+#[cfg(feature = "train")]
 pub use crate::optim::{
     Adagrad, AdagradConfig, Adam, AdamConfig, AdamW, AdamWConfig, Clip, Optimizer, RmsProp,
     RmsPropConfig, Schedule, Sgd, SgdConfig,
 };
+#[cfg(feature = "train")]
 pub use crate::train::{
     Callback, Control, EachEpoch, EarlyStopping, Evaluation, FitConfig, History,
     LearningRateScheduler, Trainer, Verbosity,
 };
-pub use crate::{
-    Architecture, Network, Parameters, SMatrix, SVector, SequenceNetwork, Sequences, matrix,
-    network, vector,
-};
+pub use crate::{Architecture, Parameters, SMatrix, SVector, matrix, network, vector};
+#[cfg(feature = "std")]
+pub use crate::{Network, SequenceNetwork, Sequences};

@@ -32,8 +32,10 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     let architecture = model.sequence.then(|| {
         let text = model.architecture();
         quote! {
-            fn architecture() -> ::std::string::String {
-                ::std::string::String::from(#text)
+            #p::if_std! {
+                fn architecture() -> #p::String {
+                    #p::String::from(#text)
+                }
             }
         }
     });

@@ -212,6 +212,7 @@ fn inherent(model: &Model) -> TokenStream {
                 #backward
             }
 
+            #p::if_std! {
             /// Outputs for many inputs: `outputs[i] = forward(inputs[i])` for every `i`.
             ///
             /// # Panics
@@ -248,15 +249,18 @@ fn inherent(model: &Model) -> TokenStream {
             pub fn backward(&self, input: &#in_vec, trace: &#trace, output_gradient: &#out_vec, grads: &mut #gradients) -> #in_vec {
                 #p::Network::backward(self, input, trace, output_gradient, grads)
             }
+            }
 
             /// Gradients of zero, ready for [`backward`](Self::backward) to add to.
             pub fn zero_gradients(&self) -> #gradients {
                 #gradients { #(#zero_gradients,)* }
             }
 
-            /// A Keras-like summary: each layer's output shape and parameters, and the totals.
-            pub fn summary() -> ::std::string::String {
-                #p::summary(#name_str, #inputs, <Self as #p::Architecture>::LAYERS)
+            #p::if_std! {
+                /// A Keras-like summary: each layer's output shape and parameters, and the totals.
+                pub fn summary() -> #p::String {
+                    #p::summary(#name_str, #inputs, <Self as #p::Architecture>::LAYERS)
+                }
             }
         }
     }
@@ -309,6 +313,7 @@ fn network_impl(model: &Model) -> TokenStream {
         },
     );
     quote! {
+        #p::if_std! {
         impl #p::Network<#inputs, #outputs> for #name {
             type Gradients = #gradients;
             type Trace = #trace;
@@ -340,6 +345,7 @@ fn network_impl(model: &Model) -> TokenStream {
 
             #training
             #batch_network
+        }
         }
     }
 }

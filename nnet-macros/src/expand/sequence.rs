@@ -229,6 +229,7 @@ fn inherent(model: &Model) -> TokenStream {
                 #step
             }
 
+            #p::if_std! {
             /// The output after every step of `sequence` into `outputs`, from the zero state.
             ///
             /// # Errors
@@ -240,8 +241,9 @@ fn inherent(model: &Model) -> TokenStream {
 
             /// The outputs for every sequence of `data`: one per sequence, or one per step when
             /// the last recurrent layer returns sequences.
-            pub fn predict_sequences(&self, data: &#p::Sequences<#inputs>) -> ::std::vec::Vec<#out_vec> {
+            pub fn predict_sequences(&self, data: &#p::Sequences<#inputs>) -> #p::Vec<#out_vec> {
                 #p::SequenceNetwork::predict_sequences(self, data)
+            }
             }
 
             #[doc(hidden)]
@@ -263,14 +265,16 @@ fn inherent(model: &Model) -> TokenStream {
                 #gradients { #(#zero_gradients,)* }
             }
 
+            #p::if_std! {
             /// Buffers for the training pass over batches of sequences.
             pub fn sequence_workspace(&self) -> #p::SequenceWorkspace {
                 #p::SequenceNetwork::sequence_workspace(self)
             }
 
             /// A Keras-like summary: each layer's output shape and parameters, and the totals.
-            pub fn summary() -> ::std::string::String {
+            pub fn summary() -> #p::String {
                 #p::summary(#name_str, #inputs, <Self as #p::Architecture>::LAYERS)
+            }
             }
         }
     }
@@ -337,6 +341,7 @@ fn network_impl(model: &Model) -> TokenStream {
     let last_index = lit(last_index);
     let training = training_hooks(model);
     quote! {
+        #p::if_std! {
         impl #p::SequenceNetwork<#inputs, #outputs> for #name {
             type Gradients = #gradients;
             type State = #state;
@@ -381,6 +386,7 @@ fn network_impl(model: &Model) -> TokenStream {
             }
 
             #training
+        }
         }
     }
 }

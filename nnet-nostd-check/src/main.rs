@@ -1,0 +1,148 @@
+//! nnet without the standard library and without an allocator, checked by the compiler and the
+//! linker: this program is `#![no_std]` and has its own `#[panic_handler]`, so a dependency that
+//! links `std` (which brings its own) fails the build with "found duplicate lang item
+//! `panic_impl`"; it has no `#[global_allocator]`, so a dependency that allocates (`alloc`) fails
+//! to link. It bakes trained networks (the seed network and a recurrent one, from the test
+//! fixtures) and runs `forward` and a recurrent `step`, and builds other networks from a seed to
+//! exercise every activation, every layer kind and every initializer. It exits with 0 when every
+//! output is finite and as expected.
+//!
+//! ```sh
+//! cd nnet-nostd-check && cargo build --release && ./target/release/nnet-nostd-check
+//! ```
+#![no_std]
+#![no_main]
+
+use core::hint::black_box;
+use core::panic::PanicInfo;
+
+nnet::network! {
+    /// The seed network, with the weights of `Classifier::seeded(42)` baked in (the fixture of
+    /// `tests/baked.rs`).
+    #[weights = "../tests/fixtures/classifier.safetensors"]
+    struct Seed {
+        input 2;
+        dense 10 relu;
+        dense 20 leaky_relu (alpha = 0.1);
+        dense 1 sigmoid;
+    }
+}
+
+nnet::network! {
+    /// Every recurrent kind, baked: a streaming network with no file and no heap.
+    #[weights = "../tests/fixtures/recurrent/baked.safetensors"]
+    struct Recurrent {
+        input sequence 2;
+        gru 4 (return_sequences);
+        lstm 3 (return_sequences);
+        simple_rnn 2 relu;
+        dense 1;
+    }
+}
+
+nnet::network! {
+    /// Normalization, activation and dropout layers, baked.
+    #[weights = "../tests/fixtures/normed.safetensors"]
+    struct Normed {
+        input 3;
+        dense 4 (use_bias = false);
+        batch_norm (momentum = 0.9);
+        activation relu;
+        dropout 0.2;
+        layer_norm;
+        dense 2 softmax;
+    }
+}
+
+nnet::network! {
+    /// Every activation and every initializer, drawn from a seed (ChaCha8, no `std`).
+    struct Every {
+        input 3;
+        dense 16 linear (init = zeros);
+        dense 16 relu (init = ones);
+        dense 16 sigmoid (init = uniform);
+        dense 16 tanh (init = normal);
+        dense 16 step (init = glorot_normal);
+        dense 16 leaky_relu (init = he_uniform);
+        dense 16 elu (init = he_normal);
+        dense 16 selu (init = lecun_uniform);
+        dense 16 gelu (init = lecun_normal);
+        dense 16 silu;
+        dense 16 softplus;
+        dense 16 softsign;
+        dense 16 hard_sigmoid;
+        dense 16 exponential;
+        dense 4 softmax;
+    }
+}
+
+nnet::network! {
+    /// Recurrent kernels drawn `orthogonal` without an allocator.
+    struct Drawn {
+        input sequence 3;
+        lstm 8 (return_sequences);
+        gru 5;
+        dense 2 tanh;
+    }
+}
+
+/// The baked seed network in read-only memory.
+static SEED: Seed = Seed::TRAINED;
+
+#[panic_handler]
+fn panic(_: &PanicInfo<'_>) -> ! {
+    loop {
+        core::hint::spin_loop();
+    }
+}
+
+/// The C start-up code's entry point: 0 when every check passes, the number of the failed
+/// check otherwise.
+#[unsafe(no_mangle)]
+pub extern "C" fn main(_argc: i32, _argv: *const *const u8) -> i32 {
+    run()
+}
+
+fn run() -> i32 {
+    let x = black_box(nnet::vector![0.5, -1.0]);
+    let y = black_box(&SEED).forward(&x);
+    if !(y[0] > 0.0 && y[0] < 1.0) {
+        return 1;
+    }
+
+    let net = black_box(Recurrent::TRAINED);
+    let mut state = RecurrentState::default();
+    let xs = [
+        nnet::vector![0.3, -1.2],
+        nnet::vector![1.0, 0.5],
+        nnet::vector![-0.7, 0.2],
+    ];
+    let mut last = nnet::vector![0.0];
+    for x in &xs {
+        last = net.step(&mut state, black_box(x));
+    }
+    if black_box(last) != net.forward(black_box(&xs)) || !last[0].is_finite() {
+        return 2;
+    }
+
+    let normed = black_box(Normed::TRAINED);
+    let p = normed.forward(&black_box(nnet::vector![0.1, 0.2, -0.3]));
+    let folded = normed.inference().forward(&black_box(nnet::vector![0.1, 0.2, -0.3]));
+    if (p.sum() - 1.0).abs() > 1e-5 || (p - folded).abs().max() > 1e-5 {
+        return 3;
+    }
+
+    let every = Every::seeded(black_box(3));
+    let p = every.forward(&black_box(nnet::vector![0.5, -0.25, 1.0]));
+    if !p.iter().all(|v| v.is_finite()) || (p.sum() - 1.0).abs() > 1e-5 {
+        return 4;
+    }
+
+    let drawn = Drawn::seeded(black_box(11));
+    let mut state = DrawnState::default();
+    let y = drawn.step(&mut state, &black_box(nnet::vector![0.1, 0.2, 0.3]));
+    if !y.iter().all(|v| v.is_finite() && v.abs() < 1.0) {
+        return 5;
+    }
+    0
+}
