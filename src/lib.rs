@@ -113,6 +113,20 @@
 //! assert_eq!(last, net.forward(&signal));
 //! ```
 //!
+//! ## Features
+//!
+//! All on by default; with `default-features = false` nnet is `#![no_std]` and needs no
+//! allocator for networks whose weights are inline (see the README's "Embedding"):
+//! construction (`TRAINED`, `seeded`, `zeroed`), `forward`, `forward_trace`, `inference()`,
+//! recurrent `step` and sequence `forward`, every layer and activation.
+//!
+//! - `std`: [`Error`], [`io`], [`datasets`], [`loss`], [`batch`], [`sequence`]'s data,
+//!   [`Network`], [`SequenceNetwork`], heap storage of large layers, `summary()`, and the
+//!   generated methods that return a `String` or a `Vec` or take a workspace.
+//! - `train` (implies `std`): [`train`], [`optim`], [`metrics`], progress bars.
+//! - `parallel` (implies `std`): rayon's thread pool for batched passes.
+//! - `serde` (off by default): `Serialize`/`Deserialize` of generated networks.
+//!
 //! ## Deploying
 //!
 //! ```
@@ -222,18 +236,18 @@ macro_rules! matrix {
 pub mod __private {
     pub use nnet_core::__private::*;
     pub use nnet_core::activation::{self, ActivationKind};
+    #[cfg(feature = "std")]
+    pub use nnet_core::loss::Loss;
     pub use nnet_core::storage::MatrixStorage;
+    #[cfg(feature = "std")]
+    pub use nnet_core::storage::{HeapMatrix, HeapVector};
     pub use nnet_core::{
         Architecture, Dense, DenseGradient, Initializer, Layer, LayerKind, LayerSpec, Parameters,
         Regularizer, TensorInfo, Trace, layer, simd,
     };
-    pub use nnet_core::{nalgebra, rand};
-    #[cfg(feature = "std")]
-    pub use nnet_core::loss::Loss;
-    #[cfg(feature = "std")]
-    pub use nnet_core::storage::{HeapMatrix, HeapVector};
     #[cfg(feature = "std")]
     pub use nnet_core::{Network, Result, SequenceNetwork, SequenceWorkspace, Sequences, batch};
+    pub use nnet_core::{nalgebra, rand};
     #[cfg(feature = "std")]
     pub use std::{string::String, vec::Vec};
 

@@ -37,8 +37,8 @@ pub trait Architecture: Parameters + Sized {
     /// A network whose weights and biases are all zero, built without large stack temporaries.
     fn zeroed() -> Self;
 
-#[cfg(feature = "std")]
-#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+    #[cfg(feature = "std")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
     /// The architecture in the grammar of `network!`, e.g. `input 2; dense 10 relu; dense 1
     /// sigmoid`, as recorded in saved files.
     fn architecture() -> String {

@@ -146,7 +146,9 @@ impl Initializer {
             Self::Uniform => fill_uniform(values, 0.05, rng),
             Self::Normal => fill_normal(values, 0.05, false, rng),
             Self::GlorotUniform => fill_uniform(values, crate::math::sqrt64(6.0 / fan_avg_2), rng),
-            Self::GlorotNormal => fill_normal(values, crate::math::sqrt64(2.0 / fan_avg_2), true, rng),
+            Self::GlorotNormal => {
+                fill_normal(values, crate::math::sqrt64(2.0 / fan_avg_2), true, rng)
+            }
             Self::HeUniform => fill_uniform(values, crate::math::sqrt64(6.0 / fan_in), rng),
             Self::HeNormal => fill_normal(values, crate::math::sqrt64(2.0 / fan_in), true, rng),
             Self::LecunUniform => fill_uniform(values, crate::math::sqrt64(3.0 / fan_in), rng),
@@ -222,7 +224,13 @@ fn gram_schmidt<R: Rng + ?Sized>(
 ) {
     // `Q` is `long × short`; the result is `Q` (rows ≥ cols) or `Qᵀ` (rows < cols), row-major:
     // element (i, j) of `Q` is at `i * short + j`, or at `j * long + i` for the transpose.
-    let at = |i: usize, j: usize| if rows >= cols { i * short + j } else { j * long + i };
+    let at = |i: usize, j: usize| {
+        if rows >= cols {
+            i * short + j
+        } else {
+            j * long + i
+        }
+    };
     let _ = cols;
     for i in 0..long {
         for j in 0..short {

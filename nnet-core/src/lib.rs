@@ -82,10 +82,10 @@ pub use layer::{Layer, LayerKind};
 #[cfg(feature = "train")]
 #[cfg_attr(docsrs, doc(cfg(feature = "train")))]
 pub use metrics::Metric;
-pub use network::{LayerSpec, Trace};
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub use network::Network;
+pub use network::{LayerSpec, Trace};
 pub use params::{Parameters, TensorInfo};
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]

@@ -2,9 +2,9 @@
 
 use nalgebra::SVector;
 
-use crate::activation::ActivationKind;
 #[cfg(feature = "std")]
 use crate::activation::Activation;
+use crate::activation::ActivationKind;
 #[cfg(feature = "std")]
 use crate::batch::Workspace;
 use crate::layer::LayerKind;
@@ -98,8 +98,8 @@ impl LayerSpec {
         self.trainable
     }
 
-#[cfg(feature = "std")]
-#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+    #[cfg(feature = "std")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
     /// The layer's line in the grammar: [`text`](Self::text), or `dense {units} {activation}`.
     pub fn line(&self) -> String {
         if self.text.is_empty() {

@@ -82,8 +82,8 @@ impl TensorInfo {
         Self { layer, ..self }
     }
 
-#[cfg(feature = "std")]
-#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+    #[cfg(feature = "std")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
     /// The name in weight files: `{layer}.{tensor}`, e.g. `dense1.weight`.
     pub fn name(&self) -> String {
         if self.layer.is_empty() {
@@ -93,8 +93,8 @@ impl TensorInfo {
         }
     }
 
-#[cfg(feature = "std")]
-#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+    #[cfg(feature = "std")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
     /// The shape in weight files: `[rows, cols]` for a matrix, `[rows]` for a vector.
     pub fn shape(&self) -> Vec<usize> {
         if self.matrix {

@@ -127,7 +127,9 @@ fn run() -> i32 {
 
     let normed = black_box(Normed::TRAINED);
     let p = normed.forward(&black_box(nnet::vector![0.1, 0.2, -0.3]));
-    let folded = normed.inference().forward(&black_box(nnet::vector![0.1, 0.2, -0.3]));
+    let folded = normed
+        .inference()
+        .forward(&black_box(nnet::vector![0.1, 0.2, -0.3]));
     if (p.sum() - 1.0).abs() > 1e-5 || (p - folded).abs().max() > 1e-5 {
         return 3;
     }

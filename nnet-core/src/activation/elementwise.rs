@@ -250,12 +250,20 @@ impl Elu {
     /// `z` for `z > 0`, else `alpha (e^z - 1)`.
     #[inline]
     pub fn value(&self, z: f32) -> f32 {
-        if z > 0.0 { z } else { self.alpha * crate::math::exp_m1(z) }
+        if z > 0.0 {
+            z
+        } else {
+            self.alpha * crate::math::exp_m1(z)
+        }
     }
     /// `1` for `z > 0`, else `alpha e^z`.
     #[inline]
     pub fn derivative(&self, z: f32, _a: f32) -> f32 {
-        if z > 0.0 { 1.0 } else { self.alpha * crate::math::exp(z) }
+        if z > 0.0 {
+            1.0
+        } else {
+            self.alpha * crate::math::exp(z)
+        }
     }
 }
 element_wise!(Elu, Elu);

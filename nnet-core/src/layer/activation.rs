@@ -3,9 +3,9 @@
 use nalgebra::SVector;
 use pulp::Simd;
 
-use super::{Layer, LayerKind, NoGradient};
 #[cfg(feature = "std")]
 use super::Mode;
+use super::{Layer, LayerKind, NoGradient};
 use crate::TensorInfo;
 use crate::activation::Activation;
 

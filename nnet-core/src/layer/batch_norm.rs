@@ -3,9 +3,9 @@
 use nalgebra::SVector;
 use pulp::Simd;
 
-use super::{Layer, LayerGradient, LayerKind};
 #[cfg(feature = "std")]
 use super::Mode;
+use super::{Layer, LayerGradient, LayerKind};
 use crate::TensorInfo;
 use crate::activation::Linear;
 use crate::storage::MatrixStorage;
@@ -332,8 +332,10 @@ impl<const N: usize, V: MatrixStorage<N, 1>> Layer<N, N> for BatchNorm<N, V> {
             if dx.is_empty() {
                 continue;
             }
-            let inv =
-                1.0 / crate::math::sqrt64(f64::from(grad.batch_variance.matrix()[j]) + f64::from(self.epsilon));
+            let inv = 1.0
+                / crate::math::sqrt64(
+                    f64::from(grad.batch_variance.matrix()[j]) + f64::from(self.epsilon),
+                );
             let k = f64::from(g[j]) * inv / n as f64;
             let columns = delta.chunks_exact(N).zip(z.chunks_exact(N));
             for ((d, z), dx) in columns.zip(dx.chunks_exact_mut(N)) {

@@ -3,9 +3,9 @@
 use nalgebra::SVector;
 use pulp::Simd;
 
-use super::{Layer, LayerGradient, LayerKind};
 #[cfg(feature = "std")]
 use super::Mode;
+use super::{Layer, LayerGradient, LayerKind};
 use crate::activation::Activation;
 use crate::storage::MatrixStorage;
 use crate::{Dense, DenseGradient, TensorInfo};

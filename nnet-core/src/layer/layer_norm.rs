@@ -3,9 +3,9 @@
 use nalgebra::SVector;
 use pulp::Simd;
 
-use super::{Layer, LayerGradient, LayerKind};
 #[cfg(feature = "std")]
 use super::Mode;
+use super::{Layer, LayerGradient, LayerKind};
 use crate::TensorInfo;
 use crate::activation::Linear;
 use crate::storage::MatrixStorage;
@@ -54,7 +54,10 @@ fn moments(x: &[f32], epsilon: f32) -> (f64, f64) {
         .map(|&v| crate::math::square(f64::from(v) - mean))
         .sum::<f64>()
         / n;
-    (mean, 1.0 / crate::math::sqrt64(variance + f64::from(epsilon)))
+    (
+        mean,
+        1.0 / crate::math::sqrt64(variance + f64::from(epsilon)),
+    )
 }
 
 impl<const N: usize, V: MatrixStorage<N, 1>> LayerNorm<N, V> {
