@@ -390,6 +390,26 @@ fn lstm_initialized_sets_the_forget_bias_to_one() {
     assert!(b_c.amax().max(b_o.amax()) <= limit_co);
 }
 
+/// Keras draws a GRU's bias as a `[2, 3U]` matrix: glorot_uniform's limit is √(6 / (2 + 3U)).
+#[test]
+fn gru_initialized_draws_the_bias_as_one_matrix() {
+    let gru = Gru::<IN, 64>::initialized(
+        Initializer::Zeros,
+        Initializer::Zeros,
+        Initializer::GlorotUniform,
+        &mut rng(8),
+    );
+    let limit = (6.0_f32 / 194.0).sqrt();
+    let amax = gru
+        .weights
+        .bias
+        .iter()
+        .flatten()
+        .map(|b| b.amax())
+        .fold(0.0, f32::max);
+    assert!(amax <= limit && amax > 0.9 * limit, "{amax} vs {limit}");
+}
+
 #[test]
 fn lstm_initialized_draws_the_other_bias_blocks() {
     let lstm = Lstm::<IN, UNITS>::initialized(
