@@ -83,8 +83,8 @@ impl<const IN: usize, const UNITS: usize> Gru<IN, UNITS> {
     }
 
     /// A layer initialized as Keras initializes it: the kernel from `init` (fans `IN` and
-    /// `3·UNITS`), the recurrent kernel from `recurrent_init` (fans `UNITS` and `3·UNITS`),
-    /// both bias rows from `bias_init`, in that order.
+    /// `3·UNITS`), the recurrent kernel from `recurrent_init` (fans `UNITS` and `3·UNITS`), then
+    /// the bias from `bias_init` as Keras's `[2, 3·UNITS]` matrix (fans 2 and `3·UNITS`).
     ///
     /// # Examples
     ///
@@ -110,9 +110,12 @@ impl<const IN: usize, const UNITS: usize> Gru<IN, UNITS> {
         bias_init: Initializer,
         rng: &mut R,
     ) -> Self {
-        Self {
-            weights: RecurrentWeights::initialized(init, recurrent_init, bias_init, rng),
-        }
+        // `zeros` draws nothing, so the bias's draws follow the kernels' as in Keras.
+        let mut weights =
+            RecurrentWeights::initialized(init, recurrent_init, Initializer::Zeros, rng);
+        // Row-major [2, 3·UNITS]: the input bias row, then the recurrent one.
+        bias_init.fill(weights.bias_values_mut(), 2, 3 * UNITS, rng);
+        Self { weights }
     }
 
     /// One step's gates from input `x` and state `h`.

@@ -77,9 +77,10 @@ impl<const IN: usize, const UNITS: usize> Lstm<IN, UNITS> {
     }
 
     /// A layer initialized as Keras initializes it: the kernel from `init` (fans `IN` and
-    /// `4·UNITS`), the recurrent kernel from `recurrent_init` (fans `UNITS` and `4·UNITS`), the
-    /// bias from `bias_init`, in that order; then, as Keras's `unit_forget_bias`, the forget
-    /// gate's bias is set to 1.
+    /// `4·UNITS`), the recurrent kernel from `recurrent_init` (fans `UNITS` and `4·UNITS`), then
+    /// the bias as Keras's `unit_forget_bias` builds it, `[bias_init(UNITS), ones(UNITS),
+    /// bias_init(2·UNITS)]`: the input gate's block from `bias_init` (fans `UNITS`), the forget
+    /// gate's 1, the cell and output gates' blocks from `bias_init` (fans `2·UNITS`).
     ///
     /// # Examples
     ///
@@ -105,8 +106,15 @@ impl<const IN: usize, const UNITS: usize> Lstm<IN, UNITS> {
         bias_init: Initializer,
         rng: &mut R,
     ) -> Self {
-        let mut weights = RecurrentWeights::initialized(init, recurrent_init, bias_init, rng);
-        weights.bias[0][1] = SVector::repeat(1.0);
+        // `zeros` draws nothing, so the bias's draws follow the kernels' as in Keras.
+        let mut weights =
+            RecurrentWeights::initialized(init, recurrent_init, Initializer::Zeros, rng);
+        // The bias's blocks `i`, `f`, `c`, `o` lie in that order, `UNITS` values each.
+        let (b_i, rest) = weights.bias_values_mut().split_at_mut(UNITS);
+        let (b_f, b_co) = rest.split_at_mut(UNITS);
+        bias_init.fill(b_i, UNITS, UNITS, rng);
+        b_f.fill(1.0);
+        bias_init.fill(b_co, 2 * UNITS, 2 * UNITS, rng);
         Self { weights }
     }
 

@@ -369,8 +369,49 @@ fn lstm_one_unit_by_hand() {
     check_one_unit(&lstm, &expected);
 }
 
+/// Keras's `unit_forget_bias`: `[bias_init(U), ones(U), bias_init(2U)]`, each draw with its
+/// own fans (visible in glorot_uniform's limit, √(6 / 2U) for `i`, √(6 / 4U) for `c`, `o`).
 #[test]
 fn lstm_initialized_sets_the_forget_bias_to_one() {
+    let lstm = Lstm::<IN, 64>::initialized(
+        Initializer::Zeros,
+        Initializer::Zeros,
+        Initializer::GlorotUniform,
+        &mut rng(6),
+    );
+    let [b_i, b_f, b_c, b_o] = lstm.weights.bias[0];
+    assert_eq!(b_f, SVector::<f32, 64>::repeat(1.0));
+    let (limit_i, limit_co) = ((6.0_f32 / 128.0).sqrt(), (6.0_f32 / 256.0).sqrt());
+    assert!(
+        b_i.amax() <= limit_i && b_i.amax() > limit_co,
+        "{}",
+        b_i.amax()
+    );
+    assert!(b_c.amax().max(b_o.amax()) <= limit_co);
+}
+
+/// Keras draws a GRU's bias as a `[2, 3U]` matrix: glorot_uniform's limit is √(6 / (2 + 3U)).
+#[test]
+fn gru_initialized_draws_the_bias_as_one_matrix() {
+    let gru = Gru::<IN, 64>::initialized(
+        Initializer::Zeros,
+        Initializer::Zeros,
+        Initializer::GlorotUniform,
+        &mut rng(8),
+    );
+    let limit = (6.0_f32 / 194.0).sqrt();
+    let amax = gru
+        .weights
+        .bias
+        .iter()
+        .flatten()
+        .map(|b| b.amax())
+        .fold(0.0, f32::max);
+    assert!(amax <= limit && amax > 0.9 * limit, "{amax} vs {limit}");
+}
+
+#[test]
+fn lstm_initialized_draws_the_other_bias_blocks() {
     let lstm = Lstm::<IN, UNITS>::initialized(
         Initializer::GlorotUniform,
         Initializer::Orthogonal,
