@@ -516,12 +516,7 @@ fn keras_layers_fixture() {
     let reference = parse(&reference);
     for (spec, source) in keras_net().iter().zip(&sources) {
         let theirs = reference.tensor(&spec.name()).unwrap();
-        let as_nnet = Source {
-            tensor: theirs,
-            rows: spec.rows,
-            cols: spec.cols,
-            row_major: true,
-        };
+        let as_nnet = Source::copy(theirs, spec.rows, spec.cols, true);
         assert_eq!(values(source), values(&as_nnet), "{}", spec.name());
     }
 }
