@@ -289,7 +289,7 @@ impl LayerKind {
     }
 
     /// The gates of a recurrent kind (1, 3, 4); 1 for the others.
-    const fn gates(self) -> usize {
+    pub(crate) const fn gates(self) -> usize {
         match self {
             LayerKind::Gru => 3,
             LayerKind::Lstm => 4,
@@ -456,7 +456,7 @@ impl<'n> TensorSpec<'n> {
     }
 
     /// The shape in a file of `naming` (of each of the two tensors of a split bias).
-    fn file_shape(&self, naming: Naming) -> Vec<usize> {
+    pub(crate) fn file_shape(&self, naming: Naming) -> Vec<usize> {
         if self.split_bias(naming) {
             vec![self.rows]
         } else if self.transposed(naming) {
@@ -784,6 +784,9 @@ fn check(tensor: &Tensor<'_>, shape: &[usize], what: &str) -> Result<(), Error> 
     Ok(())
 }
 
+/// Each tensor of a layer: its index in the network's list, its names in the file, and itself.
+type ForeignParams<'s, 'n> = Vec<(usize, &'static [&'static str], &'s TensorSpec<'n>)>;
+
 /// One of the network's layers with tensors.
 struct Layer<'s, 'n> {
     kind: LayerKind,
@@ -826,7 +829,7 @@ impl<'s, 'n> Layer<'s, 'n> {
     fn foreign_params(
         &self,
         naming: Naming,
-    ) -> Result<Vec<(usize, &'static [&'static str], &'s TensorSpec<'n>)>, Error> {
+    ) -> Result<ForeignParams<'s, 'n>, Error> {
         self.tensors
             .iter()
             .enumerate()
@@ -1327,16 +1330,16 @@ fn by_pytorch_modules<'f, 'a>(
             && !kinds.contains(&layer.kind)
         {
             let classes: Vec<String> = kinds.iter().map(|k| k.class(naming).to_owned()).collect();
-            let part = match unit.rnn {
-                Some((j, n)) if n > 1 => format!(
-                    ", layer {j} of its {n} (a module of `num_layers = {n}` maps to {n} consecutive recurrent layers)"
-                ),
-                _ => String::new(),
+            let subject = match unit.rnn {
+                Some((j, n)) if n > 1 => {
+                    format!("its layer {j} (of `num_layers = {n}`, each one layer of the network)")
+                }
+                _ => "it".to_owned(),
             };
             return Err(Error::UnexpectedTensor {
                 name: name.to_owned(),
                 reason: format!(
-                    "module `{}` is {} ({why}), but it{part} maps to {position}, `{}`, a {} layer, which nnet imports from {}: declare the network's layers in the order of the PyTorch model's",
+                    "module `{}` is {} ({why}), but {subject} maps to {position}, `{}`, a {} layer, which nnet imports from {}: declare the network's layers in the order of the PyTorch model's",
                     unit.key,
                     either(&classes),
                     layer.label(),

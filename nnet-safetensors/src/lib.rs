@@ -41,4 +41,6 @@ pub use write::{TensorData, write};
 #[cfg(test)]
 mod layer_tests;
 #[cfg(test)]
+mod recurrent_tests;
+#[cfg(test)]
 mod tests;
