@@ -826,10 +826,7 @@ impl<'s, 'n> Layer<'s, 'n> {
 
     /// The layer's tensors under `naming`, with their index in the network's list, or the
     /// first one that has no such name.
-    fn foreign_params(
-        &self,
-        naming: Naming,
-    ) -> Result<ForeignParams<'s, 'n>, Error> {
+    fn foreign_params(&self, naming: Naming) -> Result<ForeignParams<'s, 'n>, Error> {
         self.tensors
             .iter()
             .enumerate()
