@@ -9,11 +9,12 @@ use crate::{Dtype, Error, SafeTensors, Tensor};
 ///
 /// | naming | the k-th layer of a kind | matrices | vectors |
 /// | --- | --- | --- | --- |
-/// | `Nnet` | `{kind}{k}.{tensor}`: `dense1.weight`, `batch_norm1.moving_mean` | `[units, inputs]` | `[units]` |
-/// | `PyTorch` | `{prefix}{i}.{param}` (`nn.Linear`, `nn.BatchNorm1d`, `nn.LayerNorm`) | `[units, inputs]` | `[units]` |
-/// | `Keras` | `{prefix}{layer}/{variable}` or `.{variable}` (`Dense`, `BatchNormalization`, `LayerNormalization`) | `[inputs, units]` (transposed) | `[units]` |
+/// | `Nnet` | `{kind}{k}.{tensor}`: `dense1.weight`, `batch_norm1.moving_mean`, `lstm1.kernel` | `[units, inputs]` | `[units]` |
+/// | `PyTorch` | `{prefix}{i}.{param}` (`nn.Linear`, `nn.BatchNorm1d`, `nn.LayerNorm`, `nn.RNN`, `nn.GRU`, `nn.LSTM`) | `[units, inputs]` | `[units]` |
+/// | `Keras` | `{prefix}{layer}/{variable}` or `.{variable}` (`Dense`, `BatchNormalization`, `LayerNormalization`); `{prefix}{layer}/{cell}/{variable}` or `.cell.{variable}` (`SimpleRNN`, `GRU`, `LSTM`) | `[inputs, units]` (transposed) | `[units]` |
 ///
-/// Parameter names per kind:
+/// Parameter names per kind (a recurrent layer of `U` units over `IN` inputs has `G` gates:
+/// 1 for `simple_rnn`, 3 for `gru`, 4 for `lstm`):
 ///
 /// | nnet layer | nnet tensor | PyTorch | Keras |
 /// | --- | --- | --- | --- |
@@ -22,6 +23,18 @@ use crate::{Dtype, Error, SafeTensors, Tensor};
 /// | `batch_norm` | `gamma`, `beta` | `nn.BatchNorm1d` `weight`, `bias` | `BatchNormalization` `gamma`, `beta` |
 /// | `batch_norm` | `moving_mean`, `moving_variance` | `running_mean`, `running_var` (`num_batches_tracked` skipped) | `moving_mean`, `moving_variance` |
 /// | `layer_norm` | `gamma`, `beta` | `nn.LayerNorm` `weight`, `bias` | `LayerNormalization` `gamma`, `beta` |
+/// | `simple_rnn`, `gru`, `lstm` | `kernel` `[G·U, IN]` | `nn.RNN`, `nn.GRU`, `nn.LSTM` `weight_ih_l{j}` `[G·U, IN]` | `SimpleRNN`, `GRU`, `LSTM` `kernel` `[IN, G·U]` |
+/// | `simple_rnn`, `gru`, `lstm` | `recurrent_kernel` `[G·U, U]` | `weight_hh_l{j}` `[G·U, U]` | `recurrent_kernel` `[U, G·U]` |
+/// | `simple_rnn`, `lstm` | `bias` `[G·U]` | `bias_ih_l{j}` + `bias_hh_l{j}`, each `[G·U]` | `bias` `[G·U]` |
+/// | `gru` | `bias` `[3U, 2]` (input, recurrent) | `bias_ih_l{j}`, `bias_hh_l{j}` as the two columns | `bias` `[2, 3U]` |
+///
+/// nnet's gates are in Keras's order (LSTM `i, f, c, o`, as PyTorch's; GRU `z, r, h`, where
+/// PyTorch's is `r, z, n`: the first two blocks of `U` rows of a PyTorch GRU's four tensors are
+/// swapped on import). A PyTorch recurrent module must be unidirectional, without `proj_size`
+/// and with biases; its layers `l0`, `l1`, … (`num_layers`) are consecutive layers of the
+/// network. A Keras recurrent layer keeps its variables in its cell, `lstm_cell`, `gru_cell`
+/// or `simple_rnn_cell` (`sequential/lstm/lstm_cell/kernel`, `layers.0.cell.kernel`); a path
+/// without the cell (`lstm/kernel`) is accepted too.
 ///
 /// PyTorch modules are ordered by the number that ends their name (`0.weight`, `1.running_mean`,
 /// `3.weight` of an `nn.Sequential`; `layers.0`, `layers.1`), and the k-th module with tensors
@@ -33,14 +46,16 @@ use crate::{Dtype, Error, SafeTensors, Tensor};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Naming {
     /// nnet's own files: `dense1.weight` `[units, inputs]`, `dense1.bias` `[units]`,
-    /// `batch_norm1.gamma` `[units]`, ...
+    /// `batch_norm1.gamma` `[units]`, `lstm1.kernel` `[4·units, inputs]`, ...
     #[default]
     Nnet,
-    /// A PyTorch state dict of `nn.Linear`, `nn.BatchNorm1d` and `nn.LayerNorm` modules:
-    /// `0.weight` `[out, in]`, `0.bias` `[out]`, `1.running_mean`, ...
+    /// A PyTorch state dict of `nn.Linear`, `nn.BatchNorm1d`, `nn.LayerNorm`, `nn.RNN`,
+    /// `nn.GRU` and `nn.LSTM` modules: `0.weight` `[out, in]`, `0.bias` `[out]`,
+    /// `1.running_mean`, `2.weight_ih_l0`, ...
     PyTorch,
-    /// Keras `Dense`, `BatchNormalization` and `LayerNormalization` layers: `dense/kernel`
-    /// `[in, out]` (transposed), `dense/bias` `[out]`, `batch_normalization/gamma`, ...
+    /// Keras `Dense`, `BatchNormalization`, `LayerNormalization`, `SimpleRNN`, `GRU` and
+    /// `LSTM` layers: `dense/kernel` `[in, out]` (transposed), `dense/bias` `[out]`,
+    /// `batch_normalization/gamma`, `lstm/lstm_cell/kernel`, ...
     Keras,
 }
 
@@ -346,11 +361,12 @@ pub struct TensorSpec<'n> {
     /// The layer's name: `dense1`, `batch_norm1`, … (empty for a lone layer).
     pub layer: &'n str,
     /// The tensor within its layer: `weight`, `bias`, `gamma`, `beta`, `moving_mean`,
-    /// `moving_variance`.
+    /// `moving_variance`, `kernel`, `recurrent_kernel`.
     pub tensor: &'n str,
-    /// Rows: the layer's units.
+    /// Rows: the layer's units (times its gates, for a recurrent layer).
     pub rows: usize,
-    /// Columns: the layer's inputs for a weight matrix, 1 for a vector.
+    /// Columns: the layer's inputs for a weight matrix (its units for a recurrent kernel, 2 for
+    /// a GRU's bias), 1 for a vector.
     pub cols: usize,
     /// Whether the tensor is a matrix (in nnet's files `[rows, cols]`) or a vector (`[rows]`).
     pub matrix: bool,
@@ -1466,6 +1482,20 @@ fn by_keras_layers<'f, 'a>(
     let mut per_kind: BTreeMap<LayerKind, BTreeMap<u64, Group<'f, 'a>>> = BTreeMap::new();
     for group in groups(file, naming, layers)?.into_values() {
         let kind = keras_kind(&group);
+        let last = group.layer.rsplit(['/', '.']).next().unwrap_or_default();
+        if kind.is_recurrent()
+            && (last.starts_with("backward_") || last.starts_with("forward_"))
+            && let Some(at) = group.layer.len().checked_sub(last.len() + 1)
+        {
+            return Err(Error::UnexpectedTensor {
+                name: group.first(),
+                reason: format!(
+                    "layer `{}` is half of the Keras `Bidirectional` layer `{}`, but nnet's recurrent layers run forward only: export a model without `Bidirectional`",
+                    group.layer,
+                    group.layer.get(..at).unwrap_or_default()
+                ),
+            });
+        }
         let of_kind = per_kind.entry(kind).or_default();
         if let Some(other) = of_kind.get(&group.number) {
             let class = format!("`{}` ", kind.class_name(naming));

@@ -528,6 +528,24 @@ fn keras_errors() {
         text.contains("unexpected tensor `lstm/lstm_cell/bias`: layer `lstm` is a Keras `LSTM` layer, but the network has no lstm layer"),
         "{text}"
     );
+    // A `Bidirectional` wrapper.
+    let bidirectional = [
+        counting(
+            "sequential/bidirectional/forward_lstm/lstm_cell/kernel",
+            &[3, 20],
+            0.0,
+        ),
+        counting(
+            "sequential/bidirectional/backward_lstm/lstm_cell/kernel",
+            &[3, 20],
+            0.0,
+        ),
+    ];
+    let text = error(&file_of(&bidirectional), &net, Naming::Keras);
+    assert!(
+        text.contains("layer `sequential/bidirectional/backward_lstm` is half of the Keras `Bidirectional` layer `sequential/bidirectional`, but nnet's recurrent layers run forward only"),
+        "{text}"
+    );
     // Two layers whose order is unknown.
     let mut two = keras_file("");
     two.push(counting("decoder/lstm_cell/kernel", &[3, 20], 0.0));
