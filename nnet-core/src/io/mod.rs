@@ -14,6 +14,10 @@
 //! | `batch_norm{k}` | `gamma`, `beta` | `[units]` | scale and offset (trainable) |
 //! | `batch_norm{k}` | `moving_mean`, `moving_variance` | `[units]` | the moving statistics inference normalizes with (not trainable) |
 //! | `layer_norm{k}` | `gamma`, `beta` | `[units]` | scale and offset |
+//! | `simple_rnn{k}`, `gru{k}`, `lstm{k}` | `kernel` | `[gates·units, inputs]` | input weights, the gates' blocks in Keras's order (GRU `z, r, h`; LSTM `i, f, c, o`): Keras's `kernel` transposed |
+//! | `simple_rnn{k}`, `gru{k}`, `lstm{k}` | `recurrent_kernel` | `[gates·units, units]` | recurrent weights: Keras's `recurrent_kernel` transposed |
+//! | `simple_rnn{k}`, `lstm{k}` | `bias` | `[gates·units]` | the bias |
+//! | `gru{k}` | `bias` | `[3·units, 2]` | input bias (column 0) and recurrent bias (column 1): Keras's `[2, 3·units]` transposed |
 //!
 //! Activation and dropout layers have no tensors. `k` counts the layers of each kind from 1
 //! (`dense1`, `batch_norm1`, `dense2`). A dense weight is in PyTorch's layout for
@@ -42,7 +46,9 @@
 //! | framework | layers | become |
 //! | --- | --- | --- |
 //! | PyTorch | `nn.Linear` `{i}.weight` `[out, in]`, `{i}.bias`; `nn.BatchNorm1d` `{i}.weight`, `.bias`, `.running_mean`, `.running_var`; `nn.LayerNorm` `{i}.weight`, `.bias` | the network's layers with tensors, in the order of the module numbers `i` |
+//! | PyTorch | `nn.RNN`, `nn.GRU`, `nn.LSTM` `{i}.weight_ih_l0`, `.weight_hh_l0`, `.bias_ih_l0`, `.bias_hh_l0` (GRU gates `r, z, n` reordered to `z, r, h`; an LSTM's or RNN's two biases added) | the same |
 //! | Keras | `Dense` `{layer}/kernel` `[in, out]` (transposed), `/bias`; `BatchNormalization` `/gamma`, `/beta`, `/moving_mean`, `/moving_variance`; `LayerNormalization` `/gamma`, `/beta` | the network's layers of the same kind, in the order of the numbers ending the layer names |
+//! | Keras | `SimpleRNN`, `GRU`, `LSTM` `{layer}/{cell}/kernel`, `/recurrent_kernel`, `/bias` (transposed) | the same |
 //!
 //! The activations and the options of the layers (epsilon, momentum) are not in the file:
 //! declare the same ones in `network!`.
