@@ -73,13 +73,12 @@ pub(crate) fn validate(def: &NetworkDef) -> syn::Result<Model<'_>> {
         };
         width = units;
         layer.heap_vectors = layer.units > INLINE_UNITS;
-        let weights = if matches!(layer.kind, Kind::Dense { .. }) {
-            layer.params()
-        } else {
-            0
-        };
-        layer.boxed = matches!(layer.kind, Kind::Dense { .. })
-            && (layer.heap_vectors || inline_params + weights > INLINE_PARAMS);
+        // Dense and recurrent layers share the budget of inline weights; beyond it their
+        // weights live on the heap (a recurrent layer's vectors stay inline: they are small).
+        let weighted = matches!(layer.kind, Kind::Dense { .. } | Kind::Recurrent { .. });
+        let weights = if weighted { layer.params() } else { 0 };
+        let heap_vectors = layer.heap_vectors && !layer.is_recurrent();
+        layer.boxed = weighted && (heap_vectors || inline_params + weights > INLINE_PARAMS);
         if !layer.boxed {
             inline_params += weights;
         }
@@ -135,7 +134,7 @@ fn check_recurrent_weights(
         syn::Error::new(
             span,
             format!(
-                "`{kind} {units}` over {} inputs has {} weights, more than a recurrent layer may have ({}: its weights live inline in the network): {fix}",
+                "`{kind} {units}` over {} inputs has {} weights, more than a recurrent layer may have ({}): {fix}",
                 thousands(inputs),
                 thousands(weights),
                 thousands(MAX_RECURRENT_WEIGHTS)

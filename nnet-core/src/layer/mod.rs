@@ -33,7 +33,8 @@ pub use layer_norm::{LayerNorm, LayerNormGradient};
 #[doc(hidden)]
 pub use recurrent::recurrent_tensor_info_of;
 pub use recurrent::{
-    Gru, HiddenState, Lstm, LstmState, Recurrent, RecurrentStorage, RecurrentWeights, SimpleRnn,
+    Gru, HeapRecurrentWeights, HiddenState, Lstm, LstmState, Recurrent, RecurrentStorage,
+    RecurrentWeights, SimpleRnn,
 };
 
 use nalgebra::SVector;

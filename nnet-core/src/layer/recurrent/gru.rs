@@ -26,7 +26,6 @@
 use nalgebra::SVector;
 use rand::Rng;
 
-
 use super::weights::{add_outer, dot_row};
 use super::{HiddenState, Recurrent, RecurrentStorage, RecurrentWeights, spans};
 use crate::activation::{Sigmoid, Tanh};
@@ -66,9 +65,7 @@ pub struct Gru<const IN: usize, const UNITS: usize, W = RecurrentWeights<IN, UNI
 /// `h U_h + b̃_h` (the step's trace, in this order).
 type Gates<const UNITS: usize> = [SVector<f32, UNITS>; 4];
 
-impl<const IN: usize, const UNITS: usize, W: RecurrentStorage<IN, UNITS, 3, 2>>
-    Gru<IN, UNITS, W>
-{
+impl<const IN: usize, const UNITS: usize, W: RecurrentStorage<IN, UNITS, 3, 2>> Gru<IN, UNITS, W> {
     /// A layer with all weights zero.
     ///
     /// # Examples
@@ -149,8 +146,8 @@ fn blend<const UNITS: usize>(
     z.zip_zip_map(h, candidate, |z, h, c| z * h + (1.0 - z) * c)
 }
 
-impl<const IN: usize, const UNITS: usize, W: RecurrentStorage<IN, UNITS, 3, 2>>
-    Recurrent<IN, UNITS> for Gru<IN, UNITS, W>
+impl<const IN: usize, const UNITS: usize, W: RecurrentStorage<IN, UNITS, 3, 2>> Recurrent<IN, UNITS>
+    for Gru<IN, UNITS, W>
 {
     const KIND: LayerKind = LayerKind::Gru;
     const TENSORS: usize = 3;

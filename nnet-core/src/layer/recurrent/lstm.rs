@@ -22,7 +22,6 @@
 use nalgebra::SVector;
 use rand::Rng;
 
-
 use super::weights::{add_outer, dot_row};
 use super::{LstmState, Recurrent, RecurrentStorage, RecurrentWeights, spans};
 use crate::activation::{Sigmoid, Tanh};
@@ -60,9 +59,7 @@ pub struct Lstm<const IN: usize, const UNITS: usize, W = RecurrentWeights<IN, UN
     pub weights: W,
 }
 
-impl<const IN: usize, const UNITS: usize, W: RecurrentStorage<IN, UNITS, 4, 1>>
-    Lstm<IN, UNITS, W>
-{
+impl<const IN: usize, const UNITS: usize, W: RecurrentStorage<IN, UNITS, 4, 1>> Lstm<IN, UNITS, W> {
     /// A layer with all weights zero.
     ///
     /// # Examples
@@ -151,8 +148,8 @@ fn advance<const UNITS: usize>(
     LstmState { h, c }
 }
 
-impl<const IN: usize, const UNITS: usize, W: RecurrentStorage<IN, UNITS, 4, 1>>
-    Recurrent<IN, UNITS> for Lstm<IN, UNITS, W>
+impl<const IN: usize, const UNITS: usize, W: RecurrentStorage<IN, UNITS, 4, 1>> Recurrent<IN, UNITS>
+    for Lstm<IN, UNITS, W>
 {
     const KIND: LayerKind = LayerKind::Lstm;
     const TENSORS: usize = 3;

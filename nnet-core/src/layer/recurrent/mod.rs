@@ -25,7 +25,7 @@ mod weights;
 pub use gru::Gru;
 pub use lstm::Lstm;
 pub use simple_rnn::SimpleRnn;
-pub use weights::{RecurrentStorage, RecurrentWeights};
+pub use weights::{HeapRecurrentWeights, RecurrentStorage, RecurrentWeights};
 
 use nalgebra::SVector;
 

@@ -3,7 +3,6 @@
 use nalgebra::SVector;
 use rand::Rng;
 
-
 use super::weights::{add_outer, dot_row};
 use super::{HiddenState, Recurrent, RecurrentStorage, RecurrentWeights, spans};
 use crate::activation::Activation;
@@ -31,7 +30,8 @@ use crate::{Initializer, TensorInfo};
 /// assert_eq!(h.h, vector![6.0]);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct SimpleRnn<const IN: usize, const UNITS: usize, A, W = RecurrentWeights<IN, UNITS, 1, 1>> {
+pub struct SimpleRnn<const IN: usize, const UNITS: usize, A, W = RecurrentWeights<IN, UNITS, 1, 1>>
+{
     /// `kernel` `W`, `recurrent_kernel` `U` and `bias` `b` (see [`RecurrentStorage`]).
     pub weights: W,
     /// The activation `act`.
@@ -61,7 +61,10 @@ impl<const IN: usize, const UNITS: usize, A: Activation, W: RecurrentStorage<IN,
         let mut weights = W::zeroed();
         let values: &mut RecurrentWeights<IN, UNITS, 1, 1> = weights.borrow_mut();
         values.initialize(init, recurrent_init, bias_init, rng);
-        Self { weights, activation }
+        Self {
+            weights,
+            activation,
+        }
     }
 
     /// `z = x W + h U + b`.

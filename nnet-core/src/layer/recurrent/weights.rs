@@ -226,7 +226,12 @@ pub(crate) fn dot_row<const UNITS: usize, const GATES: usize>(
 /// let boxed: Gru<2, 3, Box<RecurrentWeights<2, 3, 3, 2>>> = Gru::zeroed();
 /// assert_eq!(inline.weights, *boxed.weights);
 /// ```
-pub trait RecurrentStorage<const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usize>:
+pub trait RecurrentStorage<
+    const IN: usize,
+    const UNITS: usize,
+    const GATES: usize,
+    const BIASES: usize,
+>:
     LayerGradient
     + Borrow<RecurrentWeights<IN, UNITS, GATES, BIASES>>
     + BorrowMut<RecurrentWeights<IN, UNITS, GATES, BIASES>>
@@ -241,6 +246,15 @@ where
         + BorrowMut<RecurrentWeights<IN, UNITS, GATES, BIASES>>,
 {
 }
+
+/// [`RecurrentWeights`] on the heap: the storage `network!` gives recurrent layers past a
+/// network's 64 KiB of inline weights.
+pub type HeapRecurrentWeights<
+    const IN: usize,
+    const UNITS: usize,
+    const GATES: usize,
+    const BIASES: usize,
+> = Box<RecurrentWeights<IN, UNITS, GATES, BIASES>>;
 
 impl<const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usize> LayerGradient
     for Box<RecurrentWeights<IN, UNITS, GATES, BIASES>>
