@@ -21,14 +21,8 @@ fn abs(x: f32) -> f32 {
 /// `2^n` built from its exponent bits.
 #[inline(always)]
 pub(crate) fn exp(x: f32) -> f32 {
-    // Comparisons are false for NaN, which passes through.
-    let clamped = if x > EXP_MAX {
-        EXP_MAX
-    } else if x < EXP_MIN {
-        EXP_MIN
-    } else {
-        x
-    };
+    // NaN passes through `clamp`.
+    let clamped = x.clamp(EXP_MIN, EXP_MAX);
     // n = round(x / ln 2) by the 1.5·2²³ trick, with no rounding instruction.
     const ROUND: f32 = 12_582_912.0;
     let n = (clamped * core::f32::consts::LOG2_E + ROUND) - ROUND;
@@ -37,7 +31,7 @@ pub(crate) fn exp(x: f32) -> f32 {
     let p = ((((1.987_569_1e-4 * r + 1.398_199_9e-3) * r + 8.333_452e-3) * r + 4.166_579_6e-2) * r
         + 1.666_666_5e-1)
         * r
-        + 5.000_000_1e-1;
+        + 0.5;
     let e = p * (r * r) + r + 1.0;
     // `n` is in [-126, 127], so the exponent field is normal. NaN converts to 0: `e` is NaN.
     let scaled = e * f32::from_bits(((n as i32 + 127) as u32) << 23);
