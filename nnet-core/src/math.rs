@@ -19,10 +19,6 @@ mod imp {
         x.ln_1p()
     }
     #[inline(always)]
-    pub fn tanh(x: f32) -> f32 {
-        x.tanh()
-    }
-    #[inline(always)]
     pub fn sqrt(x: f32) -> f32 {
         x.sqrt()
     }
@@ -45,10 +41,6 @@ mod imp {
     #[inline(always)]
     pub fn ln_1p(x: f32) -> f32 {
         libm::log1pf(x)
-    }
-    #[inline(always)]
-    pub fn tanh(x: f32) -> f32 {
-        libm::tanhf(x)
     }
     #[inline(always)]
     pub fn sqrt(x: f32) -> f32 {

@@ -25,7 +25,9 @@ mod weights;
 pub use gru::Gru;
 pub use lstm::Lstm;
 pub use simple_rnn::SimpleRnn;
-pub use weights::RecurrentWeights;
+#[cfg(feature = "std")]
+pub use weights::HeapRecurrentWeights;
+pub use weights::{RecurrentStorage, RecurrentWeights};
 
 use nalgebra::SVector;
 
@@ -46,7 +48,7 @@ use crate::TensorInfo;
 /// use nnet_core::activation::Tanh;
 /// use nnet_core::layer::{Recurrent, SimpleRnn};
 ///
-/// let mut rnn = SimpleRnn::<1, 1, Tanh>::zeroed(Tanh);
+/// let mut rnn: SimpleRnn<1, 1, Tanh> = SimpleRnn::zeroed(Tanh);
 /// rnn.weights.kernel[0][0][0] = 1.0;
 /// rnn.weights.recurrent_kernel[0][0][0] = 0.5;
 /// let mut state = Default::default();
