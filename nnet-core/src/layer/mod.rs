@@ -30,11 +30,11 @@ pub use activation::ActivationLayer;
 pub use batch_norm::{BatchNorm, BatchNormGradient};
 pub use dropout::Dropout;
 pub use layer_norm::{LayerNorm, LayerNormGradient};
-#[doc(hidden)]
-pub use recurrent::recurrent_tensor_info_of;
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub use recurrent::HeapRecurrentWeights;
+#[doc(hidden)]
+pub use recurrent::recurrent_tensor_info_of;
 pub use recurrent::{
     Gru, HiddenState, Lstm, LstmState, Recurrent, RecurrentStorage, RecurrentWeights, SimpleRnn,
 };

@@ -257,7 +257,8 @@ fn inherent(model: &Model) -> TokenStream {
             }
 
             #p::if_std! {
-                /// A Keras-like summary: each layer's output shape and parameters, and the totals.
+                /// A Keras-like summary: each layer's output shape and parameters, and the totals (with
+                /// nnet's `std` feature, as every method that returns a `String` or a `Vec`).
                 pub fn summary() -> #p::String {
                     #p::summary(#name_str, #inputs, <Self as #p::Architecture>::LAYERS)
                 }
