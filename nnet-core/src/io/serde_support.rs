@@ -1,4 +1,4 @@
-//! `serde` for every generated network, through [`Parameters`]: the same tensors, names and
+//! `serde` for every generated network, through [`Parameters`](crate::Parameters): the same tensors, names and
 //! layout as the safetensors files, and the same strict checks on the way in.
 //!
 //! A network serializes as a struct of two fields:
