@@ -96,6 +96,11 @@ fn panic(_: &PanicInfo<'_>) -> ! {
     }
 }
 
+/// Debug builds of the host's precompiled `core` name the unwinding personality routine, which
+/// only `std` defines; with `panic = "abort"` nothing ever unwinds, so it is never called.
+#[unsafe(no_mangle)]
+pub extern "C" fn rust_eh_personality() {}
+
 /// The C start-up code's entry point: 0 when every check passes, the number of the failed
 /// check otherwise.
 #[unsafe(no_mangle)]

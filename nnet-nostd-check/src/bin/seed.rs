@@ -26,6 +26,11 @@ fn panic(_: &PanicInfo<'_>) -> ! {
     }
 }
 
+/// Debug builds of the host's precompiled `core` name the unwinding personality routine, which
+/// only `std` defines; with `panic = "abort"` nothing ever unwinds, so it is never called.
+#[unsafe(no_mangle)]
+pub extern "C" fn rust_eh_personality() {}
+
 /// The C start-up code's entry point: 0 when the output is a probability.
 #[unsafe(no_mangle)]
 pub extern "C" fn main(_argc: i32, _argv: *const *const u8) -> i32 {
