@@ -24,6 +24,7 @@ use std::error::Error;
 use std::f32::consts::TAU;
 use std::time::Instant;
 
+use nnet::Sequences;
 use nnet::loss::BinaryCrossentropy;
 use nnet::metrics::Metric;
 use nnet::nalgebra::{SVector, vector};
@@ -31,7 +32,6 @@ use nnet::optim::Adam;
 use nnet::rand::rngs::StdRng;
 use nnet::rand::{Rng, SeedableRng};
 use nnet::train::{FitConfig, Trainer, Verbosity};
-use nnet::Sequences;
 
 nnet::network! {
     /// One value per step in, the probability that the sequence has the low frequency out.
