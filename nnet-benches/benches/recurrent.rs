@@ -9,8 +9,8 @@
 //!   `nnet` calls the generated `step`; `hand` the baseline in `baseline/recurrent.rs` on the
 //!   same weights (checked to give the same outputs before measuring).
 //! - `epoch/amp`: one epoch of `Trainer::fit_sequences` of `gru 8 (return_sequences); dense 1`
-//!   over one second of audio at 48 kHz (48,000 samples: 23 windows of 2,048 and one of 896),
-//!   batch 8, Adam, mean squared error, a target per sample.
+//!   over one second of audio at 48 kHz (48,000 samples in 24 windows of 2,000: three batches of
+//!   8, the same shapes as the PyTorch run of BENCHMARKS.md), Adam, mean squared error, a target per sample.
 
 #[path = "baseline/recurrent.rs"]
 mod hand;
@@ -138,7 +138,7 @@ fn epoch(c: &mut Criterion) {
     let mut data = Sequences::new();
     let mut targets = Vec::with_capacity(input.len());
     let mut low = 0.0_f32;
-    for window in input.chunks(2_048) {
+    for window in input.chunks(2_000) {
         let steps: Vec<SVector<f32, 1>> = window.iter().map(|&x| vector![x]).collect();
         data.push(&steps);
         // The effect of `07_amp`: a one-pole low-pass at 1.5 kHz, then tanh(6 x).
