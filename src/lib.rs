@@ -26,10 +26,12 @@
 //!
 //! ```text
 //! network    := outer-attribute* visibility 'struct' IDENT ( '{' layers '}' | '<' layers '>' )
-//! layers     := 'input' INT ';' layer+
+//! layers     := 'input' INT ';' layer+ | 'input' 'sequence' INT ';' layer+
 //! layer      := 'dense' INT activation? options? ';'
 //!             | 'activation' activation ';' | 'dropout' FLOAT ';'
 //!             | 'batch_norm' options? ';' | 'layer_norm' options? ';'
+//!             | 'simple_rnn' INT activation? options? ';'                         (tanh)
+//!             | 'gru' INT options? ';' | 'lstm' INT options? ';'
 //! activation := linear | relu | sigmoid | tanh | softmax | step | leaky_relu | elu | selu
 //!             | gelu | silu | softplus | softsign | hard_sigmoid | exponential   (default: linear)
 //! options    := '(' option (',' option)* ','? ')'
@@ -37,8 +39,10 @@
 //!             | 'use_bias' '=' BOOL | 'l1' '=' FLOAT | 'l2' '=' FLOAT            (dense)
 //!             | 'momentum' '=' FLOAT | 'epsilon' '=' FLOAT                       (batch_norm)
 //!             | 'epsilon' '=' FLOAT                                              (layer_norm)
+//!             | 'return_sequences' ('=' BOOL)? | 'init' '=' INIT                 (recurrent)
+//!             | 'recurrent_init' '=' INIT | 'bias_init' '=' INIT                 (recurrent)
 //! INIT       := zeros | ones | uniform | normal | glorot_uniform | glorot_normal
-//!             | he_uniform | he_normal | lecun_uniform | lecun_normal
+//!             | he_uniform | he_normal | lecun_uniform | lecun_normal | orthogonal
 //! ```
 //!
 //! Defaults are Keras's: kernels `glorot_uniform`, biases `zeros`, `alpha` 0.3 for
@@ -77,6 +81,37 @@
 //!   the crate's `Cargo.toml`): the weights of that file, read and checked at compile time, as
 //!   `const TRAINED: Self` (when every layer is inline) and `fn trained() -> Self`. A file that
 //!   does not fit the layers is a compile error naming the tensor and the expected shape.
+//!
+//! ## Recurrent networks
+//!
+//! With `input sequence F;` a network reads a sequence of `F`-vectors of any length, through
+//! recurrent layers (Keras's `SimpleRNN`, `GRU` with `reset_after = true`, `LSTM`; weights laid
+//! out as Keras's, recurrent kernels `orthogonal` by default) and layers applied at every step.
+//! `{Name}State` holds every recurrent layer's state inline; `step` advances it by one time
+//! step without allocating (the real-time audio call), `forward` runs a whole sequence, and
+//! both give the output as if the sequence ended at that step. Training goes through
+//! [`Trainer::fit_sequences`](train::Trainer::fit_sequences) on [`Sequences`], with
+//! backpropagation through time.
+//!
+//! ```
+//! nnet::network! {
+//!     /// A GRU over one feature per step, one output.
+//!     pub struct Amp {
+//!         input sequence 1;
+//!         gru 8;
+//!         dense 1;
+//!     }
+//! }
+//!
+//! let net = Amp::seeded(1);
+//! let signal: Vec<_> = (0..64).map(|t| nnet::vector![(t as f32 * 0.1).sin()]).collect();
+//! let mut state = AmpState::default();
+//! let mut last = nnet::vector![0.0];
+//! for x in &signal {
+//!     last = net.step(&mut state, x); // one call per sample, no allocation
+//! }
+//! assert_eq!(last, net.forward(&signal));
+//! ```
 //!
 //! ## Deploying
 //!

@@ -50,4 +50,7 @@ pub use crate::train::{
     Callback, Control, EachEpoch, EarlyStopping, Evaluation, FitConfig, History,
     LearningRateScheduler, Trainer, Verbosity,
 };
-pub use crate::{Architecture, Network, Parameters, SMatrix, SVector, matrix, network, vector};
+pub use crate::{
+    Architecture, Network, Parameters, SMatrix, SVector, SequenceNetwork, Sequences, matrix,
+    network, vector,
+};

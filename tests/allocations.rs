@@ -150,3 +150,54 @@ fn forward_allocates_once_per_layer_over_1024_units() {
     let x = vector![0.5, -0.25];
     assert_eq!(allocations(|| broad.forward(black_box(&x))), 1);
 }
+
+nnet::network! {
+    /// A recurrent network with dropout and batch normalization at every step.
+    struct Sequence {
+        input sequence 2;
+        gru 6 (return_sequences);
+        batch_norm;
+        dropout 0.2;
+        lstm 4;
+        dense 1 sigmoid;
+    }
+}
+
+/// `fit_sequences` allocates per call and per epoch, never per batch: its workspace is sized
+/// for the longest batch once.
+#[test]
+fn sequence_training_allocates_nothing_per_batch() {
+    let run = |n: usize| {
+        let (x, y) = data(n * 5);
+        // Sequences of 1 to 5 steps.
+        let mut sequences = nnet::Sequences::new();
+        let mut targets = Vec::new();
+        let mut at = 0;
+        for i in 0..n {
+            let len = 1 + i % 5;
+            sequences.push(&x[at..at + len]);
+            targets.push(y[at]);
+            at += len;
+        }
+        let config = FitConfig {
+            batch_size: 16,
+            epochs: 2,
+            verbosity: Verbosity::Silent,
+            ..FitConfig::default()
+        };
+        let mut net = Sequence::seeded(1);
+        let mut trainer = Trainer::new(Adam::default(), BinaryCrossentropy);
+        allocations(|| {
+            trainer
+                .fit_sequences(&mut net, &sequences, &targets, &config)
+                .expect("training succeeds")
+        })
+    };
+    let ten = run(160);
+    let twenty = run(320);
+    assert!(ten > 0, "the counter sees fit's own buffers");
+    assert_eq!(
+        ten, twenty,
+        "{ten} allocations in 2 x 10 batches, {twenty} in 2 x 20"
+    );
+}

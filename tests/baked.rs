@@ -38,6 +38,31 @@ nnet::network! {
     }
 }
 
+nnet::network! {
+    /// Every recurrent kind baked as a constant: a streaming network with no file and no heap.
+    #[weights = "tests/fixtures/recurrent/baked.safetensors"]
+    pub struct BakedRecurrent {
+        input sequence 2;
+        gru 4 (return_sequences);
+        lstm 3 (return_sequences);
+        simple_rnn 2 relu;
+        dense 1;
+    }
+}
+
+static RECURRENT: BakedRecurrent = BakedRecurrent::TRAINED;
+
+#[test]
+fn baked_recurrent_layers_equal_loaded() {
+    let loaded: BakedRecurrent = io::load("tests/fixtures/recurrent/baked.safetensors").unwrap();
+    assert_eq!(RECURRENT, loaded);
+    assert_eq!(RECURRENT, BakedRecurrent::seeded(7));
+    let xs = [vector![0.3, -1.2], vector![1.0, 0.5], vector![-0.7, 0.2]];
+    let mut state = BakedRecurrentState::default();
+    let streamed: Vec<_> = xs.iter().map(|x| RECURRENT.step(&mut state, x)).collect();
+    assert_eq!(streamed[2], loaded.forward(&xs));
+}
+
 /// The network of `normed.safetensors`: seeded, with normalization tensors away from their
 /// initial values.
 fn normed() -> Normed {
@@ -87,5 +112,10 @@ fn write_fixtures() {
         io::save(&Baked::seeded(42), "tests/fixtures/classifier.safetensors").unwrap();
         io::save(&Wide::seeded(7), "tests/fixtures/wide.safetensors").unwrap();
         io::save(&normed(), "tests/fixtures/normed.safetensors").unwrap();
+        io::save(
+            &BakedRecurrent::seeded(7),
+            "tests/fixtures/recurrent/baked.safetensors",
+        )
+        .unwrap();
     }
 }

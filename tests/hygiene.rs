@@ -43,6 +43,12 @@ mod shadowed {
     struct LayerNorm;
     struct ActivationLayer;
     struct Regularizer;
+    struct Recurrent;
+    struct Sequences;
+    struct SequenceWorkspace;
+    struct SequenceNetwork;
+    struct Default;
+    struct Copy;
     mod core {}
     mod std {}
     mod nalgebra {}
@@ -78,6 +84,28 @@ mod shadowed {
         }
     }
 
+    nnet::network! {
+        /// Every recurrent kind, in the hostile module.
+        pub struct HostileRecurrent {
+            input sequence 3;
+            dense 4 tanh;
+            simple_rnn 3 (return_sequences);
+            lstm 3 (return_sequences, recurrent_init = glorot_uniform);
+            dropout 0.1;
+            gru 2;
+            dense 1;
+        }
+    }
+
+    pub fn run_recurrent() -> ::core::primitive::f32 {
+        let net = HostileRecurrent::seeded(1);
+        let xs = [nnet::vector![1.0, 2.0, 3.0], nnet::vector![0.5, -1.0, 0.0]];
+        let mut state = HostileRecurrentState::default();
+        let _ = net.step(&mut state, &xs[0]);
+        let last = net.step(&mut state, &xs[1]);
+        (last - net.forward(&xs)).sum()
+    }
+
     pub fn run() -> ::core::primitive::f32 {
         let normed = HostileNormed::seeded(1);
         let x = nnet::vector![1.0, 2.0, 3.0];
@@ -93,6 +121,7 @@ mod shadowed {
 #[test]
 fn compiles_and_runs_with_shadowed_names() {
     assert!((shadowed::run() - 2.0).abs() < 1e-5);
+    assert_eq!(shadowed::run_recurrent(), 0.0);
 }
 
 /// Networks named after every generic parameter and helper type the expansion uses or might

@@ -158,7 +158,12 @@ where
         } else {
             inference[s]
         };
-        assert_close(net.forward(sequence).as_slice(), last.as_slice(), 1e-5, "forward");
+        assert_close(
+            net.forward(sequence).as_slice(),
+            last.as_slice(),
+            1e-5,
+            "forward",
+        );
     }
     let predicted = net.predict_sequences(&data);
     assert_eq!(predicted.len(), inference.len());
@@ -174,9 +179,19 @@ where
     workspace.load(&data, &[0, 1, 2, 3]);
     let mut grads = net.zero_gradients();
     let mut outputs = vec![SVector::zeros(); targets.len()];
-    let sum =
-        net.accumulate_sequences(&mut workspace, &targets, &trainer.loss, &mut grads, &mut outputs);
-    assert_close(&[sum / targets.len() as f32], &tensors["loss"].1, 1e-5, "training loss");
+    let sum = net.accumulate_sequences(
+        &mut workspace,
+        &targets,
+        &trainer.loss,
+        &mut grads,
+        &mut outputs,
+    );
+    assert_close(
+        &[sum / targets.len() as f32],
+        &tensors["loss"].1,
+        1e-5,
+        "training loss",
+    );
     grads.scale(1.0 / targets.len() as f32);
     for i in 0..N::TENSORS {
         let name = N::tensor_info(i).unwrap().name();

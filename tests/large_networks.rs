@@ -2,7 +2,8 @@
 //! thread with a 2 MiB stack (the default for spawned threads), in debug and in release
 //! builds: large weights, biases, traces, gradients and deltas live on the heap.
 
-use nnet::loss::{BinaryCrossentropy, Loss, SparseCategoricalCrossentropy};
+use nnet::loss::{BinaryCrossentropy, Loss, MeanSquaredError, SparseCategoricalCrossentropy};
+use nnet::optim::Adam;
 use nnet::optim::Sgd;
 use nnet::train::{FitConfig, Trainer, Verbosity};
 use nnet::{Network, Parameters, SVector, Trace};
@@ -172,5 +173,43 @@ fn widest_output_on_a_small_stack() {
             y[i] = 1.0;
         }
         everything(WideOutput::seeded(3), BinaryCrossentropy, targets);
+    });
+}
+
+nnet::network! {
+    /// Recurrent layers at their limit of 65,536 weights each (kept inline), stacked.
+    struct LargestRecurrent {
+        input sequence 127;
+        lstm 78 (return_sequences);
+        gru 110 (return_sequences);
+        simple_rnn 200;
+        dense 1;
+    }
+}
+
+#[test]
+fn largest_recurrent_layers_on_a_small_stack() {
+    on_small_stack(|| {
+        let mut net = LargestRecurrent::seeded(1);
+        let x = nnet::SVector::<f32, 127>::from_element(0.1);
+        let mut state = LargestRecurrentState::default();
+        let y = net.step(&mut state, &x);
+        assert!(y[0].is_finite());
+        assert_eq!(y, net.forward(&[x]));
+        let data: nnet::Sequences<127> = vec![vec![x; 3], vec![x; 2]].into();
+        let targets = [nnet::vector![0.5], nnet::vector![-0.5]];
+        let mut trainer = Trainer::new(Adam::default(), MeanSquaredError);
+        let config = FitConfig {
+            epochs: 1,
+            batch_size: 2,
+            verbosity: Verbosity::Silent,
+            ..FitConfig::default()
+        };
+        trainer
+            .fit_sequences(&mut net, &data, &targets, &config)
+            .expect("training succeeds");
+        let bytes = nnet::io::to_safetensors(&net);
+        let back: LargestRecurrent = nnet::io::from_safetensors(&bytes).expect("loads");
+        assert!(back == net);
     });
 }

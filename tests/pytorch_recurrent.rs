@@ -75,7 +75,10 @@ fn vectors<const N: usize>(values: &[f32]) -> Vec<SVector<f32, N>> {
 
 fn assert_close(found: &[f32], expected: &[f32], what: &str) {
     for (f, e) in found.iter().zip(expected) {
-        assert!((f - e).abs() <= 1e-5 * (1.0 + e.abs()), "{what}: nnet {f}, PyTorch {e}");
+        assert!(
+            (f - e).abs() <= 1e-5 * (1.0 + e.abs()),
+            "{what}: nnet {f}, PyTorch {e}"
+        );
     }
 }
 
@@ -93,7 +96,11 @@ fn check<N: SequenceNetwork<F, OUT> + nnet::Architecture, const F: usize, const 
         let mut state = N::State::default();
         for (t, x) in xs.iter().enumerate() {
             let y = net.step(&mut state, x);
-            assert_close(y.as_slice(), steps[t].as_slice(), &format!("steps_{k}[{t}]"));
+            assert_close(
+                y.as_slice(),
+                steps[t].as_slice(),
+                &format!("steps_{k}[{t}]"),
+            );
         }
     }
 }

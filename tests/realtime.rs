@@ -1,5 +1,5 @@
-//! Real-time safety: `forward` never allocates, for every layer kind, on finite and non-finite
-//! input alike. The global allocator of this test binary *aborts the process* on any
+//! Real-time safety: `forward`, and a sequence network's `step` and `forward`, never allocate,
+//! for every layer kind, on finite and non-finite input alike. The global allocator of this test binary *aborts the process* on any
 //! allocation or deallocation inside `assert_no_alloc` (the `assert_no_alloc` crate, built to
 //! abort in release builds too): a failure here is a crash of the test binary, not a count.
 //! Each pass also runs on NaN, infinite and huge inputs, which must give outputs (NaN
@@ -38,6 +38,21 @@ nnet::network! {
 nnet::network! {
     /// 64 × 64 and wider: the streamed and blocked SIMD paths, inline and on the heap.
     struct Wide { input 2; dense 64 silu; dense 1024 relu; dense 64 sigmoid; dense 1 linear; }
+}
+
+nnet::network! {
+    /// Every recurrent kind, stacked, with layers at every step between them.
+    struct Recurrent {
+        input sequence 2;
+        dense 4 relu;
+        simple_rnn 6 (return_sequences);
+        layer_norm;
+        batch_norm;
+        dropout 0.2;
+        lstm 8 (return_sequences);
+        gru 5;
+        dense 3 softmax;
+    }
 }
 
 /// Inputs a real-time caller may pass: ordinary, zero, huge, infinite and NaN.
@@ -83,6 +98,34 @@ fn forward_never_allocates_on_any_input() {
     let wide = Wide::seeded(3);
     let ys = forward_all(|x| wide.forward(x));
     assert!(ys[0][0].is_finite());
+}
+
+/// The streaming `step` and the whole-sequence `forward` of every recurrent kind: no
+/// allocation, on any input, and NaN stays in the state (as in any recurrence) until `reset`.
+#[test]
+fn step_and_sequence_forward_never_allocate_on_any_input() {
+    let net = Recurrent::seeded(4);
+    let mut state = RecurrentState::default();
+    let mut outputs = Vec::with_capacity(inputs().len());
+    for x in &inputs() {
+        outputs.push(assert_no_alloc(|| net.step(&mut state, x)));
+    }
+    assert!(outputs[0].iter().all(|v| v.is_finite()), "{:?}", outputs[0]);
+    assert!(outputs[5].iter().all(|v| v.is_nan()), "{:?}", outputs[5]);
+    state.reset();
+    let first = assert_no_alloc(|| net.step(&mut state, &inputs()[0]));
+    assert_eq!(first, outputs[0]);
+    let xs = inputs();
+    let whole = assert_no_alloc(|| net.forward(&xs[..2]));
+    assert!(whole.iter().all(|v| v.is_finite()));
+    let mut steps = [SVector::zeros(); 7];
+    assert_no_alloc(|| net.forward_sequence(&xs, &mut steps)).expect("one slot per step");
+    assert_eq!(steps[0], outputs[0]);
+    assert!(
+        assert_no_alloc(|| net.forward(&[]))
+            .iter()
+            .all(|v| v.is_finite())
+    );
 }
 
 /// The batched pass with a reused workspace, on the one thread of a rayon pool: with more

@@ -408,7 +408,10 @@ fn summary_shows_sequences_as_keras_does() {
     assert!(summary.contains("(None, None, 2)"), "{summary}");
     assert!(summary.contains("simple_rnn1 (SimpleRNN)"), "{summary}");
     // The last recurrent layer returns its last output: the layers after it see vectors.
-    assert!(summary.contains("(None, 3) ") && summary.contains("(None, 2) "), "{summary}");
+    assert!(
+        summary.contains("(None, 3) ") && summary.contains("(None, 2) "),
+        "{summary}"
+    );
     // Keras's counts: SimpleRNN(4) over 2 inputs has 4·(2 + 4 + 1) = 28 parameters.
     assert_eq!(<Normed as nnet::Architecture>::LAYERS[0].trainable, 28);
 }

@@ -18,6 +18,27 @@ nnet::network! {
     pub struct Normed { input 3; dense 4 (use_bias = false); batch_norm (momentum = 0.9); activation relu; dropout 0.2; layer_norm; dense 1; }
 }
 
+nnet::network! {
+    /// Recurrent layers of every kind.
+    pub struct Recurrent { input sequence 2; lstm 3 (return_sequences); gru 2 (return_sequences); simple_rnn 2; dense 1; }
+}
+
+#[test]
+fn json_round_trip_with_recurrent_layers() {
+    let net = Recurrent::seeded(5);
+    let json = serde_json::to_value(&net).unwrap();
+    assert_eq!(
+        json["architecture"],
+        "input sequence 2; lstm 3 (return_sequences = true); gru 2 (return_sequences = true); simple_rnn 2 tanh; dense 1 linear"
+    );
+    assert_eq!(
+        json["tensors"]["gru1.bias"]["shape"],
+        serde_json::json!([6, 2])
+    );
+    let back: Recurrent = serde_json::from_value(json).unwrap();
+    assert_eq!(back, net);
+}
+
 #[test]
 fn json_round_trip_with_normalization_layers() {
     let mut net = Normed::seeded(4);

@@ -123,8 +123,10 @@ impl KindWord {
     }
 }
 
-/// The largest number of weights of one recurrent layer: they live inline in the network, so
-/// that streaming `step` reads them without an indirection and a network can be a `const`.
+/// The largest number of weights of one recurrent layer (256 KiB): the layer is built whole
+/// before it moves to the heap, so that bound keeps construction within a 2 MiB stack in debug
+/// builds. A network's first 64 KiB of weights stay inline, so that `step` reads them without
+/// an indirection and a small network can be a `const`.
 pub(crate) const MAX_RECURRENT_WEIGHTS: usize = 65_536;
 
 /// The cell of a recurrent layer.

@@ -51,9 +51,12 @@ impl Parse for NetworkDef {
             errors,
         };
         for chunk in split_statements(body, &mut def.errors) {
-            match parse_statement.parse2(chunk) {
+            match parse_statement.parse2(chunk.clone()) {
                 Ok(statement) => def.statements.push(statement),
-                Err(error) => push_error(&mut def.errors, error),
+                Err(error) => {
+                    push_error(&mut def.errors, error);
+                    def.statements.extend(recovered_input(chunk));
+                }
             }
         }
         Ok(def)
@@ -186,6 +189,53 @@ fn split_statements(body: TokenStream, errors: &mut Option<syn::Error>) -> Vec<T
     statements
 }
 
+/// An `input` line that failed to parse still declares the input, so that its one error is not
+/// followed by "missing `input`" or, after a misspelt `sequence`, by "needs a sequence input".
+/// The stand-in size is never used: the network has an error already.
+fn recovered_input(chunk: TokenStream) -> Option<Statement> {
+    let mut tokens = chunk.into_iter();
+    let Some(TokenTree::Ident(keyword)) = tokens.next() else {
+        return None;
+    };
+    if keyword != "input" {
+        return None;
+    }
+    // Taken as a sequence input whatever was written, so that recurrent layers raise no
+    // error until the line is fixed.
+    let sequence = match tokens.next() {
+        Some(TokenTree::Ident(word)) => word,
+        _ => keyword.clone(),
+    };
+    Some(Statement::Input {
+        keyword: kw::input(keyword.span()),
+        sequence: Some(sequence),
+        size: SizeLit {
+            lit: Lit::Int(syn::LitInt::new("1", keyword.span())),
+            negative: false,
+        },
+    })
+}
+
+/// A word after `input` that is not `sequence`: a misspelling of it, or a stray word.
+fn not_sequence(input: ParseStream, word: &Ident) -> syn::Error {
+    let fork = input.fork();
+    let _ = fork.parse::<Ident>();
+    let size = match fork.parse::<Lit>() {
+        Ok(Lit::Int(int)) => int.base10_digits().to_owned(),
+        _ => "2".to_owned(),
+    };
+    let message = if crate::suggest::closest(&word.to_string(), &["sequence"]).is_some() {
+        format!(
+            "unknown word `{word}` after `input`; did you mean `sequence`? write `input sequence {size};`"
+        )
+    } else {
+        format!(
+            "unexpected `{word}`: the input line is `input N;` (one vector of N per sample) or `input sequence N;` (a sequence of them), e.g. `input sequence {size};`"
+        )
+    };
+    syn::Error::new(word.span(), message)
+}
+
 const LAYER_FORMS: &str = "a line is `input N;`, `input sequence N;`, `dense N [activation] [(options)];`, `activation ACT;`, `dropout RATE;`, `batch_norm [(options)];`, `layer_norm [(options)];`, `simple_rnn N [activation] [(options)];`, `gru N [(options)];` or `lstm N [(options)];`";
 const DENSE_FORM: &str =
     "a dense layer is `dense UNITS [activation] [(option = value, ...)];`, e.g. `dense 10 relu;`";
@@ -193,12 +243,19 @@ const DENSE_FORM: &str =
 fn parse_statement(input: ParseStream) -> syn::Result<Statement> {
     let statement = if input.peek(kw::input) {
         let keyword: kw::input = input.parse()?;
-        let sequence = if input.peek(Ident) && input.fork().parse::<Ident>()? == "sequence" {
+        let sequence = if input.peek(Ident) {
+            let word: Ident = input.fork().parse()?;
+            if word != "sequence" {
+                return Err(not_sequence(input, &word));
+            }
             Some(input.parse::<Ident>()?)
         } else {
             None
         };
-        let size = parse_size(input, keyword.span, "input")?;
+        let size = match &sequence {
+            Some(word) => parse_size(input, word.span(), "input sequence")?,
+            None => parse_size(input, keyword.span, "input")?,
+        };
         Statement::Input {
             keyword,
             sequence,
@@ -276,6 +333,25 @@ impl Parse for LayerStmt {
         };
         if dense && let Some(size) = &size {
             unparenthesized_option(input, size, activation.as_ref())?;
+        }
+        if recurrent
+            && let Some(size) = &size
+            && input.peek(Ident)
+            && input.peek2(Token![=])
+        {
+            let name: Ident = input.fork().parse()?;
+            let fork = input.fork();
+            fork.parse::<Ident>()?;
+            fork.parse::<Token![=]>()?;
+            let value = value_text(&fork);
+            let activation = activation.map(|a| format!(" {a}")).unwrap_or_default();
+            return Err(syn::Error::new(
+                name.span(),
+                format!(
+                    "options go in parentheses after the number of units: write `{keyword} {}{activation} ({name} = {value});`",
+                    crate::hint::size_text(size)
+                ),
+            ));
         }
         let options = if input.peek(syn::token::Paren) {
             let content;
@@ -372,6 +448,17 @@ impl Parse for LayerOption {
             )
         })?;
         // `return_sequences` alone stands for `return_sequences = true`.
+        if name != "return_sequences"
+            && !input.peek(Token![=])
+            && crate::suggest::closest(&name.to_string(), &["return_sequences"]).is_some()
+        {
+            return Err(syn::Error::new(
+                name.span(),
+                format!(
+                    "unknown option `{name}`; did you mean `return_sequences`? write `(return_sequences)`"
+                ),
+            ));
+        }
         if name == "return_sequences" && !input.peek(Token![=]) {
             let value = OptionValue::Number {
                 lit: Lit::Bool(syn::LitBool::new(true, name.span())),
@@ -414,6 +501,10 @@ fn parse_size(input: ParseStream, keyword_span: Span, keyword: &str) -> syn::Res
         });
     }
     let (what, example) = match keyword {
+        "input sequence" => (
+            "the number of features per step",
+            "`input sequence 2;`".to_owned(),
+        ),
         "input" => (
             "the number of inputs",
             "`input 2;` or `input sequence 2;`".to_owned(),

@@ -115,6 +115,15 @@ mod never_panics {
         "1u8",
         "1.0f32",
         "_",
+        "sequence",
+        "simple_rnn",
+        "gru",
+        "lstm",
+        "return_sequences",
+        "recurrent_init",
+        "orthogonal",
+        "true",
+        "dropout",
     ];
 
     fn source(pieces: Vec<usize>) -> String {
@@ -153,6 +162,110 @@ mod never_panics {
                 prop_assert!(!out.is_empty());
             }
         }
+
+        /// A valid sequence network with one token replaced, removed or inserted.
+        #[test]
+        fn mutated_sequence_networks(position in 0usize..40, piece in 0usize..100, mode in 0u8..3) {
+            let valid = "pub struct Net { input sequence 2 ; lstm 4 ( return_sequences , recurrent_init = orthogonal ) ; dropout 0.5 ; gru 3 ( return_sequences = false ) ; simple_rnn 2 leaky_relu ( alpha = 0.2 ) ; dense 1 sigmoid ; }";
+            let mut words: Vec<&str> = valid.split(' ').collect();
+            let position = position % (words.len() + 1);
+            let piece = PIECES[piece % PIECES.len()];
+            match mode {
+                0 if position < words.len() => words[position] = piece,
+                1 if position < words.len() => { words.remove(position); }
+                _ => words.insert(position, piece),
+            }
+            if let Ok(tokens) = words.join(" ").parse::<TokenStream>() {
+                let out = pipeline(tokens).to_string();
+                prop_assert!(!out.is_empty());
+            }
+        }
+    }
+}
+
+/// Odd recurrent layer lists: each expands, or fails with exactly the expected number of
+/// errors, and none panics.
+#[test]
+fn odd_recurrent_lists() {
+    let cases = [
+        ("input sequence 3; dropout 0.5;", 1),
+        ("input sequence 3; activation relu;", 1),
+        ("input sequence 3; dense 4; lstm 3 (return_sequences);", 0),
+        // A repeated option is one error in two parts: "set twice" and "first set here".
+        (
+            "input sequence 3; lstm 4 (return_sequences, return_sequences);",
+            2,
+        ),
+        (
+            "input sequence 3; lstm 4 (return_sequences = true, return_sequences = false);",
+            2,
+        ),
+        (
+            "input sequence 3; lstm 4 (return_sequences); dense 2; lstm 2;",
+            0,
+        ),
+        (
+            "input sequence 3; simple_rnn 4 leaky_relu (alpha = 0.1);",
+            0,
+        ),
+        ("input sequence 3; simple_rnn 1 softmax;", 1),
+        ("input 3; lstm 4; gru 4; simple_rnn 2;", 3),
+        ("input sequence 3; lstm 200;", 1),
+        ("input sequence 20000; lstm 1;", 1),
+        (
+            "input sequence 3; gru 8 (recurrent_init = ones); lstm 200;",
+            2,
+        ),
+        // One error each: the failed `input` line still declares the input.
+        ("input sequence; lstm 4;", 1),
+        ("input sequences 3; lstm 4;", 1),
+        ("input; lstm 4;", 1),
+        ("input series 3; dense 1;", 1),
+    ];
+    for (case, expected) in cases {
+        let tokens: TokenStream = format!("struct Net {{ {case} }}").parse().expect("tokens");
+        let errors = errors_of(tokens);
+        assert_eq!(errors.len(), expected, "{case}: {errors:#?}");
+    }
+}
+
+/// The lines the recurrent messages suggest compile in place of the faulty one.
+#[test]
+fn suggested_recurrent_lines_compile() {
+    let mistakes = [
+        ("gru 8 tanh;", "gru"),
+        ("gru 8 tanh;", "simple_rnn"),
+        ("lstm 8 rleu;", "simple_rnn"),
+        ("lstm 8 relu;", "lstm"),
+        ("lstm 8 (activation = relu);", "lstm"),
+        ("simple_rnn 8 (activation = relu);", "simple_rnn"),
+        ("lstm 8 return_sequences;", "lstm"),
+        ("simple_rnn 8 relu init = ones;", "simple_rnn"),
+        ("lstm 0;", "lstm"),
+        ("gru 2.5;", "gru"),
+        ("lstm 200;", "lstm"),
+    ];
+    for (mistake, kind) in mistakes {
+        let net = |line: &str| -> TokenStream {
+            format!("struct Net {{ input sequence 3; {line} dense 1 sigmoid; }}")
+                .parse()
+                .expect("tokens")
+        };
+        let out = pipeline(net(mistake)).to_string();
+        let messages: Vec<&str> = out.split("compile_error").skip(1).collect();
+        assert_eq!(messages.len(), 1, "{mistake}: {messages:#?}");
+        let message = messages[0];
+        let start = message
+            .rfind(&format!("`{kind} "))
+            .expect("a suggested line")
+            + 1;
+        let length = message[start..].find('`').expect("closing backtick");
+        let suggested = &message[start..start + length];
+        let again = errors_of(net(suggested));
+        assert!(
+            again.is_empty(),
+            "{mistake} suggests {suggested}, which fails: {again:#?}"
+        );
     }
 }
 

@@ -15,13 +15,23 @@ use crate::suggest::did_you_mean;
 /// Options of `dense`.
 pub(crate) const DENSE_OPTIONS: &[&str] = &["init", "bias_init", "alpha", "use_bias", "l1", "l2"];
 
-/// Options of the recurrent layers.
+/// Options of `gru` and `lstm`.
 const RECURRENT_OPTIONS: &[&str] = &["return_sequences", "init", "recurrent_init", "bias_init"];
+
+/// Options of `simple_rnn`: the recurrent ones and the `alpha` of its activation.
+const SIMPLE_RNN_OPTIONS: &[&str] = &[
+    "return_sequences",
+    "init",
+    "recurrent_init",
+    "bias_init",
+    "alpha",
+];
 
 /// The options each kind takes.
 fn options_of(kind: KindWord) -> &'static [&'static str] {
     match kind {
-        KindWord::SimpleRnn | KindWord::Gru | KindWord::Lstm => RECURRENT_OPTIONS,
+        KindWord::SimpleRnn => SIMPLE_RNN_OPTIONS,
+        KindWord::Gru | KindWord::Lstm => RECURRENT_OPTIONS,
         KindWord::Dense => DENSE_OPTIONS,
         KindWord::Activation => &["alpha"],
         KindWord::Dropout => &[],
@@ -49,6 +59,9 @@ pub(crate) fn validate(def: &NetworkDef) -> syn::Result<Model<'_>> {
             continue;
         };
         let ordinal = 1 + layers.iter().filter(|l| l.word() == word).count();
+        if let Kind::Recurrent { cell, .. } = &kind {
+            check_recurrent_weights(line, *cell, width, units, &mut errors);
+        }
         let mut layer = Layer {
             kind,
             ordinal,
@@ -60,20 +73,19 @@ pub(crate) fn validate(def: &NetworkDef) -> syn::Result<Model<'_>> {
         };
         width = units;
         layer.heap_vectors = layer.units > INLINE_UNITS;
-        let weights = if matches!(layer.kind, Kind::Dense { .. }) {
-            layer.params()
-        } else {
-            0
-        };
-        layer.boxed = matches!(layer.kind, Kind::Dense { .. })
-            && (layer.heap_vectors || inline_params + weights > INLINE_PARAMS);
+        // Dense and recurrent layers share the budget of inline weights; beyond it their
+        // weights live on the heap (a recurrent layer's vectors stay inline: they are small).
+        let weighted = matches!(layer.kind, Kind::Dense { .. } | Kind::Recurrent { .. });
+        let weights = if weighted { layer.params() } else { 0 };
+        let heap_vectors = layer.heap_vectors && !layer.is_recurrent();
+        layer.boxed = weighted && (heap_vectors || inline_params + weights > INLINE_PARAMS);
         if !layer.boxed {
             inline_params += weights;
         }
         layers.push(layer);
     }
 
-    check_recurrence(def, sequence, &layers, &mut errors);
+    check_recurrence(def, sequence, inputs, &layers, &mut errors);
 
     match (errors, inputs) {
         (Some(errors), _) => Err(errors),
@@ -88,25 +100,83 @@ pub(crate) fn validate(def: &NetworkDef) -> syn::Result<Model<'_>> {
     }
 }
 
-/// Recurrent layers have a sequence to read, and a sequence input has a recurrent layer; a
-/// recurrent layer's weights fit inline.
+/// A recurrent layer's weights fit inline; if not, the error is on the number of units and
+/// gives the most units that fit.
+fn check_recurrent_weights(
+    line: &LayerStmt,
+    cell: Cell,
+    inputs: usize,
+    units: usize,
+    errors: &mut Option<syn::Error>,
+) {
+    let weights_of = |units: usize| (inputs + units + cell.biases()) * cell.gates() * units;
+    let weights = weights_of(units);
+    if weights <= MAX_RECURRENT_WEIGHTS {
+        return;
+    }
+    let kind = cell.word().word();
+    let most = (1..units)
+        .take_while(|&u| weights_of(u) <= MAX_RECURRENT_WEIGHTS)
+        .last();
+    let fix = match most {
+        Some(most) => format!("use at most {most} units here, e.g. `{kind} {most};`"),
+        None => format!(
+            "even one unit is too many over {} inputs: give the layer fewer inputs",
+            thousands(inputs)
+        ),
+    };
+    let span = line
+        .size
+        .as_ref()
+        .map_or(line.keyword.span(), |s| s.lit.span());
+    push_error(
+        errors,
+        syn::Error::new(
+            span,
+            format!(
+                "`{kind} {units}` over {} inputs has {} weights, more than a recurrent layer may have ({}): {fix}",
+                thousands(inputs),
+                thousands(weights),
+                thousands(MAX_RECURRENT_WEIGHTS)
+            ),
+        ),
+    );
+}
+
+/// `65536` as `65,536`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Recurrent layers have a sequence to read, each the whole sequence of the one before, and a
+/// sequence input has a recurrent layer.
 fn check_recurrence(
     def: &NetworkDef,
     sequence: Option<&Ident>,
+    inputs: Option<usize>,
     layers: &[Layer],
     errors: &mut Option<syn::Error>,
 ) {
+    let features = inputs.map_or("N".to_owned(), |n| n.to_string());
     let mut previous: Option<&Layer> = None;
     for layer in layers.iter().filter(|l| l.is_recurrent()) {
         let kind = layer.word().word();
-        let field = layer.field();
-        if sequence.is_none() {
+        // Once per network: every recurrent layer has the same fix.
+        if sequence.is_none() && previous.is_none() {
             push_error(
                 errors,
                 syn::Error::new(
                     layer.span,
                     format!(
-                        "`{kind}` is a recurrent layer, which reads a sequence: declare the input as `input sequence N;` (N features per step)"
+                        "`{kind}` is a recurrent layer and reads a sequence, but the input is one vector per sample: write the input line as `input sequence {features};` (each step a vector of {features})"
                     ),
                 ),
             );
@@ -125,23 +195,15 @@ fn check_recurrence(
                 ),
             );
         }
-        let weights = layer.params();
-        if weights > MAX_RECURRENT_WEIGHTS {
-            push_error(
-                errors,
-                syn::Error::new(
-                    layer.span,
-                    format!(
-                        "`{field}` ({kind} of {} units over {} inputs) has {weights} weights; a recurrent layer keeps its weights inline in the network, at most {MAX_RECURRENT_WEIGHTS}: use fewer units",
-                        layer.units, layer.inputs
-                    ),
-                ),
-            );
-        }
         previous = Some(layer);
     }
+    // A recurrent line that failed its own checks still reads the sequence.
+    let recurrent_line = def.statements.iter().any(|s| {
+        matches!(s, Statement::Layer(line)
+            if KindWord::from_word(&line.keyword.to_string()).is_some_and(KindWord::is_recurrent))
+    });
     if let Some(sequence) = sequence
-        && previous.is_none()
+        && !recurrent_line
         && def.errors.is_none()
         && !layers.is_empty()
     {
@@ -149,7 +211,9 @@ fn check_recurrence(
             errors,
             syn::Error::new(
                 sequence.span(),
-                "a sequence input needs a recurrent layer (`simple_rnn`, `gru` or `lstm`) to read it: add one, e.g. `gru 16;`, or write `input N;` for one vector per sample",
+                format!(
+                    "a sequence input needs a recurrent layer (`simple_rnn`, `gru` or `lstm`) to read it: add one, e.g. `gru 16;`, or write `input {features};` for one vector per sample"
+                ),
             ),
         );
     }
@@ -171,7 +235,12 @@ fn check_input_line<'a>(
         else {
             continue;
         };
-        let value = check_size(size, "inputs", errors);
+        let example = if sequence.is_some() {
+            "`input sequence 2;`"
+        } else {
+            "`input 2;`"
+        };
+        let value = check_size(size, "inputs", example, errors);
         if let Some((first_keyword, _, _)) = first {
             let mut error = syn::Error::new(
                 keyword.span,
@@ -276,7 +345,40 @@ fn check_layer(
         );
         return None;
     }
-    if !matches!(
+    // `lstm 8 return_sequences;`: an option without its parentheses.
+    if word.is_recurrent()
+        && let Some(name) = &line.activation
+        && options_of(word).contains(&name.to_string().as_str())
+    {
+        let size = line.size.as_ref().map_or("16".to_owned(), hint::size_text);
+        let option = if name == "return_sequences" {
+            name.to_string()
+        } else {
+            format!("{name} = ...")
+        };
+        push_error(
+            errors,
+            syn::Error::new(
+                name.span(),
+                format!(
+                    "options go in parentheses after the number of units: write `{kind} {size} ({option});`"
+                ),
+            ),
+        );
+        return None;
+    }
+    if matches!(word, KindWord::Gru | KindWord::Lstm)
+        && let Some(activation) = &line.activation
+    {
+        push_error(
+            errors,
+            syn::Error::new(
+                activation.span(),
+                fixed_activations(line, word, &activation.to_string()),
+            ),
+        );
+        ok = false;
+    } else if !matches!(
         word,
         KindWord::Dense | KindWord::Activation | KindWord::SimpleRnn
     ) && let Some(activation) = &line.activation
@@ -295,10 +397,9 @@ fn check_layer(
     }
     let units = match word {
         KindWord::Dense | KindWord::SimpleRnn | KindWord::Gru | KindWord::Lstm => {
-            let units = line
-                .size
-                .as_ref()
-                .and_then(|size| check_size(size, "units", errors));
+            let units = line.size.as_ref().and_then(|size| {
+                check_size(size, "units", &format!("`{}`", example_line(word)), errors)
+            });
             ok &= units.is_some();
             units.unwrap_or(1)
         }
@@ -415,6 +516,20 @@ fn check_layer(
     Some(kind)
 }
 
+/// "`gru` takes no activation", for an activation written on a `gru` or `lstm` line.
+fn fixed_activations(line: &LayerStmt, word: KindWord, activation: &str) -> String {
+    let kind = word.word();
+    let activation = hint::activation_or(activation, "relu");
+    let size = line.size.as_ref().map_or("16".to_owned(), hint::size_text);
+    let (keras, candidate) = match word {
+        KindWord::Gru => ("GRU", "candidate state"),
+        _ => ("LSTM", "cell input and output"),
+    };
+    format!(
+        "`{kind}` takes no activation: its activations are fixed as in Keras's {keras} (sigmoid on the gates, tanh on the {candidate}); write `{kind} {size};`, or use `simple_rnn {size} {activation};` for a recurrent layer with an activation of your choice"
+    )
+}
+
 /// A line of the kind that compiles, for messages.
 fn example_line(word: KindWord) -> &'static str {
     match word {
@@ -476,15 +591,16 @@ fn lit_text(lit: &Lit, negative: bool) -> String {
 }
 
 /// A size is a positive whole number no larger than [`MAX_UNITS`].
-fn check_size(size: &SizeLit, what: &str, errors: &mut Option<syn::Error>) -> Option<usize> {
+/// `example` is a line that compiles, in backticks, for the messages.
+fn check_size(
+    size: &SizeLit,
+    what: &str,
+    example: &str,
+    errors: &mut Option<syn::Error>,
+) -> Option<usize> {
     let fail = |errors: &mut Option<syn::Error>, message: String| {
         push_error(errors, syn::Error::new(size.lit.span(), message));
         None
-    };
-    let example = if what == "inputs" {
-        "`input 2;`"
-    } else {
-        "`dense 10 relu;`"
     };
     // The literal then carries the span of the `-` (see `parse_size`).
     if size.negative {
@@ -521,7 +637,7 @@ fn check_size(size: &SizeLit, what: &str, errors: &mut Option<syn::Error>) -> Op
     match int.base10_parse::<u64>() {
         Ok(0) => fail(
             errors,
-            format!("the number of {what} must be at least 1, not 0"),
+            format!("the number of {what} must be at least 1, not 0: write e.g. {example}"),
         ),
         Ok(n) if n <= MAX_UNITS => usize::try_from(n).ok(),
         _ => fail(
@@ -661,8 +777,9 @@ fn check_options(
             };
             let activation = hint::activation_or(&activation, "relu");
             let message = match (&line.size, word) {
-                (Some(size), KindWord::Dense) => format!(
-                    "the activation is not an option: write it after the size, `dense {} {activation};`",
+                (_, KindWord::Gru | KindWord::Lstm) => fixed_activations(line, word, activation),
+                (Some(size), KindWord::Dense | KindWord::SimpleRnn) => format!(
+                    "the activation is not an option: write it after the size, `{kind} {} {activation};`",
                     hint::size_text(size)
                 ),
                 _ => format!(

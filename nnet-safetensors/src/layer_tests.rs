@@ -33,7 +33,11 @@ fn keras_net() -> Vec<TensorSpec<'static>> {
 }
 
 /// A tensor of `shape` whose values count up from `start`.
-fn counting(name: &str, shape: &[usize], start: f32) -> (String, Dtype, Vec<usize>, Vec<u8>) {
+pub(crate) fn counting(
+    name: &str,
+    shape: &[usize],
+    start: f32,
+) -> (String, Dtype, Vec<usize>, Vec<u8>) {
     let n: usize = shape.iter().product();
     let data = (0..n)
         .flat_map(|i| (start + i as f32).to_le_bytes())
@@ -41,7 +45,7 @@ fn counting(name: &str, shape: &[usize], start: f32) -> (String, Dtype, Vec<usiz
     (name.to_owned(), Dtype::F32, shape.to_vec(), data)
 }
 
-fn file_of(tensors: &[(String, Dtype, Vec<usize>, Vec<u8>)]) -> Vec<u8> {
+pub(crate) fn file_of(tensors: &[(String, Dtype, Vec<usize>, Vec<u8>)]) -> Vec<u8> {
     let data: Vec<TensorData> = tensors
         .iter()
         .map(|(name, dtype, shape, data)| TensorData {
@@ -54,19 +58,19 @@ fn file_of(tensors: &[(String, Dtype, Vec<usize>, Vec<u8>)]) -> Vec<u8> {
     write(&[], &data)
 }
 
-fn parse(bytes: &[u8]) -> SafeTensors<'_> {
+pub(crate) fn parse(bytes: &[u8]) -> SafeTensors<'_> {
     SafeTensors::parse(bytes, DEFAULT_MAX_HEADER).unwrap()
 }
 
 /// The names of the file's tensors that `net`'s tensors come from, in `net`'s order.
-fn names(bytes: &[u8], net: &[TensorSpec<'_>], naming: Naming) -> Vec<String> {
+pub(crate) fn names(bytes: &[u8], net: &[TensorSpec<'_>], naming: Naming) -> Vec<String> {
     let file = parse(bytes);
     let sources = resolve(&file, net, naming, false).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(sources.len(), net.len());
     sources.iter().map(|s| s.tensor.name.clone()).collect()
 }
 
-fn error(bytes: &[u8], net: &[TensorSpec<'_>], naming: Naming) -> String {
+pub(crate) fn error(bytes: &[u8], net: &[TensorSpec<'_>], naming: Naming) -> String {
     let file = parse(bytes);
     match resolve(&file, net, naming, false) {
         Ok(_) => panic!("accepted"),
@@ -475,7 +479,7 @@ fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-fn values(source: &Source<'_, '_>) -> Vec<f32> {
+pub(crate) fn values(source: &Source<'_, '_>) -> Vec<f32> {
     let mut values = vec![0.0; source.rows * source.cols];
     source.write_column_major(&mut values);
     values
@@ -516,14 +520,25 @@ fn keras_layers_fixture() {
     let reference = parse(&reference);
     for (spec, source) in keras_net().iter().zip(&sources) {
         let theirs = reference.tensor(&spec.name()).unwrap();
-        let as_nnet = Source {
-            tensor: theirs,
-            rows: spec.rows,
-            cols: spec.cols,
-            row_major: true,
-        };
+        let as_nnet = Source::copy(theirs, spec.rows, spec.cols, true);
         assert_eq!(values(source), values(&as_nnet), "{}", spec.name());
     }
+}
+
+/// `input sequence 2; lstm 1; gru 1; simple_rnn 2; dense 1`: tiny, so that random shapes
+/// fit now and then.
+fn recurrent_net() -> Vec<TensorSpec<'static>> {
+    let mut net = TensorSpec::of_layer(LayerKind::Lstm, "lstm1", 2, 1, true);
+    net.extend(TensorSpec::of_layer(LayerKind::Gru, "gru1", 1, 1, true));
+    net.extend(TensorSpec::of_layer(
+        LayerKind::SimpleRnn,
+        "simple_rnn1",
+        1,
+        2,
+        true,
+    ));
+    net.extend(TensorSpec::of_layer(Dense, "dense1", 2, 1, true));
+    net
 }
 
 /// Names made of the pieces real files use, so that random files reach every check.
@@ -537,6 +552,10 @@ fn plausible_name() -> impl Strategy<Value = String> {
         "batch_normalization_",
         "layer_normalization",
         "x",
+        "lstm_",
+        "sequential/gru_",
+        "layers.1.cell.",
+        "rnn/lstm_cell/",
     ]);
     let params = prop::sample::select(vec![
         "weight",
@@ -550,6 +569,14 @@ fn plausible_name() -> impl Strategy<Value = String> {
         "running_var",
         "num_batches_tracked",
         "other",
+        "recurrent_kernel",
+        "weight_ih_l0",
+        "weight_hh_l0",
+        "bias_ih_l0",
+        "bias_hh_l0",
+        "weight_ih_l1",
+        "weight_hh_l2_reverse",
+        "weight_hr_l0",
     ]);
     (
         prefixes,
@@ -576,10 +603,14 @@ proptest! {
         let bytes = file_of(&tensors);
         let file = parse(&bytes);
         for naming in [Naming::Nnet, Naming::PyTorch, Naming::Keras] {
-            for net in [keras_net(), torch_bn_net()] {
+            for net in [keras_net(), torch_bn_net(), recurrent_net()] {
                 if let Ok(sources) = resolve(&file, &net, naming, false) {
                     for (spec, source) in net.iter().zip(&sources) {
-                        prop_assert_eq!(source.tensor.data.len(), 4 * spec.rows * spec.cols);
+                        let n: usize = spec.file_shape(naming).iter().product();
+                        prop_assert_eq!(source.tensor.data.len(), 4 * n);
+                        prop_assert_eq!((source.rows, source.cols), (spec.rows, spec.cols));
+                        let mut values = vec![0.0; spec.rows * spec.cols];
+                        source.write_column_major(&mut values);
                     }
                 }
             }

@@ -9,11 +9,12 @@ use crate::{Dtype, Error, SafeTensors, Tensor};
 ///
 /// | naming | the k-th layer of a kind | matrices | vectors |
 /// | --- | --- | --- | --- |
-/// | `Nnet` | `{kind}{k}.{tensor}`: `dense1.weight`, `batch_norm1.moving_mean` | `[units, inputs]` | `[units]` |
-/// | `PyTorch` | `{prefix}{i}.{param}` (`nn.Linear`, `nn.BatchNorm1d`, `nn.LayerNorm`) | `[units, inputs]` | `[units]` |
-/// | `Keras` | `{prefix}{layer}/{variable}` or `.{variable}` (`Dense`, `BatchNormalization`, `LayerNormalization`) | `[inputs, units]` (transposed) | `[units]` |
+/// | `Nnet` | `{kind}{k}.{tensor}`: `dense1.weight`, `batch_norm1.moving_mean`, `lstm1.kernel` | `[units, inputs]` | `[units]` |
+/// | `PyTorch` | `{prefix}{i}.{param}` (`nn.Linear`, `nn.BatchNorm1d`, `nn.LayerNorm`, `nn.RNN`, `nn.GRU`, `nn.LSTM`) | `[units, inputs]` | `[units]` |
+/// | `Keras` | `{prefix}{layer}/{variable}` or `.{variable}` (`Dense`, `BatchNormalization`, `LayerNormalization`); `{prefix}{layer}/{cell}/{variable}` or `.cell.{variable}` (`SimpleRNN`, `GRU`, `LSTM`) | `[inputs, units]` (transposed) | `[units]` |
 ///
-/// Parameter names per kind:
+/// Parameter names per kind (a recurrent layer of `U` units over `IN` inputs has `G` gates:
+/// 1 for `simple_rnn`, 3 for `gru`, 4 for `lstm`):
 ///
 /// | nnet layer | nnet tensor | PyTorch | Keras |
 /// | --- | --- | --- | --- |
@@ -22,6 +23,18 @@ use crate::{Dtype, Error, SafeTensors, Tensor};
 /// | `batch_norm` | `gamma`, `beta` | `nn.BatchNorm1d` `weight`, `bias` | `BatchNormalization` `gamma`, `beta` |
 /// | `batch_norm` | `moving_mean`, `moving_variance` | `running_mean`, `running_var` (`num_batches_tracked` skipped) | `moving_mean`, `moving_variance` |
 /// | `layer_norm` | `gamma`, `beta` | `nn.LayerNorm` `weight`, `bias` | `LayerNormalization` `gamma`, `beta` |
+/// | `simple_rnn`, `gru`, `lstm` | `kernel` `[G·U, IN]` | `nn.RNN`, `nn.GRU`, `nn.LSTM` `weight_ih_l{j}` `[G·U, IN]` | `SimpleRNN`, `GRU`, `LSTM` `kernel` `[IN, G·U]` |
+/// | `simple_rnn`, `gru`, `lstm` | `recurrent_kernel` `[G·U, U]` | `weight_hh_l{j}` `[G·U, U]` | `recurrent_kernel` `[U, G·U]` |
+/// | `simple_rnn`, `lstm` | `bias` `[G·U]` | `bias_ih_l{j}` + `bias_hh_l{j}`, each `[G·U]` | `bias` `[G·U]` |
+/// | `gru` | `bias` `[3U, 2]` (input, recurrent) | `bias_ih_l{j}`, `bias_hh_l{j}` as the two columns | `bias` `[2, 3U]` |
+///
+/// nnet's gates are in Keras's order (LSTM `i, f, c, o`, as PyTorch's; GRU `z, r, h`, where
+/// PyTorch's is `r, z, n`: the first two blocks of `U` rows of a PyTorch GRU's four tensors are
+/// swapped on import). A PyTorch recurrent module must be unidirectional, without `proj_size`
+/// and with biases; its layers `l0`, `l1`, … (`num_layers`) are consecutive layers of the
+/// network. A Keras recurrent layer keeps its variables in its cell, `lstm_cell`, `gru_cell`
+/// or `simple_rnn_cell` (`sequential/lstm/lstm_cell/kernel`, `layers.0.cell.kernel`); a path
+/// without the cell (`lstm/kernel`) is accepted too.
 ///
 /// PyTorch modules are ordered by the number that ends their name (`0.weight`, `1.running_mean`,
 /// `3.weight` of an `nn.Sequential`; `layers.0`, `layers.1`), and the k-th module with tensors
@@ -33,14 +46,16 @@ use crate::{Dtype, Error, SafeTensors, Tensor};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Naming {
     /// nnet's own files: `dense1.weight` `[units, inputs]`, `dense1.bias` `[units]`,
-    /// `batch_norm1.gamma` `[units]`, ...
+    /// `batch_norm1.gamma` `[units]`, `lstm1.kernel` `[4·units, inputs]`, ...
     #[default]
     Nnet,
-    /// A PyTorch state dict of `nn.Linear`, `nn.BatchNorm1d` and `nn.LayerNorm` modules:
-    /// `0.weight` `[out, in]`, `0.bias` `[out]`, `1.running_mean`, ...
+    /// A PyTorch state dict of `nn.Linear`, `nn.BatchNorm1d`, `nn.LayerNorm`, `nn.RNN`,
+    /// `nn.GRU` and `nn.LSTM` modules: `0.weight` `[out, in]`, `0.bias` `[out]`,
+    /// `1.running_mean`, `2.weight_ih_l0`, ...
     PyTorch,
-    /// Keras `Dense`, `BatchNormalization` and `LayerNormalization` layers: `dense/kernel`
-    /// `[in, out]` (transposed), `dense/bias` `[out]`, `batch_normalization/gamma`, ...
+    /// Keras `Dense`, `BatchNormalization`, `LayerNormalization`, `SimpleRNN`, `GRU` and
+    /// `LSTM` layers: `dense/kernel` `[in, out]` (transposed), `dense/bias` `[out]`,
+    /// `batch_normalization/gamma`, `lstm/lstm_cell/kernel`, ...
     Keras,
 }
 
@@ -82,29 +97,91 @@ pub enum LayerKind {
 }
 
 /// Every kind, in the order messages list them.
-const KINDS: [LayerKind; 3] = [LayerKind::Dense, LayerKind::BatchNorm, LayerKind::LayerNorm];
-
-/// `(kind, nnet tensor, PyTorch parameter, Keras variable)`, in nnet's order within a layer.
-const PARAMS: &[(LayerKind, &str, &str, &str)] = &[
-    (LayerKind::Dense, "weight", "weight", "kernel"),
-    (LayerKind::Dense, "bias", "bias", "bias"),
-    (LayerKind::BatchNorm, "gamma", "weight", "gamma"),
-    (LayerKind::BatchNorm, "beta", "bias", "beta"),
-    (
-        LayerKind::BatchNorm,
-        "moving_mean",
-        "running_mean",
-        "moving_mean",
-    ),
-    (
-        LayerKind::BatchNorm,
-        "moving_variance",
-        "running_var",
-        "moving_variance",
-    ),
-    (LayerKind::LayerNorm, "gamma", "weight", "gamma"),
-    (LayerKind::LayerNorm, "beta", "bias", "beta"),
+const KINDS: [LayerKind; 6] = [
+    LayerKind::Dense,
+    LayerKind::BatchNorm,
+    LayerKind::LayerNorm,
+    LayerKind::SimpleRnn,
+    LayerKind::Gru,
+    LayerKind::Lstm,
 ];
+
+/// The recurrent kinds.
+const RECURRENT: [LayerKind; 3] = [LayerKind::SimpleRnn, LayerKind::Gru, LayerKind::Lstm];
+
+/// `(kind, nnet tensor, PyTorch parameters, Keras variable)`, in nnet's order within a layer.
+///
+/// A recurrent layer's PyTorch parameters are named without their `_l{j}` suffix here
+/// (`weight_ih` for `weight_ih_l0`); its `bias` comes from two (`bias_ih`, `bias_hh`).
+const PARAMS: &[(LayerKind, &str, &[&str], &str)] = &[
+    (LayerKind::Dense, "weight", &["weight"], "kernel"),
+    (LayerKind::Dense, "bias", &["bias"], "bias"),
+    (LayerKind::BatchNorm, "gamma", &["weight"], "gamma"),
+    (LayerKind::BatchNorm, "beta", &["bias"], "beta"),
+    (
+        LayerKind::BatchNorm,
+        "moving_mean",
+        &["running_mean"],
+        "moving_mean",
+    ),
+    (
+        LayerKind::BatchNorm,
+        "moving_variance",
+        &["running_var"],
+        "moving_variance",
+    ),
+    (LayerKind::LayerNorm, "gamma", &["weight"], "gamma"),
+    (LayerKind::LayerNorm, "beta", &["bias"], "beta"),
+    (LayerKind::SimpleRnn, "kernel", &["weight_ih"], "kernel"),
+    (
+        LayerKind::SimpleRnn,
+        "recurrent_kernel",
+        &["weight_hh"],
+        "recurrent_kernel",
+    ),
+    (
+        LayerKind::SimpleRnn,
+        "bias",
+        &["bias_ih", "bias_hh"],
+        "bias",
+    ),
+    (LayerKind::Gru, "kernel", &["weight_ih"], "kernel"),
+    (
+        LayerKind::Gru,
+        "recurrent_kernel",
+        &["weight_hh"],
+        "recurrent_kernel",
+    ),
+    (LayerKind::Gru, "bias", &["bias_ih", "bias_hh"], "bias"),
+    (LayerKind::Lstm, "kernel", &["weight_ih"], "kernel"),
+    (
+        LayerKind::Lstm,
+        "recurrent_kernel",
+        &["weight_hh"],
+        "recurrent_kernel",
+    ),
+    (LayerKind::Lstm, "bias", &["bias_ih", "bias_hh"], "bias"),
+];
+
+/// The parameters of a PyTorch `nn.RNN`, `nn.GRU` or `nn.LSTM` that nnet reads, without their
+/// `_l{j}` suffix.
+const PYTORCH_RECURRENT: [&str; 4] = ["weight_ih", "weight_hh", "bias_ih", "bias_hh"];
+
+/// A PyTorch recurrent parameter, split: `weight_ih_l1_reverse` is `("weight_ih", 1, true)`.
+/// `weight_hr` (the projection of an `nn.LSTM` with `proj_size`) is recognized too, to be
+/// refused by name.
+fn pytorch_recurrent_param(param: &str) -> Option<(&'static str, &str, bool)> {
+    let (base, rest) = PYTORCH_RECURRENT
+        .iter()
+        .chain(&["weight_hr"])
+        .find_map(|base| Some((*base, param.strip_prefix(base)?.strip_prefix("_l")?)))?;
+    let (digits, reverse) = match rest.strip_suffix("_reverse") {
+        Some(digits) => (digits, true),
+        None => (rest, false),
+    };
+    (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+        .then_some((base, digits, reverse))
+}
 
 /// Tensors of PyTorch modules that nnet has no use for: skipped on import, whatever their
 /// dtype and shape (`num_batches_tracked` is a 0-d I64 in real files).
@@ -172,31 +249,82 @@ impl LayerKind {
         }
     }
 
-    /// The name of nnet's tensor `tensor` of this kind in a PyTorch or Keras file.
-    fn foreign_param(self, naming: Naming, tensor: &str) -> Option<&'static str> {
+    /// The names of nnet's tensor `tensor` of this kind in a PyTorch or Keras file: one, or
+    /// two for the bias of a PyTorch recurrent module (`bias_ih`, `bias_hh`).
+    fn foreign_names(self, naming: Naming, tensor: &str) -> Option<&'static [&'static str]> {
         PARAMS
             .iter()
             .find(|(kind, nnet, _, _)| *kind == self && *nnet == tensor)
             .map(|(_, _, torch, keras)| match naming {
-                Naming::Keras => *keras,
+                Naming::Keras => std::slice::from_ref(keras),
                 Naming::Nnet | Naming::PyTorch => *torch,
             })
     }
 
-    /// Every parameter name of the kind in a PyTorch or Keras file, skipped ones included.
-    fn foreign_params(self, naming: Naming) -> Vec<&'static str> {
-        let mut params: Vec<&'static str> = PARAMS
-            .iter()
-            .filter(|(kind, ..)| *kind == self)
-            .map(|(_, _, torch, keras)| match naming {
-                Naming::Keras => *keras,
+    /// The (first) name of nnet's tensor `tensor` of this kind in a PyTorch or Keras file, as
+    /// the file spells it (`weight_ih_l0`).
+    fn foreign_param(self, naming: Naming, tensor: &str) -> Option<String> {
+        let name = self.foreign_names(naming, tensor)?.first()?;
+        Some(self.spelled(naming, name, 0))
+    }
+
+    /// A parameter name as the file spells it for layer `j` of a module: `weight_ih_l0` for a
+    /// PyTorch recurrent module, else as it is.
+    fn spelled(self, naming: Naming, param: &str, j: usize) -> String {
+        if naming == Naming::PyTorch && self.is_recurrent() {
+            format!("{param}_l{j}")
+        } else {
+            param.to_owned()
+        }
+    }
+
+    /// Every parameter name of the kind in a PyTorch or Keras file, as the file spells it,
+    /// skipped ones included.
+    fn foreign_params(self, naming: Naming) -> Vec<String> {
+        let mut params: Vec<String> = Vec::new();
+        for (_, _, torch, keras) in PARAMS.iter().filter(|(kind, ..)| *kind == self) {
+            let names = match naming {
+                Naming::Keras => std::slice::from_ref(keras),
                 Naming::Nnet | Naming::PyTorch => *torch,
-            })
-            .collect();
+            };
+            params.extend(names.iter().map(|p| self.spelled(naming, p, 0)));
+        }
         if naming == Naming::PyTorch {
-            params.extend(skipped(self));
+            params.extend(skipped(self).map(str::to_owned));
         }
         params
+    }
+
+    /// Whether the kind is `simple_rnn`, `gru` or `lstm`.
+    const fn is_recurrent(self) -> bool {
+        matches!(
+            self,
+            LayerKind::SimpleRnn | LayerKind::Gru | LayerKind::Lstm
+        )
+    }
+
+    /// The gates of a recurrent kind (1, 3, 4); 1 for the others.
+    pub(crate) const fn gates(self) -> usize {
+        match self {
+            LayerKind::Gru => 3,
+            LayerKind::Lstm => 4,
+            _ => 1,
+        }
+    }
+
+    /// The recurrent kind with `gates` gates.
+    fn of_gates(gates: usize) -> Option<LayerKind> {
+        RECURRENT.into_iter().find(|k| k.gates() == gates)
+    }
+
+    /// The name of the cell of a Keras layer of the kind: `lstm_cell`.
+    fn keras_cell_name(self) -> Option<&'static str> {
+        match self {
+            LayerKind::SimpleRnn => Some("simple_rnn_cell"),
+            LayerKind::Gru => Some("gru_cell"),
+            LayerKind::Lstm => Some("lstm_cell"),
+            _ => None,
+        }
     }
 }
 
@@ -233,11 +361,12 @@ pub struct TensorSpec<'n> {
     /// The layer's name: `dense1`, `batch_norm1`, … (empty for a lone layer).
     pub layer: &'n str,
     /// The tensor within its layer: `weight`, `bias`, `gamma`, `beta`, `moving_mean`,
-    /// `moving_variance`.
+    /// `moving_variance`, `kernel`, `recurrent_kernel`.
     pub tensor: &'n str,
-    /// Rows: the layer's units.
+    /// Rows: the layer's units (times its gates, for a recurrent layer).
     pub rows: usize,
-    /// Columns: the layer's inputs for a weight matrix, 1 for a vector.
+    /// Columns: the layer's inputs for a weight matrix (its units for a recurrent kernel, 2 for
+    /// a GRU's bias), 1 for a vector.
     pub cols: usize,
     /// Whether the tensor is a matrix (in nnet's files `[rows, cols]`) or a vector (`[rows]`).
     pub matrix: bool,
@@ -277,7 +406,9 @@ impl<'n> TensorSpec<'n> {
     /// The tensors of a layer of `kind` named `layer`, from `inputs` to `units` values, in
     /// nnet's order: a dense layer's `weight` `[units, inputs]` and, if `bias`, its `bias`; the
     /// `gamma`, `beta` (and for batch normalization `moving_mean`, `moving_variance`) of a
-    /// normalization layer, each `[units]` (`inputs` and `bias` are then not used).
+    /// normalization layer, each `[units]` (`inputs` and `bias` are then not used); the
+    /// `kernel` `[G·units, inputs]`, `recurrent_kernel` `[G·units, units]` and `bias`
+    /// `[G·units]` (a GRU's `[3·units, 2]`) of a recurrent layer of `G` gates (`bias` not used).
     pub fn of_layer(
         kind: LayerKind,
         layer: &'n str,
@@ -285,6 +416,19 @@ impl<'n> TensorSpec<'n> {
         units: usize,
         bias: bool,
     ) -> Vec<Self> {
+        if kind.is_recurrent() {
+            let width = kind.gates() * units;
+            let bias = if kind == LayerKind::Gru {
+                TensorSpec::matrix(kind, layer, "bias", width, 2)
+            } else {
+                TensorSpec::vector(kind, layer, "bias", width)
+            };
+            return vec![
+                TensorSpec::matrix(kind, layer, "kernel", width, inputs),
+                TensorSpec::matrix(kind, layer, "recurrent_kernel", width, units),
+                bias,
+            ];
+        }
         PARAMS
             .iter()
             .filter(|(k, ..)| *k == kind)
@@ -321,9 +465,17 @@ impl<'n> TensorSpec<'n> {
         self.matrix && naming == Naming::Keras
     }
 
-    /// The shape in a file of `naming`.
-    fn file_shape(&self, naming: Naming) -> Vec<usize> {
-        if self.transposed(naming) {
+    /// Whether the tensor is the bias of a recurrent layer that a PyTorch file splits into
+    /// `bias_ih` and `bias_hh`, each `[rows]`.
+    fn split_bias(&self, naming: Naming) -> bool {
+        naming == Naming::PyTorch && self.kind.is_recurrent() && self.tensor == "bias"
+    }
+
+    /// The shape in a file of `naming` (of each of the two tensors of a split bias).
+    pub(crate) fn file_shape(&self, naming: Naming) -> Vec<usize> {
+        if self.split_bias(naming) {
+            vec![self.rows]
+        } else if self.transposed(naming) {
             vec![self.cols, self.rows]
         } else {
             self.shape()
@@ -334,7 +486,13 @@ impl<'n> TensorSpec<'n> {
     fn expected(&self, naming: Naming) -> String {
         let shape = self.file_shape(naming);
         let layer = self.layer_label();
-        if !self.matrix {
+        if self.kind.is_recurrent() {
+            let (axes, details) = self.recurrent_axes(naming);
+            format!(
+                "F32 {shape:?}, the {} of {layer} as {axes} ({details})",
+                self.tensor
+            )
+        } else if !self.matrix {
             format!("F32 {shape:?}, the {} of {layer}", self.tensor)
         } else if self.transposed(naming) {
             format!("F32 {shape:?}, the kernel of {layer} as [inputs, units]")
@@ -346,7 +504,10 @@ impl<'n> TensorSpec<'n> {
     /// The meaning of the axes, for a shape error.
     fn axes(&self, naming: Naming) -> String {
         let layer = self.layer_label();
-        if !self.matrix {
+        if self.kind.is_recurrent() {
+            let (axes, details) = self.recurrent_axes(naming);
+            format!("{axes} for {layer} ({details})")
+        } else if !self.matrix {
             format!("the {} of {layer} ({} units)", self.tensor, self.rows)
         } else {
             let axes = if self.transposed(naming) {
@@ -361,6 +522,51 @@ impl<'n> TensorSpec<'n> {
         }
     }
 
+    /// The axes of a recurrent layer's tensor in a file of `naming`, and their sizes.
+    fn recurrent_axes(&self, naming: Naming) -> (&'static str, String) {
+        let gates = self.kind.gates();
+        let units = self.rows / gates;
+        let sizes = format!(
+            "{gates} gate{} of {units} unit{}",
+            if gates == 1 { "" } else { "s" },
+            if units == 1 { "" } else { "s" }
+        );
+        let keras = naming == Naming::Keras;
+        match self.tensor {
+            "kernel" if keras => (
+                "[inputs, gates·units]",
+                format!("{} inputs, {sizes}", self.cols),
+            ),
+            "kernel" => (
+                "[gates·units, inputs]",
+                format!("{} inputs, {sizes}", self.cols),
+            ),
+            "recurrent_kernel" if keras => ("[units, gates·units]", sizes),
+            "recurrent_kernel" => ("[gates·units, units]", sizes),
+            _ if self.split_bias(naming) => (
+                "[gates·units]",
+                if self.matrix {
+                    format!(
+                        "{sizes}, each of `bias_ih` and `bias_hh`, which become the columns of nnet's [gates·units, 2]"
+                    )
+                } else {
+                    format!("{sizes}, each of `bias_ih` and `bias_hh`, whose sum is nnet's bias")
+                },
+            ),
+            _ if !self.matrix => ("[gates·units]", sizes),
+            _ if keras => (
+                "[2, gates·units]",
+                format!(
+                    "{sizes}; the input bias, then the recurrent bias: a GRU with reset_after=True"
+                ),
+            ),
+            _ => (
+                "[gates·units, 2]",
+                format!("{sizes}; column 0 the input bias, column 1 the recurrent bias"),
+            ),
+        }
+    }
+
     fn layer_label(&self) -> &str {
         if self.layer.is_empty() {
             "the layer"
@@ -370,12 +576,13 @@ impl<'n> TensorSpec<'n> {
     }
 }
 
-/// Where the values of one of a network's tensors are in a file.
+/// Where the values of one of a network's tensors are in a file, and how they are laid out
+/// there.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Source<'f, 'a> {
-    /// The tensor in the file.
+    /// The tensor in the file (for the bias of a PyTorch recurrent module, `bias_ih`).
     pub tensor: &'f Tensor<'a>,
-    /// Rows of the network's tensor: the layer's units.
+    /// Rows of the network's tensor: the layer's units (times the gates of a recurrent layer).
     pub rows: usize,
     /// Columns of the network's tensor: the layer's inputs, or 1 for a vector.
     pub cols: usize,
@@ -383,52 +590,110 @@ pub struct Source<'f, 'a> {
     /// than as `[cols, rows]` row-major, which is nnet's column-major memory (Keras kernels,
     /// vectors).
     pub row_major: bool,
+    /// A second tensor of the file (PyTorch's `bias_hh` of a recurrent module): added to
+    /// `tensor` for a vector, the second column of a matrix (a GRU's two biases).
+    pub(crate) second: Option<&'f Tensor<'a>>,
+    /// Whether the first two blocks of `rows / 3` rows are swapped (PyTorch's GRU gates `r, z,
+    /// n` to nnet's and Keras's `z, r, h`).
+    pub(crate) swap_gates: bool,
 }
 
-impl Source<'_, '_> {
+impl<'f, 'a> Source<'f, 'a> {
+    /// The values of `tensor` as they are: `[rows, cols]` if `row_major`, else `[cols, rows]`.
+    pub(crate) fn copy(tensor: &'f Tensor<'a>, rows: usize, cols: usize, row_major: bool) -> Self {
+        Source {
+            tensor,
+            rows,
+            cols,
+            row_major,
+            second: None,
+            swap_gates: false,
+        }
+    }
+
     /// Writes the values into `dst`, column-major `rows × cols` (nnet's memory order).
     ///
     /// `dst` must hold `rows * cols` values; extra values are left alone and missing ones are
     /// not written.
     pub fn write_column_major(&self, dst: &mut [f32]) {
-        let value = |i: usize| {
-            self.tensor
-                .data
-                .get(4 * i..4 * i + 4)
-                .and_then(|b| <[u8; 4]>::try_from(b).ok())
-                .map_or(0.0, f32::from_le_bytes)
-        };
         for (i, slot) in dst.iter_mut().enumerate().take(self.rows * self.cols) {
-            let source = if self.row_major && self.cols > 1 {
-                // Column-major (r, c) at i = c * rows + r; row-major at r * cols + c.
-                let (r, c) = (i % self.rows, i / self.rows);
-                r * self.cols + c
-            } else {
-                i
-            };
-            *slot = value(source);
+            // Column-major (r, c) at i = c * rows + r.
+            *slot = self.value(i % self.rows, i / self.rows);
         }
     }
 
-    /// The first NaN or infinity, as an error naming the tensor and the index in its shape.
-    fn check_finite(&self) -> Result<(), Error> {
-        let found = self
-            .tensor
-            .data
-            .as_chunks::<4>()
-            .0
-            .iter()
-            .map(|c| f32::from_le_bytes(*c))
-            .enumerate()
-            .find(|(_, v)| !v.is_finite());
-        match found {
-            None => Ok(()),
-            Some((flat, value)) => Err(Error::NonFinite {
-                name: self.tensor.name.clone(),
-                index: unravel(flat, &self.tensor.shape),
-                value,
-            }),
+    /// The value of the network's tensor at row `r`, column `c`.
+    fn value(&self, r: usize, c: usize) -> f32 {
+        let block = self.rows / 3;
+        let r = match self.swap_gates {
+            true if r < block => r + block,
+            true if r < 2 * block => r - block,
+            _ => r,
+        };
+        match self.second {
+            Some(second) if self.cols > 1 => {
+                if c == 0 {
+                    value_at(self.tensor, r)
+                } else {
+                    value_at(second, r)
+                }
+            }
+            Some(second) => value_at(self.tensor, r) + value_at(second, r),
+            None if self.row_major => value_at(self.tensor, r * self.cols + c),
+            None => value_at(self.tensor, c * self.rows + r),
         }
+    }
+
+    /// The first NaN or infinity of the file's tensors, as an error naming the tensor and the
+    /// index in its shape; then of a sum of two tensors.
+    fn check_finite(&self) -> Result<(), Error> {
+        for tensor in std::iter::once(self.tensor).chain(self.second) {
+            check_finite(tensor)?;
+        }
+        if let Some(second) = self.second
+            && self.cols == 1
+        {
+            for r in 0..self.rows {
+                let value = self.value(r, 0);
+                if !value.is_finite() {
+                    return Err(Error::NonFinite {
+                        name: format!("{} + {}", self.tensor.name, second.name),
+                        index: vec![r],
+                        value,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Value `i` of the row-major data of `tensor`, 0 past its end.
+fn value_at(tensor: &Tensor<'_>, i: usize) -> f32 {
+    tensor
+        .data
+        .get(4 * i..4 * i + 4)
+        .and_then(|b| <[u8; 4]>::try_from(b).ok())
+        .map_or(0.0, f32::from_le_bytes)
+}
+
+/// The first NaN or infinity of `tensor`, as an error naming it and the index in its shape.
+fn check_finite(tensor: &Tensor<'_>) -> Result<(), Error> {
+    let found = tensor
+        .data
+        .as_chunks::<4>()
+        .0
+        .iter()
+        .map(|c| f32::from_le_bytes(*c))
+        .enumerate()
+        .find(|(_, v)| !v.is_finite());
+    match found {
+        None => Ok(()),
+        Some((flat, value)) => Err(Error::NonFinite {
+            name: tensor.name.clone(),
+            index: unravel(flat, &tensor.shape),
+            value,
+        }),
     }
 }
 
@@ -493,7 +758,7 @@ pub fn resolve<'f, 'a>(
     };
     let mut sources = Vec::with_capacity(tensors.len());
     for (spec, tensor) in tensors.iter().zip(found) {
-        let Some(tensor) = tensor else {
+        let Some((tensor, second)) = tensor else {
             // Every matcher reports a missing tensor itself; this is a safety net.
             return Err(Error::MissingTensor {
                 name: spec.name(),
@@ -501,13 +766,13 @@ pub fn resolve<'f, 'a>(
             });
         };
         let shape = spec.file_shape(naming);
-        check(tensor, &shape, &spec.axes(naming))?;
-        sources.push(Source {
-            tensor,
-            rows: spec.rows,
-            cols: spec.cols,
-            row_major: !spec.transposed(naming),
-        });
+        for tensor in std::iter::once(tensor).chain(second) {
+            check(tensor, &shape, &spec.axes(naming))?;
+        }
+        let mut source = Source::copy(tensor, spec.rows, spec.cols, !spec.transposed(naming));
+        source.second = second;
+        source.swap_gates = naming == Naming::PyTorch && spec.kind == LayerKind::Gru;
+        sources.push(source);
     }
     if !allow_non_finite {
         for source in &sources {
@@ -534,6 +799,9 @@ fn check(tensor: &Tensor<'_>, shape: &[usize], what: &str) -> Result<(), Error> 
     }
     Ok(())
 }
+
+/// Each tensor of a layer: its index in the network's list, its names in the file, and itself.
+type ForeignParams<'s, 'n> = Vec<(usize, &'static [&'static str], &'s TensorSpec<'n>)>;
 
 /// One of the network's layers with tensors.
 struct Layer<'s, 'n> {
@@ -574,16 +842,13 @@ impl<'s, 'n> Layer<'s, 'n> {
 
     /// The layer's tensors under `naming`, with their index in the network's list, or the
     /// first one that has no such name.
-    fn foreign_params(
-        &self,
-        naming: Naming,
-    ) -> Result<Vec<(usize, &'static str, &'s TensorSpec<'n>)>, Error> {
+    fn foreign_params(&self, naming: Naming) -> Result<ForeignParams<'s, 'n>, Error> {
         self.tensors
             .iter()
             .enumerate()
             .map(
-                |(i, spec)| match spec.kind.foreign_param(naming, spec.tensor) {
-                    Some(param) => Ok((self.start + i, param, spec)),
+                |(i, spec)| match spec.kind.foreign_names(naming, spec.tensor) {
+                    Some(names) => Ok((self.start + i, names, spec)),
                     None => Err(Error::MissingTensor {
                         name: spec.name(),
                         expected: format!(
@@ -658,7 +923,9 @@ fn kinds_of(layers: &[Layer<'_, '_>]) -> Vec<LayerKind> {
     }
 }
 
-type Found<'f, 'a> = Vec<Option<&'f Tensor<'a>>>;
+/// The file's tensor for each of the network's tensors (with, for the bias of a PyTorch
+/// recurrent module, its second tensor).
+type Found<'f, 'a> = Vec<Option<(&'f Tensor<'a>, Option<&'f Tensor<'a>>)>>;
 
 /// `{layer}.{tensor}` for every tensor, nothing else.
 fn by_nnet_names<'f, 'a>(
@@ -673,7 +940,7 @@ fn by_nnet_names<'f, 'a>(
             expected: spec.expected(Naming::Nnet),
             name,
         })?;
-        found.push(Some(tensor));
+        found.push(Some((tensor, None)));
     }
     let names: HashSet<String> = tensors.iter().map(TensorSpec::name).collect();
     if let Some(extra) = file.tensors().iter().find(|t| !names.contains(&t.name)) {
@@ -691,16 +958,23 @@ fn by_nnet_names<'f, 'a>(
 }
 
 /// A PyTorch module or Keras layer of the file: the tensors whose names share everything up to
-/// the last `.` or `/`.
+/// the last `.` or `/`; or one layer of a PyTorch recurrent module.
 struct Group<'f, 'a> {
-    /// The name up to the separator: `0`, `net.2`, `sequential/dense_1`, `layers.3`.
+    /// The name up to the separator: `0`, `net.2`, `sequential/dense_1`, `layers.3`,
+    /// `sequential/lstm/lstm_cell`.
     key: &'f str,
+    /// The layer the key names: the key without the cell of a Keras recurrent layer
+    /// (`sequential/lstm`), else the key.
+    layer: &'f str,
     /// The separator: `.` or `/`.
     separator: char,
-    /// The number that ends the key (0 if none).
+    /// The number that ends the layer's name (0 if none).
     number: u64,
-    /// Its tensors by parameter name.
+    /// Its tensors by parameter name; for a layer of a PyTorch recurrent module, by the name
+    /// without `_l{j}` (`weight_ih`).
     params: BTreeMap<&'f str, &'f Tensor<'a>>,
+    /// For a layer of a PyTorch recurrent module: `(j, n)`, layer `j` of its `n`.
+    rnn: Option<(usize, usize)>,
 }
 
 impl<'f, 'a> Group<'f, 'a> {
@@ -708,7 +982,14 @@ impl<'f, 'a> Group<'f, 'a> {
         self.params.get(name).copied()
     }
 
-    /// The name of parameter `param` of the group, whether or not the file has it.
+    /// Parameter `param` of a layer of `kind` as the file spells it in this group:
+    /// `weight_ih_l1` for `weight_ih` in layer 1 of a PyTorch recurrent module.
+    fn spelled(&self, naming: Naming, kind: LayerKind, param: &str) -> String {
+        kind.spelled(naming, param, self.rnn.map_or(0, |(j, _)| j))
+    }
+
+    /// The name of parameter `param` (as the file spells it) of the group, whether or not the
+    /// file has it.
     fn name_of(&self, param: &str) -> String {
         format!("{}{}{param}", self.key, self.separator)
     }
@@ -723,22 +1004,22 @@ impl<'f, 'a> Group<'f, 'a> {
 }
 
 /// The file's tensors grouped by module or layer, each name `{key}{. or /}{param}` with `param`
-/// one of `known`.
+/// a parameter name of some kind of layer.
 fn groups<'f, 'a>(
     file: &'f SafeTensors<'a>,
     naming: Naming,
     layers: &[Layer<'_, '_>],
 ) -> Result<BTreeMap<&'f str, Group<'f, 'a>>, Error> {
-    let known: HashSet<&str> = KINDS
+    let known: HashSet<String> = KINDS
         .iter()
         .flat_map(|k| k.foreign_params(naming))
         .collect();
+    let is_known = |param: &str| {
+        known.contains(param)
+            || (naming == Naming::PyTorch && pytorch_recurrent_param(param).is_some())
+    };
     let mut groups: BTreeMap<&'f str, Group<'f, 'a>> = BTreeMap::new();
     for tensor in file.tensors() {
-        let unexpected = |reason: String| Error::UnexpectedTensor {
-            name: tensor.name.clone(),
-            reason,
-        };
         let split = tensor.name.rfind(['.', '/']).and_then(|at| {
             Some((
                 tensor.name.get(..at)?,
@@ -746,7 +1027,7 @@ fn groups<'f, 'a>(
                 tensor.name.get(at + 1..)?,
             ))
         });
-        let Some((key, separator, param)) = split.filter(|(_, _, p)| known.contains(p)) else {
+        let Some((key, separator, param)) = split.filter(|(_, _, p)| is_known(p)) else {
             let kinds = kinds_of(layers);
             let classes: Vec<String> = kinds
                 .iter()
@@ -768,33 +1049,47 @@ fn groups<'f, 'a>(
             } else {
                 ""
             };
-            return Err(unexpected(format!(
-                "not a parameter of {what} {}{noun}: expected names such as {}",
-                either(&classes),
-                either(&forms)
-            )));
-        };
-        let digits = key.len() - key.trim_end_matches(|c: char| c.is_ascii_digit()).len();
-        let number = match key.get(key.len() - digits..) {
-            Some("") | None => 0,
-            Some(text) => text.parse::<u64>().map_err(|_| {
-                unexpected(format!(
-                    "the {} number at the end of its name is too large",
-                    naming.group()
-                ))
-            })?,
+            return Err(Error::UnexpectedTensor {
+                name: tensor.name.clone(),
+                reason: format!(
+                    "not a parameter of {what} {}{noun}: expected names such as {}",
+                    either(&classes),
+                    either(&forms)
+                ),
+            });
         };
         // A JSON object has no duplicate keys, so each parameter comes at most once.
         groups
             .entry(key)
             .or_insert_with(|| Group {
                 key,
+                layer: key,
                 separator,
-                number,
+                number: 0,
                 params: BTreeMap::new(),
+                rnn: None,
             })
             .params
             .insert(param, tensor);
+    }
+    for group in groups.values_mut() {
+        if naming == Naming::Keras
+            && let Some((layer, _)) = keras_cell(group)
+        {
+            group.layer = layer;
+        }
+        let key = group.layer;
+        let digits = key.len() - key.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+        group.number = match key.get(key.len() - digits..) {
+            Some("") | None => 0,
+            Some(text) => text.parse::<u64>().map_err(|_| Error::UnexpectedTensor {
+                name: group.first(),
+                reason: format!(
+                    "the {} number at the end of its name is too large",
+                    naming.group()
+                ),
+            })?,
+        };
     }
     Ok(groups)
 }
@@ -810,7 +1105,7 @@ fn same_number(naming: Naming, group: &Group<'_, '_>, other: &Group<'_, '_>, kin
         name: group.first(),
         reason: format!(
             "its {noun} `{}` and the {kind}{noun} `{}` end in the same number ({}), so their order is unknown: name the {noun}s so that the numbers at the end of their names give their order, e.g. `layers.0.{weight}`, `layers.1.{weight}`",
-            group.key, other.key, group.number
+            group.layer, other.layer, group.number
         ),
     }
 }
@@ -829,11 +1124,16 @@ fn match_group<'f, 'a>(
         Naming::PyTorch => skipped(layer.kind).collect(),
         Naming::Nnet | Naming::Keras => Vec::new(),
     };
+    let noun = naming.group();
     for (&param, tensor) in &group.params {
-        if params.iter().any(|(_, p, _)| *p == param) || skip.contains(&param) {
+        if params.iter().any(|(_, names, _)| names.contains(&param)) || skip.contains(&param) {
             continue;
         }
-        let layer_params: Vec<String> = params.iter().map(|(_, p, _)| format!("`{p}`")).collect();
+        let layer_params: Vec<String> = params
+            .iter()
+            .flat_map(|(_, names, _)| names.iter())
+            .map(|p| format!("`{}`", group.spelled(naming, layer.kind, p)))
+            .collect();
         let hint = if layer.kind == LayerKind::Dense && param == "bias" {
             ": it has no bias (`use_bias = false`); declare it with a bias, or export the layer without one"
                 .to_owned()
@@ -843,33 +1143,50 @@ fn match_group<'f, 'a>(
         return Err(Error::UnexpectedTensor {
             name: tensor.name.clone(),
             reason: format!(
-                "{} `{}` maps to {position}, `{}`, which as {} has only {}{hint}",
-                naming.group(),
-                group.key,
+                "{noun} `{}` maps to {position}, `{}`, which as {} has only {}{hint}",
+                group.layer,
                 layer.label(),
                 layer.kind.class(naming),
                 layer_params.join(", ")
             ),
         });
     }
-    for (index, param, spec) in params {
-        let Some(tensor) = group.param(param) else {
+    for (index, names, spec) in params {
+        let mut tensors = Vec::with_capacity(names.len());
+        for &param in names {
+            if let Some(tensor) = group.param(param) {
+                tensors.push(tensor);
+                continue;
+            }
             let hint = if layer.kind == LayerKind::Dense && spec.tensor == "bias" {
                 format!(
-                    " (a layer without bias maps to a dense layer declared with `use_bias = false`; {} `{}` is {position})",
-                    naming.group(),
-                    group.key
+                    " (a layer without bias maps to a dense layer declared with `use_bias = false`; {noun} `{}` is {position})",
+                    group.layer
+                )
+            } else if layer.kind.is_recurrent()
+                && spec.tensor == "bias"
+                && names.iter().all(|p| group.param(p).is_none())
+            {
+                let option = match naming {
+                    Naming::PyTorch => "bias=False",
+                    Naming::Nnet | Naming::Keras => "use_bias=False",
+                };
+                format!(
+                    " ({noun} `{}`, {position}, has no bias, as {} with `{option}`; nnet's {} layers always have one: export the {noun} with a bias, its default)",
+                    group.layer,
+                    layer.kind.class(naming),
+                    layer.kind.name()
                 )
             } else {
                 String::new()
             };
             return Err(Error::MissingTensor {
-                name: group.name_of(param),
+                name: group.name_of(&group.spelled(naming, layer.kind, param)),
                 expected: format!("{}{hint}", spec.expected(naming)),
             });
-        };
-        if let Some(slot) = found.get_mut(index) {
-            *slot = Some(tensor);
+        }
+        if let (Some(slot), Some(&first)) = (found.get_mut(index), tensors.first()) {
+            *slot = Some((first, tensors.get(1).copied()));
         }
     }
     Ok(())
@@ -878,6 +1195,33 @@ fn match_group<'f, 'a>(
 /// The kinds a PyTorch module can be, from its tensors, with the tensor that tells and why;
 /// `None` if its tensors fit every kind.
 fn pytorch_kinds<'g>(group: &'g Group<'_, '_>) -> Option<(Vec<LayerKind>, &'g str, String)> {
+    if let Some((j, _)) = group.rnn {
+        if let Some(hh) = group.param("weight_hh")
+            && let [rows, cols] = hh.shape[..]
+            && cols > 0
+            && rows % cols == 0
+            && let Some(kind) = LayerKind::of_gates(rows / cols)
+        {
+            let gates = rows / cols;
+            return Some((
+                vec![kind],
+                &hh.name,
+                format!(
+                    "its `weight_hh_l{j}` is {:?}: {gates} gate{} of {cols} unit{}",
+                    hh.shape,
+                    if gates == 1 { "" } else { "s" },
+                    if cols == 1 { "" } else { "s" }
+                ),
+            ));
+        }
+        let tensor = group.params.values().next()?;
+        let param = tensor.name.rsplit(['.', '/']).next().unwrap_or_default();
+        return Some((
+            RECURRENT.to_vec(),
+            &tensor.name,
+            format!("it has `{param}`"),
+        ));
+    }
     let statistics = ["running_mean", "running_var", "num_batches_tracked"];
     if let Some(name) = statistics.iter().find(|p| group.params.contains_key(*p)) {
         let tensor = group.param(name)?;
@@ -903,8 +1247,77 @@ fn pytorch_kinds<'g>(group: &'g Group<'_, '_>) -> Option<(Vec<LayerKind>, &'g st
     }
 }
 
-/// PyTorch: modules in the order of their numbers, the k-th with tensors to the network's k-th
-/// layer with tensors.
+/// The layers of a PyTorch module: one group per layer `j` of an `nn.RNN`, `nn.GRU` or
+/// `nn.LSTM` (its `*_l{j}` parameters, named without the suffix; any other parameter goes with
+/// layer 0), or the module itself.
+fn pytorch_layers<'f, 'a>(module: Group<'f, 'a>) -> Result<Vec<Group<'f, 'a>>, Error> {
+    let mut per_layer: BTreeMap<usize, BTreeMap<&'f str, &'f Tensor<'a>>> = BTreeMap::new();
+    let mut others: BTreeMap<&'f str, &'f Tensor<'a>> = BTreeMap::new();
+    for (&param, &tensor) in &module.params {
+        let unexpected = |reason: String| Error::UnexpectedTensor {
+            name: tensor.name.clone(),
+            reason,
+        };
+        match pytorch_recurrent_param(param) {
+            None => {
+                others.insert(param, tensor);
+            }
+            Some((_, _, true)) => {
+                return Err(unexpected(format!(
+                    "module `{}` is bidirectional (`bidirectional=True`), but nnet's recurrent layers run forward only: export a unidirectional module",
+                    module.key
+                )));
+            }
+            Some(("weight_hr", ..)) => {
+                return Err(unexpected(format!(
+                    "module `{}` is an `nn.LSTM` with `proj_size` > 0, whose projection nnet's lstm layers do not have: export one without `proj_size`",
+                    module.key
+                )));
+            }
+            Some((base, digits, false)) => {
+                let j = digits.parse::<usize>().map_err(|_| {
+                    unexpected("the layer number at the end of its name is too large".to_owned())
+                })?;
+                per_layer.entry(j).or_default().insert(base, tensor);
+            }
+        }
+    }
+    let Some(&last) = per_layer.keys().next_back() else {
+        return Ok(vec![module]);
+    };
+    if let Some(gap) = (0..)
+        .zip(per_layer.keys())
+        .find_map(|(i, &j)| (i != j).then_some(i))
+    {
+        return Err(Error::MissingTensor {
+            name: module.name_of(&format!("weight_ih_l{gap}")),
+            expected: format!(
+                "the weights of layer {gap} of module `{}`, which has parameters of layer {last}: a recurrent module of `num_layers = n` has `weight_ih_l0` to `weight_ih_l{{n-1}}`",
+                module.key
+            ),
+        });
+    }
+    let n = last + 1;
+    Ok(per_layer
+        .into_iter()
+        .map(|(j, mut params)| {
+            if j == 0 {
+                params.append(&mut others);
+            }
+            Group {
+                key: module.key,
+                layer: module.layer,
+                separator: module.separator,
+                number: module.number,
+                params,
+                rnn: Some((j, n)),
+            }
+        })
+        .collect())
+}
+
+/// PyTorch: modules in the order of their numbers (each layer of a multi-layer recurrent module
+/// in turn), the k-th with tensors to the network's k-th layer with tensors.
 fn by_pytorch_modules<'f, 'a>(
     file: &'f SafeTensors<'a>,
     layers: &[Layer<'_, '_>],
@@ -919,18 +1332,28 @@ fn by_pytorch_modules<'f, 'a>(
     }
     let total = layers.last().map_or(0, |l| l.start + l.tensors.len());
     let mut found = vec![None; total];
-    let modules: Vec<Group<'f, 'a>> = modules.into_values().collect();
-    for (k, (module, layer)) in modules.iter().zip(layers).enumerate() {
+    let module_count = modules.len();
+    let mut units: Vec<Group<'f, 'a>> = Vec::new();
+    for module in modules.into_values() {
+        units.extend(pytorch_layers(module)?);
+    }
+    for (k, (unit, layer)) in units.iter().zip(layers).enumerate() {
         let position = format!("the network's {} layer with tensors", ordinal(k + 1));
-        if let Some((kinds, name, why)) = pytorch_kinds(module)
+        if let Some((kinds, name, why)) = pytorch_kinds(unit)
             && !kinds.contains(&layer.kind)
         {
             let classes: Vec<String> = kinds.iter().map(|k| k.class(naming).to_owned()).collect();
+            let subject = match unit.rnn {
+                Some((j, n)) if n > 1 => {
+                    format!("its layer {j} (of `num_layers = {n}`, each one layer of the network)")
+                }
+                _ => "it".to_owned(),
+            };
             return Err(Error::UnexpectedTensor {
                 name: name.to_owned(),
                 reason: format!(
-                    "module `{}` is {} ({why}), but it maps to {position}, `{}`, a {} layer, which nnet imports from {}: declare the network's layers in the order of the PyTorch model's",
-                    module.key,
+                    "module `{}` is {} ({why}), but {subject} maps to {position}, `{}`, a {} layer, which nnet imports from {}: declare the network's layers in the order of the PyTorch model's",
+                    unit.key,
                     either(&classes),
                     layer.label(),
                     layer.kind.name(),
@@ -938,12 +1361,12 @@ fn by_pytorch_modules<'f, 'a>(
                 ),
             });
         }
-        match_group(naming, module, layer, &position, &mut found)?;
+        match_group(naming, unit, layer, &position, &mut found)?;
     }
-    if let Some(module) = modules.get(layers.len()) {
+    if let Some(unit) = units.get(layers.len()) {
         let names: Vec<&str> = layers.iter().map(Layer::label).collect();
         return Err(Error::UnexpectedTensor {
-            name: module.first(),
+            name: unit.first(),
             reason: format!(
                 "the file has more layers than the network's {} with tensors ({}): is it for another architecture?",
                 layers.len(),
@@ -951,13 +1374,20 @@ fn by_pytorch_modules<'f, 'a>(
             ),
         });
     }
-    if let Some(layer) = layers.get(modules.len()) {
+    if let Some(layer) = layers.get(units.len()) {
+        let modules = if units.len() == module_count {
+            format!("{module_count} modules with tensors")
+        } else {
+            format!(
+                "{module_count} modules with tensors, {} layers counting each layer of a recurrent module",
+                units.len()
+            )
+        };
         return Err(missing_layer(
             naming,
             layer,
             format!(
-                "the file has {} modules with tensors, the network {} layers with tensors",
-                modules.len(),
+                "the file has {modules}, the network {} layers with tensors",
                 layers.len()
             ),
         ));
@@ -976,27 +1406,61 @@ fn missing_layer(naming: Naming, layer: &Layer<'_, '_>, counts: String) -> Error
     let param = spec
         .kind
         .foreign_param(naming, spec.tensor)
-        .unwrap_or(spec.tensor);
+        .unwrap_or_else(|| spec.tensor.to_owned());
     Error::MissingTensor {
         name: format!("the {param} of {}", layer.label()),
         expected: format!("{} ({counts})", spec.expected(naming)),
     }
 }
 
-/// The kind of a Keras layer: from its name if it is Keras's default (`dense_2`,
-/// `batch_normalization`), else from its variables.
+/// The layer of a Keras group that is the cell of a recurrent layer (`sequential/lstm` of
+/// `sequential/lstm/lstm_cell`, `layers.0` of `layers.0.cell`), with the kind its cell's name
+/// tells.
+fn keras_cell<'f>(group: &Group<'f, '_>) -> Option<(&'f str, Option<LayerKind>)> {
+    let at = group.key.rfind(['/', '.'])?;
+    let (layer, cell) = (group.key.get(..at)?, group.key.get(at + 1..)?);
+    if layer.is_empty() {
+        return None;
+    }
+    if let Some(kind) = RECURRENT
+        .into_iter()
+        .find(|k| k.keras_cell_name() == Some(cell))
+    {
+        return Some((layer, Some(kind)));
+    }
+    (cell == "cell" && group.params.contains_key("recurrent_kernel")).then_some((layer, None))
+}
+
+/// The kind of a Keras layer: from the name of its cell (`lstm_cell`), from its name if it is
+/// Keras's default (`dense_2`, `batch_normalization`, `gru_1`), else from its variables.
 fn keras_kind(group: &Group<'_, '_>) -> LayerKind {
+    if let Some((_, Some(kind))) = keras_cell(group) {
+        return kind;
+    }
     let last = group
-        .key
+        .layer
         .rsplit(['/', '.'])
         .next()
-        .unwrap_or(group.key)
+        .unwrap_or(group.layer)
         .trim_end_matches(|c: char| c.is_ascii_digit());
     let base = last.strip_suffix('_').unwrap_or(last);
     if let Some(kind) = KINDS.into_iter().find(|k| k.keras_layer_name() == base) {
         return kind;
     }
     let has = |name: &str| group.params.contains_key(name);
+    if let Some(recurrent) = group.param("recurrent_kernel") {
+        // [units, gates·units]; a GRU's bias is [2, 3·units].
+        let gates = match recurrent.shape[..] {
+            [units, width] if units > 0 && width % units == 0 => width / units,
+            _ => 0,
+        };
+        let two_biases = group.param("bias").is_some_and(|b| b.shape.len() == 2);
+        return LayerKind::of_gates(gates).unwrap_or(if two_biases {
+            LayerKind::Gru
+        } else {
+            LayerKind::SimpleRnn
+        });
+    }
     if has("kernel") {
         LayerKind::Dense
     } else if has("moving_mean") || has("moving_variance") {
@@ -1018,6 +1482,20 @@ fn by_keras_layers<'f, 'a>(
     let mut per_kind: BTreeMap<LayerKind, BTreeMap<u64, Group<'f, 'a>>> = BTreeMap::new();
     for group in groups(file, naming, layers)?.into_values() {
         let kind = keras_kind(&group);
+        let last = group.layer.rsplit(['/', '.']).next().unwrap_or_default();
+        if kind.is_recurrent()
+            && (last.starts_with("backward_") || last.starts_with("forward_"))
+            && let Some(at) = group.layer.len().checked_sub(last.len() + 1)
+        {
+            return Err(Error::UnexpectedTensor {
+                name: group.first(),
+                reason: format!(
+                    "layer `{}` is half of the Keras `Bidirectional` layer `{}`, but nnet's recurrent layers run forward only: export a model without `Bidirectional`",
+                    group.layer,
+                    group.layer.get(..at).unwrap_or_default()
+                ),
+            });
+        }
         let of_kind = per_kind.entry(kind).or_default();
         if let Some(other) = of_kind.get(&group.number) {
             let class = format!("`{}` ", kind.class_name(naming));
@@ -1037,7 +1515,7 @@ fn by_keras_layers<'f, 'a>(
             let reason = if ours == 0 {
                 format!(
                     "layer `{}` is {}, but the network has no {} layer: is the file for another architecture?",
-                    group.key,
+                    group.layer,
                     kind.class(naming),
                     kind.name()
                 )

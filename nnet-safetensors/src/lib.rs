@@ -18,8 +18,9 @@
 //! `safetensors` crate. It never panics and never reads out of bounds, and its time grows
 //! linearly with the length of the header (`n log n` in the number `n` of tensors), so a
 //! weight file cannot stall the loader or the compiler. The tensors are then matched to the
-//! tensors of a network (dense weights and biases, normalization parameters and statistics)
-//! under nnet's, PyTorch's or Keras's names ([`Naming`]).
+//! tensors of a network (dense weights and biases, normalization parameters and statistics,
+//! the kernels and biases of recurrent layers) under nnet's, PyTorch's or Keras's names
+//! ([`Naming`]).
 
 mod dtype;
 mod error;
@@ -40,5 +41,7 @@ pub use write::{TensorData, write};
 
 #[cfg(test)]
 mod layer_tests;
+#[cfg(test)]
+mod recurrent_tests;
 #[cfg(test)]
 mod tests;

@@ -31,16 +31,7 @@ macro_rules! element_wise {
     };
 }
 
-/// The logistic function `1 / (1 + e^-z)`, computed without overflow for any `z`.
-#[inline]
-pub(crate) fn logistic(z: f32) -> f32 {
-    if z >= 0.0 {
-        1.0 / (1.0 + (-z).exp())
-    } else {
-        let e = z.exp();
-        e / (1.0 + e)
-    }
-}
+pub(crate) use super::fast::logistic;
 
 /// Identity: `f(z) = z`, `f'(z) = 1`. The default when a layer names no activation.
 ///
@@ -138,7 +129,7 @@ impl Tanh {
     /// `tanh z`.
     #[inline]
     pub fn value(&self, z: f32) -> f32 {
-        z.tanh()
+        super::fast::tanh(z)
     }
     /// `1 - a²`.
     #[inline]

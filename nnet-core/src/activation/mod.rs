@@ -5,6 +5,7 @@
 //! defaults follow Keras.
 
 mod elementwise;
+mod fast;
 mod softmax;
 
 pub use elementwise::{

@@ -14,6 +14,10 @@
 //! | `batch_norm{k}` | `gamma`, `beta` | `[units]` | scale and offset (trainable) |
 //! | `batch_norm{k}` | `moving_mean`, `moving_variance` | `[units]` | the moving statistics inference normalizes with (not trainable) |
 //! | `layer_norm{k}` | `gamma`, `beta` | `[units]` | scale and offset |
+//! | `simple_rnn{k}`, `gru{k}`, `lstm{k}` | `kernel` | `[gates·units, inputs]` | input weights, the gates' blocks in Keras's order (GRU `z, r, h`; LSTM `i, f, c, o`): Keras's `kernel` transposed |
+//! | `simple_rnn{k}`, `gru{k}`, `lstm{k}` | `recurrent_kernel` | `[gates·units, units]` | recurrent weights: Keras's `recurrent_kernel` transposed |
+//! | `simple_rnn{k}`, `lstm{k}` | `bias` | `[gates·units]` | the bias |
+//! | `gru{k}` | `bias` | `[3·units, 2]` | input bias (column 0) and recurrent bias (column 1): Keras's `[2, 3·units]` transposed |
 //!
 //! Activation and dropout layers have no tensors. `k` counts the layers of each kind from 1
 //! (`dense1`, `batch_norm1`, `dense2`). A dense weight is in PyTorch's layout for
@@ -42,7 +46,9 @@
 //! | framework | layers | become |
 //! | --- | --- | --- |
 //! | PyTorch | `nn.Linear` `{i}.weight` `[out, in]`, `{i}.bias`; `nn.BatchNorm1d` `{i}.weight`, `.bias`, `.running_mean`, `.running_var`; `nn.LayerNorm` `{i}.weight`, `.bias` | the network's layers with tensors, in the order of the module numbers `i` |
+//! | PyTorch | `nn.RNN`, `nn.GRU`, `nn.LSTM` `{i}.weight_ih_l0`, `.weight_hh_l0`, `.bias_ih_l0`, `.bias_hh_l0` (GRU gates `r, z, n` reordered to `z, r, h`; an LSTM's or RNN's two biases added) | the same |
 //! | Keras | `Dense` `{layer}/kernel` `[in, out]` (transposed), `/bias`; `BatchNormalization` `/gamma`, `/beta`, `/moving_mean`, `/moving_variance`; `LayerNormalization` `/gamma`, `/beta` | the network's layers of the same kind, in the order of the numbers ending the layer names |
+//! | Keras | `SimpleRNN`, `GRU`, `LSTM` `{layer}/{cell}/kernel`, `/recurrent_kernel`, `/bias` (transposed) | the same |
 //!
 //! The activations and the options of the layers (epsilon, momentum) are not in the file:
 //! declare the same ones in `network!`.
@@ -306,6 +312,25 @@ pub fn load_with<N: Architecture>(path: impl AsRef<Path>, options: &LoadOptions)
 /// | `nn.BatchNorm1d` | `num_batches_tracked` (I64, 0-d) | | skipped, whatever its dtype |
 /// | `nn.LayerNorm` | `weight` `[n]` | `layer_norm{k}` | `gamma` |
 /// | `nn.LayerNorm` | `bias` | `layer_norm{k}` | `beta` |
+/// | `nn.RNN`, `nn.LSTM` | `weight_ih_l0` `[G·U, IN]` | `simple_rnn{k}`, `lstm{k}` | `kernel` `[G·U, IN]`, as is |
+/// | `nn.RNN`, `nn.LSTM` | `weight_hh_l0` `[G·U, U]` | `simple_rnn{k}`, `lstm{k}` | `recurrent_kernel` `[G·U, U]`, as is |
+/// | `nn.RNN`, `nn.LSTM` | `bias_ih_l0`, `bias_hh_l0` `[G·U]` | `simple_rnn{k}`, `lstm{k}` | `bias` `[G·U]` = `bias_ih_l0 + bias_hh_l0` |
+/// | `nn.GRU` | `weight_ih_l0` `[3U, IN]` | `gru{k}` | `kernel` `[3U, IN]`, gates `r, z, n` reordered to `z, r, h` |
+/// | `nn.GRU` | `weight_hh_l0` `[3U, U]` | `gru{k}` | `recurrent_kernel` `[3U, U]`, reordered |
+/// | `nn.GRU` | `bias_ih_l0`, `bias_hh_l0` `[3U]` | `gru{k}` | `bias` `[3U, 2]`: column 0 `bias_ih_l0`, column 1 `bias_hh_l0`, reordered |
+/// | `nn.RNN`, `nn.GRU`, `nn.LSTM` | `*_l1`, `*_l2`, … (`num_layers > 1`) | the next recurrent layers | as for `_l0` |
+///
+/// A recurrent module has `G` gates of `U` units over `IN` inputs: 1 for `nn.RNN` (nnet's
+/// `simple_rnn`; declare its activation, `tanh` by default as PyTorch's `nonlinearity`), 3 for
+/// `nn.GRU` (nnet's `gru`, Keras's `reset_after = true` form, which is PyTorch's), 4 for
+/// `nn.LSTM` (`i, f, g, o`, nnet's and Keras's `i, f, c, o`). The module's kind is told by its
+/// `weight_hh_l{j}` (`G·U` rows over `U` columns), and a module of another kind than the
+/// network's layer at its rank is an error naming both. Layer `j` of a module of
+/// `num_layers = n` is the `j`-th of `n` consecutive layers of the network (declare all but
+/// the last with `return_sequences = true`, as PyTorch feeds each layer the whole output
+/// sequence of the one before). `batch_first` is not in the state dict and does not matter.
+/// Errors, not silent fixes: a module with `bias=False` (nnet's recurrent layers always have
+/// biases), a bidirectional one (`*_reverse`), an `nn.LSTM` with `proj_size` (`weight_hr_l0`).
 ///
 /// The values are copied as they are. For batch normalization that is exact for inference,
 /// which normalizes with the moving statistics: `gamma · (x − mean) / √(var + ε) + beta`. Two
@@ -320,22 +345,25 @@ pub fn load_with<N: Architecture>(path: impl AsRef<Path>, options: &LoadOptions)
 ///
 /// As [`from_safetensors`], naming the PyTorch tensors; a module whose tensors do not fit the
 /// network's layer it maps to (an `nn.BatchNorm1d` where the network has a dense layer, a
-/// `Linear` with a bias where the dense layer has none) is an error naming both.
+/// `Linear` with a bias where the dense layer has none, an `nn.LSTM` where it has a gru
+/// layer) is an error naming both.
 ///
 pub fn import_pytorch<N: Architecture>(bytes: &[u8]) -> Result<N> {
     from_safetensors_with(bytes, &LoadOptions::pytorch())
 }
 
 /// A network of type `N` from a safetensors file of Keras weights named by the variables' paths
-/// (`dense/kernel`, `sequential/batch_normalization/moving_mean`, or `layers.0.kernel`), with
-/// the default [`LoadOptions`] and [`Naming::Keras`].
+/// (`dense/kernel`, `sequential/batch_normalization/moving_mean`,
+/// `sequential/lstm/lstm_cell/kernel`, or `layers.0.kernel`), with the default
+/// [`LoadOptions`] and [`Naming::Keras`].
 ///
 /// Keras numbers its layers per class (`dense`, `dense_1`, …, `batch_normalization`,
 /// `batch_normalization_1`, …), so each Keras layer becomes the nnet layer of the same kind and
 /// rank: the k-th Keras `BatchNormalization` layer, in the order of the number that ends its
 /// name (no number counts as 0), is `batch_norm{k}`. A layer's class is told by Keras's default
-/// name, or else by its variables (`kernel`: `Dense`; `moving_mean`: `BatchNormalization`;
-/// `gamma` and `beta` alone: `LayerNormalization`). Any prefix (`sequential/`, `model/`) is fine.
+/// name, or else by its variables (`recurrent_kernel`: a recurrent layer; `kernel`: `Dense`;
+/// `moving_mean`: `BatchNormalization`; `gamma` and `beta` alone: `LayerNormalization`). Any
+/// prefix (`sequential/`, `model/`) is fine.
 ///
 /// | Keras layer | variable | nnet layer | tensor |
 /// | --- | --- | --- | --- |
@@ -345,6 +373,19 @@ pub fn import_pytorch<N: Architecture>(bytes: &[u8]) -> Result<N> {
 /// | `BatchNormalization` | `gamma`, `beta` | `batch_norm{k}` | `gamma`, `beta` |
 /// | `BatchNormalization` | `moving_mean`, `moving_variance` | `batch_norm{k}` | `moving_mean`, `moving_variance` |
 /// | `LayerNormalization` | `gamma`, `beta` | `layer_norm{k}` | `gamma`, `beta` |
+/// | `SimpleRNN`, `GRU`, `LSTM` | `{cell}/kernel` `[IN, G·U]` | `simple_rnn{k}`, `gru{k}`, `lstm{k}` | `kernel` `[G·U, IN]`, transposed |
+/// | `SimpleRNN`, `GRU`, `LSTM` | `{cell}/recurrent_kernel` `[U, G·U]` | `simple_rnn{k}`, `gru{k}`, `lstm{k}` | `recurrent_kernel` `[G·U, U]`, transposed |
+/// | `SimpleRNN`, `LSTM` | `{cell}/bias` `[G·U]` | `simple_rnn{k}`, `lstm{k}` | `bias` `[G·U]` |
+/// | `GRU` (`reset_after=True`) | `{cell}/bias` `[2, 3U]` | `gru{k}` | `bias` `[3U, 2]`, transposed |
+///
+/// A Keras recurrent layer keeps its variables in its cell, named `simple_rnn_cell`,
+/// `gru_cell` or `lstm_cell` whatever the layer's name: `sequential/lstm/lstm_cell/kernel`,
+/// `gru_1/gru_cell/bias`, or `layers.0.cell.kernel`; a path without the cell
+/// (`lstm/kernel`) is read too. Its class is told by the cell's name, by Keras's default layer
+/// name (`simple_rnn`, `gru`, `lstm`, with `_1`, `_2`, …), or else by the shapes of its
+/// variables (`G` gates of `U` units: 1 for `SimpleRNN`, 3 for `GRU`, 4 for `LSTM`). The gates
+/// are in Keras's order, nnet's. Errors: a recurrent layer without bias (`use_bias=False`), a
+/// `GRU` with `reset_after=False` (its bias is `[3U]`), the halves of a `Bidirectional` layer.
 ///
 /// nnet's normalization layers follow Keras's conventions (momentum, biased batch variance,
 /// default ε = 1e-3), so the values are copied as they are; declare the same options

@@ -65,7 +65,6 @@ const fn count(layers: &[LayerSpec]) -> usize {
             LayerKind::BatchNorm => 4,
             LayerKind::SimpleRnn | LayerKind::Gru | LayerKind::Lstm => 3,
             LayerKind::Activation | LayerKind::Dropout => 0,
-            LayerKind::SimpleRnn | LayerKind::Gru | LayerKind::Lstm => 3,
         };
         i += 1;
     }

@@ -32,7 +32,10 @@ pub use dropout::Dropout;
 pub use layer_norm::{LayerNorm, LayerNormGradient};
 #[doc(hidden)]
 pub use recurrent::recurrent_tensor_info_of;
-pub use recurrent::{Gru, HiddenState, Lstm, LstmState, Recurrent, RecurrentWeights, SimpleRnn};
+pub use recurrent::{
+    Gru, HeapRecurrentWeights, HiddenState, Lstm, LstmState, Recurrent, RecurrentStorage,
+    RecurrentWeights, SimpleRnn,
+};
 
 use nalgebra::SVector;
 use pulp::Simd;

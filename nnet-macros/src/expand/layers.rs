@@ -49,14 +49,21 @@ fn layer_path(layer: &Layer, sep: TokenStream) -> TokenStream {
         Kind::BatchNorm { .. } => quote!(#p::layer::BatchNorm #sep <#units, #vector>),
         Kind::LayerNorm { .. } if !layer.heap_vectors => quote!(#p::layer::LayerNorm #sep <#units>),
         Kind::LayerNorm { .. } => quote!(#p::layer::LayerNorm #sep <#units, #vector>),
-        Kind::Recurrent { cell, .. } => match cell {
-            Cell::SimpleRnn(activation) => {
-                let activation = activation_type(*activation);
-                quote!(#p::layer::SimpleRnn #sep <#inputs, #units, #activation>)
+        Kind::Recurrent { cell, .. } => {
+            // Past the network's inline budget, the weights live on the heap.
+            let storage = layer.boxed.then(|| {
+                let (gates, biases) = (lit(cell.gates()), lit(cell.biases()));
+                quote!(, #p::layer::HeapRecurrentWeights<#inputs, #units, #gates, #biases>)
+            });
+            match cell {
+                Cell::SimpleRnn(activation) => {
+                    let activation = activation_type(*activation);
+                    quote!(#p::layer::SimpleRnn #sep <#inputs, #units, #activation #storage>)
+                }
+                Cell::Gru => quote!(#p::layer::Gru #sep <#inputs, #units #storage>),
+                Cell::Lstm => quote!(#p::layer::Lstm #sep <#inputs, #units #storage>),
             }
-            Cell::Gru => quote!(#p::layer::Gru #sep <#inputs, #units>),
-            Cell::Lstm => quote!(#p::layer::Lstm #sep <#inputs, #units>),
-        },
+        }
     }
 }
 

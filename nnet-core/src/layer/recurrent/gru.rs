@@ -27,9 +27,9 @@ use nalgebra::SVector;
 use rand::Rng;
 
 use super::weights::{add_outer, dot_row};
-use super::{HiddenState, Recurrent, RecurrentWeights, spans};
+use super::{HiddenState, Recurrent, RecurrentStorage, RecurrentWeights, spans};
 use crate::activation::{Sigmoid, Tanh};
-use crate::layer::LayerKind;
+use crate::layer::{LayerGradient, LayerKind};
 use crate::{Initializer, TensorInfo};
 
 /// Keras 3's `GRU(units)` (`reset_after = true`): gates `z` (update), `r` (reset) and the
@@ -48,24 +48,24 @@ use crate::{Initializer, TensorInfo};
 /// use nnet_core::layer::{Gru, Recurrent};
 ///
 /// // With zero weights both gates are ½ and the candidate 0: h' = h / 2.
-/// let mut gru = Gru::<1, 1>::zeroed();
+/// let mut gru: Gru<1, 1> = Gru::zeroed();
 /// gru.weights.bias[0][2][0] = 1.0; // input bias of the candidate: ĥ = tanh 1
 /// let mut state = Default::default();
 /// gru.step(&mut state, &vector![0.0]);
 /// assert!((state.h[0] - 0.5 * 1.0_f32.tanh()).abs() < 1e-6);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Gru<const IN: usize, const UNITS: usize> {
+pub struct Gru<const IN: usize, const UNITS: usize, W = RecurrentWeights<IN, UNITS, 3, 2>> {
     /// `kernel` `[W_z, W_r, W_h]`, `recurrent_kernel` `[U_z, U_r, U_h]`, and `bias`: row 0 the
     /// input biases `b`, row 1 the recurrent biases `b̃`.
-    pub weights: RecurrentWeights<IN, UNITS, 3, 2>,
+    pub weights: W,
 }
 
 /// The four vectors of one step: `z`, `r`, `ĥ` and the recurrent candidate term
 /// `h U_h + b̃_h` (the step's trace, in this order).
 type Gates<const UNITS: usize> = [SVector<f32, UNITS>; 4];
 
-impl<const IN: usize, const UNITS: usize> Gru<IN, UNITS> {
+impl<const IN: usize, const UNITS: usize, W: RecurrentStorage<IN, UNITS, 3, 2>> Gru<IN, UNITS, W> {
     /// A layer with all weights zero.
     ///
     /// # Examples
@@ -73,18 +73,18 @@ impl<const IN: usize, const UNITS: usize> Gru<IN, UNITS> {
     /// ```
     /// use nnet_core::layer::Gru;
     ///
-    /// let gru = Gru::<2, 3>::zeroed();
+    /// let gru: Gru<2, 3> = Gru::zeroed();
     /// assert!(gru.weights.bias[1].iter().all(|b| b.sum() == 0.0));
     /// ```
     pub fn zeroed() -> Self {
         Self {
-            weights: RecurrentWeights::zeroed(),
+            weights: W::zeroed(),
         }
     }
 
     /// A layer initialized as Keras initializes it: the kernel from `init` (fans `IN` and
-    /// `3·UNITS`), the recurrent kernel from `recurrent_init` (fans `UNITS` and `3·UNITS`),
-    /// both bias rows from `bias_init`, in that order.
+    /// `3·UNITS`), the recurrent kernel from `recurrent_init` (fans `UNITS` and `3·UNITS`), then
+    /// the bias from `bias_init` as Keras's `[2, 3·UNITS]` matrix (fans 2 and `3·UNITS`).
     ///
     /// # Examples
     ///
@@ -94,7 +94,7 @@ impl<const IN: usize, const UNITS: usize> Gru<IN, UNITS> {
     /// use rand::SeedableRng;
     ///
     /// let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
-    /// let gru = Gru::<2, 4>::initialized(
+    /// let gru: Gru<2, 4> = Gru::initialized(
     ///     Initializer::GlorotUniform,
     ///     Initializer::Orthogonal,
     ///     Initializer::Zeros,
@@ -110,15 +110,19 @@ impl<const IN: usize, const UNITS: usize> Gru<IN, UNITS> {
         bias_init: Initializer,
         rng: &mut R,
     ) -> Self {
-        Self {
-            weights: RecurrentWeights::initialized(init, recurrent_init, bias_init, rng),
-        }
+        // `zeros` draws nothing, so the bias's draws follow the kernels' as in Keras.
+        let mut storage = W::zeroed();
+        let weights: &mut RecurrentWeights<IN, UNITS, 3, 2> = storage.borrow_mut();
+        weights.initialize(init, recurrent_init, Initializer::Zeros, rng);
+        // Row-major [2, 3·UNITS]: the input bias row, then the recurrent one.
+        bias_init.fill(weights.bias_values_mut(), 2, 3 * UNITS, rng);
+        Self { weights: storage }
     }
 
     /// One step's gates from input `x` and state `h`.
     #[inline(always)]
     fn gates(&self, x: &[f32], h: &SVector<f32, UNITS>) -> Gates<UNITS> {
-        let w = &self.weights;
+        let w: &RecurrentWeights<IN, UNITS, 3, 2> = self.weights.borrow();
         let mut input = w.bias[0];
         w.add_input(x, &mut input);
         let mut recurrent = w.bias[1];
@@ -142,22 +146,24 @@ fn blend<const UNITS: usize>(
     z.zip_zip_map(h, candidate, |z, h, c| z * h + (1.0 - z) * c)
 }
 
-impl<const IN: usize, const UNITS: usize> Recurrent<IN, UNITS> for Gru<IN, UNITS> {
+impl<const IN: usize, const UNITS: usize, W: RecurrentStorage<IN, UNITS, 3, 2>> Recurrent<IN, UNITS>
+    for Gru<IN, UNITS, W>
+{
     const KIND: LayerKind = LayerKind::Gru;
     const TENSORS: usize = 3;
     const TRAINABLE: usize = RecurrentWeights::<IN, UNITS, 3, 2>::PARAMS;
     const TRACE: usize = 4 * UNITS;
     type State = HiddenState<UNITS>;
-    type Gradient = RecurrentWeights<IN, UNITS, 3, 2>;
+    type Gradient = W;
 
     fn tensor_info(index: usize) -> Option<TensorInfo> {
         RecurrentWeights::<IN, UNITS, 3, 2>::tensor_info(index)
     }
     fn tensor(&self, index: usize) -> &[f32] {
-        self.weights.tensor(index)
+        LayerGradient::tensor(&self.weights, index)
     }
     fn tensor_mut(&mut self, index: usize) -> &mut [f32] {
-        self.weights.tensor_mut(index)
+        LayerGradient::tensor_mut(&mut self.weights, index)
     }
 
     #[inline(always)]
@@ -198,7 +204,8 @@ impl<const IN: usize, const UNITS: usize> Recurrent<IN, UNITS> for Gru<IN, UNITS
         grad: &mut Self::Gradient,
         dx: &mut [f32],
     ) {
-        let w = &self.weights;
+        let grad: &mut RecurrentWeights<IN, UNITS, 3, 2> = grad.borrow_mut();
+        let w: &RecurrentWeights<IN, UNITS, 3, 2> = self.weights.borrow();
         let vector = |values: &[f32]| SVector::<f32, UNITS>::from_column_slice(values);
         for (start, len) in spans(lengths) {
             // ∂L/∂hₜ through the next step.

@@ -23,9 +23,9 @@ use nalgebra::SVector;
 use rand::Rng;
 
 use super::weights::{add_outer, dot_row};
-use super::{LstmState, Recurrent, RecurrentWeights, spans};
+use super::{LstmState, Recurrent, RecurrentStorage, RecurrentWeights, spans};
 use crate::activation::{Sigmoid, Tanh};
-use crate::layer::LayerKind;
+use crate::layer::{LayerGradient, LayerKind};
 use crate::{Initializer, TensorInfo};
 
 /// Keras 3's `LSTM(units)`: gates `i` (input), `f` (forget), `c` (cell candidate `g`) and `o`
@@ -44,7 +44,7 @@ use crate::{Initializer, TensorInfo};
 /// use nnet_core::layer::{Lstm, Recurrent};
 ///
 /// // Zero weights: every gate is ½ and g = 0, so the state stays zero.
-/// let mut lstm = Lstm::<1, 1>::zeroed();
+/// let mut lstm: Lstm<1, 1> = Lstm::zeroed();
 /// lstm.weights.bias[0][2][0] = 1.0; // bias of the cell candidate: g = tanh 1
 /// let mut state = Default::default();
 /// lstm.step(&mut state, &vector![0.0]);
@@ -53,13 +53,13 @@ use crate::{Initializer, TensorInfo};
 /// assert!((state.h[0] - 0.5 * c.tanh()).abs() < 1e-6);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Lstm<const IN: usize, const UNITS: usize> {
+pub struct Lstm<const IN: usize, const UNITS: usize, W = RecurrentWeights<IN, UNITS, 4, 1>> {
     /// `kernel` `[W_i, W_f, W_c, W_o]`, `recurrent_kernel` `[U_i, U_f, U_c, U_o]` and `bias`
     /// `[b_i, b_f, b_c, b_o]`.
-    pub weights: RecurrentWeights<IN, UNITS, 4, 1>,
+    pub weights: W,
 }
 
-impl<const IN: usize, const UNITS: usize> Lstm<IN, UNITS> {
+impl<const IN: usize, const UNITS: usize, W: RecurrentStorage<IN, UNITS, 4, 1>> Lstm<IN, UNITS, W> {
     /// A layer with all weights zero.
     ///
     /// # Examples
@@ -67,19 +67,20 @@ impl<const IN: usize, const UNITS: usize> Lstm<IN, UNITS> {
     /// ```
     /// use nnet_core::layer::Lstm;
     ///
-    /// let lstm = Lstm::<2, 3>::zeroed();
+    /// let lstm: Lstm<2, 3> = Lstm::zeroed();
     /// assert!(lstm.weights.bias[0].iter().all(|b| b.sum() == 0.0));
     /// ```
     pub fn zeroed() -> Self {
         Self {
-            weights: RecurrentWeights::zeroed(),
+            weights: W::zeroed(),
         }
     }
 
     /// A layer initialized as Keras initializes it: the kernel from `init` (fans `IN` and
-    /// `4·UNITS`), the recurrent kernel from `recurrent_init` (fans `UNITS` and `4·UNITS`), the
-    /// bias from `bias_init`, in that order; then, as Keras's `unit_forget_bias`, the forget
-    /// gate's bias is set to 1.
+    /// `4·UNITS`), the recurrent kernel from `recurrent_init` (fans `UNITS` and `4·UNITS`), then
+    /// the bias as Keras's `unit_forget_bias` builds it, `[bias_init(UNITS), ones(UNITS),
+    /// bias_init(2·UNITS)]`: the input gate's block from `bias_init` (fans `UNITS`), the forget
+    /// gate's 1, the cell and output gates' blocks from `bias_init` (fans `2·UNITS`).
     ///
     /// # Examples
     ///
@@ -89,7 +90,7 @@ impl<const IN: usize, const UNITS: usize> Lstm<IN, UNITS> {
     /// use rand::SeedableRng;
     ///
     /// let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
-    /// let lstm = Lstm::<2, 3>::initialized(
+    /// let lstm: Lstm<2, 3> = Lstm::initialized(
     ///     Initializer::GlorotUniform,
     ///     Initializer::Orthogonal,
     ///     Initializer::Zeros,
@@ -105,15 +106,23 @@ impl<const IN: usize, const UNITS: usize> Lstm<IN, UNITS> {
         bias_init: Initializer,
         rng: &mut R,
     ) -> Self {
-        let mut weights = RecurrentWeights::initialized(init, recurrent_init, bias_init, rng);
-        weights.bias[0][1] = SVector::repeat(1.0);
-        Self { weights }
+        // `zeros` draws nothing, so the bias's draws follow the kernels' as in Keras.
+        let mut storage = W::zeroed();
+        let weights: &mut RecurrentWeights<IN, UNITS, 4, 1> = storage.borrow_mut();
+        weights.initialize(init, recurrent_init, Initializer::Zeros, rng);
+        // The bias's blocks `i`, `f`, `c`, `o` lie in that order, `UNITS` values each.
+        let (b_i, rest) = weights.bias_values_mut().split_at_mut(UNITS);
+        let (b_f, b_co) = rest.split_at_mut(UNITS);
+        bias_init.fill(b_i, UNITS, UNITS, rng);
+        b_f.fill(1.0);
+        bias_init.fill(b_co, 2 * UNITS, 2 * UNITS, rng);
+        Self { weights: storage }
     }
 
     /// One step's gates `[i, f, g, o]` from input `x` and state `h`.
     #[inline(always)]
     fn gates(&self, x: &[f32], h: &SVector<f32, UNITS>) -> [SVector<f32, UNITS>; 4] {
-        let w = &self.weights;
+        let w: &RecurrentWeights<IN, UNITS, 4, 1> = self.weights.borrow();
         let mut a = w.bias[0];
         w.add_input(x, &mut a);
         w.add_recurrent(h.as_slice(), &mut a);
@@ -139,22 +148,24 @@ fn advance<const UNITS: usize>(
     LstmState { h, c }
 }
 
-impl<const IN: usize, const UNITS: usize> Recurrent<IN, UNITS> for Lstm<IN, UNITS> {
+impl<const IN: usize, const UNITS: usize, W: RecurrentStorage<IN, UNITS, 4, 1>> Recurrent<IN, UNITS>
+    for Lstm<IN, UNITS, W>
+{
     const KIND: LayerKind = LayerKind::Lstm;
     const TENSORS: usize = 3;
     const TRAINABLE: usize = RecurrentWeights::<IN, UNITS, 4, 1>::PARAMS;
     const TRACE: usize = 5 * UNITS;
     type State = LstmState<UNITS>;
-    type Gradient = RecurrentWeights<IN, UNITS, 4, 1>;
+    type Gradient = W;
 
     fn tensor_info(index: usize) -> Option<TensorInfo> {
         RecurrentWeights::<IN, UNITS, 4, 1>::tensor_info(index)
     }
     fn tensor(&self, index: usize) -> &[f32] {
-        self.weights.tensor(index)
+        LayerGradient::tensor(&self.weights, index)
     }
     fn tensor_mut(&mut self, index: usize) -> &mut [f32] {
-        self.weights.tensor_mut(index)
+        LayerGradient::tensor_mut(&mut self.weights, index)
     }
 
     #[inline(always)]
@@ -194,7 +205,8 @@ impl<const IN: usize, const UNITS: usize> Recurrent<IN, UNITS> for Lstm<IN, UNIT
         grad: &mut Self::Gradient,
         dx: &mut [f32],
     ) {
-        let w = &self.weights;
+        let grad: &mut RecurrentWeights<IN, UNITS, 4, 1> = grad.borrow_mut();
+        let w: &RecurrentWeights<IN, UNITS, 4, 1> = self.weights.borrow();
         let vector = |values: &[f32]| SVector::<f32, UNITS>::from_column_slice(values);
         // Trace block `k` (`i`, `f`, `g`, `o`, `c`) of step `t`.
         let traced = |t: usize, k: usize| {

@@ -25,7 +25,7 @@ mod weights;
 pub use gru::Gru;
 pub use lstm::Lstm;
 pub use simple_rnn::SimpleRnn;
-pub use weights::RecurrentWeights;
+pub use weights::{HeapRecurrentWeights, RecurrentStorage, RecurrentWeights};
 
 use nalgebra::SVector;
 
@@ -46,7 +46,7 @@ use crate::TensorInfo;
 /// use nnet_core::activation::Tanh;
 /// use nnet_core::layer::{Recurrent, SimpleRnn};
 ///
-/// let mut rnn = SimpleRnn::<1, 1, Tanh>::zeroed(Tanh);
+/// let mut rnn: SimpleRnn<1, 1, Tanh> = SimpleRnn::zeroed(Tanh);
 /// rnn.weights.kernel[0][0][0] = 1.0;
 /// rnn.weights.recurrent_kernel[0][0][0] = 0.5;
 /// let mut state = Default::default();

@@ -4,9 +4,9 @@ use nalgebra::SVector;
 use rand::Rng;
 
 use super::weights::{add_outer, dot_row};
-use super::{HiddenState, Recurrent, RecurrentWeights, spans};
+use super::{HiddenState, Recurrent, RecurrentStorage, RecurrentWeights, spans};
 use crate::activation::Activation;
-use crate::layer::LayerKind;
+use crate::layer::{LayerGradient, LayerKind};
 use crate::{Initializer, TensorInfo};
 
 /// Keras's `SimpleRNN(units, activation)`: `hₜ = act(xₜ W + hₜ₋₁ U + b)`, from `h₀ = 0`
@@ -20,7 +20,7 @@ use crate::{Initializer, TensorInfo};
 /// use nnet_core::layer::{Recurrent, SimpleRnn};
 ///
 /// // A running sum: W = 1, U = 1, linear.
-/// let mut sum = SimpleRnn::<1, 1, Linear>::zeroed(Linear);
+/// let mut sum: SimpleRnn<1, 1, Linear> = SimpleRnn::zeroed(Linear);
 /// sum.weights.kernel[0][0][0] = 1.0;
 /// sum.weights.recurrent_kernel[0][0][0] = 1.0;
 /// let mut h = Default::default();
@@ -30,18 +30,21 @@ use crate::{Initializer, TensorInfo};
 /// assert_eq!(h.h, vector![6.0]);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct SimpleRnn<const IN: usize, const UNITS: usize, A> {
-    /// `kernel` `W`, `recurrent_kernel` `U` and `bias` `b`.
-    pub weights: RecurrentWeights<IN, UNITS, 1, 1>,
+pub struct SimpleRnn<const IN: usize, const UNITS: usize, A, W = RecurrentWeights<IN, UNITS, 1, 1>>
+{
+    /// `kernel` `W`, `recurrent_kernel` `U` and `bias` `b` (see [`RecurrentStorage`]).
+    pub weights: W,
     /// The activation `act`.
     pub activation: A,
 }
 
-impl<const IN: usize, const UNITS: usize, A: Activation> SimpleRnn<IN, UNITS, A> {
+impl<const IN: usize, const UNITS: usize, A: Activation, W: RecurrentStorage<IN, UNITS, 1, 1>>
+    SimpleRnn<IN, UNITS, A, W>
+{
     /// A layer with all weights zero.
     pub fn zeroed(activation: A) -> Self {
         Self {
-            weights: RecurrentWeights::zeroed(),
+            weights: W::zeroed(),
             activation,
         }
     }
@@ -55,8 +58,11 @@ impl<const IN: usize, const UNITS: usize, A: Activation> SimpleRnn<IN, UNITS, A>
         bias_init: Initializer,
         rng: &mut R,
     ) -> Self {
+        let mut weights = W::zeroed();
+        let values: &mut RecurrentWeights<IN, UNITS, 1, 1> = weights.borrow_mut();
+        values.initialize(init, recurrent_init, bias_init, rng);
         Self {
-            weights: RecurrentWeights::initialized(init, recurrent_init, bias_init, rng),
+            weights,
             activation,
         }
     }
@@ -64,31 +70,32 @@ impl<const IN: usize, const UNITS: usize, A: Activation> SimpleRnn<IN, UNITS, A>
     /// `z = x W + h U + b`.
     #[inline(always)]
     fn preactivation(&self, x: &[f32], h: &[f32]) -> [SVector<f32, UNITS>; 1] {
-        let mut z = self.weights.bias[0];
-        self.weights.add_input(x, &mut z);
-        self.weights.add_recurrent(h, &mut z);
+        let w: &RecurrentWeights<IN, UNITS, 1, 1> = self.weights.borrow();
+        let mut z = w.bias[0];
+        w.add_input(x, &mut z);
+        w.add_recurrent(h, &mut z);
         z
     }
 }
 
-impl<const IN: usize, const UNITS: usize, A: Activation> Recurrent<IN, UNITS>
-    for SimpleRnn<IN, UNITS, A>
+impl<const IN: usize, const UNITS: usize, A: Activation, W: RecurrentStorage<IN, UNITS, 1, 1>>
+    Recurrent<IN, UNITS> for SimpleRnn<IN, UNITS, A, W>
 {
     const KIND: LayerKind = LayerKind::SimpleRnn;
     const TENSORS: usize = 3;
     const TRAINABLE: usize = RecurrentWeights::<IN, UNITS, 1, 1>::PARAMS;
     const TRACE: usize = UNITS;
     type State = HiddenState<UNITS>;
-    type Gradient = RecurrentWeights<IN, UNITS, 1, 1>;
+    type Gradient = W;
 
     fn tensor_info(index: usize) -> Option<TensorInfo> {
         RecurrentWeights::<IN, UNITS, 1, 1>::tensor_info(index)
     }
     fn tensor(&self, index: usize) -> &[f32] {
-        self.weights.tensor(index)
+        LayerGradient::tensor(&self.weights, index)
     }
     fn tensor_mut(&mut self, index: usize) -> &mut [f32] {
-        self.weights.tensor_mut(index)
+        LayerGradient::tensor_mut(&mut self.weights, index)
     }
 
     #[inline(always)]
@@ -130,7 +137,8 @@ impl<const IN: usize, const UNITS: usize, A: Activation> Recurrent<IN, UNITS>
         grad: &mut Self::Gradient,
         dx: &mut [f32],
     ) {
-        let w = &self.weights;
+        let grad: &mut RecurrentWeights<IN, UNITS, 1, 1> = grad.borrow_mut();
+        let w: &RecurrentWeights<IN, UNITS, 1, 1> = self.weights.borrow();
         for (start, len) in spans(lengths) {
             // ∂L/∂hₜ through the next step.
             let mut carry = SVector::<f32, UNITS>::zeros();

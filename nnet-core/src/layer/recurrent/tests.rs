@@ -290,7 +290,7 @@ fn check_one_unit<L: Recurrent<1, 1>>(layer: &L, expected: &[f64]) {
 
 #[test]
 fn simple_rnn_one_unit_by_hand() {
-    let mut rnn = SimpleRnn::<1, 1, Tanh>::zeroed(Tanh);
+    let mut rnn: SimpleRnn<1, 1, Tanh> = SimpleRnn::zeroed(Tanh);
     let (w, u, b) = (0.8, -0.6, 0.1);
     rnn.weights.kernel[0][0][0] = w as f32;
     rnn.weights.recurrent_kernel[0][0][0] = u as f32;
@@ -315,7 +315,7 @@ fn gru_one_unit_by_hand() {
     let u = [0.2, 0.4, -0.6];
     let b_in = [0.1, -0.2, 0.05];
     let b_rec = [-0.1, 0.3, 0.2];
-    let mut gru = Gru::<1, 1>::zeroed();
+    let mut gru: Gru<1, 1> = Gru::zeroed();
     for g in 0..3 {
         gru.weights.kernel[0][g][0] = w[g] as f32;
         gru.weights.recurrent_kernel[0][g][0] = u[g] as f32;
@@ -346,7 +346,7 @@ fn lstm_one_unit_by_hand() {
     let w = [0.5, -0.3, 0.8, 0.2];
     let u = [0.2, 0.4, -0.6, 0.7];
     let b = [0.1, 1.0, 0.05, -0.2];
-    let mut lstm = Lstm::<1, 1>::zeroed();
+    let mut lstm: Lstm<1, 1> = Lstm::zeroed();
     for g in 0..4 {
         lstm.weights.kernel[0][g][0] = w[g] as f32;
         lstm.weights.recurrent_kernel[0][g][0] = u[g] as f32;
@@ -369,9 +369,50 @@ fn lstm_one_unit_by_hand() {
     check_one_unit(&lstm, &expected);
 }
 
+/// Keras's `unit_forget_bias`: `[bias_init(U), ones(U), bias_init(2U)]`, each draw with its
+/// own fans (visible in glorot_uniform's limit, √(6 / 2U) for `i`, √(6 / 4U) for `c`, `o`).
 #[test]
 fn lstm_initialized_sets_the_forget_bias_to_one() {
-    let lstm = Lstm::<IN, UNITS>::initialized(
+    let lstm: Lstm<IN, 64> = Lstm::initialized(
+        Initializer::Zeros,
+        Initializer::Zeros,
+        Initializer::GlorotUniform,
+        &mut rng(6),
+    );
+    let [b_i, b_f, b_c, b_o] = lstm.weights.bias[0];
+    assert_eq!(b_f, SVector::<f32, 64>::repeat(1.0));
+    let (limit_i, limit_co) = ((6.0_f32 / 128.0).sqrt(), (6.0_f32 / 256.0).sqrt());
+    assert!(
+        b_i.amax() <= limit_i && b_i.amax() > limit_co,
+        "{}",
+        b_i.amax()
+    );
+    assert!(b_c.amax().max(b_o.amax()) <= limit_co);
+}
+
+/// Keras draws a GRU's bias as a `[2, 3U]` matrix: glorot_uniform's limit is √(6 / (2 + 3U)).
+#[test]
+fn gru_initialized_draws_the_bias_as_one_matrix() {
+    let gru: Gru<IN, 64> = Gru::initialized(
+        Initializer::Zeros,
+        Initializer::Zeros,
+        Initializer::GlorotUniform,
+        &mut rng(8),
+    );
+    let limit = (6.0_f32 / 194.0).sqrt();
+    let amax = gru
+        .weights
+        .bias
+        .iter()
+        .flatten()
+        .map(|b| b.amax())
+        .fold(0.0, f32::max);
+    assert!(amax <= limit && amax > 0.9 * limit, "{amax} vs {limit}");
+}
+
+#[test]
+fn lstm_initialized_draws_the_other_bias_blocks() {
+    let lstm: Lstm<IN, UNITS> = Lstm::initialized(
         Initializer::GlorotUniform,
         Initializer::Orthogonal,
         Initializer::Uniform,

@@ -1,6 +1,8 @@
 //! The tensors of a recurrent layer, shared by every kind: `kernel`, `recurrent_kernel` and
 //! `bias`, with the gates side by side as Keras lays them out.
 
+use core::borrow::{Borrow, BorrowMut};
+
 use nalgebra::SVector;
 use rand::Rng;
 
@@ -73,11 +75,22 @@ impl<const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usiz
         rng: &mut R,
     ) -> Self {
         let mut w = Self::zeroed();
-        let width = GATES * UNITS;
-        init.fill(w.kernel_values_mut(), IN, width, rng);
-        recurrent_init.fill(w.recurrent_kernel_values_mut(), UNITS, width, rng);
-        bias_init.fill(w.bias_values_mut(), width, width, rng);
+        w.initialize(init, recurrent_init, bias_init, rng);
         w
+    }
+
+    /// [`initialized`](Self::initialized) in place (for weights on the heap).
+    pub fn initialize<R: Rng + ?Sized>(
+        &mut self,
+        init: Initializer,
+        recurrent_init: Initializer,
+        bias_init: Initializer,
+        rng: &mut R,
+    ) {
+        let width = GATES * UNITS;
+        init.fill(self.kernel_values_mut(), IN, width, rng);
+        recurrent_init.fill(self.recurrent_kernel_values_mut(), UNITS, width, rng);
+        bias_init.fill(self.bias_values_mut(), width, width, rng);
     }
 
     /// The kernel's values, column-major `GATES·UNITS × IN`.
@@ -197,6 +210,64 @@ pub(crate) fn dot_row<const UNITS: usize, const GATES: usize>(
         }
     }
     sum
+}
+
+/// Where a recurrent layer keeps its [`RecurrentWeights`]: inline (the type itself, so that a
+/// network can be a `const`) or on the heap (`Box<RecurrentWeights<..>>`, which `network!` picks
+/// once a network's inline weights pass 64 KiB, as for dense layers), so that no large value
+/// sits on the stack. The same type holds the layer's gradient.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::layer::{Gru, RecurrentWeights};
+///
+/// let inline: Gru<2, 3> = Gru::zeroed();
+/// let boxed: Gru<2, 3, Box<RecurrentWeights<2, 3, 3, 2>>> = Gru::zeroed();
+/// assert_eq!(inline.weights, *boxed.weights);
+/// ```
+pub trait RecurrentStorage<
+    const IN: usize,
+    const UNITS: usize,
+    const GATES: usize,
+    const BIASES: usize,
+>:
+    LayerGradient
+    + Borrow<RecurrentWeights<IN, UNITS, GATES, BIASES>>
+    + BorrowMut<RecurrentWeights<IN, UNITS, GATES, BIASES>>
+{
+}
+
+impl<T, const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usize>
+    RecurrentStorage<IN, UNITS, GATES, BIASES> for T
+where
+    T: LayerGradient
+        + Borrow<RecurrentWeights<IN, UNITS, GATES, BIASES>>
+        + BorrowMut<RecurrentWeights<IN, UNITS, GATES, BIASES>>,
+{
+}
+
+/// [`RecurrentWeights`] on the heap: the storage `network!` gives recurrent layers past a
+/// network's 64 KiB of inline weights.
+pub type HeapRecurrentWeights<
+    const IN: usize,
+    const UNITS: usize,
+    const GATES: usize,
+    const BIASES: usize,
+> = Box<RecurrentWeights<IN, UNITS, GATES, BIASES>>;
+
+impl<const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usize> LayerGradient
+    for Box<RecurrentWeights<IN, UNITS, GATES, BIASES>>
+{
+    fn zeroed() -> Self {
+        Box::new(RecurrentWeights::zeroed())
+    }
+    fn tensor(&self, index: usize) -> &[f32] {
+        RecurrentWeights::tensor(self, index)
+    }
+    fn tensor_mut(&mut self, index: usize) -> &mut [f32] {
+        RecurrentWeights::tensor_mut(self, index)
+    }
 }
 
 impl<const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usize> LayerGradient

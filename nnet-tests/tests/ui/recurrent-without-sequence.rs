@@ -1,4 +1,4 @@
-// A recurrent layer without a sequence input says what it needs.
+// A recurrent layer after `input N;` says to declare `input sequence N;`.
 nnet::network! {
     struct Net {
         input 4;

@@ -1,0 +1,10 @@
+// `recurrent_init` is an option of the recurrent layers only.
+nnet::network! {
+    struct Net {
+        input sequence 3;
+        gru 4;
+        dense 1 (recurrent_init = orthogonal);
+    }
+}
+
+fn main() {}
