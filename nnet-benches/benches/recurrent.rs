@@ -7,7 +7,9 @@
 //!   across blocks, as in an audio callback); criterion's time per block / 1,024 is the time
 //!   per sample, and the real-time factor at 48 kHz is `1 s / (48,000 × time per sample)`.
 //!   `nnet` calls the generated `step`; `hand` the baseline in `baseline/recurrent.rs` on the
-//!   same weights (checked to give the same outputs before measuring).
+//!   same weights with the same gate functions as nnet, `hand_libm` the same baseline with the
+//!   standard library's `exp` and `tanh` (both checked to give nnet's outputs within 1e-5
+//!   before measuring).
 //! - `epoch/amp`: one epoch of `Trainer::fit_sequences` of `gru 8 (return_sequences); dense 1`
 //!   over one second of audio at 48 kHz (48,000 samples in 24 windows of 2,000: three batches of
 //!   8, the same shapes as the PyTorch run of BENCHMARKS.md), Adam, mean squared error, a target per sample.
@@ -60,9 +62,10 @@ fn signal(len: usize) -> Vec<f32> {
         .collect()
 }
 
-/// Registers `step/<name>` for a network type, its state and its baseline.
+/// Registers `step/<name>` for a network type, its state and its baseline: `nnet`, `hand`
+/// (the baseline with nnet's gate functions) and `hand_libm` (with the standard library's).
 macro_rules! step_group {
-    ($c:expr, $name:literal, $net:ident, $state:ident, $hand:ty, $hand_state:expr) => {{
+    ($c:expr, $name:literal, $net:ident, $state:ident, $kind:ident, $units:literal, $hand_state:expr) => {{
         // Weights away from the initial ones (biases zero at initialization).
         let mut net = $net::seeded(3);
         for i in 0..<$net as nnet::Parameters>::TENSORS {
@@ -73,18 +76,19 @@ macro_rules! step_group {
                 *v += 0.05 * ((j * 7 + i * 3) % 11) as f32 / 11.0 - 0.025;
             }
         }
-        let hand = <$hand>::from_network(&net);
+        let hand = hand::$kind::<$units, hand::Fast>::from_network(&net);
+        let libm = hand::$kind::<$units, hand::Libm>::from_network(&net);
         let xs = signal(BLOCK);
-        // The baseline computes the same function: every output of a long stream agrees.
-        let (mut state, mut hand_state) = ($state::default(), $hand_state);
+        // The baselines compute the same function: every output of a long stream agrees.
+        let mut state = $state::default();
+        let (mut hand_state, mut libm_state) = ($hand_state, $hand_state);
         for (n, &x) in xs.iter().cycle().take(4 * BLOCK).enumerate() {
-            let (a, b) = (
-                net.step(&mut state, &vector![x])[0],
-                hand.step(&mut hand_state, x),
-            );
+            let a = net.step(&mut state, &vector![x])[0];
+            let b = hand.step(&mut hand_state, x);
+            let c = libm.step(&mut libm_state, x);
             assert!(
-                (a - b).abs() < 1e-5,
-                "{} sample {n}: nnet {a}, hand {b}",
+                (a - b).abs() < 1e-5 && (a - c).abs() < 1e-5,
+                "{} sample {n}: nnet {a}, hand {b}, hand_libm {c}",
                 $name
             );
         }
@@ -106,21 +110,29 @@ macro_rules! step_group {
                 }
             })
         });
+        group.bench_function("hand_libm", |b| {
+            b.iter(|| {
+                for (y, &x) in ys.iter_mut().zip(black_box(&xs)) {
+                    *y = libm.step(&mut libm_state, x);
+                }
+            })
+        });
         black_box(&ys);
         group.finish();
     }};
 }
 
 fn steps(c: &mut Criterion) {
-    step_group!(c, "gru4", Gru4, Gru4State, hand::Gru<4>, [0.0; 4]);
-    step_group!(c, "gru8", Gru8, Gru8State, hand::Gru<8>, [0.0; 8]);
-    step_group!(c, "gru16", Gru16, Gru16State, hand::Gru<16>, [0.0; 16]);
+    step_group!(c, "gru4", Gru4, Gru4State, Gru, 4, [0.0; 4]);
+    step_group!(c, "gru8", Gru8, Gru8State, Gru, 8, [0.0; 8]);
+    step_group!(c, "gru16", Gru16, Gru16State, Gru, 16, [0.0; 16]);
     step_group!(
         c,
         "lstm16",
         Lstm16,
         Lstm16State,
-        hand::Lstm<16>,
+        Lstm,
+        16,
         hand::LstmState::default()
     );
     step_group!(
@@ -128,7 +140,8 @@ fn steps(c: &mut Criterion) {
         "lstm40",
         Lstm40,
         Lstm40State,
-        hand::Lstm<40>,
+        Lstm,
+        40,
         hand::LstmState::default()
     );
 }

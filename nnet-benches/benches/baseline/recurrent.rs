@@ -4,22 +4,79 @@
 //! Written for speed, as one would write a single model by hand in Rust: weights in
 //! `[f32; U]` rows with the units innermost (the order the compiler vectorizes without
 //! reordering sums), the input and the recurrent product of every gate in one pass over `h`,
-//! the biases of a GRU's update and reset gates added together once, and the same `exp` and
-//! `tanh` as nnet (so the outputs agree to rounding). No library, no explicit SIMD.
+//! the biases of a GRU's update and reset gates added together once. No library, no explicit
+//! SIMD. The gate functions come from a [`Math`]: [`Fast`], a copy of the branch-free `exp`,
+//! logistic and `tanh` in plain `f32` arithmetic that nnet uses (`nnet-core/src/activation/
+//! fast.rs`), so that nnet and the baseline do the same arithmetic; or [`Libm`], the standard
+//! library's `exp` and `tanh`, to show what those cost.
 
 // Indexed loops over fixed sizes, as written by hand.
 #![allow(clippy::needless_range_loop)]
 
 use nnet::Parameters;
 
-/// `1 / (1 + e^(−z))`.
+/// The logistic function and `tanh` of a baseline.
+pub trait Math {
+    fn sigmoid(z: f32) -> f32;
+    fn tanh(x: f32) -> f32;
+}
+
+/// The standard library's `exp` and `tanh`: `1 / (1 + e^(−z))` and `f32::tanh`.
+pub struct Libm;
+
+impl Math for Libm {
+    #[inline(always)]
+    fn sigmoid(z: f32) -> f32 {
+        1.0 / (1.0 + (-z).exp())
+    }
+    #[inline(always)]
+    fn tanh(x: f32) -> f32 {
+        x.tanh()
+    }
+}
+
+/// nnet's polynomial `exp` (Cody–Waite reduction, Cephes's minimax polynomial), logistic and
+/// `tanh`, copied.
+pub struct Fast;
+
 #[inline(always)]
-fn sigmoid(z: f32) -> f32 {
-    1.0 / (1.0 + (-z).exp())
+fn fast_exp(x: f32) -> f32 {
+    let clamped = x.clamp(-87.0, 88.0);
+    const ROUND: f32 = 12_582_912.0;
+    let n = (clamped * core::f32::consts::LOG2_E + ROUND) - ROUND;
+    let r = clamped - n * 0.693_359_4 + n * 2.121_944_4e-4;
+    let p = ((((1.987_569_1e-4 * r + 1.398_199_9e-3) * r + 8.333_452e-3) * r + 4.166_579_6e-2) * r
+        + 1.666_666_5e-1)
+        * r
+        + 0.5;
+    let e = p * (r * r) + r + 1.0;
+    let scaled = e * f32::from_bits(((n as i32 + 127) as u32) << 23);
+    if x < -87.0 { 0.0 } else { scaled }
+}
+
+impl Math for Fast {
+    #[inline(always)]
+    fn sigmoid(z: f32) -> f32 {
+        let e = fast_exp(-z.abs());
+        let s = 1.0 / (1.0 + e);
+        if z < 0.0 { e * s } else { s }
+    }
+    #[inline(always)]
+    fn tanh(x: f32) -> f32 {
+        let a = x.abs();
+        let x2 = x * x;
+        let small = x
+            * (1.0
+                + x2 * (-0.333_333_34
+                    + x2 * (0.133_333_34
+                        + x2 * (-0.053_968_254 + x2 * (0.021_869_488 + x2 * -0.008_863_236)))));
+        let large = (1.0 - 2.0 / (fast_exp(2.0 * a) + 1.0)).copysign(x);
+        if a < 0.3 { small } else { large }
+    }
 }
 
 /// A GRU of `U` units (Keras 3, `reset_after`) over one input, then `dense 1`.
-pub struct Gru<const U: usize> {
+pub struct Gru<const U: usize, M> {
     /// Input weights of gates z, r, h.
     w: [[f32; U]; 3],
     /// Recurrent weights: `u[k][g][j]` from unit k of the state to unit j of gate g.
@@ -29,9 +86,10 @@ pub struct Gru<const U: usize> {
     /// The dense layer.
     out_w: [f32; U],
     out_b: f32,
+    math: core::marker::PhantomData<M>,
 }
 
-impl<const U: usize> Gru<U> {
+impl<const U: usize, M: Math> Gru<U, M> {
     /// The weights of a network `input sequence 1; gru U; dense 1;` (tensors in that order:
     /// kernel, recurrent kernel, bias, dense kernel, dense bias).
     pub fn from_network<N: Parameters>(net: &N) -> Self {
@@ -45,6 +103,7 @@ impl<const U: usize> Gru<U> {
             b: [[0.0; U]; 4],
             out_w: [0.0; U],
             out_b: net.tensor(4)[0],
+            math: core::marker::PhantomData,
         };
         for g in 0..3 {
             for j in 0..U {
@@ -86,9 +145,9 @@ impl<const U: usize> Gru<U> {
         }
         let mut y = self.out_b;
         for j in 0..U {
-            let z = sigmoid(z[j]);
-            let r = sigmoid(r[j]);
-            let c = (self.b[2][j] + x * self.w[2][j] + r * hh[j]).tanh();
+            let z = M::sigmoid(z[j]);
+            let r = M::sigmoid(r[j]);
+            let c = M::tanh(self.b[2][j] + x * self.w[2][j] + r * hh[j]);
             h[j] = z * h[j] + (1.0 - z) * c;
             y += self.out_w[j] * h[j];
         }
@@ -97,7 +156,7 @@ impl<const U: usize> Gru<U> {
 }
 
 /// An LSTM of `U` units (Keras 3) over one input, then `dense 1`.
-pub struct Lstm<const U: usize> {
+pub struct Lstm<const U: usize, M> {
     /// Input weights of gates i, f, c, o.
     w: [[f32; U]; 4],
     /// Recurrent weights: `u[k][g][j]` from unit k of the state to unit j of gate g.
@@ -105,6 +164,7 @@ pub struct Lstm<const U: usize> {
     b: [[f32; U]; 4],
     out_w: [f32; U],
     out_b: f32,
+    math: core::marker::PhantomData<M>,
 }
 
 /// The state of [`Lstm`]: `h` and `c`.
@@ -123,7 +183,7 @@ impl<const U: usize> Default for LstmState<U> {
     }
 }
 
-impl<const U: usize> Lstm<U> {
+impl<const U: usize, M: Math> Lstm<U, M> {
     /// The weights of a network `input sequence 1; lstm U; dense 1;`.
     pub fn from_network<N: Parameters>(net: &N) -> Self {
         let (kernel, recurrent, bias) = (net.tensor(0), net.tensor(1), net.tensor(2));
@@ -136,6 +196,7 @@ impl<const U: usize> Lstm<U> {
             b: [[0.0; U]; 4],
             out_w: [0.0; U],
             out_b: net.tensor(4)[0],
+            math: core::marker::PhantomData,
         };
         for g in 0..4 {
             for j in 0..U {
@@ -172,13 +233,13 @@ impl<const U: usize> Lstm<U> {
         }
         let mut y = self.out_b;
         for j in 0..U {
-            let i = sigmoid(a[0][j]);
-            let f = sigmoid(a[1][j]);
-            let g = a[2][j].tanh();
-            let o = sigmoid(a[3][j]);
+            let i = M::sigmoid(a[0][j]);
+            let f = M::sigmoid(a[1][j]);
+            let g = M::tanh(a[2][j]);
+            let o = M::sigmoid(a[3][j]);
             let c = f * state.c[j] + i * g;
             state.c[j] = c;
-            state.h[j] = o * c.tanh();
+            state.h[j] = o * M::tanh(c);
             y += self.out_w[j] * state.h[j];
         }
         y
