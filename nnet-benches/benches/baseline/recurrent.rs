@@ -143,12 +143,15 @@ impl<const U: usize, M: Math> Gru<U, M> {
                 hh[j] += hk * row[2][j];
             }
         }
-        let mut y = self.out_b;
         for j in 0..U {
             let z = M::sigmoid(z[j]);
             let r = M::sigmoid(r[j]);
             let c = M::tanh(self.b[2][j] + x * self.w[2][j] + r * hh[j]);
             h[j] = z * h[j] + (1.0 - z) * c;
+        }
+        // The output apart, so that the loop above has no sum across units and vectorizes.
+        let mut y = self.out_b;
+        for j in 0..U {
             y += self.out_w[j] * h[j];
         }
         y
@@ -231,7 +234,6 @@ impl<const U: usize, M: Math> Lstm<U, M> {
                 }
             }
         }
-        let mut y = self.out_b;
         for j in 0..U {
             let i = M::sigmoid(a[0][j]);
             let f = M::sigmoid(a[1][j]);
@@ -240,6 +242,9 @@ impl<const U: usize, M: Math> Lstm<U, M> {
             let c = f * state.c[j] + i * g;
             state.c[j] = c;
             state.h[j] = o * M::tanh(c);
+        }
+        let mut y = self.out_b;
+        for j in 0..U {
             y += self.out_w[j] * state.h[j];
         }
         y
