@@ -15,8 +15,9 @@
 //! clean sinusoid, but the noise drowns most of it).
 //!
 //! Measured (release, 2 cores shared with other builds, 1 December): test accuracy 0.469 for
-//! the last step (chance), 0.602 for the last four steps, and 0.999 for the GRU, whose 20
-//! epochs over 64,000 steps took 2.2–4.2 s (same accuracies on every run).
+//! the last step (chance), 0.602 for the last four steps, and 1.000 for the GRU (0.999 before
+//! nnet's gates moved to its own `exp` and `tanh`, which round differently), whose 20 epochs
+//! over 64,000 steps took 1.6–4.2 s.
 //!
 //! Run with `cargo run --release --example 06_sequence`.
 
