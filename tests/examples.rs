@@ -294,7 +294,11 @@ fn sequence_gru_tells_frequencies_apart() {
     trainer
         .fit_sequences(&mut net, &train, &train_y, &config(16, 12, 1))
         .unwrap();
-    let accuracy = trainer.evaluate_sequences(&net, &test, &test_y).unwrap().metrics[0].1;
+    let accuracy = trainer
+        .evaluate_sequences(&net, &test, &test_y)
+        .unwrap()
+        .metrics[0]
+        .1;
     eprintln!("06_sequence (200 sequences): test accuracy {accuracy}");
     assert!(accuracy > 0.95, "test accuracy {accuracy}");
 }
