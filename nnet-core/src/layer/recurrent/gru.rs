@@ -171,7 +171,7 @@ impl<const IN: usize, const UNITS: usize, W: RecurrentStorage<IN, UNITS, 3, 2>> 
         &state.h
     }
 
-    #[inline]
+    #[inline(always)]
     fn step(&self, state: &mut Self::State, x: &SVector<f32, IN>) {
         let [z, _, candidate, _] = self.gates(x.as_slice(), &state.h);
         state.h = blend(&z, &state.h, &candidate);

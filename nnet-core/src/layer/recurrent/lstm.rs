@@ -173,7 +173,7 @@ impl<const IN: usize, const UNITS: usize, W: RecurrentStorage<IN, UNITS, 4, 1>> 
         &state.h
     }
 
-    #[inline]
+    #[inline(always)]
     fn step(&self, state: &mut Self::State, x: &SVector<f32, IN>) {
         let gates = self.gates(x.as_slice(), &state.h);
         *state = advance(&gates, &state.c);

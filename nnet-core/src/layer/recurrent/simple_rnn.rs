@@ -103,7 +103,7 @@ impl<const IN: usize, const UNITS: usize, A: Activation, W: RecurrentStorage<IN,
         &state.h
     }
 
-    #[inline]
+    #[inline(always)]
     fn step(&self, state: &mut Self::State, x: &SVector<f32, IN>) {
         let [mut z] = self.preactivation(x.as_slice(), state.h.as_slice());
         self.activation.activate(z.as_mut_slice());
