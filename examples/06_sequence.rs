@@ -14,10 +14,11 @@
 //! frequency can produce), the other the last four steps (enough to guess the curvature of a
 //! clean sinusoid, but the noise drowns most of it).
 //!
-//! Measured (release, 2 cores shared with other builds, 1 December): test accuracy 0.469 for
-//! the last step (chance), 0.602 for the last four steps, and 1.000 for the GRU (0.999 before
-//! nnet's gates moved to its own `exp` and `tanh`, which round differently), whose 20 epochs
-//! over 64,000 steps took 1.6–4.2 s.
+//! Measured (release, 2 cores, 1 December): test accuracy 0.469 for the last step (chance),
+//! 0.602 for the last four steps, and 0.998 for the GRU, whose 20 epochs over 64,000 steps took
+//! 0.9 s on a quiet machine (1.6–4.2 s with other builds running). The GRU's figure moves in the
+//! third decimal with the rounding of nnet's gate functions and products (1.000 and 0.999 in
+//! earlier runs of the same session); the dense networks' do not use them.
 //!
 //! Run with `cargo run --release --example 06_sequence`.
 

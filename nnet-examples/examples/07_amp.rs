@@ -23,7 +23,8 @@
 //! numbers on every run but the times): ESR **0.00040** on the unseen audio (the dry input
 //! 0.45, the saturation without the filter 0.44); training 40 epochs took 5.4–7.0 s; the
 //! streaming loop ran at 240–310 ns per sample, **70–85× real time** at 48 kHz (about 3× slower
-//! on a run at load average 8). See "Recurrent networks (issue 10)" in `BENCHMARKS.md` for
+//! on a run at load average 8; 180 ns, 116×, on a quiet machine after the last change of the
+//! session). See "Recurrent networks (issue 10)" in `BENCHMARKS.md` for
 //! where that time goes.
 //!
 //! Run with `cargo run --release --example 07_amp`.
