@@ -127,11 +127,29 @@ impl<const IN: usize, const UNITS: usize, W: RecurrentStorage<IN, UNITS, 3, 2>> 
         w.add_input(x, &mut input);
         let mut recurrent = w.bias[1];
         w.add_recurrent(h.as_slice(), &mut recurrent);
-        let [x_z, x_r, x_h] = input;
-        let [h_z, h_r, h_h] = recurrent;
-        let z = (x_z + h_z).map(|v| Sigmoid.value(v));
-        let r = (x_r + h_r).map(|v| Sigmoid.value(v));
-        let candidate = x_h.zip_zip_map(&r, &h_h, |x, r, h| Tanh.value(x + r * h));
+        // z and r in one flat loop over 2·UNITS values (packed, like the products).
+        let mut gates = [input[0], input[1]];
+        {
+            let gates: &mut [f32] = bytemuck::cast_slice_mut(&mut gates[..]);
+            let recurrent: &[f32] = bytemuck::cast_slice(&recurrent[..2]);
+            for (g, &h) in gates.iter_mut().zip(recurrent) {
+                *g = Sigmoid.value(*g + h);
+            }
+        }
+        let [z, r] = gates;
+        let h_h = recurrent[2];
+        // Two forms of the same loop: LLVM packs the explicit loop better for a few units and
+        // nalgebra's `zip_zip_map` better for more (`step/gru{4,8,16}` in BENCHMARKS.md); the
+        // condition is a constant, so only one form is compiled.
+        let candidate = if UNITS <= 8 {
+            let mut candidate = input[2];
+            for ((c, &r), &h) in candidate.iter_mut().zip(r.iter()).zip(h_h.iter()) {
+                *c = Tanh.value(*c + r * h);
+            }
+            candidate
+        } else {
+            input[2].zip_zip_map(&r, &h_h, |x, r, h| Tanh.value(x + r * h))
+        };
         [z, r, candidate, h_h]
     }
 }
