@@ -61,6 +61,16 @@ pub fn in_pool<R: Send>(op: impl FnOnce() -> R + Send) -> R {
     op()
 }
 
+/// The generator of layer `index`'s dropout masks in training step `step`: a ChaCha8 stream
+/// keyed by the seed, the step and the layer, so that no draw depends on another layer's (the
+/// same for vector and sequence networks).
+pub(crate) fn training_rng(seed: u64, step: u64, index: usize) -> rand_chacha::ChaCha8Rng {
+    use rand::SeedableRng;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x6e6e_6574_6472_6f70);
+    rng.set_stream(step.wrapping_mul(1 << 16).wrapping_add(index as u64));
+    rng
+}
+
 /// A batch of vectors as one column-major matrix: `N` rows, one column per vector.
 ///
 /// # Examples
@@ -213,10 +223,7 @@ impl Workspace {
     /// The generator of layer `index`'s masks in the current training step: a ChaCha8 stream
     /// keyed by the seed, the step and the layer, so that no draw depends on another layer's.
     pub fn training_rng(&self, index: usize) -> rand_chacha::ChaCha8Rng {
-        use rand::SeedableRng;
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(self.seed ^ 0x6e6e_6574_6472_6f70);
-        rng.set_stream(self.step.wrapping_mul(1 << 16).wrapping_add(index as u64));
-        rng
+        training_rng(self.seed, self.step, index)
     }
 
     /// The largest batch the buffers hold.

@@ -5,7 +5,7 @@ use nalgebra::SVector;
 use rand::RngCore;
 
 use crate::activation::Activation;
-use crate::batch::{vectors, vectors_mut};
+use crate::batch::{training_rng, vectors, vectors_mut};
 use crate::layer::{Layer, Mode, Recurrent};
 use crate::loss::Loss;
 use crate::{LayerSpec, Sequences};
@@ -368,13 +368,4 @@ impl SequenceWorkspace {
         let n = b.units * columns;
         layer.activation_backward_batch(&b.z[..n], &b.a[..n], &mut b.delta[..n]);
     }
-}
-
-/// The generator of layer `index`'s dropout masks in training step `step`: a ChaCha8 stream
-/// keyed by the seed, the step and the layer (the same as for vector networks).
-pub(crate) fn training_rng(seed: u64, step: u64, index: usize) -> rand_chacha::ChaCha8Rng {
-    use rand::SeedableRng;
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed ^ 0x6e6e_6574_6472_6f70);
-    rng.set_stream(step.wrapping_mul(1 << 16).wrapping_add(index as u64));
-    rng
 }
