@@ -4,12 +4,15 @@
 //! of `fit`. The reference values come from `tools/keras_layers.py` (real Keras 3.15.1 on jax),
 //! which checks itself against an independent float64 NumPy computation; see `tools/README.md`.
 
-use std::collections::HashMap;
+#[path = "common/fixtures.rs"]
+mod fixtures;
 
 use nnet::loss::BinaryCrossentropy;
 use nnet::optim::Adam;
 use nnet::train::{FitConfig, Trainer, Verbosity};
 use nnet::{Network, Parameters, SVector};
+
+use fixtures::{Tensors, column_major};
 
 nnet::network! {
     /// `Dense(5, kernel_regularizer=L1L2(0.001, 0.01))`, `BatchNormalization(momentum=0.9)`,
@@ -28,51 +31,8 @@ nnet::network! {
 
 const FIXTURE: &[u8] = include_bytes!("fixtures/keras_layers.safetensors");
 
-/// The fixture's tensors by name, as `(shape, row-major values)`: a minimal safetensors reader
-/// (F32 only), independent of nnet's.
-fn fixture() -> HashMap<String, (Vec<usize>, Vec<f32>)> {
-    let len = u64::from_le_bytes(FIXTURE[..8].try_into().unwrap()) as usize;
-    let header: serde_json::Value = serde_json::from_slice(&FIXTURE[8..8 + len]).unwrap();
-    let data = &FIXTURE[8 + len..];
-    let mut tensors = HashMap::new();
-    for (name, entry) in header.as_object().unwrap() {
-        if name == "__metadata__" {
-            continue;
-        }
-        assert_eq!(entry["dtype"], "F32", "{name}");
-        let shape: Vec<usize> = entry["shape"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| d.as_u64().unwrap() as usize)
-            .collect();
-        let offsets = entry["data_offsets"].as_array().unwrap();
-        let (start, end) = (
-            offsets[0].as_u64().unwrap() as usize,
-            offsets[1].as_u64().unwrap() as usize,
-        );
-        let values = data[start..end]
-            .chunks_exact(4)
-            .map(|b| f32::from_le_bytes(b.try_into().unwrap()))
-            .collect();
-        tensors.insert(name.clone(), (shape, values));
-    }
-    tensors
-}
-
-/// Tensor `name` in nnet's column-major order.
-fn column_major(tensors: &HashMap<String, (Vec<usize>, Vec<f32>)>, name: &str) -> Vec<f32> {
-    let (shape, values) = tensors.get(name).unwrap_or_else(|| panic!("no `{name}`"));
-    match shape[..] {
-        [rows, cols] => (0..cols)
-            .flat_map(|c| (0..rows).map(move |r| values[r * cols + c]))
-            .collect(),
-        _ => values.clone(),
-    }
-}
-
 /// The network with the fixture's tensors under `prefix` (`""` initial, `"after."` trained).
-fn network(tensors: &HashMap<String, (Vec<usize>, Vec<f32>)>, prefix: &str) -> KerasNorm {
+fn network(tensors: &Tensors, prefix: &str) -> KerasNorm {
     let mut net = KerasNorm::zeroed();
     for i in 0..KerasNorm::TENSORS {
         let name = KerasNorm::tensor_info(i).unwrap().name();
@@ -82,10 +42,7 @@ fn network(tensors: &HashMap<String, (Vec<usize>, Vec<f32>)>, prefix: &str) -> K
     net
 }
 
-fn rows<const N: usize>(
-    tensors: &HashMap<String, (Vec<usize>, Vec<f32>)>,
-    name: &str,
-) -> Vec<SVector<f32, N>> {
+fn rows<const N: usize>(tensors: &Tensors, name: &str) -> Vec<SVector<f32, N>> {
     let (shape, values) = &tensors[name];
     assert_eq!(shape[1], N);
     values
@@ -104,7 +61,7 @@ fn assert_close(found: &[f32], expected: &[f32], tolerance: f32, what: &str) {
 
 #[test]
 fn inference_matches_keras() {
-    let tensors = fixture();
+    let tensors = fixtures::read(FIXTURE);
     let net = network(&tensors, "");
     let x = rows::<3>(&tensors, "x");
     let expected = rows::<2>(&tensors, "inference_output");
@@ -126,7 +83,7 @@ fn inference_matches_keras() {
 
 #[test]
 fn training_pass_loss_and_gradients_match_keras() {
-    let tensors = fixture();
+    let tensors = fixtures::read(FIXTURE);
     let net = network(&tensors, "");
     let x = rows::<3>(&tensors, "x");
     let y = rows::<2>(&tensors, "y");
@@ -177,7 +134,7 @@ fn training_pass_loss_and_gradients_match_keras() {
 
 #[test]
 fn three_adam_steps_of_fit_match_keras() {
-    let tensors = fixture();
+    let tensors = fixtures::read(FIXTURE);
     let mut net = network(&tensors, "");
     let x = rows::<3>(&tensors, "x");
     let y = rows::<2>(&tensors, "y");
@@ -208,7 +165,7 @@ fn three_adam_steps_of_fit_match_keras() {
 fn keras_named_weights_import_and_reproduce_keras() {
     // The same initial model as Keras names its variables: per class (`dense_1`,
     // `batch_normalization`), kernels `[inputs, units]`.
-    let tensors = fixture();
+    let tensors = fixtures::read(FIXTURE);
     let bytes = include_bytes!("fixtures/keras_layers_keras_names.safetensors");
     let imported: KerasNorm = nnet::io::import_keras(bytes).unwrap();
     assert_eq!(imported, network(&tensors, ""));

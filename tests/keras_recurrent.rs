@@ -5,12 +5,15 @@
 //! come from `tools/keras_recurrent.py` (real Keras 3.15.1 on jax), which checks itself against
 //! an independent float64 NumPy implementation of the cells; see `tools/README.md`.
 
-use std::collections::HashMap;
+#[path = "common/fixtures.rs"]
+mod fixtures;
 
 use nnet::loss::{BinaryCrossentropy, Loss, MeanSquaredError};
 use nnet::optim::Adam;
 use nnet::train::{FitConfig, Trainer, Verbosity};
 use nnet::{Parameters, SVector, SequenceNetwork, Sequences};
+
+use fixtures::{Tensors, column_major};
 
 nnet::network! {
     /// `GRU(4)`, `Dense(2)`.
@@ -39,51 +42,6 @@ nnet::network! {
         lstm 3 (return_sequences);
         gru 2;
         dense 1;
-    }
-}
-
-type Tensors = HashMap<String, (Vec<usize>, Vec<f32>)>;
-
-/// A fixture's tensors by name, as `(shape, row-major values)`: a minimal safetensors reader
-/// (F32 only), independent of nnet's.
-fn fixture(bytes: &[u8]) -> Tensors {
-    let len = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
-    let header: serde_json::Value = serde_json::from_slice(&bytes[8..8 + len]).unwrap();
-    let data = &bytes[8 + len..];
-    let mut tensors = HashMap::new();
-    for (name, entry) in header.as_object().unwrap() {
-        if name == "__metadata__" {
-            continue;
-        }
-        assert_eq!(entry["dtype"], "F32", "{name}");
-        let shape: Vec<usize> = entry["shape"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| d.as_u64().unwrap() as usize)
-            .collect();
-        let offsets = entry["data_offsets"].as_array().unwrap();
-        let (start, end) = (
-            offsets[0].as_u64().unwrap() as usize,
-            offsets[1].as_u64().unwrap() as usize,
-        );
-        let values = data[start..end]
-            .chunks_exact(4)
-            .map(|b| f32::from_le_bytes(b.try_into().unwrap()))
-            .collect();
-        tensors.insert(name.clone(), (shape, values));
-    }
-    tensors
-}
-
-/// Tensor `name` in nnet's column-major order.
-fn column_major(tensors: &Tensors, name: &str) -> Vec<f32> {
-    let (shape, values) = tensors.get(name).unwrap_or_else(|| panic!("no `{name}`"));
-    match shape[..] {
-        [rows, cols] => (0..cols)
-            .flat_map(|c| (0..rows).map(move |r| values[r * cols + c]))
-            .collect(),
-        _ => values.clone(),
     }
 }
 
@@ -137,7 +95,7 @@ where
     N: SequenceNetwork<F, OUT> + nnet::Architecture,
     L: Loss<OUT, Target = SVector<f32, OUT>>,
 {
-    let tensors = fixture(bytes);
+    let tensors = fixtures::read(bytes);
     let net: N = network(&tensors, "");
     let data = sequences::<F>(&tensors);
     let targets = rows::<OUT>(&tensors, "y");

@@ -4,7 +4,8 @@
 //! trained 20 Adam steps so that every weight and both biases are non-trivial); see
 //! `tools/README.md`.
 
-use std::collections::HashMap;
+#[path = "common/fixtures.rs"]
+mod fixtures;
 
 use nnet::{SVector, SequenceNetwork};
 
@@ -35,37 +36,6 @@ nnet::network! {
     }
 }
 
-/// A fixture's tensors by name, as `(shape, row-major values)`: a minimal safetensors reader
-/// (F32 only), independent of nnet's.
-fn fixture(bytes: &[u8]) -> HashMap<String, (Vec<usize>, Vec<f32>)> {
-    let len = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
-    let header: serde_json::Value = serde_json::from_slice(&bytes[8..8 + len]).unwrap();
-    let data = &bytes[8 + len..];
-    let mut tensors = HashMap::new();
-    for (name, entry) in header.as_object().unwrap() {
-        if name == "__metadata__" {
-            continue;
-        }
-        let shape: Vec<usize> = entry["shape"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| d.as_u64().unwrap() as usize)
-            .collect();
-        let offsets = entry["data_offsets"].as_array().unwrap();
-        let (start, end) = (
-            offsets[0].as_u64().unwrap() as usize,
-            offsets[1].as_u64().unwrap() as usize,
-        );
-        let values = data[start..end]
-            .chunks_exact(4)
-            .map(|b| f32::from_le_bytes(b.try_into().unwrap()))
-            .collect();
-        tensors.insert(name.clone(), (shape, values));
-    }
-    tensors
-}
-
 fn vectors<const N: usize>(values: &[f32]) -> Vec<SVector<f32, N>> {
     values
         .chunks(N)
@@ -87,7 +57,7 @@ fn check<N: SequenceNetwork<F, OUT> + nnet::Architecture, const F: usize, const 
     reference: &[u8],
 ) {
     let net: N = nnet::io::import_pytorch(state_dict).unwrap();
-    let reference = fixture(reference);
+    let reference = fixtures::read(reference);
     for k in 0..4 {
         let xs = vectors::<F>(&reference[&format!("x_{k}")].1);
         let out = &reference[&format!("out_{k}")].1;
