@@ -11,7 +11,7 @@ use crate::sequence::{SequenceNetwork, SequenceWorkspace, Sequences};
 use crate::storage::zeroed_vectors;
 use crate::{DataRole, Error, Parameters, Result};
 
-use super::checks::{check_learning_rate, split_point};
+use super::checks::split_point;
 use super::progress::Progress;
 use super::trainer::run_epochs;
 use super::{Callback, Evaluation, FitConfig, History, Trainer};
@@ -80,11 +80,7 @@ impl<O: Optimizer, L> Trainer<O, L> {
         N: SequenceNetwork<F, OUT>,
         L: Loss<OUT>,
     {
-        if config.batch_size == 0 {
-            return Err(Error::ZeroBatchSize);
-        }
-        self.optimizer.validate()?;
-        check_learning_rate(self.optimizer.learning_rate())?;
+        self.check_settings(config)?;
         let per_step = N::RETURN_SEQUENCES;
         check_sequences(DataRole::Training, data, targets, &self.loss, per_step)?;
         // A validation split copies the two parts once.

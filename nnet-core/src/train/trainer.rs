@@ -154,11 +154,7 @@ impl<O: Optimizer, L> Trainer<O, L> {
         N: Network<IN, OUT>,
         L: Loss<OUT>,
     {
-        if config.batch_size == 0 {
-            return Err(Error::ZeroBatchSize);
-        }
-        self.optimizer.validate()?;
-        check_learning_rate(self.optimizer.learning_rate())?;
+        self.check_settings(config)?;
         check_data(DataRole::Training, inputs, targets, &self.loss)?;
         let (train_x, train_y, val) = match validation {
             Some((vx, vy)) => {
@@ -201,6 +197,16 @@ impl<O: Optimizer, L> Trainer<O, L> {
             // Checked once before training; no need to scan them again every epoch.
             |trainer, network| val.map(|(vx, vy)| trainer.measure(network, vx, vy)),
         )
+    }
+
+    /// A batch size of at least 1, valid optimizer settings and learning rate: what `fit` and
+    /// `fit_sequences` check before anything else.
+    pub(super) fn check_settings(&self, config: &FitConfig) -> Result<()> {
+        if config.batch_size == 0 {
+            return Err(Error::ZeroBatchSize);
+        }
+        self.optimizer.validate()?;
+        check_learning_rate(self.optimizer.learning_rate())
     }
 
     /// The mean loss and the metrics of `network` on `inputs` and `targets`, as Keras's
