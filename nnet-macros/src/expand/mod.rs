@@ -103,17 +103,13 @@ fn structs(model: &Model) -> TokenStream {
     }
 }
 
-/// Constants, constructors, the passes and their public wrappers.
-fn inherent(model: &Model) -> TokenStream {
+/// The constants and constructors every network has (`INPUTS`, `OUTPUTS`, `PARAMS`, `seeded`,
+/// `from_rng`, `zeroed`), as items of its inherent `impl`; `inputs_doc` says what `INPUTS`
+/// counts.
+fn constructors(model: &Model, inputs_doc: &str) -> TokenStream {
     let p = private();
-    let Names {
-        name,
-        gradients,
-        trace,
-    } = names(model);
     let usize = quote!(::core::primitive::usize);
     let (inputs, outputs, params) = (lit(model.inputs), lit(model.outputs()), lit(model.params()));
-    let (in_vec, out_vec) = (in_vec(model), out_vec(model));
     let inits = model.layers.iter().map(|l| {
         let (field, value) = (l.field(), layers::constructor(l, true));
         quote_spanned!(l.span=> #field: #value)
@@ -122,10 +118,61 @@ fn inherent(model: &Model) -> TokenStream {
         let (field, value) = (l.field(), layers::constructor(l, false));
         quote!(#field: #value)
     });
-    let zero_gradients = model.layers.iter().map(|l| {
-        let field = l.field();
-        quote!(#field: #p::layer::LayerGradient::zeroed())
-    });
+    quote! {
+        #[doc = #inputs_doc]
+        pub const INPUTS: #usize = #inputs;
+        /// Number of outputs.
+        pub const OUTPUTS: #usize = #outputs;
+        /// Total number of trainable parameters.
+        pub const PARAMS: #usize = #params;
+
+        /// A network initialized from a seed, with each layer's initializers: the same seed
+        /// gives the same weights on every machine (ChaCha8 random numbers).
+        pub fn seeded(seed: ::core::primitive::u64) -> Self {
+            let mut rng = <#p::rand_chacha::ChaCha8Rng as #p::rand::SeedableRng>::seed_from_u64(seed);
+            Self::from_rng(&mut rng)
+        }
+
+        /// A network initialized from any random number generator, layer by layer, weights
+        /// before biases (a recurrent layer's kernel, recurrent kernel and bias, in that
+        /// order).
+        pub fn from_rng<__NnetR: #p::rand::Rng + ?::core::marker::Sized>(rng: &mut __NnetR) -> Self {
+            Self { #(#inits,)* }
+        }
+
+        /// A network whose weights and biases are all zero (normalization layers at their
+        /// initial values), e.g. to load weights into.
+        pub fn zeroed() -> Self {
+            Self { #(#zero_layers,)* }
+        }
+    }
+}
+
+/// The fields of a zero gradient: `field: LayerGradient::zeroed()` for every layer.
+fn zero_gradient_fields(model: &Model) -> Vec<TokenStream> {
+    let p = private();
+    model
+        .layers
+        .iter()
+        .map(|l| {
+            let field = l.field();
+            quote!(#field: #p::layer::LayerGradient::zeroed())
+        })
+        .collect()
+}
+
+/// Constants, constructors, the passes and their public wrappers.
+fn inherent(model: &Model) -> TokenStream {
+    let p = private();
+    let Names {
+        name,
+        gradients,
+        trace,
+    } = names(model);
+    let (inputs, usize) = (lit(model.inputs), quote!(::core::primitive::usize));
+    let (in_vec, out_vec) = (in_vec(model), out_vec(model));
+    let constructors = constructors(model, "Number of inputs.");
+    let zero_gradients = zero_gradient_fields(model);
     let forward = passes::forward_body(model, &model.layers.iter().collect::<Vec<_>>());
     let forward_doc = if model.layers.iter().any(|l| l.heap_vectors) {
         "The network's output for one input, in inference mode. Allocation-free but for the outputs of the layers of more than 1,024 units, which live on the heap."
@@ -150,31 +197,7 @@ fn inherent(model: &Model) -> TokenStream {
     );
     quote! {
         impl #name {
-            /// Number of inputs.
-            pub const INPUTS: #usize = #inputs;
-            /// Number of outputs.
-            pub const OUTPUTS: #usize = #outputs;
-            /// Total number of trainable parameters.
-            pub const PARAMS: #usize = #params;
-
-            /// A network initialized from a seed, with each layer's initializer: the same seed
-            /// gives the same weights on every machine (ChaCha8 random numbers).
-            pub fn seeded(seed: ::core::primitive::u64) -> Self {
-                let mut rng = <#p::rand_chacha::ChaCha8Rng as #p::rand::SeedableRng>::seed_from_u64(seed);
-                Self::from_rng(&mut rng)
-            }
-
-            /// A network initialized from any random number generator, layer by layer, weights
-            /// before biases.
-            pub fn from_rng<__NnetR: #p::rand::Rng + ?::core::marker::Sized>(rng: &mut __NnetR) -> Self {
-                Self { #(#inits,)* }
-            }
-
-            /// A network whose weights and biases are all zero (normalization layers at their
-            /// initial values), e.g. to load weights into.
-            pub fn zeroed() -> Self {
-                Self { #(#zero_layers,)* }
-            }
+            #constructors
 
             #[doc = #forward_doc]
             #[inline]

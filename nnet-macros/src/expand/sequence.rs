@@ -8,8 +8,8 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
 use super::{
-    derive, docs, gradient_type, layer_trait, layers, lit, names, out_vec, params, passes, private,
-    training_hooks,
+    constructors, derive, docs, gradient_type, layer_trait, layers, lit, names, out_vec, params,
+    passes, private, training_hooks, zero_gradient_fields,
 };
 use crate::model::{Layer, Model};
 
@@ -145,21 +145,10 @@ fn inherent(model: &Model) -> TokenStream {
     let names = names(model);
     let (name, gradients) = (&names.name, &names.gradients);
     let state = state_name(model);
-    let usize = quote!(::core::primitive::usize);
-    let (inputs, outputs, params) = (lit(model.inputs), lit(model.outputs()), lit(model.params()));
+    let inputs = lit(model.inputs);
     let (in_vec, out_vec) = (in_vec(model), out_vec(model));
-    let inits = model.layers.iter().map(|l| {
-        let (field, value) = (l.field(), layers::constructor(l, true));
-        quote_spanned!(l.span=> #field: #value)
-    });
-    let zero_layers = model.layers.iter().map(|l| {
-        let (field, value) = (l.field(), layers::constructor(l, false));
-        quote!(#field: #value)
-    });
-    let zero_gradients = model.layers.iter().map(|l| {
-        let field = l.field();
-        quote!(#field: #p::layer::LayerGradient::zeroed())
-    });
+    let constructors = constructors(model, "Number of features per step of the input sequences.");
+    let zero_gradients = zero_gradient_fields(model);
     let (advance, readout) = (advance_body(model), readout_body(model));
     let name_str = name.to_string();
     let step = passes::dispatch(
@@ -187,31 +176,7 @@ fn inherent(model: &Model) -> TokenStream {
     );
     quote! {
         impl #name {
-            /// Number of features per step of the input sequences.
-            pub const INPUTS: #usize = #inputs;
-            /// Number of outputs.
-            pub const OUTPUTS: #usize = #outputs;
-            /// Total number of trainable parameters.
-            pub const PARAMS: #usize = #params;
-
-            /// A network initialized from a seed, with each layer's initializers: the same seed
-            /// gives the same weights on every machine (ChaCha8 random numbers).
-            pub fn seeded(seed: ::core::primitive::u64) -> Self {
-                let mut rng = <#p::rand_chacha::ChaCha8Rng as #p::rand::SeedableRng>::seed_from_u64(seed);
-                Self::from_rng(&mut rng)
-            }
-
-            /// A network initialized from any random number generator, layer by layer (a
-            /// recurrent layer's kernel, recurrent kernel and bias, in that order).
-            pub fn from_rng<__NnetR: #p::rand::Rng + ?::core::marker::Sized>(rng: &mut __NnetR) -> Self {
-                Self { #(#inits,)* }
-            }
-
-            /// A network whose weights are all zero (normalization layers at their initial
-            /// values), e.g. to load weights into.
-            pub fn zeroed() -> Self {
-                Self { #(#zero_layers,)* }
-            }
+            #constructors
 
             /// The output after the last step of `sequence`, from the zero state, in inference
             /// mode; an empty sequence gives the output of the zero state. Allocation-free.
