@@ -5,7 +5,7 @@ use rand::Rng;
 
 use crate::activation::Activation;
 use crate::storage::MatrixStorage;
-use crate::{Initializer, Parameters, TensorInfo};
+use crate::{Initializer, Parameters, Scalar, TensorInfo};
 
 /// A dense layer of `OUT` units over `IN` inputs: `a = act(W x + b)`.
 ///
@@ -86,35 +86,36 @@ impl Regularizer {
     }
 
     /// `l1·Σ|w| + l2·Σw²`, summed in `f64`.
-    pub fn penalty(&self, weights: &[f32]) -> f32 {
+    pub fn penalty<T: Scalar>(&self, weights: &[T]) -> T {
         if self.is_none() {
-            return 0.0;
+            return T::zero();
         }
         let (l1, l2) = (f64::from(self.l1), f64::from(self.l2));
         let sum: f64 = weights
             .iter()
             .map(|&w| {
-                let w = f64::from(w);
+                let w = w.as_f64();
                 l1 * w.abs() + l2 * w * w
             })
             .sum();
-        sum as f32
+        T::of_f64(sum)
     }
 
     /// Adds `l1·sign(w) + 2·l2·w` (with `sign(0) = 0`, as Keras) to `grad`.
-    pub fn add_gradient(&self, weights: &[f32], grad: &mut [f32]) {
+    pub fn add_gradient<T: Scalar>(&self, weights: &[T], grad: &mut [T]) {
         if self.is_none() {
             return;
         }
         for (g, &w) in grad.iter_mut().zip(weights) {
-            let sign = if w > 0.0 {
-                1.0
-            } else if w < 0.0 {
-                -1.0
+            let sign = if w > T::zero() {
+                T::one()
+            } else if w < T::zero() {
+                -T::one()
             } else {
-                0.0
+                T::zero()
             };
-            *g += self.l1 * sign + 2.0 * self.l2 * w;
+            let (l1, l2) = (T::of_f32(self.l1), T::of_f32(self.l2));
+            *g += l1 * sign + T::of_f64(2.0) * l2 * w;
         }
     }
 }
@@ -145,9 +146,10 @@ pub struct DenseGradient<
 impl<
     const IN: usize,
     const OUT: usize,
-    A: Activation,
-    S: MatrixStorage<OUT, IN>,
-    B: MatrixStorage<OUT, 1>,
+    T: Scalar,
+    A: Activation<T>,
+    S: MatrixStorage<OUT, IN, Scalar = T>,
+    B: MatrixStorage<OUT, 1, Scalar = T>,
     const BIAS: bool,
 > Dense<IN, OUT, A, S, B, BIAS>
 {
@@ -188,22 +190,22 @@ impl<
 
     /// The pre-activations `z = W x + b`.
     #[inline]
-    pub fn preactivation(&self, x: &SVector<f32, IN>) -> SVector<f32, OUT> {
+    pub fn preactivation(&self, x: &SVector<T, IN>) -> SVector<T, OUT> {
         let mut z = *self.bias.matrix();
-        z.gemv(1.0, self.weights.matrix(), x, 1.0);
+        z.gemv(T::one(), self.weights.matrix(), x, T::one());
         z
     }
 
     /// [`preactivation`](Self::preactivation) into `z`.
     #[inline]
-    pub fn preactivation_into(&self, x: &SVector<f32, IN>, z: &mut SVector<f32, OUT>) {
+    pub fn preactivation_into(&self, x: &SVector<T, IN>, z: &mut SVector<T, OUT>) {
         z.copy_from(self.bias.matrix());
-        z.gemv(1.0, self.weights.matrix(), x, 1.0);
+        z.gemv(T::one(), self.weights.matrix(), x, T::one());
     }
 
     /// The layer's output `act(W x + b)`.
     #[inline]
-    pub fn forward(&self, x: &SVector<f32, IN>) -> SVector<f32, OUT> {
+    pub fn forward(&self, x: &SVector<T, IN>) -> SVector<T, OUT> {
         let mut a = self.preactivation(x);
         self.activation.activate(a.as_mut_slice());
         a
@@ -211,7 +213,7 @@ impl<
 
     /// The pre-activations `z` and the output `a = act(z)`, as the backward pass needs them.
     #[inline]
-    pub fn forward_trace(&self, x: &SVector<f32, IN>) -> (SVector<f32, OUT>, SVector<f32, OUT>) {
+    pub fn forward_trace(&self, x: &SVector<T, IN>) -> (SVector<T, OUT>, SVector<T, OUT>) {
         let z = self.preactivation(x);
         let mut a = z;
         self.activation.activate(a.as_mut_slice());
@@ -222,10 +224,10 @@ impl<
     #[inline]
     pub fn activation_backward(
         &self,
-        z: &SVector<f32, OUT>,
-        a: &SVector<f32, OUT>,
-        grad_a: &SVector<f32, OUT>,
-    ) -> SVector<f32, OUT> {
+        z: &SVector<T, OUT>,
+        a: &SVector<T, OUT>,
+        grad_a: &SVector<T, OUT>,
+    ) -> SVector<T, OUT> {
         let mut delta = *grad_a;
         self.activation
             .backprop(z.as_slice(), a.as_slice(), delta.as_mut_slice());
@@ -236,9 +238,9 @@ impl<
     #[inline]
     pub fn activation_backward_in_place(
         &self,
-        z: &SVector<f32, OUT>,
-        a: &SVector<f32, OUT>,
-        delta: &mut SVector<f32, OUT>,
+        z: &SVector<T, OUT>,
+        a: &SVector<T, OUT>,
+        delta: &mut SVector<T, OUT>,
     ) {
         self.activation
             .backprop(z.as_slice(), a.as_slice(), delta.as_mut_slice());
@@ -249,10 +251,10 @@ impl<
     #[inline]
     pub fn backward(
         &self,
-        x: &SVector<f32, IN>,
-        delta: &SVector<f32, OUT>,
+        x: &SVector<T, IN>,
+        delta: &SVector<T, OUT>,
         grad: &mut DenseGradient<IN, OUT, S, B>,
-    ) -> SVector<f32, IN> {
+    ) -> SVector<T, IN> {
         let mut dx = SVector::zeros();
         self.backward_into(x, delta, grad, Some(&mut dx));
         dx
@@ -263,15 +265,15 @@ impl<
     #[inline]
     pub fn backward_into(
         &self,
-        x: &SVector<f32, IN>,
-        delta: &SVector<f32, OUT>,
+        x: &SVector<T, IN>,
+        delta: &SVector<T, OUT>,
         grad: &mut DenseGradient<IN, OUT, S, B>,
-        dx: Option<&mut SVector<f32, IN>>,
+        dx: Option<&mut SVector<T, IN>>,
     ) {
-        grad.weights.matrix_mut().ger(1.0, delta, x, 1.0);
+        grad.weights.matrix_mut().ger(T::one(), delta, x, T::one());
         *grad.bias.matrix_mut() += delta;
         if let Some(dx) = dx {
-            dx.gemv_tr(1.0, self.weights.matrix(), delta, 0.0);
+            dx.gemv_tr(T::one(), self.weights.matrix(), delta, T::zero());
         }
     }
 
@@ -282,7 +284,7 @@ impl<
 
     /// Tensor `index` of this layer: 0 the weights, 1 the bias (with `BIAS`), else empty.
     #[inline]
-    pub fn tensor(&self, index: usize) -> &[f32] {
+    pub fn tensor(&self, index: usize) -> &[T] {
         match index {
             0 => self.weights.matrix().as_slice(),
             1 if BIAS => self.bias.matrix().as_slice(),
@@ -293,7 +295,7 @@ impl<
     /// Tensor `index` of this layer, mutably: 0 the weights, 1 the bias (with `BIAS`), else
     /// empty.
     #[inline]
-    pub fn tensor_mut(&mut self, index: usize) -> &mut [f32] {
+    pub fn tensor_mut(&mut self, index: usize) -> &mut [T] {
         match index {
             0 => self.weights.matrix_mut().as_mut_slice(),
             1 if BIAS => self.bias.matrix_mut().as_mut_slice(),
@@ -302,8 +304,13 @@ impl<
     }
 }
 
-impl<const IN: usize, const OUT: usize, S: MatrixStorage<OUT, IN>, B: MatrixStorage<OUT, 1>>
-    DenseGradient<IN, OUT, S, B>
+impl<
+    const IN: usize,
+    const OUT: usize,
+    T: Scalar,
+    S: MatrixStorage<OUT, IN, Scalar = T>,
+    B: MatrixStorage<OUT, 1, Scalar = T>,
+> DenseGradient<IN, OUT, S, B>
 {
     /// A gradient of zeros.
     pub fn zeroed() -> Self {
@@ -315,7 +322,7 @@ impl<const IN: usize, const OUT: usize, S: MatrixStorage<OUT, IN>, B: MatrixStor
 
     /// Tensor `index`: 0 the weight gradient, 1 the bias gradient, else empty.
     #[inline]
-    pub fn tensor(&self, index: usize) -> &[f32] {
+    pub fn tensor(&self, index: usize) -> &[T] {
         match index {
             0 => self.weights.matrix().as_slice(),
             1 => self.bias.matrix().as_slice(),
@@ -325,7 +332,7 @@ impl<const IN: usize, const OUT: usize, S: MatrixStorage<OUT, IN>, B: MatrixStor
 
     /// Tensor `index`, mutably: 0 the weight gradient, 1 the bias gradient, else empty.
     #[inline]
-    pub fn tensor_mut(&mut self, index: usize) -> &mut [f32] {
+    pub fn tensor_mut(&mut self, index: usize) -> &mut [T] {
         match index {
             0 => self.weights.matrix_mut().as_mut_slice(),
             1 => self.bias.matrix_mut().as_mut_slice(),
@@ -350,8 +357,13 @@ pub(crate) const fn dense_tensor_info(
 }
 
 /// A lone layer's gradient is itself a parameter list of two tensors, `weight` and `bias`.
-impl<const IN: usize, const OUT: usize, S: MatrixStorage<OUT, IN>, B: MatrixStorage<OUT, 1>>
-    Parameters for DenseGradient<IN, OUT, S, B>
+impl<
+    const IN: usize,
+    const OUT: usize,
+    T: Scalar,
+    S: MatrixStorage<OUT, IN, Scalar = T>,
+    B: MatrixStorage<OUT, 1, Scalar = T>,
+> Parameters<T> for DenseGradient<IN, OUT, S, B>
 {
     const TENSORS: usize = 2;
 
@@ -359,11 +371,11 @@ impl<const IN: usize, const OUT: usize, S: MatrixStorage<OUT, IN>, B: MatrixStor
         dense_tensor_info(IN, OUT, true, index)
     }
 
-    fn tensor(&self, index: usize) -> &[f32] {
+    fn tensor(&self, index: usize) -> &[T] {
         DenseGradient::tensor(self, index)
     }
 
-    fn tensor_mut(&mut self, index: usize) -> &mut [f32] {
+    fn tensor_mut(&mut self, index: usize) -> &mut [T] {
         DenseGradient::tensor_mut(self, index)
     }
 }

@@ -3,6 +3,8 @@
 #[cfg(feature = "std")]
 use nalgebra::DMatrix;
 use rand::Rng;
+
+use crate::Scalar;
 use rand_distr::{Distribution, StandardNormal};
 
 /// How a tensor's initial values are drawn, by Keras's names.
@@ -130,9 +132,9 @@ impl Initializer {
     ///
     /// Values are drawn in slice order, so the same `rng` state gives the same values on every
     /// machine.
-    pub fn fill<R: Rng + ?Sized>(
+    pub fn fill<T: Scalar, R: Rng + ?Sized>(
         self,
-        values: &mut [f32],
+        values: &mut [T],
         fan_in: usize,
         fan_out: usize,
         rng: &mut R,
@@ -141,8 +143,8 @@ impl Initializer {
         let fan_in = fan_in.max(1) as f64;
         let fan_avg_2 = (fan_in + fan_out.max(1) as f64).max(1.0);
         match self {
-            Self::Zeros => values.fill(0.0),
-            Self::Ones => values.fill(1.0),
+            Self::Zeros => values.fill(T::zero()),
+            Self::Ones => values.fill(T::one()),
             Self::Uniform => fill_uniform(values, 0.05, rng),
             Self::Normal => fill_normal(values, 0.05, false, rng),
             Self::GlorotUniform => fill_uniform(values, crate::math::sqrt64(6.0 / fan_avg_2), rng),
@@ -158,14 +160,19 @@ impl Initializer {
     }
 }
 
-fn fill_uniform<R: Rng + ?Sized>(values: &mut [f32], limit: f64, rng: &mut R) {
+fn fill_uniform<T: Scalar, R: Rng + ?Sized>(values: &mut [T], limit: f64, rng: &mut R) {
     for v in values {
         // random::<f64>() is uniform in [0, 1).
-        *v = ((rng.random::<f64>() * 2.0 - 1.0) * limit) as f32;
+        *v = T::of_f64((rng.random::<f64>() * 2.0 - 1.0) * limit);
     }
 }
 
-fn fill_normal<R: Rng + ?Sized>(values: &mut [f32], stddev: f64, truncated: bool, rng: &mut R) {
+fn fill_normal<T: Scalar, R: Rng + ?Sized>(
+    values: &mut [T],
+    stddev: f64,
+    truncated: bool,
+    rng: &mut R,
+) {
     let stddev = if truncated {
         stddev / TRUNCATION_CORRECTION
     } else {
@@ -178,14 +185,14 @@ fn fill_normal<R: Rng + ?Sized>(values: &mut [f32], stddev: f64, truncated: bool
                 break x;
             }
         };
-        *v = (x * stddev) as f32;
+        *v = T::of_f64(x * stddev);
     }
 }
 
 /// Keras's `Orthogonal`: `values` as a `fan_in × fan_out` row-major matrix (one row if its
 /// length is another), drawn as described at [`Initializer::Orthogonal`].
-fn fill_orthogonal<R: Rng + ?Sized>(
-    values: &mut [f32],
+fn fill_orthogonal<T: Scalar, R: Rng + ?Sized>(
+    values: &mut [T],
     fan_in: usize,
     fan_out: usize,
     rng: &mut R,
@@ -214,8 +221,8 @@ fn fill_orthogonal<R: Rng + ?Sized>(
 /// decomposition with a positive diagonal in `R` (what [`householder`] gives after its sign
 /// correction), up to rounding.
 #[cfg(any(not(feature = "std"), test))]
-fn gram_schmidt<R: Rng + ?Sized>(
-    values: &mut [f32],
+fn gram_schmidt<T: Scalar, R: Rng + ?Sized>(
+    values: &mut [T],
     rows: usize,
     cols: usize,
     long: usize,
@@ -234,34 +241,34 @@ fn gram_schmidt<R: Rng + ?Sized>(
     for i in 0..long {
         for j in 0..short {
             let x: f64 = StandardNormal.sample(rng);
-            values[at(i, j)] = x as f32;
+            values[at(i, j)] = T::of_f64(x);
         }
     }
     for j in 0..short {
         for k in 0..j {
             let dot: f64 = (0..long)
-                .map(|i| f64::from(values[at(i, k)]) * f64::from(values[at(i, j)]))
+                .map(|i| values[at(i, k)].as_f64() * values[at(i, j)].as_f64())
                 .sum();
             for i in 0..long {
-                let v = f64::from(values[at(i, j)]) - dot * f64::from(values[at(i, k)]);
-                values[at(i, j)] = v as f32;
+                let v = values[at(i, j)].as_f64() - dot * values[at(i, k)].as_f64();
+                values[at(i, j)] = T::of_f64(v);
             }
         }
         let norm = crate::math::sqrt64(
             (0..long)
-                .map(|i| crate::math::square(f64::from(values[at(i, j)])))
+                .map(|i| crate::math::square(values[at(i, j)].as_f64()))
                 .sum(),
         );
         for i in 0..long {
-            values[at(i, j)] = (f64::from(values[at(i, j)]) / norm) as f32;
+            values[at(i, j)] = T::of_f64(values[at(i, j)].as_f64() / norm);
         }
     }
 }
 
 /// The orthogonal draw through nalgebra's Householder QR, as Keras's (`Q · sign(diag R)`).
 #[cfg(feature = "std")]
-fn householder<R: Rng + ?Sized>(
-    values: &mut [f32],
+fn householder<T: Scalar, R: Rng + ?Sized>(
+    values: &mut [T],
     rows: usize,
     cols: usize,
     long: usize,
@@ -281,7 +288,7 @@ fn householder<R: Rng + ?Sized>(
     let m = if rows < cols { q.transpose() } else { q };
     for (v, &m) in values.iter_mut().zip(m.transpose().iter()) {
         // `m.transpose()` iterates column-major, i.e. `m` row-major.
-        *v = m as f32;
+        *v = T::of_f64(m);
     }
 }
 
@@ -400,7 +407,7 @@ mod tests {
         // The `no_std` draw gives the same matrix as the `std` one, up to rounding, for tall,
         // wide and square shapes (the same normal draws, the same sign convention).
         for (rows, cols) in [(3, 7), (7, 3), (5, 5), (1, 4), (12, 48)] {
-            let mut a = vec![0.0; rows * cols];
+            let mut a = vec![0.0_f32; rows * cols];
             let mut b = vec![0.0; rows * cols];
             let (long, short) = (rows.max(cols), rows.min(cols));
             let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);

@@ -23,6 +23,22 @@ mod imp {
         x.sqrt()
     }
     #[inline(always)]
+    pub fn exp64(x: f64) -> f64 {
+        x.exp()
+    }
+    #[inline(always)]
+    pub fn exp_m1_64(x: f64) -> f64 {
+        x.exp_m1()
+    }
+    #[inline(always)]
+    pub fn ln_1p64(x: f64) -> f64 {
+        x.ln_1p()
+    }
+    #[inline(always)]
+    pub fn tanh64(x: f64) -> f64 {
+        x.tanh()
+    }
+    #[inline(always)]
     pub fn sqrt64(x: f64) -> f64 {
         x.sqrt()
     }
@@ -45,6 +61,22 @@ mod imp {
     #[inline(always)]
     pub fn sqrt(x: f32) -> f32 {
         libm::sqrtf(x)
+    }
+    #[inline(always)]
+    pub fn exp64(x: f64) -> f64 {
+        libm::exp(x)
+    }
+    #[inline(always)]
+    pub fn exp_m1_64(x: f64) -> f64 {
+        libm::expm1(x)
+    }
+    #[inline(always)]
+    pub fn ln_1p64(x: f64) -> f64 {
+        libm::log1p(x)
+    }
+    #[inline(always)]
+    pub fn tanh64(x: f64) -> f64 {
+        libm::tanh(x)
     }
     #[inline(always)]
     pub fn sqrt64(x: f64) -> f64 {

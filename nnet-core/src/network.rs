@@ -2,6 +2,7 @@
 
 use nalgebra::SVector;
 
+use crate::Scalar;
 #[cfg(feature = "std")]
 use crate::activation::Activation;
 use crate::activation::ActivationKind;
@@ -111,11 +112,11 @@ impl LayerSpec {
 }
 
 /// What a forward pass kept for the backward pass.
-pub trait Trace<const OUT: usize> {
+pub trait Trace<const OUT: usize, T: Scalar = f32> {
     /// The output layer's pre-activations `z`.
-    fn output_preactivation(&self) -> &SVector<f32, OUT>;
+    fn output_preactivation(&self) -> &SVector<T, OUT>;
     /// The network's output `a = act(z)`.
-    fn output(&self) -> &SVector<f32, OUT>;
+    fn output(&self) -> &SVector<T, OUT>;
 }
 
 #[cfg(feature = "std")]
@@ -132,22 +133,22 @@ pub trait Trace<const OUT: usize> {
 /// ([`forward_each`], [`accumulate_each`]); networks generated with large layers override them
 /// with batched code (see [`batch`](crate::batch)) without any change to the code that calls
 /// them.
-pub trait Network<const IN: usize, const OUT: usize>:
-    Architecture + Parameters + Clone + core::fmt::Debug + PartialEq + Send + Sync
+pub trait Network<const IN: usize, const OUT: usize, T: Scalar = f32>:
+    Architecture + Parameters<T> + Clone + core::fmt::Debug + PartialEq + Send + Sync
 {
     /// Gradients of the loss with respect to every weight and bias, with the same tensors as the
     /// network.
-    type Gradients: Parameters + Clone + core::fmt::Debug + Send + Sync;
+    type Gradients: Parameters<T> + Clone + core::fmt::Debug + Send + Sync;
     /// What [`forward_trace`](Network::forward_trace) keeps for the backward pass.
-    type Trace: Trace<OUT>;
+    type Trace: Trace<OUT, T>;
     /// The activation of the output layer.
-    type OutputActivation: Activation;
+    type OutputActivation: Activation<T>;
 
     /// The network's output for one input.
-    fn forward(&self, input: &SVector<f32, IN>) -> SVector<f32, OUT>;
+    fn forward(&self, input: &SVector<T, IN>) -> SVector<T, OUT>;
 
     /// The forward pass, keeping every layer's pre-activations and outputs.
-    fn forward_trace(&self, input: &SVector<f32, IN>) -> Self::Trace;
+    fn forward_trace(&self, input: &SVector<T, IN>) -> Self::Trace;
 
     /// The output layer's activation.
     fn output_activation(&self) -> &Self::OutputActivation;
@@ -160,25 +161,25 @@ pub trait Network<const IN: usize, const OUT: usize>:
     /// (training passes `None`: it needs none).
     fn backward_preactivation(
         &self,
-        input: &SVector<f32, IN>,
+        input: &SVector<T, IN>,
         trace: &Self::Trace,
-        delta: &SVector<f32, OUT>,
+        delta: &SVector<T, OUT>,
         grads: &mut Self::Gradients,
-        input_gradient: Option<&mut SVector<f32, IN>>,
+        input_gradient: Option<&mut SVector<T, IN>>,
     );
 
     /// The backward pass from `∂L/∂output`: adds the gradient of every weight and bias to
     /// `grads` and returns `∂L/∂input`.
     fn backward(
         &self,
-        input: &SVector<f32, IN>,
+        input: &SVector<T, IN>,
         trace: &Self::Trace,
-        output_gradient: &SVector<f32, OUT>,
+        output_gradient: &SVector<T, OUT>,
         grads: &mut Self::Gradients,
-    ) -> SVector<f32, IN> {
+    ) -> SVector<T, IN> {
         vector_with(|input_gradient| {
             // `∂L/∂z` of a wide output layer on the heap, not in this frame.
-            with_zeroed_vector(|delta: &mut SVector<f32, OUT>| {
+            with_zeroed_vector(|delta: &mut SVector<T, OUT>| {
                 delta.copy_from(output_gradient);
                 self.output_activation().backprop(
                     trace.output_preactivation().as_slice(),
@@ -193,9 +194,9 @@ pub trait Network<const IN: usize, const OUT: usize>:
     /// The regularization loss of every layer (Keras's `model.losses`: `l1·Σ|w| + l2·Σw²` of
     /// each regularized dense layer), adding its gradient to `grads` when given. `fit` adds both
     /// to each batch's mean loss and gradient, `evaluate` adds the loss, as Keras does.
-    fn regularization(&self, grads: Option<&mut Self::Gradients>) -> f32 {
+    fn regularization(&self, grads: Option<&mut Self::Gradients>) -> T {
         let _ = grads;
-        0.0
+        T::zero()
     }
 
     /// After an optimizer step in `fit`: updates the non-trainable state (batch normalization's
@@ -207,7 +208,7 @@ pub trait Network<const IN: usize, const OUT: usize>:
     /// Buffers for batched passes of up to `capacity` samples, for
     /// [`forward_batch_with`](Network::forward_batch_with) and
     /// [`accumulate_batch`](Network::accumulate_batch).
-    fn workspace(&self, capacity: usize) -> Workspace {
+    fn workspace(&self, capacity: usize) -> Workspace<T> {
         Workspace::new(Self::LAYERS, capacity)
     }
 
@@ -223,7 +224,7 @@ pub trait Network<const IN: usize, const OUT: usize>:
     /// [`copy_from_slice`](slice::copy_from_slice) does): a caller's mistake, which filling
     /// what fits would hide. [`predict`](Network::predict) sizes the outputs itself.
     #[track_caller]
-    fn forward_batch(&self, inputs: &[SVector<f32, IN>], outputs: &mut [SVector<f32, OUT>]) {
+    fn forward_batch(&self, inputs: &[SVector<T, IN>], outputs: &mut [SVector<T, OUT>]) {
         forward_each(self, inputs, outputs);
     }
 
@@ -239,16 +240,16 @@ pub trait Network<const IN: usize, const OUT: usize>:
     #[track_caller]
     fn forward_batch_with(
         &self,
-        workspace: &mut Workspace,
-        inputs: &[SVector<f32, IN>],
-        outputs: &mut [SVector<f32, OUT>],
+        workspace: &mut Workspace<T>,
+        inputs: &[SVector<T, IN>],
+        outputs: &mut [SVector<T, OUT>],
     ) {
         let _ = workspace;
         forward_each(self, inputs, outputs);
     }
 
     /// Outputs for many inputs, in a new vector.
-    fn predict(&self, inputs: &[SVector<f32, IN>]) -> Vec<SVector<f32, OUT>> {
+    fn predict(&self, inputs: &[SVector<T, IN>]) -> Vec<SVector<T, OUT>> {
         let mut outputs = zeroed_vectors(inputs.len());
         self.forward_batch(inputs, &mut outputs);
         outputs
@@ -266,15 +267,15 @@ pub trait Network<const IN: usize, const OUT: usize>:
     /// [`training step`](Workspace::set_training_step) and batch normalization normalizing
     /// each chunk with its own statistics (a whole batch, when the workspace holds it, as in
     /// `fit`), which it leaves in `grads` for [`update_state`](Network::update_state).
-    fn accumulate_batch<L: Loss<OUT>>(
+    fn accumulate_batch<L: Loss<OUT, T>>(
         &self,
-        workspace: &mut Workspace,
-        inputs: &[SVector<f32, IN>],
+        workspace: &mut Workspace<T>,
+        inputs: &[SVector<T, IN>],
         targets: &[L::Target],
         loss: &L,
         grads: &mut Self::Gradients,
-        outputs: &mut [SVector<f32, OUT>],
-    ) -> f32 {
+        outputs: &mut [SVector<T, OUT>],
+    ) -> T {
         let _ = workspace;
         accumulate_each(self, inputs, targets, loss, grads, outputs)
     }
@@ -288,10 +289,10 @@ pub trait Network<const IN: usize, const OUT: usize>:
 ///
 /// If `inputs` and `outputs` have different lengths.
 #[track_caller]
-pub fn forward_each<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
+pub fn forward_each<N: Network<IN, OUT, T>, T: Scalar, const IN: usize, const OUT: usize>(
     network: &N,
-    inputs: &[SVector<f32, IN>],
-    outputs: &mut [SVector<f32, OUT>],
+    inputs: &[SVector<T, IN>],
+    outputs: &mut [SVector<T, OUT>],
 ) {
     check_batch_lengths(inputs.len(), outputs.len());
     for (x, y) in inputs.iter().zip(outputs.iter_mut()) {
@@ -303,17 +304,17 @@ pub fn forward_each<N: Network<IN, OUT>, const IN: usize, const OUT: usize>(
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 /// The per-sample [`Network::accumulate_batch`]: a traced forward pass, the loss and a
 /// backward pass for each sample in turn.
-pub fn accumulate_each<N, L, const IN: usize, const OUT: usize>(
+pub fn accumulate_each<N, L, T: Scalar, const IN: usize, const OUT: usize>(
     network: &N,
-    inputs: &[SVector<f32, IN>],
+    inputs: &[SVector<T, IN>],
     targets: &[L::Target],
     loss: &L,
     grads: &mut N::Gradients,
-    outputs: &mut [SVector<f32, OUT>],
-) -> f32
+    outputs: &mut [SVector<T, OUT>],
+) -> T
 where
-    N: Network<IN, OUT>,
-    L: Loss<OUT>,
+    N: Network<IN, OUT, T>,
+    L: Loss<OUT, T>,
 {
     accumulate_with(
         inputs,
@@ -336,24 +337,24 @@ where
 #[doc(hidden)]
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-pub fn accumulate_with<T, L, A, G, const IN: usize, const OUT: usize>(
-    inputs: &[SVector<f32, IN>],
+pub fn accumulate_with<R, T: Scalar, L, A, G, const IN: usize, const OUT: usize>(
+    inputs: &[SVector<T, IN>],
     targets: &[L::Target],
     loss: &L,
     output_activation: &A,
     grads: &mut G,
-    outputs: &mut [SVector<f32, OUT>],
-    mut trace: impl FnMut(&SVector<f32, IN>) -> T,
-    mut backward: impl FnMut(&SVector<f32, IN>, &T, &SVector<f32, OUT>, &mut G),
-) -> f32
+    outputs: &mut [SVector<T, OUT>],
+    mut trace: impl FnMut(&SVector<T, IN>) -> R,
+    mut backward: impl FnMut(&SVector<T, IN>, &R, &SVector<T, OUT>, &mut G),
+) -> T
 where
-    T: Trace<OUT>,
-    L: Loss<OUT>,
-    A: Activation,
+    R: Trace<OUT, T>,
+    L: Loss<OUT, T>,
+    A: Activation<T>,
 {
     // `∂L/∂z` of a wide output layer on the heap, reused for every sample.
-    with_zeroed_vector(|delta: &mut SVector<f32, OUT>| {
-        let mut total = 0.0;
+    with_zeroed_vector(|delta: &mut SVector<T, OUT>| {
+        let mut total = T::zero();
         for (i, (x, y)) in inputs.iter().zip(targets).enumerate() {
             let t = trace(x);
             let (z, a) = (t.output_preactivation(), t.output());

@@ -1,5 +1,7 @@
 //! Generic access to the trainable tensors of a network or of its gradients.
 
+use crate::Scalar;
+
 /// Name, shape and role of one tensor of a network.
 ///
 /// The data of a tensor (see [`Parameters::tensor`]) are stored column-major: for a weight
@@ -133,7 +135,7 @@ impl TensorInfo {
 /// }
 /// # let _ = squared_norm::<nnet_core::DenseGradient<1, 1>>;
 /// ```
-pub trait Parameters {
+pub trait Parameters<T: Scalar = f32> {
     /// Number of tensors.
     const TENSORS: usize;
 
@@ -141,15 +143,15 @@ pub trait Parameters {
     fn tensor_info(index: usize) -> Option<TensorInfo>;
 
     /// The values of tensor `index` (column-major), or an empty slice past the last tensor.
-    fn tensor(&self, index: usize) -> &[f32];
+    fn tensor(&self, index: usize) -> &[T];
 
     /// The values of tensor `index` (column-major), or an empty slice past the last tensor.
-    fn tensor_mut(&mut self, index: usize) -> &mut [f32];
+    fn tensor_mut(&mut self, index: usize) -> &mut [T];
 
     /// Sets every value to zero.
     fn set_zero(&mut self) {
         for i in 0..Self::TENSORS {
-            self.tensor_mut(i).fill(0.0);
+            self.tensor_mut(i).fill(T::zero());
         }
     }
 
@@ -161,7 +163,7 @@ pub trait Parameters {
 
     /// Multiplies every trainable value by `factor` (non-trainable tensors are left as they
     /// are: in gradients they hold statistics, not sums over a batch).
-    fn scale(&mut self, factor: f32) {
+    fn scale(&mut self, factor: T) {
         for i in Self::trainable() {
             for v in self.tensor_mut(i) {
                 *v *= factor;

@@ -10,12 +10,12 @@
 #[cfg(feature = "std")]
 use std::sync::LazyLock;
 
-use nalgebra::SVector;
+use nalgebra::{SMatrix, SVector};
 use pulp::{Arch, Simd, WithSimd};
 
 use crate::activation::Activation;
 use crate::storage::MatrixStorage;
-use crate::{Dense, DenseGradient};
+use crate::{Dense, DenseGradient, Scalar};
 
 /// The best instruction set of this machine, detected once.
 #[cfg(feature = "std")]
@@ -74,103 +74,69 @@ fn dot<S: Simd>(simd: S, a: &[f32], b: &[f32]) -> f32 {
 impl<
     const IN: usize,
     const OUT: usize,
-    A: Activation,
-    S: MatrixStorage<OUT, IN>,
-    B: MatrixStorage<OUT, 1>,
+    T: Scalar,
+    A: Activation<T>,
+    S: MatrixStorage<OUT, IN, Scalar = T>,
+    B: MatrixStorage<OUT, 1, Scalar = T>,
     const BIAS: bool,
 > Dense<IN, OUT, A, S, B, BIAS>
 {
-    /// [`forward`](Dense::forward) in the SIMD registers of `simd`; used by generated networks
-    /// inside one [`dispatch`] for the whole pass. Equal to `forward` up to rounding (it fuses
-    /// multiply-adds).
+    /// [`forward`](Dense::forward) in the registers of `simd`: what a generated network's
+    /// `forward` calls for each dense layer, inside one [`dispatch`].
     #[doc(hidden)]
     #[inline(always)]
-    pub fn forward_simd<V: Simd>(&self, simd: V, x: &SVector<f32, IN>) -> SVector<f32, OUT> {
+    pub fn forward_simd<V: Simd>(&self, simd: V, x: &SVector<T, IN>) -> SVector<T, OUT> {
         let mut a = self.preactivation_simd(simd, x);
         self.activation.activate(a.as_mut_slice());
         a
     }
 
-    /// `W x + b` in the SIMD registers of `simd`, as a value.
     #[inline(always)]
-    fn preactivation_simd<V: Simd>(&self, simd: V, x: &SVector<f32, IN>) -> SVector<f32, OUT> {
+    fn preactivation_simd<V: Simd>(&self, simd: V, x: &SVector<T, IN>) -> SVector<T, OUT> {
         let mut z = *self.bias.matrix();
         self.add_product_simd(simd, x, z.as_mut_slice());
         z
     }
 
-    /// [`forward_simd`](Self::forward_simd) into `a`, for layers whose vectors live on the heap.
+    /// [`forward_simd`](Dense::forward_simd) into `a`, for outputs that live on the heap.
     #[doc(hidden)]
     #[inline(always)]
-    pub fn forward_simd_into<V: Simd>(
-        &self,
-        simd: V,
-        x: &SVector<f32, IN>,
-        a: &mut SVector<f32, OUT>,
-    ) {
+    pub fn forward_simd_into<V: Simd>(&self, simd: V, x: &SVector<T, IN>, a: &mut SVector<T, OUT>) {
         a.as_mut_slice()
             .copy_from_slice(self.bias.matrix().as_slice());
         self.add_product_simd(simd, x, a.as_mut_slice());
         self.activation.activate(a.as_mut_slice());
     }
 
-    /// `z += W x` in the SIMD registers of `simd`, where `z` holds the bias: the
-    /// [`preactivation`](Dense::preactivation) in place.
+    /// `z += W x`, `z` holding the bias.
     #[inline(always)]
-    fn add_product_simd<V: Simd>(&self, simd: V, x: &SVector<f32, IN>, z: &mut [f32]) {
-        let lanes = V::F32_LANES;
-        let w = self.weights.matrix().as_slice();
-        if OUT == 1 {
-            z[0] += dot(simd, w, x.as_slice());
-        } else if IN * OUT >= STREAM && OUT.is_multiple_of(lanes) {
-            // Weights beyond L2: stream them column by column, each read once and in order.
-            let (z, _) = V::as_mut_simd_f32s(z);
-            for (column, &xj) in w.chunks_exact(OUT).zip(x.iter()) {
-                let xj = simd.splat_f32s(xj);
-                for (z, &wj) in z.iter_mut().zip(V::as_simd_f32s(column).0) {
-                    *z = simd.mul_add_f32s(wj, xj, *z);
-                }
-            }
-        } else if OUT >= lanes {
-            let registers = OUT.div_ceil(lanes).min(BLOCK);
-            let rows = registers * lanes;
-            for first in (0..OUT).step_by(rows) {
-                // The last block, and the last register of a block, end at OUT.
-                let first = first.min(OUT - rows.min(OUT));
-                let at = |r: usize| (first + r * lanes).min(OUT - lanes);
-                self.block(simd, w, x, z, registers, at);
-            }
-        } else {
-            // Fewer units than lanes: nalgebra's fixed-size product, as `Dense::preactivation`.
-            let mut z = nalgebra::SVectorViewMut::<f32, OUT>::from_slice(z);
-            z.gemv(1.0, self.weights.matrix(), x, 1.0);
-        }
+    fn add_product_simd<V: Simd>(&self, simd: V, x: &SVector<T, IN>, z: &mut [T]) {
+        T::add_product(simd, self.weights.matrix(), self.bias.matrix(), x, z);
     }
 
-    /// [`forward_trace`](Dense::forward_trace) in the SIMD registers of `simd`.
+    /// [`forward_trace`](Dense::forward_trace) in the registers of `simd`.
     #[doc(hidden)]
     #[inline(always)]
     pub fn forward_trace_simd<V: Simd>(
         &self,
         simd: V,
-        x: &SVector<f32, IN>,
-    ) -> (SVector<f32, OUT>, SVector<f32, OUT>) {
+        x: &SVector<T, IN>,
+    ) -> (SVector<T, OUT>, SVector<T, OUT>) {
         let z = self.preactivation_simd(simd, x);
         let mut a = z;
         self.activation.activate(a.as_mut_slice());
         (z, a)
     }
 
-    /// [`forward_trace_simd`](Self::forward_trace_simd) into `z` and `a`, for layers whose
-    /// vectors live on the heap.
+    /// [`forward_trace_simd`](Dense::forward_trace_simd) into `z` and `a`.
     #[doc(hidden)]
     #[inline(always)]
     pub fn forward_trace_simd_into<V: Simd>(
         &self,
         simd: V,
-        x: &SVector<f32, IN>,
-        z: &mut SVector<f32, OUT>,
-        a: &mut SVector<f32, OUT>,
+        x: &SVector<T, IN>,
+        z: &mut SVector<T, OUT>,
+        a: &mut SVector<T, OUT>,
     ) {
         z.as_mut_slice()
             .copy_from_slice(self.bias.matrix().as_slice());
@@ -179,134 +145,189 @@ impl<
         self.activation.activate(a.as_mut_slice());
     }
 
-    /// [`backward_into`](Dense::backward_into) in the SIMD registers of `simd`: `∂L/∂z` stays
-    /// in registers while one pass over the columns adds `δ x_j` to the weight gradient and
-    /// takes `W_jᵀ δ` into `dx` (unless it is `None`). Layers of one unit or of more than 64 use
-    /// `backward_into`.
+    /// [`backward_into`](Dense::backward_into) in the registers of `simd`, for layers of up to
+    /// `BLOCK` registers of units (`f32`); the plain products otherwise.
     #[doc(hidden)]
     #[inline(always)]
     pub fn backward_simd<V: Simd>(
         &self,
         simd: V,
-        x: &SVector<f32, IN>,
-        delta: &SVector<f32, OUT>,
+        x: &SVector<T, IN>,
+        delta: &SVector<T, OUT>,
         grad: &mut DenseGradient<IN, OUT, S, B>,
-        mut dx: Option<&mut SVector<f32, IN>>,
+        dx: Option<&mut SVector<T, IN>>,
     ) {
-        let lanes = V::F32_LANES;
-        if OUT == 1 || OUT > BLOCK * lanes {
-            return self.backward_into(x, delta, grad, dx);
-        }
-        *grad.bias.matrix_mut() += delta;
-        let registers = OUT.div_ceil(lanes);
-        let zero = simd.splat_f32s(0.0);
-        let mut d = [zero; BLOCK];
-        for (r, chunk) in delta.as_slice().chunks(lanes).enumerate() {
-            d[r] = simd.partial_load_f32s(chunk);
-        }
-        let w = self.weights.matrix().as_slice();
-        let g = grad.weights.matrix_mut().as_mut_slice();
-        let columns = w.chunks_exact(OUT).zip(g.chunks_exact_mut(OUT));
-        for (j, ((w, g), &xj)) in columns.zip(x.iter()).enumerate() {
-            let xj = simd.splat_f32s(xj);
-            let mut sum = zero;
-            for (r, (w, g)) in w.chunks(lanes).zip(g.chunks_mut(lanes)).enumerate() {
-                let d = d[r.min(registers - 1)];
-                let (wv, gv) = if w.len() == lanes {
-                    (load::<V>(w), load::<V>(g))
-                } else {
-                    (simd.partial_load_f32s(w), simd.partial_load_f32s(g))
-                };
-                let gv = simd.mul_add_f32s(d, xj, gv);
-                if g.len() == lanes {
-                    store::<V>(g, gv);
-                } else {
-                    simd.partial_store_f32s(g, gv);
-                }
-                sum = simd.mul_add_f32s(wv, d, sum);
-            }
-            if let Some(dx) = dx.as_deref_mut() {
-                dx[j] = simd.reduce_sum_f32s(sum);
-            }
+        let mut dx = dx;
+        let w = self.weights.matrix();
+        if T::backward_product(simd, w, x, delta, grad.weights.matrix_mut(), &mut dx) {
+            *grad.bias.matrix_mut() += delta;
+        } else {
+            self.backward_into(x, delta, grad, dx);
         }
     }
 
+    /// `Z = W X + b` for the columns of a batch, each as [`forward_simd`](Dense::forward_simd).
     #[cfg(feature = "std")]
-    /// The pre-activations of a batch (column-major, one sample per column) through
-    /// the SIMD product of [`forward_simd`](Self::forward_simd), in one [`dispatch`].
-    pub(crate) fn preactivation_columns(&self, x: &[f32], z: &mut [f32]) {
+    pub(crate) fn preactivation_columns(&self, x: &[T], z: &mut [T]) {
         dispatch(Columns { layer: self, x, z });
-    }
-
-    /// `z[rows] += W[rows, ..] x` for `registers` registers of output units starting at `at(r)`.
-    #[inline(always)]
-    fn block<V: Simd>(
-        &self,
-        simd: V,
-        w: &[f32],
-        x: &SVector<f32, IN>,
-        z: &mut [f32],
-        registers: usize,
-        at: impl Fn(usize) -> usize,
-    ) {
-        let lanes = V::F32_LANES;
-        let zero = simd.splat_f32s(0.0);
-        // Even and odd inputs in separate sums, to halve the chain of dependent additions.
-        let mut even = [zero; BLOCK];
-        let mut odd = [zero; BLOCK];
-        // From the bias, not from `z`: blocks may overlap, and `z` may already hold results.
-        let bias = self.bias.matrix().as_slice();
-        for r in 0..registers {
-            even[r] = load::<V>(&bias[at(r)..at(r) + lanes]);
-        }
-        // Two sets of sums only while both fit in the 16 registers with room to spare.
-        let split = registers <= BLOCK / 2;
-        for (j, column) in w.chunks_exact(OUT).enumerate() {
-            let xj = simd.splat_f32s(x[j]);
-            let sums = if split && j % 2 == 1 {
-                &mut odd
-            } else {
-                &mut even
-            };
-            for (r, sum) in sums.iter_mut().enumerate().take(registers) {
-                let wj = load::<V>(&column[at(r)..at(r) + lanes]);
-                *sum = simd.mul_add_f32s(wj, xj, *sum);
-            }
-        }
-        for r in 0..registers {
-            store::<V>(&mut z[at(r)..at(r) + lanes], simd.add_f32s(even[r], odd[r]));
-        }
     }
 }
 
-/// A layer's pre-activations for each column of a batch.
 #[cfg(feature = "std")]
-struct Columns<'a, const IN: usize, const OUT: usize, A, S, B, const BIAS: bool> {
+struct Columns<'a, const IN: usize, const OUT: usize, T, A, S, B, const BIAS: bool> {
     layer: &'a Dense<IN, OUT, A, S, B, BIAS>,
-    x: &'a [f32],
-    z: &'a mut [f32],
+    x: &'a [T],
+    z: &'a mut [T],
 }
 
 #[cfg(feature = "std")]
 impl<
     const IN: usize,
     const OUT: usize,
-    A: Activation,
-    S: MatrixStorage<OUT, IN>,
-    B: MatrixStorage<OUT, 1>,
+    T: Scalar,
+    A: Activation<T>,
+    S: MatrixStorage<OUT, IN, Scalar = T>,
+    B: MatrixStorage<OUT, 1, Scalar = T>,
     const BIAS: bool,
-> WithSimd for Columns<'_, IN, OUT, A, S, B, BIAS>
+> WithSimd for Columns<'_, IN, OUT, T, A, S, B, BIAS>
 {
     type Output = ();
 
     #[inline(always)]
     fn with_simd<V: Simd>(self, simd: V) {
-        let inputs = crate::batch::vectors::<IN>(self.x);
-        let outputs = crate::batch::vectors_mut::<OUT>(self.z);
+        let inputs = crate::batch::vectors::<IN, T>(self.x);
+        let outputs = crate::batch::vectors_mut::<OUT, T>(self.z);
         for (x, z) in inputs.iter().zip(outputs) {
             z.as_mut_slice()
                 .copy_from_slice(self.layer.bias.matrix().as_slice());
             self.layer.add_product_simd(simd, x, z.as_mut_slice());
         }
+    }
+}
+
+/// `z += W x` for one `f32` sample, `z` holding `bias`: the dense product of
+/// [`Dense::forward_simd`] (see the module's documentation for the layout).
+#[inline(always)]
+pub(crate) fn add_product<V: Simd, const IN: usize, const OUT: usize>(
+    simd: V,
+    weights: &SMatrix<f32, OUT, IN>,
+    bias: &SVector<f32, OUT>,
+    x: &SVector<f32, IN>,
+    z: &mut [f32],
+) {
+    let lanes = V::F32_LANES;
+    let w = weights.as_slice();
+    if OUT == 1 {
+        z[0] += dot(simd, w, x.as_slice());
+    } else if IN * OUT >= STREAM && OUT.is_multiple_of(lanes) {
+        // Weights beyond L2: stream them column by column, each read once and in order.
+        let (z, _) = V::as_mut_simd_f32s(z);
+        for (column, &xj) in w.chunks_exact(OUT).zip(x.iter()) {
+            let xj = simd.splat_f32s(xj);
+            for (z, &wj) in z.iter_mut().zip(V::as_simd_f32s(column).0) {
+                *z = simd.mul_add_f32s(wj, xj, *z);
+            }
+        }
+    } else if OUT >= lanes {
+        let registers = OUT.div_ceil(lanes).min(BLOCK);
+        let rows = registers * lanes;
+        for first in (0..OUT).step_by(rows) {
+            // The last block, and the last register of a block, end at OUT.
+            let first = first.min(OUT - rows.min(OUT));
+            let at = |r: usize| (first + r * lanes).min(OUT - lanes);
+            block::<V, IN, OUT>(simd, w, bias.as_slice(), x, z, registers, at);
+        }
+    } else {
+        // Fewer units than lanes: nalgebra's fixed-size product, as `Dense::preactivation`.
+        let mut z = nalgebra::SVectorViewMut::<f32, OUT>::from_slice(z);
+        z.gemv(1.0, weights, x, 1.0);
+    }
+}
+
+/// `∂W += δ xᵀ` and `dx = Wᵀ δ` for one `f32` sample, the output units in registers; `false`
+/// (nothing done) for one unit or more than `BLOCK` registers of units.
+#[inline(always)]
+pub(crate) fn backward_product<V: Simd, const IN: usize, const OUT: usize>(
+    simd: V,
+    weights: &SMatrix<f32, OUT, IN>,
+    x: &SVector<f32, IN>,
+    delta: &SVector<f32, OUT>,
+    gw: &mut SMatrix<f32, OUT, IN>,
+    dx: &mut Option<&mut SVector<f32, IN>>,
+) -> bool {
+    let lanes = V::F32_LANES;
+    if OUT == 1 || OUT > BLOCK * lanes {
+        return false;
+    }
+    let registers = OUT.div_ceil(lanes);
+    let zero = simd.splat_f32s(0.0);
+    let mut d = [zero; BLOCK];
+    for (r, chunk) in delta.as_slice().chunks(lanes).enumerate() {
+        d[r] = simd.partial_load_f32s(chunk);
+    }
+    let w = weights.as_slice();
+    let g = gw.as_mut_slice();
+    let columns = w.chunks_exact(OUT).zip(g.chunks_exact_mut(OUT));
+    for (j, ((w, g), &xj)) in columns.zip(x.iter()).enumerate() {
+        let xj = simd.splat_f32s(xj);
+        let mut sum = zero;
+        for (r, (w, g)) in w.chunks(lanes).zip(g.chunks_mut(lanes)).enumerate() {
+            let d = d[r.min(registers - 1)];
+            let (wv, gv) = if w.len() == lanes {
+                (load::<V>(w), load::<V>(g))
+            } else {
+                (simd.partial_load_f32s(w), simd.partial_load_f32s(g))
+            };
+            let gv = simd.mul_add_f32s(d, xj, gv);
+            if g.len() == lanes {
+                store::<V>(g, gv);
+            } else {
+                simd.partial_store_f32s(g, gv);
+            }
+            sum = simd.mul_add_f32s(wv, d, sum);
+        }
+        if let Some(dx) = dx.as_deref_mut() {
+            dx[j] = simd.reduce_sum_f32s(sum);
+        }
+    }
+    true
+}
+
+/// Up to `BLOCK` registers of output units, starting at the rows `at(r)`, from the bias.
+#[inline(always)]
+fn block<V: Simd, const IN: usize, const OUT: usize>(
+    simd: V,
+    w: &[f32],
+    bias: &[f32],
+    x: &SVector<f32, IN>,
+    z: &mut [f32],
+    registers: usize,
+    at: impl Fn(usize) -> usize,
+) {
+    let lanes = V::F32_LANES;
+    let zero = simd.splat_f32s(0.0);
+    // Even and odd inputs in separate sums, to halve the chain of dependent additions.
+    let mut even = [zero; BLOCK];
+    let mut odd = [zero; BLOCK];
+    // From the bias, not from `z`: blocks may overlap, and `z` may already hold results.
+    for r in 0..registers {
+        even[r] = load::<V>(&bias[at(r)..at(r) + lanes]);
+    }
+    // Two sets of sums only while both fit in the 16 registers with room to spare.
+    let split = registers <= BLOCK / 2;
+    for (j, column) in w.chunks_exact(OUT).enumerate() {
+        let xj = simd.splat_f32s(x[j]);
+        let sums = if split && j % 2 == 1 {
+            &mut odd
+        } else {
+            &mut even
+        };
+        for (r, sum) in sums.iter_mut().enumerate().take(registers) {
+            let wj = load::<V>(&column[at(r)..at(r) + lanes]);
+            *sum = simd.mul_add_f32s(wj, xj, *sum);
+        }
+    }
+    for r in 0..registers {
+        store::<V>(&mut z[at(r)..at(r) + lanes], simd.add_f32s(even[r], odd[r]));
     }
 }

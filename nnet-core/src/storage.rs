@@ -11,6 +11,8 @@
 //! holds a vector of 65,536 floats (256 KiB) by value.
 
 use nalgebra::SMatrix;
+
+use crate::Scalar;
 #[cfg(feature = "std")]
 use nalgebra::SVector;
 
@@ -33,25 +35,30 @@ pub const INLINE_UNITS: usize = 1024;
 pub trait MatrixStorage<const R: usize, const C: usize>:
     Clone + core::fmt::Debug + PartialEq + Send + Sync + 'static
 {
+    /// The number type of the matrix.
+    type Scalar: Scalar;
+
     /// A matrix of zeros, built in place (never as a temporary on the stack for heap storage).
     fn zeroed() -> Self;
     /// The matrix.
-    fn matrix(&self) -> &SMatrix<f32, R, C>;
+    fn matrix(&self) -> &SMatrix<Self::Scalar, R, C>;
     /// The matrix, mutably.
-    fn matrix_mut(&mut self) -> &mut SMatrix<f32, R, C>;
+    fn matrix_mut(&mut self) -> &mut SMatrix<Self::Scalar, R, C>;
 }
 
-impl<const R: usize, const C: usize> MatrixStorage<R, C> for SMatrix<f32, R, C> {
+impl<const R: usize, const C: usize, T: Scalar> MatrixStorage<R, C> for SMatrix<T, R, C> {
+    type Scalar = T;
+
     #[inline]
     fn zeroed() -> Self {
         SMatrix::zeros()
     }
     #[inline]
-    fn matrix(&self) -> &SMatrix<f32, R, C> {
+    fn matrix(&self) -> &SMatrix<T, R, C> {
         self
     }
     #[inline]
-    fn matrix_mut(&mut self) -> &mut SMatrix<f32, R, C> {
+    fn matrix_mut(&mut self) -> &mut SMatrix<T, R, C> {
         self
     }
 }
@@ -74,7 +81,7 @@ impl<const R: usize, const C: usize> MatrixStorage<R, C> for SMatrix<f32, R, C> 
 /// let copy = big.clone();
 /// assert_eq!(copy[(3, 4)], 1.5);
 /// ```
-pub struct HeapMatrix<const R: usize, const C: usize>(Box<SMatrix<f32, R, C>>);
+pub struct HeapMatrix<const R: usize, const C: usize, T: Scalar = f32>(Box<SMatrix<T, R, C>>);
 
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
@@ -89,12 +96,12 @@ pub struct HeapMatrix<const R: usize, const C: usize>(Box<SMatrix<f32, R, C>>);
 /// v[65535] = 2.0;
 /// assert_eq!(v.sum(), 2.0);
 /// ```
-pub type HeapVector<const N: usize> = HeapMatrix<N, 1>;
+pub type HeapVector<const N: usize, T = f32> = HeapMatrix<N, 1, T>;
 
 #[cfg(feature = "std")]
-impl<const R: usize, const C: usize> HeapMatrix<R, C> {
+impl<const R: usize, const C: usize, T: Scalar> HeapMatrix<R, C, T> {
     /// The matrix, moved out of its box (to return it by value where an API must).
-    pub fn into_inner(self) -> SMatrix<f32, R, C> {
+    pub fn into_inner(self) -> SMatrix<T, R, C> {
         *self.0
     }
 }
@@ -116,9 +123,11 @@ impl<const R: usize, const C: usize> HeapMatrix<R, C> {
 /// assert_eq!(sum, 32768.0);
 /// ```
 #[inline]
-pub fn with_zeroed_vector<const N: usize, R>(f: impl FnOnce(&mut SVector<f32, N>) -> R) -> R {
+pub fn with_zeroed_vector<const N: usize, R, T: Scalar>(
+    f: impl FnOnce(&mut SVector<T, N>) -> R,
+) -> R {
     if N > INLINE_UNITS {
-        let mut v = HeapVector::<N>::zeroed();
+        let mut v = HeapVector::<N, T>::zeroed();
         f(v.matrix_mut())
     } else {
         with_inline_vector(f)
@@ -129,7 +138,7 @@ pub fn with_zeroed_vector<const N: usize, R>(f: impl FnOnce(&mut SVector<f32, N>
 /// The inline half of [`with_zeroed_vector`], in a frame of its own: debug builds reserve stack
 /// for every local of a function, even one on a branch never taken.
 #[inline]
-fn with_inline_vector<const N: usize, R>(f: impl FnOnce(&mut SVector<f32, N>) -> R) -> R {
+fn with_inline_vector<const N: usize, R, T: Scalar>(f: impl FnOnce(&mut SVector<T, N>) -> R) -> R {
     let mut v = SVector::zeros();
     f(&mut v)
 }
@@ -149,7 +158,7 @@ fn with_inline_vector<const N: usize, R>(f: impl FnOnce(&mut SVector<f32, N>) ->
 /// assert_eq!(v, nalgebra::vector![0.0, 2.0, 0.0]);
 /// ```
 #[inline]
-pub fn vector_with<const N: usize>(f: impl FnOnce(&mut SVector<f32, N>)) -> SVector<f32, N> {
+pub fn vector_with<const N: usize, T: Scalar>(f: impl FnOnce(&mut SVector<T, N>)) -> SVector<T, N> {
     if N > INLINE_UNITS {
         heap_vector_with(f)
     } else {
@@ -158,15 +167,19 @@ pub fn vector_with<const N: usize>(f: impl FnOnce(&mut SVector<f32, N>)) -> SVec
 }
 
 #[cfg(feature = "std")]
-fn heap_vector_with<const N: usize>(f: impl FnOnce(&mut SVector<f32, N>)) -> SVector<f32, N> {
-    let mut v = HeapVector::<N>::zeroed();
+fn heap_vector_with<const N: usize, T: Scalar>(
+    f: impl FnOnce(&mut SVector<T, N>),
+) -> SVector<T, N> {
+    let mut v = HeapVector::<N, T>::zeroed();
     f(v.matrix_mut());
     v.into_inner()
 }
 
 #[cfg(feature = "std")]
 #[inline]
-fn inline_vector_with<const N: usize>(f: impl FnOnce(&mut SVector<f32, N>)) -> SVector<f32, N> {
+fn inline_vector_with<const N: usize, T: Scalar>(
+    f: impl FnOnce(&mut SVector<T, N>),
+) -> SVector<T, N> {
     let mut v = SVector::zeros();
     f(&mut v);
     v
@@ -183,27 +196,29 @@ fn inline_vector_with<const N: usize>(f: impl FnOnce(&mut SVector<f32, N>)) -> S
 /// assert_eq!(vs.len(), 3);
 /// assert_eq!(vs[2][65535], 0.0);
 /// ```
-pub fn zeroed_vectors<const N: usize>(n: usize) -> Vec<SVector<f32, N>> {
+pub fn zeroed_vectors<const N: usize, T: Scalar>(n: usize) -> Vec<SVector<T, N>> {
     bytemuck::zeroed_vec(n)
 }
 
 #[cfg(feature = "std")]
-impl<const R: usize, const C: usize> MatrixStorage<R, C> for HeapMatrix<R, C> {
+impl<const R: usize, const C: usize, T: Scalar> MatrixStorage<R, C> for HeapMatrix<R, C, T> {
+    type Scalar = T;
+
     fn zeroed() -> Self {
         Self(bytemuck::zeroed_box())
     }
     #[inline]
-    fn matrix(&self) -> &SMatrix<f32, R, C> {
+    fn matrix(&self) -> &SMatrix<T, R, C> {
         &self.0
     }
     #[inline]
-    fn matrix_mut(&mut self) -> &mut SMatrix<f32, R, C> {
+    fn matrix_mut(&mut self) -> &mut SMatrix<T, R, C> {
         &mut self.0
     }
 }
 
 #[cfg(feature = "std")]
-impl<const R: usize, const C: usize> Clone for HeapMatrix<R, C> {
+impl<const R: usize, const C: usize, T: Scalar> Clone for HeapMatrix<R, C, T> {
     fn clone(&self) -> Self {
         let mut copy = Self::zeroed();
         copy.0.as_mut_slice().copy_from_slice(self.0.as_slice());
@@ -216,22 +231,22 @@ impl<const R: usize, const C: usize> Clone for HeapMatrix<R, C> {
 }
 
 #[cfg(feature = "std")]
-impl<const R: usize, const C: usize> core::fmt::Debug for HeapMatrix<R, C> {
+impl<const R: usize, const C: usize, T: Scalar> core::fmt::Debug for HeapMatrix<R, C, T> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         core::fmt::Debug::fmt(&*self.0, f)
     }
 }
 
 #[cfg(feature = "std")]
-impl<const R: usize, const C: usize> PartialEq for HeapMatrix<R, C> {
+impl<const R: usize, const C: usize, T: Scalar> PartialEq for HeapMatrix<R, C, T> {
     fn eq(&self, other: &Self) -> bool {
         self.0.as_slice() == other.0.as_slice()
     }
 }
 
 #[cfg(feature = "std")]
-impl<const R: usize, const C: usize> core::ops::Deref for HeapMatrix<R, C> {
-    type Target = SMatrix<f32, R, C>;
+impl<const R: usize, const C: usize, T: Scalar> core::ops::Deref for HeapMatrix<R, C, T> {
+    type Target = SMatrix<T, R, C>;
     #[inline]
     fn deref(&self) -> &Self::Target {
         &self.0
@@ -239,7 +254,7 @@ impl<const R: usize, const C: usize> core::ops::Deref for HeapMatrix<R, C> {
 }
 
 #[cfg(feature = "std")]
-impl<const R: usize, const C: usize> core::ops::DerefMut for HeapMatrix<R, C> {
+impl<const R: usize, const C: usize, T: Scalar> core::ops::DerefMut for HeapMatrix<R, C, T> {
     #[inline]
     fn deref_mut(&mut self) -> &mut Self::Target {
         &mut self.0

@@ -15,6 +15,8 @@ pub(crate) struct NetworkDef {
     pub statements: Vec<Statement>,
     /// The path of `#[weights = "..."]`: a safetensors file to bake into the code.
     pub weights: Option<LitStr>,
+    /// The scalar of `#[scalar = …]`, `f32` without one.
+    pub scalar: crate::scalar::ScalarKind,
     /// Syntax errors found in the layer list; parsing went on past them.
     pub errors: Option<syn::Error>,
 }

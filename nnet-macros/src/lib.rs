@@ -11,6 +11,7 @@ mod hint;
 mod kw;
 mod model;
 mod parse;
+mod scalar;
 mod stub;
 mod suggest;
 mod validate;

@@ -216,6 +216,8 @@ pub(crate) struct Layer {
     pub heap_vectors: bool,
     /// Span of the layer's keyword, given to the code generated for it.
     pub span: Span,
+    /// The network's scalar, which every tensor of the layer holds.
+    pub scalar: crate::scalar::ScalarKind,
 }
 
 impl Layer {

@@ -16,6 +16,7 @@ impl Parse for NetworkDef {
         let mut attrs = input.call(Attribute::parse_outer)?;
         let mut errors = None;
         let weights = crate::bake::take_attribute(&mut attrs, &mut errors);
+        let scalar = crate::scalar::take_attribute(&mut attrs, &mut errors);
         let vis: Visibility = input.parse()?;
         parse_struct_keyword(input)?;
         let name: Ident = input.parse().map_err(|e| {
@@ -48,6 +49,7 @@ impl Parse for NetworkDef {
             name,
             statements: Vec::new(),
             weights,
+            scalar,
             errors,
         };
         for chunk in split_statements(body, &mut def.errors) {

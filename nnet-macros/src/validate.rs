@@ -70,6 +70,7 @@ pub(crate) fn validate(def: &NetworkDef) -> syn::Result<Model<'_>> {
             boxed: false,
             heap_vectors: false,
             span: line.keyword.span(),
+            scalar: def.scalar,
         };
         width = units;
         layer.heap_vectors = layer.units > INLINE_UNITS;

@@ -4,25 +4,52 @@
 //! `a = f(z)` so that it need not be recomputed); [`Activation`] is implemented from them.
 
 use super::{Activation, ActivationKind};
+use crate::Scalar;
+
+/// `value` in `T`.
+#[inline(always)]
+fn c<T: Scalar>(value: f64) -> T {
+    T::of_f64(value)
+}
+
+/// `1 / √2` in `T`.
+#[inline(always)]
+fn frac_1_sqrt_2<T: Scalar>() -> T {
+    if T::NAME == "f32" {
+        T::of_f32(core::f32::consts::FRAC_1_SQRT_2)
+    } else {
+        T::of_f64(core::f64::consts::FRAC_1_SQRT_2)
+    }
+}
+
+/// `1 / √(2π)`: the `f32` constant nnet has always used, or the full `f64` value.
+#[inline(always)]
+fn inv_sqrt_2pi<T: Scalar>() -> T {
+    if T::NAME == "f32" {
+        T::of_f32(0.398_942_3)
+    } else {
+        T::of_f64(0.398_942_280_401_432_7)
+    }
+}
 
 /// Implements [`Activation`] for an element-wise activation from its `value` and `derivative`.
 macro_rules! element_wise {
     ($ty:ty, $kind:ident) => {
-        impl Activation for $ty {
+        impl<T: Scalar> Activation<T> for $ty {
             #[inline]
             fn kind(&self) -> ActivationKind {
                 ActivationKind::$kind
             }
 
             #[inline]
-            fn activate(&self, z: &mut [f32]) {
+            fn activate(&self, z: &mut [T]) {
                 for v in z.iter_mut() {
                     *v = self.value(*v);
                 }
             }
 
             #[inline]
-            fn backprop(&self, z: &[f32], a: &[f32], grad: &mut [f32]) {
+            fn backprop(&self, z: &[T], a: &[T], grad: &mut [T]) {
                 for ((g, &z), &a) in grad.iter_mut().zip(z).zip(a) {
                     *g *= self.derivative(z, a);
                 }
@@ -30,8 +57,6 @@ macro_rules! element_wise {
         }
     };
 }
-
-pub(crate) use super::fast::logistic;
 
 /// Identity: `f(z) = z`, `f'(z) = 1`. The default when a layer names no activation.
 ///
@@ -46,13 +71,13 @@ pub struct Linear;
 impl Linear {
     /// `z`.
     #[inline]
-    pub fn value(&self, z: f32) -> f32 {
+    pub fn value<T: Scalar>(&self, z: T) -> T {
         z
     }
     /// `1`.
     #[inline]
-    pub fn derivative(&self, _z: f32, _a: f32) -> f32 {
-        1.0
+    pub fn derivative<T: Scalar>(&self, _z: T, _a: T) -> T {
+        T::one()
     }
 }
 element_wise!(Linear, Linear);
@@ -75,13 +100,13 @@ pub struct Relu;
 impl Relu {
     /// `max(0, z)`; NaN for NaN.
     #[inline]
-    pub fn value(&self, z: f32) -> f32 {
-        if z < 0.0 { 0.0 } else { z }
+    pub fn value<T: Scalar>(&self, z: T) -> T {
+        if z < T::zero() { T::zero() } else { z }
     }
     /// `1` for `z > 0`, else `0`.
     #[inline]
-    pub fn derivative(&self, z: f32, _a: f32) -> f32 {
-        if z > 0.0 { 1.0 } else { 0.0 }
+    pub fn derivative<T: Scalar>(&self, z: T, _a: T) -> T {
+        if z > T::zero() { T::one() } else { T::zero() }
     }
 }
 element_wise!(Relu, Relu);
@@ -103,13 +128,13 @@ pub struct Sigmoid;
 impl Sigmoid {
     /// `1 / (1 + e^-z)`.
     #[inline]
-    pub fn value(&self, z: f32) -> f32 {
-        logistic(z)
+    pub fn value<T: Scalar>(&self, z: T) -> T {
+        z.fast_logistic()
     }
     /// `a (1 - a)`.
     #[inline]
-    pub fn derivative(&self, _z: f32, a: f32) -> f32 {
-        a * (1.0 - a)
+    pub fn derivative<T: Scalar>(&self, _z: T, a: T) -> T {
+        a * (T::one() - a)
     }
 }
 element_wise!(Sigmoid, Sigmoid);
@@ -128,13 +153,13 @@ pub struct Tanh;
 impl Tanh {
     /// `tanh z`.
     #[inline]
-    pub fn value(&self, z: f32) -> f32 {
-        super::fast::tanh(z)
+    pub fn value<T: Scalar>(&self, z: T) -> T {
+        z.fast_tanh()
     }
     /// `1 - a²`.
     #[inline]
-    pub fn derivative(&self, _z: f32, a: f32) -> f32 {
-        1.0 - a * a
+    pub fn derivative<T: Scalar>(&self, _z: T, a: T) -> T {
+        T::one() - a * a
     }
 }
 element_wise!(Tanh, Tanh);
@@ -159,19 +184,19 @@ pub struct Step;
 impl Step {
     /// `1` for `z > 0`, `0` for `z ≤ 0`, NaN for NaN.
     #[inline]
-    pub fn value(&self, z: f32) -> f32 {
-        if z > 0.0 {
-            1.0
-        } else if z <= 0.0 {
-            0.0
+    pub fn value<T: Scalar>(&self, z: T) -> T {
+        if z > T::zero() {
+            T::one()
+        } else if z <= T::zero() {
+            T::zero()
         } else {
             z
         }
     }
     /// `0`.
     #[inline]
-    pub fn derivative(&self, _z: f32, _a: f32) -> f32 {
-        0.0
+    pub fn derivative<T: Scalar>(&self, _z: T, _a: T) -> T {
+        T::zero()
     }
 }
 element_wise!(Step, Step);
@@ -188,30 +213,32 @@ element_wise!(Step, Step);
 /// assert_eq!(LeakyRelu { alpha: 0.5 }.value(-2.0), -1.0);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct LeakyRelu {
+pub struct LeakyRelu<T: Scalar = f32> {
     /// Slope for negative inputs. Default 0.3.
-    pub alpha: f32,
+    pub alpha: T,
 }
 
-impl Default for LeakyRelu {
+impl<T: Scalar> Default for LeakyRelu<T> {
     fn default() -> Self {
-        Self { alpha: 0.3 }
+        Self {
+            alpha: T::of_f64(0.3),
+        }
     }
 }
 
-impl LeakyRelu {
+impl<T: Scalar> LeakyRelu<T> {
     /// `z` for `z > 0`, else `alpha z`.
     #[inline]
-    pub fn value(&self, z: f32) -> f32 {
-        if z > 0.0 { z } else { self.alpha * z }
+    pub fn value(&self, z: T) -> T {
+        if z > T::zero() { z } else { self.alpha * z }
     }
     /// `1` for `z > 0`, else `alpha`.
     #[inline]
-    pub fn derivative(&self, z: f32, _a: f32) -> f32 {
-        if z > 0.0 { 1.0 } else { self.alpha }
+    pub fn derivative(&self, z: T, _a: T) -> T {
+        if z > T::zero() { T::one() } else { self.alpha }
     }
 }
-element_wise!(LeakyRelu, LeakyRelu);
+element_wise!(LeakyRelu<T>, LeakyRelu);
 
 /// Exponential linear unit: `f(z) = z` for `z > 0`, else `alpha (e^z - 1)`;
 /// `f'(z) = 1` for `z > 0`, else `alpha e^z = f(z) + alpha`.
@@ -226,43 +253,56 @@ element_wise!(LeakyRelu, LeakyRelu);
 /// assert!((Elu::default().value(-1.0) - (-0.632_120_56)).abs() < 1e-6);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Elu {
+pub struct Elu<T: Scalar = f32> {
     /// Scale of the negative part. Default 1.0.
-    pub alpha: f32,
+    pub alpha: T,
 }
 
-impl Default for Elu {
+impl<T: Scalar> Default for Elu<T> {
     fn default() -> Self {
-        Self { alpha: 1.0 }
+        Self { alpha: T::one() }
     }
 }
 
-impl Elu {
+impl<T: Scalar> Elu<T> {
     /// `z` for `z > 0`, else `alpha (e^z - 1)`.
     #[inline]
-    pub fn value(&self, z: f32) -> f32 {
-        if z > 0.0 {
+    pub fn value(&self, z: T) -> T {
+        if z > T::zero() {
             z
         } else {
-            self.alpha * crate::math::exp_m1(z)
+            self.alpha * z.exp_m1_()
         }
     }
     /// `1` for `z > 0`, else `alpha e^z`.
     #[inline]
-    pub fn derivative(&self, z: f32, _a: f32) -> f32 {
-        if z > 0.0 {
-            1.0
+    pub fn derivative(&self, z: T, _a: T) -> T {
+        if z > T::zero() {
+            T::one()
         } else {
-            self.alpha * crate::math::exp(z)
+            self.alpha * z.exp_()
         }
     }
 }
-element_wise!(Elu, Elu);
+element_wise!(Elu<T>, Elu);
 
 /// Scale of [`Selu`], λ ≈ 1.0507 (Klambauer et al., 2017).
 pub const SELU_SCALE: f32 = 1.050_700_9;
 /// Alpha of [`Selu`], α ≈ 1.6733 (Klambauer et al., 2017).
 pub const SELU_ALPHA: f32 = 1.673_263_2;
+
+/// λ and α of [`Selu`] in `T`: the `f32` constants above, or their full `f64` values.
+#[inline(always)]
+fn selu_constants<T: Scalar>() -> (T, T) {
+    if T::NAME == "f32" {
+        (T::of_f32(SELU_SCALE), T::of_f32(SELU_ALPHA))
+    } else {
+        (
+            T::of_f64(1.050_700_987_355_480_5),
+            T::of_f64(1.673_263_242_354_377_3),
+        )
+    }
+}
 
 /// Scaled ELU: `f(z) = λ z` for `z > 0`, else `λ α (e^z - 1)`, with λ ≈ 1.0507 and α ≈ 1.6733;
 /// `f'(z) = λ` for `z > 0`, else `λ α e^z`.
@@ -279,20 +319,22 @@ pub struct Selu;
 impl Selu {
     /// `λ z` for `z > 0`, else `λ α (e^z - 1)`.
     #[inline]
-    pub fn value(&self, z: f32) -> f32 {
-        if z > 0.0 {
-            SELU_SCALE * z
+    pub fn value<T: Scalar>(&self, z: T) -> T {
+        let (scale, alpha) = selu_constants::<T>();
+        if z > T::zero() {
+            scale * z
         } else {
-            SELU_SCALE * SELU_ALPHA * crate::math::exp_m1(z)
+            scale * alpha * z.exp_m1_()
         }
     }
     /// `λ` for `z > 0`, else `λ α e^z`.
     #[inline]
-    pub fn derivative(&self, z: f32, _a: f32) -> f32 {
-        if z > 0.0 {
-            SELU_SCALE
+    pub fn derivative<T: Scalar>(&self, z: T, _a: T) -> T {
+        let (scale, alpha) = selu_constants::<T>();
+        if z > T::zero() {
+            scale
         } else {
-            SELU_SCALE * SELU_ALPHA * crate::math::exp(z)
+            scale * alpha * z.exp_()
         }
     }
 }
@@ -314,15 +356,16 @@ pub struct Gelu;
 impl Gelu {
     /// `z Φ(z)`.
     #[inline]
-    pub fn value(&self, z: f32) -> f32 {
-        0.5 * z * (1.0 + libm::erff(z * core::f32::consts::FRAC_1_SQRT_2))
+    pub fn value<T: Scalar>(&self, z: T) -> T {
+        c::<T>(0.5) * z * (T::one() + (z * frac_1_sqrt_2::<T>()).erf_())
     }
     /// `Φ(z) + z φ(z)`.
     #[inline]
-    pub fn derivative(&self, z: f32, _a: f32) -> f32 {
-        let cdf = 0.5 * (1.0 + libm::erff(z * core::f32::consts::FRAC_1_SQRT_2));
+    pub fn derivative<T: Scalar>(&self, z: T, _a: T) -> T {
+        let half = c::<T>(0.5);
+        let cdf = half * (T::one() + (z * frac_1_sqrt_2::<T>()).erf_());
         // 1 / sqrt(2π)
-        let pdf = 0.398_942_3 * crate::math::exp(-0.5 * z * z);
+        let pdf = inv_sqrt_2pi::<T>() * (-half * z * z).exp_();
         cdf + z * pdf
     }
 }
@@ -342,14 +385,14 @@ pub struct Silu;
 impl Silu {
     /// `z σ(z)`.
     #[inline]
-    pub fn value(&self, z: f32) -> f32 {
-        z * logistic(z)
+    pub fn value<T: Scalar>(&self, z: T) -> T {
+        z * z.fast_logistic()
     }
     /// `σ(z) (1 + z (1 - σ(z)))`.
     #[inline]
-    pub fn derivative(&self, z: f32, _a: f32) -> f32 {
-        let s = logistic(z);
-        s * (1.0 + z * (1.0 - s))
+    pub fn derivative<T: Scalar>(&self, z: T, _a: T) -> T {
+        let s = z.fast_logistic();
+        s * (T::one() + z * (T::one() - s))
     }
 }
 element_wise!(Silu, Silu);
@@ -370,13 +413,13 @@ pub struct Softplus;
 impl Softplus {
     /// `ln(1 + e^z)`.
     #[inline]
-    pub fn value(&self, z: f32) -> f32 {
-        z.max(0.0) + crate::math::ln_1p(crate::math::exp(-z.abs()))
+    pub fn value<T: Scalar>(&self, z: T) -> T {
+        z.max(T::zero()) + (-z.abs()).exp_().ln_1p_()
     }
     /// `σ(z)`.
     #[inline]
-    pub fn derivative(&self, z: f32, _a: f32) -> f32 {
-        logistic(z)
+    pub fn derivative<T: Scalar>(&self, z: T, _a: T) -> T {
+        z.fast_logistic()
     }
 }
 element_wise!(Softplus, Softplus);
@@ -395,14 +438,14 @@ pub struct Softsign;
 impl Softsign {
     /// `z / (1 + |z|)`.
     #[inline]
-    pub fn value(&self, z: f32) -> f32 {
-        z / (1.0 + z.abs())
+    pub fn value<T: Scalar>(&self, z: T) -> T {
+        z / (T::one() + z.abs())
     }
     /// `1 / (1 + |z|)²`.
     #[inline]
-    pub fn derivative(&self, z: f32, _a: f32) -> f32 {
-        let d = 1.0 + z.abs();
-        1.0 / (d * d)
+    pub fn derivative<T: Scalar>(&self, z: T, _a: T) -> T {
+        let d = T::one() + z.abs();
+        T::one() / (d * d)
     }
 }
 element_wise!(Softsign, Softsign);
@@ -425,13 +468,26 @@ pub struct HardSigmoid;
 impl HardSigmoid {
     /// `clip(z/6 + 1/2, 0, 1)`.
     #[inline]
-    pub fn value(&self, z: f32) -> f32 {
-        (z / 6.0 + 0.5).clamp(0.0, 1.0)
+    pub fn value<T: Scalar>(&self, z: T) -> T {
+        let v = z / c::<T>(6.0) + c::<T>(0.5);
+        // As `f32::clamp`: NaN stays NaN.
+        if v < T::zero() {
+            T::zero()
+        } else if v > T::one() {
+            T::one()
+        } else {
+            v
+        }
     }
     /// `1/6` for `-3 < z < 3`, else `0`.
     #[inline]
-    pub fn derivative(&self, z: f32, _a: f32) -> f32 {
-        if z > -3.0 && z < 3.0 { 1.0 / 6.0 } else { 0.0 }
+    pub fn derivative<T: Scalar>(&self, z: T, _a: T) -> T {
+        let three = c::<T>(3.0);
+        if z > -three && z < three {
+            T::one() / c::<T>(6.0)
+        } else {
+            T::zero()
+        }
     }
 }
 element_wise!(HardSigmoid, HardSigmoid);
@@ -450,12 +506,12 @@ pub struct Exponential;
 impl Exponential {
     /// `e^z`.
     #[inline]
-    pub fn value(&self, z: f32) -> f32 {
-        crate::math::exp(z)
+    pub fn value<T: Scalar>(&self, z: T) -> T {
+        z.exp_()
     }
     /// `e^z`, which is `a`.
     #[inline]
-    pub fn derivative(&self, _z: f32, a: f32) -> f32 {
+    pub fn derivative<T: Scalar>(&self, _z: T, a: T) -> T {
         a
     }
 }

@@ -5,7 +5,7 @@
 //! defaults follow Keras.
 
 mod elementwise;
-mod fast;
+pub(crate) mod fast;
 mod softmax;
 
 pub use elementwise::{
@@ -13,6 +13,8 @@ pub use elementwise::{
     Softsign, Step, Tanh,
 };
 pub use softmax::Softmax;
+
+use crate::Scalar;
 
 /// Which activation a value of some [`Activation`] type is.
 ///
@@ -90,7 +92,8 @@ impl ActivationKind {
     }
 }
 
-/// An activation function applied to the pre-activations `z` of one sample.
+/// An activation function applied to the pre-activations `z` of one sample, in the scalar `T`
+/// (`f32` unless said otherwise; every activation of nnet works in both `f32` and `f64`).
 ///
 /// `activate` maps `z` to `a = act(z)` in place; `backprop` maps the gradient with respect to
 /// `a` to the gradient with respect to `z` in place, given both `z` and `a` (whichever is
@@ -110,16 +113,18 @@ impl ActivationKind {
 /// Relu.backprop(&[-1.0, 2.0], &z, &mut grad);
 /// assert_eq!(grad, [0.0, 5.0]);
 /// ```
-pub trait Activation: Copy + core::fmt::Debug + PartialEq + Send + Sync + 'static {
+pub trait Activation<T: Scalar = f32>:
+    Copy + core::fmt::Debug + PartialEq + Send + Sync + 'static
+{
     /// Which activation this is.
     fn kind(&self) -> ActivationKind;
 
     /// Replaces each pre-activation in `z` with its activation.
-    fn activate(&self, z: &mut [f32]);
+    fn activate(&self, z: &mut [T]);
 
     /// Turns `grad`, the gradient of the loss with respect to the activations `a = act(z)`, into
     /// the gradient with respect to `z`, in place. `z`, `a` and `grad` have the same length.
-    fn backprop(&self, z: &[f32], a: &[f32], grad: &mut [f32]);
+    fn backprop(&self, z: &[T], a: &[T], grad: &mut [T]);
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Softmax, the one activation that mixes the units of a sample.
 
 use super::{Activation, ActivationKind};
+use crate::Scalar;
 
 /// Softmax over the units of one sample: `a_i = e^{z_i} / Σ_j e^{z_j}`.
 ///
@@ -22,29 +23,32 @@ use super::{Activation, ActivationKind};
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Softmax;
 
-impl Activation for Softmax {
+impl<T: Scalar> Activation<T> for Softmax {
     #[inline]
     fn kind(&self) -> ActivationKind {
         ActivationKind::Softmax
     }
 
     #[inline]
-    fn activate(&self, z: &mut [f32]) {
-        let max = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-        let mut sum = 0.0;
+    fn activate(&self, z: &mut [T]) {
+        // `max` ignores NaN, as `f32::max`.
+        let max = z
+            .iter()
+            .fold(T::of_f64(f64::NEG_INFINITY), |m, &v| m.max(v));
+        let mut sum = T::zero();
         for v in z.iter_mut() {
-            *v = crate::math::exp(*v - max);
+            *v = (*v - max).exp_();
             sum += *v;
         }
-        let inv = 1.0 / sum;
+        let inv = T::one() / sum;
         for v in z.iter_mut() {
             *v *= inv;
         }
     }
 
     #[inline]
-    fn backprop(&self, _z: &[f32], a: &[f32], grad: &mut [f32]) {
-        let dot: f32 = a.iter().zip(grad.iter()).map(|(a, g)| a * g).sum();
+    fn backprop(&self, _z: &[T], a: &[T], grad: &mut [T]) {
+        let dot: T = a.iter().zip(grad.iter()).map(|(&a, &g)| a * g).sum();
         for (g, &a) in grad.iter_mut().zip(a) {
             *g = a * (*g - dot);
         }

@@ -4,14 +4,15 @@
 use super::{Strided, gemm, vectors, vectors_mut};
 use crate::activation::Activation;
 use crate::storage::MatrixStorage;
-use crate::{Dense, DenseGradient};
+use crate::{Dense, DenseGradient, Scalar};
 
 impl<
     const IN: usize,
     const OUT: usize,
-    A: Activation,
-    S: MatrixStorage<OUT, IN>,
-    B: MatrixStorage<OUT, 1>,
+    T: Scalar,
+    A: Activation<T>,
+    S: MatrixStorage<OUT, IN, Scalar = T>,
+    B: MatrixStorage<OUT, 1, Scalar = T>,
     const BIAS: bool,
 > Dense<IN, OUT, A, S, B, BIAS>
 {
@@ -36,7 +37,7 @@ impl<
     /// layer.forward_batch(&[3.0, 1.0, 1.0, 3.0], &mut z, &mut a);
     /// assert_eq!((z, a), ([2.0, -2.0], [2.0, 0.0]));
     /// ```
-    pub fn forward_batch(&self, x: &[f32], z: &mut [f32], a: &mut [f32]) {
+    pub fn forward_batch(&self, x: &[T], z: &mut [T], a: &mut [T]) {
         self.preactivation_batch(x, z);
         a.copy_from_slice(z);
         self.activate_batch(a);
@@ -44,13 +45,13 @@ impl<
 
     /// The outputs `A = act(W X + b 1ᵀ)` of a batch, as [`forward_batch`](Self::forward_batch)
     /// without keeping the pre-activations.
-    pub fn output_batch(&self, x: &[f32], a: &mut [f32]) {
+    pub fn output_batch(&self, x: &[T], a: &mut [T]) {
         self.preactivation_batch(x, a);
         self.activate_batch(a);
     }
 
     /// `Z = W X + b 1ᵀ` into `z`.
-    fn preactivation_batch(&self, x: &[f32], z: &mut [f32]) {
+    fn preactivation_batch(&self, x: &[T], z: &mut [T]) {
         let batch = z.len() / OUT;
         if Self::GEMM {
             for column in z.chunks_exact_mut(OUT) {
@@ -64,7 +65,7 @@ impl<
     }
 
     /// The activation of each column of `z`, in place.
-    fn activate_batch(&self, z: &mut [f32]) {
+    fn activate_batch(&self, z: &mut [T]) {
         for column in z.chunks_exact_mut(OUT) {
             self.activation.activate(column);
         }
@@ -72,7 +73,7 @@ impl<
 
     /// Turns `grad`, `∂L/∂A` of a batch, into `∂L/∂Z` in place, column by column, given the
     /// batch's `z` and `a`.
-    pub fn activation_backward_batch(&self, z: &[f32], a: &[f32], grad: &mut [f32]) {
+    pub fn activation_backward_batch(&self, z: &[T], a: &[T], grad: &mut [T]) {
         let columns = z.chunks_exact(OUT).zip(a.chunks_exact(OUT));
         for ((z, a), grad) in columns.zip(grad.chunks_exact_mut(OUT)) {
             self.activation.backprop(z, a, grad);
@@ -84,13 +85,13 @@ impl<
     /// writes `∂L/∂X = Wᵀ Δ` to `dx` unless `dx` is empty (the first layer needs none).
     pub fn backward_batch(
         &self,
-        x: &[f32],
-        delta: &[f32],
+        x: &[T],
+        delta: &[T],
         grad: &mut DenseGradient<IN, OUT, S, B>,
-        dx: &mut [f32],
+        dx: &mut [T],
     ) {
         let batch = delta.len() / OUT;
-        let deltas = vectors::<OUT>(delta);
+        let deltas = vectors::<OUT, T>(delta);
         let bias = grad.bias.matrix_mut();
         for d in deltas {
             *bias += d;
@@ -107,18 +108,18 @@ impl<
                 dw,
             );
             if !dx.is_empty() {
-                dx.fill(0.0);
+                dx.fill(T::zero());
                 let wt = Strided::transposed(w.as_slice(), OUT);
                 gemm(IN, batch, OUT, wt, Strided::col_major(delta, OUT), dx);
             }
         } else {
             let dw = grad.weights.matrix_mut();
-            for (d, x) in deltas.iter().zip(vectors::<IN>(x)) {
-                dw.ger(1.0, d, x, 1.0);
+            for (d, x) in deltas.iter().zip(vectors::<IN, T>(x)) {
+                dw.ger(T::one(), d, x, T::one());
             }
             // In place: `w.tr_mul(d)` would build each `∂L/∂x` in the frame first.
-            for (d, dx) in deltas.iter().zip(vectors_mut::<IN>(dx)) {
-                dx.gemv_tr(1.0, w, d, 0.0);
+            for (d, dx) in deltas.iter().zip(vectors_mut::<IN, T>(dx)) {
+                dx.gemv_tr(T::one(), w, d, T::zero());
             }
         }
     }

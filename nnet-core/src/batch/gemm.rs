@@ -12,6 +12,8 @@ mod packed;
 
 use nalgebra::{Dyn, MatrixView, MatrixViewMut};
 
+use crate::Scalar;
+
 /// Products of at least this many multiply-adds are split over two threads.
 const PARALLEL_MIN: usize = 1 << 20;
 
@@ -34,15 +36,15 @@ pub enum Kernel {
 
 /// A read-only strided matrix: element `(i, j)` is `data[i * row_stride + j * col_stride]`.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Strided<'a> {
-    pub(crate) data: &'a [f32],
+pub struct Strided<'a, T = f32> {
+    pub(crate) data: &'a [T],
     pub(crate) row_stride: usize,
     pub(crate) col_stride: usize,
 }
 
-impl<'a> Strided<'a> {
+impl<'a, T: Scalar> Strided<'a, T> {
     /// A column-major matrix with `rows` rows.
-    pub(crate) fn col_major(data: &'a [f32], rows: usize) -> Self {
+    pub(crate) fn col_major(data: &'a [T], rows: usize) -> Self {
         Self {
             data,
             row_stride: 1,
@@ -51,7 +53,7 @@ impl<'a> Strided<'a> {
     }
 
     /// The transpose of a column-major matrix with `rows` rows.
-    pub(crate) fn transposed(data: &'a [f32], rows: usize) -> Self {
+    pub(crate) fn transposed(data: &'a [T], rows: usize) -> Self {
         Self {
             data,
             row_stride: rows,
@@ -60,7 +62,7 @@ impl<'a> Strided<'a> {
     }
 
     #[cfg(test)]
-    fn at(&self, i: usize, j: usize) -> f32 {
+    fn at(&self, i: usize, j: usize) -> T {
         self.data[i * self.row_stride + j * self.col_stride]
     }
 
@@ -69,7 +71,7 @@ impl<'a> Strided<'a> {
     /// # Panics
     ///
     /// If the data is too short for that shape.
-    fn view(self, rows: usize, cols: usize) -> MatrixView<'a, f32, Dyn, Dyn, Dyn, Dyn> {
+    fn view(self, rows: usize, cols: usize) -> MatrixView<'a, T, Dyn, Dyn, Dyn, Dyn> {
         MatrixView::from_slice_with_strides_generic(
             self.data,
             Dyn(rows),
@@ -80,7 +82,7 @@ impl<'a> Strided<'a> {
     }
 
     /// The matrix from column `j` on.
-    fn skip_cols(self, j: usize) -> Self {
+    pub(crate) fn skip_cols(self, j: usize) -> Self {
         Self {
             data: &self.data[(j * self.col_stride).min(self.data.len())..],
             ..self
@@ -90,7 +92,14 @@ impl<'a> Strided<'a> {
 
 /// `C += A B` where `A` is `m × k`, `B` is `k × n` and `C` is column-major `m × n` with
 /// leading dimension `m`.
-pub(crate) fn gemm(m: usize, n: usize, k: usize, a: Strided<'_>, b: Strided<'_>, c: &mut [f32]) {
+pub(crate) fn gemm<T: Scalar>(
+    m: usize,
+    n: usize,
+    k: usize,
+    a: Strided<'_, T>,
+    b: Strided<'_, T>,
+    c: &mut [T],
+) {
     split(Kernel::Packed, m, n, k, a, b, c);
 }
 
@@ -102,14 +111,14 @@ pub(crate) fn gemm(m: usize, n: usize, k: usize, a: Strided<'_>, b: Strided<'_>,
 /// If a slice is too short for its shape and strides.
 #[doc(hidden)]
 #[allow(clippy::too_many_arguments)]
-pub fn gemm_with(
+pub fn gemm_with<T: Scalar>(
     kernel: Kernel,
     (m, n, k): (usize, usize, usize),
-    a: &[f32],
+    a: &[T],
     a_strides: (usize, usize),
-    b: &[f32],
+    b: &[T],
     b_strides: (usize, usize),
-    c: &mut [f32],
+    c: &mut [T],
 ) {
     let strided = |data, (row_stride, col_stride)| Strided {
         data,
@@ -129,14 +138,14 @@ pub fn gemm_with(
 }
 
 /// The columns of `C` in two halves on two threads for large products, else on this one.
-fn split(
+fn split<T: Scalar>(
     kernel: Kernel,
     m: usize,
     n: usize,
     k: usize,
-    a: Strided<'_>,
-    b: Strided<'_>,
-    c: &mut [f32],
+    a: Strided<'_, T>,
+    b: Strided<'_, T>,
+    c: &mut [T],
 ) {
     if m == 0 || n == 0 || k == 0 {
         return;
@@ -167,8 +176,30 @@ fn split(
 }
 
 /// `C += A B` on the calling thread.
-fn serial(
+fn serial<T: Scalar>(
     kernel: Kernel,
+    m: usize,
+    n: usize,
+    k: usize,
+    a: Strided<'_, T>,
+    b: Strided<'_, T>,
+    c: &mut [T],
+) {
+    match kernel {
+        Kernel::Packed => T::gemm_serial(m, n, k, a, b, c),
+        // nalgebra 0.35 hands products with a dimension of 5 or less to its own column-by-column
+        // code, whose `axcpy` reads and writes past the ends of strided vectors (it takes the
+        // length of the strided slice for the number of elements): those stay with `packed`.
+        Kernel::Matrixmultiply if m.min(n).min(k) <= 5 => T::gemm_serial(m, n, k, a, b, c),
+        Kernel::Matrixmultiply => {
+            let mut c = MatrixViewMut::from_slice_generic(&mut c[..m * n], Dyn(m), Dyn(n));
+            c.gemm(T::one(), &a.view(m, k), &b.view(k, n), T::one());
+        }
+    }
+}
+
+/// The `f32` kernel of [`packed`], for [`Scalar`]'s hook.
+pub(crate) fn packed_serial(
     m: usize,
     n: usize,
     k: usize,
@@ -176,15 +207,25 @@ fn serial(
     b: Strided<'_>,
     c: &mut [f32],
 ) {
-    match kernel {
-        Kernel::Packed => packed::serial(m, n, k, a, b, c),
-        // nalgebra 0.35 hands products with a dimension of 5 or less to its own column-by-column
-        // code, whose `axcpy` reads and writes past the ends of strided vectors (it takes the
-        // length of the strided slice for the number of elements): those stay with `packed`.
-        Kernel::Matrixmultiply if m.min(n).min(k) <= 5 => packed::serial(m, n, k, a, b, c),
-        Kernel::Matrixmultiply => {
-            let mut c = MatrixViewMut::from_slice_generic(&mut c[..m * n], Dyn(m), Dyn(n));
-            c.gemm(1.0, &a.view(m, k), &b.view(k, n), 1.0);
+    packed::serial(m, n, k, a, b, c);
+}
+
+/// `C += A B` in plain loops: each value of `C` sums its products in the order of `k`, so a
+/// split of the columns over threads gives the same bits. The `f64` kernel.
+pub(crate) fn plain_serial<T: Scalar>(
+    m: usize,
+    n: usize,
+    k: usize,
+    a: Strided<'_, T>,
+    b: Strided<'_, T>,
+    c: &mut [T],
+) {
+    for (j, column) in c.chunks_exact_mut(m).take(n).enumerate() {
+        for p in 0..k {
+            let bpj = b.data[p * b.row_stride + j * b.col_stride];
+            for (i, c) in column.iter_mut().enumerate() {
+                *c += a.data[i * a.row_stride + p * a.col_stride] * bpj;
+            }
         }
     }
 }

@@ -17,9 +17,10 @@ use nalgebra::SVector;
 
 use crate::activation::Activation;
 use crate::loss::Loss;
-use crate::{LayerKind, LayerSpec};
+use crate::{LayerKind, LayerSpec, Scalar};
 
 pub(crate) use gemm::{Strided, gemm};
+pub(crate) use gemm::{packed_serial, plain_serial};
 
 /// Whether a network with these layers runs batches through matrix–matrix products rather than
 /// one sample at a time: when one of its layers has at least 4,096 weights (64 × 64).
@@ -81,28 +82,28 @@ pub(crate) fn training_rng(seed: u64, step: u64, index: usize) -> rand_chacha::C
 /// assert_eq!(batch::flat(&[vector![1.0, 2.0], vector![3.0, 4.0]]), &[1.0, 2.0, 3.0, 4.0]);
 /// ```
 #[inline]
-pub fn flat<const N: usize>(vectors: &[SVector<f32, N>]) -> &[f32] {
+pub fn flat<const N: usize, T: Scalar>(vectors: &[SVector<T, N>]) -> &[T] {
     bytemuck::cast_slice(vectors)
 }
 
 /// The columns of a column-major matrix with `N` rows, as vectors.
 #[inline]
-pub fn vectors<const N: usize>(flat: &[f32]) -> &[SVector<f32, N>] {
+pub fn vectors<const N: usize, T: Scalar>(flat: &[T]) -> &[SVector<T, N>] {
     bytemuck::cast_slice(flat)
 }
 
 /// The columns of a column-major matrix with `N` rows, as mutable vectors.
 #[inline]
-pub(crate) fn vectors_mut<const N: usize>(flat: &mut [f32]) -> &mut [SVector<f32, N>] {
+pub(crate) fn vectors_mut<const N: usize, T: Scalar>(flat: &mut [T]) -> &mut [SVector<T, N>] {
     bytemuck::cast_slice_mut(flat)
 }
 
 /// The pre-activations `z` and outputs `a` of one layer for a batch.
 #[derive(Debug, Clone, Default)]
-struct LayerBuffers {
+struct LayerBuffers<T> {
     units: usize,
-    z: Vec<f32>,
-    a: Vec<f32>,
+    z: Vec<T>,
+    a: Vec<T>,
 }
 
 /// Buffers for batched forward and backward passes of up to `capacity` samples: each layer's
@@ -121,12 +122,12 @@ struct LayerBuffers {
 /// assert_eq!(workspace.capacity(), 64);
 /// ```
 #[derive(Debug, Clone, Default)]
-pub struct Workspace {
+pub struct Workspace<T: Scalar = f32> {
     capacity: usize,
     /// Whether the buffers of the backward pass (pre-activations, gradients) are there.
     training: bool,
-    layers: Vec<LayerBuffers>,
-    deltas: [Vec<f32>; 2],
+    layers: Vec<LayerBuffers<T>>,
+    deltas: [Vec<T>; 2],
     /// The seed and step of the training pass, which dropout's masks derive from.
     seed: u64,
     step: u64,
@@ -135,21 +136,21 @@ pub struct Workspace {
 #[doc(hidden)]
 /// What the backward pass of one layer reads and writes, from [`Workspace::backward_step`].
 #[derive(Debug)]
-pub struct BackwardStep<'a> {
+pub struct BackwardStep<'a, T = f32> {
     /// The layer's input: the outputs of the layer below (empty for the first layer, whose
     /// input is the batch itself).
-    pub input: &'a [f32],
+    pub input: &'a [T],
     /// The pre-activations of the layer below (empty for the first layer).
-    pub below_z: &'a [f32],
+    pub below_z: &'a [T],
     /// This layer's `z` from the forward pass.
-    pub z: &'a [f32],
+    pub z: &'a [T],
     /// `∂L/∂z` of this layer.
-    pub delta: &'a [f32],
+    pub delta: &'a [T],
     /// Where `∂L/∂input` goes, to become `∂L/∂z` of the layer below (empty for the first layer).
-    pub next: &'a mut [f32],
+    pub next: &'a mut [T],
 }
 
-impl Workspace {
+impl<T: Scalar> Workspace<T> {
     /// Buffers for `layers` and batches of up to `capacity` samples (at least one), for
     /// training and inference.
     pub fn new(layers: &[LayerSpec], capacity: usize) -> Self {
@@ -173,13 +174,13 @@ impl Workspace {
                 .iter()
                 .map(|l| LayerBuffers {
                     units: l.units,
-                    z: vec![0.0; training_len(l.units * capacity)],
-                    a: vec![0.0; l.units * capacity],
+                    z: vec![T::zero(); training_len(l.units * capacity)],
+                    a: vec![T::zero(); l.units * capacity],
                 })
                 .collect(),
             deltas: [
-                vec![0.0; training_len(widest * capacity)],
-                vec![0.0; training_len(widest * capacity)],
+                vec![T::zero(); training_len(widest * capacity)],
+                vec![T::zero(); training_len(widest * capacity)],
             ],
             seed: 0,
             step: 0,
@@ -239,7 +240,7 @@ impl Workspace {
     /// # Panics
     ///
     /// If `batch` exceeds the capacity or there is no layer `index`.
-    pub fn layer(&mut self, index: usize, batch: usize) -> (&[f32], &mut [f32], &mut [f32]) {
+    pub fn layer(&mut self, index: usize, batch: usize) -> (&[T], &mut [T], &mut [T]) {
         let (below, this) = self.layers.split_at_mut(index);
         let this = &mut this[0];
         let n = this.units * batch;
@@ -254,7 +255,7 @@ impl Workspace {
 
     #[doc(hidden)]
     /// The outputs of layer `index` for `batch` samples.
-    pub fn outputs(&self, index: usize, batch: usize) -> &[f32] {
+    pub fn outputs(&self, index: usize, batch: usize) -> &[T] {
         let layer = &self.layers[index];
         &layer.a[..layer.units * batch]
     }
@@ -263,23 +264,23 @@ impl Workspace {
     /// For the output layer `index`: the loss summed over the batch, with each sample's
     /// `∂L/∂z` (`∂L/∂a` unless `preactivation`) written where [`backward_step`](Self::backward_step) reads it, and each sample's
     /// output copied to `outputs` (as far as it reaches).
-    pub fn output_deltas<L: Loss<OUT>, A: Activation, const OUT: usize>(
+    pub fn output_deltas<L: Loss<OUT, T>, A: Activation<T>, const OUT: usize>(
         &mut self,
         index: usize,
         loss: &L,
         activation: &A,
         preactivation: bool,
         targets: &[L::Target],
-        outputs: &mut [SVector<f32, OUT>],
-    ) -> f32 {
+        outputs: &mut [SVector<T, OUT>],
+    ) -> T {
         let batch = targets.len();
         let layer = &self.layers[index];
         // A layer without an activation (normalization, dropout) gives the loss its output.
         let z = if preactivation { &layer.z } else { &layer.a };
-        let z = vectors::<OUT>(&z[..OUT * batch]);
-        let a = vectors::<OUT>(&layer.a[..OUT * batch]);
-        let deltas = vectors_mut::<OUT>(&mut self.deltas[index % 2][..OUT * batch]);
-        let mut total = 0.0;
+        let z = vectors::<OUT, T>(&z[..OUT * batch]);
+        let a = vectors::<OUT, T>(&layer.a[..OUT * batch]);
+        let deltas = vectors_mut::<OUT, T>(&mut self.deltas[index % 2][..OUT * batch]);
+        let mut total = T::zero();
         for (((z, a), y), delta) in z.iter().zip(a).zip(targets).zip(deltas) {
             total += loss.value_and_delta_into(activation, z, a, y, delta);
         }
@@ -290,7 +291,7 @@ impl Workspace {
 
     #[doc(hidden)]
     /// The buffers of the backward pass through layer `index`, for `batch` samples.
-    pub fn backward_step(&mut self, index: usize, batch: usize) -> BackwardStep<'_> {
+    pub fn backward_step(&mut self, index: usize, batch: usize) -> BackwardStep<'_, T> {
         let units = self.layers[index].units;
         let z = &self.layers[index].z[..units * batch];
         let [even, odd] = &mut self.deltas;

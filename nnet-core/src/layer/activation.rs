@@ -6,8 +6,8 @@ use pulp::Simd;
 #[cfg(feature = "std")]
 use super::Mode;
 use super::{Layer, LayerKind, NoGradient};
-use crate::TensorInfo;
 use crate::activation::Activation;
+use crate::{Scalar, TensorInfo};
 
 /// A layer that only applies an activation: `a = act(x)`, Keras's `Activation`.
 ///
@@ -27,14 +27,14 @@ pub struct ActivationLayer<const N: usize, A> {
     pub activation: A,
 }
 
-impl<const N: usize, A: Activation> ActivationLayer<N, A> {
+impl<const N: usize, A> ActivationLayer<N, A> {
     /// The layer of `activation`.
     pub const fn new(activation: A) -> Self {
         Self { activation }
     }
 }
 
-impl<const N: usize, A: Activation> Layer<N, N> for ActivationLayer<N, A> {
+impl<const N: usize, T: Scalar, A: Activation<T>> Layer<N, N, T> for ActivationLayer<N, A> {
     const KIND: LayerKind = LayerKind::Activation;
     const TENSORS: usize = 0;
     const TRAINABLE: usize = 0;
@@ -45,10 +45,10 @@ impl<const N: usize, A: Activation> Layer<N, N> for ActivationLayer<N, A> {
     fn tensor_info(_: usize) -> Option<TensorInfo> {
         None
     }
-    fn tensor(&self, _: usize) -> &[f32] {
+    fn tensor(&self, _: usize) -> &[T] {
         &[]
     }
-    fn tensor_mut(&mut self, _: usize) -> &mut [f32] {
+    fn tensor_mut(&mut self, _: usize) -> &mut [T] {
         &mut []
     }
 
@@ -58,13 +58,13 @@ impl<const N: usize, A: Activation> Layer<N, N> for ActivationLayer<N, A> {
     }
 
     #[inline(always)]
-    fn forward_simd_into<V: Simd>(&self, _: V, x: &SVector<f32, N>, a: &mut SVector<f32, N>) {
+    fn forward_simd_into<V: Simd>(&self, _: V, x: &SVector<T, N>, a: &mut SVector<T, N>) {
         a.as_mut_slice().copy_from_slice(x.as_slice());
         self.activation.activate(a.as_mut_slice());
     }
 
     #[inline(always)]
-    fn forward_simd<V: Simd>(&self, _: V, x: &SVector<f32, N>) -> SVector<f32, N> {
+    fn forward_simd<V: Simd>(&self, _: V, x: &SVector<T, N>) -> SVector<T, N> {
         let mut a = *x;
         self.activation.activate(a.as_mut_slice());
         a
@@ -74,9 +74,9 @@ impl<const N: usize, A: Activation> Layer<N, N> for ActivationLayer<N, A> {
     fn forward_trace_simd_into<V: Simd>(
         &self,
         _: V,
-        x: &SVector<f32, N>,
-        z: &mut SVector<f32, N>,
-        a: &mut SVector<f32, N>,
+        x: &SVector<T, N>,
+        z: &mut SVector<T, N>,
+        a: &mut SVector<T, N>,
     ) {
         z.as_mut_slice().copy_from_slice(x.as_slice());
         a.as_mut_slice().copy_from_slice(x.as_slice());
@@ -87,11 +87,11 @@ impl<const N: usize, A: Activation> Layer<N, N> for ActivationLayer<N, A> {
     fn backward_simd<V: Simd>(
         &self,
         _: V,
-        _: &SVector<f32, N>,
-        _: &SVector<f32, N>,
-        delta: &SVector<f32, N>,
+        _: &SVector<T, N>,
+        _: &SVector<T, N>,
+        delta: &SVector<T, N>,
         _: &mut NoGradient,
-        dx: Option<&mut SVector<f32, N>>,
+        dx: Option<&mut SVector<T, N>>,
     ) {
         if let Some(dx) = dx {
             dx.as_mut_slice().copy_from_slice(delta.as_slice());
@@ -99,20 +99,13 @@ impl<const N: usize, A: Activation> Layer<N, N> for ActivationLayer<N, A> {
     }
 
     #[cfg(feature = "std")]
-    fn forward_batch(
-        &self,
-        _: Mode<'_>,
-        x: &[f32],
-        z: &mut [f32],
-        a: &mut [f32],
-        _: &mut NoGradient,
-    ) {
+    fn forward_batch(&self, _: Mode<'_>, x: &[T], z: &mut [T], a: &mut [T], _: &mut NoGradient) {
         z.copy_from_slice(x);
         self.output_batch(x, a);
     }
 
     #[cfg(feature = "std")]
-    fn output_batch(&self, x: &[f32], a: &mut [f32]) {
+    fn output_batch(&self, x: &[T], a: &mut [T]) {
         a.copy_from_slice(x);
         for column in a.chunks_exact_mut(N) {
             self.activation.activate(column);
@@ -120,14 +113,7 @@ impl<const N: usize, A: Activation> Layer<N, N> for ActivationLayer<N, A> {
     }
 
     #[cfg(feature = "std")]
-    fn backward_batch(
-        &self,
-        _: &[f32],
-        _: &[f32],
-        delta: &[f32],
-        _: &mut NoGradient,
-        dx: &mut [f32],
-    ) {
+    fn backward_batch(&self, _: &[T], _: &[T], delta: &[T], _: &mut NoGradient, dx: &mut [T]) {
         if !dx.is_empty() {
             dx.copy_from_slice(delta);
         }

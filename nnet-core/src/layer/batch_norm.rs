@@ -6,9 +6,9 @@ use pulp::Simd;
 #[cfg(feature = "std")]
 use super::Mode;
 use super::{Layer, LayerGradient, LayerKind};
-use crate::TensorInfo;
 use crate::activation::Linear;
 use crate::storage::MatrixStorage;
+use crate::{Scalar, TensorInfo};
 
 /// Batch normalization of `N` units, as Keras's `BatchNormalization`:
 /// `y = γ (x − μ) / √(σ² + ε) + β`.
@@ -66,14 +66,14 @@ pub struct BatchNormGradient<const N: usize, V = SVector<f32, N>> {
     pub batch_variance: V,
 }
 
-impl<const N: usize, V: MatrixStorage<N, 1>> BatchNorm<N, V> {
+impl<const N: usize, T: Scalar, V: MatrixStorage<N, 1, Scalar = T>> BatchNorm<N, V> {
     /// A layer with Keras's initial values (`γ = 1`, `β = 0`, moving mean 0, moving variance
     /// 1) and the given `momentum` and `epsilon`.
     pub fn new(momentum: f32, epsilon: f32) -> Self {
         let mut gamma = V::zeroed();
-        gamma.matrix_mut().fill(1.0);
+        gamma.matrix_mut().fill(T::one());
         let mut moving_variance = V::zeroed();
-        moving_variance.matrix_mut().fill(1.0);
+        moving_variance.matrix_mut().fill(T::one());
         Self {
             gamma,
             beta: V::zeroed(),
@@ -86,19 +86,19 @@ impl<const N: usize, V: MatrixStorage<N, 1>> BatchNorm<N, V> {
 
     /// The inference transform as `y = scale · x + shift`, per unit: what folding into a dense
     /// layer uses.
-    pub fn scale_and_shift(&self) -> (SVector<f32, N>, SVector<f32, N>) {
-        let mut scale = SVector::<f32, N>::zeros();
-        let mut shift = SVector::<f32, N>::zeros();
+    pub fn scale_and_shift(&self) -> (SVector<T, N>, SVector<T, N>) {
+        let mut scale = SVector::<T, N>::zeros();
+        let mut shift = SVector::<T, N>::zeros();
         self.scale_and_shift_into(scale.as_mut_slice(), shift.as_mut_slice());
         (scale, shift)
     }
 
     /// [`scale_and_shift`](Self::scale_and_shift) into slices of `N` values.
-    pub fn scale_and_shift_into(&self, scale: &mut [f32], shift: &mut [f32]) {
+    pub fn scale_and_shift_into(&self, scale: &mut [T], shift: &mut [T]) {
         let (g, b) = (self.gamma.matrix(), self.beta.matrix());
         let (m, v) = (self.moving_mean.matrix(), self.moving_variance.matrix());
         for j in 0..N.min(scale.len()).min(shift.len()) {
-            let s = g[j] / crate::math::sqrt(v[j] + self.epsilon);
+            let s = g[j] / (v[j] + T::of_f32(self.epsilon)).sqrt_();
             scale[j] = s;
             shift[j] = b[j] - s * m[j];
         }
@@ -117,19 +117,19 @@ impl<const N: usize, V: MatrixStorage<N, 1>> BatchNorm<N, V> {
 
     /// One column at inference: `a = γ (x − moving mean) / √(moving variance + ε) + β`.
     #[inline(always)]
-    fn infer(&self, x: &[f32], a: &mut [f32]) {
+    fn infer(&self, x: &[T], a: &mut [T]) {
         let (g, b) = (self.gamma.matrix(), self.beta.matrix());
         let (m, v) = (self.moving_mean.matrix(), self.moving_variance.matrix());
         for j in 0..N {
-            a[j] = g[j] * (x[j] - m[j]) / crate::math::sqrt(v[j] + self.epsilon) + b[j];
+            a[j] = g[j] * (x[j] - m[j]) / (v[j] + T::of_f32(self.epsilon)).sqrt_() + b[j];
         }
     }
 
     /// One column: `z = x̂` and `a = γ x̂ + β` with the given mean and variance.
-    fn normalize(&self, mean: &[f32], variance: &[f32], x: &[f32], z: &mut [f32], a: &mut [f32]) {
+    fn normalize(&self, mean: &[T], variance: &[T], x: &[T], z: &mut [T], a: &mut [T]) {
         let (g, b) = (self.gamma.matrix(), self.beta.matrix());
         for j in 0..N {
-            let inv = 1.0 / crate::math::sqrt(variance[j] + self.epsilon);
+            let inv = T::one() / (variance[j] + T::of_f32(self.epsilon)).sqrt_();
             let xhat = (x[j] - mean[j]) * inv;
             z[j] = xhat;
             a[j] = g[j] * xhat + b[j];
@@ -137,7 +137,9 @@ impl<const N: usize, V: MatrixStorage<N, 1>> BatchNorm<N, V> {
     }
 }
 
-impl<const N: usize, V: MatrixStorage<N, 1>> LayerGradient for BatchNormGradient<N, V> {
+impl<const N: usize, T: Scalar, V: MatrixStorage<N, 1, Scalar = T>> LayerGradient<T>
+    for BatchNormGradient<N, V>
+{
     fn zeroed() -> Self {
         Self {
             gamma: V::zeroed(),
@@ -146,7 +148,7 @@ impl<const N: usize, V: MatrixStorage<N, 1>> LayerGradient for BatchNormGradient
             batch_variance: V::zeroed(),
         }
     }
-    fn tensor(&self, index: usize) -> &[f32] {
+    fn tensor(&self, index: usize) -> &[T] {
         match index {
             0 => self.gamma.matrix().as_slice(),
             1 => self.beta.matrix().as_slice(),
@@ -155,7 +157,7 @@ impl<const N: usize, V: MatrixStorage<N, 1>> LayerGradient for BatchNormGradient
             _ => &[],
         }
     }
-    fn tensor_mut(&mut self, index: usize) -> &mut [f32] {
+    fn tensor_mut(&mut self, index: usize) -> &mut [T] {
         match index {
             0 => self.gamma.matrix_mut().as_mut_slice(),
             1 => self.beta.matrix_mut().as_mut_slice(),
@@ -166,7 +168,9 @@ impl<const N: usize, V: MatrixStorage<N, 1>> LayerGradient for BatchNormGradient
     }
 }
 
-impl<const N: usize, V: MatrixStorage<N, 1>> Layer<N, N> for BatchNorm<N, V> {
+impl<const N: usize, T: Scalar, V: MatrixStorage<N, 1, Scalar = T>> Layer<N, N, T>
+    for BatchNorm<N, V>
+{
     const KIND: LayerKind = LayerKind::BatchNorm;
     const TENSORS: usize = 4;
     const TRAINABLE: usize = 2 * N;
@@ -184,7 +188,7 @@ impl<const N: usize, V: MatrixStorage<N, 1>> Layer<N, N> for BatchNorm<N, V> {
         }
     }
 
-    fn tensor(&self, index: usize) -> &[f32] {
+    fn tensor(&self, index: usize) -> &[T] {
         match index {
             0 => self.gamma.matrix().as_slice(),
             1 => self.beta.matrix().as_slice(),
@@ -194,7 +198,7 @@ impl<const N: usize, V: MatrixStorage<N, 1>> Layer<N, N> for BatchNorm<N, V> {
         }
     }
 
-    fn tensor_mut(&mut self, index: usize) -> &mut [f32] {
+    fn tensor_mut(&mut self, index: usize) -> &mut [T] {
         match index {
             0 => self.gamma.matrix_mut().as_mut_slice(),
             1 => self.beta.matrix_mut().as_mut_slice(),
@@ -210,7 +214,7 @@ impl<const N: usize, V: MatrixStorage<N, 1>> Layer<N, N> for BatchNorm<N, V> {
     }
 
     #[inline(always)]
-    fn forward_simd_into<V2: Simd>(&self, _: V2, x: &SVector<f32, N>, a: &mut SVector<f32, N>) {
+    fn forward_simd_into<V2: Simd>(&self, _: V2, x: &SVector<T, N>, a: &mut SVector<T, N>) {
         self.infer(x.as_slice(), a.as_mut_slice());
     }
 
@@ -218,9 +222,9 @@ impl<const N: usize, V: MatrixStorage<N, 1>> Layer<N, N> for BatchNorm<N, V> {
     fn forward_trace_simd_into<V2: Simd>(
         &self,
         _: V2,
-        x: &SVector<f32, N>,
-        z: &mut SVector<f32, N>,
-        a: &mut SVector<f32, N>,
+        x: &SVector<T, N>,
+        z: &mut SVector<T, N>,
+        a: &mut SVector<T, N>,
     ) {
         let (m, v) = (self.moving_mean.matrix(), self.moving_variance.matrix());
         self.normalize(
@@ -237,18 +241,18 @@ impl<const N: usize, V: MatrixStorage<N, 1>> Layer<N, N> for BatchNorm<N, V> {
     fn backward_simd<V2: Simd>(
         &self,
         _: V2,
-        _: &SVector<f32, N>,
-        z: &SVector<f32, N>,
-        delta: &SVector<f32, N>,
+        _: &SVector<T, N>,
+        z: &SVector<T, N>,
+        delta: &SVector<T, N>,
         grad: &mut Self::Gradient,
-        dx: Option<&mut SVector<f32, N>>,
+        dx: Option<&mut SVector<T, N>>,
     ) {
         *grad.gamma.matrix_mut() += delta.component_mul(z);
         *grad.beta.matrix_mut() += delta;
         if let Some(dx) = dx {
             let (g, v) = (self.gamma.matrix(), self.moving_variance.matrix());
             for j in 0..N {
-                dx[j] = delta[j] * g[j] / crate::math::sqrt(v[j] + self.epsilon);
+                dx[j] = delta[j] * g[j] / (v[j] + T::of_f32(self.epsilon)).sqrt_();
             }
         }
     }
@@ -259,9 +263,9 @@ impl<const N: usize, V: MatrixStorage<N, 1>> Layer<N, N> for BatchNorm<N, V> {
     fn forward_batch(
         &self,
         mode: Mode<'_>,
-        x: &[f32],
-        z: &mut [f32],
-        a: &mut [f32],
+        x: &[T],
+        z: &mut [T],
+        a: &mut [T],
         grad: &mut Self::Gradient,
     ) {
         if !mode.is_training() {
@@ -275,21 +279,21 @@ impl<const N: usize, V: MatrixStorage<N, 1>> Layer<N, N> for BatchNorm<N, V> {
         let n = x.len() / N;
         let mean = grad.batch_mean.matrix_mut().as_mut_slice();
         let variance = grad.batch_variance.matrix_mut().as_mut_slice();
-        mean.fill(0.0);
-        variance.fill(0.0);
+        mean.fill(T::zero());
+        variance.fill(T::zero());
         if n == 0 {
             return;
         }
         // Two passes in f64: the mean, then the squared deviations from it.
         for j in 0..N {
-            let sum: f64 = x.chunks_exact(N).map(|c| f64::from(c[j])).sum();
+            let sum: f64 = x.chunks_exact(N).map(|c| c[j].as_f64()).sum();
             let mu = sum / n as f64;
             let sq: f64 = x
                 .chunks_exact(N)
-                .map(|c| crate::math::square(f64::from(c[j]) - mu))
+                .map(|c| crate::math::square(c[j].as_f64() - mu))
                 .sum();
-            mean[j] = mu as f32;
-            variance[j] = (sq / n as f64) as f32;
+            mean[j] = T::of_f64(mu);
+            variance[j] = T::of_f64(sq / n as f64);
         }
         let columns = x.chunks_exact(N).zip(z.chunks_exact_mut(N));
         for ((x, z), a) in columns.zip(a.chunks_exact_mut(N)) {
@@ -298,7 +302,7 @@ impl<const N: usize, V: MatrixStorage<N, 1>> Layer<N, N> for BatchNorm<N, V> {
     }
 
     #[cfg(feature = "std")]
-    fn output_batch(&self, x: &[f32], a: &mut [f32]) {
+    fn output_batch(&self, x: &[T], a: &mut [T]) {
         for (x, a) in x.chunks_exact(N).zip(a.chunks_exact_mut(N)) {
             self.infer(x, a);
         }
@@ -310,11 +314,11 @@ impl<const N: usize, V: MatrixStorage<N, 1>> Layer<N, N> for BatchNorm<N, V> {
     #[cfg(feature = "std")]
     fn backward_batch(
         &self,
-        _: &[f32],
-        z: &[f32],
-        delta: &[f32],
+        _: &[T],
+        z: &[T],
+        delta: &[T],
         grad: &mut Self::Gradient,
-        dx: &mut [f32],
+        dx: &mut [T],
     ) {
         let n = delta.len() / N;
         if n == 0 {
@@ -324,33 +328,33 @@ impl<const N: usize, V: MatrixStorage<N, 1>> Layer<N, N> for BatchNorm<N, V> {
         for j in 0..N {
             let (mut sum, mut dot) = (0.0_f64, 0.0_f64);
             for (d, z) in delta.chunks_exact(N).zip(z.chunks_exact(N)) {
-                sum += f64::from(d[j]);
-                dot += f64::from(d[j]) * f64::from(z[j]);
+                sum += d[j].as_f64();
+                dot += d[j].as_f64() * z[j].as_f64();
             }
-            grad.gamma.matrix_mut()[j] += dot as f32;
-            grad.beta.matrix_mut()[j] += sum as f32;
+            grad.gamma.matrix_mut()[j] += T::of_f64(dot);
+            grad.beta.matrix_mut()[j] += T::of_f64(sum);
             if dx.is_empty() {
                 continue;
             }
             let inv = 1.0
                 / crate::math::sqrt64(
-                    f64::from(grad.batch_variance.matrix()[j]) + f64::from(self.epsilon),
+                    grad.batch_variance.matrix()[j].as_f64() + f64::from(self.epsilon),
                 );
-            let k = f64::from(g[j]) * inv / n as f64;
+            let k = g[j].as_f64() * inv / n as f64;
             let columns = delta.chunks_exact(N).zip(z.chunks_exact(N));
             for ((d, z), dx) in columns.zip(dx.chunks_exact_mut(N)) {
-                let v = n as f64 * f64::from(d[j]) - sum - f64::from(z[j]) * dot;
-                dx[j] = (k * v) as f32;
+                let v = n as f64 * d[j].as_f64() - sum - z[j].as_f64() * dot;
+                dx[j] = T::of_f64(k * v);
             }
         }
     }
 
     fn update_state(&mut self, grad: &Self::Gradient) {
-        let m = self.momentum;
+        let m = T::of_f32(self.momentum);
         let mean = grad.batch_mean.matrix();
         let variance = grad.batch_variance.matrix();
         for (moving, &batch) in self.moving_mean.matrix_mut().iter_mut().zip(mean.iter()) {
-            *moving = m * *moving + (1.0 - m) * batch;
+            *moving = m * *moving + (T::one() - m) * batch;
         }
         for (moving, &batch) in self
             .moving_variance
@@ -358,7 +362,7 @@ impl<const N: usize, V: MatrixStorage<N, 1>> Layer<N, N> for BatchNorm<N, V> {
             .iter_mut()
             .zip(variance.iter())
         {
-            *moving = m * *moving + (1.0 - m) * batch;
+            *moving = m * *moving + (T::one() - m) * batch;
         }
     }
 }
@@ -366,9 +370,10 @@ impl<const N: usize, V: MatrixStorage<N, 1>> Layer<N, N> for BatchNorm<N, V> {
 impl<
     const IN: usize,
     const OUT: usize,
-    A: crate::activation::Activation,
-    S: MatrixStorage<OUT, IN>,
-    B: MatrixStorage<OUT, 1>,
+    T: Scalar,
+    A: crate::activation::Activation<T>,
+    S: MatrixStorage<OUT, IN, Scalar = T>,
+    B: MatrixStorage<OUT, 1, Scalar = T>,
     const BIAS: bool,
 > crate::Dense<IN, OUT, A, S, B, BIAS>
 {
@@ -405,7 +410,7 @@ impl<
     /// let folded = dense.folded(&norm).forward(&x);
     /// assert!((separate - folded).norm() < 1e-6);
     /// ```
-    pub fn folded<V: MatrixStorage<OUT, 1>>(
+    pub fn folded<V: MatrixStorage<OUT, 1, Scalar = T>>(
         &self,
         norm: &BatchNorm<OUT, V>,
     ) -> crate::Dense<IN, OUT, A, S, B, true> {
@@ -444,7 +449,7 @@ impl<
     /// let folded = dense.folded_after(&norm).forward(&x);
     /// assert!((separate - folded).norm() < 1e-6);
     /// ```
-    pub fn folded_after<V: MatrixStorage<IN, 1>>(
+    pub fn folded_after<V: MatrixStorage<IN, 1, Scalar = T>>(
         &self,
         norm: &BatchNorm<IN, V>,
     ) -> crate::Dense<IN, OUT, A, S, B, true> {

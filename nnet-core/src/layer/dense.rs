@@ -8,20 +8,25 @@ use super::Mode;
 use super::{Layer, LayerGradient, LayerKind};
 use crate::activation::Activation;
 use crate::storage::MatrixStorage;
-use crate::{Dense, DenseGradient, TensorInfo};
+use crate::{Dense, DenseGradient, Scalar, TensorInfo};
 
-impl<const IN: usize, const OUT: usize, S: MatrixStorage<OUT, IN>, B: MatrixStorage<OUT, 1>>
-    LayerGradient for DenseGradient<IN, OUT, S, B>
+impl<
+    const IN: usize,
+    const OUT: usize,
+    T: Scalar,
+    S: MatrixStorage<OUT, IN, Scalar = T>,
+    B: MatrixStorage<OUT, 1, Scalar = T>,
+> LayerGradient<T> for DenseGradient<IN, OUT, S, B>
 {
     fn zeroed() -> Self {
         DenseGradient::zeroed()
     }
     #[inline]
-    fn tensor(&self, index: usize) -> &[f32] {
+    fn tensor(&self, index: usize) -> &[T] {
         DenseGradient::tensor(self, index)
     }
     #[inline]
-    fn tensor_mut(&mut self, index: usize) -> &mut [f32] {
+    fn tensor_mut(&mut self, index: usize) -> &mut [T] {
         DenseGradient::tensor_mut(self, index)
     }
 }
@@ -29,11 +34,12 @@ impl<const IN: usize, const OUT: usize, S: MatrixStorage<OUT, IN>, B: MatrixStor
 impl<
     const IN: usize,
     const OUT: usize,
-    A: Activation,
-    S: MatrixStorage<OUT, IN>,
-    B: MatrixStorage<OUT, 1>,
+    T: Scalar,
+    A: Activation<T>,
+    S: MatrixStorage<OUT, IN, Scalar = T>,
+    B: MatrixStorage<OUT, 1, Scalar = T>,
     const BIAS: bool,
-> Layer<IN, OUT> for Dense<IN, OUT, A, S, B, BIAS>
+> Layer<IN, OUT, T> for Dense<IN, OUT, A, S, B, BIAS>
 {
     const KIND: LayerKind = LayerKind::Dense;
     const TENSORS: usize = if BIAS { 2 } else { 1 };
@@ -47,12 +53,12 @@ impl<
     }
 
     #[inline]
-    fn tensor(&self, index: usize) -> &[f32] {
+    fn tensor(&self, index: usize) -> &[T] {
         Dense::tensor(self, index)
     }
 
     #[inline]
-    fn tensor_mut(&mut self, index: usize) -> &mut [f32] {
+    fn tensor_mut(&mut self, index: usize) -> &mut [T] {
         Dense::tensor_mut(self, index)
     }
 
@@ -62,12 +68,12 @@ impl<
     }
 
     #[inline(always)]
-    fn forward_simd_into<V: Simd>(&self, simd: V, x: &SVector<f32, IN>, a: &mut SVector<f32, OUT>) {
+    fn forward_simd_into<V: Simd>(&self, simd: V, x: &SVector<T, IN>, a: &mut SVector<T, OUT>) {
         Dense::forward_simd_into(self, simd, x, a);
     }
 
     #[inline(always)]
-    fn forward_simd<V: Simd>(&self, simd: V, x: &SVector<f32, IN>) -> SVector<f32, OUT> {
+    fn forward_simd<V: Simd>(&self, simd: V, x: &SVector<T, IN>) -> SVector<T, OUT> {
         Dense::forward_simd(self, simd, x)
     }
 
@@ -75,9 +81,9 @@ impl<
     fn forward_trace_simd_into<V: Simd>(
         &self,
         simd: V,
-        x: &SVector<f32, IN>,
-        z: &mut SVector<f32, OUT>,
-        a: &mut SVector<f32, OUT>,
+        x: &SVector<T, IN>,
+        z: &mut SVector<T, OUT>,
+        a: &mut SVector<T, OUT>,
     ) {
         Dense::forward_trace_simd_into(self, simd, x, z, a);
     }
@@ -86,8 +92,8 @@ impl<
     fn forward_trace_simd<V: Simd>(
         &self,
         simd: V,
-        x: &SVector<f32, IN>,
-    ) -> (SVector<f32, OUT>, SVector<f32, OUT>) {
+        x: &SVector<T, IN>,
+    ) -> (SVector<T, OUT>, SVector<T, OUT>) {
         Dense::forward_trace_simd(self, simd, x)
     }
 
@@ -95,11 +101,11 @@ impl<
     fn backward_simd<V: Simd>(
         &self,
         simd: V,
-        x: &SVector<f32, IN>,
-        _z: &SVector<f32, OUT>,
-        delta: &SVector<f32, OUT>,
+        x: &SVector<T, IN>,
+        _z: &SVector<T, OUT>,
+        delta: &SVector<T, OUT>,
         grad: &mut Self::Gradient,
-        dx: Option<&mut SVector<f32, IN>>,
+        dx: Option<&mut SVector<T, IN>>,
     ) {
         Dense::backward_simd(self, simd, x, delta, grad, dx);
     }
@@ -108,37 +114,37 @@ impl<
     fn forward_batch(
         &self,
         _mode: Mode<'_>,
-        x: &[f32],
-        z: &mut [f32],
-        a: &mut [f32],
+        x: &[T],
+        z: &mut [T],
+        a: &mut [T],
         _grad: &mut Self::Gradient,
     ) {
         Dense::forward_batch(self, x, z, a);
     }
 
     #[cfg(feature = "std")]
-    fn output_batch(&self, x: &[f32], a: &mut [f32]) {
+    fn output_batch(&self, x: &[T], a: &mut [T]) {
         Dense::output_batch(self, x, a);
     }
 
     #[cfg(feature = "std")]
-    fn activation_backward_batch(&self, z: &[f32], a: &[f32], delta: &mut [f32]) {
+    fn activation_backward_batch(&self, z: &[T], a: &[T], delta: &mut [T]) {
         Dense::activation_backward_batch(self, z, a, delta);
     }
 
     #[cfg(feature = "std")]
     fn backward_batch(
         &self,
-        x: &[f32],
-        _z: &[f32],
-        delta: &[f32],
+        x: &[T],
+        _z: &[T],
+        delta: &[T],
         grad: &mut Self::Gradient,
-        dx: &mut [f32],
+        dx: &mut [T],
     ) {
         Dense::backward_batch(self, x, delta, grad, dx);
     }
 
-    fn regularization(&self, grad: Option<&mut Self::Gradient>) -> f32 {
+    fn regularization(&self, grad: Option<&mut Self::Gradient>) -> T {
         let weights = self.weights.matrix().as_slice();
         if let Some(grad) = grad {
             let g = grad.weights.matrix_mut().as_mut_slice();

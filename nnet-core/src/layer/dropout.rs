@@ -6,8 +6,8 @@ use pulp::Simd;
 #[cfg(feature = "std")]
 use super::Mode;
 use super::{Layer, LayerKind, NoGradient};
-use crate::TensorInfo;
 use crate::activation::Linear;
+use crate::{Scalar, TensorInfo};
 
 /// Keras's `Dropout(rate)`: in training, each unit of each sample is zeroed with probability
 /// `rate` and the others are scaled by `1 / (1 − rate)` (inverted dropout), so the expected
@@ -48,21 +48,21 @@ impl<const N: usize> Dropout<N> {
 
     /// Writes a fresh mask to `scale`: `0` for a dropped unit, `1 / (1 − rate)` for a kept one.
     /// (A rate of 1 or more, which `network!` refuses, drops every unit.)
-    pub fn draw_mask(&self, rng: &mut dyn rand::RngCore, scale: &mut [f32]) {
+    pub fn draw_mask<T: Scalar>(&self, rng: &mut dyn rand::RngCore, scale: &mut [T]) {
         let keep = if self.rate < 1.0 {
-            1.0 / (1.0 - self.rate)
+            T::one() / (T::one() - T::of_f32(self.rate))
         } else {
-            0.0
+            T::zero()
         };
         for s in scale {
             // 24 random bits: a uniform number in [0, 1) with every value exact in f32.
             let u = (rng.next_u32() >> 8) as f32 * (1.0 / 16_777_216.0);
-            *s = if u < self.rate { 0.0 } else { keep };
+            *s = if u < self.rate { T::zero() } else { keep };
         }
     }
 }
 
-impl<const N: usize> Layer<N, N> for Dropout<N> {
+impl<const N: usize, T: Scalar> Layer<N, N, T> for Dropout<N> {
     const KIND: LayerKind = LayerKind::Dropout;
     const TENSORS: usize = 0;
     const TRAINABLE: usize = 0;
@@ -73,10 +73,10 @@ impl<const N: usize> Layer<N, N> for Dropout<N> {
     fn tensor_info(_: usize) -> Option<TensorInfo> {
         None
     }
-    fn tensor(&self, _: usize) -> &[f32] {
+    fn tensor(&self, _: usize) -> &[T] {
         &[]
     }
-    fn tensor_mut(&mut self, _: usize) -> &mut [f32] {
+    fn tensor_mut(&mut self, _: usize) -> &mut [T] {
         &mut []
     }
 
@@ -86,12 +86,12 @@ impl<const N: usize> Layer<N, N> for Dropout<N> {
     }
 
     #[inline(always)]
-    fn forward_simd_into<V: Simd>(&self, _: V, x: &SVector<f32, N>, a: &mut SVector<f32, N>) {
+    fn forward_simd_into<V: Simd>(&self, _: V, x: &SVector<T, N>, a: &mut SVector<T, N>) {
         a.as_mut_slice().copy_from_slice(x.as_slice());
     }
 
     #[inline(always)]
-    fn forward_simd<V: Simd>(&self, _: V, x: &SVector<f32, N>) -> SVector<f32, N> {
+    fn forward_simd<V: Simd>(&self, _: V, x: &SVector<T, N>) -> SVector<T, N> {
         *x
     }
 
@@ -99,11 +99,11 @@ impl<const N: usize> Layer<N, N> for Dropout<N> {
     fn forward_trace_simd_into<V: Simd>(
         &self,
         _: V,
-        x: &SVector<f32, N>,
-        z: &mut SVector<f32, N>,
-        a: &mut SVector<f32, N>,
+        x: &SVector<T, N>,
+        z: &mut SVector<T, N>,
+        a: &mut SVector<T, N>,
     ) {
-        z.fill(1.0);
+        z.fill(T::one());
         a.as_mut_slice().copy_from_slice(x.as_slice());
     }
 
@@ -111,11 +111,11 @@ impl<const N: usize> Layer<N, N> for Dropout<N> {
     fn backward_simd<V: Simd>(
         &self,
         _: V,
-        _: &SVector<f32, N>,
-        _: &SVector<f32, N>,
-        delta: &SVector<f32, N>,
+        _: &SVector<T, N>,
+        _: &SVector<T, N>,
+        delta: &SVector<T, N>,
         _: &mut NoGradient,
-        dx: Option<&mut SVector<f32, N>>,
+        dx: Option<&mut SVector<T, N>>,
     ) {
         if let Some(dx) = dx {
             dx.as_mut_slice().copy_from_slice(delta.as_slice());
@@ -124,17 +124,10 @@ impl<const N: usize> Layer<N, N> for Dropout<N> {
 
     /// In training, `z` receives the mask's scale per unit and `a = x · z`.
     #[cfg(feature = "std")]
-    fn forward_batch(
-        &self,
-        mode: Mode<'_>,
-        x: &[f32],
-        z: &mut [f32],
-        a: &mut [f32],
-        _: &mut NoGradient,
-    ) {
+    fn forward_batch(&self, mode: Mode<'_>, x: &[T], z: &mut [T], a: &mut [T], _: &mut NoGradient) {
         match mode {
             Mode::Training(rng) if self.rate > 0.0 => self.draw_mask(rng, z),
-            _ => z.fill(1.0),
+            _ => z.fill(T::one()),
         }
         for ((a, &x), &s) in a.iter_mut().zip(x).zip(z.iter()) {
             *a = x * s;
@@ -142,19 +135,12 @@ impl<const N: usize> Layer<N, N> for Dropout<N> {
     }
 
     #[cfg(feature = "std")]
-    fn output_batch(&self, x: &[f32], a: &mut [f32]) {
+    fn output_batch(&self, x: &[T], a: &mut [T]) {
         a.copy_from_slice(x);
     }
 
     #[cfg(feature = "std")]
-    fn backward_batch(
-        &self,
-        _: &[f32],
-        z: &[f32],
-        delta: &[f32],
-        _: &mut NoGradient,
-        dx: &mut [f32],
-    ) {
+    fn backward_batch(&self, _: &[T], z: &[T], delta: &[T], _: &mut NoGradient, dx: &mut [T]) {
         for ((dx, &d), &s) in dx.iter_mut().zip(delta).zip(z) {
             *dx = d * s;
         }

@@ -6,9 +6,9 @@ use pulp::Simd;
 #[cfg(feature = "std")]
 use super::Mode;
 use super::{Layer, LayerGradient, LayerKind};
-use crate::TensorInfo;
 use crate::activation::Linear;
 use crate::storage::MatrixStorage;
+use crate::{Scalar, TensorInfo};
 
 /// Layer normalization of `N` units, as Keras's `LayerNormalization`: each sample is normalized
 /// by the mean and biased variance of its own units, `y = γ (x − μ) / √(σ² + ε) + β`, the same
@@ -46,12 +46,12 @@ pub struct LayerNormGradient<const N: usize, V = SVector<f32, N>> {
 }
 
 /// Mean and `1 / √(σ² + ε)` of one sample's units, in `f64`.
-fn moments(x: &[f32], epsilon: f32) -> (f64, f64) {
+fn moments<T: Scalar>(x: &[T], epsilon: f32) -> (f64, f64) {
     let n = x.len().max(1) as f64;
-    let mean = x.iter().map(|&v| f64::from(v)).sum::<f64>() / n;
+    let mean = x.iter().map(|&v| v.as_f64()).sum::<f64>() / n;
     let variance = x
         .iter()
-        .map(|&v| crate::math::square(f64::from(v) - mean))
+        .map(|&v| crate::math::square(v.as_f64() - mean))
         .sum::<f64>()
         / n;
     (
@@ -60,11 +60,11 @@ fn moments(x: &[f32], epsilon: f32) -> (f64, f64) {
     )
 }
 
-impl<const N: usize, V: MatrixStorage<N, 1>> LayerNorm<N, V> {
+impl<const N: usize, T: Scalar, V: MatrixStorage<N, 1, Scalar = T>> LayerNorm<N, V> {
     /// A layer with `γ = 1`, `β = 0` and the given `epsilon`.
     pub fn new(epsilon: f32) -> Self {
         let mut gamma = V::zeroed();
-        gamma.matrix_mut().fill(1.0);
+        gamma.matrix_mut().fill(T::one());
         Self {
             gamma,
             beta: V::zeroed(),
@@ -74,20 +74,20 @@ impl<const N: usize, V: MatrixStorage<N, 1>> LayerNorm<N, V> {
 
     /// One sample's output `a = γ x̂ + β`.
     #[inline(always)]
-    fn infer(&self, x: &[f32], a: &mut [f32]) {
+    fn infer(&self, x: &[T], a: &mut [T]) {
         let (mean, inv) = moments(x, self.epsilon);
         let (g, b) = (self.gamma.matrix(), self.beta.matrix());
         for j in 0..N {
-            a[j] = g[j] * ((f64::from(x[j]) - mean) * inv) as f32 + b[j];
+            a[j] = g[j] * T::of_f64((x[j].as_f64() - mean) * inv) + b[j];
         }
     }
 
     /// One sample: `z = x̂`, `a = γ x̂ + β`.
-    fn normalize(&self, x: &[f32], z: &mut [f32], a: &mut [f32]) {
+    fn normalize(&self, x: &[T], z: &mut [T], a: &mut [T]) {
         let (mean, inv) = moments(x, self.epsilon);
         let (g, b) = (self.gamma.matrix(), self.beta.matrix());
         for j in 0..N {
-            let xhat = ((f64::from(x[j]) - mean) * inv) as f32;
+            let xhat = T::of_f64((x[j].as_f64() - mean) * inv);
             z[j] = xhat;
             a[j] = g[j] * xhat + b[j];
         }
@@ -96,11 +96,11 @@ impl<const N: usize, V: MatrixStorage<N, 1>> LayerNorm<N, V> {
     /// One sample's backward pass: `∂L/∂x = (γδ − mean(γδ) − x̂ · mean(γδ x̂)) / √(σ² + ε)`.
     fn backward_one(
         &self,
-        x: &[f32],
-        z: &[f32],
-        delta: &[f32],
+        x: &[T],
+        z: &[T],
+        delta: &[T],
         grad: &mut LayerNormGradient<N, V>,
-        dx: Option<&mut [f32]>,
+        dx: Option<&mut [T]>,
     ) {
         let g = self.gamma.matrix();
         for j in 0..N {
@@ -112,34 +112,36 @@ impl<const N: usize, V: MatrixStorage<N, 1>> LayerNorm<N, V> {
         let n = N as f64;
         let (mut mean_g, mut mean_gz) = (0.0_f64, 0.0_f64);
         for j in 0..N {
-            let gd = f64::from(g[j]) * f64::from(delta[j]);
+            let gd = g[j].as_f64() * delta[j].as_f64();
             mean_g += gd;
-            mean_gz += gd * f64::from(z[j]);
+            mean_gz += gd * z[j].as_f64();
         }
         mean_g /= n;
         mean_gz /= n;
         for j in 0..N {
-            let gd = f64::from(g[j]) * f64::from(delta[j]);
-            dx[j] = ((gd - mean_g - f64::from(z[j]) * mean_gz) * inv) as f32;
+            let gd = g[j].as_f64() * delta[j].as_f64();
+            dx[j] = T::of_f64((gd - mean_g - z[j].as_f64() * mean_gz) * inv);
         }
     }
 }
 
-impl<const N: usize, V: MatrixStorage<N, 1>> LayerGradient for LayerNormGradient<N, V> {
+impl<const N: usize, T: Scalar, V: MatrixStorage<N, 1, Scalar = T>> LayerGradient<T>
+    for LayerNormGradient<N, V>
+{
     fn zeroed() -> Self {
         Self {
             gamma: V::zeroed(),
             beta: V::zeroed(),
         }
     }
-    fn tensor(&self, index: usize) -> &[f32] {
+    fn tensor(&self, index: usize) -> &[T] {
         match index {
             0 => self.gamma.matrix().as_slice(),
             1 => self.beta.matrix().as_slice(),
             _ => &[],
         }
     }
-    fn tensor_mut(&mut self, index: usize) -> &mut [f32] {
+    fn tensor_mut(&mut self, index: usize) -> &mut [T] {
         match index {
             0 => self.gamma.matrix_mut().as_mut_slice(),
             1 => self.beta.matrix_mut().as_mut_slice(),
@@ -148,7 +150,9 @@ impl<const N: usize, V: MatrixStorage<N, 1>> LayerGradient for LayerNormGradient
     }
 }
 
-impl<const N: usize, V: MatrixStorage<N, 1>> Layer<N, N> for LayerNorm<N, V> {
+impl<const N: usize, T: Scalar, V: MatrixStorage<N, 1, Scalar = T>> Layer<N, N, T>
+    for LayerNorm<N, V>
+{
     const KIND: LayerKind = LayerKind::LayerNorm;
     const TENSORS: usize = 2;
     const TRAINABLE: usize = 2 * N;
@@ -164,7 +168,7 @@ impl<const N: usize, V: MatrixStorage<N, 1>> Layer<N, N> for LayerNorm<N, V> {
         }
     }
 
-    fn tensor(&self, index: usize) -> &[f32] {
+    fn tensor(&self, index: usize) -> &[T] {
         match index {
             0 => self.gamma.matrix().as_slice(),
             1 => self.beta.matrix().as_slice(),
@@ -172,7 +176,7 @@ impl<const N: usize, V: MatrixStorage<N, 1>> Layer<N, N> for LayerNorm<N, V> {
         }
     }
 
-    fn tensor_mut(&mut self, index: usize) -> &mut [f32] {
+    fn tensor_mut(&mut self, index: usize) -> &mut [T] {
         match index {
             0 => self.gamma.matrix_mut().as_mut_slice(),
             1 => self.beta.matrix_mut().as_mut_slice(),
@@ -186,7 +190,7 @@ impl<const N: usize, V: MatrixStorage<N, 1>> Layer<N, N> for LayerNorm<N, V> {
     }
 
     #[inline(always)]
-    fn forward_simd_into<V2: Simd>(&self, _: V2, x: &SVector<f32, N>, a: &mut SVector<f32, N>) {
+    fn forward_simd_into<V2: Simd>(&self, _: V2, x: &SVector<T, N>, a: &mut SVector<T, N>) {
         self.infer(x.as_slice(), a.as_mut_slice());
     }
 
@@ -194,9 +198,9 @@ impl<const N: usize, V: MatrixStorage<N, 1>> Layer<N, N> for LayerNorm<N, V> {
     fn forward_trace_simd_into<V2: Simd>(
         &self,
         _: V2,
-        x: &SVector<f32, N>,
-        z: &mut SVector<f32, N>,
-        a: &mut SVector<f32, N>,
+        x: &SVector<T, N>,
+        z: &mut SVector<T, N>,
+        a: &mut SVector<T, N>,
     ) {
         self.normalize(x.as_slice(), z.as_mut_slice(), a.as_mut_slice());
     }
@@ -205,11 +209,11 @@ impl<const N: usize, V: MatrixStorage<N, 1>> Layer<N, N> for LayerNorm<N, V> {
     fn backward_simd<V2: Simd>(
         &self,
         _: V2,
-        x: &SVector<f32, N>,
-        z: &SVector<f32, N>,
-        delta: &SVector<f32, N>,
+        x: &SVector<T, N>,
+        z: &SVector<T, N>,
+        delta: &SVector<T, N>,
         grad: &mut Self::Gradient,
-        dx: Option<&mut SVector<f32, N>>,
+        dx: Option<&mut SVector<T, N>>,
     ) {
         self.backward_one(
             x.as_slice(),
@@ -224,9 +228,9 @@ impl<const N: usize, V: MatrixStorage<N, 1>> Layer<N, N> for LayerNorm<N, V> {
     fn forward_batch(
         &self,
         _: Mode<'_>,
-        x: &[f32],
-        z: &mut [f32],
-        a: &mut [f32],
+        x: &[T],
+        z: &mut [T],
+        a: &mut [T],
         _: &mut Self::Gradient,
     ) {
         let columns = x.chunks_exact(N).zip(z.chunks_exact_mut(N));
@@ -236,7 +240,7 @@ impl<const N: usize, V: MatrixStorage<N, 1>> Layer<N, N> for LayerNorm<N, V> {
     }
 
     #[cfg(feature = "std")]
-    fn output_batch(&self, x: &[f32], a: &mut [f32]) {
+    fn output_batch(&self, x: &[T], a: &mut [T]) {
         for (x, a) in x.chunks_exact(N).zip(a.chunks_exact_mut(N)) {
             self.infer(x, a);
         }
@@ -245,11 +249,11 @@ impl<const N: usize, V: MatrixStorage<N, 1>> Layer<N, N> for LayerNorm<N, V> {
     #[cfg(feature = "std")]
     fn backward_batch(
         &self,
-        x: &[f32],
-        z: &[f32],
-        delta: &[f32],
+        x: &[T],
+        z: &[T],
+        delta: &[T],
         grad: &mut Self::Gradient,
-        dx: &mut [f32],
+        dx: &mut [T],
     ) {
         let n = delta.len() / N;
         for i in 0..n {

@@ -14,7 +14,7 @@
 //!   seeded generator, batch normalization normalizes with the statistics of the batch it sees
 //!   whole and reports them for its moving averages.
 //!
-//! Each layer's vectors (outputs, deltas) are `SVector<f32, N>`; a batch is a column-major
+//! Each layer's vectors (outputs, deltas) are `SVector<T, N>`; a batch is a column-major
 //! matrix, one sample per column (see [`batch`](crate::batch)).
 
 mod activation;
@@ -43,8 +43,8 @@ use nalgebra::SVector;
 use pulp::Simd;
 use rand::RngCore;
 
-use crate::TensorInfo;
 use crate::activation::Activation;
+use crate::{Scalar, TensorInfo};
 
 /// The kinds of layer `network!` knows, with their words in the grammar.
 ///
@@ -160,27 +160,29 @@ impl core::fmt::Debug for Mode<'_> {
 /// Slots of trainable tensors hold `∂L/∂tensor`; slots of non-trainable tensors hold what the
 /// layer's training pass computed for them (batch normalization: the batch's mean and
 /// variance), which [`Layer::update_state`] folds into the layer after the optimizer's step.
-pub trait LayerGradient: Clone + core::fmt::Debug + PartialEq + Send + Sync {
+pub trait LayerGradient<T: Scalar = f32>:
+    Clone + core::fmt::Debug + PartialEq + Send + Sync
+{
     /// A gradient of zeros.
     fn zeroed() -> Self;
     /// Slot `index`, or an empty slice past the last.
-    fn tensor(&self, index: usize) -> &[f32];
+    fn tensor(&self, index: usize) -> &[T];
     /// Slot `index` mutably, or an empty slice past the last.
-    fn tensor_mut(&mut self, index: usize) -> &mut [f32];
+    fn tensor_mut(&mut self, index: usize) -> &mut [T];
 }
 
 /// The gradient of a layer without tensors.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct NoGradient;
 
-impl LayerGradient for NoGradient {
+impl<T: Scalar> LayerGradient<T> for NoGradient {
     fn zeroed() -> Self {
         NoGradient
     }
-    fn tensor(&self, _: usize) -> &[f32] {
+    fn tensor(&self, _: usize) -> &[T] {
         &[]
     }
-    fn tensor_mut(&mut self, _: usize) -> &mut [f32] {
+    fn tensor_mut(&mut self, _: usize) -> &mut [T] {
         &mut []
     }
 }
@@ -212,7 +214,7 @@ impl LayerGradient for NoGradient {
 /// assert!(y.sum().abs() < 1e-6);
 /// assert_eq!(<LayerNorm<3> as Layer<3, 3>>::TENSORS, 2);
 /// ```
-pub trait Layer<const IN: usize, const OUT: usize>:
+pub trait Layer<const IN: usize, const OUT: usize, T: Scalar = f32>:
     Clone + core::fmt::Debug + PartialEq + Send + Sync
 {
     /// Which kind of layer this is.
@@ -220,17 +222,17 @@ pub trait Layer<const IN: usize, const OUT: usize>:
     /// Number of tensors (trainable or not).
     const TENSORS: usize;
     /// The gradient (and training statistics) of the layer.
-    type Gradient: LayerGradient;
+    type Gradient: LayerGradient<T>;
     /// The activation that ends the layer: the loss's fused gradient looks at it when the layer
     /// is the network's last. [`Linear`](crate::activation::Linear) for layers without one.
-    type Activation: Activation;
+    type Activation: Activation<T>;
 
     /// Name (within the layer), shape and role of tensor `index`, or `None` past the last.
     fn tensor_info(index: usize) -> Option<TensorInfo>;
     /// The values of tensor `index` (column-major), or an empty slice.
-    fn tensor(&self, index: usize) -> &[f32];
+    fn tensor(&self, index: usize) -> &[T];
     /// The values of tensor `index` (column-major) mutably, or an empty slice.
-    fn tensor_mut(&mut self, index: usize) -> &mut [f32];
+    fn tensor_mut(&mut self, index: usize) -> &mut [T];
 
     /// Trainable parameters (Keras's "Trainable params" of the layer).
     const TRAINABLE: usize;
@@ -241,12 +243,12 @@ pub trait Layer<const IN: usize, const OUT: usize>:
     fn activation(&self) -> &Self::Activation;
 
     /// The inference output for one input, into `a`.
-    fn forward_simd_into<V: Simd>(&self, simd: V, x: &SVector<f32, IN>, a: &mut SVector<f32, OUT>);
+    fn forward_simd_into<V: Simd>(&self, simd: V, x: &SVector<T, IN>, a: &mut SVector<T, OUT>);
 
     /// The inference output for one input, as a value (for layers of up to
     /// [`INLINE_UNITS`](crate::storage::INLINE_UNITS) units).
     #[inline(always)]
-    fn forward_simd<V: Simd>(&self, simd: V, x: &SVector<f32, IN>) -> SVector<f32, OUT> {
+    fn forward_simd<V: Simd>(&self, simd: V, x: &SVector<T, IN>) -> SVector<T, OUT> {
         let mut a = SVector::zeros();
         self.forward_simd_into(simd, x, &mut a);
         a
@@ -256,9 +258,9 @@ pub trait Layer<const IN: usize, const OUT: usize>:
     fn forward_trace_simd_into<V: Simd>(
         &self,
         simd: V,
-        x: &SVector<f32, IN>,
-        z: &mut SVector<f32, OUT>,
-        a: &mut SVector<f32, OUT>,
+        x: &SVector<T, IN>,
+        z: &mut SVector<T, OUT>,
+        a: &mut SVector<T, OUT>,
     );
 
     /// [`forward_trace_simd_into`](Layer::forward_trace_simd_into) as values.
@@ -266,8 +268,8 @@ pub trait Layer<const IN: usize, const OUT: usize>:
     fn forward_trace_simd<V: Simd>(
         &self,
         simd: V,
-        x: &SVector<f32, IN>,
-    ) -> (SVector<f32, OUT>, SVector<f32, OUT>) {
+        x: &SVector<T, IN>,
+    ) -> (SVector<T, OUT>, SVector<T, OUT>) {
         let (mut z, mut a) = (SVector::zeros(), SVector::zeros());
         self.forward_trace_simd_into(simd, x, &mut z, &mut a);
         (z, a)
@@ -277,9 +279,9 @@ pub trait Layer<const IN: usize, const OUT: usize>:
     #[inline(always)]
     fn activation_backward_in_place(
         &self,
-        z: &SVector<f32, OUT>,
-        a: &SVector<f32, OUT>,
-        delta: &mut SVector<f32, OUT>,
+        z: &SVector<T, OUT>,
+        a: &SVector<T, OUT>,
+        delta: &mut SVector<T, OUT>,
     ) {
         self.activation()
             .backprop(z.as_slice(), a.as_slice(), delta.as_mut_slice());
@@ -291,11 +293,11 @@ pub trait Layer<const IN: usize, const OUT: usize>:
     fn backward_simd<V: Simd>(
         &self,
         simd: V,
-        x: &SVector<f32, IN>,
-        z: &SVector<f32, OUT>,
-        delta: &SVector<f32, OUT>,
+        x: &SVector<T, IN>,
+        z: &SVector<T, OUT>,
+        delta: &SVector<T, OUT>,
         grad: &mut Self::Gradient,
-        dx: Option<&mut SVector<f32, IN>>,
+        dx: Option<&mut SVector<T, IN>>,
     );
 
     /// The forward pass of a batch: `x` holds `IN` values per sample, `z` and `a` receive `OUT`
@@ -305,19 +307,19 @@ pub trait Layer<const IN: usize, const OUT: usize>:
     fn forward_batch(
         &self,
         mode: Mode<'_>,
-        x: &[f32],
-        z: &mut [f32],
-        a: &mut [f32],
+        x: &[T],
+        z: &mut [T],
+        a: &mut [T],
         grad: &mut Self::Gradient,
     );
 
     /// The inference outputs of a batch, without keeping `z`.
     #[cfg(feature = "std")]
-    fn output_batch(&self, x: &[f32], a: &mut [f32]);
+    fn output_batch(&self, x: &[T], a: &mut [T]);
 
     /// Turns `delta`, `∂L/∂A` of a batch, into `∂L/∂Z` in place, column by column.
     #[cfg(feature = "std")]
-    fn activation_backward_batch(&self, z: &[f32], a: &[f32], delta: &mut [f32]) {
+    fn activation_backward_batch(&self, z: &[T], a: &[T], delta: &mut [T]) {
         let columns = z.chunks_exact(OUT).zip(a.chunks_exact(OUT));
         for ((z, a), delta) in columns.zip(delta.chunks_exact_mut(OUT)) {
             self.activation().backprop(z, a, delta);
@@ -330,18 +332,18 @@ pub trait Layer<const IN: usize, const OUT: usize>:
     #[cfg(feature = "std")]
     fn backward_batch(
         &self,
-        x: &[f32],
-        z: &[f32],
-        delta: &[f32],
+        x: &[T],
+        z: &[T],
+        delta: &[T],
         grad: &mut Self::Gradient,
-        dx: &mut [f32],
+        dx: &mut [T],
     );
 
     /// The layer's regularization loss (Keras's `layer.losses`), adding its gradient to `grad`
     /// when given. Zero for layers without a regularizer.
-    fn regularization(&self, grad: Option<&mut Self::Gradient>) -> f32 {
+    fn regularization(&self, grad: Option<&mut Self::Gradient>) -> T {
         let _ = grad;
-        0.0
+        T::zero()
     }
 
     /// After an optimizer step in training: updates the non-trainable state (moving
@@ -355,7 +357,7 @@ pub trait Layer<const IN: usize, const OUT: usize>:
 /// networks list their tensors without spelling out each layer's type.
 #[doc(hidden)]
 #[inline]
-pub fn tensor_info_of<N, L: Layer<IN, OUT>, const IN: usize, const OUT: usize>(
+pub fn tensor_info_of<N, L: Layer<IN, OUT, T>, const IN: usize, const OUT: usize, T: Scalar>(
     field: fn(&N) -> &L,
     index: usize,
     layer: &'static str,

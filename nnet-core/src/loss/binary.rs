@@ -3,6 +3,7 @@
 use nalgebra::SVector;
 
 use super::{Loss, chain_rule, check_finite, clip, unclipped, zip_into};
+use crate::Scalar;
 use crate::activation::{Activation, ActivationKind};
 use crate::storage::vector_with;
 
@@ -37,8 +38,8 @@ use crate::storage::vector_with;
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct BinaryCrossentropy;
 
-impl<const N: usize> Loss<N> for BinaryCrossentropy {
-    type Target = SVector<f32, N>;
+impl<const N: usize, T: Scalar> Loss<N, T> for BinaryCrossentropy {
+    type Target = SVector<T, N>;
 
     /// `"binary_crossentropy"`.
     fn name(&self) -> &'static str {
@@ -46,34 +47,34 @@ impl<const N: usize> Loss<N> for BinaryCrossentropy {
     }
 
     /// `-1/N Σ_i [y_i ln p̂_i + (1 - y_i) ln(1 - p̂_i)]` with `p̂` clipped to `[ε, 1 - ε]`.
-    fn value(&self, prediction: &SVector<f32, N>, target: &Self::Target) -> f32 {
-        let sum: f32 = prediction
+    fn value(&self, prediction: &SVector<T, N>, target: &Self::Target) -> T {
+        let sum: T = prediction
             .iter()
             .zip(target.iter())
             .map(|(&p, &y)| {
                 let p = clip(p);
-                -(y * p.ln() + (1.0 - y) * (1.0 - p).ln())
+                -(y * p.ln() + (T::one() - y) * (T::one() - p).ln())
             })
             .sum();
-        sum / N as f32
+        sum / T::of_f64(N as f64)
     }
 
     /// `(p_i - y_i) / (p_i (1 - p_i)) / N` inside the clipping range, `0` outside it.
-    fn gradient(&self, prediction: &SVector<f32, N>, target: &Self::Target) -> SVector<f32, N> {
+    fn gradient(&self, prediction: &SVector<T, N>, target: &Self::Target) -> SVector<T, N> {
         vector_with(|g| self.gradient_into(prediction, target, g))
     }
 
     fn gradient_into(
         &self,
-        prediction: &SVector<f32, N>,
+        prediction: &SVector<T, N>,
         target: &Self::Target,
-        gradient: &mut SVector<f32, N>,
+        gradient: &mut SVector<T, N>,
     ) {
         zip_into(gradient, prediction, target, |p, y| {
             if unclipped(p) {
-                (p - y) / (p * (1.0 - p)) / N as f32
+                (p - y) / (p * (T::one() - p)) / T::of_f64(N as f64)
             } else {
-                0.0
+                T::zero()
             }
         });
     }
@@ -81,7 +82,10 @@ impl<const N: usize> Loss<N> for BinaryCrossentropy {
     /// Accepts finite labels in `[0, 1]`.
     fn check_target(&self, target: &Self::Target) -> Result<(), String> {
         check_finite(target)?;
-        match target.iter().position(|y| !(0.0..=1.0).contains(y)) {
+        match target
+            .iter()
+            .position(|y| !(T::zero()..=T::one()).contains(y))
+        {
             None => Ok(()),
             Some(unit) => Err(format!(
                 "unit {unit} is {} but binary cross-entropy needs labels in [0, 1]: use 0 and 1 \
@@ -108,23 +112,23 @@ impl<const N: usize> Loss<N> for BinaryCrossentropy {
     /// assert_eq!(loss, 1000.0);
     /// assert_eq!(delta, vector![-1.0]);
     /// ```
-    fn value_and_delta_into<A: Activation>(
+    fn value_and_delta_into<A: Activation<T>>(
         &self,
         activation: &A,
-        z: &SVector<f32, N>,
-        a: &SVector<f32, N>,
+        z: &SVector<T, N>,
+        a: &SVector<T, N>,
         target: &Self::Target,
-        delta: &mut SVector<f32, N>,
-    ) -> f32 {
+        delta: &mut SVector<T, N>,
+    ) -> T {
         if activation.kind() != ActivationKind::Sigmoid {
             return chain_rule(self, activation, z, a, target, delta);
         }
-        let sum: f32 = z
+        let sum: T = z
             .iter()
             .zip(target.iter())
-            .map(|(&z, &y)| z.max(0.0) - z * y + (-z.abs()).exp().ln_1p())
+            .map(|(&z, &y)| z.max(T::zero()) - z * y + (-z.abs()).exp().ln_1p())
             .sum();
-        zip_into(delta, a, target, |a, y| (a - y) / N as f32);
-        sum / N as f32
+        zip_into(delta, a, target, |a, y| (a - y) / T::of_f64(N as f64));
+        sum / T::of_f64(N as f64)
     }
 }

@@ -3,6 +3,7 @@
 use nalgebra::SVector;
 
 use super::{Loss, chain_rule, check_finite, clip, log_sum_exp, unclipped, zip_into};
+use crate::Scalar;
 use crate::activation::{Activation, ActivationKind};
 use crate::storage::vector_with;
 
@@ -39,8 +40,8 @@ use crate::storage::vector_with;
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct CategoricalCrossentropy;
 
-impl<const N: usize> Loss<N> for CategoricalCrossentropy {
-    type Target = SVector<f32, N>;
+impl<const N: usize, T: Scalar> Loss<N, T> for CategoricalCrossentropy {
+    type Target = SVector<T, N>;
 
     /// `"categorical_crossentropy"`.
     fn name(&self) -> &'static str {
@@ -48,34 +49,34 @@ impl<const N: usize> Loss<N> for CategoricalCrossentropy {
     }
 
     /// `-Σ_i y_i ln p̂_i` with `p̂` clipped to `[ε, 1 - ε]` (a sum over the classes).
-    fn value(&self, prediction: &SVector<f32, N>, target: &Self::Target) -> f32 {
+    fn value(&self, prediction: &SVector<T, N>, target: &Self::Target) -> T {
         -prediction
             .iter()
             .zip(target.iter())
             .map(|(&p, &y)| y * clip(p).ln())
-            .sum::<f32>()
+            .sum::<T>()
     }
 
     /// `-y_i / p_i` inside the clipping range, `0` outside it.
-    fn gradient(&self, prediction: &SVector<f32, N>, target: &Self::Target) -> SVector<f32, N> {
+    fn gradient(&self, prediction: &SVector<T, N>, target: &Self::Target) -> SVector<T, N> {
         vector_with(|g| self.gradient_into(prediction, target, g))
     }
 
     fn gradient_into(
         &self,
-        prediction: &SVector<f32, N>,
+        prediction: &SVector<T, N>,
         target: &Self::Target,
-        gradient: &mut SVector<f32, N>,
+        gradient: &mut SVector<T, N>,
     ) {
         zip_into(gradient, prediction, target, |p, y| {
-            if unclipped(p) { -y / p } else { 0.0 }
+            if unclipped(p) { -y / p } else { T::zero() }
         });
     }
 
     /// Accepts finite, non-negative targets (one-hot vectors or class probabilities).
     fn check_target(&self, target: &Self::Target) -> Result<(), String> {
         check_finite(target)?;
-        match target.iter().position(|&y| y < 0.0) {
+        match target.iter().position(|&y| y < T::zero()) {
             None => Ok(()),
             Some(unit) => Err(format!(
                 "unit {unit} is {} but categorical cross-entropy needs non-negative class \
@@ -102,14 +103,14 @@ impl<const N: usize> Loss<N> for CategoricalCrossentropy {
     /// assert_eq!(loss, 2000.0);
     /// assert_eq!(delta, vector![1.0, -1.0]);
     /// ```
-    fn value_and_delta_into<A: Activation>(
+    fn value_and_delta_into<A: Activation<T>>(
         &self,
         activation: &A,
-        z: &SVector<f32, N>,
-        a: &SVector<f32, N>,
+        z: &SVector<T, N>,
+        a: &SVector<T, N>,
         target: &Self::Target,
-        delta: &mut SVector<f32, N>,
-    ) -> f32 {
+        delta: &mut SVector<T, N>,
+    ) -> T {
         if activation.kind() != ActivationKind::Softmax {
             return chain_rule(self, activation, z, a, target, delta);
         }
@@ -154,7 +155,7 @@ impl<const N: usize> Loss<N> for CategoricalCrossentropy {
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct SparseCategoricalCrossentropy;
 
-impl<const N: usize> Loss<N> for SparseCategoricalCrossentropy {
+impl<const N: usize, T: Scalar> Loss<N, T> for SparseCategoricalCrossentropy {
     type Target = usize;
 
     /// `"sparse_categorical_crossentropy"`.
@@ -163,26 +164,28 @@ impl<const N: usize> Loss<N> for SparseCategoricalCrossentropy {
     }
 
     /// `-ln p̂_k` with `p̂_k` clipped to `[ε, 1 - ε]`.
-    fn value(&self, prediction: &SVector<f32, N>, target: &usize) -> f32 {
-        prediction.get(*target).map_or(0.0, |&p| -clip(p).ln())
+    fn value(&self, prediction: &SVector<T, N>, target: &usize) -> T {
+        prediction
+            .get(*target)
+            .map_or(T::zero(), |&p| -clip(p).ln())
     }
 
     /// `-1 / p_k` at the target class inside the clipping range, `0` everywhere else.
-    fn gradient(&self, prediction: &SVector<f32, N>, target: &usize) -> SVector<f32, N> {
+    fn gradient(&self, prediction: &SVector<T, N>, target: &usize) -> SVector<T, N> {
         vector_with(|g| self.gradient_into(prediction, target, g))
     }
 
     fn gradient_into(
         &self,
-        prediction: &SVector<f32, N>,
+        prediction: &SVector<T, N>,
         target: &usize,
-        gradient: &mut SVector<f32, N>,
+        gradient: &mut SVector<T, N>,
     ) {
-        gradient.fill(0.0);
+        gradient.fill(T::zero());
         if let Some(&p) = prediction.get(*target)
             && unclipped(p)
         {
-            gradient[*target] = -1.0 / p;
+            gradient[*target] = -T::one() / p;
         }
     }
 
@@ -214,25 +217,25 @@ impl<const N: usize> Loss<N> for SparseCategoricalCrossentropy {
     /// assert!((loss - 2f32.ln()).abs() < 1e-7);
     /// assert_eq!(delta, vector![-0.5, 0.5]);
     /// ```
-    fn value_and_delta_into<A: Activation>(
+    fn value_and_delta_into<A: Activation<T>>(
         &self,
         activation: &A,
-        z: &SVector<f32, N>,
-        a: &SVector<f32, N>,
+        z: &SVector<T, N>,
+        a: &SVector<T, N>,
         target: &usize,
-        delta: &mut SVector<f32, N>,
-    ) -> f32 {
+        delta: &mut SVector<T, N>,
+    ) -> T {
         if activation.kind() != ActivationKind::Softmax {
             return chain_rule(self, activation, z, a, target, delta);
         }
         match z.get(*target) {
             None => {
-                delta.fill(0.0);
-                0.0
+                delta.fill(T::zero());
+                T::zero()
             }
             Some(&z_k) => {
                 delta.copy_from(a);
-                delta[*target] -= 1.0;
+                delta[*target] -= T::one();
                 log_sum_exp(z) - z_k
             }
         }

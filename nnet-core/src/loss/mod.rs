@@ -30,8 +30,8 @@ use nalgebra::SVector;
 
 use crate::storage::vector_with;
 
-use crate::Error;
 use crate::activation::Activation;
+use crate::{Error, Scalar};
 
 /// Keras's fuzz factor `backend.epsilon()`: cross-entropy clips probabilities to
 /// `[EPSILON, 1 - EPSILON]` so that their logarithms stay finite.
@@ -52,8 +52,17 @@ pub const EPSILON: f32 = 1e-7;
 
 /// `p` clipped to `[EPSILON, 1 - EPSILON]`.
 #[inline]
-fn clip(p: f32) -> f32 {
-    p.clamp(EPSILON, 1.0 - EPSILON)
+fn clip<T: Scalar>(p: T) -> T {
+    let epsilon = T::of_f32(EPSILON);
+    // As `f32::clamp`.
+    let (low, high) = (epsilon, T::one() - epsilon);
+    if p < low {
+        low
+    } else if p > high {
+        high
+    } else {
+        p
+    }
 }
 
 /// Whether clipping leaves `p` unchanged, i.e. whether the clipped loss depends on `p` there.
@@ -61,21 +70,25 @@ fn clip(p: f32) -> f32 {
 /// Outside the range the clipped loss is flat, so its gradient is zero (as TensorFlow's
 /// `clip_by_value`, which Keras uses, differentiates it).
 #[inline]
-fn unclipped(p: f32) -> bool {
-    (EPSILON..=1.0 - EPSILON).contains(&p)
+fn unclipped<T: Scalar>(p: T) -> bool {
+    let epsilon = T::of_f32(EPSILON);
+    (epsilon..=T::one() - epsilon).contains(&p)
 }
 
 /// `ln Σ_i e^{z_i}`, computed as `m + ln Σ_i e^{z_i - m}` with `m = max z` so that it never
 /// overflows.
 #[inline]
-fn log_sum_exp<const N: usize>(z: &SVector<f32, N>) -> f32 {
-    let max = z.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let sum: f32 = z.iter().map(|&v| (v - max).exp()).sum();
+fn log_sum_exp<const N: usize, T: Scalar>(z: &SVector<T, N>) -> T {
+    let max = z
+        .iter()
+        .copied()
+        .fold(T::of_f64(f64::NEG_INFINITY), |m, v| m.max(v));
+    let sum: T = z.iter().map(|&v| (v - max).exp()).sum();
     max + sum.ln()
 }
 
 /// Rejects a target holding NaN or infinity, naming the unit.
-fn check_finite<const N: usize>(target: &SVector<f32, N>) -> Result<(), String> {
+fn check_finite<const N: usize, T: Scalar>(target: &SVector<T, N>) -> Result<(), String> {
     match target.iter().position(|v| !v.is_finite()) {
         None => Ok(()),
         Some(unit) => Err(format!(
@@ -103,44 +116,44 @@ fn check_finite<const N: usize>(target: &SVector<f32, N>) -> Result<(), String> 
 /// assert_eq!(Target::<3>::to_vector(&1_usize), vector![0.0, 1.0, 0.0]);
 /// assert_eq!(Target::<2>::to_vector(&vector![0.5, 1.0]), vector![0.5, 1.0]);
 /// ```
-pub trait Target<const N: usize>:
+pub trait Target<const N: usize, T: Scalar = f32>:
     Copy + core::fmt::Debug + Send + Sync + bytemuck::Zeroable
 {
     /// The target as a vector of `N` values.
-    fn to_vector(&self) -> SVector<f32, N>;
+    fn to_vector(&self) -> SVector<T, N>;
 
     /// [`to_vector`](Target::to_vector) written into `vector`, in place (training uses it, so
     /// that a target of many outputs never passes through a function's frame).
-    fn write_vector(&self, vector: &mut SVector<f32, N>) {
+    fn write_vector(&self, vector: &mut SVector<T, N>) {
         *vector = self.to_vector();
     }
 }
 
-impl<const N: usize> Target<N> for SVector<f32, N> {
+impl<const N: usize, T: Scalar> Target<N, T> for SVector<T, N> {
     #[inline]
-    fn to_vector(&self) -> SVector<f32, N> {
+    fn to_vector(&self) -> SVector<T, N> {
         *self
     }
 
     #[inline]
-    fn write_vector(&self, vector: &mut SVector<f32, N>) {
+    fn write_vector(&self, vector: &mut SVector<T, N>) {
         vector.copy_from(self);
     }
 }
 
 /// A class index is the one-hot vector with a 1 at that index (all zeros if out of range;
 /// losses reject out-of-range indices before training).
-impl<const N: usize> Target<N> for usize {
+impl<const N: usize, T: Scalar> Target<N, T> for usize {
     #[inline]
-    fn to_vector(&self) -> SVector<f32, N> {
+    fn to_vector(&self) -> SVector<T, N> {
         vector_with(|v| self.write_vector(v))
     }
 
     #[inline]
-    fn write_vector(&self, vector: &mut SVector<f32, N>) {
-        vector.fill(0.0);
+    fn write_vector(&self, vector: &mut SVector<T, N>) {
+        vector.fill(T::zero());
         if *self < N {
-            vector[*self] = 1.0;
+            vector[*self] = T::one();
         }
     }
 }
@@ -159,7 +172,7 @@ impl<const N: usize> Target<N> for usize {
 /// #[derive(Debug, Clone, Copy)]
 /// struct HalfSquared;
 ///
-/// impl<const N: usize> Loss<N> for HalfSquared {
+/// impl<const N: usize, T: Scalar> Loss<N, T> for HalfSquared {
 ///     type Target = SVector<f32, N>;
 ///     fn name(&self) -> &'static str { "half_squared" }
 ///     fn value(&self, p: &SVector<f32, N>, y: &Self::Target) -> f32 {
@@ -173,28 +186,28 @@ impl<const N: usize> Target<N> for usize {
 ///
 /// assert_eq!(HalfSquared.value(&vector![1.0, 3.0], &vector![0.0, 1.0]), 1.25);
 /// ```
-pub trait Loss<const N: usize>: Clone + core::fmt::Debug + Send + Sync {
+pub trait Loss<const N: usize, T: Scalar = f32>: Clone + core::fmt::Debug + Send + Sync {
     /// What one sample's target is: `SVector<f32, N>`, or `usize` for class indices.
-    type Target: Target<N>;
+    type Target: Target<N, T>;
 
     /// The Keras name, e.g. `binary_crossentropy`.
     fn name(&self) -> &'static str;
 
     /// The loss of one sample: the mean over the `N` output units (for categorical
     /// cross-entropy, as in Keras, the sum over the classes).
-    fn value(&self, prediction: &SVector<f32, N>, target: &Self::Target) -> f32;
+    fn value(&self, prediction: &SVector<T, N>, target: &Self::Target) -> T;
 
     /// `∂L/∂prediction` of [`value`](Loss::value) for one sample.
-    fn gradient(&self, prediction: &SVector<f32, N>, target: &Self::Target) -> SVector<f32, N>;
+    fn gradient(&self, prediction: &SVector<T, N>, target: &Self::Target) -> SVector<T, N>;
 
     /// [`gradient`](Loss::gradient) written into `gradient`. The default calls `gradient`;
     /// nnet's losses compute it in place, so that training a network with many outputs never
     /// holds a gradient in a function's frame.
     fn gradient_into(
         &self,
-        prediction: &SVector<f32, N>,
+        prediction: &SVector<T, N>,
         target: &Self::Target,
-        gradient: &mut SVector<f32, N>,
+        gradient: &mut SVector<T, N>,
     ) {
         *gradient = self.gradient(prediction, target);
     }
@@ -244,14 +257,14 @@ pub trait Loss<const N: usize>: Clone + core::fmt::Debug + Send + Sync {
     /// The default applies the chain rule through the activation. Cross-entropy losses override
     /// it with the fused, numerically stable form `a - y` when the activation is the one they
     /// pair with (sigmoid, softmax).
-    fn value_and_delta<A: Activation>(
+    fn value_and_delta<A: Activation<T>>(
         &self,
         activation: &A,
-        z: &SVector<f32, N>,
-        a: &SVector<f32, N>,
+        z: &SVector<T, N>,
+        a: &SVector<T, N>,
         target: &Self::Target,
-    ) -> (f32, SVector<f32, N>) {
-        let mut value = 0.0;
+    ) -> (T, SVector<T, N>) {
+        let mut value = T::zero();
         let delta = vector_with(|delta| {
             value = self.value_and_delta_into(activation, z, a, target, delta);
         });
@@ -260,14 +273,14 @@ pub trait Loss<const N: usize>: Clone + core::fmt::Debug + Send + Sync {
 
     /// [`value_and_delta`](Loss::value_and_delta) with `∂L/∂z` written into `delta`: what
     /// training calls, and what losses with a fused form override.
-    fn value_and_delta_into<A: Activation>(
+    fn value_and_delta_into<A: Activation<T>>(
         &self,
         activation: &A,
-        z: &SVector<f32, N>,
-        a: &SVector<f32, N>,
+        z: &SVector<T, N>,
+        a: &SVector<T, N>,
         target: &Self::Target,
-        delta: &mut SVector<f32, N>,
-    ) -> f32 {
+        delta: &mut SVector<T, N>,
+    ) -> T {
         chain_rule(self, activation, z, a, target, delta)
     }
 }
@@ -275,14 +288,14 @@ pub trait Loss<const N: usize>: Clone + core::fmt::Debug + Send + Sync {
 /// The default [`Loss::value_and_delta_into`]: the loss of `a` and its gradient carried back
 /// through the activation, `∂L/∂z = act'(z)ᵀ ∂L/∂a`. Losses with a fused form fall back to it
 /// after other activations.
-fn chain_rule<L: Loss<N>, A: Activation, const N: usize>(
+fn chain_rule<T: Scalar, L: Loss<N, T>, A: Activation<T>, const N: usize>(
     loss: &L,
     activation: &A,
-    z: &SVector<f32, N>,
-    a: &SVector<f32, N>,
+    z: &SVector<T, N>,
+    a: &SVector<T, N>,
     target: &L::Target,
-    delta: &mut SVector<f32, N>,
-) -> f32 {
+    delta: &mut SVector<T, N>,
+) -> T {
     loss.gradient_into(a, target, delta);
     activation.backprop(z.as_slice(), a.as_slice(), delta.as_mut_slice());
     loss.value(a, target)
@@ -290,11 +303,11 @@ fn chain_rule<L: Loss<N>, A: Activation, const N: usize>(
 
 /// `out_i = f(p_i, y_i)`, in place.
 #[inline]
-fn zip_into<const N: usize>(
-    out: &mut SVector<f32, N>,
-    p: &SVector<f32, N>,
-    y: &SVector<f32, N>,
-    f: impl Fn(f32, f32) -> f32,
+fn zip_into<const N: usize, T: Scalar>(
+    out: &mut SVector<T, N>,
+    p: &SVector<T, N>,
+    y: &SVector<T, N>,
+    f: impl Fn(T, T) -> T,
 ) {
     for ((out, &p), &y) in out.iter_mut().zip(p.iter()).zip(y.iter()) {
         *out = f(p, y);

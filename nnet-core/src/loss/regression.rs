@@ -4,6 +4,7 @@ use nalgebra::SVector;
 
 use super::{Loss, check_finite, zip_into};
 use crate::Error;
+use crate::Scalar;
 use crate::storage::vector_with;
 
 /// Mean squared error, Keras's `mean_squared_error` (`mse`).
@@ -25,8 +26,8 @@ use crate::storage::vector_with;
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct MeanSquaredError;
 
-impl<const N: usize> Loss<N> for MeanSquaredError {
-    type Target = SVector<f32, N>;
+impl<const N: usize, T: Scalar> Loss<N, T> for MeanSquaredError {
+    type Target = SVector<T, N>;
 
     /// `"mean_squared_error"`.
     fn name(&self) -> &'static str {
@@ -34,27 +35,27 @@ impl<const N: usize> Loss<N> for MeanSquaredError {
     }
 
     /// `1/N Σ_i (p_i - y_i)²`.
-    fn value(&self, prediction: &SVector<f32, N>, target: &Self::Target) -> f32 {
-        let sum: f32 = prediction
+    fn value(&self, prediction: &SVector<T, N>, target: &Self::Target) -> T {
+        let sum: T = prediction
             .iter()
             .zip(target.iter())
             .map(|(&p, &y)| (p - y) * (p - y))
             .sum();
-        sum / N as f32
+        sum / T::of_f64(N as f64)
     }
 
     /// `2 (p_i - y_i) / N`.
-    fn gradient(&self, prediction: &SVector<f32, N>, target: &Self::Target) -> SVector<f32, N> {
+    fn gradient(&self, prediction: &SVector<T, N>, target: &Self::Target) -> SVector<T, N> {
         vector_with(|g| self.gradient_into(prediction, target, g))
     }
 
     fn gradient_into(
         &self,
-        prediction: &SVector<f32, N>,
+        prediction: &SVector<T, N>,
         target: &Self::Target,
-        gradient: &mut SVector<f32, N>,
+        gradient: &mut SVector<T, N>,
     ) {
-        let scale = 2.0 / N as f32;
+        let scale = T::of_f64(2.0) / T::of_f64(N as f64);
         zip_into(gradient, prediction, target, |p, y| (p - y) * scale);
     }
 
@@ -85,8 +86,8 @@ impl<const N: usize> Loss<N> for MeanSquaredError {
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct MeanAbsoluteError;
 
-impl<const N: usize> Loss<N> for MeanAbsoluteError {
-    type Target = SVector<f32, N>;
+impl<const N: usize, T: Scalar> Loss<N, T> for MeanAbsoluteError {
+    type Target = SVector<T, N>;
 
     /// `"mean_absolute_error"`.
     fn name(&self) -> &'static str {
@@ -94,35 +95,35 @@ impl<const N: usize> Loss<N> for MeanAbsoluteError {
     }
 
     /// `1/N Σ_i |p_i - y_i|`.
-    fn value(&self, prediction: &SVector<f32, N>, target: &Self::Target) -> f32 {
-        let sum: f32 = prediction
+    fn value(&self, prediction: &SVector<T, N>, target: &Self::Target) -> T {
+        let sum: T = prediction
             .iter()
             .zip(target.iter())
             .map(|(&p, &y)| (p - y).abs())
             .sum();
-        sum / N as f32
+        sum / T::of_f64(N as f64)
     }
 
     /// `sign(p_i - y_i) / N`, and `0` where `p_i = y_i`.
-    fn gradient(&self, prediction: &SVector<f32, N>, target: &Self::Target) -> SVector<f32, N> {
+    fn gradient(&self, prediction: &SVector<T, N>, target: &Self::Target) -> SVector<T, N> {
         vector_with(|g| self.gradient_into(prediction, target, g))
     }
 
     fn gradient_into(
         &self,
-        prediction: &SVector<f32, N>,
+        prediction: &SVector<T, N>,
         target: &Self::Target,
-        gradient: &mut SVector<f32, N>,
+        gradient: &mut SVector<T, N>,
     ) {
-        let scale = 1.0 / N as f32;
+        let scale = T::one() / T::of_f64(N as f64);
         zip_into(gradient, prediction, target, |p, y| {
             let e = p - y;
-            if e > 0.0 {
+            if e > T::zero() {
                 scale
-            } else if e < 0.0 {
+            } else if e < T::zero() {
                 -scale
             } else {
-                0.0
+                T::zero()
             }
         })
     }
@@ -196,8 +197,8 @@ impl Default for Huber {
     }
 }
 
-impl<const N: usize> Loss<N> for Huber {
-    type Target = SVector<f32, N>;
+impl<const N: usize, T: Scalar> Loss<N, T> for Huber {
+    type Target = SVector<T, N>;
 
     /// `"huber"`.
     fn name(&self) -> &'static str {
@@ -205,35 +206,35 @@ impl<const N: usize> Loss<N> for Huber {
     }
 
     /// `1/N Σ_i (e_i² / 2 if |e_i| ≤ δ, else δ |e_i| - δ² / 2)`.
-    fn value(&self, prediction: &SVector<f32, N>, target: &Self::Target) -> f32 {
-        let d = self.delta;
-        let sum: f32 = prediction
+    fn value(&self, prediction: &SVector<T, N>, target: &Self::Target) -> T {
+        let d = T::of_f32(self.delta);
+        let sum: T = prediction
             .iter()
             .zip(target.iter())
             .map(|(&p, &y)| {
                 let e = (p - y).abs();
                 if e <= d {
-                    0.5 * e * e
+                    T::of_f64(0.5) * e * e
                 } else {
-                    d * e - 0.5 * d * d
+                    d * e - T::of_f64(0.5) * d * d
                 }
             })
             .sum();
-        sum / N as f32
+        sum / T::of_f64(N as f64)
     }
 
     /// `clamp(e_i, -δ, δ) / N`.
-    fn gradient(&self, prediction: &SVector<f32, N>, target: &Self::Target) -> SVector<f32, N> {
+    fn gradient(&self, prediction: &SVector<T, N>, target: &Self::Target) -> SVector<T, N> {
         vector_with(|g| self.gradient_into(prediction, target, g))
     }
 
     fn gradient_into(
         &self,
-        prediction: &SVector<f32, N>,
+        prediction: &SVector<T, N>,
         target: &Self::Target,
-        gradient: &mut SVector<f32, N>,
+        gradient: &mut SVector<T, N>,
     ) {
-        let d = self.delta;
+        let d = T::of_f32(self.delta);
         // Written out rather than with `clamp`, which panics if δ is negative or NaN.
         zip_into(gradient, prediction, target, |p, y| {
             let e = p - y;
@@ -244,7 +245,7 @@ impl<const N: usize> Loss<N> for Huber {
             } else {
                 e
             };
-            e / N as f32
+            e / T::of_f64(N as f64)
         })
     }
 

@@ -22,6 +22,8 @@
 
 use nalgebra::SVector;
 
+use crate::Scalar;
+
 #[cfg(test)]
 mod tests;
 
@@ -182,12 +184,12 @@ impl Metric {
     /// let predictions = [vector![0.7, 0.2, 0.1], vector![0.3, 0.3, 0.4]];
     /// let targets = [vector![1.0, 0.0, 0.0], vector![0.0, 1.0, 0.0]];
     /// assert_eq!(Metric::Accuracy.evaluate(&predictions, &targets), 0.5);
-    /// assert!(Metric::Accuracy.evaluate::<3>(&[], &[]).is_nan());
+    /// assert!(Metric::Accuracy.evaluate::<3, f32>(&[], &[]).is_nan());
     /// ```
-    pub fn evaluate<const N: usize>(
+    pub fn evaluate<const N: usize, T: Scalar>(
         self,
-        predictions: &[SVector<f32, N>],
-        targets: &[SVector<f32, N>],
+        predictions: &[SVector<T, N>],
+        targets: &[SVector<T, N>],
     ) -> f32 {
         let len = predictions.len().min(targets.len());
         if len == 0 || N == 0 {
@@ -216,34 +218,33 @@ impl Metric {
 }
 
 /// The threshold above which a prediction or a target counts as positive.
-const THRESHOLD: f32 = 0.5;
+const THRESHOLD: f64 = 0.5;
 
 /// Every unit of every sample as `(prediction, target)`.
-fn units<'a, const N: usize>(
-    predictions: &'a [SVector<f32, N>],
-    targets: &'a [SVector<f32, N>],
-) -> impl Iterator<Item = (f32, f32)> + 'a {
-    predictions
-        .iter()
-        .zip(targets)
-        .flat_map(|(p, y)| p.iter().copied().zip(y.iter().copied()))
+fn units<'a, const N: usize, T: Scalar>(
+    predictions: &'a [SVector<T, N>],
+    targets: &'a [SVector<T, N>],
+) -> impl Iterator<Item = (f64, f64)> + 'a {
+    predictions.iter().zip(targets).flat_map(|(p, y)| {
+        p.iter()
+            .map(|p| p.as_f64())
+            .zip(y.iter().map(|y| y.as_f64()))
+    })
 }
 
 /// The mean of `f(p - y)` over all units, accumulated in f64. Inputs are non-empty.
-fn mean_over_units<const N: usize>(
-    predictions: &[SVector<f32, N>],
-    targets: &[SVector<f32, N>],
+fn mean_over_units<const N: usize, T: Scalar>(
+    predictions: &[SVector<T, N>],
+    targets: &[SVector<T, N>],
     f: impl Fn(f64) -> f64,
 ) -> f32 {
-    let sum: f64 = units(predictions, targets)
-        .map(|(p, y)| f(f64::from(p) - f64::from(y)))
-        .sum();
+    let sum: f64 = units(predictions, targets).map(|(p, y)| f(p - y)).sum();
     (sum / (predictions.len() * N) as f64) as f32
 }
 
-fn binary_accuracy<const N: usize>(
-    predictions: &[SVector<f32, N>],
-    targets: &[SVector<f32, N>],
+fn binary_accuracy<const N: usize, T: Scalar>(
+    predictions: &[SVector<T, N>],
+    targets: &[SVector<T, N>],
 ) -> f32 {
     let right = units(predictions, targets)
         .filter(|&(p, y)| (p > THRESHOLD) == (y > THRESHOLD))
@@ -251,9 +252,9 @@ fn binary_accuracy<const N: usize>(
     ratio(right as u64, (predictions.len() * N) as u64)
 }
 
-fn categorical_accuracy<const N: usize>(
-    predictions: &[SVector<f32, N>],
-    targets: &[SVector<f32, N>],
+fn categorical_accuracy<const N: usize, T: Scalar>(
+    predictions: &[SVector<T, N>],
+    targets: &[SVector<T, N>],
 ) -> f32 {
     let right = predictions
         .iter()
@@ -265,7 +266,7 @@ fn categorical_accuracy<const N: usize>(
 
 /// The index of the largest entry; the first on ties. NaN entries are never the largest
 /// (unless they come first).
-fn arg_max<const N: usize>(v: &SVector<f32, N>) -> usize {
+fn arg_max<const N: usize, T: Scalar>(v: &SVector<T, N>) -> usize {
     let mut best = 0;
     for i in 1..N {
         if v[i] > v[best] {
@@ -292,7 +293,10 @@ struct Confusion {
 }
 
 impl Confusion {
-    fn count<const N: usize>(predictions: &[SVector<f32, N>], targets: &[SVector<f32, N>]) -> Self {
+    fn count<const N: usize, T: Scalar>(
+        predictions: &[SVector<T, N>],
+        targets: &[SVector<T, N>],
+    ) -> Self {
         let mut c = Confusion {
             true_positives: 0,
             false_positives: 0,
@@ -312,8 +316,11 @@ impl Confusion {
 
 /// The exact ROC AUC over all units: `Σ over positives of (negatives scored below + ½ negatives
 /// scored equal) / (positives × negatives)`, from one sort of the scores.
-fn roc_auc<const N: usize>(predictions: &[SVector<f32, N>], targets: &[SVector<f32, N>]) -> f32 {
-    let mut scored: Vec<(f32, bool)> = Vec::with_capacity(predictions.len() * N);
+fn roc_auc<const N: usize, T: Scalar>(
+    predictions: &[SVector<T, N>],
+    targets: &[SVector<T, N>],
+) -> f32 {
+    let mut scored: Vec<(f64, bool)> = Vec::with_capacity(predictions.len() * N);
     scored.extend(units(predictions, targets).map(|(p, y)| (p, y > THRESHOLD)));
     // total_cmp orders NaN too, so a NaN prediction cannot break the sort.
     scored.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));

@@ -128,9 +128,13 @@ fn errors_are_means_over_all_units() {
 #[test]
 fn empty_input_gives_nan_and_lengths_pair_up_to_the_shorter() {
     for metric in Metric::ALL {
-        assert!(metric.evaluate::<2>(&[], &[]).is_nan(), "{metric:?}");
+        assert!(metric.evaluate::<2, f32>(&[], &[]).is_nan(), "{metric:?}");
         assert!(metric.evaluate(&column(&[0.3]), &[]).is_nan(), "{metric:?}");
-        assert!(metric.evaluate::<0>(&[vector![]], &[vector![]]).is_nan());
+        assert!(
+            metric
+                .evaluate::<0, f32>(&[vector![]], &[vector![]])
+                .is_nan()
+        );
     }
     let p = column(&[0.9, 0.1, 0.9]);
     assert_eq!(

@@ -3,7 +3,7 @@
 use crate::optim::slots::Slots;
 use crate::optim::with_state::learning_rate_and_clip;
 use crate::optim::{Clip, OptimizerConfig, WithState, check};
-use crate::{Parameters, Result};
+use crate::{Parameters, Result, Scalar};
 
 /// Adagrad (Duchi et al., 2011), as Keras computes it: [`AdagradConfig`] and the accumulators.
 ///
@@ -90,13 +90,18 @@ impl OptimizerConfig for AdagradConfig {
         )
     }
 
-    fn update<P: Parameters, G: Parameters>(&self, sums: &mut Slots, params: &mut P, grads: &G) {
+    fn update<T: Scalar, P: Parameters<T>, G: Parameters<T>>(
+        &self,
+        sums: &mut Slots,
+        params: &mut P,
+        grads: &G,
+    ) {
         if !sums.fits(params) {
-            sums.allocate(params, self.initial_accumulator_value);
+            sums.allocate(params, T::of_f32(self.initial_accumulator_value));
         }
-        let (lr, eps) = (self.learning_rate, self.epsilon);
+        let (lr, eps) = (T::of_f32(self.learning_rate), T::of_f32(self.epsilon));
         for i in P::trainable() {
-            let (w, g, s) = (params.tensor_mut(i), grads.tensor(i), sums.get_mut(i));
+            let (w, g, s) = (params.tensor_mut(i), grads.tensor(i), sums.get_mut::<T>(i));
             for ((w, &g), s) in w.iter_mut().zip(g).zip(s) {
                 *s += g * g;
                 *w -= lr * g / (*s + eps).sqrt();
@@ -171,9 +176,9 @@ mod tests {
     fn adagrad_state_is_allocated_once() {
         let mut adagrad = Adagrad::default();
         run(&mut adagrad);
-        let before = adagrad.state.get(1).as_ptr();
+        let before = adagrad.state.get::<f32>(1).as_ptr();
         run(&mut adagrad);
-        assert_eq!(adagrad.state.get(1).as_ptr(), before);
+        assert_eq!(adagrad.state.get::<f32>(1).as_ptr(), before);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use crate::optim::slots::Slots;
 use crate::optim::with_state::learning_rate_and_clip;
 use crate::optim::{Clip, OptimizerConfig, WithState, check};
-use crate::{Parameters, Result};
+use crate::{Parameters, Result, Scalar};
 
 /// Adam (Kingma & Ba, 2015), as Keras computes it: [`AdamConfig`] and the moments.
 ///
@@ -104,29 +104,39 @@ impl OptimizerConfig for AdamConfig {
         )
     }
 
-    fn update<P: Parameters, G: Parameters>(&self, s: &mut AdamState, params: &mut P, grads: &G) {
+    fn update<T: Scalar, P: Parameters<T>, G: Parameters<T>>(
+        &self,
+        s: &mut AdamState,
+        params: &mut P,
+        grads: &G,
+    ) {
         if !(s.m.fits(params) && s.v.fits(params)) {
-            s.m.allocate(params, 0.0);
-            s.v.allocate(params, 0.0);
+            s.m.allocate(params, T::zero());
+            s.v.allocate(params, T::zero());
             s.v_hat.clear();
             s.iterations = 0;
         }
         if self.amsgrad && !s.v_hat.fits(params) {
-            s.v_hat.allocate(params, 0.0);
+            s.v_hat.allocate(params, T::zero());
         }
 
         // The per-step scalars in f64, the per-value arithmetic in f32.
         let t = i32::try_from(s.iterations.saturating_add(1)).unwrap_or(i32::MAX);
         let (b1, b2) = (f64::from(self.beta_1), f64::from(self.beta_2));
-        let alpha =
-            (f64::from(self.learning_rate) * (1.0 - b2.powi(t)).sqrt() / (1.0 - b1.powi(t))) as f32;
-        let (c1, c2, eps) = (1.0 - self.beta_1, 1.0 - self.beta_2, self.epsilon);
+        let alpha = T::of_f64(
+            f64::from(self.learning_rate) * (1.0 - b2.powi(t)).sqrt() / (1.0 - b1.powi(t)),
+        );
+        let (c1, c2, eps) = (
+            T::of_f32(1.0 - self.beta_1),
+            T::of_f32(1.0 - self.beta_2),
+            T::of_f32(self.epsilon),
+        );
 
         for i in P::trainable() {
             let (w, g) = (params.tensor_mut(i), grads.tensor(i));
             let (m, v) = (s.m.get_mut(i), s.v.get_mut(i));
             if self.amsgrad {
-                let v_hat = s.v_hat.get_mut(i);
+                let v_hat = s.v_hat.get_mut::<T>(i);
                 for ((((w, &g), m), v), v_hat) in w.iter_mut().zip(g).zip(m).zip(v).zip(v_hat) {
                     *m += (g - *m) * c1;
                     *v += (g * g - *v) * c2;
@@ -277,9 +287,9 @@ pub(crate) mod tests {
         run(&mut adam);
         let pointers = |a: &Adam| {
             [
-                a.state.m.get(1).as_ptr(),
-                a.state.v.get(1).as_ptr(),
-                a.state.v_hat.get(1).as_ptr(),
+                a.state.m.get::<f32>(1).as_ptr(),
+                a.state.v.get::<f32>(1).as_ptr(),
+                a.state.v_hat.get::<f32>(1).as_ptr(),
             ]
         };
         let before = pointers(&adam);

@@ -2,7 +2,7 @@
 
 use crate::optim::adam::AdamState;
 use crate::optim::{AdamConfig, Clip, OptimizerConfig, WithState, check};
-use crate::{Parameters, Result};
+use crate::{Parameters, Result, Scalar};
 
 /// AdamW (Loshchilov & Hutter, 2019): [`Adam`](crate::optim::Adam) with decoupled weight decay,
 /// as Keras computes it: [`AdamWConfig`] and Adam's moments.
@@ -81,7 +81,7 @@ impl OptimizerConfig for AdamWConfig {
         )
     }
 
-    fn update<P: Parameters, G: Parameters>(
+    fn update<T: Scalar, P: Parameters<T>, G: Parameters<T>>(
         &self,
         state: &mut AdamState,
         params: &mut P,
@@ -90,6 +90,7 @@ impl OptimizerConfig for AdamWConfig {
         // Keras: decay with the plain learning rate, then the Adam update.
         let decay = self.adam.learning_rate * self.weight_decay;
         if decay != 0.0 {
+            let decay = T::of_f32(decay);
             for i in P::trainable() {
                 for w in params.tensor_mut(i) {
                     *w -= decay * *w;

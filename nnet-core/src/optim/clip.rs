@@ -1,7 +1,7 @@
 //! Gradient clipping: Keras's optimizer options `clipnorm`, `global_clipnorm` and `clipvalue`.
 
 use crate::optim::check;
-use crate::{Parameters, Result};
+use crate::{Parameters, Result, Scalar};
 
 /// How gradients are clipped before an optimizer step (at most one way, as in Keras).
 ///
@@ -103,7 +103,7 @@ impl Clip {
 /// assert_eq!(grads.tensor(0), &[1.0, 1.0]);
 /// assert_eq!(grads.tensor(1), &[0.5, -1.0]);
 /// ```
-pub fn clip_gradients<G: Parameters>(grads: &mut G, clip: Clip) {
+pub fn clip_gradients<T: Scalar, G: Parameters<T>>(grads: &mut G, clip: Clip) {
     let c = clip.threshold();
     if !(c.is_finite() && c > 0.0) {
         return;
@@ -129,6 +129,7 @@ pub fn clip_gradients<G: Parameters>(grads: &mut G, clip: Clip) {
             for i in G::trainable() {
                 for g in grads.tensor_mut(i) {
                     // Comparisons rather than `clamp`, so that NaN stays NaN.
+                    let c = T::of_f32(c);
                     if *g > c {
                         *g = c;
                     } else if *g < -c {
@@ -141,9 +142,9 @@ pub fn clip_gradients<G: Parameters>(grads: &mut G, clip: Clip) {
 }
 
 /// Scales `values` by `c / norm` if `norm` is finite and above `c`.
-fn rescale(values: &mut [f32], norm: f64, c: f32) {
+fn rescale<T: Scalar>(values: &mut [T], norm: f64, c: f32) {
     if norm.is_finite() && norm > f64::from(c) {
-        let factor = (f64::from(c) / norm) as f32;
+        let factor = T::of_f64(f64::from(c) / norm);
         for v in values {
             *v *= factor;
         }
@@ -151,17 +152,17 @@ fn rescale(values: &mut [f32], norm: f64, c: f32) {
 }
 
 /// `Σ v²` in `f64`, over eight independent lanes so that the loop vectorizes.
-fn sum_of_squares(values: &[f32]) -> f64 {
+fn sum_of_squares<T: Scalar>(values: &[T]) -> f64 {
     let mut lanes = [0.0_f64; 8];
     let chunks = values.chunks_exact(8);
     let tail = chunks.remainder();
     for chunk in chunks {
         for (lane, &v) in lanes.iter_mut().zip(chunk) {
-            let v = f64::from(v);
+            let v = v.as_f64();
             *lane += v * v;
         }
     }
-    let tail: f64 = tail.iter().map(|&v| f64::from(v) * f64::from(v)).sum();
+    let tail: f64 = tail.iter().map(|&v| v.as_f64() * v.as_f64()).sum();
     lanes.iter().sum::<f64>() + tail
 }
 

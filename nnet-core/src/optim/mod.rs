@@ -63,7 +63,7 @@ pub use schedule::Schedule;
 pub use sgd::{Sgd, SgdConfig};
 pub use with_state::{OptimizerConfig, WithState};
 
-use crate::{Parameters, Result};
+use crate::{Parameters, Result, Scalar};
 
 /// An optimizer: updates parameters from their gradients, keeping whatever state it needs; the
 /// interface the fit loop drives. [`WithState`] implements it for every [`OptimizerConfig`].
@@ -87,5 +87,9 @@ pub trait Optimizer: Clone + core::fmt::Debug + Send {
 
     /// Applies one update to `params` from `grads` (the mean gradient of a batch). `grads` may be
     /// modified, e.g. by gradient clipping.
-    fn step<P: Parameters, G: Parameters>(&mut self, params: &mut P, grads: &mut G);
+    fn step<T: Scalar, P: Parameters<T>, G: Parameters<T>>(
+        &mut self,
+        params: &mut P,
+        grads: &mut G,
+    );
 }

@@ -3,7 +3,7 @@
 use crate::optim::slots::Slots;
 use crate::optim::with_state::learning_rate_and_clip;
 use crate::optim::{Clip, OptimizerConfig, WithState, check};
-use crate::{Parameters, Result};
+use crate::{Parameters, Result, Scalar};
 
 /// RMSprop (Hinton, 2012), as Keras computes it: [`RmsPropConfig`] and the moving averages.
 ///
@@ -115,25 +115,30 @@ impl OptimizerConfig for RmsPropConfig {
         )
     }
 
-    fn update<P: Parameters, G: Parameters>(
+    fn update<T: Scalar, P: Parameters<T>, G: Parameters<T>>(
         &self,
         state: &mut RmsPropState,
         params: &mut P,
         grads: &G,
     ) {
         if !state.velocity.fits(params) {
-            state.velocity.allocate(params, 0.0);
+            state.velocity.allocate(params, T::zero());
         }
         if self.centered && !state.average_gradient.fits(params) {
-            state.average_gradient.allocate(params, 0.0);
+            state.average_gradient.allocate(params, T::zero());
         }
         let with_momentum = self.momentum > 0.0;
         if with_momentum && !state.momentum_buffer.fits(params) {
-            state.momentum_buffer.allocate(params, 0.0);
+            state.momentum_buffer.allocate(params, T::zero());
         }
 
-        let (lr, rho, mu, eps) = (self.learning_rate, self.rho, self.momentum, self.epsilon);
-        let c = 1.0 - rho;
+        let (lr, rho, mu, eps) = (
+            T::of_f32(self.learning_rate),
+            T::of_f32(self.rho),
+            T::of_f32(self.momentum),
+            T::of_f32(self.epsilon),
+        );
+        let c = T::of_f32(1.0 - self.rho);
         for i in P::trainable() {
             let (w, g, v) = (
                 params.tensor_mut(i),
@@ -161,7 +166,7 @@ impl OptimizerConfig for RmsPropConfig {
                     for (((w, &g), v), a) in w.iter_mut().zip(g).zip(v).zip(a) {
                         *v = rho * *v + c * g * g;
                         *a = rho * *a + c * g;
-                        *w -= lr * g / ((*v - *a * *a).max(0.0) + eps).sqrt();
+                        *w -= lr * g / ((*v - *a * *a).max(T::zero()) + eps).sqrt();
                     }
                 }
                 (true, true) => {
@@ -172,7 +177,7 @@ impl OptimizerConfig for RmsPropConfig {
                     for ((((w, &g), v), a), s) in w.iter_mut().zip(g).zip(v).zip(a).zip(s) {
                         *v = rho * *v + c * g * g;
                         *a = rho * *a + c * g;
-                        *s = mu * *s + lr * g / ((*v - *a * *a).max(0.0) + eps).sqrt();
+                        *s = mu * *s + lr * g / ((*v - *a * *a).max(T::zero()) + eps).sqrt();
                         *w -= *s;
                     }
                 }
@@ -270,9 +275,9 @@ mod tests {
         run(&mut rmsprop);
         let pointers = |r: &RmsProp| {
             [
-                r.state.velocity.get(0).as_ptr(),
-                r.state.average_gradient.get(0).as_ptr(),
-                r.state.momentum_buffer.get(0).as_ptr(),
+                r.state.velocity.get::<f32>(0).as_ptr(),
+                r.state.average_gradient.get::<f32>(0).as_ptr(),
+                r.state.momentum_buffer.get::<f32>(0).as_ptr(),
             ]
         };
         let before = pointers(&rmsprop);

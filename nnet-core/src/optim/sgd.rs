@@ -3,7 +3,7 @@
 use crate::optim::slots::Slots;
 use crate::optim::with_state::learning_rate_and_clip;
 use crate::optim::{Clip, OptimizerConfig, WithState, check};
-use crate::{Parameters, Result};
+use crate::{Parameters, Result, Scalar};
 
 /// Stochastic gradient descent (Keras `SGD`), with optional momentum: [`SgdConfig`] and the
 /// velocity.
@@ -84,14 +84,14 @@ impl OptimizerConfig for SgdConfig {
         )
     }
 
-    fn update<P: Parameters, G: Parameters>(
+    fn update<T: Scalar, P: Parameters<T>, G: Parameters<T>>(
         &self,
         velocity: &mut Slots,
         params: &mut P,
         grads: &G,
     ) {
-        let (lr, mu) = (self.learning_rate, self.momentum);
-        if mu == 0.0 {
+        let (lr, mu) = (T::of_f32(self.learning_rate), T::of_f32(self.momentum));
+        if self.momentum == 0.0 {
             for i in P::trainable() {
                 for (w, &g) in params.tensor_mut(i).iter_mut().zip(grads.tensor(i)) {
                     *w -= lr * g;
@@ -100,7 +100,7 @@ impl OptimizerConfig for SgdConfig {
             return;
         }
         if !velocity.fits(params) {
-            velocity.allocate(params, 0.0);
+            velocity.allocate(params, T::zero());
         }
         for i in P::trainable() {
             let (w, g, v) = (params.tensor_mut(i), grads.tensor(i), velocity.get_mut(i));
@@ -170,9 +170,9 @@ mod tests {
     fn sgd_state_is_allocated_once() {
         let mut sgd = sgd(0.05, 0.9, false);
         run(&mut sgd);
-        let before = sgd.state.get(0).as_ptr();
+        let before = sgd.state.get::<f32>(0).as_ptr();
         run(&mut sgd);
-        assert_eq!(sgd.state.get(0).as_ptr(), before);
+        assert_eq!(sgd.state.get::<f32>(0).as_ptr(), before);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use core::fmt::Debug;
 
 use crate::optim::{Clip, Optimizer, clip_gradients};
-use crate::{Parameters, Result};
+use crate::{Parameters, Result, Scalar};
 
 /// An optimizer's settings, and the update rule they define.
 ///
@@ -41,7 +41,7 @@ use crate::{Parameters, Result};
 ///     fn validate(&self) -> Result<()> {
 ///         Ok(())
 ///     }
-///     fn update<P: Parameters, G: Parameters>(&self, _: &mut (), params: &mut P, grads: &G) {
+///     fn update<T: Scalar, P: Parameters<T>, G: Parameters<T>>(&self, _: &mut (), params: &mut P, grads: &G) {
 ///         for i in 0..P::TENSORS {
 ///             for (w, g) in params.tensor_mut(i).iter_mut().zip(grads.tensor(i)) {
 ///                 *w -= self.learning_rate * g.signum();
@@ -80,7 +80,7 @@ pub trait OptimizerConfig: Clone + Debug + Send {
 
     /// One update of `params` from `grads` (already clipped), allocating `state` on the first
     /// call and reusing it after.
-    fn update<P: Parameters, G: Parameters>(
+    fn update<T: Scalar, P: Parameters<T>, G: Parameters<T>>(
         &self,
         state: &mut Self::State,
         params: &mut P,
@@ -202,7 +202,11 @@ impl<C: OptimizerConfig> Optimizer for WithState<C> {
     }
 
     /// Keras's order: clip the gradients, then update (weight decay first, for AdamW).
-    fn step<P: Parameters, G: Parameters>(&mut self, params: &mut P, grads: &mut G) {
+    fn step<T: Scalar, P: Parameters<T>, G: Parameters<T>>(
+        &mut self,
+        params: &mut P,
+        grads: &mut G,
+    ) {
         if let Some(clip) = self.config.clip() {
             clip_gradients(grads, clip);
         }

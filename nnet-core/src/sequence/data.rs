@@ -4,6 +4,8 @@ use core::ops::Range;
 
 use nalgebra::SVector;
 
+use crate::Scalar;
+
 /// Sequences of `F`-vectors, of any lengths, stored end to end: one allocation for every step
 /// of every sequence and one for where each sequence ends, whatever their number.
 ///
@@ -29,13 +31,13 @@ use nalgebra::SVector;
 /// assert_eq!(same, data);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Sequences<const F: usize> {
-    steps: Vec<SVector<f32, F>>,
+pub struct Sequences<const F: usize, T: Scalar = f32> {
+    steps: Vec<SVector<T, F>>,
     /// `ends[i]`: one past the last step of sequence `i` in `steps`.
     ends: Vec<usize>,
 }
 
-impl<const F: usize> Sequences<F> {
+impl<const F: usize, T: Scalar> Sequences<F, T> {
     /// No sequences.
     pub fn new() -> Self {
         Self {
@@ -54,7 +56,7 @@ impl<const F: usize> Sequences<F> {
 
     /// Appends a sequence (an empty one is kept, and refused by `fit` and `evaluate` with an
     /// error naming it).
-    pub fn push(&mut self, sequence: &[SVector<f32, F>]) {
+    pub fn push(&mut self, sequence: &[SVector<T, F>]) {
         self.steps.extend_from_slice(sequence);
         self.ends.push(self.steps.len());
     }
@@ -75,7 +77,7 @@ impl<const F: usize> Sequences<F> {
     }
 
     /// Sequence `index`, or `None` past the last.
-    pub fn get(&self, index: usize) -> Option<&[SVector<f32, F>]> {
+    pub fn get(&self, index: usize) -> Option<&[SVector<T, F>]> {
         self.steps.get(self.step_range(index)?)
     }
 
@@ -87,12 +89,12 @@ impl<const F: usize> Sequences<F> {
     }
 
     /// Every step of every sequence, end to end.
-    pub fn steps(&self) -> &[SVector<f32, F>] {
+    pub fn steps(&self) -> &[SVector<T, F>] {
         &self.steps
     }
 
     /// The sequences in order.
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = &[SVector<f32, F>]> + '_ {
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &[SVector<T, F>]> + '_ {
         (0..self.len()).map(|i| &self.steps[self.range(i)])
     }
 
@@ -122,7 +124,7 @@ impl<const F: usize> Sequences<F> {
     }
 }
 
-impl<const F: usize, S: AsRef<[SVector<f32, F>]>> FromIterator<S> for Sequences<F> {
+impl<const F: usize, T: Scalar, S: AsRef<[SVector<T, F>]>> FromIterator<S> for Sequences<F, T> {
     fn from_iter<I: IntoIterator<Item = S>>(iter: I) -> Self {
         let mut data = Self::new();
         for sequence in iter {
@@ -132,14 +134,14 @@ impl<const F: usize, S: AsRef<[SVector<f32, F>]>> FromIterator<S> for Sequences<
     }
 }
 
-impl<const F: usize> From<Vec<Vec<SVector<f32, F>>>> for Sequences<F> {
-    fn from(sequences: Vec<Vec<SVector<f32, F>>>) -> Self {
+impl<const F: usize, T: Scalar> From<Vec<Vec<SVector<T, F>>>> for Sequences<F, T> {
+    fn from(sequences: Vec<Vec<SVector<T, F>>>) -> Self {
         sequences.into_iter().collect()
     }
 }
 
-impl<const F: usize> From<&[Vec<SVector<f32, F>>]> for Sequences<F> {
-    fn from(sequences: &[Vec<SVector<f32, F>>]) -> Self {
+impl<const F: usize, T: Scalar> From<&[Vec<SVector<T, F>>]> for Sequences<F, T> {
+    fn from(sequences: &[Vec<SVector<T, F>>]) -> Self {
         sequences.iter().collect()
     }
 }

@@ -8,20 +8,20 @@ use crate::activation::Activation;
 use crate::batch::{training_rng, vectors, vectors_mut};
 use crate::layer::{Layer, Mode, Recurrent};
 use crate::loss::Loss;
-use crate::{LayerSpec, Sequences};
+use crate::{LayerSpec, Scalar, Sequences};
 
 /// One layer's buffers: what its backward pass needs (`z`), its outputs (`a`) and the gradient
 /// of the loss with respect to them (`delta`), one column per step or per sequence.
 #[derive(Debug, Clone, Default)]
-struct Buffers {
+struct Buffers<T> {
     units: usize,
     trace: usize,
     /// Whether the layer has a column per step (else one per sequence: after the last
     /// recurrent layer of a network that does not return sequences).
     per_step: bool,
-    z: Vec<f32>,
-    a: Vec<f32>,
-    delta: Vec<f32>,
+    z: Vec<T>,
+    a: Vec<T>,
+    delta: Vec<T>,
 }
 
 /// Buffers for the training pass of a network declared with `input sequence F;`: the batch's
@@ -44,25 +44,25 @@ struct Buffers {
 /// assert_eq!(workspace.sequences(), 0);
 /// ```
 #[derive(Debug, Clone, Default)]
-pub struct SequenceWorkspace {
-    layers: Vec<Buffers>,
+pub struct SequenceWorkspace<T: Scalar = f32> {
+    layers: Vec<Buffers<T>>,
     /// Index of the last recurrent layer.
     last_recurrent: usize,
     return_sequences: bool,
     /// The batch's inputs, `features` per step, and each sequence's length.
-    x: Vec<f32>,
+    x: Vec<T>,
     features: usize,
     lengths: Vec<usize>,
     steps: usize,
     /// The last output of each sequence of the last recurrent layer, and its gradient (networks
     /// that do not return sequences).
-    last: Vec<f32>,
-    last_delta: Vec<f32>,
+    last: Vec<T>,
+    last_delta: Vec<T>,
     seed: u64,
     step: u64,
 }
 
-impl SequenceWorkspace {
+impl<T: Scalar> SequenceWorkspace<T> {
     /// Buffers for `layers`, whose traces are `traces[i]` values per column (a recurrent
     /// layer's `TRACE`, the units of other layers), and a network whose last recurrent layer
     /// returns sequences or not. Empty until [`reserve`](Self::reserve) or a batch is loaded.
@@ -93,9 +93,9 @@ impl SequenceWorkspace {
     /// Makes room for batches of up to `sequences` sequences and `steps` steps in all, so that
     /// loading them allocates nothing.
     pub fn reserve(&mut self, sequences: usize, steps: usize) {
-        fn grow(buffer: &mut Vec<f32>, len: usize) {
+        fn grow<T: Scalar>(buffer: &mut Vec<T>, len: usize) {
             if buffer.len() < len {
-                buffer.resize(len, 0.0);
+                buffer.resize(len, T::zero());
             }
         }
         grow(&mut self.x, self.features * steps);
@@ -118,7 +118,7 @@ impl SequenceWorkspace {
     /// Loads the sequences `indices` of `data` as the batch (growing the buffers if they are
     /// too small for it).
     #[doc(hidden)]
-    pub fn load<const F: usize>(&mut self, data: &Sequences<F>, indices: &[usize]) {
+    pub fn load<const F: usize>(&mut self, data: &Sequences<F, T>, indices: &[usize]) {
         let steps = indices
             .iter()
             .filter_map(|&i| data.get(i))
@@ -128,7 +128,7 @@ impl SequenceWorkspace {
         self.lengths.clear();
         let mut at = 0;
         for sequence in indices.iter().filter_map(|&i| data.get(i)) {
-            let values: &[f32] = crate::batch::flat(sequence);
+            let values: &[T] = crate::batch::flat(sequence);
             self.x[at..at + values.len()].copy_from_slice(values);
             at += values.len();
             self.lengths.push(sequence.len());
@@ -177,12 +177,12 @@ impl SequenceWorkspace {
 
     /// The input of layer `index`, its `z` and its `a`, and the lengths of the sequences.
     #[allow(clippy::type_complexity)]
-    fn forward_buffers(&mut self, index: usize) -> (&[f32], &mut [f32], &mut [f32], &[usize]) {
+    fn forward_buffers(&mut self, index: usize) -> (&[T], &mut [T], &mut [T], &[usize]) {
         let columns = self.columns(index);
         let takes_last = self.takes_last(index);
         let (below, this) = self.layers.split_at_mut(index);
         let this = &mut this[0];
-        let input: &[f32] = match below.last() {
+        let input: &[T] = match below.last() {
             None => &self.x[..self.features * self.steps],
             Some(b) if takes_last => &self.last[..b.units * columns],
             Some(b) => &b.a[..b.units * columns],
@@ -197,7 +197,7 @@ impl SequenceWorkspace {
 
     #[doc(hidden)]
     /// The training pass of layer `index`, a layer applied at every column.
-    pub fn forward_layer<L: Layer<IN, OUT>, const IN: usize, const OUT: usize>(
+    pub fn forward_layer<L: Layer<IN, OUT, T>, const IN: usize, const OUT: usize>(
         &mut self,
         layer: &L,
         index: usize,
@@ -216,7 +216,7 @@ impl SequenceWorkspace {
 
     #[doc(hidden)]
     /// The training pass of the recurrent layer `index` over every sequence of the batch.
-    pub fn forward_recurrent<L: Recurrent<IN, UNITS>, const IN: usize, const UNITS: usize>(
+    pub fn forward_recurrent<L: Recurrent<IN, UNITS, T>, const IN: usize, const UNITS: usize>(
         &mut self,
         layer: &L,
         index: usize,
@@ -238,15 +238,15 @@ impl SequenceWorkspace {
     /// `∂L/∂z` (`∂L/∂a` unless `preactivation`) written where the backward pass reads it, and
     /// each output copied to `outputs` (as far as it reaches).
     #[allow(clippy::too_many_arguments)]
-    pub fn output_deltas<L: Loss<OUT>, A: Activation, const OUT: usize>(
+    pub fn output_deltas<L: Loss<OUT, T>, A: Activation<T>, const OUT: usize>(
         &mut self,
         index: usize,
         loss: &L,
         activation: &A,
         preactivation: bool,
         targets: &[L::Target],
-        outputs: &mut [SVector<f32, OUT>],
-    ) -> f32 {
+        outputs: &mut [SVector<T, OUT>],
+    ) -> T {
         let columns = self.outputs();
         let gathered = index == self.last_recurrent && !self.return_sequences;
         let layer = &mut self.layers[index];
@@ -261,9 +261,9 @@ impl SequenceWorkspace {
                 &mut layer.delta[..OUT * columns],
             )
         };
-        let (z, a) = (vectors::<OUT>(z), vectors::<OUT>(a));
-        let deltas = vectors_mut::<OUT>(delta);
-        let mut total = 0.0;
+        let (z, a) = (vectors::<OUT, T>(z), vectors::<OUT, T>(a));
+        let deltas = vectors_mut::<OUT, T>(delta);
+        let mut total = T::zero();
         for (((z, a), y), delta) in z.iter().zip(a).zip(targets).zip(deltas) {
             total += loss.value_and_delta_into(activation, z, a, y, delta);
         }
@@ -280,7 +280,7 @@ impl SequenceWorkspace {
     fn scatter_last(&mut self, index: usize) {
         let units = self.layers[index].units;
         let delta = &mut self.layers[index].delta[..units * self.steps];
-        delta.fill(0.0);
+        delta.fill(T::zero());
         let mut end = 0;
         for (s, &len) in self.lengths.iter().enumerate() {
             end += len;
@@ -291,12 +291,12 @@ impl SequenceWorkspace {
 
     /// The input of layer `index`, its `z`, its `delta`, and where `∂L/∂input` goes (empty for
     /// the first layer).
-    fn backward_buffers(&mut self, index: usize) -> (&[f32], &[f32], &[f32], &mut [f32]) {
+    fn backward_buffers(&mut self, index: usize) -> (&[T], &[T], &[T], &mut [T]) {
         let columns = self.columns(index);
         let takes_last = self.takes_last(index);
         let (below, this) = self.layers.split_at_mut(index);
         let this = &this[0];
-        let (input, dx): (&[f32], &mut [f32]) = match below.last_mut() {
+        let (input, dx): (&[T], &mut [T]) = match below.last_mut() {
             None => (&self.x[..self.features * self.steps], &mut []),
             Some(b) if takes_last => (
                 &self.last[..b.units * columns],
@@ -315,7 +315,7 @@ impl SequenceWorkspace {
     #[doc(hidden)]
     /// The backward pass of layer `index`, a layer applied at every column, from its `∂L/∂z`:
     /// writes `∂L/∂a` of the layer below.
-    pub fn backward_layer<L: Layer<IN, OUT>, const IN: usize, const OUT: usize>(
+    pub fn backward_layer<L: Layer<IN, OUT, T>, const IN: usize, const OUT: usize>(
         &mut self,
         layer: &L,
         index: usize,
@@ -332,7 +332,7 @@ impl SequenceWorkspace {
     #[doc(hidden)]
     /// Backpropagation through time of the recurrent layer `index`, from `∂L/∂h` of every
     /// step: writes `∂L/∂a` of the layer below.
-    pub fn backward_recurrent<L: Recurrent<IN, UNITS>, const IN: usize, const UNITS: usize>(
+    pub fn backward_recurrent<L: Recurrent<IN, UNITS, T>, const IN: usize, const UNITS: usize>(
         &mut self,
         layer: &L,
         index: usize,
@@ -341,7 +341,7 @@ impl SequenceWorkspace {
         let steps = self.steps;
         let (below, this) = self.layers.split_at_mut(index);
         let this = &this[0];
-        let (input, dx): (&[f32], &mut [f32]) = match below.last_mut() {
+        let (input, dx): (&[T], &mut [T]) = match below.last_mut() {
             None => (&self.x[..self.features * steps], &mut []),
             Some(b) => (&b.a[..b.units * steps], &mut b.delta[..b.units * steps]),
         };
@@ -358,7 +358,7 @@ impl SequenceWorkspace {
 
     #[doc(hidden)]
     /// Turns `∂L/∂a` of layer `index`, a layer applied at every column, into its `∂L/∂z`.
-    pub fn activation_backward<L: Layer<IN, OUT>, const IN: usize, const OUT: usize>(
+    pub fn activation_backward<L: Layer<IN, OUT, T>, const IN: usize, const OUT: usize>(
         &mut self,
         layer: &L,
         index: usize,

@@ -4,13 +4,13 @@
 use nalgebra::SVector;
 
 use crate::loss::Loss;
-use crate::{DataRole, Error, Result};
+use crate::{DataRole, Error, Result, Scalar};
 
 /// Inputs and targets are non-empty, of one length, finite, and acceptable to the loss; errors
 /// name `data` as the data at fault.
-pub(crate) fn check_data<L: Loss<OUT>, const IN: usize, const OUT: usize>(
+pub(crate) fn check_data<T: Scalar, L: Loss<OUT, T>, const IN: usize, const OUT: usize>(
     data: DataRole,
-    inputs: &[SVector<f32, IN>],
+    inputs: &[SVector<T, IN>],
     targets: &[L::Target],
     loss: &L,
 ) -> Result<()> {
@@ -30,7 +30,7 @@ pub(crate) fn check_data<L: Loss<OUT>, const IN: usize, const OUT: usize>(
                 data,
                 row,
                 column,
-                value,
+                value: value.as_f32(),
             });
         }
     }

@@ -4,24 +4,25 @@
 use nalgebra::SVector;
 
 use crate::loss::{Loss, Target};
-use crate::{Error, Network, Parameters};
+use crate::{Error, Network, Parameters, Scalar};
 
 /// Why the batch of the samples `chunk` gave a non-finite loss (or gradients): the data when
 /// one of its samples has a non-finite output or loss at the weights training started from,
 /// when no update has been made yet, or when a row of the training data is an outlier
 /// ([`outlier`]); else divergence.
-pub(crate) fn non_finite<N, L, const IN: usize, const OUT: usize>(
+pub(crate) fn non_finite<N, L, T: Scalar, const IN: usize, const OUT: usize>(
     initial: &N,
-    (inputs, targets): (&[SVector<f32, IN>], &[L::Target]),
+    (inputs, targets): (&[SVector<T, IN>], &[L::Target]),
     loss: &L,
     chunk: &[usize],
     (epoch, batch): (usize, usize),
     value: f32,
 ) -> Error
 where
-    N: Network<IN, OUT>,
-    L: Loss<OUT>,
+    N: Network<IN, OUT, T>,
+    L: Loss<OUT, T>,
 {
+    let scalar = T::NAME;
     let overflow = |row: Option<usize>, reason: String| Error::DataOverflow {
         epoch,
         batch,
@@ -48,7 +49,7 @@ where
                 format!(
                     "input row {row} of the training data (largest magnitude {largest:e}, at \
                      column {column}) makes {what} before any update: inputs this large \
-                     overflow f32; standardize the inputs (e.g. with datasets::Standardizer) \
+                     overflow {scalar}; standardize the inputs (e.g. with datasets::Standardizer) \
                      to mean 0 and standard deviation 1"
                 ),
             )
@@ -62,7 +63,7 @@ where
                 format!(
                     "row {row} of the training data gives a loss of {sample_loss} before any \
                      update (output {:?}, target {:?}, largest input magnitude {largest:e} \
-                     at column {column}): values this large overflow f32 in the loss; \
+                     at column {column}): values this large overflow {scalar} in the loss; \
                      standardize the inputs and scale the targets",
                     output[0].as_slice(),
                     targets[row].to_vector().as_slice()
@@ -106,8 +107,8 @@ where
 
 /// Why the update from a batch made the weights non-finite: the data when a row of the
 /// training data is an outlier ([`outlier`]), else divergence.
-pub(crate) fn non_finite_update<const IN: usize>(
-    inputs: &[SVector<f32, IN>],
+pub(crate) fn non_finite_update<T: Scalar, const IN: usize>(
+    inputs: &[SVector<T, IN>],
     (epoch, batch): (usize, usize),
 ) -> Error {
     outlier(inputs, (epoch, batch)).unwrap_or(Error::Diverged {
@@ -125,10 +126,11 @@ const OUTLIER_RATIO: f32 = 1e3;
 
 /// A [`Error::DataOverflow`] naming the row of `inputs` with the largest magnitude, when it is
 /// [`OUTLIER_RATIO`] times larger than the median row's (or than 1, for data near zero).
-fn outlier<const IN: usize>(
-    inputs: &[SVector<f32, IN>],
+fn outlier<T: Scalar, const IN: usize>(
+    inputs: &[SVector<T, IN>],
     (epoch, batch): (usize, usize),
 ) -> Option<Error> {
+    let scalar = T::NAME;
     let mut magnitudes: Vec<(f32, usize, usize)> = inputs
         .iter()
         .enumerate()
@@ -146,7 +148,7 @@ fn outlier<const IN: usize>(
         batch,
         row: Some(row),
         reason: format!(
-            "the loss or the weights overflowed f32; input row {row} of the training data has \
+            "the loss or the weights overflowed {scalar}; input row {row} of the training data has \
              a magnitude of {largest:e} (column {column}), while the median row's largest is \
              {median:.2e}: standardize the inputs (e.g. with datasets::Standardizer) to mean 0 \
              and standard deviation 1"
@@ -155,9 +157,12 @@ fn outlier<const IN: usize>(
 }
 
 /// The column and magnitude of the largest `|x_i|`.
-fn largest_magnitude<const IN: usize>(x: &SVector<f32, IN>) -> (usize, f32) {
-    x.iter().map(|v| v.abs()).enumerate().fold(
-        (0, 0.0),
-        |best, (i, v)| if v > best.1 { (i, v) } else { best },
-    )
+fn largest_magnitude<T: Scalar, const IN: usize>(x: &SVector<T, IN>) -> (usize, f32) {
+    x.iter()
+        .map(|v| v.abs().as_f32())
+        .enumerate()
+        .fold(
+            (0, 0.0),
+            |best, (i, v)| if v > best.1 { (i, v) } else { best },
+        )
 }

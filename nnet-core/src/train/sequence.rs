@@ -9,7 +9,7 @@ use crate::loss::{Loss, Target};
 use crate::optim::Optimizer;
 use crate::sequence::{SequenceNetwork, SequenceWorkspace, Sequences};
 use crate::storage::zeroed_vectors;
-use crate::{DataRole, Error, Parameters, Result};
+use crate::{DataRole, Error, Parameters, Result, Scalar};
 
 use super::checks::split_point;
 use super::progress::Progress;
@@ -17,7 +17,7 @@ use super::trainer::run_epochs;
 use super::{Callback, Evaluation, FitConfig, History, Trainer};
 
 /// Validation data for [`Trainer::fit_sequences_with`]: sequences and their targets.
-pub type SequenceValidation<'a, const F: usize, T> = (&'a Sequences<F>, &'a [T]);
+pub type SequenceValidation<'a, const F: usize, Y, S = f32> = (&'a Sequences<F, S>, &'a [Y]);
 
 impl<O: Optimizer, L> Trainer<O, L> {
     /// Trains the sequence network `network` on `data` and `targets`, as Keras's `fit`: one
@@ -46,16 +46,16 @@ impl<O: Optimizer, L> Trainer<O, L> {
     /// let history = trainer.fit_sequences(&mut net, &data, &targets, &FitConfig::default())?;
     /// # Ok(()) }
     /// ```
-    pub fn fit_sequences<N, const F: usize, const OUT: usize>(
+    pub fn fit_sequences<N, T: Scalar, const F: usize, const OUT: usize>(
         &mut self,
         network: &mut N,
-        data: &Sequences<F>,
+        data: &Sequences<F, T>,
         targets: &[L::Target],
         config: &FitConfig,
     ) -> Result<History>
     where
-        N: SequenceNetwork<F, OUT>,
-        L: Loss<OUT>,
+        N: SequenceNetwork<F, OUT, T>,
+        L: Loss<OUT, T>,
     {
         self.fit_sequences_with(network, data, targets, config, None, &mut [])
     }
@@ -67,18 +67,18 @@ impl<O: Optimizer, L> Trainer<O, L> {
     ///
     /// As [`fit_sequences`](Self::fit_sequences), plus invalid validation data and errors
     /// returned by callbacks.
-    pub fn fit_sequences_with<N, const F: usize, const OUT: usize>(
+    pub fn fit_sequences_with<N, T: Scalar, const F: usize, const OUT: usize>(
         &mut self,
         network: &mut N,
-        data: &Sequences<F>,
+        data: &Sequences<F, T>,
         targets: &[L::Target],
         config: &FitConfig,
-        validation: Option<SequenceValidation<'_, F, L::Target>>,
+        validation: Option<SequenceValidation<'_, F, L::Target, T>>,
         callbacks: &mut [&mut dyn Callback<N>],
     ) -> Result<History>
     where
-        N: SequenceNetwork<F, OUT>,
-        L: Loss<OUT>,
+        N: SequenceNetwork<F, OUT, T>,
+        L: Loss<OUT, T>,
     {
         self.check_settings(config)?;
         let per_step = N::RETURN_SEQUENCES;
@@ -130,15 +130,15 @@ impl<O: Optimizer, L> Trainer<O, L> {
     ///
     /// Empty data, an empty sequence, non-finite steps, the wrong number of targets, targets
     /// the loss does not accept.
-    pub fn evaluate_sequences<N, const F: usize, const OUT: usize>(
+    pub fn evaluate_sequences<N, T: Scalar, const F: usize, const OUT: usize>(
         &self,
         network: &N,
-        data: &Sequences<F>,
+        data: &Sequences<F, T>,
         targets: &[L::Target],
     ) -> Result<Evaluation>
     where
-        N: SequenceNetwork<F, OUT>,
-        L: Loss<OUT>,
+        N: SequenceNetwork<F, OUT, T>,
+        L: Loss<OUT, T>,
     {
         check_sequences(
             DataRole::Evaluation,
@@ -151,29 +151,29 @@ impl<O: Optimizer, L> Trainer<O, L> {
     }
 
     /// [`evaluate_sequences`](Self::evaluate_sequences) on data already checked.
-    fn measure_sequences<N, const F: usize, const OUT: usize>(
+    fn measure_sequences<N, T: Scalar, const F: usize, const OUT: usize>(
         &self,
         network: &N,
-        data: &Sequences<F>,
+        data: &Sequences<F, T>,
         targets: &[L::Target],
     ) -> Evaluation
     where
-        N: SequenceNetwork<F, OUT>,
-        L: Loss<OUT>,
+        N: SequenceNetwork<F, OUT, T>,
+        L: Loss<OUT, T>,
     {
         let outputs = network.predict_sequences(data);
         let loss = outputs
             .iter()
             .zip(targets)
-            .map(|(p, y)| f64::from(self.loss.value(p, y)))
+            .map(|(p, y)| self.loss.value(p, y).as_f64())
             .sum::<f64>()
             / outputs.len().max(1) as f64;
-        let mut dense = zeroed_vectors::<OUT>(targets.len());
+        let mut dense = zeroed_vectors::<OUT, T>(targets.len());
         for (slot, target) in dense.iter_mut().zip(targets) {
             target.write_vector(slot);
         }
         Evaluation {
-            loss: loss as f32 + network.regularization(None),
+            loss: loss as f32 + network.regularization(None).as_f32(),
             metrics: self.metric_values(&outputs, &dense),
         }
     }
@@ -181,9 +181,9 @@ impl<O: Optimizer, L> Trainer<O, L> {
 
 /// Sequences and targets are non-empty, every sequence has a step, every step is finite, there
 /// is one target per sequence (or per step) and the loss accepts each.
-pub(crate) fn check_sequences<L: Loss<OUT>, const F: usize, const OUT: usize>(
+pub(crate) fn check_sequences<T: Scalar, L: Loss<OUT, T>, const F: usize, const OUT: usize>(
     data: DataRole,
-    sequences: &Sequences<F>,
+    sequences: &Sequences<F, T>,
     targets: &[L::Target],
     loss: &L,
     per_step: bool,
@@ -205,7 +205,7 @@ pub(crate) fn check_sequences<L: Loss<OUT>, const F: usize, const OUT: usize>(
                     sequence: index,
                     step,
                     feature,
-                    value,
+                    value: value.as_f32(),
                 });
             }
         }
@@ -233,27 +233,40 @@ pub(crate) fn check_sequences<L: Loss<OUT>, const F: usize, const OUT: usize>(
 }
 
 /// The buffers of one `fit_sequences` call, allocated once so that batches allocate nothing.
-struct SequenceRun<'a, N: SequenceNetwork<F, OUT>, T, const F: usize, const OUT: usize> {
-    data: &'a Sequences<F>,
+struct SequenceRun<
+    'a,
+    N: SequenceNetwork<F, OUT, S>,
+    T,
+    S: Scalar,
+    const F: usize,
+    const OUT: usize,
+> {
+    data: &'a Sequences<F, S>,
     targets: &'a [T],
     config: FitConfig,
     order: Vec<usize>,
     rng: rand_chacha::ChaCha8Rng,
     batch_y: Vec<T>,
     grads: N::Gradients,
-    workspace: SequenceWorkspace,
+    workspace: SequenceWorkspace<S>,
     step: u64,
     last_good: N,
     /// Each training output in the last epoch (one per sequence or per step), in the epoch's
     /// order, and the targets in the same order as vectors, for the metrics.
-    outputs: Vec<SVector<f32, OUT>>,
-    dense_targets: Vec<SVector<f32, OUT>>,
+    outputs: Vec<SVector<S, OUT>>,
+    dense_targets: Vec<SVector<S, OUT>>,
 }
 
-impl<'a, N: SequenceNetwork<F, OUT>, T: Target<OUT>, const F: usize, const OUT: usize>
-    SequenceRun<'a, N, T, F, OUT>
+impl<
+    'a,
+    N: SequenceNetwork<F, OUT, S>,
+    T: Target<OUT, S>,
+    S: Scalar,
+    const F: usize,
+    const OUT: usize,
+> SequenceRun<'a, N, T, S, F, OUT>
 {
-    fn new(network: &N, data: &'a Sequences<F>, targets: &'a [T], config: &FitConfig) -> Self {
+    fn new(network: &N, data: &'a Sequences<F, S>, targets: &'a [T], config: &FitConfig) -> Self {
         let batch = config.batch_size.min(data.len());
         // The most steps a batch can hold: its sequences the longest ones.
         let mut lengths: Vec<usize> = data.lengths().collect();
@@ -293,7 +306,7 @@ impl<'a, N: SequenceNetwork<F, OUT>, T: Target<OUT>, const F: usize, const OUT: 
     }
 
     /// One pass over the training data; returns the mean loss over the outputs.
-    fn epoch<O: Optimizer, L: Loss<OUT, Target = T>>(
+    fn epoch<O: Optimizer, L: Loss<OUT, S, Target = T>>(
         &mut self,
         network: &mut N,
         trainer: &mut Trainer<O, L>,
@@ -340,9 +353,9 @@ impl<'a, N: SequenceNetwork<F, OUT>, T: Target<OUT>, const F: usize, const OUT: 
                 &mut self.grads,
                 outputs,
             );
-            let mut penalty = 0.0;
+            let mut penalty = S::zero();
             let finite = sum.is_finite() && {
-                self.grads.scale(1.0 / count as f32);
+                self.grads.scale(S::of_f64(1.0 / count as f64));
                 penalty = network.regularization(Some(&mut self.grads));
                 penalty.is_finite() && self.grads.all_finite()
             };
@@ -352,17 +365,21 @@ impl<'a, N: SequenceNetwork<F, OUT>, T: Target<OUT>, const F: usize, const OUT: 
                 loss,
             };
             if !finite {
-                return Err(diverged(if sum.is_finite() { f32::NAN } else { sum }));
+                return Err(diverged(if sum.is_finite() {
+                    f32::NAN
+                } else {
+                    sum.as_f32()
+                }));
             }
-            self.last_good.copy_from(network);
+            Parameters::<S>::copy_from(&mut self.last_good, network);
             trainer.optimizer.step(network, &mut self.grads);
             network.update_state(&self.grads);
-            if !network.all_finite() {
-                network.copy_from(&self.last_good);
+            if !Parameters::<S>::all_finite(network) {
+                Parameters::<S>::copy_from(network, &self.last_good);
                 return Err(diverged(f32::NAN));
             }
             done += count;
-            total += f64::from(sum) + f64::from(penalty) * count as f64;
+            total += sum.as_f64() + penalty.as_f64() * count as f64;
             progress.batch(b + 1, (total / done as f64) as f32);
         }
         Ok((total / done.max(1) as f64) as f32)

@@ -12,7 +12,7 @@ use crate::loss::{Loss, Target};
 use crate::metrics::Metric;
 use crate::optim::Optimizer;
 use crate::storage::zeroed_vectors;
-use crate::{DataRole, Error, Network, Parameters, Result};
+use crate::{DataRole, Error, Network, Parameters, Result, Scalar};
 
 use super::checks::{check_data, check_learning_rate, split_point};
 use super::overflow::{non_finite, non_finite_update};
@@ -64,7 +64,7 @@ impl fmt::Display for Evaluation {
 }
 
 /// Validation data for [`Trainer::fit_with`]: inputs and targets.
-pub type Validation<'a, const IN: usize, T> = (&'a [SVector<f32, IN>], &'a [T]);
+pub type Validation<'a, const IN: usize, Y, S = f32> = (&'a [SVector<S, IN>], &'a [Y]);
 
 /// An optimizer, a loss and metrics: what Keras's `model.compile(...)` sets, ready to `fit` and
 /// `evaluate` networks.
@@ -120,16 +120,16 @@ impl<O: Optimizer, L> Trainer<O, L> {
     /// sample whose loss is not finite even at the weights training started from, a first
     /// batch whose gradients overflow, or an input row over 1,000 times larger than the median
     /// row), else with [`Error::Diverged`].
-    pub fn fit<N, const IN: usize, const OUT: usize>(
+    pub fn fit<N, T: Scalar, const IN: usize, const OUT: usize>(
         &mut self,
         network: &mut N,
-        inputs: &[SVector<f32, IN>],
+        inputs: &[SVector<T, IN>],
         targets: &[L::Target],
         config: &FitConfig,
     ) -> Result<History>
     where
-        N: Network<IN, OUT>,
-        L: Loss<OUT>,
+        N: Network<IN, OUT, T>,
+        L: Loss<OUT, T>,
     {
         self.fit_with(network, inputs, targets, config, None, &mut [])
     }
@@ -141,18 +141,18 @@ impl<O: Optimizer, L> Trainer<O, L> {
     ///
     /// As [`fit`](Self::fit), plus invalid validation data and errors returned by callbacks
     /// (an invalid learning-rate schedule among them, before the first update).
-    pub fn fit_with<N, const IN: usize, const OUT: usize>(
+    pub fn fit_with<N, T: Scalar, const IN: usize, const OUT: usize>(
         &mut self,
         network: &mut N,
-        inputs: &[SVector<f32, IN>],
+        inputs: &[SVector<T, IN>],
         targets: &[L::Target],
         config: &FitConfig,
-        validation: Option<Validation<'_, IN, L::Target>>,
+        validation: Option<Validation<'_, IN, L::Target, T>>,
         callbacks: &mut [&mut dyn Callback<N>],
     ) -> Result<History>
     where
-        N: Network<IN, OUT>,
-        L: Loss<OUT>,
+        N: Network<IN, OUT, T>,
+        L: Loss<OUT, T>,
     {
         self.check_settings(config)?;
         check_data(DataRole::Training, inputs, targets, &self.loss)?;
@@ -215,53 +215,53 @@ impl<O: Optimizer, L> Trainer<O, L> {
     /// # Errors
     ///
     /// Empty data, a length mismatch, non-finite inputs or targets the loss does not accept.
-    pub fn evaluate<N, const IN: usize, const OUT: usize>(
+    pub fn evaluate<N, T: Scalar, const IN: usize, const OUT: usize>(
         &self,
         network: &N,
-        inputs: &[SVector<f32, IN>],
+        inputs: &[SVector<T, IN>],
         targets: &[L::Target],
     ) -> Result<Evaluation>
     where
-        N: Network<IN, OUT>,
-        L: Loss<OUT>,
+        N: Network<IN, OUT, T>,
+        L: Loss<OUT, T>,
     {
         check_data(DataRole::Evaluation, inputs, targets, &self.loss)?;
         Ok(self.measure(network, inputs, targets))
     }
 
     /// [`evaluate`](Self::evaluate) on data already checked: non-empty, of one length, valid.
-    fn measure<N, const IN: usize, const OUT: usize>(
+    fn measure<N, T: Scalar, const IN: usize, const OUT: usize>(
         &self,
         network: &N,
-        inputs: &[SVector<f32, IN>],
+        inputs: &[SVector<T, IN>],
         targets: &[L::Target],
     ) -> Evaluation
     where
-        N: Network<IN, OUT>,
-        L: Loss<OUT>,
+        N: Network<IN, OUT, T>,
+        L: Loss<OUT, T>,
     {
         let outputs = network.predict(inputs);
         let loss = outputs
             .iter()
             .zip(targets)
             .map(|(p, y)| self.loss.value(p, y))
-            .sum::<f32>()
-            / inputs.len() as f32
+            .sum::<T>()
+            / T::of_f64(inputs.len() as f64)
             + network.regularization(None);
-        let mut dense = zeroed_vectors::<OUT>(targets.len());
+        let mut dense = zeroed_vectors::<OUT, T>(targets.len());
         for (slot, target) in dense.iter_mut().zip(targets) {
             target.write_vector(slot);
         }
         Evaluation {
-            loss,
+            loss: loss.as_f32(),
             metrics: self.metric_values(&outputs, &dense),
         }
     }
 
-    pub(super) fn metric_values<const OUT: usize>(
+    pub(super) fn metric_values<T: Scalar, const OUT: usize>(
         &self,
-        outputs: &[SVector<f32, OUT>],
-        targets: &[SVector<f32, OUT>],
+        outputs: &[SVector<T, OUT>],
+        targets: &[SVector<T, OUT>],
     ) -> Vec<(&'static str, f32)> {
         self.metrics
             .iter()
@@ -336,35 +336,35 @@ pub(super) fn run_epochs<N, O: Optimizer, L>(
 }
 
 /// The buffers of one `fit` call, allocated once so that batches allocate nothing.
-struct Run<'a, N: Network<IN, OUT>, T, const IN: usize, const OUT: usize> {
-    inputs: &'a [SVector<f32, IN>],
+struct Run<'a, N: Network<IN, OUT, S>, T, S: Scalar, const IN: usize, const OUT: usize> {
+    inputs: &'a [SVector<S, IN>],
     targets: &'a [T],
     config: FitConfig,
     order: Vec<usize>,
     rng: rand_chacha::ChaCha8Rng,
     /// The inputs of the current batch, copied in place (a wide input never passes through the
     /// stack).
-    batch_x: Vec<SVector<f32, IN>>,
+    batch_x: Vec<SVector<S, IN>>,
     batch_y: Vec<T>,
     grads: N::Gradients,
-    workspace: Workspace,
+    workspace: Workspace<S>,
     /// Batches trained so far, across epochs: the step dropout's masks derive from.
     step: u64,
     last_good: N,
     /// The weights training started from, to tell data that overflow from divergence.
     initial: N,
     /// Each training sample's output in the last epoch, in the epoch's order.
-    outputs: Vec<SVector<f32, OUT>>,
+    outputs: Vec<SVector<S, OUT>>,
     /// The targets in the same order, as vectors, for the metrics.
-    dense_targets: Vec<SVector<f32, OUT>>,
+    dense_targets: Vec<SVector<S, OUT>>,
 }
 
-impl<'a, N: Network<IN, OUT>, T: Target<OUT>, const IN: usize, const OUT: usize>
-    Run<'a, N, T, IN, OUT>
+impl<'a, N: Network<IN, OUT, S>, T: Target<OUT, S>, S: Scalar, const IN: usize, const OUT: usize>
+    Run<'a, N, T, S, IN, OUT>
 {
     fn new(
         network: &N,
-        inputs: &'a [SVector<f32, IN>],
+        inputs: &'a [SVector<S, IN>],
         targets: &'a [T],
         config: &FitConfig,
     ) -> Self {
@@ -390,7 +390,7 @@ impl<'a, N: Network<IN, OUT>, T: Target<OUT>, const IN: usize, const OUT: usize>
     }
 
     /// One pass over the training data; returns the mean loss.
-    fn epoch<O: Optimizer, L: Loss<OUT, Target = T>>(
+    fn epoch<O: Optimizer, L: Loss<OUT, S, Target = T>>(
         &mut self,
         network: &mut N,
         trainer: &mut Trainer<O, L>,
@@ -430,15 +430,19 @@ impl<'a, N: Network<IN, OUT>, T: Target<OUT>, const IN: usize, const OUT: usize>
                 &mut self.grads,
                 outputs,
             );
-            let mut penalty = 0.0;
+            let mut penalty = S::zero();
             let finite = sum.is_finite() && {
-                self.grads.scale(1.0 / chunk.len() as f32);
+                self.grads.scale(S::of_f64(1.0 / chunk.len() as f64));
                 // Keras's regularization losses: added to the batch's mean loss and gradient.
                 penalty = network.regularization(Some(&mut self.grads));
                 penalty.is_finite() && self.grads.all_finite()
             };
             if !finite {
-                let loss = if sum.is_finite() { f32::NAN } else { sum };
+                let loss = if sum.is_finite() {
+                    f32::NAN
+                } else {
+                    sum.as_f32()
+                };
                 return Err(non_finite(
                     &self.initial,
                     (self.inputs, self.targets),
@@ -448,14 +452,14 @@ impl<'a, N: Network<IN, OUT>, T: Target<OUT>, const IN: usize, const OUT: usize>
                     loss,
                 ));
             }
-            self.last_good.copy_from(network);
+            Parameters::<S>::copy_from(&mut self.last_good, network);
             trainer.optimizer.step(network, &mut self.grads);
             network.update_state(&self.grads);
-            if !network.all_finite() {
-                network.copy_from(&self.last_good);
+            if !Parameters::<S>::all_finite(network) {
+                Parameters::<S>::copy_from(network, &self.last_good);
                 return Err(non_finite_update(self.inputs, (epoch, b + 1)));
             }
-            total += f64::from(sum) + f64::from(penalty) * chunk.len() as f64;
+            total += sum.as_f64() + penalty.as_f64() * chunk.len() as f64;
             progress.batch(b + 1, (total / (start + chunk.len()) as f64) as f32);
         }
         Ok((total / self.order.len() as f64) as f32)

@@ -6,6 +6,7 @@ use quote::{format_ident, quote};
 
 use crate::bake::Baked;
 use crate::model::{Cell, Kind, Layer, Model};
+use crate::scalar::ScalarKind;
 
 use super::{const_fields, layer_expr_type, lit, private, tensor_fields};
 
@@ -25,7 +26,7 @@ pub(crate) fn expand(model: &Model, baked: syn::Result<Baked>) -> TokenStream {
 fn items(model: &Model, baked: Option<&Baked>) -> TokenStream {
     let p = private();
     let name = &model.def.name;
-    let f32 = quote!(::core::primitive::f32);
+    let f32 = super::scalar(model);
     let source = baked.map_or(String::new(), |b| format!(" `{}`", b.written.value()));
     // Reading the file with `include_bytes!` makes cargo rebuild the crate when it changes.
     let track = baked.map(|b| {
@@ -67,10 +68,11 @@ fn items(model: &Model, baked: Option<&Baked>) -> TokenStream {
             .iter()
             .enumerate()
             .map(|(i, values)| {
-                let (len, index, values) = (lit(values.len()), lit(i), floats(values));
+                let (len, index, values) =
+                    (lit(values.len()), lit(i), floats(values, model.def.scalar));
                 quote! {{
                     static VALUES: [#f32; #len] = [#(#values),*];
-                    #p::Parameters::tensor_mut(&mut net, #index).copy_from_slice(&VALUES);
+                    #p::Parameters::<#f32>::tensor_mut(&mut net, #index).copy_from_slice(&VALUES);
                 }}
             })
             .collect()
@@ -113,18 +115,18 @@ fn inline_layer(layer: &Layer, values: Option<&[Vec<f32>]>) -> TokenStream {
             let data = match values.and_then(|v| v.get(t)) {
                 Some(values) if matrix => {
                     let columns = values.chunks(layer.units.max(1)).map(|column| {
-                        let column = floats(column);
+                        let column = floats(column, layer.scalar);
                         quote!([#(#column),*])
                     });
                     quote!([#(#columns),*])
                 }
                 Some(values) => {
-                    let values = floats(values);
+                    let values = floats(values, layer.scalar);
                     quote!([[#(#values),*]])
                 }
                 None if matrix => quote!([[0.0; #units]; #inputs]),
                 None => {
-                    let initial = floats(&[initial]);
+                    let initial = floats(&[initial], layer.scalar);
                     quote!([[#(#initial)*; #units]; 1])
                 }
             };
@@ -157,7 +159,7 @@ fn recurrent_layer(layer: &Layer, cell: Cell, values: Option<&[Vec<f32>]>) -> To
     let (units, gates) = (layer.units, cell.gates());
     let vector = |values: Option<&[f32]>| match values {
         Some(values) => {
-            let values = floats(values);
+            let values = floats(values, layer.scalar);
             quote!(#p::nalgebra::Matrix::from_array_storage(#p::nalgebra::ArrayStorage([[#(#values),*]])))
         }
         None => {
@@ -192,12 +194,16 @@ fn recurrent_layer(layer: &Layer, cell: Cell, values: Option<&[Vec<f32>]>) -> To
     }
 }
 
-/// Exact `f32` literals: Rust prints the shortest text that reads back to the same bits.
-fn floats(values: &[f32]) -> Vec<TokenStream> {
+/// Exact literals of the network's scalar: for `f32`, Rust prints the shortest text that reads
+/// back to the same bits; an `f64` literal holds the `f32` value exactly.
+fn floats(values: &[f32], scalar: ScalarKind) -> Vec<TokenStream> {
     values
         .iter()
         .map(|&v| {
-            let literal = Literal::f32_suffixed(v.abs());
+            let literal = match scalar {
+                ScalarKind::F32 => Literal::f32_suffixed(v.abs()),
+                ScalarKind::F64 => Literal::f64_suffixed(f64::from(v.abs())),
+            };
             if v.is_sign_negative() {
                 quote!(-#literal)
             } else {

@@ -12,7 +12,7 @@ use crate::model::Model;
 /// Inherent helpers of the batch methods.
 pub(super) fn inherent(model: &Model) -> TokenStream {
     let p = private();
-    let f32 = quote!(::core::primitive::f32);
+    let f32 = super::scalar(model);
     let usize = quote!(::core::primitive::usize);
     let names = names(model);
     let (name, gradients) = (&names.name, &names.gradients);
@@ -23,13 +23,13 @@ pub(super) fn inherent(model: &Model) -> TokenStream {
             /// The batched forward pass in training mode of `batch` samples whose inputs are
             /// the columns of `x`, into `workspace` (statistics into `grads`).
             #[doc(hidden)]
-            fn __forward_workspace(&self, workspace: &mut #p::batch::Workspace, x: &[#f32], batch: #usize, grads: &mut #gradients) {
+            fn __forward_workspace(&self, workspace: &mut #p::batch::Workspace<#f32>, x: &[#f32], batch: #usize, grads: &mut #gradients) {
                 #train
             }
 
             /// The batched forward pass in inference mode, without the `z`s.
             #[doc(hidden)]
-            fn __infer_workspace(&self, workspace: &mut #p::batch::Workspace, x: &[#f32], batch: #usize) {
+            fn __infer_workspace(&self, workspace: &mut #p::batch::Workspace<#f32>, x: &[#f32], batch: #usize) {
                 let _ = batch;
                 #infer
             }
@@ -65,7 +65,7 @@ pub(super) fn inherent(model: &Model) -> TokenStream {
 /// `forward_batch`, `forward_batch_with` and `accumulate_batch` of the `Network` impl.
 pub(super) fn network(model: &Model) -> TokenStream {
     let p = private();
-    let f32 = quote!(::core::primitive::f32);
+    let f32 = super::scalar(model);
     let names = names(model);
     let (name, gradients) = (&names.name, &names.gradients);
     let outputs_lit = lit(model.outputs());
@@ -82,12 +82,12 @@ pub(super) fn network(model: &Model) -> TokenStream {
             fn forward_batch(&self, inputs: &[#in_vec], outputs: &mut [#out_vec]) {
                 #p::check_batch_lengths(inputs.len(), outputs.len());
                 let layers = <Self as #p::Architecture>::LAYERS;
-                let mut workspace = #p::batch::Workspace::for_inference(layers, inputs.len().min(256));
+                let mut workspace = #p::batch::Workspace::<#f32>::for_inference(layers, inputs.len().min(256));
                 #p::Network::forward_batch_with(self, &mut workspace, inputs, outputs);
             }
 
             #[track_caller]
-            fn forward_batch_with(&self, workspace: &mut #p::batch::Workspace, inputs: &[#in_vec], outputs: &mut [#out_vec]) {
+            fn forward_batch_with(&self, workspace: &mut #p::batch::Workspace<#f32>, inputs: &[#in_vec], outputs: &mut [#out_vec]) {
                 #p::check_batch_lengths(inputs.len(), outputs.len());
                 workspace.fit(<Self as #p::Architecture>::LAYERS);
                 let capacity = workspace.capacity();
@@ -107,7 +107,7 @@ pub(super) fn network(model: &Model) -> TokenStream {
             }
 
             #[track_caller]
-            fn forward_batch_with(&self, _: &mut #p::batch::Workspace, inputs: &[#in_vec], outputs: &mut [#out_vec]) {
+            fn forward_batch_with(&self, _: &mut #p::batch::Workspace<#f32>, inputs: &[#in_vec], outputs: &mut [#out_vec]) {
                 self.__forward_each(inputs, outputs);
             }
         }
@@ -172,7 +172,7 @@ pub(super) fn network(model: &Model) -> TokenStream {
 
         fn accumulate_batch<__NnetL: #p::Loss<#outputs_lit>>(
             &self,
-            workspace: &mut #p::batch::Workspace,
+            workspace: &mut #p::batch::Workspace<#f32>,
             inputs: &[#in_vec],
             targets: &[__NnetL::Target],
             loss: &__NnetL,

@@ -6,6 +6,7 @@ use quote::quote;
 
 use super::{lit, private};
 use crate::model::{Activation, Cell, Kind, Layer};
+use crate::scalar::ScalarKind;
 
 /// The layer's `nnet_core` type, with its const shapes and storage.
 pub(super) fn layer_type(layer: &Layer) -> TokenStream {
@@ -27,9 +28,10 @@ fn layer_path(layer: &Layer, sep: TokenStream) -> TokenStream {
             use_bias,
             ..
         } => {
-            let activation = activation_type(*activation);
+            let activation = activation_type(*activation, layer.scalar);
             let storage = storage_type(layer);
-            match (*use_bias, layer.boxed || layer.heap_vectors) {
+            let explicit = layer.boxed || layer.heap_vectors || layer.scalar != ScalarKind::F32;
+            match (*use_bias, explicit) {
                 // The default storage: inline matrix and vector.
                 (true, false) => quote!(#p::Dense #sep <#inputs, #units, #activation>),
                 (true, true) => {
@@ -41,23 +43,36 @@ fn layer_path(layer: &Layer, sep: TokenStream) -> TokenStream {
             }
         }
         Kind::Activation(activation) => {
-            let activation = activation_type(*activation);
+            let activation = activation_type(*activation, layer.scalar);
             quote!(#p::layer::ActivationLayer #sep <#units, #activation>)
         }
         Kind::Dropout { .. } => quote!(#p::layer::Dropout #sep <#units>),
-        Kind::BatchNorm { .. } if !layer.heap_vectors => quote!(#p::layer::BatchNorm #sep <#units>),
+        Kind::BatchNorm { .. } if !layer.heap_vectors && layer.scalar == ScalarKind::F32 => {
+            quote!(#p::layer::BatchNorm #sep <#units>)
+        }
         Kind::BatchNorm { .. } => quote!(#p::layer::BatchNorm #sep <#units, #vector>),
-        Kind::LayerNorm { .. } if !layer.heap_vectors => quote!(#p::layer::LayerNorm #sep <#units>),
+        Kind::LayerNorm { .. } if !layer.heap_vectors && layer.scalar == ScalarKind::F32 => {
+            quote!(#p::layer::LayerNorm #sep <#units>)
+        }
         Kind::LayerNorm { .. } => quote!(#p::layer::LayerNorm #sep <#units, #vector>),
         Kind::Recurrent { cell, .. } => {
             // Past the network's inline budget, the weights live on the heap.
-            let storage = layer.boxed.then(|| {
-                let (gates, biases) = (lit(cell.gates()), lit(cell.biases()));
-                quote!(, #p::layer::HeapRecurrentWeights<#inputs, #units, #gates, #biases>)
-            });
+            let (gates, biases) = (lit(cell.gates()), lit(cell.biases()));
+            let scalar = layer.scalar.tokens();
+            let storage = if layer.boxed {
+                Some(
+                    quote!(, #p::layer::HeapRecurrentWeights<#inputs, #units, #gates, #biases, #scalar>),
+                )
+            } else if layer.scalar != ScalarKind::F32 {
+                Some(
+                    quote!(, #p::layer::RecurrentWeights<#inputs, #units, #gates, #biases, #scalar>),
+                )
+            } else {
+                None
+            };
             match cell {
                 Cell::SimpleRnn(activation) => {
-                    let activation = activation_type(*activation);
+                    let activation = activation_type(*activation, layer.scalar);
                     quote!(#p::layer::SimpleRnn #sep <#inputs, #units, #activation #storage>)
                 }
                 Cell::Gru => quote!(#p::layer::Gru #sep <#inputs, #units #storage>),
@@ -80,7 +95,7 @@ pub(super) fn constructor(layer: &Layer, rng: bool) -> TokenStream {
             l2,
             ..
         } => {
-            let activation = activation_value(*activation);
+            let activation = activation_value(*activation, layer.scalar);
             let base = if rng {
                 let (init, bias_init) = (init.ident(), bias_init.ident());
                 quote!(<#ty>::initialized(#activation, #p::Initializer::#init, #p::Initializer::#bias_init, rng))
@@ -95,7 +110,7 @@ pub(super) fn constructor(layer: &Layer, rng: bool) -> TokenStream {
             }
         }
         Kind::Activation(activation) => {
-            let activation = activation_value(*activation);
+            let activation = activation_value(*activation, layer.scalar);
             quote!(<#ty>::new(#activation))
         }
         Kind::Dropout { rate } => {
@@ -119,7 +134,7 @@ pub(super) fn constructor(layer: &Layer, rng: bool) -> TokenStream {
         } => {
             let activation = match cell {
                 Cell::SimpleRnn(activation) => {
-                    let value = activation_value(*activation);
+                    let value = activation_value(*activation, layer.scalar);
                     quote!(#value,)
                 }
                 _ => quote!(),
@@ -145,11 +160,13 @@ pub(super) fn const_fields(layer: &Layer) -> Vec<(&'static str, TokenStream)> {
         } => {
             let (l1, l2) = (float(*l1), float(*l2));
             vec![
-                ("activation", activation_value(*activation)),
+                ("activation", activation_value(*activation, layer.scalar)),
                 ("regularizer", quote!(#p::Regularizer { l1: #l1, l2: #l2 })),
             ]
         }
-        Kind::Activation(activation) => vec![("activation", activation_value(*activation))],
+        Kind::Activation(activation) => {
+            vec![("activation", activation_value(*activation, layer.scalar))]
+        }
         Kind::Dropout { rate } => vec![("rate", float(*rate))],
         Kind::BatchNorm { momentum, epsilon } => {
             vec![("momentum", float(*momentum)), ("epsilon", float(*epsilon))]
@@ -158,7 +175,7 @@ pub(super) fn const_fields(layer: &Layer) -> Vec<(&'static str, TokenStream)> {
         Kind::Recurrent {
             cell: Cell::SimpleRnn(activation),
             ..
-        } => vec![("activation", activation_value(*activation))],
+        } => vec![("activation", activation_value(*activation, layer.scalar))],
         Kind::Recurrent { .. } => Vec::new(),
     }
 }
@@ -179,22 +196,29 @@ pub(super) fn tensor_fields(layer: &Layer) -> &'static [&'static str] {
     }
 }
 
-/// `nnet_core::activation::{Type}`.
-pub(super) fn activation_type(activation: Activation) -> TokenStream {
+/// `nnet_core::activation::{Type}`, with the scalar of an activation that holds a number
+/// (`LeakyRelu<f64>`).
+pub(super) fn activation_type(activation: Activation, scalar: ScalarKind) -> TokenStream {
     let p = private();
     let ty = activation.act.ident();
-    quote!(#p::activation::#ty)
+    if activation.alpha.is_some() {
+        let scalar = scalar.tokens();
+        quote!(#p::activation::#ty<#scalar>)
+    } else {
+        quote!(#p::activation::#ty)
+    }
 }
 
-/// The activation as a value, with its `alpha` where it has one.
-pub(super) fn activation_value(activation: Activation) -> TokenStream {
-    let ty = activation_type(activation);
+/// The activation as a value, with its `alpha` (in the network's scalar) where it has one.
+pub(super) fn activation_value(activation: Activation, scalar: ScalarKind) -> TokenStream {
+    let p = private();
+    let ty = activation.act.ident();
     match activation.alpha {
         Some(alpha) => {
-            let alpha = float(alpha);
-            quote!(#ty { alpha: #alpha })
+            let alpha = scalar.literal(alpha);
+            quote!(#p::activation::#ty { alpha: #alpha })
         }
-        None => ty,
+        None => quote!(#p::activation::#ty),
     }
 }
 
@@ -212,10 +236,11 @@ pub(super) fn float(value: f32) -> TokenStream {
 fn storage_type(layer: &Layer) -> TokenStream {
     let p = private();
     let (inputs, units) = (lit(layer.inputs), lit(layer.units));
+    let scalar = layer.scalar.tokens();
     if layer.boxed {
-        quote!(#p::HeapMatrix<#units, #inputs>)
+        quote!(#p::HeapMatrix<#units, #inputs, #scalar>)
     } else {
-        quote!(#p::nalgebra::SMatrix<::core::primitive::f32, #units, #inputs>)
+        quote!(#p::nalgebra::SMatrix<#scalar, #units, #inputs>)
     }
 }
 
@@ -224,9 +249,10 @@ fn storage_type(layer: &Layer) -> TokenStream {
 pub(super) fn vector_type(layer: &Layer) -> TokenStream {
     let p = private();
     let units = lit(layer.units);
+    let scalar = layer.scalar.tokens();
     if layer.heap_vectors {
-        quote!(#p::HeapVector<#units>)
+        quote!(#p::HeapVector<#units, #scalar>)
     } else {
-        quote!(#p::nalgebra::SVector<::core::primitive::f32, #units>)
+        quote!(#p::nalgebra::SVector<#scalar, #units>)
     }
 }

@@ -164,6 +164,7 @@ fn zero_gradient_fields(model: &Model) -> Vec<TokenStream> {
 /// Constants, constructors, the passes and their public wrappers.
 fn inherent(model: &Model) -> TokenStream {
     let p = private();
+    let scalar = scalar(model);
     let Names {
         name,
         gradients,
@@ -255,12 +256,12 @@ fn inherent(model: &Model) -> TokenStream {
             ///
             /// If `inputs` and `outputs` have different lengths.
             #[track_caller]
-            pub fn forward_batch_with(&self, workspace: &mut #p::batch::Workspace, inputs: &[#in_vec], outputs: &mut [#out_vec]) {
+            pub fn forward_batch_with(&self, workspace: &mut #p::batch::Workspace<#scalar>, inputs: &[#in_vec], outputs: &mut [#out_vec]) {
                 #p::Network::forward_batch_with(self, workspace, inputs, outputs)
             }
 
             /// Buffers for batched passes of up to `capacity` samples.
-            pub fn workspace(&self, capacity: #usize) -> #p::batch::Workspace {
+            pub fn workspace(&self, capacity: #usize) -> #p::batch::Workspace<#scalar> {
                 #p::Network::workspace(self, capacity)
             }
 
@@ -294,6 +295,7 @@ fn inherent(model: &Model) -> TokenStream {
 /// output.
 fn trace_impl(model: &Model) -> TokenStream {
     let p = private();
+    let scalar = scalar(model);
     let Names { trace, .. } = names(model);
     let last = model.layers.len() - 1;
     let (z, a) = trace_names(last);
@@ -301,7 +303,7 @@ fn trace_impl(model: &Model) -> TokenStream {
     let z = if has_activation { z } else { a.clone() };
     let (outputs, out_vec) = (lit(model.outputs()), out_vec(model));
     quote! {
-        impl #p::Trace<#outputs> for #trace {
+        impl #p::Trace<#outputs, #scalar> for #trace {
             fn output_preactivation(&self) -> &#out_vec {
                 #p::MatrixStorage::matrix(&self.#z)
             }
@@ -315,6 +317,7 @@ fn trace_impl(model: &Model) -> TokenStream {
 /// `impl Network`.
 fn network_impl(model: &Model) -> TokenStream {
     let p = private();
+    let scalar = scalar(model);
     let Names {
         name,
         gradients,
@@ -338,7 +341,7 @@ fn network_impl(model: &Model) -> TokenStream {
     );
     quote! {
         #p::if_std! {
-        impl #p::Network<#inputs, #outputs> for #name {
+        impl #p::Network<#inputs, #outputs, #scalar> for #name {
             type Gradients = #gradients;
             type Trace = #trace;
             type OutputActivation = <#last_type as #p::Layer<#last_trait>>::Activation;
@@ -377,6 +380,7 @@ fn network_impl(model: &Model) -> TokenStream {
 /// `regularization` and `update_state`, for networks whose layers have them.
 fn training_hooks(model: &Model) -> TokenStream {
     let p = private();
+    let scalar = scalar(model);
     let Names { gradients, .. } = names(model);
     let mut tokens = TokenStream::new();
     let regularized: Vec<&Layer> = model
@@ -394,7 +398,7 @@ fn training_hooks(model: &Model) -> TokenStream {
             quote!(#p::Layer::<#shape>::regularization(&self.#field, ::core::option::Option::None))
         });
         tokens.extend(quote! {
-            fn regularization(&self, grads: ::core::option::Option<&mut #gradients>) -> ::core::primitive::f32 {
+            fn regularization(&self, grads: ::core::option::Option<&mut #gradients>) -> #scalar {
                 match grads {
                     ::core::option::Option::Some(grads) => 0.0 #(+ #with)*,
                     ::core::option::Option::None => 0.0 #(+ #without)*,
@@ -432,8 +436,19 @@ fn lit(n: usize) -> Literal {
 
 /// `IN, OUT` of the layer's `Layer<IN, OUT>` implementation.
 fn layer_trait(layer: &Layer) -> TokenStream {
+    let (inputs, units, scalar) = (lit(layer.inputs), lit(layer.units), layer.scalar.tokens());
+    quote!(#inputs, #units, #scalar)
+}
+
+/// `IN, OUT` of a layer, for the const arguments of a generic function.
+fn layer_dims(layer: &Layer) -> TokenStream {
     let (inputs, units) = (lit(layer.inputs), lit(layer.units));
     quote!(#inputs, #units)
+}
+
+/// The network's scalar type, `::core::primitive::f32` unless `#[scalar = f64]`.
+fn scalar(model: &Model) -> TokenStream {
+    model.def.scalar.tokens()
 }
 
 /// `<Type as Layer<IN, OUT>>::Gradient` (`Recurrent` for a recurrent layer).
@@ -458,11 +473,13 @@ fn trace_names(position: usize) -> (Ident, Ident) {
 fn in_vec(model: &Model) -> TokenStream {
     let p = private();
     let inputs = lit(model.inputs);
-    quote!(#p::nalgebra::SVector<::core::primitive::f32, #inputs>)
+    let scalar = scalar(model);
+    quote!(#p::nalgebra::SVector<#scalar, #inputs>)
 }
 
 fn out_vec(model: &Model) -> TokenStream {
     let p = private();
     let outputs = lit(model.outputs());
-    quote!(#p::nalgebra::SVector<::core::primitive::f32, #outputs>)
+    let scalar = scalar(model);
+    quote!(#p::nalgebra::SVector<#scalar, #outputs>)
 }

@@ -17,7 +17,7 @@ pub(super) fn expand(model: &Model) -> TokenStream {
 fn parameters_impl(model: &Model, ty: &Ident, gradient: bool) -> TokenStream {
     let p = private();
     let usize = quote!(::core::primitive::usize);
-    let f32 = quote!(::core::primitive::f32);
+    let f32 = super::scalar(model);
     let (mut info, mut get, mut get_mut) = (Vec::new(), Vec::new(), Vec::new());
     let mut first = 0;
     for layer in model.layers.iter().filter(|l| l.tensors() > 0) {
@@ -49,7 +49,7 @@ fn parameters_impl(model: &Model, ty: &Ident, gradient: bool) -> TokenStream {
     let tensors = lit(first);
     let name = &model.def.name;
     let tensor_info = if gradient {
-        quote!(<#name as #p::Parameters>::tensor_info(index))
+        quote!(<#name as #p::Parameters<#f32>>::tensor_info(index))
     } else {
         quote! {
             match index {
@@ -59,7 +59,7 @@ fn parameters_impl(model: &Model, ty: &Ident, gradient: bool) -> TokenStream {
         }
     };
     quote! {
-        impl #p::Parameters for #ty {
+        impl #p::Parameters<#f32> for #ty {
             const TENSORS: #usize = #tensors;
 
             fn tensor_info(index: #usize) -> ::core::option::Option<#p::TensorInfo> {

@@ -8,8 +8,8 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
 use super::{
-    constructors, derive, docs, gradient_type, layer_trait, layers, lit, names, out_vec, params,
-    passes, private, training_hooks, zero_gradient_fields,
+    constructors, derive, docs, gradient_type, layer_dims, layer_trait, layers, lit, names,
+    out_vec, params, passes, private, training_hooks, zero_gradient_fields,
 };
 use crate::model::{Layer, Model};
 
@@ -142,6 +142,7 @@ fn readout_body(model: &Model) -> TokenStream {
 
 fn inherent(model: &Model) -> TokenStream {
     let p = private();
+    let scalar = super::scalar(model);
     let names = names(model);
     let (name, gradients) = (&names.name, &names.gradients);
     let state = state_name(model);
@@ -206,7 +207,7 @@ fn inherent(model: &Model) -> TokenStream {
 
             /// The outputs for every sequence of `data`: one per sequence, or one per step when
             /// the last recurrent layer returns sequences.
-            pub fn predict_sequences(&self, data: &#p::Sequences<#inputs>) -> #p::Vec<#out_vec> {
+            pub fn predict_sequences(&self, data: &#p::Sequences<#inputs, #scalar>) -> #p::Vec<#out_vec> {
                 #p::SequenceNetwork::predict_sequences(self, data)
             }
             }
@@ -232,7 +233,7 @@ fn inherent(model: &Model) -> TokenStream {
 
             #p::if_std! {
             /// Buffers for the training pass over batches of sequences.
-            pub fn sequence_workspace(&self) -> #p::SequenceWorkspace {
+            pub fn sequence_workspace(&self) -> #p::SequenceWorkspace<#scalar> {
                 #p::SequenceNetwork::sequence_workspace(self)
             }
 
@@ -248,6 +249,7 @@ fn inherent(model: &Model) -> TokenStream {
 
 fn network_impl(model: &Model) -> TokenStream {
     let p = private();
+    let scalar = super::scalar(model);
     let names = names(model);
     let (name, gradients) = (&names.name, &names.gradients);
     let state = state_name(model);
@@ -279,27 +281,27 @@ fn network_impl(model: &Model) -> TokenStream {
         }
     });
     let forward_steps = model.layers.iter().enumerate().map(|(i, l)| {
-        let (field, shape, index) = (l.field(), layer_trait(l), lit(i));
+        let (field, dims, index) = (l.field(), layer_dims(l), lit(i));
         if l.is_recurrent() {
-            quote_spanned!(l.span=> workspace.forward_recurrent::<_, #shape>(&self.#field, #index);)
+            quote_spanned!(l.span=> workspace.forward_recurrent::<_, #dims>(&self.#field, #index);)
         } else {
-            quote_spanned!(l.span=> workspace.forward_layer::<_, #shape>(&self.#field, #index, &mut grads.#field);)
+            quote_spanned!(l.span=> workspace.forward_layer::<_, #dims>(&self.#field, #index, &mut grads.#field);)
         }
     });
     let backward_steps = model.layers.iter().enumerate().rev().map(|(i, l)| {
-        let (field, shape, index) = (l.field(), layer_trait(l), lit(i));
+        let (field, dims, index) = (l.field(), layer_dims(l), lit(i));
         let step = if l.is_recurrent() {
-            quote_spanned!(l.span=> workspace.backward_recurrent::<_, #shape>(&self.#field, #index, &mut grads.#field);)
+            quote_spanned!(l.span=> workspace.backward_recurrent::<_, #dims>(&self.#field, #index, &mut grads.#field);)
         } else {
-            quote_spanned!(l.span=> workspace.backward_layer::<_, #shape>(&self.#field, #index, &mut grads.#field);)
+            quote_spanned!(l.span=> workspace.backward_layer::<_, #dims>(&self.#field, #index, &mut grads.#field);)
         };
         let below = i
             .checked_sub(1)
             .map(|b| &model.layers[b])
             .filter(|b| !b.is_recurrent())
             .map(|b| {
-                let (field, shape, index) = (b.field(), layer_trait(b), lit(i - 1));
-                quote!(workspace.activation_backward::<_, #shape>(&self.#field, #index);)
+                let (field, dims, index) = (b.field(), layer_dims(b), lit(i - 1));
+                quote!(workspace.activation_backward::<_, #dims>(&self.#field, #index);)
             });
         quote!(#step #below)
     });
@@ -308,7 +310,7 @@ fn network_impl(model: &Model) -> TokenStream {
     let training = training_hooks(model);
     quote! {
         #p::if_std! {
-        impl #p::SequenceNetwork<#inputs, #outputs> for #name {
+        impl #p::SequenceNetwork<#inputs, #outputs, #scalar> for #name {
             type Gradients = #gradients;
             type State = #state;
             type OutputActivation = #output_activation_type;
@@ -333,18 +335,18 @@ fn network_impl(model: &Model) -> TokenStream {
                 #name::zero_gradients(self)
             }
 
-            fn sequence_workspace(&self) -> #p::SequenceWorkspace {
-                #p::SequenceWorkspace::new(<Self as #p::Architecture>::LAYERS, &[#(#traces),*], #return_sequences)
+            fn sequence_workspace(&self) -> #p::SequenceWorkspace<#scalar> {
+                #p::SequenceWorkspace::<#scalar>::new(<Self as #p::Architecture>::LAYERS, &[#(#traces),*], #return_sequences)
             }
 
             fn accumulate_sequences<__NnetL: #p::Loss<#outputs>>(
                 &self,
-                workspace: &mut #p::SequenceWorkspace,
+                workspace: &mut #p::SequenceWorkspace<#scalar>,
                 targets: &[__NnetL::Target],
                 loss: &__NnetL,
                 grads: &mut #gradients,
                 outputs: &mut [#out_vec],
-            ) -> ::core::primitive::f32 {
+            ) -> #scalar {
                 #(#forward_steps)*
                 let total = workspace.output_deltas(#last_index, loss, #p::SequenceNetwork::output_activation(self), #preactivation, targets, outputs);
                 #(#backward_steps)*

@@ -30,7 +30,7 @@ use super::weights::{add_outer, dot_row};
 use super::{HiddenState, Recurrent, RecurrentStorage, RecurrentWeights, spans};
 use crate::activation::{Sigmoid, Tanh};
 use crate::layer::{LayerGradient, LayerKind};
-use crate::{Initializer, TensorInfo};
+use crate::{Initializer, Scalar, TensorInfo};
 
 /// Keras 3's `GRU(units)` (`reset_after = true`): gates `z` (update), `r` (reset) and the
 /// candidate `ĥ`, in that order in the kernels, and two bias rows (input, recurrent):
@@ -63,9 +63,15 @@ pub struct Gru<const IN: usize, const UNITS: usize, W = RecurrentWeights<IN, UNI
 
 /// The four vectors of one step: `z`, `r`, `ĥ` and the recurrent candidate term
 /// `h U_h + b̃_h` (the step's trace, in this order).
-type Gates<const UNITS: usize> = [SVector<f32, UNITS>; 4];
+type Gates<const UNITS: usize, T> = [SVector<T, UNITS>; 4];
 
-impl<const IN: usize, const UNITS: usize, W: RecurrentStorage<IN, UNITS, 3, 2>> Gru<IN, UNITS, W> {
+impl<
+    const IN: usize,
+    const UNITS: usize,
+    T: Scalar,
+    W: RecurrentStorage<IN, UNITS, 3, 2, Scalar = T> + LayerGradient<T>,
+> Gru<IN, UNITS, W>
+{
     /// A layer with all weights zero.
     ///
     /// # Examples
@@ -112,7 +118,7 @@ impl<const IN: usize, const UNITS: usize, W: RecurrentStorage<IN, UNITS, 3, 2>> 
     ) -> Self {
         // `zeros` draws nothing, so the bias's draws follow the kernels' as in Keras.
         let mut storage = W::zeroed();
-        let weights: &mut RecurrentWeights<IN, UNITS, 3, 2> = storage.borrow_mut();
+        let weights: &mut RecurrentWeights<IN, UNITS, 3, 2, T> = storage.weights_mut();
         weights.initialize(init, recurrent_init, Initializer::Zeros, rng);
         // Row-major [2, 3·UNITS]: the input bias row, then the recurrent one.
         bias_init.fill(weights.bias_values_mut(), 2, 3 * UNITS, rng);
@@ -121,8 +127,8 @@ impl<const IN: usize, const UNITS: usize, W: RecurrentStorage<IN, UNITS, 3, 2>> 
 
     /// One step's gates from input `x` and state `h`.
     #[inline(always)]
-    fn gates(&self, x: &[f32], h: &SVector<f32, UNITS>) -> Gates<UNITS> {
-        let w: &RecurrentWeights<IN, UNITS, 3, 2> = self.weights.borrow();
+    fn gates(&self, x: &[T], h: &SVector<T, UNITS>) -> Gates<UNITS, T> {
+        let w: &RecurrentWeights<IN, UNITS, 3, 2, T> = self.weights.weights();
         let mut input = w.bias[0];
         w.add_input(x, &mut input);
         let mut recurrent = w.bias[1];
@@ -130,8 +136,8 @@ impl<const IN: usize, const UNITS: usize, W: RecurrentStorage<IN, UNITS, 3, 2>> 
         // z and r in one flat loop over 2·UNITS values (packed, like the products).
         let mut gates = [input[0], input[1]];
         {
-            let gates: &mut [f32] = bytemuck::cast_slice_mut(&mut gates[..]);
-            let recurrent: &[f32] = bytemuck::cast_slice(&recurrent[..2]);
+            let gates: &mut [T] = bytemuck::cast_slice_mut(&mut gates[..]);
+            let recurrent: &[T] = bytemuck::cast_slice(&recurrent[..2]);
             for (g, &h) in gates.iter_mut().zip(recurrent) {
                 *g = Sigmoid.value(*g + h);
             }
@@ -156,49 +162,53 @@ impl<const IN: usize, const UNITS: usize, W: RecurrentStorage<IN, UNITS, 3, 2>> 
 
 /// `h' = z ⊙ h + (1 − z) ⊙ ĥ`.
 #[inline(always)]
-fn blend<const UNITS: usize>(
-    z: &SVector<f32, UNITS>,
-    h: &SVector<f32, UNITS>,
-    candidate: &SVector<f32, UNITS>,
-) -> SVector<f32, UNITS> {
-    z.zip_zip_map(h, candidate, |z, h, c| z * h + (1.0 - z) * c)
+fn blend<const UNITS: usize, T: Scalar>(
+    z: &SVector<T, UNITS>,
+    h: &SVector<T, UNITS>,
+    candidate: &SVector<T, UNITS>,
+) -> SVector<T, UNITS> {
+    z.zip_zip_map(h, candidate, |z, h, c| z * h + (T::one() - z) * c)
 }
 
-impl<const IN: usize, const UNITS: usize, W: RecurrentStorage<IN, UNITS, 3, 2>> Recurrent<IN, UNITS>
-    for Gru<IN, UNITS, W>
+impl<
+    const IN: usize,
+    const UNITS: usize,
+    T: Scalar,
+    W: RecurrentStorage<IN, UNITS, 3, 2, Scalar = T> + LayerGradient<T>,
+> Recurrent<IN, UNITS, T> for Gru<IN, UNITS, W>
 {
     const KIND: LayerKind = LayerKind::Gru;
     const TENSORS: usize = 3;
-    const TRAINABLE: usize = RecurrentWeights::<IN, UNITS, 3, 2>::PARAMS;
+    const TRAINABLE: usize = RecurrentWeights::<IN, UNITS, 3, 2, T>::PARAMS;
     const TRACE: usize = 4 * UNITS;
-    type State = HiddenState<UNITS>;
+    type State = HiddenState<UNITS, T>;
     type Gradient = W;
 
     fn tensor_info(index: usize) -> Option<TensorInfo> {
-        RecurrentWeights::<IN, UNITS, 3, 2>::tensor_info(index)
+        RecurrentWeights::<IN, UNITS, 3, 2, T>::tensor_info(index)
     }
-    fn tensor(&self, index: usize) -> &[f32] {
+    fn tensor(&self, index: usize) -> &[T] {
         LayerGradient::tensor(&self.weights, index)
     }
-    fn tensor_mut(&mut self, index: usize) -> &mut [f32] {
+    fn tensor_mut(&mut self, index: usize) -> &mut [T] {
         LayerGradient::tensor_mut(&mut self.weights, index)
     }
 
     #[inline(always)]
-    fn output(state: &Self::State) -> &SVector<f32, UNITS> {
+    fn output(state: &Self::State) -> &SVector<T, UNITS> {
         &state.h
     }
 
     #[inline(always)]
-    fn step(&self, state: &mut Self::State, x: &SVector<f32, IN>) {
+    fn step(&self, state: &mut Self::State, x: &SVector<T, IN>) {
         let [z, _, candidate, _] = self.gates(x.as_slice(), &state.h);
         state.h = blend(&z, &state.h, &candidate);
     }
 
-    fn forward_sequences(&self, x: &[f32], lengths: &[usize], trace: &mut [f32], h: &mut [f32]) {
+    fn forward_sequences(&self, x: &[T], lengths: &[usize], trace: &mut [T], h: &mut [T]) {
         for (start, len) in spans(lengths) {
             // The same computation as `step`, from the zero state.
-            let mut state = SVector::<f32, UNITS>::zeros();
+            let mut state = SVector::<T, UNITS>::zeros();
             for t in start..start + len {
                 let gates = self.gates(&x[t * IN..(t + 1) * IN], &state);
                 let trace = &mut trace[t * 4 * UNITS..(t + 1) * 4 * UNITS];
@@ -214,20 +224,21 @@ impl<const IN: usize, const UNITS: usize, W: RecurrentStorage<IN, UNITS, 3, 2>> 
 
     fn backward_sequences(
         &self,
-        x: &[f32],
+        x: &[T],
         lengths: &[usize],
-        trace: &[f32],
-        h: &[f32],
-        dh: &[f32],
+        trace: &[T],
+        h: &[T],
+        dh: &[T],
         grad: &mut Self::Gradient,
-        dx: &mut [f32],
+        dx: &mut [T],
     ) {
-        let grad: &mut RecurrentWeights<IN, UNITS, 3, 2> = grad.borrow_mut();
-        let w: &RecurrentWeights<IN, UNITS, 3, 2> = self.weights.borrow();
-        let vector = |values: &[f32]| SVector::<f32, UNITS>::from_column_slice(values);
+        let one = T::one();
+        let grad: &mut RecurrentWeights<IN, UNITS, 3, 2, T> = grad.weights_mut();
+        let w: &RecurrentWeights<IN, UNITS, 3, 2, T> = self.weights.weights();
+        let vector = |values: &[T]| SVector::<T, UNITS>::from_column_slice(values);
         for (start, len) in spans(lengths) {
             // ∂L/∂hₜ through the next step.
-            let mut carry = SVector::<f32, UNITS>::zeros();
+            let mut carry = SVector::<T, UNITS>::zeros();
             for t in (start..start + len).rev() {
                 let delta_h = carry + vector(&dh[t * UNITS..(t + 1) * UNITS]);
                 let step = &trace[t * 4 * UNITS..(t + 1) * 4 * UNITS];
@@ -240,24 +251,24 @@ impl<const IN: usize, const UNITS: usize, W: RecurrentStorage<IN, UNITS, 3, 2>> 
                 };
 
                 let d_candidate =
-                    delta_h.zip_zip_map(&z, &candidate, |d, z, c| d * (1.0 - z) * (1.0 - c * c));
+                    delta_h.zip_zip_map(&z, &candidate, |d, z, c| d * (one - z) * (one - c * c));
                 let d_z = delta_h.zip_zip_map(&(previous - candidate), &z, |d, diff, z| {
-                    d * diff * z * (1.0 - z)
+                    d * diff * z * (one - z)
                 });
-                let d_r = d_candidate.zip_zip_map(&h_h, &r, |d, h, r| d * h * r * (1.0 - r));
+                let d_r = d_candidate.zip_zip_map(&h_h, &r, |d, h, r| d * h * r * (one - r));
                 let input_delta = [d_z, d_r, d_candidate];
                 let recurrent_delta = [d_z, d_r, d_candidate.component_mul(&r)];
 
                 for (row, &xi) in grad.kernel.iter_mut().zip(&x[t * IN..(t + 1) * IN]) {
                     add_outer(row, xi, &input_delta);
                 }
-                add_outer(&mut grad.bias[0], 1.0, &input_delta);
+                add_outer(&mut grad.bias[0], one, &input_delta);
                 if t > start {
                     for (row, &hk) in grad.recurrent_kernel.iter_mut().zip(previous.iter()) {
                         add_outer(row, hk, &recurrent_delta);
                     }
                 }
-                add_outer(&mut grad.bias[1], 1.0, &recurrent_delta);
+                add_outer(&mut grad.bias[1], one, &recurrent_delta);
                 if !dx.is_empty() {
                     let dxt = &mut dx[t * IN..(t + 1) * IN];
                     for (d, row) in dxt.iter_mut().zip(&w.kernel) {

@@ -26,7 +26,7 @@ use super::weights::{add_outer, dot_row};
 use super::{LstmState, Recurrent, RecurrentStorage, RecurrentWeights, spans};
 use crate::activation::{Sigmoid, Tanh};
 use crate::layer::{LayerGradient, LayerKind};
-use crate::{Initializer, TensorInfo};
+use crate::{Initializer, Scalar, TensorInfo};
 
 /// Keras 3's `LSTM(units)`: gates `i` (input), `f` (forget), `c` (cell candidate `g`) and `o`
 /// (output), in that order in the kernels (PyTorch's `i, f, g, o`), and one bias row:
@@ -59,7 +59,13 @@ pub struct Lstm<const IN: usize, const UNITS: usize, W = RecurrentWeights<IN, UN
     pub weights: W,
 }
 
-impl<const IN: usize, const UNITS: usize, W: RecurrentStorage<IN, UNITS, 4, 1>> Lstm<IN, UNITS, W> {
+impl<
+    const IN: usize,
+    const UNITS: usize,
+    T: Scalar,
+    W: RecurrentStorage<IN, UNITS, 4, 1, Scalar = T> + LayerGradient<T>,
+> Lstm<IN, UNITS, W>
+{
     /// A layer with all weights zero.
     ///
     /// # Examples
@@ -108,26 +114,26 @@ impl<const IN: usize, const UNITS: usize, W: RecurrentStorage<IN, UNITS, 4, 1>> 
     ) -> Self {
         // `zeros` draws nothing, so the bias's draws follow the kernels' as in Keras.
         let mut storage = W::zeroed();
-        let weights: &mut RecurrentWeights<IN, UNITS, 4, 1> = storage.borrow_mut();
+        let weights: &mut RecurrentWeights<IN, UNITS, 4, 1, T> = storage.weights_mut();
         weights.initialize(init, recurrent_init, Initializer::Zeros, rng);
         // The bias's blocks `i`, `f`, `c`, `o` lie in that order, `UNITS` values each.
         let (b_i, rest) = weights.bias_values_mut().split_at_mut(UNITS);
         let (b_f, b_co) = rest.split_at_mut(UNITS);
         bias_init.fill(b_i, UNITS, UNITS, rng);
-        b_f.fill(1.0);
+        b_f.fill(T::one());
         bias_init.fill(b_co, 2 * UNITS, 2 * UNITS, rng);
         Self { weights: storage }
     }
 
     /// One step's gates `[i, f, g, o]` from input `x` and state `h`.
     #[inline(always)]
-    fn gates(&self, x: &[f32], h: &SVector<f32, UNITS>) -> [SVector<f32, UNITS>; 4] {
-        let w: &RecurrentWeights<IN, UNITS, 4, 1> = self.weights.borrow();
+    fn gates(&self, x: &[T], h: &SVector<T, UNITS>) -> [SVector<T, UNITS>; 4] {
+        let w: &RecurrentWeights<IN, UNITS, 4, 1, T> = self.weights.weights();
         let mut a = w.bias[0];
         w.add_input(x, &mut a);
         w.add_recurrent(h.as_slice(), &mut a);
         let [a_i, a_f, a_c, a_o] = a;
-        let sigmoid = |v: f32| Sigmoid.value(v);
+        let sigmoid = |v: T| Sigmoid.value(v);
         [
             a_i.map(sigmoid),
             a_f.map(sigmoid),
@@ -139,50 +145,54 @@ impl<const IN: usize, const UNITS: usize, W: RecurrentStorage<IN, UNITS, 4, 1>> 
 
 /// `c' = f ⊙ c + i ⊙ g` and `h' = o ⊙ tanh(c')`: the next state from the gates.
 #[inline(always)]
-fn advance<const UNITS: usize>(
-    [i, f, g, o]: &[SVector<f32, UNITS>; 4],
-    c: &SVector<f32, UNITS>,
-) -> LstmState<UNITS> {
+fn advance<const UNITS: usize, T: Scalar>(
+    [i, f, g, o]: &[SVector<T, UNITS>; 4],
+    c: &SVector<T, UNITS>,
+) -> LstmState<UNITS, T> {
     let c = f.zip_zip_map(c, &i.component_mul(g), |f, c, ig| f * c + ig);
     let h = o.zip_map(&c, |o, c| o * Tanh.value(c));
     LstmState { h, c }
 }
 
-impl<const IN: usize, const UNITS: usize, W: RecurrentStorage<IN, UNITS, 4, 1>> Recurrent<IN, UNITS>
-    for Lstm<IN, UNITS, W>
+impl<
+    const IN: usize,
+    const UNITS: usize,
+    T: Scalar,
+    W: RecurrentStorage<IN, UNITS, 4, 1, Scalar = T> + LayerGradient<T>,
+> Recurrent<IN, UNITS, T> for Lstm<IN, UNITS, W>
 {
     const KIND: LayerKind = LayerKind::Lstm;
     const TENSORS: usize = 3;
-    const TRAINABLE: usize = RecurrentWeights::<IN, UNITS, 4, 1>::PARAMS;
+    const TRAINABLE: usize = RecurrentWeights::<IN, UNITS, 4, 1, T>::PARAMS;
     const TRACE: usize = 5 * UNITS;
-    type State = LstmState<UNITS>;
+    type State = LstmState<UNITS, T>;
     type Gradient = W;
 
     fn tensor_info(index: usize) -> Option<TensorInfo> {
-        RecurrentWeights::<IN, UNITS, 4, 1>::tensor_info(index)
+        RecurrentWeights::<IN, UNITS, 4, 1, T>::tensor_info(index)
     }
-    fn tensor(&self, index: usize) -> &[f32] {
+    fn tensor(&self, index: usize) -> &[T] {
         LayerGradient::tensor(&self.weights, index)
     }
-    fn tensor_mut(&mut self, index: usize) -> &mut [f32] {
+    fn tensor_mut(&mut self, index: usize) -> &mut [T] {
         LayerGradient::tensor_mut(&mut self.weights, index)
     }
 
     #[inline(always)]
-    fn output(state: &Self::State) -> &SVector<f32, UNITS> {
+    fn output(state: &Self::State) -> &SVector<T, UNITS> {
         &state.h
     }
 
     #[inline(always)]
-    fn step(&self, state: &mut Self::State, x: &SVector<f32, IN>) {
+    fn step(&self, state: &mut Self::State, x: &SVector<T, IN>) {
         let gates = self.gates(x.as_slice(), &state.h);
         *state = advance(&gates, &state.c);
     }
 
-    fn forward_sequences(&self, x: &[f32], lengths: &[usize], trace: &mut [f32], h: &mut [f32]) {
+    fn forward_sequences(&self, x: &[T], lengths: &[usize], trace: &mut [T], h: &mut [T]) {
         for (start, len) in spans(lengths) {
             // The same computation as `step`, from the zero state.
-            let mut state = LstmState::<UNITS>::default();
+            let mut state = LstmState::<UNITS, T>::default();
             for t in start..start + len {
                 let gates = self.gates(&x[t * IN..(t + 1) * IN], &state.h);
                 state = advance(&gates, &state.c);
@@ -197,17 +207,18 @@ impl<const IN: usize, const UNITS: usize, W: RecurrentStorage<IN, UNITS, 4, 1>> 
 
     fn backward_sequences(
         &self,
-        x: &[f32],
+        x: &[T],
         lengths: &[usize],
-        trace: &[f32],
-        h: &[f32],
-        dh: &[f32],
+        trace: &[T],
+        h: &[T],
+        dh: &[T],
         grad: &mut Self::Gradient,
-        dx: &mut [f32],
+        dx: &mut [T],
     ) {
-        let grad: &mut RecurrentWeights<IN, UNITS, 4, 1> = grad.borrow_mut();
-        let w: &RecurrentWeights<IN, UNITS, 4, 1> = self.weights.borrow();
-        let vector = |values: &[f32]| SVector::<f32, UNITS>::from_column_slice(values);
+        let one = T::one();
+        let grad: &mut RecurrentWeights<IN, UNITS, 4, 1, T> = grad.weights_mut();
+        let w: &RecurrentWeights<IN, UNITS, 4, 1, T> = self.weights.weights();
+        let vector = |values: &[T]| SVector::<T, UNITS>::from_column_slice(values);
         // Trace block `k` (`i`, `f`, `g`, `o`, `c`) of step `t`.
         let traced = |t: usize, k: usize| {
             let at = (5 * t + k) * UNITS;
@@ -215,8 +226,8 @@ impl<const IN: usize, const UNITS: usize, W: RecurrentStorage<IN, UNITS, 4, 1>> 
         };
         for (start, len) in spans(lengths) {
             // ∂L/∂hₜ and ∂L/∂cₜ through the next step.
-            let mut carry_h = SVector::<f32, UNITS>::zeros();
-            let mut carry_c = SVector::<f32, UNITS>::zeros();
+            let mut carry_h = SVector::<T, UNITS>::zeros();
+            let mut carry_c = SVector::<T, UNITS>::zeros();
             for t in (start..start + len).rev() {
                 let delta_h = carry_h + vector(&dh[t * UNITS..(t + 1) * UNITS]);
                 let [i, f, g, o, c] = core::array::from_fn(|k| traced(t, k));
@@ -228,12 +239,12 @@ impl<const IN: usize, const UNITS: usize, W: RecurrentStorage<IN, UNITS, 4, 1>> 
                 let tanh_c = c.map(|v| Tanh.value(v));
 
                 let delta_c =
-                    carry_c + delta_h.zip_zip_map(&o, &tanh_c, |d, o, tc| d * o * (1.0 - tc * tc));
+                    carry_c + delta_h.zip_zip_map(&o, &tanh_c, |d, o, tc| d * o * (one - tc * tc));
                 let delta = [
-                    delta_c.zip_zip_map(&g, &i, |d, g, i| d * g * i * (1.0 - i)),
-                    delta_c.zip_zip_map(&c_prev, &f, |d, c, f| d * c * f * (1.0 - f)),
-                    delta_c.zip_zip_map(&i, &g, |d, i, g| d * i * (1.0 - g * g)),
-                    delta_h.zip_zip_map(&tanh_c, &o, |d, tc, o| d * tc * o * (1.0 - o)),
+                    delta_c.zip_zip_map(&g, &i, |d, g, i| d * g * i * (one - i)),
+                    delta_c.zip_zip_map(&c_prev, &f, |d, c, f| d * c * f * (one - f)),
+                    delta_c.zip_zip_map(&i, &g, |d, i, g| d * i * (one - g * g)),
+                    delta_h.zip_zip_map(&tanh_c, &o, |d, tc, o| d * tc * o * (one - o)),
                 ];
 
                 for (row, &xi) in grad.kernel.iter_mut().zip(&x[t * IN..(t + 1) * IN]) {
@@ -244,7 +255,7 @@ impl<const IN: usize, const UNITS: usize, W: RecurrentStorage<IN, UNITS, 4, 1>> 
                         add_outer(row, hk, &delta);
                     }
                 }
-                add_outer(&mut grad.bias[0], 1.0, &delta);
+                add_outer(&mut grad.bias[0], one, &delta);
                 if !dx.is_empty() {
                     let dxt = &mut dx[t * IN..(t + 1) * IN];
                     for (d, row) in dxt.iter_mut().zip(&w.kernel) {

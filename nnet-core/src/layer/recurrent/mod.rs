@@ -32,7 +32,7 @@ pub use weights::{RecurrentStorage, RecurrentWeights};
 use nalgebra::SVector;
 
 use super::{LayerGradient, LayerKind};
-use crate::TensorInfo;
+use crate::{Scalar, TensorInfo};
 
 /// A recurrent layer of `UNITS` units over `IN` inputs per time step.
 ///
@@ -58,7 +58,7 @@ use crate::TensorInfo;
 /// let h1 = 1.0_f32.tanh();
 /// assert!((<SimpleRnn<1, 1, Tanh> as Recurrent<1, 1>>::output(&state)[0] - (0.5 * h1).tanh()).abs() < 1e-6);
 /// ```
-pub trait Recurrent<const IN: usize, const UNITS: usize>:
+pub trait Recurrent<const IN: usize, const UNITS: usize, T: Scalar = f32>:
     Clone + core::fmt::Debug + PartialEq + Send + Sync
 {
     /// Which kind of layer this is.
@@ -72,26 +72,26 @@ pub trait Recurrent<const IN: usize, const UNITS: usize>:
     /// The state carried from one step to the next: `h` (and the cell state `c` of an LSTM).
     type State: Copy + Default + core::fmt::Debug + PartialEq + Send + Sync;
     /// The gradient of the layer's tensors.
-    type Gradient: LayerGradient;
+    type Gradient: LayerGradient<T>;
 
     /// Name (within the layer), shape and role of tensor `index`, or `None` past the last.
     fn tensor_info(index: usize) -> Option<TensorInfo>;
     /// The values of tensor `index` (column-major), or an empty slice.
-    fn tensor(&self, index: usize) -> &[f32];
+    fn tensor(&self, index: usize) -> &[T];
     /// The values of tensor `index` (column-major) mutably, or an empty slice.
-    fn tensor_mut(&mut self, index: usize) -> &mut [f32];
+    fn tensor_mut(&mut self, index: usize) -> &mut [T];
 
     /// The layer's output in `state`: its hidden state `h`.
-    fn output(state: &Self::State) -> &SVector<f32, UNITS>;
+    fn output(state: &Self::State) -> &SVector<T, UNITS>;
 
     /// Advances `state` by one time step with input `x`, in inference: the streaming call,
     /// allocation-free.
-    fn step(&self, state: &mut Self::State, x: &SVector<f32, IN>);
+    fn step(&self, state: &mut Self::State, x: &SVector<T, IN>);
 
     /// The training pass over a batch of sequences (see the trait's documentation for the
     /// layout): writes every step's output `h` to `h` (`UNITS` per step) and what the backward
     /// pass needs to `trace` ([`TRACE`](Recurrent::TRACE) per step).
-    fn forward_sequences(&self, x: &[f32], lengths: &[usize], trace: &mut [f32], h: &mut [f32]);
+    fn forward_sequences(&self, x: &[T], lengths: &[usize], trace: &mut [T], h: &mut [T]);
 
     /// Backpropagation through time, after [`forward_sequences`](Recurrent::forward_sequences)
     /// on the same `x` and `lengths` wrote `trace` and `h`: given `dh`, the gradient of the
@@ -101,20 +101,20 @@ pub trait Recurrent<const IN: usize, const UNITS: usize>:
     #[allow(clippy::too_many_arguments)]
     fn backward_sequences(
         &self,
-        x: &[f32],
+        x: &[T],
         lengths: &[usize],
-        trace: &[f32],
-        h: &[f32],
-        dh: &[f32],
+        trace: &[T],
+        h: &[T],
+        dh: &[T],
         grad: &mut Self::Gradient,
-        dx: &mut [f32],
+        dx: &mut [T],
     );
 
     /// The layer's regularization loss, adding its gradient to `grad` when given: none yet for
     /// recurrent layers.
-    fn regularization(&self, grad: Option<&mut Self::Gradient>) -> f32 {
+    fn regularization(&self, grad: Option<&mut Self::Gradient>) -> T {
         let _ = grad;
-        0.0
+        T::zero()
     }
 }
 
@@ -129,12 +129,12 @@ pub trait Recurrent<const IN: usize, const UNITS: usize>:
 /// assert_eq!(state.h.sum(), 0.0);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct HiddenState<const UNITS: usize> {
+pub struct HiddenState<const UNITS: usize, T: Scalar = f32> {
     /// The hidden state, which is also the layer's output.
-    pub h: SVector<f32, UNITS>,
+    pub h: SVector<T, UNITS>,
 }
 
-impl<const UNITS: usize> Default for HiddenState<UNITS> {
+impl<const UNITS: usize, T: Scalar> Default for HiddenState<UNITS, T> {
     fn default() -> Self {
         Self {
             h: SVector::zeros(),
@@ -154,14 +154,14 @@ impl<const UNITS: usize> Default for HiddenState<UNITS> {
 /// assert_eq!(state.h.sum() + state.c.sum(), 0.0);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct LstmState<const UNITS: usize> {
+pub struct LstmState<const UNITS: usize, T: Scalar = f32> {
     /// The hidden state, which is also the layer's output.
-    pub h: SVector<f32, UNITS>,
+    pub h: SVector<T, UNITS>,
     /// The cell state.
-    pub c: SVector<f32, UNITS>,
+    pub c: SVector<T, UNITS>,
 }
 
-impl<const UNITS: usize> Default for LstmState<UNITS> {
+impl<const UNITS: usize, T: Scalar> Default for LstmState<UNITS, T> {
     fn default() -> Self {
         Self {
             h: SVector::zeros(),
@@ -174,7 +174,13 @@ impl<const UNITS: usize> Default for LstmState<UNITS> {
 /// generated networks list their tensors without spelling out each layer's type.
 #[doc(hidden)]
 #[inline]
-pub fn recurrent_tensor_info_of<N, L: Recurrent<IN, UNITS>, const IN: usize, const UNITS: usize>(
+pub fn recurrent_tensor_info_of<
+    N,
+    L: Recurrent<IN, UNITS, T>,
+    const IN: usize,
+    const UNITS: usize,
+    T: Scalar,
+>(
     field: fn(&N) -> &L,
     index: usize,
     layer: &'static str,

@@ -7,7 +7,7 @@ use super::weights::{add_outer, dot_row};
 use super::{HiddenState, Recurrent, RecurrentStorage, RecurrentWeights, spans};
 use crate::activation::Activation;
 use crate::layer::{LayerGradient, LayerKind};
-use crate::{Initializer, TensorInfo};
+use crate::{Initializer, Scalar, TensorInfo};
 
 /// Keras's `SimpleRNN(units, activation)`: `hₜ = act(xₜ W + hₜ₋₁ U + b)`, from `h₀ = 0`
 /// (activation `tanh` by default in `network!`).
@@ -38,8 +38,13 @@ pub struct SimpleRnn<const IN: usize, const UNITS: usize, A, W = RecurrentWeight
     pub activation: A,
 }
 
-impl<const IN: usize, const UNITS: usize, A: Activation, W: RecurrentStorage<IN, UNITS, 1, 1>>
-    SimpleRnn<IN, UNITS, A, W>
+impl<
+    const IN: usize,
+    const UNITS: usize,
+    T: Scalar,
+    A: Activation<T>,
+    W: RecurrentStorage<IN, UNITS, 1, 1, Scalar = T> + LayerGradient<T>,
+> SimpleRnn<IN, UNITS, A, W>
 {
     /// A layer with all weights zero.
     pub fn zeroed(activation: A) -> Self {
@@ -59,7 +64,7 @@ impl<const IN: usize, const UNITS: usize, A: Activation, W: RecurrentStorage<IN,
         rng: &mut R,
     ) -> Self {
         let mut weights = W::zeroed();
-        let values: &mut RecurrentWeights<IN, UNITS, 1, 1> = weights.borrow_mut();
+        let values: &mut RecurrentWeights<IN, UNITS, 1, 1, T> = weights.weights_mut();
         values.initialize(init, recurrent_init, bias_init, rng);
         Self {
             weights,
@@ -69,8 +74,8 @@ impl<const IN: usize, const UNITS: usize, A: Activation, W: RecurrentStorage<IN,
 
     /// `z = x W + h U + b`.
     #[inline(always)]
-    fn preactivation(&self, x: &[f32], h: &[f32]) -> [SVector<f32, UNITS>; 1] {
-        let w: &RecurrentWeights<IN, UNITS, 1, 1> = self.weights.borrow();
+    fn preactivation(&self, x: &[T], h: &[T]) -> [SVector<T, UNITS>; 1] {
+        let w: &RecurrentWeights<IN, UNITS, 1, 1, T> = self.weights.weights();
         let mut z = w.bias[0];
         w.add_input(x, &mut z);
         w.add_recurrent(h, &mut z);
@@ -78,39 +83,44 @@ impl<const IN: usize, const UNITS: usize, A: Activation, W: RecurrentStorage<IN,
     }
 }
 
-impl<const IN: usize, const UNITS: usize, A: Activation, W: RecurrentStorage<IN, UNITS, 1, 1>>
-    Recurrent<IN, UNITS> for SimpleRnn<IN, UNITS, A, W>
+impl<
+    const IN: usize,
+    const UNITS: usize,
+    T: Scalar,
+    A: Activation<T>,
+    W: RecurrentStorage<IN, UNITS, 1, 1, Scalar = T> + LayerGradient<T>,
+> Recurrent<IN, UNITS, T> for SimpleRnn<IN, UNITS, A, W>
 {
     const KIND: LayerKind = LayerKind::SimpleRnn;
     const TENSORS: usize = 3;
-    const TRAINABLE: usize = RecurrentWeights::<IN, UNITS, 1, 1>::PARAMS;
+    const TRAINABLE: usize = RecurrentWeights::<IN, UNITS, 1, 1, T>::PARAMS;
     const TRACE: usize = UNITS;
-    type State = HiddenState<UNITS>;
+    type State = HiddenState<UNITS, T>;
     type Gradient = W;
 
     fn tensor_info(index: usize) -> Option<TensorInfo> {
-        RecurrentWeights::<IN, UNITS, 1, 1>::tensor_info(index)
+        RecurrentWeights::<IN, UNITS, 1, 1, T>::tensor_info(index)
     }
-    fn tensor(&self, index: usize) -> &[f32] {
+    fn tensor(&self, index: usize) -> &[T] {
         LayerGradient::tensor(&self.weights, index)
     }
-    fn tensor_mut(&mut self, index: usize) -> &mut [f32] {
+    fn tensor_mut(&mut self, index: usize) -> &mut [T] {
         LayerGradient::tensor_mut(&mut self.weights, index)
     }
 
     #[inline(always)]
-    fn output(state: &Self::State) -> &SVector<f32, UNITS> {
+    fn output(state: &Self::State) -> &SVector<T, UNITS> {
         &state.h
     }
 
     #[inline(always)]
-    fn step(&self, state: &mut Self::State, x: &SVector<f32, IN>) {
+    fn step(&self, state: &mut Self::State, x: &SVector<T, IN>) {
         let [mut z] = self.preactivation(x.as_slice(), state.h.as_slice());
         self.activation.activate(z.as_mut_slice());
         state.h = z;
     }
 
-    fn forward_sequences(&self, x: &[f32], lengths: &[usize], trace: &mut [f32], h: &mut [f32]) {
+    fn forward_sequences(&self, x: &[T], lengths: &[usize], trace: &mut [T], h: &mut [T]) {
         for (start, len) in spans(lengths) {
             for t in start..start + len {
                 let previous = if t == start {
@@ -129,19 +139,19 @@ impl<const IN: usize, const UNITS: usize, A: Activation, W: RecurrentStorage<IN,
 
     fn backward_sequences(
         &self,
-        x: &[f32],
+        x: &[T],
         lengths: &[usize],
-        trace: &[f32],
-        h: &[f32],
-        dh: &[f32],
+        trace: &[T],
+        h: &[T],
+        dh: &[T],
         grad: &mut Self::Gradient,
-        dx: &mut [f32],
+        dx: &mut [T],
     ) {
-        let grad: &mut RecurrentWeights<IN, UNITS, 1, 1> = grad.borrow_mut();
-        let w: &RecurrentWeights<IN, UNITS, 1, 1> = self.weights.borrow();
+        let grad: &mut RecurrentWeights<IN, UNITS, 1, 1, T> = grad.weights_mut();
+        let w: &RecurrentWeights<IN, UNITS, 1, 1, T> = self.weights.weights();
         for (start, len) in spans(lengths) {
             // ∂L/∂hₜ through the next step.
-            let mut carry = SVector::<f32, UNITS>::zeros();
+            let mut carry = SVector::<T, UNITS>::zeros();
             for t in (start..start + len).rev() {
                 let units = t * UNITS..(t + 1) * UNITS;
                 let mut delta = [carry];
@@ -160,7 +170,7 @@ impl<const IN: usize, const UNITS: usize, A: Activation, W: RecurrentStorage<IN,
                         add_outer(row, hk, &delta);
                     }
                 }
-                add_outer(&mut grad.bias[0], 1.0, &delta);
+                add_outer(&mut grad.bias[0], T::one(), &delta);
                 if !dx.is_empty() {
                     let dxt = &mut dx[t * IN..(t + 1) * IN];
                     for (d, row) in dxt.iter_mut().zip(&w.kernel) {

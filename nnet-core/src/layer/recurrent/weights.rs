@@ -1,13 +1,11 @@
 //! The tensors of a recurrent layer, shared by every kind: `kernel`, `recurrent_kernel` and
 //! `bias`, with the gates side by side as Keras lays them out.
 
-use core::borrow::{Borrow, BorrowMut};
-
 use nalgebra::SVector;
 use rand::Rng;
 
 use crate::layer::LayerGradient;
-use crate::{Initializer, TensorInfo};
+use crate::{Initializer, Scalar, TensorInfo};
 
 /// The `kernel`, `recurrent_kernel` and `bias` of a recurrent layer with `GATES` gates of
 /// `UNITS` units over `IN` inputs, and `BIASES` bias rows (two for a GRU, one otherwise).
@@ -38,18 +36,19 @@ pub struct RecurrentWeights<
     const UNITS: usize,
     const GATES: usize,
     const BIASES: usize,
+    T: Scalar = f32,
 > {
     /// Input weights: `kernel[i][g]` from input `i` to the units of gate `g`.
-    pub kernel: [[SVector<f32, UNITS>; GATES]; IN],
+    pub kernel: [[SVector<T, UNITS>; GATES]; IN],
     /// Recurrent weights: `recurrent_kernel[k][g]` from unit `k` of the previous state to the
     /// units of gate `g`.
-    pub recurrent_kernel: [[SVector<f32, UNITS>; GATES]; UNITS],
+    pub recurrent_kernel: [[SVector<T, UNITS>; GATES]; UNITS],
     /// Biases: `bias[0][g]` (and, for a GRU, the recurrent bias `bias[1][g]`).
-    pub bias: [[SVector<f32, UNITS>; GATES]; BIASES],
+    pub bias: [[SVector<T, UNITS>; GATES]; BIASES],
 }
 
-impl<const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usize>
-    RecurrentWeights<IN, UNITS, GATES, BIASES>
+impl<const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usize, T: Scalar>
+    RecurrentWeights<IN, UNITS, GATES, BIASES, T>
 {
     /// Number of tensors.
     pub const TENSORS: usize = 3;
@@ -94,27 +93,27 @@ impl<const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usiz
     }
 
     /// The kernel's values, column-major `GATES·UNITS × IN`.
-    pub fn kernel_values(&self) -> &[f32] {
+    pub fn kernel_values(&self) -> &[T] {
         bytemuck::cast_slice(&self.kernel[..])
     }
     /// The kernel's values, mutably.
-    pub fn kernel_values_mut(&mut self) -> &mut [f32] {
+    pub fn kernel_values_mut(&mut self) -> &mut [T] {
         bytemuck::cast_slice_mut(&mut self.kernel[..])
     }
     /// The recurrent kernel's values, column-major `GATES·UNITS × UNITS`.
-    pub fn recurrent_kernel_values(&self) -> &[f32] {
+    pub fn recurrent_kernel_values(&self) -> &[T] {
         bytemuck::cast_slice(&self.recurrent_kernel[..])
     }
     /// The recurrent kernel's values, mutably.
-    pub fn recurrent_kernel_values_mut(&mut self) -> &mut [f32] {
+    pub fn recurrent_kernel_values_mut(&mut self) -> &mut [T] {
         bytemuck::cast_slice_mut(&mut self.recurrent_kernel[..])
     }
     /// The bias's values, column-major `GATES·UNITS × BIASES`.
-    pub fn bias_values(&self) -> &[f32] {
+    pub fn bias_values(&self) -> &[T] {
         bytemuck::cast_slice(&self.bias[..])
     }
     /// The bias's values, mutably.
-    pub fn bias_values_mut(&mut self) -> &mut [f32] {
+    pub fn bias_values_mut(&mut self) -> &mut [T] {
         bytemuck::cast_slice_mut(&mut self.bias[..])
     }
 
@@ -133,7 +132,7 @@ impl<const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usiz
     }
 
     /// The values of tensor `index`, or an empty slice.
-    pub fn tensor(&self, index: usize) -> &[f32] {
+    pub fn tensor(&self, index: usize) -> &[T] {
         match index {
             0 => self.kernel_values(),
             1 => self.recurrent_kernel_values(),
@@ -143,7 +142,7 @@ impl<const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usiz
     }
 
     /// The values of tensor `index` mutably, or an empty slice.
-    pub fn tensor_mut(&mut self, index: usize) -> &mut [f32] {
+    pub fn tensor_mut(&mut self, index: usize) -> &mut [T] {
         match index {
             0 => self.kernel_values_mut(),
             1 => self.recurrent_kernel_values_mut(),
@@ -154,7 +153,7 @@ impl<const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usiz
 
     /// `acc[g] += Σᵢ x[i] · kernel[i][g]`: the input's contribution to every gate.
     #[inline(always)]
-    pub fn add_input(&self, x: &[f32], acc: &mut [SVector<f32, UNITS>; GATES]) {
+    pub fn add_input(&self, x: &[T], acc: &mut [SVector<T, UNITS>; GATES]) {
         for (row, &xi) in self.kernel.iter().zip(x) {
             add_row(row, xi, acc);
         }
@@ -162,7 +161,7 @@ impl<const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usiz
 
     /// `acc[g] += Σₖ h[k] · recurrent_kernel[k][g]`: the previous state's contribution.
     #[inline(always)]
-    pub fn add_recurrent(&self, h: &[f32], acc: &mut [SVector<f32, UNITS>; GATES]) {
+    pub fn add_recurrent(&self, h: &[T], acc: &mut [SVector<T, UNITS>; GATES]) {
         for (row, &hk) in self.recurrent_kernel.iter().zip(h) {
             add_row(row, hk, acc);
         }
@@ -173,13 +172,13 @@ impl<const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usiz
 /// end, which the compiler turns into packed multiply-adds (nested loops over the gates and
 /// units came out one float at a time for an LSTM of 40 units).
 #[inline(always)]
-fn add_row<const UNITS: usize, const GATES: usize>(
-    row: &[SVector<f32, UNITS>; GATES],
-    scale: f32,
-    acc: &mut [SVector<f32, UNITS>; GATES],
+fn add_row<const UNITS: usize, const GATES: usize, T: Scalar>(
+    row: &[SVector<T, UNITS>; GATES],
+    scale: T,
+    acc: &mut [SVector<T, UNITS>; GATES],
 ) {
-    let acc: &mut [f32] = bytemuck::cast_slice_mut(&mut acc[..]);
-    let row: &[f32] = bytemuck::cast_slice(&row[..]);
+    let acc: &mut [T] = bytemuck::cast_slice_mut(&mut acc[..]);
+    let row: &[T] = bytemuck::cast_slice(&row[..]);
     for (a, &w) in acc.iter_mut().zip(row) {
         *a += scale * w;
     }
@@ -187,14 +186,14 @@ fn add_row<const UNITS: usize, const GATES: usize>(
 
 /// `row[g] += scale · delta[g]`: the gradient of one row of a kernel.
 #[inline(always)]
-pub(crate) fn add_outer<const UNITS: usize, const GATES: usize>(
-    row: &mut [SVector<f32, UNITS>; GATES],
-    scale: f32,
-    delta: &[SVector<f32, UNITS>; GATES],
+pub(crate) fn add_outer<const UNITS: usize, const GATES: usize, T: Scalar>(
+    row: &mut [SVector<T, UNITS>; GATES],
+    scale: T,
+    delta: &[SVector<T, UNITS>; GATES],
 ) {
     // One flat loop, as in `add_row`.
-    let row: &mut [f32] = bytemuck::cast_slice_mut(&mut row[..]);
-    let delta: &[f32] = bytemuck::cast_slice(&delta[..]);
+    let row: &mut [T] = bytemuck::cast_slice_mut(&mut row[..]);
+    let delta: &[T] = bytemuck::cast_slice(&delta[..]);
     for (r, &d) in row.iter_mut().zip(delta) {
         *r += scale * d;
     }
@@ -202,15 +201,15 @@ pub(crate) fn add_outer<const UNITS: usize, const GATES: usize>(
 
 /// `Σ_g row[g] · delta[g]`: the gradient with respect to the input (or state unit) of one row.
 #[inline(always)]
-pub(crate) fn dot_row<const UNITS: usize, const GATES: usize>(
-    row: &[SVector<f32, UNITS>; GATES],
-    delta: &[SVector<f32, UNITS>; GATES],
-) -> f32 {
+pub(crate) fn dot_row<const UNITS: usize, const GATES: usize, T: Scalar>(
+    row: &[SVector<T, UNITS>; GATES],
+    delta: &[SVector<T, UNITS>; GATES],
+) -> T {
     // Eight partial sums, so that the products go in packed registers (a single running sum
     // must add in order, one float at a time).
-    let row: &[f32] = bytemuck::cast_slice(&row[..]);
-    let delta: &[f32] = bytemuck::cast_slice(&delta[..]);
-    let mut sums = [0.0_f32; 8];
+    let row: &[T] = bytemuck::cast_slice(&row[..]);
+    let delta: &[T] = bytemuck::cast_slice(&delta[..]);
+    let mut sums = [T::zero(); 8];
     let (row_blocks, row_tail) = row.split_at(row.len() / 8 * 8);
     let (delta_blocks, delta_tail) = delta.split_at(row_blocks.len());
     for (w, d) in row_blocks.chunks_exact(8).zip(delta_blocks.chunks_exact(8)) {
@@ -218,8 +217,8 @@ pub(crate) fn dot_row<const UNITS: usize, const GATES: usize>(
             *s += w * d;
         }
     }
-    let tail: f32 = row_tail.iter().zip(delta_tail).map(|(w, d)| w * d).sum();
-    sums.iter().sum::<f32>() + tail
+    let tail: T = row_tail.iter().zip(delta_tail).map(|(&w, &d)| w * d).sum();
+    sums.iter().copied().sum::<T>() + tail
 }
 
 /// Where a recurrent layer keeps its [`RecurrentWeights`]: inline (the type itself, so that a
@@ -241,20 +240,44 @@ pub trait RecurrentStorage<
     const UNITS: usize,
     const GATES: usize,
     const BIASES: usize,
->:
-    LayerGradient
-    + Borrow<RecurrentWeights<IN, UNITS, GATES, BIASES>>
-    + BorrowMut<RecurrentWeights<IN, UNITS, GATES, BIASES>>
+>: Clone + core::fmt::Debug + PartialEq + Send + Sync
 {
+    /// The number type of the weights.
+    type Scalar: Scalar;
+    /// The weights.
+    fn weights(&self) -> &RecurrentWeights<IN, UNITS, GATES, BIASES, Self::Scalar>;
+    /// The weights, mutably.
+    fn weights_mut(&mut self) -> &mut RecurrentWeights<IN, UNITS, GATES, BIASES, Self::Scalar>;
 }
 
-impl<T, const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usize>
-    RecurrentStorage<IN, UNITS, GATES, BIASES> for T
-where
-    T: LayerGradient
-        + Borrow<RecurrentWeights<IN, UNITS, GATES, BIASES>>
-        + BorrowMut<RecurrentWeights<IN, UNITS, GATES, BIASES>>,
+impl<const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usize, T: Scalar>
+    RecurrentStorage<IN, UNITS, GATES, BIASES> for RecurrentWeights<IN, UNITS, GATES, BIASES, T>
 {
+    type Scalar = T;
+    #[inline(always)]
+    fn weights(&self) -> &RecurrentWeights<IN, UNITS, GATES, BIASES, T> {
+        self
+    }
+    #[inline(always)]
+    fn weights_mut(&mut self) -> &mut RecurrentWeights<IN, UNITS, GATES, BIASES, T> {
+        self
+    }
+}
+
+#[cfg(feature = "std")]
+impl<const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usize, T: Scalar>
+    RecurrentStorage<IN, UNITS, GATES, BIASES>
+    for Box<RecurrentWeights<IN, UNITS, GATES, BIASES, T>>
+{
+    type Scalar = T;
+    #[inline(always)]
+    fn weights(&self) -> &RecurrentWeights<IN, UNITS, GATES, BIASES, T> {
+        self
+    }
+    #[inline(always)]
+    fn weights_mut(&mut self) -> &mut RecurrentWeights<IN, UNITS, GATES, BIASES, T> {
+        self
+    }
 }
 
 /// [`RecurrentWeights`] on the heap: the storage `network!` gives recurrent layers past a
@@ -266,33 +289,34 @@ pub type HeapRecurrentWeights<
     const UNITS: usize,
     const GATES: usize,
     const BIASES: usize,
-> = Box<RecurrentWeights<IN, UNITS, GATES, BIASES>>;
+    T = f32,
+> = Box<RecurrentWeights<IN, UNITS, GATES, BIASES, T>>;
 
 #[cfg(feature = "std")]
-impl<const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usize> LayerGradient
-    for Box<RecurrentWeights<IN, UNITS, GATES, BIASES>>
+impl<const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usize, T: Scalar>
+    LayerGradient<T> for Box<RecurrentWeights<IN, UNITS, GATES, BIASES, T>>
 {
     fn zeroed() -> Self {
         Box::new(RecurrentWeights::zeroed())
     }
-    fn tensor(&self, index: usize) -> &[f32] {
+    fn tensor(&self, index: usize) -> &[T] {
         RecurrentWeights::tensor(self, index)
     }
-    fn tensor_mut(&mut self, index: usize) -> &mut [f32] {
+    fn tensor_mut(&mut self, index: usize) -> &mut [T] {
         RecurrentWeights::tensor_mut(self, index)
     }
 }
 
-impl<const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usize> LayerGradient
-    for RecurrentWeights<IN, UNITS, GATES, BIASES>
+impl<const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usize, T: Scalar>
+    LayerGradient<T> for RecurrentWeights<IN, UNITS, GATES, BIASES, T>
 {
     fn zeroed() -> Self {
         Self::zeroed()
     }
-    fn tensor(&self, index: usize) -> &[f32] {
+    fn tensor(&self, index: usize) -> &[T] {
         RecurrentWeights::tensor(self, index)
     }
-    fn tensor_mut(&mut self, index: usize) -> &mut [f32] {
+    fn tensor_mut(&mut self, index: usize) -> &mut [T] {
         RecurrentWeights::tensor_mut(self, index)
     }
 }

@@ -1,0 +1,404 @@
+//! The number type of a network: [`Scalar`], implemented for exactly `f32` (the default
+//! everywhere) and `f64`.
+//!
+//! Every type that holds or passes numbers takes a `T: Scalar = f32` parameter (or, for a
+//! storage that holds one kind of number, an associated `Scalar` type), so `f32` code reads as
+//! before and `#[scalar = f64]` on a `network!` declaration switches a whole network, its
+//! trainer, losses, optimizers, metrics and weight files to `f64`.
+//!
+//! What the two types compute differently lives in the sealed half of the trait: `f32` keeps the
+//! branch-free gate functions of `activation::fast` and the hand-written SIMD kernels (dense
+//! products, packed matrix–matrix products); `f64` uses the library's `exp` and `tanh` (`libm`
+//! without `std`) and nalgebra's products or plain loops.
+
+use core::fmt::{Debug, Display};
+
+use nalgebra::{RealField, SMatrix, SVector};
+use pulp::Simd;
+
+/// The number type a network computes in: `f32` (the default) or `f64`.
+///
+/// Sealed: implemented for exactly those two types. Besides nalgebra's [`RealField`]
+/// arithmetic it gives a name for messages and weight files ([`NAME`](Scalar::NAME)) and
+/// conversions from and to `f64` for constants and statistics.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::Scalar;
+///
+/// fn half<T: Scalar>(x: T) -> T {
+///     x * T::of_f64(0.5)
+/// }
+/// assert_eq!(half(3.0_f32), 1.5);
+/// assert_eq!(half(3.0_f64), 1.5);
+/// assert_eq!(<f64 as Scalar>::NAME, "f64");
+/// ```
+pub trait Scalar:
+    sealed::Sealed
+    + RealField
+    + Copy
+    + Default
+    + PartialOrd
+    + core::iter::Sum
+    + bytemuck::Pod
+    + Debug
+    + Display
+    + Send
+    + Sync
+    + 'static
+{
+    /// The Rust name of the type, `"f32"` or `"f64"`, as messages and `#[scalar = …]` write it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_core::Scalar;
+    /// assert_eq!(<f32 as Scalar>::NAME, "f32");
+    /// ```
+    const NAME: &'static str;
+
+    /// The safetensors dtype of a tensor of this type, `"F32"` or `"F64"`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_core::Scalar;
+    /// assert_eq!(<f64 as Scalar>::DTYPE, "F64");
+    /// ```
+    const DTYPE: &'static str;
+
+    /// The nearest value of this type to `value` (`as` conversion: exact for `f64`, rounded to
+    /// nearest for `f32`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_core::Scalar;
+    /// assert_eq!(f32::of_f64(0.1), 0.1_f32);
+    /// assert_eq!(f64::of_f64(0.1), 0.1_f64);
+    /// ```
+    fn of_f64(value: f64) -> Self;
+
+    /// The value exactly as an `f64`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_core::Scalar;
+    /// assert_eq!(Scalar::as_f64(0.5_f32), 0.5);
+    /// ```
+    fn as_f64(self) -> f64;
+
+    /// `value` exactly (`f32` widens to `f64` without loss).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_core::Scalar;
+    /// assert_eq!(f64::of_f32(0.5), 0.5);
+    /// ```
+    fn of_f32(value: f32) -> Self;
+
+    /// The nearest `f32` to the value.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_core::Scalar;
+    /// assert_eq!(Scalar::as_f32(0.25_f64), 0.25_f32);
+    /// ```
+    fn as_f32(self) -> f32;
+}
+
+pub(crate) mod sealed {
+    use super::*;
+
+    /// What `f32` and `f64` compute differently: the float functions, the recurrent gates and
+    /// the SIMD kernels. Not nameable outside the crate, so no other type implements
+    /// [`Scalar`].
+    pub trait Sealed: Sized {
+        /// `e^x`, as the standard library computes it (`libm` without `std`).
+        fn exp_(self) -> Self;
+        /// `e^x − 1`.
+        fn exp_m1_(self) -> Self;
+        /// `ln(1 + x)`.
+        fn ln_1p_(self) -> Self;
+        /// `√x`.
+        fn sqrt_(self) -> Self;
+        /// The error function.
+        fn erf_(self) -> Self;
+        /// NaN test.
+        fn is_nan_(self) -> bool;
+        /// `e^x` of the gates: `fast::exp` for `f32`, the exact `exp` for `f64`.
+        fn fast_exp(self) -> Self;
+        /// The logistic function of the gates and the sigmoid.
+        fn fast_logistic(self) -> Self;
+        /// `tanh` of the gates and the tanh activation.
+        fn fast_tanh(self) -> Self;
+
+        /// `z += W x` for one sample (`z` starts at the bias), in the registers of `simd`.
+        fn add_product<V: Simd, const IN: usize, const OUT: usize>(
+            simd: V,
+            w: &SMatrix<Self, OUT, IN>,
+            bias: &SVector<Self, OUT>,
+            x: &SVector<Self, IN>,
+            z: &mut [Self],
+        );
+
+        /// `∂W += δ xᵀ` and `dx = Wᵀ δ` for one sample in SIMD registers; `false` (and nothing
+        /// done) where the caller's plain products are as fast.
+        fn backward_product<V: Simd, const IN: usize, const OUT: usize>(
+            simd: V,
+            w: &SMatrix<Self, OUT, IN>,
+            x: &SVector<Self, IN>,
+            delta: &SVector<Self, OUT>,
+            gw: &mut SMatrix<Self, OUT, IN>,
+            dx: &mut Option<&mut SVector<Self, IN>>,
+        ) -> bool;
+
+        /// `C += A B` on one thread, `A` `m × k`, `B` `k × n`, `C` column-major `m × n`.
+        #[cfg(feature = "std")]
+        fn gemm_serial(
+            m: usize,
+            n: usize,
+            k: usize,
+            a: crate::batch::Strided<'_, Self>,
+            b: crate::batch::Strided<'_, Self>,
+            c: &mut [Self],
+        );
+    }
+}
+
+impl Scalar for f32 {
+    const NAME: &'static str = "f32";
+    const DTYPE: &'static str = "F32";
+
+    #[inline(always)]
+    fn of_f64(value: f64) -> Self {
+        value as f32
+    }
+    #[inline(always)]
+    fn as_f64(self) -> f64 {
+        f64::from(self)
+    }
+    #[inline(always)]
+    fn of_f32(value: f32) -> Self {
+        value
+    }
+    #[inline(always)]
+    fn as_f32(self) -> f32 {
+        self
+    }
+}
+
+impl sealed::Sealed for f32 {
+    #[inline(always)]
+    fn exp_(self) -> Self {
+        crate::math::exp(self)
+    }
+    #[inline(always)]
+    fn exp_m1_(self) -> Self {
+        crate::math::exp_m1(self)
+    }
+    #[inline(always)]
+    fn ln_1p_(self) -> Self {
+        crate::math::ln_1p(self)
+    }
+    #[inline(always)]
+    fn sqrt_(self) -> Self {
+        crate::math::sqrt(self)
+    }
+    #[inline(always)]
+    fn erf_(self) -> Self {
+        libm::erff(self)
+    }
+    #[inline(always)]
+    fn is_nan_(self) -> bool {
+        self.is_nan()
+    }
+    #[inline(always)]
+    fn fast_exp(self) -> Self {
+        crate::activation::fast::exp(self)
+    }
+    #[inline(always)]
+    fn fast_logistic(self) -> Self {
+        crate::activation::fast::logistic(self)
+    }
+    #[inline(always)]
+    fn fast_tanh(self) -> Self {
+        crate::activation::fast::tanh(self)
+    }
+
+    #[inline(always)]
+    fn add_product<V: Simd, const IN: usize, const OUT: usize>(
+        simd: V,
+        w: &SMatrix<Self, OUT, IN>,
+        bias: &SVector<Self, OUT>,
+        x: &SVector<Self, IN>,
+        z: &mut [Self],
+    ) {
+        crate::simd::add_product(simd, w, bias, x, z);
+    }
+
+    #[inline(always)]
+    fn backward_product<V: Simd, const IN: usize, const OUT: usize>(
+        simd: V,
+        w: &SMatrix<Self, OUT, IN>,
+        x: &SVector<Self, IN>,
+        delta: &SVector<Self, OUT>,
+        gw: &mut SMatrix<Self, OUT, IN>,
+        dx: &mut Option<&mut SVector<Self, IN>>,
+    ) -> bool {
+        crate::simd::backward_product(simd, w, x, delta, gw, dx)
+    }
+
+    #[cfg(feature = "std")]
+    fn gemm_serial(
+        m: usize,
+        n: usize,
+        k: usize,
+        a: crate::batch::Strided<'_, Self>,
+        b: crate::batch::Strided<'_, Self>,
+        c: &mut [Self],
+    ) {
+        crate::batch::packed_serial(m, n, k, a, b, c);
+    }
+}
+
+impl Scalar for f64 {
+    const NAME: &'static str = "f64";
+    const DTYPE: &'static str = "F64";
+
+    #[inline(always)]
+    fn of_f64(value: f64) -> Self {
+        value
+    }
+    #[inline(always)]
+    fn as_f64(self) -> f64 {
+        self
+    }
+    #[inline(always)]
+    fn of_f32(value: f32) -> Self {
+        f64::from(value)
+    }
+    #[inline(always)]
+    fn as_f32(self) -> f32 {
+        self as f32
+    }
+}
+
+impl sealed::Sealed for f64 {
+    #[inline(always)]
+    fn exp_(self) -> Self {
+        crate::math::exp64(self)
+    }
+    #[inline(always)]
+    fn exp_m1_(self) -> Self {
+        crate::math::exp_m1_64(self)
+    }
+    #[inline(always)]
+    fn ln_1p_(self) -> Self {
+        crate::math::ln_1p64(self)
+    }
+    #[inline(always)]
+    fn sqrt_(self) -> Self {
+        crate::math::sqrt64(self)
+    }
+    #[inline(always)]
+    fn erf_(self) -> Self {
+        libm::erf(self)
+    }
+    #[inline(always)]
+    fn is_nan_(self) -> bool {
+        self.is_nan()
+    }
+    #[inline(always)]
+    fn fast_exp(self) -> Self {
+        crate::math::exp64(self)
+    }
+    #[inline(always)]
+    fn fast_logistic(self) -> Self {
+        // e = e^-|z| ≤ 1: nothing overflows, σ(|z|) = 1 / (1 + e), σ(−|z|) = e / (1 + e).
+        let e = crate::math::exp64(-self.abs());
+        let s = 1.0 / (1.0 + e);
+        if self < 0.0 { e * s } else { s }
+    }
+    #[inline(always)]
+    fn fast_tanh(self) -> Self {
+        crate::math::tanh64(self)
+    }
+
+    #[inline(always)]
+    fn add_product<V: Simd, const IN: usize, const OUT: usize>(
+        _simd: V,
+        w: &SMatrix<Self, OUT, IN>,
+        _bias: &SVector<Self, OUT>,
+        x: &SVector<Self, IN>,
+        z: &mut [Self],
+    ) {
+        let mut z = nalgebra::SVectorViewMut::<f64, OUT>::from_slice(z);
+        z.gemv(1.0, w, x, 1.0);
+    }
+
+    #[inline(always)]
+    fn backward_product<V: Simd, const IN: usize, const OUT: usize>(
+        _simd: V,
+        _w: &SMatrix<Self, OUT, IN>,
+        _x: &SVector<Self, IN>,
+        _delta: &SVector<Self, OUT>,
+        _gw: &mut SMatrix<Self, OUT, IN>,
+        _dx: &mut Option<&mut SVector<Self, IN>>,
+    ) -> bool {
+        false
+    }
+
+    #[cfg(feature = "std")]
+    fn gemm_serial(
+        m: usize,
+        n: usize,
+        k: usize,
+        a: crate::batch::Strided<'_, Self>,
+        b: crate::batch::Strided<'_, Self>,
+        c: &mut [Self],
+    ) {
+        crate::batch::plain_serial(m, n, k, a, b, c);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sealed::Sealed;
+    use super::*;
+
+    #[test]
+    fn f64_gates_are_the_exact_functions() {
+        for &z in &[-30.0, -2.5, -0.1, 0.0, 0.2, 1.0, 40.0] {
+            let exact = 1.0 / (1.0 + (-z as f64).exp());
+            assert!((z.fast_logistic() - exact).abs() <= 1e-16, "σ({z})");
+            assert_eq!(z.fast_tanh(), (z as f64).tanh());
+            assert_eq!(z.fast_exp(), (z as f64).exp());
+        }
+        assert_eq!(0.0_f64.fast_logistic(), 0.5);
+        assert!(f64::NAN.fast_logistic().is_nan());
+    }
+
+    #[test]
+    fn f32_gates_are_the_fast_ones() {
+        for &z in &[-3.0_f32, -0.25, 0.0, 0.7, 5.0] {
+            assert_eq!(
+                z.fast_tanh().to_bits(),
+                crate::activation::fast::tanh(z).to_bits()
+            );
+            let logistic = crate::activation::fast::logistic(z);
+            assert_eq!(z.fast_logistic().to_bits(), logistic.to_bits());
+        }
+    }
+
+    #[test]
+    fn conversions() {
+        assert_eq!(f32::of_f64(1.0 / 3.0), 1.0_f32 / 3.0);
+        assert_eq!(f64::of_f32(0.1), f64::from(0.1_f32));
+        assert_eq!(<f32 as Scalar>::DTYPE, "F32");
+    }
+}
