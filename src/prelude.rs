@@ -54,6 +54,6 @@ pub use crate::train::{
     Callback, Control, EachEpoch, EarlyStopping, Evaluation, FitConfig, History,
     LearningRateScheduler, Trainer, Verbosity,
 };
-pub use crate::{Architecture, Parameters, SMatrix, SVector, matrix, network, vector};
+pub use crate::{Architecture, Parameters, SMatrix, SVector, Scalar, matrix, network, vector};
 #[cfg(feature = "std")]
 pub use crate::{Network, SequenceNetwork, Sequences};

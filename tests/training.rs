@@ -141,7 +141,7 @@ impl Optimizer for Counting {
     fn validate(&self) -> nnet::Result<()> {
         Ok(())
     }
-    fn step<P: Parameters, G: Parameters>(&mut self, _: &mut P, _: &mut G) {
+    fn step<T: nnet::Scalar, P: Parameters<T>, G: Parameters<T>>(&mut self, _: &mut P, _: &mut G) {
         self.steps += 1;
     }
 }

@@ -12,7 +12,7 @@ use crate::layer::LayerKind;
 #[cfg(feature = "std")]
 use crate::loss::Loss;
 #[cfg(feature = "std")]
-use crate::storage::{vector_with, with_zeroed_vector, zeroed_vectors};
+use crate::storage::{vector_with, with_zeroed_vector, zeroed_vectors_of};
 #[cfg(feature = "std")]
 use crate::{Architecture, Parameters};
 
@@ -250,7 +250,7 @@ pub trait Network<const IN: usize, const OUT: usize, T: Scalar = f32>:
 
     /// Outputs for many inputs, in a new vector.
     fn predict(&self, inputs: &[SVector<T, IN>]) -> Vec<SVector<T, OUT>> {
-        let mut outputs = zeroed_vectors(inputs.len());
+        let mut outputs = zeroed_vectors_of(inputs.len());
         self.forward_batch(inputs, &mut outputs);
         outputs
     }

@@ -196,7 +196,21 @@ fn inline_vector_with<const N: usize, T: Scalar>(
 /// assert_eq!(vs.len(), 3);
 /// assert_eq!(vs[2][65535], 0.0);
 /// ```
-pub fn zeroed_vectors<const N: usize, T: Scalar>(n: usize) -> Vec<SVector<T, N>> {
+pub fn zeroed_vectors<const N: usize>(n: usize) -> Vec<SVector<f32, N>> {
+    bytemuck::zeroed_vec(n)
+}
+
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+/// [`zeroed_vectors`] of any [`Scalar`]: `n` zero vectors of `T`, allocated zeroed in place.
+///
+/// # Examples
+///
+/// ```
+/// let vs = nnet_core::storage::zeroed_vectors_of::<4, f64>(2);
+/// assert_eq!(vs[1][3], 0.0_f64);
+/// ```
+pub fn zeroed_vectors_of<const N: usize, T: Scalar>(n: usize) -> Vec<SVector<T, N>> {
     bytemuck::zeroed_vec(n)
 }
 

@@ -41,23 +41,23 @@ use nalgebra::SVector;
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 
-use crate::{DataRole, Error, Result};
+use crate::{DataRole, Error, Result, Scalar};
 
 /// A classification data set: samples of `F` features, each with a class label.
 ///
 /// `inputs[i]` has the label `labels[i]`, a class index from 0; `class_names[k]` names class
 /// `k` when the source names them (it may be empty).
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct Dataset<const F: usize> {
+pub struct Dataset<const F: usize, T: Scalar = f32> {
     /// The samples' features.
-    pub inputs: Vec<SVector<f32, F>>,
+    pub inputs: Vec<SVector<T, F>>,
     /// Each sample's class, from 0.
     pub labels: Vec<usize>,
     /// The classes' names, in class order; empty when unnamed.
     pub class_names: Vec<String>,
 }
 
-impl<const F: usize> Dataset<F> {
+impl<const F: usize, T: Scalar> Dataset<F, T> {
     /// The number of samples.
     pub fn len(&self) -> usize {
         self.inputs.len()
@@ -132,6 +132,29 @@ impl<const F: usize> Dataset<F> {
     }
 
     /// The samples at `indices`, in that order.
+    /// The same data set with its features converted to the scalar `U` (`f32` data for an
+    /// `f64` network: every `f32` is exactly an `f64`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let moons = nnet_core::datasets::make_moons(10, 0.1, 0)?;
+    /// let wide = moons.convert::<f64>();
+    /// assert_eq!(wide.inputs[3][0], f64::from(moons.inputs[3][0]));
+    /// # Ok::<(), nnet_core::Error>(())
+    /// ```
+    pub fn convert<U: Scalar>(&self) -> Dataset<F, U> {
+        Dataset {
+            inputs: self
+                .inputs
+                .iter()
+                .map(|x| x.map(|v| U::of_f64(v.as_f64())))
+                .collect(),
+            labels: self.labels.clone(),
+            class_names: self.class_names.clone(),
+        }
+    }
+
     fn select(&self, indices: &[usize]) -> Self {
         Self {
             inputs: indices.iter().map(|&i| self.inputs[i]).collect(),
@@ -157,12 +180,12 @@ impl<const F: usize> Dataset<F> {
     /// assert_eq!(data.binary_targets()?, vec![vector![1.0], vector![0.0]]);
     /// # Ok::<(), nnet_core::Error>(())
     /// ```
-    pub fn binary_targets(&self) -> Result<Vec<SVector<f32, 1>>> {
+    pub fn binary_targets(&self) -> Result<Vec<SVector<T, 1>>> {
         self.labels
             .iter()
             .enumerate()
             .map(|(row, &label)| match label {
-                0 | 1 => Ok(SVector::from([label as f32])),
+                0 | 1 => Ok(SVector::from([T::of_f64(label as f64)])),
                 _ => Err(Error::InvalidTarget {
                     data: DataRole::Dataset,
                     row,
@@ -193,14 +216,14 @@ impl<const F: usize> Dataset<F> {
     /// assert!(data.one_hot::<2>().is_err());
     /// # Ok::<(), nnet_core::Error>(())
     /// ```
-    pub fn one_hot<const K: usize>(&self) -> Result<Vec<SVector<f32, K>>> {
+    pub fn one_hot<const K: usize>(&self) -> Result<Vec<SVector<T, K>>> {
         self.labels
             .iter()
             .enumerate()
             .map(|(row, &label)| {
                 if label < K {
                     let mut target = SVector::zeros();
-                    target[label] = 1.0;
+                    target[label] = T::one();
                     Ok(target)
                 } else {
                     Err(Error::InvalidTarget {

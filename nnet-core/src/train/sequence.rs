@@ -8,7 +8,7 @@ use rand::seq::SliceRandom;
 use crate::loss::{Loss, Target};
 use crate::optim::Optimizer;
 use crate::sequence::{SequenceNetwork, SequenceWorkspace, Sequences};
-use crate::storage::zeroed_vectors;
+use crate::storage::zeroed_vectors_of;
 use crate::{DataRole, Error, Parameters, Result, Scalar};
 
 use super::checks::split_point;
@@ -168,7 +168,7 @@ impl<O: Optimizer, L> Trainer<O, L> {
             .map(|(p, y)| self.loss.value(p, y).as_f64())
             .sum::<f64>()
             / outputs.len().max(1) as f64;
-        let mut dense = zeroed_vectors::<OUT, T>(targets.len());
+        let mut dense = zeroed_vectors_of::<OUT, T>(targets.len());
         for (slot, target) in dense.iter_mut().zip(targets) {
             target.write_vector(slot);
         }
@@ -290,8 +290,8 @@ impl<
             workspace,
             step: 0,
             last_good: network.clone(),
-            outputs: zeroed_vectors(targets.len()),
-            dense_targets: zeroed_vectors(targets.len()),
+            outputs: zeroed_vectors_of(targets.len()),
+            dense_targets: zeroed_vectors_of(targets.len()),
         }
     }
 

@@ -11,7 +11,7 @@ use crate::batch::{self, Workspace};
 use crate::loss::{Loss, Target};
 use crate::metrics::Metric;
 use crate::optim::Optimizer;
-use crate::storage::zeroed_vectors;
+use crate::storage::zeroed_vectors_of;
 use crate::{DataRole, Error, Network, Parameters, Result, Scalar};
 
 use super::checks::{check_data, check_learning_rate, split_point};
@@ -248,7 +248,7 @@ impl<O: Optimizer, L> Trainer<O, L> {
             .sum::<T>()
             / T::of_f64(inputs.len() as f64)
             + network.regularization(None);
-        let mut dense = zeroed_vectors::<OUT, T>(targets.len());
+        let mut dense = zeroed_vectors_of::<OUT, T>(targets.len());
         for (slot, target) in dense.iter_mut().zip(targets) {
             target.write_vector(slot);
         }
@@ -375,7 +375,7 @@ impl<'a, N: Network<IN, OUT, S>, T: Target<OUT, S>, S: Scalar, const IN: usize, 
             config: *config,
             order: (0..inputs.len()).collect(),
             rng: rand_chacha::ChaCha8Rng::seed_from_u64(config.seed),
-            batch_x: zeroed_vectors(batch),
+            batch_x: zeroed_vectors_of(batch),
             // Allocated zeroed and copied into (never cloned one by one, which in debug builds
             // passes each target through the stack).
             batch_y: bytemuck::zeroed_vec(batch),
@@ -384,8 +384,8 @@ impl<'a, N: Network<IN, OUT, S>, T: Target<OUT, S>, S: Scalar, const IN: usize, 
             step: 0,
             last_good: network.clone(),
             initial: network.clone(),
-            outputs: zeroed_vectors(inputs.len()),
-            dense_targets: zeroed_vectors(inputs.len()),
+            outputs: zeroed_vectors_of(inputs.len()),
+            dense_targets: zeroed_vectors_of(inputs.len()),
         }
     }
 

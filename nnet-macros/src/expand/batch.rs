@@ -136,7 +136,7 @@ pub(super) fn network(model: &Model) -> TokenStream {
         quote! {
             let _ = workspace;
             /// One sample at a time, the whole batch in one SIMD dispatch.
-            struct __NnetSamples<'a, __NnetL: #p::Loss<#outputs_lit>> {
+            struct __NnetSamples<'a, __NnetL: #p::Loss<#outputs_lit, #f32>> {
                 net: &'a #name,
                 inputs: &'a [#in_vec],
                 targets: &'a [__NnetL::Target],
@@ -144,7 +144,7 @@ pub(super) fn network(model: &Model) -> TokenStream {
                 grads: &'a mut #gradients,
                 outputs: &'a mut [#out_vec],
             }
-            impl<__NnetL: #p::Loss<#outputs_lit>> #p::pulp::WithSimd for __NnetSamples<'_, __NnetL> {
+            impl<__NnetL: #p::Loss<#outputs_lit, #f32>> #p::pulp::WithSimd for __NnetSamples<'_, __NnetL> {
                 type Output = #f32;
                 #[inline(always)]
                 fn with_simd<__NnetV: #p::pulp::Simd>(self, simd: __NnetV) -> #f32 {
@@ -170,7 +170,7 @@ pub(super) fn network(model: &Model) -> TokenStream {
     quote! {
         #forward_batch
 
-        fn accumulate_batch<__NnetL: #p::Loss<#outputs_lit>>(
+        fn accumulate_batch<__NnetL: #p::Loss<#outputs_lit, #f32>>(
             &self,
             workspace: &mut #p::batch::Workspace<#f32>,
             inputs: &[#in_vec],

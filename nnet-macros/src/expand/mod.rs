@@ -151,12 +151,13 @@ fn constructors(model: &Model, inputs_doc: &str) -> TokenStream {
 /// The fields of a zero gradient: `field: LayerGradient::zeroed()` for every layer.
 fn zero_gradient_fields(model: &Model) -> Vec<TokenStream> {
     let p = private();
+    let scalar = scalar(model);
     model
         .layers
         .iter()
         .map(|l| {
             let field = l.field();
-            quote!(#field: #p::layer::LayerGradient::zeroed())
+            quote!(#field: #p::layer::LayerGradient::<#scalar>::zeroed())
         })
         .collect()
 }

@@ -339,7 +339,7 @@ fn network_impl(model: &Model) -> TokenStream {
                 #p::SequenceWorkspace::<#scalar>::new(<Self as #p::Architecture>::LAYERS, &[#(#traces),*], #return_sequences)
             }
 
-            fn accumulate_sequences<__NnetL: #p::Loss<#outputs>>(
+            fn accumulate_sequences<__NnetL: #p::Loss<#outputs, #scalar>>(
                 &self,
                 workspace: &mut #p::SequenceWorkspace<#scalar>,
                 targets: &[__NnetL::Target],

@@ -1,0 +1,429 @@
+//! `#[scalar = f64]` networks: every generated pass in `f64`, gradients checked by finite
+//! differences to 1e-9 relative, training, and the `f32` default left as it was.
+//!
+//! The finite differences are central differences at `h` and `h/2` combined by Richardson
+//! extrapolation (error `O(h⁴)`), computed from the network's own `f64` forward pass or loss:
+//! in `f64` they agree with an exact gradient to about 1e-12, so a 1e-9 bound tests the
+//! backward passes and not the arithmetic.
+
+use nnet::loss::{
+    BinaryCrossentropy, CategoricalCrossentropy, Huber, Loss, MeanAbsoluteError, MeanSquaredError,
+    SparseCategoricalCrossentropy,
+};
+use nnet::prelude::*;
+use nnet::{SVector, activation::Activation};
+
+nnet::network! {
+    #[scalar = f64]
+    struct Smooth {
+        input 3;
+        dense 6 tanh;
+        dense 5 sigmoid;
+        dense 5 elu (alpha = 0.7);
+        dense 4 gelu;
+        dense 4 silu;
+        dense 3 softmax;
+    }
+}
+
+nnet::network! {
+    #[scalar = f64]
+    struct Mixed {
+        input 3;
+        dense 6 softplus;
+        dense 5 selu (init = lecun_normal);
+        dense 5 leaky_relu (alpha = 0.2);
+        dense 4 softsign;
+        dense 4 exponential (init = uniform);
+        dense 2 linear;
+    }
+}
+
+nnet::network! {
+    #[scalar = f64]
+    struct Normalized {
+        input 4;
+        dense 6 tanh;
+        batch_norm (momentum = 0.9);
+        dense 5 sigmoid;
+        layer_norm;
+        dense 2;
+    }
+}
+
+nnet::network! {
+    #[scalar = f64]
+    struct GruNet { input sequence 3; gru 4; dense 2 tanh; }
+}
+
+nnet::network! {
+    #[scalar = f64]
+    struct LstmNet { input sequence 3; lstm 4 (return_sequences); simple_rnn 3; dense 2; }
+}
+
+nnet::network! {
+    #[scalar = f64]
+    struct RnnNet { input sequence 2; simple_rnn 5 (return_sequences); dense 1 sigmoid; }
+}
+
+nnet::network! {
+    #[scalar = f64]
+    struct Moons { input 2; dense 16 tanh; dense 16 tanh; dense 1 sigmoid; }
+}
+
+nnet::network! {
+    struct Moons32 { input 2; dense 16 tanh; dense 16 tanh; dense 1 sigmoid; }
+}
+
+/// The largest relative error `|a − n| / max(|a|, |n|, 1e-5)` allowed.
+const TOLERANCE: f64 = 1e-9;
+
+/// `f'(0)` of `f` by Richardson extrapolation of central differences at `h` and `h/2`.
+fn derivative(mut f: impl FnMut(f64) -> f64, h: f64) -> f64 {
+    let mut central = |h: f64| (f(h) - f(-h)) / (2.0 * h);
+    let (coarse, fine) = (central(h), central(h / 2.0));
+    (4.0 * fine - coarse) / 3.0
+}
+
+fn relative_error(analytic: f64, numeric: f64) -> f64 {
+    (analytic - numeric).abs() / analytic.abs().max(numeric.abs()).max(1e-5)
+}
+
+/// The largest relative error between `analytic` (the gradient of every parameter, as
+/// `Parameters` lists them) and central differences of `loss` over the parameters of `net`.
+fn worst_parameter_error<N: Parameters<f64> + Clone>(
+    net: &N,
+    analytic: &impl Parameters<f64>,
+    mut loss: impl FnMut(&N) -> f64,
+) -> f64 {
+    let mut worst = 0.0_f64;
+    let mut probe = net.clone();
+    for t in 0..N::TENSORS {
+        if !N::tensor_info(t).is_some_and(|i| i.trainable) {
+            continue;
+        }
+        for j in 0..net.tensor(t).len() {
+            let numeric = derivative(
+                |h| {
+                    probe.copy_from(net);
+                    probe.tensor_mut(t)[j] += h;
+                    loss(&probe)
+                },
+                1e-3,
+            );
+            worst = worst.max(relative_error(analytic.tensor(t)[j], numeric));
+        }
+    }
+    worst
+}
+
+/// `L = Σ_k w_k · output_k` through the generated per-sample backward pass of a vector network:
+/// the worst relative error over every parameter and every input.
+fn check_vector_network<N: Network<IN, OUT, f64>, const IN: usize, const OUT: usize>(
+    net: &N,
+    x: SVector<f64, IN>,
+) -> f64 {
+    let w = SVector::<f64, OUT>::from_fn(|k, _| 0.3 + 0.7 * k as f64 - 0.4 * (k % 2) as f64);
+    let mut grads = net.zero_gradients();
+    let trace = net.forward_trace(&x);
+    let dx = net.backward(&x, &trace, &w, &mut grads);
+    let mut worst = worst_parameter_error(net, &grads, |n| n.forward(&x).dot(&w));
+    for i in 0..IN {
+        let numeric = derivative(
+            |h| {
+                let mut shifted = x;
+                shifted[i] += h;
+                net.forward(&shifted).dot(&w)
+            },
+            1e-3,
+        );
+        worst = worst.max(relative_error(dx[i], numeric));
+    }
+    worst
+}
+
+fn input<const N: usize>(seed: usize) -> SVector<f64, N> {
+    SVector::from_fn(|i, _| ((i * 7 + seed * 3) % 11) as f64 / 5.0 - 1.0)
+}
+
+#[test]
+fn dense_networks_of_every_smooth_activation_match_finite_differences() {
+    for seed in 0..3 {
+        let worst = check_vector_network(&Smooth::seeded(seed), input::<3>(seed as usize));
+        assert!(worst <= TOLERANCE, "Smooth, seed {seed}: {worst:e}");
+        let worst = check_vector_network(&Mixed::seeded(seed), input::<3>(seed as usize + 5));
+        assert!(worst <= TOLERANCE, "Mixed, seed {seed}: {worst:e}");
+    }
+}
+
+#[test]
+fn normalization_layers_match_finite_differences_per_sample_and_in_training() {
+    let mut net = Normalized::seeded(4);
+    // Moving statistics away from their initial values, so that inference normalizes.
+    for (i, v) in net.batch_norm1.moving_mean.iter_mut().enumerate() {
+        *v = 0.1 * i as f64 - 0.2;
+    }
+    for (i, v) in net.batch_norm1.moving_variance.iter_mut().enumerate() {
+        *v = 0.5 + 0.3 * i as f64;
+    }
+    let worst = check_vector_network(&net, input::<4>(1));
+    assert!(worst <= TOLERANCE, "per sample: {worst:e}");
+
+    // The training pass: batch statistics, through the batched backward pass.
+    let xs: Vec<SVector<f64, 4>> = (0..6).map(input::<4>).collect();
+    let ys: Vec<SVector<f64, 2>> = (0..6)
+        .map(|i| SVector::from([0.5 - 0.2 * i as f64, 0.1 * i as f64]))
+        .collect();
+    let batch_loss = |n: &Normalized| {
+        let mut workspace = n.workspace(xs.len());
+        let mut grads = n.zero_gradients();
+        let mut outputs = vec![SVector::zeros(); xs.len()];
+        n.accumulate_batch(
+            &mut workspace,
+            &xs,
+            &ys,
+            &MeanSquaredError,
+            &mut grads,
+            &mut outputs,
+        )
+    };
+    let mut workspace = net.workspace(xs.len());
+    let mut grads = net.zero_gradients();
+    let mut outputs = vec![SVector::zeros(); xs.len()];
+    net.accumulate_batch(
+        &mut workspace,
+        &xs,
+        &ys,
+        &MeanSquaredError,
+        &mut grads,
+        &mut outputs,
+    );
+    let worst = worst_parameter_error(&net, &grads, batch_loss);
+    assert!(worst <= TOLERANCE, "training pass: {worst:e}");
+}
+
+/// The gradient of a sequence network's summed loss through time, against finite differences.
+fn check_sequence_network<N, const F: usize, const OUT: usize>(
+    net: &N,
+    data: &Sequences<F, f64>,
+    targets: &[SVector<f64, OUT>],
+) -> f64
+where
+    N: SequenceNetwork<F, OUT, f64>,
+{
+    let indices: Vec<usize> = (0..data.len()).collect();
+    let run = |n: &N, grads: &mut N::Gradients| {
+        let mut workspace = n.sequence_workspace();
+        workspace.load(data, &indices);
+        let mut outputs = vec![SVector::zeros(); targets.len()];
+        n.accumulate_sequences(
+            &mut workspace,
+            targets,
+            &MeanSquaredError,
+            grads,
+            &mut outputs,
+        )
+    };
+    let mut grads = net.zero_gradients();
+    run(net, &mut grads);
+    worst_parameter_error(net, &grads, |n| {
+        let mut scratch = n.zero_gradients();
+        run(n, &mut scratch)
+    })
+}
+
+fn sequences<const F: usize>(lengths: &[usize]) -> Sequences<F, f64> {
+    lengths
+        .iter()
+        .enumerate()
+        .map(|(s, &len)| {
+            (0..len)
+                .map(|t| SVector::from_fn(|i, _| ((s * 5 + t * 3 + i) % 7) as f64 / 3.5 - 1.0))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[test]
+fn recurrent_networks_match_finite_differences_through_time() {
+    let data = sequences::<3>(&[4, 2, 5]);
+    let targets: Vec<SVector<f64, 2>> = (0..3)
+        .map(|i| SVector::from([0.3 * i as f64 - 0.4, 0.2]))
+        .collect();
+    let worst = check_sequence_network(&GruNet::seeded(1), &data, &targets);
+    assert!(worst <= TOLERANCE, "gru: {worst:e}");
+    let worst = check_sequence_network(&LstmNet::seeded(2), &data, &targets);
+    assert!(worst <= TOLERANCE, "lstm, simple_rnn: {worst:e}");
+
+    let data = sequences::<2>(&[3, 6]);
+    let per_step: Vec<SVector<f64, 1>> = (0..9).map(|t| SVector::from([(t % 2) as f64])).collect();
+    let worst = check_sequence_network(&RnnNet::seeded(3), &data, &per_step);
+    assert!(worst <= TOLERANCE, "simple_rnn per step: {worst:e}");
+}
+
+#[test]
+fn streaming_steps_end_where_forward_ends_in_f64() {
+    let net = GruNet::seeded(7);
+    let sequence: Vec<SVector<f64, 3>> = sequences::<3>(&[6]).get(0).unwrap().to_vec();
+    let mut state = GruNetState::default();
+    let mut last = SVector::zeros();
+    for x in &sequence {
+        last = net.step(&mut state, x);
+    }
+    assert_eq!(last, net.forward(&sequence));
+}
+
+/// `∂loss/∂z` of `value_and_delta` (fused or through the activation) against finite
+/// differences of `loss(act(z))`, for one output activation.
+fn loss_error<L: Loss<N, f64>, A: Activation<f64>, const N: usize>(
+    loss: &L,
+    activation: A,
+    z: SVector<f64, N>,
+    target: &L::Target,
+) -> f64 {
+    let output = |z: &SVector<f64, N>| {
+        let mut a = *z;
+        activation.activate(a.as_mut_slice());
+        a
+    };
+    let (_, delta) = loss.value_and_delta(&activation, &z, &output(&z), target);
+    let mut worst = 0.0_f64;
+    for i in 0..N {
+        let numeric = derivative(
+            |h| {
+                let mut shifted = z;
+                shifted[i] += h;
+                loss.value(&output(&shifted), target)
+            },
+            1e-4,
+        );
+        worst = worst.max(relative_error(delta[i], numeric));
+    }
+    worst
+}
+
+#[test]
+fn every_loss_matches_finite_differences_in_f64() {
+    use nnet::activation::{Linear, Sigmoid, Softmax, Tanh};
+    let z = SVector::<f64, 3>::from([0.4, -1.1, 0.7]);
+    let probabilities = SVector::<f64, 3>::from([0.2, 0.7, 0.1]);
+    let labels = SVector::<f64, 3>::from([1.0, 0.0, 1.0]);
+    let values = SVector::<f64, 3>::from([0.3, -0.6, 2.0]);
+    let checks = [
+        (
+            "binary, sigmoid (fused)",
+            loss_error(&BinaryCrossentropy, Sigmoid, z, &labels),
+        ),
+        (
+            "binary, tanh",
+            loss_error(&BinaryCrossentropy, Tanh, z * 0.1, &probabilities),
+        ),
+        (
+            "categorical, softmax (fused)",
+            loss_error(&CategoricalCrossentropy, Softmax, z, &probabilities),
+        ),
+        (
+            "categorical, sigmoid",
+            loss_error(&CategoricalCrossentropy, Sigmoid, z, &labels),
+        ),
+        (
+            "sparse, softmax (fused)",
+            loss_error(&SparseCategoricalCrossentropy, Softmax, z, &1),
+        ),
+        (
+            "sparse, sigmoid",
+            loss_error(&SparseCategoricalCrossentropy, Sigmoid, z, &2),
+        ),
+        ("mse", loss_error(&MeanSquaredError, Linear, z, &values)),
+        ("mse, tanh", loss_error(&MeanSquaredError, Tanh, z, &values)),
+        ("mae", loss_error(&MeanAbsoluteError, Linear, z, &values)),
+        (
+            "huber",
+            loss_error(&Huber::new(0.5).unwrap(), Linear, z, &values),
+        ),
+    ];
+    for (name, worst) in checks {
+        assert!(worst <= TOLERANCE, "{name}: {worst:e}");
+    }
+}
+
+/// The moons data set as `f64` (standardized by construction: both features are of order 1).
+fn moons() -> (Vec<SVector<f64, 2>>, Vec<SVector<f64, 1>>) {
+    let data = nnet::datasets::make_moons(200, 0.1, 3)
+        .unwrap()
+        .convert::<f64>();
+    let targets = data.binary_targets().unwrap();
+    (data.inputs, targets)
+}
+
+#[test]
+fn an_f64_network_trains_to_a_real_accuracy() {
+    let (x, y) = moons();
+    let mut net = Moons::seeded(0);
+    let mut trainer = Trainer::new(
+        Adam::new(AdamConfig {
+            learning_rate: 0.02,
+            ..AdamConfig::default()
+        }),
+        BinaryCrossentropy,
+    )
+    .with_metrics([Metric::Accuracy]);
+    let config = FitConfig {
+        batch_size: 16,
+        epochs: 60,
+        verbosity: Verbosity::Silent,
+        ..FitConfig::default()
+    };
+    let history = trainer.fit(&mut net, &x, &y, &config).unwrap();
+    let first = history.epochs[0].loss;
+    let evaluation = trainer.evaluate(&net, &x, &y).unwrap();
+    let accuracy = evaluation.get("accuracy").unwrap();
+    assert!(
+        accuracy >= 0.97,
+        "accuracy {accuracy}, loss {}",
+        evaluation.loss
+    );
+    assert!(
+        evaluation.loss < first / 4.0,
+        "{first} → {}",
+        evaluation.loss
+    );
+
+    // Same seed, same data: the same f64 weights.
+    let mut again = Moons::seeded(0);
+    trainer.optimizer.reset();
+    trainer.fit(&mut again, &x, &y, &config).unwrap();
+    assert_eq!(again, net);
+}
+
+#[test]
+fn f64_is_closer_to_exact_than_f32() {
+    // The same weights in both scalars: the f32 network's weights widened exactly.
+    let narrow = Moons32::seeded(9);
+    let mut wide = Moons::zeroed();
+    for t in 0..<Moons as Parameters<f64>>::TENSORS {
+        for (w, &v) in wide.tensor_mut(t).iter_mut().zip(narrow.tensor(t)) {
+            *w = f64::from(v);
+        }
+    }
+    let x32 = nnet::vector![0.3_f32, -0.8];
+    let x64 = x32.map(f64::from);
+    let (y32, y64) = (narrow.forward(&x32)[0], wide.forward(&x64)[0]);
+    // An exact reference: the f64 pass by hand, with libm's functions.
+    let h1 = (wide.dense1.weights * x64 + wide.dense1.bias).map(f64::tanh);
+    let h2 = (wide.dense2.weights * h1 + wide.dense2.bias).map(f64::tanh);
+    let z = (wide.dense3.weights * h2 + wide.dense3.bias)[0];
+    let exact = 1.0 / (1.0 + (-z).exp());
+    assert!((y64 - exact).abs() <= 1e-15, "{y64} vs {exact}");
+    assert!((f64::from(y32) - exact).abs() <= 1e-6);
+    assert!((f64::from(y32) - exact).abs() > (y64 - exact).abs());
+}
+
+#[test]
+fn f32_stays_the_default() {
+    let net = Moons32::seeded(1);
+    let y: SVector<f32, 1> = net.forward(&nnet::vector![0.1, 0.2]);
+    assert!(y[0] > 0.0 && y[0] < 1.0);
+    assert_eq!(<f32 as nnet::Scalar>::NAME, "f32");
+    assert_eq!(<f64 as nnet::Scalar>::NAME, "f64");
+}
