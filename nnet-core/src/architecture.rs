@@ -1,6 +1,6 @@
 //! What weight I/O needs to know about a network without its input and output widths.
 
-use crate::{LayerSpec, Parameters};
+use crate::{LayerSpec, Parameters, Scalar};
 
 /// A network's layers and a way to build it empty: what saving and loading weights work
 /// through.
@@ -26,7 +26,7 @@ use crate::{LayerSpec, Parameters};
 ///     "input 2; dense 10 relu; dense 1 sigmoid"
 /// );
 /// ```
-pub trait Architecture: Parameters + Sized {
+pub trait Architecture<T: Scalar = f32>: Parameters<T> + Sized {
     /// Number of inputs.
     const INPUTS: usize;
 

@@ -75,28 +75,40 @@ nnet::network! {
     struct Moons32 { input 2; dense 16 tanh; dense 16 tanh; dense 1 sigmoid; }
 }
 
-/// The largest relative error `|a − n| / max(|a|, |n|, 1e-5)` allowed.
+/// The largest relative error allowed: `|a − n| / max(|a|, |n|, s)` for an analytic `a` and a
+/// numeric `n`, where the floor `s` is 10⁻³ of the largest derivative of the check (below it the
+/// differences' rounding, about 10⁻¹³ of the loss, is all that is left to compare).
 const TOLERANCE: f64 = 1e-9;
 
-/// `f'(0)` of `f` by Richardson extrapolation of central differences at `h` and `h/2`.
+/// The step of the finite differences.
+const H: f64 = 1e-2;
+
+/// `f'(0)` of `f` by two rounds of Richardson extrapolation of central differences at `h`,
+/// `h/2` and `h/4`: error `O(h⁶)`.
 fn derivative(mut f: impl FnMut(f64) -> f64, h: f64) -> f64 {
     let mut central = |h: f64| (f(h) - f(-h)) / (2.0 * h);
-    let (coarse, fine) = (central(h), central(h / 2.0));
-    (4.0 * fine - coarse) / 3.0
+    let (d1, d2, d3) = (central(h), central(h / 2.0), central(h / 4.0));
+    let (r1, r2) = ((4.0 * d2 - d1) / 3.0, (4.0 * d3 - d2) / 3.0);
+    (16.0 * r2 - r1) / 15.0
 }
 
-fn relative_error(analytic: f64, numeric: f64) -> f64 {
-    (analytic - numeric).abs() / analytic.abs().max(numeric.abs()).max(1e-5)
+/// The worst relative error over pairs `(analytic, numeric)` (see [`TOLERANCE`]).
+fn worst_error(pairs: &[(f64, f64)]) -> f64 {
+    let floor = 1e-3 * pairs.iter().map(|p| p.1.abs()).fold(0.0, f64::max);
+    pairs
+        .iter()
+        .map(|&(a, n)| (a - n).abs() / a.abs().max(n.abs()).max(floor).max(f64::MIN_POSITIVE))
+        .fold(0.0, f64::max)
 }
 
-/// The largest relative error between `analytic` (the gradient of every parameter, as
-/// `Parameters` lists them) and central differences of `loss` over the parameters of `net`.
-fn worst_parameter_error<N: Parameters<f64> + Clone>(
+/// `(analytic, numeric)` for every trainable parameter: `analytic` the gradient (as
+/// `Parameters` lists it), `numeric` central differences of `loss` over the parameters of `net`.
+fn parameter_pairs<N: Parameters<f64> + Clone>(
     net: &N,
     analytic: &impl Parameters<f64>,
     mut loss: impl FnMut(&N) -> f64,
-) -> f64 {
-    let mut worst = 0.0_f64;
+) -> Vec<(f64, f64)> {
+    let mut pairs = Vec::new();
     let mut probe = net.clone();
     for t in 0..N::TENSORS {
         if !N::tensor_info(t).is_some_and(|i| i.trainable) {
@@ -109,12 +121,12 @@ fn worst_parameter_error<N: Parameters<f64> + Clone>(
                     probe.tensor_mut(t)[j] += h;
                     loss(&probe)
                 },
-                1e-3,
+                H,
             );
-            worst = worst.max(relative_error(analytic.tensor(t)[j], numeric));
+            pairs.push((analytic.tensor(t)[j], numeric));
         }
     }
-    worst
+    pairs
 }
 
 /// `L = Σ_k w_k · output_k` through the generated per-sample backward pass of a vector network:
@@ -127,7 +139,7 @@ fn check_vector_network<N: Network<IN, OUT, f64>, const IN: usize, const OUT: us
     let mut grads = net.zero_gradients();
     let trace = net.forward_trace(&x);
     let dx = net.backward(&x, &trace, &w, &mut grads);
-    let mut worst = worst_parameter_error(net, &grads, |n| n.forward(&x).dot(&w));
+    let mut pairs = parameter_pairs(net, &grads, |n| n.forward(&x).dot(&w));
     for i in 0..IN {
         let numeric = derivative(
             |h| {
@@ -135,11 +147,11 @@ fn check_vector_network<N: Network<IN, OUT, f64>, const IN: usize, const OUT: us
                 shifted[i] += h;
                 net.forward(&shifted).dot(&w)
             },
-            1e-3,
+            H,
         );
-        worst = worst.max(relative_error(dx[i], numeric));
+        pairs.push((dx[i], numeric));
     }
-    worst
+    worst_error(&pairs)
 }
 
 fn input<const N: usize>(seed: usize) -> SVector<f64, N> {
@@ -148,12 +160,34 @@ fn input<const N: usize>(seed: usize) -> SVector<f64, N> {
 
 #[test]
 fn dense_networks_of_every_smooth_activation_match_finite_differences() {
-    for seed in 0..3 {
-        let worst = check_vector_network(&Smooth::seeded(seed), input::<3>(seed as usize));
-        assert!(worst <= TOLERANCE, "Smooth, seed {seed}: {worst:e}");
-        let worst = check_vector_network(&Mixed::seeded(seed), input::<3>(seed as usize + 5));
-        assert!(worst <= TOLERANCE, "Mixed, seed {seed}: {worst:e}");
+    let (mut smooth, mut checked) = (0, 0);
+    for seed in 0..8 {
+        let clear = |z: &[f64]| z.iter().all(|v| v.abs() > 4.0 * H);
+        // elu with α ≠ 1 (layer 3) has a kink in its slope at 0, as below.
+        let (net, x) = (Smooth::seeded(seed), input::<3>(seed as usize));
+        if clear(net.forward_trace(&x).z3.as_slice()) {
+            smooth += 1;
+            let worst = check_vector_network(&net, x);
+            assert!(worst <= TOLERANCE, "Smooth, seed {seed}: {worst:e}");
+        }
+        // selu (layer 2) and leaky_relu (layer 3) have a kink at 0: only inputs whose
+        // pre-activations there stay clear of it by more than the differences' steps compare.
+        let (net, x) = (Mixed::seeded(seed), input::<3>(seed as usize + 5));
+        let trace = net.forward_trace(&x);
+        if clear(trace.z2.as_slice()) && clear(trace.z3.as_slice()) {
+            checked += 1;
+            let worst = check_vector_network(&net, x);
+            assert!(worst <= TOLERANCE, "Mixed, seed {seed}: {worst:e}");
+        }
     }
+    assert!(
+        smooth >= 3,
+        "only {smooth} Smooth networks clear of the kinks"
+    );
+    assert!(
+        checked >= 3,
+        "only {checked} Mixed networks clear of the kinks"
+    );
 }
 
 #[test]
@@ -198,8 +232,8 @@ fn normalization_layers_match_finite_differences_per_sample_and_in_training() {
         &mut grads,
         &mut outputs,
     );
-    let worst = worst_parameter_error(&net, &grads, batch_loss);
-    assert!(worst <= TOLERANCE, "training pass: {worst:e}");
+    let error = worst_error(&parameter_pairs(&net, &grads, batch_loss));
+    assert!(error <= TOLERANCE, "training pass: {error:e}");
 }
 
 /// The gradient of a sequence network's summed loss through time, against finite differences.
@@ -226,10 +260,10 @@ where
     };
     let mut grads = net.zero_gradients();
     run(net, &mut grads);
-    worst_parameter_error(net, &grads, |n| {
+    worst_error(&parameter_pairs(net, &grads, |n| {
         let mut scratch = n.zero_gradients();
         run(n, &mut scratch)
-    })
+    }))
 }
 
 fn sequences<const F: usize>(lengths: &[usize]) -> Sequences<F, f64> {
@@ -287,7 +321,7 @@ fn loss_error<L: Loss<N, f64>, A: Activation<f64>, const N: usize>(
         a
     };
     let (_, delta) = loss.value_and_delta(&activation, &z, &output(&z), target);
-    let mut worst = 0.0_f64;
+    let mut pairs = Vec::new();
     for i in 0..N {
         let numeric = derivative(
             |h| {
@@ -295,11 +329,11 @@ fn loss_error<L: Loss<N, f64>, A: Activation<f64>, const N: usize>(
                 shifted[i] += h;
                 loss.value(&output(&shifted), target)
             },
-            1e-4,
+            H,
         );
-        worst = worst.max(relative_error(delta[i], numeric));
+        pairs.push((delta[i], numeric));
     }
-    worst
+    worst_error(&pairs)
 }
 
 #[test]
@@ -308,15 +342,20 @@ fn every_loss_matches_finite_differences_in_f64() {
     let z = SVector::<f64, 3>::from([0.4, -1.1, 0.7]);
     let probabilities = SVector::<f64, 3>::from([0.2, 0.7, 0.1]);
     let labels = SVector::<f64, 3>::from([1.0, 0.0, 1.0]);
-    let values = SVector::<f64, 3>::from([0.3, -0.6, 2.0]);
+    let values = SVector::<f64, 3>::from([0.3, -0.45, 2.0]);
     let checks = [
         (
             "binary, sigmoid (fused)",
             loss_error(&BinaryCrossentropy, Sigmoid, z, &labels),
         ),
         (
-            "binary, tanh",
-            loss_error(&BinaryCrossentropy, Tanh, z * 0.1, &probabilities),
+            "binary, linear",
+            loss_error(
+                &BinaryCrossentropy,
+                Linear,
+                SVector::from([0.3, 0.6, 0.8]),
+                &probabilities,
+            ),
         ),
         (
             "categorical, softmax (fused)",

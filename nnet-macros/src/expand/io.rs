@@ -12,6 +12,7 @@ use super::{lit, private};
 /// without its `serde` feature).
 pub(crate) fn expand(model: &Model) -> TokenStream {
     let p = private();
+    let scalar = super::scalar(model);
     let name = &model.def.name;
     let inputs = lit(model.inputs);
     let last_recurrent = model.last_recurrent();
@@ -40,7 +41,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
         }
     });
     quote! {
-        impl #p::Architecture for #name {
+        impl #p::Architecture<#scalar> for #name {
             const INPUTS: ::core::primitive::usize = #inputs;
             const LAYERS: &'static [#p::LayerSpec] = &[#(#specs,)*];
 
