@@ -3,7 +3,6 @@
 
 use proc_macro2::{Literal, Span, TokenStream};
 use quote::quote;
-use syn::spanned::Spanned;
 use syn::{Attribute, Expr, ExprLit, ExprPath, Lit, Meta};
 
 const FORM: &str = "write `#[scalar = f64]` (or `#[scalar = f32]`, the default)";
@@ -64,7 +63,7 @@ pub(crate) fn take_attribute(
         };
         if let Some((_, first)) = chosen {
             let mut error = syn::Error::new(
-                attr.span(),
+                span,
                 "a second `#[scalar]` attribute: a network has one scalar; remove one",
             );
             error.combine(syn::Error::new(first, "the first is here"));
@@ -98,8 +97,8 @@ fn parse(attr: &Attribute, errors: &mut Option<syn::Error>) -> Option<(ScalarKin
         }) if path.get_ident().is_some() => {
             let ident = path.get_ident()?;
             match ident.to_string().as_str() {
-                "f32" => Some((ScalarKind::F32, attr.span())),
-                "f64" => Some((ScalarKind::F64, attr.span())),
+                "f32" => Some((ScalarKind::F32, ident.span())),
+                "f64" => Some((ScalarKind::F64, ident.span())),
                 other => {
                     let message = format!(
                         "`{other}` is not a scalar nnet computes in: a network computes in \
@@ -113,10 +112,12 @@ fn parse(attr: &Attribute, errors: &mut Option<syn::Error>) -> Option<(ScalarKin
         Expr::Lit(ExprLit {
             lit: Lit::Str(s), ..
         }) => {
-            let message = format!(
-                "the scalar is a type, not a string: write `#[scalar = {}]` without quotes",
-                s.value()
-            );
+            let message = match s.value().as_str() {
+                name @ ("f32" | "f64") => format!(
+                    "the scalar is a type, not a string: write `#[scalar = {name}]`, without quotes"
+                ),
+                _ => format!("the scalar is a type, not a string: {FORM}"),
+            };
             crate::parse::push_error(errors, syn::Error::new(s.span(), message));
             None
         }
