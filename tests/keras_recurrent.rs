@@ -46,7 +46,7 @@ nnet::network! {
 }
 
 /// The network with the fixture's tensors under `prefix` (`""` initial, `"after."` trained).
-fn network<N: Parameters + nnet::Architecture>(tensors: &Tensors, prefix: &str) -> N {
+fn network<N: nnet::Architecture<Scalar = f32>>(tensors: &Tensors, prefix: &str) -> N {
     let mut net = N::zeroed();
     for i in 0..N::TENSORS {
         let name = N::tensor_info(i).unwrap().name();

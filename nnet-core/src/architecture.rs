@@ -26,7 +26,10 @@ use crate::{LayerSpec, Parameters, Scalar};
 ///     "input 2; dense 10 relu; dense 1 sigmoid"
 /// );
 /// ```
-pub trait Architecture<T: Scalar = f32>: Parameters<T> + Sized {
+pub trait Architecture: Parameters<<Self as Architecture>::Scalar> + Sized {
+    /// The number type of the network's tensors: `f32`, or `f64` for `#[scalar = f64]`.
+    type Scalar: Scalar;
+
     /// Number of inputs.
     const INPUTS: usize;
 

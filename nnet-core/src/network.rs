@@ -134,7 +134,7 @@ pub trait Trace<const OUT: usize, T: Scalar = f32> {
 /// with batched code (see [`batch`](crate::batch)) without any change to the code that calls
 /// them.
 pub trait Network<const IN: usize, const OUT: usize, T: Scalar = f32>:
-    Architecture<T> + Parameters<T> + Clone + core::fmt::Debug + PartialEq + Send + Sync
+    Architecture<Scalar = T> + Parameters<T> + Clone + core::fmt::Debug + PartialEq + Send + Sync
 {
     /// Gradients of the loss with respect to every weight and bias, with the same tensors as the
     /// network.

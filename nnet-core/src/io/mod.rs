@@ -158,13 +158,13 @@ impl LoadOptions {
 ///
 /// ```
 /// # use nnet_core::*;
-/// # fn demo<N: Architecture + PartialEq + core::fmt::Debug>(net: N) -> Result<()> {
+/// # fn demo<N: Architecture<Scalar = f32> + PartialEq + core::fmt::Debug>(net: N) -> Result<()> {
 /// let bytes = nnet_core::io::to_safetensors(&net);
 /// let back: N = nnet_core::io::from_safetensors(&bytes)?;
 /// assert_eq!(back, net);
 /// # Ok(()) }
 /// ```
-pub fn to_safetensors<N: Architecture>(net: &N) -> Vec<u8> {
+pub fn to_safetensors<N: Architecture<Scalar = f32>>(net: &N) -> Vec<u8> {
     let tensors: Vec<(String, Vec<usize>, Vec<u8>)> = (0..N::TENSORS)
         .filter_map(|i| {
             let info = N::tensor_info(i)?;
@@ -218,13 +218,13 @@ pub fn to_safetensors<N: Architecture>(net: &N) -> Vec<u8> {
 ///
 /// ```
 /// # use nnet_core::*;
-/// # fn demo<N: Architecture + core::fmt::Debug>() {
+/// # fn demo<N: Architecture<Scalar = f32> + core::fmt::Debug>() {
 /// // Eight bytes that declare a header of 7 × 10¹⁸ bytes: over the limit, an error.
 /// let error = nnet_core::io::from_safetensors::<N>(b"not a weight file").unwrap_err();
 /// assert!(error.to_string().contains("over the limit"));
 /// # }
 /// ```
-pub fn from_safetensors<N: Architecture>(bytes: &[u8]) -> Result<N> {
+pub fn from_safetensors<N: Architecture<Scalar = f32>>(bytes: &[u8]) -> Result<N> {
     from_safetensors_with(bytes, &LoadOptions::default())
 }
 
@@ -233,7 +233,10 @@ pub fn from_safetensors<N: Architecture>(bytes: &[u8]) -> Result<N> {
 /// # Errors
 ///
 /// As [`from_safetensors`].
-pub fn from_safetensors_with<N: Architecture>(bytes: &[u8], options: &LoadOptions) -> Result<N> {
+pub fn from_safetensors_with<N: Architecture<Scalar = f32>>(
+    bytes: &[u8],
+    options: &LoadOptions,
+) -> Result<N> {
     let file = SafeTensors::parse(bytes, options.max_header_bytes).map_err(weights_error)?;
     let tensors = tensor_specs::<N>()?;
     let sources =
@@ -261,7 +264,7 @@ pub fn from_safetensors_with<N: Architecture>(bytes: &[u8], options: &LoadOption
 /// # Errors
 ///
 /// [`Error::Io`] if the file cannot be written.
-pub fn save<N: Architecture>(net: &N, path: impl AsRef<Path>) -> Result<()> {
+pub fn save<N: Architecture<Scalar = f32>>(net: &N, path: impl AsRef<Path>) -> Result<()> {
     let path = path.as_ref();
     std::fs::write(path, to_safetensors(net))
         .map_err(|e| Error::Io(format!("cannot write `{}`: {e}", path.display())))
@@ -273,7 +276,7 @@ pub fn save<N: Architecture>(net: &N, path: impl AsRef<Path>) -> Result<()> {
 /// # Errors
 ///
 /// [`Error::Io`] if the file cannot be read, and as [`from_safetensors`].
-pub fn load<N: Architecture>(path: impl AsRef<Path>) -> Result<N> {
+pub fn load<N: Architecture<Scalar = f32>>(path: impl AsRef<Path>) -> Result<N> {
     load_with(path, &LoadOptions::default())
 }
 
@@ -282,7 +285,10 @@ pub fn load<N: Architecture>(path: impl AsRef<Path>) -> Result<N> {
 /// # Errors
 ///
 /// As [`load`].
-pub fn load_with<N: Architecture>(path: impl AsRef<Path>, options: &LoadOptions) -> Result<N> {
+pub fn load_with<N: Architecture<Scalar = f32>>(
+    path: impl AsRef<Path>,
+    options: &LoadOptions,
+) -> Result<N> {
     let path = path.as_ref();
     let bytes = std::fs::read(path)
         .map_err(|e| Error::Io(format!("cannot read `{}`: {e}", path.display())))?;
@@ -348,7 +354,7 @@ pub fn load_with<N: Architecture>(path: impl AsRef<Path>, options: &LoadOptions)
 /// `Linear` with a bias where the dense layer has none, an `nn.LSTM` where it has a gru
 /// layer) is an error naming both.
 ///
-pub fn import_pytorch<N: Architecture>(bytes: &[u8]) -> Result<N> {
+pub fn import_pytorch<N: Architecture<Scalar = f32>>(bytes: &[u8]) -> Result<N> {
     from_safetensors_with(bytes, &LoadOptions::pytorch())
 }
 
@@ -396,13 +402,13 @@ pub fn import_pytorch<N: Architecture>(bytes: &[u8]) -> Result<N> {
 ///
 /// As [`from_safetensors`], naming the Keras tensors; a Keras layer of a class the network has
 /// no (or fewer) layers of is an error naming it.
-pub fn import_keras<N: Architecture>(bytes: &[u8]) -> Result<N> {
+pub fn import_keras<N: Architecture<Scalar = f32>>(bytes: &[u8]) -> Result<N> {
     from_safetensors_with(bytes, &LoadOptions::keras())
 }
 
 /// The network's tensors, as the resolver of `nnet_safetensors` describes them: each
 /// [`TensorInfo`](crate::TensorInfo) with the kind of its layer in [`Architecture::LAYERS`].
-fn tensor_specs<N: Architecture>() -> Result<Vec<TensorSpec<'static>>> {
+fn tensor_specs<N: Architecture<Scalar = f32>>() -> Result<Vec<TensorSpec<'static>>> {
     (0..N::TENSORS)
         .map(|i| {
             let info = N::tensor_info(i).ok_or_else(|| {
@@ -449,7 +455,10 @@ fn tensor_specs<N: Architecture>() -> Result<Vec<TensorSpec<'static>>> {
 }
 
 /// The format version and the architecture, where the file records them.
-fn check_metadata<N: Architecture>(file: &SafeTensors, options: &LoadOptions) -> Result<()> {
+fn check_metadata<N: Architecture<Scalar = f32>>(
+    file: &SafeTensors,
+    options: &LoadOptions,
+) -> Result<()> {
     if let Some(version) = file.metadata("nnet.version")
         && version != FORMAT_VERSION
     {

@@ -37,7 +37,7 @@ use crate::Architecture;
 /// # Errors
 ///
 /// Whatever the serializer returns.
-pub fn serialize<N: Architecture, S: Serializer>(
+pub fn serialize<N: Architecture<Scalar = f32>, S: Serializer>(
     net: &N,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
@@ -54,7 +54,7 @@ pub fn serialize<N: Architecture, S: Serializer>(
 ///
 /// A `D::Error` naming the tensor and what was expected, for another architecture, a missing,
 /// repeated or extra tensor, another shape, a wrong number of values or a non-finite value.
-pub fn deserialize<'de, N: Architecture, D: Deserializer<'de>>(
+pub fn deserialize<'de, N: Architecture<Scalar = f32>, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<N, D::Error> {
     let raw = deserializer.deserialize_struct("Network", FIELDS, RawVisitor)?;
@@ -119,7 +119,7 @@ const FIELDS: &[&str] = &["architecture", "tensors"];
 /// The `tensors` map, serialized from the network without copying.
 struct Tensors<'a, N>(&'a N);
 
-impl<N: Architecture> Serialize for Tensors<'_, N> {
+impl<N: Architecture<Scalar = f32>> Serialize for Tensors<'_, N> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(N::TENSORS))?;
         for i in 0..N::TENSORS {

@@ -41,6 +41,7 @@ impl<D: Describe> Parameters for Net<D> {
 }
 
 impl<D: Describe> Architecture for Net<D> {
+    type Scalar = f32;
     const INPUTS: usize = D::INPUTS;
     const LAYERS: &'static [LayerSpec] = D::LAYERS;
 

@@ -20,7 +20,7 @@ use crate::{Architecture, Error, Parameters, Result, Scalar};
 /// target per sequence in training), *many-to-many* when it has `return_sequences` (one target
 /// per step): [`RETURN_SEQUENCES`](SequenceNetwork::RETURN_SEQUENCES).
 pub trait SequenceNetwork<const F: usize, const OUT: usize, T: Scalar = f32>:
-    Architecture<T> + Parameters<T> + Clone + core::fmt::Debug + PartialEq + Send + Sync
+    Architecture<Scalar = T> + Parameters<T> + Clone + core::fmt::Debug + PartialEq + Send + Sync
 {
     /// Gradients of the loss with respect to every tensor, with the same tensors as the
     /// network.

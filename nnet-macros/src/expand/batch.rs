@@ -81,7 +81,7 @@ pub(super) fn network(model: &Model) -> TokenStream {
             #[track_caller]
             fn forward_batch(&self, inputs: &[#in_vec], outputs: &mut [#out_vec]) {
                 #p::check_batch_lengths(inputs.len(), outputs.len());
-                let layers = <Self as #p::Architecture<#f32>>::LAYERS;
+                let layers = <Self as #p::Architecture>::LAYERS;
                 let mut workspace = #p::batch::Workspace::<#f32>::for_inference(layers, inputs.len().min(256));
                 #p::Network::forward_batch_with(self, &mut workspace, inputs, outputs);
             }
@@ -89,7 +89,7 @@ pub(super) fn network(model: &Model) -> TokenStream {
             #[track_caller]
             fn forward_batch_with(&self, workspace: &mut #p::batch::Workspace<#f32>, inputs: &[#in_vec], outputs: &mut [#out_vec]) {
                 #p::check_batch_lengths(inputs.len(), outputs.len());
-                workspace.fit(<Self as #p::Architecture<#f32>>::LAYERS);
+                workspace.fit(<Self as #p::Architecture>::LAYERS);
                 let capacity = workspace.capacity();
                 #p::batch::in_pool(|| {
                     for (xs, ys) in inputs.chunks(capacity).zip(outputs.chunks_mut(capacity)) {
@@ -116,7 +116,7 @@ pub(super) fn network(model: &Model) -> TokenStream {
     let accumulate = if model.trains_in_batches() {
         let backward = backward_body(model);
         quote! {
-            workspace.fit_for_training(<Self as #p::Architecture<#f32>>::LAYERS);
+            workspace.fit_for_training(<Self as #p::Architecture>::LAYERS);
             let n = inputs.len().min(targets.len());
             let capacity = workspace.capacity();
             #p::batch::in_pool(|| {

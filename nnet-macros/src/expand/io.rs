@@ -41,7 +41,8 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
         }
     });
     quote! {
-        impl #p::Architecture<#scalar> for #name {
+        impl #p::Architecture for #name {
+            type Scalar = #scalar;
             const INPUTS: ::core::primitive::usize = #inputs;
             const LAYERS: &'static [#p::LayerSpec] = &[#(#specs,)*];
 

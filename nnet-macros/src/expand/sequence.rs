@@ -240,7 +240,7 @@ fn inherent(model: &Model) -> TokenStream {
             /// A Keras-like summary: each layer's output shape and parameters, and the totals (with
             /// nnet's `std` feature, as every method that returns a `String` or a `Vec`).
             pub fn summary() -> #p::String {
-                #p::summary(#name_str, #inputs, <Self as #p::Architecture<#scalar>>::LAYERS)
+                #p::summary(#name_str, #inputs, <Self as #p::Architecture>::LAYERS)
             }
             }
         }
@@ -336,7 +336,7 @@ fn network_impl(model: &Model) -> TokenStream {
             }
 
             fn sequence_workspace(&self) -> #p::SequenceWorkspace<#scalar> {
-                #p::SequenceWorkspace::<#scalar>::new(<Self as #p::Architecture<#scalar>>::LAYERS, &[#(#traces),*], #return_sequences)
+                #p::SequenceWorkspace::<#scalar>::new(<Self as #p::Architecture>::LAYERS, &[#(#traces),*], #return_sequences)
             }
 
             fn accumulate_sequences<__NnetL: #p::Loss<#outputs, #scalar>>(
