@@ -82,6 +82,28 @@
 //!   `const TRAINED: Self` (when every layer is inline) and `fn trained() -> Self`. A file that
 //!   does not fit the layers is a compile error naming the tensor and the expected shape.
 //!
+//! ## `f64` networks
+//!
+//! `#[scalar = f64]` among the attributes (`#[scalar = f32]` is the default) makes every
+//! generated type and method use `f64`: the layers' weights, `forward`, `step` and `{Name}State`,
+//! traces, gradients, batched and sequence passes, and through the [`Scalar`] parameter of the
+//! traits ([`Network<IN, OUT, f64>`](Network), [`Parameters<f64>`](Parameters)) the trainer,
+//! losses, optimizer states and metrics. Hyper-parameters (learning rates, `momentum`,
+//! `epsilon`, dropout rates, `l1`/`l2`) stay `f32` settings; histories and evaluations report
+//! `f32`. The gates and activations of an `f64` network use the exact `exp` and `tanh`, where an
+//! `f32` network uses nnet's fast, branch-free ones.
+//!
+//! ```
+//! nnet::network! {
+//!     #[scalar = f64]
+//!     pub struct Precise { input 2; dense 8 tanh; dense 1 sigmoid; }
+//! }
+//!
+//! let net = Precise::seeded(1);
+//! let y: nnet::SVector<f64, 1> = net.forward(&nnet::SVector::from([0.5, -1.0]));
+//! assert!(y[0] > 0.0 && y[0] < 1.0);
+//! ```
+//!
 //! ## Recurrent networks
 //!
 //! With `input sequence F;` a network reads a sequence of `F`-vectors of any length, through

@@ -90,7 +90,33 @@ macro_rules! norm_group {
     }};
 }
 
+nnet::network! {
+    /// [`Seed`] in `f64`.
+    #[scalar = f64]
+    struct Seed64 { input 2; dense 10 relu; dense 20 relu; dense 1 sigmoid; }
+}
+nnet::network! {
+    /// [`W64`] in `f64`.
+    #[scalar = f64]
+    struct W64F64 { input 2; dense 64 relu; dense 64 relu; dense 1 sigmoid; }
+}
+
+/// `scalar/<name>`: one sample through the same network in `f32` and in `f64`.
+macro_rules! scalar_group {
+    ($c:expr, $name:literal, $narrow:ty, $wide:ty) => {{
+        let (narrow, wide) = (<$narrow>::seeded(1), <$wide>::seeded(1));
+        let x = nnet::vector![0.3, -0.7];
+        let x64 = x.map(f64::from);
+        let mut group = $c.benchmark_group(concat!("scalar/", $name));
+        group.bench_function("f32", |b| b.iter(|| narrow.forward(black_box(&x))));
+        group.bench_function("f64", |b| b.iter(|| wide.forward(black_box(&x64))));
+        group.finish();
+    }};
+}
+
 fn forward(c: &mut Criterion) {
+    scalar_group!(c, "seed", Seed, Seed64);
+    scalar_group!(c, "w64", W64, W64F64);
     norm_group!(c, "seed", Seed, NormedSeed);
     norm_group!(c, "w64", W64, Normed64);
     forward_groups!(c, "seed", Seed, 10, 20);
