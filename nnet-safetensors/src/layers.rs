@@ -673,14 +673,20 @@ impl<'f, 'a, E: Element> Source<'f, 'a, E> {
         }
     }
 
-    /// The first NaN or infinity of the file's tensors, as an error naming the tensor and the
-    /// index in its shape; then of a sum of two tensors.
-    fn check_finite(&self) -> Result<(), Error> {
-        for tensor in std::iter::once(self.tensor).chain(self.second) {
-            check_finite(tensor)?;
+    /// The checks of the values, in this order: unless `allow_non_finite`, the first NaN or
+    /// infinity of the file's tensors; whatever `allow_non_finite`, the first finite value that
+    /// the conversion to `E` makes infinite (an `F64` beyond the range of `f32`); unless
+    /// `allow_non_finite`, the first NaN or infinity of a sum of two tensors. Each error names
+    /// the tensor and the index in its shape.
+    fn check_values(&self, allow_non_finite: bool) -> Result<(), Error> {
+        let tensors = || std::iter::once(self.tensor).chain(self.second);
+        if !allow_non_finite {
+            tensors().try_for_each(check_finite)?;
         }
+        tensors().try_for_each(check_range::<E>)?;
         if let Some(second) = self.second
             && self.cols == 1
+            && !allow_non_finite
         {
             for r in 0..self.rows {
                 let value = self.value(r, 0).to_f64();
@@ -696,33 +702,30 @@ impl<'f, 'a, E: Element> Source<'f, 'a, E> {
         }
         Ok(())
     }
-
-    /// The first finite value of the file's tensors that the conversion to `E` makes infinite
-    /// (an `F64` beyond the range of `f32`), as an error naming the tensor and the index in its
-    /// shape.
-    fn check_range(&self) -> Result<(), Error> {
-        for tensor in std::iter::once(self.tensor).chain(self.second) {
-            if tensor.dtype == E::DTYPE {
-                continue;
-            }
-            let found = element::values_f64(tensor.dtype, tensor.data)
-                .enumerate()
-                .find(|(_, v)| v.is_finite() && !E::from_f64(*v).to_f64().is_finite());
-            if let Some((flat, value)) = found {
-                return Err(Error::Overflow {
-                    name: tensor.name.clone(),
-                    index: unravel(flat, &tensor.shape),
-                    value,
-                });
-            }
-        }
-        Ok(())
-    }
 }
 
 /// Value `i` of the row-major data of `tensor` as an `E`, 0 past its end.
 fn value_at<E: Element>(tensor: &Tensor<'_>, i: usize) -> E {
     element::value_at(tensor.dtype, tensor.data, i).unwrap_or_else(|| E::from_f32(0.0))
+}
+
+/// The first finite value of `tensor` that the conversion to `E` makes infinite (an `F64`
+/// beyond the range of `f32`), as an error naming it and the index in its shape.
+fn check_range<E: Element>(tensor: &Tensor<'_>) -> Result<(), Error> {
+    if tensor.dtype == E::DTYPE {
+        return Ok(());
+    }
+    let found = element::values_f64(tensor.dtype, tensor.data)
+        .enumerate()
+        .find(|(_, v)| v.is_finite() && !E::from_f64(*v).to_f64().is_finite());
+    match found {
+        None => Ok(()),
+        Some((flat, value)) => Err(Error::Overflow {
+            name: tensor.name.clone(),
+            index: unravel(flat, &tensor.shape),
+            value,
+        }),
+    }
 }
 
 /// The first NaN or infinity of `tensor`, as an error naming it and the index in its shape.
@@ -859,10 +862,7 @@ pub fn resolve<'f, 'a, E: Element>(
         sources.push(source);
     }
     for source in &sources {
-        if !options.allow_non_finite {
-            source.check_finite()?;
-        }
-        source.check_range()?;
+        source.check_values(options.allow_non_finite)?;
     }
     Ok(sources)
 }

@@ -48,6 +48,8 @@ pub use read::{DEFAULT_MAX_HEADER, SafeTensors, Tensor};
 pub use write::{TensorData, write};
 
 #[cfg(test)]
+mod element_tests;
+#[cfg(test)]
 mod layer_tests;
 #[cfg(test)]
 mod recurrent_tests;
