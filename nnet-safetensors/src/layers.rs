@@ -484,8 +484,8 @@ impl<'n> TensorSpec<'n> {
         }
     }
 
-    /// `F32 [shape], the … of {layer}`: what a missing tensor should have been, for a network
-    /// of `dtype`.
+    /// `F32 [shape], the … of {layer}` (or `F64 …`): what a missing tensor should have been,
+    /// for a network of `dtype`.
     fn expected(&self, naming: Naming, dtype: Dtype) -> String {
         let shape = self.file_shape(naming);
         let layer = self.layer_label();
@@ -869,17 +869,17 @@ pub fn resolve<'f, 'a, E: Element>(
 
 /// `E`'s dtype, or with `allow_conversion` the other float type.
 fn check_dtype<E: Element>(tensor: &Tensor<'_>, allow_conversion: bool) -> Result<(), Error> {
-    let (name, found, expected) = (tensor.name.clone(), tensor.dtype, E::DTYPE);
+    let (found, expected) = (tensor.dtype, E::DTYPE);
     match found {
         _ if found == expected => Ok(()),
         Dtype::F32 | Dtype::F64 if allow_conversion => Ok(()),
         Dtype::F32 | Dtype::F64 => Err(Error::Conversion {
-            name,
+            name: tensor.name.clone(),
             found,
             expected,
         }),
         _ => Err(Error::Dtype {
-            name,
+            name: tensor.name.clone(),
             found,
             expected,
         }),
