@@ -114,10 +114,21 @@ pub trait Scalar:
 pub(crate) mod sealed {
     use super::*;
 
+    /// With `std`, the element types of `nnet-safetensors` (weight files of `F32` and `F64`
+    /// tensors); nothing without.
+    #[cfg(feature = "std")]
+    pub trait Element: nnet_safetensors::Element {}
+    /// With `std`, the element types of `nnet-safetensors`; nothing without.
+    #[cfg(not(feature = "std"))]
+    pub trait Element {}
+
+    impl Element for f32 {}
+    impl Element for f64 {}
+
     /// What `f32` and `f64` compute differently: the float functions, the recurrent gates and
     /// the SIMD kernels. Not nameable outside the crate, so no other type implements
     /// [`Scalar`].
-    pub trait Sealed: Sized {
+    pub trait Sealed: Sized + Element {
         /// `e^x`, as the standard library computes it (`libm` without `std`).
         fn exp_(self) -> Self;
         /// `e^x − 1`.

@@ -7,11 +7,12 @@
 
 use std::path::PathBuf;
 
-use nnet_safetensors::{DEFAULT_MAX_HEADER, LayerKind, Naming, SafeTensors, TensorSpec};
+use nnet_safetensors::{DEFAULT_MAX_HEADER, Element, LayerKind, Naming, SafeTensors, TensorSpec};
 use syn::spanned::Spanned;
 use syn::{Attribute, Expr, ExprLit, Lit, LitStr, Meta};
 
 use crate::model::{Cell, Kind, Model};
+use crate::scalar::ScalarKind;
 
 const FORM: &str = "write `#[weights = \"path/to/weights.safetensors\"]`, with the path relative to the directory of the crate's Cargo.toml";
 
@@ -68,8 +69,9 @@ pub(crate) struct Baked {
     pub file: PathBuf,
     /// The path as written.
     pub written: LitStr,
-    /// Every tensor of the network, in the order of its `Parameters`.
-    pub tensors: Vec<Vec<f32>>,
+    /// Every tensor of the network, in the order of its `Parameters`, exactly (an `f32`
+    /// network's values are `f32`s, held as `f64`).
+    pub tensors: Vec<Vec<f64>>,
 }
 
 /// Reads and checks the file of the `#[weights]` attribute, if there is one.
@@ -91,7 +93,7 @@ fn read_file(model: &Model, written: &LitStr) -> syn::Result<Baked> {
         ))
     })?;
     let in_file = |message: String| fail(format!("weights file `{shown}`: {message}"));
-    let tensors =
+    let parsed =
         SafeTensors::parse(&bytes, DEFAULT_MAX_HEADER).map_err(|e| in_file(e.to_string()))?;
     let names: Vec<String> = model.layers.iter().map(|l| l.field().to_string()).collect();
     let specs: Vec<TensorSpec> = model
@@ -127,23 +129,39 @@ fn read_file(model: &Model, written: &LitStr) -> syn::Result<Baked> {
             TensorSpec::of_layer(kind, name, l.inputs, l.units, bias)
         })
         .collect();
-    let sources =
-        nnet_safetensors::resolve::<f32>(&tensors, &specs, Naming::Nnet, Default::default())
-            .map_err(|e| in_file(e.to_string()))?;
-    check_metadata(model, &tensors).map_err(in_file)?;
-    let tensors: Vec<Vec<f32>> = sources
-        .iter()
-        .map(|source| {
-            let mut values = vec![0.0; source.rows * source.cols];
-            source.write_column_major(&mut values);
-            values
-        })
-        .collect();
+    // An `f64` network bakes `F64` tensors, an `f32` network `F32` ones: a file of the other
+    // dtype is an error, as at run time without `LoadOptions::convert_dtype`.
+    let tensors: Vec<Vec<f64>> = match model.def.scalar {
+        ScalarKind::F32 => values::<f32>(&parsed, &specs)
+            .map_err(&in_file)?
+            .into_iter()
+            .map(|t| t.into_iter().map(f64::from).collect())
+            .collect(),
+        ScalarKind::F64 => values::<f64>(&parsed, &specs).map_err(&in_file)?,
+    };
+    check_metadata(model, &parsed).map_err(in_file)?;
     Ok(Baked {
         file,
         written: written.clone(),
         tensors,
     })
+}
+
+/// Every tensor of `specs` from `file`, column-major, as `E`: tensors of `E`'s dtype only.
+fn values<E: Element + Clone + Default>(
+    file: &SafeTensors,
+    specs: &[TensorSpec],
+) -> Result<Vec<Vec<E>>, String> {
+    let sources = nnet_safetensors::resolve::<E>(file, specs, Naming::Nnet, Default::default())
+        .map_err(|e| e.to_string())?;
+    Ok(sources
+        .iter()
+        .map(|source| {
+            let mut values = vec![E::default(); source.rows * source.cols];
+            source.write_column_major(&mut values);
+            values
+        })
+        .collect())
 }
 
 /// The format version and architecture recorded in the file, where it records them.

@@ -57,7 +57,7 @@
 
 use std::path::Path;
 
-use nnet_safetensors::{Dtype, SafeTensors, TensorData, TensorSpec};
+use nnet_safetensors::{SafeTensors, TensorData, TensorSpec};
 
 use crate::layer::LayerKind;
 use crate::{Architecture, Error, Result};
@@ -117,6 +117,11 @@ pub struct LoadOptions {
     /// activation, say, with the same shapes). Default: `true`. Files without that metadata
     /// (PyTorch, Keras) are never rejected for it.
     pub check_architecture: bool,
+    /// Convert tensors of the other float dtype than the network's scalar: `F32` into an `f64`
+    /// network (exact), `F64` into an `f32` network (each value rounded to the nearest `f32`; a
+    /// finite value beyond `f32`'s range is still an error). Default: `false`: such a file is an
+    /// error naming both dtypes, and no conversion ever happens silently.
+    pub convert_dtype: bool,
 }
 
 impl Default for LoadOptions {
@@ -126,6 +131,7 @@ impl Default for LoadOptions {
             allow_non_finite: false,
             max_header_bytes: DEFAULT_MAX_HEADER,
             check_architecture: true,
+            convert_dtype: false,
         }
     }
 }
@@ -146,6 +152,24 @@ impl LoadOptions {
             ..LoadOptions::default()
         }
     }
+
+    /// These options with [`convert_dtype`](Self::convert_dtype) set: `F32` files load into
+    /// `f64` networks and `F64` files into `f32` networks.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_core::io::LoadOptions;
+    ///
+    /// assert!(LoadOptions::default().converting_dtype().convert_dtype);
+    /// assert!(!LoadOptions::default().convert_dtype);
+    /// ```
+    pub fn converting_dtype(self) -> Self {
+        LoadOptions {
+            convert_dtype: true,
+            ..self
+        }
+    }
 }
 
 /// The safetensors bytes of `net`: each tensor as `{layer}.{tensor}`, F32 (`dense{k}.weight`
@@ -158,42 +182,33 @@ impl LoadOptions {
 ///
 /// ```
 /// # use nnet_core::*;
-/// # fn demo<N: Architecture<Scalar = f32> + PartialEq + core::fmt::Debug>(net: N) -> Result<()> {
+/// # fn demo<N: Architecture + PartialEq + core::fmt::Debug>(net: N) -> Result<()> {
 /// let bytes = nnet_core::io::to_safetensors(&net);
 /// let back: N = nnet_core::io::from_safetensors(&bytes)?;
 /// assert_eq!(back, net);
 /// # Ok(()) }
 /// ```
-pub fn to_safetensors<N: Architecture<Scalar = f32>>(net: &N) -> Vec<u8> {
-    let tensors: Vec<(String, Vec<usize>, Vec<u8>)> = (0..N::TENSORS)
+pub fn to_safetensors<N: Architecture>(net: &N) -> Vec<u8> {
+    let tensors: Vec<(String, Vec<usize>, Vec<N::Scalar>)> = (0..N::TENSORS)
         .filter_map(|i| {
             let info = N::tensor_info(i)?;
             let values = net.tensor(i);
-            let (shape, bytes) = if !info.matrix {
-                (
-                    vec![info.rows],
-                    values.iter().flat_map(|v| v.to_le_bytes()).collect(),
-                )
+            let (shape, values) = if !info.matrix {
+                (vec![info.rows], values.to_vec())
             } else {
                 // Column-major (r, c) is at c * rows + r; the file wants row-major.
-                let bytes = (0..info.rows)
+                let values = (0..info.rows)
                     .flat_map(|r| (0..info.cols).map(move |c| c * info.rows + r))
-                    .filter_map(|at| values.get(at))
-                    .flat_map(|v| v.to_le_bytes())
+                    .filter_map(|at| values.get(at).copied())
                     .collect();
-                (vec![info.rows, info.cols], bytes)
+                (vec![info.rows, info.cols], values)
             };
-            Some((info.name(), shape, bytes))
+            Some((info.name(), shape, values))
         })
         .collect();
     let data: Vec<TensorData> = tensors
         .iter()
-        .map(|(name, shape, bytes)| TensorData {
-            name,
-            dtype: Dtype::F32,
-            shape: shape.clone(),
-            data: bytes.into(),
-        })
+        .map(|(name, shape, values)| TensorData::from_values(name, shape.clone(), values))
         .collect();
     let architecture = N::architecture();
     nnet_safetensors::write(
@@ -218,13 +233,13 @@ pub fn to_safetensors<N: Architecture<Scalar = f32>>(net: &N) -> Vec<u8> {
 ///
 /// ```
 /// # use nnet_core::*;
-/// # fn demo<N: Architecture<Scalar = f32> + core::fmt::Debug>() {
+/// # fn demo<N: Architecture + core::fmt::Debug>() {
 /// // Eight bytes that declare a header of 7 × 10¹⁸ bytes: over the limit, an error.
 /// let error = nnet_core::io::from_safetensors::<N>(b"not a weight file").unwrap_err();
 /// assert!(error.to_string().contains("over the limit"));
 /// # }
 /// ```
-pub fn from_safetensors<N: Architecture<Scalar = f32>>(bytes: &[u8]) -> Result<N> {
+pub fn from_safetensors<N: Architecture>(bytes: &[u8]) -> Result<N> {
     from_safetensors_with(bytes, &LoadOptions::default())
 }
 
@@ -233,17 +248,14 @@ pub fn from_safetensors<N: Architecture<Scalar = f32>>(bytes: &[u8]) -> Result<N
 /// # Errors
 ///
 /// As [`from_safetensors`].
-pub fn from_safetensors_with<N: Architecture<Scalar = f32>>(
-    bytes: &[u8],
-    options: &LoadOptions,
-) -> Result<N> {
+pub fn from_safetensors_with<N: Architecture>(bytes: &[u8], options: &LoadOptions) -> Result<N> {
     let file = SafeTensors::parse(bytes, options.max_header_bytes).map_err(weights_error)?;
     let tensors = tensor_specs::<N>()?;
     let checks = nnet_safetensors::ResolveOptions {
         allow_non_finite: options.allow_non_finite,
-        allow_conversion: false,
+        allow_conversion: options.convert_dtype,
     };
-    let sources = nnet_safetensors::resolve::<f32>(&file, &tensors, options.naming, checks)
+    let sources = nnet_safetensors::resolve::<N::Scalar>(&file, &tensors, options.naming, checks)
         .map_err(weights_error)?;
     check_metadata::<N>(&file, options)?;
     // Everything is checked: only now is a network built, and it is returned whole.
@@ -267,7 +279,7 @@ pub fn from_safetensors_with<N: Architecture<Scalar = f32>>(
 /// # Errors
 ///
 /// [`Error::Io`] if the file cannot be written.
-pub fn save<N: Architecture<Scalar = f32>>(net: &N, path: impl AsRef<Path>) -> Result<()> {
+pub fn save<N: Architecture>(net: &N, path: impl AsRef<Path>) -> Result<()> {
     let path = path.as_ref();
     std::fs::write(path, to_safetensors(net))
         .map_err(|e| Error::Io(format!("cannot write `{}`: {e}", path.display())))
@@ -279,7 +291,7 @@ pub fn save<N: Architecture<Scalar = f32>>(net: &N, path: impl AsRef<Path>) -> R
 /// # Errors
 ///
 /// [`Error::Io`] if the file cannot be read, and as [`from_safetensors`].
-pub fn load<N: Architecture<Scalar = f32>>(path: impl AsRef<Path>) -> Result<N> {
+pub fn load<N: Architecture>(path: impl AsRef<Path>) -> Result<N> {
     load_with(path, &LoadOptions::default())
 }
 
@@ -288,10 +300,7 @@ pub fn load<N: Architecture<Scalar = f32>>(path: impl AsRef<Path>) -> Result<N> 
 /// # Errors
 ///
 /// As [`load`].
-pub fn load_with<N: Architecture<Scalar = f32>>(
-    path: impl AsRef<Path>,
-    options: &LoadOptions,
-) -> Result<N> {
+pub fn load_with<N: Architecture>(path: impl AsRef<Path>, options: &LoadOptions) -> Result<N> {
     let path = path.as_ref();
     let bytes = std::fs::read(path)
         .map_err(|e| Error::Io(format!("cannot read `{}`: {e}", path.display())))?;
@@ -357,7 +366,7 @@ pub fn load_with<N: Architecture<Scalar = f32>>(
 /// `Linear` with a bias where the dense layer has none, an `nn.LSTM` where it has a gru
 /// layer) is an error naming both.
 ///
-pub fn import_pytorch<N: Architecture<Scalar = f32>>(bytes: &[u8]) -> Result<N> {
+pub fn import_pytorch<N: Architecture>(bytes: &[u8]) -> Result<N> {
     from_safetensors_with(bytes, &LoadOptions::pytorch())
 }
 
@@ -405,13 +414,13 @@ pub fn import_pytorch<N: Architecture<Scalar = f32>>(bytes: &[u8]) -> Result<N> 
 ///
 /// As [`from_safetensors`], naming the Keras tensors; a Keras layer of a class the network has
 /// no (or fewer) layers of is an error naming it.
-pub fn import_keras<N: Architecture<Scalar = f32>>(bytes: &[u8]) -> Result<N> {
+pub fn import_keras<N: Architecture>(bytes: &[u8]) -> Result<N> {
     from_safetensors_with(bytes, &LoadOptions::keras())
 }
 
 /// The network's tensors, as the resolver of `nnet_safetensors` describes them: each
 /// [`TensorInfo`](crate::TensorInfo) with the kind of its layer in [`Architecture::LAYERS`].
-fn tensor_specs<N: Architecture<Scalar = f32>>() -> Result<Vec<TensorSpec<'static>>> {
+fn tensor_specs<N: Architecture>() -> Result<Vec<TensorSpec<'static>>> {
     (0..N::TENSORS)
         .map(|i| {
             let info = N::tensor_info(i).ok_or_else(|| {
@@ -458,10 +467,7 @@ fn tensor_specs<N: Architecture<Scalar = f32>>() -> Result<Vec<TensorSpec<'stati
 }
 
 /// The format version and the architecture, where the file records them.
-fn check_metadata<N: Architecture<Scalar = f32>>(
-    file: &SafeTensors,
-    options: &LoadOptions,
-) -> Result<()> {
+fn check_metadata<N: Architecture>(file: &SafeTensors, options: &LoadOptions) -> Result<()> {
     if let Some(version) = file.metadata("nnet.version")
         && version != FORMAT_VERSION
     {
@@ -485,6 +491,9 @@ fn weights_error(error: nnet_safetensors::Error) -> Error {
     let hint = match error {
         nnet_safetensors::Error::NonFinite { .. } => {
             " (set LoadOptions::allow_non_finite to load them anyway)"
+        }
+        nnet_safetensors::Error::Conversion { .. } => {
+            " (set LoadOptions::convert_dtype, e.g. `LoadOptions::default().converting_dtype()`)"
         }
         _ => "",
     };

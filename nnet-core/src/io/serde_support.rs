@@ -23,12 +23,13 @@
 //! `Deserialize` with these functions when nnet's `serde` feature is on.
 
 use std::fmt;
+use std::marker::PhantomData;
 
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, SerializeSeq, SerializeStruct};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use nnet_safetensors::{Dtype, TensorData};
+use nnet_safetensors::TensorData;
 
 use crate::Architecture;
 
@@ -37,10 +38,10 @@ use crate::Architecture;
 /// # Errors
 ///
 /// Whatever the serializer returns.
-pub fn serialize<N: Architecture<Scalar = f32>, S: Serializer>(
-    net: &N,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
+pub fn serialize<N: Architecture, S: Serializer>(net: &N, serializer: S) -> Result<S::Ok, S::Error>
+where
+    N::Scalar: Serialize,
+{
     let mut state = serializer.serialize_struct("Network", 2)?;
     state.serialize_field("architecture", &N::architecture())?;
     state.serialize_field("tensors", &Tensors(net))?;
@@ -54,10 +55,14 @@ pub fn serialize<N: Architecture<Scalar = f32>, S: Serializer>(
 ///
 /// A `D::Error` naming the tensor and what was expected, for another architecture, a missing,
 /// repeated or extra tensor, another shape, a wrong number of values or a non-finite value.
-pub fn deserialize<'de, N: Architecture<Scalar = f32>, D: Deserializer<'de>>(
+pub fn deserialize<'de, N: Architecture, D: Deserializer<'de>>(
     deserializer: D,
-) -> Result<N, D::Error> {
-    let raw = deserializer.deserialize_struct("Network", FIELDS, RawVisitor)?;
+) -> Result<N, D::Error>
+where
+    N::Scalar: Deserialize<'de>,
+{
+    let raw =
+        deserializer.deserialize_struct("Network", FIELDS, RawVisitor::<N::Scalar>(PhantomData))?;
     let expected = N::architecture();
     if raw.architecture != expected {
         return Err(de::Error::custom(format!(
@@ -65,7 +70,6 @@ pub fn deserialize<'de, N: Architecture<Scalar = f32>, D: Deserializer<'de>>(
             raw.architecture
         )));
     }
-    let mut bytes = Vec::with_capacity(raw.tensors.len());
     for (i, (name, tensor)) in raw.tensors.iter().enumerate() {
         if raw.tensors[..i].iter().any(|(other, _)| other == name) {
             return Err(de::Error::custom(format!("tensor `{name}` appears twice")));
@@ -81,24 +85,11 @@ pub fn deserialize<'de, N: Architecture<Scalar = f32>, D: Deserializer<'de>>(
                 tensor.data.len()
             )));
         }
-        bytes.push(
-            tensor
-                .data
-                .iter()
-                .flat_map(|v| v.to_le_bytes())
-                .collect::<Vec<u8>>(),
-        );
     }
     let data: Vec<TensorData> = raw
         .tensors
         .iter()
-        .zip(&bytes)
-        .map(|((name, tensor), bytes)| TensorData {
-            name,
-            dtype: Dtype::F32,
-            shape: tensor.shape.clone(),
-            data: bytes.into(),
-        })
+        .map(|(name, tensor)| TensorData::from_values(name, tensor.shape.clone(), &tensor.data))
         .collect();
     let file = nnet_safetensors::write(&[], &data);
     super::from_safetensors_with(
@@ -119,7 +110,10 @@ const FIELDS: &[&str] = &["architecture", "tensors"];
 /// The `tensors` map, serialized from the network without copying.
 struct Tensors<'a, N>(&'a N);
 
-impl<N: Architecture<Scalar = f32>> Serialize for Tensors<'_, N> {
+impl<N: Architecture> Serialize for Tensors<'_, N>
+where
+    N::Scalar: Serialize,
+{
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(N::TENSORS))?;
         for i in 0..N::TENSORS {
@@ -141,14 +135,14 @@ impl<N: Architecture<Scalar = f32>> Serialize for Tensors<'_, N> {
 
 /// One tensor: `{ shape, data }`, data row-major (`[rows, cols]` for a matrix, `[rows]` for a
 /// vector).
-struct Tensor<'a> {
-    values: &'a [f32],
+struct Tensor<'a, T> {
+    values: &'a [T],
     rows: usize,
     cols: usize,
     shape: Vec<usize>,
 }
 
-impl Serialize for Tensor<'_> {
+impl<T: Serialize> Serialize for Tensor<'_, T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut state = serializer.serialize_struct("Tensor", 2)?;
         state.serialize_field("shape", &self.shape)?;
@@ -157,9 +151,9 @@ impl Serialize for Tensor<'_> {
     }
 }
 
-struct RowMajor<'a>(&'a Tensor<'a>);
+struct RowMajor<'a, T>(&'a Tensor<'a, T>);
 
-impl Serialize for RowMajor<'_> {
+impl<T: Serialize> Serialize for RowMajor<'_, T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let t = self.0;
         let mut seq = serializer.serialize_seq(Some(t.values.len()))?;
@@ -176,34 +170,34 @@ impl Serialize for RowMajor<'_> {
 }
 
 /// What the data hold, before it is checked against the network.
-struct Raw {
+struct Raw<T> {
     architecture: String,
-    tensors: Vec<(String, RawTensor)>,
+    tensors: Vec<(String, RawTensor<T>)>,
 }
 
-struct RawTensor {
+struct RawTensor<T> {
     shape: Vec<usize>,
-    data: Vec<f32>,
+    data: Vec<T>,
 }
 
 const TENSOR_FIELDS: &[&str] = &["shape", "data"];
 
-impl<'de> Deserialize<'de> for RawTensor {
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for RawTensor<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_struct("Tensor", TENSOR_FIELDS, RawTensorVisitor)
+        deserializer.deserialize_struct("Tensor", TENSOR_FIELDS, RawTensorVisitor(PhantomData))
     }
 }
 
-struct RawTensorVisitor;
+struct RawTensorVisitor<T>(PhantomData<T>);
 
-impl<'de> Visitor<'de> for RawTensorVisitor {
-    type Value = RawTensor;
+impl<'de, T: Deserialize<'de>> Visitor<'de> for RawTensorVisitor<T> {
+    type Value = RawTensor<T>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a tensor: { shape, data }")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawTensor, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawTensor<T>, A::Error> {
         let shape = seq
             .next_element()?
             .ok_or_else(|| de::Error::invalid_length(0, &self))?;
@@ -213,7 +207,7 @@ impl<'de> Visitor<'de> for RawTensorVisitor {
         Ok(RawTensor { shape, data })
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawTensor, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawTensor<T>, A::Error> {
         let (mut shape, mut data) = (None, None);
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
@@ -231,21 +225,21 @@ impl<'de> Visitor<'de> for RawTensorVisitor {
     }
 }
 
-struct RawVisitor;
+struct RawVisitor<T>(PhantomData<T>);
 
-impl<'de> Visitor<'de> for RawVisitor {
-    type Value = Raw;
+impl<'de, T: Deserialize<'de>> Visitor<'de> for RawVisitor<T> {
+    type Value = Raw<T>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an nnet network: { architecture, tensors }")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Raw, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Raw<T>, A::Error> {
         let architecture = seq
             .next_element()?
             .ok_or_else(|| de::Error::invalid_length(0, &self))?;
         let tensors = seq
-            .next_element_seed(TensorsSeed)?
+            .next_element_seed(TensorsSeed(PhantomData))?
             .ok_or_else(|| de::Error::invalid_length(1, &self))?;
         Ok(Raw {
             architecture,
@@ -253,12 +247,14 @@ impl<'de> Visitor<'de> for RawVisitor {
         })
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Raw, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Raw<T>, A::Error> {
         let (mut architecture, mut tensors) = (None, None);
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
                 "architecture" if architecture.is_none() => architecture = Some(map.next_value()?),
-                "tensors" if tensors.is_none() => tensors = Some(map.next_value_seed(TensorsSeed)?),
+                "tensors" if tensors.is_none() => {
+                    tensors = Some(map.next_value_seed(TensorsSeed(PhantomData))?)
+                }
                 "architecture" => return Err(de::Error::duplicate_field("architecture")),
                 "tensors" => return Err(de::Error::duplicate_field("tensors")),
                 other => return Err(de::Error::unknown_field(other, FIELDS)),
@@ -272,18 +268,18 @@ impl<'de> Visitor<'de> for RawVisitor {
 }
 
 /// The `tensors` map, in its order, duplicates kept for the check.
-struct TensorsSeed;
+struct TensorsSeed<T>(PhantomData<T>);
 
-impl<'de> DeserializeSeed<'de> for TensorsSeed {
-    type Value = Vec<(String, RawTensor)>;
+impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for TensorsSeed<T> {
+    type Value = Vec<(String, RawTensor<T>)>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_map(self)
     }
 }
 
-impl<'de> Visitor<'de> for TensorsSeed {
-    type Value = Vec<(String, RawTensor)>;
+impl<'de, T: Deserialize<'de>> Visitor<'de> for TensorsSeed<T> {
+    type Value = Vec<(String, RawTensor<T>)>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a map from tensor names to { shape, data }")
@@ -291,7 +287,7 @@ impl<'de> Visitor<'de> for TensorsSeed {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut tensors = Vec::new();
-        while let Some(entry) = map.next_entry::<String, RawTensor>()? {
+        while let Some(entry) = map.next_entry::<String, RawTensor<T>>()? {
             tensors.push(entry);
         }
         Ok(tensors)

@@ -96,7 +96,7 @@ fn items(model: &Model, baked: Option<&Baked>) -> TokenStream {
 /// `field: Type { tensors.., options.. }` as a const expression, from the layer's tensors
 /// (zeros when the file could not be read; normalization layers then get their initial
 /// values).
-fn inline_layer(layer: &Layer, values: Option<&[Vec<f32>]>) -> TokenStream {
+fn inline_layer(layer: &Layer, values: Option<&[Vec<f64>]>) -> TokenStream {
     if let Kind::Recurrent { cell, .. } = layer.kind {
         return recurrent_layer(layer, cell, values);
     }
@@ -152,12 +152,12 @@ fn inline_layer(layer: &Layer, values: Option<&[Vec<f32>]>) -> TokenStream {
 /// A recurrent layer as a const expression: its `RecurrentWeights`, each tensor an array of
 /// rows (an input, a state unit or a bias row), each row an array of gates, each gate an
 /// `SVector` of the units.
-fn recurrent_layer(layer: &Layer, cell: Cell, values: Option<&[Vec<f32>]>) -> TokenStream {
+fn recurrent_layer(layer: &Layer, cell: Cell, values: Option<&[Vec<f64>]>) -> TokenStream {
     let p = private();
     let field = layer.field();
     let ty = layer_expr_type(layer);
     let (units, gates) = (layer.units, cell.gates());
-    let vector = |values: Option<&[f32]>| match values {
+    let vector = |values: Option<&[f64]>| match values {
         Some(values) => {
             let values = floats(values, layer.scalar);
             quote!(#p::nalgebra::Matrix::from_array_storage(#p::nalgebra::ArrayStorage([[#(#values),*]])))
@@ -194,15 +194,15 @@ fn recurrent_layer(layer: &Layer, cell: Cell, values: Option<&[Vec<f32>]>) -> To
     }
 }
 
-/// Exact literals of the network's scalar: for `f32`, Rust prints the shortest text that reads
-/// back to the same bits; an `f64` literal holds the `f32` value exactly.
-fn floats(values: &[f32], scalar: ScalarKind) -> Vec<TokenStream> {
+/// Exact literals of the network's scalar (Rust prints the shortest text that reads back to the
+/// same bits): an `f32` network's values are `f32`s held as `f64`, and convert back exactly.
+fn floats(values: &[f64], scalar: ScalarKind) -> Vec<TokenStream> {
     values
         .iter()
         .map(|&v| {
             let literal = match scalar {
-                ScalarKind::F32 => Literal::f32_suffixed(v.abs()),
-                ScalarKind::F64 => Literal::f64_suffixed(f64::from(v.abs())),
+                ScalarKind::F32 => Literal::f32_suffixed(v.abs() as f32),
+                ScalarKind::F64 => Literal::f64_suffixed(v.abs()),
             };
             if v.is_sign_negative() {
                 quote!(-#literal)
