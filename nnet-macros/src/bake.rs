@@ -153,7 +153,20 @@ fn values<E: Element + Clone + Default>(
     specs: &[TensorSpec],
 ) -> Result<Vec<Vec<E>>, String> {
     let sources = nnet_safetensors::resolve::<E>(file, specs, Naming::Nnet, Default::default())
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| match e {
+            // Baking never converts: say how to make a file of the network's dtype.
+            nnet_safetensors::Error::Conversion {
+                name,
+                found,
+                expected,
+            } => format!(
+                "tensor `{name}` has dtype {found}, but this network bakes {expected} weights \
+                 and never converts them: write the file from a network of the same scalar \
+                 (load it with `LoadOptions::convert_dtype` into one and `io::save` it), or \
+                 change `#[scalar]`"
+            ),
+            other => other.to_string(),
+        })?;
     Ok(sources
         .iter()
         .map(|source| {

@@ -466,3 +466,123 @@ fn f32_stays_the_default() {
     assert_eq!(<f32 as nnet::Scalar>::NAME, "f32");
     assert_eq!(<f64 as nnet::Scalar>::NAME, "f64");
 }
+
+nnet::network! {
+    /// The network of `tests/fixtures/classifier.safetensors` (`Classifier::seeded(42)` of the
+    /// root package's tests), in f64.
+    #[scalar = f64]
+    struct Classifier64 {
+        input 2;
+        dense 10 relu;
+        dense 20 leaky_relu (alpha = 0.1);
+        dense 1 sigmoid;
+    }
+}
+
+nnet::network! {
+    /// `Classifier64`'s weights baked in from the same file widened to F64 by
+    /// `fixtures/classifier_f64.safetensors` (each F32 value as the same F64).
+    #[scalar = f64]
+    #[weights = "tests/fixtures/classifier_f64.safetensors"]
+    struct Baked64 {
+        input 2;
+        dense 10 relu;
+        dense 20 leaky_relu (alpha = 0.1);
+        dense 1 sigmoid;
+    }
+}
+
+nnet::network! {
+    struct Classifier32 {
+        input 2;
+        dense 10 relu;
+        dense 20 leaky_relu (alpha = 0.1);
+        dense 1 sigmoid;
+    }
+}
+
+/// The dtype of every tensor of a safetensors file.
+fn dtypes(bytes: &[u8]) -> Vec<nnet::io::safetensors::Dtype> {
+    let file = nnet::io::safetensors::SafeTensors::parse(bytes, 1 << 20).unwrap();
+    file.tensors().iter().map(|t| t.dtype).collect()
+}
+
+#[test]
+fn f64_weights_round_trip_bit_for_bit_as_f64_tensors() {
+    use nnet::io::safetensors::Dtype;
+    let mut net = Normalized::seeded(11);
+    // Values no f32 holds, so that a trip through f32 would show.
+    nnet::Parameters::tensor_mut(&mut net, 0)[0] = 1.0 + f64::EPSILON;
+    nnet::Parameters::tensor_mut(&mut net, 3)[1] = std::f64::consts::PI * 1e-300;
+    let bytes = nnet::io::to_safetensors(&net);
+    assert!(dtypes(&bytes).iter().all(|&d| d == Dtype::F64));
+    let back: Normalized = nnet::io::from_safetensors(&bytes).unwrap();
+    for t in 0..<Normalized as Parameters<f64>>::TENSORS {
+        let (a, b) = (net.tensor(t), back.tensor(t));
+        assert!(a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits()));
+    }
+    assert_eq!(back, net);
+
+    let dir = std::env::temp_dir().join(format!("nnet-f64-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("gru.safetensors");
+    let gru = GruNet::seeded(5);
+    nnet::io::save(&gru, &path).unwrap();
+    assert_eq!(nnet::io::load::<GruNet>(&path).unwrap(), gru);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn f32_files_load_into_f64_networks_only_when_asked() {
+    use nnet::io::LoadOptions;
+    let narrow = Classifier32::seeded(42);
+    let bytes = nnet::io::to_safetensors(&narrow);
+    let error = nnet::io::from_safetensors::<Classifier64>(&bytes)
+        .unwrap_err()
+        .to_string();
+    for words in ["F32", "F64", "convert_dtype"] {
+        assert!(error.contains(words), "{words} missing from: {error}");
+    }
+    let options = LoadOptions::default().converting_dtype();
+    let wide: Classifier64 = nnet::io::from_safetensors_with(&bytes, &options).unwrap();
+    for t in 0..<Classifier64 as Parameters<f64>>::TENSORS {
+        let widened: Vec<f64> = narrow.tensor(t).iter().map(|&v| f64::from(v)).collect();
+        assert_eq!(wide.tensor(t), &widened[..]);
+    }
+
+    // And back: F64 into f32 only when asked, each value rounded to the nearest f32.
+    let mut precise = Classifier64::seeded(3);
+    nnet::Parameters::tensor_mut(&mut precise, 0)[0] = 0.1;
+    let bytes = nnet::io::to_safetensors(&precise);
+    let error = nnet::io::from_safetensors::<Classifier32>(&bytes)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("F64") && error.contains("convert_dtype"),
+        "{error}"
+    );
+    let rounded: Classifier32 = nnet::io::from_safetensors_with(&bytes, &options).unwrap();
+    assert_eq!(rounded.tensor(0)[0], 0.1_f32);
+}
+
+#[test]
+fn weights_baked_into_an_f64_network_are_the_f64_file() {
+    let bytes = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/classifier_f64.safetensors"),
+    )
+    .unwrap();
+    assert!(
+        dtypes(&bytes)
+            .iter()
+            .all(|&d| d == nnet::io::safetensors::Dtype::F64)
+    );
+    let loaded: Classifier64 = nnet::io::from_safetensors(&bytes).unwrap();
+    assert_eq!(Baked64::TRAINED.dense2.weights, loaded.dense2.weights);
+    let x = SVector::from([0.25, -0.5]);
+    assert_eq!(Baked64::TRAINED.forward(&x), loaded.forward(&x));
+    // The f32 fixture's values, widened exactly.
+    let narrow = Classifier32::seeded(42);
+    let widened: Vec<f64> = narrow.tensor(2).iter().map(|&v| f64::from(v)).collect();
+    assert_eq!(loaded.tensor(2), &widened[..]);
+}
