@@ -127,8 +127,9 @@ fn read_file(model: &Model, written: &LitStr) -> syn::Result<Baked> {
             TensorSpec::of_layer(kind, name, l.inputs, l.units, bias)
         })
         .collect();
-    let sources = nnet_safetensors::resolve(&tensors, &specs, Naming::Nnet, false)
-        .map_err(|e| in_file(e.to_string()))?;
+    let sources =
+        nnet_safetensors::resolve::<f32>(&tensors, &specs, Naming::Nnet, Default::default())
+            .map_err(|e| in_file(e.to_string()))?;
     check_metadata(model, &tensors).map_err(in_file)?;
     let tensors: Vec<Vec<f32>> = sources
         .iter()

@@ -4,8 +4,9 @@ use std::fmt;
 
 /// The element type of a tensor, as named in a safetensors header.
 ///
-/// nnet's networks hold `F32`; the others are known so that a file of another dtype is reported
-/// as such, and so that its byte ranges can still be checked.
+/// nnet's networks hold `F32` or `F64` (see [`Element`](crate::Element) for how a file's
+/// dtype is judged against the network's); the others are known so that a file of another dtype
+/// is reported as such, and so that its byte ranges can still be checked.
 ///
 /// # Examples
 ///

@@ -66,12 +66,33 @@ pub enum Error {
         /// Shape the network needs, with the meaning of each axis.
         expected: String,
     },
-    /// A tensor has another dtype than `F32`.
+    /// A tensor has a dtype that nnet does not read: neither `F32` nor `F64`.
     Dtype {
         /// Name of the tensor.
         name: String,
         /// Its dtype.
         found: crate::Dtype,
+        /// The network's dtype.
+        expected: crate::Dtype,
+    },
+    /// A tensor is `F32` and the network's `F64`, or the other way round, and the caller did
+    /// not allow the conversion.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_safetensors::{Dtype, Error};
+    ///
+    /// let error = Error::Conversion { name: "w".into(), found: Dtype::F32, expected: Dtype::F64 };
+    /// assert!(error.to_string().starts_with("tensor `w` has dtype F32, expected F64, the network's:"));
+    /// ```
+    Conversion {
+        /// Name of the tensor.
+        name: String,
+        /// Its dtype in the file.
+        found: crate::Dtype,
+        /// The network's dtype.
+        expected: crate::Dtype,
     },
     /// A tensor holds NaN or an infinity.
     NonFinite {
@@ -79,8 +100,27 @@ pub enum Error {
         name: String,
         /// Index of the first non-finite value, in the file's shape.
         index: Vec<usize>,
-        /// The value.
+        /// The value (NaN and the infinities are the same in `f32` and `f64`).
         value: f32,
+    },
+    /// An `F64` tensor converted to a network's `f32` holds a finite value beyond the range of
+    /// `f32`, which would become an infinity.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_safetensors::Error;
+    ///
+    /// let error = Error::Overflow { name: "w".into(), index: vec![0, 1], value: 1e39 };
+    /// assert!(error.to_string().starts_with("tensor `w` holds 1e39 at index [0, 1]"));
+    /// ```
+    Overflow {
+        /// Name of the tensor.
+        name: String,
+        /// Index of the first such value, in the file's shape.
+        index: Vec<usize>,
+        /// The value.
+        value: f64,
     },
     /// The file's metadata describe another architecture or format version.
     Metadata(String),
@@ -114,13 +154,38 @@ impl fmt::Display for Error {
                 f,
                 "tensor `{name}` has shape {found:?}, expected {expected}"
             ),
-            Error::Dtype { name, found } => write!(
+            Error::Dtype {
+                name,
+                found,
+                expected,
+            } => write!(
                 f,
-                "tensor `{name}` has dtype {found}, expected F32: convert the weights to 32-bit floats before exporting"
+                "tensor `{name}` has dtype {found}, expected {expected}: convert the weights to {}-bit floats before exporting",
+                8 * expected.size()
             ),
+            Error::Conversion {
+                name,
+                found,
+                expected,
+            } => {
+                let how = if found.size() < expected.size() {
+                    format!("{found} to {expected} is exact")
+                } else {
+                    format!("each value rounded to the nearest {expected}")
+                };
+                write!(
+                    f,
+                    "tensor `{name}` has dtype {found}, expected {expected}, the network's: allow the conversion explicitly to load it ({how}), or export the weights as {expected}"
+                )
+            }
             Error::NonFinite { name, index, value } => write!(
                 f,
                 "tensor `{name}` holds {value} at index {index:?}: NaN and infinite weights are rejected"
+            ),
+            Error::Overflow { name, index, value } => write!(
+                f,
+                "tensor `{name}` holds {value:e} at index {index:?}, beyond the range of F32 (at most {:e} in magnitude): converted to the network's F32 it would be infinite; load it into an f64 network, or scale the weights",
+                f32::MAX
             ),
             Error::Metadata(message) => write!(f, "{message}"),
         }

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use proptest::prelude::*;
 
 use crate::{
-    DEFAULT_MAX_HEADER, Dtype, LayerKind, Naming, SafeTensors, Source, TensorData, TensorSpec,
-    resolve, write,
+    DEFAULT_MAX_HEADER, Dtype, LayerKind, Naming, ResolveOptions, SafeTensors, Source, TensorData,
+    TensorSpec, resolve, write,
 };
 
 use LayerKind::{BatchNorm, Dense, LayerNorm};
@@ -52,7 +52,7 @@ pub(crate) fn file_of(tensors: &[(String, Dtype, Vec<usize>, Vec<u8>)]) -> Vec<u
             name,
             dtype: *dtype,
             shape: shape.clone(),
-            data,
+            data: data.as_slice().into(),
         })
         .collect();
     write(&[], &data)
@@ -65,14 +65,15 @@ pub(crate) fn parse(bytes: &[u8]) -> SafeTensors<'_> {
 /// The names of the file's tensors that `net`'s tensors come from, in `net`'s order.
 pub(crate) fn names(bytes: &[u8], net: &[TensorSpec<'_>], naming: Naming) -> Vec<String> {
     let file = parse(bytes);
-    let sources = resolve(&file, net, naming, false).unwrap_or_else(|e| panic!("{e}"));
+    let sources = resolve::<f32>(&file, net, naming, ResolveOptions::default())
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(sources.len(), net.len());
     sources.iter().map(|s| s.tensor.name.clone()).collect()
 }
 
 pub(crate) fn error(bytes: &[u8], net: &[TensorSpec<'_>], naming: Naming) -> String {
     let file = parse(bytes);
-    match resolve(&file, net, naming, false) {
+    match resolve::<f32>(&file, net, naming, ResolveOptions::default()) {
         Ok(_) => panic!("accepted"),
         Err(error) => error.to_string(),
     }
@@ -115,7 +116,13 @@ fn pytorch_batch_norm_skips_num_batches_tracked() {
         ]
     );
     let file = parse(&bytes);
-    let sources = resolve(&file, &torch_bn_net(), Naming::PyTorch, false).unwrap();
+    let sources = resolve::<f32>(
+        &file,
+        &torch_bn_net(),
+        Naming::PyTorch,
+        ResolveOptions::default(),
+    )
+    .unwrap();
     let mut variance = [0.0; 5];
     sources[5].write_column_major(&mut variance);
     assert_eq!(variance, [500.0, 501.0, 502.0, 503.0, 504.0]);
@@ -345,7 +352,13 @@ fn keras_numbers_layers_per_class() {
     let bytes = file_of(&keras_file("sequential/"));
     assert_eq!(names(&bytes, &keras_net(), Naming::Keras), KERAS_ORDER);
     let file = parse(&bytes);
-    let sources = resolve(&file, &keras_net(), Naming::Keras, false).unwrap();
+    let sources = resolve::<f32>(
+        &file,
+        &keras_net(),
+        Naming::Keras,
+        ResolveOptions::default(),
+    )
+    .unwrap();
     // The kernel [3, 5] row-major is dense1's weight [5, 3] column-major: as it is.
     assert!(!sources[0].row_major);
     let mut weight = [0.0; 15];
@@ -479,7 +492,7 @@ fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-pub(crate) fn values(source: &Source<'_, '_>) -> Vec<f32> {
+pub(crate) fn values(source: &Source<'_, '_, f32>) -> Vec<f32> {
     let mut values = vec![0.0; source.rows * source.cols];
     source.write_column_major(&mut values);
     values
@@ -515,7 +528,13 @@ fn keras_layers_fixture() {
     let bytes = fixture("keras_layers_keras_names.safetensors");
     assert_eq!(names(&bytes, &keras_net(), Naming::Keras), KERAS_ORDER);
     let file = parse(&bytes);
-    let sources = resolve(&file, &keras_net(), Naming::Keras, false).unwrap();
+    let sources = resolve::<f32>(
+        &file,
+        &keras_net(),
+        Naming::Keras,
+        ResolveOptions::default(),
+    )
+    .unwrap();
     let reference = fixture("keras_layers.safetensors");
     let reference = parse(&reference);
     for (spec, source) in keras_net().iter().zip(&sources) {
@@ -604,7 +623,7 @@ proptest! {
         let file = parse(&bytes);
         for naming in [Naming::Nnet, Naming::PyTorch, Naming::Keras] {
             for net in [keras_net(), torch_bn_net(), recurrent_net()] {
-                if let Ok(sources) = resolve(&file, &net, naming, false) {
+                if let Ok(sources) = resolve::<f32>(&file, &net, naming, ResolveOptions::default()) {
                     for (spec, source) in net.iter().zip(&sources) {
                         let n: usize = spec.file_shape(naming).iter().product();
                         prop_assert_eq!(source.tensor.data.len(), 4 * n);

@@ -2,7 +2,9 @@
 //! names and layouts.
 
 use std::collections::{BTreeMap, HashSet};
+use std::marker::PhantomData;
 
+use crate::element::{self, Element};
 use crate::{Dtype, Error, SafeTensors, Tensor};
 
 /// How a file names and lays out the tensors of a network.
@@ -482,22 +484,23 @@ impl<'n> TensorSpec<'n> {
         }
     }
 
-    /// `F32 [shape], the … of {layer}`: what a missing tensor should have been.
-    fn expected(&self, naming: Naming) -> String {
+    /// `F32 [shape], the … of {layer}` (or `F64 …`): what a missing tensor should have been,
+    /// for a network of `dtype`.
+    fn expected(&self, naming: Naming, dtype: Dtype) -> String {
         let shape = self.file_shape(naming);
         let layer = self.layer_label();
         if self.kind.is_recurrent() {
             let (axes, details) = self.recurrent_axes(naming);
             format!(
-                "F32 {shape:?}, the {} of {layer} as {axes} ({details})",
+                "{dtype} {shape:?}, the {} of {layer} as {axes} ({details})",
                 self.tensor
             )
         } else if !self.matrix {
-            format!("F32 {shape:?}, the {} of {layer}", self.tensor)
+            format!("{dtype} {shape:?}, the {} of {layer}", self.tensor)
         } else if self.transposed(naming) {
-            format!("F32 {shape:?}, the kernel of {layer} as [inputs, units]")
+            format!("{dtype} {shape:?}, the kernel of {layer} as [inputs, units]")
         } else {
-            format!("F32 {shape:?}, the weights of {layer} as [units, inputs]")
+            format!("{dtype} {shape:?}, the weights of {layer} as [units, inputs]")
         }
     }
 
@@ -577,9 +580,13 @@ impl<'n> TensorSpec<'n> {
 }
 
 /// Where the values of one of a network's tensors are in a file, and how they are laid out
-/// there.
+/// there, for a network of element type `E` (`f32` or `f64`).
+///
+/// [`resolve`] checked the file's dtypes against `E` (see [`Element`] for the rule), so
+/// [`Source::write_column_major`] writes into a slice of `E` only: a tensor resolved for one
+/// type cannot be written into the other.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Source<'f, 'a> {
+pub struct Source<'f, 'a, E> {
     /// The tensor in the file (for the bias of a PyTorch recurrent module, `bias_ih`).
     pub tensor: &'f Tensor<'a>,
     /// Rows of the network's tensor: the layer's units (times the gates of a recurrent layer).
@@ -596,9 +603,11 @@ pub struct Source<'f, 'a> {
     /// Whether the first two blocks of `rows / 3` rows are swapped (PyTorch's GRU gates `r, z,
     /// n` to nnet's and Keras's `z, r, h`).
     pub(crate) swap_gates: bool,
+    /// The network's element type, which the file's dtypes were checked against.
+    element: PhantomData<E>,
 }
 
-impl<'f, 'a> Source<'f, 'a> {
+impl<'f, 'a, E: Element> Source<'f, 'a, E> {
     /// The values of `tensor` as they are: `[rows, cols]` if `row_major`, else `[cols, rows]`.
     pub(crate) fn copy(tensor: &'f Tensor<'a>, rows: usize, cols: usize, row_major: bool) -> Self {
         Source {
@@ -608,14 +617,34 @@ impl<'f, 'a> Source<'f, 'a> {
             row_major,
             second: None,
             swap_gates: false,
+            element: PhantomData,
         }
     }
 
     /// Writes the values into `dst`, column-major `rows × cols` (nnet's memory order).
     ///
+    /// Values of the network's dtype are copied exactly; values of the other float type, which
+    /// [`resolve`] accepts only when the conversion is allowed, are converted: `F32` to `f64`
+    /// exactly, `F64` to `f32` rounded to the nearest. The two biases of a PyTorch recurrent
+    /// module are added in `E`, after the conversion.
+    ///
     /// `dst` must hold `rows * cols` values; extra values are left alone and missing ones are
     /// not written.
-    pub fn write_column_major(&self, dst: &mut [f32]) {
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_safetensors::{resolve, write, LayerKind, Naming, ResolveOptions, SafeTensors, TensorData, TensorSpec};
+    ///
+    /// let bytes = write(&[], &[TensorData::from_values("w", vec![2, 3], &[1.0_f64, 2.0, 3.0, 4.0, 5.0, 6.0])]);
+    /// let file = SafeTensors::parse(&bytes, 1 << 20).unwrap();
+    /// let network = [TensorSpec::matrix(LayerKind::Dense, "", "w", 2, 3)];
+    /// let sources = resolve::<f64>(&file, &network, Naming::Nnet, ResolveOptions::default()).unwrap();
+    /// let mut memory = [0.0_f64; 6];
+    /// sources[0].write_column_major(&mut memory);
+    /// assert_eq!(memory, [1.0, 4.0, 2.0, 5.0, 3.0, 6.0]);
+    /// ```
+    pub fn write_column_major(&self, dst: &mut [E]) {
         for (i, slot) in dst.iter_mut().enumerate().take(self.rows * self.cols) {
             // Column-major (r, c) at i = c * rows + r.
             *slot = self.value(i % self.rows, i / self.rows);
@@ -623,7 +652,7 @@ impl<'f, 'a> Source<'f, 'a> {
     }
 
     /// The value of the network's tensor at row `r`, column `c`.
-    fn value(&self, r: usize, c: usize) -> f32 {
+    fn value(&self, r: usize, c: usize) -> E {
         let block = self.rows / 3;
         let r = match self.swap_gates {
             true if r < block => r + block,
@@ -638,28 +667,35 @@ impl<'f, 'a> Source<'f, 'a> {
                     value_at(second, r)
                 }
             }
-            Some(second) => value_at(self.tensor, r) + value_at(second, r),
+            Some(second) => value_at::<E>(self.tensor, r).plus(value_at(second, r)),
             None if self.row_major => value_at(self.tensor, r * self.cols + c),
             None => value_at(self.tensor, c * self.rows + r),
         }
     }
 
-    /// The first NaN or infinity of the file's tensors, as an error naming the tensor and the
-    /// index in its shape; then of a sum of two tensors.
-    fn check_finite(&self) -> Result<(), Error> {
-        for tensor in std::iter::once(self.tensor).chain(self.second) {
-            check_finite(tensor)?;
+    /// The checks of the values, in this order: unless `allow_non_finite`, the first NaN or
+    /// infinity of the file's tensors; whatever `allow_non_finite`, the first finite value that
+    /// the conversion to `E` makes infinite (an `F64` beyond the range of `f32`); unless
+    /// `allow_non_finite`, the first NaN or infinity of a sum of two tensors. Each error names
+    /// the tensor and the index in its shape.
+    fn check_values(&self, allow_non_finite: bool) -> Result<(), Error> {
+        let tensors = || std::iter::once(self.tensor).chain(self.second);
+        if !allow_non_finite {
+            tensors().try_for_each(check_finite)?;
         }
+        tensors().try_for_each(check_range::<E>)?;
         if let Some(second) = self.second
             && self.cols == 1
+            && !allow_non_finite
         {
             for r in 0..self.rows {
-                let value = self.value(r, 0);
+                let value = self.value(r, 0).to_f64();
                 if !value.is_finite() {
                     return Err(Error::NonFinite {
                         name: format!("{} + {}", self.tensor.name, second.name),
                         index: vec![r],
-                        value,
+                        // NaN and ±inf are the same in f32.
+                        value: value as f32,
                     });
                 }
             }
@@ -668,23 +704,33 @@ impl<'f, 'a> Source<'f, 'a> {
     }
 }
 
-/// Value `i` of the row-major data of `tensor`, 0 past its end.
-fn value_at(tensor: &Tensor<'_>, i: usize) -> f32 {
-    tensor
-        .data
-        .get(4 * i..4 * i + 4)
-        .and_then(|b| <[u8; 4]>::try_from(b).ok())
-        .map_or(0.0, f32::from_le_bytes)
+/// Value `i` of the row-major data of `tensor` as an `E`, 0 past its end.
+fn value_at<E: Element>(tensor: &Tensor<'_>, i: usize) -> E {
+    element::value_at(tensor.dtype, tensor.data, i).unwrap_or_else(|| E::from_f32(0.0))
+}
+
+/// The first finite value of `tensor` that the conversion to `E` makes infinite (an `F64`
+/// beyond the range of `f32`), as an error naming it and the index in its shape.
+fn check_range<E: Element>(tensor: &Tensor<'_>) -> Result<(), Error> {
+    if tensor.dtype == E::DTYPE {
+        return Ok(());
+    }
+    let found = element::values_f64(tensor.dtype, tensor.data)
+        .enumerate()
+        .find(|(_, v)| v.is_finite() && !E::from_f64(*v).to_f64().is_finite());
+    match found {
+        None => Ok(()),
+        Some((flat, value)) => Err(Error::Overflow {
+            name: tensor.name.clone(),
+            index: unravel(flat, &tensor.shape),
+            value,
+        }),
+    }
 }
 
 /// The first NaN or infinity of `tensor`, as an error naming it and the index in its shape.
 fn check_finite(tensor: &Tensor<'_>) -> Result<(), Error> {
-    let found = tensor
-        .data
-        .as_chunks::<4>()
-        .0
-        .iter()
-        .map(|c| f32::from_le_bytes(*c))
+    let found = element::values_f64(tensor.dtype, tensor.data)
         .enumerate()
         .find(|(_, v)| !v.is_finite());
     match found {
@@ -692,7 +738,8 @@ fn check_finite(tensor: &Tensor<'_>) -> Result<(), Error> {
         Some((flat, value)) => Err(Error::NonFinite {
             name: tensor.name.clone(),
             index: unravel(flat, &tensor.shape),
-            value,
+            // NaN and ±inf are the same in f32.
+            value: value as f32,
         }),
     }
 }
@@ -709,27 +756,56 @@ fn unravel(mut flat: usize, shape: &[usize]) -> Vec<usize> {
     index
 }
 
-/// The file's tensor for each of the network's `tensors`, in the same order, after checking
-/// names, dtypes, shapes and, unless `allow_non_finite`, that every value is finite.
+/// How strictly [`resolve`] judges a file's values: by default, every value must be finite and
+/// of the network's dtype.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_safetensors::ResolveOptions;
+///
+/// let strict = ResolveOptions::default();
+/// assert!(!strict.allow_non_finite && !strict.allow_conversion);
+/// let converting = ResolveOptions { allow_conversion: true, ..ResolveOptions::default() };
+/// assert!(converting.allow_conversion && !converting.allow_non_finite);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ResolveOptions {
+    /// Accept NaN and infinite values. Default: `false`, they are an [`Error::NonFinite`].
+    pub allow_non_finite: bool,
+    /// Accept tensors of the other float type than the network's and convert them: `F32` into
+    /// an `f64` network exactly, `F64` into an `f32` network rounded to the nearest `f32` (a
+    /// finite value beyond the range of `f32` is still an [`Error::Overflow`], whatever
+    /// `allow_non_finite`). Default: `false`, such a tensor is an [`Error::Conversion`].
+    pub allow_conversion: bool,
+}
+
+/// The file's tensor for each of the network's `tensors`, in the same order, for a network of
+/// element type `E` (`f32` or `f64`), after checking names, dtypes, shapes and, unless
+/// `options.allow_non_finite`, that every value is finite.
 ///
 /// `tensors` lists the network's tensors layer after layer (see [`TensorSpec`]); the file must
 /// hold exactly those under `naming` (see [`Naming`] for the names and layouts), and nothing
 /// else but the PyTorch tensors nnet skips (`num_batches_tracked`).
 ///
+/// A tensor of `E`'s dtype is read exactly. A tensor of the other float type (`F32` for an
+/// `f64` network, `F64` for an `f32` one) is read only with `options.allow_conversion`, and
+/// then converted (see [`Element`]); each tensor is judged on its own, so a file may mix the
+/// two. Every other dtype is refused. Everything is checked here, before a value is written.
+///
 /// # Errors
 ///
-/// [`Error::MissingTensor`], [`Error::UnexpectedTensor`], [`Error::Dtype`], [`Error::Shape`],
-/// [`Error::NonFinite`], each naming the tensor and what the network expects; a PyTorch module
-/// or Keras layer of another kind than the network's layer it maps to is an
-/// [`Error::UnexpectedTensor`] naming both.
+/// [`Error::MissingTensor`], [`Error::UnexpectedTensor`], [`Error::Dtype`],
+/// [`Error::Conversion`], [`Error::Shape`], [`Error::NonFinite`], [`Error::Overflow`], each
+/// naming the tensor and what the network expects; a PyTorch module or Keras layer of another
+/// kind than the network's layer it maps to is an [`Error::UnexpectedTensor`] naming both.
 ///
 /// # Examples
 ///
 /// ```
-/// use nnet_safetensors::{resolve, write, Dtype, LayerKind, Naming, SafeTensors, TensorData, TensorSpec};
+/// use nnet_safetensors::{resolve, write, Error, LayerKind, Naming, ResolveOptions, SafeTensors, TensorData, TensorSpec};
 ///
-/// let one = 1.0_f32.to_le_bytes();
-/// let tensor = |name, shape| TensorData { name, dtype: Dtype::F32, shape, data: &one };
+/// let tensor = |name, shape| TensorData::from_values(name, shape, &[1.0_f32]);
 /// let bytes = write(&[], &[
 ///     tensor("0.weight", vec![1, 1]),
 ///     tensor("0.bias", vec![1]),
@@ -739,20 +815,30 @@ fn unravel(mut flat: usize, shape: &[usize]) -> Vec<usize> {
 /// let file = SafeTensors::parse(&bytes, 1 << 20).unwrap();
 /// let mut network = TensorSpec::of_layer(LayerKind::Dense, "dense1", 1, 1, true);
 /// network.extend(TensorSpec::of_layer(LayerKind::LayerNorm, "layer_norm1", 1, 1, true));
-/// let sources = resolve(&file, &network, Naming::PyTorch, false).unwrap();
+/// let strict = ResolveOptions::default();
+/// let sources = resolve::<f32>(&file, &network, Naming::PyTorch, strict).unwrap();
 /// assert_eq!(sources[2].tensor.name, "1.weight"); // layer_norm1.gamma
-/// let error = resolve(&file, &network, Naming::Nnet, false).unwrap_err();
+/// let error = resolve::<f32>(&file, &network, Naming::Nnet, strict).unwrap_err();
 /// assert!(error.to_string().contains("no tensor `dense1.weight`"));
+///
+/// // The F32 file into an f64 network: refused, unless the conversion is allowed.
+/// let error = resolve::<f64>(&file, &network, Naming::PyTorch, strict).unwrap_err();
+/// assert!(matches!(error, Error::Conversion { .. }));
+/// let converting = ResolveOptions { allow_conversion: true, ..strict };
+/// let sources = resolve::<f64>(&file, &network, Naming::PyTorch, converting).unwrap();
+/// let mut gamma = [0.0_f64];
+/// sources[2].write_column_major(&mut gamma);
+/// assert_eq!(gamma, [1.0]);
 /// ```
-pub fn resolve<'f, 'a>(
+pub fn resolve<'f, 'a, E: Element>(
     file: &'f SafeTensors<'a>,
     tensors: &[TensorSpec<'_>],
     naming: Naming,
-    allow_non_finite: bool,
-) -> Result<Vec<Source<'f, 'a>>, Error> {
-    let layers = Layer::group(tensors);
+    options: ResolveOptions,
+) -> Result<Vec<Source<'f, 'a, E>>, Error> {
+    let layers = Layer::group(tensors, E::DTYPE);
     let found = match naming {
-        Naming::Nnet => by_nnet_names(file, tensors, &layers)?,
+        Naming::Nnet => by_nnet_names(file, tensors, &layers, E::DTYPE)?,
         Naming::PyTorch => by_pytorch_modules(file, &layers)?,
         Naming::Keras => by_keras_layers(file, &layers)?,
     };
@@ -762,34 +848,46 @@ pub fn resolve<'f, 'a>(
             // Every matcher reports a missing tensor itself; this is a safety net.
             return Err(Error::MissingTensor {
                 name: spec.name(),
-                expected: spec.expected(naming),
+                expected: spec.expected(naming, E::DTYPE),
             });
         };
         let shape = spec.file_shape(naming);
         for tensor in std::iter::once(tensor).chain(second) {
-            check(tensor, &shape, &spec.axes(naming))?;
+            check_dtype::<E>(tensor, options.allow_conversion)?;
+            check_shape(tensor, &shape, &spec.axes(naming))?;
         }
         let mut source = Source::copy(tensor, spec.rows, spec.cols, !spec.transposed(naming));
         source.second = second;
         source.swap_gates = naming == Naming::PyTorch && spec.kind == LayerKind::Gru;
         sources.push(source);
     }
-    if !allow_non_finite {
-        for source in &sources {
-            source.check_finite()?;
-        }
+    for source in &sources {
+        source.check_values(options.allow_non_finite)?;
     }
     Ok(sources)
 }
 
-/// Dtype F32 and the expected shape.
-fn check(tensor: &Tensor<'_>, shape: &[usize], what: &str) -> Result<(), Error> {
-    if tensor.dtype != Dtype::F32 {
-        return Err(Error::Dtype {
+/// `E`'s dtype, or with `allow_conversion` the other float type.
+fn check_dtype<E: Element>(tensor: &Tensor<'_>, allow_conversion: bool) -> Result<(), Error> {
+    let (found, expected) = (tensor.dtype, E::DTYPE);
+    match found {
+        _ if found == expected => Ok(()),
+        Dtype::F32 | Dtype::F64 if allow_conversion => Ok(()),
+        Dtype::F32 | Dtype::F64 => Err(Error::Conversion {
             name: tensor.name.clone(),
-            found: tensor.dtype,
-        });
+            found,
+            expected,
+        }),
+        _ => Err(Error::Dtype {
+            name: tensor.name.clone(),
+            found,
+            expected,
+        }),
     }
+}
+
+/// The expected shape.
+fn check_shape(tensor: &Tensor<'_>, shape: &[usize], what: &str) -> Result<(), Error> {
     if tensor.shape != shape {
         return Err(Error::Shape {
             name: tensor.name.clone(),
@@ -810,11 +908,13 @@ struct Layer<'s, 'n> {
     /// Index of its first tensor in the network's list.
     start: usize,
     tensors: &'s [TensorSpec<'n>],
+    /// The network's dtype, for messages.
+    dtype: Dtype,
 }
 
 impl<'s, 'n> Layer<'s, 'n> {
-    /// The runs of tensors of one layer.
-    fn group(tensors: &'s [TensorSpec<'n>]) -> Vec<Self> {
+    /// The runs of tensors of one layer, of a network of `dtype`.
+    fn group(tensors: &'s [TensorSpec<'n>], dtype: Dtype) -> Vec<Self> {
         let mut start = 0;
         tensors
             .chunk_by(|a, b| a.layer == b.layer && a.kind == b.kind)
@@ -824,6 +924,7 @@ impl<'s, 'n> Layer<'s, 'n> {
                     name: run[0].layer,
                     start,
                     tensors: run,
+                    dtype,
                 };
                 start += run.len();
                 layer
@@ -853,7 +954,7 @@ impl<'s, 'n> Layer<'s, 'n> {
                         name: spec.name(),
                         expected: format!(
                             "{}: nnet does not know its name in {} files",
-                            spec.expected(naming),
+                            spec.expected(naming, self.dtype),
                             framework(naming)
                         ),
                     }),
@@ -932,12 +1033,13 @@ fn by_nnet_names<'f, 'a>(
     file: &'f SafeTensors<'a>,
     tensors: &[TensorSpec<'_>],
     layers: &[Layer<'_, '_>],
+    dtype: Dtype,
 ) -> Result<Found<'f, 'a>, Error> {
     let mut found = Vec::with_capacity(tensors.len());
     for spec in tensors {
         let name = spec.name();
         let tensor = file.tensor(&name).ok_or_else(|| Error::MissingTensor {
-            expected: spec.expected(Naming::Nnet),
+            expected: spec.expected(Naming::Nnet, dtype),
             name,
         })?;
         found.push(Some((tensor, None)));
@@ -1182,7 +1284,7 @@ fn match_group<'f, 'a>(
             };
             return Err(Error::MissingTensor {
                 name: group.name_of(&group.spelled(naming, layer.kind, param)),
-                expected: format!("{}{hint}", spec.expected(naming)),
+                expected: format!("{}{hint}", spec.expected(naming, layer.dtype)),
             });
         }
         if let (Some(slot), Some(&first)) = (found.get_mut(index), tensors.first()) {
@@ -1409,7 +1511,7 @@ fn missing_layer(naming: Naming, layer: &Layer<'_, '_>, counts: String) -> Error
         .unwrap_or_else(|| spec.tensor.to_owned());
     Error::MissingTensor {
         name: format!("the {param} of {}", layer.label()),
-        expected: format!("{} ({counts})", spec.expected(naming)),
+        expected: format!("{} ({counts})", spec.expected(naming, layer.dtype)),
     }
 }
 

@@ -23,8 +23,15 @@
 //! tensors of a network (dense weights and biases, normalization parameters and statistics,
 //! the kernels and biases of recurrent layers) under nnet's, PyTorch's or Keras's names
 //! ([`Naming`]).
+//!
+//! Networks hold `f32` or `f64` ([`Element`]), and the dtype of each tensor is judged against
+//! the network's: `F32` into `f32` and `F64` into `f64` are exact copies; `F32` into `f64`
+//! (exact) and `F64` into `f32` (rounded to the nearest, a finite value beyond `f32`'s range
+//! refused) only when the caller allows the conversion; every other dtype (`F16`, `BF16`, the
+//! integers, …) is refused. [`TensorData::from_values`] writes `F32` or `F64` tensors.
 
 mod dtype;
+mod element;
 mod error;
 mod json;
 mod layers;
@@ -32,15 +39,18 @@ mod read;
 mod write;
 
 pub use dtype::Dtype;
+pub use element::Element;
 pub use error::Error;
 pub use layers::Naming;
 /// Matching a file's tensors to a network's tensors: shared by the run-time loader and the
 /// macro, not part of the public API.
 #[doc(hidden)]
-pub use layers::{LayerKind, Source, TensorSpec, resolve};
+pub use layers::{LayerKind, ResolveOptions, Source, TensorSpec, resolve};
 pub use read::{DEFAULT_MAX_HEADER, SafeTensors, Tensor};
 pub use write::{TensorData, write};
 
+#[cfg(test)]
+mod element_tests;
 #[cfg(test)]
 mod layer_tests;
 #[cfg(test)]

@@ -19,10 +19,11 @@ pub const DEFAULT_MAX_HEADER: usize = 100_000_000;
 ///
 /// let bytes = nnet_safetensors::write(
 ///     &[("purpose", "example")],
-///     &[TensorData { name: "w", dtype: Dtype::F32, shape: vec![2], data: &[0, 0, 128, 63, 0, 0, 0, 64] }],
+///     &[TensorData::from_values("w", vec![2], &[1.0_f32, 2.0])],
 /// );
 /// let file = SafeTensors::parse(&bytes, nnet_safetensors::DEFAULT_MAX_HEADER).unwrap();
 /// assert_eq!(file.metadata("purpose"), Some("example"));
+/// assert_eq!(file.tensor("w").unwrap().dtype, Dtype::F32);
 /// assert_eq!(file.tensor("w").unwrap().to_f32(), vec![1.0, 2.0]);
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -57,6 +58,32 @@ impl Tensor<'_> {
             .0
             .iter()
             .map(|c| f32::from_le_bytes(*c))
+            .collect()
+    }
+
+    /// The values of an `F64` tensor, row-major (empty for other dtypes: an `F32` tensor is
+    /// not converted here; [`Tensor::to_f32`] reads it).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_safetensors::{SafeTensors, TensorData};
+    ///
+    /// let bytes = nnet_safetensors::write(&[], &[TensorData::from_values("w", vec![2], &[0.1_f64, -2.5])]);
+    /// let file = SafeTensors::parse(&bytes, nnet_safetensors::DEFAULT_MAX_HEADER).unwrap();
+    /// let w = file.tensor("w").unwrap();
+    /// assert_eq!(w.to_f64(), vec![0.1, -2.5]);
+    /// assert!(w.to_f32().is_empty());
+    /// ```
+    pub fn to_f64(&self) -> Vec<f64> {
+        if self.dtype != Dtype::F64 {
+            return Vec::new();
+        }
+        self.data
+            .as_chunks::<8>()
+            .0
+            .iter()
+            .map(|c| f64::from_le_bytes(*c))
             .collect()
     }
 }

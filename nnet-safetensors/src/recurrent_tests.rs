@@ -2,7 +2,7 @@
 //! nnet's, PyTorch's and Keras's names: where every value lands, and the errors.
 
 use crate::layer_tests::{counting, error, file_of, names, parse, values};
-use crate::{Dtype, LayerKind, Naming, TensorSpec, resolve};
+use crate::{Dtype, LayerKind, Naming, ResolveOptions, TensorSpec, resolve};
 
 use LayerKind::{Dense, Gru, Lstm, SimpleRnn};
 
@@ -43,7 +43,8 @@ fn find<'t>(tensors: &'t [FileTensor], name: &str) -> &'t FileTensor {
 fn loaded(tensors: &[FileTensor], net: &[TensorSpec<'_>], naming: Naming) -> Vec<Vec<f32>> {
     let bytes = file_of(tensors);
     let file = parse(&bytes);
-    let sources = resolve(&file, net, naming, false).unwrap_or_else(|e| panic!("{e}"));
+    let sources = resolve::<f32>(&file, net, naming, ResolveOptions::default())
+        .unwrap_or_else(|e| panic!("{e}"));
     sources.iter().map(values).collect()
 }
 
@@ -569,7 +570,7 @@ fn sources_have_the_network_sizes() {
         let bytes = file_of(&tensors);
         let file = parse(&bytes);
         let net = lstm_gru_net();
-        let sources = resolve(&file, &net, naming, false).unwrap();
+        let sources = resolve::<f32>(&file, &net, naming, ResolveOptions::default()).unwrap();
         for (spec, source) in net.iter().zip(&sources) {
             assert_eq!((source.rows, source.cols), (spec.rows, spec.cols));
             let n: usize = spec.file_shape(naming).iter().product();

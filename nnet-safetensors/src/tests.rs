@@ -7,7 +7,7 @@ use proptest::prelude::*;
 use crate::{
     DEFAULT_MAX_HEADER, Dtype, Error, LayerKind, Naming, SafeTensors, TensorData, TensorSpec,
 };
-use crate::{resolve, write};
+use crate::{ResolveOptions, resolve, write};
 
 fn f32_bytes(values: &[f32]) -> Vec<u8> {
     values.iter().flat_map(|v| v.to_le_bytes()).collect()
@@ -43,13 +43,13 @@ fn sample() -> Vec<u8> {
                 name: "dense1.weight",
                 dtype: Dtype::F32,
                 shape: vec![2, 3],
-                data: &w,
+                data: w.as_slice().into(),
             },
             TensorData {
                 name: "dense1.bias",
                 dtype: Dtype::F32,
                 shape: vec![2],
-                data: &b,
+                data: b.as_slice().into(),
             },
         ],
     )
@@ -86,7 +86,7 @@ fn writes_and_reads_back() {
     assert_eq!(w.shape, vec![2, 3]);
     assert_eq!(w.to_f32(), vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
 
-    let sources = resolve(&file, &LAYER, Naming::Nnet, false).unwrap();
+    let sources = resolve::<f32>(&file, &LAYER, Naming::Nnet, ResolveOptions::default()).unwrap();
     let mut memory = [0.0; 6];
     sources[0].write_column_major(&mut memory);
     // Row-major [[1, 2, 3], [4, 5, 6]] is column-major [1, 4, 2, 5, 3, 6].
@@ -210,7 +210,7 @@ fn trailing_bytes() {
 
 fn resolve_message(bytes: &[u8], layers: &[TensorSpec<'_>], naming: Naming) -> String {
     let file = parse(bytes).unwrap();
-    match resolve(&file, layers, naming, false) {
+    match resolve::<f32>(&file, layers, naming, ResolveOptions::default()) {
         Ok(_) => panic!("accepted"),
         Err(error) => error.to_string(),
     }
@@ -223,7 +223,7 @@ fn file_of(tensors: &[(&str, Dtype, Vec<usize>, Vec<u8>)]) -> Vec<u8> {
             name,
             dtype: *dtype,
             shape: shape.clone(),
-            data,
+            data: data.as_slice().into(),
         })
         .collect();
     write(&[], &data)
@@ -282,7 +282,18 @@ fn non_finite_values() {
         "{text}"
     );
     let file = parse(&bytes).unwrap();
-    assert!(resolve(&file, &LAYER, Naming::Nnet, true).is_ok());
+    assert!(
+        resolve::<f32>(
+            &file,
+            &LAYER,
+            Naming::Nnet,
+            ResolveOptions {
+                allow_non_finite: true,
+                ..ResolveOptions::default()
+            }
+        )
+        .is_ok()
+    );
 }
 
 #[test]
@@ -306,7 +317,8 @@ fn pytorch_and_keras_names() {
         ("net.0.bias", Dtype::F32, vec![2], f32_bytes(&[0.5, 0.25])),
     ]);
     let file = parse(&torch).unwrap();
-    let sources = resolve(&file, &layers, Naming::PyTorch, false).unwrap();
+    let sources =
+        resolve::<f32>(&file, &layers, Naming::PyTorch, ResolveOptions::default()).unwrap();
     assert_eq!(sources[0].tensor.name, "net.0.weight");
     assert_eq!(sources[2].tensor.name, "net.2.weight");
 
@@ -327,7 +339,13 @@ fn pytorch_and_keras_names() {
         ("dense_1/bias", Dtype::F32, vec![1], f32_bytes(&[9.0])),
     ]);
     let keras_file = parse(&keras).unwrap();
-    let keras_sources = resolve(&keras_file, &layers, Naming::Keras, false).unwrap();
+    let keras_sources = resolve::<f32>(
+        &keras_file,
+        &layers,
+        Naming::Keras,
+        ResolveOptions::default(),
+    )
+    .unwrap();
     for (a, b) in sources.iter().zip(&keras_sources) {
         let (mut x, mut y) = ([0.0; 6], [0.0; 6]);
         a.write_column_major(&mut x);
@@ -370,7 +388,7 @@ fn many_tensors(n: usize) -> Vec<u8> {
             name,
             dtype: Dtype::F32,
             shape: vec![1],
-            data: &zero,
+            data: zero[..].into(),
         })
         .collect();
     write(&[], &tensors)
@@ -411,7 +429,7 @@ fn a_header_of_160_000_tensors_takes_linear_time() {
 }
 
 fn resolve_error(file: &SafeTensors<'_>, naming: Naming) -> String {
-    match resolve(file, &LAYER, naming, false) {
+    match resolve::<f32>(file, &LAYER, naming, ResolveOptions::default()) {
         Ok(_) => panic!("accepted"),
         Err(error) => error.to_string(),
     }
@@ -487,7 +505,7 @@ proptest! {
         if let Ok(file) = parse(&bytes) {
             prop_assert!(safetensors::SafeTensors::read_metadata(&bytes).is_ok(), "{:?}", header);
             for naming in [Naming::Nnet, Naming::PyTorch, Naming::Keras] {
-                let _ = resolve(&file, &LAYER, naming, false);
+                let _ = resolve::<f32>(&file, &LAYER, naming, ResolveOptions::default());
             }
         }
     }
@@ -511,7 +529,7 @@ proptest! {
             let header = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
             prop_assert_eq!(8 + header + total, bytes.len());
             for naming in [Naming::Nnet, Naming::PyTorch, Naming::Keras] {
-                if let Ok(sources) = resolve(&file, &LAYER, naming, false) {
+                if let Ok(sources) = resolve::<f32>(&file, &LAYER, naming, ResolveOptions::default()) {
                     let mut memory = [0.0; 6];
                     for source in sources {
                         source.write_column_major(&mut memory);

@@ -72,7 +72,7 @@ pub use nnet_safetensors::{DEFAULT_MAX_HEADER, Naming};
 /// use nnet_core::io::safetensors::{Dtype, SafeTensors, TensorData, write};
 ///
 /// let data = [0_u8; 8];
-/// let tensor = TensorData { name: "w", dtype: Dtype::F32, shape: vec![2], data: &data };
+/// let tensor = TensorData { name: "w", dtype: Dtype::F32, shape: vec![2], data: data[..].into() };
 /// let bytes = write(&[("note", "two zeros")], &[tensor]);
 /// let file = SafeTensors::parse(&bytes, 1 << 20)?;
 /// assert_eq!(file.tensors().len(), 1);
@@ -192,7 +192,7 @@ pub fn to_safetensors<N: Architecture>(net: &N) -> Vec<u8> {
             name,
             dtype: Dtype::F32,
             shape: shape.clone(),
-            data: bytes,
+            data: bytes.into(),
         })
         .collect();
     let architecture = N::architecture();
@@ -236,9 +236,12 @@ pub fn from_safetensors<N: Architecture>(bytes: &[u8]) -> Result<N> {
 pub fn from_safetensors_with<N: Architecture>(bytes: &[u8], options: &LoadOptions) -> Result<N> {
     let file = SafeTensors::parse(bytes, options.max_header_bytes).map_err(weights_error)?;
     let tensors = tensor_specs::<N>()?;
-    let sources =
-        nnet_safetensors::resolve(&file, &tensors, options.naming, options.allow_non_finite)
-            .map_err(weights_error)?;
+    let checks = nnet_safetensors::ResolveOptions {
+        allow_non_finite: options.allow_non_finite,
+        allow_conversion: false,
+    };
+    let sources = nnet_safetensors::resolve::<f32>(&file, &tensors, options.naming, checks)
+        .map_err(weights_error)?;
     check_metadata::<N>(&file, options)?;
     // Everything is checked: only now is a network built, and it is returned whole.
     let mut net = N::zeroed();

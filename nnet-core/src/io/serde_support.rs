@@ -97,7 +97,7 @@ pub fn deserialize<'de, N: Architecture, D: Deserializer<'de>>(
             name,
             dtype: Dtype::F32,
             shape: tensor.shape.clone(),
-            data: bytes,
+            data: bytes.into(),
         })
         .collect();
     let file = nnet_safetensors::write(&[], &data);
