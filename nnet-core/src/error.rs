@@ -2,8 +2,6 @@
 
 use core::fmt;
 
-use thiserror::Error;
-
 /// Everything that can go wrong at run time in nnet.
 ///
 /// Each message says what was wrong and how to fix it. Shape mistakes never reach this type:
@@ -18,20 +16,16 @@ use thiserror::Error;
 /// let error = Error::EmptyData { data: DataRole::Validation };
 /// assert!(error.to_string().contains("no samples in the validation data"));
 /// ```
-#[derive(Debug, Clone, PartialEq, Error)]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Error {
     /// The training, validation or evaluation data hold no samples.
-    #[error("there are no samples in the {data}: pass at least one input and one target")]
     EmptyData {
         /// Which data are empty.
         data: DataRole,
     },
 
     /// Inputs and targets are not of the same length.
-    #[error(
-        "{inputs} inputs but {targets} targets in the {data}: give exactly one target per input"
-    )]
     LengthMismatch {
         /// Which data.
         data: DataRole,
@@ -42,11 +36,9 @@ pub enum Error {
     },
 
     /// The batch size is zero.
-    #[error("the batch size is 0: use a batch size of at least 1 (Keras uses 32)")]
     ZeroBatchSize,
 
     /// A hyperparameter is out of its valid range.
-    #[error("invalid hyperparameter `{name}` = {value}: {expected}")]
     InvalidHyperparameter {
         /// Name of the hyperparameter, e.g. `learning_rate`.
         name: &'static str,
@@ -57,9 +49,6 @@ pub enum Error {
     },
 
     /// An input sample contains NaN or infinity.
-    #[error(
-        "input row {row} of the {data} contains a non-finite value ({value}) at column {column}: clean or impute the data"
-    )]
     NonFiniteInput {
         /// Which data.
         data: DataRole,
@@ -72,9 +61,6 @@ pub enum Error {
     },
 
     /// A sequence of a sequence data set has no steps.
-    #[error(
-        "sequence {sequence} of the {data} has no steps: every sequence needs at least one step"
-    )]
     EmptySequence {
         /// Which data.
         data: DataRole,
@@ -83,9 +69,6 @@ pub enum Error {
     },
 
     /// A step of a sequence contains NaN or infinity.
-    #[error(
-        "step {step} of sequence {sequence} of the {data} contains a non-finite value ({value}) at feature {feature}: clean or impute the data"
-    )]
     NonFiniteStep {
         /// Which data.
         data: DataRole,
@@ -101,9 +84,6 @@ pub enum Error {
 
     /// A sequence data set has the wrong number of targets for the network: one per sequence,
     /// or one per step for a network whose last recurrent layer returns sequences.
-    #[error(
-        "{targets} targets for {sequences} sequences of {steps} steps in all in the {data}: the network needs one target per {per}, {expected} in all"
-    )]
     TargetCount {
         /// Which data.
         data: DataRole,
@@ -120,9 +100,6 @@ pub enum Error {
     },
 
     /// `forward_sequence` was given another number of output slots than steps.
-    #[error(
-        "a sequence of {steps} steps but {outputs} output slots: give one output slot per step"
-    )]
     SequenceOutputs {
         /// Steps of the sequence.
         steps: usize,
@@ -131,7 +108,6 @@ pub enum Error {
     },
 
     /// A target contains NaN or infinity, or a value the loss cannot accept.
-    #[error("target row {row} of the {data} is invalid: {reason}")]
     InvalidTarget {
         /// Which data.
         data: DataRole,
@@ -143,18 +119,12 @@ pub enum Error {
 
     /// The validation split is outside `[0, 1)`, leaves no training data, or is above 0 but
     /// holds out no validation sample.
-    #[error(
-        "validation split {split} is invalid: use a fraction in [0, 1) that leaves at least one training sample and, above 0, holds out at least one validation sample"
-    )]
     InvalidValidationSplit {
         /// The split that was given.
         split: f64,
     },
 
     /// The loss became NaN or infinite during training.
-    #[error(
-        "training diverged at epoch {epoch}, batch {batch}: the loss became {loss}; lower the learning rate or clip gradients (the weights were left at their last finite values)"
-    )]
     Diverged {
         /// Epoch (1-based) in which the loss became non-finite.
         epoch: usize,
@@ -169,9 +139,6 @@ pub enum Error {
     /// batch whose gradients overflow before any update, or training data with a row whose
     /// inputs are over 1,000 times larger than the median row's (such an outlier's huge
     /// gradients are what overflows). No learning rate would help; the data must be scaled.
-    #[error(
-        "training stopped at epoch {epoch}, batch {batch} because of the data, not the learning rate: {reason}"
-    )]
     DataOverflow {
         /// Epoch (1-based) in which the loss became non-finite.
         epoch: usize,
@@ -184,15 +151,12 @@ pub enum Error {
     },
 
     /// A training callback asked for an error to be raised.
-    #[error("callback error: {0}")]
     Callback(String),
 
     /// Reading or writing weights failed.
-    #[error("weights: {0}")]
     Weights(String),
 
     /// A CSV data file is malformed (see [`datasets::CsvOptions`](crate::datasets::CsvOptions)).
-    #[error("{file}, line {line}{}: {reason}", column_suffix(*.column))]
     Csv {
         /// The file (or `"CSV text"` for data parsed from a string).
         file: String,
@@ -205,9 +169,108 @@ pub enum Error {
     },
 
     /// An I/O error, e.g. when reading a weight file.
-    #[error("i/o error: {0}")]
     Io(String),
 }
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::EmptyData { data } => write!(
+                f,
+                "there are no samples in the {data}: pass at least one input and one target"
+            ),
+            Error::LengthMismatch {
+                data,
+                inputs,
+                targets,
+            } => write!(
+                f,
+                "{inputs} inputs but {targets} targets in the {data}: give exactly one target per input"
+            ),
+            Error::ZeroBatchSize => write!(
+                f,
+                "the batch size is 0: use a batch size of at least 1 (Keras uses 32)"
+            ),
+            Error::InvalidHyperparameter {
+                name,
+                value,
+                expected,
+            } => write!(f, "invalid hyperparameter `{name}` = {value}: {expected}"),
+            Error::NonFiniteInput {
+                data,
+                row,
+                column,
+                value,
+            } => write!(
+                f,
+                "input row {row} of the {data} contains a non-finite value ({value}) at column {column}: clean or impute the data"
+            ),
+            Error::EmptySequence { data, sequence } => write!(
+                f,
+                "sequence {sequence} of the {data} has no steps: every sequence needs at least one step"
+            ),
+            Error::NonFiniteStep {
+                data,
+                sequence,
+                step,
+                feature,
+                value,
+            } => write!(
+                f,
+                "step {step} of sequence {sequence} of the {data} contains a non-finite value ({value}) at feature {feature}: clean or impute the data"
+            ),
+            Error::TargetCount {
+                data,
+                targets,
+                sequences,
+                steps,
+                per,
+                expected,
+            } => write!(
+                f,
+                "{targets} targets for {sequences} sequences of {steps} steps in all in the {data}: the network needs one target per {per}, {expected} in all"
+            ),
+            Error::SequenceOutputs { steps, outputs } => write!(
+                f,
+                "a sequence of {steps} steps but {outputs} output slots: give one output slot per step"
+            ),
+            Error::InvalidTarget { data, row, reason } => {
+                write!(f, "target row {row} of the {data} is invalid: {reason}")
+            }
+            Error::InvalidValidationSplit { split } => write!(
+                f,
+                "validation split {split} is invalid: use a fraction in [0, 1) that leaves at least one training sample and, above 0, holds out at least one validation sample"
+            ),
+            Error::Diverged { epoch, batch, loss } => write!(
+                f,
+                "training diverged at epoch {epoch}, batch {batch}: the loss became {loss}; lower the learning rate or clip gradients (the weights were left at their last finite values)"
+            ),
+            Error::DataOverflow {
+                epoch,
+                batch,
+                reason,
+                ..
+            } => write!(
+                f,
+                "training stopped at epoch {epoch}, batch {batch} because of the data, not the learning rate: {reason}"
+            ),
+            Error::Callback(message) => write!(f, "callback error: {message}"),
+            Error::Weights(message) => write!(f, "weights: {message}"),
+            Error::Csv {
+                file,
+                line,
+                column,
+                reason,
+            } => {
+                let suffix = column_suffix(*column);
+                write!(f, "{file}, line {line}{suffix}: {reason}")
+            }
+            Error::Io(message) => write!(f, "i/o error: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
 
 /// `, column 3` for a column, nothing without one.
 fn column_suffix(column: Option<usize>) -> String {

@@ -497,11 +497,13 @@ proptest! {
         let _ = parse(&bytes);
     }
 
-    /// Random headers with a valid length prefix never panic the reader or the resolver.
+    /// Random headers with a valid length prefix never panic the reader or the resolver, and
+    /// the `safetensors` crate accepts every file the reader accepts.
     #[test]
     fn random_headers(header in "\\{[ -~]{0,120}\\}", data in proptest::collection::vec(any::<u8>(), 0..64)) {
         let bytes = raw(&header, &data);
         if let Ok(file) = parse(&bytes) {
+            prop_assert!(safetensors::SafeTensors::read_metadata(&bytes).is_ok(), "{:?}", header);
             for naming in [Naming::Nnet, Naming::PyTorch, Naming::Keras] {
                 let _ = resolve::<f32>(&file, &LAYER, naming, ResolveOptions::default());
             }
@@ -509,7 +511,7 @@ proptest! {
     }
 
     /// A valid file with bytes changed, inserted or cut never panics, and whatever is
-    /// accepted tiles the data section exactly.
+    /// accepted tiles the data section exactly and is accepted by the `safetensors` crate.
     #[test]
     fn mutated_files(edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0..3_u8), 1..8)) {
         let mut bytes = sample();
@@ -522,6 +524,7 @@ proptest! {
             }
         }
         if let Ok(file) = parse(&bytes) {
+            prop_assert!(safetensors::SafeTensors::read_metadata(&bytes).is_ok());
             let total: usize = file.tensors().iter().map(|t| t.data.len()).sum();
             let header = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
             prop_assert_eq!(8 + header + total, bytes.len());

@@ -5,11 +5,13 @@
 //!
 //! Two kernels compute the product: the hand-written one in [`packed`] (what the library uses),
 //! and nalgebra's `gemm` on strided views, which calls the `matrixmultiply` crate (kept for the
-//! benchmark that compares them: `cargo bench -p nnet-benches --bench gemm`). See [`Kernel`] for
-//! why.
+//! benchmark that compares them, `cargo bench -p nnet-benches --bench gemm`, behind the hidden
+//! feature `matrixmultiply`: it needs nalgebra's `std` feature, which would compile the `wide`
+//! and `matrixmultiply` crates into every build of nnet for nothing). See [`Kernel`] for why.
 
 mod packed;
 
+#[cfg(feature = "matrixmultiply")]
 use nalgebra::{Dyn, MatrixView, MatrixViewMut};
 
 use crate::Scalar;
@@ -30,7 +32,9 @@ const PARALLEL_MIN: usize = 1 << 20;
 pub enum Kernel {
     /// The hand-written packed kernel of this crate.
     Packed,
-    /// nalgebra's `gemm` on strided views, which calls `matrixmultiply::sgemm`.
+    /// nalgebra's `gemm` on strided views, which calls `matrixmultiply::sgemm`: only with the
+    /// hidden feature `matrixmultiply` (nalgebra's `std`), which the benchmark switches on.
+    #[cfg(feature = "matrixmultiply")]
     Matrixmultiply,
 }
 
@@ -71,6 +75,7 @@ impl<'a, T: Scalar> Strided<'a, T> {
     /// # Panics
     ///
     /// If the data is too short for that shape.
+    #[cfg(feature = "matrixmultiply")]
     fn view(self, rows: usize, cols: usize) -> MatrixView<'a, T, Dyn, Dyn, Dyn, Dyn> {
         MatrixView::from_slice_with_strides_generic(
             self.data,
@@ -155,6 +160,7 @@ fn split<T: Scalar>(
     // halves keep whole tiles.
     let tile = match kernel {
         Kernel::Packed => packed::NR,
+        #[cfg(feature = "matrixmultiply")]
         Kernel::Matrixmultiply => 8,
     };
     if m * n * k >= PARALLEL_MIN && n >= 2 * tile {
@@ -190,7 +196,9 @@ fn serial<T: Scalar>(
         // nalgebra 0.35 hands products with a dimension of 5 or less to its own column-by-column
         // code, whose `axcpy` reads and writes past the ends of strided vectors (it takes the
         // length of the strided slice for the number of elements): those stay with `packed`.
+        #[cfg(feature = "matrixmultiply")]
         Kernel::Matrixmultiply if m.min(n).min(k) <= 5 => T::gemm_serial(m, n, k, a, b, c),
+        #[cfg(feature = "matrixmultiply")]
         Kernel::Matrixmultiply => {
             let mut c = MatrixViewMut::from_slice_generic(&mut c[..m * n], Dyn(m), Dyn(n));
             c.gemm(T::one(), &a.view(m, k), &b.view(k, n), T::one());
@@ -234,6 +242,13 @@ pub(crate) fn plain_serial<T: Scalar>(
 mod tests {
     use super::*;
 
+    /// The kernels of this build.
+    const KERNELS: &[Kernel] = &[
+        Kernel::Packed,
+        #[cfg(feature = "matrixmultiply")]
+        Kernel::Matrixmultiply,
+    ];
+
     /// `C += A B` by the definition, in f64.
     fn reference(m: usize, n: usize, k: usize, a: Strided<'_>, b: Strided<'_>, c: &mut [f32]) {
         for j in 0..n {
@@ -276,7 +291,7 @@ mod tests {
             ] {
                 let mut want = values(m * n, 3);
                 reference(m, n, k, a, b, &mut want);
-                for kernel in [Kernel::Packed, Kernel::Matrixmultiply] {
+                for &kernel in KERNELS {
                     let mut got = values(m * n, 3);
                     split(kernel, m, n, k, a, b, &mut got);
                     for (g, w) in got.iter().zip(&want) {
@@ -290,6 +305,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "matrixmultiply")]
     #[test]
     fn both_kernels_give_the_same_bits() {
         // Both sum each element over `k` in blocks of 256, one fused multiply-add per term from
@@ -324,7 +340,7 @@ mod tests {
                 Strided::transposed(&b_data, n),
             ),
         ] {
-            for kernel in [Kernel::Packed, Kernel::Matrixmultiply] {
+            for &kernel in KERNELS {
                 let mut two = vec![0.0; m * n];
                 split(kernel, m, n, k, a, b, &mut two);
                 let mut one = vec![0.0; m * n];

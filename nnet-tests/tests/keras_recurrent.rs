@@ -186,8 +186,8 @@ where
 #[test]
 fn gru_matches_keras() {
     check::<KerasGru, _, 3, 2>(
-        include_bytes!("fixtures/recurrent/keras_gru.safetensors"),
-        include_bytes!("fixtures/recurrent/keras_gru_keras_names.safetensors"),
+        include_bytes!("../../tests/fixtures/recurrent/keras_gru.safetensors"),
+        include_bytes!("../../tests/fixtures/recurrent/keras_gru_keras_names.safetensors"),
         MeanSquaredError,
     );
 }
@@ -195,8 +195,8 @@ fn gru_matches_keras() {
 #[test]
 fn lstm_with_return_sequences_matches_keras() {
     check::<KerasLstmSeq, _, 2, 1>(
-        include_bytes!("fixtures/recurrent/keras_lstm_seq.safetensors"),
-        include_bytes!("fixtures/recurrent/keras_lstm_seq_keras_names.safetensors"),
+        include_bytes!("../../tests/fixtures/recurrent/keras_lstm_seq.safetensors"),
+        include_bytes!("../../tests/fixtures/recurrent/keras_lstm_seq_keras_names.safetensors"),
         BinaryCrossentropy,
     );
 }
@@ -204,8 +204,8 @@ fn lstm_with_return_sequences_matches_keras() {
 #[test]
 fn stacked_recurrent_layers_match_keras() {
     check::<KerasStack, _, 3, 1>(
-        include_bytes!("fixtures/recurrent/keras_stack.safetensors"),
-        include_bytes!("fixtures/recurrent/keras_stack_keras_names.safetensors"),
+        include_bytes!("../../tests/fixtures/recurrent/keras_stack.safetensors"),
+        include_bytes!("../../tests/fixtures/recurrent/keras_stack_keras_names.safetensors"),
         MeanSquaredError,
     );
 }

@@ -29,7 +29,7 @@ nnet::network! {
     }
 }
 
-const FIXTURE: &[u8] = include_bytes!("fixtures/keras_layers.safetensors");
+const FIXTURE: &[u8] = include_bytes!("../../tests/fixtures/keras_layers.safetensors");
 
 /// The network with the fixture's tensors under `prefix` (`""` initial, `"after."` trained).
 fn network(tensors: &Tensors, prefix: &str) -> KerasNorm {
@@ -166,7 +166,7 @@ fn keras_named_weights_import_and_reproduce_keras() {
     // The same initial model as Keras names its variables: per class (`dense_1`,
     // `batch_normalization`), kernels `[inputs, units]`.
     let tensors = fixtures::read(FIXTURE);
-    let bytes = include_bytes!("fixtures/keras_layers_keras_names.safetensors");
+    let bytes = include_bytes!("../../tests/fixtures/keras_layers_keras_names.safetensors");
     let imported: KerasNorm = nnet::io::import_keras(bytes).unwrap();
     assert_eq!(imported, network(&tensors, ""));
     let x = rows::<3>(&tensors, "x");

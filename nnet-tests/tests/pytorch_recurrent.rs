@@ -78,23 +78,23 @@ fn check<N: SequenceNetwork<F, OUT> + nnet::Architecture, const F: usize, const 
 #[test]
 fn lstm_matches_pytorch() {
     check::<TorchLstm, 3, 2>(
-        include_bytes!("fixtures/recurrent/pytorch_lstm.safetensors"),
-        include_bytes!("fixtures/recurrent/pytorch_lstm_reference.safetensors"),
+        include_bytes!("../../tests/fixtures/recurrent/pytorch_lstm.safetensors"),
+        include_bytes!("../../tests/fixtures/recurrent/pytorch_lstm_reference.safetensors"),
     );
 }
 
 #[test]
 fn gru_matches_pytorch() {
     check::<TorchGru, 2, 1>(
-        include_bytes!("fixtures/recurrent/pytorch_gru.safetensors"),
-        include_bytes!("fixtures/recurrent/pytorch_gru_reference.safetensors"),
+        include_bytes!("../../tests/fixtures/recurrent/pytorch_gru.safetensors"),
+        include_bytes!("../../tests/fixtures/recurrent/pytorch_gru_reference.safetensors"),
     );
 }
 
 #[test]
 fn rnn_matches_pytorch() {
     check::<TorchRnn, 2, 1>(
-        include_bytes!("fixtures/recurrent/pytorch_rnn.safetensors"),
-        include_bytes!("fixtures/recurrent/pytorch_rnn_reference.safetensors"),
+        include_bytes!("../../tests/fixtures/recurrent/pytorch_rnn.safetensors"),
+        include_bytes!("../../tests/fixtures/recurrent/pytorch_rnn_reference.safetensors"),
     );
 }
