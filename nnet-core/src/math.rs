@@ -23,6 +23,14 @@ mod imp {
         x.sqrt()
     }
     #[inline(always)]
+    pub fn ln(x: f32) -> f32 {
+        x.ln()
+    }
+    #[inline(always)]
+    pub fn ln64(x: f64) -> f64 {
+        x.ln()
+    }
+    #[inline(always)]
     pub fn exp64(x: f64) -> f64 {
         x.exp()
     }
@@ -61,6 +69,14 @@ mod imp {
     #[inline(always)]
     pub fn sqrt(x: f32) -> f32 {
         libm::sqrtf(x)
+    }
+    #[inline(always)]
+    pub fn ln(x: f32) -> f32 {
+        libm::logf(x)
+    }
+    #[inline(always)]
+    pub fn ln64(x: f64) -> f64 {
+        libm::log(x)
     }
     #[inline(always)]
     pub fn exp64(x: f64) -> f64 {

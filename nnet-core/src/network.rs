@@ -12,7 +12,7 @@ use crate::layer::LayerKind;
 #[cfg(feature = "std")]
 use crate::loss::Loss;
 #[cfg(feature = "std")]
-use crate::storage::{vector_with, with_zeroed_vector, zeroed_vectors_of};
+use crate::storage::{vector_with_of, with_zeroed_vector_of, zeroed_vectors_of};
 #[cfg(feature = "std")]
 use crate::{Architecture, Parameters};
 
@@ -177,9 +177,9 @@ pub trait Network<const IN: usize, const OUT: usize, T: Scalar = f32>:
         output_gradient: &SVector<T, OUT>,
         grads: &mut Self::Gradients,
     ) -> SVector<T, IN> {
-        vector_with(|input_gradient| {
+        vector_with_of(|input_gradient| {
             // `∂L/∂z` of a wide output layer on the heap, not in this frame.
-            with_zeroed_vector(|delta: &mut SVector<T, OUT>| {
+            with_zeroed_vector_of(|delta: &mut SVector<T, OUT>| {
                 delta.copy_from(output_gradient);
                 self.output_activation().backprop(
                     trace.output_preactivation().as_slice(),
@@ -353,7 +353,7 @@ where
     A: Activation<T>,
 {
     // `∂L/∂z` of a wide output layer on the heap, reused for every sample.
-    with_zeroed_vector(|delta: &mut SVector<T, OUT>| {
+    with_zeroed_vector_of(|delta: &mut SVector<T, OUT>| {
         let mut total = T::zero();
         for (i, (x, y)) in inputs.iter().zip(targets).enumerate() {
             let t = trace(x);

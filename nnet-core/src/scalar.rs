@@ -135,6 +135,8 @@ pub(crate) mod sealed {
         fn exp_m1_(self) -> Self;
         /// `ln(1 + x)`.
         fn ln_1p_(self) -> Self;
+        /// `ln x`.
+        fn ln_(self) -> Self;
         /// `√x`.
         fn sqrt_(self) -> Self;
         /// The error function.
@@ -213,6 +215,10 @@ impl sealed::Sealed for f32 {
     #[inline(always)]
     fn ln_1p_(self) -> Self {
         crate::math::ln_1p(self)
+    }
+    #[inline(always)]
+    fn ln_(self) -> Self {
+        crate::math::ln(self)
     }
     #[inline(always)]
     fn sqrt_(self) -> Self {
@@ -305,6 +311,10 @@ impl sealed::Sealed for f64 {
     #[inline(always)]
     fn ln_1p_(self) -> Self {
         crate::math::ln_1p64(self)
+    }
+    #[inline(always)]
+    fn ln_(self) -> Self {
+        crate::math::ln64(self)
     }
     #[inline(always)]
     fn sqrt_(self) -> Self {

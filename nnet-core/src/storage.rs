@@ -123,7 +123,25 @@ impl<const R: usize, const C: usize, T: Scalar> HeapMatrix<R, C, T> {
 /// assert_eq!(sum, 32768.0);
 /// ```
 #[inline]
-pub fn with_zeroed_vector<const N: usize, R, T: Scalar>(
+pub fn with_zeroed_vector<const N: usize, R>(f: impl FnOnce(&mut SVector<f32, N>) -> R) -> R {
+    with_zeroed_vector_of(f)
+}
+
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+/// [`with_zeroed_vector`] for any [`Scalar`].
+///
+/// # Examples
+///
+/// ```
+/// let sum = nnet_core::storage::with_zeroed_vector_of::<4, _, f64>(|v| {
+///     v.fill(0.25);
+///     v.sum()
+/// });
+/// assert_eq!(sum, 1.0_f64);
+/// ```
+#[inline]
+pub fn with_zeroed_vector_of<const N: usize, R, T: Scalar>(
     f: impl FnOnce(&mut SVector<T, N>) -> R,
 ) -> R {
     if N > INLINE_UNITS {
@@ -158,7 +176,24 @@ fn with_inline_vector<const N: usize, R, T: Scalar>(f: impl FnOnce(&mut SVector<
 /// assert_eq!(v, nalgebra::vector![0.0, 2.0, 0.0]);
 /// ```
 #[inline]
-pub fn vector_with<const N: usize, T: Scalar>(f: impl FnOnce(&mut SVector<T, N>)) -> SVector<T, N> {
+pub fn vector_with<const N: usize>(f: impl FnOnce(&mut SVector<f32, N>)) -> SVector<f32, N> {
+    vector_with_of(f)
+}
+
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+/// [`vector_with`] for any [`Scalar`].
+///
+/// # Examples
+///
+/// ```
+/// let v = nnet_core::storage::vector_with_of::<2, f64>(|v| v[0] = 0.5);
+/// assert_eq!(v, nalgebra::vector![0.5_f64, 0.0]);
+/// ```
+#[inline]
+pub fn vector_with_of<const N: usize, T: Scalar>(
+    f: impl FnOnce(&mut SVector<T, N>),
+) -> SVector<T, N> {
     if N > INLINE_UNITS {
         heap_vector_with(f)
     } else {

@@ -324,3 +324,23 @@ fn seed_expansion() {
     });
     println!("{out}");
 }
+
+#[test]
+fn an_f64_network_names_no_f32() {
+    let nets = [
+        quote!(#[scalar = f64] struct Net { input 3; dense 4 leaky_relu (alpha = 0.2); batch_norm; dropout 0.1; layer_norm; dense 1025 elu; dense 2 softmax; }),
+        quote!(#[scalar = f64] struct Seq { input sequence 2; lstm 3 (return_sequences); gru 140 (return_sequences); simple_rnn 2; dense 1; }),
+    ];
+    for net in nets {
+        let out = pipeline(net).to_string();
+        assert!(out.contains(":: core :: primitive :: f64"), "{out}");
+        // Hyper-parameters (`momentum`, `epsilon`, rates) stay `f32` literals; no type is `f32`.
+        assert!(!out.contains("primitive :: f32"), "{out}");
+        assert!(!out.contains("HeapVector < 1025 >"), "{out}");
+        assert!(!out.contains("compile_error"), "{out}");
+    }
+    // `#[scalar = f32]` is the default, token for token.
+    let default = pipeline(quote!(struct Net { input 2; dense 1 sigmoid; })).to_string();
+    let explicit = pipeline(quote!(#[scalar = f32] struct Net { input 2; dense 1 sigmoid; }));
+    assert_eq!(explicit.to_string(), default);
+}

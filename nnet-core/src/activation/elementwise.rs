@@ -32,9 +32,39 @@ fn inv_sqrt_2pi<T: Scalar>() -> T {
     }
 }
 
-/// Implements [`Activation`] for an element-wise activation from its `value` and `derivative`.
+/// Implements [`Activation`] for an element-wise activation from its `value` and `derivative`,
+/// and an inherent `kind` (which names the activation whatever the scalar, so that
+/// `Relu.kind()` needs no scalar).
 macro_rules! element_wise {
-    ($ty:ty, $kind:ident) => {
+    ($ty:ident<T>, $kind:ident) => {
+        impl<T: Scalar> $ty<T> {
+            #[doc = concat!(
+                "Which activation this is: [`ActivationKind::", stringify!($kind), "`].\n\n",
+                "```\nuse nnet_core::activation::{ActivationKind, ", stringify!($ty), "};\n",
+                "assert_eq!(", stringify!($ty), "::<f32>::default().kind(), ActivationKind::",
+                stringify!($kind), ");\n```"
+            )]
+            pub const fn kind(&self) -> ActivationKind {
+                ActivationKind::$kind
+            }
+        }
+        element_wise!(@impl $ty<T>, $kind);
+    };
+    ($ty:ident, $kind:ident) => {
+        impl $ty {
+            #[doc = concat!(
+                "Which activation this is: [`ActivationKind::", stringify!($kind), "`].\n\n",
+                "```\nuse nnet_core::activation::{ActivationKind, ", stringify!($ty), "};\n",
+                "assert_eq!(", stringify!($ty), ".kind(), ActivationKind::", stringify!($kind),
+                ");\n```"
+            )]
+            pub const fn kind(&self) -> ActivationKind {
+                ActivationKind::$kind
+            }
+        }
+        element_wise!(@impl $ty, $kind);
+    };
+    (@impl $ty:ty, $kind:ident) => {
         impl<T: Scalar> Activation<T> for $ty {
             #[inline]
             fn kind(&self) -> ActivationKind {
@@ -209,7 +239,7 @@ element_wise!(Step, Step);
 ///
 /// ```
 /// use nnet_core::activation::LeakyRelu;
-/// assert_eq!(LeakyRelu::default().alpha, 0.3);
+/// assert_eq!(LeakyRelu::<f32>::default().alpha, 0.3);
 /// assert_eq!(LeakyRelu { alpha: 0.5 }.value(-2.0), -1.0);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -249,8 +279,8 @@ element_wise!(LeakyRelu<T>, LeakyRelu);
 ///
 /// ```
 /// use nnet_core::activation::Elu;
-/// assert_eq!(Elu::default().alpha, 1.0);
-/// assert!((Elu::default().value(-1.0) - (-0.632_120_56)).abs() < 1e-6);
+/// assert_eq!(Elu::<f32>::default().alpha, 1.0);
+/// assert!((Elu::<f32>::default().value(-1.0) - (-0.632_120_56)).abs() < 1e-6);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Elu<T: Scalar = f32> {
@@ -311,7 +341,7 @@ fn selu_constants<T: Scalar>() -> (T, T) {
 ///
 /// ```
 /// use nnet_core::activation::Selu;
-/// assert!((Selu.value(1.0) - 1.050_700_9).abs() < 1e-6);
+/// assert!((Selu.value(1.0_f32) - 1.050_700_9).abs() < 1e-6);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Selu;
@@ -348,7 +378,7 @@ element_wise!(Selu, Selu);
 ///
 /// ```
 /// use nnet_core::activation::Gelu;
-/// assert!((Gelu.value(1.0) - 0.841_344_7).abs() < 1e-6);
+/// assert!((Gelu.value(1.0_f32) - 0.841_344_7).abs() < 1e-6);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Gelu;

@@ -23,6 +23,18 @@ use crate::Scalar;
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Softmax;
 
+impl Softmax {
+    /// Which activation this is: [`ActivationKind::Softmax`].
+    ///
+    /// ```
+    /// use nnet_core::activation::{ActivationKind, Softmax};
+    /// assert_eq!(Softmax.kind(), ActivationKind::Softmax);
+    /// ```
+    pub const fn kind(&self) -> ActivationKind {
+        ActivationKind::Softmax
+    }
+}
+
 impl<T: Scalar> Activation<T> for Softmax {
     #[inline]
     fn kind(&self) -> ActivationKind {

@@ -118,7 +118,7 @@ struct LayerBuffers<T> {
 /// use nnet_core::{activation::ActivationKind, batch::Workspace, LayerSpec};
 ///
 /// let layers = [LayerSpec::dense("dense1", 2, 3, ActivationKind::Relu)];
-/// let workspace = Workspace::new(&layers, 64);
+/// let workspace: Workspace = Workspace::new(&layers, 64); // `Workspace<f64>` for f64 networks
 /// assert_eq!(workspace.capacity(), 64);
 /// ```
 #[derive(Debug, Clone, Default)]

@@ -5,7 +5,7 @@ use nalgebra::SVector;
 use super::{Loss, chain_rule, check_finite, clip, unclipped, zip_into};
 use crate::Scalar;
 use crate::activation::{Activation, ActivationKind};
-use crate::storage::vector_with;
+use crate::storage::vector_with_of;
 
 /// Binary cross-entropy, Keras's `binary_crossentropy`, for outputs that are probabilities of
 /// independent yes/no labels (one unit for a binary classifier, several for multi-label).
@@ -32,7 +32,7 @@ use crate::storage::vector_with;
 /// use nnet_core::loss::{BinaryCrossentropy, Loss};
 ///
 /// // -(ln 0.8 + ln 0.6) / 2
-/// let loss = BinaryCrossentropy.value(&vector![0.8, 0.4], &vector![1.0, 0.0]);
+/// let loss = BinaryCrossentropy.value(&vector![0.8_f32, 0.4], &vector![1.0, 0.0]);
 /// assert!((loss - 0.366_985).abs() < 1e-6);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -53,7 +53,7 @@ impl<const N: usize, T: Scalar> Loss<N, T> for BinaryCrossentropy {
             .zip(target.iter())
             .map(|(&p, &y)| {
                 let p = clip(p);
-                -(y * p.ln() + (T::one() - y) * (T::one() - p).ln())
+                -(y * p.ln_() + (T::one() - y) * (T::one() - p).ln_())
             })
             .sum();
         sum / T::of_f64(N as f64)
@@ -61,7 +61,7 @@ impl<const N: usize, T: Scalar> Loss<N, T> for BinaryCrossentropy {
 
     /// `(p_i - y_i) / (p_i (1 - p_i)) / N` inside the clipping range, `0` outside it.
     fn gradient(&self, prediction: &SVector<T, N>, target: &Self::Target) -> SVector<T, N> {
-        vector_with(|g| self.gradient_into(prediction, target, g))
+        vector_with_of(|g| self.gradient_into(prediction, target, g))
     }
 
     fn gradient_into(
@@ -126,7 +126,7 @@ impl<const N: usize, T: Scalar> Loss<N, T> for BinaryCrossentropy {
         let sum: T = z
             .iter()
             .zip(target.iter())
-            .map(|(&z, &y)| z.max(T::zero()) - z * y + (-z.abs()).exp().ln_1p())
+            .map(|(&z, &y)| z.max(T::zero()) - z * y + (-z.abs()).exp_().ln_1p_())
             .sum();
         zip_into(delta, a, target, |a, y| (a - y) / T::of_f64(N as f64));
         sum / T::of_f64(N as f64)

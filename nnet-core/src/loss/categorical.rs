@@ -5,7 +5,7 @@ use nalgebra::SVector;
 use super::{Loss, chain_rule, check_finite, clip, log_sum_exp, unclipped, zip_into};
 use crate::Scalar;
 use crate::activation::{Activation, ActivationKind};
-use crate::storage::vector_with;
+use crate::storage::vector_with_of;
 
 /// Categorical cross-entropy, Keras's `categorical_crossentropy`, for a softmax output over `N`
 /// classes and a one-hot (or class-probability) target.
@@ -34,7 +34,7 @@ use crate::storage::vector_with;
 /// use nalgebra::vector;
 /// use nnet_core::loss::{CategoricalCrossentropy, Loss};
 ///
-/// let loss = CategoricalCrossentropy.value(&vector![0.7, 0.2, 0.1], &vector![1.0, 0.0, 0.0]);
+/// let loss = CategoricalCrossentropy.value(&vector![0.7_f32, 0.2, 0.1], &vector![1.0, 0.0, 0.0]);
 /// assert!((loss - 0.356_675).abs() < 1e-6); // -ln 0.7
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -53,13 +53,13 @@ impl<const N: usize, T: Scalar> Loss<N, T> for CategoricalCrossentropy {
         -prediction
             .iter()
             .zip(target.iter())
-            .map(|(&p, &y)| y * clip(p).ln())
+            .map(|(&p, &y)| y * clip(p).ln_())
             .sum::<T>()
     }
 
     /// `-y_i / p_i` inside the clipping range, `0` outside it.
     fn gradient(&self, prediction: &SVector<T, N>, target: &Self::Target) -> SVector<T, N> {
-        vector_with(|g| self.gradient_into(prediction, target, g))
+        vector_with_of(|g| self.gradient_into(prediction, target, g))
     }
 
     fn gradient_into(
@@ -149,7 +149,7 @@ impl<const N: usize, T: Scalar> Loss<N, T> for CategoricalCrossentropy {
 /// use nalgebra::vector;
 /// use nnet_core::loss::{Loss, SparseCategoricalCrossentropy};
 ///
-/// let loss = SparseCategoricalCrossentropy.value(&vector![0.1, 0.8, 0.1], &1);
+/// let loss = SparseCategoricalCrossentropy.value(&vector![0.1_f32, 0.8, 0.1], &1);
 /// assert!((loss - 0.223_144).abs() < 1e-6); // -ln 0.8
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -167,12 +167,12 @@ impl<const N: usize, T: Scalar> Loss<N, T> for SparseCategoricalCrossentropy {
     fn value(&self, prediction: &SVector<T, N>, target: &usize) -> T {
         prediction
             .get(*target)
-            .map_or(T::zero(), |&p| -clip(p).ln())
+            .map_or(T::zero(), |&p| -clip(p).ln_())
     }
 
     /// `-1 / p_k` at the target class inside the clipping range, `0` everywhere else.
     fn gradient(&self, prediction: &SVector<T, N>, target: &usize) -> SVector<T, N> {
-        vector_with(|g| self.gradient_into(prediction, target, g))
+        vector_with_of(|g| self.gradient_into(prediction, target, g))
     }
 
     fn gradient_into(

@@ -28,7 +28,7 @@ pub use regression::{Huber, MeanAbsoluteError, MeanSquaredError};
 
 use nalgebra::SVector;
 
-use crate::storage::vector_with;
+use crate::storage::vector_with_of;
 
 use crate::activation::Activation;
 use crate::{Error, Scalar};
@@ -83,8 +83,8 @@ fn log_sum_exp<const N: usize, T: Scalar>(z: &SVector<T, N>) -> T {
         .iter()
         .copied()
         .fold(T::of_f64(f64::NEG_INFINITY), |m, v| m.max(v));
-    let sum: T = z.iter().map(|&v| (v - max).exp()).sum();
-    max + sum.ln()
+    let sum: T = z.iter().map(|&v| (v - max).exp_()).sum();
+    max + sum.ln_()
 }
 
 /// Rejects a target holding NaN or infinity, naming the unit.
@@ -146,7 +146,7 @@ impl<const N: usize, T: Scalar> Target<N, T> for SVector<T, N> {
 impl<const N: usize, T: Scalar> Target<N, T> for usize {
     #[inline]
     fn to_vector(&self) -> SVector<T, N> {
-        vector_with(|v| self.write_vector(v))
+        vector_with_of(|v| self.write_vector(v))
     }
 
     #[inline]
@@ -172,7 +172,7 @@ impl<const N: usize, T: Scalar> Target<N, T> for usize {
 /// #[derive(Debug, Clone, Copy)]
 /// struct HalfSquared;
 ///
-/// impl<const N: usize, T: Scalar> Loss<N, T> for HalfSquared {
+/// impl<const N: usize> Loss<N> for HalfSquared {
 ///     type Target = SVector<f32, N>;
 ///     fn name(&self) -> &'static str { "half_squared" }
 ///     fn value(&self, p: &SVector<f32, N>, y: &Self::Target) -> f32 {
@@ -265,7 +265,7 @@ pub trait Loss<const N: usize, T: Scalar = f32>: Clone + core::fmt::Debug + Send
         target: &Self::Target,
     ) -> (T, SVector<T, N>) {
         let mut value = T::zero();
-        let delta = vector_with(|delta| {
+        let delta = vector_with_of(|delta| {
             value = self.value_and_delta_into(activation, z, a, target, delta);
         });
         (value, delta)

@@ -5,7 +5,7 @@ use nalgebra::SVector;
 use super::{Loss, check_finite, zip_into};
 use crate::Error;
 use crate::Scalar;
-use crate::storage::vector_with;
+use crate::storage::vector_with_of;
 
 /// Mean squared error, Keras's `mean_squared_error` (`mse`).
 ///
@@ -46,7 +46,7 @@ impl<const N: usize, T: Scalar> Loss<N, T> for MeanSquaredError {
 
     /// `2 (p_i - y_i) / N`.
     fn gradient(&self, prediction: &SVector<T, N>, target: &Self::Target) -> SVector<T, N> {
-        vector_with(|g| self.gradient_into(prediction, target, g))
+        vector_with_of(|g| self.gradient_into(prediction, target, g))
     }
 
     fn gradient_into(
@@ -106,7 +106,7 @@ impl<const N: usize, T: Scalar> Loss<N, T> for MeanAbsoluteError {
 
     /// `sign(p_i - y_i) / N`, and `0` where `p_i = y_i`.
     fn gradient(&self, prediction: &SVector<T, N>, target: &Self::Target) -> SVector<T, N> {
-        vector_with(|g| self.gradient_into(prediction, target, g))
+        vector_with_of(|g| self.gradient_into(prediction, target, g))
     }
 
     fn gradient_into(
@@ -225,7 +225,7 @@ impl<const N: usize, T: Scalar> Loss<N, T> for Huber {
 
     /// `clamp(e_i, -δ, δ) / N`.
     fn gradient(&self, prediction: &SVector<T, N>, target: &Self::Target) -> SVector<T, N> {
-        vector_with(|g| self.gradient_into(prediction, target, g))
+        vector_with_of(|g| self.gradient_into(prediction, target, g))
     }
 
     fn gradient_into(

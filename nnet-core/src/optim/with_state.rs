@@ -19,7 +19,7 @@ use crate::{Parameters, Result, Scalar};
 ///
 /// ```
 /// use nnet_core::optim::{Clip, Optimizer, OptimizerConfig, WithState};
-/// use nnet_core::{DenseGradient, Parameters, Result};
+/// use nnet_core::{DenseGradient, Parameters, Result, Scalar};
 ///
 /// /// Sign descent: `w ← w − η · sign(g)`, without state.
 /// #[derive(Debug, Clone)]
@@ -41,10 +41,17 @@ use crate::{Parameters, Result, Scalar};
 ///     fn validate(&self) -> Result<()> {
 ///         Ok(())
 ///     }
-///     fn update<T: Scalar, P: Parameters<T>, G: Parameters<T>>(&self, _: &mut (), params: &mut P, grads: &G) {
+///     fn update<T: Scalar, P: Parameters<T>, G: Parameters<T>>(
+///         &self,
+///         _: &mut (),
+///         params: &mut P,
+///         grads: &G,
+///     ) {
+///         // Hyper-parameters are `f32`; the arithmetic is in the network's scalar `T`.
+///         let rate = T::of_f32(self.learning_rate);
 ///         for i in 0..P::TENSORS {
-///             for (w, g) in params.tensor_mut(i).iter_mut().zip(grads.tensor(i)) {
-///                 *w -= self.learning_rate * g.signum();
+///             for (w, &g) in params.tensor_mut(i).iter_mut().zip(grads.tensor(i)) {
+///                 *w -= rate * g.signum();
 ///             }
 ///         }
 ///     }

@@ -40,7 +40,7 @@ struct Buffers<T> {
 ///
 /// let gru = LayerSpec { kind: LayerKind::Gru, ..LayerSpec::dense("gru1", 3, 4, ActivationKind::Linear) };
 /// let dense = LayerSpec::dense("dense1", 4, 1, ActivationKind::Linear);
-/// let workspace = SequenceWorkspace::new(&[gru, dense], &[16, 1], false);
+/// let workspace: SequenceWorkspace = SequenceWorkspace::new(&[gru, dense], &[16, 1], false);
 /// assert_eq!(workspace.sequences(), 0);
 /// ```
 #[derive(Debug, Clone, Default)]

@@ -59,7 +59,9 @@ fn layer_path(layer: &Layer, sep: TokenStream) -> TokenStream {
             // Past the network's inline budget, the weights live on the heap.
             let (gates, biases) = (lit(cell.gates()), lit(cell.biases()));
             let scalar = layer.scalar.tokens();
-            let storage = if layer.boxed {
+            let storage = if layer.boxed && layer.scalar == ScalarKind::F32 {
+                Some(quote!(, #p::layer::HeapRecurrentWeights<#inputs, #units, #gates, #biases>))
+            } else if layer.boxed {
                 Some(
                     quote!(, #p::layer::HeapRecurrentWeights<#inputs, #units, #gates, #biases, #scalar>),
                 )
@@ -237,7 +239,9 @@ fn storage_type(layer: &Layer) -> TokenStream {
     let p = private();
     let (inputs, units) = (lit(layer.inputs), lit(layer.units));
     let scalar = layer.scalar.tokens();
-    if layer.boxed {
+    if layer.boxed && layer.scalar == ScalarKind::F32 {
+        quote!(#p::HeapMatrix<#units, #inputs>)
+    } else if layer.boxed {
         quote!(#p::HeapMatrix<#units, #inputs, #scalar>)
     } else {
         quote!(#p::nalgebra::SMatrix<#scalar, #units, #inputs>)
@@ -250,7 +254,9 @@ pub(super) fn vector_type(layer: &Layer) -> TokenStream {
     let p = private();
     let units = lit(layer.units);
     let scalar = layer.scalar.tokens();
-    if layer.heap_vectors {
+    if layer.heap_vectors && layer.scalar == ScalarKind::F32 {
+        quote!(#p::HeapVector<#units>)
+    } else if layer.heap_vectors {
         quote!(#p::HeapVector<#units, #scalar>)
     } else {
         quote!(#p::nalgebra::SVector<#scalar, #units>)
