@@ -158,3 +158,29 @@ fn readme_round_trip() -> Result<(), Box<dyn std::error::Error>> {
     assert_eq!(back, net);
     Ok(())
 }
+
+nnet::network! {
+    /// `Normed` in f64.
+    #[scalar = f64]
+    pub struct Normed64 { input 3; dense 4 (use_bias = false); batch_norm (momentum = 0.9); activation relu; dropout 0.2; layer_norm; dense 1; }
+}
+
+#[test]
+fn f64_networks_round_trip_through_json() {
+    let mut net = Normed64::seeded(8);
+    // A value no f32 holds.
+    net.tensor_mut(0)[0] = 0.1 + 1e-12;
+    let json = serde_json::to_string(&net).unwrap();
+    let back: Normed64 = serde_json::from_str(&json).unwrap();
+    // serde_json prints the shortest exact text, but without its `float_roundtrip` feature it
+    // parses f64 to within one unit in the last place: compare to that.
+    for t in 0..<Normed64 as Parameters<f64>>::TENSORS {
+        for (&a, &b) in net.tensor(t).iter().zip(back.tensor(t)) {
+            assert!(a.to_bits().abs_diff(b.to_bits()) <= 1, "{a} vs {b}");
+        }
+    }
+    assert!((back.tensor(0)[0] - 0.1).abs() > 5e-13);
+    // The f32 network of the same architecture reads the same JSON as rounded f32s.
+    let narrow: Normed = serde_json::from_str(&json).unwrap();
+    assert_eq!(narrow.tensor(0)[0], 0.1_f32);
+}
