@@ -168,6 +168,7 @@ fn dense_networks_of_every_smooth_activation_match_finite_differences() {
         if clear(net.forward_trace(&x).z3.as_slice()) {
             smooth += 1;
             let worst = check_vector_network(&net, x);
+            println!("Smooth, seed {seed}: {worst:e}");
             assert!(worst <= TOLERANCE, "Smooth, seed {seed}: {worst:e}");
         }
         // selu (layer 2) and leaky_relu (layer 3) have a kink at 0: only inputs whose
@@ -177,6 +178,7 @@ fn dense_networks_of_every_smooth_activation_match_finite_differences() {
         if clear(trace.z2.as_slice()) && clear(trace.z3.as_slice()) {
             checked += 1;
             let worst = check_vector_network(&net, x);
+            println!("Mixed, seed {seed}: {worst:e}");
             assert!(worst <= TOLERANCE, "Mixed, seed {seed}: {worst:e}");
         }
     }
@@ -201,6 +203,7 @@ fn normalization_layers_match_finite_differences_per_sample_and_in_training() {
         *v = 0.5 + 0.3 * i as f64;
     }
     let worst = check_vector_network(&net, input::<4>(1));
+    println!("per sample: {worst:e}");
     assert!(worst <= TOLERANCE, "per sample: {worst:e}");
 
     // The training pass: batch statistics, through the batched backward pass.
@@ -233,6 +236,7 @@ fn normalization_layers_match_finite_differences_per_sample_and_in_training() {
         &mut outputs,
     );
     let error = worst_error(&parameter_pairs(&net, &grads, batch_loss));
+    println!("training pass: {error:e}");
     assert!(error <= TOLERANCE, "training pass: {error:e}");
 }
 
@@ -285,13 +289,16 @@ fn recurrent_networks_match_finite_differences_through_time() {
         .map(|i| SVector::from([0.3 * i as f64 - 0.4, 0.2]))
         .collect();
     let worst = check_sequence_network(&GruNet::seeded(1), &data, &targets);
+    println!("gru: {worst:e}");
     assert!(worst <= TOLERANCE, "gru: {worst:e}");
     let worst = check_sequence_network(&LstmNet::seeded(2), &data, &targets);
+    println!("lstm, simple_rnn: {worst:e}");
     assert!(worst <= TOLERANCE, "lstm, simple_rnn: {worst:e}");
 
     let data = sequences::<2>(&[3, 6]);
     let per_step: Vec<SVector<f64, 1>> = (0..9).map(|t| SVector::from([(t % 2) as f64])).collect();
     let worst = check_sequence_network(&RnnNet::seeded(3), &data, &per_step);
+    println!("simple_rnn per step: {worst:e}");
     assert!(worst <= TOLERANCE, "simple_rnn per step: {worst:e}");
 }
 
@@ -382,6 +389,7 @@ fn every_loss_matches_finite_differences_in_f64() {
         ),
     ];
     for (name, worst) in checks {
+        println!("{name}: {worst:e}");
         assert!(worst <= TOLERANCE, "{name}: {worst:e}");
     }
 }
