@@ -8,8 +8,9 @@
 //!
 //! What the two types compute differently lives in the sealed half of the trait: `f32` keeps the
 //! branch-free gate functions of `activation::fast` and the hand-written SIMD kernels (dense
-//! products, packed matrix–matrix products); `f64` uses the library's `exp` and `tanh` (`libm`
-//! without `std`) and nalgebra's products or plain loops.
+//! products forward and backward, packed matrix–matrix products); `f64` uses the library's `exp`
+//! and `tanh` (`libm` without `std`), the same forward dense kernel in `f64` lanes, and
+//! nalgebra's products or plain loops elsewhere.
 
 use core::fmt::{Debug, Display};
 
@@ -342,14 +343,13 @@ impl sealed::Sealed for f64 {
 
     #[inline(always)]
     fn add_product<V: Simd, const IN: usize, const OUT: usize>(
-        _simd: V,
+        simd: V,
         w: &SMatrix<Self, OUT, IN>,
-        _bias: &SVector<Self, OUT>,
+        bias: &SVector<Self, OUT>,
         x: &SVector<Self, IN>,
         z: &mut [Self],
     ) {
-        let mut z = nalgebra::SVectorViewMut::<f64, OUT>::from_slice(z);
-        z.gemv(1.0, w, x, 1.0);
+        crate::simd::add_product_f64(simd, w, bias, x, z);
     }
 
     #[inline(always)]
