@@ -86,6 +86,19 @@ nnet::network! {
     }
 }
 
+nnet::network! {
+    /// An `f64` network, dense and recurrent, drawn from a seed: the scalar-generic code
+    /// without `std` (`exp` and `tanh` of `f64` through `libm`).
+    #[scalar = f64]
+    struct Precise {
+        input sequence 2;
+        gru 4 (return_sequences);
+        lstm 3;
+        dense 8 gelu;
+        dense 2 softmax;
+    }
+}
+
 /// The baked seed network in read-only memory.
 static SEED: Seed = Seed::TRAINED;
 
@@ -150,6 +163,20 @@ fn run() -> i32 {
     let y = drawn.step(&mut state, &black_box(nnet::vector![0.1, 0.2, 0.3]));
     if !y.iter().all(|v| v.is_finite() && v.abs() < 1.0) {
         return 5;
+    }
+
+    let precise = Precise::seeded(black_box(5));
+    let mut state = PreciseState::default();
+    let xs = [
+        nnet::SVector::<f64, 2>::from([0.4, -0.9]),
+        nnet::SVector::<f64, 2>::from([-0.2, 0.6]),
+    ];
+    let mut last = nnet::SVector::<f64, 2>::zeros();
+    for x in &xs {
+        last = precise.step(&mut state, black_box(x));
+    }
+    if last != precise.forward(black_box(&xs)) || (last.sum() - 1.0).abs() > 1e-12 {
+        return 6;
     }
     0
 }
