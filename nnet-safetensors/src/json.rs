@@ -278,11 +278,17 @@ impl<'h> Reader<'h> {
             plain = false;
         }
         let text = &self.text[start..at];
+        if let (true, Ok(n)) = (plain, text.parse::<u64>()) {
+            self.at = at;
+            return Ok(Value::Int(n));
+        }
+        // As `serde_json`: a number beyond `f64`'s range is an error, not an infinity.
+        if text.parse::<f64>().is_ok_and(f64::is_infinite) {
+            self.at = start;
+            return Err(self.error("a number out of range"));
+        }
         self.at = at;
-        Ok(match text.parse::<u64>() {
-            Ok(n) if plain => Value::Int(n),
-            _ => Value::OtherNumber,
-        })
+        Ok(Value::OtherNumber)
     }
 
     /// A string, the reader on its opening quote: borrowed from the header unless it holds
@@ -559,6 +565,10 @@ mod tests {
             "[+1]",
             "[00]",
             "[-01]",
+            "2e312",
+            "[-2e312]",
+            "1e-400",
+            "1797693134862315708145274237317043567981e270",
             r#""\u12""#,
             r#""\u12g4""#,
             r#""\U0041""#,
