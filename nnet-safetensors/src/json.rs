@@ -590,7 +590,15 @@ mod tests {
     }
 
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        // A fixed seed: these compare two implementations, so a disagreement not yet found
+        // would otherwise surface at random in CI. 240,000 cases from random seeds agreed when
+        // the reader was written (the one disagreement found, `2e312`, is fixed and kept in
+        // `proptest-regressions/`); change the seed to explore further.
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 3000,
+            rng_seed: proptest::test_runner::RngSeed::Fixed(20261201),
+            ..proptest::prelude::ProptestConfig::default()
+        })]
 
         /// Texts made of JSON's own tokens in any order: mostly malformed, some valid.
         #[test]
