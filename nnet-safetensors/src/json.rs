@@ -296,18 +296,8 @@ impl<'h> Reader<'h> {
     fn string(&mut self) -> Result<Cow<'h, str>, SyntaxError> {
         self.at += 1;
         let start = self.at;
-        let bytes = self.text.as_bytes();
-        // The common case: no escape before the closing quote.
-        let plain = bytes[start..]
-            .iter()
-            .position(|&b| b == b'"' || b == b'\\' || b < 0x20);
-        if let Some(n) = plain
-            && bytes[start + n] == b'"'
-        {
-            self.at = start + n + 1;
-            return Ok(Cow::Borrowed(&self.text[start..start + n]));
-        }
-        let mut owned = String::new();
+        // Filled from the first escape on; a string without one is borrowed.
+        let mut owned: Option<String> = None;
         loop {
             let rest = &self.text[self.at..];
             let run = rest
@@ -317,14 +307,20 @@ impl<'h> Reader<'h> {
                 self.at = self.text.len();
                 return Err(self.error("the header ends inside a string"));
             };
-            owned.push_str(&rest[..run]);
+            if let Some(owned) = &mut owned {
+                owned.push_str(&rest[..run]);
+            }
             self.at += run;
-            match bytes[self.at] {
+            match self.text.as_bytes()[self.at] {
                 b'"' => {
                     self.at += 1;
-                    return Ok(Cow::Owned(owned));
+                    return Ok(match owned {
+                        Some(owned) => Cow::Owned(owned),
+                        None => Cow::Borrowed(&self.text[start..self.at - 1]),
+                    });
                 }
                 b'\\' => {
+                    let owned = owned.get_or_insert_with(|| self.text[start..self.at].to_owned());
                     self.at += 1;
                     owned.push(self.escape()?);
                 }
