@@ -211,30 +211,23 @@ fn normalization_layers_match_finite_differences_per_sample_and_in_training() {
     let ys: Vec<SVector<f64, 2>> = (0..6)
         .map(|i| SVector::from([0.5 - 0.2 * i as f64, 0.1 * i as f64]))
         .collect();
-    let batch_loss = |n: &Normalized| {
+    // The loss and the gradient of one training pass.
+    let batch = |n: &Normalized| {
         let mut workspace = n.workspace(xs.len());
         let mut grads = n.zero_gradients();
         let mut outputs = vec![SVector::zeros(); xs.len()];
-        n.accumulate_batch(
+        let loss = n.accumulate_batch(
             &mut workspace,
             &xs,
             &ys,
             &MeanSquaredError,
             &mut grads,
             &mut outputs,
-        )
+        );
+        (loss, grads)
     };
-    let mut workspace = net.workspace(xs.len());
-    let mut grads = net.zero_gradients();
-    let mut outputs = vec![SVector::zeros(); xs.len()];
-    net.accumulate_batch(
-        &mut workspace,
-        &xs,
-        &ys,
-        &MeanSquaredError,
-        &mut grads,
-        &mut outputs,
-    );
+    let batch_loss = |n: &Normalized| batch(n).0;
+    let (_, grads) = batch(&net);
     let error = worst_error(&parameter_pairs(&net, &grads, batch_loss));
     println!("training pass: {error:e}");
     assert!(error <= TOLERANCE, "training pass: {error:e}");
