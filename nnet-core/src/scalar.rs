@@ -250,7 +250,7 @@ impl sealed::Sealed for f32 {
         x: &SVector<Self, IN>,
         z: &mut [Self],
     ) {
-        crate::simd::add_product(simd, w, bias, x, z);
+        crate::dense::kernel::add_product(simd, w, bias, x, z);
     }
 
     #[inline(always)]
@@ -262,7 +262,7 @@ impl sealed::Sealed for f32 {
         gw: &mut SMatrix<Self, OUT, IN>,
         dx: &mut Option<&mut SVector<Self, IN>>,
     ) -> bool {
-        crate::simd::backward_product(simd, w, x, delta, gw, dx)
+        crate::dense::kernel::backward_product(simd, w, x, delta, gw, dx)
     }
 
     #[cfg(feature = "std")]
@@ -349,7 +349,7 @@ impl sealed::Sealed for f64 {
         x: &SVector<Self, IN>,
         z: &mut [Self],
     ) {
-        crate::simd::add_product_f64(simd, w, bias, x, z);
+        crate::dense::kernel::add_product_f64(simd, w, bias, x, z);
     }
 
     #[inline(always)]

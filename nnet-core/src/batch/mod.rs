@@ -7,11 +7,8 @@
 //! [`Network::accumulate_batch`](crate::Network::accumulate_batch), and the fit loop keeps one
 //! for the whole of training, so that batches allocate nothing.
 
-mod dense;
-mod gemm;
-
 #[doc(hidden)]
-pub use gemm::{Kernel as GemmKernel, gemm_with};
+pub use crate::dense::gemm::{Kernel as GemmKernel, gemm_with};
 
 use nalgebra::SVector;
 
@@ -19,8 +16,7 @@ use crate::activation::Activation;
 use crate::loss::Loss;
 use crate::{LayerKind, LayerSpec, Scalar};
 
-pub(crate) use gemm::{Strided, gemm};
-pub(crate) use gemm::{packed_serial, plain_serial};
+pub(crate) use crate::dense::gemm::{Strided, packed_serial, plain_serial};
 
 /// Whether a network with these layers runs batches through matrix–matrix products rather than
 /// one sample at a time: when one of its layers has at least 4,096 weights (64 × 64).

@@ -19,7 +19,6 @@
 
 mod activation;
 mod batch_norm;
-mod dense;
 mod dropout;
 mod layer_norm;
 mod recurrent;

@@ -1,4 +1,4 @@
-//! Matrix–matrix products for batches: `C += A B`, split over two threads for large products.
+//! Matrix–matrix products for the dense layer's batches: `C += A B`, split over two threads for large products.
 //!
 //! Threads split the columns of `C`, never the sum, and each column's sum is computed in the same
 //! order whatever the split, so results are the same bits on one thread or two.

@@ -3,10 +3,10 @@
 use nalgebra::SVector;
 use pulp::Simd;
 
-#[cfg(feature = "std")]
-use super::Mode;
-use super::{Layer, LayerGradient, LayerKind};
 use crate::activation::Activation;
+#[cfg(feature = "std")]
+use crate::layer::Mode;
+use crate::layer::{Layer, LayerGradient, LayerKind};
 use crate::storage::MatrixStorage;
 use crate::{Dense, DenseGradient, Scalar, TensorInfo};
 
@@ -49,7 +49,7 @@ impl<
     type Activation = A;
 
     fn tensor_info(index: usize) -> Option<TensorInfo> {
-        crate::dense::dense_tensor_info(IN, OUT, BIAS, index)
+        super::dense_tensor_info(IN, OUT, BIAS, index)
     }
 
     #[inline]

@@ -1,8 +1,9 @@
 //! The dense layer over a batch: `Z = W X + b 1ᵀ`, `A = act(Z)`, and its backward pass, with
 //! one sample per column.
 
-use super::{Strided, gemm, vectors, vectors_mut};
+use super::gemm::{Strided, gemm};
 use crate::activation::Activation;
+use crate::batch::{vectors, vectors_mut};
 use crate::storage::MatrixStorage;
 use crate::{Dense, DenseGradient, Scalar};
 

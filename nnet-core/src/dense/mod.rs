@@ -1,4 +1,16 @@
 //! The dense (fully connected) layer and its gradient: `a = act(W x + b)`.
+//!
+//! Everything of the dense layer lives here: the type, its gradient and regularizer (this
+//! file), its [`Layer`](crate::Layer) implementation (`layer`), its single-sample SIMD kernels
+//! (`kernel`), its batched passes (`batch`) and the matrix–matrix product they run on (`gemm`,
+//! with the packed kernel in `gemm/packed`).
+
+#[cfg(feature = "std")]
+mod batch;
+#[cfg(feature = "std")]
+pub(crate) mod gemm;
+pub(crate) mod kernel;
+mod layer;
 
 use nalgebra::{SMatrix, SVector};
 use rand::Rng;
