@@ -6,16 +6,17 @@
 //! before and `#[scalar = f64]` on a `network!` declaration switches a whole network, its
 //! trainer, losses, optimizers, metrics and weight files to `f64`.
 //!
-//! What the two types compute differently lives in the sealed half of the trait: `f32` keeps the
-//! branch-free gate functions of `activation::fast` and the hand-written SIMD kernels (dense
-//! products forward and backward, packed matrix–matrix products); `f64` uses the library's `exp`
-//! and `tanh` (`libm` without `std`), the same forward dense kernel in `f64` lanes, and
-//! nalgebra's products or plain loops elsewhere.
+//! What the two types compute differently lives in the sealed half of the trait, and nothing
+//! else: `f32` keeps the branch-free gate functions of `activation::fast`, `f64` uses the
+//! library's `exp` and `tanh` (`libm` without `std`), and each names its registers' operations
+//! (`simd::Lanes`). The SIMD kernels (dense products forward and backward, packed matrix–matrix
+//! products) are written once over `Lanes` and depend on this trait, not the other way.
 
 use core::fmt::{Debug, Display};
 
-use nalgebra::{RealField, SMatrix, SVector};
-use pulp::Simd;
+use nalgebra::RealField;
+
+use crate::simd::Lanes;
 
 /// The number type a network computes in: `f32` (the default) or `f64`.
 ///
@@ -126,10 +127,10 @@ pub(crate) mod sealed {
     impl Element for f32 {}
     impl Element for f64 {}
 
-    /// What `f32` and `f64` compute differently: the float functions, the recurrent gates and
-    /// the SIMD kernels. Not nameable outside the crate, so no other type implements
-    /// [`Scalar`].
-    pub trait Sealed: Sized + Element {
+    /// What `f32` and `f64` compute differently: the float functions, the recurrent gates,
+    /// and ([`Lanes`]) which of pulp's register operations a kernel calls. Not nameable outside
+    /// the crate, so no other type implements [`Scalar`].
+    pub trait Sealed: Sized + Element + Lanes {
         /// `e^x`, as the standard library computes it (`libm` without `std`).
         fn exp_(self) -> Self;
         /// `e^x − 1`.
@@ -148,37 +149,6 @@ pub(crate) mod sealed {
         fn fast_logistic(self) -> Self;
         /// `tanh` of the gates and the tanh activation.
         fn fast_tanh(self) -> Self;
-
-        /// `z += W x` for one sample (`z` starts at the bias), in the registers of `simd`.
-        fn add_product<V: Simd, const IN: usize, const OUT: usize>(
-            simd: V,
-            w: &SMatrix<Self, OUT, IN>,
-            bias: &SVector<Self, OUT>,
-            x: &SVector<Self, IN>,
-            z: &mut [Self],
-        );
-
-        /// `∂W += δ xᵀ` and `dx = Wᵀ δ` for one sample in SIMD registers; `false` (and nothing
-        /// done) where the caller's plain products are as fast.
-        fn backward_product<V: Simd, const IN: usize, const OUT: usize>(
-            simd: V,
-            w: &SMatrix<Self, OUT, IN>,
-            x: &SVector<Self, IN>,
-            delta: &SVector<Self, OUT>,
-            gw: &mut SMatrix<Self, OUT, IN>,
-            dx: &mut Option<&mut SVector<Self, IN>>,
-        ) -> bool;
-
-        /// `C += A B` on one thread, `A` `m × k`, `B` `k × n`, `C` column-major `m × n`.
-        #[cfg(feature = "std")]
-        fn gemm_serial(
-            m: usize,
-            n: usize,
-            k: usize,
-            a: crate::batch::Strided<'_, Self>,
-            b: crate::batch::Strided<'_, Self>,
-            c: &mut [Self],
-        );
     }
 }
 
@@ -240,41 +210,6 @@ impl sealed::Sealed for f32 {
     #[inline(always)]
     fn fast_tanh(self) -> Self {
         crate::activation::fast::tanh(self)
-    }
-
-    #[inline(always)]
-    fn add_product<V: Simd, const IN: usize, const OUT: usize>(
-        simd: V,
-        w: &SMatrix<Self, OUT, IN>,
-        bias: &SVector<Self, OUT>,
-        x: &SVector<Self, IN>,
-        z: &mut [Self],
-    ) {
-        crate::dense::kernel::add_product(simd, w, bias, x, z);
-    }
-
-    #[inline(always)]
-    fn backward_product<V: Simd, const IN: usize, const OUT: usize>(
-        simd: V,
-        w: &SMatrix<Self, OUT, IN>,
-        x: &SVector<Self, IN>,
-        delta: &SVector<Self, OUT>,
-        gw: &mut SMatrix<Self, OUT, IN>,
-        dx: &mut Option<&mut SVector<Self, IN>>,
-    ) -> bool {
-        crate::dense::kernel::backward_product(simd, w, x, delta, gw, dx)
-    }
-
-    #[cfg(feature = "std")]
-    fn gemm_serial(
-        m: usize,
-        n: usize,
-        k: usize,
-        a: crate::batch::Strided<'_, Self>,
-        b: crate::batch::Strided<'_, Self>,
-        c: &mut [Self],
-    ) {
-        crate::batch::packed_serial(m, n, k, a, b, c);
     }
 }
 
@@ -339,41 +274,6 @@ impl sealed::Sealed for f64 {
     #[inline(always)]
     fn fast_tanh(self) -> Self {
         crate::math::tanh64(self)
-    }
-
-    #[inline(always)]
-    fn add_product<V: Simd, const IN: usize, const OUT: usize>(
-        simd: V,
-        w: &SMatrix<Self, OUT, IN>,
-        bias: &SVector<Self, OUT>,
-        x: &SVector<Self, IN>,
-        z: &mut [Self],
-    ) {
-        crate::dense::kernel::add_product_f64(simd, w, bias, x, z);
-    }
-
-    #[inline(always)]
-    fn backward_product<V: Simd, const IN: usize, const OUT: usize>(
-        _simd: V,
-        _w: &SMatrix<Self, OUT, IN>,
-        _x: &SVector<Self, IN>,
-        _delta: &SVector<Self, OUT>,
-        _gw: &mut SMatrix<Self, OUT, IN>,
-        _dx: &mut Option<&mut SVector<Self, IN>>,
-    ) -> bool {
-        false
-    }
-
-    #[cfg(feature = "std")]
-    fn gemm_serial(
-        m: usize,
-        n: usize,
-        k: usize,
-        a: crate::batch::Strided<'_, Self>,
-        b: crate::batch::Strided<'_, Self>,
-        c: &mut [Self],
-    ) {
-        crate::batch::plain_serial(m, n, k, a, b, c);
     }
 }
 

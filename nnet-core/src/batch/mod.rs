@@ -16,8 +16,6 @@ use crate::activation::Activation;
 use crate::loss::Loss;
 use crate::{LayerKind, LayerSpec, Scalar};
 
-pub(crate) use crate::dense::gemm::{Strided, packed_serial, plain_serial};
-
 /// Whether a network with these layers runs batches through matrix–matrix products rather than
 /// one sample at a time: when one of its layers has at least 4,096 weights (64 × 64).
 ///

@@ -192,48 +192,16 @@ fn serial<T: Scalar>(
     c: &mut [T],
 ) {
     match kernel {
-        Kernel::Packed => T::gemm_serial(m, n, k, a, b, c),
+        Kernel::Packed => packed::serial(m, n, k, a, b, c),
         // nalgebra 0.35 hands products with a dimension of 5 or less to its own column-by-column
         // code, whose `axcpy` reads and writes past the ends of strided vectors (it takes the
         // length of the strided slice for the number of elements): those stay with `packed`.
         #[cfg(feature = "matrixmultiply")]
-        Kernel::Matrixmultiply if m.min(n).min(k) <= 5 => T::gemm_serial(m, n, k, a, b, c),
+        Kernel::Matrixmultiply if m.min(n).min(k) <= 5 => packed::serial(m, n, k, a, b, c),
         #[cfg(feature = "matrixmultiply")]
         Kernel::Matrixmultiply => {
             let mut c = MatrixViewMut::from_slice_generic(&mut c[..m * n], Dyn(m), Dyn(n));
             c.gemm(T::one(), &a.view(m, k), &b.view(k, n), T::one());
-        }
-    }
-}
-
-/// The `f32` kernel of [`packed`], for [`Scalar`]'s hook.
-pub(crate) fn packed_serial(
-    m: usize,
-    n: usize,
-    k: usize,
-    a: Strided<'_>,
-    b: Strided<'_>,
-    c: &mut [f32],
-) {
-    packed::serial(m, n, k, a, b, c);
-}
-
-/// `C += A B` in plain loops: each value of `C` sums its products in the order of `k`, so a
-/// split of the columns over threads gives the same bits. The `f64` kernel.
-pub(crate) fn plain_serial<T: Scalar>(
-    m: usize,
-    n: usize,
-    k: usize,
-    a: Strided<'_, T>,
-    b: Strided<'_, T>,
-    c: &mut [T],
-) {
-    for (j, column) in c.chunks_exact_mut(m).take(n).enumerate() {
-        for p in 0..k {
-            let bpj = b.data[p * b.row_stride + j * b.col_stride];
-            for (i, c) in column.iter_mut().enumerate() {
-                *c += a.data[i * a.row_stride + p * a.col_stride] * bpj;
-            }
         }
     }
 }
@@ -301,6 +269,55 @@ mod tests {
                         );
                     }
                 }
+            }
+        }
+    }
+
+    /// The `f64` product (the same packed kernel, in `f64` lanes) against the definition, for
+    /// every layout and ragged shapes, on one thread and two.
+    #[test]
+    fn f64_matches_the_definition() {
+        let values64 = |len, seed| -> Vec<f64> {
+            values(len, seed)
+                .into_iter()
+                .map(|v| f64::from(v) / 3.0)
+                .collect()
+        };
+        for &(m, n, k) in &[
+            (1, 1, 1),
+            (17, 5, 3),
+            (33, 13, 300),
+            (70, 7, 2),
+            (130, 101, 300),
+        ] {
+            let (a_data, b_data) = (values64(m * k, 1), values64(k * n, 2));
+            for (a, b) in [
+                (
+                    Strided::col_major(&a_data, m),
+                    Strided::col_major(&b_data, k),
+                ),
+                (
+                    Strided::transposed(&a_data, k),
+                    Strided::transposed(&b_data, n),
+                ),
+            ] {
+                let mut want = values64(m * n, 3);
+                for j in 0..n {
+                    for i in 0..m {
+                        want[j * m + i] += (0..k).map(|l| a.at(i, l) * b.at(l, j)).sum::<f64>();
+                    }
+                }
+                let mut got = values64(m * n, 3);
+                gemm(m, n, k, a, b, &mut got);
+                for (g, w) in got.iter().zip(&want) {
+                    assert!(
+                        (g - w).abs() <= 1e-12 * (1.0 + w.abs()),
+                        "{m}x{n}x{k}: {g} {w}"
+                    );
+                }
+                let mut one = values64(m * n, 3);
+                serial(Kernel::Packed, m, n, k, a, b, &mut one);
+                assert_eq!(got, one, "{m}x{n}x{k}: two threads, one thread");
             }
         }
     }

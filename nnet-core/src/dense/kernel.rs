@@ -6,11 +6,17 @@
 //! register. When the units do not fill whole registers, the last register overlaps the one
 //! before it (both compute the shared units identically), so no lane is wasted on padding and
 //! no load is masked. A one-unit layer is a dot product instead.
+//!
+//! Each kernel is written once, generic over the element through [`Lanes`]: `f32` and `f64`
+//! run the same code, `f64` in registers of half as many lanes.
 
 use nalgebra::{SMatrix, SVector};
-use pulp::{Simd, WithSimd};
+use pulp::Simd;
+#[cfg(feature = "std")]
+use pulp::WithSimd;
 
 use crate::activation::Activation;
+use crate::simd::Lanes;
 use crate::storage::MatrixStorage;
 use crate::{Dense, DenseGradient, Scalar};
 
@@ -20,30 +26,36 @@ const BLOCK: usize = 8;
 /// the output units in memory instead of keeping blocks of units in registers.
 const STREAM: usize = 1 << 17;
 
+/// The first register's worth of `values`.
 #[inline(always)]
-fn load<S: Simd>(values: &[f32]) -> S::f32s {
-    S::as_simd_f32s(values).0[0]
+fn load<S: Simd, T: Lanes>(values: &[T]) -> T::Reg<S> {
+    T::as_simd::<S>(values).0[0]
 }
 
+/// `v` into the first register's worth of `values`.
 #[inline(always)]
-fn store<S: Simd>(values: &mut [f32], v: S::f32s) {
-    S::as_mut_simd_f32s(values).0[0] = v;
+fn store<S: Simd, T: Lanes>(values: &mut [T], v: T::Reg<S>) {
+    T::as_mut_simd::<S>(values).0[0] = v;
 }
 
 /// `Σ a_i b_i` over equal lengths, in two registers of partial sums.
 #[inline(always)]
-fn dot<S: Simd>(simd: S, a: &[f32], b: &[f32]) -> f32 {
-    let (a_head, a_tail) = S::as_simd_f32s(a);
-    let (b_head, b_tail) = S::as_simd_f32s(b);
-    let mut sums = [simd.splat_f32s(0.0); 2];
+fn dot<S: Simd, T: Scalar>(simd: S, a: &[T], b: &[T]) -> T {
+    let (a_head, a_tail) = T::as_simd::<S>(a);
+    let (b_head, b_tail) = T::as_simd::<S>(b);
+    let mut sums = [T::splat_reg(simd, T::zero()); 2];
     for (i, (&a, &b)) in a_head.iter().zip(b_head).enumerate() {
-        sums[i % 2] = simd.mul_add_f32s(a, b, sums[i % 2]);
+        sums[i % 2] = T::mul_add_reg(simd, a, b, sums[i % 2]);
     }
-    let tail = simd.mul_f32s(
-        simd.partial_load_f32s(a_tail),
-        simd.partial_load_f32s(b_tail),
+    let tail = T::mul_reg(
+        simd,
+        T::partial_load(simd, a_tail),
+        T::partial_load(simd, b_tail),
     );
-    simd.reduce_sum_f32s(simd.add_f32s(simd.add_f32s(sums[0], sums[1]), tail))
+    T::reduce_sum(
+        simd,
+        T::add_reg(simd, T::add_reg(simd, sums[0], sums[1]), tail),
+    )
 }
 
 impl<
@@ -86,7 +98,7 @@ impl<
     /// `z += W x`, `z` holding the bias.
     #[inline(always)]
     fn add_product_simd<V: Simd>(&self, simd: V, x: &SVector<T, IN>, z: &mut [T]) {
-        T::add_product(simd, self.weights.matrix(), self.bias.matrix(), x, z);
+        add_product(simd, self.weights.matrix(), self.bias.matrix(), x, z);
     }
 
     /// [`forward_trace`](Dense::forward_trace) in the registers of `simd`.
@@ -121,7 +133,7 @@ impl<
     }
 
     /// [`backward_into`](Dense::backward_into) in the registers of `simd`, for layers of up to
-    /// `BLOCK` registers of units (`f32`); the plain products otherwise.
+    /// `BLOCK` registers of units; the plain products otherwise.
     #[doc(hidden)]
     #[inline(always)]
     pub fn backward_simd<V: Simd>(
@@ -134,7 +146,7 @@ impl<
     ) {
         let mut dx = dx;
         let w = self.weights.matrix();
-        if T::backward_product(simd, w, x, delta, grad.weights.matrix_mut(), &mut dx) {
+        if backward_product(simd, w, x, delta, grad.weights.matrix_mut(), &mut dx) {
             *grad.bias.matrix_mut() += delta;
         } else {
             self.backward_into(x, delta, grad, dx);
@@ -180,27 +192,27 @@ impl<
     }
 }
 
-/// `z += W x` for one `f32` sample, `z` holding `bias`: the dense product of
+/// `z += W x` for one sample, `z` holding `bias`: the dense product of
 /// [`Dense::forward_simd`] (see the module's documentation for the layout).
 #[inline(always)]
-pub(crate) fn add_product<V: Simd, const IN: usize, const OUT: usize>(
+fn add_product<V: Simd, T: Scalar, const IN: usize, const OUT: usize>(
     simd: V,
-    weights: &SMatrix<f32, OUT, IN>,
-    bias: &SVector<f32, OUT>,
-    x: &SVector<f32, IN>,
-    z: &mut [f32],
+    weights: &SMatrix<T, OUT, IN>,
+    bias: &SVector<T, OUT>,
+    x: &SVector<T, IN>,
+    z: &mut [T],
 ) {
-    let lanes = V::F32_LANES;
+    let lanes = T::lanes::<V>();
     let w = weights.as_slice();
     if OUT == 1 {
         z[0] += dot(simd, w, x.as_slice());
     } else if IN * OUT >= STREAM && OUT.is_multiple_of(lanes) {
         // Weights beyond L2: stream them column by column, each read once and in order.
-        let (z, _) = V::as_mut_simd_f32s(z);
+        let (z, _) = T::as_mut_simd::<V>(z);
         for (column, &xj) in w.chunks_exact(OUT).zip(x.iter()) {
-            let xj = simd.splat_f32s(xj);
-            for (z, &wj) in z.iter_mut().zip(V::as_simd_f32s(column).0) {
-                *z = simd.mul_add_f32s(wj, xj, *z);
+            let xj = T::splat_reg(simd, xj);
+            for (z, &wj) in z.iter_mut().zip(T::as_simd::<V>(column).0) {
+                *z = T::mul_add_reg(simd, wj, xj, *z);
             }
         }
     } else if OUT >= lanes {
@@ -210,59 +222,59 @@ pub(crate) fn add_product<V: Simd, const IN: usize, const OUT: usize>(
             // The last block, and the last register of a block, end at OUT.
             let first = first.min(OUT - rows.min(OUT));
             let at = |r: usize| (first + r * lanes).min(OUT - lanes);
-            block::<V, IN, OUT>(simd, w, bias.as_slice(), x, z, registers, at);
+            block::<V, T, IN, OUT>(simd, w, bias.as_slice(), x, z, registers, at);
         }
     } else {
         // Fewer units than lanes: nalgebra's fixed-size product, as `Dense::preactivation`.
-        let mut z = nalgebra::SVectorViewMut::<f32, OUT>::from_slice(z);
-        z.gemv(1.0, weights, x, 1.0);
+        let mut z = nalgebra::SVectorViewMut::<T, OUT>::from_slice(z);
+        z.gemv(T::one(), weights, x, T::one());
     }
 }
 
-/// `∂W += δ xᵀ` and `dx = Wᵀ δ` for one `f32` sample, the output units in registers; `false`
+/// `∂W += δ xᵀ` and `dx = Wᵀ δ` for one sample, the output units in registers; `false`
 /// (nothing done) for one unit or more than `BLOCK` registers of units.
 #[inline(always)]
-pub(crate) fn backward_product<V: Simd, const IN: usize, const OUT: usize>(
+fn backward_product<V: Simd, T: Scalar, const IN: usize, const OUT: usize>(
     simd: V,
-    weights: &SMatrix<f32, OUT, IN>,
-    x: &SVector<f32, IN>,
-    delta: &SVector<f32, OUT>,
-    gw: &mut SMatrix<f32, OUT, IN>,
-    dx: &mut Option<&mut SVector<f32, IN>>,
+    weights: &SMatrix<T, OUT, IN>,
+    x: &SVector<T, IN>,
+    delta: &SVector<T, OUT>,
+    gw: &mut SMatrix<T, OUT, IN>,
+    dx: &mut Option<&mut SVector<T, IN>>,
 ) -> bool {
-    let lanes = V::F32_LANES;
+    let lanes = T::lanes::<V>();
     if OUT == 1 || OUT > BLOCK * lanes {
         return false;
     }
     let registers = OUT.div_ceil(lanes);
-    let zero = simd.splat_f32s(0.0);
+    let zero = T::splat_reg(simd, T::zero());
     let mut d = [zero; BLOCK];
     for (r, chunk) in delta.as_slice().chunks(lanes).enumerate() {
-        d[r] = simd.partial_load_f32s(chunk);
+        d[r] = T::partial_load(simd, chunk);
     }
     let w = weights.as_slice();
     let g = gw.as_mut_slice();
     let columns = w.chunks_exact(OUT).zip(g.chunks_exact_mut(OUT));
     for (j, ((w, g), &xj)) in columns.zip(x.iter()).enumerate() {
-        let xj = simd.splat_f32s(xj);
+        let xj = T::splat_reg(simd, xj);
         let mut sum = zero;
         for (r, (w, g)) in w.chunks(lanes).zip(g.chunks_mut(lanes)).enumerate() {
             let d = d[r.min(registers - 1)];
             let (wv, gv) = if w.len() == lanes {
-                (load::<V>(w), load::<V>(g))
+                (load::<V, T>(w), load::<V, T>(g))
             } else {
-                (simd.partial_load_f32s(w), simd.partial_load_f32s(g))
+                (T::partial_load(simd, w), T::partial_load(simd, g))
             };
-            let gv = simd.mul_add_f32s(d, xj, gv);
+            let gv = T::mul_add_reg(simd, d, xj, gv);
             if g.len() == lanes {
-                store::<V>(g, gv);
+                store::<V, T>(g, gv);
             } else {
-                simd.partial_store_f32s(g, gv);
+                T::partial_store(simd, g, gv);
             }
-            sum = simd.mul_add_f32s(wv, d, sum);
+            sum = T::mul_add_reg(simd, wv, d, sum);
         }
         if let Some(dx) = dx.as_deref_mut() {
-            dx[j] = simd.reduce_sum_f32s(sum);
+            dx[j] = T::reduce_sum(simd, sum);
         }
     }
     true
@@ -270,144 +282,41 @@ pub(crate) fn backward_product<V: Simd, const IN: usize, const OUT: usize>(
 
 /// Up to `BLOCK` registers of output units, starting at the rows `at(r)`, from the bias.
 #[inline(always)]
-fn block<V: Simd, const IN: usize, const OUT: usize>(
+fn block<V: Simd, T: Scalar, const IN: usize, const OUT: usize>(
     simd: V,
-    w: &[f32],
-    bias: &[f32],
-    x: &SVector<f32, IN>,
-    z: &mut [f32],
+    w: &[T],
+    bias: &[T],
+    x: &SVector<T, IN>,
+    z: &mut [T],
     registers: usize,
     at: impl Fn(usize) -> usize,
 ) {
-    let lanes = V::F32_LANES;
-    let zero = simd.splat_f32s(0.0);
+    let lanes = T::lanes::<V>();
+    let zero = T::splat_reg(simd, T::zero());
     // Even and odd inputs in separate sums, to halve the chain of dependent additions.
     let mut even = [zero; BLOCK];
     let mut odd = [zero; BLOCK];
     // From the bias, not from `z`: blocks may overlap, and `z` may already hold results.
     for r in 0..registers {
-        even[r] = load::<V>(&bias[at(r)..at(r) + lanes]);
+        even[r] = load::<V, T>(&bias[at(r)..at(r) + lanes]);
     }
     // Two sets of sums only while both fit in the 16 registers with room to spare.
     let split = registers <= BLOCK / 2;
     for (j, column) in w.chunks_exact(OUT).enumerate() {
-        let xj = simd.splat_f32s(x[j]);
+        let xj = T::splat_reg(simd, x[j]);
         let sums = if split && j % 2 == 1 {
             &mut odd
         } else {
             &mut even
         };
         for (r, sum) in sums.iter_mut().enumerate().take(registers) {
-            let wj = load::<V>(&column[at(r)..at(r) + lanes]);
-            *sum = simd.mul_add_f32s(wj, xj, *sum);
+            let wj = load::<V, T>(&column[at(r)..at(r) + lanes]);
+            *sum = T::mul_add_reg(simd, wj, xj, *sum);
         }
     }
     for r in 0..registers {
-        store::<V>(&mut z[at(r)..at(r) + lanes], simd.add_f32s(even[r], odd[r]));
-    }
-}
-
-#[inline(always)]
-fn load_f64<S: Simd>(values: &[f64]) -> S::f64s {
-    S::as_simd_f64s(values).0[0]
-}
-
-#[inline(always)]
-fn store_f64<S: Simd>(values: &mut [f64], v: S::f64s) {
-    S::as_mut_simd_f64s(values).0[0] = v;
-}
-
-/// `Σ a_i b_i` over equal lengths, in two registers of partial sums.
-#[inline(always)]
-fn dot_f64<S: Simd>(simd: S, a: &[f64], b: &[f64]) -> f64 {
-    let (a_head, a_tail) = S::as_simd_f64s(a);
-    let (b_head, b_tail) = S::as_simd_f64s(b);
-    let mut sums = [simd.splat_f64s(0.0); 2];
-    for (i, (&a, &b)) in a_head.iter().zip(b_head).enumerate() {
-        sums[i % 2] = simd.mul_add_f64s(a, b, sums[i % 2]);
-    }
-    let tail = simd.mul_f64s(
-        simd.partial_load_f64s(a_tail),
-        simd.partial_load_f64s(b_tail),
-    );
-    simd.reduce_sum_f64s(simd.add_f64s(simd.add_f64s(sums[0], sums[1]), tail))
-}
-
-/// [`add_product`] for `f64`: the same layout, in registers of `f64` lanes (half as many per
-/// register as `f32`).
-#[inline(always)]
-pub(crate) fn add_product_f64<V: Simd, const IN: usize, const OUT: usize>(
-    simd: V,
-    weights: &SMatrix<f64, OUT, IN>,
-    bias: &SVector<f64, OUT>,
-    x: &SVector<f64, IN>,
-    z: &mut [f64],
-) {
-    let lanes = V::F64_LANES;
-    let w = weights.as_slice();
-    if OUT == 1 {
-        z[0] += dot_f64(simd, w, x.as_slice());
-    } else if IN * OUT >= STREAM && OUT.is_multiple_of(lanes) {
-        // Weights beyond L2: stream them column by column, each read once and in order.
-        let (z, _) = V::as_mut_simd_f64s(z);
-        for (column, &xj) in w.chunks_exact(OUT).zip(x.iter()) {
-            let xj = simd.splat_f64s(xj);
-            for (z, &wj) in z.iter_mut().zip(V::as_simd_f64s(column).0) {
-                *z = simd.mul_add_f64s(wj, xj, *z);
-            }
-        }
-    } else if OUT >= lanes {
-        let registers = OUT.div_ceil(lanes).min(BLOCK);
-        let rows = registers * lanes;
-        for first in (0..OUT).step_by(rows) {
-            // The last block, and the last register of a block, end at OUT.
-            let first = first.min(OUT - rows.min(OUT));
-            let at = |r: usize| (first + r * lanes).min(OUT - lanes);
-            block_f64::<V, IN, OUT>(simd, w, bias.as_slice(), x, z, registers, at);
-        }
-    } else {
-        // Fewer units than lanes: nalgebra's fixed-size product, as `Dense::preactivation`.
-        let mut z = nalgebra::SVectorViewMut::<f64, OUT>::from_slice(z);
-        z.gemv(1.0, weights, x, 1.0);
-    }
-}
-
-/// Up to `BLOCK` registers of output units, starting at the rows `at(r)`, from the bias.
-#[inline(always)]
-fn block_f64<V: Simd, const IN: usize, const OUT: usize>(
-    simd: V,
-    w: &[f64],
-    bias: &[f64],
-    x: &SVector<f64, IN>,
-    z: &mut [f64],
-    registers: usize,
-    at: impl Fn(usize) -> usize,
-) {
-    let lanes = V::F64_LANES;
-    let zero = simd.splat_f64s(0.0);
-    // Even and odd inputs in separate sums, to halve the chain of dependent additions.
-    let mut even = [zero; BLOCK];
-    let mut odd = [zero; BLOCK];
-    // From the bias, not from `z`: blocks may overlap, and `z` may already hold results.
-    for r in 0..registers {
-        even[r] = load_f64::<V>(&bias[at(r)..at(r) + lanes]);
-    }
-    // Two sets of sums only while both fit in the 16 registers with room to spare.
-    let split = registers <= BLOCK / 2;
-    for (j, column) in w.chunks_exact(OUT).enumerate() {
-        let xj = simd.splat_f64s(x[j]);
-        let sums = if split && j % 2 == 1 {
-            &mut odd
-        } else {
-            &mut even
-        };
-        for (r, sum) in sums.iter_mut().enumerate().take(registers) {
-            let wj = load_f64::<V>(&column[at(r)..at(r) + lanes]);
-            *sum = simd.mul_add_f64s(wj, xj, *sum);
-        }
-    }
-    for r in 0..registers {
-        store_f64::<V>(&mut z[at(r)..at(r) + lanes], simd.add_f64s(even[r], odd[r]));
+        let sum = T::add_reg(simd, even[r], odd[r]);
+        store::<V, T>(&mut z[at(r)..at(r) + lanes], sum);
     }
 }
 
@@ -446,6 +355,66 @@ mod tests {
                 "{IN}×{OUT} unit {i}: {a} vs {b}"
             );
         }
+    }
+
+    /// `backward_simd` of a dense layer against the plain `backward_into`, in `T`'s lanes.
+    fn check_backward<V: Simd, T: crate::Scalar, const IN: usize, const OUT: usize>(
+        simd: V,
+        tolerance: f64,
+    ) {
+        let mut layer =
+            Dense::<IN, OUT, Linear, SMatrix<T, OUT, IN>, SMatrix<T, OUT, 1>>::new(Linear);
+        for (i, w) in layer.weights.iter_mut().enumerate() {
+            *w = T::of_f64(((i * 37 % 101) as f64 - 50.0) / 61.0);
+        }
+        let x = nalgebra::SVector::<T, IN>::from_fn(|i, _| {
+            T::of_f64(((i * 13 % 17) as f64 - 8.0) / 9.0)
+        });
+        let delta = nalgebra::SVector::<T, OUT>::from_fn(|i, _| {
+            T::of_f64(((i * 5 % 11) as f64 - 5.0) / 7.0)
+        });
+        let (mut fast, mut plain) = (layer.zero_gradient(), layer.zero_gradient());
+        let (mut fast_dx, mut plain_dx) = (nalgebra::SVector::zeros(), nalgebra::SVector::zeros());
+        layer.backward_simd(simd, &x, &delta, &mut fast, Some(&mut fast_dx));
+        layer.backward_into(&x, &delta, &mut plain, Some(&mut plain_dx));
+        let pairs = fast.weights.iter().zip(plain.weights.iter());
+        let pairs = pairs.chain(fast.bias.iter().zip(plain.bias.iter()));
+        for (&a, &b) in pairs.chain(fast_dx.iter().zip(plain_dx.iter())) {
+            let (a, b) = (a.as_f64(), b.as_f64());
+            assert!(
+                (a - b).abs() <= tolerance * b.abs().max(1.0),
+                "{} {IN}×{OUT}: {a} vs {b}",
+                T::NAME
+            );
+        }
+    }
+
+    /// The backward kernel of every shape class it takes (fewer units than lanes, whole and
+    /// ragged registers, up to eight registers) and of those it hands back (one unit, more
+    /// than eight registers), in `f32` and `f64` lanes.
+    struct Backward;
+
+    impl WithSimd for Backward {
+        type Output = ();
+        fn with_simd<V: Simd>(self, simd: V) {
+            check_backward::<V, f64, 5, 1>(simd, 1e-13);
+            check_backward::<V, f64, 4, 3>(simd, 1e-13);
+            check_backward::<V, f64, 7, 9>(simd, 1e-13);
+            check_backward::<V, f64, 33, 32>(simd, 1e-13);
+            check_backward::<V, f64, 3, 70>(simd, 1e-13);
+            check_backward::<V, f32, 4, 3>(simd, 1e-5);
+            check_backward::<V, f32, 7, 9>(simd, 1e-5);
+            check_backward::<V, f32, 33, 64>(simd, 1e-5);
+            check_backward::<V, f32, 3, 150>(simd, 1e-5);
+        }
+    }
+
+    #[test]
+    fn backward_kernels_match_the_plain_products_under_every_instruction_set() {
+        Backward.with_simd(pulp::Scalar::new());
+        Backward.with_simd(pulp::Scalar128b);
+        Backward.with_simd(pulp::Scalar256b);
+        pulp::Arch::new().dispatch(Backward);
     }
 
     impl WithSimd for Shapes {

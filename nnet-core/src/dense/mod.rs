@@ -9,7 +9,7 @@
 mod batch;
 #[cfg(feature = "std")]
 pub(crate) mod gemm;
-pub(crate) mod kernel;
+mod kernel;
 mod layer;
 
 use nalgebra::{SMatrix, SVector};

@@ -1,11 +1,16 @@
 //! The instruction set of SIMD kernels, picked once at run time: [`dispatch`] runs a
 //! [`WithSimd`] operation (a generated network's pass, a layer's batch kernel) in the registers
-//! of the best instruction set of this machine.
+//! of the best instruction set of this machine; [`Lanes`] gives kernels one name for the
+//! operations on registers of `f32` or `f64` lanes, so that each kernel is written once.
+
+mod lanes;
 
 #[cfg(feature = "std")]
 use std::sync::LazyLock;
 
 use pulp::{Arch, WithSimd};
+
+pub(crate) use lanes::Lanes;
 
 /// The best instruction set of this machine, detected once.
 #[cfg(feature = "std")]
