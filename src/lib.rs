@@ -265,10 +265,10 @@ pub mod __private {
     pub use nnet_core::storage::{HeapMatrix, HeapVector};
     pub use nnet_core::{
         Architecture, Dense, DenseGradient, Initializer, Layer, LayerKind, LayerSpec, Parameters,
-        Regularizer, Scalar, TensorInfo, Trace, layer, simd,
+        Regularizer, Scalar, TensorInfo, Trace, layer,
     };
     #[cfg(feature = "std")]
-    pub use nnet_core::{Network, Result, SequenceNetwork, SequenceWorkspace, Sequences, batch};
+    pub use nnet_core::{Network, Result, SequenceNetwork, SequenceWorkspace, Sequences};
     pub use nnet_core::{nalgebra, rand};
     #[cfg(feature = "std")]
     pub use std::{string::String, vec::Vec};

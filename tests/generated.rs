@@ -68,7 +68,8 @@ fn simd_forward_equals_the_traced_pass() {
         let trace = net.forward_trace(&x);
         let (fast, slow) = (net.forward(&x)[0], trace.a6[0]);
         assert!((fast - slow).abs() < 1e-5, "{fast} vs {slow}");
-        let layer = net.dense1.forward_simd(nnet::__private::pulp::Scalar, &x);
+        let layer =
+            nnet::Layer::<5, 100>::forward_simd(&net.dense1, nnet::__private::pulp::Scalar, &x);
         for (a, b) in layer.iter().zip(trace.a1.iter()) {
             assert!((a - b).abs() < 1e-5, "{a} vs {b}");
         }

@@ -8,7 +8,7 @@
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use nnet::batch::{GemmKernel, gemm_with};
+use nnet::__private::{GemmKernel, gemm_with};
 
 /// A product `C += A B` as a layer computes it: `A` is `m × k`, `B` is `k × n`; `a_t` / `b_t`
 /// when the operand is the transpose of a column-major matrix.

@@ -44,6 +44,7 @@ pub mod datasets;
 mod dense;
 #[cfg(feature = "std")]
 mod error;
+mod generated;
 mod init;
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
@@ -65,8 +66,7 @@ mod scalar;
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub mod sequence;
-#[doc(hidden)]
-pub mod simd;
+mod simd;
 pub mod storage;
 #[cfg(feature = "std")]
 mod summary;
@@ -102,10 +102,24 @@ pub use rand;
 /// `nnet::__private`. Not part of the public API; it changes without notice.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::layer::{recurrent_tensor_info_of, tensor_info_of};
+    #[cfg(feature = "std")]
+    pub use crate::dense::gemm::{Kernel as GemmKernel, gemm_with};
+    pub use crate::generated::{recurrent_tensor_info_of, tensor_info_of};
     #[cfg(feature = "std")]
     pub use crate::network::{accumulate_each, accumulate_with, check_batch_lengths, forward_each};
     #[cfg(feature = "std")]
     pub use crate::summary::summary;
     pub use {pulp, rand_chacha};
+
+    /// The batch functions generated code calls, under the path it calls them by.
+    #[cfg(feature = "std")]
+    pub mod batch {
+        pub use crate::batch::{Workspace, flat, vectors};
+        pub use crate::generated::in_pool;
+    }
+
+    /// The instruction set picked at run time, under the path generated code calls it by.
+    pub mod simd {
+        pub use crate::simd::dispatch;
+    }
 }

@@ -334,7 +334,6 @@ where
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 /// The loop of [`accumulate_each`], with the traced pass and the backward pass (from `∂L/∂z`
 /// at the output) given as closures; generated networks pass their SIMD passes.
-#[doc(hidden)]
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 pub fn accumulate_with<R, T: Scalar, L, A, G, const IN: usize, const OUT: usize>(
@@ -373,7 +372,6 @@ where
 /// Panics unless a batch's `inputs` and `outputs` have the same length: the contract of
 /// [`Network::forward_batch`] and [`Network::forward_batch_with`], checked by generated networks
 /// too.
-#[doc(hidden)]
 #[inline]
 #[track_caller]
 pub fn check_batch_lengths(inputs: usize, outputs: usize) {

@@ -7,9 +7,6 @@
 //! [`Network::accumulate_batch`](crate::Network::accumulate_batch), and the fit loop keeps one
 //! for the whole of training, so that batches allocate nothing.
 
-#[doc(hidden)]
-pub use crate::dense::gemm::{Kernel as GemmKernel, gemm_with};
-
 use nalgebra::SVector;
 
 use crate::activation::Activation;
@@ -41,19 +38,6 @@ pub const fn prefers_batches(layers: &[LayerSpec]) -> bool {
         i += 1;
     }
     false
-}
-
-/// Runs `op` on a thread of rayon's pool, where the matrix products of a batch split their work
-/// between threads without handing each product to the pool from outside: called from outside
-/// the pool, `op` is handed over once (rayon's queue allocates one block per 63 such calls);
-/// called from inside, it runs at once. Without the `parallel` feature, it runs at once.
-#[doc(hidden)]
-pub fn in_pool<R: Send>(op: impl FnOnce() -> R + Send) -> R {
-    #[cfg(feature = "parallel")]
-    if rayon::current_thread_index().is_none() {
-        return rayon::scope(|_| op());
-    }
-    op()
 }
 
 /// The generator of layer `index`'s dropout masks in training step `step`: a ChaCha8 stream
@@ -104,7 +88,10 @@ struct LayerBuffers<T> {
 /// pre-activations and outputs, and two gradient buffers used in turn by the backward pass.
 ///
 /// Make one with [`Network::workspace`](crate::Network::workspace) and reuse it: nothing else
-/// in a batched pass allocates.
+/// in a batched pass allocates. Its step methods ([`layer`](Self::layer),
+/// [`outputs`](Self::outputs), [`output_deltas`](Self::output_deltas),
+/// [`backward_step`](Self::backward_step), [`training_rng`](Self::training_rng)) are the steps
+/// the batched passes of generated networks take, one layer at a time.
 ///
 /// # Examples
 ///
@@ -127,7 +114,6 @@ pub struct Workspace<T: Scalar = f32> {
     step: u64,
 }
 
-#[doc(hidden)]
 /// What the backward pass of one layer reads and writes, from [`Workspace::backward_step`].
 #[derive(Debug)]
 pub struct BackwardStep<'a, T = f32> {
@@ -214,7 +200,6 @@ impl<T: Scalar> Workspace<T> {
         self.step = step;
     }
 
-    #[doc(hidden)]
     /// The generator of layer `index`'s masks in the current training step: a ChaCha8 stream
     /// keyed by the seed, the step and the layer, so that no draw depends on another layer's.
     pub fn training_rng(&self, index: usize) -> rand_chacha::ChaCha8Rng {
@@ -226,7 +211,6 @@ impl<T: Scalar> Workspace<T> {
         self.capacity
     }
 
-    #[doc(hidden)]
     /// For layer `index` and `batch` samples: the outputs of the layer below (empty for the
     /// first layer), and this layer's pre-activations (empty in a workspace made
     /// [`for_inference`](Self::for_inference)) and outputs to fill.
@@ -247,14 +231,12 @@ impl<T: Scalar> Workspace<T> {
         (input, z, &mut this.a[..n])
     }
 
-    #[doc(hidden)]
     /// The outputs of layer `index` for `batch` samples.
     pub fn outputs(&self, index: usize, batch: usize) -> &[T] {
         let layer = &self.layers[index];
         &layer.a[..layer.units * batch]
     }
 
-    #[doc(hidden)]
     /// For the output layer `index`: the loss summed over the batch, with each sample's
     /// `∂L/∂z` (`∂L/∂a` unless `preactivation`) written where [`backward_step`](Self::backward_step) reads it, and each sample's
     /// output copied to `outputs` (as far as it reaches).
@@ -283,7 +265,6 @@ impl<T: Scalar> Workspace<T> {
         total
     }
 
-    #[doc(hidden)]
     /// The buffers of the backward pass through layer `index`, for `batch` samples.
     pub fn backward_step(&mut self, index: usize, batch: usize) -> BackwardStep<'_, T> {
         let units = self.layers[index].units;

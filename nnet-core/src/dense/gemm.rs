@@ -27,7 +27,6 @@ const PARALLEL_MIN: usize = 1 << 20;
 /// strided views with a dimension of 5 or less (dimforge/nalgebra#1616). On this project's AVX2
 /// machine the two measured within about 10 % of each other, except `Wᵀ Δ`, where
 /// matrixmultiply was 1.5× faster (`BENCHMARKS.md`).
-#[doc(hidden)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kernel {
     /// The hand-written packed kernel of this crate.
@@ -108,13 +107,12 @@ pub(crate) fn gemm<T: Scalar>(
     split(Kernel::Packed, m, n, k, a, b, c);
 }
 
-/// [`gemm`] with the chosen kernel, for the benchmark that compares them: `A` is `m × k` with
+/// `gemm` with the chosen kernel, for the benchmark that compares them: `A` is `m × k` with
 /// element `(i, l)` at `a[i * a_strides.0 + l * a_strides.1]`, `B` likewise, `C` column-major.
 ///
 /// # Panics
 ///
 /// If a slice is too short for its shape and strides.
-#[doc(hidden)]
 #[allow(clippy::too_many_arguments)]
 pub fn gemm_with<T: Scalar>(
     kernel: Kernel,

@@ -70,9 +70,8 @@ impl<
 {
     /// [`forward`](Dense::forward) in the registers of `simd`: what a generated network's
     /// `forward` calls for each dense layer, inside one [`dispatch`](crate::simd::dispatch).
-    #[doc(hidden)]
     #[inline(always)]
-    pub fn forward_simd<V: Simd>(&self, simd: V, x: &SVector<T, IN>) -> SVector<T, OUT> {
+    pub(crate) fn forward_simd<V: Simd>(&self, simd: V, x: &SVector<T, IN>) -> SVector<T, OUT> {
         let mut a = self.preactivation_simd(simd, x);
         self.activation.activate(a.as_mut_slice());
         a
@@ -86,9 +85,13 @@ impl<
     }
 
     /// [`forward_simd`](Dense::forward_simd) into `a`, for outputs that live on the heap.
-    #[doc(hidden)]
     #[inline(always)]
-    pub fn forward_simd_into<V: Simd>(&self, simd: V, x: &SVector<T, IN>, a: &mut SVector<T, OUT>) {
+    pub(crate) fn forward_simd_into<V: Simd>(
+        &self,
+        simd: V,
+        x: &SVector<T, IN>,
+        a: &mut SVector<T, OUT>,
+    ) {
         a.as_mut_slice()
             .copy_from_slice(self.bias.matrix().as_slice());
         self.add_product_simd(simd, x, a.as_mut_slice());
@@ -102,9 +105,8 @@ impl<
     }
 
     /// [`forward_trace`](Dense::forward_trace) in the registers of `simd`.
-    #[doc(hidden)]
     #[inline(always)]
-    pub fn forward_trace_simd<V: Simd>(
+    pub(crate) fn forward_trace_simd<V: Simd>(
         &self,
         simd: V,
         x: &SVector<T, IN>,
@@ -116,9 +118,8 @@ impl<
     }
 
     /// [`forward_trace_simd`](Dense::forward_trace_simd) into `z` and `a`.
-    #[doc(hidden)]
     #[inline(always)]
-    pub fn forward_trace_simd_into<V: Simd>(
+    pub(crate) fn forward_trace_simd_into<V: Simd>(
         &self,
         simd: V,
         x: &SVector<T, IN>,
@@ -134,9 +135,8 @@ impl<
 
     /// [`backward_into`](Dense::backward_into) in the registers of `simd`, for layers of up to
     /// `BLOCK` registers of units; the plain products otherwise.
-    #[doc(hidden)]
     #[inline(always)]
-    pub fn backward_simd<V: Simd>(
+    pub(crate) fn backward_simd<V: Simd>(
         &self,
         simd: V,
         x: &SVector<T, IN>,

@@ -31,6 +31,11 @@ impl<
     }
 }
 
+impl<const IN: usize, const OUT: usize, A, S, B, const BIAS: bool> crate::layer::sealed::Sealed
+    for Dense<IN, OUT, A, S, B, BIAS>
+{
+}
+
 impl<
     const IN: usize,
     const OUT: usize,

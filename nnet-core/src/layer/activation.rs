@@ -34,6 +34,8 @@ impl<const N: usize, A> ActivationLayer<N, A> {
     }
 }
 
+impl<const N: usize, A> super::sealed::Sealed for ActivationLayer<N, A> {}
+
 impl<const N: usize, T: Scalar, A: Activation<T>> Layer<N, N, T> for ActivationLayer<N, A> {
     const KIND: LayerKind = LayerKind::Activation;
     const TENSORS: usize = 0;

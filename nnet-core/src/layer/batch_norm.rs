@@ -168,6 +168,8 @@ impl<const N: usize, T: Scalar, V: MatrixStorage<N, 1, Scalar = T>> LayerGradien
     }
 }
 
+impl<const N: usize, V> super::sealed::Sealed for BatchNorm<N, V> {}
+
 impl<const N: usize, T: Scalar, V: MatrixStorage<N, 1, Scalar = T>> Layer<N, N, T>
     for BatchNorm<N, V>
 {

@@ -62,6 +62,8 @@ impl<const N: usize> Dropout<N> {
     }
 }
 
+impl<const N: usize> super::sealed::Sealed for Dropout<N> {}
+
 impl<const N: usize, T: Scalar> Layer<N, N, T> for Dropout<N> {
     const KIND: LayerKind = LayerKind::Dropout;
     const TENSORS: usize = 0;

@@ -25,6 +25,13 @@ mod recurrent;
 #[cfg(test)]
 mod tests;
 
+/// The private supertrait that seals [`Layer`]: every layer type of the crate implements it,
+/// in one line beside its `Layer` implementation.
+pub(crate) mod sealed {
+    /// Not nameable outside the crate, so no other type implements [`Layer`](super::Layer).
+    pub trait Sealed {}
+}
+
 pub use activation::ActivationLayer;
 pub use batch_norm::{BatchNorm, BatchNormGradient};
 pub use dropout::Dropout;
@@ -32,8 +39,6 @@ pub use layer_norm::{LayerNorm, LayerNormGradient};
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub use recurrent::HeapRecurrentWeights;
-#[doc(hidden)]
-pub use recurrent::recurrent_tensor_info_of;
 pub use recurrent::{
     Gru, HiddenState, Lstm, LstmState, Recurrent, RecurrentStorage, RecurrentWeights, SimpleRnn,
 };
@@ -190,7 +195,7 @@ impl<T: Scalar> LayerGradient<T> for NoGradient {
 ///
 /// The per-sample methods (`forward_simd`, `forward_trace_simd`, `backward_simd`) compute the
 /// inference function and its derivative, in the SIMD registers of one
-/// [`dispatch`](crate::simd::dispatch) for the whole network. The batch methods
+/// run-time dispatch of the instruction set for the whole network. The batch methods
 /// (`forward_batch`, `backward_batch`) work on column-major matrices, one sample per column, in
 /// either [`Mode`]; the training pass of `fit` goes through them for networks with a layer that
 /// [`trains differently`](LayerKind::trains_differently).
@@ -201,6 +206,10 @@ impl<T: Scalar> LayerGradient<T> for NoGradient {
 /// [`activation_backward_in_place`](Layer::activation_backward_in_place) first turns `∂L/∂a`
 /// into it (the identity for layers without an activation, whose `Activation` is `Linear`), so that a loss can
 /// give the fused, stable `p − y` for a sigmoid or softmax output.
+///
+/// Sealed: implemented by the layer types of this crate only, so that its methods may take
+/// `pulp`'s SIMD types and gain methods with features (the batch methods with `std`) without
+/// breaking an implementor.
 ///
 /// # Examples
 ///
@@ -214,7 +223,7 @@ impl<T: Scalar> LayerGradient<T> for NoGradient {
 /// assert_eq!(<LayerNorm<3> as Layer<3, 3>>::TENSORS, 2);
 /// ```
 pub trait Layer<const IN: usize, const OUT: usize, T: Scalar = f32>:
-    Clone + core::fmt::Debug + PartialEq + Send + Sync
+    sealed::Sealed + Clone + core::fmt::Debug + PartialEq + Send + Sync
 {
     /// Which kind of layer this is.
     const KIND: LayerKind;
@@ -350,17 +359,4 @@ pub trait Layer<const IN: usize, const OUT: usize, T: Scalar = f32>:
     fn update_state(&mut self, grad: &Self::Gradient) {
         let _ = grad;
     }
-}
-
-/// Tensor `index` of the layer that `field` selects, named after that layer: how generated
-/// networks list their tensors without spelling out each layer's type.
-#[doc(hidden)]
-#[inline]
-pub fn tensor_info_of<N, L: Layer<IN, OUT, T>, const IN: usize, const OUT: usize, T: Scalar>(
-    field: fn(&N) -> &L,
-    index: usize,
-    layer: &'static str,
-) -> Option<TensorInfo> {
-    let _ = field;
-    L::tensor_info(index).map(|t| t.in_layer(layer))
 }

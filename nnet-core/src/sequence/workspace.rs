@@ -30,8 +30,11 @@ struct Buffers<T> {
 ///
 /// The layers before and including the last recurrent one see one column per step; the layers
 /// after it see one per step when it returns sequences, else one per sequence (its last
-/// output). Generated networks drive it through its hidden methods; users only make one, with
-/// the network's `sequence_workspace`.
+/// output). Generated networks drive it through its step methods ([`load`](Self::load),
+/// [`forward_layer`](Self::forward_layer), [`forward_recurrent`](Self::forward_recurrent),
+/// [`output_deltas`](Self::output_deltas), [`activation_backward`](Self::activation_backward),
+/// [`backward_layer`](Self::backward_layer), [`backward_recurrent`](Self::backward_recurrent));
+/// users usually only make one, with the network's `sequence_workspace`.
 ///
 /// # Examples
 ///
@@ -117,7 +120,6 @@ impl<T: Scalar> SequenceWorkspace<T> {
 
     /// Loads the sequences `indices` of `data` as the batch (growing the buffers if they are
     /// too small for it).
-    #[doc(hidden)]
     pub fn load<const F: usize>(&mut self, data: &Sequences<F, T>, indices: &[usize]) {
         let steps = indices
             .iter()
@@ -195,7 +197,6 @@ impl<T: Scalar> SequenceWorkspace<T> {
         )
     }
 
-    #[doc(hidden)]
     /// The training pass of layer `index`, a layer applied at every column.
     pub fn forward_layer<L: Layer<IN, OUT, T>, const IN: usize, const OUT: usize>(
         &mut self,
@@ -214,7 +215,6 @@ impl<T: Scalar> SequenceWorkspace<T> {
         );
     }
 
-    #[doc(hidden)]
     /// The training pass of the recurrent layer `index` over every sequence of the batch.
     pub fn forward_recurrent<L: Recurrent<IN, UNITS, T>, const IN: usize, const UNITS: usize>(
         &mut self,
@@ -233,7 +233,6 @@ impl<T: Scalar> SequenceWorkspace<T> {
         }
     }
 
-    #[doc(hidden)]
     /// For the output layer `index`: the loss summed over the outputs, with each output's
     /// `∂L/∂z` (`∂L/∂a` unless `preactivation`) written where the backward pass reads it, and
     /// each output copied to `outputs` (as far as it reaches).
@@ -312,7 +311,6 @@ impl<T: Scalar> SequenceWorkspace<T> {
         )
     }
 
-    #[doc(hidden)]
     /// The backward pass of layer `index`, a layer applied at every column, from its `∂L/∂z`:
     /// writes `∂L/∂a` of the layer below.
     pub fn backward_layer<L: Layer<IN, OUT, T>, const IN: usize, const OUT: usize>(
@@ -329,7 +327,6 @@ impl<T: Scalar> SequenceWorkspace<T> {
         }
     }
 
-    #[doc(hidden)]
     /// Backpropagation through time of the recurrent layer `index`, from `∂L/∂h` of every
     /// step: writes `∂L/∂a` of the layer below.
     pub fn backward_recurrent<L: Recurrent<IN, UNITS, T>, const IN: usize, const UNITS: usize>(
@@ -356,7 +353,6 @@ impl<T: Scalar> SequenceWorkspace<T> {
         );
     }
 
-    #[doc(hidden)]
     /// Turns `∂L/∂a` of layer `index`, a layer applied at every column, into its `∂L/∂z`.
     pub fn activation_backward<L: Layer<IN, OUT, T>, const IN: usize, const OUT: usize>(
         &mut self,

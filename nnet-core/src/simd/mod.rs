@@ -17,7 +17,6 @@ pub(crate) use lanes::Lanes;
 static ARCH: LazyLock<Arch> = LazyLock::new(Arch::new);
 
 /// Runs `op` with the best instruction set of this machine (AVX2 and FMA where there are).
-#[doc(hidden)]
 #[inline]
 #[cfg(feature = "std")]
 pub fn dispatch<Op: WithSimd>(op: Op) -> Op::Output {
@@ -27,7 +26,6 @@ pub fn dispatch<Op: WithSimd>(op: Op) -> Op::Output {
 /// Runs `op` with the best instruction set of this machine. Without `std`, pulp detects it
 /// through `cpuid` on x86 (once, cached in atomics) and takes the compile-time target features
 /// elsewhere (`-C target-feature`, `-C target-cpu`).
-#[doc(hidden)]
 #[inline]
 #[cfg(not(feature = "std"))]
 pub fn dispatch<Op: WithSimd>(op: Op) -> Op::Output {

@@ -185,7 +185,7 @@ impl<O: Optimizer, L> Trainer<O, L> {
                 // Batched networks train on the thread pool, so that their matrix products split
                 // between threads without handing work to the pool at every batch.
                 let loss = if batch::prefers_batches(N::LAYERS) {
-                    batch::in_pool(|| run.epoch(network, trainer, epoch, progress))
+                    crate::generated::in_pool(|| run.epoch(network, trainer, epoch, progress))
                 } else {
                     run.epoch(network, trainer, epoch, progress)
                 }?;

@@ -170,25 +170,6 @@ impl<const UNITS: usize, T: Scalar> Default for LstmState<UNITS, T> {
     }
 }
 
-/// Tensor `index` of the recurrent layer that `field` selects, named after that layer: how
-/// generated networks list their tensors without spelling out each layer's type.
-#[doc(hidden)]
-#[inline]
-pub fn recurrent_tensor_info_of<
-    N,
-    L: Recurrent<IN, UNITS, T>,
-    const IN: usize,
-    const UNITS: usize,
-    T: Scalar,
->(
-    field: fn(&N) -> &L,
-    index: usize,
-    layer: &'static str,
-) -> Option<TensorInfo> {
-    let _ = field;
-    L::tensor_info(index).map(|t| t.in_layer(layer))
-}
-
 /// The steps of each sequence of a batch laid end to end: `(first step, length)` per
 /// sequence, from `lengths`.
 pub(crate) fn spans(lengths: &[usize]) -> impl Iterator<Item = (usize, usize)> + '_ {
