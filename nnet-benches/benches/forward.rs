@@ -101,7 +101,8 @@ nnet::network! {
     struct W64F64 { input 2; dense 64 relu; dense 64 relu; dense 1 sigmoid; }
 }
 
-/// `scalar/<name>`: one sample through the same network in `f32` and in `f64`.
+/// `scalar/<name>`: one sample through the same network in `f32` and in `f64`;
+/// `scalar_backward/<name>` its backward pass, `scalar_batch/<name>` a batch of 1,024.
 macro_rules! scalar_group {
     ($c:expr, $name:literal, $narrow:ty, $wide:ty) => {{
         let (narrow, wide) = (<$narrow>::seeded(1), <$wide>::seeded(1));
@@ -110,6 +111,34 @@ macro_rules! scalar_group {
         let mut group = $c.benchmark_group(concat!("scalar/", $name));
         group.bench_function("f32", |b| b.iter(|| narrow.forward(black_box(&x))));
         group.bench_function("f64", |b| b.iter(|| wide.forward(black_box(&x64))));
+        group.finish();
+        // The per-sample backward pass (after its traced forward pass), in both types.
+        let mut group = $c.benchmark_group(concat!("scalar_backward/", $name));
+        let (mut g32, mut g64) = (narrow.zero_gradients(), wide.zero_gradients());
+        let (t32, t64) = (narrow.forward_trace(&x), wide.forward_trace(&x64));
+        let (d32, d64) = (nnet::vector![0.5], nnet::SVector::<f64, 1>::new(0.5));
+        group.bench_function("f32", |b| {
+            b.iter(|| narrow.backward(black_box(&x), &t32, &d32, &mut g32))
+        });
+        group.bench_function("f64", |b| {
+            b.iter(|| wide.backward(black_box(&x64), &t64, &d64, &mut g64))
+        });
+        group.finish();
+        // A batch of 1,024 (matrix–matrix products for networks that prefer batches).
+        let mut group = $c.benchmark_group(concat!("scalar_batch/", $name));
+        group.throughput(Throughput::Elements(BATCH as u64));
+        let (xs, _) = data::moons(BATCH, 0.1, 7);
+        let xs64: Vec<_> = xs.iter().map(|x| x.map(f64::from)).collect();
+        let (mut y32, mut y64) = (
+            vec![SVector::<f32, 1>::zeros(); BATCH],
+            vec![SVector::<f64, 1>::zeros(); BATCH],
+        );
+        group.bench_function("f32", |b| {
+            b.iter(|| narrow.forward_batch(black_box(&xs), &mut y32))
+        });
+        group.bench_function("f64", |b| {
+            b.iter(|| wide.forward_batch(black_box(&xs64), &mut y64))
+        });
         group.finish();
     }};
 }
