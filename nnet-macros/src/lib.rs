@@ -5,16 +5,16 @@
 //! mathematics lives in `nnet-core`.
 
 mod ast;
-mod bake;
+mod diagnostics;
 mod expand;
-mod hint;
 mod kw;
 mod model;
 mod parse;
 mod scalar;
 mod stub;
-mod suggest;
 mod validate;
+mod weights_attribute;
+mod weights_file;
 
 /// Generates a statically sized neural network from a Keras-like layer list.
 ///
@@ -33,8 +33,8 @@ fn pipeline(input: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
     match validate::validate(&def) {
         Ok(model) => {
             let mut tokens = expand::expand(&model);
-            if let Some(baked) = bake::read(&model) {
-                tokens.extend(expand::bake::expand(&model, baked));
+            if let Some(baked) = weights_file::read(&model) {
+                tokens.extend(expand::baked::expand(&model, baked));
             }
             tokens
         }
