@@ -31,13 +31,7 @@ fn pipeline(input: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
         Err(error) => return error.to_compile_error(),
     };
     match validate::validate(&def) {
-        Ok(model) => {
-            let mut tokens = expand::expand(&model);
-            if let Some(baked) = weights_file::read(&model) {
-                tokens.extend(expand::baked::expand(&model, baked));
-            }
-            tokens
-        }
+        Ok(model) => expand::expand(&model),
         Err(error) => {
             let mut tokens = error.to_compile_error();
             tokens.extend(stub::stub(&def));

@@ -331,24 +331,8 @@ impl Parse for LayerStmt {
         if dense && let Some(size) = &size {
             unparenthesized_option(input, size, activation.as_ref())?;
         }
-        if recurrent
-            && let Some(size) = &size
-            && input.peek(Ident)
-            && input.peek2(Token![=])
-        {
-            let name: Ident = input.fork().parse()?;
-            let fork = input.fork();
-            fork.parse::<Ident>()?;
-            fork.parse::<Token![=]>()?;
-            let value = value_text(&fork);
-            let activation = activation.map(|a| format!(" {a}")).unwrap_or_default();
-            return Err(syn::Error::new(
-                name.span(),
-                format!(
-                    "options go in parentheses after the number of units: write `{keyword} {}{activation} ({name} = {value});`",
-                    size_text(size)
-                ),
-            ));
+        if recurrent && let Some(size) = &size {
+            recurrent_unparenthesized_option(input, &keyword, size, activation.as_ref())?;
         }
         let options = if input.peek(syn::token::Paren) {
             let content;
@@ -409,6 +393,32 @@ fn unparenthesized_option(
         }
     };
     Err(syn::Error::new(name.span(), message))
+}
+
+/// `gru 16 return_sequences = true;`: options written without their parentheses after the
+/// units (and activation) of a recurrent layer.
+fn recurrent_unparenthesized_option(
+    input: ParseStream,
+    keyword: &Ident,
+    size: &SizeLit,
+    activation: Option<&Ident>,
+) -> syn::Result<()> {
+    if !(input.peek(Ident) && input.peek2(Token![=])) {
+        return Ok(());
+    }
+    let name: Ident = input.fork().parse()?;
+    let fork = input.fork();
+    fork.parse::<Ident>()?;
+    fork.parse::<Token![=]>()?;
+    let value = value_text(&fork);
+    let activation = activation.map(|a| format!(" {a}")).unwrap_or_default();
+    Err(syn::Error::new(
+        name.span(),
+        format!(
+            "options go in parentheses after the number of units: write `{keyword} {}{activation} ({name} = {value});`",
+            size_text(size)
+        ),
+    ))
 }
 
 /// The tokens left in `input`, as written (`-1.0`, `uniform`), for messages.

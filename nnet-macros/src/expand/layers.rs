@@ -1,5 +1,5 @@
-//! The one place that knows the kinds: each layer's `nnet_core` type and constructors. The rest
-//! of the expansion composes layers through the `Layer` trait only.
+//! The one place that knows the kinds: each layer's `nnet_core` type, gradient type and
+//! constructors. The rest of the expansion composes layers through the `Layer` trait only.
 
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;

@@ -5,7 +5,7 @@
 //! dispatches: the shared pieces are in [`tokens`], each generated item in the file named for
 //! it.
 
-pub(crate) mod baked;
+mod baked;
 mod batch;
 mod docs;
 mod fold;
@@ -23,12 +23,24 @@ mod trace;
 use proc_macro2::TokenStream;
 
 use crate::model::Model;
+use crate::weights_file;
 
-/// Everything the macro generates for a valid network.
+/// Everything the macro generates for a valid network, and its baked weights if it has a
+/// `#[weights]` file.
 pub(crate) fn expand(model: &Model) -> TokenStream {
-    if model.sequence {
-        return sequence::expand(model);
+    let mut tokens = if model.sequence {
+        sequence::expand(model)
+    } else {
+        vector(model)
+    };
+    if let Some(baked) = weights_file::read(model) {
+        tokens.extend(baked::expand(model, baked));
     }
+    tokens
+}
+
+/// Everything generated for a vector network (`input N;`).
+fn vector(model: &Model) -> TokenStream {
     let mut tokens = structs::structs(model);
     tokens.extend(inherent::inherent(model));
     tokens.extend(trace::trace_impl(model));
