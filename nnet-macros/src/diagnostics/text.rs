@@ -21,3 +21,18 @@ pub(crate) fn thousands(n: usize) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_words_and_groups_digits() {
+        assert_eq!(word_list(&[]), "");
+        assert_eq!(word_list(&["a"]), "`a`");
+        assert_eq!(word_list(&["a", "b", "c"]), "`a`, `b` and `c`");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(65_536), "65,536");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+}
