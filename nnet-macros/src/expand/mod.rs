@@ -1,5 +1,6 @@
 //! Expansion: the validated model to the network struct, its gradients, its trace and their
-//! trait implementations, one small function per generated item. Only wiring and unrolling:
+//! trait implementations (and, with `#[weights]`, the baked weights of [`baked`]), one small
+//! function per generated item. Only wiring and unrolling:
 //! every computation is a call into `nnet_core` through `::nnet::__private`, and every layer is
 //! reached through the `Layer` trait; only [`layers`] knows the kinds. This file only
 //! dispatches: the shared pieces are in [`tokens`], each generated item in the file named for
