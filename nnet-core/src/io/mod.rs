@@ -445,7 +445,7 @@ fn tensor_specs<N: Architecture>() -> Result<Vec<TensorSpec<'static>>> {
                 LayerKind::SimpleRnn => nnet_safetensors::LayerKind::SimpleRnn,
                 LayerKind::Gru => nnet_safetensors::LayerKind::Gru,
                 LayerKind::Lstm => nnet_safetensors::LayerKind::Lstm,
-                LayerKind::Activation | LayerKind::Dropout => {
+                LayerKind::Activation | LayerKind::Dropout | LayerKind::Flatten => {
                     return Err(Error::Weights(format!(
                         "tensor `{}` belongs to `{}`, a {} layer, which has no tensors",
                         info.name(),

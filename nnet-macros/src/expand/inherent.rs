@@ -190,7 +190,7 @@ pub(super) fn inherent(model: &Model) -> TokenStream {
                 /// A Keras-like summary: each layer's output shape and parameters, and the totals (with
                 /// nnet's `std` feature, as every method that returns a `String` or a `Vec`).
                 pub fn summary() -> #p::String {
-                    #p::summary(#name_str, #inputs, <Self as #p::Architecture>::LAYERS)
+                    #p::summary(#name_str, #p::Shape::Vector(#inputs), <Self as #p::Architecture>::LAYERS)
                 }
             }
         }

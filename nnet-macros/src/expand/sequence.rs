@@ -241,7 +241,7 @@ fn inherent(model: &Model) -> TokenStream {
             /// A Keras-like summary: each layer's output shape and parameters, and the totals (with
             /// nnet's `std` feature, as every method that returns a `String` or a `Vec`).
             pub fn summary() -> #p::String {
-                #p::summary(#name_str, #inputs, <Self as #p::Architecture>::LAYERS)
+                #p::summary(#name_str, #p::Shape::Sequence(#inputs), <Self as #p::Architecture>::LAYERS)
             }
             }
         }
