@@ -65,7 +65,7 @@ const fn count(layers: &[LayerSpec]) -> usize {
             LayerKind::Dense | LayerKind::LayerNorm => 2,
             LayerKind::BatchNorm => 4,
             LayerKind::SimpleRnn | LayerKind::Gru | LayerKind::Lstm => 3,
-            LayerKind::Activation | LayerKind::Dropout => 0,
+            LayerKind::Activation | LayerKind::Dropout | LayerKind::Flatten => 0,
         };
         i += 1;
     }
