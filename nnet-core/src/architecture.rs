@@ -1,6 +1,8 @@
 //! What weight I/O needs to know about a network without its input and output widths.
 
-use crate::{LayerSpec, Parameters, Scalar, Shape};
+#[cfg(feature = "std")]
+use crate::Shape;
+use crate::{LayerSpec, Parameters, Scalar};
 
 /// A network's layers and a way to build it empty: what saving and loading weights work
 /// through.

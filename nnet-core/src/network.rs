@@ -134,11 +134,9 @@ impl LayerSpec {
     pub const fn weights(&self) -> usize {
         match self.kind {
             LayerKind::Dense => {
-                let positions = self.output.positions();
-                let channels_in = if positions == 0 {
-                    0
-                } else {
-                    self.inputs / positions
+                let channels_in = match self.inputs.checked_div(self.output.positions()) {
+                    Some(channels) => channels,
+                    None => 0,
                 };
                 channels_in * self.output.channels()
             }
