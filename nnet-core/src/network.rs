@@ -33,6 +33,8 @@ use crate::{Scalar, Shape};
 /// assert_eq!(layer.params(), 30);
 /// assert_eq!(layer.line(), "dense 10 relu");
 /// assert_eq!(layer.output, Shape::Vector(10));
+/// assert!(!layer.is_sequence());
+/// assert!(layer.with_output(Shape::Sequence(10)).is_sequence());
 /// let norm = LayerSpec {
 ///     name: "batch_norm1",
 ///     kind: LayerKind::BatchNorm,
