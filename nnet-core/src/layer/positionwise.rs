@@ -5,8 +5,10 @@ use pulp::Simd;
 
 #[cfg(feature = "std")]
 use super::Mode;
-use super::{Layer, LayerKind};
-use crate::{Scalar, TensorInfo};
+use super::{BatchNorm, Layer, LayerKind};
+use crate::activation::Activation;
+use crate::storage::MatrixStorage;
+use crate::{Dense, Scalar, TensorInfo};
 
 /// The layer `L` from `CIN` to `COUT` values, applied at each of `POSITIONS` positions of a
 /// sample of a fixed shape with channels last: `IN = POSITIONS · CIN` values in, `OUT =
@@ -273,5 +275,78 @@ impl<
 
     fn update_state(&mut self, grad: &Self::Gradient) {
         self.layer.update_state(grad);
+    }
+}
+
+impl<
+    const CIN: usize,
+    const COUT: usize,
+    T: Scalar,
+    A: Activation<T>,
+    S: MatrixStorage<COUT, CIN, Scalar = T>,
+    B: MatrixStorage<COUT, 1, Scalar = T>,
+    const BIAS: bool,
+    const POSITIONS: usize,
+    const IN: usize,
+    const OUT: usize,
+> Positionwise<Dense<CIN, COUT, A, S, B, BIAS>, POSITIONS, CIN, COUT, IN, OUT>
+{
+    /// This layer followed by `norm` at inference, as one position-wise dense layer: the inner
+    /// layers folded ([`Dense::folded`]), exact at every position since both share their
+    /// weights across positions.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nalgebra::{matrix, vector, SVector};
+    /// use nnet_core::{activation::Linear, layer::{BatchNorm, Layer, Positionwise}, Dense};
+    ///
+    /// let mut dense = Dense::<2, 2, Linear>::new(Linear);
+    /// dense.weights = matrix![1.0, 2.0; -1.0, 0.5];
+    /// let mut norm = BatchNorm::<2>::new(0.99, 1e-3);
+    /// norm.gamma = vector![2.0, 0.5];
+    /// norm.moving_mean = vector![1.0, -1.0];
+    /// let dense = Positionwise::<_, 3, 2, 2, 6, 6>::new(dense);
+    /// let norm = Positionwise::<_, 3, 2, 2, 6, 6>::new(norm);
+    /// let x = SVector::<f32, 6>::from([0.3, -0.7, 1.0, 0.0, -2.0, 0.5]);
+    /// let simd = pulp::Scalar::new();
+    /// let separate = norm.forward_simd(simd, &dense.forward_simd(simd, &x));
+    /// let folded = dense.folded(&norm).forward_simd(simd, &x);
+    /// assert!((separate - folded).norm() < 1e-5);
+    /// ```
+    pub fn folded<V: MatrixStorage<COUT, 1, Scalar = T>>(
+        &self,
+        norm: &Positionwise<BatchNorm<COUT, V>, POSITIONS, COUT, COUT, OUT, OUT>,
+    ) -> Positionwise<Dense<CIN, COUT, A, S, B, true>, POSITIONS, CIN, COUT, IN, OUT> {
+        Positionwise::new(self.layer.folded(&norm.layer))
+    }
+
+    /// `norm` followed by this layer at inference, as one position-wise dense layer: the inner
+    /// layers folded ([`Dense::folded_after`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nalgebra::{matrix, vector, SVector};
+    /// use nnet_core::{activation::Tanh, layer::{BatchNorm, Layer, Positionwise}, Dense};
+    ///
+    /// let mut norm = BatchNorm::<2>::new(0.99, 1e-3);
+    /// norm.beta = vector![0.1, -0.3];
+    /// norm.moving_mean = vector![1.0, -1.0];
+    /// let mut dense = Dense::<2, 1, Tanh>::new(Tanh);
+    /// dense.weights = matrix![1.0, 2.0];
+    /// let norm = Positionwise::<_, 2, 2, 2, 4, 4>::new(norm);
+    /// let dense = Positionwise::<_, 2, 2, 1, 4, 2>::new(dense);
+    /// let x = SVector::<f32, 4>::from([0.3, -0.7, 1.0, 0.0]);
+    /// let simd = pulp::Scalar::new();
+    /// let separate = dense.forward_simd(simd, &norm.forward_simd(simd, &x));
+    /// let folded = dense.folded_after(&norm).forward_simd(simd, &x);
+    /// assert!((separate - folded).norm() < 1e-5);
+    /// ```
+    pub fn folded_after<V: MatrixStorage<CIN, 1, Scalar = T>>(
+        &self,
+        norm: &Positionwise<BatchNorm<CIN, V>, POSITIONS, CIN, CIN, IN, IN>,
+    ) -> Positionwise<Dense<CIN, COUT, A, S, B, true>, POSITIONS, CIN, COUT, IN, OUT> {
+        Positionwise::new(self.layer.folded_after(&norm.layer))
     }
 }

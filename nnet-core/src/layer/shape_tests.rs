@@ -601,3 +601,32 @@ fn positionwise_dense_is_regularized_once() {
     assert!((penalty - 0.5 * weights.norm_squared()).abs() < 1e-5);
     assert_eq!(grad.weights, weights);
 }
+
+fn folding<T: Scalar>() {
+    use crate::activation::Linear;
+    type Norm<T, const C: usize, const N: usize> =
+        Positionwise<BatchNorm<C, SVector<T, C>>, 5, C, C, N, N>;
+    let simd = pulp::Scalar::new();
+    let x: SVector<T, 15> = vector(&mut rng(31), -2.0, 2.0);
+
+    // `dense 4; batch_norm;` on 5 steps of 3 channels.
+    let linear: Positionwise<DenseOf<3, 4, Linear, T>, 5, 3, 4, 15, 20> =
+        Positionwise::new(randomized(Dense::new(Linear), 32));
+    let after: Norm<T, 4, 20> = Positionwise::new(randomized(BatchNorm::new(0.9, 1e-3), 33));
+    let separate = after.forward_simd(simd, &linear.forward_simd(simd, &x));
+    let folded = linear.folded(&after).forward_simd(simd, &x);
+    assert_close("folded", folded.as_slice(), separate.as_slice());
+
+    // `batch_norm; dense 4 tanh;`.
+    let before: Norm<T, 3, 15> = Positionwise::new(randomized(BatchNorm::new(0.9, 1e-3), 34));
+    let dense = steps_dense::<T>(35);
+    let separate = dense.forward_simd(simd, &before.forward_simd(simd, &x));
+    let folded = dense.folded_after(&before).forward_simd(simd, &x);
+    assert_close("folded after", folded.as_slice(), separate.as_slice());
+}
+
+#[test]
+fn positionwise_batch_norm_folds_into_the_positionwise_dense_layer() {
+    folding::<f32>();
+    folding::<f64>();
+}
