@@ -383,7 +383,7 @@ impl KindDecl {
         let tensors: &'static [TensorDecl] = self.tensors;
         tensors
             .iter()
-            .filter(move |t| t.only_with.is_none_or(|option| enabled(option)))
+            .filter(move |t| t.only_with.is_none_or(&enabled))
     }
 
     /// The default of the bool option `name` (`false` for an option the kind does not take).
