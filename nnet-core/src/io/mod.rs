@@ -59,7 +59,6 @@ use std::path::Path;
 
 use nnet_safetensors::{SafeTensors, TensorData, TensorSpec};
 
-use crate::layer::LayerKind;
 use crate::{Architecture, Error, Result};
 
 pub use nnet_safetensors::{DEFAULT_MAX_HEADER, Naming};
@@ -438,24 +437,16 @@ fn tensor_specs<N: Architecture>() -> Result<Vec<TensorSpec<'static>>> {
                         info.name()
                     ))
                 })?;
-            let kind = match layer.kind {
-                LayerKind::Dense => nnet_safetensors::LayerKind::Dense,
-                LayerKind::BatchNorm => nnet_safetensors::LayerKind::BatchNorm,
-                LayerKind::LayerNorm => nnet_safetensors::LayerKind::LayerNorm,
-                LayerKind::SimpleRnn => nnet_safetensors::LayerKind::SimpleRnn,
-                LayerKind::Gru => nnet_safetensors::LayerKind::Gru,
-                LayerKind::Lstm => nnet_safetensors::LayerKind::Lstm,
-                LayerKind::Activation | LayerKind::Dropout => {
-                    return Err(Error::Weights(format!(
-                        "tensor `{}` belongs to `{}`, a {} layer, which has no tensors",
-                        info.name(),
-                        layer.name,
-                        layer.kind.name()
-                    )));
-                }
-            };
+            if !layer.kind.has_tensors() {
+                return Err(Error::Weights(format!(
+                    "tensor `{}` belongs to `{}`, a {} layer, which has no tensors",
+                    info.name(),
+                    layer.name,
+                    layer.kind.name()
+                )));
+            }
             Ok(TensorSpec {
-                kind,
+                kind: layer.kind,
                 layer: info.layer,
                 tensor: info.tensor,
                 rows: info.rows,
