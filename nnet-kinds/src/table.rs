@@ -34,7 +34,15 @@ impl fmt::Display for FileTable {
                     axis(f, decl, cols)?;
                 }
                 let trainable = if tensor.trainable { "yes" } else { "no" };
-                writeln!(f, "]` | {trainable} | {} |", tensor.doc)?;
+                write!(f, "]` | {trainable} | {}", tensor.doc)?;
+                if tensor.rows == Dim::GateUnits && decl.gates.len() > 1 {
+                    f.write_str("; gates ")?;
+                    for (i, gate) in decl.gates.iter().enumerate() {
+                        let comma = if i == 0 { "" } else { ", " };
+                        write!(f, "{comma}`{gate}`")?;
+                    }
+                }
+                f.write_str(" |\n")?;
             }
         }
         Ok(())
