@@ -13,7 +13,7 @@
 /// use nnet_kinds::{Activation, Kind, Number};
 ///
 /// let gru = Kind::Gru.decl();
-/// assert_eq!((gru.word, gru.keras_class, gru.keras_cell), ("gru", "GRU", Some("gru_cell")));
+/// assert_eq!((gru.word, gru.keras_class, gru.keras_cell()), ("gru", "GRU", Some("gru_cell")));
 /// assert_eq!(gru.number, Number::Units);
 /// assert!(matches!(gru.activation, Activation::Fixed(_)));
 /// assert_eq!(gru.tensors.len(), 3);
@@ -42,27 +42,43 @@ pub struct KindDecl {
     /// The base of Keras's default layer names: `batch_normalization`, then
     /// `batch_normalization_1`, …
     pub keras_layer_name: &'static str,
-    /// The name of the cell that holds a Keras recurrent layer's variables: `lstm_cell`.
-    pub keras_cell: Option<&'static str>,
     /// The PyTorch module nnet imports the kind from (`nn.BatchNorm1d`), if it has tensors.
     pub pytorch_class: Option<&'static str>,
     /// Parameters of the PyTorch module that the import skips, whatever their dtype and shape
     /// (`num_batches_tracked`, a 0-d I64 in real files).
     pub pytorch_skipped: &'static [&'static str],
-    /// The gates side by side in a recurrent layer's kernels, in Keras's (and nnet's) order:
-    /// `["i", "f", "c", "o"]` for an LSTM. Empty for the others.
+    /// What a recurrent kind (one that carries a state from one step of a sequence to the
+    /// next) adds: its cell and gates. `None` for the others.
+    pub recurrence: Option<Recurrence>,
+    /// Whether the layer computes something else in training than at inference (dropout,
+    /// batch normalization): networks with such a layer train through the batched pass.
+    pub trains_differently: bool,
+}
+
+/// What a recurrent kind adds to its declaration.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_kinds::Kind;
+///
+/// let lstm = Kind::Lstm.decl().recurrence.unwrap();
+/// assert_eq!((lstm.keras_cell, lstm.gates.len(), lstm.bias_rows), ("lstm_cell", 4, 1));
+/// assert!(Kind::Dense.decl().recurrence.is_none());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Recurrence {
+    /// The name of the cell that holds a Keras recurrent layer's variables: `lstm_cell`.
+    pub keras_cell: &'static str,
+    /// The gates side by side in the kernels, in Keras's (and nnet's) order:
+    /// `["i", "f", "c", "o"]` for an LSTM.
     pub gates: &'static [&'static str],
     /// The same gates in PyTorch's order (`["r", "z", "n"]` for a GRU): where it differs from
     /// Keras's, the import reorders the blocks of rows.
     pub pytorch_gates: &'static [&'static str],
-    /// Rows of a recurrent layer's bias in Keras (2 for a GRU with `reset_after = true`: the
-    /// input and the recurrent bias), 1 for the others.
+    /// Rows of the bias in Keras (2 for a GRU with `reset_after = true`: the input and the
+    /// recurrent bias), else 1.
     pub bias_rows: usize,
-    /// Whether the layer carries a state from one step of a sequence to the next.
-    pub recurrent: bool,
-    /// Whether the layer computes something else in training than at inference (dropout,
-    /// batch normalization): networks with such a layer train through the batched pass.
-    pub trains_differently: bool,
 }
 
 /// The number that follows a kind's word.
@@ -300,7 +316,7 @@ pub enum Dim {
     Units,
     /// The gates times the units (a recurrent layer's kernels).
     GateUnits,
-    /// The rows of a recurrent layer's bias in Keras ([`KindDecl::bias_rows`]).
+    /// The rows of a recurrent layer's bias in Keras ([`Recurrence::bias_rows`]).
     BiasRows,
 }
 
@@ -311,7 +327,7 @@ impl Dim {
             Dim::Inputs => inputs,
             Dim::Units => units,
             Dim::GateUnits => decl.gate_count() * units,
-            Dim::BiasRows => decl.bias_rows,
+            Dim::BiasRows => decl.bias_rows(),
         }
     }
 }
@@ -339,12 +355,40 @@ impl KindDecl {
         self.tensors.iter().find(|t| t.name == name)
     }
 
+    /// Whether the layer carries a state from one step of a sequence to the next.
+    pub const fn is_recurrent(&self) -> bool {
+        self.recurrence.is_some()
+    }
+
+    /// The name of the cell of a Keras recurrent layer (`lstm_cell`).
+    pub const fn keras_cell(&self) -> Option<&'static str> {
+        match self.recurrence {
+            Some(r) => Some(r.keras_cell),
+            None => None,
+        }
+    }
+
+    /// The gates in Keras's order (empty for a kind that is not recurrent).
+    pub const fn gates(&self) -> &'static [&'static str] {
+        match self.recurrence {
+            Some(r) => r.gates,
+            None => &[],
+        }
+    }
+
     /// Gates side by side in the kernels: 1 for every kind but `gru` (3) and `lstm` (4).
     pub const fn gate_count(&self) -> usize {
-        if self.gates.is_empty() {
-            1
-        } else {
-            self.gates.len()
+        match self.recurrence {
+            Some(r) => r.gates.len(),
+            None => 1,
+        }
+    }
+
+    /// Rows of a recurrent layer's bias in Keras: 2 for `gru`, 1 for the others.
+    pub const fn bias_rows(&self) -> usize {
+        match self.recurrence {
+            Some(r) => r.bias_rows,
+            None => 1,
         }
     }
 
@@ -356,7 +400,10 @@ impl KindDecl {
     /// Whether PyTorch's first two gates are swapped against Keras's (a GRU's `r, z` and
     /// `z, r`): the import then swaps the first two blocks of rows.
     pub fn pytorch_swaps_gates(&self) -> bool {
-        matches!((self.gates, self.pytorch_gates), ([a, b, ..], [c, d, ..]) if a == d && b == c)
+        matches!(
+            self.recurrence,
+            Some(Recurrence { gates: [a, b, ..], pytorch_gates: [c, d, ..], .. }) if a == d && b == c
+        )
     }
 
     /// `[rows, cols]` of `tensor` (`cols` `None` for a vector) for a layer from `inputs` to

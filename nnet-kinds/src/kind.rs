@@ -79,7 +79,7 @@ impl Kind {
     /// Whether the layer carries a state from one step of a sequence to the next
     /// (`simple_rnn`, `gru`, `lstm`).
     pub const fn is_recurrent(self) -> bool {
-        self.decl().recurrent
+        self.decl().is_recurrent()
     }
 
     /// Whether the layer computes something else in training than at inference (dropout,
@@ -126,8 +126,13 @@ mod tests {
                     assert!(decl.option(option).is_some(), "{kind:?} {option}");
                 }
             }
-            assert_eq!(decl.recurrent, decl.keras_cell.is_some(), "{kind:?}");
-            assert_eq!(decl.gates.len(), decl.pytorch_gates.len(), "{kind:?}");
+            if let Some(recurrence) = decl.recurrence {
+                assert_eq!(
+                    recurrence.gates.len(),
+                    recurrence.pytorch_gates.len(),
+                    "{kind:?}"
+                );
+            }
         }
     }
 }

@@ -35,7 +35,8 @@ mod shape;
 mod table;
 
 pub use decl::{
-    Activation, Counts, Dim, KindDecl, Number, OptionDecl, OptionType, Range, TensorDecl,
+    Activation, Counts, Dim, KindDecl, Number, OptionDecl, OptionType, Range, Recurrence,
+    TensorDecl,
 };
 pub use kind::Kind;
 pub use limits::{BATCHED_WEIGHTS, INLINE_PARAMS, INLINE_UNITS, MAX_RECURRENT_WEIGHTS, MAX_UNITS};

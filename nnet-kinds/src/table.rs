@@ -35,9 +35,9 @@ impl fmt::Display for FileTable {
                 }
                 let trainable = if tensor.trainable { "yes" } else { "no" };
                 write!(f, "]` | {trainable} | {}", tensor.doc)?;
-                if tensor.rows == Dim::GateUnits && decl.gates.len() > 1 {
+                if tensor.rows == Dim::GateUnits && decl.gate_count() > 1 {
                     f.write_str("; gates ")?;
-                    for (i, gate) in decl.gates.iter().enumerate() {
+                    for (i, gate) in decl.gates().iter().enumerate() {
                         let comma = if i == 0 { "" } else { ", " };
                         write!(f, "{comma}`{gate}`")?;
                     }
@@ -55,7 +55,7 @@ fn axis(f: &mut fmt::Formatter<'_>, decl: &KindDecl, dim: Dim) -> fmt::Result {
     match dim {
         Dim::GateUnits if decl.gate_count() > 1 => write!(f, "{}·units", decl.gate_count()),
         Dim::GateUnits => f.write_str("units"),
-        Dim::BiasRows => write!(f, "{}", decl.bias_rows),
+        Dim::BiasRows => write!(f, "{}", decl.bias_rows()),
         other => write!(f, "{other}"),
     }
 }

@@ -1275,7 +1275,7 @@ fn keras_cell<'f>(group: &Group<'f, '_>) -> Option<(&'f str, Option<LayerKind>)>
     if layer.is_empty() {
         return None;
     }
-    if let Some(kind) = recurrent_kinds().find(|k| k.decl().keras_cell == Some(cell)) {
+    if let Some(kind) = recurrent_kinds().find(|k| k.decl().keras_cell() == Some(cell)) {
         return Some((layer, Some(kind)));
     }
     (cell == "cell" && group.params.contains_key("recurrent_kernel")).then_some((layer, None))
@@ -1307,7 +1307,7 @@ fn keras_kind(group: &Group<'_, '_>) -> LayerKind {
         let two_biases = group.param("bias").is_some_and(|b| b.shape.len() == 2);
         // Else by its bias: a matrix for the kind of two bias rows (a GRU).
         return of_gates(gates)
-            .or_else(|| recurrent_kinds().find(|k| (k.decl().bias_rows > 1) == two_biases))
+            .or_else(|| recurrent_kinds().find(|k| (k.decl().bias_rows() > 1) == two_biases))
             .unwrap_or(LayerKind::SimpleRnn);
     }
     if let Some((kind, _)) = telling_param(Naming::Keras, has) {

@@ -14,12 +14,8 @@ pub(crate) static ACTIVATION: KindDecl = KindDecl {
     tensors: &[],
     keras_class: "Activation",
     keras_layer_name: "activation",
-    keras_cell: None,
     pytorch_class: None,
     pytorch_skipped: &[],
-    gates: &[],
-    pytorch_gates: &[],
-    bias_rows: 1,
-    recurrent: false,
+    recurrence: None,
     trains_differently: false,
 };

@@ -58,12 +58,8 @@ pub(crate) static BATCH_NORM: KindDecl = KindDecl {
     ],
     keras_class: "BatchNormalization",
     keras_layer_name: "batch_normalization",
-    keras_cell: None,
     pytorch_class: Some("nn.BatchNorm1d"),
     pytorch_skipped: &["num_batches_tracked"],
-    gates: &[],
-    pytorch_gates: &[],
-    bias_rows: 1,
-    recurrent: false,
+    recurrence: None,
     trains_differently: true,
 };

@@ -70,12 +70,8 @@ pub(crate) static DENSE: KindDecl = KindDecl {
     ],
     keras_class: "Dense",
     keras_layer_name: "dense",
-    keras_cell: None,
     pytorch_class: Some("nn.Linear"),
     pytorch_skipped: &[],
-    gates: &[],
-    pytorch_gates: &[],
-    bias_rows: 1,
-    recurrent: false,
+    recurrence: None,
     trains_differently: false,
 };

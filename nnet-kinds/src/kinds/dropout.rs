@@ -14,12 +14,8 @@ pub(crate) static DROPOUT: KindDecl = KindDecl {
     tensors: &[],
     keras_class: "Dropout",
     keras_layer_name: "dropout",
-    keras_cell: None,
     pytorch_class: Some("nn.Dropout"),
     pytorch_skipped: &[],
-    gates: &[],
-    pytorch_gates: &[],
-    bias_rows: 1,
-    recurrent: false,
+    recurrence: None,
     trains_differently: true,
 };

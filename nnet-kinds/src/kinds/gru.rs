@@ -3,7 +3,7 @@
 
 use super::shared::{KERNEL, RECURRENT_KERNEL, RECURRENT_OPTIONS};
 use crate::Dim;
-use crate::decl::{Activation, KindDecl, Number, TensorDecl};
+use crate::decl::{Activation, KindDecl, Number, Recurrence, TensorDecl};
 
 pub(crate) static GRU: KindDecl = KindDecl {
     word: "gru",
@@ -30,12 +30,13 @@ pub(crate) static GRU: KindDecl = KindDecl {
     ],
     keras_class: "GRU",
     keras_layer_name: "gru",
-    keras_cell: Some("gru_cell"),
     pytorch_class: Some("nn.GRU"),
     pytorch_skipped: &[],
-    gates: &["z", "r", "h"],
-    pytorch_gates: &["r", "z", "n"],
-    bias_rows: 2,
-    recurrent: true,
+    recurrence: Some(Recurrence {
+        keras_cell: "gru_cell",
+        gates: &["z", "r", "h"],
+        pytorch_gates: &["r", "z", "n"],
+        bias_rows: 2,
+    }),
     trains_differently: false,
 };

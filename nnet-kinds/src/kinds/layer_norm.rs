@@ -15,12 +15,8 @@ pub(crate) static LAYER_NORM: KindDecl = KindDecl {
     tensors: &[GAMMA, BETA],
     keras_class: "LayerNormalization",
     keras_layer_name: "layer_normalization",
-    keras_cell: None,
     pytorch_class: Some("nn.LayerNorm"),
     pytorch_skipped: &[],
-    gates: &[],
-    pytorch_gates: &[],
-    bias_rows: 1,
-    recurrent: false,
+    recurrence: None,
     trains_differently: false,
 };

@@ -1,7 +1,7 @@
 //! `lstm N [(options)]`: a long short-term memory layer, Keras's `LSTM`, PyTorch's `nn.LSTM`.
 
 use super::shared::{KERNEL, RECURRENT_BIAS, RECURRENT_KERNEL, RECURRENT_OPTIONS};
-use crate::decl::{Activation, KindDecl, Number};
+use crate::decl::{Activation, KindDecl, Number, Recurrence};
 
 pub(crate) static LSTM: KindDecl = KindDecl {
     word: "lstm",
@@ -14,12 +14,13 @@ pub(crate) static LSTM: KindDecl = KindDecl {
     tensors: &[KERNEL, RECURRENT_KERNEL, RECURRENT_BIAS],
     keras_class: "LSTM",
     keras_layer_name: "lstm",
-    keras_cell: Some("lstm_cell"),
     pytorch_class: Some("nn.LSTM"),
     pytorch_skipped: &[],
-    gates: &["i", "f", "c", "o"],
-    pytorch_gates: &["i", "f", "g", "o"],
-    bias_rows: 1,
-    recurrent: true,
+    recurrence: Some(Recurrence {
+        keras_cell: "lstm_cell",
+        gates: &["i", "f", "c", "o"],
+        pytorch_gates: &["i", "f", "g", "o"],
+        bias_rows: 1,
+    }),
     trains_differently: false,
 };

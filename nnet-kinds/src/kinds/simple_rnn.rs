@@ -5,7 +5,7 @@ use super::shared::{
     ALPHA, BIAS_INIT, INIT, KERNEL, RECURRENT_BIAS, RECURRENT_INIT, RECURRENT_KERNEL,
     RETURN_SEQUENCES,
 };
-use crate::decl::{Activation, KindDecl, Number};
+use crate::decl::{Activation, KindDecl, Number, Recurrence};
 
 pub(crate) static SIMPLE_RNN: KindDecl = KindDecl {
     word: "simple_rnn",
@@ -18,12 +18,13 @@ pub(crate) static SIMPLE_RNN: KindDecl = KindDecl {
     tensors: &[KERNEL, RECURRENT_KERNEL, RECURRENT_BIAS],
     keras_class: "SimpleRNN",
     keras_layer_name: "simple_rnn",
-    keras_cell: Some("simple_rnn_cell"),
     pytorch_class: Some("nn.RNN"),
     pytorch_skipped: &[],
-    gates: &["h"],
-    pytorch_gates: &["h"],
-    bias_rows: 1,
-    recurrent: true,
+    recurrence: Some(Recurrence {
+        keras_cell: "simple_rnn_cell",
+        gates: &["h"],
+        pytorch_gates: &["h"],
+        bias_rows: 1,
+    }),
     trains_differently: false,
 };
