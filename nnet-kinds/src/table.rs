@@ -1,10 +1,11 @@
-//! The table of nnet's weight files, written from the declarations, so the docs that show it
-//! (`nnet::io`) can be checked against them.
+//! The tables of nnet's weight files and of their names in PyTorch and Keras, written from the
+//! declarations, so the docs that show them (`nnet::io`, `nnet_safetensors::Naming`) can be
+//! checked against them.
 
 use core::fmt;
 
 use crate::Kind;
-use crate::decl::{Dim, KindDecl};
+use crate::decl::{Dim, KindDecl, TensorDecl};
 
 /// The Markdown table of the tensors of every kind in nnet's files: one row per tensor, with
 /// its name, shape, whether it trains and what it holds.
@@ -27,14 +28,10 @@ impl fmt::Display for FileTable {
         for kind in Kind::ALL {
             let decl = kind.decl();
             for tensor in decl.tensors {
-                write!(f, "| `{}{{k}}` | `{}` | `[", decl.word, tensor.name)?;
-                axis(f, decl, tensor.rows)?;
-                if let Some(cols) = tensor.cols {
-                    f.write_str(", ")?;
-                    axis(f, decl, cols)?;
-                }
+                write!(f, "| `{}{{k}}` | `{}` | ", decl.word, tensor.name)?;
+                shape(f, decl, tensor, false)?;
                 let trainable = if tensor.trainable { "yes" } else { "no" };
-                write!(f, "]` | {trainable} | {}", tensor.doc)?;
+                write!(f, " | {trainable} | {}", tensor.doc)?;
                 if tensor.rows == Dim::GateUnits && decl.gate_count() > 1 {
                     f.write_str("; gates ")?;
                     for (i, gate) in decl.gates().iter().enumerate() {
@@ -58,4 +55,96 @@ fn axis(f: &mut fmt::Formatter<'_>, decl: &KindDecl, dim: Dim) -> fmt::Result {
         Dim::BiasRows => write!(f, "{}", decl.bias_rows()),
         other => write!(f, "{other}"),
     }
+}
+
+/// The Markdown table of every tensor's names: nnet's, PyTorch's (the module and its
+/// parameters, `_l{j}` for layer `j` of a recurrent module) and Keras's (the layer class and
+/// its variable), each with its shape in that framework. PyTorch parameters the import skips
+/// have rows of their own.
+///
+/// # Examples
+///
+/// ```
+/// let table = nnet_kinds::NamesTable.to_string();
+/// assert!(table.contains(
+///     "| `dense` | `weight` `[units, inputs]` | `nn.Linear` `weight` `[units, inputs]` | `Dense` `kernel` `[inputs, units]` |"
+/// ));
+/// assert!(table.contains("`bias_ih_l{j}` + `bias_hh_l{j}`, each `[4·units]`"));
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NamesTable;
+
+impl fmt::Display for NamesTable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("| nnet layer | nnet tensor | PyTorch | Keras |\n")?;
+        f.write_str("| --- | --- | --- | --- |\n")?;
+        for kind in Kind::ALL {
+            let decl = kind.decl();
+            let module = decl.pytorch_class.unwrap_or(decl.keras_class);
+            for tensor in decl.tensors {
+                write!(f, "| `{}` | `{}` ", decl.word, tensor.name)?;
+                shape(f, decl, tensor, false)?;
+                if let Some(option) = tensor.only_with {
+                    write!(f, " (unless `{option} = false`)")?;
+                }
+                write!(f, " | `{module}` ")?;
+                let suffix = if decl.is_recurrent() { "_l{j}" } else { "" };
+                for (i, param) in tensor.pytorch.iter().enumerate() {
+                    let joint = match i {
+                        0 => "",
+                        _ if tensor.cols.is_some() => ", ",
+                        _ => " + ",
+                    };
+                    write!(f, "{joint}`{param}{suffix}`")?;
+                }
+                if tensor.pytorch.len() > 1 {
+                    // Two parameters of one row each: the columns of a matrix, or a sum.
+                    f.write_str(", each `[")?;
+                    axis(f, decl, tensor.rows)?;
+                    f.write_str("]`")?;
+                    if tensor.cols.is_some() {
+                        f.write_str(" as the columns")?;
+                    }
+                } else {
+                    f.write_str(" ")?;
+                    shape(f, decl, tensor, false)?;
+                }
+                write!(f, " | `{}` `{}` ", decl.keras_class, tensor.keras)?;
+                shape(f, decl, tensor, tensor.keras_transposed)?;
+                f.write_str(" |\n")?;
+            }
+            for param in decl.pytorch_skipped {
+                writeln!(
+                    f,
+                    "| `{}` | (none) | `{module}` `{param}`, skipped | (none) |",
+                    decl.word
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `` `[rows, cols]` `` or `` `[rows]` ``, the axes swapped if `transposed`.
+fn shape(
+    f: &mut fmt::Formatter<'_>,
+    decl: &KindDecl,
+    tensor: &TensorDecl,
+    transposed: bool,
+) -> fmt::Result {
+    f.write_str("`[")?;
+    match (tensor.cols, transposed) {
+        (Some(cols), true) => {
+            axis(f, decl, cols)?;
+            f.write_str(", ")?;
+            axis(f, decl, tensor.rows)?;
+        }
+        (Some(cols), false) => {
+            axis(f, decl, tensor.rows)?;
+            f.write_str(", ")?;
+            axis(f, decl, cols)?;
+        }
+        (None, _) => axis(f, decl, tensor.rows)?,
+    }
+    f.write_str("]`")
 }

@@ -636,3 +636,18 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_naming_table_is_written_from_the_declarations() {
+    let documented: String = include_str!("layers.rs")
+        .lines()
+        .skip_while(|line| !line.starts_with("/// | nnet layer | nnet tensor |"))
+        .map_while(|line| line.strip_prefix("/// ").filter(|l| l.starts_with('|')))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    assert_eq!(
+        documented,
+        nnet_kinds::NamesTable.to_string(),
+        "the table of names in `Naming`'s documentation: paste `nnet_kinds::NamesTable` there"
+    );
+}

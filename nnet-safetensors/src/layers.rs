@@ -19,20 +19,30 @@ use crate::{Dtype, Error, SafeTensors, Tensor};
 /// | `PyTorch` | `{prefix}{i}.{param}` (`nn.Linear`, `nn.BatchNorm1d`, `nn.LayerNorm`, `nn.RNN`, `nn.GRU`, `nn.LSTM`) | `[units, inputs]` | `[units]` |
 /// | `Keras` | `{prefix}{layer}/{variable}` or `.{variable}` (`Dense`, `BatchNormalization`, `LayerNormalization`); `{prefix}{layer}/{cell}/{variable}` or `.cell.{variable}` (`SimpleRNN`, `GRU`, `LSTM`) | `[inputs, units]` (transposed) | `[units]` |
 ///
-/// Parameter names per kind (a recurrent layer of `U` units over `IN` inputs has `G` gates:
-/// 1 for `simple_rnn`, 3 for `gru`, 4 for `lstm`):
+/// Parameter names per kind, written from the kinds' declarations in `nnet-kinds` (a test
+/// checks this table against them); a PyTorch `weight` is `[out, in]`, a Keras `kernel`
+/// `[in, out]`:
 ///
 /// | nnet layer | nnet tensor | PyTorch | Keras |
 /// | --- | --- | --- | --- |
-/// | `dense` | `weight` `[units, inputs]` | `nn.Linear` `weight` `[out, in]` | `Dense` `kernel` `[in, out]` |
-/// | `dense` | `bias` (unless `use_bias = false`) | `bias` (unless `bias=False`) | `bias` (unless `use_bias=False`) |
-/// | `batch_norm` | `gamma`, `beta` | `nn.BatchNorm1d` `weight`, `bias` | `BatchNormalization` `gamma`, `beta` |
-/// | `batch_norm` | `moving_mean`, `moving_variance` | `running_mean`, `running_var` (`num_batches_tracked` skipped) | `moving_mean`, `moving_variance` |
-/// | `layer_norm` | `gamma`, `beta` | `nn.LayerNorm` `weight`, `bias` | `LayerNormalization` `gamma`, `beta` |
-/// | `simple_rnn`, `gru`, `lstm` | `kernel` `[G·U, IN]` | `nn.RNN`, `nn.GRU`, `nn.LSTM` `weight_ih_l{j}` `[G·U, IN]` | `SimpleRNN`, `GRU`, `LSTM` `kernel` `[IN, G·U]` |
-/// | `simple_rnn`, `gru`, `lstm` | `recurrent_kernel` `[G·U, U]` | `weight_hh_l{j}` `[G·U, U]` | `recurrent_kernel` `[U, G·U]` |
-/// | `simple_rnn`, `lstm` | `bias` `[G·U]` | `bias_ih_l{j}` + `bias_hh_l{j}`, each `[G·U]` | `bias` `[G·U]` |
-/// | `gru` | `bias` `[3U, 2]` (input, recurrent) | `bias_ih_l{j}`, `bias_hh_l{j}` as the two columns | `bias` `[2, 3U]` |
+/// | `dense` | `weight` `[units, inputs]` | `nn.Linear` `weight` `[units, inputs]` | `Dense` `kernel` `[inputs, units]` |
+/// | `dense` | `bias` `[units]` (unless `use_bias = false`) | `nn.Linear` `bias` `[units]` | `Dense` `bias` `[units]` |
+/// | `batch_norm` | `gamma` `[units]` | `nn.BatchNorm1d` `weight` `[units]` | `BatchNormalization` `gamma` `[units]` |
+/// | `batch_norm` | `beta` `[units]` | `nn.BatchNorm1d` `bias` `[units]` | `BatchNormalization` `beta` `[units]` |
+/// | `batch_norm` | `moving_mean` `[units]` | `nn.BatchNorm1d` `running_mean` `[units]` | `BatchNormalization` `moving_mean` `[units]` |
+/// | `batch_norm` | `moving_variance` `[units]` | `nn.BatchNorm1d` `running_var` `[units]` | `BatchNormalization` `moving_variance` `[units]` |
+/// | `batch_norm` | (none) | `nn.BatchNorm1d` `num_batches_tracked`, skipped | (none) |
+/// | `layer_norm` | `gamma` `[units]` | `nn.LayerNorm` `weight` `[units]` | `LayerNormalization` `gamma` `[units]` |
+/// | `layer_norm` | `beta` `[units]` | `nn.LayerNorm` `bias` `[units]` | `LayerNormalization` `beta` `[units]` |
+/// | `simple_rnn` | `kernel` `[units, inputs]` | `nn.RNN` `weight_ih_l{j}` `[units, inputs]` | `SimpleRNN` `kernel` `[inputs, units]` |
+/// | `simple_rnn` | `recurrent_kernel` `[units, units]` | `nn.RNN` `weight_hh_l{j}` `[units, units]` | `SimpleRNN` `recurrent_kernel` `[units, units]` |
+/// | `simple_rnn` | `bias` `[units]` | `nn.RNN` `bias_ih_l{j}` + `bias_hh_l{j}`, each `[units]` | `SimpleRNN` `bias` `[units]` |
+/// | `gru` | `kernel` `[3·units, inputs]` | `nn.GRU` `weight_ih_l{j}` `[3·units, inputs]` | `GRU` `kernel` `[inputs, 3·units]` |
+/// | `gru` | `recurrent_kernel` `[3·units, units]` | `nn.GRU` `weight_hh_l{j}` `[3·units, units]` | `GRU` `recurrent_kernel` `[units, 3·units]` |
+/// | `gru` | `bias` `[3·units, 2]` | `nn.GRU` `bias_ih_l{j}`, `bias_hh_l{j}`, each `[3·units]` as the columns | `GRU` `bias` `[2, 3·units]` |
+/// | `lstm` | `kernel` `[4·units, inputs]` | `nn.LSTM` `weight_ih_l{j}` `[4·units, inputs]` | `LSTM` `kernel` `[inputs, 4·units]` |
+/// | `lstm` | `recurrent_kernel` `[4·units, units]` | `nn.LSTM` `weight_hh_l{j}` `[4·units, units]` | `LSTM` `recurrent_kernel` `[units, 4·units]` |
+/// | `lstm` | `bias` `[4·units]` | `nn.LSTM` `bias_ih_l{j}` + `bias_hh_l{j}`, each `[4·units]` | `LSTM` `bias` `[4·units]` |
 ///
 /// nnet's gates are in Keras's order (LSTM `i, f, c, o`, as PyTorch's; GRU `z, r, h`, where
 /// PyTorch's is `r, z, n`: the first two blocks of `U` rows of a PyTorch GRU's four tensors are
