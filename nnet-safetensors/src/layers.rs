@@ -222,10 +222,11 @@ impl<'n> TensorSpec<'n> {
         self.matrix && naming == Naming::Keras
     }
 
-    /// Whether the tensor is the bias of a recurrent layer that a PyTorch file splits into
-    /// `bias_ih` and `bias_hh`, each `[rows]`.
+    /// Whether the tensor is one that a PyTorch file splits in two, each `[rows]` (the bias of
+    /// a recurrent layer: `bias_ih` and `bias_hh`).
     fn split_bias(&self, naming: Naming) -> bool {
-        naming == Naming::PyTorch && self.kind.is_recurrent() && self.tensor == "bias"
+        naming == Naming::PyTorch
+            && (self.kind.decl().tensor(self.tensor)).is_some_and(|t| t.pytorch.len() > 1)
     }
 
     /// The shape in a file of `naming` (of each of the two tensors of a split bias).
