@@ -189,6 +189,27 @@ pub enum OptionType {
     ActivationParameter,
 }
 
+impl OptionType {
+    /// Whether the architecture that saved files record (`nnet.architecture`) writes the option
+    /// when its value differs from the default: bools and floats do; initializers, which only
+    /// choose the starting weights, do not, nor does `alpha`, which files saved before other
+    /// kinds existed never recorded.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_kinds::Kind;
+    ///
+    /// let dense = Kind::Dense.decl();
+    /// let recorded: Vec<&str> =
+    ///     dense.options.iter().filter(|o| o.ty.recorded()).map(|o| o.name).collect();
+    /// assert_eq!(recorded, ["use_bias", "l1", "l2"]);
+    /// ```
+    pub const fn recorded(&self) -> bool {
+        matches!(self, OptionType::Bool { .. } | OptionType::Float { .. })
+    }
+}
+
 /// A range of `f32`: from `min` to `max`, each end in or out. NaN is in no range, and an
 /// infinite end that is out keeps every value finite.
 ///

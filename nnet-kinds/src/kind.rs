@@ -71,6 +71,25 @@ impl Kind {
         Kind::ALL.iter().copied().find(|k| k.name() == word)
     }
 
+    /// The kinds that take the option `name`, for messages (`alpha` is an option of `dense`,
+    /// `activation` and `simple_rnn`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_kinds::Kind;
+    ///
+    /// let owners: Vec<&str> = Kind::owners_of("alpha").map(Kind::name).collect();
+    /// assert_eq!(owners, ["dense", "activation", "simple_rnn"]);
+    /// assert_eq!(Kind::owners_of("padding").count(), 0);
+    /// ```
+    pub fn owners_of(name: &str) -> impl Iterator<Item = Kind> + '_ {
+        Kind::ALL
+            .iter()
+            .copied()
+            .filter(move |k| k.decl().option(name).is_some())
+    }
+
     /// The class of the same layer in Keras, as `summary()` shows it.
     pub const fn keras_name(self) -> &'static str {
         self.decl().keras_class
