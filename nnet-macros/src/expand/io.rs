@@ -6,13 +6,13 @@ use quote::quote;
 
 use crate::model::Model;
 
-use super::{lit, private};
+use super::tokens::{lit, private};
 
 /// `impl Architecture for Name` and the `serde` implementations (empty when `nnet` is built
 /// without its `serde` feature).
 pub(crate) fn expand(model: &Model) -> TokenStream {
     let p = private();
-    let scalar = super::scalar(model);
+    let scalar = super::tokens::scalar(model);
     let name = &model.def.name;
     let inputs = lit(model.inputs);
     let last_recurrent = model.last_recurrent();
