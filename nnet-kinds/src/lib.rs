@@ -41,4 +41,4 @@ pub use decl::{
 pub use kind::Kind;
 pub use limits::{BATCHED_WEIGHTS, INLINE_PARAMS, INLINE_UNITS, MAX_RECURRENT_WEIGHTS, MAX_UNITS};
 pub use shape::Shape;
-pub use table::{FileTable, NamesTable};
+pub use table::{FileTable, NamesTable, documented_table};

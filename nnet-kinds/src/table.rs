@@ -148,3 +148,29 @@ fn shape(
     }
     f.write_str("]`")
 }
+
+/// The lines of the Markdown table that `source` shows in comments beginning with `comment`
+/// (`"//! "`, `"/// "`) from the line that is `table`'s first: how a test checks that
+/// documentation shows [`FileTable`] or [`NamesTable`] as the declarations write it.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_kinds::{FileTable, documented_table};
+///
+/// let table = FileTable.to_string();
+/// let source = format!("//! The tensors:\n//!\n//! {}\n//!\n//! More.", table.replace('\n', "\n//! "));
+/// let documented: Vec<&str> = documented_table(&source, "//! ", &table).collect();
+/// assert_eq!(documented, table.lines().collect::<Vec<_>>());
+/// ```
+pub fn documented_table<'a>(
+    source: &'a str,
+    comment: &'a str,
+    table: &'a str,
+) -> impl Iterator<Item = &'a str> + 'a {
+    let header = table.lines().next().unwrap_or_default();
+    source
+        .lines()
+        .skip_while(move |line| line.strip_prefix(comment) != Some(header))
+        .map_while(move |line| line.strip_prefix(comment).filter(|l| l.starts_with('|')))
+}

@@ -639,15 +639,9 @@ proptest! {
 
 #[test]
 fn the_naming_table_is_written_from_the_declarations() {
-    let documented: String = include_str!("layers.rs")
-        .lines()
-        .skip_while(|line| !line.starts_with("/// | nnet layer | nnet tensor |"))
-        .map_while(|line| line.strip_prefix("/// ").filter(|l| l.starts_with('|')))
-        .map(|line| format!("{line}\n"))
-        .collect();
-    assert_eq!(
-        documented,
-        nnet_kinds::NamesTable.to_string(),
-        "the table of names in `Naming`'s documentation: paste `nnet_kinds::NamesTable` there"
-    );
+    let table = nnet_kinds::NamesTable.to_string();
+    let source = include_str!("layers.rs");
+    let documented: Vec<&str> = nnet_kinds::documented_table(source, "/// ", &table).collect();
+    let message = "the table of names in `Naming`'s docs: paste `nnet_kinds::NamesTable` there";
+    assert_eq!(documented, table.lines().collect::<Vec<_>>(), "{message}");
 }

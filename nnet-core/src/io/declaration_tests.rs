@@ -2,7 +2,7 @@
 //! the tensors their kind declares, and the module documentation's table is the one written
 //! from the declarations.
 
-use nnet_kinds::FileTable;
+use nnet_kinds::{FileTable, documented_table};
 
 use crate::TensorInfo;
 use crate::activation::{Relu, Tanh};
@@ -70,15 +70,8 @@ fn the_layer_types_have_the_declared_tensors() {
 
 #[test]
 fn the_file_table_is_written_from_the_declarations() {
-    let documented: String = include_str!("mod.rs")
-        .lines()
-        .skip_while(|line| !line.starts_with("//! | layer | tensor |"))
-        .map_while(|line| line.strip_prefix("//! ").filter(|l| l.starts_with('|')))
-        .map(|line| format!("{line}\n"))
-        .collect();
-    assert_eq!(
-        documented,
-        FileTable.to_string(),
-        "nnet-core/src/io/mod.rs's table of tensors: paste `nnet_kinds::FileTable` there"
-    );
+    let table = FileTable.to_string();
+    let documented: Vec<&str> = documented_table(include_str!("mod.rs"), "//! ", &table).collect();
+    let message = "nnet-core/src/io/mod.rs's table of tensors: paste `nnet_kinds::FileTable` there";
+    assert_eq!(documented, table.lines().collect::<Vec<_>>(), "{message}");
 }
