@@ -168,7 +168,7 @@
 
 pub use nnet_core::{
     Architecture, Dense, DenseGradient, Initializer, Layer, LayerKind, LayerSpec, Parameters,
-    Regularizer, Scalar, TensorInfo, Trace,
+    Regularizer, Scalar, Shape, TensorInfo, Trace,
 };
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
@@ -265,7 +265,7 @@ pub mod __private {
     pub use nnet_core::storage::{HeapMatrix, HeapVector};
     pub use nnet_core::{
         Architecture, Dense, DenseGradient, Initializer, Layer, LayerKind, LayerSpec, Parameters,
-        Regularizer, Scalar, TensorInfo, Trace, layer,
+        Regularizer, Scalar, Shape, TensorInfo, Trace, layer,
     };
     #[cfg(feature = "std")]
     pub use nnet_core::{Network, Result, SequenceNetwork, SequenceWorkspace, Sequences};

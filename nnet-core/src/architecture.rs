@@ -1,5 +1,7 @@
 //! What weight I/O needs to know about a network without its input and output widths.
 
+#[cfg(feature = "std")]
+use crate::Shape;
 use crate::{LayerSpec, Parameters, Scalar};
 
 /// A network's layers and a way to build it empty: what saving and loading weights work
@@ -15,14 +17,14 @@ use crate::{LayerSpec, Parameters, Scalar};
 /// # Examples
 ///
 /// ```
-/// use nnet_core::{activation::ActivationKind, Architecture, LayerSpec};
+/// use nnet_core::{activation::ActivationKind, Architecture, LayerSpec, Shape};
 ///
 /// let layers = [
 ///     LayerSpec::dense("dense1", 2, 10, ActivationKind::Relu),
 ///     LayerSpec::dense("dense2", 10, 1, ActivationKind::Sigmoid),
 /// ];
 /// assert_eq!(
-///     nnet_core::architecture::describe(2, &layers),
+///     nnet_core::architecture::describe(Shape::Vector(2), &layers),
 ///     "input 2; dense 10 relu; dense 1 sigmoid"
 /// );
 /// ```
@@ -43,17 +45,39 @@ pub trait Architecture: Parameters<<Self as Architecture>::Scalar> + Sized {
     #[cfg(feature = "std")]
     #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
     /// The architecture in the grammar of `network!`, e.g. `input 2; dense 10 relu; dense 1
-    /// sigmoid`, as recorded in saved files.
+    /// sigmoid`, as recorded in saved files. The default describes an input vector of
+    /// [`INPUTS`](Architecture::INPUTS) values; networks with another input shape override it.
     fn architecture() -> String {
-        describe(Self::INPUTS, Self::LAYERS)
+        describe(Shape::Vector(Self::INPUTS), Self::LAYERS)
     }
 }
 
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
-/// `input {inputs}; dense {units} {activation}; ...`: each layer's [`LayerSpec::line`].
-pub fn describe(inputs: usize, layers: &[LayerSpec]) -> String {
-    let mut text = format!("input {inputs}");
+/// `input {input}; {layer}; ...`: the input line of `network!` for the shape `input` (`input 2`,
+/// `input sequence 2`, `input (49, 10)`, `input (8, 8, 3)`), then each layer's
+/// [`LayerSpec::line`].
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::{architecture::describe, Shape};
+///
+/// assert_eq!(describe(Shape::Sequence(3), &[]), "input sequence 3");
+/// let image = Shape::Image { height: 8, width: 8, channels: 3 };
+/// assert_eq!(describe(image, &[]), "input (8, 8, 3)");
+/// ```
+pub fn describe(input: Shape, layers: &[LayerSpec]) -> String {
+    let mut text = match input {
+        Shape::Vector(n) => format!("input {n}"),
+        Shape::Sequence(n) => format!("input sequence {n}"),
+        Shape::Steps { steps, channels } => format!("input ({steps}, {channels})"),
+        Shape::Image {
+            height,
+            width,
+            channels,
+        } => format!("input ({height}, {width}, {channels})"),
+    };
     for layer in layers {
         text.push_str("; ");
         text.push_str(&layer.line());

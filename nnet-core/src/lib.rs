@@ -5,6 +5,7 @@
 //! - [`activation`]: the activation functions, each with its derivative;
 //! - [`Initializer`]: Keras's weight initializers;
 //! - [`Dense`]: the dense layer `a = act(W x + b)` with its forward and backward pass;
+//! - [`Shape`]: what flows between layers, a vector, a sequence or a fixed shape;
 //! - [`Network`] and [`Parameters`]: the traits generic code drives any generated network with;
 //! - [`batch`]: batched passes through matrix–matrix products, and their [`batch::Workspace`];
 //! - [`loss`], [`optim`]: losses and optimizers for training;
@@ -88,6 +89,7 @@ pub use metrics::Metric;
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub use network::Network;
 pub use network::{LayerSpec, Trace};
+pub use nnet_kinds::Shape;
 pub use params::{Parameters, TensorInfo};
 pub use scalar::Scalar;
 #[cfg(feature = "std")]

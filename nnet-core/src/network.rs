@@ -2,7 +2,6 @@
 
 use nalgebra::SVector;
 
-use crate::Scalar;
 #[cfg(feature = "std")]
 use crate::activation::Activation;
 use crate::activation::ActivationKind;
@@ -15,17 +14,27 @@ use crate::loss::Loss;
 use crate::storage::{vector_with_of, with_zeroed_vector_of, zeroed_vectors_of};
 #[cfg(feature = "std")]
 use crate::{Architecture, Parameters};
+use crate::{Scalar, Shape};
 
-/// One layer of a generated network, as declared.
+/// One layer of a generated network, as declared: its kind, the shape it outputs and its
+/// parameter counts.
+///
+/// `inputs` and `units` are flat lengths, the values per sample (per step, in a sequence) that
+/// enter and leave the layer: what buffers are sized by. `output` is the shape those `units`
+/// values have, which a generated network's `summary()` prints as Keras does; `units ==
+/// output.len()` ([`with_output`](Self::with_output) keeps them together).
 ///
 /// # Examples
 ///
 /// ```
-/// use nnet_core::{activation::ActivationKind, LayerKind, LayerSpec};
+/// use nnet_core::{activation::ActivationKind, LayerKind, LayerSpec, Shape};
 ///
 /// let layer = LayerSpec::dense("dense1", 2, 10, ActivationKind::Relu);
 /// assert_eq!(layer.params(), 30);
 /// assert_eq!(layer.line(), "dense 10 relu");
+/// assert_eq!(layer.output, Shape::Vector(10));
+/// assert!(!layer.is_sequence());
+/// assert!(layer.with_output(Shape::Sequence(10)).is_sequence());
 /// let norm = LayerSpec {
 ///     name: "batch_norm1",
 ///     kind: LayerKind::BatchNorm,
@@ -36,6 +45,13 @@ use crate::{Architecture, Parameters};
 ///     ..layer
 /// };
 /// assert_eq!(norm.non_trainable, 20);
+///
+/// // `input (49, 10); dense 64 relu;`: 10 → 64 at each of 49 steps.
+/// let steps = LayerSpec::dense("dense1", 490, 64, ActivationKind::Relu)
+///     .with_output(Shape::Steps { steps: 49, channels: 64 })
+///     .with_counts(490, 10 * 64 + 64, 0);
+/// assert_eq!((steps.units, steps.weights()), (49 * 64, 640));
+/// assert_eq!(steps.line(), "dense 64 relu");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct LayerSpec {
@@ -43,10 +59,15 @@ pub struct LayerSpec {
     pub name: &'static str,
     /// The kind of layer.
     pub kind: LayerKind,
-    /// Number of inputs.
+    /// Values per sample (per step, in a sequence) into the layer: the flat length of its
+    /// input's shape.
     pub inputs: usize,
-    /// Number of units (outputs).
+    /// Values per sample (per step) out of the layer: `output.len()`.
     pub units: usize,
+    /// The shape of the layer's output: a vector; a sequence of vectors (in a network declared
+    /// with `input sequence F;`, every layer before the last recurrent one, and every layer when
+    /// the last recurrent one has `return_sequences`); or a fixed shape with channels last.
+    pub output: Shape,
     /// The activation that ends the layer (`Linear` for layers without one).
     pub activation: ActivationKind,
     /// Trainable parameters.
@@ -57,14 +78,10 @@ pub struct LayerSpec {
     /// differs from its default: `dense 10 relu`, `dropout 0.5`, `batch_norm (momentum = 0.9)`.
     /// Empty for a dense layer described by its fields alone.
     pub text: &'static str,
-    /// Whether the layer outputs a sequence, one vector per step: in a network declared with
-    /// `input sequence F;`, every layer before the last recurrent one, and every layer when the
-    /// last recurrent one has `return_sequences` (as Keras's output shapes `(None, None, n)`).
-    pub sequence: bool,
 }
 
 impl LayerSpec {
-    /// A dense layer with a bias and no options.
+    /// A dense layer on vectors with a bias and no options.
     pub const fn dense(
         name: &'static str,
         inputs: usize,
@@ -76,11 +93,11 @@ impl LayerSpec {
             kind: LayerKind::Dense,
             inputs,
             units,
+            output: Shape::Vector(units),
             activation,
             trainable: units * inputs + units,
             non_trainable: 0,
             text: "",
-            sequence: false,
         }
     }
 
@@ -94,17 +111,52 @@ impl LayerSpec {
         }
     }
 
+    /// The same layer with the output shape `output` (and `units = output.len()`).
+    pub const fn with_output(self, output: Shape) -> Self {
+        Self {
+            output,
+            units: output.len(),
+            ..self
+        }
+    }
+
     /// Trainable parameters of the layer.
     pub const fn params(&self) -> usize {
         self.trainable
     }
 
+    /// Whether the layer outputs a sequence, one vector per step (Keras's `(None, None, n)`).
+    pub const fn is_sequence(&self) -> bool {
+        matches!(self.output, Shape::Sequence(_))
+    }
+
+    /// The weights of a dense layer's kernel, input channels × units, which one column of a
+    /// batch multiplies: `inputs × units` on vectors, shared by every position on a fixed shape
+    /// (whose positions the layer keeps). Zero for the other kinds.
+    pub const fn weights(&self) -> usize {
+        match self.kind {
+            LayerKind::Dense => {
+                let channels_in = match self.inputs.checked_div(self.output.positions()) {
+                    Some(channels) => channels,
+                    None => 0,
+                };
+                channels_in * self.output.channels()
+            }
+            _ => 0,
+        }
+    }
+
     #[cfg(feature = "std")]
     #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
-    /// The layer's line in the grammar: [`text`](Self::text), or `dense {units} {activation}`.
+    /// The layer's line in the grammar: [`text`](Self::text), or `dense {units} {activation}`
+    /// with the units of each position.
     pub fn line(&self) -> String {
         if self.text.is_empty() {
-            format!("dense {} {}", self.units, self.activation.name())
+            format!(
+                "dense {} {}",
+                self.output.channels(),
+                self.activation.name()
+            )
         } else {
             self.text.to_string()
         }

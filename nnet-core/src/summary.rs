@@ -1,24 +1,34 @@
 //! Keras-like text summary of a network's layers.
 
-use crate::{LayerKind, LayerSpec};
+use crate::{LayerKind, LayerSpec, Shape};
 
-/// Formats a Keras-like summary: one row per layer with its output shape and parameter count,
-/// then the totals.
+/// Formats a Keras-like summary: a row for the input of shape `input`, one row per layer with
+/// its output shape and parameter count, then the totals. Shapes are Keras's: `(None, 10)` for
+/// a vector, `(None, None, 3)` for a sequence, `(None, 8, 8, 4)` for an image.
 ///
 /// # Examples
 ///
 /// ```
-/// use nnet_core::{__private::summary, activation::ActivationKind, LayerSpec};
+/// use nnet_core::{__private::summary, activation::ActivationKind, LayerSpec, Shape};
 ///
 /// let layers = [
 ///     LayerSpec::dense("dense1", 2, 10, ActivationKind::Relu),
 ///     LayerSpec::dense("dense2", 10, 1, ActivationKind::Sigmoid),
 /// ];
-/// let text = summary("Classifier", 2, &layers);
+/// let text = summary("Classifier", Shape::Vector(2), &layers);
 /// assert!(text.contains("dense1 (Dense, relu)"));
+/// assert!(text.contains("(None, 10)"));
 /// assert!(text.contains("Total params: 41"));
+///
+/// let image = Shape::Image { height: 8, width: 8, channels: 3 };
+/// let dense = LayerSpec::dense("dense1", 192, 256, ActivationKind::Relu)
+///     .with_output(image.with_channels(4))
+///     .with_counts(192, 3 * 4 + 4, 0);
+/// let text = summary("Pixels", image, &[dense]);
+/// assert!(text.contains("(None, 8, 8, 3)") && text.contains("(None, 8, 8, 4)"));
+/// assert!(text.contains("Total params: 16"));
 /// ```
-pub fn summary(name: &str, inputs: usize, layers: &[LayerSpec]) -> String {
+pub fn summary(name: &str, input: Shape, layers: &[LayerSpec]) -> String {
     let label = |layer: &LayerSpec| {
         let class = layer.kind.keras_name();
         match layer.kind {
@@ -49,20 +59,11 @@ pub fn summary(name: &str, inputs: usize, layers: &[LayerSpec]) -> String {
     text.push_str(&row("Layer (type)", "Output Shape", "Param #"));
     text.push_str(&heavy);
     text.push('\n');
-    // Keras's shapes: a sequence of any length is `(None, None, F)`.
-    let shape = |sequence: bool, units: usize| {
-        if sequence {
-            format!("(None, None, {units})")
-        } else {
-            format!("(None, {units})")
-        }
-    };
-    let sequence_input = layers.first().is_some_and(|l| l.sequence);
-    text.push_str(&row("input (Input)", &shape(sequence_input, inputs), "0"));
+    text.push_str(&row("input (Input)", &input.to_string(), "0"));
     for layer in layers {
         text.push_str(&row(
             &label(layer),
-            &shape(layer.sequence, layer.units),
+            &layer.output.to_string(),
             &(layer.trainable + layer.non_trainable).to_string(),
         ));
     }

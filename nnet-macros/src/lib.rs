@@ -5,16 +5,16 @@
 //! mathematics lives in `nnet-core`.
 
 mod ast;
-mod bake;
+mod diagnostics;
 mod expand;
-mod hint;
 mod kw;
 mod model;
 mod parse;
 mod scalar;
 mod stub;
-mod suggest;
 mod validate;
+mod weights_attribute;
+mod weights_file;
 
 /// Generates a statically sized neural network from a Keras-like layer list.
 ///
@@ -31,13 +31,7 @@ fn pipeline(input: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
         Err(error) => return error.to_compile_error(),
     };
     match validate::validate(&def) {
-        Ok(model) => {
-            let mut tokens = expand::expand(&model);
-            if let Some(baked) = bake::read(&model) {
-                tokens.extend(expand::bake::expand(&model, baked));
-            }
-            tokens
-        }
+        Ok(model) => expand::expand(&model),
         Err(error) => {
             let mut tokens = error.to_compile_error();
             tokens.extend(stub::stub(&def));

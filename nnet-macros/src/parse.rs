@@ -6,8 +6,10 @@ use syn::parse::{Parse, ParseStream, Parser};
 use syn::{Attribute, Ident, Lit, LitStr, Token, Visibility};
 
 use crate::ast::{LayerOption, LayerStmt, NetworkDef, OptionValue, SizeLit, Statement};
+use crate::diagnostics::{closest, did_you_mean, push_error, word_list};
 use crate::kw;
 use crate::model::KindWord;
+use crate::model::lines::{activation_or, dense_line, size_text};
 
 const EXAMPLE: &str = "`pub struct Name { input 2; dense 1 sigmoid; }`";
 
@@ -15,7 +17,7 @@ impl Parse for NetworkDef {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let mut attrs = input.call(Attribute::parse_outer)?;
         let mut errors = None;
-        let weights = crate::bake::take_attribute(&mut attrs, &mut errors);
+        let weights = crate::weights_attribute::take_attribute(&mut attrs, &mut errors);
         let scalar = crate::scalar::take_attribute(&mut attrs, &mut errors);
         let vis: Visibility = input.parse()?;
         parse_struct_keyword(input)?;
@@ -136,13 +138,6 @@ fn angle_body(input: ParseStream, errors: &mut Option<syn::Error>) -> (TokenStre
     (body, Some(open))
 }
 
-pub(crate) fn push_error(errors: &mut Option<syn::Error>, error: syn::Error) {
-    match errors {
-        Some(existing) => existing.combine(error),
-        None => *errors = Some(error),
-    }
-}
-
 /// Splits the layer list into statements at each `;`. A layer or `input` keyword in the middle
 /// of a statement starts a new one, with a "missing `;`" error, so that both lines are checked.
 fn split_statements(body: TokenStream, errors: &mut Option<syn::Error>) -> Vec<TokenStream> {
@@ -226,7 +221,7 @@ fn not_sequence(input: ParseStream, word: &Ident) -> syn::Error {
         Ok(Lit::Int(int)) => int.base10_digits().to_owned(),
         _ => "2".to_owned(),
     };
-    let message = if crate::suggest::closest(&word.to_string(), &["sequence"]).is_some() {
+    let message = if closest(&word.to_string(), &["sequence"]).is_some() {
         format!(
             "unknown word `{word}` after `input`; did you mean `sequence`? write `input sequence {size};`"
         )
@@ -287,7 +282,7 @@ fn unknown_kind(ident: &Ident) -> syn::Error {
     let word = ident.to_string();
     let mut words = KindWord::words();
     words.push("input");
-    let hint = crate::suggest::did_you_mean(&word, &words);
+    let hint = did_you_mean(&word, &words);
     syn::Error::new(
         ident.span(),
         format!("unknown layer kind `{word}`{hint}\n{LAYER_FORMS}"),
@@ -336,24 +331,8 @@ impl Parse for LayerStmt {
         if dense && let Some(size) = &size {
             unparenthesized_option(input, size, activation.as_ref())?;
         }
-        if recurrent
-            && let Some(size) = &size
-            && input.peek(Ident)
-            && input.peek2(Token![=])
-        {
-            let name: Ident = input.fork().parse()?;
-            let fork = input.fork();
-            fork.parse::<Ident>()?;
-            fork.parse::<Token![=]>()?;
-            let value = value_text(&fork);
-            let activation = activation.map(|a| format!(" {a}")).unwrap_or_default();
-            return Err(syn::Error::new(
-                name.span(),
-                format!(
-                    "options go in parentheses after the number of units: write `{keyword} {}{activation} ({name} = {value});`",
-                    crate::hint::size_text(size)
-                ),
-            ));
+        if recurrent && let Some(size) = &size {
+            recurrent_unparenthesized_option(input, &keyword, size, activation.as_ref())?;
         }
         let options = if input.peek(syn::token::Paren) {
             let content;
@@ -393,24 +372,53 @@ fn unparenthesized_option(
     let name: Ident = fork.parse()?;
     fork.parse::<Token![=]>()?;
     let value = value_text(&fork);
-    let size = crate::hint::size_text(size);
+    let size = size_text(size);
     let message = if name == "activation" {
-        let activation = crate::hint::activation_or(&value, "relu");
+        let activation = activation_or(&value, "relu");
         format!(
             "the activation is written after the size, without `activation =`: write `dense {size} {activation};`"
         )
     } else {
-        let line = crate::hint::dense_line(&size, activation, &name.to_string(), &value);
-        if crate::validate::DENSE_OPTIONS.contains(&name.to_string().as_str()) {
+        let line = dense_line(&size, activation, &name.to_string(), &value);
+        if KindWord::Dense
+            .options()
+            .contains(&name.to_string().as_str())
+        {
             format!("options go in parentheses after the activation: write `{line}`")
         } else {
             format!(
                 "unknown option `{name}`; options go in parentheses after the activation, e.g. `{line}`\nthe options of `dense` are {}",
-                crate::hint::word_list(crate::validate::DENSE_OPTIONS)
+                word_list(KindWord::Dense.options())
             )
         }
     };
     Err(syn::Error::new(name.span(), message))
+}
+
+/// `gru 16 return_sequences = true;`: options written without their parentheses after the
+/// units (and activation) of a recurrent layer.
+fn recurrent_unparenthesized_option(
+    input: ParseStream,
+    keyword: &Ident,
+    size: &SizeLit,
+    activation: Option<&Ident>,
+) -> syn::Result<()> {
+    if !(input.peek(Ident) && input.peek2(Token![=])) {
+        return Ok(());
+    }
+    let name: Ident = input.fork().parse()?;
+    let fork = input.fork();
+    fork.parse::<Ident>()?;
+    fork.parse::<Token![=]>()?;
+    let value = value_text(&fork);
+    let activation = activation.map(|a| format!(" {a}")).unwrap_or_default();
+    Err(syn::Error::new(
+        name.span(),
+        format!(
+            "options go in parentheses after the number of units: write `{keyword} {}{activation} ({name} = {value});`",
+            size_text(size)
+        ),
+    ))
 }
 
 /// The tokens left in `input`, as written (`-1.0`, `uniform`), for messages.
@@ -452,7 +460,7 @@ impl Parse for LayerOption {
         // `return_sequences` alone stands for `return_sequences = true`.
         if name != "return_sequences"
             && !input.peek(Token![=])
-            && crate::suggest::closest(&name.to_string(), &["return_sequences"]).is_some()
+            && closest(&name.to_string(), &["return_sequences"]).is_some()
         {
             return Err(syn::Error::new(
                 name.span(),

@@ -5,6 +5,8 @@ use proc_macro2::{Literal, Span, TokenStream};
 use quote::quote;
 use syn::{Attribute, Expr, ExprLit, ExprPath, Lit, Meta};
 
+use crate::diagnostics::push_error;
+
 const FORM: &str = "write `#[scalar = f64]` (or `#[scalar = f32]`, the default)";
 
 /// The scalar of a network.
@@ -67,7 +69,7 @@ pub(crate) fn take_attribute(
                 "a second `#[scalar]` attribute: a network has one scalar; remove one",
             );
             error.combine(syn::Error::new(first, "the first is here"));
-            crate::parse::push_error(errors, error);
+            push_error(errors, error);
             continue;
         }
         chosen = Some((scalar, span));
@@ -82,12 +84,12 @@ fn parse(attr: &Attribute, errors: &mut Option<syn::Error>) -> Option<(ScalarKin
         Meta::NameValue(nv) => &nv.value,
         Meta::Path(path) => {
             let message = format!("`#[scalar]` needs a type: {FORM}");
-            crate::parse::push_error(errors, syn::Error::new_spanned(path, message));
+            push_error(errors, syn::Error::new_spanned(path, message));
             return None;
         }
         Meta::List(list) => {
             let message = format!("malformed `scalar` attribute: {FORM}");
-            crate::parse::push_error(errors, syn::Error::new_spanned(list, message));
+            push_error(errors, syn::Error::new_spanned(list, message));
             return None;
         }
     };
@@ -104,7 +106,7 @@ fn parse(attr: &Attribute, errors: &mut Option<syn::Error>) -> Option<(ScalarKin
                         "`{other}` is not a scalar nnet computes in: a network computes in \
                          `f32` or `f64`; {FORM}"
                     );
-                    crate::parse::push_error(errors, syn::Error::new(ident.span(), message));
+                    push_error(errors, syn::Error::new(ident.span(), message));
                     None
                 }
             }
@@ -118,12 +120,12 @@ fn parse(attr: &Attribute, errors: &mut Option<syn::Error>) -> Option<(ScalarKin
                 ),
                 _ => format!("the scalar is a type, not a string: {FORM}"),
             };
-            crate::parse::push_error(errors, syn::Error::new(s.span(), message));
+            push_error(errors, syn::Error::new(s.span(), message));
             None
         }
         other => {
             let message = format!("malformed `scalar` attribute: {FORM}");
-            crate::parse::push_error(errors, syn::Error::new_spanned(other, message));
+            push_error(errors, syn::Error::new_spanned(other, message));
             None
         }
     }

@@ -344,3 +344,37 @@ fn an_f64_network_names_no_f32() {
     let explicit = pipeline(quote!(#[scalar = f32] struct Net { input 2; dense 1 sigmoid; }));
     assert_eq!(explicit.to_string(), default);
 }
+
+// `#[weights = "..."]`: the file is read and baked, and the attribute never reaches the struct.
+
+#[test]
+fn bakes_a_file_and_consumes_the_attribute() {
+    let out = pipeline(quote! {
+        #[weights = "../tests/fixtures/classifier.safetensors"]
+        pub struct Baked {
+            input 2;
+            dense 10 relu;
+            dense 20 leaky_relu (alpha = 0.1);
+            dense 1 sigmoid;
+        }
+    })
+    .to_string();
+    assert!(!out.contains("compile_error"), "{out}");
+    assert!(out.contains("TRAINED") && out.contains("include_bytes"));
+    assert!(
+        !out.contains("# [weights"),
+        "the attribute reached the struct"
+    );
+}
+
+#[test]
+fn a_bad_file_still_defines_trained() {
+    let out = pipeline(quote! {
+        #[weights = "../tests/fixtures/classifier.safetensors"]
+        pub struct Baked { input 3; dense 1 sigmoid; }
+    })
+    .to_string();
+    assert!(out.contains("compile_error"));
+    assert!(out.contains("TRAINED"));
+    assert!(!out.contains("include_bytes"));
+}

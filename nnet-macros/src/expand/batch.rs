@@ -6,13 +6,13 @@
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 
-use super::{in_vec, layer_trait, lit, names, out_vec, private};
+use super::tokens::{in_vec, layer_trait, lit, names, out_vec, private};
 use crate::model::Model;
 
 /// Inherent helpers of the batch methods.
 pub(super) fn inherent(model: &Model) -> TokenStream {
     let p = private();
-    let f32 = super::scalar(model);
+    let f32 = super::tokens::scalar(model);
     let usize = quote!(::core::primitive::usize);
     let names = names(model);
     let (name, gradients) = (&names.name, &names.gradients);
@@ -65,7 +65,7 @@ pub(super) fn inherent(model: &Model) -> TokenStream {
 /// `forward_batch`, `forward_batch_with` and `accumulate_batch` of the `Network` impl.
 pub(super) fn network(model: &Model) -> TokenStream {
     let p = private();
-    let f32 = super::scalar(model);
+    let f32 = super::tokens::scalar(model);
     let names = names(model);
     let (name, gradients) = (&names.name, &names.gradients);
     let outputs_lit = lit(model.outputs());

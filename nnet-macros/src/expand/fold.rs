@@ -7,7 +7,8 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{derive, in_vec, layers, names, out_vec, passes};
+use super::tokens::{derive, in_vec, names, out_vec};
+use super::{layers, passes};
 use crate::model::{Act, Kind, Layer, Model};
 
 pub(super) fn expand(model: &Model) -> TokenStream {

@@ -1,10 +1,10 @@
-//! The one place that knows the kinds: each layer's `nnet_core` type and constructors. The rest
-//! of the expansion composes layers through the `Layer` trait only.
+//! The one place that knows the kinds: each layer's `nnet_core` type, gradient type and
+//! constructors. The rest of the expansion composes layers through the `Layer` trait only.
 
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::{lit, private};
+use super::tokens::{layer_trait, lit, private};
 use crate::model::{Activation, Cell, Kind, Layer};
 use crate::scalar::ScalarKind;
 
@@ -260,5 +260,16 @@ pub(super) fn vector_type(layer: &Layer) -> TokenStream {
         quote!(#p::HeapVector<#units, #scalar>)
     } else {
         quote!(#p::nalgebra::SVector<#scalar, #units>)
+    }
+}
+
+/// `<Type as Layer<IN, OUT>>::Gradient` (`Recurrent` for a recurrent layer).
+pub(super) fn gradient_type(layer: &Layer) -> TokenStream {
+    let p = private();
+    let (ty, shape) = (layer_type(layer), layer_trait(layer));
+    if layer.is_recurrent() {
+        quote!(<#ty as #p::layer::Recurrent<#shape>>::Gradient)
+    } else {
+        quote!(<#ty as #p::Layer<#shape>>::Gradient)
     }
 }

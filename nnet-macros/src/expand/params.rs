@@ -4,7 +4,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use super::{layer_trait, lit, names, private};
+use super::tokens::{layer_trait, lit, names, private};
 use crate::model::Model;
 
 pub(super) fn expand(model: &Model) -> TokenStream {
@@ -17,7 +17,7 @@ pub(super) fn expand(model: &Model) -> TokenStream {
 fn parameters_impl(model: &Model, ty: &Ident, gradient: bool) -> TokenStream {
     let p = private();
     let usize = quote!(::core::primitive::usize);
-    let f32 = super::scalar(model);
+    let f32 = super::tokens::scalar(model);
     let (mut info, mut get, mut get_mut) = (Vec::new(), Vec::new(), Vec::new());
     let mut first = 0;
     for layer in model.layers.iter().filter(|l| l.tensors() > 0) {

@@ -4,14 +4,15 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
-use super::{layer_trait, layers, private, trace_names};
+use super::layers;
+use super::tokens::{layer_trait, private, trace_names};
 use crate::model::{Layer, Model};
 
 /// A zeroed vector of the layer's vector type.
 fn zeroed_vector(layer: &Layer) -> TokenStream {
     let p = private();
     let ty = layers::vector_type(layer);
-    let units = super::lit(layer.units);
+    let units = super::tokens::lit(layer.units);
     quote!(<#ty as #p::MatrixStorage<#units, 1>>::zeroed())
 }
 

@@ -7,10 +7,11 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
-use super::{
-    constructors, derive, docs, gradient_type, layer_dims, layer_trait, layers, lit, names,
-    out_vec, params, passes, private, training_hooks, zero_gradient_fields,
-};
+use super::inherent::{constructors, zero_gradient_fields};
+use super::layers::{self, gradient_type};
+use super::network::training_hooks;
+use super::tokens::{derive, layer_dims, layer_trait, lit, names, out_vec, private};
+use super::{docs, params, passes};
 use crate::model::{Layer, Model};
 
 /// Everything generated for a sequence network.
@@ -35,7 +36,7 @@ fn recurrent_as(layer: &Layer) -> TokenStream {
 }
 
 fn in_vec(model: &Model) -> TokenStream {
-    super::in_vec(model)
+    super::tokens::in_vec(model)
 }
 
 fn last_recurrent(model: &Model) -> usize {
@@ -142,7 +143,7 @@ fn readout_body(model: &Model) -> TokenStream {
 
 fn inherent(model: &Model) -> TokenStream {
     let p = private();
-    let scalar = super::scalar(model);
+    let scalar = super::tokens::scalar(model);
     let names = names(model);
     let (name, gradients) = (&names.name, &names.gradients);
     let state = state_name(model);
@@ -240,7 +241,7 @@ fn inherent(model: &Model) -> TokenStream {
             /// A Keras-like summary: each layer's output shape and parameters, and the totals (with
             /// nnet's `std` feature, as every method that returns a `String` or a `Vec`).
             pub fn summary() -> #p::String {
-                #p::summary(#name_str, #inputs, <Self as #p::Architecture>::LAYERS)
+                #p::summary(#name_str, #p::Shape::Sequence(#inputs), <Self as #p::Architecture>::LAYERS)
             }
             }
         }
@@ -249,7 +250,7 @@ fn inherent(model: &Model) -> TokenStream {
 
 fn network_impl(model: &Model) -> TokenStream {
     let p = private();
-    let scalar = super::scalar(model);
+    let scalar = super::tokens::scalar(model);
     let names = names(model);
     let (name, gradients) = (&names.name, &names.gradients);
     let state = state_name(model);

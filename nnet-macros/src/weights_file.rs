@@ -1,5 +1,6 @@
-//! Weights baked in at compile time: the `#[weights = "file.safetensors"]` attribute, reading
-//! the file during expansion and checking it against the declared layers.
+//! Weights baked in at compile time: reading the file of `#[weights = "file.safetensors"]`
+//! during expansion and checking it against the declared layers (the attribute itself is taken
+//! off the struct in `weights_attribute`, the baked items are written in `expand::baked`).
 //!
 //! The file is read with the same strict reader as at run time (`nnet-safetensors`), so it is
 //! judged by the same rules and its problems get the same words, here as compile errors on the
@@ -8,60 +9,10 @@
 use std::path::PathBuf;
 
 use nnet_safetensors::{DEFAULT_MAX_HEADER, Element, LayerKind, Naming, SafeTensors, TensorSpec};
-use syn::spanned::Spanned;
-use syn::{Attribute, Expr, ExprLit, Lit, LitStr, Meta};
+use syn::LitStr;
 
 use crate::model::{Cell, Kind, Model};
 use crate::scalar::ScalarKind;
-
-const FORM: &str = "write `#[weights = \"path/to/weights.safetensors\"]`, with the path relative to the directory of the crate's Cargo.toml";
-
-/// Takes the `#[weights = "..."]` attributes out of `attrs` (they are the macro's, not the
-/// struct's) and returns the path of the one there may be.
-pub(crate) fn take_attribute(
-    attrs: &mut Vec<Attribute>,
-    errors: &mut Option<syn::Error>,
-) -> Option<LitStr> {
-    let mut path: Option<LitStr> = None;
-    let mut rest = Vec::with_capacity(attrs.len());
-    for attr in attrs.drain(..) {
-        if !attr.path().is_ident("weights") {
-            rest.push(attr);
-            continue;
-        }
-        let literal = match &attr.meta {
-            Meta::NameValue(nv) => match &nv.value {
-                Expr::Lit(ExprLit {
-                    lit: Lit::Str(s), ..
-                }) => Some(s.clone()),
-                _ => None,
-            },
-            _ => None,
-        };
-        let Some(literal) = literal else {
-            crate::parse::push_error(
-                errors,
-                syn::Error::new_spanned(&attr, format!("malformed `weights` attribute: {FORM}")),
-            );
-            // Still a baked network: the stub then has `TRAINED`, and the error stands alone.
-            // The recorded error keeps this placeholder from ever being read.
-            path.get_or_insert_with(|| LitStr::new("", attr.span()));
-            continue;
-        };
-        if let Some(first) = &path {
-            let mut error = syn::Error::new(
-                literal.span(),
-                "a second `#[weights]` attribute: a network is baked from one file; remove one",
-            );
-            error.combine(syn::Error::new(first.span(), "the first is here"));
-            crate::parse::push_error(errors, error);
-            continue;
-        }
-        path = Some(literal);
-    }
-    *attrs = rest;
-    path
-}
 
 /// The tensors read from the file, column-major as nnet holds them in memory.
 pub(crate) struct Baked {
@@ -96,10 +47,32 @@ fn read_file(model: &Model, written: &LitStr) -> syn::Result<Baked> {
     let parsed =
         SafeTensors::parse(&bytes, DEFAULT_MAX_HEADER).map_err(|e| in_file(e.to_string()))?;
     let names: Vec<String> = model.layers.iter().map(|l| l.field().to_string()).collect();
-    let specs: Vec<TensorSpec> = model
+    let specs = tensor_specs(model, &names);
+    // An `f64` network bakes `F64` tensors, an `f32` network `F32` ones: a file of the other
+    // dtype is an error, as at run time without `LoadOptions::convert_dtype`.
+    let tensors: Vec<Vec<f64>> = match model.def.scalar {
+        ScalarKind::F32 => values::<f32>(&parsed, &specs)
+            .map_err(&in_file)?
+            .into_iter()
+            .map(|t| t.into_iter().map(f64::from).collect())
+            .collect(),
+        ScalarKind::F64 => values::<f64>(&parsed, &specs).map_err(&in_file)?,
+    };
+    check_metadata(model, &parsed).map_err(in_file)?;
+    Ok(Baked {
+        file,
+        written: written.clone(),
+        tensors,
+    })
+}
+
+/// The tensors the file must hold for `model`'s layers, named `names`, in the order of the
+/// network's `Parameters`.
+fn tensor_specs<'a>(model: &Model, names: &'a [String]) -> Vec<TensorSpec<'a>> {
+    model
         .layers
         .iter()
-        .zip(&names)
+        .zip(names)
         .flat_map(|(l, name)| {
             let kind = match l.kind {
                 Kind::Dense { .. } => LayerKind::Dense,
@@ -128,23 +101,7 @@ fn read_file(model: &Model, written: &LitStr) -> syn::Result<Baked> {
             let bias = matches!(l.kind, Kind::Dense { use_bias: true, .. });
             TensorSpec::of_layer(kind, name, l.inputs, l.units, bias)
         })
-        .collect();
-    // An `f64` network bakes `F64` tensors, an `f32` network `F32` ones: a file of the other
-    // dtype is an error, as at run time without `LoadOptions::convert_dtype`.
-    let tensors: Vec<Vec<f64>> = match model.def.scalar {
-        ScalarKind::F32 => values::<f32>(&parsed, &specs)
-            .map_err(&in_file)?
-            .into_iter()
-            .map(|t| t.into_iter().map(f64::from).collect())
-            .collect(),
-        ScalarKind::F64 => values::<f64>(&parsed, &specs).map_err(&in_file)?,
-    };
-    check_metadata(model, &parsed).map_err(in_file)?;
-    Ok(Baked {
-        file,
-        written: written.clone(),
-        tensors,
-    })
+        .collect()
 }
 
 /// Every tensor of `specs` from `file`, column-major, as `E`: tensors of `E`'s dtype only.
@@ -192,44 +149,5 @@ fn check_metadata(model: &Model, file: &SafeTensors) -> Result<(), String> {
             "the file was saved from the architecture `{found}`, but the network is `{expected}`"
         )),
         _ => Ok(()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use quote::quote;
-
-    use crate::pipeline;
-
-    #[test]
-    fn bakes_a_file_and_consumes_the_attribute() {
-        let out = pipeline(quote! {
-            #[weights = "../tests/fixtures/classifier.safetensors"]
-            pub struct Baked {
-                input 2;
-                dense 10 relu;
-                dense 20 leaky_relu (alpha = 0.1);
-                dense 1 sigmoid;
-            }
-        })
-        .to_string();
-        assert!(!out.contains("compile_error"), "{out}");
-        assert!(out.contains("TRAINED") && out.contains("include_bytes"));
-        assert!(
-            !out.contains("# [weights"),
-            "the attribute reached the struct"
-        );
-    }
-
-    #[test]
-    fn a_bad_file_still_defines_trained() {
-        let out = pipeline(quote! {
-            #[weights = "../tests/fixtures/classifier.safetensors"]
-            pub struct Baked { input 3; dense 1 sigmoid; }
-        })
-        .to_string();
-        assert!(out.contains("compile_error"));
-        assert!(out.contains("TRAINED"));
-        assert!(!out.contains("include_bytes"));
     }
 }

@@ -1,9 +1,16 @@
-//! The validated network: every name resolved into a typed value and every size known.
+//! The validated network: every name resolved into a typed value and every size known. The
+//! words of the grammar are in [`words`], the lines messages suggest in [`lines`].
 
 use proc_macro2::{Ident, Span};
 use quote::format_ident;
 
 use crate::ast::NetworkDef;
+use crate::scalar::ScalarKind;
+
+pub(crate) mod lines;
+mod words;
+
+pub(crate) use words::{Act, Init, KindWord};
 
 /// The largest number of units (or inputs) of one layer.
 pub(crate) const MAX_UNITS: u64 = 65_536;
@@ -21,107 +28,6 @@ pub(crate) const INLINE_UNITS: usize = 1024;
 /// Dense layers with at least this many weights (64 × 64) run batches through matrix–matrix
 /// products: the rule of `nnet_core::batch::prefers_batches`.
 pub(crate) const BATCHED_WEIGHTS: usize = 4096;
-
-/// Defines a fieldless enum of grammar words with its `nnet_core` names.
-macro_rules! words {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident = $word:literal,)* }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub(crate) enum $name { $($variant,)* }
-
-        impl $name {
-            pub(crate) const ALL: &'static [$name] = &[$($name::$variant,)*];
-
-            /// The word of the grammar.
-            pub(crate) fn word(self) -> &'static str {
-                match self { $($name::$variant => $word,)* }
-            }
-
-            /// The `nnet_core` type or variant of the same name.
-            pub(crate) fn ident(self) -> Ident {
-                match self { $($name::$variant => format_ident!(stringify!($variant)),)* }
-            }
-
-            pub(crate) fn from_word(word: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|w| w.word() == word)
-            }
-
-            pub(crate) fn words() -> Vec<&'static str> {
-                Self::ALL.iter().map(|w| w.word()).collect()
-            }
-        }
-    };
-}
-
-words! {
-    /// The activations of the grammar, each the `nnet_core::activation` type of its name.
-    Act {
-        Linear = "linear",
-        Relu = "relu",
-        Sigmoid = "sigmoid",
-        Tanh = "tanh",
-        Softmax = "softmax",
-        Step = "step",
-        LeakyRelu = "leaky_relu",
-        Elu = "elu",
-        Selu = "selu",
-        Gelu = "gelu",
-        Silu = "silu",
-        Softplus = "softplus",
-        Softsign = "softsign",
-        HardSigmoid = "hard_sigmoid",
-        Exponential = "exponential",
-    }
-}
-
-impl Act {
-    /// Keras's default `alpha` of the activations that take one.
-    pub(crate) fn default_alpha(self) -> Option<f32> {
-        match self {
-            Act::LeakyRelu => Some(0.3),
-            Act::Elu => Some(1.0),
-            _ => None,
-        }
-    }
-}
-
-words! {
-    /// The initializers of the grammar, each a `nnet_core::Initializer` variant.
-    Init {
-        Zeros = "zeros",
-        Ones = "ones",
-        Uniform = "uniform",
-        Normal = "normal",
-        GlorotUniform = "glorot_uniform",
-        GlorotNormal = "glorot_normal",
-        HeUniform = "he_uniform",
-        HeNormal = "he_normal",
-        LecunUniform = "lecun_uniform",
-        LecunNormal = "lecun_normal",
-        Orthogonal = "orthogonal",
-    }
-}
-
-words! {
-    /// The layer kinds of the grammar, each a `nnet_core::LayerKind` variant.
-    KindWord {
-        Dense = "dense",
-        Activation = "activation",
-        Dropout = "dropout",
-        BatchNorm = "batch_norm",
-        LayerNorm = "layer_norm",
-        SimpleRnn = "simple_rnn",
-        Gru = "gru",
-        Lstm = "lstm",
-    }
-}
-
-impl KindWord {
-    /// Whether the kind is a recurrent layer.
-    pub(crate) fn is_recurrent(self) -> bool {
-        matches!(self, KindWord::SimpleRnn | KindWord::Gru | KindWord::Lstm)
-    }
-}
 
 /// The largest number of weights of one recurrent layer (256 KiB): the layer is built whole
 /// before it moves to the heap, so that bound keeps construction within a 2 MiB stack in debug
@@ -217,7 +123,7 @@ pub(crate) struct Layer {
     /// Span of the layer's keyword, given to the code generated for it.
     pub span: Span,
     /// The network's scalar, which every tensor of the layer holds.
-    pub scalar: crate::scalar::ScalarKind,
+    pub scalar: ScalarKind,
 }
 
 impl Layer {

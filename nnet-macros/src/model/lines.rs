@@ -1,11 +1,12 @@
 //! The lines that messages suggest, built from what the user wrote where it is valid and from
-//! defaults where it is not, so that every suggestion compiles as written.
+//! defaults where it is not, so that every suggestion compiles as written. They know the
+//! grammar's words, so they sit beside them rather than in `diagnostics`.
 
 use proc_macro2::Ident;
 use syn::Lit;
 
+use super::{Act, Init, MAX_UNITS};
 use crate::ast::SizeLit;
-use crate::model::{Act, Init, MAX_UNITS};
 
 /// The size as written when it is a valid size, else `10`.
 pub(crate) fn size_text(size: &SizeLit) -> String {
@@ -66,14 +67,5 @@ fn initializer_or<'a>(name: &'a str, default: &'a str) -> &'a str {
         name
     } else {
         default
-    }
-}
-
-/// `` `a`, `b` and `c` ``.
-pub(crate) fn word_list(words: &[&str]) -> String {
-    let quoted: Vec<String> = words.iter().map(|w| format!("`{w}`")).collect();
-    match quoted.split_last() {
-        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
-        _ => quoted.concat(),
     }
 }

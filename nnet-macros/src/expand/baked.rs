@@ -4,11 +4,12 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::bake::Baked;
 use crate::model::{Cell, Kind, Layer, Model};
 use crate::scalar::ScalarKind;
+use crate::weights_file::Baked;
 
-use super::{const_fields, layer_expr_type, lit, private, tensor_fields};
+use super::layers::{const_fields, layer_expr_type, tensor_fields};
+use super::tokens::{lit, private};
 
 /// The baked items, or, when the file could not be baked, the error and the same items built
 /// from zeros, so that code using `TRAINED` sees the one real error.
@@ -26,7 +27,7 @@ pub(crate) fn expand(model: &Model, baked: syn::Result<Baked>) -> TokenStream {
 fn items(model: &Model, baked: Option<&Baked>) -> TokenStream {
     let p = private();
     let name = &model.def.name;
-    let f32 = super::scalar(model);
+    let f32 = super::tokens::scalar(model);
     let source = baked.map_or(String::new(), |b| format!(" `{}`", b.written.value()));
     // Reading the file with `include_bytes!` makes cargo rebuild the crate when it changes.
     let track = baked.map(|b| {

@@ -1,0 +1,198 @@
+//! The inherent `impl` of a vector network: its constants and constructors, the passes and
+//! their public wrappers, zero gradients and the summary.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+
+use super::tokens::{Names, in_vec, lit, names, out_vec, private, scalar};
+use super::{batch, layers, passes};
+use crate::model::Model;
+
+/// The constants and constructors every network has (`INPUTS`, `OUTPUTS`, `PARAMS`, `seeded`,
+/// `from_rng`, `zeroed`), as items of its inherent `impl`; `inputs_doc` says what `INPUTS`
+/// counts.
+pub(super) fn constructors(model: &Model, inputs_doc: &str) -> TokenStream {
+    let p = private();
+    let usize = quote!(::core::primitive::usize);
+    let (inputs, outputs, params) = (lit(model.inputs), lit(model.outputs()), lit(model.params()));
+    let inits = model.layers.iter().map(|l| {
+        let (field, value) = (l.field(), layers::constructor(l, true));
+        quote_spanned!(l.span=> #field: #value)
+    });
+    let zero_layers = model.layers.iter().map(|l| {
+        let (field, value) = (l.field(), layers::constructor(l, false));
+        quote!(#field: #value)
+    });
+    quote! {
+        #[doc = #inputs_doc]
+        pub const INPUTS: #usize = #inputs;
+        /// Number of outputs.
+        pub const OUTPUTS: #usize = #outputs;
+        /// Total number of trainable parameters.
+        pub const PARAMS: #usize = #params;
+
+        /// A network initialized from a seed, with each layer's initializers: the same seed
+        /// gives the same weights on every machine (ChaCha8 random numbers).
+        pub fn seeded(seed: ::core::primitive::u64) -> Self {
+            let mut rng = <#p::rand_chacha::ChaCha8Rng as #p::rand::SeedableRng>::seed_from_u64(seed);
+            Self::from_rng(&mut rng)
+        }
+
+        /// A network initialized from any random number generator, layer by layer, weights
+        /// before biases (a recurrent layer's kernel, recurrent kernel and bias, in that
+        /// order).
+        pub fn from_rng<__NnetR: #p::rand::Rng + ?::core::marker::Sized>(rng: &mut __NnetR) -> Self {
+            Self { #(#inits,)* }
+        }
+
+        /// A network whose weights and biases are all zero (normalization layers at their
+        /// initial values), e.g. to load weights into.
+        pub fn zeroed() -> Self {
+            Self { #(#zero_layers,)* }
+        }
+    }
+}
+
+/// The fields of a zero gradient: `field: LayerGradient::zeroed()` for every layer.
+pub(super) fn zero_gradient_fields(model: &Model) -> Vec<TokenStream> {
+    let p = private();
+    let scalar = scalar(model);
+    model
+        .layers
+        .iter()
+        .map(|l| {
+            let field = l.field();
+            quote!(#field: #p::layer::LayerGradient::<#scalar>::zeroed())
+        })
+        .collect()
+}
+
+/// Constants, constructors, the passes and their public wrappers.
+pub(super) fn inherent(model: &Model) -> TokenStream {
+    let p = private();
+    let scalar = scalar(model);
+    let Names {
+        name,
+        gradients,
+        trace,
+    } = names(model);
+    let (inputs, usize) = (lit(model.inputs), quote!(::core::primitive::usize));
+    let (in_vec, out_vec) = (in_vec(model), out_vec(model));
+    let constructors = constructors(model, "Number of inputs.");
+    let zero_gradients = zero_gradient_fields(model);
+    let forward = passes::forward_body(model, &model.layers.iter().collect::<Vec<_>>());
+    let forward_doc = if model.layers.iter().any(|l| l.heap_vectors) {
+        "The network's output for one input, in inference mode. Allocation-free but for the outputs of the layers of more than 1,024 units, which live on the heap."
+    } else {
+        "The network's output for one input, in inference mode (dropout off, batch normalization with its moving statistics). Allocation-free."
+    };
+    let trace_body = passes::trace_body(model, &trace);
+    let backward = passes::backward_body(model);
+    let batch_inherent = batch::inherent(model);
+    let name_str = name.to_string();
+    let dispatch = passes::dispatch(
+        quote!(&'a #name, &'a #in_vec),
+        quote!(#out_vec),
+        quote!(self, input),
+        quote! { let __NnetPass(net, input) = self; #forward },
+    );
+    let dispatch_trace = passes::dispatch(
+        quote!(&'a #name, &'a #in_vec),
+        quote!(#trace),
+        quote!(self, input),
+        quote!(self.0.__trace(simd, self.1)),
+    );
+    quote! {
+        impl #name {
+            #constructors
+
+            #[doc = #forward_doc]
+            #[inline]
+            pub fn forward(&self, input: &#in_vec) -> #out_vec {
+                #dispatch
+            }
+
+            /// [`forward`](Self::forward) with the SIMD instruction set `simd`.
+            #[doc(hidden)]
+            #[inline(always)]
+            fn __forward<__NnetV: #p::pulp::Simd>(&self, simd: __NnetV, input: &#in_vec) -> #out_vec {
+                let net = self;
+                #forward
+            }
+
+            /// The forward pass in inference mode, keeping every layer's `z` and outputs for
+            /// [`backward`](Self::backward).
+            #[inline]
+            pub fn forward_trace(&self, input: &#in_vec) -> #trace {
+                #dispatch_trace
+            }
+
+            /// [`forward_trace`](Self::forward_trace) with the SIMD instruction set `simd`.
+            #[doc(hidden)]
+            #[inline(always)]
+            fn __trace<__NnetV: #p::pulp::Simd>(&self, simd: __NnetV, input: &#in_vec) -> #trace {
+                #trace_body
+            }
+
+            /// The backward pass from `∂L/∂z` at the output with the SIMD instruction set `simd`,
+            /// writing `∂L/∂input` to `dx` unless it is `None`.
+            #[doc(hidden)]
+            #[inline(always)]
+            fn __backward<__NnetV: #p::pulp::Simd>(&self, simd: __NnetV, input: &#in_vec, trace: &#trace, delta: &#out_vec, grads: &mut #gradients, dx: ::core::option::Option<&mut #in_vec>) {
+                #backward
+            }
+
+            #p::if_std! {
+            /// Outputs for many inputs: `outputs[i] = forward(inputs[i])` for every `i`.
+            ///
+            /// # Panics
+            ///
+            /// If `inputs` and `outputs` have different lengths (as `copy_from_slice` does);
+            /// `predict` sizes the outputs itself.
+            #[track_caller]
+            pub fn forward_batch(&self, inputs: &[#in_vec], outputs: &mut [#out_vec]) {
+                #p::Network::forward_batch(self, inputs, outputs)
+            }
+
+            /// [`forward_batch`](Self::forward_batch) with the buffers of `workspace` (from
+            /// [`workspace`](Self::workspace)), allocating nothing itself (see
+            /// `Network::forward_batch_with`).
+            ///
+            /// # Panics
+            ///
+            /// If `inputs` and `outputs` have different lengths.
+            #[track_caller]
+            pub fn forward_batch_with(&self, workspace: &mut #p::batch::Workspace<#scalar>, inputs: &[#in_vec], outputs: &mut [#out_vec]) {
+                #p::Network::forward_batch_with(self, workspace, inputs, outputs)
+            }
+
+            /// Buffers for batched passes of up to `capacity` samples.
+            pub fn workspace(&self, capacity: #usize) -> #p::batch::Workspace<#scalar> {
+                #p::Network::workspace(self, capacity)
+            }
+
+            #batch_inherent
+
+            /// The backward pass (of the inference function) from `∂L/∂output`, given the
+            /// trace of the forward pass of `input`: adds the gradient of every trainable
+            /// tensor to `grads` and returns `∂L/∂input`.
+            pub fn backward(&self, input: &#in_vec, trace: &#trace, output_gradient: &#out_vec, grads: &mut #gradients) -> #in_vec {
+                #p::Network::backward(self, input, trace, output_gradient, grads)
+            }
+            }
+
+            /// Gradients of zero, ready for [`backward`](Self::backward) to add to.
+            pub fn zero_gradients(&self) -> #gradients {
+                #gradients { #(#zero_gradients,)* }
+            }
+
+            #p::if_std! {
+                /// A Keras-like summary: each layer's output shape and parameters, and the totals (with
+                /// nnet's `std` feature, as every method that returns a `String` or a `Vec`).
+                pub fn summary() -> #p::String {
+                    #p::summary(#name_str, #p::Shape::Vector(#inputs), <Self as #p::Architecture>::LAYERS)
+                }
+            }
+        }
+    }
+}

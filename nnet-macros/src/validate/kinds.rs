@@ -1,0 +1,108 @@
+//! What each kind is made of once its line passed the rules: one small function per kind,
+//! each taking what the kind accepts (units, activation, options) into its [`Kind`].
+
+use super::options::Options;
+use super::size::{lit_text, number};
+use crate::ast::LayerStmt;
+use crate::diagnostics::push_error;
+use crate::model::{Activation, Cell, Kind, KindWord};
+
+/// The kind of a line that passed the rules, and the width it passes on: `units` for the kinds
+/// with a number of units, else `width`, the layer before's.
+pub(super) fn build(
+    word: KindWord,
+    line: &LayerStmt,
+    options: &Options,
+    activation: Activation,
+    width: usize,
+    units: usize,
+    errors: &mut Option<syn::Error>,
+) -> Option<(Kind, usize)> {
+    Some(match word {
+        KindWord::Dense => (dense(options, activation), units),
+        KindWord::Activation => (Kind::Activation(activation), width),
+        KindWord::Dropout => (dropout(line, errors)?, width),
+        KindWord::BatchNorm => (batch_norm(options), width),
+        KindWord::LayerNorm => (layer_norm(options), width),
+        KindWord::SimpleRnn => (recurrent(Cell::SimpleRnn(activation), options), units),
+        KindWord::Gru => (recurrent(Cell::Gru, options), units),
+        KindWord::Lstm => (recurrent(Cell::Lstm, options), units),
+    })
+}
+
+/// `dense UNITS [activation] [(init, bias_init, alpha, use_bias, l1, l2)]`.
+fn dense(options: &Options, activation: Activation) -> Kind {
+    Kind::Dense {
+        activation,
+        init: options.init,
+        bias_init: options.bias_init,
+        use_bias: options.use_bias,
+        l1: options.l1,
+        l2: options.l2,
+    }
+}
+
+/// `dropout RATE`.
+fn dropout(line: &LayerStmt, errors: &mut Option<syn::Error>) -> Option<Kind> {
+    Some(Kind::Dropout {
+        rate: check_rate(line, errors)?,
+    })
+}
+
+/// `batch_norm [(momentum, epsilon)]`.
+fn batch_norm(options: &Options) -> Kind {
+    Kind::BatchNorm {
+        momentum: options.momentum,
+        epsilon: options.epsilon,
+    }
+}
+
+/// `layer_norm [(epsilon)]`.
+fn layer_norm(options: &Options) -> Kind {
+    Kind::LayerNorm {
+        epsilon: options.epsilon,
+    }
+}
+
+/// `simple_rnn UNITS [activation]`, `gru UNITS` or `lstm UNITS`, with
+/// `[(return_sequences, init, recurrent_init, bias_init)]`.
+fn recurrent(cell: Cell, options: &Options) -> Kind {
+    Kind::Recurrent {
+        cell,
+        init: options.init,
+        recurrent_init: options.recurrent_init,
+        bias_init: options.bias_init,
+        return_sequences: options.return_sequences,
+    }
+}
+
+/// `dropout RATE`: a number in `[0, 1)`.
+fn check_rate(line: &LayerStmt, errors: &mut Option<syn::Error>) -> Option<f32> {
+    let Some(size) = &line.size else {
+        push_error(
+            errors,
+            syn::Error::new(
+                line.keyword.span(),
+                "`dropout` needs the fraction of units to drop: write e.g. `dropout 0.5;`",
+            ),
+        );
+        return None;
+    };
+    let value = number(&size.lit, size.negative);
+    let message = match value {
+        Some(rate) if (0.0..1.0).contains(&rate) => return Some(rate),
+        Some(1.0) => {
+            "a dropout rate of 1 drops every unit, so nothing would pass: the rate must be at least 0 and less than 1, e.g. `dropout 0.5;`".to_owned()
+        }
+        Some(_) => format!(
+            "the dropout rate is the fraction of units dropped, from 0 up to (not including) 1, not `{}`: write e.g. `dropout 0.5;`",
+            lit_text(&size.lit, size.negative)
+        ),
+        None => format!(
+            "the dropout rate must be a number, not `{}`: write e.g. `dropout 0.5;`",
+            lit_text(&size.lit, size.negative)
+        ),
+    };
+    push_error(errors, syn::Error::new(size.lit.span(), message));
+    None
+}

@@ -1,0 +1,154 @@
+//! One layer line: the rules on what its kind takes (a number, an activation, options without
+//! their parentheses), each one small function, then the kind built from what passed.
+
+use super::activation::{activation_of, check_softmax_width, fixed_activations};
+use super::kinds::build;
+use super::options::{check_alpha, check_bias_init, check_options};
+use super::size::check_size;
+use crate::ast::LayerStmt;
+use crate::diagnostics::push_error;
+use crate::model::lines::size_text;
+use crate::model::{Act, Activation, Kind, KindWord};
+
+/// One layer line: what its kind needs, and nothing else. Returns the kind and the layer's
+/// units (the width it passes on).
+pub(super) fn check_layer(
+    line: &LayerStmt,
+    word: KindWord,
+    width: usize,
+    errors: &mut Option<syn::Error>,
+) -> Option<(Kind, usize)> {
+    let mut ok = check_takes_number(line, word, errors);
+    if dropout_rate_is_a_name(line, word, errors) || unparenthesized_option(line, word, errors) {
+        return None;
+    }
+    ok &= check_takes_activation(line, word, errors);
+    let units = if word == KindWord::Dense || word.is_recurrent() {
+        let units = line
+            .size
+            .as_ref()
+            .and_then(|size| check_size(size, "units", &format!("`{}`", word.example()), errors));
+        ok &= units.is_some();
+        units.unwrap_or(1)
+    } else {
+        width
+    };
+    let (options, options_ok) = check_options(line, word, errors);
+    ok &= options_ok;
+    let act = activation_of(line, word, errors)?;
+    ok &= check_alpha(line, act, &options, errors);
+    ok &= check_bias_init(line, &options, errors);
+    if act == Act::Softmax && units == 1 {
+        check_softmax_width(line, act, units, errors);
+        return None;
+    }
+    if !ok {
+        return None;
+    }
+    let activation = Activation {
+        act,
+        alpha: options.alpha.or(act.default_alpha()),
+    };
+    build(word, line, &options, activation, width, units, errors)
+}
+
+/// Only `dense`, `dropout` and the recurrent kinds take a number; the others have the width of
+/// the layer before. False after reporting a number where none belongs.
+fn check_takes_number(line: &LayerStmt, word: KindWord, errors: &mut Option<syn::Error>) -> bool {
+    let Some(size) = &line.size else {
+        return true;
+    };
+    if matches!(word, KindWord::Dense | KindWord::Dropout) || word.is_recurrent() {
+        return true;
+    }
+    let (kind, example) = (word.word(), word.example());
+    push_error(
+        errors,
+        syn::Error::new(
+            size.lit.span(),
+            format!(
+                "`{kind}` takes no number: its width is the previous layer's; write `{example}`"
+            ),
+        ),
+    );
+    false
+}
+
+/// `dropout relu;`: a name where the rate belongs (true after reporting it).
+fn dropout_rate_is_a_name(
+    line: &LayerStmt,
+    word: KindWord,
+    errors: &mut Option<syn::Error>,
+) -> bool {
+    if word == KindWord::Dropout
+        && line.size.is_none()
+        && let Some(name) = &line.activation
+    {
+        push_error(
+            errors,
+            syn::Error::new(
+                name.span(),
+                format!(
+                    "the dropout rate must be a number, not `{name}`: write e.g. `dropout 0.5;`"
+                ),
+            ),
+        );
+        return true;
+    }
+    false
+}
+
+/// `lstm 8 return_sequences;`: an option without its parentheses (true after reporting it).
+fn unparenthesized_option(
+    line: &LayerStmt,
+    word: KindWord,
+    errors: &mut Option<syn::Error>,
+) -> bool {
+    if word.is_recurrent()
+        && let Some(name) = &line.activation
+        && word.options().contains(&name.to_string().as_str())
+    {
+        let kind = word.word();
+        let size = line.size.as_ref().map_or("16".to_owned(), size_text);
+        let option = if name == "return_sequences" {
+            name.to_string()
+        } else {
+            format!("{name} = ...")
+        };
+        push_error(
+            errors,
+            syn::Error::new(
+                name.span(),
+                format!(
+                    "options go in parentheses after the number of units: write `{kind} {size} ({option});`"
+                ),
+            ),
+        );
+        return true;
+    }
+    false
+}
+
+/// Only `dense`, `activation` and `simple_rnn` take an activation: `gru` and `lstm` have theirs
+/// fixed, the others none. False after reporting an activation where none belongs.
+fn check_takes_activation(
+    line: &LayerStmt,
+    word: KindWord,
+    errors: &mut Option<syn::Error>,
+) -> bool {
+    let Some(activation) = &line.activation else {
+        return true;
+    };
+    let message = match word {
+        KindWord::Dense | KindWord::Activation | KindWord::SimpleRnn => return true,
+        KindWord::Gru | KindWord::Lstm => fixed_activations(line, word, &activation.to_string()),
+        _ => {
+            let (kind, example) = (word.word(), word.example());
+            format!(
+                "`{kind}` takes no activation: write `{example}` and put the activation on its own line, `activation {activation};`"
+            )
+        }
+    };
+    push_error(errors, syn::Error::new(activation.span(), message));
+    false
+}

@@ -1,0 +1,81 @@
+//! Validation: the meaning of the layer list. Every rule is one small function; all problems
+//! are collected and reported together. The driver here walks the lines: [`input`] checks the
+//! input line, [`layer`] each layer line (the rules in [`activation`], [`options`] and [`size`],
+//! the kind built in [`kinds`]), [`recurrence`] what holds across recurrent layers.
+
+mod activation;
+mod input;
+mod kinds;
+mod layer;
+mod options;
+mod recurrence;
+mod size;
+
+use crate::ast::{NetworkDef, Statement};
+use crate::model::{INLINE_PARAMS, INLINE_UNITS, Kind, KindWord, Layer, Model};
+
+/// Checks the whole definition, returning the model or every error found.
+pub(crate) fn validate(def: &NetworkDef) -> syn::Result<Model<'_>> {
+    let mut errors = def.errors.clone();
+    let (inputs, sequence) = input::check_input_line(def, &mut errors);
+
+    let mut layers: Vec<Layer> = Vec::new();
+    let mut width = inputs.unwrap_or(1);
+    let mut inline_params = 0;
+    for statement in &def.statements {
+        let Statement::Layer(line) = statement else {
+            continue;
+        };
+        let Some(word) = KindWord::from_word(&line.keyword.to_string()) else {
+            continue;
+        };
+        let Some((kind, units)) = layer::check_layer(line, word, width, &mut errors) else {
+            continue;
+        };
+        let ordinal = 1 + layers.iter().filter(|l| l.word() == word).count();
+        if let Kind::Recurrent { cell, .. } = &kind {
+            recurrence::check_recurrent_weights(line, *cell, width, units, &mut errors);
+        }
+        let mut layer = Layer {
+            kind,
+            ordinal,
+            inputs: width,
+            units,
+            boxed: false,
+            heap_vectors: false,
+            span: line.keyword.span(),
+            scalar: def.scalar,
+        };
+        width = units;
+        place(&mut layer, &mut inline_params);
+        layers.push(layer);
+    }
+
+    recurrence::check_recurrence(def, sequence, inputs, &layers, &mut errors);
+
+    match (errors, inputs) {
+        (Some(errors), _) => Err(errors),
+        (None, Some(inputs)) => Ok(Model {
+            def,
+            inputs,
+            sequence: sequence.is_some(),
+            layers,
+        }),
+        // check_input_line reports an error whenever it returns None.
+        (None, None) => Err(syn::Error::new(def.body_span, "missing `input N;`")),
+    }
+}
+
+/// Where the layer's weights and vectors live, given the inline weights of the layers before.
+fn place(layer: &mut Layer, inline_params: &mut usize) {
+    layer.heap_vectors = layer.units > INLINE_UNITS;
+    // Dense and recurrent layers share the budget of inline weights; beyond it their
+    // weights live on the heap (a recurrent layer's vectors stay inline: they are small).
+    let weighted = matches!(layer.kind, Kind::Dense { .. } | Kind::Recurrent { .. });
+    let weights = if weighted { layer.params() } else { 0 };
+    let heap_vectors = layer.heap_vectors && !layer.is_recurrent();
+    layer.boxed = weighted && (heap_vectors || *inline_params + weights > INLINE_PARAMS);
+    if !layer.boxed {
+        *inline_params += weights;
+    }
+}

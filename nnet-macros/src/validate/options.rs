@@ -1,0 +1,347 @@
+//! The options of a line: each at most once, each on a kind that takes it, each value of its
+//! type and range, Keras's default for those not written, and the rules between options and
+//! the activation.
+
+use syn::{Ident, Lit};
+
+use super::activation::fixed_activations;
+use super::size::number;
+use crate::ast::{LayerOption, LayerStmt, OptionValue};
+use crate::diagnostics::{did_you_mean, push_error, word_list};
+use crate::model::lines::{activation_or, size_text};
+use crate::model::{Act, Init, KindWord};
+
+/// Every option of a line, with Keras's defaults for those not written.
+pub(super) struct Options {
+    pub(super) init: Init,
+    pub(super) bias_init: Init,
+    pub(super) alpha: Option<f32>,
+    pub(super) alpha_span: Option<proc_macro2::Span>,
+    pub(super) alpha_name: Option<proc_macro2::Span>,
+    pub(super) use_bias: bool,
+    pub(super) l1: f32,
+    pub(super) l2: f32,
+    pub(super) momentum: f32,
+    pub(super) epsilon: f32,
+    pub(super) recurrent_init: Init,
+    pub(super) return_sequences: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            init: Init::GlorotUniform,
+            bias_init: Init::Zeros,
+            alpha: None,
+            alpha_span: None,
+            alpha_name: None,
+            use_bias: true,
+            l1: 0.0,
+            l2: 0.0,
+            momentum: 0.99,
+            epsilon: 1e-3,
+            recurrent_init: Init::Orthogonal,
+            return_sequences: false,
+        }
+    }
+}
+
+/// The options of a line, each at most once, each on a kind it applies to.
+pub(super) fn check_options(
+    line: &LayerStmt,
+    word: KindWord,
+    errors: &mut Option<syn::Error>,
+) -> (Options, bool) {
+    let allowed = word.options();
+    let mut options = Options::default();
+    let mut ok = true;
+    let mut seen: Vec<&Ident> = Vec::new();
+    for option in &line.options {
+        let name = option.name.to_string();
+        if let Some(previous) = seen.iter().find(|s| **s == &option.name) {
+            let mut error = syn::Error::new(
+                option.name.span(),
+                format!("`{name}` is set twice on this layer: keep one"),
+            );
+            error.combine(syn::Error::new(
+                previous.span(),
+                format!("`{name}` is first set here"),
+            ));
+            push_error(errors, error);
+            ok = false;
+            continue;
+        }
+        seen.push(&option.name);
+        if name == "activation" {
+            let message = activation_as_option(line, word, &option.value);
+            push_error(errors, syn::Error::new(option.name.span(), message));
+            ok = false;
+            continue;
+        }
+        if !allowed.contains(&name.as_str()) {
+            push_error(errors, misplaced_option(option, word));
+            ok = false;
+            continue;
+        }
+        ok &= set_option(&mut options, option, errors);
+    }
+    (options, ok)
+}
+
+/// `activation = relu` inside the parentheses, as Keras writes it: where the activation goes.
+fn activation_as_option(line: &LayerStmt, word: KindWord, value: &OptionValue) -> String {
+    let kind = word.word();
+    let activation = match value {
+        OptionValue::Ident(ident) => ident.to_string(),
+        OptionValue::Number { .. } => String::new(),
+    };
+    let activation = activation_or(&activation, "relu");
+    match (&line.size, word) {
+        (_, KindWord::Gru | KindWord::Lstm) => fixed_activations(line, word, activation),
+        (Some(size), KindWord::Dense | KindWord::SimpleRnn) => format!(
+            "the activation is not an option: write it after the size, `{kind} {} {activation};`",
+            size_text(size)
+        ),
+        _ => format!(
+            "the activation is not an option: write `{kind};` and then `activation {activation};`"
+        ),
+    }
+}
+
+/// An option the kind does not take: another kind's, or none's.
+fn misplaced_option(option: &LayerOption, word: KindWord) -> syn::Error {
+    let name = option.name.to_string();
+    let kind = word.word();
+    let allowed = word.options();
+    let owners: Vec<&str> = KindWord::ALL
+        .iter()
+        .filter(|k| k.options().contains(&name.as_str()))
+        .map(|k| k.word())
+        .collect();
+    let takes = if allowed.is_empty() {
+        format!("`{kind}` takes no options")
+    } else {
+        format!("the options of `{kind}` are {}", word_list(allowed))
+    };
+    let message = if owners.is_empty() {
+        let hint = did_you_mean(&name, allowed);
+        format!("unknown option `{name}`{hint}\n{takes}")
+    } else {
+        format!(
+            "`{name}` does not apply to `{kind}`: it is an option of {}; remove it\n{takes}",
+            word_list(&owners)
+        )
+    };
+    syn::Error::new(option.name.span(), message)
+}
+
+/// `alpha` sets the slope of `leaky_relu` (0 or more) and the scale of `elu`, and nothing else;
+/// false after reporting a misplaced or negative one.
+pub(super) fn check_alpha(
+    line: &LayerStmt,
+    act: Act,
+    options: &Options,
+    errors: &mut Option<syn::Error>,
+) -> bool {
+    let Some(alpha) = options.alpha else {
+        return true;
+    };
+    let span = options.alpha_span.unwrap_or(line.keyword.span());
+    if !matches!(act, Act::LeakyRelu | Act::Elu) {
+        push_error(
+            errors,
+            syn::Error::new(
+                options.alpha_name.unwrap_or(span),
+                format!(
+                    "`alpha` does not apply to `{}`: it sets the slope of `leaky_relu` and the scale of `elu`; remove it",
+                    act.word()
+                ),
+            ),
+        );
+        return false;
+    }
+    if alpha < 0.0 && act == Act::LeakyRelu {
+        push_error(
+            errors,
+            syn::Error::new(
+                span,
+                "`alpha` of `leaky_relu` is the slope for negative inputs and cannot be negative (as in Keras): write a slope of 0 or more, e.g. `alpha = 0.2`, or remove `alpha` for the default 0.3",
+            ),
+        );
+        return false;
+    }
+    true
+}
+
+/// `bias_init` needs a bias: false after reporting it beside `use_bias = false`.
+pub(super) fn check_bias_init(
+    line: &LayerStmt,
+    options: &Options,
+    errors: &mut Option<syn::Error>,
+) -> bool {
+    if !options.use_bias
+        && let Some(bias_init) = line.options.iter().find(|o| o.name == "bias_init")
+    {
+        push_error(
+            errors,
+            syn::Error::new(
+                bias_init.name.span(),
+                "`bias_init` does nothing on a layer with `use_bias = false`: remove one of them",
+            ),
+        );
+        return false;
+    }
+    true
+}
+
+/// Reads one option the kind takes into `options`; false after reporting a bad value.
+fn set_option(
+    options: &mut Options,
+    option: &LayerOption,
+    errors: &mut Option<syn::Error>,
+) -> bool {
+    let name = option.name.to_string();
+    let value = &option.value;
+    if matches!(name.as_str(), "init" | "bias_init" | "recurrent_init") {
+        let Some(init) = check_initializer(&option.name, value, errors) else {
+            return false;
+        };
+        match name.as_str() {
+            "init" => options.init = init,
+            "bias_init" => options.bias_init = init,
+            _ => options.recurrent_init = init,
+        }
+        return true;
+    }
+    if name == "alpha" {
+        options.alpha_span = Some(value.span());
+        options.alpha_name = Some(option.name.span());
+    }
+    match set_value(options, &name, value) {
+        Ok(()) => true,
+        Err(message) => {
+            push_error(errors, syn::Error::new(value.span(), message));
+            false
+        }
+    }
+}
+
+/// Sets an option whose value is a number or a flag, or says what is wrong with the value.
+fn set_value(options: &mut Options, name: &str, value: &OptionValue) -> Result<(), String> {
+    let num = match value {
+        OptionValue::Number { lit, negative } => number(lit, *negative),
+        OptionValue::Ident(_) => None,
+    };
+    let text = value_text(value);
+    match name {
+        "return_sequences" => options.return_sequences = flag(value, name, "true", &text)?,
+        "use_bias" => options.use_bias = flag(value, name, "false", &text)?,
+        "alpha" => options.alpha = Some(alpha(num, &text)?),
+        "l1" | "l2" => {
+            let factor = match num {
+                Some(v) if v.is_finite() && v >= 0.0 => v,
+                _ => {
+                    return Err(format!(
+                        "`{name}` is the factor of the weights' regularization, a number of 0 or more, not `{text}`: write e.g. `{name} = 0.01`"
+                    ));
+                }
+            };
+            if name == "l1" {
+                options.l1 = factor;
+            } else {
+                options.l2 = factor;
+            }
+        }
+        "momentum" => match num {
+            Some(v) if (0.0..=1.0).contains(&v) => options.momentum = v,
+            _ => {
+                return Err(format!(
+                    "`momentum` is the weight of the old moving statistics, from 0 to 1, not `{text}`: write e.g. `momentum = 0.99`"
+                ));
+            }
+        },
+        "epsilon" => match num {
+            Some(v) if v.is_finite() && v > 0.0 => options.epsilon = v,
+            _ => {
+                return Err(format!(
+                    "`epsilon` is added to the variance and must be a number above 0, not `{text}`: write e.g. `epsilon = 0.001`"
+                ));
+            }
+        },
+        _ => return Err(format!("unknown option `{name}`")),
+    }
+    Ok(())
+}
+
+/// `true` or `false`: `example` is the value to suggest.
+fn flag(value: &OptionValue, name: &str, example: &str, text: &str) -> Result<bool, String> {
+    match value {
+        OptionValue::Number {
+            lit: Lit::Bool(b), ..
+        } => Ok(b.value),
+        _ => Err(format!(
+            "`{name}` is `true` or `false`, not `{text}`: write `{name} = {example}`"
+        )),
+    }
+}
+
+/// A finite number; its sign is checked against the activation (see [`check_alpha`]).
+fn alpha(num: Option<f32>, text: &str) -> Result<f32, String> {
+    match num {
+        Some(v) if v.is_finite() => Ok(v),
+        Some(_) => Err(format!(
+            "`alpha = {text}` does not fit in an `f32`: write e.g. `alpha = 0.2`"
+        )),
+        None => Err(format!(
+            "`alpha` takes a number, not `{text}`: write e.g. `alpha = 0.2`"
+        )),
+    }
+}
+
+/// An initializer name, written as a name.
+fn check_initializer(
+    option: &Ident,
+    value: &OptionValue,
+    errors: &mut Option<syn::Error>,
+) -> Option<Init> {
+    let names = Init::words();
+    let message = match value {
+        OptionValue::Ident(ident) => {
+            let name = ident.to_string();
+            if let Some(init) = Init::from_word(&name) {
+                return Some(init);
+            }
+            format!(
+                "unknown initializer `{name}`{}\nthe initializers are: {}",
+                did_you_mean(&name, &names),
+                names.join(", ")
+            )
+        }
+        // Keras spells initializers as strings; here they are names.
+        OptionValue::Number {
+            lit: Lit::Str(quoted),
+            ..
+        } if names.contains(&quoted.value().as_str()) => format!(
+            "write the initializer as a name, without quotes: `{option} = {}`",
+            quoted.value()
+        ),
+        OptionValue::Number { .. } => format!(
+            "`{option}` takes an initializer name, not `{}`: write e.g. `{option} = uniform`\nthe initializers are: {}",
+            value_text(value),
+            names.join(", ")
+        ),
+    };
+    push_error(errors, syn::Error::new(value.span(), message));
+    None
+}
+
+/// An option's value as written, for messages.
+fn value_text(value: &OptionValue) -> String {
+    match value {
+        OptionValue::Ident(ident) => ident.to_string(),
+        OptionValue::Number { lit, negative } => {
+            let minus = if *negative { "-" } else { "" };
+            format!("{minus}{}", quote::ToTokens::to_token_stream(lit))
+        }
+    }
+}

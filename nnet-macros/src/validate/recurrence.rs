@@ -1,0 +1,125 @@
+//! The rules of recurrent layers: their weights fit inline, each reads a sequence (the input's,
+//! or the whole sequence of the recurrent layer before it), and a sequence input has one.
+
+use syn::Ident;
+
+use crate::ast::{LayerStmt, NetworkDef, Statement};
+use crate::diagnostics::{push_error, thousands};
+use crate::model::{Cell, KindWord, Layer, MAX_RECURRENT_WEIGHTS};
+
+/// A recurrent layer's weights fit inline; if not, the error is on the number of units and
+/// gives the most units that fit.
+pub(super) fn check_recurrent_weights(
+    line: &LayerStmt,
+    cell: Cell,
+    inputs: usize,
+    units: usize,
+    errors: &mut Option<syn::Error>,
+) {
+    let weights_of = |units: usize| (inputs + units + cell.biases()) * cell.gates() * units;
+    let weights = weights_of(units);
+    if weights <= MAX_RECURRENT_WEIGHTS {
+        return;
+    }
+    let kind = cell.word().word();
+    let most = (1..units)
+        .take_while(|&u| weights_of(u) <= MAX_RECURRENT_WEIGHTS)
+        .last();
+    let fix = match most {
+        Some(most) => format!("use at most {most} units here, e.g. `{kind} {most};`"),
+        None => format!(
+            "even one unit is too many over {} inputs: give the layer fewer inputs",
+            thousands(inputs)
+        ),
+    };
+    let span = line
+        .size
+        .as_ref()
+        .map_or(line.keyword.span(), |s| s.lit.span());
+    push_error(
+        errors,
+        syn::Error::new(
+            span,
+            format!(
+                "`{kind} {units}` over {} inputs has {} weights, more than a recurrent layer may have ({}): {fix}",
+                thousands(inputs),
+                thousands(weights),
+                thousands(MAX_RECURRENT_WEIGHTS)
+            ),
+        ),
+    );
+}
+
+/// Recurrent layers have a sequence to read, each the whole sequence of the one before, and a
+/// sequence input has a recurrent layer.
+pub(super) fn check_recurrence(
+    def: &NetworkDef,
+    sequence: Option<&Ident>,
+    inputs: Option<usize>,
+    layers: &[Layer],
+    errors: &mut Option<syn::Error>,
+) {
+    let features = inputs.map_or("N".to_owned(), |n| n.to_string());
+    let mut previous: Option<&Layer> = None;
+    for layer in layers.iter().filter(|l| l.is_recurrent()) {
+        let kind = layer.word().word();
+        // Once per network: every recurrent layer has the same fix.
+        if sequence.is_none() && previous.is_none() {
+            push_error(
+                errors,
+                syn::Error::new(
+                    layer.span,
+                    format!(
+                        "`{kind}` is a recurrent layer and reads a sequence, but the input is one vector per sample: write the input line as `input sequence {features};` (each step a vector of {features})"
+                    ),
+                ),
+            );
+        }
+        if let Some(before) = previous
+            && !before.returns_sequences()
+        {
+            let before_field = before.field();
+            push_error(
+                errors,
+                syn::Error::new(
+                    layer.span,
+                    format!(
+                        "`{kind}` reads a sequence, but `{before_field}` before it returns only its last output: add `(return_sequences = true)` to `{before_field}`"
+                    ),
+                ),
+            );
+        }
+        previous = Some(layer);
+    }
+    check_sequence_is_read(def, sequence, &features, layers, errors);
+}
+
+/// A sequence input has a recurrent layer to read it.
+fn check_sequence_is_read(
+    def: &NetworkDef,
+    sequence: Option<&Ident>,
+    features: &str,
+    layers: &[Layer],
+    errors: &mut Option<syn::Error>,
+) {
+    // A recurrent line that failed its own checks still reads the sequence.
+    let recurrent_line = def.statements.iter().any(|s| {
+        matches!(s, Statement::Layer(line)
+            if KindWord::from_word(&line.keyword.to_string()).is_some_and(KindWord::is_recurrent))
+    });
+    if let Some(sequence) = sequence
+        && !recurrent_line
+        && def.errors.is_none()
+        && !layers.is_empty()
+    {
+        push_error(
+            errors,
+            syn::Error::new(
+                sequence.span(),
+                format!(
+                    "a sequence input needs a recurrent layer (`simple_rnn`, `gru` or `lstm`) to read it: add one, e.g. `gru 16;`, or write `input {features};` for one vector per sample"
+                ),
+            ),
+        );
+    }
+}
