@@ -378,3 +378,47 @@ fn a_bad_file_still_defines_trained() {
     assert!(out.contains("TRAINED"));
     assert!(!out.contains("include_bytes"));
 }
+
+/// TEMPORARY: dumps the expansion of every `network!` in the files listed in `NNET_DUMP_FILES`
+/// into `NNET_DUMP_DIR`, to compare expansions before and after a change.
+#[test]
+#[ignore = "dev tool"]
+fn dump_expansions() {
+    use proc_macro2::TokenTree;
+    let (Ok(files), Ok(dir)) = (
+        std::env::var("NNET_DUMP_FILES"),
+        std::env::var("NNET_DUMP_DIR"),
+    ) else {
+        return;
+    };
+    fn walk(tokens: TokenStream, out: &mut Vec<TokenStream>) {
+        let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+        for (i, t) in tokens.iter().enumerate() {
+            if let TokenTree::Group(g) = t {
+                let is_call = i >= 2
+                    && matches!(&tokens[i - 2], TokenTree::Ident(id) if id == "network")
+                    && matches!(&tokens[i - 1], TokenTree::Punct(p) if p.as_char() == '!');
+                if is_call {
+                    out.push(g.stream());
+                } else {
+                    walk(g.stream(), out);
+                }
+            }
+        }
+    }
+    for file in files.split_whitespace() {
+        let Ok(text) = std::fs::read_to_string(file) else {
+            continue;
+        };
+        let Ok(tokens) = text.parse::<TokenStream>() else {
+            continue;
+        };
+        let mut calls = Vec::new();
+        walk(tokens, &mut calls);
+        for (k, call) in calls.into_iter().enumerate() {
+            let out = pipeline(call).to_string();
+            let name = format!("{dir}/{}_{k}.txt", file.replace('/', "_"));
+            std::fs::write(name, out).expect("write");
+        }
+    }
+}
