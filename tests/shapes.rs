@@ -60,6 +60,37 @@ nnet::network! {
     }
 }
 
+nnet::network! {
+    /// `Steps` with the weights of `tests/fixtures/shapes.safetensors` baked in: a constant.
+    #[weights = "tests/fixtures/shapes.safetensors"]
+    pub struct BakedSteps {
+        input (4, 3);
+        dense 5 relu;
+        batch_norm;
+        layer_norm;
+        dropout 0.1;
+        flatten;
+        dense 2 softmax;
+    }
+}
+
+/// In a `static`: the position-wise layers are constants too.
+static BAKED: BakedSteps = BakedSteps::TRAINED;
+
+nnet::network! {
+    /// Batch normalizations next to position-wise dense layers, folded into them for inference.
+    pub struct Folded {
+        input (4, 3);
+        dense 5;
+        batch_norm;
+        activation relu;
+        batch_norm;
+        dense 2 tanh;
+        flatten;
+        dense 1;
+    }
+}
+
 /// A deterministic value in about `[-1.5, 1.5]` for sample `i`, entry `j`.
 fn wave(i: usize, j: usize) -> f32 {
     ((i * 31 + j * 7) as f32 * 0.413).sin() * 1.5
@@ -577,4 +608,42 @@ fn weights_save_and_load_under_nnet_names() {
         }
     }
     assert!(io::from_safetensors::<Transposed>(&bytes).is_err());
+}
+
+/// The fixture `shapes.safetensors`, baked into `BakedSteps`: `NNET_WRITE_FIXTURES=1 cargo test
+/// --test shapes` rewrites it (then build again to bake the new file).
+#[test]
+fn write_fixtures() {
+    if std::env::var_os("NNET_WRITE_FIXTURES").is_some() {
+        io::save(&steps(42), "tests/fixtures/shapes.safetensors").unwrap();
+    }
+}
+
+#[test]
+fn baked_weights_equal_loaded() {
+    let loaded: Steps = io::load("tests/fixtures/shapes.safetensors").unwrap();
+    assert_eq!(loaded, steps(42));
+    let as_baked: BakedSteps = io::load("tests/fixtures/shapes.safetensors").unwrap();
+    assert_eq!(BAKED, as_baked);
+    for i in 0..5 {
+        let x = SVector::<f32, 12>::from_fn(|j, _| wave(i, j));
+        assert_eq!(BAKED.forward(&x), loaded.forward(&x));
+    }
+}
+
+#[test]
+fn batch_norm_folds_into_position_wise_dense_layers() {
+    let mut net = Folded::seeded(5);
+    perturb_norm(&mut net.batch_norm1.layer, 0.0);
+    perturb_norm(&mut net.batch_norm2.layer, 2.0);
+    let inference = net.inference();
+    // batch_norm1 folds into dense1's outputs, batch_norm2 into dense2's inputs.
+    assert_ne!(inference.dense1.layer.weights, net.dense1.layer.weights);
+    assert_ne!(inference.dense2.layer.weights, net.dense2.layer.weights);
+    assert!(core::mem::size_of_val(&inference) < core::mem::size_of_val(&net));
+    for i in 0..20 {
+        let x = SVector::<f32, 12>::from_fn(|j, _| wave(i, j));
+        let (a, b) = (net.forward(&x), inference.forward(&x));
+        assert!((a - b).abs().max() <= 1e-5, "{a:?} vs {b:?}");
+    }
 }
