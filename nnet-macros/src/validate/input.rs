@@ -217,7 +217,7 @@ fn check_length(
         syn::Error::new(
             parens,
             format!(
-                "the input {} holds {len} values, more than a network's input may have (65,536): use a smaller shape, e.g. downsample the images",
+                "the input {} holds {len} values, more than a network's input may have (65,536): use a smaller shape: fewer steps, pixels or channels",
                 shape_text(shape),
             ),
         ),

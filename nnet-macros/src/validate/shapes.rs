@@ -77,14 +77,15 @@ fn dense(line: &LayerStmt, input: Shape, units: usize, errors: &mut Option<syn::
 /// `flatten`: a fixed shape (or a vector) to the vector of its values; a sequence has no fixed
 /// number of values.
 fn flatten(line: &LayerStmt, input: Shape, flow: &Flow, errors: &mut Option<syn::Error>) -> Shape {
-    if let Shape::Sequence(n) = input {
+    if let Shape::Sequence(_) = input {
         if flow.known {
+            let features = flow.input.channels();
             push_error(
                 errors,
                 syn::Error::new(
                     line.keyword.span(),
                     format!(
-                        "`flatten` needs a fixed shape, `(steps, channels)` or `(height, width, channels)`, but it reads a sequence of any length (steps of {n} values): remove it (a recurrent layer without `return_sequences` already outputs one vector per sequence), or give the network a fixed number of steps and no recurrent layer, e.g. `input (10, {n});`"
+                        "`flatten` needs a fixed shape, `(steps, channels)` or `(height, width, channels)`, but it reads a sequence of any length: remove it (a recurrent layer without `return_sequences` already outputs one vector per sequence), or give the network a fixed number of steps and no recurrent layer, e.g. `input (10, {features});`"
                     ),
                 ),
             );
