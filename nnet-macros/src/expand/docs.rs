@@ -74,12 +74,14 @@ pub(crate) fn layer(layer: &Layer) -> String {
             shape_text(layer.input),
             layer.units
         ),
+        _ if layer.is_positionwise() => format!(
+            "`{}` on the {units} channels of each of the {} positions of {}",
+            layer.text(),
+            layer.positions(),
+            shape_text(layer.output)
+        ),
         _ if layer.input.is_fixed() => {
-            format!(
-                "`{}` over {}{positions}",
-                layer.text(),
-                shape_text(layer.output)
-            )
+            format!("`{}` over {}", layer.text(), shape_text(layer.output))
         }
         _ => format!("`{}` over {} units", layer.text(), layer.units),
     };
