@@ -647,3 +647,54 @@ fn batch_norm_folds_into_position_wise_dense_layers() {
         assert!((a - b).abs().max() <= 1e-5, "{a:?} vs {b:?}");
     }
 }
+
+/// The generated code of shaped networks reaches `Shape`, `Positionwise` and `Flatten` through
+/// absolute paths: it compiles in a module that shadows them and the prelude.
+#[allow(dead_code, non_camel_case_types)]
+mod shadowed {
+    struct Shape;
+    struct Positionwise;
+    struct Flatten;
+    struct Option;
+    struct Some;
+    struct None;
+    struct Vec;
+    struct f32;
+    struct usize;
+    struct Dense;
+    struct BatchNorm;
+    struct LayerNorm;
+    struct ActivationLayer;
+    mod core {}
+    mod std {}
+    mod nalgebra {}
+
+    nnet::network! {
+        /// A shaped network in a hostile module.
+        pub struct Hostile {
+            input (2, 2, 3);
+            dense 4 relu;
+            batch_norm;
+            layer_norm;
+            activation softmax;
+            dropout 0.1;
+            flatten;
+            dense 1 sigmoid;
+        }
+    }
+}
+
+#[test]
+fn shaped_networks_capture_no_user_name() {
+    let net = shadowed::Hostile::seeded(1);
+    let y = net.forward(&SVector::from_element(0.5));
+    assert!(y[0] > 0.0 && y[0] < 1.0);
+    assert_eq!(
+        shadowed::Hostile::INPUT_SHAPE,
+        Shape::Image {
+            height: 2,
+            width: 2,
+            channels: 3
+        }
+    );
+}
