@@ -178,8 +178,8 @@ fn steps_by_hand(net: &Steps, x: &SVector<f32, 12>) -> Vec<f64> {
             .collect();
         let mean = n.iter().sum::<f64>() / 5.0;
         let variance = n.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / 5.0;
-        for c in 0..5 {
-            let normalized = (n[c] - mean) / (variance + 1e-3).sqrt();
+        for (c, v) in n.iter().enumerate() {
+            let normalized = (v - mean) / (variance + 1e-3).sqrt();
             flat.push(normalized * f64::from(layer_norm.gamma[c]) + f64::from(layer_norm.beta[c]));
         }
     }
