@@ -529,10 +529,14 @@ fn a_bad_file_still_defines_trained() {
     assert!(!out.contains("include_bytes"));
 }
 
-/// TEMPORARY: dumps the expansion of every `network!` in the files listed in `NNET_DUMP_FILES`
-/// into `NNET_DUMP_DIR`, to compare expansions before and after a change.
+/// Writes the expansion of every `network!` call in the files listed (space-separated) in
+/// `NNET_DUMP_FILES` into the directory `NNET_DUMP_DIR`, one file per call: run it before and
+/// after a change to the macro and `diff -r` the two directories to see every token the change
+/// moved, e.g.
+/// `NNET_DUMP_FILES="$(grep -rl 'network!' $PWD/tests $PWD/nnet-tests | tr '\n' ' ')"
+/// NNET_DUMP_DIR=/tmp/before cargo test -p nnet-macros dump_expansions -- --ignored`.
 #[test]
-#[ignore = "dev tool"]
+#[ignore = "writes expansions for comparison; run by hand"]
 fn dump_expansions() {
     use proc_macro2::TokenTree;
     let (Ok(files), Ok(dir)) = (
