@@ -698,3 +698,100 @@ fn shaped_networks_capture_no_user_name() {
         }
     );
 }
+
+nnet::network! {
+    /// The largest fixed shape, 65,536 values, through every kind that reads it: the trace,
+    /// outputs and deltas of each layer on the heap.
+    struct Largest {
+        input (64, 64, 16);
+        dense 16 relu;
+        batch_norm;
+        layer_norm;
+        activation softmax;
+        dropout 0.1;
+        flatten;
+        dense 2 softmax;
+    }
+}
+
+nnet::network! {
+    /// More than 1,024 channels: the layers' own vectors (bias, normalization) on the heap too.
+    struct WideChannels { input (2, 3); dense 1500 relu; layer_norm; batch_norm; flatten; dense 2; }
+}
+
+/// Runs `f` on a thread with the default stack of spawned threads, 2 MiB, set explicitly.
+fn on_small_stack(f: impl FnOnce() + Send + 'static) {
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(f)
+        .expect("spawn")
+        .join()
+        .expect("the thread must not overflow its stack");
+}
+
+/// Construct, `forward`, `forward_trace`, `backward`, `predict`, the per-sample and the batched
+/// gradient, `fit` for one epoch, and save/load, on three samples of `N`.
+fn everything<N, const IN: usize, const OUT: usize>(net: N)
+where
+    N: Network<IN, OUT>,
+{
+    let mut xs = nnet::storage::zeroed_vectors::<IN>(3);
+    for (i, x) in xs.iter_mut().enumerate() {
+        x.iter_mut().enumerate().for_each(|(j, v)| *v = wave(i, j));
+    }
+    let targets: Vec<SVector<f32, OUT>> = (0..3)
+        .map(|i| SVector::from_fn(|j, _| f32::from(u8::from(i % OUT == j))))
+        .collect();
+    let x = &xs[0];
+    let y = net.forward(x);
+    assert!(y.iter().all(|v| v.is_finite()));
+    let trace = net.forward_trace(x);
+    let mut grads = net.zero_gradients();
+    let dx = net.backward(x, &trace, &SVector::from_element(1.0), &mut grads);
+    assert!(dx.iter().all(|v| v.is_finite()) && grads.all_finite());
+    let ys = net.predict(&xs);
+    assert!(ys[0].iter().zip(&y).all(|(a, b)| (a - b).abs() < 1e-4));
+
+    let loss = nnet::loss::MeanSquaredError;
+    let mut each = net.zero_gradients();
+    let mut outputs = nnet::storage::zeroed_vectors::<OUT>(3);
+    let sum = nnet::__private::accumulate_each(&net, &xs, &targets, &loss, &mut each, &mut outputs);
+    let mut batched = net.zero_gradients();
+    let mut workspace = net.workspace(2);
+    let batch_sum = net.accumulate_batch(
+        &mut workspace,
+        &xs,
+        &targets,
+        &loss,
+        &mut batched,
+        &mut outputs,
+    );
+    assert!(sum.is_finite() && batch_sum.is_finite() && batched.all_finite());
+
+    let mut trained = net.clone();
+    let config = FitConfig {
+        batch_size: 2,
+        epochs: 1,
+        verbosity: Verbosity::Silent,
+        ..FitConfig::default()
+    };
+    let history = Trainer::new(Adam::default(), loss)
+        .fit(&mut trained, &xs, &targets, &config)
+        .expect("fit");
+    assert!(history.epochs[0].loss.is_finite());
+    assert_ne!(trained, net);
+    let bytes = io::to_safetensors(&trained);
+    let loaded: N = io::from_safetensors(&bytes).expect("load");
+    assert!(loaded == trained);
+}
+
+#[test]
+fn the_largest_shapes_on_a_small_stack() {
+    on_small_stack(|| everything(Largest::seeded(1)));
+    on_small_stack(|| everything(WideChannels::seeded(2)));
+    assert_eq!(Largest::INPUTS, 65_536);
+    assert_eq!(
+        WideChannels::PARAMS,
+        (3 * 1500 + 1500) + 2 * 1500 + 2 * 1500 + (3000 * 2 + 2)
+    );
+}
