@@ -17,8 +17,9 @@ use crate::Scalar;
 use nalgebra::SVector;
 
 /// Vectors of more than this many floats (4 KiB) are kept on the heap by generated networks
-/// and by the generic code that works with them.
-pub const INLINE_UNITS: usize = 1024;
+/// and by the generic code that works with them: the limit of `nnet-kinds`, which the macro
+/// reads too.
+pub use nnet_kinds::INLINE_UNITS;
 
 /// Storage of an `R × C` matrix of `f32`.
 ///

@@ -5,9 +5,40 @@
 //! its checks) and `nnet-safetensors` (matching a file's tensors to a network's under nnet's,
 //! PyTorch's and Keras's names) all read this crate, so a kind's facts cannot disagree between
 //! them. It has no dependencies and needs neither `std` nor an allocator.
+//!
+//! Each kind is one [`KindDecl`] in its own file (`src/kinds/dense.rs`, …), reached through
+//! [`Kind::decl`]: its word and what its line takes ([`Number`], [`Activation`], its
+//! [`OptionDecl`]s with Keras's defaults), its tensors ([`TensorDecl`]: shape as a function of
+//! inputs, units and gates, trainable or not, PyTorch's and Keras's names and layouts), its
+//! Keras and PyTorch classes and how it trains. Adding a kind is a new file in `src/kinds/` and
+//! one line in [`Kind`]'s list. The sizes at which generated networks change how they hold a
+//! layer ([`INLINE_UNITS`], [`BATCHED_WEIGHTS`], …) are here too, for the same reason.
+//!
+//! # Examples
+//!
+//! ```
+//! use nnet_kinds::Kind;
+//!
+//! let dense = Kind::from_word("dense").unwrap().decl();
+//! let names: Vec<_> = dense.tensors.iter().map(|t| (t.name, t.pytorch[0], t.keras)).collect();
+//! assert_eq!(names, [("weight", "weight", "kernel"), ("bias", "bias", "bias")]);
+//! assert_eq!(dense.counts(2, 10, |_| true).trainable, 30);
+//! ```
 
 #![no_std]
 
+mod decl;
+mod kind;
+mod kinds;
+mod limits;
 mod shape;
+mod table;
 
+pub use decl::{
+    Activation, Counts, Dim, KindDecl, Number, OptionDecl, OptionType, Range, Recurrence,
+    TensorDecl,
+};
+pub use kind::Kind;
+pub use limits::{BATCHED_WEIGHTS, INLINE_PARAMS, INLINE_UNITS, MAX_RECURRENT_WEIGHTS, MAX_UNITS};
 pub use shape::Shape;
+pub use table::{FileTable, NamesTable, documented_table};

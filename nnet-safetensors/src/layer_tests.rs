@@ -636,3 +636,12 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_naming_table_is_written_from_the_declarations() {
+    let table = nnet_kinds::NamesTable.to_string();
+    let source = include_str!("layers.rs");
+    let documented: Vec<&str> = nnet_kinds::documented_table(source, "/// ", &table).collect();
+    let message = "the table of names in `Naming`'s docs: paste `nnet_kinds::NamesTable` there";
+    assert_eq!(documented, table.lines().collect::<Vec<_>>(), "{message}");
+}

@@ -5,6 +5,10 @@ use std::collections::{BTreeMap, HashSet};
 use std::marker::PhantomData;
 
 use crate::element::{self, Element};
+use crate::foreign::{
+    Foreign, LayerKind, by_fit, of_gates, pytorch_recurrent_params, recurrent_kinds, telling_param,
+    tensor_kinds,
+};
 use crate::{Dtype, Error, SafeTensors, Tensor};
 
 /// How a file names and lays out the tensors of a network.
@@ -15,20 +19,30 @@ use crate::{Dtype, Error, SafeTensors, Tensor};
 /// | `PyTorch` | `{prefix}{i}.{param}` (`nn.Linear`, `nn.BatchNorm1d`, `nn.LayerNorm`, `nn.RNN`, `nn.GRU`, `nn.LSTM`) | `[units, inputs]` | `[units]` |
 /// | `Keras` | `{prefix}{layer}/{variable}` or `.{variable}` (`Dense`, `BatchNormalization`, `LayerNormalization`); `{prefix}{layer}/{cell}/{variable}` or `.cell.{variable}` (`SimpleRNN`, `GRU`, `LSTM`) | `[inputs, units]` (transposed) | `[units]` |
 ///
-/// Parameter names per kind (a recurrent layer of `U` units over `IN` inputs has `G` gates:
-/// 1 for `simple_rnn`, 3 for `gru`, 4 for `lstm`):
+/// Parameter names per kind, written from the kinds' declarations in `nnet-kinds` (a test
+/// checks this table against them); a PyTorch `weight` is `[out, in]`, a Keras `kernel`
+/// `[in, out]`:
 ///
 /// | nnet layer | nnet tensor | PyTorch | Keras |
 /// | --- | --- | --- | --- |
-/// | `dense` | `weight` `[units, inputs]` | `nn.Linear` `weight` `[out, in]` | `Dense` `kernel` `[in, out]` |
-/// | `dense` | `bias` (unless `use_bias = false`) | `bias` (unless `bias=False`) | `bias` (unless `use_bias=False`) |
-/// | `batch_norm` | `gamma`, `beta` | `nn.BatchNorm1d` `weight`, `bias` | `BatchNormalization` `gamma`, `beta` |
-/// | `batch_norm` | `moving_mean`, `moving_variance` | `running_mean`, `running_var` (`num_batches_tracked` skipped) | `moving_mean`, `moving_variance` |
-/// | `layer_norm` | `gamma`, `beta` | `nn.LayerNorm` `weight`, `bias` | `LayerNormalization` `gamma`, `beta` |
-/// | `simple_rnn`, `gru`, `lstm` | `kernel` `[G·U, IN]` | `nn.RNN`, `nn.GRU`, `nn.LSTM` `weight_ih_l{j}` `[G·U, IN]` | `SimpleRNN`, `GRU`, `LSTM` `kernel` `[IN, G·U]` |
-/// | `simple_rnn`, `gru`, `lstm` | `recurrent_kernel` `[G·U, U]` | `weight_hh_l{j}` `[G·U, U]` | `recurrent_kernel` `[U, G·U]` |
-/// | `simple_rnn`, `lstm` | `bias` `[G·U]` | `bias_ih_l{j}` + `bias_hh_l{j}`, each `[G·U]` | `bias` `[G·U]` |
-/// | `gru` | `bias` `[3U, 2]` (input, recurrent) | `bias_ih_l{j}`, `bias_hh_l{j}` as the two columns | `bias` `[2, 3U]` |
+/// | `dense` | `weight` `[units, inputs]` | `nn.Linear` `weight` `[units, inputs]` | `Dense` `kernel` `[inputs, units]` |
+/// | `dense` | `bias` `[units]` (unless `use_bias = false`) | `nn.Linear` `bias` `[units]` | `Dense` `bias` `[units]` |
+/// | `batch_norm` | `gamma` `[units]` | `nn.BatchNorm1d` `weight` `[units]` | `BatchNormalization` `gamma` `[units]` |
+/// | `batch_norm` | `beta` `[units]` | `nn.BatchNorm1d` `bias` `[units]` | `BatchNormalization` `beta` `[units]` |
+/// | `batch_norm` | `moving_mean` `[units]` | `nn.BatchNorm1d` `running_mean` `[units]` | `BatchNormalization` `moving_mean` `[units]` |
+/// | `batch_norm` | `moving_variance` `[units]` | `nn.BatchNorm1d` `running_var` `[units]` | `BatchNormalization` `moving_variance` `[units]` |
+/// | `batch_norm` | (none) | `nn.BatchNorm1d` `num_batches_tracked`, skipped | (none) |
+/// | `layer_norm` | `gamma` `[units]` | `nn.LayerNorm` `weight` `[units]` | `LayerNormalization` `gamma` `[units]` |
+/// | `layer_norm` | `beta` `[units]` | `nn.LayerNorm` `bias` `[units]` | `LayerNormalization` `beta` `[units]` |
+/// | `simple_rnn` | `kernel` `[units, inputs]` | `nn.RNN` `weight_ih_l{j}` `[units, inputs]` | `SimpleRNN` `kernel` `[inputs, units]` |
+/// | `simple_rnn` | `recurrent_kernel` `[units, units]` | `nn.RNN` `weight_hh_l{j}` `[units, units]` | `SimpleRNN` `recurrent_kernel` `[units, units]` |
+/// | `simple_rnn` | `bias` `[units]` | `nn.RNN` `bias_ih_l{j}` + `bias_hh_l{j}`, each `[units]` | `SimpleRNN` `bias` `[units]` |
+/// | `gru` | `kernel` `[3·units, inputs]` | `nn.GRU` `weight_ih_l{j}` `[3·units, inputs]` | `GRU` `kernel` `[inputs, 3·units]` |
+/// | `gru` | `recurrent_kernel` `[3·units, units]` | `nn.GRU` `weight_hh_l{j}` `[3·units, units]` | `GRU` `recurrent_kernel` `[units, 3·units]` |
+/// | `gru` | `bias` `[3·units, 2]` | `nn.GRU` `bias_ih_l{j}`, `bias_hh_l{j}`, each `[3·units]` as the columns | `GRU` `bias` `[2, 3·units]` |
+/// | `lstm` | `kernel` `[4·units, inputs]` | `nn.LSTM` `weight_ih_l{j}` `[4·units, inputs]` | `LSTM` `kernel` `[inputs, 4·units]` |
+/// | `lstm` | `recurrent_kernel` `[4·units, units]` | `nn.LSTM` `weight_hh_l{j}` `[4·units, units]` | `LSTM` `recurrent_kernel` `[units, 4·units]` |
+/// | `lstm` | `bias` `[4·units]` | `nn.LSTM` `bias_ih_l{j}` + `bias_hh_l{j}`, each `[4·units]` | `LSTM` `bias` `[4·units]` |
 ///
 /// nnet's gates are in Keras's order (LSTM `i, f, c, o`, as PyTorch's; GRU `z, r, h`, where
 /// PyTorch's is `r, z, n`: the first two blocks of `U` rows of a PyTorch GRU's four tensors are
@@ -79,263 +93,20 @@ impl Naming {
     }
 }
 
-/// The kinds of layer that own tensors, as far as weight files are concerned (activation and
-/// dropout layers own none).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum LayerKind {
-    /// `dense`: `weight` and, unless `use_bias = false`, `bias`.
-    Dense,
-    /// `batch_norm`: `gamma`, `beta`, `moving_mean`, `moving_variance`.
-    BatchNorm,
-    /// `layer_norm`: `gamma`, `beta`.
-    LayerNorm,
-    /// `simple_rnn`: `kernel`, `recurrent_kernel`, `bias`.
-    SimpleRnn,
-    /// `gru`: `kernel`, `recurrent_kernel`, `bias` (two rows).
-    Gru,
-    /// `lstm`: `kernel`, `recurrent_kernel`, `bias`.
-    Lstm,
-}
-
-/// Every kind, in the order messages list them.
-const KINDS: [LayerKind; 6] = [
-    LayerKind::Dense,
-    LayerKind::BatchNorm,
-    LayerKind::LayerNorm,
-    LayerKind::SimpleRnn,
-    LayerKind::Gru,
-    LayerKind::Lstm,
-];
-
-/// The recurrent kinds.
-const RECURRENT: [LayerKind; 3] = [LayerKind::SimpleRnn, LayerKind::Gru, LayerKind::Lstm];
-
-/// `(kind, nnet tensor, PyTorch parameters, Keras variable)`, in nnet's order within a layer.
-///
-/// A recurrent layer's PyTorch parameters are named without their `_l{j}` suffix here
-/// (`weight_ih` for `weight_ih_l0`); its `bias` comes from two (`bias_ih`, `bias_hh`).
-const PARAMS: &[(LayerKind, &str, &[&str], &str)] = &[
-    (LayerKind::Dense, "weight", &["weight"], "kernel"),
-    (LayerKind::Dense, "bias", &["bias"], "bias"),
-    (LayerKind::BatchNorm, "gamma", &["weight"], "gamma"),
-    (LayerKind::BatchNorm, "beta", &["bias"], "beta"),
-    (
-        LayerKind::BatchNorm,
-        "moving_mean",
-        &["running_mean"],
-        "moving_mean",
-    ),
-    (
-        LayerKind::BatchNorm,
-        "moving_variance",
-        &["running_var"],
-        "moving_variance",
-    ),
-    (LayerKind::LayerNorm, "gamma", &["weight"], "gamma"),
-    (LayerKind::LayerNorm, "beta", &["bias"], "beta"),
-    (LayerKind::SimpleRnn, "kernel", &["weight_ih"], "kernel"),
-    (
-        LayerKind::SimpleRnn,
-        "recurrent_kernel",
-        &["weight_hh"],
-        "recurrent_kernel",
-    ),
-    (
-        LayerKind::SimpleRnn,
-        "bias",
-        &["bias_ih", "bias_hh"],
-        "bias",
-    ),
-    (LayerKind::Gru, "kernel", &["weight_ih"], "kernel"),
-    (
-        LayerKind::Gru,
-        "recurrent_kernel",
-        &["weight_hh"],
-        "recurrent_kernel",
-    ),
-    (LayerKind::Gru, "bias", &["bias_ih", "bias_hh"], "bias"),
-    (LayerKind::Lstm, "kernel", &["weight_ih"], "kernel"),
-    (
-        LayerKind::Lstm,
-        "recurrent_kernel",
-        &["weight_hh"],
-        "recurrent_kernel",
-    ),
-    (LayerKind::Lstm, "bias", &["bias_ih", "bias_hh"], "bias"),
-];
-
-/// The parameters of a PyTorch `nn.RNN`, `nn.GRU` or `nn.LSTM` that nnet reads, without their
-/// `_l{j}` suffix.
-const PYTORCH_RECURRENT: [&str; 4] = ["weight_ih", "weight_hh", "bias_ih", "bias_hh"];
-
 /// A PyTorch recurrent parameter, split: `weight_ih_l1_reverse` is `("weight_ih", 1, true)`.
 /// `weight_hr` (the projection of an `nn.LSTM` with `proj_size`) is recognized too, to be
 /// refused by name.
 fn pytorch_recurrent_param(param: &str) -> Option<(&'static str, &str, bool)> {
-    let (base, rest) = PYTORCH_RECURRENT
-        .iter()
-        .chain(&["weight_hr"])
-        .find_map(|base| Some((*base, param.strip_prefix(base)?.strip_prefix("_l")?)))?;
+    let (base, rest) = pytorch_recurrent_params()
+        .into_iter()
+        .chain(["weight_hr"])
+        .find_map(|base| Some((base, param.strip_prefix(base)?.strip_prefix("_l")?)))?;
     let (digits, reverse) = match rest.strip_suffix("_reverse") {
         Some(digits) => (digits, true),
         None => (rest, false),
     };
     (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
         .then_some((base, digits, reverse))
-}
-
-/// Tensors of PyTorch modules that nnet has no use for: skipped on import, whatever their
-/// dtype and shape (`num_batches_tracked` is a 0-d I64 in real files).
-const PYTORCH_SKIPPED: &[(LayerKind, &str)] = &[(LayerKind::BatchNorm, "num_batches_tracked")];
-
-impl LayerKind {
-    /// The word of `network!`'s grammar, which also begins the layer's name: `dense`,
-    /// `batch_norm`, `layer_norm`.
-    pub const fn name(self) -> &'static str {
-        match self {
-            LayerKind::Dense => "dense",
-            LayerKind::BatchNorm => "batch_norm",
-            LayerKind::LayerNorm => "layer_norm",
-            LayerKind::SimpleRnn => "simple_rnn",
-            LayerKind::Gru => "gru",
-            LayerKind::Lstm => "lstm",
-        }
-    }
-
-    /// The PyTorch module or Keras layer class of the kind, quoted, with its article.
-    fn class(self, naming: Naming) -> &'static str {
-        match (naming, self) {
-            (Naming::PyTorch, LayerKind::Dense) => "an `nn.Linear`",
-            (Naming::PyTorch, LayerKind::BatchNorm) => "an `nn.BatchNorm1d`",
-            (Naming::PyTorch, LayerKind::LayerNorm) => "an `nn.LayerNorm`",
-            (Naming::PyTorch, LayerKind::SimpleRnn) => "an `nn.RNN`",
-            (Naming::PyTorch, LayerKind::Gru) => "an `nn.GRU`",
-            (Naming::PyTorch, LayerKind::Lstm) => "an `nn.LSTM`",
-            (_, LayerKind::Dense) => "a Keras `Dense` layer",
-            (_, LayerKind::BatchNorm) => "a Keras `BatchNormalization` layer",
-            (_, LayerKind::LayerNorm) => "a Keras `LayerNormalization` layer",
-            (_, LayerKind::SimpleRnn) => "a Keras `SimpleRNN` layer",
-            (_, LayerKind::Gru) => "a Keras `GRU` layer",
-            (_, LayerKind::Lstm) => "a Keras `LSTM` layer",
-        }
-    }
-
-    /// The class without article, for lists: `nn.Linear`, `Dense`.
-    fn class_name(self, naming: Naming) -> &'static str {
-        match (naming, self) {
-            (Naming::PyTorch, LayerKind::Dense) => "nn.Linear",
-            (Naming::PyTorch, LayerKind::BatchNorm) => "nn.BatchNorm1d",
-            (Naming::PyTorch, LayerKind::LayerNorm) => "nn.LayerNorm",
-            (Naming::PyTorch, LayerKind::SimpleRnn) => "nn.RNN",
-            (Naming::PyTorch, LayerKind::Gru) => "nn.GRU",
-            (Naming::PyTorch, LayerKind::Lstm) => "nn.LSTM",
-            (_, LayerKind::Dense) => "Dense",
-            (_, LayerKind::BatchNorm) => "BatchNormalization",
-            (_, LayerKind::LayerNorm) => "LayerNormalization",
-            (_, LayerKind::SimpleRnn) => "SimpleRNN",
-            (_, LayerKind::Gru) => "GRU",
-            (_, LayerKind::Lstm) => "LSTM",
-        }
-    }
-
-    /// The base of Keras's default layer names: `dense`, `dense_1`, …
-    fn keras_layer_name(self) -> &'static str {
-        match self {
-            LayerKind::Dense => "dense",
-            LayerKind::BatchNorm => "batch_normalization",
-            LayerKind::LayerNorm => "layer_normalization",
-            LayerKind::SimpleRnn => "simple_rnn",
-            LayerKind::Gru => "gru",
-            LayerKind::Lstm => "lstm",
-        }
-    }
-
-    /// The names of nnet's tensor `tensor` of this kind in a PyTorch or Keras file: one, or
-    /// two for the bias of a PyTorch recurrent module (`bias_ih`, `bias_hh`).
-    fn foreign_names(self, naming: Naming, tensor: &str) -> Option<&'static [&'static str]> {
-        PARAMS
-            .iter()
-            .find(|(kind, nnet, _, _)| *kind == self && *nnet == tensor)
-            .map(|(_, _, torch, keras)| match naming {
-                Naming::Keras => std::slice::from_ref(keras),
-                Naming::Nnet | Naming::PyTorch => *torch,
-            })
-    }
-
-    /// The (first) name of nnet's tensor `tensor` of this kind in a PyTorch or Keras file, as
-    /// the file spells it (`weight_ih_l0`).
-    fn foreign_param(self, naming: Naming, tensor: &str) -> Option<String> {
-        let name = self.foreign_names(naming, tensor)?.first()?;
-        Some(self.spelled(naming, name, 0))
-    }
-
-    /// A parameter name as the file spells it for layer `j` of a module: `weight_ih_l0` for a
-    /// PyTorch recurrent module, else as it is.
-    fn spelled(self, naming: Naming, param: &str, j: usize) -> String {
-        if naming == Naming::PyTorch && self.is_recurrent() {
-            format!("{param}_l{j}")
-        } else {
-            param.to_owned()
-        }
-    }
-
-    /// Every parameter name of the kind in a PyTorch or Keras file, as the file spells it,
-    /// skipped ones included.
-    fn foreign_params(self, naming: Naming) -> Vec<String> {
-        let mut params: Vec<String> = Vec::new();
-        for (_, _, torch, keras) in PARAMS.iter().filter(|(kind, ..)| *kind == self) {
-            let names = match naming {
-                Naming::Keras => std::slice::from_ref(keras),
-                Naming::Nnet | Naming::PyTorch => *torch,
-            };
-            params.extend(names.iter().map(|p| self.spelled(naming, p, 0)));
-        }
-        if naming == Naming::PyTorch {
-            params.extend(skipped(self).map(str::to_owned));
-        }
-        params
-    }
-
-    /// Whether the kind is `simple_rnn`, `gru` or `lstm`.
-    const fn is_recurrent(self) -> bool {
-        matches!(
-            self,
-            LayerKind::SimpleRnn | LayerKind::Gru | LayerKind::Lstm
-        )
-    }
-
-    /// The gates of a recurrent kind (1, 3, 4); 1 for the others.
-    pub(crate) const fn gates(self) -> usize {
-        match self {
-            LayerKind::Gru => 3,
-            LayerKind::Lstm => 4,
-            _ => 1,
-        }
-    }
-
-    /// The recurrent kind with `gates` gates.
-    fn of_gates(gates: usize) -> Option<LayerKind> {
-        RECURRENT.into_iter().find(|k| k.gates() == gates)
-    }
-
-    /// The name of the cell of a Keras layer of the kind: `lstm_cell`.
-    fn keras_cell_name(self) -> Option<&'static str> {
-        match self {
-            LayerKind::SimpleRnn => Some("simple_rnn_cell"),
-            LayerKind::Gru => Some("gru_cell"),
-            LayerKind::Lstm => Some("lstm_cell"),
-            _ => None,
-        }
-    }
-}
-
-/// The PyTorch parameters of `kind` that the import skips.
-fn skipped(kind: LayerKind) -> impl Iterator<Item = &'static str> {
-    PYTORCH_SKIPPED
-        .iter()
-        .filter(move |(k, _)| *k == kind)
-        .map(|(_, param)| *param)
 }
 
 /// One tensor of a network: its layer, name and shape, as the network holds it.
@@ -406,11 +177,12 @@ impl<'n> TensorSpec<'n> {
     }
 
     /// The tensors of a layer of `kind` named `layer`, from `inputs` to `units` values, in
-    /// nnet's order: a dense layer's `weight` `[units, inputs]` and, if `bias`, its `bias`; the
-    /// `gamma`, `beta` (and for batch normalization `moving_mean`, `moving_variance`) of a
-    /// normalization layer, each `[units]` (`inputs` and `bias` are then not used); the
-    /// `kernel` `[G·units, inputs]`, `recurrent_kernel` `[G·units, units]` and `bias`
-    /// `[G·units]` (a GRU's `[3·units, 2]`) of a recurrent layer of `G` gates (`bias` not used).
+    /// nnet's order, as the kind's declaration has them: a dense layer's `weight`
+    /// `[units, inputs]` and, if `bias`, its `bias`; the `gamma`, `beta` (and for batch
+    /// normalization `moving_mean`, `moving_variance`) of a normalization layer, each `[units]`;
+    /// the `kernel` `[G·units, inputs]`, `recurrent_kernel` `[G·units, units]` and `bias`
+    /// `[G·units]` (a GRU's `[3·units, 2]`) of a recurrent layer of `G` gates. `bias` says
+    /// whether the tensors present only with an option (`use_bias`) are there.
     pub fn of_layer(
         kind: LayerKind,
         layer: &'n str,
@@ -418,28 +190,11 @@ impl<'n> TensorSpec<'n> {
         units: usize,
         bias: bool,
     ) -> Vec<Self> {
-        if kind.is_recurrent() {
-            let width = kind.gates() * units;
-            let bias = if kind == LayerKind::Gru {
-                TensorSpec::matrix(kind, layer, "bias", width, 2)
-            } else {
-                TensorSpec::vector(kind, layer, "bias", width)
-            };
-            return vec![
-                TensorSpec::matrix(kind, layer, "kernel", width, inputs),
-                TensorSpec::matrix(kind, layer, "recurrent_kernel", width, units),
-                bias,
-            ];
-        }
-        PARAMS
-            .iter()
-            .filter(|(k, ..)| *k == kind)
-            .filter_map(|&(_, tensor, ..)| match (kind, tensor) {
-                (LayerKind::Dense, "weight") => {
-                    Some(TensorSpec::matrix(kind, layer, tensor, units, inputs))
-                }
-                (LayerKind::Dense, "bias") if !bias => None,
-                _ => Some(TensorSpec::vector(kind, layer, tensor, units)),
+        let decl = kind.decl();
+        decl.tensors_with(|_| bias)
+            .map(|tensor| match decl.shape(tensor, inputs, units) {
+                (rows, Some(cols)) => TensorSpec::matrix(kind, layer, tensor.name, rows, cols),
+                (rows, None) => TensorSpec::vector(kind, layer, tensor.name, rows),
             })
             .collect()
     }
@@ -467,10 +222,11 @@ impl<'n> TensorSpec<'n> {
         self.matrix && naming == Naming::Keras
     }
 
-    /// Whether the tensor is the bias of a recurrent layer that a PyTorch file splits into
-    /// `bias_ih` and `bias_hh`, each `[rows]`.
+    /// Whether the tensor is one that a PyTorch file splits in two, each `[rows]` (the bias of
+    /// a recurrent layer: `bias_ih` and `bias_hh`).
     fn split_bias(&self, naming: Naming) -> bool {
-        naming == Naming::PyTorch && self.kind.is_recurrent() && self.tensor == "bias"
+        naming == Naming::PyTorch
+            && (self.kind.decl().tensor(self.tensor)).is_some_and(|t| t.pytorch.len() > 1)
     }
 
     /// The shape in a file of `naming` (of each of the two tensors of a split bias).
@@ -858,7 +614,7 @@ pub fn resolve<'f, 'a, E: Element>(
         }
         let mut source = Source::copy(tensor, spec.rows, spec.cols, !spec.transposed(naming));
         source.second = second;
-        source.swap_gates = naming == Naming::PyTorch && spec.kind == LayerKind::Gru;
+        source.swap_gates = naming == Naming::PyTorch && spec.kind.decl().pytorch_swaps_gates();
         sources.push(source);
     }
     for source in &sources {
@@ -986,9 +742,8 @@ fn ordinal(n: usize) -> String {
 
 /// `2 dense layers and 1 batch_norm layer`.
 fn summary(layers: &[Layer<'_, '_>]) -> String {
-    let counts: Vec<String> = KINDS
-        .iter()
-        .filter_map(|&kind| {
+    let counts: Vec<String> = tensor_kinds()
+        .filter_map(|kind| {
             let n = layers.iter().filter(|l| l.kind == kind).count();
             let s = if n == 1 { "" } else { "s" };
             (n > 0).then(|| format!("{n} {} layer{s}", kind.name()))
@@ -1010,15 +765,14 @@ fn either(items: &[String]) -> String {
     }
 }
 
-/// The kinds of the network's layers, each once, in the order of [`KINDS`]; every kind if the
-/// network has no layer with tensors.
+/// The kinds of the network's layers, each once, in the order of [`LayerKind::ALL`]; every
+/// kind with tensors if the network has no layer with tensors.
 fn kinds_of(layers: &[Layer<'_, '_>]) -> Vec<LayerKind> {
-    let kinds: Vec<LayerKind> = KINDS
-        .into_iter()
+    let kinds: Vec<LayerKind> = tensor_kinds()
         .filter(|k| layers.iter().any(|l| l.kind == *k))
         .collect();
     if kinds.is_empty() {
-        KINDS.to_vec()
+        tensor_kinds().collect()
     } else {
         kinds
     }
@@ -1112,8 +866,7 @@ fn groups<'f, 'a>(
     naming: Naming,
     layers: &[Layer<'_, '_>],
 ) -> Result<BTreeMap<&'f str, Group<'f, 'a>>, Error> {
-    let known: HashSet<String> = KINDS
-        .iter()
+    let known: HashSet<String> = tensor_kinds()
         .flat_map(|k| k.foreign_params(naming))
         .collect();
     let is_known = |param: &str| {
@@ -1222,9 +975,9 @@ fn match_group<'f, 'a>(
     found: &mut Found<'f, 'a>,
 ) -> Result<(), Error> {
     let params = layer.foreign_params(naming)?;
-    let skip: Vec<&str> = match naming {
-        Naming::PyTorch => skipped(layer.kind).collect(),
-        Naming::Nnet | Naming::Keras => Vec::new(),
+    let skip: &[&str] = match naming {
+        Naming::PyTorch => layer.kind.skipped(),
+        Naming::Nnet | Naming::Keras => &[],
     };
     let noun = naming.group();
     for (&param, tensor) in &group.params {
@@ -1236,11 +989,17 @@ fn match_group<'f, 'a>(
             .flat_map(|(_, names, _)| names.iter())
             .map(|p| format!("`{}`", group.spelled(naming, layer.kind, p)))
             .collect();
-        let hint = if layer.kind == LayerKind::Dense && param == "bias" {
-            ": it has no bias (`use_bias = false`); declare it with a bias, or export the layer without one"
-                .to_owned()
-        } else {
-            String::new()
+        // A tensor the layer has only with an option: it was declared without it.
+        let optional = layer.kind.decl().tensors.iter().find_map(|t| {
+            let option = t.only_with?;
+            let names = layer.kind.foreign_names(naming, t.name)?;
+            names.contains(&param).then_some((t.name, option))
+        });
+        let hint = match optional {
+            Some((tensor, option)) => format!(
+                ": it has no {tensor} (`{option} = false`); declare it with a {tensor}, or export the layer without one"
+            ),
+            None => String::new(),
         };
         return Err(Error::UnexpectedTensor {
             name: tensor.name.clone(),
@@ -1260,10 +1019,17 @@ fn match_group<'f, 'a>(
                 tensors.push(tensor);
                 continue;
             }
-            let hint = if layer.kind == LayerKind::Dense && spec.tensor == "bias" {
+            let optional = layer
+                .kind
+                .decl()
+                .tensor(spec.tensor)
+                .and_then(|t| t.only_with);
+            let hint = if let Some(option) = optional {
                 format!(
-                    " (a layer without bias maps to a dense layer declared with `use_bias = false`; {noun} `{}` is {position})",
-                    group.layer
+                    " (a layer without {tensor} maps to a {kind} layer declared with `{option} = false`; {noun} `{}` is {position})",
+                    group.layer,
+                    tensor = spec.tensor,
+                    kind = layer.kind.name(),
                 )
             } else if layer.kind.is_recurrent()
                 && spec.tensor == "bias"
@@ -1302,7 +1068,7 @@ fn pytorch_kinds<'g>(group: &'g Group<'_, '_>) -> Option<(Vec<LayerKind>, &'g st
             && let [rows, cols] = hh.shape[..]
             && cols > 0
             && rows % cols == 0
-            && let Some(kind) = LayerKind::of_gates(rows / cols)
+            && let Some(kind) = of_gates(rows / cols)
         {
             let gates = rows / cols;
             return Some((
@@ -1319,34 +1085,30 @@ fn pytorch_kinds<'g>(group: &'g Group<'_, '_>) -> Option<(Vec<LayerKind>, &'g st
         let tensor = group.params.values().next()?;
         let param = tensor.name.rsplit(['.', '/']).next().unwrap_or_default();
         return Some((
-            RECURRENT.to_vec(),
+            recurrent_kinds().collect(),
             &tensor.name,
             format!("it has `{param}`"),
         ));
     }
-    let statistics = ["running_mean", "running_var", "num_batches_tracked"];
-    if let Some(name) = statistics.iter().find(|p| group.params.contains_key(*p)) {
+    let has = |name: &str| group.params.contains_key(name);
+    if let Some((kind, name)) = telling_param(Naming::PyTorch, has) {
         let tensor = group.param(name)?;
-        return Some((
-            vec![LayerKind::BatchNorm],
-            &tensor.name,
-            format!("it has `{name}`"),
-        ));
+        return Some((vec![kind], &tensor.name, format!("it has `{name}`")));
     }
+    // A module's first parameter is its `weight`: a matrix or a vector tells the kinds apart.
     let weight = group.param("weight")?;
-    match weight.shape.len() {
-        2 => Some((
-            vec![LayerKind::Dense],
-            &weight.name,
-            "its weight is a matrix".to_owned(),
-        )),
-        1 => Some((
-            vec![LayerKind::LayerNorm, LayerKind::BatchNorm],
-            &weight.name,
-            "its weight is a vector".to_owned(),
-        )),
-        _ => None,
-    }
+    let rank = weight.shape.len();
+    let kinds: Vec<LayerKind> = by_fit(Naming::PyTorch, has)
+        .into_iter()
+        .filter(|k| {
+            k.decl()
+                .tensors
+                .iter()
+                .any(|t| t.pytorch == ["weight"] && 1 + usize::from(t.cols.is_some()) == rank)
+        })
+        .collect();
+    let what = if rank == 2 { "a matrix" } else { "a vector" };
+    (!kinds.is_empty()).then(|| (kinds, weight.name.as_str(), format!("its weight is {what}")))
 }
 
 /// The layers of a PyTorch module: one group per layer `j` of an `nn.RNN`, `nn.GRU` or
@@ -1444,7 +1206,7 @@ fn by_pytorch_modules<'f, 'a>(
         if let Some((kinds, name, why)) = pytorch_kinds(unit)
             && !kinds.contains(&layer.kind)
         {
-            let classes: Vec<String> = kinds.iter().map(|k| k.class(naming).to_owned()).collect();
+            let classes: Vec<String> = kinds.iter().map(|k| k.class(naming)).collect();
             let subject = match unit.rnn {
                 Some((j, n)) if n > 1 => {
                     format!("its layer {j} (of `num_layers = {n}`, each one layer of the network)")
@@ -1524,10 +1286,7 @@ fn keras_cell<'f>(group: &Group<'f, '_>) -> Option<(&'f str, Option<LayerKind>)>
     if layer.is_empty() {
         return None;
     }
-    if let Some(kind) = RECURRENT
-        .into_iter()
-        .find(|k| k.keras_cell_name() == Some(cell))
-    {
+    if let Some(kind) = recurrent_kinds().find(|k| k.decl().keras_cell() == Some(cell)) {
         return Some((layer, Some(kind)));
     }
     (cell == "cell" && group.params.contains_key("recurrent_kernel")).then_some((layer, None))
@@ -1546,7 +1305,7 @@ fn keras_kind(group: &Group<'_, '_>) -> LayerKind {
         .unwrap_or(group.layer)
         .trim_end_matches(|c: char| c.is_ascii_digit());
     let base = last.strip_suffix('_').unwrap_or(last);
-    if let Some(kind) = KINDS.into_iter().find(|k| k.keras_layer_name() == base) {
+    if let Some(kind) = tensor_kinds().find(|k| k.decl().keras_layer_name == base) {
         return kind;
     }
     let has = |name: &str| group.params.contains_key(name);
@@ -1557,21 +1316,19 @@ fn keras_kind(group: &Group<'_, '_>) -> LayerKind {
             _ => 0,
         };
         let two_biases = group.param("bias").is_some_and(|b| b.shape.len() == 2);
-        return LayerKind::of_gates(gates).unwrap_or(if two_biases {
-            LayerKind::Gru
-        } else {
-            LayerKind::SimpleRnn
-        });
+        // Else by its bias: a matrix for the kind of two bias rows (a GRU).
+        return of_gates(gates)
+            .or_else(|| recurrent_kinds().find(|k| (k.decl().bias_rows() > 1) == two_biases))
+            .unwrap_or(LayerKind::SimpleRnn);
     }
-    if has("kernel") {
-        LayerKind::Dense
-    } else if has("moving_mean") || has("moving_variance") {
-        LayerKind::BatchNorm
-    } else if has("gamma") || has("beta") {
-        LayerKind::LayerNorm
-    } else {
-        LayerKind::Dense
+    if let Some((kind, _)) = telling_param(Naming::Keras, has) {
+        return kind;
     }
+    by_fit(Naming::Keras, has)
+        .into_iter()
+        .chain(tensor_kinds())
+        .next()
+        .unwrap_or(LayerKind::Dense)
 }
 
 /// Keras: layers per kind in the order of their numbers, the k-th of a kind to the network's

@@ -33,6 +33,7 @@
 mod dtype;
 mod element;
 mod error;
+mod foreign;
 mod json;
 mod layers;
 mod read;
@@ -41,11 +42,13 @@ mod write;
 pub use dtype::Dtype;
 pub use element::Element;
 pub use error::Error;
-pub use layers::Naming;
 /// Matching a file's tensors to a network's tensors: shared by the run-time loader and the
 /// macro, not part of the public API.
 #[doc(hidden)]
-pub use layers::{LayerKind, ResolveOptions, Source, TensorSpec, resolve};
+pub use foreign::LayerKind;
+pub use layers::Naming;
+#[doc(hidden)]
+pub use layers::{ResolveOptions, Source, TensorSpec, resolve};
 pub use read::{DEFAULT_MAX_HEADER, SafeTensors, Tensor};
 pub use write::{TensorData, write};
 

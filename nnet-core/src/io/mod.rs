@@ -5,19 +5,29 @@
 //!
 //! A network saved by [`save`] or [`to_safetensors`] holds each of its tensors (see
 //! [`Parameters::tensor_info`](crate::Parameters::tensor_info)) under the name
-//! `{layer}.{tensor}`, F32:
+//! `{layer}.{tensor}`, F32 (or F64 for an `f64` network), a matrix `[rows, cols]` row-major, a
+//! vector `[rows]`. Each kind's declaration in `nnet-kinds` gives its tensors; this table is
+//! written from them (a test checks it):
 //!
-//! | layer | tensor | shape | meaning |
-//! | --- | --- | --- | --- |
-//! | `dense{k}` | `weight` | `[units, inputs]`, row-major | `W` of `a = act(W x + b)` |
-//! | `dense{k}` | `bias` | `[units]` | `b` (absent with `use_bias = false`) |
-//! | `batch_norm{k}` | `gamma`, `beta` | `[units]` | scale and offset (trainable) |
-//! | `batch_norm{k}` | `moving_mean`, `moving_variance` | `[units]` | the moving statistics inference normalizes with (not trainable) |
-//! | `layer_norm{k}` | `gamma`, `beta` | `[units]` | scale and offset |
-//! | `simple_rnn{k}`, `gru{k}`, `lstm{k}` | `kernel` | `[gates·units, inputs]` | input weights, the gates' blocks in Keras's order (GRU `z, r, h`; LSTM `i, f, c, o`): Keras's `kernel` transposed |
-//! | `simple_rnn{k}`, `gru{k}`, `lstm{k}` | `recurrent_kernel` | `[gates·units, units]` | recurrent weights: Keras's `recurrent_kernel` transposed |
-//! | `simple_rnn{k}`, `lstm{k}` | `bias` | `[gates·units]` | the bias |
-//! | `gru{k}` | `bias` | `[3·units, 2]` | input bias (column 0) and recurrent bias (column 1): Keras's `[2, 3·units]` transposed |
+//! | layer | tensor | shape | trainable | meaning |
+//! | --- | --- | --- | --- | --- |
+//! | `dense{k}` | `weight` | `[units, inputs]` | yes | `W` of `a = act(W x + b)`: PyTorch's `weight`, Keras's `kernel` transposed |
+//! | `dense{k}` | `bias` | `[units]` | yes | `b` (absent with `use_bias = false`) |
+//! | `batch_norm{k}` | `gamma` | `[units]` | yes | scale |
+//! | `batch_norm{k}` | `beta` | `[units]` | yes | offset |
+//! | `batch_norm{k}` | `moving_mean` | `[units]` | no | the moving mean inference normalizes with |
+//! | `batch_norm{k}` | `moving_variance` | `[units]` | no | the moving variance inference normalizes with |
+//! | `layer_norm{k}` | `gamma` | `[units]` | yes | scale |
+//! | `layer_norm{k}` | `beta` | `[units]` | yes | offset |
+//! | `simple_rnn{k}` | `kernel` | `[units, inputs]` | yes | input weights, the gates' blocks in Keras's order: Keras's `kernel` transposed |
+//! | `simple_rnn{k}` | `recurrent_kernel` | `[units, units]` | yes | recurrent weights: Keras's `recurrent_kernel` transposed |
+//! | `simple_rnn{k}` | `bias` | `[units]` | yes | the bias (PyTorch's `bias_ih` + `bias_hh`) |
+//! | `gru{k}` | `kernel` | `[3·units, inputs]` | yes | input weights, the gates' blocks in Keras's order: Keras's `kernel` transposed; gates `z`, `r`, `h` |
+//! | `gru{k}` | `recurrent_kernel` | `[3·units, units]` | yes | recurrent weights: Keras's `recurrent_kernel` transposed; gates `z`, `r`, `h` |
+//! | `gru{k}` | `bias` | `[3·units, 2]` | yes | input bias (column 0) and recurrent bias (column 1): Keras's `[2, 3·units]` transposed; gates `z`, `r`, `h` |
+//! | `lstm{k}` | `kernel` | `[4·units, inputs]` | yes | input weights, the gates' blocks in Keras's order: Keras's `kernel` transposed; gates `i`, `f`, `c`, `o` |
+//! | `lstm{k}` | `recurrent_kernel` | `[4·units, units]` | yes | recurrent weights: Keras's `recurrent_kernel` transposed; gates `i`, `f`, `c`, `o` |
+//! | `lstm{k}` | `bias` | `[4·units]` | yes | the bias (PyTorch's `bias_ih` + `bias_hh`); gates `i`, `f`, `c`, `o` |
 //!
 //! Activation and dropout layers have no tensors. `k` counts the layers of each kind from 1
 //! (`dense1`, `batch_norm1`, `dense2`). A dense weight is in PyTorch's layout for
@@ -59,7 +69,6 @@ use std::path::Path;
 
 use nnet_safetensors::{SafeTensors, TensorData, TensorSpec};
 
-use crate::layer::LayerKind;
 use crate::{Architecture, Error, Result};
 
 pub use nnet_safetensors::{DEFAULT_MAX_HEADER, Naming};
@@ -84,6 +93,8 @@ pub mod safetensors {
     };
 }
 
+#[cfg(test)]
+mod declaration_tests;
 #[cfg(feature = "serde")]
 pub mod serde_support;
 #[cfg(test)]
@@ -438,24 +449,16 @@ fn tensor_specs<N: Architecture>() -> Result<Vec<TensorSpec<'static>>> {
                         info.name()
                     ))
                 })?;
-            let kind = match layer.kind {
-                LayerKind::Dense => nnet_safetensors::LayerKind::Dense,
-                LayerKind::BatchNorm => nnet_safetensors::LayerKind::BatchNorm,
-                LayerKind::LayerNorm => nnet_safetensors::LayerKind::LayerNorm,
-                LayerKind::SimpleRnn => nnet_safetensors::LayerKind::SimpleRnn,
-                LayerKind::Gru => nnet_safetensors::LayerKind::Gru,
-                LayerKind::Lstm => nnet_safetensors::LayerKind::Lstm,
-                LayerKind::Activation | LayerKind::Dropout | LayerKind::Flatten => {
-                    return Err(Error::Weights(format!(
-                        "tensor `{}` belongs to `{}`, a {} layer, which has no tensors",
-                        info.name(),
-                        layer.name,
-                        layer.kind.name()
-                    )));
-                }
-            };
+            if !layer.kind.has_tensors() {
+                return Err(Error::Weights(format!(
+                    "tensor `{}` belongs to `{}`, a {} layer, which has no tensors",
+                    info.name(),
+                    layer.name,
+                    layer.kind.name()
+                )));
+            }
             Ok(TensorSpec {
-                kind,
+                kind: layer.kind,
                 layer: info.layer,
                 tensor: info.tensor,
                 rows: info.rows,

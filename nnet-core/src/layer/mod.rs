@@ -53,7 +53,9 @@ use rand::RngCore;
 use crate::activation::Activation;
 use crate::{Scalar, TensorInfo};
 
-/// The kinds of layer `network!` knows, with their words in the grammar.
+/// The kinds of layer `network!` knows, with their words in the grammar: the kinds declared in
+/// `nnet-kinds`, where each kind's word, options, tensors and Keras and PyTorch names are
+/// written once ([`LayerKind::decl`]).
 ///
 /// # Examples
 ///
@@ -63,73 +65,10 @@ use crate::{Scalar, TensorInfo};
 /// assert_eq!(LayerKind::BatchNorm.name(), "batch_norm");
 /// assert_eq!(LayerKind::BatchNorm.keras_name(), "BatchNormalization");
 /// assert!(LayerKind::Dropout.trains_differently());
+/// assert!(LayerKind::Lstm.is_recurrent());
+/// assert_eq!(LayerKind::BatchNorm.decl().tensors.len(), 4);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum LayerKind {
-    /// `dense N [activation] [(options)]`: `act(W x + b)`.
-    Dense,
-    /// `activation ACT`: an activation on its own.
-    Activation,
-    /// `dropout RATE`: inverted dropout in training, the identity at inference.
-    Dropout,
-    /// `batch_norm [(options)]`: batch normalization.
-    BatchNorm,
-    /// `layer_norm [(options)]`: layer normalization.
-    LayerNorm,
-    /// `simple_rnn N [activation] [(options)]`: a fully connected recurrent layer.
-    SimpleRnn,
-    /// `gru N [(options)]`: a gated recurrent unit layer (Keras's, `reset_after = true`).
-    Gru,
-    /// `lstm N [(options)]`: a long short-term memory layer.
-    Lstm,
-    /// `flatten`: a fixed shape to a vector of its values, in the channels-last order.
-    Flatten,
-}
-
-impl LayerKind {
-    /// The word of the grammar, which also names the layer's fields (`dense1`, `batch_norm1`).
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::Dense => "dense",
-            Self::Activation => "activation",
-            Self::Dropout => "dropout",
-            Self::BatchNorm => "batch_norm",
-            Self::LayerNorm => "layer_norm",
-            Self::SimpleRnn => "simple_rnn",
-            Self::Gru => "gru",
-            Self::Lstm => "lstm",
-            Self::Flatten => "flatten",
-        }
-    }
-
-    /// The class of the same layer in Keras, as `summary()` shows it.
-    pub const fn keras_name(self) -> &'static str {
-        match self {
-            Self::Dense => "Dense",
-            Self::Activation => "Activation",
-            Self::Dropout => "Dropout",
-            Self::BatchNorm => "BatchNormalization",
-            Self::LayerNorm => "LayerNormalization",
-            Self::SimpleRnn => "SimpleRNN",
-            Self::Gru => "GRU",
-            Self::Lstm => "LSTM",
-            Self::Flatten => "Flatten",
-        }
-    }
-
-    /// Whether the layer carries a state from one step of a sequence to the next
-    /// (`simple_rnn`, `gru`, `lstm`).
-    pub const fn is_recurrent(self) -> bool {
-        matches!(self, Self::SimpleRnn | Self::Gru | Self::Lstm)
-    }
-
-    /// Whether the layer computes something else in training than at inference (dropout,
-    /// batch normalization): networks with such a layer train through the batched pass.
-    pub const fn trains_differently(self) -> bool {
-        matches!(self, Self::Dropout | Self::BatchNorm)
-    }
-}
+pub use nnet_kinds::Kind as LayerKind;
 
 /// What a batched forward pass is for.
 ///

@@ -1,0 +1,77 @@
+//! The weight files' kinds against their declarations in `nnet-kinds`: the layer types list
+//! the tensors their kind declares, and the module documentation's table is the one written
+//! from the declarations.
+
+use nnet_kinds::{FileTable, documented_table};
+
+use crate::TensorInfo;
+use crate::activation::{Relu, Tanh};
+use crate::dense::dense_tensor_info;
+use crate::layer::{
+    ActivationLayer, BatchNorm, Dropout, Gru, Layer, LayerKind, LayerNorm, Lstm, Recurrent,
+    SimpleRnn,
+};
+
+/// The tensors a layer type lists are those its kind declares, in order: names, shapes and
+/// trainability, for a layer from `inputs` to `units` with (`bias`) or without its optional
+/// tensors.
+fn assert_declared(kind: LayerKind, inputs: usize, units: usize, bias: bool, infos: &[TensorInfo]) {
+    let decl = kind.decl();
+    let declared: Vec<_> = decl.tensors_with(|_| bias).collect();
+    assert_eq!(infos.len(), declared.len(), "{kind:?}");
+    for (info, tensor) in infos.iter().zip(declared) {
+        let (rows, cols) = decl.shape(tensor, inputs, units);
+        assert_eq!(
+            (
+                info.tensor,
+                info.rows,
+                info.cols,
+                info.matrix,
+                info.trainable
+            ),
+            (
+                tensor.name,
+                rows,
+                cols.unwrap_or(1),
+                cols.is_some(),
+                tensor.trainable
+            ),
+            "{kind:?}"
+        );
+    }
+}
+
+/// Every tensor of a layer type.
+fn infos(tensor_info: impl Fn(usize) -> Option<TensorInfo>) -> Vec<TensorInfo> {
+    (0..).map_while(tensor_info).collect()
+}
+
+#[test]
+fn the_layer_types_have_the_declared_tensors() {
+    for bias in [true, false] {
+        let dense = infos(|i| dense_tensor_info(3, 4, bias, i));
+        assert_declared(LayerKind::Dense, 3, 4, bias, &dense);
+    }
+    let activation = infos(<ActivationLayer<4, Relu> as Layer<4, 4>>::tensor_info);
+    assert_declared(LayerKind::Activation, 4, 4, true, &activation);
+    let dropout = infos(<Dropout<4> as Layer<4, 4>>::tensor_info);
+    assert_declared(LayerKind::Dropout, 4, 4, true, &dropout);
+    let batch_norm = infos(<BatchNorm<5> as Layer<5, 5>>::tensor_info);
+    assert_declared(LayerKind::BatchNorm, 5, 5, true, &batch_norm);
+    let layer_norm = infos(<LayerNorm<4> as Layer<4, 4>>::tensor_info);
+    assert_declared(LayerKind::LayerNorm, 4, 4, true, &layer_norm);
+    let simple_rnn = infos(<SimpleRnn<3, 4, Tanh> as Recurrent<3, 4>>::tensor_info);
+    assert_declared(LayerKind::SimpleRnn, 3, 4, true, &simple_rnn);
+    let gru = infos(<Gru<3, 4> as Recurrent<3, 4>>::tensor_info);
+    assert_declared(LayerKind::Gru, 3, 4, true, &gru);
+    let lstm = infos(<Lstm<3, 4> as Recurrent<3, 4>>::tensor_info);
+    assert_declared(LayerKind::Lstm, 3, 4, true, &lstm);
+}
+
+#[test]
+fn the_file_table_is_written_from_the_declarations() {
+    let table = FileTable.to_string();
+    let documented: Vec<&str> = documented_table(include_str!("mod.rs"), "//! ", &table).collect();
+    let message = "nnet-core/src/io/mod.rs's table of tensors: paste `nnet_kinds::FileTable` there";
+    assert_eq!(documented, table.lines().collect::<Vec<_>>(), "{message}");
+}
