@@ -27,8 +27,8 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
             #p::LayerSpec { name: #field, kind: #p::LayerKind::#kind, inputs: #layer_inputs, units: #units, output: #output, activation: #p::ActivationKind::#activation, trainable: #trainable, non_trainable: #non_trainable, text: #text }
         }
     });
-    // Recorded in saved files, with the input as written: only networks of another input than
-    // a vector differ from `describe`'s text.
+    // Recorded in saved files, with the input as written: only networks whose input is not a
+    // vector differ from `describe`'s text.
     let architecture = (!matches!(model.input, nnet_kinds::Shape::Vector(_))).then(|| {
         let text = model.architecture();
         quote! {
