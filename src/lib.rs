@@ -26,12 +26,16 @@
 //!
 //! ```text
 //! network    := outer-attribute* visibility 'struct' IDENT ( '{' layers '}' | '<' layers '>' )
-//! layers     := 'input' INT ';' layer+ | 'input' 'sequence' INT ';' layer+
+//! layers     := input layer+
+//! input      := 'input' INT ';'                                            (a vector)
+//!             | 'input' '(' INT (',' INT)* ','? ')' ';'     ((n), (steps, channels), (h, w, c))
+//!             | 'input' 'sequence' INT ';'                  (a sequence of vectors, any length)
 //! layer      := 'dense' INT activation? options? ';'
 //!             | 'activation' activation ';' | 'dropout' FLOAT ';'
 //!             | 'batch_norm' options? ';' | 'layer_norm' options? ';'
 //!             | 'simple_rnn' INT activation? options? ';'                         (tanh)
 //!             | 'gru' INT options? ';' | 'lstm' INT options? ';'
+//!             | 'flatten' ';'
 //! activation := linear | relu | sigmoid | tanh | softmax | step | leaky_relu | elu | selu
 //!             | gelu | silu | softplus | softsign | hard_sigmoid | exponential   (default: linear)
 //! options    := '(' option (',' option)* ','? ')'
@@ -52,6 +56,31 @@
 //! implements [`Layer`]: `dropout` and `batch_norm` run their training behaviour in `fit` only;
 //! see the README for each kind's semantics.
 //!
+//! ## Shapes
+//!
+//! `input (steps, channels);` and `input (height, width, channels);` declare a fixed [`Shape`]
+//! with channels last (Keras's `channels_last`); a sample is one `SVector` of its values in
+//! row-major order, so `INPUTS` and `OUTPUTS` are the flat lengths and `INPUT_SHAPE` and
+//! `OUTPUT_SHAPE` the shapes. On a fixed shape `dense` acts on the last axis at every position
+//! (one kernel `[units, channels]` shared by all of them: [`layer::Positionwise`]),
+//! `batch_norm` per channel over the batch and the positions, `layer_norm` and `activation
+//! softmax` over each position's channels, other activations and `dropout` on every value;
+//! `flatten` ([`layer::Flatten`]) makes the vector of all the values. A recurrent layer needs a
+//! sequence, `flatten` a fixed shape, and a network's output softmax one vector: each is a
+//! compile error saying what to write.
+//!
+//! ```
+//! nnet::network! {
+//!     pub struct Pixels { input (8, 8, 3); dense 4 relu; flatten; dense 1 sigmoid; }
+//! }
+//!
+//! assert_eq!(Pixels::INPUT_SHAPE, nnet::Shape::Image { height: 8, width: 8, channels: 3 });
+//! assert_eq!(Pixels::OUTPUT_SHAPE, nnet::Shape::Vector(1));
+//! assert_eq!(Pixels::INPUTS, 192);
+//! assert_eq!(Pixels::PARAMS, (3 * 4 + 4) + (256 + 1));
+//! assert!(Pixels::summary().contains("(None, 8, 8, 4)"));
+//! ```
+//!
 //! ## What the macro generates
 //!
 //! For `pub struct Classifier { ... }`:
@@ -62,7 +91,8 @@
 //!   `bias` (`SVector<f32, OUT>`; a [`HeapVector`](storage::HeapVector) in a layer of more than
 //!   1,024 units, whose trace, gradient and deltas live on the heap too); `Clone`, `Debug`,
 //!   `PartialEq`.
-//! - Constants `INPUTS`, `OUTPUTS`, `PARAMS`; constructors `seeded(u64)`, `from_rng(&mut impl
+//! - Constants `INPUTS`, `OUTPUTS`, `PARAMS`, and `INPUT_SHAPE`, `OUTPUT_SHAPE` (the [`Shape`] of
+//!   a sample: `Vector(2)`, `Steps { .. }`, `Image { .. }`, `Sequence(F)`); constructors `seeded(u64)`, `from_rng(&mut impl
 //!   Rng)`, `zeroed()`.
 //! - `forward(&SVector<f32, IN>) -> SVector<f32, OUT>` (unrolled, in SIMD registers, and
 //!   allocation-free unless a layer has more than 1,024 units), `forward_batch` (matrix–matrix products for networks with large layers),

@@ -23,12 +23,15 @@ pub(crate) struct NetworkDef {
 
 /// One `;`-terminated line of the layer list.
 pub(crate) enum Statement {
-    /// `input N;` or `input sequence N;`
+    /// `input N;`, `input (a, ...);` or `input sequence N;`
     Input {
         keyword: kw::input,
         /// The `sequence` of `input sequence N;`.
         sequence: Option<Ident>,
-        size: SizeLit,
+        size: InputSize,
+        /// Set on the stand-in for an `input` line that failed to parse: its kind of shape is a
+        /// guess, so the rules about the kind of shape a layer reads stay silent.
+        recovered: bool,
     },
     /// `KIND [number] [activation] [(options)];`: `dense 10 relu;`, `dropout 0.5;`, …
     Layer(LayerStmt),
@@ -42,6 +45,18 @@ pub(crate) struct LayerStmt {
     pub size: Option<SizeLit>,
     pub activation: Option<Ident>,
     pub options: Vec<LayerOption>,
+}
+
+/// What follows `input` (and `sequence`).
+pub(crate) enum InputSize {
+    /// `N` of `input N;` and `input sequence N;`.
+    Length(SizeLit),
+    /// `(a, b, c)`: one to three axes, channels last (the parser refuses none or more).
+    Axes {
+        /// The parentheses, for errors about the shape as a whole.
+        parens: Span,
+        axes: Vec<SizeLit>,
+    },
 }
 
 /// The literal where a size belongs; whether it is a valid size is checked later.

@@ -5,7 +5,7 @@ use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
 use syn::parse::{Parse, ParseStream, Parser};
 use syn::{Attribute, Ident, Lit, LitStr, Token, Visibility};
 
-use crate::ast::{LayerOption, LayerStmt, NetworkDef, OptionValue, SizeLit, Statement};
+use crate::ast::{InputSize, LayerOption, LayerStmt, NetworkDef, OptionValue, SizeLit, Statement};
 use crate::diagnostics::{closest, did_you_mean, push_error, word_list};
 use crate::kw;
 use crate::model::KindWord;
@@ -206,10 +206,11 @@ fn recovered_input(chunk: TokenStream) -> Option<Statement> {
     Some(Statement::Input {
         keyword: kw::input(keyword.span()),
         sequence: Some(sequence),
-        size: SizeLit {
+        size: InputSize::Length(SizeLit {
             lit: Lit::Int(syn::LitInt::new("1", keyword.span())),
             negative: false,
-        },
+        }),
+        recovered: true,
     })
 }
 
@@ -250,13 +251,16 @@ fn parse_statement(input: ParseStream) -> syn::Result<Statement> {
             None
         };
         let size = match &sequence {
-            Some(word) => parse_size(input, word.span(), "input sequence")?,
-            None => parse_size(input, keyword.span, "input")?,
+            Some(word) if input.peek(syn::token::Paren) => return Err(sequence_shape(input, word)),
+            Some(word) => InputSize::Length(parse_size(input, word.span(), "input sequence")?),
+            None if input.peek(syn::token::Paren) => parse_axes(input)?,
+            None => InputSize::Length(parse_size(input, keyword.span, "input")?),
         };
         Statement::Input {
             keyword,
             sequence,
             size,
+            recovered: false,
         }
     } else if input.peek(Ident) {
         let ident: Ident = input.fork().parse()?;
@@ -533,4 +537,90 @@ fn parse_size(input: ParseStream, keyword_span: Span, keyword: &str) -> syn::Res
         input,
         &format!("expected {what}, e.g. {example}"),
     ))
+}
+
+/// The most axes a shape has: `(height, width, channels)`.
+const MAX_AXES: usize = 3;
+
+/// `(a, b, c)` after `input`: one to three literals, channels last; their values are checked in
+/// validation.
+fn parse_axes(input: ParseStream) -> syn::Result<InputSize> {
+    let content;
+    let parens = syn::parenthesized!(content in input);
+    let mut axes = Vec::new();
+    while !content.is_empty() {
+        let minus = content.parse::<Option<Token![-]>>()?;
+        if !content.peek(Lit) {
+            return Err(unexpected(
+                &content,
+                "expected the number of values along each axis, channels last, e.g. `input (28, 28, 1);` for an image or `input (10, 3);` for 10 steps of 3 channels",
+            ));
+        }
+        let mut lit: Lit = content.parse()?;
+        // As in `parse_size`: a negative axis is reported at its `-`.
+        if let Some(minus) = &minus {
+            lit.set_span(minus.span);
+        }
+        if axes.len() == MAX_AXES {
+            return Err(syn::Error::new(
+                lit.span(),
+                "a shape has at most 3 axes, `(height, width, channels)`: write e.g. `input (28, 28, 1);`, with any further axes folded into the others",
+            ));
+        }
+        axes.push(SizeLit {
+            lit,
+            negative: minus.is_some(),
+        });
+        if content.is_empty() {
+            break;
+        }
+        content.parse::<Token![,]>().map_err(|e| {
+            syn::Error::new(
+                e.span(),
+                "expected `,` between the axes, e.g. `input (28, 28, 1);`",
+            )
+        })?;
+    }
+    if axes.is_empty() {
+        return Err(syn::Error::new(
+            parens.span.join(),
+            "`input ()` has no axes: write the number of values along each axis, channels last, e.g. `input (10, 3);` for 10 steps of 3 channels, or `input 3;` for one vector of 3",
+        ));
+    }
+    Ok(InputSize::Axes {
+        parens: parens.span.join(),
+        axes,
+    })
+}
+
+/// `input sequence (…)`: a sequence has any number of steps, so it takes the values of one
+/// step, not a shape.
+fn sequence_shape(input: ParseStream, sequence: &Ident) -> syn::Error {
+    // The last axis written, as the values per step of the suggestion.
+    let group = input.fork().parse::<TokenTree>().ok();
+    let last = match &group {
+        Some(TokenTree::Group(group)) => group
+            .stream()
+            .into_iter()
+            .filter_map(|t| match t {
+                TokenTree::Literal(lit) => {
+                    let text = lit.to_string();
+                    text.parse::<u64>()
+                        .ok()
+                        .filter(|n| (1..=crate::model::MAX_UNITS).contains(n))
+                        .map(|_| text)
+                }
+                _ => None,
+            })
+            .last(),
+        _ => None,
+    };
+    let last = last.unwrap_or_else(|| "3".to_owned());
+    let span = group.map_or(sequence.span(), |t| t.span());
+    syn::Error::new(
+        span,
+        format!(
+            "a sequence has any number of steps, so `input sequence` takes the values of one step, not a shape: write `input sequence {last};`, or `input (10, {last});` for a fixed number of steps (10 here)"
+        ),
+    )
 }

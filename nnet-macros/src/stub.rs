@@ -31,6 +31,10 @@ pub(crate) fn stub(def: &NetworkDef) -> TokenStream {
             /// Stub: the network definition has errors.
             pub const OUTPUTS: ::core::primitive::usize = 0;
             /// Stub: the network definition has errors.
+            pub const INPUT_SHAPE: ::nnet::__private::Shape = ::nnet::__private::Shape::Vector(0);
+            /// Stub: the network definition has errors.
+            pub const OUTPUT_SHAPE: ::nnet::__private::Shape = ::nnet::__private::Shape::Vector(0);
+            /// Stub: the network definition has errors.
             pub const PARAMS: ::core::primitive::usize = 0;
             /// Stub: the network definition has errors.
             pub fn seeded(seed: ::core::primitive::u64) -> Self { Self }

@@ -96,10 +96,12 @@ fn tensor_specs<'a>(model: &Model, names: &'a [String]) -> Vec<TensorSpec<'a>> {
                         bias,
                     ];
                 }
-                Kind::Activation(_) | Kind::Dropout { .. } => return Vec::new(),
+                Kind::Activation(_) | Kind::Dropout { .. } | Kind::Flatten => return Vec::new(),
             };
             let bias = matches!(l.kind, Kind::Dense { use_bias: true, .. });
-            TensorSpec::of_layer(kind, name, l.inputs, l.units, bias)
+            // On a fixed shape, the tensors of one position, which every position shares.
+            let (inputs, units) = l.inner_dims();
+            TensorSpec::of_layer(kind, name, inputs, units, bias)
         })
         .collect()
 }

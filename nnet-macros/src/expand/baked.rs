@@ -8,7 +8,7 @@ use crate::model::{Cell, Kind, Layer, Model};
 use crate::scalar::ScalarKind;
 use crate::weights_file::Baked;
 
-use super::layers::{const_fields, layer_expr_type, tensor_fields};
+use super::layers::{const_fields, inner_expr_type, layer_expr_type, tensor_fields};
 use super::tokens::{lit, private};
 
 /// The baked items, or, when the file could not be baked, the error and the same items built
@@ -37,7 +37,11 @@ fn items(model: &Model, baked: Option<&Baked>) -> TokenStream {
         )
     });
 
-    if model.layers.iter().all(|l| !l.boxed && !l.heap_vectors) {
+    if model
+        .layers
+        .iter()
+        .all(|l| !l.boxed && !l.heap_layer_vectors)
+    {
         let mut offset = 0;
         let layers = model.layers.iter().map(|l| {
             let first = offset;
@@ -101,10 +105,25 @@ fn inline_layer(layer: &Layer, values: Option<&[Vec<f64>]>) -> TokenStream {
     if let Kind::Recurrent { cell, .. } = layer.kind {
         return recurrent_layer(layer, cell, values);
     }
-    let p = private();
     let field = layer.field();
-    let ty = layer_expr_type(layer);
-    let (inputs, units) = (lit(layer.inputs), lit(layer.units));
+    let inner = inner_value(layer, values);
+    if layer.is_positionwise() {
+        let ty = layer_expr_type(layer);
+        quote! { #field: #ty { layer: #inner } }
+    } else {
+        quote! { #field: #inner }
+    }
+}
+
+/// The value of the layer's inner type (see `layers::inner_expr_type`) as a const expression.
+fn inner_value(layer: &Layer, values: Option<&[Vec<f64>]>) -> TokenStream {
+    let p = private();
+    let ty = inner_expr_type(layer);
+    if matches!(layer.kind, Kind::Flatten) {
+        return ty;
+    }
+    let (inputs, units) = layer.inner_dims();
+    let (inputs, units_lit) = (lit(inputs), lit(units));
     let names = tensor_fields(layer);
     let mut fields: Vec<TokenStream> = names
         .iter()
@@ -115,7 +134,7 @@ fn inline_layer(layer: &Layer, values: Option<&[Vec<f64>]>) -> TokenStream {
             let initial = if matches!(*tensor, "gamma" | "moving_variance") { 1.0 } else { 0.0 };
             let data = match values.and_then(|v| v.get(t)) {
                 Some(values) if matrix => {
-                    let columns = values.chunks(layer.units.max(1)).map(|column| {
+                    let columns = values.chunks(units.max(1)).map(|column| {
                         let column = floats(column, layer.scalar);
                         quote!([#(#column),*])
                     });
@@ -125,10 +144,10 @@ fn inline_layer(layer: &Layer, values: Option<&[Vec<f64>]>) -> TokenStream {
                     let values = floats(values, layer.scalar);
                     quote!([[#(#values),*]])
                 }
-                None if matrix => quote!([[0.0; #units]; #inputs]),
+                None if matrix => quote!([[0.0; #units_lit]; #inputs]),
                 None => {
                     let initial = floats(&[initial], layer.scalar);
-                    quote!([[#(#initial)*; #units]; 1])
+                    quote!([[#(#initial)*; #units_lit]; 1])
                 }
             };
             quote!(#tensor_ident: #p::nalgebra::Matrix::from_array_storage(#p::nalgebra::ArrayStorage(#data)))
@@ -141,13 +160,13 @@ fn inline_layer(layer: &Layer, values: Option<&[Vec<f64>]>) -> TokenStream {
             ..
         }
     ) {
-        fields.push(quote!(bias: #p::nalgebra::Matrix::from_array_storage(#p::nalgebra::ArrayStorage([[0.0; #units]; 1]))));
+        fields.push(quote!(bias: #p::nalgebra::Matrix::from_array_storage(#p::nalgebra::ArrayStorage([[0.0; #units_lit]; 1]))));
     }
     for (name, value) in const_fields(layer) {
         let name = format_ident!("{}", name);
         fields.push(quote!(#name: #value));
     }
-    quote! { #field: #ty { #(#fields,)* } }
+    quote! { #ty { #(#fields,)* } }
 }
 
 /// A recurrent layer as a const expression: its `RecurrentWeights`, each tensor an array of

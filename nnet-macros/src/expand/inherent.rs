@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 
-use super::tokens::{Names, in_vec, lit, names, out_vec, private, scalar};
+use super::tokens::{Names, in_vec, lit, names, out_vec, private, scalar, shape};
 use super::{batch, layers, passes};
 use crate::model::Model;
 
@@ -15,6 +15,7 @@ pub(super) fn constructors(model: &Model, inputs_doc: &str) -> TokenStream {
     let p = private();
     let usize = quote!(::core::primitive::usize);
     let (inputs, outputs, params) = (lit(model.inputs), lit(model.outputs()), lit(model.params()));
+    let (input_shape, output_shape) = (shape(model.input), shape(model.output()));
     let inits = model.layers.iter().map(|l| {
         let (field, value) = (l.field(), layers::constructor(l, true));
         quote_spanned!(l.span=> #field: #value)
@@ -28,6 +29,14 @@ pub(super) fn constructors(model: &Model, inputs_doc: &str) -> TokenStream {
         pub const INPUTS: #usize = #inputs;
         /// Number of outputs.
         pub const OUTPUTS: #usize = #outputs;
+        /// The shape of one input sample (of one step, for a sequence): a vector of
+        /// [`INPUTS`](Self::INPUTS) values, a sequence of them, or a fixed shape with channels
+        /// last whose `INPUTS` values an input vector holds in row-major order (Keras's memory
+        /// order).
+        pub const INPUT_SHAPE: #p::Shape = #input_shape;
+        /// The shape of one output sample, [`OUTPUTS`](Self::OUTPUTS) values (of each step, for
+        /// a sequence output).
+        pub const OUTPUT_SHAPE: #p::Shape = #output_shape;
         /// Total number of trainable parameters.
         pub const PARAMS: #usize = #params;
 
@@ -76,9 +85,10 @@ pub(super) fn inherent(model: &Model) -> TokenStream {
         gradients,
         trace,
     } = names(model);
-    let (inputs, usize) = (lit(model.inputs), quote!(::core::primitive::usize));
+    let usize = quote!(::core::primitive::usize);
     let (in_vec, out_vec) = (in_vec(model), out_vec(model));
     let constructors = constructors(model, "Number of inputs.");
+    let input_shape = shape(model.input);
     let zero_gradients = zero_gradient_fields(model);
     let forward = passes::forward_body(model, &model.layers.iter().collect::<Vec<_>>());
     let forward_doc = if model.layers.iter().any(|l| l.heap_vectors) {
@@ -190,7 +200,7 @@ pub(super) fn inherent(model: &Model) -> TokenStream {
                 /// A Keras-like summary: each layer's output shape and parameters, and the totals (with
                 /// nnet's `std` feature, as every method that returns a `String` or a `Vec`).
                 pub fn summary() -> #p::String {
-                    #p::summary(#name_str, #p::Shape::Vector(#inputs), <Self as #p::Architecture>::LAYERS)
+                    #p::summary(#name_str, #input_shape, <Self as #p::Architecture>::LAYERS)
                 }
             }
         }

@@ -6,7 +6,7 @@ use quote::quote;
 
 use crate::model::Model;
 
-use super::tokens::{lit, private};
+use super::tokens::{lit, private, shape};
 
 /// `impl Architecture for Name` and the `serde` implementations (empty when `nnet` is built
 /// without its `serde` feature).
@@ -15,11 +15,8 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     let scalar = super::tokens::scalar(model);
     let name = &model.def.name;
     let inputs = lit(model.inputs);
-    let last_recurrent = model.last_recurrent();
-    let returns_sequences = last_recurrent.is_some_and(|i| model.layers[i].returns_sequences());
-    let specs = model.layers.iter().enumerate().map(|(i, l)| {
-        let sequence = model.sequence && (returns_sequences || last_recurrent.is_some_and(|r| i < r));
-        let shape = if sequence { quote!(Sequence) } else { quote!(Vector) };
+    let specs = model.layers.iter().map(|l| {
+        let output = shape(l.output);
         let field = l.field().to_string();
         let kind = l.word().ident();
         let (layer_inputs, units) = (lit(l.inputs), lit(l.units));
@@ -27,11 +24,12 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
         let (trainable, non_trainable) = (lit(l.params()), lit(l.non_trainable()));
         let text = l.text();
         quote! {
-            #p::LayerSpec { name: #field, kind: #p::LayerKind::#kind, inputs: #layer_inputs, units: #units, output: #p::Shape::#shape(#units), activation: #p::ActivationKind::#activation, trainable: #trainable, non_trainable: #non_trainable, text: #text }
+            #p::LayerSpec { name: #field, kind: #p::LayerKind::#kind, inputs: #layer_inputs, units: #units, output: #output, activation: #p::ActivationKind::#activation, trainable: #trainable, non_trainable: #non_trainable, text: #text }
         }
     });
-    // Recorded in saved files; only sequence networks differ from `describe`'s text.
-    let architecture = model.sequence.then(|| {
+    // Recorded in saved files, with the input as written: only networks whose input is not a
+    // vector differ from `describe`'s text.
+    let architecture = (!matches!(model.input, nnet_kinds::Shape::Vector(_))).then(|| {
         let text = model.architecture();
         quote! {
             #p::if_std! {

@@ -1,5 +1,9 @@
 //! The one place that knows the kinds: each layer's `nnet_core` type, gradient type and
 //! constructors. The rest of the expansion composes layers through the `Layer` trait only.
+//!
+//! On a fixed shape, a layer on the last axis (dense, batch and layer normalization, softmax) is
+//! its layer of one position's channels inside `Positionwise`: the *inner* type, built by the
+//! same code as on a vector, with one position's dimensions.
 
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
@@ -18,10 +22,34 @@ pub(super) fn layer_expr_type(layer: &Layer) -> TokenStream {
     layer_path(layer, quote!(::))
 }
 
+/// The type of the layer inside `Positionwise` (the layer's own type when it is not
+/// position-wise), as an expression path.
+pub(super) fn inner_expr_type(layer: &Layer) -> TokenStream {
+    inner_path(layer, quote!(::))
+}
+
+/// `Positionwise<Inner, POSITIONS, CIN, COUT, IN, OUT>` around the inner type of a position-wise
+/// layer; the inner type alone otherwise.
 fn layer_path(layer: &Layer, sep: TokenStream) -> TokenStream {
+    if !layer.is_positionwise() {
+        return inner_path(layer, sep);
+    }
     let p = private();
+    let inner = inner_path(layer, quote!());
+    let (channels_in, channels_out) = layer.inner_dims();
+    let (positions, channels_in, channels_out) =
+        (lit(layer.positions()), lit(channels_in), lit(channels_out));
     let (inputs, units) = (lit(layer.inputs), lit(layer.units));
-    let vector = vector_type(layer);
+    quote!(#p::layer::Positionwise #sep <#inner, #positions, #channels_in, #channels_out, #inputs, #units>)
+}
+
+/// The layer's type on one position's channels (on the flat values when it is not
+/// position-wise).
+fn inner_path(layer: &Layer, sep: TokenStream) -> TokenStream {
+    let p = private();
+    let (inputs, units) = layer.inner_dims();
+    let (inputs, units) = (lit(inputs), lit(units));
+    let vector = inner_vector_type(layer);
     match &layer.kind {
         Kind::Dense {
             activation,
@@ -30,7 +58,8 @@ fn layer_path(layer: &Layer, sep: TokenStream) -> TokenStream {
         } => {
             let activation = activation_type(*activation, layer.scalar);
             let storage = storage_type(layer);
-            let explicit = layer.boxed || layer.heap_vectors || layer.scalar != ScalarKind::F32;
+            let explicit =
+                layer.boxed || layer.heap_layer_vectors || layer.scalar != ScalarKind::F32;
             match (*use_bias, explicit) {
                 // The default storage: inline matrix and vector.
                 (true, false) => quote!(#p::Dense #sep <#inputs, #units, #activation>),
@@ -47,11 +76,11 @@ fn layer_path(layer: &Layer, sep: TokenStream) -> TokenStream {
             quote!(#p::layer::ActivationLayer #sep <#units, #activation>)
         }
         Kind::Dropout { .. } => quote!(#p::layer::Dropout #sep <#units>),
-        Kind::BatchNorm { .. } if !layer.heap_vectors && layer.scalar == ScalarKind::F32 => {
+        Kind::BatchNorm { .. } if !layer.heap_layer_vectors && layer.scalar == ScalarKind::F32 => {
             quote!(#p::layer::BatchNorm #sep <#units>)
         }
         Kind::BatchNorm { .. } => quote!(#p::layer::BatchNorm #sep <#units, #vector>),
-        Kind::LayerNorm { .. } if !layer.heap_vectors && layer.scalar == ScalarKind::F32 => {
+        Kind::LayerNorm { .. } if !layer.heap_layer_vectors && layer.scalar == ScalarKind::F32 => {
             quote!(#p::layer::LayerNorm #sep <#units>)
         }
         Kind::LayerNorm { .. } => quote!(#p::layer::LayerNorm #sep <#units, #vector>),
@@ -81,13 +110,25 @@ fn layer_path(layer: &Layer, sep: TokenStream) -> TokenStream {
                 Cell::Lstm => quote!(#p::layer::Lstm #sep <#inputs, #units #storage>),
             }
         }
+        Kind::Flatten => quote!(#p::layer::Flatten #sep <#units>),
     }
 }
 
 /// The layer's value from `rng` (`rng: None`: zero weights, e.g. to load weights into).
 pub(super) fn constructor(layer: &Layer, rng: bool) -> TokenStream {
+    let inner = inner_constructor(layer, rng);
+    if layer.is_positionwise() {
+        let p = private();
+        quote!(#p::layer::Positionwise::new(#inner))
+    } else {
+        inner
+    }
+}
+
+/// The value of the layer's inner type (see [`inner_expr_type`]).
+fn inner_constructor(layer: &Layer, rng: bool) -> TokenStream {
     let p = private();
-    let ty = layer_type(layer);
+    let ty = inner_path(layer, quote!());
     match &layer.kind {
         Kind::Dense {
             activation,
@@ -149,6 +190,7 @@ pub(super) fn constructor(layer: &Layer, rng: bool) -> TokenStream {
                 quote!(<#ty>::zeroed(#activation))
             }
         }
+        Kind::Flatten => inner_expr_type(layer),
     }
 }
 
@@ -178,7 +220,7 @@ pub(super) fn const_fields(layer: &Layer) -> Vec<(&'static str, TokenStream)> {
             cell: Cell::SimpleRnn(activation),
             ..
         } => vec![("activation", activation_value(*activation, layer.scalar))],
-        Kind::Recurrent { .. } => Vec::new(),
+        Kind::Recurrent { .. } | Kind::Flatten => Vec::new(),
     }
 }
 
@@ -194,7 +236,7 @@ pub(super) fn tensor_fields(layer: &Layer) -> &'static [&'static str] {
         Kind::LayerNorm { .. } => &["gamma", "beta"],
         // Inside `weights`: `kernel`, `recurrent_kernel`, `bias` (see `expand::bake`).
         Kind::Recurrent { .. } => &["kernel", "recurrent_kernel", "bias"],
-        Kind::Activation(_) | Kind::Dropout { .. } => &[],
+        Kind::Activation(_) | Kind::Dropout { .. } | Kind::Flatten => &[],
     }
 }
 
@@ -234,10 +276,12 @@ pub(super) fn float(value: f32) -> TokenStream {
     }
 }
 
-/// `SMatrix<f32, OUT, IN>` inline, or `HeapMatrix<OUT, IN>` for boxed dense layers.
+/// `SMatrix<f32, OUT, IN>` inline, or `HeapMatrix<OUT, IN>` for boxed dense layers (one
+/// position's `IN` and `OUT` on a fixed shape).
 fn storage_type(layer: &Layer) -> TokenStream {
     let p = private();
-    let (inputs, units) = (lit(layer.inputs), lit(layer.units));
+    let (inputs, units) = layer.inner_dims();
+    let (inputs, units) = (lit(inputs), lit(units));
     let scalar = layer.scalar.tokens();
     if layer.boxed && layer.scalar == ScalarKind::F32 {
         quote!(#p::HeapMatrix<#units, #inputs>)
@@ -248,18 +292,29 @@ fn storage_type(layer: &Layer) -> TokenStream {
     }
 }
 
-/// `SVector<f32, UNITS>` inline, or `HeapVector<UNITS>` for layers whose vectors live on the
-/// heap: the type of the layer's vectors, trace entries and deltas.
+/// `SVector<f32, UNITS>` inline, or `HeapVector<UNITS>` for layers whose flat vectors live on
+/// the heap: the type of the layer's trace entries and deltas, `units` long.
 pub(super) fn vector_type(layer: &Layer) -> TokenStream {
+    heap_or_inline(layer.units, layer.heap_vectors, layer.scalar)
+}
+
+/// The type of the layer's own vectors (bias, normalization parameters), one value per output
+/// channel: [`vector_type`] but on a fixed shape.
+fn inner_vector_type(layer: &Layer) -> TokenStream {
+    heap_or_inline(layer.inner_dims().1, layer.heap_layer_vectors, layer.scalar)
+}
+
+/// `HeapVector<LEN>` on the heap, else `SVector<scalar, LEN>`.
+fn heap_or_inline(len: usize, heap: bool, scalar: ScalarKind) -> TokenStream {
     let p = private();
-    let units = lit(layer.units);
-    let scalar = layer.scalar.tokens();
-    if layer.heap_vectors && layer.scalar == ScalarKind::F32 {
-        quote!(#p::HeapVector<#units>)
-    } else if layer.heap_vectors {
-        quote!(#p::HeapVector<#units, #scalar>)
+    let len = lit(len);
+    let tokens = scalar.tokens();
+    if heap && scalar == ScalarKind::F32 {
+        quote!(#p::HeapVector<#len>)
+    } else if heap {
+        quote!(#p::HeapVector<#len, #tokens>)
     } else {
-        quote!(#p::nalgebra::SVector<#scalar, #units>)
+        quote!(#p::nalgebra::SVector<#tokens, #len>)
     }
 }
 

@@ -150,6 +150,7 @@ fn inherent(model: &Model) -> TokenStream {
     let inputs = lit(model.inputs);
     let (in_vec, out_vec) = (in_vec(model), out_vec(model));
     let constructors = constructors(model, "Number of features per step of the input sequences.");
+    let input_shape = super::tokens::shape(model.input);
     let zero_gradients = zero_gradient_fields(model);
     let (advance, readout) = (advance_body(model), readout_body(model));
     let name_str = name.to_string();
@@ -241,7 +242,7 @@ fn inherent(model: &Model) -> TokenStream {
             /// A Keras-like summary: each layer's output shape and parameters, and the totals (with
             /// nnet's `std` feature, as every method that returns a `String` or a `Vec`).
             pub fn summary() -> #p::String {
-                #p::summary(#name_str, #p::Shape::Sequence(#inputs), <Self as #p::Architecture>::LAYERS)
+                #p::summary(#name_str, #input_shape, <Self as #p::Architecture>::LAYERS)
             }
             }
         }

@@ -5,6 +5,8 @@
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
+use nnet_kinds::Shape;
+
 use crate::model::{Layer, Model};
 
 /// `::nnet::__private`, the one path generated code reaches its dependencies through.
@@ -60,6 +62,34 @@ pub(super) fn trace_names(position: usize) -> (Ident, Ident) {
         format_ident!("z{}", position + 1),
         format_ident!("a{}", position + 1),
     )
+}
+
+/// `Shape::Vector(10)`, `Shape::Image { height: 8, width: 8, channels: 3 }`, … as a const
+/// expression of `nnet::Shape`.
+pub(super) fn shape(shape: Shape) -> TokenStream {
+    let p = private();
+    match shape {
+        Shape::Vector(n) => {
+            let n = lit(n);
+            quote!(#p::Shape::Vector(#n))
+        }
+        Shape::Sequence(n) => {
+            let n = lit(n);
+            quote!(#p::Shape::Sequence(#n))
+        }
+        Shape::Steps { steps, channels } => {
+            let (steps, channels) = (lit(steps), lit(channels));
+            quote!(#p::Shape::Steps { steps: #steps, channels: #channels })
+        }
+        Shape::Image {
+            height,
+            width,
+            channels,
+        } => {
+            let (height, width, channels) = (lit(height), lit(width), lit(channels));
+            quote!(#p::Shape::Image { height: #height, width: #width, channels: #channels })
+        }
+    }
 }
 
 /// The input vector, `SVector<scalar, INPUTS>`.

@@ -1,6 +1,7 @@
-//! The validated network: every name resolved into a typed value and every size known. The
+//! The validated network: every name resolved into a typed value and every shape known. The
 //! words of the grammar are in [`words`], the lines messages suggest in [`lines`].
 
+use nnet_kinds::Shape;
 use proc_macro2::{Ident, Span};
 use quote::format_ident;
 
@@ -106,6 +107,8 @@ pub(crate) enum Kind {
         bias_init: Init,
         return_sequences: bool,
     },
+    /// A fixed shape to the vector of its values.
+    Flatten,
 }
 
 /// One validated layer.
@@ -114,12 +117,23 @@ pub(crate) struct Layer {
     pub kind: Kind,
     /// 1-based count among the layers of its kind: the layer is the field `{word}{ordinal}`.
     pub ordinal: usize,
+    /// The shape the layer reads (one step's, in a sequence).
+    pub input: Shape,
+    /// The shape the layer outputs.
+    pub output: Shape,
+    /// Values in and out per sample (per step): the flat lengths of `input` and `output`, the
+    /// `IN` and `OUT` of the layer's `Layer<IN, OUT>`.
     pub inputs: usize,
     pub units: usize,
     /// Whether the weights live on the heap.
     pub boxed: bool,
-    /// Whether the vectors of the layer live on the heap; such layers are boxed too.
+    /// Whether the layer's flat vectors (its trace, outputs and deltas, `units` long) live on
+    /// the heap.
     pub heap_vectors: bool,
+    /// Whether the layer's own vectors (bias, normalization parameters: one per output channel)
+    /// live on the heap; such layers are boxed too. The same as `heap_vectors` but on a fixed
+    /// shape, whose layers keep one set of parameters for every position.
+    pub heap_layer_vectors: bool,
     /// Span of the layer's keyword, given to the code generated for it.
     pub span: Span,
     /// The network's scalar, which every tensor of the layer holds.
@@ -135,6 +149,38 @@ impl Layer {
             Kind::BatchNorm { .. } => KindWord::BatchNorm,
             Kind::LayerNorm { .. } => KindWord::LayerNorm,
             Kind::Recurrent { cell, .. } => cell.word(),
+            Kind::Flatten => KindWord::Flatten,
+        }
+    }
+
+    /// Whether the layer acts on the last axis of a fixed shape, at every position: `nnet_core`'s
+    /// `Positionwise` around the layer of the channels. Elementwise layers (dropout, an
+    /// activation other than softmax) act on the flat values alike and need no wrapper.
+    pub(crate) fn is_positionwise(&self) -> bool {
+        self.input.is_fixed()
+            && match self.kind {
+                Kind::Dense { .. } | Kind::BatchNorm { .. } | Kind::LayerNorm { .. } => true,
+                Kind::Activation(activation) => activation.act == Act::Softmax,
+                _ => false,
+            }
+    }
+
+    /// Positions the layer is applied at: 1 unless it is [positionwise](Self::is_positionwise).
+    pub(crate) fn positions(&self) -> usize {
+        if self.is_positionwise() {
+            self.input.positions()
+        } else {
+            1
+        }
+    }
+
+    /// `IN` and `OUT` of the layer inside `Positionwise` (one position's channels), else the
+    /// flat lengths.
+    pub(crate) fn inner_dims(&self) -> (usize, usize) {
+        if self.is_positionwise() {
+            (self.input.channels(), self.output.channels())
+        } else {
+            (self.inputs, self.units)
         }
     }
 
@@ -171,24 +217,22 @@ impl Layer {
         }
     }
 
-    /// Trainable parameters.
+    /// Trainable parameters: on a fixed shape, those of one position, which every position
+    /// shares.
     pub(crate) fn params(&self) -> usize {
+        let (inputs, units) = self.inner_dims();
         match self.kind {
-            Kind::Dense { use_bias, .. } => {
-                self.units * self.inputs + if use_bias { self.units } else { 0 }
-            }
-            Kind::BatchNorm { .. } | Kind::LayerNorm { .. } => 2 * self.units,
-            Kind::Activation(_) | Kind::Dropout { .. } => 0,
-            Kind::Recurrent { cell, .. } => {
-                (self.inputs + self.units + cell.biases()) * cell.gates() * self.units
-            }
+            Kind::Dense { use_bias, .. } => units * inputs + if use_bias { units } else { 0 },
+            Kind::BatchNorm { .. } | Kind::LayerNorm { .. } => 2 * units,
+            Kind::Activation(_) | Kind::Dropout { .. } | Kind::Flatten => 0,
+            Kind::Recurrent { cell, .. } => (inputs + units + cell.biases()) * cell.gates() * units,
         }
     }
 
     /// Non-trainable values.
     pub(crate) fn non_trainable(&self) -> usize {
         match self.kind {
-            Kind::BatchNorm { .. } => 2 * self.units,
+            Kind::BatchNorm { .. } => 2 * self.inner_dims().1,
             _ => 0,
         }
     }
@@ -200,7 +244,7 @@ impl Layer {
             Kind::BatchNorm { .. } => 4,
             Kind::LayerNorm { .. } => 2,
             Kind::Recurrent { .. } => 3,
-            Kind::Activation(_) | Kind::Dropout { .. } => 0,
+            Kind::Activation(_) | Kind::Dropout { .. } | Kind::Flatten => 0,
         }
     }
 
@@ -210,9 +254,11 @@ impl Layer {
         matches!(self.kind, Kind::Dropout { .. } | Kind::BatchNorm { .. })
     }
 
-    /// Whether this dense layer runs batches through matrix–matrix products.
+    /// Whether this dense layer runs batches through matrix–matrix products: decided on its
+    /// kernel, which a fixed shape's positions share.
     pub(crate) fn batched(&self) -> bool {
-        matches!(self.kind, Kind::Dense { .. }) && self.inputs * self.units >= BATCHED_WEIGHTS
+        let (inputs, units) = self.inner_dims();
+        matches!(self.kind, Kind::Dense { .. }) && inputs * units >= BATCHED_WEIGHTS
     }
 
     /// The line with every option that differs from its default, as saved files record it
@@ -243,7 +289,8 @@ impl Layer {
                     ("l1", format!("{l1:?}"), *l1 == 0.0),
                     ("l2", format!("{l2:?}"), *l2 == 0.0),
                 ]);
-                format!("dense {} {}{extra}", self.units, activation.act.word())
+                let units = self.output.channels();
+                format!("dense {units} {}{extra}", activation.act.word())
             }
             Kind::Activation(activation) => format!("activation {}", activation.act.word()),
             Kind::Dropout { rate } => format!("dropout {rate:?}"),
@@ -274,6 +321,7 @@ impl Layer {
                 )]);
                 format!("{} {}{activation}{extra}", cell.word().word(), self.units)
             }
+            Kind::Flatten => "flatten".to_owned(),
         }
     }
 }
@@ -281,6 +329,9 @@ impl Layer {
 /// A network whose layer list passed validation.
 pub(crate) struct Model<'a> {
     pub def: &'a NetworkDef,
+    /// The shape of one input sample (of one step, `Sequence(F)`, in a sequence network).
+    pub input: Shape,
+    /// Values per input sample: `input.len()`.
     pub inputs: usize,
     /// Whether the input is a sequence (`input sequence F;`).
     pub sequence: bool,
@@ -290,6 +341,11 @@ pub(crate) struct Model<'a> {
 impl Model<'_> {
     pub(crate) fn outputs(&self) -> usize {
         self.layers.last().map_or(0, |l| l.units)
+    }
+
+    /// The shape of one output sample.
+    pub(crate) fn output(&self) -> Shape {
+        self.layers.last().map_or(self.input, |l| l.output)
     }
 
     pub(crate) fn params(&self) -> usize {
@@ -314,14 +370,31 @@ impl Model<'_> {
         self.layers.iter().any(Layer::batched)
     }
 
-    /// The architecture as saved files record it: `input 2; dense 10 relu; ...`.
+    /// The architecture as saved files record it: `input 2; dense 10 relu; ...`, with the
+    /// input as written (`input sequence 3`, `input (8, 8, 3)`).
     pub(crate) fn architecture(&self) -> String {
-        let sequence = if self.sequence { "sequence " } else { "" };
-        let mut text = format!("input {sequence}{}", self.inputs);
+        let mut text = match self.input {
+            Shape::Sequence(n) => format!("input sequence {n}"),
+            shape => format!("input {}", shape_text(shape)),
+        };
         for layer in &self.layers {
             text.push_str("; ");
             text.push_str(&layer.text());
         }
         text
+    }
+}
+
+/// A shape as the grammar writes it: `10` for a vector (and for the steps of a sequence),
+/// `(49, 10)`, `(8, 8, 3)`.
+pub(crate) fn shape_text(shape: Shape) -> String {
+    match shape {
+        Shape::Vector(n) | Shape::Sequence(n) => n.to_string(),
+        Shape::Steps { steps, channels } => format!("({steps}, {channels})"),
+        Shape::Image {
+            height,
+            width,
+            channels,
+        } => format!("({height}, {width}, {channels})"),
     }
 }

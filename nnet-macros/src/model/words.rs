@@ -95,6 +95,7 @@ words! {
         SimpleRnn = "simple_rnn",
         Gru = "gru",
         Lstm = "lstm",
+        Flatten = "flatten",
     }
 }
 
@@ -131,6 +132,7 @@ impl KindWord {
             KindWord::Dropout => &[],
             KindWord::BatchNorm => &["momentum", "epsilon"],
             KindWord::LayerNorm => &["epsilon"],
+            KindWord::Flatten => &[],
         }
     }
 
@@ -145,6 +147,7 @@ impl KindWord {
             KindWord::SimpleRnn => "simple_rnn 16;",
             KindWord::Gru => "gru 16;",
             KindWord::Lstm => "lstm 16;",
+            KindWord::Flatten => "flatten;",
         }
     }
 }

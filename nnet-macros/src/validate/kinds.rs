@@ -7,26 +7,25 @@ use crate::ast::LayerStmt;
 use crate::diagnostics::push_error;
 use crate::model::{Activation, Cell, Kind, KindWord};
 
-/// The kind of a line that passed the rules, and the width it passes on: `units` for the kinds
-/// with a number of units, else `width`, the layer before's.
+/// The kind of a line that passed the rules (the shape it outputs is inferred in `shapes`).
 pub(super) fn build(
     word: KindWord,
     line: &LayerStmt,
     options: &Options,
     activation: Activation,
-    width: usize,
-    units: usize,
     errors: &mut Option<syn::Error>,
-) -> Option<(Kind, usize)> {
+) -> Option<Kind> {
     Some(match word {
-        KindWord::Dense => (dense(options, activation), units),
-        KindWord::Activation => (Kind::Activation(activation), width),
-        KindWord::Dropout => (dropout(line, errors)?, width),
-        KindWord::BatchNorm => (batch_norm(options), width),
-        KindWord::LayerNorm => (layer_norm(options), width),
-        KindWord::SimpleRnn => (recurrent(Cell::SimpleRnn(activation), options), units),
-        KindWord::Gru => (recurrent(Cell::Gru, options), units),
-        KindWord::Lstm => (recurrent(Cell::Lstm, options), units),
+        KindWord::Dense => dense(options, activation),
+        KindWord::Activation => Kind::Activation(activation),
+        KindWord::Dropout => dropout(line, errors)?,
+        KindWord::BatchNorm => batch_norm(options),
+        KindWord::LayerNorm => layer_norm(options),
+        KindWord::SimpleRnn => recurrent(Cell::SimpleRnn(activation), options),
+        KindWord::Gru => recurrent(Cell::Gru, options),
+        KindWord::Lstm => recurrent(Cell::Lstm, options),
+        // `flatten`: no number, activation or options, which the rules made sure of.
+        KindWord::Flatten => Kind::Flatten,
     })
 }
 

@@ -1,6 +1,8 @@
 //! One layer line: the rules on what its kind takes (a number, an activation, options without
 //! their parentheses), each one small function, then the kind built from what passed.
 
+use nnet_kinds::Shape;
+
 use super::activation::{activation_of, check_softmax_width, fixed_activations};
 use super::kinds::build;
 use super::options::{check_alpha, check_bias_init, check_options};
@@ -11,11 +13,11 @@ use crate::model::lines::size_text;
 use crate::model::{Act, Activation, Kind, KindWord};
 
 /// One layer line: what its kind needs, and nothing else. Returns the kind and the layer's
-/// units (the width it passes on).
+/// units: the number on its line, else the channels of `input`, the shape it reads.
 pub(super) fn check_layer(
     line: &LayerStmt,
     word: KindWord,
-    width: usize,
+    input: Shape,
     errors: &mut Option<syn::Error>,
 ) -> Option<(Kind, usize)> {
     let mut ok = check_takes_number(line, word, errors);
@@ -31,7 +33,7 @@ pub(super) fn check_layer(
         ok &= units.is_some();
         units.unwrap_or(1)
     } else {
-        width
+        input.channels()
     };
     let (options, options_ok) = check_options(line, word, errors);
     ok &= options_ok;
@@ -49,7 +51,7 @@ pub(super) fn check_layer(
         act,
         alpha: options.alpha.or(act.default_alpha()),
     };
-    build(word, line, &options, activation, width, units, errors)
+    Some((build(word, line, &options, activation, errors)?, units))
 }
 
 /// Only `dense`, `dropout` and the recurrent kinds take a number; the others have the width of

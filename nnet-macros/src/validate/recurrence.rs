@@ -1,11 +1,12 @@
 //! The rules of recurrent layers: their weights fit inline, each reads a sequence (the input's,
 //! or the whole sequence of the recurrent layer before it), and a sequence input has one.
 
+use nnet_kinds::Shape;
 use syn::Ident;
 
 use crate::ast::{LayerStmt, NetworkDef, Statement};
 use crate::diagnostics::{push_error, thousands};
-use crate::model::{Cell, KindWord, Layer, MAX_RECURRENT_WEIGHTS};
+use crate::model::{Cell, KindWord, Layer, MAX_RECURRENT_WEIGHTS, shape_text};
 
 /// A recurrent layer's weights fit inline; if not, the error is on the number of units and
 /// gives the most units that fit.
@@ -51,26 +52,34 @@ pub(super) fn check_recurrent_weights(
 }
 
 /// Recurrent layers have a sequence to read, each the whole sequence of the one before, and a
-/// sequence input has a recurrent layer.
+/// sequence input has a recurrent layer. (A recurrent layer on a fixed shape is reported by its
+/// shape rule, in `shapes`.)
 pub(super) fn check_recurrence(
     def: &NetworkDef,
     sequence: Option<&Ident>,
-    inputs: Option<usize>,
+    input: Option<Shape>,
     layers: &[Layer],
     errors: &mut Option<syn::Error>,
 ) {
-    let features = inputs.map_or("N".to_owned(), |n| n.to_string());
+    let features = input.map_or("N".to_owned(), |shape| shape.channels().to_string());
     let mut previous: Option<&Layer> = None;
     for layer in layers.iter().filter(|l| l.is_recurrent()) {
         let kind = layer.word().word();
         // Once per network: every recurrent layer has the same fix.
-        if sequence.is_none() && previous.is_none() {
+        if sequence.is_none() && previous.is_none() && !layer.input.is_fixed() {
+            let input = match input {
+                Some(shape) if shape.is_fixed() => format!(
+                    "its input is one vector per sample, the fixed shape {} flattened",
+                    shape_text(shape)
+                ),
+                _ => "the input is one vector per sample".to_owned(),
+            };
             push_error(
                 errors,
                 syn::Error::new(
                     layer.span,
                     format!(
-                        "`{kind}` is a recurrent layer and reads a sequence, but the input is one vector per sample: write the input line as `input sequence {features};` (each step a vector of {features})"
+                        "`{kind}` is a recurrent layer and reads a sequence, but {input}: write the input line as `input sequence {features};` (each step a vector of {features})"
                     ),
                 ),
             );

@@ -1,0 +1,9 @@
+// An input shape without axes says what a shape is and what to write.
+nnet::network! {
+    struct Net {
+        input ();
+        dense 1 sigmoid;
+    }
+}
+
+fn main() {}
