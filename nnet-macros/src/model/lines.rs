@@ -5,7 +5,9 @@
 use proc_macro2::Ident;
 use syn::Lit;
 
-use super::{Act, Init, MAX_UNITS};
+use nnet_kinds::MAX_UNITS;
+
+use super::{Act, Init};
 use crate::ast::SizeLit;
 
 /// The size as written when it is a valid size, else `10`.
@@ -14,7 +16,7 @@ pub(crate) fn size_text(size: &SizeLit) -> String {
         Lit::Int(int)
             if !size.negative
                 && int
-                    .base10_parse::<u64>()
+                    .base10_parse::<usize>()
                     .is_ok_and(|n| (1..=MAX_UNITS).contains(&n)) =>
         {
             int.base10_digits().to_owned()

@@ -5,7 +5,8 @@ use super::options::Options;
 use super::size::{lit_text, number};
 use crate::ast::LayerStmt;
 use crate::diagnostics::push_error;
-use crate::model::{Activation, Cell, Kind, KindWord};
+use crate::model::{Activation, Kind, KindWord};
+use nnet_kinds::Activation as Takes;
 
 /// The kind of a line that passed the rules (the shape it outputs is inferred in `shapes`).
 pub(super) fn build(
@@ -21,11 +22,23 @@ pub(super) fn build(
         KindWord::Dropout => dropout(line, errors)?,
         KindWord::BatchNorm => batch_norm(options),
         KindWord::LayerNorm => layer_norm(options),
-        KindWord::SimpleRnn => recurrent(Cell::SimpleRnn(activation), options),
-        KindWord::Gru => recurrent(Cell::Gru, options),
-        KindWord::Lstm => recurrent(Cell::Lstm, options),
         // `flatten`: no number, activation or options, which the rules made sure of.
         KindWord::Flatten => Kind::Flatten,
+        _ if word.is_recurrent() => recurrent(word, activation, options),
+        // A kind declared in `nnet_kinds` that this macro cannot expand yet.
+        _ => {
+            push_error(
+                errors,
+                syn::Error::new(
+                    line.keyword.span(),
+                    format!(
+                        "`{}` is not supported by this version of `network!`",
+                        word.name()
+                    ),
+                ),
+            );
+            return None;
+        }
     })
 }
 
@@ -33,11 +46,11 @@ pub(super) fn build(
 fn dense(options: &Options, activation: Activation) -> Kind {
     Kind::Dense {
         activation,
-        init: options.init,
-        bias_init: options.bias_init,
-        use_bias: options.use_bias,
-        l1: options.l1,
-        l2: options.l2,
+        init: options.init("init"),
+        bias_init: options.init("bias_init"),
+        use_bias: options.flag("use_bias"),
+        l1: options.float("l1"),
+        l2: options.float("l2"),
     }
 }
 
@@ -51,27 +64,30 @@ fn dropout(line: &LayerStmt, errors: &mut Option<syn::Error>) -> Option<Kind> {
 /// `batch_norm [(momentum, epsilon)]`.
 fn batch_norm(options: &Options) -> Kind {
     Kind::BatchNorm {
-        momentum: options.momentum,
-        epsilon: options.epsilon,
+        momentum: options.float("momentum"),
+        epsilon: options.float("epsilon"),
     }
 }
 
 /// `layer_norm [(epsilon)]`.
 fn layer_norm(options: &Options) -> Kind {
     Kind::LayerNorm {
-        epsilon: options.epsilon,
+        epsilon: options.float("epsilon"),
     }
 }
 
 /// `simple_rnn UNITS [activation]`, `gru UNITS` or `lstm UNITS`, with
-/// `[(return_sequences, init, recurrent_init, bias_init)]`.
-fn recurrent(cell: Cell, options: &Options) -> Kind {
+/// `[(return_sequences, init, recurrent_init, bias_init)]`: the activation only for a kind that
+/// takes one.
+fn recurrent(word: KindWord, activation: Activation, options: &Options) -> Kind {
+    let takes = matches!(word.decl().activation, Takes::Optional { .. });
     Kind::Recurrent {
-        cell,
-        init: options.init,
-        recurrent_init: options.recurrent_init,
-        bias_init: options.bias_init,
-        return_sequences: options.return_sequences,
+        word,
+        activation: takes.then_some(activation),
+        init: options.init("init"),
+        recurrent_init: options.init("recurrent_init"),
+        bias_init: options.init("bias_init"),
+        return_sequences: options.flag("return_sequences"),
     }
 }
 

@@ -4,7 +4,7 @@ use syn::Lit;
 
 use crate::ast::SizeLit;
 use crate::diagnostics::push_error;
-use crate::model::MAX_UNITS;
+use nnet_kinds::MAX_UNITS;
 
 /// A size is a positive whole number no larger than [`MAX_UNITS`].
 /// `example` is a line that compiles, in backticks, for the messages.
@@ -55,7 +55,7 @@ pub(super) fn check_size(
             errors,
             format!("the number of {what} must be at least 1, not 0: write e.g. {example}"),
         ),
-        Ok(n) if n <= MAX_UNITS => usize::try_from(n).ok(),
+        Ok(n) if usize::try_from(n).is_ok_and(|n| n <= MAX_UNITS) => usize::try_from(n).ok(),
         _ => fail(
             errors,
             format!("{int} {what} is too many: {owner} has at most 65,536 {what}"),
