@@ -116,7 +116,7 @@ fn first_input_line<'a>(
 }
 
 /// The shape of an input line, with 1 for any axis in error, and whether it is valid: every
-/// axis a whole number from 1 to 65,536, and no more values than a layer may have.
+/// axis a whole number from 1 to [`MAX_UNITS`], and no more values than a layer may have.
 fn input_shape(size: &InputSize, sequence: bool, errors: &mut Option<syn::Error>) -> (Shape, bool) {
     let (parens, axes) = match size {
         InputSize::Length(size) => {
@@ -214,8 +214,9 @@ fn check_length(
         syn::Error::new(
             parens,
             format!(
-                "the input {} holds {len} values, more than a network's input may have (65,536): use a smaller shape: fewer steps, pixels or channels",
+                "the input {} holds {len} values, more than a network's input may have ({}): use a smaller shape: fewer steps, pixels or channels",
                 shape_text(shape),
+                thousands(MAX_UNITS),
             ),
         ),
     );

@@ -66,10 +66,11 @@ fn dense(line: &LayerStmt, input: Shape, units: usize, errors: &mut Option<syn::
         syn::Error::new(
             span,
             format!(
-                "`dense {units}` at each of the {} positions of {} outputs {} values, more than a layer may output (65,536): use at most {most} units here, e.g. `dense {most};`, or `flatten;` before it",
+                "`dense {units}` at each of the {} positions of {} outputs {} values, more than a layer may output ({}): use at most {most} units here, e.g. `dense {most};`, or `flatten;` before it",
                 thousands(positions),
                 shape_text(input),
                 thousands(len),
+                thousands(MAX_UNITS),
             ),
         ),
     );

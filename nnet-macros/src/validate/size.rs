@@ -3,7 +3,7 @@
 use syn::Lit;
 
 use crate::ast::SizeLit;
-use crate::diagnostics::push_error;
+use crate::diagnostics::{push_error, thousands};
 use nnet_kinds::MAX_UNITS;
 
 /// A size is a positive whole number no larger than [`MAX_UNITS`].
@@ -50,15 +50,18 @@ pub(super) fn check_size(
     } else {
         "a layer"
     };
-    match int.base10_parse::<u64>() {
+    match int.base10_parse::<usize>() {
         Ok(0) => fail(
             errors,
             format!("the number of {what} must be at least 1, not 0: write e.g. {example}"),
         ),
-        Ok(n) if usize::try_from(n).is_ok_and(|n| n <= MAX_UNITS) => usize::try_from(n).ok(),
+        Ok(n) if n <= MAX_UNITS => Some(n),
         _ => fail(
             errors,
-            format!("{int} {what} is too many: {owner} has at most 65,536 {what}"),
+            format!(
+                "{int} {what} is too many: {owner} has at most {} {what}",
+                thousands(MAX_UNITS)
+            ),
         ),
     }
 }
