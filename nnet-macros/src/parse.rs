@@ -6,7 +6,7 @@ use syn::parse::{Parse, ParseStream, Parser};
 use syn::{Attribute, Ident, Lit, LitStr, Token, Visibility};
 
 use crate::ast::{InputSize, LayerOption, LayerStmt, NetworkDef, OptionValue, SizeLit, Statement};
-use crate::diagnostics::{closest, did_you_mean, push_error, word_list};
+use crate::diagnostics::{closest, did_you_mean, one_of, push_error, word_list};
 use crate::kw;
 use nnet_kinds::{MAX_UNITS, Number};
 
@@ -251,12 +251,10 @@ fn layer_forms() -> String {
         .iter()
         .copied()
         .chain(KindWord::ALL.iter().map(|k| k.decl().form))
-        .map(|form| format!("`{form};`"))
+        .map(|form| format!("{form};"))
         .collect();
-    match forms.split_last() {
-        Some((last, rest)) => format!("a line is {} or {last}", rest.join(", ")),
-        None => String::new(),
-    }
+    let forms: Vec<&str> = forms.iter().map(String::as_str).collect();
+    format!("a line is {}", one_of(&forms))
 }
 
 const DENSE_FORM: &str =
@@ -548,8 +546,14 @@ fn parse_size(input: ParseStream, keyword_span: Span, keyword: &str) -> syn::Res
             "the number of inputs",
             "`input 2;` or `input sequence 2;`".to_owned(),
         ),
-        "dense" => ("the number of units", "`dense 10 relu;`".to_owned()),
-        _ => ("the number of units", format!("`{keyword} 16;`")),
+        // A kind's example line, as declared: `dense 10 relu;`, `gru 16;`.
+        _ => (
+            "the number of units",
+            KindWord::from_word(keyword).map_or_else(
+                || format!("`{keyword} 16;`"),
+                |k| format!("`{}`", k.decl().example),
+            ),
+        ),
     };
     if input.is_empty() {
         // At the end of the line syn would point at the whole macro call; point at the keyword.

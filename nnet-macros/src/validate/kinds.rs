@@ -6,7 +6,7 @@ use super::size::{lit_text, number};
 use crate::ast::LayerStmt;
 use crate::diagnostics::push_error;
 use crate::model::{Activation, Kind, KindWord};
-use nnet_kinds::Activation as Takes;
+use nnet_kinds::{Activation as Takes, Number};
 
 /// The kind of a line that passed the rules (the shape it outputs is inferred in `shapes`).
 pub(super) fn build(
@@ -19,7 +19,7 @@ pub(super) fn build(
     Some(match word {
         KindWord::Dense => dense(options, activation),
         KindWord::Activation => Kind::Activation(activation),
-        KindWord::Dropout => dropout(line, errors)?,
+        KindWord::Dropout => dropout(word, line, errors)?,
         KindWord::BatchNorm => batch_norm(options),
         KindWord::LayerNorm => layer_norm(options),
         // `flatten`: no number, activation or options, which the rules made sure of.
@@ -55,9 +55,9 @@ fn dense(options: &Options, activation: Activation) -> Kind {
 }
 
 /// `dropout RATE`.
-fn dropout(line: &LayerStmt, errors: &mut Option<syn::Error>) -> Option<Kind> {
+fn dropout(word: KindWord, line: &LayerStmt, errors: &mut Option<syn::Error>) -> Option<Kind> {
     Some(Kind::Dropout {
-        rate: check_rate(line, errors)?,
+        rate: check_rate(word, line, errors)?,
     })
 }
 
@@ -91,8 +91,8 @@ fn recurrent(word: KindWord, activation: Activation, options: &Options) -> Kind 
     }
 }
 
-/// `dropout RATE`: a number in `[0, 1)`.
-fn check_rate(line: &LayerStmt, errors: &mut Option<syn::Error>) -> Option<f32> {
+/// `dropout RATE`: a number in the declared range, `[0, 1)`.
+fn check_rate(word: KindWord, line: &LayerStmt, errors: &mut Option<syn::Error>) -> Option<f32> {
     let Some(size) = &line.size else {
         push_error(
             errors,
@@ -105,7 +105,9 @@ fn check_rate(line: &LayerStmt, errors: &mut Option<syn::Error>) -> Option<f32> 
     };
     let value = number(&size.lit, size.negative);
     let message = match value {
-        Some(rate) if (0.0..1.0).contains(&rate) => return Some(rate),
+        Some(rate) if matches!(word.decl().number, Number::Rate(range) if range.contains(rate)) => {
+            return Some(rate);
+        }
         Some(1.0) => {
             "a dropout rate of 1 drops every unit, so nothing would pass: the rate must be at least 0 and less than 1, e.g. `dropout 0.5;`".to_owned()
         }

@@ -89,7 +89,7 @@ fn dropout_rate_is_a_name(
     word: KindWord,
     errors: &mut Option<syn::Error>,
 ) -> bool {
-    if word == KindWord::Dropout
+    if matches!(word.decl().number, Number::Rate(_))
         && line.size.is_none()
         && let Some(name) = &line.activation
     {

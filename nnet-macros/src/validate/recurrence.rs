@@ -5,7 +5,7 @@ use nnet_kinds::Shape;
 use syn::Ident;
 
 use crate::ast::{LayerStmt, NetworkDef, Statement};
-use crate::diagnostics::{push_error, thousands};
+use crate::diagnostics::{one_of, push_error, thousands};
 use nnet_kinds::MAX_RECURRENT_WEIGHTS;
 
 use crate::model::{KindWord, Layer, shape_text};
@@ -118,6 +118,11 @@ fn check_sequence_is_read(
         matches!(s, Statement::Layer(line)
             if KindWord::from_word(&line.keyword.to_string()).is_some_and(KindWord::is_recurrent))
     });
+    let recurrent_words: Vec<&str> = KindWord::ALL
+        .iter()
+        .filter(|k| k.is_recurrent())
+        .map(|k| k.name())
+        .collect();
     if let Some(sequence) = sequence
         && !recurrent_line
         && def.errors.is_none()
@@ -128,7 +133,8 @@ fn check_sequence_is_read(
             syn::Error::new(
                 sequence.span(),
                 format!(
-                    "a sequence input needs a recurrent layer (`simple_rnn`, `gru` or `lstm`) to read it: add one, e.g. `gru 16;`, or write `input {features};` for one vector per sample"
+                    "a sequence input needs a recurrent layer ({}) to read it: add one, e.g. `gru 16;`, or write `input {features};` for one vector per sample",
+                    one_of(&recurrent_words)
                 ),
             ),
         );
