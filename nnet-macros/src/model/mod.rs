@@ -338,3 +338,43 @@ pub(crate) fn shape_text(shape: Shape) -> String {
         } => format!("({height}, {width}, {channels})"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use nnet_kinds::Kind;
+
+    use crate::ast::NetworkDef;
+
+    /// Every option that saved files record, of every kind, has its value in the model, and a
+    /// line at its defaults records none of them: the model and the declarations name the same
+    /// options.
+    #[test]
+    fn the_model_holds_every_recorded_option() {
+        for kind in Kind::ALL {
+            let decl = kind.decl();
+            let input = match kind {
+                Kind::Flatten => "input (4, 3);",
+                _ if kind.is_recurrent() => "input sequence 3;",
+                _ => "input 3;",
+            };
+            let source = format!("struct Net {{ {input} {} dense 2 softmax; }}", decl.example);
+            let def: NetworkDef = syn::parse_str(&source).expect("parses");
+            let Ok(model) = crate::validate::validate(&def) else {
+                panic!("{source} is valid");
+            };
+            let layer = &model.layers[0];
+            for option in decl.options.iter().filter(|o| o.ty.recorded()) {
+                assert!(
+                    layer.recorded_value(option.name).is_some(),
+                    "{kind:?} {}",
+                    option.name
+                );
+            }
+            assert!(!layer.text().contains('('), "{}", layer.text());
+            assert_eq!(
+                layer.counts(),
+                decl.counts(3, layer.inner_dims().1, |_| true)
+            );
+        }
+    }
+}
