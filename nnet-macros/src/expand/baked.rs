@@ -128,10 +128,9 @@ fn inner_value(layer: &Layer, values: Option<&[Vec<f64>]>) -> TokenStream {
     let mut fields: Vec<TokenStream> = names
         .iter()
         .enumerate()
-        .map(|(t, tensor)| {
+        .map(|(t, &(tensor, matrix))| {
             let tensor_ident = format_ident!("{}", tensor);
-            let matrix = *tensor == "weights";
-            let initial = if matches!(*tensor, "gamma" | "moving_variance") { 1.0 } else { 0.0 };
+            let initial = if matches!(tensor, "gamma" | "moving_variance") { 1.0 } else { 0.0 };
             let data = match values.and_then(|v| v.get(t)) {
                 Some(values) if matrix => {
                     let columns = values.chunks(units.max(1)).map(|column| {

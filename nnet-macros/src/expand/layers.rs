@@ -9,7 +9,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::tokens::{layer_trait, lit, private};
-use crate::model::{Activation, Kind, KindWords, Layer};
+use crate::model::{Activation, Kind, KindWord, KindWords, Layer};
 use crate::scalar::ScalarKind;
 
 /// The layer's `nnet_core` type, with its const shapes and storage.
@@ -223,20 +223,21 @@ pub(super) fn const_fields(layer: &Layer) -> Vec<(&'static str, TokenStream)> {
     }
 }
 
-/// The field names of the layer's tensors, in the order of its `tensor_info`, with whether
-/// each is a matrix.
-pub(super) fn tensor_fields(layer: &Layer) -> &'static [&'static str] {
-    match &layer.kind {
-        Kind::Dense { use_bias: true, .. } => &["weights", "bias"],
-        Kind::Dense {
-            use_bias: false, ..
-        } => &["weights"],
-        Kind::BatchNorm { .. } => &["gamma", "beta", "moving_mean", "moving_variance"],
-        Kind::LayerNorm { .. } => &["gamma", "beta"],
-        // Inside `weights`: `kernel`, `recurrent_kernel`, `bias` (see `expand::bake`).
-        Kind::Recurrent { .. } => &["kernel", "recurrent_kernel", "bias"],
-        Kind::Activation(_) | Kind::Dropout { .. } | Kind::Flatten => &[],
-    }
+/// The fields of the layer's tensors in its `nnet_core` struct, in the order of its
+/// `tensor_info`, with whether each is a matrix: the tensors its declaration lists (a recurrent
+/// layer's are inside its `weights`, see `expand::baked`).
+pub(super) fn tensor_fields(layer: &Layer) -> Vec<(&'static str, bool)> {
+    layer
+        .declared_tensors()
+        .map(|tensor| {
+            // `Dense` holds its `weight` tensor in the field `weights`.
+            let field = match (layer.word, tensor.name) {
+                (KindWord::Dense, "weight") => "weights",
+                (_, name) => name,
+            };
+            (field, tensor.cols.is_some())
+        })
+        .collect()
 }
 
 /// `nnet_core::activation::{Type}`, with the scalar of an activation that holds a number

@@ -1,7 +1,9 @@
 //! The validated network: every name resolved into a typed value and every shape known. The
 //! words of the grammar are in [`words`], the lines messages suggest in [`lines`].
 
-use nnet_kinds::{Activation as Takes, BATCHED_WEIGHTS, Counts, Number, OptionType, Shape};
+use nnet_kinds::{
+    Activation as Takes, BATCHED_WEIGHTS, Counts, Number, OptionType, Shape, TensorDecl,
+};
 use proc_macro2::{Ident, Span};
 use quote::format_ident;
 
@@ -191,6 +193,11 @@ impl Layer {
             Some(Recorded::Bool(value)) => value,
             _ => self.word.decl().bool_default(name),
         }
+    }
+
+    /// The layer's tensors, as its declaration lists them, given its bool options.
+    pub(crate) fn declared_tensors(&self) -> impl Iterator<Item = &'static TensorDecl> + '_ {
+        self.word.decl().tensors_with(|option| self.enabled(option))
     }
 
     /// The layer's tensors and values, as its declaration counts them: on a fixed shape, those
