@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use nnet_safetensors::{DEFAULT_MAX_HEADER, Element, Naming, SafeTensors, TensorSpec};
 use syn::LitStr;
 
-use crate::model::{Kind, Model};
+use crate::model::Model;
 use crate::scalar::ScalarKind;
 
 /// The tensors read from the file, column-major as nnet holds them in memory.
@@ -76,14 +76,9 @@ fn tensor_specs<'a>(model: &Model, names: &'a [String]) -> Vec<TensorSpec<'a>> {
         .zip(names)
         .flat_map(|(l, name)| {
             let (inputs, units) = l.inner_dims();
-            let bias = !matches!(
-                l.kind,
-                Kind::Dense {
-                    use_bias: false,
-                    ..
-                }
-            );
-            TensorSpec::of_layer(l.word, name, inputs, units, bias)
+            // Whether the tensors present only with an option (`use_bias`) are there.
+            let optional = l.declared_tensors().count() == l.word.decl().tensors.len();
+            TensorSpec::of_layer(l.word, name, inputs, units, optional)
         })
         .collect()
 }
