@@ -30,6 +30,19 @@ fn valid_network_expands_without_errors() {
     assert!(out.contains("PARAMS"));
 }
 
+/// A network whose first layer is `kind`'s example line, as its declaration writes it, on an
+/// input of 3 values of the shape the kind reads.
+pub(crate) fn example_network(kind: nnet_kinds::Kind) -> String {
+    use nnet_kinds::Kind;
+    let input = match kind {
+        Kind::Flatten => "input (1, 3);",
+        _ if kind.is_recurrent() => "input sequence 3;",
+        _ => "input 3;",
+    };
+    let example = kind.decl().example;
+    format!("struct Net {{ {input} {example} dense 2 softmax; }}")
+}
+
 /// Every kind's example line, as its declaration writes it, expands (on the shape the kind
 /// reads); every declared initializer default is an initializer of the grammar.
 #[test]
@@ -37,12 +50,7 @@ fn every_declared_kind_expands_from_its_example() {
     use nnet_kinds::{Kind, OptionType};
     for kind in Kind::ALL {
         let decl = kind.decl();
-        let input = match kind {
-            Kind::Flatten => "input (4, 3);",
-            _ if kind.is_recurrent() => "input sequence 3;",
-            _ => "input 3;",
-        };
-        let source = format!("struct Net {{ {input} {} dense 2 softmax; }}", decl.example);
+        let source = example_network(*kind);
         let tokens: TokenStream = source.parse().expect("tokens");
         let out = pipeline(tokens).to_string();
         assert!(!out.contains("compile_error"), "{source}: {out}");

@@ -359,12 +359,7 @@ mod tests {
     fn the_model_holds_every_recorded_option() {
         for kind in Kind::ALL {
             let decl = kind.decl();
-            let input = match kind {
-                Kind::Flatten => "input (4, 3);",
-                _ if kind.is_recurrent() => "input sequence 3;",
-                _ => "input 3;",
-            };
-            let source = format!("struct Net {{ {input} {} dense 2 softmax; }}", decl.example);
+            let source = crate::tests::example_network(*kind);
             let def: NetworkDef = syn::parse_str(&source).expect("parses");
             let Ok(model) = crate::validate::validate(&def) else {
                 panic!("{source} is valid");
