@@ -95,7 +95,8 @@ pub struct Recurrence {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Number {
-    /// No number: the layer's width is the previous layer's.
+    /// No number: the layer's output follows from the shape it reads (the previous layer's
+    /// width, or for `flatten` the vector of all its values).
     None,
     /// The number of units, a whole number from 1 to [`MAX_UNITS`](crate::MAX_UNITS).
     Units,

@@ -6,10 +6,12 @@ use syn::parse::{Parse, ParseStream, Parser};
 use syn::{Attribute, Ident, Lit, LitStr, Token, Visibility};
 
 use crate::ast::{InputSize, LayerOption, LayerStmt, NetworkDef, OptionValue, SizeLit, Statement};
-use crate::diagnostics::{closest, did_you_mean, push_error, word_list};
+use crate::diagnostics::{closest, did_you_mean, one_of, push_error, word_list};
 use crate::kw;
-use crate::model::KindWord;
+use nnet_kinds::{MAX_UNITS, Number};
+
 use crate::model::lines::{activation_or, dense_line, size_text};
+use crate::model::{KindWord, KindWords, kind_words};
 
 const EXAMPLE: &str = "`pub struct Name { input 2; dense 1 sigmoid; }`";
 
@@ -234,7 +236,27 @@ fn not_sequence(input: ParseStream, word: &Ident) -> syn::Error {
     syn::Error::new(word.span(), message)
 }
 
-const LAYER_FORMS: &str = "a line is `input N;`, `input sequence N;`, `dense N [activation] [(options)];`, `activation ACT;`, `dropout RATE;`, `batch_norm [(options)];`, `layer_norm [(options)];`, `simple_rnn N [activation] [(options)];`, `gru N [(options)];` or `lstm N [(options)];`";
+/// The forms of the input line, before those of the kinds in [`layer_forms`].
+const INPUT_FORMS: [&str; 4] = [
+    "input N",
+    "input sequence N",
+    "input (steps, channels)",
+    "input (height, width, channels)",
+];
+
+/// "a line is `input N;`, …, `dense N [activation] [(options)];`, … or `flatten;`": the input
+/// line's forms and every kind's, as declared.
+fn layer_forms() -> String {
+    let forms: Vec<String> = INPUT_FORMS
+        .iter()
+        .copied()
+        .chain(KindWord::ALL.iter().map(|k| k.decl().form))
+        .map(|form| format!("{form};"))
+        .collect();
+    let forms: Vec<&str> = forms.iter().map(String::as_str).collect();
+    format!("a line is {}", one_of(&forms))
+}
+
 const DENSE_FORM: &str =
     "a dense layer is `dense UNITS [activation] [(option = value, ...)];`, e.g. `dense 10 relu;`";
 
@@ -272,11 +294,11 @@ fn parse_statement(input: ParseStream) -> syn::Result<Statement> {
     } else {
         return Err(unexpected(
             input,
-            &format!("expected a layer: {LAYER_FORMS}"),
+            &format!("expected a layer: {}", layer_forms()),
         ));
     };
     if !input.is_empty() {
-        return Err(unexpected(input, LAYER_FORMS));
+        return Err(unexpected(input, &layer_forms()));
     }
     Ok(statement)
 }
@@ -284,12 +306,12 @@ fn parse_statement(input: ParseStream) -> syn::Result<Statement> {
 /// "unknown layer kind", with a "did you mean" and, for the recurrent kinds, what they need.
 fn unknown_kind(ident: &Ident) -> syn::Error {
     let word = ident.to_string();
-    let mut words = KindWord::words();
+    let mut words = kind_words();
     words.push("input");
     let hint = did_you_mean(&word, &words);
     syn::Error::new(
         ident.span(),
-        format!("unknown layer kind `{word}`{hint}\n{LAYER_FORMS}"),
+        format!("unknown layer kind `{word}`{hint}\n{}", layer_forms()),
     )
 }
 
@@ -297,9 +319,9 @@ impl Parse for LayerStmt {
     fn parse(input: ParseStream) -> syn::Result<Self> {
         let keyword: Ident = input.parse()?;
         let dense = keyword == "dense";
-        let recurrent =
-            KindWord::from_word(&keyword.to_string()).is_some_and(KindWord::is_recurrent);
-        let size = if dense || recurrent {
+        let kind = KindWord::from_word(&keyword.to_string());
+        let recurrent = kind.is_some_and(KindWord::is_recurrent);
+        let size = if kind.is_some_and(|k| k.decl().number == Number::Units) {
             Some(parse_size(input, keyword.span(), &keyword.to_string())?)
         } else if input.peek(Lit) || input.peek(Token![-]) {
             let minus = input.parse::<Option<Token![-]>>()?;
@@ -349,8 +371,12 @@ impl Parse for LayerStmt {
             Vec::new()
         };
         if !input.is_empty() {
-            let form = if dense { DENSE_FORM } else { LAYER_FORMS };
-            return Err(unexpected(input, form));
+            let form = if dense {
+                DENSE_FORM.to_owned()
+            } else {
+                layer_forms()
+            };
+            return Err(unexpected(input, &form));
         }
         Ok(LayerStmt {
             keyword,
@@ -384,15 +410,12 @@ fn unparenthesized_option(
         )
     } else {
         let line = dense_line(&size, activation, &name.to_string(), &value);
-        if KindWord::Dense
-            .options()
-            .contains(&name.to_string().as_str())
-        {
+        if KindWord::Dense.takes_option(&name.to_string()) {
             format!("options go in parentheses after the activation: write `{line}`")
         } else {
             format!(
                 "unknown option `{name}`; options go in parentheses after the activation, e.g. `{line}`\nthe options of `dense` are {}",
-                word_list(KindWord::Dense.options())
+                word_list(&KindWord::Dense.option_names())
             )
         }
     };
@@ -523,8 +546,14 @@ fn parse_size(input: ParseStream, keyword_span: Span, keyword: &str) -> syn::Res
             "the number of inputs",
             "`input 2;` or `input sequence 2;`".to_owned(),
         ),
-        "dense" => ("the number of units", "`dense 10 relu;`".to_owned()),
-        _ => ("the number of units", format!("`{keyword} 16;`")),
+        // A kind's example line, as declared: `dense 10 relu;`, `gru 16;`.
+        _ => (
+            "the number of units",
+            KindWord::from_word(keyword).map_or_else(
+                || format!("`{keyword} 16;`"),
+                |k| format!("`{}`", k.decl().example),
+            ),
+        ),
     };
     if input.is_empty() {
         // At the end of the line syn would point at the whole macro call; point at the keyword.
@@ -605,9 +634,9 @@ fn sequence_shape(input: ParseStream, sequence: &Ident) -> syn::Error {
             .filter_map(|t| match t {
                 TokenTree::Literal(lit) => {
                     let text = lit.to_string();
-                    text.parse::<u64>()
+                    text.parse::<usize>()
                         .ok()
-                        .filter(|n| (1..=crate::model::MAX_UNITS).contains(n))
+                        .filter(|n| (1..=MAX_UNITS).contains(n))
                         .map(|_| text)
                 }
                 _ => None,

@@ -30,6 +30,75 @@ fn valid_network_expands_without_errors() {
     assert!(out.contains("PARAMS"));
 }
 
+/// A network whose first layer is `kind`'s example line, as its declaration writes it, on an
+/// input of 3 values of the shape the kind reads.
+pub(crate) fn example_network(kind: nnet_kinds::Kind) -> String {
+    use nnet_kinds::Kind;
+    let input = match kind {
+        Kind::Flatten => "input (1, 3);",
+        _ if kind.is_recurrent() => "input sequence 3;",
+        _ => "input 3;",
+    };
+    let example = kind.decl().example;
+    format!("struct Net {{ {input} {example} dense 2 softmax; }}")
+}
+
+/// Every kind's example line, as its declaration writes it, expands (on the shape the kind
+/// reads); every declared initializer default is an initializer of the grammar.
+#[test]
+fn every_declared_kind_expands_from_its_example() {
+    use nnet_kinds::{Kind, OptionType};
+    for kind in Kind::ALL {
+        let decl = kind.decl();
+        let source = example_network(*kind);
+        let tokens: TokenStream = source.parse().expect("tokens");
+        let out = pipeline(tokens).to_string();
+        assert!(!out.contains("compile_error"), "{source}: {out}");
+        assert!(out.contains("__nnet_layers [0] . trainable"), "{source}");
+        for option in decl.options {
+            if let OptionType::Initializer { default } = option.ty {
+                assert!(
+                    crate::model::Init::from_word(default).is_some(),
+                    "{default}"
+                );
+            }
+        }
+    }
+}
+
+/// The constant assertion that ties the macro's counts to the core types' ends every valid
+/// expansion, vector or sequence, and checks every layer and both totals.
+#[test]
+fn expansions_check_their_counts_against_the_core_types() {
+    let nets = [
+        quote!(struct Net { input 2; dense 3 relu (use_bias = false); batch_norm; dense 1 sigmoid; }),
+        quote!(struct Seq { input sequence 2; gru 3 (return_sequences); lstm 2; dense 1; }),
+    ];
+    for net in nets {
+        let out = pipeline(net).to_string();
+        let check = &out[out
+            .find("const _ : () = { let __nnet_layers")
+            .expect("the check")..];
+        assert_eq!(
+            check.matches(":: core :: assert !").count(),
+            3 + 2,
+            "{check}"
+        );
+        assert!(check.contains("__nnet_layers [2] . trainable"), "{check}");
+        assert!(check.contains(":: PARAMS == 0 +"), "{check}");
+        assert!(
+            check.contains(":: Parameters < :: core :: primitive :: f32 >> :: TENSORS == 0 +"),
+            "{check}"
+        );
+    }
+    // The recurrent layers are checked through `Recurrent`, the others through `Layer`.
+    let seq = pipeline(quote!(struct Seq { input sequence 2; gru 3; dense 1; })).to_string();
+    assert!(seq.contains("as :: nnet :: __private :: layer :: Recurrent < 2 , 3 , :: core :: primitive :: f32 >> :: TRAINABLE"), "{seq}");
+    // A network in error is its stub, with no check.
+    let stub = pipeline(quote!(struct Net { input 2; dense 0; })).to_string();
+    assert!(!stub.contains("__nnet_layers"), "{stub}");
+}
+
 #[test]
 fn angle_brackets_expand() {
     let out = pipeline(quote!(pub struct Classifier < input 2; dense 10 relu; dense 1 sigmoid; >))

@@ -8,10 +8,10 @@
 
 use std::path::PathBuf;
 
-use nnet_safetensors::{DEFAULT_MAX_HEADER, Element, LayerKind, Naming, SafeTensors, TensorSpec};
+use nnet_safetensors::{DEFAULT_MAX_HEADER, Element, Naming, SafeTensors, TensorSpec};
 use syn::LitStr;
 
-use crate::model::{Cell, Kind, Model};
+use crate::model::Model;
 use crate::scalar::ScalarKind;
 
 /// The tensors read from the file, column-major as nnet holds them in memory.
@@ -67,41 +67,18 @@ fn read_file(model: &Model, written: &LitStr) -> syn::Result<Baked> {
 }
 
 /// The tensors the file must hold for `model`'s layers, named `names`, in the order of the
-/// network's `Parameters`.
+/// network's `Parameters`: each kind's as its declaration lists them (on a fixed shape, those of
+/// one position, which every position shares).
 fn tensor_specs<'a>(model: &Model, names: &'a [String]) -> Vec<TensorSpec<'a>> {
     model
         .layers
         .iter()
         .zip(names)
         .flat_map(|(l, name)| {
-            let kind = match l.kind {
-                Kind::Dense { .. } => LayerKind::Dense,
-                Kind::BatchNorm { .. } => LayerKind::BatchNorm,
-                Kind::LayerNorm { .. } => LayerKind::LayerNorm,
-                Kind::Recurrent { cell, .. } => {
-                    let kind = match cell {
-                        Cell::SimpleRnn(_) => LayerKind::SimpleRnn,
-                        Cell::Gru => LayerKind::Gru,
-                        Cell::Lstm => LayerKind::Lstm,
-                    };
-                    let width = cell.gates() * l.units;
-                    let bias = if cell.biases() == 1 {
-                        TensorSpec::vector(kind, name, "bias", width)
-                    } else {
-                        TensorSpec::matrix(kind, name, "bias", width, cell.biases())
-                    };
-                    return vec![
-                        TensorSpec::matrix(kind, name, "kernel", width, l.inputs),
-                        TensorSpec::matrix(kind, name, "recurrent_kernel", width, l.units),
-                        bias,
-                    ];
-                }
-                Kind::Activation(_) | Kind::Dropout { .. } | Kind::Flatten => return Vec::new(),
-            };
-            let bias = matches!(l.kind, Kind::Dense { use_bias: true, .. });
-            // On a fixed shape, the tensors of one position, which every position shares.
             let (inputs, units) = l.inner_dims();
-            TensorSpec::of_layer(kind, name, inputs, units, bias)
+            // Whether the tensors present only with an option (`use_bias`) are there.
+            let optional = l.declared_tensors().count() == l.word.decl().tensors.len();
+            TensorSpec::of_layer(l.word, name, inputs, units, optional)
         })
         .collect()
 }

@@ -6,7 +6,7 @@ mod did_you_mean;
 mod text;
 
 pub(crate) use did_you_mean::{closest, did_you_mean};
-pub(crate) use text::{thousands, word_list};
+pub(crate) use text::{one_of, thousands, word_list};
 
 /// Adds `error` to the errors found so far, so that every one is reported at once
 /// (`syn::Error::combine`, as serde_derive's `Ctxt` collects them).

@@ -9,6 +9,15 @@ pub(crate) fn word_list(words: &[&str]) -> String {
     }
 }
 
+/// `` `a`, `b` or `c` ``.
+pub(crate) fn one_of(words: &[&str]) -> String {
+    let quoted: Vec<String> = words.iter().map(|w| format!("`{w}`")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => quoted.concat(),
+    }
+}
+
 /// `65536` as `65,536`.
 pub(crate) fn thousands(n: usize) -> String {
     let digits = n.to_string();
@@ -31,6 +40,8 @@ mod tests {
         assert_eq!(word_list(&[]), "");
         assert_eq!(word_list(&["a"]), "`a`");
         assert_eq!(word_list(&["a", "b", "c"]), "`a`, `b` and `c`");
+        assert_eq!(one_of(&["a", "b", "c"]), "`a`, `b` or `c`");
+        assert_eq!(one_of(&["a"]), "`a`");
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(65_536), "65,536");
         assert_eq!(thousands(1_234_567), "1,234,567");

@@ -4,7 +4,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::model::{Cell, Kind, Layer, Model};
+use crate::model::{Kind, Layer, Model};
 use crate::scalar::ScalarKind;
 use crate::weights_file::Baked;
 
@@ -102,8 +102,8 @@ fn items(model: &Model, baked: Option<&Baked>) -> TokenStream {
 /// (zeros when the file could not be read; normalization layers then get their initial
 /// values).
 fn inline_layer(layer: &Layer, values: Option<&[Vec<f64>]>) -> TokenStream {
-    if let Kind::Recurrent { cell, .. } = layer.kind {
-        return recurrent_layer(layer, cell, values);
+    if layer.is_recurrent() {
+        return recurrent_layer(layer, values);
     }
     let field = layer.field();
     let inner = inner_value(layer, values);
@@ -128,10 +128,9 @@ fn inner_value(layer: &Layer, values: Option<&[Vec<f64>]>) -> TokenStream {
     let mut fields: Vec<TokenStream> = names
         .iter()
         .enumerate()
-        .map(|(t, tensor)| {
+        .map(|(t, &(tensor, matrix))| {
             let tensor_ident = format_ident!("{}", tensor);
-            let matrix = *tensor == "weights";
-            let initial = if matches!(*tensor, "gamma" | "moving_variance") { 1.0 } else { 0.0 };
+            let initial = if matches!(tensor, "gamma" | "moving_variance") { 1.0 } else { 0.0 };
             let data = match values.and_then(|v| v.get(t)) {
                 Some(values) if matrix => {
                     let columns = values.chunks(units.max(1)).map(|column| {
@@ -172,11 +171,11 @@ fn inner_value(layer: &Layer, values: Option<&[Vec<f64>]>) -> TokenStream {
 /// A recurrent layer as a const expression: its `RecurrentWeights`, each tensor an array of
 /// rows (an input, a state unit or a bias row), each row an array of gates, each gate an
 /// `SVector` of the units.
-fn recurrent_layer(layer: &Layer, cell: Cell, values: Option<&[Vec<f64>]>) -> TokenStream {
+fn recurrent_layer(layer: &Layer, values: Option<&[Vec<f64>]>) -> TokenStream {
     let p = private();
     let field = layer.field();
     let ty = layer_expr_type(layer);
-    let (units, gates) = (layer.units, cell.gates());
+    let (units, gates) = (layer.units, layer.word.gates());
     let vector = |values: Option<&[f64]>| match values {
         Some(values) => {
             let values = floats(values, layer.scalar);
@@ -200,7 +199,7 @@ fn recurrent_layer(layer: &Layer, cell: Cell, values: Option<&[Vec<f64>]>) -> To
     let (kernel, recurrent_kernel, bias) = (
         rows_of(0, layer.inputs),
         rows_of(1, units),
-        rows_of(2, cell.biases()),
+        rows_of(2, layer.word.decl().bias_rows()),
     );
     let others = const_fields(layer).into_iter().map(|(name, value)| {
         let name = format_ident!("{}", name);

@@ -6,7 +6,9 @@ use quote::{quote, quote_spanned};
 
 use super::tokens::{Names, in_vec, lit, names, out_vec, private, scalar, shape};
 use super::{batch, layers, passes};
+use crate::diagnostics::thousands;
 use crate::model::Model;
+use nnet_kinds::INLINE_UNITS;
 
 /// The constants and constructors every network has (`INPUTS`, `OUTPUTS`, `PARAMS`, `seeded`,
 /// `from_rng`, `zeroed`), as items of its inherent `impl`; `inputs_doc` says what `INPUTS`
@@ -92,9 +94,12 @@ pub(super) fn inherent(model: &Model) -> TokenStream {
     let zero_gradients = zero_gradient_fields(model);
     let forward = passes::forward_body(model, &model.layers.iter().collect::<Vec<_>>());
     let forward_doc = if model.layers.iter().any(|l| l.heap_vectors) {
-        "The network's output for one input, in inference mode. Allocation-free but for the outputs of the layers of more than 1,024 units, which live on the heap."
+        format!(
+            "The network's output for one input, in inference mode. Allocation-free but for the outputs of the layers of more than {} units, which live on the heap.",
+            thousands(INLINE_UNITS)
+        )
     } else {
-        "The network's output for one input, in inference mode (dropout off, batch normalization with its moving statistics). Allocation-free."
+        "The network's output for one input, in inference mode (dropout off, batch normalization with its moving statistics). Allocation-free.".to_owned()
     };
     let trace_body = passes::trace_body(model, &trace);
     let backward = passes::backward_body(model);

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::model::Model;
+use crate::model::{KindWords, Model};
 
 use super::tokens::{lit, private, shape};
 
@@ -18,7 +18,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     let specs = model.layers.iter().map(|l| {
         let output = shape(l.output);
         let field = l.field().to_string();
-        let kind = l.word().ident();
+        let kind = l.word.ident();
         let (layer_inputs, units) = (lit(l.inputs), lit(l.units));
         let activation = l.activation().map_or(crate::model::Act::Linear, |a| a.act).ident();
         let (trainable, non_trainable) = (lit(l.params()), lit(l.non_trainable()));

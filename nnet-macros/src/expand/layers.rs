@@ -9,7 +9,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::tokens::{layer_trait, lit, private};
-use crate::model::{Activation, Cell, Kind, Layer};
+use crate::model::{Activation, Kind, KindWord, KindWords, Layer};
 use crate::scalar::ScalarKind;
 
 /// The layer's `nnet_core` type, with its const shapes and storage.
@@ -84,9 +84,11 @@ fn inner_path(layer: &Layer, sep: TokenStream) -> TokenStream {
             quote!(#p::layer::LayerNorm #sep <#units>)
         }
         Kind::LayerNorm { .. } => quote!(#p::layer::LayerNorm #sep <#units, #vector>),
-        Kind::Recurrent { cell, .. } => {
+        Kind::Recurrent {
+            word, activation, ..
+        } => {
             // Past the network's inline budget, the weights live on the heap.
-            let (gates, biases) = (lit(cell.gates()), lit(cell.biases()));
+            let (gates, biases) = (lit(word.gates()), lit(word.decl().bias_rows()));
             let scalar = layer.scalar.tokens();
             let storage = if layer.boxed && layer.scalar == ScalarKind::F32 {
                 Some(quote!(, #p::layer::HeapRecurrentWeights<#inputs, #units, #gates, #biases>))
@@ -101,14 +103,14 @@ fn inner_path(layer: &Layer, sep: TokenStream) -> TokenStream {
             } else {
                 None
             };
-            match cell {
-                Cell::SimpleRnn(activation) => {
-                    let activation = activation_type(*activation, layer.scalar);
-                    quote!(#p::layer::SimpleRnn #sep <#inputs, #units, #activation #storage>)
-                }
-                Cell::Gru => quote!(#p::layer::Gru #sep <#inputs, #units #storage>),
-                Cell::Lstm => quote!(#p::layer::Lstm #sep <#inputs, #units #storage>),
-            }
+            // The `nnet_core::layer` type of the kind's name, with the activation of a kind
+            // that takes one (`SimpleRnn<IN, UNITS, Tanh>`).
+            let ty = word.ident();
+            let activation = activation.map(|activation| {
+                let activation = activation_type(activation, layer.scalar);
+                quote!(, #activation)
+            });
+            quote!(#p::layer::#ty #sep <#inputs, #units #activation #storage>)
         }
         Kind::Flatten => quote!(#p::layer::Flatten #sep <#units>),
     }
@@ -169,19 +171,16 @@ fn inner_constructor(layer: &Layer, rng: bool) -> TokenStream {
             quote!(<#ty>::new(#epsilon))
         }
         Kind::Recurrent {
-            cell,
+            activation,
             init,
             recurrent_init,
             bias_init,
             ..
         } => {
-            let activation = match cell {
-                Cell::SimpleRnn(activation) => {
-                    let value = activation_value(*activation, layer.scalar);
-                    quote!(#value,)
-                }
-                _ => quote!(),
-            };
+            let activation = activation.map(|activation| {
+                let value = activation_value(activation, layer.scalar);
+                quote!(#value,)
+            });
             if rng {
                 let (init, recurrent_init, bias_init) =
                     (init.ident(), recurrent_init.ident(), bias_init.ident());
@@ -217,27 +216,28 @@ pub(super) fn const_fields(layer: &Layer) -> Vec<(&'static str, TokenStream)> {
         }
         Kind::LayerNorm { epsilon } => vec![("epsilon", float(*epsilon))],
         Kind::Recurrent {
-            cell: Cell::SimpleRnn(activation),
+            activation: Some(activation),
             ..
         } => vec![("activation", activation_value(*activation, layer.scalar))],
         Kind::Recurrent { .. } | Kind::Flatten => Vec::new(),
     }
 }
 
-/// The field names of the layer's tensors, in the order of its `tensor_info`, with whether
-/// each is a matrix.
-pub(super) fn tensor_fields(layer: &Layer) -> &'static [&'static str] {
-    match &layer.kind {
-        Kind::Dense { use_bias: true, .. } => &["weights", "bias"],
-        Kind::Dense {
-            use_bias: false, ..
-        } => &["weights"],
-        Kind::BatchNorm { .. } => &["gamma", "beta", "moving_mean", "moving_variance"],
-        Kind::LayerNorm { .. } => &["gamma", "beta"],
-        // Inside `weights`: `kernel`, `recurrent_kernel`, `bias` (see `expand::bake`).
-        Kind::Recurrent { .. } => &["kernel", "recurrent_kernel", "bias"],
-        Kind::Activation(_) | Kind::Dropout { .. } | Kind::Flatten => &[],
-    }
+/// The fields of the layer's tensors in its `nnet_core` struct, in the order of its
+/// `tensor_info`, with whether each is a matrix: the tensors its declaration lists (a recurrent
+/// layer's are inside its `weights`, see `expand::baked`).
+pub(super) fn tensor_fields(layer: &Layer) -> Vec<(&'static str, bool)> {
+    layer
+        .declared_tensors()
+        .map(|tensor| {
+            // `Dense` holds its `weight` tensor in the field `weights`.
+            let field = match (layer.word, tensor.name) {
+                (KindWord::Dense, "weight") => "weights",
+                (_, name) => name,
+            };
+            (field, tensor.cols.is_some())
+        })
+        .collect()
 }
 
 /// `nnet_core::activation::{Type}`, with the scalar of an activation that holds a number

@@ -1,6 +1,7 @@
 //! Expansion: the validated model to the network struct, its gradients, its trace and their
 //! trait implementations (and, with `#[weights]`, the baked weights of [`baked`]), one small
-//! function per generated item. Only wiring and unrolling:
+//! function per generated item, and a constant assertion ([`self_check`]) that the macro's
+//! counts are the core types'. Only wiring and unrolling:
 //! every computation is a call into `nnet_core` through `::nnet::__private`, and every layer is
 //! reached through the `Layer` trait; only [`layers`] knows the kinds. This file only
 //! dispatches: the shared pieces are in [`tokens`], each generated item in the file named for
@@ -16,6 +17,7 @@ mod layers;
 mod network;
 mod params;
 mod passes;
+mod self_check;
 mod sequence;
 mod structs;
 mod tokens;
@@ -34,6 +36,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     } else {
         vector(model)
     };
+    tokens.extend(self_check::counts(model));
     if let Some(baked) = weights_file::read(model) {
         tokens.extend(baked::expand(model, baked));
     }

@@ -5,7 +5,9 @@
 use proc_macro2::Ident;
 use syn::Lit;
 
-use super::{Act, Init, MAX_UNITS};
+use nnet_kinds::{MAX_UNITS, OptionType};
+
+use super::{Act, Init, KindWord};
 use crate::ast::SizeLit;
 
 /// The size as written when it is a valid size, else `10`.
@@ -14,7 +16,7 @@ pub(crate) fn size_text(size: &SizeLit) -> String {
         Lit::Int(int)
             if !size.negative
                 && int
-                    .base10_parse::<u64>()
+                    .base10_parse::<usize>()
                     .is_ok_and(|n| (1..=MAX_UNITS).contains(&n)) =>
         {
             int.base10_digits().to_owned()
@@ -53,12 +55,28 @@ pub(crate) fn dense_line(
                 .is_ok_and(|v| v.is_finite() && (activation == "elu" || v >= 0.0));
             (Some(activation), "alpha", if valid { value } else { "0.2" })
         }
-        "bias_init" => (activation, "bias_init", initializer_or(value, "zeros")),
-        _ => (activation, "init", initializer_or(value, "glorot_uniform")),
+        "bias_init" => (
+            activation,
+            "bias_init",
+            initializer_or(value, dense_default("bias_init")),
+        ),
+        _ => (
+            activation,
+            "init",
+            initializer_or(value, dense_default("init")),
+        ),
     };
     match activation {
         Some(activation) => format!("dense {size} {activation} ({option} = {value});"),
         None => format!("dense {size} ({option} = {value});"),
+    }
+}
+
+/// Keras's default of the initializer option `name` of `dense`, as its declaration has it.
+fn dense_default(name: &str) -> &'static str {
+    match KindWord::Dense.decl().option(name).map(|o| o.ty) {
+        Some(OptionType::Initializer { default }) => default,
+        _ => "zeros",
     }
 }
 

@@ -1,7 +1,9 @@
 //! The validated network: every name resolved into a typed value and every shape known. The
 //! words of the grammar are in [`words`], the lines messages suggest in [`lines`].
 
-use nnet_kinds::Shape;
+use nnet_kinds::{
+    Activation as Takes, BATCHED_WEIGHTS, Counts, Number, OptionType, Shape, TensorDecl,
+};
 use proc_macro2::{Ident, Span};
 use quote::format_ident;
 
@@ -11,65 +13,7 @@ use crate::scalar::ScalarKind;
 pub(crate) mod lines;
 mod words;
 
-pub(crate) use words::{Act, Init, KindWord};
-
-/// The largest number of units (or inputs) of one layer.
-pub(crate) const MAX_UNITS: u64 = 65_536;
-
-/// Layers are kept inline in the network struct until their parameters add up to this many
-/// floats (64 KiB); later layers keep their weights on the heap, so that a network never needs
-/// megabytes of stack to be built, moved or cloned.
-pub(crate) const INLINE_PARAMS: usize = 16_384;
-
-/// Layers of more than this many units keep their vectors (bias, normalization parameters,
-/// trace, gradient and deltas) on the heap, so that no function frame holds a vector of up to
-/// 256 KiB: the value of `nnet_core::storage::INLINE_UNITS`.
-pub(crate) const INLINE_UNITS: usize = 1024;
-
-/// Dense layers with at least this many weights (64 × 64) run batches through matrix–matrix
-/// products: the rule of `nnet_core::batch::prefers_batches`.
-pub(crate) const BATCHED_WEIGHTS: usize = 4096;
-
-/// The largest number of weights of one recurrent layer (256 KiB): the layer is built whole
-/// before it moves to the heap, so that bound keeps construction within a 2 MiB stack in debug
-/// builds. A network's first 64 KiB of weights stay inline, so that `step` reads them without
-/// an indirection and a small network can be a `const`.
-pub(crate) const MAX_RECURRENT_WEIGHTS: usize = 65_536;
-
-/// The cell of a recurrent layer.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) enum Cell {
-    SimpleRnn(Activation),
-    Gru,
-    Lstm,
-}
-
-impl Cell {
-    /// Gates side by side in the kernels.
-    pub(crate) fn gates(self) -> usize {
-        match self {
-            Cell::SimpleRnn(_) => 1,
-            Cell::Gru => 3,
-            Cell::Lstm => 4,
-        }
-    }
-
-    /// Rows of the bias: a GRU has an input and a recurrent bias.
-    pub(crate) fn biases(self) -> usize {
-        match self {
-            Cell::Gru => 2,
-            _ => 1,
-        }
-    }
-
-    pub(crate) fn word(self) -> KindWord {
-        match self {
-            Cell::SimpleRnn(_) => KindWord::SimpleRnn,
-            Cell::Gru => KindWord::Gru,
-            Cell::Lstm => KindWord::Lstm,
-        }
-    }
-}
+pub(crate) use words::{Act, Init, KindWord, KindWords, kind_words};
 
 /// An activation with its `alpha` where it has one.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -100,8 +44,10 @@ pub(crate) enum Kind {
     LayerNorm {
         epsilon: f32,
     },
+    /// `simple_rnn`, `gru` or `lstm` (`word`), with the activation of a kind that takes one.
     Recurrent {
-        cell: Cell,
+        word: KindWord,
+        activation: Option<Activation>,
         init: Init,
         recurrent_init: Init,
         bias_init: Init,
@@ -111,9 +57,27 @@ pub(crate) enum Kind {
     Flatten,
 }
 
+/// The value of an option that saved files record: `true`, `0.01`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Recorded {
+    Bool(bool),
+    Float(f32),
+}
+
+impl std::fmt::Display for Recorded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Recorded::Bool(value) => write!(f, "{value}"),
+            Recorded::Float(value) => write!(f, "{value:?}"),
+        }
+    }
+}
+
 /// One validated layer.
 #[derive(Clone)]
 pub(crate) struct Layer {
+    /// The kind, whose declaration says what its tensors are.
+    pub word: KindWord,
     pub kind: Kind,
     /// 1-based count among the layers of its kind: the layer is the field `{word}{ordinal}`.
     pub ordinal: usize,
@@ -141,18 +105,6 @@ pub(crate) struct Layer {
 }
 
 impl Layer {
-    pub(crate) fn word(&self) -> KindWord {
-        match self.kind {
-            Kind::Dense { .. } => KindWord::Dense,
-            Kind::Activation(_) => KindWord::Activation,
-            Kind::Dropout { .. } => KindWord::Dropout,
-            Kind::BatchNorm { .. } => KindWord::BatchNorm,
-            Kind::LayerNorm { .. } => KindWord::LayerNorm,
-            Kind::Recurrent { cell, .. } => cell.word(),
-            Kind::Flatten => KindWord::Flatten,
-        }
-    }
-
     /// Whether the layer acts on the last axis of a fixed shape, at every position: `nnet_core`'s
     /// `Positionwise` around the layer of the channels. Elementwise layers (dropout, an
     /// activation other than softmax) act on the flat values alike and need no wrapper.
@@ -202,56 +154,80 @@ impl Layer {
 
     /// The field, `dense1`, `batch_norm2`, …
     pub(crate) fn field(&self) -> Ident {
-        format_ident!("{}{}", self.word().word(), self.ordinal)
+        format_ident!("{}{}", self.word.name(), self.ordinal)
     }
 
     /// The activation that ends the layer, if it has one.
     pub(crate) fn activation(&self) -> Option<Activation> {
         match self.kind {
             Kind::Dense { activation, .. } | Kind::Activation(activation) => Some(activation),
-            Kind::Recurrent {
-                cell: Cell::SimpleRnn(activation),
-                ..
-            } => Some(activation),
+            Kind::Recurrent { activation, .. } => activation,
             _ => None,
         }
     }
 
-    /// Trainable parameters: on a fixed shape, those of one position, which every position
-    /// shares.
-    pub(crate) fn params(&self) -> usize {
-        let (inputs, units) = self.inner_dims();
-        match self.kind {
-            Kind::Dense { use_bias, .. } => units * inputs + if use_bias { units } else { 0 },
-            Kind::BatchNorm { .. } | Kind::LayerNorm { .. } => 2 * units,
-            Kind::Activation(_) | Kind::Dropout { .. } | Kind::Flatten => 0,
-            Kind::Recurrent { cell, .. } => (inputs + units + cell.biases()) * cell.gates() * units,
+    /// The value of the option `name`, if the kind takes such an option and it is one that
+    /// saved files record (a bool or a float, [`OptionType::recorded`]).
+    fn recorded_value(&self, name: &str) -> Option<Recorded> {
+        Some(match (&self.kind, name) {
+            (Kind::Dense { use_bias, .. }, "use_bias") => Recorded::Bool(*use_bias),
+            (Kind::Dense { l1, .. }, "l1") => Recorded::Float(*l1),
+            (Kind::Dense { l2, .. }, "l2") => Recorded::Float(*l2),
+            (Kind::BatchNorm { momentum, .. }, "momentum") => Recorded::Float(*momentum),
+            (Kind::BatchNorm { epsilon, .. } | Kind::LayerNorm { epsilon }, "epsilon") => {
+                Recorded::Float(*epsilon)
+            }
+            (
+                Kind::Recurrent {
+                    return_sequences, ..
+                },
+                "return_sequences",
+            ) => Recorded::Bool(*return_sequences),
+            _ => return None,
+        })
+    }
+
+    /// The value of the bool option `name` (its default for an option the line left out).
+    fn enabled(&self, name: &str) -> bool {
+        match self.recorded_value(name) {
+            Some(Recorded::Bool(value)) => value,
+            _ => self.word.decl().bool_default(name),
         }
+    }
+
+    /// The layer's tensors, as its declaration lists them, given its bool options.
+    pub(crate) fn declared_tensors(&self) -> impl Iterator<Item = &'static TensorDecl> + '_ {
+        self.word.decl().tensors_with(|option| self.enabled(option))
+    }
+
+    /// The layer's tensors and values, as its declaration counts them: on a fixed shape, those
+    /// of one position, which every position shares.
+    fn counts(&self) -> Counts {
+        let (inputs, units) = self.inner_dims();
+        self.word
+            .decl()
+            .counts(inputs, units, |option| self.enabled(option))
+    }
+
+    /// Trainable parameters.
+    pub(crate) fn params(&self) -> usize {
+        self.counts().trainable
     }
 
     /// Non-trainable values.
     pub(crate) fn non_trainable(&self) -> usize {
-        match self.kind {
-            Kind::BatchNorm { .. } => 2 * self.inner_dims().1,
-            _ => 0,
-        }
+        self.counts().non_trainable
     }
 
     /// Number of tensors, in the order of the layer type's `tensor_info`.
     pub(crate) fn tensors(&self) -> usize {
-        match self.kind {
-            Kind::Dense { use_bias, .. } => 1 + usize::from(use_bias),
-            Kind::BatchNorm { .. } => 4,
-            Kind::LayerNorm { .. } => 2,
-            Kind::Recurrent { .. } => 3,
-            Kind::Activation(_) | Kind::Dropout { .. } | Kind::Flatten => 0,
-        }
+        self.counts().tensors
     }
 
     /// Whether training computes something else than inference (dropout, batch
     /// normalization).
     pub(crate) fn trains_differently(&self) -> bool {
-        matches!(self.kind, Kind::Dropout { .. } | Kind::BatchNorm { .. })
+        self.word.trains_differently()
     }
 
     /// Whether this dense layer runs batches through matrix–matrix products: decided on its
@@ -264,65 +240,36 @@ impl Layer {
     /// The line with every option that differs from its default, as saved files record it
     /// (without `alpha`, as files saved before other kinds existed record dense layers).
     pub(crate) fn text(&self) -> String {
-        let options = |pairs: Vec<(&str, String, bool)>| {
-            let set: Vec<String> = pairs
-                .into_iter()
-                .filter(|(_, _, default)| !default)
-                .map(|(name, value, _)| format!("{name} = {value}"))
-                .collect();
-            if set.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", set.join(", "))
-            }
-        };
-        match &self.kind {
-            Kind::Dense {
-                activation,
-                use_bias,
-                l1,
-                l2,
-                ..
-            } => {
-                let extra = options(vec![
-                    ("use_bias", "false".to_owned(), *use_bias),
-                    ("l1", format!("{l1:?}"), *l1 == 0.0),
-                    ("l2", format!("{l2:?}"), *l2 == 0.0),
-                ]);
-                let units = self.output.channels();
-                format!("dense {units} {}{extra}", activation.act.word())
-            }
-            Kind::Activation(activation) => format!("activation {}", activation.act.word()),
-            Kind::Dropout { rate } => format!("dropout {rate:?}"),
-            Kind::BatchNorm { momentum, epsilon } => format!(
-                "batch_norm{}",
-                options(vec![
-                    ("momentum", format!("{momentum:?}"), *momentum == 0.99),
-                    ("epsilon", format!("{epsilon:?}"), *epsilon == 1e-3),
-                ])
-            ),
-            Kind::LayerNorm { epsilon } => format!(
-                "layer_norm{}",
-                options(vec![("epsilon", format!("{epsilon:?}"), *epsilon == 1e-3)])
-            ),
-            Kind::Recurrent {
-                cell,
-                return_sequences,
-                ..
-            } => {
-                let activation = match cell {
-                    Cell::SimpleRnn(a) => format!(" {}", a.act.word()),
-                    _ => String::new(),
-                };
-                let extra = options(vec![(
-                    "return_sequences",
-                    "true".to_owned(),
-                    !*return_sequences,
-                )]);
-                format!("{} {}{activation}{extra}", cell.word().word(), self.units)
-            }
-            Kind::Flatten => "flatten".to_owned(),
+        let decl = self.word.decl();
+        let mut text = decl.word.to_owned();
+        match (decl.number, &self.kind) {
+            (Number::Units, _) => text.push_str(&format!(" {}", self.output.channels())),
+            (Number::Rate(_), Kind::Dropout { rate }) => text.push_str(&format!(" {rate:?}")),
+            _ => {}
         }
+        if matches!(decl.activation, Takes::Optional { .. } | Takes::Required)
+            && let Some(activation) = self.activation()
+        {
+            text.push_str(&format!(" {}", activation.act.word()));
+        }
+        let set: Vec<String> = decl
+            .options
+            .iter()
+            .filter(|o| o.ty.recorded())
+            .filter_map(|o| {
+                let value = self.recorded_value(o.name)?;
+                let default = match o.ty {
+                    OptionType::Bool { default } => Recorded::Bool(default),
+                    OptionType::Float { default, .. } => Recorded::Float(default),
+                    _ => return None,
+                };
+                (value != default).then(|| format!("{} = {value}", o.name))
+            })
+            .collect();
+        if !set.is_empty() {
+            text.push_str(&format!(" ({})", set.join(", ")));
+        }
+        text
     }
 }
 
@@ -396,5 +343,40 @@ pub(crate) fn shape_text(shape: Shape) -> String {
             width,
             channels,
         } => format!("({height}, {width}, {channels})"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use nnet_kinds::Kind;
+
+    use crate::ast::NetworkDef;
+
+    /// Every option that saved files record, of every kind, has its value in the model, and a
+    /// line at its defaults records none of them: the model and the declarations name the same
+    /// options.
+    #[test]
+    fn the_model_holds_every_recorded_option() {
+        for kind in Kind::ALL {
+            let decl = kind.decl();
+            let source = crate::tests::example_network(*kind);
+            let def: NetworkDef = syn::parse_str(&source).expect("parses");
+            let Ok(model) = crate::validate::validate(&def) else {
+                panic!("{source} is valid");
+            };
+            let layer = &model.layers[0];
+            for option in decl.options.iter().filter(|o| o.ty.recorded()) {
+                assert!(
+                    layer.recorded_value(option.name).is_some(),
+                    "{kind:?} {}",
+                    option.name
+                );
+            }
+            assert!(!layer.text().contains('('), "{}", layer.text());
+            assert_eq!(
+                layer.counts(),
+                decl.counts(3, layer.inner_dims().1, |_| true)
+            );
+        }
     }
 }

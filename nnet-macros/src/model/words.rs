@@ -1,5 +1,6 @@
-//! The words of the grammar: activations, initializers and layer kinds, each with its
-//! `nnet_core` name, and the options and an example line of each kind.
+//! The words of the grammar: activations and initializers, each with its `nnet_core` name, and
+//! the layer kinds, whose words, options and example lines the declarations of `nnet_kinds`
+//! hold.
 
 use proc_macro2::Ident;
 use quote::format_ident;
@@ -84,70 +85,37 @@ words! {
     }
 }
 
-words! {
-    /// The layer kinds of the grammar, each a `nnet_core::LayerKind` variant.
-    KindWord {
-        Dense = "dense",
-        Activation = "activation",
-        Dropout = "dropout",
-        BatchNorm = "batch_norm",
-        LayerNorm = "layer_norm",
-        SimpleRnn = "simple_rnn",
-        Gru = "gru",
-        Lstm = "lstm",
-        Flatten = "flatten",
+/// The layer kinds of the grammar: `nnet_kinds`'s, each the `nnet_core::LayerKind` variant of
+/// the same name, with its declaration (its word, what its line takes, its options, its
+/// tensors) read from there.
+pub(crate) use nnet_kinds::Kind as KindWord;
+
+/// What the macro reads of a kind beyond its declaration's fields.
+pub(crate) trait KindWords {
+    /// The `nnet_core::LayerKind` variant (and, for a recurrent kind, the `nnet_core::layer`
+    /// type) of the same name: `Dense`, `BatchNorm`, `Gru`.
+    fn ident(self) -> Ident;
+    /// The options the kind takes, in the order of its declaration.
+    fn option_names(self) -> Vec<&'static str>;
+    /// Whether the kind takes the option `name`.
+    fn takes_option(self, name: &str) -> bool;
+}
+
+impl KindWords for KindWord {
+    fn ident(self) -> Ident {
+        format_ident!("{}", format!("{self:?}"))
+    }
+
+    fn option_names(self) -> Vec<&'static str> {
+        self.decl().options.iter().map(|o| o.name).collect()
+    }
+
+    fn takes_option(self, name: &str) -> bool {
+        self.decl().option(name).is_some()
     }
 }
 
-impl KindWord {
-    /// Whether the kind is a recurrent layer.
-    pub(crate) fn is_recurrent(self) -> bool {
-        matches!(self, KindWord::SimpleRnn | KindWord::Gru | KindWord::Lstm)
-    }
-}
-
-/// Options of `dense`.
-const DENSE_OPTIONS: &[&str] = &["init", "bias_init", "alpha", "use_bias", "l1", "l2"];
-
-/// Options of `gru` and `lstm`.
-const RECURRENT_OPTIONS: &[&str] = &["return_sequences", "init", "recurrent_init", "bias_init"];
-
-/// Options of `simple_rnn`: the recurrent ones and the `alpha` of its activation.
-const SIMPLE_RNN_OPTIONS: &[&str] = &[
-    "return_sequences",
-    "init",
-    "recurrent_init",
-    "bias_init",
-    "alpha",
-];
-
-impl KindWord {
-    /// The options the kind takes.
-    pub(crate) fn options(self) -> &'static [&'static str] {
-        match self {
-            KindWord::SimpleRnn => SIMPLE_RNN_OPTIONS,
-            KindWord::Gru | KindWord::Lstm => RECURRENT_OPTIONS,
-            KindWord::Dense => DENSE_OPTIONS,
-            KindWord::Activation => &["alpha"],
-            KindWord::Dropout => &[],
-            KindWord::BatchNorm => &["momentum", "epsilon"],
-            KindWord::LayerNorm => &["epsilon"],
-            KindWord::Flatten => &[],
-        }
-    }
-
-    /// A line of the kind that compiles, for messages.
-    pub(crate) fn example(self) -> &'static str {
-        match self {
-            KindWord::Dense => "dense 10 relu;",
-            KindWord::Activation => "activation relu;",
-            KindWord::Dropout => "dropout 0.5;",
-            KindWord::BatchNorm => "batch_norm;",
-            KindWord::LayerNorm => "layer_norm;",
-            KindWord::SimpleRnn => "simple_rnn 16;",
-            KindWord::Gru => "gru 16;",
-            KindWord::Lstm => "lstm 16;",
-            KindWord::Flatten => "flatten;",
-        }
-    }
+/// Every kind's word, in the declarations' order.
+pub(crate) fn kind_words() -> Vec<&'static str> {
+    KindWord::ALL.iter().map(|k| k.name()).collect()
 }

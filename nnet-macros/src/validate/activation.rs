@@ -6,21 +6,22 @@ use syn::Ident;
 use crate::ast::LayerStmt;
 use crate::diagnostics::{did_you_mean, push_error};
 use crate::model::lines::{activation_or, dense_line, size_text};
-use crate::model::{Act, KindWord};
+use crate::model::{Act, KindWord, KindWords};
+use nnet_kinds::Activation as Takes;
 
-/// The activation the line ends in: written, or the kind's default (`tanh` for `simple_rnn`,
-/// as Keras's SimpleRNN; `linear` for kinds that have none).
+/// The activation the line ends in: written, or the kind's declared default (`tanh` for
+/// `simple_rnn`, as Keras's SimpleRNN; `linear` for kinds that have none).
 pub(super) fn activation_of(
     line: &LayerStmt,
     word: KindWord,
     errors: &mut Option<syn::Error>,
 ) -> Option<Act> {
-    match word {
-        KindWord::Dense | KindWord::Activation => check_activation(line, word, errors),
-        // Keras's SimpleRNN defaults to tanh.
-        KindWord::SimpleRnn if line.activation.is_none() => Some(Act::Tanh),
-        KindWord::SimpleRnn => check_activation(line, word, errors),
-        _ => Some(Act::Linear),
+    match word.decl().activation {
+        Takes::Optional { default } if line.activation.is_none() => {
+            Some(Act::from_word(default).unwrap_or(Act::Linear))
+        }
+        Takes::Optional { .. } | Takes::Required => check_activation(line, word, errors),
+        Takes::Fixed(_) | Takes::None => Some(Act::Linear),
     }
 }
 
@@ -52,7 +53,7 @@ fn check_activation(
     }
     let names = Act::words();
     let hint = did_you_mean(&name, &names);
-    let message = if word == KindWord::Dense && KindWord::Dense.options().contains(&name.as_str()) {
+    let message = if word == KindWord::Dense && word.takes_option(&name) {
         let size = line.size.as_ref().map_or("10".to_owned(), size_text);
         let line = dense_line(&size, None, &name, "");
         format!(
@@ -92,14 +93,15 @@ pub(super) fn check_softmax_width(
 
 /// "`gru` takes no activation", for an activation written on a `gru` or `lstm` line.
 pub(super) fn fixed_activations(line: &LayerStmt, word: KindWord, activation: &str) -> String {
-    let kind = word.word();
+    let kind = word.name();
     let activation = activation_or(activation, "relu");
     let size = line.size.as_ref().map_or("16".to_owned(), size_text);
-    let (keras, candidate) = match word {
-        KindWord::Gru => ("GRU", "candidate state"),
-        _ => ("LSTM", "cell input and output"),
+    let keras = word.keras_name();
+    let fixed = match word.decl().activation {
+        Takes::Fixed(fixed) => fixed,
+        _ => "",
     };
     format!(
-        "`{kind}` takes no activation: its activations are fixed as in Keras's {keras} (sigmoid on the gates, tanh on the {candidate}); write `{kind} {size};`, or use `simple_rnn {size} {activation};` for a recurrent layer with an activation of your choice"
+        "`{kind}` takes no activation: its activations are fixed as in Keras's {keras} ({fixed}); write `{kind} {size};`, or use `simple_rnn {size} {activation};` for a recurrent layer with an activation of your choice"
     )
 }

@@ -9,7 +9,8 @@ use super::size::check_size;
 use crate::ast::{InputSize, NetworkDef, SizeLit, Statement};
 use crate::diagnostics::{push_error, thousands};
 use crate::kw;
-use crate::model::{MAX_UNITS, shape_text};
+use crate::model::shape_text;
+use nnet_kinds::MAX_UNITS;
 
 /// What the input line declares.
 pub(super) struct Input<'a> {
@@ -115,7 +116,7 @@ fn first_input_line<'a>(
 }
 
 /// The shape of an input line, with 1 for any axis in error, and whether it is valid: every
-/// axis a whole number from 1 to 65,536, and no more values than a layer may have.
+/// axis a whole number from 1 to [`MAX_UNITS`], and no more values than a layer may have.
 fn input_shape(size: &InputSize, sequence: bool, errors: &mut Option<syn::Error>) -> (Shape, bool) {
     let (parens, axes) = match size {
         InputSize::Length(size) => {
@@ -168,10 +169,9 @@ fn input_shape(size: &InputSize, sequence: bool, errors: &mut Option<syn::Error>
 fn axis_value(axis: &SizeLit) -> Option<usize> {
     match &axis.lit {
         syn::Lit::Int(int) if !axis.negative => int
-            .base10_parse::<u64>()
+            .base10_parse::<usize>()
             .ok()
-            .filter(|n| (1..=MAX_UNITS).contains(n))
-            .and_then(|n| usize::try_from(n).ok()),
+            .filter(|n| (1..=MAX_UNITS).contains(n)),
         _ => None,
     }
 }
@@ -205,10 +205,7 @@ fn check_length(
     errors: &mut Option<syn::Error>,
 ) -> bool {
     let len = axes.iter().try_fold(1_usize, |len, &n| len.checked_mul(n));
-    if len
-        .and_then(|len| u64::try_from(len).ok())
-        .is_some_and(|len| len <= MAX_UNITS)
-    {
+    if len.is_some_and(|len| len <= MAX_UNITS) {
         return true;
     }
     let len = len.map_or_else(|| "too many".to_owned(), thousands);
@@ -217,8 +214,9 @@ fn check_length(
         syn::Error::new(
             parens,
             format!(
-                "the input {} holds {len} values, more than a network's input may have (65,536): use a smaller shape: fewer steps, pixels or channels",
+                "the input {} holds {len} values, more than a network's input may have ({}): use a smaller shape: fewer steps, pixels or channels",
                 shape_text(shape),
+                thousands(MAX_UNITS),
             ),
         ),
     );

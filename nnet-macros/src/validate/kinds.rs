@@ -5,7 +5,8 @@ use super::options::Options;
 use super::size::{lit_text, number};
 use crate::ast::LayerStmt;
 use crate::diagnostics::push_error;
-use crate::model::{Activation, Cell, Kind, KindWord};
+use crate::model::{Activation, Kind, KindWord};
+use nnet_kinds::{Activation as Takes, Number};
 
 /// The kind of a line that passed the rules (the shape it outputs is inferred in `shapes`).
 pub(super) fn build(
@@ -18,14 +19,26 @@ pub(super) fn build(
     Some(match word {
         KindWord::Dense => dense(options, activation),
         KindWord::Activation => Kind::Activation(activation),
-        KindWord::Dropout => dropout(line, errors)?,
+        KindWord::Dropout => dropout(word, line, errors)?,
         KindWord::BatchNorm => batch_norm(options),
         KindWord::LayerNorm => layer_norm(options),
-        KindWord::SimpleRnn => recurrent(Cell::SimpleRnn(activation), options),
-        KindWord::Gru => recurrent(Cell::Gru, options),
-        KindWord::Lstm => recurrent(Cell::Lstm, options),
         // `flatten`: no number, activation or options, which the rules made sure of.
         KindWord::Flatten => Kind::Flatten,
+        _ if word.is_recurrent() => recurrent(word, activation, options),
+        // A kind declared in `nnet_kinds` that this macro cannot expand yet.
+        _ => {
+            push_error(
+                errors,
+                syn::Error::new(
+                    line.keyword.span(),
+                    format!(
+                        "`{}` is not supported by this version of `network!`",
+                        word.name()
+                    ),
+                ),
+            );
+            return None;
+        }
     })
 }
 
@@ -33,50 +46,53 @@ pub(super) fn build(
 fn dense(options: &Options, activation: Activation) -> Kind {
     Kind::Dense {
         activation,
-        init: options.init,
-        bias_init: options.bias_init,
-        use_bias: options.use_bias,
-        l1: options.l1,
-        l2: options.l2,
+        init: options.init("init"),
+        bias_init: options.init("bias_init"),
+        use_bias: options.flag("use_bias"),
+        l1: options.float("l1"),
+        l2: options.float("l2"),
     }
 }
 
 /// `dropout RATE`.
-fn dropout(line: &LayerStmt, errors: &mut Option<syn::Error>) -> Option<Kind> {
+fn dropout(word: KindWord, line: &LayerStmt, errors: &mut Option<syn::Error>) -> Option<Kind> {
     Some(Kind::Dropout {
-        rate: check_rate(line, errors)?,
+        rate: check_rate(word, line, errors)?,
     })
 }
 
 /// `batch_norm [(momentum, epsilon)]`.
 fn batch_norm(options: &Options) -> Kind {
     Kind::BatchNorm {
-        momentum: options.momentum,
-        epsilon: options.epsilon,
+        momentum: options.float("momentum"),
+        epsilon: options.float("epsilon"),
     }
 }
 
 /// `layer_norm [(epsilon)]`.
 fn layer_norm(options: &Options) -> Kind {
     Kind::LayerNorm {
-        epsilon: options.epsilon,
+        epsilon: options.float("epsilon"),
     }
 }
 
 /// `simple_rnn UNITS [activation]`, `gru UNITS` or `lstm UNITS`, with
-/// `[(return_sequences, init, recurrent_init, bias_init)]`.
-fn recurrent(cell: Cell, options: &Options) -> Kind {
+/// `[(return_sequences, init, recurrent_init, bias_init)]`: the activation only for a kind that
+/// takes one.
+fn recurrent(word: KindWord, activation: Activation, options: &Options) -> Kind {
+    let takes = matches!(word.decl().activation, Takes::Optional { .. });
     Kind::Recurrent {
-        cell,
-        init: options.init,
-        recurrent_init: options.recurrent_init,
-        bias_init: options.bias_init,
-        return_sequences: options.return_sequences,
+        word,
+        activation: takes.then_some(activation),
+        init: options.init("init"),
+        recurrent_init: options.init("recurrent_init"),
+        bias_init: options.init("bias_init"),
+        return_sequences: options.flag("return_sequences"),
     }
 }
 
-/// `dropout RATE`: a number in `[0, 1)`.
-fn check_rate(line: &LayerStmt, errors: &mut Option<syn::Error>) -> Option<f32> {
+/// `dropout RATE`: a number in the declared range, `[0, 1)`.
+fn check_rate(word: KindWord, line: &LayerStmt, errors: &mut Option<syn::Error>) -> Option<f32> {
     let Some(size) = &line.size else {
         push_error(
             errors,
@@ -89,7 +105,9 @@ fn check_rate(line: &LayerStmt, errors: &mut Option<syn::Error>) -> Option<f32> 
     };
     let value = number(&size.lit, size.negative);
     let message = match value {
-        Some(rate) if (0.0..1.0).contains(&rate) => return Some(rate),
+        Some(rate) if matches!(word.decl().number, Number::Rate(range) if range.contains(rate)) => {
+            return Some(rate);
+        }
         Some(1.0) => {
             "a dropout rate of 1 drops every unit, so nothing would pass: the rate must be at least 0 and less than 1, e.g. `dropout 0.5;`".to_owned()
         }

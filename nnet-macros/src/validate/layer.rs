@@ -10,7 +10,8 @@ use super::size::check_size;
 use crate::ast::LayerStmt;
 use crate::diagnostics::push_error;
 use crate::model::lines::size_text;
-use crate::model::{Act, Activation, Kind, KindWord};
+use crate::model::{Act, Activation, Kind, KindWord, KindWords};
+use nnet_kinds::{Activation as Takes, Number};
 
 /// One layer line: what its kind needs, and nothing else. Returns the kind and the layer's
 /// units: the number on its line, else the channels of `input`, the shape it reads.
@@ -25,11 +26,12 @@ pub(super) fn check_layer(
         return None;
     }
     ok &= check_takes_activation(line, word, errors);
-    let units = if word == KindWord::Dense || word.is_recurrent() {
+    let units = if word.decl().number == Number::Units {
+        let example = format!("`{}`", word.decl().example);
         let units = line
             .size
             .as_ref()
-            .and_then(|size| check_size(size, "units", &format!("`{}`", word.example()), errors));
+            .and_then(|size| check_size(size, "units", &example, errors));
         ok &= units.is_some();
         units.unwrap_or(1)
     } else {
@@ -39,7 +41,7 @@ pub(super) fn check_layer(
     ok &= options_ok;
     let act = activation_of(line, word, errors)?;
     ok &= check_alpha(line, act, &options, errors);
-    ok &= check_bias_init(line, &options, errors);
+    ok &= check_bias_init(line, word, &options, errors);
     if act == Act::Softmax && units == 1 {
         check_softmax_width(line, act, units, errors);
         return None;
@@ -49,28 +51,33 @@ pub(super) fn check_layer(
     }
     let activation = Activation {
         act,
-        alpha: options.alpha.or(act.default_alpha()),
+        alpha: options.alpha().or(act.default_alpha()),
     };
     Some((build(word, line, &options, activation, errors)?, units))
 }
 
-/// Only `dense`, `dropout` and the recurrent kinds take a number; the others have the width of
-/// the layer before. False after reporting a number where none belongs.
+/// Only the kinds declared with a number (`dense`, `dropout`, the recurrent kinds) take one; the
+/// others have the width of the layer before, or none of their own (`flatten`). False after
+/// reporting a number where none belongs.
 fn check_takes_number(line: &LayerStmt, word: KindWord, errors: &mut Option<syn::Error>) -> bool {
     let Some(size) = &line.size else {
         return true;
     };
-    if matches!(word, KindWord::Dense | KindWord::Dropout) || word.is_recurrent() {
+    if word.decl().number != Number::None {
         return true;
     }
-    let (kind, example) = (word.word(), word.example());
+    let (kind, example) = (word.name(), word.decl().example);
+    // `flatten`'s output is the number of values it reads, not the previous layer's width.
+    let width = if word == KindWord::Flatten {
+        "its output is the vector of every value of the shape it reads"
+    } else {
+        "its width is the previous layer's"
+    };
     push_error(
         errors,
         syn::Error::new(
             size.lit.span(),
-            format!(
-                "`{kind}` takes no number: its width is the previous layer's; write `{example}`"
-            ),
+            format!("`{kind}` takes no number: {width}; write `{example}`"),
         ),
     );
     false
@@ -82,7 +89,7 @@ fn dropout_rate_is_a_name(
     word: KindWord,
     errors: &mut Option<syn::Error>,
 ) -> bool {
-    if word == KindWord::Dropout
+    if matches!(word.decl().number, Number::Rate(_))
         && line.size.is_none()
         && let Some(name) = &line.activation
     {
@@ -108,9 +115,9 @@ fn unparenthesized_option(
 ) -> bool {
     if word.is_recurrent()
         && let Some(name) = &line.activation
-        && word.options().contains(&name.to_string().as_str())
+        && word.takes_option(&name.to_string())
     {
-        let kind = word.word();
+        let kind = word.name();
         let size = line.size.as_ref().map_or("16".to_owned(), size_text);
         let option = if name == "return_sequences" {
             name.to_string()
@@ -131,8 +138,8 @@ fn unparenthesized_option(
     false
 }
 
-/// Only `dense`, `activation` and `simple_rnn` take an activation: `gru` and `lstm` have theirs
-/// fixed, the others none. False after reporting an activation where none belongs.
+/// Only the kinds declared with an activation (`dense`, `activation`, `simple_rnn`) take one:
+/// `gru` and `lstm` have theirs fixed, the others none. False after reporting an activation where none belongs.
 fn check_takes_activation(
     line: &LayerStmt,
     word: KindWord,
@@ -141,11 +148,11 @@ fn check_takes_activation(
     let Some(activation) = &line.activation else {
         return true;
     };
-    let message = match word {
-        KindWord::Dense | KindWord::Activation | KindWord::SimpleRnn => return true,
-        KindWord::Gru | KindWord::Lstm => fixed_activations(line, word, &activation.to_string()),
-        _ => {
-            let (kind, example) = (word.word(), word.example());
+    let message = match word.decl().activation {
+        Takes::Optional { .. } | Takes::Required => return true,
+        Takes::Fixed(_) => fixed_activations(line, word, &activation.to_string()),
+        Takes::None => {
+            let (kind, example) = (word.name(), word.decl().example);
             format!(
                 "`{kind}` takes no activation: write `{example}` and put the activation on its own line, `activation {activation};`"
             )

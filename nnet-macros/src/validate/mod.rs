@@ -14,7 +14,9 @@ mod shapes;
 mod size;
 
 use crate::ast::{LayerStmt, NetworkDef, Statement};
-use crate::model::{INLINE_PARAMS, INLINE_UNITS, Kind, KindWord, Layer, Model};
+use nnet_kinds::{INLINE_PARAMS, INLINE_UNITS};
+
+use crate::model::{Kind, KindWord, Layer, Model};
 
 /// Checks the whole definition, returning the model or every error found.
 pub(crate) fn validate(def: &NetworkDef) -> syn::Result<Model<'_>> {
@@ -39,12 +41,13 @@ pub(crate) fn validate(def: &NetworkDef) -> syn::Result<Model<'_>> {
         let Some((kind, units)) = layer::check_layer(line, word, shape, &mut errors) else {
             continue;
         };
-        let ordinal = 1 + layers.iter().filter(|l| l.word() == word).count();
-        if let Kind::Recurrent { cell, .. } = &kind {
-            recurrence::check_recurrent_weights(line, *cell, shape.channels(), units, &mut errors);
+        let ordinal = 1 + layers.iter().filter(|l| l.word == word).count();
+        if word.is_recurrent() {
+            recurrence::check_recurrent_weights(line, word, shape.channels(), units, &mut errors);
         }
         let output = shapes::output_shape(&kind, line, shape, units, &flow, &mut errors);
         let mut layer = Layer {
+            word,
             kind,
             ordinal,
             input: shape,

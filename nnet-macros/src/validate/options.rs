@@ -9,39 +9,94 @@ use super::size::number;
 use crate::ast::{LayerOption, LayerStmt, OptionValue};
 use crate::diagnostics::{did_you_mean, push_error, word_list};
 use crate::model::lines::{activation_or, size_text};
-use crate::model::{Act, Init, KindWord};
+use crate::model::{Act, Init, KindWord, KindWords};
+use nnet_kinds::{Activation as Takes, OptionType};
 
-/// Every option of a line, with Keras's defaults for those not written.
+/// Every option a line's kind takes, with its value: as written, or Keras's default from the
+/// kind's declaration.
 pub(super) struct Options {
-    pub(super) init: Init,
-    pub(super) bias_init: Init,
-    pub(super) alpha: Option<f32>,
+    values: Vec<(&'static str, Value)>,
     pub(super) alpha_span: Option<proc_macro2::Span>,
     pub(super) alpha_name: Option<proc_macro2::Span>,
-    pub(super) use_bias: bool,
-    pub(super) l1: f32,
-    pub(super) l2: f32,
-    pub(super) momentum: f32,
-    pub(super) epsilon: f32,
-    pub(super) recurrent_init: Init,
-    pub(super) return_sequences: bool,
 }
 
-impl Default for Options {
-    fn default() -> Self {
+/// The value of one option, of its declared type.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Value {
+    Init(Init),
+    Bool(bool),
+    Float(f32),
+    /// `alpha`: `None` for the activation's own default.
+    Alpha(Option<f32>),
+}
+
+impl Options {
+    /// The options of `word` at their defaults.
+    pub(super) fn defaults(word: KindWord) -> Self {
+        let values = word
+            .decl()
+            .options
+            .iter()
+            .map(|option| {
+                let value = match option.ty {
+                    // Every declared default is an initializer of the grammar (tested).
+                    OptionType::Initializer { default } => {
+                        Value::Init(Init::from_word(default).unwrap_or(Init::Zeros))
+                    }
+                    OptionType::Bool { default } => Value::Bool(default),
+                    OptionType::Float { default, .. } => Value::Float(default),
+                    OptionType::ActivationParameter => Value::Alpha(None),
+                };
+                (option.name, value)
+            })
+            .collect();
         Self {
-            init: Init::GlorotUniform,
-            bias_init: Init::Zeros,
-            alpha: None,
+            values,
             alpha_span: None,
             alpha_name: None,
-            use_bias: true,
-            l1: 0.0,
-            l2: 0.0,
-            momentum: 0.99,
-            epsilon: 1e-3,
-            recurrent_init: Init::Orthogonal,
-            return_sequences: false,
+        }
+    }
+
+    fn get(&self, name: &str) -> Option<Value> {
+        self.values
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| *v)
+    }
+
+    fn set(&mut self, name: &str, value: Value) {
+        if let Some(slot) = self.values.iter_mut().find(|(n, _)| *n == name) {
+            slot.1 = value;
+        }
+    }
+
+    /// The initializer `name` (`init`, `bias_init`, `recurrent_init`) of the line's kind.
+    pub(super) fn init(&self, name: &str) -> Init {
+        match self.get(name) {
+            Some(Value::Init(init)) => init,
+            // Only asked of kinds that declare the option (tested for every kind).
+            _ => Init::Zeros,
+        }
+    }
+
+    /// The bool option `name` (`use_bias`, `return_sequences`) of the line's kind.
+    pub(super) fn flag(&self, name: &str) -> bool {
+        matches!(self.get(name), Some(Value::Bool(true)))
+    }
+
+    /// The number option `name` (`momentum`, `epsilon`, `l1`) of the line's kind.
+    pub(super) fn float(&self, name: &str) -> f32 {
+        match self.get(name) {
+            Some(Value::Float(value)) => value,
+            _ => 0.0,
+        }
+    }
+
+    /// `alpha` as written, if it is.
+    pub(super) fn alpha(&self) -> Option<f32> {
+        match self.get("alpha") {
+            Some(Value::Alpha(alpha)) => alpha,
+            _ => None,
         }
     }
 }
@@ -52,8 +107,7 @@ pub(super) fn check_options(
     word: KindWord,
     errors: &mut Option<syn::Error>,
 ) -> (Options, bool) {
-    let allowed = word.options();
-    let mut options = Options::default();
+    let mut options = Options::defaults(word);
     let mut ok = true;
     let mut seen: Vec<&Ident> = Vec::new();
     for option in &line.options {
@@ -78,27 +132,27 @@ pub(super) fn check_options(
             ok = false;
             continue;
         }
-        if !allowed.contains(&name.as_str()) {
+        let Some(declared) = word.decl().option(&name) else {
             push_error(errors, misplaced_option(option, word));
             ok = false;
             continue;
-        }
-        ok &= set_option(&mut options, option, errors);
+        };
+        ok &= set_option(&mut options, option, declared.ty, errors);
     }
     (options, ok)
 }
 
 /// `activation = relu` inside the parentheses, as Keras writes it: where the activation goes.
 fn activation_as_option(line: &LayerStmt, word: KindWord, value: &OptionValue) -> String {
-    let kind = word.word();
+    let kind = word.name();
     let activation = match value {
         OptionValue::Ident(ident) => ident.to_string(),
         OptionValue::Number { .. } => String::new(),
     };
     let activation = activation_or(&activation, "relu");
-    match (&line.size, word) {
-        (_, KindWord::Gru | KindWord::Lstm) => fixed_activations(line, word, activation),
-        (Some(size), KindWord::Dense | KindWord::SimpleRnn) => format!(
+    match (&line.size, word.decl().activation) {
+        (_, Takes::Fixed(_)) => fixed_activations(line, word, activation),
+        (Some(size), Takes::Optional { .. }) => format!(
             "the activation is not an option: write it after the size, `{kind} {} {activation};`",
             size_text(size)
         ),
@@ -111,20 +165,16 @@ fn activation_as_option(line: &LayerStmt, word: KindWord, value: &OptionValue) -
 /// An option the kind does not take: another kind's, or none's.
 fn misplaced_option(option: &LayerOption, word: KindWord) -> syn::Error {
     let name = option.name.to_string();
-    let kind = word.word();
-    let allowed = word.options();
-    let owners: Vec<&str> = KindWord::ALL
-        .iter()
-        .filter(|k| k.options().contains(&name.as_str()))
-        .map(|k| k.word())
-        .collect();
+    let kind = word.name();
+    let allowed = word.option_names();
+    let owners: Vec<&str> = KindWord::owners_of(&name).map(KindWord::name).collect();
     let takes = if allowed.is_empty() {
         format!("`{kind}` takes no options")
     } else {
-        format!("the options of `{kind}` are {}", word_list(allowed))
+        format!("the options of `{kind}` are {}", word_list(&allowed))
     };
     let message = if owners.is_empty() {
-        let hint = did_you_mean(&name, allowed);
+        let hint = did_you_mean(&name, &allowed);
         format!("unknown option `{name}`{hint}\n{takes}")
     } else {
         format!(
@@ -143,7 +193,7 @@ pub(super) fn check_alpha(
     options: &Options,
     errors: &mut Option<syn::Error>,
 ) -> bool {
-    let Some(alpha) = options.alpha else {
+    let Some(alpha) = options.alpha() else {
         return true;
     };
     let span = options.alpha_span.unwrap_or(line.keyword.span());
@@ -176,10 +226,12 @@ pub(super) fn check_alpha(
 /// `bias_init` needs a bias: false after reporting it beside `use_bias = false`.
 pub(super) fn check_bias_init(
     line: &LayerStmt,
+    word: KindWord,
     options: &Options,
     errors: &mut Option<syn::Error>,
 ) -> bool {
-    if !options.use_bias
+    if !options.flag("use_bias")
+        && word.takes_option("use_bias")
         && let Some(bias_init) = line.options.iter().find(|o| o.name == "bias_init")
     {
         push_error(
@@ -194,31 +246,47 @@ pub(super) fn check_bias_init(
     true
 }
 
-/// Reads one option the kind takes into `options`; false after reporting a bad value.
+/// Reads one option the kind takes, of its declared type `ty`, into `options`; false after
+/// reporting a bad value.
 fn set_option(
     options: &mut Options,
     option: &LayerOption,
+    ty: OptionType,
     errors: &mut Option<syn::Error>,
 ) -> bool {
     let name = option.name.to_string();
     let value = &option.value;
-    if matches!(name.as_str(), "init" | "bias_init" | "recurrent_init") {
-        let Some(init) = check_initializer(&option.name, value, errors) else {
-            return false;
-        };
-        match name.as_str() {
-            "init" => options.init = init,
-            "bias_init" => options.bias_init = init,
-            _ => options.recurrent_init = init,
+    let num = match value {
+        OptionValue::Number { lit, negative } => number(lit, *negative),
+        OptionValue::Ident(_) => None,
+    };
+    let text = value_text(value);
+    let read = match ty {
+        OptionType::Initializer { .. } => {
+            let Some(init) = check_initializer(&option.name, value, errors) else {
+                return false;
+            };
+            Ok(Value::Init(init))
         }
-        return true;
-    }
-    if name == "alpha" {
-        options.alpha_span = Some(value.span());
-        options.alpha_name = Some(option.name.span());
-    }
-    match set_value(options, &name, value) {
-        Ok(()) => true,
+        // The value to suggest is the one that changes something.
+        OptionType::Bool { default } => {
+            flag(value, &name, &(!default).to_string(), &text).map(Value::Bool)
+        }
+        OptionType::Float { range, .. } => match num {
+            Some(v) if range.contains(v) => Ok(Value::Float(v)),
+            _ => Err(float_message(&name, &text)),
+        },
+        OptionType::ActivationParameter => {
+            options.alpha_span = Some(value.span());
+            options.alpha_name = Some(option.name.span());
+            alpha(num, &text).map(|alpha| Value::Alpha(Some(alpha)))
+        }
+    };
+    match read {
+        Ok(read) => {
+            options.set(&name, read);
+            true
+        }
         Err(message) => {
             push_error(errors, syn::Error::new(value.span(), message));
             false
@@ -226,51 +294,20 @@ fn set_option(
     }
 }
 
-/// Sets an option whose value is a number or a flag, or says what is wrong with the value.
-fn set_value(options: &mut Options, name: &str, value: &OptionValue) -> Result<(), String> {
-    let num = match value {
-        OptionValue::Number { lit, negative } => number(lit, *negative),
-        OptionValue::Ident(_) => None,
-    };
-    let text = value_text(value);
+/// What is wrong with the value `text` of the number option `name`, and what to write.
+fn float_message(name: &str, text: &str) -> String {
     match name {
-        "return_sequences" => options.return_sequences = flag(value, name, "true", &text)?,
-        "use_bias" => options.use_bias = flag(value, name, "false", &text)?,
-        "alpha" => options.alpha = Some(alpha(num, &text)?),
-        "l1" | "l2" => {
-            let factor = match num {
-                Some(v) if v.is_finite() && v >= 0.0 => v,
-                _ => {
-                    return Err(format!(
-                        "`{name}` is the factor of the weights' regularization, a number of 0 or more, not `{text}`: write e.g. `{name} = 0.01`"
-                    ));
-                }
-            };
-            if name == "l1" {
-                options.l1 = factor;
-            } else {
-                options.l2 = factor;
-            }
-        }
-        "momentum" => match num {
-            Some(v) if (0.0..=1.0).contains(&v) => options.momentum = v,
-            _ => {
-                return Err(format!(
-                    "`momentum` is the weight of the old moving statistics, from 0 to 1, not `{text}`: write e.g. `momentum = 0.99`"
-                ));
-            }
-        },
-        "epsilon" => match num {
-            Some(v) if v.is_finite() && v > 0.0 => options.epsilon = v,
-            _ => {
-                return Err(format!(
-                    "`epsilon` is added to the variance and must be a number above 0, not `{text}`: write e.g. `epsilon = 0.001`"
-                ));
-            }
-        },
-        _ => return Err(format!("unknown option `{name}`")),
+        "l1" | "l2" => format!(
+            "`{name}` is the factor of the weights' regularization, a number of 0 or more, not `{text}`: write e.g. `{name} = 0.01`"
+        ),
+        "momentum" => format!(
+            "`momentum` is the weight of the old moving statistics, from 0 to 1, not `{text}`: write e.g. `momentum = 0.99`"
+        ),
+        "epsilon" => format!(
+            "`epsilon` is added to the variance and must be a number above 0, not `{text}`: write e.g. `epsilon = 0.001`"
+        ),
+        _ => format!("`{name}` does not take `{text}`"),
     }
-    Ok(())
 }
 
 /// `true` or `false`: `example` is the value to suggest.

@@ -5,24 +5,26 @@ use nnet_kinds::Shape;
 use syn::Ident;
 
 use crate::ast::{LayerStmt, NetworkDef, Statement};
-use crate::diagnostics::{push_error, thousands};
-use crate::model::{Cell, KindWord, Layer, MAX_RECURRENT_WEIGHTS, shape_text};
+use crate::diagnostics::{one_of, push_error, thousands};
+use nnet_kinds::MAX_RECURRENT_WEIGHTS;
+
+use crate::model::{KindWord, Layer, shape_text};
 
 /// A recurrent layer's weights fit inline; if not, the error is on the number of units and
 /// gives the most units that fit.
 pub(super) fn check_recurrent_weights(
     line: &LayerStmt,
-    cell: Cell,
+    word: KindWord,
     inputs: usize,
     units: usize,
     errors: &mut Option<syn::Error>,
 ) {
-    let weights_of = |units: usize| (inputs + units + cell.biases()) * cell.gates() * units;
+    let weights_of = |units: usize| word.decl().counts(inputs, units, |_| true).trainable;
     let weights = weights_of(units);
     if weights <= MAX_RECURRENT_WEIGHTS {
         return;
     }
-    let kind = cell.word().word();
+    let kind = word.name();
     let most = (1..units)
         .take_while(|&u| weights_of(u) <= MAX_RECURRENT_WEIGHTS)
         .last();
@@ -64,7 +66,7 @@ pub(super) fn check_recurrence(
     let features = input.map_or("N".to_owned(), |shape| shape.channels().to_string());
     let mut previous: Option<&Layer> = None;
     for layer in layers.iter().filter(|l| l.is_recurrent()) {
-        let kind = layer.word().word();
+        let kind = layer.word.name();
         // Once per network: every recurrent layer has the same fix.
         if sequence.is_none() && previous.is_none() && !layer.input.is_fixed() {
             let input = match input {
@@ -116,6 +118,11 @@ fn check_sequence_is_read(
         matches!(s, Statement::Layer(line)
             if KindWord::from_word(&line.keyword.to_string()).is_some_and(KindWord::is_recurrent))
     });
+    let recurrent_words: Vec<&str> = KindWord::ALL
+        .iter()
+        .filter(|k| k.is_recurrent())
+        .map(|k| k.name())
+        .collect();
     if let Some(sequence) = sequence
         && !recurrent_line
         && def.errors.is_none()
@@ -126,7 +133,8 @@ fn check_sequence_is_read(
             syn::Error::new(
                 sequence.span(),
                 format!(
-                    "a sequence input needs a recurrent layer (`simple_rnn`, `gru` or `lstm`) to read it: add one, e.g. `gru 16;`, or write `input {features};` for one vector per sample"
+                    "a sequence input needs a recurrent layer ({}) to read it: add one, e.g. `gru 16;`, or write `input {features};` for one vector per sample",
+                    one_of(&recurrent_words)
                 ),
             ),
         );

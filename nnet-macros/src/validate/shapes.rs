@@ -6,7 +6,9 @@ use syn::Ident;
 
 use crate::ast::LayerStmt;
 use crate::diagnostics::{push_error, thousands};
-use crate::model::{Act, Cell, Kind, Layer, MAX_UNITS, shape_text};
+use nnet_kinds::MAX_UNITS;
+
+use crate::model::{Act, Kind, KindWord, Layer, shape_text};
 
 /// What the shape rules know of the network's input.
 pub(super) struct Flow {
@@ -38,10 +40,10 @@ pub(super) fn output_shape(
         | Kind::LayerNorm { .. } => input,
         Kind::Flatten => flatten(line, input, flow, errors),
         Kind::Recurrent {
-            cell,
+            word,
             return_sequences,
             ..
-        } => recurrent(line, *cell, input, units, *return_sequences, flow, errors),
+        } => recurrent(line, *word, input, units, *return_sequences, flow, errors),
     }
 }
 
@@ -51,10 +53,10 @@ fn dense(line: &LayerStmt, input: Shape, units: usize, errors: &mut Option<syn::
     let output = input.with_channels(units);
     let positions = input.positions();
     let len = positions.saturating_mul(units);
-    if u64::try_from(len).is_ok_and(|len| len <= MAX_UNITS) {
+    if len <= MAX_UNITS {
         return output;
     }
-    let most = usize::try_from(MAX_UNITS).unwrap_or(usize::MAX) / positions.max(1);
+    let most = MAX_UNITS / positions.max(1);
     let span = line
         .size
         .as_ref()
@@ -64,10 +66,11 @@ fn dense(line: &LayerStmt, input: Shape, units: usize, errors: &mut Option<syn::
         syn::Error::new(
             span,
             format!(
-                "`dense {units}` at each of the {} positions of {} outputs {} values, more than a layer may output (65,536): use at most {most} units here, e.g. `dense {most};`, or `flatten;` before it",
+                "`dense {units}` at each of the {} positions of {} outputs {} values, more than a layer may output ({}): use at most {most} units here, e.g. `dense {most};`, or `flatten;` before it",
                 thousands(positions),
                 shape_text(input),
                 thousands(len),
+                thousands(MAX_UNITS),
             ),
         ),
     );
@@ -100,7 +103,7 @@ fn flatten(line: &LayerStmt, input: Shape, flow: &Flow, errors: &mut Option<syn:
 /// `return_sequences`, else the last one.
 fn recurrent(
     line: &LayerStmt,
-    cell: Cell,
+    word: KindWord,
     input: Shape,
     units: usize,
     return_sequences: bool,
@@ -108,7 +111,7 @@ fn recurrent(
     errors: &mut Option<syn::Error>,
 ) -> Shape {
     if input.is_fixed() && flow.known {
-        let (kind, features) = (cell.word().word(), flow.input.channels());
+        let (kind, features) = (word.name(), flow.input.channels());
         push_error(
             errors,
             syn::Error::new(

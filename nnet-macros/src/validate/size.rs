@@ -3,8 +3,8 @@
 use syn::Lit;
 
 use crate::ast::SizeLit;
-use crate::diagnostics::push_error;
-use crate::model::MAX_UNITS;
+use crate::diagnostics::{push_error, thousands};
+use nnet_kinds::MAX_UNITS;
 
 /// A size is a positive whole number no larger than [`MAX_UNITS`].
 /// `example` is a line that compiles, in backticks, for the messages.
@@ -50,15 +50,18 @@ pub(super) fn check_size(
     } else {
         "a layer"
     };
-    match int.base10_parse::<u64>() {
+    match int.base10_parse::<usize>() {
         Ok(0) => fail(
             errors,
             format!("the number of {what} must be at least 1, not 0: write e.g. {example}"),
         ),
-        Ok(n) if n <= MAX_UNITS => usize::try_from(n).ok(),
+        Ok(n) if n <= MAX_UNITS => Some(n),
         _ => fail(
             errors,
-            format!("{int} {what} is too many: {owner} has at most 65,536 {what}"),
+            format!(
+                "{int} {what} is too many: {owner} has at most {} {what}",
+                thousands(MAX_UNITS)
+            ),
         ),
     }
 }

@@ -1,0 +1,62 @@
+//! The constant assertion every expansion ends with: the counts the macro wrote (`PARAMS`, the
+//! tensors of `Parameters`, each layer's trainable and non-trainable values in
+//! `Architecture::LAYERS`), which it reads from the kinds' declarations, must equal the
+//! constants of the `nnet_core` types it composes. A disagreement between the declarations and
+//! the core is then a compile error in the generated code, never a silent mismatch.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::layers::layer_type;
+use super::tokens::{layer_trait, lit, private, scalar};
+use crate::model::Model;
+
+/// `const _: () = { assert!(…); … };` over every layer and the whole network.
+pub(super) fn counts(model: &Model) -> TokenStream {
+    let p = private();
+    let name = &model.def.name;
+    let scalar = scalar(model);
+    let (mut trainable, mut tensors, mut layers) = (Vec::new(), Vec::new(), Vec::new());
+    for (index, layer) in model.layers.iter().enumerate() {
+        let (ty, shape) = (layer_type(layer), layer_trait(layer));
+        // A recurrent layer is reached through `Recurrent`, which has no non-trainable values.
+        let (core, non_trainable) = if layer.is_recurrent() {
+            (quote!(<#ty as #p::layer::Recurrent<#shape>>), quote!(0))
+        } else {
+            let core = quote!(<#ty as #p::Layer<#shape>>);
+            (core.clone(), quote!(#core::NON_TRAINABLE))
+        };
+        let (index, layer_tensors) = (lit(index), lit(layer.tensors()));
+        let message = format!(
+            "`nnet::network!` counts the parameters or tensors of `{name}.{}` otherwise than its `nnet_core` type: a bug in nnet, please report it",
+            layer.field()
+        );
+        layers.push(quote! {
+            ::core::assert!(
+                __nnet_layers[#index].trainable == #core::TRAINABLE
+                    && __nnet_layers[#index].non_trainable == #non_trainable
+                    && #layer_tensors == #core::TENSORS,
+                #message
+            );
+        });
+        trainable.push(quote!(#core::TRAINABLE));
+        tensors.push(quote!(#core::TENSORS));
+    }
+    let params_message = format!(
+        "`nnet::network!` wrote `{name}::PARAMS` otherwise than the sum of its layers' `TRAINABLE`: a bug in nnet, please report it"
+    );
+    let tensors_message = format!(
+        "`nnet::network!` wrote `{name}`'s `Parameters::TENSORS` otherwise than the sum of its layers' `TENSORS`: a bug in nnet, please report it"
+    );
+    quote! {
+        const _: () = {
+            let __nnet_layers = <#name as #p::Architecture>::LAYERS;
+            #(#layers)*
+            ::core::assert!(#name::PARAMS == 0 #(+ #trainable)*, #params_message);
+            ::core::assert!(
+                <#name as #p::Parameters<#scalar>>::TENSORS == 0 #(+ #tensors)*,
+                #tensors_message
+            );
+        };
+    }
+}
