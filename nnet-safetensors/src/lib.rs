@@ -33,6 +33,7 @@
 mod dtype;
 mod element;
 mod error;
+mod file;
 mod foreign;
 mod json;
 mod layers;
@@ -42,6 +43,7 @@ mod write;
 pub use dtype::Dtype;
 pub use element::Element;
 pub use error::Error;
+pub use file::{FileError, read_file};
 /// Matching a file's tensors to a network's tensors: shared by the run-time loader and the
 /// macro, not part of the public API.
 #[doc(hidden)]
@@ -54,6 +56,8 @@ pub use write::{TensorData, write};
 
 #[cfg(test)]
 mod element_tests;
+#[cfg(test)]
+mod file_tests;
 #[cfg(test)]
 mod layer_tests;
 #[cfg(test)]

@@ -299,9 +299,14 @@ pub fn save<N: Architecture>(net: &N, path: impl AsRef<Path>) -> Result<()> {
 /// Reads a network of type `N` from the safetensors file at `path`, with the default
 /// [`LoadOptions`].
 ///
+/// The file is read with [`nnet_safetensors::read_file`]: a path that is not a regular file
+/// (a directory, a FIFO, a device such as `/dev/zero`) is refused before it is opened, and no
+/// byte beyond those the header declares is read.
+///
 /// # Errors
 ///
-/// [`Error::Io`] if the file cannot be read, and as [`from_safetensors`].
+/// [`Error::Io`] if the file cannot be read or is not a regular file, and as
+/// [`from_safetensors`].
 pub fn load<N: Architecture>(path: impl AsRef<Path>) -> Result<N> {
     load_with(path, &LoadOptions::default())
 }
@@ -313,8 +318,17 @@ pub fn load<N: Architecture>(path: impl AsRef<Path>) -> Result<N> {
 /// As [`load`].
 pub fn load_with<N: Architecture>(path: impl AsRef<Path>, options: &LoadOptions) -> Result<N> {
     let path = path.as_ref();
-    let bytes = std::fs::read(path)
-        .map_err(|e| Error::Io(format!("cannot read `{}`: {e}", path.display())))?;
+    // Bounded: a FIFO or a device (`/dev/zero`) is refused, and only the bytes the header
+    // declares are read.
+    let bytes =
+        nnet_safetensors::read_file(path, options.max_header_bytes).map_err(|e| match e {
+            nnet_safetensors::FileError::Format(e) => Error::Weights(format!(
+                "`{}`: {}",
+                path.display(),
+                weights_text(weights_error(e))
+            )),
+            e => Error::Io(format!("cannot read `{}`: {e}", path.display())),
+        })?;
     from_safetensors_with(&bytes, options)
         .map_err(|e| Error::Weights(format!("`{}`: {}", path.display(), weights_text(e))))
 }
