@@ -9,7 +9,7 @@ use crate::foreign::{
     Foreign, LayerKind, by_fit, of_gates, pytorch_recurrent_params, recurrent_kinds, telling_param,
     tensor_kinds,
 };
-use crate::{Dtype, Error, SafeTensors, Tensor};
+use crate::{Dtype, Error, SafeTensors, Tensor, shorten};
 
 /// How a file names and lays out the tensors of a network.
 ///
@@ -960,7 +960,9 @@ fn same_number(naming: Naming, group: &Group<'_, '_>, other: &Group<'_, '_>, kin
         name: group.first(),
         reason: format!(
             "its {noun} `{}` and the {kind}{noun} `{}` end in the same number ({}), so their order is unknown: name the {noun}s so that the numbers at the end of their names give their order, e.g. `layers.0.{weight}`, `layers.1.{weight}`",
-            group.layer, other.layer, group.number
+            shorten(group.layer),
+            shorten(other.layer),
+            group.number
         ),
     }
 }
@@ -1005,7 +1007,7 @@ fn match_group<'f, 'a>(
             name: tensor.name.clone(),
             reason: format!(
                 "{noun} `{}` maps to {position}, `{}`, which as {} has only {}{hint}",
-                group.layer,
+                shorten(group.layer),
                 layer.label(),
                 layer.kind.class(naming),
                 layer_params.join(", ")
@@ -1027,7 +1029,7 @@ fn match_group<'f, 'a>(
             let hint = if let Some(option) = optional {
                 format!(
                     " (a layer without {tensor} maps to a {kind} layer declared with `{option} = false`; {noun} `{}` is {position})",
-                    group.layer,
+                    shorten(group.layer),
                     tensor = spec.tensor,
                     kind = layer.kind.name(),
                 )
@@ -1041,7 +1043,7 @@ fn match_group<'f, 'a>(
                 };
                 format!(
                     " ({noun} `{}`, {position}, has no bias, as {} with `{option}`; nnet's {} layers always have one: export the {noun} with a bias, its default)",
-                    group.layer,
+                    shorten(group.layer),
                     layer.kind.class(naming),
                     layer.kind.name()
                 )
@@ -1129,13 +1131,13 @@ fn pytorch_layers<'f, 'a>(module: Group<'f, 'a>) -> Result<Vec<Group<'f, 'a>>, E
             Some((_, _, true)) => {
                 return Err(unexpected(format!(
                     "module `{}` is bidirectional (`bidirectional=True`), but nnet's recurrent layers run forward only: export a unidirectional module",
-                    module.key
+                    shorten(module.key)
                 )));
             }
             Some(("weight_hr", ..)) => {
                 return Err(unexpected(format!(
                     "module `{}` is an `nn.LSTM` with `proj_size` > 0, whose projection nnet's lstm layers do not have: export one without `proj_size`",
-                    module.key
+                    shorten(module.key)
                 )));
             }
             Some((base, digits, false)) => {
@@ -1157,7 +1159,7 @@ fn pytorch_layers<'f, 'a>(module: Group<'f, 'a>) -> Result<Vec<Group<'f, 'a>>, E
             name: module.name_of(&format!("weight_ih_l{gap}")),
             expected: format!(
                 "the weights of layer {gap} of module `{}`, which has parameters of layer {last}: a recurrent module of `num_layers = n` has `weight_ih_l0` to `weight_ih_l{{n-1}}`",
-                module.key
+                shorten(module.key)
             ),
         });
     }
@@ -1217,7 +1219,7 @@ fn by_pytorch_modules<'f, 'a>(
                 name: name.to_owned(),
                 reason: format!(
                     "module `{}` is {} ({why}), but {subject} maps to {position}, `{}`, a {} layer, which nnet imports from {}: declare the network's layers in the order of the PyTorch model's",
-                    unit.key,
+                    shorten(unit.key),
                     either(&classes),
                     layer.label(),
                     layer.kind.name(),
@@ -1350,8 +1352,8 @@ fn by_keras_layers<'f, 'a>(
                 name: group.first(),
                 reason: format!(
                     "layer `{}` is half of the Keras `Bidirectional` layer `{}`, but nnet's recurrent layers run forward only: export a model without `Bidirectional`",
-                    group.layer,
-                    group.layer.get(..at).unwrap_or_default()
+                    shorten(group.layer),
+                    shorten(group.layer.get(..at).unwrap_or_default())
                 ),
             });
         }
@@ -1374,7 +1376,7 @@ fn by_keras_layers<'f, 'a>(
             let reason = if ours == 0 {
                 format!(
                     "layer `{}` is {}, but the network has no {} layer: is the file for another architecture?",
-                    group.layer,
+                    shorten(group.layer),
                     kind.class(naming),
                     kind.name()
                 )

@@ -42,7 +42,7 @@ mod write;
 
 pub use dtype::Dtype;
 pub use element::Element;
-pub use error::Error;
+pub use error::{Error, QUOTED_CHARS, shorten, shorten_to};
 pub use file::{FileError, read_file};
 /// Matching a file's tensors to a network's tensors: shared by the run-time loader and the
 /// macro, not part of the public API.
@@ -60,6 +60,8 @@ mod element_tests;
 mod file_tests;
 #[cfg(test)]
 mod layer_tests;
+#[cfg(test)]
+mod quote_tests;
 #[cfg(test)]
 mod recurrent_tests;
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Reading: bytes to a validated [`SafeTensors`] view, every byte range checked.
 
 use crate::json::{self, Value};
-use crate::{Dtype, Error};
+use crate::{Dtype, Error, shorten};
 
 /// The default limit on the header's length: 100 MB, as the reference implementation.
 ///
@@ -257,7 +257,8 @@ fn parse_metadata(value: Value<'_>) -> Result<Vec<(String, String)>, Error> {
         .map(|(key, value)| match value {
             Value::String(text) => Ok((key.into_owned(), text.into_owned())),
             other => Err(Error::Header(format!(
-                "metadata `{key}` is {}, expected a string",
+                "metadata `{}` is {}, expected a string",
+                shorten(&key),
                 other.kind()
             ))),
         })
@@ -291,7 +292,8 @@ fn parse_entry(name: String, value: Value<'_>) -> Result<Entry, Error> {
                 Value::String(text) => {
                     dtype = Some(Dtype::from_name(&text).ok_or_else(|| {
                         fail(format!(
-                            "unknown dtype `{text}`, expected one of BOOL, U8, I8, F8_E5M2, F8_E4M3, I16, U16, F16, BF16, I32, U32, F32, I64, U64, F64"
+                            "unknown dtype `{}`, expected one of BOOL, U8, I8, F8_E5M2, F8_E4M3, I16, U16, F16, BF16, I32, U32, F32, I64, U64, F64",
+                            shorten(&text)
                         ))
                     })?)
                 }
@@ -307,7 +309,8 @@ fn parse_entry(name: String, value: Value<'_>) -> Result<Entry, Error> {
             }
             other => {
                 return Err(fail(format!(
-                    "unknown field `{other}`, expected only `dtype`, `shape` and `data_offsets`"
+                    "unknown field `{}`, expected only `dtype`, `shape` and `data_offsets`",
+                    shorten(other)
                 )));
             }
         }
@@ -368,23 +371,26 @@ fn check_layout(entries: &mut [Entry], data_len: usize) -> Result<(), Error> {
         if entry.end > data_len {
             return Err(Error::Layout(format!(
                 "tensor `{}` runs past the end of the file: its data_offsets [{}, {}] reach beyond the {data_len} bytes of data (is the file truncated?)",
-                entry.name, entry.begin, entry.end
+                shorten(&entry.name),
+                entry.begin,
+                entry.end
             )));
         }
         if entry.begin < position {
             return Err(Error::Layout(format!(
                 "tensor `{}` (data_offsets [{}, {}]) overlaps `{}`, which ends at byte {position}",
-                entry.name,
+                shorten(&entry.name),
                 entry.begin,
                 entry.end,
-                previous.unwrap_or("?")
+                shorten(previous.unwrap_or("?"))
             )));
         }
         if entry.begin > position {
-            let after = previous.map_or("the start".to_owned(), |p| format!("`{p}`"));
+            let after = previous.map_or("the start".to_owned(), |p| format!("`{}`", shorten(p)));
             return Err(Error::Layout(format!(
                 "bytes {position}..{} lie between {after} and tensor `{}` and belong to no tensor",
-                entry.begin, entry.name
+                entry.begin,
+                shorten(&entry.name)
             )));
         }
         position = entry.end;

@@ -437,3 +437,32 @@ fn load_reports_trailing_bytes_as_from_safetensors_does() {
     assert_eq!(text, format!("`{}`: {whole}", path.display()));
     assert!(text.contains("3 trailing bytes"), "{text}");
 }
+
+#[test]
+fn a_huge_recorded_architecture_or_version_is_quoted_cut() {
+    let net = counting::<DenseOnly>();
+    let file = to_safetensors(&net);
+    let parsed = SafeTensors::parse(&file, DEFAULT_MAX_HEADER).unwrap();
+    let tensors: Vec<TensorData> = parsed
+        .tensors()
+        .iter()
+        .map(|t| TensorData {
+            name: &t.name,
+            dtype: t.dtype,
+            shape: t.shape.clone(),
+            data: t.data.into(),
+        })
+        .collect();
+    let long = "z".repeat(1_000_000);
+    for metadata in [
+        [("nnet.version", "1"), ("nnet.architecture", long.as_str())],
+        [("nnet.version", long.as_str()), ("nnet.note", "")],
+    ] {
+        let bytes = nnet_safetensors::write(&metadata, &tensors);
+        let text = from_safetensors::<Net<DenseOnly>>(&bytes)
+            .unwrap_err()
+            .to_string();
+        assert!(text.len() < 2000, "a message of {} bytes", text.len());
+        assert!(text.contains("… (1000000 bytes)"), "{text}");
+    }
+}
