@@ -96,6 +96,33 @@ pub enum Error {
         /// Its expected dtype and shape.
         expected: String,
     },
+    /// A layer of the network has no PyTorch module or Keras layer in the file: the file has
+    /// fewer than the network.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_safetensors::Error;
+    ///
+    /// let error = Error::MissingLayer {
+    ///     layer: "gru1".into(),
+    ///     group: "module".into(),
+    ///     expected: "`weight_ih_l0` F32 [24, 1]".into(),
+    /// };
+    /// assert_eq!(
+    ///     error.to_string(),
+    ///     "the file has no module for the network's layer `gru1`: expected one with `weight_ih_l0` F32 [24, 1]"
+    /// );
+    /// ```
+    MissingLayer {
+        /// The network's layer: `gru1`.
+        layer: String,
+        /// What the file's groups of tensors are: `module` (PyTorch) or `layer` (Keras).
+        group: String,
+        /// The first tensor the layer's module or layer would hold, as the file would name
+        /// it, with its dtype, shape and meaning, and how many each side has.
+        expected: String,
+    },
     /// The file holds a tensor the network does not have.
     UnexpectedTensor {
         /// Name of the tensor.
@@ -201,6 +228,14 @@ impl fmt::Display for Error {
             Error::MissingTensor { expected, .. } => {
                 write!(f, "the file has no tensor `{name}`: expected {expected}")
             }
+            Error::MissingLayer {
+                layer,
+                group,
+                expected,
+            } => write!(
+                f,
+                "the file has no {group} for the network's layer `{layer}`: expected one with {expected}"
+            ),
             Error::UnexpectedTensor { reason, .. } => {
                 write!(f, "unexpected tensor `{name}`: {reason}")
             }

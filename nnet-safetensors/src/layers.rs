@@ -1264,18 +1264,23 @@ fn by_pytorch_modules<'f, 'a>(
 /// The error for a layer of the network that has no module or layer in the file.
 fn missing_layer(naming: Naming, layer: &Layer<'_, '_>, counts: String) -> Error {
     let Some(spec) = layer.tensors.first() else {
-        return Error::MissingTensor {
-            name: layer.label().to_owned(),
-            expected: counts,
+        return Error::MissingLayer {
+            layer: layer.label().to_owned(),
+            group: naming.group().to_owned(),
+            expected: format!("its tensors ({counts})"),
         };
     };
     let param = spec
         .kind
         .foreign_param(naming, spec.tensor)
         .unwrap_or_else(|| spec.tensor.to_owned());
-    Error::MissingTensor {
-        name: format!("the {param} of {}", layer.label()),
-        expected: format!("{} ({counts})", spec.expected(naming, layer.dtype)),
+    Error::MissingLayer {
+        layer: layer.label().to_owned(),
+        group: naming.group().to_owned(),
+        expected: format!(
+            "`{param}` {} ({counts})",
+            spec.expected(naming, layer.dtype)
+        ),
     }
 }
 
