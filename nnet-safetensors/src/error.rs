@@ -197,6 +197,19 @@ pub enum Error {
     },
     /// The file's metadata describe another architecture or format version.
     Metadata(String),
+    /// The order of a PyTorch file's modules given by the caller
+    /// ([`ResolveOptions::module_order`](crate::ResolveOptions)) names a module twice or one
+    /// the file does not have, or is given for a file of other names.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_safetensors::Error;
+    ///
+    /// let error = Error::ModuleOrder("the module order lists `fc` twice (`fc`, `fc`)".into());
+    /// assert_eq!(error.to_string(), "the module order lists `fc` twice (`fc`, `fc`)");
+    /// ```
+    ModuleOrder(String),
 }
 
 impl fmt::Display for Error {
@@ -274,7 +287,7 @@ impl fmt::Display for Error {
                 "tensor `{name}` holds {value:e} at index {index:?}, beyond the range of F32 (at most {:e} in magnitude): converted to the network's F32 it would be infinite; load it into an f64 network, or scale the weights",
                 f32::MAX
             ),
-            Error::Metadata(message) => write!(f, "{message}"),
+            Error::Metadata(message) | Error::ModuleOrder(message) => write!(f, "{message}"),
         }
     }
 }

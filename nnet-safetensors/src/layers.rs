@@ -11,6 +11,8 @@ use crate::foreign::{
 };
 use crate::{Dtype, Error, SafeTensors, Tensor, shorten};
 
+mod pytorch_order;
+
 /// How a file names and lays out the tensors of a network.
 ///
 /// | naming | the k-th layer of a kind | matrices | vectors |
@@ -526,7 +528,7 @@ fn unravel(mut flat: usize, shape: &[usize]) -> Vec<usize> {
 /// assert!(converting.allow_conversion && !converting.allow_non_finite);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct ResolveOptions {
+pub struct ResolveOptions<'o> {
     /// Accept NaN and infinite values. Default: `false`, they are an [`Error::NonFinite`].
     pub allow_non_finite: bool,
     /// Accept tensors of the other float type than the network's and convert them: `F32` into
@@ -534,6 +536,12 @@ pub struct ResolveOptions {
     /// finite value beyond the range of `f32` is still an [`Error::Overflow`], whatever
     /// `allow_non_finite`). Default: `false`, such a tensor is an [`Error::Conversion`].
     pub allow_conversion: bool,
+    /// The modules of a PyTorch file in the order of the network's layers, named as the file
+    /// names them (`gru`, `fc`, `encoder.rnn`): for a file whose modules' names do not give
+    /// their order (see [`Naming`]). Each module with tensors must be listed, once. Default:
+    /// empty, the order is found from the names; given with another [`Naming`] than
+    /// [`Naming::PyTorch`], an [`Error::ModuleOrder`].
+    pub module_order: &'o [String],
 }
 
 /// The file's tensor for each of the network's `tensors`, in the same order, for a network of
@@ -590,12 +598,18 @@ pub fn resolve<'f, 'a, E: Element>(
     file: &'f SafeTensors<'a>,
     tensors: &[TensorSpec<'_>],
     naming: Naming,
-    options: ResolveOptions,
+    options: ResolveOptions<'_>,
 ) -> Result<Vec<Source<'f, 'a, E>>, Error> {
     let layers = Layer::group(tensors, E::DTYPE);
+    if naming != Naming::PyTorch && !options.module_order.is_empty() {
+        return Err(Error::ModuleOrder(format!(
+            "a module order is given, but it applies to PyTorch files only, and this file is read with {} names",
+            framework(naming)
+        )));
+    }
     let found = match naming {
         Naming::Nnet => by_nnet_names(file, tensors, &layers, E::DTYPE)?,
-        Naming::PyTorch => by_pytorch_modules(file, &layers)?,
+        Naming::PyTorch => by_pytorch_modules(file, &layers, options.module_order)?,
         Naming::Keras => by_keras_layers(file, &layers)?,
     };
     let mut sources = Vec::with_capacity(tensors.len());
@@ -815,6 +829,7 @@ fn by_nnet_names<'f, 'a>(
 
 /// A PyTorch module or Keras layer of the file: the tensors whose names share everything up to
 /// the last `.` or `/`; or one layer of a PyTorch recurrent module.
+#[derive(Clone)]
 struct Group<'f, 'a> {
     /// The name up to the separator: `0`, `net.2`, `sequential/dense_1`, `layers.3`,
     /// `sequential/lstm/lstm_cell`.
@@ -1187,22 +1202,13 @@ fn pytorch_layers<'f, 'a>(module: Group<'f, 'a>) -> Result<Vec<Group<'f, 'a>>, E
 fn by_pytorch_modules<'f, 'a>(
     file: &'f SafeTensors<'a>,
     layers: &[Layer<'_, '_>],
+    module_order: &[String],
 ) -> Result<Found<'f, 'a>, Error> {
     let naming = Naming::PyTorch;
-    let mut modules: BTreeMap<u64, Group<'f, 'a>> = BTreeMap::new();
-    for group in groups(file, naming, layers)?.into_values() {
-        if let Some(other) = modules.get(&group.number) {
-            return Err(same_number(naming, &group, other, ""));
-        }
-        modules.insert(group.number, group);
-    }
+    let groups = groups(file, naming, layers)?;
+    let (module_count, units) = pytorch_order::units(groups, layers, module_order)?;
     let total = layers.last().map_or(0, |l| l.start + l.tensors.len());
     let mut found = vec![None; total];
-    let module_count = modules.len();
-    let mut units: Vec<Group<'f, 'a>> = Vec::new();
-    for module in modules.into_values() {
-        units.extend(pytorch_layers(module)?);
-    }
     for (k, (unit, layer)) in units.iter().zip(layers).enumerate() {
         let position = format!("the network's {} layer with tensors", ordinal(k + 1));
         if let Some((kinds, name, why)) = pytorch_kinds(unit)

@@ -61,6 +61,8 @@ mod file_tests;
 #[cfg(test)]
 mod layer_tests;
 #[cfg(test)]
+mod pytorch_order_tests;
+#[cfg(test)]
 mod quote_tests;
 #[cfg(test)]
 mod recurrent_tests;

@@ -133,6 +133,12 @@ pub struct LoadOptions {
     /// finite value beyond `f32`'s range is still an error). Default: `false`: such a file is an
     /// error naming both dtypes, and no conversion ever happens silently.
     pub convert_dtype: bool,
+    /// The modules of a PyTorch file in the order of the network's layers, named as in the
+    /// state dict (`gru` for `gru.weight_ih_l0`), each module with tensors once: for a model
+    /// whose modules' names do not give their order, such as two `nn.Linear` attributes `fc_in`
+    /// and `fc_out` (see [`import_pytorch`] for the order found without it). Default: empty.
+    /// Only for [`Naming::PyTorch`]: with another naming, a non-empty list is an error.
+    pub module_order: Vec<String>,
 }
 
 impl Default for LoadOptions {
@@ -143,6 +149,7 @@ impl Default for LoadOptions {
             max_header_bytes: DEFAULT_MAX_HEADER,
             check_architecture: true,
             convert_dtype: false,
+            module_order: Vec::new(),
         }
     }
 }
@@ -178,6 +185,24 @@ impl LoadOptions {
     pub fn converting_dtype(self) -> Self {
         LoadOptions {
             convert_dtype: true,
+            ..self
+        }
+    }
+
+    /// These options with [`module_order`](Self::module_order) set: the PyTorch modules named
+    /// `modules`, in the order of the network's layers.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_core::io::LoadOptions;
+    ///
+    /// let options = LoadOptions::pytorch().with_module_order(["fc_in", "fc_out"]);
+    /// assert_eq!(options.module_order, ["fc_in", "fc_out"]);
+    /// ```
+    pub fn with_module_order<S: Into<String>>(self, modules: impl IntoIterator<Item = S>) -> Self {
+        LoadOptions {
+            module_order: modules.into_iter().map(Into::into).collect(),
             ..self
         }
     }
@@ -265,6 +290,7 @@ pub fn from_safetensors_with<N: Architecture>(bytes: &[u8], options: &LoadOption
     let checks = nnet_safetensors::ResolveOptions {
         allow_non_finite: options.allow_non_finite,
         allow_conversion: options.convert_dtype,
+        module_order: &options.module_order,
     };
     let sources = nnet_safetensors::resolve::<N::Scalar>(&file, &tensors, options.naming, checks)
         .map_err(weights_error)?;
@@ -343,6 +369,15 @@ pub fn load_with<N: Architecture>(path: impl AsRef<Path>, options: &LoadOptions)
 /// `nn.Dropout`) have no tensors, so their numbers are simply skipped, as nnet's activation and
 /// dropout layers are.
 ///
+/// A custom module's attributes (`self.gru = nn.GRU(…)`, `self.fc = nn.Linear(…)`: `gru.*`,
+/// `fc.*`) have names without numbers. If the module names do not all end in distinct
+/// numbers, and each module's kind is told by its tensors (`weight_hh_l0` a recurrent module,
+/// a matrix `weight` an `nn.Linear`), the network's declaration gives the order: its layers of
+/// each kind take the modules of that kind, in the order of their numbers (a module alone of
+/// its kind needs none), so `gru` and `fc` become `gru1` and `dense1`. Where that is
+/// ambiguous too (two `nn.Linear` named `fc_in` and `fc_out`), the error says so: give the
+/// order with [`LoadOptions::module_order`] and [`import_pytorch_with`].
+///
 /// | PyTorch module | tensor | nnet layer | tensor |
 /// | --- | --- | --- | --- |
 /// | `nn.Linear` | `weight` `[out, in]` | `dense{k}` | `weight` `[units, inputs]`, as is |
@@ -393,6 +428,35 @@ pub fn load_with<N: Architecture>(path: impl AsRef<Path>, options: &LoadOptions)
 ///
 pub fn import_pytorch<N: Architecture>(bytes: &[u8]) -> Result<N> {
     from_safetensors_with(bytes, &LoadOptions::pytorch())
+}
+
+/// [`import_pytorch`] with `options` ([`Naming::PyTorch`] whatever `options.naming`): to give
+/// the order of the modules ([`LoadOptions::module_order`]), or to allow a conversion of dtype.
+///
+/// # Errors
+///
+/// As [`import_pytorch`]; a [`LoadOptions::module_order`] that misses a module of the file,
+/// names one it does not have or names one twice is an error saying which.
+///
+/// # Examples
+///
+/// ```
+/// # use nnet_core::*;
+/// # use nnet_core::io::LoadOptions;
+/// # fn demo<N: Architecture + core::fmt::Debug>(bytes: &[u8]) {
+/// // A file of two `nn.Linear` attributes, `fc_in` and `fc_out`: only the model knows their order.
+/// let options = LoadOptions::pytorch().with_module_order(["fc_in", "fc_out"]);
+/// let net: Result<N> = nnet_core::io::import_pytorch_with(bytes, &options);
+/// # }
+/// # let options = LoadOptions::pytorch().with_module_order(["fc_in", "fc_out"]);
+/// # assert_eq!(options.module_order.len(), 2);
+/// ```
+pub fn import_pytorch_with<N: Architecture>(bytes: &[u8], options: &LoadOptions) -> Result<N> {
+    let options = LoadOptions {
+        naming: Naming::PyTorch,
+        ..options.clone()
+    };
+    from_safetensors_with(bytes, &options)
 }
 
 /// A network of type `N` from a safetensors file of Keras weights named by the variables' paths
