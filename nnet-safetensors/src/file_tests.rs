@@ -101,7 +101,7 @@ fn errors_are_those_of_parse() {
     let mut gap_and_trailing = write(&[], &[TensorData::from_values("w", vec![1], &[1.0_f32])]);
     // The header says [0, 4]; make it [4, 8] and add bytes: a gap at the start comes first.
     let text = String::from_utf8_lossy(&gap_and_trailing).replace("[0,4]", "[4,8]");
-    if text.as_bytes().len() == gap_and_trailing.len() {
+    if text.len() == gap_and_trailing.len() {
         gap_and_trailing = text.into_bytes();
     }
     gap_and_trailing.extend_from_slice(&[0; 12]);

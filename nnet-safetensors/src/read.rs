@@ -216,8 +216,11 @@ fn header_text(header: &[u8]) -> Result<&str, Error> {
     Ok(header)
 }
 
+/// A header's metadata, in its order.
+type Metadata = Vec<(String, String)>;
+
 /// The metadata and the tensor entries of a header, each entry checked on its own.
-fn parse_header(header: &str) -> Result<(Vec<(String, String)>, Vec<Entry>), Error> {
+fn parse_header(header: &str) -> Result<(Metadata, Vec<Entry>), Error> {
     let value = json::parse(header).map_err(|e| Error::Header(e.to_string()))?;
     let Value::Object(members) = value else {
         return Err(Error::Header(format!(
