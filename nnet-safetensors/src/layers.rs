@@ -60,7 +60,11 @@ mod pytorch_order;
 /// frameworks). Keras layers are matched per kind: the k-th Keras `BatchNormalization` layer,
 /// in the order of the number that ends its name (`batch_normalization`, `batch_normalization_1`,
 /// …, where no number counts as 0; or `layers.1`, `layers.4`), is nnet's `batch_norm{k}`. Two
-/// layers of one kind (two modules, for PyTorch) with the same number are an error.
+/// Keras layers of one kind with the same number are an error. PyTorch modules whose names do
+/// not all end in distinct numbers (a custom module's `gru` and `fc`) are ordered as Keras
+/// layers are, when each module's kind is told by its tensors: the network's layers of each
+/// kind take the modules of that kind; where that is ambiguous too (two unnumbered modules of
+/// one kind), the error says so, and [`ResolveOptions::module_order`] gives the order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Naming {
     /// nnet's own files: `dense1.weight` `[units, inputs]`, `dense1.bias` `[units]`,

@@ -55,7 +55,7 @@
 //!
 //! | framework | layers | become |
 //! | --- | --- | --- |
-//! | PyTorch | `nn.Linear` `{i}.weight` `[out, in]`, `{i}.bias`; `nn.BatchNorm1d` `{i}.weight`, `.bias`, `.running_mean`, `.running_var`; `nn.LayerNorm` `{i}.weight`, `.bias` | the network's layers with tensors, in the order of the module numbers `i` |
+//! | PyTorch | `nn.Linear` `{i}.weight` `[out, in]`, `{i}.bias`; `nn.BatchNorm1d` `{i}.weight`, `.bias`, `.running_mean`, `.running_var`; `nn.LayerNorm` `{i}.weight`, `.bias` | the network's layers with tensors, in the order of the module numbers `i` (for unnumbered modules, `gru`, `fc`: of the network's declaration, or of [`LoadOptions::module_order`]) |
 //! | PyTorch | `nn.RNN`, `nn.GRU`, `nn.LSTM` `{i}.weight_ih_l0`, `.weight_hh_l0`, `.bias_ih_l0`, `.bias_hh_l0` (GRU gates `r, z, n` reordered to `z, r, h`; an LSTM's or RNN's two biases added) | the same |
 //! | Keras | `Dense` `{layer}/kernel` `[in, out]` (transposed), `/bias`; `BatchNormalization` `/gamma`, `/beta`, `/moving_mean`, `/moving_variance`; `LayerNormalization` `/gamma`, `/beta` | the network's layers of the same kind, in the order of the numbers ending the layer names |
 //! | Keras | `SimpleRNN`, `GRU`, `LSTM` `{layer}/{cell}/kernel`, `/recurrent_kernel`, `/bias` (transposed) | the same |
