@@ -38,12 +38,14 @@ fn read_file(model: &Model, written: &LitStr) -> syn::Result<Baked> {
         fail("cannot bake weights: CARGO_MANIFEST_DIR is not set (build with cargo)".to_owned())
     })?;
     let file = PathBuf::from(dir).join(&shown);
-    let bytes = std::fs::read(&file).map_err(|e| {
-        fail(format!(
-            "cannot read the weights file `{shown}`: {e}\npaths are relative to the directory of the crate's Cargo.toml"
-        ))
-    })?;
     let in_file = |message: String| fail(format!("weights file `{shown}`: {message}"));
+    // Bounded: a FIFO or `/dev/zero` is refused, not read until the compiler runs out of memory.
+    let bytes = nnet_safetensors::read_file(&file, DEFAULT_MAX_HEADER).map_err(|e| match e {
+        nnet_safetensors::FileError::Format(e) => in_file(e.to_string()),
+        e => fail(format!(
+            "cannot read the weights file `{shown}`: {e}\npaths are relative to the directory of the crate's Cargo.toml"
+        )),
+    })?;
     let parsed =
         SafeTensors::parse(&bytes, DEFAULT_MAX_HEADER).map_err(|e| in_file(e.to_string()))?;
     let names: Vec<String> = model.layers.iter().map(|l| l.field().to_string()).collect();

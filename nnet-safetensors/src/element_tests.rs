@@ -14,14 +14,16 @@ const LAYER: [TensorSpec<'static>; 2] = [
     TensorSpec::vector(LayerKind::Dense, "dense1", "bias", 2),
 ];
 
-const STRICT: ResolveOptions = ResolveOptions {
+const STRICT: ResolveOptions<'static> = ResolveOptions {
     allow_non_finite: false,
     allow_conversion: false,
+    module_order: &[],
 };
 
-const CONVERTING: ResolveOptions = ResolveOptions {
+const CONVERTING: ResolveOptions<'static> = ResolveOptions {
     allow_non_finite: false,
     allow_conversion: true,
+    module_order: &[],
 };
 
 /// A file of `dense1.weight` `[2, 3]` (row-major `weight`) and `dense1.bias` `[2]`, each of its
@@ -215,6 +217,7 @@ fn f64_beyond_the_range_of_f32_is_refused() {
     let lenient = ResolveOptions {
         allow_non_finite: true,
         allow_conversion: true,
+        module_order: &[],
     };
     let file = parse(&bytes);
     assert!(matches!(
@@ -254,6 +257,7 @@ fn non_finite_f64_values() {
     let both = ResolveOptions {
         allow_non_finite: true,
         allow_conversion: true,
+        module_order: &[],
     };
     let [w, b] = read::<f32>(&bytes, both).unwrap();
     assert!(w[3].is_nan());
@@ -414,7 +418,7 @@ proptest! {
     fn any_f32_converts_exactly(bits in prop::array::uniform6(any::<u32>())) {
         let weight = bits.map(f32::from_bits);
         let bytes = layer_file(&weight, &[0.0_f32; 2]);
-        let lenient = ResolveOptions { allow_non_finite: true, allow_conversion: true };
+        let lenient = ResolveOptions { allow_non_finite: true, allow_conversion: true, module_order: &[] };
         let [w, _] = read::<f64>(&bytes, lenient).unwrap();
         for (got, want) in w.iter().zip(column_major(&weight)) {
             prop_assert!(got.to_bits() == f64::from(want).to_bits() || (got.is_nan() && want.is_nan()));

@@ -1,6 +1,52 @@
-//! What can be wrong with a weight file.
+//! What can be wrong with a weight file, and how a message quotes what the file holds.
 
+use std::borrow::Cow;
 use std::fmt;
+
+/// The most characters of a name or value from a file that a message quotes.
+pub const QUOTED_CHARS: usize = 64;
+
+/// `text` as a message quotes it: whole if it has at most [`QUOTED_CHARS`] characters, else
+/// its first [`QUOTED_CHARS`] characters, `…` and its length in bytes, so that a tensor name of
+/// 50 MB (a hostile or broken file) makes a message of a line, not of 50 MB.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_safetensors::{shorten, QUOTED_CHARS};
+///
+/// assert_eq!(shorten("dense1.weight"), "dense1.weight");
+/// let long = "x".repeat(1_000_000);
+/// let quoted = shorten(&long);
+/// assert_eq!(quoted, format!("{}… (1000000 bytes)", "x".repeat(QUOTED_CHARS)));
+/// ```
+pub fn shorten(text: &str) -> Cow<'_, str> {
+    shorten_to(text, QUOTED_CHARS)
+}
+
+/// `text` whole if it has at most `chars` characters, else its first `chars` characters, `…`
+/// and its length in bytes: [`shorten`] for a text that is longer when legitimate (an
+/// architecture of many layers).
+///
+/// # Examples
+///
+/// ```
+/// use nnet_safetensors::shorten_to;
+///
+/// assert_eq!(shorten_to("input 2; dense 1", 100), "input 2; dense 1");
+/// assert_eq!(shorten_to("input 2; dense 1", 5), "input… (16 bytes)");
+/// assert_eq!(shorten_to("ééé", 2), "éé… (6 bytes)");
+/// ```
+pub fn shorten_to(text: &str, chars: usize) -> Cow<'_, str> {
+    match text.char_indices().nth(chars) {
+        None => Cow::Borrowed(text),
+        Some((at, _)) => Cow::Owned(format!(
+            "{}… ({} bytes)",
+            text.get(..at).unwrap_or_default(),
+            text.len()
+        )),
+    }
+}
 
 /// Everything that can be wrong with a safetensors file or with its tensors for a network.
 ///
@@ -48,6 +94,33 @@ pub enum Error {
         /// Name of the tensor.
         name: String,
         /// Its expected dtype and shape.
+        expected: String,
+    },
+    /// A layer of the network has no PyTorch module or Keras layer in the file: the file has
+    /// fewer than the network.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_safetensors::Error;
+    ///
+    /// let error = Error::MissingLayer {
+    ///     layer: "gru1".into(),
+    ///     group: "module".into(),
+    ///     expected: "`weight_ih_l0` F32 [24, 1]".into(),
+    /// };
+    /// assert_eq!(
+    ///     error.to_string(),
+    ///     "the file has no module for the network's layer `gru1`: expected one with `weight_ih_l0` F32 [24, 1]"
+    /// );
+    /// ```
+    MissingLayer {
+        /// The network's layer: `gru1`.
+        layer: String,
+        /// What the file's groups of tensors are: `module` (PyTorch) or `layer` (Keras).
+        group: String,
+        /// The first tensor the layer's module or layer would hold, as the file would name
+        /// it, with its dtype, shape and meaning, and how many each side has.
         expected: String,
     },
     /// The file holds a tensor the network does not have.
@@ -124,10 +197,35 @@ pub enum Error {
     },
     /// The file's metadata describe another architecture or format version.
     Metadata(String),
+    /// The order of a PyTorch file's modules given by the caller
+    /// ([`ResolveOptions::module_order`](crate::ResolveOptions)) names a module twice or one
+    /// the file does not have, or is given for a file of other names.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_safetensors::Error;
+    ///
+    /// let error = Error::ModuleOrder("the module order lists `fc` twice (`fc`, `fc`)".into());
+    /// assert_eq!(error.to_string(), "the module order lists `fc` twice (`fc`, `fc`)");
+    /// ```
+    ModuleOrder(String),
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The names come from the file: quote at most a line of each.
+        let name = match self {
+            Error::Entry { name, .. }
+            | Error::MissingTensor { name, .. }
+            | Error::UnexpectedTensor { name, .. }
+            | Error::Shape { name, .. }
+            | Error::Dtype { name, .. }
+            | Error::Conversion { name, .. }
+            | Error::NonFinite { name, .. }
+            | Error::Overflow { name, .. } => shorten(name),
+            _ => Cow::Borrowed(""),
+        };
         match self {
             Error::Truncated { needed, len } => write!(
                 f,
@@ -138,35 +236,37 @@ impl fmt::Display for Error {
                 "the header is {len} bytes, over the limit of {limit} bytes: the file is corrupt or not a safetensors file"
             ),
             Error::Header(message) => write!(f, "corrupt header: {message}"),
-            Error::Entry { name, problem } => write!(f, "tensor `{name}`: {problem}"),
+            Error::Entry { problem, .. } => write!(f, "tensor `{name}`: {problem}"),
             Error::Layout(message) => write!(f, "corrupt data section: {message}"),
-            Error::MissingTensor { name, expected } => {
+            Error::MissingTensor { expected, .. } => {
                 write!(f, "the file has no tensor `{name}`: expected {expected}")
             }
-            Error::UnexpectedTensor { name, reason } => {
+            Error::MissingLayer {
+                layer,
+                group,
+                expected,
+            } => write!(
+                f,
+                "the file has no {group} for the network's layer `{layer}`: expected one with {expected}"
+            ),
+            Error::UnexpectedTensor { reason, .. } => {
                 write!(f, "unexpected tensor `{name}`: {reason}")
             }
             Error::Shape {
-                name,
-                found,
-                expected,
+                found, expected, ..
             } => write!(
                 f,
                 "tensor `{name}` has shape {found:?}, expected {expected}"
             ),
             Error::Dtype {
-                name,
-                found,
-                expected,
+                found, expected, ..
             } => write!(
                 f,
                 "tensor `{name}` has dtype {found}, expected {expected}: convert the weights to {}-bit floats before exporting",
                 8 * expected.size()
             ),
             Error::Conversion {
-                name,
-                found,
-                expected,
+                found, expected, ..
             } => {
                 let how = if found.size() < expected.size() {
                     format!("{found} to {expected} is exact")
@@ -178,16 +278,16 @@ impl fmt::Display for Error {
                     "tensor `{name}` has dtype {found}, expected {expected}, the network's: allow the conversion explicitly to load it ({how}), or export the weights as {expected}"
                 )
             }
-            Error::NonFinite { name, index, value } => write!(
+            Error::NonFinite { index, value, .. } => write!(
                 f,
                 "tensor `{name}` holds {value} at index {index:?}: NaN and infinite weights are rejected"
             ),
-            Error::Overflow { name, index, value } => write!(
+            Error::Overflow { index, value, .. } => write!(
                 f,
                 "tensor `{name}` holds {value:e} at index {index:?}, beyond the range of F32 (at most {:e} in magnitude): converted to the network's F32 it would be infinite; load it into an f64 network, or scale the weights",
                 f32::MAX
             ),
-            Error::Metadata(message) => write!(f, "{message}"),
+            Error::Metadata(message) | Error::ModuleOrder(message) => write!(f, "{message}"),
         }
     }
 }

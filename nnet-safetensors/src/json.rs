@@ -212,7 +212,7 @@ impl<'h> Reader<'h> {
             };
             if duplicate {
                 self.at = key_at;
-                return Err(self.error(&format!("duplicate key `{key}`")));
+                return Err(self.error(&format!("duplicate key `{}`", crate::shorten(&key))));
             }
             self.skip_whitespace();
             if self.peek() != Some(b':') {

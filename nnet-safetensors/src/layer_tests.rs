@@ -418,7 +418,7 @@ fn keras_mismatches() {
     more.extend(TensorSpec::of_layer(BatchNorm, "batch_norm2", 2, 2, true));
     let text = error(&file_of(&keras_file("")), &more, Naming::Keras);
     assert!(
-        text.contains("no tensor `the gamma of batch_norm2`: expected F32 [2], the gamma of batch_norm2 (the file has 1 Keras `BatchNormalization` layer, the network 2 batch_norm layers)"),
+        text.contains("the file has no layer for the network's layer `batch_norm2`: expected one with `gamma` F32 [2], the gamma of batch_norm2 (the file has 1 Keras `BatchNormalization` layer, the network 2 batch_norm layers)"),
         "{text}"
     );
     // Two layers of a kind whose order is unknown.

@@ -9,7 +9,9 @@ use crate::foreign::{
     Foreign, LayerKind, by_fit, of_gates, pytorch_recurrent_params, recurrent_kinds, telling_param,
     tensor_kinds,
 };
-use crate::{Dtype, Error, SafeTensors, Tensor};
+use crate::{Dtype, Error, SafeTensors, Tensor, shorten};
+
+mod pytorch_order;
 
 /// How a file names and lays out the tensors of a network.
 ///
@@ -58,7 +60,11 @@ use crate::{Dtype, Error, SafeTensors, Tensor};
 /// frameworks). Keras layers are matched per kind: the k-th Keras `BatchNormalization` layer,
 /// in the order of the number that ends its name (`batch_normalization`, `batch_normalization_1`,
 /// …, where no number counts as 0; or `layers.1`, `layers.4`), is nnet's `batch_norm{k}`. Two
-/// layers of one kind (two modules, for PyTorch) with the same number are an error.
+/// Keras layers of one kind with the same number are an error. PyTorch modules whose names do
+/// not all end in distinct numbers (a custom module's `gru` and `fc`) are ordered as Keras
+/// layers are, when each module's kind is told by its tensors: the network's layers of each
+/// kind take the modules of that kind; where that is ambiguous too (two unnumbered modules of
+/// one kind), the error says so, and [`ResolveOptions::module_order`] gives the order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Naming {
     /// nnet's own files: `dense1.weight` `[units, inputs]`, `dense1.bias` `[units]`,
@@ -526,7 +532,7 @@ fn unravel(mut flat: usize, shape: &[usize]) -> Vec<usize> {
 /// assert!(converting.allow_conversion && !converting.allow_non_finite);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct ResolveOptions {
+pub struct ResolveOptions<'o> {
     /// Accept NaN and infinite values. Default: `false`, they are an [`Error::NonFinite`].
     pub allow_non_finite: bool,
     /// Accept tensors of the other float type than the network's and convert them: `F32` into
@@ -534,6 +540,12 @@ pub struct ResolveOptions {
     /// finite value beyond the range of `f32` is still an [`Error::Overflow`], whatever
     /// `allow_non_finite`). Default: `false`, such a tensor is an [`Error::Conversion`].
     pub allow_conversion: bool,
+    /// The modules of a PyTorch file in the order of the network's layers, named as the file
+    /// names them (`gru`, `fc`, `encoder.rnn`): for a file whose modules' names do not give
+    /// their order (see [`Naming`]). Each module with tensors must be listed, once. Default:
+    /// empty, the order is found from the names; given with another [`Naming`] than
+    /// [`Naming::PyTorch`], an [`Error::ModuleOrder`].
+    pub module_order: &'o [String],
 }
 
 /// The file's tensor for each of the network's `tensors`, in the same order, for a network of
@@ -590,12 +602,18 @@ pub fn resolve<'f, 'a, E: Element>(
     file: &'f SafeTensors<'a>,
     tensors: &[TensorSpec<'_>],
     naming: Naming,
-    options: ResolveOptions,
+    options: ResolveOptions<'_>,
 ) -> Result<Vec<Source<'f, 'a, E>>, Error> {
     let layers = Layer::group(tensors, E::DTYPE);
+    if naming != Naming::PyTorch && !options.module_order.is_empty() {
+        return Err(Error::ModuleOrder(format!(
+            "a module order is given, but it applies to PyTorch files only, and this file is read with {} names",
+            framework(naming)
+        )));
+    }
     let found = match naming {
         Naming::Nnet => by_nnet_names(file, tensors, &layers, E::DTYPE)?,
-        Naming::PyTorch => by_pytorch_modules(file, &layers)?,
+        Naming::PyTorch => by_pytorch_modules(file, &layers, options.module_order)?,
         Naming::Keras => by_keras_layers(file, &layers)?,
     };
     let mut sources = Vec::with_capacity(tensors.len());
@@ -815,6 +833,7 @@ fn by_nnet_names<'f, 'a>(
 
 /// A PyTorch module or Keras layer of the file: the tensors whose names share everything up to
 /// the last `.` or `/`; or one layer of a PyTorch recurrent module.
+#[derive(Clone)]
 struct Group<'f, 'a> {
     /// The name up to the separator: `0`, `net.2`, `sequential/dense_1`, `layers.3`,
     /// `sequential/lstm/lstm_cell`.
@@ -960,7 +979,9 @@ fn same_number(naming: Naming, group: &Group<'_, '_>, other: &Group<'_, '_>, kin
         name: group.first(),
         reason: format!(
             "its {noun} `{}` and the {kind}{noun} `{}` end in the same number ({}), so their order is unknown: name the {noun}s so that the numbers at the end of their names give their order, e.g. `layers.0.{weight}`, `layers.1.{weight}`",
-            group.layer, other.layer, group.number
+            shorten(group.layer),
+            shorten(other.layer),
+            group.number
         ),
     }
 }
@@ -1005,7 +1026,7 @@ fn match_group<'f, 'a>(
             name: tensor.name.clone(),
             reason: format!(
                 "{noun} `{}` maps to {position}, `{}`, which as {} has only {}{hint}",
-                group.layer,
+                shorten(group.layer),
                 layer.label(),
                 layer.kind.class(naming),
                 layer_params.join(", ")
@@ -1027,7 +1048,7 @@ fn match_group<'f, 'a>(
             let hint = if let Some(option) = optional {
                 format!(
                     " (a layer without {tensor} maps to a {kind} layer declared with `{option} = false`; {noun} `{}` is {position})",
-                    group.layer,
+                    shorten(group.layer),
                     tensor = spec.tensor,
                     kind = layer.kind.name(),
                 )
@@ -1041,7 +1062,7 @@ fn match_group<'f, 'a>(
                 };
                 format!(
                     " ({noun} `{}`, {position}, has no bias, as {} with `{option}`; nnet's {} layers always have one: export the {noun} with a bias, its default)",
-                    group.layer,
+                    shorten(group.layer),
                     layer.kind.class(naming),
                     layer.kind.name()
                 )
@@ -1129,13 +1150,13 @@ fn pytorch_layers<'f, 'a>(module: Group<'f, 'a>) -> Result<Vec<Group<'f, 'a>>, E
             Some((_, _, true)) => {
                 return Err(unexpected(format!(
                     "module `{}` is bidirectional (`bidirectional=True`), but nnet's recurrent layers run forward only: export a unidirectional module",
-                    module.key
+                    shorten(module.key)
                 )));
             }
             Some(("weight_hr", ..)) => {
                 return Err(unexpected(format!(
                     "module `{}` is an `nn.LSTM` with `proj_size` > 0, whose projection nnet's lstm layers do not have: export one without `proj_size`",
-                    module.key
+                    shorten(module.key)
                 )));
             }
             Some((base, digits, false)) => {
@@ -1157,7 +1178,7 @@ fn pytorch_layers<'f, 'a>(module: Group<'f, 'a>) -> Result<Vec<Group<'f, 'a>>, E
             name: module.name_of(&format!("weight_ih_l{gap}")),
             expected: format!(
                 "the weights of layer {gap} of module `{}`, which has parameters of layer {last}: a recurrent module of `num_layers = n` has `weight_ih_l0` to `weight_ih_l{{n-1}}`",
-                module.key
+                shorten(module.key)
             ),
         });
     }
@@ -1185,22 +1206,13 @@ fn pytorch_layers<'f, 'a>(module: Group<'f, 'a>) -> Result<Vec<Group<'f, 'a>>, E
 fn by_pytorch_modules<'f, 'a>(
     file: &'f SafeTensors<'a>,
     layers: &[Layer<'_, '_>],
+    module_order: &[String],
 ) -> Result<Found<'f, 'a>, Error> {
     let naming = Naming::PyTorch;
-    let mut modules: BTreeMap<u64, Group<'f, 'a>> = BTreeMap::new();
-    for group in groups(file, naming, layers)?.into_values() {
-        if let Some(other) = modules.get(&group.number) {
-            return Err(same_number(naming, &group, other, ""));
-        }
-        modules.insert(group.number, group);
-    }
+    let groups = groups(file, naming, layers)?;
+    let (module_count, units) = pytorch_order::units(groups, layers, module_order)?;
     let total = layers.last().map_or(0, |l| l.start + l.tensors.len());
     let mut found = vec![None; total];
-    let module_count = modules.len();
-    let mut units: Vec<Group<'f, 'a>> = Vec::new();
-    for module in modules.into_values() {
-        units.extend(pytorch_layers(module)?);
-    }
     for (k, (unit, layer)) in units.iter().zip(layers).enumerate() {
         let position = format!("the network's {} layer with tensors", ordinal(k + 1));
         if let Some((kinds, name, why)) = pytorch_kinds(unit)
@@ -1217,7 +1229,7 @@ fn by_pytorch_modules<'f, 'a>(
                 name: name.to_owned(),
                 reason: format!(
                     "module `{}` is {} ({why}), but {subject} maps to {position}, `{}`, a {} layer, which nnet imports from {}: declare the network's layers in the order of the PyTorch model's",
-                    unit.key,
+                    shorten(unit.key),
                     either(&classes),
                     layer.label(),
                     layer.kind.name(),
@@ -1262,18 +1274,23 @@ fn by_pytorch_modules<'f, 'a>(
 /// The error for a layer of the network that has no module or layer in the file.
 fn missing_layer(naming: Naming, layer: &Layer<'_, '_>, counts: String) -> Error {
     let Some(spec) = layer.tensors.first() else {
-        return Error::MissingTensor {
-            name: layer.label().to_owned(),
-            expected: counts,
+        return Error::MissingLayer {
+            layer: layer.label().to_owned(),
+            group: naming.group().to_owned(),
+            expected: format!("its tensors ({counts})"),
         };
     };
     let param = spec
         .kind
         .foreign_param(naming, spec.tensor)
         .unwrap_or_else(|| spec.tensor.to_owned());
-    Error::MissingTensor {
-        name: format!("the {param} of {}", layer.label()),
-        expected: format!("{} ({counts})", spec.expected(naming, layer.dtype)),
+    Error::MissingLayer {
+        layer: layer.label().to_owned(),
+        group: naming.group().to_owned(),
+        expected: format!(
+            "`{param}` {} ({counts})",
+            spec.expected(naming, layer.dtype)
+        ),
     }
 }
 
@@ -1350,8 +1367,8 @@ fn by_keras_layers<'f, 'a>(
                 name: group.first(),
                 reason: format!(
                     "layer `{}` is half of the Keras `Bidirectional` layer `{}`, but nnet's recurrent layers run forward only: export a model without `Bidirectional`",
-                    group.layer,
-                    group.layer.get(..at).unwrap_or_default()
+                    shorten(group.layer),
+                    shorten(group.layer.get(..at).unwrap_or_default())
                 ),
             });
         }
@@ -1374,7 +1391,7 @@ fn by_keras_layers<'f, 'a>(
             let reason = if ours == 0 {
                 format!(
                     "layer `{}` is {}, but the network has no {} layer: is the file for another architecture?",
-                    group.layer,
+                    shorten(group.layer),
                     kind.class(naming),
                     kind.name()
                 )

@@ -33,6 +33,7 @@
 mod dtype;
 mod element;
 mod error;
+mod file;
 mod foreign;
 mod json;
 mod layers;
@@ -41,7 +42,8 @@ mod write;
 
 pub use dtype::Dtype;
 pub use element::Element;
-pub use error::Error;
+pub use error::{Error, QUOTED_CHARS, shorten, shorten_to};
+pub use file::{FileError, read_file};
 /// Matching a file's tensors to a network's tensors: shared by the run-time loader and the
 /// macro, not part of the public API.
 #[doc(hidden)]
@@ -55,7 +57,13 @@ pub use write::{TensorData, write};
 #[cfg(test)]
 mod element_tests;
 #[cfg(test)]
+mod file_tests;
+#[cfg(test)]
 mod layer_tests;
+#[cfg(test)]
+mod pytorch_order_tests;
+#[cfg(test)]
+mod quote_tests;
 #[cfg(test)]
 mod recurrent_tests;
 #[cfg(test)]

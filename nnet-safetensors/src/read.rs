@@ -1,7 +1,7 @@
 //! Reading: bytes to a validated [`SafeTensors`] view, every byte range checked.
 
 use crate::json::{self, Value};
-use crate::{Dtype, Error};
+use crate::{Dtype, Error, shorten};
 
 /// The default limit on the header's length: 100 MB, as the reference implementation.
 ///
@@ -108,22 +108,7 @@ impl<'a> SafeTensors<'a> {
     /// trailing bytes.
     pub fn parse(bytes: &'a [u8], max_header: usize) -> Result<Self, Error> {
         let (header, data) = split(bytes, max_header)?;
-        let value = json::parse(header).map_err(|e| Error::Header(e.to_string()))?;
-        let Value::Object(members) = value else {
-            return Err(Error::Header(format!(
-                "the header is {}, expected a JSON object",
-                value.kind()
-            )));
-        };
-        let mut metadata = Vec::new();
-        let mut entries = Vec::new();
-        for (name, value) in members {
-            if name == "__metadata__" {
-                metadata = parse_metadata(value)?;
-            } else {
-                entries.push(parse_entry(name.into_owned(), value)?);
-            }
-        }
+        let (metadata, mut entries) = parse_header(header)?;
         check_layout(&mut entries, data.len())?;
         let tensors: Vec<Tensor<'a>> = entries
             .into_iter()
@@ -187,15 +172,7 @@ fn split(bytes: &[u8], max_header: usize) -> Result<(&str, &[u8]), Error> {
             len: bytes.len(),
         });
     };
-    let header_len = u64::from_le_bytes(*len);
-    // The safetensors crate refuses longer headers than its 100 MB, whatever the caller's limit.
-    let limit = max_header.min(DEFAULT_MAX_HEADER);
-    if header_len > limit as u64 {
-        return Err(Error::HeaderTooLarge {
-            len: header_len,
-            limit,
-        });
-    }
+    let header_len = header_len(*len, max_header)?;
     let truncated = Error::Truncated {
         needed: header_len.saturating_add(8),
         len: bytes.len(),
@@ -205,6 +182,26 @@ fn split(bytes: &[u8], max_header: usize) -> Result<(&str, &[u8]), Error> {
         return Err(truncated);
     }
     let (header, data) = rest.split_at(header_len);
+    Ok((header_text(header)?, data))
+}
+
+/// The length of the header that the 8 bytes `prefix` state, if it is within `max_header` (and
+/// [`DEFAULT_MAX_HEADER`]).
+pub(crate) fn header_len(prefix: [u8; 8], max_header: usize) -> Result<u64, Error> {
+    let header_len = u64::from_le_bytes(prefix);
+    // The safetensors crate refuses longer headers than its 100 MB, whatever the caller's limit.
+    let limit = max_header.min(DEFAULT_MAX_HEADER);
+    if header_len > limit as u64 {
+        return Err(Error::HeaderTooLarge {
+            len: header_len,
+            limit,
+        });
+    }
+    Ok(header_len)
+}
+
+/// The header's bytes as text, if they are UTF-8 and start as a JSON object.
+fn header_text(header: &[u8]) -> Result<&str, Error> {
     let header = std::str::from_utf8(header).map_err(|e| {
         Error::Header(format!(
             "not valid UTF-8 at byte {} of the header",
@@ -216,7 +213,39 @@ fn split(bytes: &[u8], max_header: usize) -> Result<(&str, &[u8]), Error> {
             "the header does not start with `{`: not a safetensors file".to_owned(),
         ));
     }
-    Ok((header, data))
+    Ok(header)
+}
+
+/// A header's metadata, in its order.
+type Metadata = Vec<(String, String)>;
+
+/// The metadata and the tensor entries of a header, each entry checked on its own.
+fn parse_header(header: &str) -> Result<(Metadata, Vec<Entry>), Error> {
+    let value = json::parse(header).map_err(|e| Error::Header(e.to_string()))?;
+    let Value::Object(members) = value else {
+        return Err(Error::Header(format!(
+            "the header is {}, expected a JSON object",
+            value.kind()
+        )));
+    };
+    let mut metadata = Vec::new();
+    let mut entries = Vec::new();
+    for (name, value) in members {
+        if name == "__metadata__" {
+            metadata = parse_metadata(value)?;
+        } else {
+            entries.push(parse_entry(name.into_owned(), value)?);
+        }
+    }
+    Ok((metadata, entries))
+}
+
+/// The length of the data section that the header `header` declares: the end of its last
+/// tensor's bytes. Every error [`SafeTensors::parse`] finds in the header alone is found here,
+/// the same.
+pub(crate) fn declared_data_len(header: &[u8]) -> Result<usize, Error> {
+    let (_, entries) = parse_header(header_text(header)?)?;
+    Ok(entries.iter().map(|e| e.end).max().unwrap_or(0))
 }
 
 fn parse_metadata(value: Value<'_>) -> Result<Vec<(String, String)>, Error> {
@@ -231,7 +260,8 @@ fn parse_metadata(value: Value<'_>) -> Result<Vec<(String, String)>, Error> {
         .map(|(key, value)| match value {
             Value::String(text) => Ok((key.into_owned(), text.into_owned())),
             other => Err(Error::Header(format!(
-                "metadata `{key}` is {}, expected a string",
+                "metadata `{}` is {}, expected a string",
+                shorten(&key),
                 other.kind()
             ))),
         })
@@ -265,7 +295,8 @@ fn parse_entry(name: String, value: Value<'_>) -> Result<Entry, Error> {
                 Value::String(text) => {
                     dtype = Some(Dtype::from_name(&text).ok_or_else(|| {
                         fail(format!(
-                            "unknown dtype `{text}`, expected one of BOOL, U8, I8, F8_E5M2, F8_E4M3, I16, U16, F16, BF16, I32, U32, F32, I64, U64, F64"
+                            "unknown dtype `{}`, expected one of BOOL, U8, I8, F8_E5M2, F8_E4M3, I16, U16, F16, BF16, I32, U32, F32, I64, U64, F64",
+                            shorten(&text)
                         ))
                     })?)
                 }
@@ -281,7 +312,8 @@ fn parse_entry(name: String, value: Value<'_>) -> Result<Entry, Error> {
             }
             other => {
                 return Err(fail(format!(
-                    "unknown field `{other}`, expected only `dtype`, `shape` and `data_offsets`"
+                    "unknown field `{}`, expected only `dtype`, `shape` and `data_offsets`",
+                    shorten(other)
                 )));
             }
         }
@@ -342,33 +374,41 @@ fn check_layout(entries: &mut [Entry], data_len: usize) -> Result<(), Error> {
         if entry.end > data_len {
             return Err(Error::Layout(format!(
                 "tensor `{}` runs past the end of the file: its data_offsets [{}, {}] reach beyond the {data_len} bytes of data (is the file truncated?)",
-                entry.name, entry.begin, entry.end
+                shorten(&entry.name),
+                entry.begin,
+                entry.end
             )));
         }
         if entry.begin < position {
             return Err(Error::Layout(format!(
                 "tensor `{}` (data_offsets [{}, {}]) overlaps `{}`, which ends at byte {position}",
-                entry.name,
+                shorten(&entry.name),
                 entry.begin,
                 entry.end,
-                previous.unwrap_or("?")
+                shorten(previous.unwrap_or("?"))
             )));
         }
         if entry.begin > position {
-            let after = previous.map_or("the start".to_owned(), |p| format!("`{p}`"));
+            let after = previous.map_or("the start".to_owned(), |p| format!("`{}`", shorten(p)));
             return Err(Error::Layout(format!(
                 "bytes {position}..{} lie between {after} and tensor `{}` and belong to no tensor",
-                entry.begin, entry.name
+                entry.begin,
+                shorten(&entry.name)
             )));
         }
         position = entry.end;
         previous = Some(&entry.name);
     }
     if position != data_len {
-        return Err(Error::Layout(format!(
-            "{} trailing bytes after the last tensor's data (bytes {position}..{data_len} belong to no tensor)",
-            data_len - position
-        )));
+        return Err(trailing_bytes(position, data_len));
     }
     Ok(())
+}
+
+/// The error for a data section of `data_len` bytes whose tensors end at `position`.
+pub(crate) fn trailing_bytes(position: usize, data_len: usize) -> Error {
+    Error::Layout(format!(
+        "{} trailing bytes after the last tensor's data (bytes {position}..{data_len} belong to no tensor)",
+        data_len - position
+    ))
 }

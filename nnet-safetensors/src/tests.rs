@@ -358,7 +358,10 @@ fn pytorch_and_keras_names() {
     let text = resolve_message(&torch, &layers[..2], Naming::PyTorch);
     assert!(text.contains("more layers than the network's 1"), "{text}");
     let text = resolve_message(&torch, &dense(&[(3, 2), (2, 1), (2, 1)]), Naming::PyTorch);
-    assert!(text.contains("the weight of dense3"), "{text}");
+    assert!(
+        text.contains("no module for the network's layer `dense3`: expected one with `weight` F32 [1, 2], the weights of dense3"),
+        "{text}"
+    );
 
     let ambiguous = file_of(&[
         ("hidden/kernel", Dtype::F32, vec![3, 2], vec![0; 24]),

@@ -55,7 +55,7 @@
 //!
 //! | framework | layers | become |
 //! | --- | --- | --- |
-//! | PyTorch | `nn.Linear` `{i}.weight` `[out, in]`, `{i}.bias`; `nn.BatchNorm1d` `{i}.weight`, `.bias`, `.running_mean`, `.running_var`; `nn.LayerNorm` `{i}.weight`, `.bias` | the network's layers with tensors, in the order of the module numbers `i` |
+//! | PyTorch | `nn.Linear` `{i}.weight` `[out, in]`, `{i}.bias`; `nn.BatchNorm1d` `{i}.weight`, `.bias`, `.running_mean`, `.running_var`; `nn.LayerNorm` `{i}.weight`, `.bias` | the network's layers with tensors, in the order of the module numbers `i` (for unnumbered modules, `gru`, `fc`: of the network's declaration, or of [`LoadOptions::module_order`]) |
 //! | PyTorch | `nn.RNN`, `nn.GRU`, `nn.LSTM` `{i}.weight_ih_l0`, `.weight_hh_l0`, `.bias_ih_l0`, `.bias_hh_l0` (GRU gates `r, z, n` reordered to `z, r, h`; an LSTM's or RNN's two biases added) | the same |
 //! | Keras | `Dense` `{layer}/kernel` `[in, out]` (transposed), `/bias`; `BatchNormalization` `/gamma`, `/beta`, `/moving_mean`, `/moving_variance`; `LayerNormalization` `/gamma`, `/beta` | the network's layers of the same kind, in the order of the numbers ending the layer names |
 //! | Keras | `SimpleRNN`, `GRU`, `LSTM` `{layer}/{cell}/kernel`, `/recurrent_kernel`, `/bias` (transposed) | the same |
@@ -133,6 +133,12 @@ pub struct LoadOptions {
     /// finite value beyond `f32`'s range is still an error). Default: `false`: such a file is an
     /// error naming both dtypes, and no conversion ever happens silently.
     pub convert_dtype: bool,
+    /// The modules of a PyTorch file in the order of the network's layers, named as in the
+    /// state dict (`gru` for `gru.weight_ih_l0`), each module with tensors once: for a model
+    /// whose modules' names do not give their order, such as two `nn.Linear` attributes `fc_in`
+    /// and `fc_out` (see [`import_pytorch`] for the order found without it). Default: empty.
+    /// Only for [`Naming::PyTorch`]: with another naming, a non-empty list is an error.
+    pub module_order: Vec<String>,
 }
 
 impl Default for LoadOptions {
@@ -143,6 +149,7 @@ impl Default for LoadOptions {
             max_header_bytes: DEFAULT_MAX_HEADER,
             check_architecture: true,
             convert_dtype: false,
+            module_order: Vec::new(),
         }
     }
 }
@@ -178,6 +185,24 @@ impl LoadOptions {
     pub fn converting_dtype(self) -> Self {
         LoadOptions {
             convert_dtype: true,
+            ..self
+        }
+    }
+
+    /// These options with [`module_order`](Self::module_order) set: the PyTorch modules named
+    /// `modules`, in the order of the network's layers.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_core::io::LoadOptions;
+    ///
+    /// let options = LoadOptions::pytorch().with_module_order(["fc_in", "fc_out"]);
+    /// assert_eq!(options.module_order, ["fc_in", "fc_out"]);
+    /// ```
+    pub fn with_module_order<S: Into<String>>(self, modules: impl IntoIterator<Item = S>) -> Self {
+        LoadOptions {
+            module_order: modules.into_iter().map(Into::into).collect(),
             ..self
         }
     }
@@ -265,6 +290,7 @@ pub fn from_safetensors_with<N: Architecture>(bytes: &[u8], options: &LoadOption
     let checks = nnet_safetensors::ResolveOptions {
         allow_non_finite: options.allow_non_finite,
         allow_conversion: options.convert_dtype,
+        module_order: &options.module_order,
     };
     let sources = nnet_safetensors::resolve::<N::Scalar>(&file, &tensors, options.naming, checks)
         .map_err(weights_error)?;
@@ -299,9 +325,14 @@ pub fn save<N: Architecture>(net: &N, path: impl AsRef<Path>) -> Result<()> {
 /// Reads a network of type `N` from the safetensors file at `path`, with the default
 /// [`LoadOptions`].
 ///
+/// The file is read with [`nnet_safetensors::read_file`]: a path that is not a regular file
+/// (a directory, a FIFO, a device such as `/dev/zero`) is refused before it is opened, and no
+/// byte beyond those the header declares is read.
+///
 /// # Errors
 ///
-/// [`Error::Io`] if the file cannot be read, and as [`from_safetensors`].
+/// [`Error::Io`] if the file cannot be read or is not a regular file, and as
+/// [`from_safetensors`].
 pub fn load<N: Architecture>(path: impl AsRef<Path>) -> Result<N> {
     load_with(path, &LoadOptions::default())
 }
@@ -313,8 +344,17 @@ pub fn load<N: Architecture>(path: impl AsRef<Path>) -> Result<N> {
 /// As [`load`].
 pub fn load_with<N: Architecture>(path: impl AsRef<Path>, options: &LoadOptions) -> Result<N> {
     let path = path.as_ref();
-    let bytes = std::fs::read(path)
-        .map_err(|e| Error::Io(format!("cannot read `{}`: {e}", path.display())))?;
+    // Bounded: a FIFO or a device (`/dev/zero`) is refused, and only the bytes the header
+    // declares are read.
+    let bytes =
+        nnet_safetensors::read_file(path, options.max_header_bytes).map_err(|e| match e {
+            nnet_safetensors::FileError::Format(e) => Error::Weights(format!(
+                "`{}`: {}",
+                path.display(),
+                weights_text(weights_error(e))
+            )),
+            e => Error::Io(format!("cannot read `{}`: {e}", path.display())),
+        })?;
     from_safetensors_with(&bytes, options)
         .map_err(|e| Error::Weights(format!("`{}`: {}", path.display(), weights_text(e))))
 }
@@ -328,6 +368,15 @@ pub fn load_with<N: Architecture>(path: impl AsRef<Path>, options: &LoadOptions)
 /// becomes the network's k-th layer with tensors. Activation and dropout modules (`nn.ReLU`,
 /// `nn.Dropout`) have no tensors, so their numbers are simply skipped, as nnet's activation and
 /// dropout layers are.
+///
+/// A custom module's attributes (`self.gru = nn.GRU(…)`, `self.fc = nn.Linear(…)`: `gru.*`,
+/// `fc.*`) have names without numbers. If the module names do not all end in distinct
+/// numbers, and each module's kind is told by its tensors (`weight_hh_l0` a recurrent module,
+/// a matrix `weight` an `nn.Linear`), the network's declaration gives the order: its layers of
+/// each kind take the modules of that kind, in the order of their numbers (a module alone of
+/// its kind needs none), so `gru` and `fc` become `gru1` and `dense1`. Where that is
+/// ambiguous too (two `nn.Linear` named `fc_in` and `fc_out`), the error says so: give the
+/// order with [`LoadOptions::module_order`] and [`import_pytorch_with`].
 ///
 /// | PyTorch module | tensor | nnet layer | tensor |
 /// | --- | --- | --- | --- |
@@ -379,6 +428,35 @@ pub fn load_with<N: Architecture>(path: impl AsRef<Path>, options: &LoadOptions)
 ///
 pub fn import_pytorch<N: Architecture>(bytes: &[u8]) -> Result<N> {
     from_safetensors_with(bytes, &LoadOptions::pytorch())
+}
+
+/// [`import_pytorch`] with `options` ([`Naming::PyTorch`] whatever `options.naming`): to give
+/// the order of the modules ([`LoadOptions::module_order`]), or to allow a conversion of dtype.
+///
+/// # Errors
+///
+/// As [`import_pytorch`]; a [`LoadOptions::module_order`] that misses a module of the file,
+/// names one it does not have or names one twice is an error saying which.
+///
+/// # Examples
+///
+/// ```
+/// # use nnet_core::*;
+/// # use nnet_core::io::LoadOptions;
+/// # fn demo<N: Architecture + core::fmt::Debug>(bytes: &[u8]) {
+/// // A file of two `nn.Linear` attributes, `fc_in` and `fc_out`: only the model knows their order.
+/// let options = LoadOptions::pytorch().with_module_order(["fc_in", "fc_out"]);
+/// let net: Result<N> = nnet_core::io::import_pytorch_with(bytes, &options);
+/// # }
+/// # let options = LoadOptions::pytorch().with_module_order(["fc_in", "fc_out"]);
+/// # assert_eq!(options.module_order.len(), 2);
+/// ```
+pub fn import_pytorch_with<N: Architecture>(bytes: &[u8], options: &LoadOptions) -> Result<N> {
+    let options = LoadOptions {
+        naming: Naming::PyTorch,
+        ..options.clone()
+    };
+    from_safetensors_with(bytes, &options)
 }
 
 /// A network of type `N` from a safetensors file of Keras weights named by the variables' paths
@@ -469,13 +547,18 @@ fn tensor_specs<N: Architecture>() -> Result<Vec<TensorSpec<'static>>> {
         .collect()
 }
 
+/// The most characters of a file's recorded architecture that a message quotes (or the
+/// length of the network's own, if longer).
+const ARCHITECTURE_CHARS: usize = 1024;
+
 /// The format version and the architecture, where the file records them.
 fn check_metadata<N: Architecture>(file: &SafeTensors, options: &LoadOptions) -> Result<()> {
     if let Some(version) = file.metadata("nnet.version")
         && version != FORMAT_VERSION
     {
         return Err(Error::Weights(format!(
-            "the file is of nnet format version {version}, this nnet reads version {FORMAT_VERSION}: load it with a newer nnet"
+            "the file is of nnet format version {}, this nnet reads version {FORMAT_VERSION}: load it with a newer nnet",
+            nnet_safetensors::shorten(version)
         )));
     }
     let expected = N::architecture();
@@ -483,6 +566,8 @@ fn check_metadata<N: Architecture>(file: &SafeTensors, options: &LoadOptions) ->
         && let Some(found) = file.metadata("nnet.architecture")
         && found != expected
     {
+        // The file's text is quoted up to a generous length, which a real architecture fits.
+        let found = nnet_safetensors::shorten_to(found, ARCHITECTURE_CHARS.max(expected.len()));
         return Err(Error::Weights(format!(
             "the file was saved from the architecture `{found}`, but the network is `{expected}`: load it into a network of that architecture, or set LoadOptions::check_architecture to false"
         )));

@@ -379,3 +379,90 @@ fn imports_the_keras_layers_fixture() {
         .to_string();
     assert!(text.contains("not a parameter of a PyTorch"), "{text}");
 }
+
+/// `load` of `path`, or a failure if it does not return within 10 seconds (a hang).
+fn load_within_time(path: PathBuf) -> Result<Net<DenseOnly>> {
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = send.send(load::<Net<DenseOnly>>(&path));
+    });
+    receive
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .unwrap_or_else(|_| panic!("io::load did not return within 10 s: it hangs"))
+}
+
+#[test]
+#[cfg(unix)]
+fn load_refuses_dev_zero_at_once() {
+    let error = load_within_time(PathBuf::from("/dev/zero")).unwrap_err();
+    assert!(
+        matches!(&error, Error::Io(text) if text.contains("cannot read `/dev/zero`: not a regular file but a character device")),
+        "{error}"
+    );
+}
+
+#[test]
+#[cfg(unix)]
+fn load_refuses_a_fifo_without_blocking() {
+    let path = std::env::temp_dir().join(format!("nnet-io-tests-fifo-{}", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let made = std::process::Command::new("mkfifo").arg(&path).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("mkfifo is not available: skipped");
+        return;
+    }
+    let result = load_within_time(path.clone());
+    let _ = std::fs::remove_file(&path);
+    let error = result.unwrap_err();
+    assert!(
+        matches!(&error, Error::Io(text) if text.contains("not a regular file but a FIFO")),
+        "{error}"
+    );
+}
+
+#[test]
+fn load_reports_trailing_bytes_as_from_safetensors_does() {
+    let mut bytes = to_safetensors(&counting::<DenseOnly>());
+    bytes.extend_from_slice(&[0; 3]);
+    let path = std::env::temp_dir().join(format!("nnet-io-tests-trailing-{}", std::process::id()));
+    std::fs::write(&path, &bytes).unwrap();
+    let loaded = load::<Net<DenseOnly>>(&path);
+    let _ = std::fs::remove_file(&path);
+    let Err(Error::Weights(text)) = loaded else {
+        panic!("expected a weights error, got {loaded:?}");
+    };
+    let Err(Error::Weights(whole)) = from_safetensors::<Net<DenseOnly>>(&bytes) else {
+        panic!("expected a weights error");
+    };
+    assert_eq!(text, format!("`{}`: {whole}", path.display()));
+    assert!(text.contains("3 trailing bytes"), "{text}");
+}
+
+#[test]
+fn a_huge_recorded_architecture_or_version_is_quoted_cut() {
+    let net = counting::<DenseOnly>();
+    let file = to_safetensors(&net);
+    let parsed = SafeTensors::parse(&file, DEFAULT_MAX_HEADER).unwrap();
+    let tensors: Vec<TensorData> = parsed
+        .tensors()
+        .iter()
+        .map(|t| TensorData {
+            name: &t.name,
+            dtype: t.dtype,
+            shape: t.shape.clone(),
+            data: t.data.into(),
+        })
+        .collect();
+    let long = "z".repeat(1_000_000);
+    for metadata in [
+        [("nnet.version", "1"), ("nnet.architecture", long.as_str())],
+        [("nnet.version", long.as_str()), ("nnet.note", "")],
+    ] {
+        let bytes = nnet_safetensors::write(&metadata, &tensors);
+        let text = from_safetensors::<Net<DenseOnly>>(&bytes)
+            .unwrap_err()
+            .to_string();
+        assert!(text.len() < 2000, "a message of {} bytes", text.len());
+        assert!(text.contains("… (1000000 bytes)"), "{text}");
+    }
+}
