@@ -598,6 +598,48 @@ fn a_bad_file_still_defines_trained() {
     assert!(!out.contains("include_bytes"));
 }
 
+/// A file's recorded version and architecture are quoted shortened, as the run-time loader
+/// quotes them: a hostile megabyte of metadata does not reach the compiler's output whole.
+#[test]
+fn long_metadata_is_quoted_shortened() {
+    let dir = std::env::temp_dir().join(format!("nnet-macros-metadata-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let long = "x".repeat(100_000);
+    for (key, name) in [
+        ("nnet.version", "version"),
+        ("nnet.architecture", "architecture"),
+    ] {
+        let path = dir.join(format!("{name}.safetensors"));
+        let zeros = [0_u8; 8];
+        let tensors =
+            [("dense1.weight", vec![1, 2]), ("dense1.bias", vec![1])].map(|(name, shape)| {
+                let bytes = 4 * shape.iter().product::<usize>();
+                nnet_safetensors::TensorData {
+                    name,
+                    dtype: nnet_safetensors::Dtype::F32,
+                    shape,
+                    data: zeros[..bytes].into(),
+                }
+            });
+        std::fs::write(&path, nnet_safetensors::write(&[(key, &long)], &tensors)).unwrap();
+        let path = path.to_str().unwrap();
+        let out = pipeline(quote! {
+            #[weights = #path]
+            pub struct Baked { input 2; dense 1 sigmoid; }
+        })
+        .to_string();
+        let error = out.split("compile_error").nth(1).unwrap_or_default();
+        let error = error.split("TRAINED").next().unwrap_or_default();
+        assert!(error.contains("(100000 bytes)"), "{name}: {error}");
+        assert!(
+            error.len() < 2_000,
+            "{name}: {} bytes of message",
+            error.len()
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// Writes the expansion of every `network!` call in the files listed (space-separated) in
 /// `NNET_DUMP_FILES` into the directory `NNET_DUMP_DIR`, one file per call: run it before and
 /// after a change to the macro and `diff -r` the two directories to see every token the change

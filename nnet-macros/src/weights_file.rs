@@ -120,15 +120,21 @@ fn check_metadata(model: &Model, file: &SafeTensors) -> Result<(), String> {
     if let Some(version) = file.metadata("nnet.version")
         && version != "1"
     {
+        let version = nnet_safetensors::shorten(version);
         return Err(format!(
             "the file is of nnet format version {version}, this nnet reads version 1"
         ));
     }
     let expected = model.architecture();
     match file.metadata("nnet.architecture") {
-        Some(found) if found != expected => Err(format!(
-            "the file was saved from the architecture `{found}`, but the network is `{expected}`"
-        )),
+        Some(found) if found != expected => {
+            // Quoted up to a generous length, as the run-time loader does.
+            let quoted = nnet_safetensors::QUOTED_ARCHITECTURE_CHARS.max(expected.len());
+            let found = nnet_safetensors::shorten_to(found, quoted);
+            Err(format!(
+                "the file was saved from the architecture `{found}`, but the network is `{expected}`"
+            ))
+        }
         _ => Ok(()),
     }
 }

@@ -6,6 +6,11 @@ use std::fmt;
 /// The most characters of a name or value from a file that a message quotes.
 pub const QUOTED_CHARS: usize = 64;
 
+/// The most characters of a file's recorded architecture (`nnet.architecture`) that a message
+/// quotes, or the length of the network's own if that is longer: a real architecture of many
+/// layers fits, a hostile megabyte of text does not.
+pub const QUOTED_ARCHITECTURE_CHARS: usize = 1024;
+
 /// `text` as a message quotes it: whole if it has at most [`QUOTED_CHARS`] characters, else
 /// its first [`QUOTED_CHARS`] characters, `…` and its length in bytes, so that a tensor name of
 /// 50 MB (a hostile or broken file) makes a message of a line, not of 50 MB.

@@ -42,7 +42,7 @@ mod write;
 
 pub use dtype::Dtype;
 pub use element::Element;
-pub use error::{Error, QUOTED_CHARS, shorten, shorten_to};
+pub use error::{Error, QUOTED_ARCHITECTURE_CHARS, QUOTED_CHARS, shorten, shorten_to};
 pub use file::{FileError, read_file};
 /// Matching a file's tensors to a network's tensors: shared by the run-time loader and the
 /// macro, not part of the public API.

@@ -547,10 +547,6 @@ fn tensor_specs<N: Architecture>() -> Result<Vec<TensorSpec<'static>>> {
         .collect()
 }
 
-/// The most characters of a file's recorded architecture that a message quotes (or the
-/// length of the network's own, if longer).
-const ARCHITECTURE_CHARS: usize = 1024;
-
 /// The format version and the architecture, where the file records them.
 fn check_metadata<N: Architecture>(file: &SafeTensors, options: &LoadOptions) -> Result<()> {
     if let Some(version) = file.metadata("nnet.version")
@@ -567,7 +563,8 @@ fn check_metadata<N: Architecture>(file: &SafeTensors, options: &LoadOptions) ->
         && found != expected
     {
         // The file's text is quoted up to a generous length, which a real architecture fits.
-        let found = nnet_safetensors::shorten_to(found, ARCHITECTURE_CHARS.max(expected.len()));
+        let quoted = nnet_safetensors::QUOTED_ARCHITECTURE_CHARS.max(expected.len());
+        let found = nnet_safetensors::shorten_to(found, quoted);
         return Err(Error::Weights(format!(
             "the file was saved from the architecture `{found}`, but the network is `{expected}`: load it into a network of that architecture, or set LoadOptions::check_architecture to false"
         )));
