@@ -14,6 +14,21 @@
 //! one line in [`Kind`]'s list. The sizes at which generated networks change how they hold a
 //! layer ([`INLINE_UNITS`], [`BATCHED_WEIGHTS`], …) are here too, for the same reason.
 //!
+//! # Adding a kind
+//!
+//! Everything a new kind needs, across the workspace:
+//! 1. **Its type in `nnet-core`**: a file in `nnet-core/src/layer/` with the type, its `Layer`
+//!    implementation (forward next to backward, per sample and batched), its one-line
+//!    `Sealed` implementation, and its line in `layer/mod.rs`; its finite-difference tests.
+//! 2. **Its declaration here**: a file in `src/kinds/` and one line in [`Kind`]'s list. The
+//!    weight loader, the PyTorch and Keras importers, the documentation tables and the macro's
+//!    grammar, options, defaults, counts and messages read it; a test in `nnet-core` checks that
+//!    the type's tensors are the declared ones, and every generated network checks at compile
+//!    time that the macro's counts are its layer types' constants.
+//! 3. **Its arms in `nnet-macros`**: the resolved values of its options (`model/mod.rs`), how
+//!    they are built (`validate/kinds.rs`), the shapes it reads and writes (`validate/shapes.rs`)
+//!    and its type and constructor (`expand/layers.rs`).
+//!
 //! # Examples
 //!
 //! ```
