@@ -3,7 +3,7 @@
 
 use crate::optim::slots::Slots;
 use crate::optim::with_state::learning_rate_and_clip;
-use crate::optim::{Clip, OptimizerConfig, WithState, check};
+use crate::optim::{Clip, OptimizerConfig, WithState, check, held};
 use crate::{Parameters, Result, Scalar};
 
 /// Adam (Kingma & Ba, 2015), as Keras computes it: [`AdamConfig`] and the moments.
@@ -52,14 +52,14 @@ pub type Adam = WithState<AdamConfig>;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AdamConfig {
     /// Learning rate `η`, positive. Default 0.001 (Keras).
-    pub learning_rate: f32,
+    pub learning_rate: f64,
     /// Decay rate `β₁` of the first moment, in `[0, 1)`. Default 0.9.
-    pub beta_1: f32,
+    pub beta_1: f64,
     /// Decay rate `β₂` of the second moment, in `[0, 1)`. Default 0.999.
-    pub beta_2: f32,
+    pub beta_2: f64,
     /// `ε`, positive, keeps the denominator away from zero. Default 1e-7 (Keras; PyTorch uses
     /// 1e-8).
-    pub epsilon: f32,
+    pub epsilon: f64,
     /// Whether to use the AMSGrad variant (Reddi et al., 2018). Default `false`.
     pub amsgrad: bool,
     /// Gradient clipping applied at the start of each step. Default `None`.
@@ -120,16 +120,17 @@ impl OptimizerConfig for AdamConfig {
             s.v_hat.allocate(params, T::zero());
         }
 
-        // The per-step scalars in f64, the per-value arithmetic in f32.
+        // The per-step scalars in f64, the per-value arithmetic in T; `1 − β` in T, from β as
+        // T holds it (Keras computes it in the variable's dtype too).
         let t = i32::try_from(s.iterations.saturating_add(1)).unwrap_or(i32::MAX);
-        let (b1, b2) = (f64::from(self.beta_1), f64::from(self.beta_2));
+        let (b1, b2) = (held::<T>(self.beta_1), held::<T>(self.beta_2));
         let alpha = T::of_f64(
-            f64::from(self.learning_rate) * (1.0 - b2.powi(t)).sqrt() / (1.0 - b1.powi(t)),
+            held::<T>(self.learning_rate) * (1.0 - b2.powi(t)).sqrt() / (1.0 - b1.powi(t)),
         );
         let (c1, c2, eps) = (
-            T::of_f32(1.0 - self.beta_1),
-            T::of_f32(1.0 - self.beta_2),
-            T::of_f32(self.epsilon),
+            T::one() - T::of_f64(self.beta_1),
+            T::one() - T::of_f64(self.beta_2),
+            T::of_f64(self.epsilon),
         );
 
         for i in P::trainable() {
@@ -305,11 +306,11 @@ pub(crate) mod tests {
             &[|c| c.beta_1 = 0.0],
             &[
                 (|c| c.learning_rate = 0.0, "learning_rate"),
-                (|c| c.learning_rate = f32::NAN, "learning_rate"),
+                (|c| c.learning_rate = f64::NAN, "learning_rate"),
                 (|c| c.beta_1 = 1.0, "beta_1"),
                 (|c| c.beta_1 = -0.1, "beta_1"),
                 (|c| c.beta_2 = 1.0, "beta_2"),
-                (|c| c.beta_2 = f32::NAN, "beta_2"),
+                (|c| c.beta_2 = f64::NAN, "beta_2"),
                 (|c| c.epsilon = 0.0, "epsilon"),
                 (|c| c.epsilon = -1e-7, "epsilon"),
                 (|c| c.clip = Some(Clip::Value(-1.0)), "clipvalue"),

@@ -52,13 +52,13 @@ pub type RmsProp = WithState<RmsPropConfig>;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RmsPropConfig {
     /// Learning rate `η`, positive. Default 0.001 (Keras).
-    pub learning_rate: f32,
+    pub learning_rate: f64,
     /// Decay rate `ρ` of the moving average of squared gradients, in `[0, 1)`. Default 0.9.
-    pub rho: f32,
+    pub rho: f64,
     /// Momentum `μ`, in `[0, 1]`; 0 turns momentum off. Default 0.
-    pub momentum: f32,
+    pub momentum: f64,
     /// `ε`, positive, added under the square root. Default 1e-7 (Keras).
-    pub epsilon: f32,
+    pub epsilon: f64,
     /// Whether to divide by an estimate of the gradient's variance instead of its second
     /// moment. Default `false`.
     pub centered: bool,
@@ -133,12 +133,13 @@ impl OptimizerConfig for RmsPropConfig {
         }
 
         let (lr, rho, mu, eps) = (
-            T::of_f32(self.learning_rate),
-            T::of_f32(self.rho),
-            T::of_f32(self.momentum),
-            T::of_f32(self.epsilon),
+            T::of_f64(self.learning_rate),
+            T::of_f64(self.rho),
+            T::of_f64(self.momentum),
+            T::of_f64(self.epsilon),
         );
-        let c = T::of_f32(1.0 - self.rho);
+        // In T, from ρ as T holds it (as Keras, in the variable's dtype).
+        let c = T::one() - rho;
         for i in P::trainable() {
             let (w, g, v) = (
                 params.tensor_mut(i),
@@ -296,7 +297,7 @@ mod tests {
                 (|c| c.rho = -0.5, "rho"),
                 (|c| c.momentum = -0.5, "momentum"),
                 (|c| c.epsilon = -1e-7, "epsilon"),
-                (|c| c.epsilon = f32::NAN, "epsilon"),
+                (|c| c.epsilon = f64::NAN, "epsilon"),
                 (|c| c.clip = Some(Clip::Value(0.0)), "clipvalue"),
             ],
         );

@@ -47,9 +47,9 @@ pub type Sgd = WithState<SgdConfig>;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SgdConfig {
     /// Learning rate `η`, positive. Default 0.01 (Keras).
-    pub learning_rate: f32,
+    pub learning_rate: f64,
     /// Momentum `μ`, in `[0, 1]`; 0 is plain gradient descent. Default 0.
-    pub momentum: f32,
+    pub momentum: f64,
     /// Whether to use Nesterov momentum (only has an effect when `momentum > 0`). Default
     /// `false`.
     pub nesterov: bool,
@@ -90,7 +90,7 @@ impl OptimizerConfig for SgdConfig {
         params: &mut P,
         grads: &G,
     ) {
-        let (lr, mu) = (T::of_f32(self.learning_rate), T::of_f32(self.momentum));
+        let (lr, mu) = (T::of_f64(self.learning_rate), T::of_f64(self.momentum));
         if self.momentum == 0.0 {
             for i in P::trainable() {
                 for (w, &g) in params.tensor_mut(i).iter_mut().zip(grads.tensor(i)) {
@@ -144,7 +144,7 @@ mod tests {
         })
     }
 
-    fn sgd(learning_rate: f32, momentum: f32, nesterov: bool) -> Sgd {
+    fn sgd(learning_rate: f64, momentum: f64, nesterov: bool) -> Sgd {
         Sgd::new(SgdConfig {
             learning_rate,
             momentum,
@@ -183,11 +183,11 @@ mod tests {
             &[
                 (|c| c.learning_rate = 0.0, "learning_rate"),
                 (|c| c.learning_rate = -0.1, "learning_rate"),
-                (|c| c.learning_rate = f32::NAN, "learning_rate"),
-                (|c| c.learning_rate = f32::INFINITY, "learning_rate"),
+                (|c| c.learning_rate = f64::NAN, "learning_rate"),
+                (|c| c.learning_rate = f64::INFINITY, "learning_rate"),
                 (|c| c.momentum = -0.1, "momentum"),
                 (|c| c.momentum = 1.5, "momentum"),
-                (|c| c.momentum = f32::NAN, "momentum"),
+                (|c| c.momentum = f64::NAN, "momentum"),
                 (|c| c.clip = Some(Clip::Norm(0.0)), "clipnorm"),
             ],
         );
