@@ -115,7 +115,8 @@ mod tests {
     use super::*;
     use crate::optim::Optimizer;
     use crate::optim::test_support::{
-        Params, assert_same_trajectory, assert_validation, reference, run,
+        Params, assert_same_trajectory, assert_same_trajectory_f64, assert_validation, reference,
+        run, run_f64,
     };
 
     /// Keras's Adagrad written out in f64.
@@ -149,6 +150,13 @@ mod tests {
     fn adagrad_custom_matches_reference() {
         let expected = keras_adagrad(0.1, 0.5, 1e-3);
         assert_same_trajectory(&run(&mut adagrad(0.5, 1e-3)), &expected);
+    }
+
+    /// Issue 21: the initial accumulator and `epsilon` reach an `f64` network as written.
+    #[test]
+    fn adagrad_in_f64_matches_keras_in_float64() {
+        let expected = keras_adagrad(0.1, 0.3, 1e-3);
+        assert_same_trajectory_f64(&run_f64(&mut adagrad(0.3, 1e-3)), &expected);
     }
 
     #[test]

@@ -193,7 +193,10 @@ impl<C: OptimizerConfig<State = AdamState>> WithState<C> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::optim::test_support::{assert_same_trajectory, assert_validation, reference, run};
+    use crate::optim::test_support::{
+        assert_same_trajectory, assert_same_trajectory_f64, assert_validation, reference, run,
+        run_f64,
+    };
 
     /// Keras's Adam written out in f64, with decoupled weight decay `wd` (0 for Adam) applied
     /// first as Keras's AdamW does.
@@ -257,6 +260,63 @@ pub(crate) mod tests {
             plain.last(),
             keras_adam(0.05, 0.9, 0.5, 1e-7, true, 0.0).last()
         );
+    }
+
+    /// Issue 21: with settings kept in `f32`, an `f64` network's Adam used `1 − β₂` =
+    /// 0.000999987 and `ε` = 1.0000000116e-7, 1e-5 away from Keras in float64.
+    #[test]
+    fn adam_in_f64_matches_keras_in_float64() {
+        let custom = AdamConfig {
+            learning_rate: 0.05,
+            beta_1: 0.7,
+            beta_2: 0.99,
+            epsilon: 1e-3,
+            ..AdamConfig::default()
+        };
+        for (config, expected) in [
+            (
+                AdamConfig::default(),
+                keras_adam(0.001, 0.9, 0.999, 1e-7, false, 0.0),
+            ),
+            (custom, keras_adam(0.05, 0.7, 0.99, 1e-3, false, 0.0)),
+            (amsgrad_config(), keras_adam(0.05, 0.9, 0.5, 1e-7, true, 0.0)),
+        ] {
+            assert_same_trajectory_f64(&run_f64(&mut Adam::new(config)), &expected);
+        }
+    }
+
+    /// Settings in `f64` leave an `f32` network's Adam bit for bit what it was with `f32`
+    /// settings: the update written out with `f32` settings and `f32` arithmetic.
+    #[test]
+    fn adam_in_f32_is_bit_identical_to_f32_settings() {
+        let (lr, b1, b2, eps) = (0.05_f32, 0.7_f32, 0.99_f32, 1e-3_f32);
+        let mut adam = Adam::new(AdamConfig {
+            learning_rate: 0.05,
+            beta_1: 0.7,
+            beta_2: 0.99,
+            epsilon: 1e-3,
+            ..AdamConfig::default()
+        });
+        let got = run(&mut adam);
+        let mut w: Vec<f32> = crate::optim::test_support::initial()
+            .iter()
+            .map(|&v| v as f32)
+            .collect();
+        let (mut m, mut v) = (vec![0.0_f32; 8], vec![0.0_f32; 8]);
+        for (t, got) in (1..).zip(&got) {
+            let g = crate::optim::test_support::gradient(t as usize);
+            let (b1d, b2d) = (f64::from(b1), f64::from(b2));
+            let alpha =
+                (f64::from(lr) * (1.0 - b2d.powi(t)).sqrt() / (1.0 - b1d.powi(t))) as f32;
+            for i in 0..8 {
+                let g = g[i] as f32;
+                m[i] += (g - m[i]) * (1.0 - b1);
+                v[i] += (g * g - v[i]) * (1.0 - b2);
+                w[i] -= alpha * m[i] / (v[i].sqrt() + eps);
+            }
+            let expected: Vec<f64> = w.iter().map(|&x| f64::from(x)).collect();
+            assert_eq!(got, &expected, "step {t}");
+        }
     }
 
     #[test]

@@ -106,7 +106,9 @@ mod tests {
     use super::*;
     use crate::optim::Adam;
     use crate::optim::adam::tests::{amsgrad_config, keras_adam};
-    use crate::optim::test_support::{assert_same_trajectory, assert_validation, run};
+    use crate::optim::test_support::{
+        assert_same_trajectory, assert_same_trajectory_f64, assert_validation, run, run_f64,
+    };
 
     fn adamw(weight_decay: f64, adam: AdamConfig) -> AdamW {
         AdamW::new(AdamWConfig { adam, weight_decay })
@@ -133,6 +135,18 @@ mod tests {
             assert_same_trajectory(&run(&mut adamw(weight_decay, adam)), &expected);
         }
         assert_eq!(AdamWConfig::default().weight_decay, 0.004);
+    }
+
+    /// Issue 21: the weight decay and Adam's settings reach an `f64` network as written.
+    #[test]
+    fn adamw_in_f64_matches_keras_in_float64() {
+        let adam = AdamConfig {
+            learning_rate: 0.05,
+            beta_1: 0.8,
+            ..AdamConfig::default()
+        };
+        let expected = keras_adam(0.05, 0.8, 0.999, 1e-7, false, 0.3);
+        assert_same_trajectory_f64(&run_f64(&mut adamw(0.3, adam)), &expected);
     }
 
     #[test]

@@ -189,6 +189,27 @@ mod tests {
         assert!((norm - 2.0).abs() < 1e-12);
     }
 
+    /// Issue 21: a threshold of 0.1 reached an `f64` network as 0.10000000149.
+    #[test]
+    fn clip_thresholds_reach_f64_gradients_as_written() {
+        type Grads64 =
+            crate::DenseGradient<3, 2, nalgebra::SMatrix<f64, 2, 3>, nalgebra::SVector<f64, 2>>;
+        let mut g = Grads64 {
+            weights: nalgebra::SMatrix::from_fn(|i, j| (i * 3 + j) as f64 + 1.0),
+            bias: nalgebra::SVector::from([0.5, -0.5]),
+        };
+        let mut by_value = g.clone();
+        clip_gradients(&mut by_value, Clip::Value(0.1));
+        assert_eq!(by_value.tensor(0)[0], 0.1);
+        clip_gradients(&mut g, Clip::GlobalNorm(0.1));
+        let norm = (0..2)
+            .flat_map(|i| g.tensor(i).to_vec())
+            .map(|v| v * v)
+            .sum::<f64>()
+            .sqrt();
+        assert!((norm - 0.1).abs() < 1e-16, "{norm}");
+    }
+
     #[test]
     fn clip_global_norm() {
         let mut g = grads();

@@ -191,7 +191,10 @@ impl OptimizerConfig for RmsPropConfig {
 mod tests {
     use super::*;
     use crate::optim::Optimizer;
-    use crate::optim::test_support::{assert_same_trajectory, assert_validation, reference, run};
+    use crate::optim::test_support::{
+        assert_same_trajectory, assert_same_trajectory_f64, assert_validation, reference, run,
+        run_f64,
+    };
 
     /// Keras's RMSprop written out in f64.
     fn keras_rmsprop(lr: f64, rho: f64, momentum: f64, eps: f64, centered: bool) -> Vec<Vec<f64>> {
@@ -246,6 +249,23 @@ mod tests {
         ] {
             assert_same_trajectory(&run(&mut RmsProp::new(config)), &expected);
         }
+    }
+
+    /// Issue 21: `rho`, `momentum` and `epsilon` reach an `f64` network as written.
+    #[test]
+    fn rmsprop_in_f64_matches_keras_in_float64() {
+        let config = RmsPropConfig {
+            learning_rate: 0.01,
+            rho: 0.95,
+            momentum: 0.9,
+            epsilon: 1e-4,
+            centered: true,
+            clip: None,
+        };
+        let expected = keras_rmsprop(0.01, 0.95, 0.9, 1e-4, true);
+        assert_same_trajectory_f64(&run_f64(&mut RmsProp::new(config)), &expected);
+        let expected = keras_rmsprop(0.001, 0.9, 0.0, 1e-7, false);
+        assert_same_trajectory_f64(&run_f64(&mut RmsProp::default()), &expected);
     }
 
     #[test]

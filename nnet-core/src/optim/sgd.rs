@@ -122,7 +122,10 @@ impl OptimizerConfig for SgdConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::optim::test_support::{assert_same_trajectory, assert_validation, reference, run};
+    use crate::optim::test_support::{
+        assert_same_trajectory, assert_same_trajectory_f64, assert_validation, reference, run,
+        run_f64,
+    };
 
     /// Keras's SGD, written out in f64.
     fn keras_sgd(lr: f64, momentum: f64, nesterov: bool) -> Vec<Vec<f64>> {
@@ -163,6 +166,17 @@ mod tests {
             (sgd(0.05, 0.0, true), keras_sgd(0.05, 0.0, false)),
         ] {
             assert_same_trajectory(&run(&mut sgd), &expected);
+        }
+    }
+
+    /// Issue 21: `momentum = 0.99` reached an `f64` network as 0.9900000095.
+    #[test]
+    fn sgd_in_f64_matches_keras_in_float64() {
+        for (mut sgd, expected) in [
+            (sgd(0.05, 0.99, false), keras_sgd(0.05, 0.99, false)),
+            (sgd(0.1, 0.8, true), keras_sgd(0.1, 0.8, true)),
+        ] {
+            assert_same_trajectory_f64(&run_f64(&mut sgd), &expected);
         }
     }
 
