@@ -588,6 +588,11 @@ fn weights_baked_into_an_f64_network_are_the_f64_file() {
     assert_eq!(loaded.tensor(2), &widened[..]);
 }
 
+/// An `f64` vector (`nnet::vector!` makes `f32` ones).
+fn v<const N: usize>(values: [f64; N]) -> SVector<f64, N> {
+    SVector::from(values)
+}
+
 nnet::network! {
     /// One weight of zero and no bias: the output is 0 until training moves the weight, so the
     /// loss is the targets' own size.
@@ -598,8 +603,8 @@ nnet::network! {
 /// A regression of `Zeroed` on targets of `size`, with a learning rate too small to move the
 /// weight: the history and the evaluation.
 fn zeroed_fit(size: f64) -> (nnet::train::History, nnet::train::Evaluation) {
-    let x: Vec<SVector<f64, 1>> = (0..8).map(|i| nnet::vector![f64::from(i) * 0.1]).collect();
-    let y: Vec<SVector<f64, 1>> = vec![nnet::vector![size]; 8];
+    let x: Vec<SVector<f64, 1>> = (0..8).map(|i| v([f64::from(i) * 0.1])).collect();
+    let y: Vec<SVector<f64, 1>> = vec![v([size]); 8];
     let mut net = Zeroed::seeded(0);
     let mut trainer = Trainer::new(Sgd::with_learning_rate(1e-300), MeanSquaredError)
         .with_metrics([Metric::MeanSquaredError, Metric::MeanAbsoluteError]);
@@ -644,10 +649,10 @@ nnet::network! {
 #[test]
 fn f64_data_overflow_names_the_data_in_f64() {
     let mut x: Vec<SVector<f64, 2>> = (0..8)
-        .map(|i| nnet::vector![f64::from(i) * 0.1, 0.5])
+        .map(|i| v([f64::from(i) * 0.1, 0.5]))
         .collect();
-    let y = vec![nnet::vector![1.0]; 8];
-    x[3] = nnet::vector![1e300, -2.0];
+    let y = vec![v([1.0]); 8];
+    x[3] = v([1e300, -2.0]);
     let config = FitConfig {
         batch_size: 8,
         epochs: 1,
@@ -670,11 +675,11 @@ fn f64_data_overflow_names_the_data_in_f64() {
 #[test]
 fn f64_sequence_data_overflow_names_the_data() {
     let data: Sequences<3, f64> = (0..6)
-        .map(|i| vec![nnet::vector![0.1 * f64::from(i), 0.2, -0.3]; 4])
+        .map(|i| vec![v([0.1 * f64::from(i), 0.2, -0.3]); 4])
         .collect::<Vec<_>>()
         .into();
-    let mut y = vec![nnet::vector![0.5, -0.5]; 6];
-    y[4] = nnet::vector![1e200, 0.0];
+    let mut y = vec![v([0.5, -0.5]); 6];
+    y[4] = v([1e200, 0.0]);
     let config = FitConfig {
         batch_size: 3,
         epochs: 1,
@@ -693,4 +698,26 @@ fn f64_sequence_data_overflow_names_the_data() {
     assert!(message.contains("sequence 4"), "{message}");
     assert!(message.contains("scale the targets"), "{message}");
     assert!(!message.contains("lower the learning rate"), "{message}");
+}
+
+/// Early stopping watched only `f32` networks (`Parameters<f32>`); an `f64` network stops and
+/// gets its best weights back too.
+#[test]
+fn early_stopping_restores_an_f64_network() {
+    let (x, y) = moons();
+    let mut trainer = Trainer::new(Sgd::with_learning_rate(30.0), BinaryCrossentropy);
+    let mut stopper = EarlyStopping::new("loss").restore_best_weights(true);
+    let config = FitConfig {
+        batch_size: 200,
+        epochs: 100,
+        verbosity: Verbosity::Silent,
+        ..FitConfig::default()
+    };
+    let mut net = Moons::seeded(2);
+    let history = trainer
+        .fit_with(&mut net, &x, &y, &config, None, &mut [&mut stopper])
+        .unwrap();
+    assert!(history.stopped_epoch.is_some(), "{history}");
+    let best = history.series("loss").unwrap().into_iter().fold(f64::INFINITY, f64::min);
+    assert_eq!(stopper.best(), Some(best));
 }
