@@ -1,8 +1,8 @@
 //! Learning-rate schedules: the learning rate of each epoch, Keras's
 //! `keras.optimizers.schedules` with their argument names and formulas.
 
-use crate::Result;
-use crate::optim::check;
+use crate::optim::{check, held};
+use crate::{Result, Scalar};
 
 /// A learning-rate schedule: the learning rate of each epoch, with Keras's names and formulas
 /// (`keras.optimizers.schedules`).
@@ -98,22 +98,54 @@ impl Schedule {
     /// assert!((smooth.learning_rate(3) - 0.3 / 1.75).abs() < 1e-7); // 0.3 / (1 + 0.5 · 3 / 2)
     /// ```
     pub fn learning_rate(&self, epoch: usize) -> f64 {
-        let initial = self.initial_learning_rate();
-        let rate = match *self {
+        self.rate(epoch, |setting| setting)
+    }
+
+    /// The learning rate of epoch `epoch` for a network of scalar `T`, as
+    /// [`LearningRateScheduler`](crate::train::LearningRateScheduler) sets it: the formula in
+    /// `f64` over the settings as `T` holds them ([`held`]), rounded to `T`. For an `f64`
+    /// network it is [`learning_rate`](Schedule::learning_rate); for an `f32` network, bit for
+    /// bit the rate of a schedule whose settings are `f32` (a decay rate of 0.96 is the `f32`
+    /// 0.9599999785 there, and its powers differ from those of the `f64` 0.96 in the last
+    /// `f32` bits).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_core::optim::Schedule;
+    ///
+    /// let decay = Schedule::ExponentialDecay {
+    ///     initial_learning_rate: 0.1,
+    ///     decay_steps: 1,
+    ///     decay_rate: 0.96,
+    ///     staircase: false,
+    /// };
+    /// assert_eq!(decay.learning_rate_for::<f64>(5), decay.learning_rate(5));
+    /// let narrow = f64::from(0.1_f32) * f64::from(0.96_f32).powf(5.0);
+    /// assert_eq!(decay.learning_rate_for::<f32>(5), f64::from(narrow as f32));
+    /// ```
+    pub fn learning_rate_for<T: Scalar>(&self, epoch: usize) -> f64 {
+        T::of_f64(self.rate(epoch, held::<T>)).as_f64()
+    }
+
+    /// The formula of the variant over the settings as `setting` gives them.
+    fn rate(&self, epoch: usize, setting: impl Fn(f64) -> f64) -> f64 {
+        let initial = setting(self.initial_learning_rate());
+        match *self {
             Schedule::Constant { .. } => initial,
             Schedule::ExponentialDecay { decay_rate, .. } => {
-                initial * decay_rate.powf(self.progress(epoch))
+                initial * setting(decay_rate).powf(self.progress(epoch))
             }
             Schedule::InverseTimeDecay { decay_rate, .. } => {
-                initial / (1.0 + decay_rate * self.progress(epoch))
+                initial / (1.0 + setting(decay_rate) * self.progress(epoch))
             }
             Schedule::CosineDecay { alpha, .. } => {
                 let p = self.progress(epoch).min(1.0);
                 let cosine = 0.5 * (1.0 + (core::f64::consts::PI * p).cos());
+                let alpha = setting(alpha);
                 initial * ((1.0 - alpha) * cosine + alpha)
             }
-        };
-        rate
+        }
     }
 
     /// The rate of epoch 0: `learning_rate` or `initial_learning_rate`.
@@ -313,6 +345,29 @@ mod tests {
         ];
         assert_rates(cosine(1.0, 4, 0.2), &expected);
         assert_rates(cosine(0.5, 2, 0.0), &[0.5, 0.25, 0.0, 0.0]);
+    }
+
+    /// An `f32` network's rates are those of `f32` settings, bit for bit: the formula over the
+    /// settings widened from `f32`, rounded to `f32`; an `f64` network's use the settings as
+    /// written.
+    #[test]
+    fn rates_for_a_scalar_use_the_settings_as_it_holds_them() {
+        let narrow = |x: f64| f64::from(x as f32);
+        for (initial, rate) in [(0.1, 0.96), (0.003, 0.9), (0.3, 0.64)] {
+            for epoch in 0..50 {
+                let old = (narrow(initial) * narrow(rate).powf(epoch as f64 / 3.0)) as f32;
+                let schedule = exponential(initial, 3, rate, false);
+                assert_eq!(schedule.learning_rate_for::<f32>(epoch), f64::from(old));
+                let exact = initial * rate.powf(epoch as f64 / 3.0);
+                assert_eq!(schedule.learning_rate_for::<f64>(epoch), exact);
+            }
+        }
+        let cosine = cosine(0.1, 7, 0.3);
+        let alpha = narrow(0.3);
+        let p = 3.0_f64 / 7.0;
+        let cos = 0.5 * (1.0 + (core::f64::consts::PI * p).cos());
+        let old = (narrow(0.1) * ((1.0 - alpha) * cos + alpha)) as f32;
+        assert_eq!(cosine.learning_rate_for::<f32>(3), f64::from(old));
     }
 
     #[test]

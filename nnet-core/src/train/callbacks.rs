@@ -1,7 +1,7 @@
 //! Callbacks: code run by `fit` around each epoch, like Keras's.
 
 use crate::optim::Schedule;
-use crate::{Error, Result};
+use crate::{Architecture, Error, Result};
 
 use super::EpochLogs;
 
@@ -100,8 +100,9 @@ impl<N, F: FnMut(&EpochLogs) -> Control> Callback<N> for EachEpoch<F> {
 ///     decay_rate: 0.5,
 ///     staircase: true,
 /// });
-/// assert_eq!(Callback::<()>::on_epoch_begin(&mut decay, 1, 0.001), Some(0.1));
-/// assert_eq!(Callback::<()>::on_epoch_begin(&mut decay, 11, 0.1), Some(0.05));
+/// // Epochs 1 and 11 train at the rates of epochs 0 and 10 of the schedule.
+/// assert_eq!(decay.0.learning_rate(0), 0.1);
+/// assert_eq!(decay.0.learning_rate(10), 0.05);
 ///
 /// // The same with a closure: halve the rate every 10 epochs.
 /// let mut halve = LearningRateScheduler(|epoch: usize, rate: f64| {
@@ -112,13 +113,15 @@ impl<N, F: FnMut(&EpochLogs) -> Control> Callback<N> for EachEpoch<F> {
 #[derive(Debug, Clone)]
 pub struct LearningRateScheduler<S>(pub S);
 
-impl<N> Callback<N> for LearningRateScheduler<Schedule> {
+/// The rate of a [`Schedule`] for the network's scalar ([`Schedule::learning_rate_for`]): an
+/// `f32` network trains at the rates of `f32` settings, bit for bit.
+impl<N: Architecture> Callback<N> for LearningRateScheduler<Schedule> {
     fn on_train_begin(&mut self) -> Result<()> {
         self.0.validate()
     }
 
     fn on_epoch_begin(&mut self, epoch: usize, _learning_rate: f64) -> Option<f64> {
-        Some(self.0.learning_rate(epoch.saturating_sub(1)))
+        Some(self.0.learning_rate_for::<N::Scalar>(epoch.saturating_sub(1)))
     }
 }
 
