@@ -842,7 +842,14 @@ mod bad_input {
         let err = sequence_fit_error(&data, &y, 0.01, 1);
         let message = err.to_string();
         assert!(
-            matches!(err, Error::DataOverflow { row: Some(4), batch: 2, .. }),
+            matches!(
+                err,
+                Error::DataOverflow {
+                    row: Some(4),
+                    batch: 2,
+                    ..
+                }
+            ),
             "{message}"
         );
         assert!(message.contains("sequence 4"), "{message}");

@@ -634,7 +634,10 @@ fn an_f64_network_reports_losses_and_metrics_beyond_f32() {
             assert!((mae - size).abs() <= 1e-12 * size, "{size}: mae {mae}");
         }
         assert!(close(evaluation.loss), "{size}: {evaluation:?}");
-        assert!(close(evaluation.get("mse").unwrap()), "{size}: {evaluation:?}");
+        assert!(
+            close(evaluation.get("mse").unwrap()),
+            "{size}: {evaluation:?}"
+        );
         assert_eq!(history.series("loss").unwrap().len(), 2);
     }
 }
@@ -648,9 +651,7 @@ nnet::network! {
 /// (as `f32` they read `inf`).
 #[test]
 fn f64_data_overflow_names_the_data_in_f64() {
-    let mut x: Vec<SVector<f64, 2>> = (0..8)
-        .map(|i| v([f64::from(i) * 0.1, 0.5]))
-        .collect();
+    let mut x: Vec<SVector<f64, 2>> = (0..8).map(|i| v([f64::from(i) * 0.1, 0.5])).collect();
     let y = vec![v([1.0]); 8];
     x[3] = v([1e300, -2.0]);
     let config = FitConfig {
@@ -718,6 +719,10 @@ fn early_stopping_restores_an_f64_network() {
         .fit_with(&mut net, &x, &y, &config, None, &mut [&mut stopper])
         .unwrap();
     assert!(history.stopped_epoch.is_some(), "{history}");
-    let best = history.series("loss").unwrap().into_iter().fold(f64::INFINITY, f64::min);
+    let best = history
+        .series("loss")
+        .unwrap()
+        .into_iter()
+        .fold(f64::INFINITY, f64::min);
     assert_eq!(stopper.best(), Some(best));
 }

@@ -341,9 +341,5 @@ fn roc_auc<const N: usize, T: Scalar>(
         rest = &rest[run..];
     }
     let pairs = positives as f64 * negatives_below as f64;
-    if pairs == 0.0 {
-        0.0
-    } else {
-        area / pairs
-    }
+    if pairs == 0.0 { 0.0 } else { area / pairs }
 }

@@ -279,7 +279,10 @@ pub(crate) mod tests {
                 keras_adam(0.001, 0.9, 0.999, 1e-7, false, 0.0),
             ),
             (custom, keras_adam(0.05, 0.7, 0.99, 1e-3, false, 0.0)),
-            (amsgrad_config(), keras_adam(0.05, 0.9, 0.5, 1e-7, true, 0.0)),
+            (
+                amsgrad_config(),
+                keras_adam(0.05, 0.9, 0.5, 1e-7, true, 0.0),
+            ),
         ] {
             assert_same_trajectory_f64(&run_f64(&mut Adam::new(config)), &expected);
         }
@@ -306,8 +309,7 @@ pub(crate) mod tests {
         for (t, got) in (1..).zip(&got) {
             let g = crate::optim::test_support::gradient(t as usize);
             let (b1d, b2d) = (f64::from(b1), f64::from(b2));
-            let alpha =
-                (f64::from(lr) * (1.0 - b2d.powi(t)).sqrt() / (1.0 - b1d.powi(t))) as f32;
+            let alpha = (f64::from(lr) * (1.0 - b2d.powi(t)).sqrt() / (1.0 - b1d.powi(t))) as f32;
             for i in 0..8 {
                 let g = g[i] as f32;
                 m[i] += (g - m[i]) * (1.0 - b1);

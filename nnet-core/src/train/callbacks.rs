@@ -121,7 +121,10 @@ impl<N: Architecture> Callback<N> for LearningRateScheduler<Schedule> {
     }
 
     fn on_epoch_begin(&mut self, epoch: usize, _learning_rate: f64) -> Option<f64> {
-        Some(self.0.learning_rate_for::<N::Scalar>(epoch.saturating_sub(1)))
+        Some(
+            self.0
+                .learning_rate_for::<N::Scalar>(epoch.saturating_sub(1)),
+        )
     }
 }
 

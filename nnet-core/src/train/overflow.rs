@@ -52,7 +52,12 @@ where
     let rows = chunk.iter().map(|&row| Largest::of_row(row, &inputs[row]));
     data_or_divergence::<T, _>(
         rows,
-        || inputs.iter().enumerate().map(|(row, x)| Largest::of_row(row, x)),
+        || {
+            inputs
+                .iter()
+                .enumerate()
+                .map(|(row, x)| Largest::of_row(row, x))
+        },
         at,
         value,
     )

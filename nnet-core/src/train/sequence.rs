@@ -381,7 +381,10 @@ impl<
             network.update_state(&self.grads);
             if !Parameters::<S>::all_finite(network) {
                 Parameters::<S>::copy_from(network, &self.last_good);
-                return Err(non_finite_update::<S>(self.largest_inputs(), (epoch, b + 1)));
+                return Err(non_finite_update::<S>(
+                    self.largest_inputs(),
+                    (epoch, b + 1),
+                ));
             }
             done += count;
             total += sum.as_f64() + penalty.as_f64() * count as f64;
@@ -415,9 +418,13 @@ impl<
             outputs.clear();
             outputs.resize(workspace.outputs(), SVector::zeros());
             grads.set_zero();
-            let sample_loss =
-                self.initial
-                    .accumulate_sequences(&mut workspace, targets, loss, &mut grads, &mut outputs);
+            let sample_loss = self.initial.accumulate_sequences(
+                &mut workspace,
+                targets,
+                loss,
+                &mut grads,
+                &mut outputs,
+            );
             let steps = self.data.get(i).unwrap_or(&[]);
             let sample = Sample {
                 largest: Largest::of_sequence(i, steps),
@@ -434,14 +441,19 @@ impl<
                             (y.to_vector().iter()).fold(0.0_f64, |m, v| m.max(v.abs().as_f64()))
                         })
                         .fold(0.0_f64, f64::max);
-                    format!("{} steps' targets, largest magnitude {largest:e}", many.len())
+                    format!(
+                        "{} steps' targets, largest magnitude {largest:e}",
+                        many.len()
+                    )
                 }
             };
             if let Some(error) = sample.overflow(target, at) {
                 return error;
             }
         }
-        let batch = chunk.iter().filter_map(|&i| Some(Largest::of_sequence(i, self.data.get(i)?)));
+        let batch = chunk
+            .iter()
+            .filter_map(|&i| Some(Largest::of_sequence(i, self.data.get(i)?)));
         data_or_divergence::<S, _>(batch, || self.largest_inputs(), at, value)
     }
 }
