@@ -411,12 +411,11 @@ impl<
     ) -> Error {
         let mut workspace = self.initial.sequence_workspace();
         let mut grads = self.initial.zero_gradients();
-        let mut outputs = Vec::new();
         for &i in chunk {
             let targets = self.targets_of(i);
             workspace.load(self.data, core::slice::from_ref(&i));
-            outputs.clear();
-            outputs.resize(workspace.outputs(), SVector::zeros());
+            // Allocated zeroed, so that wide outputs never pass through the stack.
+            let mut outputs = zeroed_vectors_of::<OUT, S>(workspace.outputs());
             grads.set_zero();
             let sample_loss = self.initial.accumulate_sequences(
                 &mut workspace,
