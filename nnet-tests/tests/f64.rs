@@ -597,15 +597,15 @@ nnet::network! {
     /// One weight of zero and no bias: the output is 0 until training moves the weight, so the
     /// loss is the targets' own size.
     #[scalar = f64]
-    struct Zeroed { input 1; dense 1 (init = zeros, use_bias = false); }
+    struct AtZero { input 1; dense 1 (init = zeros, use_bias = false); }
 }
 
-/// A regression of `Zeroed` on targets of `size`, with a learning rate too small to move the
+/// A regression of `AtZero` on targets of `size`, with a learning rate too small to move the
 /// weight: the history and the evaluation.
 fn zeroed_fit(size: f64) -> (nnet::train::History, nnet::train::Evaluation) {
     let x: Vec<SVector<f64, 1>> = (0..8).map(|i| v([f64::from(i) * 0.1])).collect();
     let y: Vec<SVector<f64, 1>> = vec![v([size]); 8];
-    let mut net = Zeroed::seeded(0);
+    let mut net = AtZero::seeded(0);
     let mut trainer = Trainer::new(Sgd::with_learning_rate(1e-300), MeanSquaredError)
         .with_metrics([Metric::MeanSquaredError, Metric::MeanAbsoluteError]);
     let config = FitConfig {
