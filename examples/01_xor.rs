@@ -40,7 +40,7 @@ fn main() -> Result<(), nnet::Error> {
     println!(
         "trained {} epochs, final loss {:.4}",
         history.epochs.len(),
-        history.last().map_or(f32::NAN, |e| e.loss)
+        history.last().map_or(f64::NAN, |e| e.loss)
     );
 
     for (x, y) in inputs.iter().zip(&targets) {

@@ -72,7 +72,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
 
     let evaluation = trainer.evaluate(&net, &x_test, &y_test)?;
-    let metric = |name| evaluation.get(name).unwrap_or(f32::NAN);
+    let metric = |name| evaluation.get(name).unwrap_or(f64::NAN);
     print_confusion(&net, &x_test, &test.labels, &data.class_names);
     println!(
         "test precision: {:.4} - test recall: {:.4} (the positive class is 1, benign)",

@@ -81,7 +81,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     println!(
         "test loss: {:.4} - test accuracy: {:.4}",
         evaluation.loss,
-        evaluation.get("accuracy").unwrap_or(f32::NAN)
+        evaluation.get("accuracy").unwrap_or(f64::NAN)
     );
     Ok(())
 }

@@ -118,9 +118,13 @@
 //! generated type and method use `f64`: the layers' weights, `forward`, `step` and `{Name}State`,
 //! traces, gradients, batched and sequence passes, and through the [`Scalar`] parameter of the
 //! traits ([`Network<IN, OUT, f64>`](Network), [`Parameters<f64>`](Parameters)) the trainer,
-//! losses, optimizer states and metrics. Hyper-parameters (learning rates, `momentum`,
-//! `epsilon`, dropout rates, `l1`/`l2`) stay `f32` settings; histories and evaluations report
-//! `f32`. The gates and activations of an `f64` network use the exact `exp` and `tanh`, where an
+//! losses, optimizer states and metrics. Optimizer settings (learning rates, betas, `epsilon`,
+//! momentum, `rho`, weight decay, clipping, schedules) are `f64` and become the network's scalar
+//! where they are used, so an `f64` network computes with them as written and an `f32` network
+//! exactly as before; the layer options of the declaration (`momentum`, `epsilon`, dropout
+//! rates, `l1`/`l2`) are still `f32` settings. Histories, evaluations and metrics report `f64`:
+//! an `f32` network's values exactly as `f32`, an `f64` network's with its range and precision.
+//! The gates and activations of an `f64` network use the exact `exp` and `tanh`, where an
 //! `f32` network uses nnet's fast, branch-free ones.
 //!
 //! ```

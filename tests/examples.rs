@@ -240,7 +240,7 @@ fn regularization_helps_a_little_on_50_training_rows() {
     // Its cross-entropy on the held-out rows (Keras's loss without the L2 penalty) is lower:
     // measured 0.082 against 0.102 (0.095 against 0.123 after 100 epochs).
     let penalty = <Regularized as nnet::Network<30, 1>>::regularization(&regularized, None);
-    let cross_entropy = regularized_test.loss - penalty;
+    let cross_entropy = regularized_test.loss - f64::from(penalty);
     assert!(
         cross_entropy < plain_test.loss,
         "Regularized {cross_entropy}, Plain {}",

@@ -123,7 +123,7 @@ fn dropout_and_batch_statistics_run_in_fit_only() {
         .map(|(p, t)| BinaryCrossentropy.value(p, t))
         .sum::<f32>()
         / 64.0;
-    let expected = mean + net.regularization(None);
+    let expected = f64::from(mean + net.regularization(None));
     assert!((evaluation.loss - expected).abs() <= 1e-6 * expected.abs().max(1.0));
 }
 
@@ -387,7 +387,7 @@ fn regularization_is_in_the_loss_fit_reports() {
     );
     let reported = history.epochs[0].loss;
     assert!(
-        (reported - (sum / 32.0 + expected)).abs() <= 1e-5,
+        (reported - f64::from(sum / 32.0 + expected)).abs() <= 1e-5,
         "{reported} vs {}",
         sum / 32.0 + expected
     );

@@ -7,7 +7,7 @@ use nnet::train::{
     Callback, Control, EachEpoch, EarlyStopping, EpochLogs, FitConfig, LearningRateScheduler,
     Trainer, Verbosity,
 };
-use nnet::{DataRole, Error, Parameters, SVector, vector};
+use nnet::{DataRole, Error, Parameters, SVector, Sequences, vector};
 
 nnet::network! {
     struct Seed { input 2; dense 10 relu; dense 20 relu; dense 1 sigmoid; }
@@ -25,6 +25,10 @@ nnet::network! {
 }
 nnet::network! {
     struct ThreeClasses { input 2; dense 8 tanh; dense 3 softmax; }
+}
+nnet::network! {
+    /// Linear throughout, so that a huge input reaches the loss (a tanh would saturate).
+    struct Recurrent { input sequence 2; simple_rnn 4 linear; dense 1; }
 }
 
 fn xor() -> ([SVector<f32, 2>; 4], [SVector<f32, 1>; 4]) {
@@ -134,10 +138,10 @@ struct Counting {
 }
 
 impl Optimizer for Counting {
-    fn learning_rate(&self) -> f32 {
+    fn learning_rate(&self) -> f64 {
         0.1
     }
-    fn set_learning_rate(&mut self, _: f32) {}
+    fn set_learning_rate(&mut self, _: f64) {}
     fn validate(&self) -> nnet::Result<()> {
         Ok(())
     }
@@ -355,7 +359,7 @@ fn early_stopping_restores_the_best_weights() {
 
 /// The learning rate of each epoch when training the XOR network with Adam (learning rate
 /// `initial`) for `epochs` epochs under `scheduler`.
-fn scheduled_rates(initial: f32, epochs: usize, scheduler: &mut dyn Callback<Seed>) -> Vec<f32> {
+fn scheduled_rates(initial: f64, epochs: usize, scheduler: &mut dyn Callback<Seed>) -> Vec<f64> {
     let (x, y) = xor();
     let history = Trainer::new(Adam::with_learning_rate(initial), BinaryCrossentropy)
         .fit_with(
@@ -374,7 +378,7 @@ fn scheduled_rates(initial: f32, epochs: usize, scheduler: &mut dyn Callback<See
 #[test]
 fn learning_rate_scheduler_with_a_closure_sets_the_rate() {
     let mut halve =
-        LearningRateScheduler(|epoch: usize, rate: f32| if epoch > 1 { rate * 0.5 } else { rate });
+        LearningRateScheduler(|epoch: usize, rate: f64| if epoch > 1 { rate * 0.5 } else { rate });
     assert_eq!(
         scheduled_rates(0.08, 4, &mut halve),
         [0.08, 0.04, 0.02, 0.01]
@@ -391,7 +395,9 @@ fn learning_rate_scheduler_with_a_schedule_replaces_the_optimizer_rate() {
         staircase: true,
     });
     let rates = scheduled_rates(0.001, 5, &mut decay);
-    assert_eq!(rates, [0.08, 0.08, 0.04, 0.04, 0.02]);
+    // The f32 network trains at the f32 rates, reported exactly.
+    let expected = [0.08_f32, 0.08, 0.04, 0.04, 0.02].map(f64::from);
+    assert_eq!(rates, expected);
 }
 
 #[test]
@@ -489,7 +495,7 @@ mod bad_input {
     #[test]
     fn bad_learning_rates() {
         let (x, y) = xor();
-        for rate in [0.0, -0.1, f32::NAN, f32::INFINITY] {
+        for rate in [0.0, -0.1, f64::NAN, f64::INFINITY] {
             let err = Trainer::new(Adam::with_learning_rate(rate), BinaryCrossentropy)
                 .fit(&mut Seed::seeded(0), &x, &y, &silent(4, 1))
                 .unwrap_err();
@@ -794,6 +800,86 @@ mod bad_input {
             .unwrap_err();
         let message = data_overflow_message(&err, 5);
         assert!(message.contains("scale the targets"), "{message}");
+    }
+
+    /// A sequence network's fit, on sequences `data` and targets `y`, in batches of 3, in
+    /// order, for `epochs` epochs: its error.
+    fn sequence_fit_error(
+        data: &Sequences<2>,
+        y: &[SVector<f32, 1>],
+        rate: f64,
+        epochs: usize,
+    ) -> Error {
+        let config = FitConfig {
+            shuffle: false,
+            ..silent(3, epochs)
+        };
+        let mut net = Recurrent::seeded(0);
+        let err = Trainer::new(Sgd::with_learning_rate(rate), MeanSquaredError)
+            .fit_sequences(&mut net, data, y, &config)
+            .unwrap_err();
+        assert!(net.all_finite());
+        err
+    }
+
+    fn sequence_data() -> (Sequences<2>, Vec<SVector<f32, 1>>) {
+        let data: Sequences<2> = (0..9)
+            .map(|i| {
+                let t = i as f32 * 0.1;
+                vec![vector![t, -t], vector![0.5 - t, t * t], vector![0.2, t]]
+            })
+            .collect::<Vec<_>>()
+            .into();
+        let y = (0..9).map(|i| vector![(i % 3) as f32 * 0.5]).collect();
+        (data, y)
+    }
+
+    /// Issue 21: `fit_sequences` blamed a target of 1e30 on the learning rate.
+    #[test]
+    fn huge_sequence_targets_are_blamed_on_the_data() {
+        let (data, mut y) = sequence_data();
+        y[4][0] = 1e30;
+        let err = sequence_fit_error(&data, &y, 0.01, 1);
+        let message = err.to_string();
+        assert!(
+            matches!(
+                err,
+                Error::DataOverflow {
+                    row: Some(4),
+                    batch: 2,
+                    ..
+                }
+            ),
+            "{message}"
+        );
+        assert!(message.contains("sequence 4"), "{message}");
+        assert!(message.contains("scale the targets"), "{message}");
+        assert!(!message.contains("lower the learning rate"), "{message}");
+    }
+
+    #[test]
+    fn huge_sequence_inputs_are_blamed_on_the_data() {
+        let (mut data, y) = sequence_data();
+        let mut sequences: Vec<Vec<SVector<f32, 2>>> = data.iter().map(|s| s.to_vec()).collect();
+        sequences[7][1] = vector![3e38, 1.0];
+        data = sequences.into();
+        let err = sequence_fit_error(&data, &y, 0.01, 1);
+        let message = err.to_string();
+        assert!(
+            matches!(err, Error::DataOverflow { row: Some(7), .. }),
+            "{message}"
+        );
+        assert!(message.contains("sequence 7"), "{message}");
+        assert!(message.contains("step 1, feature 0"), "{message}");
+        assert!(message.contains("standardize the inputs"), "{message}");
+    }
+
+    #[test]
+    fn sequence_divergence_is_still_divergence() {
+        let (data, y) = sequence_data();
+        let err = sequence_fit_error(&data, &y, 1e6, 50);
+        assert!(matches!(err, Error::Diverged { .. }), "{err}");
+        assert!(err.to_string().contains("lower the learning rate"), "{err}");
     }
 
     #[test]

@@ -80,7 +80,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     )?;
     let seconds = started.elapsed().as_secs_f64();
     let evaluation = trainer.evaluate(&net, &test.inputs, &y_test)?;
-    let accuracy = evaluation.get("accuracy").unwrap_or(f32::NAN);
+    let accuracy = evaluation.get("accuracy").unwrap_or(f64::NAN);
     println!(
         "training time: {seconds:.2} s ({} epochs of {} samples, with a test evaluation after each)",
         config.epochs,
@@ -115,7 +115,7 @@ fn main() -> Result<(), Box<dyn Error>> {
 fn draw_boundary(
     net: &Classifier,
     test: &Dataset<2>,
-    accuracy: f32,
+    accuracy: f64,
     root: &DrawingArea<BitMapBackend<'_>, Shift>,
 ) -> Result<(), Box<dyn Error>> {
     const COLUMNS: usize = 240;
@@ -212,7 +212,7 @@ fn draw_history(
         let train = history.series(name).unwrap_or_default();
         let test = history.series(&format!("val_{name}")).unwrap_or_default();
         let values = train.iter().chain(&test).copied();
-        let (low, high) = values.fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), v| {
+        let (low, high) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
             (lo.min(v), hi.max(v))
         });
         let pad = ((high - low) * 0.08).max(1e-3);

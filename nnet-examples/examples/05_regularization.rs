@@ -178,9 +178,9 @@ fn train_and_report<'a, N: Network<30, 1>>(
         let evaluation = trainer.evaluate(net, x, y)?;
         println!(
             "{name:>11} {set:>8}: accuracy {:.4} - loss {:.4} - cross-entropy {:.4}",
-            evaluation.get("accuracy").unwrap_or(f32::NAN),
+            evaluation.get("accuracy").unwrap_or(f64::NAN),
             evaluation.loss,
-            evaluation.loss - penalty
+            evaluation.loss - f64::from(penalty)
         );
     }
     if let Some((epoch, best)) = curves.lowest_validation() {
@@ -222,7 +222,8 @@ impl<N: Network<30, 1>> Callback<N> for Curves<'_> {
             (self.training, &mut self.train),
             (self.held_out, &mut self.validation),
         ] {
-            series.push(meter.evaluate(&*network, x, y)?.loss - penalty);
+            // Plotted in f32, the network's scalar.
+            series.push((meter.evaluate(&*network, x, y)?.loss - f64::from(penalty)) as f32);
         }
         Ok(Control::Continue)
     }

@@ -587,3 +587,142 @@ fn weights_baked_into_an_f64_network_are_the_f64_file() {
     let widened: Vec<f64> = narrow.tensor(2).iter().map(|&v| f64::from(v)).collect();
     assert_eq!(loaded.tensor(2), &widened[..]);
 }
+
+/// An `f64` vector (`nnet::vector!` makes `f32` ones).
+fn v<const N: usize>(values: [f64; N]) -> SVector<f64, N> {
+    SVector::from(values)
+}
+
+nnet::network! {
+    /// One weight of zero and no bias: the output is 0 until training moves the weight, so the
+    /// loss is the targets' own size.
+    #[scalar = f64]
+    struct AtZero { input 1; dense 1 (init = zeros, use_bias = false); }
+}
+
+/// A regression of `AtZero` on targets of `size`, with a learning rate too small to move the
+/// weight: the history and the evaluation.
+fn zeroed_fit(size: f64) -> (nnet::train::History, nnet::train::Evaluation) {
+    let x: Vec<SVector<f64, 1>> = (0..8).map(|i| v([f64::from(i) * 0.1])).collect();
+    let y: Vec<SVector<f64, 1>> = vec![v([size]); 8];
+    let mut net = AtZero::seeded(0);
+    let mut trainer = Trainer::new(Sgd::with_learning_rate(1e-300), MeanSquaredError)
+        .with_metrics([Metric::MeanSquaredError, Metric::MeanAbsoluteError]);
+    let config = FitConfig {
+        batch_size: 4,
+        epochs: 2,
+        verbosity: Verbosity::Silent,
+        ..FitConfig::default()
+    };
+    let history = trainer.fit(&mut net, &x, &y, &config).unwrap();
+    let evaluation = trainer.evaluate(&net, &x, &y).unwrap();
+    (history, evaluation)
+}
+
+/// Issue 21: histories, evaluations and metrics were `f32`, so an `f64` network whose loss is
+/// 1e40 reported `inf`, and one whose loss is 3.2e-51 reported 0.
+#[test]
+fn an_f64_network_reports_losses_and_metrics_beyond_f32() {
+    for size in [1e20, 1e-20, 8e-26] {
+        let (history, evaluation) = zeroed_fit(size);
+        let loss = size * size;
+        let close = |got: f64| (got - loss).abs() <= 1e-12 * loss;
+        for logs in &history.epochs {
+            assert!(close(logs.loss), "{size}: loss {}", logs.loss);
+            assert!(close(logs.get("mse").unwrap()), "{size}: {logs:?}");
+            let mae = logs.get("mae").unwrap();
+            assert!((mae - size).abs() <= 1e-12 * size, "{size}: mae {mae}");
+        }
+        assert!(close(evaluation.loss), "{size}: {evaluation:?}");
+        assert!(
+            close(evaluation.get("mse").unwrap()),
+            "{size}: {evaluation:?}"
+        );
+        assert_eq!(history.series("loss").unwrap().len(), 2);
+    }
+}
+
+nnet::network! {
+    #[scalar = f64]
+    struct Ones64 { input 2; dense 2 (init = ones); dense 1 (init = ones); }
+}
+
+/// What overflows `f64` is blamed on the data, with magnitudes beyond `f32` named as they are
+/// (as `f32` they read `inf`).
+#[test]
+fn f64_data_overflow_names_the_data_in_f64() {
+    let mut x: Vec<SVector<f64, 2>> = (0..8).map(|i| v([f64::from(i) * 0.1, 0.5])).collect();
+    let y = vec![v([1.0]); 8];
+    x[3] = v([1e300, -2.0]);
+    let config = FitConfig {
+        batch_size: 8,
+        epochs: 1,
+        verbosity: Verbosity::Silent,
+        ..FitConfig::default()
+    };
+    let err = Trainer::new(Adam::default(), MeanSquaredError)
+        .fit(&mut Ones64::seeded(0), &x, &y, &config)
+        .unwrap_err();
+    let message = err.to_string();
+    assert!(
+        matches!(err, nnet::Error::DataOverflow { row: Some(3), .. }),
+        "{message}"
+    );
+    assert!(message.contains("1e300"), "{message}");
+    assert!(message.contains("overflow f64"), "{message}");
+}
+
+/// `fit_sequences` tells data that overflow `f64` from divergence, as `fit` does.
+#[test]
+fn f64_sequence_data_overflow_names_the_data() {
+    let data: Sequences<3, f64> = (0..6)
+        .map(|i| vec![v([0.1 * f64::from(i), 0.2, -0.3]); 4])
+        .collect::<Vec<_>>()
+        .into();
+    let mut y = vec![v([0.5, -0.5]); 6];
+    y[4] = v([1e200, 0.0]);
+    let config = FitConfig {
+        batch_size: 3,
+        epochs: 1,
+        shuffle: false,
+        verbosity: Verbosity::Silent,
+        ..FitConfig::default()
+    };
+    let err = Trainer::new(Adam::default(), MeanSquaredError)
+        .fit_sequences(&mut GruNet::seeded(0), &data, &y, &config)
+        .unwrap_err();
+    let message = err.to_string();
+    assert!(
+        matches!(err, nnet::Error::DataOverflow { row: Some(4), .. }),
+        "{message}"
+    );
+    assert!(message.contains("sequence 4"), "{message}");
+    assert!(message.contains("scale the targets"), "{message}");
+    assert!(!message.contains("lower the learning rate"), "{message}");
+}
+
+/// Early stopping watched only `f32` networks (`Parameters<f32>`); an `f64` network stops and
+/// gets its best weights back too.
+#[test]
+fn early_stopping_restores_an_f64_network() {
+    let (x, y) = moons();
+    let mut trainer = Trainer::new(Sgd::with_learning_rate(30.0), BinaryCrossentropy);
+    let mut stopper = EarlyStopping::new("loss").restore_best_weights(true);
+    let config = FitConfig {
+        batch_size: 200,
+        epochs: 100,
+        verbosity: Verbosity::Silent,
+        ..FitConfig::default()
+    };
+    let mut net = Moons::seeded(2);
+    let history = trainer
+        .fit_with(&mut net, &x, &y, &config, None, &mut [&mut stopper])
+        .unwrap();
+    assert!(history.stopped_epoch.is_some(), "{history}");
+    let best = history
+        .series("loss")
+        .unwrap()
+        .into_iter()
+        .fold(f64::INFINITY, f64::min);
+    assert_eq!(stopper.best(), Some(best));
+}

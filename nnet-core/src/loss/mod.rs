@@ -36,7 +36,9 @@ use crate::{Error, Scalar};
 /// Keras's fuzz factor `backend.epsilon()`: cross-entropy clips probabilities to
 /// `[EPSILON, 1 - EPSILON]` so that their logarithms stay finite.
 ///
-/// In `f32`, `1 - EPSILON` rounds to `1 - 2⁻²³ ≈ 0.99999988`.
+/// It is `f64`, and becomes the network's scalar where it is used: an `f64` network clips at
+/// 1e-7 as Keras in float64 does (not at the `f32` 1e-7, 1.0000000117e-7), an `f32` network at
+/// the `f32` 1e-7 as always. In `f32`, `1 - EPSILON` rounds to `1 - 2⁻²³ ≈ 0.99999988`.
 ///
 /// # Examples
 ///
@@ -46,14 +48,14 @@ use crate::{Error, Scalar};
 ///
 /// // A confident wrong answer costs -ln(EPSILON) ≈ 16.12, not infinity.
 /// let loss = BinaryCrossentropy.value(&vector![0.0], &vector![1.0]);
-/// assert!((loss + EPSILON.ln()).abs() < 1e-5);
+/// assert!((f64::from(loss) + EPSILON.ln()).abs() < 1e-5);
 /// ```
-pub const EPSILON: f32 = 1e-7;
+pub const EPSILON: f64 = 1e-7;
 
 /// `p` clipped to `[EPSILON, 1 - EPSILON]`.
 #[inline]
 fn clip<T: Scalar>(p: T) -> T {
-    let epsilon = T::of_f32(EPSILON);
+    let epsilon = T::of_f64(EPSILON);
     // As `f32::clamp`.
     let (low, high) = (epsilon, T::one() - epsilon);
     if p < low {
@@ -71,7 +73,7 @@ fn clip<T: Scalar>(p: T) -> T {
 /// `clip_by_value`, which Keras uses, differentiates it).
 #[inline]
 fn unclipped<T: Scalar>(p: T) -> bool {
-    let epsilon = T::of_f32(EPSILON);
+    let epsilon = T::of_f64(EPSILON);
     (epsilon..=T::one() - epsilon).contains(&p)
 }
 

@@ -364,7 +364,7 @@ fn extreme_pre_activations_stay_finite() {
 
 #[test]
 fn clipping_bounds_cross_entropy() {
-    let worst = -f64::from(EPSILON).ln();
+    let worst = -EPSILON.ln();
     let bce = BinaryCrossentropy.value(&vector![0.0], &vector![1.0]);
     assert_close(bce, worst, "binary, wrongly 0");
     // In f32, 1 - (1 - ε) is 2⁻²³, not ε: a wrong 1 costs 23 ln 2 ≈ 15.94.
@@ -500,4 +500,20 @@ fn losses_have_keras_names() {
     assert_eq!(Loss::<1>::name(&Huber::default()), "huber");
     assert!(Huber::new(f32::NAN).is_err());
     assert!(Huber::new(f32::INFINITY).is_err());
+}
+
+/// Issue 21: an `f64` network clipped at the `f32` 1e-7 (1.0000000117e-7), not at Keras's
+/// float64 1e-7; an `f32` network clips at the `f32` 1e-7 as before.
+#[test]
+fn clipping_is_at_1e_7_in_the_network_scalar() {
+    let bce = Loss::<1, f64>::value(&BinaryCrossentropy, &vector![0.0], &vector![1.0]);
+    assert!((bce + 1e-7_f64.ln()).abs() < 1e-14, "{bce}");
+    let cce = Loss::<2, f64>::value(
+        &CategoricalCrossentropy,
+        &vector![1.0, 0.0],
+        &vector![0.0, 1.0],
+    );
+    assert!((cce + 1e-7_f64.ln()).abs() < 1e-14, "{cce}");
+    assert_eq!(f32::of_f64(EPSILON), 1e-7_f32);
+    assert_eq!(clip(0.0_f32), 1e-7_f32);
 }

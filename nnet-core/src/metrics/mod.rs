@@ -190,10 +190,10 @@ impl Metric {
         self,
         predictions: &[SVector<T, N>],
         targets: &[SVector<T, N>],
-    ) -> f32 {
+    ) -> f64 {
         let len = predictions.len().min(targets.len());
         if len == 0 || N == 0 {
-            return f32::NAN;
+            return f64::NAN;
         }
         let (predictions, targets) = (&predictions[..len], &targets[..len]);
         match self {
@@ -237,15 +237,15 @@ fn mean_over_units<const N: usize, T: Scalar>(
     predictions: &[SVector<T, N>],
     targets: &[SVector<T, N>],
     f: impl Fn(f64) -> f64,
-) -> f32 {
+) -> f64 {
     let sum: f64 = units(predictions, targets).map(|(p, y)| f(p - y)).sum();
-    (sum / (predictions.len() * N) as f64) as f32
+    sum / (predictions.len() * N) as f64
 }
 
 fn binary_accuracy<const N: usize, T: Scalar>(
     predictions: &[SVector<T, N>],
     targets: &[SVector<T, N>],
-) -> f32 {
+) -> f64 {
     let right = units(predictions, targets)
         .filter(|&(p, y)| (p > THRESHOLD) == (y > THRESHOLD))
         .count();
@@ -255,7 +255,7 @@ fn binary_accuracy<const N: usize, T: Scalar>(
 fn categorical_accuracy<const N: usize, T: Scalar>(
     predictions: &[SVector<T, N>],
     targets: &[SVector<T, N>],
-) -> f32 {
+) -> f64 {
     let right = predictions
         .iter()
         .zip(targets)
@@ -277,11 +277,11 @@ fn arg_max<const N: usize, T: Scalar>(v: &SVector<T, N>) -> usize {
 }
 
 /// `numerator / denominator`, or 0 when the denominator is 0 (Keras's `divide_no_nan`).
-fn ratio(numerator: u64, denominator: u64) -> f32 {
+fn ratio(numerator: u64, denominator: u64) -> f64 {
     if denominator == 0 {
         0.0
     } else {
-        (numerator as f64 / denominator as f64) as f32
+        numerator as f64 / denominator as f64
     }
 }
 
@@ -319,7 +319,7 @@ impl Confusion {
 fn roc_auc<const N: usize, T: Scalar>(
     predictions: &[SVector<T, N>],
     targets: &[SVector<T, N>],
-) -> f32 {
+) -> f64 {
     let mut scored: Vec<(f64, bool)> = Vec::with_capacity(predictions.len() * N);
     scored.extend(units(predictions, targets).map(|(p, y)| (p, y > THRESHOLD)));
     // total_cmp orders NaN too, so a NaN prediction cannot break the sort.
@@ -341,9 +341,5 @@ fn roc_auc<const N: usize, T: Scalar>(
         rest = &rest[run..];
     }
     let pairs = positives as f64 * negatives_below as f64;
-    if pairs == 0.0 {
-        0.0
-    } else {
-        (area / pairs) as f32
-    }
+    if pairs == 0.0 { 0.0 } else { area / pairs }
 }

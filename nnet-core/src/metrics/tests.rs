@@ -8,8 +8,8 @@ fn column(values: &[f32]) -> Vec<SVector<f32, 1>> {
     values.iter().map(|&v| vector![v]).collect()
 }
 
-fn assert_close(got: f32, want: f64) {
-    approx::assert_abs_diff_eq!(f64::from(got), want, epsilon = 1e-6);
+fn assert_close(got: f64, want: f64) {
+    approx::assert_abs_diff_eq!(got, want, epsilon = 1e-6);
 }
 
 #[test]
@@ -168,4 +168,17 @@ fn names_are_keras_names() {
         Some(Metric::MeanSquaredError)
     );
     assert_eq!(Metric::from_name("Accuracy"), None);
+}
+
+/// Issue 21: metrics were `f32`, so an `f64` network's error of 1e-50 read 0 and one of 1e40
+/// read infinity.
+#[test]
+fn metrics_of_f64_predictions_keep_their_range() {
+    let p = [vector![1e-25_f64], vector![-1e-25]];
+    let y = [vector![0.0_f64], vector![0.0]];
+    let mse = Metric::MeanSquaredError.evaluate(&p, &y);
+    assert!((mse - 1e-50).abs() <= 1e-64, "{mse}");
+    let p = [vector![1e20_f64], vector![-1e20]];
+    assert_eq!(Metric::MeanSquaredError.evaluate(&p, &y), 1e40);
+    assert_eq!(Metric::MeanAbsoluteError.evaluate(&p, &y), 1e20);
 }

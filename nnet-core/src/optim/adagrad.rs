@@ -48,12 +48,12 @@ pub type Adagrad = WithState<AdagradConfig>;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AdagradConfig {
     /// Learning rate `η`, positive. Default 0.001 (Keras).
-    pub learning_rate: f32,
+    pub learning_rate: f64,
     /// Starting value of every accumulator (at the first step after creation or
     /// [`reset`](WithState::reset)), non-negative. Default 0.1 (Keras).
-    pub initial_accumulator_value: f32,
+    pub initial_accumulator_value: f64,
     /// `ε`, positive, added under the square root. Default 1e-7 (Keras).
-    pub epsilon: f32,
+    pub epsilon: f64,
     /// Gradient clipping applied at the start of each step. Default `None`.
     pub clip: Option<Clip>,
 }
@@ -97,9 +97,9 @@ impl OptimizerConfig for AdagradConfig {
         grads: &G,
     ) {
         if !sums.fits(params) {
-            sums.allocate(params, T::of_f32(self.initial_accumulator_value));
+            sums.allocate(params, T::of_f64(self.initial_accumulator_value));
         }
-        let (lr, eps) = (T::of_f32(self.learning_rate), T::of_f32(self.epsilon));
+        let (lr, eps) = (T::of_f64(self.learning_rate), T::of_f64(self.epsilon));
         for i in P::trainable() {
             let (w, g, s) = (params.tensor_mut(i), grads.tensor(i), sums.get_mut::<T>(i));
             for ((w, &g), s) in w.iter_mut().zip(g).zip(s) {
@@ -115,7 +115,8 @@ mod tests {
     use super::*;
     use crate::optim::Optimizer;
     use crate::optim::test_support::{
-        Params, assert_same_trajectory, assert_validation, reference, run,
+        Params, assert_same_trajectory, assert_same_trajectory_f64, assert_validation, reference,
+        run, run_f64,
     };
 
     /// Keras's Adagrad written out in f64.
@@ -130,7 +131,7 @@ mod tests {
         })
     }
 
-    fn adagrad(initial_accumulator_value: f32, epsilon: f32) -> Adagrad {
+    fn adagrad(initial_accumulator_value: f64, epsilon: f64) -> Adagrad {
         Adagrad::new(AdagradConfig {
             learning_rate: 0.1,
             initial_accumulator_value,
@@ -149,6 +150,13 @@ mod tests {
     fn adagrad_custom_matches_reference() {
         let expected = keras_adagrad(0.1, 0.5, 1e-3);
         assert_same_trajectory(&run(&mut adagrad(0.5, 1e-3)), &expected);
+    }
+
+    /// Issue 21: the initial accumulator and `epsilon` reach an `f64` network as written.
+    #[test]
+    fn adagrad_in_f64_matches_keras_in_float64() {
+        let expected = keras_adagrad(0.1, 0.3, 1e-3);
+        assert_same_trajectory_f64(&run_f64(&mut adagrad(0.3, 1e-3)), &expected);
     }
 
     #[test]
@@ -187,13 +195,13 @@ mod tests {
             AdagradConfig::default(),
             &[],
             &[
-                (|c| c.learning_rate = f32::NEG_INFINITY, "learning_rate"),
+                (|c| c.learning_rate = f64::NEG_INFINITY, "learning_rate"),
                 (
                     |c| c.initial_accumulator_value = -0.1,
                     "initial_accumulator_value",
                 ),
                 (|c| c.epsilon = 0.0, "epsilon"),
-                (|c| c.clip = Some(Clip::Norm(f32::NAN)), "clipnorm"),
+                (|c| c.clip = Some(Clip::Norm(f64::NAN)), "clipnorm"),
             ],
         );
     }

@@ -3,7 +3,7 @@
 
 use crate::optim::slots::Slots;
 use crate::optim::with_state::learning_rate_and_clip;
-use crate::optim::{Clip, OptimizerConfig, WithState, check};
+use crate::optim::{Clip, OptimizerConfig, WithState, check, held};
 use crate::{Parameters, Result, Scalar};
 
 /// Adam (Kingma & Ba, 2015), as Keras computes it: [`AdamConfig`] and the moments.
@@ -52,14 +52,14 @@ pub type Adam = WithState<AdamConfig>;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AdamConfig {
     /// Learning rate `η`, positive. Default 0.001 (Keras).
-    pub learning_rate: f32,
+    pub learning_rate: f64,
     /// Decay rate `β₁` of the first moment, in `[0, 1)`. Default 0.9.
-    pub beta_1: f32,
+    pub beta_1: f64,
     /// Decay rate `β₂` of the second moment, in `[0, 1)`. Default 0.999.
-    pub beta_2: f32,
+    pub beta_2: f64,
     /// `ε`, positive, keeps the denominator away from zero. Default 1e-7 (Keras; PyTorch uses
     /// 1e-8).
-    pub epsilon: f32,
+    pub epsilon: f64,
     /// Whether to use the AMSGrad variant (Reddi et al., 2018). Default `false`.
     pub amsgrad: bool,
     /// Gradient clipping applied at the start of each step. Default `None`.
@@ -120,16 +120,17 @@ impl OptimizerConfig for AdamConfig {
             s.v_hat.allocate(params, T::zero());
         }
 
-        // The per-step scalars in f64, the per-value arithmetic in f32.
+        // The per-step scalars in f64, the per-value arithmetic in T; `1 − β` in T, from β as
+        // T holds it (Keras computes it in the variable's dtype too).
         let t = i32::try_from(s.iterations.saturating_add(1)).unwrap_or(i32::MAX);
-        let (b1, b2) = (f64::from(self.beta_1), f64::from(self.beta_2));
+        let (b1, b2) = (held::<T>(self.beta_1), held::<T>(self.beta_2));
         let alpha = T::of_f64(
-            f64::from(self.learning_rate) * (1.0 - b2.powi(t)).sqrt() / (1.0 - b1.powi(t)),
+            held::<T>(self.learning_rate) * (1.0 - b2.powi(t)).sqrt() / (1.0 - b1.powi(t)),
         );
         let (c1, c2, eps) = (
-            T::of_f32(1.0 - self.beta_1),
-            T::of_f32(1.0 - self.beta_2),
-            T::of_f32(self.epsilon),
+            T::one() - T::of_f64(self.beta_1),
+            T::one() - T::of_f64(self.beta_2),
+            T::of_f64(self.epsilon),
         );
 
         for i in P::trainable() {
@@ -192,7 +193,10 @@ impl<C: OptimizerConfig<State = AdamState>> WithState<C> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::optim::test_support::{assert_same_trajectory, assert_validation, reference, run};
+    use crate::optim::test_support::{
+        assert_same_trajectory, assert_same_trajectory_f64, assert_validation, reference, run,
+        run_f64,
+    };
 
     /// Keras's Adam written out in f64, with decoupled weight decay `wd` (0 for Adam) applied
     /// first as Keras's AdamW does.
@@ -258,6 +262,65 @@ pub(crate) mod tests {
         );
     }
 
+    /// Issue 21: with settings kept in `f32`, an `f64` network's Adam used `1 − β₂` =
+    /// 0.000999987 and `ε` = 1.0000000116e-7, 1e-5 away from Keras in float64.
+    #[test]
+    fn adam_in_f64_matches_keras_in_float64() {
+        let custom = AdamConfig {
+            learning_rate: 0.05,
+            beta_1: 0.7,
+            beta_2: 0.99,
+            epsilon: 1e-3,
+            ..AdamConfig::default()
+        };
+        for (config, expected) in [
+            (
+                AdamConfig::default(),
+                keras_adam(0.001, 0.9, 0.999, 1e-7, false, 0.0),
+            ),
+            (custom, keras_adam(0.05, 0.7, 0.99, 1e-3, false, 0.0)),
+            (
+                amsgrad_config(),
+                keras_adam(0.05, 0.9, 0.5, 1e-7, true, 0.0),
+            ),
+        ] {
+            assert_same_trajectory_f64(&run_f64(&mut Adam::new(config)), &expected);
+        }
+    }
+
+    /// Settings in `f64` leave an `f32` network's Adam bit for bit what it was with `f32`
+    /// settings: the update written out with `f32` settings and `f32` arithmetic.
+    #[test]
+    fn adam_in_f32_is_bit_identical_to_f32_settings() {
+        let (lr, b1, b2, eps) = (0.05_f32, 0.7_f32, 0.99_f32, 1e-3_f32);
+        let mut adam = Adam::new(AdamConfig {
+            learning_rate: 0.05,
+            beta_1: 0.7,
+            beta_2: 0.99,
+            epsilon: 1e-3,
+            ..AdamConfig::default()
+        });
+        let got = run(&mut adam);
+        let mut w: Vec<f32> = crate::optim::test_support::initial()
+            .iter()
+            .map(|&v| v as f32)
+            .collect();
+        let (mut m, mut v) = (vec![0.0_f32; 8], vec![0.0_f32; 8]);
+        for (t, got) in (1..).zip(&got) {
+            let g = crate::optim::test_support::gradient(t as usize);
+            let (b1d, b2d) = (f64::from(b1), f64::from(b2));
+            let alpha = (f64::from(lr) * (1.0 - b2d.powi(t)).sqrt() / (1.0 - b1d.powi(t))) as f32;
+            for i in 0..8 {
+                let g = g[i] as f32;
+                m[i] += (g - m[i]) * (1.0 - b1);
+                v[i] += (g * g - v[i]) * (1.0 - b2);
+                w[i] -= alpha * m[i] / (v[i].sqrt() + eps);
+            }
+            let expected: Vec<f64> = w.iter().map(|&x| f64::from(x)).collect();
+            assert_eq!(got, &expected, "step {t}");
+        }
+    }
+
     #[test]
     fn adam_clips_before_the_update() {
         // Adam's first step is η g / (|g| + ε / sqrt(1 − β₂)): about η · sign(g), so a step
@@ -305,11 +368,11 @@ pub(crate) mod tests {
             &[|c| c.beta_1 = 0.0],
             &[
                 (|c| c.learning_rate = 0.0, "learning_rate"),
-                (|c| c.learning_rate = f32::NAN, "learning_rate"),
+                (|c| c.learning_rate = f64::NAN, "learning_rate"),
                 (|c| c.beta_1 = 1.0, "beta_1"),
                 (|c| c.beta_1 = -0.1, "beta_1"),
                 (|c| c.beta_2 = 1.0, "beta_2"),
-                (|c| c.beta_2 = f32::NAN, "beta_2"),
+                (|c| c.beta_2 = f64::NAN, "beta_2"),
                 (|c| c.epsilon = 0.0, "epsilon"),
                 (|c| c.epsilon = -1e-7, "epsilon"),
                 (|c| c.clip = Some(Clip::Value(-1.0)), "clipvalue"),

@@ -44,7 +44,7 @@ pub struct AdamWConfig {
     /// before the decay. Default [`AdamConfig::default`] (Keras's AdamW has Adam's defaults).
     pub adam: AdamConfig,
     /// Weight decay `λ`, non-negative. Default 0.004 (Keras).
-    pub weight_decay: f32,
+    pub weight_decay: f64,
 }
 
 impl Default for AdamWConfig {
@@ -60,11 +60,11 @@ impl Default for AdamWConfig {
 impl OptimizerConfig for AdamWConfig {
     type State = AdamState;
 
-    fn learning_rate(&self) -> f32 {
+    fn learning_rate(&self) -> f64 {
         self.adam.learning_rate
     }
 
-    fn set_learning_rate(&mut self, learning_rate: f32) {
+    fn set_learning_rate(&mut self, learning_rate: f64) {
         self.adam.learning_rate = learning_rate;
     }
 
@@ -88,9 +88,9 @@ impl OptimizerConfig for AdamWConfig {
         grads: &G,
     ) {
         // Keras: decay with the plain learning rate, then the Adam update.
-        let decay = self.adam.learning_rate * self.weight_decay;
-        if decay != 0.0 {
-            let decay = T::of_f32(decay);
+        // The product in T, of the settings as T holds them.
+        let decay = T::of_f64(self.adam.learning_rate) * T::of_f64(self.weight_decay);
+        if decay != T::zero() {
             for i in P::trainable() {
                 for w in params.tensor_mut(i) {
                     *w -= decay * *w;
@@ -106,9 +106,11 @@ mod tests {
     use super::*;
     use crate::optim::Adam;
     use crate::optim::adam::tests::{amsgrad_config, keras_adam};
-    use crate::optim::test_support::{assert_same_trajectory, assert_validation, run};
+    use crate::optim::test_support::{
+        assert_same_trajectory, assert_same_trajectory_f64, assert_validation, run, run_f64,
+    };
 
-    fn adamw(weight_decay: f32, adam: AdamConfig) -> AdamW {
+    fn adamw(weight_decay: f64, adam: AdamConfig) -> AdamW {
         AdamW::new(AdamWConfig { adam, weight_decay })
     }
 
@@ -135,6 +137,18 @@ mod tests {
         assert_eq!(AdamWConfig::default().weight_decay, 0.004);
     }
 
+    /// Issue 21: the weight decay and Adam's settings reach an `f64` network as written.
+    #[test]
+    fn adamw_in_f64_matches_keras_in_float64() {
+        let adam = AdamConfig {
+            learning_rate: 0.05,
+            beta_1: 0.8,
+            ..AdamConfig::default()
+        };
+        let expected = keras_adam(0.05, 0.8, 0.999, 1e-7, false, 0.3);
+        assert_same_trajectory_f64(&run_f64(&mut adamw(0.3, adam)), &expected);
+    }
+
     #[test]
     fn adamw_without_decay_is_adam() {
         let adam = AdamConfig {
@@ -155,7 +169,7 @@ mod tests {
                 (|c| c.adam.beta_2 = 2.0, "beta_2"),
                 (|c| c.adam.epsilon = 0.0, "epsilon"),
                 (|c| c.weight_decay = -0.1, "weight_decay"),
-                (|c| c.weight_decay = f32::INFINITY, "weight_decay"),
+                (|c| c.weight_decay = f64::INFINITY, "weight_decay"),
                 (
                     |c| c.adam.clip = Some(Clip::GlobalNorm(0.0)),
                     "global_clipnorm",

@@ -3,16 +3,16 @@
 use crate::optim::Clip;
 use crate::{Error, Result};
 
-fn invalid(name: &'static str, value: f32, expected: &'static str) -> Error {
+fn invalid(name: &'static str, value: f64, expected: &'static str) -> Error {
     Error::InvalidHyperparameter {
         name,
-        value: f64::from(value),
+        value,
         expected,
     }
 }
 
 /// A learning rate must be positive and finite.
-pub(crate) fn learning_rate(value: f32) -> Result<()> {
+pub(crate) fn learning_rate(value: f64) -> Result<()> {
     positive(
         "learning_rate",
         value,
@@ -21,13 +21,13 @@ pub(crate) fn learning_rate(value: f32) -> Result<()> {
 }
 
 /// What every optimizer has: a positive, finite learning rate and, if any, a valid clipping.
-pub(crate) fn learning_rate_and_clip(rate: f32, clip: Option<Clip>) -> Result<()> {
+pub(crate) fn learning_rate_and_clip(rate: f64, clip: Option<Clip>) -> Result<()> {
     learning_rate(rate)?;
     clip.map_or(Ok(()), Clip::validate)
 }
 
 /// `value > 0` and finite; `expected` says what to write instead.
-pub(crate) fn positive(name: &'static str, value: f32, expected: &'static str) -> Result<()> {
+pub(crate) fn positive(name: &'static str, value: f64, expected: &'static str) -> Result<()> {
     if value.is_finite() && value > 0.0 {
         Ok(())
     } else {
@@ -36,7 +36,7 @@ pub(crate) fn positive(name: &'static str, value: f32, expected: &'static str) -
 }
 
 /// `value >= 0` and finite.
-pub(crate) fn non_negative(name: &'static str, value: f32, expected: &'static str) -> Result<()> {
+pub(crate) fn non_negative(name: &'static str, value: f64, expected: &'static str) -> Result<()> {
     if value.is_finite() && value >= 0.0 {
         Ok(())
     } else {
@@ -45,7 +45,7 @@ pub(crate) fn non_negative(name: &'static str, value: f32, expected: &'static st
 }
 
 /// `0 <= value < 1`: a decay rate of a moving average.
-pub(crate) fn unit_half_open(name: &'static str, value: f32, expected: &'static str) -> Result<()> {
+pub(crate) fn unit_half_open(name: &'static str, value: f64, expected: &'static str) -> Result<()> {
     if (0.0..1.0).contains(&value) {
         Ok(())
     } else {
@@ -54,7 +54,7 @@ pub(crate) fn unit_half_open(name: &'static str, value: f32, expected: &'static 
 }
 
 /// `0 <= value <= 1`.
-pub(crate) fn unit_closed(name: &'static str, value: f32, expected: &'static str) -> Result<()> {
+pub(crate) fn unit_closed(name: &'static str, value: f64, expected: &'static str) -> Result<()> {
     if (0.0..=1.0).contains(&value) {
         Ok(())
     } else {

@@ -1,6 +1,6 @@
 //! Gradient clipping: Keras's optimizer options `clipnorm`, `global_clipnorm` and `clipvalue`.
 
-use crate::optim::check;
+use crate::optim::{check, held};
 use crate::{Parameters, Result, Scalar};
 
 /// How gradients are clipped before an optimizer step (at most one way, as in Keras).
@@ -22,13 +22,13 @@ use crate::{Parameters, Result, Scalar};
 pub enum Clip {
     /// Keras `clipnorm = c`: each tensor `g` is clipped on its own to an L2 norm of at most `c`,
     /// `g ← g · c / max(‖g‖₂, c)`.
-    Norm(f32),
+    Norm(f64),
     /// Keras `global_clipnorm = c`: every tensor is scaled by the same factor so that the norm
     /// of all gradients together, `‖g‖ = sqrt(Σᵢ ‖gᵢ‖₂²)`, is at most `c`:
     /// `gᵢ ← gᵢ · c / max(‖g‖, c)`.
-    GlobalNorm(f32),
+    GlobalNorm(f64),
     /// Keras `clipvalue = c`: each value is clamped to `[−c, c]`.
-    Value(f32),
+    Value(f64),
 }
 
 impl Clip {
@@ -41,7 +41,7 @@ impl Clip {
     ///
     /// assert_eq!(Clip::Value(0.5).threshold(), 0.5);
     /// ```
-    pub const fn threshold(self) -> f32 {
+    pub const fn threshold(self) -> f64 {
         match self {
             Clip::Norm(c) | Clip::GlobalNorm(c) | Clip::Value(c) => c,
         }
@@ -61,7 +61,7 @@ impl Clip {
     ///
     /// assert!(Clip::Norm(1.0).validate().is_ok());
     /// assert!(Clip::Value(0.0).validate().is_err());
-    /// assert!(Clip::GlobalNorm(f32::NAN).validate().is_err());
+    /// assert!(Clip::GlobalNorm(f64::NAN).validate().is_err());
     /// ```
     pub fn validate(self) -> Result<()> {
         let name = match self {
@@ -83,7 +83,8 @@ impl Clip {
 /// a non-positive one; [`Clip::validate`] reports it. Gradients that hold NaN or infinity are
 /// left unchanged by norm clipping, and NaN stays NaN under value clipping, so that a diverging
 /// training run shows as such instead of being quietly rescaled (Keras would turn every
-/// gradient into NaN under `global_clipnorm`). Norms are summed in `f64`.
+/// gradient into NaN under `global_clipnorm`). Norms are summed in `f64`; the threshold is used
+/// as the network's scalar holds it ([`held`](crate::optim::held)).
 ///
 /// # Examples
 ///
@@ -113,7 +114,7 @@ pub fn clip_gradients<T: Scalar, G: Parameters<T>>(grads: &mut G, clip: Clip) {
             for i in G::trainable() {
                 let values = grads.tensor_mut(i);
                 let norm = sum_of_squares(values).sqrt();
-                rescale(values, norm, c);
+                rescale(values, norm, held::<T>(c));
             }
         }
         Clip::GlobalNorm(_) => {
@@ -122,14 +123,14 @@ pub fn clip_gradients<T: Scalar, G: Parameters<T>>(grads: &mut G, clip: Clip) {
                 .sum::<f64>()
                 .sqrt();
             for i in G::trainable() {
-                rescale(grads.tensor_mut(i), norm, c);
+                rescale(grads.tensor_mut(i), norm, held::<T>(c));
             }
         }
         Clip::Value(_) => {
+            let c = T::of_f64(c);
             for i in G::trainable() {
                 for g in grads.tensor_mut(i) {
                     // Comparisons rather than `clamp`, so that NaN stays NaN.
-                    let c = T::of_f32(c);
                     if *g > c {
                         *g = c;
                     } else if *g < -c {
@@ -142,9 +143,9 @@ pub fn clip_gradients<T: Scalar, G: Parameters<T>>(grads: &mut G, clip: Clip) {
 }
 
 /// Scales `values` by `c / norm` if `norm` is finite and above `c`.
-fn rescale<T: Scalar>(values: &mut [T], norm: f64, c: f32) {
-    if norm.is_finite() && norm > f64::from(c) {
-        let factor = T::of_f64(f64::from(c) / norm);
+fn rescale<T: Scalar>(values: &mut [T], norm: f64, c: f64) {
+    if norm.is_finite() && norm > c {
+        let factor = T::of_f64(c / norm);
         for v in values {
             *v *= factor;
         }
@@ -186,6 +187,27 @@ mod tests {
         assert_close(&flat(&g), &[&w[..], &[0.5, -0.5]].concat(), 1e-7);
         let norm: f64 = w.iter().map(|v| v * v).sum::<f64>().sqrt();
         assert!((norm - 2.0).abs() < 1e-12);
+    }
+
+    /// Issue 21: a threshold of 0.1 reached an `f64` network as 0.10000000149.
+    #[test]
+    fn clip_thresholds_reach_f64_gradients_as_written() {
+        type Grads64 =
+            crate::DenseGradient<3, 2, nalgebra::SMatrix<f64, 2, 3>, nalgebra::SVector<f64, 2>>;
+        let mut g = Grads64 {
+            weights: nalgebra::SMatrix::from_fn(|i, j| (i * 3 + j) as f64 + 1.0),
+            bias: nalgebra::SVector::from([0.5, -0.5]),
+        };
+        let mut by_value = g.clone();
+        clip_gradients(&mut by_value, Clip::Value(0.1));
+        assert_eq!(by_value.tensor(0)[0], 0.1);
+        clip_gradients(&mut g, Clip::GlobalNorm(0.1));
+        let norm = (0..2)
+            .flat_map(|i| g.tensor(i).to_vec())
+            .map(|v| v * v)
+            .sum::<f64>()
+            .sqrt();
+        assert!((norm - 0.1).abs() < 1e-16, "{norm}");
     }
 
     #[test]
@@ -235,8 +257,8 @@ mod tests {
         for clip in [
             Clip::Norm(0.0),
             Clip::GlobalNorm(-1.0),
-            Clip::Value(f32::NAN),
-            Clip::Value(f32::INFINITY),
+            Clip::Value(f64::NAN),
+            Clip::Value(f64::INFINITY),
         ] {
             let mut g = grads();
             clip_gradients(&mut g, clip);

@@ -9,8 +9,13 @@
 //! schedule.
 //!
 //! A step is Keras's: clip the gradients, apply weight decay (AdamW), then update. The
-//! per-value arithmetic is `f32` in straight loops over slices; optimizer state is allocated on
-//! the first step and reused.
+//! per-value arithmetic is in the network's scalar, in straight loops over slices; optimizer
+//! state is allocated on the first step and reused.
+//!
+//! Settings are `f64` and become the network's scalar where they are used, so an `f64` network
+//! computes with `1 − β₂ = 0.001` (to `f64` rounding) as Keras in float64 does, and an `f32`
+//! network with exactly the `f32` values and `f32` arithmetic it always had (`1 − β₂` computed
+//! in `f32` from `β₂` as an `f32`): see [`held`].
 //!
 //! # Examples
 //!
@@ -65,6 +70,25 @@ pub use with_state::{OptimizerConfig, WithState};
 
 use crate::{Parameters, Result, Scalar};
 
+/// A setting as a network of scalar `T` holds it, widened back to `f64` for the per-step
+/// scalars an optimizer computes in `f64` (Adam's bias correction, a clipping factor): the
+/// setting itself for an `f64` network, the `f32` nearest to it for an `f32` network.
+///
+/// So an `f32` network's optimizer computes from the same `f32` settings as when settings were
+/// `f32`, bit for bit, and an `f64` network's from the settings as written.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::optim::held;
+///
+/// assert_eq!(held::<f64>(0.999), 0.999);
+/// assert_eq!(held::<f32>(0.999), f64::from(0.999_f32));
+/// ```
+pub fn held<T: Scalar>(setting: f64) -> f64 {
+    T::of_f64(setting).as_f64()
+}
+
 /// An optimizer: updates parameters from their gradients, keeping whatever state it needs; the
 /// interface the fit loop drives. [`WithState`] implements it for every [`OptimizerConfig`].
 ///
@@ -72,10 +96,10 @@ use crate::{Parameters, Result, Scalar};
 /// after, so steady-state training allocates nothing.
 pub trait Optimizer: Clone + core::fmt::Debug + Send {
     /// The current learning rate.
-    fn learning_rate(&self) -> f32;
+    fn learning_rate(&self) -> f64;
 
     /// Sets the learning rate (used by learning-rate schedules).
-    fn set_learning_rate(&mut self, learning_rate: f32);
+    fn set_learning_rate(&mut self, learning_rate: f64);
 
     /// Checks every hyperparameter.
     ///

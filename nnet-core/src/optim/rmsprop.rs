@@ -52,13 +52,13 @@ pub type RmsProp = WithState<RmsPropConfig>;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RmsPropConfig {
     /// Learning rate `η`, positive. Default 0.001 (Keras).
-    pub learning_rate: f32,
+    pub learning_rate: f64,
     /// Decay rate `ρ` of the moving average of squared gradients, in `[0, 1)`. Default 0.9.
-    pub rho: f32,
+    pub rho: f64,
     /// Momentum `μ`, in `[0, 1]`; 0 turns momentum off. Default 0.
-    pub momentum: f32,
+    pub momentum: f64,
     /// `ε`, positive, added under the square root. Default 1e-7 (Keras).
-    pub epsilon: f32,
+    pub epsilon: f64,
     /// Whether to divide by an estimate of the gradient's variance instead of its second
     /// moment. Default `false`.
     pub centered: bool,
@@ -133,12 +133,13 @@ impl OptimizerConfig for RmsPropConfig {
         }
 
         let (lr, rho, mu, eps) = (
-            T::of_f32(self.learning_rate),
-            T::of_f32(self.rho),
-            T::of_f32(self.momentum),
-            T::of_f32(self.epsilon),
+            T::of_f64(self.learning_rate),
+            T::of_f64(self.rho),
+            T::of_f64(self.momentum),
+            T::of_f64(self.epsilon),
         );
-        let c = T::of_f32(1.0 - self.rho);
+        // In T, from ρ as T holds it (as Keras, in the variable's dtype).
+        let c = T::one() - rho;
         for i in P::trainable() {
             let (w, g, v) = (
                 params.tensor_mut(i),
@@ -190,7 +191,10 @@ impl OptimizerConfig for RmsPropConfig {
 mod tests {
     use super::*;
     use crate::optim::Optimizer;
-    use crate::optim::test_support::{assert_same_trajectory, assert_validation, reference, run};
+    use crate::optim::test_support::{
+        assert_same_trajectory, assert_same_trajectory_f64, assert_validation, reference, run,
+        run_f64,
+    };
 
     /// Keras's RMSprop written out in f64.
     fn keras_rmsprop(lr: f64, rho: f64, momentum: f64, eps: f64, centered: bool) -> Vec<Vec<f64>> {
@@ -247,6 +251,23 @@ mod tests {
         }
     }
 
+    /// Issue 21: `rho`, `momentum` and `epsilon` reach an `f64` network as written.
+    #[test]
+    fn rmsprop_in_f64_matches_keras_in_float64() {
+        let config = RmsPropConfig {
+            learning_rate: 0.01,
+            rho: 0.95,
+            momentum: 0.9,
+            epsilon: 1e-4,
+            centered: true,
+            clip: None,
+        };
+        let expected = keras_rmsprop(0.01, 0.95, 0.9, 1e-4, true);
+        assert_same_trajectory_f64(&run_f64(&mut RmsProp::new(config)), &expected);
+        let expected = keras_rmsprop(0.001, 0.9, 0.0, 1e-7, false);
+        assert_same_trajectory_f64(&run_f64(&mut RmsProp::default()), &expected);
+    }
+
     #[test]
     fn rmsprop_centered_constant_gradient_stays_finite() {
         // A constant gradient has zero variance: after a while v − a² is rounding noise, and
@@ -296,7 +317,7 @@ mod tests {
                 (|c| c.rho = -0.5, "rho"),
                 (|c| c.momentum = -0.5, "momentum"),
                 (|c| c.epsilon = -1e-7, "epsilon"),
-                (|c| c.epsilon = f32::NAN, "epsilon"),
+                (|c| c.epsilon = f64::NAN, "epsilon"),
                 (|c| c.clip = Some(Clip::Value(0.0)), "clipvalue"),
             ],
         );

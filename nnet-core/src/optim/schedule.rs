@@ -1,8 +1,8 @@
 //! Learning-rate schedules: the learning rate of each epoch, Keras's
 //! `keras.optimizers.schedules` with their argument names and formulas.
 
-use crate::Result;
-use crate::optim::check;
+use crate::optim::{check, held};
+use crate::{Result, Scalar};
 
 /// A learning-rate schedule: the learning rate of each epoch, with Keras's names and formulas
 /// (`keras.optimizers.schedules`).
@@ -36,17 +36,17 @@ pub enum Schedule {
     /// The same rate at every epoch: `η(e) = learning_rate`.
     Constant {
         /// The learning rate, positive and finite.
-        learning_rate: f32,
+        learning_rate: f64,
     },
     /// Keras's `ExponentialDecay`: `η(e) = η₀ · decay_rate^(e / decay_steps)`, or with
     /// `staircase` `η₀ · decay_rate^⌊e / decay_steps⌋`.
     ExponentialDecay {
         /// `η₀`, the rate of epoch 0, positive and finite.
-        initial_learning_rate: f32,
+        initial_learning_rate: f64,
         /// Epochs over which the rate is multiplied by `decay_rate`, at least 1.
         decay_steps: usize,
         /// The factor applied every `decay_steps` epochs, positive and finite.
-        decay_rate: f32,
+        decay_rate: f64,
         /// Whether to decay in whole steps only (Keras's default: `false`).
         staircase: bool,
     },
@@ -54,11 +54,11 @@ pub enum Schedule {
     /// `staircase` `η₀ / (1 + decay_rate · ⌊e / decay_steps⌋)`.
     InverseTimeDecay {
         /// `η₀`, the rate of epoch 0, positive and finite.
-        initial_learning_rate: f32,
+        initial_learning_rate: f64,
         /// Epochs per unit of decay, at least 1.
         decay_steps: usize,
         /// How fast the rate falls, non-negative and finite.
-        decay_rate: f32,
+        decay_rate: f64,
         /// Whether to decay in whole steps only (Keras's default: `false`).
         staircase: bool,
     },
@@ -70,11 +70,11 @@ pub enum Schedule {
     /// learning rate: train for at most `decay_steps` epochs, or give `alpha` a positive value.
     CosineDecay {
         /// `η₀`, the rate of epoch 0, positive and finite.
-        initial_learning_rate: f32,
+        initial_learning_rate: f64,
         /// Epochs over which to decay, at least 1.
         decay_steps: usize,
         /// The final rate as a fraction of `η₀`, in `[0, 1]` (Keras's default: 0).
-        alpha: f32,
+        alpha: f64,
     },
 }
 
@@ -97,24 +97,55 @@ impl Schedule {
     /// assert_eq!(smooth.learning_rate(0), 0.3);
     /// assert!((smooth.learning_rate(3) - 0.3 / 1.75).abs() < 1e-7); // 0.3 / (1 + 0.5 · 3 / 2)
     /// ```
-    pub fn learning_rate(&self, epoch: usize) -> f32 {
-        let initial = f64::from(self.initial_learning_rate());
-        let rate = match *self {
+    pub fn learning_rate(&self, epoch: usize) -> f64 {
+        self.rate(epoch, |setting| setting)
+    }
+
+    /// The learning rate of epoch `epoch` for a network of scalar `T`, as
+    /// [`LearningRateScheduler`](crate::train::LearningRateScheduler) sets it: the formula in
+    /// `f64` over the settings as `T` holds them ([`held`]), rounded to `T`. For an `f64`
+    /// network it is [`learning_rate`](Schedule::learning_rate); for an `f32` network, bit for
+    /// bit the rate of a schedule whose settings are `f32` (a decay rate of 0.96 is the `f32`
+    /// 0.9599999785 there, and its powers differ from those of the `f64` 0.96 in the last
+    /// `f32` bits).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_core::optim::Schedule;
+    ///
+    /// let decay = Schedule::ExponentialDecay {
+    ///     initial_learning_rate: 0.1,
+    ///     decay_steps: 1,
+    ///     decay_rate: 0.96,
+    ///     staircase: false,
+    /// };
+    /// assert_eq!(decay.learning_rate_for::<f64>(5), decay.learning_rate(5));
+    /// let narrow = f64::from(0.1_f32) * f64::from(0.96_f32).powf(5.0);
+    /// assert_eq!(decay.learning_rate_for::<f32>(5), f64::from(narrow as f32));
+    /// ```
+    pub fn learning_rate_for<T: Scalar>(&self, epoch: usize) -> f64 {
+        T::of_f64(self.rate(epoch, held::<T>)).as_f64()
+    }
+
+    /// The formula of the variant over the settings as `setting` gives them.
+    fn rate(&self, epoch: usize, setting: impl Fn(f64) -> f64) -> f64 {
+        let initial = setting(self.initial_learning_rate());
+        match *self {
             Schedule::Constant { .. } => initial,
             Schedule::ExponentialDecay { decay_rate, .. } => {
-                initial * f64::from(decay_rate).powf(self.progress(epoch))
+                initial * setting(decay_rate).powf(self.progress(epoch))
             }
             Schedule::InverseTimeDecay { decay_rate, .. } => {
-                initial / (1.0 + f64::from(decay_rate) * self.progress(epoch))
+                initial / (1.0 + setting(decay_rate) * self.progress(epoch))
             }
             Schedule::CosineDecay { alpha, .. } => {
                 let p = self.progress(epoch).min(1.0);
                 let cosine = 0.5 * (1.0 + (core::f64::consts::PI * p).cos());
-                let alpha = f64::from(alpha);
+                let alpha = setting(alpha);
                 initial * ((1.0 - alpha) * cosine + alpha)
             }
-        };
-        rate as f32
+        }
     }
 
     /// The rate of epoch 0: `learning_rate` or `initial_learning_rate`.
@@ -128,7 +159,7 @@ impl Schedule {
     /// assert_eq!(cosine.initial_learning_rate(), 0.1);
     /// assert_eq!(cosine.learning_rate(0), 0.1);
     /// ```
-    pub const fn initial_learning_rate(&self) -> f32 {
+    pub const fn initial_learning_rate(&self) -> f64 {
         match *self {
             Schedule::Constant { learning_rate } => learning_rate,
             Schedule::ExponentialDecay {
@@ -226,7 +257,7 @@ mod tests {
 
     fn assert_rates(schedule: Schedule, expected: &[f64]) {
         for (epoch, &e) in expected.iter().enumerate() {
-            let got = f64::from(schedule.learning_rate(epoch));
+            let got = schedule.learning_rate(epoch);
             assert!(
                 (got - e).abs() <= 1e-7 * e.abs().max(1e-3),
                 "epoch {epoch}: {got} vs {e}"
@@ -234,7 +265,7 @@ mod tests {
         }
     }
 
-    fn exponential(initial: f32, steps: usize, rate: f32, staircase: bool) -> Schedule {
+    fn exponential(initial: f64, steps: usize, rate: f64, staircase: bool) -> Schedule {
         Schedule::ExponentialDecay {
             initial_learning_rate: initial,
             decay_steps: steps,
@@ -243,7 +274,7 @@ mod tests {
         }
     }
 
-    fn inverse_time(initial: f32, steps: usize, rate: f32, staircase: bool) -> Schedule {
+    fn inverse_time(initial: f64, steps: usize, rate: f64, staircase: bool) -> Schedule {
         Schedule::InverseTimeDecay {
             initial_learning_rate: initial,
             decay_steps: steps,
@@ -252,7 +283,7 @@ mod tests {
         }
     }
 
-    fn cosine(initial: f32, steps: usize, alpha: f32) -> Schedule {
+    fn cosine(initial: f64, steps: usize, alpha: f64) -> Schedule {
         Schedule::CosineDecay {
             initial_learning_rate: initial,
             decay_steps: steps,
@@ -316,6 +347,29 @@ mod tests {
         assert_rates(cosine(0.5, 2, 0.0), &[0.5, 0.25, 0.0, 0.0]);
     }
 
+    /// An `f32` network's rates are those of `f32` settings, bit for bit: the formula over the
+    /// settings widened from `f32`, rounded to `f32`; an `f64` network's use the settings as
+    /// written.
+    #[test]
+    fn rates_for_a_scalar_use_the_settings_as_it_holds_them() {
+        let narrow = |x: f64| f64::from(x as f32);
+        for (initial, rate) in [(0.1, 0.96), (0.003, 0.9), (0.3, 0.64)] {
+            for epoch in 0..50 {
+                let old = (narrow(initial) * narrow(rate).powf(epoch as f64 / 3.0)) as f32;
+                let schedule = exponential(initial, 3, rate, false);
+                assert_eq!(schedule.learning_rate_for::<f32>(epoch), f64::from(old));
+                let exact = initial * rate.powf(epoch as f64 / 3.0);
+                assert_eq!(schedule.learning_rate_for::<f64>(epoch), exact);
+            }
+        }
+        let cosine = cosine(0.1, 7, 0.3);
+        let alpha = narrow(0.3);
+        let p = 3.0_f64 / 7.0;
+        let cos = 0.5 * (1.0 + (core::f64::consts::PI * p).cos());
+        let old = (narrow(0.1) * ((1.0 - alpha) * cos + alpha)) as f32;
+        assert_eq!(cosine.learning_rate_for::<f32>(3), f64::from(old));
+    }
+
     #[test]
     fn zero_steps_do_not_panic() {
         assert_eq!(exponential(1.0, 0, 0.5, true).learning_rate(2), 0.25);
@@ -334,16 +388,16 @@ mod tests {
             (Schedule::Constant { learning_rate: 0.0 }, "learning_rate"),
             (exponential(0.0, 10, 0.5, true), "initial_learning_rate"),
             (
-                exponential(f32::NAN, 10, 0.5, true),
+                exponential(f64::NAN, 10, 0.5, true),
                 "initial_learning_rate",
             ),
             (exponential(0.1, 10, 0.0, true), "decay_rate"),
-            (exponential(0.1, 10, f32::NAN, false), "decay_rate"),
+            (exponential(0.1, 10, f64::NAN, false), "decay_rate"),
             (exponential(0.1, 0, 0.5, false), "decay_steps"),
             (inverse_time(-0.1, 10, 1.0, false), "initial_learning_rate"),
             (inverse_time(0.1, 10, -1.0, false), "decay_rate"),
             (inverse_time(0.1, 0, 1.0, false), "decay_steps"),
-            (cosine(f32::INFINITY, 10, 0.0), "initial_learning_rate"),
+            (cosine(f64::INFINITY, 10, 0.0), "initial_learning_rate"),
             (cosine(0.1, 0, 0.0), "decay_steps"),
             (cosine(0.1, 10, 1.5), "alpha"),
         ] {

@@ -47,9 +47,9 @@ pub type Sgd = WithState<SgdConfig>;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SgdConfig {
     /// Learning rate `η`, positive. Default 0.01 (Keras).
-    pub learning_rate: f32,
+    pub learning_rate: f64,
     /// Momentum `μ`, in `[0, 1]`; 0 is plain gradient descent. Default 0.
-    pub momentum: f32,
+    pub momentum: f64,
     /// Whether to use Nesterov momentum (only has an effect when `momentum > 0`). Default
     /// `false`.
     pub nesterov: bool,
@@ -90,7 +90,7 @@ impl OptimizerConfig for SgdConfig {
         params: &mut P,
         grads: &G,
     ) {
-        let (lr, mu) = (T::of_f32(self.learning_rate), T::of_f32(self.momentum));
+        let (lr, mu) = (T::of_f64(self.learning_rate), T::of_f64(self.momentum));
         if self.momentum == 0.0 {
             for i in P::trainable() {
                 for (w, &g) in params.tensor_mut(i).iter_mut().zip(grads.tensor(i)) {
@@ -122,7 +122,10 @@ impl OptimizerConfig for SgdConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::optim::test_support::{assert_same_trajectory, assert_validation, reference, run};
+    use crate::optim::test_support::{
+        assert_same_trajectory, assert_same_trajectory_f64, assert_validation, reference, run,
+        run_f64,
+    };
 
     /// Keras's SGD, written out in f64.
     fn keras_sgd(lr: f64, momentum: f64, nesterov: bool) -> Vec<Vec<f64>> {
@@ -144,7 +147,7 @@ mod tests {
         })
     }
 
-    fn sgd(learning_rate: f32, momentum: f32, nesterov: bool) -> Sgd {
+    fn sgd(learning_rate: f64, momentum: f64, nesterov: bool) -> Sgd {
         Sgd::new(SgdConfig {
             learning_rate,
             momentum,
@@ -166,6 +169,17 @@ mod tests {
         }
     }
 
+    /// Issue 21: `momentum = 0.99` reached an `f64` network as 0.9900000095.
+    #[test]
+    fn sgd_in_f64_matches_keras_in_float64() {
+        for (mut sgd, expected) in [
+            (sgd(0.05, 0.99, false), keras_sgd(0.05, 0.99, false)),
+            (sgd(0.1, 0.8, true), keras_sgd(0.1, 0.8, true)),
+        ] {
+            assert_same_trajectory_f64(&run_f64(&mut sgd), &expected);
+        }
+    }
+
     #[test]
     fn sgd_state_is_allocated_once() {
         let mut sgd = sgd(0.05, 0.9, false);
@@ -183,11 +197,11 @@ mod tests {
             &[
                 (|c| c.learning_rate = 0.0, "learning_rate"),
                 (|c| c.learning_rate = -0.1, "learning_rate"),
-                (|c| c.learning_rate = f32::NAN, "learning_rate"),
-                (|c| c.learning_rate = f32::INFINITY, "learning_rate"),
+                (|c| c.learning_rate = f64::NAN, "learning_rate"),
+                (|c| c.learning_rate = f64::INFINITY, "learning_rate"),
                 (|c| c.momentum = -0.1, "momentum"),
                 (|c| c.momentum = 1.5, "momentum"),
-                (|c| c.momentum = f32::NAN, "momentum"),
+                (|c| c.momentum = f64::NAN, "momentum"),
                 (|c| c.clip = Some(Clip::Norm(0.0)), "clipnorm"),
             ],
         );

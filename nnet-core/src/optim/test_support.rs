@@ -71,6 +71,38 @@ pub(crate) fn run<O: Optimizer>(optimizer: &mut O) -> Vec<Vec<f64>> {
         .collect()
 }
 
+/// [`run`] on an `f64` copy of the parameters: the same initial values and gradients, the
+/// arithmetic in `f64`.
+pub(crate) fn run_f64<O: Optimizer>(optimizer: &mut O) -> Vec<Vec<f64>> {
+    type Params64 = DenseGradient<3, 2, nalgebra::SMatrix<f64, 2, 3>, nalgebra::SVector<f64, 2>>;
+    let of = |values: &[f64]| {
+        let mut p = Params64 {
+            weights: nalgebra::SMatrix::zeros(),
+            bias: nalgebra::SVector::zeros(),
+        };
+        p.tensor_mut(0).copy_from_slice(&values[..6]);
+        p.tensor_mut(1).copy_from_slice(&values[6..]);
+        p
+    };
+    let mut params = of(&initial());
+    (1..=STEPS)
+        .map(|t| {
+            optimizer.step(&mut params, &mut of(&gradient(t)));
+            (0..2).flat_map(|i| params.tensor(i).to_vec()).collect()
+        })
+        .collect()
+}
+
+/// Compares an `f64` trajectory ([`run_f64`]) with the `f64` reference: they must agree to
+/// `f64` rounding, as an `f64` network agrees with Keras in float64 (a setting kept in `f32`,
+/// such as `1 − β₂` computed as 0.000999987, shows as a relative error near 1e-5).
+pub(crate) fn assert_same_trajectory_f64(actual: &[Vec<f64>], expected: &[Vec<f64>]) {
+    assert_eq!(actual.len(), expected.len());
+    for (a, e) in actual.iter().zip(expected) {
+        assert_close(a, e, 1e-14);
+    }
+}
+
 /// Runs the reference `update(t, w, g)` for `STEPS` steps and returns the parameters after each.
 pub(crate) fn reference(mut update: impl FnMut(usize, &mut [f64], &[f64])) -> Vec<Vec<f64>> {
     let mut w = initial();

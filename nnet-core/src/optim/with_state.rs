@@ -24,15 +24,15 @@ use crate::{Parameters, Result, Scalar};
 /// /// Sign descent: `w ← w − η · sign(g)`, without state.
 /// #[derive(Debug, Clone)]
 /// struct SignConfig {
-///     learning_rate: f32,
+///     learning_rate: f64,
 /// }
 ///
 /// impl OptimizerConfig for SignConfig {
 ///     type State = ();
-///     fn learning_rate(&self) -> f32 {
+///     fn learning_rate(&self) -> f64 {
 ///         self.learning_rate
 ///     }
-///     fn set_learning_rate(&mut self, learning_rate: f32) {
+///     fn set_learning_rate(&mut self, learning_rate: f64) {
 ///         self.learning_rate = learning_rate;
 ///     }
 ///     fn clip(&self) -> Option<Clip> {
@@ -47,8 +47,8 @@ use crate::{Parameters, Result, Scalar};
 ///         params: &mut P,
 ///         grads: &G,
 ///     ) {
-///         // Hyper-parameters are `f32`; the arithmetic is in the network's scalar `T`.
-///         let rate = T::of_f32(self.learning_rate);
+///         // Settings are `f64`; the arithmetic is in the network's scalar `T`.
+///         let rate = T::of_f64(self.learning_rate);
 ///         for i in 0..P::TENSORS {
 ///             for (w, &g) in params.tensor_mut(i).iter_mut().zip(grads.tensor(i)) {
 ///                 *w -= rate * g.signum();
@@ -69,10 +69,10 @@ pub trait OptimizerConfig: Clone + Debug + Send {
     type State: Clone + Debug + Default + Send;
 
     /// The learning rate `η`.
-    fn learning_rate(&self) -> f32;
+    fn learning_rate(&self) -> f64;
 
     /// Sets the learning rate (learning-rate schedules do, before each epoch).
-    fn set_learning_rate(&mut self, learning_rate: f32);
+    fn set_learning_rate(&mut self, learning_rate: f64);
 
     /// The gradient clipping applied before each update.
     fn clip(&self) -> Option<Clip>;
@@ -86,7 +86,8 @@ pub trait OptimizerConfig: Clone + Debug + Send {
     fn validate(&self) -> Result<()>;
 
     /// One update of `params` from `grads` (already clipped), allocating `state` on the first
-    /// call and reusing it after.
+    /// call and reusing it after. Settings become `T` where they are used (`T::of_f64`, or
+    /// [`held`](crate::optim::held) for a per-step scalar computed in `f64`).
     fn update<T: Scalar, P: Parameters<T>, G: Parameters<T>>(
         &self,
         state: &mut Self::State,
@@ -95,15 +96,15 @@ pub trait OptimizerConfig: Clone + Debug + Send {
     );
 }
 
-/// The accessors of [`OptimizerConfig`] for a config with fields `learning_rate: f32` and
+/// The accessors of [`OptimizerConfig`] for a config with fields `learning_rate: f64` and
 /// `clip: Option<Clip>`, as every config here has: written once, used in each `impl`.
 macro_rules! learning_rate_and_clip {
     () => {
-        fn learning_rate(&self) -> f32 {
+        fn learning_rate(&self) -> f64 {
             self.learning_rate
         }
 
-        fn set_learning_rate(&mut self, learning_rate: f32) {
+        fn set_learning_rate(&mut self, learning_rate: f64) {
             self.learning_rate = learning_rate;
         }
 
@@ -188,7 +189,7 @@ impl<C: OptimizerConfig + Default> WithState<C> {
     /// let rmsprop = RmsProp::with_learning_rate(0.01);
     /// assert_eq!(rmsprop.config, RmsPropConfig { learning_rate: 0.01, ..RmsPropConfig::default() });
     /// ```
-    pub fn with_learning_rate(learning_rate: f32) -> Self {
+    pub fn with_learning_rate(learning_rate: f64) -> Self {
         let mut config = C::default();
         config.set_learning_rate(learning_rate);
         Self::new(config)
@@ -196,11 +197,11 @@ impl<C: OptimizerConfig + Default> WithState<C> {
 }
 
 impl<C: OptimizerConfig> Optimizer for WithState<C> {
-    fn learning_rate(&self) -> f32 {
+    fn learning_rate(&self) -> f64 {
         self.config.learning_rate()
     }
 
-    fn set_learning_rate(&mut self, learning_rate: f32) {
+    fn set_learning_rate(&mut self, learning_rate: f64) {
         self.config.set_learning_rate(learning_rate);
     }
 

@@ -1,7 +1,7 @@
 //! Callbacks: code run by `fit` around each epoch, like Keras's.
 
 use crate::optim::Schedule;
-use crate::{Error, Parameters, Result};
+use crate::{Architecture, Error, Result};
 
 use super::EpochLogs;
 
@@ -29,7 +29,7 @@ pub trait Callback<N> {
 
     /// Before epoch `epoch` (from 1), with the current learning rate; return a new learning rate
     /// to change it.
-    fn on_epoch_begin(&mut self, _epoch: usize, _learning_rate: f32) -> Option<f32> {
+    fn on_epoch_begin(&mut self, _epoch: usize, _learning_rate: f64) -> Option<f64> {
         None
     }
 
@@ -100,11 +100,12 @@ impl<N, F: FnMut(&EpochLogs) -> Control> Callback<N> for EachEpoch<F> {
 ///     decay_rate: 0.5,
 ///     staircase: true,
 /// });
-/// assert_eq!(Callback::<()>::on_epoch_begin(&mut decay, 1, 0.001), Some(0.1));
-/// assert_eq!(Callback::<()>::on_epoch_begin(&mut decay, 11, 0.1), Some(0.05));
+/// // Epochs 1 and 11 train at the rates of epochs 0 and 10 of the schedule.
+/// assert_eq!(decay.0.learning_rate(0), 0.1);
+/// assert_eq!(decay.0.learning_rate(10), 0.05);
 ///
 /// // The same with a closure: halve the rate every 10 epochs.
-/// let mut halve = LearningRateScheduler(|epoch: usize, rate: f32| {
+/// let mut halve = LearningRateScheduler(|epoch: usize, rate: f64| {
 ///     if epoch > 1 && (epoch - 1) % 10 == 0 { rate * 0.5 } else { rate }
 /// });
 /// assert_eq!(Callback::<()>::on_epoch_begin(&mut halve, 11, 0.1), Some(0.05));
@@ -112,18 +113,23 @@ impl<N, F: FnMut(&EpochLogs) -> Control> Callback<N> for EachEpoch<F> {
 #[derive(Debug, Clone)]
 pub struct LearningRateScheduler<S>(pub S);
 
-impl<N> Callback<N> for LearningRateScheduler<Schedule> {
+/// The rate of a [`Schedule`] for the network's scalar ([`Schedule::learning_rate_for`]): an
+/// `f32` network trains at the rates of `f32` settings, bit for bit.
+impl<N: Architecture> Callback<N> for LearningRateScheduler<Schedule> {
     fn on_train_begin(&mut self) -> Result<()> {
         self.0.validate()
     }
 
-    fn on_epoch_begin(&mut self, epoch: usize, _learning_rate: f32) -> Option<f32> {
-        Some(self.0.learning_rate(epoch.saturating_sub(1)))
+    fn on_epoch_begin(&mut self, epoch: usize, _learning_rate: f64) -> Option<f64> {
+        Some(
+            self.0
+                .learning_rate_for::<N::Scalar>(epoch.saturating_sub(1)),
+        )
     }
 }
 
-impl<N, F: FnMut(usize, f32) -> f32> Callback<N> for LearningRateScheduler<F> {
-    fn on_epoch_begin(&mut self, epoch: usize, learning_rate: f32) -> Option<f32> {
+impl<N, F: FnMut(usize, f64) -> f64> Callback<N> for LearningRateScheduler<F> {
+    fn on_epoch_begin(&mut self, epoch: usize, learning_rate: f64) -> Option<f64> {
         Some((self.0)(epoch, learning_rate))
     }
 }
@@ -146,10 +152,10 @@ impl<N, F: FnMut(usize, f32) -> f32> Callback<N> for LearningRateScheduler<F> {
 #[derive(Debug, Clone)]
 pub struct EarlyStopping<N> {
     monitor: String,
-    min_delta: f32,
+    min_delta: f64,
     patience: usize,
     restore_best_weights: bool,
-    best: Option<f32>,
+    best: Option<f64>,
     best_weights: Option<N>,
     wait: usize,
 }
@@ -176,7 +182,7 @@ impl<N> EarlyStopping<N> {
     }
 
     /// Smallest change that counts as an improvement. Default 0.
-    pub fn min_delta(mut self, min_delta: f32) -> Self {
+    pub fn min_delta(mut self, min_delta: f64) -> Self {
         self.min_delta = min_delta.abs();
         self
     }
@@ -188,7 +194,7 @@ impl<N> EarlyStopping<N> {
     }
 
     /// The best monitored value so far.
-    pub fn best(&self) -> Option<f32> {
+    pub fn best(&self) -> Option<f64> {
         self.best
     }
 
@@ -198,7 +204,8 @@ impl<N> EarlyStopping<N> {
     }
 }
 
-impl<N: Parameters + Clone> Callback<N> for EarlyStopping<N> {
+// Any `Clone` network, of either scalar: the best weights are a copy of the network.
+impl<N: Clone> Callback<N> for EarlyStopping<N> {
     fn on_epoch_end(&mut self, logs: &EpochLogs, network: &mut N) -> Result<Control> {
         let Some(value) = logs.get(&self.monitor) else {
             return Err(Error::Callback(format!(
@@ -216,7 +223,7 @@ impl<N: Parameters + Clone> Callback<N> for EarlyStopping<N> {
             self.wait = 0;
             if self.restore_best_weights {
                 match &mut self.best_weights {
-                    Some(best) => best.copy_from(network),
+                    Some(best) => best.clone_from(network),
                     None => self.best_weights = Some(network.clone()),
                 }
             }
@@ -225,7 +232,7 @@ impl<N: Parameters + Clone> Callback<N> for EarlyStopping<N> {
         self.wait += 1;
         if self.wait >= self.patience.max(1) {
             if let Some(best) = &self.best_weights {
-                network.copy_from(best);
+                network.clone_from(best);
             }
             return Ok(Control::Stop);
         }

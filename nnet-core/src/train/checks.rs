@@ -42,13 +42,13 @@ pub(crate) fn check_data<T: Scalar, L: Loss<OUT, T>, const IN: usize, const OUT:
 }
 
 /// A learning rate is finite and positive.
-pub(crate) fn check_learning_rate(rate: f32) -> Result<()> {
+pub(crate) fn check_learning_rate(rate: f64) -> Result<()> {
     if rate.is_finite() && rate > 0.0 {
         Ok(())
     } else {
         Err(Error::InvalidHyperparameter {
             name: "learning_rate",
-            value: f64::from(rate),
+            value: rate,
             expected: "a finite number greater than 0, e.g. 0.001",
         })
     }

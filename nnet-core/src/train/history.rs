@@ -4,20 +4,24 @@ use core::fmt;
 use std::time::Duration;
 
 /// Loss and metrics of one epoch.
+///
+/// Values are `f64` whatever the network's scalar: an `f32` network's are its `f32` values
+/// exactly (so they print as they always did), an `f64` network's keep their range and
+/// precision (a loss of 1e40 or 3.2e-51 is reported as such, not as `inf` or 0).
 #[derive(Debug, Clone, PartialEq)]
 pub struct EpochLogs {
     /// Epoch number, from 1.
     pub epoch: usize,
     /// Mean training loss over the epoch's samples.
-    pub loss: f32,
+    pub loss: f64,
     /// Training metrics, `(name, value)`, over the epoch's predictions.
-    pub metrics: Vec<(&'static str, f32)>,
+    pub metrics: Vec<(&'static str, f64)>,
     /// Validation loss, when there are validation data.
-    pub val_loss: Option<f32>,
+    pub val_loss: Option<f64>,
     /// Validation metrics, `(name, value)`, when there are validation data.
-    pub val_metrics: Vec<(&'static str, f32)>,
+    pub val_metrics: Vec<(&'static str, f64)>,
     /// Learning rate used in the epoch.
-    pub learning_rate: f32,
+    pub learning_rate: f64,
 }
 
 impl EpochLogs {
@@ -41,7 +45,7 @@ impl EpochLogs {
     /// assert_eq!(logs.get("loss"), Some(0.5));
     /// assert_eq!(logs.get("auc"), None);
     /// ```
-    pub fn get(&self, name: &str) -> Option<f32> {
+    pub fn get(&self, name: &str) -> Option<f64> {
         match name {
             "loss" => Some(self.loss),
             "val_loss" => self.val_loss,
@@ -125,7 +129,7 @@ pub(crate) fn format_duration(time: Duration) -> String {
     }
 }
 
-fn find(values: &[(&'static str, f32)], name: &str) -> Option<f32> {
+fn find(values: &[(&'static str, f64)], name: &str) -> Option<f64> {
     values.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
 }
 
@@ -180,7 +184,7 @@ impl History {
     ///
     /// assert_eq!(History::default().series("loss"), Some(vec![]));
     /// ```
-    pub fn series(&self, name: &str) -> Option<Vec<f32>> {
+    pub fn series(&self, name: &str) -> Option<Vec<f64>> {
         self.epochs.iter().map(|e| e.get(name)).collect()
     }
 

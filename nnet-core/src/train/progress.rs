@@ -38,7 +38,7 @@ impl Progress {
     }
 
     /// After each batch, with the mean loss so far in the epoch.
-    pub(crate) fn batch(&self, batch: usize, mean_loss: f32) {
+    pub(crate) fn batch(&self, batch: usize, mean_loss: f64) {
         if let Some(bar) = &self.bar {
             bar.set_position(batch as u64);
             // Formatting costs more than a small batch: refresh the text now and then.

@@ -12,8 +12,9 @@ use crate::storage::zeroed_vectors_of;
 use crate::{DataRole, Error, Parameters, Result, Scalar};
 
 use super::checks::split_point;
+use super::overflow::{Largest, Sample, data_or_divergence, non_finite_update};
 use super::progress::Progress;
-use super::trainer::run_epochs;
+use super::trainer::{reported, run_epochs};
 use super::{Callback, Evaluation, FitConfig, History, Trainer};
 
 /// Validation data for [`Trainer::fit_sequences_with`]: sequences and their targets.
@@ -31,8 +32,12 @@ impl<O: Optimizer, L> Trainer<O, L> {
     /// Everything is checked before the first update: empty data, an empty sequence, a NaN or
     /// infinity in a step (naming the sequence, the step and the feature), the wrong number of
     /// targets, targets the loss does not accept, a zero batch size, a bad validation split,
-    /// invalid hyperparameters. A loss or update that becomes non-finite stops training with
-    /// [`Error::Diverged`], the network keeping its last finite weights.
+    /// invalid hyperparameters. A loss or update that becomes non-finite stops training, the
+    /// network keeping its last finite weights: with [`Error::DataOverflow`] when the data are at
+    /// fault (a sequence whose loss, output or gradients are not finite even at the weights
+    /// training started from, a first batch that overflows before any update, or a sequence
+    /// whose largest input is over 1,000 times the median sequence's), else with
+    /// [`Error::Diverged`], as [`fit`](Self::fit).
     ///
     /// # Examples
     ///
@@ -172,8 +177,9 @@ impl<O: Optimizer, L> Trainer<O, L> {
         for (slot, target) in dense.iter_mut().zip(targets) {
             target.write_vector(slot);
         }
+        // The mean in the network's scalar, then the penalty added in it, as `evaluate` does.
         Evaluation {
-            loss: loss as f32 + network.regularization(None).as_f32(),
+            loss: (T::of_f64(loss) + network.regularization(None)).as_f64(),
             metrics: self.metric_values(&outputs, &dense),
         }
     }
@@ -251,6 +257,8 @@ struct SequenceRun<
     workspace: SequenceWorkspace<S>,
     step: u64,
     last_good: N,
+    /// The weights training started from, to tell data that overflow from divergence.
+    initial: N,
     /// Each training output in the last epoch (one per sequence or per step), in the epoch's
     /// order, and the targets in the same order as vectors, for the metrics.
     outputs: Vec<SVector<S, OUT>>,
@@ -290,6 +298,7 @@ impl<
             workspace,
             step: 0,
             last_good: network.clone(),
+            initial: network.clone(),
             outputs: zeroed_vectors_of(targets.len()),
             dense_targets: zeroed_vectors_of(targets.len()),
         }
@@ -312,7 +321,7 @@ impl<
         trainer: &mut Trainer<O, L>,
         epoch: usize,
         progress: &mut Progress,
-    ) -> Result<f32> {
+    ) -> Result<f64> {
         if self.config.shuffle {
             self.order.shuffle(&mut self.rng);
         }
@@ -359,29 +368,91 @@ impl<
                 penalty = network.regularization(Some(&mut self.grads));
                 penalty.is_finite() && self.grads.all_finite()
             };
-            let diverged = |loss: f32| Error::Diverged {
-                epoch,
-                batch: b + 1,
-                loss,
-            };
             if !finite {
-                return Err(diverged(if sum.is_finite() {
-                    f32::NAN
+                let value = if sum.is_finite() {
+                    f64::NAN
                 } else {
-                    sum.as_f32()
-                }));
+                    sum.as_f64()
+                };
+                return Err(self.non_finite(&trainer.loss, chunk, (epoch, b + 1), value));
             }
             Parameters::<S>::copy_from(&mut self.last_good, network);
             trainer.optimizer.step(network, &mut self.grads);
             network.update_state(&self.grads);
             if !Parameters::<S>::all_finite(network) {
                 Parameters::<S>::copy_from(network, &self.last_good);
-                return Err(diverged(f32::NAN));
+                return Err(non_finite_update::<S>(
+                    self.largest_inputs(),
+                    (epoch, b + 1),
+                ));
             }
             done += count;
             total += sum.as_f64() + penalty.as_f64() * count as f64;
-            progress.batch(b + 1, (total / done as f64) as f32);
+            progress.batch(b + 1, reported::<S>(total / done as f64));
         }
-        Ok((total / done.max(1) as f64) as f32)
+        Ok(reported::<S>(total / done.max(1) as f64))
+    }
+
+    /// The largest input magnitude of each training sequence.
+    fn largest_inputs(&self) -> impl Iterator<Item = Largest> + '_ {
+        (self.data.iter().enumerate()).map(|(i, steps)| Largest::of_sequence(i, steps))
+    }
+
+    /// Why the batch of the sequences `chunk` gave a non-finite loss or gradients, `value`: the
+    /// data when one of its sequences overflows at the weights training started from, or when
+    /// no update has been made yet, or when a sequence is an outlier; else divergence (as
+    /// `fit` tells them, in `overflow`).
+    fn non_finite<L: Loss<OUT, S, Target = T>>(
+        &self,
+        loss: &L,
+        chunk: &[usize],
+        at: (usize, usize),
+        value: f64,
+    ) -> Error {
+        let mut workspace = self.initial.sequence_workspace();
+        let mut grads = self.initial.zero_gradients();
+        for &i in chunk {
+            let targets = self.targets_of(i);
+            workspace.load(self.data, core::slice::from_ref(&i));
+            // Allocated zeroed, so that wide outputs never pass through the stack.
+            let mut outputs = zeroed_vectors_of::<OUT, S>(workspace.outputs());
+            grads.set_zero();
+            let sample_loss = self.initial.accumulate_sequences(
+                &mut workspace,
+                targets,
+                loss,
+                &mut grads,
+                &mut outputs,
+            );
+            let steps = self.data.get(i).unwrap_or(&[]);
+            let sample = Sample {
+                largest: Largest::of_sequence(i, steps),
+                outputs: &outputs,
+                loss: sample_loss,
+                grads_finite: grads.all_finite(),
+            };
+            let target = || match targets {
+                [one] => format!("{:?}", one.to_vector().as_slice()),
+                many => {
+                    let largest = many
+                        .iter()
+                        .map(|y| {
+                            (y.to_vector().iter()).fold(0.0_f64, |m, v| m.max(v.abs().as_f64()))
+                        })
+                        .fold(0.0_f64, f64::max);
+                    format!(
+                        "{} steps' targets, largest magnitude {largest:e}",
+                        many.len()
+                    )
+                }
+            };
+            if let Some(error) = sample.overflow(target, at) {
+                return error;
+            }
+        }
+        let batch = chunk
+            .iter()
+            .filter_map(|&i| Some(Largest::of_sequence(i, self.data.get(i)?)));
+        data_or_divergence::<S, _>(batch, || self.largest_inputs(), at, value)
     }
 }

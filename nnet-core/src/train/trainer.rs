@@ -15,13 +15,15 @@ use crate::storage::zeroed_vectors_of;
 use crate::{DataRole, Error, Network, Parameters, Result, Scalar};
 
 use super::checks::{check_data, check_learning_rate, split_point};
-use super::overflow::{non_finite, non_finite_update};
+use super::overflow::{Largest, non_finite, non_finite_update};
 use super::progress::Progress;
 use super::{Callback, Control, EpochLogs, FitConfig, History};
 
 /// Loss and metrics of a network on a data set, from [`Trainer::evaluate`].
 ///
-/// Its `Display` is one line as Keras prints them: `loss: 0.4300 - accuracy: 0.8125`.
+/// Its `Display` is one line as Keras prints them: `loss: 0.4300 - accuracy: 0.8125`. Values
+/// are `f64`: an `f32` network's are its `f32` values exactly, an `f64` network's keep their
+/// range and precision.
 ///
 /// # Examples
 ///
@@ -35,14 +37,14 @@ use super::{Callback, Control, EpochLogs, FitConfig, History};
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evaluation {
     /// Mean loss over the samples.
-    pub loss: f32,
+    pub loss: f64,
     /// Each metric, `(name, value)`.
-    pub metrics: Vec<(&'static str, f32)>,
+    pub metrics: Vec<(&'static str, f64)>,
 }
 
 impl Evaluation {
     /// `loss` or a metric by its Keras name.
-    pub fn get(&self, name: &str) -> Option<f32> {
+    pub fn get(&self, name: &str) -> Option<f64> {
         if name == "loss" {
             return Some(self.loss);
         }
@@ -253,19 +255,21 @@ impl<O: Optimizer, L> Trainer<O, L> {
             target.write_vector(slot);
         }
         Evaluation {
-            loss: loss.as_f32(),
+            loss: loss.as_f64(),
             metrics: self.metric_values(&outputs, &dense),
         }
     }
 
+    /// Each metric of `outputs` against `targets`, in the network's precision (see
+    /// [`reported`]).
     pub(super) fn metric_values<T: Scalar, const OUT: usize>(
         &self,
         outputs: &[SVector<T, OUT>],
         targets: &[SVector<T, OUT>],
-    ) -> Vec<(&'static str, f32)> {
+    ) -> Vec<(&'static str, f64)> {
         self.metrics
             .iter()
-            .map(|m| (m.name(), m.evaluate(outputs, targets)))
+            .map(|m| (m.name(), reported::<T>(m.evaluate(outputs, targets))))
             .collect()
     }
 }
@@ -283,7 +287,7 @@ pub(super) fn run_epochs<N, O: Optimizer, L>(
         &mut N,
         usize,
         &mut Progress,
-    ) -> Result<(f32, Vec<(&'static str, f32)>)>,
+    ) -> Result<(f64, Vec<(&'static str, f64)>)>,
     mut validate: impl FnMut(&Trainer<O, L>, &N) -> Option<Evaluation>,
 ) -> Result<History> {
     for callback in callbacks.iter_mut() {
@@ -396,7 +400,7 @@ impl<'a, N: Network<IN, OUT, S>, T: Target<OUT, S>, S: Scalar, const IN: usize, 
         trainer: &mut Trainer<O, L>,
         epoch: usize,
         progress: &mut Progress,
-    ) -> Result<f32> {
+    ) -> Result<f64> {
         if self.config.shuffle {
             self.order.shuffle(&mut self.rng);
         }
@@ -439,9 +443,9 @@ impl<'a, N: Network<IN, OUT, S>, T: Target<OUT, S>, S: Scalar, const IN: usize, 
             };
             if !finite {
                 let loss = if sum.is_finite() {
-                    f32::NAN
+                    f64::NAN
                 } else {
-                    sum.as_f32()
+                    sum.as_f64()
                 };
                 return Err(non_finite(
                     &self.initial,
@@ -457,11 +461,22 @@ impl<'a, N: Network<IN, OUT, S>, T: Target<OUT, S>, S: Scalar, const IN: usize, 
             network.update_state(&self.grads);
             if !Parameters::<S>::all_finite(network) {
                 Parameters::<S>::copy_from(network, &self.last_good);
-                return Err(non_finite_update(self.inputs, (epoch, b + 1)));
+                let rows = self.inputs.iter().enumerate();
+                return Err(non_finite_update::<S>(
+                    rows.map(|(row, x)| Largest::of_row(row, x)),
+                    (epoch, b + 1),
+                ));
             }
             total += sum.as_f64() + penalty.as_f64() * chunk.len() as f64;
-            progress.batch(b + 1, (total / (start + chunk.len()) as f64) as f32);
+            progress.batch(b + 1, reported::<S>(total / (start + chunk.len()) as f64));
         }
-        Ok((total / self.order.len() as f64) as f32)
+        Ok(reported::<S>(total / self.order.len() as f64))
     }
+}
+
+/// A statistic accumulated in `f64`, as a network of scalar `T` reports it: rounded to `T`, then
+/// widened. An `f32` network reports exactly the `f32` values it always did (and prints the same
+/// digits); an `f64` network, the full `f64`.
+pub(super) fn reported<T: Scalar>(value: f64) -> f64 {
+    T::of_f64(value).as_f64()
 }
