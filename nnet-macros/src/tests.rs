@@ -687,3 +687,56 @@ fn dump_expansions() {
         }
     }
 }
+
+/// A `///` doc comment on a layer line documents that layer's field, before the generated
+/// description, and changes nothing else in the expansion.
+#[test]
+fn doc_comments_on_layer_lines_document_their_fields() {
+    let documented = pipeline(quote! {
+        /// Docs.
+        pub struct Classifier {
+            input 2;
+            /// The hidden layer.
+            /// Second line.
+            dense 10 relu;
+            dense 1 sigmoid;
+        }
+    })
+    .to_string();
+    let plain = pipeline(quote! {
+        /// Docs.
+        pub struct Classifier {
+            input 2;
+            dense 10 relu;
+            dense 1 sigmoid;
+        }
+    })
+    .to_string();
+    assert!(!documented.contains("compile_error"), "{documented}");
+    let user = "# [doc = r\" The hidden layer.\"] # [doc = r\" Second line.\"] # [doc = \"\"] ";
+    let at = documented.find(user).expect("the user's doc in the expansion");
+    let field = documented[at..].find("pub dense1 :").expect("the field after it");
+    // Only the generated description lies between the user's doc and the field.
+    let between = &documented[at + user.len()..at + field];
+    assert!(between.starts_with("# [doc = ") && !between.contains("pub "), "{between}");
+    assert_eq!(documented.matches(" The hidden layer.").count(), 1);
+    assert_eq!(documented.replacen(user, "", 1), plain);
+}
+
+/// The same on a sequence network, whose struct is written apart.
+#[test]
+fn doc_comments_document_the_fields_of_sequence_networks() {
+    let out = pipeline(quote! {
+        struct Tagger {
+            input sequence 3;
+            /// Reads the sequence.
+            gru 4;
+            dense 1;
+        }
+    })
+    .to_string();
+    assert!(!out.contains("compile_error"), "{out}");
+    let at = out.find(" Reads the sequence.").expect("the user's doc");
+    let field = out[at..].find("pub gru1 :").expect("the field after it");
+    assert!(!out[at..at + field].contains("pub "));
+}
