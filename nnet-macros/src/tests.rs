@@ -714,11 +714,18 @@ fn doc_comments_on_layer_lines_document_their_fields() {
     .to_string();
     assert!(!documented.contains("compile_error"), "{documented}");
     let user = "# [doc = r\" The hidden layer.\"] # [doc = r\" Second line.\"] # [doc = \"\"] ";
-    let at = documented.find(user).expect("the user's doc in the expansion");
-    let field = documented[at..].find("pub dense1 :").expect("the field after it");
+    let at = documented
+        .find(user)
+        .expect("the user's doc in the expansion");
+    let field = documented[at..]
+        .find("pub dense1 :")
+        .expect("the field after it");
     // Only the generated description lies between the user's doc and the field.
     let between = &documented[at + user.len()..at + field];
-    assert!(between.starts_with("# [doc = ") && !between.contains("pub "), "{between}");
+    assert!(
+        between.starts_with("# [doc = ") && !between.contains("pub "),
+        "{between}"
+    );
     assert_eq!(documented.matches(" The hidden layer.").count(), 1);
     assert_eq!(documented.replacen(user, "", 1), plain);
 }
@@ -739,4 +746,50 @@ fn doc_comments_document_the_fields_of_sequence_networks() {
     let at = out.find(" Reads the sequence.").expect("the user's doc");
     let field = out[at..].find("pub gru1 :").expect("the field after it");
     assert!(!out[at..at + field].contains("pub "));
+}
+
+/// The network derives only the traits among `Clone`, `Debug`, `PartialEq` its own
+/// `#[derive(...)]` does not name, however spelt, so that no trait is derived twice (E0119).
+#[test]
+fn the_network_leaves_the_traits_it_derives_to_its_own_derive() {
+    let count = |out: &str, name: &str| out.matches(name).count();
+    let plain = pipeline(quote! {
+        struct Net { input 2; dense 1 sigmoid; }
+    })
+    .to_string();
+    let out = pipeline(quote! {
+        #[derive(Clone, std::fmt::Debug)]
+        struct Net { input 2; dense 1 sigmoid; }
+    })
+    .to_string();
+    assert!(!out.contains("compile_error"), "{out}");
+    // The network's derive lost `Clone` and `Debug`; the companion types keep all three.
+    assert_eq!(
+        count(&out, ":: core :: clone :: Clone"),
+        count(&plain, ":: core :: clone :: Clone") - 1
+    );
+    assert_eq!(
+        count(&out, ":: core :: fmt :: Debug"),
+        count(&plain, ":: core :: fmt :: Debug") - 1
+    );
+    assert_eq!(
+        count(&out, ":: core :: cmp :: PartialEq"),
+        count(&plain, ":: core :: cmp :: PartialEq")
+    );
+    let all = pipeline(quote! {
+        #[derive(Debug, PartialEq, Clone)]
+        struct Net { input sequence 2; gru 2; dense 1; }
+    })
+    .to_string();
+    assert!(!all.contains("compile_error"), "{all}");
+    assert!(
+        all.contains("# [derive (Debug , PartialEq , Clone)] # [doc ="),
+        "{all}"
+    );
+    assert!(!all.contains("# [derive ()]"));
+    let user = all
+        .find("# [derive (Debug , PartialEq , Clone)]")
+        .unwrap_or(0);
+    let network = all[user..].find("struct Net {").map_or(0, |at| user + at);
+    assert!(!all[user + 1..network].contains("derive"), "{all}");
 }

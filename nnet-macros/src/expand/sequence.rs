@@ -52,10 +52,14 @@ fn structs(model: &Model) -> TokenStream {
     let (attrs, vis, derive) = (&model.def.attrs, &model.def.vis, derive());
     let network_derive = super::structs::network_derive(attrs);
     let architecture_doc = docs::architecture(model);
-    let fields = model.layers.iter().zip(super::structs::user_docs(model)).map(|(l, user)| {
-        let (field, ty, doc) = (l.field(), layers::layer_type(l), docs::layer(l));
-        quote_spanned!(l.span=> #user #[doc = #doc] pub #field: #ty)
-    });
+    let fields = model
+        .layers
+        .iter()
+        .zip(super::structs::user_docs(model))
+        .map(|(l, user)| {
+            let (field, ty, doc) = (l.field(), layers::layer_type(l), docs::layer(l));
+            quote_spanned!(l.span=> #user #[doc = #doc] pub #field: #ty)
+        });
     let gradient_fields = model.layers.iter().map(|l| {
         let (field, ty) = (l.field(), gradient_type(l));
         let doc = format!("Gradients of `{field}`.");
