@@ -787,9 +787,9 @@ fn the_network_leaves_the_traits_it_derives_to_its_own_derive() {
         "{all}"
     );
     assert!(!all.contains("# [derive ()]"));
-    let user = all
-        .find("# [derive (Debug , PartialEq , Clone)]")
-        .unwrap_or(0);
-    let network = all[user..].find("struct Net {").map_or(0, |at| user + at);
-    assert!(!all[user + 1..network].contains("derive"), "{all}");
+    // Between the user's derive and the struct, only the architecture's doc: no derive of ours.
+    let users = "# [derive (Debug , PartialEq , Clone)]";
+    let after = all.find(users).map_or(0, |at| at + users.len());
+    let network = all[after..].find("struct Net {").map_or(0, |at| after + at);
+    assert!(!all[after..network].contains("derive"), "{all}");
 }
