@@ -248,6 +248,32 @@ pub mod prelude;
 ///     struct Net { input 2; dense 0 relu; }
 /// }
 /// ```
+///
+/// The network derives `Clone`, `Debug` and `PartialEq`, except those its own `#[derive(...)]`
+/// names, which then provides them; a `///` comment on a layer line documents that layer's
+/// field:
+///
+/// ```
+/// nnet::network! {
+///     #[derive(Clone, Debug)]
+///     struct Net {
+///         input 2;
+///         /// The only layer.
+///         dense 1 sigmoid;
+///     }
+/// }
+///
+/// let net = Net::seeded(1);
+/// assert_eq!(net.clone(), net);
+/// ```
+///
+/// Numbers are plain decimal, without a suffix:
+///
+/// ```compile_fail
+/// nnet::network! {
+///     struct Net { input 2; dense 0x10 relu; dense 1; }
+/// }
+/// ```
 #[doc(inline)]
 pub use nnet_macros::network;
 
