@@ -47,7 +47,13 @@
 //!             | 'recurrent_init' '=' INIT | 'bias_init' '=' INIT                 (recurrent)
 //! INIT       := zeros | ones | uniform | normal | glorot_uniform | glorot_normal
 //!             | he_uniform | he_normal | lecun_uniform | lecun_normal | orthogonal
+//! INT, FLOAT := plain decimal: 300, 0.5, -1 (a suffix or base, 300u8, 0x10, 0.5f64, is an error)
 //! ```
+//!
+//! Every `INIT` works for every initializer option: `init = orthogonal` on `dense` as on the
+//! recurrent kinds. A `///` comment before a layer line documents that layer's field (its text,
+//! then the generated description); the `input` line has no field, so a `///` comment there is
+//! an error (document the network above `struct`). `//` comments go anywhere.
 //!
 //! Defaults are Keras's: kernels `glorot_uniform`, biases `zeros`, `alpha` 0.3 for
 //! `leaky_relu` and 1.0 for `elu`, `use_bias = true`, `l1 = l2 = 0`, batch normalization
@@ -89,8 +95,9 @@
 //!   [`Dense`] layer holds `weights` (`SMatrix<f32, OUT, IN>`; on the heap, in a
 //!   [`HeapMatrix`](storage::HeapMatrix), once the network's inline weights pass 64 KiB) and
 //!   `bias` (`SVector<f32, OUT>`; a [`HeapVector`](storage::HeapVector) in a layer of more than
-//!   1,024 units, whose trace, gradient and deltas live on the heap too); `Clone`, `Debug`,
-//!   `PartialEq`.
+//!   1,024 units, whose trace, gradient and deltas live on the heap too); derives `Clone`,
+//!   `Debug` and `PartialEq`, except those the network's own `#[derive(...)]` names (which then
+//!   provides them), so `#[derive(Clone, Debug)]` on a network is no conflict.
 //! - Constants `INPUTS`, `OUTPUTS`, `PARAMS`, and `INPUT_SHAPE`, `OUTPUT_SHAPE` (the [`Shape`] of
 //!   a sample: `Vector(2)`, `Steps { .. }`, `Image { .. }`, `Sequence(F)`); constructors `seeded(u64)`, `from_rng(&mut impl
 //!   Rng)`, `zeroed()`.
@@ -243,6 +250,32 @@ pub mod prelude;
 /// ```compile_fail
 /// nnet::network! {
 ///     struct Net { input 2; dense 0 relu; }
+/// }
+/// ```
+///
+/// The network derives `Clone`, `Debug` and `PartialEq`, except those its own `#[derive(...)]`
+/// names, which then provides them; a `///` comment on a layer line documents that layer's
+/// field:
+///
+/// ```
+/// nnet::network! {
+///     #[derive(Clone, Debug)]
+///     struct Net {
+///         input 2;
+///         /// The only layer.
+///         dense 1 sigmoid;
+///     }
+/// }
+///
+/// let net = Net::seeded(1);
+/// assert_eq!(net.clone(), net);
+/// ```
+///
+/// Numbers are plain decimal, without a suffix:
+///
+/// ```compile_fail
+/// nnet::network! {
+///     struct Net { input 2; dense 0x10 relu; dense 1; }
 /// }
 /// ```
 #[doc(inline)]

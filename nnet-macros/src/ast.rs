@@ -39,6 +39,8 @@ pub(crate) enum Statement {
 
 /// `KIND [number] [activation] [(options)];`; which parts a kind needs is checked later.
 pub(crate) struct LayerStmt {
+    /// The `///` doc comments before the line, which document the layer's field.
+    pub docs: Vec<Attribute>,
     /// The kind's word, one of [`KindWord`](crate::model::KindWord)'s.
     pub keyword: Ident,
     /// The number after the keyword: units of `dense`, rate of `dropout`.

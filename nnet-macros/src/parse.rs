@@ -169,6 +169,7 @@ fn split_statements(body: TokenStream, errors: &mut Option<syn::Error>) -> Vec<T
             }
             TokenTree::Ident(ident)
                 if !current.is_empty()
+                    && !only_attributes(&current)
                     && !before_equals
                     && (ident == "input" || KindWord::from_word(&ident.to_string()).is_some()) =>
             {
@@ -181,18 +182,42 @@ fn split_statements(body: TokenStream, errors: &mut Option<syn::Error>) -> Vec<T
             _ => current.push(token.clone()),
         }
     }
-    if let Some(last) = current.last() {
+    if let Some(first) = current.first()
+        && only_attributes(&current)
+    {
+        push_error(
+            errors,
+            syn::Error::new(
+                first.span(),
+                "this doc comment documents no line: put it before a layer line, or write it as a `//` comment",
+            ),
+        );
+    } else if let Some(last) = current.last() {
         push_error(errors, missing_semicolon(last));
         statements.push(current.into_iter().collect());
     }
     statements
 }
 
+/// Whether `tokens` are only attributes, `#[...]` each: the doc comments before a line, which
+/// a keyword after them does not end.
+fn only_attributes(tokens: &[TokenTree]) -> bool {
+    tokens.chunks(2).all(|pair| {
+        matches!(pair, [TokenTree::Punct(hash), TokenTree::Group(group)]
+            if hash.as_char() == '#' && group.delimiter() == Delimiter::Bracket)
+    })
+}
+
 /// An `input` line that failed to parse still declares the input, so that its one error is not
 /// followed by "missing `input`" or, after a misspelt `sequence`, by "needs a sequence input".
 /// The stand-in size is never used: the network has an error already.
 fn recovered_input(chunk: TokenStream) -> Option<Statement> {
-    let mut tokens = chunk.into_iter();
+    let mut tokens = chunk.into_iter().peekable();
+    // The doc comments before the line, `#` and `[...]` each.
+    while matches!(tokens.peek(), Some(TokenTree::Punct(p)) if p.as_char() == '#') {
+        tokens.next();
+        tokens.next();
+    }
     let Some(TokenTree::Ident(keyword)) = tokens.next() else {
         return None;
     };
@@ -261,7 +286,14 @@ const DENSE_FORM: &str =
     "a dense layer is `dense UNITS [activation] [(option = value, ...)];`, e.g. `dense 10 relu;`";
 
 fn parse_statement(input: ParseStream) -> syn::Result<Statement> {
+    let docs = line_docs(input)?;
     let statement = if input.peek(kw::input) {
+        if let Some(doc) = docs.first() {
+            return Err(syn::Error::new_spanned(
+                doc,
+                "a doc comment on the `input` line has no field to document: put it above `struct` to document the network, or write it as a `//` comment",
+            ));
+        }
         let keyword: kw::input = input.parse()?;
         let sequence = if input.peek(Ident) {
             let word: Ident = input.fork().parse()?;
@@ -290,7 +322,9 @@ fn parse_statement(input: ParseStream) -> syn::Result<Statement> {
         if KindWord::from_word(&word).is_none() {
             return Err(unknown_kind(&ident));
         }
-        Statement::Layer(input.parse()?)
+        let mut line: LayerStmt = input.parse()?;
+        line.docs = docs;
+        Statement::Layer(line)
     } else {
         return Err(unexpected(
             input,
@@ -301,6 +335,19 @@ fn parse_statement(input: ParseStream) -> syn::Result<Statement> {
         return Err(unexpected(input, &layer_forms()));
     }
     Ok(statement)
+}
+
+/// The `///` doc comments before a line (`#[doc = "..."]` to the macro); any other attribute
+/// is refused, as a layer line has nothing for it to act on.
+fn line_docs(input: ParseStream) -> syn::Result<Vec<Attribute>> {
+    let attrs = input.call(Attribute::parse_outer)?;
+    if let Some(other) = attrs.iter().find(|a| !a.path().is_ident("doc")) {
+        return Err(syn::Error::new_spanned(
+            other,
+            "only doc comments (`///`) can go before a layer line: attributes go above `struct`, on the network",
+        ));
+    }
+    Ok(attrs)
 }
 
 /// "unknown layer kind", with a "did you mean" and, for the recurrent kinds, what they need.
@@ -379,6 +426,7 @@ impl Parse for LayerStmt {
             return Err(unexpected(input, &form));
         }
         Ok(LayerStmt {
+            docs: Vec::new(),
             keyword,
             size,
             activation,

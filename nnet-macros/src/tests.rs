@@ -687,3 +687,109 @@ fn dump_expansions() {
         }
     }
 }
+
+/// A `///` doc comment on a layer line documents that layer's field, before the generated
+/// description, and changes nothing else in the expansion.
+#[test]
+fn doc_comments_on_layer_lines_document_their_fields() {
+    let documented = pipeline(quote! {
+        /// Docs.
+        pub struct Classifier {
+            input 2;
+            /// The hidden layer.
+            /// Second line.
+            dense 10 relu;
+            dense 1 sigmoid;
+        }
+    })
+    .to_string();
+    let plain = pipeline(quote! {
+        /// Docs.
+        pub struct Classifier {
+            input 2;
+            dense 10 relu;
+            dense 1 sigmoid;
+        }
+    })
+    .to_string();
+    assert!(!documented.contains("compile_error"), "{documented}");
+    let user = "# [doc = r\" The hidden layer.\"] # [doc = r\" Second line.\"] # [doc = \"\"] ";
+    let at = documented
+        .find(user)
+        .expect("the user's doc in the expansion");
+    let field = documented[at..]
+        .find("pub dense1 :")
+        .expect("the field after it");
+    // Only the generated description lies between the user's doc and the field.
+    let between = &documented[at + user.len()..at + field];
+    assert!(
+        between.starts_with("# [doc = ") && !between.contains("pub "),
+        "{between}"
+    );
+    assert_eq!(documented.matches(" The hidden layer.").count(), 1);
+    assert_eq!(documented.replacen(user, "", 1), plain);
+}
+
+/// The same on a sequence network, whose struct is written apart.
+#[test]
+fn doc_comments_document_the_fields_of_sequence_networks() {
+    let out = pipeline(quote! {
+        struct Tagger {
+            input sequence 3;
+            /// Reads the sequence.
+            gru 4;
+            dense 1;
+        }
+    })
+    .to_string();
+    assert!(!out.contains("compile_error"), "{out}");
+    let at = out.find(" Reads the sequence.").expect("the user's doc");
+    let field = out[at..].find("pub gru1 :").expect("the field after it");
+    assert!(!out[at..at + field].contains("pub "));
+}
+
+/// The network derives only the traits among `Clone`, `Debug`, `PartialEq` its own
+/// `#[derive(...)]` does not name, however spelt, so that no trait is derived twice (E0119).
+#[test]
+fn the_network_leaves_the_traits_it_derives_to_its_own_derive() {
+    let count = |out: &str, name: &str| out.matches(name).count();
+    let plain = pipeline(quote! {
+        struct Net { input 2; dense 1 sigmoid; }
+    })
+    .to_string();
+    let out = pipeline(quote! {
+        #[derive(Clone, std::fmt::Debug)]
+        struct Net { input 2; dense 1 sigmoid; }
+    })
+    .to_string();
+    assert!(!out.contains("compile_error"), "{out}");
+    // The network's derive lost `Clone` and `Debug`; the companion types keep all three.
+    assert_eq!(
+        count(&out, ":: core :: clone :: Clone"),
+        count(&plain, ":: core :: clone :: Clone") - 1
+    );
+    assert_eq!(
+        count(&out, ":: core :: fmt :: Debug"),
+        count(&plain, ":: core :: fmt :: Debug") - 1
+    );
+    assert_eq!(
+        count(&out, ":: core :: cmp :: PartialEq"),
+        count(&plain, ":: core :: cmp :: PartialEq")
+    );
+    let all = pipeline(quote! {
+        #[derive(Debug, PartialEq, Clone)]
+        struct Net { input sequence 2; gru 2; dense 1; }
+    })
+    .to_string();
+    assert!(!all.contains("compile_error"), "{all}");
+    assert!(
+        all.contains("# [derive (Debug , PartialEq , Clone)] # [doc ="),
+        "{all}"
+    );
+    assert!(!all.contains("# [derive ()]"));
+    // Between the user's derive and the struct, only the architecture's doc: no derive of ours.
+    let users = "# [derive (Debug , PartialEq , Clone)]";
+    let after = all.find(users).map_or(0, |at| at + users.len());
+    let network = all[after..].find("struct Net {").map_or(0, |at| after + at);
+    assert!(!all[after..network].contains("derive"), "{all}");
+}

@@ -50,11 +50,16 @@ fn structs(model: &Model) -> TokenStream {
     let (name, gradients) = (&names.name, &names.gradients);
     let state = state_name(model);
     let (attrs, vis, derive) = (&model.def.attrs, &model.def.vis, derive());
+    let network_derive = super::structs::network_derive(attrs);
     let architecture_doc = docs::architecture(model);
-    let fields = model.layers.iter().map(|l| {
-        let (field, ty, doc) = (l.field(), layers::layer_type(l), docs::layer(l));
-        quote_spanned!(l.span=> #[doc = #doc] pub #field: #ty)
-    });
+    let fields = model
+        .layers
+        .iter()
+        .zip(super::structs::user_docs(model))
+        .map(|(l, user)| {
+            let (field, ty, doc) = (l.field(), layers::layer_type(l), docs::layer(l));
+            quote_spanned!(l.span=> #user #[doc = #doc] pub #field: #ty)
+        });
     let gradient_fields = model.layers.iter().map(|l| {
         let (field, ty) = (l.field(), gradient_type(l));
         let doc = format!("Gradients of `{field}`.");
@@ -74,7 +79,7 @@ fn structs(model: &Model) -> TokenStream {
     quote! {
         #(#attrs)*
         #[doc = #architecture_doc]
-        #derive
+        #network_derive
         #vis struct #name { #(#fields,)* }
 
         #[doc = #gradients_doc]

@@ -2,10 +2,13 @@
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
+use syn::punctuated::Punctuated;
+use syn::{Attribute, Path, Token};
 
 use super::docs;
 use super::layers::{self, gradient_type};
 use super::tokens::{Names, derive, names, trace_names};
+use crate::ast::Statement;
 use crate::model::Model;
 
 /// The network, its gradients and its trace.
@@ -16,6 +19,7 @@ pub(super) fn structs(model: &Model) -> TokenStream {
         trace,
     } = names(model);
     let (attrs, vis, derive) = (&model.def.attrs, &model.def.vis, derive());
+    let network_derive = network_derive(attrs);
     let architecture_doc = docs::architecture(model);
     let gradients_doc = format!(
         "Gradients of a loss with respect to every tensor of [`{name}`], with the same shapes (and, for batch normalization, the last training batch's statistics)."
@@ -23,9 +27,9 @@ pub(super) fn structs(model: &Model) -> TokenStream {
     let trace_doc = format!(
         "What a forward pass of [`{name}`] keeps for the backward pass: each layer's `z` (a dense layer's pre-activations, a normalization's normalized values) and outputs `a`."
     );
-    let fields = model.layers.iter().map(|l| {
+    let fields = model.layers.iter().zip(user_docs(model)).map(|(l, user)| {
         let (field, ty, doc) = (l.field(), layers::layer_type(l), docs::layer(l));
-        quote_spanned!(l.span=> #[doc = #doc] pub #field: #ty)
+        quote_spanned!(l.span=> #user #[doc = #doc] pub #field: #ty)
     });
     let gradient_fields = model.layers.iter().map(|l| {
         let (field, ty) = (l.field(), gradient_type(l));
@@ -43,7 +47,7 @@ pub(super) fn structs(model: &Model) -> TokenStream {
     quote! {
         #(#attrs)*
         #[doc = #architecture_doc]
-        #derive
+        #network_derive
         #vis struct #name { #(#fields,)* }
 
         #[doc = #gradients_doc]
@@ -54,4 +58,63 @@ pub(super) fn structs(model: &Model) -> TokenStream {
         #derive
         #vis struct #trace { #(#trace_fields,)* }
     }
+}
+
+/// The traits every network derives, by the name a user's `#[derive]` would give them.
+const DERIVED: [&str; 3] = ["Clone", "Debug", "PartialEq"];
+
+/// `#[derive(Clone, Debug, PartialEq)]` for the network's struct, less the traits the user's
+/// own `#[derive(...)]` on it names (by their last segment, `Clone` or `std::clone::Clone`), so
+/// that writing one is no "conflicting implementations" error; nothing when all three are.
+pub(super) fn network_derive(attrs: &[Attribute]) -> TokenStream {
+    let mut users: Vec<String> = Vec::new();
+    for attr in attrs.iter().filter(|a| a.path().is_ident("derive")) {
+        // A malformed `#[derive]` is the compiler's to report, on the user's own tokens.
+        if let Ok(paths) = attr.parse_args_with(Punctuated::<Path, Token![,]>::parse_terminated) {
+            users.extend(
+                paths
+                    .iter()
+                    .filter_map(|p| p.segments.last().map(|s| s.ident.to_string())),
+            );
+        }
+    }
+    let ours: Vec<TokenStream> = DERIVED
+        .iter()
+        .filter(|name| !users.iter().any(|u| u == *name))
+        .map(|name| match *name {
+            "Clone" => quote!(::core::clone::Clone),
+            "Debug" => quote!(::core::fmt::Debug),
+            _ => quote!(::core::cmp::PartialEq),
+        })
+        .collect();
+    if ours.is_empty() {
+        return TokenStream::new();
+    }
+    quote!(#[derive(#(#ours),*)])
+}
+
+/// The `///` doc comments on each layer's line, in the layers' order, each followed by an empty
+/// line so that the generated description of the layer is a paragraph of its own; nothing for
+/// a line without. Expansion runs only on a model without errors, where every layer line became
+/// one layer in order; were it otherwise, no line's doc would be given rather than a wrong one.
+pub(super) fn user_docs(model: &Model) -> Vec<TokenStream> {
+    let lines: Vec<_> = model
+        .def
+        .statements
+        .iter()
+        .filter_map(|s| match s {
+            Statement::Layer(line) => Some(line),
+            Statement::Input { .. } => None,
+        })
+        .collect();
+    if lines.len() != model.layers.len() {
+        return vec![TokenStream::new(); model.layers.len()];
+    }
+    lines
+        .iter()
+        .map(|line| match &line.docs[..] {
+            [] => TokenStream::new(),
+            docs => quote!(#(#docs)* #[doc = ""]),
+        })
+        .collect()
 }

@@ -5,7 +5,7 @@ use nnet_kinds::Shape;
 use proc_macro2::Span;
 use syn::Ident;
 
-use super::size::check_size;
+use super::size::{check_plain_input, check_size};
 use crate::ast::{InputSize, NetworkDef, SizeLit, Statement};
 use crate::diagnostics::{push_error, thousands};
 use crate::kw;
@@ -118,6 +118,8 @@ fn first_input_line<'a>(
 /// The shape of an input line, with 1 for any axis in error, and whether it is valid: every
 /// axis a whole number from 1 to [`MAX_UNITS`], and no more values than a layer may have.
 fn input_shape(size: &InputSize, sequence: bool, errors: &mut Option<syn::Error>) -> (Shape, bool) {
+    // Reported, but the values read as meant (`0x10` as 16), so the layers are still checked.
+    check_plain_input(size, sequence, errors);
     let (parens, axes) = match size {
         InputSize::Length(size) => {
             let example = if sequence {

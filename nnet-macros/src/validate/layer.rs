@@ -6,7 +6,7 @@ use nnet_kinds::Shape;
 use super::activation::{activation_of, check_softmax_width, fixed_activations};
 use super::kinds::build;
 use super::options::{check_alpha, check_bias_init, check_options};
-use super::size::check_size;
+use super::size::{check_plain_layer, check_size};
 use crate::ast::LayerStmt;
 use crate::diagnostics::push_error;
 use crate::model::lines::size_text;
@@ -21,6 +21,8 @@ pub(super) fn check_layer(
     input: Shape,
     errors: &mut Option<syn::Error>,
 ) -> Option<(Kind, usize)> {
+    // Reported, but the values read as meant (`0x10` as 16), so the rest is still checked.
+    check_plain_layer(line, errors);
     let mut ok = check_takes_number(line, word, errors);
     if dropout_rate_is_a_name(line, word, errors) || unparenthesized_option(line, word, errors) {
         return None;
