@@ -233,6 +233,11 @@ fn add_product<V: Simd, T: Scalar, const IN: usize, const OUT: usize>(
 
 /// `∂W += δ xᵀ` and `dx = Wᵀ δ` for one sample, the output units in registers; `false`
 /// (nothing done) for one unit or more than `BLOCK` registers of units.
+///
+/// The columns are walked as the arrays nalgebra stores them in (`[[T; OUT]; IN]`), zipped with
+/// the inputs and `dx`, so no index is checked at run time, and without `dx` (the first layer)
+/// the sums `Wᵀ δ` are not formed at all: with slices and an index into `dx` (as before) the
+/// seed network's training pass ran about 200 more instructions a sample.
 #[inline(always)]
 fn backward_product<V: Simd, T: Scalar, const IN: usize, const OUT: usize>(
     simd: V,
@@ -246,38 +251,56 @@ fn backward_product<V: Simd, T: Scalar, const IN: usize, const OUT: usize>(
     if OUT == 1 || OUT > BLOCK * lanes {
         return false;
     }
-    let registers = OUT.div_ceil(lanes);
     let zero = T::splat_reg(simd, T::zero());
     let mut d = [zero; BLOCK];
     for (r, chunk) in delta.as_slice().chunks(lanes).enumerate() {
         d[r] = T::partial_load(simd, chunk);
     }
-    let w = weights.as_slice();
-    let g = gw.as_mut_slice();
-    let columns = w.chunks_exact(OUT).zip(g.chunks_exact_mut(OUT));
-    for (j, ((w, g), &xj)) in columns.zip(x.iter()).enumerate() {
-        let xj = T::splat_reg(simd, xj);
-        let mut sum = zero;
-        for (r, (w, g)) in w.chunks(lanes).zip(g.chunks_mut(lanes)).enumerate() {
-            let d = d[r.min(registers - 1)];
-            let (wv, gv) = if w.len() == lanes {
-                (load::<V, T>(w), load::<V, T>(g))
-            } else {
-                (T::partial_load(simd, w), T::partial_load(simd, g))
-            };
-            let gv = T::mul_add_reg(simd, d, xj, gv);
-            if g.len() == lanes {
-                store::<V, T>(g, gv);
-            } else {
-                T::partial_store(simd, g, gv);
+    let columns = weights.data.0.iter().zip(gw.data.0.iter_mut());
+    let columns = columns.zip(x.data.0[0].iter());
+    match dx.as_deref_mut() {
+        Some(dx) => {
+            for (((w, g), &xj), dx) in columns.zip(dx.data.0[0].iter_mut()) {
+                *dx = T::reduce_sum(simd, backward_column::<V, T, OUT>(simd, w, g, xj, &d));
             }
-            sum = T::mul_add_reg(simd, wv, d, sum);
         }
-        if let Some(dx) = dx.as_deref_mut() {
-            dx[j] = T::reduce_sum(simd, sum);
+        None => {
+            for ((w, g), &xj) in columns {
+                backward_column::<V, T, OUT>(simd, w, g, xj, &d);
+            }
         }
     }
     true
+}
+
+/// One column of [`backward_product`]: `g += δ x_j` register by register (the last one
+/// partial when the units do not fill it), and the register of partial sums of `w · δ`.
+#[inline(always)]
+fn backward_column<V: Simd, T: Scalar, const OUT: usize>(
+    simd: V,
+    w: &[T; OUT],
+    g: &mut [T; OUT],
+    xj: T,
+    d: &[T::Reg<V>; BLOCK],
+) -> T::Reg<V> {
+    let lanes = T::lanes::<V>();
+    let xj = T::splat_reg(simd, xj);
+    let mut sum = T::splat_reg(simd, T::zero());
+    let whole = OUT / lanes;
+    for (r, &d) in d.iter().enumerate().take(whole) {
+        let at = r * lanes..(r + 1) * lanes;
+        let (wv, gv) = (load::<V, T>(&w[at.clone()]), load::<V, T>(&g[at.clone()]));
+        store::<V, T>(&mut g[at], T::mul_add_reg(simd, d, xj, gv));
+        sum = T::mul_add_reg(simd, wv, d, sum);
+    }
+    if whole * lanes < OUT {
+        let (w, g) = (&w[whole * lanes..], &mut g[whole * lanes..]);
+        let (wv, gv) = (T::partial_load(simd, w), T::partial_load(simd, g));
+        let d = d[whole];
+        T::partial_store(simd, g, T::mul_add_reg(simd, d, xj, gv));
+        sum = T::mul_add_reg(simd, wv, d, sum);
+    }
+    sum
 }
 
 /// Up to `BLOCK` registers of output units, starting at the rows `at(r)`, from the bias.
