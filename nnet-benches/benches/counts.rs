@@ -11,10 +11,12 @@
 //! `forward N` (N × 1,024 calls of `forward`), `epoch N` (N one-epoch `fit` calls on 10,000
 //! samples, batch 64, Adam, binary cross-entropy: `epoch/seed`), `fit N` (N times `fit/moons`:
 //! network creation and 30 epochs), `baseline_batch N` (the hand-written loop of
-//! `forward_batch/seed/baseline`), `digest` (the bits of `forward`, `backward` (gradients and
-//! `∂L/∂input`), `forward_batch` and one training epoch of networks of several shapes, in `f32`
-//! and `f64`: run before and after a change to check that it computes the same bits). Each
-//! prints a digest of its results, so the work is kept and two builds can be compared.
+//! `forward_batch/seed/baseline`), `grouped N` (the prototype below, N batches), `compare N`
+//! (`forward_batch` and the prototype alternately, fastest of N × 100 calls each), `digest` (the
+//! bits of `forward`, `backward` (gradients and `∂L/∂input`), `forward_batch` and two training
+//! epochs of networks of several shapes, in `f32` and `f64`: run before and after a change to
+//! check that it computes the same bits). Each prints a digest of its results, so the work is
+//! kept and two builds can be compared.
 
 mod baseline;
 mod data;
@@ -52,6 +54,40 @@ nnet::network! {
     /// Ragged widths in `f64`.
     #[scalar = f64]
     struct Ragged64 { input 5; dense 3 relu; dense 37 tanh; dense 13 relu; dense 3 sigmoid; }
+}
+
+/// A prototype of a change to the expansion of `forward_batch` for networks that run one sample
+/// at a time: the samples in groups of `GROUP`, each through every layer but the last one's
+/// activation, which then runs over the group's outputs at once (independent values the
+/// compiler puts in SIMD lanes), instead of one sample's whole chain after another.
+struct Grouped<'a>(&'a Seed, &'a [SVector<f32, 2>], &'a mut [SVector<f32, 1>]);
+
+const GROUP: usize = 32;
+
+impl nnet::__private::pulp::WithSimd for Grouped<'_> {
+    type Output = ();
+    #[inline(always)]
+    fn with_simd<V: nnet::__private::pulp::Simd>(self, simd: V) {
+        use nnet::activation::Activation;
+        use nnet::layer::Layer;
+        let Grouped(net, inputs, outputs) = self;
+        let linear = nnet::Dense::<20, 1, nnet::activation::Linear>::new(nnet::activation::Linear);
+        let mut last = linear;
+        last.weights = net.dense3.weights;
+        last.bias = net.dense3.bias;
+        for (xs, ys) in inputs.chunks(GROUP).zip(outputs.chunks_mut(GROUP)) {
+            let mut zs = [0.0_f32; GROUP];
+            for (x, z) in xs.iter().zip(zs.iter_mut()) {
+                let a1 = Layer::forward_simd(&net.dense1, simd, x);
+                let a2 = Layer::forward_simd(&net.dense2, simd, &a1);
+                *z = Layer::forward_simd(&last, simd, &a2)[0];
+            }
+            Layer::<20, 1>::activation(&net.dense3).activate(&mut zs);
+            for (y, &z) in ys.iter_mut().zip(&zs) {
+                y[0] = z;
+            }
+        }
+    }
 }
 
 /// The digest of one network type's passes on `count` inputs made from the moons.
@@ -158,7 +194,7 @@ fn main() {
             for _ in 0..n {
                 trainer.fit(&mut net, &xs, &ys, &config(1)).unwrap();
             }
-            digest(&mut hash, &net.forward(&xs[3]).as_slice().to_vec());
+            digest(&mut hash, net.forward(&xs[3]).as_slice());
         }
         "fit" => {
             let (xs, ys) = data::moons(10_000, 0.1, 7);
@@ -167,6 +203,43 @@ fn main() {
                 let mut trainer = Trainer::new(Adam::default(), BinaryCrossentropy);
                 trainer.fit(&mut net, &xs, &ys, &config(30)).unwrap();
                 digest(&mut hash, net.forward(&xs[3]).as_slice());
+            }
+        }
+        "grouped" | "compare" => {
+            let net = Seed::seeded(1);
+            let (xs, _) = data::moons(1024, 0.1, 7);
+            let mut ys = vec![SVector::<f32, 1>::zeros(); 1024];
+            let mut each = ys.clone();
+            net.forward_batch(&xs, &mut each);
+            nnet::__private::simd::dispatch(Grouped(&net, &xs, &mut ys));
+            assert_eq!(ys, each, "grouped outputs differ");
+            if mode == "grouped" {
+                for _ in 0..n {
+                    nnet::__private::simd::dispatch(Grouped(&net, black_box(&xs), &mut ys));
+                }
+            } else {
+                // Alternating, the fastest of n runs of 100 calls each.
+                let (mut best_each, mut best_grouped) = (f64::MAX, f64::MAX);
+                for _ in 0..n {
+                    let t = std::time::Instant::now();
+                    for _ in 0..100 {
+                        net.forward_batch(black_box(&xs), &mut each);
+                    }
+                    best_each = best_each.min(t.elapsed().as_secs_f64() / 100.0);
+                    let t = std::time::Instant::now();
+                    for _ in 0..100 {
+                        nnet::__private::simd::dispatch(Grouped(&net, black_box(&xs), &mut ys));
+                    }
+                    best_grouped = best_grouped.min(t.elapsed().as_secs_f64() / 100.0);
+                }
+                println!(
+                    "forward_batch {:.2} µs, grouped {:.2} µs (fastest of {n} × 100 calls)",
+                    best_each * 1e6,
+                    best_grouped * 1e6
+                );
+            }
+            for y in &ys {
+                digest(&mut hash, y.as_slice());
             }
         }
         "digest" => {
