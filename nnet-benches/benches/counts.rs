@@ -57,36 +57,23 @@ nnet::network! {
 }
 
 /// A prototype of a change to the expansion of `forward_batch` for networks that run one sample
-/// at a time: the samples in groups of `GROUP`, each through every layer but the last one's
-/// activation, which then runs over the group's outputs at once (independent values the
-/// compiler puts in SIMD lanes), instead of one sample's whole chain after another.
+/// at a time, through `nnet_core::batch::forward_grouped`: each sample of a group of 32 through
+/// every layer, the last one without its activation (`Layer::preactivation_simd`), then the
+/// output activation over the group at once, instead of one sample's whole chain after another.
 struct Grouped<'a>(&'a Seed, &'a [SVector<f32, 2>], &'a mut [SVector<f32, 1>]);
-
-const GROUP: usize = 32;
 
 impl nnet::__private::pulp::WithSimd for Grouped<'_> {
     type Output = ();
     #[inline(always)]
     fn with_simd<V: nnet::__private::pulp::Simd>(self, simd: V) {
-        use nnet::activation::Activation;
         use nnet::layer::Layer;
         let Grouped(net, inputs, outputs) = self;
-        let linear = nnet::Dense::<20, 1, nnet::activation::Linear>::new(nnet::activation::Linear);
-        let mut last = linear;
-        last.weights = net.dense3.weights;
-        last.bias = net.dense3.bias;
-        for (xs, ys) in inputs.chunks(GROUP).zip(outputs.chunks_mut(GROUP)) {
-            let mut zs = [0.0_f32; GROUP];
-            for (x, z) in xs.iter().zip(zs.iter_mut()) {
-                let a1 = Layer::forward_simd(&net.dense1, simd, x);
-                let a2 = Layer::forward_simd(&net.dense2, simd, &a1);
-                *z = Layer::forward_simd(&last, simd, &a2)[0];
-            }
-            Layer::<20, 1>::activation(&net.dense3).activate(&mut zs);
-            for (y, &z) in ys.iter_mut().zip(&zs) {
-                y[0] = z;
-            }
-        }
+        let activation = Layer::<20, 1>::activation(&net.dense3);
+        nnet::__private::batch::forward_grouped(inputs, outputs, activation, |x| {
+            let a1 = Layer::forward_simd(&net.dense1, simd, x);
+            let a2 = Layer::forward_simd(&net.dense2, simd, &a1);
+            Layer::preactivation_simd(&net.dense3, simd, &a2)
+        });
     }
 }
 

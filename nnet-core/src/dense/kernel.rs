@@ -77,8 +77,13 @@ impl<
         a
     }
 
+    /// `W x + b` in the registers of `simd`.
     #[inline(always)]
-    fn preactivation_simd<V: Simd>(&self, simd: V, x: &SVector<T, IN>) -> SVector<T, OUT> {
+    pub(crate) fn preactivation_simd<V: Simd>(
+        &self,
+        simd: V,
+        x: &SVector<T, IN>,
+    ) -> SVector<T, OUT> {
         let mut z = *self.bias.matrix();
         self.add_product_simd(simd, x, z.as_mut_slice());
         z
