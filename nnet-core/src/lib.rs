@@ -116,7 +116,7 @@ pub mod __private {
     /// The batch functions generated code calls, under the path it calls them by.
     #[cfg(feature = "std")]
     pub mod batch {
-        pub use crate::batch::{Workspace, flat, vectors};
+        pub use crate::batch::{Workspace, flat, forward_grouped, vectors};
         pub use crate::generated::in_pool;
     }
 

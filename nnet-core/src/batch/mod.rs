@@ -64,6 +64,54 @@ pub fn flat<const N: usize, T: Scalar>(vectors: &[SVector<T, N>]) -> &[T] {
     bytemuck::cast_slice(vectors)
 }
 
+/// Samples taken by [`forward_grouped`] at a time.
+const GROUP: usize = 32;
+
+/// `outputs[i] = activation(pre(inputs[i]))`, in groups of 32 samples: `pre` (every layer of a
+/// network, the last one without its activation) for each sample of a group, then `activation`
+/// over the group's outputs at once.
+///
+/// For networks that run one sample at a time: the activation of their output layer is then a
+/// loop over independent values, which the compiler puts in SIMD lanes, instead of a chain at
+/// the end of each sample that the next sample waits behind (a sigmoid is about 80 cycles of
+/// dependent arithmetic on one value). Each value is computed by the same operations, so the
+/// outputs are the same bits as one sample at a time.
+///
+/// # Panics
+///
+/// If `inputs` and `outputs` have different lengths.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::{activation::{Activation, Sigmoid}, batch, nalgebra::vector};
+///
+/// let inputs = [vector![1.0_f32, 2.0], vector![-3.0, 0.5], vector![0.0, 0.0]];
+/// let mut outputs = [vector![0.0_f32]; 3];
+/// batch::forward_grouped(&inputs, &mut outputs, &Sigmoid, |x| vector![x[0] - x[1]]);
+/// for (x, y) in inputs.iter().zip(&outputs) {
+///     let mut z = [x[0] - x[1]];
+///     Sigmoid.activate(&mut z);
+///     assert_eq!(y[0], z[0]);
+/// }
+/// ```
+#[inline(always)]
+#[track_caller]
+pub fn forward_grouped<T: Scalar, A: Activation<T>, const IN: usize, const OUT: usize>(
+    inputs: &[SVector<T, IN>],
+    outputs: &mut [SVector<T, OUT>],
+    activation: &A,
+    mut pre: impl FnMut(&SVector<T, IN>) -> SVector<T, OUT>,
+) {
+    crate::network::check_batch_lengths(inputs.len(), outputs.len());
+    for (xs, ys) in inputs.chunks(GROUP).zip(outputs.chunks_mut(GROUP)) {
+        for (x, y) in xs.iter().zip(ys.iter_mut()) {
+            *y = pre(x);
+        }
+        activation.activate(bytemuck::cast_slice_mut(ys));
+    }
+}
+
 /// The columns of a column-major matrix with `N` rows, as vectors.
 #[inline]
 pub fn vectors<const N: usize, T: Scalar>(flat: &[T]) -> &[SVector<T, N>] {

@@ -83,6 +83,11 @@ impl<
     }
 
     #[inline(always)]
+    fn preactivation_simd<V: Simd>(&self, simd: V, x: &SVector<T, IN>) -> SVector<T, OUT> {
+        Dense::preactivation_simd(self, simd, x)
+    }
+
+    #[inline(always)]
     fn forward_trace_simd_into<V: Simd>(
         &self,
         simd: V,

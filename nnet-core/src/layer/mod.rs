@@ -212,6 +212,17 @@ pub trait Layer<const IN: usize, const OUT: usize, T: Scalar = f32>:
         a
     }
 
+    /// The output for one input before the layer's activation, as a value: `W x + b` of a
+    /// dense layer, so that a group of samples can take the activation at once
+    /// ([`batch::forward_grouped`](crate::batch::forward_grouped)). Only [`Dense`](crate::Dense)
+    /// overrides it; every other layer gives its output, as
+    /// [`forward_simd`](Layer::forward_simd), so `activation().activate(preactivation_simd(x))`
+    /// equals `forward_simd(x)` for dense layers alone, the only ones to group.
+    #[inline(always)]
+    fn preactivation_simd<V: Simd>(&self, simd: V, x: &SVector<T, IN>) -> SVector<T, OUT> {
+        self.forward_simd(simd, x)
+    }
+
     /// The inference pass keeping `(z, a)` for the backward pass.
     fn forward_trace_simd_into<V: Simd>(
         &self,
