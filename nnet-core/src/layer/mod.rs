@@ -44,7 +44,7 @@ pub use flatten::Flatten;
 pub use layer_norm::{LayerNorm, LayerNormGradient};
 pub use positionwise::Positionwise;
 pub use recurrent::{
-    Gru, HeapRecurrentWeights, HiddenState, Lstm, LstmState, Recurrent, RecurrentParts,
+    Gru, HEAP_STORAGE, HeapRecurrentWeights, HiddenState, Lstm, LstmState, Recurrent, RecurrentParts,
     RecurrentPartsMut, RecurrentStorage, RecurrentWeights, SimpleRnn,
 };
 

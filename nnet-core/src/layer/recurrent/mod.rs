@@ -26,7 +26,7 @@ pub use gru::Gru;
 pub use lstm::Lstm;
 pub use simple_rnn::SimpleRnn;
 pub use weights::{
-    HeapRecurrentWeights, RecurrentParts, RecurrentPartsMut, RecurrentStorage, RecurrentWeights,
+    HEAP_STORAGE, HeapRecurrentWeights, RecurrentParts, RecurrentPartsMut, RecurrentStorage, RecurrentWeights,
 };
 
 use nalgebra::SVector;

@@ -496,6 +496,12 @@ pub struct HeapRecurrentWeights<
     pub bias: Box<[[SVector<T, UNITS>; GATES]; BIASES]>,
 }
 
+/// Whether recurrent layers can keep their weights on the heap (nnet-core's `std` feature):
+/// generated networks assert it for every layer they box, so that a `no_std` build says why
+/// such a layer is refused.
+#[doc(hidden)]
+pub const HEAP_STORAGE: bool = cfg!(feature = "std");
+
 /// No allocator without `std`: the name exists (as the inline weights) only so that a network
 /// whose recurrent layer would need the heap fails on the one error that says so, which
 /// `network!` emits, and not on a missing type too.
