@@ -195,8 +195,8 @@ nnet::network! {
 }
 
 nnet::network! {
-    /// `gru 256`, a sequence out.
-    struct Gru256 { input sequence 4; gru 256 (return_sequences); dense 1; }
+    /// `gru 256`.
+    struct Gru256 { input sequence 4; gru 256; dense 1; }
 }
 
 nnet::network! {
