@@ -447,5 +447,10 @@ fn digest<P: Parameters>(net: &P) -> u64 {
 #[test]
 fn seeded_recurrent_weights_are_unchanged() {
     let net = SeededRecurrent::seeded(42);
-    assert_eq!(digest(&net), 0x80b6_db20_56b5_9666, "digest {:#x}", digest(&net));
+    assert_eq!(
+        digest(&net),
+        0x80b6_db20_56b5_9666,
+        "digest {:#x}",
+        digest(&net)
+    );
 }

@@ -44,8 +44,8 @@ pub use flatten::Flatten;
 pub use layer_norm::{LayerNorm, LayerNormGradient};
 pub use positionwise::Positionwise;
 pub use recurrent::{
-    Gru, HEAP_STORAGE, HeapRecurrentWeights, HiddenState, Lstm, LstmState, Recurrent, RecurrentParts,
-    RecurrentPartsMut, RecurrentStorage, RecurrentWeights, SimpleRnn,
+    Gru, HEAP_STORAGE, HeapRecurrentWeights, HiddenState, Lstm, LstmState, Recurrent,
+    RecurrentParts, RecurrentPartsMut, RecurrentStorage, RecurrentWeights, SimpleRnn,
 };
 
 use nalgebra::SVector;

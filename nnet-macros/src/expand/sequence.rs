@@ -36,10 +36,11 @@ fn heap_assertions(model: &Model) -> TokenStream {
     boxed
         .map(|l| {
             let message = format!(
-                "`{} {}` over {} inputs has {} weights, past the {} weights a network keeps inline: they live on the heap, and without nnet's `std` feature there is no allocator; use fewer units, or enable `std`",
+                "`{} {}` over {} input{} has {} weights, past the {} weights a network keeps inline: they live on the heap, and without nnet's `std` feature there is no allocator; use fewer units, or enable `std`",
                 l.word.name(),
                 l.units,
                 thousands(l.input.channels()),
+                if l.input.channels() == 1 { "" } else { "s" },
                 thousands(l.params()),
                 thousands(INLINE_PARAMS),
             );

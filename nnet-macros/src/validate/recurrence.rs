@@ -33,8 +33,9 @@ pub(super) fn check_recurrent_weights(
     if units > MAX_RECURRENT_UNITS {
         let most = MAX_RECURRENT_UNITS;
         let message = format!(
-            "`{kind} {units}` has more units than a recurrent layer may have ({}): its state and the gates of each step are kept on the stack; use at most {most} units, e.g. `{kind} {most};`",
-            thousands(MAX_RECURRENT_UNITS)
+            "`{kind} {units}` has more units than a recurrent layer may have ({}): its state and the gates of each step are kept on the stack; use at most {} units, e.g. `{kind} {most};`",
+            thousands(MAX_RECURRENT_UNITS),
+            thousands(most)
         );
         push_error(errors, syn::Error::new(span, message));
         return;

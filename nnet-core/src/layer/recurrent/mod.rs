@@ -26,7 +26,8 @@ pub use gru::Gru;
 pub use lstm::Lstm;
 pub use simple_rnn::SimpleRnn;
 pub use weights::{
-    HEAP_STORAGE, HeapRecurrentWeights, RecurrentParts, RecurrentPartsMut, RecurrentStorage, RecurrentWeights,
+    HEAP_STORAGE, HeapRecurrentWeights, RecurrentParts, RecurrentPartsMut, RecurrentStorage,
+    RecurrentWeights,
 };
 
 use nalgebra::SVector;

@@ -179,7 +179,11 @@ impl<
                         *d = dot_row(row, &delta);
                     }
                 }
-                for (c, row) in carry.as_mut_slice().iter_mut().zip(w.recurrent_kernel.iter()) {
+                for (c, row) in carry
+                    .as_mut_slice()
+                    .iter_mut()
+                    .zip(w.recurrent_kernel.iter())
+                {
                     *c = dot_row(row, &delta);
                 }
             }

@@ -516,8 +516,8 @@ pub type HeapRecurrentWeights<
 > = RecurrentWeights<IN, UNITS, GATES, BIASES, T>;
 
 #[cfg(feature = "std")]
-impl<const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usize, T: Scalar>
-    Clone for HeapRecurrentWeights<IN, UNITS, GATES, BIASES, T>
+impl<const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usize, T: Scalar> Clone
+    for HeapRecurrentWeights<IN, UNITS, GATES, BIASES, T>
 {
     fn clone(&self) -> Self {
         let mut copy = <Self as LayerGradient<T>>::zeroed();
@@ -536,7 +536,8 @@ impl<const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usiz
 
 #[cfg(feature = "std")]
 impl<const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usize, T: Scalar>
-    RecurrentStorage<IN, UNITS, GATES, BIASES> for HeapRecurrentWeights<IN, UNITS, GATES, BIASES, T>
+    RecurrentStorage<IN, UNITS, GATES, BIASES>
+    for HeapRecurrentWeights<IN, UNITS, GATES, BIASES, T>
 {
     type Scalar = T;
     #[inline(always)]
