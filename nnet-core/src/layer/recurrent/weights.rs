@@ -182,9 +182,10 @@ impl<const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usiz
 ///
 /// let mut w = RecurrentWeights::<1, 2, 1, 1>::zeroed();
 /// w.bias[0][0][1] = 0.5;
-/// let mut acc = w.bias[0..1].try_into().unwrap();
+/// w.kernel[0][0][1] = 1.0;
+/// let mut acc = w.bias[0];
 /// w.parts().add_input(&[2.0], &mut acc);
-/// assert_eq!(acc[0][1], 0.5);
+/// assert_eq!(acc[0][1], 2.5);
 /// assert_eq!(w.parts().bias_values(), &[0.0, 0.5]);
 /// ```
 #[derive(Debug, Clone, Copy)]
