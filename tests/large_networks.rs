@@ -177,7 +177,8 @@ fn widest_output_on_a_small_stack() {
 }
 
 nnet::network! {
-    /// Recurrent layers at their limit of 65,536 weights each (kept inline), stacked.
+    /// Recurrent layers of the old limit of 65,536 weights each, stacked (now on the heap,
+    /// past the inline budget).
     struct LargestRecurrent {
         input sequence 127;
         lstm 78 (return_sequences);
@@ -187,29 +188,93 @@ nnet::network! {
     }
 }
 
+nnet::network! {
+    /// Keras tutorials' LSTM: 128 units over one feature, 66,560 weights (refused before issue
+    /// 21).
+    struct Lstm128 { input sequence 1; lstm 128; dense 1; }
+}
+
+nnet::network! {
+    /// `gru 256`.
+    struct Gru256 { input sequence 4; gru 256; dense 1; }
+}
+
+nnet::network! {
+    /// `lstm 256` between dense layers.
+    struct Lstm256 { input sequence 4; dense 8 relu; lstm 256; dense 1; }
+}
+
+nnet::network! {
+    /// The largest recurrent layer the grammar accepts: an LSTM of 1,024 units (the most a
+    /// recurrent layer may have) over 1,024 features, 8,392,704 weights (32 MiB), the most a
+    /// recurrent layer may have. (Glorot rather than orthogonal recurrent weights: the QR of a
+    /// 1,024 × 4,096 matrix takes minutes in a debug build.)
+    struct LargestLstm {
+        input sequence 1024;
+        lstm 1024 (recurrent_init = glorot_uniform);
+        dense 1;
+    }
+}
+
+/// On a 2 MiB thread: builds the seeded network `$net` (`$state` its state, `$f` features per
+/// step), steps it and checks the step against `forward`, trains it with `fit_sequences`
+/// (two batches), and saves and loads it.
+macro_rules! recurrent_on_a_small_stack {
+    ($net:ident, $state:ident, $f:literal) => {
+        on_small_stack(|| {
+            let mut net = $net::seeded(1);
+            let x = nnet::storage::zeroed_vectors::<$f>(1)
+                .pop()
+                .expect("one vector")
+                .map(|_| 0.1);
+            let mut state = $state::default();
+            let y = net.step(&mut state, &x);
+            assert!(y[0].is_finite());
+            assert_eq!(y, net.forward(core::slice::from_ref(&x)));
+            let data: nnet::Sequences<$f> =
+                vec![vec![x; 3], vec![x; 2], vec![x.map(|v| -v); 2]].into();
+            let targets = [nnet::vector![0.5], nnet::vector![-0.5], nnet::vector![0.25]];
+            let mut trainer = Trainer::new(Adam::default(), MeanSquaredError);
+            let config = FitConfig {
+                epochs: 1,
+                batch_size: 2,
+                verbosity: Verbosity::Silent,
+                ..FitConfig::default()
+            };
+            let before = net.clone();
+            trainer
+                .fit_sequences(&mut net, &data, &targets, &config)
+                .expect("training succeeds");
+            assert!(net != before, "training changes the weights");
+            let bytes = nnet::io::to_safetensors(&net);
+            let back: $net = nnet::io::from_safetensors(&bytes).expect("loads");
+            assert!(back == net);
+        })
+    };
+}
+
 #[test]
 fn largest_recurrent_layers_on_a_small_stack() {
-    on_small_stack(|| {
-        let mut net = LargestRecurrent::seeded(1);
-        let x = nnet::SVector::<f32, 127>::from_element(0.1);
-        let mut state = LargestRecurrentState::default();
-        let y = net.step(&mut state, &x);
-        assert!(y[0].is_finite());
-        assert_eq!(y, net.forward(&[x]));
-        let data: nnet::Sequences<127> = vec![vec![x; 3], vec![x; 2]].into();
-        let targets = [nnet::vector![0.5], nnet::vector![-0.5]];
-        let mut trainer = Trainer::new(Adam::default(), MeanSquaredError);
-        let config = FitConfig {
-            epochs: 1,
-            batch_size: 2,
-            verbosity: Verbosity::Silent,
-            ..FitConfig::default()
-        };
-        trainer
-            .fit_sequences(&mut net, &data, &targets, &config)
-            .expect("training succeeds");
-        let bytes = nnet::io::to_safetensors(&net);
-        let back: LargestRecurrent = nnet::io::from_safetensors(&bytes).expect("loads");
-        assert!(back == net);
-    });
+    recurrent_on_a_small_stack!(LargestRecurrent, LargestRecurrentState, 127);
+}
+
+/// Issue 21: `lstm 128` over one input compiles and runs.
+#[test]
+fn lstm_128_over_one_input_on_a_small_stack() {
+    recurrent_on_a_small_stack!(Lstm128, Lstm128State, 1);
+}
+
+#[test]
+fn gru_256_on_a_small_stack() {
+    recurrent_on_a_small_stack!(Gru256, Gru256State, 4);
+}
+
+#[test]
+fn lstm_256_on_a_small_stack() {
+    recurrent_on_a_small_stack!(Lstm256, Lstm256State, 4);
+}
+
+#[test]
+fn largest_lstm_on_a_small_stack() {
+    recurrent_on_a_small_stack!(LargestLstm, LargestLstmState, 1024);
 }

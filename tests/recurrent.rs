@@ -415,3 +415,42 @@ fn summary_shows_sequences_as_keras_does() {
     // Keras's counts: SimpleRNN(4) over 2 inputs has 4·(2 + 4 + 1) = 28 parameters.
     assert_eq!(<Normed as nnet::Architecture>::LAYERS[0].trainable, 28);
 }
+
+nnet::network! {
+    /// Recurrent layers the old cap of 65,536 weights allowed, past the inline budget (boxed)
+    /// and within it.
+    struct SeededRecurrent {
+        input sequence 3;
+        lstm 64 (return_sequences);
+        gru 48 (return_sequences);
+        simple_rnn 16;
+        dense 1;
+    }
+}
+
+/// FNV-1a over the bits of every weight, tensor by tensor.
+fn digest<P: Parameters>(net: &P) -> u64 {
+    let mut hash = 0xcbf2_9ce4_8422_2325_u64;
+    for i in 0..P::TENSORS {
+        for v in net.tensor(i) {
+            for byte in v.to_bits().to_le_bytes() {
+                hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+    }
+    hash
+}
+
+/// Building recurrent weights in place on the heap draws them as before: the digest below was
+/// computed with the code before that change (commit a1dc2dc, which built the weights whole
+/// and then boxed them), so seeded networks keep their exact weights.
+#[test]
+fn seeded_recurrent_weights_are_unchanged() {
+    let net = SeededRecurrent::seeded(42);
+    assert_eq!(
+        digest(&net),
+        0x80b6_db20_56b5_9666,
+        "digest {:#x}",
+        digest(&net)
+    );
+}

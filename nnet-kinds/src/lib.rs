@@ -54,6 +54,9 @@ pub use decl::{
     TensorDecl,
 };
 pub use kind::Kind;
-pub use limits::{BATCHED_WEIGHTS, INLINE_PARAMS, INLINE_UNITS, MAX_RECURRENT_WEIGHTS, MAX_UNITS};
+pub use limits::{
+    BATCHED_WEIGHTS, INLINE_PARAMS, INLINE_UNITS, MAX_RECURRENT_UNITS, MAX_RECURRENT_WEIGHTS,
+    MAX_UNITS,
+};
 pub use shape::Shape;
 pub use table::{FileTable, NamesTable, documented_table};

@@ -44,13 +44,32 @@ pub const INLINE_UNITS: usize = 1024;
 /// ```
 pub const BATCHED_WEIGHTS: usize = 4096;
 
-/// The most weights one recurrent layer may have (256 KiB of `f32`): the layer is built whole
-/// before it moves to the heap, so that bound keeps construction within a 2 MiB stack in debug
-/// builds.
+/// The most units one recurrent layer may have: 1,024 ([`INLINE_UNITS`]). A recurrent layer's
+/// state and the gates of one step are vectors of its units that `step` keeps on the stack (the
+/// streaming call allocates nothing); at 1,024 units an LSTM's four gates take 16 KiB, so
+/// every step fits a 2 MiB stack in debug builds.
 ///
 /// # Examples
 ///
 /// ```
-/// assert_eq!(nnet_kinds::MAX_RECURRENT_WEIGHTS, 65_536);
+/// assert_eq!(nnet_kinds::MAX_RECURRENT_UNITS, nnet_kinds::INLINE_UNITS);
 /// ```
-pub const MAX_RECURRENT_WEIGHTS: usize = 65_536;
+pub const MAX_RECURRENT_UNITS: usize = INLINE_UNITS;
+
+/// The most weights one recurrent layer may have: 8,392,704 (32 MiB of `f32`), those of the
+/// largest LSTM ([`MAX_RECURRENT_UNITS`]) over as many inputs as units. Past the network's
+/// inline budget ([`INLINE_PARAMS`]) a recurrent layer keeps its weights on the heap, built
+/// there in place, as dense layers do; dense layers have no limit of their own on weights
+/// (up to [`MAX_UNITS`] × [`MAX_UNITS`]), but the per-step vectors bound a recurrent layer's
+/// units, and this bound keeps the largest one trainable in seconds. Without nnet's `std`
+/// feature there is no heap, and a recurrent layer must fit the inline budget.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_kinds::{MAX_RECURRENT_UNITS as U, MAX_RECURRENT_WEIGHTS};
+///
+/// // An LSTM's four gates over U inputs and U units, with one bias row.
+/// assert_eq!(MAX_RECURRENT_WEIGHTS, 4 * U * (U + U + 1));
+/// ```
+pub const MAX_RECURRENT_WEIGHTS: usize = 4 * MAX_RECURRENT_UNITS * (2 * MAX_RECURRENT_UNITS + 1);

@@ -326,10 +326,10 @@ fn odd_recurrent_lists() {
         ),
         ("input sequence 3; simple_rnn 1 softmax;", 1),
         ("input 3; lstm 4; gru 4; simple_rnn 2;", 3),
-        ("input sequence 3; lstm 200;", 1),
-        ("input sequence 20000; lstm 1;", 1),
+        ("input sequence 3; lstm 2000;", 1),
+        ("input sequence 20000; lstm 420;", 1),
         (
-            "input sequence 3; gru 8 (recurrent_init = ones); lstm 200;",
+            "input sequence 3; gru 8 (recurrent_init = ones); lstm 2000;",
             2,
         ),
         // One error each: the failed `input` line still declares the input.
@@ -462,7 +462,7 @@ fn suggested_recurrent_lines_compile() {
         ("simple_rnn 8 relu init = ones;", "simple_rnn"),
         ("lstm 0;", "lstm"),
         ("gru 2.5;", "gru"),
-        ("lstm 200;", "lstm"),
+        ("lstm 2000;", "lstm"),
     ];
     for (mistake, kind) in mistakes {
         let net = |line: &str| -> TokenStream {

@@ -43,11 +43,9 @@ pub use dropout::Dropout;
 pub use flatten::Flatten;
 pub use layer_norm::{LayerNorm, LayerNormGradient};
 pub use positionwise::Positionwise;
-#[cfg(feature = "std")]
-#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
-pub use recurrent::HeapRecurrentWeights;
 pub use recurrent::{
-    Gru, HiddenState, Lstm, LstmState, Recurrent, RecurrentStorage, RecurrentWeights, SimpleRnn,
+    Gru, HEAP_STORAGE, HeapRecurrentWeights, HiddenState, Lstm, LstmState, Recurrent,
+    RecurrentParts, RecurrentPartsMut, RecurrentStorage, RecurrentWeights, SimpleRnn,
 };
 
 use nalgebra::SVector;

@@ -12,7 +12,9 @@ use super::layers::{self, gradient_type};
 use super::network::training_hooks;
 use super::tokens::{derive, layer_dims, layer_trait, lit, names, out_vec, private};
 use super::{docs, params, passes};
+use crate::diagnostics::thousands;
 use crate::model::{Layer, Model};
+use nnet_kinds::INLINE_PARAMS;
 
 /// Everything generated for a sequence network.
 pub(crate) fn expand(model: &Model) -> TokenStream {
@@ -21,7 +23,30 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     tokens.extend(params::expand(model));
     tokens.extend(super::io::expand(model));
     tokens.extend(network_impl(model));
+    tokens.extend(heap_assertions(model));
     tokens
+}
+
+/// For each recurrent layer whose weights live on the heap, an assertion that nnet has a heap:
+/// without its `std` feature there is no allocator, and the error says so (the macro cannot
+/// see nnet's features; the constant it reads can).
+fn heap_assertions(model: &Model) -> TokenStream {
+    let p = private();
+    let boxed = model.layers.iter().filter(|l| l.is_recurrent() && l.boxed);
+    boxed
+        .map(|l| {
+            let message = format!(
+                "`{} {}` over {} input{} has {} weights, past the {} weights a network keeps inline: they live on the heap, and without nnet's `std` feature there is no allocator; use fewer units, or enable `std`",
+                l.word.name(),
+                l.units,
+                thousands(l.input.channels()),
+                if l.input.channels() == 1 { "" } else { "s" },
+                thousands(l.params()),
+                thousands(INLINE_PARAMS),
+            );
+            quote_spanned!(l.span=> const _: () = ::core::assert!(#p::layer::HEAP_STORAGE, #message);)
+        })
+        .collect()
 }
 
 fn state_name(model: &Model) -> Ident {

@@ -1,4 +1,4 @@
-//! The rules of recurrent layers: their weights fit inline, each reads a sequence (the input's,
+//! The rules of recurrent layers: their units and weights within the limits, each reads a sequence (the input's,
 //! or the whole sequence of the recurrent layer before it), and a sequence input has one.
 
 use nnet_kinds::Shape;
@@ -6,12 +6,13 @@ use syn::Ident;
 
 use crate::ast::{LayerStmt, NetworkDef, Statement};
 use crate::diagnostics::{one_of, push_error, thousands};
-use nnet_kinds::MAX_RECURRENT_WEIGHTS;
+use nnet_kinds::{MAX_RECURRENT_UNITS, MAX_RECURRENT_WEIGHTS};
 
 use crate::model::{KindWord, Layer, shape_text};
 
-/// A recurrent layer's weights fit inline; if not, the error is on the number of units and
-/// gives the most units that fit.
+/// A recurrent layer has at most [`MAX_RECURRENT_UNITS`] units (its per-step vectors stay on
+/// the stack) and [`MAX_RECURRENT_WEIGHTS`] weights (past the inline budget they live on the
+/// heap); if not, the error is on the number of units and gives the most units that fit.
 pub(super) fn check_recurrent_weights(
     line: &LayerStmt,
     word: KindWord,
@@ -21,10 +22,24 @@ pub(super) fn check_recurrent_weights(
 ) {
     let weights_of = |units: usize| word.decl().counts(inputs, units, |_| true).trainable;
     let weights = weights_of(units);
-    if weights <= MAX_RECURRENT_WEIGHTS {
+    if units <= MAX_RECURRENT_UNITS && weights <= MAX_RECURRENT_WEIGHTS {
         return;
     }
     let kind = word.name();
+    let span = line
+        .size
+        .as_ref()
+        .map_or(line.keyword.span(), |s| s.lit.span());
+    if units > MAX_RECURRENT_UNITS {
+        let most = MAX_RECURRENT_UNITS;
+        let message = format!(
+            "`{kind} {units}` has more units than a recurrent layer may have ({}): its state and the gates of each step are kept on the stack; use at most {} units, e.g. `{kind} {most};`",
+            thousands(MAX_RECURRENT_UNITS),
+            thousands(most)
+        );
+        push_error(errors, syn::Error::new(span, message));
+        return;
+    }
     let most = (1..units)
         .take_while(|&u| weights_of(u) <= MAX_RECURRENT_WEIGHTS)
         .last();
@@ -35,10 +50,6 @@ pub(super) fn check_recurrent_weights(
             thousands(inputs)
         ),
     };
-    let span = line
-        .size
-        .as_ref()
-        .map_or(line.keyword.span(), |s| s.lit.span());
     push_error(
         errors,
         syn::Error::new(

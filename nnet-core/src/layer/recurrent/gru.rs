@@ -118,17 +118,19 @@ impl<
     ) -> Self {
         // `zeros` draws nothing, so the bias's draws follow the kernels' as in Keras.
         let mut storage = W::zeroed();
-        let weights: &mut RecurrentWeights<IN, UNITS, 3, 2, T> = storage.weights_mut();
-        weights.initialize(init, recurrent_init, Initializer::Zeros, rng);
+        // In place: on the heap for heap storage, with the draws of the inline weights.
+        storage
+            .parts_mut()
+            .initialize(init, recurrent_init, Initializer::Zeros, rng);
         // Row-major [2, 3·UNITS]: the input bias row, then the recurrent one.
-        bias_init.fill(weights.bias_values_mut(), 2, 3 * UNITS, rng);
+        bias_init.fill(storage.parts_mut().bias_values_mut(), 2, 3 * UNITS, rng);
         Self { weights: storage }
     }
 
     /// One step's gates from input `x` and state `h`.
     #[inline(always)]
     fn gates(&self, x: &[T], h: &SVector<T, UNITS>) -> Gates<UNITS, T> {
-        let w: &RecurrentWeights<IN, UNITS, 3, 2, T> = self.weights.weights();
+        let w = self.weights.parts();
         let mut input = w.bias[0];
         w.add_input(x, &mut input);
         let mut recurrent = w.bias[1];
@@ -233,8 +235,8 @@ impl<
         dx: &mut [T],
     ) {
         let one = T::one();
-        let grad: &mut RecurrentWeights<IN, UNITS, 3, 2, T> = grad.weights_mut();
-        let w: &RecurrentWeights<IN, UNITS, 3, 2, T> = self.weights.weights();
+        let grad = grad.parts_mut();
+        let w = self.weights.parts();
         let vector = |values: &[T]| SVector::<T, UNITS>::from_column_slice(values);
         for (start, len) in spans(lengths) {
             // ∂L/∂hₜ through the next step.
@@ -271,12 +273,12 @@ impl<
                 add_outer(&mut grad.bias[1], one, &recurrent_delta);
                 if !dx.is_empty() {
                     let dxt = &mut dx[t * IN..(t + 1) * IN];
-                    for (d, row) in dxt.iter_mut().zip(&w.kernel) {
+                    for (d, row) in dxt.iter_mut().zip(w.kernel.iter()) {
                         *d = dot_row(row, &input_delta);
                     }
                 }
                 carry = delta_h.component_mul(&z);
-                for (c, row) in carry.iter_mut().zip(&w.recurrent_kernel) {
+                for (c, row) in carry.iter_mut().zip(w.recurrent_kernel.iter()) {
                     *c += dot_row(row, &recurrent_delta);
                 }
             }

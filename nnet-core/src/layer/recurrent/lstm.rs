@@ -114,10 +114,12 @@ impl<
     ) -> Self {
         // `zeros` draws nothing, so the bias's draws follow the kernels' as in Keras.
         let mut storage = W::zeroed();
-        let weights: &mut RecurrentWeights<IN, UNITS, 4, 1, T> = storage.weights_mut();
-        weights.initialize(init, recurrent_init, Initializer::Zeros, rng);
+        // In place: on the heap for heap storage, with the draws of the inline weights.
+        storage
+            .parts_mut()
+            .initialize(init, recurrent_init, Initializer::Zeros, rng);
         // The bias's blocks `i`, `f`, `c`, `o` lie in that order, `UNITS` values each.
-        let (b_i, rest) = weights.bias_values_mut().split_at_mut(UNITS);
+        let (b_i, rest) = storage.parts_mut().bias_values_mut().split_at_mut(UNITS);
         let (b_f, b_co) = rest.split_at_mut(UNITS);
         bias_init.fill(b_i, UNITS, UNITS, rng);
         b_f.fill(T::one());
@@ -128,7 +130,7 @@ impl<
     /// One step's gates `[i, f, g, o]` from input `x` and state `h`.
     #[inline(always)]
     fn gates(&self, x: &[T], h: &SVector<T, UNITS>) -> [SVector<T, UNITS>; 4] {
-        let w: &RecurrentWeights<IN, UNITS, 4, 1, T> = self.weights.weights();
+        let w = self.weights.parts();
         let mut a = w.bias[0];
         w.add_input(x, &mut a);
         w.add_recurrent(h.as_slice(), &mut a);
@@ -216,8 +218,8 @@ impl<
         dx: &mut [T],
     ) {
         let one = T::one();
-        let grad: &mut RecurrentWeights<IN, UNITS, 4, 1, T> = grad.weights_mut();
-        let w: &RecurrentWeights<IN, UNITS, 4, 1, T> = self.weights.weights();
+        let grad = grad.parts_mut();
+        let w = self.weights.parts();
         let vector = |values: &[T]| SVector::<T, UNITS>::from_column_slice(values);
         // Trace block `k` (`i`, `f`, `g`, `o`, `c`) of step `t`.
         let traced = |t: usize, k: usize| {
@@ -258,11 +260,11 @@ impl<
                 add_outer(&mut grad.bias[0], one, &delta);
                 if !dx.is_empty() {
                     let dxt = &mut dx[t * IN..(t + 1) * IN];
-                    for (d, row) in dxt.iter_mut().zip(&w.kernel) {
+                    for (d, row) in dxt.iter_mut().zip(w.kernel.iter()) {
                         *d = dot_row(row, &delta);
                     }
                 }
-                for (ch, row) in carry_h.iter_mut().zip(&w.recurrent_kernel) {
+                for (ch, row) in carry_h.iter_mut().zip(w.recurrent_kernel.iter()) {
                     *ch = dot_row(row, &delta);
                 }
                 carry_c = delta_c.component_mul(&f);

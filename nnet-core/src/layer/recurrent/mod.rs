@@ -25,9 +25,10 @@ mod weights;
 pub use gru::Gru;
 pub use lstm::Lstm;
 pub use simple_rnn::SimpleRnn;
-#[cfg(feature = "std")]
-pub use weights::HeapRecurrentWeights;
-pub use weights::{RecurrentStorage, RecurrentWeights};
+pub use weights::{
+    HEAP_STORAGE, HeapRecurrentWeights, RecurrentParts, RecurrentPartsMut, RecurrentStorage,
+    RecurrentWeights,
+};
 
 use nalgebra::SVector;
 

@@ -64,8 +64,10 @@ impl<
         rng: &mut R,
     ) -> Self {
         let mut weights = W::zeroed();
-        let values: &mut RecurrentWeights<IN, UNITS, 1, 1, T> = weights.weights_mut();
-        values.initialize(init, recurrent_init, bias_init, rng);
+        // In place: on the heap for heap storage, with the draws of the inline weights.
+        weights
+            .parts_mut()
+            .initialize(init, recurrent_init, bias_init, rng);
         Self {
             weights,
             activation,
@@ -75,7 +77,7 @@ impl<
     /// `z = x W + h U + b`.
     #[inline(always)]
     fn preactivation(&self, x: &[T], h: &[T]) -> [SVector<T, UNITS>; 1] {
-        let w: &RecurrentWeights<IN, UNITS, 1, 1, T> = self.weights.weights();
+        let w = self.weights.parts();
         let mut z = w.bias[0];
         w.add_input(x, &mut z);
         w.add_recurrent(h, &mut z);
@@ -147,8 +149,8 @@ impl<
         grad: &mut Self::Gradient,
         dx: &mut [T],
     ) {
-        let grad: &mut RecurrentWeights<IN, UNITS, 1, 1, T> = grad.weights_mut();
-        let w: &RecurrentWeights<IN, UNITS, 1, 1, T> = self.weights.weights();
+        let grad = grad.parts_mut();
+        let w = self.weights.parts();
         for (start, len) in spans(lengths) {
             // ∂L/∂hₜ through the next step.
             let mut carry = SVector::<T, UNITS>::zeros();
@@ -173,11 +175,15 @@ impl<
                 add_outer(&mut grad.bias[0], T::one(), &delta);
                 if !dx.is_empty() {
                     let dxt = &mut dx[t * IN..(t + 1) * IN];
-                    for (d, row) in dxt.iter_mut().zip(&w.kernel) {
+                    for (d, row) in dxt.iter_mut().zip(w.kernel.iter()) {
                         *d = dot_row(row, &delta);
                     }
                 }
-                for (c, row) in carry.as_mut_slice().iter_mut().zip(&w.recurrent_kernel) {
+                for (c, row) in carry
+                    .as_mut_slice()
+                    .iter_mut()
+                    .zip(w.recurrent_kernel.iter())
+                {
                     *c = dot_row(row, &delta);
                 }
             }

@@ -449,3 +449,41 @@ fn non_finite_values_do_not_panic() {
     run(gru(&mut rng), &x, &batch);
     run(lstm(&mut rng), &x, &batch);
 }
+
+/// Weights built in place on the heap are those built inline, bit for bit, for every kind.
+#[test]
+fn heap_weights_are_drawn_as_inline_ones() {
+    use super::{HeapRecurrentWeights, RecurrentWeights};
+    let draw = || ChaCha8Rng::seed_from_u64(11);
+    let (init, recurrent, bias) = (
+        Initializer::GlorotUniform,
+        Initializer::Orthogonal,
+        Initializer::HeNormal,
+    );
+    let inline: Lstm<IN, UNITS> = Lstm::initialized(init, recurrent, bias, &mut draw());
+    let heap: Lstm<IN, UNITS, HeapRecurrentWeights<IN, UNITS, 4, 1>> =
+        Lstm::initialized(init, recurrent, bias, &mut draw());
+    let same = |a: &RecurrentWeights<IN, UNITS, 4, 1>,
+                b: &HeapRecurrentWeights<IN, UNITS, 4, 1>| {
+        (0..3).all(|i| a.tensor(i) == LayerGradient::tensor(b, i))
+    };
+    assert!(same(&inline.weights, &heap.weights));
+    let inline: Gru<IN, UNITS> = Gru::initialized(init, recurrent, bias, &mut draw());
+    let heap: Gru<IN, UNITS, HeapRecurrentWeights<IN, UNITS, 3, 2>> =
+        Gru::initialized(init, recurrent, bias, &mut draw());
+    assert_eq!(inline.weights.kernel, *heap.weights.kernel);
+    assert_eq!(
+        inline.weights.recurrent_kernel,
+        *heap.weights.recurrent_kernel
+    );
+    assert_eq!(inline.weights.bias, *heap.weights.bias);
+    let inline: SimpleRnn<IN, UNITS, Tanh> =
+        SimpleRnn::initialized(Tanh, init, recurrent, bias, &mut draw());
+    let heap: SimpleRnn<IN, UNITS, Tanh, HeapRecurrentWeights<IN, UNITS, 1, 1>> =
+        SimpleRnn::initialized(Tanh, init, recurrent, bias, &mut draw());
+    assert_eq!(
+        inline.weights.recurrent_kernel,
+        *heap.weights.recurrent_kernel
+    );
+    assert_eq!(heap.clone(), heap);
+}

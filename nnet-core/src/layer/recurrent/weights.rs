@@ -78,7 +78,7 @@ impl<const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usiz
         w
     }
 
-    /// [`initialized`](Self::initialized) in place (for weights on the heap).
+    /// [`initialized`](Self::initialized) in place.
     pub fn initialize<R: Rng + ?Sized>(
         &mut self,
         init: Initializer,
@@ -86,35 +86,53 @@ impl<const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usiz
         bias_init: Initializer,
         rng: &mut R,
     ) {
-        let width = GATES * UNITS;
-        init.fill(self.kernel_values_mut(), IN, width, rng);
-        recurrent_init.fill(self.recurrent_kernel_values_mut(), UNITS, width, rng);
-        bias_init.fill(self.bias_values_mut(), width, width, rng);
+        self.parts_mut()
+            .initialize(init, recurrent_init, bias_init, rng);
+    }
+
+    /// The three tensors, borrowed.
+    #[inline(always)]
+    pub fn parts(&self) -> RecurrentParts<'_, IN, UNITS, GATES, BIASES, T> {
+        RecurrentParts {
+            kernel: &self.kernel,
+            recurrent_kernel: &self.recurrent_kernel,
+            bias: &self.bias,
+        }
+    }
+
+    /// The three tensors, borrowed mutably.
+    #[inline(always)]
+    pub fn parts_mut(&mut self) -> RecurrentPartsMut<'_, IN, UNITS, GATES, BIASES, T> {
+        RecurrentPartsMut {
+            kernel: &mut self.kernel,
+            recurrent_kernel: &mut self.recurrent_kernel,
+            bias: &mut self.bias,
+        }
     }
 
     /// The kernel's values, column-major `GATES·UNITS × IN`.
     pub fn kernel_values(&self) -> &[T] {
-        bytemuck::cast_slice(&self.kernel[..])
+        self.parts().kernel_values()
     }
     /// The kernel's values, mutably.
     pub fn kernel_values_mut(&mut self) -> &mut [T] {
-        bytemuck::cast_slice_mut(&mut self.kernel[..])
+        self.parts_mut().kernel_values_mut()
     }
     /// The recurrent kernel's values, column-major `GATES·UNITS × UNITS`.
     pub fn recurrent_kernel_values(&self) -> &[T] {
-        bytemuck::cast_slice(&self.recurrent_kernel[..])
+        self.parts().recurrent_kernel_values()
     }
     /// The recurrent kernel's values, mutably.
     pub fn recurrent_kernel_values_mut(&mut self) -> &mut [T] {
-        bytemuck::cast_slice_mut(&mut self.recurrent_kernel[..])
+        self.parts_mut().recurrent_kernel_values_mut()
     }
     /// The bias's values, column-major `GATES·UNITS × BIASES`.
     pub fn bias_values(&self) -> &[T] {
-        bytemuck::cast_slice(&self.bias[..])
+        self.parts().bias_values()
     }
     /// The bias's values, mutably.
     pub fn bias_values_mut(&mut self) -> &mut [T] {
-        bytemuck::cast_slice_mut(&mut self.bias[..])
+        self.parts_mut().bias_values_mut()
     }
 
     /// Name, shape and role of tensor `index`: `kernel` `[GATES·UNITS, IN]`,
@@ -133,6 +151,77 @@ impl<const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usiz
 
     /// The values of tensor `index`, or an empty slice.
     pub fn tensor(&self, index: usize) -> &[T] {
+        self.parts().tensor(index)
+    }
+
+    /// The values of tensor `index` mutably, or an empty slice.
+    pub fn tensor_mut(&mut self, index: usize) -> &mut [T] {
+        self.parts_mut().tensor_mut(index)
+    }
+
+    /// `acc[g] += Σᵢ x[i] · kernel[i][g]`: the input's contribution to every gate.
+    #[inline(always)]
+    pub fn add_input(&self, x: &[T], acc: &mut [SVector<T, UNITS>; GATES]) {
+        self.parts().add_input(x, acc);
+    }
+
+    /// `acc[g] += Σₖ h[k] · recurrent_kernel[k][g]`: the previous state's contribution.
+    #[inline(always)]
+    pub fn add_recurrent(&self, h: &[T], acc: &mut [SVector<T, UNITS>; GATES]) {
+        self.parts().add_recurrent(h, acc);
+    }
+}
+
+/// The `kernel`, `recurrent_kernel` and `bias` of a recurrent layer, borrowed from its storage
+/// (inline [`RecurrentWeights`] or [`HeapRecurrentWeights`]): what the layers compute with.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::layer::RecurrentWeights;
+///
+/// let mut w = RecurrentWeights::<1, 2, 1, 1>::zeroed();
+/// w.bias[0][0][1] = 0.5;
+/// w.kernel[0][0][1] = 1.0;
+/// let mut acc = w.bias[0];
+/// w.parts().add_input(&[2.0], &mut acc);
+/// assert_eq!(acc[0][1], 2.5);
+/// assert_eq!(w.parts().bias_values(), &[0.0, 0.5]);
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct RecurrentParts<
+    'a,
+    const IN: usize,
+    const UNITS: usize,
+    const GATES: usize,
+    const BIASES: usize,
+    T: Scalar = f32,
+> {
+    /// Input weights: `kernel[i][g]` from input `i` to the units of gate `g`.
+    pub kernel: &'a [[SVector<T, UNITS>; GATES]; IN],
+    /// Recurrent weights: `recurrent_kernel[k][g]` from unit `k` of the previous state.
+    pub recurrent_kernel: &'a [[SVector<T, UNITS>; GATES]; UNITS],
+    /// Biases: `bias[0][g]` (and, for a GRU, the recurrent bias `bias[1][g]`).
+    pub bias: &'a [[SVector<T, UNITS>; GATES]; BIASES],
+}
+
+impl<'a, const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usize, T: Scalar>
+    RecurrentParts<'a, IN, UNITS, GATES, BIASES, T>
+{
+    /// The kernel's values, column-major `GATES·UNITS × IN`.
+    pub fn kernel_values(self) -> &'a [T] {
+        bytemuck::cast_slice(self.kernel.as_slice())
+    }
+    /// The recurrent kernel's values, column-major `GATES·UNITS × UNITS`.
+    pub fn recurrent_kernel_values(self) -> &'a [T] {
+        bytemuck::cast_slice(self.recurrent_kernel.as_slice())
+    }
+    /// The bias's values, column-major `GATES·UNITS × BIASES`.
+    pub fn bias_values(self) -> &'a [T] {
+        bytemuck::cast_slice(self.bias.as_slice())
+    }
+    /// The values of tensor `index` (`kernel`, `recurrent_kernel`, `bias`), or an empty slice.
+    pub fn tensor(self, index: usize) -> &'a [T] {
         match index {
             0 => self.kernel_values(),
             1 => self.recurrent_kernel_values(),
@@ -141,8 +230,68 @@ impl<const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usiz
         }
     }
 
+    /// `acc[g] += Σᵢ x[i] · kernel[i][g]`: the input's contribution to every gate.
+    #[inline(always)]
+    pub fn add_input(self, x: &[T], acc: &mut [SVector<T, UNITS>; GATES]) {
+        for (row, &xi) in self.kernel.iter().zip(x) {
+            add_row(row, xi, acc);
+        }
+    }
+
+    /// `acc[g] += Σₖ h[k] · recurrent_kernel[k][g]`: the previous state's contribution.
+    #[inline(always)]
+    pub fn add_recurrent(self, h: &[T], acc: &mut [SVector<T, UNITS>; GATES]) {
+        for (row, &hk) in self.recurrent_kernel.iter().zip(h) {
+            add_row(row, hk, acc);
+        }
+    }
+}
+
+/// [`RecurrentParts`] borrowed mutably: what initialization, loading and gradients write.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::layer::RecurrentWeights;
+///
+/// let mut w = RecurrentWeights::<1, 2, 1, 1>::zeroed();
+/// w.parts_mut().bias_values_mut()[1] = 0.5;
+/// assert_eq!(w.bias[0][0][1], 0.5);
+/// ```
+#[derive(Debug)]
+pub struct RecurrentPartsMut<
+    'a,
+    const IN: usize,
+    const UNITS: usize,
+    const GATES: usize,
+    const BIASES: usize,
+    T: Scalar = f32,
+> {
+    /// Input weights: `kernel[i][g]` from input `i` to the units of gate `g`.
+    pub kernel: &'a mut [[SVector<T, UNITS>; GATES]; IN],
+    /// Recurrent weights: `recurrent_kernel[k][g]` from unit `k` of the previous state.
+    pub recurrent_kernel: &'a mut [[SVector<T, UNITS>; GATES]; UNITS],
+    /// Biases: `bias[0][g]` (and, for a GRU, the recurrent bias `bias[1][g]`).
+    pub bias: &'a mut [[SVector<T, UNITS>; GATES]; BIASES],
+}
+
+impl<'a, const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usize, T: Scalar>
+    RecurrentPartsMut<'a, IN, UNITS, GATES, BIASES, T>
+{
+    /// The kernel's values, mutably.
+    pub fn kernel_values_mut(self) -> &'a mut [T] {
+        bytemuck::cast_slice_mut(self.kernel.as_mut_slice())
+    }
+    /// The recurrent kernel's values, mutably.
+    pub fn recurrent_kernel_values_mut(self) -> &'a mut [T] {
+        bytemuck::cast_slice_mut(self.recurrent_kernel.as_mut_slice())
+    }
+    /// The bias's values, mutably.
+    pub fn bias_values_mut(self) -> &'a mut [T] {
+        bytemuck::cast_slice_mut(self.bias.as_mut_slice())
+    }
     /// The values of tensor `index` mutably, or an empty slice.
-    pub fn tensor_mut(&mut self, index: usize) -> &mut [T] {
+    pub fn tensor_mut(self, index: usize) -> &'a mut [T] {
         match index {
             0 => self.kernel_values_mut(),
             1 => self.recurrent_kernel_values_mut(),
@@ -151,20 +300,35 @@ impl<const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usiz
         }
     }
 
-    /// `acc[g] += Σᵢ x[i] · kernel[i][g]`: the input's contribution to every gate.
-    #[inline(always)]
-    pub fn add_input(&self, x: &[T], acc: &mut [SVector<T, UNITS>; GATES]) {
-        for (row, &xi) in self.kernel.iter().zip(x) {
-            add_row(row, xi, acc);
-        }
-    }
-
-    /// `acc[g] += Σₖ h[k] · recurrent_kernel[k][g]`: the previous state's contribution.
-    #[inline(always)]
-    pub fn add_recurrent(&self, h: &[T], acc: &mut [SVector<T, UNITS>; GATES]) {
-        for (row, &hk) in self.recurrent_kernel.iter().zip(h) {
-            add_row(row, hk, acc);
-        }
+    /// Draws the weights in place, as [`RecurrentWeights::initialized`] draws them: the kernel
+    /// from `init`, the recurrent kernel from `recurrent_init`, the bias from `bias_init`, in
+    /// that order (so that weights built on the heap are those built inline, bit for bit).
+    pub fn initialize<R: Rng + ?Sized>(
+        self,
+        init: Initializer,
+        recurrent_init: Initializer,
+        bias_init: Initializer,
+        rng: &mut R,
+    ) {
+        let width = GATES * UNITS;
+        init.fill(
+            bytemuck::cast_slice_mut::<_, T>(self.kernel.as_mut_slice()),
+            IN,
+            width,
+            rng,
+        );
+        recurrent_init.fill(
+            bytemuck::cast_slice_mut::<_, T>(self.recurrent_kernel.as_mut_slice()),
+            UNITS,
+            width,
+            rng,
+        );
+        bias_init.fill(
+            bytemuck::cast_slice_mut::<_, T>(self.bias.as_mut_slice()),
+            width,
+            width,
+            rng,
+        );
     }
 }
 
@@ -221,19 +385,20 @@ pub(crate) fn dot_row<const UNITS: usize, const GATES: usize, T: Scalar>(
     sums.iter().copied().sum::<T>() + tail
 }
 
-/// Where a recurrent layer keeps its [`RecurrentWeights`]: inline (the type itself, so that a
-/// network can be a `const`) or on the heap (`Box<RecurrentWeights<..>>`, which `network!` picks
-/// once a network's inline weights pass 64 KiB, as for dense layers), so that no large value
-/// sits on the stack. The same type holds the layer's gradient.
+/// Where a recurrent layer keeps its weights: inline ([`RecurrentWeights`], so that a network
+/// can be a `const`) or on the heap ([`HeapRecurrentWeights`], which `network!` picks once a
+/// network's inline weights pass 64 KiB, as for dense layers, and which is built in place on
+/// the heap, so that no large value ever sits on the stack). The same type holds the layer's
+/// gradient.
 ///
 /// # Examples
 ///
 /// ```
-/// use nnet_core::layer::{Gru, RecurrentWeights};
+/// use nnet_core::layer::{Gru, HeapRecurrentWeights};
 ///
 /// let inline: Gru<2, 3> = Gru::zeroed();
-/// let boxed: Gru<2, 3, Box<RecurrentWeights<2, 3, 3, 2>>> = Gru::zeroed();
-/// assert_eq!(inline.weights, *boxed.weights);
+/// let boxed: Gru<2, 3, HeapRecurrentWeights<2, 3, 3, 2>> = Gru::zeroed();
+/// assert_eq!(inline.weights.bias, *boxed.weights.bias);
 /// ```
 pub trait RecurrentStorage<
     const IN: usize,
@@ -244,10 +409,10 @@ pub trait RecurrentStorage<
 {
     /// The number type of the weights.
     type Scalar: Scalar;
-    /// The weights.
-    fn weights(&self) -> &RecurrentWeights<IN, UNITS, GATES, BIASES, Self::Scalar>;
-    /// The weights, mutably.
-    fn weights_mut(&mut self) -> &mut RecurrentWeights<IN, UNITS, GATES, BIASES, Self::Scalar>;
+    /// The weights, borrowed.
+    fn parts(&self) -> RecurrentParts<'_, IN, UNITS, GATES, BIASES, Self::Scalar>;
+    /// The weights, borrowed mutably.
+    fn parts_mut(&mut self) -> RecurrentPartsMut<'_, IN, UNITS, GATES, BIASES, Self::Scalar>;
 }
 
 impl<const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usize, T: Scalar>
@@ -255,15 +420,18 @@ impl<const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usiz
 {
     type Scalar = T;
     #[inline(always)]
-    fn weights(&self) -> &RecurrentWeights<IN, UNITS, GATES, BIASES, T> {
-        self
+    fn parts(&self) -> RecurrentParts<'_, IN, UNITS, GATES, BIASES, T> {
+        RecurrentWeights::parts(self)
     }
     #[inline(always)]
-    fn weights_mut(&mut self) -> &mut RecurrentWeights<IN, UNITS, GATES, BIASES, T> {
-        self
+    fn parts_mut(&mut self) -> RecurrentPartsMut<'_, IN, UNITS, GATES, BIASES, T> {
+        RecurrentWeights::parts_mut(self)
     }
 }
 
+/// Boxed weights, as `network!` kept them before [`HeapRecurrentWeights`]: still a storage, but
+/// `Box::new` builds the weights on the stack first, so a large layer should use
+/// [`HeapRecurrentWeights`].
 #[cfg(feature = "std")]
 impl<const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usize, T: Scalar>
     RecurrentStorage<IN, UNITS, GATES, BIASES>
@@ -271,26 +439,14 @@ impl<const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usiz
 {
     type Scalar = T;
     #[inline(always)]
-    fn weights(&self) -> &RecurrentWeights<IN, UNITS, GATES, BIASES, T> {
-        self
+    fn parts(&self) -> RecurrentParts<'_, IN, UNITS, GATES, BIASES, T> {
+        RecurrentWeights::parts(self)
     }
     #[inline(always)]
-    fn weights_mut(&mut self) -> &mut RecurrentWeights<IN, UNITS, GATES, BIASES, T> {
-        self
+    fn parts_mut(&mut self) -> RecurrentPartsMut<'_, IN, UNITS, GATES, BIASES, T> {
+        RecurrentWeights::parts_mut(self)
     }
 }
-
-/// [`RecurrentWeights`] on the heap: the storage `network!` gives recurrent layers past a
-/// network's 64 KiB of inline weights.
-#[cfg(feature = "std")]
-#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
-pub type HeapRecurrentWeights<
-    const IN: usize,
-    const UNITS: usize,
-    const GATES: usize,
-    const BIASES: usize,
-    T = f32,
-> = Box<RecurrentWeights<IN, UNITS, GATES, BIASES, T>>;
 
 #[cfg(feature = "std")]
 impl<const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usize, T: Scalar>
@@ -304,6 +460,123 @@ impl<const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usiz
     }
     fn tensor_mut(&mut self, index: usize) -> &mut [T] {
         RecurrentWeights::tensor_mut(self, index)
+    }
+}
+
+/// The weights of a recurrent layer on the heap: the storage `network!` gives recurrent layers
+/// past a network's 64 KiB of inline weights. Each tensor is allocated zeroed in place (never
+/// built on the stack and moved), so a layer of any size is built, cloned and dropped on a
+/// small stack.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::layer::{HeapRecurrentWeights, LayerGradient, RecurrentStorage};
+///
+/// // An LSTM of 256 units over one input: 263,168 weights, 1 MiB, never on the stack.
+/// let mut w = <HeapRecurrentWeights<1, 256, 4, 1> as LayerGradient<f32>>::zeroed();
+/// w.recurrent_kernel[255][3][255] = 2.0;
+/// assert_eq!(w.parts().recurrent_kernel_values().last(), Some(&2.0));
+/// assert_eq!(w.clone(), w);
+/// ```
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+#[derive(Debug, PartialEq)]
+pub struct HeapRecurrentWeights<
+    const IN: usize,
+    const UNITS: usize,
+    const GATES: usize,
+    const BIASES: usize,
+    T: Scalar = f32,
+> {
+    /// Input weights: `kernel[i][g]` from input `i` to the units of gate `g`.
+    pub kernel: Box<[[SVector<T, UNITS>; GATES]; IN]>,
+    /// Recurrent weights: `recurrent_kernel[k][g]` from unit `k` of the previous state.
+    pub recurrent_kernel: Box<[[SVector<T, UNITS>; GATES]; UNITS]>,
+    /// Biases: `bias[0][g]` (and, for a GRU, the recurrent bias `bias[1][g]`).
+    pub bias: Box<[[SVector<T, UNITS>; GATES]; BIASES]>,
+}
+
+/// Whether recurrent layers can keep their weights on the heap (nnet-core's `std` feature):
+/// generated networks assert it for every layer they box, so that a `no_std` build says why
+/// such a layer is refused.
+#[doc(hidden)]
+pub const HEAP_STORAGE: bool = cfg!(feature = "std");
+
+/// No allocator without `std`: the name exists (as the inline weights) only so that a network
+/// whose recurrent layer would need the heap fails on the one error that says so, which
+/// `network!` emits, and not on a missing type too.
+#[cfg(not(feature = "std"))]
+#[doc(hidden)]
+pub type HeapRecurrentWeights<
+    const IN: usize,
+    const UNITS: usize,
+    const GATES: usize,
+    const BIASES: usize,
+    T = f32,
+> = RecurrentWeights<IN, UNITS, GATES, BIASES, T>;
+
+#[cfg(feature = "std")]
+impl<const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usize, T: Scalar> Clone
+    for HeapRecurrentWeights<IN, UNITS, GATES, BIASES, T>
+{
+    fn clone(&self) -> Self {
+        let mut copy = <Self as LayerGradient<T>>::zeroed();
+        copy.clone_from(self);
+        copy
+    }
+
+    fn clone_from(&mut self, source: &Self) {
+        for index in 0..3 {
+            self.parts_mut()
+                .tensor_mut(index)
+                .copy_from_slice(source.parts().tensor(index));
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl<const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usize, T: Scalar>
+    RecurrentStorage<IN, UNITS, GATES, BIASES>
+    for HeapRecurrentWeights<IN, UNITS, GATES, BIASES, T>
+{
+    type Scalar = T;
+    #[inline(always)]
+    fn parts(&self) -> RecurrentParts<'_, IN, UNITS, GATES, BIASES, T> {
+        RecurrentParts {
+            kernel: &self.kernel,
+            recurrent_kernel: &self.recurrent_kernel,
+            bias: &self.bias,
+        }
+    }
+    #[inline(always)]
+    fn parts_mut(&mut self) -> RecurrentPartsMut<'_, IN, UNITS, GATES, BIASES, T> {
+        RecurrentPartsMut {
+            kernel: &mut self.kernel,
+            recurrent_kernel: &mut self.recurrent_kernel,
+            bias: &mut self.bias,
+        }
+    }
+}
+
+#[cfg(feature = "std")]
+impl<const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usize, T: Scalar>
+    LayerGradient<T> for HeapRecurrentWeights<IN, UNITS, GATES, BIASES, T>
+{
+    /// Zero weights, each tensor allocated zeroed (`bytemuck::zeroed_box`): nothing is built on
+    /// the stack.
+    fn zeroed() -> Self {
+        Self {
+            kernel: bytemuck::zeroed_box(),
+            recurrent_kernel: bytemuck::zeroed_box(),
+            bias: bytemuck::zeroed_box(),
+        }
+    }
+    fn tensor(&self, index: usize) -> &[T] {
+        self.parts().tensor(index)
+    }
+    fn tensor_mut(&mut self, index: usize) -> &mut [T] {
+        self.parts_mut().tensor_mut(index)
     }
 }
 
