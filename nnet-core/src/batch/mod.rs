@@ -9,7 +9,7 @@
 
 use nalgebra::SVector;
 
-use crate::activation::Activation;
+use crate::activation::{Activation, ActivationKind};
 use crate::loss::Loss;
 use crate::{LayerKind, LayerSpec, Scalar};
 
@@ -69,7 +69,8 @@ const GROUP: usize = 32;
 
 /// `outputs[i] = activation(pre(inputs[i]))`, in groups of 32 samples: `pre` (every layer of a
 /// network, the last one without its activation) for each sample of a group, then `activation`
-/// over the group's outputs at once.
+/// over the group's outputs at once (each sample's alone for softmax, which is not
+/// element-wise).
 ///
 /// For networks that run one sample at a time: the activation of their output layer is then a
 /// loop over independent values, which the compiler puts in SIMD lanes, instead of a chain at
@@ -108,7 +109,14 @@ pub fn forward_grouped<T: Scalar, A: Activation<T>, const IN: usize, const OUT: 
         for (x, y) in xs.iter().zip(ys.iter_mut()) {
             *y = pre(x);
         }
-        activation.activate(bytemuck::cast_slice_mut(ys));
+        if activation.kind() == ActivationKind::Softmax {
+            // Not element-wise: each sample's outputs alone.
+            for y in ys {
+                activation.activate(y.as_mut_slice());
+            }
+        } else {
+            activation.activate(bytemuck::cast_slice_mut(ys));
+        }
     }
 }
 
