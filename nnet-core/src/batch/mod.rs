@@ -85,7 +85,7 @@ const GROUP: usize = 32;
 /// # Examples
 ///
 /// ```
-/// use nnet_core::{activation::{Activation, Sigmoid}, batch, nalgebra::vector};
+/// use nnet_core::{activation::{Activation, Sigmoid, Softmax}, batch, nalgebra::vector};
 ///
 /// let inputs = [vector![1.0_f32, 2.0], vector![-3.0, 0.5], vector![0.0, 0.0]];
 /// let mut outputs = [vector![0.0_f32]; 3];
@@ -94,6 +94,15 @@ const GROUP: usize = 32;
 ///     let mut z = [x[0] - x[1]];
 ///     Sigmoid.activate(&mut z);
 ///     assert_eq!(y[0], z[0]);
+/// }
+///
+/// // Softmax over each sample's outputs alone.
+/// let mut probabilities = [vector![0.0_f32, 0.0]; 3];
+/// batch::forward_grouped(&inputs, &mut probabilities, &Softmax, |x| *x);
+/// for (x, y) in inputs.iter().zip(&probabilities) {
+///     let mut z = *x;
+///     Softmax.activate(z.as_mut_slice());
+///     assert_eq!(*y, z);
 /// }
 /// ```
 #[inline(always)]
