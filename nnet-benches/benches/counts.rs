@@ -56,8 +56,8 @@ nnet::network! {
     struct Ragged64 { input 5; dense 3 relu; dense 37 tanh; dense 13 relu; dense 3 sigmoid; }
 }
 
-/// A prototype of a change to the expansion of `forward_batch` for networks that run one sample
-/// at a time, through `nnet_core::batch::forward_grouped`: each sample of a group of 32 through
+/// By hand, what the expansion of `forward_batch` does for networks that run one sample at a
+/// time whose output layer is dense with an activation (the prototype of that change), through `nnet_core::batch::forward_grouped`: each sample of a group of 32 through
 /// every layer, the last one without its activation (`Preactivation::preactivation_simd`), then the
 /// output activation over the group at once, instead of one sample's whole chain after another.
 struct Grouped<'a>(&'a Seed, &'a [SVector<f32, 2>], &'a mut [SVector<f32, 1>]);
