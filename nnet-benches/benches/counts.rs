@@ -56,9 +56,9 @@ nnet::network! {
     struct Ragged64 { input 5; dense 3 relu; dense 37 tanh; dense 13 relu; dense 3 sigmoid; }
 }
 
-/// A prototype of a change to the expansion of `forward_batch` for networks that run one sample
-/// at a time, through `nnet_core::batch::forward_grouped`: each sample of a group of 32 through
-/// every layer, the last one without its activation (`Layer::preactivation_simd`), then the
+/// By hand, what the expansion of `forward_batch` does for networks that run one sample at a
+/// time whose output layer is dense with an activation (the prototype of that change), through `nnet_core::batch::forward_grouped`: each sample of a group of 32 through
+/// every layer, the last one without its activation (`Preactivation::preactivation_simd`), then the
 /// output activation over the group at once, instead of one sample's whole chain after another.
 struct Grouped<'a>(&'a Seed, &'a [SVector<f32, 2>], &'a mut [SVector<f32, 1>]);
 
@@ -66,13 +66,13 @@ impl nnet::__private::pulp::WithSimd for Grouped<'_> {
     type Output = ();
     #[inline(always)]
     fn with_simd<V: nnet::__private::pulp::Simd>(self, simd: V) {
-        use nnet::layer::Layer;
+        use nnet::layer::{Layer, Preactivation};
         let Grouped(net, inputs, outputs) = self;
         let activation = Layer::<20, 1>::activation(&net.dense3);
         nnet::__private::batch::forward_grouped(inputs, outputs, activation, |x| {
             let a1 = Layer::forward_simd(&net.dense1, simd, x);
             let a2 = Layer::forward_simd(&net.dense2, simd, &a1);
-            Layer::preactivation_simd(&net.dense3, simd, &a2)
+            Preactivation::preactivation_simd(&net.dense3, simd, &a2)
         });
     }
 }

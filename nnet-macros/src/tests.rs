@@ -533,6 +533,33 @@ fn suggested_lines_compile() {
 }
 
 /// The expansion of the seed network, for measuring the generated code:
+/// A dense output layer with an activation worth grouping takes it over groups of samples in
+/// `forward_batch`; a linear or softmax output, a positionwise one or one whose vectors live on
+/// the heap keeps the per-sample loop.
+#[test]
+fn dense_outputs_with_an_activation_group_their_samples() {
+    let grouped = |tokens| pipeline(tokens).to_string().contains("forward_grouped");
+    assert!(grouped(
+        quote!(struct Net { input 2; dense 10 relu; dense 1 sigmoid; })
+    ));
+    assert!(grouped(quote!(struct Net { input 2; dense 3 tanh; })));
+    assert!(!grouped(
+        quote!(struct Net { input 2; dense 10 relu; dense 1; })
+    ));
+    assert!(!grouped(
+        quote!(struct Net { input 2; dense 10 relu; dense 3 softmax; })
+    ));
+    assert!(!grouped(
+        quote!(struct Net { input 2; dense 3 sigmoid; dropout 0.5; })
+    ));
+    assert!(!grouped(
+        quote!(struct Net { input (2, 3); dense 4 sigmoid; })
+    ));
+    assert!(!grouped(
+        quote!(struct Net { input 2; dense 1025 sigmoid; })
+    ));
+}
+
 /// `cargo test -p nnet-macros seed_expansion -- --ignored --nocapture | rustfmt --edition 2024 | wc -l`
 /// (see BENCHMARKS.md).
 #[test]

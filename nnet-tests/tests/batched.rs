@@ -191,3 +191,99 @@ fn forward_batch_panics_on_a_length_mismatch() {
     let message = panics(|| small.forward_batch(&inputs::<3>(2), &mut []));
     assert!(message.contains("2 inputs but 0 outputs"), "{message}");
 }
+
+/// Networks that run one sample at a time, ending in a dense layer with each activation, in
+/// `f32` and `f64` (the seed network's shape with `$units` outputs, and 3 outputs): `forward_batch` takes the output activation over groups of samples at once
+/// (`forward_grouped`) for most of them, and must give `forward`'s bits.
+macro_rules! grouped_equals_forward {
+    ($($test:ident: $scalar:ident, $act:ident, $units:literal;)*) => {$(
+        #[test]
+        fn $test() {
+            mod net {
+                nnet::network! {
+                    #[scalar = $scalar]
+                    pub struct Net { input 3; dense 7 tanh; dense 3 $act; }
+                }
+                nnet::network! {
+                    #[scalar = $scalar]
+                    pub struct One { input 2; dense 10 relu; dense 20 relu; dense $units $act; }
+                }
+            }
+            grouped_case!(net::Net, $scalar, 3);
+            grouped_case!(net::One, $scalar, 2);
+        }
+    )*};
+}
+
+/// `forward_batch`, `forward_batch_with` and `predict` of `$net` against `forward`, bit for
+/// bit, for batches around the group of 32.
+macro_rules! grouped_case {
+    ($net:ty, $scalar:ident, $inputs:literal) => {{
+        assert!(!nnet::batch::prefers_batches(
+            <$net as nnet::Architecture>::LAYERS
+        ));
+        let net = <$net>::seeded(5);
+        let bits = |y: &[$scalar]| y.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        for count in [0, 1, 31, 32, 33, 1000] {
+            // Inputs from -6 to 6, so that every activation leaves its linear range.
+            let xs: Vec<SVector<$scalar, $inputs>> = (0..count)
+                .map(|s| SVector::from_fn(|i, _| ((s * 37 + i * 11) % 97) as $scalar / 8.0 - 6.0))
+                .collect();
+            let want: Vec<_> = xs.iter().map(|x| net.forward(x)).collect();
+            let mut got = vec![SVector::zeros(); count];
+            net.forward_batch(&xs, &mut got);
+            assert_eq!(
+                bits(nnet::batch::flat(&got)),
+                bits(nnet::batch::flat(&want)),
+                "{count}"
+            );
+            let mut workspace = net.workspace(16);
+            let mut with = vec![SVector::zeros(); count];
+            net.forward_batch_with(&mut workspace, &xs, &mut with);
+            assert_eq!(
+                bits(nnet::batch::flat(&with)),
+                bits(nnet::batch::flat(&want)),
+                "{count}"
+            );
+            let predicted = net.predict(&xs);
+            assert_eq!(
+                bits(nnet::batch::flat(&predicted)),
+                bits(nnet::batch::flat(&want)),
+                "{count}"
+            );
+        }
+    }};
+}
+
+grouped_equals_forward! {
+    grouped_linear_f32: f32, linear, 1;
+    grouped_relu_f32: f32, relu, 1;
+    grouped_sigmoid_f32: f32, sigmoid, 1;
+    grouped_tanh_f32: f32, tanh, 1;
+    grouped_softmax_f32: f32, softmax, 2;
+    grouped_step_f32: f32, step, 1;
+    grouped_leaky_relu_f32: f32, leaky_relu, 1;
+    grouped_elu_f32: f32, elu, 1;
+    grouped_selu_f32: f32, selu, 1;
+    grouped_gelu_f32: f32, gelu, 1;
+    grouped_silu_f32: f32, silu, 1;
+    grouped_softplus_f32: f32, softplus, 1;
+    grouped_softsign_f32: f32, softsign, 1;
+    grouped_hard_sigmoid_f32: f32, hard_sigmoid, 1;
+    grouped_exponential_f32: f32, exponential, 1;
+    grouped_linear_f64: f64, linear, 1;
+    grouped_relu_f64: f64, relu, 1;
+    grouped_sigmoid_f64: f64, sigmoid, 1;
+    grouped_tanh_f64: f64, tanh, 1;
+    grouped_softmax_f64: f64, softmax, 2;
+    grouped_step_f64: f64, step, 1;
+    grouped_leaky_relu_f64: f64, leaky_relu, 1;
+    grouped_elu_f64: f64, elu, 1;
+    grouped_selu_f64: f64, selu, 1;
+    grouped_gelu_f64: f64, gelu, 1;
+    grouped_silu_f64: f64, silu, 1;
+    grouped_softplus_f64: f64, softplus, 1;
+    grouped_softsign_f64: f64, softsign, 1;
+    grouped_hard_sigmoid_f64: f64, hard_sigmoid, 1;
+    grouped_exponential_f64: f64, exponential, 1;
+}

@@ -9,7 +9,7 @@
 
 use nalgebra::SVector;
 
-use crate::activation::Activation;
+use crate::activation::{Activation, ActivationKind};
 use crate::loss::Loss;
 use crate::{LayerKind, LayerSpec, Scalar};
 
@@ -69,7 +69,8 @@ const GROUP: usize = 32;
 
 /// `outputs[i] = activation(pre(inputs[i]))`, in groups of 32 samples: `pre` (every layer of a
 /// network, the last one without its activation) for each sample of a group, then `activation`
-/// over the group's outputs at once.
+/// over the group's outputs at once (each sample's alone for softmax, which is not
+/// element-wise).
 ///
 /// For networks that run one sample at a time: the activation of their output layer is then a
 /// loop over independent values, which the compiler puts in SIMD lanes, instead of a chain at
@@ -84,7 +85,7 @@ const GROUP: usize = 32;
 /// # Examples
 ///
 /// ```
-/// use nnet_core::{activation::{Activation, Sigmoid}, batch, nalgebra::vector};
+/// use nnet_core::{activation::{Activation, Sigmoid, Softmax}, batch, nalgebra::vector};
 ///
 /// let inputs = [vector![1.0_f32, 2.0], vector![-3.0, 0.5], vector![0.0, 0.0]];
 /// let mut outputs = [vector![0.0_f32]; 3];
@@ -93,6 +94,15 @@ const GROUP: usize = 32;
 ///     let mut z = [x[0] - x[1]];
 ///     Sigmoid.activate(&mut z);
 ///     assert_eq!(y[0], z[0]);
+/// }
+///
+/// // Softmax over each sample's outputs alone.
+/// let mut probabilities = [vector![0.0_f32, 0.0]; 3];
+/// batch::forward_grouped(&inputs, &mut probabilities, &Softmax, |x| *x);
+/// for (x, y) in inputs.iter().zip(&probabilities) {
+///     let mut z = *x;
+///     Softmax.activate(z.as_mut_slice());
+///     assert_eq!(*y, z);
 /// }
 /// ```
 #[inline(always)]
@@ -108,7 +118,14 @@ pub fn forward_grouped<T: Scalar, A: Activation<T>, const IN: usize, const OUT: 
         for (x, y) in xs.iter().zip(ys.iter_mut()) {
             *y = pre(x);
         }
-        activation.activate(bytemuck::cast_slice_mut(ys));
+        if activation.kind() == ActivationKind::Softmax {
+            // Not element-wise: each sample's outputs alone.
+            for y in ys {
+                activation.activate(y.as_mut_slice());
+            }
+        } else {
+            activation.activate(bytemuck::cast_slice_mut(ys));
+        }
     }
 }
 

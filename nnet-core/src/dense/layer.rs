@@ -6,7 +6,7 @@ use pulp::Simd;
 use crate::activation::Activation;
 #[cfg(feature = "std")]
 use crate::layer::Mode;
-use crate::layer::{Layer, LayerGradient, LayerKind};
+use crate::layer::{Layer, LayerGradient, LayerKind, Preactivation};
 use crate::storage::MatrixStorage;
 use crate::{Dense, DenseGradient, Scalar, TensorInfo};
 
@@ -83,11 +83,6 @@ impl<
     }
 
     #[inline(always)]
-    fn preactivation_simd<V: Simd>(&self, simd: V, x: &SVector<T, IN>) -> SVector<T, OUT> {
-        Dense::preactivation_simd(self, simd, x)
-    }
-
-    #[inline(always)]
     fn forward_trace_simd_into<V: Simd>(
         &self,
         simd: V,
@@ -161,5 +156,21 @@ impl<
             self.regularizer.add_gradient(weights, g);
         }
         self.regularizer.penalty(weights)
+    }
+}
+
+impl<
+    const IN: usize,
+    const OUT: usize,
+    T: Scalar,
+    A: Activation<T>,
+    S: MatrixStorage<OUT, IN, Scalar = T>,
+    B: MatrixStorage<OUT, 1, Scalar = T>,
+    const BIAS: bool,
+> Preactivation<IN, OUT, T> for Dense<IN, OUT, A, S, B, BIAS>
+{
+    #[inline(always)]
+    fn preactivation_simd<V: Simd>(&self, simd: V, x: &SVector<T, IN>) -> SVector<T, OUT> {
+        Dense::preactivation_simd(self, simd, x)
     }
 }

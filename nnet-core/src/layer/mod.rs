@@ -210,17 +210,6 @@ pub trait Layer<const IN: usize, const OUT: usize, T: Scalar = f32>:
         a
     }
 
-    /// The output for one input before the layer's activation, as a value: `W x + b` of a
-    /// dense layer, so that a group of samples can take the activation at once
-    /// ([`batch::forward_grouped`](crate::batch::forward_grouped)). Only [`Dense`](crate::Dense)
-    /// overrides it; every other layer gives its output, as
-    /// [`forward_simd`](Layer::forward_simd), so `activation().activate(preactivation_simd(x))`
-    /// equals `forward_simd(x)` for dense layers alone, the only ones to group.
-    #[inline(always)]
-    fn preactivation_simd<V: Simd>(&self, simd: V, x: &SVector<T, IN>) -> SVector<T, OUT> {
-        self.forward_simd(simd, x)
-    }
-
     /// The inference pass keeping `(z, a)` for the backward pass.
     fn forward_trace_simd_into<V: Simd>(
         &self,
@@ -318,4 +307,35 @@ pub trait Layer<const IN: usize, const OUT: usize, T: Scalar = f32>:
     fn update_state(&mut self, grad: &Self::Gradient) {
         let _ = grad;
     }
+}
+
+/// A layer whose output is its activation applied to a value it computes first: `W x + b` of a
+/// [`Dense`](crate::Dense) layer, the only implementor. So that a group of samples can take the
+/// activation at once ([`batch::forward_grouped`](crate::batch::forward_grouped)): a layer
+/// without this trait cannot be asked for a pre-activation, so none gets its activation twice.
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::{matrix, vector};
+/// use nnet_core::activation::{Activation, Sigmoid};
+/// use nnet_core::layer::{Layer, Preactivation};
+/// use nnet_core::Dense;
+///
+/// let mut dense: Dense<2, 1, Sigmoid> = Dense::new(Sigmoid);
+/// dense.weights = matrix![1.0, -2.0];
+/// dense.bias = vector![0.5];
+/// let (simd, x) = (pulp::Scalar::new(), vector![0.25, 1.0]);
+/// let mut z = dense.preactivation_simd(simd, &x);
+/// assert_eq!(z, vector![0.25 - 2.0 + 0.5]);
+/// dense.activation().activate(z.as_mut_slice());
+/// assert_eq!(z, dense.forward_simd(simd, &x));
+/// ```
+pub trait Preactivation<const IN: usize, const OUT: usize, T: Scalar = f32>:
+    Layer<IN, OUT, T>
+{
+    /// The output for one input before the layer's activation, as a value:
+    /// `activation().activate(preactivation_simd(x))` is [`forward_simd`](Layer::forward_simd)`(x)`,
+    /// bit for bit.
+    fn preactivation_simd<V: Simd>(&self, simd: V, x: &SVector<T, IN>) -> SVector<T, OUT>;
 }

@@ -55,6 +55,12 @@ pub(super) fn dispatch(
 /// of `chain` from `input`, with `net` the network (layers of more than 1,024 units write into
 /// vectors on the heap; only the output is returned by value).
 pub(super) fn forward_body(model: &Model, chain: &[&Layer]) -> TokenStream {
+    forward_body_to(model, chain, false)
+}
+
+/// [`forward_body`], with the last layer of `chain` stopping before its activation when
+/// `preactivation` (a dense layer on inline vectors, through `Preactivation::preactivation_simd`).
+pub(super) fn forward_body_to(model: &Model, chain: &[&Layer], preactivation: bool) -> TokenStream {
     let _ = model;
     let p = private();
     let mut previous = quote!(input);
@@ -68,6 +74,10 @@ pub(super) fn forward_body(model: &Model, chain: &[&Layer]) -> TokenStream {
             lets.push(quote_spanned! {layer.span=>
                 let mut #a = #zeroed;
                 #p::Layer::<#shape>::forward_simd_into(&net.#field, simd, #previous, #out);
+            });
+        } else if preactivation && position + 1 == chain.len() {
+            lets.push(quote_spanned! {layer.span=>
+                let #a = #p::layer::Preactivation::<#shape>::preactivation_simd(&net.#field, simd, #previous);
             });
         } else {
             lets.push(quote_spanned! {layer.span=>
