@@ -342,7 +342,8 @@ impl<const N: usize, T: Scalar, V: MatrixStorage<N, 1, Scalar = T>> Layer<N, N, 
             }
             let inv = 1.0
                 / crate::math::sqrt64(
-                    grad.batch_variance.matrix()[j].as_f64() + crate::scalar::held::<T>(self.epsilon),
+                    grad.batch_variance.matrix()[j].as_f64()
+                        + crate::scalar::held::<T>(self.epsilon),
                 );
             let k = g[j].as_f64() * inv / n as f64;
             let columns = delta.chunks_exact(N).zip(z.chunks_exact(N));
