@@ -781,10 +781,7 @@ fn an_f32_network_rounds_its_settings_to_f32() {
     assert_eq!(net.layer_norm1.epsilon as f32, 0.00001_f32);
     assert_eq!(net.dense2.activation.alpha, 0.7_f32);
     // The saved architecture is the same text for both scalars.
-    assert_eq!(
-        Settings32::architecture(),
-        Settings64::architecture()
-    );
+    assert_eq!(Settings32::architecture(), Settings64::architecture());
 }
 
 nnet::network! {
@@ -840,7 +837,11 @@ fn an_f64_batch_norm_matches_float64_to_rounding() {
     let stats = |j: usize| {
         let n = xs.len() as f64;
         let mean = xs.iter().map(|x| x[j]).sum::<f64>() / n;
-        let variance = xs.iter().map(|x| (x[j] - mean) * (x[j] - mean)).sum::<f64>() / n;
+        let variance = xs
+            .iter()
+            .map(|x| (x[j] - mean) * (x[j] - mean))
+            .sum::<f64>()
+            / n;
         (mean, variance)
     };
     let mut workspace = net.workspace(xs.len());

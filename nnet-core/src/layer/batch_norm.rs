@@ -69,8 +69,8 @@ pub struct BatchNormGradient<const N: usize, V = SVector<f32, N>> {
 
 impl<const N: usize, T: Scalar, V: MatrixStorage<N, 1, Scalar = T>> BatchNorm<N, V> {
     /// A layer with Keras's initial values (`γ = 1`, `β = 0`, moving mean 0, moving variance
-    /// 1) and the given `momentum` and `epsilon`, which a network of scalar `T` rounds to `T`
-    /// where it computes with them.
+    /// of 1) and the given `momentum` and `epsilon`, which a network of scalar `T` rounds to
+    /// `T` where it computes with them.
     pub fn new(momentum: f64, epsilon: f64) -> Self {
         let mut gamma = V::zeroed();
         gamma.matrix_mut().fill(T::one());
