@@ -384,4 +384,28 @@ mod tests {
             );
         }
     }
+
+    /// The architecture that saved files record writes each setting as its `f32` always
+    /// printed, for either scalar: settings held in `f64` leave existing files matching.
+    #[test]
+    fn recorded_settings_print_as_their_f32() {
+        for scalar in ["", "#[scalar = f64]"] {
+            let source = format!(
+                "{scalar} struct Net {{ input 3; dense 4 (l1 = 0.1, l2 = 2.5e-4); \
+                 batch_norm (momentum = 0.9, epsilon = 1e-5); dropout 0.3; \
+                 layer_norm (epsilon = 0.001); batch_norm (momentum = 0.99, epsilon = 0.3); }}"
+            );
+            let def: NetworkDef = syn::parse_str(&source).expect("parses");
+            let Ok(model) = crate::validate::validate(&def) else {
+                panic!("{source} is valid");
+            };
+            assert_eq!(
+                model.architecture(),
+                "input 3; dense 4 linear (l1 = 0.1, l2 = 0.00025); \
+                 batch_norm (momentum = 0.9, epsilon = 1e-5); dropout 0.3; layer_norm; \
+                 batch_norm (epsilon = 0.3)",
+                "{scalar}"
+            );
+        }
+    }
 }
