@@ -128,8 +128,9 @@
 //! losses, optimizer states and metrics. Optimizer settings (learning rates, betas, `epsilon`,
 //! momentum, `rho`, weight decay, clipping, schedules) are `f64` and become the network's scalar
 //! where they are used, so an `f64` network computes with them as written and an `f32` network
-//! exactly as before; the layer options of the declaration (`momentum`, `epsilon`, dropout
-//! rates, `l1`/`l2`) are still `f32` settings. Histories, evaluations and metrics report `f64`:
+//! exactly as before; so are the layer options of the declaration (`momentum`, `epsilon`,
+//! dropout rates, `l1`/`l2`, held as `f64` by the layers), and `alpha` is in the network's
+//! scalar. Histories, evaluations and metrics report `f64`:
 //! an `f32` network's values exactly as `f32`, an `f64` network's with its range and precision.
 //! The gates and activations of an `f64` network use the exact `exp` and `tanh`, where an
 //! `f32` network uses nnet's fast, branch-free ones.

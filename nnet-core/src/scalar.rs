@@ -113,6 +113,16 @@ pub trait Scalar:
     fn as_f32(self) -> f32;
 }
 
+/// A layer's setting (`epsilon`, `momentum`, a dropout rate, a regularization factor), which
+/// layers hold in `f64`, as a network of scalar `T` computes with it, widened back to `f64` for
+/// the statistics computed in `f64`: the setting itself for an `f64` network, the nearest `f32`
+/// for an `f32` network (so an `f32` network computes exactly as when settings were `f32`).
+/// `optim::held` is the same rule for optimizer settings, which need the `train` feature.
+#[inline(always)]
+pub(crate) fn held<T: Scalar>(setting: f64) -> f64 {
+    T::of_f64(setting).as_f64()
+}
+
 pub(crate) mod sealed {
     use super::*;
 
@@ -304,6 +314,12 @@ mod tests {
             let logistic = crate::activation::fast::logistic(z);
             assert_eq!(z.fast_logistic().to_bits(), logistic.to_bits());
         }
+    }
+
+    #[test]
+    fn settings_are_held_in_the_scalar() {
+        assert_eq!(held::<f64>(1e-3), 1e-3);
+        assert_eq!(held::<f32>(1e-3), f64::from(1e-3_f32));
     }
 
     #[test]

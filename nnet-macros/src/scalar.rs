@@ -1,7 +1,7 @@
 //! The `#[scalar = f64]` attribute: the number type every generated item uses, `f32` unless
 //! the declaration says otherwise.
 
-use proc_macro2::{Literal, Span, TokenStream};
+use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::{Attribute, Expr, ExprLit, ExprPath, Lit, Meta};
 
@@ -25,23 +25,6 @@ impl ScalarKind {
         match self {
             ScalarKind::F32 => quote!(::core::primitive::f32),
             ScalarKind::F64 => quote!(::core::primitive::f64),
-        }
-    }
-
-    /// An exact literal of the type for `value`, with its sign in front: the `f32` itself, or
-    /// for `f64` the decimal the `f32` was read from (its shortest text), read as `f64`.
-    pub(crate) fn literal(self, value: f32) -> TokenStream {
-        let magnitude = match self {
-            ScalarKind::F32 => Literal::f32_suffixed(value.abs()),
-            ScalarKind::F64 => {
-                let text = value.abs().to_string();
-                Literal::f64_suffixed(text.parse().unwrap_or(f64::from(value.abs())))
-            }
-        };
-        if value.is_sign_negative() {
-            quote!(-#magnitude)
-        } else {
-            quote!(#magnitude)
         }
     }
 }

@@ -726,3 +726,187 @@ fn early_stopping_restores_an_f64_network() {
         .fold(f64::INFINITY, f64::min);
     assert_eq!(stopper.best(), Some(best));
 }
+
+// ------------------------------------------------------------------------------------------
+// Issue 21: the layers' settings reach an f64 network as written, not rounded to f32
+// (`epsilon = 0.001` was 0.0010000000475, `momentum = 0.99` 0.9900000095).
+// ------------------------------------------------------------------------------------------
+
+nnet::network! {
+    #[scalar = f64]
+    struct Settings64 {
+        input 3;
+        dense 4 leaky_relu (alpha = 0.1, l1 = 0.01, l2 = 0.001);
+        batch_norm;
+        dropout 0.3;
+        layer_norm (epsilon = 0.00001);
+        dense 2 elu (alpha = 0.7);
+    }
+}
+
+nnet::network! {
+    struct Settings32 {
+        input 3;
+        dense 4 leaky_relu (alpha = 0.1, l1 = 0.01, l2 = 0.001);
+        batch_norm;
+        dropout 0.3;
+        layer_norm (epsilon = 0.00001);
+        dense 2 elu (alpha = 0.7);
+    }
+}
+
+#[test]
+fn an_f64_network_holds_its_settings_as_written() {
+    let net = Settings64::seeded(0);
+    assert_eq!(net.dense1.activation.alpha, 0.1_f64);
+    assert_eq!(net.dense1.regularizer.l1, 0.01_f64);
+    assert_eq!(net.dense1.regularizer.l2, 0.001_f64);
+    assert_eq!(net.batch_norm1.momentum, 0.99_f64);
+    assert_eq!(net.batch_norm1.epsilon, 0.001_f64);
+    assert_eq!(net.dropout1.rate, 0.3_f64);
+    assert_eq!(net.layer_norm1.epsilon, 0.00001_f64);
+    assert_eq!(net.dense2.activation.alpha, 0.7_f64);
+}
+
+/// An `f32` network computes with the `f32` of each setting, as it did when settings were `f32`.
+#[test]
+fn an_f32_network_rounds_its_settings_to_f32() {
+    let net = Settings32::seeded(0);
+    assert_eq!(net.dense1.activation.alpha, 0.1_f32);
+    assert_eq!(net.dense1.regularizer.l1 as f32, 0.01_f32);
+    assert_eq!(net.dense1.regularizer.l2 as f32, 0.001_f32);
+    assert_eq!(net.batch_norm1.momentum as f32, 0.99_f32);
+    assert_eq!(net.batch_norm1.epsilon as f32, 0.001_f32);
+    assert_eq!(net.dropout1.rate as f32, 0.3_f32);
+    assert_eq!(net.layer_norm1.epsilon as f32, 0.00001_f32);
+    assert_eq!(net.dense2.activation.alpha, 0.7_f32);
+    // The saved architecture is the same text for both scalars.
+    assert_eq!(Settings32::architecture(), Settings64::architecture());
+}
+
+nnet::network! {
+    #[scalar = f64]
+    struct Norm64 { input 3; batch_norm; }
+}
+
+nnet::network! {
+    #[scalar = f64]
+    struct LayerNorm64 { input 4; layer_norm; }
+}
+
+/// `|got − want| ≤ 1e-15 · max(|want|, 1)`: float64 to rounding.
+fn assert_f64_close(what: &str, got: f64, want: f64) {
+    assert!(
+        (got - want).abs() <= 1e-15 * want.abs().max(1.0),
+        "{what}: {got:e}, want {want:e} (off by {:e})",
+        got - want
+    );
+}
+
+/// Batch normalization of an `f64` network, at inference and in a training step (its outputs
+/// with the batch's statistics, and the moving statistics after it), against the formulas in
+/// float64 with Keras's `momentum = 0.99` and `epsilon = 0.001`.
+#[test]
+fn an_f64_batch_norm_matches_float64_to_rounding() {
+    let (momentum, epsilon) = (0.99_f64, 0.001_f64);
+    let mut net = Norm64::seeded(0);
+    net.batch_norm1.gamma = v([1.5, 0.5, 2.0]);
+    net.batch_norm1.beta = v([0.1, -0.2, 0.0]);
+    net.batch_norm1.moving_mean = v([0.3, -1.0, 2.0]);
+    net.batch_norm1.moving_variance = v([0.002, 0.5, 3.0]);
+
+    // Inference: the moving statistics. A small variance makes ε count.
+    let x = v([0.35, 0.2, -1.0]);
+    let y = net.forward(&x);
+    let bn = &net.batch_norm1;
+    for j in 0..3 {
+        let want = bn.gamma[j] * (x[j] - bn.moving_mean[j])
+            / (bn.moving_variance[j] + epsilon).sqrt()
+            + bn.beta[j];
+        assert_f64_close(&format!("inference, unit {j}"), y[j], want);
+    }
+
+    // A training pass: the batch's mean and biased variance.
+    let xs: Vec<SVector<f64, 3>> = (0..5)
+        .map(|i| {
+            let i = f64::from(i);
+            v([0.01 * i, 0.3 - 0.7 * i, 1.0 + 0.25 * i * i])
+        })
+        .collect();
+    let ys = vec![v([0.0; 3]); xs.len()];
+    let stats = |j: usize| {
+        let n = xs.len() as f64;
+        let mean = xs.iter().map(|x| x[j]).sum::<f64>() / n;
+        let variance = xs
+            .iter()
+            .map(|x| (x[j] - mean) * (x[j] - mean))
+            .sum::<f64>()
+            / n;
+        (mean, variance)
+    };
+    let mut workspace = net.workspace(xs.len());
+    let mut grads = net.zero_gradients();
+    let mut outputs = vec![SVector::zeros(); xs.len()];
+    net.accumulate_batch(
+        &mut workspace,
+        &xs,
+        &ys,
+        &MeanSquaredError,
+        &mut grads,
+        &mut outputs,
+    );
+    for j in 0..3 {
+        let (mean, variance) = stats(j);
+        for (k, (x, y)) in xs.iter().zip(&outputs).enumerate() {
+            let want = bn.gamma[j] * (x[j] - mean) / (variance + epsilon).sqrt() + bn.beta[j];
+            assert_f64_close(&format!("training, sample {k} unit {j}"), y[j], want);
+        }
+    }
+
+    // A training step (one batch, a learning rate too small to move γ and β): the moving
+    // statistics follow the batch's with the momentum as written.
+    let (mean_before, variance_before) = (bn.moving_mean, bn.moving_variance);
+    let config = FitConfig {
+        batch_size: xs.len(),
+        epochs: 1,
+        verbosity: Verbosity::Silent,
+        ..FitConfig::default()
+    };
+    Trainer::new(Sgd::with_learning_rate(1e-300), MeanSquaredError)
+        .fit(&mut net, &xs, &ys, &config)
+        .unwrap();
+    for j in 0..3 {
+        let (mean, variance) = stats(j);
+        let want_mean = mean_before[j] * momentum + mean * (1.0 - momentum);
+        let want_variance = variance_before[j] * momentum + variance * (1.0 - momentum);
+        assert_f64_close(
+            &format!("moving mean {j}"),
+            net.batch_norm1.moving_mean[j],
+            want_mean,
+        );
+        assert_f64_close(
+            &format!("moving variance {j}"),
+            net.batch_norm1.moving_variance[j],
+            want_variance,
+        );
+    }
+}
+
+/// Layer normalization of an `f64` network against its formula in float64 with Keras's
+/// `epsilon = 0.001`.
+#[test]
+fn an_f64_layer_norm_matches_float64_to_rounding() {
+    let mut net = LayerNorm64::seeded(0);
+    net.layer_norm1.gamma = v([1.5, 0.5, 2.0, -1.0]);
+    net.layer_norm1.beta = v([0.1, -0.2, 0.0, 0.3]);
+    // Nearly equal inputs: a small variance makes ε count.
+    let x = v([1.0, 1.01, 0.98, 1.03]);
+    let y = net.forward(&x);
+    let mean = x.iter().sum::<f64>() / 4.0;
+    let variance = x.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / 4.0;
+    let ln = &net.layer_norm1;
+    for j in 0..4 {
+        let want = ln.gamma[j] * (x[j] - mean) / (variance + 0.001).sqrt() + ln.beta[j];
+        assert_f64_close(&format!("unit {j}"), y[j], want);
+    }
+}

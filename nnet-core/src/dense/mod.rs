@@ -16,6 +16,7 @@ use nalgebra::{SMatrix, SVector};
 use rand::Rng;
 
 use crate::activation::Activation;
+use crate::scalar::held;
 use crate::storage::MatrixStorage;
 use crate::{Initializer, Parameters, Scalar, TensorInfo};
 
@@ -87,10 +88,11 @@ pub struct Dense<
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Regularizer {
-    /// Factor of `Σ|w|`.
-    pub l1: f32,
-    /// Factor of `Σw²`.
-    pub l2: f32,
+    /// Factor of `Σ|w|`: an `f64` whatever the scalar, so that an `f64` network uses the factor
+    /// as written (an `f32` network rounds it to `f32`).
+    pub l1: f64,
+    /// Factor of `Σw²` (`f64`, as `l1`).
+    pub l2: f64,
 }
 
 impl Regularizer {
@@ -102,12 +104,12 @@ impl Regularizer {
         self.l1 == 0.0 && self.l2 == 0.0
     }
 
-    /// `l1·Σ|w| + l2·Σw²`, summed in `f64`.
+    /// `l1·Σ|w| + l2·Σw²`, summed in `f64` with the factors as the scalar `T` holds them.
     pub fn penalty<T: Scalar>(&self, weights: &[T]) -> T {
         if self.is_none() {
             return T::zero();
         }
-        let (l1, l2) = (f64::from(self.l1), f64::from(self.l2));
+        let (l1, l2) = (held::<T>(self.l1), held::<T>(self.l2));
         let sum: f64 = weights
             .iter()
             .map(|&w| {
@@ -131,7 +133,7 @@ impl Regularizer {
             } else {
                 T::zero()
             };
-            let (l1, l2) = (T::of_f32(self.l1), T::of_f32(self.l2));
+            let (l1, l2) = (T::of_f64(self.l1), T::of_f64(self.l2));
             *g += l1 * sign + T::of_f64(2.0) * l2 * w;
         }
     }

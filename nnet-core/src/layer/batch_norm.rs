@@ -46,10 +46,11 @@ pub struct BatchNorm<const N: usize, V = SVector<f32, N>> {
     pub moving_mean: V,
     /// The moving (biased) variance, used at inference.
     pub moving_variance: V,
-    /// Weight of the old moving statistics in each update.
-    pub momentum: f32,
-    /// Added to the variance before the square root.
-    pub epsilon: f32,
+    /// Weight of the old moving statistics in each update: an `f64` whatever the scalar, so
+    /// that an `f64` network uses the setting as written (an `f32` network rounds it to `f32`).
+    pub momentum: f64,
+    /// Added to the variance before the square root (`f64`, as `momentum`).
+    pub epsilon: f64,
 }
 
 /// The gradient of a [`BatchNorm`]: `∂L/∂γ`, `∂L/∂β`, and the mean and variance of the last
@@ -68,8 +69,9 @@ pub struct BatchNormGradient<const N: usize, V = SVector<f32, N>> {
 
 impl<const N: usize, T: Scalar, V: MatrixStorage<N, 1, Scalar = T>> BatchNorm<N, V> {
     /// A layer with Keras's initial values (`γ = 1`, `β = 0`, moving mean 0, moving variance
-    /// 1) and the given `momentum` and `epsilon`.
-    pub fn new(momentum: f32, epsilon: f32) -> Self {
+    /// of 1) and the given `momentum` and `epsilon`, which a network of scalar `T` rounds to
+    /// `T` where it computes with them.
+    pub fn new(momentum: f64, epsilon: f64) -> Self {
         let mut gamma = V::zeroed();
         gamma.matrix_mut().fill(T::one());
         let mut moving_variance = V::zeroed();
@@ -98,7 +100,7 @@ impl<const N: usize, T: Scalar, V: MatrixStorage<N, 1, Scalar = T>> BatchNorm<N,
         let (g, b) = (self.gamma.matrix(), self.beta.matrix());
         let (m, v) = (self.moving_mean.matrix(), self.moving_variance.matrix());
         for j in 0..N.min(scale.len()).min(shift.len()) {
-            let s = g[j] / (v[j] + T::of_f32(self.epsilon)).sqrt_();
+            let s = g[j] / (v[j] + T::of_f64(self.epsilon)).sqrt_();
             scale[j] = s;
             shift[j] = b[j] - s * m[j];
         }
@@ -121,7 +123,7 @@ impl<const N: usize, T: Scalar, V: MatrixStorage<N, 1, Scalar = T>> BatchNorm<N,
         let (g, b) = (self.gamma.matrix(), self.beta.matrix());
         let (m, v) = (self.moving_mean.matrix(), self.moving_variance.matrix());
         for j in 0..N {
-            a[j] = g[j] * (x[j] - m[j]) / (v[j] + T::of_f32(self.epsilon)).sqrt_() + b[j];
+            a[j] = g[j] * (x[j] - m[j]) / (v[j] + T::of_f64(self.epsilon)).sqrt_() + b[j];
         }
     }
 
@@ -129,7 +131,7 @@ impl<const N: usize, T: Scalar, V: MatrixStorage<N, 1, Scalar = T>> BatchNorm<N,
     fn normalize(&self, mean: &[T], variance: &[T], x: &[T], z: &mut [T], a: &mut [T]) {
         let (g, b) = (self.gamma.matrix(), self.beta.matrix());
         for j in 0..N {
-            let inv = T::one() / (variance[j] + T::of_f32(self.epsilon)).sqrt_();
+            let inv = T::one() / (variance[j] + T::of_f64(self.epsilon)).sqrt_();
             let xhat = (x[j] - mean[j]) * inv;
             z[j] = xhat;
             a[j] = g[j] * xhat + b[j];
@@ -254,7 +256,7 @@ impl<const N: usize, T: Scalar, V: MatrixStorage<N, 1, Scalar = T>> Layer<N, N, 
         if let Some(dx) = dx {
             let (g, v) = (self.gamma.matrix(), self.moving_variance.matrix());
             for j in 0..N {
-                dx[j] = delta[j] * g[j] / (v[j] + T::of_f32(self.epsilon)).sqrt_();
+                dx[j] = delta[j] * g[j] / (v[j] + T::of_f64(self.epsilon)).sqrt_();
             }
         }
     }
@@ -340,7 +342,8 @@ impl<const N: usize, T: Scalar, V: MatrixStorage<N, 1, Scalar = T>> Layer<N, N, 
             }
             let inv = 1.0
                 / crate::math::sqrt64(
-                    grad.batch_variance.matrix()[j].as_f64() + f64::from(self.epsilon),
+                    grad.batch_variance.matrix()[j].as_f64()
+                        + crate::scalar::held::<T>(self.epsilon),
                 );
             let k = g[j].as_f64() * inv / n as f64;
             let columns = delta.chunks_exact(N).zip(z.chunks_exact(N));
@@ -352,7 +355,7 @@ impl<const N: usize, T: Scalar, V: MatrixStorage<N, 1, Scalar = T>> Layer<N, N, 
     }
 
     fn update_state(&mut self, grad: &Self::Gradient) {
-        let m = T::of_f32(self.momentum);
+        let m = T::of_f64(self.momentum);
         let mean = grad.batch_mean.matrix();
         let variance = grad.batch_variance.matrix();
         for (moving, &batch) in self.moving_mean.matrix_mut().iter_mut().zip(mean.iter()) {

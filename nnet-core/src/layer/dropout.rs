@@ -36,28 +36,33 @@ use crate::{Scalar, TensorInfo};
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Dropout<const N: usize> {
-    /// Probability of dropping a unit, in `[0, 1)`.
-    pub rate: f32,
+    /// Probability of dropping a unit, in `[0, 1)`: an `f64` whatever the scalar, so that an
+    /// `f64` network scales by `1 / (1 − rate)` of the rate as written (an `f32` network rounds
+    /// it to `f32`).
+    pub rate: f64,
 }
 
 impl<const N: usize> Dropout<N> {
     /// A dropout layer of `rate`, in `[0, 1)` (`network!` checks it).
-    pub const fn new(rate: f32) -> Self {
+    pub const fn new(rate: f64) -> Self {
         Self { rate }
     }
 
     /// Writes a fresh mask to `scale`: `0` for a dropped unit, `1 / (1 − rate)` for a kept one.
     /// (A rate of 1 or more, which `network!` refuses, drops every unit.)
     pub fn draw_mask<T: Scalar>(&self, rng: &mut dyn rand::RngCore, scale: &mut [T]) {
-        let keep = if self.rate < 1.0 {
-            T::one() / (T::one() - T::of_f32(self.rate))
+        // The rate as the scalar holds it: an `f32` network draws exactly as with an `f32` rate.
+        let rate = crate::scalar::held::<T>(self.rate);
+        let keep = if rate < 1.0 {
+            T::one() / (T::one() - T::of_f64(rate))
         } else {
             T::zero()
         };
         for s in scale {
-            // 24 random bits: a uniform number in [0, 1) with every value exact in f32.
-            let u = (rng.next_u32() >> 8) as f32 * (1.0 / 16_777_216.0);
-            *s = if u < self.rate { T::zero() } else { keep };
+            // 24 random bits: a uniform number in [0, 1) with every value exact in f32 (and so
+            // compared exactly in f64).
+            let u = f64::from((rng.next_u32() >> 8) as f32 * (1.0 / 16_777_216.0));
+            *s = if u < rate { T::zero() } else { keep };
         }
     }
 }

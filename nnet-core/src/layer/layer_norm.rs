@@ -32,8 +32,9 @@ pub struct LayerNorm<const N: usize, V = SVector<f32, N>> {
     pub gamma: V,
     /// The offset `β`.
     pub beta: V,
-    /// Added to the variance before the square root.
-    pub epsilon: f32,
+    /// Added to the variance before the square root: an `f64` whatever the scalar, so that an
+    /// `f64` network uses the setting as written (an `f32` network rounds it to `f32`).
+    pub epsilon: f64,
 }
 
 /// The gradient of a [`LayerNorm`]: `∂L/∂γ` and `∂L/∂β`.
@@ -45,8 +46,8 @@ pub struct LayerNormGradient<const N: usize, V = SVector<f32, N>> {
     pub beta: V,
 }
 
-/// Mean and `1 / √(σ² + ε)` of one sample's units, in `f64`.
-fn moments<T: Scalar>(x: &[T], epsilon: f32) -> (f64, f64) {
+/// Mean and `1 / √(σ² + ε)` of one sample's units, in `f64`, with `ε` as the scalar `T` holds it.
+fn moments<T: Scalar>(x: &[T], epsilon: f64) -> (f64, f64) {
     let n = x.len().max(1) as f64;
     let mean = x.iter().map(|&v| v.as_f64()).sum::<f64>() / n;
     let variance = x
@@ -56,13 +57,14 @@ fn moments<T: Scalar>(x: &[T], epsilon: f32) -> (f64, f64) {
         / n;
     (
         mean,
-        1.0 / crate::math::sqrt64(variance + f64::from(epsilon)),
+        1.0 / crate::math::sqrt64(variance + crate::scalar::held::<T>(epsilon)),
     )
 }
 
 impl<const N: usize, T: Scalar, V: MatrixStorage<N, 1, Scalar = T>> LayerNorm<N, V> {
-    /// A layer with `γ = 1`, `β = 0` and the given `epsilon`.
-    pub fn new(epsilon: f32) -> Self {
+    /// A layer with `γ = 1`, `β = 0` and the given `epsilon`, which a network of scalar `T`
+    /// rounds to `T`.
+    pub fn new(epsilon: f64) -> Self {
         let mut gamma = V::zeroed();
         gamma.matrix_mut().fill(T::one());
         Self {

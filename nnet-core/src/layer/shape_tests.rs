@@ -462,7 +462,8 @@ fn batch_norm_statistics<T: Scalar>(samples: usize) {
             &[grad.batch_variance[j]],
             &[T::of_f64(variance)],
         );
-        let inv = 1.0 / (variance + 1e-3_f32.as_f64()).sqrt();
+        // ε as the network's scalar holds it: 1e-3 exactly in f64.
+        let inv = 1.0 / (variance + crate::scalar::held::<T>(1e-3)).sqrt();
         let (gamma, beta) = (norm.gamma[j].as_f64(), norm.beta[j].as_f64());
         for (k, &v) in channel.iter().enumerate() {
             let xhat = (v - mean) * inv;
@@ -479,7 +480,7 @@ fn batch_norm_statistics<T: Scalar>(samples: usize) {
     // The moving statistics follow the batch's, once per channel.
     let before = norm.moving_mean;
     layer.update_state(&grad);
-    let m = T::of_f32(0.9);
+    let m = T::of_f64(0.9);
     let want = before * m + grad.batch_mean * (T::one() - m);
     assert_close(
         "moving mean",
@@ -507,7 +508,8 @@ fn layer_norm_per_position<T: Scalar>() {
             .collect();
         let mean = step.iter().sum::<f64>() / 3.0;
         let variance = step.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / 3.0;
-        let inv = 1.0 / (variance + 1e-3_f32.as_f64()).sqrt();
+        // ε as the network's scalar holds it: 1e-3 exactly in f64.
+        let inv = 1.0 / (variance + crate::scalar::held::<T>(1e-3)).sqrt();
         let want: Vec<T> = (0..3)
             .map(|j| T::of_f64(gamma[j].as_f64() * (step[j] - mean) * inv + beta[j].as_f64()))
             .collect();

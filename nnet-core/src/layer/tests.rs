@@ -444,7 +444,7 @@ fn batch_norm_gradient_without_batch_terms(
     delta: &[f32],
 ) -> Vec<f32> {
     let scale: Vec<f32> = (0..4)
-        .map(|j| layer.gamma[j] / (variance[j] + layer.epsilon).sqrt())
+        .map(|j| layer.gamma[j] / (variance[j] + layer.epsilon as f32).sqrt())
         .collect();
     delta
         .chunks_exact(4)
@@ -582,7 +582,7 @@ fn batch_norm_inference_uses_the_moving_statistics() {
     for (k, &xk) in x.iter().enumerate() {
         let j = k % 4;
         let f = |v: f32| f64::from(v);
-        let sd = (f(layer.moving_variance[j]) + f(layer.epsilon)).sqrt();
+        let sd = (f(layer.moving_variance[j]) + f(layer.epsilon as f32)).sqrt();
         let want = f(layer.gamma[j]) * (f(xk) - f(layer.moving_mean[j])) / sd + f(layer.beta[j]);
         assert_near("inference output", f(a[k]), want, 1e-5);
         assert_near("output_batch", f(output[k]), want, 1e-5);
@@ -666,7 +666,7 @@ fn dropout_zeroes_units_and_scales_the_others_by_the_inverse_keep_rate() {
     // 100 000 units: the kept fraction is within five binomial standard deviations.
     let x = values(&mut rng(60), 100_000, 0.5, 1.5);
     for rate in [0.1_f32, 0.5, 0.9] {
-        let dropout = Dropout::<100>::new(rate);
+        let dropout = Dropout::<100>::new(f64::from(rate));
         let (mask, a) = dropped(&dropout, &x, 61);
         let keep = 1.0 / (1.0 - f64::from(rate));
         for ((&x, &s), &a) in x.iter().zip(&mask).zip(&a) {
@@ -707,7 +707,7 @@ fn dropout_preserves_the_expectation() {
     let draws = 20_000;
     let x: Vec<f32> = input.iter().copied().cycle().take(10 * draws).collect();
     for rate in [0.1_f32, 0.5, 0.9] {
-        let (_, a) = dropped(&Dropout::<10>::new(rate), &x, 65);
+        let (_, a) = dropped(&Dropout::<10>::new(f64::from(rate)), &x, 65);
         for (j, &xj) in input.iter().enumerate() {
             let mean = a
                 .iter()

@@ -64,7 +64,7 @@ pub(crate) fn layer(layer: &Layer) -> String {
             activation.act.word(),
             activation
                 .alpha
-                .map_or(String::new(), |a| format!(" (alpha {a})")),
+                .map_or(String::new(), |a| format!(" (alpha {})", a.single)),
             layer.params(),
             init.word(),
             bias_init.word(),

@@ -5,11 +5,11 @@
 //! its layer of one position's channels inside `Positionwise`: the *inner* type, built by the
 //! same code as on a vector, with one position's dimensions.
 
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::tokens::{layer_trait, lit, private};
-use crate::model::{Activation, Kind, KindWord, KindWords, Layer};
+use crate::model::{Activation, Decimal, Kind, KindWord, KindWords, Layer};
 use crate::scalar::ScalarKind;
 
 /// The layer's `nnet_core` type, with its const shapes and storage.
@@ -147,10 +147,10 @@ fn inner_constructor(layer: &Layer, rng: bool) -> TokenStream {
             } else {
                 quote!(<#ty>::new(#activation))
             };
-            if *l1 == 0.0 && *l2 == 0.0 {
+            if l1.is_zero() && l2.is_zero() {
                 base
             } else {
-                let (l1, l2) = (float(*l1), float(*l2));
+                let (l1, l2) = (setting(*l1, layer), setting(*l2, layer));
                 quote!(#base.with_regularizer(#p::Regularizer { l1: #l1, l2: #l2 }))
             }
         }
@@ -159,15 +159,15 @@ fn inner_constructor(layer: &Layer, rng: bool) -> TokenStream {
             quote!(<#ty>::new(#activation))
         }
         Kind::Dropout { rate } => {
-            let rate = float(*rate);
+            let rate = setting(*rate, layer);
             quote!(<#ty>::new(#rate))
         }
         Kind::BatchNorm { momentum, epsilon } => {
-            let (momentum, epsilon) = (float(*momentum), float(*epsilon));
+            let (momentum, epsilon) = (setting(*momentum, layer), setting(*epsilon, layer));
             quote!(<#ty>::new(#momentum, #epsilon))
         }
         Kind::LayerNorm { epsilon } => {
-            let epsilon = float(*epsilon);
+            let epsilon = setting(*epsilon, layer);
             quote!(<#ty>::new(#epsilon))
         }
         Kind::Recurrent {
@@ -201,7 +201,7 @@ pub(super) fn const_fields(layer: &Layer) -> Vec<(&'static str, TokenStream)> {
         Kind::Dense {
             activation, l1, l2, ..
         } => {
-            let (l1, l2) = (float(*l1), float(*l2));
+            let (l1, l2) = (setting(*l1, layer), setting(*l2, layer));
             vec![
                 ("activation", activation_value(*activation, layer.scalar)),
                 ("regularizer", quote!(#p::Regularizer { l1: #l1, l2: #l2 })),
@@ -210,11 +210,12 @@ pub(super) fn const_fields(layer: &Layer) -> Vec<(&'static str, TokenStream)> {
         Kind::Activation(activation) => {
             vec![("activation", activation_value(*activation, layer.scalar))]
         }
-        Kind::Dropout { rate } => vec![("rate", float(*rate))],
-        Kind::BatchNorm { momentum, epsilon } => {
-            vec![("momentum", float(*momentum)), ("epsilon", float(*epsilon))]
-        }
-        Kind::LayerNorm { epsilon } => vec![("epsilon", float(*epsilon))],
+        Kind::Dropout { rate } => vec![("rate", setting(*rate, layer))],
+        Kind::BatchNorm { momentum, epsilon } => vec![
+            ("momentum", setting(*momentum, layer)),
+            ("epsilon", setting(*epsilon, layer)),
+        ],
+        Kind::LayerNorm { epsilon } => vec![("epsilon", setting(*epsilon, layer))],
         Kind::Recurrent {
             activation: Some(activation),
             ..
@@ -259,21 +260,18 @@ pub(super) fn activation_value(activation: Activation, scalar: ScalarKind) -> To
     let ty = activation.act.ident();
     match activation.alpha {
         Some(alpha) => {
-            let alpha = scalar.literal(alpha);
+            let alpha = alpha.scalar_literal(scalar);
             quote!(#p::activation::#ty { alpha: #alpha })
         }
         None => quote!(#p::activation::#ty),
     }
 }
 
-/// An exact `f32` literal, with its sign in front.
-pub(super) fn float(value: f32) -> TokenStream {
-    let literal = Literal::f32_suffixed(value.abs());
-    if value.is_sign_negative() {
-        quote!(-#literal)
-    } else {
-        quote!(#literal)
-    }
+/// The `f64` literal of a setting that `nnet_core` holds in `f64` (`epsilon`, `momentum`, a
+/// dropout rate, `l1`): as written for an `f64` network, and for an `f32` network one that
+/// rounds to the `f32` the setting always was (see [`Decimal::setting_literal`]).
+fn setting(value: Decimal, layer: &Layer) -> TokenStream {
+    value.setting_literal(layer.scalar)
 }
 
 /// `SMatrix<f32, OUT, IN>` inline, or `HeapMatrix<OUT, IN>` for boxed dense layers (one

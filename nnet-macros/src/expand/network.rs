@@ -80,7 +80,7 @@ pub(super) fn training_hooks(model: &Model) -> TokenStream {
     let regularized: Vec<&Layer> = model
         .layers
         .iter()
-        .filter(|l| matches!(l.kind, Kind::Dense { l1, l2, .. } if l1 != 0.0 || l2 != 0.0))
+        .filter(|l| matches!(l.kind, Kind::Dense { l1, l2, .. } if !l1.is_zero() || !l2.is_zero()))
         .collect();
     if !regularized.is_empty() {
         let with = regularized.iter().map(|l| {

@@ -10,16 +10,18 @@ use quote::format_ident;
 use crate::ast::NetworkDef;
 use crate::scalar::ScalarKind;
 
+mod decimal;
 pub(crate) mod lines;
 mod words;
 
+pub(crate) use decimal::Decimal;
 pub(crate) use words::{Act, Init, KindWord, KindWords, kind_words};
 
 /// An activation with its `alpha` where it has one.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Activation {
     pub act: Act,
-    pub alpha: Option<f32>,
+    pub alpha: Option<Decimal>,
 }
 
 /// What a line declares, with every option resolved to its value or Keras's default.
@@ -30,19 +32,19 @@ pub(crate) enum Kind {
         init: Init,
         bias_init: Init,
         use_bias: bool,
-        l1: f32,
-        l2: f32,
+        l1: Decimal,
+        l2: Decimal,
     },
     Activation(Activation),
     Dropout {
-        rate: f32,
+        rate: Decimal,
     },
     BatchNorm {
-        momentum: f32,
-        epsilon: f32,
+        momentum: Decimal,
+        epsilon: Decimal,
     },
     LayerNorm {
-        epsilon: f32,
+        epsilon: Decimal,
     },
     /// `simple_rnn`, `gru` or `lstm` (`word`), with the activation of a kind that takes one.
     Recurrent {
@@ -57,7 +59,8 @@ pub(crate) enum Kind {
     Flatten,
 }
 
-/// The value of an option that saved files record: `true`, `0.01`.
+/// The value of an option that saved files record: `true`, `0.01` (a number as an `f32` reads
+/// it, so that the text is what it was when settings were `f32`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Recorded {
     Bool(bool),
@@ -171,11 +174,11 @@ impl Layer {
     fn recorded_value(&self, name: &str) -> Option<Recorded> {
         Some(match (&self.kind, name) {
             (Kind::Dense { use_bias, .. }, "use_bias") => Recorded::Bool(*use_bias),
-            (Kind::Dense { l1, .. }, "l1") => Recorded::Float(*l1),
-            (Kind::Dense { l2, .. }, "l2") => Recorded::Float(*l2),
-            (Kind::BatchNorm { momentum, .. }, "momentum") => Recorded::Float(*momentum),
+            (Kind::Dense { l1, .. }, "l1") => Recorded::Float(l1.single),
+            (Kind::Dense { l2, .. }, "l2") => Recorded::Float(l2.single),
+            (Kind::BatchNorm { momentum, .. }, "momentum") => Recorded::Float(momentum.single),
             (Kind::BatchNorm { epsilon, .. } | Kind::LayerNorm { epsilon }, "epsilon") => {
-                Recorded::Float(*epsilon)
+                Recorded::Float(epsilon.single)
             }
             (
                 Kind::Recurrent {
@@ -244,7 +247,9 @@ impl Layer {
         let mut text = decl.word.to_owned();
         match (decl.number, &self.kind) {
             (Number::Units, _) => text.push_str(&format!(" {}", self.output.channels())),
-            (Number::Rate(_), Kind::Dropout { rate }) => text.push_str(&format!(" {rate:?}")),
+            (Number::Rate(_), Kind::Dropout { rate }) => {
+                text.push_str(&format!(" {:?}", rate.single))
+            }
             _ => {}
         }
         if matches!(decl.activation, Takes::Optional { .. } | Takes::Required)
@@ -376,6 +381,30 @@ mod tests {
             assert_eq!(
                 layer.counts(),
                 decl.counts(3, layer.inner_dims().1, |_| true)
+            );
+        }
+    }
+
+    /// The architecture that saved files record writes each setting as its `f32` always
+    /// printed, for either scalar: settings held in `f64` leave existing files matching.
+    #[test]
+    fn recorded_settings_print_as_their_f32() {
+        for scalar in ["", "#[scalar = f64]"] {
+            let source = format!(
+                "{scalar} struct Net {{ input 3; dense 4 (l1 = 0.1, l2 = 2.5e-4); \
+                 batch_norm (momentum = 0.9, epsilon = 1e-5); dropout 0.3; \
+                 layer_norm (epsilon = 0.001); batch_norm (momentum = 0.99, epsilon = 0.3); }}"
+            );
+            let def: NetworkDef = syn::parse_str(&source).expect("parses");
+            let Ok(model) = crate::validate::validate(&def) else {
+                panic!("{source} is valid");
+            };
+            assert_eq!(
+                model.architecture(),
+                "input 3; dense 4 linear (l1 = 0.1, l2 = 0.00025); \
+                 batch_norm (momentum = 0.9, epsilon = 1e-5); dropout 0.3; layer_norm; \
+                 batch_norm (epsilon = 0.3)",
+                "{scalar}"
             );
         }
     }

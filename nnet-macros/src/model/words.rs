@@ -5,6 +5,8 @@
 use proc_macro2::Ident;
 use quote::format_ident;
 
+use super::Decimal;
+
 /// Defines a fieldless enum of grammar words with its `nnet_core` names.
 macro_rules! words {
     ($(#[$doc:meta])* $name:ident { $($variant:ident = $word:literal,)* }) => {
@@ -59,10 +61,10 @@ words! {
 
 impl Act {
     /// Keras's default `alpha` of the activations that take one.
-    pub(crate) fn default_alpha(self) -> Option<f32> {
+    pub(crate) fn default_alpha(self) -> Option<Decimal> {
         match self {
-            Act::LeakyRelu => Some(0.3),
-            Act::Elu => Some(1.0),
+            Act::LeakyRelu => Some(Decimal::of_f32(0.3)),
+            Act::Elu => Some(Decimal::of_f32(1.0)),
             _ => None,
         }
     }

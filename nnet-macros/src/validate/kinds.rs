@@ -5,7 +5,7 @@ use super::options::Options;
 use super::size::{lit_text, number};
 use crate::ast::LayerStmt;
 use crate::diagnostics::push_error;
-use crate::model::{Activation, Kind, KindWord};
+use crate::model::{Activation, Decimal, Kind, KindWord};
 use nnet_kinds::{Activation as Takes, Number};
 
 /// The kind of a line that passed the rules (the shape it outputs is inferred in `shapes`).
@@ -92,7 +92,11 @@ fn recurrent(word: KindWord, activation: Activation, options: &Options) -> Kind 
 }
 
 /// `dropout RATE`: a number in the declared range, `[0, 1)`.
-fn check_rate(word: KindWord, line: &LayerStmt, errors: &mut Option<syn::Error>) -> Option<f32> {
+fn check_rate(
+    word: KindWord,
+    line: &LayerStmt,
+    errors: &mut Option<syn::Error>,
+) -> Option<Decimal> {
     let Some(size) = &line.size else {
         push_error(
             errors,
@@ -105,10 +109,12 @@ fn check_rate(word: KindWord, line: &LayerStmt, errors: &mut Option<syn::Error>)
     };
     let value = number(&size.lit, size.negative);
     let message = match value {
-        Some(rate) if matches!(word.decl().number, Number::Rate(range) if range.contains(rate)) => {
+        Some(rate)
+            if matches!(word.decl().number, Number::Rate(range) if range.contains(rate.single)) =>
+        {
             return Some(rate);
         }
-        Some(1.0) => {
+        Some(rate) if rate.single == 1.0 => {
             "a dropout rate of 1 drops every unit, so nothing would pass: the rate must be at least 0 and less than 1, e.g. `dropout 0.5;`".to_owned()
         }
         Some(_) => format!(

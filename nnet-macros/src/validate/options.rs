@@ -9,7 +9,7 @@ use super::size::number;
 use crate::ast::{LayerOption, LayerStmt, OptionValue};
 use crate::diagnostics::{did_you_mean, push_error, word_list};
 use crate::model::lines::{activation_or, size_text};
-use crate::model::{Act, Init, KindWord, KindWords};
+use crate::model::{Act, Decimal, Init, KindWord, KindWords};
 use nnet_kinds::{Activation as Takes, OptionType};
 
 /// Every option a line's kind takes, with its value: as written, or Keras's default from the
@@ -25,9 +25,9 @@ pub(super) struct Options {
 enum Value {
     Init(Init),
     Bool(bool),
-    Float(f32),
+    Float(Decimal),
     /// `alpha`: `None` for the activation's own default.
-    Alpha(Option<f32>),
+    Alpha(Option<Decimal>),
 }
 
 impl Options {
@@ -44,7 +44,7 @@ impl Options {
                         Value::Init(Init::from_word(default).unwrap_or(Init::Zeros))
                     }
                     OptionType::Bool { default } => Value::Bool(default),
-                    OptionType::Float { default, .. } => Value::Float(default),
+                    OptionType::Float { default, .. } => Value::Float(Decimal::of_f32(default)),
                     OptionType::ActivationParameter => Value::Alpha(None),
                 };
                 (option.name, value)
@@ -85,15 +85,15 @@ impl Options {
     }
 
     /// The number option `name` (`momentum`, `epsilon`, `l1`) of the line's kind.
-    pub(super) fn float(&self, name: &str) -> f32 {
+    pub(super) fn float(&self, name: &str) -> Decimal {
         match self.get(name) {
             Some(Value::Float(value)) => value,
-            _ => 0.0,
+            _ => Decimal::of_f32(0.0),
         }
     }
 
     /// `alpha` as written, if it is.
-    pub(super) fn alpha(&self) -> Option<f32> {
+    pub(super) fn alpha(&self) -> Option<Decimal> {
         match self.get("alpha") {
             Some(Value::Alpha(alpha)) => alpha,
             _ => None,
@@ -210,7 +210,7 @@ pub(super) fn check_alpha(
         );
         return false;
     }
-    if alpha < 0.0 && act == Act::LeakyRelu {
+    if alpha.single < 0.0 && act == Act::LeakyRelu {
         push_error(
             errors,
             syn::Error::new(
@@ -273,7 +273,7 @@ fn set_option(
             flag(value, &name, &(!default).to_string(), &text).map(Value::Bool)
         }
         OptionType::Float { range, .. } => match num {
-            Some(v) if range.contains(v) => Ok(Value::Float(v)),
+            Some(v) if range.contains(v.single) => Ok(Value::Float(v)),
             _ => Err(float_message(&name, &text)),
         },
         OptionType::ActivationParameter => {
@@ -323,9 +323,9 @@ fn flag(value: &OptionValue, name: &str, example: &str, text: &str) -> Result<bo
 }
 
 /// A finite number; its sign is checked against the activation (see [`check_alpha`]).
-fn alpha(num: Option<f32>, text: &str) -> Result<f32, String> {
+fn alpha(num: Option<Decimal>, text: &str) -> Result<Decimal, String> {
     match num {
-        Some(v) if v.is_finite() => Ok(v),
+        Some(v) if v.single.is_finite() => Ok(v),
         Some(_) => Err(format!(
             "`alpha = {text}` does not fit in an `f32`: write e.g. `alpha = 0.2`"
         )),

@@ -4,6 +4,7 @@ use syn::Lit;
 
 use crate::ast::{InputSize, LayerStmt, OptionValue, SizeLit};
 use crate::diagnostics::{push_error, thousands};
+use crate::model::Decimal;
 use nnet_kinds::MAX_UNITS;
 
 /// A size is a positive whole number no larger than [`MAX_UNITS`].
@@ -66,14 +67,14 @@ pub(super) fn check_size(
     }
 }
 
-/// A literal as a number, if it is one.
-pub(super) fn number(lit: &Lit, negative: bool) -> Option<f32> {
-    let v = match lit {
-        Lit::Float(f) => f.base10_parse::<f32>().ok()?,
-        Lit::Int(i) => i.base10_parse::<f32>().ok()?,
+/// A literal as a number, if it is one, read as each scalar reads it (see [`Decimal`]).
+pub(super) fn number(lit: &Lit, negative: bool) -> Option<Decimal> {
+    let digits = match lit {
+        Lit::Float(f) => f.base10_digits(),
+        Lit::Int(i) => i.base10_digits(),
         _ => return None,
     };
-    Some(if negative { -v } else { v })
+    Decimal::parse(digits, negative)
 }
 
 /// A literal as written, with its sign, for messages.
