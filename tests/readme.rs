@@ -127,7 +127,7 @@ fn the_readme_no_std_program_is_the_one_ci_builds() {
         )
         .expect("nnet-nostd-check file");
         assert!(
-            blocks.iter().any(|b| *b == file),
+            blocks.contains(&file),
             "the README shows no block equal to nnet-nostd-check/{path}; copy it in"
         );
     }
@@ -135,7 +135,8 @@ fn the_readme_no_std_program_is_the_one_ci_builds() {
 
 /// The layers of the two networks below, as the README declares them.
 const AMP: &str = "input sequence 1; gru 8 (return_sequences); dense 1;";
-const CLASSIFIER: &str = "input 2; dense 10 relu; dense 20 leaky_relu (alpha = 0.1); dense 1 sigmoid;";
+const CLASSIFIER: &str =
+    "input 2; dense 10 relu; dense 20 leaky_relu (alpha = 0.1); dense 1 sigmoid;";
 
 nnet::network! {
     /// The README's "Recurrent networks" and "Embedding" declaration of `amp.safetensors`.
@@ -156,8 +157,14 @@ fn the_no_std_program_bakes_files_the_readme_networks_write() {
     }
     // The declarations above are the README's.
     let seen = readme_architectures();
-    for (file, layers) in [("amp.safetensors", AMP), ("classifier.safetensors", CLASSIFIER)] {
-        let declared: Vec<&String> = seen.get(file).map(|d| d.keys().collect()).unwrap_or_default();
+    for (file, layers) in [
+        ("amp.safetensors", AMP),
+        ("classifier.safetensors", CLASSIFIER),
+    ] {
+        let declared: Vec<&String> = seen
+            .get(file)
+            .map(|d| d.keys().collect())
+            .unwrap_or_default();
         assert_eq!(declared, [layers], "`{file}` in the README");
     }
     let amp: Amp = nnet::io::load(dir.join("amp.safetensors")).expect("amp.safetensors loads");
