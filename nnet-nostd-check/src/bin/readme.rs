@@ -46,7 +46,7 @@ pub extern "C" fn main(_argc: i32, _argv: *const *const u8) -> i32 {
     let mut state = AmpState::default();
     let mut finite = true;
     for t in 0..480 {
-        let sample = if t % 48 < 24 { 0.5 } else { -0.5 }; // a square wave at 1 kHz, 48 kHz
+        let sample = if t % 48 < 24 { 0.5 } else { -0.5 }; // a 1 kHz square wave, sampled at 48 kHz
         finite &= process(&mut state, sample).is_finite();
     }
     core::hint::black_box(classify(0.5, -1.0)); // a firmware would act on it
