@@ -52,6 +52,16 @@ pub trait SequenceNetwork<const F: usize, const OUT: usize, T: Scalar = f32>:
     /// The training pass over the batch loaded in `workspace`: adds the gradients of `loss`
     /// summed over the batch's outputs (one per sequence, or one per step) to `grads`, writes
     /// the outputs to `outputs` (as far as it reaches) and returns the summed loss.
+    ///
+    /// This is the gradient of a batch of sequences for a training loop of one's own (a loss
+    /// nnet does not ship, another sampling of the data): make a workspace once with
+    /// [`sequence_workspace`](Self::sequence_workspace); for each batch,
+    /// [`SequenceWorkspace::load`] the sequences, zero `grads`
+    /// ([`Parameters::set_zero`]), call this with the batch's targets in the order of its steps
+    /// (or sequences), divide `grads` and the loss by [`SequenceWorkspace::outputs`] for the
+    /// mean ([`Parameters::scale`]), and hand `grads` to an optimizer's `step`. The README's
+    /// "Your own training loop" (under "Recurrent networks") does so with a custom loss, and
+    /// checks the gradient against a finite difference.
     fn accumulate_sequences<L: Loss<OUT, T>>(
         &self,
         workspace: &mut SequenceWorkspace<T>,

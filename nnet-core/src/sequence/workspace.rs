@@ -34,7 +34,9 @@ struct Buffers<T> {
 /// [`forward_layer`](Self::forward_layer), [`forward_recurrent`](Self::forward_recurrent),
 /// [`output_deltas`](Self::output_deltas), [`activation_backward`](Self::activation_backward),
 /// [`backward_layer`](Self::backward_layer), [`backward_recurrent`](Self::backward_recurrent));
-/// users usually only make one, with the network's `sequence_workspace`.
+/// users make one with the network's `sequence_workspace`, and a training loop of their own
+/// loads each batch into it ([`load`](Self::load)) before
+/// [`SequenceNetwork::accumulate_sequences`](crate::SequenceNetwork::accumulate_sequences).
 ///
 /// # Examples
 ///
