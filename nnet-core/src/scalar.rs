@@ -117,7 +117,7 @@ pub trait Scalar:
 /// layers hold in `f64`, as a network of scalar `T` computes with it, widened back to `f64` for
 /// the statistics computed in `f64`: the setting itself for an `f64` network, the nearest `f32`
 /// for an `f32` network (so an `f32` network computes exactly as when settings were `f32`).
-/// `optim::held` is the same rule for optimizer settings, which need the `train` feature.
+/// `optim::held` exposes this rule for optimizer settings (with the `train` feature).
 #[inline(always)]
 pub(crate) fn held<T: Scalar>(setting: f64) -> f64 {
     T::of_f64(setting).as_f64()

@@ -49,6 +49,23 @@ pub(crate) struct LayerStmt {
     pub options: Vec<LayerOption>,
 }
 
+impl LayerStmt {
+    /// The span of the line's number, or of its keyword when it has none: where an error about
+    /// the layer's size points.
+    pub(crate) fn size_span(&self) -> Span {
+        self.size
+            .as_ref()
+            .map_or(self.keyword.span(), |s| s.lit.span())
+    }
+
+    /// The span of the line's activation, or of its keyword when it has none.
+    pub(crate) fn activation_span(&self) -> Span {
+        self.activation
+            .as_ref()
+            .map_or(self.keyword.span(), Ident::span)
+    }
+}
+
 /// What follows `input` (and `sequence`).
 pub(crate) enum InputSize {
     /// `N` of `input N;` and `input sequence N;`.

@@ -86,7 +86,7 @@ use crate::{Parameters, Result, Scalar};
 /// assert_eq!(held::<f32>(0.999), f64::from(0.999_f32));
 /// ```
 pub fn held<T: Scalar>(setting: f64) -> f64 {
-    T::of_f64(setting).as_f64()
+    crate::scalar::held::<T>(setting)
 }
 
 /// An optimizer: updates parameters from their gradients, keeping whatever state it needs; the

@@ -1,8 +1,6 @@
 //! The activation of a line: which one it is, or the kind's default; no `softmax` over one unit;
 //! what to write instead of an activation on `gru` and `lstm`.
 
-use syn::Ident;
-
 use crate::ast::LayerStmt;
 use crate::diagnostics::{did_you_mean, push_error};
 use crate::model::lines::{activation_or, dense_line, size_text};
@@ -77,10 +75,7 @@ pub(super) fn check_softmax_width(
     errors: &mut Option<syn::Error>,
 ) {
     if act == Act::Softmax && units == 1 {
-        let span = line
-            .activation
-            .as_ref()
-            .map_or(line.keyword.span(), Ident::span);
+        let span = line.activation_span();
         push_error(
             errors,
             syn::Error::new(

@@ -26,10 +26,7 @@ pub(super) fn check_recurrent_weights(
         return;
     }
     let kind = word.name();
-    let span = line
-        .size
-        .as_ref()
-        .map_or(line.keyword.span(), |s| s.lit.span());
+    let span = line.size_span();
     if units > MAX_RECURRENT_UNITS {
         let most = MAX_RECURRENT_UNITS;
         let message = format!(

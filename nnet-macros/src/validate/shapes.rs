@@ -2,7 +2,6 @@
 //! reporting a shape the kind cannot read; and the rule on the shape a network outputs.
 
 use nnet_kinds::Shape;
-use syn::Ident;
 
 use crate::ast::LayerStmt;
 use crate::diagnostics::{push_error, thousands};
@@ -57,10 +56,7 @@ fn dense(line: &LayerStmt, input: Shape, units: usize, errors: &mut Option<syn::
         return output;
     }
     let most = MAX_UNITS / positions.max(1);
-    let span = line
-        .size
-        .as_ref()
-        .map_or(line.keyword.span(), |s| s.lit.span());
+    let span = line.size_span();
     push_error(
         errors,
         syn::Error::new(
@@ -158,10 +154,7 @@ pub(super) fn check_output(
         return;
     }
     let output = layer.output;
-    let span = line
-        .activation
-        .as_ref()
-        .map_or(line.keyword.span(), Ident::span);
+    let span = line.activation_span();
     push_error(
         errors,
         syn::Error::new(
