@@ -48,6 +48,7 @@ mod kinds;
 mod limits;
 mod shape;
 mod table;
+mod window;
 
 pub use decl::{
     Activation, Counts, Dim, KindDecl, Number, OptionDecl, OptionType, Range, Recurrence,
@@ -60,3 +61,4 @@ pub use limits::{
 };
 pub use shape::Shape;
 pub use table::{FileTable, NamesTable, documented_table};
+pub use window::{Axis, Padding, Window};
