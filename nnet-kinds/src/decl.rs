@@ -103,6 +103,29 @@ pub enum Number {
     /// A rate within the range (dropout's fraction of units dropped); the width is the
     /// previous layer's.
     Rate(Range),
+    /// The number of filters, then the kernel: `conv2d 64 (10, 4)`. The kernel is one whole
+    /// number per axis of the window (`axes`: 1 for `conv1d`, 2 for `conv2d`), written as one
+    /// number for every axis or a tuple of `axes` numbers. The layer's units are its filters.
+    Filters {
+        /// Axes of the kernel: 1 or 2.
+        axes: usize,
+    },
+    /// The kernel (or pool size) alone, one number for every axis or a tuple of `axes`:
+    /// `depthwise_conv2d 3`, `max_pool2d (2, 2)`.
+    Kernel {
+        /// Axes of the window: 1 or 2.
+        axes: usize,
+    },
+}
+
+impl Number {
+    /// The axes of the window the line's kernel describes: 0 for kinds without a kernel.
+    pub const fn kernel_axes(self) -> usize {
+        match self {
+            Number::Filters { axes } | Number::Kernel { axes } => axes,
+            _ => 0,
+        }
+    }
 }
 
 /// Whether a kind's line takes an activation after its number.
@@ -188,11 +211,48 @@ pub enum OptionType {
     /// The parameter of the activation (`alpha`): its default is the activation's (0.3 for
     /// `leaky_relu`, 1.0 for `elu`), and it applies only to activations that take one.
     ActivationParameter,
+    /// A whole number of at least 1 for every axis of the window, written as one number for
+    /// all axes or a tuple of one per axis: `strides = 2`, `dilation = (1, 2)`.
+    Axes {
+        /// The value when the option is not written.
+        default: AxesDefault,
+    },
+    /// A whole number of at least 1: `groups`, `depth_multiplier`.
+    Count {
+        /// Keras's default.
+        default: usize,
+    },
+    /// One of a few words: `padding = same`.
+    Word {
+        /// Keras's default.
+        default: &'static str,
+        /// The words the kind accepts, in the order messages list them.
+        words: &'static [&'static str],
+    },
+}
+
+/// The default of an [`OptionType::Axes`] option.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_kinds::{AxesDefault, Kind, OptionType};
+///
+/// let strides = Kind::MaxPool2d.decl().option("strides").unwrap();
+/// assert_eq!(strides.ty, OptionType::Axes { default: AxesDefault::PoolSize });
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AxesDefault {
+    /// 1 on every axis.
+    One,
+    /// The kernel (pool size) of the same line, as Keras's pooling `strides = None`.
+    PoolSize,
 }
 
 impl OptionType {
     /// Whether the architecture that saved files record (`nnet.architecture`) writes the option
-    /// when its value differs from the default: bools and floats do; initializers, which only
+    /// when its value differs from the default: bools, floats, axes, counts and words do;
+    /// initializers, which only
     /// choose the starting weights, do not, nor does `alpha`, which files saved before other
     /// kinds existed never recorded.
     ///
@@ -207,7 +267,14 @@ impl OptionType {
     /// assert_eq!(recorded, ["use_bias", "l1", "l2"]);
     /// ```
     pub const fn recorded(&self) -> bool {
-        matches!(self, OptionType::Bool { .. } | OptionType::Float { .. })
+        matches!(
+            self,
+            OptionType::Bool { .. }
+                | OptionType::Float { .. }
+                | OptionType::Axes { .. }
+                | OptionType::Count { .. }
+                | OptionType::Word { .. }
+        )
     }
 }
 
@@ -332,7 +399,8 @@ pub struct TensorDecl {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dim {
-    /// The layer's inputs (the previous layer's units).
+    /// The values one unit reads: the previous layer's units for dense and recurrent layers;
+    /// for a convolution, one filter's taps × the input channels of its group.
     Inputs,
     /// The layer's units.
     Units,

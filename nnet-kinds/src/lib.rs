@@ -51,8 +51,8 @@ mod table;
 mod window;
 
 pub use decl::{
-    Activation, Counts, Dim, KindDecl, Number, OptionDecl, OptionType, Range, Recurrence,
-    TensorDecl,
+    Activation, AxesDefault, Counts, Dim, KindDecl, Number, OptionDecl, OptionType, Range,
+    Recurrence, TensorDecl,
 };
 pub use kind::Kind;
 pub use limits::{

@@ -1,27 +1,8 @@
 //! `dense N [activation] [(options)]`: `act(W x + b)`, Keras's `Dense`, PyTorch's `nn.Linear`.
 
-use super::shared::{ALPHA, BIAS_INIT, INIT};
-use crate::decl::{Activation, KindDecl, Number, OptionDecl, OptionType, TensorDecl};
-use crate::{Dim, Range};
-
-/// `use_bias`: whether the layer has a bias.
-const USE_BIAS: OptionDecl = OptionDecl {
-    name: "use_bias",
-    ty: OptionType::Bool { default: true },
-    doc: "whether the layer adds a bias",
-};
-
-/// `l1`, `l2`: Keras's kernel regularization `l1·Σ|w| + l2·Σw²`.
-const fn regularizer(name: &'static str, doc: &'static str) -> OptionDecl {
-    OptionDecl {
-        name,
-        ty: OptionType::Float {
-            default: 0.0,
-            range: Range::NON_NEGATIVE,
-        },
-        doc,
-    }
-}
+use super::shared::{ALPHA, BIAS_INIT, INIT, L1, L2, USE_BIAS};
+use crate::Dim;
+use crate::decl::{Activation, KindDecl, Number, TensorDecl};
 
 pub(crate) static DENSE: KindDecl = KindDecl {
     word: "dense",
@@ -30,20 +11,7 @@ pub(crate) static DENSE: KindDecl = KindDecl {
     summary: "a fully connected layer, `act(W x + b)`",
     number: Number::Units,
     activation: Activation::Optional { default: "linear" },
-    options: &[
-        INIT,
-        BIAS_INIT,
-        ALPHA,
-        USE_BIAS,
-        regularizer(
-            "l1",
-            "the factor of the kernel's L1 regularization, `l1·Σ|w|`",
-        ),
-        regularizer(
-            "l2",
-            "the factor of the kernel's L2 regularization, `l2·Σw²`",
-        ),
-    ],
+    options: &[INIT, BIAS_INIT, ALPHA, USE_BIAS, L1, L2],
     tensors: &[
         TensorDecl {
             name: "weight",

@@ -121,3 +121,34 @@ pub(crate) const EPSILON: OptionDecl = OptionDecl {
     },
     doc: "added to the variance before its square root",
 };
+
+/// `use_bias`: whether the layer has a bias.
+pub(crate) const USE_BIAS: OptionDecl = OptionDecl {
+    name: "use_bias",
+    ty: OptionType::Bool { default: true },
+    doc: "whether the layer adds a bias",
+};
+
+/// `l1`, `l2`: Keras's kernel regularization `l1·Σ|w| + l2·Σw²`.
+const fn regularizer(name: &'static str, doc: &'static str) -> OptionDecl {
+    OptionDecl {
+        name,
+        ty: OptionType::Float {
+            default: 0.0,
+            range: crate::Range::NON_NEGATIVE,
+        },
+        doc,
+    }
+}
+
+/// `l1`: the factor of the kernel's L1 regularization.
+pub(crate) const L1: OptionDecl = regularizer(
+    "l1",
+    "the factor of the kernel's L1 regularization, `l1·Σ|w|`",
+);
+
+/// `l2`: the factor of the kernel's L2 regularization.
+pub(crate) const L2: OptionDecl = regularizer(
+    "l2",
+    "the factor of the kernel's L2 regularization, `l2·Σw²`",
+);

@@ -46,6 +46,10 @@ impl Options {
                     OptionType::Bool { default } => Value::Bool(default),
                     OptionType::Float { default, .. } => Value::Float(Decimal::of_f32(default)),
                     OptionType::ActivationParameter => Value::Alpha(None),
+                    // Placeholder until the convolution kinds are wired (issue 18).
+                    OptionType::Axes { .. }
+                    | OptionType::Count { .. }
+                    | OptionType::Word { .. } => Value::Alpha(None),
                 };
                 (option.name, value)
             })
@@ -280,6 +284,10 @@ fn set_option(
             options.alpha_span = Some(value.span());
             options.alpha_name = Some(option.name.span());
             alpha(num, &text).map(|alpha| Value::Alpha(Some(alpha)))
+        }
+        // Placeholder until the convolution kinds are wired (issue 18).
+        OptionType::Axes { .. } | OptionType::Count { .. } | OptionType::Word { .. } => {
+            Err(format!("`{name}` is not supported yet"))
         }
     };
     match read {
