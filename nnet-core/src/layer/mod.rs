@@ -5,7 +5,7 @@
 //! [`ActivationLayer`], [`Dropout`], [`BatchNorm`], [`LayerNorm`] and [`Flatten`],
 //! [`Positionwise`] for a layer on the last axis of a fixed shape, and [`Pool`] for the six
 //! pooling kinds (a window's maximum or mean, [`PoolKind`]). Sequence networks' layers that
-//! carry a state implement [`Recurrent`]: the recurrent kinds, and `CausalConv1d`, a causal
+//! carry a state implement [`Recurrent`]: the recurrent kinds, and [`CausalConv1d`], a causal
 //! `conv1d` that keeps its past inputs. The macro only checks the
 //! lines, infers the shapes along the chain and composes the layers through this one trait
 //! family; everything a layer computes lives here, in ordinary Rust.
@@ -23,6 +23,7 @@
 
 mod activation;
 mod batch_norm;
+mod causal_conv;
 mod dropout;
 mod flatten;
 mod layer_norm;
@@ -43,6 +44,7 @@ pub(crate) mod sealed {
 
 pub use activation::ActivationLayer;
 pub use batch_norm::{BatchNorm, BatchNormGradient};
+pub use causal_conv::{CausalConv1d, CausalConvState};
 pub use dropout::Dropout;
 pub use flatten::Flatten;
 pub use layer_norm::{LayerNorm, LayerNormGradient};
