@@ -296,7 +296,7 @@ fn check_gradients<const C: usize, const F: usize, const K: usize, const HIST: u
         let numeric: Vec<f64> = (0..layer.tensor(i).len())
             .map(|k| {
                 central(layer.tensor(i)[k], |v| {
-                    let mut layer = layer.clone();
+                    let mut layer = layer;
                     Recurrent::<C, F, T>::tensor_mut(&mut layer, i)[k] = v;
                     loss(&layer, &x, &c)
                 })
