@@ -201,6 +201,16 @@ impl<
 > CausalConv1d<C, F, K, HIST, A, S, B, BIAS>
 {
     /// Number of trainable parameters, `F · K + F` (`F · K` without a bias).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_core::activation::Relu;
+    /// use nnet_core::layer::CausalConv1d;
+    ///
+    /// // 16 filters over 4 channels, kernel 3: 16 · 12 weights and 16 biases.
+    /// assert_eq!(CausalConv1d::<4, 16, 12, 2, Relu>::PARAMS, 16 * 12 + 16);
+    /// ```
     pub const PARAMS: usize = F * K + if BIAS { F } else { 0 };
 
     /// A layer with all weights zero.
