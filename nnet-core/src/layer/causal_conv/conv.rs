@@ -5,6 +5,7 @@ use nalgebra::{SMatrix, SVector};
 use nnet_kinds::{Axis, Padding};
 use rand::Rng;
 
+use super::kernel::add_product;
 use crate::activation::Activation;
 use crate::storage::MatrixStorage;
 use crate::{Initializer, Regularizer, Scalar};
@@ -287,32 +288,44 @@ impl<
         layer
     }
 
-    /// Adds the kernel's taps to `z` (`F` values): for every tap whose input `input(tap)`
-    /// gives (`None` where it reads Keras's causal zeros), each filter's weights times its
-    /// group's channels, tap by tap, channel by channel. Every pass sums in this one order, so
-    /// `step` and `forward_sequences` agree bit for bit.
+    /// Whether the layer reads one group with counts that fit: its taps are then one product,
+    /// [`add_product`] of the kernel and the `K` values they read.
+    #[inline(always)]
+    pub(super) fn one_group(&self) -> bool {
+        // What `fits` checks for one group, without the axis: it runs at every step.
+        self.groups == 1
+            && self.kernel_size.checked_mul(C) == Some(K)
+            && self.kernel_size > 0
+            && self.dilation > 0
+            && self.dilation.checked_mul(self.kernel_size - 1) == Some(HIST)
+    }
+
+    /// Adds a one-group layer's taps to `z`: the kernel times the `K` values its taps read, in
+    /// (tap, channel) order, those of tap `tap` given by `input(tap)` (`None` where it reads
+    /// Keras's causal zeros).
+    #[inline(always)]
+    pub(super) fn add_gathered<'x>(
+        &self,
+        z: &mut [T; F],
+        input: impl Fn(usize) -> Option<&'x [T]>,
+    ) {
+        let mut v = [T::zero(); K];
+        for (tap, v) in v.chunks_exact_mut(C).enumerate() {
+            if let Some(x) = input(tap) {
+                v.copy_from_slice(x);
+            }
+        }
+        add_product(z, &self.kernel.matrix().data.0, &v);
+    }
+
+    /// Adds the kernel's taps to `z` (`F` values) for any groups: for every tap whose input
+    /// `input(tap)` gives (`None` where it reads Keras's causal zeros), each filter's weights
+    /// times its group's channels, tap by tap, channel by channel. Every pass of a layer of
+    /// several groups sums in this one order, so `step` and `forward_sequences` agree bit for
+    /// bit.
     #[inline(always)]
     pub(super) fn add_taps<'x>(&self, z: &mut [T], input: impl Fn(usize) -> Option<&'x [T]>) {
         let kernel = self.kernel.matrix().as_slice();
-        // One group: whole columns of `F` weights and inputs of `C` channels, of lengths the
-        // compiler knows (the streaming step of a small layer is mostly loop overhead
-        // otherwise). The same sums in the same order as the general loop below.
-        if self.groups == 1
-            && let Ok(z) = <&mut [T; F]>::try_from(&mut *z)
-        {
-            let columns: &[[T; F]] = bytemuck::cast_slice(kernel);
-            for tap in 0..self.kernel_size {
-                let Some(Ok(x)) = input(tap).map(<&[T; C]>::try_from) else {
-                    continue;
-                };
-                for (column, &v) in columns[tap * C..(tap + 1) * C].iter().zip(x) {
-                    for (z, &w) in z.iter_mut().zip(column) {
-                        *z += w * v;
-                    }
-                }
-            }
-            return;
-        }
         let (channels, filters) = (C / self.groups, F / self.groups);
         for tap in 0..self.kernel_size {
             let Some(x) = input(tap) else { continue };

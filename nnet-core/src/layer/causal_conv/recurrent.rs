@@ -14,6 +14,7 @@ use nalgebra::SVector;
 
 use super::super::recurrent::spans;
 use super::super::{LayerKind, Recurrent};
+use super::kernel::add_product;
 use super::{CausalConv1d, CausalConvState};
 use crate::activation::Activation;
 use crate::storage::MatrixStorage;
@@ -73,34 +74,59 @@ impl<
     }
 
     /// The window of a step is its `HIST` past inputs then `x`: tap `tap` reads position
-    /// `tap · dilation` of it.
+    /// `tap · dilation` of it. With one group and dilation 1 the window is the `K` values the
+    /// taps read, in a row in the state.
     #[inline(always)]
     fn step(&self, state: &mut Self::State, x: &SVector<T, C>) {
-        let axis = Self::axis(HIST + 1, self.kernel_size, self.dilation);
         let mut z = *self.bias.matrix();
-        self.add_taps(z.as_mut_slice(), |tap| match axis.input_of(HIST, tap) {
-            Some(p) if p < HIST => Some(state.window(p)),
-            Some(_) => Some(x.as_slice()),
-            None => None,
-        });
+        let window = state.window_with(x);
+        if self.one_group() {
+            let sums = &mut z.data.0[0];
+            if let Ok(v) = <&[T; K]>::try_from(window) {
+                add_product(sums, &self.kernel.matrix().data.0, v);
+            } else {
+                let span = self.dilation * C;
+                self.add_gathered(sums, |tap| Some(&window[tap * span..tap * span + C]));
+            }
+        } else {
+            let axis = Self::axis(HIST + 1, self.kernel_size, self.dilation);
+            self.add_taps(z.as_mut_slice(), |tap| {
+                let p = axis.input_of(HIST, tap)?;
+                Some(&window[p * C..(p + 1) * C])
+            });
+        }
         self.activation.activate(z.as_mut_slice());
         state.output = z;
-        state.push(x);
+        state.advance(x);
     }
 
     fn forward_sequences(&self, x: &[T], lengths: &[usize], trace: &mut [T], h: &mut [T]) {
+        let one_group = self.one_group();
         for (start, len) in spans(lengths) {
             let axis = Self::axis(len, self.kernel_size, self.dilation);
+            let input = |t: usize, tap: usize| {
+                let s = start + axis.input_of(t, tap)?;
+                Some(&x[s * C..(s + 1) * C])
+            };
             for t in 0..len {
-                let z = &mut trace[(start + t) * F..(start + t + 1) * F];
-                z.copy_from_slice(self.bias.matrix().as_slice());
-                self.add_taps(z, |tap| {
-                    let s = start + axis.input_of(t, tap)?;
-                    Some(&x[s * C..(s + 1) * C])
-                });
-                let y = &mut h[(start + t) * F..(start + t + 1) * F];
-                y.copy_from_slice(z);
-                self.activation.activate(y);
+                let mut z = *self.bias.matrix();
+                if one_group {
+                    // The window in a row once it holds no causal zeros, as `step` reads it.
+                    let window = (start + t + 1).checked_sub(K / C).filter(|_| t >= HIST);
+                    match window.map(|from| <&[T; K]>::try_from(&x[from * C..(start + t + 1) * C]))
+                    {
+                        Some(Ok(v)) if self.dilation == 1 => {
+                            add_product(&mut z.data.0[0], &self.kernel.matrix().data.0, v)
+                        }
+                        _ => self.add_gathered(&mut z.data.0[0], |tap| input(t, tap)),
+                    }
+                } else {
+                    self.add_taps(z.as_mut_slice(), |tap| input(t, tap));
+                }
+                let at = (start + t) * F..(start + t + 1) * F;
+                trace[at.clone()].copy_from_slice(z.as_slice());
+                self.activation.activate(z.as_mut_slice());
+                h[at].copy_from_slice(z.as_slice());
             }
         }
     }
