@@ -3,6 +3,7 @@
 
 use nalgebra::{SMatrix, SVector};
 use nnet_kinds::{Axis, Padding};
+use pulp::Simd;
 use rand::Rng;
 
 use super::kernel::add_product;
@@ -289,7 +290,7 @@ impl<
     }
 
     /// Whether the layer reads one group with counts that fit: its taps are then one product,
-    /// [`add_product`] of the kernel and the `K` values they read.
+    /// [`add_product`] of the kernel and the `K` values they read (see `one_group`).
     #[inline(always)]
     pub(super) fn one_group(&self) -> bool {
         // What `fits` checks for one group, without the axis: it runs at every step.
@@ -304,8 +305,9 @@ impl<
     /// (tap, channel) order, those of tap `tap` given by `input(tap)` (`None` where it reads
     /// Keras's causal zeros).
     #[inline(always)]
-    pub(super) fn add_gathered<'x>(
+    pub(super) fn add_gathered<'x, V: Simd>(
         &self,
+        simd: V,
         z: &mut [T; F],
         input: impl Fn(usize) -> Option<&'x [T]>,
     ) {
@@ -315,7 +317,7 @@ impl<
                 v.copy_from_slice(x);
             }
         }
-        add_product(z, &self.kernel.matrix().data.0, &v);
+        add_product(simd, z, &self.kernel.matrix().data.0, &v);
     }
 
     /// Adds the kernel's taps to `z` (`F` values) for any groups: for every tap whose input

@@ -9,7 +9,7 @@
 //! channels, kernel 15). Column `j` goes to partial sum `j mod P`, whatever the pass, so
 //! that `step` and `forward_sequences` still compute the same sums in the same order.
 
-use pulp::Simd;
+use pulp::{Simd, WithSimd};
 
 use crate::Scalar;
 
@@ -30,53 +30,52 @@ const fn partial_sums<T>(filters: usize) -> usize {
     }
 }
 
-/// `z += Σ_j kernel[j] · v[j]` over the `K` columns of `F` weights, `z` holding the bias.
-///
-/// On x86-64 with AVX2 and FMA (detected once, cached by pulp), in registers of 8 `f32`
-/// (or 4 `f64`), or of 4 (or 2) when the filters do not fill one, with fused multiply-adds;
-/// elsewhere in plain arrays the compiler vectorizes. The choice is fixed for a process, so
-/// every pass of a layer sums alike.
+/// Runs `op` in the registers that suit `F` filters of `T`: on x86-64 with AVX2 and FMA
+/// (detected once, cached by pulp), registers of 8 `f32` (4 `f64`), or of 4 (2) when the
+/// filters do not fill one, so that a whole step runs in one call of code compiled for them;
+/// elsewhere, or for fewer filters, [`pulp::Scalar`], where [`add_product`] is plain arrays the
+/// compiler vectorizes. The choice is fixed for a process, so every pass of a layer sums alike.
 #[inline(always)]
-pub(super) fn add_product<T: Scalar, const F: usize, const K: usize>(
+pub(super) fn dispatch<T: Scalar, const F: usize, Op: WithSimd>(op: Op) -> Op::Output {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(simd) = pulp::x86::V3::try_new() {
+        if F >= T::lanes::<pulp::x86::V3>() {
+            return simd.vectorize(Vectorized(simd, op));
+        }
+        let narrow = pulp::x86::V3_128b(simd);
+        if F >= T::lanes::<pulp::x86::V3_128b>() {
+            return simd.vectorize(Vectorized(narrow, op));
+        }
+    }
+    op.with_simd(pulp::Scalar::new())
+}
+
+/// `op` in the registers of `S`, as a function for pulp's `vectorize` (which otherwise hands
+/// an operation the widest registers).
+struct Vectorized<S, Op>(S, Op);
+
+impl<S: Simd, Op: WithSimd> pulp::NullaryFnOnce for Vectorized<S, Op> {
+    type Output = Op::Output;
+
+    #[inline(always)]
+    fn call(self) -> Op::Output {
+        self.1.with_simd(self.0)
+    }
+}
+
+/// `z += Σ_j kernel[j] · v[j]` over the `K` columns of `F` weights, `z` holding the bias, in
+/// the registers of `simd` (from [`dispatch`]).
+#[inline(always)]
+pub(super) fn add_product<S: Simd, T: Scalar, const F: usize, const K: usize>(
+    simd: S,
     z: &mut [T; F],
     kernel: &[[T; F]; K],
     v: &[T; K],
 ) {
-    #[cfg(target_arch = "x86_64")]
-    if let Some(simd) = pulp::x86::V3::try_new() {
-        use pulp::x86::V3_128b;
-        if F >= T::lanes::<pulp::x86::V3>() {
-            return simd.vectorize(Product { simd, z, kernel, v });
-        }
-        if F >= T::lanes::<V3_128b>() {
-            let simd128 = V3_128b(simd);
-            return simd.vectorize(Product {
-                simd: simd128,
-                z,
-                kernel,
-                v,
-            });
-        }
-    }
-    add_plain(z, kernel, v);
-}
-
-/// [`add_product`] in the registers of `simd`, as a function for pulp's `vectorize`.
-struct Product<'a, S, T, const F: usize, const K: usize> {
-    simd: S,
-    z: &'a mut [T; F],
-    kernel: &'a [[T; F]; K],
-    v: &'a [T; K],
-}
-
-impl<S: Simd, T: Scalar, const F: usize, const K: usize> pulp::NullaryFnOnce
-    for Product<'_, S, T, F, K>
-{
-    type Output = ();
-
-    #[inline(always)]
-    fn call(self) {
-        add_simd(self.simd, self.z, self.kernel, self.v);
+    if S::IS_SCALAR || F < T::lanes::<S>() {
+        add_plain(z, kernel, v);
+    } else {
+        add_simd(simd, z, kernel, v);
     }
 }
 
@@ -130,21 +129,20 @@ fn block<S: Simd, T: Scalar, const F: usize, const K: usize, const R: usize, con
     for (r, sum) in sums[0].iter_mut().enumerate() {
         *sum = load(bias, r);
     }
-    let (columns, column_tail) = kernel.as_chunks::<P>();
-    let (values, value_tail) = v.as_chunks::<P>();
-    let add = |sums: &mut [T::Reg<S>; R], column: &[T; F], v: T| {
-        let v = T::splat_reg(simd, v);
+    let add = |sums: &mut [T::Reg<S>; R], j: usize| {
+        let v = T::splat_reg(simd, v[j]);
         for (r, sum) in sums.iter_mut().enumerate() {
-            *sum = T::mul_add_reg(simd, load(column, r), v, *sum);
+            *sum = T::mul_add_reg(simd, load(&kernel[j], r), v, *sum);
         }
     };
-    for (columns, values) in columns.iter().zip(values) {
-        for ((sums, column), &v) in sums.iter_mut().zip(columns).zip(values) {
-            add(sums, column, v);
+    // Indices up to constants, so that a short kernel unrolls whole.
+    for chunk in 0..K / P {
+        for (p, sums) in sums.iter_mut().enumerate() {
+            add(sums, chunk * P + p);
         }
     }
-    for ((sums, column), &v) in sums.iter_mut().zip(column_tail).zip(value_tail) {
-        add(sums, column, v);
+    for (p, sums) in sums.iter_mut().enumerate().take(K % P) {
+        add(sums, K / P * P + p);
     }
     let mut width = P;
     while width > 1 {

@@ -14,7 +14,8 @@ use nalgebra::SVector;
 
 use super::super::recurrent::spans;
 use super::super::{LayerKind, Recurrent};
-use super::kernel::add_product;
+use super::kernel::dispatch;
+use super::one_group::{Sequences, Step};
 use super::{CausalConv1d, CausalConvState};
 use crate::activation::Activation;
 use crate::storage::MatrixStorage;
@@ -74,55 +75,46 @@ impl<
     }
 
     /// The window of a step is its `HIST` past inputs then `x`: tap `tap` reads position
-    /// `tap · dilation` of it. With one group and dilation 1 the window is the `K` values the
-    /// taps read, in a row in the state.
+    /// `tap · dilation` of it.
     #[inline(always)]
     fn step(&self, state: &mut Self::State, x: &SVector<T, C>) {
-        let mut z = *self.bias.matrix();
-        let window = state.window_with(x);
         if self.one_group() {
-            let sums = &mut z.data.0[0];
-            if let Ok(v) = <&[T; K]>::try_from(window) {
-                add_product(sums, &self.kernel.matrix().data.0, v);
-            } else {
-                let span = self.dilation * C;
-                self.add_gathered(sums, |tap| Some(&window[tap * span..tap * span + C]));
-            }
-        } else {
-            let axis = Self::axis(HIST + 1, self.kernel_size, self.dilation);
+            return dispatch::<T, F, _>(Step {
+                layer: self,
+                state,
+                x,
+            });
+        }
+        let axis = Self::axis(HIST + 1, self.kernel_size, self.dilation);
+        state.step_with(x, |window| {
+            let mut z = *self.bias.matrix();
             self.add_taps(z.as_mut_slice(), |tap| {
                 let p = axis.input_of(HIST, tap)?;
                 Some(&window[p * C..(p + 1) * C])
             });
-        }
-        self.activation.activate(z.as_mut_slice());
-        state.output = z;
-        state.advance(x);
+            self.activation.activate(z.as_mut_slice());
+            z
+        });
     }
 
     fn forward_sequences(&self, x: &[T], lengths: &[usize], trace: &mut [T], h: &mut [T]) {
-        let one_group = self.one_group();
+        if self.one_group() {
+            return dispatch::<T, F, _>(Sequences {
+                layer: self,
+                x,
+                lengths,
+                trace,
+                h,
+            });
+        }
         for (start, len) in spans(lengths) {
             let axis = Self::axis(len, self.kernel_size, self.dilation);
-            let input = |t: usize, tap: usize| {
-                let s = start + axis.input_of(t, tap)?;
-                Some(&x[s * C..(s + 1) * C])
-            };
             for t in 0..len {
                 let mut z = *self.bias.matrix();
-                if one_group {
-                    // The window in a row once it holds no causal zeros, as `step` reads it.
-                    let window = (start + t + 1).checked_sub(K / C).filter(|_| t >= HIST);
-                    match window.map(|from| <&[T; K]>::try_from(&x[from * C..(start + t + 1) * C]))
-                    {
-                        Some(Ok(v)) if self.dilation == 1 => {
-                            add_product(&mut z.data.0[0], &self.kernel.matrix().data.0, v)
-                        }
-                        _ => self.add_gathered(&mut z.data.0[0], |tap| input(t, tap)),
-                    }
-                } else {
-                    self.add_taps(z.as_mut_slice(), |tap| input(t, tap));
-                }
+                self.add_taps(z.as_mut_slice(), |tap| {
+                    let s = start + axis.input_of(t, tap)?;
+                    Some(&x[s * C..(s + 1) * C])
+                });
                 let at = (start + t) * F..(start + t + 1) * F;
                 trace[at.clone()].copy_from_slice(z.as_slice());
                 self.activation.activate(z.as_mut_slice());

@@ -90,29 +90,24 @@ impl<const C: usize, const F: usize, const HIST: usize, T: Scalar> CausalConvSta
         &self.history.as_flattened()[self.next + p]
     }
 
-    /// The window of a step with input `x`: its `HIST` past inputs, oldest first, then `x`,
-    /// `(HIST + 1) · C` values in a row. `x` takes the place of the oldest input's copy, which
-    /// no slot of the window reads; [`advance`](Self::advance) then records it for good.
+    /// A step with input `x`: the output is `f` of the step's window, its `HIST` past inputs,
+    /// oldest first, then `x`, `(HIST + 1) · C` values in a row; then `x` is recorded as the
+    /// latest input, as [`push`](Self::push) records it. While `f` reads, `x` is in the place
+    /// of the oldest input's second copy, which the window does not reach.
     #[inline(always)]
-    pub(super) fn window_with<'a>(&'a mut self, x: &'a SVector<T, C>) -> &'a [T] {
+    pub(super) fn step_with(&mut self, x: &SVector<T, C>, f: impl FnOnce(&[T]) -> SVector<T, F>) {
         if HIST == 0 {
-            return x.as_slice();
-        }
-        self.history.as_flattened_mut()[self.next + HIST].copy_from_slice(x.as_slice());
-        self.history.as_flattened()[self.next..=self.next + HIST].as_flattened()
-    }
-
-    /// After a step with input `x`: records `x` as the latest input, forgetting the oldest, as
-    /// [`push`](Self::push) does, the copy that [`window_with`](Self::window_with) wrote
-    /// already there.
-    #[inline(always)]
-    pub(super) fn advance(&mut self, x: &SVector<T, C>) {
-        if HIST == 0 {
+            self.output = f(x.as_slice());
             return;
         }
-        let slot = self.next;
-        self.history.as_flattened_mut()[slot].copy_from_slice(x.as_slice());
-        self.next = if slot + 1 == HIST { 0 } else { slot + 1 };
+        // `next` read once: the compiler cannot tell that the slots written do not hold it.
+        let next = self.next;
+        let x = x.data.0[0];
+        let slots = self.history.as_flattened_mut();
+        slots[next + HIST] = x;
+        self.output = f(slots[next..=next + HIST].as_flattened());
+        slots[next] = x;
+        self.next = if next + 1 == HIST { 0 } else { next + 1 };
     }
 
     /// Records `x` as the latest input, forgetting the oldest (nothing when `HIST` is 0). The
