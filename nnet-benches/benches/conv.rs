@@ -15,9 +15,14 @@
 //!   RTNeural's tap index, `0` the *current* input (its `Conv1DT` reads its state newest
 //!   first), `b[o] = 0.05·cos(o)`, `x[t][i] = sin(0.011·t·(i + 1)) + 0.3·cos(0.007·t)`. When
 //!   that driver's outputs are at `$RTNEURAL_OUT/rtn_<size>.f32` (`/tmp` by default), 48,000
-//!   steps of nnet are compared with them first, under both readings of `k`, and the bench
-//!   stops unless the newest-first one agrees within `2e-7·scale` at every output (`scale =
-//!   |b| + Σ|w·x|` of that output, the size of the sum that rounding is relative to).
+//!   steps of nnet are compared with them first, under both readings of `k`, printing the
+//!   largest difference, absolute and relative to `scale = |b| + Σ|w·x|` of its output (the
+//!   size of the sum that rounding is relative to); the bench stops unless the newest-first
+//!   reading agrees within the rounding of two sums of the same `K + 1` terms in different
+//!   orders, `2·K·2⁻²⁴·scale` (`1.4e-6` of the scale for `c4k3`, `2.9e-5` for `c16k15`). The
+//!   driver must be built without contracting its own formulas into fused multiply-adds
+//!   (`-ffp-contract=off` with `-march=native`): g++ otherwise rounds `0.37·(…) + 0.1`
+//!   differently, and the sine of an argument near 600 moves its weights by up to `1e-5`.
 
 #[path = "baseline/conv.rs"]
 mod hand;
@@ -136,9 +141,12 @@ fn check_rtneural<
          its tap 0 the newest input {:.3e} ({:.3e}), the oldest {:.3e} ({:.3e})",
         newest.0, newest.1, oldest.0, oldest.1
     );
+    // Two sums of the same `K + 1` terms in different orders (fused or not) each round to
+    // within `K · u · scale` of the exact sum (`u = 2⁻²⁴`, the recursive-summation bound).
+    let bound = 2.0 * K as f64 * f64::from(f32::EPSILON) / 2.0;
     assert!(
-        newest.1 <= 2e-7 || std::env::var_os("NOCHECK").is_some(),
-        "{name}: nnet differs from RTNeural by {:.3e} of the scale",
+        newest.1 <= bound,
+        "{name}: nnet differs from RTNeural by {:.3e} of the scale (bound {bound:.3e})",
         newest.1
     );
 }
