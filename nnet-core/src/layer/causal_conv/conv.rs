@@ -6,6 +6,7 @@ use nnet_kinds::{Axis, Padding};
 use pulp::Simd;
 use rand::Rng;
 
+use super::CausalConvState;
 use super::kernel::add_product;
 use crate::activation::Activation;
 use crate::storage::MatrixStorage;
@@ -289,16 +290,28 @@ impl<
         layer
     }
 
+    /// The kernel size and dilation that fit the type's sizes with one group, if any (the
+    /// dilation of a kernel of one tap is any, written here as 1).
+    const ONE_GROUP: Option<(usize, usize)> = match K.checked_div(C) {
+        Some(1) if K == C && HIST == 0 => Some((1, 1)),
+        Some(taps) if taps > 1 && taps * C == K && HIST > 0 && HIST.is_multiple_of(taps - 1) => {
+            Some((taps, HIST / (taps - 1)))
+        }
+        _ => None,
+    };
+
     /// Whether the layer reads one group with counts that fit: its taps are then one product,
-    /// [`add_product`] of the kernel and the `K` values they read (see `one_group`).
+    /// [`add_product`] of the kernel and the `K` values they read (see `one_group`). It runs
+    /// at every step, so it compares the fields with constants.
     #[inline(always)]
     pub(super) fn one_group(&self) -> bool {
-        // What `fits` checks for one group, without the axis: it runs at every step.
-        self.groups == 1
-            && self.kernel_size.checked_mul(C) == Some(K)
-            && self.kernel_size > 0
-            && self.dilation > 0
-            && self.dilation.checked_mul(self.kernel_size - 1) == Some(HIST)
+        match Self::ONE_GROUP {
+            Some((1, _)) => self.groups == 1 && self.kernel_size == 1 && self.dilation > 0,
+            Some((taps, dilation)) => {
+                self.groups == 1 && self.kernel_size == taps && self.dilation == dilation
+            }
+            None => false,
+        }
     }
 
     /// Adds a one-group layer's taps to `z`: the kernel times the `K` values its taps read, in
@@ -318,6 +331,26 @@ impl<
             }
         }
         add_product(simd, z, &self.kernel.matrix().data.0, &v);
+    }
+
+    /// A step of a layer of several groups (see `Recurrent::step`), apart so that it does not
+    /// weigh on the loop around a one-group step.
+    #[inline(never)]
+    pub(super) fn step_groups(
+        &self,
+        state: &mut CausalConvState<C, F, HIST, T>,
+        x: &SVector<T, C>,
+    ) {
+        let axis = Self::axis(HIST + 1, self.kernel_size, self.dilation);
+        state.step_with(x, |window| {
+            let mut z = *self.bias.matrix();
+            self.add_taps(z.as_mut_slice(), |tap| {
+                let p = axis.input_of(HIST, tap)?;
+                Some(&window[p * C..(p + 1) * C])
+            });
+            self.activation.activate(z.as_mut_slice());
+            z
+        });
     }
 
     /// Adds the kernel's taps to `z` (`F` values) for any groups: for every tap whose input

@@ -3,11 +3,13 @@
 //! bias in a few partial sums kept apart, so that each addition does not wait for the one
 //! before it.
 //!
-//! A step of a streaming convolution is a matrix–vector product too short for the processor
-//! to overlap one step's additions with the next step's: summed into one accumulator per
-//! filter, its time is the latency of `K` additions in a row (`240 × 4` cycles for 16
-//! channels, kernel 15). Column `j` goes to partial sum `j mod P`, whatever the pass, so
-//! that `step` and `forward_sequences` still compute the same sums in the same order.
+//! A step of a streaming convolution is a matrix–vector product. A long one is too long for
+//! the processor to overlap one step's additions with the next step's: summed into one
+//! accumulator per filter, its time is the latency of `K` additions in a row (`240 × 4` cycles
+//! for 16 channels, kernel 15). Column `j` goes to partial sum `j mod P`, whatever the pass,
+//! so that `step` and `forward_sequences` still compute the same sums in the same order. A
+//! short one (4 channels, kernel 3) is bound by its instructions instead: in plain arrays it
+//! keeps one sum.
 
 use pulp::{Simd, WithSimd};
 
@@ -166,7 +168,10 @@ fn add_plain<T: Scalar, const F: usize, const K: usize>(
     kernel: &[[T; F]; K],
     v: &[T; K],
 ) {
-    match partial_sums::<T>(F) {
+    // A short product is cheaper in one sum: its steps overlap in the processor anyway, and
+    // the partial sums cost instructions.
+    let sums = if F * K <= 64 { 1 } else { partial_sums::<T>(F) };
+    match sums {
         4 => add_in::<T, F, K, 4>(z, kernel, v),
         2 => add_in::<T, F, K, 2>(z, kernel, v),
         _ => add_in::<T, F, K, 1>(z, kernel, v),

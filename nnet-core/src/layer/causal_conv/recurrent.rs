@@ -85,16 +85,7 @@ impl<
                 x,
             });
         }
-        let axis = Self::axis(HIST + 1, self.kernel_size, self.dilation);
-        state.step_with(x, |window| {
-            let mut z = *self.bias.matrix();
-            self.add_taps(z.as_mut_slice(), |tap| {
-                let p = axis.input_of(HIST, tap)?;
-                Some(&window[p * C..(p + 1) * C])
-            });
-            self.activation.activate(z.as_mut_slice());
-            z
-        });
+        self.step_groups(state, x);
     }
 
     fn forward_sequences(&self, x: &[T], lengths: &[usize], trace: &mut [T], h: &mut [T]) {
