@@ -54,8 +54,10 @@ pub(super) fn dispatch<T: Scalar, const F: usize, Op: WithSimd>(op: Op) -> Op::O
 
 /// `op` in the registers of `S`, as a function for pulp's `vectorize` (which otherwise hands
 /// an operation the widest registers).
+#[cfg(target_arch = "x86_64")]
 struct Vectorized<S, Op>(S, Op);
 
+#[cfg(target_arch = "x86_64")]
 impl<S: Simd, Op: WithSimd> pulp::NullaryFnOnce for Vectorized<S, Op> {
     type Output = Op::Output;
 
