@@ -38,6 +38,13 @@ const fn partial_sums<T>(filters: usize) -> usize {
 /// elsewhere, or for fewer filters, [`pulp::Scalar`], where [`add_product`] is plain arrays the
 /// compiler vectorizes. The choice is fixed for a process, so every pass of a layer sums alike.
 #[inline(always)]
+#[cfg_attr(
+    not(target_arch = "x86_64"),
+    allow(
+        clippy::extra_unused_type_parameters,
+        reason = "the registers are chosen on x86-64 only"
+    )
+)]
 pub(super) fn dispatch<T: Scalar, const F: usize, Op: WithSimd>(op: Op) -> Op::Output {
     #[cfg(target_arch = "x86_64")]
     if let Some(simd) = pulp::x86::V3::try_new() {
