@@ -10,6 +10,8 @@
 //!   (the layer itself: `network!` does not stream a `conv1d` yet), `hand` the baseline in
 //!   `baseline/conv.rs` on the same weights, checked to give nnet's outputs within
 //!   `1e-5·max(1, |y|)` over 4,096 steps before measuring.
+//! - Before them, for each size, nnet and `hand` timed as the RTNeural driver times its layer
+//!   (the median of 15 runs over its 48,000 inputs), printed beside criterion's figures.
 //! - The weights, bias and input are those of the RTNeural driver of BENCHMARKS.md
 //!   ("Convolution (issue 18)"): `w[o][i][k] = sin(0.37·(o·97 + i·13 + k) + 0.1)·0.3` with `k`
 //!   RTNeural's tap index, `0` the *current* input (its `Conv1DT` reads its state newest
@@ -151,6 +153,57 @@ fn check_rtneural<
     );
 }
 
+/// Prints nnet's and the baseline's time per step as the RTNeural driver measures its own: the
+/// median of 15 runs over its 48,000 inputs, each from the zero state, each output's first
+/// filter summed. On a shared machine this resists other jobs better than criterion's samples
+/// of tens of milliseconds, and it is the driver's protocol, to set beside its figures.
+fn as_the_driver_times<
+    const C: usize,
+    const F: usize,
+    const K: usize,
+    const HIST: usize,
+    const KS: usize,
+>(
+    name: &str,
+    conv: &CausalConv1d<C, F, K, HIST, Linear>,
+    hand: &hand::CausalConv<C, F, KS>,
+) {
+    let arrays: Vec<[f32; C]> = (0..RTNEURAL_STEPS).map(input::<C>).collect();
+    let xs: Vec<SVector<f32, C>> = arrays.iter().map(|&x| SVector::from(x)).collect();
+    let median = |run: &mut dyn FnMut() -> f32| {
+        let mut times: Vec<f64> = (0..15)
+            .map(|_| {
+                let start = std::time::Instant::now();
+                black_box(run());
+                start.elapsed().as_secs_f64() * 1e9 / RTNEURAL_STEPS as f64
+            })
+            .collect();
+        times.sort_by(f64::total_cmp);
+        times[7]
+    };
+    let nnet = median(&mut || {
+        let mut state = CausalConvState::<C, F, HIST>::default();
+        let mut sink = 0.0;
+        for x in black_box(&xs) {
+            conv.step(&mut state, x);
+            sink += state.output()[0];
+        }
+        sink
+    });
+    let hand = median(&mut || {
+        let mut ring = hand::Ring::<C, KS>::default();
+        let mut sink = 0.0;
+        for x in black_box(&arrays) {
+            sink += hand.step(&mut ring, x)[0];
+        }
+        sink
+    });
+    println!(
+        "{name}: as the RTNeural driver times (median of 15 runs of {RTNEURAL_STEPS} steps): \
+         nnet {nnet:.2} ns, hand {hand:.2} ns a step"
+    );
+}
+
 /// Registers `stream/<name>`: nnet's step and the hand-written one on the same layer.
 fn stream<const C: usize, const F: usize, const K: usize, const HIST: usize, const KS: usize>(
     c: &mut Criterion,
@@ -178,6 +231,8 @@ fn stream<const C: usize, const F: usize, const K: usize, const HIST: usize, con
             );
         }
     }
+
+    as_the_driver_times::<C, F, K, HIST, KS>(name, &conv, &hand);
 
     let mut group = c.benchmark_group(format!("stream/{name}"));
     group.throughput(Throughput::Elements(BLOCK as u64));
