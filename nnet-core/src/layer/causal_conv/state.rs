@@ -25,6 +25,9 @@ use crate::Scalar;
 /// assert_eq!(state.past(4), None); // older than the history kept
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
+// The history first, at a cache line, for the same reason as the layer's kernel: the slots a
+// step writes and reads then sit alike in lines wherever the state lives.
+#[repr(C, align(64))]
 pub struct CausalConvState<const C: usize, const F: usize, const HIST: usize, T: Scalar = f32> {
     /// The last `HIST` inputs, one per slot of `C` values, in a ring buffer written twice: slot
     /// `s` of the second half repeats slot `s` of the first, so that the `HIST` slots from

@@ -573,3 +573,27 @@ fn initialized_with_keras_fans() {
     let gram = orthogonal.kernel.transpose() * orthogonal.kernel;
     assert!((gram - SMatrix::<f32, 6, 6>::identity()).abs().max() < 1e-5);
 }
+
+#[test]
+fn the_kernel_and_the_history_start_at_a_cache_line_wherever_they_live() {
+    type Conv16 = CausalConv1d<16, 16, 240, 14, Linear>;
+    #[derive(Clone)]
+    struct Network {
+        _first: u8,
+        conv: Conv16,
+        state: CausalConvState<16, 16, 14>,
+        _last: f32,
+    }
+    let on_stack = Network {
+        _first: 1,
+        conv: Conv16::zeroed(Linear, 15, 1, 1),
+        state: CausalConvState::default(),
+        _last: 0.0,
+    };
+    let in_array = [(7_u8, on_stack.clone()), (9, on_stack.clone())];
+    let boxed = Box::new(on_stack.clone());
+    for network in [&on_stack, &in_array[0].1, &in_array[1].1, &boxed] {
+        assert_eq!(network.conv.kernel.as_ptr() as usize % 64, 0);
+        assert_eq!(network.state.history.as_ptr() as usize % 64, 0);
+    }
+}
