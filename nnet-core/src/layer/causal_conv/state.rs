@@ -105,7 +105,7 @@ impl<const C: usize, const F: usize, const HIST: usize, T: Scalar> CausalConvSta
         }
         // `next` read once: the compiler cannot tell that the slots written do not hold it.
         // Below `HIST` always; saying so spares the checks of the slots' indices.
-        let next = self.next.min(HIST - 1);
+        let next = self.next.min(HIST.saturating_sub(1));
         let x = x.data.0[0];
         let slots = self.history.as_flattened_mut();
         slots[next + HIST] = x;
