@@ -24,7 +24,7 @@
 //!   orders, `2·K·2⁻²⁴·scale` (`1.4e-6` of the scale for `c4k3`, `2.9e-5` for `c16k15`). The
 //!   driver must be built without contracting its own formulas into fused multiply-adds
 //!   (`-ffp-contract=off` with `-march=native`): g++ otherwise rounds `0.37·(…) + 0.1`
-//!   differently, and the sine of an argument near 600 moves its weights by up to `1e-5`.
+//!   differently, and the sine of an argument near 600 then moves its weights by up to `2e-5`.
 
 #[path = "baseline/conv.rs"]
 mod hand;
