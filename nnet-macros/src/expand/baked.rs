@@ -152,13 +152,12 @@ fn inner_value(layer: &Layer, values: Option<&[Vec<f64>]>) -> TokenStream {
             quote!(#tensor_ident: #p::nalgebra::Matrix::from_array_storage(#p::nalgebra::ArrayStorage(#data)))
         })
         .collect();
-    if matches!(
-        layer.kind,
-        Kind::Dense {
-            use_bias: false,
-            ..
-        }
-    ) {
+    let without_bias = match &layer.kind {
+        Kind::Dense { use_bias, .. } => !use_bias,
+        Kind::Conv(conv) => !conv.use_bias,
+        _ => false,
+    };
+    if without_bias {
         fields.push(quote!(bias: #p::nalgebra::Matrix::from_array_storage(#p::nalgebra::ArrayStorage([[0.0; #units_lit]; 1]))));
     }
     for (name, value) in const_fields(layer) {
