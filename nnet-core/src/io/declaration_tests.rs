@@ -8,8 +8,9 @@ use crate::TensorInfo;
 use crate::activation::{Relu, Tanh};
 use crate::dense::dense_tensor_info;
 use crate::layer::{
-    ActivationLayer, BatchNorm, Dropout, Gru, Layer, LayerKind, LayerNorm, Lstm, Recurrent,
-    SimpleRnn,
+    ActivationLayer, AvgPool1dKind, AvgPool2dKind, BatchNorm, Dropout, GlobalAvgPoolKind,
+    GlobalMaxPoolKind, Gru, Layer, LayerKind, LayerNorm, Lstm, MaxPool1dKind, MaxPool2dKind, Pool,
+    PoolKind, Recurrent, SimpleRnn,
 };
 
 /// The tensors a layer type lists are those its kind declares, in order: names, shapes and
@@ -66,6 +67,18 @@ fn the_layer_types_have_the_declared_tensors() {
     assert_declared(LayerKind::Gru, 3, 4, true, &gru);
     let lstm = infos(<Lstm<3, 4> as Recurrent<3, 4>>::tensor_info);
     assert_declared(LayerKind::Lstm, 3, 4, true, &lstm);
+    pool::<MaxPool1dKind>();
+    pool::<AvgPool1dKind>();
+    pool::<MaxPool2dKind>();
+    pool::<AvgPool2dKind>();
+    pool::<GlobalAvgPoolKind>();
+    pool::<GlobalMaxPoolKind>();
+}
+
+/// A pool of kind `M` (none has tensors).
+fn pool<M: PoolKind>() {
+    let pool = infos(<Pool<8, 4, M> as Layer<8, 4>>::tensor_info);
+    assert_declared(M::KIND, 8, 4, true, &pool);
 }
 
 #[test]
