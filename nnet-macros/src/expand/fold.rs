@@ -49,7 +49,13 @@ pub(super) fn expand(model: &Model) -> TokenStream {
                     && linear_with_weights(previous)
                     && !*folded
                 {
-                    *value = quote!(#value.folded(&self.#field));
+                    // A convolution folds the normalization of one position's filters, which
+                    // every position shares.
+                    *value = if matches!(previous.kind, Kind::Conv(_)) {
+                        quote!(#value.folded(&self.#field.layer))
+                    } else {
+                        quote!(#value.folded(&self.#field))
+                    };
                     *folded = true;
                     match &mut previous.kind {
                         Kind::Dense { use_bias, .. } => *use_bias = true,

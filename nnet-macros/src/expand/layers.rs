@@ -137,7 +137,7 @@ fn mode_type(layer: &Layer) -> TokenStream {
 
 /// The window a convolution or pooling slides, as a const expression of
 /// `nnet_core::layer::Window`.
-fn window_value(layer: &Layer) -> TokenStream {
+pub(super) fn window_value(layer: &Layer) -> TokenStream {
     let p = private();
     // Every such layer of a valid model reads a fixed shape (see `validate::window`).
     let window = layer.window().unwrap_or(nnet_kinds::Window::steps(
@@ -159,7 +159,7 @@ fn window_value(layer: &Layer) -> TokenStream {
 }
 
 /// The groups of a convolution's input channels, as a literal.
-fn groups_value(layer: &Layer) -> TokenStream {
+pub(super) fn groups_value(layer: &Layer) -> TokenStream {
     match &layer.kind {
         Kind::Conv(conv) => {
             let groups = lit(conv.groups(layer.input.channels()));
