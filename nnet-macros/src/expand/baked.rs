@@ -129,7 +129,11 @@ fn inner_value(layer: &Layer, values: Option<&[Vec<f64>]>) -> TokenStream {
         .iter()
         .enumerate()
         .map(|(t, &(tensor, matrix))| {
-            let initial = if matches!(tensor, "gamma" | "moving_variance") { 1.0 } else { 0.0 };
+            let initial = if matches!(tensor, "gamma" | "moving_variance") {
+                1.0
+            } else {
+                0.0
+            };
             let data = match values.and_then(|v| v.get(t)) {
                 Some(values) if matrix => {
                     let columns = values.chunks(units.max(1)).map(|column| {
@@ -148,7 +152,8 @@ fn inner_value(layer: &Layer, values: Option<&[Vec<f64>]>) -> TokenStream {
                     quote!([[#(#initial)*; #units_lit]; 1])
                 }
             };
-            let value = quote!(#p::nalgebra::Matrix::from_array_storage(#p::nalgebra::ArrayStorage(#data)));
+            let value =
+                quote!(#p::nalgebra::Matrix::from_array_storage(#p::nalgebra::ArrayStorage(#data)));
             (tensor.to_owned(), value)
         })
         .collect();
@@ -169,13 +174,20 @@ fn inner_value(layer: &Layer, values: Option<&[Vec<f64>]>) -> TokenStream {
     match &layer.kind {
         // Types with private fields (their kind marker): built by their `const` constructors.
         Kind::Conv(_) => {
-            let parts = ["kernel", "bias", "activation", "regularizer", "window", "groups"]
-                .map(|name| {
-                    fields
-                        .iter()
-                        .find(|(n, _)| n == name)
-                        .map_or_else(TokenStream::new, |(_, value)| value.clone())
-                });
+            let parts = [
+                "kernel",
+                "bias",
+                "activation",
+                "regularizer",
+                "window",
+                "groups",
+            ]
+            .map(|name| {
+                fields
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map_or_else(TokenStream::new, |(_, value)| value.clone())
+            });
             quote! { <#ty>::from_parts(#(#parts),*) }
         }
         Kind::Pool(_) | Kind::GlobalPool { .. } => {
