@@ -6,6 +6,8 @@ use quote::quote;
 
 use crate::pipeline;
 
+mod conv;
+
 fn errors_of(tokens: TokenStream) -> Vec<String> {
     let out = pipeline(tokens).to_string();
     out.match_indices("compile_error")

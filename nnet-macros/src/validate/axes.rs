@@ -41,9 +41,10 @@ pub(super) fn check_kernel(
     spread(&values?, axes)
 }
 
-/// Whether `value` has as many numbers as the kind's `axes` (one number fits any).
+/// Whether `value` has as many numbers as the kind's `axes`, or one (`3` or `(3)`) for every
+/// axis.
 fn fits_axes(value: &AxesLit, axes: usize) -> bool {
-    value.parens.is_none() || value.items.len() == axes
+    value.items.len() == 1 || value.items.len() == axes
 }
 
 /// One number for every axis, or one per axis, as `[rows, columns]`: a 1-D value on the
@@ -200,7 +201,7 @@ pub(super) fn padding_word(
     words: &'static [&'static str],
 ) -> Result<&'static str, String> {
     let kind = word.name();
-    let takes = format!("`{kind}` takes `padding = {}`", one_of(words));
+    let takes = format!("`{kind}` takes {}", one_of(words));
     match value {
         OptionValue::Ident(ident) => {
             let written = ident.to_string();
@@ -226,7 +227,7 @@ pub(super) fn padding_word(
             quoted.value()
         )),
         other => Err(format!(
-            "`padding` is a word, not `{}`: {takes}",
+            "`padding` is a word, not `{}`: {takes}, e.g. `padding = same`",
             super::options::value_text(other)
         )),
     }

@@ -72,8 +72,8 @@ fn dense(options: &Options, activation: Activation) -> Kind {
 
 /// `conv1d FILTERS KERNEL`, `conv2d FILTERS KERNEL` or `depthwise_conv2d KERNEL`, with
 /// `[activation] [(strides, padding, dilation, groups or depth_multiplier, use_bias, init,
-/// bias_init, l1, l2, alpha)]`; the rules that need no shape (strides and dilation, groups and
-/// filters) are checked here, the others with the shape it reads (`validate::window`).
+/// bias_init, l1, l2, alpha)]`; the rule that needs no shape (strides and dilation) is checked
+/// here, the others with the shape it reads (`validate::window`).
 fn conv(
     word: KindWord,
     options: &Options,
@@ -100,22 +100,6 @@ fn conv(
         ok = false;
     }
     let depthwise = word == KindWord::DepthwiseConv2d;
-    if !depthwise
-        && filters % groups != 0
-        && let Some(span) = options.value_span("groups")
-    {
-        push_error(
-            errors,
-            syn::Error::new(
-                span,
-                format!(
-                    "`groups = {groups}` must divide the {filters} filters (each group has the same number of them): use a divisor of {filters}, e.g. `groups = {}`, or change the filters",
-                    divisor_below(filters, groups)
-                ),
-            ),
-        );
-        ok = false;
-    }
     ok.then(|| {
         Kind::Conv(Conv {
             word,
@@ -134,15 +118,6 @@ fn conv(
             l2: options.float("l2"),
         })
     })
-}
-
-/// The largest divisor of `n` below `than` (at least 1), to suggest in place of a `groups` that
-/// does not divide it.
-pub(super) fn divisor_below(n: usize, than: usize) -> usize {
-    (1..than.min(n + 1))
-        .rev()
-        .find(|d| n.is_multiple_of(*d))
-        .unwrap_or(1)
 }
 
 /// `dropout RATE`.

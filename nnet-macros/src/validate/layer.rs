@@ -85,10 +85,12 @@ fn check_takes_number(line: &LayerStmt, word: KindWord, errors: &mut Option<syn:
     }
     let (kind, example) = (word.name(), word.decl().example);
     // `flatten`'s output is the number of values it reads, not the previous layer's width.
-    let width = if word == KindWord::Flatten {
-        "its output is the vector of every value of the shape it reads"
-    } else {
-        "its width is the previous layer's"
+    let width = match word {
+        KindWord::Flatten => "its output is the vector of every value of the shape it reads",
+        KindWord::GlobalAvgPool | KindWord::GlobalMaxPool => {
+            "it pools every position of the shape it reads into the vector of its channels"
+        }
+        _ => "its width is the previous layer's",
     };
     push_error(
         errors,

@@ -7,7 +7,6 @@ use nnet_kinds::{MAX_UNITS, Padding, Shape, Window};
 use proc_macro2::Span;
 
 use super::axes::counterpart;
-use super::kinds::divisor_below;
 use super::shapes::{Flow, one_position};
 use crate::ast::LayerStmt;
 use crate::diagnostics::{push_error, thousands};
@@ -37,19 +36,9 @@ pub(super) fn conv(conv: &Conv, at: &Reading, errors: &mut Option<syn::Error>) -
     };
     let mut ok = check_fits(at, &window, conv.kernel, conv.dilation, errors);
     let groups = conv.groups(channels);
-    if !conv.is_depthwise() && channels % groups != 0 {
-        let span = option_span(at.line, "groups");
-        push_error(
-            errors,
-            syn::Error::new(
-                span,
-                format!(
-                    "`groups = {groups}` must divide the {channels} input channels of {} (each group reads as many): use a divisor of {channels}, e.g. `groups = {}`",
-                    shape_text(at.input),
-                    divisor_below(channels, groups)
-                ),
-            ),
-        );
+    let divides = channels.is_multiple_of(groups) && out_channels.is_multiple_of(groups);
+    if !conv.is_depthwise() && !divides {
+        push_error(errors, groups_error(at, groups, channels, out_channels));
         ok = false;
     }
     let output = output_of(at.input, &window, out_channels);
@@ -124,7 +113,7 @@ fn sequence_message(at: &Reading, conv: Option<&Conv>) -> Option<String> {
     let kind = at.word.name();
     let features = at.input.channels();
     let fixed = format!(
-        "give the network a fixed number of steps instead, e.g. `input (100, {features});`"
+        "give the network a fixed number of steps instead (and no recurrent layer, which reads a sequence), e.g. `input (100, {features});`"
     );
     Some(match conv {
         Some(conv) if at.word == KindWord::Conv1d => {
@@ -197,6 +186,43 @@ fn suggested_shape(word: KindWord, n: usize) -> Shape {
     }
 }
 
+/// `groups` that does not divide both the input channels and the filters: each group reads as
+/// many channels and has as many filters.
+fn groups_error(at: &Reading, groups: usize, channels: usize, filters: usize) -> syn::Error {
+    let what = match (
+        channels.is_multiple_of(groups),
+        filters.is_multiple_of(groups),
+    ) {
+        (false, false) => format!(
+            "both the {channels} input channels of {} and the {filters} filters",
+            shape_text(at.input)
+        ),
+        (false, true) => format!("the {channels} input channels of {}", shape_text(at.input)),
+        _ => format!("the {filters} filters"),
+    };
+    // The largest common divisor below the value written.
+    let divisor = (1..groups)
+        .rev()
+        .find(|d| channels.is_multiple_of(*d) && filters.is_multiple_of(*d))
+        .unwrap_or(1);
+    syn::Error::new(
+        option_span(at.line, "groups"),
+        format!(
+            "`groups = {groups}` must divide {what} (each group reads as many channels and has as many filters): use a divisor of {}, e.g. `groups = {divisor}`",
+            divisors_of(channels, filters)
+        ),
+    )
+}
+
+/// `6`, or `both 6 and 9`.
+fn divisors_of(channels: usize, filters: usize) -> String {
+    if channels == filters {
+        channels.to_string()
+    } else {
+        format!("both {channels} and {filters}")
+    }
+}
+
 /// A 2-D kind on `(steps, channels)`, or a 1-D kind on an image: the kind to use instead.
 fn wrong_axes_message(at: &Reading, conv: Option<&Conv>) -> Option<String> {
     let kind = at.word.name();
@@ -215,9 +241,10 @@ fn wrong_axes_message(at: &Reading, conv: Option<&Conv>) -> Option<String> {
         .unwrap_or_default();
     Some(match (at.input, conv) {
         (Shape::Steps { channels, .. }, Some(conv)) if conv.is_depthwise() => format!(
-            "`{kind}` reads {}, but {shape} is steps of channels: for one axis, a `conv1d` with one group per channel is the same, e.g. `conv1d {} 3 (groups = {channels});`",
+            "`{kind}` reads {}, but {shape} is steps of channels: for one axis, a `conv1d` with one group per channel is the same, e.g. `conv1d {} {} (groups = {channels});`",
             needs(at.word),
             channels.saturating_mul(conv.depth_multiplier),
+            first_axis(&kernel),
         ),
         (Shape::Steps { steps, channels }, _) => {
             let image = match at.before {
@@ -253,7 +280,8 @@ fn first_axis(kernel: &str) -> String {
 }
 
 /// With `padding = valid` (the default), the dilated kernel fits its input on every axis: no
-/// window would fit otherwise. False after reporting.
+/// window would fit otherwise. One error for the line, naming every axis too short; false after
+/// reporting it.
 fn check_fits(
     at: &Reading,
     window: &Window,
@@ -267,52 +295,65 @@ fn check_fits(
     } else {
         ["rows", "columns"]
     };
-    let mut ok = true;
+    let what = if at.word.has_tensors() {
+        "kernel"
+    } else {
+        "pool size"
+    };
+    let mut spans = Vec::new();
+    let mut fixes = Vec::new();
     for (i, axis) in [window.rows, window.cols].iter().enumerate() {
         if axis.padding != Padding::Valid || axis.span() <= axis.input {
             continue;
         }
-        let what = if at.word.has_tensors() {
-            "kernel"
-        } else {
-            "pool size"
-        };
         let spread = if dilation[i] > 1 {
             format!(" ({} taps, {} apart)", kernel[i], dilation[i])
         } else {
             String::new()
         };
-        let most = if dilation[i] > 1 {
+        spans.push(format!("{} {}{spread}", axis.span(), names[i]));
+        fixes.push(if dilation[i] > 1 {
             format!(
-                "a kernel of at most {} {} with this dilation",
+                "at most {} taps on {} with this dilation",
                 (axis.input - 1) / dilation[i] + 1,
                 names[i]
             )
         } else {
-            format!("a {what} of at most {} {}", axis.input, names[i])
-        };
-        let span = at
-            .line
-            .kernel
-            .as_ref()
-            .map_or(at.line.keyword.span(), |k| k.span());
-        push_error(
-            errors,
-            syn::Error::new(
-                span,
-                format!(
-                    "with `padding = valid` (the default) the {what} of `{}` must fit in its input, but it spans {} {}{spread} and {} has {}: use {most}, or `padding = same`",
-                    at.word.name(),
-                    axis.span(),
-                    names[i],
-                    shape_text(at.input),
-                    axis.input,
-                ),
-            ),
-        );
-        ok = false;
+            format!("at most {} {}", axis.input, names[i])
+        });
     }
-    ok
+    if spans.is_empty() {
+        return true;
+    }
+    let span = at
+        .line
+        .kernel
+        .as_ref()
+        .map_or(at.line.keyword.span(), |k| k.span());
+    push_error(
+        errors,
+        syn::Error::new(
+            span,
+            format!(
+                "with `padding = valid` (the default) the {what} of `{}` must fit in its input, but it spans {} and its input {} has {}: use a {what} of {}, or `padding = same`",
+                at.word.name(),
+                spans.join(" and "),
+                shape_text(at.input),
+                input_axes(at.input),
+                fixes.join(" and "),
+            ),
+        ),
+    );
+    false
+}
+
+/// The axes a window slides along, in words: `5 rows and 5 columns`, `9 steps`.
+fn input_axes(input: Shape) -> String {
+    match input {
+        Shape::Image { height, width, .. } => format!("{height} rows and {width} columns"),
+        Shape::Steps { steps, .. } => format!("{steps} steps"),
+        other => format!("{} values", other.len()),
+    }
 }
 
 /// A convolution's output, and the values one filter reads, fit a layer ([`MAX_UNITS`] each,
@@ -327,12 +368,14 @@ fn check_sizes(
     let span = at.line.size_span();
     let taps = conv.taps_per_filter(window);
     let message = if output.len() > MAX_UNITS {
-        let per_channel = output.positions().max(1);
-        let most = (MAX_UNITS / per_channel).max(1);
+        let most = MAX_UNITS / output.positions().max(1);
         let fix = if conv.is_depthwise() {
             "a smaller `depth_multiplier`, strides above 1 or pooling before it".to_owned()
+        } else if most > 0 {
+            let filters = if most == 1 { "filter" } else { "filters" };
+            format!("at most {most} {filters} here, strides above 1 or pooling before it")
         } else {
-            format!("at most {most} filters here, strides above 1 or pooling before it")
+            "strides above 1 or pooling before it".to_owned()
         };
         format!(
             "`{}` outputs {} values, {}, more than a layer may output ({}): use {fix}",
