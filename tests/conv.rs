@@ -1067,6 +1067,62 @@ fn the_ds_cnn_has_keras_counts_and_runs_on_a_small_stack() {
     );
 }
 
+nnet::network! {
+    /// A kernel of 128 × 144 weights, past the inline budget: on the heap.
+    struct Big {
+        input (6, 6, 16);
+        conv2d 128 3 relu;
+        global_avg_pool;
+        dense 1;
+    }
+}
+
+#[test]
+fn large_kernels_live_on_the_heap() {
+    // The kernel is a `HeapMatrix`: the network holds a pointer to it, not its 73 KiB.
+    assert!(
+        core::mem::size_of::<Big>() < 4096,
+        "{}",
+        core::mem::size_of::<Big>()
+    );
+    let outputs = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(|| {
+            let net = Big::seeded(3);
+            let x = SVector::<f32, 576>::from_fn(|j, _| wave(2, j));
+            let back: Big = io::from_safetensors(&io::to_safetensors(&net)).unwrap();
+            assert_eq!(back, net);
+            let layer = &net.conv2d1;
+            let expected = conv_ref(
+                &x.iter().map(|&v| f64::from(v)).collect::<Vec<_>>(),
+                (Ax::new(6, 3, 1, 1), Ax::new(6, 3, 1, 1), 16),
+                Pad::Valid,
+                128,
+                1,
+                |f, k| f64::from(layer.kernel[(f, k)]),
+                |f| f64::from(layer.bias[f]),
+                |v| v.max(0.0),
+            );
+            let pooled: Vec<f64> = (0..128)
+                .map(|f| (0..16).map(|p| expected[p * 128 + f]).sum::<f64>() / 16.0)
+                .collect();
+            let head = &net.dense1;
+            let y = f64::from(head.bias[0])
+                + (0..128)
+                    .map(|f| f64::from(head.weights[(0, f)]) * pooled[f])
+                    .sum::<f64>();
+            (net.forward(&x)[0], y)
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    let (found, expected) = outputs;
+    assert!(
+        (f64::from(found) - expected).abs() < 1e-4,
+        "{found} vs {expected}"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Hygiene.
 

@@ -40,6 +40,14 @@ fn odd_conv_lists() {
             0,
         ),
         ("input (9, 6, 2); conv2d 4 3 softmax; flatten; dense 1;", 0),
+        (
+            "input (9, 6, 2); conv2d 4 3 leaky_relu (alpha = 0.1, l1 = 0.01); flatten; dense 1;",
+            0,
+        ),
+        (
+            "input (9, 6, 2); depthwise_conv2d 3 elu (alpha = 0.5, use_bias = false); flatten; dense 1;",
+            0,
+        ),
         ("input 784; conv2d 8 3; flatten; dense 1;", 1),
         ("input 20; conv1d 8 3; flatten; dense 1;", 1),
         ("input (5, 5, 1); conv2d 8 7; flatten; dense 1;", 1),

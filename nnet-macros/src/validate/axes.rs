@@ -27,11 +27,18 @@ pub(super) fn check_kernel(
     } else {
         "a pool size"
     };
-    let example = word.decl().example;
+    // The line with a kernel of 3 (a pool size of 2), the filters as written.
+    let filters = line
+        .size
+        .as_ref()
+        .map(|s| format!(" {}", crate::model::lines::size_text(s)))
+        .unwrap_or_default();
+    let size = if word.has_tensors() { 3 } else { 2 };
+    let example = format!("`{}{filters} {size};`", word.name());
     let values = kernel
         .items
         .iter()
-        .map(|item| axis_value(item, what, &format!("`{example}`"), errors))
+        .map(|item| axis_value(item, what, &example, errors))
         .collect::<Vec<_>>();
     if !fits_axes(kernel, axes) {
         push_error(errors, wrong_kernel_length(line, word, kernel));

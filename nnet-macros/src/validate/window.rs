@@ -261,8 +261,7 @@ fn wrong_axes_message(at: &Reading, conv: Option<&Conv>) -> Option<String> {
             )
         }
         _ => format!(
-            "`{kind}` slides along one axis, {}, but reads the image {shape}: use `{} {filters}{kernel}` for two axes, or `flatten;` the image first",
-            needs(at.word),
+            "`{kind}` slides along one axis, the steps of `(steps, channels)`, but reads the image {shape}: use `{} {filters}{kernel}` for two axes, or `flatten;` the image first",
             other.name(),
         ),
     })
