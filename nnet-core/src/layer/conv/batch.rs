@@ -23,13 +23,13 @@ impl<
 > Conv<IN, OUT, F, K, A, M, S, B, BIAS>
 {
     /// The pre-activations of a batch `x` into `z`, `OUT` per sample.
-    pub(super) fn preactivation_batch(&self, x: &[T], z: &mut [T]) {
+    pub(super) fn preactivation_columns(&self, x: &[T], z: &mut [T]) {
         crate::simd::dispatch(Forward { layer: self, x, z });
     }
 
     /// The backward pass of a batch from `delta = ∂L/∂Z`: adds the gradients summed over the
     /// samples to `grad` and writes `∂L/∂X` to `dx` unless it is empty.
-    pub(super) fn backward_batch(
+    pub(super) fn backward_columns(
         &self,
         x: &[T],
         delta: &[T],
