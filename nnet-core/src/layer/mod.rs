@@ -47,6 +47,18 @@ pub use conv::{
 pub use dropout::Dropout;
 pub use flatten::Flatten;
 pub use layer_norm::{LayerNorm, LayerNormGradient};
+/// The window of a convolution or pooling layer (Keras's output lengths and padding), from
+/// `nnet-kinds`, where the macro computes the shapes it checks with the same arithmetic.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::layer::{Axis, Padding, Window};
+///
+/// let window = Window::steps(Axis::new(10, 3, 2, 1, Padding::Valid), 4);
+/// assert_eq!((window.inputs(), window.positions()), (40, 4));
+/// ```
+pub use nnet_kinds::{Axis, Padding, Window};
 pub use positionwise::Positionwise;
 pub use recurrent::{
     Gru, HEAP_STORAGE, HeapRecurrentWeights, HiddenState, Lstm, LstmState, Recurrent,

@@ -35,7 +35,7 @@ impl<
     ///
     /// ```
     /// use nnet_core::{activation::Linear, layer::{Conv2d, DepthwiseConv2d}};
-    /// use nnet_kinds::{Axis, Padding, Window};
+    /// use nnet_core::layer::{Axis, Padding, Window};
     ///
     /// let axis = Axis::new(5, 3, 1, 1, Padding::Same);
     /// let window = Window::image(axis, axis, 4);
@@ -83,7 +83,7 @@ impl<
     ///
     /// ```
     /// use nnet_core::{activation::Relu, layer::Conv2d, Initializer};
-    /// use nnet_kinds::{Axis, Padding, Window};
+    /// use nnet_core::layer::{Axis, Padding, Window};
     /// use rand::SeedableRng;
     ///
     /// let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
