@@ -4,7 +4,8 @@
 //! The type, its constructors and tensors live here; the kind markers in `kinds`, the window
 //! unpacked for the loops in `geometry`, the per-sample SIMD passes in `forward` and
 //! `backward`, the [`Layer`](crate::Layer) implementation in `layer`, the batched passes in
-//! `batch` (`std`), initialization with Keras's fans in `init`, and folding a batch
+//! `batch` (`std`, with the patches of a batch for its matrix products in `patches`),
+//! initialization with Keras's fans in `init`, and folding a batch
 //! normalization into the kernel in `fold`.
 
 mod backward;
@@ -16,6 +17,8 @@ mod geometry;
 mod init;
 mod kinds;
 mod layer;
+#[cfg(feature = "std")]
+mod patches;
 #[cfg(test)]
 mod tests;
 
