@@ -10,7 +10,7 @@
 
 use std::cell::Cell;
 
-use super::geometry::Geometry;
+use super::geometry::{Geometry, for_each_tap};
 use crate::Scalar;
 
 /// Values of patches formed at once: 256 KiB of `f32`, within L2 beside the kernel.
@@ -57,7 +57,7 @@ pub(super) fn gather<T: Scalar>(
     for (j, patch) in columns.zip(patches.chunks_exact_mut(k)) {
         let sample = &x[(j / geo.positions) * inputs..][..inputs];
         patch.fill(T::zero());
-        geo.for_each_tap(j % geo.positions, |tap, offset| {
+        for_each_tap!(geo, j % geo.positions, |tap, offset| {
             patch[tap * c..(tap + 1) * c].copy_from_slice(&sample[offset..offset + c]);
         });
     }
@@ -75,7 +75,7 @@ pub(super) fn scatter<T: Scalar>(
     let c = geo.channels;
     for (j, patch) in columns.zip(patches.chunks_exact(k)) {
         let sample = &mut dx[(j / geo.positions) * inputs..][..inputs];
-        geo.for_each_tap(j % geo.positions, |tap, offset| {
+        for_each_tap!(geo, j % geo.positions, |tap, offset| {
             let from = &patch[tap * c..(tap + 1) * c];
             for (d, &p) in sample[offset..offset + c].iter_mut().zip(from) {
                 *d += p;
