@@ -114,6 +114,54 @@ fn initialization_uses_keras_fans_and_the_seed() {
     assert!(a.bias.iter().all(|b| b.abs() < 0.05) && a.bias.iter().any(|&b| b != 0.0));
 }
 
+/// Keras's `Orthogonal` on a kernel `(kh, kw, in, filters)` is an orthogonal matrix of
+/// `(kh · kw · in, filters)`: with more rows than filters, orthonormal columns, so that the
+/// filters (nnet's rows) are orthonormal.
+#[test]
+fn an_orthogonal_kernel_has_orthonormal_filters() {
+    use rand::SeedableRng;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+    let window = image((4, 4, 2), (3, 3), 1, 1, Padding::Same);
+    let conv = ConvOf::<32, 48, 3, 18, Linear, Conv2dKind, f64, true>::initialized(
+        window,
+        1,
+        Linear,
+        Initializer::Orthogonal,
+        Initializer::Zeros,
+        &mut rng,
+    );
+    let gram = conv.kernel * conv.kernel.transpose();
+    assert!(
+        (gram - SMatrix::<f64, 3, 3>::identity()).norm() < 1e-12,
+        "{gram}"
+    );
+    // Depthwise, multiplier 2 over 3 channels: `(9 · 3, 2)`, two orthonormal columns of
+    // Keras's matrix, each the weights of one `m` over every (tap, channel).
+    let window = image((3, 3, 3), (3, 3), 1, 1, Padding::Same);
+    let conv = ConvOf::<27, 54, 6, 9, Linear, DepthwiseConv2dKind, f64, true>::initialized(
+        window,
+        3,
+        Linear,
+        Initializer::Orthogonal,
+        Initializer::Zeros,
+        &mut rng,
+    );
+    let values = conv.kernel.as_slice();
+    let column = |m: usize| {
+        values
+            .iter()
+            .skip(m)
+            .step_by(2)
+            .copied()
+            .collect::<Vec<f64>>()
+    };
+    let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
+    let (c0, c1) = (column(0), column(1));
+    assert_eq!(c0.len(), 27);
+    assert!((dot(&c0, &c0) - 1.0).abs() < 1e-12 && (dot(&c1, &c1) - 1.0).abs() < 1e-12);
+    assert!(dot(&c0, &c1).abs() < 1e-12);
+}
+
 #[test]
 fn check_refuses_sizes_that_do_not_fit_the_window() {
     use Padding::{Same, Valid};
