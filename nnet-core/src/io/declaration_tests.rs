@@ -8,9 +8,9 @@ use crate::TensorInfo;
 use crate::activation::{Relu, Tanh};
 use crate::dense::dense_tensor_info;
 use crate::layer::{
-    ActivationLayer, AvgPool1dKind, AvgPool2dKind, BatchNorm, Dropout, GlobalAvgPoolKind,
-    GlobalMaxPoolKind, Gru, Layer, LayerKind, LayerNorm, Lstm, MaxPool1dKind, MaxPool2dKind, Pool,
-    PoolKind, Recurrent, SimpleRnn,
+    ActivationLayer, AvgPool1dKind, AvgPool2dKind, BatchNorm, Conv1d, Conv2d, DepthwiseConv2d,
+    Dropout, GlobalAvgPoolKind, GlobalMaxPoolKind, Gru, Layer, LayerKind, LayerNorm, Lstm,
+    MaxPool1dKind, MaxPool2dKind, Pool, PoolKind, Recurrent, SimpleRnn,
 };
 
 /// The tensors a layer type lists are those its kind declares, in order: names, shapes and
@@ -73,6 +73,23 @@ fn the_layer_types_have_the_declared_tensors() {
     pool::<AvgPool2dKind>();
     pool::<GlobalAvgPoolKind>();
     pool::<GlobalMaxPoolKind>();
+    // A convolution's kernel is `[filters, taps · in / groups]`: its "inputs" are K.
+    let conv1d = infos(<Conv1d<10, 12, 4, 6, Relu> as Layer<10, 12>>::tensor_info);
+    assert_declared(LayerKind::Conv1d, 6, 4, true, &conv1d);
+    type NoBias = Conv2d<
+        50,
+        36,
+        4,
+        18,
+        Relu,
+        nalgebra::SMatrix<f32, 4, 18>,
+        nalgebra::SVector<f32, 4>,
+        false,
+    >;
+    let conv2d = infos(<NoBias as Layer<50, 36>>::tensor_info);
+    assert_declared(LayerKind::Conv2d, 18, 4, false, &conv2d);
+    let depthwise = infos(<DepthwiseConv2d<100, 36, 4, 9, Relu> as Layer<100, 36>>::tensor_info);
+    assert_declared(LayerKind::DepthwiseConv2d, 9, 4, true, &depthwise);
 }
 
 /// A pool of kind `M` (none has tensors).

@@ -57,15 +57,23 @@ pub use pool::{
     AvgPool1dKind, AvgPool2dKind, GlobalAvgPoolKind, GlobalMaxPoolKind, MaxPool1dKind,
     MaxPool2dKind, Pool, PoolKind,
 };
+/// The window of a convolution or pooling layer (Keras's output lengths and padding), from
+/// `nnet-kinds`, where the macro computes the shapes it checks with the same arithmetic.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::layer::{Axis, Padding, Window};
+///
+/// let window = Window::steps(Axis::new(10, 3, 2, 1, Padding::Valid), 4);
+/// assert_eq!((window.inputs(), window.positions()), (40, 4));
+/// ```
+pub use nnet_kinds::{Axis, Padding, Window};
 pub use positionwise::Positionwise;
 pub use recurrent::{
     Gru, HEAP_STORAGE, HeapRecurrentWeights, HiddenState, Lstm, LstmState, Recurrent,
     RecurrentParts, RecurrentPartsMut, RecurrentStorage, RecurrentWeights, SimpleRnn,
 };
-
-/// The window arithmetic of convolution and pooling (`nnet-kinds`'s, shared with `network!`):
-/// what [`Pool`] and the convolutions slide over.
-pub use nnet_kinds::{Axis, Padding, Window};
 
 use nalgebra::SVector;
 use pulp::Simd;

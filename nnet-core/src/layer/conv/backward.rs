@@ -10,7 +10,7 @@
 use pulp::Simd;
 
 use super::forward::{load, store};
-use super::geometry::Geometry;
+use super::geometry::{Geometry, for_each_tap};
 use crate::Scalar;
 
 /// Where the backward pass of one sample writes: the kernel gradient (`F × K`, column-major),
@@ -46,7 +46,7 @@ pub(super) fn backward<V: Simd, T: Scalar>(
             add(simd, bias, d);
         }
         if geo.is_elementwise() {
-            geo.for_each_tap(position, |tap, offset| {
+            for_each_tap!(geo, position, |tap, offset| {
                 let columns = tap * f..(tap + 1) * f;
                 let xs = &x[offset..offset + f];
                 multiply_add(simd, &mut gk[columns.clone()], d, xs);
@@ -60,14 +60,15 @@ pub(super) fn backward<V: Simd, T: Scalar>(
         for g in 0..geo.groups {
             let (filters, first_channel) = (g * fg..(g + 1) * fg, g * cg);
             let dg = &d[filters.clone()];
-            geo.for_each_tap(position, |tap, offset| {
+            for_each_tap!(geo, position, |tap, offset| {
                 let at = offset + first_channel;
                 for (c, &xv) in x[at..at + cg].iter().enumerate() {
                     let column = (tap * cg + c) * f;
                     let rows = column + filters.start..column + filters.end;
-                    let sum = axpy_dot(simd, &mut gk[rows.clone()], &kernel[rows], dg, xv);
-                    if let Some(dx) = dx.as_deref_mut() {
-                        dx[at + c] += sum;
+                    let (g, w) = (&mut gk[rows.clone()], &kernel[rows]);
+                    match dx.as_deref_mut() {
+                        Some(dx) => dx[at + c] += axpy_dot(simd, g, w, dg, xv),
+                        None => axpy(simd, g, dg, xv),
                     }
                 }
             });
@@ -100,6 +101,21 @@ fn multiply_add<V: Simd, T: Scalar>(simd: V, y: &mut [T], a: &[T], b: &[T]) {
     }
     for ((y, &a), &b) in y[whole..].iter_mut().zip(&a[whole..]).zip(&b[whole..]) {
         *y += a * b;
+    }
+}
+
+/// `g += d · x`, over equal lengths.
+#[inline(always)]
+fn axpy<V: Simd, T: Scalar>(simd: V, g: &mut [T], d: &[T], x: T) {
+    let lanes = T::lanes::<V>();
+    let whole = g.len() / lanes * lanes;
+    let xv = T::splat_reg(simd, x);
+    for at in (0..whole).step_by(lanes) {
+        let (dv, gv) = (load::<V, T>(&d[at..]), load::<V, T>(&g[at..]));
+        store::<V, T>(&mut g[at..], T::mul_add_reg(simd, dv, xv, gv));
+    }
+    for (g, &d) in g[whole..].iter_mut().zip(&d[whole..]) {
+        *g += d * x;
     }
 }
 

@@ -32,7 +32,7 @@ impl<
     /// ```
     /// use nalgebra::{matrix, vector, SVector};
     /// use nnet_core::{activation::Linear, layer::{BatchNorm, Conv1d, Layer, Positionwise}};
-    /// use nnet_kinds::{Axis, Padding, Window};
+    /// use nnet_core::layer::{Axis, Padding, Window};
     ///
     /// // 4 steps of 1 channel, 2 filters of 2 taps: 3 positions of 2 channels.
     /// let window = Window::steps(Axis::new(4, 2, 1, 1, Padding::Valid), 1);

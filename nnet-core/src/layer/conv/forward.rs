@@ -12,7 +12,7 @@
 
 use pulp::Simd;
 
-use super::geometry::Geometry;
+use super::geometry::{Geometry, for_each_tap};
 use crate::Scalar;
 
 /// Registers of filters kept at once.
@@ -54,6 +54,17 @@ pub(super) fn preactivation<V: Simd, T: Scalar>(
     }
 }
 
+/// The registers of a block starting at register `block` of `count` over `len` values from
+/// `first`: the last one ends at the last value, overlapping the one before it.
+#[inline(always)]
+fn offsets(first: usize, block: usize, count: usize, len: usize, lanes: usize) -> [usize; BLOCK] {
+    let mut at = [first; BLOCK];
+    for (r, at) in at.iter_mut().enumerate().take(count) {
+        *at = first + ((block + r) * lanes).min(len - lanes);
+    }
+    at
+}
+
 /// The filters of group `g` at one position, into `out` (the position's `F` outputs).
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
@@ -73,7 +84,7 @@ fn group<V: Simd, T: Scalar>(
     if fg < lanes {
         let out = &mut out[first_filter..first_filter + fg];
         out.copy_from_slice(&bias[first_filter..first_filter + fg]);
-        geo.for_each_tap(position, |tap, offset| {
+        for_each_tap!(geo, position, |tap, offset| {
             let xs = &x[offset + first_channel..offset + first_channel + cg];
             for (c, &xv) in xs.iter().enumerate() {
                 let column = &kernel[(tap * cg + c) * f + first_filter..][..fg];
@@ -88,25 +99,24 @@ fn group<V: Simd, T: Scalar>(
     let zero = T::splat_reg(simd, T::zero());
     for block in (0..registers).step_by(BLOCK) {
         let count = (registers - block).min(BLOCK);
-        // The last register of the group ends at its last filter, overlapping the one before.
-        let at = |r: usize| first_filter + ((block + r) * lanes).min(fg - lanes);
+        let at = offsets(first_filter, block, count, fg, lanes);
         let mut sums = [zero; BLOCK];
-        for (r, sum) in sums.iter_mut().enumerate().take(count) {
-            *sum = load::<V, T>(&bias[at(r)..at(r) + lanes]);
+        for (sum, &at) in sums.iter_mut().zip(&at).take(count) {
+            *sum = load::<V, T>(&bias[at..at + lanes]);
         }
-        geo.for_each_tap(position, |tap, offset| {
+        for_each_tap!(geo, position, |tap, offset| {
             let xs = &x[offset + first_channel..offset + first_channel + cg];
-            for (c, &xv) in xs.iter().enumerate() {
+            let columns = kernel[tap * cg * f..(tap + 1) * cg * f].chunks_exact(f);
+            for (column, &xv) in columns.zip(xs) {
                 let xv = T::splat_reg(simd, xv);
-                let column = &kernel[(tap * cg + c) * f..(tap * cg + c + 1) * f];
-                for (r, sum) in sums.iter_mut().enumerate().take(count) {
-                    let w = load::<V, T>(&column[at(r)..at(r) + lanes]);
+                for (sum, &at) in sums.iter_mut().zip(&at).take(count) {
+                    let w = load::<V, T>(&column[at..at + lanes]);
                     *sum = T::mul_add_reg(simd, w, xv, *sum);
                 }
             }
         });
-        for (r, &sum) in sums.iter().enumerate().take(count) {
-            store::<V, T>(&mut out[at(r)..at(r) + lanes], sum);
+        for (&sum, &at) in sums.iter().zip(&at).take(count) {
+            store::<V, T>(&mut out[at..at + lanes], sum);
         }
     }
 }
@@ -128,7 +138,7 @@ fn elementwise<V: Simd, T: Scalar>(
     let f = geo.filters;
     if f < lanes {
         out.copy_from_slice(&bias[..f]);
-        geo.for_each_tap(position, |tap, offset| {
+        for_each_tap!(geo, position, |tap, offset| {
             let (column, xs) = (&kernel[tap * f..(tap + 1) * f], &x[offset..offset + f]);
             for ((o, &w), &xv) in out.iter_mut().zip(column).zip(xs) {
                 *o += w * xv;
@@ -140,21 +150,21 @@ fn elementwise<V: Simd, T: Scalar>(
     let zero = T::splat_reg(simd, T::zero());
     for block in (0..registers).step_by(BLOCK) {
         let count = (registers - block).min(BLOCK);
-        let at = |r: usize| ((block + r) * lanes).min(f - lanes);
+        let at = offsets(0, block, count, f, lanes);
         let mut sums = [zero; BLOCK];
-        for (r, sum) in sums.iter_mut().enumerate().take(count) {
-            *sum = load::<V, T>(&bias[at(r)..at(r) + lanes]);
+        for (sum, &at) in sums.iter_mut().zip(&at).take(count) {
+            *sum = load::<V, T>(&bias[at..at + lanes]);
         }
-        geo.for_each_tap(position, |tap, offset| {
+        for_each_tap!(geo, position, |tap, offset| {
             let (column, xs) = (&kernel[tap * f..(tap + 1) * f], &x[offset..offset + f]);
-            for (r, sum) in sums.iter_mut().enumerate().take(count) {
-                let w = load::<V, T>(&column[at(r)..at(r) + lanes]);
-                let xv = load::<V, T>(&xs[at(r)..at(r) + lanes]);
+            for (sum, &at) in sums.iter_mut().zip(&at).take(count) {
+                let w = load::<V, T>(&column[at..at + lanes]);
+                let xv = load::<V, T>(&xs[at..at + lanes]);
                 *sum = T::mul_add_reg(simd, w, xv, *sum);
             }
         });
-        for (r, &sum) in sums.iter().enumerate().take(count) {
-            store::<V, T>(&mut out[at(r)..at(r) + lanes], sum);
+        for (&sum, &at) in sums.iter().zip(&at).take(count) {
+            store::<V, T>(&mut out[at..at + lanes], sum);
         }
     }
 }

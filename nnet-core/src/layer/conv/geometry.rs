@@ -53,25 +53,49 @@ impl Geometry {
     pub fn is_elementwise(&self) -> bool {
         self.group_channels == 1 && self.group_filters == 1
     }
+}
 
-    /// Calls `f(tap, offset)` for each tap of output position `position` that reads the input
-    /// rather than padding: `tap` is `kernel row · kernel columns + kernel column`, `offset`
-    /// the index of the input position's first channel in a sample.
-    #[inline(always)]
-    pub fn for_each_tap(&self, position: usize, mut f: impl FnMut(usize, usize)) {
-        let (p, q) = (position / self.out_cols, position % self.out_cols);
-        for a in 0..self.rows.kernel {
-            let Some(i) = self.rows.input_of(p, a) else {
-                continue;
-            };
-            for b in 0..self.cols.kernel {
-                if let Some(j) = self.cols.input_of(q, b) {
-                    f(
-                        a * self.cols.kernel + b,
-                        (i * self.cols.input + j) * self.channels,
-                    );
-                }
+/// The taps of output `out` on `axis` that read the input rather than padding, and the input
+/// the first of them reads: a window's taps are `dilation` apart, so those inside the input are
+/// consecutive, and `Axis::input_of` is asked only at their ends (it is not inlined across
+/// crates, and asking it for every tap of every position cost a third of a convolution's time).
+#[inline(always)]
+pub(super) fn inside(axis: &Axis, out: usize) -> (core::ops::Range<usize>, usize) {
+    let mut first = 0;
+    while first < axis.kernel && axis.input_of(out, first).is_none() {
+        first += 1;
+    }
+    let mut end = axis.kernel;
+    while end > first && axis.input_of(out, end - 1).is_none() {
+        end -= 1;
+    }
+    (first..end, axis.input_of(out, first).unwrap_or(0))
+}
+
+/// Runs `$body` for each tap of output position `$position` of `$geo` that reads the input
+/// rather than padding, with `$tap` the tap (`kernel row · kernel columns + kernel column`) and
+/// `$offset` the index of the input position's first channel in a sample.
+///
+/// A macro, not a function taking a closure: the SIMD kernels run inside a function compiled
+/// for the dispatched instruction set, and a closure that the compiler does not inline is
+/// compiled without it, so every register operation in it became a call (ten times slower).
+macro_rules! for_each_tap {
+    ($geo:expr, $position:expr, |$tap:ident, $offset:ident| $body:block) => {{
+        let geo: &$crate::layer::conv::geometry::Geometry = $geo;
+        let position: usize = $position;
+        let (p, q) = (position / geo.out_cols, position % geo.out_cols);
+        let (rows, top) = $crate::layer::conv::geometry::inside(&geo.rows, p);
+        let (cols, left) = $crate::layer::conv::geometry::inside(&geo.cols, q);
+        for (n, a) in rows.enumerate() {
+            let i = top + n * geo.rows.dilation;
+            for (m, b) in cols.clone().enumerate() {
+                let j = left + m * geo.cols.dilation;
+                let $tap = a * geo.cols.kernel + b;
+                let $offset = (i * geo.cols.input + j) * geo.channels;
+                $body
             }
         }
-    }
+    }};
 }
+
+pub(super) use for_each_tap;

@@ -5,7 +5,9 @@
 //! in / groups, filters)`, so `fan_in = taps · in / groups` and `fan_out = taps · filters`;
 //! `DepthwiseConv2D`'s is `(kh, kw, channels, depth_multiplier)`, so `fan_in = taps · channels`
 //! and `fan_out = taps · depth_multiplier`. nnet's kernel holds its values in the memory order
-//! of Keras's shape, so the draws fill the same positions as Keras's would.
+//! of Keras's shape, so the draws fill the same positions as Keras's would. Keras's
+//! `Orthogonal` flattens a kernel to (every axis but the last, the last): `(taps · in / groups,
+//! filters)`, `(taps · channels, depth_multiplier)`, the shape it is given here too.
 
 use nnet_kinds::Window;
 use rand::Rng;
@@ -35,7 +37,7 @@ impl<
     ///
     /// ```
     /// use nnet_core::{activation::Linear, layer::{Conv2d, DepthwiseConv2d}};
-    /// use nnet_kinds::{Axis, Padding, Window};
+    /// use nnet_core::layer::{Axis, Padding, Window};
     ///
     /// let axis = Axis::new(5, 3, 1, 1, Padding::Same);
     /// let window = Window::image(axis, axis, 4);
@@ -72,8 +74,9 @@ impl<
 > Conv<IN, OUT, F, K, A, M, S, B, BIAS>
 {
     /// A layer of `window` and `groups` initialized from `rng`: first the kernel from `kernel`
-    /// with Keras's [`fans`](Self::fans), then the bias from `bias` (fans `F`, `F`, as a dense
-    /// layer's).
+    /// with Keras's [`fans`](Self::fans) (an orthogonal kernel is the matrix of Keras's
+    /// flattening, `(taps · in / groups, filters)` or `(taps · channels, depth_multiplier)`),
+    /// then the bias from `bias` (fans `F`, `F`, as a dense layer's).
     ///
     /// # Panics
     ///
@@ -83,7 +86,7 @@ impl<
     ///
     /// ```
     /// use nnet_core::{activation::Relu, layer::Conv2d, Initializer};
-    /// use nnet_kinds::{Axis, Padding, Window};
+    /// use nnet_core::layer::{Axis, Padding, Window};
     /// use rand::SeedableRng;
     ///
     /// let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
@@ -107,6 +110,13 @@ impl<
     ) -> Self {
         let mut layer = Self::new(window, groups, activation);
         let (fan_in, fan_out) = Self::fans(window, groups);
+        let (fan_in, fan_out) = if kernel == Initializer::Orthogonal {
+            // Keras's last axis: the filters (the depth multiplier of a depthwise kernel).
+            let last = (fan_out / window.taps().max(1)).max(1);
+            (F * K / last, last)
+        } else {
+            (fan_in, fan_out)
+        };
         let values = layer.kernel.matrix_mut().as_mut_slice();
         kernel.fill(values, fan_in, fan_out, rng);
         if BIAS {

@@ -43,7 +43,7 @@ pub trait ConvKind:
 }
 
 /// Marks a [`Conv`](super::Conv) as Keras's `Conv1D` (`conv1d`): a window whose rows are
-/// [`Axis::POINT`](nnet_kinds::Axis::POINT).
+/// [`Axis::POINT`](crate::layer::Axis::POINT).
 ///
 /// # Examples
 ///

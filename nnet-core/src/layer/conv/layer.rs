@@ -195,14 +195,14 @@ impl<
         a: &mut [T],
         _grad: &mut Self::Gradient,
     ) {
-        self.preactivation_batch(x, z);
+        self.preactivation_columns(x, z);
         a.copy_from_slice(z);
         self.activate(a);
     }
 
     #[cfg(feature = "std")]
     fn output_batch(&self, x: &[T], a: &mut [T]) {
-        self.preactivation_batch(x, a);
+        self.preactivation_columns(x, a);
         self.activate(a);
     }
 
@@ -220,7 +220,7 @@ impl<
         grad: &mut Self::Gradient,
         dx: &mut [T],
     ) {
-        Conv::backward_batch(self, x, delta, grad, dx);
+        self.backward_columns(x, delta, grad, dx);
     }
 
     fn regularization(&self, grad: Option<&mut Self::Gradient>) -> T {

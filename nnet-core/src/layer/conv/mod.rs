@@ -4,7 +4,8 @@
 //! The type, its constructors and tensors live here; the kind markers in `kinds`, the window
 //! unpacked for the loops in `geometry`, the per-sample SIMD passes in `forward` and
 //! `backward`, the [`Layer`](crate::Layer) implementation in `layer`, the batched passes in
-//! `batch` (`std`), initialization with Keras's fans in `init`, and folding a batch
+//! `batch` (`std`, with the patches of a batch for its matrix products in `patches`),
+//! initialization with Keras's fans in `init`, and folding a batch
 //! normalization into the kernel in `fold`.
 
 mod backward;
@@ -16,6 +17,8 @@ mod geometry;
 mod init;
 mod kinds;
 mod layer;
+#[cfg(feature = "std")]
+mod patches;
 #[cfg(test)]
 mod tests;
 
@@ -40,10 +43,10 @@ use crate::{DenseGradient, Regularizer, Scalar};
 /// b), group(f) · C/groups + c])`
 ///
 /// over the kernel rows `a`, columns `b` and the channels `c` of filter `f`'s group, where
-/// [`Axis::input_of`](nnet_kinds::Axis::input_of) gives the input a tap reads (stride, dilation
+/// [`Axis::input_of`](crate::layer::Axis::input_of) gives the input a tap reads (stride, dilation
 /// and Keras's `valid`/`same`/`causal` padding; taps that read padding add zero). Filter `f`
 /// belongs to group `f / (F / groups)`. A 1-D layer is a window whose rows are
-/// [`Axis::POINT`](nnet_kinds::Axis::POINT); a depthwise layer of depth multiplier `m` over `C`
+/// [`Axis::POINT`](crate::layer::Axis::POINT); a depthwise layer of depth multiplier `m` over `C`
 /// channels has `groups = C` and `F = C · m`, output channel `c · m + k` reading channel `c`.
 ///
 /// The generic sizes, all checked against `window` and `groups` by [`check`](Self::check):
@@ -66,8 +69,7 @@ use crate::{DenseGradient, Regularizer, Scalar};
 /// ```
 /// use nalgebra::{matrix, vector, SVector};
 /// use nnet_core::activation::Linear;
-/// use nnet_core::layer::{Conv, Conv1dKind, Layer};
-/// use nnet_kinds::{Axis, Padding, Window};
+/// use nnet_core::layer::{Axis, Conv, Conv1dKind, Layer, Padding, Window};
 ///
 /// // `input (4, 1); conv1d 1 2;`: 4 steps of one channel, a kernel of 2 taps.
 /// let window = Window::steps(Axis::new(4, 2, 1, 1, Padding::Valid), 1);
@@ -200,14 +202,14 @@ impl<
     /// window.taps() · channels / groups`, with `groups` at least 1 and dividing both the
     /// channels and `F`, every kernel, stride and dilation at least 1, at least one output
     /// position, and a 1-D window ([`Conv1dKind`]) whose rows are
-    /// [`Axis::POINT`](nnet_kinds::Axis::POINT), a depthwise one whose groups are its
+    /// [`Axis::POINT`](crate::layer::Axis::POINT), a depthwise one whose groups are its
     /// channels. What `network!` asserts at compile time for each convolution it builds.
     ///
     /// # Examples
     ///
     /// ```
     /// use nnet_core::{activation::Linear, layer::Conv2d};
-    /// use nnet_kinds::{Axis, Padding, Window};
+    /// use nnet_core::layer::{Axis, Padding, Window};
     ///
     /// // (5, 5, 2) by 3 × 3 `valid`: 3 × 3 positions.
     /// let axis = Axis::new(5, 3, 1, 1, Padding::Valid);
@@ -258,7 +260,7 @@ impl<
     /// ```
     /// use nalgebra::{matrix, vector, SMatrix, SVector};
     /// use nnet_core::{activation::Linear, layer::{Conv1d, Layer}, Regularizer};
-    /// use nnet_kinds::{Axis, Padding, Window};
+    /// use nnet_core::layer::{Axis, Padding, Window};
     ///
     /// const WINDOW: Window = Window::steps(Axis::new(3, 1, 1, 1, Padding::Valid), 2);
     /// const CONV: Conv1d<6, 3, 1, 2, Linear> = Conv1d::from_parts(
@@ -303,7 +305,7 @@ impl<
     ///
     /// ```
     /// use nnet_core::{activation::Linear, layer::Conv1d, Regularizer};
-    /// use nnet_kinds::{Axis, Padding, Window};
+    /// use nnet_core::layer::{Axis, Padding, Window};
     ///
     /// let window = Window::steps(Axis::new(3, 1, 1, 1, Padding::Valid), 1);
     /// let conv = Conv1d::<3, 3, 1, 1, Linear>::new(window, 1, Linear)
@@ -339,7 +341,7 @@ impl<
     ///
     /// ```
     /// use nnet_core::{activation::Relu, layer::{Conv2d, Layer}};
-    /// use nnet_kinds::{Axis, Padding, Window};
+    /// use nnet_core::layer::{Axis, Padding, Window};
     ///
     /// let axis = Axis::new(4, 3, 1, 1, Padding::Same);
     /// let conv = Conv2d::<16, 32, 2, 9, Relu>::new(Window::image(axis, axis, 1), 1, Relu);
@@ -367,7 +369,7 @@ impl<
     ///
     /// ```
     /// use nnet_core::{activation::Linear, layer::Conv1d};
-    /// use nnet_kinds::{Axis, Padding, Window};
+    /// use nnet_core::layer::{Axis, Padding, Window};
     ///
     /// let window = Window::steps(Axis::new(3, 2, 1, 1, Padding::Valid), 1);
     /// let grad = Conv1d::<3, 2, 1, 2, Linear>::new(window, 1, Linear).zero_gradient();
@@ -383,7 +385,7 @@ impl<
     ///
     /// ```
     /// use nnet_core::{activation::Linear, layer::Conv1d};
-    /// use nnet_kinds::{Axis, Padding, Window};
+    /// use nnet_core::layer::{Axis, Padding, Window};
     ///
     /// let window = Window::steps(Axis::new(3, 2, 1, 1, Padding::Valid), 1);
     /// let conv = Conv1d::<3, 2, 1, 2, Linear>::new(window, 1, Linear);
@@ -405,7 +407,7 @@ impl<
     ///
     /// ```
     /// use nnet_core::{activation::Linear, layer::Conv1d};
-    /// use nnet_kinds::{Axis, Padding, Window};
+    /// use nnet_core::layer::{Axis, Padding, Window};
     ///
     /// let window = Window::steps(Axis::new(3, 2, 1, 1, Padding::Valid), 1);
     /// let mut conv = Conv1d::<3, 2, 1, 2, Linear>::new(window, 1, Linear);

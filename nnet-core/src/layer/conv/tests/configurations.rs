@@ -1,0 +1,216 @@
+//! Every configuration the brief of the layer names, through every check of `reference`.
+
+use super::reference::{check, check_reference};
+use super::*;
+
+fn conv1d_everywhere<T: Scalar>() {
+    use Padding::{Causal, Same, Valid};
+    check::<12, 12, 3, 6, T, _, Conv1dKind, true>(
+        "conv1d valid",
+        steps(6, 3, 1, 1, Valid, 2),
+        1,
+        Tanh,
+        10,
+    );
+    check::<14, 12, 3, 8, T, _, Conv1dKind, false>(
+        "conv1d same, stride 2, no bias",
+        steps(7, 4, 2, 1, Same, 2),
+        1,
+        Linear,
+        20,
+    );
+    check::<12, 12, 2, 6, T, _, Conv1dKind, true>(
+        "conv1d causal, dilation 2",
+        steps(6, 3, 1, 2, Causal, 2),
+        1,
+        Sigmoid,
+        30,
+    );
+    check::<7, 8, 2, 2, T, _, Conv1dKind, true>(
+        "conv1d causal, stride 2",
+        steps(7, 2, 2, 1, Causal, 1),
+        1,
+        Tanh,
+        40,
+    );
+    check::<20, 30, 6, 4, T, _, Conv1dKind, true>(
+        "conv1d same, groups 2",
+        steps(5, 2, 1, 1, Same, 4),
+        2,
+        Tanh,
+        50,
+    );
+    check::<5, 40, 20, 3, T, _, Conv1dKind, true>(
+        "conv1d valid, stride 2, 20 filters",
+        steps(5, 3, 2, 1, Valid, 1),
+        1,
+        Tanh,
+        60,
+    );
+    check::<10, 10, 2, 6, T, _, Conv1dKind, true>(
+        "conv1d same, dilation 2",
+        steps(5, 3, 1, 2, Same, 2),
+        1,
+        Tanh,
+        70,
+    );
+    check::<12, 4, 2, 6, T, _, Conv1dKind, true>(
+        "conv1d valid, dilation 2",
+        steps(6, 3, 1, 2, Valid, 2),
+        1,
+        Tanh,
+        80,
+    );
+}
+
+fn conv2d_everywhere<T: Scalar>() {
+    use Padding::{Same, Valid};
+    check::<40, 18, 3, 18, T, _, Conv2dKind, true>(
+        "conv2d valid",
+        image((5, 4, 2), (3, 3), 1, 1, Valid),
+        1,
+        Tanh,
+        110,
+    );
+    check::<50, 18, 2, 12, T, _, Conv2dKind, false>(
+        "conv2d same, stride 2, kernel (3, 2), no bias",
+        image((5, 5, 2), (3, 2), 2, 1, Same),
+        1,
+        Linear,
+        120,
+    );
+    check::<30, 60, 2, 6, T, _, Conv2dKind, true>(
+        "conv2d same, dilation 2",
+        image((6, 5, 1), (2, 3), 1, 2, Same),
+        1,
+        Sigmoid,
+        130,
+    );
+    check::<50, 8, 2, 8, T, _, Conv2dKind, true>(
+        "conv2d valid, stride 2",
+        image((5, 5, 2), (2, 2), 2, 1, Valid),
+        1,
+        Tanh,
+        135,
+    );
+    check::<64, 64, 4, 18, T, _, Conv2dKind, true>(
+        "conv2d same, groups 2",
+        image((4, 4, 4), (3, 3), 1, 1, Same),
+        2,
+        Tanh,
+        140,
+    );
+    check::<18, 12, 3, 8, T, _, Conv2dKind, true>(
+        "conv2d softmax",
+        image((3, 3, 2), (2, 2), 1, 1, Valid),
+        1,
+        Softmax,
+        150,
+    );
+    check::<27, 153, 17, 12, T, _, Conv2dKind, true>(
+        "conv2d same, 17 filters",
+        image((3, 3, 3), (2, 2), 1, 1, Same),
+        1,
+        Tanh,
+        160,
+    );
+    // 16 filters and 27 kernel columns: batches go through the product of their patches.
+    check::<48, 256, 16, 27, T, _, Conv2dKind, true>(
+        "conv2d same, 16 filters of 27",
+        image((4, 4, 3), (3, 3), 1, 1, Same),
+        1,
+        Tanh,
+        170,
+    );
+    check::<48, 64, 16, 6, T, _, Conv2dKind, true>(
+        "conv2d same, groups 2 of 8 filters",
+        image((2, 2, 12), (1, 1), 1, 1, Same),
+        2,
+        Tanh,
+        165,
+    );
+}
+
+fn depthwise_everywhere<T: Scalar>() {
+    use Padding::{Same, Valid};
+    check::<60, 60, 3, 9, T, _, DepthwiseConv2dKind, true>(
+        "depthwise same, multiplier 1",
+        image((4, 5, 3), (3, 3), 1, 1, Same),
+        3,
+        Tanh,
+        210,
+    );
+    check::<50, 16, 4, 9, T, _, DepthwiseConv2dKind, false>(
+        "depthwise valid, stride 2, multiplier 2, no bias",
+        image((5, 5, 2), (3, 3), 2, 1, Valid),
+        2,
+        Linear,
+        220,
+    );
+    check::<162, 162, 18, 9, T, _, DepthwiseConv2dKind, true>(
+        "depthwise same, 18 channels",
+        image((3, 3, 18), (3, 3), 1, 1, Same),
+        18,
+        Tanh,
+        230,
+    );
+    check::<50, 50, 2, 4, T, _, DepthwiseConv2dKind, true>(
+        "depthwise same, dilation 2",
+        image((5, 5, 2), (2, 2), 1, 2, Same),
+        2,
+        Sigmoid,
+        240,
+    );
+}
+
+#[test]
+fn conv1d_matches_the_formula_and_the_finite_differences_in_f32() {
+    conv1d_everywhere::<f32>();
+}
+
+#[test]
+fn conv1d_matches_the_formula_and_the_finite_differences_in_f64() {
+    conv1d_everywhere::<f64>();
+}
+
+#[test]
+fn conv2d_matches_the_formula_and_the_finite_differences_in_f32() {
+    conv2d_everywhere::<f32>();
+}
+
+#[test]
+fn conv2d_matches_the_formula_and_the_finite_differences_in_f64() {
+    conv2d_everywhere::<f64>();
+}
+
+#[test]
+fn depthwise_matches_the_formula_and_the_finite_differences_in_f32() {
+    depthwise_everywhere::<f32>();
+}
+
+#[test]
+fn depthwise_matches_the_formula_and_the_finite_differences_in_f64() {
+    depthwise_everywhere::<f64>();
+}
+
+/// The machine's own instruction set (AVX2 with FMA here) against the formula.
+#[test]
+fn the_dispatched_instruction_set_matches_the_formula() {
+    struct Native;
+    impl pulp::WithSimd for Native {
+        type Output = ();
+        fn with_simd<V: Simd>(self, simd: V) {
+            let layer: ConvOf<27, 153, 17, 12, Tanh, Conv2dKind, f32, true> = randomized(
+                Conv::new(image((3, 3, 3), (2, 2), 1, 1, Padding::Same), 1, Tanh),
+                300,
+            );
+            check_reference("17 filters", &layer, simd, 301);
+            let layer: ConvOf<162, 162, 18, 9, Tanh, DepthwiseConv2dKind, f64, true> = randomized(
+                Conv::new(image((3, 3, 18), (3, 3), 1, 1, Padding::Same), 18, Tanh),
+                302,
+            );
+            check_reference("depthwise", &layer, simd, 303);
+        }
+    }
+    pulp::Arch::new().dispatch(Native);
+}
