@@ -53,10 +53,6 @@ pub use conv::{
 pub use dropout::Dropout;
 pub use flatten::Flatten;
 pub use layer_norm::{LayerNorm, LayerNormGradient};
-pub use pool::{
-    AvgPool1dKind, AvgPool2dKind, GlobalAvgPoolKind, GlobalMaxPoolKind, MaxPool1dKind,
-    MaxPool2dKind, Pool, PoolKind,
-};
 /// The window of a convolution or pooling layer (Keras's output lengths and padding), from
 /// `nnet-kinds`, where the macro computes the shapes it checks with the same arithmetic.
 ///
@@ -69,6 +65,10 @@ pub use pool::{
 /// assert_eq!((window.inputs(), window.positions()), (40, 4));
 /// ```
 pub use nnet_kinds::{Axis, Padding, Window};
+pub use pool::{
+    AvgPool1dKind, AvgPool2dKind, GlobalAvgPoolKind, GlobalMaxPoolKind, MaxPool1dKind,
+    MaxPool2dKind, Pool, PoolKind,
+};
 pub use positionwise::Positionwise;
 pub use recurrent::{
     Gru, HEAP_STORAGE, HeapRecurrentWeights, HiddenState, Lstm, LstmState, Recurrent,

@@ -101,7 +101,7 @@ impl<const C: usize, const F: usize, const K: usize, const HIST: usize, A, S, B,
         if kernel_size == 0 || dilation == 0 || groups == 0 || C == 0 || F == 0 {
             return false;
         }
-        if C % groups != 0 || F % groups != 0 {
+        if !C.is_multiple_of(groups) || !F.is_multiple_of(groups) {
             return false;
         }
         let taps_fit = match kernel_size.checked_mul(C / groups) {
@@ -201,6 +201,16 @@ impl<
 > CausalConv1d<C, F, K, HIST, A, S, B, BIAS>
 {
     /// Number of trainable parameters, `F · K + F` (`F · K` without a bias).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_core::activation::Relu;
+    /// use nnet_core::layer::CausalConv1d;
+    ///
+    /// // 16 filters over 4 channels, kernel 3: 16 · 12 weights and 16 biases.
+    /// assert_eq!(CausalConv1d::<4, 16, 12, 2, Relu>::PARAMS, 16 * 12 + 16);
+    /// ```
     pub const PARAMS: usize = F * K + if BIAS { F } else { 0 };
 
     /// A layer with all weights zero.
@@ -279,12 +289,31 @@ impl<
 
     /// Adds the kernel's taps to `z` (`F` values): for every tap whose input `input(tap)`
     /// gives (`None` where it reads Keras's causal zeros), each filter's weights times its
-    /// group's channels. Every pass sums in this one order, so `step` and
-    /// `forward_sequences` agree bit for bit.
+    /// group's channels, tap by tap, channel by channel. Every pass sums in this one order, so
+    /// `step` and `forward_sequences` agree bit for bit.
     #[inline(always)]
     pub(super) fn add_taps<'x>(&self, z: &mut [T], input: impl Fn(usize) -> Option<&'x [T]>) {
-        let (channels, filters) = (C / self.groups, F / self.groups);
         let kernel = self.kernel.matrix().as_slice();
+        // One group: whole columns of `F` weights and inputs of `C` channels, of lengths the
+        // compiler knows (the streaming step of a small layer is mostly loop overhead
+        // otherwise). The same sums in the same order as the general loop below.
+        if self.groups == 1
+            && let Ok(z) = <&mut [T; F]>::try_from(&mut *z)
+        {
+            let columns: &[[T; F]] = bytemuck::cast_slice(kernel);
+            for tap in 0..self.kernel_size {
+                let Some(Ok(x)) = input(tap).map(<&[T; C]>::try_from) else {
+                    continue;
+                };
+                for (column, &v) in columns[tap * C..(tap + 1) * C].iter().zip(x) {
+                    for (z, &w) in z.iter_mut().zip(column) {
+                        *z += w * v;
+                    }
+                }
+            }
+            return;
+        }
+        let (channels, filters) = (C / self.groups, F / self.groups);
         for tap in 0..self.kernel_size {
             let Some(x) = input(tap) else { continue };
             for (g, (x, z)) in x
