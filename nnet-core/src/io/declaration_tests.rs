@@ -84,7 +84,7 @@ fn the_layer_types_have_the_declared_tensors() {
     // A convolution's kernel is `[filters, taps · in / groups]`: its "inputs" are K.
     let conv1d = infos(<Conv1d<10, 12, 4, 6, Relu> as Layer<10, 12>>::tensor_info);
     assert_declared(LayerKind::Conv1d, 6, 4, true, &conv1d);
-    type NoBias = Conv2d<
+    type Conv2dNoBias = Conv2d<
         50,
         36,
         4,
@@ -94,7 +94,7 @@ fn the_layer_types_have_the_declared_tensors() {
         nalgebra::SVector<f32, 4>,
         false,
     >;
-    let conv2d = infos(<NoBias as Layer<50, 36>>::tensor_info);
+    let conv2d = infos(<Conv2dNoBias as Layer<50, 36>>::tensor_info);
     assert_declared(LayerKind::Conv2d, 18, 4, false, &conv2d);
     let depthwise = infos(<DepthwiseConv2d<100, 36, 4, 9, Relu> as Layer<100, 36>>::tensor_info);
     assert_declared(LayerKind::DepthwiseConv2d, 9, 4, true, &depthwise);
