@@ -75,11 +75,14 @@ pub(crate) fn layer(layer: &Layer) -> String {
             let window = layer.window();
             let taps = window.map_or(0, |w| w.taps());
             format!(
-                "`{}`, {} to {}: {units} filters of {taps} taps × {} channels, {} activation, {} parameters (init `{}`, bias `{}`)",
+                "`{}`, {} to {}: {units} filters, each over {taps} taps of {}, {} activation, {} parameters (init `{}`, bias `{}`)",
                 layer.text(),
                 shape_text(layer.input),
                 shape_text(layer.output),
-                inputs / taps.max(1),
+                match inputs / taps.max(1) {
+                    1 => "1 channel".to_owned(),
+                    channels => format!("{channels} channels"),
+                },
                 conv.activation.act.word(),
                 layer.params(),
                 conv.init.word(),
