@@ -970,6 +970,15 @@ Largest activation: 144 values (576 bytes)
 _________________________________________________________________
 ";
     assert_eq!(Bars::summary(), expected);
+    // Keras's class of a global pooling depends on the axes it pools.
+    let summary = Signal::summary();
+    assert!(
+        summary.contains("global_avg_pool1 (GlobalAveragePooling1D)"),
+        "{summary}"
+    );
+    assert!(summary.contains("conv1d1 (Conv1D, elu)"), "{summary}");
+    assert!(Image2d::summary().contains("(None, 3, 6, 4)"));
+    assert!(Globals::summary().contains("global_max_pool1 (GlobalMaxPooling2D)"));
     // Pooling, normalization and activations count no multiply-accumulates; depthwise ones
     // one per tap and output channel.
     assert_eq!(Folded::MACS, 36 * 3 * 18 + 16 * 3 * 9 + 48);

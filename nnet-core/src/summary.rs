@@ -65,8 +65,17 @@ pub fn summary_with(
     layers: &[LayerSpec],
     costs: Option<Costs>,
 ) -> String {
-    let label = |layer: &LayerSpec| {
-        let class = layer.kind.keras_name();
+    // What each layer reads: the input, then the output of the layer before it.
+    let inputs: Vec<Shape> = core::iter::once(input)
+        .chain(layers.iter().map(|l| l.output))
+        .collect();
+    let label = |(layer, read): (&LayerSpec, &Shape)| {
+        // Keras's global pooling is a class per number of axes.
+        let class = match (layer.kind, read) {
+            (LayerKind::GlobalAvgPool, Shape::Steps { .. }) => "GlobalAveragePooling1D",
+            (LayerKind::GlobalMaxPool, Shape::Steps { .. }) => "GlobalMaxPooling1D",
+            _ => layer.kind.keras_name(),
+        };
         match layer.kind {
             LayerKind::Dense
             | LayerKind::Activation
@@ -81,6 +90,7 @@ pub fn summary_with(
     // The first column fits the longest label with a space after it (32 at least, as Keras).
     let width = layers
         .iter()
+        .zip(&inputs)
         .map(|l| label(l).chars().count() + 1)
         .max()
         .unwrap_or(0)
@@ -100,9 +110,9 @@ pub fn summary_with(
     text.push_str(&heavy);
     text.push('\n');
     text.push_str(&row("input (Input)", &input.to_string(), "0"));
-    for layer in layers {
+    for (layer, read) in layers.iter().zip(&inputs) {
         text.push_str(&row(
-            &label(layer),
+            &label((layer, read)),
             &layer.output.to_string(),
             &(layer.trainable + layer.non_trainable).to_string(),
         ));
