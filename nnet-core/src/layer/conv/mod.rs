@@ -104,9 +104,12 @@ pub struct Conv<
     /// The kernel regularization added to the training loss.
     pub regularizer: Regularizer,
     /// The input's shape and the two axes of the window (kernel, stride, dilation, padding).
+    /// The passes index the sample by it: it must keep fitting the sizes
+    /// ([`check`](Self::check)), as the constructors made sure it did.
     pub window: Window,
     /// Groups of input channels and filters: filter `f` reads the channels of group `f / (F /
-    /// groups)` only. 1 for an ordinary convolution, the channels for a depthwise one.
+    /// groups)` only. 1 for an ordinary convolution, the channels for a depthwise one. Must
+    /// keep fitting the sizes, as `window`.
     pub groups: usize,
     kind: PhantomData<M>,
 }
