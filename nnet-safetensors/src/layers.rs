@@ -11,7 +11,11 @@ use crate::foreign::{
 };
 use crate::{Dtype, Error, SafeTensors, Tensor, shorten};
 
+mod layout;
 mod pytorch_order;
+
+pub use layout::Layout;
+use layout::{ChannelsFirst, file_rank};
 
 /// How a file names and lays out the tensors of a network.
 ///
@@ -45,6 +49,12 @@ mod pytorch_order;
 /// | `lstm` | `kernel` `[4·units, inputs]` | `nn.LSTM` `weight_ih_l{j}` `[4·units, inputs]` | `LSTM` `kernel` `[inputs, 4·units]` |
 /// | `lstm` | `recurrent_kernel` `[4·units, units]` | `nn.LSTM` `weight_hh_l{j}` `[4·units, units]` | `LSTM` `recurrent_kernel` `[units, 4·units]` |
 /// | `lstm` | `bias` `[4·units]` | `nn.LSTM` `bias_ih_l{j}` + `bias_hh_l{j}`, each `[4·units]` | `LSTM` `bias` `[4·units]` |
+/// | `conv1d` | `kernel` `[filters, k·inputs/groups]` | `nn.Conv1d` `weight` `[filters, inputs/groups, k]` | `Conv1D` `kernel` `[k, inputs/groups, filters]` |
+/// | `conv1d` | `bias` `[units]` (unless `use_bias = false`) | `nn.Conv1d` `bias` `[units]` | `Conv1D` `bias` `[units]` |
+/// | `conv2d` | `kernel` `[filters, kh·kw·inputs/groups]` | `nn.Conv2d` `weight` `[filters, inputs/groups, kh, kw]` | `Conv2D` `kernel` `[kh, kw, inputs/groups, filters]` |
+/// | `conv2d` | `bias` `[units]` (unless `use_bias = false`) | `nn.Conv2d` `bias` `[units]` | `Conv2D` `bias` `[units]` |
+/// | `depthwise_conv2d` | `kernel` `[channels·multiplier, kh·kw]` | `nn.Conv2d` `weight` `[channels·multiplier, 1, kh, kw]` | `DepthwiseConv2D` `kernel` `[kh, kw, channels, multiplier]` |
+/// | `depthwise_conv2d` | `bias` `[units]` (unless `use_bias = false`) | `nn.Conv2d` `bias` `[units]` | `DepthwiseConv2D` `bias` `[units]` |
 ///
 /// nnet's gates are in Keras's order (LSTM `i, f, c, o`, as PyTorch's; GRU `z, r, h`, where
 /// PyTorch's is `r, z, n`: the first two blocks of `U` rows of a PyTorch GRU's four tensors are
@@ -149,6 +159,9 @@ pub struct TensorSpec<'n> {
     pub cols: usize,
     /// Whether the tensor is a matrix (in nnet's files `[rows, cols]`) or a vector (`[rows]`).
     pub matrix: bool,
+    /// Where its values sit beyond rows and columns (a convolution's kernel, the inputs of a
+    /// layer after `flatten`), for PyTorch's and Keras's layouts. Default: [`Layout::Plain`].
+    pub layout: Layout,
 }
 
 impl<'n> TensorSpec<'n> {
@@ -167,6 +180,7 @@ impl<'n> TensorSpec<'n> {
             rows,
             cols,
             matrix: true,
+            layout: Layout::Plain,
         }
     }
 
@@ -179,7 +193,13 @@ impl<'n> TensorSpec<'n> {
             rows: len,
             cols: 1,
             matrix: false,
+            layout: Layout::Plain,
         }
+    }
+
+    /// The same tensor with `layout`.
+    pub const fn with_layout(self, layout: Layout) -> Self {
+        TensorSpec { layout, ..self }
     }
 
     /// The tensors of a layer of `kind` named `layer`, from `inputs` to `units` values, in
@@ -235,9 +255,14 @@ impl<'n> TensorSpec<'n> {
             && (self.kind.decl().tensor(self.tensor)).is_some_and(|t| t.pytorch.len() > 1)
     }
 
-    /// The shape in a file of `naming` (of each of the two tensors of a split bias).
-    pub(crate) fn file_shape(&self, naming: Naming) -> Vec<usize> {
-        if self.split_bias(naming) {
+    /// The shape in a file of `naming` (of each of the two tensors of a split bias): nnet's
+    /// `[rows, cols]` or `[rows]`; a Keras kernel transposed, `[cols, rows]`, or with one axis
+    /// per kernel axis for a convolution; PyTorch's as nnet's, but a convolution's kernel
+    /// with one axis per kernel axis (see [`Layout::Kernel`]).
+    pub fn file_shape(&self, naming: Naming) -> Vec<usize> {
+        if let Some(shape) = self.kernel_file_shape(naming) {
+            shape
+        } else if self.split_bias(naming) {
             vec![self.rows]
         } else if self.transposed(naming) {
             vec![self.cols, self.rows]
@@ -257,6 +282,8 @@ impl<'n> TensorSpec<'n> {
                 "{dtype} {shape:?}, the {} of {layer} as {axes} ({details})",
                 self.tensor
             )
+        } else if let Some((axes, _)) = self.kernel_axes(naming) {
+            format!("{dtype} {shape:?}, the kernel of {layer} as {axes}")
         } else if !self.matrix {
             format!("{dtype} {shape:?}, the {} of {layer}", self.tensor)
         } else if self.transposed(naming) {
@@ -272,6 +299,8 @@ impl<'n> TensorSpec<'n> {
         if self.kind.is_recurrent() {
             let (axes, details) = self.recurrent_axes(naming);
             format!("{axes} for {layer} ({details})")
+        } else if let Some((axes, sizes)) = self.kernel_axes(naming) {
+            format!("{axes} for {layer} ({sizes})")
         } else if !self.matrix {
             format!("the {} of {layer} ({} units)", self.tensor, self.rows)
         } else {
@@ -365,6 +394,9 @@ pub struct Source<'f, 'a, E> {
     /// Whether the first two blocks of `rows / 3` rows are swapped (PyTorch's GRU gates `r, z,
     /// n` to nnet's and Keras's `z, r, h`).
     pub(crate) swap_gates: bool,
+    /// Whether the file holds the columns (a vector's rows) channels first: PyTorch's kernels
+    /// and the inputs of a layer after `nn.Flatten`.
+    pub(crate) channels_first: Option<ChannelsFirst>,
     /// The network's element type, which the file's dtypes were checked against.
     element: PhantomData<E>,
 }
@@ -379,6 +411,7 @@ impl<'f, 'a, E: Element> Source<'f, 'a, E> {
             row_major,
             second: None,
             swap_gates: false,
+            channels_first: None,
             element: PhantomData,
         }
     }
@@ -420,6 +453,11 @@ impl<'f, 'a, E: Element> Source<'f, 'a, E> {
             true if r < block => r + block,
             true if r < 2 * block => r - block,
             _ => r,
+        };
+        let (r, c) = match self.channels_first {
+            Some(order) if order.rows => (order.index(r), c),
+            Some(order) => (r, order.index(c)),
+            None => (r, c),
         };
         match self.second {
             Some(second) if self.cols > 1 => {
@@ -604,6 +642,9 @@ pub fn resolve<'f, 'a, E: Element>(
     naming: Naming,
     options: ResolveOptions<'_>,
 ) -> Result<Vec<Source<'f, 'a, E>>, Error> {
+    if let Some(problem) = tensors.iter().find_map(TensorSpec::layout_problem) {
+        return Err(Error::Network(problem));
+    }
     let layers = Layer::group(tensors, E::DTYPE);
     if naming != Naming::PyTorch && !options.module_order.is_empty() {
         return Err(Error::ModuleOrder(format!(
@@ -633,6 +674,7 @@ pub fn resolve<'f, 'a, E: Element>(
         let mut source = Source::copy(tensor, spec.rows, spec.cols, !spec.transposed(naming));
         source.second = second;
         source.swap_gates = naming == Naming::PyTorch && spec.kind.decl().pytorch_swaps_gates();
+        source.channels_first = spec.channels_first(naming);
         sources.push(source);
     }
     for source in &sources {
@@ -1116,19 +1158,25 @@ fn pytorch_kinds<'g>(group: &'g Group<'_, '_>) -> Option<(Vec<LayerKind>, &'g st
         let tensor = group.param(name)?;
         return Some((vec![kind], &tensor.name, format!("it has `{name}`")));
     }
-    // A module's first parameter is its `weight`: a matrix or a vector tells the kinds apart.
+    // A module's first parameter is its `weight`: a matrix, a vector or a convolution's kernel
+    // of 3 or 4 axes tells the kinds apart.
     let weight = group.param("weight")?;
     let rank = weight.shape.len();
     let kinds: Vec<LayerKind> = by_fit(Naming::PyTorch, has)
         .into_iter()
-        .filter(|k| {
+        .filter(|&k| {
             k.decl()
                 .tensors
-                .iter()
-                .any(|t| t.pytorch == ["weight"] && 1 + usize::from(t.cols.is_some()) == rank)
+                .first()
+                .is_some_and(|t| t.pytorch == ["weight"])
+                && file_rank(k) == Some(rank)
         })
         .collect();
-    let what = if rank == 2 { "a matrix" } else { "a vector" };
+    let what = match rank {
+        1 => "a vector".to_owned(),
+        2 => "a matrix".to_owned(),
+        _ => format!("of {rank} axes"),
+    };
     (!kinds.is_empty()).then(|| (kinds, weight.name.as_str(), format!("its weight is {what}")))
 }
 
@@ -1338,11 +1386,22 @@ fn keras_kind(group: &Group<'_, '_>) -> LayerKind {
             .or_else(|| recurrent_kinds().find(|k| (k.decl().bias_rows() > 1) == two_biases))
             .unwrap_or(LayerKind::SimpleRnn);
     }
-    if let Some((kind, _)) = telling_param(Naming::Keras, has) {
+    // A kernel of 3 or 4 axes is a convolution's, of 2 a `Dense` layer's.
+    let fits_rank = |kind: LayerKind| {
+        let first = kind.decl().tensors.first();
+        first
+            .and_then(|t| group.param(t.keras))
+            .is_none_or(|t| file_rank(kind) == Some(t.shape.len()))
+    };
+    if let Some((kind, _)) = telling_param(Naming::Keras, has)
+        && fits_rank(kind)
+    {
         return kind;
     }
-    by_fit(Naming::Keras, has)
-        .into_iter()
+    let fitting = by_fit(Naming::Keras, has);
+    let by_rank = fitting.iter().copied().filter(|&k| fits_rank(k));
+    by_rank
+        .chain(fitting.iter().copied())
         .chain(tensor_kinds())
         .next()
         .unwrap_or(LayerKind::Dense)

@@ -50,7 +50,10 @@ pub use file::{FileError, read_file};
 pub use foreign::LayerKind;
 pub use layers::Naming;
 #[doc(hidden)]
-pub use layers::{ResolveOptions, Source, TensorSpec, resolve};
+pub use layers::{Layout, ResolveOptions, Source, TensorSpec, resolve};
+/// The shape of a sample between two layers, which [`Layout::Flattened`] names.
+#[doc(hidden)]
+pub use nnet_kinds::Shape;
 pub use read::{DEFAULT_MAX_HEADER, SafeTensors, Tensor};
 pub use write::{TensorData, write};
 
