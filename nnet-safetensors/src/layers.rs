@@ -22,8 +22,8 @@ use layout::{ChannelsFirst, file_rank};
 /// | naming | the k-th layer of a kind | matrices | vectors |
 /// | --- | --- | --- | --- |
 /// | `Nnet` | `{kind}{k}.{tensor}`: `dense1.weight`, `batch_norm1.moving_mean`, `lstm1.kernel` | `[units, inputs]` | `[units]` |
-/// | `PyTorch` | `{prefix}{i}.{param}` (`nn.Linear`, `nn.BatchNorm1d`, `nn.LayerNorm`, `nn.RNN`, `nn.GRU`, `nn.LSTM`) | `[units, inputs]` | `[units]` |
-/// | `Keras` | `{prefix}{layer}/{variable}` or `.{variable}` (`Dense`, `BatchNormalization`, `LayerNormalization`); `{prefix}{layer}/{cell}/{variable}` or `.cell.{variable}` (`SimpleRNN`, `GRU`, `LSTM`) | `[inputs, units]` (transposed) | `[units]` |
+/// | `PyTorch` | `{prefix}{i}.{param}` (`nn.Linear`, `nn.BatchNorm1d`, `nn.LayerNorm`, `nn.RNN`, `nn.GRU`, `nn.LSTM`, `nn.Conv1d`, `nn.Conv2d`) | `[units, inputs]`; kernels `[filters, inputs/groups, kh, kw]` | `[units]` |
+/// | `Keras` | `{prefix}{layer}/{variable}` or `.{variable}` (`Dense`, `BatchNormalization`, `LayerNormalization`, `Conv1D`, `Conv2D`, `DepthwiseConv2D`); `{prefix}{layer}/{cell}/{variable}` or `.cell.{variable}` (`SimpleRNN`, `GRU`, `LSTM`) | `[inputs, units]` (transposed); kernels `[kh, kw, inputs/groups, filters]` | `[units]` |
 ///
 /// Parameter names per kind, written from the kinds' declarations in `nnet-kinds` (a test
 /// checks this table against them); a PyTorch `weight` is `[out, in]`, a Keras `kernel`
@@ -56,6 +56,17 @@ use layout::{ChannelsFirst, file_rank};
 /// | `depthwise_conv2d` | `kernel` `[channels·multiplier, kh·kw]` | `nn.Conv2d` `weight` `[channels·multiplier, 1, kh, kw]` | `DepthwiseConv2D` `kernel` `[kh, kw, channels, multiplier]` |
 /// | `depthwise_conv2d` | `bias` `[units]` (unless `use_bias = false`) | `nn.Conv2d` `bias` `[units]` | `DepthwiseConv2D` `bias` `[units]` |
 ///
+/// A convolution's kernel (see [`Layout::Kernel`]) is one row per filter in nnet's files, its
+/// columns the filter's weights in (kernel row, kernel column, input channel) order: Keras's
+/// kernel flattened over its leading axes is its transpose, and PyTorch's weight holds each
+/// filter's input channels before its taps, which the import permutes. A depthwise convolution
+/// is PyTorch's `nn.Conv2d` with `groups` equal to its input channels. PyTorch's `nn.Flatten`
+/// of a channels-first output orders its values `(channel, row, column)` where nnet's and
+/// Keras's `flatten` order them `(row, column, channel)`: the inputs of the layers after it
+/// ([`Layout::Flattened`]: a `Linear`'s columns, and the vectors of a normalization between
+/// the two) are permuted on import from PyTorch. Pooling and flatten layers hold no tensors in
+/// any framework, so their modules and layers are simply absent from files.
+///
 /// nnet's gates are in Keras's order (LSTM `i, f, c, o`, as PyTorch's; GRU `z, r, h`, where
 /// PyTorch's is `r, z, n`: the first two blocks of `U` rows of a PyTorch GRU's four tensors are
 /// swapped on import). A PyTorch recurrent module must be unidirectional, without `proj_size`
@@ -82,12 +93,14 @@ pub enum Naming {
     #[default]
     Nnet,
     /// A PyTorch state dict of `nn.Linear`, `nn.BatchNorm1d`, `nn.LayerNorm`, `nn.RNN`,
-    /// `nn.GRU` and `nn.LSTM` modules: `0.weight` `[out, in]`, `0.bias` `[out]`,
-    /// `1.running_mean`, `2.weight_ih_l0`, ...
+    /// `nn.GRU`, `nn.LSTM`, `nn.Conv1d` and `nn.Conv2d` modules: `0.weight` `[out, in]`,
+    /// `0.bias` `[out]`, `1.running_mean`, `2.weight_ih_l0`, `3.weight` `[filters, in, kh,
+    /// kw]`, ...
     PyTorch,
-    /// Keras `Dense`, `BatchNormalization`, `LayerNormalization`, `SimpleRNN`, `GRU` and
-    /// `LSTM` layers: `dense/kernel` `[in, out]` (transposed), `dense/bias` `[out]`,
-    /// `batch_normalization/gamma`, `lstm/lstm_cell/kernel`, ...
+    /// Keras `Dense`, `BatchNormalization`, `LayerNormalization`, `SimpleRNN`, `GRU`, `LSTM`,
+    /// `Conv1D`, `Conv2D` and `DepthwiseConv2D` layers: `dense/kernel` `[in, out]`
+    /// (transposed), `dense/bias` `[out]`, `batch_normalization/gamma`,
+    /// `lstm/lstm_cell/kernel`, `conv2d/kernel` `[kh, kw, in, filters]`, ...
     Keras,
 }
 
@@ -1172,12 +1185,12 @@ fn pytorch_kinds<'g>(group: &'g Group<'_, '_>) -> Option<(Vec<LayerKind>, &'g st
                 && file_rank(k) == Some(rank)
         })
         .collect();
-    let what = match rank {
-        1 => "a vector".to_owned(),
-        2 => "a matrix".to_owned(),
-        _ => format!("of {rank} axes"),
+    let why = match rank {
+        1 => "its weight is a vector".to_owned(),
+        2 => "its weight is a matrix".to_owned(),
+        _ => format!("its weight has {rank} axes"),
     };
-    (!kinds.is_empty()).then(|| (kinds, weight.name.as_str(), format!("its weight is {what}")))
+    (!kinds.is_empty()).then_some((kinds, weight.name.as_str(), why))
 }
 
 /// The layers of a PyTorch module: one group per layer `j` of an `nn.RNN`, `nn.GRU` or
@@ -1266,7 +1279,9 @@ fn by_pytorch_modules<'f, 'a>(
         if let Some((kinds, name, why)) = pytorch_kinds(unit)
             && !kinds.contains(&layer.kind)
         {
-            let classes: Vec<String> = kinds.iter().map(|k| k.class(naming)).collect();
+            // `nn.Conv2d` is both a conv2d and a depthwise_conv2d layer: named once.
+            let mut classes: Vec<String> = kinds.iter().map(|k| k.class(naming)).collect();
+            classes.dedup();
             let subject = match unit.rnn {
                 Some((j, n)) if n > 1 => {
                     format!("its layer {j} (of `num_layers = {n}`, each one layer of the network)")

@@ -58,6 +58,8 @@ pub use read::{DEFAULT_MAX_HEADER, SafeTensors, Tensor};
 pub use write::{TensorData, write};
 
 #[cfg(test)]
+mod conv_tests;
+#[cfg(test)]
 mod element_tests;
 #[cfg(test)]
 mod file_tests;

@@ -127,7 +127,9 @@ impl TensorSpec<'_> {
                         self.cols
                     ))
                 } else if depthwise.is_some()
-                    && (group_inputs != 1 || multiplier == 0 || self.rows % multiplier != 0)
+                    && (group_inputs != 1
+                        || multiplier == 0
+                        || !self.rows.is_multiple_of(multiplier))
                 {
                     Some(format!(
                         "`{name}` is a depthwise kernel of {} rows and {} columns, which is no kernel of {taps} taps with a depth multiplier of {multiplier}",
