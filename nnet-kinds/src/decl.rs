@@ -399,9 +399,13 @@ pub struct TensorDecl {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dim {
-    /// The values one unit reads: the previous layer's units for dense and recurrent layers;
-    /// for a convolution, one filter's taps × the input channels of its group.
+    /// The values one unit reads: the previous layer's units for dense and recurrent layers.
     Inputs,
+    /// The values one filter of a convolution reads at one position: its taps × the input
+    /// channels of its group (the same size as [`Dim::Inputs`], named for convolutions).
+    Patch,
+    /// A convolution's filters (its output channels; the same size as [`Dim::Units`]).
+    Filters,
     /// The layer's units.
     Units,
     /// The gates times the units (a recurrent layer's kernels).
@@ -414,8 +418,8 @@ impl Dim {
     /// The size of the axis for a layer of `decl` from `inputs` to `units`.
     pub const fn size(self, decl: &KindDecl, inputs: usize, units: usize) -> usize {
         match self {
-            Dim::Inputs => inputs,
-            Dim::Units => units,
+            Dim::Inputs | Dim::Patch => inputs,
+            Dim::Units | Dim::Filters => units,
             Dim::GateUnits => decl.gate_count() * units,
             Dim::BiasRows => decl.bias_rows(),
         }
@@ -427,6 +431,8 @@ impl core::fmt::Display for Dim {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(match self {
             Dim::Inputs => "inputs",
+            Dim::Patch => "taps·in/groups",
+            Dim::Filters => "filters",
             Dim::Units => "units",
             Dim::GateUnits => "gates·units",
             Dim::BiasRows => "bias rows",

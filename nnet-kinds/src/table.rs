@@ -133,8 +133,8 @@ enum Framework {
     Keras,
 }
 
-/// The shape of a convolution's kernel in each framework's files, with one axis per kernel
-/// axis in PyTorch's and Keras's; `None` for other tensors.
+/// The shape of a convolution's kernel in PyTorch's and Keras's files, with one axis per
+/// kernel axis; `None` for other tensors and for nnet's files (`[filters, taps·in/groups]`).
 fn kernel_shape(
     decl: &KindDecl,
     tensor: &TensorDecl,
@@ -146,15 +146,13 @@ fn kernel_shape(
     }
     let depthwise = decl.option("depth_multiplier").is_some();
     Some(match (framework, depthwise, axes) {
-        (Framework::Nnet, true, _) => "[channels·multiplier, kh·kw]",
+        (Framework::Nnet, ..) => return None,
         (Framework::PyTorch, true, _) => "[channels·multiplier, 1, kh, kw]",
         (Framework::Keras, true, _) => "[kh, kw, channels, multiplier]",
-        (Framework::Nnet, false, 1) => "[filters, k·inputs/groups]",
-        (Framework::PyTorch, false, 1) => "[filters, inputs/groups, k]",
-        (Framework::Keras, false, 1) => "[k, inputs/groups, filters]",
-        (Framework::Nnet, false, _) => "[filters, kh·kw·inputs/groups]",
-        (Framework::PyTorch, false, _) => "[filters, inputs/groups, kh, kw]",
-        (Framework::Keras, false, _) => "[kh, kw, inputs/groups, filters]",
+        (Framework::PyTorch, false, 1) => "[filters, in/groups, k]",
+        (Framework::Keras, false, 1) => "[k, in/groups, filters]",
+        (Framework::PyTorch, false, _) => "[filters, in/groups, kh, kw]",
+        (Framework::Keras, false, _) => "[kh, kw, in/groups, filters]",
     })
 }
 

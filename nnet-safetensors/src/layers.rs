@@ -49,12 +49,12 @@ use layout::{ChannelsFirst, file_rank};
 /// | `lstm` | `kernel` `[4·units, inputs]` | `nn.LSTM` `weight_ih_l{j}` `[4·units, inputs]` | `LSTM` `kernel` `[inputs, 4·units]` |
 /// | `lstm` | `recurrent_kernel` `[4·units, units]` | `nn.LSTM` `weight_hh_l{j}` `[4·units, units]` | `LSTM` `recurrent_kernel` `[units, 4·units]` |
 /// | `lstm` | `bias` `[4·units]` | `nn.LSTM` `bias_ih_l{j}` + `bias_hh_l{j}`, each `[4·units]` | `LSTM` `bias` `[4·units]` |
-/// | `conv1d` | `kernel` `[filters, k·inputs/groups]` | `nn.Conv1d` `weight` `[filters, inputs/groups, k]` | `Conv1D` `kernel` `[k, inputs/groups, filters]` |
-/// | `conv1d` | `bias` `[units]` (unless `use_bias = false`) | `nn.Conv1d` `bias` `[units]` | `Conv1D` `bias` `[units]` |
-/// | `conv2d` | `kernel` `[filters, kh·kw·inputs/groups]` | `nn.Conv2d` `weight` `[filters, inputs/groups, kh, kw]` | `Conv2D` `kernel` `[kh, kw, inputs/groups, filters]` |
-/// | `conv2d` | `bias` `[units]` (unless `use_bias = false`) | `nn.Conv2d` `bias` `[units]` | `Conv2D` `bias` `[units]` |
-/// | `depthwise_conv2d` | `kernel` `[channels·multiplier, kh·kw]` | `nn.Conv2d` `weight` `[channels·multiplier, 1, kh, kw]` | `DepthwiseConv2D` `kernel` `[kh, kw, channels, multiplier]` |
-/// | `depthwise_conv2d` | `bias` `[units]` (unless `use_bias = false`) | `nn.Conv2d` `bias` `[units]` | `DepthwiseConv2D` `bias` `[units]` |
+/// | `conv1d` | `kernel` `[filters, taps·in/groups]` | `nn.Conv1d` `weight` `[filters, in/groups, k]` | `Conv1D` `kernel` `[k, in/groups, filters]` |
+/// | `conv1d` | `bias` `[filters]` (unless `use_bias = false`) | `nn.Conv1d` `bias` `[filters]` | `Conv1D` `bias` `[filters]` |
+/// | `conv2d` | `kernel` `[filters, taps·in/groups]` | `nn.Conv2d` `weight` `[filters, in/groups, kh, kw]` | `Conv2D` `kernel` `[kh, kw, in/groups, filters]` |
+/// | `conv2d` | `bias` `[filters]` (unless `use_bias = false`) | `nn.Conv2d` `bias` `[filters]` | `Conv2D` `bias` `[filters]` |
+/// | `depthwise_conv2d` | `kernel` `[filters, taps·in/groups]` | `nn.Conv2d` `weight` `[channels·multiplier, 1, kh, kw]` | `DepthwiseConv2D` `kernel` `[kh, kw, channels, multiplier]` |
+/// | `depthwise_conv2d` | `bias` `[filters]` (unless `use_bias = false`) | `nn.Conv2d` `bias` `[filters]` | `DepthwiseConv2D` `bias` `[filters]` |
 ///
 /// A convolution's kernel (see [`Layout::Kernel`]) is one row per filter in nnet's files, its
 /// columns the filter's weights in (kernel row, kernel column, input channel) order: Keras's

@@ -4,12 +4,15 @@
 
 use nnet_kinds::{FileTable, documented_table};
 
+use nalgebra::{SMatrix, SVector};
+
 use crate::TensorInfo;
 use crate::activation::{Relu, Tanh};
 use crate::dense::dense_tensor_info;
 use crate::layer::{
-    ActivationLayer, BatchNorm, Dropout, Gru, Layer, LayerKind, LayerNorm, Lstm, Recurrent,
-    SimpleRnn,
+    ActivationLayer, AvgPool1dKind, AvgPool2dKind, BatchNorm, CausalConv1d, Dropout,
+    GlobalAvgPoolKind, GlobalMaxPoolKind, Gru, Layer, LayerKind, LayerNorm, Lstm, MaxPool1dKind,
+    MaxPool2dKind, Pool, PoolKind, Recurrent, SimpleRnn,
 };
 
 /// The tensors a layer type lists are those its kind declares, in order: names, shapes and
@@ -66,6 +69,24 @@ fn the_layer_types_have_the_declared_tensors() {
     assert_declared(LayerKind::Gru, 3, 4, true, &gru);
     let lstm = infos(<Lstm<3, 4> as Recurrent<3, 4>>::tensor_info);
     assert_declared(LayerKind::Lstm, 3, 4, true, &lstm);
+    // A streaming `conv1d` of 8 filters over 4 channels, kernel 3, groups 2: K = 3 · 4 / 2.
+    let conv1d = infos(<CausalConv1d<4, 8, 6, 2, Relu> as Recurrent<4, 8>>::tensor_info);
+    assert_declared(LayerKind::Conv1d, 6, 8, true, &conv1d);
+    type NoBias = CausalConv1d<4, 8, 6, 2, Relu, SMatrix<f32, 8, 6>, SVector<f32, 8>, false>;
+    let conv1d = infos(<NoBias as Recurrent<4, 8>>::tensor_info);
+    assert_declared(LayerKind::Conv1d, 6, 8, false, &conv1d);
+    pool::<MaxPool1dKind>();
+    pool::<AvgPool1dKind>();
+    pool::<MaxPool2dKind>();
+    pool::<AvgPool2dKind>();
+    pool::<GlobalAvgPoolKind>();
+    pool::<GlobalMaxPoolKind>();
+}
+
+/// A pool of kind `M` (none has tensors).
+fn pool<M: PoolKind>() {
+    let pool = infos(<Pool<8, 4, M> as Layer<8, 4>>::tensor_info);
+    assert_declared(M::KIND, 8, 4, true, &pool);
 }
 
 #[test]

@@ -28,12 +28,12 @@
 //! | `lstm{k}` | `kernel` | `[4·units, inputs]` | yes | input weights, the gates' blocks in Keras's order: Keras's `kernel` transposed; gates `i`, `f`, `c`, `o` |
 //! | `lstm{k}` | `recurrent_kernel` | `[4·units, units]` | yes | recurrent weights: Keras's `recurrent_kernel` transposed; gates `i`, `f`, `c`, `o` |
 //! | `lstm{k}` | `bias` | `[4·units]` | yes | the bias (PyTorch's `bias_ih` + `bias_hh`); gates `i`, `f`, `c`, `o` |
-//! | `conv1d{k}` | `kernel` | `[filters, k·inputs/groups]` | yes | one row per filter, in (kernel row, kernel column, input channel) order: Keras's `kernel` flattened to `[taps·in, filters]`, transposed |
-//! | `conv1d{k}` | `bias` | `[units]` | yes | one per filter (absent with `use_bias = false`) |
-//! | `conv2d{k}` | `kernel` | `[filters, kh·kw·inputs/groups]` | yes | one row per filter, in (kernel row, kernel column, input channel) order: Keras's `kernel` flattened to `[taps·in, filters]`, transposed |
-//! | `conv2d{k}` | `bias` | `[units]` | yes | one per filter (absent with `use_bias = false`) |
-//! | `depthwise_conv2d{k}` | `kernel` | `[channels·multiplier, kh·kw]` | yes | one row per output channel (`channel · depth_multiplier + m`), in (kernel row, kernel column) order: Keras's `kernel` `(kh, kw, channels, depth_multiplier)` flattened to `[taps, channels·depth_multiplier]`, transposed |
-//! | `depthwise_conv2d{k}` | `bias` | `[units]` | yes | one per filter (absent with `use_bias = false`) |
+//! | `conv1d{k}` | `kernel` | `[filters, taps·in/groups]` | yes | one row per filter, in (kernel row, kernel column, input channel) order: Keras's `kernel` flattened to `[taps·in, filters]`, transposed |
+//! | `conv1d{k}` | `bias` | `[filters]` | yes | one per filter (absent with `use_bias = false`) |
+//! | `conv2d{k}` | `kernel` | `[filters, taps·in/groups]` | yes | one row per filter, in (kernel row, kernel column, input channel) order: Keras's `kernel` flattened to `[taps·in, filters]`, transposed |
+//! | `conv2d{k}` | `bias` | `[filters]` | yes | one per filter (absent with `use_bias = false`) |
+//! | `depthwise_conv2d{k}` | `kernel` | `[filters, taps·in/groups]` | yes | one row per output channel (`channel · depth_multiplier + m`), in (kernel row, kernel column) order: Keras's `kernel` `(kh, kw, channels, depth_multiplier)` flattened to `[taps, channels·depth_multiplier]`, transposed |
+//! | `depthwise_conv2d{k}` | `bias` | `[filters]` | yes | one per filter (absent with `use_bias = false`) |
 //!
 //! Activation and dropout layers have no tensors. `k` counts the layers of each kind from 1
 //! (`dense1`, `batch_norm1`, `dense2`). A dense weight is in PyTorch's layout for

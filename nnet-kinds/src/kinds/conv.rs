@@ -67,8 +67,8 @@ const DEPTH_MULTIPLIER: OptionDecl = OptionDecl {
 /// The kernel of a convolution.
 const KERNEL: TensorDecl = TensorDecl {
     name: "kernel",
-    rows: Dim::Units,
-    cols: Some(Dim::Inputs),
+    rows: Dim::Filters,
+    cols: Some(Dim::Patch),
     trainable: true,
     only_with: None,
     pytorch: &["weight"],
@@ -87,7 +87,7 @@ const DEPTHWISE_KERNEL: TensorDecl = TensorDecl {
 /// The bias of a convolution.
 const BIAS: TensorDecl = TensorDecl {
     name: "bias",
-    rows: Dim::Units,
+    rows: Dim::Filters,
     cols: None,
     trainable: true,
     only_with: Some("use_bias"),

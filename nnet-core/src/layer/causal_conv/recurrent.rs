@@ -1,0 +1,167 @@
+//! [`CausalConv1d`] as a [`Recurrent`] layer: a step from the ring buffer of past inputs, and
+//! the training passes over whole sequences, each starting from zeros.
+//!
+//! Backward, from `δ_t = ∂L/∂z_t` (the activation's derivative applied to `∂L/∂y_t`), for
+//! every tap reading step `s` of the sequence:
+//!
+//! ```text
+//! ∂kernel[f, tap · C/groups + c] += δ_t[f] · x_s[g · C/groups + c]
+//! ∂b += δ_t
+//! ∂x_s[g · C/groups + c]         += Σ_{f in group g} kernel[f, tap · C/groups + c] · δ_t[f]
+//! ```
+
+use nalgebra::SVector;
+
+use super::super::recurrent::spans;
+use super::super::{LayerKind, Recurrent};
+use super::{CausalConv1d, CausalConvState};
+use crate::activation::Activation;
+use crate::storage::MatrixStorage;
+use crate::{DenseGradient, Scalar, TensorInfo};
+
+/// `kernel` `[F, K]` and, with a bias, `bias` `[F]`.
+const fn tensor_info(filters: usize, k: usize, bias: bool, index: usize) -> Option<TensorInfo> {
+    match index {
+        0 => Some(TensorInfo::matrix("", "kernel", filters, k)),
+        1 if bias => Some(TensorInfo::vector("", "bias", filters)),
+        _ => None,
+    }
+}
+
+/// The gradient is a [`DenseGradient`] of the kernel's shape: slot 0 `∂kernel`, slot 1 `∂b`.
+/// The trace of a step is its pre-activation `z` (`F` values).
+impl<
+    const C: usize,
+    const F: usize,
+    const K: usize,
+    const HIST: usize,
+    T: Scalar,
+    A: Activation<T>,
+    S: MatrixStorage<F, K, Scalar = T>,
+    B: MatrixStorage<F, 1, Scalar = T>,
+    const BIAS: bool,
+> Recurrent<C, F, T> for CausalConv1d<C, F, K, HIST, A, S, B, BIAS>
+{
+    const KIND: LayerKind = LayerKind::Conv1d;
+    const TENSORS: usize = if BIAS { 2 } else { 1 };
+    const TRAINABLE: usize = Self::PARAMS;
+    const TRACE: usize = F;
+    type State = CausalConvState<C, F, HIST, T>;
+    type Gradient = DenseGradient<K, F, S, B>;
+
+    fn tensor_info(index: usize) -> Option<TensorInfo> {
+        tensor_info(F, K, BIAS, index)
+    }
+    fn tensor(&self, index: usize) -> &[T] {
+        match index {
+            0 => self.kernel.matrix().as_slice(),
+            1 if BIAS => self.bias.matrix().as_slice(),
+            _ => &[],
+        }
+    }
+    fn tensor_mut(&mut self, index: usize) -> &mut [T] {
+        match index {
+            0 => self.kernel.matrix_mut().as_mut_slice(),
+            1 if BIAS => self.bias.matrix_mut().as_mut_slice(),
+            _ => &mut [],
+        }
+    }
+
+    #[inline(always)]
+    fn output(state: &Self::State) -> &SVector<T, F> {
+        &state.output
+    }
+
+    /// The window of a step is its `HIST` past inputs then `x`: tap `tap` reads position
+    /// `tap · dilation` of it.
+    #[inline(always)]
+    fn step(&self, state: &mut Self::State, x: &SVector<T, C>) {
+        let axis = Self::axis(HIST + 1, self.kernel_size, self.dilation);
+        let mut z = *self.bias.matrix();
+        self.add_taps(z.as_mut_slice(), |tap| match axis.input_of(HIST, tap) {
+            Some(p) if p < HIST => Some(state.window(p)),
+            Some(_) => Some(x.as_slice()),
+            None => None,
+        });
+        self.activation.activate(z.as_mut_slice());
+        state.output = z;
+        state.push(x);
+    }
+
+    fn forward_sequences(&self, x: &[T], lengths: &[usize], trace: &mut [T], h: &mut [T]) {
+        for (start, len) in spans(lengths) {
+            let axis = Self::axis(len, self.kernel_size, self.dilation);
+            for t in 0..len {
+                let z = &mut trace[(start + t) * F..(start + t + 1) * F];
+                z.copy_from_slice(self.bias.matrix().as_slice());
+                self.add_taps(z, |tap| {
+                    let s = start + axis.input_of(t, tap)?;
+                    Some(&x[s * C..(s + 1) * C])
+                });
+                let y = &mut h[(start + t) * F..(start + t + 1) * F];
+                y.copy_from_slice(z);
+                self.activation.activate(y);
+            }
+        }
+    }
+
+    fn backward_sequences(
+        &self,
+        x: &[T],
+        lengths: &[usize],
+        trace: &[T],
+        h: &[T],
+        dh: &[T],
+        grad: &mut Self::Gradient,
+        dx: &mut [T],
+    ) {
+        dx.fill(T::zero());
+        let (channels, filters) = (C / self.groups, F / self.groups);
+        let kernel = self.kernel.matrix().as_slice();
+        let grad_kernel = grad.weights.matrix_mut().as_mut_slice();
+        let grad_bias = grad.bias.matrix_mut();
+        for (start, len) in spans(lengths) {
+            let axis = Self::axis(len, self.kernel_size, self.dilation);
+            for t in 0..len {
+                let step = (start + t) * F..(start + t + 1) * F;
+                let mut delta = SVector::<T, F>::from_column_slice(&dh[step.clone()]);
+                self.activation
+                    .backprop(&trace[step.clone()], &h[step], delta.as_mut_slice());
+                if BIAS {
+                    *grad_bias += delta;
+                }
+                for tap in 0..self.kernel_size {
+                    let Some(s) = axis.input_of(t, tap) else {
+                        continue;
+                    };
+                    let s = start + s;
+                    let xs = &x[s * C..(s + 1) * C];
+                    for (g, delta) in delta.as_slice().chunks_exact(filters).enumerate() {
+                        for c in g * channels..(g + 1) * channels {
+                            let at = (tap * channels + c - g * channels) * F + g * filters;
+                            let v = xs[c];
+                            let column = &mut grad_kernel[at..at + filters];
+                            for (gw, &d) in column.iter_mut().zip(delta) {
+                                *gw += d * v;
+                            }
+                            if !dx.is_empty() {
+                                let w = &kernel[at..at + filters];
+                                let sum: T = w.iter().zip(delta).map(|(&w, &d)| w * d).sum();
+                                dx[s * C + c] += sum;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn regularization(&self, grad: Option<&mut Self::Gradient>) -> T {
+        let kernel = self.kernel.matrix().as_slice();
+        if let Some(grad) = grad {
+            let g = grad.weights.matrix_mut().as_mut_slice();
+            self.regularizer.add_gradient(kernel, g);
+        }
+        self.regularizer.penalty(kernel)
+    }
+}
