@@ -301,6 +301,9 @@ __________________________________________________________________
 Total params: 92
 Trainable params: 82
 Non-trainable params: 10
+Multiply-accumulates per sample: 100
+Weights: 368 bytes (92 values of 4 bytes)
+Largest activation: 20 values (80 bytes)
 __________________________________________________________________
 ";
     assert_eq!(Steps::summary(), expected);

@@ -110,7 +110,7 @@ pub mod __private {
     #[cfg(feature = "std")]
     pub use crate::network::{accumulate_each, accumulate_with, check_batch_lengths, forward_each};
     #[cfg(feature = "std")]
-    pub use crate::summary::summary;
+    pub use crate::summary::{Costs, summary, summary_with};
     pub use {pulp, rand_chacha};
 
     /// The batch functions generated code calls, under the path it calls them by.

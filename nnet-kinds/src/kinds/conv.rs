@@ -134,7 +134,7 @@ pub(crate) static CONV2D: KindDecl = KindDecl {
 pub(crate) static DEPTHWISE_CONV2D: KindDecl = KindDecl {
     word: "depthwise_conv2d",
     form: "depthwise_conv2d KERNEL [activation] [(options)]",
-    example: "depthwise_conv2d 3 (padding = same);",
+    example: "depthwise_conv2d 3 relu;",
     summary: "a 2-D convolution of each channel on its own, Keras's `DepthwiseConv2D`",
     number: Number::Kernel { axes: 2 },
     options: &[

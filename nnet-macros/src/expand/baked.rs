@@ -125,12 +125,15 @@ fn inner_value(layer: &Layer, values: Option<&[Vec<f64>]>) -> TokenStream {
     let (inputs, units) = layer.inner_dims();
     let (inputs, units_lit) = (lit(inputs), lit(units));
     let names = tensor_fields(layer);
-    let mut fields: Vec<TokenStream> = names
+    let mut fields: Vec<(String, TokenStream)> = names
         .iter()
         .enumerate()
         .map(|(t, &(tensor, matrix))| {
-            let tensor_ident = format_ident!("{}", tensor);
-            let initial = if matches!(tensor, "gamma" | "moving_variance") { 1.0 } else { 0.0 };
+            let initial = if matches!(tensor, "gamma" | "moving_variance") {
+                1.0
+            } else {
+                0.0
+            };
             let data = match values.and_then(|v| v.get(t)) {
                 Some(values) if matrix => {
                     let columns = values.chunks(units.max(1)).map(|column| {
@@ -149,23 +152,56 @@ fn inner_value(layer: &Layer, values: Option<&[Vec<f64>]>) -> TokenStream {
                     quote!([[#(#initial)*; #units_lit]; 1])
                 }
             };
-            quote!(#tensor_ident: #p::nalgebra::Matrix::from_array_storage(#p::nalgebra::ArrayStorage(#data)))
+            let value =
+                quote!(#p::nalgebra::Matrix::from_array_storage(#p::nalgebra::ArrayStorage(#data)));
+            (tensor.to_owned(), value)
         })
         .collect();
-    if matches!(
-        layer.kind,
-        Kind::Dense {
-            use_bias: false,
-            ..
-        }
-    ) {
-        fields.push(quote!(bias: #p::nalgebra::Matrix::from_array_storage(#p::nalgebra::ArrayStorage([[0.0; #units_lit]; 1]))));
+    let without_bias = match &layer.kind {
+        Kind::Dense { use_bias, .. } => !use_bias,
+        Kind::Conv(conv) => !conv.use_bias,
+        _ => false,
+    };
+    if without_bias {
+        fields.push((
+            "bias".to_owned(),
+            quote!(#p::nalgebra::Matrix::from_array_storage(#p::nalgebra::ArrayStorage([[0.0; #units_lit]; 1]))),
+        ));
     }
     for (name, value) in const_fields(layer) {
-        let name = format_ident!("{}", name);
-        fields.push(quote!(#name: #value));
+        fields.push((name.to_owned(), value));
     }
-    quote! { #ty { #(#fields,)* } }
+    match &layer.kind {
+        // Types with private fields (their kind marker): built by their `const` constructors.
+        Kind::Conv(_) => {
+            let parts = [
+                "kernel",
+                "bias",
+                "activation",
+                "regularizer",
+                "window",
+                "groups",
+            ]
+            .map(|name| {
+                fields
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map_or_else(TokenStream::new, |(_, value)| value.clone())
+            });
+            quote! { <#ty>::from_parts(#(#parts),*) }
+        }
+        Kind::Pool(_) | Kind::GlobalPool { .. } => {
+            let window = fields.iter().find(|(n, _)| n == "window").map(|(_, v)| v);
+            quote! { <#ty>::new(#window) }
+        }
+        _ => {
+            let fields = fields.iter().map(|(name, value)| {
+                let name = format_ident!("{}", name);
+                quote!(#name: #value)
+            });
+            quote! { #ty { #(#fields,)* } }
+        }
+    }
 }
 
 /// A recurrent layer as a const expression: its `RecurrentWeights`, each tensor an array of

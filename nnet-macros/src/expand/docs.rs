@@ -29,11 +29,13 @@ pub(crate) fn architecture(model: &Model) -> String {
     } else {
         String::new()
     };
+    let per = if model.sequence { "step" } else { "sample" };
     doc.push_str(&format!(
-        "\n{} inputs, {} outputs{shapes}, {} trainable parameters, {non_trainable} non-trainable.",
+        "\n{} inputs, {} outputs{shapes}, {} trainable parameters, {non_trainable} non-trainable, {} multiply-accumulates per {per} (`MACS`).",
         model.inputs,
         model.outputs(),
-        model.params()
+        model.params(),
+        model.macs(),
     ));
     doc
 }
@@ -68,6 +70,27 @@ pub(crate) fn layer(layer: &Layer) -> String {
             layer.params(),
             init.word(),
             bias_init.word(),
+        ),
+        Kind::Conv(conv) => {
+            let window = layer.window();
+            let taps = window.map_or(0, |w| w.taps());
+            format!(
+                "`{}`, {} to {}: {units} filters of {taps} taps × {} channels, {} activation, {} parameters (init `{}`, bias `{}`)",
+                layer.text(),
+                shape_text(layer.input),
+                shape_text(layer.output),
+                inputs / taps.max(1),
+                conv.activation.act.word(),
+                layer.params(),
+                conv.init.word(),
+                conv.bias_init.word(),
+            )
+        }
+        Kind::Pool(_) | Kind::GlobalPool { .. } => format!(
+            "`{}`, {} to {}",
+            layer.text(),
+            shape_text(layer.input),
+            shape_text(layer.output)
         ),
         Kind::Flatten => format!(
             "`flatten`, {} to a vector of {} values",

@@ -80,7 +80,11 @@ pub(super) fn training_hooks(model: &Model) -> TokenStream {
     let regularized: Vec<&Layer> = model
         .layers
         .iter()
-        .filter(|l| matches!(l.kind, Kind::Dense { l1, l2, .. } if !l1.is_zero() || !l2.is_zero()))
+        .filter(|l| match &l.kind {
+            Kind::Dense { l1, l2, .. } => !l1.is_zero() || !l2.is_zero(),
+            Kind::Conv(conv) => !conv.l1.is_zero() || !conv.l2.is_zero(),
+            _ => false,
+        })
         .collect();
     if !regularized.is_empty() {
         let with = regularized.iter().map(|l| {

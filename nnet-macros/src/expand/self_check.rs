@@ -1,15 +1,16 @@
 //! The constant assertion every expansion ends with: the counts the macro wrote (`PARAMS`, the
 //! tensors of `Parameters`, each layer's trainable and non-trainable values in
 //! `Architecture::LAYERS`), which it reads from the kinds' declarations, must equal the
-//! constants of the `nnet_core` types it composes. A disagreement between the declarations and
+//! constants of the `nnet_core` types it composes, and each convolution's and pooling's sizes
+//! must fit the window it slides (their types' `const fn` checks). A disagreement between the declarations and
 //! the core is then a compile error in the generated code, never a silent mismatch.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::layers::layer_type;
+use super::layers::{groups_value, inner_expr_type, layer_type, window_value};
 use super::tokens::{layer_trait, lit, private, scalar};
-use crate::model::Model;
+use crate::model::{Kind, Layer, Model};
 
 /// `const _: () = { assert!(…); … };` over every layer and the whole network.
 pub(super) fn counts(model: &Model) -> TokenStream {
@@ -39,6 +40,7 @@ pub(super) fn counts(model: &Model) -> TokenStream {
                 #message
             );
         });
+        layers.extend(window_check(layer, &name.to_string()));
         trainable.push(quote!(#core::TRAINABLE));
         tensors.push(quote!(#core::TENSORS));
     }
@@ -59,4 +61,25 @@ pub(super) fn counts(model: &Model) -> TokenStream {
             );
         };
     }
+}
+
+/// For a convolution or pooling, the `const fn` check of its `nnet_core` type: its sizes (`IN`,
+/// `OUT`, and a convolution's `F` and `K`) are those of the window and groups the macro gives
+/// it.
+fn window_check(layer: &Layer, name: &str) -> Option<TokenStream> {
+    let ty = inner_expr_type(layer);
+    let window = window_value(layer);
+    let check = match &layer.kind {
+        Kind::Conv(_) => {
+            let groups = groups_value(layer);
+            quote!(<#ty>::check(#window, #groups))
+        }
+        Kind::Pool(_) | Kind::GlobalPool { .. } => quote!(<#ty>::fits(&#window)),
+        _ => return None,
+    };
+    let message = format!(
+        "`nnet::network!` gave `{name}.{}` a window its `nnet_core` type does not fit: a bug in nnet, please report it",
+        layer.field()
+    );
+    Some(quote!(::core::assert!(#check, #message);))
 }

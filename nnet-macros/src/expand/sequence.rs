@@ -180,10 +180,9 @@ fn inherent(model: &Model) -> TokenStream {
     let inputs = lit(model.inputs);
     let (in_vec, out_vec) = (in_vec(model), out_vec(model));
     let constructors = constructors(model, "Number of features per step of the input sequences.");
-    let input_shape = super::tokens::shape(model.input);
     let zero_gradients = zero_gradient_fields(model);
     let (advance, readout) = (advance_body(model), readout_body(model));
-    let name_str = name.to_string();
+    let summary = super::inherent::summary(model);
     let step = passes::dispatch(
         quote!(&'a #name, &'a mut #state, &'a #in_vec),
         quote!(#out_vec),
@@ -268,13 +267,9 @@ fn inherent(model: &Model) -> TokenStream {
             pub fn sequence_workspace(&self) -> #p::SequenceWorkspace<#scalar> {
                 #p::SequenceNetwork::sequence_workspace(self)
             }
+            }
 
-            /// A Keras-like summary: each layer's output shape and parameters, and the totals (with
-            /// nnet's `std` feature, as every method that returns a `String` or a `Vec`).
-            pub fn summary() -> #p::String {
-                #p::summary(#name_str, #input_shape, <Self as #p::Architecture>::LAYERS)
-            }
-            }
+            #summary
         }
     }
 }

@@ -2,7 +2,8 @@
 //! words of the grammar are in [`words`], the lines messages suggest in [`lines`].
 
 use nnet_kinds::{
-    Activation as Takes, BATCHED_WEIGHTS, Counts, Number, OptionType, Shape, TensorDecl,
+    Activation as Takes, AxesDefault, BATCHED_WEIGHTS, Counts, Number, OptionType, Shape,
+    TensorDecl,
 };
 use proc_macro2::{Ident, Span};
 use quote::format_ident;
@@ -12,9 +13,11 @@ use crate::scalar::ScalarKind;
 
 mod decimal;
 pub(crate) mod lines;
+pub(crate) mod window;
 mod words;
 
 pub(crate) use decimal::Decimal;
+pub(crate) use window::{Conv, Pool};
 pub(crate) use words::{Act, Init, KindWord, KindWords, kind_words};
 
 /// An activation with its `alpha` where it has one.
@@ -57,14 +60,27 @@ pub(crate) enum Kind {
     },
     /// A fixed shape to the vector of its values.
     Flatten,
+    /// `conv1d`, `conv2d` or `depthwise_conv2d`.
+    Conv(Conv),
+    /// `max_pool1d`, `avg_pool1d`, `max_pool2d` or `avg_pool2d`.
+    Pool(Pool),
+    /// `global_avg_pool` or `global_max_pool` (`word`): every position of a fixed shape to the
+    /// vector of its channels.
+    GlobalPool {
+        word: KindWord,
+    },
 }
 
 /// The value of an option that saved files record: `true`, `0.01` (a number as an `f32` reads
 /// it, so that the text is what it was when settings were `f32`).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 enum Recorded {
     Bool(bool),
     Float(f32),
+    /// A value per axis and the kind's axes: `2`, `(2, 1)`.
+    Axes(window::Axes2, usize),
+    Count(usize),
+    Word(&'static str),
 }
 
 impl std::fmt::Display for Recorded {
@@ -72,6 +88,9 @@ impl std::fmt::Display for Recorded {
         match self {
             Recorded::Bool(value) => write!(f, "{value}"),
             Recorded::Float(value) => write!(f, "{value:?}"),
+            Recorded::Axes(values, axes) => f.write_str(&window::axes_text(*values, *axes)),
+            Recorded::Count(value) => write!(f, "{value}"),
+            Recorded::Word(word) => f.write_str(word),
         }
     }
 }
@@ -129,13 +148,46 @@ impl Layer {
         }
     }
 
-    /// `IN` and `OUT` of the layer inside `Positionwise` (one position's channels), else the
-    /// flat lengths.
+    /// `IN` and `OUT` of the layer inside `Positionwise` (one position's channels); a
+    /// convolution's `K` and `F` (the values one filter reads, and the filters: its kernel is
+    /// `F × K`); else the flat lengths.
     pub(crate) fn inner_dims(&self) -> (usize, usize) {
         if self.is_positionwise() {
             (self.input.channels(), self.output.channels())
+        } else if let (Kind::Conv(conv), Some(window)) = (&self.kind, self.window()) {
+            (conv.taps_per_filter(&window), self.output.channels())
         } else {
             (self.inputs, self.units)
+        }
+    }
+
+    /// The window a convolution or pooling layer slides over the shape it reads (one window
+    /// over every position for a global pooling); `None` for the other kinds.
+    pub(crate) fn window(&self) -> Option<nnet_kinds::Window> {
+        match &self.kind {
+            Kind::Conv(conv) => conv.window(self.input),
+            Kind::Pool(pool) => pool.window(self.input),
+            Kind::GlobalPool { .. } => window::global_window(self.input),
+            _ => None,
+        }
+    }
+
+    /// Multiply-accumulates of one sample's inference (of one step, in a sequence): a dense
+    /// layer's `IN · OUT` at each position, a convolution's `F · K` at each output position, a
+    /// recurrent layer's kernels (`gates · units · (inputs + units)`); none for the layers
+    /// that only compare, add or scale (pooling, normalization, activations, dropout,
+    /// `flatten`).
+    pub(crate) fn macs(&self) -> usize {
+        let (inputs, units) = self.inner_dims();
+        match &self.kind {
+            Kind::Dense { .. } => self.positions() * inputs * units,
+            Kind::Conv(_) => self
+                .window()
+                .map_or(0, |window| window.positions() * inputs * units),
+            Kind::Recurrent { word, .. } => {
+                word.gates() * self.units * (self.input.channels() + self.units)
+            }
+            _ => 0,
         }
     }
 
@@ -164,6 +216,7 @@ impl Layer {
     pub(crate) fn activation(&self) -> Option<Activation> {
         match self.kind {
             Kind::Dense { activation, .. } | Kind::Activation(activation) => Some(activation),
+            Kind::Conv(Conv { activation, .. }) => Some(activation),
             Kind::Recurrent { activation, .. } => activation,
             _ => None,
         }
@@ -186,6 +239,15 @@ impl Layer {
                 },
                 "return_sequences",
             ) => Recorded::Bool(*return_sequences),
+            (Kind::Conv(conv), _) => return conv_value(conv, name),
+            (Kind::Pool(pool), _) => {
+                let axes = self.word.decl().number.kernel_axes();
+                match name {
+                    "strides" => Recorded::Axes(pool.strides, axes),
+                    "padding" => Recorded::Word(pool.padding.word()),
+                    _ => return None,
+                }
+            }
             _ => return None,
         })
     }
@@ -245,11 +307,21 @@ impl Layer {
     pub(crate) fn text(&self) -> String {
         let decl = self.word.decl();
         let mut text = decl.word.to_owned();
+        let axes = decl.number.kernel_axes();
         match (decl.number, &self.kind) {
             (Number::Units, _) => text.push_str(&format!(" {}", self.output.channels())),
             (Number::Rate(_), Kind::Dropout { rate }) => {
                 text.push_str(&format!(" {:?}", rate.single))
             }
+            (Number::Filters { .. }, Kind::Conv(conv)) => text.push_str(&format!(
+                " {} {}",
+                conv.filters,
+                window::axes_text(conv.kernel, axes)
+            )),
+            (
+                Number::Kernel { .. },
+                Kind::Conv(Conv { kernel, .. }) | Kind::Pool(Pool { kernel, .. }),
+            ) => text.push_str(&format!(" {}", window::axes_text(*kernel, axes))),
             _ => {}
         }
         if matches!(decl.activation, Takes::Optional { .. } | Takes::Required)
@@ -266,6 +338,11 @@ impl Layer {
                 let default = match o.ty {
                     OptionType::Bool { default } => Recorded::Bool(default),
                     OptionType::Float { default, .. } => Recorded::Float(default),
+                    OptionType::Axes { default } => {
+                        Recorded::Axes(self.default_axes(default), axes)
+                    }
+                    OptionType::Count { default } => Recorded::Count(default),
+                    OptionType::Word { default, .. } => Recorded::Word(default),
                     _ => return None,
                 };
                 (value != default).then(|| format!("{} = {value}", o.name))
@@ -276,6 +353,33 @@ impl Layer {
         }
         text
     }
+}
+
+impl Layer {
+    /// The value of an axes option left at its default: 1 on every axis (of a 1-D kind, on its
+    /// one axis of steps), or the pool size.
+    fn default_axes(&self, default: AxesDefault) -> window::Axes2 {
+        match (default, &self.kind) {
+            (AxesDefault::PoolSize, Kind::Pool(pool)) => pool.kernel,
+            _ => [1, 1],
+        }
+    }
+}
+
+/// The value of a convolution's option `name` that saved files record.
+fn conv_value(conv: &Conv, name: &str) -> Option<Recorded> {
+    let axes = conv.word.decl().number.kernel_axes();
+    Some(match name {
+        "strides" => Recorded::Axes(conv.strides, axes),
+        "dilation" => Recorded::Axes(conv.dilation, axes),
+        "padding" => Recorded::Word(conv.padding.word()),
+        "groups" => Recorded::Count(conv.groups),
+        "depth_multiplier" => Recorded::Count(conv.depth_multiplier),
+        "use_bias" => Recorded::Bool(conv.use_bias),
+        "l1" => Recorded::Float(conv.l1.single),
+        "l2" => Recorded::Float(conv.l2.single),
+        _ => return None,
+    })
 }
 
 /// A network whose layer list passed validation.
@@ -302,6 +406,12 @@ impl Model<'_> {
 
     pub(crate) fn params(&self) -> usize {
         self.layers.iter().map(Layer::params).sum()
+    }
+
+    /// Multiply-accumulates of one sample's inference (of one step, in a sequence network):
+    /// the sum of the layers' ([`Layer::macs`]).
+    pub(crate) fn macs(&self) -> usize {
+        self.layers.iter().map(Layer::macs).sum()
     }
 
     /// Whether `fit` trains through the batched pass: a layer trains differently (it sees the
@@ -378,10 +488,8 @@ mod tests {
                 );
             }
             assert!(!layer.text().contains('('), "{}", layer.text());
-            assert_eq!(
-                layer.counts(),
-                decl.counts(3, layer.inner_dims().1, |_| true)
-            );
+            let (inputs, units) = layer.inner_dims();
+            assert_eq!(layer.counts(), decl.counts(inputs, units, |_| true));
         }
     }
 

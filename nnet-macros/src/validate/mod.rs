@@ -5,6 +5,7 @@
 //! output, [`recurrence`] what holds across recurrent layers.
 
 mod activation;
+mod axes;
 mod input;
 mod kinds;
 mod layer;
@@ -12,6 +13,7 @@ mod options;
 mod recurrence;
 mod shapes;
 mod size;
+mod window;
 
 use crate::ast::{LayerStmt, NetworkDef, Statement};
 use nnet_kinds::{INLINE_PARAMS, INLINE_UNITS};
@@ -45,7 +47,8 @@ pub(crate) fn validate(def: &NetworkDef) -> syn::Result<Model<'_>> {
         if word.is_recurrent() {
             recurrence::check_recurrent_weights(line, word, shape.channels(), units, &mut errors);
         }
-        let output = shapes::output_shape(&kind, line, shape, units, &flow, &mut errors);
+        let output =
+            shapes::output_shape(&kind, line, shape, units, &flow, layers.last(), &mut errors);
         let mut layer = Layer {
             word,
             kind,
@@ -91,9 +94,12 @@ fn place(layer: &mut Layer, inline_params: &mut usize) {
     // On a fixed shape, a layer keeps one set of vectors for every position: one value per
     // output channel.
     layer.heap_layer_vectors = layer.output.channels() > INLINE_UNITS;
-    // Dense and recurrent layers share the budget of inline weights; beyond it their
+    // Dense, convolution and recurrent layers share the budget of inline weights; beyond it their
     // weights live on the heap (a recurrent layer's vectors stay inline: they are small).
-    let weighted = matches!(layer.kind, Kind::Dense { .. } | Kind::Recurrent { .. });
+    let weighted = matches!(
+        layer.kind,
+        Kind::Dense { .. } | Kind::Recurrent { .. } | Kind::Conv(_)
+    );
     let weights = if weighted { layer.params() } else { 0 };
     let heap_vectors = layer.heap_layer_vectors && !layer.is_recurrent();
     layer.boxed = weighted && (heap_vectors || *inline_params + weights > INLINE_PARAMS);

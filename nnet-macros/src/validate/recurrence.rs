@@ -121,10 +121,12 @@ fn check_sequence_is_read(
     layers: &[Layer],
     errors: &mut Option<syn::Error>,
 ) {
-    // A recurrent line that failed its own checks still reads the sequence.
+    // A recurrent line that failed its own checks still reads the sequence, and so does a
+    // `conv1d`, which has its own message in a sequence network.
     let recurrent_line = def.statements.iter().any(|s| {
         matches!(s, Statement::Layer(line)
-            if KindWord::from_word(&line.keyword.to_string()).is_some_and(KindWord::is_recurrent))
+            if KindWord::from_word(&line.keyword.to_string())
+                .is_some_and(|k| k.is_recurrent() || k == KindWord::Conv1d))
     });
     let recurrent_words: Vec<&str> = KindWord::ALL
         .iter()
