@@ -73,12 +73,13 @@ nnet::network! {
 
 nnet::network! {
     /// `nn.Conv2d(2, 4, 3, stride=2, padding=1)`, `nn.ReLU`, `nn.Conv2d(4, 8, (3, 2),
-    /// groups=4)` (depthwise), `nn.Conv2d(8, 6, 1, groups=2, bias=False)`, `nn.MaxPool2d(2,
-    /// stride=1)`, `nn.Flatten`, `nn.Linear(24, 3)`, on `(N, 2, 9, 7)` inputs.
+    /// groups=4)` (depthwise), `nn.BatchNorm2d(8)`, `nn.Conv2d(8, 6, 1, groups=2, bias=False)`,
+    /// `nn.MaxPool2d(2, stride=1)`, `nn.Flatten`, `nn.Linear(24, 3)`, on `(N, 2, 9, 7)` inputs.
     pub struct TorchConv2d {
         input (9, 7, 2);
         conv2d 4 3 relu (strides = 2, padding = same);
         depthwise_conv2d (3, 2) (depth_multiplier = 2);
+        batch_norm (epsilon = 1e-5);
         conv2d 6 1 (groups = 2, use_bias = false);
         max_pool2d 2 (strides = 1);
         flatten;
@@ -194,9 +195,12 @@ fn pytorch_conv1d_reproduces_pytorch_on_channels_last_inputs() {
 
 #[test]
 fn pytorch_conv2d_with_depthwise_groups_and_a_linear_after_flatten_reproduces_pytorch() {
+    // The file also holds `3.num_batches_tracked` (I64), which the import skips.
     let net: TorchConv2d = io::import_pytorch(TORCH_CONV2D).unwrap();
     assert_tensors(&net, TORCH_CONV2D_REF);
     assert_outputs(|x| net.forward(x), TORCH_CONV2D_REF, "PyTorch");
+    let folded = net.inference();
+    assert_outputs(|x| folded.forward(x), TORCH_CONV2D_REF, "PyTorch");
 }
 
 nnet::network! {
@@ -205,6 +209,7 @@ nnet::network! {
         input (9, 7, 2);
         conv2d 4 3 relu (strides = 2, padding = same);
         depthwise_conv2d (2, 3) (depth_multiplier = 2);
+        batch_norm (epsilon = 1e-5);
         conv2d 6 1 (groups = 2, use_bias = false);
         max_pool2d (1, 2) (strides = 1);
         flatten;

@@ -152,7 +152,7 @@ def network_text(name: str, input_shape: tuple, layers: list) -> str:
         if layer.get("activation") not in (None, "linear"):
             words.append(layer["activation"])
         options = [f"{k} = {fmt(layer[k])}" for k in ("strides", "padding", "dilation", "groups",
-                                                      "depth_multiplier", "use_bias") if k in layer]
+                                                      "depth_multiplier", "use_bias", "epsilon") if k in layer]
         if options:
             words.append(f"({', '.join(options)})")
         lines.append(" ".join(words) + ";")

@@ -7,12 +7,13 @@ with reference outputs, for nnet's PyTorch importer.
           drop the last 4 outputs), a grouped strided one, and a Linear after nn.Flatten of a
           (4 channels, 2 steps) output
   conv2d  nn.Sequential(nn.Conv2d(2, 4, 3, stride=2, padding=1), nn.ReLU(),
-          nn.Conv2d(4, 8, (3, 2), groups=4), nn.Conv2d(8, 6, 1, groups=2, bias=False),
-          nn.MaxPool2d(2, stride=1), nn.Flatten(), nn.Linear(24, 3))
+          nn.Conv2d(4, 8, (3, 2), groups=4), nn.BatchNorm2d(8),
+          nn.Conv2d(8, 6, 1, groups=2, bias=False), nn.MaxPool2d(2, stride=1), nn.Flatten(),
+          nn.Linear(24, 3))
           on inputs (N, 2, 9, 7): a strided convolution whose symmetric padding of 1 is Keras's
           `same` on odd sizes, a depthwise convolution (groups = in channels, multiplier 2), a
-          grouped 1x1 convolution without bias, and a Linear after nn.Flatten of a (6, 2, 2)
-          output
+          batch normalization of its channels (eval mode: the running statistics), a grouped
+          1x1 convolution without bias, and a Linear after nn.Flatten of a (6, 2, 2) output
 Each is trained for 20 Adam(0.01) steps (MSE, a fresh random batch of 8 each step) so that no
 weight is at its initial value.
 
@@ -20,7 +21,8 @@ The nnet networks that hold the same weights (channels last):
   conv1d  input (10, 3); conv1d 4 3 relu (padding = causal, dilation = 2);
           conv1d 4 2 (strides = 2, groups = 2); max_pool1d 2; flatten; dense 2;
   conv2d  input (9, 7, 2); conv2d 4 3 relu (strides = 2, padding = same);
-          depthwise_conv2d (3, 2) (depth_multiplier = 2); conv2d 6 1 (groups = 2, use_bias = false);
+          depthwise_conv2d (3, 2) (depth_multiplier = 2); batch_norm (epsilon = 1e-5);
+          conv2d 6 1 (groups = 2, use_bias = false);
           max_pool2d 2 (strides = 1); flatten; dense 3;
 
 Writes, for each <name> (all F32):
@@ -28,7 +30,9 @@ Writes, for each <name> (all F32):
                                         `0.weight` (filters, in/groups, k) or (filters,
                                         in/groups, kh, kw), `0.bias` (filters), ..., the Linear's
                                         `<i>.weight` (out, in) with its inputs in nn.Flatten's
-                                        channels-first order (c, h, w), `<i>.bias`
+                                        channels-first order (c, h, w), `<i>.bias`; the
+                                        BatchNorm2d's `weight`, `bias`, `running_mean`,
+                                        `running_var` (C) and `num_batches_tracked` (I64, 0-d)
   pytorch_<name>_reference.safetensors  x [6, ...] six input samples CONVERTED TO CHANNELS LAST
                                         for nnet ((N, L, C) or (N, H, W, C): the model was fed
                                         x.permute to channels first), out [6, OUT] the model's
@@ -96,13 +100,14 @@ MODELS = {
         (2, 9, 7),
         lambda: nn.Sequential(
             nn.Conv2d(2, 4, 3, stride=2, padding=1), nn.ReLU(),
-            nn.Conv2d(4, 8, (3, 2), groups=4),
+            nn.Conv2d(4, 8, (3, 2), groups=4), nn.BatchNorm2d(8),
             nn.Conv2d(8, 6, 1, groups=2, bias=False),
             nn.MaxPool2d(2, stride=1), nn.Flatten(), nn.Linear(24, 3),
         ),
         [
             {"kind": "conv2d", "filters": 4, "size": 3, "activation": "relu", "strides": 2, "padding": "same"},
             {"kind": "depthwise_conv2d", "size": (3, 2), "depth_multiplier": 2},
+            {"kind": "batch_norm", "epsilon": 1e-5},
             {"kind": "conv2d", "filters": 6, "size": 1, "groups": 2, "use_bias": False},
             {"kind": "max_pool2d", "size": 2, "strides": 1},
             {"kind": "flatten"},
@@ -148,6 +153,9 @@ def make(name: str, out: Path) -> None:
 
     state = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
     for k, v in state.items():
+        if k.endswith("num_batches_tracked"):
+            assert v.dtype == torch.int64 and v.item() == STEPS, k
+            continue
         assert v.dtype == torch.float32, k
         assert (v != initial[k]).all(), f"{name}: {k} has entries at their initial value"
 
@@ -186,8 +194,9 @@ def to_nnet(model: nn.Sequential, layers: list, input_shape: tuple) -> dict:
     """Every parameter in nnet's name and layout: a conv weight (F, in/g, kh[, kw]) permuted to
     (F, kh[, kw], in/g) and flattened to [F, taps * in/g]; a Linear after nn.Flatten of a
     (C, *positions) output with its columns permuted from (c, positions) to (positions, c)."""
-    with_tensors = [layer for layer in layers if layer["kind"] in ("conv1d", "conv2d", "depthwise_conv2d", "dense")]
-    modules = [m for m in model if isinstance(m, (*CONV, nn.Linear))]
+    with_tensors = [layer for layer in layers if layer["kind"] in ("conv1d", "conv2d", "depthwise_conv2d",
+                                                                   "batch_norm", "dense")]
+    modules = [m for m in model if isinstance(m, (*CONV, nn.BatchNorm2d, nn.Linear))]
     assert len(with_tensors) == len(modules)
     nnet = {}
     # The shape each module reads, channels first, to know what nn.Flatten flattened.
@@ -200,6 +209,12 @@ def to_nnet(model: nn.Sequential, layers: list, input_shape: tuple) -> dict:
             probe = module(probe)
     for ours, module in zip(with_tensors, modules):
         weight = module.weight.detach().double().numpy()
+        if isinstance(module, nn.BatchNorm2d):
+            nnet[f"{ours['name']}.gamma"] = weight
+            nnet[f"{ours['name']}.beta"] = module.bias.detach().double().numpy()
+            nnet[f"{ours['name']}.moving_mean"] = module.running_mean.double().numpy()
+            nnet[f"{ours['name']}.moving_variance"] = module.running_var.double().numpy()
+            continue
         if isinstance(module, CONV):
             kernel = np.moveaxis(weight, 1, -1).reshape(weight.shape[0], -1)
             nnet[f"{ours['name']}.kernel"] = kernel
