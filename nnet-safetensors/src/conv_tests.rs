@@ -250,6 +250,61 @@ fn a_conv_where_a_dense_layer_is_and_the_other_way_round() {
     assert_eq!(rows_of(&renamed, &net, Naming::Keras, 0)[0][1], 3.0);
 }
 
+#[test]
+fn a_custom_cnn_module_imports_in_declaration_order() {
+    // `self.conv1`, `self.conv2`, `self.fc1`, `self.fc2`: the numbers repeat across kinds, and
+    // an `nn.Conv2d` is a conv2d layer in a network without depthwise layers.
+    let mut net = conv(Conv2d, "conv2d1", 3, [2, 3], 2, 1);
+    net.extend(conv(Conv2d, "conv2d2", 2, [1, 1], 3, 1));
+    net.extend(TensorSpec::of_layer(Dense, "dense1", 8, 4, true));
+    net.extend(TensorSpec::of_layer(Dense, "dense2", 4, 1, true));
+    let bytes = file_of(&[
+        counting("conv1.weight", &[3, 2, 2, 3], 0.0),
+        counting("conv1.bias", &[3], 0.0),
+        counting("conv2.weight", &[2, 3, 1, 1], 0.0),
+        counting("conv2.bias", &[2], 0.0),
+        counting("fc1.weight", &[4, 8], 0.0),
+        counting("fc1.bias", &[4], 0.0),
+        counting("fc2.weight", &[1, 4], 0.0),
+        counting("fc2.bias", &[1], 0.0),
+    ]);
+    let file = parse(&bytes);
+    let sources = resolve::<f32>(&file, &net, Naming::PyTorch, ResolveOptions::default()).unwrap();
+    let names: Vec<&str> = sources.iter().map(|s| s.tensor.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "conv1.weight",
+            "conv1.bias",
+            "conv2.weight",
+            "conv2.bias",
+            "fc1.weight",
+            "fc1.bias",
+            "fc2.weight",
+            "fc2.bias"
+        ]
+    );
+    // With a depthwise layer in the network too, an `nn.Conv2d` could be either: the order
+    // must be given.
+    let mut both = conv(Conv2d, "conv2d1", 3, [2, 3], 2, 1);
+    both.extend(conv(DepthwiseConv2d, "depthwise_conv2d1", 3, [1, 1], 1, 1));
+    let bytes = file_of(&[
+        counting("conv.weight", &[3, 2, 2, 3], 0.0),
+        counting("conv.bias", &[3], 0.0),
+        counting("dw.weight", &[3, 1, 1, 1], 0.0),
+        counting("dw.bias", &[3], 0.0),
+    ]);
+    let text = error(&bytes, &both, Naming::PyTorch);
+    assert!(text.contains("with_module_order"), "{text}");
+    let file = parse(&bytes);
+    let order = ["conv".to_owned(), "dw".to_owned()];
+    let options = ResolveOptions {
+        module_order: &order,
+        ..ResolveOptions::default()
+    };
+    assert!(resolve::<f32>(&file, &both, Naming::PyTorch, options).is_ok());
+}
+
 /// `flatten` of `shape`, then `batch_norm`, then `dense 2`: PyTorch's
 /// `nn.Flatten, nn.BatchNorm1d(n), nn.Linear(n, 2)` on a channels-first tensor.
 fn after_flatten(shape: Shape) -> Vec<TensorSpec<'static>> {

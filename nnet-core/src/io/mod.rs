@@ -425,6 +425,9 @@ pub fn load_with<N: Architecture>(path: impl AsRef<Path>, options: &LoadOptions)
 /// `d·(k−1)` outputs are dropped, as TCNs write it, is `causal`). Pooling, `nn.Flatten` and
 /// activation modules hold no tensors: their numbers are skipped as `nn.ReLU`'s are. A depthwise
 /// layer is an `nn.Conv2d` as a convolution is: both match the network's layer at their rank.
+/// In a custom module of unnumbered attributes (`conv1`, `conv2`, `fc1`, `fc2`), the
+/// `nn.Conv2d`s take the network's conv2d layers in order (or its depthwise ones, if it has no
+/// conv2d layer); a network with both needs [`LoadOptions::module_order`].
 ///
 /// **A `Linear` after `nn.Flatten`** of a convolution's or pooling's output reads its inputs in
 /// PyTorch's channels-first order, where nnet's `flatten` gives them channels last: the import
