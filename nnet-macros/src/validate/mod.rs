@@ -2,7 +2,8 @@
 //! are collected and reported together. The driver here walks the lines: [`input`] checks the
 //! input line, [`layer`] each layer line (the rules in [`activation`], [`options`] and [`size`],
 //! the kind built in [`kinds`]), [`shapes`] the shape each layer outputs and the network's
-//! output, [`recurrence`] what holds across recurrent layers.
+//! output, [`recurrence`] what holds across stepped layers (recurrent layers, streamed
+//! convolutions).
 
 mod activation;
 mod axes;
@@ -33,6 +34,8 @@ pub(crate) fn validate(def: &NetworkDef) -> syn::Result<Model<'_>> {
     let mut last_line: Option<&LayerStmt> = None;
     let mut shape = input.flowing;
     let mut inline_params = 0;
+    // The past inputs of the streamed convolutions so far, values.
+    let mut history = 0;
     for statement in &def.statements {
         let Statement::Layer(line) = statement else {
             continue;
@@ -64,6 +67,7 @@ pub(crate) fn validate(def: &NetworkDef) -> syn::Result<Model<'_>> {
             scalar: def.scalar,
         };
         shape = output;
+        recurrence::check_history(line, &layer, &mut history, &mut errors);
         place(&mut layer, &mut inline_params);
         layers.push(layer);
         last_line = Some(line);
