@@ -235,15 +235,19 @@ fn suggested_shape(word: KindWord, n: usize) -> Shape {
 /// `groups` that does not divide both the input channels and the filters: each group reads as
 /// many channels and has as many filters.
 fn groups_error(at: &Reading, groups: usize, channels: usize, filters: usize) -> syn::Error {
+    // A sequence's shape is its channels: nothing to add.
+    let of = match at.input {
+        Shape::Sequence(_) => String::new(),
+        shape => format!(" of {}", shape_text(shape)),
+    };
     let what = match (
         channels.is_multiple_of(groups),
         filters.is_multiple_of(groups),
     ) {
-        (false, false) => format!(
-            "both the {channels} input channels of {} and the {filters} filters",
-            shape_text(at.input)
-        ),
-        (false, true) => format!("the {channels} input channels of {}", shape_text(at.input)),
+        (false, false) => {
+            format!("both the {channels} input channels{of} and the {filters} filters")
+        }
+        (false, true) => format!("the {channels} input channels{of}"),
         _ => format!("the {filters} filters"),
     };
     // The largest common divisor below the value written.
