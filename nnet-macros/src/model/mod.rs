@@ -157,7 +157,10 @@ impl Layer {
         } else if let (Kind::Conv(conv), Some(window)) = (&self.kind, self.window()) {
             (conv.taps_per_filter(&window), self.output.channels())
         } else if let (Kind::Conv(conv), true) = (&self.kind, self.is_streamed_conv()) {
-            (conv.causal_taps_per_filter(self.input.channels()), self.units)
+            (
+                conv.causal_taps_per_filter(self.input.channels()),
+                self.units,
+            )
         } else {
             (self.inputs, self.units)
         }

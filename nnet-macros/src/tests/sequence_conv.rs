@@ -87,20 +87,20 @@ fn odd_streamed_lists() {
             1,
         ),
         (
-            "input sequence 16; conv1d 16 3 (padding = causal, dilation = 1024); conv1d 16 3 (padding = causal, dilation = 1024); conv1d 16 3 (padding = causal, dilation = 1024);",
+            "input sequence 16; conv1d 16 3 (padding = causal, dilation = 256); conv1d 16 3 (padding = causal, dilation = 256); conv1d 16 3 (padding = causal, dilation = 256); conv1d 16 3 (padding = causal, dilation = 256);",
             1,
         ),
         (
             "input sequence 2; conv1d 4 2 (padding = causal, dilation = 99999999999999999);",
             1,
         ),
-        // At the budget: 65,536 values.
+        // At the budget: 16,384 `f32` values, 8,192 `f64` ones.
         (
-            "input sequence 16; conv1d 16 3 (padding = causal, dilation = 2048);",
+            "input sequence 16; conv1d 16 3 (padding = causal, dilation = 512);",
             0,
         ),
         (
-            "input sequence 16; conv1d 16 3 (padding = causal, dilation = 2049);",
+            "input sequence 16; conv1d 16 3 (padding = causal, dilation = 513);",
             1,
         ),
     ];
@@ -108,6 +108,22 @@ fn odd_streamed_lists() {
         let errors = errors_of(net(case));
         assert_eq!(errors.len(), expected, "{case}: {errors:#?}");
     }
+}
+
+/// The budget of past inputs is in bytes: half as many `f64` values.
+#[test]
+fn the_history_budget_is_in_bytes() {
+    let f64_net = |body: &str| -> TokenStream {
+        format!("#[scalar = f64] struct Net {{ {body} }}")
+            .parse()
+            .expect("tokens")
+    };
+    let at = "input sequence 16; conv1d 16 3 (padding = causal, dilation = 256);";
+    let over = "input sequence 16; conv1d 16 3 (padding = causal, dilation = 257);";
+    assert!(errors_of(f64_net(at)).is_empty());
+    let message = pipeline(f64_net(over)).to_string();
+    assert!(message.contains("64 KiB, 8,192 `f64` values"), "{message}");
+    assert_eq!(errors_of(net(over)).len(), 0);
 }
 
 /// Each rule's message says what it should.
@@ -127,17 +143,14 @@ fn streamed_messages_name_the_rule() {
             "keeps its last 40,000 inputs of 2 channels (80,000 values)",
         ),
         (
-            "input sequence 16; conv1d 16 3 (padding = causal, dilation = 1024); conv1d 16 3 (padding = causal, dilation = 1024); conv1d 16 3 (padding = causal, dilation = 1024);",
-            "98,304 with the convolutions before it",
+            "input sequence 16; conv1d 16 3 (padding = causal, dilation = 256); conv1d 16 3 (padding = causal, dilation = 256); conv1d 16 3 (padding = causal, dilation = 256);",
+            "24,576 with the convolutions before it",
         ),
         (
             "input sequence 3; conv1d 4 3 (padding = causal, groups = 2); dense 1;",
             "must divide the 3 input channels (each group",
         ),
-        (
-            "input sequence 3; dense 1;",
-            "or a causal `conv1d`",
-        ),
+        ("input sequence 3; dense 1;", "or a causal `conv1d`"),
     ];
     for (case, words) in cases {
         let message = pipeline(net(case)).to_string();
@@ -199,7 +212,10 @@ fn the_model_counts_a_streamed_convolution() {
     assert_eq!(first.inner_dims(), (6, 6));
     assert_eq!((first.params(), first.macs(), first.history()), (42, 36, 4));
     assert_eq!(first.tensors(), 2);
-    assert_eq!((third.params(), third.history(), third.tensors()), (12, 1, 1));
+    assert_eq!(
+        (third.params(), third.history(), third.tensors()),
+        (12, 1, 1)
+    );
     assert_eq!(model.last_stepped(), Some(2));
     assert_eq!(
         model.architecture(),

@@ -50,6 +50,7 @@ pub(crate) fn validate(def: &NetworkDef) -> syn::Result<Model<'_>> {
         if word.is_recurrent() {
             recurrence::check_recurrent_weights(line, word, shape.channels(), units, &mut errors);
         }
+        let reported = count(&errors);
         let output =
             shapes::output_shape(&kind, line, shape, units, &flow, layers.last(), &mut errors);
         let mut layer = Layer {
@@ -67,7 +68,10 @@ pub(crate) fn validate(def: &NetworkDef) -> syn::Result<Model<'_>> {
             scalar: def.scalar,
         };
         shape = output;
-        recurrence::check_history(line, &layer, &mut history, &mut errors);
+        // A line whose shape was refused has one error already.
+        if count(&errors) == reported {
+            recurrence::check_history(line, &layer, &mut history, &mut errors);
+        }
         place(&mut layer, &mut inline_params);
         layers.push(layer);
         last_line = Some(line);
@@ -90,6 +94,11 @@ pub(crate) fn validate(def: &NetworkDef) -> syn::Result<Model<'_>> {
         // check_input_line reports an error whenever it returns no shape.
         (None, None) => Err(syn::Error::new(def.body_span, "missing `input N;`")),
     }
+}
+
+/// The number of errors reported so far.
+fn count(errors: &Option<syn::Error>) -> usize {
+    errors.as_ref().map_or(0, |e| e.into_iter().count())
 }
 
 /// Where the layer's weights and vectors live, given the inline weights of the layers before.

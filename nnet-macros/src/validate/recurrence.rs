@@ -119,15 +119,16 @@ pub(super) fn check_recurrence(
     check_sequence_is_read(def, sequence, &features, layers, errors);
 }
 
-/// The most past inputs (values, all channels) the causal convolutions of a sequence network
-/// keep in its state: 65,536 (256 KiB of `f32`). The state is inline (a step allocates
-/// nothing) and a value the caller holds; at this size, building it and stepping a network
-/// fit a 2 MiB stack in debug builds.
-pub(crate) const MAX_HISTORY: usize = 65_536;
+/// The most bytes of past inputs the causal convolutions of a sequence network keep in its
+/// state: 64 KiB (16,384 `f32` values, 8,192 `f64`). The state is inline (a step allocates
+/// nothing) and a value the caller holds; building it takes several copies of it on the stack
+/// in a debug build (about twelve, measured), and at this size building and stepping a network
+/// fit a 2 MiB stack there.
+pub(crate) const MAX_HISTORY_BYTES: usize = 64 * 1024;
 
-/// The past inputs the streamed convolutions keep, all together, fit [`MAX_HISTORY`]; `total`
-/// counts those of the layers before `layer`. If not, the error is on the line that goes past
-/// it (its `dilation`, else its kernel), once.
+/// The past inputs the streamed convolutions keep, all together, fit [`MAX_HISTORY_BYTES`];
+/// `total` counts the values of the layers before `layer`. If not, the error is on the line
+/// that goes past it (its `dilation`, else its kernel), once.
 pub(super) fn check_history(
     line: &LayerStmt,
     layer: &Layer,
@@ -136,9 +137,10 @@ pub(super) fn check_history(
 ) {
     let channels = layer.input.channels();
     let values = layer.history().saturating_mul(channels);
+    let most = MAX_HISTORY_BYTES / layer.scalar.bytes();
     let before = *total;
     *total = before.saturating_add(values);
-    if values == 0 || *total <= MAX_HISTORY || before > MAX_HISTORY {
+    if values == 0 || *total <= most || before > most {
         return;
     }
     let with_others = if before > 0 {
@@ -158,12 +160,16 @@ pub(super) fn check_history(
         syn::Error::new(
             span,
             format!(
-                "`{}` keeps its last {} inputs of {channels} channel{} ({} values{with_others}), more than the causal convolutions of a sequence network may keep in its state ({}, inline so that a step allocates nothing): use a smaller dilation or kernel, or fewer channels",
+                "`{}` keeps its last {} input{} of {} channel{} ({} values{with_others}), more than the causal convolutions of a sequence network may keep in its state ({} KiB, {} `{}` values: the state is inline, so that a step allocates nothing and fits a small stack): use a smaller dilation or kernel, or fewer channels",
                 layer.text(),
                 thousands(layer.history()),
+                if layer.history() == 1 { "" } else { "s" },
+                thousands(channels),
                 if channels == 1 { "" } else { "s" },
                 thousands(values),
-                thousands(MAX_HISTORY),
+                MAX_HISTORY_BYTES / 1024,
+                thousands(most),
+                layer.scalar.name(),
             ),
         ),
     );

@@ -195,11 +195,17 @@ fn vector_message(at: &Reading, n: usize) -> Option<String> {
             "`{kind}` slides a window over {needs}, but the input is one vector of {n} values: declare the input's shape, e.g. `input {};`",
             shape_text(suggested_shape(at.word, n))
         ),
-        Some(before) if before.is_recurrent() && !before.returns_sequences() && at.word == KindWord::Conv1d => format!(
-            "`{kind}` reads a sequence, but `{}` before it returns only its last output: add `(return_sequences = true)` to `{}`",
-            before.field(),
-            before.field()
-        ),
+        Some(before)
+            if before.is_recurrent()
+                && !before.returns_sequences()
+                && at.word == KindWord::Conv1d =>
+        {
+            format!(
+                "`{kind}` reads a sequence, but `{}` before it returns only its last output: add `(return_sequences = true)` to `{}`",
+                before.field(),
+                before.field()
+            )
+        }
         Some(before) if matches!(before.kind, Kind::GlobalPool { .. }) => format!(
             "`{kind}` slides a window over {needs}, but `{}` before it already pooled every position into a vector of its {n} channels: there is nothing left to pool; remove one of them (global pooling usually comes last, before the dense layers)",
             before.field()
