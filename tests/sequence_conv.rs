@@ -642,3 +642,45 @@ fn the_largest_state_runs_on_a_2_mib_thread() {
         .join()
         .expect("runs on 2 MiB");
 }
+
+nnet::network! {
+    /// A convolution past the inline budget of weights (512 × 192): its kernel on the heap.
+    pub struct Wide {
+        input sequence 64;
+        conv1d 512 3 relu (padding = causal, dilation = 2);
+        conv1d 4 1 (padding = causal);
+    }
+}
+
+/// A streamed convolution whose kernel lives on the heap builds, streams and trains on a 2 MiB
+/// thread like an inline one.
+#[test]
+fn a_wide_streamed_convolution_keeps_its_kernel_on_the_heap() {
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(|| {
+            assert_eq!(Wide::PARAMS, 512 * 192 + 512 + 4 * 512 + 4);
+            let net = Wide::seeded(18);
+            let xs: Vec<SVector<f32, 64>> = (0..5)
+                .map(|t| SVector::from_fn(|c, _| ((t * 64 + c) as f32 * 0.37).sin()))
+                .collect();
+            check_streaming(&net, &xs);
+            let mut trained = net.clone();
+            let data: Sequences<64> = vec![xs.clone()].into();
+            let mut trainer = Trainer::new(Adam::default(), MeanSquaredError);
+            let config = FitConfig {
+                epochs: 1,
+                verbosity: Verbosity::Silent,
+                ..FitConfig::default()
+            };
+            trainer
+                .fit_sequences(&mut trained, &data, &[SVector::zeros(); 5], &config)
+                .unwrap();
+            assert_ne!(trained, net);
+            let bytes = nnet::io::to_safetensors(&trained);
+            assert_eq!(nnet::io::from_safetensors::<Wide>(&bytes).unwrap(), trained);
+        })
+        .expect("a thread")
+        .join()
+        .expect("runs on 2 MiB");
+}

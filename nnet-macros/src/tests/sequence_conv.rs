@@ -225,6 +225,22 @@ fn the_model_counts_a_streamed_convolution() {
     );
 }
 
+/// A streamed convolution past the inline budget of weights keeps its kernel on the heap, as
+/// a dense or recurrent layer does, and its state inline.
+#[test]
+fn a_wide_streamed_convolution_is_boxed() {
+    let source = "struct Net { input sequence 64; conv1d 512 3 relu (padding = causal); dense 1; }";
+    let def: NetworkDef = syn::parse_str(source).expect("parses");
+    let Ok(model) = crate::validate::validate(&def) else {
+        panic!("{source} is valid");
+    };
+    assert!(model.layers[0].boxed);
+    let out = pipeline(source.parse().expect("tokens")).to_string();
+    assert!(out.contains("CausalConv1d < 64 , 512 , 192 , 2"), "{out}");
+    assert!(out.contains("HeapMatrix < 512 , 192 >"), "{out}");
+    assert!(out.contains("HEAP_STORAGE"), "{out}");
+}
+
 mod never_panics {
     use super::*;
     use proptest::prelude::*;
