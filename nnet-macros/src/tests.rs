@@ -7,6 +7,7 @@ use quote::quote;
 use crate::pipeline;
 
 mod conv;
+mod sequence_conv;
 
 fn errors_of(tokens: TokenStream) -> Vec<String> {
     let out = pipeline(tokens).to_string();

@@ -173,7 +173,8 @@ fn inner_value(layer: &Layer, values: Option<&[Vec<f64>]>) -> TokenStream {
     }
     match &layer.kind {
         // Types with private fields (their kind marker): built by their `const` constructors.
-        Kind::Conv(_) => {
+        // (A streamed convolution, `CausalConv1d`, has only public fields: the arm below.)
+        Kind::Conv(_) if !layer.is_streamed_conv() => {
             let parts = [
                 "kernel",
                 "bias",

@@ -71,6 +71,28 @@ pub(crate) fn layer(layer: &Layer) -> String {
             init.word(),
             bias_init.word(),
         ),
+        Kind::Conv(conv) if layer.is_streamed_conv() => {
+            let (taps, dilation) = (conv.kernel[1], conv.dilation[1]);
+            let apart = if dilation > 1 {
+                format!(" ({dilation} steps apart)")
+            } else {
+                String::new()
+            };
+            format!(
+                "`{}`, streamed over a sequence of {}: {units} filters, each over {taps} taps{apart} of {}, {} activation, {} parameters (init `{}`, bias `{}`); its last {} inputs live in the state",
+                layer.text(),
+                layer.input.channels(),
+                match inputs / taps.max(1) {
+                    1 => "1 channel".to_owned(),
+                    channels => format!("{channels} channels"),
+                },
+                conv.activation.act.word(),
+                layer.params(),
+                conv.init.word(),
+                conv.bias_init.word(),
+                layer.history(),
+            )
+        }
         Kind::Conv(conv) => {
             let window = layer.window();
             let taps = window.map_or(0, |w| w.taps());

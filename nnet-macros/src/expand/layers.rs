@@ -9,7 +9,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::tokens::{layer_trait, lit, private};
-use crate::model::{Activation, Decimal, Kind, KindWord, KindWords, Layer};
+use crate::model::{Activation, Conv, Decimal, Kind, KindWord, KindWords, Layer};
 use crate::scalar::ScalarKind;
 
 /// The layer's `nnet_core` type, with its const shapes and storage.
@@ -113,6 +113,13 @@ fn inner_path(layer: &Layer, sep: TokenStream) -> TokenStream {
             quote!(#p::layer::#ty #sep <#inputs, #units #activation #storage>)
         }
         Kind::Flatten => quote!(#p::layer::Flatten #sep <#units>),
+        Kind::Conv(conv) if layer.is_streamed_conv() => {
+            // `CausalConv1d<C, F, K, HIST, ..>`: `inputs` and `units` are its `K` and `F`.
+            let (channels, history) = (lit(layer.input.channels()), lit(layer.history()));
+            let activation = activation_type(conv.activation, layer.scalar);
+            let (storage, bias) = (storage_type(layer), conv.use_bias);
+            quote!(#p::layer::CausalConv1d #sep <#channels, #units, #inputs, #history, #activation, #storage, #vector, #bias>)
+        }
         Kind::Conv(conv) => {
             let (flat_in, flat_out) = (lit(layer.inputs), lit(layer.units));
             let activation = activation_type(conv.activation, layer.scalar);
@@ -243,6 +250,17 @@ fn inner_constructor(layer: &Layer, rng: bool) -> TokenStream {
             }
         }
         Kind::Flatten => inner_expr_type(layer),
+        Kind::Conv(conv) if layer.is_streamed_conv() => {
+            let activation = activation_value(conv.activation, layer.scalar);
+            let (kernel_size, dilation, groups) = causal_counts(layer, conv);
+            let base = if rng {
+                let (init, bias_init) = (conv.init.ident(), conv.bias_init.ident());
+                quote!(<#ty>::initialized(#activation, #kernel_size, #dilation, #groups, #p::Initializer::#init, #p::Initializer::#bias_init, rng))
+            } else {
+                quote!(<#ty>::zeroed(#activation, #kernel_size, #dilation, #groups))
+            };
+            regularized(base, conv, layer)
+        }
         Kind::Conv(conv) => {
             let activation = activation_value(conv.activation, layer.scalar);
             let (window, groups) = (window_value(layer), groups_value(layer));
@@ -252,18 +270,31 @@ fn inner_constructor(layer: &Layer, rng: bool) -> TokenStream {
             } else {
                 quote!(<#ty>::new(#window, #groups, #activation))
             };
-            if conv.l1.is_zero() && conv.l2.is_zero() {
-                base
-            } else {
-                let (l1, l2) = (setting(conv.l1, layer), setting(conv.l2, layer));
-                quote!(#base.with_regularizer(#p::Regularizer { l1: #l1, l2: #l2 }))
-            }
+            regularized(base, conv, layer)
         }
         Kind::Pool(_) | Kind::GlobalPool { .. } => {
             let window = window_value(layer);
             quote!(<#ty>::new(#window))
         }
     }
+}
+
+/// A convolution's value `base` with its kernel regularization, if it has one.
+fn regularized(base: TokenStream, conv: &Conv, layer: &Layer) -> TokenStream {
+    let p = private();
+    if conv.l1.is_zero() && conv.l2.is_zero() {
+        base
+    } else {
+        let (l1, l2) = (setting(conv.l1, layer), setting(conv.l2, layer));
+        quote!(#base.with_regularizer(#p::Regularizer { l1: #l1, l2: #l2 }))
+    }
+}
+
+/// A streamed convolution's `kernel_size`, `dilation` and `groups`, as literals.
+pub(super) fn causal_counts(layer: &Layer, conv: &Conv) -> (TokenStream, TokenStream, TokenStream) {
+    let (kernel_size, dilation) = (lit(conv.kernel[1]), lit(conv.dilation[1]));
+    let groups = groups_value(layer);
+    (quote!(#kernel_size), quote!(#dilation), groups)
 }
 
 /// The fields of the layer's value other than its tensors, for a `const` struct expression:
@@ -294,6 +325,21 @@ pub(super) fn const_fields(layer: &Layer) -> Vec<(&'static str, TokenStream)> {
             ..
         } => vec![("activation", activation_value(*activation, layer.scalar))],
         Kind::Recurrent { .. } | Kind::Flatten => Vec::new(),
+        // `CausalConv1d`'s fields, all public: a struct expression.
+        Kind::Conv(conv) if layer.is_streamed_conv() => {
+            let (l1, l2) = (setting(conv.l1, layer), setting(conv.l2, layer));
+            let (kernel_size, dilation, groups) = causal_counts(layer, conv);
+            vec![
+                (
+                    "activation",
+                    activation_value(conv.activation, layer.scalar),
+                ),
+                ("regularizer", quote!(#p::Regularizer { l1: #l1, l2: #l2 })),
+                ("kernel_size", kernel_size),
+                ("dilation", dilation),
+                ("groups", groups),
+            ]
+        }
         Kind::Conv(conv) => {
             let (l1, l2) = (setting(conv.l1, layer), setting(conv.l2, layer));
             vec![
@@ -402,11 +448,11 @@ fn heap_or_inline(len: usize, heap: bool, scalar: ScalarKind) -> TokenStream {
     }
 }
 
-/// `<Type as Layer<IN, OUT>>::Gradient` (`Recurrent` for a recurrent layer).
+/// `<Type as Layer<IN, OUT>>::Gradient` (`Recurrent` for a stepped layer).
 pub(super) fn gradient_type(layer: &Layer) -> TokenStream {
     let p = private();
     let (ty, shape) = (layer_type(layer), layer_trait(layer));
-    if layer.is_recurrent() {
+    if layer.is_stepped() {
         quote!(<#ty as #p::layer::Recurrent<#shape>>::Gradient)
     } else {
         quote!(<#ty as #p::Layer<#shape>>::Gradient)

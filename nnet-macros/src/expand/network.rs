@@ -87,13 +87,22 @@ pub(super) fn training_hooks(model: &Model) -> TokenStream {
         })
         .collect();
     if !regularized.is_empty() {
+        // A stepped layer (a streamed convolution) has its regularization in `Recurrent`.
+        let access = |l: &Layer| {
+            let shape = layer_trait(l);
+            if l.is_stepped() {
+                quote!(#p::layer::Recurrent::<#shape>)
+            } else {
+                quote!(#p::Layer::<#shape>)
+            }
+        };
         let with = regularized.iter().map(|l| {
-            let (field, shape) = (l.field(), layer_trait(l));
-            quote!(#p::Layer::<#shape>::regularization(&self.#field, ::core::option::Option::Some(&mut grads.#field)))
+            let (field, access) = (l.field(), access(l));
+            quote!(#access::regularization(&self.#field, ::core::option::Option::Some(&mut grads.#field)))
         });
         let without = regularized.iter().map(|l| {
-            let (field, shape) = (l.field(), layer_trait(l));
-            quote!(#p::Layer::<#shape>::regularization(&self.#field, ::core::option::Option::None))
+            let (field, access) = (l.field(), access(l));
+            quote!(#access::regularization(&self.#field, ::core::option::Option::None))
         });
         tokens.extend(quote! {
             fn regularization(&self, grads: ::core::option::Option<&mut #gradients>) -> #scalar {

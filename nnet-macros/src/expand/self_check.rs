@@ -8,7 +8,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::layers::{groups_value, inner_expr_type, layer_type, window_value};
+use super::layers::{causal_counts, groups_value, inner_expr_type, layer_type, window_value};
 use super::tokens::{layer_trait, lit, private, scalar};
 use crate::model::{Kind, Layer, Model};
 
@@ -20,8 +20,8 @@ pub(super) fn counts(model: &Model) -> TokenStream {
     let (mut trainable, mut tensors, mut layers) = (Vec::new(), Vec::new(), Vec::new());
     for (index, layer) in model.layers.iter().enumerate() {
         let (ty, shape) = (layer_type(layer), layer_trait(layer));
-        // A recurrent layer is reached through `Recurrent`, which has no non-trainable values.
-        let (core, non_trainable) = if layer.is_recurrent() {
+        // A stepped layer is reached through `Recurrent`, which has no non-trainable values.
+        let (core, non_trainable) = if layer.is_stepped() {
             (quote!(<#ty as #p::layer::Recurrent<#shape>>), quote!(0))
         } else {
             let core = quote!(<#ty as #p::Layer<#shape>>);
@@ -64,12 +64,16 @@ pub(super) fn counts(model: &Model) -> TokenStream {
 }
 
 /// For a convolution or pooling, the `const fn` check of its `nnet_core` type: its sizes (`IN`,
-/// `OUT`, and a convolution's `F` and `K`) are those of the window and groups the macro gives
-/// it.
+/// `OUT`, and a convolution's `F` and `K`; a streamed convolution's `C`, `F`, `K` and `HIST`)
+/// are those of the window (kernel size and dilation) and groups the macro gives it.
 fn window_check(layer: &Layer, name: &str) -> Option<TokenStream> {
     let ty = inner_expr_type(layer);
     let window = window_value(layer);
     let check = match &layer.kind {
+        Kind::Conv(conv) if layer.is_streamed_conv() => {
+            let (kernel_size, dilation, groups) = causal_counts(layer, conv);
+            quote!(<#ty>::fits(#kernel_size, #dilation, #groups))
+        }
         Kind::Conv(_) => {
             let groups = groups_value(layer);
             quote!(<#ty>::check(#window, #groups))

@@ -156,6 +156,11 @@ impl Layer {
             (self.input.channels(), self.output.channels())
         } else if let (Kind::Conv(conv), Some(window)) = (&self.kind, self.window()) {
             (conv.taps_per_filter(&window), self.output.channels())
+        } else if let (Kind::Conv(conv), true) = (&self.kind, self.is_streamed_conv()) {
+            (
+                conv.causal_taps_per_filter(self.input.channels()),
+                self.units,
+            )
         } else {
             (self.inputs, self.units)
         }
@@ -181,6 +186,8 @@ impl Layer {
         let (inputs, units) = self.inner_dims();
         match &self.kind {
             Kind::Dense { .. } => self.positions() * inputs * units,
+            // A streamed convolution computes one output position per step.
+            Kind::Conv(_) if self.is_streamed_conv() => inputs * units,
             Kind::Conv(_) => self
                 .window()
                 .map_or(0, |window| window.positions() * inputs * units),
@@ -196,15 +203,40 @@ impl Layer {
         matches!(self.kind, Kind::Recurrent { .. })
     }
 
-    /// Whether the layer is recurrent and returns every step's output.
+    /// Whether the layer is a `conv1d` reading a sequence step by step: `nnet_core`'s
+    /// `CausalConv1d`, whose past inputs live in the network's state (in a valid network it is
+    /// causal with stride 1, see `validate::window`).
+    pub(crate) fn is_streamed_conv(&self) -> bool {
+        matches!(self.kind, Kind::Conv(_)) && matches!(self.input, Shape::Sequence(_))
+    }
+
+    /// Whether the layer carries a state from one step to the next, a recurrent layer or a
+    /// streamed convolution: the generated code steps it through `nnet_core`'s `Recurrent`, and
+    /// the network's `{Name}State` holds its state.
+    pub(crate) fn is_stepped(&self) -> bool {
+        self.is_recurrent() || self.is_streamed_conv()
+    }
+
+    /// Whether the layer is stepped and returns every step's output: a recurrent layer with
+    /// `return_sequences`, or a streamed convolution (an output at every step).
     pub(crate) fn returns_sequences(&self) -> bool {
-        matches!(
-            self.kind,
-            Kind::Recurrent {
-                return_sequences: true,
-                ..
-            }
-        )
+        self.is_streamed_conv()
+            || matches!(
+                self.kind,
+                Kind::Recurrent {
+                    return_sequences: true,
+                    ..
+                }
+            )
+    }
+
+    /// The past inputs a streamed convolution keeps (per channel): `dilation · (kernel − 1)`,
+    /// the zeros of Keras's causal padding; 0 for the other layers.
+    pub(crate) fn history(&self) -> usize {
+        match &self.kind {
+            Kind::Conv(conv) if self.is_streamed_conv() => conv.history(),
+            _ => 0,
+        }
     }
 
     /// The field, `dense1`, `batch_norm2`, …
@@ -422,9 +454,10 @@ impl Model<'_> {
             .any(|l| l.trains_differently() || l.batched())
     }
 
-    /// The index of the last recurrent layer, if there is one.
-    pub(crate) fn last_recurrent(&self) -> Option<usize> {
-        self.layers.iter().rposition(Layer::is_recurrent)
+    /// The index of the last stepped layer (recurrent, or a streamed convolution), if there
+    /// is one.
+    pub(crate) fn last_stepped(&self) -> Option<usize> {
+        self.layers.iter().rposition(Layer::is_stepped)
     }
 
     /// Whether inference runs batches through matrix–matrix products.

@@ -76,6 +76,20 @@ impl Conv {
         let groups = self.groups(window.channels).max(1);
         window.taps().saturating_mul(window.channels / groups)
     }
+
+    /// Values one filter of a `conv1d` streamed over a sequence of `channels` reads (`K`): its
+    /// taps times the input channels of its group (a sequence has no window, one step at a
+    /// time).
+    pub(crate) fn causal_taps_per_filter(&self, channels: usize) -> usize {
+        let groups = self.groups(channels).max(1);
+        self.kernel[1].saturating_mul(channels / groups)
+    }
+
+    /// The past inputs a causal `conv1d` reads before the current one, `dilation · (kernel − 1)`
+    /// (Keras's left padding, saturating).
+    pub(crate) fn history(&self) -> usize {
+        self.dilation[1].saturating_mul(self.kernel[1].saturating_sub(1))
+    }
 }
 
 /// A `max_pool1d`, `avg_pool1d`, `max_pool2d` or `avg_pool2d` line, every option resolved.

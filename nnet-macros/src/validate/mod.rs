@@ -2,7 +2,8 @@
 //! are collected and reported together. The driver here walks the lines: [`input`] checks the
 //! input line, [`layer`] each layer line (the rules in [`activation`], [`options`] and [`size`],
 //! the kind built in [`kinds`]), [`shapes`] the shape each layer outputs and the network's
-//! output, [`recurrence`] what holds across recurrent layers.
+//! output, [`recurrence`] what holds across stepped layers (recurrent layers, streamed
+//! convolutions).
 
 mod activation;
 mod axes;
@@ -33,6 +34,8 @@ pub(crate) fn validate(def: &NetworkDef) -> syn::Result<Model<'_>> {
     let mut last_line: Option<&LayerStmt> = None;
     let mut shape = input.flowing;
     let mut inline_params = 0;
+    // The past inputs of the streamed convolutions so far, values.
+    let mut history = 0;
     for statement in &def.statements {
         let Statement::Layer(line) = statement else {
             continue;
@@ -47,6 +50,7 @@ pub(crate) fn validate(def: &NetworkDef) -> syn::Result<Model<'_>> {
         if word.is_recurrent() {
             recurrence::check_recurrent_weights(line, word, shape.channels(), units, &mut errors);
         }
+        let reported = count(&errors);
         let output =
             shapes::output_shape(&kind, line, shape, units, &flow, layers.last(), &mut errors);
         let mut layer = Layer {
@@ -64,6 +68,10 @@ pub(crate) fn validate(def: &NetworkDef) -> syn::Result<Model<'_>> {
             scalar: def.scalar,
         };
         shape = output;
+        // A line whose shape was refused has one error already.
+        if count(&errors) == reported {
+            recurrence::check_history(line, &layer, &mut history, &mut errors);
+        }
         place(&mut layer, &mut inline_params);
         layers.push(layer);
         last_line = Some(line);
@@ -86,6 +94,11 @@ pub(crate) fn validate(def: &NetworkDef) -> syn::Result<Model<'_>> {
         // check_input_line reports an error whenever it returns no shape.
         (None, None) => Err(syn::Error::new(def.body_span, "missing `input N;`")),
     }
+}
+
+/// The number of errors reported so far.
+fn count(errors: &Option<syn::Error>) -> usize {
+    errors.as_ref().map_or(0, |e| e.into_iter().count())
 }
 
 /// Where the layer's weights and vectors live, given the inline weights of the layers before.

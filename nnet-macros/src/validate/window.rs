@@ -1,9 +1,9 @@
 //! The shapes of convolution and pooling: what a sliding window reads (a fixed shape of its
 //! number of axes), what it outputs (by `nnet_kinds`'s window arithmetic), and the rules that
 //! need the shape: a `valid` window fits its input, `groups` divides the input channels, the
-//! output fits a layer, and what a sequence network allows.
+//! output fits a layer, and what a sequence network allows (a causal `conv1d`, streamed).
 
-use nnet_kinds::{MAX_UNITS, Padding, Shape, Window};
+use nnet_kinds::{MAX_RECURRENT_UNITS, MAX_UNITS, Padding, Shape, Window};
 use proc_macro2::Span;
 
 use super::axes::counterpart;
@@ -26,6 +26,9 @@ pub(super) struct Reading<'a> {
 /// The shape a `conv1d`, `conv2d` or `depthwise_conv2d` outputs; a shape it cannot read, a
 /// window that does not fit, or groups that do not divide the channels are reported.
 pub(super) fn conv(conv: &Conv, at: &Reading, errors: &mut Option<syn::Error>) -> Shape {
+    if streams(conv, at) {
+        return streamed(conv, at, errors);
+    }
     let channels = at.input.channels();
     let out_channels = conv.out_channels(channels);
     if let Some(fallback) = check_reads(at, out_channels, Some(conv), errors) {
@@ -46,6 +49,50 @@ pub(super) fn conv(conv: &Conv, at: &Reading, errors: &mut Option<syn::Error>) -
         check_sizes(conv, at, &window, output, errors);
     }
     output
+}
+
+/// Whether the line is a `conv1d` that a sequence network streams: causal, with stride 1,
+/// reading a sequence.
+fn streams(conv: &Conv, at: &Reading) -> bool {
+    matches!(at.input, Shape::Sequence(_))
+        && at.word == KindWord::Conv1d
+        && conv.padding == Padding::Causal
+        && conv.strides[1] == 1
+}
+
+/// A causal `conv1d` streamed over a sequence outputs a sequence of its filters, one vector per
+/// step. `groups` divides the channels and the filters; its filters are at most
+/// [`MAX_RECURRENT_UNITS`] (a step's output is a vector on the stack, as a recurrent layer's
+/// state), and what one filter reads fits a layer ([`MAX_UNITS`]). Its past inputs are checked
+/// with the other convolutions' (the state they add up to, `recurrence`).
+fn streamed(conv: &Conv, at: &Reading, errors: &mut Option<syn::Error>) -> Shape {
+    let (channels, filters) = (at.input.channels(), conv.filters);
+    let groups = conv.groups.max(1);
+    if !(channels.is_multiple_of(groups) && filters.is_multiple_of(groups)) {
+        push_error(errors, groups_error(at, groups, channels, filters));
+        return Shape::Sequence(filters);
+    }
+    let taps = conv.causal_taps_per_filter(channels);
+    let message = if filters > MAX_RECURRENT_UNITS {
+        let most = MAX_RECURRENT_UNITS;
+        format!(
+            "`conv1d {filters}` streamed over a sequence has more filters than a step may output ({}): each step's output is a vector kept on the stack, as a recurrent layer's state; use at most {most} filters, e.g. `conv1d {most} {}`",
+            thousands(MAX_RECURRENT_UNITS),
+            conv.kernel[1]
+        )
+    } else if taps > MAX_UNITS {
+        format!(
+            "each filter of `conv1d` reads {} values ({} taps × {} channels), more than a layer may read ({}): use a smaller kernel, or `groups`",
+            thousands(taps),
+            thousands(conv.kernel[1]),
+            thousands(taps / conv.kernel[1].max(1)),
+            thousands(MAX_UNITS),
+        )
+    } else {
+        return Shape::Sequence(filters);
+    };
+    push_error(errors, syn::Error::new(at.line.size_span(), message));
+    Shape::Sequence(filters)
 }
 
 /// The shape a `max_pool…` or `avg_pool…` outputs: the input's channels over the window's
@@ -107,8 +154,8 @@ fn needs(word: KindWord) -> &'static str {
 }
 
 /// A convolution or pooling on a sequence of any length: in a network with `input sequence F;`
-/// a `conv1d` must be causal with stride 1 (a step cannot see the future); streaming it is not
-/// supported by this version, nor is pooling over a sequence.
+/// a `conv1d` must be causal with stride 1 (a step cannot see the future; a causal one is
+/// streamed, see [`streamed`]), and pooling needs a fixed shape.
 fn sequence_message(at: &Reading, conv: Option<&Conv>) -> Option<String> {
     let kind = at.word.name();
     let features = at.input.channels();
@@ -117,21 +164,15 @@ fn sequence_message(at: &Reading, conv: Option<&Conv>) -> Option<String> {
     );
     Some(match conv {
         Some(conv) if at.word == KindWord::Conv1d => {
-            if conv.padding != Padding::Causal || conv.strides[1] != 1 {
-                let written = at
-                    .line
-                    .size
-                    .as_ref()
-                    .map_or_else(|| "16".to_owned(), crate::model::lines::size_text);
-                format!(
-                    "in a network with `input sequence {features};`, a `conv1d` must be `padding = causal` with `strides = 1`: a step sees only the inputs up to it, never later ones; write e.g. `conv1d {written} {} (padding = causal);`, or {fixed}",
-                    crate::model::window::axes_text(conv.kernel, 1)
-                )
-            } else {
-                format!(
-                    "a causal `conv1d` in a network with `input sequence {features};` (streamed step by step) is not supported by this version of `network!`: {fixed}"
-                )
-            }
+            let written = at
+                .line
+                .size
+                .as_ref()
+                .map_or_else(|| "16".to_owned(), crate::model::lines::size_text);
+            format!(
+                "in a network with `input sequence {features};`, a `conv1d` must be `padding = causal` with `strides = 1`: a step sees only the inputs up to it, never later ones; write e.g. `conv1d {written} {} (padding = causal);`, or {fixed}",
+                crate::model::window::axes_text(conv.kernel, 1)
+            )
         }
         _ if at.word.decl().number.kernel_axes() == 2 => format!(
             "`{kind}` reads {}, but a sequence has one axis of steps: use a 1-D layer, or {fixed}",
@@ -154,6 +195,17 @@ fn vector_message(at: &Reading, n: usize) -> Option<String> {
             "`{kind}` slides a window over {needs}, but the input is one vector of {n} values: declare the input's shape, e.g. `input {};`",
             shape_text(suggested_shape(at.word, n))
         ),
+        Some(before)
+            if before.is_recurrent()
+                && !before.returns_sequences()
+                && at.word == KindWord::Conv1d =>
+        {
+            format!(
+                "`{kind}` reads a sequence, but `{}` before it returns only its last output: add `(return_sequences = true)` to `{}`",
+                before.field(),
+                before.field()
+            )
+        }
         Some(before) if matches!(before.kind, Kind::GlobalPool { .. }) => format!(
             "`{kind}` slides a window over {needs}, but `{}` before it already pooled every position into a vector of its {n} channels: there is nothing left to pool; remove one of them (global pooling usually comes last, before the dense layers)",
             before.field()
@@ -189,15 +241,19 @@ fn suggested_shape(word: KindWord, n: usize) -> Shape {
 /// `groups` that does not divide both the input channels and the filters: each group reads as
 /// many channels and has as many filters.
 fn groups_error(at: &Reading, groups: usize, channels: usize, filters: usize) -> syn::Error {
+    // A sequence's shape is its channels: nothing to add.
+    let of = match at.input {
+        Shape::Sequence(_) => String::new(),
+        shape => format!(" of {}", shape_text(shape)),
+    };
     let what = match (
         channels.is_multiple_of(groups),
         filters.is_multiple_of(groups),
     ) {
-        (false, false) => format!(
-            "both the {channels} input channels of {} and the {filters} filters",
-            shape_text(at.input)
-        ),
-        (false, true) => format!("the {channels} input channels of {}", shape_text(at.input)),
+        (false, false) => {
+            format!("both the {channels} input channels{of} and the {filters} filters")
+        }
+        (false, true) => format!("the {channels} input channels{of}"),
         _ => format!("the {filters} filters"),
     };
     // The largest common divisor below the value written.
