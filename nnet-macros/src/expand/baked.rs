@@ -1,5 +1,11 @@
 //! Expansion of baked weights: `TRAINED` (a `const`, for networks whose layers are all inline)
 //! and `trained()`, built from the weights read at compile time.
+//!
+//! A `const` network is written as exact float literals: the inline budget keeps it to some
+//! 16k weights, which cost rustc about 0.1 s. A network with heap layers is decoded by
+//! `trained()` from one byte string: its weights can number millions, and a million literals
+//! cost rustc seconds and half a gigabyte (BENCHMARKS.md, "Compile time of baked convolutional
+//! weights (issue 18)").
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
@@ -74,9 +80,8 @@ fn items(model: &Model, baked: Option<&Baked>) -> TokenStream {
         });
         let (count, bytes) = (lit(baked.tensors.len()), le_bytes(baked, model.def.scalar));
         let (len, bytes) = (lit(bytes.len()), Literal::byte_string(&bytes));
-        // One byte string, not a literal per value: a million `f32` literals cost rustc seconds
-        // and hundreds of megabytes (BENCHMARKS.md, "Compile time of baked convolutional
-        // weights"); the bytes are the values' own, so the network is the file's bit for bit.
+        // One byte string, not a literal per value (see the module's header); the bytes are the
+        // values' own, so the network is the file's bit for bit.
         quote! {
             // Every tensor in the order of `Parameters`, column-major, little-endian.
             static BYTES: &[::core::primitive::u8; #len] = #bytes;
