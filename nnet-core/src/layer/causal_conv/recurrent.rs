@@ -14,6 +14,8 @@ use nalgebra::SVector;
 
 use super::super::recurrent::spans;
 use super::super::{LayerKind, Recurrent};
+use super::kernel::dispatch;
+use super::one_group::{Sequences, Step};
 use super::{CausalConv1d, CausalConvState};
 use crate::activation::Activation;
 use crate::storage::MatrixStorage;
@@ -76,31 +78,38 @@ impl<
     /// `tap · dilation` of it.
     #[inline(always)]
     fn step(&self, state: &mut Self::State, x: &SVector<T, C>) {
-        let axis = Self::axis(HIST + 1, self.kernel_size, self.dilation);
-        let mut z = *self.bias.matrix();
-        self.add_taps(z.as_mut_slice(), |tap| match axis.input_of(HIST, tap) {
-            Some(p) if p < HIST => Some(state.window(p)),
-            Some(_) => Some(x.as_slice()),
-            None => None,
-        });
-        self.activation.activate(z.as_mut_slice());
-        state.output = z;
-        state.push(x);
+        if self.one_group() {
+            return dispatch::<T, F, _>(Step {
+                layer: self,
+                state,
+                x,
+            });
+        }
+        self.step_groups(state, x);
     }
 
     fn forward_sequences(&self, x: &[T], lengths: &[usize], trace: &mut [T], h: &mut [T]) {
+        if self.one_group() {
+            return dispatch::<T, F, _>(Sequences {
+                layer: self,
+                x,
+                lengths,
+                trace,
+                h,
+            });
+        }
         for (start, len) in spans(lengths) {
             let axis = Self::axis(len, self.kernel_size, self.dilation);
             for t in 0..len {
-                let z = &mut trace[(start + t) * F..(start + t + 1) * F];
-                z.copy_from_slice(self.bias.matrix().as_slice());
-                self.add_taps(z, |tap| {
+                let mut z = *self.bias.matrix();
+                self.add_taps(z.as_mut_slice(), |tap| {
                     let s = start + axis.input_of(t, tap)?;
                     Some(&x[s * C..(s + 1) * C])
                 });
-                let y = &mut h[(start + t) * F..(start + t + 1) * F];
-                y.copy_from_slice(z);
-                self.activation.activate(y);
+                let at = (start + t) * F..(start + t + 1) * F;
+                trace[at.clone()].copy_from_slice(z.as_slice());
+                self.activation.activate(z.as_mut_slice());
+                h[at].copy_from_slice(z.as_slice());
             }
         }
     }

@@ -1,7 +1,7 @@
 //! [`CausalConvState`]: what a streaming causal convolution carries from one step to the next,
 //! its past inputs in a ring buffer and its last output.
 
-use nalgebra::{SMatrix, SVector};
+use nalgebra::SVector;
 
 use crate::Scalar;
 
@@ -25,10 +25,16 @@ use crate::Scalar;
 /// assert_eq!(state.past(4), None); // older than the history kept
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
+// The history first, at a cache line, for the same reason as the layer's kernel: the slots a
+// step writes and reads then sit alike in lines wherever the state lives.
+#[repr(C, align(64))]
 pub struct CausalConvState<const C: usize, const F: usize, const HIST: usize, T: Scalar = f32> {
-    /// The last `HIST` inputs, one per column; column `next` holds the oldest.
-    pub(super) history: SMatrix<T, C, HIST>,
-    /// The column the next input overwrites: the oldest one (0 when `HIST` is 0).
+    /// The last `HIST` inputs, one per slot of `C` values, in a ring buffer written twice: slot
+    /// `s` of the second half repeats slot `s` of the first, so that the `HIST` slots from
+    /// `next` on are the past in order, oldest first, without wrapping (and one slot more, the
+    /// oldest's copy, is free for the current input while a step reads its window).
+    pub(super) history: [[[T; C]; HIST]; 2],
+    /// The slot the next input overwrites: the oldest (0 when `HIST` is 0).
     pub(super) next: usize,
     /// The output of the last step.
     pub(super) output: SVector<T, F>,
@@ -39,7 +45,7 @@ impl<const C: usize, const F: usize, const HIST: usize, T: Scalar> Default
 {
     fn default() -> Self {
         Self {
-            history: SMatrix::zeros(),
+            history: [[[T::zero(); C]; HIST]; 2],
             next: 0,
             output: SVector::zeros(),
         }
@@ -80,16 +86,32 @@ impl<const C: usize, const F: usize, const HIST: usize, T: Scalar> CausalConvSta
         (1..=HIST).contains(&lag).then(|| self.window(HIST - lag))
     }
 
-    /// Position `p < HIST` of the window of past inputs, `0` the oldest: column
-    /// `(next + p) mod HIST`.
+    /// Position `p < HIST` of the window of past inputs, `0` the oldest: slot `next + p` of
+    /// the doubled buffer.
     #[inline(always)]
     pub(super) fn window(&self, p: usize) -> &[T] {
-        let column = if self.next + p >= HIST {
-            self.next + p - HIST
-        } else {
-            self.next + p
-        };
-        &self.history.as_slice()[column * C..(column + 1) * C]
+        &self.history.as_flattened()[self.next + p]
+    }
+
+    /// A step with input `x`: the output is `f` of the step's window, its `HIST` past inputs,
+    /// oldest first, then `x`, `(HIST + 1) · C` values in a row; then `x` is recorded as the
+    /// latest input, as [`push`](Self::push) records it. While `f` reads, `x` is in the place
+    /// of the oldest input's second copy, which the window does not reach.
+    #[inline(always)]
+    pub(super) fn step_with(&mut self, x: &SVector<T, C>, f: impl FnOnce(&[T]) -> SVector<T, F>) {
+        if HIST == 0 {
+            self.output = f(x.as_slice());
+            return;
+        }
+        // `next` read once: the compiler cannot tell that the slots written do not hold it.
+        // Below `HIST` always; saying so spares the checks of the slots' indices.
+        let next = self.next.min(HIST.saturating_sub(1));
+        let x = x.data.0[0];
+        let slots = self.history.as_flattened_mut();
+        slots[next + HIST] = x;
+        self.output = f(slots[next..=next + HIST].as_flattened());
+        slots[next] = x;
+        self.next = if next + 1 == HIST { 0 } else { next + 1 };
     }
 
     /// Records `x` as the latest input, forgetting the oldest (nothing when `HIST` is 0). The
@@ -110,8 +132,10 @@ impl<const C: usize, const F: usize, const HIST: usize, T: Scalar> CausalConvSta
         if HIST == 0 {
             return;
         }
-        let column = self.next;
-        self.history.as_mut_slice()[column * C..(column + 1) * C].copy_from_slice(x.as_slice());
-        self.next = if column + 1 == HIST { 0 } else { column + 1 };
+        let slot = self.next;
+        let slots = self.history.as_flattened_mut();
+        slots[slot].copy_from_slice(x.as_slice());
+        slots[slot + HIST].copy_from_slice(x.as_slice());
+        self.next = if slot + 1 == HIST { 0 } else { slot + 1 };
     }
 }

@@ -1,7 +1,9 @@
 //! [`CausalConv1d`] against an independent causal convolution written from Keras's formula
 //! (zeros before the first step), against numbers worked by hand, `step` against
-//! `forward_sequences` bit for bit, and `backward_sequences` against central differences on
-//! several sequences of different lengths; in `f32` and `f64`.
+//! `forward_sequences` bit for bit (over long streams through every shape of registers too),
+//! the one-group product in registers and in plain arrays against `f64` sums, and
+//! `backward_sequences` against central differences on several sequences of different
+//! lengths; in `f32` and `f64`.
 //!
 //! # Tolerances
 //!
@@ -11,6 +13,7 @@
 //! `f64` (truncation `~1e-10`, passing at `1e-8 + 1e-6·|n|`).
 
 use nalgebra::{SMatrix, SVector, matrix, vector};
+use pulp::{Simd, WithSimd};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -135,12 +138,22 @@ fn check_outputs<const C: usize, const F: usize, const K: usize, const HIST: usi
 ) where
     T: Scalar,
 {
+    check_outputs_over::<C, F, K, HIST, T>(counts, &LENGTHS);
+}
+
+/// [`check_outputs`] over sequences of the given lengths.
+fn check_outputs_over<const C: usize, const F: usize, const K: usize, const HIST: usize, T>(
+    counts: (usize, usize, usize),
+    lengths: &[usize],
+) where
+    T: Scalar,
+{
     let layer = randomized::<C, F, K, HIST, T, Tanh>(Tanh, counts, 1);
-    let steps: usize = LENGTHS.iter().sum();
+    let steps: usize = lengths.iter().sum();
     let x = values::<T>(&mut rng(2), steps * C);
-    let (trace, h) = forward(&layer, &x, &LENGTHS);
+    let (trace, h) = forward(&layer, &x, lengths);
     assert_eq!(
-        streamed(&layer, &x, &LENGTHS),
+        streamed(&layer, &x, lengths),
         h,
         "{counts:?}: step ≠ forward_sequences"
     );
@@ -151,7 +164,7 @@ fn check_outputs<const C: usize, const F: usize, const K: usize, const HIST: usi
     }
     assert_eq!(activated, h, "{counts:?}: trace");
     let mut start = 0;
-    for &len in &LENGTHS {
+    for &len in lengths {
         let expected = reference(&layer, &x[start * C..(start + len) * C]);
         let actual = &h[start * F..(start + len) * F];
         for (k, (a, e)) in actual.iter().zip(&expected).enumerate() {
@@ -183,6 +196,88 @@ fn step_equals_forward_sequences_equals_the_formula_f32() {
 #[test]
 fn step_equals_forward_sequences_equals_the_formula_f64() {
     check_every_geometry_outputs::<f64>();
+}
+
+/// Long sequences through the one-group product of every shape of registers: fewer filters
+/// than 4 lanes (plain arrays), 4, 5 (registers of 4, the last overlapping), 8, 12 (of 8,
+/// overlapping), 16, 72 (9 registers: a block of 8 and one more); odd channels, kernels whose
+/// columns are not a multiple of the partial sums, dilations 1 and 3, windows wrapping the
+/// ring buffer many times; and one layer of groups beside them.
+fn check_long_streams<T: Scalar>() {
+    let lengths = [40, 1, 23];
+    check_outputs_over::<3, 2, 9, 2, T>((3, 1, 1), &lengths);
+    check_outputs_over::<3, 4, 9, 2, T>((3, 1, 1), &lengths);
+    check_outputs_over::<5, 5, 15, 6, T>((3, 3, 1), &lengths);
+    check_outputs_over::<4, 8, 12, 2, T>((3, 1, 1), &lengths);
+    check_outputs_over::<1, 12, 5, 4, T>((5, 1, 1), &lengths);
+    check_outputs_over::<16, 16, 240, 14, T>((15, 1, 1), &lengths);
+    check_outputs_over::<2, 72, 14, 6, T>((7, 1, 1), &lengths);
+    check_outputs_over::<4, 6, 6, 4, T>((3, 2, 2), &lengths);
+}
+
+#[test]
+fn long_streams_of_every_register_shape_f32() {
+    check_long_streams::<f32>();
+}
+
+#[test]
+fn long_streams_of_every_register_shape_f64() {
+    check_long_streams::<f64>();
+}
+
+/// The product of a one-group layer in the registers this machine's dispatch picks (AVX2 with
+/// FMA, in registers of 8 or 4 `f32`, where it has them) and in plain arrays, against `f64`
+/// sums: the two paths differ only by rounding.
+fn check_product<const F: usize, const K: usize>() {
+    struct Dispatched<'a, const F: usize, const K: usize>(&'a [[f32; F]; K], &'a [f32; K]);
+    impl<const F: usize, const K: usize> WithSimd for Dispatched<'_, F, K> {
+        type Output = [f32; F];
+        fn with_simd<S: Simd>(self, simd: S) -> [f32; F] {
+            let mut z = [0.5; F];
+            super::kernel::add_product(simd, &mut z, self.0, self.1);
+            z
+        }
+    }
+    let mut r = rng(7);
+    let kernel: [[f32; F]; K] = core::array::from_fn(|_| {
+        let column = values::<f32>(&mut r, F);
+        core::array::from_fn(|f| column[f])
+    });
+    let v: [f32; K] = core::array::from_fn(|_| r.random_range(-1.0..1.0));
+    let dispatched = super::kernel::dispatch::<f32, F, _>(Dispatched(&kernel, &v));
+    let plain = Dispatched(&kernel, &v).with_simd(pulp::Scalar::new());
+    for f in 0..F {
+        let exact: f64 = 0.5
+            + kernel
+                .iter()
+                .zip(&v)
+                .map(|(w, &v)| f64::from(w[f]) * f64::from(v))
+                .sum::<f64>();
+        let scale: f64 = 0.5
+            + kernel
+                .iter()
+                .zip(&v)
+                .map(|(w, &v)| f64::from((w[f] * v).abs()))
+                .sum::<f64>();
+        for (path, z) in [("dispatched", dispatched), ("plain", plain)] {
+            let error = (f64::from(z[f]) - exact).abs();
+            assert!(
+                error <= 2.0 * K as f64 * f64::from(f32::EPSILON) * scale,
+                "{F}×{K} {path}: filter {f}: {} ≠ {exact}",
+                z[f]
+            );
+        }
+    }
+}
+
+#[test]
+fn the_product_in_registers_and_in_arrays() {
+    check_product::<1, 7>();
+    check_product::<4, 12>();
+    check_product::<5, 13>();
+    check_product::<12, 30>();
+    check_product::<16, 240>();
+    check_product::<72, 9>();
 }
 
 #[test]
@@ -477,4 +572,28 @@ fn initialized_with_keras_fans() {
     let orthogonal = draw(Initializer::Orthogonal, 2);
     let gram = orthogonal.kernel.transpose() * orthogonal.kernel;
     assert!((gram - SMatrix::<f32, 6, 6>::identity()).abs().max() < 1e-5);
+}
+
+#[test]
+fn the_kernel_and_the_history_start_at_a_cache_line_wherever_they_live() {
+    type Conv16 = CausalConv1d<16, 16, 240, 14, Linear>;
+    #[derive(Clone)]
+    struct Network {
+        _first: u8,
+        conv: Conv16,
+        state: CausalConvState<16, 16, 14>,
+        _last: f32,
+    }
+    let on_stack = Network {
+        _first: 1,
+        conv: Conv16::zeroed(Linear, 15, 1, 1),
+        state: CausalConvState::default(),
+        _last: 0.0,
+    };
+    let in_array = [(7_u8, on_stack.clone()), (9, on_stack.clone())];
+    let boxed = Box::new(on_stack.clone());
+    for network in [&on_stack, &in_array[0].1, &in_array[1].1, &boxed] {
+        assert_eq!(network.conv.kernel.as_ptr() as usize % 64, 0);
+        assert_eq!(network.state.history.as_ptr() as usize % 64, 0);
+    }
 }
