@@ -105,6 +105,6 @@ fn main() -> Result<(), Box<dyn Error>> {
         dense_eval.loss,
         dense_time
     );
-    println!("\n{}", cnn.summary());
+    println!("\n{}", DigitsCnn::summary());
     Ok(())
 }
