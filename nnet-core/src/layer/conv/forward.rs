@@ -54,15 +54,58 @@ pub(super) fn preactivation<V: Simd, T: Scalar>(
     }
 }
 
-/// The registers of a block starting at register `block` of `count` over `len` values from
-/// `first`: the last one ends at the last value, overlapping the one before it.
+/// The `N` registers of `values` from `start` (which need not be a multiple of the lanes).
+/// Their number is known to the compiler, so that indexing them with a constant costs no
+/// check: each multiply-add reads its weights straight from memory.
 #[inline(always)]
-fn offsets(first: usize, block: usize, count: usize, len: usize, lanes: usize) -> [usize; BLOCK] {
-    let mut at = [first; BLOCK];
-    for (r, at) in at.iter_mut().enumerate().take(count) {
-        *at = first + ((block + r) * lanes).min(len - lanes);
-    }
-    at
+fn registers<V: Simd, T: Scalar, const N: usize>(values: &[T], start: usize) -> &[T::Reg<V>] {
+    let lanes = T::lanes::<V>();
+    &T::as_simd::<V>(&values[start..start + N * lanes]).0[..N]
+}
+
+/// As [`registers`], mutably.
+#[inline(always)]
+fn registers_mut<V: Simd, T: Scalar, const N: usize>(
+    values: &mut [T],
+    start: usize,
+) -> &mut [T::Reg<V>] {
+    let lanes = T::lanes::<V>();
+    &mut T::as_mut_simd::<V>(&mut values[start..start + N * lanes]).0[..N]
+}
+
+/// Runs `$run::<N>(…, start, …)` over `$len` values from `$first` in blocks of `N` whole
+/// registers (8, then 4, 2, 1), and a last register ending at the last value, overlapping the
+/// one before it, when `$len` is not a multiple of the lanes (both compute the shared values
+/// identically). A block's sums must be a fixed number of registers for the compiler to keep
+/// them in registers over the whole window (an array of a run-time length lives in memory, and
+/// every multiply-add became a load and a store); four sizes keep the copies of the kernel few.
+macro_rules! for_each_block {
+    ($first:expr, $len:expr, |$start:ident| $run:ident ( $($arg:expr),* )) => {{
+        let (first, len, lanes): (usize, usize, usize) = ($first, $len, T::lanes::<V>());
+        let whole = len / lanes;
+        let mut register = 0;
+        while register < whole {
+            let $start = first + register * lanes;
+            let left = whole - register;
+            register += if left >= BLOCK {
+                $run::<V, T, BLOCK>($($arg),*);
+                BLOCK
+            } else if left >= 4 {
+                $run::<V, T, 4>($($arg),*);
+                4
+            } else if left >= 2 {
+                $run::<V, T, 2>($($arg),*);
+                2
+            } else {
+                $run::<V, T, 1>($($arg),*);
+                1
+            };
+        }
+        if len % lanes != 0 {
+            let $start = first + len - lanes;
+            $run::<V, T, 1>($($arg),*);
+        }
+    }};
 }
 
 /// The filters of group `g` at one position, into `out` (the position's `F` outputs).
@@ -95,30 +138,47 @@ fn group<V: Simd, T: Scalar>(
         });
         return;
     }
-    let registers = fg.div_ceil(lanes);
-    let zero = T::splat_reg(simd, T::zero());
-    for block in (0..registers).step_by(BLOCK) {
-        let count = (registers - block).min(BLOCK);
-        let at = offsets(first_filter, block, count, fg, lanes);
-        let mut sums = [zero; BLOCK];
-        for (sum, &at) in sums.iter_mut().zip(&at).take(count) {
-            *sum = load::<V, T>(&bias[at..at + lanes]);
-        }
-        for_each_tap!(geo, position, |tap, offset| {
-            let xs = &x[offset + first_channel..offset + first_channel + cg];
-            let columns = kernel[tap * cg * f..(tap + 1) * cg * f].chunks_exact(f);
-            for (column, &xv) in columns.zip(xs) {
-                let xv = T::splat_reg(simd, xv);
-                for (sum, &at) in sums.iter_mut().zip(&at).take(count) {
-                    let w = load::<V, T>(&column[at..at + lanes]);
-                    *sum = T::mul_add_reg(simd, w, xv, *sum);
-                }
+    for_each_block!(first_filter, fg, |start| group_block(
+        simd,
+        geo,
+        kernel,
+        bias,
+        x,
+        position,
+        (start, first_channel),
+        out
+    ));
+}
+
+/// `N` registers of filters of a group at one position, from filter `start`; the group's
+/// channels start at `first_channel`.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn group_block<V: Simd, T: Scalar, const N: usize>(
+    simd: V,
+    geo: &Geometry,
+    kernel: &[T],
+    bias: &[T],
+    x: &[T],
+    position: usize,
+    (start, first_channel): (usize, usize),
+    out: &mut [T],
+) {
+    let (f, cg) = (geo.filters, geo.group_channels);
+    let mut sums = [T::splat_reg(simd, T::zero()); N];
+    sums.copy_from_slice(registers::<V, T, N>(bias, start));
+    for_each_tap!(geo, position, |tap, offset| {
+        let xs = &x[offset + first_channel..offset + first_channel + cg];
+        let columns = kernel[tap * cg * f..(tap + 1) * cg * f].chunks_exact(f);
+        for (column, &xv) in columns.zip(xs) {
+            let xv = T::splat_reg(simd, xv);
+            let w = registers::<V, T, N>(column, start);
+            for r in 0..N {
+                sums[r] = T::mul_add_reg(simd, w[r], xv, sums[r]);
             }
-        });
-        for (&sum, &at) in sums.iter().zip(&at).take(count) {
-            store::<V, T>(&mut out[at..at + lanes], sum);
         }
-    }
+    });
+    registers_mut::<V, T, N>(out, start).copy_from_slice(&sums);
 }
 
 /// Every filter at one position of a depthwise layer of depth multiplier 1 (filter `c` reads
@@ -146,25 +206,33 @@ fn elementwise<V: Simd, T: Scalar>(
         });
         return;
     }
-    let registers = f.div_ceil(lanes);
-    let zero = T::splat_reg(simd, T::zero());
-    for block in (0..registers).step_by(BLOCK) {
-        let count = (registers - block).min(BLOCK);
-        let at = offsets(0, block, count, f, lanes);
-        let mut sums = [zero; BLOCK];
-        for (sum, &at) in sums.iter_mut().zip(&at).take(count) {
-            *sum = load::<V, T>(&bias[at..at + lanes]);
+    for_each_block!(0, f, |start| elementwise_block(
+        simd, geo, kernel, bias, x, position, start, out
+    ));
+}
+
+/// `N` registers of channels of a depthwise layer at one position, from channel `start`.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn elementwise_block<V: Simd, T: Scalar, const N: usize>(
+    simd: V,
+    geo: &Geometry,
+    kernel: &[T],
+    bias: &[T],
+    x: &[T],
+    position: usize,
+    start: usize,
+    out: &mut [T],
+) {
+    let f = geo.filters;
+    let mut sums = [T::splat_reg(simd, T::zero()); N];
+    sums.copy_from_slice(registers::<V, T, N>(bias, start));
+    for_each_tap!(geo, position, |tap, offset| {
+        let w = registers::<V, T, N>(&kernel[tap * f..(tap + 1) * f], start);
+        let xs = registers::<V, T, N>(&x[offset..offset + f], start);
+        for r in 0..N {
+            sums[r] = T::mul_add_reg(simd, w[r], xs[r], sums[r]);
         }
-        for_each_tap!(geo, position, |tap, offset| {
-            let (column, xs) = (&kernel[tap * f..(tap + 1) * f], &x[offset..offset + f]);
-            for (sum, &at) in sums.iter_mut().zip(&at).take(count) {
-                let w = load::<V, T>(&column[at..at + lanes]);
-                let xv = load::<V, T>(&xs[at..at + lanes]);
-                *sum = T::mul_add_reg(simd, w, xv, *sum);
-            }
-        });
-        for (&sum, &at) in sums.iter().zip(&at).take(count) {
-            store::<V, T>(&mut out[at..at + lanes], sum);
-        }
-    }
+    });
+    registers_mut::<V, T, N>(out, start).copy_from_slice(&sums);
 }

@@ -7,6 +7,7 @@ use core::marker::PhantomData;
 use nnet_kinds::{Axis, Padding, Window};
 
 use super::PoolKind;
+use crate::layer::conv::geometry::inside;
 use crate::Scalar;
 
 /// A pooling layer from `IN` to `OUT` values per sample: Keras's `MaxPooling1D`/`2D`,
@@ -127,22 +128,32 @@ impl<const IN: usize, const OUT: usize, M: PoolKind> Pool<IN, OUT, M> {
             && OUT == window.positions() * window.channels
     }
 
-    /// The flat index of channel 0 of every input cell that output `(p, q)` reads, in window
-    /// order (row by row); padding cells are skipped.
+    /// The padding before the first row and before the first column.
     #[inline]
-    fn cells(&self, p: usize, q: usize) -> impl Iterator<Item = usize> + '_ {
+    fn pads(&self) -> (usize, usize) {
+        (self.window.rows.pad_before(), self.window.cols.pad_before())
+    }
+
+    /// The flat index of channel 0 of every input cell that output `(p, q)` reads, in window
+    /// order (row by row); padding cells are skipped. `pads` is [`pads`](Self::pads).
+    #[inline]
+    fn cells(
+        &self,
+        (top, left): (usize, usize),
+        p: usize,
+        q: usize,
+    ) -> impl Iterator<Item = usize> + '_ {
         let Window {
             rows,
             cols,
             channels,
         } = self.window;
-        (0..rows.kernel)
-            .filter_map(move |ti| rows.input_of(p, ti))
-            .flat_map(move |i| {
-                (0..cols.kernel)
-                    .filter_map(move |tj| cols.input_of(q, tj))
-                    .map(move |j| (i * cols.input + j) * channels)
-            })
+        let (row_taps, first_row) = inside(&rows, top, p);
+        let (col_taps, first_col) = inside(&cols, left, q);
+        (0..row_taps.len()).flat_map(move |n| {
+            let i = first_row + n * rows.dilation;
+            (0..col_taps.len()).map(move |m| (i * cols.input + first_col + m * cols.dilation) * channels)
+        })
     }
 
     /// Every output position `(p, q)` with the flat index of its channel 0, in output order.
@@ -156,10 +167,10 @@ impl<const IN: usize, const OUT: usize, M: PoolKind> Pool<IN, OUT, M> {
     /// One sample's output: `out[(p, q, c)]` is the maximum (or mean) of channel `c` over the
     /// cells of window `(p, q)`.
     pub(crate) fn pool<T: Scalar>(&self, x: &[T], out: &mut [T]) {
-        let channels = self.window.channels;
+        let (channels, pads) = (self.window.channels, self.pads());
         for (p, q, at) in self.positions() {
             let out = &mut out[at..at + channels];
-            let mut cells = self.cells(p, q);
+            let mut cells = self.cells(pads, p, q);
             // Every window holds a cell of the input (`fits`: Keras's padding never exceeds
             // the window); zeros guard the impossible empty one.
             let Some(first) = cells.next() else {
@@ -197,13 +208,13 @@ impl<const IN: usize, const OUT: usize, M: PoolKind> Pool<IN, OUT, M> {
     /// `x`. A mean gives `δ / cells` to each cell of its window; a maximum gives `δ` to its
     /// first maximal cell.
     pub(crate) fn pool_backward<T: Scalar>(&self, x: &[T], delta: &[T], dx: &mut [T]) {
-        let channels = self.window.channels;
+        let (channels, pads) = (self.window.channels, self.pads());
         for (p, q, at) in self.positions() {
             let delta = &delta[at..at + channels];
             if M::MAX {
                 for (c, &d) in delta.iter().enumerate() {
                     let mut best: Option<(usize, T)> = None;
-                    for cell in self.cells(p, q) {
+                    for cell in self.cells(pads, p, q) {
                         let v = x[cell + c];
                         if best.is_none_or(|(_, max)| v > max) {
                             best = Some((cell + c, v));
@@ -214,8 +225,8 @@ impl<const IN: usize, const OUT: usize, M: PoolKind> Pool<IN, OUT, M> {
                     }
                 }
             } else {
-                let count = T::of_f64(self.cells(p, q).count() as f64);
-                for cell in self.cells(p, q) {
+                let count = T::of_f64(self.cells(pads, p, q).count() as f64);
+                for cell in self.cells(pads, p, q) {
                     for (g, &d) in dx[cell..cell + channels].iter_mut().zip(delta) {
                         *g += d / count;
                     }

@@ -214,3 +214,38 @@ fn the_dispatched_instruction_set_matches_the_formula() {
     }
     pulp::Arch::new().dispatch(Native);
 }
+
+/// Filters and channels in every split into blocks of registers (8, 4, 2 and 1 whole registers
+/// and an overlapping last one), on the machine's own instruction set, against the formula:
+/// 44 filters are 5 whole `f32` registers of AVX2 (a block of 4 and one of 1) and 4 filters
+/// more; 15 whole ones and a part in `f64`.
+#[test]
+fn every_split_into_register_blocks_matches_the_formula() {
+    struct Native;
+    impl pulp::WithSimd for Native {
+        type Output = ();
+        fn with_simd<V: Simd>(self, simd: V) {
+            let window = image((3, 2, 3), (2, 2), 1, 1, Padding::Same);
+            let layer: ConvOf<18, 264, 44, 12, Linear, Conv2dKind, f32, true> =
+                randomized(Conv::new(window, 1, Linear), 310);
+            check_reference("44 filters", &layer, simd, 311);
+            let layer: ConvOf<18, 264, 44, 12, Linear, Conv2dKind, f64, true> =
+                randomized(Conv::new(window, 1, Linear), 312);
+            check_reference("44 filters in f64", &layer, simd, 313);
+            // 2 groups of 28 filters: 3 whole registers (2 + 1) and a part, from filter 28.
+            let window = image((3, 2, 4), (2, 2), 1, 1, Padding::Same);
+            let layer: ConvOf<24, 336, 56, 8, Tanh, Conv2dKind, f32, false> =
+                randomized(Conv::new(window, 2, Tanh), 314);
+            check_reference("2 groups of 28 filters", &layer, simd, 315);
+            // Depthwise over 76 channels: 9 whole registers (8 + 1) and a part.
+            let window = image((2, 3, 76), (3, 3), 1, 1, Padding::Same);
+            let layer: ConvOf<456, 456, 76, 9, Linear, DepthwiseConv2dKind, f32, true> =
+                randomized(Conv::new(window, 76, Linear), 316);
+            check_reference("depthwise over 76 channels", &layer, simd, 317);
+            let layer: ConvOf<456, 456, 76, 9, Linear, DepthwiseConv2dKind, f64, true> =
+                randomized(Conv::new(window, 76, Linear), 318);
+            check_reference("depthwise over 76 channels in f64", &layer, simd, 319);
+        }
+    }
+    pulp::Arch::new().dispatch(Native);
+}
