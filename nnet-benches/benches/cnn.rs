@@ -15,13 +15,20 @@
 //!   batches of 32, `Adam::with_learning_rate(0.003)`, categorical cross-entropy, shuffled.
 //!
 //! Before measuring, each network's output and the baseline's are checked equal within 1e-5.
+//!
+//! On a machine busy with other work, `cargo bench -p nnet-benches --bench cnn -- --cpu-time
+//! [FILTER]` measures the same closures by the CPU time of the process's threads instead of
+//! criterion's wall time (the median of 5 runs of at least 0.3 s each, from
+//! `/proc/self/task/*/schedstat`, Linux only): time lost to other processes is left out, what
+//! they cost in shared caches is not, and `fit` counts the time of both its threads.
 
 #[path = "baseline/cnn.rs"]
 mod baseline;
 
 use std::hint::black_box;
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, Throughput};
 use nnet::datasets::load_csv;
 use nnet::loss::CategoricalCrossentropy;
 use nnet::optim::Adam;
@@ -62,6 +69,98 @@ nnet::network! {
 
 const BATCH: usize = 256;
 
+/// Where the measurements go: criterion, or this thread's CPU time (`--cpu-time`).
+enum Sink<'a> {
+    Criterion(BenchmarkGroup<'a, WallTime>),
+    Cpu { group: String, filter: Option<String> },
+}
+
+impl<'a> Sink<'a> {
+    /// A group of measurements named `name`, for criterion or for `--cpu-time`.
+    fn group(c: &'a mut Option<Criterion>, cpu: &Option<Option<String>>, name: &str) -> Self {
+        match (c, cpu) {
+            (Some(c), None) => Sink::Criterion(c.benchmark_group(name)),
+            (_, filter) => Sink::Cpu {
+                group: name.to_owned(),
+                filter: filter.clone().flatten(),
+            },
+        }
+    }
+
+    /// Measures `f` as `name` of the group (if the `--cpu-time` filter is in its full name).
+    fn bench<R>(&mut self, name: &str, mut f: impl FnMut() -> R) {
+        match self {
+            Sink::Criterion(group) => {
+                group.bench_function(name, |b| b.iter(&mut f));
+            }
+            Sink::Cpu { group, filter } => {
+                let full = format!("{group}/{name}");
+                if filter.as_ref().is_none_or(|w| full.contains(w.as_str())) {
+                    println!("{full:40} {:>12.3} µs of CPU per call", cpu_time(f) * 1e6);
+                }
+            }
+        }
+    }
+
+    fn throughput(&mut self, elements: usize) {
+        if let Sink::Criterion(group) = self {
+            group.throughput(Throughput::Elements(elements as u64));
+        }
+    }
+
+    fn sample_size(&mut self, n: usize) {
+        if let Sink::Criterion(group) = self {
+            group.sample_size(n);
+        }
+    }
+
+    fn finish(self) {
+        if let Sink::Criterion(group) = self {
+            group.finish();
+        }
+    }
+}
+
+/// The CPU time of all this process's threads so far (`fit`'s pool included), in seconds, from
+/// Linux's scheduler statistics.
+fn process_cpu() -> f64 {
+    let mut ns = 0_u64;
+    for task in std::fs::read_dir("/proc/self/task").expect("Linux /proc") {
+        let path = task.unwrap().path().join("schedstat");
+        // A thread that ended since the listing has no statistics left to add.
+        if let Ok(stat) = std::fs::read_to_string(path) {
+            ns += stat.split_whitespace().next().unwrap().parse::<u64>().unwrap();
+        }
+    }
+    ns as f64 * 1e-9
+}
+
+/// The median over 5 runs of the CPU time of one call of `f`, each run at least 0.3 s (the
+/// statistics advance by the scheduler's ticks, so shorter runs would not be exact).
+fn cpu_time<R>(mut f: impl FnMut() -> R) -> f64 {
+    black_box(f());
+    let mut calls = 1_usize;
+    let mut runs = Vec::new();
+    while runs.len() < 5 {
+        let start = process_cpu();
+        for _ in 0..calls {
+            black_box(f());
+        }
+        let spent = process_cpu() - start;
+        // The statistics advance at the scheduler's ticks (a few ms): more calls are asked for
+        // by doubling until a run is long enough to scale by.
+        if spent < 0.05 {
+            calls *= 2;
+        } else if spent < 0.3 {
+            calls = (calls as f64 * 0.35 / spent).ceil() as usize;
+        } else {
+            runs.push(spent / calls as f64);
+        }
+    }
+    runs.sort_by(f64::total_cmp);
+    runs[2]
+}
+
 /// The training images of the epoch: the first 1,437 rows of `digits.csv`, pixels / 16, and
 /// their one-hot digits.
 fn digits() -> (Vec<SVector<f32, 64>>, Vec<SVector<f32, 10>>) {
@@ -86,7 +185,11 @@ fn assert_close(a: &[f32], b: &[f32], what: &str) {
     assert!(gap <= 1e-5, "{what}: nnet and the baseline differ by {gap}");
 }
 
-fn digits_inference(c: &mut Criterion) {
+/// The two measurement settings every function below takes: criterion (`None` under
+/// `--cpu-time`) and the `--cpu-time` filter.
+type Settings<'a> = (&'a mut Option<Criterion>, &'a Option<Option<String>>);
+
+fn digits_inference((c, cpu): Settings<'_>) {
     let net = DigitsCnn::seeded(1);
     let tensors: [&[f32]; 6] = std::array::from_fn(|i| net.tensor(i));
     let hand = baseline::Digits::new(tensors);
@@ -100,24 +203,22 @@ fn digits_inference(c: &mut Criterion) {
         assert_close(y.as_slice(), &hand.forward(a), "digits forward_batch");
     }
 
-    let mut group = c.benchmark_group("cnn_forward/digits");
+    let mut group = Sink::group(c, cpu, "cnn_forward/digits");
     let (x, a) = (xs[3], arrays[3]);
-    group.bench_function("nnet", |b| b.iter(|| net.forward(black_box(&x))));
-    group.bench_function("baseline", |b| b.iter(|| hand.forward(black_box(&a))));
+    group.bench("nnet", || net.forward(black_box(&x)));
+    group.bench("baseline", || hand.forward(black_box(&a)));
     group.finish();
 
-    let mut group = c.benchmark_group("cnn_batch/digits");
-    group.throughput(Throughput::Elements(BATCH as u64));
-    group.bench_function(BenchmarkId::new("nnet", BATCH), |b| {
-        b.iter(|| net.forward_batch(black_box(xs), &mut ys))
+    let mut group = Sink::group(c, cpu, "cnn_batch/digits");
+    group.throughput(BATCH);
+    group.bench(&format!("nnet/{BATCH}"), || {
+        net.forward_batch(black_box(xs), &mut ys)
     });
     let mut out = vec![[0.0_f32; 10]; BATCH];
-    group.bench_function(BenchmarkId::new("baseline", BATCH), |b| {
-        b.iter(|| {
-            for (y, x) in out.iter_mut().zip(black_box(&arrays)) {
-                *y = hand.forward(x);
-            }
-        })
+    group.bench(&format!("baseline/{BATCH}"), || {
+        for (y, x) in out.iter_mut().zip(black_box(&arrays)) {
+            *y = hand.forward(x);
+        }
     });
     group.finish();
 }
@@ -135,7 +236,7 @@ fn perturb(net: &mut DsCnn) {
     }
 }
 
-fn ds_cnn_inference(c: &mut Criterion) {
+fn ds_cnn_inference((c, cpu): Settings<'_>) {
     let mut declared = Box::new(DsCnn::seeded(1));
     perturb(&mut declared);
     let net = Box::new(declared.inference());
@@ -179,36 +280,32 @@ fn ds_cnn_inference(c: &mut Criterion) {
         assert!(gap < 1e-4, "DS-CNN folded and declared differ by {gap}");
     }
 
-    let mut group = c.benchmark_group("cnn_forward/ds_cnn");
+    let mut group = Sink::group(c, cpu, "cnn_forward/ds_cnn");
     let (x, a) = (xs[3], arrays[3]);
-    group.bench_function("nnet", |b| b.iter(|| net.forward(black_box(&x))));
-    group.bench_function("baseline", |b| b.iter(|| hand.forward(black_box(&a))));
+    group.bench("nnet", || net.forward(black_box(&x)));
+    group.bench("baseline", || hand.forward(black_box(&a)));
     group.finish();
 
-    let mut group = c.benchmark_group("cnn_batch/ds_cnn");
-    group.throughput(Throughput::Elements(BATCH as u64));
-    group.bench_function(BenchmarkId::new("nnet_folded", BATCH), |b| {
-        b.iter(|| {
-            for (y, x) in ys.iter_mut().zip(black_box(&xs)) {
-                *y = net.forward(x);
-            }
-        })
+    let mut group = Sink::group(c, cpu, "cnn_batch/ds_cnn");
+    group.throughput(BATCH);
+    group.bench(&format!("nnet_folded/{BATCH}"), || {
+        for (y, x) in ys.iter_mut().zip(black_box(&xs)) {
+            *y = net.forward(x);
+        }
     });
-    group.bench_function(BenchmarkId::new("nnet_declared", BATCH), |b| {
-        b.iter(|| declared.forward_batch(black_box(&xs), &mut ys))
+    group.bench(&format!("nnet_declared/{BATCH}"), || {
+        declared.forward_batch(black_box(&xs), &mut ys)
     });
     let mut out = vec![[0.0_f32; 12]; BATCH];
-    group.bench_function(BenchmarkId::new("baseline", BATCH), |b| {
-        b.iter(|| {
-            for (y, x) in out.iter_mut().zip(black_box(&arrays)) {
-                *y = hand.forward(x);
-            }
-        })
+    group.bench(&format!("baseline/{BATCH}"), || {
+        for (y, x) in out.iter_mut().zip(black_box(&arrays)) {
+            *y = hand.forward(x);
+        }
     });
     group.finish();
 }
 
-fn digits_epoch(c: &mut Criterion) {
+fn digits_epoch((c, cpu): Settings<'_>) {
     let (xs, ys) = digits();
     let config = FitConfig {
         batch_size: 32,
@@ -219,14 +316,26 @@ fn digits_epoch(c: &mut Criterion) {
     };
     let mut net = DigitsCnn::seeded(1);
     let mut trainer = Trainer::new(Adam::with_learning_rate(0.003), CategoricalCrossentropy);
-    let mut group = c.benchmark_group("cnn_epoch/digits");
-    group.throughput(Throughput::Elements(xs.len() as u64));
+    let mut group = Sink::group(c, cpu, "cnn_epoch/digits");
+    group.throughput(xs.len());
     group.sample_size(10);
-    group.bench_function("nnet", |b| {
-        b.iter(|| trainer.fit(&mut net, &xs, &ys, &config).unwrap())
-    });
+    group.bench("nnet", || trainer.fit(&mut net, &xs, &ys, &config).unwrap());
     group.finish();
 }
 
-criterion_group!(benches, digits_inference, ds_cnn_inference, digits_epoch);
-criterion_main!(benches);
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    // `--cpu-time [FILTER]`: this thread's CPU time per call, not criterion.
+    let cpu = args.iter().position(|a| a == "--cpu-time").map(|i| {
+        args.get(i + 1).filter(|a| !a.starts_with('-')).cloned()
+    });
+    let mut criterion = cpu
+        .is_none()
+        .then(|| Criterion::default().configure_from_args());
+    digits_inference((&mut criterion, &cpu));
+    ds_cnn_inference((&mut criterion, &cpu));
+    digits_epoch((&mut criterion, &cpu));
+    if let Some(c) = criterion {
+        c.final_summary();
+    }
+}

@@ -395,6 +395,81 @@ pub fn accumulate_with<R, T: Scalar, L, A, G, const IN: usize, const OUT: usize>
     output_activation: &A,
     grads: &mut G,
     outputs: &mut [SVector<T, OUT>],
+    trace: impl FnMut(&SVector<T, IN>) -> R,
+    backward: impl FnMut(&SVector<T, IN>, &R, &SVector<T, OUT>, &mut G),
+) -> T
+where
+    R: Trace<OUT, T>,
+    L: Loss<OUT, T>,
+    A: Activation<T>,
+{
+    // `∂L/∂z` of a wide output layer on the heap, reused for every sample. In optimized builds
+    // the loop is a function inlined here, not a closure given to `with_zeroed_vector_of`:
+    // generated networks call this inside a SIMD dispatch, and a closure the compiler does not
+    // inline (a whole network's passes are too large for it to) is compiled without the
+    // dispatched instruction set, every register operation in it a call (a CNN's training
+    // epoch ran 4× slower). Debug builds keep the closure, whose frame holds the vector only
+    // when it is small.
+    #[cfg(not(debug_assertions))]
+    {
+        if OUT > crate::storage::INLINE_UNITS {
+            let mut delta: crate::storage::HeapVector<OUT, T> =
+                crate::storage::MatrixStorage::zeroed();
+            let delta = crate::storage::MatrixStorage::matrix_mut(&mut delta);
+            accumulate_into(
+                delta,
+                inputs,
+                targets,
+                loss,
+                output_activation,
+                grads,
+                outputs,
+                trace,
+                backward,
+            )
+        } else {
+            let mut delta = SVector::<T, OUT>::zeros();
+            accumulate_into(
+                &mut delta,
+                inputs,
+                targets,
+                loss,
+                output_activation,
+                grads,
+                outputs,
+                trace,
+                backward,
+            )
+        }
+    }
+    #[cfg(debug_assertions)]
+    with_zeroed_vector_of(|delta: &mut SVector<T, OUT>| {
+        accumulate_into(
+            delta,
+            inputs,
+            targets,
+            loss,
+            output_activation,
+            grads,
+            outputs,
+            trace,
+            backward,
+        )
+    })
+}
+
+#[cfg(feature = "std")]
+/// The loop of [`accumulate_with`] with `∂L/∂z` in `delta`.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn accumulate_into<R, T: Scalar, L, A, G, const IN: usize, const OUT: usize>(
+    delta: &mut SVector<T, OUT>,
+    inputs: &[SVector<T, IN>],
+    targets: &[L::Target],
+    loss: &L,
+    output_activation: &A,
+    grads: &mut G,
+    outputs: &mut [SVector<T, OUT>],
     mut trace: impl FnMut(&SVector<T, IN>) -> R,
     mut backward: impl FnMut(&SVector<T, IN>, &R, &SVector<T, OUT>, &mut G),
 ) -> T
@@ -403,20 +478,17 @@ where
     L: Loss<OUT, T>,
     A: Activation<T>,
 {
-    // `∂L/∂z` of a wide output layer on the heap, reused for every sample.
-    with_zeroed_vector_of(|delta: &mut SVector<T, OUT>| {
-        let mut total = T::zero();
-        for (i, (x, y)) in inputs.iter().zip(targets).enumerate() {
-            let t = trace(x);
-            let (z, a) = (t.output_preactivation(), t.output());
-            total += loss.value_and_delta_into(output_activation, z, a, y, delta);
-            backward(x, &t, delta, grads);
-            if let Some(output) = outputs.get_mut(i) {
-                output.copy_from(t.output());
-            }
+    let mut total = T::zero();
+    for (i, (x, y)) in inputs.iter().zip(targets).enumerate() {
+        let t = trace(x);
+        let (z, a) = (t.output_preactivation(), t.output());
+        total += loss.value_and_delta_into(output_activation, z, a, y, delta);
+        backward(x, &t, delta, grads);
+        if let Some(output) = outputs.get_mut(i) {
+            output.copy_from(t.output());
         }
-        total
-    })
+    }
+    total
 }
 
 #[cfg(feature = "std")]

@@ -83,7 +83,10 @@ pub(crate) fn inside(axis: &Axis, before: usize, out: usize) -> (core::ops::Rang
         (below.div_ceil(d), beyond.div_ceil(d).min(axis.kernel))
     };
     let first = first.min(end);
-    (first..end, (start + first * axis.dilation).saturating_sub(before))
+    (
+        first..end,
+        (start + first * axis.dilation).saturating_sub(before),
+    )
 }
 
 /// Runs `$body` for each tap of output position `$position` of `$geo` that reads the input
@@ -127,9 +130,8 @@ mod tests {
         let mut checked = 0;
         for padding in [Padding::Valid, Padding::Same, Padding::Causal] {
             for (input, kernel, stride, dilation) in (1..9).flat_map(|n| {
-                (1..6).flat_map(move |k| {
-                    (1..4).flat_map(move |s| (1..4).map(move |d| (n, k, s, d)))
-                })
+                (1..6)
+                    .flat_map(move |k| (1..4).flat_map(move |s| (1..4).map(move |d| (n, k, s, d))))
             }) {
                 let axis = Axis::new(input, kernel, stride, dilation, padding);
                 for out in 0..axis.output() {
@@ -137,7 +139,11 @@ mod tests {
                     let expected: Vec<usize> = (0..kernel)
                         .filter(|&t| axis.input_of(out, t).is_some())
                         .collect();
-                    assert_eq!(taps.clone().collect::<Vec<_>>(), expected, "{axis:?} at {out}");
+                    assert_eq!(
+                        taps.clone().collect::<Vec<_>>(),
+                        expected,
+                        "{axis:?} at {out}"
+                    );
                     for (n, t) in taps.enumerate() {
                         assert_eq!(axis.input_of(out, t), Some(first + n * dilation));
                     }

@@ -7,8 +7,8 @@ use core::marker::PhantomData;
 use nnet_kinds::{Axis, Padding, Window};
 
 use super::PoolKind;
-use crate::layer::conv::geometry::inside;
 use crate::Scalar;
+use crate::layer::conv::geometry::inside;
 
 /// A pooling layer from `IN` to `OUT` values per sample: Keras's `MaxPooling1D`/`2D`,
 /// `AveragePooling1D`/`2D` and `GlobalMaxPooling`/`GlobalAveragePooling`, as the marker `M`
@@ -152,7 +152,8 @@ impl<const IN: usize, const OUT: usize, M: PoolKind> Pool<IN, OUT, M> {
         let (col_taps, first_col) = inside(&cols, left, q);
         (0..row_taps.len()).flat_map(move |n| {
             let i = first_row + n * rows.dilation;
-            (0..col_taps.len()).map(move |m| (i * cols.input + first_col + m * cols.dilation) * channels)
+            (0..col_taps.len())
+                .map(move |m| (i * cols.input + first_col + m * cols.dilation) * channels)
         })
     }
 
