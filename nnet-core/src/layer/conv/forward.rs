@@ -9,13 +9,19 @@
 //! filters identically), so no load is masked. A group narrower than a register runs in plain
 //! scalar code; a depthwise layer of depth multiplier 1 runs its channels across the lanes
 //! instead, each against its own input channel.
+//!
+//! Eight registers of sums are kept at once: eight registers of filters at one position, or,
+//! when the filters fill fewer, as many neighbouring positions of a row as make eight, each
+//! weight register then serving all of them. One position's few sums alone would wait on each
+//! other (a multiply-add takes four cycles before the next one on the same sum can start); the
+//! sums of each position are still taken in the same order, so the outputs are the same.
 
 use pulp::Simd;
 
-use super::geometry::{Geometry, for_each_tap};
+use super::geometry::{Geometry, for_each_tap, inside};
 use crate::Scalar;
 
-/// Registers of filters kept at once.
+/// Registers of sums kept at once.
 const BLOCK: usize = 8;
 
 /// The first register's worth of `values`.
@@ -42,14 +48,36 @@ pub(super) fn preactivation<V: Simd, T: Scalar>(
     x: &[T],
     z: &mut [T],
 ) {
+    let lanes = T::lanes::<V>();
     let f = geo.filters;
-    for (position, out) in z.chunks_exact_mut(f).enumerate().take(geo.positions) {
-        if geo.is_elementwise() {
-            elementwise(simd, geo, kernel, bias, x, position, out);
-        } else {
-            for g in 0..geo.groups {
-                group(simd, geo, kernel, bias, x, position, g, out);
+    if geo.is_elementwise() {
+        if f < lanes {
+            for (position, out) in z.chunks_exact_mut(f).enumerate().take(geo.positions) {
+                elementwise_narrow(geo, kernel, bias, x, position, out);
             }
+        } else {
+            for_each_block!(0, f, |start| elementwise_positions(
+                simd, geo, kernel, bias, x, start, z
+            ));
+        }
+        return;
+    }
+    let (fg, cg) = (geo.group_filters, geo.group_channels);
+    for g in 0..geo.groups {
+        if fg < lanes {
+            for (position, out) in z.chunks_exact_mut(f).enumerate().take(geo.positions) {
+                group_narrow(geo, kernel, bias, x, position, g, out);
+            }
+        } else {
+            for_each_block!(g * fg, fg, |start| group_positions(
+                simd,
+                geo,
+                kernel,
+                bias,
+                x,
+                (start, g * cg),
+                z
+            ));
         }
     }
 }
@@ -73,12 +101,14 @@ fn registers_mut<V: Simd, T: Scalar, const N: usize>(
     &mut T::as_mut_simd::<V>(&mut values[start..start + N * lanes]).0[..N]
 }
 
-/// Runs `$run::<N>(…, start, …)` over `$len` values from `$first` in blocks of `N` whole
-/// registers (8, then 4, 2, 1), and a last register ending at the last value, overlapping the
-/// one before it, when `$len` is not a multiple of the lanes (both compute the shared values
-/// identically). A block's sums must be a fixed number of registers for the compiler to keep
-/// them in registers over the whole window (an array of a run-time length lives in memory, and
-/// every multiply-add became a load and a store); four sizes keep the copies of the kernel few.
+/// Runs `$run::<V, T, N, P>(…, start, …)` over `$len` values from `$first` in blocks of `N`
+/// whole registers (8, then 4, 2, 1), and a last register ending at the last value, overlapping
+/// the one before it, when `$len` is not a multiple of the lanes (both compute the shared
+/// values identically); `P = 8 / N` is the number of positions whose sums fit beside them.
+///
+/// A block's sums must be a fixed number of registers for the compiler to keep them in
+/// registers over the whole window (an array of a run-time length lives in memory, and every
+/// multiply-add became a load and a store); four sizes keep the copies of the kernel few.
 macro_rules! for_each_block {
     ($first:expr, $len:expr, |$start:ident| $run:ident ( $($arg:expr),* )) => {{
         let (first, len, lanes): (usize, usize, usize) = ($first, $len, T::lanes::<V>());
@@ -88,31 +118,31 @@ macro_rules! for_each_block {
             let $start = first + register * lanes;
             let left = whole - register;
             register += if left >= BLOCK {
-                $run::<V, T, BLOCK>($($arg),*);
+                $run::<V, T, BLOCK, 1>($($arg),*);
                 BLOCK
             } else if left >= 4 {
-                $run::<V, T, 4>($($arg),*);
+                $run::<V, T, 4, 2>($($arg),*);
                 4
             } else if left >= 2 {
-                $run::<V, T, 2>($($arg),*);
+                $run::<V, T, 2, 4>($($arg),*);
                 2
             } else {
-                $run::<V, T, 1>($($arg),*);
+                $run::<V, T, 1, 8>($($arg),*);
                 1
             };
         }
         if len % lanes != 0 {
             let $start = first + len - lanes;
-            $run::<V, T, 1>($($arg),*);
+            $run::<V, T, 1, 8>($($arg),*);
         }
     }};
 }
+use for_each_block;
 
-/// The filters of group `g` at one position, into `out` (the position's `F` outputs).
+/// The filters of group `g` at one position, into `out` (the position's `F` outputs), for a
+/// group of fewer filters than a register holds.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn group<V: Simd, T: Scalar>(
-    simd: V,
+fn group_narrow<T: Scalar>(
     geo: &Geometry,
     kernel: &[T],
     bias: &[T],
@@ -121,33 +151,67 @@ fn group<V: Simd, T: Scalar>(
     g: usize,
     out: &mut [T],
 ) {
-    let lanes = T::lanes::<V>();
     let (f, fg, cg) = (geo.filters, geo.group_filters, geo.group_channels);
     let (first_filter, first_channel) = (g * fg, g * cg);
-    if fg < lanes {
-        let out = &mut out[first_filter..first_filter + fg];
-        out.copy_from_slice(&bias[first_filter..first_filter + fg]);
-        for_each_tap!(geo, position, |tap, offset| {
-            let xs = &x[offset + first_channel..offset + first_channel + cg];
-            for (c, &xv) in xs.iter().enumerate() {
-                let column = &kernel[(tap * cg + c) * f + first_filter..][..fg];
-                for (o, &w) in out.iter_mut().zip(column) {
-                    *o += w * xv;
-                }
+    let out = &mut out[first_filter..first_filter + fg];
+    out.copy_from_slice(&bias[first_filter..first_filter + fg]);
+    for_each_tap!(geo, position, |tap, offset| {
+        let xs = &x[offset + first_channel..offset + first_channel + cg];
+        for (c, &xv) in xs.iter().enumerate() {
+            let column = &kernel[(tap * cg + c) * f + first_filter..][..fg];
+            for (o, &w) in out.iter_mut().zip(column) {
+                *o += w * xv;
             }
-        });
-        return;
+        }
+    });
+}
+
+/// `N` registers of filters from filter `start` of a group whose channels start at
+/// `first_channel`, at every position: `P` neighbouring positions of a row at once where
+/// their windows lie wholly inside the input (the same taps for all), one at a time elsewhere.
+#[inline(always)]
+fn group_positions<V: Simd, T: Scalar, const N: usize, const P: usize>(
+    simd: V,
+    geo: &Geometry,
+    kernel: &[T],
+    bias: &[T],
+    x: &[T],
+    (start, first_channel): (usize, usize),
+    z: &mut [T],
+) {
+    let interior = geo.interior_cols();
+    for p in 0..geo.rows.output() {
+        let mut q = 0;
+        while q < geo.out_cols {
+            let position = p * geo.out_cols + q;
+            if P > 1 && q >= interior.start && q + P <= interior.end {
+                group_run::<V, T, N, P>(
+                    simd,
+                    geo,
+                    kernel,
+                    bias,
+                    x,
+                    (start, first_channel),
+                    position,
+                    z,
+                );
+                q += P;
+            } else {
+                let out = &mut z[position * geo.filters..(position + 1) * geo.filters];
+                group_block::<V, T, N>(
+                    simd,
+                    geo,
+                    kernel,
+                    bias,
+                    x,
+                    position,
+                    (start, first_channel),
+                    out,
+                );
+                q += 1;
+            }
+        }
     }
-    for_each_block!(first_filter, fg, |start| group_block(
-        simd,
-        geo,
-        kernel,
-        bias,
-        x,
-        position,
-        (start, first_channel),
-        out
-    ));
 }
 
 /// `N` registers of filters of a group at one position, from filter `start`; the group's
@@ -181,58 +245,103 @@ fn group_block<V: Simd, T: Scalar, const N: usize>(
     registers_mut::<V, T, N>(out, start).copy_from_slice(&sums);
 }
 
-/// Every filter at one position of a depthwise layer of depth multiplier 1 (filter `c` reads
-/// channel `c` only): the channels across the lanes, each tap one multiply-add of the tap's
-/// kernel column and the input position's channels.
-#[inline(always)]
-fn elementwise<V: Simd, T: Scalar>(
-    simd: V,
-    geo: &Geometry,
-    kernel: &[T],
-    bias: &[T],
-    x: &[T],
-    position: usize,
-    out: &mut [T],
-) {
-    let lanes = T::lanes::<V>();
-    let f = geo.filters;
-    if f < lanes {
-        out.copy_from_slice(&bias[..f]);
-        for_each_tap!(geo, position, |tap, offset| {
-            let (column, xs) = (&kernel[tap * f..(tap + 1) * f], &x[offset..offset + f]);
-            for ((o, &w), &xv) in out.iter_mut().zip(column).zip(xs) {
-                *o += w * xv;
-            }
-        });
-        return;
-    }
-    for_each_block!(0, f, |start| elementwise_block(
-        simd, geo, kernel, bias, x, position, start, out
-    ));
-}
-
-/// `N` registers of channels of a depthwise layer at one position, from channel `start`.
+/// `N` registers of filters of a group at `P` neighbouring positions of a row from `position`,
+/// whose windows all lie inside the input: every tap of the window, each weight register loaded
+/// once for the `P` positions.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn elementwise_block<V: Simd, T: Scalar, const N: usize>(
+fn group_run<V: Simd, T: Scalar, const N: usize, const P: usize>(
     simd: V,
     geo: &Geometry,
     kernel: &[T],
     bias: &[T],
     x: &[T],
+    (start, first_channel): (usize, usize),
     position: usize,
-    start: usize,
+    z: &mut [T],
+) {
+    let (f, cg, c) = (geo.filters, geo.group_channels, geo.channels);
+    let (p, q) = (position / geo.out_cols, position % geo.out_cols);
+    let (rows, top) = inside(&geo.rows, geo.top, p);
+    let cols = geo.cols;
+    // The input column of the first position's first tap, and the step between positions.
+    let (left, step) = (q * cols.stride - geo.left, cols.stride * c);
+    let zero = T::splat_reg(simd, T::zero());
+    let mut sums = [[zero; N]; P];
+    for sums in sums.iter_mut() {
+        sums.copy_from_slice(registers::<V, T, N>(bias, start));
+    }
+    for (n, a) in rows.enumerate() {
+        let i = top + n * geo.rows.dilation;
+        for b in 0..cols.kernel {
+            let tap = a * cols.kernel + b;
+            let offset = (i * cols.input + left + b * cols.dilation) * c + first_channel;
+            let xs = &x[offset..offset + (P - 1) * step + cg];
+            let columns = kernel[tap * cg * f..(tap + 1) * cg * f].chunks_exact(f);
+            for (channel, column) in columns.enumerate() {
+                let mut w = [zero; N];
+                w.copy_from_slice(registers::<V, T, N>(column, start));
+                for (k, sums) in sums.iter_mut().enumerate() {
+                    let xv = T::splat_reg(simd, xs[k * step + channel]);
+                    for r in 0..N {
+                        sums[r] = T::mul_add_reg(simd, w[r], xv, sums[r]);
+                    }
+                }
+            }
+        }
+    }
+    for (k, sums) in sums.iter().enumerate() {
+        let out = &mut z[(position + k) * f..(position + k + 1) * f];
+        registers_mut::<V, T, N>(out, start).copy_from_slice(sums);
+    }
+}
+
+/// Every filter at one position of a depthwise layer of depth multiplier 1 with fewer
+/// channels than a register holds.
+#[inline(always)]
+fn elementwise_narrow<T: Scalar>(
+    geo: &Geometry,
+    kernel: &[T],
+    bias: &[T],
+    x: &[T],
+    position: usize,
     out: &mut [T],
 ) {
     let f = geo.filters;
-    let mut sums = [T::splat_reg(simd, T::zero()); N];
-    sums.copy_from_slice(registers::<V, T, N>(bias, start));
+    out.copy_from_slice(&bias[..f]);
     for_each_tap!(geo, position, |tap, offset| {
-        let w = registers::<V, T, N>(&kernel[tap * f..(tap + 1) * f], start);
-        let xs = registers::<V, T, N>(&x[offset..offset + f], start);
-        for r in 0..N {
-            sums[r] = T::mul_add_reg(simd, w[r], xs[r], sums[r]);
+        let (column, xs) = (&kernel[tap * f..(tap + 1) * f], &x[offset..offset + f]);
+        for ((o, &w), &xv) in out.iter_mut().zip(column).zip(xs) {
+            *o += w * xv;
         }
     });
-    registers_mut::<V, T, N>(out, start).copy_from_slice(&sums);
+}
+
+/// `N` registers of channels from channel `start` of a depthwise layer of depth multiplier 1
+/// (filter `c` reads channel `c` only) at every position: the channels across the lanes, each
+/// tap one multiply-add of the tap's kernel column and the input position's channels. (`P`
+/// is not used: each position reads its own inputs, so neighbours share no register.)
+#[inline(always)]
+fn elementwise_positions<V: Simd, T: Scalar, const N: usize, const P: usize>(
+    simd: V,
+    geo: &Geometry,
+    kernel: &[T],
+    bias: &[T],
+    x: &[T],
+    start: usize,
+    z: &mut [T],
+) {
+    let f = geo.filters;
+    for (position, out) in z.chunks_exact_mut(f).enumerate().take(geo.positions) {
+        let mut sums = [T::splat_reg(simd, T::zero()); N];
+        sums.copy_from_slice(registers::<V, T, N>(bias, start));
+        for_each_tap!(geo, position, |tap, offset| {
+            let w = registers::<V, T, N>(&kernel[tap * f..(tap + 1) * f], start);
+            let xs = registers::<V, T, N>(&x[offset..offset + f], start);
+            for r in 0..N {
+                sums[r] = T::mul_add_reg(simd, w[r], xs[r], sums[r]);
+            }
+        });
+        registers_mut::<V, T, N>(out, start).copy_from_slice(&sums);
+    }
 }

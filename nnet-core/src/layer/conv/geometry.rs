@@ -52,6 +52,21 @@ impl Geometry {
         }
     }
 
+    /// The output columns whose windows lie wholly inside the input (every tap reads it):
+    /// `q · stride ≥ left` and `q · stride + span − 1 < left + input`, with `span = dilation ·
+    /// (kernel − 1) + 1`. Empty when no window fits.
+    #[inline(always)]
+    pub fn interior_cols(&self) -> core::ops::Range<usize> {
+        let cols = &self.cols;
+        let span = cols.dilation * (cols.kernel - 1) + 1;
+        let first = self.left.div_ceil(cols.stride);
+        let end = match (self.left + cols.input).checked_sub(span) {
+            Some(last) => (last / cols.stride + 1).min(self.out_cols),
+            None => 0,
+        };
+        first.min(end)..end
+    }
+
     /// Whether each filter reads one channel and each channel feeds one filter (a depthwise
     /// convolution of depth multiplier 1): the filters then run across SIMD lanes against the
     /// channels they read, element by element.
@@ -119,12 +134,13 @@ pub(super) use for_each_tap;
 
 #[cfg(test)]
 mod tests {
-    use nnet_kinds::{Axis, Padding};
+    use nnet_kinds::{Axis, Padding, Window};
 
-    use super::inside;
+    use super::{Geometry, inside};
 
     /// The taps `inside` gives are exactly those `Axis::input_of` finds inside the input, with
-    /// the input of the first, for every padding, stride and dilation of small axes.
+    /// the input of the first, and `interior_cols` the outputs that have them all, for every
+    /// padding, stride and dilation of small axes.
     #[test]
     fn inside_agrees_with_input_of() {
         let mut checked = 0;
@@ -144,9 +160,17 @@ mod tests {
                         expected,
                         "{axis:?} at {out}"
                     );
-                    for (n, t) in taps.enumerate() {
+                    for (n, t) in taps.clone().enumerate() {
                         assert_eq!(axis.input_of(out, t), Some(first + n * dilation));
                     }
+                    // The interior columns are exactly those whose every tap reads the input.
+                    let geo = Geometry::new(Window::steps(axis, 1), 1, 1);
+                    assert_eq!(
+                        geo.interior_cols().contains(&out),
+                        taps == (0..kernel),
+                        "{axis:?} at {out}: interior {:?}",
+                        geo.interior_cols()
+                    );
                     checked += 1;
                 }
             }

@@ -249,3 +249,43 @@ fn every_split_into_register_blocks_matches_the_formula() {
     }
     pulp::Arch::new().dispatch(Native);
 }
+
+/// Rows wide enough for neighbouring positions to run together (8 positions of one `f32`
+/// register of filters, 4 of two, 2 of four), with stride, dilation, groups and a last
+/// overlapping register, on the machine's own instruction set, against the formula.
+#[test]
+fn neighbouring_positions_run_together_as_the_formula_says() {
+    struct Native;
+    impl pulp::WithSimd for Native {
+        type Output = ();
+        fn with_simd<V: Simd>(self, simd: V) {
+            use Padding::{Same, Valid};
+            let window = image((3, 12, 3), (2, 3), 1, 1, Same);
+            let layer: ConvOf<108, 288, 8, 18, Linear, Conv2dKind, f32, true> =
+                randomized(Conv::new(window, 1, Linear), 320);
+            check_reference("8 filters, 12 columns", &layer, simd, 321);
+            let layer: ConvOf<108, 576, 16, 18, Tanh, Conv2dKind, f32, true> =
+                randomized(Conv::new(window, 1, Tanh), 322);
+            check_reference("16 filters, 12 columns", &layer, simd, 323);
+            let layer: ConvOf<108, 576, 16, 18, Tanh, Conv2dKind, f64, true> =
+                randomized(Conv::new(window, 1, Tanh), 324);
+            check_reference("16 filters, 12 columns, f64", &layer, simd, 325);
+            // 36 filters: four registers and an overlapping fifth, with stride 2.
+            let window = image((5, 19, 2), (3, 3), 2, 1, Same);
+            let layer: ConvOf<190, 1080, 36, 18, Linear, Conv2dKind, f32, false> =
+                randomized(Conv::new(window, 1, Linear), 326);
+            check_reference("36 filters, stride 2", &layer, simd, 327);
+            // Dilation 2, valid, two groups of 8 filters over 2 channels each.
+            let window = image((5, 16, 4), (2, 3), 1, 2, Valid);
+            let layer: ConvOf<320, 576, 16, 12, Linear, Conv2dKind, f32, true> =
+                randomized(Conv::new(window, 2, Linear), 328);
+            check_reference("dilation 2, 2 groups", &layer, simd, 329);
+            // A 1-D layer over 20 steps, causal.
+            let window = steps(20, 3, 1, 1, Padding::Causal, 2);
+            let layer: ConvOf<40, 640, 32, 6, Linear, Conv1dKind, f32, true> =
+                randomized(Conv::new(window, 1, Linear), 330);
+            check_reference("conv1d of 32 filters over 20 steps", &layer, simd, 331);
+        }
+    }
+    pulp::Arch::new().dispatch(Native);
+}
