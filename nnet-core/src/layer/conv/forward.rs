@@ -11,14 +11,14 @@
 //! instead, each against its own input channel.
 //!
 //! Eight registers of sums are kept at once: eight registers of filters at one position, or,
-//! when the filters fill fewer, as many neighbouring positions of a row as make eight, each
-//! weight register then serving all of them. One position's few sums alone would wait on each
+//! when the filters fill fewer, as many positions that read the same taps as make eight (along
+//! a row, or down a column), each weight register then serving all of them. One position's few sums alone would wait on each
 //! other (a multiply-add takes four cycles before the next one on the same sum can start); the
 //! sums of each position are still taken in the same order, so the outputs are the same.
 
 use pulp::Simd;
 
-use super::geometry::{Geometry, for_each_tap, inside};
+use super::geometry::{Geometry, for_each_tap};
 use crate::Scalar;
 
 /// Registers of sums kept at once.
@@ -167,8 +167,15 @@ fn group_narrow<T: Scalar>(
 }
 
 /// `N` registers of filters from filter `start` of a group whose channels start at
-/// `first_channel`, at every position: `P` neighbouring positions of a row at once where
-/// their windows lie wholly inside the input (the same taps for all), one at a time elsewhere.
+/// `first_channel`, at every position: `P` positions at once wherever `P` positions read the
+/// same taps, one at a time elsewhere.
+///
+/// Runs go along each row over the columns whose windows lie inside the input (the same taps
+/// for all), then down each remaining column over the rows whose windows lie inside it; the
+/// last run of a range ends at its end, overlapping the one before it when the range is not a
+/// multiple of `P` (it computes the shared positions again, identically). Only the positions
+/// in neither (the corners of a padded layer, or everything when the ranges are shorter than
+/// `P`) run alone.
 #[inline(always)]
 fn group_positions<V: Simd, T: Scalar, const N: usize, const P: usize>(
     simd: V,
@@ -179,39 +186,57 @@ fn group_positions<V: Simd, T: Scalar, const N: usize, const P: usize>(
     (start, first_channel): (usize, usize),
     z: &mut [T],
 ) {
-    let interior = geo.interior_cols();
-    for p in 0..geo.rows.output() {
-        let mut q = 0;
-        while q < geo.out_cols {
-            let position = p * geo.out_cols + q;
-            if P > 1 && q >= interior.start && q + P <= interior.end {
+    let (out_rows, out_cols) = (geo.rows.output(), geo.out_cols);
+    let at = (start, first_channel);
+    let (cols, rows) = (geo.interior_cols(), geo.interior_rows());
+    let along = P > 1 && cols.len() >= P;
+    let down = P > 1 && rows.len() >= P;
+    let (across, down_rows) = (
+        geo.cols.stride * geo.channels,
+        geo.rows.stride * geo.cols.input * geo.channels,
+    );
+    for p in 0..out_rows {
+        if along {
+            for q in run_starts(cols.clone(), P) {
+                let position = p * out_cols + q;
+                group_run::<V, T, N, P>(simd, geo, kernel, bias, x, at, position, (1, across), z);
+            }
+        }
+    }
+    for q in (0..out_cols).filter(|q| !along || !cols.contains(q)) {
+        if down {
+            for p in run_starts(rows.clone(), P) {
+                let position = p * out_cols + q;
                 group_run::<V, T, N, P>(
                     simd,
                     geo,
                     kernel,
                     bias,
                     x,
-                    (start, first_channel),
+                    at,
                     position,
+                    (out_cols, down_rows),
                     z,
                 );
-                q += P;
-            } else {
-                let out = &mut z[position * geo.filters..(position + 1) * geo.filters];
-                group_block::<V, T, N>(
-                    simd,
-                    geo,
-                    kernel,
-                    bias,
-                    x,
-                    position,
-                    (start, first_channel),
-                    out,
-                );
-                q += 1;
             }
         }
+        // Written out, not a closure: one the compiler did not inline would be compiled
+        // without the dispatched instruction set.
+        for p in (0..out_rows).filter(|p| !down || !rows.contains(p)) {
+            let position = p * out_cols + q;
+            let out = &mut z[position * geo.filters..(position + 1) * geo.filters];
+            group_block::<V, T, N>(simd, geo, kernel, bias, x, position, at, out);
+        }
     }
+}
+
+/// The first positions of runs of `len` over `range` (of at least `len` positions): every
+/// `len`-th, and a last one ending at the range's end.
+#[inline(always)]
+fn run_starts(range: core::ops::Range<usize>, len: usize) -> impl Iterator<Item = usize> {
+    let whole = range.len() / len;
+    let last = (range.len() % len != 0).then(|| range.end - len);
+    (0..whole).map(move |r| range.start + r * len).chain(last)
 }
 
 /// `N` registers of filters of a group at one position, from filter `start`; the group's
@@ -245,9 +270,9 @@ fn group_block<V: Simd, T: Scalar, const N: usize>(
     registers_mut::<V, T, N>(out, start).copy_from_slice(&sums);
 }
 
-/// `N` registers of filters of a group at `P` neighbouring positions of a row from `position`,
-/// whose windows all lie inside the input: every tap of the window, each weight register loaded
-/// once for the `P` positions.
+/// `N` registers of filters of a group at `P` positions that read the same taps: from
+/// `position`, each `position_step` after the one before, its input `x_step` values after.
+/// Each weight register is loaded once for the `P` positions.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn group_run<V: Simd, T: Scalar, const N: usize, const P: usize>(
@@ -258,40 +283,33 @@ fn group_run<V: Simd, T: Scalar, const N: usize, const P: usize>(
     x: &[T],
     (start, first_channel): (usize, usize),
     position: usize,
+    (position_step, x_step): (usize, usize),
     z: &mut [T],
 ) {
-    let (f, cg, c) = (geo.filters, geo.group_channels, geo.channels);
-    let (p, q) = (position / geo.out_cols, position % geo.out_cols);
-    let (rows, top) = inside(&geo.rows, geo.top, p);
-    let cols = geo.cols;
-    // The input column of the first position's first tap, and the step between positions.
-    let (left, step) = (q * cols.stride - geo.left, cols.stride * c);
+    let (f, cg) = (geo.filters, geo.group_channels);
     let zero = T::splat_reg(simd, T::zero());
     let mut sums = [[zero; N]; P];
     for sums in sums.iter_mut() {
         sums.copy_from_slice(registers::<V, T, N>(bias, start));
     }
-    for (n, a) in rows.enumerate() {
-        let i = top + n * geo.rows.dilation;
-        for b in 0..cols.kernel {
-            let tap = a * cols.kernel + b;
-            let offset = (i * cols.input + left + b * cols.dilation) * c + first_channel;
-            let xs = &x[offset..offset + (P - 1) * step + cg];
-            let columns = kernel[tap * cg * f..(tap + 1) * cg * f].chunks_exact(f);
-            for (channel, column) in columns.enumerate() {
-                let mut w = [zero; N];
-                w.copy_from_slice(registers::<V, T, N>(column, start));
-                for (k, sums) in sums.iter_mut().enumerate() {
-                    let xv = T::splat_reg(simd, xs[k * step + channel]);
-                    for r in 0..N {
-                        sums[r] = T::mul_add_reg(simd, w[r], xv, sums[r]);
-                    }
+    for_each_tap!(geo, position, |tap, offset| {
+        let offset = offset + first_channel;
+        let xs = &x[offset..offset + (P - 1) * x_step + cg];
+        let columns = kernel[tap * cg * f..(tap + 1) * cg * f].chunks_exact(f);
+        for (channel, column) in columns.enumerate() {
+            let mut w = [zero; N];
+            w.copy_from_slice(registers::<V, T, N>(column, start));
+            for (k, sums) in sums.iter_mut().enumerate() {
+                let xv = T::splat_reg(simd, xs[k * x_step + channel]);
+                for r in 0..N {
+                    sums[r] = T::mul_add_reg(simd, w[r], xv, sums[r]);
                 }
             }
         }
-    }
+    });
     for (k, sums) in sums.iter().enumerate() {
-        let out = &mut z[(position + k) * f..(position + k + 1) * f];
+        let at = position + k * position_step;
+        let out = &mut z[at * f..(at + 1) * f];
         registers_mut::<V, T, N>(out, start).copy_from_slice(sums);
     }
 }

@@ -52,19 +52,16 @@ impl Geometry {
         }
     }
 
-    /// The output columns whose windows lie wholly inside the input (every tap reads it):
-    /// `q · stride ≥ left` and `q · stride + span − 1 < left + input`, with `span = dilation ·
-    /// (kernel − 1) + 1`. Empty when no window fits.
+    /// The output columns whose windows lie wholly inside the input (every tap reads it).
     #[inline(always)]
     pub fn interior_cols(&self) -> core::ops::Range<usize> {
-        let cols = &self.cols;
-        let span = cols.dilation * (cols.kernel - 1) + 1;
-        let first = self.left.div_ceil(cols.stride);
-        let end = match (self.left + cols.input).checked_sub(span) {
-            Some(last) => (last / cols.stride + 1).min(self.out_cols),
-            None => 0,
-        };
-        first.min(end)..end
+        interior(&self.cols, self.left, self.out_cols)
+    }
+
+    /// The output rows whose windows lie wholly inside the input.
+    #[inline(always)]
+    pub fn interior_rows(&self) -> core::ops::Range<usize> {
+        interior(&self.rows, self.top, self.positions / self.out_cols.max(1))
     }
 
     /// Whether each filter reads one channel and each channel feeds one filter (a depthwise
@@ -102,6 +99,20 @@ pub(crate) fn inside(axis: &Axis, before: usize, out: usize) -> (core::ops::Rang
         first..end,
         (start + first * axis.dilation).saturating_sub(before),
     )
+}
+
+/// The outputs on `axis` (of `outputs`, with `before` its padding before the input) whose
+/// windows lie wholly inside the input: `out · stride ≥ before` and `out · stride + span − 1 <
+/// before + input`, with `span = dilation · (kernel − 1) + 1`. Empty when no window fits.
+#[inline(always)]
+fn interior(axis: &Axis, before: usize, outputs: usize) -> core::ops::Range<usize> {
+    let span = axis.dilation * (axis.kernel - 1) + 1;
+    let first = before.div_ceil(axis.stride);
+    let end = match (before + axis.input).checked_sub(span) {
+        Some(last) => (last / axis.stride + 1).min(outputs),
+        None => 0,
+    };
+    first.min(end)..end
 }
 
 /// Runs `$body` for each tap of output position `$position` of `$geo` that reads the input
@@ -171,6 +182,8 @@ mod tests {
                         "{axis:?} at {out}: interior {:?}",
                         geo.interior_cols()
                     );
+                    let geo = Geometry::new(Window::image(axis, Axis::POINT, 1), 1, 1);
+                    assert_eq!(geo.interior_rows().contains(&out), taps == (0..kernel));
                     checked += 1;
                 }
             }

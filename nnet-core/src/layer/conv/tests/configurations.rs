@@ -250,8 +250,8 @@ fn every_split_into_register_blocks_matches_the_formula() {
     pulp::Arch::new().dispatch(Native);
 }
 
-/// Rows wide enough for neighbouring positions to run together (8 positions of one `f32`
-/// register of filters, 4 of two, 2 of four), with stride, dilation, groups and a last
+/// Rows wide enough and columns tall enough for positions to run together (8 positions of one
+/// `f32` register of filters, 4 of two, 2 of four), with stride, dilation, groups and a last
 /// overlapping register, on the machine's own instruction set, against the formula.
 #[test]
 fn neighbouring_positions_run_together_as_the_formula_says() {
@@ -280,6 +280,18 @@ fn neighbouring_positions_run_together_as_the_formula_says() {
             let layer: ConvOf<320, 576, 16, 12, Linear, Conv2dKind, f32, true> =
                 randomized(Conv::new(window, 2, Linear), 328);
             check_reference("dilation 2, 2 groups", &layer, simd, 329);
+            // Tall and narrow: runs down the columns (the rows' windows inside the input), and
+            // overlapping last runs.
+            let window = image((13, 3, 2), (3, 2), 1, 1, Same);
+            let layer: ConvOf<78, 312, 8, 12, Tanh, Conv2dKind, f32, true> =
+                randomized(Conv::new(window, 1, Tanh), 332);
+            check_reference("8 filters, 13 rows", &layer, simd, 333);
+            let layer: ConvOf<78, 624, 16, 12, Linear, Conv2dKind, f32, true> =
+                randomized(Conv::new(window, 1, Linear), 334);
+            check_reference("16 filters, 13 rows", &layer, simd, 335);
+            let layer: ConvOf<78, 624, 16, 12, Linear, Conv2dKind, f64, true> =
+                randomized(Conv::new(window, 1, Linear), 336);
+            check_reference("16 filters, 13 rows, f64", &layer, simd, 337);
             // A 1-D layer over 20 steps, causal.
             let window = steps(20, 3, 1, 1, Padding::Causal, 2);
             let layer: ConvOf<40, 640, 32, 6, Linear, Conv1dKind, f32, true> =
