@@ -18,7 +18,7 @@
 
 use pulp::Simd;
 
-use super::geometry::{Geometry, for_each_tap};
+use super::geometry::{Geometry, for_each_run, for_each_tap};
 use crate::Scalar;
 
 /// Registers of sums kept at once.
@@ -155,10 +155,9 @@ fn group_narrow<T: Scalar>(
     let (first_filter, first_channel) = (g * fg, g * cg);
     let out = &mut out[first_filter..first_filter + fg];
     out.copy_from_slice(&bias[first_filter..first_filter + fg]);
-    for_each_tap!(geo, position, |tap, offset| {
-        let xs = &x[offset + first_channel..offset + first_channel + cg];
-        for (c, &xv) in xs.iter().enumerate() {
-            let column = &kernel[(tap * cg + c) * f + first_filter..][..fg];
+    for_each_run!(geo, position, first_channel, |column, offset, len| {
+        for (k, &xv) in x[offset..offset + len].iter().enumerate() {
+            let column = &kernel[(column + k) * f + first_filter..][..fg];
             for (o, &w) in out.iter_mut().zip(column) {
                 *o += w * xv;
             }
@@ -253,12 +252,12 @@ fn group_block<V: Simd, T: Scalar, const N: usize>(
     (start, first_channel): (usize, usize),
     out: &mut [T],
 ) {
-    let (f, cg) = (geo.filters, geo.group_channels);
+    let f = geo.filters;
     let mut sums = [T::splat_reg(simd, T::zero()); N];
     sums.copy_from_slice(registers::<V, T, N>(bias, start));
-    for_each_tap!(geo, position, |tap, offset| {
-        let xs = &x[offset + first_channel..offset + first_channel + cg];
-        let columns = kernel[tap * cg * f..(tap + 1) * cg * f].chunks_exact(f);
+    for_each_run!(geo, position, first_channel, |column, offset, len| {
+        let xs = &x[offset..offset + len];
+        let columns = kernel[column * f..(column + len) * f].chunks_exact(f);
         for (column, &xv) in columns.zip(xs) {
             let xv = T::splat_reg(simd, xv);
             let w = registers::<V, T, N>(column, start);
@@ -286,16 +285,15 @@ fn group_run<V: Simd, T: Scalar, const N: usize, const P: usize>(
     (position_step, x_step): (usize, usize),
     z: &mut [T],
 ) {
-    let (f, cg) = (geo.filters, geo.group_channels);
+    let f = geo.filters;
     let zero = T::splat_reg(simd, T::zero());
     let mut sums = [[zero; N]; P];
     for sums in sums.iter_mut() {
         sums.copy_from_slice(registers::<V, T, N>(bias, start));
     }
-    for_each_tap!(geo, position, |tap, offset| {
-        let offset = offset + first_channel;
-        let xs = &x[offset..offset + (P - 1) * x_step + cg];
-        let columns = kernel[tap * cg * f..(tap + 1) * cg * f].chunks_exact(f);
+    for_each_run!(geo, position, first_channel, |column, offset, len| {
+        let xs = &x[offset..offset + (P - 1) * x_step + len];
+        let columns = kernel[column * f..(column + len) * f].chunks_exact(f);
         for (channel, column) in columns.enumerate() {
             let mut w = [zero; N];
             w.copy_from_slice(registers::<V, T, N>(column, start));

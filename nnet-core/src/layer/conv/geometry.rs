@@ -143,6 +143,45 @@ macro_rules! for_each_tap {
 
 pub(super) use for_each_tap;
 
+/// Runs `$body` for each run of (tap, channel) pairs of output position `$position` of `$geo`
+/// that read the input, for the group whose channels start at `$first_channel`: `$len` pairs
+/// whose kernel columns start at `$column` (`tap · channels of a group + channel`) and whose
+/// inputs start at `$offset` in a sample, both consecutive.
+///
+/// With one group and no dilation along the rows of the input, a window row's taps read
+/// consecutive input positions and consecutive kernel columns, channels and all: the whole row
+/// is one run (a 10 × 4 kernel over one channel is 10 runs of 4, not 40 of 1, each with its
+/// own offsets to compute). Otherwise each tap is a run of the group's channels.
+macro_rules! for_each_run {
+    ($geo:expr, $position:expr, $first_channel:expr, |$column:ident, $offset:ident, $len:ident| $body:block) => {{
+        let geo: &$crate::layer::conv::geometry::Geometry = $geo;
+        let (position, first_channel): (usize, usize) = ($position, $first_channel);
+        let (p, q) = (position / geo.out_cols, position % geo.out_cols);
+        let (rows, top) = $crate::layer::conv::geometry::inside(&geo.rows, geo.top, p);
+        let (cols, left) = $crate::layer::conv::geometry::inside(&geo.cols, geo.left, q);
+        let (c, cg) = (geo.channels, geo.group_channels);
+        let whole_rows = geo.groups == 1 && geo.cols.dilation == 1;
+        let (runs, $len) = if whole_rows {
+            (1, cols.len() * cg)
+        } else {
+            (cols.len(), cg)
+        };
+        let step = geo.cols.dilation * c;
+        for (n, a) in rows.enumerate() {
+            let i = top + n * geo.rows.dilation;
+            let first_column = (a * geo.cols.kernel + cols.start) * cg;
+            let first_offset = (i * geo.cols.input + left) * c + first_channel;
+            for run in 0..runs {
+                let $column = first_column + run * cg;
+                let $offset = first_offset + run * step;
+                $body
+            }
+        }
+    }};
+}
+
+pub(super) use for_each_run;
+
 #[cfg(test)]
 mod tests {
     use nnet_kinds::{Axis, Padding, Window};
