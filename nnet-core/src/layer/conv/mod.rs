@@ -13,7 +13,7 @@ mod backward;
 mod batch;
 mod fold;
 mod forward;
-mod geometry;
+pub(super) mod geometry;
 mod init;
 mod kinds;
 mod layer;

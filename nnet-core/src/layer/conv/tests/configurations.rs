@@ -214,3 +214,90 @@ fn the_dispatched_instruction_set_matches_the_formula() {
     }
     pulp::Arch::new().dispatch(Native);
 }
+
+/// Filters and channels in every split into blocks of registers (8, 4, 2 and 1 whole registers
+/// and an overlapping last one), on the machine's own instruction set, against the formula:
+/// 44 filters are 5 whole `f32` registers of AVX2 (a block of 4 and one of 1) and 4 filters
+/// more; 15 whole ones and a part in `f64`.
+#[test]
+fn every_split_into_register_blocks_matches_the_formula() {
+    struct Native;
+    impl pulp::WithSimd for Native {
+        type Output = ();
+        fn with_simd<V: Simd>(self, simd: V) {
+            let window = image((3, 2, 3), (2, 2), 1, 1, Padding::Same);
+            let layer: ConvOf<18, 264, 44, 12, Linear, Conv2dKind, f32, true> =
+                randomized(Conv::new(window, 1, Linear), 310);
+            check_reference("44 filters", &layer, simd, 311);
+            let layer: ConvOf<18, 264, 44, 12, Linear, Conv2dKind, f64, true> =
+                randomized(Conv::new(window, 1, Linear), 312);
+            check_reference("44 filters in f64", &layer, simd, 313);
+            // 2 groups of 28 filters: 3 whole registers (2 + 1) and a part, from filter 28.
+            let window = image((3, 2, 4), (2, 2), 1, 1, Padding::Same);
+            let layer: ConvOf<24, 336, 56, 8, Tanh, Conv2dKind, f32, false> =
+                randomized(Conv::new(window, 2, Tanh), 314);
+            check_reference("2 groups of 28 filters", &layer, simd, 315);
+            // Depthwise over 76 channels: 9 whole registers (8 + 1) and a part.
+            let window = image((2, 3, 76), (3, 3), 1, 1, Padding::Same);
+            let layer: ConvOf<456, 456, 76, 9, Linear, DepthwiseConv2dKind, f32, true> =
+                randomized(Conv::new(window, 76, Linear), 316);
+            check_reference("depthwise over 76 channels", &layer, simd, 317);
+            let layer: ConvOf<456, 456, 76, 9, Linear, DepthwiseConv2dKind, f64, true> =
+                randomized(Conv::new(window, 76, Linear), 318);
+            check_reference("depthwise over 76 channels in f64", &layer, simd, 319);
+        }
+    }
+    pulp::Arch::new().dispatch(Native);
+}
+
+/// Rows wide enough and columns tall enough for positions to run together (8 positions of one
+/// `f32` register of filters, 4 of two, 2 of four), with stride, dilation, groups and a last
+/// overlapping register, on the machine's own instruction set, against the formula.
+#[test]
+fn neighbouring_positions_run_together_as_the_formula_says() {
+    struct Native;
+    impl pulp::WithSimd for Native {
+        type Output = ();
+        fn with_simd<V: Simd>(self, simd: V) {
+            use Padding::{Same, Valid};
+            let window = image((3, 12, 3), (2, 3), 1, 1, Same);
+            let layer: ConvOf<108, 288, 8, 18, Linear, Conv2dKind, f32, true> =
+                randomized(Conv::new(window, 1, Linear), 320);
+            check_reference("8 filters, 12 columns", &layer, simd, 321);
+            let layer: ConvOf<108, 576, 16, 18, Tanh, Conv2dKind, f32, true> =
+                randomized(Conv::new(window, 1, Tanh), 322);
+            check_reference("16 filters, 12 columns", &layer, simd, 323);
+            let layer: ConvOf<108, 576, 16, 18, Tanh, Conv2dKind, f64, true> =
+                randomized(Conv::new(window, 1, Tanh), 324);
+            check_reference("16 filters, 12 columns, f64", &layer, simd, 325);
+            // 36 filters: four registers and an overlapping fifth, with stride 2.
+            let window = image((5, 19, 2), (3, 3), 2, 1, Same);
+            let layer: ConvOf<190, 1080, 36, 18, Linear, Conv2dKind, f32, false> =
+                randomized(Conv::new(window, 1, Linear), 326);
+            check_reference("36 filters, stride 2", &layer, simd, 327);
+            // Dilation 2, valid, two groups of 8 filters over 2 channels each.
+            let window = image((5, 16, 4), (2, 3), 1, 2, Valid);
+            let layer: ConvOf<320, 576, 16, 12, Linear, Conv2dKind, f32, true> =
+                randomized(Conv::new(window, 2, Linear), 328);
+            check_reference("dilation 2, 2 groups", &layer, simd, 329);
+            // Tall and narrow: runs down the columns (the rows' windows inside the input), and
+            // overlapping last runs.
+            let window = image((13, 3, 2), (3, 2), 1, 1, Same);
+            let layer: ConvOf<78, 312, 8, 12, Tanh, Conv2dKind, f32, true> =
+                randomized(Conv::new(window, 1, Tanh), 332);
+            check_reference("8 filters, 13 rows", &layer, simd, 333);
+            let layer: ConvOf<78, 624, 16, 12, Linear, Conv2dKind, f32, true> =
+                randomized(Conv::new(window, 1, Linear), 334);
+            check_reference("16 filters, 13 rows", &layer, simd, 335);
+            let layer: ConvOf<78, 624, 16, 12, Linear, Conv2dKind, f64, true> =
+                randomized(Conv::new(window, 1, Linear), 336);
+            check_reference("16 filters, 13 rows, f64", &layer, simd, 337);
+            // A 1-D layer over 20 steps, causal.
+            let window = steps(20, 3, 1, 1, Padding::Causal, 2);
+            let layer: ConvOf<40, 640, 32, 6, Linear, Conv1dKind, f32, true> =
+                randomized(Conv::new(window, 1, Linear), 330);
+            check_reference("conv1d of 32 filters over 20 steps", &layer, simd, 331);
+        }
+    }
+    pulp::Arch::new().dispatch(Native);
+}
