@@ -72,7 +72,10 @@ const BATCH: usize = 256;
 /// Where the measurements go: criterion, or this thread's CPU time (`--cpu-time`).
 enum Sink<'a> {
     Criterion(BenchmarkGroup<'a, WallTime>),
-    Cpu { group: String, filter: Option<String> },
+    Cpu {
+        group: String,
+        filter: Option<String>,
+    },
 }
 
 impl<'a> Sink<'a> {
@@ -129,7 +132,12 @@ fn process_cpu() -> f64 {
         let path = task.unwrap().path().join("schedstat");
         // A thread that ended since the listing has no statistics left to add.
         if let Ok(stat) = std::fs::read_to_string(path) {
-            ns += stat.split_whitespace().next().unwrap().parse::<u64>().unwrap();
+            ns += stat
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .parse::<u64>()
+                .unwrap();
         }
     }
     ns as f64 * 1e-9
@@ -181,7 +189,11 @@ fn uniform<const N: usize>(n: usize, seed: u64) -> Vec<SVector<f32, N>> {
 
 /// Panics unless `a` and `b` agree within 1e-5.
 fn assert_close(a: &[f32], b: &[f32], what: &str) {
-    let gap = a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max);
+    let gap = a
+        .iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f32::max);
     assert!(gap <= 1e-5, "{what}: nnet and the baseline differ by {gap}");
 }
 
@@ -195,11 +207,18 @@ fn digits_inference((c, cpu): Settings<'_>) {
     let hand = baseline::Digits::new(tensors);
     let (images, _) = digits();
     let xs = &images[..BATCH];
-    let arrays: Vec<[f32; 64]> = xs.iter().map(|x| x.as_slice().try_into().unwrap()).collect();
+    let arrays: Vec<[f32; 64]> = xs
+        .iter()
+        .map(|x| x.as_slice().try_into().unwrap())
+        .collect();
     let mut ys = vec![SVector::<f32, 10>::zeros(); BATCH];
     net.forward_batch(xs, &mut ys);
     for ((x, y), a) in xs.iter().zip(&ys).zip(&arrays) {
-        assert_close(net.forward(x).as_slice(), &hand.forward(a), "digits forward");
+        assert_close(
+            net.forward(x).as_slice(),
+            &hand.forward(a),
+            "digits forward",
+        );
         assert_close(y.as_slice(), &hand.forward(a), "digits forward_batch");
     }
 
@@ -248,19 +267,31 @@ fn ds_cnn_inference((c, cpu): Settings<'_>) {
     };
     let blocks = [
         block(
-            [net.depthwise_conv2d1.tensor(0), net.depthwise_conv2d1.tensor(1)],
+            [
+                net.depthwise_conv2d1.tensor(0),
+                net.depthwise_conv2d1.tensor(1),
+            ],
             [net.conv2d2.tensor(0), net.conv2d2.tensor(1)],
         ),
         block(
-            [net.depthwise_conv2d2.tensor(0), net.depthwise_conv2d2.tensor(1)],
+            [
+                net.depthwise_conv2d2.tensor(0),
+                net.depthwise_conv2d2.tensor(1),
+            ],
             [net.conv2d3.tensor(0), net.conv2d3.tensor(1)],
         ),
         block(
-            [net.depthwise_conv2d3.tensor(0), net.depthwise_conv2d3.tensor(1)],
+            [
+                net.depthwise_conv2d3.tensor(0),
+                net.depthwise_conv2d3.tensor(1),
+            ],
             [net.conv2d4.tensor(0), net.conv2d4.tensor(1)],
         ),
         block(
-            [net.depthwise_conv2d4.tensor(0), net.depthwise_conv2d4.tensor(1)],
+            [
+                net.depthwise_conv2d4.tensor(0),
+                net.depthwise_conv2d4.tensor(1),
+            ],
             [net.conv2d5.tensor(0), net.conv2d5.tensor(1)],
         ),
     ];
@@ -270,7 +301,10 @@ fn ds_cnn_inference((c, cpu): Settings<'_>) {
         dense: baseline::Dense::new(net.dense1.tensor(0), net.dense1.tensor(1)),
     });
     let xs = uniform::<490>(BATCH, 7);
-    let arrays: Vec<[f32; 490]> = xs.iter().map(|x| x.as_slice().try_into().unwrap()).collect();
+    let arrays: Vec<[f32; 490]> = xs
+        .iter()
+        .map(|x| x.as_slice().try_into().unwrap())
+        .collect();
     let mut ys = vec![SVector::<f32, 12>::zeros(); BATCH];
     declared.forward_batch(&xs, &mut ys);
     for ((x, y), a) in xs.iter().zip(&ys).zip(&arrays) {
@@ -326,9 +360,10 @@ fn digits_epoch((c, cpu): Settings<'_>) {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     // `--cpu-time [FILTER]`: this thread's CPU time per call, not criterion.
-    let cpu = args.iter().position(|a| a == "--cpu-time").map(|i| {
-        args.get(i + 1).filter(|a| !a.starts_with('-')).cloned()
-    });
+    let cpu = args
+        .iter()
+        .position(|a| a == "--cpu-time")
+        .map(|i| args.get(i + 1).filter(|a| !a.starts_with('-')).cloned());
     let mut criterion = cpu
         .is_none()
         .then(|| Criterion::default().configure_from_args());

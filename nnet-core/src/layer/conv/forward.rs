@@ -234,7 +234,7 @@ fn group_positions<V: Simd, T: Scalar, const N: usize, const P: usize>(
 #[inline(always)]
 fn run_starts(range: core::ops::Range<usize>, len: usize) -> impl Iterator<Item = usize> {
     let whole = range.len() / len;
-    let last = (range.len() % len != 0).then(|| range.end - len);
+    let last = (!range.len().is_multiple_of(len)).then(|| range.end - len);
     (0..whole).map(move |r| range.start + r * len).chain(last)
 }
 
