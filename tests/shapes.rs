@@ -301,6 +301,9 @@ __________________________________________________________________
 Total params: 92
 Trainable params: 82
 Non-trainable params: 10
+Multiply-accumulates per sample: 100
+Weights: 368 bytes (92 values of 4 bytes)
+Largest activation: 20 values (80 bytes)
 __________________________________________________________________
 ";
     assert_eq!(Steps::summary(), expected);
@@ -398,9 +401,15 @@ fn f64_matches_f32() {
         );
     }
     assert_eq!(Steps64::INPUT_SHAPE, Steps::INPUT_SHAPE);
+    // The same summary, but for the bytes of each value.
     assert_eq!(
         Steps64::summary().replace("Steps64", "Steps"),
         Steps::summary()
+            .replace(
+                "368 bytes (92 values of 4 bytes)",
+                "736 bytes (92 values of 8 bytes)"
+            )
+            .replace("(80 bytes)", "(160 bytes)")
     );
 }
 

@@ -108,9 +108,11 @@ pub mod __private {
     pub use crate::dense::gemm::{Kernel as GemmKernel, gemm_with};
     pub use crate::generated::{recurrent_tensor_info_of, tensor_info_of};
     #[cfg(feature = "std")]
-    pub use crate::network::{accumulate_each, accumulate_with, check_batch_lengths, forward_each};
+    pub use crate::network::{
+        SamplePasses, accumulate_each, accumulate_with, check_batch_lengths, forward_each,
+    };
     #[cfg(feature = "std")]
-    pub use crate::summary::summary;
+    pub use crate::summary::{Costs, summary, summary_with};
     pub use {pulp, rand_chacha};
 
     /// The batch functions generated code calls, under the path it calls them by.

@@ -368,55 +368,164 @@ where
     N: Network<IN, OUT, T>,
     L: Loss<OUT, T>,
 {
+    /// A network's own per-sample passes.
+    struct Passes<'a, N>(&'a N);
+    impl<N: Network<IN, OUT, T>, T: Scalar, const IN: usize, const OUT: usize>
+        SamplePasses<IN, OUT, T> for Passes<'_, N>
+    {
+        type Trace = N::Trace;
+        type Gradients = N::Gradients;
+        fn trace(&self, x: &SVector<T, IN>) -> N::Trace {
+            self.0.forward_trace(x)
+        }
+        fn backward(
+            &self,
+            x: &SVector<T, IN>,
+            trace: &N::Trace,
+            delta: &SVector<T, OUT>,
+            grads: &mut N::Gradients,
+        ) {
+            self.0.backward_preactivation(x, trace, delta, grads, None);
+        }
+    }
+    let activation = network.output_activation();
     accumulate_with(
         inputs,
         targets,
         loss,
-        network.output_activation(),
+        activation,
         grads,
         outputs,
-        |x| network.forward_trace(x),
-        |x, trace, delta, grads| {
-            network.backward_preactivation(x, trace, delta, grads, None);
-        },
+        &Passes(network),
     )
 }
 
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+/// The passes of one sample that [`accumulate_with`] runs: generated networks implement it with
+/// their SIMD passes inside a dispatch, as methods marked `#[inline(always)]`.
+///
+/// Methods and not closures: a closure the compiler chooses not to inline (a whole network's
+/// passes can be too large for it) is compiled on its own, without the dispatched instruction
+/// set, and every register operation in it becomes a call (a CNN's training epoch ran 4 to 12
+/// times slower).
+pub trait SamplePasses<const IN: usize, const OUT: usize, T: Scalar = f32> {
+    /// What the traced forward pass keeps for the backward pass.
+    type Trace: Trace<OUT, T>;
+    /// The gradients the backward pass adds to.
+    type Gradients;
+    /// The traced forward pass of `x`.
+    fn trace(&self, x: &SVector<T, IN>) -> Self::Trace;
+    /// The backward pass from `delta = ∂L/∂z` at the output: adds to `grads`.
+    fn backward(
+        &self,
+        x: &SVector<T, IN>,
+        trace: &Self::Trace,
+        delta: &SVector<T, OUT>,
+        grads: &mut Self::Gradients,
+    );
+}
+
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 /// The loop of [`accumulate_each`], with the traced pass and the backward pass (from `∂L/∂z`
-/// at the output) given as closures; generated networks pass their SIMD passes.
+/// at the output) given by `passes`; generated networks pass their SIMD passes.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-pub fn accumulate_with<R, T: Scalar, L, A, G, const IN: usize, const OUT: usize>(
+pub fn accumulate_with<P, T: Scalar, L, A, const IN: usize, const OUT: usize>(
     inputs: &[SVector<T, IN>],
     targets: &[L::Target],
     loss: &L,
     output_activation: &A,
-    grads: &mut G,
+    grads: &mut P::Gradients,
     outputs: &mut [SVector<T, OUT>],
-    mut trace: impl FnMut(&SVector<T, IN>) -> R,
-    mut backward: impl FnMut(&SVector<T, IN>, &R, &SVector<T, OUT>, &mut G),
+    passes: &P,
 ) -> T
 where
-    R: Trace<OUT, T>,
+    P: SamplePasses<IN, OUT, T>,
     L: Loss<OUT, T>,
     A: Activation<T>,
 {
-    // `∂L/∂z` of a wide output layer on the heap, reused for every sample.
-    with_zeroed_vector_of(|delta: &mut SVector<T, OUT>| {
-        let mut total = T::zero();
-        for (i, (x, y)) in inputs.iter().zip(targets).enumerate() {
-            let t = trace(x);
-            let (z, a) = (t.output_preactivation(), t.output());
-            total += loss.value_and_delta_into(output_activation, z, a, y, delta);
-            backward(x, &t, delta, grads);
-            if let Some(output) = outputs.get_mut(i) {
-                output.copy_from(t.output());
-            }
+    // `∂L/∂z` of a wide output layer on the heap, reused for every sample. In optimized builds
+    // the loop is inlined here, not in a closure given to `with_zeroed_vector_of`, which would
+    // be compiled without the dispatched instruction set when not inlined (see
+    // `SamplePasses`); debug builds keep that closure, whose frame holds the vector only when
+    // it is small.
+    #[cfg(not(debug_assertions))]
+    {
+        if OUT > crate::storage::INLINE_UNITS {
+            let mut delta: crate::storage::HeapVector<OUT, T> =
+                crate::storage::MatrixStorage::zeroed();
+            let delta = crate::storage::MatrixStorage::matrix_mut(&mut delta);
+            accumulate_into(
+                delta,
+                inputs,
+                targets,
+                loss,
+                output_activation,
+                grads,
+                outputs,
+                passes,
+            )
+        } else {
+            let mut delta = SVector::<T, OUT>::zeros();
+            accumulate_into(
+                &mut delta,
+                inputs,
+                targets,
+                loss,
+                output_activation,
+                grads,
+                outputs,
+                passes,
+            )
         }
-        total
+    }
+    #[cfg(debug_assertions)]
+    with_zeroed_vector_of(|delta: &mut SVector<T, OUT>| {
+        accumulate_into(
+            delta,
+            inputs,
+            targets,
+            loss,
+            output_activation,
+            grads,
+            outputs,
+            passes,
+        )
     })
+}
+
+#[cfg(feature = "std")]
+/// The loop of [`accumulate_with`] with `∂L/∂z` in `delta`.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn accumulate_into<P, T: Scalar, L, A, const IN: usize, const OUT: usize>(
+    delta: &mut SVector<T, OUT>,
+    inputs: &[SVector<T, IN>],
+    targets: &[L::Target],
+    loss: &L,
+    output_activation: &A,
+    grads: &mut P::Gradients,
+    outputs: &mut [SVector<T, OUT>],
+    passes: &P,
+) -> T
+where
+    P: SamplePasses<IN, OUT, T>,
+    L: Loss<OUT, T>,
+    A: Activation<T>,
+{
+    let mut total = T::zero();
+    for (i, (x, y)) in inputs.iter().zip(targets).enumerate() {
+        let t = passes.trace(x);
+        let (z, a) = (t.output_preactivation(), t.output());
+        total += loss.value_and_delta_into(output_activation, z, a, y, delta);
+        passes.backward(x, &t, delta, grads);
+        if let Some(output) = outputs.get_mut(i) {
+            output.copy_from(t.output());
+        }
+    }
+    total
 }
 
 #[cfg(feature = "std")]

@@ -29,10 +29,59 @@ use crate::{LayerKind, LayerSpec, Shape};
 /// assert!(text.contains("Total params: 16"));
 /// ```
 pub fn summary(name: &str, input: Shape, layers: &[LayerSpec]) -> String {
-    let label = |layer: &LayerSpec| {
-        let class = layer.kind.keras_name();
+    summary_with(name, input, layers, None)
+}
+
+/// What one sample's inference costs, which `summary_with` prints under the totals: known at
+/// compile time, so that a network can be sized for a microcontroller before it is flashed.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::{__private::{Costs, summary_with}, activation::ActivationKind, LayerSpec, Shape};
+///
+/// let layers = [LayerSpec::dense("dense1", 2, 10, ActivationKind::Relu)];
+/// let costs = Costs { macs: 20, scalar_bytes: 4 };
+/// let text = summary_with("Net", Shape::Vector(2), &layers, Some(costs));
+/// assert!(text.contains("Multiply-accumulates per sample: 20\n"));
+/// assert!(text.contains("Weights: 120 bytes (30 values of 4 bytes)\n"));
+/// assert!(text.contains("Largest activation: 10 values (40 bytes)\n"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Costs {
+    /// Multiply-accumulates of one sample's inference (of one step, for a sequence): the
+    /// network's `MACS`.
+    pub macs: usize,
+    /// Bytes of one value of the network's scalar: 4 for `f32`, 8 for `f64`.
+    pub scalar_bytes: usize,
+}
+
+/// [`summary`], with the costs of one sample's inference under the totals when given: its
+/// multiply-accumulates, the bytes of the weights (trainable and not) and the largest
+/// activation (the input, or the output of one layer), in values and bytes.
+pub fn summary_with(
+    name: &str,
+    input: Shape,
+    layers: &[LayerSpec],
+    costs: Option<Costs>,
+) -> String {
+    // What each layer reads: the input, then the output of the layer before it.
+    let inputs: Vec<Shape> = core::iter::once(input)
+        .chain(layers.iter().map(|l| l.output))
+        .collect();
+    let label = |(layer, read): (&LayerSpec, &Shape)| {
+        // Keras's global pooling is a class per number of axes.
+        let class = match (layer.kind, read) {
+            (LayerKind::GlobalAvgPool, Shape::Steps { .. }) => "GlobalAveragePooling1D",
+            (LayerKind::GlobalMaxPool, Shape::Steps { .. }) => "GlobalMaxPooling1D",
+            _ => layer.kind.keras_name(),
+        };
         match layer.kind {
-            LayerKind::Dense | LayerKind::Activation => {
+            LayerKind::Dense
+            | LayerKind::Activation
+            | LayerKind::Conv1d
+            | LayerKind::Conv2d
+            | LayerKind::DepthwiseConv2d => {
                 format!("{} ({class}, {})", layer.name, layer.activation.name())
             }
             _ => format!("{} ({class})", layer.name),
@@ -41,6 +90,7 @@ pub fn summary(name: &str, input: Shape, layers: &[LayerSpec]) -> String {
     // The first column fits the longest label with a space after it (32 at least, as Keras).
     let width = layers
         .iter()
+        .zip(&inputs)
         .map(|l| label(l).chars().count() + 1)
         .max()
         .unwrap_or(0)
@@ -60,15 +110,49 @@ pub fn summary(name: &str, input: Shape, layers: &[LayerSpec]) -> String {
     text.push_str(&heavy);
     text.push('\n');
     text.push_str(&row("input (Input)", &input.to_string(), "0"));
-    for layer in layers {
+    for (layer, read) in layers.iter().zip(&inputs) {
         text.push_str(&row(
-            &label(layer),
+            &label((layer, read)),
             &layer.output.to_string(),
             &(layer.trainable + layer.non_trainable).to_string(),
         ));
     }
     text.push_str(&format!(
-        "{heavy}\nTotal params: {total}\nTrainable params: {trainable}\nNon-trainable params: {non_trainable}\n{light}\n"
+        "{heavy}\nTotal params: {total}\nTrainable params: {trainable}\nNon-trainable params: {non_trainable}\n"
     ));
+    if let Some(Costs { macs, scalar_bytes }) = costs {
+        let per = if matches!(input, Shape::Sequence(_)) {
+            "step"
+        } else {
+            "sample"
+        };
+        let largest = layers
+            .iter()
+            .map(|l| l.output.len())
+            .fold(input.len(), usize::max);
+        text.push_str(&format!(
+            "Multiply-accumulates per {per}: {}\nWeights: {} bytes ({} values of {scalar_bytes} bytes)\nLargest activation: {} values ({} bytes)\n",
+            thousands(macs),
+            thousands(total * scalar_bytes),
+            thousands(total),
+            thousands(largest),
+            thousands(largest * scalar_bytes),
+        ));
+    }
+    text.push_str(&light);
+    text.push('\n');
     text
+}
+
+/// `65536` as `65,536`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }

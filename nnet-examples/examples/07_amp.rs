@@ -5,7 +5,8 @@
 //! followed by a tanh saturation with drive 6, `y[n] = tanh(6 · l[n])`. Its output depends on
 //! the past input (the filter) and is strongly nonlinear (the saturation clips every loud
 //! passage). The audio is generated at 48 kHz: events of 20 to 250 ms, each a chord of one to
-//! three sines, a chirp, or a burst of noise, with a random loudness and a fade in and out.
+//! three sines, a chirp, or a burst of noise, with a random loudness and a fade in and out (the
+//! audio, the effect and the ESR are in `amp/mod.rs`, shared with `09_tcn`).
 //!
 //! `gru 8; dense 1` (`return_sequences`: an output at every sample) is trained as
 //! many-to-many on 8 seconds of such audio cut into windows of 2,048 samples, mean squared
@@ -30,21 +31,19 @@
 //! Run with `cargo run --release --example 07_amp`.
 
 use std::error::Error;
-use std::f32::consts::TAU;
 use std::path::Path;
 use std::time::Instant;
 
-use nnet::Sequences;
 use nnet::loss::MeanSquaredError;
 use nnet::optim::Adam;
-use nnet::rand::rngs::StdRng;
-use nnet::rand::{Rng, SeedableRng};
 use nnet::train::{FitConfig, Trainer, Verbosity};
-use nnet::{SVector, vector};
+use nnet::vector;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+mod amp;
 mod plot;
+use amp::{CUTOFF, DRIVE, RATE, audio, effect, esr, windows};
 use plot::{save_png, shown};
 
 nnet::network! {
@@ -56,78 +55,8 @@ nnet::network! {
     }
 }
 
-/// Samples per second.
-const RATE: f32 = 48_000.0;
 /// Samples per training window.
 const WINDOW: usize = 2_048;
-/// Cut-off frequency of the effect's low-pass filter, Hz.
-const CUTOFF: f32 = 1_500.0;
-/// Gain before the saturation.
-const DRIVE: f32 = 6.0;
-
-/// `seconds` of test audio: events of 20 to 250 ms, each a chord, a chirp or a noise burst.
-fn audio(seconds: f32, seed: u64) -> Vec<f32> {
-    let mut rng = StdRng::seed_from_u64(seed);
-    let total = (seconds * RATE) as usize;
-    let mut out = Vec::with_capacity(total);
-    while out.len() < total {
-        let len = (rng.random_range(0.02..0.25) * RATE) as usize;
-        let loudness = rng.random_range(0.02_f32..1.0).powi(2).max(0.01);
-        let log_frequency = |rng: &mut StdRng| 60.0 * 50.0_f32.powf(rng.random_range(0.0..1.0));
-        let kind = rng.random_range(0..3);
-        let tones: Vec<(f32, f32)> = (0..rng.random_range(1..=3))
-            .map(|_| (log_frequency(&mut rng), rng.random_range(0.0..TAU)))
-            .collect();
-        let (f0, f1) = (log_frequency(&mut rng), log_frequency(&mut rng));
-        let mut phase = 0.0_f32;
-        for n in 0..len {
-            let t = n as f32 / RATE;
-            let value = match kind {
-                0 => {
-                    tones
-                        .iter()
-                        .map(|&(f, p)| (TAU * f * t + p).sin())
-                        .sum::<f32>()
-                        / tones.len() as f32
-                }
-                1 => {
-                    let f = f0 + (f1 - f0) * n as f32 / len as f32;
-                    phase = (phase + TAU * f / RATE) % TAU;
-                    phase.sin()
-                }
-                _ => rng.random_range(-1.0..1.0),
-            };
-            // 5 ms fades, so that events do not click.
-            let fade = (n.min(len - n) as f32 / (0.005 * RATE)).min(1.0);
-            out.push(loudness * fade * value);
-        }
-    }
-    out.truncate(total);
-    out
-}
-
-/// The effect: a one-pole low-pass filter at `CUTOFF`, then `tanh(DRIVE · …)`.
-fn effect(input: &[f32]) -> Vec<f32> {
-    let alpha = 1.0 - (-TAU * CUTOFF / RATE).exp();
-    let mut low = 0.0;
-    input
-        .iter()
-        .map(|&x| {
-            low += alpha * (x - low);
-            (DRIVE * low).tanh()
-        })
-        .collect()
-}
-
-/// `Σ(y − ŷ)² / Σy²`.
-fn esr(target: &[f32], prediction: &[f32]) -> f64 {
-    let (mut error, mut energy) = (0.0_f64, 0.0_f64);
-    for (&y, &p) in target.iter().zip(prediction) {
-        error += f64::from(y - p).powi(2);
-        energy += f64::from(y).powi(2);
-    }
-    error / energy
-}
 
 /// `Σ(y − ŷ)²` over `range`.
 fn squared_error(target: &[f32], prediction: &[f32], range: std::ops::Range<usize>) -> f32 {
@@ -138,23 +67,10 @@ fn squared_error(target: &[f32], prediction: &[f32], range: std::ops::Range<usiz
         .sum()
 }
 
-/// `input` cut into windows of `WINDOW` samples (the rest dropped), and the target of every
-/// sample in the same order.
-fn windows(input: &[f32], target: &[f32]) -> (Sequences<1>, Vec<SVector<f32, 1>>) {
-    let mut data = Sequences::with_capacity(input.len() / WINDOW, input.len());
-    let mut targets = Vec::with_capacity(input.len());
-    for (x, y) in input.chunks_exact(WINDOW).zip(target.chunks_exact(WINDOW)) {
-        let steps: Vec<SVector<f32, 1>> = x.iter().map(|&v| vector![v]).collect();
-        data.push(&steps);
-        targets.extend(y.iter().map(|&v| vector![v]));
-    }
-    (data, targets)
-}
-
 fn main() -> Result<(), Box<dyn Error>> {
     let train_input = audio(8.0, 1);
     let train_target = effect(&train_input);
-    let (data, targets) = windows(&train_input, &train_target);
+    let (data, targets) = windows(&train_input, &train_target, WINDOW);
     println!(
         "effect: one-pole low-pass at {CUTOFF} Hz, then tanh({DRIVE} x); training on {:.1} s of \
          audio at 48 kHz in {} windows of {WINDOW} samples",

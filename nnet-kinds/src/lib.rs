@@ -26,8 +26,10 @@
 //!    the type's tensors are the declared ones, and every generated network checks at compile
 //!    time that the macro's counts are its layer types' constants.
 //! 3. **Its arms in `nnet-macros`**: the resolved values of its options (`model/mod.rs`), how
-//!    they are built (`validate/kinds.rs`), the shapes it reads and writes (`validate/shapes.rs`)
-//!    and its type and constructor (`expand/layers.rs`).
+//!    they are built (`validate/kinds.rs`), the shapes it reads and writes (`validate/shapes.rs`;
+//!    a kind that slides a window, `validate/window.rs`, with its numbers and words read in
+//!    `validate/axes.rs`), its type and constructor (`expand/layers.rs`) and its multiply-
+//!    accumulates (`Layer::macs` in `model/mod.rs`).
 //!
 //! # Examples
 //!

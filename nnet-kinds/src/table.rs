@@ -29,7 +29,7 @@ impl fmt::Display for FileTable {
             let decl = kind.decl();
             for tensor in decl.tensors {
                 write!(f, "| `{}{{k}}` | `{}` | ", decl.word, tensor.name)?;
-                shape(f, decl, tensor, false)?;
+                shape(f, decl, tensor, Framework::Nnet)?;
                 let trainable = if tensor.trainable { "yes" } else { "no" };
                 write!(f, " | {trainable} | {}", tensor.doc)?;
                 if tensor.rows == Dim::GateUnits && decl.gate_count() > 1 {
@@ -83,7 +83,7 @@ impl fmt::Display for NamesTable {
             let module = decl.pytorch_class.unwrap_or(decl.keras_class);
             for tensor in decl.tensors {
                 write!(f, "| `{}` | `{}` ", decl.word, tensor.name)?;
-                shape(f, decl, tensor, false)?;
+                shape(f, decl, tensor, Framework::Nnet)?;
                 if let Some(option) = tensor.only_with {
                     write!(f, " (unless `{option} = false`)")?;
                 }
@@ -107,10 +107,10 @@ impl fmt::Display for NamesTable {
                     }
                 } else {
                     f.write_str(" ")?;
-                    shape(f, decl, tensor, false)?;
+                    shape(f, decl, tensor, Framework::PyTorch)?;
                 }
                 write!(f, " | `{}` `{}` ", decl.keras_class, tensor.keras)?;
-                shape(f, decl, tensor, tensor.keras_transposed)?;
+                shape(f, decl, tensor, Framework::Keras)?;
                 f.write_str(" |\n")?;
             }
             for param in decl.pytorch_skipped {
@@ -125,13 +125,49 @@ impl fmt::Display for NamesTable {
     }
 }
 
-/// `` `[rows, cols]` `` or `` `[rows]` ``, the axes swapped if `transposed`.
+/// Whose file a shape is written for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Framework {
+    Nnet,
+    PyTorch,
+    Keras,
+}
+
+/// The shape of a convolution's kernel in PyTorch's and Keras's files, with one axis per
+/// kernel axis; `None` for other tensors and for nnet's files (`[filters, taps·in/groups]`).
+fn kernel_shape(
+    decl: &KindDecl,
+    tensor: &TensorDecl,
+    framework: Framework,
+) -> Option<&'static str> {
+    let axes = decl.number.kernel_axes();
+    if axes == 0 || tensor.cols.is_none() {
+        return None;
+    }
+    let depthwise = decl.option("depth_multiplier").is_some();
+    Some(match (framework, depthwise, axes) {
+        (Framework::Nnet, ..) => return None,
+        (Framework::PyTorch, true, _) => "[channels·multiplier, 1, kh, kw]",
+        (Framework::Keras, true, _) => "[kh, kw, channels, multiplier]",
+        (Framework::PyTorch, false, 1) => "[filters, in/groups, k]",
+        (Framework::Keras, false, 1) => "[k, in/groups, filters]",
+        (Framework::PyTorch, false, _) => "[filters, in/groups, kh, kw]",
+        (Framework::Keras, false, _) => "[kh, kw, in/groups, filters]",
+    })
+}
+
+/// `` `[rows, cols]` `` or `` `[rows]` `` in `framework`'s files: the axes swapped in Keras's
+/// for a tensor it stores transposed, a convolution's kernel with one axis per kernel axis.
 fn shape(
     f: &mut fmt::Formatter<'_>,
     decl: &KindDecl,
     tensor: &TensorDecl,
-    transposed: bool,
+    framework: Framework,
 ) -> fmt::Result {
+    if let Some(kernel) = kernel_shape(decl, tensor, framework) {
+        return write!(f, "`{kernel}`");
+    }
+    let transposed = framework == Framework::Keras && tensor.keras_transposed;
     f.write_str("`[")?;
     match (tensor.cols, transposed) {
         (Some(cols), true) => {

@@ -43,8 +43,10 @@ pub(crate) struct LayerStmt {
     pub docs: Vec<Attribute>,
     /// The kind's word, one of [`KindWord`](crate::model::KindWord)'s.
     pub keyword: Ident,
-    /// The number after the keyword: units of `dense`, rate of `dropout`.
+    /// The number after the keyword: units of `dense`, rate of `dropout`, filters of `conv2d`.
     pub size: Option<SizeLit>,
+    /// The kernel (or pool size) of a convolution or pooling line: `3`, `(10, 4)`.
+    pub kernel: Option<AxesLit>,
     pub activation: Option<Ident>,
     pub options: Vec<LayerOption>,
 }
@@ -78,6 +80,27 @@ pub(crate) enum InputSize {
     },
 }
 
+/// One number for every axis of a window, or a tuple of one per axis: the kernel `3` or
+/// `(10, 4)` of `conv2d 64 (10, 4)`, the value of `strides = (2, 1)`. Whether the numbers are
+/// valid, and as many as the kind's axes, is checked later.
+pub(crate) struct AxesLit {
+    /// The numbers as written: one, or the tuple's.
+    pub items: Vec<SizeLit>,
+    /// The parentheses of a tuple; `None` for one number.
+    pub parens: Option<Span>,
+}
+
+impl AxesLit {
+    /// The tuple's parentheses, or the one number: where an error about the whole points.
+    pub(crate) fn span(&self) -> Span {
+        match (self.parens, self.items.first()) {
+            (Some(parens), _) => parens,
+            (None, Some(first)) => first.lit.span(),
+            (None, None) => Span::call_site(),
+        }
+    }
+}
+
 /// The literal where a size belongs; whether it is a valid size is checked later.
 pub(crate) struct SizeLit {
     pub lit: Lit,
@@ -97,6 +120,8 @@ pub(crate) enum OptionValue {
     Ident(Ident),
     /// A number, e.g. `0.2` or `-1`.
     Number { lit: Lit, negative: bool },
+    /// A tuple of numbers, one per axis: `(2, 1)`.
+    Tuple(AxesLit),
 }
 
 impl OptionValue {
@@ -104,6 +129,7 @@ impl OptionValue {
         match self {
             OptionValue::Ident(ident) => ident.span(),
             OptionValue::Number { lit, .. } => lit.span(),
+            OptionValue::Tuple(axes) => axes.span(),
         }
     }
 }

@@ -5,7 +5,9 @@ use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
 use syn::parse::{Parse, ParseStream, Parser};
 use syn::{Attribute, Ident, Lit, LitStr, Token, Visibility};
 
-use crate::ast::{InputSize, LayerOption, LayerStmt, NetworkDef, OptionValue, SizeLit, Statement};
+use crate::ast::{
+    AxesLit, InputSize, LayerOption, LayerStmt, NetworkDef, OptionValue, SizeLit, Statement,
+};
 use crate::diagnostics::{closest, did_you_mean, one_of, push_error, word_list};
 use crate::kw;
 use nnet_kinds::{MAX_UNITS, Number};
@@ -368,18 +370,18 @@ impl Parse for LayerStmt {
         let dense = keyword == "dense";
         let kind = KindWord::from_word(&keyword.to_string());
         let recurrent = kind.is_some_and(KindWord::is_recurrent);
-        let size = if kind.is_some_and(|k| k.decl().number == Number::Units) {
-            Some(parse_size(input, keyword.span(), &keyword.to_string())?)
-        } else if input.peek(Lit) || input.peek(Token![-]) {
-            let minus = input.parse::<Option<Token![-]>>()?;
-            let mut lit: Lit = input.parse()?;
-            if let Some(minus) = &minus {
-                lit.set_span(minus.span);
+        let number = kind.map(|k| k.decl().number);
+        let windowed = number.is_some_and(|n| n.kernel_axes() > 0);
+        let size = match number {
+            Some(Number::Units | Number::Filters { .. }) => {
+                Some(parse_size(input, keyword.span(), &keyword.to_string())?)
             }
-            Some(SizeLit {
-                lit,
-                negative: minus.is_some(),
-            })
+            Some(Number::Kernel { .. }) => None,
+            _ if input.peek(Lit) || input.peek(Token![-]) => Some(parse_number(input)?),
+            _ => None,
+        };
+        let kernel = if windowed {
+            Some(parse_kernel(input, &keyword, size.as_ref())?)
         } else {
             None
         };
@@ -407,6 +409,9 @@ impl Parse for LayerStmt {
         if recurrent && let Some(size) = &size {
             recurrent_unparenthesized_option(input, &keyword, size, activation.as_ref())?;
         }
+        if let Some(kernel) = &kernel {
+            kernel_unparenthesized_option(input, &keyword, size.as_ref(), kernel, &activation)?;
+        }
         let options = if input.peek(syn::token::Paren) {
             let content;
             syn::parenthesized!(content in input);
@@ -418,10 +423,15 @@ impl Parse for LayerStmt {
             Vec::new()
         };
         if !input.is_empty() {
-            let form = if dense {
-                DENSE_FORM.to_owned()
-            } else {
-                layer_forms()
+            let form = match kind {
+                _ if dense => DENSE_FORM.to_owned(),
+                Some(kind) if windowed => format!(
+                    "a `{}` line is `{};`, e.g. `{}`",
+                    kind.name(),
+                    kind.decl().form,
+                    kind.decl().example
+                ),
+                _ => layer_forms(),
             };
             return Err(unexpected(input, &form));
         }
@@ -429,9 +439,161 @@ impl Parse for LayerStmt {
             docs: Vec::new(),
             keyword,
             size,
+            kernel,
             activation,
             options,
         })
+    }
+}
+
+/// A number as written, with its sign: a negative one carries the span of its `-` (see
+/// [`parse_size`]).
+fn parse_number(input: ParseStream) -> syn::Result<SizeLit> {
+    let minus = input.parse::<Option<Token![-]>>()?;
+    let mut lit: Lit = input.parse()?;
+    if let Some(minus) = &minus {
+        lit.set_span(minus.span);
+    }
+    Ok(SizeLit {
+        lit,
+        negative: minus.is_some(),
+    })
+}
+
+/// The kernel (or pool size) of a convolution or pooling line, after its filters: one number
+/// for every axis, or a tuple of one per axis, `(10, 4)`. Parentheses that hold options rather
+/// than numbers are no kernel: the kernel is then missing.
+fn parse_kernel(
+    input: ParseStream,
+    keyword: &Ident,
+    filters: Option<&SizeLit>,
+) -> syn::Result<AxesLit> {
+    if input.peek(Lit) || input.peek(Token![-]) {
+        let item = parse_number(input)?;
+        return Ok(AxesLit {
+            items: vec![item],
+            parens: None,
+        });
+    }
+    if input.peek(syn::token::Paren) && holds_numbers(input) {
+        return parse_tuple(input);
+    }
+    let kind = KindWord::from_word(&keyword.to_string());
+    let example = kind.map_or("", |k| k.decl().example);
+    let pooling = kind.is_some_and(|k| k.decl().tensors.is_empty());
+    let what = if pooling {
+        "the pool size"
+    } else {
+        "the kernel size"
+    };
+    let after = match filters {
+        Some(filters) => format!("`{keyword} {}`", size_text(filters)),
+        None => format!("`{keyword}`"),
+    };
+    let axes = kind.map_or(1, |k| k.decl().number.kernel_axes());
+    let form = if axes == 2 {
+        " (one number for both axes, or `(rows, columns)`)"
+    } else {
+        ""
+    };
+    let message = format!("expected {what} after {after}{form}, e.g. `{example}`");
+    if input.is_empty() {
+        return Err(syn::Error::new(keyword.span(), message));
+    }
+    Err(unexpected(input, &message))
+}
+
+/// Whether the parentheses next in `input` hold numbers (a tuple of them, or nothing), not
+/// options.
+fn holds_numbers(input: ParseStream) -> bool {
+    let Ok(TokenTree::Group(group)) = input.fork().parse::<TokenTree>() else {
+        return false;
+    };
+    match group.stream().into_iter().next() {
+        None | Some(TokenTree::Literal(_)) => true,
+        Some(TokenTree::Punct(p)) => p.as_char() == '-',
+        _ => false,
+    }
+}
+
+/// `(a, b)`: numbers, one per axis, their values and count checked in validation.
+fn parse_tuple(input: ParseStream) -> syn::Result<AxesLit> {
+    let content;
+    let parens = syn::parenthesized!(content in input);
+    let mut items = Vec::new();
+    while !content.is_empty() {
+        if !(content.peek(Lit) || content.peek(Token![-])) {
+            return Err(unexpected(
+                &content,
+                "expected whole numbers, one per axis, e.g. `(3, 3)`",
+            ));
+        }
+        items.push(parse_number(&content)?);
+        if content.is_empty() {
+            break;
+        }
+        content.parse::<Token![,]>().map_err(|e| {
+            syn::Error::new(e.span(), "expected `,` between the axes, e.g. `(3, 3)`")
+        })?;
+    }
+    if items.is_empty() {
+        return Err(syn::Error::new(
+            parens.span.join(),
+            "`()` holds no numbers: write one per axis, e.g. `(3, 3)`, or one for every axis, `3`",
+        ));
+    }
+    Ok(AxesLit {
+        items,
+        parens: Some(parens.span.join()),
+    })
+}
+
+/// `conv2d 64 3 relu strides = 2;`: options written without their parentheses after the
+/// kernel (and activation) of a convolution or pooling line.
+fn kernel_unparenthesized_option(
+    input: ParseStream,
+    keyword: &Ident,
+    filters: Option<&SizeLit>,
+    kernel: &AxesLit,
+    activation: &Option<Ident>,
+) -> syn::Result<()> {
+    if !(input.peek(Ident) && input.peek2(Token![=])) {
+        return Ok(());
+    }
+    let name: Ident = input.fork().parse()?;
+    let fork = input.fork();
+    fork.parse::<Ident>()?;
+    fork.parse::<Token![=]>()?;
+    let value = value_text(&fork);
+    let filters = filters
+        .map(|f| format!(" {}", size_text(f)))
+        .unwrap_or_default();
+    let activation = activation
+        .as_ref()
+        .map(|a| format!(" {a}"))
+        .unwrap_or_default();
+    Err(syn::Error::new(
+        name.span(),
+        format!(
+            "options go in parentheses after the kernel: write `{keyword}{filters} {}{activation} ({name} = {value});`",
+            axes_text(kernel)
+        ),
+    ))
+}
+
+/// A kernel or tuple as written: `3`, `(10, 4)`.
+pub(crate) fn axes_text(axes: &AxesLit) -> String {
+    let items: Vec<String> = axes
+        .items
+        .iter()
+        .map(|item| {
+            let minus = if item.negative { "-" } else { "" };
+            format!("{minus}{}", quote::ToTokens::to_token_stream(&item.lit))
+        })
+        .collect();
+    match axes.parens {
+        Some(_) => format!("({})", items.join(", ")),
+        None => items.join(", "),
     }
 }
 
@@ -559,6 +721,8 @@ impl Parse for LayerOption {
         })?;
         let value = if input.peek(Ident) {
             OptionValue::Ident(input.parse()?)
+        } else if input.peek(syn::token::Paren) {
+            OptionValue::Tuple(parse_tuple(input)?)
         } else {
             let negative = input.parse::<Option<Token![-]>>()?.is_some();
             let lit: Lit = input
@@ -595,6 +759,15 @@ fn parse_size(input: ParseStream, keyword_span: Span, keyword: &str) -> syn::Res
             "`input 2;` or `input sequence 2;`".to_owned(),
         ),
         // A kind's example line, as declared: `dense 10 relu;`, `gru 16;`.
+        _ if KindWord::from_word(keyword)
+            .is_some_and(|k| matches!(k.decl().number, Number::Filters { .. })) =>
+        {
+            (
+                "the number of filters",
+                KindWord::from_word(keyword)
+                    .map_or_else(String::new, |k| format!("`{}`", k.decl().example)),
+            )
+        }
         _ => (
             "the number of units",
             KindWord::from_word(keyword).map_or_else(

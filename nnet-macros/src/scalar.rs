@@ -27,6 +27,22 @@ impl ScalarKind {
             ScalarKind::F64 => quote!(::core::primitive::f64),
         }
     }
+
+    /// Bytes of one value.
+    pub(crate) fn bytes(self) -> usize {
+        match self {
+            ScalarKind::F32 => 4,
+            ScalarKind::F64 => 8,
+        }
+    }
+
+    /// The type's name, `f32` or `f64`.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            ScalarKind::F32 => "f32",
+            ScalarKind::F64 => "f64",
+        }
+    }
 }
 
 /// Takes the `#[scalar = …]` attributes out of `attrs` (they are the macro's, not the

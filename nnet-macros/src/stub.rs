@@ -37,6 +37,8 @@ pub(crate) fn stub(def: &NetworkDef) -> TokenStream {
             /// Stub: the network definition has errors.
             pub const PARAMS: ::core::primitive::usize = 0;
             /// Stub: the network definition has errors.
+            pub const MACS: ::core::primitive::usize = 0;
+            /// Stub: the network definition has errors.
             pub fn seeded(seed: ::core::primitive::u64) -> Self { Self }
             /// Stub: the network definition has errors.
             pub fn from_rng<__NnetR: ?::core::marker::Sized>(rng: &mut __NnetR) -> Self { Self }

@@ -6,6 +6,9 @@ use quote::quote;
 
 use crate::pipeline;
 
+mod conv;
+mod sequence_conv;
+
 fn errors_of(tokens: TokenStream) -> Vec<String> {
     let out = pipeline(tokens).to_string();
     out.match_indices("compile_error")
@@ -31,16 +34,21 @@ fn valid_network_expands_without_errors() {
 }
 
 /// A network whose first layer is `kind`'s example line, as its declaration writes it, on an
-/// input of 3 values of the shape the kind reads.
+/// input of 3 values (3 channels) of the shape the kind reads.
 pub(crate) fn example_network(kind: nnet_kinds::Kind) -> String {
     use nnet_kinds::Kind;
-    let input = match kind {
-        Kind::Flatten => "input (1, 3);",
-        _ if kind.is_recurrent() => "input sequence 3;",
-        _ => "input 3;",
+    let axes = kind.decl().number.kernel_axes();
+    let (input, flatten) = match kind {
+        Kind::Flatten => ("input (1, 3);", ""),
+        _ if kind.is_recurrent() => ("input sequence 3;", ""),
+        // Convolution and pooling read a fixed shape of their axes, and the head a vector.
+        _ if axes == 1 => ("input (6, 3);", "flatten;"),
+        Kind::GlobalAvgPool | Kind::GlobalMaxPool => ("input (6, 6, 3);", ""),
+        _ if axes == 2 => ("input (6, 6, 3);", "flatten;"),
+        _ => ("input 3;", ""),
     };
     let example = kind.decl().example;
-    format!("struct Net {{ {input} {example} dense 2 softmax; }}")
+    format!("struct Net {{ {input} {example} {flatten} dense 2 softmax; }}")
 }
 
 /// Every kind's example line, as its declaration writes it, expands (on the shape the kind

@@ -2,10 +2,10 @@
 //! linker: this program is `#![no_std]` and has its own `#[panic_handler]`, so a dependency that
 //! links `std` (which brings its own) fails the build with "found duplicate lang item
 //! `panic_impl`"; it has no `#[global_allocator]`, so a dependency that allocates (`alloc`) fails
-//! to link. It bakes trained networks (the seed network and a recurrent one, from the test
-//! fixtures) and runs `forward` and a recurrent `step`, and builds other networks from a seed to
-//! exercise every activation, every layer kind and every initializer. It exits with 0 when every
-//! output is finite and as expected.
+//! to link. It bakes trained networks (the seed network, a recurrent one and a stack of causal
+//! convolutions, from the test fixtures) and runs `forward` and a streaming `step`, and builds
+//! other networks from a seed to exercise every activation, every layer kind and every
+//! initializer. It exits with 0 when every output is finite and as expected.
 //!
 //! ```sh
 //! cd nnet-nostd-check && cargo build --release && ./target/release/nnet-nostd-check
@@ -99,6 +99,31 @@ nnet::network! {
     }
 }
 
+nnet::network! {
+    /// Dilated causal convolutions streamed, baked (the fixture of `tests/sequence_conv.rs`):
+    /// their past inputs live in the state, with no heap.
+    #[weights = "../tests/fixtures/sequence_conv.safetensors"]
+    struct WaveNet {
+        input sequence 1;
+        conv1d 8 2 tanh (padding = causal, dilation = 1);
+        conv1d 8 2 tanh (padding = causal, dilation = 2);
+        conv1d 8 2 tanh (padding = causal, dilation = 4);
+        dense 1;
+    }
+}
+
+nnet::network! {
+    /// Causal convolutions around a GRU, drawn from a seed, in `f64`.
+    #[scalar = f64]
+    struct Convolved {
+        input sequence 2;
+        conv1d 4 3 relu (padding = causal, dilation = 2, groups = 2);
+        gru 3 (return_sequences);
+        conv1d 2 2 tanh (padding = causal, use_bias = false);
+        dense 1;
+    }
+}
+
 /// The baked seed network in read-only memory.
 static SEED: Seed = Seed::TRAINED;
 
@@ -177,6 +202,36 @@ fn run() -> i32 {
     }
     if last != precise.forward(black_box(&xs)) || (last.sum() - 1.0).abs() > 1e-12 {
         return 6;
+    }
+
+    let wavenet = black_box(WaveNet::TRAINED);
+    let mut state = WaveNetState::default();
+    let xs = [0.5, -0.25, 1.0, 0.0, -0.75, 0.3, 0.9, -0.1, 0.2].map(|x| nnet::vector![x]);
+    let mut last = nnet::vector![0.0];
+    for x in &xs {
+        last = wavenet.step(&mut state, black_box(x));
+    }
+    if last != wavenet.forward(black_box(&xs)) || !last[0].is_finite() {
+        return 7;
+    }
+    state.reset();
+    if wavenet.step(&mut state, &xs[0]) != wavenet.forward(&xs[..1]) {
+        return 8;
+    }
+
+    let convolved = Convolved::seeded(black_box(13));
+    let mut state = ConvolvedState::default();
+    let xs = [
+        nnet::SVector::<f64, 2>::from([0.4, -0.9]),
+        nnet::SVector::<f64, 2>::from([-0.2, 0.6]),
+        nnet::SVector::<f64, 2>::from([0.7, 0.1]),
+    ];
+    let mut last = nnet::SVector::<f64, 1>::zeros();
+    for x in &xs {
+        last = convolved.step(&mut state, black_box(x));
+    }
+    if last != convolved.forward(black_box(&xs)) || !last[0].is_finite() {
+        return 9;
     }
     0
 }

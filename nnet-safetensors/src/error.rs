@@ -215,6 +215,19 @@ pub enum Error {
     /// assert_eq!(error.to_string(), "the module order lists `fc` twice (`fc`, `fc`)");
     /// ```
     ModuleOrder(String),
+    /// The network's description of its tensors does not hold together (a convolution's
+    /// kernel whose taps do not divide its columns): a fault of the code that described the
+    /// network, never of the file.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_safetensors::Error;
+    ///
+    /// let error = Error::Network("`conv2d1.kernel` has 7 columns".into());
+    /// assert_eq!(error.to_string(), "the network's tensors are described inconsistently: `conv2d1.kernel` has 7 columns");
+    /// ```
+    Network(String),
 }
 
 impl fmt::Display for Error {
@@ -293,6 +306,10 @@ impl fmt::Display for Error {
                 f32::MAX
             ),
             Error::Metadata(message) | Error::ModuleOrder(message) => write!(f, "{message}"),
+            Error::Network(message) => write!(
+                f,
+                "the network's tensors are described inconsistently: {message}"
+            ),
         }
     }
 }

@@ -11,15 +11,19 @@ use crate::foreign::{
 };
 use crate::{Dtype, Error, SafeTensors, Tensor, shorten};
 
+mod layout;
 mod pytorch_order;
+
+pub use layout::Layout;
+use layout::{ChannelsFirst, file_rank};
 
 /// How a file names and lays out the tensors of a network.
 ///
 /// | naming | the k-th layer of a kind | matrices | vectors |
 /// | --- | --- | --- | --- |
 /// | `Nnet` | `{kind}{k}.{tensor}`: `dense1.weight`, `batch_norm1.moving_mean`, `lstm1.kernel` | `[units, inputs]` | `[units]` |
-/// | `PyTorch` | `{prefix}{i}.{param}` (`nn.Linear`, `nn.BatchNorm1d`, `nn.LayerNorm`, `nn.RNN`, `nn.GRU`, `nn.LSTM`) | `[units, inputs]` | `[units]` |
-/// | `Keras` | `{prefix}{layer}/{variable}` or `.{variable}` (`Dense`, `BatchNormalization`, `LayerNormalization`); `{prefix}{layer}/{cell}/{variable}` or `.cell.{variable}` (`SimpleRNN`, `GRU`, `LSTM`) | `[inputs, units]` (transposed) | `[units]` |
+/// | `PyTorch` | `{prefix}{i}.{param}` (`nn.Linear`, `nn.BatchNorm1d`, `nn.LayerNorm`, `nn.RNN`, `nn.GRU`, `nn.LSTM`, `nn.Conv1d`, `nn.Conv2d`) | `[units, inputs]`; kernels `[filters, inputs/groups, kh, kw]` | `[units]` |
+/// | `Keras` | `{prefix}{layer}/{variable}` or `.{variable}` (`Dense`, `BatchNormalization`, `LayerNormalization`, `Conv1D`, `Conv2D`, `DepthwiseConv2D`); `{prefix}{layer}/{cell}/{variable}` or `.cell.{variable}` (`SimpleRNN`, `GRU`, `LSTM`) | `[inputs, units]` (transposed); kernels `[kh, kw, inputs/groups, filters]` | `[units]` |
 ///
 /// Parameter names per kind, written from the kinds' declarations in `nnet-kinds` (a test
 /// checks this table against them); a PyTorch `weight` is `[out, in]`, a Keras `kernel`
@@ -45,6 +49,23 @@ mod pytorch_order;
 /// | `lstm` | `kernel` `[4·units, inputs]` | `nn.LSTM` `weight_ih_l{j}` `[4·units, inputs]` | `LSTM` `kernel` `[inputs, 4·units]` |
 /// | `lstm` | `recurrent_kernel` `[4·units, units]` | `nn.LSTM` `weight_hh_l{j}` `[4·units, units]` | `LSTM` `recurrent_kernel` `[units, 4·units]` |
 /// | `lstm` | `bias` `[4·units]` | `nn.LSTM` `bias_ih_l{j}` + `bias_hh_l{j}`, each `[4·units]` | `LSTM` `bias` `[4·units]` |
+/// | `conv1d` | `kernel` `[filters, taps·in/groups]` | `nn.Conv1d` `weight` `[filters, in/groups, k]` | `Conv1D` `kernel` `[k, in/groups, filters]` |
+/// | `conv1d` | `bias` `[filters]` (unless `use_bias = false`) | `nn.Conv1d` `bias` `[filters]` | `Conv1D` `bias` `[filters]` |
+/// | `conv2d` | `kernel` `[filters, taps·in/groups]` | `nn.Conv2d` `weight` `[filters, in/groups, kh, kw]` | `Conv2D` `kernel` `[kh, kw, in/groups, filters]` |
+/// | `conv2d` | `bias` `[filters]` (unless `use_bias = false`) | `nn.Conv2d` `bias` `[filters]` | `Conv2D` `bias` `[filters]` |
+/// | `depthwise_conv2d` | `kernel` `[filters, taps·in/groups]` | `nn.Conv2d` `weight` `[channels·multiplier, 1, kh, kw]` | `DepthwiseConv2D` `kernel` `[kh, kw, channels, multiplier]` |
+/// | `depthwise_conv2d` | `bias` `[filters]` (unless `use_bias = false`) | `nn.Conv2d` `bias` `[filters]` | `DepthwiseConv2D` `bias` `[filters]` |
+///
+/// A convolution's kernel (see [`Layout::Kernel`]) is one row per filter in nnet's files, its
+/// columns the filter's weights in (kernel row, kernel column, input channel) order: Keras's
+/// kernel flattened over its leading axes is its transpose, and PyTorch's weight holds each
+/// filter's input channels before its taps, which the import permutes. A depthwise convolution
+/// is PyTorch's `nn.Conv2d` with `groups` equal to its input channels. PyTorch's `nn.Flatten`
+/// of a channels-first output orders its values `(channel, row, column)` where nnet's and
+/// Keras's `flatten` order them `(row, column, channel)`: the inputs of the layers after it
+/// ([`Layout::Flattened`]: a `Linear`'s columns, and the vectors of a normalization between
+/// the two) are permuted on import from PyTorch. Pooling and flatten layers hold no tensors in
+/// any framework, so their modules and layers are simply absent from files.
 ///
 /// nnet's gates are in Keras's order (LSTM `i, f, c, o`, as PyTorch's; GRU `z, r, h`, where
 /// PyTorch's is `r, z, n`: the first two blocks of `U` rows of a PyTorch GRU's four tensors are
@@ -72,12 +93,14 @@ pub enum Naming {
     #[default]
     Nnet,
     /// A PyTorch state dict of `nn.Linear`, `nn.BatchNorm1d`, `nn.LayerNorm`, `nn.RNN`,
-    /// `nn.GRU` and `nn.LSTM` modules: `0.weight` `[out, in]`, `0.bias` `[out]`,
-    /// `1.running_mean`, `2.weight_ih_l0`, ...
+    /// `nn.GRU`, `nn.LSTM`, `nn.Conv1d` and `nn.Conv2d` modules: `0.weight` `[out, in]`,
+    /// `0.bias` `[out]`, `1.running_mean`, `2.weight_ih_l0`, `3.weight` `[filters, in, kh,
+    /// kw]`, ...
     PyTorch,
-    /// Keras `Dense`, `BatchNormalization`, `LayerNormalization`, `SimpleRNN`, `GRU` and
-    /// `LSTM` layers: `dense/kernel` `[in, out]` (transposed), `dense/bias` `[out]`,
-    /// `batch_normalization/gamma`, `lstm/lstm_cell/kernel`, ...
+    /// Keras `Dense`, `BatchNormalization`, `LayerNormalization`, `SimpleRNN`, `GRU`, `LSTM`,
+    /// `Conv1D`, `Conv2D` and `DepthwiseConv2D` layers: `dense/kernel` `[in, out]`
+    /// (transposed), `dense/bias` `[out]`, `batch_normalization/gamma`,
+    /// `lstm/lstm_cell/kernel`, `conv2d/kernel` `[kh, kw, in, filters]`, ...
     Keras,
 }
 
@@ -149,6 +172,9 @@ pub struct TensorSpec<'n> {
     pub cols: usize,
     /// Whether the tensor is a matrix (in nnet's files `[rows, cols]`) or a vector (`[rows]`).
     pub matrix: bool,
+    /// Where its values sit beyond rows and columns (a convolution's kernel, the inputs of a
+    /// layer after `flatten`), for PyTorch's and Keras's layouts. Default: [`Layout::Plain`].
+    pub layout: Layout,
 }
 
 impl<'n> TensorSpec<'n> {
@@ -167,6 +193,7 @@ impl<'n> TensorSpec<'n> {
             rows,
             cols,
             matrix: true,
+            layout: Layout::Plain,
         }
     }
 
@@ -179,7 +206,13 @@ impl<'n> TensorSpec<'n> {
             rows: len,
             cols: 1,
             matrix: false,
+            layout: Layout::Plain,
         }
+    }
+
+    /// The same tensor with `layout`.
+    pub const fn with_layout(self, layout: Layout) -> Self {
+        TensorSpec { layout, ..self }
     }
 
     /// The tensors of a layer of `kind` named `layer`, from `inputs` to `units` values, in
@@ -235,9 +268,14 @@ impl<'n> TensorSpec<'n> {
             && (self.kind.decl().tensor(self.tensor)).is_some_and(|t| t.pytorch.len() > 1)
     }
 
-    /// The shape in a file of `naming` (of each of the two tensors of a split bias).
-    pub(crate) fn file_shape(&self, naming: Naming) -> Vec<usize> {
-        if self.split_bias(naming) {
+    /// The shape in a file of `naming` (of each of the two tensors of a split bias): nnet's
+    /// `[rows, cols]` or `[rows]`; a Keras kernel transposed, `[cols, rows]`, or with one axis
+    /// per kernel axis for a convolution; PyTorch's as nnet's, but a convolution's kernel
+    /// with one axis per kernel axis (see [`Layout::Kernel`]).
+    pub fn file_shape(&self, naming: Naming) -> Vec<usize> {
+        if let Some(shape) = self.kernel_file_shape(naming) {
+            shape
+        } else if self.split_bias(naming) {
             vec![self.rows]
         } else if self.transposed(naming) {
             vec![self.cols, self.rows]
@@ -257,6 +295,8 @@ impl<'n> TensorSpec<'n> {
                 "{dtype} {shape:?}, the {} of {layer} as {axes} ({details})",
                 self.tensor
             )
+        } else if let Some((axes, _)) = self.kernel_axes(naming) {
+            format!("{dtype} {shape:?}, the kernel of {layer} as {axes}")
         } else if !self.matrix {
             format!("{dtype} {shape:?}, the {} of {layer}", self.tensor)
         } else if self.transposed(naming) {
@@ -272,6 +312,8 @@ impl<'n> TensorSpec<'n> {
         if self.kind.is_recurrent() {
             let (axes, details) = self.recurrent_axes(naming);
             format!("{axes} for {layer} ({details})")
+        } else if let Some((axes, sizes)) = self.kernel_axes(naming) {
+            format!("{axes} for {layer} ({sizes})")
         } else if !self.matrix {
             format!("the {} of {layer} ({} units)", self.tensor, self.rows)
         } else {
@@ -365,6 +407,9 @@ pub struct Source<'f, 'a, E> {
     /// Whether the first two blocks of `rows / 3` rows are swapped (PyTorch's GRU gates `r, z,
     /// n` to nnet's and Keras's `z, r, h`).
     pub(crate) swap_gates: bool,
+    /// Whether the file holds the columns (a vector's rows) channels first: PyTorch's kernels
+    /// and the inputs of a layer after `nn.Flatten`.
+    pub(crate) channels_first: Option<ChannelsFirst>,
     /// The network's element type, which the file's dtypes were checked against.
     element: PhantomData<E>,
 }
@@ -379,6 +424,7 @@ impl<'f, 'a, E: Element> Source<'f, 'a, E> {
             row_major,
             second: None,
             swap_gates: false,
+            channels_first: None,
             element: PhantomData,
         }
     }
@@ -420,6 +466,11 @@ impl<'f, 'a, E: Element> Source<'f, 'a, E> {
             true if r < block => r + block,
             true if r < 2 * block => r - block,
             _ => r,
+        };
+        let (r, c) = match self.channels_first {
+            Some(order) if order.rows => (order.index(r), c),
+            Some(order) => (r, order.index(c)),
+            None => (r, c),
         };
         match self.second {
             Some(second) if self.cols > 1 => {
@@ -604,6 +655,9 @@ pub fn resolve<'f, 'a, E: Element>(
     naming: Naming,
     options: ResolveOptions<'_>,
 ) -> Result<Vec<Source<'f, 'a, E>>, Error> {
+    if let Some(problem) = tensors.iter().find_map(TensorSpec::layout_problem) {
+        return Err(Error::Network(problem));
+    }
     let layers = Layer::group(tensors, E::DTYPE);
     if naming != Naming::PyTorch && !options.module_order.is_empty() {
         return Err(Error::ModuleOrder(format!(
@@ -633,6 +687,7 @@ pub fn resolve<'f, 'a, E: Element>(
         let mut source = Source::copy(tensor, spec.rows, spec.cols, !spec.transposed(naming));
         source.second = second;
         source.swap_gates = naming == Naming::PyTorch && spec.kind.decl().pytorch_swaps_gates();
+        source.channels_first = spec.channels_first(naming);
         sources.push(source);
     }
     for source in &sources {
@@ -1116,20 +1171,26 @@ fn pytorch_kinds<'g>(group: &'g Group<'_, '_>) -> Option<(Vec<LayerKind>, &'g st
         let tensor = group.param(name)?;
         return Some((vec![kind], &tensor.name, format!("it has `{name}`")));
     }
-    // A module's first parameter is its `weight`: a matrix or a vector tells the kinds apart.
+    // A module's first parameter is its `weight`: a matrix, a vector or a convolution's kernel
+    // of 3 or 4 axes tells the kinds apart.
     let weight = group.param("weight")?;
     let rank = weight.shape.len();
     let kinds: Vec<LayerKind> = by_fit(Naming::PyTorch, has)
         .into_iter()
-        .filter(|k| {
+        .filter(|&k| {
             k.decl()
                 .tensors
-                .iter()
-                .any(|t| t.pytorch == ["weight"] && 1 + usize::from(t.cols.is_some()) == rank)
+                .first()
+                .is_some_and(|t| t.pytorch == ["weight"])
+                && file_rank(k) == Some(rank)
         })
         .collect();
-    let what = if rank == 2 { "a matrix" } else { "a vector" };
-    (!kinds.is_empty()).then(|| (kinds, weight.name.as_str(), format!("its weight is {what}")))
+    let why = match rank {
+        1 => "its weight is a vector".to_owned(),
+        2 => "its weight is a matrix".to_owned(),
+        _ => format!("its weight has {rank} axes"),
+    };
+    (!kinds.is_empty()).then_some((kinds, weight.name.as_str(), why))
 }
 
 /// The layers of a PyTorch module: one group per layer `j` of an `nn.RNN`, `nn.GRU` or
@@ -1218,7 +1279,9 @@ fn by_pytorch_modules<'f, 'a>(
         if let Some((kinds, name, why)) = pytorch_kinds(unit)
             && !kinds.contains(&layer.kind)
         {
-            let classes: Vec<String> = kinds.iter().map(|k| k.class(naming)).collect();
+            // `nn.Conv2d` is both a conv2d and a depthwise_conv2d layer: named once.
+            let mut classes: Vec<String> = kinds.iter().map(|k| k.class(naming)).collect();
+            classes.dedup();
             let subject = match unit.rnn {
                 Some((j, n)) if n > 1 => {
                     format!("its layer {j} (of `num_layers = {n}`, each one layer of the network)")
@@ -1338,11 +1401,22 @@ fn keras_kind(group: &Group<'_, '_>) -> LayerKind {
             .or_else(|| recurrent_kinds().find(|k| (k.decl().bias_rows() > 1) == two_biases))
             .unwrap_or(LayerKind::SimpleRnn);
     }
-    if let Some((kind, _)) = telling_param(Naming::Keras, has) {
+    // A kernel of 3 or 4 axes is a convolution's, of 2 a `Dense` layer's.
+    let fits_rank = |kind: LayerKind| {
+        let first = kind.decl().tensors.first();
+        first
+            .and_then(|t| group.param(t.keras))
+            .is_none_or(|t| file_rank(kind) == Some(t.shape.len()))
+    };
+    if let Some((kind, _)) = telling_param(Naming::Keras, has)
+        && fits_rank(kind)
+    {
         return kind;
     }
-    by_fit(Naming::Keras, has)
-        .into_iter()
+    let fitting = by_fit(Naming::Keras, has);
+    let by_rank = fitting.iter().copied().filter(|&k| fits_rank(k));
+    by_rank
+        .chain(fitting.iter().copied())
         .chain(tensor_kinds())
         .next()
         .unwrap_or(LayerKind::Dense)

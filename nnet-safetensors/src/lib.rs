@@ -50,10 +50,15 @@ pub use file::{FileError, read_file};
 pub use foreign::LayerKind;
 pub use layers::Naming;
 #[doc(hidden)]
-pub use layers::{ResolveOptions, Source, TensorSpec, resolve};
+pub use layers::{Layout, ResolveOptions, Source, TensorSpec, resolve};
+/// The shape of a sample between two layers, which [`Layout::Flattened`] names.
+#[doc(hidden)]
+pub use nnet_kinds::Shape;
 pub use read::{DEFAULT_MAX_HEADER, SafeTensors, Tensor};
 pub use write::{TensorData, write};
 
+#[cfg(test)]
+mod conv_tests;
 #[cfg(test)]
 mod element_tests;
 #[cfg(test)]

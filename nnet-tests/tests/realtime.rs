@@ -1,5 +1,5 @@
 //! Real-time safety: `forward`, and a sequence network's `step` and `forward`, never allocate,
-//! for every layer kind, on finite and non-finite input alike. The global allocator of this test binary *aborts the process* on any
+//! for every layer kind (streamed causal convolutions too), on finite and non-finite input alike. The global allocator of this test binary *aborts the process* on any
 //! allocation or deallocation inside `assert_no_alloc` (the `assert_no_alloc` crate, built to
 //! abort in release builds too): a failure here is a crash of the test binary, not a count.
 //! Each pass also runs on NaN, infinite and huge inputs, which must give outputs (NaN
@@ -52,6 +52,29 @@ nnet::network! {
         lstm 8 (return_sequences);
         gru 5;
         dense 3 softmax;
+    }
+}
+
+nnet::network! {
+    /// Causal convolutions streamed (their past inputs in the state), mixed with a recurrent
+    /// layer, grouped and without a bias.
+    struct Convolved {
+        input sequence 2;
+        conv1d 8 3 tanh (padding = causal, dilation = 2);
+        gru 4 (return_sequences);
+        conv1d 4 2 relu (padding = causal, groups = 2, use_bias = false);
+        layer_norm;
+        dense 3 softmax;
+    }
+}
+nnet::network! {
+    /// A WaveNet-style stack of dilated causal convolutions, no recurrent layer.
+    struct WaveNet {
+        input sequence 2;
+        conv1d 8 2 tanh (padding = causal, dilation = 1);
+        conv1d 8 2 tanh (padding = causal, dilation = 2);
+        conv1d 8 2 tanh (padding = causal, dilation = 4);
+        dense 1;
     }
 }
 
@@ -126,6 +149,52 @@ fn step_and_sequence_forward_never_allocate_on_any_input() {
             .iter()
             .all(|v| v.is_finite())
     );
+}
+
+/// Streamed causal convolutions, alone or with recurrent layers: `step` and the
+/// whole-sequence passes allocate nothing on any input; a NaN stays in a convolution's past
+/// inputs for as many steps as its window reaches back, and `reset` clears it.
+#[test]
+fn streamed_convolutions_never_allocate_on_any_input() {
+    let xs = inputs();
+    let net = Convolved::seeded(5);
+    let mut state = ConvolvedState::default();
+    let outputs: Vec<_> = xs
+        .iter()
+        .map(|x| assert_no_alloc(|| net.step(&mut state, x)))
+        .collect();
+    assert!(outputs[0].iter().all(|v| v.is_finite()), "{:?}", outputs[0]);
+    assert!(outputs[5].iter().all(|v| v.is_nan()), "{:?}", outputs[5]);
+    state.reset();
+    assert_eq!(assert_no_alloc(|| net.step(&mut state, &xs[0])), outputs[0]);
+    let mut steps = [SVector::zeros(); 7];
+    assert_no_alloc(|| net.forward_sequence(&xs, &mut steps)).expect("one slot per step");
+    assert_eq!(steps[0], outputs[0]);
+    assert!(
+        assert_no_alloc(|| net.forward(&xs[..2]))
+            .iter()
+            .all(|v| v.is_finite())
+    );
+
+    let wavenet = WaveNet::seeded(6);
+    let mut state = WaveNetState::default();
+    let mut last = SVector::zeros();
+    for x in &xs {
+        last = assert_no_alloc(|| wavenet.step(&mut state, x));
+    }
+    // The last input is finite, but the NaN one step back is within the receptive field.
+    assert!(last[0].is_nan(), "{last:?}");
+    // Eight finite steps push it out of the receptive field (the current step and 1 + 2 + 4
+    // before it).
+    for _ in 0..8 {
+        last = assert_no_alloc(|| wavenet.step(&mut state, &xs[0]));
+    }
+    assert!(last[0].is_finite(), "{last:?}");
+    assert_eq!(
+        assert_no_alloc(|| wavenet.forward(&xs[..1])),
+        wavenet.forward(&xs[..1])
+    );
+    assert!(assert_no_alloc(|| wavenet.forward(&[]))[0].is_finite());
 }
 
 /// The batched pass with a reused workspace, on the one thread of a rayon pool: with more

@@ -39,6 +39,35 @@ fn json_round_trip_with_recurrent_layers() {
     assert_eq!(back, net);
 }
 
+nnet::network! {
+    /// Causal convolutions streamed around a GRU.
+    pub struct Convolved {
+        input sequence 2;
+        conv1d 4 3 tanh (padding = causal, dilation = 2, groups = 2);
+        gru 3 (return_sequences);
+        conv1d 2 2 (padding = causal, use_bias = false);
+        dense 1;
+    }
+}
+
+#[test]
+fn json_round_trip_with_streamed_convolutions() {
+    let net = Convolved::seeded(6);
+    let json = serde_json::to_value(&net).unwrap();
+    assert_eq!(
+        json["architecture"],
+        "input sequence 2; conv1d 4 3 tanh (padding = causal, dilation = 2, groups = 2); gru 3 (return_sequences = true); conv1d 2 2 linear (padding = causal, use_bias = false); dense 1 linear"
+    );
+    // `[filters, taps · channels / groups]`.
+    assert_eq!(
+        json["tensors"]["conv1d1.kernel"]["shape"],
+        serde_json::json!([4, 3])
+    );
+    assert!(json["tensors"].get("conv1d2.bias").is_none());
+    let back: Convolved = serde_json::from_value(json).unwrap();
+    assert_eq!(back, net);
+}
+
 #[test]
 fn json_round_trip_with_normalization_layers() {
     let mut net = Normed::seeded(4);

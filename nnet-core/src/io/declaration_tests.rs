@@ -10,9 +10,9 @@ use crate::TensorInfo;
 use crate::activation::{Relu, Tanh};
 use crate::dense::dense_tensor_info;
 use crate::layer::{
-    ActivationLayer, AvgPool1dKind, AvgPool2dKind, BatchNorm, CausalConv1d, Dropout,
-    GlobalAvgPoolKind, GlobalMaxPoolKind, Gru, Layer, LayerKind, LayerNorm, Lstm, MaxPool1dKind,
-    MaxPool2dKind, Pool, PoolKind, Recurrent, SimpleRnn,
+    ActivationLayer, AvgPool1dKind, AvgPool2dKind, BatchNorm, CausalConv1d, Conv1d, Conv2d,
+    DepthwiseConv2d, Dropout, GlobalAvgPoolKind, GlobalMaxPoolKind, Gru, Layer, LayerKind,
+    LayerNorm, Lstm, MaxPool1dKind, MaxPool2dKind, Pool, PoolKind, Recurrent, SimpleRnn,
 };
 
 /// The tensors a layer type lists are those its kind declares, in order: names, shapes and
@@ -75,6 +75,14 @@ fn the_layer_types_have_the_declared_tensors() {
     type NoBias = CausalConv1d<4, 8, 6, 2, Relu, SMatrix<f32, 8, 6>, SVector<f32, 8>, false>;
     let conv1d = infos(<NoBias as Recurrent<4, 8>>::tensor_info);
     assert_declared(LayerKind::Conv1d, 6, 8, false, &conv1d);
+    // A convolution of shapes: its kernel is `[filters, taps · in / groups]`, its "inputs" K.
+    let conv1d = infos(<Conv1d<10, 12, 4, 6, Relu> as Layer<10, 12>>::tensor_info);
+    assert_declared(LayerKind::Conv1d, 6, 4, true, &conv1d);
+    type NoBias2d = Conv2d<50, 36, 4, 18, Relu, SMatrix<f32, 4, 18>, SVector<f32, 4>, false>;
+    let conv2d = infos(<NoBias2d as Layer<50, 36>>::tensor_info);
+    assert_declared(LayerKind::Conv2d, 18, 4, false, &conv2d);
+    let depthwise = infos(<DepthwiseConv2d<100, 36, 4, 9, Relu> as Layer<100, 36>>::tensor_info);
+    assert_declared(LayerKind::DepthwiseConv2d, 9, 4, true, &depthwise);
     pool::<MaxPool1dKind>();
     pool::<AvgPool1dKind>();
     pool::<MaxPool2dKind>();

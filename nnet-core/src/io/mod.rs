@@ -32,7 +32,7 @@
 //! | `conv1d{k}` | `bias` | `[filters]` | yes | one per filter (absent with `use_bias = false`) |
 //! | `conv2d{k}` | `kernel` | `[filters, taps·in/groups]` | yes | one row per filter, in (kernel row, kernel column, input channel) order: Keras's `kernel` flattened to `[taps·in, filters]`, transposed |
 //! | `conv2d{k}` | `bias` | `[filters]` | yes | one per filter (absent with `use_bias = false`) |
-//! | `depthwise_conv2d{k}` | `kernel` | `[filters, taps·in/groups]` | yes | one row per output channel (`channel · depth_multiplier + m`), in (kernel row, kernel column) order: Keras's `depthwise_kernel` flattened to `[taps, channels·depth_multiplier]`, transposed |
+//! | `depthwise_conv2d{k}` | `kernel` | `[filters, taps·in/groups]` | yes | one row per output channel (`channel · depth_multiplier + m`), in (kernel row, kernel column) order: Keras's `kernel` `(kh, kw, channels, depth_multiplier)` flattened to `[taps, channels·depth_multiplier]`, transposed |
 //! | `depthwise_conv2d{k}` | `bias` | `[filters]` | yes | one per filter (absent with `use_bias = false`) |
 //!
 //! Activation and dropout layers have no tensors. `k` counts the layers of each kind from 1
@@ -65,6 +65,8 @@
 //! | PyTorch | `nn.RNN`, `nn.GRU`, `nn.LSTM` `{i}.weight_ih_l0`, `.weight_hh_l0`, `.bias_ih_l0`, `.bias_hh_l0` (GRU gates `r, z, n` reordered to `z, r, h`; an LSTM's or RNN's two biases added) | the same |
 //! | Keras | `Dense` `{layer}/kernel` `[in, out]` (transposed), `/bias`; `BatchNormalization` `/gamma`, `/beta`, `/moving_mean`, `/moving_variance`; `LayerNormalization` `/gamma`, `/beta` | the network's layers of the same kind, in the order of the numbers ending the layer names |
 //! | Keras | `SimpleRNN`, `GRU`, `LSTM` `{layer}/{cell}/kernel`, `/recurrent_kernel`, `/bias` (transposed) | the same |
+//! | PyTorch | `nn.Conv1d`, `nn.Conv2d` (with `groups`; a depthwise one has `groups` = its input channels) `{i}.weight` `[filters, in/groups, kh, kw]`, `{i}.bias`; a `Linear` after `nn.Flatten` (its columns reordered from channels first to channels last) | `conv1d{k}`, `conv2d{k}`, `depthwise_conv2d{k}`, `dense{k}`, in module order |
+//! | Keras | `Conv1D`, `Conv2D`, `DepthwiseConv2D` `{layer}/kernel` `[kh, kw, in/groups, filters]` (flattened and transposed), `/bias` | the same, per kind |
 //!
 //! The activations and the options of the layers (epsilon, momentum) are not in the file:
 //! declare the same ones in `network!`.
@@ -73,8 +75,9 @@
 
 use std::path::Path;
 
-use nnet_safetensors::{SafeTensors, TensorData, TensorSpec};
+use nnet_safetensors::{Layout, SafeTensors, TensorData, TensorSpec};
 
+use crate::layer::LayerKind;
 use crate::{Architecture, Error, Result};
 
 pub use nnet_safetensors::{DEFAULT_MAX_HEADER, Naming};
@@ -101,6 +104,9 @@ pub mod safetensors {
 
 #[cfg(test)]
 mod declaration_tests;
+mod layouts;
+#[cfg(test)]
+mod layouts_tests;
 #[cfg(feature = "serde")]
 pub mod serde_support;
 #[cfg(test)]
@@ -403,6 +409,34 @@ pub fn load_with<N: Architecture>(path: impl AsRef<Path>, options: &LoadOptions)
 /// | `nn.GRU` | `weight_hh_l0` `[3U, U]` | `gru{k}` | `recurrent_kernel` `[3U, U]`, reordered |
 /// | `nn.GRU` | `bias_ih_l0`, `bias_hh_l0` `[3U]` | `gru{k}` | `bias` `[3U, 2]`: column 0 `bias_ih_l0`, column 1 `bias_hh_l0`, reordered |
 /// | `nn.RNN`, `nn.GRU`, `nn.LSTM` | `*_l1`, `*_l2`, … (`num_layers > 1`) | the next recurrent layers | as for `_l0` |
+/// | `nn.Conv1d` | `weight` `[F, IN/G, K]` | `conv1d{k}` | `kernel` `[F, K·IN/G]`, each filter's taps before its input channels: `kernel[f, t·IN/G + c] = weight[f, c, t]` |
+/// | `nn.Conv2d` | `weight` `[F, IN/G, KH, KW]` | `conv2d{k}` | `kernel` `[F, KH·KW·IN/G]`: `kernel[f, (i·KW + j)·IN/G + c] = weight[f, c, i, j]` |
+/// | `nn.Conv2d(C, C·M, k, groups=C)` | `weight` `[C·M, 1, KH, KW]` | `depthwise_conv2d{k}` (`depth_multiplier = M`) | `kernel` `[C·M, KH·KW]`, as is |
+/// | `nn.Conv1d`, `nn.Conv2d` | `bias` `[F]` (none with `bias=False`) | `conv1d{k}`, `conv2d{k}`, `depthwise_conv2d{k}` | `bias` (declare `use_bias = false` without one) |
+/// | `nn.Linear` after `nn.Flatten` of an `(N, C, H, W)` or `(N, C, L)` output | `weight` `[out, C·H·W]`, columns `(c, h, w)` | `dense{k}` after `flatten` | `weight` `[units, H·W·C]`, columns `(h, w, c)`: `weight[u, (h·W + w)·C + c] = weight[u, c·H·W + h·W + w]` |
+///
+/// **Convolutions.** PyTorch is channels first, nnet channels last (as Keras): a convolution's
+/// weight holds each filter's input channels before its taps, and the import permutes them;
+/// feed nnet the same inputs channels last (`x.permute(0, 2, 3, 1)` of an `(N, C, H, W)`
+/// batch). `stride`, `dilation`, `groups` and the padding are not in the state dict: declare
+/// the same (`padding=0` is `valid`; PyTorch's `padding="same"`, or a symmetric padding of
+/// `d·(k−1)/2`, is `same` at stride 1; a symmetric padding of `(k−1)/2` at stride `s` is `same`
+/// where `(n − 1) % s == 0`, e.g. odd sizes at stride 2; a padding of `d·(k−1)` whose last
+/// `d·(k−1)` outputs are dropped, as TCNs write it, is `causal`). Pooling, `nn.Flatten` and
+/// activation modules hold no tensors: their numbers are skipped as `nn.ReLU`'s are. A depthwise
+/// layer is an `nn.Conv2d` as a convolution is: both match the network's layer at their rank.
+/// In a custom module of unnumbered attributes (`conv1`, `conv2`, `fc1`, `fc2`), the
+/// `nn.Conv2d`s take the network's conv2d layers in order (or its depthwise ones, if it has no
+/// conv2d layer); a network with both needs [`LoadOptions::module_order`].
+///
+/// **A `Linear` after `nn.Flatten`** of a convolution's or pooling's output reads its inputs in
+/// PyTorch's channels-first order, where nnet's `flatten` gives them channels last: the import
+/// permutes the `Linear`'s columns (and the values of an `nn.BatchNorm1d` or `nn.LayerNorm`
+/// between the two) from `(c, h, w)` to `(h, w, c)`, so the network computes what the PyTorch
+/// model computes on the same input. This assumes the model flattened its channels-first
+/// tensor as `nn.Flatten` (or `x.flatten(1)`, `x.view(n, -1)`) does; a model that permuted to
+/// channels last before flattening needs its `Linear` unpermuted, which nnet cannot tell from
+/// the state dict: export such a model's `Linear` weight permuted back to `(c, h, w)` order.
 ///
 /// A recurrent module has `G` gates of `U` units over `IN` inputs: 1 for `nn.RNN` (nnet's
 /// `simple_rnn`; declare its activation, `tanh` by default as PyTorch's `nonlinearity`), 3 for
@@ -490,6 +524,16 @@ pub fn import_pytorch_with<N: Architecture>(bytes: &[u8], options: &LoadOptions)
 /// | `SimpleRNN`, `GRU`, `LSTM` | `{cell}/recurrent_kernel` `[U, G·U]` | `simple_rnn{k}`, `gru{k}`, `lstm{k}` | `recurrent_kernel` `[G·U, U]`, transposed |
 /// | `SimpleRNN`, `LSTM` | `{cell}/bias` `[G·U]` | `simple_rnn{k}`, `lstm{k}` | `bias` `[G·U]` |
 /// | `GRU` (`reset_after=True`) | `{cell}/bias` `[2, 3U]` | `gru{k}` | `bias` `[3U, 2]`, transposed |
+/// | `Conv1D` | `kernel` `[K, IN/G, F]` | `conv1d{k}` | `kernel` `[F, K·IN/G]`: flattened to `[K·IN/G, F]`, transposed |
+/// | `Conv2D` | `kernel` `[KH, KW, IN/G, F]` | `conv2d{k}` | `kernel` `[F, KH·KW·IN/G]`: flattened, transposed |
+/// | `DepthwiseConv2D` | `kernel` `[KH, KW, C, M]` | `depthwise_conv2d{k}` (`depth_multiplier = M`) | `kernel` `[C·M, KH·KW]`: flattened to `[KH·KW, C·M]`, transposed |
+/// | `Conv1D`, `Conv2D`, `DepthwiseConv2D` | `bias` `[F]` | `conv1d{k}`, `conv2d{k}`, `depthwise_conv2d{k}` | `bias` |
+///
+/// Keras and nnet are both channels last, and Keras's `Flatten` orders values as nnet's
+/// `flatten` does, so a `Dense` layer after it imports as is. A convolution's options
+/// (`strides`, `padding`, `dilation_rate`, `groups`) are not in the file: declare the same.
+/// Keras 3 names a `DepthwiseConv2D`'s kernel `kernel` (Keras 2 `depthwise_kernel`, which is
+/// not read). Pooling, `Flatten` and `GlobalAveragePooling2D` layers have no variables.
 ///
 /// A Keras recurrent layer keeps its variables in its cell, named `simple_rnn_cell`,
 /// `gru_cell` or `lstm_cell` whatever the layer's name: `sequential/lstm/lstm_cell/kernel`,
@@ -514,8 +558,16 @@ pub fn import_keras<N: Architecture>(bytes: &[u8]) -> Result<N> {
 }
 
 /// The network's tensors, as the resolver of `nnet_safetensors` describes them: each
-/// [`TensorInfo`](crate::TensorInfo) with the kind of its layer in [`Architecture::LAYERS`].
+/// [`TensorInfo`](crate::TensorInfo) with the kind of its layer in [`Architecture::LAYERS`] and
+/// its layout (a convolution's kernel, the inputs of a layer after `flatten`).
 fn tensor_specs<N: Architecture>() -> Result<Vec<TensorSpec<'static>>> {
+    let needs_input = N::LAYERS
+        .first()
+        .is_some_and(|l| l.kind == LayerKind::Flatten);
+    let input = needs_input
+        .then(|| layouts::input_shape(&N::architecture()))
+        .flatten();
+    let layouts = layouts::layouts(input, N::LAYERS)?;
     (0..N::TENSORS)
         .map(|i| {
             let info = N::tensor_info(i).ok_or_else(|| {
@@ -524,9 +576,10 @@ fn tensor_specs<N: Architecture>() -> Result<Vec<TensorSpec<'static>>> {
                     N::TENSORS
                 ))
             })?;
-            let layer = N::LAYERS
+            let (index, layer) = N::LAYERS
                 .iter()
-                .find(|l| l.name == info.layer)
+                .enumerate()
+                .find(|(_, l)| l.name == info.layer)
                 .ok_or_else(|| {
                     Error::Weights(format!(
                         "tensor `{}` belongs to no layer of the network",
@@ -541,6 +594,9 @@ fn tensor_specs<N: Architecture>() -> Result<Vec<TensorSpec<'static>>> {
                     layer.kind.name()
                 )));
             }
+            let layout = layouts
+                .get(index)
+                .map_or(Layout::Plain, |l| l.of(layer.kind, &info));
             Ok(TensorSpec {
                 kind: layer.kind,
                 layer: info.layer,
@@ -548,6 +604,7 @@ fn tensor_specs<N: Architecture>() -> Result<Vec<TensorSpec<'static>>> {
                 rows: info.rows,
                 cols: info.cols,
                 matrix: info.matrix,
+                layout,
             })
         })
         .collect()

@@ -76,23 +76,27 @@ fn step_and_tolerance<T: Scalar>() -> (f64, f64) {
     }
 }
 
-fn rng(seed: u64) -> ChaCha8Rng {
+pub(super) fn rng(seed: u64) -> ChaCha8Rng {
     ChaCha8Rng::seed_from_u64(seed)
 }
 
 /// `n` values uniform in `[lo, hi)`, rounded to multiples of [`GRID`].
-fn values<T: Scalar>(rng: &mut ChaCha8Rng, n: usize, lo: f64, hi: f64) -> Vec<T> {
+pub(super) fn values<T: Scalar>(rng: &mut ChaCha8Rng, n: usize, lo: f64, hi: f64) -> Vec<T> {
     (0..n)
         .map(|_| T::of_f64((rng.random_range(lo..hi) / GRID).round() * GRID))
         .collect()
 }
 
-fn vector<const N: usize, T: Scalar>(rng: &mut ChaCha8Rng, lo: f64, hi: f64) -> SVector<T, N> {
+pub(super) fn vector<const N: usize, T: Scalar>(
+    rng: &mut ChaCha8Rng,
+    lo: f64,
+    hi: f64,
+) -> SVector<T, N> {
     SVector::from_column_slice(&values(rng, N, lo, hi))
 }
 
 /// `layer` with every tensor drawn from `[-1, 1)`; moving variances drawn from `[0.25, 2)`.
-fn randomized<const IN: usize, const OUT: usize, T: Scalar, L: Layer<IN, OUT, T>>(
+pub(super) fn randomized<const IN: usize, const OUT: usize, T: Scalar, L: Layer<IN, OUT, T>>(
     mut layer: L,
     seed: u64,
 ) -> L {
@@ -202,7 +206,13 @@ fn assert_gradients<const IN: usize, const OUT: usize, T: Scalar, L: Layer<IN, O
 
 /// The per-sample inference passes of `layer` at a random `x` from `[-2, 2)`, for `L = Σ c·a`,
 /// against finite differences, with the instruction set `simd`.
-fn check_sample<const IN: usize, const OUT: usize, T: Scalar, L: Layer<IN, OUT, T>, V: Simd>(
+pub(super) fn check_sample<
+    const IN: usize,
+    const OUT: usize,
+    T: Scalar,
+    L: Layer<IN, OUT, T>,
+    V: Simd,
+>(
     what: &str,
     layer: &L,
     simd: V,
@@ -319,7 +329,12 @@ fn training_pass<const IN: usize, const OUT: usize, T: Scalar, L: Layer<IN, OUT,
 /// The batch training passes of `layer` over `samples` random inputs against the finite
 /// differences of the whole batch's loss, each perturbation rerunning the whole batch (and its
 /// statistics).
-fn check_training_batch<const IN: usize, const OUT: usize, T: Scalar, L: Layer<IN, OUT, T>>(
+pub(super) fn check_training_batch<
+    const IN: usize,
+    const OUT: usize,
+    T: Scalar,
+    L: Layer<IN, OUT, T>,
+>(
     what: &str,
     layer: &L,
     samples: usize,
@@ -389,7 +404,7 @@ fn batch_gradients_match_finite_differences_in_f64() {
 // 3. Values against the inner layer and the formulas
 // ------------------------------------------------------------------------------------------
 
-fn assert_close<T: Scalar>(what: &str, got: &[T], want: &[T]) {
+pub(super) fn assert_close<T: Scalar>(what: &str, got: &[T], want: &[T]) {
     assert_eq!(got.len(), want.len(), "{what}: lengths");
     let tolerance = if T::NAME == "f64" { 1e-12 } else { 1e-5 };
     for (k, (g, w)) in got.iter().zip(want).enumerate() {

@@ -4,8 +4,9 @@
 //!
 //! The kernel is one matrix of `filters` rows, each row one filter's weights in the order of a
 //! channels-last patch: `(kernel row, kernel column, input channel of the group)`. Keras's
-//! kernel `(kh, kw, in / groups, filters)` (and `DepthwiseConv2D`'s `(kh, kw, channels,
-//! depth_multiplier)`), flattened to `(kh · kw · in / groups, filters)`, is its transpose.
+//! kernel `(kh, kw, in / groups, filters)` (and `DepthwiseConv2D`'s `kernel` `(kh, kw,
+//! channels, depth_multiplier)`), flattened to `(kh · kw · in / groups, filters)`, is its
+//! transpose.
 
 use super::shared::{ALPHA, BIAS_INIT, INIT, L1, L2, USE_BIAS};
 use crate::Dim;
@@ -76,10 +77,10 @@ const KERNEL: TensorDecl = TensorDecl {
     doc: "one row per filter, in (kernel row, kernel column, input channel) order: Keras's `kernel` flattened to `[taps·in, filters]`, transposed",
 };
 
-/// The kernel of a depthwise convolution, under Keras's name.
+/// The kernel of a depthwise convolution. Keras 3 names it `kernel` (Keras 2's
+/// `depthwise_kernel`), `(kh, kw, channels, depth_multiplier)`.
 const DEPTHWISE_KERNEL: TensorDecl = TensorDecl {
-    keras: "depthwise_kernel",
-    doc: "one row per output channel (`channel · depth_multiplier + m`), in (kernel row, kernel column) order: Keras's `depthwise_kernel` flattened to `[taps, channels·depth_multiplier]`, transposed",
+    doc: "one row per output channel (`channel · depth_multiplier + m`), in (kernel row, kernel column) order: Keras's `kernel` `(kh, kw, channels, depth_multiplier)` flattened to `[taps, channels·depth_multiplier]`, transposed",
     ..KERNEL
 };
 
@@ -133,7 +134,7 @@ pub(crate) static CONV2D: KindDecl = KindDecl {
 pub(crate) static DEPTHWISE_CONV2D: KindDecl = KindDecl {
     word: "depthwise_conv2d",
     form: "depthwise_conv2d KERNEL [activation] [(options)]",
-    example: "depthwise_conv2d 3 (padding = same);",
+    example: "depthwise_conv2d 3 relu;",
     summary: "a 2-D convolution of each channel on its own, Keras's `DepthwiseConv2D`",
     number: Number::Kernel { axes: 2 },
     options: &[

@@ -1,5 +1,11 @@
 //! Expansion of baked weights: `TRAINED` (a `const`, for networks whose layers are all inline)
 //! and `trained()`, built from the weights read at compile time.
+//!
+//! A `const` network is written as exact float literals: the inline budget keeps it to some
+//! 16k weights, which cost rustc about 0.1 s. A network with heap layers is decoded by
+//! `trained()` from one byte string: its weights can number millions, and a million literals
+//! cost rustc seconds and half a gigabyte (BENCHMARKS.md, "Compile time of baked convolutional
+//! weights (issue 18)").
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
@@ -66,24 +72,33 @@ fn items(model: &Model, baked: Option<&Baked>) -> TokenStream {
         };
     }
 
-    // Heap-stored layers cannot be built in a `const`: copy from statics into a new network.
-    let copies = baked.map_or_else(Vec::new, |baked| {
-        baked
-            .tensors
-            .iter()
-            .enumerate()
-            .map(|(i, values)| {
-                let (len, index, values) =
-                    (lit(values.len()), lit(i), floats(values, model.def.scalar));
-                quote! {{
-                    static VALUES: [#f32; #len] = [#(#values),*];
-                    #p::Parameters::<#f32>::tensor_mut(&mut net, #index).copy_from_slice(&VALUES);
-                }}
-            })
-            .collect()
+    // Heap-stored layers cannot be built in a `const`: decode the values into a new network.
+    let decode = baked.map(|baked| {
+        let size = lit(match model.def.scalar {
+            ScalarKind::F32 => 4,
+            ScalarKind::F64 => 8,
+        });
+        let (count, bytes) = (lit(baked.tensors.len()), le_bytes(baked, model.def.scalar));
+        let (len, bytes) = (lit(bytes.len()), Literal::byte_string(&bytes));
+        // One byte string, not a literal per value (see the module's header); the bytes are the
+        // values' own, so the network is the file's bit for bit.
+        quote! {
+            // Every tensor in the order of `Parameters`, column-major, little-endian.
+            static BYTES: &[::core::primitive::u8; #len] = #bytes;
+            let mut bytes = BYTES.chunks_exact(#size);
+            for tensor in 0..#count {
+                let values = #p::Parameters::<#f32>::tensor_mut(&mut net, tensor);
+                // `zip` asks `values` first: the bytes of the next tensor stay.
+                for (value, le) in values.iter_mut().zip(&mut bytes) {
+                    let mut array = [0; #size];
+                    array.copy_from_slice(le);
+                    *value = <#f32>::from_le_bytes(array);
+                }
+            }
+        }
     });
     let doc = format!(
-        "The network with the weights of{source}, baked in at compile time (copied from statics into a new network: its large layers live on the heap, so it cannot be a `const`)."
+        "The network with the weights of{source}, baked in at compile time (decoded from a static into a new network: its large layers live on the heap, so it cannot be a `const`)."
     );
     quote! {
         #track
@@ -91,10 +106,20 @@ fn items(model: &Model, baked: Option<&Baked>) -> TokenStream {
             #[doc = #doc]
             pub fn trained() -> Self {
                 let mut net = Self::zeroed();
-                #(#copies)*
+                #decode
                 net
             }
         }
+    }
+}
+
+/// Every tensor's values in turn as the network's scalar, little-endian (an `f32` network's
+/// values are `f32`s held as `f64`, and convert back exactly).
+fn le_bytes(baked: &Baked, scalar: ScalarKind) -> Vec<u8> {
+    let values = baked.tensors.iter().flatten();
+    match scalar {
+        ScalarKind::F32 => values.flat_map(|&v| (v as f32).to_le_bytes()).collect(),
+        ScalarKind::F64 => values.flat_map(|&v| v.to_le_bytes()).collect(),
     }
 }
 
@@ -125,12 +150,15 @@ fn inner_value(layer: &Layer, values: Option<&[Vec<f64>]>) -> TokenStream {
     let (inputs, units) = layer.inner_dims();
     let (inputs, units_lit) = (lit(inputs), lit(units));
     let names = tensor_fields(layer);
-    let mut fields: Vec<TokenStream> = names
+    let mut fields: Vec<(String, TokenStream)> = names
         .iter()
         .enumerate()
         .map(|(t, &(tensor, matrix))| {
-            let tensor_ident = format_ident!("{}", tensor);
-            let initial = if matches!(tensor, "gamma" | "moving_variance") { 1.0 } else { 0.0 };
+            let initial = if matches!(tensor, "gamma" | "moving_variance") {
+                1.0
+            } else {
+                0.0
+            };
             let data = match values.and_then(|v| v.get(t)) {
                 Some(values) if matrix => {
                     let columns = values.chunks(units.max(1)).map(|column| {
@@ -149,23 +177,57 @@ fn inner_value(layer: &Layer, values: Option<&[Vec<f64>]>) -> TokenStream {
                     quote!([[#(#initial)*; #units_lit]; 1])
                 }
             };
-            quote!(#tensor_ident: #p::nalgebra::Matrix::from_array_storage(#p::nalgebra::ArrayStorage(#data)))
+            let value =
+                quote!(#p::nalgebra::Matrix::from_array_storage(#p::nalgebra::ArrayStorage(#data)));
+            (tensor.to_owned(), value)
         })
         .collect();
-    if matches!(
-        layer.kind,
-        Kind::Dense {
-            use_bias: false,
-            ..
-        }
-    ) {
-        fields.push(quote!(bias: #p::nalgebra::Matrix::from_array_storage(#p::nalgebra::ArrayStorage([[0.0; #units_lit]; 1]))));
+    let without_bias = match &layer.kind {
+        Kind::Dense { use_bias, .. } => !use_bias,
+        Kind::Conv(conv) => !conv.use_bias,
+        _ => false,
+    };
+    if without_bias {
+        fields.push((
+            "bias".to_owned(),
+            quote!(#p::nalgebra::Matrix::from_array_storage(#p::nalgebra::ArrayStorage([[0.0; #units_lit]; 1]))),
+        ));
     }
     for (name, value) in const_fields(layer) {
-        let name = format_ident!("{}", name);
-        fields.push(quote!(#name: #value));
+        fields.push((name.to_owned(), value));
     }
-    quote! { #ty { #(#fields,)* } }
+    match &layer.kind {
+        // Types with private fields (their kind marker): built by their `const` constructors.
+        // (A streamed convolution, `CausalConv1d`, has only public fields: the arm below.)
+        Kind::Conv(_) if !layer.is_streamed_conv() => {
+            let parts = [
+                "kernel",
+                "bias",
+                "activation",
+                "regularizer",
+                "window",
+                "groups",
+            ]
+            .map(|name| {
+                fields
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map_or_else(TokenStream::new, |(_, value)| value.clone())
+            });
+            quote! { <#ty>::from_parts(#(#parts),*) }
+        }
+        Kind::Pool(_) | Kind::GlobalPool { .. } => {
+            let window = fields.iter().find(|(n, _)| n == "window").map(|(_, v)| v);
+            quote! { <#ty>::new(#window) }
+        }
+        _ => {
+            let fields = fields.iter().map(|(name, value)| {
+                let name = format_ident!("{}", name);
+                quote!(#name: #value)
+            });
+            quote! { #ty { #(#fields,)* } }
+        }
+    }
 }
 
 /// A recurrent layer as a const expression: its `RecurrentWeights`, each tensor an array of

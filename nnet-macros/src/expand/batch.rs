@@ -107,8 +107,8 @@ pub(super) fn network(model: &Model) -> TokenStream {
     let p = private();
     let f32 = super::tokens::scalar(model);
     let names = names(model);
-    let (name, gradients) = (&names.name, &names.gradients);
-    let outputs_lit = lit(model.outputs());
+    let (name, gradients, trace) = (&names.name, &names.gradients, &names.trace);
+    let (inputs_lit, outputs_lit) = (lit(model.inputs), lit(model.outputs()));
     let (in_vec, out_vec) = (in_vec(model), out_vec(model));
     let last = model.layers.last().expect("validation requires a layer");
     let (last_field, last_shape) = (last.field(), layer_trait(last));
@@ -196,11 +196,26 @@ pub(super) fn network(model: &Model) -> TokenStream {
                         #p::Layer::<#last_shape>::activation(&net.#last_field),
                         grads,
                         outputs,
-                        |x| net.__trace(simd, x),
-                        |x, trace, delta, grads| {
-                            net.__backward(simd, x, trace, delta, grads, ::core::option::Option::None);
-                        },
+                        &__NnetPasses { net, simd },
                     )
+                }
+            }
+            /// The network's SIMD passes, as methods the compiler inlines into the dispatch
+            /// (a closure it did not inline would lose the instruction set).
+            struct __NnetPasses<'a, __NnetV> {
+                net: &'a #name,
+                simd: __NnetV,
+            }
+            impl<__NnetV: #p::pulp::Simd> #p::SamplePasses<#inputs_lit, #outputs_lit, #f32> for __NnetPasses<'_, __NnetV> {
+                type Trace = #trace;
+                type Gradients = #gradients;
+                #[inline(always)]
+                fn trace(&self, x: &#in_vec) -> #trace {
+                    self.net.__trace(self.simd, x)
+                }
+                #[inline(always)]
+                fn backward(&self, x: &#in_vec, trace: &#trace, delta: &#out_vec, grads: &mut #gradients) {
+                    self.net.__backward(self.simd, x, trace, delta, grads, ::core::option::Option::None);
                 }
             }
             #p::simd::dispatch(__NnetSamples { net: self, inputs, targets, loss, grads, outputs })

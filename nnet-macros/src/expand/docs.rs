@@ -29,11 +29,13 @@ pub(crate) fn architecture(model: &Model) -> String {
     } else {
         String::new()
     };
+    let per = if model.sequence { "step" } else { "sample" };
     doc.push_str(&format!(
-        "\n{} inputs, {} outputs{shapes}, {} trainable parameters, {non_trainable} non-trainable.",
+        "\n{} inputs, {} outputs{shapes}, {} trainable parameters, {non_trainable} non-trainable, {} multiply-accumulates per {per} (`MACS`).",
         model.inputs,
         model.outputs(),
-        model.params()
+        model.params(),
+        model.macs(),
     ));
     doc
 }
@@ -68,6 +70,52 @@ pub(crate) fn layer(layer: &Layer) -> String {
             layer.params(),
             init.word(),
             bias_init.word(),
+        ),
+        Kind::Conv(conv) if layer.is_streamed_conv() => {
+            let (taps, dilation) = (conv.kernel[1], conv.dilation[1]);
+            let apart = if dilation > 1 {
+                format!(" ({dilation} steps apart)")
+            } else {
+                String::new()
+            };
+            format!(
+                "`{}`, streamed over a sequence of {}: {units} filters, each over {taps} taps{apart} of {}, {} activation, {} parameters (init `{}`, bias `{}`); its last {} inputs live in the state",
+                layer.text(),
+                layer.input.channels(),
+                match inputs / taps.max(1) {
+                    1 => "1 channel".to_owned(),
+                    channels => format!("{channels} channels"),
+                },
+                conv.activation.act.word(),
+                layer.params(),
+                conv.init.word(),
+                conv.bias_init.word(),
+                layer.history(),
+            )
+        }
+        Kind::Conv(conv) => {
+            let window = layer.window();
+            let taps = window.map_or(0, |w| w.taps());
+            format!(
+                "`{}`, {} to {}: {units} filters, each over {taps} taps of {}, {} activation, {} parameters (init `{}`, bias `{}`)",
+                layer.text(),
+                shape_text(layer.input),
+                shape_text(layer.output),
+                match inputs / taps.max(1) {
+                    1 => "1 channel".to_owned(),
+                    channels => format!("{channels} channels"),
+                },
+                conv.activation.act.word(),
+                layer.params(),
+                conv.init.word(),
+                conv.bias_init.word(),
+            )
+        }
+        Kind::Pool(_) | Kind::GlobalPool { .. } => format!(
+            "`{}`, {} to {}",
+            layer.text(),
+            shape_text(layer.input),
+            shape_text(layer.output)
         ),
         Kind::Flatten => format!(
             "`flatten`, {} to a vector of {} values",

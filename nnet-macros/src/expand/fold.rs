@@ -1,8 +1,9 @@
 //! The inference form of a network with dropout or batch normalization: `{Name}Inference`,
-//! whose chain drops the dropout layers and folds each `batch_norm` into a dense layer's
-//! weights, so that normalization costs nothing at inference: into the outputs of the dense
-//! layer before it when that has no activation (`W' = diag(s) W`), else into the inputs of the
-//! dense layer after it (`W' = W diag(s)`, `b' = b + W t`).
+//! whose chain drops the dropout layers and folds each `batch_norm` into a dense layer's or a
+//! convolution's weights, so that normalization costs nothing at inference: into the outputs
+//! of the dense layer or convolution before it when that has no activation (`W' = diag(s) W`,
+//! per filter for a convolution), else into the inputs of the dense layer after it
+//! (`W' = W diag(s)`, `b' = b + W t`).
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -10,6 +11,16 @@ use quote::{format_ident, quote};
 use super::tokens::{derive, in_vec, names, out_vec};
 use super::{layers, passes};
 use crate::model::{Act, Kind, Layer, Model};
+
+/// Whether a batch normalization right after `layer` folds into its outputs: a dense layer or
+/// a convolution without activation.
+fn linear_with_weights(layer: &Layer) -> bool {
+    match &layer.kind {
+        Kind::Dense { activation, .. } => activation.act == Act::Linear,
+        Kind::Conv(conv) => conv.activation.act == Act::Linear,
+        _ => false,
+    }
+}
 
 pub(super) fn expand(model: &Model) -> TokenStream {
     if !model.layers.iter().any(Layer::trains_differently) {
@@ -35,13 +46,21 @@ pub(super) fn expand(model: &Model) -> TokenStream {
             Kind::BatchNorm { .. } => {
                 // After a dense layer without activation: into its outputs.
                 if let Some((previous, value, folded)) = chain.last_mut()
-                    && matches!(previous.kind, Kind::Dense { activation, .. } if activation.act == Act::Linear)
+                    && linear_with_weights(previous)
                     && !*folded
                 {
-                    *value = quote!(#value.folded(&self.#field));
+                    // A convolution folds the normalization of one position's filters, which
+                    // every position shares.
+                    *value = if matches!(previous.kind, Kind::Conv(_)) {
+                        quote!(#value.folded(&self.#field.layer))
+                    } else {
+                        quote!(#value.folded(&self.#field))
+                    };
                     *folded = true;
-                    if let Kind::Dense { use_bias, .. } = &mut previous.kind {
-                        *use_bias = true;
+                    match &mut previous.kind {
+                        Kind::Dense { use_bias, .. } => *use_bias = true,
+                        Kind::Conv(conv) => conv.use_bias = true,
+                        _ => {}
                     }
                     continue;
                 }

@@ -18,6 +18,11 @@ pub(super) fn constructors(model: &Model, inputs_doc: &str) -> TokenStream {
     let usize = quote!(::core::primitive::usize);
     let (inputs, outputs, params) = (lit(model.inputs), lit(model.outputs()), lit(model.params()));
     let (input_shape, output_shape) = (shape(model.input), shape(model.output()));
+    let macs = lit(model.macs());
+    let per = if model.sequence { "step" } else { "sample" };
+    let macs_doc = format!(
+        "Multiply-accumulates of one {per}'s inference: each dense layer's inputs × units (at each position of a fixed shape), each convolution's filters × the values one filter reads × its output positions, each recurrent layer's gates × units × (inputs + units); pooling, normalization, activations, dropout and `flatten` count none."
+    );
     let inits = model.layers.iter().map(|l| {
         let (field, value) = (l.field(), layers::constructor(l, true));
         quote_spanned!(l.span=> #field: #value)
@@ -41,6 +46,8 @@ pub(super) fn constructors(model: &Model, inputs_doc: &str) -> TokenStream {
         pub const OUTPUT_SHAPE: #p::Shape = #output_shape;
         /// Total number of trainable parameters.
         pub const PARAMS: #usize = #params;
+        #[doc = #macs_doc]
+        pub const MACS: #usize = #macs;
 
         /// A network initialized from a seed, with each layer's initializers: the same seed
         /// gives the same weights on every machine (ChaCha8 random numbers).
@@ -60,6 +67,30 @@ pub(super) fn constructors(model: &Model, inputs_doc: &str) -> TokenStream {
         /// initial values), e.g. to load weights into.
         pub fn zeroed() -> Self {
             Self { #(#zero_layers,)* }
+        }
+    }
+}
+
+/// `summary()`: the Keras-like table, its totals and what one sample costs (`MACS`, the bytes of
+/// the weights and of the largest activation).
+pub(super) fn summary(model: &Model) -> TokenStream {
+    let p = private();
+    let name_str = model.def.name.to_string();
+    let input_shape = shape(model.input);
+    let scalar = scalar(model);
+    quote! {
+        #p::if_std! {
+            /// A Keras-like summary: each layer's output shape and parameters, the totals, and
+            /// what one sample's inference costs: its multiply-accumulates ([`MACS`](Self::MACS)),
+            /// the bytes of the weights and of the largest activation (with nnet's `std` feature,
+            /// as every method that returns a `String` or a `Vec`).
+            pub fn summary() -> #p::String {
+                let costs = #p::Costs {
+                    macs: Self::MACS,
+                    scalar_bytes: ::core::mem::size_of::<#scalar>(),
+                };
+                #p::summary_with(#name_str, #input_shape, <Self as #p::Architecture>::LAYERS, ::core::option::Option::Some(costs))
+            }
         }
     }
 }
@@ -90,7 +121,6 @@ pub(super) fn inherent(model: &Model) -> TokenStream {
     let usize = quote!(::core::primitive::usize);
     let (in_vec, out_vec) = (in_vec(model), out_vec(model));
     let constructors = constructors(model, "Number of inputs.");
-    let input_shape = shape(model.input);
     let zero_gradients = zero_gradient_fields(model);
     let forward = passes::forward_body(model, &model.layers.iter().collect::<Vec<_>>());
     let forward_doc = if model.layers.iter().any(|l| l.heap_vectors) {
@@ -104,7 +134,7 @@ pub(super) fn inherent(model: &Model) -> TokenStream {
     let trace_body = passes::trace_body(model, &trace);
     let backward = passes::backward_body(model);
     let batch_inherent = batch::inherent(model);
-    let name_str = name.to_string();
+    let summary = summary(model);
     let dispatch = passes::dispatch(
         quote!(&'a #name, &'a #in_vec),
         quote!(#out_vec),
@@ -201,13 +231,7 @@ pub(super) fn inherent(model: &Model) -> TokenStream {
                 #gradients { #(#zero_gradients,)* }
             }
 
-            #p::if_std! {
-                /// A Keras-like summary: each layer's output shape and parameters, and the totals (with
-                /// nnet's `std` feature, as every method that returns a `String` or a `Vec`).
-                pub fn summary() -> #p::String {
-                    #p::summary(#name_str, #input_shape, <Self as #p::Architecture>::LAYERS)
-                }
-            }
+            #summary
         }
     }
 }

@@ -9,7 +9,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::tokens::{layer_trait, lit, private};
-use crate::model::{Activation, Decimal, Kind, KindWord, KindWords, Layer};
+use crate::model::{Activation, Conv, Decimal, Kind, KindWord, KindWords, Layer};
 use crate::scalar::ScalarKind;
 
 /// The layer's `nnet_core` type, with its const shapes and storage.
@@ -113,6 +113,66 @@ fn inner_path(layer: &Layer, sep: TokenStream) -> TokenStream {
             quote!(#p::layer::#ty #sep <#inputs, #units #activation #storage>)
         }
         Kind::Flatten => quote!(#p::layer::Flatten #sep <#units>),
+        Kind::Conv(conv) if layer.is_streamed_conv() => {
+            // `CausalConv1d<C, F, K, HIST, ..>`: `inputs` and `units` are its `K` and `F`.
+            let (channels, history) = (lit(layer.input.channels()), lit(layer.history()));
+            let activation = activation_type(conv.activation, layer.scalar);
+            let (storage, bias) = (storage_type(layer), conv.use_bias);
+            quote!(#p::layer::CausalConv1d #sep <#channels, #units, #inputs, #history, #activation, #storage, #vector, #bias>)
+        }
+        Kind::Conv(conv) => {
+            let (flat_in, flat_out) = (lit(layer.inputs), lit(layer.units));
+            let activation = activation_type(conv.activation, layer.scalar);
+            let (storage, bias) = (storage_type(layer), conv.use_bias);
+            let kind = mode_type(layer);
+            quote!(#p::layer::Conv #sep <#flat_in, #flat_out, #units, #inputs, #activation, #kind, #storage, #vector, #bias>)
+        }
+        Kind::Pool(_) | Kind::GlobalPool { .. } => {
+            let kind = mode_type(layer);
+            quote!(#p::layer::Pool #sep <#inputs, #units, #kind>)
+        }
+    }
+}
+
+/// The marker type of a convolution's or pooling's kind: `nnet_core::layer::Conv2dKind`,
+/// `MaxPool1dKind`, … (the kind's name and `Kind`).
+fn mode_type(layer: &Layer) -> TokenStream {
+    let p = private();
+    let kind = quote::format_ident!("{}Kind", layer.word.ident());
+    quote!(#p::layer::#kind)
+}
+
+/// The window a convolution or pooling slides, as a const expression of
+/// `nnet_core::layer::Window`.
+pub(super) fn window_value(layer: &Layer) -> TokenStream {
+    let p = private();
+    // Every such layer of a valid model reads a fixed shape (see `validate::window`).
+    let window = layer.window().unwrap_or(nnet_kinds::Window::steps(
+        nnet_kinds::Axis::POINT,
+        layer.input.channels(),
+    ));
+    let axis = |axis: nnet_kinds::Axis| {
+        let (input, kernel, stride, dilation) = (
+            lit(axis.input),
+            lit(axis.kernel),
+            lit(axis.stride),
+            lit(axis.dilation),
+        );
+        let padding = quote::format_ident!("{}", format!("{:?}", axis.padding));
+        quote!(#p::layer::Axis { input: #input, kernel: #kernel, stride: #stride, dilation: #dilation, padding: #p::layer::Padding::#padding })
+    };
+    let (rows, cols, channels) = (axis(window.rows), axis(window.cols), lit(window.channels));
+    quote!(#p::layer::Window { rows: #rows, cols: #cols, channels: #channels })
+}
+
+/// The groups of a convolution's input channels, as a literal.
+pub(super) fn groups_value(layer: &Layer) -> TokenStream {
+    match &layer.kind {
+        Kind::Conv(conv) => {
+            let groups = lit(conv.groups(layer.input.channels()));
+            quote!(#groups)
+        }
+        _ => quote!(1),
     }
 }
 
@@ -190,7 +250,51 @@ fn inner_constructor(layer: &Layer, rng: bool) -> TokenStream {
             }
         }
         Kind::Flatten => inner_expr_type(layer),
+        Kind::Conv(conv) if layer.is_streamed_conv() => {
+            let activation = activation_value(conv.activation, layer.scalar);
+            let (kernel_size, dilation, groups) = causal_counts(layer, conv);
+            let base = if rng {
+                let (init, bias_init) = (conv.init.ident(), conv.bias_init.ident());
+                quote!(<#ty>::initialized(#activation, #kernel_size, #dilation, #groups, #p::Initializer::#init, #p::Initializer::#bias_init, rng))
+            } else {
+                quote!(<#ty>::zeroed(#activation, #kernel_size, #dilation, #groups))
+            };
+            regularized(base, conv, layer)
+        }
+        Kind::Conv(conv) => {
+            let activation = activation_value(conv.activation, layer.scalar);
+            let (window, groups) = (window_value(layer), groups_value(layer));
+            let base = if rng {
+                let (init, bias_init) = (conv.init.ident(), conv.bias_init.ident());
+                quote!(<#ty>::initialized(#window, #groups, #activation, #p::Initializer::#init, #p::Initializer::#bias_init, rng))
+            } else {
+                quote!(<#ty>::new(#window, #groups, #activation))
+            };
+            regularized(base, conv, layer)
+        }
+        Kind::Pool(_) | Kind::GlobalPool { .. } => {
+            let window = window_value(layer);
+            quote!(<#ty>::new(#window))
+        }
     }
+}
+
+/// A convolution's value `base` with its kernel regularization, if it has one.
+fn regularized(base: TokenStream, conv: &Conv, layer: &Layer) -> TokenStream {
+    let p = private();
+    if conv.l1.is_zero() && conv.l2.is_zero() {
+        base
+    } else {
+        let (l1, l2) = (setting(conv.l1, layer), setting(conv.l2, layer));
+        quote!(#base.with_regularizer(#p::Regularizer { l1: #l1, l2: #l2 }))
+    }
+}
+
+/// A streamed convolution's `kernel_size`, `dilation` and `groups`, as literals.
+pub(super) fn causal_counts(layer: &Layer, conv: &Conv) -> (TokenStream, TokenStream, TokenStream) {
+    let (kernel_size, dilation) = (lit(conv.kernel[1]), lit(conv.dilation[1]));
+    let groups = groups_value(layer);
+    (quote!(#kernel_size), quote!(#dilation), groups)
 }
 
 /// The fields of the layer's value other than its tensors, for a `const` struct expression:
@@ -221,6 +325,34 @@ pub(super) fn const_fields(layer: &Layer) -> Vec<(&'static str, TokenStream)> {
             ..
         } => vec![("activation", activation_value(*activation, layer.scalar))],
         Kind::Recurrent { .. } | Kind::Flatten => Vec::new(),
+        // `CausalConv1d`'s fields, all public: a struct expression.
+        Kind::Conv(conv) if layer.is_streamed_conv() => {
+            let (l1, l2) = (setting(conv.l1, layer), setting(conv.l2, layer));
+            let (kernel_size, dilation, groups) = causal_counts(layer, conv);
+            vec![
+                (
+                    "activation",
+                    activation_value(conv.activation, layer.scalar),
+                ),
+                ("regularizer", quote!(#p::Regularizer { l1: #l1, l2: #l2 })),
+                ("kernel_size", kernel_size),
+                ("dilation", dilation),
+                ("groups", groups),
+            ]
+        }
+        Kind::Conv(conv) => {
+            let (l1, l2) = (setting(conv.l1, layer), setting(conv.l2, layer));
+            vec![
+                (
+                    "activation",
+                    activation_value(conv.activation, layer.scalar),
+                ),
+                ("regularizer", quote!(#p::Regularizer { l1: #l1, l2: #l2 })),
+                ("window", window_value(layer)),
+                ("groups", groups_value(layer)),
+            ]
+        }
+        Kind::Pool(_) | Kind::GlobalPool { .. } => vec![("window", window_value(layer))],
     }
 }
 
@@ -275,7 +407,7 @@ fn setting(value: Decimal, layer: &Layer) -> TokenStream {
 }
 
 /// `SMatrix<f32, OUT, IN>` inline, or `HeapMatrix<OUT, IN>` for boxed dense layers (one
-/// position's `IN` and `OUT` on a fixed shape).
+/// position's `IN` and `OUT` on a fixed shape; a convolution's `F × K` kernel).
 fn storage_type(layer: &Layer) -> TokenStream {
     let p = private();
     let (inputs, units) = layer.inner_dims();
@@ -316,11 +448,11 @@ fn heap_or_inline(len: usize, heap: bool, scalar: ScalarKind) -> TokenStream {
     }
 }
 
-/// `<Type as Layer<IN, OUT>>::Gradient` (`Recurrent` for a recurrent layer).
+/// `<Type as Layer<IN, OUT>>::Gradient` (`Recurrent` for a stepped layer).
 pub(super) fn gradient_type(layer: &Layer) -> TokenStream {
     let p = private();
     let (ty, shape) = (layer_type(layer), layer_trait(layer));
-    if layer.is_recurrent() {
+    if layer.is_stepped() {
         quote!(<#ty as #p::layer::Recurrent<#shape>>::Gradient)
     } else {
         quote!(<#ty as #p::Layer<#shape>>::Gradient)

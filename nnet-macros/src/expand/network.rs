@@ -80,16 +80,29 @@ pub(super) fn training_hooks(model: &Model) -> TokenStream {
     let regularized: Vec<&Layer> = model
         .layers
         .iter()
-        .filter(|l| matches!(l.kind, Kind::Dense { l1, l2, .. } if !l1.is_zero() || !l2.is_zero()))
+        .filter(|l| match &l.kind {
+            Kind::Dense { l1, l2, .. } => !l1.is_zero() || !l2.is_zero(),
+            Kind::Conv(conv) => !conv.l1.is_zero() || !conv.l2.is_zero(),
+            _ => false,
+        })
         .collect();
     if !regularized.is_empty() {
+        // A stepped layer (a streamed convolution) has its regularization in `Recurrent`.
+        let access = |l: &Layer| {
+            let shape = layer_trait(l);
+            if l.is_stepped() {
+                quote!(#p::layer::Recurrent::<#shape>)
+            } else {
+                quote!(#p::Layer::<#shape>)
+            }
+        };
         let with = regularized.iter().map(|l| {
-            let (field, shape) = (l.field(), layer_trait(l));
-            quote!(#p::Layer::<#shape>::regularization(&self.#field, ::core::option::Option::Some(&mut grads.#field)))
+            let (field, access) = (l.field(), access(l));
+            quote!(#access::regularization(&self.#field, ::core::option::Option::Some(&mut grads.#field)))
         });
         let without = regularized.iter().map(|l| {
-            let (field, shape) = (l.field(), layer_trait(l));
-            quote!(#p::Layer::<#shape>::regularization(&self.#field, ::core::option::Option::None))
+            let (field, access) = (l.field(), access(l));
+            quote!(#access::regularization(&self.#field, ::core::option::Option::None))
         });
         tokens.extend(quote! {
             fn regularization(&self, grads: ::core::option::Option<&mut #gradients>) -> #scalar {

@@ -26,12 +26,12 @@ fn parameters_impl(model: &Model, ty: &Ident, gradient: bool) -> TokenStream {
         let (start, end) = (lit(first), lit(first + layer.tensors() - 1));
         let access = if gradient {
             quote!(#p::layer::LayerGradient)
-        } else if layer.is_recurrent() {
+        } else if layer.is_stepped() {
             quote!(#p::layer::Recurrent::<#shape>)
         } else {
             quote!(#p::Layer::<#shape>)
         };
-        let info_of = if layer.is_recurrent() {
+        let info_of = if layer.is_stepped() {
             quote!(#p::recurrent_tensor_info_of)
         } else {
             quote!(#p::tensor_info_of)

@@ -1,15 +1,16 @@
 //! The constant assertion every expansion ends with: the counts the macro wrote (`PARAMS`, the
 //! tensors of `Parameters`, each layer's trainable and non-trainable values in
 //! `Architecture::LAYERS`), which it reads from the kinds' declarations, must equal the
-//! constants of the `nnet_core` types it composes. A disagreement between the declarations and
+//! constants of the `nnet_core` types it composes, and each convolution's and pooling's sizes
+//! must fit the window it slides (their types' `const fn` checks). A disagreement between the declarations and
 //! the core is then a compile error in the generated code, never a silent mismatch.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::layers::layer_type;
+use super::layers::{causal_counts, groups_value, inner_expr_type, layer_type, window_value};
 use super::tokens::{layer_trait, lit, private, scalar};
-use crate::model::Model;
+use crate::model::{Kind, Layer, Model};
 
 /// `const _: () = { assert!(…); … };` over every layer and the whole network.
 pub(super) fn counts(model: &Model) -> TokenStream {
@@ -19,8 +20,8 @@ pub(super) fn counts(model: &Model) -> TokenStream {
     let (mut trainable, mut tensors, mut layers) = (Vec::new(), Vec::new(), Vec::new());
     for (index, layer) in model.layers.iter().enumerate() {
         let (ty, shape) = (layer_type(layer), layer_trait(layer));
-        // A recurrent layer is reached through `Recurrent`, which has no non-trainable values.
-        let (core, non_trainable) = if layer.is_recurrent() {
+        // A stepped layer is reached through `Recurrent`, which has no non-trainable values.
+        let (core, non_trainable) = if layer.is_stepped() {
             (quote!(<#ty as #p::layer::Recurrent<#shape>>), quote!(0))
         } else {
             let core = quote!(<#ty as #p::Layer<#shape>>);
@@ -39,6 +40,7 @@ pub(super) fn counts(model: &Model) -> TokenStream {
                 #message
             );
         });
+        layers.extend(window_check(layer, &name.to_string()));
         trainable.push(quote!(#core::TRAINABLE));
         tensors.push(quote!(#core::TENSORS));
     }
@@ -59,4 +61,29 @@ pub(super) fn counts(model: &Model) -> TokenStream {
             );
         };
     }
+}
+
+/// For a convolution or pooling, the `const fn` check of its `nnet_core` type: its sizes (`IN`,
+/// `OUT`, and a convolution's `F` and `K`; a streamed convolution's `C`, `F`, `K` and `HIST`)
+/// are those of the window (kernel size and dilation) and groups the macro gives it.
+fn window_check(layer: &Layer, name: &str) -> Option<TokenStream> {
+    let ty = inner_expr_type(layer);
+    let window = window_value(layer);
+    let check = match &layer.kind {
+        Kind::Conv(conv) if layer.is_streamed_conv() => {
+            let (kernel_size, dilation, groups) = causal_counts(layer, conv);
+            quote!(<#ty>::fits(#kernel_size, #dilation, #groups))
+        }
+        Kind::Conv(_) => {
+            let groups = groups_value(layer);
+            quote!(<#ty>::check(#window, #groups))
+        }
+        Kind::Pool(_) | Kind::GlobalPool { .. } => quote!(<#ty>::fits(&#window)),
+        _ => return None,
+    };
+    let message = format!(
+        "`nnet::network!` gave `{name}.{}` a window its `nnet_core` type does not fit: a bug in nnet, please report it",
+        layer.field()
+    );
+    Some(quote!(::core::assert!(#check, #message);))
 }

@@ -1,8 +1,9 @@
 //! Expansion of a network declared with `input sequence F;`: the struct, its `{Name}State`
-//! (one state per recurrent layer), its gradients, the streaming step and the whole-sequence
-//! pass, and the `SequenceNetwork` implementation whose training pass goes through the
-//! `SequenceWorkspace` layer by layer. Recurrent layers are reached through the `Recurrent`
-//! trait, the others through `Layer`, as in vector networks.
+//! (one state per stepped layer: each recurrent layer, and each causal `conv1d`, whose state is
+//! its past inputs), its gradients, the streaming step and the whole-sequence pass, and the
+//! `SequenceNetwork` implementation whose training pass goes through the `SequenceWorkspace`
+//! layer by layer. Stepped layers are reached through the `Recurrent` trait, the others through
+//! `Layer`, as in vector networks.
 
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -27,20 +28,26 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     tokens
 }
 
-/// For each recurrent layer whose weights live on the heap, an assertion that nnet has a heap:
+/// For each stepped layer whose weights live on the heap, an assertion that nnet has a heap:
 /// without its `std` feature there is no allocator, and the error says so (the macro cannot
 /// see nnet's features; the constant it reads can).
 fn heap_assertions(model: &Model) -> TokenStream {
     let p = private();
-    let boxed = model.layers.iter().filter(|l| l.is_recurrent() && l.boxed);
+    let boxed = model.layers.iter().filter(|l| l.is_stepped() && l.boxed);
     boxed
         .map(|l| {
-            let message = format!(
-                "`{} {}` over {} input{} has {} weights, past the {} weights a network keeps inline: they live on the heap, and without nnet's `std` feature there is no allocator; use fewer units, or enable `std`",
-                l.word.name(),
-                l.units,
+            let over = format!(
+                "over {} input{}",
                 thousands(l.input.channels()),
                 if l.input.channels() == 1 { "" } else { "s" },
+            );
+            let (line, fewer) = if l.is_streamed_conv() {
+                (format!("`{}` {over}", l.text()), "fewer filters or taps")
+            } else {
+                (format!("`{} {}` {over}", l.word.name(), l.units), "fewer units")
+            };
+            let message = format!(
+                "{line} has {} weights, past the {} weights a network keeps inline: they live on the heap, and without nnet's `std` feature there is no allocator; use {fewer}, or enable `std`",
                 thousands(l.params()),
                 thousands(INLINE_PARAMS),
             );
@@ -64,10 +71,10 @@ fn in_vec(model: &Model) -> TokenStream {
     super::tokens::in_vec(model)
 }
 
-fn last_recurrent(model: &Model) -> usize {
+fn last_stepped(model: &Model) -> usize {
     model
-        .last_recurrent()
-        .expect("validation requires a recurrent layer in a sequence network")
+        .last_stepped()
+        .expect("validation requires a recurrent layer or a causal conv1d in a sequence network")
 }
 
 fn structs(model: &Model) -> TokenStream {
@@ -90,7 +97,7 @@ fn structs(model: &Model) -> TokenStream {
         let doc = format!("Gradients of `{field}`.");
         quote_spanned!(l.span=> #[doc = #doc] pub #field: #ty)
     });
-    let state_fields = model.layers.iter().filter(|l| l.is_recurrent()).map(|l| {
+    let state_fields = model.layers.iter().filter(|l| l.is_stepped()).map(|l| {
         let (field, recurrent) = (l.field(), recurrent_as(l));
         let doc = format!("The state of `{field}`.");
         quote_spanned!(l.span=> #[doc = #doc] pub #field: #recurrent::State)
@@ -99,7 +106,7 @@ fn structs(model: &Model) -> TokenStream {
         "Gradients of a loss with respect to every tensor of [`{name}`], with the same shapes."
     );
     let state_doc = format!(
-        "The state of [`{name}`] between two steps: one state per recurrent layer, inline (no allocation), zero by default. Pass it to [`{name}::step`] once per time step; `Default` or [`reset`](Self::reset) starts a new sequence."
+        "The state of [`{name}`] between two steps: one state per recurrent layer and per causal convolution (its past inputs), inline (no allocation), zero by default. Pass it to [`{name}::step`] once per time step; `Default` or [`reset`](Self::reset) starts a new sequence."
     );
     quote! {
         #(#attrs)*
@@ -135,15 +142,15 @@ fn chain_block(model: &Model, chain: &[&Layer], input: TokenStream) -> TokenStre
     quote!({ let input = #input; #body })
 }
 
-/// `__advance`: every layer up to the last recurrent one, for one step.
+/// `__advance`: every layer up to the last stepped one, for one step.
 fn advance_body(model: &Model) -> TokenStream {
     let p = private();
-    let last = last_recurrent(model);
+    let last = last_stepped(model);
     let mut steps = Vec::new();
     let mut input = quote!(x);
     let mut chain: Vec<&Layer> = Vec::new();
     for layer in &model.layers[..=last] {
-        if !layer.is_recurrent() {
+        if !layer.is_stepped() {
             chain.push(layer);
             continue;
         }
@@ -162,9 +169,9 @@ fn advance_body(model: &Model) -> TokenStream {
     quote! { #(#steps)* }
 }
 
-/// `__readout`: the layers after the last recurrent one, from its state.
+/// `__readout`: the layers after the last stepped one, from its state.
 fn readout_body(model: &Model) -> TokenStream {
-    let last = last_recurrent(model);
+    let last = last_stepped(model);
     let layer = &model.layers[last];
     let (field, recurrent) = (layer.field(), recurrent_as(layer));
     let head: Vec<&Layer> = model.layers[last + 1..].iter().collect();
@@ -180,10 +187,9 @@ fn inherent(model: &Model) -> TokenStream {
     let inputs = lit(model.inputs);
     let (in_vec, out_vec) = (in_vec(model), out_vec(model));
     let constructors = constructors(model, "Number of features per step of the input sequences.");
-    let input_shape = super::tokens::shape(model.input);
     let zero_gradients = zero_gradient_fields(model);
     let (advance, readout) = (advance_body(model), readout_body(model));
-    let name_str = name.to_string();
+    let summary = super::inherent::summary(model);
     let step = passes::dispatch(
         quote!(&'a #name, &'a mut #state, &'a #in_vec),
         quote!(#out_vec),
@@ -238,7 +244,8 @@ fn inherent(model: &Model) -> TokenStream {
             }
 
             /// The outputs for every sequence of `data`: one per sequence, or one per step when
-            /// the last recurrent layer returns sequences.
+            /// the last stepped layer returns sequences (a recurrent layer with
+            /// `return_sequences`, or a causal `conv1d`).
             pub fn predict_sequences(&self, data: &#p::Sequences<#inputs, #scalar>) -> #p::Vec<#out_vec> {
                 #p::SequenceNetwork::predict_sequences(self, data)
             }
@@ -268,13 +275,9 @@ fn inherent(model: &Model) -> TokenStream {
             pub fn sequence_workspace(&self) -> #p::SequenceWorkspace<#scalar> {
                 #p::SequenceNetwork::sequence_workspace(self)
             }
+            }
 
-            /// A Keras-like summary: each layer's output shape and parameters, and the totals (with
-            /// nnet's `std` feature, as every method that returns a `String` or a `Vec`).
-            pub fn summary() -> #p::String {
-                #p::summary(#name_str, #input_shape, <Self as #p::Architecture>::LAYERS)
-            }
-            }
+            #summary
         }
     }
 }
@@ -287,11 +290,11 @@ fn network_impl(model: &Model) -> TokenStream {
     let state = state_name(model);
     let (inputs, outputs) = (lit(model.inputs), lit(model.outputs()));
     let (in_vec, out_vec) = (in_vec(model), out_vec(model));
-    let last_rec = last_recurrent(model);
+    let last_rec = last_stepped(model);
     let return_sequences = model.layers[last_rec].returns_sequences();
     let last_index = model.layers.len() - 1;
     let last = &model.layers[last_index];
-    let (output_activation_type, output_activation) = if last.is_recurrent() {
+    let (output_activation_type, output_activation) = if last.is_stepped() {
         (
             quote!(#p::activation::Linear),
             quote!(&#p::activation::Linear),
@@ -304,7 +307,7 @@ fn network_impl(model: &Model) -> TokenStream {
         )
     };
     let traces = model.layers.iter().map(|l| {
-        if l.is_recurrent() {
+        if l.is_stepped() {
             let recurrent = recurrent_as(l);
             quote!(#recurrent::TRACE)
         } else {
@@ -314,7 +317,7 @@ fn network_impl(model: &Model) -> TokenStream {
     });
     let forward_steps = model.layers.iter().enumerate().map(|(i, l)| {
         let (field, dims, index) = (l.field(), layer_dims(l), lit(i));
-        if l.is_recurrent() {
+        if l.is_stepped() {
             quote_spanned!(l.span=> workspace.forward_recurrent::<_, #dims>(&self.#field, #index);)
         } else {
             quote_spanned!(l.span=> workspace.forward_layer::<_, #dims>(&self.#field, #index, &mut grads.#field);)
@@ -322,7 +325,7 @@ fn network_impl(model: &Model) -> TokenStream {
     });
     let backward_steps = model.layers.iter().enumerate().rev().map(|(i, l)| {
         let (field, dims, index) = (l.field(), layer_dims(l), lit(i));
-        let step = if l.is_recurrent() {
+        let step = if l.is_stepped() {
             quote_spanned!(l.span=> workspace.backward_recurrent::<_, #dims>(&self.#field, #index, &mut grads.#field);)
         } else {
             quote_spanned!(l.span=> workspace.backward_layer::<_, #dims>(&self.#field, #index, &mut grads.#field);)
@@ -330,14 +333,14 @@ fn network_impl(model: &Model) -> TokenStream {
         let below = i
             .checked_sub(1)
             .map(|b| &model.layers[b])
-            .filter(|b| !b.is_recurrent())
+            .filter(|b| !b.is_stepped())
             .map(|b| {
                 let (field, dims, index) = (b.field(), layer_dims(b), lit(i - 1));
                 quote!(workspace.activation_backward::<_, #dims>(&self.#field, #index);)
             });
         quote!(#step #below)
     });
-    let preactivation = last.activation().is_some() && !last.is_recurrent();
+    let preactivation = last.activation().is_some() && !last.is_stepped();
     let last_index = lit(last_index);
     let training = training_hooks(model);
     quote! {

@@ -2,7 +2,8 @@
 //! words of the grammar are in [`words`], the lines messages suggest in [`lines`].
 
 use nnet_kinds::{
-    Activation as Takes, BATCHED_WEIGHTS, Counts, Number, OptionType, Shape, TensorDecl,
+    Activation as Takes, AxesDefault, BATCHED_WEIGHTS, Counts, Number, OptionType, Shape,
+    TensorDecl,
 };
 use proc_macro2::{Ident, Span};
 use quote::format_ident;
@@ -12,9 +13,11 @@ use crate::scalar::ScalarKind;
 
 mod decimal;
 pub(crate) mod lines;
+pub(crate) mod window;
 mod words;
 
 pub(crate) use decimal::Decimal;
+pub(crate) use window::{Conv, Pool};
 pub(crate) use words::{Act, Init, KindWord, KindWords, kind_words};
 
 /// An activation with its `alpha` where it has one.
@@ -57,14 +60,27 @@ pub(crate) enum Kind {
     },
     /// A fixed shape to the vector of its values.
     Flatten,
+    /// `conv1d`, `conv2d` or `depthwise_conv2d`.
+    Conv(Conv),
+    /// `max_pool1d`, `avg_pool1d`, `max_pool2d` or `avg_pool2d`.
+    Pool(Pool),
+    /// `global_avg_pool` or `global_max_pool` (`word`): every position of a fixed shape to the
+    /// vector of its channels.
+    GlobalPool {
+        word: KindWord,
+    },
 }
 
 /// The value of an option that saved files record: `true`, `0.01` (a number as an `f32` reads
 /// it, so that the text is what it was when settings were `f32`).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 enum Recorded {
     Bool(bool),
     Float(f32),
+    /// A value per axis and the kind's axes: `2`, `(2, 1)`.
+    Axes(window::Axes2, usize),
+    Count(usize),
+    Word(&'static str),
 }
 
 impl std::fmt::Display for Recorded {
@@ -72,6 +88,9 @@ impl std::fmt::Display for Recorded {
         match self {
             Recorded::Bool(value) => write!(f, "{value}"),
             Recorded::Float(value) => write!(f, "{value:?}"),
+            Recorded::Axes(values, axes) => f.write_str(&window::axes_text(*values, *axes)),
+            Recorded::Count(value) => write!(f, "{value}"),
+            Recorded::Word(word) => f.write_str(word),
         }
     }
 }
@@ -129,13 +148,53 @@ impl Layer {
         }
     }
 
-    /// `IN` and `OUT` of the layer inside `Positionwise` (one position's channels), else the
-    /// flat lengths.
+    /// `IN` and `OUT` of the layer inside `Positionwise` (one position's channels); a
+    /// convolution's `K` and `F` (the values one filter reads, and the filters: its kernel is
+    /// `F × K`); else the flat lengths.
     pub(crate) fn inner_dims(&self) -> (usize, usize) {
         if self.is_positionwise() {
             (self.input.channels(), self.output.channels())
+        } else if let (Kind::Conv(conv), Some(window)) = (&self.kind, self.window()) {
+            (conv.taps_per_filter(&window), self.output.channels())
+        } else if let (Kind::Conv(conv), true) = (&self.kind, self.is_streamed_conv()) {
+            (
+                conv.causal_taps_per_filter(self.input.channels()),
+                self.units,
+            )
         } else {
             (self.inputs, self.units)
+        }
+    }
+
+    /// The window a convolution or pooling layer slides over the shape it reads (one window
+    /// over every position for a global pooling); `None` for the other kinds.
+    pub(crate) fn window(&self) -> Option<nnet_kinds::Window> {
+        match &self.kind {
+            Kind::Conv(conv) => conv.window(self.input),
+            Kind::Pool(pool) => pool.window(self.input),
+            Kind::GlobalPool { .. } => window::global_window(self.input),
+            _ => None,
+        }
+    }
+
+    /// Multiply-accumulates of one sample's inference (of one step, in a sequence): a dense
+    /// layer's `IN · OUT` at each position, a convolution's `F · K` at each output position, a
+    /// recurrent layer's kernels (`gates · units · (inputs + units)`); none for the layers
+    /// that only compare, add or scale (pooling, normalization, activations, dropout,
+    /// `flatten`).
+    pub(crate) fn macs(&self) -> usize {
+        let (inputs, units) = self.inner_dims();
+        match &self.kind {
+            Kind::Dense { .. } => self.positions() * inputs * units,
+            // A streamed convolution computes one output position per step.
+            Kind::Conv(_) if self.is_streamed_conv() => inputs * units,
+            Kind::Conv(_) => self
+                .window()
+                .map_or(0, |window| window.positions() * inputs * units),
+            Kind::Recurrent { word, .. } => {
+                word.gates() * self.units * (self.input.channels() + self.units)
+            }
+            _ => 0,
         }
     }
 
@@ -144,15 +203,40 @@ impl Layer {
         matches!(self.kind, Kind::Recurrent { .. })
     }
 
-    /// Whether the layer is recurrent and returns every step's output.
+    /// Whether the layer is a `conv1d` reading a sequence step by step: `nnet_core`'s
+    /// `CausalConv1d`, whose past inputs live in the network's state (in a valid network it is
+    /// causal with stride 1, see `validate::window`).
+    pub(crate) fn is_streamed_conv(&self) -> bool {
+        matches!(self.kind, Kind::Conv(_)) && matches!(self.input, Shape::Sequence(_))
+    }
+
+    /// Whether the layer carries a state from one step to the next, a recurrent layer or a
+    /// streamed convolution: the generated code steps it through `nnet_core`'s `Recurrent`, and
+    /// the network's `{Name}State` holds its state.
+    pub(crate) fn is_stepped(&self) -> bool {
+        self.is_recurrent() || self.is_streamed_conv()
+    }
+
+    /// Whether the layer is stepped and returns every step's output: a recurrent layer with
+    /// `return_sequences`, or a streamed convolution (an output at every step).
     pub(crate) fn returns_sequences(&self) -> bool {
-        matches!(
-            self.kind,
-            Kind::Recurrent {
-                return_sequences: true,
-                ..
-            }
-        )
+        self.is_streamed_conv()
+            || matches!(
+                self.kind,
+                Kind::Recurrent {
+                    return_sequences: true,
+                    ..
+                }
+            )
+    }
+
+    /// The past inputs a streamed convolution keeps (per channel): `dilation · (kernel − 1)`,
+    /// the zeros of Keras's causal padding; 0 for the other layers.
+    pub(crate) fn history(&self) -> usize {
+        match &self.kind {
+            Kind::Conv(conv) if self.is_streamed_conv() => conv.history(),
+            _ => 0,
+        }
     }
 
     /// The field, `dense1`, `batch_norm2`, …
@@ -164,6 +248,7 @@ impl Layer {
     pub(crate) fn activation(&self) -> Option<Activation> {
         match self.kind {
             Kind::Dense { activation, .. } | Kind::Activation(activation) => Some(activation),
+            Kind::Conv(Conv { activation, .. }) => Some(activation),
             Kind::Recurrent { activation, .. } => activation,
             _ => None,
         }
@@ -186,6 +271,15 @@ impl Layer {
                 },
                 "return_sequences",
             ) => Recorded::Bool(*return_sequences),
+            (Kind::Conv(conv), _) => return conv_value(conv, name),
+            (Kind::Pool(pool), _) => {
+                let axes = self.word.decl().number.kernel_axes();
+                match name {
+                    "strides" => Recorded::Axes(pool.strides, axes),
+                    "padding" => Recorded::Word(pool.padding.word()),
+                    _ => return None,
+                }
+            }
             _ => return None,
         })
     }
@@ -245,11 +339,21 @@ impl Layer {
     pub(crate) fn text(&self) -> String {
         let decl = self.word.decl();
         let mut text = decl.word.to_owned();
+        let axes = decl.number.kernel_axes();
         match (decl.number, &self.kind) {
             (Number::Units, _) => text.push_str(&format!(" {}", self.output.channels())),
             (Number::Rate(_), Kind::Dropout { rate }) => {
                 text.push_str(&format!(" {:?}", rate.single))
             }
+            (Number::Filters { .. }, Kind::Conv(conv)) => text.push_str(&format!(
+                " {} {}",
+                conv.filters,
+                window::axes_text(conv.kernel, axes)
+            )),
+            (
+                Number::Kernel { .. },
+                Kind::Conv(Conv { kernel, .. }) | Kind::Pool(Pool { kernel, .. }),
+            ) => text.push_str(&format!(" {}", window::axes_text(*kernel, axes))),
             _ => {}
         }
         if matches!(decl.activation, Takes::Optional { .. } | Takes::Required)
@@ -266,6 +370,11 @@ impl Layer {
                 let default = match o.ty {
                     OptionType::Bool { default } => Recorded::Bool(default),
                     OptionType::Float { default, .. } => Recorded::Float(default),
+                    OptionType::Axes { default } => {
+                        Recorded::Axes(self.default_axes(default), axes)
+                    }
+                    OptionType::Count { default } => Recorded::Count(default),
+                    OptionType::Word { default, .. } => Recorded::Word(default),
                     _ => return None,
                 };
                 (value != default).then(|| format!("{} = {value}", o.name))
@@ -276,6 +385,33 @@ impl Layer {
         }
         text
     }
+}
+
+impl Layer {
+    /// The value of an axes option left at its default: 1 on every axis (of a 1-D kind, on its
+    /// one axis of steps), or the pool size.
+    fn default_axes(&self, default: AxesDefault) -> window::Axes2 {
+        match (default, &self.kind) {
+            (AxesDefault::PoolSize, Kind::Pool(pool)) => pool.kernel,
+            _ => [1, 1],
+        }
+    }
+}
+
+/// The value of a convolution's option `name` that saved files record.
+fn conv_value(conv: &Conv, name: &str) -> Option<Recorded> {
+    let axes = conv.word.decl().number.kernel_axes();
+    Some(match name {
+        "strides" => Recorded::Axes(conv.strides, axes),
+        "dilation" => Recorded::Axes(conv.dilation, axes),
+        "padding" => Recorded::Word(conv.padding.word()),
+        "groups" => Recorded::Count(conv.groups),
+        "depth_multiplier" => Recorded::Count(conv.depth_multiplier),
+        "use_bias" => Recorded::Bool(conv.use_bias),
+        "l1" => Recorded::Float(conv.l1.single),
+        "l2" => Recorded::Float(conv.l2.single),
+        _ => return None,
+    })
 }
 
 /// A network whose layer list passed validation.
@@ -304,6 +440,12 @@ impl Model<'_> {
         self.layers.iter().map(Layer::params).sum()
     }
 
+    /// Multiply-accumulates of one sample's inference (of one step, in a sequence network):
+    /// the sum of the layers' ([`Layer::macs`]).
+    pub(crate) fn macs(&self) -> usize {
+        self.layers.iter().map(Layer::macs).sum()
+    }
+
     /// Whether `fit` trains through the batched pass: a layer trains differently (it sees the
     /// whole batch, or draws masks per batch), or a dense layer is large.
     pub(crate) fn trains_in_batches(&self) -> bool {
@@ -312,9 +454,10 @@ impl Model<'_> {
             .any(|l| l.trains_differently() || l.batched())
     }
 
-    /// The index of the last recurrent layer, if there is one.
-    pub(crate) fn last_recurrent(&self) -> Option<usize> {
-        self.layers.iter().rposition(Layer::is_recurrent)
+    /// The index of the last stepped layer (recurrent, or a streamed convolution), if there
+    /// is one.
+    pub(crate) fn last_stepped(&self) -> Option<usize> {
+        self.layers.iter().rposition(Layer::is_stepped)
     }
 
     /// Whether inference runs batches through matrix–matrix products.
@@ -378,10 +521,8 @@ mod tests {
                 );
             }
             assert!(!layer.text().contains('('), "{}", layer.text());
-            assert_eq!(
-                layer.counts(),
-                decl.counts(3, layer.inner_dims().1, |_| true)
-            );
+            let (inputs, units) = layer.inner_dims();
+            assert_eq!(layer.counts(), decl.counts(inputs, units, |_| true));
         }
     }
 

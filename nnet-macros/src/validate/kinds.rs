@@ -5,7 +5,8 @@ use super::options::Options;
 use super::size::{lit_text, number};
 use crate::ast::LayerStmt;
 use crate::diagnostics::push_error;
-use crate::model::{Activation, Decimal, Kind, KindWord};
+use crate::model::window::Axes2;
+use crate::model::{Activation, Conv, Decimal, Kind, KindWord, Pool};
 use nnet_kinds::{Activation as Takes, Number};
 
 /// The kind of a line that passed the rules (the shape it outputs is inferred in `shapes`).
@@ -14,9 +15,24 @@ pub(super) fn build(
     line: &LayerStmt,
     options: &Options,
     activation: Activation,
+    units: usize,
+    kernel: Axes2,
     errors: &mut Option<syn::Error>,
 ) -> Option<Kind> {
     Some(match word {
+        KindWord::Conv1d | KindWord::Conv2d | KindWord::DepthwiseConv2d => {
+            conv(word, options, activation, units, kernel, errors)?
+        }
+        KindWord::MaxPool1d | KindWord::AvgPool1d | KindWord::MaxPool2d | KindWord::AvgPool2d => {
+            Kind::Pool(Pool {
+                word,
+                kernel,
+                // Keras's `strides = None`: the pool size.
+                strides: options.axes("strides").unwrap_or(kernel),
+                padding: options.padding(),
+            })
+        }
+        KindWord::GlobalAvgPool | KindWord::GlobalMaxPool => Kind::GlobalPool { word },
         KindWord::Dense => dense(options, activation),
         KindWord::Activation => Kind::Activation(activation),
         KindWord::Dropout => dropout(word, line, errors)?,
@@ -52,6 +68,56 @@ fn dense(options: &Options, activation: Activation) -> Kind {
         l1: options.float("l1"),
         l2: options.float("l2"),
     }
+}
+
+/// `conv1d FILTERS KERNEL`, `conv2d FILTERS KERNEL` or `depthwise_conv2d KERNEL`, with
+/// `[activation] [(strides, padding, dilation, groups or depth_multiplier, use_bias, init,
+/// bias_init, l1, l2, alpha)]`; the rule that needs no shape (strides and dilation) is checked
+/// here, the others with the shape it reads (`validate::window`).
+fn conv(
+    word: KindWord,
+    options: &Options,
+    activation: Activation,
+    filters: usize,
+    kernel: Axes2,
+    errors: &mut Option<syn::Error>,
+) -> Option<Kind> {
+    let strides = options.axes("strides").unwrap_or([1, 1]);
+    let dilation = options.axes("dilation").unwrap_or([1, 1]);
+    let groups = options.count("groups");
+    let mut ok = true;
+    if strides.iter().any(|&s| s > 1)
+        && dilation.iter().any(|&d| d > 1)
+        && let Some(span) = options.value_span("dilation")
+    {
+        push_error(
+            errors,
+            syn::Error::new(
+                span,
+                "`strides` and `dilation` cannot both be above 1 (as in Keras: a strided window would skip what the dilation spreads it to read): keep `dilation` with `strides = 1`, or `strides` with `dilation = 1`",
+            ),
+        );
+        ok = false;
+    }
+    let depthwise = word == KindWord::DepthwiseConv2d;
+    ok.then(|| {
+        Kind::Conv(Conv {
+            word,
+            activation,
+            filters: if depthwise { 0 } else { filters },
+            kernel,
+            strides,
+            dilation,
+            padding: options.padding(),
+            groups,
+            depth_multiplier: options.count("depth_multiplier"),
+            use_bias: options.flag("use_bias"),
+            init: options.init("init"),
+            bias_init: options.init("bias_init"),
+            l1: options.float("l1"),
+            l2: options.float("l2"),
+        })
+    })
 }
 
 /// `dropout RATE`.

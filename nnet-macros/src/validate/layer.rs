@@ -4,6 +4,7 @@
 use nnet_kinds::Shape;
 
 use super::activation::{activation_of, check_softmax_width, fixed_activations};
+use super::axes::check_kernel;
 use super::kinds::build;
 use super::options::{check_alpha, check_bias_init, check_options};
 use super::size::{check_plain_layer, check_size};
@@ -28,17 +29,29 @@ pub(super) fn check_layer(
         return None;
     }
     ok &= check_takes_activation(line, word, errors);
-    let units = if word.decl().number == Number::Units {
+    let number = word.decl().number;
+    let units = if matches!(number, Number::Units | Number::Filters { .. }) {
         let example = format!("`{}`", word.decl().example);
+        let what = if number == Number::Units {
+            "units"
+        } else {
+            "filters"
+        };
         let units = line
             .size
             .as_ref()
-            .and_then(|size| check_size(size, "units", &example, errors));
+            .and_then(|size| check_size(size, what, &example, errors));
         ok &= units.is_some();
         units.unwrap_or(1)
     } else {
         input.channels()
     };
+    let kernel = if number.kernel_axes() > 0 {
+        check_kernel(line, word, errors)
+    } else {
+        Some([1, 1])
+    };
+    ok &= kernel.is_some();
     let (options, options_ok) = check_options(line, word, errors);
     ok &= options_ok;
     let act = activation_of(line, word, errors)?;
@@ -55,7 +68,9 @@ pub(super) fn check_layer(
         act,
         alpha: options.alpha().or(act.default_alpha()),
     };
-    Some((build(word, line, &options, activation, errors)?, units))
+    let kernel = kernel.unwrap_or([1, 1]);
+    let built = build(word, line, &options, activation, units, kernel, errors)?;
+    Some((built, units))
 }
 
 /// Only the kinds declared with a number (`dense`, `dropout`, the recurrent kinds) take one; the
@@ -70,10 +85,12 @@ fn check_takes_number(line: &LayerStmt, word: KindWord, errors: &mut Option<syn:
     }
     let (kind, example) = (word.name(), word.decl().example);
     // `flatten`'s output is the number of values it reads, not the previous layer's width.
-    let width = if word == KindWord::Flatten {
-        "its output is the vector of every value of the shape it reads"
-    } else {
-        "its width is the previous layer's"
+    let width = match word {
+        KindWord::Flatten => "its output is the vector of every value of the shape it reads",
+        KindWord::GlobalAvgPool | KindWord::GlobalMaxPool => {
+            "it pools every position of the shape it reads into the vector of its channels"
+        }
+        _ => "its width is the previous layer's",
     };
     push_error(
         errors,

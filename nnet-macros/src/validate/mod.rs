@@ -2,9 +2,11 @@
 //! are collected and reported together. The driver here walks the lines: [`input`] checks the
 //! input line, [`layer`] each layer line (the rules in [`activation`], [`options`] and [`size`],
 //! the kind built in [`kinds`]), [`shapes`] the shape each layer outputs and the network's
-//! output, [`recurrence`] what holds across recurrent layers.
+//! output, [`recurrence`] what holds across stepped layers (recurrent layers, streamed
+//! convolutions).
 
 mod activation;
+mod axes;
 mod input;
 mod kinds;
 mod layer;
@@ -12,6 +14,7 @@ mod options;
 mod recurrence;
 mod shapes;
 mod size;
+mod window;
 
 use crate::ast::{LayerStmt, NetworkDef, Statement};
 use nnet_kinds::{INLINE_PARAMS, INLINE_UNITS};
@@ -31,6 +34,8 @@ pub(crate) fn validate(def: &NetworkDef) -> syn::Result<Model<'_>> {
     let mut last_line: Option<&LayerStmt> = None;
     let mut shape = input.flowing;
     let mut inline_params = 0;
+    // The past inputs of the streamed convolutions so far, values.
+    let mut history = 0;
     for statement in &def.statements {
         let Statement::Layer(line) = statement else {
             continue;
@@ -45,7 +50,9 @@ pub(crate) fn validate(def: &NetworkDef) -> syn::Result<Model<'_>> {
         if word.is_recurrent() {
             recurrence::check_recurrent_weights(line, word, shape.channels(), units, &mut errors);
         }
-        let output = shapes::output_shape(&kind, line, shape, units, &flow, &mut errors);
+        let reported = count(&errors);
+        let output =
+            shapes::output_shape(&kind, line, shape, units, &flow, layers.last(), &mut errors);
         let mut layer = Layer {
             word,
             kind,
@@ -61,6 +68,10 @@ pub(crate) fn validate(def: &NetworkDef) -> syn::Result<Model<'_>> {
             scalar: def.scalar,
         };
         shape = output;
+        // A line whose shape was refused has one error already.
+        if count(&errors) == reported {
+            recurrence::check_history(line, &layer, &mut history, &mut errors);
+        }
         place(&mut layer, &mut inline_params);
         layers.push(layer);
         last_line = Some(line);
@@ -85,15 +96,23 @@ pub(crate) fn validate(def: &NetworkDef) -> syn::Result<Model<'_>> {
     }
 }
 
+/// The number of errors reported so far.
+fn count(errors: &Option<syn::Error>) -> usize {
+    errors.as_ref().map_or(0, |e| e.into_iter().count())
+}
+
 /// Where the layer's weights and vectors live, given the inline weights of the layers before.
 fn place(layer: &mut Layer, inline_params: &mut usize) {
     layer.heap_vectors = layer.units > INLINE_UNITS;
     // On a fixed shape, a layer keeps one set of vectors for every position: one value per
     // output channel.
     layer.heap_layer_vectors = layer.output.channels() > INLINE_UNITS;
-    // Dense and recurrent layers share the budget of inline weights; beyond it their
+    // Dense, convolution and recurrent layers share the budget of inline weights; beyond it their
     // weights live on the heap (a recurrent layer's vectors stay inline: they are small).
-    let weighted = matches!(layer.kind, Kind::Dense { .. } | Kind::Recurrent { .. });
+    let weighted = matches!(
+        layer.kind,
+        Kind::Dense { .. } | Kind::Recurrent { .. } | Kind::Conv(_)
+    );
     let weights = if weighted { layer.params() } else { 0 };
     let heap_vectors = layer.heap_layer_vectors && !layer.is_recurrent();
     layer.boxed = weighted && (heap_vectors || *inline_params + weights > INLINE_PARAMS);

@@ -2,15 +2,18 @@
 //! type and range, Keras's default for those not written, and the rules between options and
 //! the activation.
 
+use proc_macro2::Span;
 use syn::{Ident, Lit};
 
 use super::activation::fixed_activations;
+use super::axes::{count, padding_word, read_axes};
 use super::size::number;
 use crate::ast::{LayerOption, LayerStmt, OptionValue};
 use crate::diagnostics::{did_you_mean, push_error, word_list};
 use crate::model::lines::{activation_or, size_text};
+use crate::model::window::Axes2;
 use crate::model::{Act, Decimal, Init, KindWord, KindWords};
-use nnet_kinds::{Activation as Takes, OptionType};
+use nnet_kinds::{Activation as Takes, OptionType, Padding};
 
 /// Every option a line's kind takes, with its value: as written, or Keras's default from the
 /// kind's declaration.
@@ -18,6 +21,11 @@ pub(super) struct Options {
     values: Vec<(&'static str, Value)>,
     pub(super) alpha_span: Option<proc_macro2::Span>,
     pub(super) alpha_name: Option<proc_macro2::Span>,
+    /// The spans of the options written, name and value: where an error about one points.
+    written: Vec<(String, Span, Span)>,
+    /// Axes of the kind's window (0 for kinds without one): how many numbers an axes option
+    /// takes.
+    axes: usize,
 }
 
 /// The value of one option, of its declared type.
@@ -28,6 +36,11 @@ enum Value {
     Float(Decimal),
     /// `alpha`: `None` for the activation's own default.
     Alpha(Option<Decimal>),
+    /// A value per axis, `[rows, columns]` (a 1-D kind's on the columns, with 1 row); `None`
+    /// for the default, which may depend on the line (a pool's size).
+    Axes(Option<Axes2>),
+    Count(usize),
+    Word(&'static str),
 }
 
 impl Options {
@@ -46,10 +59,9 @@ impl Options {
                     OptionType::Bool { default } => Value::Bool(default),
                     OptionType::Float { default, .. } => Value::Float(Decimal::of_f32(default)),
                     OptionType::ActivationParameter => Value::Alpha(None),
-                    // Placeholder until the convolution kinds are wired (issue 18).
-                    OptionType::Axes { .. }
-                    | OptionType::Count { .. }
-                    | OptionType::Word { .. } => Value::Alpha(None),
+                    OptionType::Axes { .. } => Value::Axes(None),
+                    OptionType::Count { default } => Value::Count(default),
+                    OptionType::Word { default, .. } => Value::Word(default),
                 };
                 (option.name, value)
             })
@@ -58,6 +70,8 @@ impl Options {
             values,
             alpha_span: None,
             alpha_name: None,
+            written: Vec::new(),
+            axes: word.decl().number.kernel_axes(),
         }
     }
 
@@ -94,6 +108,38 @@ impl Options {
             Some(Value::Float(value)) => value,
             _ => Decimal::of_f32(0.0),
         }
+    }
+
+    /// The axes option `name` (`strides`, `dilation`) as written, `None` at its default.
+    pub(super) fn axes(&self, name: &str) -> Option<Axes2> {
+        match self.get(name) {
+            Some(Value::Axes(axes)) => axes,
+            _ => None,
+        }
+    }
+
+    /// The count option `name` (`groups`, `depth_multiplier`): 1 for a kind without it.
+    pub(super) fn count(&self, name: &str) -> usize {
+        match self.get(name) {
+            Some(Value::Count(count)) => count,
+            _ => 1,
+        }
+    }
+
+    /// The padding: `valid` for a kind without it.
+    pub(super) fn padding(&self) -> Padding {
+        match self.get("padding") {
+            Some(Value::Word(word)) => Padding::from_word(word).unwrap_or_default(),
+            _ => Padding::Valid,
+        }
+    }
+
+    /// The span of the option `name`'s value where it is written.
+    pub(super) fn value_span(&self, name: &str) -> Option<Span> {
+        self.written
+            .iter()
+            .find(|(n, _, _)| n == name)
+            .map(|(_, _, value)| *value)
     }
 
     /// `alpha` as written, if it is.
@@ -141,7 +187,10 @@ pub(super) fn check_options(
             ok = false;
             continue;
         };
-        ok &= set_option(&mut options, option, declared.ty, errors);
+        options
+            .written
+            .push((name, option.name.span(), option.value.span()));
+        ok &= set_option(&mut options, option, word, declared.ty, errors);
     }
     (options, ok)
 }
@@ -151,7 +200,7 @@ fn activation_as_option(line: &LayerStmt, word: KindWord, value: &OptionValue) -
     let kind = word.name();
     let activation = match value {
         OptionValue::Ident(ident) => ident.to_string(),
-        OptionValue::Number { .. } => String::new(),
+        OptionValue::Number { .. } | OptionValue::Tuple(_) => String::new(),
     };
     let activation = activation_or(&activation, "relu");
     match (&line.size, word.decl().activation) {
@@ -255,6 +304,7 @@ pub(super) fn check_bias_init(
 fn set_option(
     options: &mut Options,
     option: &LayerOption,
+    word: KindWord,
     ty: OptionType,
     errors: &mut Option<syn::Error>,
 ) -> bool {
@@ -262,7 +312,7 @@ fn set_option(
     let value = &option.value;
     let num = match value {
         OptionValue::Number { lit, negative } => number(lit, *negative),
-        OptionValue::Ident(_) => None,
+        OptionValue::Ident(_) | OptionValue::Tuple(_) => None,
     };
     let text = value_text(value);
     let read = match ty {
@@ -285,10 +335,17 @@ fn set_option(
             options.alpha_name = Some(option.name.span());
             alpha(num, &text).map(|alpha| Value::Alpha(Some(alpha)))
         }
-        // Placeholder until the convolution kinds are wired (issue 18).
-        OptionType::Axes { .. } | OptionType::Count { .. } | OptionType::Word { .. } => {
-            Err(format!("`{name}` is not supported yet"))
+        OptionType::Axes { .. } => {
+            return match read_axes(value, &name, word, options.axes, errors) {
+                Some(axes) => {
+                    options.set(&name, Value::Axes(Some(axes)));
+                    true
+                }
+                None => false,
+            };
         }
+        OptionType::Count { .. } => count(value, &name, &text).map(Value::Count),
+        OptionType::Word { words, .. } => padding_word(value, word, words).map(Value::Word),
     };
     match read {
         Ok(read) => {
@@ -370,7 +427,7 @@ fn check_initializer(
             "write the initializer as a name, without quotes: `{option} = {}`",
             quoted.value()
         ),
-        OptionValue::Number { .. } => format!(
+        OptionValue::Number { .. } | OptionValue::Tuple(_) => format!(
             "`{option}` takes an initializer name, not `{}`: write e.g. `{option} = uniform`\nthe initializers are: {}",
             value_text(value),
             names.join(", ")
@@ -381,12 +438,13 @@ fn check_initializer(
 }
 
 /// An option's value as written, for messages.
-fn value_text(value: &OptionValue) -> String {
+pub(super) fn value_text(value: &OptionValue) -> String {
     match value {
         OptionValue::Ident(ident) => ident.to_string(),
         OptionValue::Number { lit, negative } => {
             let minus = if *negative { "-" } else { "" };
             format!("{minus}{}", quote::ToTokens::to_token_stream(lit))
         }
+        OptionValue::Tuple(axes) => crate::parse::axes_text(axes),
     }
 }

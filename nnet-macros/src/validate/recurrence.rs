@@ -1,5 +1,7 @@
-//! The rules of recurrent layers: their units and weights within the limits, each reads a sequence (the input's,
-//! or the whole sequence of the recurrent layer before it), and a sequence input has one.
+//! The rules of stepped layers (recurrent layers, and causal `conv1d`s streamed over a
+//! sequence): a recurrent layer's units and weights within the limits, each reads a sequence (the
+//! input's, or the whole sequence of the stepped layer before it), a sequence input has one, and
+//! the past inputs the convolutions keep fit the state.
 
 use nnet_kinds::Shape;
 use syn::Ident;
@@ -61,9 +63,9 @@ pub(super) fn check_recurrent_weights(
     );
 }
 
-/// Recurrent layers have a sequence to read, each the whole sequence of the one before, and a
-/// sequence input has a recurrent layer. (A recurrent layer on a fixed shape is reported by its
-/// shape rule, in `shapes`.)
+/// Stepped layers have a sequence to read, each the whole sequence of the one before, and a
+/// sequence input has a stepped layer. (A recurrent layer on a fixed shape is reported by its
+/// shape rule, in `shapes`; a convolution after a layer that returns one vector, by `window`.)
 pub(super) fn check_recurrence(
     def: &NetworkDef,
     sequence: Option<&Ident>,
@@ -73,10 +75,14 @@ pub(super) fn check_recurrence(
 ) {
     let features = input.map_or("N".to_owned(), |shape| shape.channels().to_string());
     let mut previous: Option<&Layer> = None;
-    for layer in layers.iter().filter(|l| l.is_recurrent()) {
+    for layer in layers.iter().filter(|l| l.is_stepped()) {
         let kind = layer.word.name();
         // Once per network: every recurrent layer has the same fix.
-        if sequence.is_none() && previous.is_none() && !layer.input.is_fixed() {
+        if sequence.is_none()
+            && previous.is_none()
+            && layer.is_recurrent()
+            && !layer.input.is_fixed()
+        {
             let input = match input {
                 Some(shape) if shape.is_fixed() => format!(
                     "its input is one vector per sample, the fixed shape {} flattened",
@@ -113,6 +119,62 @@ pub(super) fn check_recurrence(
     check_sequence_is_read(def, sequence, &features, layers, errors);
 }
 
+/// The most bytes of past inputs the causal convolutions of a sequence network keep in its
+/// state: 64 KiB (16,384 `f32` values, 8,192 `f64`). The state is inline (a step allocates
+/// nothing) and a value the caller holds; building it takes several copies of it on the stack
+/// in a debug build (about twelve, measured), and at this size building and stepping a network
+/// fit a 2 MiB stack there.
+pub(crate) const MAX_HISTORY_BYTES: usize = 64 * 1024;
+
+/// The past inputs the streamed convolutions keep, all together, fit [`MAX_HISTORY_BYTES`];
+/// `total` counts the values of the layers before `layer`. If not, the error is on the line
+/// that goes past it (its `dilation`, else its kernel), once.
+pub(super) fn check_history(
+    line: &LayerStmt,
+    layer: &Layer,
+    total: &mut usize,
+    errors: &mut Option<syn::Error>,
+) {
+    let channels = layer.input.channels();
+    let values = layer.history().saturating_mul(channels);
+    let most = MAX_HISTORY_BYTES / layer.scalar.bytes();
+    let before = *total;
+    *total = before.saturating_add(values);
+    if values == 0 || *total <= most || before > most {
+        return;
+    }
+    let with_others = if before > 0 {
+        format!(", {} with the convolutions before it", thousands(*total))
+    } else {
+        String::new()
+    };
+    let span = line
+        .options
+        .iter()
+        .find(|o| o.name == "dilation")
+        .map(|o| o.value.span())
+        .or_else(|| line.kernel.as_ref().map(|k| k.span()))
+        .unwrap_or(line.keyword.span());
+    push_error(
+        errors,
+        syn::Error::new(
+            span,
+            format!(
+                "`{}` keeps its last {} input{} of {} channel{} ({} values{with_others}), more than the causal convolutions of a sequence network may keep in its state ({} KiB, {} `{}` values: the state is inline, so that a step allocates nothing and fits a small stack): use a smaller dilation or kernel, or fewer channels",
+                layer.text(),
+                thousands(layer.history()),
+                if layer.history() == 1 { "" } else { "s" },
+                thousands(channels),
+                if channels == 1 { "" } else { "s" },
+                thousands(values),
+                MAX_HISTORY_BYTES / 1024,
+                thousands(most),
+                layer.scalar.name(),
+            ),
+        ),
+    );
+}
+
 /// A sequence input has a recurrent layer to read it.
 fn check_sequence_is_read(
     def: &NetworkDef,
@@ -121,10 +183,12 @@ fn check_sequence_is_read(
     layers: &[Layer],
     errors: &mut Option<syn::Error>,
 ) {
-    // A recurrent line that failed its own checks still reads the sequence.
+    // A recurrent line that failed its own checks still reads the sequence, and so does a
+    // `conv1d` (streamed when causal, with its own message otherwise).
     let recurrent_line = def.statements.iter().any(|s| {
         matches!(s, Statement::Layer(line)
-            if KindWord::from_word(&line.keyword.to_string()).is_some_and(KindWord::is_recurrent))
+            if KindWord::from_word(&line.keyword.to_string())
+                .is_some_and(|k| k.is_recurrent() || k == KindWord::Conv1d))
     });
     let recurrent_words: Vec<&str> = KindWord::ALL
         .iter()
@@ -141,7 +205,7 @@ fn check_sequence_is_read(
             syn::Error::new(
                 sequence.span(),
                 format!(
-                    "a sequence input needs a recurrent layer ({}) to read it: add one, e.g. `gru 16;`, or write `input {features};` for one vector per sample",
+                    "a sequence input needs a layer that reads it step by step, a recurrent layer ({}) or a causal `conv1d`: add one, e.g. `gru 16;` or `conv1d 16 3 (padding = causal);`, or write `input {features};` for one vector per sample",
                     one_of(&recurrent_words)
                 ),
             ),

@@ -7,6 +7,7 @@ use crate::ast::LayerStmt;
 use crate::diagnostics::{push_error, thousands};
 use nnet_kinds::MAX_UNITS;
 
+use super::window::{self, Reading};
 use crate::model::{Act, Kind, KindWord, Layer, shape_text};
 
 /// What the shape rules know of the network's input.
@@ -27,9 +28,20 @@ pub(super) fn output_shape(
     input: Shape,
     units: usize,
     flow: &Flow,
+    before: Option<&Layer>,
     errors: &mut Option<syn::Error>,
 ) -> Shape {
+    let reading = |word| Reading {
+        line,
+        word,
+        input,
+        flow,
+        before,
+    };
     match kind {
+        Kind::Conv(conv) => window::conv(conv, &reading(conv.word), errors),
+        Kind::Pool(pool) => window::pool(pool, &reading(pool.word), errors),
+        Kind::GlobalPool { word } => window::global(&reading(*word), errors),
         Kind::Dense { .. } => dense(line, input, units, errors),
         // Elementwise, or per channel (batch normalization) or over the last axis (layer
         // normalization, softmax): the shape is kept.

@@ -2,7 +2,7 @@
 
 use syn::Lit;
 
-use crate::ast::{InputSize, LayerStmt, OptionValue, SizeLit};
+use crate::ast::{AxesLit, InputSize, LayerStmt, OptionValue, SizeLit};
 use crate::diagnostics::{push_error, thousands};
 use crate::model::Decimal;
 use nnet_kinds::MAX_UNITS;
@@ -143,14 +143,20 @@ pub(super) fn check_plain(lit: &Lit, line: &str, errors: &mut Option<syn::Error>
 /// Every number of a layer line in plain decimal (see [`check_plain`]); the fix shown is the
 /// whole line with each number rewritten so.
 pub(super) fn check_plain_layer(line: &LayerStmt, errors: &mut Option<syn::Error>) {
-    let numbers = line
-        .size
+    let kernel = line
+        .kernel
         .iter()
-        .map(|s| &s.lit)
-        .chain(line.options.iter().filter_map(|o| match &o.value {
-            OptionValue::Number { lit, .. } => Some(lit),
-            OptionValue::Ident(_) => None,
-        }));
+        .flat_map(|k| k.items.iter().map(|s| &s.lit));
+    let numbers =
+        line.size
+            .iter()
+            .map(|s| &s.lit)
+            .chain(kernel)
+            .chain(line.options.iter().flat_map(|o| match &o.value {
+                OptionValue::Number { lit, .. } => vec![lit],
+                OptionValue::Tuple(tuple) => tuple.items.iter().map(|s| &s.lit).collect(),
+                OptionValue::Ident(_) => Vec::new(),
+            }));
     let mut fixed = None;
     for lit in numbers {
         if unplain(lit).is_some() {
@@ -166,6 +172,9 @@ fn plain_layer_line(line: &LayerStmt) -> String {
     if let Some(size) = &line.size {
         text = format!("{text} {}", plain_text(&size.lit, size.negative));
     }
+    if let Some(kernel) = &line.kernel {
+        text = format!("{text} {}", plain_axes(kernel));
+    }
     if let Some(activation) = &line.activation {
         text = format!("{text} {activation}");
     }
@@ -177,6 +186,7 @@ fn plain_layer_line(line: &LayerStmt) -> String {
                 let value = match &o.value {
                     OptionValue::Ident(ident) => ident.to_string(),
                     OptionValue::Number { lit, negative } => plain_text(lit, *negative),
+                    OptionValue::Tuple(tuple) => plain_axes(tuple),
                 };
                 format!("{} = {value}", o.name)
             })
@@ -184,6 +194,19 @@ fn plain_layer_line(line: &LayerStmt) -> String {
         text = format!("{text} ({})", options.join(", "));
     }
     format!("{text};")
+}
+
+/// `3` or `(10, 4)` with each number in plain decimal.
+fn plain_axes(axes: &AxesLit) -> String {
+    let items: Vec<String> = axes
+        .items
+        .iter()
+        .map(|s| plain_text(&s.lit, s.negative))
+        .collect();
+    match axes.parens {
+        Some(_) => format!("({})", items.join(", ")),
+        None => items.join(", "),
+    }
 }
 
 /// Every number of an input line in plain decimal (see [`check_plain`]): `input 4;`,

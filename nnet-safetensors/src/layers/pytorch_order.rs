@@ -74,7 +74,7 @@ fn by_numbers<'f, 'a>(
 }
 
 /// The network's layers of each kind take the modules of that kind in the order of their
-/// numbers; `None` if a module's kind is not told by its tensors, two modules of a kind have
+/// numbers; `None` if a module's kind is not told by its tensors (among the network's kinds), two modules of a kind have
 /// the same number, the file and the network have not as many layers of each kind, or the
 /// layers of a multi-layer recurrent module would not be consecutive layers of the network.
 fn by_kinds<'f, 'a>(
@@ -86,9 +86,16 @@ fn by_kinds<'f, 'a>(
         BTreeMap::new();
     for (m, group) in groups.values().enumerate() {
         let units = pytorch_layers(group.clone()).ok()?;
-        let mut kinds = units.iter().map(|unit| match pytorch_kinds(unit) {
-            Some((kinds, ..)) if kinds.len() == 1 => kinds.first().copied(),
-            _ => None,
+        // The one kind the module's tensors allow among the network's kinds (an `nn.Conv2d`
+        // is a conv2d or a depthwise_conv2d layer: whichever the network has).
+        let mut kinds = units.iter().map(|unit| {
+            let (kinds, ..) = pytorch_kinds(unit)?;
+            let mut ours = kinds
+                .iter()
+                .copied()
+                .filter(|k| layers.iter().any(|l| l.kind == *k));
+            let kind = ours.next()?;
+            ours.next().is_none().then_some(kind)
         });
         let kind = kinds.next()??;
         if !kinds.all(|k| k == Some(kind)) {

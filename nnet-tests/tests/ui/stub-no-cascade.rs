@@ -11,4 +11,5 @@ fn main() {
     let net = Net::seeded(1);
     let copy: Net = net.clone();
     assert_eq!(Net::INPUTS, copy.forward::<_, usize>(&[1.0_f32, 2.0]));
+    assert_eq!(Net::PARAMS + Net::MACS, Net::OUTPUTS);
 }

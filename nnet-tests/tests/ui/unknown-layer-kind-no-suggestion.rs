@@ -2,7 +2,7 @@
 nnet::network! {
     struct Net {
         input 2;
-        conv2d 4 relu;
+        transformer 4 relu;
         dense 1 sigmoid;
     }
 }

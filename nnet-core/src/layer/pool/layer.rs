@@ -39,12 +39,12 @@ impl<const IN: usize, const OUT: usize, M: PoolKind, T: Scalar> Layer<IN, OUT, T
         &Linear
     }
 
-    #[inline]
+    #[inline(always)]
     fn forward_simd_into<V: Simd>(&self, _: V, x: &SVector<T, IN>, a: &mut SVector<T, OUT>) {
         self.pool(x.as_slice(), a.as_mut_slice());
     }
 
-    #[inline]
+    #[inline(always)]
     fn forward_trace_simd_into<V: Simd>(
         &self,
         _: V,
@@ -56,7 +56,7 @@ impl<const IN: usize, const OUT: usize, M: PoolKind, T: Scalar> Layer<IN, OUT, T
         z.copy_from(a);
     }
 
-    #[inline]
+    #[inline(always)]
     fn backward_simd<V: Simd>(
         &self,
         _: V,

@@ -8,6 +8,7 @@ use nnet_kinds::{Axis, Padding, Window};
 
 use super::PoolKind;
 use crate::Scalar;
+use crate::layer::conv::geometry::inside;
 
 /// A pooling layer from `IN` to `OUT` values per sample: Keras's `MaxPooling1D`/`2D`,
 /// `AveragePooling1D`/`2D` and `GlobalMaxPooling`/`GlobalAveragePooling`, as the marker `M`
@@ -127,65 +128,74 @@ impl<const IN: usize, const OUT: usize, M: PoolKind> Pool<IN, OUT, M> {
             && OUT == window.positions() * window.channels
     }
 
-    /// The flat index of channel 0 of every input cell that output `(p, q)` reads, in window
-    /// order (row by row); padding cells are skipped.
-    #[inline]
-    fn cells(&self, p: usize, q: usize) -> impl Iterator<Item = usize> + '_ {
+    /// The padding before the first row and before the first column.
+    #[inline(always)]
+    fn pads(&self) -> (usize, usize) {
+        (self.window.rows.pad_before(), self.window.cols.pad_before())
+    }
+
+    /// The input cells that output position `position` reads (padding cells skipped), with
+    /// `pads` from [`pads`](Self::pads).
+    #[inline(always)]
+    fn cells(&self, (top, left): (usize, usize), position: usize) -> Cells {
         let Window {
             rows,
             cols,
             channels,
         } = self.window;
-        (0..rows.kernel)
-            .filter_map(move |ti| rows.input_of(p, ti))
-            .flat_map(move |i| {
-                (0..cols.kernel)
-                    .filter_map(move |tj| cols.input_of(q, tj))
-                    .map(move |j| (i * cols.input + j) * channels)
-            })
-    }
-
-    /// Every output position `(p, q)` with the flat index of its channel 0, in output order.
-    #[inline]
-    fn positions(&self) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
-        let (height, width) = (self.window.rows.output(), self.window.cols.output());
-        let channels = self.window.channels;
-        (0..height).flat_map(move |p| (0..width).map(move |q| (p, q, (p * width + q) * channels)))
+        let width = cols.output();
+        let (row_taps, first_row) = inside(&rows, top, position / width);
+        let (col_taps, first_col) = inside(&cols, left, position % width);
+        Cells {
+            first: (first_row * cols.input + first_col) * channels,
+            rows: row_taps.len(),
+            cols: col_taps.len(),
+            row_step: rows.dilation * cols.input * channels,
+            col_step: cols.dilation * channels,
+        }
     }
 
     /// One sample's output: `out[(p, q, c)]` is the maximum (or mean) of channel `c` over the
     /// cells of window `(p, q)`.
+    ///
+    /// Inlined into the layer's passes, so that the loops over the channels are compiled for
+    /// the dispatched instruction set.
+    #[inline(always)]
     pub(crate) fn pool<T: Scalar>(&self, x: &[T], out: &mut [T]) {
-        let channels = self.window.channels;
-        for (p, q, at) in self.positions() {
-            let out = &mut out[at..at + channels];
-            let mut cells = self.cells(p, q);
+        let (channels, pads) = (self.window.channels, self.pads());
+        let positions = self.window.positions();
+        for (position, out) in out.chunks_exact_mut(channels).take(positions).enumerate() {
+            let cells = self.cells(pads, position);
             // Every window holds a cell of the input (`fits`: Keras's padding never exceeds
             // the window); zeros guard the impossible empty one.
-            let Some(first) = cells.next() else {
+            if cells.count() == 0 {
                 out.fill(T::zero());
                 continue;
-            };
-            out.copy_from_slice(&x[first..first + channels]);
-            let mut count = 1_usize;
-            for cell in cells {
-                let values = &x[cell..cell + channels];
-                if M::MAX {
-                    for (o, &v) in out.iter_mut().zip(values) {
-                        // Strictly greater: the first maximum stays, as backward assumes.
-                        if v > *o {
-                            *o = v;
+            }
+            out.copy_from_slice(&x[cells.first..cells.first + channels]);
+            for n in 0..cells.rows {
+                for m in 0..cells.cols {
+                    if n + m == 0 {
+                        continue;
+                    }
+                    let at = cells.at(n, m);
+                    let values = &x[at..at + channels];
+                    if M::MAX {
+                        for (o, &v) in out.iter_mut().zip(values) {
+                            // Strictly greater: the first maximum stays, as backward assumes.
+                            if v > *o {
+                                *o = v;
+                            }
+                        }
+                    } else {
+                        for (o, &v) in out.iter_mut().zip(values) {
+                            *o += v;
                         }
                     }
-                } else {
-                    for (o, &v) in out.iter_mut().zip(values) {
-                        *o += v;
-                    }
                 }
-                count += 1;
             }
-            if !M::MAX && count > 1 {
-                let count = T::of_f64(count as f64);
+            if !M::MAX && cells.count() > 1 {
+                let count = T::of_f64(cells.count() as f64);
                 for o in out {
                     *o /= count;
                 }
@@ -195,32 +205,65 @@ impl<const IN: usize, const OUT: usize, M: PoolKind> Pool<IN, OUT, M> {
 
     /// One sample's backward pass: adds `∂L/∂x` to `dx`, from `delta = ∂L/∂out` and the input
     /// `x`. A mean gives `δ / cells` to each cell of its window; a maximum gives `δ` to its
-    /// first maximal cell.
+    /// first maximal cell (in window order, row by row).
+    #[inline(always)]
     pub(crate) fn pool_backward<T: Scalar>(&self, x: &[T], delta: &[T], dx: &mut [T]) {
-        let channels = self.window.channels;
-        for (p, q, at) in self.positions() {
-            let delta = &delta[at..at + channels];
+        let (channels, pads) = (self.window.channels, self.pads());
+        let positions = self.window.positions();
+        for (position, delta) in delta.chunks_exact(channels).take(positions).enumerate() {
+            let cells = self.cells(pads, position);
+            if cells.count() == 0 {
+                continue;
+            }
             if M::MAX {
                 for (c, &d) in delta.iter().enumerate() {
-                    let mut best: Option<(usize, T)> = None;
-                    for cell in self.cells(p, q) {
-                        let v = x[cell + c];
-                        if best.is_none_or(|(_, max)| v > max) {
-                            best = Some((cell + c, v));
+                    let (mut best, mut max) = (cells.first + c, x[cells.first + c]);
+                    for n in 0..cells.rows {
+                        for m in 0..cells.cols {
+                            let at = cells.at(n, m) + c;
+                            if x[at] > max {
+                                (best, max) = (at, x[at]);
+                            }
                         }
                     }
-                    if let Some((at, _)) = best {
-                        dx[at] += d;
-                    }
+                    dx[best] += d;
                 }
             } else {
-                let count = T::of_f64(self.cells(p, q).count() as f64);
-                for cell in self.cells(p, q) {
-                    for (g, &d) in dx[cell..cell + channels].iter_mut().zip(delta) {
-                        *g += d / count;
+                let count = T::of_f64(cells.count() as f64);
+                for n in 0..cells.rows {
+                    for m in 0..cells.cols {
+                        let at = cells.at(n, m);
+                        for (g, &d) in dx[at..at + channels].iter_mut().zip(delta) {
+                            *g += d / count;
+                        }
                     }
                 }
             }
         }
+    }
+}
+
+/// The input cells of one pooling window that lie inside the input: `rows × cols` cells, the
+/// first (channel 0) at `first`, the others `row_step` and `col_step` values apart.
+#[derive(Debug, Clone, Copy)]
+struct Cells {
+    first: usize,
+    rows: usize,
+    cols: usize,
+    row_step: usize,
+    col_step: usize,
+}
+
+impl Cells {
+    /// How many cells.
+    #[inline(always)]
+    fn count(&self) -> usize {
+        self.rows * self.cols
+    }
+
+    /// The index of channel 0 of cell `(n, m)`.
+    #[inline(always)]
+    fn at(&self, n: usize, m: usize) -> usize {
+        self.first + n * self.row_step + m * self.col_step
     }
 }
