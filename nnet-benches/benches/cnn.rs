@@ -43,7 +43,8 @@ nnet::network! {
         conv2d 16 3 relu (padding = same);
         max_pool2d 2;
         conv2d 32 3 relu (padding = same);
-        global_avg_pool;
+        max_pool2d 2;
+        flatten;
         dense 10 softmax;
     }
 }
