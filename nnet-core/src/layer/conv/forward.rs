@@ -131,7 +131,7 @@ macro_rules! for_each_block {
                 1
             };
         }
-        if len % lanes != 0 {
+        if !len.is_multiple_of(lanes) {
             let $start = first + len - lanes;
             $run::<V, T, 1, 8>($($arg),*);
         }
@@ -234,7 +234,7 @@ fn group_positions<V: Simd, T: Scalar, const N: usize, const P: usize>(
 #[inline(always)]
 fn run_starts(range: core::ops::Range<usize>, len: usize) -> impl Iterator<Item = usize> {
     let whole = range.len() / len;
-    let last = (range.len() % len != 0).then(|| range.end - len);
+    let last = (!range.len().is_multiple_of(len)).then(|| range.end - len);
     (0..whole).map(move |r| range.start + r * len).chain(last)
 }
 
