@@ -3,12 +3,28 @@
 //! Reads `examples/data/digits.csv` (1,797 images of 8 × 8 pixels, values 0–16, digits 0–9;
 //! see `examples/data/README.md`), splits it 80/20 with a fixed seed, scales the pixels to
 //! 0–1, and trains two networks with the same optimizer, batches and epochs:
-//! - a small CNN on the images as `(8, 8, 1)`: two 3 × 3 convolutions with a 2 × 2 max pool
-//!   between them, global average pooling and a softmax;
-//! - its dense baseline on the same 64 values as a vector.
+//! - a small CNN on the images as `(8, 8, 1)`: two 3 × 3 convolutions, each followed by a 2 × 2
+//!   max pool, then the (2, 2, 32) result flattened into a softmax;
+//! - its dense baseline on the same 64 values as a vector: one hidden layer of 64 units, about
+//!   as many weights as the CNN.
 //!
 //! Prints each one's parameters, multiply-accumulates per image, test accuracy and training
-//! time.
+//! time, then the CNN's summary.
+//!
+//! Measured (release, 7 December, 2 cores shared with other builds at load average ≈ 2; the
+//! same accuracies on every run, only the times move): the CNN **0.9944** (358 of 360 test
+//! images, loss 0.021), the dense network **0.9833** (354 of 360, loss 0.085); training 40
+//! epochs took 1.1 s for the CNN and 0.1 s for the dense network (18 times the
+//! multiply-accumulates). Over five seeds (of the weights and of the shuffling; 7, 1, 2, 3, 4)
+//! the CNN averaged 0.9889 (0.978–0.994) and the dense network 0.9778 (0.972–0.983): half the
+//! errors. A wider dense network does not close the gap (128 hidden units 0.9783, 128 then 64
+//! units 0.9794 on the same seeds): the convolutions' gain is that a stroke is read the same
+//! wherever it lies, not their size.
+//!
+//! The first design, global average pooling after the second convolution instead of the second
+//! pool and `flatten`, lost to the dense network (0.9683 on average, 0.9750 with seed 7): the
+//! average over the whole image throws away where each feature lies (a 6 and a 9 are much the
+//! same strokes in different places).
 //!
 //! Run with `cargo run --release --example 08_digits`.
 
@@ -29,7 +45,8 @@ nnet::network! {
         conv2d 16 3 relu (padding = same);
         max_pool2d 2;
         conv2d 32 3 relu (padding = same);
-        global_avg_pool;
+        max_pool2d 2;
+        flatten;
         dense 10 softmax;
     }
 }

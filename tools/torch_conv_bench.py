@@ -1,21 +1,24 @@
-"""PyTorch CPU beside nnet's convolution benchmarks (issue 18), on the same machine.
+"""PyTorch CPU beside nnet's image CNN benchmarks (issue 18), on the same machine.
 
-Times, for the CNN of `examples/08_digits.rs` and the MLPerf Tiny keyword-spotting DS-CNN
-declared in `nnet-benches/benches/conv.rs`:
-- inference of one sample (batch 1) and of batches of 256, eager and TorchScript
-  (`torch.jit.trace` + `torch.jit.freeze`), under `torch.no_grad()`, channels first (NCHW, PyTorch's
-  layout; nnet is channels last);
-- one training epoch of the digits CNN on the 1,437 training images of
-  `examples/data/digits.csv` (the 80 % the example trains on; the split itself does not matter
-  for time), batches of 32, Adam(lr=0.003), categorical cross-entropy.
+Times the same networks and epoch as `nnet-benches/benches/cnn.rs`:
+- the CNN of `examples/08_digits.rs` and the MLPerf Tiny keyword-spotting DS-CNN, inference of
+  one sample (batch 1) and of batches of 256, eager and TorchScript (`torch.jit.trace` +
+  `torch.jit.freeze`), under `torch.no_grad()`, channels first (NCHW, PyTorch's layout; nnet
+  is channels last). Both end in their softmax, as nnet's do. The DS-CNN is built as nnet's
+  `inference()` form is: its batch normalizations folded into the convolutions before them,
+  so each block is a depthwise convolution, a relu, a 1 × 1 convolution and a relu;
+- one training epoch of the digits CNN on the first 1,437 images of
+  `examples/data/digits.csv` (pixels / 16, as the bench), shuffled, batches of 32,
+  Adam(lr=0.003, eps=1e-7: Keras's and nnet's epsilon), cross-entropy on the logits (the fused
+  softmax and categorical cross-entropy nnet takes).
 
-Prints medians over repeated runs in the units criterion reports for nnet (µs per call, M
-samples/s for batches). Usage, from the repository root:
+Prints medians over repeated runs: µs per call, and M samples/s for batches. Usage, from the
+repository root:
 
     /tmp/nnet-py/bin/python tools/torch_conv_bench.py [threads]
 
 `threads` (default 1) goes to `torch.set_num_threads`; nnet's per-sample and batched inference
-run on one thread, its `fit` on the threads rayon has.
+run on one thread, its `fit` on the threads rayon has (two here).
 """
 
 import statistics
@@ -33,29 +36,30 @@ torch.set_num_threads(THREADS)
 torch.manual_seed(1)
 
 
-def digits_cnn():
+def digits_cnn(softmax=True):
     # input (8, 8, 1); conv2d 16 3 relu (padding = same); max_pool2d 2;
-    # conv2d 32 3 relu (padding = same); global_avg_pool; dense 10 softmax;
-    return nn.Sequential(
+    # conv2d 32 3 relu (padding = same); max_pool2d 2; flatten; dense 10 softmax;
+    layers = [
         nn.Conv2d(1, 16, 3, padding="same"), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(16, 32, 3, padding="same"), nn.ReLU(),
-        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(32, 10),
-    )
+        nn.Conv2d(16, 32, 3, padding="same"), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(2 * 2 * 32, 10),
+    ]
+    return nn.Sequential(*layers, *([nn.Softmax(dim=1)] if softmax else []))
 
 
 def ds_cnn():
     # input (49, 10, 1); conv2d 64 (10, 4) relu (strides = 2, padding = same); then four
-    # times depthwise 3 same, batch_norm, relu, conv2d 64 1, batch_norm, relu;
-    # avg_pool2d (25, 5); flatten; dense 12 softmax. Keras's `same` with stride 2 on 49 × 10
-    # pads (4, 5) rows and (1, 2) columns; PyTorch's padding is symmetric, so an explicit
-    # ZeroPad2d gives the same output size (25 × 5) and the same work.
+    # times depthwise 3 same, (batch_norm folded), relu, conv2d 64 1, (batch_norm folded),
+    # relu; avg_pool2d (25, 5); flatten; dense 12 softmax. Keras's `same` with stride 2 on
+    # 49 × 10 pads (4, 5) rows and (1, 2) columns; PyTorch's padding is symmetric, so an
+    # explicit ZeroPad2d gives the same output size (25 × 5) and the same work.
     layers = [nn.ZeroPad2d((1, 2, 4, 5)), nn.Conv2d(1, 64, (10, 4), stride=2), nn.ReLU()]
     for _ in range(4):
         layers += [
-            nn.Conv2d(64, 64, 3, padding=1, groups=64), nn.BatchNorm2d(64), nn.ReLU(),
-            nn.Conv2d(64, 64, 1), nn.BatchNorm2d(64), nn.ReLU(),
+            nn.Conv2d(64, 64, 3, padding=1, groups=64), nn.ReLU(),
+            nn.Conv2d(64, 64, 1), nn.ReLU(),
         ]
-    layers += [nn.AvgPool2d((25, 5)), nn.Flatten(), nn.Linear(64, 12)]
+    layers += [nn.AvgPool2d((25, 5)), nn.Flatten(), nn.Linear(64, 12), nn.Softmax(dim=1)]
     return nn.Sequential(*layers)
 
 
@@ -89,7 +93,7 @@ def digits_epoch():
     data = np.loadtxt("examples/data/digits.csv", delimiter=",", skiprows=1, dtype=np.float32)
     x = torch.from_numpy(data[:1437, :64] / 16.0).reshape(-1, 1, 8, 8)
     y = torch.from_numpy(data[:1437, 64].astype(np.int64))
-    model = digits_cnn()
+    model = digits_cnn(softmax=False)
     optimizer = torch.optim.Adam(model.parameters(), lr=0.003, eps=1e-7)
     loss_fn = nn.CrossEntropyLoss()
 

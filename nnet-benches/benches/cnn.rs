@@ -11,6 +11,7 @@
 //!   folded network has only `forward`, so its batch is `forward` on each sample
 //!   (`nnet_folded`), beside the network as declared through `forward_batch` (`nnet_declared`,
 //!   each batch normalization computed).
+//! - `cnn_layer/pointwise`: the DS-CNN's largest convolution alone (see `largest_convolution`).
 //! - `cnn_epoch/digits`: one `fit` epoch on the first 1,437 images of `digits.csv` (pixels / 16),
 //!   batches of 32, `Adam::with_learning_rate(0.003)`, categorical cross-entropy, shuffled.
 //!
@@ -43,7 +44,8 @@ nnet::network! {
         conv2d 16 3 relu (padding = same);
         max_pool2d 2;
         conv2d 32 3 relu (padding = same);
-        global_avg_pool;
+        max_pool2d 2;
+        flatten;
         dense 10 softmax;
     }
 }
@@ -65,6 +67,18 @@ nnet::network! {
         flatten;
         dense 12 softmax;
     }
+}
+
+nnet::network! {
+    /// The DS-CNN's largest convolution alone (a 1 × 1 convolution of 64 filters over 25 × 5
+    /// positions of 64 channels: 512,000 multiply-accumulates), for the fraction of peak.
+    pub struct Pointwise { input (25, 5, 64); conv2d 64 1; }
+}
+
+nnet::network! {
+    /// What a network over the same shapes costs around its layers: allocating its 8,000
+    /// outputs on the heap and returning them.
+    pub struct Identity { input (25, 5, 64); activation linear; }
 }
 
 const BATCH: usize = 256;
@@ -339,6 +353,37 @@ fn ds_cnn_inference((c, cpu): Settings<'_>) {
     group.finish();
 }
 
+/// `cnn_layer/pointwise`: the largest convolution of the DS-CNN alone, one sample through a
+/// network of that one layer (`forward`, which also allocates and returns its 8,000 outputs;
+/// `identity` is that cost alone), and 256 samples through the layer's batched pass
+/// (`Layer::output_batch`: the patches' matrix product).
+fn largest_convolution((c, cpu): Settings<'_>) {
+    use nnet::layer::Layer;
+    let (net, identity) = (
+        Box::new(Pointwise::seeded(1)),
+        Box::new(Identity::seeded(1)),
+    );
+    let xs = uniform::<8000>(BATCH, 9);
+    let x = xs[3];
+    let flat: Vec<f32> = xs.iter().flat_map(|x| x.iter().copied()).collect();
+    let mut out = vec![0.0_f32; flat.len()];
+    net.conv2d1.output_batch(&flat, &mut out);
+    let gap = out[3 * 8000..4 * 8000]
+        .iter()
+        .zip(net.forward(&x).iter())
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f32::max);
+    assert!(gap < 1e-4, "output_batch and forward differ by {gap}");
+    let mut group = Sink::group(c, cpu, "cnn_layer/pointwise");
+    group.bench("forward", || net.forward(black_box(&x)));
+    group.bench("identity", || identity.forward(black_box(&x)));
+    group.throughput(BATCH);
+    group.bench(&format!("output_batch/{BATCH}"), || {
+        net.conv2d1.output_batch(black_box(&flat), &mut out)
+    });
+    group.finish();
+}
+
 fn digits_epoch((c, cpu): Settings<'_>) {
     let (xs, ys) = digits();
     let config = FitConfig {
@@ -369,6 +414,7 @@ fn main() {
         .then(|| Criterion::default().configure_from_args());
     digits_inference((&mut criterion, &cpu));
     ds_cnn_inference((&mut criterion, &cpu));
+    largest_convolution((&mut criterion, &cpu));
     digits_epoch((&mut criterion, &cpu));
     if let Some(c) = criterion {
         c.final_summary();

@@ -174,12 +174,32 @@ fn softmax<const N: usize>(z: &mut [f32; N]) {
     }
 }
 
-/// The digits CNN: `input (8, 8, 1); conv2d 16 3 relu (padding = same); max_pool2d 2;
-/// conv2d 32 3 relu (padding = same); global_avg_pool; dense 10 softmax;`.
+/// 2 × 2 max pooling of an `H × W × C` input (`H` and `W` even).
+#[inline(always)]
+fn max_pool2<const H: usize, const W: usize, const C: usize, const IN: usize, const OUT: usize>(
+    x: &[f32; IN],
+    y: &mut [f32; OUT],
+) {
+    for p in 0..H / 2 {
+        for q in 0..W / 2 {
+            let out: &mut [f32; C] = (&mut y[(p * (W / 2) + q) * C..][..C]).try_into().unwrap();
+            out.copy_from_slice(&x[(2 * p * W + 2 * q) * C..][..C]);
+            for (i, j) in [(0, 1), (1, 0), (1, 1)] {
+                let cell = &x[((2 * p + i) * W + 2 * q + j) * C..][..C];
+                for c in 0..C {
+                    out[c] = out[c].max(cell[c]);
+                }
+            }
+        }
+    }
+}
+
+/// The digits CNN of `08_digits`: `input (8, 8, 1); conv2d 16 3 relu (padding = same);
+/// max_pool2d 2; conv2d 32 3 relu (padding = same); max_pool2d 2; flatten; dense 10 softmax;`.
 pub struct Digits {
     pub conv1: Conv<9, 16>,
     pub conv2: Conv<144, 32>,
-    pub dense: Dense<32, 10>,
+    pub dense: Dense<128, 10>,
 }
 
 impl Digits {
@@ -196,32 +216,14 @@ impl Digits {
     pub fn forward(&self, x: &[f32; 64]) -> [f32; 10] {
         let mut a1 = [0.0_f32; 8 * 8 * 16];
         conv2d::<8, 8, 1, 16, 3, 3, 1, 1, 1, 8, 8, 9, 64, 1024>(&self.conv1, x, &mut a1);
-        // 2 × 2 max pooling: (8, 8, 16) → (4, 4, 16).
         let mut a2 = [0.0_f32; 4 * 4 * 16];
-        for p in 0..4 {
-            for q in 0..4 {
-                let out = &mut a2[(p * 4 + q) * 16..][..16];
-                out.copy_from_slice(&a1[(2 * p * 8 + 2 * q) * 16..][..16]);
-                for (i, j) in [(0, 1), (1, 0), (1, 1)] {
-                    let cell = &a1[((2 * p + i) * 8 + 2 * q + j) * 16..][..16];
-                    for c in 0..16 {
-                        out[c] = out[c].max(cell[c]);
-                    }
-                }
-            }
-        }
+        max_pool2::<8, 8, 16, 1024, 256>(&a1, &mut a2);
         let mut a3 = [0.0_f32; 4 * 4 * 32];
         conv2d::<4, 4, 16, 32, 3, 3, 1, 1, 1, 4, 4, 144, 256, 512>(&self.conv2, &a2, &mut a3);
-        let mut mean = [0.0_f32; 32];
-        for position in a3.chunks_exact(32) {
-            for c in 0..32 {
-                mean[c] += position[c];
-            }
-        }
-        for m in mean.iter_mut() {
-            *m /= 16.0;
-        }
-        let mut z = self.dense.forward(&mean);
+        // Pooled and flattened: (2, 2, 32) in channels-last order is the dense layer's input.
+        let mut a4 = [0.0_f32; 2 * 2 * 32];
+        max_pool2::<4, 4, 32, 512, 128>(&a3, &mut a4);
+        let mut z = self.dense.forward(&a4);
         softmax(&mut z);
         z
     }

@@ -3,7 +3,8 @@
 //! A convolution of one group with enough filters and kernel columns is a matrix product over
 //! the batch's patches (`patches`): `Z = W · P` forward, `∂W += Δ · Pᵀ` and `∂P = Wᵀ · Δ`
 //! backward, through the packed kernel of dense layers (`dense::gemm`), a chunk of columns at a
-//! time. Other convolutions (grouped, depthwise, narrow) run each sample through the per-sample
+//! time; a 1 × 1 convolution with strides 1 is that product over the batch itself, whose
+//! columns are already its patches. Other convolutions (grouped, depthwise, narrow) run each sample through the per-sample
 //! SIMD kernels, in one dispatch of the instruction set for the whole batch.
 
 use pulp::{Simd, WithSimd};
@@ -35,17 +36,32 @@ impl<
         self.groups == 1 && F >= 16 && K >= 16
     }
 
+    /// Whether each output position reads exactly its own input position's channels (a 1 × 1
+    /// kernel with strides 1, which no padding changes): the batch is then its own matrix of
+    /// patches, `K = channels` values per position, and needs no copy.
+    fn is_pointwise(&self) -> bool {
+        let (rows, cols) = (self.window.rows, self.window.cols);
+        rows.kernel == 1 && cols.kernel == 1 && rows.stride == 1 && cols.stride == 1
+    }
+
     /// The pre-activations of a batch `x` into `z`, `OUT` per sample.
     pub(super) fn preactivation_columns(&self, x: &[T], z: &mut [T]) {
         if !self.by_patches() {
             crate::simd::dispatch(Forward { layer: self, x, z });
             return;
         }
-        let geo = self.geometry();
         let columns = z.len() / F;
-        let chunk = chunk_columns(K);
         let kernel = Strided::col_major(self.kernel.matrix().as_slice(), F);
         let bias = self.bias.matrix().as_slice();
+        if self.is_pointwise() {
+            for column in z.chunks_exact_mut(F) {
+                column.copy_from_slice(bias);
+            }
+            gemm(F, columns, K, kernel, Strided::col_major(x, K), z);
+            return;
+        }
+        let geo = self.geometry();
+        let chunk = chunk_columns(K);
         with_buffers::<T, _>(chunk * K, |patches, _| {
             for first in (0..columns).step_by(chunk) {
                 let n = chunk.min(columns - first);
@@ -87,12 +103,20 @@ impl<
                 }
             }
         }
-        let geo = self.geometry();
         let columns = delta.len() / F;
-        let chunk = chunk_columns(K);
         let kernel = self.kernel.matrix().as_slice();
         let gk = grad.weights.matrix_mut().as_mut_slice();
         dx.fill(T::zero());
+        if self.is_pointwise() {
+            let delta = Strided::col_major(delta, F);
+            gemm(F, K, columns, delta, Strided::transposed(x, K), gk);
+            if !dx.is_empty() {
+                gemm(K, columns, F, Strided::transposed(kernel, F), delta, dx);
+            }
+            return;
+        }
+        let geo = self.geometry();
+        let chunk = chunk_columns(K);
         with_buffers::<T, _>(chunk * K, |patches, dpatches| {
             for first in (0..columns).step_by(chunk) {
                 let n = chunk.min(columns - first);

@@ -131,7 +131,7 @@ macro_rules! for_each_block {
                 1
             };
         }
-        if len % lanes != 0 {
+        if !len.is_multiple_of(lanes) {
             let $start = first + len - lanes;
             $run::<V, T, 1, 8>($($arg),*);
         }

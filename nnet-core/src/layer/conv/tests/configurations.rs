@@ -47,6 +47,13 @@ fn conv1d_everywhere<T: Scalar>() {
         Tanh,
         60,
     );
+    check::<80, 64, 16, 20, T, _, Conv1dKind, false>(
+        "conv1d 1 × 1 same, 16 filters of 20, no bias",
+        steps(4, 1, 1, 1, Same, 20),
+        1,
+        Linear,
+        65,
+    );
     check::<10, 10, 2, 6, T, _, Conv1dKind, true>(
         "conv1d same, dilation 2",
         steps(5, 3, 1, 2, Same, 2),
@@ -121,6 +128,14 @@ fn conv2d_everywhere<T: Scalar>() {
         1,
         Tanh,
         170,
+    );
+    // A 1 × 1 kernel over 16 channels, 16 filters: a batch is its own matrix of patches.
+    check::<96, 96, 16, 16, T, _, Conv2dKind, true>(
+        "conv2d 1 × 1, 16 filters of 16",
+        image((2, 3, 16), (1, 1), 1, 1, Valid),
+        1,
+        Tanh,
+        175,
     );
     check::<48, 64, 16, 6, T, _, Conv2dKind, true>(
         "conv2d same, groups 2 of 8 filters",
