@@ -143,20 +143,24 @@ pub(super) fn check_plain(lit: &Lit, line: &str, errors: &mut Option<syn::Error>
 /// Every number of a layer line in plain decimal (see [`check_plain`]); the fix shown is the
 /// whole line with each number rewritten so.
 pub(super) fn check_plain_layer(line: &LayerStmt, errors: &mut Option<syn::Error>) {
+    // A size the size check refuses anyway (`dense 0x0`: zero units) is left to that check,
+    // whose fix is a size that works; rewriting it here would suggest `dense 0;`.
+    let kept = |size: &&SizeLit| !refused_size(size);
     let kernel = line
         .kernel
         .iter()
-        .flat_map(|k| k.items.iter().map(|s| &s.lit));
-    let numbers =
-        line.size
-            .iter()
-            .map(|s| &s.lit)
-            .chain(kernel)
-            .chain(line.options.iter().flat_map(|o| match &o.value {
-                OptionValue::Number { lit, .. } => vec![lit],
-                OptionValue::Tuple(tuple) => tuple.items.iter().map(|s| &s.lit).collect(),
-                OptionValue::Ident(_) => Vec::new(),
-            }));
+        .flat_map(|k| k.items.iter().filter(kept).map(|s| &s.lit));
+    let numbers = line
+        .size
+        .iter()
+        .filter(kept)
+        .map(|s| &s.lit)
+        .chain(kernel)
+        .chain(line.options.iter().flat_map(|o| match &o.value {
+            OptionValue::Number { lit, .. } => vec![lit],
+            OptionValue::Tuple(tuple) => tuple.items.iter().map(|s| &s.lit).collect(),
+            OptionValue::Ident(_) => Vec::new(),
+        }));
     let mut fixed = None;
     for lit in numbers {
         if unplain(lit).is_some() {
@@ -164,6 +168,15 @@ pub(super) fn check_plain_layer(line: &LayerStmt, errors: &mut Option<syn::Error
             check_plain(lit, fixed, errors);
         }
     }
+}
+
+/// Whether a size or kernel literal is zero or negative, which no size allows.
+fn refused_size(size: &SizeLit) -> bool {
+    size.negative
+        || match &size.lit {
+            Lit::Int(int) => int.base10_parse::<u128>().is_ok_and(|value| value == 0),
+            _ => false,
+        }
 }
 
 /// `dense 16 relu (alpha = 0.1);`: the line with its numbers in plain decimal.
