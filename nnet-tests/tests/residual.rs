@@ -117,3 +117,113 @@ fn vector_blocks_match_finite_differences() {
         16 + 16 + 20 + 20 + 15 + 12 + 3
     );
 }
+
+nnet::network! {
+    /// A strided, projected image block and a block of convolutions with batch normalization
+    /// and dropout inside.
+    #[scalar = f64]
+    struct Cnn64 {
+        input (5, 6, 2);
+        conv2d 3 3 tanh (padding = same);
+        residual (project) {
+            conv2d 4 3 tanh (strides = 2, padding = same);
+            conv2d 4 1 elu;
+        }
+        residual {
+            conv2d 4 3 (padding = same);
+            batch_norm;
+            activation tanh;
+            dropout 0.3;
+            conv2d 4 (1, 3) (padding = same);
+        }
+        activation relu;
+        flatten;
+        dense 2;
+    }
+}
+
+nnet::network! {
+    /// A 1-D block whose projection strides (a pooling inside).
+    #[scalar = f64]
+    struct Steps64 {
+        input (9, 2);
+        residual (project) {
+            conv1d 3 3 tanh (padding = causal, dilation = 2);
+            max_pool1d 2 (padding = same);
+        }
+        global_avg_pool;
+        dense 1;
+    }
+}
+
+#[test]
+fn convolution_blocks_match_finite_differences() {
+    let mut cnn = Cnn64::zeroed();
+    fill64(&mut cnn, 3);
+    let x = SVector::<f64, 60>::from_fn(|j, _| f64::from(wave(5, j)));
+    // conv2d 3·18 + 3; the projection 1×1 3 → 4, 12 + 4; conv2d 4·27 + 4, conv2d 4·4 + 4;
+    // conv2d 4·36 + 4; batch_norm 2·4; conv2d 4·12 + 4; dense 2·(3·3·4) + 2; the inputs.
+    assert_eq!(
+        check_backward(&cnn, &x, 1e-6, 1e-6),
+        57 + 16 + 112 + 20 + 148 + 8 + 52 + 74 + 60
+    );
+    let mut steps = Steps64::zeroed();
+    fill64(&mut steps, 4);
+    let x = SVector::<f64, 18>::from_fn(|j, _| f64::from(wave(6, j)));
+    // conv1d 3·6 + 3; the projection 2 → 3 with stride 2, 6 + 3; dense 3 + 1; the inputs.
+    assert_eq!(check_backward(&steps, &x, 1e-6, 1e-6), 21 + 9 + 4 + 18);
+}
+
+/// The training pass of `net` over one batch, at step 0 of seed 99 (fixed dropout masks): the
+/// summed loss and the gradients.
+fn batch_loss(
+    net: &Cnn64,
+    x: &[SVector<f64, 60>],
+    y: &[SVector<f64, 2>],
+) -> (f64, <Cnn64 as Network<60, 2, f64>>::Gradients) {
+    let mut grads = net.zero_gradients();
+    let mut workspace = net.workspace(x.len());
+    workspace.set_training_step(99, 0);
+    let mut outputs = vec![SVector::zeros(); x.len()];
+    let sum = net.accumulate_batch(
+        &mut workspace,
+        x,
+        y,
+        &nnet::loss::MeanSquaredError,
+        &mut grads,
+        &mut outputs,
+    );
+    (sum, grads)
+}
+
+#[test]
+fn the_training_pass_through_batch_norm_and_dropout_matches_finite_differences() {
+    let mut net = Cnn64::zeroed();
+    fill64(&mut net, 7);
+    let x: Vec<SVector<f64, 60>> = (0..5)
+        .map(|i| SVector::from_fn(|j, _| f64::from(wave(i + 10, j))))
+        .collect();
+    let y: Vec<SVector<f64, 2>> = (0..5)
+        .map(|i| SVector::from_fn(|j, _| f64::from(wave(i + 20, j))))
+        .collect();
+    let (_, grads) = batch_loss(&net, &x, &y);
+    let h = 1e-6;
+    let mut checked = 0;
+    for t in Cnn64::trainable() {
+        let name = Cnn64::tensor_info(t).unwrap().name();
+        for j in 0..net.tensor(t).len() {
+            let mut up = net.clone();
+            up.tensor_mut(t)[j] += h;
+            let mut down = net.clone();
+            down.tensor_mut(t)[j] -= h;
+            let numeric = (batch_loss(&up, &x, &y).0 - batch_loss(&down, &x, &y).0) / (2.0 * h);
+            let analytic = grads.tensor(t)[j];
+            assert!(
+                (numeric - analytic).abs() <= 1e-5 * analytic.abs().max(numeric.abs()).max(1e-2),
+                "∂L/∂{name}[{j}]: analytic {analytic}, numeric {numeric}"
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 57 + 16 + 112 + 20 + 148 + 8 + 52 + 74);
+}

@@ -606,6 +606,15 @@ impl Model<'_> {
             .collect()
     }
 
+    /// Whether no block opens or sums between layers `i` and `j` (`i < j`): a value there is
+    /// seen by a skip, so nothing folds across.
+    pub(crate) fn no_boundary(&self, i: usize, j: usize) -> bool {
+        !self
+            .blocks
+            .iter()
+            .any(|b| (i < b.first && b.first <= j) || (i <= b.last && b.last < j))
+    }
+
     /// The index in [`entries`](Self::entries) of layer `i`.
     pub(crate) fn entry_of_layer(&self, i: usize) -> usize {
         self.entries()
