@@ -3,8 +3,9 @@
 //! both paths (projections, convolutions, batch normalization, nested blocks, sequences), and
 //! everything else works as for any layer: batches, training, weight files, serde, summaries.
 
+use nnet::loss::Loss;
 use nnet::nalgebra::SVector;
-use nnet::{Network, Parameters, Scalar};
+use nnet::{Network, Parameters, Scalar, SequenceNetwork, Sequences};
 
 fn wave(i: usize, j: usize) -> f32 {
     ((i * 31 + j * 7) as f32 * 0.413).sin() * 1.5
@@ -226,4 +227,155 @@ fn the_training_pass_through_batch_norm_and_dropout_matches_finite_differences()
         }
     }
     assert_eq!(checked, 57 + 16 + 112 + 20 + 148 + 8 + 52 + 74);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sequences: the sum at every step.
+
+nnet::network! {
+    /// A WaveNet-style stack: causal convolutions of growing dilation in residual blocks.
+    pub struct WaveNet {
+        input sequence 1;
+        conv1d 8 1 (padding = causal);
+        residual { conv1d 8 2 tanh (padding = causal, dilation = 1); }
+        residual { conv1d 8 2 tanh (padding = causal, dilation = 2); }
+        residual { conv1d 8 2 tanh (padding = causal, dilation = 4); }
+        dense 1;
+    }
+}
+
+nnet::network! {
+    /// A projected block of a causal convolution and a GRU returning sequences, a block at the
+    /// input, and a block after the last recurrent layer (on its last output).
+    #[scalar = f64]
+    pub struct Recurrent64 {
+        input sequence 2;
+        residual { dense 2 tanh; }
+        residual (project) {
+            conv1d 4 2 tanh (padding = causal);
+            gru 3 (return_sequences = true);
+        }
+        lstm 3;
+        residual { dense 3 tanh; }
+        dense 1;
+    }
+}
+
+/// `len` steps of `F` smooth values.
+fn sequence<const F: usize>(len: usize, phase: f32) -> Vec<SVector<f32, F>> {
+    (0..len)
+        .map(|t| SVector::from_fn(|c, _| (t as f32 * (0.7 + 0.2 * c as f32) + phase).sin()))
+        .collect()
+}
+
+/// Streams `xs` through `step` from a fresh state, checking after every step that it ends where
+/// `forward` over the steps so far ends.
+fn check_streaming<N, T: Scalar, const F: usize, const OUT: usize>(net: &N, xs: &[SVector<T, F>])
+where
+    N: SequenceNetwork<F, OUT, T>,
+{
+    let mut state = N::State::default();
+    let streamed: Vec<_> = xs.iter().map(|x| net.step(&mut state, x)).collect();
+    for t in 0..xs.len() {
+        assert_eq!(net.forward(&xs[..=t]), streamed[t], "step {t}");
+    }
+}
+
+#[test]
+fn step_ends_where_forward_ends() {
+    check_streaming(&WaveNet::seeded(1), &sequence::<1>(20, 0.3));
+    let xs: Vec<SVector<f64, 2>> = sequence::<2>(9, 0.1).iter().map(|x| x.cast()).collect();
+    check_streaming(&Recurrent64::seeded(2), &xs);
+}
+
+/// The training pass's loss summed over the batch, and its gradients.
+fn sequence_loss<N, L, T, const F: usize, const OUT: usize>(
+    net: &N,
+    data: &Sequences<F, T>,
+    targets: &[L::Target],
+    loss: &L,
+) -> (f64, N::Gradients)
+where
+    N: SequenceNetwork<F, OUT, T>,
+    L: Loss<OUT, T>,
+    T: Scalar,
+{
+    let mut workspace = net.sequence_workspace();
+    let all: Vec<usize> = (0..data.len()).collect();
+    workspace.load(data, &all);
+    workspace.set_training_step(7, 3);
+    let mut grads = net.zero_gradients();
+    let mut outputs = vec![SVector::zeros(); targets.len()];
+    let total = net.accumulate_sequences(&mut workspace, targets, loss, &mut grads, &mut outputs);
+    (total.as_f64(), grads)
+}
+
+/// Every trainable value's gradient from the training pass against central differences of the
+/// same pass's loss; returns how many were checked.
+fn check_sequence_gradients<N, L, T, const F: usize, const OUT: usize>(
+    mut net: N,
+    data: &Sequences<F, T>,
+    targets: &[L::Target],
+    loss: &L,
+    eps: f64,
+    tolerance: f64,
+) -> usize
+where
+    N: SequenceNetwork<F, OUT, T>,
+    L: Loss<OUT, T>,
+    T: Scalar,
+{
+    let (_, grads) = sequence_loss(&net, data, targets, loss);
+    let mut checked = 0;
+    for i in N::trainable() {
+        for j in 0..net.tensor(i).len() {
+            let w = net.tensor(i)[j];
+            net.tensor_mut(i)[j] = T::of_f64(w.as_f64() + eps);
+            let (up, _) = sequence_loss(&net, data, targets, loss);
+            net.tensor_mut(i)[j] = T::of_f64(w.as_f64() - eps);
+            let (down, _) = sequence_loss(&net, data, targets, loss);
+            net.tensor_mut(i)[j] = w;
+            let numeric = (up - down) / (2.0 * eps);
+            let analytic = grads.tensor(i)[j].as_f64();
+            let name = N::tensor_info(i).unwrap().name();
+            assert!(
+                (numeric - analytic).abs() < tolerance * (1.0 + numeric.abs()),
+                "{name}[{j}]: numeric {numeric}, analytic {analytic}"
+            );
+            checked += 1;
+        }
+    }
+    checked
+}
+
+#[test]
+fn sequence_blocks_match_finite_differences() {
+    let data: Sequences<2, f64> = [(4, 0.2), (7, 0.6), (1, 0.9)]
+        .iter()
+        .map(|&(len, phase)| sequence::<2>(len, phase).iter().map(|x| x.cast()).collect::<Vec<_>>())
+        .collect::<Vec<_>>()
+        .into();
+    let targets: Vec<SVector<f64, 1>> = (0..3).map(|s| SVector::from_element(0.3 * s as f64 - 0.2)).collect();
+    let checked = check_sequence_gradients(
+        Recurrent64::seeded(12),
+        &data,
+        &targets,
+        &nnet::loss::MeanSquaredError,
+        1e-6,
+        1e-6,
+    );
+    assert_eq!(checked, Recurrent64::PARAMS);
+    let data: Sequences<1> = vec![sequence(3, 0.1), sequence(1, 0.5), sequence(8, 0.9)].into();
+    let targets: Vec<SVector<f32, 1>> = (0..data.total_steps())
+        .map(|t| SVector::from_element((t % 3) as f32 / 2.0))
+        .collect();
+    let checked = check_sequence_gradients(
+        WaveNet::seeded(8),
+        &data,
+        &targets,
+        &nnet::loss::MeanSquaredError,
+        1e-2,
+        2e-2,
+    );
+    assert_eq!(checked, WaveNet::PARAMS);
 }

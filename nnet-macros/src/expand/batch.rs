@@ -7,7 +7,7 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 
 use super::tokens::{in_vec, layer_trait, lit, names, out_vec, private};
-use crate::model::{Act, Entry, Event, Kind, Model};
+use crate::model::{Act, Entry, Kind, Model};
 
 /// Inherent helpers of the batch methods.
 pub(super) fn inherent(model: &Model) -> TokenStream {
@@ -245,21 +245,8 @@ pub(super) fn network(model: &Model) -> TokenStream {
     }
 }
 
-/// The entry (in `LAYERS`) of the value block `b` reads: `None` for the batch itself.
-fn skip_entry(model: &Model, b: usize) -> Option<usize> {
-    let entries = model.entries();
-    let events = model.events();
-    let open = events.iter().position(|e| *e == Event::Open(b))?;
-    // The last layer or sum before the opening.
-    events[..open].iter().rev().find_map(|e| match *e {
-        Event::Layer(i) => entries.iter().position(|x| *x == Entry::Layer(i)),
-        Event::Close(c) => entries.iter().position(|x| *x == Entry::Sum(c)),
-        Event::Open(_) => None,
-    })
-}
-
 /// `Some(index)` as tokens, or `None`.
-fn option_tokens(value: Option<usize>) -> TokenStream {
+pub(super) fn option_tokens(value: Option<usize>) -> TokenStream {
     match value {
         Some(index) => {
             let index = lit(index);
@@ -316,7 +303,7 @@ fn forward_body(model: &Model, training: bool) -> TokenStream {
 fn sum_forward(model: &Model, b: usize, index: usize, training: bool) -> TokenStream {
     let p = private();
     let block = &model.blocks[b];
-    let skip = skip_entry(model, b);
+    let skip = model.skip_entry(b);
     let skip_value = if skip.is_some() { quote!(skip) } else { quote!(x) };
     let (index, skip) = (lit(index), option_tokens(skip));
     let start = match &block.projection {
@@ -361,7 +348,7 @@ fn backward_body(model: &Model) -> TokenStream {
             Entry::Layer(l) => &model.layers[l],
             Entry::Sum(b) => {
                 let block = &model.blocks[b];
-                let skip = skip_entry(model, b);
+                let skip = model.skip_entry(b);
                 let skip_value = if skip.is_some() { quote!(step.skip_input) } else { quote!(x) };
                 let skip = option_tokens(skip);
                 let through = match &block.projection {

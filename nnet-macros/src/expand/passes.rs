@@ -19,7 +19,7 @@ fn zeroed_vector(layer: &Layer) -> TokenStream {
 }
 
 /// `&SVector` of a value of a layer's vector type.
-fn view(value: TokenStream) -> TokenStream {
+pub(super) fn view(value: TokenStream) -> TokenStream {
     let p = private();
     quote!(#p::MatrixStorage::matrix(#value))
 }
@@ -86,7 +86,7 @@ pub(super) fn forward_body_to(model: &Model, chain: &[&Layer], preactivation: bo
 
 /// `let a = …;`: one layer's inference output from `previous` (before its activation when
 /// `preactivation`).
-fn layer_forward(
+pub(super) fn layer_forward(
     layer: &Layer,
     a: &Ident,
     previous: &TokenStream,
@@ -152,7 +152,7 @@ pub(super) fn projection_z_name(block: &Block) -> Ident {
 
 /// `let residual{k} = …;`: block `b`'s sum of `output` (the block's last value) and `skip` (its
 /// input), through its projection if it has one; with `trace`, the projection's `z` is kept.
-fn block_sum(
+pub(super) fn block_sum(
     model: &Model,
     block: &Block,
     skip: &TokenStream,

@@ -443,15 +443,6 @@ impl Block {
         format_ident!("residual{}", self.ordinal)
     }
 
-    /// Flat values of the block's input and output.
-    pub(crate) fn inputs(&self) -> usize {
-        self.input.len()
-    }
-
-    pub(crate) fn units(&self) -> usize {
-        self.output.len()
-    }
-
     /// Trainable parameters: the projection's.
     pub(crate) fn params(&self) -> usize {
         self.projection.as_ref().map_or(0, Layer::params)
@@ -528,11 +519,6 @@ impl Model<'_> {
     pub(crate) fn macs(&self) -> usize {
         self.layers.iter().map(Layer::macs).sum::<usize>()
             + self.blocks.iter().map(Block::macs).sum::<usize>()
-    }
-
-    /// The projections of the blocks that have one.
-    pub(crate) fn projections(&self) -> impl Iterator<Item = &Layer> {
-        self.blocks.iter().filter_map(|b| b.projection.as_ref())
     }
 
     /// Every layer with a field in the network's struct, in the order of [`entries`](Self::entries):
@@ -615,12 +601,18 @@ impl Model<'_> {
             .any(|b| (i < b.first && b.first <= j) || (i <= b.last && b.last < j))
     }
 
-    /// The index in [`entries`](Self::entries) of layer `i`.
-    pub(crate) fn entry_of_layer(&self, i: usize) -> usize {
-        self.entries()
-            .iter()
-            .position(|e| *e == Entry::Layer(i))
-            .unwrap_or(i)
+    /// The entry (an index into [`entries`](Self::entries)) of the value block `b` reads:
+    /// `None` for the network's input.
+    pub(crate) fn skip_entry(&self, b: usize) -> Option<usize> {
+        let entries = self.entries();
+        let events = self.events();
+        let open = events.iter().position(|e| *e == Event::Open(b))?;
+        // The last layer or sum before the opening.
+        events[..open].iter().rev().find_map(|e| match *e {
+            Event::Layer(i) => entries.iter().position(|x| *x == Entry::Layer(i)),
+            Event::Close(c) => entries.iter().position(|x| *x == Entry::Sum(c)),
+            Event::Open(_) => None,
+        })
     }
 
     /// Whether `fit` trains through the batched pass: a layer trains differently (it sees the
