@@ -47,7 +47,7 @@ pub(super) fn check(
                 syn::Error::new(
                     project.span(),
                     format!(
-                        "this block needs no projection: its output is {to}, the shape of its input, so the two add as they are; remove `(project)` and write `residual {{ ... }}`"
+                        "this block needs no projection: it outputs {to}, the shape it reads, so the two add as they are; remove `(project)` and write `residual {{ ... }}`"
                     ),
                 ),
             );
@@ -71,7 +71,7 @@ pub(super) fn check(
                         syn::Error::new(
                             span,
                             format!(
-                                "the block's output {to} cannot be reached from its input {from} by a strided 1×1 convolution, the projection of a fixed shape: with the block's overall stride it gives {}; give the block's strided layers `padding = same`, which outputs ⌈n / stride⌉ positions",
+                                "this block outputs {to} from {from}, which no strided 1×1 convolution (the projection of a fixed shape) reaches: with the block's overall stride it gives {}; give the block's strided layers `padding = same`, which outputs ⌈n / stride⌉ positions",
                                 shape_text(reached)
                             ),
                         ),
@@ -97,7 +97,7 @@ pub(super) fn check(
             syn::Error::new(
                 statement.keyword.span(),
                 format!(
-                    "the block's output {to} cannot be added to its input {from}, and no projection turns one into the other: {why}"
+                    "this block outputs {to} but reads {from}, and no projection turns one into the other, so they cannot be added: {why}"
                 ),
             ),
         );
@@ -113,7 +113,7 @@ pub(super) fn check(
             syn::Error::new(
                 statement.keyword.span(),
                 format!(
-                    "the block's output {to} cannot be added to its input {from}: write `residual (project) {{ ... }}` to pass the input through a trainable projection ({projection}) to the output's shape, or make the block output {from}"
+                    "this block outputs {to} but reads {from}, so the two cannot be added: write `residual (project) {{ ... }}` to pass its input through a trainable projection ({projection}) to the output's shape, or make the block output {from}"
                 ),
             ),
         );
