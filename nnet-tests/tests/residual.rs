@@ -354,10 +354,17 @@ where
 fn sequence_blocks_match_finite_differences() {
     let data: Sequences<2, f64> = [(4, 0.2), (7, 0.6), (1, 0.9)]
         .iter()
-        .map(|&(len, phase)| sequence::<2>(len, phase).iter().map(|x| x.cast()).collect::<Vec<_>>())
+        .map(|&(len, phase)| {
+            sequence::<2>(len, phase)
+                .iter()
+                .map(|x| x.cast())
+                .collect::<Vec<_>>()
+        })
         .collect::<Vec<_>>()
         .into();
-    let targets: Vec<SVector<f64, 1>> = (0..3).map(|s| SVector::from_element(0.3 * s as f64 - 0.2)).collect();
+    let targets: Vec<SVector<f64, 1>> = (0..3)
+        .map(|s| SVector::from_element(0.3 * s as f64 - 0.2))
+        .collect();
     let checked = check_sequence_gradients(
         Recurrent64::seeded(12),
         &data,
@@ -529,10 +536,7 @@ fn weights_round_trip_with_the_blocks_in_the_architecture() {
 fn counts_and_summary() {
     // dense 4·64 + 64; dense 64·64 + 64, batch_norm 2·64 (+ 2·64 moving); dense 64·8 + 8,
     // batch_norm 2·8 (+ 2·8); the projection 64·8 + 8; dense 8 + 1.
-    assert_eq!(
-        Deep::PARAMS,
-        320 + 4160 + 128 + 520 + 16 + 520 + 9
-    );
+    assert_eq!(Deep::PARAMS, 320 + 4160 + 128 + 520 + 16 + 520 + 9);
     assert_eq!(Deep::MACS, 256 + 4096 + 512 + 512 + 8);
     let summary = Deep::summary();
     assert!(summary.contains("\n   dense2 (Dense, linear)"), "{summary}");
@@ -542,8 +546,14 @@ fn counts_and_summary() {
         .lines()
         .find(|l| l.contains("residual2 (Add)"))
         .unwrap();
-    assert!(row.contains("(None, 8)") && row.trim_end().ends_with(" 520"), "{row}");
-    assert!(summary.contains("Multiply-accumulates per sample: 5,384"), "{summary}");
+    assert!(
+        row.contains("(None, 8)") && row.trim_end().ends_with(" 520"),
+        "{row}"
+    );
+    assert!(
+        summary.contains("Multiply-accumulates per sample: 5,384"),
+        "{summary}"
+    );
 }
 
 nnet::network! {
@@ -586,7 +596,10 @@ fn baked_weights_equal_loaded() {
     assert_eq!(baked, loaded);
     let tiny: BakedTiny = io::load("tests/fixtures/residual_tiny.safetensors").unwrap();
     assert_eq!(TINY, tiny);
-    assert_eq!(TINY.forward(&vector![1.0, 2.0]), Tiny::seeded(42).forward(&vector![1.0, 2.0]));
+    assert_eq!(
+        TINY.forward(&vector![1.0, 2.0]),
+        Tiny::seeded(42).forward(&vector![1.0, 2.0])
+    );
 }
 
 /// Writes the fixtures that `BakedDeep` and `BakedTiny` bake: `NNET_WRITE_FIXTURES=1`.
@@ -594,7 +607,11 @@ fn baked_weights_equal_loaded() {
 fn write_fixture() {
     if std::env::var_os("NNET_WRITE_FIXTURES").is_some() {
         io::save(&Deep::seeded(42), "tests/fixtures/residual.safetensors").unwrap();
-        io::save(&Tiny::seeded(42), "tests/fixtures/residual_tiny.safetensors").unwrap();
+        io::save(
+            &Tiny::seeded(42),
+            "tests/fixtures/residual_tiny.safetensors",
+        )
+        .unwrap();
     }
 }
 
@@ -607,7 +624,10 @@ fn json_round_trip_with_projections() {
     let back: Deep = serde_json::from_value(json.clone()).unwrap();
     assert_eq!(back, net);
     let text = json.to_string();
-    assert!(text.contains("residual2"), "the projection travels with the weights");
+    assert!(
+        text.contains("residual2"),
+        "the projection travels with the weights"
+    );
     let sequence = Recurrent64::seeded(3);
     let back: Recurrent64 =
         serde_json::from_value(serde_json::to_value(&sequence).unwrap()).unwrap();

@@ -211,16 +211,26 @@ fn zero_carry(model: &Model) -> TokenStream {
     quote!((#(#zeros,)*))
 }
 
+/// The skip inputs of open blocks: the block and its input (a `&SVector` expression).
+type Skips = Vec<(usize, TokenStream)>;
+
+/// What [`step_events`] wrote.
+struct Run {
+    /// The code.
+    body: TokenStream,
+    /// The final value, a `&SVector` expression.
+    value: TokenStream,
+    /// The local that holds the final value and whether it is on the heap, unless the run
+    /// computed nothing.
+    local: Option<(Ident, bool)>,
+    /// The skips of the blocks still open.
+    skips: Skips,
+}
+
 /// One step through the events `events` (a run of the network's), from the value `input`:
 /// stepped layers advance their state, blocks sum; the skip inputs of blocks that open before
-/// the run are in `skips`. Returns the code, the final value (a `&SVector` expression) and
-/// the skips of the blocks still open.
-fn step_events(
-    model: &Model,
-    events: &[Event],
-    input: TokenStream,
-    mut skips: Vec<(usize, TokenStream)>,
-) -> (TokenStream, TokenStream, Option<(Ident, bool)>, Vec<(usize, TokenStream)>) {
+/// the run are in `skips`.
+fn step_events(model: &Model, events: &[Event], input: TokenStream, mut skips: Skips) -> Run {
     let p = private();
     let mut previous = input;
     let mut last: Option<(Ident, bool)> = None;
@@ -252,14 +262,26 @@ fn step_events(
                     .rposition(|(open, _)| *open == b)
                     .map(|at| skips.remove(at).1)
                     .unwrap_or_else(|| quote!(x));
-                lets.push(passes::block_sum(model, block, &skip, &previous, false, &quote!(net)));
+                lets.push(passes::block_sum(
+                    model,
+                    block,
+                    &skip,
+                    &previous,
+                    false,
+                    &quote!(net),
+                ));
                 let r = passes::sum_name(block);
                 previous = passes::view(quote!(&#r));
                 last = Some((r, block.output.len() > nnet_kinds::INLINE_UNITS));
             }
         }
     }
-    (quote!(#(#lets)*), previous, last, skips)
+    Run {
+        body: quote!(#(#lets)*),
+        value: previous,
+        local: last,
+        skips,
+    }
 }
 
 /// `__advance` of a network with blocks: every event up to the last stepped layer, returning
@@ -271,7 +293,7 @@ fn advance_events(model: &Model) -> TokenStream {
         .iter()
         .position(|e| *e == Event::Layer(last))
         .unwrap_or(0);
-    let (body, _, _, skips) = step_events(model, &events[..=boundary], quote!(x), Vec::new());
+    let Run { body, skips, .. } = step_events(model, &events[..=boundary], quote!(x), Vec::new());
     let carry = carried(model).into_iter().map(|b| {
         let skip = skips
             .iter()
@@ -301,7 +323,12 @@ fn readout_events(model: &Model) -> TokenStream {
             (b, quote!(&carry.#position))
         })
         .collect();
-    let (body, previous, value, _) = step_events(
+    let Run {
+        body,
+        value: previous,
+        local: value,
+        ..
+    } = step_events(
         model,
         &events[boundary + 1..],
         quote!(#recurrent::output(&state.#field)),
@@ -445,7 +472,8 @@ fn network_impl(model: &Model) -> TokenStream {
     let entries = model.entries();
     let last_index = entries.len() - 1;
     let last = &model.layers[model.layers.len() - 1];
-    let (output_activation_type, output_activation) = if last.is_stepped() || model.ends_with_sum() {
+    let (output_activation_type, output_activation) = if last.is_stepped() || model.ends_with_sum()
+    {
         (
             quote!(#p::activation::Linear),
             quote!(&#p::activation::Linear),

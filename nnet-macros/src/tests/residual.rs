@@ -59,7 +59,10 @@ fn a_shape_mismatch_names_both_shapes_and_the_projection() {
     let text = error(quote! {
         struct Net { input (8, 8, 2); residual { conv2d 4 3 (padding = same); } flatten; dense 1; }
     });
-    assert!(text.contains("(8, 8, 4)") && text.contains("(8, 8, 2)"), "{text}");
+    assert!(
+        text.contains("(8, 8, 4)") && text.contains("(8, 8, 2)"),
+        "{text}"
+    );
     assert!(text.contains("1×1 convolution"), "{text}");
 }
 
@@ -89,7 +92,10 @@ fn blocks_that_change_the_kind_of_shape_cannot_be_projected() {
         struct Net { input (8, 8, 2); residual (project) { conv2d 4 3 (strides = 2); } flatten; dense 1; }
     });
     assert!(text.contains("padding = same"), "{text}");
-    assert!(text.contains("(4, 4, 4)"), "what the projection reaches: {text}");
+    assert!(
+        text.contains("(4, 4, 4)"),
+        "what the projection reaches: {text}"
+    );
 }
 
 #[test]
@@ -106,10 +112,21 @@ fn layers_inside_blocks_count_with_the_others() {
     let Ok(model) = crate::validate::validate(&def) else {
         panic!("valid");
     };
-    let fields: Vec<String> = model.fields().iter().map(|l| l.field().to_string()).collect();
+    let fields: Vec<String> = model
+        .fields()
+        .iter()
+        .map(|l| l.field().to_string())
+        .collect();
     assert_eq!(
         fields,
-        ["dense1", "dense2", "dense3", "residual2", "dense4", "dense5"]
+        [
+            "dense1",
+            "dense2",
+            "dense3",
+            "residual2",
+            "dense4",
+            "dense5"
+        ]
     );
     assert_eq!(
         model.architecture(),
