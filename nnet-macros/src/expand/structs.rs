@@ -24,8 +24,13 @@ pub(super) fn structs(model: &Model) -> TokenStream {
     let gradients_doc = format!(
         "Gradients of a loss with respect to every tensor of [`{name}`], with the same shapes (and, for batch normalization, the last training batch's statistics)."
     );
+    let blocks = if model.blocks.is_empty() {
+        ""
+    } else {
+        ", and each residual block's sum (`residual{k}`) and its projection's output (`residual{k}_z`, for a block with one)"
+    };
     let trace_doc = format!(
-        "What a forward pass of [`{name}`] keeps for the backward pass: each layer's `z` (a dense layer's pre-activations, a normalization's normalized values) and outputs `a`."
+        "What a forward pass of [`{name}`] keeps for the backward pass: each layer's `z` (a dense layer's pre-activations, a normalization's normalized values) and outputs `a`{blocks}."
     );
     let fields = network_fields(model);
     let gradient_fields = model.fields().into_iter().map(|l| {
