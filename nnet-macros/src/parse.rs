@@ -945,6 +945,14 @@ fn parse_residual(input: ParseStream, docs: Vec<Attribute>) -> syn::Result<Resid
     } else {
         None
     };
+    if project.is_none()
+        && let Some(doc) = docs.first()
+    {
+        return Err(syn::Error::new_spanned(
+            doc,
+            "a doc comment on a `residual` block without projection has no field to document (only `residual (project)` has one, its projection): document the layers inside, or write it as a `//` comment",
+        ));
+    }
     if !input.peek(syn::token::Brace) {
         if input.is_empty() {
             return Err(syn::Error::new(

@@ -136,3 +136,24 @@ fn layers_inside_blocks_count_with_the_others() {
     // dense 20 + 20 + 10, the projection 4 · 2 + 2, dense 12 + 5.
     assert_eq!(model.params(), 20 + 20 + 10 + 10 + 12 + 5);
 }
+
+#[test]
+fn doc_comments_on_a_projecting_block_document_its_projection() {
+    let out = expands(quote! {
+        struct Net {
+            input 4;
+            /// The shortcut.
+            residual (project) { dense 8 relu; }
+        }
+    });
+    assert!(out.contains("The shortcut."), "{out}");
+    let text = error(quote! {
+        struct Net {
+            input 4;
+            /// No field.
+            residual { dense 4 relu; }
+            dense 1;
+        }
+    });
+    assert!(text.contains("no field to document"), "{text}");
+}
