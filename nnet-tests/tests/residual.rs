@@ -633,3 +633,42 @@ fn json_round_trip_with_projections() {
         serde_json::from_value(serde_json::to_value(&sequence).unwrap()).unwrap();
     assert_eq!(back, sequence);
 }
+
+nnet::network! {
+    /// Folding at the edges of blocks: a normalization first in a block (after a dense layer
+    /// outside it), one right after a block's sum, a block that ends with dropout, a block of
+    /// dropout alone.
+    struct Edges {
+        input 3;
+        dense 4;
+        residual { batch_norm; dense 4 relu; dropout 0.5; }
+        batch_norm;
+        residual (project) { dense 5; batch_norm; }
+        residual { dropout 0.2; }
+        dense 2;
+    }
+}
+
+#[test]
+fn inference_folds_nothing_across_the_edges_of_blocks() {
+    let mut net = Edges::seeded(11);
+    // Moving statistics away from their initial values, so that every normalization matters.
+    for t in 0..Edges::TENSORS {
+        let name = Edges::tensor_info(t).unwrap().name();
+        if name.ends_with("moving_variance") || name.ends_with("moving_mean") {
+            for (j, v) in net.tensor_mut(t).iter_mut().enumerate() {
+                *v = if name.ends_with("variance") {
+                    0.4 + 0.3 * j as f32
+                } else {
+                    wave(t, j) * 0.3
+                };
+            }
+        }
+    }
+    let inference = net.inference();
+    for i in 0..10 {
+        let x = SVector::<f32, 3>::from_fn(|j, _| wave(i + 40, j));
+        let (a, b) = (net.forward(&x), inference.forward(&x));
+        assert!((a - b).abs().max() <= 1e-5, "{a:?} vs {b:?}");
+    }
+}
