@@ -717,3 +717,27 @@ fn fit_sequences_learns_through_the_blocks() {
         .collect();
     assert_eq!(predicted[..first.len()], first[..]);
 }
+
+nnet::network! {
+    /// A sigmoid output after a block: batches take the output activation over groups of
+    /// samples.
+    struct Grouped {
+        input 4;
+        residual { dense 4 relu; dense 4; }
+        dense 2 sigmoid;
+    }
+}
+
+#[test]
+fn grouped_outputs_after_a_block_equal_samples() {
+    let net = Grouped::seeded(21);
+    let x: Vec<SVector<f32, 4>> = (0..19)
+        .map(|i| SVector::from_fn(|j, _| wave(i + 80, j)))
+        .collect();
+    let mut outputs = vec![SVector::zeros(); x.len()];
+    net.forward_batch(&x, &mut outputs);
+    for (x, o) in x.iter().zip(&outputs) {
+        let single = net.forward(x);
+        assert!((single - o).abs().max() < 1e-6, "{single:?} vs {o:?}");
+    }
+}
