@@ -135,7 +135,7 @@ pub(super) fn inherent(model: &Model) -> TokenStream {
         "The network's output for one input, in inference mode (dropout off, batch normalization with its moving statistics). Allocation-free.".to_owned()
     };
     let trace_body = passes::trace_body(model, &trace);
-    let backward = passes::backward_body(model);
+    let backward = super::backward::backward_body(model);
     let batch_inherent = batch::inherent(model);
     let summary = summary(model);
     let dispatch = passes::dispatch(

@@ -52,14 +52,14 @@ pub(super) fn structs(model: &Model) -> TokenStream {
         Event::Close(b) => {
             let block = &model.blocks[b];
             let (r, ty) = (
-                super::passes::sum_name(block),
-                super::passes::sum_type(model, block),
+                super::sums::sum_name(block),
+                super::sums::sum_type(model, block),
             );
             let r_doc = format!(
                 "The sum of block `{r}`: its input (projected) plus its last layer's output."
             );
             let z = block.projection.as_ref().map(|_| {
-                let z = super::passes::projection_z_name(block);
+                let z = super::sums::projection_z_name(block);
                 let z_doc = format!("The projection of block `{r}`'s input (its `z`).");
                 quote!(#[doc = #z_doc] pub #z: #ty,)
             });

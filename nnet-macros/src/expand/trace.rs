@@ -19,7 +19,7 @@ pub(super) fn trace_impl(model: &Model) -> TokenStream {
     // A network that ends with a block's sum outputs the sum, which has no activation.
     let (z, a) = match model.entries().last() {
         Some(crate::model::Entry::Sum(b)) => {
-            let r = super::passes::sum_name(&model.blocks[*b]);
+            let r = super::sums::sum_name(&model.blocks[*b]);
             (r.clone(), r)
         }
         _ => (z, a),
