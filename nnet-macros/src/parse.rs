@@ -6,14 +6,15 @@ use syn::parse::{Parse, ParseStream, Parser};
 use syn::{Attribute, Ident, Lit, LitStr, Token, Visibility};
 
 use crate::ast::{
-    AxesLit, InputSize, LayerOption, LayerStmt, NetworkDef, OptionValue, ResidualStmt, SizeLit,
-    Statement,
+    AxesLit, InputSize, LayerOption, LayerStmt, NetworkDef, OptionValue, SizeLit, Statement,
 };
 use crate::diagnostics::{closest, did_you_mean, one_of, push_error, word_list};
 use crate::kw;
 use nnet_kinds::{MAX_UNITS, Number};
 
 use crate::model::lines::{activation_or, dense_line, size_text};
+
+mod residual;
 use crate::model::{KindWord, KindWords, kind_words};
 
 const EXAMPLE: &str = "`pub struct Name { input 2; dense 1 sigmoid; }`";
@@ -352,7 +353,7 @@ fn parse_statement(input: ParseStream) -> syn::Result<Statement> {
             recovered: false,
         }
     } else if input.peek(Ident) && input.fork().parse::<Ident>()? == "residual" {
-        Statement::Residual(parse_residual(input, docs)?)
+        Statement::Residual(residual::parse_residual(input, docs)?)
     } else if input.peek(Ident) {
         let ident: Ident = input.fork().parse()?;
         let word = ident.to_string();
@@ -909,85 +910,4 @@ fn sequence_shape(input: ParseStream, sequence: &Ident) -> syn::Error {
             "a sequence has any number of steps, so `input sequence` takes the values of one step, not a shape: write `input sequence {last};`, or `input (10, {last});` for a fixed number of steps (10 here)"
         ),
     )
-}
-
-/// The forms of a `residual` line.
-const RESIDUAL_FORM: &str = "a residual block is `residual { layer; layer; ... }` (output = input + block(input)) or `residual (project) { ... }` (the input through a trainable projection to the block's output shape)";
-
-/// `residual [(project)] { lines }`, each line of the block parsed as the network's are (an
-/// `input` line is refused), its errors collected.
-fn parse_residual(input: ParseStream, docs: Vec<Attribute>) -> syn::Result<ResidualStmt> {
-    let keyword: Ident = input.parse()?;
-    let project = if input.peek(syn::token::Paren) {
-        let content;
-        let parens = syn::parenthesized!(content in input);
-        let word: Ident = content.parse().map_err(|_| {
-            syn::Error::new(
-                parens.span.join(),
-                format!("expected `project` in the parentheses: {RESIDUAL_FORM}"),
-            )
-        })?;
-        if word != "project" {
-            let hint = if closest(&word.to_string(), &["project"]).is_some() {
-                "; did you mean `project`? write `residual (project) { ... }`".to_owned()
-            } else {
-                format!(": the only word here is `project`; {RESIDUAL_FORM}")
-            };
-            return Err(syn::Error::new(
-                word.span(),
-                format!("unknown word `{word}` after `residual`{hint}"),
-            ));
-        }
-        if !content.is_empty() {
-            return Err(unexpected(&content, RESIDUAL_FORM));
-        }
-        Some(word)
-    } else {
-        None
-    };
-    if project.is_none()
-        && let Some(doc) = docs.first()
-    {
-        return Err(syn::Error::new_spanned(
-            doc,
-            "a doc comment on a `residual` block without projection has no field to document (only `residual (project)` has one, its projection): document the layers inside, or write it as a `//` comment",
-        ));
-    }
-    if !input.peek(syn::token::Brace) {
-        if input.is_empty() {
-            return Err(syn::Error::new(
-                keyword.span(),
-                format!("expected the block's lines in `{{ }}` after `residual`: {RESIDUAL_FORM}"),
-            ));
-        }
-        return Err(unexpected(input, RESIDUAL_FORM));
-    }
-    let Ok(TokenTree::Group(group)) = input.parse::<TokenTree>() else {
-        return Err(input.error(RESIDUAL_FORM));
-    };
-    let mut errors = None;
-    let mut body = Vec::new();
-    for chunk in split_statements(group.stream(), &mut errors) {
-        match parse_statement.parse2(chunk) {
-            Ok(Statement::Input { keyword, .. }) => push_error(
-                &mut errors,
-                syn::Error::new(
-                    keyword.span,
-                    "an `input` line cannot go inside a residual block: the block reads what the line before it outputs; put `input` first in the network",
-                ),
-            ),
-            Ok(statement) => body.push(statement),
-            Err(error) => push_error(&mut errors, error),
-        }
-    }
-    if let Some(errors) = errors {
-        return Err(errors);
-    }
-    Ok(ResidualStmt {
-        docs,
-        keyword,
-        project,
-        braces: group.span(),
-        body,
-    })
 }
