@@ -741,3 +741,53 @@ fn grouped_outputs_after_a_block_equal_samples() {
         assert!((single - o).abs().max() < 1e-6, "{single:?} vs {o:?}");
     }
 }
+
+nnet::network! {
+    /// Blocks at the input, projected and not, with a layer large enough (64 × 64 weights)
+    /// that batches run through the workspace.
+    struct AtInput {
+        input 64;
+        residual (project) { dense 64 relu; dense 32; }
+        residual { dense 32 tanh; }
+        dense 2;
+    }
+}
+
+#[test]
+fn batched_gradients_are_the_sums_of_per_sample_ones() {
+    let net = AtInput::seeded(5);
+    let x: Vec<SVector<f32, 64>> = (0..6)
+        .map(|i| SVector::from_fn(|j, _| wave(i, j)))
+        .collect();
+    let y: Vec<SVector<f32, 2>> = (0..6)
+        .map(|i| SVector::from_fn(|j, _| wave(i + 50, j)))
+        .collect();
+    let loss = MeanSquaredError;
+    let mut batched = net.zero_gradients();
+    let mut workspace = net.workspace(6);
+    let mut outputs = vec![SVector::zeros(); 6];
+    let total = net.accumulate_batch(&mut workspace, &x, &y, &loss, &mut batched, &mut outputs);
+    let mut single = net.zero_gradients();
+    let mut sum = 0.0;
+    for (x, y) in x.iter().zip(&y) {
+        let trace = net.forward_trace(x);
+        let output = net.forward(x);
+        sum += loss.value(&output, y);
+        let gradient = loss.gradient(&output, y);
+        net.backward(x, &trace, &gradient, &mut single);
+    }
+    assert!(
+        (total - sum).abs() < 1e-4 * sum.abs().max(1.0),
+        "{total} vs {sum}"
+    );
+    for t in AtInput::trainable() {
+        let (a, b) = (batched.tensor(t), single.tensor(t));
+        let scale = b.iter().fold(0.0_f32, |m, v| m.max(v.abs())).max(1e-3);
+        let error = a
+            .iter()
+            .zip(b)
+            .fold(0.0_f32, |m, (p, q)| m.max((p - q).abs()));
+        let name = AtInput::tensor_info(t).unwrap().name();
+        assert!(error <= 1e-4 * scale, "{name}: {error} of {scale}");
+    }
+}
