@@ -36,6 +36,7 @@
 //!             | 'simple_rnn' INT activation? options? ';'                         (tanh)
 //!             | 'gru' INT options? ';' | 'lstm' INT options? ';'
 //!             | 'flatten' ';'
+//!             | 'residual' ('(' 'project' ')')? '{' layer+ '}' ';'?      (input + block(input))
 //! activation := linear | relu | sigmoid | tanh | softmax | step | leaky_relu | elu | selu
 //!             | gelu | silu | softplus | softsign | hard_sigmoid | exponential   (default: linear)
 //! options    := '(' option (',' option)* ','? ')'
@@ -74,6 +75,21 @@
 //! `flatten` ([`layer::Flatten`]) makes the vector of all the values. A recurrent layer needs a
 //! sequence, `flatten` a fixed shape, and a network's output softmax one vector: each is a
 //! compile error saying what to write.
+//!
+//! `residual { … }` adds a block's input to its output (at every step of a sequence);
+//! `residual (project) { … }` passes the input first through a trainable projection to the
+//! output's shape (a dense layer on vectors, a 1 × 1 convolution with the block's overall
+//! stride on fixed shapes), the field `residual{k}` with the tensors `residual{k}.kernel` and
+//! `.bias` (see the README's "Residual blocks").
+//!
+//! ```
+//! nnet::network! {
+//!     pub struct Skip { input 4; dense 8 relu; residual { dense 8 relu; dense 8; } dense 1; }
+//! }
+//!
+//! assert_eq!(Skip::PARAMS, 40 + 72 + 72 + 9);
+//! assert!(Skip::summary().contains(" residual1 (Add)"));
+//! ```
 //!
 //! ```
 //! nnet::network! {

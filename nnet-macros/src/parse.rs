@@ -13,6 +13,8 @@ use crate::kw;
 use nnet_kinds::{MAX_UNITS, Number};
 
 use crate::model::lines::{activation_or, dense_line, size_text};
+
+mod residual;
 use crate::model::{KindWord, KindWords, kind_words};
 
 const EXAMPLE: &str = "`pub struct Name { input 2; dense 1 sigmoid; }`";
@@ -154,11 +156,23 @@ fn split_statements(body: TokenStream, errors: &mut Option<syn::Error>) -> Vec<T
         )
     };
     let tokens: Vec<TokenTree> = body.into_iter().collect();
+    // Set right after the `}` of a `residual` block, which ends its line: one `;` after it is
+    // allowed.
+    let mut after_block = false;
     for (i, token) in tokens.iter().enumerate() {
         // `activation = relu` inside a line is a misplaced option, not a new line.
         let before_equals =
             matches!(tokens.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == '=');
+        let closed_block = std::mem::take(&mut after_block);
         match token {
+            TokenTree::Punct(p) if p.as_char() == ';' && closed_block && current.is_empty() => {}
+            TokenTree::Group(group)
+                if group.delimiter() == Delimiter::Brace && starts_residual(&current) =>
+            {
+                current.push(token.clone());
+                statements.push(current.drain(..).collect());
+                after_block = true;
+            }
             TokenTree::Punct(p) if p.as_char() == ';' => {
                 if current.is_empty() {
                     push_error(
@@ -173,7 +187,9 @@ fn split_statements(body: TokenStream, errors: &mut Option<syn::Error>) -> Vec<T
                 if !current.is_empty()
                     && !only_attributes(&current)
                     && !before_equals
-                    && (ident == "input" || KindWord::from_word(&ident.to_string()).is_some()) =>
+                    && (ident == "input"
+                        || ident == "residual"
+                        || KindWord::from_word(&ident.to_string()).is_some()) =>
             {
                 if let Some(last) = current.last() {
                     push_error(errors, missing_semicolon(last));
@@ -199,6 +215,24 @@ fn split_statements(body: TokenStream, errors: &mut Option<syn::Error>) -> Vec<T
         statements.push(current.into_iter().collect());
     }
     statements
+}
+
+/// Whether the line so far is `residual` or `residual (...)`, after any doc comments: a brace
+/// group next holds the block's lines and ends the line.
+fn starts_residual(tokens: &[TokenTree]) -> bool {
+    let mut rest = tokens;
+    while let [TokenTree::Punct(hash), TokenTree::Group(_), tail @ ..] = rest
+        && hash.as_char() == '#'
+    {
+        rest = tail;
+    }
+    match rest {
+        [TokenTree::Ident(keyword)] => keyword == "residual",
+        [TokenTree::Ident(keyword), TokenTree::Group(group)] => {
+            keyword == "residual" && group.delimiter() == Delimiter::Parenthesis
+        }
+        _ => false,
+    }
 }
 
 /// Whether `tokens` are only attributes, `#[...]` each: the doc comments before a line, which
@@ -318,6 +352,8 @@ fn parse_statement(input: ParseStream) -> syn::Result<Statement> {
             size,
             recovered: false,
         }
+    } else if input.peek(Ident) && input.fork().parse::<Ident>()? == "residual" {
+        Statement::Residual(residual::parse_residual(input, docs)?)
     } else if input.peek(Ident) {
         let ident: Ident = input.fork().parse()?;
         let word = ident.to_string();
@@ -357,6 +393,7 @@ fn unknown_kind(ident: &Ident) -> syn::Error {
     let word = ident.to_string();
     let mut words = kind_words();
     words.push("input");
+    words.push("residual");
     let hint = did_you_mean(&word, &words);
     syn::Error::new(
         ident.span(),

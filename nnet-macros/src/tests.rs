@@ -7,6 +7,7 @@ use quote::quote;
 use crate::pipeline;
 
 mod conv;
+mod residual;
 mod sequence_conv;
 
 fn errors_of(tokens: TokenStream) -> Vec<String> {
@@ -193,6 +194,8 @@ mod never_panics {
         "1.0f32",
         "_",
         "sequence",
+        "residual",
+        "project",
         "simple_rnn",
         "gru",
         "lstm",

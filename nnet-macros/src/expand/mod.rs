@@ -7,6 +7,7 @@
 //! dispatches: the shared pieces are in [`tokens`], each generated item in the file named for
 //! it.
 
+mod backward;
 mod baked;
 mod batch;
 mod docs;
@@ -19,7 +20,9 @@ mod params;
 mod passes;
 mod self_check;
 mod sequence;
+mod streaming;
 mod structs;
+mod sums;
 mod tokens;
 mod trace;
 

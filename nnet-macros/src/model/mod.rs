@@ -11,11 +11,13 @@ use quote::format_ident;
 use crate::ast::NetworkDef;
 use crate::scalar::ScalarKind;
 
+mod blocks;
 mod decimal;
 pub(crate) mod lines;
 pub(crate) mod window;
 mod words;
 
+pub(crate) use blocks::{Block, Entry, Event};
 pub(crate) use decimal::Decimal;
 pub(crate) use window::{Conv, Pool};
 pub(crate) use words::{Act, Init, KindWord, KindWords, kind_words};
@@ -124,6 +126,8 @@ pub(crate) struct Layer {
     pub span: Span,
     /// The network's scalar, which every tensor of the layer holds.
     pub scalar: ScalarKind,
+    /// `Some(k)` for the projection of the residual block `k`: its field is `residual{k}`.
+    pub residual: Option<usize>,
 }
 
 impl Layer {
@@ -239,9 +243,12 @@ impl Layer {
         }
     }
 
-    /// The field, `dense1`, `batch_norm2`, …
+    /// The field, `dense1`, `batch_norm2`, … (`residual3` for the projection of block 3).
     pub(crate) fn field(&self) -> Ident {
-        format_ident!("{}{}", self.word.name(), self.ordinal)
+        match self.residual {
+            Some(k) => format_ident!("residual{}", k),
+            None => format_ident!("{}{}", self.word.name(), self.ordinal),
+        }
     }
 
     /// The activation that ends the layer, if it has one.
@@ -424,11 +431,13 @@ pub(crate) struct Model<'a> {
     /// Whether the input is a sequence (`input sequence F;`).
     pub sequence: bool,
     pub layers: Vec<Layer>,
+    /// The residual blocks, in the order of their ordinals.
+    pub blocks: Vec<Block>,
 }
 
 impl Model<'_> {
     pub(crate) fn outputs(&self) -> usize {
-        self.layers.last().map_or(0, |l| l.units)
+        self.output().len()
     }
 
     /// The shape of one output sample.
@@ -437,13 +446,15 @@ impl Model<'_> {
     }
 
     pub(crate) fn params(&self) -> usize {
-        self.layers.iter().map(Layer::params).sum()
+        self.layers.iter().map(Layer::params).sum::<usize>()
+            + self.blocks.iter().map(Block::params).sum::<usize>()
     }
 
     /// Multiply-accumulates of one sample's inference (of one step, in a sequence network):
-    /// the sum of the layers' ([`Layer::macs`]).
+    /// the sum of the layers' ([`Layer::macs`]) and the projections'.
     pub(crate) fn macs(&self) -> usize {
-        self.layers.iter().map(Layer::macs).sum()
+        self.layers.iter().map(Layer::macs).sum::<usize>()
+            + self.blocks.iter().map(Block::macs).sum::<usize>()
     }
 
     /// Whether `fit` trains through the batched pass: a layer trains differently (it sees the
@@ -472,9 +483,29 @@ impl Model<'_> {
             Shape::Sequence(n) => format!("input sequence {n}"),
             shape => format!("input {}", shape_text(shape)),
         };
-        for layer in &self.layers {
-            text.push_str("; ");
-            text.push_str(&layer.text());
+        if self.blocks.is_empty() {
+            for layer in &self.layers {
+                text.push_str("; ");
+                text.push_str(&layer.text());
+            }
+            return text;
+        }
+        // With blocks, every line ends with its `;` and a block with its `}`:
+        // `input 4; residual { dense 4 relu; dense 4; } dense 1;`.
+        text.push(';');
+        for event in self.events() {
+            text.push(' ');
+            match event {
+                Event::Open(b) => {
+                    text.push_str(self.blocks[b].text());
+                    text.push_str(" {");
+                }
+                Event::Layer(i) => {
+                    text.push_str(&self.layers[i].text());
+                    text.push(';');
+                }
+                Event::Close(_) => text.push('}'),
+            }
         }
         text
     }
