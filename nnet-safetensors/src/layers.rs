@@ -12,6 +12,7 @@ use crate::foreign::{
 use crate::{Dtype, Error, SafeTensors, Tensor, shorten};
 
 mod layout;
+mod projection;
 mod pytorch_order;
 
 pub use layout::Layout;
@@ -777,7 +778,7 @@ impl<'s, 'n> Layer<'s, 'n> {
             .iter()
             .enumerate()
             .map(
-                |(i, spec)| match spec.kind.foreign_names(naming, spec.tensor) {
+                |(i, spec)| match spec.kind.foreign_names(naming, spec.kind_tensor()) {
                     Some(names) => Ok((self.start + i, names, spec)),
                     None => Err(Error::MissingTensor {
                         name: spec.name(),
@@ -1098,7 +1099,7 @@ fn match_group<'f, 'a>(
             let optional = layer
                 .kind
                 .decl()
-                .tensor(spec.tensor)
+                .tensor(spec.kind_tensor())
                 .and_then(|t| t.only_with);
             let hint = if let Some(option) = optional {
                 format!(
@@ -1271,7 +1272,7 @@ fn by_pytorch_modules<'f, 'a>(
 ) -> Result<Found<'f, 'a>, Error> {
     let naming = Naming::PyTorch;
     let groups = groups(file, naming, layers)?;
-    let (module_count, units) = pytorch_order::units(groups, layers, module_order)?;
+    let (module_count, units, rule) = pytorch_order::units(groups, layers, module_order)?;
     let total = layers.last().map_or(0, |l| l.start + l.tensors.len());
     let mut found = vec![None; total];
     for (k, (unit, layer)) in units.iter().zip(layers).enumerate() {
@@ -1331,7 +1332,74 @@ fn by_pytorch_modules<'f, 'a>(
             ),
         ));
     }
+    check_pytorch_order(&units, layers, rule, &found)?;
     Ok(found)
+}
+
+/// A PyTorch file whose order, found from its modules' names, could be the network's in
+/// another order, a shortcut listed before some of its block's layers, with every module's kind
+/// and shapes fitting: an error saying how to give the order. An order given by the caller is
+/// taken as it is.
+fn check_pytorch_order(
+    units: &[Group<'_, '_>],
+    layers: &[Layer<'_, '_>],
+    rule: pytorch_order::Rule,
+    found: &Found<'_, '_>,
+) -> Result<(), Error> {
+    let naming = Naming::PyTorch;
+    // Numbers order the modules of every kind together; else each kind apart.
+    let sets: Vec<Vec<usize>> = match rule {
+        pytorch_order::Rule::Given => return Ok(()),
+        pytorch_order::Rule::Numbers => vec![(0..layers.len()).collect()],
+        pytorch_order::Rule::Kinds => tensor_kinds()
+            .map(|kind| (0..layers.len()).filter(|&i| layers[i].kind == kind).collect())
+            .collect(),
+    };
+    if !layers.iter().all(|l| l.fits(naming, found)) {
+        return Ok(());
+    }
+    for set in sets {
+        let ours: Vec<&Layer<'_, '_>> = set.iter().map(|&i| &layers[i]).collect();
+        let Some((at, other)) = projection::other_order(&ours, naming) else {
+            continue;
+        };
+        let (Some(&index), Some(here), Some(there)) = (set.get(at), ours.get(at), ours.get(other))
+        else {
+            continue;
+        };
+        let Some(unit) = units.get(index) else {
+            continue;
+        };
+        let modules: Vec<String> = units.iter().map(|u| format!("\"{}\"", shorten(u.key))).collect();
+        let mut modules = modules;
+        modules.dedup();
+        return Err(Error::UnexpectedTensor {
+            name: unit.first(),
+            reason: format!(
+                "module `{}` could be the network's `{}` or its `{}`: the modules fit in both orders, so the names cannot tell whether a block's shortcut module comes after the block's layers (nnet's order: the projection `residual{{k}}` right after its block's last layer) or before them: give the modules in the order of the network's layers, each shortcut right after its block's last layer, e.g. `LoadOptions::pytorch().with_module_order([{}])` if that is this order",
+                shorten(unit.key),
+                here.label(),
+                there.label(),
+                modules.join(", ")
+            ),
+        });
+    }
+    Ok(())
+}
+
+impl Layer<'_, '_> {
+    /// Whether the file's tensors `found` for the layer have the shapes it needs.
+    fn fits(&self, naming: Naming, found: &Found<'_, '_>) -> bool {
+        self.tensors.iter().enumerate().all(|(i, spec)| {
+            let shape = spec.file_shape(naming);
+            found
+                .get(self.start + i)
+                .and_then(Option::as_ref)
+                .is_some_and(|(tensor, second)| {
+                    tensor.shape == shape && second.is_none_or(|t| t.shape == shape)
+                })
+        })
+    }
 }
 
 /// The error for a layer of the network that has no module or layer in the file.
@@ -1345,7 +1413,7 @@ fn missing_layer(naming: Naming, layer: &Layer<'_, '_>, counts: String) -> Error
     };
     let param = spec
         .kind
-        .foreign_param(naming, spec.tensor)
+        .foreign_param(naming, spec.kind_tensor())
         .unwrap_or_else(|| spec.tensor.to_owned());
     Error::MissingLayer {
         layer: layer.label().to_owned(),
@@ -1423,14 +1491,20 @@ fn keras_kind(group: &Group<'_, '_>) -> LayerKind {
 }
 
 /// Keras: layers per kind in the order of their numbers, the k-th of a kind to the network's
-/// k-th layer of that kind.
+/// k-th layer of that kind. If the file names layers as shortcuts ([`projection::keras_shortcut`]),
+/// those take the network's projections and the others its other layers, each kind apart;
+/// else the projections count among the layers of their kind, where the network has them.
 fn by_keras_layers<'f, 'a>(
     file: &'f SafeTensors<'a>,
     layers: &[Layer<'_, '_>],
 ) -> Result<Found<'f, 'a>, Error> {
     let naming = Naming::Keras;
-    let mut per_kind: BTreeMap<LayerKind, BTreeMap<u64, Group<'f, 'a>>> = BTreeMap::new();
-    for group in groups(file, naming, layers)?.into_values() {
+    let groups = groups(file, naming, layers)?;
+    let named = groups.values().any(|g| projection::keras_shortcut(g.layer));
+    // The role of a network's layer: its kind, and whether it takes a layer named as a shortcut.
+    let role = |layer: &Layer<'_, '_>| (layer.kind, named && layer.is_projection());
+    let mut per_kind: BTreeMap<(LayerKind, bool), BTreeMap<u64, Group<'f, 'a>>> = BTreeMap::new();
+    for group in groups.into_values() {
         let kind = keras_kind(&group);
         let last = group.layer.rsplit(['/', '.']).next().unwrap_or_default();
         if kind.is_recurrent()
@@ -1446,36 +1520,52 @@ fn by_keras_layers<'f, 'a>(
                 ),
             });
         }
-        let of_kind = per_kind.entry(kind).or_default();
+        let shortcut = projection::keras_shortcut(group.layer);
+        let of_kind = per_kind.entry((kind, shortcut)).or_default();
         if let Some(other) = of_kind.get(&group.number) {
-            let class = format!("`{}` ", kind.class_name(naming));
+            let class = if shortcut {
+                format!("`{}` shortcut ", kind.class_name(naming))
+            } else {
+                format!("`{}` ", kind.class_name(naming))
+            };
             return Err(same_number(naming, &group, other, &class));
         }
         of_kind.insert(group.number, group);
     }
-    let per_kind: BTreeMap<LayerKind, Vec<Group<'f, 'a>>> = per_kind
+    let per_kind: BTreeMap<(LayerKind, bool), Vec<Group<'f, 'a>>> = per_kind
         .into_iter()
-        .map(|(kind, groups)| (kind, groups.into_values().collect()))
+        .map(|(role, groups)| (role, groups.into_values().collect()))
         .collect();
 
     // Layers of the file beyond the network's, kind by kind.
-    for (&kind, groups) in &per_kind {
-        let ours = layers.iter().filter(|l| l.kind == kind).count();
+    for (&(kind, shortcut), groups) in &per_kind {
+        let ours = layers.iter().filter(|l| role(l) == (kind, shortcut)).count();
         if let Some(group) = groups.get(ours) {
-            let reason = if ours == 0 {
-                format!(
+            let reason = match (shortcut, ours) {
+                (true, 0) => format!(
+                    "layer `{}` is named as a shortcut, {}, but the network has no `residual (project)` block whose projection is a {} layer: is the file for another architecture?",
+                    shorten(group.layer),
+                    kind.class(naming),
+                    kind.name()
+                ),
+                (true, _) => format!(
+                    "the file has more Keras `{}` layers named as shortcuts than the network's {ours} `residual (project)` block{} with a {} projection: is it for another architecture?",
+                    kind.class_name(naming),
+                    if ours == 1 { "" } else { "s" },
+                    kind.name()
+                ),
+                (false, 0) => format!(
                     "layer `{}` is {}, but the network has no {} layer: is the file for another architecture?",
                     shorten(group.layer),
                     kind.class(naming),
                     kind.name()
-                )
-            } else {
-                format!(
+                ),
+                (false, _) => format!(
                     "the file has more Keras `{}` layers than the network's {ours} {} layer{}: is it for another architecture?",
                     kind.class_name(naming),
                     kind.name(),
                     if ours == 1 { "" } else { "s" }
-                )
+                ),
             };
             return Err(Error::UnexpectedTensor {
                 name: group.first(),
@@ -1486,28 +1576,72 @@ fn by_keras_layers<'f, 'a>(
 
     let total = layers.last().map_or(0, |l| l.start + l.tensors.len());
     let mut found = vec![None; total];
-    let mut rank: BTreeMap<LayerKind, usize> = BTreeMap::new();
+    let mut rank: BTreeMap<(LayerKind, bool), usize> = BTreeMap::new();
     for layer in layers {
-        let k = rank.entry(layer.kind).or_insert(0);
+        let k = rank.entry(role(layer)).or_insert(0);
         *k += 1;
-        let groups = per_kind.get(&layer.kind).map_or(&[][..], Vec::as_slice);
+        let groups = per_kind.get(&role(layer)).map_or(&[][..], Vec::as_slice);
         let class = layer.kind.class_name(naming);
         let Some(group) = groups.get(*k - 1) else {
             let theirs = groups.len();
-            let ours = layers.iter().filter(|l| l.kind == layer.kind).count();
+            let ours = layers.iter().filter(|l| role(l) == role(layer)).count();
+            let shortcuts = if role(layer).1 { " named as shortcuts" } else { "" };
             return Err(missing_layer(
                 naming,
                 layer,
                 format!(
-                    "the file has {theirs} Keras `{class}` layer{}, the network {ours} {} layer{}",
+                    "the file has {theirs} Keras `{class}` layer{}{shortcuts}, the network {ours} {} layer{}",
                     if theirs == 1 { "" } else { "s" },
                     layer.kind.name(),
                     if ours == 1 { "" } else { "s" }
                 ),
             ));
         };
-        let position = format!("the network's {} {} layer", ordinal(*k), layer.kind.name());
+        let position = if role(layer).1 {
+            format!("the network's {} {} projection", ordinal(*k), layer.kind.name())
+        } else {
+            format!("the network's {} {} layer", ordinal(*k), layer.kind.name())
+        };
         match_group(naming, group, layer, &position, &mut found)?;
     }
+    if !named {
+        check_keras_order(&per_kind, layers, &found)?;
+    }
     Ok(found)
+}
+
+/// A Keras file whose layers of a kind could be the network's in another order, a shortcut
+/// created before some of its block's layers, with every shape fitting: an error saying how to
+/// give the order.
+fn check_keras_order(
+    per_kind: &BTreeMap<(LayerKind, bool), Vec<Group<'_, '_>>>,
+    layers: &[Layer<'_, '_>],
+    found: &Found<'_, '_>,
+) -> Result<(), Error> {
+    let naming = Naming::Keras;
+    for (&(kind, _), groups) in per_kind {
+        let ours: Vec<&Layer<'_, '_>> = layers.iter().filter(|l| l.kind == kind).collect();
+        // A file that does not fit the network's order is refused for its shapes.
+        if !ours.iter().all(|l| l.fits(naming, found)) {
+            continue;
+        }
+        let Some((at, other)) = projection::other_order(&ours, naming) else {
+            continue;
+        };
+        let (Some(group), Some(here), Some(there)) = (groups.get(at), ours.get(at), ours.get(other))
+        else {
+            continue;
+        };
+        let class = kind.class_name(naming);
+        return Err(Error::UnexpectedTensor {
+            name: group.first(),
+            reason: format!(
+                "layer `{}` could be the network's `{}` or its `{}`: the Keras `{class}` layers have the same shapes in both orders, so the file cannot tell whether a block's shortcut `{class}` layer was created after the block's layers (nnet's order: the projection `residual{{k}}` counts right after its block's last layer) or before them: name the shortcut layers `shortcut`, `shortcut_1`, … in the order of the blocks (`{class}(…, name=\"shortcut_1\")`), which the import matches to the network's projections",
+                shorten(group.layer),
+                here.label(),
+                there.label()
+            ),
+        });
+    }
+    Ok(())
 }
