@@ -87,6 +87,40 @@ use layout::{ChannelsFirst, file_rank};
 /// layers are, when each module's kind is told by its tensors: the network's layers of each
 /// kind take the modules of that kind; where that is ambiguous too (two unnumbered modules of
 /// one kind), the error says so, and [`ResolveOptions::module_order`] gives the order.
+///
+/// # Residual projections
+///
+/// The projection of a `residual (project)` block is the layer `residual{k}` (`k` counting every
+/// block in the order of the declaration), a dense layer on vectors and a 1×1 convolution on
+/// fixed shapes ([`TensorSpec::of_projection`]); the network lists its tensors right after
+/// those of the block's last layer, and it counts among the layers of its kind there:
+///
+/// | projection | nnet | PyTorch | Keras |
+/// | --- | --- | --- | --- |
+/// | dense | `residual{k}.kernel` `[units, inputs]`, `.bias` `[units]` | `nn.Linear` `weight` `[units, inputs]`, `bias` | `Dense` `kernel` `[inputs, units]`, `bias` |
+/// | conv1d | `residual{k}.kernel` `[filters, inputs]`, `.bias` `[filters]` | `nn.Conv1d(k=1)` `weight` `[filters, inputs, 1]`, `bias` | `Conv1D(1)` `kernel` `[1, inputs, filters]`, `bias` |
+/// | conv2d | `residual{k}.kernel` `[filters, inputs]`, `.bias` `[filters]` | `nn.Conv2d(k=1)` `weight` `[filters, inputs, 1, 1]`, `bias` | `Conv2D(1)` `kernel` `[1, 1, inputs, filters]`, `bias` |
+///
+/// A file does not say which of its layers is a block's shortcut, so the position decides:
+///
+/// - Keras numbers layers in the order they are created (`dense_4`, `dense_5`): create each
+///   shortcut layer *after* the layers of its block (`h = block(x); s = Dense(n)(x);
+///   Add()([s, h])`), and its number puts it where the network has its projection. A shortcut
+///   created before its block's layers is where the network has a layer of the block; where
+///   that gives some layer the wrong shape, the file is refused for that shape. Where every
+///   shape would fit either way (the shortcut has the shape of a layer of its kind it could
+///   have been created before, e.g. a block of one `Dense` layer), the file is refused with an
+///   error saying so, because which order was meant cannot be told. Naming the shortcut
+///   layers settles it: Keras layers whose name (without a number at its end) ends in
+///   `shortcut` or `residual` (`shortcut`, `shortcut_1`, `block2_shortcut`) take the network's
+///   projections, in the order of their numbers, and the other layers take its other layers.
+/// - A PyTorch state dict's order is lost in a safetensors file (its keys are sorted by
+///   name), and the names of a model of blocks (`stem`, `blocks.0.fc1`, `blocks.1.shortcut`,
+///   `head`) rarely give it: [`ResolveOptions::module_order`] lists the modules in the order
+///   of the network's layers, each shortcut right after its block's last layer (the order of
+///   `state_dict()` where the block registers its shortcut last). An order found from the
+///   modules' numbers or kinds is refused where a shortcut listed before its block's layers
+///   would fit every module as well; a given order is taken as it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Naming {
     /// nnet's own files: `dense1.weight` `[units, inputs]`, `dense1.bias` `[units]`,
@@ -1352,7 +1386,11 @@ fn check_pytorch_order(
         pytorch_order::Rule::Given => return Ok(()),
         pytorch_order::Rule::Numbers => vec![(0..layers.len()).collect()],
         pytorch_order::Rule::Kinds => tensor_kinds()
-            .map(|kind| (0..layers.len()).filter(|&i| layers[i].kind == kind).collect())
+            .map(|kind| {
+                (0..layers.len())
+                    .filter(|&i| layers[i].kind == kind)
+                    .collect()
+            })
             .collect(),
     };
     if !layers.iter().all(|l| l.fits(naming, found)) {
@@ -1370,7 +1408,10 @@ fn check_pytorch_order(
         let Some(unit) = units.get(index) else {
             continue;
         };
-        let modules: Vec<String> = units.iter().map(|u| format!("\"{}\"", shorten(u.key))).collect();
+        let modules: Vec<String> = units
+            .iter()
+            .map(|u| format!("\"{}\"", shorten(u.key)))
+            .collect();
         let mut modules = modules;
         modules.dedup();
         return Err(Error::UnexpectedTensor {
@@ -1539,7 +1580,10 @@ fn by_keras_layers<'f, 'a>(
 
     // Layers of the file beyond the network's, kind by kind.
     for (&(kind, shortcut), groups) in &per_kind {
-        let ours = layers.iter().filter(|l| role(l) == (kind, shortcut)).count();
+        let ours = layers
+            .iter()
+            .filter(|l| role(l) == (kind, shortcut))
+            .count();
         if let Some(group) = groups.get(ours) {
             let reason = match (shortcut, ours) {
                 (true, 0) => format!(
@@ -1585,7 +1629,11 @@ fn by_keras_layers<'f, 'a>(
         let Some(group) = groups.get(*k - 1) else {
             let theirs = groups.len();
             let ours = layers.iter().filter(|l| role(l) == role(layer)).count();
-            let shortcuts = if role(layer).1 { " named as shortcuts" } else { "" };
+            let shortcuts = if role(layer).1 {
+                " named as shortcuts"
+            } else {
+                ""
+            };
             return Err(missing_layer(
                 naming,
                 layer,
@@ -1598,7 +1646,11 @@ fn by_keras_layers<'f, 'a>(
             ));
         };
         let position = if role(layer).1 {
-            format!("the network's {} {} projection", ordinal(*k), layer.kind.name())
+            format!(
+                "the network's {} {} projection",
+                ordinal(*k),
+                layer.kind.name()
+            )
         } else {
             format!("the network's {} {} layer", ordinal(*k), layer.kind.name())
         };
@@ -1628,7 +1680,8 @@ fn check_keras_order(
         let Some((at, other)) = projection::other_order(&ours, naming) else {
             continue;
         };
-        let (Some(group), Some(here), Some(there)) = (groups.get(at), ours.get(at), ours.get(other))
+        let (Some(group), Some(here), Some(there)) =
+            (groups.get(at), ours.get(at), ours.get(other))
         else {
             continue;
         };

@@ -50,7 +50,8 @@ fn pytorch_names(bytes: &[u8], net: &[TensorSpec<'_>], modules: &[String]) -> Ve
         module_order: modules,
         ..ResolveOptions::default()
     };
-    let sources = resolve::<f32>(&file, net, Naming::PyTorch, options).unwrap_or_else(|e| panic!("{e}"));
+    let sources =
+        resolve::<f32>(&file, net, Naming::PyTorch, options).unwrap_or_else(|e| panic!("{e}"));
     sources.iter().map(|s| s.tensor.name.clone()).collect()
 }
 
@@ -77,7 +78,11 @@ fn keras_shortcut_created_after_its_block_is_the_projection() {
         .into_iter()
         .enumerate()
     {
-        let name = if i == 0 { "dense".to_owned() } else { format!("dense_{i}") };
+        let name = if i == 0 {
+            "dense".to_owned()
+        } else {
+            format!("dense_{i}")
+        };
         tensors.extend(keras_dense(&name, inputs, units, 100.0 * i as f32));
     }
     let bytes = file_of(&tensors);
@@ -90,7 +95,12 @@ fn keras_shortcut_created_after_its_block_is_the_projection() {
     let mut kernel = vec![0.0; 96];
     sources[10].write_column_major(&mut kernel);
     // nnet's [12, 8] column-major: (r, c) at c * 12 + r is Keras's [8, 12] (c, r), 500 + c * 12 + r.
-    assert!(kernel.iter().enumerate().all(|(i, &v)| v == 500.0 + i as f32));
+    assert!(
+        kernel
+            .iter()
+            .enumerate()
+            .all(|(i, &v)| v == 500.0 + i as f32)
+    );
 
     // Created before its block's layers, the shortcut is `dense_3` and the block's first layer
     // `dense_4`: the network's 5th dense layer (12 -> 12) gets a [8, 12] kernel, refused.
@@ -99,11 +109,18 @@ fn keras_shortcut_created_after_its_block_is_the_projection() {
         .into_iter()
         .enumerate()
     {
-        let name = if i == 0 { "dense".to_owned() } else { format!("dense_{i}") };
+        let name = if i == 0 {
+            "dense".to_owned()
+        } else {
+            format!("dense_{i}")
+        };
         first.extend(keras_dense(&name, inputs, units, 100.0 * i as f32));
     }
     let text = error(&file_of(&first), &net, Naming::Keras);
-    assert!(text.contains("tensor `dense_4/kernel` has shape [8, 12], expected [12, 12]"), "{text}");
+    assert!(
+        text.contains("tensor `dense_4/kernel` has shape [8, 12], expected [12, 12]"),
+        "{text}"
+    );
 }
 
 /// `input 4; residual (project) { dense 8; } dense 2;`: the projection's kernel and the
@@ -161,7 +178,9 @@ fn keras_shapes_that_cannot_tell_the_shortcut_are_refused_unless_it_is_named() {
     longer.extend(TensorSpec::of_layer(Dense, "dense3", 2, 2, true));
     let text = error(&file_of(&two), &longer, Naming::Keras);
     assert!(
-        text.contains("the file has 1 Keras `Dense` layer named as shortcuts, the network 2 dense layers"),
+        text.contains(
+            "the file has 1 Keras `Dense` layer named as shortcuts, the network 2 dense layers"
+        ),
         "{text}"
     );
 }
@@ -177,7 +196,10 @@ fn nested_projections_of_one_shape_are_refused() {
     tensors.extend(keras_dense("dense_1", 4, 8, 100.0));
     tensors.extend(keras_dense("dense_2", 4, 8, 200.0));
     let text = error(&file_of(&tensors), &net, Naming::Keras);
-    assert!(text.contains("could be the network's `residual2` or its `residual1`"), "{text}");
+    assert!(
+        text.contains("could be the network's `residual2` or its `residual1`"),
+        "{text}"
+    );
     // Every layer of another shape: nothing to tell apart.
     let mut net = TensorSpec::of_layer(Dense, "dense1", 4, 8, true);
     net.extend(TensorSpec::of_layer(Dense, "dense2", 8, 6, true));
@@ -189,15 +211,20 @@ fn nested_projections_of_one_shape_are_refused() {
     tensors.extend(keras_dense("dense_3", 4, 6, 300.0));
     // dense_1 and dense_2 are both [8, 6]: `residual2` could be either.
     let text = error(&file_of(&tensors), &net, Naming::Keras);
-    assert!(text.contains("could be the network's `dense2` or its `residual2`"), "{text}");
+    assert!(
+        text.contains("could be the network's `dense2` or its `residual2`"),
+        "{text}"
+    );
 }
 
 #[test]
 fn conv_projections_are_one_tap_kernels_in_every_layout() {
     // `conv2d 8 3 (strides = 2); batch_norm;` then the 1×1 projection from 4 channels.
     let mut net = vec![
-        TensorSpec::matrix(Conv2d, "conv2d1", "kernel", 8, 36)
-            .with_layout(crate::Layout::Kernel { size: [3, 3], multiplier: 1 }),
+        TensorSpec::matrix(Conv2d, "conv2d1", "kernel", 8, 36).with_layout(crate::Layout::Kernel {
+            size: [3, 3],
+            multiplier: 1,
+        }),
         TensorSpec::vector(Conv2d, "conv2d1", "bias", 8),
     ];
     net.extend(TensorSpec::of_layer(BatchNorm, "batch_norm1", 8, 8, true));
@@ -218,7 +245,10 @@ fn conv_projections_are_one_tap_kernels_in_every_layout() {
     let found = pytorch_names(&bytes, &net, &modules);
     assert_eq!(found[6..], ["layer.shortcut.weight", "layer.shortcut.bias"]);
     let file = parse(&bytes);
-    let options = ResolveOptions { module_order: &modules, ..ResolveOptions::default() };
+    let options = ResolveOptions {
+        module_order: &modules,
+        ..ResolveOptions::default()
+    };
     let sources = resolve::<f32>(&file, &net, Naming::PyTorch, options).unwrap();
     let mut kernel = vec![0.0; 32];
     sources[6].write_column_major(&mut kernel);
@@ -240,7 +270,10 @@ fn conv_projections_are_one_tap_kernels_in_every_layout() {
     // A shortcut of 3×3 taps is no projection's.
     keras[2] = counting("conv2d_1/kernel", &[3, 3, 4, 8], 0.0);
     let text = error(&file_of(&keras), &net, Naming::Keras);
-    assert!(text.contains("tensor `conv2d_1/kernel` has shape [3, 3, 4, 8], expected [1, 1, 4, 8]"), "{text}");
+    assert!(
+        text.contains("tensor `conv2d_1/kernel` has shape [3, 3, 4, 8], expected [1, 1, 4, 8]"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -256,7 +289,10 @@ fn pytorch_orders_from_names_that_cannot_tell_the_shortcut_are_refused() {
         text.starts_with("unexpected tensor `0.bias`: module `0` could be the network's `dense1` or its `residual1`"),
         "{text}"
     );
-    assert!(text.contains("`LoadOptions::pytorch().with_module_order([\"0\", \"1\", \"2\"])`"), "{text}");
+    assert!(
+        text.contains("`LoadOptions::pytorch().with_module_order([\"0\", \"1\", \"2\"])`"),
+        "{text}"
+    );
     // The order given is taken as it is.
     let found = pytorch_names(&bytes, &net, &order(&["1", "0", "2"]));
     assert_eq!(found[..4], ["1.weight", "1.bias", "0.weight", "0.bias"]);
@@ -268,8 +304,15 @@ fn pytorch_orders_from_names_that_cannot_tell_the_shortcut_are_refused() {
     let bytes = file_of(&tensors);
     let text = error(&bytes, &net, Naming::PyTorch);
     assert!(text.contains("with_module_order"), "{text}");
-    let found = pytorch_names(&bytes, &net, &order(&["block.fc1", "block.shortcut", "head"]));
-    assert_eq!(found[2..4], ["block.shortcut.weight", "block.shortcut.bias"]);
+    let found = pytorch_names(
+        &bytes,
+        &net,
+        &order(&["block.fc1", "block.shortcut", "head"]),
+    );
+    assert_eq!(
+        found[2..4],
+        ["block.shortcut.weight", "block.shortcut.bias"]
+    );
 
     // Shapes that tell: the numbers' order is checked and kept.
     let net = mlp();
@@ -282,4 +325,136 @@ fn pytorch_orders_from_names_that_cannot_tell_the_shortcut_are_refused() {
     }
     let found = names(&file_of(&tensors), &net, Naming::PyTorch);
     assert_eq!(found[10..12], ["layers.5.weight", "layers.5.bias"]);
+}
+
+/// A convolution's kernel `[filters, taps·inputs]` and bias.
+fn conv(
+    kind: LayerKind,
+    name: &'static str,
+    inputs: usize,
+    filters: usize,
+    size: [usize; 2],
+) -> Vec<TensorSpec<'static>> {
+    vec![
+        TensorSpec::matrix(kind, name, "kernel", filters, size[0] * size[1] * inputs).with_layout(
+            crate::Layout::Kernel {
+                size,
+                multiplier: 1,
+            },
+        ),
+        TensorSpec::vector(kind, name, "bias", filters),
+    ]
+}
+
+/// The ResNet of `tools/keras_residual.py` and `tools/pytorch_residual.py`: a stem, a basic
+/// block, a strided one projected by `residual2`, the dense head.
+fn resnet() -> Vec<TensorSpec<'static>> {
+    let mut net = conv(Conv2d, "conv2d1", 3, 4, [3, 3]);
+    net.extend(conv(Conv2d, "conv2d2", 4, 4, [3, 3]));
+    net.extend(TensorSpec::of_layer(BatchNorm, "batch_norm1", 4, 4, true));
+    net.extend(conv(Conv2d, "conv2d3", 4, 4, [3, 3]));
+    net.extend(TensorSpec::of_layer(BatchNorm, "batch_norm2", 4, 4, true));
+    net.extend(conv(Conv2d, "conv2d4", 4, 8, [3, 3]));
+    net.extend(TensorSpec::of_layer(BatchNorm, "batch_norm3", 8, 8, true));
+    net.extend(conv(Conv2d, "conv2d5", 8, 8, [3, 3]));
+    net.extend(TensorSpec::of_layer(BatchNorm, "batch_norm4", 8, 8, true));
+    net.extend(TensorSpec::of_projection(Conv2d, "residual2", 4, 8));
+    net.extend(TensorSpec::of_layer(Dense, "dense1", 8, 3, true));
+    net
+}
+
+/// The WaveNet of the scripts: a 1×1 stem, blocks of dilations 1, 2 and 4 (the last one
+/// projected by `residual3`), a 1×1 head.
+fn wavenet() -> Vec<TensorSpec<'static>> {
+    use LayerKind::Conv1d;
+    let mut net = conv(Conv1d, "conv1d1", 2, 6, [1, 1]);
+    net.extend(conv(Conv1d, "conv1d2", 6, 6, [1, 2]));
+    net.extend(conv(Conv1d, "conv1d3", 6, 6, [1, 1]));
+    net.extend(conv(Conv1d, "conv1d4", 6, 6, [1, 2]));
+    net.extend(conv(Conv1d, "conv1d5", 6, 6, [1, 1]));
+    net.extend(conv(Conv1d, "conv1d6", 6, 8, [1, 2]));
+    net.extend(conv(Conv1d, "conv1d7", 8, 8, [1, 1]));
+    net.extend(TensorSpec::of_projection(Conv1d, "residual3", 6, 8));
+    net.extend(conv(Conv1d, "conv1d8", 8, 1, [1, 1]));
+    net
+}
+
+/// The residual fixture `name` of the repository's `tests/fixtures/residual`.
+fn fixture(name: &str) -> Vec<u8> {
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/residual")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Every tensor of `net` read from the framework's file is, value for value, the one the
+/// script converted to nnet's layout in the reference file.
+fn assert_reference(net: &[TensorSpec<'_>], naming: Naming, name: &str) {
+    let bytes = fixture(&format!("{name}.safetensors"));
+    let file = parse(&bytes);
+    let modules: Vec<String> = file
+        .metadata("module_order")
+        .map(|m| m.split(',').map(str::to_owned).collect())
+        .unwrap_or_default();
+    let options = ResolveOptions {
+        module_order: &modules,
+        ..ResolveOptions::default()
+    };
+    let sources =
+        resolve::<f32>(&file, net, naming, options).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let reference_bytes = fixture(&format!("{name}_reference.safetensors"));
+    let reference = parse(&reference_bytes);
+    for (spec, source) in net.iter().zip(&sources) {
+        let tensor = reference
+            .tensor(&spec.name())
+            .unwrap_or_else(|| panic!("{}", spec.name()));
+        let expected: Vec<f32> = tensor
+            .data
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect();
+        let mut memory = vec![0.0; spec.rows * spec.cols];
+        source.write_column_major(&mut memory);
+        for r in 0..spec.rows {
+            for c in 0..spec.cols {
+                assert_eq!(
+                    memory[c * spec.rows + r],
+                    expected[r * spec.cols + c],
+                    "{name}: {}[{r}, {c}]",
+                    spec.name()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_keras_fixtures_hold_the_scripts_tensors_in_nnets_layout() {
+    assert_reference(&mlp(), Naming::Keras, "keras_mlp");
+    assert_reference(&resnet(), Naming::Keras, "keras_resnet");
+    assert_reference(&wavenet(), Naming::Keras, "keras_wavenet");
+    // The MLP's shortcut created before its block's layers: refused for its shapes.
+    let text = error(
+        &fixture("keras_mlp_shortcut_first.safetensors"),
+        &mlp(),
+        Naming::Keras,
+    );
+    assert!(
+        text.contains("tensor `dense_4/kernel` has shape [8, 12], expected [12, 12]"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_pytorch_fixtures_hold_the_scripts_tensors_in_nnets_layout_in_their_module_order() {
+    assert_reference(&mlp(), Naming::PyTorch, "pytorch_mlp");
+    assert_reference(&resnet(), Naming::PyTorch, "pytorch_resnet");
+    assert_reference(&wavenet(), Naming::PyTorch, "pytorch_wavenet");
+    // Without the order, their names (`blocks.1.fc1`, `stem`, `head`) give none.
+    let text = error(
+        &fixture("pytorch_resnet.safetensors"),
+        &resnet(),
+        Naming::PyTorch,
+    );
+    assert!(text.contains("with_module_order"), "{text}");
 }

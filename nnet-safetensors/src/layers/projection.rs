@@ -32,7 +32,12 @@ impl<'n> TensorSpec<'n> {
     /// assert_eq!(conv[0].file_shape(Naming::PyTorch), [8, 4, 1, 1]);
     /// assert_eq!(conv[1].shape(), [8]);
     /// ```
-    pub fn of_projection(kind: LayerKind, layer: &'n str, inputs: usize, units: usize) -> Vec<Self> {
+    pub fn of_projection(
+        kind: LayerKind,
+        layer: &'n str,
+        inputs: usize,
+        units: usize,
+    ) -> Vec<Self> {
         let kernel = TensorSpec::matrix(kind, layer, "kernel", units, inputs);
         let kernel = match kind.decl().number.kernel_axes() {
             0 => kernel,
