@@ -2,6 +2,8 @@
 //! under [`__private`](crate::__private), the only path to each.
 
 use crate::layer::Recurrent;
+use nalgebra::SVector;
+
 use crate::{Layer, Scalar, TensorInfo};
 
 /// Tensor `index` of the layer that `field` selects, named after that layer: how generated
@@ -14,6 +16,47 @@ pub fn tensor_info_of<N, L: Layer<IN, OUT, T>, const IN: usize, const OUT: usize
 ) -> Option<TensorInfo> {
     let _ = field;
     L::tensor_info(index).map(|t| t.in_layer(layer))
+}
+
+/// Tensor `index` of the projection of a `residual (project)` block that `field` selects, named
+/// after the block (`residual{k}`): a dense layer's `weight` is the projection's `kernel`, so
+/// that a projection's tensors are `residual{k}.kernel` and `residual{k}.bias` whether it is a
+/// dense layer or a 1×1 convolution.
+#[inline]
+pub fn projection_tensor_info_of<
+    N,
+    L: Layer<IN, OUT, T>,
+    const IN: usize,
+    const OUT: usize,
+    T: Scalar,
+>(
+    field: fn(&N) -> &L,
+    index: usize,
+    layer: &'static str,
+) -> Option<TensorInfo> {
+    tensor_info_of(field, index, layer).map(|t| match t.tensor {
+        "weight" => TensorInfo {
+            tensor: "kernel",
+            ..t
+        },
+        _ => t,
+    })
+}
+
+/// `y += x`: the sum of a residual block, its input (or its projection) added to its output.
+#[inline]
+pub fn add_assign<T: Scalar, const N: usize>(y: &mut SVector<T, N>, x: &SVector<T, N>) {
+    for (y, x) in y.iter_mut().zip(x.iter()) {
+        *y += *x;
+    }
+}
+
+/// `y += x` over a batch's flat values: [`add_assign`] for the batched passes.
+#[inline]
+pub fn add_assign_slice<T: Scalar>(y: &mut [T], x: &[T]) {
+    for (y, x) in y.iter_mut().zip(x) {
+        *y += *x;
+    }
 }
 
 /// Tensor `index` of the recurrent layer that `field` selects, named after that layer: how

@@ -106,13 +106,16 @@ pub use rand;
 pub mod __private {
     #[cfg(feature = "std")]
     pub use crate::dense::gemm::{Kernel as GemmKernel, gemm_with};
-    pub use crate::generated::{recurrent_tensor_info_of, tensor_info_of};
+    pub use crate::generated::{
+        add_assign, add_assign_slice, projection_tensor_info_of, recurrent_tensor_info_of,
+        tensor_info_of,
+    };
     #[cfg(feature = "std")]
     pub use crate::network::{
         SamplePasses, accumulate_each, accumulate_with, check_batch_lengths, forward_each,
     };
     #[cfg(feature = "std")]
-    pub use crate::summary::{Costs, summary, summary_with};
+    pub use crate::summary::{Costs, summary, summary_nested, summary_with};
     pub use {pulp, rand_chacha};
 
     /// The batch functions generated code calls, under the path it calls them by.

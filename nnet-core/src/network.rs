@@ -120,6 +120,24 @@ impl LayerSpec {
         }
     }
 
+    /// Whether this is the sum of a residual block, which `network!` names `residual{k}` and
+    /// lists right after the block's last layer: its `inputs` are the block's input, its
+    /// `output` the sum's; its kind is its projection's (a dense layer or a 1×1 convolution,
+    /// whose tensors are `residual{k}.kernel` and `residual{k}.bias`), or a linear `Activation`
+    /// without parameters for a block without projection.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_core::{activation::ActivationKind, LayerSpec};
+    ///
+    /// assert!(LayerSpec::dense("residual2", 8, 4, ActivationKind::Linear).is_residual());
+    /// assert!(!LayerSpec::dense("dense1", 8, 4, ActivationKind::Linear).is_residual());
+    /// ```
+    pub fn is_residual(&self) -> bool {
+        self.name.starts_with("residual")
+    }
+
     /// Trainable parameters of the layer.
     pub const fn params(&self) -> usize {
         self.trainable

@@ -65,6 +65,40 @@ pub fn summary_with(
     layers: &[LayerSpec],
     costs: Option<Costs>,
 ) -> String {
+    summary_nested(name, input, layers, &[], costs)
+}
+
+/// [`summary_with`] for a network with residual blocks: `depths[i]` is the number of blocks
+/// around `layers[i]` (missing: 0), whose label is indented by two spaces per block. A block's
+/// sum ([`LayerSpec::is_residual`]) is a row `residual{k} (Add)`, as Keras shows its `Add`
+/// layer, with the block's output shape and its projection's parameters, after the block's
+/// layers and at the depth of the block itself.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::{__private::summary_nested, activation::ActivationKind, LayerKind, LayerSpec, Shape};
+///
+/// let sum = LayerSpec {
+///     name: "residual1",
+///     kind: LayerKind::Activation,
+///     text: "residual",
+///     ..LayerSpec::dense("residual1", 4, 4, ActivationKind::Linear).with_counts(4, 0, 0)
+/// };
+/// let layers = [LayerSpec::dense("dense1", 4, 4, ActivationKind::Relu), sum];
+/// let text = summary_nested("Net", Shape::Vector(4), &layers, &[1, 0], None);
+/// assert!(text.contains("\n   dense1 (Dense, relu)"));
+/// assert!(text.contains("\n residual1 (Add)"));
+/// assert!(text.contains("Total params: 20"));
+/// ```
+pub fn summary_nested(
+    name: &str,
+    input: Shape,
+    layers: &[LayerSpec],
+    depths: &[usize],
+    costs: Option<Costs>,
+) -> String {
+    let indent = |index: usize| "  ".repeat(depths.get(index).copied().unwrap_or(0));
     // What each layer reads: the input, then the output of the layer before it.
     let inputs: Vec<Shape> = core::iter::once(input)
         .chain(layers.iter().map(|l| l.output))
@@ -76,6 +110,9 @@ pub fn summary_with(
             (LayerKind::GlobalMaxPool, Shape::Steps { .. }) => "GlobalMaxPooling1D",
             _ => layer.kind.keras_name(),
         };
+        if layer.is_residual() {
+            return format!("{} (Add)", layer.name);
+        }
         match layer.kind {
             LayerKind::Dense
             | LayerKind::Activation
@@ -91,7 +128,8 @@ pub fn summary_with(
     let width = layers
         .iter()
         .zip(&inputs)
-        .map(|l| label(l).chars().count() + 1)
+        .enumerate()
+        .map(|(i, l)| indent(i).len() + label(l).chars().count() + 1)
         .max()
         .unwrap_or(0)
         .max(32);
@@ -110,9 +148,9 @@ pub fn summary_with(
     text.push_str(&heavy);
     text.push('\n');
     text.push_str(&row("input (Input)", &input.to_string(), "0"));
-    for (layer, read) in layers.iter().zip(&inputs) {
+    for (i, (layer, read)) in layers.iter().zip(&inputs).enumerate() {
         text.push_str(&row(
-            &label((layer, read)),
+            &format!("{}{}", indent(i), label((layer, read))),
             &layer.output.to_string(),
             &(layer.trainable + layer.non_trainable).to_string(),
         ));

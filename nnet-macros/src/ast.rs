@@ -35,6 +35,49 @@ pub(crate) enum Statement {
     },
     /// `KIND [number] [activation] [(options)];`: `dense 10 relu;`, `dropout 0.5;`, …
     Layer(LayerStmt),
+    /// `residual [(project)] { lines }`: output = input + block(input).
+    Residual(ResidualStmt),
+}
+
+/// `residual { … }` or `residual (project) { … }`, its lines parsed as the network's are.
+pub(crate) struct ResidualStmt {
+    /// The `///` doc comments before the line, which document the projection's field.
+    pub docs: Vec<Attribute>,
+    /// The `residual` keyword, where errors about the block as a whole point.
+    pub keyword: Ident,
+    /// The `project` of `residual (project)`.
+    pub project: Option<Ident>,
+    /// The braces around the block's lines.
+    pub braces: Span,
+    pub body: Vec<Statement>,
+}
+
+impl Statement {
+    /// The layer lines of `statements` in source order, those inside `residual` blocks included.
+    pub(crate) fn layer_lines(statements: &[Statement]) -> Vec<&LayerStmt> {
+        let mut lines = Vec::new();
+        for statement in statements {
+            match statement {
+                Statement::Layer(line) => lines.push(line),
+                Statement::Residual(block) => lines.extend(Statement::layer_lines(&block.body)),
+                Statement::Input { .. } => {}
+            }
+        }
+        lines
+    }
+
+    /// The `residual` lines of `statements` in the source order of their keywords (the order
+    /// of their ordinals), nested ones included.
+    pub(crate) fn residual_lines(statements: &[Statement]) -> Vec<&ResidualStmt> {
+        let mut lines = Vec::new();
+        for statement in statements {
+            if let Statement::Residual(block) = statement {
+                lines.push(block);
+                lines.extend(Statement::residual_lines(&block.body));
+            }
+        }
+        lines
+    }
 }
 
 /// `KIND [number] [activation] [(options)];`; which parts a kind needs is checked later.

@@ -6,7 +6,8 @@ use syn::parse::{Parse, ParseStream, Parser};
 use syn::{Attribute, Ident, Lit, LitStr, Token, Visibility};
 
 use crate::ast::{
-    AxesLit, InputSize, LayerOption, LayerStmt, NetworkDef, OptionValue, SizeLit, Statement,
+    AxesLit, InputSize, LayerOption, LayerStmt, NetworkDef, OptionValue, ResidualStmt, SizeLit,
+    Statement,
 };
 use crate::diagnostics::{closest, did_you_mean, one_of, push_error, word_list};
 use crate::kw;
@@ -154,11 +155,23 @@ fn split_statements(body: TokenStream, errors: &mut Option<syn::Error>) -> Vec<T
         )
     };
     let tokens: Vec<TokenTree> = body.into_iter().collect();
+    // Set right after the `}` of a `residual` block, which ends its line: one `;` after it is
+    // allowed.
+    let mut after_block = false;
     for (i, token) in tokens.iter().enumerate() {
         // `activation = relu` inside a line is a misplaced option, not a new line.
         let before_equals =
             matches!(tokens.get(i + 1), Some(TokenTree::Punct(p)) if p.as_char() == '=');
+        let closed_block = std::mem::take(&mut after_block);
         match token {
+            TokenTree::Punct(p) if p.as_char() == ';' && closed_block && current.is_empty() => {}
+            TokenTree::Group(group)
+                if group.delimiter() == Delimiter::Brace && starts_residual(&current) =>
+            {
+                current.push(token.clone());
+                statements.push(current.drain(..).collect());
+                after_block = true;
+            }
             TokenTree::Punct(p) if p.as_char() == ';' => {
                 if current.is_empty() {
                     push_error(
@@ -173,7 +186,9 @@ fn split_statements(body: TokenStream, errors: &mut Option<syn::Error>) -> Vec<T
                 if !current.is_empty()
                     && !only_attributes(&current)
                     && !before_equals
-                    && (ident == "input" || KindWord::from_word(&ident.to_string()).is_some()) =>
+                    && (ident == "input"
+                        || ident == "residual"
+                        || KindWord::from_word(&ident.to_string()).is_some()) =>
             {
                 if let Some(last) = current.last() {
                     push_error(errors, missing_semicolon(last));
@@ -199,6 +214,24 @@ fn split_statements(body: TokenStream, errors: &mut Option<syn::Error>) -> Vec<T
         statements.push(current.into_iter().collect());
     }
     statements
+}
+
+/// Whether the line so far is `residual` or `residual (...)`, after any doc comments: a brace
+/// group next holds the block's lines and ends the line.
+fn starts_residual(tokens: &[TokenTree]) -> bool {
+    let mut rest = tokens;
+    while let [TokenTree::Punct(hash), TokenTree::Group(_), tail @ ..] = rest
+        && hash.as_char() == '#'
+    {
+        rest = tail;
+    }
+    match rest {
+        [TokenTree::Ident(keyword)] => keyword == "residual",
+        [TokenTree::Ident(keyword), TokenTree::Group(group)] => {
+            keyword == "residual" && group.delimiter() == Delimiter::Parenthesis
+        }
+        _ => false,
+    }
 }
 
 /// Whether `tokens` are only attributes, `#[...]` each: the doc comments before a line, which
@@ -318,6 +351,8 @@ fn parse_statement(input: ParseStream) -> syn::Result<Statement> {
             size,
             recovered: false,
         }
+    } else if input.peek(Ident) && input.fork().parse::<Ident>()? == "residual" {
+        Statement::Residual(parse_residual(input, docs)?)
     } else if input.peek(Ident) {
         let ident: Ident = input.fork().parse()?;
         let word = ident.to_string();
@@ -357,6 +392,7 @@ fn unknown_kind(ident: &Ident) -> syn::Error {
     let word = ident.to_string();
     let mut words = kind_words();
     words.push("input");
+    words.push("residual");
     let hint = did_you_mean(&word, &words);
     syn::Error::new(
         ident.span(),
@@ -873,4 +909,77 @@ fn sequence_shape(input: ParseStream, sequence: &Ident) -> syn::Error {
             "a sequence has any number of steps, so `input sequence` takes the values of one step, not a shape: write `input sequence {last};`, or `input (10, {last});` for a fixed number of steps (10 here)"
         ),
     )
+}
+
+/// The forms of a `residual` line.
+const RESIDUAL_FORM: &str = "a residual block is `residual { layer; layer; ... }` (output = input + block(input)) or `residual (project) { ... }` (the input through a trainable projection to the block's output shape)";
+
+/// `residual [(project)] { lines }`, each line of the block parsed as the network's are (an
+/// `input` line is refused), its errors collected.
+fn parse_residual(input: ParseStream, docs: Vec<Attribute>) -> syn::Result<ResidualStmt> {
+    let keyword: Ident = input.parse()?;
+    let project = if input.peek(syn::token::Paren) {
+        let content;
+        let parens = syn::parenthesized!(content in input);
+        let word: Ident = content.parse().map_err(|_| {
+            syn::Error::new(
+                parens.span.join(),
+                format!("expected `project` in the parentheses: {RESIDUAL_FORM}"),
+            )
+        })?;
+        if word != "project" {
+            let hint = if closest(&word.to_string(), &["project"]).is_some() {
+                "; did you mean `project`? write `residual (project) { ... }`".to_owned()
+            } else {
+                format!(": the only word here is `project`; {RESIDUAL_FORM}")
+            };
+            return Err(syn::Error::new(
+                word.span(),
+                format!("unknown word `{word}` after `residual`{hint}"),
+            ));
+        }
+        if !content.is_empty() {
+            return Err(unexpected(&content, RESIDUAL_FORM));
+        }
+        Some(word)
+    } else {
+        None
+    };
+    if !input.peek(syn::token::Brace) {
+        if input.is_empty() {
+            return Err(syn::Error::new(
+                keyword.span(),
+                format!("expected the block's lines in `{{ }}` after `residual`: {RESIDUAL_FORM}"),
+            ));
+        }
+        return Err(unexpected(input, RESIDUAL_FORM));
+    }
+    let Ok(TokenTree::Group(group)) = input.parse::<TokenTree>() else {
+        return Err(input.error(RESIDUAL_FORM));
+    };
+    let mut errors = None;
+    let mut body = Vec::new();
+    for chunk in split_statements(group.stream(), &mut errors) {
+        match parse_statement.parse2(chunk) {
+            Ok(Statement::Input { keyword, .. }) => push_error(
+                &mut errors,
+                syn::Error::new(
+                    keyword.span,
+                    "an `input` line cannot go inside a residual block: the block reads what the line before it outputs; put `input` first in the network",
+                ),
+            ),
+            Ok(statement) => body.push(statement),
+            Err(error) => push_error(&mut errors, error),
+        }
+    }
+    if let Some(errors) = errors {
+        return Err(errors);
+    }
+    Ok(ResidualStmt {
+        docs,
+        keyword,
+        project,
+        braces: group.span(),
+        body,
+    })
 }

@@ -48,7 +48,11 @@ fn read_file(model: &Model, written: &LitStr) -> syn::Result<Baked> {
     })?;
     let parsed =
         SafeTensors::parse(&bytes, DEFAULT_MAX_HEADER).map_err(|e| in_file(e.to_string()))?;
-    let names: Vec<String> = model.layers.iter().map(|l| l.field().to_string()).collect();
+    let names: Vec<String> = model
+        .fields()
+        .iter()
+        .map(|l| l.field().to_string())
+        .collect();
     let specs = tensor_specs(model, &names);
     // An `f64` network bakes `F64` tensors, an `f32` network `F32` ones: a file of the other
     // dtype is an error, as at run time without `LoadOptions::convert_dtype`.
@@ -73,14 +77,23 @@ fn read_file(model: &Model, written: &LitStr) -> syn::Result<Baked> {
 /// one position, which every position shares).
 fn tensor_specs<'a>(model: &Model, names: &'a [String]) -> Vec<TensorSpec<'a>> {
     model
-        .layers
-        .iter()
+        .fields()
+        .into_iter()
         .zip(names)
         .flat_map(|(l, name)| {
             let (inputs, units) = l.inner_dims();
             // Whether the tensors present only with an option (`use_bias`) are there.
             let optional = l.declared_tensors().count() == l.word.decl().tensors.len();
+            let projection = l.residual.is_some();
             TensorSpec::of_layer(l.word, name, inputs, units, optional)
+                .into_iter()
+                .map(move |mut spec| {
+                    // A projection's matrix is `residual{k}.kernel`, dense or convolution.
+                    if projection && spec.tensor == "weight" {
+                        spec.tensor = "kernel";
+                    }
+                    spec
+                })
         })
         .collect()
 }

@@ -174,9 +174,39 @@ pub struct Workspace<T: Scalar = f32> {
     training: bool,
     layers: Vec<LayerBuffers<T>>,
     deltas: [Vec<T>; 2],
+    /// For the sum of each residual block ([`LayerSpec::is_residual`]), the delta of the
+    /// block's input through the skip, kept while the backward pass goes through the block
+    /// (empty for the other layers, and without training).
+    skips: Vec<Vec<T>>,
     /// The seed and step of the training pass, which dropout's masks derive from.
     seed: u64,
     step: u64,
+}
+
+/// The outputs of `layer` for `batch` samples.
+fn outputs_of<T>(layer: &LayerBuffers<T>, batch: usize) -> &[T] {
+    &layer.a[..layer.units * batch]
+}
+
+/// What the backward pass through the sum of a residual block reads and writes, from
+/// [`Workspace::residual_step`].
+#[derive(Debug)]
+pub struct ResidualStep<'a, T = f32> {
+    /// The block's input (empty when it is the batch itself).
+    pub skip_input: &'a [T],
+    /// The projection's `z` from the forward pass.
+    pub z: &'a [T],
+    /// `∂L/∂` of the sum.
+    pub delta: &'a [T],
+    /// The pre-activations of the block's last layer.
+    pub below_z: &'a [T],
+    /// The outputs of the block's last layer.
+    pub below_a: &'a [T],
+    /// Where `∂L/∂` of the block's last output goes (the sum's delta, as it is).
+    pub next: &'a mut [T],
+    /// Where `∂L/∂` of the block's input through the skip goes (empty when the block reads the
+    /// batch itself), kept until the pass reaches the block's first layer.
+    pub skip_delta: &'a mut [T],
 }
 
 /// What the backward pass of one layer reads and writes, from [`Workspace::backward_step`].
@@ -227,6 +257,13 @@ impl<T: Scalar> Workspace<T> {
                 vec![T::zero(); training_len(widest * capacity)],
                 vec![T::zero(); training_len(widest * capacity)],
             ],
+            skips: layers
+                .iter()
+                .map(|l| {
+                    let len = if l.is_residual() { l.inputs * capacity } else { 0 };
+                    vec![T::zero(); training_len(len)]
+                })
+                .collect(),
             seed: 0,
             step: 0,
         }
@@ -255,6 +292,11 @@ impl<T: Scalar> Workspace<T> {
                 .iter()
                 .zip(layers)
                 .all(|(b, l)| b.units == l.units)
+            && self
+                .skips
+                .iter()
+                .zip(layers)
+                .all(|(s, l)| !l.is_residual() || !self.training || s.len() == l.inputs * self.capacity)
     }
 
     /// Sets the seed and the step (the number of the batch in the whole of training) that the
@@ -328,6 +370,97 @@ impl<T: Scalar> Workspace<T> {
         let n = batch.min(outputs.len());
         outputs[..n].copy_from_slice(&a[..n]);
         total
+    }
+
+    /// For the sum of a residual block at `index` and `batch` samples: the block's input (the
+    /// outputs of layer `skip`; empty for `None`, the batch itself), the outputs of the block's
+    /// last layer (layer `index − 1`), and the sum's pre-activations (the projection's, empty
+    /// in a workspace made [`for_inference`](Self::for_inference)) and outputs to fill.
+    ///
+    /// # Panics
+    ///
+    /// If `batch` exceeds the capacity, `index` is 0 or past the last layer, or `skip` is not
+    /// before `index`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_core::{activation::ActivationKind, batch::Workspace, LayerSpec};
+    ///
+    /// // `input 2; dense 2; residual { dense 2; }`: the sum reads dense1's and dense2's outputs.
+    /// let layers = [
+    ///     LayerSpec::dense("dense1", 2, 2, ActivationKind::Linear),
+    ///     LayerSpec::dense("dense2", 2, 2, ActivationKind::Linear),
+    ///     LayerSpec::dense("residual1", 2, 2, ActivationKind::Linear).with_counts(2, 0, 0),
+    /// ];
+    /// let mut workspace: Workspace = Workspace::new(&layers, 4);
+    /// let (skip, output, z, sum) = workspace.residual(2, Some(0), 3);
+    /// assert_eq!((skip.len(), output.len(), z.len(), sum.len()), (6, 6, 6, 6));
+    /// ```
+    pub fn residual(
+        &mut self,
+        index: usize,
+        skip: Option<usize>,
+        batch: usize,
+    ) -> (&[T], &[T], &mut [T], &mut [T]) {
+        let (below, this) = self.layers.split_at_mut(index);
+        let this = &mut this[0];
+        let n = this.units * batch;
+        let skip = skip.map_or(&[][..], |s| outputs_of(&below[s], batch));
+        let last = below.last().map_or(&[][..], |l| outputs_of(l, batch));
+        let z = if self.training {
+            &mut this.z[..n]
+        } else {
+            &mut []
+        };
+        (skip, last, z, &mut this.a[..n])
+    }
+
+    /// The buffers of the backward pass through the sum of a residual block at `index` (see
+    /// [`residual`](Self::residual)), for `batch` samples.
+    pub fn residual_step(
+        &mut self,
+        index: usize,
+        skip: Option<usize>,
+        batch: usize,
+    ) -> ResidualStep<'_, T> {
+        let units = self.layers[index].units;
+        let skip_input = skip.map_or(&[][..], |s| outputs_of(&self.layers[s], batch));
+        let skip_len = skip_input.len();
+        let z = &self.layers[index].z[..units * batch];
+        let [even, odd] = &mut self.deltas;
+        let (delta, next) = if index.is_multiple_of(2) {
+            (&*even, odd)
+        } else {
+            (&*odd, even)
+        };
+        let below = &self.layers[index - 1];
+        let n = below.units * batch;
+        ResidualStep {
+            skip_input,
+            z,
+            delta: &delta[..units * batch],
+            below_z: &below.z[..n],
+            below_a: &below.a[..n],
+            next: &mut next[..n],
+            skip_delta: &mut self.skips[index][..skip_len],
+        }
+    }
+
+    /// Adds the delta that the sum of the residual block at `sum` sent through its skip to the
+    /// delta of the block's input, which the backward pass through the block's first layer,
+    /// `first`, has just written (nothing when the block reads the batch itself).
+    pub fn add_skip_delta(&mut self, first: usize, sum: usize, batch: usize) {
+        let Some(below) = first.checked_sub(1).map(|b| self.layers[b].units) else {
+            return;
+        };
+        let n = below * batch;
+        let next = if first.is_multiple_of(2) {
+            &mut self.deltas[1]
+        } else {
+            &mut self.deltas[0]
+        };
+        crate::generated::add_assign_slice(&mut next[..n], &self.skips[sum][..n]);
     }
 
     /// The buffers of the backward pass through layer `index`, for `batch` samples.

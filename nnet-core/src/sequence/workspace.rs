@@ -22,6 +22,11 @@ struct Buffers<T> {
     z: Vec<T>,
     a: Vec<T>,
     delta: Vec<T>,
+    /// For the sum of a residual block ([`LayerSpec::is_residual`]): the block's input's
+    /// values per column, and the delta of the block's input through the skip, kept while the
+    /// backward pass goes through the block.
+    skip_units: usize,
+    skip_delta: Vec<T>,
 }
 
 /// Buffers for the training pass of a network declared with `input sequence F;`: the batch's
@@ -85,6 +90,7 @@ impl<T: Scalar> SequenceWorkspace<T> {
                     units: l.units,
                     trace,
                     per_step: return_sequences || i <= last_recurrent,
+                    skip_units: if l.is_residual() { l.inputs } else { 0 },
                     ..Buffers::default()
                 })
                 .collect(),
@@ -112,6 +118,7 @@ impl<T: Scalar> SequenceWorkspace<T> {
             grow(&mut b.z, b.trace * columns);
             grow(&mut b.a, b.units * columns);
             grow(&mut b.delta, b.units * columns);
+            grow(&mut b.skip_delta, b.skip_units * columns);
         }
         let units = self.layers.get(self.last_recurrent).map_or(0, |b| b.units);
         if !self.return_sequences {
@@ -353,6 +360,134 @@ impl<T: Scalar> SequenceWorkspace<T> {
             grad,
             dx,
         );
+    }
+
+    /// The values that the residual block whose sum is layer `index` reads, the outputs of layer
+    /// `skip` (the gathered last outputs of the last recurrent layer, after it; the batch's
+    /// inputs for `None`), with the outputs of the block's last layer, and the sum's `z` and
+    /// `a`.
+    #[allow(clippy::type_complexity)]
+    fn sum_buffers(
+        &mut self,
+        index: usize,
+        skip: Option<usize>,
+    ) -> (&[T], &[T], &mut [T], &mut [T]) {
+        let columns = self.columns(index);
+        let gathered = skip == Some(self.last_recurrent) && !self.return_sequences;
+        let (below, this) = self.layers.split_at_mut(index);
+        let this = &mut this[0];
+        let skip: &[T] = match skip {
+            None => &self.x[..self.features * self.steps],
+            Some(s) if gathered => &self.last[..below[s].units * columns],
+            Some(s) => &below[s].a[..below[s].units * columns],
+        };
+        let last = below.last().map_or(&[][..], |b| &b.a[..b.units * columns]);
+        (
+            skip,
+            last,
+            &mut this.z[..this.trace * columns],
+            &mut this.a[..this.units * columns],
+        )
+    }
+
+    /// The training pass of the sum of a residual block without projection, layer `index`:
+    /// the block's input (see [`forward_projected_sum`](Self::forward_projected_sum)) plus its
+    /// last layer's outputs.
+    pub fn forward_sum(&mut self, index: usize, skip: Option<usize>) {
+        let (skip, last, _, a) = self.sum_buffers(index, skip);
+        a.copy_from_slice(skip);
+        crate::generated::add_assign_slice(a, last);
+    }
+
+    /// The training pass of the sum of a `residual (project)` block, layer `index`: the
+    /// projection `layer` of the block's input, the outputs of layer `skip` (the batch's inputs
+    /// for `None`), plus the block's last layer's outputs.
+    pub fn forward_projected_sum<L: Layer<IN, OUT, T>, const IN: usize, const OUT: usize>(
+        &mut self,
+        layer: &L,
+        index: usize,
+        skip: Option<usize>,
+        grad: &mut L::Gradient,
+    ) {
+        let (skip, last, z, a) = self.sum_buffers(index, skip);
+        layer.forward_batch(Mode::Inference, skip, z, a, grad);
+        crate::generated::add_assign_slice(a, last);
+    }
+
+    /// The backward pass of the sum of a residual block without projection, layer `index`: the
+    /// sum's delta goes on to the block's last layer as it is, and to the block's input (the
+    /// outputs of layer `skip`), where [`add_skip_delta`](Self::add_skip_delta) adds it once
+    /// the pass is through the block.
+    pub fn backward_sum(&mut self, index: usize, skip: Option<usize>) {
+        self.backward_sum_with(index, skip, |_, _, delta, skip_delta| {
+            // Empty when the block reads the batch's inputs.
+            let n = skip_delta.len();
+            skip_delta.copy_from_slice(&delta[..n]);
+        });
+    }
+
+    /// [`backward_sum`](Self::backward_sum) for a `residual (project)` block: the delta goes to
+    /// the block's input through the projection `layer`, whose gradients it adds to `grad`.
+    pub fn backward_projected_sum<L: Layer<IN, OUT, T>, const IN: usize, const OUT: usize>(
+        &mut self,
+        layer: &L,
+        index: usize,
+        skip: Option<usize>,
+        grad: &mut L::Gradient,
+    ) {
+        self.backward_sum_with(index, skip, |skip, z, delta, skip_delta| {
+            layer.backward_batch(skip, z, delta, grad, skip_delta);
+        });
+    }
+
+    /// The backward pass of a sum, `through` taking the block's input, the sum's `z`, its
+    /// delta and where the skip's delta goes.
+    fn backward_sum_with(
+        &mut self,
+        index: usize,
+        skip: Option<usize>,
+        through: impl FnOnce(&[T], &[T], &[T], &mut [T]),
+    ) {
+        let columns = self.columns(index);
+        let gathered = skip == Some(self.last_recurrent) && !self.return_sequences;
+        let (below, this) = self.layers.split_at_mut(index);
+        let this = &mut this[0];
+        let n = this.units * columns;
+        if let Some(last) = below.last_mut() {
+            last.delta[..n].copy_from_slice(&this.delta[..n]);
+        }
+        // The batch's inputs have no delta: the projection's gradients alone are wanted.
+        let (skip, skip_len): (&[T], usize) = match skip {
+            None => (&self.x[..self.features * self.steps], 0),
+            Some(s) if gathered => (&self.last[..below[s].units * columns], this.skip_units * columns),
+            Some(s) => (&below[s].a[..below[s].units * columns], this.skip_units * columns),
+        };
+        through(
+            skip,
+            &this.z[..this.trace * columns],
+            &this.delta[..n],
+            &mut this.skip_delta[..skip_len],
+        );
+    }
+
+    /// Adds the delta that the sum `sum` of a residual block sent through its skip to the delta
+    /// of the block's input, layer `skip`, which the backward pass through the block's first
+    /// layer has just written (nothing for `None`, the batch's inputs).
+    pub fn add_skip_delta(&mut self, sum: usize, skip: Option<usize>) {
+        let Some(s) = skip else {
+            return;
+        };
+        let columns = self.columns(sum);
+        let n = self.layers[sum].skip_units * columns;
+        let gathered = s == self.last_recurrent && !self.return_sequences;
+        let (below, this) = self.layers.split_at_mut(sum);
+        let from = &this[0].skip_delta[..n];
+        if gathered {
+            crate::generated::add_assign_slice(&mut self.last_delta[..n], from);
+            self.scatter_last(s);
+        } else {
+            crate::generated::add_assign_slice(&mut below[s].delta[..n], from);
+        }
     }
 
     /// Turns `∂L/∂a` of layer `index`, a layer applied at every column, into its `∂L/∂z`.

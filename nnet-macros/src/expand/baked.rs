@@ -44,12 +44,12 @@ fn items(model: &Model, baked: Option<&Baked>) -> TokenStream {
     });
 
     if model
-        .layers
+        .fields()
         .iter()
         .all(|l| !l.boxed && !l.heap_layer_vectors)
     {
         let mut offset = 0;
-        let layers = model.layers.iter().map(|l| {
+        let layers = model.fields().into_iter().map(|l| {
             let first = offset;
             offset += l.tensors();
             inline_layer(l, baked.map(|b| &b.tensors[first..first + l.tensors()]))

@@ -7,7 +7,7 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 
 use super::tokens::{in_vec, layer_trait, lit, names, out_vec, private};
-use crate::model::{Act, Kind, Model};
+use crate::model::{Act, Entry, Kind, Model};
 
 /// Inherent helpers of the batch methods.
 pub(super) fn inherent(model: &Model) -> TokenStream {
@@ -40,8 +40,7 @@ pub(super) fn inherent(model: &Model) -> TokenStream {
     let (each, preactivation) = if groups_output(model) {
         let last = model.layers.last().expect("validation requires a layer");
         let (last_field, last_shape) = (last.field(), layer_trait(last));
-        let chain: Vec<_> = model.layers.iter().collect();
-        let body = super::passes::forward_body_to(model, &chain, true);
+        let body = super::passes::forward_events(model, &|i| model.layers.get(i), true);
         let each = quote! {
             let activation = #p::Layer::<#last_shape>::activation(&net.#last_field);
             #p::batch::forward_grouped(inputs, outputs, activation, |x| net.__preactivation(simd, x));
@@ -97,7 +96,8 @@ pub(super) fn inherent(model: &Model) -> TokenStream {
 /// lanes across samples instead of at the end of each sample's pass.
 fn groups_output(model: &Model) -> bool {
     let last = model.layers.last().expect("validation requires a layer");
-    matches!(last.kind, Kind::Dense { activation, .. } if !matches!(activation.act, Act::Linear | Act::Softmax))
+    !model.ends_with_sum()
+        && matches!(last.kind, Kind::Dense { activation, .. } if !matches!(activation.act, Act::Linear | Act::Softmax))
         && !last.is_positionwise()
         && !last.heap_vectors
 }
@@ -112,8 +112,14 @@ pub(super) fn network(model: &Model) -> TokenStream {
     let (in_vec, out_vec) = (in_vec(model), out_vec(model));
     let last = model.layers.last().expect("validation requires a layer");
     let (last_field, last_shape) = (last.field(), layer_trait(last));
-    let last_index = lit(model.layers.len() - 1);
-    let preactivation = last.activation().is_some();
+    let last_index = lit(model.entries().len() - 1);
+    // A network that ends with a block's sum gives the loss its output, without activation.
+    let preactivation = last.activation().is_some() && !model.ends_with_sum();
+    let output_activation = if model.ends_with_sum() {
+        quote!(&#p::activation::Linear)
+    } else {
+        quote!(#p::Layer::<#last_shape>::activation(&self.#last_field))
+    };
     let infer_batched = model.infers_in_batches();
 
     let forward_batch = if infer_batched {
@@ -165,7 +171,7 @@ pub(super) fn network(model: &Model) -> TokenStream {
                     let (x, batch) = (#p::batch::flat(xs), xs.len());
                     self.__forward_workspace(workspace, x, batch, grads);
                     let start = (chunk * capacity).min(outputs.len());
-                    let activation = #p::Layer::<#last_shape>::activation(&self.#last_field);
+                    let activation = #output_activation;
                     total += workspace.output_deltas(#last_index, loss, activation, #preactivation, ys, &mut outputs[start..]);
                     #backward
                 }
@@ -193,7 +199,7 @@ pub(super) fn network(model: &Model) -> TokenStream {
                         inputs,
                         targets,
                         loss,
-                        #p::Layer::<#last_shape>::activation(&net.#last_field),
+                        #p::Network::output_activation(net),
                         grads,
                         outputs,
                         &__NnetPasses { net, simd },
@@ -239,15 +245,32 @@ pub(super) fn network(model: &Model) -> TokenStream {
     }
 }
 
+/// `Some(index)` as tokens, or `None`.
+pub(super) fn option_tokens(value: Option<usize>) -> TokenStream {
+    match value {
+        Some(index) => {
+            let index = lit(index);
+            quote!(::core::option::Option::Some(#index))
+        }
+        None => quote!(::core::option::Option::None),
+    }
+}
+
 /// The batched forward pass, layer by layer through the workspace's buffers: in training mode
 /// (`training`), each layer's `z` too and the statistics into `grads`, with a generator per layer
-/// for dropout; else the outputs alone.
+/// for dropout; else the outputs alone. A block's sum is an entry of its own: its projection's
+/// output (or a copy of the block's input) plus the block's last output.
 fn forward_body(model: &Model, training: bool) -> TokenStream {
     let p = private();
-    let steps = model.layers.iter().enumerate().map(|(i, layer)| {
-        let (field, shape) = (layer.field(), layer_trait(layer));
+    let entries = model.entries();
+    let steps = entries.iter().enumerate().map(|(i, entry)| {
         let index = lit(i);
         let input = if i == 0 { quote!(x) } else { quote!(below) };
+        let layer = match *entry {
+            Entry::Layer(l) => &model.layers[l],
+            Entry::Sum(b) => return sum_forward(model, b, i, training),
+        };
+        let (field, shape) = (layer.field(), layer_trait(layer));
         if training {
             let rng = if layer.trains_differently() {
                 quote!(let mut rng = workspace.training_rng(#index);)
@@ -276,25 +299,104 @@ fn forward_body(model: &Model, training: bool) -> TokenStream {
     quote! { #({ #steps })* }
 }
 
+/// The batched sum of block `b`, the entry `index`.
+fn sum_forward(model: &Model, b: usize, index: usize, training: bool) -> TokenStream {
+    let p = private();
+    let block = &model.blocks[b];
+    let skip = model.skip_entry(b);
+    let skip_value = if skip.is_some() { quote!(skip) } else { quote!(x) };
+    let (index, skip) = (lit(index), option_tokens(skip));
+    let start = match &block.projection {
+        Some(projection) => {
+            let (field, shape) = (projection.field(), layer_trait(projection));
+            if training {
+                quote!(#p::Layer::<#shape>::forward_batch(&self.#field, #p::layer::Mode::Inference, #skip_value, z, a, &mut grads.#field);)
+            } else {
+                quote!(#p::Layer::<#shape>::output_batch(&self.#field, #skip_value, a);)
+            }
+        }
+        None => quote!(a.copy_from_slice(#skip_value);),
+    };
+    quote_spanned! {block.span=>
+        let (skip, last, z, a) = workspace.residual(#index, #skip, batch);
+        let _ = (skip, &z);
+        #start
+        #p::add_assign_slice(a, last);
+    }
+}
+
 /// The batched backward pass from the output layer's `∂L/∂z` (written by `output_deltas`) down
-/// to the first layer.
+/// to the first layer. A block's sum passes its delta on to the block's last layer and, through
+/// the projection (or as it is), to the block's input, which is added to the input's delta once
+/// the pass is through the block's first layer.
 fn backward_body(model: &Model) -> TokenStream {
     let p = private();
-    let steps = model.layers.iter().enumerate().rev().map(|(i, layer)| {
-        let (field, shape) = (layer.field(), layer_trait(layer));
+    let entries = model.entries();
+    let steps = entries.iter().enumerate().rev().map(|(i, entry)| {
         let index = lit(i);
+        // The activation of the entry below, turning the delta written for it into its `∂L/∂z`
+        // (a sum has none).
+        let below_activation = |z: TokenStream, a: TokenStream| match i.checked_sub(1).map(|b| entries[b]) {
+            Some(Entry::Layer(below)) => {
+                let below = &model.layers[below];
+                let (below_field, below_shape) = (below.field(), layer_trait(below));
+                quote!(#p::Layer::<#below_shape>::activation_backward_batch(&self.#below_field, #z, #a, step.next);)
+            }
+            _ => quote!(),
+        };
+        let layer = match *entry {
+            Entry::Layer(l) => &model.layers[l],
+            Entry::Sum(b) => {
+                let block = &model.blocks[b];
+                let skip = model.skip_entry(b);
+                let skip_value = if skip.is_some() { quote!(step.skip_input) } else { quote!(x) };
+                let skip = option_tokens(skip);
+                let through = match &block.projection {
+                    Some(projection) => {
+                        let (field, shape) = (projection.field(), layer_trait(projection));
+                        quote!(#p::Layer::<#shape>::backward_batch(&self.#field, #skip_value, step.z, step.delta, &mut grads.#field, step.skip_delta);)
+                    }
+                    None => quote!(step.skip_delta.copy_from_slice(&step.delta[..step.skip_delta.len()]);),
+                };
+                let activation = below_activation(quote!(step.below_z), quote!(step.below_a));
+                return quote_spanned! {block.span=>
+                    let step = workspace.residual_step(#index, #skip, batch);
+                    step.next.copy_from_slice(step.delta);
+                    #through
+                    #activation
+                };
+            }
+        };
+        let (field, shape) = (layer.field(), layer_trait(layer));
+        // The sums of the blocks that open at this layer: their skip deltas join the delta of
+        // the layer's input.
+        let opening: Vec<TokenStream> = model
+            .blocks
+            .iter()
+            .enumerate()
+            .filter(|(_, block)| Entry::Layer(block.first) == *entry)
+            .filter_map(|(b, _)| entries.iter().position(|e| *e == Entry::Sum(b)))
+            .map(|sum| {
+                let sum = lit(sum);
+                quote!(workspace.add_skip_delta(#index, #sum, batch);)
+            })
+            .collect();
         if i == 0 {
             quote_spanned! {layer.span=>
                 let step = workspace.backward_step(#index, batch);
                 #p::Layer::<#shape>::backward_batch(&self.#field, x, step.z, step.delta, &mut grads.#field, step.next);
             }
         } else {
-            let below = &model.layers[i - 1];
-            let (below_field, below_shape) = (below.field(), layer_trait(below));
+            let activation = below_activation(quote!(step.below_z), quote!(step.input));
+            // The skip deltas join before the activation below: it needs the whole `∂L/∂a`.
+            let again = (!opening.is_empty() && !activation.is_empty())
+                .then(|| quote!(let step = workspace.backward_step(#index, batch);));
             quote_spanned! {layer.span=>
                 let step = workspace.backward_step(#index, batch);
                 #p::Layer::<#shape>::backward_batch(&self.#field, step.input, step.z, step.delta, &mut grads.#field, step.next);
-                #p::Layer::<#below_shape>::activation_backward_batch(&self.#below_field, step.below_z, step.input, step.next);
+                #(#opening)*
+                #again
+                #activation
             }
         }
     });

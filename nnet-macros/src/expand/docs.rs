@@ -1,6 +1,6 @@
 //! The generated rustdoc: the architecture as a table.
 
-use crate::model::{Kind, Layer, Model, shape_text};
+use crate::model::{Event, Kind, Layer, Model, shape_text};
 
 /// The `# Architecture` section appended to the struct's documentation. A fixed shape is
 /// written as the grammar writes it, `(8, 8, 3)`; a vector (or one step) as its length.
@@ -9,15 +9,38 @@ pub(crate) fn architecture(model: &Model) -> String {
     doc.push_str(
         "| layer | line | inputs | units | parameters |\n| --- | --- | ---: | ---: | ---: |\n",
     );
-    for layer in &model.layers {
-        doc.push_str(&format!(
-            "| `{}` | `{}` | {} | {} | {} |\n",
-            layer.field(),
-            layer.text(),
-            shape_text(layer.input),
-            shape_text(layer.output),
-            layer.params()
-        ));
+    // Layers inside residual blocks are indented, one level per block; each block's sum is a
+    // row of its own after its last layer.
+    let mut depth = 0;
+    for event in model.events() {
+        match event {
+            Event::Open(_) => depth += 1,
+            Event::Layer(i) => {
+                let layer = &model.layers[i];
+                doc.push_str(&format!(
+                    "| {}`{}` | `{}` | {} | {} | {} |\n",
+                    "&nbsp;&nbsp;".repeat(depth),
+                    layer.field(),
+                    layer.text(),
+                    shape_text(layer.input),
+                    shape_text(layer.output),
+                    layer.params()
+                ));
+            }
+            Event::Close(b) => {
+                depth -= 1;
+                let block = &model.blocks[b];
+                doc.push_str(&format!(
+                    "| {}`{}` | `{} {{ … }}`: input + block | {} | {} | {} |\n",
+                    "&nbsp;&nbsp;".repeat(depth),
+                    block.field(),
+                    block.text(),
+                    shape_text(block.input),
+                    shape_text(block.output),
+                    block.params()
+                ));
+            }
+        }
     }
     let non_trainable: usize = model.layers.iter().map(Layer::non_trainable).sum();
     let shapes = if model.input.is_fixed() || model.output().is_fixed() {
@@ -133,5 +156,13 @@ pub(crate) fn layer(layer: &Layer) -> String {
         }
         _ => format!("`{}` over {} units", layer.text(), layer.units),
     };
+    if layer.residual.is_some() {
+        return format!(
+            "`{}`: the projection of a `residual (project)` block, which takes the block's input to the shape of its output before the sum (its tensors are named `{}.kernel` and `{}.bias`): {what}.{storage}",
+            layer.field(),
+            layer.field(),
+            layer.field()
+        );
+    }
     format!("`{}`: {what}.{storage}", layer.field())
 }

@@ -3,14 +3,15 @@
 //! convolution's weights, so that normalization costs nothing at inference: into the outputs
 //! of the dense layer or convolution before it when that has no activation (`W' = diag(s) W`,
 //! per filter for a convolution), else into the inputs of the dense layer after it
-//! (`W' = W diag(s)`, `b' = b + W t`).
+//! (`W' = W diag(s)`, `b' = b + W t`). A residual block's boundary (where it opens or sums)
+//! stops folding across it: the skip sees the values there. Projections are kept as they are.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::tokens::{derive, in_vec, names, out_vec};
 use super::{layers, passes};
-use crate::model::{Act, Kind, Layer, Model};
+use crate::model::{Act, Entry, Kind, Layer, Model};
 
 /// Whether a batch normalization right after `layer` folds into its outputs: a dense layer or
 /// a convolution without activation.
@@ -35,6 +36,8 @@ pub(super) fn expand(model: &Model) -> TokenStream {
     // The kept layers, with how each is built from the network's, and whether a batch
     // normalization after it was folded in already.
     let mut chain: Vec<(Layer, TokenStream, bool)> = Vec::new();
+    // The model's index of each kept layer.
+    let mut indices: Vec<usize> = Vec::new();
     // A batch normalization waiting to fold into the next dense layer.
     let mut pending: Option<proc_macro2::Ident> = None;
     for (position, layer) in model.layers.iter().enumerate() {
@@ -48,6 +51,9 @@ pub(super) fn expand(model: &Model) -> TokenStream {
                 if let Some((previous, value, folded)) = chain.last_mut()
                     && linear_with_weights(previous)
                     && !*folded
+                    && indices
+                        .last()
+                        .is_some_and(|&before| model.no_boundary(before, position))
                 {
                     // A convolution folds the normalization of one position's filters, which
                     // every position shares.
@@ -65,10 +71,14 @@ pub(super) fn expand(model: &Model) -> TokenStream {
                     continue;
                 }
                 // Before a dense layer (dropout between is the identity): into its inputs.
-                let next = model.layers[position + 1..]
-                    .iter()
-                    .find(|l| !matches!(l.kind, Kind::Dropout { .. }));
-                if pending.is_none() && next.is_some_and(|l| matches!(l.kind, Kind::Dense { .. })) {
+                let next = (position + 1..model.layers.len())
+                    .find(|&j| !matches!(model.layers[j].kind, Kind::Dropout { .. }));
+                if pending.is_none()
+                    && next.is_some_and(|j| {
+                        matches!(model.layers[j].kind, Kind::Dense { .. })
+                            && model.no_boundary(position, j)
+                    })
+                {
                     pending = Some(field);
                     continue;
                 }
@@ -85,19 +95,48 @@ pub(super) fn expand(model: &Model) -> TokenStream {
             _ => {}
         }
         chain.push((kept, value, false));
+        indices.push(position);
     }
-    let fields = chain.iter().map(|(l, _, _)| {
+    // Each block's projection, as it is, right after the block's last kept layer.
+    let mut fields_in_order: Vec<(Layer, TokenStream)> = Vec::new();
+    let mut kept_at: Vec<Option<Layer>> = vec![None; model.layers.len()];
+    for ((layer, value, _), &index) in chain.iter().zip(&indices) {
+        kept_at[index] = Some(layer.clone());
+        let _ = value;
+    }
+    let mut values_at: Vec<Option<TokenStream>> = vec![None; model.layers.len()];
+    for ((_, value, _), &index) in chain.iter().zip(&indices) {
+        values_at[index] = Some(value.clone());
+    }
+    for entry in model.entries() {
+        match entry {
+            Entry::Layer(i) => {
+                if let (Some(layer), Some(value)) = (&kept_at[i], &values_at[i]) {
+                    fields_in_order.push((layer.clone(), value.clone()));
+                }
+            }
+            Entry::Sum(b) => {
+                if let Some(projection) = &model.blocks[b].projection {
+                    let field = projection.field();
+                    fields_in_order.push((
+                        projection.clone(),
+                        quote!(::core::clone::Clone::clone(&self.#field)),
+                    ));
+                }
+            }
+        }
+    }
+    let fields = fields_in_order.iter().map(|(l, _)| {
         let (field, ty) = (l.field(), layers::layer_type(l));
         let doc =
             format!("`{field}` of the network, with any batch normalization next to it folded in.");
         quote!(#[doc = #doc] pub #field: #ty)
     });
-    let values = chain.iter().map(|(l, value, _)| {
+    let values = fields_in_order.iter().map(|(l, value)| {
         let field = l.field();
         quote!(#field: #value)
     });
-    let kept: Vec<&Layer> = chain.iter().map(|(l, _, _)| l).collect();
-    let forward = passes::forward_body(model, &kept);
+    let forward = passes::forward_events(model, &|i| kept_at.get(i).and_then(Option::as_ref), false);
     let doc = format!(
         "[`{name}`] for inference only, from [`{name}::inference`]: dropout removed, and each `batch_norm` folded into the weights of a dense layer next to it (the one before it if that has no activation, else the one after it), where there is one."
     );

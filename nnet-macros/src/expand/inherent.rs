@@ -21,13 +21,13 @@ pub(super) fn constructors(model: &Model, inputs_doc: &str) -> TokenStream {
     let macs = lit(model.macs());
     let per = if model.sequence { "step" } else { "sample" };
     let macs_doc = format!(
-        "Multiply-accumulates of one {per}'s inference: each dense layer's inputs × units (at each position of a fixed shape), each convolution's filters × the values one filter reads × its output positions, each recurrent layer's gates × units × (inputs + units); pooling, normalization, activations, dropout and `flatten` count none."
+        "Multiply-accumulates of one {per}'s inference: each dense layer's inputs × units (at each position of a fixed shape), each convolution's filters × the values one filter reads × its output positions, each recurrent layer's gates × units × (inputs + units), each residual block's projection as the dense layer or 1×1 convolution it is; pooling, normalization, activations, dropout, `flatten` and the sums of residual blocks (additions, not multiply-accumulates) count none."
     );
-    let inits = model.layers.iter().map(|l| {
+    let inits = model.fields().into_iter().map(|l| {
         let (field, value) = (l.field(), layers::constructor(l, true));
         quote_spanned!(l.span=> #field: #value)
     });
-    let zero_layers = model.layers.iter().map(|l| {
+    let zero_layers = model.fields().into_iter().map(|l| {
         let (field, value) = (l.field(), layers::constructor(l, false));
         quote!(#field: #value)
     });
@@ -78,9 +78,12 @@ pub(super) fn summary(model: &Model) -> TokenStream {
     let name_str = model.def.name.to_string();
     let input_shape = shape(model.input);
     let scalar = scalar(model);
+    let depths = model.depths().into_iter().map(lit);
     quote! {
         #p::if_std! {
-            /// A Keras-like summary: each layer's output shape and parameters, the totals, and
+            /// A Keras-like summary: each layer's output shape and parameters (the layers of a
+            /// residual block indented, and after them the block's sum, `residual{k} (Add)`,
+            /// with the block's output shape and its projection's parameters), the totals, and
             /// what one sample's inference costs: its multiply-accumulates ([`MACS`](Self::MACS)),
             /// the bytes of the weights and of the largest activation (with nnet's `std` feature,
             /// as every method that returns a `String` or a `Vec`).
@@ -89,7 +92,7 @@ pub(super) fn summary(model: &Model) -> TokenStream {
                     macs: Self::MACS,
                     scalar_bytes: ::core::mem::size_of::<#scalar>(),
                 };
-                #p::summary_with(#name_str, #input_shape, <Self as #p::Architecture>::LAYERS, ::core::option::Option::Some(costs))
+                #p::summary_nested(#name_str, #input_shape, <Self as #p::Architecture>::LAYERS, &[#(#depths),*], ::core::option::Option::Some(costs))
             }
         }
     }
@@ -100,8 +103,8 @@ pub(super) fn zero_gradient_fields(model: &Model) -> Vec<TokenStream> {
     let p = private();
     let scalar = scalar(model);
     model
-        .layers
-        .iter()
+        .fields()
+        .into_iter()
         .map(|l| {
             let field = l.field();
             quote!(#field: #p::layer::LayerGradient::<#scalar>::zeroed())
@@ -122,7 +125,7 @@ pub(super) fn inherent(model: &Model) -> TokenStream {
     let (in_vec, out_vec) = (in_vec(model), out_vec(model));
     let constructors = constructors(model, "Number of inputs.");
     let zero_gradients = zero_gradient_fields(model);
-    let forward = passes::forward_body(model, &model.layers.iter().collect::<Vec<_>>());
+    let forward = passes::forward_events(model, &|i| model.layers.get(i), false);
     let forward_doc = if model.layers.iter().any(|l| l.heap_vectors) {
         format!(
             "The network's output for one input, in inference mode. Allocation-free but for the outputs of the layers of more than {} units, which live on the heap.",

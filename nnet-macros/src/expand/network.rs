@@ -22,6 +22,15 @@ pub(super) fn network_impl(model: &Model) -> TokenStream {
     let last = model.layers.last().expect("validation requires a layer");
     let (last_field, last_trait) = (last.field(), layer_trait(last));
     let last_type = layers::layer_type(last);
+    // A network that ends with a block's sum has no output activation.
+    let (output_activation_type, output_activation) = if model.ends_with_sum() {
+        (quote!(#p::activation::Linear), quote!(&#p::activation::Linear))
+    } else {
+        (
+            quote!(<#last_type as #p::Layer<#last_trait>>::Activation),
+            quote!(#p::Layer::<#last_trait>::activation(&self.#last_field)),
+        )
+    };
     let batch_network = batch::network(model);
     let training = training_hooks(model);
     let dispatch = passes::dispatch(
@@ -38,7 +47,7 @@ pub(super) fn network_impl(model: &Model) -> TokenStream {
         impl #p::Network<#inputs, #outputs, #scalar> for #name {
             type Gradients = #gradients;
             type Trace = #trace;
-            type OutputActivation = <#last_type as #p::Layer<#last_trait>>::Activation;
+            type OutputActivation = #output_activation_type;
 
             #[inline]
             fn forward(&self, input: &#in_vec) -> #out_vec {
@@ -52,7 +61,7 @@ pub(super) fn network_impl(model: &Model) -> TokenStream {
 
             #[inline]
             fn output_activation(&self) -> &Self::OutputActivation {
-                #p::Layer::<#last_trait>::activation(&self.#last_field)
+                #output_activation
             }
 
             fn zero_gradients(&self) -> #gradients {

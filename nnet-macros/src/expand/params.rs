@@ -1,5 +1,6 @@
 //! `impl Parameters` for the network and its gradients: every layer's tensors, one after the
-//! other, in the order of each layer type's `tensor_info`.
+//! other, in the order of each layer type's `tensor_info` (a residual block's projection right
+//! after the block's last layer).
 
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
@@ -20,7 +21,7 @@ fn parameters_impl(model: &Model, ty: &Ident, gradient: bool) -> TokenStream {
     let f32 = super::tokens::scalar(model);
     let (mut info, mut get, mut get_mut) = (Vec::new(), Vec::new(), Vec::new());
     let mut first = 0;
-    for layer in model.layers.iter().filter(|l| l.tensors() > 0) {
+    for layer in model.fields().into_iter().filter(|l| l.tensors() > 0) {
         let (field, shape) = (layer.field(), layer_trait(layer));
         let field_str = field.to_string();
         let (start, end) = (lit(first), lit(first + layer.tensors() - 1));
@@ -31,7 +32,10 @@ fn parameters_impl(model: &Model, ty: &Ident, gradient: bool) -> TokenStream {
         } else {
             quote!(#p::Layer::<#shape>)
         };
-        let info_of = if layer.is_stepped() {
+        let info_of = if layer.residual.is_some() {
+            // `residual{k}.kernel`, whatever the projection's kind.
+            quote!(#p::projection_tensor_info_of)
+        } else if layer.is_stepped() {
             quote!(#p::recurrent_tensor_info_of)
         } else {
             quote!(#p::tensor_info_of)

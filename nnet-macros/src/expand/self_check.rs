@@ -18,7 +18,13 @@ pub(super) fn counts(model: &Model) -> TokenStream {
     let name = &model.def.name;
     let scalar = scalar(model);
     let (mut trainable, mut tensors, mut layers) = (Vec::new(), Vec::new(), Vec::new());
-    for (index, layer) in model.layers.iter().enumerate() {
+    // A block's sum has an entry in `LAYERS` of its own: its projection's, or none to check.
+    let entries = model.entries().into_iter().enumerate();
+    let checked = entries.filter_map(|(index, entry)| match entry {
+        crate::model::Entry::Layer(i) => Some((index, &model.layers[i])),
+        crate::model::Entry::Sum(b) => model.blocks[b].projection.as_ref().map(|l| (index, l)),
+    });
+    for (index, layer) in checked {
         let (ty, shape) = (layer_type(layer), layer_trait(layer));
         // A stepped layer is reached through `Recurrent`, which has no non-trainable values.
         let (core, non_trainable) = if layer.is_stepped() {

@@ -14,7 +14,7 @@ use super::network::training_hooks;
 use super::tokens::{derive, layer_dims, layer_trait, lit, names, out_vec, private};
 use super::{docs, params, passes};
 use crate::diagnostics::thousands;
-use crate::model::{Layer, Model};
+use crate::model::{Entry, Event, Layer, Model};
 use nnet_kinds::INLINE_PARAMS;
 
 /// Everything generated for a sequence network.
@@ -84,15 +84,8 @@ fn structs(model: &Model) -> TokenStream {
     let (attrs, vis, derive) = (&model.def.attrs, &model.def.vis, derive());
     let network_derive = super::structs::network_derive(attrs);
     let architecture_doc = docs::architecture(model);
-    let fields = model
-        .layers
-        .iter()
-        .zip(super::structs::user_docs(model))
-        .map(|(l, user)| {
-            let (field, ty, doc) = (l.field(), layers::layer_type(l), docs::layer(l));
-            quote_spanned!(l.span=> #user #[doc = #doc] pub #field: #ty)
-        });
-    let gradient_fields = model.layers.iter().map(|l| {
+    let fields = super::structs::network_fields(model);
+    let gradient_fields = model.fields().into_iter().map(|l| {
         let (field, ty) = (l.field(), gradient_type(l));
         let doc = format!("Gradients of `{field}`.");
         quote_spanned!(l.span=> #[doc = #doc] pub #field: #ty)
@@ -108,6 +101,7 @@ fn structs(model: &Model) -> TokenStream {
     let state_doc = format!(
         "The state of [`{name}`] between two steps: one state per recurrent layer and per causal convolution (its past inputs), inline (no allocation), zero by default. Pass it to [`{name}::step`] once per time step; `Default` or [`reset`](Self::reset) starts a new sequence."
     );
+    let _ = docs::layer;
     quote! {
         #(#attrs)*
         #[doc = #architecture_doc]
@@ -178,6 +172,149 @@ fn readout_body(model: &Model) -> TokenStream {
     chain_block(model, &head, quote!(#recurrent::output(&state.#field)))
 }
 
+/// The blocks whose sum needs a value of the step that the state does not keep: opened up to
+/// the last stepped layer and summed after it. `__advance` returns their inputs (the carry),
+/// which `__readout` adds.
+fn carried(model: &Model) -> Vec<usize> {
+    let events = model.events();
+    let last = last_stepped(model);
+    let boundary = events
+        .iter()
+        .position(|e| *e == Event::Layer(last))
+        .unwrap_or(0);
+    (0..model.blocks.len())
+        .filter(|&b| {
+            let open = events.iter().position(|e| *e == Event::Open(b));
+            let close = events.iter().position(|e| *e == Event::Close(b));
+            matches!((open, close), (Some(o), Some(c)) if o < boundary && c > boundary)
+        })
+        .collect()
+}
+
+/// The type of the carry: a tuple of the carried blocks' inputs.
+fn carry_type(model: &Model) -> TokenStream {
+    let p = private();
+    let scalar = super::tokens::scalar(model);
+    let types = carried(model).into_iter().map(|b| {
+        let len = lit(model.blocks[b].input.len());
+        quote!(#p::nalgebra::SVector<#scalar, #len>)
+    });
+    quote!((#(#types,)*))
+}
+
+/// A zero carry, the readout's of an empty sequence.
+fn zero_carry(model: &Model) -> TokenStream {
+    let p = private();
+    let zeros = carried(model)
+        .into_iter()
+        .map(|_| quote!(#p::nalgebra::SVector::zeros()));
+    quote!((#(#zeros,)*))
+}
+
+/// One step through the events `events` (a run of the network's), from the value `input`:
+/// stepped layers advance their state, blocks sum; the skip inputs of blocks that open before
+/// the run are in `skips`. Returns the code, the final value (a `&SVector` expression) and
+/// the skips of the blocks still open.
+fn step_events(
+    model: &Model,
+    events: &[Event],
+    input: TokenStream,
+    mut skips: Vec<(usize, TokenStream)>,
+) -> (TokenStream, TokenStream, Option<(Ident, bool)>, Vec<(usize, TokenStream)>) {
+    let p = private();
+    let mut previous = input;
+    let mut last: Option<(Ident, bool)> = None;
+    let mut lets = Vec::new();
+    for event in events {
+        match *event {
+            Event::Open(b) => skips.push((b, previous.clone())),
+            Event::Layer(i) => {
+                let layer = &model.layers[i];
+                let a = format_ident!("a{}", i + 1);
+                if layer.is_stepped() {
+                    let (field, shape) = (layer.field(), layer_trait(layer));
+                    let recurrent = recurrent_as(layer);
+                    lets.push(quote_spanned! {layer.span=>
+                        #p::layer::Recurrent::<#shape>::step(&net.#field, &mut state.#field, #previous);
+                        let #a = *#recurrent::output(&state.#field);
+                    });
+                    last = Some((a.clone(), false));
+                } else {
+                    lets.push(passes::layer_forward(layer, &a, &previous, false));
+                    last = Some((a.clone(), layer.heap_vectors));
+                }
+                previous = passes::view(quote!(&#a));
+            }
+            Event::Close(b) => {
+                let block = &model.blocks[b];
+                let skip = skips
+                    .iter()
+                    .rposition(|(open, _)| *open == b)
+                    .map(|at| skips.remove(at).1)
+                    .unwrap_or_else(|| quote!(x));
+                lets.push(passes::block_sum(model, block, &skip, &previous, false, &quote!(net)));
+                let r = passes::sum_name(block);
+                previous = passes::view(quote!(&#r));
+                last = Some((r, block.output.len() > nnet_kinds::INLINE_UNITS));
+            }
+        }
+    }
+    (quote!(#(#lets)*), previous, last, skips)
+}
+
+/// `__advance` of a network with blocks: every event up to the last stepped layer, returning
+/// the carry.
+fn advance_events(model: &Model) -> TokenStream {
+    let events = model.events();
+    let last = last_stepped(model);
+    let boundary = events
+        .iter()
+        .position(|e| *e == Event::Layer(last))
+        .unwrap_or(0);
+    let (body, _, _, skips) = step_events(model, &events[..=boundary], quote!(x), Vec::new());
+    let carry = carried(model).into_iter().map(|b| {
+        let skip = skips
+            .iter()
+            .find(|(open, _)| *open == b)
+            .map_or(quote!(x), |(_, skip)| skip.clone());
+        quote!(*#skip)
+    });
+    quote! { #body (#(#carry,)*) }
+}
+
+/// `__readout` of a network with blocks: the events after the last stepped layer, from its
+/// state and the carry.
+fn readout_events(model: &Model) -> TokenStream {
+    let events = model.events();
+    let last = last_stepped(model);
+    let layer = &model.layers[last];
+    let (field, recurrent) = (layer.field(), recurrent_as(layer));
+    let boundary = events
+        .iter()
+        .position(|e| *e == Event::Layer(last))
+        .unwrap_or(0);
+    let skips = carried(model)
+        .into_iter()
+        .enumerate()
+        .map(|(position, b)| {
+            let position = syn::Index::from(position);
+            (b, quote!(&carry.#position))
+        })
+        .collect();
+    let (body, previous, value, _) = step_events(
+        model,
+        &events[boundary + 1..],
+        quote!(#recurrent::output(&state.#field)),
+        skips,
+    );
+    let output = match value {
+        Some((value, true)) => quote!(#value.into_inner()),
+        Some((value, false)) => quote!(#value),
+        None => quote!(*#previous),
+    };
+    quote! { let _ = carry; #body #output }
+}
+
 fn inherent(model: &Model) -> TokenStream {
     let p = private();
     let scalar = super::tokens::scalar(model);
@@ -188,7 +325,18 @@ fn inherent(model: &Model) -> TokenStream {
     let (in_vec, out_vec) = (in_vec(model), out_vec(model));
     let constructors = constructors(model, "Number of features per step of the input sequences.");
     let zero_gradients = zero_gradient_fields(model);
-    let (advance, readout) = (advance_body(model), readout_body(model));
+    let blocks = !model.blocks.is_empty();
+    let (advance, readout) = if blocks {
+        (advance_events(model), readout_events(model))
+    } else {
+        let readout = readout_body(model);
+        (advance_body(model), quote!(let _ = carry; #readout))
+    };
+    let (carry, zero) = if blocks {
+        (carry_type(model), zero_carry(model))
+    } else {
+        (quote!(()), quote!(()))
+    };
     let summary = super::inherent::summary(model);
     let step = passes::dispatch(
         quote!(&'a #name, &'a mut #state, &'a #in_vec),
@@ -196,8 +344,8 @@ fn inherent(model: &Model) -> TokenStream {
         quote!(self, state, x),
         quote! {
             let __NnetPass(net, state, x) = self;
-            net.__advance(simd, state, x);
-            net.__readout(simd, state)
+            let carry = net.__advance(simd, state, x);
+            net.__readout(simd, state, &carry)
         },
     );
     let forward = passes::dispatch(
@@ -207,10 +355,11 @@ fn inherent(model: &Model) -> TokenStream {
         quote! {
             let __NnetPass(net, sequence) = self;
             let mut state = <#state as ::core::default::Default>::default();
+            let mut carry: #carry = #zero;
             for x in sequence {
-                net.__advance(simd, &mut state, x);
+                carry = net.__advance(simd, &mut state, x);
             }
-            net.__readout(simd, &state)
+            net.__readout(simd, &state, &carry)
         },
     );
     quote! {
@@ -253,14 +402,15 @@ fn inherent(model: &Model) -> TokenStream {
 
             #[doc(hidden)]
             #[inline(always)]
-            fn __advance<__NnetV: #p::pulp::Simd>(&self, simd: __NnetV, state: &mut #state, x: &#in_vec) {
+            #[allow(clippy::unused_unit)]
+            fn __advance<__NnetV: #p::pulp::Simd>(&self, simd: __NnetV, state: &mut #state, x: &#in_vec) -> #carry {
                 let net = self;
                 #advance
             }
 
             #[doc(hidden)]
             #[inline(always)]
-            fn __readout<__NnetV: #p::pulp::Simd>(&self, simd: __NnetV, state: &#state) -> #out_vec {
+            fn __readout<__NnetV: #p::pulp::Simd>(&self, simd: __NnetV, state: &#state, carry: &#carry) -> #out_vec {
                 let net = self;
                 #readout
             }
@@ -292,9 +442,10 @@ fn network_impl(model: &Model) -> TokenStream {
     let (in_vec, out_vec) = (in_vec(model), out_vec(model));
     let last_rec = last_stepped(model);
     let return_sequences = model.layers[last_rec].returns_sequences();
-    let last_index = model.layers.len() - 1;
-    let last = &model.layers[last_index];
-    let (output_activation_type, output_activation) = if last.is_stepped() {
+    let entries = model.entries();
+    let last_index = entries.len() - 1;
+    let last = &model.layers[model.layers.len() - 1];
+    let (output_activation_type, output_activation) = if last.is_stepped() || model.ends_with_sum() {
         (
             quote!(#p::activation::Linear),
             quote!(&#p::activation::Linear),
@@ -306,41 +457,91 @@ fn network_impl(model: &Model) -> TokenStream {
             quote!(#p::Layer::<#shape>::activation(&self.#field)),
         )
     };
-    let traces = model.layers.iter().map(|l| {
-        if l.is_stepped() {
-            let recurrent = recurrent_as(l);
+    let traces = entries.iter().map(|entry| match *entry {
+        Entry::Layer(i) if model.layers[i].is_stepped() => {
+            let recurrent = recurrent_as(&model.layers[i]);
             quote!(#recurrent::TRACE)
-        } else {
-            let units = lit(l.units);
+        }
+        Entry::Layer(i) => {
+            let units = lit(model.layers[i].units);
+            quote!(#units)
+        }
+        Entry::Sum(b) => {
+            let units = lit(model.blocks[b].output.len());
             quote!(#units)
         }
     });
-    let forward_steps = model.layers.iter().enumerate().map(|(i, l)| {
-        let (field, dims, index) = (l.field(), layer_dims(l), lit(i));
+    let forward_steps = entries.iter().enumerate().map(|(i, entry)| {
+        let index = lit(i);
+        let l = match *entry {
+            Entry::Layer(l) => &model.layers[l],
+            Entry::Sum(b) => {
+                let block = &model.blocks[b];
+                let skip = super::batch::option_tokens(model.skip_entry(b));
+                return match &block.projection {
+                    Some(projection) => {
+                        let (field, dims) = (projection.field(), layer_dims(projection));
+                        quote_spanned!(block.span=> workspace.forward_projected_sum::<_, #dims>(&self.#field, #index, #skip, &mut grads.#field);)
+                    }
+                    None => quote_spanned!(block.span=> workspace.forward_sum(#index, #skip);),
+                };
+            }
+        };
+        let (field, dims) = (l.field(), layer_dims(l));
         if l.is_stepped() {
             quote_spanned!(l.span=> workspace.forward_recurrent::<_, #dims>(&self.#field, #index);)
         } else {
             quote_spanned!(l.span=> workspace.forward_layer::<_, #dims>(&self.#field, #index, &mut grads.#field);)
         }
     });
-    let backward_steps = model.layers.iter().enumerate().rev().map(|(i, l)| {
-        let (field, dims, index) = (l.field(), layer_dims(l), lit(i));
-        let step = if l.is_stepped() {
-            quote_spanned!(l.span=> workspace.backward_recurrent::<_, #dims>(&self.#field, #index, &mut grads.#field);)
-        } else {
-            quote_spanned!(l.span=> workspace.backward_layer::<_, #dims>(&self.#field, #index, &mut grads.#field);)
-        };
+    let backward_steps = entries.iter().enumerate().rev().map(|(i, entry)| {
+        let index = lit(i);
+        // The activation of the entry below (a layer applied at every column; a sum has none).
         let below = i
             .checked_sub(1)
-            .map(|b| &model.layers[b])
+            .and_then(|b| match entries[b] {
+                Entry::Layer(l) => Some(&model.layers[l]),
+                Entry::Sum(_) => None,
+            })
             .filter(|b| !b.is_stepped())
             .map(|b| {
                 let (field, dims, index) = (b.field(), layer_dims(b), lit(i - 1));
                 quote!(workspace.activation_backward::<_, #dims>(&self.#field, #index);)
             });
+        let step = match *entry {
+            Entry::Layer(l) => {
+                let l = &model.layers[l];
+                let (field, dims) = (l.field(), layer_dims(l));
+                let step = if l.is_stepped() {
+                    quote_spanned!(l.span=> workspace.backward_recurrent::<_, #dims>(&self.#field, #index, &mut grads.#field);)
+                } else {
+                    quote_spanned!(l.span=> workspace.backward_layer::<_, #dims>(&self.#field, #index, &mut grads.#field);)
+                };
+                // The skip deltas of the blocks that open at this layer join its input's delta.
+                let opening = (0..model.blocks.len())
+                    .filter(|&b| Entry::Layer(model.blocks[b].first) == *entry)
+                    .filter_map(|b| {
+                        let sum = entries.iter().position(|e| *e == Entry::Sum(b))?;
+                        let (sum, skip) = (lit(sum), super::batch::option_tokens(model.skip_entry(b)));
+                        Some(quote!(workspace.add_skip_delta(#sum, #skip);))
+                    });
+                quote!(#step #(#opening)*)
+            }
+            Entry::Sum(b) => {
+                let block = &model.blocks[b];
+                let skip = super::batch::option_tokens(model.skip_entry(b));
+                match &block.projection {
+                    Some(projection) => {
+                        let (field, dims) = (projection.field(), layer_dims(projection));
+                        quote_spanned!(block.span=> workspace.backward_projected_sum::<_, #dims>(&self.#field, #index, #skip, &mut grads.#field);)
+                    }
+                    None => quote_spanned!(block.span=> workspace.backward_sum(#index, #skip);),
+                }
+            }
+        };
         quote!(#step #below)
     });
-    let preactivation = last.activation().is_some() && !last.is_stepped();
+    let preactivation = last.activation().is_some() && !last.is_stepped() && !model.ends_with_sum();
     let last_index = lit(last_index);
     let training = training_hooks(model);
     quote! {

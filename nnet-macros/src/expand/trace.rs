@@ -16,6 +16,14 @@ pub(super) fn trace_impl(model: &Model) -> TokenStream {
     let (z, a) = trace_names(last);
     let has_activation = model.layers[last].activation().is_some();
     let z = if has_activation { z } else { a.clone() };
+    // A network that ends with a block's sum outputs the sum, which has no activation.
+    let (z, a) = match model.entries().last() {
+        Some(crate::model::Entry::Sum(b)) => {
+            let r = super::passes::sum_name(&model.blocks[*b]);
+            (r.clone(), r)
+        }
+        _ => (z, a),
+    };
     let (outputs, out_vec) = (lit(model.outputs()), out_vec(model));
     quote! {
         impl #p::Trace<#outputs, #scalar> for #trace {

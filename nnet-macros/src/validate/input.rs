@@ -230,6 +230,7 @@ fn check_length(
 fn missing_input(def: &NetworkDef, errors: &mut Option<syn::Error>) {
     let span = def.statements.iter().find_map(|s| match s {
         Statement::Layer(line) => Some(line.keyword.span()),
+        Statement::Residual(block) => Some(block.keyword.span()),
         Statement::Input { .. } => None,
     });
     push_error(
@@ -247,7 +248,7 @@ fn check_has_layers(def: &NetworkDef, keyword: &kw::input, errors: &mut Option<s
     let has_layer = def
         .statements
         .iter()
-        .any(|s| matches!(s, Statement::Layer(_)));
+        .any(|s| matches!(s, Statement::Layer(_) | Statement::Residual(_)));
     if !has_layer && def.errors.is_none() {
         push_error(
             errors,

@@ -3,7 +3,7 @@
 //! input line, [`layer`] each layer line (the rules in [`activation`], [`options`] and [`size`],
 //! the kind built in [`kinds`]), [`shapes`] the shape each layer outputs and the network's
 //! output, [`recurrence`] what holds across stepped layers (recurrent layers, streamed
-//! convolutions).
+//! convolutions), [`residual`] what a `residual` block's sum needs.
 
 mod activation;
 mod axes;
@@ -12,14 +12,15 @@ mod kinds;
 mod layer;
 mod options;
 mod recurrence;
+mod residual;
 mod shapes;
 mod size;
 mod window;
 
-use crate::ast::{LayerStmt, NetworkDef, Statement};
+use crate::ast::{LayerStmt, NetworkDef, ResidualStmt, Statement};
 use nnet_kinds::{INLINE_PARAMS, INLINE_UNITS};
 
-use crate::model::{Kind, KindWord, Layer, Model};
+use crate::model::{Block, Kind, KindWord, Layer, Model};
 
 /// Checks the whole definition, returning the model or every error found.
 pub(crate) fn validate(def: &NetworkDef) -> syn::Result<Model<'_>> {
@@ -30,52 +31,27 @@ pub(crate) fn validate(def: &NetworkDef) -> syn::Result<Model<'_>> {
         known: input.known,
     };
 
-    let mut layers: Vec<Layer> = Vec::new();
-    let mut last_line: Option<&LayerStmt> = None;
-    let mut shape = input.flowing;
-    let mut inline_params = 0;
-    // The past inputs of the streamed convolutions so far, values.
-    let mut history = 0;
-    for statement in &def.statements {
-        let Statement::Layer(line) = statement else {
-            continue;
-        };
-        let Some(word) = KindWord::from_word(&line.keyword.to_string()) else {
-            continue;
-        };
-        let Some((kind, units)) = layer::check_layer(line, word, shape, &mut errors) else {
-            continue;
-        };
-        let ordinal = 1 + layers.iter().filter(|l| l.word == word).count();
-        if word.is_recurrent() {
-            recurrence::check_recurrent_weights(line, word, shape.channels(), units, &mut errors);
-        }
-        let reported = count(&errors);
-        let output =
-            shapes::output_shape(&kind, line, shape, units, &flow, layers.last(), &mut errors);
-        let mut layer = Layer {
-            word,
-            kind,
-            ordinal,
-            input: shape,
-            output,
-            inputs: shape.len(),
-            units: output.len(),
-            boxed: false,
-            heap_vectors: false,
-            heap_layer_vectors: false,
-            span: line.keyword.span(),
-            scalar: def.scalar,
-        };
-        shape = output;
-        // A line whose shape was refused has one error already.
-        if count(&errors) == reported {
-            recurrence::check_history(line, &layer, &mut history, &mut errors);
-        }
-        place(&mut layer, &mut inline_params);
-        layers.push(layer);
-        last_line = Some(line);
-    }
+    let mut walk = Walk {
+        def,
+        flow: &flow,
+        layers: Vec::new(),
+        blocks: Vec::new(),
+        opened: 0,
+        last_line: None,
+        shape: input.flowing,
+        inline_params: 0,
+        history: 0,
+        errors,
+    };
+    walk.statements(&def.statements);
+    let Walk {
+        layers,
+        mut blocks,
+        last_line,
+        mut errors,
+        ..
+    } = walk;
+    blocks.sort_by_key(|b| b.ordinal);
 
     recurrence::check_recurrence(def, input.sequence, input.shape, &layers, &mut errors);
     if let (Some(line), Some(layer)) = (last_line, layers.last()) {
@@ -90,9 +66,118 @@ pub(crate) fn validate(def: &NetworkDef) -> syn::Result<Model<'_>> {
             inputs: shape.len(),
             sequence: input.sequence.is_some(),
             layers,
+            blocks,
         }),
         // check_input_line reports an error whenever it returns no shape.
         (None, None) => Err(syn::Error::new(def.body_span, "missing `input N;`")),
+    }
+}
+
+/// The walk over the lines, into residual blocks: what is known so far.
+struct Walk<'a, 'f> {
+    def: &'a NetworkDef,
+    flow: &'f shapes::Flow,
+    layers: Vec<Layer>,
+    blocks: Vec<Block>,
+    /// The `residual` keywords met so far.
+    opened: usize,
+    last_line: Option<&'a LayerStmt>,
+    /// The shape flowing out of the last line.
+    shape: nnet_kinds::Shape,
+    inline_params: usize,
+    /// The past inputs of the streamed convolutions so far, values.
+    history: usize,
+    errors: Option<syn::Error>,
+}
+
+impl<'a> Walk<'a, '_> {
+    fn statements(&mut self, statements: &'a [Statement]) {
+        for statement in statements {
+            match statement {
+                Statement::Layer(line) => self.layer(line),
+                Statement::Residual(block) => self.residual(block),
+                Statement::Input { .. } => {}
+            }
+        }
+    }
+
+    fn layer(&mut self, line: &'a LayerStmt) {
+        let errors = &mut self.errors;
+        let shape = self.shape;
+        let Some(word) = KindWord::from_word(&line.keyword.to_string()) else {
+            return;
+        };
+        let Some((kind, units)) = layer::check_layer(line, word, shape, errors) else {
+            return;
+        };
+        let ordinal = 1 + self.layers.iter().filter(|l| l.word == word).count();
+        if word.is_recurrent() {
+            recurrence::check_recurrent_weights(line, word, shape.channels(), units, errors);
+        }
+        let reported = count(errors);
+        let output =
+            shapes::output_shape(&kind, line, shape, units, self.flow, self.layers.last(), errors);
+        let mut layer = Layer {
+            word,
+            kind,
+            ordinal,
+            input: shape,
+            output,
+            inputs: shape.len(),
+            units: output.len(),
+            boxed: false,
+            heap_vectors: false,
+            heap_layer_vectors: false,
+            span: line.keyword.span(),
+            scalar: self.def.scalar,
+            residual: None,
+        };
+        self.shape = output;
+        // A line whose shape was refused has one error already.
+        if count(errors) == reported {
+            recurrence::check_history(line, &layer, &mut self.history, errors);
+        }
+        place(&mut layer, &mut self.inline_params);
+        self.layers.push(layer);
+        self.last_line = Some(line);
+    }
+
+    /// A `residual` block: its lines, then the rules on its sum (see [`residual`]).
+    fn residual(&mut self, statement: &'a ResidualStmt) {
+        self.opened += 1;
+        let ordinal = self.opened;
+        let (input, first) = (self.shape, self.layers.len());
+        let reported = count(&self.errors);
+        self.statements(&statement.body);
+        let Some(last) = self.layers.len().checked_sub(1).filter(|&last| last >= first) else {
+            if count(&self.errors) == reported {
+                residual::empty(statement, &mut self.errors);
+            }
+            return;
+        };
+        let output = self.shape;
+        // After an error inside, the shapes may be stand-ins: the block is not judged on them.
+        let judged = count(&self.errors) == reported;
+        let layers = &self.layers[first..=last];
+        let projection = if judged {
+            residual::check(statement, ordinal, input, output, layers, &mut self.errors)
+        } else {
+            None
+        };
+        let projection = projection.map(|mut layer| {
+            layer.scalar = self.def.scalar;
+            place(&mut layer, &mut self.inline_params);
+            layer
+        });
+        self.blocks.push(Block {
+            ordinal,
+            first,
+            last,
+            input,
+            output,
+            projection,
+            span: statement.keyword.span(),
+        });
     }
 }
 

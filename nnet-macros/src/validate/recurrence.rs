@@ -185,10 +185,9 @@ fn check_sequence_is_read(
 ) {
     // A recurrent line that failed its own checks still reads the sequence, and so does a
     // `conv1d` (streamed when causal, with its own message otherwise).
-    let recurrent_line = def.statements.iter().any(|s| {
-        matches!(s, Statement::Layer(line)
-            if KindWord::from_word(&line.keyword.to_string())
-                .is_some_and(|k| k.is_recurrent() || k == KindWord::Conv1d))
+    let recurrent_line = Statement::layer_lines(&def.statements).iter().any(|line| {
+        KindWord::from_word(&line.keyword.to_string())
+            .is_some_and(|k| k.is_recurrent() || k == KindWord::Conv1d)
     });
     let recurrent_words: Vec<&str> = KindWord::ALL
         .iter()

@@ -1,0 +1,381 @@
+//! Residual blocks (`residual { … }`, `residual (project) { … }`): the forward pass computes
+//! input + block(input) (hand-computed), the backward pass matches finite differences through
+//! both paths (projections, convolutions, batch normalization, nested blocks, sequences), and
+//! everything else works as for any layer: batches, training, weight files, serde, summaries.
+
+use nnet::loss::Loss;
+use nnet::nalgebra::SVector;
+use nnet::{Network, Parameters, Scalar, SequenceNetwork, Sequences};
+
+fn wave(i: usize, j: usize) -> f32 {
+    ((i * 31 + j * 7) as f32 * 0.413).sin() * 1.5
+}
+
+nnet::network! {
+    /// A vector block without projection.
+    #[scalar = f64]
+    struct Mlp64 {
+        input 3;
+        dense 4 tanh;
+        residual { dense 5 relu; dense 4 tanh; }
+        dense 2;
+    }
+}
+
+nnet::network! {
+    /// A projected vector block, nested blocks, a block at the input and at the output.
+    #[scalar = f64]
+    struct Nested64 {
+        input 3;
+        residual (project) {
+            dense 4 tanh;
+            residual { dense 4 sigmoid; residual { dense 4 tanh; } }
+        }
+        dense 3 elu;
+        residual { dense 3 tanh; }
+    }
+}
+
+/// Every trainable value's `∂L/∂w` from `backward`, and every `∂L/∂x`, against central
+/// differences of `L = g · forward(x)`; returns the number of values checked.
+fn check_backward<N, T: Scalar, const IN: usize, const OUT: usize>(
+    net: &N,
+    x: &SVector<T, IN>,
+    h: f64,
+    tolerance: f64,
+) -> usize
+where
+    N: Network<IN, OUT, T>,
+{
+    let g = SVector::<T, OUT>::from_fn(|i, _| T::of_f64(0.4 + 0.9 * (i as f64 * 1.3).sin()));
+    let loss = |net: &N, x: &SVector<T, IN>| {
+        let y = net.forward(x);
+        (0..OUT).map(|i| y[i].as_f64() * g[i].as_f64()).sum::<f64>()
+    };
+    let mut grads = net.zero_gradients();
+    let trace = net.forward_trace(x);
+    let dx = net.backward(x, &trace, &g, &mut grads);
+    let close = |analytic: f64, numeric: f64| {
+        (analytic - numeric).abs() <= tolerance * analytic.abs().max(numeric.abs()).max(1e-2)
+    };
+    let mut checked = 0;
+    for t in N::trainable() {
+        let name = N::tensor_info(t).unwrap().name();
+        for j in 0..net.tensor(t).len() {
+            let mut up = net.clone();
+            up.tensor_mut(t)[j] += T::of_f64(h);
+            let mut down = net.clone();
+            down.tensor_mut(t)[j] -= T::of_f64(h);
+            let numeric = (loss(&up, x) - loss(&down, x)) / (2.0 * h);
+            let analytic = grads.tensor(t)[j].as_f64();
+            assert!(
+                close(analytic, numeric),
+                "∂L/∂{name}[{j}]: analytic {analytic}, numeric {numeric}"
+            );
+            checked += 1;
+        }
+    }
+    for j in 0..IN {
+        let (mut up, mut down) = (*x, *x);
+        up[j] += T::of_f64(h);
+        down[j] -= T::of_f64(h);
+        let numeric = (loss(net, &up) - loss(net, &down)) / (2.0 * h);
+        let analytic = dx[j].as_f64();
+        assert!(
+            close(analytic, numeric),
+            "∂L/∂x[{j}]: analytic {analytic}, numeric {numeric}"
+        );
+        checked += 1;
+    }
+    checked
+}
+
+/// Every tensor of `net`, trainable or not, set to deterministic values, the variances
+/// positive.
+fn fill64<N: Parameters<f64>>(net: &mut N, salt: usize) {
+    for t in 0..N::TENSORS {
+        let positive =
+            N::tensor_info(t).is_some_and(|info| info.name().ends_with("moving_variance"));
+        for (j, v) in net.tensor_mut(t).iter_mut().enumerate() {
+            let w = f64::from(wave(t + salt, j)) * 0.5;
+            *v = if positive { 0.5 + w.abs() } else { w };
+        }
+    }
+}
+
+#[test]
+fn vector_blocks_match_finite_differences() {
+    let mut mlp = Mlp64::zeroed();
+    fill64(&mut mlp, 1);
+    let x = SVector::<f64, 3>::from_fn(|j, _| f64::from(wave(3, j)));
+    assert_eq!(check_backward(&mlp, &x, 1e-6, 1e-6), 16 + 25 + 24 + 10 + 3);
+    let mut nested = Nested64::zeroed();
+    fill64(&mut nested, 2);
+    // The projection 3 → 4 and dense 4 tanh, 16 each; dense 4 sigmoid and dense 4 tanh, 20
+    // each; dense 3 elu 15, dense 3 tanh 12; the inputs.
+    assert_eq!(
+        check_backward(&nested, &x, 1e-6, 1e-6),
+        16 + 16 + 20 + 20 + 15 + 12 + 3
+    );
+}
+
+nnet::network! {
+    /// A strided, projected image block and a block of convolutions with batch normalization
+    /// and dropout inside.
+    #[scalar = f64]
+    struct Cnn64 {
+        input (5, 6, 2);
+        conv2d 3 3 tanh (padding = same);
+        residual (project) {
+            conv2d 4 3 tanh (strides = 2, padding = same);
+            conv2d 4 1 elu;
+        }
+        residual {
+            conv2d 4 3 (padding = same);
+            batch_norm;
+            activation tanh;
+            dropout 0.3;
+            conv2d 4 (1, 3) (padding = same);
+        }
+        activation relu;
+        flatten;
+        dense 2;
+    }
+}
+
+nnet::network! {
+    /// A 1-D block whose projection strides (a pooling inside).
+    #[scalar = f64]
+    struct Steps64 {
+        input (9, 2);
+        residual (project) {
+            conv1d 3 3 tanh (padding = causal, dilation = 2);
+            max_pool1d 2 (padding = same);
+        }
+        global_avg_pool;
+        dense 1;
+    }
+}
+
+#[test]
+fn convolution_blocks_match_finite_differences() {
+    let mut cnn = Cnn64::zeroed();
+    fill64(&mut cnn, 3);
+    let x = SVector::<f64, 60>::from_fn(|j, _| f64::from(wave(5, j)));
+    // conv2d 3·18 + 3; the projection 1×1 3 → 4, 12 + 4; conv2d 4·27 + 4, conv2d 4·4 + 4;
+    // conv2d 4·36 + 4; batch_norm 2·4; conv2d 4·12 + 4; dense 2·(3·3·4) + 2; the inputs.
+    assert_eq!(
+        check_backward(&cnn, &x, 1e-6, 1e-6),
+        57 + 16 + 112 + 20 + 148 + 8 + 52 + 74 + 60
+    );
+    let mut steps = Steps64::zeroed();
+    fill64(&mut steps, 4);
+    let x = SVector::<f64, 18>::from_fn(|j, _| f64::from(wave(6, j)));
+    // conv1d 3·6 + 3; the projection 2 → 3 with stride 2, 6 + 3; dense 3 + 1; the inputs.
+    assert_eq!(check_backward(&steps, &x, 1e-6, 1e-6), 21 + 9 + 4 + 18);
+}
+
+/// The training pass of `net` over one batch, at step 0 of seed 99 (fixed dropout masks): the
+/// summed loss and the gradients.
+fn batch_loss(
+    net: &Cnn64,
+    x: &[SVector<f64, 60>],
+    y: &[SVector<f64, 2>],
+) -> (f64, <Cnn64 as Network<60, 2, f64>>::Gradients) {
+    let mut grads = net.zero_gradients();
+    let mut workspace = net.workspace(x.len());
+    workspace.set_training_step(99, 0);
+    let mut outputs = vec![SVector::zeros(); x.len()];
+    let sum = net.accumulate_batch(
+        &mut workspace,
+        x,
+        y,
+        &nnet::loss::MeanSquaredError,
+        &mut grads,
+        &mut outputs,
+    );
+    (sum, grads)
+}
+
+#[test]
+fn the_training_pass_through_batch_norm_and_dropout_matches_finite_differences() {
+    let mut net = Cnn64::zeroed();
+    fill64(&mut net, 7);
+    let x: Vec<SVector<f64, 60>> = (0..5)
+        .map(|i| SVector::from_fn(|j, _| f64::from(wave(i + 10, j))))
+        .collect();
+    let y: Vec<SVector<f64, 2>> = (0..5)
+        .map(|i| SVector::from_fn(|j, _| f64::from(wave(i + 20, j))))
+        .collect();
+    let (_, grads) = batch_loss(&net, &x, &y);
+    let h = 1e-6;
+    let mut checked = 0;
+    for t in Cnn64::trainable() {
+        let name = Cnn64::tensor_info(t).unwrap().name();
+        for j in 0..net.tensor(t).len() {
+            let mut up = net.clone();
+            up.tensor_mut(t)[j] += h;
+            let mut down = net.clone();
+            down.tensor_mut(t)[j] -= h;
+            let numeric = (batch_loss(&up, &x, &y).0 - batch_loss(&down, &x, &y).0) / (2.0 * h);
+            let analytic = grads.tensor(t)[j];
+            assert!(
+                (numeric - analytic).abs() <= 1e-5 * analytic.abs().max(numeric.abs()).max(1e-2),
+                "∂L/∂{name}[{j}]: analytic {analytic}, numeric {numeric}"
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 57 + 16 + 112 + 20 + 148 + 8 + 52 + 74);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sequences: the sum at every step.
+
+nnet::network! {
+    /// A WaveNet-style stack: causal convolutions of growing dilation in residual blocks.
+    pub struct WaveNet {
+        input sequence 1;
+        conv1d 8 1 (padding = causal);
+        residual { conv1d 8 2 tanh (padding = causal, dilation = 1); }
+        residual { conv1d 8 2 tanh (padding = causal, dilation = 2); }
+        residual { conv1d 8 2 tanh (padding = causal, dilation = 4); }
+        dense 1;
+    }
+}
+
+nnet::network! {
+    /// A projected block of a causal convolution and a GRU returning sequences, a block at the
+    /// input, and a block after the last recurrent layer (on its last output).
+    #[scalar = f64]
+    pub struct Recurrent64 {
+        input sequence 2;
+        residual { dense 2 tanh; }
+        residual (project) {
+            conv1d 4 2 tanh (padding = causal);
+            gru 3 (return_sequences = true);
+        }
+        lstm 3;
+        residual { dense 3 tanh; }
+        dense 1;
+    }
+}
+
+/// `len` steps of `F` smooth values.
+fn sequence<const F: usize>(len: usize, phase: f32) -> Vec<SVector<f32, F>> {
+    (0..len)
+        .map(|t| SVector::from_fn(|c, _| (t as f32 * (0.7 + 0.2 * c as f32) + phase).sin()))
+        .collect()
+}
+
+/// Streams `xs` through `step` from a fresh state, checking after every step that it ends where
+/// `forward` over the steps so far ends.
+fn check_streaming<N, T: Scalar, const F: usize, const OUT: usize>(net: &N, xs: &[SVector<T, F>])
+where
+    N: SequenceNetwork<F, OUT, T>,
+{
+    let mut state = N::State::default();
+    let streamed: Vec<_> = xs.iter().map(|x| net.step(&mut state, x)).collect();
+    for t in 0..xs.len() {
+        assert_eq!(net.forward(&xs[..=t]), streamed[t], "step {t}");
+    }
+}
+
+#[test]
+fn step_ends_where_forward_ends() {
+    check_streaming(&WaveNet::seeded(1), &sequence::<1>(20, 0.3));
+    let xs: Vec<SVector<f64, 2>> = sequence::<2>(9, 0.1).iter().map(|x| x.cast()).collect();
+    check_streaming(&Recurrent64::seeded(2), &xs);
+}
+
+/// The training pass's loss summed over the batch, and its gradients.
+fn sequence_loss<N, L, T, const F: usize, const OUT: usize>(
+    net: &N,
+    data: &Sequences<F, T>,
+    targets: &[L::Target],
+    loss: &L,
+) -> (f64, N::Gradients)
+where
+    N: SequenceNetwork<F, OUT, T>,
+    L: Loss<OUT, T>,
+    T: Scalar,
+{
+    let mut workspace = net.sequence_workspace();
+    let all: Vec<usize> = (0..data.len()).collect();
+    workspace.load(data, &all);
+    workspace.set_training_step(7, 3);
+    let mut grads = net.zero_gradients();
+    let mut outputs = vec![SVector::zeros(); targets.len()];
+    let total = net.accumulate_sequences(&mut workspace, targets, loss, &mut grads, &mut outputs);
+    (total.as_f64(), grads)
+}
+
+/// Every trainable value's gradient from the training pass against central differences of the
+/// same pass's loss; returns how many were checked.
+fn check_sequence_gradients<N, L, T, const F: usize, const OUT: usize>(
+    mut net: N,
+    data: &Sequences<F, T>,
+    targets: &[L::Target],
+    loss: &L,
+    eps: f64,
+    tolerance: f64,
+) -> usize
+where
+    N: SequenceNetwork<F, OUT, T>,
+    L: Loss<OUT, T>,
+    T: Scalar,
+{
+    let (_, grads) = sequence_loss(&net, data, targets, loss);
+    let mut checked = 0;
+    for i in N::trainable() {
+        for j in 0..net.tensor(i).len() {
+            let w = net.tensor(i)[j];
+            net.tensor_mut(i)[j] = T::of_f64(w.as_f64() + eps);
+            let (up, _) = sequence_loss(&net, data, targets, loss);
+            net.tensor_mut(i)[j] = T::of_f64(w.as_f64() - eps);
+            let (down, _) = sequence_loss(&net, data, targets, loss);
+            net.tensor_mut(i)[j] = w;
+            let numeric = (up - down) / (2.0 * eps);
+            let analytic = grads.tensor(i)[j].as_f64();
+            let name = N::tensor_info(i).unwrap().name();
+            assert!(
+                (numeric - analytic).abs() < tolerance * (1.0 + numeric.abs()),
+                "{name}[{j}]: numeric {numeric}, analytic {analytic}"
+            );
+            checked += 1;
+        }
+    }
+    checked
+}
+
+#[test]
+fn sequence_blocks_match_finite_differences() {
+    let data: Sequences<2, f64> = [(4, 0.2), (7, 0.6), (1, 0.9)]
+        .iter()
+        .map(|&(len, phase)| sequence::<2>(len, phase).iter().map(|x| x.cast()).collect::<Vec<_>>())
+        .collect::<Vec<_>>()
+        .into();
+    let targets: Vec<SVector<f64, 1>> = (0..3).map(|s| SVector::from_element(0.3 * s as f64 - 0.2)).collect();
+    let checked = check_sequence_gradients(
+        Recurrent64::seeded(12),
+        &data,
+        &targets,
+        &nnet::loss::MeanSquaredError,
+        1e-6,
+        1e-6,
+    );
+    assert_eq!(checked, Recurrent64::PARAMS);
+    let data: Sequences<1> = vec![sequence(3, 0.1), sequence(1, 0.5), sequence(8, 0.9)].into();
+    let targets: Vec<SVector<f32, 1>> = (0..data.total_steps())
+        .map(|t| SVector::from_element((t % 3) as f32 / 2.0))
+        .collect();
+    let checked = check_sequence_gradients(
+        WaveNet::seeded(8),
+        &data,
+        &targets,
+        &nnet::loss::MeanSquaredError,
+        1e-2,
+        2e-2,
+    );
+    assert_eq!(checked, WaveNet::PARAMS);
+}
