@@ -352,17 +352,10 @@ where
 fn sequence_blocks_match_finite_differences() {
     let data: Sequences<2, f64> = [(4, 0.2), (7, 0.6), (1, 0.9)]
         .iter()
-        .map(|&(len, phase)| {
-            sequence::<2>(len, phase)
-                .iter()
-                .map(|x| x.cast())
-                .collect::<Vec<_>>()
-        })
+        .map(|&(len, phase)| sequence::<2>(len, phase).iter().map(|x| x.cast()).collect::<Vec<_>>())
         .collect::<Vec<_>>()
         .into();
-    let targets: Vec<SVector<f64, 1>> = (0..3)
-        .map(|s| SVector::from_element(0.3 * s as f64 - 0.2))
-        .collect();
+    let targets: Vec<SVector<f64, 1>> = (0..3).map(|s| SVector::from_element(0.3 * s as f64 - 0.2)).collect();
     let checked = check_sequence_gradients(
         Recurrent64::seeded(12),
         &data,

@@ -260,11 +260,7 @@ impl<T: Scalar> Workspace<T> {
             skips: layers
                 .iter()
                 .map(|l| {
-                    let len = if l.is_residual() {
-                        l.inputs * capacity
-                    } else {
-                        0
-                    };
+                    let len = if l.is_residual() { l.inputs * capacity } else { 0 };
                     vec![T::zero(); training_len(len)]
                 })
                 .collect(),
@@ -296,9 +292,11 @@ impl<T: Scalar> Workspace<T> {
                 .iter()
                 .zip(layers)
                 .all(|(b, l)| b.units == l.units)
-            && self.skips.iter().zip(layers).all(|(s, l)| {
-                !l.is_residual() || !self.training || s.len() == l.inputs * self.capacity
-            })
+            && self
+                .skips
+                .iter()
+                .zip(layers)
+                .all(|(s, l)| !l.is_residual() || !self.training || s.len() == l.inputs * self.capacity)
     }
 
     /// Sets the seed and the step (the number of the batch in the whole of training) that the

@@ -459,14 +459,8 @@ impl<T: Scalar> SequenceWorkspace<T> {
         // The batch's inputs have no delta: the projection's gradients alone are wanted.
         let (skip, skip_len): (&[T], usize) = match skip {
             None => (&self.x[..self.features * self.steps], 0),
-            Some(s) if gathered => (
-                &self.last[..below[s].units * columns],
-                this.skip_units * columns,
-            ),
-            Some(s) => (
-                &below[s].a[..below[s].units * columns],
-                this.skip_units * columns,
-            ),
+            Some(s) if gathered => (&self.last[..below[s].units * columns], this.skip_units * columns),
+            Some(s) => (&below[s].a[..below[s].units * columns], this.skip_units * columns),
         };
         through(
             skip,

@@ -304,11 +304,7 @@ fn sum_forward(model: &Model, b: usize, index: usize, training: bool) -> TokenSt
     let p = private();
     let block = &model.blocks[b];
     let skip = model.skip_entry(b);
-    let skip_value = if skip.is_some() {
-        quote!(skip)
-    } else {
-        quote!(x)
-    };
+    let skip_value = if skip.is_some() { quote!(skip) } else { quote!(x) };
     let (index, skip) = (lit(index), option_tokens(skip));
     let start = match &block.projection {
         Some(projection) => {

@@ -136,8 +136,7 @@ pub(super) fn expand(model: &Model) -> TokenStream {
         let field = l.field();
         quote!(#field: #value)
     });
-    let forward =
-        passes::forward_events(model, &|i| kept_at.get(i).and_then(Option::as_ref), false);
+    let forward = passes::forward_events(model, &|i| kept_at.get(i).and_then(Option::as_ref), false);
     let doc = format!(
         "[`{name}`] for inference only, from [`{name}::inference`]: dropout removed, and each `batch_norm` folded into the weights of a dense layer next to it (the one before it if that has no activation, else the one after it), where there is one."
     );

@@ -57,10 +57,7 @@ fn layer_spec(l: &Layer) -> TokenStream {
     let field = l.field().to_string();
     let kind = l.word.ident();
     let (layer_inputs, units) = (lit(l.inputs), lit(l.units));
-    let activation = l
-        .activation()
-        .map_or(crate::model::Act::Linear, |a| a.act)
-        .ident();
+    let activation = l.activation().map_or(crate::model::Act::Linear, |a| a.act).ident();
     let (trainable, non_trainable) = (lit(l.params()), lit(l.non_trainable()));
     let text = l.text();
     quote! {

@@ -24,10 +24,7 @@ pub(super) fn network_impl(model: &Model) -> TokenStream {
     let last_type = layers::layer_type(last);
     // A network that ends with a block's sum has no output activation.
     let (output_activation_type, output_activation) = if model.ends_with_sum() {
-        (
-            quote!(#p::activation::Linear),
-            quote!(&#p::activation::Linear),
-        )
+        (quote!(#p::activation::Linear), quote!(&#p::activation::Linear))
     } else {
         (
             quote!(<#last_type as #p::Layer<#last_trait>>::Activation),

@@ -244,14 +244,7 @@ pub(super) fn forward_events<'l>(
                     .map(|at| skips.remove(at).1)
                     .unwrap_or_else(|| quote!(input));
                 let block = &model.blocks[b];
-                lets.push(block_sum(
-                    model,
-                    block,
-                    &skip,
-                    &previous,
-                    false,
-                    &quote!(net),
-                ));
+                lets.push(block_sum(model, block, &skip, &previous, false, &quote!(net)));
                 let r = sum_name(block);
                 previous = view(quote!(&#r));
                 last = Some((r, block.output.len() > INLINE_UNITS));
@@ -360,14 +353,7 @@ pub(super) fn trace_body(model: &Model, trace: &Ident) -> TokenStream {
                     .map(|at| skips.remove(at).1)
                     .unwrap_or_else(|| quote!(input));
                 let block = &model.blocks[b];
-                lets.push(block_sum(
-                    model,
-                    block,
-                    &skip,
-                    &previous,
-                    true,
-                    &quote!(self),
-                ));
+                lets.push(block_sum(model, block, &skip, &previous, true, &quote!(self)));
                 let r = sum_name(block);
                 previous = view(quote!(&#r));
                 if block.projection.is_some() {

@@ -220,12 +220,7 @@ fn step_events(
     events: &[Event],
     input: TokenStream,
     mut skips: Vec<(usize, TokenStream)>,
-) -> (
-    TokenStream,
-    TokenStream,
-    Option<(Ident, bool)>,
-    Vec<(usize, TokenStream)>,
-) {
+) -> (TokenStream, TokenStream, Option<(Ident, bool)>, Vec<(usize, TokenStream)>) {
     let p = private();
     let mut previous = input;
     let mut last: Option<(Ident, bool)> = None;
@@ -257,14 +252,7 @@ fn step_events(
                     .rposition(|(open, _)| *open == b)
                     .map(|at| skips.remove(at).1)
                     .unwrap_or_else(|| quote!(x));
-                lets.push(passes::block_sum(
-                    model,
-                    block,
-                    &skip,
-                    &previous,
-                    false,
-                    &quote!(net),
-                ));
+                lets.push(passes::block_sum(model, block, &skip, &previous, false, &quote!(net)));
                 let r = passes::sum_name(block);
                 previous = passes::view(quote!(&#r));
                 last = Some((r, block.output.len() > nnet_kinds::INLINE_UNITS));
@@ -457,8 +445,7 @@ fn network_impl(model: &Model) -> TokenStream {
     let entries = model.entries();
     let last_index = entries.len() - 1;
     let last = &model.layers[model.layers.len() - 1];
-    let (output_activation_type, output_activation) = if last.is_stepped() || model.ends_with_sum()
-    {
+    let (output_activation_type, output_activation) = if last.is_stepped() || model.ends_with_sum() {
         (
             quote!(#p::activation::Linear),
             quote!(&#p::activation::Linear),

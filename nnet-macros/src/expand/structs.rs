@@ -46,13 +46,8 @@ pub(super) fn structs(model: &Model) -> TokenStream {
         }
         Event::Close(b) => {
             let block = &model.blocks[b];
-            let (r, ty) = (
-                super::passes::sum_name(block),
-                super::passes::sum_type(model, block),
-            );
-            let r_doc = format!(
-                "The sum of block `{r}`: its input (projected) plus its last layer's output."
-            );
+            let (r, ty) = (super::passes::sum_name(block), super::passes::sum_type(model, block));
+            let r_doc = format!("The sum of block `{r}`: its input (projected) plus its last layer's output.");
             let z = block.projection.as_ref().map(|_| {
                 let z = super::passes::projection_z_name(block);
                 let z_doc = format!("The projection of block `{r}`'s input (its `z`).");
@@ -119,10 +114,7 @@ pub(super) fn user_docs(model: &Model) -> Vec<TokenStream> {
     if lines.len() != model.layers.len() {
         return vec![TokenStream::new(); model.layers.len()];
     }
-    lines
-        .iter()
-        .map(|line| docs_paragraph(&line.docs))
-        .collect()
+    lines.iter().map(|line| docs_paragraph(&line.docs)).collect()
 }
 
 /// The `///` doc comments before each `residual` line, by block (in the order of
@@ -132,10 +124,7 @@ pub(super) fn block_docs(model: &Model) -> Vec<TokenStream> {
     if lines.len() != model.blocks.len() {
         return vec![TokenStream::new(); model.blocks.len()];
     }
-    lines
-        .iter()
-        .map(|line| docs_paragraph(&line.docs))
-        .collect()
+    lines.iter().map(|line| docs_paragraph(&line.docs)).collect()
 }
 
 /// Doc comments followed by an empty line, or nothing.

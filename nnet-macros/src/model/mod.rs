@@ -573,8 +573,9 @@ impl Model<'_> {
     /// For each of the [`entries`](Self::entries), the blocks around it: a layer's, or those
     /// around a block for its sum.
     pub(crate) fn depths(&self) -> Vec<usize> {
-        let inside =
-            |b: &Block, c: &Block| c.first <= b.first && b.last <= c.last && c.ordinal < b.ordinal;
+        let inside = |b: &Block, c: &Block| {
+            c.first <= b.first && b.last <= c.last && c.ordinal < b.ordinal
+        };
         self.entries()
             .into_iter()
             .map(|entry| match entry {

@@ -115,15 +115,8 @@ impl<'a> Walk<'a, '_> {
             recurrence::check_recurrent_weights(line, word, shape.channels(), units, errors);
         }
         let reported = count(errors);
-        let output = shapes::output_shape(
-            &kind,
-            line,
-            shape,
-            units,
-            self.flow,
-            self.layers.last(),
-            errors,
-        );
+        let output =
+            shapes::output_shape(&kind, line, shape, units, self.flow, self.layers.last(), errors);
         let mut layer = Layer {
             word,
             kind,
@@ -156,12 +149,7 @@ impl<'a> Walk<'a, '_> {
         let (input, first) = (self.shape, self.layers.len());
         let reported = count(&self.errors);
         self.statements(&statement.body);
-        let Some(last) = self
-            .layers
-            .len()
-            .checked_sub(1)
-            .filter(|&last| last >= first)
-        else {
+        let Some(last) = self.layers.len().checked_sub(1).filter(|&last| last >= first) else {
             if count(&self.errors) == reported {
                 residual::empty(statement, &mut self.errors);
             }
