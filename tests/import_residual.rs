@@ -378,6 +378,10 @@ fn files_in_another_order_are_refused() {
         error.contains("tensor `blocks.1.fc1.weight` has shape [12, 8], expected [12, 12]"),
         "{error}"
     );
+    assert!(
+        error.contains("each shortcut right after its block's last layer"),
+        "{error}"
+    );
 }
 
 #[test]

@@ -717,7 +717,8 @@ pub fn resolve<'f, 'a, E: Element>(
         let shape = spec.file_shape(naming);
         for tensor in std::iter::once(tensor).chain(second) {
             check_dtype::<E>(tensor, options.allow_conversion)?;
-            check_shape(tensor, &shape, &spec.axes(naming))?;
+            check_shape(tensor, &shape, &spec.axes(naming))
+                .map_err(|e| projection::order_hint(e, tensors, naming))?;
         }
         let mut source = Source::copy(tensor, spec.rows, spec.cols, !spec.transposed(naming));
         source.second = second;

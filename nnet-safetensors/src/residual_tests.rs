@@ -121,6 +121,10 @@ fn keras_shortcut_created_after_its_block_is_the_projection() {
         text.contains("tensor `dense_4/kernel` has shape [8, 12], expected [12, 12]"),
         "{text}"
     );
+    assert!(
+        text.ends_with("; in a network of `residual (project)` blocks, create each Keras shortcut layer after its block's layers, or name the shortcut layers `shortcut`, `shortcut_1`, … in the order of the blocks"),
+        "{text}"
+    );
 }
 
 /// `input 4; residual (project) { dense 8; } dense 2;`: the projection's kernel and the

@@ -6,6 +6,7 @@
 use std::collections::HashSet;
 
 use super::{Layer, Naming, TensorSpec};
+use crate::Error;
 use crate::foreign::LayerKind;
 use crate::layers::Layout;
 
@@ -74,6 +75,32 @@ impl<'n> TensorSpec<'n> {
             return self.tensor;
         }
         decl.tensors.first().map_or(self.tensor, |t| t.name)
+    }
+}
+
+/// A shape error of a network with projections, with how the file's order must put them: a
+/// shortcut in another place than the network's projection shifts the layers after it.
+pub(super) fn order_hint(error: Error, tensors: &[TensorSpec<'_>], naming: Naming) -> Error {
+    let hint = match naming {
+        Naming::Nnet => return error,
+        Naming::Keras => {
+            "; in a network of `residual (project)` blocks, create each Keras shortcut layer after its block's layers, or name the shortcut layers `shortcut`, `shortcut_1`, … in the order of the blocks"
+        }
+        Naming::PyTorch => {
+            "; in a network of `residual (project)` blocks, give the modules in the order of the network's layers, each shortcut right after its block's last layer"
+        }
+    };
+    match error {
+        Error::Shape {
+            name,
+            found,
+            expected,
+        } if tensors.iter().any(TensorSpec::is_projection) => Error::Shape {
+            name,
+            found,
+            expected: format!("{expected}{hint}"),
+        },
+        other => other,
     }
 }
 
