@@ -2,8 +2,8 @@
 //! linker: this program is `#![no_std]` and has its own `#[panic_handler]`, so a dependency that
 //! links `std` (which brings its own) fails the build with "found duplicate lang item
 //! `panic_impl`"; it has no `#[global_allocator]`, so a dependency that allocates (`alloc`) fails
-//! to link. It bakes trained networks (the seed network, a recurrent one and a stack of causal
-//! convolutions, from the test fixtures) and runs `forward` and a streaming `step`, and builds
+//! to link. It bakes trained networks (the seed network, a recurrent one, a stack of causal
+//! convolutions and residual blocks, from the test fixtures) and runs `forward` and a streaming `step`, and builds
 //! other networks from a seed to exercise every activation, every layer kind and every
 //! initializer. It exits with 0 when every output is finite and as expected.
 //!
@@ -124,6 +124,40 @@ nnet::network! {
     }
 }
 
+nnet::network! {
+    /// Residual blocks, baked (the fixture of `nnet-tests/tests/residual.rs`): the sums and the
+    /// projection without `std`.
+    #[weights = "../nnet-tests/tests/fixtures/residual_tiny.safetensors"]
+    struct Residual {
+        input 2;
+        residual { dense 2 relu; }
+        residual (project) { dense 1; }
+    }
+}
+
+nnet::network! {
+    /// A WaveNet-style stack with its convolutions in residual blocks and a projected image
+    /// block, drawn from a seed.
+    struct ResidualWaveNet {
+        input sequence 1;
+        conv1d 4 1 (padding = causal);
+        residual { conv1d 4 2 tanh (padding = causal, dilation = 1); }
+        residual (project) { conv1d 2 2 tanh (padding = causal, dilation = 2); }
+        dense 1;
+    }
+}
+
+nnet::network! {
+    /// A strided, projected block of convolutions with batch normalization, drawn from a seed.
+    struct ResidualCnn {
+        input (6, 6, 1);
+        conv2d 4 3 relu (padding = same);
+        residual (project) { conv2d 8 3 (strides = 2, padding = same); batch_norm; }
+        global_avg_pool;
+        dense 2 softmax;
+    }
+}
+
 /// The baked seed network in read-only memory.
 static SEED: Seed = Seed::TRAINED;
 
@@ -232,6 +266,31 @@ fn run() -> i32 {
     }
     if last != convolved.forward(black_box(&xs)) || !last[0].is_finite() {
         return 9;
+    }
+
+    let residual = black_box(Residual::TRAINED);
+    let y = residual.forward(&black_box(nnet::vector![1.0, 2.0]));
+    if !y[0].is_finite() {
+        return 10;
+    }
+
+    let wavenet = ResidualWaveNet::seeded(black_box(17));
+    let mut state = ResidualWaveNetState::default();
+    let xs = [0.5, -0.25, 1.0, 0.0, -0.75].map(|x| nnet::vector![x]);
+    let mut last = nnet::vector![0.0];
+    for x in &xs {
+        last = wavenet.step(&mut state, black_box(x));
+    }
+    if last != wavenet.forward(black_box(&xs)) || !last[0].is_finite() {
+        return 11;
+    }
+
+    let cnn = ResidualCnn::seeded(black_box(19));
+    let x = nnet::SVector::<f32, 36>::from_fn(|i, _| ((i * 7 % 11) as f32 - 5.0) * 0.2);
+    let p = cnn.forward(&black_box(x));
+    let folded = cnn.inference().forward(&black_box(x));
+    if (p.sum() - 1.0).abs() > 1e-5 || (p - folded).abs().max() > 1e-5 {
+        return 12;
     }
     0
 }

@@ -151,6 +151,19 @@ fn step_and_sequence_forward_never_allocate_on_any_input() {
     );
 }
 
+nnet::network! {
+    /// The WaveNet stack with each convolution in a residual block, and a projected block.
+    struct ResidualWaveNet {
+        input sequence 2;
+        conv1d 8 1 (padding = causal);
+        residual { conv1d 8 2 tanh (padding = causal, dilation = 1); }
+        residual { conv1d 8 2 tanh (padding = causal, dilation = 2); }
+        residual { conv1d 8 2 tanh (padding = causal, dilation = 4); }
+        residual (project) { gru 4 (return_sequences); }
+        dense 1;
+    }
+}
+
 /// Streamed causal convolutions, alone or with recurrent layers: `step` and the
 /// whole-sequence passes allocate nothing on any input; a NaN stays in a convolution's past
 /// inputs for as many steps as its window reaches back, and `reset` clears it.
@@ -195,6 +208,17 @@ fn streamed_convolutions_never_allocate_on_any_input() {
         wavenet.forward(&xs[..1])
     );
     assert!(assert_no_alloc(|| wavenet.forward(&[]))[0].is_finite());
+
+    // Residual blocks add at every step, allocating nothing either.
+    let residual = ResidualWaveNet::seeded(7);
+    let mut state = ResidualWaveNetState::default();
+    let outputs: Vec<_> = xs
+        .iter()
+        .map(|x| assert_no_alloc(|| residual.step(&mut state, x)))
+        .collect();
+    assert!(outputs[0][0].is_finite(), "{outputs:?}");
+    // The first two inputs are finite (the huge third overflows to NaN, which is no equal).
+    assert_eq!(assert_no_alloc(|| residual.forward(&xs[..2])), outputs[1]);
 }
 
 /// The batched pass with a reused workspace, on the one thread of a rayon pool: with more

@@ -3,9 +3,11 @@
 //! both paths (projections, convolutions, batch normalization, nested blocks, sequences), and
 //! everything else works as for any layer: batches, training, weight files, serde, summaries.
 
-use nnet::loss::Loss;
-use nnet::nalgebra::SVector;
-use nnet::{Network, Parameters, Scalar, SequenceNetwork, Sequences};
+use nnet::loss::{Loss, MeanSquaredError};
+use nnet::nalgebra::{SMatrix, SVector};
+use nnet::optim::Adam;
+use nnet::train::{FitConfig, Trainer, Verbosity};
+use nnet::{Architecture, Network, Parameters, Scalar, SequenceNetwork, Sequences, io, vector};
 
 fn wave(i: usize, j: usize) -> f32 {
     ((i * 31 + j * 7) as f32 * 0.413).sin() * 1.5
@@ -378,4 +380,236 @@ fn sequence_blocks_match_finite_differences() {
         2e-2,
     );
     assert_eq!(checked, WaveNet::PARAMS);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Values, batches, training, files.
+
+nnet::network! {
+    /// The smallest block, whose values a hand computes.
+    struct Tiny {
+        input 2;
+        residual { dense 2 relu; }
+        residual (project) { dense 1; }
+    }
+}
+
+#[test]
+fn the_sum_is_the_input_plus_the_block() {
+    let mut net = Tiny::zeroed();
+    // dense1: [[1, -1], [0.5, 2]] x + [0.1, -3] through relu.
+    net.dense1.weights = SMatrix::<f32, 2, 2>::from_row_slice(&[1.0, -1.0, 0.5, 2.0]);
+    net.dense1.bias = vector![0.1, -3.0];
+    // dense2: [2, 1] s + 0.5; the projection [-1, 0.25] s + 1.
+    net.dense2.weights = SMatrix::<f32, 1, 2>::from_row_slice(&[2.0, 1.0]);
+    net.dense2.bias = vector![0.5];
+    net.residual2.weights = SMatrix::<f32, 1, 2>::from_row_slice(&[-1.0, 0.25]);
+    net.residual2.bias = vector![1.0];
+    let x = vector![3.0, 1.0];
+    // Block 1: relu([3 − 1 + 0.1, 1.5 + 2 − 3]) = [2.1, 0.5]; sum [5.1, 1.5].
+    let s = vector![5.1_f32, 1.5];
+    // Block 2: 2·5.1 + 1.5 + 0.5 = 12.2, plus the projection −5.1 + 0.375 + 1 = −3.725: 8.475.
+    let y = net.forward(&x);
+    assert!((y[0] - 8.475).abs() < 1e-5, "{y:?}");
+    let trace = net.forward_trace(&x);
+    assert!((trace.residual1 - s).abs().max() < 1e-6);
+    assert_eq!(trace.residual2, y);
+    assert_eq!(Tiny::PARAMS, 6 + 3 + 3);
+    assert_eq!(Tiny::MACS, 4 + 2 + 2);
+}
+
+nnet::network! {
+    /// A residual MLP with batch normalization and dropout in its blocks, a large dense layer
+    /// (batched passes) and a projection.
+    pub struct Deep {
+        input 4;
+        dense 64 relu;
+        residual {
+            dense 64;
+            batch_norm;
+            activation relu;
+            dropout 0.1;
+        }
+        residual (project) { dense 8 tanh; batch_norm; }
+        dense 1;
+    }
+}
+
+fn deep_data(n: usize) -> (Vec<SVector<f32, 4>>, Vec<SVector<f32, 1>>) {
+    let x: Vec<SVector<f32, 4>> = (0..n)
+        .map(|i| SVector::from_fn(|j, _| wave(i, j)))
+        .collect();
+    let y = x
+        .iter()
+        .map(|x| vector![(x[0] * x[1]).tanh() + 0.5 * x[2]])
+        .collect();
+    (x, y)
+}
+
+#[test]
+fn batches_equal_samples_and_fit_learns() {
+    let net = Deep::seeded(3);
+    let (x, y) = deep_data(64);
+    let mut outputs = vec![SVector::zeros(); x.len()];
+    net.forward_batch(&x, &mut outputs);
+    for (x, o) in x.iter().zip(&outputs) {
+        let single = net.forward(x);
+        assert!((single - o).abs().max() < 1e-5, "{single:?} vs {o:?}");
+    }
+    let mut net = net;
+    let mut trainer = Trainer::new(Adam::with_learning_rate(0.003), MeanSquaredError);
+    let config = FitConfig {
+        batch_size: 16,
+        epochs: 30,
+        verbosity: Verbosity::Silent,
+        ..FitConfig::default()
+    };
+    let history = trainer.fit(&mut net, &x, &y, &config).unwrap();
+    let losses = history.series("loss").unwrap();
+    assert!(losses[29] < 0.5 * losses[0], "{losses:?}");
+}
+
+#[test]
+fn inference_folds_inside_blocks() {
+    let (x, y) = deep_data(32);
+    let mut net = Deep::seeded(5);
+    let mut trainer = Trainer::new(Adam::with_learning_rate(0.01), MeanSquaredError);
+    let config = FitConfig {
+        batch_size: 8,
+        epochs: 3,
+        verbosity: Verbosity::Silent,
+        ..FitConfig::default()
+    };
+    trainer.fit(&mut net, &x, &y, &config).unwrap();
+    let inference = net.inference();
+    for x in &x {
+        let (a, b) = (net.forward(x), inference.forward(x));
+        assert!((a - b).abs().max() <= 1e-5, "{a:?} vs {b:?}");
+    }
+}
+
+#[test]
+fn weights_round_trip_with_the_blocks_in_the_architecture() {
+    let net = Deep::seeded(7);
+    let bytes = io::to_safetensors(&net);
+    let back: Deep = io::from_safetensors(&bytes).unwrap();
+    assert_eq!(back, net);
+    assert_eq!(
+        Deep::architecture(),
+        "input 4; dense 64 relu; residual { dense 64 linear; batch_norm; activation linear; \
+         dropout 0.1; } residual (project) { dense 8 tanh; batch_norm; } dense 1 linear;"
+            .replace("activation linear", "activation relu")
+    );
+    // The projection's tensors, named after its block, right after the block's last layer.
+    let names: Vec<String> = (0..Deep::TENSORS)
+        .map(|t| Deep::tensor_info(t).unwrap().name())
+        .collect();
+    let at = names.iter().position(|n| n == "residual2.kernel").unwrap();
+    assert_eq!(names[at - 1], "batch_norm2.moving_variance");
+    assert_eq!(names[at + 1], "residual2.bias");
+    assert_eq!(names[at + 2], "dense4.weight");
+    // A network without the blocks does not load the file.
+    nnet::network! {
+        struct Plain {
+            input 4;
+            dense 64 relu;
+            dense 64;
+            batch_norm;
+            activation relu;
+            dropout 0.1;
+            dense 8 tanh;
+            batch_norm;
+            dense 1;
+        }
+    }
+    assert!(io::from_safetensors::<Plain>(&bytes).is_err());
+}
+
+#[test]
+fn counts_and_summary() {
+    // dense 4·64 + 64; dense 64·64 + 64, batch_norm 2·64 (+ 2·64 moving); dense 64·8 + 8,
+    // batch_norm 2·8 (+ 2·8); the projection 64·8 + 8; dense 8 + 1.
+    assert_eq!(
+        Deep::PARAMS,
+        320 + 4160 + 128 + 520 + 16 + 520 + 9
+    );
+    assert_eq!(Deep::MACS, 256 + 4096 + 512 + 512 + 8);
+    let summary = Deep::summary();
+    assert!(summary.contains("\n   dense2 (Dense, linear)"), "{summary}");
+    assert!(summary.contains("\n   dropout1 (Dropout)"), "{summary}");
+    assert!(summary.contains("\n residual1 (Add)"), "{summary}");
+    let row = summary
+        .lines()
+        .find(|l| l.contains("residual2 (Add)"))
+        .unwrap();
+    assert!(row.contains("(None, 8)") && row.trim_end().ends_with(" 520"), "{row}");
+    assert!(summary.contains("Multiply-accumulates per sample: 5,384"), "{summary}");
+}
+
+nnet::network! {
+    /// `Deep` with the weights of `Deep::seeded(42)` baked in: its 64 × 64 layer is past the
+    /// inline budget, so it is decoded by `trained()`.
+    #[weights = "tests/fixtures/residual.safetensors"]
+    pub struct BakedDeep {
+        input 4;
+        dense 64 relu;
+        residual {
+            dense 64;
+            batch_norm;
+            activation relu;
+            dropout 0.1;
+        }
+        residual (project) { dense 8 tanh; batch_norm; }
+        dense 1;
+    }
+}
+
+nnet::network! {
+    /// The two blocks of `Tiny`, baked as a constant from a file of `Tiny`'s weights.
+    #[weights = "tests/fixtures/residual_tiny.safetensors"]
+    pub struct BakedTiny {
+        input 2;
+        residual { dense 2 relu; }
+        residual (project) { dense 1; }
+    }
+}
+
+static TINY: BakedTiny = BakedTiny::TRAINED;
+
+#[test]
+fn baked_weights_equal_loaded() {
+    let baked = BakedDeep::trained();
+    let seeded = Deep::seeded(42);
+    let x = vector![0.3, -1.2, 0.7, 2.0];
+    assert_eq!(baked.forward(&x), seeded.forward(&x));
+    let loaded: BakedDeep = io::load("tests/fixtures/residual.safetensors").unwrap();
+    assert_eq!(baked, loaded);
+    let tiny: BakedTiny = io::load("tests/fixtures/residual_tiny.safetensors").unwrap();
+    assert_eq!(TINY, tiny);
+    assert_eq!(TINY.forward(&vector![1.0, 2.0]), Tiny::seeded(42).forward(&vector![1.0, 2.0]));
+}
+
+/// Writes the fixtures that `BakedDeep` and `BakedTiny` bake: `NNET_WRITE_FIXTURES=1`.
+#[test]
+fn write_fixture() {
+    if std::env::var_os("NNET_WRITE_FIXTURES").is_some() {
+        io::save(&Deep::seeded(42), "tests/fixtures/residual.safetensors").unwrap();
+        io::save(&Tiny::seeded(42), "tests/fixtures/residual_tiny.safetensors").unwrap();
+    }
+}
+
+/// `cargo test -p nnet-tests --features serde --test residual`.
+#[cfg(feature = "serde")]
+#[test]
+fn json_round_trip_with_projections() {
+    let net = Deep::seeded(9);
+    let json = serde_json::to_value(&net).unwrap();
+    let back: Deep = serde_json::from_value(json.clone()).unwrap();
+    assert_eq!(back, net);
+    let text = json.to_string();
+    assert!(text.contains("residual2"), "the projection travels with the weights");
+    let sequence = Recurrent64::seeded(3);
+    let back: Recurrent64 =
+        serde_json::from_value(serde_json::to_value(&sequence).unwrap()).unwrap();
+    assert_eq!(back, sequence);
 }
