@@ -290,19 +290,10 @@ fn keras_wavenet_reproduces_keras_at_every_step() {
     println!("keras wavenet: max |nnet - Keras| {worst:.2e}");
 }
 
-#[test]
-fn keras_wavenet_streams_keras_outputs_step_by_step() {
-    // In a sequence network the projection is a dense layer at every step, where Keras's
-    // shortcut is a 1×1 `Conv1D`: the same `[filters, inputs]` kernel in nnet's files, so the
-    // weights imported into the fixed-shape network load into the streaming one.
-    let fixed: Wavenet = io::import_keras(KERAS_WAVENET).unwrap();
-    let options = LoadOptions {
-        check_architecture: false,
-        ..LoadOptions::default()
-    };
-    let net: StreamingWavenet =
-        io::from_safetensors_with(&io::to_safetensors(&fixed), &options).unwrap();
-    let reference = read_reference(KERAS_WAVENET_REF);
+/// `net` streams the reference's inputs step by step, each step's output the framework's at
+/// that step, and `forward` over the whole sequence the last one; the largest difference.
+fn assert_streams(net: &StreamingWavenet, reference: &[u8], framework: &str) -> f32 {
+    let reference = read_reference(reference);
     let ((_, x), (_, out)) = (&reference["x"], &reference["out"]);
     let mut worst = 0.0_f32;
     for (x, expected) in x.chunks(24).zip(out.chunks(12)) {
@@ -313,14 +304,34 @@ fn keras_wavenet_streams_keras_outputs_step_by_step() {
             worst = worst.max((y[0] - expected[t]).abs());
             assert!(
                 (y[0] - expected[t]).abs() <= 1e-5,
-                "step {t}: nnet {y:?}, Keras {}",
+                "step {t}: nnet {y:?}, {framework} {}",
                 expected[t]
             );
         }
         let last = net.forward(&steps);
         assert!((last[0] - expected[11]).abs() <= 1e-5);
     }
-    println!("keras wavenet streamed: max |nnet - Keras| {worst:.2e}");
+    worst
+}
+
+#[test]
+fn keras_and_pytorch_wavenets_stream_their_outputs_step_by_step() {
+    // In a sequence network the projection is a dense layer at every step; the frameworks'
+    // 1×1 `Conv1D` and `nn.Conv1d` shortcuts hold the same `[filters, inputs]` kernel.
+    let net: StreamingWavenet = io::import_keras(KERAS_WAVENET).unwrap();
+    let keras = assert_streams(&net, KERAS_WAVENET_REF, "Keras");
+    // The fixed-shape network's weights are the same tensors under the same names.
+    let fixed: Wavenet = io::import_keras(KERAS_WAVENET).unwrap();
+    let options = LoadOptions {
+        check_architecture: false,
+        ..LoadOptions::default()
+    };
+    let loaded: StreamingWavenet =
+        io::from_safetensors_with(&io::to_safetensors(&fixed), &options).unwrap();
+    assert_eq!(loaded, net);
+    let net: StreamingWavenet = pytorch(TORCH_WAVENET, &TORCH_WAVENET_ORDER);
+    let torch = assert_streams(&net, TORCH_WAVENET_REF, "PyTorch");
+    println!("wavenets streamed: max |nnet - Keras| {keras:.2e}, |nnet - PyTorch| {torch:.2e}");
 }
 
 #[test]

@@ -121,6 +121,11 @@ use layout::{ChannelsFirst, file_rank};
 ///   `state_dict()` where the block registers its shortcut last). An order found from the
 ///   modules' numbers or kinds is refused where a shortcut listed before its block's layers
 ///   would fit every module as well; a given order is taken as it is.
+///
+/// In a sequence network (`input sequence`) a projection is a dense layer applied at every
+/// step; a file whose shortcut is a 1×1 `Conv1D` or `nn.Conv1d` (`[1, inputs, filters]`,
+/// `[filters, inputs, 1]`), as a framework's sequence model has it, is read into it as well:
+/// the same kernel in nnet's layout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Naming {
     /// nnet's own files: `dense1.weight` `[units, inputs]`, `dense1.bias` `[units]`,
@@ -685,6 +690,25 @@ pub struct ResolveOptions<'o> {
 /// assert_eq!(gamma, [1.0]);
 /// ```
 pub fn resolve<'f, 'a, E: Element>(
+    file: &'f SafeTensors<'a>,
+    tensors: &[TensorSpec<'_>],
+    naming: Naming,
+    options: ResolveOptions<'_>,
+) -> Result<Vec<Source<'f, 'a, E>>, Error> {
+    let error = match resolve_as(file, tensors, naming, options) {
+        Ok(sources) => return Ok(sources),
+        Err(error) => error,
+    };
+    // A dense projection (of a sequence network, at every step) is a one-tap `Conv1D` or
+    // `nn.Conv1d` in a framework's channels-last or channels-first sequence model.
+    match projection::as_conv1d(tensors, naming) {
+        Some(convs) => resolve_as(file, &convs, naming, options).map_err(|_| error),
+        None => Err(error),
+    }
+}
+
+/// [`resolve`] with the network's tensors as they are.
+fn resolve_as<'f, 'a, E: Element>(
     file: &'f SafeTensors<'a>,
     tensors: &[TensorSpec<'_>],
     naming: Naming,

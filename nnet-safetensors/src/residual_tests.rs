@@ -462,3 +462,44 @@ fn the_pytorch_fixtures_hold_the_scripts_tensors_in_nnets_layout_in_their_module
     );
     assert!(text.contains("with_module_order"), "{text}");
 }
+
+/// `wavenet` on a sequence, whose projection is a dense layer at every step.
+fn streaming_wavenet() -> Vec<TensorSpec<'static>> {
+    wavenet()
+        .into_iter()
+        .map(|t| match t.is_projection() {
+            true => TensorSpec {
+                kind: Dense,
+                layout: crate::Layout::Plain,
+                ..t
+            },
+            false => t,
+        })
+        .collect()
+}
+
+#[test]
+fn a_sequence_networks_dense_projection_reads_a_one_tap_conv1d() {
+    assert_reference(&streaming_wavenet(), Naming::Keras, "keras_wavenet");
+    assert_reference(&streaming_wavenet(), Naming::PyTorch, "pytorch_wavenet");
+    // A Dense shortcut, as Keras applies it at every step, is read as it is.
+    let mut net = conv(LayerKind::Conv1d, "conv1d1", 2, 6, [1, 2]);
+    net.extend(TensorSpec::of_projection(Dense, "residual1", 2, 6));
+    let tensors = vec![
+        counting("conv1d/kernel", &[2, 2, 6], 0.0),
+        counting("conv1d/bias", &[6], 0.0),
+        counting("dense/kernel", &[2, 6], 0.0),
+        counting("dense/bias", &[6], 0.0),
+    ];
+    let found = names(&file_of(&tensors), &net, Naming::Keras);
+    assert_eq!(found[2..], ["dense/kernel", "dense/bias"]);
+    // A shortcut of two taps is neither: the error is the dense one's.
+    let mut tensors = tensors;
+    tensors[2] = counting("conv1d_1/kernel", &[2, 2, 6], 0.0);
+    tensors[3] = counting("conv1d_1/bias", &[6], 0.0);
+    let text = error(&file_of(&tensors), &net, Naming::Keras);
+    assert!(
+        text.contains("the file has more Keras `Conv1D` layers than the network's 1 conv1d layer"),
+        "{text}"
+    );
+}

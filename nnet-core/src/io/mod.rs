@@ -444,7 +444,8 @@ pub fn load_with<N: Architecture>(path: impl AsRef<Path>, options: &LoadOptions)
 /// A state dict of blocks (`blocks.1.fc1`, `blocks.1.shortcut`, `head`) seldom gives that
 /// order by its names: give it with [`LoadOptions::module_order`], each shortcut right after
 /// its block's last layer. An order found from the names is refused where a shortcut listed
-/// before its block's layers would fit every shape as well.
+/// before its block's layers would fit every shape as well. In a sequence network, whose
+/// projection is a dense layer at every step, a 1×1 `nn.Conv1d` shortcut imports too.
 ///
 /// A recurrent module has `G` gates of `U` units over `IN` inputs: 1 for `nn.RNN` (nnet's
 /// `simple_rnn`; declare its activation, `tanh` by default as PyTorch's `nonlinearity`), 3 for

@@ -78,6 +78,38 @@ impl<'n> TensorSpec<'n> {
     }
 }
 
+/// The network's tensors with each dense projection read as a one-tap `conv1d` (the same
+/// `[units, inputs]` kernel in nnet's layout): a sequence network's projection, a dense layer
+/// at every step, is a 1×1 `Conv1D` or `nn.Conv1d` in a framework's sequence model. `None` for
+/// nnet's own files and networks without a dense projection.
+pub(super) fn as_conv1d<'n>(
+    tensors: &[TensorSpec<'n>],
+    naming: Naming,
+) -> Option<Vec<TensorSpec<'n>>> {
+    let dense = |t: &TensorSpec<'_>| t.is_projection() && t.kind == LayerKind::Dense;
+    if naming == Naming::Nnet || !tensors.iter().any(dense) {
+        return None;
+    }
+    let convs = tensors.iter().map(|&t| {
+        if !dense(&t) {
+            return t;
+        }
+        let conv = TensorSpec {
+            kind: LayerKind::Conv1d,
+            ..t
+        };
+        if conv.matrix {
+            conv.with_layout(Layout::Kernel {
+                size: [1, 1],
+                multiplier: 1,
+            })
+        } else {
+            conv
+        }
+    });
+    Some(convs.collect())
+}
+
 /// A shape error of a network with projections, with how the file's order must put them: a
 /// shortcut in another place than the network's projection shifts the layers after it.
 pub(super) fn order_hint(error: Error, tensors: &[TensorSpec<'_>], naming: Naming) -> Error {
