@@ -554,7 +554,8 @@ pub fn import_pytorch_with<N: Architecture>(bytes: &[u8], options: &LoadOptions)
 /// `GRU` with `reset_after=False` (its bias is `[3U]`), the halves of a `Bidirectional` layer.
 ///
 /// The projection of a `residual (project)` block, `residual{k}` (a `Dense` layer on vectors,
-/// a 1×1 `Conv1D`/`Conv2D` with the block's stride on fixed shapes), counts among the layers
+/// a 1×1 `Conv1D`/`Conv2D` with the block's stride on fixed shapes, a `Dense` or 1×1 `Conv1D`
+/// in a sequence network), counts among the layers
 /// of its class right after its block's last layer: create the shortcut layer after the
 /// block's layers (Keras numbers layers in creation order), or name the shortcut layers
 /// `shortcut`, `shortcut_1`, … in the order of the blocks. A file whose shapes fit a shortcut
