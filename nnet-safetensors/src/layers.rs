@@ -108,12 +108,13 @@ use layout::{ChannelsFirst, file_rank};
 ///   Add()([s, h])`), and its number puts it where the network has its projection. A shortcut
 ///   created before its block's layers is where the network has a layer of the block; where
 ///   that gives some layer the wrong shape, the file is refused for that shape. Where every
-///   shape would fit either way (the shortcut has the shape of a layer of its kind it could
-///   have been created before, e.g. a block of one `Dense` layer), the file is refused with an
-///   error saying so, because which order was meant cannot be told. Naming the shortcut
-///   layers settles it: Keras layers whose name (without a number at its end) ends in
-///   `shortcut` or `residual` (`shortcut`, `shortcut_1`, `block2_shortcut`) take the network's
-///   projections, in the order of their numbers, and the other layers take its other layers.
+///   shape would fit as well with some projection in another place among the layers of its
+///   kind (it has the shape of a layer it could change places with, e.g. the only `Dense`
+///   layer of its block), the file is refused with an error saying so, because which order
+///   was meant cannot be told. Naming the shortcut layers settles it: in a network with
+///   projections, Keras layers whose name (without a number at its end) ends in `shortcut` or
+///   `residual` (`shortcut`, `shortcut_1`, `block2_shortcut`) take the network's projections,
+///   in the order of their numbers, and the other layers take its other layers.
 /// - A PyTorch state dict's order is lost in a safetensors file (its keys are sorted by
 ///   name), and the names of a model of blocks (`stem`, `blocks.0.fc1`, `blocks.1.shortcut`,
 ///   `head`) rarely give it: [`ResolveOptions::module_order`] lists the modules in the order
@@ -1566,7 +1567,10 @@ fn by_keras_layers<'f, 'a>(
 ) -> Result<Found<'f, 'a>, Error> {
     let naming = Naming::Keras;
     let groups = groups(file, naming, layers)?;
-    let named = groups.values().any(|g| projection::keras_shortcut(g.layer));
+    // Names count only for a network with projections: elsewhere a layer named `shortcut` is
+    // a layer like any other.
+    let named = layers.iter().any(Layer::is_projection)
+        && groups.values().any(|g| projection::keras_shortcut(g.layer));
     // The role of a network's layer: its kind, and whether it takes a layer named as a shortcut.
     let role = |layer: &Layer<'_, '_>| (layer.kind, named && layer.is_projection());
     let mut per_kind: BTreeMap<(LayerKind, bool), BTreeMap<u64, Group<'f, 'a>>> = BTreeMap::new();
@@ -1586,7 +1590,7 @@ fn by_keras_layers<'f, 'a>(
                 ),
             });
         }
-        let shortcut = projection::keras_shortcut(group.layer);
+        let shortcut = named && projection::keras_shortcut(group.layer);
         let of_kind = per_kind.entry((kind, shortcut)).or_default();
         if let Some(other) = of_kind.get(&group.number) {
             let class = if shortcut {

@@ -165,13 +165,37 @@ fn keras_shapes_that_cannot_tell_the_shortcut_are_refused_unless_it_is_named() {
         ]
     );
 
-    // A shortcut the network has no projection for, and a projection without its shortcut.
+    // In a network without projections, a layer named `shortcut` is a layer like any other.
     let mut plain = TensorSpec::of_layer(Dense, "dense1", 4, 8, true);
-    plain.extend(TensorSpec::of_layer(Dense, "dense2", 8, 2, true));
-    let text = error(&file_of(&tensors), &plain, Naming::Keras);
+    plain.extend(TensorSpec::of_layer(Dense, "dense2", 4, 8, true));
+    plain.extend(TensorSpec::of_layer(Dense, "dense3", 8, 2, true));
+    let mut numbered = keras_dense("dense", 4, 8, 0.0);
+    numbered.extend(keras_dense("shortcut_1", 4, 8, 100.0));
+    numbered.extend(keras_dense("dense_2", 8, 2, 200.0));
+    let found = names(&file_of(&numbered), &plain, Naming::Keras);
+    assert_eq!(found[2..4], ["shortcut_1/kernel", "shortcut_1/bias"]);
+    // A shortcut of a kind the network has no projection of.
+    let mut conv = net.clone();
+    conv.extend(TensorSpec::of_projection(Conv2d, "residual2", 2, 2));
+    let mut with_conv = tensors.clone();
+    with_conv.push(counting(
+        "functional/conv_shortcut/kernel",
+        &[1, 1, 2, 2],
+        0.0,
+    ));
+    with_conv.push(counting("functional/conv_shortcut/bias", &[2], 0.0));
+    let text = error(&file_of(&with_conv), &net, Naming::Keras);
     assert!(
-        text.contains("layer `functional/shortcut` is named as a shortcut, a Keras `Dense` layer, but the network has no `residual (project)` block whose projection is a dense layer"),
+        text.contains("layer `functional/conv_shortcut` is named as a shortcut, a Keras `Conv2D` layer, but the network has no `residual (project)` block whose projection is a conv2d layer"),
         "{text}"
+    );
+    let found = names(&file_of(&with_conv), &conv, Naming::Keras);
+    assert_eq!(
+        found[6..],
+        [
+            "functional/conv_shortcut/kernel",
+            "functional/conv_shortcut/bias"
+        ]
     );
     let mut two = keras_dense("shortcut", 4, 8, 0.0);
     two.extend(keras_dense("dense", 4, 8, 100.0));

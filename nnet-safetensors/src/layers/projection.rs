@@ -166,12 +166,12 @@ const MAX_VISITS: usize = 100_000;
 /// position at which it differs, with the layer it puts there.
 ///
 /// The other orders considered are those a framework gives when the shortcut layer of a block
-/// is created (Keras) or listed (PyTorch) before some of the layers that come before it in the
-/// network: the layers that are not projections keep their order, and each projection comes
-/// before every layer that is not a projection and follows it in the network. Such an order
-/// fits if each position holds a layer of the same kind and shapes in the file as the
-/// network's layer there. Projections are few, so the search is small; past
-/// [`MAX_VISITS`] states it answers with the first projection that has another before it.
+/// is created (Keras) or listed (PyTorch) in another place than the network's, most often
+/// before its block's layers: the layers that are not projections keep their order, and the
+/// projections go anywhere among them. Such an order fits if each position holds a layer of
+/// the same kind and shapes in the file as the network's layer there. Projections are few, so
+/// the search is small; past [`MAX_VISITS`] states it answers with the first projection that
+/// has another layer before it.
 pub(super) fn other_order(layers: &[&Layer<'_, '_>], naming: Naming) -> Option<(usize, usize)> {
     if !layers.iter().any(|l| l.is_projection()) {
         return None;
@@ -241,13 +241,12 @@ impl Search {
         false
     }
 
-    /// The layers that may come next: the next layer that is not a projection, once every
-    /// projection before it is placed, and any projection not yet placed.
+    /// The layers that may come next: the next layer that is not a projection, and any
+    /// projection not yet placed.
     fn candidates(&self, placed: &[bool]) -> Vec<usize> {
         let next = (0..placed.len()).find(|&l| !self.projection[l] && !placed[l]);
-        let ready = next.filter(|&n| (0..n).all(|l| !self.projection[l] || placed[l]));
         let projections = (0..placed.len()).filter(|&l| self.projection[l] && !placed[l]);
-        let mut candidates: Vec<usize> = ready.into_iter().chain(projections).collect();
+        let mut candidates: Vec<usize> = next.into_iter().chain(projections).collect();
         // The network's own order first: the search for another one is then a search for
         // where it can differ.
         candidates.sort_unstable();
