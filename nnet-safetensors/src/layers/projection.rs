@@ -1,14 +1,15 @@
 //! The projections of `residual (project)` blocks, `residual{k}.kernel` and `residual{k}.bias`:
 //! their tensors as a network lists them, the Keras layers named as shortcuts, and the check
 //! that refuses a file whose layer order could put a projection in another place than the
-//! network's with every shape still fitting.
+//! network's with every shape still fitting (a Keras file's layers per kind, a PyTorch file's
+//! modules in the order their names give).
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
-use super::{Layer, Naming, TensorSpec};
-use crate::Error;
-use crate::foreign::LayerKind;
+use super::{Found, Group, Layer, Naming, TensorSpec, pytorch_order};
+use crate::foreign::{Foreign, LayerKind, tensor_kinds};
 use crate::layers::Layout;
+use crate::{Error, shorten};
 
 impl<'n> TensorSpec<'n> {
     /// The tensors of the projection `layer` (`residual{k}`) of a `residual (project)` block, a
@@ -252,4 +253,114 @@ impl Search {
         candidates.sort_unstable();
         candidates
     }
+}
+
+impl Layer<'_, '_> {
+    /// Whether the file's tensors `found` for the layer have the shapes it needs.
+    pub(super) fn fits(&self, naming: Naming, found: &Found<'_, '_>) -> bool {
+        self.tensors.iter().enumerate().all(|(i, spec)| {
+            let shape = spec.file_shape(naming);
+            found
+                .get(self.start + i)
+                .and_then(Option::as_ref)
+                .is_some_and(|(tensor, second)| {
+                    tensor.shape == shape && second.is_none_or(|t| t.shape == shape)
+                })
+        })
+    }
+}
+
+/// A Keras file whose layers of a kind could be the network's in another order, a shortcut
+/// created before some of its block's layers, with every shape fitting: an error saying how to
+/// give the order.
+pub(super) fn check_keras_order(
+    per_kind: &BTreeMap<(LayerKind, bool), Vec<Group<'_, '_>>>,
+    layers: &[Layer<'_, '_>],
+    found: &Found<'_, '_>,
+) -> Result<(), Error> {
+    let naming = Naming::Keras;
+    for (&(kind, _), groups) in per_kind {
+        let ours: Vec<&Layer<'_, '_>> = layers.iter().filter(|l| l.kind == kind).collect();
+        // A file that does not fit the network's order is refused for its shapes.
+        if !ours.iter().all(|l| l.fits(naming, found)) {
+            continue;
+        }
+        let Some((at, other)) = other_order(&ours, naming) else {
+            continue;
+        };
+        let (Some(group), Some(here), Some(there)) =
+            (groups.get(at), ours.get(at), ours.get(other))
+        else {
+            continue;
+        };
+        let class = kind.class_name(naming);
+        return Err(Error::UnexpectedTensor {
+            name: group.first(),
+            reason: format!(
+                "layer `{}` could be the network's `{}` or its `{}`: the Keras `{class}` layers have the same shapes in both orders, so the file cannot tell whether a block's shortcut `{class}` layer was created after the block's layers (nnet's order: the projection `residual{{k}}` counts right after its block's last layer) or before them: name the shortcut layers `shortcut`, `shortcut_1`, … in the order of the blocks (`{class}(…, name=\"shortcut_1\")`), which the import matches to the network's projections",
+                shorten(group.layer),
+                here.label(),
+                there.label()
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// A PyTorch file whose order, found from its modules' names, could be the network's in
+/// another order, a shortcut listed before some of its block's layers, with every module's kind
+/// and shapes fitting: an error saying how to give the order. An order given by the caller is
+/// taken as it is.
+pub(super) fn check_pytorch_order(
+    units: &[Group<'_, '_>],
+    layers: &[Layer<'_, '_>],
+    rule: pytorch_order::Rule,
+    found: &Found<'_, '_>,
+) -> Result<(), Error> {
+    let naming = Naming::PyTorch;
+    // Numbers order the modules of every kind together; else each kind apart.
+    let sets: Vec<Vec<usize>> = match rule {
+        pytorch_order::Rule::Given => return Ok(()),
+        pytorch_order::Rule::Numbers => vec![(0..layers.len()).collect()],
+        pytorch_order::Rule::Kinds => tensor_kinds()
+            .map(|kind| {
+                (0..layers.len())
+                    .filter(|&i| layers[i].kind == kind)
+                    .collect()
+            })
+            .collect(),
+    };
+    if !layers.iter().all(|l| l.fits(naming, found)) {
+        return Ok(());
+    }
+    for set in sets {
+        let ours: Vec<&Layer<'_, '_>> = set.iter().map(|&i| &layers[i]).collect();
+        let Some((at, other)) = other_order(&ours, naming) else {
+            continue;
+        };
+        let (Some(&index), Some(here), Some(there)) = (set.get(at), ours.get(at), ours.get(other))
+        else {
+            continue;
+        };
+        let Some(unit) = units.get(index) else {
+            continue;
+        };
+        let modules: Vec<String> = units
+            .iter()
+            .map(|u| format!("\"{}\"", shorten(u.key)))
+            .collect();
+        let mut modules = modules;
+        modules.dedup();
+        return Err(Error::UnexpectedTensor {
+            name: unit.first(),
+            reason: format!(
+                "module `{}` could be the network's `{}` or its `{}`: the modules fit in both orders, so the names cannot tell whether a block's shortcut module comes after the block's layers (nnet's order: the projection `residual{{k}}` right after its block's last layer) or before them: give the modules in the order of the network's layers, each shortcut right after its block's last layer, e.g. `LoadOptions::pytorch().with_module_order([{}])` if that is this order",
+                shorten(unit.key),
+                here.label(),
+                there.label(),
+                modules.join(", ")
+            ),
+        });
+    }
+    Ok(())
 }
