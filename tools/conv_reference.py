@@ -91,6 +91,8 @@ def activate(x, name):
         return x
     if name == "relu":
         return np.maximum(x, 0)
+    if name == "tanh":
+        return np.tanh(x)
     if name == "softmax":
         e = np.exp(x - x.max())
         return e / e.sum()

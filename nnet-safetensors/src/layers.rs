@@ -12,6 +12,7 @@ use crate::foreign::{
 use crate::{Dtype, Error, SafeTensors, Tensor, shorten};
 
 mod layout;
+mod projection;
 mod pytorch_order;
 
 pub use layout::Layout;
@@ -86,6 +87,46 @@ use layout::{ChannelsFirst, file_rank};
 /// layers are, when each module's kind is told by its tensors: the network's layers of each
 /// kind take the modules of that kind; where that is ambiguous too (two unnumbered modules of
 /// one kind), the error says so, and [`ResolveOptions::module_order`] gives the order.
+///
+/// # Residual projections
+///
+/// The projection of a `residual (project)` block is the layer `residual{k}` (`k` counting every
+/// block in the order of the declaration), a dense layer on vectors and a 1×1 convolution on
+/// fixed shapes ([`TensorSpec::of_projection`]); the network lists its tensors right after
+/// those of the block's last layer, and it counts among the layers of its kind there:
+///
+/// | projection | nnet | PyTorch | Keras |
+/// | --- | --- | --- | --- |
+/// | dense | `residual{k}.kernel` `[units, inputs]`, `.bias` `[units]` | `nn.Linear` `weight` `[units, inputs]`, `bias` | `Dense` `kernel` `[inputs, units]`, `bias` |
+/// | conv1d | `residual{k}.kernel` `[filters, inputs]`, `.bias` `[filters]` | `nn.Conv1d(k=1)` `weight` `[filters, inputs, 1]`, `bias` | `Conv1D(1)` `kernel` `[1, inputs, filters]`, `bias` |
+/// | conv2d | `residual{k}.kernel` `[filters, inputs]`, `.bias` `[filters]` | `nn.Conv2d(k=1)` `weight` `[filters, inputs, 1, 1]`, `bias` | `Conv2D(1)` `kernel` `[1, 1, inputs, filters]`, `bias` |
+///
+/// A file does not say which of its layers is a block's shortcut, so the position decides:
+///
+/// - Keras numbers layers in the order they are created (`dense_4`, `dense_5`): create each
+///   shortcut layer *after* the layers of its block (`h = block(x); s = Dense(n)(x);
+///   Add()([s, h])`), and its number puts it where the network has its projection. A shortcut
+///   created before its block's layers is where the network has a layer of the block; where
+///   that gives some layer the wrong shape, the file is refused for that shape. Where every
+///   shape would fit as well with some projection in another place among the layers of its
+///   kind (it has the shape of a layer it could change places with, e.g. the only `Dense`
+///   layer of its block), the file is refused with an error saying so, because which order
+///   was meant cannot be told. Naming the shortcut layers settles it: in a network with
+///   projections, Keras layers whose name (without a number at its end) ends in `shortcut` or
+///   `residual` (`shortcut`, `shortcut_1`, `block2_shortcut`) take the network's projections,
+///   in the order of their numbers, and the other layers take its other layers.
+/// - A PyTorch state dict's order is lost in a safetensors file (its keys are sorted by
+///   name), and the names of a model of blocks (`stem`, `blocks.0.fc1`, `blocks.1.shortcut`,
+///   `head`) rarely give it: [`ResolveOptions::module_order`] lists the modules in the order
+///   of the network's layers, each shortcut right after its block's last layer (the order of
+///   `state_dict()` where the block registers its shortcut last). An order found from the
+///   modules' numbers or kinds is refused where a shortcut listed before its block's layers
+///   would fit every module as well; a given order is taken as it is.
+///
+/// In a sequence network (`input sequence`) a projection is a dense layer applied at every
+/// step; a file whose shortcut is a 1×1 `Conv1D` or `nn.Conv1d` (`[1, inputs, filters]`,
+/// `[filters, inputs, 1]`), as a framework's sequence model has it, is read into it as well:
+/// the same kernel in nnet's layout.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Naming {
     /// nnet's own files: `dense1.weight` `[units, inputs]`, `dense1.bias` `[units]`,
@@ -655,6 +696,25 @@ pub fn resolve<'f, 'a, E: Element>(
     naming: Naming,
     options: ResolveOptions<'_>,
 ) -> Result<Vec<Source<'f, 'a, E>>, Error> {
+    let error = match resolve_as(file, tensors, naming, options) {
+        Ok(sources) => return Ok(sources),
+        Err(error) => error,
+    };
+    // A dense projection (of a sequence network, at every step) is a one-tap `Conv1D` or
+    // `nn.Conv1d` in a framework's channels-last or channels-first sequence model.
+    match projection::as_conv1d(tensors, naming) {
+        Some(convs) => resolve_as(file, &convs, naming, options).map_err(|_| error),
+        None => Err(error),
+    }
+}
+
+/// [`resolve`] with the network's tensors as they are.
+fn resolve_as<'f, 'a, E: Element>(
+    file: &'f SafeTensors<'a>,
+    tensors: &[TensorSpec<'_>],
+    naming: Naming,
+    options: ResolveOptions<'_>,
+) -> Result<Vec<Source<'f, 'a, E>>, Error> {
     if let Some(problem) = tensors.iter().find_map(TensorSpec::layout_problem) {
         return Err(Error::Network(problem));
     }
@@ -682,7 +742,8 @@ pub fn resolve<'f, 'a, E: Element>(
         let shape = spec.file_shape(naming);
         for tensor in std::iter::once(tensor).chain(second) {
             check_dtype::<E>(tensor, options.allow_conversion)?;
-            check_shape(tensor, &shape, &spec.axes(naming))?;
+            check_shape(tensor, &shape, &spec.axes(naming))
+                .map_err(|e| projection::order_hint(e, tensors, naming))?;
         }
         let mut source = Source::copy(tensor, spec.rows, spec.cols, !spec.transposed(naming));
         source.second = second;
@@ -777,7 +838,7 @@ impl<'s, 'n> Layer<'s, 'n> {
             .iter()
             .enumerate()
             .map(
-                |(i, spec)| match spec.kind.foreign_names(naming, spec.tensor) {
+                |(i, spec)| match spec.kind.foreign_names(naming, spec.kind_tensor()) {
                     Some(names) => Ok((self.start + i, names, spec)),
                     None => Err(Error::MissingTensor {
                         name: spec.name(),
@@ -1098,7 +1159,7 @@ fn match_group<'f, 'a>(
             let optional = layer
                 .kind
                 .decl()
-                .tensor(spec.tensor)
+                .tensor(spec.kind_tensor())
                 .and_then(|t| t.only_with);
             let hint = if let Some(option) = optional {
                 format!(
@@ -1271,7 +1332,7 @@ fn by_pytorch_modules<'f, 'a>(
 ) -> Result<Found<'f, 'a>, Error> {
     let naming = Naming::PyTorch;
     let groups = groups(file, naming, layers)?;
-    let (module_count, units) = pytorch_order::units(groups, layers, module_order)?;
+    let (module_count, units, rule) = pytorch_order::units(groups, layers, module_order)?;
     let total = layers.last().map_or(0, |l| l.start + l.tensors.len());
     let mut found = vec![None; total];
     for (k, (unit, layer)) in units.iter().zip(layers).enumerate() {
@@ -1331,6 +1392,7 @@ fn by_pytorch_modules<'f, 'a>(
             ),
         ));
     }
+    projection::check_pytorch_order(&units, layers, rule, &found)?;
     Ok(found)
 }
 
@@ -1345,7 +1407,7 @@ fn missing_layer(naming: Naming, layer: &Layer<'_, '_>, counts: String) -> Error
     };
     let param = spec
         .kind
-        .foreign_param(naming, spec.tensor)
+        .foreign_param(naming, spec.kind_tensor())
         .unwrap_or_else(|| spec.tensor.to_owned());
     Error::MissingLayer {
         layer: layer.label().to_owned(),
@@ -1423,14 +1485,23 @@ fn keras_kind(group: &Group<'_, '_>) -> LayerKind {
 }
 
 /// Keras: layers per kind in the order of their numbers, the k-th of a kind to the network's
-/// k-th layer of that kind.
+/// k-th layer of that kind. If the file names layers as shortcuts ([`projection::keras_shortcut`]),
+/// those take the network's projections and the others its other layers, each kind apart;
+/// else the projections count among the layers of their kind, where the network has them.
 fn by_keras_layers<'f, 'a>(
     file: &'f SafeTensors<'a>,
     layers: &[Layer<'_, '_>],
 ) -> Result<Found<'f, 'a>, Error> {
     let naming = Naming::Keras;
-    let mut per_kind: BTreeMap<LayerKind, BTreeMap<u64, Group<'f, 'a>>> = BTreeMap::new();
-    for group in groups(file, naming, layers)?.into_values() {
+    let groups = groups(file, naming, layers)?;
+    // Names count only for a network with projections: elsewhere a layer named `shortcut` is
+    // a layer like any other.
+    let named = layers.iter().any(Layer::is_projection)
+        && groups.values().any(|g| projection::keras_shortcut(g.layer));
+    // The role of a network's layer: its kind, and whether it takes a layer named as a shortcut.
+    let role = |layer: &Layer<'_, '_>| (layer.kind, named && layer.is_projection());
+    let mut per_kind: BTreeMap<(LayerKind, bool), BTreeMap<u64, Group<'f, 'a>>> = BTreeMap::new();
+    for group in groups.into_values() {
         let kind = keras_kind(&group);
         let last = group.layer.rsplit(['/', '.']).next().unwrap_or_default();
         if kind.is_recurrent()
@@ -1446,36 +1517,55 @@ fn by_keras_layers<'f, 'a>(
                 ),
             });
         }
-        let of_kind = per_kind.entry(kind).or_default();
+        let shortcut = named && projection::keras_shortcut(group.layer);
+        let of_kind = per_kind.entry((kind, shortcut)).or_default();
         if let Some(other) = of_kind.get(&group.number) {
-            let class = format!("`{}` ", kind.class_name(naming));
+            let class = if shortcut {
+                format!("`{}` shortcut ", kind.class_name(naming))
+            } else {
+                format!("`{}` ", kind.class_name(naming))
+            };
             return Err(same_number(naming, &group, other, &class));
         }
         of_kind.insert(group.number, group);
     }
-    let per_kind: BTreeMap<LayerKind, Vec<Group<'f, 'a>>> = per_kind
+    let per_kind: BTreeMap<(LayerKind, bool), Vec<Group<'f, 'a>>> = per_kind
         .into_iter()
-        .map(|(kind, groups)| (kind, groups.into_values().collect()))
+        .map(|(role, groups)| (role, groups.into_values().collect()))
         .collect();
 
     // Layers of the file beyond the network's, kind by kind.
-    for (&kind, groups) in &per_kind {
-        let ours = layers.iter().filter(|l| l.kind == kind).count();
+    for (&(kind, shortcut), groups) in &per_kind {
+        let ours = layers
+            .iter()
+            .filter(|l| role(l) == (kind, shortcut))
+            .count();
         if let Some(group) = groups.get(ours) {
-            let reason = if ours == 0 {
-                format!(
+            let reason = match (shortcut, ours) {
+                (true, 0) => format!(
+                    "layer `{}` is named as a shortcut, {}, but the network has no `residual (project)` block whose projection is a {} layer: is the file for another architecture?",
+                    shorten(group.layer),
+                    kind.class(naming),
+                    kind.name()
+                ),
+                (true, _) => format!(
+                    "the file has more Keras `{}` layers named as shortcuts than the network's {ours} `residual (project)` block{} with a {} projection: is it for another architecture?",
+                    kind.class_name(naming),
+                    if ours == 1 { "" } else { "s" },
+                    kind.name()
+                ),
+                (false, 0) => format!(
                     "layer `{}` is {}, but the network has no {} layer: is the file for another architecture?",
                     shorten(group.layer),
                     kind.class(naming),
                     kind.name()
-                )
-            } else {
-                format!(
+                ),
+                (false, _) => format!(
                     "the file has more Keras `{}` layers than the network's {ours} {} layer{}: is it for another architecture?",
                     kind.class_name(naming),
                     kind.name(),
                     if ours == 1 { "" } else { "s" }
-                )
+                ),
             };
             return Err(Error::UnexpectedTensor {
                 name: group.first(),
@@ -1486,28 +1576,44 @@ fn by_keras_layers<'f, 'a>(
 
     let total = layers.last().map_or(0, |l| l.start + l.tensors.len());
     let mut found = vec![None; total];
-    let mut rank: BTreeMap<LayerKind, usize> = BTreeMap::new();
+    let mut rank: BTreeMap<(LayerKind, bool), usize> = BTreeMap::new();
     for layer in layers {
-        let k = rank.entry(layer.kind).or_insert(0);
+        let k = rank.entry(role(layer)).or_insert(0);
         *k += 1;
-        let groups = per_kind.get(&layer.kind).map_or(&[][..], Vec::as_slice);
+        let groups = per_kind.get(&role(layer)).map_or(&[][..], Vec::as_slice);
         let class = layer.kind.class_name(naming);
         let Some(group) = groups.get(*k - 1) else {
             let theirs = groups.len();
-            let ours = layers.iter().filter(|l| l.kind == layer.kind).count();
+            let ours = layers.iter().filter(|l| role(l) == role(layer)).count();
+            let shortcuts = if role(layer).1 {
+                " named as shortcuts"
+            } else {
+                ""
+            };
             return Err(missing_layer(
                 naming,
                 layer,
                 format!(
-                    "the file has {theirs} Keras `{class}` layer{}, the network {ours} {} layer{}",
+                    "the file has {theirs} Keras `{class}` layer{}{shortcuts}, the network {ours} {} layer{}",
                     if theirs == 1 { "" } else { "s" },
                     layer.kind.name(),
                     if ours == 1 { "" } else { "s" }
                 ),
             ));
         };
-        let position = format!("the network's {} {} layer", ordinal(*k), layer.kind.name());
+        let position = if role(layer).1 {
+            format!(
+                "the network's {} {} projection",
+                ordinal(*k),
+                layer.kind.name()
+            )
+        } else {
+            format!("the network's {} {} layer", ordinal(*k), layer.kind.name())
+        };
         match_group(naming, group, layer, &position, &mut found)?;
+    }
+    if !named {
+        projection::check_keras_order(&per_kind, layers, &found)?;
     }
     Ok(found)
 }

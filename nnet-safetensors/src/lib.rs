@@ -72,4 +72,6 @@ mod quote_tests;
 #[cfg(test)]
 mod recurrent_tests;
 #[cfg(test)]
+mod residual_tests;
+#[cfg(test)]
 mod tests;

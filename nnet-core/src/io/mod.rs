@@ -438,6 +438,15 @@ pub fn load_with<N: Architecture>(path: impl AsRef<Path>, options: &LoadOptions)
 /// channels last before flattening needs its `Linear` unpermuted, which nnet cannot tell from
 /// the state dict: export such a model's `Linear` weight permuted back to `(c, h, w)` order.
 ///
+/// **Residual blocks.** The projection of a `residual (project)` block, `residual{k}` (an
+/// `nn.Linear`, or a 1×1 `nn.Conv1d`/`nn.Conv2d` with the block's stride: `weight`
+/// `[F, IN(, 1, 1)]` and `bias`), is the network's layer right after its block's last layer.
+/// A state dict of blocks (`blocks.1.fc1`, `blocks.1.shortcut`, `head`) seldom gives that
+/// order by its names: give it with [`LoadOptions::module_order`], each shortcut right after
+/// its block's last layer. An order found from the names is refused where a shortcut listed
+/// before its block's layers would fit every shape as well. In a sequence network, whose
+/// projection is a dense layer at every step, a 1×1 `nn.Conv1d` shortcut imports too.
+///
 /// A recurrent module has `G` gates of `U` units over `IN` inputs: 1 for `nn.RNN` (nnet's
 /// `simple_rnn`; declare its activation, `tanh` by default as PyTorch's `nonlinearity`), 3 for
 /// `nn.GRU` (nnet's `gru`, Keras's `reset_after = true` form, which is PyTorch's), 4 for
@@ -543,6 +552,14 @@ pub fn import_pytorch_with<N: Architecture>(bytes: &[u8], options: &LoadOptions)
 /// variables (`G` gates of `U` units: 1 for `SimpleRNN`, 3 for `GRU`, 4 for `LSTM`). The gates
 /// are in Keras's order, nnet's. Errors: a recurrent layer without bias (`use_bias=False`), a
 /// `GRU` with `reset_after=False` (its bias is `[3U]`), the halves of a `Bidirectional` layer.
+///
+/// The projection of a `residual (project)` block, `residual{k}` (a `Dense` layer on vectors,
+/// a 1×1 `Conv1D`/`Conv2D` with the block's stride on fixed shapes, a `Dense` or 1×1 `Conv1D`
+/// in a sequence network), counts among the layers
+/// of its class right after its block's last layer: create the shortcut layer after the
+/// block's layers (Keras numbers layers in creation order), or name the shortcut layers
+/// `shortcut`, `shortcut_1`, … in the order of the blocks. A file whose shapes fit a shortcut
+/// created before its block's layers as well is refused with an error saying so.
 ///
 /// nnet's normalization layers follow Keras's conventions (momentum, biased batch variance,
 /// default ε = 1e-3), so the values are copied as they are; declare the same options

@@ -9,8 +9,19 @@ use super::{Group, Layer, pytorch_kinds, pytorch_layers, same_number};
 use crate::foreign::LayerKind;
 use crate::{Error, Naming, shorten};
 
+/// How the order of a file's modules was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Rule {
+    /// The caller gave it.
+    Given,
+    /// The numbers that end the modules' names.
+    Numbers,
+    /// The network's layers of each kind took the modules of that kind.
+    Kinds,
+}
+
 /// The modules' layers (one per layer of a multi-layer recurrent module) in the order the
-/// network's layers take them, with the number of modules.
+/// network's layers take them, with the number of modules and the rule that gave the order.
 ///
 /// With `order` (module names as the file spells them), that order. Else, if every module's
 /// name ends in a number and no two the same, the order of the numbers. Else, if every
@@ -27,17 +38,17 @@ pub(super) fn units<'f, 'a>(
     groups: BTreeMap<&'f str, Group<'f, 'a>>,
     layers: &[Layer<'_, '_>],
     order: &[String],
-) -> Result<(usize, Vec<Group<'f, 'a>>), Error> {
+) -> Result<(usize, Vec<Group<'f, 'a>>, Rule), Error> {
     let count = groups.len();
     if !order.is_empty() {
-        return Ok((count, given(groups, order)?));
+        return Ok((count, given(groups, order)?, Rule::Given));
     }
     let numbers: HashSet<u64> = groups.values().map(|g| g.number).collect();
     let numbered = numbers.len() == count && groups.values().all(|g| ends_in_digit(g.layer));
     if !numbered && let Some(units) = by_kinds(&groups, layers) {
-        return Ok((count, units));
+        return Ok((count, units, Rule::Kinds));
     }
-    Ok((count, by_numbers(groups)?))
+    Ok((count, by_numbers(groups)?, Rule::Numbers))
 }
 
 fn ends_in_digit(name: &str) -> bool {
