@@ -14,9 +14,28 @@
 //! Prints each one's parameters, multiply-accumulates per image, test accuracy and training
 //! time, then the ResNet's summary.
 //!
-//! MEASURED
+//! Measured (release, 7 December, 2 cores shared with other builds; the accuracies are the same
+//! on every run of a seed, only the times move), test accuracy over five seeds of the weights
+//! and the shuffling (7, 1, 2, 3, 4), 30 epochs:
 //!
-//! Run with `cargo run --release --example 10_resnet`.
+//! | network | parameters | MACs per image | accuracy per seed | mean |
+//! | --- | --- | --- | --- | --- |
+//! | `ResNet` | 20,746 | 534,784 | 0.9889, 0.9889, 0.9833, 0.9917, 0.9917 | 0.9889 |
+//! | `Deep` (no skips) | 20,202 | 526,592 | 0.9917, 0.9861, 0.9889, 0.9944, 0.9944 | 0.9911 |
+//! | `Cnn` (`08_digits`) | 6,090 | 84,224 | 0.9861, 0.9972, 0.9833, 0.9917, 0.9917 | 0.9900 |
+//!
+//! Training took 6.4–6.7 s for each of the two deep networks and 0.8 s for the CNN. The ResNet is
+//! **not** better here, and that is the expected result rather than a fault of the skips: the
+//! three networks differ by one to three of the 360 test images, within what a seed moves each
+//! of them (three to five images). Skip connections pay where depth makes a plain network hard to
+//! train (the gradient of a stack of many layers vanishes or the deeper network trains worse
+//! than a shallower one); five convolutions with batch normalization on an 8 × 8 image are not
+//! deep enough for that, and 1,437 training images limit every network of this size alike. The
+//! example shows the block as Keras code writes it (and `inference()` folding the batch
+//! normalizations inside the blocks, checked against the trained network), and that the skips
+//! cost nothing measurable: 1 % more multiply-accumulates (the projection) and the same time.
+//!
+//! Run with `cargo run --release --example 10_resnet [SEED]` (seed 7 by default).
 
 use std::error::Error;
 use std::time::Instant;
