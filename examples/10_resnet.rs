@@ -142,7 +142,13 @@ fn main() -> Result<(), Box<dyn Error>> {
     t.fit(&mut resnet, &x_train, &y_train, &config)?;
     let seconds = start.elapsed().as_secs_f64();
     let resnet_eval = t.evaluate(&resnet, &x_test, &y_test)?;
-    report("resnet", ResNet::PARAMS, ResNet::MACS, &resnet_eval, seconds);
+    report(
+        "resnet",
+        ResNet::PARAMS,
+        ResNet::MACS,
+        &resnet_eval,
+        seconds,
+    );
 
     let mut deep = Deep::seeded(seed);
     let mut t = trainer();
