@@ -175,13 +175,13 @@ fn cnn(c: &mut Criterion) {
 fn tcn(c: &mut Criterion) {
     let skip = TcnSkip::seeded(1);
     let plain = TcnPlain {
-        conv1d1: skip.conv1d1.clone(),
-        conv1d2: skip.conv1d2.clone(),
-        conv1d3: skip.conv1d3.clone(),
-        conv1d4: skip.conv1d4.clone(),
-        conv1d5: skip.conv1d5.clone(),
-        conv1d6: skip.conv1d6.clone(),
-        conv1d7: skip.conv1d7.clone(),
+        conv1d1: skip.conv1d1,
+        conv1d2: skip.conv1d2,
+        conv1d3: skip.conv1d3,
+        conv1d4: skip.conv1d4,
+        conv1d5: skip.conv1d5,
+        conv1d6: skip.conv1d6,
+        conv1d7: skip.conv1d7,
         dense1: skip.dense1.clone(),
         dense2: skip.dense2.clone(),
     };
