@@ -9,7 +9,11 @@
 use nnet::loss::{CategoricalCrossentropy, MeanSquaredError};
 use nnet::optim::Adam;
 use nnet::train::{FitConfig, Trainer, Verbosity};
-use nnet::{Architecture, Network, Parameters, SVector, Scalar, Shape, io};
+use nnet::{Architecture, Network, Parameters, SVector, Shape, io};
+
+#[path = "support/gradients.rs"]
+mod gradients;
+use gradients::check_backward;
 
 /// A deterministic value in about `[-1.5, 1.5]` for sample `i`, entry `j`.
 fn wave(i: usize, j: usize) -> f32 {
@@ -484,60 +488,6 @@ nnet::network! {
     }
 }
 
-/// Every trainable value's `∂L/∂w` from `backward`, and a few of `∂L/∂x`, against central
-/// differences of `L = g · forward(x)`; returns the number of values checked.
-fn check_backward<N, T: Scalar, const IN: usize, const OUT: usize>(
-    net: &N,
-    x: &SVector<T, IN>,
-    h: f64,
-    tolerance: f64,
-) -> usize
-where
-    N: Network<IN, OUT, T>,
-{
-    let g = SVector::<T, OUT>::from_fn(|i, _| T::of_f64(0.4 + 0.9 * (i as f64 * 1.3).sin()));
-    let loss = |net: &N, x: &SVector<T, IN>| {
-        let y = net.forward(x);
-        (0..OUT).map(|i| y[i].as_f64() * g[i].as_f64()).sum::<f64>()
-    };
-    let mut grads = net.zero_gradients();
-    let trace = net.forward_trace(x);
-    let dx = net.backward(x, &trace, &g, &mut grads);
-    let close = |analytic: f64, numeric: f64| {
-        (analytic - numeric).abs() <= tolerance * analytic.abs().max(numeric.abs()).max(1e-2)
-    };
-    let mut checked = 0;
-    for t in N::trainable() {
-        let name = N::tensor_info(t).unwrap().name();
-        for j in 0..net.tensor(t).len() {
-            let mut up = net.clone();
-            up.tensor_mut(t)[j] += T::of_f64(h);
-            let mut down = net.clone();
-            down.tensor_mut(t)[j] -= T::of_f64(h);
-            let numeric = (loss(&up, x) - loss(&down, x)) / (2.0 * h);
-            let analytic = grads.tensor(t)[j].as_f64();
-            assert!(
-                close(analytic, numeric),
-                "∂L/∂{name}[{j}]: analytic {analytic}, numeric {numeric}"
-            );
-            checked += 1;
-        }
-    }
-    for j in 0..IN {
-        let (mut up, mut down) = (*x, *x);
-        up[j] += T::of_f64(h);
-        down[j] -= T::of_f64(h);
-        let numeric = (loss(net, &up) - loss(net, &down)) / (2.0 * h);
-        let analytic = dx[j].as_f64();
-        assert!(
-            close(analytic, numeric),
-            "∂L/∂x[{j}]: analytic {analytic}, numeric {numeric}"
-        );
-        checked += 1;
-    }
-    checked
-}
-
 /// Every tensor of `net`, trainable or not, set to deterministic values, the variances
 /// positive.
 fn fill64<N: Parameters<f64>>(net: &mut N, salt: usize) {
@@ -558,17 +508,20 @@ fn backward_matches_finite_differences() {
     let x = SVector::<f64, 60>::from_fn(|j, _| f64::from(wave(3, j)));
     // conv2d 3·(9·2) + 3 to (3, 3, 3); depthwise 6·4 + 6 to (3, 3, 6); batch_norm 2·6; pooled
     // to (2, 2, 6), then (1, 2, 6); dense 2·12 + 2; the inputs.
-    assert_eq!(check_backward(&cnn, &x, 1e-6, 1e-6), 57 + 30 + 12 + 26 + 60);
+    assert_eq!(
+        check_backward(&cnn, &x, 1e-6, 1e-6, 3),
+        57 + 30 + 12 + 26 + 60
+    );
     let mut signal = Signal64::zeroed();
     fill64(&mut signal, 2);
     let x = SVector::<f64, 18>::from_fn(|j, _| f64::from(wave(4, j)));
     // conv1d 4·(3·2) + 4, conv1d 4·(2·2) + 4, dense 4 + 1; the inputs.
-    assert_eq!(check_backward(&signal, &x, 1e-6, 1e-6), 28 + 20 + 5 + 18);
+    assert_eq!(check_backward(&signal, &x, 1e-6, 1e-6, 3), 28 + 20 + 5 + 18);
     // In f32, loosely (rounding).
     let mut signal = Signal::zeroed();
     fill(&mut signal, 2);
     let x = SVector::<f32, 18>::from_fn(|j, _| wave(4, j));
-    assert_eq!(check_backward(&signal, &x, 1e-3, 2e-2), 28 + 20 + 5 + 18);
+    assert_eq!(check_backward(&signal, &x, 1e-3, 2e-2, 3), 28 + 20 + 5 + 18);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,6 +9,10 @@ use nnet::optim::Adam;
 use nnet::train::{FitConfig, Trainer, Verbosity};
 use nnet::{Architecture, Network, Parameters, Scalar, SequenceNetwork, Sequences, io, vector};
 
+#[path = "../../tests/support/gradients.rs"]
+mod gradients;
+use gradients::check_backward;
+
 fn wave(i: usize, j: usize) -> f32 {
     ((i * 31 + j * 7) as f32 * 0.413).sin() * 1.5
 }
@@ -38,60 +42,6 @@ nnet::network! {
     }
 }
 
-/// Every trainable value's `∂L/∂w` from `backward`, and every `∂L/∂x`, against central
-/// differences of `L = g · forward(x)`; returns the number of values checked.
-fn check_backward<N, T: Scalar, const IN: usize, const OUT: usize>(
-    net: &N,
-    x: &SVector<T, IN>,
-    h: f64,
-    tolerance: f64,
-) -> usize
-where
-    N: Network<IN, OUT, T>,
-{
-    let g = SVector::<T, OUT>::from_fn(|i, _| T::of_f64(0.4 + 0.9 * (i as f64 * 1.3).sin()));
-    let loss = |net: &N, x: &SVector<T, IN>| {
-        let y = net.forward(x);
-        (0..OUT).map(|i| y[i].as_f64() * g[i].as_f64()).sum::<f64>()
-    };
-    let mut grads = net.zero_gradients();
-    let trace = net.forward_trace(x);
-    let dx = net.backward(x, &trace, &g, &mut grads);
-    let close = |analytic: f64, numeric: f64| {
-        (analytic - numeric).abs() <= tolerance * analytic.abs().max(numeric.abs()).max(1e-2)
-    };
-    let mut checked = 0;
-    for t in N::trainable() {
-        let name = N::tensor_info(t).unwrap().name();
-        for j in 0..net.tensor(t).len() {
-            let mut up = net.clone();
-            up.tensor_mut(t)[j] += T::of_f64(h);
-            let mut down = net.clone();
-            down.tensor_mut(t)[j] -= T::of_f64(h);
-            let numeric = (loss(&up, x) - loss(&down, x)) / (2.0 * h);
-            let analytic = grads.tensor(t)[j].as_f64();
-            assert!(
-                close(analytic, numeric),
-                "∂L/∂{name}[{j}]: analytic {analytic}, numeric {numeric}"
-            );
-            checked += 1;
-        }
-    }
-    for j in 0..IN {
-        let (mut up, mut down) = (*x, *x);
-        up[j] += T::of_f64(h);
-        down[j] -= T::of_f64(h);
-        let numeric = (loss(net, &up) - loss(net, &down)) / (2.0 * h);
-        let analytic = dx[j].as_f64();
-        assert!(
-            close(analytic, numeric),
-            "∂L/∂x[{j}]: analytic {analytic}, numeric {numeric}"
-        );
-        checked += 1;
-    }
-    checked
-}
-
 /// Every tensor of `net`, trainable or not, set to deterministic values, the variances
 /// positive.
 fn fill64<N: Parameters<f64>>(net: &mut N, salt: usize) {
@@ -110,13 +60,16 @@ fn vector_blocks_match_finite_differences() {
     let mut mlp = Mlp64::zeroed();
     fill64(&mut mlp, 1);
     let x = SVector::<f64, 3>::from_fn(|j, _| f64::from(wave(3, j)));
-    assert_eq!(check_backward(&mlp, &x, 1e-6, 1e-6), 16 + 25 + 24 + 10 + 3);
+    assert_eq!(
+        check_backward(&mlp, &x, 1e-6, 1e-6, 1),
+        16 + 25 + 24 + 10 + 3
+    );
     let mut nested = Nested64::zeroed();
     fill64(&mut nested, 2);
     // The projection 3 → 4 and dense 4 tanh, 16 each; dense 4 sigmoid and dense 4 tanh, 20
     // each; dense 3 elu 15, dense 3 tanh 12; the inputs.
     assert_eq!(
-        check_backward(&nested, &x, 1e-6, 1e-6),
+        check_backward(&nested, &x, 1e-6, 1e-6, 1),
         16 + 16 + 20 + 20 + 15 + 12 + 3
     );
 }
@@ -167,14 +120,14 @@ fn convolution_blocks_match_finite_differences() {
     // conv2d 3·18 + 3; the projection 1×1 3 → 4, 12 + 4; conv2d 4·27 + 4, conv2d 4·4 + 4;
     // conv2d 4·36 + 4; batch_norm 2·4; conv2d 4·12 + 4; dense 2·(3·3·4) + 2; the inputs.
     assert_eq!(
-        check_backward(&cnn, &x, 1e-6, 1e-6),
+        check_backward(&cnn, &x, 1e-6, 1e-6, 1),
         57 + 16 + 112 + 20 + 148 + 8 + 52 + 74 + 60
     );
     let mut steps = Steps64::zeroed();
     fill64(&mut steps, 4);
     let x = SVector::<f64, 18>::from_fn(|j, _| f64::from(wave(6, j)));
     // conv1d 3·6 + 3; the projection 2 → 3 with stride 2, 6 + 3; dense 3 + 1; the inputs.
-    assert_eq!(check_backward(&steps, &x, 1e-6, 1e-6), 21 + 9 + 4 + 18);
+    assert_eq!(check_backward(&steps, &x, 1e-6, 1e-6, 1), 21 + 9 + 4 + 18);
 }
 
 /// The training pass of `net` over one batch, at step 0 of seed 99 (fixed dropout masks): the
