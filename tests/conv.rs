@@ -509,19 +509,19 @@ fn backward_matches_finite_differences() {
     // conv2d 3·(9·2) + 3 to (3, 3, 3); depthwise 6·4 + 6 to (3, 3, 6); batch_norm 2·6; pooled
     // to (2, 2, 6), then (1, 2, 6); dense 2·12 + 2; the inputs.
     assert_eq!(
-        check_backward(&cnn, &x, 1e-6, 1e-6, 3),
+        check_backward(&cnn, &x, 1e-6, 1e-6, 1),
         57 + 30 + 12 + 26 + 60
     );
     let mut signal = Signal64::zeroed();
     fill64(&mut signal, 2);
     let x = SVector::<f64, 18>::from_fn(|j, _| f64::from(wave(4, j)));
     // conv1d 4·(3·2) + 4, conv1d 4·(2·2) + 4, dense 4 + 1; the inputs.
-    assert_eq!(check_backward(&signal, &x, 1e-6, 1e-6, 3), 28 + 20 + 5 + 18);
+    assert_eq!(check_backward(&signal, &x, 1e-6, 1e-6, 1), 28 + 20 + 5 + 18);
     // In f32, loosely (rounding).
     let mut signal = Signal::zeroed();
     fill(&mut signal, 2);
     let x = SVector::<f32, 18>::from_fn(|j, _| wave(4, j));
-    assert_eq!(check_backward(&signal, &x, 1e-3, 2e-2, 3), 28 + 20 + 5 + 18);
+    assert_eq!(check_backward(&signal, &x, 1e-3, 2e-2, 1), 28 + 20 + 5 + 18);
 }
 
 // ---------------------------------------------------------------------------------------------
