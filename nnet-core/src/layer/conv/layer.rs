@@ -2,10 +2,11 @@
 //! `backward`, the batch passes to `batch`, and the kernel's regularization.
 
 use nalgebra::SVector;
-use pulp::Simd;
+use pulp::{Simd, WithSimd};
 
 use super::backward::{Gradients, backward};
 use super::forward::preactivation;
+use super::geometry::Geometry;
 use super::{Conv, ConvKind};
 use crate::activation::{Activation, ActivationKind};
 #[cfg(feature = "std")]
@@ -72,14 +73,14 @@ impl<
     #[inline(always)]
     pub(super) fn preactivation_simd<V: Simd>(&self, simd: V, x: &[T], z: &mut [T]) {
         let (kernel, bias) = (self.kernel.matrix(), self.bias.matrix());
-        preactivation(
-            simd,
-            &self.geometry(),
-            kernel.as_slice(),
-            bias.as_slice(),
+        let op = Preactivation {
+            geo: &self.geometry(),
+            kernel: kernel.as_slice(),
+            bias: bias.as_slice(),
             x,
             z,
-        );
+        };
+        crate::simd::outlined(simd, op);
     }
 
     /// The backward pass of one sample, as [`Layer::backward_simd`] (`dx` overwritten).
@@ -98,7 +99,66 @@ impl<
             dx,
         };
         let kernel = self.kernel.matrix().as_slice();
-        backward(simd, &self.geometry(), kernel, x, delta, grads);
+        let op = Backward {
+            geo: &self.geometry(),
+            kernel,
+            x,
+            delta,
+            grads,
+        };
+        crate::simd::outlined(simd, op);
+    }
+}
+
+/// The pre-activations of one sample as an operation of its own: compiled once per scalar type
+/// and instruction set for every convolution of every network, not inlined into each pass (see
+/// [`outlined`](crate::simd::outlined)).
+struct Preactivation<'a, T> {
+    geo: &'a Geometry,
+    kernel: &'a [T],
+    bias: &'a [T],
+    x: &'a [T],
+    z: &'a mut [T],
+}
+
+impl<T: Scalar> WithSimd for Preactivation<'_, T> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<V: Simd>(self, simd: V) {
+        let Self {
+            geo,
+            kernel,
+            bias,
+            x,
+            z,
+        } = self;
+        preactivation(simd, geo, kernel, bias, x, z);
+    }
+}
+
+/// The backward pass of one sample as an operation of its own, as [`Preactivation`].
+struct Backward<'a, T> {
+    geo: &'a Geometry,
+    kernel: &'a [T],
+    x: &'a [T],
+    delta: &'a [T],
+    grads: Gradients<'a, T>,
+}
+
+impl<T: Scalar> WithSimd for Backward<'_, T> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<V: Simd>(self, simd: V) {
+        let Self {
+            geo,
+            kernel,
+            x,
+            delta,
+            grads,
+        } = self;
+        backward(simd, geo, kernel, x, delta, grads);
     }
 }
 
