@@ -8,7 +8,7 @@ mod lanes;
 #[cfg(feature = "std")]
 use std::sync::LazyLock;
 
-use pulp::{Arch, WithSimd};
+use pulp::{Arch, Simd, WithSimd};
 
 pub(crate) use lanes::Lanes;
 
@@ -30,4 +30,21 @@ pub fn dispatch<Op: WithSimd>(op: Op) -> Op::Output {
 #[cfg(not(feature = "std"))]
 pub fn dispatch<Op: WithSimd>(op: Op) -> Op::Output {
     Arch::new().dispatch(op)
+}
+
+/// Runs `op` with `simd`'s instruction set in a function of its own, compiled once per
+/// operation type and instruction set, never inlined into the caller.
+///
+/// A network's pass is one dispatched function with every layer's kernel inlined into it, and
+/// LLVM's time on a function grows faster than its size: a convolution's kernels copied into
+/// each pass of each network (forward, trace, backward, for AVX2 and for scalar code) made a
+/// release build of a small CNN trained with `fit` take half a minute. A kernel run through
+/// here is compiled once instead, at the cost of one call per layer and sample. `simd` is
+/// already the dispatched instruction set, so `vectorize` detects nothing: it only enters a
+/// function compiled with that set's target features (for AVX2, pulp's `#[target_feature]`
+/// trampoline, which cannot be inlined into this function without those features; for scalar
+/// code, `op` itself).
+#[inline(never)]
+pub(crate) fn outlined<V: Simd, Op: WithSimd>(simd: V, op: Op) -> Op::Output {
+    simd.vectorize(op)
 }
