@@ -520,6 +520,21 @@ fn counts_and_summary_are_kerass() {
         summary.contains("Multiply-accumulates per step: 280"),
         "{summary}"
     );
+    // The state it keeps between steps: the three convolutions' past inputs (1, 2·8 and 4·8
+    // values), in whatever layout `WaveNetState` has, alignment included.
+    let state = std::mem::size_of::<WaveNetState>();
+    assert!(state >= (1 + 16 + 32) * 4, "{state}");
+    let line = format!("State kept between steps: {state} bytes\n");
+    let line = if state >= 1000 {
+        line.replacen(
+            &state.to_string(),
+            &format!("{},{:03}", state / 1000, state % 1000),
+            1,
+        )
+    } else {
+        line
+    };
+    assert!(summary.contains(&line), "{summary}");
     assert_eq!(
         WaveNet::architecture(),
         "input sequence 1; conv1d 8 2 tanh (padding = causal); \

@@ -41,11 +41,17 @@ pub fn summary(name: &str, input: Shape, layers: &[LayerSpec]) -> String {
 /// use nnet_core::{__private::{Costs, summary_with}, activation::ActivationKind, LayerSpec, Shape};
 ///
 /// let layers = [LayerSpec::dense("dense1", 2, 10, ActivationKind::Relu)];
-/// let costs = Costs { macs: 20, scalar_bytes: 4 };
+/// let costs = Costs { macs: 20, scalar_bytes: 4, state_bytes: None };
 /// let text = summary_with("Net", Shape::Vector(2), &layers, Some(costs));
 /// assert!(text.contains("Multiply-accumulates per sample: 20\n"));
 /// assert!(text.contains("Weights: 120 bytes (30 values of 4 bytes)\n"));
 /// assert!(text.contains("Largest activation: 10 values (40 bytes)\n"));
+/// assert!(!text.contains("State"));
+///
+/// // A streamed network also keeps its state between steps.
+/// let costs = Costs { state_bytes: Some(1_088), ..costs };
+/// let text = summary_with("Net", Shape::Sequence(2), &layers, Some(costs));
+/// assert!(text.contains("State kept between steps: 1,088 bytes\n"));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Costs {
@@ -54,6 +60,10 @@ pub struct Costs {
     pub macs: usize,
     /// Bytes of one value of the network's scalar: 4 for `f32`, 8 for `f64`.
     pub scalar_bytes: usize,
+    /// Bytes of the network's `{Name}State` (`size_of`, alignment included), which a streamed
+    /// network keeps between steps beside its weights: the recurrent layers' states and the
+    /// causal convolutions' past inputs. `None` for a network without `input sequence`.
+    pub state_bytes: Option<usize>,
 }
 
 /// [`summary`], with the costs of one sample's inference under the totals when given: its
@@ -158,7 +168,12 @@ pub fn summary_nested(
     text.push_str(&format!(
         "{heavy}\nTotal params: {total}\nTrainable params: {trainable}\nNon-trainable params: {non_trainable}\n"
     ));
-    if let Some(Costs { macs, scalar_bytes }) = costs {
+    if let Some(Costs {
+        macs,
+        scalar_bytes,
+        state_bytes,
+    }) = costs
+    {
         let per = if matches!(input, Shape::Sequence(_)) {
             "step"
         } else {
@@ -176,6 +191,12 @@ pub fn summary_nested(
             thousands(largest),
             thousands(largest * scalar_bytes),
         ));
+        if let Some(bytes) = state_bytes {
+            text.push_str(&format!(
+                "State kept between steps: {} bytes\n",
+                thousands(bytes)
+            ));
+        }
     }
     text.push_str(&light);
     text.push('\n');

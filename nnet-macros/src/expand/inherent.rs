@@ -79,18 +79,26 @@ pub(super) fn summary(model: &Model) -> TokenStream {
     let input_shape = shape(model.input);
     let scalar = scalar(model);
     let depths = model.depths().into_iter().map(lit);
+    let state_bytes = if model.sequence {
+        let state = super::sequence::state_name(model);
+        quote!(::core::option::Option::Some(::core::mem::size_of::<#state>()))
+    } else {
+        quote!(::core::option::Option::None)
+    };
     quote! {
         #p::if_std! {
             /// A Keras-like summary: each layer's output shape and parameters (the layers of a
             /// residual block indented, and after them the block's sum, `residual{k} (Add)`,
             /// with the block's output shape and its projection's parameters), the totals, and
             /// what one sample's inference costs: its multiply-accumulates ([`MACS`](Self::MACS)),
-            /// the bytes of the weights and of the largest activation (with nnet's `std` feature,
-            /// as every method that returns a `String` or a `Vec`).
+            /// the bytes of the weights and of the largest activation, and for a network of
+            /// `input sequence` the bytes of the state it keeps between steps (with nnet's `std`
+            /// feature, as every method that returns a `String` or a `Vec`).
             pub fn summary() -> #p::String {
                 let costs = #p::Costs {
                     macs: Self::MACS,
                     scalar_bytes: ::core::mem::size_of::<#scalar>(),
+                    state_bytes: #state_bytes,
                 };
                 #p::summary_nested(#name_str, #input_shape, <Self as #p::Architecture>::LAYERS, &[#(#depths),*], ::core::option::Option::Some(costs))
             }

@@ -56,7 +56,7 @@ fn heap_assertions(model: &Model) -> TokenStream {
         .collect()
 }
 
-fn state_name(model: &Model) -> Ident {
+pub(super) fn state_name(model: &Model) -> Ident {
     format_ident!("{}State", model.def.name)
 }
 
