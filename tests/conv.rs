@@ -13,12 +13,7 @@ use nnet::{Architecture, Network, Parameters, SVector, Shape, io};
 
 #[path = "support/gradients.rs"]
 mod gradients;
-use gradients::check_backward;
-
-/// A deterministic value in about `[-1.5, 1.5]` for sample `i`, entry `j`.
-fn wave(i: usize, j: usize) -> f32 {
-    ((i * 31 + j * 7) as f32 * 0.413).sin() * 1.5
-}
+use gradients::{check_backward, fill64, wave};
 
 /// Every trainable tensor of `net` set to deterministic values (`salt` varies them).
 fn fill<N: Parameters<f32>>(net: &mut N, salt: usize) {
@@ -485,19 +480,6 @@ nnet::network! {
         max_pool1d 2 (padding = same);
         global_avg_pool;
         dense 1 sigmoid;
-    }
-}
-
-/// Every tensor of `net`, trainable or not, set to deterministic values, the variances
-/// positive.
-fn fill64<N: Parameters<f64>>(net: &mut N, salt: usize) {
-    for t in 0..N::TENSORS {
-        let positive =
-            N::tensor_info(t).is_some_and(|info| info.name().ends_with("moving_variance"));
-        for (j, v) in net.tensor_mut(t).iter_mut().enumerate() {
-            let w = f64::from(wave(t + salt, j)) * 0.5;
-            *v = if positive { 0.5 + w.abs() } else { w };
-        }
     }
 }
 

@@ -9,8 +9,9 @@ use nnet::train::{FitConfig, Trainer, Verbosity};
 use nnet::{Architecture, Network, Parameters, SVector, Shape, io};
 
 #[path = "support/gradients.rs"]
+#[allow(dead_code)]
 mod gradients;
-use gradients::check_backward;
+use gradients::{check_backward, wave};
 
 nnet::network! {
     /// Four steps of three channels: every kind that reads a fixed shape, then a vector head.
@@ -93,11 +94,6 @@ nnet::network! {
         flatten;
         dense 1;
     }
-}
-
-/// A deterministic value in about `[-1.5, 1.5]` for sample `i`, entry `j`.
-fn wave(i: usize, j: usize) -> f32 {
-    ((i * 31 + j * 7) as f32 * 0.413).sin() * 1.5
 }
 
 /// Statistics and parameters of a batch normalization away from their initial values.

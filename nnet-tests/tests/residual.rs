@@ -11,11 +11,7 @@ use nnet::{Architecture, Network, Parameters, Scalar, SequenceNetwork, Sequences
 
 #[path = "../../tests/support/gradients.rs"]
 mod gradients;
-use gradients::check_backward;
-
-fn wave(i: usize, j: usize) -> f32 {
-    ((i * 31 + j * 7) as f32 * 0.413).sin() * 1.5
-}
+use gradients::{check_backward, fill64, wave};
 
 nnet::network! {
     /// A vector block without projection.
@@ -39,19 +35,6 @@ nnet::network! {
         }
         dense 3 elu;
         residual { dense 3 tanh; }
-    }
-}
-
-/// Every tensor of `net`, trainable or not, set to deterministic values, the variances
-/// positive.
-fn fill64<N: Parameters<f64>>(net: &mut N, salt: usize) {
-    for t in 0..N::TENSORS {
-        let positive =
-            N::tensor_info(t).is_some_and(|info| info.name().ends_with("moving_variance"));
-        for (j, v) in net.tensor_mut(t).iter_mut().enumerate() {
-            let w = f64::from(wave(t + salt, j)) * 0.5;
-            *v = if positive { 0.5 + w.abs() } else { w };
-        }
     }
 }
 

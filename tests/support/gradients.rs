@@ -1,8 +1,27 @@
-//! The finite-difference check of a network's backward pass, shared by the gradient tests of
-//! shaped, convolutional and residual networks (`tests/shapes.rs`, `tests/conv.rs`,
-//! `nnet-tests/tests/residual.rs`, each including this file with `#[path]`).
+//! The finite-difference check of a network's backward pass and the deterministic values it
+//! is run on, shared by the gradient tests of shaped, convolutional and residual networks
+//! (`tests/shapes.rs`, `tests/conv.rs`, `nnet-tests/tests/residual.rs`, each including this
+//! file with `#[path]`; a file that uses only some of it allows the rest to be unused).
 
 use nnet::{Network, Parameters, SVector, Scalar};
+
+/// A deterministic value for index `j` of series `i`, in [-1.5, 1.5].
+pub fn wave(i: usize, j: usize) -> f32 {
+    ((i * 31 + j * 7) as f32 * 0.413).sin() * 1.5
+}
+
+/// Every tensor of `net`, trainable or not, set to deterministic values, the variances
+/// positive.
+pub fn fill64<N: Parameters<f64>>(net: &mut N, salt: usize) {
+    for t in 0..N::TENSORS {
+        let positive =
+            N::tensor_info(t).is_some_and(|info| info.name().ends_with("moving_variance"));
+        for (j, v) in net.tensor_mut(t).iter_mut().enumerate() {
+            let w = f64::from(wave(t + salt, j)) * 0.5;
+            *v = if positive { 0.5 + w.abs() } else { w };
+        }
+    }
+}
 
 /// Every trainable value's `∂L/∂w` from `backward`, and every `input_step`-th `∂L/∂x`, against
 /// central differences of `L = g · forward(x)` with step `h`, each within `tolerance` relative
