@@ -231,8 +231,8 @@ pub use nnet_core::{
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub use nnet_core::{
-    DataRole, Error, Network, Result, SequenceNetwork, SequenceWorkspace, Sequences, batch,
-    datasets, io, loss, sequence,
+    DataRole, Error, Network, Result, SequenceNetwork, SequenceWorkspace, Sequences, Streams,
+    batch, datasets, io, loss, sequence,
 };
 #[cfg(feature = "train")]
 #[cfg_attr(docsrs, doc(cfg(feature = "train")))]
@@ -352,7 +352,7 @@ pub mod __private {
         Regularizer, Scalar, Shape, TensorInfo, Trace, layer,
     };
     #[cfg(feature = "std")]
-    pub use nnet_core::{Network, Result, SequenceNetwork, SequenceWorkspace, Sequences};
+    pub use nnet_core::{Error, Network, Result, SequenceNetwork, SequenceWorkspace, Sequences};
     pub use nnet_core::{nalgebra, rand};
     #[cfg(feature = "std")]
     pub use std::{string::String, vec::Vec};

@@ -56,4 +56,4 @@ pub use crate::train::{
 };
 pub use crate::{Architecture, Parameters, SMatrix, SVector, Scalar, matrix, network, vector};
 #[cfg(feature = "std")]
-pub use crate::{Network, SequenceNetwork, Sequences};
+pub use crate::{Network, SequenceNetwork, Sequences, Streams};

@@ -107,6 +107,23 @@ pub enum Error {
         outputs: usize,
     },
 
+    /// Long signals for stateful training ([`Streams`](crate::Streams)) that cannot be cut
+    /// into windows or trained on: a window length of 0, no streams, streams of different
+    /// lengths or shorter than one window, a validation split.
+    InvalidStreams {
+        /// What is wrong and what to do instead.
+        reason: String,
+    },
+
+    /// `accumulate_sequences_from` was given another number of states than the batch has
+    /// sequences.
+    StateCount {
+        /// States given.
+        states: usize,
+        /// Sequences in the batch.
+        sequences: usize,
+    },
+
     /// A target contains NaN or infinity, or a value the loss cannot accept.
     InvalidTarget {
         /// Which data.
@@ -233,6 +250,11 @@ impl fmt::Display for Error {
             Error::SequenceOutputs { steps, outputs } => write!(
                 f,
                 "a sequence of {steps} steps but {outputs} output slots: give one output slot per step"
+            ),
+            Error::InvalidStreams { reason } => write!(f, "invalid streams: {reason}"),
+            Error::StateCount { states, sequences } => write!(
+                f,
+                "{states} states for a batch of {sequences} sequences: give one state per sequence, the state its window starts from"
             ),
             Error::InvalidTarget { data, row, reason } => {
                 write!(f, "target row {row} of the {data} is invalid: {reason}")

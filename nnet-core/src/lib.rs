@@ -94,7 +94,7 @@ pub use params::{Parameters, TensorInfo};
 pub use scalar::Scalar;
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
-pub use sequence::{SequenceNetwork, SequenceWorkspace, Sequences};
+pub use sequence::{SequenceNetwork, SequenceWorkspace, Sequences, Streams};
 
 pub use nalgebra;
 

@@ -70,6 +70,7 @@ pub use pool::{
     MaxPool2dKind, Pool, PoolKind,
 };
 pub use positionwise::Positionwise;
+pub(crate) use recurrent::spans;
 pub use recurrent::{
     Gru, HEAP_STORAGE, HeapRecurrentWeights, HiddenState, Lstm, LstmState, Recurrent,
     RecurrentParts, RecurrentPartsMut, RecurrentStorage, RecurrentWeights, SimpleRnn,

@@ -6,8 +6,10 @@
 
 mod data;
 mod network;
+mod streams;
 mod workspace;
 
 pub use data::Sequences;
 pub use network::SequenceNetwork;
+pub use streams::Streams;
 pub use workspace::SequenceWorkspace;

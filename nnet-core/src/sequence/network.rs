@@ -71,6 +71,32 @@ pub trait SequenceNetwork<const F: usize, const OUT: usize, T: Scalar = f32>:
         outputs: &mut [SVector<T, OUT>],
     ) -> T;
 
+    /// [`accumulate_sequences`](Self::accumulate_sequences) with each sequence of the batch
+    /// starting from a state of its own, for stateful training of long signals
+    /// ([`Trainer::fit_stateful`](crate::train::Trainer::fit_stateful)): sequence `s` of the
+    /// batch loaded in `workspace` starts from `states[s]`, and on return `states[s]` holds the
+    /// state after its last step — what [`step`](Self::step) would hold after the same inputs,
+    /// the state the next window of the same signal starts from.
+    ///
+    /// Values flow across the boundary, gradients do not: the gradient is that of the loss
+    /// of this batch with its initial states held fixed (truncated backpropagation through
+    /// time). From default states it is exactly
+    /// [`accumulate_sequences`](Self::accumulate_sequences).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::StateCount`] unless there is one state per sequence of the batch.
+    #[allow(clippy::too_many_arguments)]
+    fn accumulate_sequences_from<L: Loss<OUT, T>>(
+        &self,
+        workspace: &mut SequenceWorkspace<T>,
+        states: &mut [Self::State],
+        targets: &[L::Target],
+        loss: &L,
+        grads: &mut Self::Gradients,
+        outputs: &mut [SVector<T, OUT>],
+    ) -> Result<T>;
+
     /// The regularization loss of every layer, adding its gradient to `grads` when given.
     fn regularization(&self, grads: Option<&mut Self::Gradients>) -> T {
         let _ = grads;

@@ -130,15 +130,38 @@ impl<T: Scalar> SequenceWorkspace<T> {
     /// Loads the sequences `indices` of `data` as the batch (growing the buffers if they are
     /// too small for it).
     pub fn load<const F: usize>(&mut self, data: &Sequences<F, T>, indices: &[usize]) {
-        let steps = indices
-            .iter()
-            .filter_map(|&i| data.get(i))
-            .map(<[_]>::len)
-            .sum();
-        self.reserve(indices.len(), steps);
+        self.load_slices(indices.iter().filter_map(|&i| data.get(i)));
+    }
+
+    /// Loads `sequences` as the batch (growing the buffers if they are too small for it): the
+    /// windows of a batch of [`Streams`](crate::Streams), or any sequences not kept in a
+    /// [`Sequences`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_core::nalgebra::vector;
+    /// use nnet_core::{activation::ActivationKind, LayerKind, LayerSpec, SequenceWorkspace};
+    ///
+    /// let gru = LayerSpec { kind: LayerKind::Gru, ..LayerSpec::dense("gru1", 1, 2, ActivationKind::Linear) };
+    /// let mut workspace: SequenceWorkspace = SequenceWorkspace::new(&[gru], &[8], true);
+    /// let (a, b) = ([vector![1.0], vector![2.0]], [vector![3.0]]);
+    /// workspace.load_slices([&a[..], &b[..]].into_iter());
+    /// assert_eq!((workspace.sequences(), workspace.steps()), (2, 3));
+    /// ```
+    pub fn load_slices<'a, const F: usize>(
+        &mut self,
+        sequences: impl Iterator<Item = &'a [SVector<T, F>]> + Clone,
+    ) where
+        T: 'a,
+    {
+        let (count, steps) = sequences
+            .clone()
+            .fold((0, 0), |(n, steps), s| (n + 1, steps + s.len()));
+        self.reserve(count, steps);
         self.lengths.clear();
         let mut at = 0;
-        for sequence in indices.iter().filter_map(|&i| data.get(i)) {
+        for sequence in sequences {
             let values: &[T] = crate::batch::flat(sequence);
             self.x[at..at + values.len()].copy_from_slice(values);
             at += values.len();
@@ -232,6 +255,63 @@ impl<T: Scalar> SequenceWorkspace<T> {
     ) {
         let (input, z, a, lengths) = self.forward_buffers(index);
         layer.forward_sequences(input, lengths, z, a);
+        self.gather_last::<UNITS>(index);
+    }
+
+    /// [`forward_recurrent`](Self::forward_recurrent) with sequence `s` of the batch starting
+    /// from the state `initial(s)` (stateful training: each sequence a window continuing a
+    /// signal).
+    pub fn forward_recurrent_from<
+        L: Recurrent<IN, UNITS, T>,
+        const IN: usize,
+        const UNITS: usize,
+    >(
+        &mut self,
+        layer: &L,
+        index: usize,
+        initial: impl Fn(usize) -> L::State,
+    ) {
+        let trace = L::TRACE;
+        let (input, z, a, lengths) = self.forward_buffers(index);
+        for (s, (start, len)) in crate::layer::spans(lengths).enumerate() {
+            layer.forward_sequence_from(
+                &input[start * IN..(start + len) * IN],
+                &initial(s),
+                &mut z[start * trace..(start + len) * trace],
+                &mut a[start * UNITS..(start + len) * UNITS],
+            );
+        }
+        self.gather_last::<UNITS>(index);
+    }
+
+    /// The state of the recurrent layer `index` after the last step of sequence `s` of the
+    /// batch, which started from `initial`, after
+    /// [`forward_recurrent_from`](Self::forward_recurrent_from); `initial` if there is no such
+    /// sequence.
+    pub fn final_state<L: Recurrent<IN, UNITS, T>, const IN: usize, const UNITS: usize>(
+        &self,
+        layer: &L,
+        index: usize,
+        s: usize,
+        initial: &L::State,
+    ) -> L::State {
+        let Some((start, len)) = crate::layer::spans(&self.lengths).nth(s) else {
+            return *initial;
+        };
+        let below = index.checked_sub(1).map(|b| &self.layers[b]);
+        let input = below.map_or(&self.x[..], |b| &b.a[..]);
+        let this = &self.layers[index];
+        layer.final_state(
+            &input[start * IN..(start + len) * IN],
+            initial,
+            &this.z[start * L::TRACE..(start + len) * L::TRACE],
+            &this.a[start * UNITS..(start + len) * UNITS],
+        )
+    }
+
+    /// After the pass of the last recurrent layer `index` of a network that does not return
+    /// sequences: each sequence's last output, for the layers above.
+    fn gather_last<const UNITS: usize>(&mut self, index: usize) {
         if index == self.last_recurrent && !self.return_sequences {
             let mut end = 0;
             for (s, &len) in self.lengths.iter().enumerate() {
@@ -360,6 +440,47 @@ impl<T: Scalar> SequenceWorkspace<T> {
             grad,
             dx,
         );
+    }
+
+    /// [`backward_recurrent`](Self::backward_recurrent) after
+    /// [`forward_recurrent_from`](Self::forward_recurrent_from) with the same `initial`: the
+    /// gradient stops at each sequence's initial state (truncated backpropagation through
+    /// time).
+    pub fn backward_recurrent_from<
+        L: Recurrent<IN, UNITS, T>,
+        const IN: usize,
+        const UNITS: usize,
+    >(
+        &mut self,
+        layer: &L,
+        index: usize,
+        initial: impl Fn(usize) -> L::State,
+        grad: &mut L::Gradient,
+    ) {
+        let (steps, trace) = (self.steps, L::TRACE);
+        let (below, this) = self.layers.split_at_mut(index);
+        let this = &this[0];
+        let (input, dx): (&[T], &mut [T]) = match below.last_mut() {
+            None => (&self.x[..self.features * steps], &mut []),
+            Some(b) => (&b.a[..b.units * steps], &mut b.delta[..b.units * steps]),
+        };
+        for (s, (start, len)) in crate::layer::spans(&self.lengths).enumerate() {
+            let (columns, units) = (start..start + len, start * UNITS..(start + len) * UNITS);
+            let dx = if dx.is_empty() {
+                &mut []
+            } else {
+                &mut dx[columns.start * IN..columns.end * IN]
+            };
+            layer.backward_sequence_from(
+                &input[columns.start * IN..columns.end * IN],
+                &initial(s),
+                &this.z[columns.start * trace..columns.end * trace],
+                &this.a[units.clone()],
+                &this.delta[units],
+                grad,
+                dx,
+            );
+        }
     }
 
     /// The values that the residual block whose sum is layer `index` reads, the outputs of layer

@@ -335,7 +335,8 @@ fn network_impl(model: &Model) -> TokenStream {
             quote!(#units)
         }
     });
-    let forward_steps = entries.iter().enumerate().map(|(i, entry)| {
+    let forward_steps = |stateful: bool| -> Vec<TokenStream> {
+        entries.iter().enumerate().map(|(i, entry)| {
         let index = lit(i);
         let l = match *entry {
             Entry::Layer(l) => &model.layers[l],
@@ -352,13 +353,17 @@ fn network_impl(model: &Model) -> TokenStream {
             }
         };
         let (field, dims) = (l.field(), layer_dims(l));
-        if l.is_stepped() {
+        if l.is_stepped() && stateful {
+            quote_spanned!(l.span=> workspace.forward_recurrent_from::<_, #dims>(&self.#field, #index, |s| initial(s).#field);)
+        } else if l.is_stepped() {
             quote_spanned!(l.span=> workspace.forward_recurrent::<_, #dims>(&self.#field, #index);)
         } else {
             quote_spanned!(l.span=> workspace.forward_layer::<_, #dims>(&self.#field, #index, &mut grads.#field);)
         }
-    });
-    let backward_steps = entries.iter().enumerate().rev().map(|(i, entry)| {
+    }).collect()
+    };
+    let backward_steps = |stateful: bool| -> Vec<TokenStream> {
+        entries.iter().enumerate().rev().map(|(i, entry)| {
         let index = lit(i);
         // The activation of the entry below (a layer applied at every column; a sum has none).
         let below = i
@@ -376,7 +381,9 @@ fn network_impl(model: &Model) -> TokenStream {
             Entry::Layer(l) => {
                 let l = &model.layers[l];
                 let (field, dims) = (l.field(), layer_dims(l));
-                let step = if l.is_stepped() {
+                let step = if l.is_stepped() && stateful {
+                    quote_spanned!(l.span=> workspace.backward_recurrent_from::<_, #dims>(&self.#field, #index, |s| initial(s).#field, &mut grads.#field);)
+                } else if l.is_stepped() {
                     quote_spanned!(l.span=> workspace.backward_recurrent::<_, #dims>(&self.#field, #index, &mut grads.#field);)
                 } else {
                     quote_spanned!(l.span=> workspace.backward_layer::<_, #dims>(&self.#field, #index, &mut grads.#field);)
@@ -404,7 +411,17 @@ fn network_impl(model: &Model) -> TokenStream {
             }
         };
         quote!(#step #below)
+    }).collect()
+    };
+    // Each stepped layer's state after the batch, from its state before.
+    let final_states = entries.iter().enumerate().filter_map(|(i, entry)| {
+        let Entry::Layer(l) = *entry else { return None };
+        let l = &model.layers[l];
+        let (field, dims, index) = (l.field(), layer_dims(l), lit(i));
+        l.is_stepped().then(|| quote_spanned!(l.span=> state.#field = workspace.final_state::<_, #dims>(&self.#field, #index, s, &state.#field);))
     });
+    let (forward_plain, forward_from) = (forward_steps(false), forward_steps(true));
+    let (backward_plain, backward_from) = (backward_steps(false), backward_steps(true));
     let preactivation = last.activation().is_some() && !last.is_stepped() && !model.ends_with_sum();
     let last_index = lit(last_index);
     let training = training_hooks(model);
@@ -447,10 +464,44 @@ fn network_impl(model: &Model) -> TokenStream {
                 grads: &mut #gradients,
                 outputs: &mut [#out_vec],
             ) -> #scalar {
-                #(#forward_steps)*
+                #(#forward_plain)*
                 let total = workspace.output_deltas(#last_index, loss, #p::SequenceNetwork::output_activation(self), #preactivation, targets, outputs);
-                #(#backward_steps)*
+                #(#backward_plain)*
                 total
+            }
+
+            fn accumulate_sequences_from<__NnetL: #p::Loss<#outputs, #scalar>>(
+                &self,
+                workspace: &mut #p::SequenceWorkspace<#scalar>,
+                states: &mut [#state],
+                targets: &[__NnetL::Target],
+                loss: &__NnetL,
+                grads: &mut #gradients,
+                outputs: &mut [#out_vec],
+            ) -> #p::Result<#scalar> {
+                if states.len() != workspace.sequences() {
+                    return ::core::result::Result::Err(#p::Error::StateCount {
+                        states: states.len(),
+                        sequences: workspace.sequences(),
+                    });
+                }
+                let total = {
+                    let before: &[#state] = states;
+                    let initial = |s: usize| -> #state {
+                        match before.get(s) {
+                            ::core::option::Option::Some(state) => *state,
+                            ::core::option::Option::None => ::core::default::Default::default(),
+                        }
+                    };
+                    #(#forward_from)*
+                    let total = workspace.output_deltas(#last_index, loss, #p::SequenceNetwork::output_activation(self), #preactivation, targets, outputs);
+                    #(#backward_from)*
+                    total
+                };
+                for (s, state) in states.iter_mut().enumerate() {
+                    #(#final_states)*
+                }
+                ::core::result::Result::Ok(total)
             }
 
             #training

@@ -1,5 +1,6 @@
 //! [`CausalConv1d`] as a [`Recurrent`] layer: a step from the ring buffer of past inputs, and
-//! the training passes over whole sequences, each starting from zeros.
+//! the training passes over whole sequences, starting from zeros (Keras's causal padding) or
+//! from the past inputs a previous window of the same signal left.
 //!
 //! Backward, from `δ_t = ∂L/∂z_t` (the activation's derivative applied to `∂L/∂y_t`), for
 //! every tap reading step `s` of the sequence:
@@ -114,10 +115,42 @@ impl<
         }
     }
 
-    fn backward_sequences(
+    /// From the default state, the pass of
+    /// [`forward_sequences`](Recurrent::forward_sequences); from another, each step's window
+    /// reaches back into `initial`'s past inputs.
+    fn forward_sequence_from(&self, x: &[T], initial: &Self::State, trace: &mut [T], h: &mut [T]) {
+        let len = h.len() / F;
+        if *initial == Self::State::default() {
+            return self.forward_sequences(x, &[len], trace, h);
+        }
+        for t in 0..len {
+            let mut z = *self.bias.matrix();
+            self.add_taps(z.as_mut_slice(), |tap| {
+                Some(past_or_input(initial, x, t + tap * self.dilation))
+            });
+            let at = t * F..(t + 1) * F;
+            trace[at.clone()].copy_from_slice(z.as_slice());
+            self.activation.activate(z.as_mut_slice());
+            h[at].copy_from_slice(z.as_slice());
+        }
+    }
+
+    /// The last `HIST` inputs of `initial`'s past followed by `x`, and the last output.
+    fn final_state(&self, x: &[T], initial: &Self::State, _: &[T], h: &[T]) -> Self::State {
+        let Some(last) = h.len().checked_sub(F) else {
+            return *initial;
+        };
+        let len = h.len() / F;
+        CausalConvState::from_past(
+            |p| past_or_input(initial, x, len + p),
+            SVector::from_column_slice(&h[last..]),
+        )
+    }
+
+    fn backward_sequence_from(
         &self,
         x: &[T],
-        lengths: &[usize],
+        initial: &Self::State,
         trace: &[T],
         h: &[T],
         dh: &[T],
@@ -125,39 +158,41 @@ impl<
         dx: &mut [T],
     ) {
         dx.fill(T::zero());
+        // Keras's causal zeros before a sequence from the default state add nothing: skipped.
+        let from_zero = *initial == Self::State::default();
         let (channels, filters) = (C / self.groups, F / self.groups);
         let kernel = self.kernel.matrix().as_slice();
         let grad_kernel = grad.weights.matrix_mut().as_mut_slice();
         let grad_bias = grad.bias.matrix_mut();
-        for (start, len) in spans(lengths) {
-            let axis = Self::axis(len, self.kernel_size, self.dilation);
-            for t in 0..len {
-                let step = (start + t) * F..(start + t + 1) * F;
-                let mut delta = SVector::<T, F>::from_column_slice(&dh[step.clone()]);
-                self.activation
-                    .backprop(&trace[step.clone()], &h[step], delta.as_mut_slice());
-                if BIAS {
-                    *grad_bias += delta;
+        for t in 0..h.len() / F {
+            let step = t * F..(t + 1) * F;
+            let mut delta = SVector::<T, F>::from_column_slice(&dh[step.clone()]);
+            self.activation
+                .backprop(&trace[step.clone()], &h[step], delta.as_mut_slice());
+            if BIAS {
+                *grad_bias += delta;
+            }
+            for tap in 0..self.kernel_size {
+                // Position in the past inputs then the sequence; `s` in the sequence.
+                let position = t + tap * self.dilation;
+                let s = position.checked_sub(HIST);
+                if s.is_none() && from_zero {
+                    continue;
                 }
-                for tap in 0..self.kernel_size {
-                    let Some(s) = axis.input_of(t, tap) else {
-                        continue;
-                    };
-                    let s = start + s;
-                    let xs = &x[s * C..(s + 1) * C];
-                    for (g, delta) in delta.as_slice().chunks_exact(filters).enumerate() {
-                        for c in g * channels..(g + 1) * channels {
-                            let at = (tap * channels + c - g * channels) * F + g * filters;
-                            let v = xs[c];
-                            let column = &mut grad_kernel[at..at + filters];
-                            for (gw, &d) in column.iter_mut().zip(delta) {
-                                *gw += d * v;
-                            }
-                            if !dx.is_empty() {
-                                let w = &kernel[at..at + filters];
-                                let sum: T = w.iter().zip(delta).map(|(&w, &d)| w * d).sum();
-                                dx[s * C + c] += sum;
-                            }
+                let xs = past_or_input(initial, x, position);
+                for (g, delta) in delta.as_slice().chunks_exact(filters).enumerate() {
+                    for c in g * channels..(g + 1) * channels {
+                        let at = (tap * channels + c - g * channels) * F + g * filters;
+                        let v = xs[c];
+                        let column = &mut grad_kernel[at..at + filters];
+                        for (gw, &d) in column.iter_mut().zip(delta) {
+                            *gw += d * v;
+                        }
+                        // The gradient stops at the past inputs, held fixed.
+                        if let (Some(s), false) = (s, dx.is_empty()) {
+                            let w = &kernel[at..at + filters];
+                            let sum: T = w.iter().zip(delta).map(|(&w, &d)| w * d).sum();
+                            dx[s * C + c] += sum;
                         }
                     }
                 }
@@ -172,5 +207,19 @@ impl<
             self.regularizer.add_gradient(kernel, g);
         }
         self.regularizer.penalty(kernel)
+    }
+}
+
+/// Position `position` of `initial`'s `HIST` past inputs (oldest first) followed by the
+/// sequence `x`: the past below `HIST`, step `position − HIST` of `x` from it.
+#[inline(always)]
+fn past_or_input<'a, const C: usize, const F: usize, const HIST: usize, T: Scalar>(
+    initial: &'a CausalConvState<C, F, HIST, T>,
+    x: &'a [T],
+    position: usize,
+) -> &'a [T] {
+    match position.checked_sub(HIST) {
+        Some(s) => &x[s * C..(s + 1) * C],
+        None => initial.window(position),
     }
 }

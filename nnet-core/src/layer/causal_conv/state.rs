@@ -86,6 +86,24 @@ impl<const C: usize, const F: usize, const HIST: usize, T: Scalar> CausalConvSta
         (1..=HIST).contains(&lag).then(|| self.window(HIST - lag))
     }
 
+    /// The state whose past inputs are `past(p)` for `p` in `0..HIST`, oldest first, and whose
+    /// last output is `output`: the state after a pass over a sequence.
+    pub(super) fn from_past<'a>(past: impl Fn(usize) -> &'a [T], output: SVector<T, F>) -> Self
+    where
+        T: 'a,
+    {
+        let mut state = Self {
+            output,
+            ..Self::default()
+        };
+        for p in 0..HIST {
+            let slot = &mut state.history[0][p];
+            slot.copy_from_slice(past(p));
+            state.history[1][p] = *slot;
+        }
+        state
+    }
+
     /// Position `p < HIST` of the window of past inputs, `0` the oldest: slot `next + p` of
     /// the doubled buffer.
     #[inline(always)]

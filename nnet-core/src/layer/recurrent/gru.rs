@@ -27,7 +27,7 @@ use nalgebra::SVector;
 use rand::Rng;
 
 use super::weights::{add_outer, dot_row};
-use super::{HiddenState, Recurrent, RecurrentStorage, RecurrentWeights, spans};
+use super::{HiddenState, Recurrent, RecurrentStorage, RecurrentWeights};
 use crate::activation::{Sigmoid, Tanh};
 use crate::layer::{LayerGradient, LayerKind};
 use crate::{Initializer, Scalar, TensorInfo};
@@ -207,27 +207,34 @@ impl<
         state.h = blend(&z, &state.h, &candidate);
     }
 
-    fn forward_sequences(&self, x: &[T], lengths: &[usize], trace: &mut [T], h: &mut [T]) {
-        for (start, len) in spans(lengths) {
-            // The same computation as `step`, from the zero state.
-            let mut state = SVector::<T, UNITS>::zeros();
-            for t in start..start + len {
-                let gates = self.gates(&x[t * IN..(t + 1) * IN], &state);
-                let trace = &mut trace[t * 4 * UNITS..(t + 1) * 4 * UNITS];
-                for (k, gate) in gates.iter().enumerate() {
-                    trace[k * UNITS..(k + 1) * UNITS].copy_from_slice(gate.as_slice());
-                }
-                let [z, _, candidate, _] = &gates;
-                state = blend(z, &state, candidate);
-                h[t * UNITS..(t + 1) * UNITS].copy_from_slice(state.as_slice());
+    fn forward_sequence_from(&self, x: &[T], initial: &Self::State, trace: &mut [T], h: &mut [T]) {
+        // The same computation as `step`.
+        let mut state = initial.h;
+        for t in 0..h.len() / UNITS {
+            let gates = self.gates(&x[t * IN..(t + 1) * IN], &state);
+            let trace = &mut trace[t * 4 * UNITS..(t + 1) * 4 * UNITS];
+            for (k, gate) in gates.iter().enumerate() {
+                trace[k * UNITS..(k + 1) * UNITS].copy_from_slice(gate.as_slice());
             }
+            let [z, _, candidate, _] = &gates;
+            state = blend(z, &state, candidate);
+            h[t * UNITS..(t + 1) * UNITS].copy_from_slice(state.as_slice());
         }
     }
 
-    fn backward_sequences(
+    fn final_state(&self, _: &[T], initial: &Self::State, _: &[T], h: &[T]) -> Self::State {
+        match h.len().checked_sub(UNITS) {
+            Some(last) => HiddenState {
+                h: SVector::from_column_slice(&h[last..]),
+            },
+            None => *initial,
+        }
+    }
+
+    fn backward_sequence_from(
         &self,
         x: &[T],
-        lengths: &[usize],
+        initial: &Self::State,
         trace: &[T],
         h: &[T],
         dh: &[T],
@@ -238,49 +245,49 @@ impl<
         let grad = grad.parts_mut();
         let w = self.weights.parts();
         let vector = |values: &[T]| SVector::<T, UNITS>::from_column_slice(values);
-        for (start, len) in spans(lengths) {
-            // ∂L/∂hₜ through the next step.
-            let mut carry = SVector::<T, UNITS>::zeros();
-            for t in (start..start + len).rev() {
-                let delta_h = carry + vector(&dh[t * UNITS..(t + 1) * UNITS]);
-                let step = &trace[t * 4 * UNITS..(t + 1) * 4 * UNITS];
-                let [z, r, candidate, h_h] =
-                    core::array::from_fn(|k| vector(&step[k * UNITS..(k + 1) * UNITS]));
-                let previous = if t > start {
-                    vector(&h[(t - 1) * UNITS..t * UNITS])
-                } else {
-                    SVector::zeros()
-                };
+        // A zero initial state adds nothing to `∂U`: skipped, as before states were carried.
+        let from_zero = initial.h.iter().all(|v| *v == T::zero());
+        // ∂L/∂hₜ through the next step.
+        let mut carry = SVector::<T, UNITS>::zeros();
+        for t in (0..h.len() / UNITS).rev() {
+            let delta_h = carry + vector(&dh[t * UNITS..(t + 1) * UNITS]);
+            let step = &trace[t * 4 * UNITS..(t + 1) * 4 * UNITS];
+            let [z, r, candidate, h_h] =
+                core::array::from_fn(|k| vector(&step[k * UNITS..(k + 1) * UNITS]));
+            let previous = if t > 0 {
+                vector(&h[(t - 1) * UNITS..t * UNITS])
+            } else {
+                initial.h
+            };
 
-                let d_candidate =
-                    delta_h.zip_zip_map(&z, &candidate, |d, z, c| d * (one - z) * (one - c * c));
-                let d_z = delta_h.zip_zip_map(&(previous - candidate), &z, |d, diff, z| {
-                    d * diff * z * (one - z)
-                });
-                let d_r = d_candidate.zip_zip_map(&h_h, &r, |d, h, r| d * h * r * (one - r));
-                let input_delta = [d_z, d_r, d_candidate];
-                let recurrent_delta = [d_z, d_r, d_candidate.component_mul(&r)];
+            let d_candidate =
+                delta_h.zip_zip_map(&z, &candidate, |d, z, c| d * (one - z) * (one - c * c));
+            let d_z = delta_h.zip_zip_map(&(previous - candidate), &z, |d, diff, z| {
+                d * diff * z * (one - z)
+            });
+            let d_r = d_candidate.zip_zip_map(&h_h, &r, |d, h, r| d * h * r * (one - r));
+            let input_delta = [d_z, d_r, d_candidate];
+            let recurrent_delta = [d_z, d_r, d_candidate.component_mul(&r)];
 
-                for (row, &xi) in grad.kernel.iter_mut().zip(&x[t * IN..(t + 1) * IN]) {
-                    add_outer(row, xi, &input_delta);
+            for (row, &xi) in grad.kernel.iter_mut().zip(&x[t * IN..(t + 1) * IN]) {
+                add_outer(row, xi, &input_delta);
+            }
+            add_outer(&mut grad.bias[0], one, &input_delta);
+            if t > 0 || !from_zero {
+                for (row, &hk) in grad.recurrent_kernel.iter_mut().zip(previous.iter()) {
+                    add_outer(row, hk, &recurrent_delta);
                 }
-                add_outer(&mut grad.bias[0], one, &input_delta);
-                if t > start {
-                    for (row, &hk) in grad.recurrent_kernel.iter_mut().zip(previous.iter()) {
-                        add_outer(row, hk, &recurrent_delta);
-                    }
+            }
+            add_outer(&mut grad.bias[1], one, &recurrent_delta);
+            if !dx.is_empty() {
+                let dxt = &mut dx[t * IN..(t + 1) * IN];
+                for (d, row) in dxt.iter_mut().zip(w.kernel.iter()) {
+                    *d = dot_row(row, &input_delta);
                 }
-                add_outer(&mut grad.bias[1], one, &recurrent_delta);
-                if !dx.is_empty() {
-                    let dxt = &mut dx[t * IN..(t + 1) * IN];
-                    for (d, row) in dxt.iter_mut().zip(w.kernel.iter()) {
-                        *d = dot_row(row, &input_delta);
-                    }
-                }
-                carry = delta_h.component_mul(&z);
-                for (c, row) in carry.iter_mut().zip(w.recurrent_kernel.iter()) {
-                    *c += dot_row(row, &recurrent_delta);
-                }
+            }
+            carry = delta_h.component_mul(&z);
+            for (c, row) in carry.iter_mut().zip(w.recurrent_kernel.iter()) {
+                *c += dot_row(row, &recurrent_delta);
             }
         }
     }

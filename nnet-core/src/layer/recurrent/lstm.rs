@@ -23,7 +23,7 @@ use nalgebra::SVector;
 use rand::Rng;
 
 use super::weights::{add_outer, dot_row};
-use super::{LstmState, Recurrent, RecurrentStorage, RecurrentWeights, spans};
+use super::{LstmState, Recurrent, RecurrentStorage, RecurrentWeights};
 use crate::activation::{Sigmoid, Tanh};
 use crate::layer::{LayerGradient, LayerKind};
 use crate::{Initializer, Scalar, TensorInfo};
@@ -191,26 +191,34 @@ impl<
         *state = advance(&gates, &state.c);
     }
 
-    fn forward_sequences(&self, x: &[T], lengths: &[usize], trace: &mut [T], h: &mut [T]) {
-        for (start, len) in spans(lengths) {
-            // The same computation as `step`, from the zero state.
-            let mut state = LstmState::<UNITS, T>::default();
-            for t in start..start + len {
-                let gates = self.gates(&x[t * IN..(t + 1) * IN], &state.h);
-                state = advance(&gates, &state.c);
-                let trace = &mut trace[t * 5 * UNITS..(t + 1) * 5 * UNITS];
-                for (k, v) in gates.iter().chain([&state.c]).enumerate() {
-                    trace[k * UNITS..(k + 1) * UNITS].copy_from_slice(v.as_slice());
-                }
-                h[t * UNITS..(t + 1) * UNITS].copy_from_slice(state.h.as_slice());
+    fn forward_sequence_from(&self, x: &[T], initial: &Self::State, trace: &mut [T], h: &mut [T]) {
+        // The same computation as `step`.
+        let mut state = *initial;
+        for t in 0..h.len() / UNITS {
+            let gates = self.gates(&x[t * IN..(t + 1) * IN], &state.h);
+            state = advance(&gates, &state.c);
+            let trace = &mut trace[t * 5 * UNITS..(t + 1) * 5 * UNITS];
+            for (k, v) in gates.iter().chain([&state.c]).enumerate() {
+                trace[k * UNITS..(k + 1) * UNITS].copy_from_slice(v.as_slice());
             }
+            h[t * UNITS..(t + 1) * UNITS].copy_from_slice(state.h.as_slice());
         }
     }
 
-    fn backward_sequences(
+    fn final_state(&self, _: &[T], initial: &Self::State, trace: &[T], h: &[T]) -> Self::State {
+        match (h.len().checked_sub(UNITS), trace.len().checked_sub(UNITS)) {
+            (Some(last), Some(c)) => LstmState {
+                h: SVector::from_column_slice(&h[last..]),
+                c: SVector::from_column_slice(&trace[c..]),
+            },
+            _ => *initial,
+        }
+    }
+
+    fn backward_sequence_from(
         &self,
         x: &[T],
-        lengths: &[usize],
+        initial: &Self::State,
         trace: &[T],
         h: &[T],
         dh: &[T],
@@ -226,49 +234,49 @@ impl<
             let at = (5 * t + k) * UNITS;
             vector(&trace[at..at + UNITS])
         };
-        for (start, len) in spans(lengths) {
-            // ∂L/∂hₜ and ∂L/∂cₜ through the next step.
-            let mut carry_h = SVector::<T, UNITS>::zeros();
-            let mut carry_c = SVector::<T, UNITS>::zeros();
-            for t in (start..start + len).rev() {
-                let delta_h = carry_h + vector(&dh[t * UNITS..(t + 1) * UNITS]);
-                let [i, f, g, o, c] = core::array::from_fn(|k| traced(t, k));
-                let (h_prev, c_prev) = if t > start {
-                    (vector(&h[(t - 1) * UNITS..t * UNITS]), traced(t - 1, 4))
-                } else {
-                    (SVector::zeros(), SVector::zeros())
-                };
-                let tanh_c = c.map(|v| Tanh.value(v));
+        // A zero initial `h` adds nothing to `∂U`: skipped, as before states were carried.
+        let from_zero = initial.h.iter().all(|v| *v == T::zero());
+        // ∂L/∂hₜ and ∂L/∂cₜ through the next step.
+        let mut carry_h = SVector::<T, UNITS>::zeros();
+        let mut carry_c = SVector::<T, UNITS>::zeros();
+        for t in (0..h.len() / UNITS).rev() {
+            let delta_h = carry_h + vector(&dh[t * UNITS..(t + 1) * UNITS]);
+            let [i, f, g, o, c] = core::array::from_fn(|k| traced(t, k));
+            let (h_prev, c_prev) = if t > 0 {
+                (vector(&h[(t - 1) * UNITS..t * UNITS]), traced(t - 1, 4))
+            } else {
+                (initial.h, initial.c)
+            };
+            let tanh_c = c.map(|v| Tanh.value(v));
 
-                let delta_c =
-                    carry_c + delta_h.zip_zip_map(&o, &tanh_c, |d, o, tc| d * o * (one - tc * tc));
-                let delta = [
-                    delta_c.zip_zip_map(&g, &i, |d, g, i| d * g * i * (one - i)),
-                    delta_c.zip_zip_map(&c_prev, &f, |d, c, f| d * c * f * (one - f)),
-                    delta_c.zip_zip_map(&i, &g, |d, i, g| d * i * (one - g * g)),
-                    delta_h.zip_zip_map(&tanh_c, &o, |d, tc, o| d * tc * o * (one - o)),
-                ];
+            let delta_c =
+                carry_c + delta_h.zip_zip_map(&o, &tanh_c, |d, o, tc| d * o * (one - tc * tc));
+            let delta = [
+                delta_c.zip_zip_map(&g, &i, |d, g, i| d * g * i * (one - i)),
+                delta_c.zip_zip_map(&c_prev, &f, |d, c, f| d * c * f * (one - f)),
+                delta_c.zip_zip_map(&i, &g, |d, i, g| d * i * (one - g * g)),
+                delta_h.zip_zip_map(&tanh_c, &o, |d, tc, o| d * tc * o * (one - o)),
+            ];
 
-                for (row, &xi) in grad.kernel.iter_mut().zip(&x[t * IN..(t + 1) * IN]) {
-                    add_outer(row, xi, &delta);
-                }
-                if t > start {
-                    for (row, &hk) in grad.recurrent_kernel.iter_mut().zip(h_prev.iter()) {
-                        add_outer(row, hk, &delta);
-                    }
-                }
-                add_outer(&mut grad.bias[0], one, &delta);
-                if !dx.is_empty() {
-                    let dxt = &mut dx[t * IN..(t + 1) * IN];
-                    for (d, row) in dxt.iter_mut().zip(w.kernel.iter()) {
-                        *d = dot_row(row, &delta);
-                    }
-                }
-                for (ch, row) in carry_h.iter_mut().zip(w.recurrent_kernel.iter()) {
-                    *ch = dot_row(row, &delta);
-                }
-                carry_c = delta_c.component_mul(&f);
+            for (row, &xi) in grad.kernel.iter_mut().zip(&x[t * IN..(t + 1) * IN]) {
+                add_outer(row, xi, &delta);
             }
+            if t > 0 || !from_zero {
+                for (row, &hk) in grad.recurrent_kernel.iter_mut().zip(h_prev.iter()) {
+                    add_outer(row, hk, &delta);
+                }
+            }
+            add_outer(&mut grad.bias[0], one, &delta);
+            if !dx.is_empty() {
+                let dxt = &mut dx[t * IN..(t + 1) * IN];
+                for (d, row) in dxt.iter_mut().zip(w.kernel.iter()) {
+                    *d = dot_row(row, &delta);
+                }
+            }
+            for (ch, row) in carry_h.iter_mut().zip(w.recurrent_kernel.iter()) {
+                *ch = dot_row(row, &delta);
+            }
+            carry_c = delta_c.component_mul(&f);
         }
     }
 }

@@ -40,7 +40,10 @@ use crate::{Scalar, TensorInfo};
 /// The training methods work on a batch of sequences laid end to end: `x` holds `IN` values
 /// per step, the steps of sequence 0, then those of sequence 1, …; `lengths` gives each
 /// sequence's number of steps (each at least 1, summing to the number of steps in `x`). Every
-/// sequence starts from the zero state.
+/// sequence starts from the zero state. A layer implements the passes over one sequence from
+/// any state ([`forward_sequence_from`](Recurrent::forward_sequence_from),
+/// [`backward_sequence_from`](Recurrent::backward_sequence_from),
+/// [`final_state`](Recurrent::final_state)), which the passes over a batch go through.
 ///
 /// # Examples
 ///
@@ -89,10 +92,54 @@ pub trait Recurrent<const IN: usize, const UNITS: usize, T: Scalar = f32>:
     /// allocation-free.
     fn step(&self, state: &mut Self::State, x: &SVector<T, IN>);
 
+    /// The training pass over one sequence `x` (`IN` values per step) from the state
+    /// `initial`: writes every step's output `h` to `h` (`UNITS` per step) and what the backward
+    /// pass needs to `trace` ([`TRACE`](Recurrent::TRACE) per step). From the default state it
+    /// is the pass of [`forward_sequences`](Recurrent::forward_sequences); from the state a
+    /// previous window of the same signal ended in
+    /// ([`final_state`](Recurrent::final_state)), the window continues that signal: the
+    /// stateful training of long signals.
+    fn forward_sequence_from(&self, x: &[T], initial: &Self::State, trace: &mut [T], h: &mut [T]);
+
+    /// Backpropagation through time over one sequence, after
+    /// [`forward_sequence_from`](Recurrent::forward_sequence_from) on the same `x` and
+    /// `initial` wrote `trace` and `h`: given `dh` (`∂L/∂h` of every step from the layers above,
+    /// zero where an output is not used), adds the gradient of every tensor to `grad` and writes
+    /// `∂L/∂x` to `dx` unless it is empty. The gradient stops at `initial`, which is held fixed
+    /// (truncated backpropagation through time).
+    #[allow(clippy::too_many_arguments)]
+    fn backward_sequence_from(
+        &self,
+        x: &[T],
+        initial: &Self::State,
+        trace: &[T],
+        h: &[T],
+        dh: &[T],
+        grad: &mut Self::Gradient,
+        dx: &mut [T],
+    );
+
+    /// The state after the last step of a sequence that
+    /// [`forward_sequence_from`](Recurrent::forward_sequence_from) ran from `initial`, writing
+    /// `trace` and `h`: what [`step`](Recurrent::step) would hold after the same inputs (`x`,
+    /// for a layer whose state is its past inputs). `initial` itself for an empty sequence.
+    fn final_state(&self, x: &[T], initial: &Self::State, trace: &[T], h: &[T]) -> Self::State;
+
     /// The training pass over a batch of sequences (see the trait's documentation for the
-    /// layout): writes every step's output `h` to `h` (`UNITS` per step) and what the backward
-    /// pass needs to `trace` ([`TRACE`](Recurrent::TRACE) per step).
-    fn forward_sequences(&self, x: &[T], lengths: &[usize], trace: &mut [T], h: &mut [T]);
+    /// layout), each from the zero state: writes every step's output `h` to `h` (`UNITS` per
+    /// step) and what the backward pass needs to `trace` ([`TRACE`](Recurrent::TRACE) per
+    /// step).
+    fn forward_sequences(&self, x: &[T], lengths: &[usize], trace: &mut [T], h: &mut [T]) {
+        let zero = Self::State::default();
+        for (start, len) in spans(lengths) {
+            self.forward_sequence_from(
+                &x[start * IN..(start + len) * IN],
+                &zero,
+                &mut trace[start * Self::TRACE..(start + len) * Self::TRACE],
+                &mut h[start * UNITS..(start + len) * UNITS],
+            );
+        }
+    }
 
     /// Backpropagation through time, after [`forward_sequences`](Recurrent::forward_sequences)
     /// on the same `x` and `lengths` wrote `trace` and `h`: given `dh`, the gradient of the
@@ -109,7 +156,30 @@ pub trait Recurrent<const IN: usize, const UNITS: usize, T: Scalar = f32>:
         dh: &[T],
         grad: &mut Self::Gradient,
         dx: &mut [T],
-    );
+    ) {
+        let zero = Self::State::default();
+        for (start, len) in spans(lengths) {
+            let (steps, units, traced) = (
+                start * IN..(start + len) * IN,
+                start * UNITS..(start + len) * UNITS,
+                start * Self::TRACE..(start + len) * Self::TRACE,
+            );
+            let dx = if dx.is_empty() {
+                &mut []
+            } else {
+                &mut dx[steps.clone()]
+            };
+            self.backward_sequence_from(
+                &x[steps],
+                &zero,
+                &trace[traced],
+                &h[units.clone()],
+                &dh[units],
+                grad,
+                dx,
+            );
+        }
+    }
 
     /// The layer's regularization loss, adding its gradient to `grad` when given: none yet for
     /// recurrent layers.

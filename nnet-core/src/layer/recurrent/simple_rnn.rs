@@ -4,7 +4,7 @@ use nalgebra::SVector;
 use rand::Rng;
 
 use super::weights::{add_outer, dot_row};
-use super::{HiddenState, Recurrent, RecurrentStorage, RecurrentWeights, spans};
+use super::{HiddenState, Recurrent, RecurrentStorage, RecurrentWeights};
 use crate::activation::Activation;
 use crate::layer::{LayerGradient, LayerKind};
 use crate::{Initializer, Scalar, TensorInfo};
@@ -122,27 +122,36 @@ impl<
         state.h = z;
     }
 
-    fn forward_sequences(&self, x: &[T], lengths: &[usize], trace: &mut [T], h: &mut [T]) {
-        for (start, len) in spans(lengths) {
-            for t in start..start + len {
-                let previous = if t == start {
-                    &[][..]
-                } else {
-                    &h[(t - 1) * UNITS..t * UNITS]
-                };
-                let [z] = self.preactivation(&x[t * IN..(t + 1) * IN], previous);
-                trace[t * UNITS..(t + 1) * UNITS].copy_from_slice(z.as_slice());
-                let out = &mut h[t * UNITS..(t + 1) * UNITS];
-                out.copy_from_slice(z.as_slice());
-                self.activation.activate(out);
-            }
+    fn forward_sequence_from(&self, x: &[T], initial: &Self::State, trace: &mut [T], h: &mut [T]) {
+        // A zero initial state adds nothing: skipped, as before states were carried.
+        let from_zero = initial.h.iter().all(|v| *v == T::zero());
+        for t in 0..h.len() / UNITS {
+            let previous = match t {
+                0 if from_zero => &[][..],
+                0 => initial.h.as_slice(),
+                _ => &h[(t - 1) * UNITS..t * UNITS],
+            };
+            let [z] = self.preactivation(&x[t * IN..(t + 1) * IN], previous);
+            trace[t * UNITS..(t + 1) * UNITS].copy_from_slice(z.as_slice());
+            let out = &mut h[t * UNITS..(t + 1) * UNITS];
+            out.copy_from_slice(z.as_slice());
+            self.activation.activate(out);
         }
     }
 
-    fn backward_sequences(
+    fn final_state(&self, _: &[T], initial: &Self::State, _: &[T], h: &[T]) -> Self::State {
+        match h.len().checked_sub(UNITS) {
+            Some(last) => HiddenState {
+                h: SVector::from_column_slice(&h[last..]),
+            },
+            None => *initial,
+        }
+    }
+
+    fn backward_sequence_from(
         &self,
         x: &[T],
-        lengths: &[usize],
+        initial: &Self::State,
         trace: &[T],
         h: &[T],
         dh: &[T],
@@ -151,41 +160,44 @@ impl<
     ) {
         let grad = grad.parts_mut();
         let w = self.weights.parts();
-        for (start, len) in spans(lengths) {
-            // ∂L/∂hₜ through the next step.
-            let mut carry = SVector::<T, UNITS>::zeros();
-            for t in (start..start + len).rev() {
-                let units = t * UNITS..(t + 1) * UNITS;
-                let mut delta = [carry];
-                for (d, &g) in delta[0].as_mut_slice().iter_mut().zip(&dh[units.clone()]) {
-                    *d += g;
+        let from_zero = initial.h.iter().all(|v| *v == T::zero());
+        // ∂L/∂hₜ through the next step.
+        let mut carry = SVector::<T, UNITS>::zeros();
+        for t in (0..h.len() / UNITS).rev() {
+            let units = t * UNITS..(t + 1) * UNITS;
+            let mut delta = [carry];
+            for (d, &g) in delta[0].as_mut_slice().iter_mut().zip(&dh[units.clone()]) {
+                *d += g;
+            }
+            self.activation
+                .backprop(&trace[units.clone()], &h[units], delta[0].as_mut_slice());
+            let xt = &x[t * IN..(t + 1) * IN];
+            for (row, &xi) in grad.kernel.iter_mut().zip(xt) {
+                add_outer(row, xi, &delta);
+            }
+            if t > 0 || !from_zero {
+                let previous = if t > 0 {
+                    &h[(t - 1) * UNITS..t * UNITS]
+                } else {
+                    initial.h.as_slice()
+                };
+                for (row, &hk) in grad.recurrent_kernel.iter_mut().zip(previous) {
+                    add_outer(row, hk, &delta);
                 }
-                self.activation
-                    .backprop(&trace[units.clone()], &h[units], delta[0].as_mut_slice());
-                let xt = &x[t * IN..(t + 1) * IN];
-                for (row, &xi) in grad.kernel.iter_mut().zip(xt) {
-                    add_outer(row, xi, &delta);
+            }
+            add_outer(&mut grad.bias[0], T::one(), &delta);
+            if !dx.is_empty() {
+                let dxt = &mut dx[t * IN..(t + 1) * IN];
+                for (d, row) in dxt.iter_mut().zip(w.kernel.iter()) {
+                    *d = dot_row(row, &delta);
                 }
-                if t > start {
-                    let previous = &h[(t - 1) * UNITS..t * UNITS];
-                    for (row, &hk) in grad.recurrent_kernel.iter_mut().zip(previous) {
-                        add_outer(row, hk, &delta);
-                    }
-                }
-                add_outer(&mut grad.bias[0], T::one(), &delta);
-                if !dx.is_empty() {
-                    let dxt = &mut dx[t * IN..(t + 1) * IN];
-                    for (d, row) in dxt.iter_mut().zip(w.kernel.iter()) {
-                        *d = dot_row(row, &delta);
-                    }
-                }
-                for (c, row) in carry
-                    .as_mut_slice()
-                    .iter_mut()
-                    .zip(w.recurrent_kernel.iter())
-                {
-                    *c = dot_row(row, &delta);
-                }
+            }
+            for (c, row) in carry
+                .as_mut_slice()
+                .iter_mut()
+                .zip(w.recurrent_kernel.iter())
+            {
+                *c = dot_row(row, &delta);
             }
         }
     }
