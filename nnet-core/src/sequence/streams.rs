@@ -176,7 +176,7 @@ impl<const F: usize, T: Scalar> Streams<F, T> {
     }
 
     /// The streams in order.
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = &[SVector<T, F>]> + '_ {
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &[SVector<T, F>]> + Clone + '_ {
         self.steps
             .chunks_exact(self.length.max(1))
             .take(self.streams)

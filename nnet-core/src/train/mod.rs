@@ -11,10 +11,12 @@ mod history;
 mod overflow;
 mod progress;
 mod sequence;
+mod stateful;
 mod trainer;
 
 pub use callbacks::{Callback, Control, EachEpoch, EarlyStopping, LearningRateScheduler};
 pub use config::{FitConfig, Verbosity};
 pub use history::{EpochLogs, History};
 pub use sequence::SequenceValidation;
+pub use stateful::StreamValidation;
 pub use trainer::{Evaluation, Trainer, Validation};

@@ -24,7 +24,7 @@ use crate::Scalar;
 /// assert_eq!(state.past(2), Some(&[1.0, 2.0][..]));
 /// assert_eq!(state.past(4), None); // older than the history kept
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy)]
 // The history first, at a cache line, for the same reason as the layer's kernel: the slots a
 // step writes and reads then sit alike in lines wherever the state lives.
 #[repr(C, align(64))]
@@ -38,6 +38,32 @@ pub struct CausalConvState<const C: usize, const F: usize, const HIST: usize, T:
     pub(super) next: usize,
     /// The output of the last step.
     pub(super) output: SVector<T, F>,
+}
+
+/// Two states are equal when they hold the same past inputs in the same order and the same
+/// last output, wherever their ring buffers stand: states that continue a sequence alike.
+///
+/// # Examples
+///
+/// ```
+/// use nalgebra::vector;
+/// use nnet_core::layer::CausalConvState;
+///
+/// let (mut a, mut b) = (CausalConvState::<1, 1, 2>::default(), CausalConvState::<1, 1, 2>::default());
+/// for x in [1.0, 2.0, 3.0] {
+///     a.push(&vector![x]);
+/// }
+/// for x in [2.0, 3.0] {
+///     b.push(&vector![x]);
+/// }
+/// assert_eq!(a, b); // the same last two inputs, the ring buffers turned differently
+/// ```
+impl<const C: usize, const F: usize, const HIST: usize, T: Scalar> PartialEq
+    for CausalConvState<C, F, HIST, T>
+{
+    fn eq(&self, other: &Self) -> bool {
+        self.output == other.output && (0..HIST).all(|p| self.window(p) == other.window(p))
+    }
 }
 
 impl<const C: usize, const F: usize, const HIST: usize, T: Scalar> Default
