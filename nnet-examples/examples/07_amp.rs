@@ -43,7 +43,7 @@ use plotters::prelude::*;
 
 mod amp;
 mod plot;
-use amp::{CUTOFF, DRIVE, RATE, audio, effect, esr, windows};
+use amp::{CUTOFF, DRIVE, RATE, audio, effect, esr, streams};
 use plot::{save_png, shown};
 
 nnet::network! {
@@ -55,8 +55,10 @@ nnet::network! {
     }
 }
 
-/// Samples per training window.
-const WINDOW: usize = 2_048;
+/// Streams the training audio is cut into (one per batch slot), and samples per training
+/// window: each window starts from the state the previous window of its stream ended in.
+const STREAMS: usize = 8;
+const WINDOW: usize = 64;
 
 /// `Σ(y − ŷ)²` over `range`.
 fn squared_error(target: &[f32], prediction: &[f32], range: std::ops::Range<usize>) -> f32 {
@@ -70,12 +72,13 @@ fn squared_error(target: &[f32], prediction: &[f32], range: std::ops::Range<usiz
 fn main() -> Result<(), Box<dyn Error>> {
     let train_input = audio(8.0, 1);
     let train_target = effect(&train_input);
-    let (data, targets) = windows(&train_input, &train_target, WINDOW);
+    let (data, targets) = streams(&train_input, &train_target, STREAMS, WINDOW)?;
     println!(
         "effect: one-pole low-pass at {CUTOFF} Hz, then tanh({DRIVE} x); training on {:.1} s of \
-         audio at 48 kHz in {} windows of {WINDOW} samples",
+         audio at 48 kHz: {STREAMS} streams of {:.1} s in windows of {WINDOW} samples, the state \
+         carried from window to window",
         train_input.len() as f32 / RATE,
-        data.len()
+        data.stream_len() as f32 / RATE,
     );
 
     let mut net = Amp::seeded(1);
@@ -88,7 +91,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         ..FitConfig::default()
     };
     let started = Instant::now();
-    let history = trainer.fit_sequences(&mut net, &data, &targets, &config)?;
+    let history = trainer.fit_stateful(&mut net, &data, &targets, &config)?;
     let seconds = started.elapsed().as_secs_f64();
     if let Some(epoch) = history.last() {
         println!(

@@ -124,26 +124,68 @@ impl<const F: usize, T: Scalar> Streams<F, T> {
     }
 
     /// Whether there are no streams: never, since [`new`](Self::new) refuses none.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_core::nalgebra::vector;
+    /// use nnet_core::Streams;
+    ///
+    /// assert!(!Streams::new(&[[vector![1.0]]], 1)?.is_empty());
+    /// # Ok::<(), nnet_core::Error>(())
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.streams == 0
     }
 
     /// Number of steps of each stream.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_core::nalgebra::vector;
+    /// use nnet_core::Streams;
+    ///
+    /// let streams = Streams::new(&[[vector![1.0]; 10], [vector![2.0]; 10]], 4)?;
+    /// assert_eq!((streams.stream_len(), streams.total_steps()), (10, 20));
+    /// # Ok::<(), nnet_core::Error>(())
+    /// ```
     pub fn stream_len(&self) -> usize {
         self.length
     }
 
     /// Steps per window (the last window of each stream may be shorter).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_core::nalgebra::vector;
+    /// use nnet_core::Streams;
+    ///
+    /// let streams = Streams::new(&[[vector![1.0]; 10]], 4)?;
+    /// assert_eq!((streams.window(), streams.windows()), (4, 3)); // 4, 4 and 2 steps
+    /// # Ok::<(), nnet_core::Error>(())
+    /// ```
     pub fn window(&self) -> usize {
         self.window
     }
 
     /// Number of windows of each stream, `⌈stream_len / window⌉`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_core::nalgebra::vector;
+    /// use nnet_core::Streams;
+    ///
+    /// assert_eq!(Streams::new(&[[vector![1.0]; 12]], 4)?.windows(), 3);
+    /// # Ok::<(), nnet_core::Error>(())
+    /// ```
     pub fn windows(&self) -> usize {
         self.length.div_ceil(self.window)
     }
 
-    /// Number of steps of all streams together.
+    /// Number of steps of all streams together (see [`stream_len`](Self::stream_len)).
     pub fn total_steps(&self) -> usize {
         self.steps.len()
     }
@@ -166,16 +208,41 @@ impl<const F: usize, T: Scalar> Streams<F, T> {
     }
 
     /// The steps of window `k` within each stream, or `None` past the last window.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_core::nalgebra::vector;
+    /// use nnet_core::Streams;
+    ///
+    /// let streams = Streams::new(&[[vector![1.0]; 10]], 4)?;
+    /// assert_eq!(streams.window_range(2), Some(8..10));
+    /// assert_eq!(streams.window_range(3), None);
+    /// # Ok::<(), nnet_core::Error>(())
+    /// ```
     pub fn window_range(&self, k: usize) -> Option<Range<usize>> {
         (k < self.windows()).then(|| k * self.window..((k + 1) * self.window).min(self.length))
     }
 
-    /// Window `k` of stream `s`, or `None` past the last stream or window.
+    /// Window `k` of stream `s`, or `None` past the last stream or window (see the type's
+    /// example).
     pub fn window_of(&self, s: usize, k: usize) -> Option<&[SVector<T, F>]> {
         self.stream(s)?.get(self.window_range(k)?)
     }
 
     /// The streams in order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_core::nalgebra::vector;
+    /// use nnet_core::Streams;
+    ///
+    /// let streams = Streams::new(&[[vector![1.0]; 3], [vector![2.0]; 3]], 2)?;
+    /// let firsts: Vec<f32> = streams.iter().map(|s| s[0][0]).collect();
+    /// assert_eq!(firsts, [1.0, 2.0]);
+    /// # Ok::<(), nnet_core::Error>(())
+    /// ```
     pub fn iter(&self) -> impl ExactSizeIterator<Item = &[SVector<T, F>]> + Clone + '_ {
         self.steps
             .chunks_exact(self.length.max(1))

@@ -13,10 +13,10 @@
 
 use std::f32::consts::TAU;
 
-use nnet::Sequences;
 use nnet::rand::rngs::StdRng;
 use nnet::rand::{Rng, SeedableRng};
 use nnet::{SVector, vector};
+use nnet::{Sequences, Streams};
 
 /// Samples per second.
 pub const RATE: f32 = 48_000.0;
@@ -104,4 +104,26 @@ pub fn windows(
         targets.extend(y.iter().map(|&v| vector![v]));
     }
     (data, targets)
+}
+
+/// `input` cut into `count` streams of equal length (the rest dropped), each in windows of
+/// `window` samples for stateful training, and the target of every sample, stream after
+/// stream.
+pub fn streams(
+    input: &[f32],
+    target: &[f32],
+    count: usize,
+    window: usize,
+) -> nnet::Result<(Streams<1>, Vec<SVector<f32, 1>>)> {
+    let length = input.len() / count.max(1);
+    let signals: Vec<Vec<SVector<f32, 1>>> = input
+        .chunks_exact(length.max(1))
+        .take(count)
+        .map(|x| x.iter().map(|&v| vector![v]).collect())
+        .collect();
+    let targets = target[..length * count]
+        .iter()
+        .map(|&v| vector![v])
+        .collect();
+    Ok((Streams::new(&signals, window)?, targets))
 }

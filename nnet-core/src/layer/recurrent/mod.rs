@@ -99,6 +99,29 @@ pub trait Recurrent<const IN: usize, const UNITS: usize, T: Scalar = f32>:
     /// previous window of the same signal ended in
     /// ([`final_state`](Recurrent::final_state)), the window continues that signal: the
     /// stateful training of long signals.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nalgebra::vector;
+    /// use nnet_core::layer::{Gru, Recurrent};
+    ///
+    /// let mut gru: Gru<1, 2> = Gru::zeroed();
+    /// gru.weights.kernel[0][2][0] = 1.0; // the candidate follows the input
+    /// gru.weights.recurrent_kernel[1][0][1] = 0.5;
+    /// let x = [0.5, -1.0, 2.0, 0.25];
+    /// // Steps 0..2 from zero, then steps 2..4 from the state they ended in…
+    /// let (mut trace, mut h) = ([0.0; 16], [0.0; 8]);
+    /// gru.forward_sequence_from(&x[..2], &Default::default(), &mut trace[..8], &mut h[..4]);
+    /// let state = gru.final_state(&x[..2], &Default::default(), &trace[..8], &h[..4]);
+    /// gru.forward_sequence_from(&x[2..], &state, &mut trace[8..], &mut h[4..]);
+    /// // …are the four steps `step` takes.
+    /// let mut stepped = Default::default();
+    /// for v in x {
+    ///     gru.step(&mut stepped, &vector![v]);
+    /// }
+    /// assert_eq!(&h[6..], stepped.h.as_slice());
+    /// ```
     fn forward_sequence_from(&self, x: &[T], initial: &Self::State, trace: &mut [T], h: &mut [T]);
 
     /// Backpropagation through time over one sequence, after
