@@ -9,9 +9,14 @@
 //! audio, the effect and the ESR are in `amp/mod.rs`, shared with `09_tcn`).
 //!
 //! `gru 8; dense 1` (`return_sequences`: an output at every sample) is trained as
-//! many-to-many on 8 seconds of such audio cut into windows of 2,048 samples, mean squared
-//! error, Adam. Then 4 seconds of other audio (another seed) are streamed through the trained
-//! network with `step`, one call per sample from a zero state, as in a real-time audio callback.
+//! many-to-many on 8 seconds of such audio, mean squared error, Adam, *statefully*
+//! (`Trainer::fit_stateful`, Keras's `stateful=True`): the audio is cut into 8 streams of one
+//! second, each in windows of 64 samples; a batch holds the same window of the 8 streams, and
+//! each window starts from the state the previous window of its stream ended in (truncated
+//! backpropagation through time). So the network trains from the states it meets when
+//! streaming, never from a zero state in the middle of the audio, with many short updates.
+//! Then 4 seconds of other audio (another seed) are streamed through the trained network with
+//! `step`, one call per sample from a zero state, as in a real-time audio callback.
 //!
 //! Prints the error-to-signal ratio `ESR = Σ(y − ŷ)² / Σy²` on that unseen audio (0 is
 //! perfect), with two references: the dry input as the prediction, and the saturation alone,
@@ -20,13 +25,15 @@
 //! `amp.png` to the current directory: input, target and prediction over 5 ms of the unseen
 //! audio, where the filter matters most.
 //!
-//! Measured (release, 2 cores shared with other builds at load averages 4–6, 1 December; same
-//! numbers on every run but the times): ESR **0.00040** on the unseen audio (the dry input
-//! 0.45, the saturation without the filter 0.44); training 40 epochs took 5.4–7.0 s; the
-//! streaming loop ran at 240–310 ns per sample, **70–85× real time** at 48 kHz (about 3× slower
-//! on a run at load average 8; 180 ns, 116×, on a quiet machine after the last change of the
-//! session). See "Recurrent networks (issue 10)" in `BENCHMARKS.md` for
-//! where that time goes.
+//! Measured (release, 2 cores shared with other builds at load averages 6–7, 7 December; the
+//! same ESR on every run, the times vary): ESR **9.6e-6** on the unseen audio (the dry input
+//! 0.45, the saturation without the filter 0.44); training 40 epochs took 4.4–6.4 s (median
+//! 5.3 s over five runs). Before, with the same network, epochs and batch size trained on
+//! windows of 2,048 samples each from the zero state (`fit_sequences`): ESR 0.00040 in 4.6–6.5 s
+//! (median 5.3 s, the five runs alternating with these); on windows of 64 samples each from the
+//! zero state: ESR 0.00197. The streaming loop ran at 162–185 ns per sample, 112–129× real time
+//! at 48 kHz (240–310 ns at load averages 4–6 on 1 December). See "Recurrent networks
+//! (issue 10)" in `BENCHMARKS.md` for where that time goes.
 //!
 //! Run with `cargo run --release --example 07_amp`.
 
@@ -122,7 +129,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     );
     let memoryless: Vec<f32> = input.iter().map(|&x| (DRIVE * x).tanh()).collect();
     println!(
-        "error-to-signal ratio on the unseen audio: {:.5} (for comparison, the dry input as the \
+        "error-to-signal ratio on the unseen audio: {:.2e} (for comparison, the dry input as the \
          prediction: {:.4}; the saturation without the filter: {:.4})",
         esr(&target, &prediction),
         esr(&target, &input),
