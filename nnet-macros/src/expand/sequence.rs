@@ -487,7 +487,7 @@ fn network_impl(model: &Model) -> TokenStream {
                 }
                 let total = {
                     let before: &[#state] = states;
-                    let initial = |s: usize| -> #state {
+                    let initial = |s: ::core::primitive::usize| -> #state {
                         match before.get(s) {
                             ::core::option::Option::Some(state) => *state,
                             ::core::option::Option::None => ::core::default::Default::default(),

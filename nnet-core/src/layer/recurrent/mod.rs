@@ -111,10 +111,11 @@ pub trait Recurrent<const IN: usize, const UNITS: usize, T: Scalar = f32>:
     /// gru.weights.recurrent_kernel[1][0][1] = 0.5;
     /// let x = [0.5, -1.0, 2.0, 0.25];
     /// // Steps 0..2 from zero, then steps 2..4 from the state they ended in…
-    /// let (mut trace, mut h) = ([0.0; 16], [0.0; 8]);
-    /// gru.forward_sequence_from(&x[..2], &Default::default(), &mut trace[..8], &mut h[..4]);
-    /// let state = gru.final_state(&x[..2], &Default::default(), &trace[..8], &h[..4]);
-    /// gru.forward_sequence_from(&x[2..], &state, &mut trace[8..], &mut h[4..]);
+    /// // (`TRACE` = 8 values and 2 outputs per step.)
+    /// let (mut trace, mut h) = ([0.0; 32], [0.0; 8]);
+    /// gru.forward_sequence_from(&x[..2], &Default::default(), &mut trace[..16], &mut h[..4]);
+    /// let state = gru.final_state(&x[..2], &Default::default(), &trace[..16], &h[..4]);
+    /// gru.forward_sequence_from(&x[2..], &state, &mut trace[16..], &mut h[4..]);
     /// // …are the four steps `step` takes.
     /// let mut stepped = Default::default();
     /// for v in x {
