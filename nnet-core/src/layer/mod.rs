@@ -70,6 +70,7 @@ pub use pool::{
     MaxPool2dKind, Pool, PoolKind,
 };
 pub use positionwise::Positionwise;
+#[cfg(feature = "std")]
 pub(crate) use recurrent::spans;
 pub use recurrent::{
     Gru, HEAP_STORAGE, HeapRecurrentWeights, HiddenState, Lstm, LstmState, Recurrent,
