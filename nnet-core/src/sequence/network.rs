@@ -86,6 +86,36 @@ pub trait SequenceNetwork<const F: usize, const OUT: usize, T: Scalar = f32>:
     /// # Errors
     ///
     /// [`Error::StateCount`] unless there is one state per sequence of the batch.
+    ///
+    /// # Examples
+    ///
+    /// A training loop of one's own over two long signals, window after window:
+    ///
+    /// ```
+    /// use nnet_core::nalgebra::SVector;
+    /// use nnet_core::{loss::MeanSquaredError, optim::{Adam, Optimizer}, Parameters, SequenceNetwork, Streams};
+    /// # fn demo<N: SequenceNetwork<1, 1>>(mut net: N, streams: &Streams<1>, targets: &[SVector<f32, 1>]) -> nnet_core::Result<()> {
+    /// let (mut optimizer, mut workspace, mut grads) = (Adam::default(), net.sequence_workspace(), net.zero_gradients());
+    /// let mut states = vec![N::State::default(); streams.len()]; // zero at the start
+    /// let mut outputs = vec![SVector::zeros(); streams.len() * streams.window()];
+    /// let mut batch_targets = Vec::new();
+    /// for k in 0..streams.windows() {
+    ///     workspace.load_slices((0..streams.len()).filter_map(|s| streams.window_of(s, k)));
+    ///     batch_targets.clear();
+    ///     for s in 0..streams.len() {
+    ///         let steps = streams.window_range(k).unwrap_or(0..0);
+    ///         let at = s * streams.stream_len();
+    ///         batch_targets.extend_from_slice(&targets[at + steps.start..at + steps.end]);
+    ///     }
+    ///     grads.set_zero();
+    ///     let count = workspace.outputs();
+    ///     // The states go in where the windows start and come out where they end.
+    ///     net.accumulate_sequences_from(&mut workspace, &mut states, &batch_targets, &MeanSquaredError, &mut grads, &mut outputs[..count])?;
+    ///     grads.scale(1.0 / count as f32);
+    ///     optimizer.step(&mut net, &mut grads);
+    /// }
+    /// # Ok(()) }
+    /// ```
     #[allow(clippy::too_many_arguments)]
     fn accumulate_sequences_from<L: Loss<OUT, T>>(
         &self,

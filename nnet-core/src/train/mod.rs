@@ -2,7 +2,9 @@
 //!
 //! A [`Trainer`] holds what Keras's `compile` sets: an optimizer, a loss and metrics. Its
 //! [`fit`](Trainer::fit) trains any generated network on slices of static vectors, so a target
-//! of the wrong width does not compile.
+//! of the wrong width does not compile. Sequence networks train on batches of whole sequences
+//! ([`fit_sequences`](Trainer::fit_sequences)) or on long signals window by window, the state
+//! carried from each window to the next ([`fit_stateful`](Trainer::fit_stateful)).
 
 mod callbacks;
 mod checks;
