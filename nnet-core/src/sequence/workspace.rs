@@ -259,24 +259,26 @@ impl<T: Scalar> SequenceWorkspace<T> {
     }
 
     /// [`forward_recurrent`](Self::forward_recurrent) with sequence `s` of the batch starting
-    /// from the state `initial(s)` (stateful training: each sequence a window continuing a
-    /// signal).
+    /// from the state `state(&states[s])` (stateful training: each sequence a window continuing
+    /// a signal; `states` are the network's states, `state` picks this layer's).
     pub fn forward_recurrent_from<
         L: Recurrent<IN, UNITS, T>,
+        S,
         const IN: usize,
         const UNITS: usize,
     >(
         &mut self,
         layer: &L,
         index: usize,
-        initial: impl Fn(usize) -> L::State,
+        states: &[S],
+        state: impl Fn(&S) -> &L::State,
     ) {
         let trace = L::TRACE;
         let (input, z, a, lengths) = self.forward_buffers(index);
-        for (s, (start, len)) in crate::layer::spans(lengths).enumerate() {
+        for ((start, len), initial) in crate::layer::spans(lengths).zip(states) {
             layer.forward_sequence_from(
                 &input[start * IN..(start + len) * IN],
-                &initial(s),
+                state(initial),
                 &mut z[start * trace..(start + len) * trace],
                 &mut a[start * UNITS..(start + len) * UNITS],
             );
@@ -284,29 +286,27 @@ impl<T: Scalar> SequenceWorkspace<T> {
         self.gather_last::<UNITS>(index);
     }
 
-    /// The state of the recurrent layer `index` after the last step of sequence `s` of the
-    /// batch, which started from `initial`, after
-    /// [`forward_recurrent_from`](Self::forward_recurrent_from); `initial` if there is no such
-    /// sequence.
-    pub fn final_state<L: Recurrent<IN, UNITS, T>, const IN: usize, const UNITS: usize>(
+    /// After [`forward_recurrent_from`](Self::forward_recurrent_from) from `states`: moves the
+    /// recurrent layer `index`'s state in each (`state(&mut states[s])`) to where sequence `s`
+    /// of the batch ended, the state the next window of its signal starts from.
+    pub fn final_states<L: Recurrent<IN, UNITS, T>, S, const IN: usize, const UNITS: usize>(
         &self,
         layer: &L,
         index: usize,
-        s: usize,
-        initial: &L::State,
-    ) -> L::State {
-        let Some((start, len)) = crate::layer::spans(&self.lengths).nth(s) else {
-            return *initial;
-        };
+        states: &mut [S],
+        state: impl Fn(&mut S) -> &mut L::State,
+    ) {
         let below = index.checked_sub(1).map(|b| &self.layers[b]);
         let input = below.map_or(&self.x[..], |b| &b.a[..]);
         let this = &self.layers[index];
-        layer.final_state(
-            &input[start * IN..(start + len) * IN],
-            initial,
-            &this.z[start * L::TRACE..(start + len) * L::TRACE],
-            &this.a[start * UNITS..(start + len) * UNITS],
-        )
+        for ((start, len), s) in crate::layer::spans(&self.lengths).zip(states) {
+            layer.final_state(
+                &input[start * IN..(start + len) * IN],
+                state(s),
+                &this.z[start * L::TRACE..(start + len) * L::TRACE],
+                &this.a[start * UNITS..(start + len) * UNITS],
+            );
+        }
     }
 
     /// After the pass of the last recurrent layer `index` of a network that does not return
@@ -443,18 +443,20 @@ impl<T: Scalar> SequenceWorkspace<T> {
     }
 
     /// [`backward_recurrent`](Self::backward_recurrent) after
-    /// [`forward_recurrent_from`](Self::forward_recurrent_from) with the same `initial`: the
+    /// [`forward_recurrent_from`](Self::forward_recurrent_from) from the same states: the
     /// gradient stops at each sequence's initial state (truncated backpropagation through
     /// time).
     pub fn backward_recurrent_from<
         L: Recurrent<IN, UNITS, T>,
+        S,
         const IN: usize,
         const UNITS: usize,
     >(
         &mut self,
         layer: &L,
         index: usize,
-        initial: impl Fn(usize) -> L::State,
+        states: &[S],
+        state: impl Fn(&S) -> &L::State,
         grad: &mut L::Gradient,
     ) {
         let (steps, trace) = (self.steps, L::TRACE);
@@ -464,7 +466,7 @@ impl<T: Scalar> SequenceWorkspace<T> {
             None => (&self.x[..self.features * steps], &mut []),
             Some(b) => (&b.a[..b.units * steps], &mut b.delta[..b.units * steps]),
         };
-        for (s, (start, len)) in crate::layer::spans(&self.lengths).enumerate() {
+        for ((start, len), initial) in crate::layer::spans(&self.lengths).zip(states) {
             let (columns, units) = (start..start + len, start * UNITS..(start + len) * UNITS);
             let dx = if dx.is_empty() {
                 &mut []
@@ -473,7 +475,7 @@ impl<T: Scalar> SequenceWorkspace<T> {
             };
             layer.backward_sequence_from(
                 &input[columns.start * IN..columns.end * IN],
-                &initial(s),
+                state(initial),
                 &this.z[columns.start * trace..columns.end * trace],
                 &this.a[units.clone()],
                 &this.delta[units],

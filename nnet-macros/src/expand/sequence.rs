@@ -354,7 +354,7 @@ fn network_impl(model: &Model) -> TokenStream {
         };
         let (field, dims) = (l.field(), layer_dims(l));
         if l.is_stepped() && stateful {
-            quote_spanned!(l.span=> workspace.forward_recurrent_from::<_, #dims>(&self.#field, #index, |s| initial(s).#field);)
+            quote_spanned!(l.span=> workspace.forward_recurrent_from::<_, _, #dims>(&self.#field, #index, before, |s: &#state| &s.#field);)
         } else if l.is_stepped() {
             quote_spanned!(l.span=> workspace.forward_recurrent::<_, #dims>(&self.#field, #index);)
         } else {
@@ -382,7 +382,7 @@ fn network_impl(model: &Model) -> TokenStream {
                 let l = &model.layers[l];
                 let (field, dims) = (l.field(), layer_dims(l));
                 let step = if l.is_stepped() && stateful {
-                    quote_spanned!(l.span=> workspace.backward_recurrent_from::<_, #dims>(&self.#field, #index, |s| initial(s).#field, &mut grads.#field);)
+                    quote_spanned!(l.span=> workspace.backward_recurrent_from::<_, _, #dims>(&self.#field, #index, before, |s: &#state| &s.#field, &mut grads.#field);)
                 } else if l.is_stepped() {
                     quote_spanned!(l.span=> workspace.backward_recurrent::<_, #dims>(&self.#field, #index, &mut grads.#field);)
                 } else {
@@ -418,7 +418,7 @@ fn network_impl(model: &Model) -> TokenStream {
         let Entry::Layer(l) = *entry else { return None };
         let l = &model.layers[l];
         let (field, dims, index) = (l.field(), layer_dims(l), lit(i));
-        l.is_stepped().then(|| quote_spanned!(l.span=> state.#field = workspace.final_state::<_, #dims>(&self.#field, #index, s, &state.#field);))
+        l.is_stepped().then(|| quote_spanned!(l.span=> workspace.final_states::<_, _, #dims>(&self.#field, #index, states, |s: &mut #state| &mut s.#field);))
     });
     let (forward_plain, forward_from) = (forward_steps(false), forward_steps(true));
     let (backward_plain, backward_from) = (backward_steps(false), backward_steps(true));
@@ -485,22 +485,11 @@ fn network_impl(model: &Model) -> TokenStream {
                         sequences: workspace.sequences(),
                     });
                 }
-                let total = {
-                    let before: &[#state] = states;
-                    let initial = |s: ::core::primitive::usize| -> #state {
-                        match before.get(s) {
-                            ::core::option::Option::Some(state) => *state,
-                            ::core::option::Option::None => ::core::default::Default::default(),
-                        }
-                    };
-                    #(#forward_from)*
-                    let total = workspace.output_deltas(#last_index, loss, #p::SequenceNetwork::output_activation(self), #preactivation, targets, outputs);
-                    #(#backward_from)*
-                    total
-                };
-                for (s, state) in states.iter_mut().enumerate() {
-                    #(#final_states)*
-                }
+                let before: &[#state] = states;
+                #(#forward_from)*
+                let total = workspace.output_deltas(#last_index, loss, #p::SequenceNetwork::output_activation(self), #preactivation, targets, outputs);
+                #(#backward_from)*
+                #(#final_states)*
                 ::core::result::Result::Ok(total)
             }
 

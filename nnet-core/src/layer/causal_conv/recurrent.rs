@@ -136,15 +136,15 @@ impl<
     }
 
     /// The last `HIST` inputs of `initial`'s past followed by `x`, and the last output.
-    fn final_state(&self, x: &[T], initial: &Self::State, _: &[T], h: &[T]) -> Self::State {
+    fn final_state(&self, x: &[T], state: &mut Self::State, _: &[T], h: &[T]) {
         let Some(last) = h.len().checked_sub(F) else {
-            return *initial;
+            return;
         };
-        let len = h.len() / F;
-        CausalConvState::from_past(
-            |p| past_or_input(initial, x, len + p),
+        let (initial, len) = (*state, h.len() / F);
+        *state = CausalConvState::from_past(
+            |p| past_or_input(&initial, x, len + p),
             SVector::from_column_slice(&h[last..]),
-        )
+        );
     }
 
     fn backward_sequence_from(

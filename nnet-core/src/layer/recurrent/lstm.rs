@@ -205,13 +205,11 @@ impl<
         }
     }
 
-    fn final_state(&self, _: &[T], initial: &Self::State, trace: &[T], h: &[T]) -> Self::State {
-        match (h.len().checked_sub(UNITS), trace.len().checked_sub(UNITS)) {
-            (Some(last), Some(c)) => LstmState {
-                h: SVector::from_column_slice(&h[last..]),
-                c: SVector::from_column_slice(&trace[c..]),
-            },
-            _ => *initial,
+    fn final_state(&self, _: &[T], state: &mut Self::State, trace: &[T], h: &[T]) {
+        if let (Some(last), Some(c)) = (h.len().checked_sub(UNITS), trace.len().checked_sub(UNITS))
+        {
+            state.h.copy_from_slice(&h[last..]);
+            state.c.copy_from_slice(&trace[c..]);
         }
     }
 

@@ -114,7 +114,8 @@ pub trait Recurrent<const IN: usize, const UNITS: usize, T: Scalar = f32>:
     /// // (`TRACE` = 8 values and 2 outputs per step.)
     /// let (mut trace, mut h) = ([0.0; 32], [0.0; 8]);
     /// gru.forward_sequence_from(&x[..2], &Default::default(), &mut trace[..16], &mut h[..4]);
-    /// let state = gru.final_state(&x[..2], &Default::default(), &trace[..16], &h[..4]);
+    /// let mut state = Default::default();
+    /// gru.final_state(&x[..2], &mut state, &trace[..16], &h[..4]);
     /// gru.forward_sequence_from(&x[2..], &state, &mut trace[16..], &mut h[4..]);
     /// // …are the four steps `step` takes.
     /// let mut stepped = Default::default();
@@ -143,11 +144,12 @@ pub trait Recurrent<const IN: usize, const UNITS: usize, T: Scalar = f32>:
         dx: &mut [T],
     );
 
-    /// The state after the last step of a sequence that
-    /// [`forward_sequence_from`](Recurrent::forward_sequence_from) ran from `initial`, writing
-    /// `trace` and `h`: what [`step`](Recurrent::step) would hold after the same inputs (`x`,
-    /// for a layer whose state is its past inputs). `initial` itself for an empty sequence.
-    fn final_state(&self, x: &[T], initial: &Self::State, trace: &[T], h: &[T]) -> Self::State;
+    /// Moves `state`, the state [`forward_sequence_from`](Recurrent::forward_sequence_from) ran
+    /// a sequence from, to the state after its last step, from what the pass wrote to `trace`
+    /// and `h` (and `x`, for a layer whose state is its past inputs): what
+    /// [`step`](Recurrent::step) would hold after the same inputs. In place, so that a state
+    /// kept on the heap is reused; unchanged for an empty sequence.
+    fn final_state(&self, x: &[T], state: &mut Self::State, trace: &[T], h: &[T]);
 
     /// The training pass over a batch of sequences (see the trait's documentation for the
     /// layout), each from the zero state: writes every step's output `h` to `h` (`UNITS` per

@@ -139,12 +139,9 @@ impl<
         }
     }
 
-    fn final_state(&self, _: &[T], initial: &Self::State, _: &[T], h: &[T]) -> Self::State {
-        match h.len().checked_sub(UNITS) {
-            Some(last) => HiddenState {
-                h: SVector::from_column_slice(&h[last..]),
-            },
-            None => *initial,
+    fn final_state(&self, _: &[T], state: &mut Self::State, _: &[T], h: &[T]) {
+        if let Some(last) = h.len().checked_sub(UNITS) {
+            state.h.copy_from_slice(&h[last..]);
         }
     }
 
