@@ -548,3 +548,28 @@ fn bad_streams_are_errors_that_say_what_to_do() {
     );
     assert!(error.to_string().contains("give one state per sequence"));
 }
+
+#[test]
+fn targets_that_overflow_are_named_as_the_data_not_the_learning_rate() {
+    let (inputs, mut targets) = filter_streams(2, 16);
+    targets[3] = vector![1e30];
+    let streams = Streams::new(&inputs, 8).unwrap();
+    let mut net = Amp::seeded(1);
+    let before = net.clone();
+    let error = Trainer::new(Adam::default(), MeanSquaredError)
+        .fit_stateful(&mut net, &streams, &targets, &FitConfig::default())
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::DataOverflow {
+                epoch: 1,
+                batch: 1,
+                ..
+            }
+        ),
+        "{error}"
+    );
+    // No update was made.
+    assert_eq!(net, before);
+}
