@@ -335,84 +335,6 @@ fn network_impl(model: &Model) -> TokenStream {
             quote!(#units)
         }
     });
-    let forward_steps = |stateful: bool| -> Vec<TokenStream> {
-        entries.iter().enumerate().map(|(i, entry)| {
-        let index = lit(i);
-        let l = match *entry {
-            Entry::Layer(l) => &model.layers[l],
-            Entry::Sum(b) => {
-                let block = &model.blocks[b];
-                let skip = super::batch::option_tokens(model.skip_entry(b));
-                return match &block.projection {
-                    Some(projection) => {
-                        let (field, dims) = (projection.field(), layer_dims(projection));
-                        quote_spanned!(block.span=> workspace.forward_projected_sum::<_, #dims>(&self.#field, #index, #skip, &mut grads.#field);)
-                    }
-                    None => quote_spanned!(block.span=> workspace.forward_sum(#index, #skip);),
-                };
-            }
-        };
-        let (field, dims) = (l.field(), layer_dims(l));
-        if l.is_stepped() && stateful {
-            quote_spanned!(l.span=> workspace.forward_recurrent_from::<_, _, #dims>(&self.#field, #index, before, |s: &#state| &s.#field);)
-        } else if l.is_stepped() {
-            quote_spanned!(l.span=> workspace.forward_recurrent::<_, #dims>(&self.#field, #index);)
-        } else {
-            quote_spanned!(l.span=> workspace.forward_layer::<_, #dims>(&self.#field, #index, &mut grads.#field);)
-        }
-    }).collect()
-    };
-    let backward_steps = |stateful: bool| -> Vec<TokenStream> {
-        entries.iter().enumerate().rev().map(|(i, entry)| {
-        let index = lit(i);
-        // The activation of the entry below (a layer applied at every column; a sum has none).
-        let below = i
-            .checked_sub(1)
-            .and_then(|b| match entries[b] {
-                Entry::Layer(l) => Some(&model.layers[l]),
-                Entry::Sum(_) => None,
-            })
-            .filter(|b| !b.is_stepped())
-            .map(|b| {
-                let (field, dims, index) = (b.field(), layer_dims(b), lit(i - 1));
-                quote!(workspace.activation_backward::<_, #dims>(&self.#field, #index);)
-            });
-        let step = match *entry {
-            Entry::Layer(l) => {
-                let l = &model.layers[l];
-                let (field, dims) = (l.field(), layer_dims(l));
-                let step = if l.is_stepped() && stateful {
-                    quote_spanned!(l.span=> workspace.backward_recurrent_from::<_, _, #dims>(&self.#field, #index, before, |s: &#state| &s.#field, &mut grads.#field);)
-                } else if l.is_stepped() {
-                    quote_spanned!(l.span=> workspace.backward_recurrent::<_, #dims>(&self.#field, #index, &mut grads.#field);)
-                } else {
-                    quote_spanned!(l.span=> workspace.backward_layer::<_, #dims>(&self.#field, #index, &mut grads.#field);)
-                };
-                // The skip deltas of the blocks that open at this layer join its input's delta.
-                let opening = (0..model.blocks.len())
-                    .filter(|&b| Entry::Layer(model.blocks[b].first) == *entry)
-                    .filter_map(|b| {
-                        let sum = entries.iter().position(|e| *e == Entry::Sum(b))?;
-                        let (sum, skip) = (lit(sum), super::batch::option_tokens(model.skip_entry(b)));
-                        Some(quote!(workspace.add_skip_delta(#sum, #skip);))
-                    });
-                quote!(#step #(#opening)*)
-            }
-            Entry::Sum(b) => {
-                let block = &model.blocks[b];
-                let skip = super::batch::option_tokens(model.skip_entry(b));
-                match &block.projection {
-                    Some(projection) => {
-                        let (field, dims) = (projection.field(), layer_dims(projection));
-                        quote_spanned!(block.span=> workspace.backward_projected_sum::<_, #dims>(&self.#field, #index, #skip, &mut grads.#field);)
-                    }
-                    None => quote_spanned!(block.span=> workspace.backward_sum(#index, #skip);),
-                }
-            }
-        };
-        quote!(#step #below)
-    }).collect()
-    };
     // Each stepped layer's state after the batch, from its state before.
     let final_states = entries.iter().enumerate().filter_map(|(i, entry)| {
         let Entry::Layer(l) = *entry else { return None };
@@ -420,8 +342,14 @@ fn network_impl(model: &Model) -> TokenStream {
         let (field, dims, index) = (l.field(), layer_dims(l), lit(i));
         l.is_stepped().then(|| quote_spanned!(l.span=> workspace.final_states::<_, _, #dims>(&self.#field, #index, states, |s: &mut #state| &mut s.#field);))
     });
-    let (forward_plain, forward_from) = (forward_steps(false), forward_steps(true));
-    let (backward_plain, backward_from) = (backward_steps(false), backward_steps(true));
+    let (forward_plain, forward_from) = (
+        forward_steps(model, &entries, &state, false),
+        forward_steps(model, &entries, &state, true),
+    );
+    let (backward_plain, backward_from) = (
+        backward_steps(model, &entries, &state, false),
+        backward_steps(model, &entries, &state, true),
+    );
     let preactivation = last.activation().is_some() && !last.is_stepped() && !model.ends_with_sum();
     let last_index = lit(last_index);
     let training = training_hooks(model);
@@ -497,4 +425,100 @@ fn network_impl(model: &Model) -> TokenStream {
         }
         }
     }
+}
+
+/// The training pass's forward steps, entry by entry; stepped layers from the states `before`
+/// when `stateful`.
+fn forward_steps(
+    model: &Model,
+    entries: &[Entry],
+    state: &Ident,
+    stateful: bool,
+) -> Vec<TokenStream> {
+    entries.iter().enumerate().map(|(i, entry)| {
+        let index = lit(i);
+        let l = match *entry {
+            Entry::Layer(l) => &model.layers[l],
+            Entry::Sum(b) => {
+                let block = &model.blocks[b];
+                let skip = super::batch::option_tokens(model.skip_entry(b));
+                return match &block.projection {
+                    Some(projection) => {
+                        let (field, dims) = (projection.field(), layer_dims(projection));
+                        quote_spanned!(block.span=> workspace.forward_projected_sum::<_, #dims>(&self.#field, #index, #skip, &mut grads.#field);)
+                    }
+                    None => quote_spanned!(block.span=> workspace.forward_sum(#index, #skip);),
+                };
+            }
+        };
+        let (field, dims) = (l.field(), layer_dims(l));
+        if l.is_stepped() && stateful {
+            quote_spanned!(l.span=> workspace.forward_recurrent_from::<_, _, #dims>(&self.#field, #index, before, |s: &#state| &s.#field);)
+        } else if l.is_stepped() {
+            quote_spanned!(l.span=> workspace.forward_recurrent::<_, #dims>(&self.#field, #index);)
+        } else {
+            quote_spanned!(l.span=> workspace.forward_layer::<_, #dims>(&self.#field, #index, &mut grads.#field);)
+        }
+
+    }).collect()
+}
+
+/// The training pass's backward steps, from the last entry; stepped layers from the states
+/// `before` when `stateful`.
+fn backward_steps(
+    model: &Model,
+    entries: &[Entry],
+    state: &Ident,
+    stateful: bool,
+) -> Vec<TokenStream> {
+    entries.iter().enumerate().rev().map(|(i, entry)| {
+        let index = lit(i);
+        // The activation of the entry below (a layer applied at every column; a sum has none).
+        let below = i
+            .checked_sub(1)
+            .and_then(|b| match entries[b] {
+                Entry::Layer(l) => Some(&model.layers[l]),
+                Entry::Sum(_) => None,
+            })
+            .filter(|b| !b.is_stepped())
+            .map(|b| {
+                let (field, dims, index) = (b.field(), layer_dims(b), lit(i - 1));
+                quote!(workspace.activation_backward::<_, #dims>(&self.#field, #index);)
+            });
+        let step = match *entry {
+            Entry::Layer(l) => {
+                let l = &model.layers[l];
+                let (field, dims) = (l.field(), layer_dims(l));
+                let step = if l.is_stepped() && stateful {
+                    quote_spanned!(l.span=> workspace.backward_recurrent_from::<_, _, #dims>(&self.#field, #index, before, |s: &#state| &s.#field, &mut grads.#field);)
+                } else if l.is_stepped() {
+                    quote_spanned!(l.span=> workspace.backward_recurrent::<_, #dims>(&self.#field, #index, &mut grads.#field);)
+                } else {
+                    quote_spanned!(l.span=> workspace.backward_layer::<_, #dims>(&self.#field, #index, &mut grads.#field);)
+                };
+                // The skip deltas of the blocks that open at this layer join its input's delta.
+                let opening = (0..model.blocks.len())
+                    .filter(|&b| Entry::Layer(model.blocks[b].first) == *entry)
+                    .filter_map(|b| {
+                        let sum = entries.iter().position(|e| *e == Entry::Sum(b))?;
+                        let (sum, skip) = (lit(sum), super::batch::option_tokens(model.skip_entry(b)));
+                        Some(quote!(workspace.add_skip_delta(#sum, #skip);))
+                    });
+                quote!(#step #(#opening)*)
+            }
+            Entry::Sum(b) => {
+                let block = &model.blocks[b];
+                let skip = super::batch::option_tokens(model.skip_entry(b));
+                match &block.projection {
+                    Some(projection) => {
+                        let (field, dims) = (projection.field(), layer_dims(projection));
+                        quote_spanned!(block.span=> workspace.backward_projected_sum::<_, #dims>(&self.#field, #index, #skip, &mut grads.#field);)
+                    }
+                    None => quote_spanned!(block.span=> workspace.backward_sum(#index, #skip);),
+                }
+            }
+        };
+        quote!(#step #below)
+
+    }).collect()
 }
