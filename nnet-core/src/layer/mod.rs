@@ -71,9 +71,13 @@ pub use pool::{
 };
 pub use positionwise::Positionwise;
 pub use recurrent::{
-    Gru, HEAP_STORAGE, HeapRecurrentWeights, HiddenState, Lstm, LstmState, Recurrent,
-    RecurrentParts, RecurrentPartsMut, RecurrentStorage, RecurrentWeights, SimpleRnn,
+    Gru, HEAP_STORAGE, HeapRecurrentWeights, HiddenState, InlineSteps, LargeRecurrentWeights, Lstm,
+    LstmState, Recurrent, RecurrentParts, RecurrentPartsMut, RecurrentStorage, RecurrentWeights,
+    SimpleRnn,
 };
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+pub use recurrent::{HeapHiddenState, HeapLstmState};
 
 use nalgebra::SVector;
 use pulp::Simd;
