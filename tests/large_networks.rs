@@ -216,6 +216,38 @@ nnet::network! {
     }
 }
 
+nnet::network! {
+    /// Issue 21: past 1,024 units, a recurrent layer keeps its state and the buffers of a step
+    /// on the heap. (Glorot rather than orthogonal recurrent weights in these tests: the QR of
+    /// a matrix this large takes minutes in a debug build.)
+    struct Gru1100 { input sequence 2; gru 1100 (recurrent_init = glorot_uniform); dense 1; }
+}
+
+nnet::network! {
+    /// An LSTM past 1,024 units between dense layers.
+    struct Lstm1040 {
+        input sequence 2;
+        dense 4 relu;
+        lstm 1040 (recurrent_init = glorot_uniform);
+        dense 1;
+    }
+}
+
+nnet::network! {
+    /// A simple RNN past 1,024 units returning sequences into a small GRU.
+    struct Rnn1030 {
+        input sequence 3;
+        simple_rnn 1030 (return_sequences, recurrent_init = glorot_uniform);
+        gru 3;
+        dense 1;
+    }
+}
+
+nnet::network! {
+    /// Twice the inline limit of units.
+    struct Rnn2048 { input sequence 1; simple_rnn 2048 (recurrent_init = glorot_uniform); dense 1; }
+}
+
 /// On a 2 MiB thread: builds the seeded network `$net` (`$state` its state, `$f` features per
 /// step), steps it and checks the step against `forward`, trains it with `fit_sequences`
 /// (two batches), and saves and loads it.
@@ -231,6 +263,11 @@ macro_rules! recurrent_on_a_small_stack {
             let y = net.step(&mut state, &x);
             assert!(y[0].is_finite());
             assert_eq!(y, net.forward(core::slice::from_ref(&x)));
+            // A second step, then a reset in place: the first step again.
+            let second = net.step(&mut state, &x);
+            assert!(second[0].is_finite());
+            state.reset();
+            assert_eq!(net.step(&mut state, &x), y);
             let data: nnet::Sequences<$f> =
                 vec![vec![x; 3], vec![x; 2], vec![x.map(|v| -v); 2]].into();
             let targets = [nnet::vector![0.5], nnet::vector![-0.5], nnet::vector![0.25]];
@@ -277,4 +314,38 @@ fn lstm_256_on_a_small_stack() {
 #[test]
 fn largest_lstm_on_a_small_stack() {
     recurrent_on_a_small_stack!(LargestLstm, LargestLstmState, 1024);
+}
+
+/// Issue 21: recurrent layers of more than 1,024 units (state and step buffers on the heap).
+#[test]
+fn gru_1100_on_a_small_stack() {
+    recurrent_on_a_small_stack!(Gru1100, Gru1100State, 2);
+}
+
+#[test]
+fn lstm_1040_on_a_small_stack() {
+    recurrent_on_a_small_stack!(Lstm1040, Lstm1040State, 2);
+}
+
+#[test]
+fn simple_rnn_1030_on_a_small_stack() {
+    recurrent_on_a_small_stack!(Rnn1030, Rnn1030State, 3);
+}
+
+#[test]
+fn simple_rnn_2048_on_a_small_stack() {
+    recurrent_on_a_small_stack!(Rnn2048, Rnn2048State, 1);
+}
+
+/// `summary()` counts what a large layer's state keeps on the heap: for `gru 1100`, the state
+/// struct (two pointers, 16 bytes) and `h` with seven buffers of 1,100 `f32`
+/// (8 × 1,100 × 4 = 35,200 bytes).
+#[test]
+fn summary_counts_heap_state() {
+    assert_eq!(std::mem::size_of::<Gru1100State>(), 16);
+    let summary = Gru1100::summary();
+    assert!(
+        summary.contains("State kept between steps: 35,216 bytes\n"),
+        "{summary}"
+    );
 }

@@ -62,7 +62,10 @@ pub struct Costs {
     pub scalar_bytes: usize,
     /// Bytes of the network's `{Name}State` (`size_of`, alignment included), which a streamed
     /// network keeps between steps beside its weights: the recurrent layers' states and the
-    /// causal convolutions' past inputs. `None` for a network without `input sequence`.
+    /// causal convolutions' past inputs, and what the state of a recurrent layer of more than
+    /// 1,024 units keeps on the heap (its vectors and a step's buffers,
+    /// [`Recurrent::HEAP_STATE_BYTES`](crate::layer::Recurrent::HEAP_STATE_BYTES)). `None` for a
+    /// network without `input sequence`.
     pub state_bytes: Option<usize>,
 }
 

@@ -59,7 +59,7 @@ pub use decl::{
 pub use kind::Kind;
 pub use limits::{
     BATCHED_WEIGHTS, INLINE_PARAMS, INLINE_UNITS, MAX_RECURRENT_UNITS, MAX_RECURRENT_WEIGHTS,
-    MAX_UNITS,
+    MAX_STREAMED_FILTERS, MAX_UNITS,
 };
 pub use shape::Shape;
 pub use table::{FileTable, NamesTable, documented_table};

@@ -44,32 +44,45 @@ pub const INLINE_UNITS: usize = 1024;
 /// ```
 pub const BATCHED_WEIGHTS: usize = 4096;
 
-/// The most units one recurrent layer may have: 1,024 ([`INLINE_UNITS`]). A recurrent layer's
-/// state and the gates of one step are vectors of its units that `step` keeps on the stack (the
-/// streaming call allocates nothing); at 1,024 units an LSTM's four gates take 16 KiB, so
-/// every step fits a 2 MiB stack in debug builds.
+/// The most units one recurrent layer may have: 65,536 ([`MAX_UNITS`], as any layer). A
+/// recurrent layer of up to [`INLINE_UNITS`] units keeps its state and the gates of a step
+/// inline (the state is `Copy`, a step works on the stack); past that, with nnet's `std`
+/// feature, the state and the buffers of a step live on the heap (allocated with the state,
+/// reused by every step, which allocates nothing), as do the weights. Without `std` there is no
+/// heap: a recurrent layer must keep its weights within the network's inline budget
+/// ([`INLINE_PARAMS`]), which a layer of more than [`INLINE_UNITS`] units never does.
 ///
 /// # Examples
 ///
 /// ```
-/// assert_eq!(nnet_kinds::MAX_RECURRENT_UNITS, nnet_kinds::INLINE_UNITS);
+/// assert_eq!(nnet_kinds::MAX_RECURRENT_UNITS, nnet_kinds::MAX_UNITS);
 /// ```
-pub const MAX_RECURRENT_UNITS: usize = INLINE_UNITS;
+pub const MAX_RECURRENT_UNITS: usize = MAX_UNITS;
 
-/// The most weights one recurrent layer may have: 8,392,704 (32 MiB of `f32`), those of the
-/// largest LSTM ([`MAX_RECURRENT_UNITS`]) over as many inputs as units. Past the network's
-/// inline budget ([`INLINE_PARAMS`]) a recurrent layer keeps its weights on the heap, built
-/// there in place, as dense layers do; dense layers have no limit of their own on weights
-/// (up to [`MAX_UNITS`] × [`MAX_UNITS`]), but the per-step vectors bound a recurrent layer's
-/// units, and this bound keeps the largest one trainable in seconds. Without nnet's `std`
-/// feature there is no heap, and a recurrent layer must fit the inline budget.
+/// The most weights one recurrent layer may have: 4,295,098,368 (16 GiB of `f32`), those of
+/// the smallest layer of the most units, a `simple_rnn` of [`MAX_UNITS`] units over one input
+/// (`65,536 × (1 + 65,536 + 1)`), about those of the largest dense layer
+/// (`65,536 × 65,536` and a bias). Larger layers (a `gru 65536` would need 48 GiB for its
+/// weights alone, and as much again for their gradient) are refused at compile time, with the
+/// memory they would need and the most units that fit. Past the network's inline budget
+/// ([`INLINE_PARAMS`]) a recurrent layer keeps its weights on the heap, built there in place.
 ///
 /// # Examples
 ///
 /// ```
-/// use nnet_kinds::{MAX_RECURRENT_UNITS as U, MAX_RECURRENT_WEIGHTS};
+/// use nnet_kinds::{MAX_RECURRENT_WEIGHTS, MAX_UNITS as U};
 ///
-/// // An LSTM's four gates over U inputs and U units, with one bias row.
-/// assert_eq!(MAX_RECURRENT_WEIGHTS, 4 * U * (U + U + 1));
+/// // A simple RNN of U units over one input: kernel, recurrent kernel and bias.
+/// assert_eq!(MAX_RECURRENT_WEIGHTS, U * (1 + U + 1));
 /// ```
-pub const MAX_RECURRENT_WEIGHTS: usize = 4 * MAX_RECURRENT_UNITS * (2 * MAX_RECURRENT_UNITS + 1);
+pub const MAX_RECURRENT_WEIGHTS: usize = MAX_UNITS * (MAX_UNITS + 2);
+
+/// The most filters a causal `conv1d` streamed over a sequence may have: 1,024
+/// ([`INLINE_UNITS`]); a step's output is a vector on the stack.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(nnet_kinds::MAX_STREAMED_FILTERS, 1024);
+/// ```
+pub const MAX_STREAMED_FILTERS: usize = INLINE_UNITS;

@@ -48,8 +48,10 @@ impl std::error::Error for FileError {}
 /// declares (the end of its last tensor), never more.
 ///
 /// The path must name a regular file, which is checked before the file is opened (opening a
-/// FIFO would block until a writer comes) and again on the opened file: a directory, a FIFO or
-/// a device (`/dev/zero`, which never ends) is refused at once. A file longer than its header
+/// FIFO would block until a writer comes) and again on the opened file, which is opened
+/// without blocking (`O_NONBLOCK`), so that a path swapped for a FIFO between the two looks is
+/// refused too instead of hanging: a directory, a FIFO or a device (`/dev/zero`, which never
+/// ends) is refused at once. A file longer than its header
 /// declares is refused without reading the rest (the "trailing bytes" error of
 /// [`SafeTensors::parse`](crate::SafeTensors::parse)), so the time and memory of a read are
 /// bounded by the header's limit and the data the header declares, itself bounded by the
@@ -86,10 +88,7 @@ impl std::error::Error for FileError {}
 pub fn read_file(path: impl AsRef<Path>, max_header: usize) -> Result<Vec<u8>, FileError> {
     let path = path.as_ref();
     regular(&std::fs::metadata(path).map_err(FileError::Io)?)?;
-    let file = File::open(path).map_err(FileError::Io)?;
-    // The path may have been replaced between the two looks: judge the file that was opened.
-    let metadata = file.metadata().map_err(FileError::Io)?;
-    regular(&metadata)?;
+    let (file, metadata) = open_regular(path)?;
     let size = metadata.len();
     let mut reader = io::BufReader::new(file);
     let mut bytes = Vec::new();
@@ -123,6 +122,71 @@ pub fn read_file(path: impl AsRef<Path>, max_header: usize) -> Result<Vec<u8>, F
         )));
     }
     Ok(bytes)
+}
+
+/// `open(2)`'s `O_NONBLOCK` on the targets whose value is known here (Linux and Android but
+/// for their MIPS, SPARC and Alpha ports, and the BSD family with macOS), checked against
+/// `libc`'s in the tests; elsewhere no flag is added and only the check before the open guards
+/// against a FIFO.
+#[cfg(all(
+    any(target_os = "linux", target_os = "android"),
+    not(any(
+        target_arch = "mips",
+        target_arch = "mips64",
+        target_arch = "sparc",
+        target_arch = "sparc64"
+    ))
+))]
+pub(crate) const O_NONBLOCK: i32 = 0o4000;
+#[cfg(any(
+    target_vendor = "apple",
+    target_os = "freebsd",
+    target_os = "netbsd",
+    target_os = "openbsd",
+    target_os = "dragonfly"
+))]
+pub(crate) const O_NONBLOCK: i32 = 0x4;
+#[cfg(all(
+    unix,
+    not(any(
+        all(
+            any(target_os = "linux", target_os = "android"),
+            not(any(
+                target_arch = "mips",
+                target_arch = "mips64",
+                target_arch = "sparc",
+                target_arch = "sparc64"
+            ))
+        ),
+        target_vendor = "apple",
+        target_os = "freebsd",
+        target_os = "netbsd",
+        target_os = "openbsd",
+        target_os = "dragonfly"
+    ))
+))]
+pub(crate) const O_NONBLOCK: i32 = 0;
+
+/// Opens `path` for reading without waiting: with `O_NONBLOCK` on Unix, so that a path
+/// replaced by a FIFO after the check of its metadata is opened at once (and then refused for
+/// what it is) rather than blocking until a writer comes. On a regular file the flag changes
+/// nothing: reads of a regular file never wait.
+fn open_without_blocking(path: &Path) -> io::Result<File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, O_NONBLOCK);
+    options.open(path)
+}
+
+/// The file at `path`, opened without blocking, and its metadata, or an error unless it is a
+/// regular file. The path may have been replaced since its metadata was checked (by a FIFO,
+/// say, which the non-blocking open does not wait on): this judges the file that was opened.
+pub(crate) fn open_regular(path: &Path) -> Result<(File, Metadata), FileError> {
+    let file = open_without_blocking(path).map_err(FileError::Io)?;
+    let metadata = file.metadata().map_err(FileError::Io)?;
+    regular(&metadata)?;
+    Ok((file, metadata))
 }
 
 /// An error unless `metadata` is a regular file's.

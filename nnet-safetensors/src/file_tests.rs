@@ -65,6 +65,41 @@ fn a_fifo_is_refused_without_blocking() {
     );
 }
 
+/// The race the check before the open leaves: the path names a FIFO with no writer by the
+/// time it is opened. The open does not wait for a writer (`O_NONBLOCK`) and the opened file is
+/// refused for what it is. (The channel's timeout only turns a hang into a failure.)
+#[test]
+#[cfg(unix)]
+fn a_fifo_opened_after_the_check_is_refused_without_blocking() {
+    let path = temp_path("fifo-after-check");
+    let _ = std::fs::remove_file(&path);
+    let made = std::process::Command::new("mkfifo").arg(&path).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("mkfifo is not available: skipped");
+        return;
+    }
+    let (send, receive) = mpsc::channel();
+    let opened = path.clone();
+    std::thread::spawn(move || {
+        let _ = send.send(crate::file::open_regular(&opened).map(|_| ()));
+    });
+    let result = receive.recv_timeout(Duration::from_secs(60));
+    let _ = std::fs::remove_file(&path);
+    let result = result.unwrap_or_else(|_| panic!("opening a FIFO with no writer blocked"));
+    let error = result.unwrap_err();
+    assert!(
+        error.to_string().contains("not a regular file but a FIFO"),
+        "{error}"
+    );
+}
+
+/// The flag the reader opens files with is the system's `O_NONBLOCK`.
+#[test]
+#[cfg(any(target_os = "linux", target_os = "android", target_vendor = "apple"))]
+fn o_nonblock_is_the_system_value() {
+    assert_eq!(crate::file::O_NONBLOCK, libc::O_NONBLOCK);
+}
+
 #[test]
 fn a_directory_is_refused() {
     let error = read_file(std::env::temp_dir(), DEFAULT_MAX_HEADER).unwrap_err();

@@ -73,9 +73,13 @@ pub use positionwise::Positionwise;
 #[cfg(feature = "std")]
 pub(crate) use recurrent::spans;
 pub use recurrent::{
-    Gru, HEAP_STORAGE, HeapRecurrentWeights, HiddenState, Lstm, LstmState, Recurrent,
-    RecurrentParts, RecurrentPartsMut, RecurrentStorage, RecurrentWeights, SimpleRnn,
+    Gru, HEAP_STORAGE, HeapRecurrentWeights, HiddenState, InlineSteps, LargeRecurrentWeights, Lstm,
+    LstmState, Recurrent, RecurrentParts, RecurrentPartsMut, RecurrentStorage, RecurrentWeights,
+    SimpleRnn,
 };
+#[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
+pub use recurrent::{HeapHiddenState, HeapLstmState};
 
 use nalgebra::SVector;
 use pulp::Simd;

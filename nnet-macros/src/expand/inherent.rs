@@ -81,7 +81,12 @@ pub(super) fn summary(model: &Model) -> TokenStream {
     let depths = model.depths().into_iter().map(lit);
     let state_bytes = if model.sequence {
         let state = super::sequence::state_name(model);
-        quote!(::core::option::Option::Some(::core::mem::size_of::<#state>()))
+        // The state's own bytes, and those its large recurrent layers keep on the heap.
+        let heap = model.layers.iter().filter(|l| l.is_stepped()).map(|l| {
+            let recurrent = super::sequence::recurrent_as(l);
+            quote!(+ #recurrent::HEAP_STATE_BYTES)
+        });
+        quote!(::core::option::Option::Some(::core::mem::size_of::<#state>() #(#heap)*))
     } else {
         quote!(::core::option::Option::None)
     };

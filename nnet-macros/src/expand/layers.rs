@@ -90,7 +90,15 @@ fn inner_path(layer: &Layer, sep: TokenStream) -> TokenStream {
             // Past the network's inline budget, the weights live on the heap.
             let (gates, biases) = (lit(word.gates()), lit(word.decl().bias_rows()));
             let scalar = layer.scalar.tokens();
-            let storage = if layer.boxed && layer.scalar == ScalarKind::F32 {
+            // Past `INLINE_UNITS` units, the state and a step's buffers too (`LargeRecurrentWeights`
+            // selects the layers that keep them on the heap).
+            let storage = if layer.heap_vectors && layer.scalar == ScalarKind::F32 {
+                Some(quote!(, #p::layer::LargeRecurrentWeights<#inputs, #units, #gates, #biases>))
+            } else if layer.heap_vectors {
+                Some(
+                    quote!(, #p::layer::LargeRecurrentWeights<#inputs, #units, #gates, #biases, #scalar>),
+                )
+            } else if layer.boxed && layer.scalar == ScalarKind::F32 {
                 Some(quote!(, #p::layer::HeapRecurrentWeights<#inputs, #units, #gates, #biases>))
             } else if layer.boxed {
                 Some(

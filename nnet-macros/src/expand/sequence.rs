@@ -46,8 +46,16 @@ fn heap_assertions(model: &Model) -> TokenStream {
             } else {
                 (format!("`{} {}` {over}", l.word.name(), l.units), "fewer units")
             };
+            let state = if l.has_heap_state() {
+                format!(
+                    " (and, past {} units, its state and the buffers of a step)",
+                    thousands(nnet_kinds::INLINE_UNITS)
+                )
+            } else {
+                String::new()
+            };
             let message = format!(
-                "{line} has {} weights, past the {} weights a network keeps inline: they live on the heap, and without nnet's `std` feature there is no allocator; use {fewer}, or enable `std`",
+                "{line} has {} weights, past the {} weights a network keeps inline: they live on the heap{state}, and without nnet's `std` feature there is no allocator; use {fewer}, or enable `std`",
                 thousands(l.params()),
                 thousands(INLINE_PARAMS),
             );
@@ -98,9 +106,23 @@ fn structs(model: &Model) -> TokenStream {
     let gradients_doc = format!(
         "Gradients of a loss with respect to every tensor of [`{name}`], with the same shapes."
     );
-    let state_doc = format!(
-        "The state of [`{name}`] between two steps: one state per recurrent layer and per causal convolution (its past inputs), inline (no allocation), zero by default. Pass it to [`{name}::step`] once per time step; `Default` or [`reset`](Self::reset) starts a new sequence."
-    );
+    let heap_state = model.layers.iter().any(|l| l.has_heap_state());
+    let state_doc = if heap_state {
+        format!(
+            "The state of [`{name}`] between two steps: one state per recurrent layer and per causal convolution (its past inputs), zero by default. The recurrent layers of more than {} units keep theirs on the heap, with the buffers of a step: `Default` allocates them, and [`{name}::step`] then allocates nothing. Pass it to [`{name}::step`] once per time step; `Default` or [`reset`](Self::reset) (in place, without allocating) starts a new sequence.",
+            thousands(nnet_kinds::INLINE_UNITS)
+        )
+    } else {
+        format!(
+            "The state of [`{name}`] between two steps: one state per recurrent layer and per causal convolution (its past inputs), inline (no allocation), zero by default. Pass it to [`{name}::step`] once per time step; `Default` or [`reset`](Self::reset) starts a new sequence."
+        )
+    };
+    // A state on the heap is not `Copy`.
+    let copy = (!heap_state).then(|| quote!(::core::marker::Copy,));
+    let resets = model.layers.iter().filter(|l| l.is_stepped()).map(|l| {
+        let (field, recurrent) = (l.field(), recurrent_as(l));
+        quote_spanned!(l.span=> #recurrent::reset(&mut self.#field);)
+    });
     let _ = docs::layer;
     quote! {
         #(#attrs)*
@@ -113,13 +135,13 @@ fn structs(model: &Model) -> TokenStream {
         #vis struct #gradients { #(#gradient_fields,)* }
 
         #[doc = #state_doc]
-        #[derive(::core::clone::Clone, ::core::marker::Copy, ::core::fmt::Debug, ::core::cmp::PartialEq, ::core::default::Default)]
+        #[derive(::core::clone::Clone, #copy ::core::fmt::Debug, ::core::cmp::PartialEq, ::core::default::Default)]
         #vis struct #state { #(#state_fields,)* }
 
         impl #state {
-            /// Back to the zero state, to start a new sequence.
+            /// Back to the zero state, in place (without allocating), to start a new sequence.
             pub fn reset(&mut self) {
-                *self = ::core::default::Default::default();
+                #(#resets)*
             }
         }
     }
@@ -225,12 +247,19 @@ fn inherent(model: &Model) -> TokenStream {
             net.__readout(simd, &state, &carry)
         },
     );
+    let forward_doc = if model.layers.iter().any(|l| l.has_heap_state()) {
+        format!(
+            "The output after the last step of `sequence`, from the zero state, in inference mode; an empty sequence gives the output of the zero state. Allocates the state of the recurrent layers of more than {} units (on the heap); [`step`](Self::step) with a state kept from one call to the next allocates nothing.",
+            thousands(nnet_kinds::INLINE_UNITS)
+        )
+    } else {
+        "The output after the last step of `sequence`, from the zero state, in inference mode; an empty sequence gives the output of the zero state. Allocation-free.".to_owned()
+    };
     quote! {
         impl #name {
             #constructors
 
-            /// The output after the last step of `sequence`, from the zero state, in inference
-            /// mode; an empty sequence gives the output of the zero state. Allocation-free.
+            #[doc = #forward_doc]
             #[inline]
             pub fn forward(&self, sequence: &[#in_vec]) -> #out_vec {
                 #forward

@@ -207,6 +207,12 @@ impl Layer {
         matches!(self.kind, Kind::Recurrent { .. })
     }
 
+    /// Whether the layer is a recurrent layer of more than `INLINE_UNITS` units, whose state
+    /// (and the buffers of a step) live on the heap: its state is not `Copy`.
+    pub(crate) fn has_heap_state(&self) -> bool {
+        self.is_recurrent() && self.heap_vectors
+    }
+
     /// Whether the layer is a `conv1d` reading a sequence step by step: `nnet_core`'s
     /// `CausalConv1d`, whose past inputs live in the network's state (in a valid network it is
     /// causal with stride 1, see `validate::window`).

@@ -112,7 +112,15 @@ impl<'a> Walk<'a, '_> {
         };
         let ordinal = 1 + self.layers.iter().filter(|l| l.word == word).count();
         if word.is_recurrent() {
-            recurrence::check_recurrent_weights(line, word, shape.channels(), units, errors);
+            let scalar = self.def.scalar;
+            recurrence::check_recurrent_weights(
+                line,
+                word,
+                shape.channels(),
+                units,
+                scalar,
+                errors,
+            );
         }
         let reported = count(errors);
         let output = shapes::output_shape(

@@ -11,15 +11,18 @@ use crate::diagnostics::{one_of, push_error, thousands};
 use nnet_kinds::{MAX_RECURRENT_UNITS, MAX_RECURRENT_WEIGHTS};
 
 use crate::model::{KindWord, Layer, shape_text};
+use crate::scalar::ScalarKind;
 
-/// A recurrent layer has at most [`MAX_RECURRENT_UNITS`] units (its per-step vectors stay on
-/// the stack) and [`MAX_RECURRENT_WEIGHTS`] weights (past the inline budget they live on the
-/// heap); if not, the error is on the number of units and gives the most units that fit.
+/// A recurrent layer has at most [`MAX_RECURRENT_UNITS`] units (every size a layer may have;
+/// the grammar refuses more) and [`MAX_RECURRENT_WEIGHTS`] weights (those of a `simple_rnn` of
+/// the most units over one input); if not, the error is on the number of units, says how much
+/// memory the weights would take, and gives the most units that fit.
 pub(super) fn check_recurrent_weights(
     line: &LayerStmt,
     word: KindWord,
     inputs: usize,
     units: usize,
+    scalar: ScalarKind,
     errors: &mut Option<syn::Error>,
 ) {
     let weights_of = |units: usize| word.decl().counts(inputs, units, |_| true).trainable;
@@ -29,38 +32,61 @@ pub(super) fn check_recurrent_weights(
     }
     let kind = word.name();
     let span = line.size_span();
-    if units > MAX_RECURRENT_UNITS {
-        let most = MAX_RECURRENT_UNITS;
-        let message = format!(
-            "`{kind} {units}` has more units than a recurrent layer may have ({}): its state and the gates of each step are kept on the stack; use at most {} units, e.g. `{kind} {most};`",
-            thousands(MAX_RECURRENT_UNITS),
-            thousands(most)
-        );
-        push_error(errors, syn::Error::new(span, message));
-        return;
+    // The weights grow with the units: the most that fit, by bisection.
+    let (mut low, mut high) = (0, units.min(MAX_RECURRENT_UNITS + 1));
+    while high - low > 1 {
+        let mid = low + (high - low) / 2;
+        if weights_of(mid) <= MAX_RECURRENT_WEIGHTS {
+            low = mid;
+        } else {
+            high = mid;
+        }
     }
-    let most = (1..units)
-        .take_while(|&u| weights_of(u) <= MAX_RECURRENT_WEIGHTS)
-        .last();
-    let fix = match most {
-        Some(most) => format!("use at most {most} units here, e.g. `{kind} {most};`"),
-        None => format!(
+    let fix = match low {
+        0 => format!(
             "even one unit is too many over {} inputs: give the layer fewer inputs",
             thousands(inputs)
         ),
+        most => format!(
+            "use at most {} units here, e.g. `{kind} {most};`",
+            thousands(most)
+        ),
     };
+    let bytes = weights.saturating_mul(scalar.bytes());
     push_error(
         errors,
         syn::Error::new(
             span,
             format!(
-                "`{kind} {units}` over {} inputs has {} weights, more than a recurrent layer may have ({}): {fix}",
+                "`{kind} {units}` over {} input{} has {} weights, which would take {} of `{}` (as much again for their gradient in training), more than a recurrent layer may have ({}, {}: those of `simple_rnn {}` over one input): {fix}",
                 thousands(inputs),
+                if inputs == 1 { "" } else { "s" },
                 thousands(weights),
-                thousands(MAX_RECURRENT_WEIGHTS)
+                memory(bytes),
+                scalar.name(),
+                thousands(MAX_RECURRENT_WEIGHTS),
+                memory(MAX_RECURRENT_WEIGHTS.saturating_mul(scalar.bytes())),
+                MAX_RECURRENT_UNITS,
             ),
         ),
     );
+}
+
+/// `bytes` for a reader: `48 GiB`, `512 MiB` (rounded to one decimal when not whole).
+fn memory(bytes: usize) -> String {
+    const GIB: f64 = (1u64 << 30) as f64;
+    const MIB: f64 = (1u64 << 20) as f64;
+    let (value, unit) = if bytes as f64 >= GIB {
+        (bytes as f64 / GIB, "GiB")
+    } else {
+        (bytes as f64 / MIB, "MiB")
+    };
+    let rounded = (value * 10.0).round() / 10.0;
+    if rounded.fract() == 0.0 {
+        format!("{rounded:.0} {unit}")
+    } else {
+        format!("{rounded:.1} {unit}")
+    }
 }
 
 /// Stepped layers have a sequence to read, each the whole sequence of the one before, and a

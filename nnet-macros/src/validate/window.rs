@@ -3,7 +3,7 @@
 //! need the shape: a `valid` window fits its input, `groups` divides the input channels, the
 //! output fits a layer, and what a sequence network allows (a causal `conv1d`, streamed).
 
-use nnet_kinds::{MAX_RECURRENT_UNITS, MAX_UNITS, Padding, Shape, Window};
+use nnet_kinds::{MAX_STREAMED_FILTERS, MAX_UNITS, Padding, Shape, Window};
 use proc_macro2::Span;
 
 use super::axes::counterpart;
@@ -62,7 +62,7 @@ fn streams(conv: &Conv, at: &Reading) -> bool {
 
 /// A causal `conv1d` streamed over a sequence outputs a sequence of its filters, one vector per
 /// step. `groups` divides the channels and the filters; its filters are at most
-/// [`MAX_RECURRENT_UNITS`] (a step's output is a vector on the stack, as a recurrent layer's
+/// [`MAX_STREAMED_FILTERS`] (a step's output is a vector on the stack, as a recurrent layer's
 /// state), and what one filter reads fits a layer ([`MAX_UNITS`]). Its past inputs are checked
 /// with the other convolutions' (the state they add up to, `recurrence`).
 fn streamed(conv: &Conv, at: &Reading, errors: &mut Option<syn::Error>) -> Shape {
@@ -73,11 +73,11 @@ fn streamed(conv: &Conv, at: &Reading, errors: &mut Option<syn::Error>) -> Shape
         return Shape::Sequence(filters);
     }
     let taps = conv.causal_taps_per_filter(channels);
-    let message = if filters > MAX_RECURRENT_UNITS {
-        let most = MAX_RECURRENT_UNITS;
+    let message = if filters > MAX_STREAMED_FILTERS {
+        let most = MAX_STREAMED_FILTERS;
         format!(
             "`conv1d {filters}` streamed over a sequence has more filters than a step may output ({}): each step's output is a vector kept on the stack, as a recurrent layer's state; use at most {most} filters, e.g. `conv1d {most} {}`",
-            thousands(MAX_RECURRENT_UNITS),
+            thousands(MAX_STREAMED_FILTERS),
             conv.kernel[1]
         )
     } else if taps > MAX_UNITS {

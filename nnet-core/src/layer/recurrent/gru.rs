@@ -27,7 +27,7 @@ use nalgebra::SVector;
 use rand::Rng;
 
 use super::weights::{add_outer, dot_row};
-use super::{HiddenState, Recurrent, RecurrentStorage, RecurrentWeights};
+use super::{HiddenState, InlineSteps, Recurrent, RecurrentStorage, RecurrentWeights};
 use crate::activation::{Sigmoid, Tanh};
 use crate::layer::{LayerGradient, LayerKind};
 use crate::{Initializer, Scalar, TensorInfo};
@@ -176,7 +176,7 @@ impl<
     const IN: usize,
     const UNITS: usize,
     T: Scalar,
-    W: RecurrentStorage<IN, UNITS, 3, 2, Scalar = T> + LayerGradient<T>,
+    W: RecurrentStorage<IN, UNITS, 3, 2, Scalar = T> + LayerGradient<T> + InlineSteps,
 > Recurrent<IN, UNITS, T> for Gru<IN, UNITS, W>
 {
     const KIND: LayerKind = LayerKind::Gru;

@@ -23,7 +23,7 @@ use nalgebra::SVector;
 use rand::Rng;
 
 use super::weights::{add_outer, dot_row};
-use super::{LstmState, Recurrent, RecurrentStorage, RecurrentWeights};
+use super::{InlineSteps, LstmState, Recurrent, RecurrentStorage, RecurrentWeights};
 use crate::activation::{Sigmoid, Tanh};
 use crate::layer::{LayerGradient, LayerKind};
 use crate::{Initializer, Scalar, TensorInfo};
@@ -160,7 +160,7 @@ impl<
     const IN: usize,
     const UNITS: usize,
     T: Scalar,
-    W: RecurrentStorage<IN, UNITS, 4, 1, Scalar = T> + LayerGradient<T>,
+    W: RecurrentStorage<IN, UNITS, 4, 1, Scalar = T> + LayerGradient<T> + InlineSteps,
 > Recurrent<IN, UNITS, T> for Lstm<IN, UNITS, W>
 {
     const KIND: LayerKind = LayerKind::Lstm;

@@ -16,6 +16,8 @@
 //! The state starts at zero, as in Keras.
 
 mod gru;
+#[cfg(feature = "std")]
+mod large;
 mod lstm;
 mod simple_rnn;
 #[cfg(test)]
@@ -23,12 +25,27 @@ mod tests;
 mod weights;
 
 pub use gru::Gru;
+#[cfg(feature = "std")]
+pub use large::{HeapHiddenState, HeapLstmState, LargeRecurrentWeights};
 pub use lstm::Lstm;
 pub use simple_rnn::SimpleRnn;
 pub use weights::{
-    HEAP_STORAGE, HeapRecurrentWeights, RecurrentParts, RecurrentPartsMut, RecurrentStorage,
-    RecurrentWeights,
+    HEAP_STORAGE, HeapRecurrentWeights, InlineSteps, RecurrentParts, RecurrentPartsMut,
+    RecurrentStorage, RecurrentWeights,
 };
+
+/// No allocator without `std`: the name exists (as the inline weights) only so that a network
+/// whose recurrent layer would need the heap fails on the one error that says so, which
+/// `network!` emits, and not on a missing type too.
+#[cfg(not(feature = "std"))]
+#[doc(hidden)]
+pub type LargeRecurrentWeights<
+    const IN: usize,
+    const UNITS: usize,
+    const GATES: usize,
+    const BIASES: usize,
+    T = f32,
+> = RecurrentWeights<IN, UNITS, GATES, BIASES, T>;
 
 use nalgebra::SVector;
 
@@ -73,8 +90,15 @@ pub trait Recurrent<const IN: usize, const UNITS: usize, T: Scalar = f32>:
     const TRAINABLE: usize;
     /// Values the training pass keeps per step for the backward pass (gate values, cell state).
     const TRACE: usize;
+    /// The bytes the state keeps on the heap, besides its own `size_of`: none for the layers
+    /// whose state is inline, the state's vectors and the buffers of a step for a layer of more
+    /// than [`INLINE_UNITS`](crate::storage::INLINE_UNITS) units ([`HeapHiddenState`],
+    /// [`HeapLstmState`]).
+    const HEAP_STATE_BYTES: usize = 0;
     /// The state carried from one step to the next: `h` (and the cell state `c` of an LSTM).
-    type State: Copy + Default + core::fmt::Debug + PartialEq + Send + Sync;
+    /// `Copy` when inline; a layer of more than [`INLINE_UNITS`](crate::storage::INLINE_UNITS)
+    /// units keeps it on the heap (allocated by `Default`, then reused by every step).
+    type State: Clone + Default + core::fmt::Debug + PartialEq + Send + Sync;
     /// The gradient of the layer's tensors.
     type Gradient: LayerGradient<T>;
 
@@ -87,6 +111,12 @@ pub trait Recurrent<const IN: usize, const UNITS: usize, T: Scalar = f32>:
 
     /// The layer's output in `state`: its hidden state `h`.
     fn output(state: &Self::State) -> &SVector<T, UNITS>;
+
+    /// Sets `state` back to the zero state, in place: without allocating, for a state on the
+    /// heap too.
+    fn reset(state: &mut Self::State) {
+        *state = Self::State::default();
+    }
 
     /// Advances `state` by one time step with input `x`, in inference: the streaming call,
     /// allocation-free.

@@ -4,7 +4,7 @@ use nalgebra::SVector;
 use rand::Rng;
 
 use super::weights::{add_outer, dot_row};
-use super::{HiddenState, Recurrent, RecurrentStorage, RecurrentWeights};
+use super::{HiddenState, InlineSteps, Recurrent, RecurrentStorage, RecurrentWeights};
 use crate::activation::Activation;
 use crate::layer::{LayerGradient, LayerKind};
 use crate::{Initializer, Scalar, TensorInfo};
@@ -90,7 +90,7 @@ impl<
     const UNITS: usize,
     T: Scalar,
     A: Activation<T>,
-    W: RecurrentStorage<IN, UNITS, 1, 1, Scalar = T> + LayerGradient<T>,
+    W: RecurrentStorage<IN, UNITS, 1, 1, Scalar = T> + LayerGradient<T> + InlineSteps,
 > Recurrent<IN, UNITS, T> for SimpleRnn<IN, UNITS, A, W>
 {
     const KIND: LayerKind = LayerKind::SimpleRnn;

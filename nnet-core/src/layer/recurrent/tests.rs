@@ -487,3 +487,131 @@ fn heap_weights_are_drawn_as_inline_ones() {
     );
     assert_eq!(heap.clone(), heap);
 }
+
+/// The large storage (state and step buffers on the heap, for layers of more than 1,024
+/// units) computes what the inline layers compute, bit for bit: the streaming step, the
+/// training pass (trace and outputs) and backpropagation through time (every gradient and
+/// `dx`), here at a size both can have.
+mod large {
+    use super::*;
+    use crate::layer::LargeRecurrentWeights;
+
+    /// `large` holds `inline`'s weights; both give the same steps, passes and gradients.
+    fn check_same<A, B>(inline: &A, large: &mut B, batch: &Batch)
+    where
+        A: Recurrent<IN, UNITS>,
+        B: Recurrent<IN, UNITS>,
+    {
+        for k in 0..A::TENSORS {
+            large.tensor_mut(k).copy_from_slice(inline.tensor(k));
+        }
+        assert_eq!(A::TRACE, B::TRACE);
+        assert_eq!(A::TRAINABLE, B::TRAINABLE);
+        // Steps, and a reset in place back to the zero state.
+        let (mut a, mut b) = (A::State::default(), B::State::default());
+        for (t, x) in batch.x.chunks(IN).enumerate() {
+            let x = SVector::from_column_slice(x);
+            inline.step(&mut a, &x);
+            large.step(&mut b, &x);
+            assert_eq!(A::output(&a), B::output(&b), "{:?} step {t}", A::KIND);
+        }
+        B::reset(&mut b);
+        assert_eq!(B::output(&b).sum(), 0.0);
+        assert_eq!(b, B::State::default());
+        // A clone is equal, and steps on as the original does.
+        let mut c = b.clone();
+        let x = SVector::from_column_slice(&batch.x[..IN]);
+        large.step(&mut b, &x);
+        large.step(&mut c, &x);
+        assert_eq!(b, c);
+        // The training pass, and backpropagation through time.
+        let (trace_a, h_a) = forward(inline, &batch.x, &batch.lengths);
+        let (trace_b, h_b) = forward(&*large, &batch.x, &batch.lengths);
+        assert_eq!(trace_a, trace_b, "{:?}", A::KIND);
+        assert_eq!(h_a, h_b, "{:?}", A::KIND);
+        let (mut grad_a, mut grad_b) = (A::Gradient::zeroed(), B::Gradient::zeroed());
+        let (mut dx_a, mut dx_b) = (vec![0.0; batch.x.len()], vec![0.0; batch.x.len()]);
+        let lengths = &batch.lengths;
+        inline.backward_sequences(
+            &batch.x,
+            lengths,
+            &trace_a,
+            &h_a,
+            &batch.c,
+            &mut grad_a,
+            &mut dx_a,
+        );
+        large.backward_sequences(
+            &batch.x,
+            lengths,
+            &trace_b,
+            &h_b,
+            &batch.c,
+            &mut grad_b,
+            &mut dx_b,
+        );
+        for k in 0..A::TENSORS {
+            assert_eq!(
+                grad_a.tensor(k),
+                grad_b.tensor(k),
+                "{:?} tensor {k}",
+                A::KIND
+            );
+        }
+        assert_eq!(dx_a, dx_b, "{:?}", A::KIND);
+        // Without `dx`, the same gradients.
+        let mut grad_c = B::Gradient::zeroed();
+        large.backward_sequences(
+            &batch.x,
+            lengths,
+            &trace_b,
+            &h_b,
+            &batch.c,
+            &mut grad_c,
+            &mut [],
+        );
+        assert!((0..A::TENSORS).all(|k| grad_c.tensor(k) == grad_b.tensor(k)));
+    }
+
+    #[test]
+    fn large_layers_compute_what_inline_layers_compute() {
+        let mut rng = rng(21);
+        let batch = Batch::random(&mut rng);
+        let mut large: SimpleRnn<IN, UNITS, Tanh, LargeRecurrentWeights<IN, UNITS, 1, 1>> =
+            SimpleRnn::zeroed(Tanh);
+        check_same(&simple_rnn(&mut rng), &mut large, &batch);
+        let mut large: Gru<IN, UNITS, LargeRecurrentWeights<IN, UNITS, 3, 2>> = Gru::zeroed();
+        check_same(&gru(&mut rng), &mut large, &batch);
+        let mut large: Lstm<IN, UNITS, LargeRecurrentWeights<IN, UNITS, 4, 1>> = Lstm::zeroed();
+        check_same(&lstm(&mut rng), &mut large, &batch);
+    }
+
+    /// The large layers' gradients through time against central differences, with the check's
+    /// teeth (a dropped term through time is seen).
+    #[test]
+    fn large_layer_gradients_match_central_differences() {
+        let mut rng = rng(22);
+        let batch = Batch::random(&mut rng);
+        let rnn: SimpleRnn<IN, UNITS, Tanh, LargeRecurrentWeights<IN, UNITS, 1, 1>> =
+            randomized(SimpleRnn::zeroed(Tanh), &mut rng);
+        check_gradients(&rnn, &batch);
+        let gru: Gru<IN, UNITS, LargeRecurrentWeights<IN, UNITS, 3, 2>> =
+            randomized(Gru::zeroed(), &mut rng);
+        check_gradients(&gru, &batch);
+        let lstm: Lstm<IN, UNITS, LargeRecurrentWeights<IN, UNITS, 4, 1>> =
+            randomized(Lstm::zeroed(), &mut rng);
+        check_gradients(&lstm, &batch);
+    }
+
+    /// A state's heap bytes: `h` (and `c`) and the buffers of a step, as the layer reports them.
+    #[test]
+    fn heap_state_bytes() {
+        type Rnn = SimpleRnn<1, 2048, Tanh, LargeRecurrentWeights<1, 2048, 1, 1>>;
+        type G = Gru<1, 2048, LargeRecurrentWeights<1, 2048, 3, 2>>;
+        type L = Lstm<1, 2048, LargeRecurrentWeights<1, 2048, 4, 1>>;
+        assert_eq!(<Rnn as Recurrent<1, 2048>>::HEAP_STATE_BYTES, 2 * 2048 * 4);
+        assert_eq!(<G as Recurrent<1, 2048>>::HEAP_STATE_BYTES, 8 * 2048 * 4);
+        assert_eq!(<L as Recurrent<1, 2048>>::HEAP_STATE_BYTES, 6 * 2048 * 4);
+        assert_eq!(<Gru<1, 4> as Recurrent<1, 4>>::HEAP_STATE_BYTES, 0);
+    }
+}

@@ -369,10 +369,18 @@ pub(crate) fn dot_row<const UNITS: usize, const GATES: usize, T: Scalar>(
     row: &[SVector<T, UNITS>; GATES],
     delta: &[SVector<T, UNITS>; GATES],
 ) -> T {
+    dot(
+        bytemuck::cast_slice(&row[..]),
+        bytemuck::cast_slice(&delta[..]),
+    )
+}
+
+/// `Σ row[j] · delta[j]` over two slices of the same length, in the order of [`dot_row`] (which
+/// it computes), so that layers whose vectors live on the heap give the same sums.
+#[inline(always)]
+pub(crate) fn dot<T: Scalar>(row: &[T], delta: &[T]) -> T {
     // Eight partial sums, so that the products go in packed registers (a single running sum
     // must add in order, one float at a time).
-    let row: &[T] = bytemuck::cast_slice(&row[..]);
-    let delta: &[T] = bytemuck::cast_slice(&delta[..]);
     let mut sums = [T::zero(); 8];
     let (row_blocks, row_tail) = row.split_at(row.len() / 8 * 8);
     let (delta_blocks, delta_tail) = delta.split_at(row_blocks.len());
@@ -413,6 +421,39 @@ pub trait RecurrentStorage<
     fn parts(&self) -> RecurrentParts<'_, IN, UNITS, GATES, BIASES, Self::Scalar>;
     /// The weights, borrowed mutably.
     fn parts_mut(&mut self) -> RecurrentPartsMut<'_, IN, UNITS, GATES, BIASES, Self::Scalar>;
+}
+
+/// The storages whose layers keep their state, and the gates of a step, inline (on the
+/// stack): every storage but [`LargeRecurrentWeights`](super::LargeRecurrentWeights), whose
+/// layers (of more than [`INLINE_UNITS`](crate::storage::INLINE_UNITS) units) keep them on the
+/// heap. The recurrent kinds implement [`Recurrent`](super::Recurrent) once for these storages
+/// and once for the large one.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::layer::{InlineSteps, RecurrentWeights};
+///
+/// fn inline<W: InlineSteps>() {}
+/// inline::<RecurrentWeights<2, 3, 3, 2>>();
+/// ```
+pub trait InlineSteps {}
+
+impl<const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usize, T: Scalar>
+    InlineSteps for RecurrentWeights<IN, UNITS, GATES, BIASES, T>
+{
+}
+
+#[cfg(feature = "std")]
+impl<const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usize, T: Scalar>
+    InlineSteps for Box<RecurrentWeights<IN, UNITS, GATES, BIASES, T>>
+{
+}
+
+#[cfg(feature = "std")]
+impl<const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usize, T: Scalar>
+    InlineSteps for HeapRecurrentWeights<IN, UNITS, GATES, BIASES, T>
+{
 }
 
 impl<const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: usize, T: Scalar>
