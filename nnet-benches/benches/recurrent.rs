@@ -18,7 +18,8 @@
 //!   When the driver's outputs are at `$RTNEURAL_OUT/rtn_<name>.f32` (`/tmp` by default), nnet's
 //!   48,000 outputs are compared with them (the largest difference printed; the bench stops
 //!   above `2e-6`), and nnet is timed as the driver times its model: the median of 15 runs over
-//!   the 48,000 inputs from the zero state.
+//!   the 48,000 inputs from the zero state. `RTNEURAL_ONLY=<name>` runs that network alone (to
+//!   profile it).
 //! - `epoch/amp`: one epoch of `Trainer::fit_sequences` of `gru 8 (return_sequences); dense 1`
 //!   over one second of audio at 48 kHz (48,000 samples in 24 windows of 2,000: three batches of
 //!   8, the same shapes as the PyTorch run of BENCHMARKS.md), Adam, mean squared error, a target per sample.
@@ -247,10 +248,19 @@ macro_rules! against_rtneural {
 
 /// nnet beside RTNeural's driver, on its weights and input.
 fn rtneural(_: &mut Criterion) {
-    against_rtneural!("gru4", Gru4, Gru4State, 4);
-    against_rtneural!("gru8", Gru8, Gru8State, 8);
-    against_rtneural!("lstm16", Lstm16, Lstm16State, 16);
-    against_rtneural!("lstm40", Lstm40, Lstm40State, 40);
+    let selected = |name: &str| std::env::var("RTNEURAL_ONLY").map_or(true, |only| only == name);
+    if selected("gru4") {
+        against_rtneural!("gru4", Gru4, Gru4State, 4);
+    }
+    if selected("gru8") {
+        against_rtneural!("gru8", Gru8, Gru8State, 8);
+    }
+    if selected("lstm16") {
+        against_rtneural!("lstm16", Lstm16, Lstm16State, 16);
+    }
+    if selected("lstm40") {
+        against_rtneural!("lstm40", Lstm40, Lstm40State, 40);
+    }
 }
 
 fn epoch(c: &mut Criterion) {

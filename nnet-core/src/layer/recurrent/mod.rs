@@ -17,6 +17,7 @@
 
 mod gru;
 mod lstm;
+mod product;
 mod simple_rnn;
 #[cfg(test)]
 mod tests;
