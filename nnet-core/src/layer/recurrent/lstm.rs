@@ -132,8 +132,7 @@ impl<
     fn gates(&self, x: &[T], h: &SVector<T, UNITS>) -> [SVector<T, UNITS>; 4] {
         let w = self.weights.parts();
         let mut a = w.bias[0];
-        w.add_input(x, &mut a);
-        w.add_recurrent(h.as_slice(), &mut a);
+        w.add_products(x, h.as_slice(), &mut a, None);
         // Flat loops over the gates' values (`i` and `f` side by side).
         {
             let values: &mut [T] = bytemuck::cast_slice_mut(&mut a[..]);

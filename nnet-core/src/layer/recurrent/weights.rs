@@ -233,13 +233,27 @@ impl<'a, const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: 
     /// `acc[g] += Σᵢ x[i] · kernel[i][g]`: the input's contribution to every gate.
     #[inline(always)]
     pub fn add_input(self, x: &[T], acc: &mut [SVector<T, UNITS>; GATES]) {
-        add_rows(self.kernel, x, acc);
+        super::product::add_products(self.kernel, x, self.recurrent_kernel, &[], acc, None);
     }
 
     /// `acc[g] += Σₖ h[k] · recurrent_kernel[k][g]`: the previous state's contribution.
     #[inline(always)]
     pub fn add_recurrent(self, h: &[T], acc: &mut [SVector<T, UNITS>; GATES]) {
-        add_rows(self.recurrent_kernel, h, acc);
+        super::product::add_products(self.kernel, &[], self.recurrent_kernel, h, acc, None);
+    }
+
+    /// [`add_input`](Self::add_input) then [`add_recurrent`](Self::add_recurrent) in one pass
+    /// over the accumulator, or, given `recurrent`, the state's contribution into it instead
+    /// (a GRU's): the same sums, rounded the same way.
+    #[inline(always)]
+    pub(crate) fn add_products(
+        self,
+        x: &[T],
+        h: &[T],
+        acc: &mut [SVector<T, UNITS>; GATES],
+        recurrent: Option<&mut [SVector<T, UNITS>; GATES]>,
+    ) {
+        super::product::add_products(self.kernel, x, self.recurrent_kernel, h, acc, recurrent);
     }
 }
 
@@ -326,17 +340,6 @@ impl<'a, const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: 
             rng,
         );
     }
-}
-
-/// `acc[g] += Σₖ scales[k] · rows[k][g]` for every gate: [`super::product::add_rows`] over
-/// the `GATES·UNITS` values end to end.
-#[inline(always)]
-fn add_rows<const UNITS: usize, const GATES: usize, T: Scalar>(
-    rows: &[[SVector<T, UNITS>; GATES]],
-    scales: &[T],
-    acc: &mut [SVector<T, UNITS>; GATES],
-) {
-    super::product::add_rows(rows, scales, acc);
 }
 
 /// `row[g] += scale · delta[g]`: the gradient of one row of a kernel.
