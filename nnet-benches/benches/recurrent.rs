@@ -10,6 +10,16 @@
 //!   same weights with the same gate functions as nnet, `hand_libm` the same baseline with the
 //!   standard library's `exp` and `tanh` (both checked to give nnet's outputs within 1e-5
 //!   before measuring).
+//! - Before them, `gru4`, `gru8`, `lstm16` and `lstm40` (one input, a dense output) with the
+//!   weights of the RTNeural driver of BENCHMARKS.md ("Recurrent streaming against RTNeural"):
+//!   weight `n` of tensor `i` (kernel 0, recurrent kernel 1, bias 2, dense kernel 3, dense bias
+//!   4, each in Keras's order) is a hash of `(i, n)` mapped to a multiple of `2⁻²⁴` in
+//!   `[−s/2, s/2)`, exact in `f32` everywhere; input `x[t] = 0.6·sin(0.011 t)·cos(0.0007 t)`.
+//!   When the driver's outputs are at `$RTNEURAL_OUT/rtn_<name>.f32` (`/tmp` by default), nnet's
+//!   48,000 outputs are compared with them (the largest difference printed; the bench stops
+//!   above `2e-6`), and nnet is timed as the driver times its model: the median of 15 runs over
+//!   the 48,000 inputs from the zero state. `RTNEURAL_ONLY=<name>` runs that network alone (to
+//!   profile it).
 //! - `epoch/amp`: one epoch of `Trainer::fit_sequences` of `gru 8 (return_sequences); dense 1`
 //!   over one second of audio at 48 kHz (48,000 samples in 24 windows of 2,000: three batches of
 //!   8, the same shapes as the PyTorch run of BENCHMARKS.md), Adam, mean squared error, a target per sample.
@@ -18,6 +28,7 @@
 mod hand;
 
 use std::hint::black_box;
+use std::path::PathBuf;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use nnet::loss::MeanSquaredError;
@@ -146,6 +157,112 @@ fn steps(c: &mut Criterion) {
     );
 }
 
+/// Samples of the RTNeural driver's stream.
+const RTNEURAL_STEPS: usize = 48_000;
+
+/// The driver's weight `n` of tensor `tensor`: a hash mapped to `[−scale/2, scale/2)`.
+fn rtneural_weight(tensor: u32, n: u32, scale: f32) -> f32 {
+    let mut h = n
+        .wrapping_mul(2_654_435_761)
+        .wrapping_add(tensor.wrapping_mul(0x9E37_79B9))
+        .wrapping_add(12_345);
+    h ^= h >> 15;
+    h = h.wrapping_mul(0x2C1B_3C6D);
+    h ^= h >> 12;
+    h = h.wrapping_mul(0x297A_2D39);
+    h ^= h >> 15;
+    ((h >> 8) as f32 / 16_777_216.0 - 0.5) * scale
+}
+
+/// The driver's input at step `t`.
+fn rtneural_input(t: usize) -> f32 {
+    (0.6 * (0.011 * t as f64).sin() * (0.0007 * t as f64).cos()) as f32
+}
+
+/// Gives a network of one recurrent layer and a dense output the driver's weights.
+fn set_rtneural_weights<N: nnet::Parameters>(net: &mut N, units: usize) {
+    let recurrent_scale = match units {
+        0..=8 => 1.0,
+        9..=16 => 0.5,
+        _ => 0.25,
+    };
+    let scales = [1.0, recurrent_scale, 0.25, 1.0, 0.25];
+    for (tensor, scale) in scales.into_iter().enumerate() {
+        for (n, v) in nnet::Parameters::tensor_mut(net, tensor)
+            .iter_mut()
+            .enumerate()
+        {
+            *v = rtneural_weight(tensor as u32, n as u32, scale);
+        }
+    }
+}
+
+/// Compares nnet with the driver's outputs (when they are there) and times it as the driver
+/// times itself.
+macro_rules! against_rtneural {
+    ($name:literal, $net:ident, $state:ident, $units:literal) => {{
+        let mut net = $net::seeded(1);
+        set_rtneural_weights(&mut net, $units);
+        let xs: Vec<SVector<f32, 1>> = (0..RTNEURAL_STEPS)
+            .map(|t| vector![rtneural_input(t)])
+            .collect();
+        let dir =
+            std::env::var_os("RTNEURAL_OUT").map_or_else(|| PathBuf::from("/tmp"), PathBuf::from);
+        let path = dir.join(concat!("rtn_", $name, ".f32"));
+        match std::fs::read(&path) {
+            Ok(bytes) => {
+                let mut state = $state::default();
+                let mut worst = 0.0_f32;
+                for (x, b) in xs.iter().zip(bytes.chunks_exact(4)) {
+                    let expected = f32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+                    worst = worst.max((net.step(&mut state, x)[0] - expected).abs());
+                }
+                assert_eq!(bytes.len(), 4 * RTNEURAL_STEPS, "{}", path.display());
+                println!(
+                    "{}: nnet against RTNeural over {RTNEURAL_STEPS} steps: max |difference| {worst:.3e}",
+                    $name
+                );
+                assert!(worst <= 2e-6, "{}: nnet differs from RTNeural by {worst}", $name);
+            }
+            Err(_) => println!("{}: no RTNeural outputs at {}, not compared", $name, path.display()),
+        }
+        let mut times: Vec<f64> = (0..15)
+            .map(|_| {
+                let mut state = $state::default();
+                let start = std::time::Instant::now();
+                let mut sink = 0.0;
+                for x in black_box(&xs) {
+                    sink += net.step(&mut state, x)[0];
+                }
+                black_box(sink);
+                start.elapsed().as_secs_f64() * 1e9 / RTNEURAL_STEPS as f64
+            })
+            .collect();
+        times.sort_by(f64::total_cmp);
+        println!(
+            "{}: as the RTNeural driver times (median of 15 runs of {RTNEURAL_STEPS} steps): nnet {:.2} ns a step (min {:.2}, max {:.2})",
+            $name, times[7], times[0], times[14]
+        );
+    }};
+}
+
+/// nnet beside RTNeural's driver, on its weights and input.
+fn rtneural(_: &mut Criterion) {
+    let selected = |name: &str| std::env::var("RTNEURAL_ONLY").map_or(true, |only| only == name);
+    if selected("gru4") {
+        against_rtneural!("gru4", Gru4, Gru4State, 4);
+    }
+    if selected("gru8") {
+        against_rtneural!("gru8", Gru8, Gru8State, 8);
+    }
+    if selected("lstm16") {
+        against_rtneural!("lstm16", Lstm16, Lstm16State, 16);
+    }
+    if selected("lstm40") {
+        against_rtneural!("lstm40", Lstm40, Lstm40State, 40);
+    }
+}
+
 fn epoch(c: &mut Criterion) {
     let input = signal(48_000);
     let mut data = Sequences::new();
@@ -182,5 +299,5 @@ fn epoch(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, steps, epoch);
+criterion_group!(benches, rtneural, steps, epoch);
 criterion_main!(benches);

@@ -132,9 +132,8 @@ impl<
     fn gates(&self, x: &[T], h: &SVector<T, UNITS>) -> Gates<UNITS, T> {
         let w = self.weights.parts();
         let mut input = w.bias[0];
-        w.add_input(x, &mut input);
         let mut recurrent = w.bias[1];
-        w.add_recurrent(h.as_slice(), &mut recurrent);
+        w.add_products(x, h.as_slice(), &mut input, Some(&mut recurrent));
         // z and r in one flat loop over 2·UNITS values (packed, like the products).
         let mut gates = [input[0], input[1]];
         {
@@ -146,18 +145,16 @@ impl<
         }
         let [z, r] = gates;
         let h_h = recurrent[2];
-        // Two forms of the same loop: LLVM packs the explicit loop better for a few units and
-        // nalgebra's `zip_zip_map` better for more (`step/gru{4,8,16}` in BENCHMARKS.md); the
-        // condition is a constant, so only one form is compiled.
-        let candidate = if UNITS <= 8 {
-            let mut candidate = input[2];
-            for ((c, &r), &h) in candidate.iter_mut().zip(r.iter()).zip(h_h.iter()) {
-                *c = Tanh.value(*c + r * h);
-            }
-            candidate
-        } else {
-            input[2].zip_zip_map(&r, &h_h, |x, r, h| Tanh.value(x + r * h))
-        };
+        // Over slices: nalgebra's element iterators are strided and do not vectorize.
+        let mut candidate = input[2];
+        for ((c, &r), &h) in candidate
+            .as_mut_slice()
+            .iter_mut()
+            .zip(r.as_slice())
+            .zip(h_h.as_slice())
+        {
+            *c = Tanh.value(*c + r * h);
+        }
         [z, r, candidate, h_h]
     }
 }
@@ -169,7 +166,16 @@ fn blend<const UNITS: usize, T: Scalar>(
     h: &SVector<T, UNITS>,
     candidate: &SVector<T, UNITS>,
 ) -> SVector<T, UNITS> {
-    z.zip_zip_map(h, candidate, |z, h, c| z * h + (T::one() - z) * c)
+    let mut next = *h;
+    for ((h, &z), &c) in next
+        .as_mut_slice()
+        .iter_mut()
+        .zip(z.as_slice())
+        .zip(candidate.as_slice())
+    {
+        *h = z * *h + (T::one() - z) * c;
+    }
+    next
 }
 
 impl<

@@ -132,16 +132,23 @@ impl<
     fn gates(&self, x: &[T], h: &SVector<T, UNITS>) -> [SVector<T, UNITS>; 4] {
         let w = self.weights.parts();
         let mut a = w.bias[0];
-        w.add_input(x, &mut a);
-        w.add_recurrent(h.as_slice(), &mut a);
-        let [a_i, a_f, a_c, a_o] = a;
-        let sigmoid = |v: T| Sigmoid.value(v);
-        [
-            a_i.map(sigmoid),
-            a_f.map(sigmoid),
-            a_c.map(|v| Tanh.value(v)),
-            a_o.map(sigmoid),
-        ]
+        w.add_products(x, h.as_slice(), &mut a, None);
+        // Flat loops over the gates' values (`i` and `f` side by side).
+        {
+            let values: &mut [T] = bytemuck::cast_slice_mut(&mut a[..]);
+            let (i_f, rest) = values.split_at_mut(2 * UNITS);
+            let (c, o) = rest.split_at_mut(UNITS);
+            for v in i_f.iter_mut() {
+                *v = Sigmoid.value(*v);
+            }
+            for v in o.iter_mut() {
+                *v = Sigmoid.value(*v);
+            }
+            for v in c.iter_mut() {
+                *v = Tanh.value(*v);
+            }
+        }
+        a
     }
 }
 
@@ -151,9 +158,25 @@ fn advance<const UNITS: usize, T: Scalar>(
     [i, f, g, o]: &[SVector<T, UNITS>; 4],
     c: &SVector<T, UNITS>,
 ) -> LstmState<UNITS, T> {
-    let c = f.zip_zip_map(c, &i.component_mul(g), |f, c, ig| f * c + ig);
-    let h = o.zip_map(&c, |o, c| o * Tanh.value(c));
-    LstmState { h, c }
+    let mut next = LstmState {
+        h: SVector::zeros(),
+        c: *c,
+    };
+    // Over slices: nalgebra's element iterators are strided and do not vectorize.
+    let (f, i, g, o) = (f.as_slice(), i.as_slice(), g.as_slice(), o.as_slice());
+    for (((c, &f), &i), &g) in next.c.as_mut_slice().iter_mut().zip(f).zip(i).zip(g) {
+        *c = f * *c + i * g;
+    }
+    for ((h, &o), &c) in next
+        .h
+        .as_mut_slice()
+        .iter_mut()
+        .zip(o)
+        .zip(next.c.as_slice())
+    {
+        *h = o * Tanh.value(c);
+    }
+    next
 }
 
 impl<

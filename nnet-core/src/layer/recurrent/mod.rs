@@ -19,6 +19,7 @@ mod gru;
 #[cfg(feature = "std")]
 mod large;
 mod lstm;
+mod product;
 mod simple_rnn;
 #[cfg(test)]
 mod tests;

@@ -79,8 +79,7 @@ impl<
     fn preactivation(&self, x: &[T], h: &[T]) -> [SVector<T, UNITS>; 1] {
         let w = self.weights.parts();
         let mut z = w.bias[0];
-        w.add_input(x, &mut z);
-        w.add_recurrent(h, &mut z);
+        w.add_products(x, h, &mut z, None);
         z
     }
 }

@@ -233,17 +233,27 @@ impl<'a, const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: 
     /// `acc[g] += Σᵢ x[i] · kernel[i][g]`: the input's contribution to every gate.
     #[inline(always)]
     pub fn add_input(self, x: &[T], acc: &mut [SVector<T, UNITS>; GATES]) {
-        for (row, &xi) in self.kernel.iter().zip(x) {
-            add_row(row, xi, acc);
-        }
+        super::product::add_products(self.kernel, x, self.recurrent_kernel, &[], acc, None);
     }
 
     /// `acc[g] += Σₖ h[k] · recurrent_kernel[k][g]`: the previous state's contribution.
     #[inline(always)]
     pub fn add_recurrent(self, h: &[T], acc: &mut [SVector<T, UNITS>; GATES]) {
-        for (row, &hk) in self.recurrent_kernel.iter().zip(h) {
-            add_row(row, hk, acc);
-        }
+        super::product::add_products(self.kernel, &[], self.recurrent_kernel, h, acc, None);
+    }
+
+    /// [`add_input`](Self::add_input) then [`add_recurrent`](Self::add_recurrent) in one pass
+    /// over the accumulator, or, given `recurrent`, the state's contribution into it instead
+    /// (a GRU's): the same sums, rounded the same way.
+    #[inline(always)]
+    pub(crate) fn add_products(
+        self,
+        x: &[T],
+        h: &[T],
+        acc: &mut [SVector<T, UNITS>; GATES],
+        recurrent: Option<&mut [SVector<T, UNITS>; GATES]>,
+    ) {
+        super::product::add_products(self.kernel, x, self.recurrent_kernel, h, acc, recurrent);
     }
 }
 
@@ -332,22 +342,6 @@ impl<'a, const IN: usize, const UNITS: usize, const GATES: usize, const BIASES: 
     }
 }
 
-/// `acc[g] += scale · row[g]` for every gate: one loop over the `GATES·UNITS` values end to
-/// end, which the compiler turns into packed multiply-adds (nested loops over the gates and
-/// units came out one float at a time for an LSTM of 40 units).
-#[inline(always)]
-fn add_row<const UNITS: usize, const GATES: usize, T: Scalar>(
-    row: &[SVector<T, UNITS>; GATES],
-    scale: T,
-    acc: &mut [SVector<T, UNITS>; GATES],
-) {
-    let acc: &mut [T] = bytemuck::cast_slice_mut(&mut acc[..]);
-    let row: &[T] = bytemuck::cast_slice(&row[..]);
-    for (a, &w) in acc.iter_mut().zip(row) {
-        *a += scale * w;
-    }
-}
-
 /// `row[g] += scale · delta[g]`: the gradient of one row of a kernel.
 #[inline(always)]
 pub(crate) fn add_outer<const UNITS: usize, const GATES: usize, T: Scalar>(
@@ -355,7 +349,7 @@ pub(crate) fn add_outer<const UNITS: usize, const GATES: usize, T: Scalar>(
     scale: T,
     delta: &[SVector<T, UNITS>; GATES],
 ) {
-    // One flat loop, as in `add_row`.
+    // One flat loop over every gate, which the compiler packs into vector instructions.
     let row: &mut [T] = bytemuck::cast_slice_mut(&mut row[..]);
     let delta: &[T] = bytemuck::cast_slice(&delta[..]);
     for (r, &d) in row.iter_mut().zip(delta) {

@@ -1,0 +1,219 @@
+//! The products of a recurrent step, `acc += Σₖ scales[k] · rows[k]` (the input's and the
+//! previous state's contributions to every gate), in fused multiply-adds in the SIMD registers
+//! of this machine.
+
+use nalgebra::SVector;
+use pulp::{Simd, WithSimd};
+
+use crate::Scalar;
+use crate::simd::Lanes;
+
+/// Registers of the accumulator that one pass over the rows keeps at most: eight AVX2
+/// registers are 64 `f32`, half the register file, so a block never leaves it while the rows
+/// stream past.
+const REGISTERS: usize = 8;
+
+/// `acc[g] += Σᵢ x[i] · kernel[i][g] + Σₖ h[k] · recurrent_kernel[k][g]` for every gate (an
+/// LSTM's or a simple RNN's step), or, given `recurrent`, the second sum into it instead (a
+/// GRU's, whose recurrent candidate term is kept apart): one fused multiply-add per row and
+/// value, the input's rows then the state's in order, so every instruction set gives the same
+/// bits. One dispatch to the best instruction set of this machine for both products (inside a
+/// network's pass, which already runs there, it costs a comparison and a call).
+#[inline(always)]
+pub(crate) fn add_products<const IN: usize, const UNITS: usize, const GATES: usize, T: Scalar>(
+    kernel: &[[SVector<T, UNITS>; GATES]; IN],
+    x: &[T],
+    recurrent_kernel: &[[SVector<T, UNITS>; GATES]; UNITS],
+    h: &[T],
+    acc: &mut [SVector<T, UNITS>; GATES],
+    recurrent: Option<&mut [SVector<T, UNITS>; GATES]>,
+) {
+    crate::simd::dispatch(Products {
+        kernel,
+        x,
+        recurrent_kernel,
+        h,
+        acc,
+        recurrent,
+    });
+}
+
+/// [`add_products`] as a SIMD operation.
+struct Products<'a, const IN: usize, const UNITS: usize, const GATES: usize, T: Scalar> {
+    kernel: &'a [[SVector<T, UNITS>; GATES]; IN],
+    x: &'a [T],
+    recurrent_kernel: &'a [[SVector<T, UNITS>; GATES]; UNITS],
+    h: &'a [T],
+    acc: &'a mut [SVector<T, UNITS>; GATES],
+    recurrent: Option<&'a mut [SVector<T, UNITS>; GATES]>,
+}
+
+impl<const IN: usize, const UNITS: usize, const GATES: usize, T: Scalar> WithSimd
+    for Products<'_, IN, UNITS, GATES, T>
+{
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, simd: S) {
+        let input = (bytemuck::cast_slice(&self.kernel[..]), self.x);
+        let state = (bytemuck::cast_slice(&self.recurrent_kernel[..]), self.h);
+        let acc: &mut [T] = bytemuck::cast_slice_mut(&mut self.acc[..]);
+        match self.recurrent {
+            None => add_flat::<S, T>(simd, [input, state], acc),
+            Some(recurrent) => {
+                add_flat::<S, T>(simd, [input, (&[], &[])], acc);
+                let recurrent: &mut [T] = bytemuck::cast_slice_mut(&mut recurrent[..]);
+                add_flat::<S, T>(simd, [state, (&[], &[])], recurrent);
+            }
+        }
+    }
+}
+
+/// Rows (each `acc.len()` values) and their scales.
+type Rows<'a, T> = (&'a [T], &'a [T]);
+
+/// `acc[j] += Σₖ scales[k] · rows[k·W + j]` over both sets of rows in turn, `W = acc.len()`;
+/// in blocks of registers whose count is a constant of each call of [`block`], so that the
+/// compiler keeps them in registers.
+#[inline(always)]
+fn add_flat<S: Simd, T: Scalar>(simd: S, sets: [Rows<'_, T>; 2], acc: &mut [T]) {
+    let width = acc.len();
+    if width == 0 {
+        return;
+    }
+    let lanes = T::lanes::<S>();
+    let (registers, tail) = T::as_mut_simd::<S>(acc);
+    for (b, chunk) in registers.chunks_mut(REGISTERS).enumerate() {
+        let start = b * REGISTERS * lanes;
+        match chunk.len() {
+            8 => block::<S, T, 8>(simd, sets, width, start, chunk),
+            7 => block::<S, T, 7>(simd, sets, width, start, chunk),
+            6 => block::<S, T, 6>(simd, sets, width, start, chunk),
+            5 => block::<S, T, 5>(simd, sets, width, start, chunk),
+            4 => block::<S, T, 4>(simd, sets, width, start, chunk),
+            3 => block::<S, T, 3>(simd, sets, width, start, chunk),
+            2 => block::<S, T, 2>(simd, sets, width, start, chunk),
+            _ => block::<S, T, 1>(simd, sets, width, start, chunk),
+        }
+    }
+    if !tail.is_empty() {
+        let start = width - tail.len();
+        for (rows, scales) in sets {
+            for (row, &scale) in rows.chunks_exact(width).zip(scales) {
+                for (a, &w) in tail.iter_mut().zip(&row[start..]) {
+                    *a = w.mul_add(scale, *a);
+                }
+            }
+        }
+    }
+}
+
+/// `N` registers of the accumulator, from value `start` of each row, through every row.
+#[inline(always)]
+fn block<S: Simd, T: Scalar, const N: usize>(
+    simd: S,
+    sets: [Rows<'_, T>; 2],
+    width: usize,
+    start: usize,
+    chunk: &mut [T::Reg<S>],
+) {
+    let mut sums: [T::Reg<S>; N] = core::array::from_fn(|r| chunk[r]);
+    for (rows, scales) in sets {
+        for (row, &scale) in rows.chunks_exact(width).zip(scales) {
+            let scale = T::splat_reg(simd, scale);
+            let (row, _) = T::as_simd::<S>(&row[start..]);
+            let row: &[T::Reg<S>; N] = row[..N].try_into().expect("a whole block of the row");
+            for (sum, &w) in sums.iter_mut().zip(row) {
+                *sum = T::mul_add_reg(simd, w, scale, *sum);
+            }
+        }
+    }
+    chunk.copy_from_slice(&sums);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// [`add_flat`] in the registers of this machine.
+    fn flat<T: Scalar>(rows: &[T], scales: &[T], acc: &mut [T]) {
+        struct Flat<'a, T>(&'a [T], &'a [T], &'a mut [T]);
+        impl<T: Scalar> WithSimd for Flat<'_, T> {
+            type Output = ();
+            fn with_simd<S: Simd>(self, simd: S) {
+                add_flat::<S, T>(simd, [(self.0, self.1), (&[], &[])], self.2);
+            }
+        }
+        crate::simd::dispatch(Flat(rows, scales, acc));
+    }
+
+    /// Every width from 0 to 70 (whole blocks, partial blocks and tails of every length) and a
+    /// few row counts, against the fused sums written out one value at a time, bit for bit.
+    #[test]
+    fn add_rows_is_the_fused_sum_row_after_row() {
+        for width in 0..70 {
+            for count in [0, 1, 3, 9] {
+                let rows: Vec<f32> = (0..width * count)
+                    .map(|n| ((n * 37 % 101) as f32 - 50.0) / 7.0)
+                    .collect();
+                let scales: Vec<f32> = (0..count).map(|k| 0.3 - k as f32 / 3.0).collect();
+                let start: Vec<f32> = (0..width).map(|j| j as f32 / 11.0).collect();
+                let mut acc = start.clone();
+                flat(&rows, &scales, &mut acc);
+                for (j, &found) in acc.iter().enumerate() {
+                    let mut expected = start[j];
+                    for k in 0..count {
+                        expected = rows[k * width + j].mul_add(scales[k], expected);
+                    }
+                    assert_eq!(
+                        found.to_bits(),
+                        expected.to_bits(),
+                        "width {width}, value {j}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// `f64` takes the same path.
+    #[test]
+    fn add_rows_in_f64() {
+        let rows = [1.0_f64, 2.0, 3.0, 4.0, 5.0, 6.0];
+        let mut acc = [0.5, 0.25, 0.125];
+        flat(&rows, &[2.0, -1.0], &mut acc);
+        assert_eq!(acc, [0.5 + 2.0 - 4.0, 0.25 + 4.0 - 5.0, 0.125 + 6.0 - 6.0]);
+    }
+
+    /// The typed entry point: an LSTM-shaped accumulator (4 gates of 3 units, 2 inputs), and a
+    /// GRU-shaped one whose state's sum goes apart.
+    #[test]
+    fn add_products_over_gates() {
+        let kernel = [
+            [SVector::<f32, 3>::repeat(1.0); 4],
+            [SVector::repeat(2.0); 4],
+        ];
+        let recurrent_kernel = [[SVector::<f32, 3>::repeat(4.0); 4]; 3];
+        let mut acc = [SVector::<f32, 3>::repeat(0.5); 4];
+        add_products(
+            &kernel,
+            &[1.0, 0.25],
+            &recurrent_kernel,
+            &[0.5, 0.0, -0.25],
+            &mut acc,
+            None,
+        );
+        assert!(acc.iter().all(|g| g.iter().all(|&v| v == 0.5 + 1.5 + 1.0)));
+        let mut acc = [SVector::<f32, 3>::repeat(0.5); 4];
+        let mut apart = [SVector::<f32, 3>::zeros(); 4];
+        add_products(
+            &kernel,
+            &[1.0, 0.25],
+            &recurrent_kernel,
+            &[0.5, 0.0, -0.25],
+            &mut acc,
+            Some(&mut apart),
+        );
+        assert!(acc.iter().all(|g| g.iter().all(|&v| v == 2.0)));
+        assert!(apart.iter().all(|g| g.iter().all(|&v| v == 1.0)));
+    }
+}
