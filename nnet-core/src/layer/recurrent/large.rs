@@ -19,7 +19,7 @@ use nalgebra::SVector;
 
 use super::weights::{HeapRecurrentWeights, dot};
 use super::{Gru, Lstm, Recurrent, RecurrentParts, RecurrentPartsMut, RecurrentStorage};
-use super::{RecurrentWeights, SimpleRnn, spans};
+use super::{RecurrentWeights, SimpleRnn};
 use crate::activation::{Activation, Sigmoid, Tanh};
 use crate::layer::{LayerGradient, LayerKind};
 use crate::{Scalar, TensorInfo};
@@ -251,13 +251,11 @@ fn rows_mut<T>(values: &mut [T], width: usize) -> core::slice::ChunksExactMut<'_
     values.chunks_exact_mut(width)
 }
 
-/// `acc += Σᵢ x[i] · kernel row i`, `acc` all the gates (`GATES·UNITS` values).
+/// `acc += Σᵢ x[i] · kernel row i`, `acc` all the gates (`GATES·UNITS` values): the fused
+/// multiply-adds of the inline layers, in their order, so that both give the same bits.
 #[inline(always)]
 fn add_input<T: Scalar>(kernel: &[T], x: &[T], acc: &mut [T]) {
-    let width = acc.len();
-    for (row, &xi) in rows(kernel, width).zip(x) {
-        axpy(acc, xi, row);
-    }
+    super::product::add_rows_flat(kernel, x, acc);
 }
 
 /// The gradient of one step through the tensors: `grad.kernel row i += x[i] · delta`,
@@ -308,10 +306,24 @@ fn grad_tensors<const IN: usize, const UNITS: usize, const G: usize, const B: us
     )
 }
 
-/// The previous state of step `t` of a sequence starting at `start`: `h[t − 1]`, or `None`
-/// (zero) at its first step.
-fn previous<T>(h: &[T], units: usize, start: usize, t: usize) -> Option<&[T]> {
-    (t > start).then(|| &h[(t - 1) * units..t * units])
+/// The previous state of step `t` of a sequence: `h[t − 1]`, or at its first step the initial
+/// state, `None` when that is zero (it adds nothing, as in the inline layers).
+fn previous<'a, T>(
+    h: &'a [T],
+    units: usize,
+    t: usize,
+    initial: Option<&'a [T]>,
+) -> Option<&'a [T]> {
+    if t > 0 {
+        Some(&h[(t - 1) * units..t * units])
+    } else {
+        initial
+    }
+}
+
+/// `Some(values)` unless every value is zero.
+fn nonzero<T: Scalar>(values: &[T]) -> Option<&[T]> {
+    values.iter().any(|v| *v != T::zero()).then_some(values)
 }
 
 /// `z = b + x W + h U` into `z`, in the order of the inline layer (bias, input, recurrent).
@@ -376,12 +388,13 @@ impl<const IN: usize, const UNITS: usize, T: Scalar, A: Activation<T>> Recurrent
         state.h.as_mut_slice().copy_from_slice(z);
     }
 
-    fn forward_sequences(&self, x: &[T], lengths: &[usize], trace: &mut [T], h: &mut [T]) {
+    fn forward_sequence_from(&self, x: &[T], initial: &Self::State, trace: &mut [T], h: &mut [T]) {
         let w = tensors(&self.weights);
-        for (start, len) in spans(lengths) {
-            for t in start..start + len {
+        let first = nonzero(initial.h.as_slice());
+        {
+            for t in 0..h.len() / UNITS {
                 let (before, rest) = h.split_at_mut(t * UNITS);
-                let previous = previous(before, UNITS, start, t);
+                let previous = previous(before, UNITS, t, first);
                 let z = &mut trace[t * UNITS..(t + 1) * UNITS];
                 simple_preactivation(w, &x[t * IN..(t + 1) * IN], previous, z);
                 let out = &mut rest[..UNITS];
@@ -391,10 +404,16 @@ impl<const IN: usize, const UNITS: usize, T: Scalar, A: Activation<T>> Recurrent
         }
     }
 
-    fn backward_sequences(
+    fn final_state(&self, _: &[T], state: &mut Self::State, _: &[T], h: &[T]) {
+        if let Some(last) = h.len().checked_sub(UNITS) {
+            state.h.as_mut_slice().copy_from_slice(&h[last..]);
+        }
+    }
+
+    fn backward_sequence_from(
         &self,
         x: &[T],
-        lengths: &[usize],
+        initial: &Self::State,
         trace: &[T],
         h: &[T],
         dh: &[T],
@@ -404,10 +423,11 @@ impl<const IN: usize, const UNITS: usize, T: Scalar, A: Activation<T>> Recurrent
         let (kernel, recurrent, _) = tensors(&self.weights);
         let mut buffers = vec![T::zero(); 2 * UNITS];
         let (carry, delta) = buffers.split_at_mut(UNITS);
-        for (start, len) in spans(lengths) {
+        let first = nonzero(initial.h.as_slice());
+        {
             // ∂L/∂hₜ through the next step.
             carry.fill(T::zero());
-            for t in (start..start + len).rev() {
+            for t in (0..h.len() / UNITS).rev() {
                 let units = t * UNITS..(t + 1) * UNITS;
                 for ((d, &c), &g) in delta.iter_mut().zip(carry.iter()).zip(&dh[units.clone()]) {
                     *d = c + g;
@@ -423,7 +443,7 @@ impl<const IN: usize, const UNITS: usize, T: Scalar, A: Activation<T>> Recurrent
                     kernel,
                     grad_tensors(grad),
                     &x[t * IN..(t + 1) * IN],
-                    previous(h, UNITS, start, t),
+                    previous(h, UNITS, t, first),
                     delta,
                     delta,
                     &[delta],
@@ -528,13 +548,14 @@ impl<const IN: usize, const UNITS: usize, T: Scalar> Recurrent<IN, UNITS, T>
         }
     }
 
-    fn forward_sequences(&self, x: &[T], lengths: &[usize], trace: &mut [T], h: &mut [T]) {
+    fn forward_sequence_from(&self, x: &[T], initial: &Self::State, trace: &mut [T], h: &mut [T]) {
         let w = tensors(&self.weights);
         let mut recurrent = vec![T::zero(); 3 * UNITS];
-        for (start, len) in spans(lengths) {
-            for t in start..start + len {
+        let first = nonzero(initial.h.as_slice());
+        {
+            for t in 0..h.len() / UNITS {
                 let (before, rest) = h.split_at_mut(t * UNITS);
-                let previous = previous(before, UNITS, start, t);
+                let previous = previous(before, UNITS, t, first);
                 let gates = &mut trace[t * 4 * UNITS..(t + 1) * 4 * UNITS];
                 gru_gates(w, &x[t * IN..(t + 1) * IN], previous, gates, &mut recurrent);
                 gru_blend(gates, previous, &mut rest[..UNITS]);
@@ -542,10 +563,16 @@ impl<const IN: usize, const UNITS: usize, T: Scalar> Recurrent<IN, UNITS, T>
         }
     }
 
-    fn backward_sequences(
+    fn final_state(&self, _: &[T], state: &mut Self::State, _: &[T], h: &[T]) {
+        if let Some(last) = h.len().checked_sub(UNITS) {
+            state.h.as_mut_slice().copy_from_slice(&h[last..]);
+        }
+    }
+
+    fn backward_sequence_from(
         &self,
         x: &[T],
-        lengths: &[usize],
+        initial: &Self::State,
         trace: &[T],
         h: &[T],
         dh: &[T],
@@ -558,9 +585,10 @@ impl<const IN: usize, const UNITS: usize, T: Scalar> Recurrent<IN, UNITS, T>
         let (carry, rest) = buffers.split_at_mut(UNITS);
         let (delta_h, rest) = rest.split_at_mut(UNITS);
         let (input_delta, recurrent_delta) = rest.split_at_mut(3 * UNITS);
-        for (start, len) in spans(lengths) {
+        let first = nonzero(initial.h.as_slice());
+        {
             carry.fill(T::zero());
-            for t in (start..start + len).rev() {
+            for t in (0..h.len() / UNITS).rev() {
                 for ((d, &c), &g) in delta_h
                     .iter_mut()
                     .zip(carry.iter())
@@ -571,7 +599,7 @@ impl<const IN: usize, const UNITS: usize, T: Scalar> Recurrent<IN, UNITS, T>
                 let step = &trace[t * 4 * UNITS..(t + 1) * 4 * UNITS];
                 let (z, r) = (&step[..UNITS], &step[UNITS..2 * UNITS]);
                 let (candidate, h_h) = (&step[2 * UNITS..3 * UNITS], &step[3 * UNITS..]);
-                let prev = previous(h, UNITS, start, t);
+                let prev = previous(h, UNITS, t, first);
                 for j in 0..UNITS {
                     let (d, z, r, c, hh) = (delta_h[j], z[j], r[j], candidate[j], h_h[j]);
                     let previous = prev.map_or(T::zero(), |p| p[j]);
@@ -685,14 +713,20 @@ impl<const IN: usize, const UNITS: usize, T: Scalar> Recurrent<IN, UNITS, T>
         }
     }
 
-    fn forward_sequences(&self, x: &[T], lengths: &[usize], trace: &mut [T], h: &mut [T]) {
+    fn forward_sequence_from(&self, x: &[T], initial: &Self::State, trace: &mut [T], h: &mut [T]) {
         let w = tensors(&self.weights);
-        for (start, len) in spans(lengths) {
-            for t in start..start + len {
+        let first = nonzero(initial.h.as_slice());
+        let first_c = nonzero(initial.c.as_slice());
+        {
+            for t in 0..h.len() / UNITS {
                 let (h_before, h_rest) = h.split_at_mut(t * UNITS);
                 let (t_before, t_rest) = trace.split_at_mut(t * 5 * UNITS);
-                let h_prev = previous(h_before, UNITS, start, t);
-                let c_prev = (t > start).then(|| &t_before[(t - 1) * 5 * UNITS + 4 * UNITS..]);
+                let h_prev = previous(h_before, UNITS, t, first);
+                let c_prev = if t > 0 {
+                    Some(&t_before[(t - 1) * 5 * UNITS + 4 * UNITS..])
+                } else {
+                    first_c
+                };
                 let (gates, c) = t_rest[..5 * UNITS].split_at_mut(4 * UNITS);
                 lstm_gates(w, &x[t * IN..(t + 1) * IN], h_prev, gates);
                 lstm_advance(gates, c_prev, c, &mut h_rest[..UNITS]);
@@ -700,10 +734,18 @@ impl<const IN: usize, const UNITS: usize, T: Scalar> Recurrent<IN, UNITS, T>
         }
     }
 
-    fn backward_sequences(
+    fn final_state(&self, _: &[T], state: &mut Self::State, trace: &[T], h: &[T]) {
+        if let (Some(last), Some(c)) = (h.len().checked_sub(UNITS), trace.len().checked_sub(UNITS))
+        {
+            state.h.as_mut_slice().copy_from_slice(&h[last..]);
+            state.c.as_mut_slice().copy_from_slice(&trace[c..]);
+        }
+    }
+
+    fn backward_sequence_from(
         &self,
         x: &[T],
-        lengths: &[usize],
+        initial: &Self::State,
         trace: &[T],
         h: &[T],
         dh: &[T],
@@ -720,12 +762,18 @@ impl<const IN: usize, const UNITS: usize, T: Scalar> Recurrent<IN, UNITS, T>
             let at = (5 * t + k) * UNITS;
             &trace[at..at + UNITS]
         };
-        for (start, len) in spans(lengths) {
+        let first = nonzero(initial.h.as_slice());
+        let first_c = nonzero(initial.c.as_slice());
+        {
             carry_h.fill(T::zero());
             carry_c.fill(T::zero());
-            for t in (start..start + len).rev() {
+            for t in (0..h.len() / UNITS).rev() {
                 let [i, f, g, o, c] = core::array::from_fn(|k| traced(t, k));
-                let c_prev = (t > start).then(|| traced(t - 1, 4));
+                let c_prev = if t > 0 {
+                    Some(traced(t - 1, 4))
+                } else {
+                    first_c
+                };
                 let dht = &dh[t * UNITS..(t + 1) * UNITS];
                 for j in 0..UNITS {
                     let delta_h = carry_h[j] + dht[j];
@@ -747,7 +795,7 @@ impl<const IN: usize, const UNITS: usize, T: Scalar> Recurrent<IN, UNITS, T>
                     kernel,
                     grad_tensors(grad),
                     &x[t * IN..(t + 1) * IN],
-                    previous(h, UNITS, start, t),
+                    previous(h, UNITS, t, first),
                     delta,
                     delta,
                     &[delta],

@@ -6,7 +6,6 @@ use nalgebra::SVector;
 use pulp::{Simd, WithSimd};
 
 use crate::Scalar;
-use crate::simd::Lanes;
 
 /// Registers of the accumulator that one pass over the rows keeps at most: eight AVX2
 /// registers are 64 `f32`, half the register file, so a block never leaves it while the rows
@@ -36,6 +35,32 @@ pub(crate) fn add_products<const IN: usize, const UNITS: usize, const GATES: usi
         acc,
         recurrent,
     });
+}
+
+/// `acc[j] += Σₖ scales[k] · rows[k·W + j]`, `W = acc.len()`: one set of rows of
+/// [`add_products`], over flat values (the layers whose vectors live on the heap), with the same
+/// operations in the same order.
+#[cfg(feature = "std")]
+pub(crate) fn add_rows_flat<T: Scalar>(rows: &[T], scales: &[T], acc: &mut [T]) {
+    crate::simd::dispatch(Flat { rows, scales, acc });
+}
+
+/// [`add_rows_flat`] as a SIMD operation.
+#[cfg(feature = "std")]
+struct Flat<'a, T> {
+    rows: &'a [T],
+    scales: &'a [T],
+    acc: &'a mut [T],
+}
+
+#[cfg(feature = "std")]
+impl<T: Scalar> WithSimd for Flat<'_, T> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, simd: S) {
+        add_flat::<S, T>(simd, [(self.rows, self.scales), (&[], &[])], self.acc);
+    }
 }
 
 /// [`add_products`] as a SIMD operation.
@@ -135,18 +160,6 @@ fn block<S: Simd, T: Scalar, const N: usize>(
 mod tests {
     use super::*;
 
-    /// [`add_flat`] in the registers of this machine.
-    fn flat<T: Scalar>(rows: &[T], scales: &[T], acc: &mut [T]) {
-        struct Flat<'a, T>(&'a [T], &'a [T], &'a mut [T]);
-        impl<T: Scalar> WithSimd for Flat<'_, T> {
-            type Output = ();
-            fn with_simd<S: Simd>(self, simd: S) {
-                add_flat::<S, T>(simd, [(self.0, self.1), (&[], &[])], self.2);
-            }
-        }
-        crate::simd::dispatch(Flat(rows, scales, acc));
-    }
-
     /// Every width from 0 to 70 (whole blocks, partial blocks and tails of every length) and a
     /// few row counts, against the fused sums written out one value at a time, bit for bit.
     #[test]
@@ -159,7 +172,7 @@ mod tests {
                 let scales: Vec<f32> = (0..count).map(|k| 0.3 - k as f32 / 3.0).collect();
                 let start: Vec<f32> = (0..width).map(|j| j as f32 / 11.0).collect();
                 let mut acc = start.clone();
-                flat(&rows, &scales, &mut acc);
+                add_rows_flat(&rows, &scales, &mut acc);
                 for (j, &found) in acc.iter().enumerate() {
                     let mut expected = start[j];
                     for k in 0..count {
@@ -180,7 +193,7 @@ mod tests {
     fn add_rows_in_f64() {
         let rows = [1.0_f64, 2.0, 3.0, 4.0, 5.0, 6.0];
         let mut acc = [0.5, 0.25, 0.125];
-        flat(&rows, &[2.0, -1.0], &mut acc);
+        add_rows_flat(&rows, &[2.0, -1.0], &mut acc);
         assert_eq!(acc, [0.5 + 2.0 - 4.0, 0.25 + 4.0 - 5.0, 0.125 + 6.0 - 6.0]);
     }
 
