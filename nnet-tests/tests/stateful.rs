@@ -34,11 +34,12 @@ nnet::network! {
 }
 
 nnet::network! {
-    /// Causal convolutions (their past inputs are the state) under stacked simple RNNs.
+    /// Causal convolutions (their past inputs are the state; the first of two groups) under
+    /// stacked simple RNNs.
     #[scalar = f64]
     pub struct Conv64 {
         input sequence 2;
-        conv1d 3 3 tanh (padding = causal, dilation = 2);
+        conv1d 4 3 tanh (padding = causal, dilation = 2, groups = 2);
         simple_rnn 3 (return_sequences);
         conv1d 2 2 (padding = causal);
         simple_rnn 2 (return_sequences);
@@ -572,4 +573,61 @@ fn targets_that_overflow_are_named_as_the_data_not_the_learning_rate() {
     );
     // No update was made.
     assert_eq!(net, before);
+}
+
+/// Windows of 1 and 2 steps, shorter than the first convolution's 4 past inputs: the state
+/// after each window, and each window's outputs, are `step`'s (to rounding, 1e-12).
+#[test]
+fn windows_shorter_than_a_convolutions_past_carry_what_step_carries() {
+    let mut net = Conv64::seeded(1);
+    fill(&mut net);
+    let stream = signal(11, 0.4);
+    let mut workspace = net.sequence_workspace();
+    let mut grads = net.zero_gradients();
+    let mut states = vec![Conv64State::default()];
+    let mut stepped = Conv64State::default();
+    let mut at = 0;
+    for len in [1, 2, 1, 2, 2, 1, 2] {
+        let window = &stream[at..at + len];
+        at += len;
+        workspace.load_slices([window].into_iter());
+        let mut outputs = vec![SVector::zeros(); len];
+        let targets = vec![SVector::zeros(); len];
+        net.accumulate_sequences_from(
+            &mut workspace,
+            &mut states,
+            &targets,
+            &MeanSquaredError,
+            &mut grads,
+            &mut outputs,
+        )
+        .unwrap();
+        for (x, y) in window.iter().zip(&outputs) {
+            let expected = net.step(&mut stepped, x);
+            assert!((y - expected).norm() <= 1e-12, "{y} ≠ {expected}");
+        }
+        // The first convolution's past is the input itself, exactly; the rest is computed in
+        // another order by the training pass than by `step`, so equal to rounding.
+        let (state, close) = (&states[0], |a: &[f64], b: &[f64]| {
+            a.iter().zip(b).all(|(a, b)| (a - b).abs() <= 1e-12)
+        });
+        assert_eq!(state.conv1d1, stepped.conv1d1);
+        assert!(close(
+            state.simple_rnn1.h.as_slice(),
+            stepped.simple_rnn1.h.as_slice()
+        ));
+        assert!(close(
+            state.conv1d2.past(1).unwrap(),
+            stepped.conv1d2.past(1).unwrap()
+        ));
+        assert!(close(
+            state.conv1d2.output().as_slice(),
+            stepped.conv1d2.output().as_slice()
+        ));
+        assert!(close(
+            state.simple_rnn2.h.as_slice(),
+            stepped.simple_rnn2.h.as_slice()
+        ));
+    }
+    assert_eq!(at, 11);
 }
