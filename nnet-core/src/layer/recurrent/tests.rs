@@ -571,6 +571,55 @@ mod large {
             &mut [],
         );
         assert!((0..A::TENSORS).all(|k| grad_c.tensor(k) == grad_b.tensor(k)));
+        from_a_state(inline, large, batch);
+    }
+
+    /// One sequence from a state reached by stepping (stateful training's pass): the same
+    /// trace, outputs, final state and gradients.
+    fn from_a_state<A, B>(inline: &A, large: &B, batch: &Batch)
+    where
+        A: Recurrent<IN, UNITS>,
+        B: Recurrent<IN, UNITS>,
+    {
+        let (mut a, mut b) = (A::State::default(), B::State::default());
+        for x in batch.x.chunks(IN).take(3) {
+            let x = SVector::from_column_slice(x);
+            inline.step(&mut a, &x);
+            large.step(&mut b, &x);
+        }
+        let len = batch.lengths[0];
+        let x = &batch.x[..len * IN];
+        let (mut trace_a, mut h_a) = (vec![0.0; len * A::TRACE], vec![0.0; len * UNITS]);
+        let (mut trace_b, mut h_b) = (trace_a.clone(), h_a.clone());
+        inline.forward_sequence_from(x, &a, &mut trace_a, &mut h_a);
+        large.forward_sequence_from(x, &b, &mut trace_b, &mut h_b);
+        assert_eq!((&trace_a, &h_a), (&trace_b, &h_b), "{:?}", A::KIND);
+        // Not the pass from the zero state.
+        let (zero_trace, zero_h) = forward(inline, x, &[len]);
+        assert_ne!(zero_h, h_a, "{:?}", A::KIND);
+        assert_eq!(zero_trace.len(), trace_a.len());
+        let (mut final_a, mut final_b) = (A::State::default(), B::State::default());
+        inline.final_state(x, &mut final_a, &trace_a, &h_a);
+        large.final_state(x, &mut final_b, &trace_b, &h_b);
+        // The whole state (an LSTM's cell too): the next step agrees.
+        let next = SVector::from_column_slice(&batch.x[..IN]);
+        inline.step(&mut final_a, &next);
+        large.step(&mut final_b, &next);
+        assert_eq!(A::output(&final_a), B::output(&final_b), "{:?}", A::KIND);
+        let (mut grad_a, mut grad_b) = (A::Gradient::zeroed(), B::Gradient::zeroed());
+        let (mut dx_a, mut dx_b) = (vec![0.0; x.len()], vec![0.0; x.len()]);
+        let dh = &batch.c[..len * UNITS];
+        inline.backward_sequence_from(x, &a, &trace_a, &h_a, dh, &mut grad_a, &mut dx_a);
+        large.backward_sequence_from(x, &b, &trace_b, &h_b, dh, &mut grad_b, &mut dx_b);
+        for k in 0..A::TENSORS {
+            assert_eq!(
+                grad_a.tensor(k),
+                grad_b.tensor(k),
+                "{:?} tensor {k}",
+                A::KIND
+            );
+        }
+        assert_eq!(dx_a, dx_b, "{:?}", A::KIND);
     }
 
     #[test]
