@@ -337,10 +337,12 @@ fn odd_recurrent_lists() {
         ),
         ("input sequence 3; simple_rnn 1 softmax;", 1),
         ("input 3; lstm 4; gru 4; simple_rnn 2;", 3),
-        ("input sequence 3; lstm 2000;", 1),
-        ("input sequence 20000; lstm 420;", 1),
+        // Past 1,024 units (state on the heap), and past the most weights (issue 21).
+        ("input sequence 3; lstm 2000;", 0),
+        ("input sequence 3; lstm 40000;", 1),
+        ("input sequence 65536; lstm 20000;", 1),
         (
-            "input sequence 3; gru 8 (recurrent_init = ones); lstm 2000;",
+            "input sequence 3; gru 8 (recurrent_init = ones); lstm 40000;",
             2,
         ),
         // One error each: the failed `input` line still declares the input.
@@ -473,7 +475,8 @@ fn suggested_recurrent_lines_compile() {
         ("simple_rnn 8 relu init = ones;", "simple_rnn"),
         ("lstm 0;", "lstm"),
         ("gru 2.5;", "gru"),
-        ("lstm 2000;", "lstm"),
+        ("lstm 40000;", "lstm"),
+        ("gru 65536;", "gru"),
     ];
     for (mistake, kind) in mistakes {
         let net = |line: &str| -> TokenStream {
