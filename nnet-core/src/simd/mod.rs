@@ -17,9 +17,25 @@ pub(crate) use lanes::Lanes;
 static ARCH: LazyLock<Arch> = LazyLock::new(Arch::new);
 
 /// Runs `op` with the best instruction set of this machine (AVX2 and FMA where there are).
+///
+/// Lean, for one-sample passes that take a few nanoseconds: the common case (AVX2 and FMA) is
+/// a check of the detected level and a call of `op`'s AVX2 function; every other level goes
+/// through [`dispatch_other`], a function of its own, so that its code (the scalar pass
+/// inlined) does not make the caller save registers and set up a frame on every call.
 #[inline]
 #[cfg(feature = "std")]
 pub fn dispatch<Op: WithSimd>(op: Op) -> Op::Output {
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    if let Arch::V3(simd) = *ARCH {
+        return Simd::vectorize(simd, op);
+    }
+    dispatch_other(op)
+}
+
+/// [`dispatch`] to any level but AVX2, not inlined.
+#[inline(never)]
+#[cfg(feature = "std")]
+fn dispatch_other<Op: WithSimd>(op: Op) -> Op::Output {
     ARCH.dispatch(op)
 }
 
