@@ -602,6 +602,104 @@ mod tests {
         }
     }
 
+    /// `preactivation_lanes` and `forward_lanes` (a rectifier) of a dense layer against
+    /// `preactivation_simd` and `forward_simd` of each sample alone, bit for bit, in `T`'s lanes
+    /// of `V`, wherever `lanes_exact` says they agree (asserted for the shapes that must).
+    fn check_lanes<V: Simd, T: crate::Scalar, const IN: usize, const OUT: usize>(
+        simd: V,
+        exact: bool,
+    ) {
+        use crate::activation::Relu;
+        use crate::simd::Lanes;
+        type Layer<T, const IN: usize, const OUT: usize> =
+            Dense<IN, OUT, Relu, SMatrix<T, OUT, IN>, SMatrix<T, OUT, 1>>;
+        let lanes = T::lanes::<V>();
+        assert_eq!(
+            Layer::<T, IN, OUT>::lanes_exact::<V>(),
+            exact && lanes > 1,
+            "{} {IN}×{OUT} in {lanes} lanes",
+            T::NAME
+        );
+        if !(exact && lanes > 1) {
+            return;
+        }
+        let mut layer = Layer::<T, IN, OUT>::new(Relu);
+        for (i, w) in layer.weights.iter_mut().enumerate() {
+            *w = T::of_f64(((i * 37 % 101) as f64 - 50.0) / 61.0);
+        }
+        for (i, b) in layer.bias.iter_mut().enumerate() {
+            *b = T::of_f64((i % 7) as f64 / 3.0 - 1.0);
+        }
+        let samples: Vec<nalgebra::SVector<T, IN>> = (0..lanes)
+            .map(|s| {
+                nalgebra::SVector::from_fn(|i, _| {
+                    T::of_f64(((i * 13 + s * 29) % 17) as f64 / 9.0 - 0.9)
+                })
+            })
+            .collect();
+        let mut x = [T::splat_reg(simd, T::zero()); IN];
+        let flat: &mut [T] = bytemuck::cast_slice_mut(&mut x[..]);
+        for (s, sample) in samples.iter().enumerate() {
+            for (i, &v) in sample.iter().enumerate() {
+                flat[i * lanes + s] = v;
+            }
+        }
+        let (z, a) = (
+            layer.preactivation_lanes(simd, &x),
+            layer.forward_lanes(simd, &x),
+        );
+        let (z, a): (&[T], &[T]) = (bytemuck::cast_slice(&z[..]), bytemuck::cast_slice(&a[..]));
+        for (s, sample) in samples.iter().enumerate() {
+            let (want_z, want_a) = (
+                layer.preactivation_simd(simd, sample),
+                layer.forward_simd(simd, sample),
+            );
+            for o in 0..OUT {
+                let at = o * lanes + s;
+                assert_eq!(
+                    z[at].as_f64().to_bits(),
+                    want_z[o].as_f64().to_bits(),
+                    "{IN}×{OUT} z {o} {s}"
+                );
+                assert_eq!(
+                    a[at].as_f64().to_bits(),
+                    want_a[o].as_f64().to_bits(),
+                    "{IN}×{OUT} a {o} {s}"
+                );
+            }
+        }
+    }
+
+    /// Every shape class of the lanes kernel, and those it declines.
+    struct LanesShapes;
+
+    impl WithSimd for LanesShapes {
+        type Output = ();
+        fn with_simd<V: Simd>(self, simd: V) {
+            check_lanes::<V, f32, 2, 10>(simd, V::F32_LANES <= 10);
+            check_lanes::<V, f32, 10, 20>(simd, V::F32_LANES <= 20);
+            check_lanes::<V, f32, 20, 1>(simd, true);
+            check_lanes::<V, f32, 3, 1>(simd, true);
+            check_lanes::<V, f32, 33, 1>(simd, true);
+            check_lanes::<V, f32, 33, 70>(simd, true);
+            check_lanes::<V, f32, 5, 3>(simd, V::F32_LANES <= 3);
+            check_lanes::<V, f64, 2, 10>(simd, true);
+            check_lanes::<V, f64, 10, 20>(simd, true);
+            check_lanes::<V, f64, 20, 1>(simd, true);
+            check_lanes::<V, f64, 7, 9>(simd, true);
+            check_lanes::<V, f64, 5, 3>(simd, V::F64_LANES <= 3);
+        }
+    }
+
+    #[test]
+    fn lanes_kernels_give_the_bits_of_one_sample_under_every_instruction_set() {
+        LanesShapes.with_simd(pulp::Scalar::new());
+        LanesShapes.with_simd(pulp::Scalar128b);
+        LanesShapes.with_simd(pulp::Scalar256b);
+        pulp::Arch::new().dispatch(LanesShapes);
+        crate::simd::dispatch_narrow(LanesShapes);
+    }
+
     #[test]
     fn f64_products_match_nalgebra_under_every_instruction_set() {
         Shapes.with_simd(pulp::Scalar::new());
