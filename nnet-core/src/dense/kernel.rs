@@ -610,7 +610,6 @@ mod tests {
         exact: bool,
     ) {
         use crate::activation::Relu;
-        use crate::simd::Lanes;
         type Layer<T, const IN: usize, const OUT: usize> =
             Dense<IN, OUT, Relu, SMatrix<T, OUT, IN>, SMatrix<T, OUT, 1>>;
         let lanes = T::lanes::<V>();
