@@ -121,12 +121,12 @@ pub mod __private {
     /// The batch functions generated code calls, under the path it calls them by.
     #[cfg(feature = "std")]
     pub mod batch {
-        pub use crate::batch::{Workspace, flat, forward_grouped, vectors};
+        pub use crate::batch::{Workspace, flat, forward_grouped, forward_lanes, vectors};
         pub use crate::generated::in_pool;
     }
 
     /// The instruction set picked at run time, under the path generated code calls it by.
     pub mod simd {
-        pub use crate::simd::dispatch;
+        pub use crate::simd::{dispatch, dispatch_narrow};
     }
 }

@@ -48,3 +48,54 @@ pub fn dispatch<Op: WithSimd>(op: Op) -> Op::Output {
 pub(crate) fn outlined<V: Simd, Op: WithSimd>(simd: V, op: Op) -> Op::Output {
     simd.vectorize(op)
 }
+
+/// AVX2 and FMA on this machine, detected once (`None` without them), for
+/// [`dispatch_narrow`].
+#[cfg(all(feature = "std", any(target_arch = "x86", target_arch = "x86_64")))]
+static NARROW: LazyLock<Option<pulp::x86::V3>> = LazyLock::new(pulp::x86::V3::try_new);
+
+/// Runs `op` with AVX2 and FMA where this machine has them, even where it has wider registers
+/// (AVX-512, when pulp is built with its `x86-v4` level): what the one-sample passes of small
+/// networks run in. Their layers have a few to a few dozen units, which fill registers of 8
+/// `f32`s and leave most of 16 empty (a layer of 10 units falls back to scalar code in
+/// registers of 16): with AVX-512, the seed network's `forward` took 23.5 ns instead of 16.8.
+/// Elsewhere (no AVX2, other architectures) the same as [`dispatch`].
+///
+/// Lean, for passes of a few nanoseconds: a check of the detected level and a call of `op`'s
+/// AVX2 function; the other levels go through a function of their own, so that their code
+/// (the scalar pass inlined) does not make every call save registers and set up a frame.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::__private::pulp::{Simd, WithSimd};
+///
+/// struct Lanes;
+/// impl WithSimd for Lanes {
+///     type Output = usize;
+///     fn with_simd<S: Simd>(self, _: S) -> usize {
+///         S::F32_LANES
+///     }
+/// }
+/// // 8 with AVX2, 1 (scalar) without; never the 16 of AVX-512.
+/// assert!(nnet_core::__private::simd::dispatch_narrow(Lanes) <= 8);
+/// ```
+#[inline]
+pub fn dispatch_narrow<Op: WithSimd>(op: Op) -> Op::Output {
+    #[cfg(all(feature = "std", any(target_arch = "x86", target_arch = "x86_64")))]
+    if let Some(simd) = *NARROW {
+        return Simd::vectorize(simd, op);
+    }
+    #[cfg(all(not(feature = "std"), any(target_arch = "x86", target_arch = "x86_64")))]
+    if let Some(simd) = pulp::x86::V3::try_new() {
+        return Simd::vectorize(simd, op);
+    }
+    dispatch_other(op)
+}
+
+/// Without AVX2: the scalar level (or this architecture's), through [`dispatch`], not inlined
+/// into [`dispatch_narrow`].
+#[inline(never)]
+fn dispatch_other<Op: WithSimd>(op: Op) -> Op::Output {
+    dispatch(op)
+}
