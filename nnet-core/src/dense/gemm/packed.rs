@@ -130,17 +130,17 @@ impl<T: Scalar, const NR: usize> WithSimd for Kernel<'_, '_, T, NR> {
             for i0 in (0..m).step_by(MC) {
                 let mc = MC.min(m - i0);
                 pack_a::<S, T>(a_pack, a, i0, mc, k0, kc);
-                for (jp, b_panel) in b_pack[..n.div_ceil(NR) * NR * LDB]
-                    .chunks_exact(NR * LDB)
+                for (p, a_panel) in a_pack[..mc.div_ceil(mr) * mr * kc]
+                    .chunks_exact(mr * kc)
                     .enumerate()
                 {
-                    let j = jp * NR;
-                    let cols = NR.min(n - j);
-                    for (p, a_panel) in a_pack[..mc.div_ceil(mr) * mr * kc]
-                        .chunks_exact(mr * kc)
+                    let i = i0 + p * mr;
+                    for (jp, b_panel) in b_pack[..n.div_ceil(NR) * NR * LDB]
+                        .chunks_exact(NR * LDB)
                         .enumerate()
                     {
-                        let i = i0 + p * mr;
+                        let j = jp * NR;
+                        let cols = NR.min(n - j);
                         let tile = if by_columns {
                             tile_by_columns::<S, T, NR>(simd, a_panel, b_panel, mr, kc)
                         } else {
