@@ -57,6 +57,25 @@ impl Level {
         }
     }
 
+    /// Rows of this level's register tile (and of a packed panel of `A`) in `T`: two registers.
+    fn panel_rows<T: Scalar>(self) -> usize {
+        struct Rows<T>(core::marker::PhantomData<T>);
+        impl<T: Scalar> pulp::WithSimd for Rows<T> {
+            type Output = usize;
+            #[inline(always)]
+            fn with_simd<S: pulp::Simd>(self, _: S) -> usize {
+                2 * T::lanes::<S>()
+            }
+        }
+        let rows = Rows::<T>(core::marker::PhantomData);
+        match self {
+            #[cfg(target_arch = "x86_64")]
+            Self::Wide(simd) => pulp::Simd::vectorize(simd, rows),
+            Self::Narrow => crate::simd::dispatch(rows),
+            Self::Scalar => pulp::Simd::vectorize(pulp::Scalar::new(), rows),
+        }
+    }
+
     /// Columns of this level's register tile.
     fn tile_columns(self) -> usize {
         match self {
@@ -274,22 +293,34 @@ fn split<T: Scalar>(
     if m * n * k >= PARALLEL_MIN && n >= 2 * tile {
         let left = (n / 2).div_ceil(tile) * tile;
         let (c_left, c_right) = c[..m * n].split_at_mut(left * m);
-        #[cfg(feature = "parallel")]
-        rayon::join(
-            || serial(kernel, level, m, left, k, a, b, c_left),
-            || serial(kernel, level, m, n - left, k, a, b.skip_cols(left), c_right),
-        );
-        #[cfg(not(feature = "parallel"))]
-        {
-            serial(kernel, level, m, left, k, a, b, c_left);
-            serial(kernel, level, m, n - left, k, a, b.skip_cols(left), c_right);
+        let halves = move |packed: Option<&[T]>| {
+            let right = b.skip_cols(left);
+            #[cfg(feature = "parallel")]
+            rayon::join(
+                || serial(kernel, level, m, left, k, a, packed, b, c_left),
+                || serial(kernel, level, m, n - left, k, a, packed, right, c_right),
+            );
+            #[cfg(not(feature = "parallel"))]
+            {
+                serial(kernel, level, m, left, k, a, packed, b, c_left);
+                serial(kernel, level, m, n - left, k, a, packed, right, c_right);
+            }
+        };
+        match kernel {
+            // Both threads read the same packing of `A`.
+            Kernel::Packed => packed::with_packed_a(level, m, k, a, halves),
+            #[cfg(feature = "matrixmultiply")]
+            Kernel::Matrixmultiply => {
+                let mut halves = halves;
+                halves(None)
+            }
         }
     } else {
-        serial(kernel, level, m, n, k, a, b, c);
+        serial(kernel, level, m, n, k, a, None, b, c);
     }
 }
 
-/// `C += A B` on the calling thread.
+/// `C += A B` on the calling thread (`A` packed already if `a_packed`, for `Packed`).
 #[allow(clippy::too_many_arguments)]
 fn serial<T: Scalar>(
     kernel: Kernel,
@@ -298,18 +329,22 @@ fn serial<T: Scalar>(
     n: usize,
     k: usize,
     a: Strided<'_, T>,
+    a_packed: Option<&[T]>,
     b: Strided<'_, T>,
     c: &mut [T],
 ) {
     match kernel {
-        Kernel::Packed => packed::serial(level, m, n, k, a, b, c),
+        Kernel::Packed => packed::serial(level, m, n, k, a, a_packed, b, c),
         // nalgebra 0.35 hands products with a dimension of 5 or less to its own column-by-column
         // code, whose `axcpy` reads and writes past the ends of strided vectors (it takes the
         // length of the strided slice for the number of elements): those stay with `packed`.
         #[cfg(feature = "matrixmultiply")]
-        Kernel::Matrixmultiply if m.min(n).min(k) <= 5 => packed::serial(level, m, n, k, a, b, c),
+        Kernel::Matrixmultiply if m.min(n).min(k) <= 5 => {
+            packed::serial(level, m, n, k, a, None, b, c)
+        }
         #[cfg(feature = "matrixmultiply")]
         Kernel::Matrixmultiply => {
+            let _ = a_packed;
             let mut c = MatrixViewMut::from_slice_generic(&mut c[..m * n], Dyn(m), Dyn(n));
             c.gemm(T::one(), &a.view(m, k), &b.view(k, n), T::one());
         }
@@ -434,7 +469,7 @@ mod tests {
                 }
                 for level in levels() {
                     let mut one = values64(m * n, 3);
-                    serial(Kernel::Packed, level, m, n, k, a, b, &mut one);
+                    serial(Kernel::Packed, level, m, n, k, a, None, b, &mut one);
                     assert_eq!(got, one, "{m}x{n}x{k}: two threads, one thread, {level:?}");
                 }
             }
@@ -454,8 +489,18 @@ mod tests {
             );
             let mut packed = values(m * n, 8);
             let mut other = packed.clone();
-            serial(Kernel::Packed, *BEST, m, n, k, a, b, &mut packed);
-            serial(Kernel::Matrixmultiply, *BEST, m, n, k, a, b, &mut other);
+            serial(Kernel::Packed, *BEST, m, n, k, a, None, b, &mut packed);
+            serial(
+                Kernel::Matrixmultiply,
+                *BEST,
+                m,
+                n,
+                k,
+                a,
+                None,
+                b,
+                &mut other,
+            );
             assert_eq!(packed, other, "{m}x{n}x{k}");
         }
     }
@@ -481,7 +526,7 @@ mod tests {
                     let mut two = vec![0.0; m * n];
                     split(kernel, level, m, n, k, a, b, &mut two);
                     let mut one = vec![0.0; m * n];
-                    serial(kernel, level, m, n, k, a, b, &mut one);
+                    serial(kernel, level, m, n, k, a, None, b, &mut one);
                     assert_eq!(two, one, "{kernel:?} {level:?}");
                 }
             }
@@ -517,7 +562,17 @@ mod tests {
                 for a in a_layouts {
                     for b in b_layouts {
                         let mut scalar = values(m * n, 11);
-                        serial(Kernel::Packed, Level::Scalar, m, n, k, a, b, &mut scalar);
+                        serial(
+                            Kernel::Packed,
+                            Level::Scalar,
+                            m,
+                            n,
+                            k,
+                            a,
+                            None,
+                            b,
+                            &mut scalar,
+                        );
                         for level in levels() {
                             let mut got = values(m * n, 11);
                             split(Kernel::Packed, level, m, n, k, a, b, &mut got);

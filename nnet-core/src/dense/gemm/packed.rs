@@ -44,6 +44,76 @@ thread_local! {
     static PACKS: RefCell<(Vec<f64>, Vec<f64>)> = const { RefCell::new((Vec::new(), Vec::new())) };
 }
 
+thread_local! {
+    /// The calling thread's buffer for all of `A` packed once for both threads of a product
+    /// split in two ([`with_packed_a`]), grown to the largest such `A` and then reused.
+    static SHARED_A: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Largest `A` (in elements, padded to whole panels) packed once for both threads: 1 MiB of
+/// `f32`, a 512 × 512 or 256 × 1,024 matrix. Larger ones are packed block by block by each
+/// thread, so the buffer stays small.
+const SHARED_A_MAX: usize = 1 << 18;
+
+/// Runs `f` with all of `A` (`m × k`) packed for `level`, every block of [`KC`] columns and
+/// [`MC`] rows in the layout each thread's [`serial`] would give it, so that the two threads of
+/// a split product share one packing; with `None` when `A` is too large for that or this
+/// thread's buffer is in use (a product that a thread waiting in `rayon::join` took up).
+pub(super) fn with_packed_a<T: Scalar, R>(
+    level: Level,
+    m: usize,
+    k: usize,
+    a: Strided<'_, T>,
+    f: impl FnOnce(Option<&[T]>) -> R,
+) -> R {
+    let mr = level.panel_rows::<T>();
+    let len = m.div_ceil(mr) * mr * k;
+    if len > SHARED_A_MAX {
+        return f(None);
+    }
+    SHARED_A.with(|cell| {
+        let Ok(mut words) = cell.try_borrow_mut() else {
+            return f(None);
+        };
+        let pack = buffer::<T>(&mut words, len);
+        let op = PackA { m, k, a, pack };
+        match level {
+            #[cfg(target_arch = "x86_64")]
+            Level::Wide(simd) => Simd::vectorize(simd, op),
+            Level::Narrow => crate::simd::dispatch(op),
+            Level::Scalar => Simd::vectorize(pulp::Scalar::new(), op),
+        }
+        f(Some(pack))
+    })
+}
+
+/// All of `A` into `pack`: the block of rows `i0..` and columns `k0..` (`kc` of them) starts
+/// at `k0 · m_pad + i0 · kc`, where `m_pad` is `m` rounded up to whole panels.
+struct PackA<'a, 'p, T> {
+    m: usize,
+    k: usize,
+    a: Strided<'a, T>,
+    pack: &'p mut [T],
+}
+
+impl<T: Scalar> WithSimd for PackA<'_, '_, T> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, _: S) {
+        let Self { m, k, a, pack } = self;
+        let mr = 2 * T::lanes::<S>();
+        let m_pad = m.div_ceil(mr) * mr;
+        for k0 in (0..k).step_by(KC) {
+            let kc = KC.min(k - k0);
+            for i0 in (0..m).step_by(MC) {
+                let mc = MC.min(m - i0);
+                pack_a::<S, T>(&mut pack[k0 * m_pad + i0 * kc..], a, i0, mc, k0, kc);
+            }
+        }
+    }
+}
+
 /// The first `len` elements of type `T` of `words`, grown to hold them if it is shorter.
 fn buffer<T: bytemuck::Pod>(words: &mut Vec<f64>, len: usize) -> &mut [T] {
     let needed = (len * size_of::<T>()).div_ceil(size_of::<f64>());
@@ -53,13 +123,16 @@ fn buffer<T: bytemuck::Pod>(words: &mut Vec<f64>, len: usize) -> &mut [T] {
     &mut bytemuck::cast_slice_mut(&mut words[..needed])[..len]
 }
 
-/// `C += A B` on the calling thread.
+/// `C += A B` on the calling thread, with `A` already packed by [`with_packed_a`] if
+/// `a_packed`.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn serial<T: Scalar>(
     level: Level,
     m: usize,
     n: usize,
     k: usize,
     a: Strided<'_, T>,
+    a_packed: Option<&[T]>,
     b: Strided<'_, T>,
     c: &mut [T],
 ) {
@@ -77,6 +150,7 @@ pub(super) fn serial<T: Scalar>(
                         n: nc,
                         k,
                         a,
+                        a_packed,
                         b,
                         c,
                         a_pack: &mut *a_pack,
@@ -99,6 +173,7 @@ struct Kernel<'a, 'c, T, const NR: usize> {
     n: usize,
     k: usize,
     a: Strided<'a, T>,
+    a_packed: Option<&'a [T]>,
     b: Strided<'a, T>,
     c: &'c mut [T],
     a_pack: &'c mut [T],
@@ -115,6 +190,7 @@ impl<T: Scalar, const NR: usize> WithSimd for Kernel<'_, '_, T, NR> {
             n,
             k,
             a,
+            a_packed,
             b,
             c,
             a_pack,
@@ -129,8 +205,14 @@ impl<T: Scalar, const NR: usize> WithSimd for Kernel<'_, '_, T, NR> {
             pack_b::<T, NR>(b_pack, b, k0, kc, n, by_columns);
             for i0 in (0..m).step_by(MC) {
                 let mc = MC.min(m - i0);
-                pack_a::<S, T>(a_pack, a, i0, mc, k0, kc);
-                for (p, a_panel) in a_pack[..mc.div_ceil(mr) * mr * kc]
+                let a_block: &[T] = match a_packed {
+                    Some(packed) => &packed[k0 * m.div_ceil(mr) * mr + i0 * kc..],
+                    None => {
+                        pack_a::<S, T>(a_pack, a, i0, mc, k0, kc);
+                        a_pack
+                    }
+                };
+                for (p, a_panel) in a_block[..mc.div_ceil(mr) * mr * kc]
                     .chunks_exact(mr * kc)
                     .enumerate()
                 {
