@@ -24,7 +24,6 @@ import subprocess
 import sys
 import time
 
-import numpy as np
 import torch
 from torch import nn
 
@@ -50,14 +49,14 @@ def wide():
 
 def moons(n, noise, seed):
     """Two interleaving half circles, as nnet's `data::moons` draws them (not the same points)."""
-    rng = np.random.default_rng(seed)
+    g = torch.Generator().manual_seed(seed)
     half = n // 2
-    t = rng.uniform(0.0, math.pi, n)
-    outer = np.stack([np.cos(t[:half]), np.sin(t[:half])], axis=1)
-    inner = np.stack([1.0 - np.cos(t[half:]), 0.5 - np.sin(t[half:])], axis=1)
-    x = np.concatenate([outer, inner]) + rng.normal(0.0, noise, (n, 2))
-    y = np.concatenate([np.zeros(half), np.ones(n - half)])
-    return torch.tensor(x, dtype=torch.float32), torch.tensor(y, dtype=torch.float32)[:, None]
+    t = torch.rand(n, generator=g) * math.pi
+    outer = torch.stack([torch.cos(t[:half]), torch.sin(t[:half])], dim=1)
+    inner = torch.stack([1.0 - torch.cos(t[half:]), 0.5 - torch.sin(t[half:])], dim=1)
+    x = torch.cat([outer, inner]) + noise * torch.randn(n, 2, generator=g)
+    y = torch.cat([torch.zeros(half), torch.ones(n - half)])
+    return x, y[:, None]
 
 
 def median_time(f, repeats, inner):

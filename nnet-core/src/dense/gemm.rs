@@ -134,6 +134,20 @@ pub fn force_gemm_level(level: Option<GemmLevel>) -> bool {
     true
 }
 
+/// The level for a product with this `A`: the forced one, else the best, except that a
+/// transposed `A` (`Wᵀ Δ`), packed one element at a time and into AVX-512's 32-row panels that
+/// took up to 4× the time of AVX2's 16-row ones (`gemm/w256/input_grad_64`), stays at AVX2.
+/// Same bits either way.
+fn level_for<T: Scalar>(a: Strided<'_, T>) -> Level {
+    match current_level() {
+        #[cfg(target_arch = "x86_64")]
+        Level::Wide(_) if a.row_stride != 1 && FORCED.load(Ordering::Relaxed) == 0 => {
+            Level::Narrow
+        }
+        level => level,
+    }
+}
+
 /// The level products use now: the forced one, else the best.
 fn current_level() -> Level {
     let forced = match FORCED.load(Ordering::Relaxed) {
@@ -230,7 +244,8 @@ pub(crate) fn gemm<T: Scalar>(
     b: Strided<'_, T>,
     c: &mut [T],
 ) {
-    split(Kernel::Packed, current_level(), m, n, k, a, b, c);
+    let level = level_for(a);
+    split(Kernel::Packed, level, m, n, k, a, b, c);
 }
 
 /// `gemm` with the chosen kernel, for the benchmark that compares them: `A` is `m × k` with
@@ -255,13 +270,14 @@ pub fn gemm_with<T: Scalar>(
         col_stride,
     };
     assert!(c.len() >= m * n, "C holds {} of {m} × {n} values", c.len());
+    let a = strided(a, a_strides);
     split(
         kernel,
-        current_level(),
+        level_for(a),
         m,
         n,
         k,
-        strided(a, a_strides),
+        a,
         strided(b, b_strides),
         c,
     );
