@@ -50,6 +50,9 @@ impl WithSimd for Chains {
     }
 }
 
+/// One thread's chains at one instruction set: the sum of its lanes (kept), and the lanes.
+type Run = fn(u64) -> (f32, usize);
+
 /// CPU time of this process so far, user and system, in seconds (Linux; 0 elsewhere).
 fn cpu_seconds() -> f64 {
     let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
@@ -85,7 +88,7 @@ fn best_of_five(flops: f64, mut work: impl FnMut()) -> (f64, f64) {
 }
 
 /// FMA chains of `threads` threads, each running `run`.
-fn chains(threads: usize, run: fn(u64) -> (f32, usize)) -> (f64, f64) {
+fn chains(threads: usize, run: Run) -> (f64, f64) {
     let lanes = run(1).1;
     let flops = threads as f64 * ROUNDS as f64 * (CHAINS * lanes * 2) as f64;
     best_of_five(flops, || {
@@ -108,7 +111,7 @@ fn main() {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!("FMA chains, GFLOP/s per second of wall-clock time / of CPU time");
     #[allow(unused_mut)]
-    let mut levels: Vec<(&str, fn(u64) -> (f32, usize))> = Vec::new();
+    let mut levels: Vec<(&str, Run)> = Vec::new();
     #[cfg(target_arch = "x86_64")]
     if pulp::x86::V3::try_new().is_some() {
         levels.push(("AVX2 + FMA", |rounds| {

@@ -141,9 +141,7 @@ pub fn force_gemm_level(level: Option<GemmLevel>) -> bool {
 fn level_for<T: Scalar>(a: Strided<'_, T>) -> Level {
     match current_level() {
         #[cfg(target_arch = "x86_64")]
-        Level::Wide(_) if a.row_stride != 1 && FORCED.load(Ordering::Relaxed) == 0 => {
-            Level::Narrow
-        }
+        Level::Wide(_) if a.row_stride != 1 && FORCED.load(Ordering::Relaxed) == 0 => Level::Narrow,
         level => level,
     }
 }
@@ -271,16 +269,7 @@ pub fn gemm_with<T: Scalar>(
     };
     assert!(c.len() >= m * n, "C holds {} of {m} × {n} values", c.len());
     let a = strided(a, a_strides);
-    split(
-        kernel,
-        level_for(a),
-        m,
-        n,
-        k,
-        a,
-        strided(b, b_strides),
-        c,
-    );
+    split(kernel, level_for(a), m, n, k, a, strided(b, b_strides), c);
 }
 
 /// The columns of `C` in two halves on two threads for large products, else on this one.

@@ -11,8 +11,9 @@
 //! flags. Every level sums each element of `C` over `k` in the same blocks of [`KC`], one fused
 //! multiply-add per term from zero in the order of `k`, and adds each block's sum to `C`: all
 //! levels give the same bits. The kernel is written once over [`Lanes`](crate::simd::Lanes), for
-//! `f32` and `f64`. Packing buffers are per thread and of fixed size, so products allocate
-//! nothing after a thread's first of each element type.
+//! `f32` and `f64`. Packing buffers are per thread and of fixed size (the one that holds all of
+//! a shared `A` grows to the largest `A` up to [`SHARED_A_MAX`]), so products allocate nothing
+//! after a thread's first of each element type and shape.
 
 use std::cell::RefCell;
 
