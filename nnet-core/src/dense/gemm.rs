@@ -8,6 +8,12 @@
 //! benchmark that compares them, `cargo bench -p nnet-benches --bench gemm`, behind the hidden
 //! feature `matrixmultiply`: it needs nalgebra's `std` feature, which would compile the `wide`
 //! and `matrixmultiply` crates into every build of nnet for nothing). See [`Kernel`] for why.
+//!
+//! The packed kernel runs at the best instruction set of the CPU, detected once ([`Level`]):
+//! AVX-512 where there is (this product is the only user of AVX-512 in the library), else
+//! AVX2 and FMA, else scalar code. Every level gives the same bits, so a product can be moved
+//! to another level for speed alone (a transposed `A` stays at AVX2, see [`level_for`]), and
+//! tests and benchmarks can force one ([`force_gemm_level`]).
 
 mod packed;
 
