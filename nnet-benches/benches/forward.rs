@@ -177,5 +177,26 @@ fn forward(c: &mut Criterion) {
     forward_groups!(c, "w1024", W1024, 1024, 1024);
 }
 
-criterion_group!(benches, forward);
+/// `forward_batch_levels/w256`: the wide network's batch of 1,024 with the matrix products at
+/// the best level of this CPU (`nnet`, as `forward_batch/w256/nnet`) and forced to AVX2
+/// (`nnet_narrow`: `nnet` on a CPU without AVX-512).
+fn forward_levels(c: &mut Criterion) {
+    use nnet::__private::{GemmLevel, force_gemm_level};
+
+    let net = W256::seeded(1);
+    let (xs, _) = data::moons(BATCH, 0.1, 7);
+    let mut ys = vec![SVector::<f32, 1>::zeros(); BATCH];
+    let mut group = c.benchmark_group("forward_batch_levels/w256");
+    group.throughput(Throughput::Elements(BATCH as u64));
+    for (name, level) in [("nnet", None), ("nnet_narrow", Some(GemmLevel::Narrow))] {
+        force_gemm_level(level);
+        group.bench_function(BenchmarkId::new(name, BATCH), |b| {
+            b.iter(|| net.forward_batch(black_box(&xs), &mut ys))
+        });
+    }
+    force_gemm_level(None);
+    group.finish();
+}
+
+criterion_group!(benches, forward, forward_levels);
 criterion_main!(benches);

@@ -105,7 +105,9 @@ pub use rand;
 #[doc(hidden)]
 pub mod __private {
     #[cfg(feature = "std")]
-    pub use crate::dense::gemm::{Kernel as GemmKernel, gemm_with};
+    pub use crate::dense::gemm::{
+        GemmLevel, Kernel as GemmKernel, force_gemm_level, gemm_levels, gemm_with,
+    };
     pub use crate::generated::{
         add_assign, add_assign_slice, projection_tensor_info_of, recurrent_tensor_info_of,
         tensor_info_of,

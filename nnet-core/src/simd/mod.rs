@@ -8,27 +8,48 @@ mod lanes;
 #[cfg(feature = "std")]
 use std::sync::LazyLock;
 
-use pulp::{Arch, Simd, WithSimd};
+#[cfg(not(target_arch = "x86_64"))]
+use pulp::Arch;
+use pulp::{Simd, WithSimd};
 
 pub(crate) use lanes::Lanes;
 
-/// The best instruction set of this machine, detected once.
-#[cfg(feature = "std")]
+/// The best instruction set of this machine for the narrow kernels, detected once: AVX2 and FMA
+/// where there are (pulp's `V3`), never AVX-512, which only the matrix–matrix product uses
+/// (`dense::gemm`): the single-sample kernels' register layouts were designed and measured
+/// for 8 lanes.
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+static V3: LazyLock<Option<pulp::x86::V3>> = LazyLock::new(pulp::x86::V3::try_new);
+
+/// The best instruction set of this machine, detected once (elsewhere than on x86-64).
+#[cfg(all(feature = "std", not(target_arch = "x86_64")))]
 static ARCH: LazyLock<Arch> = LazyLock::new(Arch::new);
 
-/// Runs `op` with the best instruction set of this machine (AVX2 and FMA where there are).
+/// Runs `op` with the best instruction set of this machine up to AVX2 and FMA.
 #[inline]
 #[cfg(feature = "std")]
 pub fn dispatch<Op: WithSimd>(op: Op) -> Op::Output {
+    #[cfg(target_arch = "x86_64")]
+    match *V3 {
+        Some(simd) => Simd::vectorize(simd, op),
+        None => Simd::vectorize(pulp::Scalar::new(), op),
+    }
+    #[cfg(not(target_arch = "x86_64"))]
     ARCH.dispatch(op)
 }
 
-/// Runs `op` with the best instruction set of this machine. Without `std`, pulp detects it
-/// through `cpuid` on x86 (once, cached in atomics) and takes the compile-time target features
-/// elsewhere (`-C target-feature`, `-C target-cpu`).
+/// Runs `op` with the best instruction set of this machine up to AVX2 and FMA. Without `std`,
+/// pulp detects it through `cpuid` on x86 (once, cached in atomics) and takes the compile-time
+/// target features elsewhere (`-C target-feature`, `-C target-cpu`).
 #[inline]
 #[cfg(not(feature = "std"))]
 pub fn dispatch<Op: WithSimd>(op: Op) -> Op::Output {
+    #[cfg(target_arch = "x86_64")]
+    match pulp::x86::V3::try_new() {
+        Some(simd) => Simd::vectorize(simd, op),
+        None => Simd::vectorize(pulp::Scalar::new(), op),
+    }
+    #[cfg(not(target_arch = "x86_64"))]
     Arch::new().dispatch(op)
 }
 
