@@ -28,7 +28,6 @@ use rand::Rng;
 
 use super::weights::{add_outer, dot_row};
 use super::{HiddenState, InlineSteps, Recurrent, RecurrentStorage, RecurrentWeights};
-use crate::activation::{Sigmoid, Tanh};
 use crate::layer::{LayerGradient, LayerKind};
 use crate::{Initializer, Scalar, TensorInfo};
 
@@ -134,27 +133,14 @@ impl<
         let mut input = w.bias[0];
         let mut recurrent = w.bias[1];
         w.add_products(x, h.as_slice(), &mut input, Some(&mut recurrent));
-        // z and r in one flat loop over 2·UNITS values (packed, like the products).
-        let mut gates = [input[0], input[1]];
-        {
-            let gates: &mut [T] = bytemuck::cast_slice_mut(&mut gates[..]);
-            let recurrent: &[T] = bytemuck::cast_slice(&recurrent[..2]);
-            for (g, &h) in gates.iter_mut().zip(recurrent) {
-                *g = Sigmoid.value(*g + h);
-            }
-        }
-        let [z, r] = gates;
+        // z, r and the candidate in registers, over the flat values of the three gates.
+        super::gates::gru::<T>(
+            bytemuck::cast_slice_mut(&mut input[..]),
+            bytemuck::cast_slice(&recurrent[..]),
+            UNITS,
+        );
+        let [z, r, candidate] = input;
         let h_h = recurrent[2];
-        // Over slices: nalgebra's element iterators are strided and do not vectorize.
-        let mut candidate = input[2];
-        for ((c, &r), &h) in candidate
-            .as_mut_slice()
-            .iter_mut()
-            .zip(r.as_slice())
-            .zip(h_h.as_slice())
-        {
-            *c = Tanh.value(*c + r * h);
-        }
         [z, r, candidate, h_h]
     }
 }

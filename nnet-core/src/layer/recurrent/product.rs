@@ -14,10 +14,22 @@ use crate::Scalar;
 /// 66), and an `lstm 40` step take 390 ns instead of 740.
 pub(crate) const FUSED_MIN: usize = 32;
 
+/// Values per step from which, in a build for a CPU with AVX-512 (`-C target-cpu=native` on
+/// one, or `-C target-feature=+avx512f`), the products run in its 512-bit registers (pulp's
+/// `V4`, picked at compile time: no detection of it in the default build, whose passes stay in
+/// AVX2). Each lane computes the same fused multiply-adds in the same order as in 8 lanes, so
+/// the bits are those of the other instruction sets. Measured (BENCHMARKS.md, "Recurrent
+/// streaming against RTNeural"): TODO.
+#[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
+const WIDE_MIN: usize = 64;
+
 /// Registers of the accumulator that one pass over the rows keeps at most: eight AVX2
 /// registers are 64 `f32`, half the register file, so a block never leaves it while the rows
-/// stream past.
+/// stream past; with 16 lanes (AVX-512's 32 registers), sixteen registers, 256 `f32`.
 const REGISTERS: usize = 8;
+/// [`REGISTERS`] with registers of 16 lanes or more (AVX-512's `f32`), whose register file
+/// is twice as large (32 registers).
+const WIDE_REGISTERS: usize = 16;
 
 /// `acc[g] += Σᵢ x[i] · kernel[i][g] + Σₖ h[k] · recurrent_kernel[k][g]` for every gate (an
 /// LSTM's or a simple RNN's step), or, given `recurrent`, the second sum into it instead (a
@@ -47,14 +59,21 @@ pub(crate) fn add_products<const IN: usize, const UNITS: usize, const GATES: usi
         }
         return;
     }
-    crate::simd::dispatch(Products {
+    let products = Products {
         kernel,
         x,
         recurrent_kernel,
         h,
         acc,
         recurrent,
-    });
+    };
+    #[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
+    if GATES * UNITS >= WIDE_MIN {
+        if let Some(simd) = pulp::x86::V4::try_new() {
+            return Simd::vectorize(simd, products);
+        }
+    }
+    crate::simd::dispatch(products);
 }
 
 /// `acc[j] += Σₖ scales[k] · rows[k·W + j]`, `W = acc.len()`: one set of rows of
@@ -64,9 +83,15 @@ pub(crate) fn add_products<const IN: usize, const UNITS: usize, const GATES: usi
 pub(crate) fn add_rows_flat<T: Scalar>(rows: &[T], scales: &[T], acc: &mut [T]) {
     if acc.len() < FUSED_MIN {
         add_plain(rows, scales, acc);
-    } else {
-        crate::simd::dispatch(Flat { rows, scales, acc });
+        return;
     }
+    #[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
+    if acc.len() >= WIDE_MIN {
+        if let Some(simd) = pulp::x86::V4::try_new() {
+            return Simd::vectorize(simd, Flat { rows, scales, acc });
+        }
+    }
+    crate::simd::dispatch(Flat { rows, scales, acc });
 }
 
 /// `acc[j] += scales[k] · rows[k·W + j]`, row after row, a multiply and an add (the products
@@ -146,10 +171,23 @@ fn add_flat<S: Simd, T: Scalar>(simd: S, sets: [Rows<'_, T>; 2], acc: &mut [T]) 
         return;
     }
     let lanes = T::lanes::<S>();
+    let per_block = if lanes >= 16 {
+        WIDE_REGISTERS
+    } else {
+        REGISTERS
+    };
     let (registers, tail) = T::as_mut_simd::<S>(acc);
-    for (b, chunk) in registers.chunks_mut(REGISTERS).enumerate() {
-        let start = b * REGISTERS * lanes;
+    for (b, chunk) in registers.chunks_mut(per_block).enumerate() {
+        let start = b * per_block * lanes;
         match chunk.len() {
+            16 => block::<S, T, 16>(simd, sets, width, start, chunk),
+            15 => block::<S, T, 15>(simd, sets, width, start, chunk),
+            14 => block::<S, T, 14>(simd, sets, width, start, chunk),
+            13 => block::<S, T, 13>(simd, sets, width, start, chunk),
+            12 => block::<S, T, 12>(simd, sets, width, start, chunk),
+            11 => block::<S, T, 11>(simd, sets, width, start, chunk),
+            10 => block::<S, T, 10>(simd, sets, width, start, chunk),
+            9 => block::<S, T, 9>(simd, sets, width, start, chunk),
             8 => block::<S, T, 8>(simd, sets, width, start, chunk),
             7 => block::<S, T, 7>(simd, sets, width, start, chunk),
             6 => block::<S, T, 6>(simd, sets, width, start, chunk),
@@ -199,12 +237,13 @@ fn block<S: Simd, T: Scalar, const N: usize>(
 mod tests {
     use super::*;
 
-    /// Every width from 0 to 70 (whole blocks, partial blocks and tails of every length) and a
-    /// few row counts, against the sums written out one value at a time, bit for bit: fused
-    /// from [`FUSED_MIN`] values on, a multiply and an add below.
+    /// Every width from 0 to 70 (whole blocks, partial blocks and tails of every length), and
+    /// wider ones of one or two blocks of sixteen registers of 16 lanes (AVX-512's, when the
+    /// build has it) and a tail, and a few row counts, against the sums written out one value
+    /// at a time, bit for bit: fused from [`FUSED_MIN`] values on, a multiply and an add below.
     #[test]
     fn add_rows_is_the_fused_sum_row_after_row() {
-        for width in 0..70 {
+        for width in (0..70).chain([128, 160, 255, 256, 257, 300, 520]) {
             for count in [0, 1, 3, 9] {
                 let rows: Vec<f32> = (0..width * count)
                     .map(|n| ((n * 37 % 101) as f32 - 50.0) / 7.0)
