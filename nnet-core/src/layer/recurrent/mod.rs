@@ -22,7 +22,6 @@
 //! `HeapLstmState`: a step then allocates nothing and needs no stack for its vectors), so that
 //! every size up to 65,536 units builds, steps and trains on a small stack.
 
-mod gates;
 mod gru;
 #[cfg(feature = "std")]
 mod large;
