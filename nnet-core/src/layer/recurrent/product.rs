@@ -21,7 +21,7 @@ pub(crate) const FUSED_MIN: usize = 32;
 /// the bits are those of the other instruction sets. Measured (BENCHMARKS.md, "Recurrent
 /// streaming against RTNeural"): TODO.
 #[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
-const WIDE_MIN: usize = 64;
+const WIDE_MIN: usize = 128;
 
 /// Registers of the accumulator that one pass over the rows keeps at most: eight AVX2
 /// registers are 64 `f32`, half the register file, so a block never leaves it while the rows
