@@ -171,9 +171,7 @@ impl<
             for s in sums.iter_mut() {
                 *s = Tanh.value(*s);
             }
-            candidate
-                .as_mut_slice()
-                .copy_from_slice(&sums[..UNITS]);
+            candidate.as_mut_slice().copy_from_slice(&sums[..UNITS]);
         } else {
             for ((c, &r), &h) in values {
                 *c = Tanh.value(*c + r * h);
