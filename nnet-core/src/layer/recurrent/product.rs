@@ -70,10 +70,10 @@ pub(crate) fn add_products<const IN: usize, const UNITS: usize, const GATES: usi
         recurrent,
     };
     #[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
-    if GATES * UNITS >= WIDE_MIN {
-        if let Some(simd) = pulp::x86::V4::try_new() {
-            return Simd::vectorize(simd, products);
-        }
+    if GATES * UNITS >= WIDE_MIN
+        && let Some(simd) = pulp::x86::V4::try_new()
+    {
+        return Simd::vectorize(simd, products);
     }
     crate::simd::dispatch(products);
 }
@@ -88,10 +88,10 @@ pub(crate) fn add_rows_flat<T: Scalar>(rows: &[T], scales: &[T], acc: &mut [T]) 
         return;
     }
     #[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
-    if acc.len() >= WIDE_MIN {
-        if let Some(simd) = pulp::x86::V4::try_new() {
-            return Simd::vectorize(simd, Flat { rows, scales, acc });
-        }
+    if acc.len() >= WIDE_MIN
+        && let Some(simd) = pulp::x86::V4::try_new()
+    {
+        return Simd::vectorize(simd, Flat { rows, scales, acc });
     }
     crate::simd::dispatch(Flat { rows, scales, acc });
 }
