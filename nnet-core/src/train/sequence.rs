@@ -7,11 +7,12 @@ use rand::seq::SliceRandom;
 
 use crate::loss::{Loss, Target};
 use crate::optim::Optimizer;
-use crate::sequence::{SequenceNetwork, SequenceWorkspace, Sequences};
+use crate::sequence::{SequenceNetwork, Sequences};
 use crate::storage::zeroed_vectors_of;
 use crate::{DataRole, Error, Parameters, Result, Scalar};
 
 use super::checks::split_point;
+use super::groups::Grouped;
 use super::overflow::{Largest, Sample, data_or_divergence, non_finite_update};
 use super::progress::Progress;
 use super::trainer::{reported, run_epochs};
@@ -118,7 +119,10 @@ impl<O: Optimizer, L> Trainer<O, L> {
             config,
             callbacks,
             |trainer, network, epoch, progress| {
-                let loss = run.epoch(network, trainer, epoch, progress)?;
+                // On the thread pool, so that the batch's groups split between threads without
+                // handing work to the pool at every batch.
+                let loss =
+                    crate::generated::in_pool(|| run.epoch(network, trainer, epoch, progress))?;
                 Ok((
                     loss,
                     trainer.metric_values(&run.outputs, &run.dense_targets),
@@ -254,7 +258,8 @@ struct SequenceRun<
     rng: rand_chacha::ChaCha8Rng,
     batch_y: Vec<T>,
     grads: N::Gradients,
-    workspace: SequenceWorkspace<S>,
+    /// The batch's groups, whose gradients are computed in parallel and summed in order.
+    groups: Grouped<N::Gradients, S>,
     step: u64,
     last_good: N,
     /// The weights training started from, to tell data that overflow from divergence.
@@ -280,8 +285,7 @@ impl<
         let mut lengths: Vec<usize> = data.lengths().collect();
         lengths.sort_unstable_by(|a, b| b.cmp(a));
         let most_steps: usize = lengths[..batch].iter().sum();
-        let mut workspace = network.sequence_workspace();
-        workspace.reserve(batch, most_steps);
+        let groups = Grouped::new(network, batch, |n| lengths[..n].iter().sum());
         let outputs = if N::RETURN_SEQUENCES {
             most_steps
         } else {
@@ -295,7 +299,7 @@ impl<
             rng: rand_chacha::ChaCha8Rng::seed_from_u64(config.seed),
             batch_y: bytemuck::zeroed_vec(outputs),
             grads: network.zero_gradients(),
-            workspace,
+            groups,
             step: 0,
             last_good: network.clone(),
             initial: network.clone(),
@@ -341,8 +345,16 @@ impl<
                 .config
                 .batch_size
                 .min(self.order.len() - b * self.config.batch_size)];
-            self.workspace.load(self.data, chunk);
-            let count = self.workspace.outputs();
+            let data = self.data;
+            let count = if N::RETURN_SEQUENCES {
+                chunk
+                    .iter()
+                    .filter_map(|&i| data.get(i))
+                    .map(<[_]>::len)
+                    .sum()
+            } else {
+                chunk.len()
+            };
             let mut n = 0;
             for &i in chunk {
                 let ys = self.targets_of(i);
@@ -352,16 +364,21 @@ impl<
             let outputs = &mut self.outputs[done..done + count];
 
             self.grads.set_zero();
-            self.workspace
-                .set_training_step(self.config.seed, self.step);
+            let step = (self.config.seed, self.step);
             self.step += 1;
-            let sum = network.accumulate_sequences(
-                &mut self.workspace,
+            // Sequence `i` of the batch; `chunk` holds indices of `data` only.
+            let sequence = |i: usize| data.get(chunk[i]).unwrap_or(&[]);
+            let sum = self.groups.accumulate(
+                &*network,
+                chunk.len(),
+                &sequence,
+                None,
                 &self.batch_y[..count],
                 &trainer.loss,
                 &mut self.grads,
                 outputs,
-            );
+                step,
+            )?;
             let mut penalty = S::zero();
             let finite = sum.is_finite() && {
                 self.grads.scale(S::of_f64(1.0 / count as f64));

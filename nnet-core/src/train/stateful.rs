@@ -7,10 +7,11 @@ use nalgebra::SVector;
 
 use crate::loss::{Loss, Target};
 use crate::optim::Optimizer;
-use crate::sequence::{SequenceNetwork, SequenceWorkspace, Streams};
+use crate::sequence::{SequenceNetwork, Streams};
 use crate::storage::zeroed_vectors_of;
 use crate::{DataRole, Error, Parameters, Result, Scalar};
 
+use super::groups::Grouped;
 use super::overflow::{Largest, data_or_divergence, non_finite_update};
 use super::progress::Progress;
 use super::trainer::{reported, run_epochs};
@@ -128,7 +129,10 @@ impl<O: Optimizer, L> Trainer<O, L> {
             config,
             callbacks,
             |trainer, network, epoch, progress| {
-                let loss = run.epoch(network, trainer, epoch, progress)?;
+                // On the thread pool, so that the batch's groups split between threads without
+                // handing work to the pool at every batch.
+                let loss =
+                    crate::generated::in_pool(|| run.epoch(network, trainer, epoch, progress))?;
                 Ok((
                     loss,
                     trainer.metric_values(&run.outputs, &run.dense_targets),
@@ -301,7 +305,8 @@ struct StatefulRun<
     states: Vec<N::State>,
     batch_y: Vec<T>,
     grads: N::Gradients,
-    workspace: SequenceWorkspace<S>,
+    /// The batch's groups, whose gradients are computed in parallel and summed in order.
+    groups: Grouped<N::Gradients, S>,
     step: u64,
     last_good: N,
     /// Each training output in the last epoch, in the epoch's order (window by window, stream
@@ -321,8 +326,8 @@ impl<
 {
     fn new(network: &N, streams: &'a Streams<F, S>, targets: &'a [T], config: &FitConfig) -> Self {
         let batch = config.batch_size.min(streams.len()).max(1);
-        let mut workspace = network.sequence_workspace();
-        workspace.reserve(batch, batch * streams.window());
+        let window = streams.window();
+        let groups = Grouped::new(network, batch, |n| n * window);
         let outputs = if N::RETURN_SEQUENCES {
             batch * streams.window()
         } else {
@@ -336,7 +341,7 @@ impl<
             states: vec![N::State::default(); streams.len()],
             batch_y: bytemuck::zeroed_vec(outputs),
             grads: network.zero_gradients(),
-            workspace,
+            groups,
             step: 0,
             last_good: network.clone(),
             outputs: zeroed_vectors_of(targets.len()),
@@ -386,12 +391,12 @@ impl<
         for b in 0..batches {
             let (k, g) = (b / groups, b % groups);
             let group = g * self.batch..((g + 1) * self.batch).min(streams.len());
-            self.workspace.load_slices(
-                group
-                    .clone()
-                    .map(|s| streams.window_of(s, k).unwrap_or(&[])),
-            );
-            let count = self.workspace.outputs();
+            let window = |s: usize| streams.window_of(s, k).unwrap_or(&[]);
+            let count = if N::RETURN_SEQUENCES {
+                group.clone().map(|s| window(s).len()).sum()
+            } else {
+                group.len()
+            };
             let mut n = 0;
             for s in group.clone() {
                 let ys = self.targets_of(s, k);
@@ -401,16 +406,19 @@ impl<
             let outputs = &mut self.outputs[done..done + count];
 
             self.grads.set_zero();
-            self.workspace
-                .set_training_step(self.config.seed, self.step);
+            let step = (self.config.seed, self.step);
             self.step += 1;
-            let sum = network.accumulate_sequences_from(
-                &mut self.workspace,
-                &mut self.states[group.clone()],
+            let first = group.start;
+            let sum = self.groups.accumulate(
+                &*network,
+                group.len(),
+                &|i: usize| window(first + i),
+                Some(&mut self.states[group.clone()]),
                 &self.batch_y[..count],
                 &trainer.loss,
                 &mut self.grads,
                 outputs,
+                step,
             )?;
             let mut penalty = S::zero();
             let finite = sum.is_finite() && {

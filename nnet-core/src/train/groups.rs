@@ -1,0 +1,235 @@
+//! The gradient of a batch of sequences over rayon's threads, with the same bits on any number
+//! of threads: the batch is cut into at most [`GROUPS`] groups of consecutive sequences (a
+//! partition that depends on the batch alone), each group's gradient is computed into a buffer
+//! of its own, and the buffers are then summed in the order of the groups on one thread.
+//! Without the `parallel` feature the groups run one after another, with the same partition and
+//! the same sum.
+
+use core::ops::Range;
+
+use nalgebra::SVector;
+
+use crate::loss::Loss;
+use crate::sequence::{SequenceNetwork, SequenceWorkspace};
+use crate::{Parameters, Result, Scalar};
+
+/// The most groups a batch is cut into. A constant, not the number of threads, so that the
+/// partition, and therefore the sum, is the same on any number of threads; enough to keep 8
+/// threads busy, few enough that summing the groups' gradients costs little next to the pass.
+pub(super) const GROUPS: usize = 8;
+
+/// One group of a batch: its buffers, which sequences of the batch and which of the batch's
+/// outputs (targets) it holds, and what its pass gave.
+struct Group<G, S: Scalar> {
+    workspace: SequenceWorkspace<S>,
+    grads: G,
+    sequences: Range<usize>,
+    outputs: Range<usize>,
+    loss: S,
+    error: Option<crate::Error>,
+}
+
+impl<G: Clone, S: Scalar> Group<G, S> {
+    /// Buffers of the same sizes, for another group.
+    fn fresh(&self) -> Self {
+        Self {
+            workspace: self.workspace.clone(),
+            grads: self.grads.clone(),
+            sequences: 0..0,
+            outputs: 0..0,
+            loss: S::zero(),
+            error: None,
+        }
+    }
+}
+
+/// The buffers of the grouped training pass, allocated once for the largest batch.
+pub(super) struct Grouped<G, S: Scalar> {
+    groups: Vec<Group<G, S>>,
+    /// At most this many groups per batch: [`GROUPS`], or one for a network whose training
+    /// pass ties the sequences of a batch together (batch normalization's statistics over the
+    /// batch, kept in its gradients' non-trainable tensors).
+    most: usize,
+}
+
+impl<G: Parameters<S> + Clone + Send, S: Scalar> Grouped<G, S> {
+    /// Buffers for `network`'s batches of up to `batch` sequences, `most_steps(n)` being the
+    /// most steps `n` sequences of a batch can hold.
+    pub(super) fn new<N, const F: usize, const OUT: usize>(
+        network: &N,
+        batch: usize,
+        most_steps: impl Fn(usize) -> usize,
+    ) -> Self
+    where
+        N: SequenceNetwork<F, OUT, S, Gradients = G>,
+    {
+        let coupled = (0..G::TENSORS).any(|i| G::tensor_info(i).is_some_and(|t| !t.trainable));
+        let most = if coupled { 1 } else { GROUPS };
+        let groups = batch.clamp(1, most);
+        let per_group = batch.div_ceil(groups);
+        let grads = network.zero_gradients();
+        Self {
+            groups: (0..groups)
+                .map(|_| {
+                    let mut workspace = network.sequence_workspace();
+                    workspace.reserve(per_group, most_steps(per_group));
+                    Group {
+                        workspace,
+                        grads: grads.clone(),
+                        sequences: 0..0,
+                        outputs: 0..0,
+                        loss: S::zero(),
+                        error: None,
+                    }
+                })
+                .collect(),
+            most,
+        }
+    }
+
+    /// Cuts a batch of `count` sequences, sequence `i` of `length(i)` steps, into groups:
+    /// `min(count, GROUPS)` groups of consecutive sequences, as even in number as they can be.
+    /// Returns the groups used.
+    fn partition(
+        &mut self,
+        count: usize,
+        length: impl Fn(usize) -> usize,
+        per_step: bool,
+    ) -> usize {
+        let groups = count.clamp(1, self.most);
+        while self.groups.len() < groups {
+            // Never for the batches `new` was sized for, which fit.
+            let spare = self.groups[0].fresh();
+            self.groups.push(spare);
+        }
+        let mut output = 0;
+        for (g, group) in self.groups[..groups].iter_mut().enumerate() {
+            let sequences = g * count / groups..(g + 1) * count / groups;
+            let columns = if per_step {
+                sequences.clone().map(&length).sum()
+            } else {
+                sequences.len()
+            };
+            group.outputs = output..output + columns;
+            group.sequences = sequences;
+            output += columns;
+        }
+        groups
+    }
+
+    /// The training pass over a batch of `count` sequences, sequence `i` of the batch being
+    /// `sequence(i)`: adds the gradients of `loss` summed over the batch's outputs to `grads`
+    /// (which the caller zeroes), writes the outputs to `outputs` (one per output of the batch)
+    /// and returns the summed loss, as
+    /// [`SequenceNetwork::accumulate_sequences`] over the whole batch would, up to the order of
+    /// the sums. With `states`, sequence `i` starts from `states[i]`, which ends where it ends
+    /// ([`SequenceNetwork::accumulate_sequences_from`]). Dropout draws from `seed` and `step`,
+    /// each group from a stream of its own.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn accumulate<'d, N, L, const F: usize, const OUT: usize>(
+        &mut self,
+        network: &N,
+        count: usize,
+        sequence: &(impl Fn(usize) -> &'d [SVector<S, F>] + Sync),
+        states: Option<&mut [N::State]>,
+        targets: &[L::Target],
+        loss: &L,
+        grads: &mut G,
+        outputs: &mut [SVector<S, OUT>],
+        (seed, step): (u64, u64),
+    ) -> Result<S>
+    where
+        N: SequenceNetwork<F, OUT, S, Gradients = G>,
+        L: Loss<OUT, S>,
+        S: 'd,
+    {
+        let groups = self.partition(count, |i| sequence(i).len(), N::RETURN_SEQUENCES);
+        let work = |g: usize,
+                    group: &mut Group<G, S>,
+                    outputs: &mut [SVector<S, OUT>],
+                    states: Option<&mut [N::State]>| {
+            let workspace = &mut group.workspace;
+            workspace.load_slices(group.sequences.clone().map(sequence));
+            // Group 0 draws as the whole batch did before it was cut into groups.
+            workspace.set_training_step(seed, step.wrapping_add((g as u64) << 40));
+            group.grads.set_zero();
+            let targets = &targets[group.outputs.clone()];
+            let result = match states {
+                Some(states) => network.accumulate_sequences_from(
+                    workspace,
+                    states,
+                    targets,
+                    loss,
+                    &mut group.grads,
+                    outputs,
+                ),
+                None => Ok(network.accumulate_sequences(
+                    workspace,
+                    targets,
+                    loss,
+                    &mut group.grads,
+                    outputs,
+                )),
+            };
+            match result {
+                Ok(value) => (group.loss, group.error) = (value, None),
+                Err(error) => (group.loss, group.error) = (S::zero(), Some(error)),
+            }
+        };
+        run(&mut self.groups[..groups], 0, outputs, states, &work);
+        // The reduction: in the order of the groups, on this thread.
+        let mut total = S::zero();
+        for group in &mut self.groups[..groups] {
+            if let Some(error) = group.error.take() {
+                return Err(error);
+            }
+            total += group.loss;
+            for i in 0..G::TENSORS {
+                crate::generated::add_assign_slice(grads.tensor_mut(i), group.grads.tensor(i));
+            }
+        }
+        Ok(total)
+    }
+}
+
+/// Runs `work` on each of `groups` (the first being group `first` of the batch), handing each
+/// its outputs (from `outputs`, which start at the first group's) and its states: halves of
+/// the groups in parallel on rayon's threads (the `parallel` feature), else one after another.
+fn run<G, S: Scalar, V: Send, St: Send>(
+    groups: &mut [Group<G, S>],
+    first: usize,
+    outputs: &mut [V],
+    states: Option<&mut [St]>,
+    work: &(impl Fn(usize, &mut Group<G, S>, &mut [V], Option<&mut [St]>) + Sync),
+) where
+    Group<G, S>: Send,
+{
+    match groups {
+        [] => {}
+        [group] => work(first, group, outputs, states),
+        _ => {
+            let mid = groups.len() / 2;
+            let (left, right) = groups.split_at_mut(mid);
+            let outputs_at = right[0].outputs.start - left[0].outputs.start;
+            let states_at = right[0].sequences.start - left[0].sequences.start;
+            let (left_outputs, right_outputs) = outputs.split_at_mut(outputs_at);
+            let (left_states, right_states) = match states {
+                Some(states) => {
+                    let (l, r) = states.split_at_mut(states_at);
+                    (Some(l), Some(r))
+                }
+                None => (None, None),
+            };
+            #[cfg(feature = "parallel")]
+            rayon::join(
+                || run(left, first, left_outputs, left_states, work),
+                || run(right, first + mid, right_outputs, right_states, work),
+            );
+            #[cfg(not(feature = "parallel"))]
+            {
+                run(left, first, left_outputs, left_states, work);
+                run(right, first + mid, right_outputs, right_states, work);
+            }
+        }
+    }
+}
