@@ -62,7 +62,10 @@ fn data(count: usize) -> Sequences<2> {
 /// A target per step (`per_step`) or per sequence.
 fn targets(data: &Sequences<2>, per_step: bool) -> Vec<SVector<f32, 1>> {
     if per_step {
-        data.steps().iter().map(|x| vector![0.5 * x[0] - x[1]]).collect()
+        data.steps()
+            .iter()
+            .map(|x| vector![0.5 * x[0] - x[1]])
+            .collect()
     } else {
         data.iter()
             .map(|s| vector![s.iter().map(|x| x[0]).sum::<f32>() / s.len() as f32])
@@ -182,7 +185,11 @@ fn per_sequence_sum<N: SequenceNetwork<2, 1>>(
     let mut loss = 0.0;
     let mut at = 0;
     for (i, sequence) in data.iter().enumerate() {
-        let n = if N::RETURN_SEQUENCES { sequence.len() } else { 1 };
+        let n = if N::RETURN_SEQUENCES {
+            sequence.len()
+        } else {
+            1
+        };
         let mut workspace = net.sequence_workspace();
         workspace.load(data, &[i]);
         let mut grads = net.zero_gradients();

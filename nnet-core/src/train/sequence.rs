@@ -28,6 +28,13 @@ impl<O: Optimizer, L> Trainer<O, L> {
     /// sequences (of any lengths); the loss is the mean over the batch's outputs, and its
     /// gradient flows back through every step of every sequence.
     ///
+    /// The batch's sequences are cut into at most 8 groups of consecutive sequences, whose
+    /// gradients are computed side by side on rayon's threads (the `parallel` feature; one
+    /// after another without it) into buffers of their own and then summed in the order of the
+    /// groups: the partition depends on the batch alone, so the same seed gives the same
+    /// weights, bit for bit, on any number of threads. A network with batch normalization, whose
+    /// statistics tie the batch's sequences together, runs each batch as one group.
+    ///
     /// # Errors
     ///
     /// Everything is checked before the first update: empty data, an empty sequence, a NaN or

@@ -43,7 +43,9 @@ impl<O: Optimizer, L> Trainer<O, L> {
     /// stream must come in order.
     ///
     /// With one window per stream (a window as long as the streams) this is
-    /// [`fit_sequences`](Self::fit_sequences) without shuffling, bit for bit.
+    /// [`fit_sequences`](Self::fit_sequences) without shuffling, bit for bit. Like it, it
+    /// computes a batch's gradient in groups of streams on rayon's threads and sums them in
+    /// order: the same bits on any number of threads.
     ///
     /// # Errors
     ///
