@@ -205,10 +205,10 @@ nnet::network! {
 }
 
 nnet::network! {
-    /// The largest recurrent layer the grammar accepts: an LSTM of 1,024 units (the most a
-    /// recurrent layer may have) over 1,024 features, 8,392,704 weights (32 MiB), the most a
-    /// recurrent layer may have. (Glorot rather than orthogonal recurrent weights: the QR of a
-    /// 1,024 × 4,096 matrix takes minutes in a debug build.)
+    /// The largest recurrent layer whose state stays inline: an LSTM of 1,024 units over 1,024
+    /// features, 8,392,704 weights (32 MiB), the most a recurrent layer could have before issue
+    /// 21. (Glorot rather than orthogonal recurrent weights: the QR of a 1,024 × 4,096 matrix
+    /// takes minutes in a debug build.)
     struct LargestLstm {
         input sequence 1024;
         lstm 1024 (recurrent_init = glorot_uniform);

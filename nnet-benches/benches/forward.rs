@@ -1,5 +1,6 @@
 //! Inference: one sample and a batch of 1,024, nnet against the hand-written baseline; the batch
-//! also through `forward_batch_with` and a reused workspace (`nnet_workspace`).
+//! also through `forward_batch_with` and a reused workspace (`nnet_workspace`), and for the
+//! seed network beside the hand-written loop over chunks of 64 samples (`baseline_chunked`).
 //!
 //! `cargo bench -p nnet-benches --bench forward`
 
@@ -143,16 +144,59 @@ macro_rules! scalar_group {
     }};
 }
 
+/// `forward_batch/seed/baseline_chunked/1024`: the hand-written loop over chunks of 64 rows
+/// (samples), each layer over a whole chunk with the samples innermost
+/// ([`Params::forward_chunked`]), the batched loop a careful programmer writes by hand.
+fn chunked(c: &mut Criterion) {
+    let net = Seed::seeded(1);
+    let hand = Params::<2, 10, 20>::from_network(&net);
+    let (xs, _) = data::moons(BATCH, 0.1, 7);
+    let arrays = data::arrays(&xs);
+    let mut out = vec![[0.0_f32; 1]; BATCH];
+    hand.forward_chunked(&arrays, &mut out);
+    for (x, y) in xs.iter().zip(&out) {
+        assert!((net.forward(x)[0] - y[0]).abs() < 1e-4);
+    }
+    let mut group = c.benchmark_group("forward_batch/seed");
+    group.throughput(Throughput::Elements(BATCH as u64));
+    group.bench_function(BenchmarkId::new("baseline_chunked", BATCH), |b| {
+        b.iter(|| hand.forward_chunked(black_box(&arrays), &mut out))
+    });
+    group.finish();
+}
+
 fn forward(c: &mut Criterion) {
     scalar_group!(c, "seed", Seed, Seed64);
     scalar_group!(c, "w64", W64, W64F64);
     norm_group!(c, "seed", Seed, NormedSeed);
     norm_group!(c, "w64", W64, Normed64);
     forward_groups!(c, "seed", Seed, 10, 20);
+    chunked(c);
     forward_groups!(c, "w64", W64, 64, 64);
     forward_groups!(c, "w256", W256, 256, 256);
     forward_groups!(c, "w1024", W1024, 1024, 1024);
 }
 
-criterion_group!(benches, forward);
+/// `forward_batch_levels/w256`: the wide network's batch of 1,024 with the matrix products at
+/// the best level of this CPU (`nnet`, as `forward_batch/w256/nnet`) and forced to AVX2
+/// (`nnet_narrow`: `nnet` on a CPU without AVX-512).
+fn forward_levels(c: &mut Criterion) {
+    use nnet::__private::{GemmLevel, force_gemm_level};
+
+    let net = W256::seeded(1);
+    let (xs, _) = data::moons(BATCH, 0.1, 7);
+    let mut ys = vec![SVector::<f32, 1>::zeros(); BATCH];
+    let mut group = c.benchmark_group("forward_batch_levels/w256");
+    group.throughput(Throughput::Elements(BATCH as u64));
+    for (name, level) in [("nnet", None), ("nnet_narrow", Some(GemmLevel::Narrow))] {
+        force_gemm_level(level);
+        group.bench_function(BenchmarkId::new(name, BATCH), |b| {
+            b.iter(|| net.forward_batch(black_box(&xs), &mut ys))
+        });
+    }
+    force_gemm_level(None);
+    group.finish();
+}
+
+criterion_group!(benches, forward, forward_levels);
 criterion_main!(benches);

@@ -8,7 +8,7 @@
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use nnet::__private::{GemmKernel, gemm_with};
+use nnet::__private::{GemmKernel, GemmLevel, force_gemm_level, gemm_with};
 
 /// A product `C += A B` as a layer computes it: `A` is `m × k`, `B` is `k × n`; `a_t` / `b_t`
 /// when the operand is the transpose of a column-major matrix.
@@ -66,10 +66,14 @@ fn gemm(c: &mut Criterion) {
         let mut out = vec![0.0_f32; m * n];
         let mut group = c.benchmark_group(format!("gemm/{}", s.name));
         group.throughput(Throughput::Elements((2 * m * n * k) as u64));
-        for (name, kernel) in [
-            ("packed", GemmKernel::Packed),
-            ("matrixmultiply", GemmKernel::Matrixmultiply),
+        // `packed` at the best level of this CPU, then forced to AVX2 (`packed_narrow`), which
+        // is `packed` on a CPU without AVX-512.
+        for (name, kernel, level) in [
+            ("packed", GemmKernel::Packed, None),
+            ("packed_narrow", GemmKernel::Packed, Some(GemmLevel::Narrow)),
+            ("matrixmultiply", GemmKernel::Matrixmultiply, None),
         ] {
+            force_gemm_level(level);
             group.bench_function(BenchmarkId::new(name, format!("{m}x{n}x{k}")), |bench| {
                 bench.iter(|| {
                     gemm_with(
@@ -84,6 +88,7 @@ fn gemm(c: &mut Criterion) {
                 })
             });
         }
+        force_gemm_level(None);
         group.finish();
     }
 }

@@ -1,6 +1,7 @@
 //! Training: one epoch of 10,000 samples in batches of 64 with Adam and binary cross-entropy,
-//! and the full 30-epoch fit of the seed network on two moons, nnet's `Trainer::fit` against
-//! the hand-written training loop.
+//! the full 30-epoch fit of the seed network on two moons, nnet's `Trainer::fit` against
+//! the hand-written training loop, and 5 epochs of the wide network (`fit/w256`, the figure
+//! `tools/torch_dense_bench.py` compares with PyTorch's).
 //!
 //! `cargo bench -p nnet-benches --bench training`
 
@@ -88,5 +89,30 @@ fn fit(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, epoch, fit);
+/// `fit/w256`: 5 epochs of `2 → 256 relu → 256 relu → 1 sigmoid` on 10,000 moons, batches of
+/// 64, Adam, binary cross-entropy, from a fresh network each time; `nnet_narrow` forces the
+/// matrix products to AVX2 (`nnet` on a CPU without AVX-512).
+fn fit_wide(c: &mut Criterion) {
+    use nnet::__private::{GemmLevel, force_gemm_level};
+
+    let (xs, ys) = data::moons(SAMPLES, 0.1, 7);
+    let mut group = c.benchmark_group("fit/w256");
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(10));
+    for (name, level) in [("nnet", None), ("nnet_narrow", Some(GemmLevel::Narrow))] {
+        force_gemm_level(level);
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let mut net = W256::seeded(1);
+                let mut trainer = Trainer::new(Adam::default(), BinaryCrossentropy);
+                trainer.fit(&mut net, &xs, &ys, &config(5)).unwrap();
+                net
+            })
+        });
+    }
+    force_gemm_level(None);
+    group.finish();
+}
+
+criterion_group!(benches, epoch, fit, fit_wide);
 criterion_main!(benches);

@@ -105,7 +105,9 @@ pub use rand;
 #[doc(hidden)]
 pub mod __private {
     #[cfg(feature = "std")]
-    pub use crate::dense::gemm::{Kernel as GemmKernel, gemm_with};
+    pub use crate::dense::gemm::{
+        GemmLevel, Kernel as GemmKernel, force_gemm_level, gemm_levels, gemm_with,
+    };
     pub use crate::generated::{
         add_assign, add_assign_slice, projection_tensor_info_of, recurrent_tensor_info_of,
         tensor_info_of,
@@ -121,12 +123,12 @@ pub mod __private {
     /// The batch functions generated code calls, under the path it calls them by.
     #[cfg(feature = "std")]
     pub mod batch {
-        pub use crate::batch::{Workspace, flat, forward_grouped, vectors};
+        pub use crate::batch::{Workspace, flat, forward_grouped, forward_lanes, vectors};
         pub use crate::generated::in_pool;
     }
 
     /// The instruction set picked at run time, under the path generated code calls it by.
     pub mod simd {
-        pub use crate::simd::dispatch;
+        pub use crate::simd::{dispatch, dispatch_narrow};
     }
 }

@@ -276,10 +276,11 @@ impl sealed::Sealed for f64 {
     }
     #[inline(always)]
     fn fast_logistic(self) -> Self {
-        // e = e^-|z| ≤ 1: nothing overflows, σ(|z|) = 1 / (1 + e), σ(−|z|) = e / (1 + e).
+        // e = e^-|z| ≤ 1: nothing overflows, σ(|z|) = 1 / (1 + e), σ(−|z|) = e / (1 + e),
+        // one division, rounded once.
         let e = crate::math::exp64(-self.abs());
-        let s = 1.0 / (1.0 + e);
-        if self < 0.0 { e * s } else { s }
+        let numerator = if self < 0.0 { e } else { 1.0 };
+        numerator / (1.0 + e)
     }
     #[inline(always)]
     fn fast_tanh(self) -> Self {

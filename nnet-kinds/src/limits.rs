@@ -73,9 +73,14 @@ pub const MAX_RECURRENT_UNITS: usize = MAX_UNITS;
 /// use nnet_kinds::{MAX_RECURRENT_WEIGHTS, MAX_UNITS as U};
 ///
 /// // A simple RNN of U units over one input: kernel, recurrent kernel and bias.
+/// # #[cfg(target_pointer_width = "64")]
 /// assert_eq!(MAX_RECURRENT_WEIGHTS, U * (1 + U + 1));
 /// ```
-pub const MAX_RECURRENT_WEIGHTS: usize = MAX_UNITS * (MAX_UNITS + 2);
+///
+/// On a target whose `usize` has 32 bits (a Cortex-M, where no layer this large can exist) the
+/// product does not fit and the limit is `usize::MAX`; the macro, which checks it, runs on the
+/// 64-bit host.
+pub const MAX_RECURRENT_WEIGHTS: usize = MAX_UNITS.saturating_mul(MAX_UNITS + 2);
 
 /// The most filters a causal `conv1d` streamed over a sequence may have: 1,024
 /// ([`INLINE_UNITS`]); a step's output is a vector on the stack.

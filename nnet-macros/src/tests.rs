@@ -337,10 +337,12 @@ fn odd_recurrent_lists() {
         ),
         ("input sequence 3; simple_rnn 1 softmax;", 1),
         ("input 3; lstm 4; gru 4; simple_rnn 2;", 3),
-        ("input sequence 3; lstm 2000;", 1),
-        ("input sequence 20000; lstm 420;", 1),
+        // Past 1,024 units (state on the heap), and past the most weights (issue 21).
+        ("input sequence 3; lstm 2000;", 0),
+        ("input sequence 3; lstm 40000;", 1),
+        ("input sequence 65536; lstm 20000;", 1),
         (
-            "input sequence 3; gru 8 (recurrent_init = ones); lstm 2000;",
+            "input sequence 3; gru 8 (recurrent_init = ones); lstm 40000;",
             2,
         ),
         // One error each: the failed `input` line still declares the input.
@@ -473,7 +475,8 @@ fn suggested_recurrent_lines_compile() {
         ("simple_rnn 8 relu init = ones;", "simple_rnn"),
         ("lstm 0;", "lstm"),
         ("gru 2.5;", "gru"),
-        ("lstm 2000;", "lstm"),
+        ("lstm 40000;", "lstm"),
+        ("gru 65536;", "gru"),
     ];
     for (mistake, kind) in mistakes {
         let net = |line: &str| -> TokenStream {
@@ -549,7 +552,10 @@ fn suggested_lines_compile() {
 /// the heap keeps the per-sample loop.
 #[test]
 fn dense_outputs_with_an_activation_group_their_samples() {
-    let grouped = |tokens| pipeline(tokens).to_string().contains("forward_grouped");
+    let grouped = |tokens| {
+        let text = pipeline(tokens).to_string();
+        text.contains("forward_grouped") || text.contains("forward_lanes")
+    };
     assert!(grouped(
         quote!(struct Net { input 2; dense 10 relu; dense 1 sigmoid; })
     ));
@@ -569,6 +575,37 @@ fn dense_outputs_with_an_activation_group_their_samples() {
     assert!(!grouped(
         quote!(struct Net { input 2; dense 1025 sigmoid; })
     ));
+}
+
+/// Networks of dense layers only (inline vectors, element-wise hidden activations) take their
+/// groups of samples in the lanes of registers (`forward_lanes`); a grouped network with
+/// another kind of layer, or a softmax inside, takes each sample alone (`forward_grouped`).
+#[test]
+fn networks_of_dense_layers_take_samples_in_lanes() {
+    // 'l': in lanes; 'g': each sample alone, the output activation over the group; '-': neither;
+    // 'b': both.
+    let way = |tokens| {
+        let text = pipeline(tokens).to_string();
+        assert!(!text.contains("compile_error"), "{text}");
+        // The calls, not the documentation that names them.
+        let call = |f: &str| text.contains(&format!("batch :: {f} ("));
+        match (call("forward_lanes"), call("forward_grouped")) {
+            (true, false) => 'l',
+            (false, true) => 'g',
+            (false, false) => '-',
+            (true, true) => 'b',
+        }
+    };
+    let seed = quote!(struct Net { input 2; dense 10 relu; dense 20 relu; dense 1 sigmoid; });
+    assert_eq!(way(seed), 'l');
+    assert_eq!(way(quote!(struct Net { input 2; dense 3 tanh; })), 'l');
+    let normed =
+        quote!(struct Net { input 2; dense 10; batch_norm; activation relu; dense 1 sigmoid; });
+    assert_eq!(way(normed), 'g');
+    let softmax = quote!(struct Net { input 2; dense 10 softmax; dense 1 sigmoid; });
+    assert_eq!(way(softmax), 'g');
+    let linear = quote!(struct Net { input 2; dense 10 relu; dense 1; });
+    assert_eq!(way(linear), '-');
 }
 
 /// `cargo test -p nnet-macros seed_expansion -- --ignored --nocapture | rustfmt --edition 2024 | wc -l`

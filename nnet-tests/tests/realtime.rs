@@ -6,7 +6,9 @@
 //! propagates) without panicking.
 //!
 //! Layers of more than 1,024 units keep their activations on the heap and allocate once per
-//! call (documented on `forward`, counted in `tests/allocations.rs`); they are not here.
+//! call (documented on `forward`, counted in `tests/allocations.rs`); they are not here, but
+//! for recurrent layers of more than 1,024 units, whose state keeps its buffers on the heap:
+//! their streaming `step` (and `reset`) allocates nothing.
 
 use assert_no_alloc::{AllocDisabler, assert_no_alloc};
 use nnet::{SVector, vector};
@@ -240,6 +242,36 @@ fn batched_forward_with_a_workspace_never_allocates() {
         assert_no_alloc(|| wide.forward_batch_with(&mut workspace, &xs, &mut ys));
     });
     assert!(ys[0][0].is_finite());
+}
+
+nnet::network! {
+    /// Every recurrent kind past 1,024 units: the state and the buffers of each step on the
+    /// heap. (Glorot recurrent weights: an orthogonal draw this large is slow in debug builds.)
+    struct LargeRecurrent {
+        input sequence 2;
+        simple_rnn 1030 (return_sequences, recurrent_init = glorot_uniform);
+        gru 1100 (return_sequences, recurrent_init = glorot_uniform);
+        lstm 1040 (recurrent_init = glorot_uniform);
+        dense 1;
+    }
+}
+
+/// Issue 21: streaming large recurrent layers stays real-time safe. The state is allocated
+/// once (`Default`); `step` and `reset` then allocate nothing, on any input.
+#[test]
+fn large_recurrent_step_never_allocates() {
+    let net = LargeRecurrent::seeded(5);
+    let mut state = LargeRecurrentState::default();
+    let mut outputs = Vec::with_capacity(inputs().len());
+    for x in &inputs() {
+        outputs.push(assert_no_alloc(|| net.step(&mut state, x)));
+    }
+    assert!(outputs[0].iter().all(|v| v.is_finite()), "{:?}", outputs[0]);
+    assert!(outputs[6].iter().all(|v| v.is_nan()), "{:?}", outputs[6]);
+    assert_no_alloc(|| state.reset());
+    let first = assert_no_alloc(|| net.step(&mut state, &inputs()[0]));
+    assert_eq!(first, outputs[0]);
+    assert_eq!(first, net.forward(&inputs()[..1]));
 }
 
 /// With `NNET_REALTIME_PROBE` set, allocates inside the guard, which must abort the process.

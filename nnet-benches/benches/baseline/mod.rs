@@ -113,6 +113,56 @@ impl<const I: usize, const H: usize, const G: usize> Params<I, H, G> {
     }
 }
 
+/// Samples per chunk of [`Params::forward_chunked`].
+pub const CHUNK: usize = 64;
+
+/// `act(W x + b)` for the `CHUNK` samples of a chunk at once, unit-major: `x[i][s]` is input
+/// `i` of sample `s`, and so is the result; the innermost loop runs over the samples.
+#[inline(always)]
+fn dense_chunk<const IN: usize, const OUT: usize>(
+    w: &[[f32; OUT]; IN],
+    b: &[f32; OUT],
+    x: &[[f32; CHUNK]; IN],
+    act: impl Fn(f32) -> f32,
+) -> [[f32; CHUNK]; OUT] {
+    let mut z = [[0.0_f32; CHUNK]; OUT];
+    for o in 0..OUT {
+        let mut sums = [b[o]; CHUNK];
+        for i in 0..IN {
+            let wio = w[i][o];
+            for s in 0..CHUNK {
+                sums[s] += wio * x[i][s];
+            }
+        }
+        for s in 0..CHUNK {
+            z[o][s] = act(sums[s]);
+        }
+    }
+    z
+}
+
+impl<const I: usize, const H: usize, const G: usize> Params<I, H, G> {
+    /// The hand-written batched loop: 64 rows (samples) at a time, each layer over the whole
+    /// chunk with the samples innermost (the loop the compiler vectorizes across samples), the
+    /// last chunk padded with zeros.
+    pub fn forward_chunked(&self, xs: &[[f32; I]], out: &mut [[f32; 1]]) {
+        for (xs, out) in xs.chunks(CHUNK).zip(out.chunks_mut(CHUNK)) {
+            let mut x = [[0.0_f32; CHUNK]; I];
+            for (s, sample) in xs.iter().enumerate() {
+                for i in 0..I {
+                    x[i][s] = sample[i];
+                }
+            }
+            let a1 = dense_chunk(&self.w1, &self.b1, &x, relu);
+            let a2 = dense_chunk(&self.w2, &self.b2, &a1, relu);
+            let a3 = dense_chunk(&self.w3, &self.b3, &a2, sigmoid);
+            for (s, y) in out.iter_mut().enumerate() {
+                *y = [a3[0][s]];
+            }
+        }
+    }
+}
+
 /// Adam with Keras's defaults, written out as in `nnet::optim::Adam`.
 pub struct Adam<const I: usize, const H: usize, const G: usize> {
     pub learning_rate: f32,

@@ -8,6 +8,7 @@
 //! for the whole of training, so that batches allocate nothing.
 
 use nalgebra::SVector;
+use pulp::Simd;
 
 use crate::activation::{Activation, ActivationKind};
 use crate::loss::Loss;
@@ -120,6 +121,96 @@ pub fn forward_grouped<T: Scalar, A: Activation<T>, const IN: usize, const OUT: 
         }
         if activation.kind() == ActivationKind::Softmax {
             // Not element-wise: each sample's outputs alone.
+            for y in ys {
+                activation.activate(y.as_mut_slice());
+            }
+        } else {
+            activation.activate(bytemuck::cast_slice_mut(ys));
+        }
+    }
+}
+
+/// [`forward_grouped`], with as many samples at a time as a register of `simd` has lanes
+/// through `lanes` (every layer of a network of dense layers, the last one without its
+/// activation, through [`Preactivation::forward_lanes`](crate::layer::Preactivation::forward_lanes)
+/// and `preactivation_lanes`): each layer's values for those samples are then one register per
+/// unit, lane `s` holding sample `s`, so the products need no broadcast of a value just
+/// computed and the output layer's dot product no sum across lanes. The samples left over
+/// (fewer than the lanes), and every sample where `exact` is false (some layer would not give
+/// `pre`'s bits), go through `pre` one at a time, as in [`forward_grouped`]. Same bits as
+/// [`forward_grouped`].
+///
+/// # Panics
+///
+/// If `inputs` and `outputs` have different lengths.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::{activation::{Activation, Relu, Sigmoid}, batch, nalgebra::{matrix, vector}, Dense};
+/// use nnet_core::layer::{Layer, Preactivation};
+/// use nnet_core::__private::pulp::{Simd, WithSimd};
+///
+/// let mut dense: Dense<2, 1, Sigmoid> = Dense::new(Sigmoid);
+/// dense.weights = matrix![1.0, -2.0];
+/// let inputs: Vec<_> = (0..37).map(|i| vector![i as f32 / 7.0, 1.0 - i as f32 / 11.0]).collect();
+/// struct Pass<'a>(&'a Dense<2, 1, Sigmoid>, &'a [nnet_core::nalgebra::SVector<f32, 2>]);
+/// impl WithSimd for Pass<'_> {
+///     type Output = Vec<nnet_core::nalgebra::SVector<f32, 1>>;
+///     fn with_simd<V: Simd>(self, simd: V) -> Self::Output {
+///         let Pass(dense, inputs) = self;
+///         let mut outputs = vec![vector![0.0]; inputs.len()];
+///         let exact = dense.lanes_exact::<V>();
+///         batch::forward_lanes(simd, exact, inputs, &mut outputs, dense.activation(),
+///             |x| dense.preactivation_lanes(simd, x), |x| dense.preactivation_simd(simd, x));
+///         outputs
+///     }
+/// }
+/// let outputs = nnet_core::__private::simd::dispatch(Pass(&dense, &inputs));
+/// for (x, y) in inputs.iter().zip(&outputs) {
+///     assert_eq!(*y, dense.forward(x));
+/// }
+/// ```
+#[inline(always)]
+#[track_caller]
+pub fn forward_lanes<V: Simd, T: Scalar, A: Activation<T>, const IN: usize, const OUT: usize>(
+    simd: V,
+    exact: bool,
+    inputs: &[SVector<T, IN>],
+    outputs: &mut [SVector<T, OUT>],
+    activation: &A,
+    mut lanes: impl FnMut(&[T::Reg<V>; IN]) -> [T::Reg<V>; OUT],
+    mut pre: impl FnMut(&SVector<T, IN>) -> SVector<T, OUT>,
+) {
+    let width = T::lanes::<V>();
+    if !exact || width <= 1 || width > GROUP {
+        return forward_grouped(inputs, outputs, activation, pre);
+    }
+    crate::network::check_batch_lengths(inputs.len(), outputs.len());
+    let zero = T::splat_reg(simd, T::zero());
+    for (xs, ys) in inputs.chunks(GROUP).zip(outputs.chunks_mut(GROUP)) {
+        let mut x_lanes = xs.chunks_exact(width);
+        let mut y_lanes = ys.chunks_exact_mut(width);
+        for (xs, ys) in (&mut x_lanes).zip(&mut y_lanes) {
+            let mut x = [zero; IN];
+            let flat: &mut [T] = bytemuck::cast_slice_mut(&mut x[..]);
+            for (s, sample) in xs.iter().enumerate() {
+                for (i, &v) in sample.iter().enumerate() {
+                    flat[i * width + s] = v;
+                }
+            }
+            let z = lanes(&x);
+            let flat: &[T] = bytemuck::cast_slice(&z[..]);
+            for (s, y) in ys.iter_mut().enumerate() {
+                for (o, v) in y.iter_mut().enumerate() {
+                    *v = flat[o * width + s];
+                }
+            }
+        }
+        for (x, y) in x_lanes.remainder().iter().zip(y_lanes.into_remainder()) {
+            *y = pre(x);
+        }
+        if activation.kind() == ActivationKind::Softmax {
             for y in ys {
                 activation.activate(y.as_mut_slice());
             }

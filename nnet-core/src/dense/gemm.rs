@@ -8,8 +8,17 @@
 //! benchmark that compares them, `cargo bench -p nnet-benches --bench gemm`, behind the hidden
 //! feature `matrixmultiply`: it needs nalgebra's `std` feature, which would compile the `wide`
 //! and `matrixmultiply` crates into every build of nnet for nothing). See [`Kernel`] for why.
+//!
+//! The packed kernel runs at the best instruction set of the CPU, detected once ([`Level`]):
+//! AVX-512 where there is (this product is the only user of AVX-512 in the library), else
+//! AVX2 and FMA, else scalar code. Every level gives the same bits, so a product can be moved
+//! to another level for speed alone (a transposed `A` stays at AVX2, see [`level_for`]), and
+//! tests and benchmarks can force one ([`force_gemm_level`]).
 
 mod packed;
+
+use std::sync::LazyLock;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 #[cfg(feature = "matrixmultiply")]
 use nalgebra::{Dyn, MatrixView, MatrixViewMut};
@@ -18,6 +27,141 @@ use crate::Scalar;
 
 /// Products of at least this many multiply-adds are split over two threads.
 const PARALLEL_MIN: usize = 1 << 20;
+
+/// An instruction set of the matrix–matrix product, by name: for tests and benchmarks that
+/// force one ([`force_gemm_level`]). All give the same bits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GemmLevel {
+    /// No SIMD: pulp's scalar code (one lane, fused multiply-adds in software where needed).
+    Scalar,
+    /// The instruction set of the rest of the library (`crate::simd::dispatch`): AVX2 and FMA
+    /// where the CPU has them.
+    Narrow,
+    /// AVX-512 (pulp's `V4`): the matrix–matrix product only.
+    Wide,
+}
+
+/// An instruction set of the product, with the proof that this CPU has it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Level {
+    Scalar,
+    Narrow,
+    #[cfg(target_arch = "x86_64")]
+    Wide(pulp::x86::V4),
+}
+
+impl Level {
+    /// `level` if this CPU has it.
+    fn of(level: GemmLevel) -> Option<Self> {
+        match level {
+            GemmLevel::Scalar => Some(Self::Scalar),
+            GemmLevel::Narrow => Some(Self::Narrow),
+            #[cfg(target_arch = "x86_64")]
+            GemmLevel::Wide => pulp::x86::V4::try_new().map(Self::Wide),
+            #[cfg(not(target_arch = "x86_64"))]
+            GemmLevel::Wide => None,
+        }
+    }
+
+    /// Rows of this level's register tile (and of a packed panel of `A`) in `T`: two registers.
+    fn panel_rows<T: Scalar>(self) -> usize {
+        struct Rows<T>(core::marker::PhantomData<T>);
+        impl<T: Scalar> pulp::WithSimd for Rows<T> {
+            type Output = usize;
+            #[inline(always)]
+            fn with_simd<S: pulp::Simd>(self, _: S) -> usize {
+                2 * T::lanes::<S>()
+            }
+        }
+        let rows = Rows::<T>(core::marker::PhantomData);
+        match self {
+            #[cfg(target_arch = "x86_64")]
+            Self::Wide(simd) => pulp::Simd::vectorize(simd, rows),
+            Self::Narrow => crate::simd::dispatch(rows),
+            Self::Scalar => pulp::Simd::vectorize(pulp::Scalar::new(), rows),
+        }
+    }
+
+    /// Columns of this level's register tile.
+    fn tile_columns(self) -> usize {
+        match self {
+            #[cfg(target_arch = "x86_64")]
+            Self::Wide(_) => packed::NR_WIDE,
+            _ => packed::NR_NARROW,
+        }
+    }
+}
+
+/// The best level of this CPU, detected once.
+static BEST: LazyLock<Level> =
+    LazyLock::new(|| Level::of(GemmLevel::Wide).unwrap_or(Level::Narrow));
+
+/// The level forced by [`force_gemm_level`]: 0 for none, else 1 + the index of a [`GemmLevel`].
+static FORCED: AtomicU8 = AtomicU8::new(0);
+
+/// The levels of the product this CPU has, from the slowest.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::__private::{GemmLevel, gemm_levels};
+///
+/// assert_eq!(gemm_levels()[..2], [GemmLevel::Scalar, GemmLevel::Narrow]);
+/// ```
+pub fn gemm_levels() -> Vec<GemmLevel> {
+    [GemmLevel::Scalar, GemmLevel::Narrow, GemmLevel::Wide]
+        .into_iter()
+        .filter(|&level| Level::of(level).is_some())
+        .collect()
+}
+
+/// Makes every later product of this process use `level` (`None`: the best this CPU has), for
+/// tests and benchmarks that compare the levels; returns `false`, and changes nothing, if this
+/// CPU lacks `level`. All levels give the same bits, so products running meanwhile on other
+/// threads are not affected but in speed.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::__private::{GemmLevel, force_gemm_level};
+///
+/// assert!(force_gemm_level(Some(GemmLevel::Narrow)));
+/// assert!(force_gemm_level(None));
+/// ```
+pub fn force_gemm_level(level: Option<GemmLevel>) -> bool {
+    let code = match level {
+        None => 0,
+        Some(level) if Level::of(level).is_none() => return false,
+        Some(GemmLevel::Scalar) => 1,
+        Some(GemmLevel::Narrow) => 2,
+        Some(GemmLevel::Wide) => 3,
+    };
+    FORCED.store(code, Ordering::Relaxed);
+    true
+}
+
+/// The level for a product with this `A`: the forced one, else the best, except that a
+/// transposed `A` (`Wᵀ Δ`), packed one element at a time and into AVX-512's 32-row panels that
+/// took up to 4× the time of AVX2's 16-row ones (`gemm/w256/input_grad_64`), stays at AVX2.
+/// Same bits either way.
+fn level_for<T: Scalar>(a: Strided<'_, T>) -> Level {
+    match current_level() {
+        #[cfg(target_arch = "x86_64")]
+        Level::Wide(_) if a.row_stride != 1 && FORCED.load(Ordering::Relaxed) == 0 => Level::Narrow,
+        level => level,
+    }
+}
+
+/// The level products use now: the forced one, else the best.
+fn current_level() -> Level {
+    let forced = match FORCED.load(Ordering::Relaxed) {
+        1 => Level::of(GemmLevel::Scalar),
+        2 => Level::of(GemmLevel::Narrow),
+        3 => Level::of(GemmLevel::Wide),
+        _ => None,
+    };
+    forced.unwrap_or(*BEST)
+}
 
 /// Which kernel computes a product. Both give the same bits.
 ///
@@ -104,7 +248,8 @@ pub(crate) fn gemm<T: Scalar>(
     b: Strided<'_, T>,
     c: &mut [T],
 ) {
-    split(Kernel::Packed, m, n, k, a, b, c);
+    let level = level_for(a);
+    split(Kernel::Packed, level, m, n, k, a, b, c);
 }
 
 /// `gemm` with the chosen kernel, for the benchmark that compares them: `A` is `m × k` with
@@ -129,20 +274,15 @@ pub fn gemm_with<T: Scalar>(
         col_stride,
     };
     assert!(c.len() >= m * n, "C holds {} of {m} × {n} values", c.len());
-    split(
-        kernel,
-        m,
-        n,
-        k,
-        strided(a, a_strides),
-        strided(b, b_strides),
-        c,
-    );
+    let a = strided(a, a_strides);
+    split(kernel, level_for(a), m, n, k, a, strided(b, b_strides), c);
 }
 
 /// The columns of `C` in two halves on two threads for large products, else on this one.
+#[allow(clippy::too_many_arguments)]
 fn split<T: Scalar>(
     kernel: Kernel,
+    level: Level,
     m: usize,
     n: usize,
     k: usize,
@@ -157,47 +297,65 @@ fn split<T: Scalar>(
     // Columns of the kernel's register tile: the left half is a multiple of it, so that both
     // halves keep whole tiles.
     let tile = match kernel {
-        Kernel::Packed => packed::NR,
+        Kernel::Packed => level.tile_columns(),
         #[cfg(feature = "matrixmultiply")]
         Kernel::Matrixmultiply => 8,
     };
     if m * n * k >= PARALLEL_MIN && n >= 2 * tile {
         let left = (n / 2).div_ceil(tile) * tile;
         let (c_left, c_right) = c[..m * n].split_at_mut(left * m);
-        #[cfg(feature = "parallel")]
-        rayon::join(
-            || serial(kernel, m, left, k, a, b, c_left),
-            || serial(kernel, m, n - left, k, a, b.skip_cols(left), c_right),
-        );
-        #[cfg(not(feature = "parallel"))]
-        {
-            serial(kernel, m, left, k, a, b, c_left);
-            serial(kernel, m, n - left, k, a, b.skip_cols(left), c_right);
+        let halves = move |packed: Option<&[T]>| {
+            let right = b.skip_cols(left);
+            #[cfg(feature = "parallel")]
+            rayon::join(
+                || serial(kernel, level, m, left, k, a, packed, b, c_left),
+                || serial(kernel, level, m, n - left, k, a, packed, right, c_right),
+            );
+            #[cfg(not(feature = "parallel"))]
+            {
+                serial(kernel, level, m, left, k, a, packed, b, c_left);
+                serial(kernel, level, m, n - left, k, a, packed, right, c_right);
+            }
+        };
+        match kernel {
+            // Both threads read the same packing of `A`.
+            Kernel::Packed => packed::with_packed_a(level, m, k, a, halves),
+            #[cfg(feature = "matrixmultiply")]
+            Kernel::Matrixmultiply => {
+                let mut halves = halves;
+                halves(None)
+            }
         }
     } else {
-        serial(kernel, m, n, k, a, b, c);
+        serial(kernel, level, m, n, k, a, None, b, c);
     }
 }
 
-/// `C += A B` on the calling thread.
+/// `C += A B` on the calling thread (`A` packed already if `a_packed`, for `Packed`).
+#[allow(clippy::too_many_arguments)]
 fn serial<T: Scalar>(
     kernel: Kernel,
+    level: Level,
     m: usize,
     n: usize,
     k: usize,
     a: Strided<'_, T>,
+    a_packed: Option<&[T]>,
     b: Strided<'_, T>,
     c: &mut [T],
 ) {
     match kernel {
-        Kernel::Packed => packed::serial(m, n, k, a, b, c),
+        Kernel::Packed => packed::serial(level, m, n, k, a, a_packed, b, c),
         // nalgebra 0.35 hands products with a dimension of 5 or less to its own column-by-column
         // code, whose `axcpy` reads and writes past the ends of strided vectors (it takes the
         // length of the strided slice for the number of elements): those stay with `packed`.
         #[cfg(feature = "matrixmultiply")]
-        Kernel::Matrixmultiply if m.min(n).min(k) <= 5 => packed::serial(m, n, k, a, b, c),
+        Kernel::Matrixmultiply if m.min(n).min(k) <= 5 => {
+            packed::serial(level, m, n, k, a, None, b, c)
+        }
         #[cfg(feature = "matrixmultiply")]
         Kernel::Matrixmultiply => {
+            let _ = a_packed;
             let mut c = MatrixViewMut::from_slice_generic(&mut c[..m * n], Dyn(m), Dyn(n));
             c.gemm(T::one(), &a.view(m, k), &b.view(k, n), T::one());
         }
@@ -214,6 +372,11 @@ mod tests {
         #[cfg(feature = "matrixmultiply")]
         Kernel::Matrixmultiply,
     ];
+
+    /// The levels of this CPU.
+    fn levels() -> Vec<Level> {
+        gemm_levels().into_iter().filter_map(Level::of).collect()
+    }
 
     /// `C += A B` by the definition, in f64.
     fn reference(m: usize, n: usize, k: usize, a: Strided<'_>, b: Strided<'_>, c: &mut [f32]) {
@@ -258,13 +421,15 @@ mod tests {
                 let mut want = values(m * n, 3);
                 reference(m, n, k, a, b, &mut want);
                 for &kernel in KERNELS {
-                    let mut got = values(m * n, 3);
-                    split(kernel, m, n, k, a, b, &mut got);
-                    for (g, w) in got.iter().zip(&want) {
-                        assert!(
-                            (g - w).abs() <= 1e-4 * (1.0 + w.abs()),
-                            "{kernel:?} {m}x{n}x{k}: {g} {w}"
-                        );
+                    for level in levels() {
+                        let mut got = values(m * n, 3);
+                        split(kernel, level, m, n, k, a, b, &mut got);
+                        for (g, w) in got.iter().zip(&want) {
+                            assert!(
+                                (g - w).abs() <= 1e-4 * (1.0 + w.abs()),
+                                "{kernel:?} {level:?} {m}x{n}x{k}: {g} {w}"
+                            );
+                        }
                     }
                 }
             }
@@ -313,9 +478,11 @@ mod tests {
                         "{m}x{n}x{k}: {g} {w}"
                     );
                 }
-                let mut one = values64(m * n, 3);
-                serial(Kernel::Packed, m, n, k, a, b, &mut one);
-                assert_eq!(got, one, "{m}x{n}x{k}: two threads, one thread");
+                for level in levels() {
+                    let mut one = values64(m * n, 3);
+                    serial(Kernel::Packed, level, m, n, k, a, None, b, &mut one);
+                    assert_eq!(got, one, "{m}x{n}x{k}: two threads, one thread, {level:?}");
+                }
             }
         }
     }
@@ -333,8 +500,18 @@ mod tests {
             );
             let mut packed = values(m * n, 8);
             let mut other = packed.clone();
-            serial(Kernel::Packed, m, n, k, a, b, &mut packed);
-            serial(Kernel::Matrixmultiply, m, n, k, a, b, &mut other);
+            serial(Kernel::Packed, *BEST, m, n, k, a, None, b, &mut packed);
+            serial(
+                Kernel::Matrixmultiply,
+                *BEST,
+                m,
+                n,
+                k,
+                a,
+                None,
+                b,
+                &mut other,
+            );
             assert_eq!(packed, other, "{m}x{n}x{k}");
         }
     }
@@ -356,12 +533,72 @@ mod tests {
             ),
         ] {
             for &kernel in KERNELS {
-                let mut two = vec![0.0; m * n];
-                split(kernel, m, n, k, a, b, &mut two);
-                let mut one = vec![0.0; m * n];
-                serial(kernel, m, n, k, a, b, &mut one);
-                assert_eq!(two, one, "{kernel:?}");
+                for level in levels() {
+                    let mut two = vec![0.0; m * n];
+                    split(kernel, level, m, n, k, a, b, &mut two);
+                    let mut one = vec![0.0; m * n];
+                    serial(kernel, level, m, n, k, a, None, b, &mut one);
+                    assert_eq!(two, one, "{kernel:?} {level:?}");
+                }
             }
         }
+    }
+
+    /// Every level of this CPU gives the bits of the scalar level, in `f32` and `f64`, for every
+    /// layout of both operands, ragged shapes (partial tiles of each level, more than one block
+    /// of `k`, of rows and of packed columns) and a split over two threads.
+    #[test]
+    fn every_level_gives_the_same_bits() {
+        fn check<T: Scalar + std::fmt::Debug>(value: impl Fn(f32) -> T) {
+            let values =
+                |len, seed| -> Vec<T> { values(len, seed).into_iter().map(&value).collect() };
+            for &(m, n, k) in &[
+                (1, 1, 1),
+                (17, 5, 3),
+                (33, 13, 300),
+                (70, 25, 2),
+                (256, 64, 256),
+                (300, 530, 70),
+                (48, 1100, 20),
+            ] {
+                let (a_data, b_data) = (values(m * k, 9), values(k * n, 10));
+                let a_layouts = [
+                    Strided::col_major(&a_data, m),
+                    Strided::transposed(&a_data, k),
+                ];
+                let b_layouts = [
+                    Strided::col_major(&b_data, k),
+                    Strided::transposed(&b_data, n),
+                ];
+                for a in a_layouts {
+                    for b in b_layouts {
+                        let mut scalar = values(m * n, 11);
+                        serial(
+                            Kernel::Packed,
+                            Level::Scalar,
+                            m,
+                            n,
+                            k,
+                            a,
+                            None,
+                            b,
+                            &mut scalar,
+                        );
+                        for level in levels() {
+                            let mut got = values(m * n, 11);
+                            split(Kernel::Packed, level, m, n, k, a, b, &mut got);
+                            assert!(
+                                got == scalar,
+                                "{level:?} {m}x{n}x{k}, A rows {} apart, B rows {} apart",
+                                a.row_stride,
+                                b.row_stride
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        check(|v| v);
+        check(|v| f64::from(v) / 3.0);
     }
 }

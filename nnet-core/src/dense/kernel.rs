@@ -15,7 +15,7 @@ use pulp::Simd;
 #[cfg(feature = "std")]
 use pulp::WithSimd;
 
-use crate::activation::Activation;
+use crate::activation::{Activation, ActivationKind};
 use crate::simd::Lanes;
 use crate::storage::MatrixStorage;
 use crate::{Dense, DenseGradient, Scalar};
@@ -187,6 +187,126 @@ impl<
     pub(crate) fn preactivation_columns(&self, x: &[T], z: &mut [T]) {
         crate::simd::dispatch(Columns { layer: self, x, z });
     }
+}
+
+/// The dense layer over as many samples as a register has lanes, one register per input and
+/// per unit, lane `s` holding sample `s`: what a small network's `forward_batch` runs groups of
+/// samples through ([`batch::forward_lanes`](crate::batch::forward_lanes)). Each unit's value
+/// is computed by the operations [`Dense::preactivation_simd`] computes it by for one sample,
+/// in the same order, so that the bits are the same: a block's even and odd sums (see
+/// [`block`]), or for one unit [`dot`]'s two registers of partial sums, its partial register
+/// and its sum of the lanes by halves (pulp's order, checked by a test).
+impl<
+    const IN: usize,
+    const OUT: usize,
+    T: Scalar,
+    A: Activation<T>,
+    S: MatrixStorage<OUT, IN, Scalar = T>,
+    B: MatrixStorage<OUT, 1, Scalar = T>,
+    const BIAS: bool,
+> Dense<IN, OUT, A, S, B, BIAS>
+{
+    /// Whether [`preactivation_lanes`](Self::preactivation_lanes) gives the bits of
+    /// [`preactivation_simd`](Self::preactivation_simd) under `V`: for one unit, or whole
+    /// blocks of units in registers (not fewer units than lanes, which nalgebra's product
+    /// computes, nor streamed weights), and registers of more than one lane.
+    #[inline(always)]
+    pub(crate) fn lanes_exact<V: Simd>() -> bool {
+        let lanes = T::lanes::<V>();
+        lanes > 1 && (OUT == 1 || (OUT >= lanes && IN * OUT < STREAM))
+    }
+
+    /// `W x + b` for the samples in the lanes of `x` (see above), when
+    /// [`lanes_exact`](Self::lanes_exact).
+    #[inline(always)]
+    pub(crate) fn preactivation_lanes<V: Simd>(
+        &self,
+        simd: V,
+        x: &[T::Reg<V>; IN],
+    ) -> [T::Reg<V>; OUT] {
+        let w = self.weights.matrix().as_slice();
+        let b = self.bias.matrix().as_slice();
+        let zero = T::splat_reg(simd, T::zero());
+        // Filled with a value that is not a constant zero, which the compiler would clear with
+        // a call of `memset` for every group of samples.
+        let mut z = [T::splat_reg(simd, b[0]); OUT];
+        if OUT == 1 {
+            z[0] = dot_lanes(simd, w, x, b[0]);
+            return z;
+        }
+        let registers = OUT.div_ceil(T::lanes::<V>()).min(BLOCK);
+        let split = registers <= BLOCK / 2;
+        // No closures here: one the compiler did not inline would lose the instruction set.
+        for (o, z) in z.iter_mut().enumerate() {
+            let (mut even, mut odd) = (T::splat_reg(simd, b[o]), zero);
+            for (j, &xj) in x.iter().enumerate() {
+                let wj = T::splat_reg(simd, w[j * OUT + o]);
+                if split && j % 2 == 1 {
+                    odd = T::mul_add_reg(simd, wj, xj, odd);
+                } else {
+                    even = T::mul_add_reg(simd, wj, xj, even);
+                }
+            }
+            *z = T::add_reg(simd, even, odd);
+        }
+        z
+    }
+
+    /// `act(W x + b)` for the samples in the lanes of `x`, as
+    /// [`preactivation_lanes`](Self::preactivation_lanes) then the activation on every value
+    /// (for element-wise activations: the same values as on each sample's units).
+    #[inline(always)]
+    pub(crate) fn forward_lanes<V: Simd>(&self, simd: V, x: &[T::Reg<V>; IN]) -> [T::Reg<V>; OUT] {
+        let mut a = self.preactivation_lanes(simd, x);
+        if self.activation.kind() == ActivationKind::Relu {
+            // In the registers (the slice's loop stores the zeros through masks).
+            for a in &mut a {
+                *a = T::relu_reg(simd, *a);
+            }
+        } else {
+            self.activation
+                .activate(bytemuck::cast_slice_mut(&mut a[..]));
+        }
+        a
+    }
+}
+
+/// `c + Σ w_i x_i` for the samples in the lanes of `x`, by [`dot`]'s operations in its order:
+/// lane `k` of its registers of partial sums is here the register of term `k`.
+#[inline(always)]
+fn dot_lanes<V: Simd, T: Scalar, const IN: usize>(
+    simd: V,
+    w: &[T],
+    x: &[T::Reg<V>; IN],
+    c: T,
+) -> T::Reg<V> {
+    let lanes = T::lanes::<V>();
+    let zero = T::splat_reg(simd, T::zero());
+    // Term k of the partial register: the sums of dot's two registers, then its tail.
+    let head = IN / lanes * lanes;
+    let mut terms = [T::splat_reg(simd, c); 16];
+    for (k, term) in terms.iter_mut().enumerate().take(lanes) {
+        let mut sums = [zero; 2];
+        for (chunk, i) in (k..head).step_by(lanes).enumerate() {
+            let wi = T::splat_reg(simd, w[i]);
+            sums[chunk % 2] = T::mul_add_reg(simd, wi, x[i], sums[chunk % 2]);
+        }
+        let tail = if head + k < IN {
+            T::mul_reg(simd, T::splat_reg(simd, w[head + k]), x[head + k])
+        } else {
+            T::mul_reg(simd, zero, zero)
+        };
+        *term = T::add_reg(simd, T::add_reg(simd, sums[0], sums[1]), tail);
+    }
+    // The sum of the lanes by halves: lane k plus lane k + half.
+    let mut half = lanes / 2;
+    while half >= 1 {
+        for k in 0..half {
+            terms[k] = T::add_reg(simd, terms[k], terms[k + half]);
+        }
+        half /= 2;
+    }
+    T::add_reg(simd, T::splat_reg(simd, c), terms[0])
 }
 
 #[cfg(feature = "std")]
@@ -480,6 +600,103 @@ mod tests {
             check::<V, 33, 70, SMatrix<f64, 70, 33>, SMatrix<f64, 70, 1>>(simd);
             check::<V, 512, 256, HeapMatrix<256, 512, f64>, HeapVector<256, f64>>(simd);
         }
+    }
+
+    /// `preactivation_lanes` and `forward_lanes` (a rectifier) of a dense layer against
+    /// `preactivation_simd` and `forward_simd` of each sample alone, bit for bit, in `T`'s lanes
+    /// of `V`, wherever `lanes_exact` says they agree (asserted for the shapes that must).
+    fn check_lanes<V: Simd, T: crate::Scalar, const IN: usize, const OUT: usize>(
+        simd: V,
+        exact: bool,
+    ) {
+        use crate::activation::Relu;
+        type Layer<T, const IN: usize, const OUT: usize> =
+            Dense<IN, OUT, Relu, SMatrix<T, OUT, IN>, SMatrix<T, OUT, 1>>;
+        let lanes = T::lanes::<V>();
+        assert_eq!(
+            Layer::<T, IN, OUT>::lanes_exact::<V>(),
+            exact && lanes > 1,
+            "{} {IN}×{OUT} in {lanes} lanes",
+            T::NAME
+        );
+        if !(exact && lanes > 1) {
+            return;
+        }
+        let mut layer = Layer::<T, IN, OUT>::new(Relu);
+        for (i, w) in layer.weights.iter_mut().enumerate() {
+            *w = T::of_f64(((i * 37 % 101) as f64 - 50.0) / 61.0);
+        }
+        for (i, b) in layer.bias.iter_mut().enumerate() {
+            *b = T::of_f64((i % 7) as f64 / 3.0 - 1.0);
+        }
+        let samples: Vec<nalgebra::SVector<T, IN>> = (0..lanes)
+            .map(|s| {
+                nalgebra::SVector::from_fn(|i, _| {
+                    T::of_f64(((i * 13 + s * 29) % 17) as f64 / 9.0 - 0.9)
+                })
+            })
+            .collect();
+        let mut x = [T::splat_reg(simd, T::zero()); IN];
+        let flat: &mut [T] = bytemuck::cast_slice_mut(&mut x[..]);
+        for (s, sample) in samples.iter().enumerate() {
+            for (i, &v) in sample.iter().enumerate() {
+                flat[i * lanes + s] = v;
+            }
+        }
+        let (z, a) = (
+            layer.preactivation_lanes(simd, &x),
+            layer.forward_lanes(simd, &x),
+        );
+        let (z, a): (&[T], &[T]) = (bytemuck::cast_slice(&z[..]), bytemuck::cast_slice(&a[..]));
+        for (s, sample) in samples.iter().enumerate() {
+            let (want_z, want_a) = (
+                layer.preactivation_simd(simd, sample),
+                layer.forward_simd(simd, sample),
+            );
+            for o in 0..OUT {
+                let at = o * lanes + s;
+                assert_eq!(
+                    z[at].as_f64().to_bits(),
+                    want_z[o].as_f64().to_bits(),
+                    "{IN}×{OUT} z {o} {s}"
+                );
+                assert_eq!(
+                    a[at].as_f64().to_bits(),
+                    want_a[o].as_f64().to_bits(),
+                    "{IN}×{OUT} a {o} {s}"
+                );
+            }
+        }
+    }
+
+    /// Every shape class of the lanes kernel, and those it declines.
+    struct LanesShapes;
+
+    impl WithSimd for LanesShapes {
+        type Output = ();
+        fn with_simd<V: Simd>(self, simd: V) {
+            check_lanes::<V, f32, 2, 10>(simd, V::F32_LANES <= 10);
+            check_lanes::<V, f32, 10, 20>(simd, V::F32_LANES <= 20);
+            check_lanes::<V, f32, 20, 1>(simd, true);
+            check_lanes::<V, f32, 3, 1>(simd, true);
+            check_lanes::<V, f32, 33, 1>(simd, true);
+            check_lanes::<V, f32, 33, 70>(simd, true);
+            check_lanes::<V, f32, 5, 3>(simd, V::F32_LANES <= 3);
+            check_lanes::<V, f64, 2, 10>(simd, true);
+            check_lanes::<V, f64, 10, 20>(simd, true);
+            check_lanes::<V, f64, 20, 1>(simd, true);
+            check_lanes::<V, f64, 7, 9>(simd, true);
+            check_lanes::<V, f64, 5, 3>(simd, V::F64_LANES <= 3);
+        }
+    }
+
+    #[test]
+    fn lanes_kernels_give_the_bits_of_one_sample_under_every_instruction_set() {
+        LanesShapes.with_simd(pulp::Scalar::new());
+        LanesShapes.with_simd(pulp::Scalar128b);
+        LanesShapes.with_simd(pulp::Scalar256b);
+        pulp::Arch::new().dispatch(LanesShapes);
+        crate::simd::dispatch_narrow(LanesShapes);
     }
 
     #[test]

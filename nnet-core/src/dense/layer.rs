@@ -173,4 +173,19 @@ impl<
     fn preactivation_simd<V: Simd>(&self, simd: V, x: &SVector<T, IN>) -> SVector<T, OUT> {
         Dense::preactivation_simd(self, simd, x)
     }
+
+    #[inline(always)]
+    fn lanes_exact<V: Simd>(&self) -> bool {
+        Self::lanes_exact::<V>()
+    }
+
+    #[inline(always)]
+    fn preactivation_lanes<V: Simd>(&self, simd: V, x: &[T::Reg<V>; IN]) -> [T::Reg<V>; OUT] {
+        Dense::preactivation_lanes(self, simd, x)
+    }
+
+    #[inline(always)]
+    fn forward_lanes<V: Simd>(&self, simd: V, x: &[T::Reg<V>; IN]) -> [T::Reg<V>; OUT] {
+        Dense::forward_lanes(self, simd, x)
+    }
 }

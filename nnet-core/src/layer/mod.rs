@@ -371,4 +371,20 @@ pub trait Preactivation<const IN: usize, const OUT: usize, T: Scalar = f32>:
     /// `activation().activate(preactivation_simd(x))` is [`forward_simd`](Layer::forward_simd)`(x)`,
     /// bit for bit.
     fn preactivation_simd<V: Simd>(&self, simd: V, x: &SVector<T, IN>) -> SVector<T, OUT>;
+
+    /// Whether [`preactivation_lanes`](Self::preactivation_lanes) gives the bits of
+    /// [`preactivation_simd`](Self::preactivation_simd) under the instruction set `V`.
+    #[doc(hidden)]
+    fn lanes_exact<V: Simd>(&self) -> bool;
+
+    /// [`preactivation_simd`](Self::preactivation_simd) of as many samples as a register of
+    /// `V` has lanes at once: `x[i]` holds input `i` of sample `s` in lane `s`, and so does the
+    /// result for output `i` ([`batch::forward_lanes`](crate::batch::forward_lanes)).
+    #[doc(hidden)]
+    fn preactivation_lanes<V: Simd>(&self, simd: V, x: &[T::Reg<V>; IN]) -> [T::Reg<V>; OUT];
+
+    /// [`forward_simd`](Layer::forward_simd) of the samples in the lanes of `x`, as
+    /// [`preactivation_lanes`](Self::preactivation_lanes): for element-wise activations.
+    #[doc(hidden)]
+    fn forward_lanes<V: Simd>(&self, simd: V, x: &[T::Reg<V>; IN]) -> [T::Reg<V>; OUT];
 }

@@ -43,12 +43,16 @@ pub trait Lanes: Copy + bytemuck::Pod + 'static {
     fn partial_store<S: Simd>(simd: S, values: &mut [Self], v: Self::Reg<S>);
     /// The sum of the lanes of `v`.
     fn reduce_sum<S: Simd>(simd: S, v: Self::Reg<S>) -> Self;
+    /// `0` in the lanes of `v` below zero, `v` elsewhere (NaN and `-0.0` stay): the values of
+    /// [`Relu`](crate::activation::Relu), lane by lane.
+    fn relu_reg<S: Simd>(simd: S, v: Self::Reg<S>) -> Self::Reg<S>;
 }
 
 /// `Lanes` for one element type, from the names of pulp's operations on it.
 macro_rules! lanes {
     ($t:ty, $reg:ident, $lanes:ident, $as_simd:ident, $as_mut_simd:ident, $splat:ident,
-     $add:ident, $mul:ident, $mul_add:ident, $load:ident, $store:ident, $sum:ident) => {
+     $add:ident, $mul:ident, $mul_add:ident, $load:ident, $store:ident, $sum:ident,
+     $less:ident, $select:ident) => {
         impl Lanes for $t {
             type Reg<S: Simd> = S::$reg;
 
@@ -97,6 +101,11 @@ macro_rules! lanes {
             fn reduce_sum<S: Simd>(simd: S, v: Self::Reg<S>) -> Self {
                 simd.$sum(v)
             }
+            #[inline(always)]
+            fn relu_reg<S: Simd>(simd: S, v: Self::Reg<S>) -> Self::Reg<S> {
+                let zero = simd.$splat(0.0);
+                simd.$select(simd.$less(v, zero), zero, v)
+            }
         }
     };
 }
@@ -113,7 +122,9 @@ lanes!(
     mul_add_f32s,
     partial_load_f32s,
     partial_store_f32s,
-    reduce_sum_f32s
+    reduce_sum_f32s,
+    less_than_f32s,
+    select_f32s
 );
 lanes!(
     f64,
@@ -127,5 +138,7 @@ lanes!(
     mul_add_f64s,
     partial_load_f64s,
     partial_store_f64s,
-    reduce_sum_f64s
+    reduce_sum_f64s,
+    less_than_f64s,
+    select_f64s
 );

@@ -8,27 +8,48 @@ mod lanes;
 #[cfg(feature = "std")]
 use std::sync::LazyLock;
 
-use pulp::{Arch, Simd, WithSimd};
+#[cfg(not(target_arch = "x86_64"))]
+use pulp::Arch;
+use pulp::{Simd, WithSimd};
 
 pub(crate) use lanes::Lanes;
 
-/// The best instruction set of this machine, detected once.
-#[cfg(feature = "std")]
+/// The best instruction set of this machine for the narrow kernels, detected once: AVX2 and FMA
+/// where there are (pulp's `V3`), never AVX-512, which only the matrix–matrix product uses
+/// (`dense::gemm`): the single-sample kernels' register layouts were designed and measured
+/// for 8 lanes.
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+static V3: LazyLock<Option<pulp::x86::V3>> = LazyLock::new(pulp::x86::V3::try_new);
+
+/// The best instruction set of this machine, detected once (elsewhere than on x86-64).
+#[cfg(all(feature = "std", not(target_arch = "x86_64")))]
 static ARCH: LazyLock<Arch> = LazyLock::new(Arch::new);
 
-/// Runs `op` with the best instruction set of this machine (AVX2 and FMA where there are).
+/// Runs `op` with the best instruction set of this machine up to AVX2 and FMA.
 #[inline]
 #[cfg(feature = "std")]
 pub fn dispatch<Op: WithSimd>(op: Op) -> Op::Output {
+    #[cfg(target_arch = "x86_64")]
+    match *V3 {
+        Some(simd) => Simd::vectorize(simd, op),
+        None => Simd::vectorize(pulp::Scalar::new(), op),
+    }
+    #[cfg(not(target_arch = "x86_64"))]
     ARCH.dispatch(op)
 }
 
-/// Runs `op` with the best instruction set of this machine. Without `std`, pulp detects it
-/// through `cpuid` on x86 (once, cached in atomics) and takes the compile-time target features
-/// elsewhere (`-C target-feature`, `-C target-cpu`).
+/// Runs `op` with the best instruction set of this machine up to AVX2 and FMA. Without `std`,
+/// pulp detects it through `cpuid` on x86 (once, cached in atomics) and takes the compile-time
+/// target features elsewhere (`-C target-feature`, `-C target-cpu`).
 #[inline]
 #[cfg(not(feature = "std"))]
 pub fn dispatch<Op: WithSimd>(op: Op) -> Op::Output {
+    #[cfg(target_arch = "x86_64")]
+    match pulp::x86::V3::try_new() {
+        Some(simd) => Simd::vectorize(simd, op),
+        None => Simd::vectorize(pulp::Scalar::new(), op),
+    }
+    #[cfg(not(target_arch = "x86_64"))]
     Arch::new().dispatch(op)
 }
 
@@ -47,4 +68,55 @@ pub fn dispatch<Op: WithSimd>(op: Op) -> Op::Output {
 #[inline(never)]
 pub(crate) fn outlined<V: Simd, Op: WithSimd>(simd: V, op: Op) -> Op::Output {
     simd.vectorize(op)
+}
+
+/// AVX2 and FMA on this machine, detected once (`None` without them), for
+/// [`dispatch_narrow`].
+#[cfg(all(feature = "std", any(target_arch = "x86", target_arch = "x86_64")))]
+static NARROW: LazyLock<Option<pulp::x86::V3>> = LazyLock::new(pulp::x86::V3::try_new);
+
+/// Runs `op` with AVX2 and FMA where this machine has them, even where it has wider registers
+/// (AVX-512, when pulp is built with its `x86-v4` level): what the one-sample passes of small
+/// networks run in. Their layers have a few to a few dozen units, which fill registers of 8
+/// `f32`s and leave most of 16 empty (a layer of 10 units falls back to scalar code in
+/// registers of 16): with AVX-512, the seed network's `forward` took 23.5 ns instead of 16.8.
+/// Elsewhere (no AVX2, other architectures) the same as [`dispatch`].
+///
+/// Lean, for passes of a few nanoseconds: a check of the detected level and a call of `op`'s
+/// AVX2 function; the other levels go through a function of their own, so that their code
+/// (the scalar pass inlined) does not make every call save registers and set up a frame.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::__private::pulp::{Simd, WithSimd};
+///
+/// struct Lanes;
+/// impl WithSimd for Lanes {
+///     type Output = usize;
+///     fn with_simd<S: Simd>(self, _: S) -> usize {
+///         S::F32_LANES
+///     }
+/// }
+/// // 8 with AVX2, 1 (scalar) without; never the 16 of AVX-512.
+/// assert!(nnet_core::__private::simd::dispatch_narrow(Lanes) <= 8);
+/// ```
+#[inline]
+pub fn dispatch_narrow<Op: WithSimd>(op: Op) -> Op::Output {
+    #[cfg(all(feature = "std", any(target_arch = "x86", target_arch = "x86_64")))]
+    if let Some(simd) = *NARROW {
+        return Simd::vectorize(simd, op);
+    }
+    #[cfg(all(not(feature = "std"), any(target_arch = "x86", target_arch = "x86_64")))]
+    if let Some(simd) = pulp::x86::V3::try_new() {
+        return Simd::vectorize(simd, op);
+    }
+    dispatch_other(op)
+}
+
+/// Without AVX2: the scalar level (or this architecture's), through [`dispatch`], not inlined
+/// into [`dispatch_narrow`].
+#[inline(never)]
+fn dispatch_other<Op: WithSimd>(op: Op) -> Op::Output {
+    dispatch(op)
 }

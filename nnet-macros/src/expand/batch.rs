@@ -12,6 +12,7 @@ use crate::model::{Act, Entry, Kind, Model};
 /// Inherent helpers of the batch methods.
 pub(super) fn inherent(model: &Model) -> TokenStream {
     let p = private();
+    let dispatch = super::passes::dispatch_path(model);
     let f32 = super::tokens::scalar(model);
     let usize = quote!(::core::primitive::usize);
     let names = names(model);
@@ -41,9 +42,31 @@ pub(super) fn inherent(model: &Model) -> TokenStream {
         let last = model.layers.last().expect("validation requires a layer");
         let (last_field, last_shape) = (last.field(), layer_trait(last));
         let body = super::passes::forward_events(model, &|i| model.layers.get(i), true);
-        let each = quote! {
-            let activation = #p::Layer::<#last_shape>::activation(&net.#last_field);
-            #p::batch::forward_grouped(inputs, outputs, activation, |x| net.__preactivation(simd, x));
+        let each = if in_lanes(model) {
+            let exact = model.layers.iter().map(|layer| {
+                let (field, shape) = (layer.field(), layer_trait(layer));
+                quote!(#p::layer::Preactivation::<#shape>::lanes_exact::<__NnetV>(&net.#field))
+            });
+            let count = model.layers.len();
+            let steps = model.layers.iter().enumerate().map(|(i, layer)| {
+                let (field, shape) = (layer.field(), layer_trait(layer));
+                let method = if i + 1 == count {
+                    quote!(preactivation_lanes)
+                } else {
+                    quote!(forward_lanes)
+                };
+                quote!(let x = &#p::layer::Preactivation::<#shape>::#method(&net.#field, simd, x);)
+            });
+            quote! {
+                let activation = #p::Layer::<#last_shape>::activation(&net.#last_field);
+                let exact = #(#exact)&&*;
+                #p::batch::forward_lanes(simd, exact, inputs, outputs, activation, |x| { #(#steps)* *x }, |x| net.__preactivation(simd, x));
+            }
+        } else {
+            quote! {
+                let activation = #p::Layer::<#last_shape>::activation(&net.#last_field);
+                #p::batch::forward_grouped(inputs, outputs, activation, |x| net.__preactivation(simd, x));
+            }
         };
         let preactivation = quote! {
             /// [`forward`](Self::forward) without the output layer's activation, with the SIMD
@@ -84,7 +107,7 @@ pub(super) fn inherent(model: &Model) -> TokenStream {
                 }
             }
             #p::check_batch_lengths(inputs.len(), outputs.len());
-            #p::simd::dispatch(__NnetSamples(self, inputs, outputs));
+            #dispatch(__NnetSamples(self, inputs, outputs));
         }
     }
 }
@@ -102,9 +125,32 @@ fn groups_output(model: &Model) -> bool {
         && !last.heap_vectors
 }
 
+/// Whether `__forward_each` takes groups of samples in the lanes of registers
+/// (`forward_lanes`): networks of dense layers only, on vectors held inline, without blocks,
+/// whose hidden layers' activations are element-wise (the lanes mix samples, which a softmax
+/// would sum over), and whose output is grouped ([`groups_output`]).
+fn in_lanes(model: &Model) -> bool {
+    let count = model.layers.len();
+    groups_output(model)
+        && model.blocks.is_empty()
+        && model
+            .layers
+            .iter()
+            .enumerate()
+            .all(|(i, layer)| match layer.kind {
+                Kind::Dense { activation, .. } => {
+                    !layer.heap_vectors
+                        && !layer.is_positionwise()
+                        && (i + 1 == count || activation.act != Act::Softmax)
+                }
+                _ => false,
+            })
+}
+
 /// `forward_batch`, `forward_batch_with` and `accumulate_batch` of the `Network` impl.
 pub(super) fn network(model: &Model) -> TokenStream {
     let p = private();
+    let dispatch = super::passes::dispatch_path(model);
     let f32 = super::tokens::scalar(model);
     let names = names(model);
     let (name, gradients, trace) = (&names.name, &names.gradients, &names.trace);
@@ -224,7 +270,7 @@ pub(super) fn network(model: &Model) -> TokenStream {
                     self.net.__backward(self.simd, x, trace, delta, grads, ::core::option::Option::None);
                 }
             }
-            #p::simd::dispatch(__NnetSamples { net: self, inputs, targets, loss, grads, outputs })
+            #dispatch(__NnetSamples { net: self, inputs, targets, loss, grads, outputs })
         }
     };
 

@@ -144,7 +144,8 @@ pub(super) fn expand(model: &Model) -> TokenStream {
     let forward_doc = format!(
         "The output for one input, as [`{name}::forward`] gives it (up to rounding). Allocation-free."
     );
-    let dispatch = passes::dispatch(
+    let dispatch = passes::dispatch_for(
+        model,
         quote!(&'a #inference, &'a #in_vec),
         quote!(#out_vec),
         quote!(self, input),

@@ -151,13 +151,15 @@ pub(super) fn inherent(model: &Model) -> TokenStream {
     let backward = super::backward::backward_body(model);
     let batch_inherent = batch::inherent(model);
     let summary = summary(model);
-    let dispatch = passes::dispatch(
+    let dispatch = passes::dispatch_for(
+        model,
         quote!(&'a #name, &'a #in_vec),
         quote!(#out_vec),
         quote!(self, input),
         quote! { let __NnetPass(net, input) = self; #forward },
     );
-    let dispatch_trace = passes::dispatch(
+    let dispatch_trace = passes::dispatch_for(
+        model,
         quote!(&'a #name, &'a #in_vec),
         quote!(#trace),
         quote!(self, input),

@@ -36,7 +36,8 @@ pub(super) fn network_impl(model: &Model) -> TokenStream {
     };
     let batch_network = batch::network(model);
     let training = training_hooks(model);
-    let dispatch = passes::dispatch(
+    let dispatch = passes::dispatch_for(
+        model,
         quote!(&'a #name, &'a #in_vec, &'a #trace, &'a #out_vec, &'a mut #gradients, ::core::option::Option<&'a mut #in_vec>),
         quote!(()),
         quote!(self, input, trace, delta, grads, input_gradient),

@@ -55,6 +55,43 @@ pub(super) fn dispatch(
     }
 }
 
+/// The dispatch of a network's one-sample passes: `simd::dispatch_narrow` (AVX2 even where
+/// there is AVX-512) for networks whose dense layers are all small (none batched), whose units
+/// fill few registers of 8 `f32`s and would leave registers of 16 mostly empty; the best
+/// instruction set (`simd::dispatch`) for the others.
+pub(super) fn dispatch_path(model: &Model) -> TokenStream {
+    let p = private();
+    if model.infers_in_batches() {
+        quote!(#p::simd::dispatch)
+    } else {
+        quote!(#p::simd::dispatch_narrow)
+    }
+}
+
+/// [`dispatch`] through [`dispatch_path`] of `model`.
+pub(super) fn dispatch_for(
+    model: &Model,
+    fields: TokenStream,
+    output: TokenStream,
+    values: TokenStream,
+    body: TokenStream,
+) -> TokenStream {
+    let p = private();
+    let path = dispatch_path(model);
+    quote! {
+        /// The pass, run with the SIMD instruction set of the machine it suits.
+        struct __NnetPass<'a>(#fields);
+        impl #p::pulp::WithSimd for __NnetPass<'_> {
+            type Output = #output;
+            #[inline(always)]
+            fn with_simd<__NnetV: #p::pulp::Simd>(self, simd: __NnetV) -> #output {
+                #body
+            }
+        }
+        #path(__NnetPass(#values))
+    }
+}
+
 /// `let a1 = Layer::forward_simd(&net.dense1, simd, input); ...`: the output of the last layer
 /// of `chain` from `input`, with `net` the network (layers of more than 1,024 units write into
 /// vectors on the heap; only the output is returned by value). `chain` is a run of layers

@@ -48,14 +48,14 @@ fn heap_assertions(model: &Model) -> TokenStream {
             };
             let state = if l.has_heap_state() {
                 format!(
-                    " (and, past {} units, its state and the buffers of a step)",
+                    ", as do its state and the buffers of a step (it has more than {} units),",
                     thousands(nnet_kinds::INLINE_UNITS)
                 )
             } else {
-                String::new()
+                ",".to_owned()
             };
             let message = format!(
-                "{line} has {} weights, past the {} weights a network keeps inline: they live on the heap{state}, and without nnet's `std` feature there is no allocator; use {fewer}, or enable `std`",
+                "{line} has {} weights, past the {} weights a network keeps inline: they live on the heap{state} and without nnet's `std` feature there is no allocator; use {fewer}, or enable `std`",
                 thousands(l.params()),
                 thousands(INLINE_PARAMS),
             );

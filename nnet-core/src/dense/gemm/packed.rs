@@ -4,33 +4,115 @@
 //! The layout follows GotoBLAS: the `k` dimension is cut into blocks of [`KC`], the rows of `A`
 //! into blocks of [`MC`]; each block of `A` is packed into panels of `MR` rows, each `KC × NR`
 //! block of `B` into a panel, so the micro-kernel reads both contiguously from L1 while it keeps
-//! an `MR × NR` tile of `C` in registers. `MR` is two SIMD registers (16 `f32` or 8 `f64` with
-//! AVX2); the instruction set is picked at run time by [`pulp`], so the library needs no special
-//! compiler flags. The kernel is written once over [`Lanes`](crate::simd::Lanes), for `f32` and `f64`. Packing
-//! buffers are per thread and of fixed size, so products allocate nothing after a thread's first
-//! of each element type.
+//! an `MR × NR` tile of `C` in registers. `MR` is two SIMD registers: 16 `f32` or 8 `f64` with
+//! AVX2, under a tile of 6 columns (12 accumulators of the 16 registers), 32 `f32` or 16 `f64`
+//! with AVX-512, under a tile of 12 columns (24 accumulators of the 32 registers). The
+//! instruction set is picked at run time ([`Level`]), so the library needs no special compiler
+//! flags. Every level sums each element of `C` over `k` in the same blocks of [`KC`], one fused
+//! multiply-add per term from zero in the order of `k`, and adds each block's sum to `C`: all
+//! levels give the same bits. The kernel is written once over [`Lanes`](crate::simd::Lanes), for
+//! `f32` and `f64`. Packing buffers are per thread and of fixed size (the one that holds all of
+//! a shared `A` grows to the largest `A` up to [`SHARED_A_MAX`]), so products allocate nothing
+//! after a thread's first of each element type and shape.
 
 use std::cell::RefCell;
 
 use pulp::{Simd, WithSimd};
 
-use super::Strided;
+use super::{Level, Strided};
 use crate::Scalar;
 
 /// Depth of one block of the sum: a packed `MR × KC` panel of `A` stays in L1.
 const KC: usize = 256;
 /// Rows of `A` packed at once (a multiple of every `MR`): a packed `MC × KC` block stays in L2.
 const MC: usize = 256;
-/// Columns of the register tile.
-pub(super) const NR: usize = 6;
-/// Columns of `B` packed at once (a multiple of `NR`): the packing buffers have a fixed size,
-/// whatever the product.
-const NC: usize = 42 * NR;
+/// Columns of the register tile with AVX2 (and without SIMD).
+pub(super) const NR_NARROW: usize = 6;
+/// Columns of the register tile with AVX-512.
+pub(super) const NR_WIDE: usize = 12;
+/// Columns of `B` packed at once, a multiple of both tiles' columns: the packing buffers have a
+/// fixed size, whatever the product. 516 = 43 × 12 holds each thread's half of 1,024 columns
+/// (`super::split` cuts at a multiple of the tile), so such a product packs `B` once per block
+/// of `k`.
+const NC: usize = 43 * NR_WIDE;
+/// Distance between the columns of a panel of `B` packed column by column: one cache line more
+/// than [`KC`], so that the columns of a panel do not share the same sets of L1.
+const LDB: usize = KC + 16;
 thread_local! {
     /// Each thread's packing buffers for `A` and `B`, in `f64` words that hold either element
     /// type: grown to their fixed sizes on the thread's first product (of `f32`, then of
     /// `f64`), then reused, so that products allocate nothing after that.
     static PACKS: RefCell<(Vec<f64>, Vec<f64>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+}
+
+thread_local! {
+    /// The calling thread's buffer for all of `A` packed once for both threads of a product
+    /// split in two ([`with_packed_a`]), grown to the largest such `A` and then reused.
+    static SHARED_A: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Largest `A` (in elements, padded to whole panels) packed once for both threads: 1 MiB of
+/// `f32`, a 512 × 512 or 256 × 1,024 matrix. Larger ones are packed block by block by each
+/// thread, so the buffer stays small.
+const SHARED_A_MAX: usize = 1 << 18;
+
+/// Runs `f` with all of `A` (`m × k`) packed for `level`, every block of [`KC`] columns and
+/// [`MC`] rows in the layout each thread's [`serial`] would give it, so that the two threads of
+/// a split product share one packing; with `None` when `A` is too large for that or this
+/// thread's buffer is in use (a product that a thread waiting in `rayon::join` took up).
+pub(super) fn with_packed_a<T: Scalar, R>(
+    level: Level,
+    m: usize,
+    k: usize,
+    a: Strided<'_, T>,
+    f: impl FnOnce(Option<&[T]>) -> R,
+) -> R {
+    let mr = level.panel_rows::<T>();
+    let len = m.div_ceil(mr) * mr * k;
+    if len > SHARED_A_MAX {
+        return f(None);
+    }
+    SHARED_A.with(|cell| {
+        let Ok(mut words) = cell.try_borrow_mut() else {
+            return f(None);
+        };
+        let pack = buffer::<T>(&mut words, len);
+        let op = PackA { m, k, a, pack };
+        match level {
+            #[cfg(target_arch = "x86_64")]
+            Level::Wide(simd) => Simd::vectorize(simd, op),
+            Level::Narrow => crate::simd::dispatch(op),
+            Level::Scalar => Simd::vectorize(pulp::Scalar::new(), op),
+        }
+        f(Some(pack))
+    })
+}
+
+/// All of `A` into `pack`: the block of rows `i0..` and columns `k0..` (`kc` of them) starts
+/// at `k0 · m_pad + i0 · kc`, where `m_pad` is `m` rounded up to whole panels.
+struct PackA<'a, 'p, T> {
+    m: usize,
+    k: usize,
+    a: Strided<'a, T>,
+    pack: &'p mut [T],
+}
+
+impl<T: Scalar> WithSimd for PackA<'_, '_, T> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, _: S) {
+        let Self { m, k, a, pack } = self;
+        let mr = 2 * T::lanes::<S>();
+        let m_pad = m.div_ceil(mr) * mr;
+        for k0 in (0..k).step_by(KC) {
+            let kc = KC.min(k - k0);
+            for i0 in (0..m).step_by(MC) {
+                let mc = MC.min(m - i0);
+                pack_a::<S, T>(&mut pack[k0 * m_pad + i0 * kc..], a, i0, mc, k0, kc);
+            }
+        }
+    }
 }
 
 /// The first `len` elements of type `T` of `words`, grown to hold them if it is shorter.
@@ -42,46 +124,64 @@ fn buffer<T: bytemuck::Pod>(words: &mut Vec<f64>, len: usize) -> &mut [T] {
     &mut bytemuck::cast_slice_mut(&mut words[..needed])[..len]
 }
 
-/// `C += A B` on the calling thread.
+/// `C += A B` on the calling thread, with `A` already packed by [`with_packed_a`] if
+/// `a_packed`.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn serial<T: Scalar>(
+    level: Level,
     m: usize,
     n: usize,
     k: usize,
     a: Strided<'_, T>,
+    a_packed: Option<&[T]>,
     b: Strided<'_, T>,
     c: &mut [T],
 ) {
     PACKS.with_borrow_mut(|(a_words, b_words)| {
         let a_pack = buffer::<T>(a_words, MC * KC);
-        let b_pack = buffer::<T>(b_words, KC * NC);
+        let b_pack = buffer::<T>(b_words, LDB * NC);
         for j0 in (0..n).step_by(NC) {
             let nc = NC.min(n - j0);
-            crate::simd::dispatch(Kernel {
-                m,
-                n: nc,
-                k,
-                a,
-                b: b.skip_cols(j0),
-                c: &mut c[j0 * m..(j0 + nc) * m],
-                a_pack,
-                b_pack,
-            });
+            let c = &mut c[j0 * m..(j0 + nc) * m];
+            let b = b.skip_cols(j0);
+            macro_rules! kernel {
+                ($nr:expr) => {
+                    Kernel::<T, { $nr }> {
+                        m,
+                        n: nc,
+                        k,
+                        a,
+                        a_packed,
+                        b,
+                        c,
+                        a_pack: &mut *a_pack,
+                        b_pack: &mut *b_pack,
+                    }
+                };
+            }
+            match level {
+                #[cfg(target_arch = "x86_64")]
+                Level::Wide(simd) => Simd::vectorize(simd, kernel!(NR_WIDE)),
+                Level::Narrow => crate::simd::dispatch(kernel!(NR_NARROW)),
+                Level::Scalar => Simd::vectorize(pulp::Scalar::new(), kernel!(NR_NARROW)),
+            }
         }
     });
 }
 
-struct Kernel<'a, 'c, T> {
+struct Kernel<'a, 'c, T, const NR: usize> {
     m: usize,
     n: usize,
     k: usize,
     a: Strided<'a, T>,
+    a_packed: Option<&'a [T]>,
     b: Strided<'a, T>,
     c: &'c mut [T],
     a_pack: &'c mut [T],
     b_pack: &'c mut [T],
 }
 
-impl<T: Scalar> WithSimd for Kernel<'_, '_, T> {
+impl<T: Scalar, const NR: usize> WithSimd for Kernel<'_, '_, T, NR> {
     type Output = ();
 
     #[inline(always)]
@@ -91,31 +191,45 @@ impl<T: Scalar> WithSimd for Kernel<'_, '_, T> {
             n,
             k,
             a,
+            a_packed,
             b,
             c,
             a_pack,
             b_pack,
         } = self;
         let mr = 2 * T::lanes::<S>();
+        // A column-major `B` is packed column by column (copies of contiguous runs), any other
+        // row by row.
+        let by_columns = b.row_stride == 1;
         for k0 in (0..k).step_by(KC) {
             let kc = KC.min(k - k0);
-            pack_b(b_pack, b, k0, kc, n);
+            pack_b::<T, NR>(b_pack, b, k0, kc, n, by_columns);
             for i0 in (0..m).step_by(MC) {
                 let mc = MC.min(m - i0);
-                pack_a::<S, T>(a_pack, a, i0, mc, k0, kc);
-                for (jp, b_panel) in b_pack[..kc * n.div_ceil(NR) * NR]
-                    .chunks_exact(kc * NR)
+                let a_block: &[T] = match a_packed {
+                    Some(packed) => &packed[k0 * m.div_ceil(mr) * mr + i0 * kc..],
+                    None => {
+                        pack_a::<S, T>(a_pack, a, i0, mc, k0, kc);
+                        a_pack
+                    }
+                };
+                for (p, a_panel) in a_block[..mc.div_ceil(mr) * mr * kc]
+                    .chunks_exact(mr * kc)
                     .enumerate()
                 {
-                    let j = jp * NR;
-                    let cols = NR.min(n - j);
-                    for (p, a_panel) in a_pack[..mc.div_ceil(mr) * mr * kc]
-                        .chunks_exact(mr * kc)
+                    let i = i0 + p * mr;
+                    for (jp, b_panel) in b_pack[..n.div_ceil(NR) * NR * LDB]
+                        .chunks_exact(NR * LDB)
                         .enumerate()
                     {
-                        let i = i0 + p * mr;
-                        let tile = tile::<S, T>(simd, a_panel, b_panel, mr);
-                        store::<S, T>(&tile, c, m, i, j, mr.min(m - i), cols);
+                        let j = jp * NR;
+                        let cols = NR.min(n - j);
+                        let tile = if by_columns {
+                            tile_by_columns::<S, T, NR>(simd, a_panel, b_panel, mr, kc)
+                        } else {
+                            tile_by_rows::<S, T, NR>(simd, a_panel, &b_panel[..kc * NR], mr)
+                        };
+                        store::<S, T, NR>(simd, &tile, c, m, i, j, mr.min(m - i), cols);
                     }
                 }
             }
@@ -165,26 +279,38 @@ fn pack_a<S: Simd, T: Scalar>(
     }
 }
 
-/// Rows `k0..k0 + kc` of `B` as panels of `NR` columns, each `kc` rows of `NR` values; columns
-/// past the end are zero. Reads along whichever dimension of `B` is contiguous.
+/// Rows `k0..k0 + kc` of `B` as panels of `NR` columns, one every `NR · LDB` values; columns
+/// past the end are zero. `by_columns`: each column of a panel is `kc` contiguous values, the
+/// next `LDB` further on (copies of a column-major `B`'s runs); else each panel is `kc` rows of
+/// `NR` values.
 #[inline(always)]
-fn pack_b<T: Scalar>(pack: &mut [T], b: Strided<'_, T>, k0: usize, kc: usize, n: usize) {
-    let panels = pack[..n.div_ceil(NR) * NR * kc].chunks_exact_mut(NR * kc);
+fn pack_b<T: Scalar, const NR: usize>(
+    pack: &mut [T],
+    b: Strided<'_, T>,
+    k0: usize,
+    kc: usize,
+    n: usize,
+    by_columns: bool,
+) {
+    let panels = pack[..n.div_ceil(NR) * NR * LDB].chunks_exact_mut(NR * LDB);
     for (p, panel) in panels.enumerate() {
         let first = p * NR;
         let cols = NR.min(n - first);
-        if b.row_stride == 1 {
-            if cols < NR {
-                panel.fill(T::zero());
-            }
-            for jj in 0..cols {
-                let column = &b.data[k0 + (first + jj) * b.col_stride..][..kc];
-                for (slot, &v) in panel.iter_mut().skip(jj).step_by(NR).zip(column) {
-                    *slot = v;
+        if by_columns {
+            for (jj, column) in panel.chunks_exact_mut(LDB).enumerate() {
+                let column = &mut column[..kc];
+                if jj < cols {
+                    column.copy_from_slice(&b.data[k0 + (first + jj) * b.col_stride..][..kc]);
+                } else {
+                    column.fill(T::zero());
                 }
             }
+        } else if b.col_stride == 1 && cols == NR {
+            for (kk, row) in panel[..kc * NR].chunks_exact_mut(NR).enumerate() {
+                row.copy_from_slice(&b.data[(k0 + kk) * b.row_stride + first..][..NR]);
+            }
         } else {
-            for (kk, row) in panel.chunks_exact_mut(NR).enumerate() {
+            for (kk, row) in panel[..kc * NR].chunks_exact_mut(NR).enumerate() {
                 for (jj, slot) in row.iter_mut().enumerate() {
                     *slot = if jj < cols {
                         b.data[(k0 + kk) * b.row_stride + (first + jj) * b.col_stride]
@@ -197,9 +323,10 @@ fn pack_b<T: Scalar>(pack: &mut [T], b: Strided<'_, T>, k0: usize, kc: usize, n:
     }
 }
 
-/// The `mr × NR` product of a packed panel of `A` and a packed panel of `B`, in registers.
+/// The `mr × NR` product of a packed panel of `A` and a panel of `B` packed row by row, in
+/// registers.
 #[inline(always)]
-fn tile<S: Simd, T: Scalar>(
+fn tile_by_rows<S: Simd, T: Scalar, const NR: usize>(
     simd: S,
     a_panel: &[T],
     b_panel: &[T],
@@ -219,9 +346,38 @@ fn tile<S: Simd, T: Scalar>(
     acc
 }
 
-/// Adds the first `rows × cols` of a tile to `C` at `(i, j)`.
+/// The `mr × NR` product of a packed panel of `A` (`kc` columns) and a panel of `B` packed
+/// column by column, in registers: the same sums in the same order as [`tile_by_rows`].
 #[inline(always)]
-fn store<S: Simd, T: Scalar>(
+fn tile_by_columns<S: Simd, T: Scalar, const NR: usize>(
+    simd: S,
+    a_panel: &[T],
+    b_panel: &[T],
+    mr: usize,
+    kc: usize,
+) -> [[T::Reg<S>; 2]; NR] {
+    let zero = T::splat_reg(simd, T::zero());
+    let mut acc = [[zero; 2]; NR];
+    let b_panel = &b_panel[..NR * LDB];
+    let a_panel = &a_panel[..kc * mr];
+    for l in 0..kc {
+        let (a, _) = T::as_simd::<S>(&a_panel[l * mr..l * mr + mr]);
+        let (a0, a1) = (a[0], a[1]);
+        for (jj, acc) in acc.iter_mut().enumerate() {
+            let b = T::splat_reg(simd, b_panel[jj * LDB + l]);
+            acc[0] = T::mul_add_reg(simd, a0, b, acc[0]);
+            acc[1] = T::mul_add_reg(simd, a1, b, acc[1]);
+        }
+    }
+    acc
+}
+
+/// Adds the first `rows × cols` of a tile to `C` at `(i, j)`: whole registers at a time when
+/// the tile has all its rows.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn store<S: Simd, T: Scalar, const NR: usize>(
+    simd: S,
     tile: &[[T::Reg<S>; 2]; NR],
     c: &mut [T],
     ldc: usize,
@@ -230,11 +386,18 @@ fn store<S: Simd, T: Scalar>(
     rows: usize,
     cols: usize,
 ) {
+    let mr = 2 * T::lanes::<S>();
     for (jj, acc) in tile.iter().enumerate().take(cols) {
         let column = &mut c[(j + jj) * ldc + i..][..rows];
-        let values: &[T] = bytemuck::cast_slice(acc.as_slice());
-        for (c, v) in column.iter_mut().zip(values) {
-            *c += *v;
+        if rows == mr {
+            let (to, _) = T::as_mut_simd::<S>(column);
+            to[0] = T::add_reg(simd, to[0], acc[0]);
+            to[1] = T::add_reg(simd, to[1], acc[1]);
+        } else {
+            let values: &[T] = bytemuck::cast_slice(acc.as_slice());
+            for (c, v) in column.iter_mut().zip(values) {
+                *c += *v;
+            }
         }
     }
 }

@@ -14,6 +14,13 @@
 //! | [`Lstm`] | `i`, `f`, `c`, `o` | one row |
 //!
 //! The state starts at zero, as in Keras.
+//!
+//! Where the weights live is the storage's choice: inline ([`RecurrentWeights`]), on the heap
+//! ([`HeapRecurrentWeights`], past a network's inline budget), or, for a layer of more than
+//! [`INLINE_UNITS`](crate::storage::INLINE_UNITS) units, [`LargeRecurrentWeights`] (with `std`),
+//! whose layers keep their state and the buffers of a step on the heap too (`HeapHiddenState`,
+//! `HeapLstmState`: a step then allocates nothing and needs no stack for its vectors), so that
+//! every size up to 65,536 units builds, steps and trains on a small stack.
 
 mod gru;
 #[cfg(feature = "std")]

@@ -652,6 +652,48 @@ mod large {
         check_gradients(&lstm, &batch);
     }
 
+    /// Building, stepping and resetting large layers needs no stack for their vectors: at 2,048
+    /// units, on a thread of 64 KiB, less than the vectors of one inline step (an inline LSTM
+    /// step copies its bias and its four gates, 32 KiB each, beside a 16 KiB state).
+    #[test]
+    fn large_layers_step_on_a_tiny_stack() {
+        const U: usize = 2048;
+        let stepped = std::thread::Builder::new()
+            .stack_size(64 << 10)
+            .spawn(|| {
+                let x = SVector::<f32, 1>::from_element(0.5);
+                let mut rnn: SimpleRnn<1, U, Tanh, LargeRecurrentWeights<1, U, 1, 1>> =
+                    SimpleRnn::zeroed(Tanh);
+                rnn.weights.kernel[0][0][U - 1] = 1.0;
+                let mut state = <_ as Default>::default();
+                rnn.step(&mut state, &x);
+                let rnn_h = state.h[U - 1];
+                let mut gru: Gru<1, U, LargeRecurrentWeights<1, U, 3, 2>> = Gru::zeroed();
+                gru.weights.bias[0][2][0] = 1.0;
+                let mut state = <_ as Default>::default();
+                gru.step(&mut state, &x);
+                let gru_h = state.h[0];
+                <Gru<1, U, LargeRecurrentWeights<1, U, 3, 2>> as Recurrent<1, U>>::reset(
+                    &mut state,
+                );
+                assert_eq!(state.h[0], 0.0);
+                let mut lstm: Lstm<1, U, LargeRecurrentWeights<1, U, 4, 1>> = Lstm::zeroed();
+                lstm.weights.bias[0][2][U - 1] = 1.0;
+                let mut state = <_ as Default>::default();
+                lstm.step(&mut state, &x);
+                (rnn_h, gru_h, state.h[U - 1], state.c[U - 1])
+            })
+            .expect("spawn")
+            .join()
+            .expect("the thread must not overflow its stack");
+        // By hand: tanh(0.5); (1 − ½) tanh(1); c = ½ tanh(1), h = ½ tanh(c).
+        let t1 = 1.0_f32.tanh();
+        assert!((stepped.0 - 0.5_f32.tanh()).abs() < 1e-6);
+        assert!((stepped.1 - 0.5 * t1).abs() < 1e-6);
+        assert!((stepped.3 - 0.5 * t1).abs() < 1e-6);
+        assert!((stepped.2 - 0.5 * (0.5 * t1).tanh()).abs() < 1e-6);
+    }
+
     /// A state's heap bytes: `h` (and `c`) and the buffers of a step, as the layer reports them.
     #[test]
     fn heap_state_bytes() {

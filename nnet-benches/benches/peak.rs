@@ -1,0 +1,161 @@
+//! The machine's floating-point peak, and the fraction of it the matrix product reaches.
+//!
+//! Independent chains of fused multiply-adds in `f32` registers, with AVX2 (8 lanes) and
+//! AVX-512 (16 lanes) where the CPU has them, on one thread and on every core; then the wide
+//! network's product (`256 × 1024 × 256`, `W X` of a batch of 1,024) at each level of nnet's
+//! kernel. Not a criterion bench: it prints GFLOP/s (two floating-point operations per lane and
+//! FMA; `2 m n k` per product), each the best of five runs, both per second of wall-clock time
+//! and per second of CPU time of the process (from `/proc/self/stat`, in ticks of 10 ms: runs
+//! last about a second). On a machine shared with other jobs the wall-clock figure falls with
+//! the share of the cores this process gets; the CPU-time figure measures what the code does
+//! on the core while it runs, which is what to compare with the peak.
+//!
+//! `cargo bench -p nnet-benches --bench peak`
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use nnet::__private::{GemmKernel, GemmLevel, force_gemm_level, gemm_levels, gemm_with};
+use pulp::{Simd, WithSimd};
+
+/// Independent accumulators: more than an FMA's latency (4 cycles) times the FMA ports of a
+/// core (2), so the chains never wait on each other, and few enough to stay in AVX2's 16
+/// registers with `a` and `b`.
+const CHAINS: usize = 12;
+/// FMA rounds per chain and run.
+const ROUNDS: u64 = 100_000_000;
+
+/// `ROUNDS` rounds of `acc = a · acc + b` on each of `CHAINS` registers.
+struct Chains {
+    rounds: u64,
+}
+
+impl WithSimd for Chains {
+    type Output = (f32, usize);
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, simd: S) -> (f32, usize) {
+        let a = simd.splat_f32s(black_box(0.999_999_9));
+        let b = simd.splat_f32s(black_box(1.0e-7));
+        let mut acc: [_; CHAINS] = core::array::from_fn(|i| simd.splat_f32s(black_box(i as f32)));
+        for _ in 0..self.rounds {
+            for r in acc.iter_mut() {
+                *r = simd.mul_add_f32s(a, *r, b);
+            }
+        }
+        let sum = acc
+            .iter()
+            .fold(simd.splat_f32s(0.0), |s, &r| simd.add_f32s(s, r));
+        (simd.reduce_sum_f32s(sum), S::F32_LANES)
+    }
+}
+
+/// One thread's chains at one instruction set: the sum of its lanes (kept), and the lanes.
+type Run = fn(u64) -> (f32, usize);
+
+/// CPU time of this process so far, user and system, in seconds (Linux; 0 elsewhere).
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the command name (which is in parentheses): utime and stime are the 12th
+    // and 13th, in clock ticks of 10 ms.
+    let after = stat.rsplit(')').next().unwrap_or("");
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// GFLOP per second of wall-clock time and per second of CPU time of `flops` operations done
+/// by `work`, the best of five runs.
+fn best_of_five(flops: f64, mut work: impl FnMut()) -> (f64, f64) {
+    let (mut wall, mut cpu) = (0.0_f64, 0.0_f64);
+    for _ in 0..5 {
+        let (start, cpu_start) = (Instant::now(), cpu_seconds());
+        work();
+        let (elapsed, cpu_used) = (start.elapsed().as_secs_f64(), cpu_seconds() - cpu_start);
+        wall = wall.max(flops / elapsed / 1e9);
+        if cpu_used > 0.0 {
+            cpu = cpu.max(flops / cpu_used / 1e9);
+        }
+    }
+    (wall, cpu)
+}
+
+/// FMA chains of `threads` threads, each running `run`.
+fn chains(threads: usize, run: Run) -> (f64, f64) {
+    let lanes = run(1).1;
+    let flops = threads as f64 * ROUNDS as f64 * (CHAINS * lanes * 2) as f64;
+    best_of_five(flops, || {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads).map(|_| scope.spawn(|| run(ROUNDS))).collect();
+            for h in handles {
+                black_box(h.join().unwrap());
+            }
+        })
+    })
+}
+
+fn values(len: usize, seed: usize) -> Vec<f32> {
+    (0..len)
+        .map(|i| (((i * 7919 + seed * 104_729) % 1000) as f32 - 500.0) / 1000.0)
+        .collect()
+}
+
+fn main() {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!("FMA chains, GFLOP/s per second of wall-clock time / of CPU time");
+    #[allow(unused_mut)]
+    let mut levels: Vec<(&str, Run)> = Vec::new();
+    #[cfg(target_arch = "x86_64")]
+    if pulp::x86::V3::try_new().is_some() {
+        levels.push(("AVX2 + FMA", |rounds| {
+            Simd::vectorize(pulp::x86::V3::try_new().unwrap(), Chains { rounds })
+        }));
+    }
+    #[cfg(target_arch = "x86_64")]
+    if pulp::x86::V4::try_new().is_some() {
+        levels.push(("AVX-512", |rounds| {
+            Simd::vectorize(pulp::x86::V4::try_new().unwrap(), Chains { rounds })
+        }));
+    }
+    for (name, run) in levels {
+        for threads in [1, cores] {
+            let (wall, cpu) = chains(threads, run);
+            println!("  {name}, {threads} thread(s): {wall:.1} / {cpu:.1} per CPU-second");
+        }
+    }
+
+    let (m, n, k) = (256, 1024, 256);
+    let (a, b) = (values(m * k, 1), values(k * n, 2));
+    let mut c = vec![0.0_f32; m * n];
+    let reps = 400;
+    let flops = (2 * m * n * k * reps) as f64;
+    println!("nnet's product {m} × {n} × {k} (two threads), {reps} times");
+    for level in gemm_levels() {
+        if level == GemmLevel::Scalar {
+            continue;
+        }
+        force_gemm_level(Some(level));
+        let (wall, cpu) = best_of_five(flops, || {
+            for _ in 0..reps {
+                gemm_with(
+                    GemmKernel::Packed,
+                    (m, n, k),
+                    black_box(&a),
+                    (1, m),
+                    black_box(&b),
+                    (1, k),
+                    &mut c,
+                );
+            }
+        });
+        println!("  {level:?}: {wall:.1} / {cpu:.1} per CPU-second");
+    }
+    force_gemm_level(None);
+}
