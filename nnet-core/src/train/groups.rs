@@ -5,6 +5,8 @@
 //! Without the `parallel` feature the groups run one after another, with the same partition and
 //! the same sum.
 
+use core::any::Any;
+use core::fmt;
 use core::ops::Range;
 
 use nalgebra::SVector;
@@ -17,6 +19,48 @@ use crate::{Parameters, Result, Scalar};
 /// partition, and therefore the sum, is the same on any number of threads; enough to keep 8
 /// threads busy, few enough that summing the groups' gradients costs little next to the pass.
 pub(super) const GROUPS: usize = 8;
+
+/// What a [`Trainer`](super::Trainer) keeps from one `fit_sequences` or `fit_stateful` call to
+/// the next: the groups' workspaces of the last call (of any scalar type, hence `Any`), so that
+/// the next call on a network with the same layers finds them allocated, sized and already
+/// paged in, instead of allocating them (several 100 kB for long sequences) and faulting
+/// their pages in again. They stay as large as the largest batch trained; a clone of the
+/// trainer starts without them.
+#[derive(Default)]
+pub(crate) struct Kept(Option<Box<dyn Any + Send + Sync>>);
+
+impl Kept {
+    /// The workspaces kept for scalar `S`, leaving none (none if the last call was of another
+    /// scalar).
+    pub(super) fn take<S: Scalar>(&mut self) -> Vec<SequenceWorkspace<S>> {
+        self.0
+            .take()
+            .and_then(|kept| kept.downcast::<Vec<SequenceWorkspace<S>>>().ok())
+            .map_or_else(Vec::new, |kept| *kept)
+    }
+
+    /// Keeps `workspaces` for the next call.
+    pub(super) fn keep<S: Scalar>(&mut self, workspaces: Vec<SequenceWorkspace<S>>) {
+        self.0 = Some(Box::new(workspaces));
+    }
+}
+
+impl Clone for Kept {
+    /// Buffers are not state: a clone starts without them.
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+impl fmt::Debug for Kept {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Kept(workspaces)"
+        } else {
+            "Kept(none)"
+        })
+    }
+}
 
 /// One group of a batch: its buffers, which sequences of the batch and which of the batch's
 /// outputs (targets) it holds, and what its pass gave.
@@ -54,11 +98,15 @@ pub(super) struct Grouped<G, S: Scalar> {
 
 impl<G: Parameters<S> + Clone + Send, S: Scalar> Grouped<G, S> {
     /// Buffers for `network`'s batches of up to `batch` sequences, `most_steps(n)` being the
-    /// most steps `n` sequences of a batch can hold.
+    /// most steps `n` sequences of a batch can hold. The groups' workspaces are taken from
+    /// `kept` (those of an earlier call, [`into_workspaces`](Self::into_workspaces)) where
+    /// they fit `network`'s layers, and only grow: a second call on the same data allocates
+    /// no workspace and touches no memory it has not touched before.
     pub(super) fn new<N, const F: usize, const OUT: usize>(
         network: &N,
         batch: usize,
         most_steps: impl Fn(usize) -> usize,
+        kept: Vec<SequenceWorkspace<S>>,
     ) -> Self
     where
         N: SequenceNetwork<F, OUT, S, Gradients = G>,
@@ -68,11 +116,23 @@ impl<G: Parameters<S> + Clone + Send, S: Scalar> Grouped<G, S> {
         let groups = batch.clamp(1, most);
         let per_group = batch.div_ceil(groups);
         let grads = network.zero_gradients();
+        let template = network.sequence_workspace();
+        let mut workspaces: Vec<SequenceWorkspace<S>> = kept
+            .into_iter()
+            .filter(|w| w.same_layout(&template))
+            .collect();
+        while workspaces.len() < groups {
+            workspaces.push(template.clone());
+        }
+        let steps = most_steps(per_group);
         Self {
-            groups: (0..groups)
-                .map(|_| {
-                    let mut workspace = network.sequence_workspace();
-                    workspace.reserve(per_group, most_steps(per_group));
+            groups: workspaces
+                .into_iter()
+                .enumerate()
+                .map(|(g, mut workspace)| {
+                    if g < groups {
+                        workspace.reserve(per_group, steps);
+                    }
                     Group {
                         workspace,
                         grads: grads.clone(),
@@ -85,6 +145,11 @@ impl<G: Parameters<S> + Clone + Send, S: Scalar> Grouped<G, S> {
                 .collect(),
             most,
         }
+    }
+
+    /// The groups' workspaces, for [`Kept`] and the next call's [`new`](Self::new).
+    pub(super) fn into_workspaces(self) -> Vec<SequenceWorkspace<S>> {
+        self.groups.into_iter().map(|g| g.workspace).collect()
     }
 
     /// Cuts a batch of `count` sequences, sequence `i` of `length(i)` steps, into groups:

@@ -7,7 +7,7 @@ use rand::seq::SliceRandom;
 
 use crate::loss::{Loss, Target};
 use crate::optim::Optimizer;
-use crate::sequence::{SequenceNetwork, Sequences};
+use crate::sequence::{SequenceNetwork, SequenceWorkspace, Sequences};
 use crate::storage::zeroed_vectors_of;
 use crate::{DataRole, Error, Parameters, Result, Scalar};
 
@@ -119,8 +119,9 @@ impl<O: Optimizer, L> Trainer<O, L> {
             }
         };
 
-        let mut run = SequenceRun::new(network, train, train_y, config);
-        run_epochs(
+        let kept = self.kept.take();
+        let mut run = SequenceRun::new(network, train, train_y, config, kept);
+        let history = run_epochs(
             self,
             network,
             config,
@@ -136,7 +137,9 @@ impl<O: Optimizer, L> Trainer<O, L> {
                 ))
             },
             |trainer, network| val.map(|(vx, vy)| trainer.measure_sequences(network, vx, vy)),
-        )
+        );
+        self.kept.keep(run.groups.into_workspaces());
+        history
     }
 
     /// The mean loss and the metrics of the sequence network `network` on `data` and
@@ -286,13 +289,20 @@ impl<
     const OUT: usize,
 > SequenceRun<'a, N, T, S, F, OUT>
 {
-    fn new(network: &N, data: &'a Sequences<F, S>, targets: &'a [T], config: &FitConfig) -> Self {
+    /// The buffers of a call, its groups' workspaces taken from `kept` where they fit.
+    fn new(
+        network: &N,
+        data: &'a Sequences<F, S>,
+        targets: &'a [T],
+        config: &FitConfig,
+        kept: Vec<SequenceWorkspace<S>>,
+    ) -> Self {
         let batch = config.batch_size.min(data.len());
         // The most steps a batch can hold: its sequences the longest ones.
         let mut lengths: Vec<usize> = data.lengths().collect();
         lengths.sort_unstable_by(|a, b| b.cmp(a));
         let most_steps: usize = lengths[..batch].iter().sum();
-        let groups = Grouped::new(network, batch, |n| lengths[..n].iter().sum());
+        let groups = Grouped::new(network, batch, |n| lengths[..n].iter().sum(), kept);
         let outputs = if N::RETURN_SEQUENCES {
             most_steps
         } else {

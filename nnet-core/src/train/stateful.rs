@@ -7,7 +7,7 @@ use nalgebra::SVector;
 
 use crate::loss::{Loss, Target};
 use crate::optim::Optimizer;
-use crate::sequence::{SequenceNetwork, Streams};
+use crate::sequence::{SequenceNetwork, SequenceWorkspace, Streams};
 use crate::storage::zeroed_vectors_of;
 use crate::{DataRole, Error, Parameters, Result, Scalar};
 
@@ -124,8 +124,9 @@ impl<O: Optimizer, L> Trainer<O, L> {
         if let Some((vx, vy)) = validation {
             check_streams::<N, _, _, F, OUT>(DataRole::Validation, vx, vy, &self.loss)?;
         }
-        let mut run = StatefulRun::new(network, streams, targets, config);
-        run_epochs(
+        let kept = self.kept.take();
+        let mut run = StatefulRun::new(network, streams, targets, config, kept);
+        let history = run_epochs(
             self,
             network,
             config,
@@ -141,7 +142,9 @@ impl<O: Optimizer, L> Trainer<O, L> {
                 ))
             },
             |trainer, network| validation.map(|(vx, vy)| trainer.measure_stateful(network, vx, vy)),
-        )
+        );
+        self.kept.keep(run.groups.into_workspaces());
+        history
     }
 
     /// The mean loss and the metrics of the sequence network `network` on the long signals
@@ -326,10 +329,17 @@ impl<
     const OUT: usize,
 > StatefulRun<'a, N, T, S, F, OUT>
 {
-    fn new(network: &N, streams: &'a Streams<F, S>, targets: &'a [T], config: &FitConfig) -> Self {
+    /// The buffers of a call, its groups' workspaces taken from `kept` where they fit.
+    fn new(
+        network: &N,
+        streams: &'a Streams<F, S>,
+        targets: &'a [T],
+        config: &FitConfig,
+        kept: Vec<SequenceWorkspace<S>>,
+    ) -> Self {
         let batch = config.batch_size.min(streams.len()).max(1);
         let window = streams.window();
-        let groups = Grouped::new(network, batch, |n| n * window);
+        let groups = Grouped::new(network, batch, |n| n * window, kept);
         let outputs = if N::RETURN_SEQUENCES {
             batch * streams.window()
         } else {

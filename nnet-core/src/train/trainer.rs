@@ -15,6 +15,7 @@ use crate::storage::zeroed_vectors_of;
 use crate::{DataRole, Error, Network, Parameters, Result, Scalar};
 
 use super::checks::{check_data, check_learning_rate, split_point};
+use super::groups::Kept;
 use super::overflow::{Largest, non_finite, non_finite_update};
 use super::progress::Progress;
 use super::{Callback, Control, EpochLogs, FitConfig, History};
@@ -92,6 +93,8 @@ pub struct Trainer<O, L> {
     pub loss: L,
     /// Metrics computed each epoch, on training and validation data.
     pub metrics: Vec<Metric>,
+    /// The buffers of `fit_sequences` and `fit_stateful`, kept from one call to the next.
+    pub(super) kept: Kept,
 }
 
 impl<O: Optimizer, L> Trainer<O, L> {
@@ -101,6 +104,7 @@ impl<O: Optimizer, L> Trainer<O, L> {
             optimizer,
             loss,
             metrics: Vec::new(),
+            kept: Kept::default(),
         }
     }
 
