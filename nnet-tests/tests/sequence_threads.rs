@@ -276,3 +276,70 @@ fn a_batch_gradient_is_the_sum_of_its_sequences_gradients() {
     one_batch_is_the_sum_of_sequences(&Steps::seeded(5), true);
     one_batch_is_the_sum_of_sequences(&Last::seeded(6), false);
 }
+
+/// A trainer keeps the groups' buffers from one call to the next (sized and filled by the
+/// earlier call); a call that finds them gives the bits of a fresh trainer's call, on 1 and 2
+/// threads: for `fit_sequences` after `fit_sequences` of other data and another batch size,
+/// and for `fit_stateful` after both.
+#[test]
+fn kept_buffers_give_the_bits_of_a_fresh_trainer() {
+    let adam = || Adam::with_learning_rate(0.01);
+    let config = |batch_size: usize| FitConfig {
+        epochs: 2,
+        batch_size,
+        verbosity: Verbosity::Silent,
+        ..FitConfig::default()
+    };
+    let (first, second) = (data(37), data(19));
+    let (first_y, second_y) = (targets(&first, true), targets(&second, true));
+    let signals: Vec<Vec<SVector<f32, 2>>> = (0..5)
+        .map(|s| {
+            (0..30)
+                .map(|t| vector![(0.3 * t as f32 + s as f32).sin(), 0.1 * s as f32])
+                .collect()
+        })
+        .collect();
+    let streams = Streams::new(&signals, 6).expect("equal lengths");
+    let streams_y: Vec<SVector<f32, 1>> = signals
+        .iter()
+        .flatten()
+        .map(|x| vector![x[0] - x[1]])
+        .collect();
+    for threads in [1, 2] {
+        on_threads(threads, || {
+            // Fresh trainers: the truth.
+            let mut fresh_seq = Stack::seeded(8);
+            let seq_history = Trainer::new(adam(), MeanSquaredError)
+                .fit_sequences(&mut fresh_seq, &second, &second_y, &config(5))
+                .expect("training succeeds");
+            let mut fresh_stateful = Stack::seeded(9);
+            let stateful_history = Trainer::new(adam(), MeanSquaredError)
+                .fit_stateful(&mut fresh_stateful, &streams, &streams_y, &config(3))
+                .expect("training succeeds");
+
+            // One trainer for the three calls, its optimizer's state reset between them.
+            let mut trainer = Trainer::new(adam(), MeanSquaredError);
+            trainer
+                .fit_sequences(&mut Stack::seeded(7), &first, &first_y, &config(12))
+                .expect("training succeeds");
+            trainer.optimizer = adam();
+            let mut kept_seq = Stack::seeded(8);
+            let history = trainer
+                .fit_sequences(&mut kept_seq, &second, &second_y, &config(5))
+                .expect("training succeeds");
+            assert_eq!(bits(&kept_seq), bits(&fresh_seq), "{threads} threads");
+            assert_eq!(history_bits(&history), history_bits(&seq_history));
+            trainer.optimizer = adam();
+            let mut kept_stateful = Stack::seeded(9);
+            let history = trainer
+                .fit_stateful(&mut kept_stateful, &streams, &streams_y, &config(3))
+                .expect("training succeeds");
+            assert_eq!(
+                bits(&kept_stateful),
+                bits(&fresh_stateful),
+                "{threads} threads"
+            );
+            assert_eq!(history_bits(&history), history_bits(&stateful_history));
+        });
+    }
+}
