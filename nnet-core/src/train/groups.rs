@@ -11,8 +11,8 @@ use core::ops::Range;
 
 use nalgebra::SVector;
 
-use crate::loss::Loss;
 use crate::sequence::{SequenceNetwork, SequenceWorkspace};
+use crate::storage::zeroed_vectors_of;
 use crate::{Parameters, Result, Scalar};
 
 /// The most groups a batch is cut into. A constant, not the number of threads, so that the
@@ -21,19 +21,22 @@ use crate::{Parameters, Result, Scalar};
 pub(super) const GROUPS: usize = 8;
 
 /// What a [`Trainer`](super::Trainer) keeps from one `fit_sequences` or `fit_stateful` call to
-/// the next: the groups' workspaces of the last call (of any scalar type, hence `Any`), so that
-/// the next call on a network with the same layers finds them allocated, sized and already
-/// paged in, instead of allocating them (several 100 kB for long sequences) and faulting
-/// their pages in again. They stay as large as the largest batch trained; a clone of the
-/// trainer starts without them.
+/// the next: the groups' workspaces of the last call and its vectors of outputs and targets
+/// (of any scalar type and width, hence `Any`), so that the next call on a network with the
+/// same layers finds them allocated, sized and already paged in, instead of allocating them
+/// (several 100 kB each for long sequences) and faulting their pages in again. They stay as
+/// large as the largest batch and data trained; a clone of the trainer starts without them.
 #[derive(Default)]
-pub(crate) struct Kept(Option<Box<dyn Any + Send + Sync>>);
+pub(crate) struct Kept {
+    workspaces: Option<Box<dyn Any + Send + Sync>>,
+    vectors: Option<Box<dyn Any + Send + Sync>>,
+}
 
 impl Kept {
     /// The workspaces kept for scalar `S`, leaving none (none if the last call was of another
     /// scalar).
     pub(super) fn take<S: Scalar>(&mut self) -> Vec<SequenceWorkspace<S>> {
-        self.0
+        self.workspaces
             .take()
             .and_then(|kept| kept.downcast::<Vec<SequenceWorkspace<S>>>().ok())
             .map_or_else(Vec::new, |kept| *kept)
@@ -41,7 +44,38 @@ impl Kept {
 
     /// Keeps `workspaces` for the next call.
     pub(super) fn keep<S: Scalar>(&mut self, workspaces: Vec<SequenceWorkspace<S>>) {
-        self.0 = Some(Box::new(workspaces));
+        self.workspaces = Some(Box::new(workspaces));
+    }
+
+    /// Two vectors of `len` zero vectors (a call's outputs and targets), the kept ones where
+    /// they are long enough.
+    pub(super) fn take_vectors<S: Scalar, const OUT: usize>(
+        &mut self,
+        len: usize,
+    ) -> [Vec<SVector<S, OUT>>; 2] {
+        let kept = self
+            .vectors
+            .take()
+            .and_then(|kept| kept.downcast::<[Vec<SVector<S, OUT>>; 2]>().ok());
+        let mut vectors = kept.map_or_else(|| [Vec::new(), Vec::new()], |kept| *kept);
+        for v in &mut vectors {
+            if v.len() >= len {
+                v.truncate(len);
+                // In place: no wide vector through the stack.
+                bytemuck::fill_zeroes(v.as_mut_slice());
+            } else {
+                *v = zeroed_vectors_of(len);
+            }
+        }
+        vectors
+    }
+
+    /// Keeps a call's vectors of outputs and targets for the next call.
+    pub(super) fn keep_vectors<S: Scalar, const OUT: usize>(
+        &mut self,
+        vectors: [Vec<SVector<S, OUT>>; 2],
+    ) {
+        self.vectors = Some(Box::new(vectors));
     }
 }
 
@@ -54,11 +88,10 @@ impl Clone for Kept {
 
 impl fmt::Debug for Kept {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.0.is_some() {
-            "Kept(workspaces)"
-        } else {
-            "Kept(none)"
-        })
+        f.debug_struct("Kept")
+            .field("workspaces", &self.workspaces.is_some())
+            .field("vectors", &self.vectors.is_some())
+            .finish()
     }
 }
 
@@ -183,60 +216,55 @@ impl<G: Parameters<S> + Clone + Send, S: Scalar> Grouped<G, S> {
     }
 
     /// The training pass over a batch of `count` sequences, sequence `i` of the batch being
-    /// `sequence(i)`: adds the gradients of `loss` summed over the batch's outputs to `grads`
-    /// (which the caller zeroes), writes the outputs to `outputs` (one per output of the batch)
-    /// and returns the summed loss, as
-    /// [`SequenceNetwork::accumulate_sequences`] over the whole batch would, up to the order of
-    /// the sums. With `states`, sequence `i` starts from `states[i]`, which ends where it ends
-    /// ([`SequenceNetwork::accumulate_sequences_from`]). Dropout draws from `seed` and `step`,
-    /// each group from a stream of its own.
+    /// `sequence(i)`, a target per step (`per_step`) or per sequence: adds the gradients of the
+    /// loss summed over the batch's outputs to `grads` (which the caller zeroes), writes the
+    /// outputs to `outputs` (one per output of the batch) and returns the summed loss, as
+    /// `pass` over the whole batch would, up to the order of the sums. `pass(workspace, states,
+    /// targets, grads, outputs)` is one group's pass over the sequences loaded in `workspace`:
+    /// [`SequenceNetwork::accumulate_sequences`], or with `states` (sequence `i` of the batch
+    /// starting from `states[i]`, which ends where it ends)
+    /// [`SequenceNetwork::accumulate_sequences_from`]. A closure, so that `fit_sequences`
+    /// compiles only the pass from the zero state (which the compiler then specializes for
+    /// it, as before the groups). Dropout draws from `seed` and `step`, each group from a
+    /// stream of its own.
     #[allow(clippy::too_many_arguments)]
-    pub(super) fn accumulate<'d, N, L, const F: usize, const OUT: usize>(
+    pub(super) fn accumulate<'d, St: Send, Y: Sync, const F: usize, const OUT: usize>(
         &mut self,
-        network: &N,
         count: usize,
         sequence: &(impl Fn(usize) -> &'d [SVector<S, F>] + Sync),
-        states: Option<&mut [N::State]>,
-        targets: &[L::Target],
-        loss: &L,
+        per_step: bool,
+        states: Option<&mut [St]>,
+        targets: &[Y],
         grads: &mut G,
         outputs: &mut [SVector<S, OUT>],
         (seed, step): (u64, u64),
+        pass: &(
+             impl Fn(
+            &mut SequenceWorkspace<S>,
+            Option<&mut [St]>,
+            &[Y],
+            &mut G,
+            &mut [SVector<S, OUT>],
+        ) -> Result<S>
+             + Sync
+         ),
     ) -> Result<S>
     where
-        N: SequenceNetwork<F, OUT, S, Gradients = G>,
-        L: Loss<OUT, S>,
         S: 'd,
+        G: Sync,
     {
-        let groups = self.partition(count, |i| sequence(i).len(), N::RETURN_SEQUENCES);
+        let groups = self.partition(count, |i| sequence(i).len(), per_step);
         let work = |g: usize,
                     group: &mut Group<G, S>,
                     outputs: &mut [SVector<S, OUT>],
-                    states: Option<&mut [N::State]>| {
+                    states: Option<&mut [St]>| {
             let workspace = &mut group.workspace;
             workspace.load_slices(group.sequences.clone().map(sequence));
             // Group 0 draws as the whole batch did before it was cut into groups.
             workspace.set_training_step(seed, step.wrapping_add((g as u64) << 40));
             group.grads.set_zero();
             let targets = &targets[group.outputs.clone()];
-            let result = match states {
-                Some(states) => network.accumulate_sequences_from(
-                    workspace,
-                    states,
-                    targets,
-                    loss,
-                    &mut group.grads,
-                    outputs,
-                ),
-                None => Ok(network.accumulate_sequences(
-                    workspace,
-                    targets,
-                    loss,
-                    &mut group.grads,
-                    outputs,
-                )),
-            };
-            match result {
+            match pass(workspace, states, targets, &mut group.grads, outputs) {
                 Ok(value) => (group.loss, group.error) = (value, None),
                 Err(error) => (group.loss, group.error) = (S::zero(), Some(error)),
             }

@@ -7,12 +7,12 @@ use rand::seq::SliceRandom;
 
 use crate::loss::{Loss, Target};
 use crate::optim::Optimizer;
-use crate::sequence::{SequenceNetwork, SequenceWorkspace, Sequences};
+use crate::sequence::{SequenceNetwork, Sequences};
 use crate::storage::zeroed_vectors_of;
 use crate::{DataRole, Error, Parameters, Result, Scalar};
 
 use super::checks::split_point;
-use super::groups::Grouped;
+use super::groups::{Grouped, Kept};
 use super::overflow::{Largest, Sample, data_or_divergence, non_finite_update};
 use super::progress::Progress;
 use super::trainer::{reported, run_epochs};
@@ -119,8 +119,7 @@ impl<O: Optimizer, L> Trainer<O, L> {
             }
         };
 
-        let kept = self.kept.take();
-        let mut run = SequenceRun::new(network, train, train_y, config, kept);
+        let mut run = SequenceRun::new(network, train, train_y, config, &mut self.kept);
         let history = run_epochs(
             self,
             network,
@@ -138,7 +137,7 @@ impl<O: Optimizer, L> Trainer<O, L> {
             },
             |trainer, network| val.map(|(vx, vy)| trainer.measure_sequences(network, vx, vy)),
         );
-        self.kept.keep(run.groups.into_workspaces());
+        run.keep(&mut self.kept);
         history
     }
 
@@ -289,25 +288,27 @@ impl<
     const OUT: usize,
 > SequenceRun<'a, N, T, S, F, OUT>
 {
-    /// The buffers of a call, its groups' workspaces taken from `kept` where they fit.
+    /// The buffers of a call, its groups' workspaces and its vectors of outputs and
+    /// targets taken from `kept` where they fit.
     fn new(
         network: &N,
         data: &'a Sequences<F, S>,
         targets: &'a [T],
         config: &FitConfig,
-        kept: Vec<SequenceWorkspace<S>>,
+        kept: &mut Kept,
     ) -> Self {
         let batch = config.batch_size.min(data.len());
         // The most steps a batch can hold: its sequences the longest ones.
         let mut lengths: Vec<usize> = data.lengths().collect();
         lengths.sort_unstable_by(|a, b| b.cmp(a));
         let most_steps: usize = lengths[..batch].iter().sum();
-        let groups = Grouped::new(network, batch, |n| lengths[..n].iter().sum(), kept);
+        let groups = Grouped::new(network, batch, |n| lengths[..n].iter().sum(), kept.take());
         let outputs = if N::RETURN_SEQUENCES {
             most_steps
         } else {
             batch
         };
+        let [kept_outputs, kept_targets] = kept.take_vectors(targets.len());
         Self {
             data,
             targets,
@@ -320,9 +321,15 @@ impl<
             step: 0,
             last_good: network.clone(),
             initial: network.clone(),
-            outputs: zeroed_vectors_of(targets.len()),
-            dense_targets: zeroed_vectors_of(targets.len()),
+            outputs: kept_outputs,
+            dense_targets: kept_targets,
         }
+    }
+
+    /// Hands the call's buffers to `kept`, for the trainer's next call.
+    fn keep(self, kept: &mut Kept) {
+        kept.keep(self.groups.into_workspaces());
+        kept.keep_vectors([self.outputs, self.dense_targets]);
     }
 
     /// The targets of sequence `index`: its one target, or one per step.
@@ -385,16 +392,20 @@ impl<
             self.step += 1;
             // Sequence `i` of the batch; `chunk` holds indices of `data` only.
             let sequence = |i: usize| data.get(chunk[i]).unwrap_or(&[]);
+            let net = &*network;
+            let loss = &trainer.loss;
             let sum = self.groups.accumulate(
-                &*network,
                 chunk.len(),
                 &sequence,
-                None,
+                N::RETURN_SEQUENCES,
+                None::<&mut [N::State]>,
                 &self.batch_y[..count],
-                &trainer.loss,
                 &mut self.grads,
                 outputs,
                 step,
+                &|workspace, _, targets, grads, outputs| {
+                    Ok(net.accumulate_sequences(workspace, targets, loss, grads, outputs))
+                },
             )?;
             let mut penalty = S::zero();
             let finite = sum.is_finite() && {

@@ -7,11 +7,11 @@ use nalgebra::SVector;
 
 use crate::loss::{Loss, Target};
 use crate::optim::Optimizer;
-use crate::sequence::{SequenceNetwork, SequenceWorkspace, Streams};
+use crate::sequence::{SequenceNetwork, Streams};
 use crate::storage::zeroed_vectors_of;
 use crate::{DataRole, Error, Parameters, Result, Scalar};
 
-use super::groups::Grouped;
+use super::groups::{Grouped, Kept};
 use super::overflow::{Largest, data_or_divergence, non_finite_update};
 use super::progress::Progress;
 use super::trainer::{reported, run_epochs};
@@ -124,8 +124,7 @@ impl<O: Optimizer, L> Trainer<O, L> {
         if let Some((vx, vy)) = validation {
             check_streams::<N, _, _, F, OUT>(DataRole::Validation, vx, vy, &self.loss)?;
         }
-        let kept = self.kept.take();
-        let mut run = StatefulRun::new(network, streams, targets, config, kept);
+        let mut run = StatefulRun::new(network, streams, targets, config, &mut self.kept);
         let history = run_epochs(
             self,
             network,
@@ -143,7 +142,7 @@ impl<O: Optimizer, L> Trainer<O, L> {
             },
             |trainer, network| validation.map(|(vx, vy)| trainer.measure_stateful(network, vx, vy)),
         );
-        self.kept.keep(run.groups.into_workspaces());
+        run.keep(&mut self.kept);
         history
     }
 
@@ -329,17 +328,19 @@ impl<
     const OUT: usize,
 > StatefulRun<'a, N, T, S, F, OUT>
 {
-    /// The buffers of a call, its groups' workspaces taken from `kept` where they fit.
+    /// The buffers of a call, its groups' workspaces and its vectors of outputs and
+    /// targets taken from `kept` where they fit.
     fn new(
         network: &N,
         streams: &'a Streams<F, S>,
         targets: &'a [T],
         config: &FitConfig,
-        kept: Vec<SequenceWorkspace<S>>,
+        kept: &mut Kept,
     ) -> Self {
         let batch = config.batch_size.min(streams.len()).max(1);
         let window = streams.window();
-        let groups = Grouped::new(network, batch, |n| n * window, kept);
+        let groups = Grouped::new(network, batch, |n| n * window, kept.take());
+        let [kept_outputs, kept_targets] = kept.take_vectors(targets.len());
         let outputs = if N::RETURN_SEQUENCES {
             batch * streams.window()
         } else {
@@ -356,8 +357,8 @@ impl<
             groups,
             step: 0,
             last_good: network.clone(),
-            outputs: zeroed_vectors_of(targets.len()),
-            dense_targets: zeroed_vectors_of(targets.len()),
+            outputs: kept_outputs,
+            dense_targets: kept_targets,
         };
         // The epoch's order of the targets is the same every epoch.
         let mut at = 0;
@@ -370,6 +371,12 @@ impl<
             }
         }
         run
+    }
+
+    /// Hands the call's buffers to `kept`, for the trainer's next call.
+    fn keep(self, kept: &mut Kept) {
+        kept.keep(self.groups.into_workspaces());
+        kept.keep_vectors([self.outputs, self.dense_targets]);
     }
 
     /// The targets of window `k` of stream `s`: one per step, or its one target.
@@ -421,16 +428,21 @@ impl<
             let step = (self.config.seed, self.step);
             self.step += 1;
             let first = group.start;
+            let net = &*network;
+            let loss = &trainer.loss;
             let sum = self.groups.accumulate(
-                &*network,
                 group.len(),
                 &|i: usize| window(first + i),
+                N::RETURN_SEQUENCES,
                 Some(&mut self.states[group.clone()]),
                 &self.batch_y[..count],
-                &trainer.loss,
                 &mut self.grads,
                 outputs,
                 step,
+                &|workspace, states, targets, grads, outputs| {
+                    let states = states.unwrap_or_default();
+                    net.accumulate_sequences_from(workspace, states, targets, loss, grads, outputs)
+                },
             )?;
             let mut penalty = S::zero();
             let finite = sum.is_finite() && {
