@@ -74,10 +74,11 @@ pub type Validation<'a, const IN: usize, Y, S = f32> = (&'a [SVector<S, IN>], &'
 ///
 /// The optimizer keeps its state (e.g. Adam's moments) between `fit` calls, as in Keras.
 /// The trainer also keeps the buffers of [`fit_sequences`](Self::fit_sequences) and
-/// [`fit_stateful`](Self::fit_stateful) for its next call (sized for the largest batch it has
-/// trained, reused by any network of the same layers), so that calling them epoch by epoch
-/// does not allocate and page in the buffers again; they never change a result, and a clone
-/// starts without them.
+/// [`fit_stateful`](Self::fit_stateful) for its next call (the groups' workspaces, sized for
+/// the largest batch it has trained and reused by any network of the same layers, and a
+/// vector of outputs and one of targets as long as the largest training set), so that calling
+/// them epoch by epoch does not allocate and page in the buffers again; they never change a
+/// result, and a clone starts without them.
 ///
 /// # Examples
 ///
