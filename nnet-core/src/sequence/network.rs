@@ -26,7 +26,7 @@ pub trait SequenceNetwork<const F: usize, const OUT: usize, T: Scalar = f32>:
     /// network.
     type Gradients: Parameters<T> + Clone + core::fmt::Debug + Send + Sync;
     /// The state of every recurrent layer between two steps.
-    type State: Clone + Default + core::fmt::Debug + PartialEq;
+    type State: Clone + Default + core::fmt::Debug + PartialEq + Send;
     /// The activation of the output layer.
     type OutputActivation: Activation<T>;
     /// Whether the last recurrent layer returns sequences: a target per step in training.

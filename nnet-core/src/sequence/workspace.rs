@@ -101,6 +101,25 @@ impl<T: Scalar> SequenceWorkspace<T> {
         }
     }
 
+    /// Whether `self` and `other` are buffers for the same layers (units, traces, residual
+    /// sums, columns per step or per sequence), whatever batch they were last sized for: a
+    /// trainer reuses a workspace of an earlier call only for a network of the same layers.
+    pub(crate) fn same_layout(&self, other: &Self) -> bool {
+        let layer = |a: &Buffers<T>, b: &Buffers<T>| {
+            (a.units, a.trace, a.per_step, a.skip_units)
+                == (b.units, b.trace, b.per_step, b.skip_units)
+        };
+        self.last_recurrent == other.last_recurrent
+            && self.return_sequences == other.return_sequences
+            && self.features == other.features
+            && self.layers.len() == other.layers.len()
+            && self
+                .layers
+                .iter()
+                .zip(&other.layers)
+                .all(|(a, b)| layer(a, b))
+    }
+
     /// Makes room for batches of up to `sequences` sequences and `steps` steps in all, so that
     /// loading them allocates nothing.
     pub fn reserve(&mut self, sequences: usize, steps: usize) {

@@ -7,11 +7,12 @@ use rand::seq::SliceRandom;
 
 use crate::loss::{Loss, Target};
 use crate::optim::Optimizer;
-use crate::sequence::{SequenceNetwork, SequenceWorkspace, Sequences};
+use crate::sequence::{SequenceNetwork, Sequences};
 use crate::storage::zeroed_vectors_of;
 use crate::{DataRole, Error, Parameters, Result, Scalar};
 
 use super::checks::split_point;
+use super::groups::{Grouped, Kept};
 use super::overflow::{Largest, Sample, data_or_divergence, non_finite_update};
 use super::progress::Progress;
 use super::trainer::{reported, run_epochs};
@@ -26,6 +27,13 @@ impl<O: Optimizer, L> Trainer<O, L> {
     /// one per step in the order of [`Sequences::steps`]. Each batch holds `batch_size` whole
     /// sequences (of any lengths); the loss is the mean over the batch's outputs, and its
     /// gradient flows back through every step of every sequence.
+    ///
+    /// The batch's sequences are cut into at most 8 groups of consecutive sequences, whose
+    /// gradients are computed side by side on rayon's threads (the `parallel` feature; one
+    /// after another without it) into buffers of their own and then summed in the order of the
+    /// groups: the partition depends on the batch alone, so the same seed gives the same
+    /// weights, bit for bit, on any number of threads. A network with batch normalization, whose
+    /// statistics tie the batch's sequences together, runs each batch as one group.
     ///
     /// # Errors
     ///
@@ -111,21 +119,26 @@ impl<O: Optimizer, L> Trainer<O, L> {
             }
         };
 
-        let mut run = SequenceRun::new(network, train, train_y, config);
-        run_epochs(
+        let mut run = SequenceRun::new(network, train, train_y, config, &mut self.kept);
+        let history = run_epochs(
             self,
             network,
             config,
             callbacks,
             |trainer, network, epoch, progress| {
-                let loss = run.epoch(network, trainer, epoch, progress)?;
+                // On the thread pool, so that the batch's groups split between threads without
+                // handing work to the pool at every batch.
+                let loss =
+                    crate::generated::in_pool(|| run.epoch(network, trainer, epoch, progress))?;
                 Ok((
                     loss,
                     trainer.metric_values(&run.outputs, &run.dense_targets),
                 ))
             },
             |trainer, network| val.map(|(vx, vy)| trainer.measure_sequences(network, vx, vy)),
-        )
+        );
+        run.keep(&mut self.kept);
+        history
     }
 
     /// The mean loss and the metrics of the sequence network `network` on `data` and
@@ -254,7 +267,8 @@ struct SequenceRun<
     rng: rand_chacha::ChaCha8Rng,
     batch_y: Vec<T>,
     grads: N::Gradients,
-    workspace: SequenceWorkspace<S>,
+    /// The batch's groups, whose gradients are computed in parallel and summed in order.
+    groups: Grouped<N::Gradients, S>,
     step: u64,
     last_good: N,
     /// The weights training started from, to tell data that overflow from divergence.
@@ -274,19 +288,27 @@ impl<
     const OUT: usize,
 > SequenceRun<'a, N, T, S, F, OUT>
 {
-    fn new(network: &N, data: &'a Sequences<F, S>, targets: &'a [T], config: &FitConfig) -> Self {
+    /// The buffers of a call, its groups' workspaces and its vectors of outputs and
+    /// targets taken from `kept` where they fit.
+    fn new(
+        network: &N,
+        data: &'a Sequences<F, S>,
+        targets: &'a [T],
+        config: &FitConfig,
+        kept: &mut Kept,
+    ) -> Self {
         let batch = config.batch_size.min(data.len());
         // The most steps a batch can hold: its sequences the longest ones.
         let mut lengths: Vec<usize> = data.lengths().collect();
         lengths.sort_unstable_by(|a, b| b.cmp(a));
         let most_steps: usize = lengths[..batch].iter().sum();
-        let mut workspace = network.sequence_workspace();
-        workspace.reserve(batch, most_steps);
+        let groups = Grouped::new(network, batch, |n| lengths[..n].iter().sum(), kept.take());
         let outputs = if N::RETURN_SEQUENCES {
             most_steps
         } else {
             batch
         };
+        let [kept_outputs, kept_targets] = kept.take_vectors(targets.len());
         Self {
             data,
             targets,
@@ -295,13 +317,19 @@ impl<
             rng: rand_chacha::ChaCha8Rng::seed_from_u64(config.seed),
             batch_y: bytemuck::zeroed_vec(outputs),
             grads: network.zero_gradients(),
-            workspace,
+            groups,
             step: 0,
             last_good: network.clone(),
             initial: network.clone(),
-            outputs: zeroed_vectors_of(targets.len()),
-            dense_targets: zeroed_vectors_of(targets.len()),
+            outputs: kept_outputs,
+            dense_targets: kept_targets,
         }
+    }
+
+    /// Hands the call's buffers to `kept`, for the trainer's next call.
+    fn keep(self, kept: &mut Kept) {
+        kept.keep(self.groups.into_workspaces());
+        kept.keep_vectors([self.outputs, self.dense_targets]);
     }
 
     /// The targets of sequence `index`: its one target, or one per step.
@@ -341,8 +369,16 @@ impl<
                 .config
                 .batch_size
                 .min(self.order.len() - b * self.config.batch_size)];
-            self.workspace.load(self.data, chunk);
-            let count = self.workspace.outputs();
+            let data = self.data;
+            let count = if N::RETURN_SEQUENCES {
+                chunk
+                    .iter()
+                    .filter_map(|&i| data.get(i))
+                    .map(<[_]>::len)
+                    .sum()
+            } else {
+                chunk.len()
+            };
             let mut n = 0;
             for &i in chunk {
                 let ys = self.targets_of(i);
@@ -352,16 +388,25 @@ impl<
             let outputs = &mut self.outputs[done..done + count];
 
             self.grads.set_zero();
-            self.workspace
-                .set_training_step(self.config.seed, self.step);
+            let step = (self.config.seed, self.step);
             self.step += 1;
-            let sum = network.accumulate_sequences(
-                &mut self.workspace,
+            // Sequence `i` of the batch; `chunk` holds indices of `data` only.
+            let sequence = |i: usize| data.get(chunk[i]).unwrap_or(&[]);
+            let net = &*network;
+            let loss = &trainer.loss;
+            let sum = self.groups.accumulate(
+                chunk.len(),
+                &sequence,
+                N::RETURN_SEQUENCES,
+                None::<&mut [N::State]>,
                 &self.batch_y[..count],
-                &trainer.loss,
                 &mut self.grads,
                 outputs,
-            );
+                step,
+                &|workspace, _, targets, grads, outputs| {
+                    Ok(net.accumulate_sequences(workspace, targets, loss, grads, outputs))
+                },
+            )?;
             let mut penalty = S::zero();
             let finite = sum.is_finite() && {
                 self.grads.scale(S::of_f64(1.0 / count as f64));

@@ -7,10 +7,11 @@ use nalgebra::SVector;
 
 use crate::loss::{Loss, Target};
 use crate::optim::Optimizer;
-use crate::sequence::{SequenceNetwork, SequenceWorkspace, Streams};
+use crate::sequence::{SequenceNetwork, Streams};
 use crate::storage::zeroed_vectors_of;
 use crate::{DataRole, Error, Parameters, Result, Scalar};
 
+use super::groups::{Grouped, Kept};
 use super::overflow::{Largest, data_or_divergence, non_finite_update};
 use super::progress::Progress;
 use super::trainer::{reported, run_epochs};
@@ -42,7 +43,9 @@ impl<O: Optimizer, L> Trainer<O, L> {
     /// stream must come in order.
     ///
     /// With one window per stream (a window as long as the streams) this is
-    /// [`fit_sequences`](Self::fit_sequences) without shuffling, bit for bit.
+    /// [`fit_sequences`](Self::fit_sequences) without shuffling, bit for bit. Like it, it
+    /// computes a batch's gradient in groups of streams on rayon's threads and sums them in
+    /// order: the same bits on any number of threads.
     ///
     /// # Errors
     ///
@@ -121,21 +124,26 @@ impl<O: Optimizer, L> Trainer<O, L> {
         if let Some((vx, vy)) = validation {
             check_streams::<N, _, _, F, OUT>(DataRole::Validation, vx, vy, &self.loss)?;
         }
-        let mut run = StatefulRun::new(network, streams, targets, config);
-        run_epochs(
+        let mut run = StatefulRun::new(network, streams, targets, config, &mut self.kept);
+        let history = run_epochs(
             self,
             network,
             config,
             callbacks,
             |trainer, network, epoch, progress| {
-                let loss = run.epoch(network, trainer, epoch, progress)?;
+                // On the thread pool, so that the batch's groups split between threads without
+                // handing work to the pool at every batch.
+                let loss =
+                    crate::generated::in_pool(|| run.epoch(network, trainer, epoch, progress))?;
                 Ok((
                     loss,
                     trainer.metric_values(&run.outputs, &run.dense_targets),
                 ))
             },
             |trainer, network| validation.map(|(vx, vy)| trainer.measure_stateful(network, vx, vy)),
-        )
+        );
+        run.keep(&mut self.kept);
+        history
     }
 
     /// The mean loss and the metrics of the sequence network `network` on the long signals
@@ -301,7 +309,8 @@ struct StatefulRun<
     states: Vec<N::State>,
     batch_y: Vec<T>,
     grads: N::Gradients,
-    workspace: SequenceWorkspace<S>,
+    /// The batch's groups, whose gradients are computed in parallel and summed in order.
+    groups: Grouped<N::Gradients, S>,
     step: u64,
     last_good: N,
     /// Each training output in the last epoch, in the epoch's order (window by window, stream
@@ -319,10 +328,19 @@ impl<
     const OUT: usize,
 > StatefulRun<'a, N, T, S, F, OUT>
 {
-    fn new(network: &N, streams: &'a Streams<F, S>, targets: &'a [T], config: &FitConfig) -> Self {
+    /// The buffers of a call, its groups' workspaces and its vectors of outputs and
+    /// targets taken from `kept` where they fit.
+    fn new(
+        network: &N,
+        streams: &'a Streams<F, S>,
+        targets: &'a [T],
+        config: &FitConfig,
+        kept: &mut Kept,
+    ) -> Self {
         let batch = config.batch_size.min(streams.len()).max(1);
-        let mut workspace = network.sequence_workspace();
-        workspace.reserve(batch, batch * streams.window());
+        let window = streams.window();
+        let groups = Grouped::new(network, batch, |n| n * window, kept.take());
+        let [kept_outputs, kept_targets] = kept.take_vectors(targets.len());
         let outputs = if N::RETURN_SEQUENCES {
             batch * streams.window()
         } else {
@@ -336,11 +354,11 @@ impl<
             states: vec![N::State::default(); streams.len()],
             batch_y: bytemuck::zeroed_vec(outputs),
             grads: network.zero_gradients(),
-            workspace,
+            groups,
             step: 0,
             last_good: network.clone(),
-            outputs: zeroed_vectors_of(targets.len()),
-            dense_targets: zeroed_vectors_of(targets.len()),
+            outputs: kept_outputs,
+            dense_targets: kept_targets,
         };
         // The epoch's order of the targets is the same every epoch.
         let mut at = 0;
@@ -353,6 +371,12 @@ impl<
             }
         }
         run
+    }
+
+    /// Hands the call's buffers to `kept`, for the trainer's next call.
+    fn keep(self, kept: &mut Kept) {
+        kept.keep(self.groups.into_workspaces());
+        kept.keep_vectors([self.outputs, self.dense_targets]);
     }
 
     /// The targets of window `k` of stream `s`: one per step, or its one target.
@@ -386,12 +410,12 @@ impl<
         for b in 0..batches {
             let (k, g) = (b / groups, b % groups);
             let group = g * self.batch..((g + 1) * self.batch).min(streams.len());
-            self.workspace.load_slices(
-                group
-                    .clone()
-                    .map(|s| streams.window_of(s, k).unwrap_or(&[])),
-            );
-            let count = self.workspace.outputs();
+            let window = |s: usize| streams.window_of(s, k).unwrap_or(&[]);
+            let count = if N::RETURN_SEQUENCES {
+                group.clone().map(|s| window(s).len()).sum()
+            } else {
+                group.len()
+            };
             let mut n = 0;
             for s in group.clone() {
                 let ys = self.targets_of(s, k);
@@ -401,16 +425,24 @@ impl<
             let outputs = &mut self.outputs[done..done + count];
 
             self.grads.set_zero();
-            self.workspace
-                .set_training_step(self.config.seed, self.step);
+            let step = (self.config.seed, self.step);
             self.step += 1;
-            let sum = network.accumulate_sequences_from(
-                &mut self.workspace,
-                &mut self.states[group.clone()],
+            let first = group.start;
+            let net = &*network;
+            let loss = &trainer.loss;
+            let sum = self.groups.accumulate(
+                group.len(),
+                &|i: usize| window(first + i),
+                N::RETURN_SEQUENCES,
+                Some(&mut self.states[group.clone()]),
                 &self.batch_y[..count],
-                &trainer.loss,
                 &mut self.grads,
                 outputs,
+                step,
+                &|workspace, states, targets, grads, outputs| {
+                    let states = states.unwrap_or_default();
+                    net.accumulate_sequences_from(workspace, states, targets, loss, grads, outputs)
+                },
             )?;
             let mut penalty = S::zero();
             let finite = sum.is_finite() && {

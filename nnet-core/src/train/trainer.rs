@@ -15,6 +15,7 @@ use crate::storage::zeroed_vectors_of;
 use crate::{DataRole, Error, Network, Parameters, Result, Scalar};
 
 use super::checks::{check_data, check_learning_rate, split_point};
+use super::groups::Kept;
 use super::overflow::{Largest, non_finite, non_finite_update};
 use super::progress::Progress;
 use super::{Callback, Control, EpochLogs, FitConfig, History};
@@ -72,6 +73,12 @@ pub type Validation<'a, const IN: usize, Y, S = f32> = (&'a [SVector<S, IN>], &'
 /// `evaluate` networks.
 ///
 /// The optimizer keeps its state (e.g. Adam's moments) between `fit` calls, as in Keras.
+/// The trainer also keeps the buffers of [`fit_sequences`](Self::fit_sequences) and
+/// [`fit_stateful`](Self::fit_stateful) for its next call (the groups' workspaces, sized for
+/// the largest batch it has trained and reused by any network of the same layers, and a
+/// vector of outputs and one of targets as long as the largest training set), so that calling
+/// them epoch by epoch does not allocate and page in the buffers again; they never change a
+/// result, and a clone starts without them.
 ///
 /// # Examples
 ///
@@ -92,6 +99,8 @@ pub struct Trainer<O, L> {
     pub loss: L,
     /// Metrics computed each epoch, on training and validation data.
     pub metrics: Vec<Metric>,
+    /// The buffers of `fit_sequences` and `fit_stateful`, kept from one call to the next.
+    pub(super) kept: Kept,
 }
 
 impl<O: Optimizer, L> Trainer<O, L> {
@@ -101,6 +110,7 @@ impl<O: Optimizer, L> Trainer<O, L> {
             optimizer,
             loss,
             metrics: Vec::new(),
+            kept: Kept::default(),
         }
     }
 
