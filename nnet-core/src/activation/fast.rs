@@ -57,16 +57,39 @@ fn exp_clamped(x: f32) -> f32 {
 }
 
 /// The logistic function `1 / (1 + e^-z)`, for any `z`: exactly 0.5 at 0, 0 and 1 far out,
-/// NaN for NaN. One division, rounded once: `σ(|z|) = 1 / (1 + e)`, `σ(−|z|) = e / (1 + e)`
-/// with `e = e^-|z| ≤ 1`, so that nothing overflows.
+/// NaN for NaN. One division, rounded once: with `e^-|z| = q 2^n` (as in [`exp`], `q = e^r`
+/// near 1), `σ(|z|) = 2^-n / (2^-n + q)` and `σ(−|z|) = q / (2^-n + q)`, so that nothing
+/// overflows.
+///
+/// Written for the chain of dependent operations that ends a one-sample pass through a
+/// sigmoid output: `2^-n` comes from the bits of the rounded `x / ln 2` beside the polynomial
+/// instead of scaling `q` after it (the quotient is the same as that of `q 2^n / (1 + q 2^n)`,
+/// numerator and denominator scaled by the same power of two, except where `q 2^n` was
+/// subnormal), and `q`'s polynomial is grouped in four independent pairs, one level shorter
+/// than [`exp`]'s.
 #[inline(always)]
 pub(crate) fn logistic(z: f32) -> f32 {
     // −|z| ≤ 0: only the lower bound of `exp`'s range applies (NaN passes the comparison).
     let x = -abs(z);
-    let e = exp_clamped(if x < EXP_MIN { EXP_MIN } else { x });
-    let e = if x < EXP_MIN { 0.0 } else { e };
-    let numerator = if z < 0.0 { e } else { 1.0 };
-    numerator / (1.0 + e)
+    let clamped = if x < EXP_MIN { EXP_MIN } else { x };
+    const ROUND: f32 = 12_582_912.0;
+    let t = clamped * core::f32::consts::LOG2_E + ROUND;
+    let n = t - ROUND;
+    let r = clamped - n * 0.693_359_4 + n * 2.121_944_4e-4;
+    // q = e^r = (1 + r) + r² (0.5 + c₃ r) + r⁴ ((c₄ + c₅ r) + r² (c₆ + c₇ r)), the
+    // coefficients of `exp_clamped`.
+    let r2 = r * r;
+    let r4 = r2 * r2;
+    let a = 1.0 + r;
+    let b = 0.5 + 1.666_666_5e-1 * r;
+    let c = 4.166_579_6e-2 + 8.333_452e-3 * r;
+    let d = 1.398_199_9e-3 + 1.987_569_1e-4 * r;
+    let q = (a + r2 * b) + r4 * (c + r2 * d);
+    let q = if x < EXP_MIN { 0.0 } else { q };
+    // 2^-n from `t = 1.5·2²³ + n` (see `exp_clamped`): n is in [-126, 0], so 2^-n is normal.
+    let inverse = f32::from_bits((127_u32 << 23).wrapping_sub(t.to_bits() << 23));
+    let numerator = if z < 0.0 { q } else { inverse };
+    numerator / (inverse + q)
 }
 
 /// `tanh x`, for any `x`: odd, exactly 0 at 0, ±1 far out, NaN for NaN.
