@@ -34,6 +34,18 @@ pub(crate) fn exp(x: f32) -> f32 {
 /// `e^x` for `x` in `[EXP_MIN, EXP_MAX]` (or NaN), the body of [`exp`].
 #[inline(always)]
 fn exp_clamped(x: f32) -> f32 {
+    let (q, t) = exp_parts(x);
+    // 2^n: `t = 1.5·2²³ + n` exactly, so its bits are those of 1.5·2²³ plus n, whose low nine
+    // bits shifted into the exponent field (n + 127 is in [1, 254] for x in range) make 2^n.
+    // For NaN, `q` is NaN and so is the product.
+    let pow = f32::from_bits((t.to_bits() << 23).wrapping_add(127 << 23));
+    q * pow
+}
+
+/// `e^x = q 2^n` for `x` in `[EXP_MIN, EXP_MAX]` (or NaN): `q = e^r` (`|r| ≤ ln 2 / 2`) and
+/// `t = x·log₂e + 1.5·2²³`, whose low mantissa bits hold `n`.
+#[inline(always)]
+fn exp_parts(x: f32) -> (f32, f32) {
     // n = round(x / ln 2) by the 1.5·2²³ trick, with no rounding instruction: `t`'s low
     // mantissa bits hold n.
     const ROUND: f32 = 12_582_912.0;
@@ -48,48 +60,33 @@ fn exp_clamped(x: f32) -> f32 {
     let middle = 4.166_579_6e-2 + 8.333_452e-3 * r;
     let high = 1.398_199_9e-3 + 1.987_569_1e-4 * r;
     let p = (low + r2 * middle) + r4 * high;
-    let e = (1.0 + r) + r2 * p;
-    // 2^n: `t = 1.5·2²³ + n` exactly, so its bits are those of 1.5·2²³ plus n, whose low nine
-    // bits shifted into the exponent field (n + 127 is in [1, 254] for x in range) make 2^n.
-    // For NaN, `e` is NaN and so is the product.
-    let pow = f32::from_bits((t.to_bits() << 23).wrapping_add(127 << 23));
-    e * pow
+    ((1.0 + r) + r2 * p, t)
 }
 
 /// The logistic function `1 / (1 + e^-z)`, for any `z`: exactly 0.5 at 0, 0 and 1 far out,
-/// NaN for NaN. One division, rounded once: with `e^-|z| = q 2^n` (as in [`exp`], `q = e^r`
-/// near 1), `σ(|z|) = 2^-n / (2^-n + q)` and `σ(−|z|) = q / (2^-n + q)`, so that nothing
-/// overflows.
+/// NaN for NaN. One division, rounded once: with `e^-|z| = q 2^n` (see [`exp_parts`]),
+/// `σ(|z|) = 2^-n / (2^-n + q)` and `σ(−|z|) = q / (2^-n + q)`, so that nothing overflows.
 ///
-/// Written for the chain of dependent operations that ends a one-sample pass through a
-/// sigmoid output: `2^-n` comes from the bits of the rounded `x / ln 2` beside the polynomial
-/// instead of scaling `q` after it (the quotient is the same as that of `q 2^n / (1 + q 2^n)`,
-/// numerator and denominator scaled by the same power of two, except where `q 2^n` was
-/// subnormal), and `q`'s polynomial is grouped in four independent pairs, one level shorter
-/// than [`exp`]'s.
+/// `2^-n` comes from the bits of `t` beside the polynomial, instead of scaling `q` by `2^n`
+/// after it: one multiplication less in the chain of dependent operations that ends a
+/// one-sample pass through a sigmoid output. The quotient is that of `q 2^n / (1 + q 2^n)`
+/// (numerator and denominator scaled by the same power of two, both normal), but where
+/// `q 2^n` would have been subnormal (`z` below about −86.9).
 #[inline(always)]
 pub(crate) fn logistic(z: f32) -> f32 {
-    // −|z| ≤ 0: only the lower bound of `exp`'s range applies (NaN passes the comparison).
+    // −|z| ≤ 0: only the lower bound of `exp`'s range applies; below it, `q` and `t` are
+    // meaningless and only the sign of `z` counts (NaN passes the comparison).
     let x = -abs(z);
-    let clamped = if x < EXP_MIN { EXP_MIN } else { x };
-    const ROUND: f32 = 12_582_912.0;
-    let t = clamped * core::f32::consts::LOG2_E + ROUND;
-    let n = t - ROUND;
-    let r = clamped - n * 0.693_359_4 + n * 2.121_944_4e-4;
-    // q = e^r = (1 + r) + r² (0.5 + c₃ r) + r⁴ ((c₄ + c₅ r) + r² (c₆ + c₇ r)), the
-    // coefficients of `exp_clamped`.
-    let r2 = r * r;
-    let r4 = r2 * r2;
-    let a = 1.0 + r;
-    let b = 0.5 + 1.666_666_5e-1 * r;
-    let c = 4.166_579_6e-2 + 8.333_452e-3 * r;
-    let d = 1.398_199_9e-3 + 1.987_569_1e-4 * r;
-    let q = (a + r2 * b) + r4 * (c + r2 * d);
-    let q = if x < EXP_MIN { 0.0 } else { q };
-    // 2^-n from `t = 1.5·2²³ + n` (see `exp_clamped`): n is in [-126, 0], so 2^-n is normal.
+    let (q, t) = exp_parts(x);
+    // 2^-n from `t` (see `exp_clamped`): n is in [-126, 0], so 127 - n is in [127, 253].
     let inverse = f32::from_bits((127_u32 << 23).wrapping_sub(t.to_bits() << 23));
     let numerator = if z < 0.0 { q } else { inverse };
-    numerator / (inverse + q)
+    let sigma = numerator / (inverse + q);
+    if x < EXP_MIN {
+        if z < 0.0 { 0.0 } else { 1.0 }
+    } else {
+        sigma
+    }
 }
 
 /// `tanh x`, for any `x`: odd, exactly 0 at 0, ±1 far out, NaN for NaN.
