@@ -34,6 +34,18 @@ pub(crate) fn exp(x: f32) -> f32 {
 /// `e^x` for `x` in `[EXP_MIN, EXP_MAX]` (or NaN), the body of [`exp`].
 #[inline(always)]
 fn exp_clamped(x: f32) -> f32 {
+    let (q, t) = exp_parts(x);
+    // 2^n: `t = 1.5·2²³ + n` exactly, so its bits are those of 1.5·2²³ plus n, whose low nine
+    // bits shifted into the exponent field (n + 127 is in [1, 254] for x in range) make 2^n.
+    // For NaN, `q` is NaN and so is the product.
+    let pow = f32::from_bits((t.to_bits() << 23).wrapping_add(127 << 23));
+    q * pow
+}
+
+/// `e^x = q 2^n` for `x` in `[EXP_MIN, EXP_MAX]` (or NaN): `q = e^r` (`|r| ≤ ln 2 / 2`) and
+/// `t = x·log₂e + 1.5·2²³`, whose low mantissa bits hold `n`.
+#[inline(always)]
+fn exp_parts(x: f32) -> (f32, f32) {
     // n = round(x / ln 2) by the 1.5·2²³ trick, with no rounding instruction: `t`'s low
     // mantissa bits hold n.
     const ROUND: f32 = 12_582_912.0;
@@ -48,25 +60,33 @@ fn exp_clamped(x: f32) -> f32 {
     let middle = 4.166_579_6e-2 + 8.333_452e-3 * r;
     let high = 1.398_199_9e-3 + 1.987_569_1e-4 * r;
     let p = (low + r2 * middle) + r4 * high;
-    let e = (1.0 + r) + r2 * p;
-    // 2^n: `t = 1.5·2²³ + n` exactly, so its bits are those of 1.5·2²³ plus n, whose low nine
-    // bits shifted into the exponent field (n + 127 is in [1, 254] for x in range) make 2^n.
-    // For NaN, `e` is NaN and so is the product.
-    let pow = f32::from_bits((t.to_bits() << 23).wrapping_add(127 << 23));
-    e * pow
+    ((1.0 + r) + r2 * p, t)
 }
 
 /// The logistic function `1 / (1 + e^-z)`, for any `z`: exactly 0.5 at 0, 0 and 1 far out,
-/// NaN for NaN. One division, rounded once: `σ(|z|) = 1 / (1 + e)`, `σ(−|z|) = e / (1 + e)`
-/// with `e = e^-|z| ≤ 1`, so that nothing overflows.
+/// NaN for NaN. One division, rounded once: with `e^-|z| = q 2^n` (see [`exp_parts`]),
+/// `σ(|z|) = 2^-n / (2^-n + q)` and `σ(−|z|) = q / (2^-n + q)`, so that nothing overflows.
+///
+/// `2^-n` comes from the bits of `t` beside the polynomial, instead of scaling `q` by `2^n`
+/// after it: one multiplication less in the chain of dependent operations that ends a
+/// one-sample pass through a sigmoid output. The quotient is that of `q 2^n / (1 + q 2^n)`
+/// (numerator and denominator scaled by the same power of two, both normal), but where
+/// `q 2^n` would have been subnormal (`z` below about −86.9).
 #[inline(always)]
 pub(crate) fn logistic(z: f32) -> f32 {
-    // −|z| ≤ 0: only the lower bound of `exp`'s range applies (NaN passes the comparison).
+    // −|z| ≤ 0: only the lower bound of `exp`'s range applies; below it, `q` and `t` are
+    // meaningless and only the sign of `z` counts (NaN passes the comparison).
     let x = -abs(z);
-    let e = exp_clamped(if x < EXP_MIN { EXP_MIN } else { x });
-    let e = if x < EXP_MIN { 0.0 } else { e };
-    let numerator = if z < 0.0 { e } else { 1.0 };
-    numerator / (1.0 + e)
+    let (q, t) = exp_parts(x);
+    // 2^-n from `t` (see `exp_clamped`): n is in [-126, 0], so 127 - n is in [127, 253].
+    let inverse = f32::from_bits((127_u32 << 23).wrapping_sub(t.to_bits() << 23));
+    let numerator = if z < 0.0 { q } else { inverse };
+    let sigma = numerator / (inverse + q);
+    if x < EXP_MIN {
+        if z < 0.0 { 0.0 } else { 1.0 }
+    } else {
+        sigma
+    }
 }
 
 /// `tanh x`, for any `x`: odd, exactly 0 at 0, ±1 far out, NaN for NaN.
