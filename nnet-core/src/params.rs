@@ -188,7 +188,7 @@ pub trait Parameters<T: Scalar = f32> {
 /// infinite or NaN one, accumulated in registers and summed at the end (a check per value with
 /// an early exit does not vectorize, and it runs over every weight and gradient at every step
 /// of training).
-fn all_finite<T: Scalar>(values: &[T]) -> bool {
+pub(crate) fn all_finite<T: Scalar>(values: &[T]) -> bool {
     crate::simd::dispatch(AllFinite(values))
 }
 

@@ -110,6 +110,37 @@ impl OptimizerConfig for AdamConfig {
         params: &mut P,
         grads: &G,
     ) {
+        self.run(s, params, grads, None);
+    }
+
+    /// Without AMSGrad, saving, updating and checking each weight in one pass.
+    fn update_saving<T: Scalar, P: Parameters<T>, G: Parameters<T>>(
+        &self,
+        s: &mut AdamState,
+        params: &mut P,
+        grads: &G,
+        previous: &mut P,
+    ) -> bool {
+        if self.amsgrad {
+            previous.copy_from(params);
+            self.update(s, params, grads);
+            return P::trainable().all(|i| crate::params::all_finite(params.tensor(i)));
+        }
+        self.run(s, params, grads, Some(previous))
+    }
+}
+
+impl AdamConfig {
+    /// One update; with `previous` (only without AMSGrad), saving every tensor of `params` into
+    /// it first, value by value in the update's pass. Returns whether the updated trainable
+    /// tensors are all finite (always `true` without `previous`, which checks nothing).
+    fn run<T: Scalar, P: Parameters<T>, G: Parameters<T>>(
+        &self,
+        s: &mut AdamState,
+        params: &mut P,
+        grads: &G,
+        mut previous: Option<&mut P>,
+    ) -> bool {
         if !(s.m.fits(params) && s.v.fits(params)) {
             s.m.allocate(params, T::zero());
             s.v.allocate(params, T::zero());
@@ -134,7 +165,16 @@ impl OptimizerConfig for AdamConfig {
         );
 
         let coefficients = Coefficients { c1, c2, alpha, eps };
-        for i in P::trainable() {
+        let mut finite = true;
+        for i in 0..P::TENSORS {
+            let trainable = P::tensor_info(i).is_some_and(|t| t.trainable);
+            let saved = previous.as_mut().map(|p| p.tensor_mut(i));
+            if !trainable {
+                if let Some(saved) = saved {
+                    saved.copy_from_slice(params.tensor(i));
+                }
+                continue;
+            }
             let (w, g) = (params.tensor_mut(i), grads.tensor(i));
             let (m, v) = (s.m.get_mut(i), s.v.get_mut(i));
             if self.amsgrad {
@@ -146,10 +186,11 @@ impl OptimizerConfig for AdamConfig {
                     *w -= alpha * *m / (v_hat.sqrt() + eps);
                 }
             } else {
-                adam_tensor(coefficients, w, g, m, v);
+                finite &= adam_tensor(coefficients, w, g, m, v, saved);
             }
         }
         s.iterations = s.iterations.saturating_add(1);
+        finite
     }
 }
 
@@ -181,13 +222,24 @@ impl<T: Scalar> Coefficients<T> {
 const PARALLEL_MIN: usize = 1 << 14;
 
 /// Adam's update (without AMSGrad) of one tensor `w` from its gradient `g` and moments `m`,
-/// `v`: in the widest registers of this machine, and in two halves on two threads for large
-/// tensors. Each value is computed alone, by the same operations in the same order as
-/// [`Coefficients::one`] (no fused multiply-add; division and square root are correctly rounded
-/// in registers as in scalar code), so the bits are the same at every level and split.
-fn adam_tensor<T: Scalar>(c: Coefficients<T>, w: &mut [T], g: &[T], m: &mut [T], v: &mut [T]) {
+/// `v`, saving `w` into `saved` first if given: in the widest registers of this machine, and in
+/// two halves on two threads for large tensors. Each value is computed alone, by the same
+/// operations in the same order as [`Coefficients::one`] (no fused multiply-add; division and
+/// square root are correctly rounded in registers as in scalar code), so the bits are the same
+/// at every level and split. Returns whether the updated `w` is finite (with `saved`; else
+/// `true`).
+fn adam_tensor<T: Scalar>(
+    c: Coefficients<T>,
+    w: &mut [T],
+    g: &[T],
+    m: &mut [T],
+    v: &mut [T],
+    saved: Option<&mut [T]>,
+) -> bool {
     let len = w.len().min(g.len()).min(m.len()).min(v.len());
+    let len = saved.as_ref().map_or(len, |s| len.min(s.len()));
     let (w, g, m, v) = (&mut w[..len], &g[..len], &mut m[..len], &mut v[..len]);
+    let saved = saved.map(|s| &mut s[..len]);
     #[cfg(feature = "parallel")]
     if len >= PARALLEL_MIN {
         // A multiple of 64 values: whole registers at every level, on cache lines apart.
@@ -196,7 +248,14 @@ fn adam_tensor<T: Scalar>(c: Coefficients<T>, w: &mut [T], g: &[T], m: &mut [T],
         let (g0, g1) = g.split_at(half);
         let (m0, m1) = m.split_at_mut(half);
         let (v0, v1) = v.split_at_mut(half);
-        rayon::join(
+        let (s0, s1) = match saved {
+            Some(s) => {
+                let (s0, s1) = s.split_at_mut(half);
+                (Some(s0), Some(s1))
+            }
+            None => (None, None),
+        };
+        let (f0, f1) = rayon::join(
             || {
                 crate::simd::dispatch_wide(AdamPass {
                     c,
@@ -204,6 +263,7 @@ fn adam_tensor<T: Scalar>(c: Coefficients<T>, w: &mut [T], g: &[T], m: &mut [T],
                     g: g0,
                     m: m0,
                     v: v0,
+                    saved: s0,
                 })
             },
             || {
@@ -213,51 +273,107 @@ fn adam_tensor<T: Scalar>(c: Coefficients<T>, w: &mut [T], g: &[T], m: &mut [T],
                     g: g1,
                     m: m1,
                     v: v1,
+                    saved: s1,
                 })
             },
         );
-        return;
+        return f0 && f1;
     }
-    crate::simd::dispatch_wide(AdamPass { c, w, g, m, v });
+    crate::simd::dispatch_wide(AdamPass {
+        c,
+        w,
+        g,
+        m,
+        v,
+        saved,
+    })
 }
 
-/// Adam's update of one tensor (or part of one) in registers.
+/// One register of weights `w` updated from gradients `g` and moments `m`, `v`, with `k` holding
+/// `1 − β₁`, `1 − β₂`, `η_t` and `ε` in every lane: `m += (g − m) c₁; v += (g² − v) c₂;
+/// w −= α m / (√v + ε)`, as [`Coefficients::one`] lane by lane. (A function, not a closure: a
+/// closure is not compiled with the target features of the dispatch, and not inlined into it.)
+#[inline(always)]
+fn adam_registers<T: Scalar, S: pulp::Simd>(
+    simd: S,
+    k: [T::Reg<S>; 4],
+    w: T::Reg<S>,
+    g: T::Reg<S>,
+    m: &mut T::Reg<S>,
+    v: &mut T::Reg<S>,
+) -> T::Reg<S> {
+    let [c1, c2, alpha, eps] = k;
+    *m = T::add_reg(simd, *m, T::mul_reg(simd, T::sub_reg(simd, g, *m), c1));
+    let g2 = T::mul_reg(simd, g, g);
+    *v = T::add_reg(simd, *v, T::mul_reg(simd, T::sub_reg(simd, g2, *v), c2));
+    let step = T::div_reg(
+        simd,
+        T::mul_reg(simd, alpha, *m),
+        T::add_reg(simd, T::sqrt_reg(simd, *v), eps),
+    );
+    T::sub_reg(simd, w, step)
+}
+
+/// Adam's update of one tensor (or part of one) in registers, saving the weights first into
+/// `saved` if given, and telling whether the updated weights are finite (if saving).
 struct AdamPass<'a, T> {
     c: Coefficients<T>,
     w: &'a mut [T],
     g: &'a [T],
     m: &'a mut [T],
     v: &'a mut [T],
+    saved: Option<&'a mut [T]>,
 }
 
 impl<T: Scalar> pulp::WithSimd for AdamPass<'_, T> {
-    type Output = ();
+    type Output = bool;
 
     #[inline(always)]
-    fn with_simd<S: pulp::Simd>(self, simd: S) {
-        let Self { c, w, g, m, v } = self;
-        let (c1, c2) = (T::splat_reg(simd, c.c1), T::splat_reg(simd, c.c2));
-        let (alpha, eps) = (T::splat_reg(simd, c.alpha), T::splat_reg(simd, c.eps));
+    fn with_simd<S: pulp::Simd>(self, simd: S) -> bool {
+        let Self {
+            c,
+            w,
+            g,
+            m,
+            v,
+            saved,
+        } = self;
+        let k = [
+            T::splat_reg(simd, c.c1),
+            T::splat_reg(simd, c.c2),
+            T::splat_reg(simd, c.alpha),
+            T::splat_reg(simd, c.eps),
+        ];
         let (w_regs, w_tail) = T::as_mut_simd::<S>(w);
         let (g_regs, g_tail) = T::as_simd::<S>(g);
         let (m_regs, m_tail) = T::as_mut_simd::<S>(m);
         let (v_regs, v_tail) = T::as_mut_simd::<S>(v);
-        for (((w, &g), m), v) in w_regs.iter_mut().zip(g_regs).zip(m_regs).zip(v_regs) {
-            // m += (g − m) c₁; v += (g² − v) c₂; w −= α m / (√v + ε)
-            *m = T::add_reg(simd, *m, T::mul_reg(simd, T::sub_reg(simd, g, *m), c1));
-            let g2 = T::mul_reg(simd, g, g);
-            *v = T::add_reg(simd, *v, T::mul_reg(simd, T::sub_reg(simd, g2, *v), c2));
-            let step = T::div_reg(
-                simd,
-                T::mul_reg(simd, alpha, *m),
-                T::add_reg(simd, T::sqrt_reg(simd, *v), eps),
-            );
-            *w = T::sub_reg(simd, *w, step);
-        }
+        let registers = w_regs.iter_mut().zip(g_regs).zip(m_regs).zip(v_regs);
         let tail = w_tail.iter_mut().zip(g_tail).zip(m_tail).zip(v_tail);
-        for (((w, &g), m), v) in tail {
-            c.one(w, g, m, v);
+        let Some(saved) = saved else {
+            for (((w, &g), m), v) in registers {
+                *w = adam_registers::<T, S>(simd, k, *w, g, m, v);
+            }
+            for (((w, &g), m), v) in tail {
+                c.one(w, g, m, v);
+            }
+            return true;
+        };
+        let (s_regs, s_tail) = T::as_mut_simd::<S>(saved);
+        // `w − w` is zero for a finite `w`, NaN otherwise.
+        let mut sum = T::splat_reg(simd, T::zero());
+        for ((((w, &g), m), v), s) in registers.zip(s_regs) {
+            *s = *w;
+            *w = adam_registers::<T, S>(simd, k, *w, g, m, v);
+            sum = T::add_reg(simd, sum, T::sub_reg(simd, *w, *w));
         }
+        let mut finite = T::reduce_sum(simd, sum) == T::zero();
+        for ((((w, &g), m), v), s) in tail.zip(s_tail) {
+            *s = *w;
+            c.one(w, g, m, v);
+            finite &= w.is_finite();
+        }
+        finite
     }
 }
 
@@ -466,7 +582,7 @@ pub(crate) mod tests {
             let mut v: Vec<T> = (0..len).map(|i| value(i + 11, 0.01).abs()).collect();
             let (mut w2, mut m2, mut v2) = (w.clone(), m.clone(), v.clone());
             for _ in 0..3 {
-                adam_tensor(c, &mut w, &g, &mut m, &mut v);
+                adam_tensor(c, &mut w, &g, &mut m, &mut v, None);
                 for i in 0..len {
                     c.one(&mut w2[i], g[i], &mut m2[i], &mut v2[i]);
                 }
