@@ -1,7 +1,8 @@
 //! Training: one epoch of 10,000 samples in batches of 64 with Adam and binary cross-entropy,
 //! the full 30-epoch fit of the seed network on two moons, nnet's `Trainer::fit` against
 //! the hand-written training loop, and 5 epochs of the wide network (`fit/w256`, the figure
-//! `tools/torch_dense_bench.py` compares with PyTorch's).
+//! `tools/torch_dense_bench.py` compares with PyTorch's; `fit_cpu/w256` times the same work in
+//! CPU seconds, for a machine shared with other jobs).
 //!
 //! `cargo bench -p nnet-benches --bench training`
 
@@ -114,5 +115,48 @@ fn fit_wide(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, epoch, fit, fit_wide);
+/// CPU time of this process so far, user and system, in seconds (Linux; 0 elsewhere), from
+/// `/proc/self/stat` in ticks of 10 ms (a fit of `fit/w256` takes over 50 of them).
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // After the command name (in parentheses), utime and stime are the 12th and 13th fields.
+    let after = stat.rsplit(')').next().unwrap_or("");
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// `fit_cpu/w256/nnet`: the work of `fit/w256/nnet`, timed in CPU seconds of the process (every
+/// thread's, rayon's spinning included) instead of wall-clock seconds. On a machine shared with
+/// other jobs the wall-clock time grows with the share of the cores they take; the CPU time is
+/// what the training costs the cores, and moves much less (it still grows with cache misses
+/// when other jobs evict this one's data).
+fn fit_wide_cpu(c: &mut Criterion) {
+    let (xs, ys) = data::moons(SAMPLES, 0.1, 7);
+    let mut group = c.benchmark_group("fit_cpu/w256");
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(10));
+    group.bench_function("nnet", |b| {
+        b.iter_custom(|iters| {
+            let start = cpu_seconds();
+            for _ in 0..iters {
+                let mut net = W256::seeded(1);
+                let mut trainer = Trainer::new(Adam::default(), BinaryCrossentropy);
+                trainer.fit(&mut net, &xs, &ys, &config(5)).unwrap();
+                std::hint::black_box(&net);
+            }
+            Duration::from_secs_f64((cpu_seconds() - start).max(0.0))
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, epoch, fit, fit_wide, fit_wide_cpu);
 criterion_main!(benches);

@@ -173,13 +173,71 @@ pub trait Parameters<T: Scalar = f32> {
 
     /// Whether every value is finite.
     fn all_finite(&self) -> bool {
-        (0..Self::TENSORS).all(|i| self.tensor(i).iter().all(|v| v.is_finite()))
+        (0..Self::TENSORS).all(|i| all_finite(self.tensor(i)))
     }
 
     /// Copies every value from `other`, which has the same tensors.
     fn copy_from(&mut self, other: &Self) {
         for i in 0..Self::TENSORS {
             self.tensor_mut(i).copy_from_slice(other.tensor(i));
+        }
+    }
+}
+
+/// Whether every value of `values` is finite: `x − x` is zero for a finite `x` and NaN for an
+/// infinite or NaN one, accumulated in registers and summed at the end (a check per value with
+/// an early exit does not vectorize, and it runs over every weight and gradient at every step
+/// of training).
+pub(crate) fn all_finite<T: Scalar>(values: &[T]) -> bool {
+    crate::simd::dispatch(AllFinite(values))
+}
+
+/// [`all_finite`] in registers.
+struct AllFinite<'a, T>(&'a [T]);
+
+impl<T: Scalar> pulp::WithSimd for AllFinite<'_, T> {
+    type Output = bool;
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, simd: S) -> bool {
+        let (registers, tail) = T::as_simd::<S>(self.0);
+        let zero = T::splat_reg(simd, T::zero());
+        let mut sums = [zero; 4];
+        let (quads, rest) = registers.as_chunks::<4>();
+        for quad in quads {
+            for (sum, &x) in sums.iter_mut().zip(quad) {
+                *sum = T::add_reg(simd, *sum, T::sub_reg(simd, x, x));
+            }
+        }
+        for &x in rest {
+            sums[0] = T::add_reg(simd, sums[0], T::sub_reg(simd, x, x));
+        }
+        let sum = T::add_reg(
+            simd,
+            T::add_reg(simd, sums[0], sums[1]),
+            T::add_reg(simd, sums[2], sums[3]),
+        );
+        T::reduce_sum(simd, sum) == T::zero() && tail.iter().all(|v| v.is_finite())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::all_finite;
+
+    #[test]
+    fn all_finite_finds_every_non_finite_value() {
+        for len in [0, 1, 15, 16, 17, 40, 100] {
+            let values = vec![1.5_f32; len];
+            assert!(all_finite(&values));
+            assert!(all_finite(&vec![f64::MAX; len]));
+            for at in 0..len {
+                for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+                    let mut values = values.clone();
+                    values[at] = bad;
+                    assert!(!all_finite(&values), "{bad} at {at} of {len}");
+                }
+            }
         }
     }
 }

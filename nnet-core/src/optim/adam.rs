@@ -110,6 +110,37 @@ impl OptimizerConfig for AdamConfig {
         params: &mut P,
         grads: &G,
     ) {
+        self.run(s, params, grads, None);
+    }
+
+    /// Without AMSGrad, saving, updating and checking each weight in one pass.
+    fn update_saving<T: Scalar, P: Parameters<T>, G: Parameters<T>>(
+        &self,
+        s: &mut AdamState,
+        params: &mut P,
+        grads: &G,
+        previous: &mut P,
+    ) -> bool {
+        if self.amsgrad {
+            previous.copy_from(params);
+            self.update(s, params, grads);
+            return P::trainable().all(|i| crate::params::all_finite(params.tensor(i)));
+        }
+        self.run(s, params, grads, Some(previous))
+    }
+}
+
+impl AdamConfig {
+    /// One update; with `previous` (only without AMSGrad), saving every tensor of `params` into
+    /// it first, value by value in the update's pass. Returns whether the updated trainable
+    /// tensors are all finite (always `true` without `previous`, which checks nothing).
+    fn run<T: Scalar, P: Parameters<T>, G: Parameters<T>>(
+        &self,
+        s: &mut AdamState,
+        params: &mut P,
+        grads: &G,
+        mut previous: Option<&mut P>,
+    ) -> bool {
         if !(s.m.fits(params) && s.v.fits(params)) {
             s.m.allocate(params, T::zero());
             s.v.allocate(params, T::zero());
@@ -133,7 +164,17 @@ impl OptimizerConfig for AdamConfig {
             T::of_f64(self.epsilon),
         );
 
-        for i in P::trainable() {
+        let coefficients = Coefficients { c1, c2, alpha, eps };
+        let mut finite = true;
+        for i in 0..P::TENSORS {
+            let trainable = P::tensor_info(i).is_some_and(|t| t.trainable);
+            let saved = previous.as_mut().map(|p| p.tensor_mut(i));
+            if !trainable {
+                if let Some(saved) = saved {
+                    saved.copy_from_slice(params.tensor(i));
+                }
+                continue;
+            }
             let (w, g) = (params.tensor_mut(i), grads.tensor(i));
             let (m, v) = (s.m.get_mut(i), s.v.get_mut(i));
             if self.amsgrad {
@@ -145,14 +186,194 @@ impl OptimizerConfig for AdamConfig {
                     *w -= alpha * *m / (v_hat.sqrt() + eps);
                 }
             } else {
-                for (((w, &g), m), v) in w.iter_mut().zip(g).zip(m).zip(v) {
-                    *m += (g - *m) * c1;
-                    *v += (g * g - *v) * c2;
-                    *w -= alpha * *m / (v.sqrt() + eps);
-                }
+                finite &= adam_tensor(coefficients, w, g, m, v, saved);
             }
         }
         s.iterations = s.iterations.saturating_add(1);
+        finite
+    }
+}
+
+/// The per-step scalars of Adam's update, in the network's scalar.
+#[derive(Clone, Copy)]
+struct Coefficients<T> {
+    /// `1 − β₁`.
+    c1: T,
+    /// `1 − β₂`.
+    c2: T,
+    /// `η_t`, the bias-corrected learning rate.
+    alpha: T,
+    eps: T,
+}
+
+impl<T: Scalar> Coefficients<T> {
+    /// The update of one weight, its gradient and moments: the arithmetic of [`Adam`], which
+    /// the registers of [`AdamPass`] repeat lane by lane.
+    #[inline(always)]
+    fn one(self, w: &mut T, g: T, m: &mut T, v: &mut T) {
+        *m += (g - *m) * self.c1;
+        *v += (g * g - *v) * self.c2;
+        *w -= self.alpha * *m / (v.sqrt() + self.eps);
+    }
+}
+
+/// Tensors of at least this many values are updated by two threads, half each.
+#[cfg(feature = "parallel")]
+const PARALLEL_MIN: usize = 1 << 14;
+
+/// Adam's update (without AMSGrad) of one tensor `w` from its gradient `g` and moments `m`,
+/// `v`, saving `w` into `saved` first if given: in the widest registers of this machine, and in
+/// two halves on two threads for large tensors. Each value is computed alone, by the same
+/// operations in the same order as [`Coefficients::one`] (no fused multiply-add; division and
+/// square root are correctly rounded in registers as in scalar code), so the bits are the same
+/// at every level and split. Returns whether the updated `w` is finite (with `saved`; else
+/// `true`).
+fn adam_tensor<T: Scalar>(
+    c: Coefficients<T>,
+    w: &mut [T],
+    g: &[T],
+    m: &mut [T],
+    v: &mut [T],
+    saved: Option<&mut [T]>,
+) -> bool {
+    let len = w.len().min(g.len()).min(m.len()).min(v.len());
+    let len = saved.as_ref().map_or(len, |s| len.min(s.len()));
+    let (w, g, m, v) = (&mut w[..len], &g[..len], &mut m[..len], &mut v[..len]);
+    let saved = saved.map(|s| &mut s[..len]);
+    #[cfg(feature = "parallel")]
+    if len >= PARALLEL_MIN {
+        // A multiple of 64 values: whole registers at every level, on cache lines apart.
+        let half = (len / 2).div_ceil(64) * 64;
+        let (w0, w1) = w.split_at_mut(half);
+        let (g0, g1) = g.split_at(half);
+        let (m0, m1) = m.split_at_mut(half);
+        let (v0, v1) = v.split_at_mut(half);
+        let (s0, s1) = match saved {
+            Some(s) => {
+                let (s0, s1) = s.split_at_mut(half);
+                (Some(s0), Some(s1))
+            }
+            None => (None, None),
+        };
+        let (f0, f1) = rayon::join(
+            || {
+                crate::simd::dispatch_wide(AdamPass {
+                    c,
+                    w: w0,
+                    g: g0,
+                    m: m0,
+                    v: v0,
+                    saved: s0,
+                })
+            },
+            || {
+                crate::simd::dispatch_wide(AdamPass {
+                    c,
+                    w: w1,
+                    g: g1,
+                    m: m1,
+                    v: v1,
+                    saved: s1,
+                })
+            },
+        );
+        return f0 && f1;
+    }
+    crate::simd::dispatch_wide(AdamPass {
+        c,
+        w,
+        g,
+        m,
+        v,
+        saved,
+    })
+}
+
+/// One register of weights `w` updated from gradients `g` and moments `m`, `v`, with `k` holding
+/// `1 − β₁`, `1 − β₂`, `η_t` and `ε` in every lane: `m += (g − m) c₁; v += (g² − v) c₂;
+/// w −= α m / (√v + ε)`, as [`Coefficients::one`] lane by lane. (A function, not a closure: a
+/// closure is not compiled with the target features of the dispatch, and not inlined into it.)
+#[inline(always)]
+fn adam_registers<T: Scalar, S: pulp::Simd>(
+    simd: S,
+    k: [T::Reg<S>; 4],
+    w: T::Reg<S>,
+    g: T::Reg<S>,
+    m: &mut T::Reg<S>,
+    v: &mut T::Reg<S>,
+) -> T::Reg<S> {
+    let [c1, c2, alpha, eps] = k;
+    *m = T::add_reg(simd, *m, T::mul_reg(simd, T::sub_reg(simd, g, *m), c1));
+    let g2 = T::mul_reg(simd, g, g);
+    *v = T::add_reg(simd, *v, T::mul_reg(simd, T::sub_reg(simd, g2, *v), c2));
+    let step = T::div_reg(
+        simd,
+        T::mul_reg(simd, alpha, *m),
+        T::add_reg(simd, T::sqrt_reg(simd, *v), eps),
+    );
+    T::sub_reg(simd, w, step)
+}
+
+/// Adam's update of one tensor (or part of one) in registers, saving the weights first into
+/// `saved` if given, and telling whether the updated weights are finite (if saving).
+struct AdamPass<'a, T> {
+    c: Coefficients<T>,
+    w: &'a mut [T],
+    g: &'a [T],
+    m: &'a mut [T],
+    v: &'a mut [T],
+    saved: Option<&'a mut [T]>,
+}
+
+impl<T: Scalar> pulp::WithSimd for AdamPass<'_, T> {
+    type Output = bool;
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, simd: S) -> bool {
+        let Self {
+            c,
+            w,
+            g,
+            m,
+            v,
+            saved,
+        } = self;
+        let k = [
+            T::splat_reg(simd, c.c1),
+            T::splat_reg(simd, c.c2),
+            T::splat_reg(simd, c.alpha),
+            T::splat_reg(simd, c.eps),
+        ];
+        let (w_regs, w_tail) = T::as_mut_simd::<S>(w);
+        let (g_regs, g_tail) = T::as_simd::<S>(g);
+        let (m_regs, m_tail) = T::as_mut_simd::<S>(m);
+        let (v_regs, v_tail) = T::as_mut_simd::<S>(v);
+        let registers = w_regs.iter_mut().zip(g_regs).zip(m_regs).zip(v_regs);
+        let tail = w_tail.iter_mut().zip(g_tail).zip(m_tail).zip(v_tail);
+        let Some(saved) = saved else {
+            for (((w, &g), m), v) in registers {
+                *w = adam_registers::<T, S>(simd, k, *w, g, m, v);
+            }
+            for (((w, &g), m), v) in tail {
+                c.one(w, g, m, v);
+            }
+            return true;
+        };
+        let (s_regs, s_tail) = T::as_mut_simd::<S>(saved);
+        // `w − w` is zero for a finite `w`, NaN otherwise.
+        let mut sum = T::splat_reg(simd, T::zero());
+        for ((((w, &g), m), v), s) in registers.zip(s_regs) {
+            *s = *w;
+            *w = adam_registers::<T, S>(simd, k, *w, g, m, v);
+            sum = T::add_reg(simd, sum, T::sub_reg(simd, *w, *w));
+        }
+        let mut finite = T::reduce_sum(simd, sum) == T::zero();
+        for ((((w, &g), m), v), s) in tail.zip(s_tail) {
+            *s = *w;
+            c.one(w, g, m, v);
+            finite &= w.is_finite();
+        }
+        finite
     }
 }
 
@@ -338,6 +559,42 @@ pub(crate) mod tests {
             let g = g1[i].clamp(-0.1, 0.1);
             let expected = w0[i] - 0.01 * g / (g.abs() + 1e-7 / 0.001_f64.sqrt());
             assert!((first[i] - expected).abs() < 1e-6, "{i}");
+        }
+    }
+
+    /// The update in registers (and, for a long tensor, in two halves on two threads) gives
+    /// the bits of the update written out value by value, registers and leftover values alike.
+    #[test]
+    fn adam_tensor_is_bit_identical_to_the_scalar_update() {
+        fn check<T: Scalar>(len: usize) {
+            let c = Coefficients {
+                c1: T::one() - T::of_f64(0.9),
+                c2: T::one() - T::of_f64(0.999),
+                alpha: T::of_f64(0.0013),
+                eps: T::of_f64(1e-7),
+            };
+            let value = |i: usize, scale: f64| {
+                T::of_f64(((i * 7919) % 1013) as f64 / 1013.0 * scale - scale / 2.0)
+            };
+            let mut w: Vec<T> = (0..len).map(|i| value(i, 2.0)).collect();
+            let g: Vec<T> = (0..len).map(|i| value(i + 3, 0.5)).collect();
+            let mut m: Vec<T> = (0..len).map(|i| value(i + 5, 0.1)).collect();
+            let mut v: Vec<T> = (0..len).map(|i| value(i + 11, 0.01).abs()).collect();
+            let (mut w2, mut m2, mut v2) = (w.clone(), m.clone(), v.clone());
+            for _ in 0..3 {
+                adam_tensor(c, &mut w, &g, &mut m, &mut v, None);
+                for i in 0..len {
+                    c.one(&mut w2[i], g[i], &mut m2[i], &mut v2[i]);
+                }
+            }
+            let bits = |x: &[T]| x.iter().map(|v| v.as_f64().to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&w), bits(&w2), "w, {len} values");
+            assert_eq!(bits(&m), bits(&m2), "m, {len} values");
+            assert_eq!(bits(&v), bits(&v2), "v, {len} values");
+        }
+        for len in [0, 1, 7, 17, 100, (1 << 14) + 37] {
+            check::<f32>(len);
+            check::<f64>(len);
         }
     }
 

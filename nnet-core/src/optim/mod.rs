@@ -116,4 +116,37 @@ pub trait Optimizer: Clone + core::fmt::Debug + Send {
         params: &mut P,
         grads: &mut G,
     );
+
+    /// [`step`](Optimizer::step), saving every tensor of `params` into `previous` first, and
+    /// returning whether the trainable tensors of `params` are all finite after the update:
+    /// what the fit loop needs to undo an update that overflowed. The default copies, steps and
+    /// checks in three passes over the weights; [`Adam`] does all three in its one pass.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use nnet_core::optim::{Optimizer, Sgd};
+    /// use nnet_core::{DenseGradient, Parameters};
+    ///
+    /// let mut sgd = Sgd::with_learning_rate(1.0);
+    /// let (mut w, mut g, mut saved) = (
+    ///     DenseGradient::<1, 1>::zeroed(),
+    ///     DenseGradient::<1, 1>::zeroed(),
+    ///     DenseGradient::<1, 1>::zeroed(),
+    /// );
+    /// w.tensor_mut(0)[0] = 2.0;
+    /// g.tensor_mut(0)[0] = f32::INFINITY;
+    /// assert!(!sgd.step_saving(&mut w, &mut g, &mut saved));
+    /// assert_eq!(saved.tensor(0)[0], 2.0);
+    /// ```
+    fn step_saving<T: Scalar, P: Parameters<T>, G: Parameters<T>>(
+        &mut self,
+        params: &mut P,
+        grads: &mut G,
+        previous: &mut P,
+    ) -> bool {
+        previous.copy_from(params);
+        self.step(params, grads);
+        P::trainable().all(|i| crate::params::all_finite(params.tensor(i)))
+    }
 }

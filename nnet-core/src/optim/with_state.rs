@@ -94,6 +94,21 @@ pub trait OptimizerConfig: Clone + Debug + Send {
         params: &mut P,
         grads: &G,
     );
+
+    /// [`update`](OptimizerConfig::update), saving every tensor of `params` into `previous`
+    /// first; returns whether the trainable tensors of `params` are all finite after (see
+    /// [`Optimizer::step_saving`]). The default copies, updates and checks in three passes.
+    fn update_saving<T: Scalar, P: Parameters<T>, G: Parameters<T>>(
+        &self,
+        state: &mut Self::State,
+        params: &mut P,
+        grads: &G,
+        previous: &mut P,
+    ) -> bool {
+        previous.copy_from(params);
+        self.update(state, params, grads);
+        P::trainable().all(|i| crate::params::all_finite(params.tensor(i)))
+    }
 }
 
 /// The accessors of [`OptimizerConfig`] for a config with fields `learning_rate: f64` and
@@ -219,5 +234,18 @@ impl<C: OptimizerConfig> Optimizer for WithState<C> {
             clip_gradients(grads, clip);
         }
         self.config.update(&mut self.state, params, grads);
+    }
+
+    fn step_saving<T: Scalar, P: Parameters<T>, G: Parameters<T>>(
+        &mut self,
+        params: &mut P,
+        grads: &mut G,
+        previous: &mut P,
+    ) -> bool {
+        if let Some(clip) = self.config.clip() {
+            clip_gradients(grads, clip);
+        }
+        self.config
+            .update_saving(&mut self.state, params, grads, previous)
     }
 }

@@ -28,8 +28,14 @@ pub trait Lanes: Copy + bytemuck::Pod + 'static {
     fn splat_reg<S: Simd>(simd: S, value: Self) -> Self::Reg<S>;
     /// `a + b`, lane by lane.
     fn add_reg<S: Simd>(simd: S, a: Self::Reg<S>, b: Self::Reg<S>) -> Self::Reg<S>;
+    /// `a − b`, lane by lane.
+    fn sub_reg<S: Simd>(simd: S, a: Self::Reg<S>, b: Self::Reg<S>) -> Self::Reg<S>;
     /// `a · b`, lane by lane.
     fn mul_reg<S: Simd>(simd: S, a: Self::Reg<S>, b: Self::Reg<S>) -> Self::Reg<S>;
+    /// `a / b`, lane by lane, correctly rounded as the scalar division.
+    fn div_reg<S: Simd>(simd: S, a: Self::Reg<S>, b: Self::Reg<S>) -> Self::Reg<S>;
+    /// The square root of each lane, correctly rounded as the scalar one.
+    fn sqrt_reg<S: Simd>(simd: S, v: Self::Reg<S>) -> Self::Reg<S>;
     /// `a · b + c`, lane by lane, fused where the instruction set has it.
     fn mul_add_reg<S: Simd>(
         simd: S,
@@ -51,7 +57,7 @@ pub trait Lanes: Copy + bytemuck::Pod + 'static {
 /// `Lanes` for one element type, from the names of pulp's operations on it.
 macro_rules! lanes {
     ($t:ty, $reg:ident, $lanes:ident, $as_simd:ident, $as_mut_simd:ident, $splat:ident,
-     $add:ident, $mul:ident, $mul_add:ident, $load:ident, $store:ident, $sum:ident,
+     $add:ident, $sub:ident, $mul:ident, $div:ident, $sqrt:ident, $mul_add:ident, $load:ident, $store:ident, $sum:ident,
      $less:ident, $select:ident) => {
         impl Lanes for $t {
             type Reg<S: Simd> = S::$reg;
@@ -77,8 +83,20 @@ macro_rules! lanes {
                 simd.$add(a, b)
             }
             #[inline(always)]
+            fn sub_reg<S: Simd>(simd: S, a: Self::Reg<S>, b: Self::Reg<S>) -> Self::Reg<S> {
+                simd.$sub(a, b)
+            }
+            #[inline(always)]
             fn mul_reg<S: Simd>(simd: S, a: Self::Reg<S>, b: Self::Reg<S>) -> Self::Reg<S> {
                 simd.$mul(a, b)
+            }
+            #[inline(always)]
+            fn div_reg<S: Simd>(simd: S, a: Self::Reg<S>, b: Self::Reg<S>) -> Self::Reg<S> {
+                simd.$div(a, b)
+            }
+            #[inline(always)]
+            fn sqrt_reg<S: Simd>(simd: S, v: Self::Reg<S>) -> Self::Reg<S> {
+                simd.$sqrt(v)
             }
             #[inline(always)]
             fn mul_add_reg<S: Simd>(
@@ -118,7 +136,10 @@ lanes!(
     as_mut_simd_f32s,
     splat_f32s,
     add_f32s,
+    sub_f32s,
     mul_f32s,
+    div_f32s,
+    sqrt_f32s,
     mul_add_f32s,
     partial_load_f32s,
     partial_store_f32s,
@@ -134,7 +155,10 @@ lanes!(
     as_mut_simd_f64s,
     splat_f64s,
     add_f64s,
+    sub_f64s,
     mul_f64s,
+    div_f64s,
+    sqrt_f64s,
     mul_add_f64s,
     partial_load_f64s,
     partial_store_f64s,

@@ -53,6 +53,25 @@ pub fn dispatch<Op: WithSimd>(op: Op) -> Op::Output {
     Arch::new().dispatch(op)
 }
 
+/// AVX-512 on this machine (pulp's `V4`), detected once (`None` without it), for
+/// [`dispatch_wide`].
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+static V4: LazyLock<Option<pulp::x86::V4>> = LazyLock::new(pulp::x86::V4::try_new);
+
+/// Runs `op` with AVX-512 where this machine has it, else as [`dispatch`]: for element-wise
+/// passes over long arrays (an optimizer's update over every weight), where twice the lanes of
+/// AVX2 halve the count of divisions and square roots issued. Only for code whose bits do not
+/// depend on the register width (each lane computed alone, no sums across lanes).
+#[inline]
+#[cfg_attr(not(feature = "train"), allow(dead_code))]
+pub(crate) fn dispatch_wide<Op: WithSimd>(op: Op) -> Op::Output {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    if let Some(simd) = *V4 {
+        return Simd::vectorize(simd, op);
+    }
+    dispatch(op)
+}
+
 /// Runs `op` with `simd`'s instruction set in a function of its own, compiled once per
 /// operation type and instruction set, never inlined into the caller.
 ///

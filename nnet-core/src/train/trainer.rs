@@ -466,10 +466,17 @@ impl<'a, N: Network<IN, OUT, S>, T: Target<OUT, S>, S: Scalar, const IN: usize, 
                     loss,
                 ));
             }
-            Parameters::<S>::copy_from(&mut self.last_good, network);
-            trainer.optimizer.step(network, &mut self.grads);
+            // The weights before the step are saved in its pass over them (Adam's), which also
+            // checks the trainable ones after; the state `update_state` changes is checked here.
+            let finite =
+                trainer
+                    .optimizer
+                    .step_saving(network, &mut self.grads, &mut self.last_good);
             network.update_state(&self.grads);
-            if !Parameters::<S>::all_finite(network) {
+            let state_finite = (0..<N as Parameters<S>>::TENSORS)
+                .filter(|&i| N::tensor_info(i).is_some_and(|t| !t.trainable))
+                .all(|i| crate::params::all_finite(Parameters::<S>::tensor(network, i)));
+            if !(finite && state_finite) {
                 Parameters::<S>::copy_from(network, &self.last_good);
                 let rows = self.inputs.iter().enumerate();
                 return Err(non_finite_update::<S>(
