@@ -138,7 +138,10 @@ fn main() {
     let flops = (2 * m * n * k * reps) as f64;
     // On one thread (a pool of one, where the library's split runs both halves in turn) the
     // CPU-time figure is the kernel's alone; on two it also counts the second thread's waits.
-    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
     for (threads, pool) in [(2, None), (1, Some(&one))] {
         println!("nnet's product {m} × {n} × {k} ({threads} thread(s)), {reps} times");
         for level in gemm_levels() {

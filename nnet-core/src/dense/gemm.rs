@@ -385,7 +385,10 @@ fn split_then<T: Scalar>(
             // Both threads read the same packing of `A`.
             Kernel::Packed => packed::with_packed_a(level, m, k, a, halves),
             #[cfg(feature = "matrixmultiply")]
-            Kernel::Matrixmultiply => halves(None),
+            Kernel::Matrixmultiply => {
+                let mut halves = halves;
+                halves(None)
+            }
         }
     } else {
         serial_from(kernel, level, product, None, bias, c);

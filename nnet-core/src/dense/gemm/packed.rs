@@ -2,18 +2,26 @@
 //! SIMD chosen at run time.
 //!
 //! The layout follows GotoBLAS: the `k` dimension is cut into blocks of [`KC`], the rows of `A`
-//! into blocks of [`MC`]; each block of `A` is packed into panels of `MR` rows, each `KC × NR`
-//! block of `B` into a panel, so the micro-kernel reads both contiguously from L1 while it keeps
-//! an `MR × NR` tile of `C` in registers. `MR` is two SIMD registers: 16 `f32` or 8 `f64` with
-//! AVX2, under a tile of 6 columns (12 accumulators of the 16 registers), 32 `f32` or 16 `f64`
-//! with AVX-512, under a tile of 12 columns (24 accumulators of the 32 registers). The
-//! instruction set is picked at run time ([`Level`]), so the library needs no special compiler
-//! flags. Every level sums each element of `C` over `k` in the same blocks of [`KC`], one fused
-//! multiply-add per term from zero in the order of `k`, and adds each block's sum to `C`: all
-//! levels give the same bits. The kernel is written once over [`Lanes`](crate::simd::Lanes), for
-//! `f32` and `f64`. Packing buffers are per thread and of fixed size (the one that holds all of
-//! a shared `A` grows to the largest `A` up to [`SHARED_A_MAX`]), so products allocate nothing
-//! after a thread's first of each element type and shape.
+//! into blocks of [`MC`]; each block of `A` is packed into panels of `MR` rows, and one `KC × NR`
+//! panel of `B` at a time, which stays in L1 while the panels of `A` stream past it from L2,
+//! down the columns of `C`; the micro-kernel keeps an `MR × NR` tile of `C` in registers. `MR`
+//! is two SIMD registers: 16 `f32` or 8 `f64` with AVX2, under a tile of 6 columns (12
+//! accumulators of the 16 registers), 32 `f32` or 16 `f64` with AVX-512, under a tile of 12
+//! columns (24 accumulators of the 32 registers). The instruction set is picked at run time
+//! ([`Level`]), so the library needs no special compiler flags. Every level sums each element of
+//! `C` over `k` in the same blocks of [`KC`], one fused multiply-add per term from zero in the
+//! order of `k`, and adds each block's sum to `C` (or, for the first block of a product that
+//! starts from a bias, to the bias): all levels give the same bits. The kernel is written once
+//! over [`Lanes`](crate::simd::Lanes), for `f32` and `f64`. Packing buffers are per thread and
+//! of fixed size (the one that holds all of a shared `A` grows to the largest `A` up to
+//! [`SHARED_A_MAX`]), so products allocate nothing after a thread's first of each element type.
+//!
+//! Measured (`cargo bench -p nnet-benches --bench peak`, 7 December, on a 2-core AVX-512 Xeon
+//! whose FMA peak is ≈ 207 GFLOP/s per core; `BENCHMARKS.md`, "At the machine's peak"): the
+//! AVX-512 tile's loop alone (a copy of it outside the workspace, on data in L1) runs at
+//! ≈ 160 GFLOP/s per CPU-second (≈ 78 % of the peak); the whole `256 × 1024 × 256` product at ≈ 110–120 (55–60 %) on a busy machine, the
+//! rest going to packing `B` (a `memmove` from memory), loading `C` when a tile is added to it,
+//! and the panels of `A` coming from L2.
 
 use std::cell::RefCell;
 
@@ -218,12 +226,7 @@ impl<T: Scalar, const NR: usize> WithSimd for Kernel<'_, '_, T, NR> {
                     for (p, a_panel) in a_block.chunks_exact(mr * kc).enumerate() {
                         let i = i0 + p * mr;
                         let tile = if by_columns {
-                            if kc == KC {
-                                // A whole block, its length known to the compiler.
-                                tile_by_columns::<S, T, NR>(simd, a_panel, b_panel, mr, KC)
-                            } else {
-                                tile_by_columns::<S, T, NR>(simd, a_panel, b_panel, mr, kc)
-                            }
+                            tile_by_columns::<S, T, NR>(simd, a_panel, b_panel, mr, kc)
                         } else {
                             tile_by_rows::<S, T, NR>(simd, a_panel, &b_panel[..kc * NR], mr)
                         };
@@ -359,13 +362,13 @@ fn tile_by_columns<S: Simd, T: Scalar, const NR: usize>(
 ) -> [[T::Reg<S>; 2]; NR] {
     let zero = T::splat_reg(simd, T::zero());
     let mut acc = [[zero; 2]; NR];
-    let columns: [&[T]; NR] = core::array::from_fn(|jj| &b_panel[jj * LDB..][..kc]);
+    let b_panel = &b_panel[..NR * LDB];
     let a_panel = &a_panel[..kc * mr];
     for l in 0..kc {
         let (a, _) = T::as_simd::<S>(&a_panel[l * mr..l * mr + mr]);
         let (a0, a1) = (a[0], a[1]);
-        for (acc, column) in acc.iter_mut().zip(&columns) {
-            let b = T::splat_reg(simd, column[l]);
+        for (jj, acc) in acc.iter_mut().enumerate() {
+            let b = T::splat_reg(simd, b_panel[jj * LDB + l]);
             acc[0] = T::mul_add_reg(simd, a0, b, acc[0]);
             acc[1] = T::mul_add_reg(simd, a1, b, acc[1]);
         }
