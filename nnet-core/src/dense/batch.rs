@@ -1,7 +1,7 @@
 //! The dense layer over a batch: `Z = W X + b 1ᵀ`, `A = act(Z)`, and its backward pass, with
 //! one sample per column.
 
-use super::gemm::{Strided, gemm};
+use super::gemm::{Strided, gemm, gemm_bias_then};
 use crate::activation::Activation;
 use crate::batch::{vectors, vectors_mut};
 use crate::storage::MatrixStorage;
@@ -39,30 +39,44 @@ impl<
     /// assert_eq!((z, a), ([2.0, -2.0], [2.0, 0.0]));
     /// ```
     pub fn forward_batch(&self, x: &[T], z: &mut [T], a: &mut [T]) {
-        self.preactivation_batch(x, z);
-        a.copy_from_slice(z);
-        self.activate_batch(a);
+        if Self::GEMM {
+            // `A = act(Z)` by each thread of the product on its columns, still in its cache.
+            self.preactivation_then(x, z, a, &|z, a| {
+                a.copy_from_slice(z);
+                self.activate_batch(a);
+            });
+        } else {
+            self.preactivation_columns(x, z);
+            a.copy_from_slice(z);
+            self.activate_batch(a);
+        }
     }
 
     /// The outputs `A = act(W X + b 1ᵀ)` of a batch, as [`forward_batch`](Self::forward_batch)
     /// without keeping the pre-activations.
     pub fn output_batch(&self, x: &[T], a: &mut [T]) {
-        self.preactivation_batch(x, a);
-        self.activate_batch(a);
+        if Self::GEMM {
+            self.preactivation_then(x, a, &mut [], &|a, _| self.activate_batch(a));
+        } else {
+            self.preactivation_columns(x, a);
+            self.activate_batch(a);
+        }
     }
 
-    /// `Z = W X + b 1ᵀ` into `z`.
-    fn preactivation_batch(&self, x: &[T], z: &mut [T]) {
+    /// `Z = W X + b 1ᵀ` into `z` by the matrix product (the bias added to each column's sum as
+    /// the product stores it), then `then(z, extra)` on each thread's columns of `z` and of
+    /// `extra` (empty, or `OUT` values per sample).
+    fn preactivation_then(
+        &self,
+        x: &[T],
+        z: &mut [T],
+        extra: &mut [T],
+        then: &(impl Fn(&mut [T], &mut [T]) + Sync),
+    ) {
         let batch = z.len() / OUT;
-        if Self::GEMM {
-            for column in z.chunks_exact_mut(OUT) {
-                column.copy_from_slice(self.bias.matrix().as_slice());
-            }
-            let w = Strided::col_major(self.weights.matrix().as_slice(), OUT);
-            gemm(OUT, batch, IN, w, Strided::col_major(x, IN), z);
-        } else {
-            self.preactivation_columns(x, z);
-        }
+        let w = Strided::col_major(self.weights.matrix().as_slice(), OUT);
+        let (x, bias) = (Strided::col_major(x, IN), self.bias.matrix().as_slice());
+        gemm_bias_then(OUT, batch, IN, w, x, bias, z, extra, then);
     }
 
     /// The activation of each column of `z`, in place.

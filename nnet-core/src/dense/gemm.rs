@@ -14,6 +14,13 @@
 //! AVX2 and FMA, else scalar code. Every level gives the same bits, so a product can be moved
 //! to another level for speed alone (a transposed `A` stays at AVX2, see [`level_for`]), and
 //! tests and benchmarks can force one ([`force_gemm_level`]).
+//!
+//! A dense layer's batched forward pass calls [`gemm_bias_then`]: the product starts from the
+//! bias (no pass that fills `C` with it first) and each thread applies the activation to its
+//! own columns as soon as its half of the product is done. How fast the kernel runs against the
+//! machine's FMA peak, per level and on one thread and two, is what `cargo bench -p
+//! nnet-benches --bench peak` prints (in GFLOP/s per CPU-second; `BENCHMARKS.md`, "At the
+//! machine's peak": 55–59 % at AVX-512, 68–72 % at AVX2 on 7 December's busy machine).
 
 mod packed;
 
@@ -248,8 +255,28 @@ pub(crate) fn gemm<T: Scalar>(
     b: Strided<'_, T>,
     c: &mut [T],
 ) {
+    split(Kernel::Packed, level_for(a), m, n, k, a, b, c);
+}
+
+/// `C = bias 1ᵀ + A B` (`bias` has `m` values: the same bits as filling each column of `C`
+/// with it and adding `A B`), then `then(columns of C, the same columns of extra)` on the
+/// thread that computed them: a layer's activation on the columns still in that core's cache,
+/// on both threads of a split product. `extra` is empty or holds `m × n` values.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn gemm_bias_then<T: Scalar>(
+    m: usize,
+    n: usize,
+    k: usize,
+    a: Strided<'_, T>,
+    b: Strided<'_, T>,
+    bias: &[T],
+    c: &mut [T],
+    extra: &mut [T],
+    then: &(impl Fn(&mut [T], &mut [T]) + Sync),
+) {
     let level = level_for(a);
-    split(Kernel::Packed, level, m, n, k, a, b, c);
+    let product = Product { m, n, k, a, b };
+    split_then(Kernel::Packed, level, product, Some(bias), c, extra, then);
 }
 
 /// `gemm` with the chosen kernel, for the benchmark that compares them: `A` is `m × k` with
@@ -278,7 +305,17 @@ pub fn gemm_with<T: Scalar>(
     split(kernel, level_for(a), m, n, k, a, strided(b, b_strides), c);
 }
 
-/// The columns of `C` in two halves on two threads for large products, else on this one.
+/// The operands of a product `A B`: `A` is `m × k`, `B` is `k × n`.
+#[derive(Clone, Copy)]
+struct Product<'a, T> {
+    m: usize,
+    n: usize,
+    k: usize,
+    a: Strided<'a, T>,
+    b: Strided<'a, T>,
+}
+
+/// `C += A B`, split as [`split_then`] does.
 #[allow(clippy::too_many_arguments)]
 fn split<T: Scalar>(
     kernel: Kernel,
@@ -290,10 +327,32 @@ fn split<T: Scalar>(
     b: Strided<'_, T>,
     c: &mut [T],
 ) {
-    if m == 0 || n == 0 || k == 0 {
+    let product = Product { m, n, k, a, b };
+    split_then(kernel, level, product, None, c, &mut [], &|_, _| ());
+}
+
+/// The columns of `C` (and of `extra`, unless empty) in two halves on two threads for large
+/// products, else on this one; `then` on each part once its product is done.
+fn split_then<T: Scalar>(
+    kernel: Kernel,
+    level: Level,
+    product: Product<'_, T>,
+    bias: Option<&[T]>,
+    c: &mut [T],
+    extra: &mut [T],
+    then: &(impl Fn(&mut [T], &mut [T]) + Sync),
+) {
+    let Product { m, n, k, a, b } = product;
+    if m == 0 || n == 0 {
         return;
     }
     debug_assert!(c.len() >= m * n);
+    let c = &mut c[..m * n];
+    let extra = if extra.is_empty() {
+        extra
+    } else {
+        &mut extra[..m * n]
+    };
     // Columns of the kernel's register tile: the left half is a multiple of it, so that both
     // halves keep whole tiles.
     let tile = match kernel {
@@ -303,18 +362,30 @@ fn split<T: Scalar>(
     };
     if m * n * k >= PARALLEL_MIN && n >= 2 * tile {
         let left = (n / 2).div_ceil(tile) * tile;
-        let (c_left, c_right) = c[..m * n].split_at_mut(left * m);
+        let (c_left, c_right) = c.split_at_mut(left * m);
+        let (e_left, e_right) = extra.split_at_mut(if extra.is_empty() { 0 } else { left * m });
         let halves = move |packed: Option<&[T]>| {
             let right = b.skip_cols(left);
+            let first = Product { n: left, ..product };
+            let second = Product {
+                n: n - left,
+                b: right,
+                ..product
+            };
+            let one = || {
+                serial_from(kernel, level, first, packed, bias, c_left);
+                then(c_left, e_left);
+            };
+            let two = || {
+                serial_from(kernel, level, second, packed, bias, c_right);
+                then(c_right, e_right);
+            };
             #[cfg(feature = "parallel")]
-            rayon::join(
-                || serial(kernel, level, m, left, k, a, packed, b, c_left),
-                || serial(kernel, level, m, n - left, k, a, packed, right, c_right),
-            );
+            rayon::join(one, two);
             #[cfg(not(feature = "parallel"))]
             {
-                serial(kernel, level, m, left, k, a, packed, b, c_left);
-                serial(kernel, level, m, n - left, k, a, packed, right, c_right);
+                one();
+                two();
             }
         };
         match kernel {
@@ -327,11 +398,13 @@ fn split<T: Scalar>(
             }
         }
     } else {
-        serial(kernel, level, m, n, k, a, None, b, c);
+        serial_from(kernel, level, product, None, bias, c);
+        then(c, extra);
     }
 }
 
 /// `C += A B` on the calling thread (`A` packed already if `a_packed`, for `Packed`).
+#[cfg(test)]
 #[allow(clippy::too_many_arguments)]
 fn serial<T: Scalar>(
     kernel: Kernel,
@@ -344,18 +417,46 @@ fn serial<T: Scalar>(
     b: Strided<'_, T>,
     c: &mut [T],
 ) {
+    let product = Product { m, n, k, a, b };
+    serial_from(kernel, level, product, a_packed, None, c);
+}
+
+/// `C += A B` on the calling thread, or `C = bias 1ᵀ + A B` (`A` packed already if
+/// `a_packed`, for `Packed`).
+fn serial_from<T: Scalar>(
+    kernel: Kernel,
+    level: Level,
+    product: Product<'_, T>,
+    a_packed: Option<&[T]>,
+    bias: Option<&[T]>,
+    c: &mut [T],
+) {
+    let Product { m, n, k, a, b } = product;
+    if k == 0 {
+        if let Some(bias) = bias {
+            for column in c[..m * n].chunks_exact_mut(m) {
+                column.copy_from_slice(&bias[..m]);
+            }
+        }
+        return;
+    }
     match kernel {
-        Kernel::Packed => packed::serial(level, m, n, k, a, a_packed, b, c),
+        Kernel::Packed => packed::serial(level, m, n, k, a, a_packed, b, bias, c),
         // nalgebra 0.35 hands products with a dimension of 5 or less to its own column-by-column
         // code, whose `axcpy` reads and writes past the ends of strided vectors (it takes the
         // length of the strided slice for the number of elements): those stay with `packed`.
         #[cfg(feature = "matrixmultiply")]
         Kernel::Matrixmultiply if m.min(n).min(k) <= 5 => {
-            packed::serial(level, m, n, k, a, None, b, c)
+            packed::serial(level, m, n, k, a, None, b, bias, c)
         }
         #[cfg(feature = "matrixmultiply")]
         Kernel::Matrixmultiply => {
             let _ = a_packed;
+            if let Some(bias) = bias {
+                for column in c[..m * n].chunks_exact_mut(m) {
+                    column.copy_from_slice(&bias[..m]);
+                }
+            }
             let mut c = MatrixViewMut::from_slice_generic(&mut c[..m * n], Dyn(m), Dyn(n));
             c.gemm(T::one(), &a.view(m, k), &b.view(k, n), T::one());
         }
@@ -600,5 +701,45 @@ mod tests {
         }
         check(|v| v);
         check(|v| f64::from(v) / 3.0);
+    }
+
+    /// Starting from a bias gives the bits of filling each column of `C` with it and adding
+    /// the product, at every level, on one thread and two, with more than one block of `k`;
+    /// `then` sees each column of `C` and of `extra` once, after its product.
+    #[test]
+    fn a_bias_start_gives_the_bits_of_a_filled_c() {
+        for &(m, n, k) in &[(17, 5, 3), (33, 13, 300), (256, 70, 600), (130, 101, 300)] {
+            let (a_data, b_data, bias) = (values(m * k, 12), values(k * n, 13), values(m, 14));
+            let (a, b) = (
+                Strided::col_major(&a_data, m),
+                Strided::col_major(&b_data, k),
+            );
+            for level in levels() {
+                let mut filled: Vec<f32> = bias.iter().copied().cycle().take(m * n).collect();
+                split(Kernel::Packed, level, m, n, k, a, b, &mut filled);
+                let mut got = vec![f32::NAN; m * n];
+                let mut extra = vec![0.0; m * n];
+                let product = Product { m, n, k, a, b };
+                let then = |c: &mut [f32], e: &mut [f32]| {
+                    assert_eq!(c.len(), e.len());
+                    assert_eq!(c.len() % m, 0);
+                    for (e, c) in e.iter_mut().zip(c.iter()) {
+                        *e += 1.0 + c;
+                    }
+                };
+                split_then(
+                    Kernel::Packed,
+                    level,
+                    product,
+                    Some(&bias),
+                    &mut got,
+                    &mut extra,
+                    &then,
+                );
+                assert_eq!(got, filled, "{level:?} {m}x{n}x{k}");
+                let want: Vec<f32> = filled.iter().map(|c| 1.0 + c).collect();
+                assert_eq!(extra, want, "{level:?} {m}x{n}x{k}");
+            }
+        }
     }
 }

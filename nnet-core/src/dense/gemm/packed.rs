@@ -2,18 +2,26 @@
 //! SIMD chosen at run time.
 //!
 //! The layout follows GotoBLAS: the `k` dimension is cut into blocks of [`KC`], the rows of `A`
-//! into blocks of [`MC`]; each block of `A` is packed into panels of `MR` rows, each `KC × NR`
-//! block of `B` into a panel, so the micro-kernel reads both contiguously from L1 while it keeps
-//! an `MR × NR` tile of `C` in registers. `MR` is two SIMD registers: 16 `f32` or 8 `f64` with
-//! AVX2, under a tile of 6 columns (12 accumulators of the 16 registers), 32 `f32` or 16 `f64`
-//! with AVX-512, under a tile of 12 columns (24 accumulators of the 32 registers). The
-//! instruction set is picked at run time ([`Level`]), so the library needs no special compiler
-//! flags. Every level sums each element of `C` over `k` in the same blocks of [`KC`], one fused
-//! multiply-add per term from zero in the order of `k`, and adds each block's sum to `C`: all
-//! levels give the same bits. The kernel is written once over [`Lanes`](crate::simd::Lanes), for
-//! `f32` and `f64`. Packing buffers are per thread and of fixed size (the one that holds all of
-//! a shared `A` grows to the largest `A` up to [`SHARED_A_MAX`]), so products allocate nothing
-//! after a thread's first of each element type and shape.
+//! into blocks of [`MC`]; each block of `A` is packed into panels of `MR` rows, and one `KC × NR`
+//! panel of `B` at a time, which stays in L1 while the panels of `A` stream past it from L2,
+//! down the columns of `C`; the micro-kernel keeps an `MR × NR` tile of `C` in registers. `MR`
+//! is two SIMD registers: 16 `f32` or 8 `f64` with AVX2, under a tile of 6 columns (12
+//! accumulators of the 16 registers), 32 `f32` or 16 `f64` with AVX-512, under a tile of 12
+//! columns (24 accumulators of the 32 registers). The instruction set is picked at run time
+//! ([`Level`]), so the library needs no special compiler flags. Every level sums each element of
+//! `C` over `k` in the same blocks of [`KC`], one fused multiply-add per term from zero in the
+//! order of `k`, and adds each block's sum to `C` (or, for the first block of a product that
+//! starts from a bias, to the bias): all levels give the same bits. The kernel is written once
+//! over [`Lanes`](crate::simd::Lanes), for `f32` and `f64`. Packing buffers are per thread and
+//! of fixed size (the one that holds all of a shared `A` grows to the largest `A` up to
+//! [`SHARED_A_MAX`]), so products allocate nothing after a thread's first of each element type.
+//!
+//! Measured (`cargo bench -p nnet-benches --bench peak`, 7 December, on a 2-core AVX-512 Xeon
+//! whose FMA peak is ≈ 207 GFLOP/s per core; `BENCHMARKS.md`, "At the machine's peak"): the
+//! AVX-512 tile's loop alone (a copy of it outside the workspace, on data in L1) runs at
+//! ≈ 160 GFLOP/s per CPU-second (≈ 78 % of the peak); the whole `256 × 1024 × 256` product at ≈ 110–120 (55–60 %) on a busy machine, the
+//! rest going to packing `B` (a `memmove` from memory), loading `C` when a tile is added to it,
+//! and the panels of `A` coming from L2.
 
 use std::cell::RefCell;
 
@@ -30,11 +38,6 @@ const MC: usize = 256;
 pub(super) const NR_NARROW: usize = 6;
 /// Columns of the register tile with AVX-512.
 pub(super) const NR_WIDE: usize = 12;
-/// Columns of `B` packed at once, a multiple of both tiles' columns: the packing buffers have a
-/// fixed size, whatever the product. 516 = 43 × 12 holds each thread's half of 1,024 columns
-/// (`super::split` cuts at a multiple of the tile), so such a product packs `B` once per block
-/// of `k`.
-const NC: usize = 43 * NR_WIDE;
 /// Distance between the columns of a panel of `B` packed column by column: one cache line more
 /// than [`KC`], so that the columns of a panel do not share the same sets of L1.
 const LDB: usize = KC + 16;
@@ -124,8 +127,8 @@ fn buffer<T: bytemuck::Pod>(words: &mut Vec<f64>, len: usize) -> &mut [T] {
     &mut bytemuck::cast_slice_mut(&mut words[..needed])[..len]
 }
 
-/// `C += A B` on the calling thread, with `A` already packed by [`with_packed_a`] if
-/// `a_packed`.
+/// `C += A B` on the calling thread, or `C = bias 1ᵀ + A B` with a `bias` of `m` values, with
+/// `A` already packed by [`with_packed_a`] if `a_packed`.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn serial<T: Scalar>(
     level: Level,
@@ -135,36 +138,33 @@ pub(super) fn serial<T: Scalar>(
     a: Strided<'_, T>,
     a_packed: Option<&[T]>,
     b: Strided<'_, T>,
+    bias: Option<&[T]>,
     c: &mut [T],
 ) {
     PACKS.with_borrow_mut(|(a_words, b_words)| {
         let a_pack = buffer::<T>(a_words, MC * KC);
-        let b_pack = buffer::<T>(b_words, LDB * NC);
-        for j0 in (0..n).step_by(NC) {
-            let nc = NC.min(n - j0);
-            let c = &mut c[j0 * m..(j0 + nc) * m];
-            let b = b.skip_cols(j0);
-            macro_rules! kernel {
-                ($nr:expr) => {
-                    Kernel::<T, { $nr }> {
-                        m,
-                        n: nc,
-                        k,
-                        a,
-                        a_packed,
-                        b,
-                        c,
-                        a_pack: &mut *a_pack,
-                        b_pack: &mut *b_pack,
-                    }
-                };
-            }
-            match level {
-                #[cfg(target_arch = "x86_64")]
-                Level::Wide(simd) => Simd::vectorize(simd, kernel!(NR_WIDE)),
-                Level::Narrow => crate::simd::dispatch(kernel!(NR_NARROW)),
-                Level::Scalar => Simd::vectorize(pulp::Scalar::new(), kernel!(NR_NARROW)),
-            }
+        let b_pack = buffer::<T>(b_words, LDB * NR_WIDE);
+        macro_rules! kernel {
+            ($nr:expr) => {
+                Kernel::<T, { $nr }> {
+                    m,
+                    n,
+                    k,
+                    a,
+                    a_packed,
+                    b,
+                    bias,
+                    c,
+                    a_pack,
+                    b_pack,
+                }
+            };
+        }
+        match level {
+            #[cfg(target_arch = "x86_64")]
+            Level::Wide(simd) => Simd::vectorize(simd, kernel!(NR_WIDE)),
+            Level::Narrow => crate::simd::dispatch(kernel!(NR_NARROW)),
+            Level::Scalar => Simd::vectorize(pulp::Scalar::new(), kernel!(NR_NARROW)),
         }
     });
 }
@@ -176,6 +176,7 @@ struct Kernel<'a, 'c, T, const NR: usize> {
     a: Strided<'a, T>,
     a_packed: Option<&'a [T]>,
     b: Strided<'a, T>,
+    bias: Option<&'a [T]>,
     c: &'c mut [T],
     a_pack: &'c mut [T],
     b_pack: &'c mut [T],
@@ -193,6 +194,7 @@ impl<T: Scalar, const NR: usize> WithSimd for Kernel<'_, '_, T, NR> {
             a,
             a_packed,
             b,
+            bias,
             c,
             a_pack,
             b_pack,
@@ -201,9 +203,11 @@ impl<T: Scalar, const NR: usize> WithSimd for Kernel<'_, '_, T, NR> {
         // A column-major `B` is packed column by column (copies of contiguous runs), any other
         // row by row.
         let by_columns = b.row_stride == 1;
+        let b_panel = &mut b_pack[..NR * LDB];
         for k0 in (0..k).step_by(KC) {
             let kc = KC.min(k - k0);
-            pack_b::<T, NR>(b_pack, b, k0, kc, n, by_columns);
+            // The first block of `k` starts from the bias, if any, instead of from `C`.
+            let start = if k0 == 0 { bias } else { None };
             for i0 in (0..m).step_by(MC) {
                 let mc = MC.min(m - i0);
                 let a_block: &[T] = match a_packed {
@@ -213,23 +217,27 @@ impl<T: Scalar, const NR: usize> WithSimd for Kernel<'_, '_, T, NR> {
                         a_pack
                     }
                 };
-                for (p, a_panel) in a_block[..mc.div_ceil(mr) * mr * kc]
-                    .chunks_exact(mr * kc)
-                    .enumerate()
-                {
-                    let i = i0 + p * mr;
-                    for (jp, b_panel) in b_pack[..n.div_ceil(NR) * NR * LDB]
-                        .chunks_exact(NR * LDB)
-                        .enumerate()
-                    {
-                        let j = jp * NR;
-                        let cols = NR.min(n - j);
+                let a_block = &a_block[..mc.div_ceil(mr) * mr * kc];
+                // One panel of `B` at a time, packed where it stays in L1 while the panels of
+                // `A` stream past it from L2, down the columns of `C`.
+                for j in (0..n).step_by(NR) {
+                    let cols = NR.min(n - j);
+                    pack_b::<T, NR>(b_panel, b, k0, kc, j, cols, by_columns);
+                    for (p, a_panel) in a_block.chunks_exact(mr * kc).enumerate() {
+                        let i = i0 + p * mr;
                         let tile = if by_columns {
                             tile_by_columns::<S, T, NR>(simd, a_panel, b_panel, mr, kc)
                         } else {
                             tile_by_rows::<S, T, NR>(simd, a_panel, &b_panel[..kc * NR], mr)
                         };
-                        store::<S, T, NR>(simd, &tile, c, m, i, j, mr.min(m - i), cols);
+                        let to = Tile {
+                            ldc: m,
+                            i,
+                            j,
+                            rows: mr.min(m - i),
+                            cols,
+                        };
+                        store::<S, T, NR>(simd, &tile, c, to, start);
                     }
                 }
             }
@@ -279,45 +287,41 @@ fn pack_a<S: Simd, T: Scalar>(
     }
 }
 
-/// Rows `k0..k0 + kc` of `B` as panels of `NR` columns, one every `NR · LDB` values; columns
-/// past the end are zero. `by_columns`: each column of a panel is `kc` contiguous values, the
-/// next `LDB` further on (copies of a column-major `B`'s runs); else each panel is `kc` rows of
-/// `NR` values.
+/// Rows `k0..k0 + kc` of the `cols` columns of `B` from `first` on as one panel of `NR`
+/// columns; columns past `cols` are zero. `by_columns`: each column of the panel is `kc`
+/// contiguous values, the next `LDB` further on (copies of a column-major `B`'s runs); else the
+/// panel is `kc` rows of `NR` values.
 #[inline(always)]
 fn pack_b<T: Scalar, const NR: usize>(
-    pack: &mut [T],
+    panel: &mut [T],
     b: Strided<'_, T>,
     k0: usize,
     kc: usize,
-    n: usize,
+    first: usize,
+    cols: usize,
     by_columns: bool,
 ) {
-    let panels = pack[..n.div_ceil(NR) * NR * LDB].chunks_exact_mut(NR * LDB);
-    for (p, panel) in panels.enumerate() {
-        let first = p * NR;
-        let cols = NR.min(n - first);
-        if by_columns {
-            for (jj, column) in panel.chunks_exact_mut(LDB).enumerate() {
-                let column = &mut column[..kc];
-                if jj < cols {
-                    column.copy_from_slice(&b.data[k0 + (first + jj) * b.col_stride..][..kc]);
+    if by_columns {
+        for (jj, column) in panel.chunks_exact_mut(LDB).take(NR).enumerate() {
+            let column = &mut column[..kc];
+            if jj < cols {
+                column.copy_from_slice(&b.data[k0 + (first + jj) * b.col_stride..][..kc]);
+            } else {
+                column.fill(T::zero());
+            }
+        }
+    } else if b.col_stride == 1 && cols == NR {
+        for (kk, row) in panel[..kc * NR].chunks_exact_mut(NR).enumerate() {
+            row.copy_from_slice(&b.data[(k0 + kk) * b.row_stride + first..][..NR]);
+        }
+    } else {
+        for (kk, row) in panel[..kc * NR].chunks_exact_mut(NR).enumerate() {
+            for (jj, slot) in row.iter_mut().enumerate() {
+                *slot = if jj < cols {
+                    b.data[(k0 + kk) * b.row_stride + (first + jj) * b.col_stride]
                 } else {
-                    column.fill(T::zero());
-                }
-            }
-        } else if b.col_stride == 1 && cols == NR {
-            for (kk, row) in panel[..kc * NR].chunks_exact_mut(NR).enumerate() {
-                row.copy_from_slice(&b.data[(k0 + kk) * b.row_stride + first..][..NR]);
-            }
-        } else {
-            for (kk, row) in panel[..kc * NR].chunks_exact_mut(NR).enumerate() {
-                for (jj, slot) in row.iter_mut().enumerate() {
-                    *slot = if jj < cols {
-                        b.data[(k0 + kk) * b.row_stride + (first + jj) * b.col_stride]
-                    } else {
-                        T::zero()
-                    };
-                }
+                    T::zero()
+                };
             }
         }
     }
@@ -372,31 +376,55 @@ fn tile_by_columns<S: Simd, T: Scalar, const NR: usize>(
     acc
 }
 
-/// Adds the first `rows × cols` of a tile to `C` at `(i, j)`: whole registers at a time when
-/// the tile has all its rows.
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn store<S: Simd, T: Scalar, const NR: usize>(
-    simd: S,
-    tile: &[[T::Reg<S>; 2]; NR],
-    c: &mut [T],
+/// Where a tile goes in `C`: its first row and column, how many of its rows and columns are in
+/// `C`, and `C`'s leading dimension.
+#[derive(Clone, Copy)]
+struct Tile {
     ldc: usize,
     i: usize,
     j: usize,
     rows: usize,
     cols: usize,
+}
+
+/// Adds the first `rows × cols` of a tile to `C` at `(i, j)`, or to the rows `i..` of `bias`
+/// (then written to `C`) if there is one: whole registers at a time when the tile has all its
+/// rows.
+#[inline(always)]
+fn store<S: Simd, T: Scalar, const NR: usize>(
+    simd: S,
+    tile: &[[T::Reg<S>; 2]; NR],
+    c: &mut [T],
+    to: Tile,
+    bias: Option<&[T]>,
 ) {
+    let Tile {
+        ldc,
+        i,
+        j,
+        rows,
+        cols,
+    } = to;
     let mr = 2 * T::lanes::<S>();
+    let bias = bias.map(|bias| &bias[i..i + rows]);
     for (jj, acc) in tile.iter().enumerate().take(cols) {
         let column = &mut c[(j + jj) * ldc + i..][..rows];
         if rows == mr {
             let (to, _) = T::as_mut_simd::<S>(column);
-            to[0] = T::add_reg(simd, to[0], acc[0]);
-            to[1] = T::add_reg(simd, to[1], acc[1]);
+            let from = match bias {
+                Some(bias) => {
+                    let (bias, _) = T::as_simd::<S>(bias);
+                    [bias[0], bias[1]]
+                }
+                None => [to[0], to[1]],
+            };
+            to[0] = T::add_reg(simd, from[0], acc[0]);
+            to[1] = T::add_reg(simd, from[1], acc[1]);
         } else {
             let values: &[T] = bytemuck::cast_slice(acc.as_slice());
-            for (c, v) in column.iter_mut().zip(values) {
-                *c += *v;
+            for (r, (c, v)) in column.iter_mut().zip(values).enumerate() {
+                let from = bias.map_or(*c, |bias| bias[r]);
+                *c = from + *v;
             }
         }
     }
