@@ -658,8 +658,16 @@ mod large {
     #[test]
     fn large_layers_step_on_a_tiny_stack() {
         const U: usize = 2048;
+        // Unoptimized code of the AVX-512 products (`-C target-cpu=native` on such a CPU: blocks
+        // of up to 16 registers of 16 lanes, copied around by a debug build) needs more than 64
+        // KiB of stack on its own, whatever the layer's size.
+        const STACK: usize = if cfg!(all(debug_assertions, target_feature = "avx512f")) {
+            256 << 10
+        } else {
+            64 << 10
+        };
         let stepped = std::thread::Builder::new()
-            .stack_size(64 << 10)
+            .stack_size(STACK)
             .spawn(|| {
                 let x = SVector::<f32, 1>::from_element(0.5);
                 let mut rnn: SimpleRnn<1, U, Tanh, LargeRecurrentWeights<1, U, 1, 1>> =
