@@ -32,6 +32,9 @@ use nalgebra::{Dyn, MatrixView, MatrixViewMut};
 
 use crate::Scalar;
 
+/// Columns of `C` from which the two threads of a split product share one packing of `A`.
+const SHARED_A_MIN_COLUMNS: usize = 256;
+
 /// Products of at least this many multiply-adds are split over two threads.
 const PARALLEL_MIN: usize = 1 << 20;
 
@@ -389,8 +392,17 @@ fn split_then<T: Scalar>(
             }
         };
         match kernel {
-            // Both threads read the same packing of `A`.
-            Kernel::Packed => packed::with_packed_a(level, m, k, a, halves),
+            // Both threads read the same packing of `A` when each has enough columns to pay
+            // for the calling thread packing all of it before they start: with a batch of 64
+            // (training's `W X`), each thread packing its own blocks at the same time was
+            // faster.
+            Kernel::Packed if n >= SHARED_A_MIN_COLUMNS => {
+                packed::with_packed_a(level, m, k, a, halves)
+            }
+            Kernel::Packed => {
+                let mut halves = halves;
+                halves(None)
+            }
             #[cfg(feature = "matrixmultiply")]
             Kernel::Matrixmultiply => {
                 let mut halves = halves;
