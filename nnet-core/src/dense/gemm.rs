@@ -387,6 +387,7 @@ fn split_then<T: Scalar>(
             rayon::join(one, two);
             #[cfg(not(feature = "parallel"))]
             {
+                let (mut one, mut two) = (one, two);
                 one();
                 two();
             }

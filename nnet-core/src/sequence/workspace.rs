@@ -104,6 +104,7 @@ impl<T: Scalar> SequenceWorkspace<T> {
     /// Whether `self` and `other` are buffers for the same layers (units, traces, residual
     /// sums, columns per step or per sequence), whatever batch they were last sized for: a
     /// trainer reuses a workspace of an earlier call only for a network of the same layers.
+    #[cfg(feature = "train")]
     pub(crate) fn same_layout(&self, other: &Self) -> bool {
         let layer = |a: &Buffers<T>, b: &Buffers<T>| {
             (a.units, a.trace, a.per_step, a.skip_units)
