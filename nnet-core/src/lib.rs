@@ -123,7 +123,10 @@ pub mod __private {
     /// The batch functions generated code calls, under the path it calls them by.
     #[cfg(feature = "std")]
     pub mod batch {
-        pub use crate::batch::{Workspace, flat, forward_grouped, forward_lanes, vectors};
+        pub use crate::batch::{
+            Workspace, flat, forward_grouped, forward_in_slices, forward_lanes, inference_capacity,
+            vectors, with_kept_workspace,
+        };
         pub use crate::generated::in_pool;
     }
 

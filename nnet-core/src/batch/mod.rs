@@ -7,6 +7,9 @@
 //! [`Network::accumulate_batch`](crate::Network::accumulate_batch), and the fit loop keeps one
 //! for the whole of training, so that batches allocate nothing.
 
+use std::any::Any;
+use std::cell::RefCell;
+
 use nalgebra::SVector;
 use pulp::Simd;
 
@@ -220,6 +223,230 @@ pub fn forward_lanes<V: Simd, T: Scalar, A: Activation<T>, const IN: usize, cons
     }
 }
 
+/// Fewest samples in each slice of a batch that [`forward_in_slices`] cuts between threads.
+#[cfg(feature = "parallel")]
+const MIN_SLICE: usize = 32;
+
+/// Most samples a workspace made for `forward_batch` holds ([`inference_capacity`]): the
+/// slice of each thread goes through the network in chunks of this many (256, 512 and 1,024
+/// measured level on the wide network's batch of 1,024; the smallest keeps the least memory).
+const MAX_CHUNK: usize = 256;
+
+/// How many slices [`forward_in_slices`] cuts a batch of `len` samples into for a network of
+/// `layers`: one per thread of rayon's pool, as long as each slice keeps at least 32 samples
+/// and about a million multiply-adds (counting each layer as `inputs × units` per sample,
+/// what a dense layer costs; the size from which one product is split over two threads);
+/// else 1. Always 1 without the `parallel` feature.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::{activation::ActivationKind, batch, LayerSpec};
+///
+/// let layer = |inputs, units| LayerSpec::dense("dense", inputs, units, ActivationKind::Relu);
+/// let wide = [layer(2, 256), layer(256, 256), layer(256, 1)];
+/// // A batch too small to pay for a hand-over to another thread stays whole.
+/// assert_eq!(batch::slices(&wide, 8), 1);
+/// assert!(batch::slices(&wide, 1024) >= 1);
+/// ```
+pub fn slices(layers: &[LayerSpec], len: usize) -> usize {
+    #[cfg(feature = "parallel")]
+    {
+        let per_sample = layers
+            .iter()
+            .map(|l| l.inputs.saturating_mul(l.units))
+            .fold(0, usize::saturating_add);
+        let by_work = len.saturating_mul(per_sample) / crate::dense::gemm::PARALLEL_MIN;
+        rayon::current_num_threads()
+            .min(by_work)
+            .min(len / MIN_SLICE)
+            .max(1)
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        let _ = (layers, len);
+        1
+    }
+}
+
+/// The capacity of the workspace that `forward_batch` makes for a batch of `len` samples: the
+/// samples of one slice ([`slices`]), at most 256 (and at least 1).
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::{activation::ActivationKind, batch, LayerSpec};
+///
+/// let layers = [LayerSpec::dense("dense", 2, 3, ActivationKind::Relu)];
+/// assert_eq!(batch::inference_capacity(&layers, 7), 7);
+/// assert_eq!(batch::inference_capacity(&layers, 0), 1);
+/// assert!(batch::inference_capacity(&layers, 100_000) <= 256);
+/// ```
+pub fn inference_capacity(layers: &[LayerSpec], len: usize) -> usize {
+    len.div_ceil(slices(layers, len)).clamp(1, MAX_CHUNK)
+}
+
+thread_local! {
+    /// The inference workspace of each scalar type that `forward_batch` keeps on this thread
+    /// between calls ([`with_kept_workspace`]).
+    static KEPT: RefCell<Vec<Box<dyn Any>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` with an inference workspace for `layers` of at least `capacity` samples, kept on
+/// this thread from one call to the next (one per scalar type, with the workspaces of its
+/// slices, see [`forward_in_slices`]): what `forward_batch` runs in, so that it allocates
+/// nothing once this thread has run a batch of that network and size. The buffers are
+/// reallocated when another network's layers come (one workspace is kept, not one per
+/// network) or a larger capacity is asked for, and freed when the thread ends. A call made
+/// while the kept workspace is in use (from inside `f`) gets a new one.
+///
+/// Allocating for each call instead made the wide network's batch of 1,024 up to 2× slower
+/// than its time with a reused workspace on a busy machine: the allocator gave the megabytes
+/// of a workspace back to the system at each call and the threads faulted them in again.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::{activation::ActivationKind, batch, LayerSpec};
+///
+/// let layers = [LayerSpec::dense("dense", 2, 3, ActivationKind::Relu)];
+/// let capacity = batch::with_kept_workspace::<f32, _>(&layers, 16, |w| w.capacity());
+/// assert!(capacity >= 16);
+/// ```
+pub fn with_kept_workspace<T: Scalar, R>(
+    layers: &[LayerSpec],
+    capacity: usize,
+    f: impl FnOnce(&mut Workspace<T>) -> R,
+) -> R {
+    KEPT.with(|cell| {
+        let Ok(mut kept) = cell.try_borrow_mut() else {
+            return f(&mut Workspace::for_inference(layers, capacity));
+        };
+        let index = match kept.iter().position(|w| w.is::<Workspace<T>>()) {
+            Some(index) => index,
+            None => {
+                kept.push(Box::new(Workspace::<T>::for_inference(layers, capacity)));
+                kept.len() - 1
+            }
+        };
+        let workspace = kept[index]
+            .downcast_mut::<Workspace<T>>()
+            .expect("the workspace found for this type");
+        if workspace.capacity < capacity {
+            *workspace = Workspace::for_inference(layers, capacity);
+        } else {
+            workspace.fit(layers);
+        }
+        f(workspace)
+    })
+}
+
+/// Sample-parallel inference: `run(workspace, inputs, outputs)` on contiguous slices of the
+/// batch, one per thread of rayon's pool ([`slices`] of them), each slice with a workspace of
+/// its own (`workspace` for the first, the others kept in `workspace` for the next call) and
+/// with its matrix products on its own thread; one hand-over to the threads per call, instead
+/// of one per product. When the batch is not cut, `run` takes it whole on rayon's pool, where
+/// its products split over two threads as large products do.
+///
+/// `run` must compute each sample's outputs from its inputs alone (so that where a sample
+/// falls in the batch does not matter): the batched passes of networks do, for the product
+/// computes each column of its result by the same operations wherever the column is. The
+/// outputs are then the same bits on any number of threads. Allocates only when `workspace`
+/// lacks the slices' workspaces (its first call with more slices than before).
+///
+/// # Panics
+///
+/// If `inputs` and `outputs` have different lengths.
+///
+/// # Examples
+///
+/// ```
+/// use nnet_core::{activation::ActivationKind, batch::{self, Workspace}, LayerSpec};
+///
+/// let layers = [LayerSpec::dense("dense", 1, 1, ActivationKind::Linear)];
+/// let mut workspace: Workspace = Workspace::for_inference(&layers, 4);
+/// let inputs: Vec<f32> = (0..10).map(|i| i as f32).collect();
+/// let mut outputs = vec![0.0; 10];
+/// batch::forward_in_slices(&mut workspace, &layers, &inputs, &mut outputs, |_, xs, ys| {
+///     for (x, y) in xs.iter().zip(ys) {
+///         *y = 2.0 * x;
+///     }
+/// });
+/// assert_eq!(outputs[9], 18.0);
+/// ```
+#[track_caller]
+pub fn forward_in_slices<T: Scalar, I: Sync, O: Send>(
+    workspace: &mut Workspace<T>,
+    layers: &[LayerSpec],
+    inputs: &[I],
+    outputs: &mut [O],
+    run: impl Fn(&mut Workspace<T>, &[I], &mut [O]) + Sync,
+) {
+    crate::network::check_batch_lengths(inputs.len(), outputs.len());
+    let count = slices(layers, inputs.len());
+    if count <= 1 {
+        return crate::generated::in_pool(|| run(workspace, inputs, outputs));
+    }
+    let len = inputs.len().div_ceil(count);
+    let count = inputs.len().div_ceil(len);
+    let capacity = workspace.capacity;
+    let mut parts = core::mem::take(&mut workspace.parts);
+    if parts.len() < count - 1 {
+        parts.resize_with(count - 1, || Workspace::for_inference(layers, capacity));
+    }
+    for part in &mut parts[..count - 1] {
+        if part.capacity == capacity {
+            part.fit(layers);
+        } else {
+            *part = Workspace::for_inference(layers, capacity);
+        }
+    }
+    crate::generated::in_pool(|| {
+        in_slices(
+            workspace,
+            &mut parts[..count - 1],
+            inputs,
+            outputs,
+            len,
+            &run,
+        );
+    });
+    workspace.parts = parts;
+}
+
+/// `run` on `first` with the first `len` samples, and on each of `rest` with the next `len`,
+/// halves of the slices on the two sides of a `rayon::join`, each product on its own thread.
+fn in_slices<T: Scalar, I: Sync, O: Send>(
+    first: &mut Workspace<T>,
+    rest: &mut [Workspace<T>],
+    inputs: &[I],
+    outputs: &mut [O],
+    len: usize,
+    run: &(impl Fn(&mut Workspace<T>, &[I], &mut [O]) + Sync),
+) {
+    if rest.is_empty() {
+        crate::dense::gemm::on_this_thread(|| run(first, inputs, outputs));
+        return;
+    }
+    // Slices `0..=half` on the left (`first` and `rest[..half]`), the others on the right.
+    let half = rest.len() / 2;
+    let (left, right) = rest.split_at_mut(half);
+    let (right_first, right_rest) = right.split_first_mut().expect("a slice on each side");
+    let at = ((half + 1) * len).min(inputs.len());
+    let (x_left, x_right) = inputs.split_at(at);
+    let (y_left, y_right) = outputs.split_at_mut(at);
+    #[cfg(feature = "parallel")]
+    rayon::join(
+        || in_slices(first, left, x_left, y_left, len, run),
+        || in_slices(right_first, right_rest, x_right, y_right, len, run),
+    );
+    #[cfg(not(feature = "parallel"))]
+    {
+        in_slices(first, left, x_left, y_left, len, run);
+        in_slices(right_first, right_rest, x_right, y_right, len, run);
+    }
+}
+
 /// The columns of a column-major matrix with `N` rows, as vectors.
 #[inline]
 pub fn vectors<const N: usize, T: Scalar>(flat: &[T]) -> &[SVector<T, N>] {
@@ -272,6 +499,9 @@ pub struct Workspace<T: Scalar = f32> {
     /// The seed and step of the training pass, which dropout's masks derive from.
     seed: u64,
     step: u64,
+    /// The workspaces of the other threads of sample-parallel inference
+    /// ([`forward_in_slices`]), made on its first call that cuts a batch, then reused.
+    parts: Vec<Workspace<T>>,
 }
 
 /// The outputs of `layer` for `batch` samples.
@@ -361,6 +591,7 @@ impl<T: Scalar> Workspace<T> {
                 .collect(),
             seed: 0,
             step: 0,
+            parts: Vec::new(),
         }
     }
 

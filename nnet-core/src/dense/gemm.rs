@@ -24,6 +24,7 @@
 
 mod packed;
 
+use std::cell::Cell;
 use std::sync::LazyLock;
 use std::sync::atomic::{AtomicU8, Ordering};
 
@@ -36,7 +37,28 @@ use crate::Scalar;
 const SHARED_A_MIN_COLUMNS: usize = 256;
 
 /// Products of at least this many multiply-adds are split over two threads.
-const PARALLEL_MIN: usize = 1 << 20;
+pub(crate) const PARALLEL_MIN: usize = 1 << 20;
+
+thread_local! {
+    /// Whether this thread's products run on it alone ([`on_this_thread`]).
+    static ALONE: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f` with every product it makes on this thread computed on this thread alone, never
+/// split over two: for sample-parallel inference ([`crate::batch`]), where each thread of the
+/// pool runs the whole network on its own slice of the batch. Same bits either way (threads
+/// split the columns of `C`, never the sum).
+pub(crate) fn on_this_thread<R>(f: impl FnOnce() -> R) -> R {
+    /// Puts the flag back as it was, also when `f` panics.
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            ALONE.set(self.0);
+        }
+    }
+    let _restore = Restore(ALONE.replace(true));
+    f()
+}
 
 /// An instruction set of the matrix–matrix product, by name: for tests and benchmarks that
 /// force one ([`force_gemm_level`]). All give the same bits.
@@ -363,7 +385,7 @@ fn split_then<T: Scalar>(
         #[cfg(feature = "matrixmultiply")]
         Kernel::Matrixmultiply => 8,
     };
-    if m * n * k >= PARALLEL_MIN && n >= 2 * tile {
+    if m * n * k >= PARALLEL_MIN && n >= 2 * tile && !ALONE.get() {
         let left = (n / 2).div_ceil(tile) * tile;
         let (c_left, c_right) = c.split_at_mut(left * m);
         let (e_left, e_right) = extra.split_at_mut(if extra.is_empty() { 0 } else { left * m });

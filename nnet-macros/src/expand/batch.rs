@@ -174,16 +174,20 @@ pub(super) fn network(model: &Model) -> TokenStream {
             fn forward_batch(&self, inputs: &[#in_vec], outputs: &mut [#out_vec]) {
                 #p::check_batch_lengths(inputs.len(), outputs.len());
                 let layers = <Self as #p::Architecture>::LAYERS;
-                let mut workspace = #p::batch::Workspace::<#f32>::for_inference(layers, inputs.len().min(256));
-                #p::Network::forward_batch_with(self, &mut workspace, inputs, outputs);
+                let capacity = #p::batch::inference_capacity(layers, inputs.len());
+                #p::batch::with_kept_workspace::<#f32, _>(layers, capacity, |workspace| {
+                    #p::Network::forward_batch_with(self, workspace, inputs, outputs);
+                });
             }
 
             #[track_caller]
             fn forward_batch_with(&self, workspace: &mut #p::batch::Workspace<#f32>, inputs: &[#in_vec], outputs: &mut [#out_vec]) {
                 #p::check_batch_lengths(inputs.len(), outputs.len());
-                workspace.fit(<Self as #p::Architecture>::LAYERS);
-                let capacity = workspace.capacity();
-                #p::batch::in_pool(|| {
+                let layers = <Self as #p::Architecture>::LAYERS;
+                workspace.fit(layers);
+                // Each thread's slice of the batch in chunks of the workspace's capacity.
+                #p::batch::forward_in_slices(workspace, layers, inputs, outputs, |workspace, inputs, outputs| {
+                    let capacity = workspace.capacity();
                     for (xs, ys) in inputs.chunks(capacity).zip(outputs.chunks_mut(capacity)) {
                         self.__infer_workspace(workspace, #p::batch::flat(xs), xs.len());
                         ys.copy_from_slice(#p::batch::vectors(workspace.outputs(#last_index, xs.len())));
