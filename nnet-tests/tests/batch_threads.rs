@@ -107,18 +107,19 @@ fn each_sample_gets_the_same_bits_on_any_number_of_threads_f64() {
     check(&Ragged64::seeded(4));
 }
 
-/// A large batch is cut into one slice per thread (here, with a million multiply-adds in each),
-/// and a small one stays whole.
+/// A large batch is spread over every thread (here, with a million multiply-adds for each), in
+/// slices of at most 256 samples, and a small one stays on one.
 #[test]
-fn large_batches_are_cut_per_thread() {
+fn large_batches_are_spread_over_the_threads() {
     let layers = <Ragged as nnet::Architecture>::LAYERS;
     on_threads(2, || {
-        assert_eq!(nnet::batch::slices(layers, 1024), 2);
-        assert_eq!(nnet::batch::slices(layers, 7), 1);
+        assert_eq!(nnet::batch::threads_for(layers, 1024), 2);
+        assert_eq!(nnet::batch::threads_for(layers, 7), 1);
         assert_eq!(nnet::batch::inference_capacity(layers, 1024), 256);
         assert_eq!(nnet::batch::inference_capacity(layers, 300), 150);
     });
-    on_threads(1, || assert_eq!(nnet::batch::slices(layers, 1024), 1));
+    on_threads(3, || assert_eq!(nnet::batch::threads_for(layers, 1024), 3));
+    on_threads(1, || assert_eq!(nnet::batch::threads_for(layers, 1024), 1));
 }
 
 /// The workspace that `forward_batch` keeps on a thread serves one network after another.

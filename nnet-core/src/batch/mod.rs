@@ -223,20 +223,22 @@ pub fn forward_lanes<V: Simd, T: Scalar, A: Activation<T>, const IN: usize, cons
     }
 }
 
-/// Fewest samples in each slice of a batch that [`forward_in_slices`] cuts between threads.
+/// Fewest samples for each thread of a batch that [`forward_in_slices`] spreads over threads.
 #[cfg(feature = "parallel")]
-const MIN_SLICE: usize = 32;
+const MIN_PER_THREAD: usize = 32;
 
-/// Most samples a workspace made for `forward_batch` holds ([`inference_capacity`]): the
-/// slice of each thread goes through the network in chunks of this many (256, 512 and 1,024
-/// measured level on the wide network's batch of 1,024; the smallest keeps the least memory).
-const MAX_CHUNK: usize = 256;
+/// Most samples in a slice of [`forward_in_slices`], and in a workspace made for
+/// `forward_batch` ([`inference_capacity`]). A batch of 1,024 on two threads is then cut into
+/// four slices, and a thread that finishes its own takes one of the other's: on a busy
+/// machine, where a thread can lose its core for a while, the other does more of the batch.
+/// (256, 512 and 1,024 samples a chunk measured level on the wide network's batch of 1,024.)
+const MAX_SLICE: usize = 256;
 
-/// How many slices [`forward_in_slices`] cuts a batch of `len` samples into for a network of
-/// `layers`: one per thread of rayon's pool, as long as each slice keeps at least 32 samples
-/// and about a million multiply-adds (counting each layer as `inputs × units` per sample,
-/// what a dense layer costs; the size from which one product is split over two threads);
-/// else 1. Always 1 without the `parallel` feature.
+/// How many threads [`forward_in_slices`] spreads a batch of `len` samples over for a network
+/// of `layers`: every thread of rayon's pool, as long as each keeps at least 32 samples and
+/// about a million multiply-adds (counting each layer as `inputs × units` per sample, what a
+/// dense layer costs; the size from which one product is split over two threads); else 1.
+/// Always 1 without the `parallel` feature.
 ///
 /// # Examples
 ///
@@ -245,11 +247,11 @@ const MAX_CHUNK: usize = 256;
 ///
 /// let layer = |inputs, units| LayerSpec::dense("dense", inputs, units, ActivationKind::Relu);
 /// let wide = [layer(2, 256), layer(256, 256), layer(256, 1)];
-/// // A batch too small to pay for a hand-over to another thread stays whole.
-/// assert_eq!(batch::slices(&wide, 8), 1);
-/// assert!(batch::slices(&wide, 1024) >= 1);
+/// // A batch too small to pay for a hand-over to another thread stays on one.
+/// assert_eq!(batch::threads_for(&wide, 8), 1);
+/// assert!(batch::threads_for(&wide, 1024) >= 1);
 /// ```
-pub fn slices(layers: &[LayerSpec], len: usize) -> usize {
+pub fn threads_for(layers: &[LayerSpec], len: usize) -> usize {
     #[cfg(feature = "parallel")]
     {
         let per_sample = layers
@@ -259,7 +261,7 @@ pub fn slices(layers: &[LayerSpec], len: usize) -> usize {
         let by_work = len.saturating_mul(per_sample) / crate::dense::gemm::PARALLEL_MIN;
         rayon::current_num_threads()
             .min(by_work)
-            .min(len / MIN_SLICE)
+            .min(len / MIN_PER_THREAD)
             .max(1)
     }
     #[cfg(not(feature = "parallel"))]
@@ -269,8 +271,14 @@ pub fn slices(layers: &[LayerSpec], len: usize) -> usize {
     }
 }
 
+/// Samples in each slice of a batch of `len` samples that [`forward_in_slices`] cuts (the last
+/// slice may have fewer): an equal share for each of [`threads_for`] threads, at most 256.
+fn slice_len(layers: &[LayerSpec], len: usize) -> usize {
+    len.div_ceil(threads_for(layers, len)).clamp(1, MAX_SLICE)
+}
+
 /// The capacity of the workspace that `forward_batch` makes for a batch of `len` samples: the
-/// samples of one slice ([`slices`]), at most 256 (and at least 1).
+/// samples of one slice of [`forward_in_slices`], at most 256 (and at least 1).
 ///
 /// # Examples
 ///
@@ -283,7 +291,7 @@ pub fn slices(layers: &[LayerSpec], len: usize) -> usize {
 /// assert!(batch::inference_capacity(&layers, 100_000) <= 256);
 /// ```
 pub fn inference_capacity(layers: &[LayerSpec], len: usize) -> usize {
-    len.div_ceil(slices(layers, len)).clamp(1, MAX_CHUNK)
+    slice_len(layers, len)
 }
 
 thread_local! {
@@ -342,11 +350,12 @@ pub fn with_kept_workspace<T: Scalar, R>(
 }
 
 /// Sample-parallel inference: `run(workspace, inputs, outputs)` on contiguous slices of the
-/// batch, one per thread of rayon's pool ([`slices`] of them), each slice with a workspace of
-/// its own (`workspace` for the first, the others kept in `workspace` for the next call) and
-/// with its matrix products on its own thread; one hand-over to the threads per call, instead
-/// of one per product. When the batch is not cut, `run` takes it whole on rayon's pool, where
-/// its products split over two threads as large products do.
+/// batch spread over the threads of rayon's pool ([`threads_for`] of them, each slice at most
+/// 256 samples), each slice with a workspace of its own (`workspace` for the first, the others
+/// kept in `workspace` for the next call) and with its matrix products on its own thread: one
+/// hand-over to the threads per call, instead of one per product, and no product waiting for
+/// the slower of two threads. When the batch is not spread, `run` takes it whole on rayon's
+/// pool, where its products split over two threads as large products do.
 ///
 /// `run` must compute each sample's outputs from its inputs alone (so that where a sample
 /// falls in the batch does not matter): the batched passes of networks do, for the product
@@ -383,11 +392,10 @@ pub fn forward_in_slices<T: Scalar, I: Sync, O: Send>(
     run: impl Fn(&mut Workspace<T>, &[I], &mut [O]) + Sync,
 ) {
     crate::network::check_batch_lengths(inputs.len(), outputs.len());
-    let count = slices(layers, inputs.len());
-    if count <= 1 {
+    if threads_for(layers, inputs.len()) <= 1 {
         return crate::generated::in_pool(|| run(workspace, inputs, outputs));
     }
-    let len = inputs.len().div_ceil(count);
+    let len = slice_len(layers, inputs.len());
     let count = inputs.len().div_ceil(len);
     let capacity = workspace.capacity;
     let mut parts = core::mem::take(&mut workspace.parts);

@@ -2,7 +2,7 @@
 //! one sample per column.
 
 use super::gemm::{Strided, gemm, gemm_bias_then};
-use crate::activation::Activation;
+use crate::activation::{Activation, ActivationKind};
 use crate::batch::{vectors, vectors_mut};
 use crate::storage::MatrixStorage;
 use crate::{Dense, DenseGradient, Scalar};
@@ -79,10 +79,21 @@ impl<
         gemm_bias_then(OUT, batch, IN, w, x, bias, z, extra, then);
     }
 
-    /// The activation of each column of `z`, in place.
+    /// The activation of each column of `z`, in place: an element-wise activation over all
+    /// the columns at once, in the registers of the machine's instruction set (a one-unit
+    /// output layer's sigmoid, one value per column, would otherwise run as a chain of scalar
+    /// operations for each sample); softmax column by column. Each value goes through the same
+    /// operations either way: the same bits.
     fn activate_batch(&self, z: &mut [T]) {
-        for column in z.chunks_exact_mut(OUT) {
-            self.activation.activate(column);
+        if self.activation.kind() == ActivationKind::Softmax {
+            for column in z.chunks_exact_mut(OUT) {
+                self.activation.activate(column);
+            }
+        } else {
+            crate::simd::dispatch(ActivateAll {
+                activation: &self.activation,
+                z,
+            });
         }
     }
 
@@ -137,5 +148,20 @@ impl<
                 dx.gemv_tr(T::one(), w, d, T::zero());
             }
         }
+    }
+}
+
+/// An element-wise activation over a whole slice, with the SIMD instruction set it is run with.
+struct ActivateAll<'a, A, T> {
+    activation: &'a A,
+    z: &'a mut [T],
+}
+
+impl<A: Activation<T>, T: Scalar> pulp::WithSimd for ActivateAll<'_, A, T> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _: S) {
+        self.activation.activate(self.z);
     }
 }
