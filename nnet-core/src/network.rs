@@ -285,8 +285,13 @@ pub trait Network<const IN: usize, const OUT: usize, T: Scalar = f32>:
     /// Outputs for many inputs: `outputs[i] = forward(inputs[i])` for every `i`.
     ///
     /// The default runs one sample at a time; networks with large layers override it to run
-    /// the batch through matrix–matrix products, with a workspace allocated for the call (use
-    /// [`forward_batch_with`](Network::forward_batch_with) to allocate nothing).
+    /// the batch through matrix–matrix products, in a workspace kept on the calling thread
+    /// from one call to the next ([`batch::with_kept_workspace`](crate::batch::with_kept_workspace)):
+    /// after the first call, batches of the same network and of no more samples allocate
+    /// nothing. A large batch is cut into slices spread over rayon's threads, each slice
+    /// through the whole network on one thread
+    /// ([`batch::forward_in_slices`](crate::batch::forward_in_slices)); each sample's outputs
+    /// are the same bits whatever the batch and the number of threads.
     ///
     /// # Panics
     ///
@@ -299,9 +304,12 @@ pub trait Network<const IN: usize, const OUT: usize, T: Scalar = f32>:
     }
 
     /// [`forward_batch`](Network::forward_batch) with the buffers of `workspace`, in chunks of
-    /// its capacity, allocating nothing itself. Batched networks run the call on rayon's thread
-    /// pool; called from outside the pool, it is handed over once, and the pool's queue
-    /// allocates a block every 63 such calls (none when called from inside the pool).
+    /// its capacity. Batched networks run the call on rayon's thread pool; called from outside
+    /// the pool, it is handed over once, and the pool's queue allocates a block every 63 such
+    /// calls (none when called from inside the pool). A batch large enough to be spread over
+    /// the pool's threads runs in slices of up to 256 samples, each with a workspace of its
+    /// own: `workspace` makes those (of its capacity) on its first such call and keeps them,
+    /// so that it allocates only then.
     ///
     /// # Panics
     ///

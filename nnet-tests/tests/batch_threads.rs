@@ -107,8 +107,8 @@ fn each_sample_gets_the_same_bits_on_any_number_of_threads_f64() {
     check(&Ragged64::seeded(4));
 }
 
-/// A large batch is spread over every thread (here, with a million multiply-adds for each), in
-/// slices of at most 256 samples, and a small one stays on one.
+/// A large batch is spread over every thread (here, with a million multiply-adds for each), and
+/// a small one stays on one; `forward_batch`'s workspace holds a thread's share, up to 256.
 #[test]
 fn large_batches_are_spread_over_the_threads() {
     let layers = <Ragged as nnet::Architecture>::LAYERS;

@@ -227,12 +227,13 @@ pub fn forward_lanes<V: Simd, T: Scalar, A: Activation<T>, const IN: usize, cons
 #[cfg(feature = "parallel")]
 const MIN_PER_THREAD: usize = 32;
 
-/// Most samples in a slice of [`forward_in_slices`], and in a workspace made for
-/// `forward_batch` ([`inference_capacity`]). A batch of 1,024 on two threads is then cut into
-/// four slices, and a thread that finishes its own takes one of the other's: on a busy
-/// machine, where a thread can lose its core for a while, the other does more of the batch.
-/// (256, 512 and 1,024 samples a chunk measured level on the wide network's batch of 1,024.)
-const MAX_SLICE: usize = 256;
+/// Most samples in a workspace made for `forward_batch` ([`inference_capacity`]): each
+/// thread's slice of the batch goes through the network in chunks of this many. Chunks of 256,
+/// 512 and 1,024 samples measured level on the wide network's batch of 1,024 (two slices of
+/// 512); the smallest keeps the least memory. Slices of 256 instead of one a thread (four for
+/// two threads, a thread that finishes its own taking one of the other's) measured level with
+/// it, on a busy machine, for twice the workspaces.
+const MAX_CHUNK: usize = 256;
 
 /// How many threads [`forward_in_slices`] spreads a batch of `len` samples over for a network
 /// of `layers`: every thread of rayon's pool, as long as each keeps at least 32 samples and
@@ -271,14 +272,8 @@ pub fn threads_for(layers: &[LayerSpec], len: usize) -> usize {
     }
 }
 
-/// Samples in each slice of a batch of `len` samples that [`forward_in_slices`] cuts (the last
-/// slice may have fewer): an equal share for each of [`threads_for`] threads, at most 256.
-fn slice_len(layers: &[LayerSpec], len: usize) -> usize {
-    len.div_ceil(threads_for(layers, len)).clamp(1, MAX_SLICE)
-}
-
 /// The capacity of the workspace that `forward_batch` makes for a batch of `len` samples: the
-/// samples of one slice of [`forward_in_slices`], at most 256 (and at least 1).
+/// samples of one thread's slice in [`forward_in_slices`], at most 256 (and at least 1).
 ///
 /// # Examples
 ///
@@ -291,7 +286,7 @@ fn slice_len(layers: &[LayerSpec], len: usize) -> usize {
 /// assert!(batch::inference_capacity(&layers, 100_000) <= 256);
 /// ```
 pub fn inference_capacity(layers: &[LayerSpec], len: usize) -> usize {
-    slice_len(layers, len)
+    len.div_ceil(threads_for(layers, len)).clamp(1, MAX_CHUNK)
 }
 
 thread_local! {
@@ -308,9 +303,11 @@ thread_local! {
 /// network) or a larger capacity is asked for, and freed when the thread ends. A call made
 /// while the kept workspace is in use (from inside `f`) gets a new one.
 ///
-/// Allocating for each call instead made the wide network's batch of 1,024 up to 2× slower
-/// than its time with a reused workspace on a busy machine: the allocator gave the megabytes
-/// of a workspace back to the system at each call and the threads faulted them in again.
+/// Allocating the workspaces for each call instead made the wide network's batch of 1,024
+/// (`2 → 256 → 256 → 1`, two slices of 512 samples then) take a median 1.7–1.9 ms against
+/// 0.67–0.71 ms with a reused workspace, in one sitting on a busy machine: probably the
+/// allocator giving the megabytes back to the system at each call and the threads faulting
+/// them in again.
 ///
 /// # Examples
 ///
@@ -350,12 +347,11 @@ pub fn with_kept_workspace<T: Scalar, R>(
 }
 
 /// Sample-parallel inference: `run(workspace, inputs, outputs)` on contiguous slices of the
-/// batch spread over the threads of rayon's pool ([`threads_for`] of them, each slice at most
-/// 256 samples), each slice with a workspace of its own (`workspace` for the first, the others
-/// kept in `workspace` for the next call) and with its matrix products on its own thread: one
-/// hand-over to the threads per call, instead of one per product, and no product waiting for
-/// the slower of two threads. When the batch is not spread, `run` takes it whole on rayon's
-/// pool, where its products split over two threads as large products do.
+/// batch, one for each thread of rayon's pool ([`threads_for`] of them), each slice with a
+/// workspace of its own (`workspace` for the first, the others kept in `workspace` for the
+/// next call) and with its matrix products on its own thread: one hand-over to the threads per
+/// call, instead of one per product. When the batch is not cut, `run` takes it whole on
+/// rayon's pool, where its products split over two threads as large products do.
 ///
 /// `run` must compute each sample's outputs from its inputs alone (so that where a sample
 /// falls in the batch does not matter): the batched passes of networks do, for the product
@@ -392,10 +388,11 @@ pub fn forward_in_slices<T: Scalar, I: Sync, O: Send>(
     run: impl Fn(&mut Workspace<T>, &[I], &mut [O]) + Sync,
 ) {
     crate::network::check_batch_lengths(inputs.len(), outputs.len());
-    if threads_for(layers, inputs.len()) <= 1 {
+    let threads = threads_for(layers, inputs.len());
+    if threads <= 1 {
         return crate::generated::in_pool(|| run(workspace, inputs, outputs));
     }
-    let len = slice_len(layers, inputs.len());
+    let len = inputs.len().div_ceil(threads);
     let count = inputs.len().div_ceil(len);
     let capacity = workspace.capacity;
     let mut parts = core::mem::take(&mut workspace.parts);
