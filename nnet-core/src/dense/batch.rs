@@ -58,8 +58,7 @@ impl<
         if Self::GEMM {
             self.preactivation_then(x, a, &mut [], &|a, _| self.activate_batch(a));
         } else {
-            self.preactivation_columns(x, a);
-            self.activate_batch(a);
+            self.output_columns(x, a);
         }
     }
 

@@ -185,7 +185,28 @@ impl<
     /// `Z = W X + b` for the columns of a batch, each as [`forward_simd`](Dense::forward_simd).
     #[cfg(feature = "std")]
     pub(crate) fn preactivation_columns(&self, x: &[T], z: &mut [T]) {
-        crate::simd::dispatch(Columns { layer: self, x, z });
+        let activate = false;
+        crate::simd::dispatch(Columns {
+            layer: self,
+            x,
+            z,
+            activate,
+        });
+    }
+
+    /// `A = act(W X + b)` for the columns of a batch, as
+    /// [`preactivation_columns`](Self::preactivation_columns) followed by the activation: of
+    /// each column as soon as it is computed (still in L1) when it has a register of units or
+    /// more, or is a softmax; else of all the columns at once, in SIMD lanes across samples.
+    /// The same bits either way.
+    #[cfg(feature = "std")]
+    pub(crate) fn output_columns(&self, x: &[T], a: &mut [T]) {
+        crate::simd::dispatch(Columns {
+            layer: self,
+            x,
+            z: a,
+            activate: true,
+        });
     }
 }
 
@@ -314,6 +335,8 @@ struct Columns<'a, const IN: usize, const OUT: usize, T, A, S, B, const BIAS: bo
     layer: &'a Dense<IN, OUT, A, S, B, BIAS>,
     x: &'a [T],
     z: &'a mut [T],
+    /// Whether to apply the layer's activation too.
+    activate: bool,
 }
 
 #[cfg(feature = "std")]
@@ -331,12 +354,21 @@ impl<
 
     #[inline(always)]
     fn with_simd<V: Simd>(self, simd: V) {
+        let activation = &self.layer.activation;
+        let each = self.activate
+            && (OUT >= T::lanes::<V>() || activation.kind() == ActivationKind::Softmax);
         let inputs = crate::batch::vectors::<IN, T>(self.x);
         let outputs = crate::batch::vectors_mut::<OUT, T>(self.z);
-        for (x, z) in inputs.iter().zip(outputs) {
+        for (x, z) in inputs.iter().zip(outputs.iter_mut()) {
             z.as_mut_slice()
                 .copy_from_slice(self.layer.bias.matrix().as_slice());
             self.layer.add_product_simd(simd, x, z.as_mut_slice());
+            if each {
+                activation.activate(z.as_mut_slice());
+            }
+        }
+        if self.activate && !each {
+            activation.activate(bytemuck::cast_slice_mut(outputs));
         }
     }
 }
