@@ -193,7 +193,7 @@ pub fn forward_lanes<V: Simd, T: Scalar, A: Activation<T>, const IN: usize, cons
     mut pre: impl FnMut(&SVector<T, IN>) -> SVector<T, OUT>,
 ) {
     let width = T::lanes::<V>();
-    if !exact || width < MIN_LANES || width > GROUP {
+    if !exact || !(MIN_LANES..=GROUP).contains(&width) {
         return forward_grouped(inputs, outputs, activation, pre);
     }
     crate::network::check_batch_lengths(inputs.len(), outputs.len());
