@@ -35,6 +35,12 @@ pub(crate) fn exp(x: f32) -> f32 {
 #[inline(always)]
 fn exp_clamped(x: f32) -> f32 {
     let (q, t) = exp_parts(x);
+    exp_scaled(q, t)
+}
+
+/// `q 2^n` from [`exp_parts`]'s `q` and `t`: [`exp_clamped`]'s last step.
+#[inline(always)]
+fn exp_scaled(q: f32, t: f32) -> f32 {
     // 2^n: `t = 1.5·2²³ + n` exactly, so its bits are those of 1.5·2²³ plus n, whose low nine
     // bits shifted into the exponent field (n + 127 is in [1, 254] for x in range) make 2^n.
     // For NaN, `q` is NaN and so is the product.
@@ -48,8 +54,16 @@ fn exp_clamped(x: f32) -> f32 {
 fn exp_parts(x: f32) -> (f32, f32) {
     // n = round(x / ln 2) by the 1.5·2²³ trick, with no rounding instruction: `t`'s low
     // mantissa bits hold n.
-    const ROUND: f32 = 12_582_912.0;
     let t = x * core::f32::consts::LOG2_E + ROUND;
+    (exp_reduced(x, t), t)
+}
+
+/// `1.5·2²³`, added to `x / ln 2` to round it to an integer in the low mantissa bits.
+const ROUND: f32 = 12_582_912.0;
+
+/// [`exp_parts`]'s `q = e^r` from `x` and its `t = x·log₂e + 1.5·2²³`.
+#[inline(always)]
+fn exp_reduced(x: f32, t: f32) -> f32 {
     let n = t - ROUND;
     // ln 2 in two parts, the first exact in few bits, so that `n · LN2_HI` is exact.
     let r = x - n * 0.693_359_4 + n * 2.121_944_4e-4;
@@ -60,7 +74,19 @@ fn exp_parts(x: f32) -> (f32, f32) {
     let middle = 4.166_579_6e-2 + 8.333_452e-3 * r;
     let high = 1.398_199_9e-3 + 1.987_569_1e-4 * r;
     let p = (low + r2 * middle) + r4 * high;
-    ((1.0 + r) + r2 * p, t)
+    (1.0 + r) + r2 * p
+}
+
+/// `e^{2a}` for `0 ≤ a ≤ 44` (or NaN) as `exp(2.0 * a)` computes it, to the bit, two operations
+/// shorter in the chain of dependent operations that a recurrent step's `tanh` waits for (twice
+/// a step in an LSTM: its cell candidate, then its new cell state): `2a` is exact, so
+/// `2a · log₂e` rounds as `a · 2log₂e` does (`2log₂e` is exact too), and `2a`, which the
+/// reduction also takes, is computed beside it; in that range `exp`'s clamp and its zero below
+/// `EXP_MIN` do not apply. Larger `a` give meaningless values: [`tanh`] replaces them.
+#[inline(always)]
+fn exp_double(a: f32) -> f32 {
+    let t = a * (2.0 * core::f32::consts::LOG2_E) + ROUND;
+    exp_scaled(exp_reduced(2.0 * a, t), t)
 }
 
 /// The logistic function `1 / (1 + e^-z)`, for any `z`: exactly 0.5 at 0, 0 and 1 far out,
@@ -101,7 +127,11 @@ pub(crate) fn tanh(x: f32) -> f32 {
             + x2 * (-0.333_333_34
                 + x2 * (0.133_333_34
                     + x2 * (-0.053_968_254 + x2 * (0.021_869_488 + x2 * -0.008_863_236)))));
-    let large = 1.0 - 2.0 / (exp(2.0 * a) + 1.0);
+    let large = 1.0 - 2.0 / (exp_double(a) + 1.0);
+    // Past 44, `exp` clamps `2|x|` to 88, where `1 − 2 / (e⁸⁸ + 1)` rounds to 1: chosen after
+    // the division (off the chain of dependent operations) instead of clamping before it. NaN
+    // fails the comparison and stays NaN.
+    let large = if a > EXP_MAX / 2.0 { 1.0 } else { large };
     let large = f32::from_bits(large.to_bits() | (x.to_bits() & 0x8000_0000));
     if a < 0.3 { small } else { large }
 }
@@ -180,6 +210,49 @@ mod tests {
             .map(|x| ulps(tanh(x), f64::from(x).tanh()))
             .fold(0.0, f64::max);
         assert!(worst <= 3.0, "tanh: {worst} ulps");
+    }
+
+    /// [`tanh`] as it was written before [`exp_double`]: `1 − 2 / (exp(2|x|) + 1)` with `exp`'s
+    /// clamp, beyond the series.
+    fn tanh_through_exp(x: f32) -> f32 {
+        let a = abs(x);
+        let x2 = x * x;
+        let small = x
+            * (1.0
+                + x2 * (-0.333_333_34
+                    + x2 * (0.133_333_34
+                        + x2 * (-0.053_968_254 + x2 * (0.021_869_488 + x2 * -0.008_863_236)))));
+        let large = 1.0 - 2.0 / (exp(2.0 * a) + 1.0);
+        let large = f32::from_bits(large.to_bits() | (x.to_bits() & 0x8000_0000));
+        if a < 0.3 { small } else { large }
+    }
+
+    /// [`tanh`] gives the bits of `1 − 2 / (exp(2|x|) + 1)` through the clamped [`exp`]: every
+    /// 997th bit pattern of each sign (NaNs among them; every pattern passed once in a release
+    /// build), the clamp's edge (44 and its neighbours), the subnormals' and infinity.
+    #[test]
+    fn tanh_through_exp_double_is_tanh_through_exp_to_the_bit() {
+        let edges = [
+            0.0,
+            f32::MIN_POSITIVE,
+            43.999_996,
+            44.0,
+            44.000_004,
+            f32::INFINITY,
+        ];
+        for a in (0..=u32::MAX >> 1)
+            .step_by(997)
+            .map(f32::from_bits)
+            .chain(edges)
+        {
+            for x in [a, -a] {
+                let (found, expected) = (tanh(x), tanh_through_exp(x));
+                assert!(
+                    found.to_bits() == expected.to_bits() || (found.is_nan() && expected.is_nan()),
+                    "x = {x:e}: {found:e} against {expected:e}"
+                );
+            }
+        }
     }
 
     #[test]
