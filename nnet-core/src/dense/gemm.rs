@@ -38,6 +38,27 @@ const SHARED_A_MIN_COLUMNS: usize = 256;
 /// Products of at least this many multiply-adds are split over two threads.
 const PARALLEL_MIN: usize = 1 << 20;
 
+thread_local! {
+    /// Whether products on this thread stay on it ([`on_this_thread`]).
+    static UNSPLIT: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
+}
+
+/// Runs `op` with every product it makes on the calling thread, never split: for work that is
+/// already spread over the threads at a coarser grain (training's groups of samples, each on a
+/// thread of its own), where splitting each product again would only add joins. Same bits:
+/// a split never changes a product's sums.
+pub(crate) fn on_this_thread<R>(op: impl FnOnce() -> R) -> R {
+    /// Puts the flag back as it was, also if `op` panics.
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            UNSPLIT.with(|unsplit| unsplit.set(self.0));
+        }
+    }
+    let _restore = Restore(UNSPLIT.with(|unsplit| unsplit.replace(true)));
+    op()
+}
+
 /// An instruction set of the matrix–matrix product, by name: for tests and benchmarks that
 /// force one ([`force_gemm_level`]). All give the same bits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -363,7 +384,7 @@ fn split_then<T: Scalar>(
         #[cfg(feature = "matrixmultiply")]
         Kernel::Matrixmultiply => 8,
     };
-    if m * n * k >= PARALLEL_MIN && n >= 2 * tile {
+    if m * n * k >= PARALLEL_MIN && n >= 2 * tile && !UNSPLIT.with(core::cell::Cell::get) {
         let left = (n / 2).div_ceil(tile) * tile;
         let (c_left, c_right) = c.split_at_mut(left * m);
         let (e_left, e_right) = extra.split_at_mut(if extra.is_empty() { 0 } else { left * m });
