@@ -27,7 +27,7 @@ use std::cell::RefCell;
 
 use pulp::{Simd, WithSimd};
 
-use super::{Level, Strided};
+use super::{Level, Start, Strided};
 use crate::Scalar;
 
 /// Depth of one block of the sum: a packed `MR × KC` panel of `A` stays in L1.
@@ -130,8 +130,9 @@ fn buffer<T: bytemuck::Pod>(words: &mut Vec<f64>, len: usize) -> &mut [T] {
     &mut bytemuck::cast_slice_mut(&mut words[..needed])[..len]
 }
 
-/// `C += A B` on the calling thread, or `C = bias 1ᵀ + A B` with a `bias` of `m` values, with
-/// `A` already packed by [`with_packed_a`] if `a_packed`.
+/// `C = start + A B` on the calling thread (see [`Start`]), with `A` already packed by
+/// [`with_packed_a`] if `a_packed`; `C` column-major, or stored row by row if `c_by_rows`
+/// (element `(i, j)` at `c[i * n + j]`).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn serial<T: Scalar>(
     level: Level,
@@ -141,8 +142,8 @@ pub(super) fn serial<T: Scalar>(
     a: Strided<'_, T>,
     a_packed: Option<&[T]>,
     b: Strided<'_, T>,
-    bias: Option<&[T]>,
-    c: &mut [T],
+    start: Start<'_, T>,
+    (c, c_by_rows): (&mut [T], bool),
 ) {
     PACKS.with_borrow_mut(|(a_words, b_words)| {
         let a_pack = buffer::<T>(a_words, MC * KC);
@@ -156,8 +157,9 @@ pub(super) fn serial<T: Scalar>(
                     a,
                     a_packed,
                     b,
-                    bias,
+                    start,
                     c,
+                    c_by_rows,
                     a_pack,
                     b_pack,
                 }
@@ -179,8 +181,9 @@ struct Kernel<'a, 'c, T, const NR: usize> {
     a: Strided<'a, T>,
     a_packed: Option<&'a [T]>,
     b: Strided<'a, T>,
-    bias: Option<&'a [T]>,
+    start: Start<'a, T>,
     c: &'c mut [T],
+    c_by_rows: bool,
     a_pack: &'c mut [T],
     b_pack: &'c mut [T],
 }
@@ -197,8 +200,9 @@ impl<T: Scalar, const NR: usize> WithSimd for Kernel<'_, '_, T, NR> {
             a,
             a_packed,
             b,
-            bias,
+            start,
             c,
+            c_by_rows,
             a_pack,
             b_pack,
         } = self;
@@ -209,8 +213,8 @@ impl<T: Scalar, const NR: usize> WithSimd for Kernel<'_, '_, T, NR> {
         let b_panel = &mut b_pack[..NR * LDB];
         for k0 in (0..k).step_by(KC) {
             let kc = KC.min(k - k0);
-            // The first block of `k` starts from the bias, if any, instead of from `C`.
-            let start = if k0 == 0 { bias } else { None };
+            // Only the first block of `k` starts from the bias or zero; the others add to `C`.
+            let start = if k0 == 0 { start } else { Start::C };
             for i0 in (0..m).step_by(MC) {
                 let mc = MC.min(m - i0);
                 let a_block: &[T] = match a_packed {
@@ -234,7 +238,8 @@ impl<T: Scalar, const NR: usize> WithSimd for Kernel<'_, '_, T, NR> {
                             tile_by_rows::<S, T, NR>(simd, a_panel, &b_panel[..kc * NR], mr)
                         };
                         let to = Tile {
-                            ldc: m,
+                            ldc: if c_by_rows { n } else { m },
+                            by_rows: c_by_rows,
                             i,
                             j,
                             rows: mr.min(m - i),
@@ -380,54 +385,74 @@ fn tile_by_columns<S: Simd, T: Scalar, const NR: usize>(
 }
 
 /// Where a tile goes in `C`: its first row and column, how many of its rows and columns are in
-/// `C`, and `C`'s leading dimension.
+/// `C`, and `C`'s leading dimension (between columns, or between rows if `by_rows`).
 #[derive(Clone, Copy)]
 struct Tile {
     ldc: usize,
+    by_rows: bool,
     i: usize,
     j: usize,
     rows: usize,
     cols: usize,
 }
 
-/// Adds the first `rows × cols` of a tile to `C` at `(i, j)`, or to the rows `i..` of `bias`
-/// (then written to `C`) if there is one: whole registers at a time when the tile has all its
-/// rows.
+/// Adds the first `rows × cols` of a tile to what `start` says at `(i, j)` (`C` there, the rows
+/// `i..` of a bias, or zero) and writes the sums to `C`: whole registers at a time when the tile
+/// has all its rows and `C` is column-major, else value by value.
 #[inline(always)]
 fn store<S: Simd, T: Scalar, const NR: usize>(
     simd: S,
     tile: &[[T::Reg<S>; 2]; NR],
     c: &mut [T],
     to: Tile,
-    bias: Option<&[T]>,
+    start: Start<'_, T>,
 ) {
     let Tile {
         ldc,
+        by_rows,
         i,
         j,
         rows,
         cols,
     } = to;
     let mr = 2 * T::lanes::<S>();
-    let bias = bias.map(|bias| &bias[i..i + rows]);
+    // What the sum of row `r` of the tile adds to, `c` being its element of `C`.
+    let from = |c: T, r: usize| match start {
+        Start::C => c,
+        Start::Bias(bias) => bias[i + r],
+        Start::Zero => T::zero(),
+    };
+    if by_rows {
+        // Row `r` of the tile is lane `r` of each column's registers: `cols` values in a row of
+        // `C`, each from another register.
+        let values: &[T] = bytemuck::cast_slice(tile.as_slice());
+        for r in 0..rows {
+            let row = &mut c[(i + r) * ldc + j..][..cols];
+            for (jj, c) in row.iter_mut().enumerate() {
+                *c = from(*c, r) + values[jj * mr + r];
+            }
+        }
+        return;
+    }
     for (jj, acc) in tile.iter().enumerate().take(cols) {
         let column = &mut c[(j + jj) * ldc + i..][..rows];
         if rows == mr {
             let (to, _) = T::as_mut_simd::<S>(column);
-            let from = match bias {
-                Some(bias) => {
-                    let (bias, _) = T::as_simd::<S>(bias);
+            let zero = T::splat_reg(simd, T::zero());
+            let from = match start {
+                Start::C => [to[0], to[1]],
+                Start::Bias(bias) => {
+                    let (bias, _) = T::as_simd::<S>(&bias[i..i + rows]);
                     [bias[0], bias[1]]
                 }
-                None => [to[0], to[1]],
+                Start::Zero => [zero, zero],
             };
             to[0] = T::add_reg(simd, from[0], acc[0]);
             to[1] = T::add_reg(simd, from[1], acc[1]);
         } else {
             let values: &[T] = bytemuck::cast_slice(acc.as_slice());
             for (r, (c, v)) in column.iter_mut().zip(values).enumerate() {
-                let from = bias.map_or(*c, |bias| bias[r]);
-                *c = from + *v;
+                *c = from(*c, r) + *v;
             }
         }
     }
