@@ -42,7 +42,7 @@ pub(super) struct BatchGroups<G, S: Scalar> {
     most: usize,
 }
 
-impl<G: Parameters<S> + Send, S: Scalar> BatchGroups<G, S> {
+impl<G: Parameters<S> + Send + Sync, S: Scalar> BatchGroups<G, S> {
     /// Buffers for `network`'s batches of `batch` samples, and of `samples % batch` (the last
     /// batch of an epoch over `samples` samples).
     pub(super) fn new<N, const IN: usize, const OUT: usize>(
@@ -84,10 +84,12 @@ impl<G: Parameters<S> + Send, S: Scalar> BatchGroups<G, S> {
     }
 
     /// The training pass over a batch: sets [`grads`](Self::grads) to the gradients of the
-    /// loss summed over the batch, writes each sample's output to `outputs` (as far as it
-    /// reaches) and returns the summed loss, as [`Network::accumulate_batch`] over the whole
-    /// batch would, up to the order of the sums. Dropout draws from `seed` and `step`, each
-    /// group from a stream of its own (group 0 as the whole batch would).
+    /// loss summed over the batch, its trainable tensors then multiplied by `scale` (the
+    /// bits of [`Parameters::scale`] after the sum), writes each sample's output to `outputs`
+    /// (as far as it reaches) and returns the summed loss, as [`Network::accumulate_batch`]
+    /// over the whole batch would, up to the order of the sums. Dropout draws from `seed` and
+    /// `step`, each group from a stream of its own (group 0 as the whole batch would).
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn accumulate<N, L, const IN: usize, const OUT: usize>(
         &mut self,
         network: &N,
@@ -95,6 +97,7 @@ impl<G: Parameters<S> + Send, S: Scalar> BatchGroups<G, S> {
         loss: &L,
         outputs: &mut [SVector<S, OUT>],
         (seed, step): (u64, u64),
+        scale: S,
     ) -> S
     where
         N: Network<IN, OUT, S, Gradients = G>,
@@ -119,6 +122,7 @@ impl<G: Parameters<S> + Send, S: Scalar> BatchGroups<G, S> {
             // The whole batch, its products split between threads as they see fit.
             let first = &mut self.parts[0];
             work(0, first, 0..samples, outputs);
+            first.grads.scale(scale);
             return first.loss;
         }
         let parts = &mut self.parts[..groups];
@@ -131,17 +135,61 @@ impl<G: Parameters<S> + Send, S: Scalar> BatchGroups<G, S> {
                 crate::dense::gemm::on_this_thread(|| work(g, part, range, outputs));
             },
         );
-        // The reduction: in the order of the groups, on this thread.
+        // The reduction: in the order of the groups, then scaled, in one pass.
         let (first, rest) = parts.split_at_mut(1);
         let first = &mut first[0];
         let mut total = first.loss;
-        for part in rest {
+        for part in &*rest {
             total += part.loss;
-            for i in 0..G::TENSORS {
-                crate::generated::add_assign_slice(first.grads.tensor_mut(i), part.grads.tensor(i));
-            }
+        }
+        for i in 0..G::TENSORS {
+            let trainable = G::tensor_info(i).is_some_and(|t| t.trainable);
+            let factor = if trainable { scale } else { S::one() };
+            sum_scaled(first.grads.tensor_mut(i), 0, rest, i, factor);
         }
         total
+    }
+}
+
+/// Tensors of at least this many values are summed by two threads, half each.
+#[cfg(feature = "parallel")]
+const PARALLEL_MIN: usize = 1 << 14;
+
+/// `sum = (sum + tensor i of each of others' gradients, in order) · factor` for the values
+/// `start..start + sum.len()` of the tensor, value by value: the bits of adding the tensors
+/// one after another and scaling the sum. In two halves on two threads for large tensors
+/// (each value computed alone: the same bits).
+fn sum_scaled<G: Parameters<S> + Send + Sync, S: Scalar>(
+    sum: &mut [S],
+    start: usize,
+    others: &[Part<G, S>],
+    i: usize,
+    factor: S,
+) {
+    #[cfg(feature = "parallel")]
+    if sum.len() >= PARALLEL_MIN && start == 0 {
+        // A multiple of 64 values: on cache lines apart.
+        let half = (sum.len() / 2).div_ceil(64) * 64;
+        let (low, high) = sum.split_at_mut(half);
+        rayon::join(
+            || sum_scaled(low, 0, others, i, factor),
+            || sum_scaled(high, half, others, i, factor),
+        );
+        return;
+    }
+    let end = start + sum.len();
+    if let [other] = others {
+        for (s, &o) in sum.iter_mut().zip(&other.grads.tensor(i)[start..end]) {
+            *s = (*s + o) * factor;
+        }
+        return;
+    }
+    for (j, s) in sum.iter_mut().enumerate() {
+        let mut total = *s;
+        for other in others {
+            total += other.grads.tensor(i)[start + j];
+        }
+        *s = total * factor;
     }
 }
 

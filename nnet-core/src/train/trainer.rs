@@ -432,18 +432,19 @@ impl<'a, N: Network<IN, OUT, S>, T: Target<OUT, S>, S: Scalar, const IN: usize, 
             let start = b * self.config.batch_size;
             let outputs = &mut self.outputs[start..start + chunk.len()];
 
+            // The gradients of the batch's mean loss.
             let sum = self.groups.accumulate(
                 network,
                 (batch_x, batch_y),
                 &trainer.loss,
                 outputs,
                 (self.config.seed, self.step),
+                S::of_f64(1.0 / chunk.len() as f64),
             );
             self.step += 1;
             let grads = self.groups.grads();
             let mut penalty = S::zero();
             let finite = sum.is_finite() && {
-                grads.scale(S::of_f64(1.0 / chunk.len() as f64));
                 // Keras's regularization losses: added to the batch's mean loss and gradient.
                 penalty = network.regularization(Some(&mut *grads));
                 penalty.is_finite() && grads.all_finite()
