@@ -644,6 +644,8 @@ mod tests {
             (20, 300, 40),
             (64, 64, 64),
             (70, 7, 2),
+            // Read unpacked at every level, over three blocks of `k`.
+            (64, 40, 600),
         ] {
             let a_data = values(m * k, 1);
             let b_data = values(k * n, 2);
@@ -797,6 +799,7 @@ mod tests {
                 (33, 13, 300),
                 (70, 25, 2),
                 (256, 64, 256),
+                (64, 40, 600),
                 (300, 530, 70),
                 (48, 1100, 20),
             ] {

@@ -210,6 +210,15 @@ impl<T: Scalar, const NR: usize> WithSimd for Kernel<'_, '_, T, NR> {
         // A column-major `B` is packed column by column (copies of contiguous runs), any other
         // row by row.
         let by_columns = b.row_stride == 1;
+        // A column-major `A` of whole panels with columns at most 1 KiB apart is read where it
+        // is, unpacked: its panels' columns are contiguous runs already, and packing it cost
+        // more than it saved (a third of training's `W X` on 32 samples with 256 rows). Columns
+        // further apart stay packed: 4 KiB apart (1,024 rows of `f32`), a panel's columns fall
+        // into the same sets of L1 and the product took 1.3–1.7× the time of the packed one.
+        let direct = a_packed.is_none()
+            && a.row_stride == 1
+            && m % mr == 0
+            && a.col_stride * size_of::<T>() <= 1024;
         let b_panel = &mut b_pack[..NR * LDB];
         for k0 in (0..k).step_by(KC) {
             let kc = KC.min(k - k0);
@@ -219,23 +228,32 @@ impl<T: Scalar, const NR: usize> WithSimd for Kernel<'_, '_, T, NR> {
                 let mc = MC.min(m - i0);
                 let a_block: &[T] = match a_packed {
                     Some(packed) => &packed[k0 * m.div_ceil(mr) * mr + i0 * kc..],
+                    None if direct => &[],
                     None => {
                         pack_a::<S, T>(a_pack, a, i0, mc, k0, kc);
                         a_pack
                     }
                 };
-                let a_block = &a_block[..mc.div_ceil(mr) * mr * kc];
+                let a_block = &a_block[..if direct { 0 } else { mc.div_ceil(mr) * mr * kc }];
                 // One panel of `B` at a time, packed where it stays in L1 while the panels of
                 // `A` stream past it from L2, down the columns of `C`.
                 for j in (0..n).step_by(NR) {
                     let cols = NR.min(n - j);
                     pack_b::<T, NR>(b_panel, b, k0, kc, j, cols, by_columns);
-                    for (p, a_panel) in a_block.chunks_exact(mr * kc).enumerate() {
+                    for p in 0..mc.div_ceil(mr) {
                         let i = i0 + p * mr;
-                        let tile = if by_columns {
-                            tile_by_columns::<S, T, NR>(simd, a_panel, b_panel, mr, kc)
+                        // Panel `p` of `A`, its columns `a_step` apart.
+                        let (a_panel, a_step) = if direct {
+                            let panel = &a.data[i + k0 * a.col_stride..];
+                            (&panel[..(kc - 1) * a.col_stride + mr], a.col_stride)
                         } else {
-                            tile_by_rows::<S, T, NR>(simd, a_panel, &b_panel[..kc * NR], mr)
+                            (&a_block[p * mr * kc..(p + 1) * mr * kc], mr)
+                        };
+                        let tile = if by_columns {
+                            tile_by_columns::<S, T, NR>(simd, (a_panel, a_step), b_panel, mr, kc)
+                        } else {
+                            let b_rows = &b_panel[..kc * NR];
+                            tile_by_rows::<S, T, NR>(simd, (a_panel, a_step), b_rows, mr)
                         };
                         let to = Tile {
                             ldc: if c_by_rows { n } else { m },
@@ -335,19 +353,19 @@ fn pack_b<T: Scalar, const NR: usize>(
     }
 }
 
-/// The `mr × NR` product of a packed panel of `A` and a panel of `B` packed row by row, in
-/// registers.
+/// The `mr × NR` product of a panel of `A` (`mr` rows, each column `a_step` values after the
+/// one before: packed, or in place) and a panel of `B` packed row by row, in registers.
 #[inline(always)]
 fn tile_by_rows<S: Simd, T: Scalar, const NR: usize>(
     simd: S,
-    a_panel: &[T],
+    (a_panel, a_step): (&[T], usize),
     b_panel: &[T],
     mr: usize,
 ) -> [[T::Reg<S>; 2]; NR] {
     let zero = T::splat_reg(simd, T::zero());
     let mut acc = [[zero; 2]; NR];
-    for (a, b) in a_panel.chunks_exact(mr).zip(b_panel.chunks_exact(NR)) {
-        let (a, _) = T::as_simd::<S>(a);
+    for (l, b) in b_panel.chunks_exact(NR).enumerate() {
+        let (a, _) = T::as_simd::<S>(&a_panel[l * a_step..l * a_step + mr]);
         let (a0, a1) = (a[0], a[1]);
         for (acc, &b) in acc.iter_mut().zip(b) {
             let b = T::splat_reg(simd, b);
@@ -358,12 +376,13 @@ fn tile_by_rows<S: Simd, T: Scalar, const NR: usize>(
     acc
 }
 
-/// The `mr × NR` product of a packed panel of `A` (`kc` columns) and a panel of `B` packed
-/// column by column, in registers: the same sums in the same order as [`tile_by_rows`].
+/// The `mr × NR` product of a panel of `A` (`kc` columns, as in [`tile_by_rows`]) and a panel
+/// of `B` packed column by column, in registers: the same sums in the same order as
+/// [`tile_by_rows`].
 #[inline(always)]
 fn tile_by_columns<S: Simd, T: Scalar, const NR: usize>(
     simd: S,
-    a_panel: &[T],
+    (a_panel, a_step): (&[T], usize),
     b_panel: &[T],
     mr: usize,
     kc: usize,
@@ -371,9 +390,9 @@ fn tile_by_columns<S: Simd, T: Scalar, const NR: usize>(
     let zero = T::splat_reg(simd, T::zero());
     let mut acc = [[zero; 2]; NR];
     let b_panel = &b_panel[..NR * LDB];
-    let a_panel = &a_panel[..kc * mr];
+    let a_panel = &a_panel[..(kc - 1) * a_step + mr];
     for l in 0..kc {
-        let (a, _) = T::as_simd::<S>(&a_panel[l * mr..l * mr + mr]);
+        let (a, _) = T::as_simd::<S>(&a_panel[l * a_step..l * a_step + mr]);
         let (a0, a1) = (a[0], a[1]);
         for (jj, acc) in acc.iter_mut().enumerate() {
             let b = T::splat_reg(simd, b_panel[jj * LDB + l]);
