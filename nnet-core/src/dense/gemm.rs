@@ -47,6 +47,7 @@ thread_local! {
 /// already spread over the threads at a coarser grain (training's groups of samples, each on a
 /// thread of its own), where splitting each product again would only add joins. Same bits:
 /// a split never changes a product's sums.
+#[cfg(any(test, feature = "train"))]
 pub(crate) fn on_this_thread<R>(op: impl FnOnce() -> R) -> R {
     /// Puts the flag back as it was, also if `op` panics.
     struct Restore(bool);
@@ -381,6 +382,7 @@ fn split_rows<T: Scalar>(level: Level, product: Product<'_, T>, c: &mut [T]) {
         rayon::join(one, two);
         #[cfg(not(feature = "parallel"))]
         {
+            let (mut one, mut two) = (one, two);
             one();
             two();
         }
