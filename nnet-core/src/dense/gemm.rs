@@ -15,6 +15,10 @@
 //! to another level for speed alone (a transposed `A` stays at AVX2, see [`level_for`]), and
 //! tests and benchmarks can force one ([`force_gemm_level`]).
 //!
+//! A dense layer's input gradient `Wᵀ Δ` is computed as `Δᵀ W` written row by row
+//! ([`gemm_rows`]): no transposed packing of `W`, and the best level. Training's groups of
+//! samples run their products on their own thread (`on_this_thread`).
+//!
 //! A dense layer's batched forward pass calls [`gemm_bias_then`]: the product starts from the
 //! bias (no pass that fills `C` with it first) and each thread applies the activation to its
 //! own columns as soon as its half of the product is done. How fast the kernel runs against the
