@@ -38,9 +38,13 @@ const fn shape(
 }
 
 /// The products of the second layer (`W × W`) of `w256` and `w1024`: the batched forward of
-/// 1,024 samples, and training's forward, weight gradient and input gradient in batches of 64.
-const SHAPES: [Shape; 8] = [
+/// 1,024 samples, and training's forward, weight gradient and input gradient in batches of 64 and
+/// in groups of 32 samples (what each thread of `fit` computes for a batch of 64).
+const SHAPES: [Shape; 11] = [
     shape("w256/forward_1024", (256, 1024, 256), false, false),
+    shape("w256/forward_32", (256, 32, 256), false, false),
+    shape("w256/weight_grad_32", (256, 256, 32), false, true),
+    shape("w256/input_grad_32", (256, 32, 256), true, false),
     shape("w256/forward_64", (256, 64, 256), false, false),
     shape("w256/weight_grad_64", (256, 256, 64), false, true),
     shape("w256/input_grad_64", (256, 64, 256), true, false),

@@ -1,7 +1,7 @@
 //! The dense layer over a batch: `Z = W X + b 1ᵀ`, `A = act(Z)`, and its backward pass, with
 //! one sample per column.
 
-use super::gemm::{Strided, gemm, gemm_bias_then};
+use super::gemm::{Strided, gemm, gemm_bias_then, gemm_rows};
 use crate::activation::{Activation, ActivationKind};
 use crate::batch::{vectors, vectors_mut};
 use crate::storage::MatrixStorage;
@@ -133,9 +133,10 @@ impl<
                 dw,
             );
             if !dx.is_empty() {
-                dx.fill(T::zero());
-                let wt = Strided::transposed(w.as_slice(), OUT);
-                gemm(IN, batch, OUT, wt, Strided::col_major(delta, OUT), dx);
+                // `Wᵀ Δ` as its transpose `Δᵀ W`, written row by row: `dx` column by column.
+                let dt = Strided::transposed(delta, OUT);
+                let w = Strided::col_major(w.as_slice(), OUT);
+                gemm_rows(batch, IN, OUT, dt, w, dx);
             }
         } else {
             let dw = grad.weights.matrix_mut();

@@ -15,6 +15,10 @@
 //! to another level for speed alone (a transposed `A` stays at AVX2, see [`level_for`]), and
 //! tests and benchmarks can force one ([`force_gemm_level`]).
 //!
+//! A dense layer's input gradient `Wᵀ Δ` is computed as `Δᵀ W` written row by row
+//! ([`gemm_rows`]): no transposed packing of `W`, and the best level. Training's groups of
+//! samples run their products on their own thread (`on_this_thread`).
+//!
 //! A dense layer's batched forward pass calls [`gemm_bias_then`]: the product starts from the
 //! bias (no pass that fills `C` with it first) and each thread applies the activation to its
 //! own columns as soon as its half of the product is done. How fast the kernel runs against the
@@ -45,9 +49,11 @@ thread_local! {
 }
 
 /// Runs `f` with every product it makes on this thread computed on this thread alone, never
-/// split over two: for sample-parallel inference ([`crate::batch`]), where each thread of the
-/// pool runs the whole network on its own slice of the batch. Same bits either way (threads
-/// split the columns of `C`, never the sum).
+/// split over two: for work already spread over the threads at a coarser grain, where splitting
+/// each product again would only add joins — sample-parallel inference ([`crate::batch`]), each
+/// thread running the whole network on its own slice of the batch, and training's groups of
+/// samples, each on a thread of its own. Same bits either way (threads split the columns or rows
+/// of `C`, never the sum).
 pub(crate) fn on_this_thread<R>(f: impl FnOnce() -> R) -> R {
     /// Puts the flag back as it was, also when `f` panics.
     struct Restore(bool);
@@ -261,6 +267,14 @@ impl<'a, T: Scalar> Strided<'a, T> {
         )
     }
 
+    /// The matrix from row `i` on.
+    pub(crate) fn skip_rows(self, i: usize) -> Self {
+        Self {
+            data: &self.data[(i * self.row_stride).min(self.data.len())..],
+            ..self
+        }
+    }
+
     /// The matrix from column `j` on.
     pub(crate) fn skip_cols(self, j: usize) -> Self {
         Self {
@@ -301,7 +315,86 @@ pub(crate) fn gemm_bias_then<T: Scalar>(
 ) {
     let level = level_for(a);
     let product = Product { m, n, k, a, b };
-    split_then(Kernel::Packed, level, product, Some(bias), c, extra, then);
+    split_then(
+        Kernel::Packed,
+        level,
+        product,
+        Start::Bias(bias),
+        c,
+        extra,
+        then,
+    );
+}
+
+/// `C = A B` into a `C` stored row by row (element `(i, j)` at `c[i * n + j]`, the layout of
+/// the column-major `Cᵀ`), from zero: the bits of zeroing `C` and adding the product. A dense
+/// layer's `∂L/∂X = Wᵀ Δ` is computed as its transpose `Δᵀ W`: `Aᵀ` (`Δ`, `OUT` values per
+/// sample, packed into panels of samples) is then a batch's width instead of a layer's whole
+/// weight matrix, and `B` (`W`) is packed by contiguous runs; each element's sum has the same
+/// terms in the same order as `Wᵀ Δ`'s, hence the same bits. Runs at the best level (unlike
+/// [`gemm`] with a transposed `A`) and splits the rows of `C` (the samples) between two
+/// threads for large products.
+pub(crate) fn gemm_rows<T: Scalar>(
+    m: usize,
+    n: usize,
+    k: usize,
+    a: Strided<'_, T>,
+    b: Strided<'_, T>,
+    c: &mut [T],
+) {
+    split_rows(current_level(), Product { m, n, k, a, b }, c);
+}
+
+/// [`gemm_rows`] at `level`: the rows of `C` in two parts on two threads for large products,
+/// else on this one.
+fn split_rows<T: Scalar>(level: Level, product: Product<'_, T>, c: &mut [T]) {
+    let Product { m, n, k, a, .. } = product;
+    if m == 0 || n == 0 {
+        return;
+    }
+    let c = &mut c[..m * n];
+    let mr = level.panel_rows::<T>();
+    if m * n * k >= PARALLEL_MIN && m > mr && !ALONE.get() {
+        // The top rows a multiple of the panels, so that both parts keep whole panels.
+        let top = (m / 2).div_ceil(mr) * mr;
+        let (c_top, c_bottom) = c.split_at_mut(top * n);
+        let first = Product { m: top, ..product };
+        let second = Product {
+            m: m - top,
+            a: a.skip_rows(top),
+            ..product
+        };
+        let one = || {
+            serial_from(
+                Kernel::Packed,
+                level,
+                first,
+                None,
+                Start::Zero,
+                (c_top, true),
+            )
+        };
+        let two = || {
+            serial_from(
+                Kernel::Packed,
+                level,
+                second,
+                None,
+                Start::Zero,
+                (c_bottom, true),
+            );
+        };
+        #[cfg(feature = "parallel")]
+        rayon::join(one, two);
+        #[cfg(not(feature = "parallel"))]
+        {
+            let (mut one, mut two) = (one, two);
+            one();
+            two();
+        }
+    } else {
+        serial_from(Kernel::Packed, level, product, None, Start::Zero, (c, true));
+    }
 }
 
 /// `gemm` with the chosen kernel, for the benchmark that compares them: `A` is `m × k` with
@@ -330,6 +423,16 @@ pub fn gemm_with<T: Scalar>(
     split(kernel, level_for(a), m, n, k, a, strided(b, b_strides), c);
 }
 
+/// What a product's sums are added to: `C` as it is (`C += A B`), a bias of one value per row
+/// of `C` (`C = bias 1ᵀ + A B`: the bits of filling `C` with it first), or zero (`C = A B`:
+/// the bits of zeroing `C` first).
+#[derive(Clone, Copy)]
+pub(crate) enum Start<'a, T> {
+    C,
+    Bias(&'a [T]),
+    Zero,
+}
+
 /// The operands of a product `A B`: `A` is `m × k`, `B` is `k × n`.
 #[derive(Clone, Copy)]
 struct Product<'a, T> {
@@ -353,7 +456,7 @@ fn split<T: Scalar>(
     c: &mut [T],
 ) {
     let product = Product { m, n, k, a, b };
-    split_then(kernel, level, product, None, c, &mut [], &|_, _| ());
+    split_then(kernel, level, product, Start::C, c, &mut [], &|_, _| ());
 }
 
 /// The columns of `C` (and of `extra`, unless empty) in two halves on two threads for large
@@ -362,7 +465,7 @@ fn split_then<T: Scalar>(
     kernel: Kernel,
     level: Level,
     product: Product<'_, T>,
-    bias: Option<&[T]>,
+    start: Start<'_, T>,
     c: &mut [T],
     extra: &mut [T],
     then: &(impl Fn(&mut [T], &mut [T]) + Sync),
@@ -398,11 +501,11 @@ fn split_then<T: Scalar>(
                 ..product
             };
             let one = || {
-                serial_from(kernel, level, first, packed, bias, c_left);
+                serial_from(kernel, level, first, packed, start, (c_left, false));
                 then(c_left, e_left);
             };
             let two = || {
-                serial_from(kernel, level, second, packed, bias, c_right);
+                serial_from(kernel, level, second, packed, start, (c_right, false));
                 then(c_right, e_right);
             };
             #[cfg(feature = "parallel")]
@@ -433,7 +536,7 @@ fn split_then<T: Scalar>(
             }
         }
     } else {
-        serial_from(kernel, level, product, None, bias, c);
+        serial_from(kernel, level, product, None, start, (c, false));
         then(c, extra);
     }
 }
@@ -453,43 +556,51 @@ fn serial<T: Scalar>(
     c: &mut [T],
 ) {
     let product = Product { m, n, k, a, b };
-    serial_from(kernel, level, product, a_packed, None, c);
+    serial_from(kernel, level, product, a_packed, Start::C, (c, false));
 }
 
-/// `C += A B` on the calling thread, or `C = bias 1ᵀ + A B` (`A` packed already if
-/// `a_packed`, for `Packed`).
+/// `C = start + A B` on the calling thread (`A` packed already if `a_packed`, for `Packed`):
+/// `C` column-major, or stored row by row if `c_by_rows` (`Packed` only).
 fn serial_from<T: Scalar>(
     kernel: Kernel,
     level: Level,
     product: Product<'_, T>,
     a_packed: Option<&[T]>,
-    bias: Option<&[T]>,
-    c: &mut [T],
+    start: Start<'_, T>,
+    (c, c_by_rows): (&mut [T], bool),
 ) {
     let Product { m, n, k, a, b } = product;
     if k == 0 {
-        if let Some(bias) = bias {
-            for column in c[..m * n].chunks_exact_mut(m) {
-                column.copy_from_slice(&bias[..m]);
+        for (i, row) in c[..m * n]
+            .chunks_exact_mut(if c_by_rows { n } else { 1 })
+            .enumerate()
+        {
+            let i = if c_by_rows { i } else { i % m };
+            match start {
+                Start::C => {}
+                Start::Bias(bias) => row.fill(bias[i]),
+                Start::Zero => row.fill(T::zero()),
             }
         }
         return;
     }
     match kernel {
-        Kernel::Packed => packed::serial(level, m, n, k, a, a_packed, b, bias, c),
+        Kernel::Packed => packed::serial(level, m, n, k, a, a_packed, b, start, (c, c_by_rows)),
         // nalgebra 0.35 hands products with a dimension of 5 or less to its own column-by-column
         // code, whose `axcpy` reads and writes past the ends of strided vectors (it takes the
         // length of the strided slice for the number of elements): those stay with `packed`.
         #[cfg(feature = "matrixmultiply")]
-        Kernel::Matrixmultiply if m.min(n).min(k) <= 5 => {
-            packed::serial(level, m, n, k, a, None, b, bias, c)
+        Kernel::Matrixmultiply if m.min(n).min(k) <= 5 || c_by_rows => {
+            packed::serial(level, m, n, k, a, None, b, start, (c, c_by_rows))
         }
         #[cfg(feature = "matrixmultiply")]
         Kernel::Matrixmultiply => {
             let _ = a_packed;
-            if let Some(bias) = bias {
-                for column in c[..m * n].chunks_exact_mut(m) {
-                    column.copy_from_slice(&bias[..m]);
+            for column in c[..m * n].chunks_exact_mut(m) {
+                match start {
+                    Start::C => {}
+                    Start::Bias(bias) => column.copy_from_slice(&bias[..m]),
+                    Start::Zero => column.fill(T::zero()),
                 }
             }
             let mut c = MatrixViewMut::from_slice_generic(&mut c[..m * n], Dyn(m), Dyn(n));
@@ -541,6 +652,8 @@ mod tests {
             (20, 300, 40),
             (64, 64, 64),
             (70, 7, 2),
+            // Read unpacked at every level, over three blocks of `k`.
+            (64, 40, 600),
         ] {
             let a_data = values(m * k, 1);
             let b_data = values(k * n, 2);
@@ -694,6 +807,7 @@ mod tests {
                 (33, 13, 300),
                 (70, 25, 2),
                 (256, 64, 256),
+                (64, 40, 600),
                 (300, 530, 70),
                 (48, 1100, 20),
             ] {
@@ -738,6 +852,60 @@ mod tests {
         check(|v| f64::from(v) / 3.0);
     }
 
+    /// `C = A B` stored row by row gives the bits of zeroing the column-major `Cᵀ` and adding
+    /// `Bᵀ Aᵀ` to it at the scalar level (what a dense layer's `Wᵀ Δ` computed), at every
+    /// level, on one thread and two (rows split between them), for ragged shapes and more
+    /// than one block of `k`, in `f32` and `f64`; with `k = 0`, zeros.
+    #[test]
+    fn a_product_by_rows_gives_the_bits_of_the_transposed_product() {
+        fn check<T: Scalar + std::fmt::Debug>(value: impl Fn(f32) -> T) {
+            let values =
+                |len, seed| -> Vec<T> { values(len, seed).into_iter().map(&value).collect() };
+            // (m, n, k): m samples, n inputs, k outputs of a layer.
+            for &(m, n, k) in &[
+                (1, 1, 1),
+                (5, 17, 3),
+                (32, 256, 256),
+                (33, 70, 300),
+                (64, 130, 200),
+                (100, 40, 20),
+                (7, 9, 0),
+            ] {
+                // Δ: k × m column-major; W: k × n column-major.
+                let (delta, w) = (values(k * m, 15), values(k * n, 16));
+                let mut want = vec![T::zero(); n * m];
+                serial(
+                    Kernel::Packed,
+                    Level::Scalar,
+                    n,
+                    m,
+                    k,
+                    Strided::transposed(&w, k),
+                    None,
+                    Strided::col_major(&delta, k),
+                    &mut want,
+                );
+                let product = Product {
+                    m,
+                    n,
+                    k,
+                    a: Strided::transposed(&delta, k),
+                    b: Strided::col_major(&w, k),
+                };
+                for level in levels() {
+                    let mut got = values(m * n, 17);
+                    split_rows(level, product, &mut got);
+                    assert!(got == want, "{level:?} {m}x{n}x{k}");
+                    let mut one = values(m * n, 17);
+                    on_this_thread(|| split_rows(level, product, &mut one));
+                    assert!(one == want, "{level:?} {m}x{n}x{k}, one thread");
+                }
+            }
+        }
+        check(|v| v);
+        check(|v| f64::from(v) / 3.0);
+    }
+
     /// Starting from a bias gives the bits of filling each column of `C` with it and adding
     /// the product, at every level, on one thread and two, with more than one block of `k`;
     /// `then` sees each column of `C` and of `extra` once, after its product.
@@ -766,7 +934,7 @@ mod tests {
                     Kernel::Packed,
                     level,
                     product,
-                    Some(&bias),
+                    Start::Bias(&bias),
                     &mut got,
                     &mut extra,
                     &then,

@@ -6,6 +6,7 @@
 //! ([`fit_sequences`](Trainer::fit_sequences)) or on long signals window by window, the state
 //! carried from each window to the next ([`fit_stateful`](Trainer::fit_stateful)).
 
+mod batch_groups;
 mod callbacks;
 mod checks;
 mod config;

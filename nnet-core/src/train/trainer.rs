@@ -7,13 +7,14 @@ use nalgebra::SVector;
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 
-use crate::batch::{self, Workspace};
+use crate::batch;
 use crate::loss::{Loss, Target};
 use crate::metrics::Metric;
 use crate::optim::Optimizer;
 use crate::storage::zeroed_vectors_of;
 use crate::{DataRole, Error, Network, Parameters, Result, Scalar};
 
+use super::batch_groups::BatchGroups;
 use super::checks::{check_data, check_learning_rate, split_point};
 use super::groups::Kept;
 use super::overflow::{Largest, non_finite, non_finite_update};
@@ -360,8 +361,8 @@ struct Run<'a, N: Network<IN, OUT, S>, T, S: Scalar, const IN: usize, const OUT:
     /// stack).
     batch_x: Vec<SVector<S, IN>>,
     batch_y: Vec<T>,
-    grads: N::Gradients,
-    workspace: Workspace<S>,
+    /// The groups each batch is cut into, their buffers and the batch's gradients.
+    groups: BatchGroups<N::Gradients, S>,
     /// Batches trained so far, across epochs: the step dropout's masks derive from.
     step: u64,
     last_good: N,
@@ -393,8 +394,7 @@ impl<'a, N: Network<IN, OUT, S>, T: Target<OUT, S>, S: Scalar, const IN: usize, 
             // Allocated zeroed and copied into (never cloned one by one, which in debug builds
             // passes each target through the stack).
             batch_y: bytemuck::zeroed_vec(batch),
-            grads: network.zero_gradients(),
-            workspace: network.workspace(batch),
+            groups: BatchGroups::new(network, batch, inputs.len()),
             step: 0,
             last_good: network.clone(),
             initial: network.clone(),
@@ -432,24 +432,22 @@ impl<'a, N: Network<IN, OUT, S>, T: Target<OUT, S>, S: Scalar, const IN: usize, 
             let start = b * self.config.batch_size;
             let outputs = &mut self.outputs[start..start + chunk.len()];
 
-            self.grads.set_zero();
-            self.workspace
-                .set_training_step(self.config.seed, self.step);
-            self.step += 1;
-            let sum = network.accumulate_batch(
-                &mut self.workspace,
-                batch_x,
-                batch_y,
+            // The gradients of the batch's mean loss.
+            let sum = self.groups.accumulate(
+                network,
+                (batch_x, batch_y),
                 &trainer.loss,
-                &mut self.grads,
                 outputs,
+                (self.config.seed, self.step),
+                S::of_f64(1.0 / chunk.len() as f64),
             );
+            self.step += 1;
+            let grads = self.groups.grads();
             let mut penalty = S::zero();
             let finite = sum.is_finite() && {
-                self.grads.scale(S::of_f64(1.0 / chunk.len() as f64));
                 // Keras's regularization losses: added to the batch's mean loss and gradient.
-                penalty = network.regularization(Some(&mut self.grads));
-                penalty.is_finite() && self.grads.all_finite()
+                penalty = network.regularization(Some(&mut *grads));
+                penalty.is_finite() && grads.all_finite()
             };
             if !finite {
                 let loss = if sum.is_finite() {
@@ -468,11 +466,10 @@ impl<'a, N: Network<IN, OUT, S>, T: Target<OUT, S>, S: Scalar, const IN: usize, 
             }
             // The weights before the step are saved in its pass over them (Adam's), which also
             // checks the trainable ones after; the state `update_state` changes is checked here.
-            let finite =
-                trainer
-                    .optimizer
-                    .step_saving(network, &mut self.grads, &mut self.last_good);
-            network.update_state(&self.grads);
+            let finite = trainer
+                .optimizer
+                .step_saving(network, grads, &mut self.last_good);
+            network.update_state(grads);
             let state_finite = (0..<N as Parameters<S>>::TENSORS)
                 .filter(|&i| N::tensor_info(i).is_some_and(|t| !t.trainable))
                 .all(|i| crate::params::all_finite(Parameters::<S>::tensor(network, i)));

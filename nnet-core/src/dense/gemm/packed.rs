@@ -4,7 +4,8 @@
 //! The layout follows GotoBLAS: the `k` dimension is cut into blocks of [`KC`], the rows of `A`
 //! into blocks of [`MC`]; each block of `A` is packed into panels of `MR` rows, and one `KC × NR`
 //! panel of `B` at a time, which stays in L1 while the panels of `A` stream past it from L2,
-//! down the columns of `C`; the micro-kernel keeps an `MR × NR` tile of `C` in registers. `MR`
+//! down the columns of `C`; the micro-kernel keeps an `MR × NR` tile of `C` in registers. (A
+//! column-major `A` whose columns are at most 1 KiB apart is read in place instead of packed.) `MR`
 //! is two SIMD registers: 16 `f32` or 8 `f64` with AVX2, under a tile of 6 columns (12
 //! accumulators of the 16 registers), 32 `f32` or 16 `f64` with AVX-512, under a tile of 12
 //! columns (24 accumulators of the 32 registers). The instruction set is picked at run time
@@ -27,7 +28,7 @@ use std::cell::RefCell;
 
 use pulp::{Simd, WithSimd};
 
-use super::{Level, Strided};
+use super::{Level, Start, Strided};
 use crate::Scalar;
 
 /// Depth of one block of the sum: a packed `MR × KC` panel of `A` stays in L1.
@@ -130,8 +131,9 @@ fn buffer<T: bytemuck::Pod>(words: &mut Vec<f64>, len: usize) -> &mut [T] {
     &mut bytemuck::cast_slice_mut(&mut words[..needed])[..len]
 }
 
-/// `C += A B` on the calling thread, or `C = bias 1ᵀ + A B` with a `bias` of `m` values, with
-/// `A` already packed by [`with_packed_a`] if `a_packed`.
+/// `C = start + A B` on the calling thread (see [`Start`]), with `A` already packed by
+/// [`with_packed_a`] if `a_packed`; `C` column-major, or stored row by row if `c_by_rows`
+/// (element `(i, j)` at `c[i * n + j]`).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn serial<T: Scalar>(
     level: Level,
@@ -141,8 +143,8 @@ pub(super) fn serial<T: Scalar>(
     a: Strided<'_, T>,
     a_packed: Option<&[T]>,
     b: Strided<'_, T>,
-    bias: Option<&[T]>,
-    c: &mut [T],
+    start: Start<'_, T>,
+    (c, c_by_rows): (&mut [T], bool),
 ) {
     PACKS.with_borrow_mut(|(a_words, b_words)| {
         let a_pack = buffer::<T>(a_words, MC * KC);
@@ -156,8 +158,9 @@ pub(super) fn serial<T: Scalar>(
                     a,
                     a_packed,
                     b,
-                    bias,
+                    start,
                     c,
+                    c_by_rows,
                     a_pack,
                     b_pack,
                 }
@@ -179,8 +182,9 @@ struct Kernel<'a, 'c, T, const NR: usize> {
     a: Strided<'a, T>,
     a_packed: Option<&'a [T]>,
     b: Strided<'a, T>,
-    bias: Option<&'a [T]>,
+    start: Start<'a, T>,
     c: &'c mut [T],
+    c_by_rows: bool,
     a_pack: &'c mut [T],
     b_pack: &'c mut [T],
 }
@@ -197,8 +201,9 @@ impl<T: Scalar, const NR: usize> WithSimd for Kernel<'_, '_, T, NR> {
             a,
             a_packed,
             b,
-            bias,
+            start,
             c,
+            c_by_rows,
             a_pack,
             b_pack,
         } = self;
@@ -206,35 +211,54 @@ impl<T: Scalar, const NR: usize> WithSimd for Kernel<'_, '_, T, NR> {
         // A column-major `B` is packed column by column (copies of contiguous runs), any other
         // row by row.
         let by_columns = b.row_stride == 1;
+        // A column-major `A` of whole panels with columns at most 1 KiB apart is read where it
+        // is, unpacked: its panels' columns are contiguous runs already, and packing it cost
+        // more than it saved (a third of training's `W X` on 32 samples with 256 rows). Columns
+        // further apart stay packed: 4 KiB apart (1,024 rows of `f32`), a panel's columns fall
+        // into the same sets of L1 and the product took 1.3–1.7× the time of the packed one.
+        let direct = a_packed.is_none()
+            && a.row_stride == 1
+            && m % mr == 0
+            && a.col_stride * size_of::<T>() <= 1024;
         let b_panel = &mut b_pack[..NR * LDB];
         for k0 in (0..k).step_by(KC) {
             let kc = KC.min(k - k0);
-            // The first block of `k` starts from the bias, if any, instead of from `C`.
-            let start = if k0 == 0 { bias } else { None };
+            // Only the first block of `k` starts from the bias or zero; the others add to `C`.
+            let start = if k0 == 0 { start } else { Start::C };
             for i0 in (0..m).step_by(MC) {
                 let mc = MC.min(m - i0);
                 let a_block: &[T] = match a_packed {
                     Some(packed) => &packed[k0 * m.div_ceil(mr) * mr + i0 * kc..],
+                    None if direct => &[],
                     None => {
                         pack_a::<S, T>(a_pack, a, i0, mc, k0, kc);
                         a_pack
                     }
                 };
-                let a_block = &a_block[..mc.div_ceil(mr) * mr * kc];
+                let a_block = &a_block[..if direct { 0 } else { mc.div_ceil(mr) * mr * kc }];
                 // One panel of `B` at a time, packed where it stays in L1 while the panels of
                 // `A` stream past it from L2, down the columns of `C`.
                 for j in (0..n).step_by(NR) {
                     let cols = NR.min(n - j);
                     pack_b::<T, NR>(b_panel, b, k0, kc, j, cols, by_columns);
-                    for (p, a_panel) in a_block.chunks_exact(mr * kc).enumerate() {
+                    for p in 0..mc.div_ceil(mr) {
                         let i = i0 + p * mr;
-                        let tile = if by_columns {
-                            tile_by_columns::<S, T, NR>(simd, a_panel, b_panel, mr, kc)
+                        // Panel `p` of `A`, its columns `a_step` apart.
+                        let (a_panel, a_step) = if direct {
+                            let panel = &a.data[i + k0 * a.col_stride..];
+                            (&panel[..(kc - 1) * a.col_stride + mr], a.col_stride)
                         } else {
-                            tile_by_rows::<S, T, NR>(simd, a_panel, &b_panel[..kc * NR], mr)
+                            (&a_block[p * mr * kc..(p + 1) * mr * kc], mr)
+                        };
+                        let tile = if by_columns {
+                            tile_by_columns::<S, T, NR>(simd, (a_panel, a_step), b_panel, mr, kc)
+                        } else {
+                            let b_rows = &b_panel[..kc * NR];
+                            tile_by_rows::<S, T, NR>(simd, (a_panel, a_step), b_rows, mr)
                         };
                         let to = Tile {
-                            ldc: m,
+                            ldc: if c_by_rows { n } else { m },
+                            by_rows: c_by_rows,
                             i,
                             j,
                             rows: mr.min(m - i),
@@ -330,19 +354,19 @@ fn pack_b<T: Scalar, const NR: usize>(
     }
 }
 
-/// The `mr × NR` product of a packed panel of `A` and a panel of `B` packed row by row, in
-/// registers.
+/// The `mr × NR` product of a panel of `A` (`mr` rows, each column `a_step` values after the
+/// one before: packed, or in place) and a panel of `B` packed row by row, in registers.
 #[inline(always)]
 fn tile_by_rows<S: Simd, T: Scalar, const NR: usize>(
     simd: S,
-    a_panel: &[T],
+    (a_panel, a_step): (&[T], usize),
     b_panel: &[T],
     mr: usize,
 ) -> [[T::Reg<S>; 2]; NR] {
     let zero = T::splat_reg(simd, T::zero());
     let mut acc = [[zero; 2]; NR];
-    for (a, b) in a_panel.chunks_exact(mr).zip(b_panel.chunks_exact(NR)) {
-        let (a, _) = T::as_simd::<S>(a);
+    for (l, b) in b_panel.chunks_exact(NR).enumerate() {
+        let (a, _) = T::as_simd::<S>(&a_panel[l * a_step..l * a_step + mr]);
         let (a0, a1) = (a[0], a[1]);
         for (acc, &b) in acc.iter_mut().zip(b) {
             let b = T::splat_reg(simd, b);
@@ -353,12 +377,13 @@ fn tile_by_rows<S: Simd, T: Scalar, const NR: usize>(
     acc
 }
 
-/// The `mr × NR` product of a packed panel of `A` (`kc` columns) and a panel of `B` packed
-/// column by column, in registers: the same sums in the same order as [`tile_by_rows`].
+/// The `mr × NR` product of a panel of `A` (`kc` columns, as in [`tile_by_rows`]) and a panel
+/// of `B` packed column by column, in registers: the same sums in the same order as
+/// [`tile_by_rows`].
 #[inline(always)]
 fn tile_by_columns<S: Simd, T: Scalar, const NR: usize>(
     simd: S,
-    a_panel: &[T],
+    (a_panel, a_step): (&[T], usize),
     b_panel: &[T],
     mr: usize,
     kc: usize,
@@ -366,9 +391,9 @@ fn tile_by_columns<S: Simd, T: Scalar, const NR: usize>(
     let zero = T::splat_reg(simd, T::zero());
     let mut acc = [[zero; 2]; NR];
     let b_panel = &b_panel[..NR * LDB];
-    let a_panel = &a_panel[..kc * mr];
+    let a_panel = &a_panel[..(kc - 1) * a_step + mr];
     for l in 0..kc {
-        let (a, _) = T::as_simd::<S>(&a_panel[l * mr..l * mr + mr]);
+        let (a, _) = T::as_simd::<S>(&a_panel[l * a_step..l * a_step + mr]);
         let (a0, a1) = (a[0], a[1]);
         for (jj, acc) in acc.iter_mut().enumerate() {
             let b = T::splat_reg(simd, b_panel[jj * LDB + l]);
@@ -380,54 +405,74 @@ fn tile_by_columns<S: Simd, T: Scalar, const NR: usize>(
 }
 
 /// Where a tile goes in `C`: its first row and column, how many of its rows and columns are in
-/// `C`, and `C`'s leading dimension.
+/// `C`, and `C`'s leading dimension (between columns, or between rows if `by_rows`).
 #[derive(Clone, Copy)]
 struct Tile {
     ldc: usize,
+    by_rows: bool,
     i: usize,
     j: usize,
     rows: usize,
     cols: usize,
 }
 
-/// Adds the first `rows × cols` of a tile to `C` at `(i, j)`, or to the rows `i..` of `bias`
-/// (then written to `C`) if there is one: whole registers at a time when the tile has all its
-/// rows.
+/// Adds the first `rows × cols` of a tile to what `start` says at `(i, j)` (`C` there, the rows
+/// `i..` of a bias, or zero) and writes the sums to `C`: whole registers at a time when the tile
+/// has all its rows and `C` is column-major, else value by value.
 #[inline(always)]
 fn store<S: Simd, T: Scalar, const NR: usize>(
     simd: S,
     tile: &[[T::Reg<S>; 2]; NR],
     c: &mut [T],
     to: Tile,
-    bias: Option<&[T]>,
+    start: Start<'_, T>,
 ) {
     let Tile {
         ldc,
+        by_rows,
         i,
         j,
         rows,
         cols,
     } = to;
     let mr = 2 * T::lanes::<S>();
-    let bias = bias.map(|bias| &bias[i..i + rows]);
+    // What the sum of row `r` of the tile adds to, `c` being its element of `C`.
+    let from = |c: T, r: usize| match start {
+        Start::C => c,
+        Start::Bias(bias) => bias[i + r],
+        Start::Zero => T::zero(),
+    };
+    if by_rows {
+        // Row `r` of the tile is lane `r` of each column's registers: `cols` values in a row of
+        // `C`, each from another register.
+        let values: &[T] = bytemuck::cast_slice(tile.as_slice());
+        for r in 0..rows {
+            let row = &mut c[(i + r) * ldc + j..][..cols];
+            for (jj, c) in row.iter_mut().enumerate() {
+                *c = from(*c, r) + values[jj * mr + r];
+            }
+        }
+        return;
+    }
     for (jj, acc) in tile.iter().enumerate().take(cols) {
         let column = &mut c[(j + jj) * ldc + i..][..rows];
         if rows == mr {
             let (to, _) = T::as_mut_simd::<S>(column);
-            let from = match bias {
-                Some(bias) => {
-                    let (bias, _) = T::as_simd::<S>(bias);
+            let zero = T::splat_reg(simd, T::zero());
+            let from = match start {
+                Start::C => [to[0], to[1]],
+                Start::Bias(bias) => {
+                    let (bias, _) = T::as_simd::<S>(&bias[i..i + rows]);
                     [bias[0], bias[1]]
                 }
-                None => [to[0], to[1]],
+                Start::Zero => [zero, zero],
             };
             to[0] = T::add_reg(simd, from[0], acc[0]);
             to[1] = T::add_reg(simd, from[1], acc[1]);
         } else {
             let values: &[T] = bytemuck::cast_slice(acc.as_slice());
             for (r, (c, v)) in column.iter_mut().zip(values).enumerate() {
-                let from = bias.map_or(*c, |bias| bias[r]);
-                *c = from + *v;
+                *c = from(*c, r) + *v;
             }
         }
     }
