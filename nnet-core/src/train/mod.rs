@@ -9,6 +9,7 @@
 mod callbacks;
 mod checks;
 mod config;
+mod epoch;
 mod groups;
 mod history;
 mod overflow;
