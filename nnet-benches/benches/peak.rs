@@ -12,11 +12,15 @@
 //!
 //! `cargo bench -p nnet-benches --bench peak`
 
+mod cpu;
+
 use std::hint::black_box;
 use std::time::Instant;
 
 use nnet::__private::{GemmKernel, GemmLevel, force_gemm_level, gemm_levels, gemm_with};
 use pulp::{Simd, WithSimd};
+
+use cpu::cpu_seconds;
 
 /// Independent accumulators: more than an FMA's latency (4 cycles) times the FMA ports of a
 /// core (2), so the chains never wait on each other, and few enough to stay in AVX2's 16
@@ -52,24 +56,6 @@ impl WithSimd for Chains {
 
 /// One thread's chains at one instruction set: the sum of its lanes (kept), and the lanes.
 type Run = fn(u64) -> (f32, usize);
-
-/// CPU time of this process so far, user and system, in seconds (Linux; 0 elsewhere).
-fn cpu_seconds() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
-        return 0.0;
-    };
-    // Fields after the command name (which is in parentheses): utime and stime are the 12th
-    // and 13th, in clock ticks of 10 ms.
-    let after = stat.rsplit(')').next().unwrap_or("");
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|f| f.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    (ticks(11) + ticks(12)) / 100.0
-}
 
 /// GFLOP per second of wall-clock time and per second of CPU time of `flops` operations done
 /// by `work`, the best of five runs.

@@ -7,6 +7,7 @@
 //! `cargo bench -p nnet-benches --bench training`
 
 mod baseline;
+mod cpu;
 mod data;
 mod networks;
 
@@ -18,6 +19,7 @@ use nnet::optim::Adam;
 use nnet::train::{FitConfig, Trainer, Verbosity};
 
 use baseline::Params;
+use cpu::cpu_seconds;
 use networks::{Seed, W64, W256, W1024};
 
 const SAMPLES: usize = 10_000;
@@ -113,24 +115,6 @@ fn fit_wide(c: &mut Criterion) {
     }
     force_gemm_level(None);
     group.finish();
-}
-
-/// CPU time of this process so far, user and system, in seconds (Linux; 0 elsewhere), from
-/// `/proc/self/stat` in ticks of 10 ms (a fit of `fit/w256` takes over 50 of them).
-fn cpu_seconds() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
-        return 0.0;
-    };
-    // After the command name (in parentheses), utime and stime are the 12th and 13th fields.
-    let after = stat.rsplit(')').next().unwrap_or("");
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|f| f.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    (ticks(11) + ticks(12)) / 100.0
 }
 
 /// `fit_cpu/w256/nnet`: the work of `fit/w256/nnet`, timed in CPU seconds of the process (every

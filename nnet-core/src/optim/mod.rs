@@ -145,8 +145,19 @@ pub trait Optimizer: Clone + core::fmt::Debug + Send {
         grads: &mut G,
         previous: &mut P,
     ) -> bool {
-        previous.copy_from(params);
-        self.step(params, grads);
-        P::trainable().all(|i| crate::params::all_finite(params.tensor(i)))
+        saving(params, previous, |params| self.step(params, grads))
     }
+}
+
+/// `update` of `params`, saving every tensor of `params` into `previous` first; whether the
+/// trainable tensors of `params` are all finite after: the three passes of the default
+/// [`Optimizer::step_saving`] and [`OptimizerConfig::update_saving`].
+pub(crate) fn saving<T: Scalar, P: Parameters<T>>(
+    params: &mut P,
+    previous: &mut P,
+    update: impl FnOnce(&mut P),
+) -> bool {
+    previous.copy_from(params);
+    update(params);
+    P::trainable().all(|i| crate::params::all_finite(params.tensor(i)))
 }

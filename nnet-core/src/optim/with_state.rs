@@ -105,9 +105,7 @@ pub trait OptimizerConfig: Clone + Debug + Send {
         grads: &G,
         previous: &mut P,
     ) -> bool {
-        previous.copy_from(params);
-        self.update(state, params, grads);
-        P::trainable().all(|i| crate::params::all_finite(params.tensor(i)))
+        super::saving(params, previous, |params| self.update(state, params, grads))
     }
 }
 
@@ -191,6 +189,13 @@ impl<C: OptimizerConfig> WithState<C> {
     pub fn reset(&mut self) {
         self.state = C::State::default();
     }
+
+    /// Clips `grads` as the config says, before an update.
+    fn clip<T: Scalar, G: Parameters<T>>(&self, grads: &mut G) {
+        if let Some(clip) = self.config.clip() {
+            clip_gradients(grads, clip);
+        }
+    }
 }
 
 impl<C: OptimizerConfig + Default> WithState<C> {
@@ -230,21 +235,18 @@ impl<C: OptimizerConfig> Optimizer for WithState<C> {
         params: &mut P,
         grads: &mut G,
     ) {
-        if let Some(clip) = self.config.clip() {
-            clip_gradients(grads, clip);
-        }
+        self.clip(grads);
         self.config.update(&mut self.state, params, grads);
     }
 
+    /// As [`step`](Self::step), with the config's saving update.
     fn step_saving<T: Scalar, P: Parameters<T>, G: Parameters<T>>(
         &mut self,
         params: &mut P,
         grads: &mut G,
         previous: &mut P,
     ) -> bool {
-        if let Some(clip) = self.config.clip() {
-            clip_gradients(grads, clip);
-        }
+        self.clip(grads);
         self.config
             .update_saving(&mut self.state, params, grads, previous)
     }

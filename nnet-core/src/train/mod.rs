@@ -10,6 +10,7 @@ mod batch_groups;
 mod callbacks;
 mod checks;
 mod config;
+mod epoch;
 mod groups;
 mod history;
 mod overflow;

@@ -12,10 +12,9 @@ use crate::storage::zeroed_vectors_of;
 use crate::{DataRole, Error, Parameters, Result, Scalar};
 
 use super::checks::split_point;
+use super::epoch::{Pass, chunk, run_epochs};
 use super::groups::{Grouped, Kept};
-use super::overflow::{Largest, Sample, data_or_divergence, non_finite_update};
-use super::progress::Progress;
-use super::trainer::{reported, run_epochs};
+use super::overflow::{Largest, Sample, data_or_divergence};
 use super::{Callback, Evaluation, FitConfig, History, Trainer};
 
 /// Validation data for [`Trainer::fit_sequences_with`]: sequences and their targets.
@@ -125,16 +124,8 @@ impl<O: Optimizer, L> Trainer<O, L> {
             network,
             config,
             callbacks,
-            |trainer, network, epoch, progress| {
-                // On the thread pool, so that the batch's groups split between threads without
-                // handing work to the pool at every batch.
-                let loss =
-                    crate::generated::in_pool(|| run.epoch(network, trainer, epoch, progress))?;
-                Ok((
-                    loss,
-                    trainer.metric_values(&run.outputs, &run.dense_targets),
-                ))
-            },
+            &mut run,
+            true,
             |trainer, network| val.map(|(vx, vy)| trainer.measure_sequences(network, vx, vy)),
         );
         run.keep(&mut self.kept);
@@ -270,6 +261,8 @@ struct SequenceRun<
     /// The batch's groups, whose gradients are computed in parallel and summed in order.
     groups: Grouped<N::Gradients, S>,
     step: u64,
+    /// Outputs of the epoch so far.
+    done: usize,
     last_good: N,
     /// The weights training started from, to tell data that overflow from divergence.
     initial: N,
@@ -319,6 +312,7 @@ impl<
             grads: network.zero_gradients(),
             groups,
             step: 0,
+            done: 0,
             last_good: network.clone(),
             initial: network.clone(),
             outputs: kept_outputs,
@@ -342,112 +336,11 @@ impl<
         &self.targets[range]
     }
 
-    /// One pass over the training data; returns the mean loss over the outputs.
-    fn epoch<O: Optimizer, L: Loss<OUT, S, Target = T>>(
-        &mut self,
-        network: &mut N,
-        trainer: &mut Trainer<O, L>,
-        epoch: usize,
-        progress: &mut Progress,
-    ) -> Result<f64> {
-        if self.config.shuffle {
-            self.order.shuffle(&mut self.rng);
-        }
-        let mut at = 0;
-        for &i in &self.order {
-            for y in self.targets_of(i) {
-                y.write_vector(&mut self.dense_targets[at]);
-                at += 1;
-            }
-        }
-        let batches = self.order.len().div_ceil(self.config.batch_size);
-        progress.begin_epoch(epoch, batches);
-        let mut total = 0.0_f64;
-        let mut done = 0;
-        for b in 0..batches {
-            let chunk = &self.order[b * self.config.batch_size..][..self
-                .config
-                .batch_size
-                .min(self.order.len() - b * self.config.batch_size)];
-            let data = self.data;
-            let count = if N::RETURN_SEQUENCES {
-                chunk
-                    .iter()
-                    .filter_map(|&i| data.get(i))
-                    .map(<[_]>::len)
-                    .sum()
-            } else {
-                chunk.len()
-            };
-            let mut n = 0;
-            for &i in chunk {
-                let ys = self.targets_of(i);
-                self.batch_y[n..n + ys.len()].copy_from_slice(ys);
-                n += ys.len();
-            }
-            let outputs = &mut self.outputs[done..done + count];
-
-            self.grads.set_zero();
-            let step = (self.config.seed, self.step);
-            self.step += 1;
-            // Sequence `i` of the batch; `chunk` holds indices of `data` only.
-            let sequence = |i: usize| data.get(chunk[i]).unwrap_or(&[]);
-            let net = &*network;
-            let loss = &trainer.loss;
-            let sum = self.groups.accumulate(
-                chunk.len(),
-                &sequence,
-                N::RETURN_SEQUENCES,
-                None::<&mut [N::State]>,
-                &self.batch_y[..count],
-                &mut self.grads,
-                outputs,
-                step,
-                &|workspace, _, targets, grads, outputs| {
-                    Ok(net.accumulate_sequences(workspace, targets, loss, grads, outputs))
-                },
-            )?;
-            let mut penalty = S::zero();
-            let finite = sum.is_finite() && {
-                self.grads.scale(S::of_f64(1.0 / count as f64));
-                penalty = network.regularization(Some(&mut self.grads));
-                penalty.is_finite() && self.grads.all_finite()
-            };
-            if !finite {
-                let value = if sum.is_finite() {
-                    f64::NAN
-                } else {
-                    sum.as_f64()
-                };
-                return Err(self.non_finite(&trainer.loss, chunk, (epoch, b + 1), value));
-            }
-            Parameters::<S>::copy_from(&mut self.last_good, network);
-            trainer.optimizer.step(network, &mut self.grads);
-            network.update_state(&self.grads);
-            if !Parameters::<S>::all_finite(network) {
-                Parameters::<S>::copy_from(network, &self.last_good);
-                return Err(non_finite_update::<S>(
-                    self.largest_inputs(),
-                    (epoch, b + 1),
-                ));
-            }
-            done += count;
-            total += sum.as_f64() + penalty.as_f64() * count as f64;
-            progress.batch(b + 1, reported::<S>(total / done as f64));
-        }
-        Ok(reported::<S>(total / done.max(1) as f64))
-    }
-
-    /// The largest input magnitude of each training sequence.
-    fn largest_inputs(&self) -> impl Iterator<Item = Largest> + '_ {
-        (self.data.iter().enumerate()).map(|(i, steps)| Largest::of_sequence(i, steps))
-    }
-
     /// Why the batch of the sequences `chunk` gave a non-finite loss or gradients, `value`: the
     /// data when one of its sequences overflows at the weights training started from, or when
     /// no update has been made yet, or when a sequence is an outlier; else divergence (as
     /// `fit` tells them, in `overflow`).
-    fn non_finite<L: Loss<OUT, S, Target = T>>(
+    fn diagnose<L: Loss<OUT, S, Target = T>>(
         &self,
         loss: &L,
         chunk: &[usize],
@@ -498,6 +391,107 @@ impl<
         let batch = chunk
             .iter()
             .filter_map(|&i| Some(Largest::of_sequence(i, self.data.get(i)?)));
-        data_or_divergence::<S, _>(batch, || self.largest_inputs(), at, value)
+        let all =
+            || (self.data.iter().enumerate()).map(|(i, steps)| Largest::of_sequence(i, steps));
+        data_or_divergence::<S, _>(batch, all, at, value)
+    }
+}
+
+impl<'a, N, T, S, L, const F: usize, const OUT: usize> Pass<S, L, OUT>
+    for SequenceRun<'a, N, T, S, F, OUT>
+where
+    N: SequenceNetwork<F, OUT, S>,
+    T: Target<OUT, S>,
+    S: Scalar,
+    L: Loss<OUT, S, Target = T>,
+{
+    type Network = N;
+    type Gradients = N::Gradients;
+
+    fn begin_epoch(&mut self) -> usize {
+        if self.config.shuffle {
+            self.order.shuffle(&mut self.rng);
+        }
+        let mut at = 0;
+        for &i in &self.order {
+            for y in self.targets_of(i) {
+                y.write_vector(&mut self.dense_targets[at]);
+                at += 1;
+            }
+        }
+        self.done = 0;
+        self.order.len().div_ceil(self.config.batch_size)
+    }
+
+    fn accumulate(&mut self, network: &N, loss: &L, b: usize) -> Result<(S, usize)> {
+        let chunk = chunk(&self.order, self.config.batch_size, b);
+        let data = self.data;
+        let count = if N::RETURN_SEQUENCES {
+            chunk
+                .iter()
+                .filter_map(|&i| data.get(i))
+                .map(<[_]>::len)
+                .sum()
+        } else {
+            chunk.len()
+        };
+        let mut n = 0;
+        for &i in chunk {
+            let ys = self.targets_of(i);
+            self.batch_y[n..n + ys.len()].copy_from_slice(ys);
+            n += ys.len();
+        }
+        let outputs = &mut self.outputs[self.done..self.done + count];
+        self.done += count;
+
+        self.grads.set_zero();
+        let step = (self.config.seed, self.step);
+        self.step += 1;
+        // Sequence `i` of the batch; `chunk` holds indices of `data` only.
+        let sequence = |i: usize| data.get(chunk[i]).unwrap_or(&[]);
+        let sum = self.groups.accumulate(
+            chunk.len(),
+            &sequence,
+            N::RETURN_SEQUENCES,
+            None::<&mut [N::State]>,
+            &self.batch_y[..count],
+            &mut self.grads,
+            outputs,
+            step,
+            &|workspace, _, targets, grads, outputs| {
+                Ok(network.accumulate_sequences(workspace, targets, loss, grads, outputs))
+            },
+        )?;
+        self.grads.scale(S::of_f64(1.0 / count as f64));
+        Ok((sum, count))
+    }
+
+    fn update_buffers(&mut self) -> (&mut N::Gradients, &mut N) {
+        (&mut self.grads, &mut self.last_good)
+    }
+
+    fn penalty(network: &N, grads: &mut N::Gradients) -> S {
+        network.regularization(Some(grads))
+    }
+
+    fn update_state(network: &mut N, grads: &N::Gradients) {
+        network.update_state(grads);
+    }
+
+    fn non_finite(&self, loss: &L, b: usize, at: (usize, usize), value: f64) -> Error {
+        self.diagnose(
+            loss,
+            chunk(&self.order, self.config.batch_size, b),
+            at,
+            value,
+        )
+    }
+
+    fn largest_inputs(&self) -> impl Iterator<Item = Largest> + '_ {
+        (self.data.iter().enumerate()).map(|(i, steps)| Largest::of_sequence(i, steps))
+    }
+
+    fn outputs(&self) -> (&[SVector<S, OUT>], &[SVector<S, OUT>]) {
+        (&self.outputs, &self.dense_targets)
     }
 }

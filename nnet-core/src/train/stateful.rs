@@ -11,10 +11,9 @@ use crate::sequence::{SequenceNetwork, Streams};
 use crate::storage::zeroed_vectors_of;
 use crate::{DataRole, Error, Parameters, Result, Scalar};
 
+use super::epoch::{Pass, run_epochs};
 use super::groups::{Grouped, Kept};
-use super::overflow::{Largest, data_or_divergence, non_finite_update};
-use super::progress::Progress;
-use super::trainer::{reported, run_epochs};
+use super::overflow::{Largest, data_or_divergence};
 use super::{Callback, Evaluation, FitConfig, History, Trainer};
 
 /// Validation data for [`Trainer::fit_stateful_with`]: streams and their targets (laid out as
@@ -130,16 +129,8 @@ impl<O: Optimizer, L> Trainer<O, L> {
             network,
             config,
             callbacks,
-            |trainer, network, epoch, progress| {
-                // On the thread pool, so that the batch's groups split between threads without
-                // handing work to the pool at every batch.
-                let loss =
-                    crate::generated::in_pool(|| run.epoch(network, trainer, epoch, progress))?;
-                Ok((
-                    loss,
-                    trainer.metric_values(&run.outputs, &run.dense_targets),
-                ))
-            },
+            &mut run,
+            true,
             |trainer, network| validation.map(|(vx, vy)| trainer.measure_stateful(network, vx, vy)),
         );
         run.keep(&mut self.kept);
@@ -312,6 +303,8 @@ struct StatefulRun<
     /// The batch's groups, whose gradients are computed in parallel and summed in order.
     groups: Grouped<N::Gradients, S>,
     step: u64,
+    /// Outputs of the epoch so far.
+    done: usize,
     last_good: N,
     /// Each training output in the last epoch, in the epoch's order (window by window, stream
     /// by stream), and the targets in the same order as vectors, for the metrics.
@@ -356,6 +349,7 @@ impl<
             grads: network.zero_gradients(),
             groups,
             step: 0,
+            done: 0,
             last_good: network.clone(),
             outputs: kept_outputs,
             dense_targets: kept_targets,
@@ -392,97 +386,101 @@ impl<
         self.targets.get(range).unwrap_or(&[])
     }
 
-    /// One pass over the windows from the zero state; returns the mean loss over the outputs.
-    fn epoch<O: Optimizer, L: Loss<OUT, S, Target = T>>(
-        &mut self,
-        network: &mut N,
-        trainer: &mut Trainer<O, L>,
-        epoch: usize,
-        progress: &mut Progress,
-    ) -> Result<f64> {
-        self.states.fill(N::State::default());
-        let streams = self.streams;
-        let groups = streams.len().div_ceil(self.batch);
-        let batches = streams.windows() * groups;
-        progress.begin_epoch(epoch, batches);
-        let mut total = 0.0_f64;
-        let mut done = 0;
-        for b in 0..batches {
-            let (k, g) = (b / groups, b % groups);
-            let group = g * self.batch..((g + 1) * self.batch).min(streams.len());
-            let window = |s: usize| streams.window_of(s, k).unwrap_or(&[]);
-            let count = if N::RETURN_SEQUENCES {
-                group.clone().map(|s| window(s).len()).sum()
-            } else {
-                group.len()
-            };
-            let mut n = 0;
-            for s in group.clone() {
-                let ys = self.targets_of(s, k);
-                self.batch_y[n..n + ys.len()].copy_from_slice(ys);
-                n += ys.len();
-            }
-            let outputs = &mut self.outputs[done..done + count];
+    /// The streams of batch `b` (of window `b / groups`, where `groups` batches cover the
+    /// streams) and its window's index.
+    fn batch_of(&self, b: usize) -> (core::ops::Range<usize>, usize) {
+        let groups = self.streams.len().div_ceil(self.batch);
+        let (k, g) = (b / groups, b % groups);
+        (
+            g * self.batch..((g + 1) * self.batch).min(self.streams.len()),
+            k,
+        )
+    }
+}
 
-            self.grads.set_zero();
-            let step = (self.config.seed, self.step);
-            self.step += 1;
-            let first = group.start;
-            let net = &*network;
-            let loss = &trainer.loss;
-            let sum = self.groups.accumulate(
-                group.len(),
-                &|i: usize| window(first + i),
-                N::RETURN_SEQUENCES,
-                Some(&mut self.states[group.clone()]),
-                &self.batch_y[..count],
-                &mut self.grads,
-                outputs,
-                step,
-                &|workspace, states, targets, grads, outputs| {
-                    let states = states.unwrap_or_default();
-                    net.accumulate_sequences_from(workspace, states, targets, loss, grads, outputs)
-                },
-            )?;
-            let mut penalty = S::zero();
-            let finite = sum.is_finite() && {
-                self.grads.scale(S::of_f64(1.0 / count as f64));
-                penalty = network.regularization(Some(&mut self.grads));
-                penalty.is_finite() && self.grads.all_finite()
-            };
-            if !finite {
-                let value = if sum.is_finite() {
-                    f64::NAN
-                } else {
-                    sum.as_f64()
-                };
-                let batch = group.filter_map(|s| Some(Largest::of_sequence(s, streams.stream(s)?)));
-                return Err(data_or_divergence::<S, _>(
-                    batch,
-                    || self.largest_inputs(),
-                    (epoch, b + 1),
-                    value,
-                ));
-            }
-            Parameters::<S>::copy_from(&mut self.last_good, network);
-            trainer.optimizer.step(network, &mut self.grads);
-            network.update_state(&self.grads);
-            if !Parameters::<S>::all_finite(network) {
-                Parameters::<S>::copy_from(network, &self.last_good);
-                return Err(non_finite_update::<S>(
-                    self.largest_inputs(),
-                    (epoch, b + 1),
-                ));
-            }
-            done += count;
-            total += sum.as_f64() + penalty.as_f64() * count as f64;
-            progress.batch(b + 1, reported::<S>(total / done as f64));
+impl<'a, N, T, S, L, const F: usize, const OUT: usize> Pass<S, L, OUT>
+    for StatefulRun<'a, N, T, S, F, OUT>
+where
+    N: SequenceNetwork<F, OUT, S>,
+    T: Target<OUT, S>,
+    S: Scalar,
+    L: Loss<OUT, S, Target = T>,
+{
+    type Network = N;
+    type Gradients = N::Gradients;
+
+    /// Every stream starts from the zero state.
+    fn begin_epoch(&mut self) -> usize {
+        self.states.fill(N::State::default());
+        self.done = 0;
+        self.streams.windows() * self.streams.len().div_ceil(self.batch)
+    }
+
+    fn accumulate(&mut self, network: &N, loss: &L, b: usize) -> Result<(S, usize)> {
+        let streams = self.streams;
+        let (group, k) = self.batch_of(b);
+        let window = |s: usize| streams.window_of(s, k).unwrap_or(&[]);
+        let count = if N::RETURN_SEQUENCES {
+            group.clone().map(|s| window(s).len()).sum()
+        } else {
+            group.len()
+        };
+        let mut n = 0;
+        for s in group.clone() {
+            let ys = self.targets_of(s, k);
+            self.batch_y[n..n + ys.len()].copy_from_slice(ys);
+            n += ys.len();
         }
-        Ok(reported::<S>(total / done.max(1) as f64))
+        let outputs = &mut self.outputs[self.done..self.done + count];
+        self.done += count;
+
+        self.grads.set_zero();
+        let step = (self.config.seed, self.step);
+        self.step += 1;
+        let first = group.start;
+        let sum = self.groups.accumulate(
+            group.len(),
+            &|i: usize| window(first + i),
+            N::RETURN_SEQUENCES,
+            Some(&mut self.states[group]),
+            &self.batch_y[..count],
+            &mut self.grads,
+            outputs,
+            step,
+            &|workspace, states, targets, grads, outputs| {
+                let states = states.unwrap_or_default();
+                network.accumulate_sequences_from(workspace, states, targets, loss, grads, outputs)
+            },
+        )?;
+        self.grads.scale(S::of_f64(1.0 / count as f64));
+        Ok((sum, count))
+    }
+
+    fn update_buffers(&mut self) -> (&mut N::Gradients, &mut N) {
+        (&mut self.grads, &mut self.last_good)
+    }
+
+    fn penalty(network: &N, grads: &mut N::Gradients) -> S {
+        network.regularization(Some(grads))
+    }
+
+    fn update_state(network: &mut N, grads: &N::Gradients) {
+        network.update_state(grads);
+    }
+
+    fn non_finite(&self, _: &L, b: usize, at: (usize, usize), value: f64) -> Error {
+        let streams = self.streams;
+        let batch =
+            (self.batch_of(b).0).filter_map(|s| Some(Largest::of_sequence(s, streams.stream(s)?)));
+        data_or_divergence::<S, _>(batch, || Pass::<S, L, OUT>::largest_inputs(self), at, value)
     }
 
     /// The largest input magnitude of each stream.
     fn largest_inputs(&self) -> impl Iterator<Item = Largest> + '_ {
         (self.streams.iter().enumerate()).map(|(s, steps)| Largest::of_sequence(s, steps))
+    }
+
+    fn outputs(&self) -> (&[SVector<S, OUT>], &[SVector<S, OUT>]) {
+        (&self.outputs, &self.dense_targets)
     }
 }

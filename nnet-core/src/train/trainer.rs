@@ -1,7 +1,6 @@
 //! The trainer: Keras's `compile` (optimizer, loss, metrics), `fit` and `evaluate`.
 
 use core::fmt;
-use std::time::Instant;
 
 use nalgebra::SVector;
 use rand::SeedableRng;
@@ -16,10 +15,10 @@ use crate::{DataRole, Error, Network, Parameters, Result, Scalar};
 
 use super::batch_groups::BatchGroups;
 use super::checks::{check_data, check_learning_rate, split_point};
+use super::epoch::{Pass, chunk, run_epochs};
 use super::groups::Kept;
-use super::overflow::{Largest, non_finite, non_finite_update};
-use super::progress::Progress;
-use super::{Callback, Control, EpochLogs, FitConfig, History};
+use super::overflow::{Largest, non_finite};
+use super::{Callback, FitConfig, History};
 
 /// Loss and metrics of a network on a data set, from [`Trainer::evaluate`].
 ///
@@ -189,24 +188,16 @@ impl<O: Optimizer, L> Trainer<O, L> {
         };
 
         let mut run = Run::new(network, train_x, train_y, config);
+        // Batched networks train on the thread pool, so that their matrix products split
+        // between threads without handing work to the pool at every batch.
+        let in_pool = batch::prefers_batches(N::LAYERS);
         run_epochs(
             self,
             network,
             config,
             callbacks,
-            |trainer, network, epoch, progress| {
-                // Batched networks train on the thread pool, so that their matrix products split
-                // between threads without handing work to the pool at every batch.
-                let loss = if batch::prefers_batches(N::LAYERS) {
-                    crate::generated::in_pool(|| run.epoch(network, trainer, epoch, progress))
-                } else {
-                    run.epoch(network, trainer, epoch, progress)
-                }?;
-                Ok((
-                    loss,
-                    trainer.metric_values(&run.outputs, &run.dense_targets),
-                ))
-            },
+            &mut run,
+            in_pool,
             // Checked once before training; no need to scan them again every epoch.
             |trainer, network| val.map(|(vx, vy)| trainer.measure(network, vx, vy)),
         )
@@ -285,71 +276,6 @@ impl<O: Optimizer, L> Trainer<O, L> {
     }
 }
 
-/// The epochs of `fit`: callbacks, learning-rate changes, the progress display and the
-/// history around `epoch` (one pass over the training data: its mean loss and metrics) and
-/// `validate` (the validation loss and metrics, if there are validation data).
-pub(super) fn run_epochs<N, O: Optimizer, L>(
-    trainer: &mut Trainer<O, L>,
-    network: &mut N,
-    config: &FitConfig,
-    callbacks: &mut [&mut dyn Callback<N>],
-    mut epoch: impl FnMut(
-        &mut Trainer<O, L>,
-        &mut N,
-        usize,
-        &mut Progress,
-    ) -> Result<(f64, Vec<(&'static str, f64)>)>,
-    mut validate: impl FnMut(&Trainer<O, L>, &N) -> Option<Evaluation>,
-) -> Result<History> {
-    for callback in callbacks.iter_mut() {
-        callback.on_train_begin()?;
-    }
-    let mut history = History {
-        planned_epochs: Some(config.epochs),
-        ..History::default()
-    };
-    let mut progress = Progress::new(config.verbosity, config.epochs);
-    for number in 1..=config.epochs {
-        for callback in callbacks.iter_mut() {
-            if let Some(rate) = callback.on_epoch_begin(number, trainer.optimizer.learning_rate()) {
-                check_learning_rate(rate)?;
-                trainer.optimizer.set_learning_rate(rate);
-            }
-        }
-        let started = Instant::now();
-        let learning_rate = trainer.optimizer.learning_rate();
-        let (loss, metrics) = epoch(trainer, network, number, &mut progress)?;
-        let (val_loss, val_metrics) = match validate(trainer, network) {
-            Some(evaluation) => (Some(evaluation.loss), evaluation.metrics),
-            None => (None, Vec::new()),
-        };
-        let logs = EpochLogs {
-            epoch: number,
-            loss,
-            metrics,
-            val_loss,
-            val_metrics,
-            learning_rate,
-        };
-        let time = started.elapsed();
-        progress.end_epoch(&logs, time);
-        let mut stop = false;
-        for callback in callbacks.iter_mut() {
-            stop |= callback.on_epoch_end(&logs, network)? == Control::Stop;
-        }
-        history.epochs.push(logs);
-        history.epoch_times.push(time);
-        if stop {
-            history.stopped_epoch = Some(number);
-            break;
-        }
-    }
-    for callback in callbacks.iter_mut() {
-        callback.on_train_end(network);
-    }
-    Ok(history)
-}
-
 /// The buffers of one `fit` call, allocated once so that batches allocate nothing.
 struct Run<'a, N: Network<IN, OUT, S>, T, S: Scalar, const IN: usize, const OUT: usize> {
     inputs: &'a [SVector<S, IN>],
@@ -402,89 +328,85 @@ impl<'a, N: Network<IN, OUT, S>, T: Target<OUT, S>, S: Scalar, const IN: usize, 
             dense_targets: zeroed_vectors_of(inputs.len()),
         }
     }
+}
 
-    /// One pass over the training data; returns the mean loss.
-    fn epoch<O: Optimizer, L: Loss<OUT, S, Target = T>>(
-        &mut self,
-        network: &mut N,
-        trainer: &mut Trainer<O, L>,
-        epoch: usize,
-        progress: &mut Progress,
-    ) -> Result<f64> {
+impl<'a, N, T, S, L, const IN: usize, const OUT: usize> Pass<S, L, OUT>
+    for Run<'a, N, T, S, IN, OUT>
+where
+    N: Network<IN, OUT, S>,
+    T: Target<OUT, S>,
+    S: Scalar,
+    L: Loss<OUT, S, Target = T>,
+{
+    type Network = N;
+    type Gradients = N::Gradients;
+
+    fn begin_epoch(&mut self) -> usize {
         if self.config.shuffle {
             self.order.shuffle(&mut self.rng);
         }
         for (slot, &i) in self.dense_targets.iter_mut().zip(&self.order) {
             self.targets[i].write_vector(slot);
         }
-        let batches = self.order.len().div_ceil(self.config.batch_size);
-        progress.begin_epoch(epoch, batches);
-        let mut total = 0.0_f64;
-        for (b, chunk) in self.order.chunks(self.config.batch_size).enumerate() {
-            let batch_x = &mut self.batch_x[..chunk.len()];
-            for (x, &i) in batch_x.iter_mut().zip(chunk) {
-                x.copy_from(&self.inputs[i]);
-            }
-            let batch_y = &mut self.batch_y[..chunk.len()];
-            for (y, &i) in batch_y.iter_mut().zip(chunk) {
-                core::slice::from_mut(y).copy_from_slice(core::slice::from_ref(&self.targets[i]));
-            }
-            let start = b * self.config.batch_size;
-            let outputs = &mut self.outputs[start..start + chunk.len()];
+        self.order.len().div_ceil(self.config.batch_size)
+    }
 
-            // The gradients of the batch's mean loss.
-            let sum = self.groups.accumulate(
-                network,
-                (batch_x, batch_y),
-                &trainer.loss,
-                outputs,
-                (self.config.seed, self.step),
-                S::of_f64(1.0 / chunk.len() as f64),
-            );
-            self.step += 1;
-            let grads = self.groups.grads();
-            let mut penalty = S::zero();
-            let finite = sum.is_finite() && {
-                // Keras's regularization losses: added to the batch's mean loss and gradient.
-                penalty = network.regularization(Some(&mut *grads));
-                penalty.is_finite() && grads.all_finite()
-            };
-            if !finite {
-                let loss = if sum.is_finite() {
-                    f64::NAN
-                } else {
-                    sum.as_f64()
-                };
-                return Err(non_finite(
-                    &self.initial,
-                    (self.inputs, self.targets),
-                    &trainer.loss,
-                    chunk,
-                    (epoch, b + 1),
-                    loss,
-                ));
-            }
-            // The weights before the step are saved in its pass over them (Adam's), which also
-            // checks the trainable ones after; the state `update_state` changes is checked here.
-            let finite = trainer
-                .optimizer
-                .step_saving(network, grads, &mut self.last_good);
-            network.update_state(grads);
-            let state_finite = (0..<N as Parameters<S>>::TENSORS)
-                .filter(|&i| N::tensor_info(i).is_some_and(|t| !t.trainable))
-                .all(|i| crate::params::all_finite(Parameters::<S>::tensor(network, i)));
-            if !(finite && state_finite) {
-                Parameters::<S>::copy_from(network, &self.last_good);
-                let rows = self.inputs.iter().enumerate();
-                return Err(non_finite_update::<S>(
-                    rows.map(|(row, x)| Largest::of_row(row, x)),
-                    (epoch, b + 1),
-                ));
-            }
-            total += sum.as_f64() + penalty.as_f64() * chunk.len() as f64;
-            progress.batch(b + 1, reported::<S>(total / (start + chunk.len()) as f64));
+    fn accumulate(&mut self, network: &N, loss: &L, b: usize) -> Result<(S, usize)> {
+        let chunk = chunk(&self.order, self.config.batch_size, b);
+        let batch_x = &mut self.batch_x[..chunk.len()];
+        for (x, &i) in batch_x.iter_mut().zip(chunk) {
+            x.copy_from(&self.inputs[i]);
         }
-        Ok(reported::<S>(total / self.order.len() as f64))
+        let batch_y = &mut self.batch_y[..chunk.len()];
+        for (y, &i) in batch_y.iter_mut().zip(chunk) {
+            core::slice::from_mut(y).copy_from_slice(core::slice::from_ref(&self.targets[i]));
+        }
+        let start = b * self.config.batch_size;
+        let outputs = &mut self.outputs[start..start + chunk.len()];
+
+        // The gradients of the batch's mean loss.
+        let sum = self.groups.accumulate(
+            network,
+            (batch_x, batch_y),
+            loss,
+            outputs,
+            (self.config.seed, self.step),
+            S::of_f64(1.0 / chunk.len() as f64),
+        );
+        self.step += 1;
+        Ok((sum, chunk.len()))
+    }
+
+    fn update_buffers(&mut self) -> (&mut N::Gradients, &mut N) {
+        (self.groups.grads(), &mut self.last_good)
+    }
+
+    fn penalty(network: &N, grads: &mut N::Gradients) -> S {
+        network.regularization(Some(grads))
+    }
+
+    fn update_state(network: &mut N, grads: &N::Gradients) {
+        network.update_state(grads);
+    }
+
+    fn non_finite(&self, loss: &L, b: usize, at: (usize, usize), value: f64) -> Error {
+        non_finite(
+            &self.initial,
+            (self.inputs, self.targets),
+            loss,
+            chunk(&self.order, self.config.batch_size, b),
+            at,
+            value,
+        )
+    }
+
+    fn largest_inputs(&self) -> impl Iterator<Item = Largest> + '_ {
+        let rows = self.inputs.iter().enumerate();
+        rows.map(|(row, x)| Largest::of_row(row, x))
+    }
+
+    fn outputs(&self) -> (&[SVector<S, OUT>], &[SVector<S, OUT>]) {
+        (&self.outputs, &self.dense_targets)
     }
 }
 

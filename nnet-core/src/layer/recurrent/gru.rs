@@ -134,50 +134,48 @@ impl<
         let mut input = w.bias[0];
         let mut recurrent = w.bias[1];
         w.add_products(x, h.as_slice(), &mut input, Some(&mut recurrent));
-        // z and r in one flat loop over 2·UNITS values (packed, like the products).
-        let mut gates = [input[0], input[1]];
-        {
-            let gates: &mut [T] = bytemuck::cast_slice_mut(&mut gates[..]);
-            let recurrent: &[T] = bytemuck::cast_slice(&recurrent[..2]);
-            if padded::<T>(gates.len()) {
-                let mut sums = [T::zero(); VECTOR_LOOP];
-                for ((s, &g), &h) in sums.iter_mut().zip(gates.iter()).zip(recurrent) {
-                    *s = g + h;
-                }
-                for s in sums.iter_mut() {
-                    *s = Sigmoid.value(*s);
-                }
-                gates.copy_from_slice(&sums[..gates.len()]);
-            } else {
-                for (g, &h) in gates.iter_mut().zip(recurrent) {
-                    *g = Sigmoid.value(*g + h);
-                }
-            }
+        activate::<T>(
+            bytemuck::cast_slice_mut(&mut input[..]),
+            bytemuck::cast_slice(&recurrent[..]),
+        );
+        let [z, r, candidate] = input;
+        [z, r, candidate, recurrent[2]]
+    }
+}
+
+/// A GRU step's gates from their pre-activations, over slices (the inline and the heap layers
+/// alike): `input` holds `x W + b` and `recurrent` `h U + b̃` for `[z, r, ĥ]`, `UNITS` values
+/// each; `z = σ(input_z + recurrent_z)`, `r = σ(input_r + recurrent_r)` and
+/// `ĥ = tanh(input_h + r ⊙ recurrent_h)` are written over `input`.
+#[inline(always)]
+pub(super) fn activate<T: Scalar>(input: &mut [T], recurrent: &[T]) {
+    let units = input.len() / 3;
+    let (zr, candidate) = input.split_at_mut(2 * units);
+    // z and r in one flat loop over 2·UNITS values (packed, like the products).
+    let sigmoid = |v| Sigmoid.value(v);
+    activate_sums(zr, recurrent.iter().copied(), sigmoid);
+    let (r, h_h) = (&zr[units..], &recurrent[2 * units..]);
+    let terms = r.iter().zip(h_h).map(|(&r, &h)| r * h);
+    activate_sums(candidate, terms, |v| Tanh.value(v));
+}
+
+/// `v ← f(v + term)` for each of `values` and its term, a gate's activation: in a small `f32`
+/// layer padded to [`VECTOR_LOOP`] values, so that the loop of `f` vectorizes.
+#[inline(always)]
+fn activate_sums<T: Scalar>(values: &mut [T], terms: impl Iterator<Item = T>, f: impl Fn(T) -> T) {
+    if padded::<T>(values.len()) {
+        let mut sums = [T::zero(); VECTOR_LOOP];
+        for ((s, &v), term) in sums.iter_mut().zip(values.iter()).zip(terms) {
+            *s = v + term;
         }
-        let [z, r] = gates;
-        let h_h = recurrent[2];
-        // Over slices: nalgebra's element iterators are strided and do not vectorize.
-        let mut candidate = input[2];
-        let values = candidate
-            .as_mut_slice()
-            .iter_mut()
-            .zip(r.as_slice())
-            .zip(h_h.as_slice());
-        if padded::<T>(UNITS) {
-            let mut sums = [T::zero(); VECTOR_LOOP];
-            for (s, ((&mut c, &r), &h)) in sums.iter_mut().zip(values) {
-                *s = c + r * h;
-            }
-            for s in sums.iter_mut() {
-                *s = Tanh.value(*s);
-            }
-            candidate.as_mut_slice().copy_from_slice(&sums[..UNITS]);
-        } else {
-            for ((c, &r), &h) in values {
-                *c = Tanh.value(*c + r * h);
-            }
+        for s in sums.iter_mut() {
+            *s = f(*s);
         }
-        [z, r, candidate, h_h]
+        values.copy_from_slice(&sums[..values.len()]);
+    } else {
+        for (v, term) in values.iter_mut().zip(terms) {
+            *v = f(*v + term);
+        }
     }
 }
 
@@ -194,23 +192,12 @@ fn padded<T: Scalar>(len: usize) -> bool {
     len < VECTOR_LOOP && core::any::TypeId::of::<T>() == core::any::TypeId::of::<f32>()
 }
 
-/// `h' = z ⊙ h + (1 − z) ⊙ ĥ`.
+/// `h ← z ⊙ h + (1 − z) ⊙ ĥ` in place (`h` the previous state, or zeros), over slices.
 #[inline(always)]
-fn blend<const UNITS: usize, T: Scalar>(
-    z: &SVector<T, UNITS>,
-    h: &SVector<T, UNITS>,
-    candidate: &SVector<T, UNITS>,
-) -> SVector<T, UNITS> {
-    let mut next = *h;
-    for ((h, &z), &c) in next
-        .as_mut_slice()
-        .iter_mut()
-        .zip(z.as_slice())
-        .zip(candidate.as_slice())
-    {
+pub(super) fn blend<T: Scalar>(z: &[T], candidate: &[T], h: &mut [T]) {
+    for ((h, &z), &c) in h.iter_mut().zip(z).zip(candidate) {
         *h = z * *h + (T::one() - z) * c;
     }
-    next
 }
 
 impl<
@@ -245,7 +232,9 @@ impl<
     #[inline(always)]
     fn step(&self, state: &mut Self::State, x: &SVector<T, IN>) {
         let [z, _, candidate, _] = self.gates(x.as_slice(), &state.h);
-        state.h = blend(&z, &state.h, &candidate);
+        let mut next = state.h;
+        blend(z.as_slice(), candidate.as_slice(), next.as_mut_slice());
+        state.h = next;
     }
 
     fn forward_sequence_from(&self, x: &[T], initial: &Self::State, trace: &mut [T], h: &mut [T]) {
@@ -258,7 +247,7 @@ impl<
                 trace[k * UNITS..(k + 1) * UNITS].copy_from_slice(gate.as_slice());
             }
             let [z, _, candidate, _] = &gates;
-            state = blend(z, &state, candidate);
+            blend(z.as_slice(), candidate.as_slice(), state.as_mut_slice());
             h[t * UNITS..(t + 1) * UNITS].copy_from_slice(state.as_slice());
         }
     }

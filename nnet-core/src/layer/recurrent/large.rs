@@ -17,8 +17,9 @@ use core::ops::{Deref, DerefMut};
 
 use nalgebra::SVector;
 
+use super::product::add_plain;
 use super::weights::{HeapRecurrentWeights, dot};
-use super::{Gru, Lstm, Recurrent, RecurrentParts, RecurrentPartsMut, RecurrentStorage};
+use super::{Gru, Lstm, Recurrent, RecurrentParts, RecurrentPartsMut, RecurrentStorage, gru};
 use super::{RecurrentWeights, SimpleRnn};
 use crate::activation::{Activation, Sigmoid, Tanh};
 use crate::layer::{LayerGradient, LayerKind};
@@ -233,14 +234,6 @@ impl<const UNITS: usize, T: Scalar> fmt::Debug for HeapLstmState<UNITS, T> {
     }
 }
 
-/// `acc += scale · row`, one flat loop (packed multiply-adds).
-#[inline(always)]
-fn axpy<T: Scalar>(acc: &mut [T], scale: T, row: &[T]) {
-    for (a, &w) in acc.iter_mut().zip(row) {
-        *a += scale * w;
-    }
-}
-
 /// The rows of a tensor of `width` values each: a kernel's (one per input), a recurrent
 /// kernel's (one per unit) or a bias's (one per bias row).
 fn rows<T>(values: &[T], width: usize) -> core::slice::ChunksExact<'_, T> {
@@ -277,16 +270,17 @@ fn accumulate<T: Scalar>(
 ) {
     let width = delta.len();
     let (grad_kernel, grad_recurrent, grad_bias) = grad;
+    // Each row `+= scale · delta`: one row of the products' plain loop.
     for (row, &xi) in rows_mut(grad_kernel, width).zip(x) {
-        axpy(row, xi, delta);
+        add_plain(delta, &[xi], row);
     }
     if let Some(previous) = previous {
         for (row, &hk) in rows_mut(grad_recurrent, width).zip(previous) {
-            axpy(row, hk, recurrent_delta);
+            add_plain(recurrent_delta, &[hk], row);
         }
     }
     for (row, d) in rows_mut(grad_bias, width).zip(bias_deltas) {
-        axpy(row, T::one(), d);
+        add_plain(d, &[T::one()], row);
     }
     if !dx.is_empty() {
         for (d, row) in dx.iter_mut().zip(rows(kernel, width)) {
@@ -455,7 +449,7 @@ impl<const IN: usize, const UNITS: usize, T: Scalar, A: Activation<T>> Recurrent
 
 /// A GRU step's gates from input `x` and previous state `h` (`None`: zero) into `gates`, laid
 /// out as the trace `[z, r, ĥ, h U_h + b̃_h]`, with `recurrent` (`3·UNITS`) for the recurrent
-/// terms: the computation of the inline `Gru`, in its order.
+/// terms: the products, then the inline `Gru`'s activations.
 #[inline(always)]
 fn gru_gates<T: Scalar>(
     w: (&[T], &[T], &[T]),
@@ -473,29 +467,8 @@ fn gru_gates<T: Scalar>(
     if let Some(h) = h {
         add_input(recurrent_kernel, h, recurrent);
     }
-    let (zr, candidate) = input.split_at_mut(2 * units);
-    for (g, &h) in zr.iter_mut().zip(&recurrent[..2 * units]) {
-        *g = Sigmoid.value(*g + h);
-    }
     h_h.copy_from_slice(&recurrent[2 * units..]);
-    let r = &zr[units..];
-    for ((c, &r), &h) in candidate.iter_mut().zip(r).zip(h_h.iter()) {
-        *c = Tanh.value(*c + r * h);
-    }
-}
-
-/// `h' = z ⊙ h + (1 − z) ⊙ ĥ` into `out`, `h` the previous state (`None`: zero), from the
-/// gates `[z, r, ĥ, …]`.
-#[inline(always)]
-fn gru_blend<T: Scalar>(gates: &[T], h: Option<&[T]>, out: &mut [T]) {
-    let units = out.len();
-    let (z, candidate) = (&gates[..units], &gates[2 * units..3 * units]);
-    let zero = T::zero();
-    for (j, o) in out.iter_mut().enumerate() {
-        let (z, c) = (z[j], candidate[j]);
-        let h = h.map_or(zero, |h| h[j]);
-        *o = z * h + (T::one() - z) * c;
-    }
+    gru::activate(input, recurrent);
 }
 
 impl<const IN: usize, const UNITS: usize, T: Scalar> Recurrent<IN, UNITS, T>
@@ -538,10 +511,7 @@ impl<const IN: usize, const UNITS: usize, T: Scalar> Recurrent<IN, UNITS, T>
             recurrent,
         );
         // In place: each unit's new value reads only its own old value.
-        let (z, candidate) = (&gates[..UNITS], &gates[2 * UNITS..3 * UNITS]);
-        for ((h, &z), &c) in h.iter_mut().zip(z).zip(candidate) {
-            *h = z * *h + (T::one() - z) * c;
-        }
+        gru::blend(&gates[..UNITS], &gates[2 * UNITS..3 * UNITS], h);
     }
 
     fn forward_sequence_from(&self, x: &[T], initial: &Self::State, trace: &mut [T], h: &mut [T]) {
@@ -553,7 +523,12 @@ impl<const IN: usize, const UNITS: usize, T: Scalar> Recurrent<IN, UNITS, T>
             let previous = previous(before, UNITS, t, first);
             let gates = &mut trace[t * 4 * UNITS..(t + 1) * 4 * UNITS];
             gru_gates(w, &x[t * IN..(t + 1) * IN], previous, gates, &mut recurrent);
-            gru_blend(gates, previous, &mut rest[..UNITS]);
+            let out = &mut rest[..UNITS];
+            match previous {
+                Some(previous) => out.copy_from_slice(previous),
+                None => out.fill(T::zero()),
+            }
+            gru::blend(&gates[..UNITS], &gates[2 * UNITS..3 * UNITS], out);
         }
     }
 

@@ -99,7 +99,7 @@ pub(crate) fn add_rows_flat<T: Scalar>(rows: &[T], scales: &[T], acc: &mut [T]) 
 /// `acc[j] += scales[k] · rows[k·W + j]`, row after row, a multiply and an add (the products
 /// of layers narrower than [`FUSED_MIN`]).
 #[inline(always)]
-fn add_plain<T: Scalar>(rows: &[T], scales: &[T], acc: &mut [T]) {
+pub(super) fn add_plain<T: Scalar>(rows: &[T], scales: &[T], acc: &mut [T]) {
     let width = acc.len();
     if width == 0 {
         return;

@@ -349,12 +349,13 @@ pub(crate) fn add_outer<const UNITS: usize, const GATES: usize, T: Scalar>(
     scale: T,
     delta: &[SVector<T, UNITS>; GATES],
 ) {
-    // One flat loop over every gate, which the compiler packs into vector instructions.
-    let row: &mut [T] = bytemuck::cast_slice_mut(&mut row[..]);
-    let delta: &[T] = bytemuck::cast_slice(&delta[..]);
-    for (r, &d) in row.iter_mut().zip(delta) {
-        *r += scale * d;
-    }
+    // One flat loop over every gate, which the compiler packs into vector instructions: one
+    // row of the products' plain loop.
+    super::product::add_plain(
+        bytemuck::cast_slice(&delta[..]),
+        &[scale],
+        bytemuck::cast_slice_mut(&mut row[..]),
+    );
 }
 
 /// `Σ_g row[g] · delta[g]`: the gradient with respect to the input (or state unit) of one row.
