@@ -11,7 +11,7 @@ use crate::loss::{Loss, Target};
 use crate::metrics::Metric;
 use crate::optim::Optimizer;
 use crate::storage::zeroed_vectors_of;
-use crate::{DataRole, Error, Network, Parameters, Result, Scalar};
+use crate::{DataRole, Error, Network, Result, Scalar};
 
 use super::batch_groups::BatchGroups;
 use super::checks::{check_data, check_learning_rate, split_point};
