@@ -337,22 +337,21 @@ pub fn with_kept_workspace<T: Scalar, R>(
         let Ok(mut kept) = cell.try_borrow_mut() else {
             return f(&mut Workspace::for_inference(layers, capacity));
         };
-        let index = match kept.iter().position(|w| w.is::<Workspace<T>>()) {
-            Some(index) => index,
-            None => {
-                kept.push(Box::new(Workspace::<T>::for_inference(layers, capacity)));
-                kept.len() - 1
+        if let Some(workspace) = kept
+            .iter_mut()
+            .find_map(|w| w.downcast_mut::<Workspace<T>>())
+        {
+            if workspace.capacity < capacity {
+                *workspace = Workspace::for_inference(layers, capacity);
+            } else {
+                workspace.fit(layers);
             }
-        };
-        let workspace = kept[index]
-            .downcast_mut::<Workspace<T>>()
-            .expect("the workspace found for this type");
-        if workspace.capacity < capacity {
-            *workspace = Workspace::for_inference(layers, capacity);
-        } else {
-            workspace.fit(layers);
+            return f(workspace);
         }
-        f(workspace)
+        let mut workspace = Workspace::<T>::for_inference(layers, capacity);
+        let result = f(&mut workspace);
+        kept.push(Box::new(workspace));
+        result
     })
 }
 
