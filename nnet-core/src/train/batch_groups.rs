@@ -32,12 +32,18 @@ struct Part<G, S: Scalar> {
     workspace: Workspace<S>,
     grads: G,
     loss: S,
+    /// Whether `grads` may hold anything but zeros (a pass added to them since the summing
+    /// pass, which zeroes them as it reads them, or since they were allocated).
+    dirty: bool,
 }
 
 /// The buffers of the grouped training pass, allocated once for `fit`'s batches.
 pub(super) struct BatchGroups<G, S: Scalar> {
-    /// Group 0's gradients are the batch's once the others are added to them.
     parts: Vec<Part<G, S>>,
+    /// The sum of the groups' gradients, scaled (allocated when a batch makes several groups).
+    sum: Option<G>,
+    /// Whether the last batch's gradients are in `sum` (several groups) or in group 0's.
+    summed: bool,
     /// At most this many groups per batch: [`GROUPS`], or one (see the module's text).
     most: usize,
 }
@@ -66,21 +72,28 @@ impl<G: Parameters<S> + Send + Sync, S: Scalar> BatchGroups<G, S> {
             .into_iter()
             .max()
             .unwrap_or(batch);
+        let parts = count(batch);
         Self {
-            parts: (0..count(batch))
+            parts: (0..parts)
                 .map(|_| Part {
                     workspace: network.workspace(capacity),
                     grads: network.zero_gradients(),
                     loss: S::zero(),
+                    dirty: false,
                 })
                 .collect(),
+            sum: (parts > 1).then(|| network.zero_gradients()),
+            summed: false,
             most,
         }
     }
 
     /// The gradients of the last batch (summed over its samples).
     pub(super) fn grads(&mut self) -> &mut G {
-        &mut self.parts[0].grads
+        match &mut self.sum {
+            Some(sum) if self.summed => sum,
+            _ => &mut self.parts[0].grads,
+        }
     }
 
     /// The training pass over a batch: sets [`grads`](Self::grads) to the gradients of the
@@ -106,7 +119,10 @@ impl<G: Parameters<S> + Send + Sync, S: Scalar> BatchGroups<G, S> {
         let samples = inputs.len().min(targets.len());
         let groups = group_count(samples, self.most).min(self.parts.len());
         let work = |g: usize, part: &mut Part<G, S>, range: Range<usize>, outputs: &mut [_]| {
-            part.grads.set_zero();
+            if part.dirty {
+                part.grads.set_zero();
+            }
+            part.dirty = true;
             part.workspace
                 .set_training_step(seed, step.wrapping_add((g as u64) << 40));
             part.loss = network.accumulate_batch(
@@ -118,13 +134,17 @@ impl<G: Parameters<S> + Send + Sync, S: Scalar> BatchGroups<G, S> {
                 outputs,
             );
         };
-        if groups == 1 {
-            // The whole batch, its products split between threads as they see fit.
-            let first = &mut self.parts[0];
-            work(0, first, 0..samples, outputs);
-            first.grads.scale(scale);
-            return first.loss;
-        }
+        let sum = match &mut self.sum {
+            Some(sum) if groups > 1 => sum,
+            _ => {
+                // The whole batch, its products split between threads as they see fit.
+                self.summed = false;
+                let first = &mut self.parts[0];
+                work(0, first, 0..samples, outputs);
+                first.grads.scale(scale);
+                return first.loss;
+            }
+        };
         let parts = &mut self.parts[..groups];
         run(
             parts,
@@ -135,18 +155,22 @@ impl<G: Parameters<S> + Send + Sync, S: Scalar> BatchGroups<G, S> {
                 crate::dense::gemm::on_this_thread(|| work(g, part, range, outputs));
             },
         );
-        // The reduction: in the order of the groups, then scaled, in one pass.
-        let (first, rest) = parts.split_at_mut(1);
-        let first = &mut first[0];
-        let mut total = first.loss;
-        for part in &*rest {
-            total += part.loss;
-        }
+        // The reduction: in the order of the groups, then scaled, in one pass that leaves the
+        // groups' gradients zero for the next batch.
+        let total = parts.iter().skip(1).fold(parts[0].loss, |t, p| t + p.loss);
         for i in 0..G::TENSORS {
             let trainable = G::tensor_info(i).is_some_and(|t| t.trainable);
             let factor = if trainable { scale } else { S::one() };
-            sum_scaled(first.grads.tensor_mut(i), 0, rest, i, factor);
+            let mut tensors: [&mut [S]; GROUPS] = Default::default();
+            for (tensor, part) in tensors.iter_mut().zip(&mut *parts) {
+                *tensor = part.grads.tensor_mut(i);
+            }
+            sum_scaled(sum.tensor_mut(i), &mut tensors[..groups], factor);
         }
+        for part in parts {
+            part.dirty = false;
+        }
+        self.summed = true;
         total
     }
 }
@@ -155,41 +179,120 @@ impl<G: Parameters<S> + Send + Sync, S: Scalar> BatchGroups<G, S> {
 #[cfg(feature = "parallel")]
 const PARALLEL_MIN: usize = 1 << 14;
 
-/// `sum = (sum + tensor i of each of others' gradients, in order) · factor` for the values
-/// `start..start + sum.len()` of the tensor, value by value: the bits of adding the tensors
-/// one after another and scaling the sum. In two halves on two threads for large tensors
-/// (each value computed alone: the same bits).
-fn sum_scaled<G: Parameters<S> + Send + Sync, S: Scalar>(
-    sum: &mut [S],
-    start: usize,
-    others: &[Part<G, S>],
-    i: usize,
-    factor: S,
-) {
+/// `sum = (the tensors of `groups` added in order) · factor`, value by value, each tensor of
+/// `groups` set to zero as it is read: the bits of adding the tensors one after another and
+/// scaling the sum. In the widest registers of this machine (each value computed alone, by the
+/// same additions and multiplication: the same bits at every level), and in two halves on two
+/// threads for large tensors. `groups` holds at least two tensors, as long as `sum`.
+fn sum_scaled<S: Scalar>(sum: &mut [S], groups: &mut [&mut [S]], factor: S) {
     #[cfg(feature = "parallel")]
-    if sum.len() >= PARALLEL_MIN && start == 0 {
-        // A multiple of 64 values: on cache lines apart.
+    if sum.len() >= PARALLEL_MIN {
+        // A multiple of 64 values: whole registers at every level, on cache lines apart.
         let half = (sum.len() / 2).div_ceil(64) * 64;
         let (low, high) = sum.split_at_mut(half);
+        let mut lows: [&mut [S]; GROUPS] = Default::default();
+        let mut highs: [&mut [S]; GROUPS] = Default::default();
+        for ((tensor, low), high) in groups.iter_mut().zip(&mut lows).zip(&mut highs) {
+            (*low, *high) = core::mem::take(tensor).split_at_mut(half);
+        }
+        let n = groups.len();
         rayon::join(
-            || sum_scaled(low, 0, others, i, factor),
-            || sum_scaled(high, half, others, i, factor),
+            || sum_scaled_here(low, &mut lows[..n], factor),
+            || sum_scaled_here(high, &mut highs[..n], factor),
         );
         return;
     }
-    let end = start + sum.len();
-    if let [other] = others {
-        for (s, &o) in sum.iter_mut().zip(&other.grads.tensor(i)[start..end]) {
-            *s = (*s + o) * factor;
-        }
+    sum_scaled_here(sum, groups, factor);
+}
+
+/// [`sum_scaled`] on this thread: a pass adding the first two groups, then one per further
+/// group, the last also scaling.
+fn sum_scaled_here<S: Scalar>(sum: &mut [S], groups: &mut [&mut [S]], factor: S) {
+    let Some((first, rest)) = groups.split_first_mut() else {
         return;
+    };
+    let mut first = Some(&mut **first);
+    let count = rest.len();
+    for (k, next) in rest.iter_mut().enumerate() {
+        crate::simd::dispatch_wide(SumPass {
+            sum: &mut *sum,
+            first: first.take(),
+            next,
+            factor: (k + 1 == count).then_some(factor),
+        });
     }
-    for (j, s) in sum.iter_mut().enumerate() {
-        let mut total = *s;
-        for other in others {
-            total += other.grads.tensor(i)[start + j];
+}
+
+/// One pass of [`sum_scaled`]: `sum = (first, or else sum) + next`, then `· factor` if given,
+/// value by value; `first` and `next` set to zero.
+struct SumPass<'a, S> {
+    sum: &'a mut [S],
+    first: Option<&'a mut [S]>,
+    next: &'a mut [S],
+    factor: Option<S>,
+}
+
+impl<S: Scalar> pulp::WithSimd for SumPass<'_, S> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<V: pulp::Simd>(self, simd: V) {
+        let Self {
+            sum,
+            first,
+            next,
+            factor,
+        } = self;
+        let len = sum.len().min(next.len());
+        let (sum, next) = (&mut sum[..len], &mut next[..len]);
+        match (first, factor) {
+            (Some(first), Some(factor)) => {
+                sum_pass::<S, V, true, true>(simd, sum, &mut first[..len], next, factor);
+            }
+            (Some(first), None) => {
+                sum_pass::<S, V, true, false>(simd, sum, &mut first[..len], next, S::one());
+            }
+            (None, Some(factor)) => sum_pass::<S, V, false, true>(simd, sum, &mut [], next, factor),
+            (None, None) => sum_pass::<S, V, false, false>(simd, sum, &mut [], next, S::one()),
         }
-        *s = total * factor;
+    }
+}
+
+/// `sum = (FIRST ? first : sum) + next`, then `· factor` if `SCALE`; zeroes what it reads.
+#[inline(always)]
+fn sum_pass<S: Scalar, V: pulp::Simd, const FIRST: bool, const SCALE: bool>(
+    simd: V,
+    sum: &mut [S],
+    first: &mut [S],
+    next: &mut [S],
+    factor: S,
+) {
+    let zero = S::splat_reg(simd, S::zero());
+    let f = S::splat_reg(simd, factor);
+    let (sum_regs, sum_tail) = S::as_mut_simd::<V>(sum);
+    let (next_regs, next_tail) = S::as_mut_simd::<V>(next);
+    let (first_regs, first_tail) = S::as_mut_simd::<V>(first);
+    let mut first_regs = first_regs.iter_mut();
+    for (s, n) in sum_regs.iter_mut().zip(next_regs) {
+        let a = match first_regs.next() {
+            Some(a) if FIRST => core::mem::replace(a, zero),
+            _ => *s,
+        };
+        let total = S::add_reg(simd, a, core::mem::replace(n, zero));
+        *s = if SCALE {
+            S::mul_reg(simd, total, f)
+        } else {
+            total
+        };
+    }
+    let mut first_tail = first_tail.iter_mut();
+    for (s, n) in sum_tail.iter_mut().zip(next_tail) {
+        let a = match first_tail.next() {
+            Some(a) if FIRST => core::mem::replace(a, S::zero()),
+            _ => *s,
+        };
+        let total = a + core::mem::replace(n, S::zero());
+        *s = if SCALE { total * factor } else { total };
     }
 }
 
@@ -232,6 +335,53 @@ fn run<P: Send, V: Send>(
             {
                 run(left, first, partition, left_outputs, work);
                 run(right, first + mid, partition, right_outputs, work);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The summing pass, in registers and (for long tensors) in two halves on two threads,
+    /// gives the bits of adding the groups' values one after another in their order and
+    /// scaling the sum, registers and leftover values alike, and leaves every group's tensor
+    /// zero.
+    #[test]
+    fn sum_scaled_is_bit_identical_to_the_scalar_sum_and_zeroes_the_groups() {
+        fn check<T: Scalar>(len: usize, count: usize) {
+            let value = |i: usize, g: usize| {
+                let k = (i * 7919 + g * 104_729) % 1013;
+                T::of_f64(k as f64 / 1013.0 * 3.0 - 1.5) * T::of_f64(1.0 + g as f64 / 7.0)
+            };
+            let factor = T::of_f64(1.0 / 96.0);
+            let mut groups: Vec<Vec<T>> = (0..count)
+                .map(|g| (0..len).map(|i| value(i, g)).collect())
+                .collect();
+            let expected: Vec<T> = (0..len)
+                .map(|i| {
+                    let mut total = groups[0][i];
+                    for group in &groups[1..] {
+                        total += group[i];
+                    }
+                    total * factor
+                })
+                .collect();
+            let mut sum = vec![T::of_f64(7.0); len];
+            let mut tensors: Vec<&mut [T]> = groups.iter_mut().map(|g| &mut g[..]).collect();
+            sum_scaled(&mut sum, &mut tensors, factor);
+            let bits = |x: &[T]| x.iter().map(|v| v.as_f64().to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&sum), bits(&expected), "{len} values, {count} groups");
+            assert!(
+                groups.iter().flatten().all(|v| v.as_f64().to_bits() == 0),
+                "{len} values, {count} groups: not zeroed"
+            );
+        }
+        for len in [0, 1, 7, 17, 100, (1 << 14) + 37] {
+            for count in [2, 3, 8] {
+                check::<f32>(len, count);
+                check::<f64>(len, count);
             }
         }
     }
