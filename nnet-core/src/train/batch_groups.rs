@@ -39,11 +39,8 @@ struct Part<G, S: Scalar> {
 
 /// The buffers of the grouped training pass, allocated once for `fit`'s batches.
 pub(super) struct BatchGroups<G, S: Scalar> {
+    /// Group 0's gradients are the batch's once the others are added to them.
     parts: Vec<Part<G, S>>,
-    /// The sum of the groups' gradients, scaled (allocated when a batch makes several groups).
-    sum: Option<G>,
-    /// Whether the last batch's gradients are in `sum` (several groups) or in group 0's.
-    summed: bool,
     /// At most this many groups per batch: [`GROUPS`], or one (see the module's text).
     most: usize,
 }
@@ -72,9 +69,8 @@ impl<G: Parameters<S> + Send + Sync, S: Scalar> BatchGroups<G, S> {
             .into_iter()
             .max()
             .unwrap_or(batch);
-        let parts = count(batch);
         Self {
-            parts: (0..parts)
+            parts: (0..count(batch))
                 .map(|_| Part {
                     workspace: network.workspace(capacity),
                     grads: network.zero_gradients(),
@@ -82,18 +78,13 @@ impl<G: Parameters<S> + Send + Sync, S: Scalar> BatchGroups<G, S> {
                     dirty: false,
                 })
                 .collect(),
-            sum: (parts > 1).then(|| network.zero_gradients()),
-            summed: false,
             most,
         }
     }
 
     /// The gradients of the last batch (summed over its samples).
     pub(super) fn grads(&mut self) -> &mut G {
-        match &mut self.sum {
-            Some(sum) if self.summed => sum,
-            _ => &mut self.parts[0].grads,
-        }
+        &mut self.parts[0].grads
     }
 
     /// The training pass over a batch: sets [`grads`](Self::grads) to the gradients of the
@@ -134,17 +125,13 @@ impl<G: Parameters<S> + Send + Sync, S: Scalar> BatchGroups<G, S> {
                 outputs,
             );
         };
-        let sum = match &mut self.sum {
-            Some(sum) if groups > 1 => sum,
-            _ => {
-                // The whole batch, its products split between threads as they see fit.
-                self.summed = false;
-                let first = &mut self.parts[0];
-                work(0, first, 0..samples, outputs);
-                first.grads.scale(scale);
-                return first.loss;
-            }
-        };
+        if groups == 1 {
+            // The whole batch, its products split between threads as they see fit.
+            let first = &mut self.parts[0];
+            work(0, first, 0..samples, outputs);
+            first.grads.scale(scale);
+            return first.loss;
+        }
         let parts = &mut self.parts[..groups];
         run(
             parts,
@@ -156,7 +143,7 @@ impl<G: Parameters<S> + Send + Sync, S: Scalar> BatchGroups<G, S> {
             },
         );
         // The reduction: in the order of the groups, then scaled, in one pass that leaves the
-        // groups' gradients zero for the next batch.
+        // gradients of the groups after the first zero for the next batch.
         let total = parts.iter().skip(1).fold(parts[0].loss, |t, p| t + p.loss);
         for i in 0..G::TENSORS {
             let trainable = G::tensor_info(i).is_some_and(|t| t.trainable);
@@ -165,12 +152,13 @@ impl<G: Parameters<S> + Send + Sync, S: Scalar> BatchGroups<G, S> {
             for (tensor, part) in tensors.iter_mut().zip(&mut *parts) {
                 *tensor = part.grads.tensor_mut(i);
             }
-            sum_scaled(sum.tensor_mut(i), &mut tensors[..groups], factor);
+            if let Some((first, rest)) = tensors[..groups].split_first_mut() {
+                sum_scaled(first, rest, factor);
+            }
         }
-        for part in parts {
+        for part in &mut parts[1..] {
             part.dirty = false;
         }
-        self.summed = true;
         total
     }
 }
@@ -179,12 +167,12 @@ impl<G: Parameters<S> + Send + Sync, S: Scalar> BatchGroups<G, S> {
 #[cfg(feature = "parallel")]
 const PARALLEL_MIN: usize = 1 << 14;
 
-/// `sum = (the tensors of `groups` added in order) · factor`, value by value, each tensor of
-/// `groups` set to zero as it is read: the bits of adding the tensors one after another and
-/// scaling the sum. In the widest registers of this machine (each value computed alone, by the
-/// same additions and multiplication: the same bits at every level), and in two halves on two
-/// threads for large tensors. `groups` holds at least two tensors, as long as `sum`.
-fn sum_scaled<S: Scalar>(sum: &mut [S], groups: &mut [&mut [S]], factor: S) {
+/// `sum = (sum + the tensors of `others` added in order) · factor`, value by value, each
+/// tensor of `others` set to zero as it is read: the bits of adding the tensors one after
+/// another and scaling the sum. In the widest registers of this machine (each value computed
+/// alone, by the same additions and multiplication: the same bits at every level), and in two
+/// halves on two threads for large tensors. Each tensor of `others` is as long as `sum`.
+fn sum_scaled<S: Scalar>(sum: &mut [S], others: &mut [&mut [S]], factor: S) {
     #[cfg(feature = "parallel")]
     if sum.len() >= PARALLEL_MIN {
         // A multiple of 64 values: whole registers at every level, on cache lines apart.
@@ -192,106 +180,73 @@ fn sum_scaled<S: Scalar>(sum: &mut [S], groups: &mut [&mut [S]], factor: S) {
         let (low, high) = sum.split_at_mut(half);
         let mut lows: [&mut [S]; GROUPS] = Default::default();
         let mut highs: [&mut [S]; GROUPS] = Default::default();
-        for ((tensor, low), high) in groups.iter_mut().zip(&mut lows).zip(&mut highs) {
+        for ((tensor, low), high) in others.iter_mut().zip(&mut lows).zip(&mut highs) {
             (*low, *high) = core::mem::take(tensor).split_at_mut(half);
         }
-        let n = groups.len();
+        let n = others.len();
         rayon::join(
             || sum_scaled_here(low, &mut lows[..n], factor),
             || sum_scaled_here(high, &mut highs[..n], factor),
         );
         return;
     }
-    sum_scaled_here(sum, groups, factor);
+    sum_scaled_here(sum, others, factor);
 }
 
-/// [`sum_scaled`] on this thread: a pass adding the first two groups, then one per further
-/// group, the last also scaling.
-fn sum_scaled_here<S: Scalar>(sum: &mut [S], groups: &mut [&mut [S]], factor: S) {
-    let Some((first, rest)) = groups.split_first_mut() else {
-        return;
-    };
-    let mut first = Some(&mut **first);
-    let count = rest.len();
-    for (k, next) in rest.iter_mut().enumerate() {
-        crate::simd::dispatch_wide(SumPass {
-            sum: &mut *sum,
-            first: first.take(),
-            next,
-            factor: (k + 1 == count).then_some(factor),
-        });
+/// [`sum_scaled`] on this thread: a pass per tensor of `others`, the last also scaling.
+fn sum_scaled_here<S: Scalar>(sum: &mut [S], others: &mut [&mut [S]], factor: S) {
+    let count = others.len();
+    for (k, next) in others.iter_mut().enumerate() {
+        let factor = (k + 1 == count).then_some(factor);
+        crate::simd::dispatch_wide(SumPass { sum, next, factor });
     }
 }
 
-/// One pass of [`sum_scaled`]: `sum = (first, or else sum) + next`, then `· factor` if given,
-/// value by value; `first` and `next` set to zero.
-struct SumPass<'a, S> {
+/// One pass of [`sum_scaled`]: `sum = sum + next`, then `· factor` if given, value by value;
+/// `next` set to zero.
+struct SumPass<'a, 'b, S> {
     sum: &'a mut [S],
-    first: Option<&'a mut [S]>,
-    next: &'a mut [S],
+    next: &'b mut [S],
     factor: Option<S>,
 }
 
-impl<S: Scalar> pulp::WithSimd for SumPass<'_, S> {
+impl<S: Scalar> pulp::WithSimd for SumPass<'_, '_, S> {
     type Output = ();
 
     #[inline(always)]
     fn with_simd<V: pulp::Simd>(self, simd: V) {
-        let Self {
-            sum,
-            first,
-            next,
-            factor,
-        } = self;
-        let len = sum.len().min(next.len());
-        let (sum, next) = (&mut sum[..len], &mut next[..len]);
-        match (first, factor) {
-            (Some(first), Some(factor)) => {
-                sum_pass::<S, V, true, true>(simd, sum, &mut first[..len], next, factor);
-            }
-            (Some(first), None) => {
-                sum_pass::<S, V, true, false>(simd, sum, &mut first[..len], next, S::one());
-            }
-            (None, Some(factor)) => sum_pass::<S, V, false, true>(simd, sum, &mut [], next, factor),
-            (None, None) => sum_pass::<S, V, false, false>(simd, sum, &mut [], next, S::one()),
+        let Self { sum, next, factor } = self;
+        match factor {
+            Some(factor) => sum_pass::<S, V, true>(simd, sum, next, factor),
+            None => sum_pass::<S, V, false>(simd, sum, next, S::one()),
         }
     }
 }
 
-/// `sum = (FIRST ? first : sum) + next`, then `· factor` if `SCALE`; zeroes what it reads.
+/// `sum = sum + next`, then `· factor` if `SCALE`; zeroes `next`.
 #[inline(always)]
-fn sum_pass<S: Scalar, V: pulp::Simd, const FIRST: bool, const SCALE: bool>(
+fn sum_pass<S: Scalar, V: pulp::Simd, const SCALE: bool>(
     simd: V,
     sum: &mut [S],
-    first: &mut [S],
     next: &mut [S],
     factor: S,
 ) {
+    let len = sum.len().min(next.len());
+    let (sum, next) = (&mut sum[..len], &mut next[..len]);
     let zero = S::splat_reg(simd, S::zero());
     let f = S::splat_reg(simd, factor);
     let (sum_regs, sum_tail) = S::as_mut_simd::<V>(sum);
     let (next_regs, next_tail) = S::as_mut_simd::<V>(next);
-    let (first_regs, first_tail) = S::as_mut_simd::<V>(first);
-    let mut first_regs = first_regs.iter_mut();
     for (s, n) in sum_regs.iter_mut().zip(next_regs) {
-        let a = match first_regs.next() {
-            Some(a) if FIRST => core::mem::replace(a, zero),
-            _ => *s,
-        };
-        let total = S::add_reg(simd, a, core::mem::replace(n, zero));
+        let total = S::add_reg(simd, *s, core::mem::replace(n, zero));
         *s = if SCALE {
             S::mul_reg(simd, total, f)
         } else {
             total
         };
     }
-    let mut first_tail = first_tail.iter_mut();
     for (s, n) in sum_tail.iter_mut().zip(next_tail) {
-        let a = match first_tail.next() {
-            Some(a) if FIRST => core::mem::replace(a, S::zero()),
-            _ => *s,
-        };
-        let total = a + core::mem::replace(n, S::zero());
+        let total = *s + core::mem::replace(n, S::zero());
         *s = if SCALE { total * factor } else { total };
     }
 }
@@ -346,8 +301,8 @@ mod tests {
 
     /// The summing pass, in registers and (for long tensors) in two halves on two threads,
     /// gives the bits of adding the groups' values one after another in their order and
-    /// scaling the sum, registers and leftover values alike, and leaves every group's tensor
-    /// zero.
+    /// scaling the sum, registers and leftover values alike, and leaves the tensor of every
+    /// group after the first zero.
     #[test]
     fn sum_scaled_is_bit_identical_to_the_scalar_sum_and_zeroes_the_groups() {
         fn check<T: Scalar>(len: usize, count: usize) {
@@ -368,13 +323,20 @@ mod tests {
                     total * factor
                 })
                 .collect();
-            let mut sum = vec![T::of_f64(7.0); len];
-            let mut tensors: Vec<&mut [T]> = groups.iter_mut().map(|g| &mut g[..]).collect();
-            sum_scaled(&mut sum, &mut tensors, factor);
+            let (sum, others) = groups.split_first_mut().unwrap();
+            let mut tensors: Vec<&mut [T]> = others.iter_mut().map(|g| &mut g[..]).collect();
+            sum_scaled(sum, &mut tensors, factor);
             let bits = |x: &[T]| x.iter().map(|v| v.as_f64().to_bits()).collect::<Vec<_>>();
-            assert_eq!(bits(&sum), bits(&expected), "{len} values, {count} groups");
+            assert_eq!(
+                bits(&groups[0]),
+                bits(&expected),
+                "{len} values, {count} groups"
+            );
             assert!(
-                groups.iter().flatten().all(|v| v.as_f64().to_bits() == 0),
+                groups[1..]
+                    .iter()
+                    .flatten()
+                    .all(|v| v.as_f64().to_bits() == 0),
                 "{len} values, {count} groups: not zeroed"
             );
         }
