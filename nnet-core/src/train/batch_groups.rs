@@ -17,7 +17,7 @@ use core::ops::Range;
 
 use nalgebra::SVector;
 
-use super::groups::GROUPS;
+use super::groups::{GROUPS, fork};
 use crate::batch::{self, Workspace};
 use crate::loss::Loss;
 use crate::{Network, Parameters, Scalar};
@@ -133,12 +133,18 @@ impl<G: Parameters<S> + Send + Sync, S: Scalar> BatchGroups<G, S> {
             return first.loss;
         }
         let parts = &mut self.parts[..groups];
-        run(
+        let partition = (groups, samples);
+        fork(
             parts,
             0,
-            (groups, samples),
             outputs,
-            &|g, part, range, outputs| {
+            &|_, _, (left, right), outputs| {
+                let at = group_range(right, partition).start - group_range(left, partition).start;
+                let at = at.min(outputs.len());
+                outputs.split_at_mut(at)
+            },
+            &|g, part, outputs| {
+                let range = group_range(g, partition);
                 crate::dense::gemm::on_this_thread(|| work(g, part, range, outputs));
             },
         );
@@ -260,39 +266,6 @@ fn group_count(samples: usize, most: usize) -> usize {
 /// as they can be.
 fn group_range(g: usize, (groups, samples): (usize, usize)) -> Range<usize> {
     g * samples / groups..(g + 1) * samples / groups
-}
-
-/// Runs `work(g, part, samples, outputs)` on each of `parts` (the first being group `first`),
-/// handing each its outputs (from `outputs`, which start at the first group's): halves of the
-/// groups in parallel on rayon's threads (the `parallel` feature), else one after another.
-fn run<P: Send, V: Send>(
-    parts: &mut [P],
-    first: usize,
-    partition: (usize, usize),
-    outputs: &mut [V],
-    work: &(impl Fn(usize, &mut P, Range<usize>, &mut [V]) + Sync),
-) {
-    match parts {
-        [] => {}
-        [part] => work(first, part, group_range(first, partition), outputs),
-        _ => {
-            let mid = parts.len() / 2;
-            let (left, right) = parts.split_at_mut(mid);
-            let at =
-                group_range(first + mid, partition).start - group_range(first, partition).start;
-            let (left_outputs, right_outputs) = outputs.split_at_mut(at.min(outputs.len()));
-            #[cfg(feature = "parallel")]
-            rayon::join(
-                || run(left, first, partition, left_outputs, work),
-                || run(right, first + mid, partition, right_outputs, work),
-            );
-            #[cfg(not(feature = "parallel"))]
-            {
-                run(left, first, partition, left_outputs, work);
-                run(right, first + mid, partition, right_outputs, work);
-            }
-        }
-    }
 }
 
 #[cfg(test)]
