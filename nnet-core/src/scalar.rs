@@ -157,6 +157,10 @@ pub(crate) mod sealed {
         fn fast_exp(self) -> Self;
         /// The logistic function of the gates and the sigmoid.
         fn fast_logistic(self) -> Self;
+        /// [`fast_logistic`](Self::fast_logistic)'s bits, in a pass running with `simd`'s
+        /// instruction set: for `f32`, the reduction's exact `x − n · LN2_HI` as one fused
+        /// multiply-add where `simd` has them (`fast::logistic_with`).
+        fn fast_logistic_in<S: pulp::Simd>(self, simd: S) -> Self;
         /// `tanh` of the gates and the tanh activation.
         fn fast_tanh(self) -> Self;
     }
@@ -216,6 +220,20 @@ impl sealed::Sealed for f32 {
     #[inline(always)]
     fn fast_logistic(self) -> Self {
         crate::activation::fast::logistic(self)
+    }
+    #[inline(always)]
+    fn fast_logistic_in<S: pulp::Simd>(self, simd: S) -> Self {
+        crate::activation::fast::logistic_with(self, |x, n| {
+            // In lane 0; the compiler keeps only that lane (one scalar FMA). `mul_add_e` is a
+            // multiplication and an addition where there is no FMA: exact, the same value.
+            let (n, high, x) = (
+                simd.splat_f32s(-n),
+                simd.splat_f32s(0.693_359_4),
+                simd.splat_f32s(x),
+            );
+            let v = simd.mul_add_e_f32s(n, high, x);
+            bytemuck::cast_slice::<S::f32s, f32>(core::slice::from_ref(&v))[0]
+        })
     }
     #[inline(always)]
     fn fast_tanh(self) -> Self {
@@ -281,6 +299,10 @@ impl sealed::Sealed for f64 {
         let e = crate::math::exp64(-self.abs());
         let numerator = if self < 0.0 { e } else { 1.0 };
         numerator / (1.0 + e)
+    }
+    #[inline(always)]
+    fn fast_logistic_in<S: pulp::Simd>(self, _: S) -> Self {
+        self.fast_logistic()
     }
     #[inline(always)]
     fn fast_tanh(self) -> Self {
