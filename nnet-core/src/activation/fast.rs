@@ -118,7 +118,14 @@ fn exp_double(a: f32) -> f32 {
 /// `q 2^n` would have been subnormal (`z` below about −86.9).
 #[inline(always)]
 pub(crate) fn logistic(z: f32) -> f32 {
-    logistic_with(z, reduce_high)
+    logistic_with(z, reduce_high, inverse_power)
+}
+
+/// `2^-n` from the bits of `t = x·log₂e + 1.5·2²³` (see [`exp_scaled`]), for `n` in
+/// `[-126, 0]`: `127 − n` is in `[127, 253]`.
+#[inline(always)]
+pub(crate) fn inverse_power(t: f32) -> f32 {
+    f32::from_bits((127_u32 << 23).wrapping_sub(t.to_bits() << 23))
 }
 
 /// [`logistic`], with the reduction's `x − n · LN2_HI` computed by `high`: the same bits for
@@ -126,14 +133,17 @@ pub(crate) fn logistic(z: f32) -> f32 {
 /// which is one operation shorter in the chain that ends a one-sample pass through a sigmoid
 /// output (`Scalar::fast_logistic_in`).
 #[inline(always)]
-pub(crate) fn logistic_with(z: f32, high: impl Fn(f32, f32) -> f32) -> f32 {
+pub(crate) fn logistic_with(
+    z: f32,
+    high: impl Fn(f32, f32) -> f32,
+    inverse_power: impl Fn(f32) -> f32,
+) -> f32 {
     // −|z| ≤ 0: only the lower bound of `exp`'s range applies; below it, `q` and `t` are
     // meaningless and only the sign of `z` counts (NaN passes the comparison).
     let x = -abs(z);
     let t = x * core::f32::consts::LOG2_E + ROUND;
     let q = exp_reduced_with(x, t, high);
-    // 2^-n from `t` (see `exp_clamped`): n is in [-126, 0], so 127 - n is in [127, 253].
-    let inverse = f32::from_bits((127_u32 << 23).wrapping_sub(t.to_bits() << 23));
+    let inverse = inverse_power(t);
     let numerator = if z < 0.0 { q } else { inverse };
     let sigma = numerator / (inverse + q);
     if x < EXP_MIN {
@@ -310,7 +320,7 @@ mod tests {
                     "x = {x:e}"
                 );
             }
-            let (found, expected) = (logistic_with(z, fused), logistic(z));
+            let (found, expected) = (logistic_with(z, fused, inverse_power), logistic(z));
             assert!(
                 found.to_bits() == expected.to_bits() || (found.is_nan() && expected.is_nan()),
                 "z = {z:e}: {found:e} against {expected:e}"
