@@ -2,10 +2,12 @@
 //! SIMD chosen at run time.
 //!
 //! The layout follows GotoBLAS: the `k` dimension is cut into blocks of [`KC`], the rows of `A`
-//! into blocks of [`MC`]; each block of `A` is packed into panels of `MR` rows, and one `KC × NR`
-//! panel of `B` at a time, which stays in L1 while the panels of `A` stream past it from L2,
-//! down the columns of `C`; the micro-kernel keeps an `MR × NR` tile of `C` in registers. (A
-//! column-major `A` whose columns are at most 1 KiB apart is read in place instead of packed.) `MR`
+//! into blocks of [`MC`]; each block of `A` is packed into panels of `MR` rows, and `B` into
+//! `KC × NR` panels (a column-major `B` one panel at a time, copies of its columns; any other
+//! `B` [`NC`] columns at a time, along its rows), each staying in L1 while the panels of `A`
+//! stream past it from L2, down the columns of `C`; the micro-kernel keeps an `MR × NR` tile of
+//! `C` in registers. (A column-major `A` whose columns are at most 1 KiB apart is read in place
+//! instead of packed.) `MR`
 //! is two SIMD registers: 16 `f32` or 8 `f64` with AVX2, under a tile of 6 columns (12
 //! accumulators of the 16 registers), 32 `f32` or 16 `f64` with AVX-512, under a tile of 12
 //! columns (24 accumulators of the 32 registers). The instruction set is picked at run time
@@ -20,9 +22,13 @@
 //! Measured (`cargo bench -p nnet-benches --bench peak`, 7 December, on a 2-core AVX-512 Xeon
 //! whose FMA peak is ≈ 207 GFLOP/s per core; `BENCHMARKS.md`, "At the machine's peak"): the
 //! AVX-512 tile's loop alone (a copy of it outside the workspace, on data in L1) runs at
-//! ≈ 160 GFLOP/s per CPU-second (≈ 78 % of the peak); the whole `256 × 1024 × 256` product at ≈ 110–120 (55–60 %) on a busy machine, the
-//! rest going to packing `B` (a `memmove` from memory), loading `C` when a tile is added to it,
-//! and the panels of `A` coming from L2.
+//! ≈ 160 GFLOP/s per CPU-second (≈ 78 % of the peak); the whole `256 × 1024 × 256` product at
+//! ≈ 110–120 (55–60 %) on a busy machine, the rest going to packing `B` (a `memmove` from
+//! memory), loading `C` when a tile is added to it, and the panels of `A` coming from L2. A
+//! profile of that product on one thread (`perf record -e cpu-clock`, 7 December, fourth
+//! session): the tile loop ≈ 79 % of the samples, adding the tiles to `C` ≈ 7 % (mostly the
+//! load of `C`), packing `B` ≈ 6 %, packing the shared `A` ≈ 1.5 %. Prefetching each tile's
+//! columns of `C` before its loop measured level, and was left out.
 
 use std::cell::RefCell;
 
