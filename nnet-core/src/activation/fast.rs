@@ -61,12 +61,30 @@ fn exp_parts(x: f32) -> (f32, f32) {
 /// `1.5·2²³`, added to `x / ln 2` to round it to an integer in the low mantissa bits.
 const ROUND: f32 = 12_582_912.0;
 
+/// The high part of ln 2 in the Cody–Waite reduction: exact in 9 bits, so that `n · LN2_HI`
+/// is exact for every `n` of `exp`'s range.
+const LN2_HI: f32 = 0.693_359_4;
+
+/// `x − n · LN2_HI` as [`exp_reduced`] computes it, with a multiplication and a subtraction.
+/// Both are exact (checked for every `f32` `x` in `[EXP_MIN, EXP_MAX]` with its `n`): the
+/// value is that of one fused multiply-add, which [`logistic_with`] may use instead.
+#[inline(always)]
+pub(crate) fn reduce_high(x: f32, n: f32) -> f32 {
+    x - n * LN2_HI
+}
+
 /// [`exp_parts`]'s `q = e^r` from `x` and its `t = x·log₂e + 1.5·2²³`.
 #[inline(always)]
 fn exp_reduced(x: f32, t: f32) -> f32 {
+    exp_reduced_with(x, t, reduce_high)
+}
+
+/// [`exp_reduced`], with `x − n · LN2_HI` computed by `high` (see [`reduce_high`]).
+#[inline(always)]
+fn exp_reduced_with(x: f32, t: f32, high: impl Fn(f32, f32) -> f32) -> f32 {
     let n = t - ROUND;
     // ln 2 in two parts, the first exact in few bits, so that `n · LN2_HI` is exact.
-    let r = x - n * 0.693_359_4 + n * 2.121_944_4e-4;
+    let r = high(x, n) + n * 2.121_944_4e-4;
     // e^r = 1 + r + r² p(r), p of degree 5 by Estrin's scheme.
     let r2 = r * r;
     let r4 = r2 * r2;
@@ -100,12 +118,32 @@ fn exp_double(a: f32) -> f32 {
 /// `q 2^n` would have been subnormal (`z` below about −86.9).
 #[inline(always)]
 pub(crate) fn logistic(z: f32) -> f32 {
+    logistic_with(z, reduce_high, inverse_power)
+}
+
+/// `2^-n` from the bits of `t = x·log₂e + 1.5·2²³` (see [`exp_scaled`]), for `n` in
+/// `[-126, 0]`: `127 − n` is in `[127, 253]`.
+#[inline(always)]
+pub(crate) fn inverse_power(t: f32) -> f32 {
+    f32::from_bits((127_u32 << 23).wrapping_sub(t.to_bits() << 23))
+}
+
+/// [`logistic`], with the reduction's `x − n · LN2_HI` computed by `high`: the same bits for
+/// any `high` that computes [`reduce_high`]'s exact value, such as one fused multiply-add,
+/// which is one operation shorter in the chain that ends a one-sample pass through a sigmoid
+/// output (`Scalar::fast_logistic_in`).
+#[inline(always)]
+pub(crate) fn logistic_with(
+    z: f32,
+    high: impl Fn(f32, f32) -> f32,
+    inverse_power: impl Fn(f32) -> f32,
+) -> f32 {
     // −|z| ≤ 0: only the lower bound of `exp`'s range applies; below it, `q` and `t` are
     // meaningless and only the sign of `z` counts (NaN passes the comparison).
     let x = -abs(z);
-    let (q, t) = exp_parts(x);
-    // 2^-n from `t` (see `exp_clamped`): n is in [-126, 0], so 127 - n is in [127, 253].
-    let inverse = f32::from_bits((127_u32 << 23).wrapping_sub(t.to_bits() << 23));
+    let t = x * core::f32::consts::LOG2_E + ROUND;
+    let q = exp_reduced_with(x, t, high);
+    let inverse = inverse_power(t);
     let numerator = if z < 0.0 { q } else { inverse };
     let sigma = numerator / (inverse + q);
     if x < EXP_MIN {
@@ -252,6 +290,41 @@ mod tests {
                     "x = {x:e}: {found:e} against {expected:e}"
                 );
             }
+        }
+    }
+
+    /// `x − n · LN2_HI` by a fused multiply-add (in `f64`, where the product and the sum are
+    /// exact, then rounded once: the fused value) against [`reduce_high`], and
+    /// [`logistic_with`] through it against [`logistic`], to the bit: every 997th bit pattern
+    /// of each sign up to 100 (every `f32` of `[EXP_MIN, EXP_MAX]` passed once, by a scratch
+    /// program with the hardware's fused multiply-add), the edges, NaN and the infinities.
+    #[test]
+    fn fused_reduction_gives_the_same_bits() {
+        let fused = |x: f32, n: f32| (f64::from(x) - f64::from(n) * f64::from(LN2_HI)) as f32;
+        let edges = [
+            0.0,
+            EXP_MIN,
+            EXP_MAX,
+            0.346_573_6,
+            0.346_68,
+            f32::INFINITY,
+            f32::NAN,
+        ];
+        for z in sweep(100.0).chain(edges).chain(edges.map(|e| -e)) {
+            let x = -abs(z);
+            if x >= EXP_MIN {
+                let n = x * core::f32::consts::LOG2_E + ROUND - ROUND;
+                assert_eq!(
+                    fused(x, n).to_bits(),
+                    reduce_high(x, n).to_bits(),
+                    "x = {x:e}"
+                );
+            }
+            let (found, expected) = (logistic_with(z, fused, inverse_power), logistic(z));
+            assert!(
+                found.to_bits() == expected.to_bits() || (found.is_nan() && expected.is_nan()),
+                "z = {z:e}: {found:e} against {expected:e}"
+            );
         }
     }
 

@@ -17,7 +17,7 @@ use core::ops::Range;
 
 use nalgebra::SVector;
 
-use super::groups::GROUPS;
+use super::groups::{GROUPS, fork};
 use crate::batch::{self, Workspace};
 use crate::loss::Loss;
 use crate::{Network, Parameters, Scalar};
@@ -32,6 +32,9 @@ struct Part<G, S: Scalar> {
     workspace: Workspace<S>,
     grads: G,
     loss: S,
+    /// Whether `grads` may hold anything but zeros (a pass added to them since the summing
+    /// pass, which zeroes them as it reads them, or since they were allocated).
+    dirty: bool,
 }
 
 /// The buffers of the grouped training pass, allocated once for `fit`'s batches.
@@ -72,6 +75,7 @@ impl<G: Parameters<S> + Send + Sync, S: Scalar> BatchGroups<G, S> {
                     workspace: network.workspace(capacity),
                     grads: network.zero_gradients(),
                     loss: S::zero(),
+                    dirty: false,
                 })
                 .collect(),
             most,
@@ -106,7 +110,10 @@ impl<G: Parameters<S> + Send + Sync, S: Scalar> BatchGroups<G, S> {
         let samples = inputs.len().min(targets.len());
         let groups = group_count(samples, self.most).min(self.parts.len());
         let work = |g: usize, part: &mut Part<G, S>, range: Range<usize>, outputs: &mut [_]| {
-            part.grads.set_zero();
+            if part.dirty {
+                part.grads.set_zero();
+            }
+            part.dirty = true;
             part.workspace
                 .set_training_step(seed, step.wrapping_add((g as u64) << 40));
             part.loss = network.accumulate_batch(
@@ -126,26 +133,37 @@ impl<G: Parameters<S> + Send + Sync, S: Scalar> BatchGroups<G, S> {
             return first.loss;
         }
         let parts = &mut self.parts[..groups];
-        run(
+        let partition = (groups, samples);
+        fork(
             parts,
             0,
-            (groups, samples),
             outputs,
-            &|g, part, range, outputs| {
+            &|_, _, (left, right), outputs| {
+                let at = group_range(right, partition).start - group_range(left, partition).start;
+                let at = at.min(outputs.len());
+                outputs.split_at_mut(at)
+            },
+            &|g, part, outputs| {
+                let range = group_range(g, partition);
                 crate::dense::gemm::on_this_thread(|| work(g, part, range, outputs));
             },
         );
-        // The reduction: in the order of the groups, then scaled, in one pass.
-        let (first, rest) = parts.split_at_mut(1);
-        let first = &mut first[0];
-        let mut total = first.loss;
-        for part in &*rest {
-            total += part.loss;
-        }
+        // The reduction: in the order of the groups, then scaled, in one pass that leaves the
+        // gradients of the groups after the first zero for the next batch.
+        let total = parts.iter().skip(1).fold(parts[0].loss, |t, p| t + p.loss);
         for i in 0..G::TENSORS {
             let trainable = G::tensor_info(i).is_some_and(|t| t.trainable);
             let factor = if trainable { scale } else { S::one() };
-            sum_scaled(first.grads.tensor_mut(i), 0, rest, i, factor);
+            let mut tensors: [&mut [S]; GROUPS] = Default::default();
+            for (tensor, part) in tensors.iter_mut().zip(&mut *parts) {
+                *tensor = part.grads.tensor_mut(i);
+            }
+            if let Some((first, rest)) = tensors[..groups].split_first_mut() {
+                sum_scaled(first, rest, factor);
+            }
+        }
+        for part in &mut parts[1..] {
+            part.dirty = false;
         }
         total
     }
@@ -155,41 +173,87 @@ impl<G: Parameters<S> + Send + Sync, S: Scalar> BatchGroups<G, S> {
 #[cfg(feature = "parallel")]
 const PARALLEL_MIN: usize = 1 << 14;
 
-/// `sum = (sum + tensor i of each of others' gradients, in order) · factor` for the values
-/// `start..start + sum.len()` of the tensor, value by value: the bits of adding the tensors
-/// one after another and scaling the sum. In two halves on two threads for large tensors
-/// (each value computed alone: the same bits).
-fn sum_scaled<G: Parameters<S> + Send + Sync, S: Scalar>(
-    sum: &mut [S],
-    start: usize,
-    others: &[Part<G, S>],
-    i: usize,
-    factor: S,
-) {
+/// `sum = (sum + the tensors of `others` added in order) · factor`, value by value, each
+/// tensor of `others` set to zero as it is read: the bits of adding the tensors one after
+/// another and scaling the sum. In the widest registers of this machine (each value computed
+/// alone, by the same additions and multiplication: the same bits at every level), and in two
+/// halves on two threads for large tensors. Each tensor of `others` is as long as `sum`.
+fn sum_scaled<S: Scalar>(sum: &mut [S], others: &mut [&mut [S]], factor: S) {
     #[cfg(feature = "parallel")]
-    if sum.len() >= PARALLEL_MIN && start == 0 {
-        // A multiple of 64 values: on cache lines apart.
+    if sum.len() >= PARALLEL_MIN {
+        // A multiple of 64 values: whole registers at every level, on cache lines apart.
         let half = (sum.len() / 2).div_ceil(64) * 64;
         let (low, high) = sum.split_at_mut(half);
+        let mut lows: [&mut [S]; GROUPS] = Default::default();
+        let mut highs: [&mut [S]; GROUPS] = Default::default();
+        for ((tensor, low), high) in others.iter_mut().zip(&mut lows).zip(&mut highs) {
+            (*low, *high) = core::mem::take(tensor).split_at_mut(half);
+        }
+        let n = others.len();
         rayon::join(
-            || sum_scaled(low, 0, others, i, factor),
-            || sum_scaled(high, half, others, i, factor),
+            || sum_scaled_here(low, &mut lows[..n], factor),
+            || sum_scaled_here(high, &mut highs[..n], factor),
         );
         return;
     }
-    let end = start + sum.len();
-    if let [other] = others {
-        for (s, &o) in sum.iter_mut().zip(&other.grads.tensor(i)[start..end]) {
-            *s = (*s + o) * factor;
-        }
-        return;
+    sum_scaled_here(sum, others, factor);
+}
+
+/// [`sum_scaled`] on this thread: a pass per tensor of `others`, the last also scaling.
+fn sum_scaled_here<S: Scalar>(sum: &mut [S], others: &mut [&mut [S]], factor: S) {
+    let count = others.len();
+    for (k, next) in others.iter_mut().enumerate() {
+        let factor = (k + 1 == count).then_some(factor);
+        crate::simd::dispatch_wide(SumPass { sum, next, factor });
     }
-    for (j, s) in sum.iter_mut().enumerate() {
-        let mut total = *s;
-        for other in others {
-            total += other.grads.tensor(i)[start + j];
+}
+
+/// One pass of [`sum_scaled`]: `sum = sum + next`, then `· factor` if given, value by value;
+/// `next` set to zero.
+struct SumPass<'a, 'b, S> {
+    sum: &'a mut [S],
+    next: &'b mut [S],
+    factor: Option<S>,
+}
+
+impl<S: Scalar> pulp::WithSimd for SumPass<'_, '_, S> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<V: pulp::Simd>(self, simd: V) {
+        let Self { sum, next, factor } = self;
+        match factor {
+            Some(factor) => sum_pass::<S, V, true>(simd, sum, next, factor),
+            None => sum_pass::<S, V, false>(simd, sum, next, S::one()),
         }
-        *s = total * factor;
+    }
+}
+
+/// `sum = sum + next`, then `· factor` if `SCALE`; zeroes `next`.
+#[inline(always)]
+fn sum_pass<S: Scalar, V: pulp::Simd, const SCALE: bool>(
+    simd: V,
+    sum: &mut [S],
+    next: &mut [S],
+    factor: S,
+) {
+    let len = sum.len().min(next.len());
+    let (sum, next) = (&mut sum[..len], &mut next[..len]);
+    let zero = S::splat_reg(simd, S::zero());
+    let f = S::splat_reg(simd, factor);
+    let (sum_regs, sum_tail) = S::as_mut_simd::<V>(sum);
+    let (next_regs, next_tail) = S::as_mut_simd::<V>(next);
+    for (s, n) in sum_regs.iter_mut().zip(next_regs) {
+        let total = S::add_reg(simd, *s, core::mem::replace(n, zero));
+        *s = if SCALE {
+            S::mul_reg(simd, total, f)
+        } else {
+            total
+        };
+    }
+    for (s, n) in sum_tail.iter_mut().zip(next_tail) {
+        let total = *s + core::mem::replace(n, S::zero());
+        *s = if SCALE { total * factor } else { total };
     }
 }
 
@@ -204,34 +268,55 @@ fn group_range(g: usize, (groups, samples): (usize, usize)) -> Range<usize> {
     g * samples / groups..(g + 1) * samples / groups
 }
 
-/// Runs `work(g, part, samples, outputs)` on each of `parts` (the first being group `first`),
-/// handing each its outputs (from `outputs`, which start at the first group's): halves of the
-/// groups in parallel on rayon's threads (the `parallel` feature), else one after another.
-fn run<P: Send, V: Send>(
-    parts: &mut [P],
-    first: usize,
-    partition: (usize, usize),
-    outputs: &mut [V],
-    work: &(impl Fn(usize, &mut P, Range<usize>, &mut [V]) + Sync),
-) {
-    match parts {
-        [] => {}
-        [part] => work(first, part, group_range(first, partition), outputs),
-        _ => {
-            let mid = parts.len() / 2;
-            let (left, right) = parts.split_at_mut(mid);
-            let at =
-                group_range(first + mid, partition).start - group_range(first, partition).start;
-            let (left_outputs, right_outputs) = outputs.split_at_mut(at.min(outputs.len()));
-            #[cfg(feature = "parallel")]
-            rayon::join(
-                || run(left, first, partition, left_outputs, work),
-                || run(right, first + mid, partition, right_outputs, work),
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The summing pass, in registers and (for long tensors) in two halves on two threads,
+    /// gives the bits of adding the groups' values one after another in their order and
+    /// scaling the sum, registers and leftover values alike, and leaves the tensor of every
+    /// group after the first zero.
+    #[test]
+    fn sum_scaled_is_bit_identical_to_the_scalar_sum_and_zeroes_the_groups() {
+        fn check<T: Scalar>(len: usize, count: usize) {
+            let value = |i: usize, g: usize| {
+                let k = (i * 7919 + g * 104_729) % 1013;
+                T::of_f64(k as f64 / 1013.0 * 3.0 - 1.5) * T::of_f64(1.0 + g as f64 / 7.0)
+            };
+            let factor = T::of_f64(1.0 / 96.0);
+            let mut groups: Vec<Vec<T>> = (0..count)
+                .map(|g| (0..len).map(|i| value(i, g)).collect())
+                .collect();
+            let expected: Vec<T> = (0..len)
+                .map(|i| {
+                    let mut total = groups[0][i];
+                    for group in &groups[1..] {
+                        total += group[i];
+                    }
+                    total * factor
+                })
+                .collect();
+            let (sum, others) = groups.split_first_mut().unwrap();
+            let mut tensors: Vec<&mut [T]> = others.iter_mut().map(|g| &mut g[..]).collect();
+            sum_scaled(sum, &mut tensors, factor);
+            let bits = |x: &[T]| x.iter().map(|v| v.as_f64().to_bits()).collect::<Vec<_>>();
+            assert_eq!(
+                bits(&groups[0]),
+                bits(&expected),
+                "{len} values, {count} groups"
             );
-            #[cfg(not(feature = "parallel"))]
-            {
-                run(left, first, partition, left_outputs, work);
-                run(right, first + mid, partition, right_outputs, work);
+            assert!(
+                groups[1..]
+                    .iter()
+                    .flatten()
+                    .all(|v| v.as_f64().to_bits() == 0),
+                "{len} values, {count} groups: not zeroed"
+            );
+        }
+        for len in [0, 1, 7, 17, 100, (1 << 14) + 37] {
+            for count in [2, 3, 8] {
+                check::<f32>(len, count);
+                check::<f64>(len, count);
             }
         }
     }

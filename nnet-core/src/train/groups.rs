@@ -269,7 +269,26 @@ impl<G: Parameters<S> + Clone + Send, S: Scalar> Grouped<G, S> {
                 Err(error) => (group.loss, group.error) = (S::zero(), Some(error)),
             }
         };
-        run(&mut self.groups[..groups], 0, outputs, states, &work);
+        let split = |left: &[Group<G, S>], right: &[Group<G, S>], _, (outputs, states)| {
+            let outputs_at = right[0].outputs.start - left[0].outputs.start;
+            let states_at = right[0].sequences.start - left[0].sequences.start;
+            let (left_outputs, right_outputs) = <[_]>::split_at_mut(outputs, outputs_at);
+            let (left_states, right_states) = match states {
+                Some(states) => {
+                    let (l, r) = <[St]>::split_at_mut(states, states_at);
+                    (Some(l), Some(r))
+                }
+                None => (None, None),
+            };
+            ((left_outputs, left_states), (right_outputs, right_states))
+        };
+        fork(
+            &mut self.groups[..groups],
+            0,
+            (outputs, states),
+            &split,
+            &|g, group, (outputs, states)| work(g, group, outputs, states),
+        );
         // The reduction: in the order of the groups, on this thread.
         let mut total = S::zero();
         for group in &mut self.groups[..groups] {
@@ -285,43 +304,35 @@ impl<G: Parameters<S> + Clone + Send, S: Scalar> Grouped<G, S> {
     }
 }
 
-/// Runs `work` on each of `groups` (the first being group `first` of the batch), handing each
-/// its outputs (from `outputs`, which start at the first group's) and its states: halves of
-/// the groups in parallel on rayon's threads (the `parallel` feature), else one after another.
-fn run<G, S: Scalar, V: Send, St: Send>(
-    groups: &mut [Group<G, S>],
+/// Runs `work(g, part, share)` on each of `parts` (the first being group `first` of the
+/// batch), each with its share of `payload` (outputs, states): halves of the parts in parallel
+/// on rayon's threads (the `parallel` feature), else one after another. `split(left, right,
+/// (first, first of right), payload)` cuts a payload between two halves of the parts. The group
+/// runner of `fit` ([`BatchGroups`](super::batch_groups)) and of `fit_sequences` and
+/// `fit_stateful`.
+pub(super) fn fork<P: Send, X: Send>(
+    parts: &mut [P],
     first: usize,
-    outputs: &mut [V],
-    states: Option<&mut [St]>,
-    work: &(impl Fn(usize, &mut Group<G, S>, &mut [V], Option<&mut [St]>) + Sync),
-) where
-    Group<G, S>: Send,
-{
-    match groups {
+    payload: X,
+    split: &(impl Fn(&[P], &[P], (usize, usize), X) -> (X, X) + Sync),
+    work: &(impl Fn(usize, &mut P, X) + Sync),
+) {
+    match parts {
         [] => {}
-        [group] => work(first, group, outputs, states),
+        [part] => work(first, part, payload),
         _ => {
-            let mid = groups.len() / 2;
-            let (left, right) = groups.split_at_mut(mid);
-            let outputs_at = right[0].outputs.start - left[0].outputs.start;
-            let states_at = right[0].sequences.start - left[0].sequences.start;
-            let (left_outputs, right_outputs) = outputs.split_at_mut(outputs_at);
-            let (left_states, right_states) = match states {
-                Some(states) => {
-                    let (l, r) = states.split_at_mut(states_at);
-                    (Some(l), Some(r))
-                }
-                None => (None, None),
-            };
+            let mid = parts.len() / 2;
+            let (left, right) = parts.split_at_mut(mid);
+            let (left_share, right_share) = split(left, right, (first, first + mid), payload);
             #[cfg(feature = "parallel")]
             rayon::join(
-                || run(left, first, left_outputs, left_states, work),
-                || run(right, first + mid, right_outputs, right_states, work),
+                || fork(left, first, left_share, split, work),
+                || fork(right, first + mid, right_share, split, work),
             );
             #[cfg(not(feature = "parallel"))]
             {
-                run(left, first, left_outputs, left_states, work);
-                run(right, first + mid, right_outputs, right_states, work);
+                fork(left, first, left_share, split, work);
+                fork(right, first + mid, right_share, split, work);
             }
         }
     }

@@ -2,10 +2,12 @@
 //! SIMD chosen at run time.
 //!
 //! The layout follows GotoBLAS: the `k` dimension is cut into blocks of [`KC`], the rows of `A`
-//! into blocks of [`MC`]; each block of `A` is packed into panels of `MR` rows, and one `KC × NR`
-//! panel of `B` at a time, which stays in L1 while the panels of `A` stream past it from L2,
-//! down the columns of `C`; the micro-kernel keeps an `MR × NR` tile of `C` in registers. (A
-//! column-major `A` whose columns are at most 1 KiB apart is read in place instead of packed.) `MR`
+//! into blocks of [`MC`]; each block of `A` is packed into panels of `MR` rows, and `B` into
+//! `KC × NR` panels (a column-major `B` one panel at a time, copies of its columns; any other
+//! `B` [`NC`] columns at a time, along its rows), each staying in L1 while the panels of `A`
+//! stream past it from L2, down the columns of `C`; the micro-kernel keeps an `MR × NR` tile of
+//! `C` in registers. (A column-major `A` whose columns are at most 1 KiB apart is read in place
+//! instead of packed.) `MR`
 //! is two SIMD registers: 16 `f32` or 8 `f64` with AVX2, under a tile of 6 columns (12
 //! accumulators of the 16 registers), 32 `f32` or 16 `f64` with AVX-512, under a tile of 12
 //! columns (24 accumulators of the 32 registers). The instruction set is picked at run time
@@ -20,9 +22,13 @@
 //! Measured (`cargo bench -p nnet-benches --bench peak`, 7 December, on a 2-core AVX-512 Xeon
 //! whose FMA peak is ≈ 207 GFLOP/s per core; `BENCHMARKS.md`, "At the machine's peak"): the
 //! AVX-512 tile's loop alone (a copy of it outside the workspace, on data in L1) runs at
-//! ≈ 160 GFLOP/s per CPU-second (≈ 78 % of the peak); the whole `256 × 1024 × 256` product at ≈ 110–120 (55–60 %) on a busy machine, the
-//! rest going to packing `B` (a `memmove` from memory), loading `C` when a tile is added to it,
-//! and the panels of `A` coming from L2.
+//! ≈ 160 GFLOP/s per CPU-second (≈ 78 % of the peak); the whole `256 × 1024 × 256` product at
+//! ≈ 110–120 (55–60 %) on a busy machine, the rest going to packing `B` (a `memmove` from
+//! memory), loading `C` when a tile is added to it, and the panels of `A` coming from L2. A
+//! profile of that product on one thread (`perf record -e cpu-clock`, 7 December, fourth
+//! session): the tile loop ≈ 79 % of the samples, adding the tiles to `C` ≈ 7 % (mostly the
+//! load of `C`), packing `B` ≈ 6 %, packing the shared `A` ≈ 1.5 %. Prefetching each tile's
+//! columns of `C` before its loop measured level, and was left out.
 
 use std::cell::RefCell;
 
@@ -39,6 +45,9 @@ const MC: usize = 256;
 pub(super) const NR_NARROW: usize = 6;
 /// Columns of the register tile with AVX-512.
 pub(super) const NR_WIDE: usize = 12;
+/// Columns of a `B` packed row by row at once (a multiple of both tiles' columns): a `KC × NC`
+/// block, read along its rows.
+const NC: usize = 21 * NR_WIDE;
 /// Distance between the columns of a panel of `B` packed column by column: one cache line more
 /// than [`KC`], so that the columns of a panel do not share the same sets of L1.
 const LDB: usize = KC + 16;
@@ -148,7 +157,7 @@ pub(super) fn serial<T: Scalar>(
 ) {
     PACKS.with_borrow_mut(|(a_words, b_words)| {
         let a_pack = buffer::<T>(a_words, MC * KC);
-        let b_pack = buffer::<T>(b_words, LDB * NR_WIDE);
+        let b_pack = buffer::<T>(b_words, (LDB * NR_WIDE).max(KC * NC));
         macro_rules! kernel {
             ($nr:expr) => {
                 Kernel::<T, { $nr }> {
@@ -219,52 +228,72 @@ impl<T: Scalar, const NR: usize> WithSimd for Kernel<'_, '_, T, NR> {
         let direct = a_packed.is_none()
             && a.row_stride == 1
             && m % mr == 0
-            && a.col_stride * size_of::<T>() <= 1024;
-        let b_panel = &mut b_pack[..NR * LDB];
+            && (mr..=1024 / size_of::<T>()).contains(&a.col_stride);
+        // A `B` packed column by column is packed one panel at a time, where the panel stays in
+        // L1 while the panels of `A` stream past it from L2, down the columns of `C`; any other
+        // `B` (`Xᵀ` of a weight gradient) a block of `NC` columns at a time, along its rows: one
+        // panel at a time, its rows were short reads a row of `B` apart, in the same sets of L1
+        // (1 KiB or more apart), and training's `Δ Xᵀ` took longer than at `1cb5ab3`, which
+        // packed blocks.
+        let nc = if by_columns { n } else { NC };
         for k0 in (0..k).step_by(KC) {
             let kc = KC.min(k - k0);
             // Only the first block of `k` starts from the bias or zero; the others add to `C`.
             let start = if k0 == 0 { start } else { Start::C };
-            for i0 in (0..m).step_by(MC) {
-                let mc = MC.min(m - i0);
-                let a_block: &[T] = match a_packed {
-                    Some(packed) => &packed[k0 * m.div_ceil(mr) * mr + i0 * kc..],
-                    None if direct => &[],
-                    None => {
-                        pack_a::<S, T>(a_pack, a, i0, mc, k0, kc);
-                        a_pack
-                    }
-                };
-                let a_block = &a_block[..if direct { 0 } else { mc.div_ceil(mr) * mr * kc }];
-                // One panel of `B` at a time, packed where it stays in L1 while the panels of
-                // `A` stream past it from L2, down the columns of `C`.
-                for j in (0..n).step_by(NR) {
-                    let cols = NR.min(n - j);
-                    pack_b::<T, NR>(b_panel, b, k0, kc, j, cols, by_columns);
-                    for p in 0..mc.div_ceil(mr) {
-                        let i = i0 + p * mr;
-                        // Panel `p` of `A`, its columns `a_step` apart.
-                        let (a_panel, a_step) = if direct {
-                            let panel = &a.data[i + k0 * a.col_stride..];
-                            (&panel[..(kc - 1) * a.col_stride + mr], a.col_stride)
-                        } else {
-                            (&a_block[p * mr * kc..(p + 1) * mr * kc], mr)
-                        };
-                        let tile = if by_columns {
-                            tile_by_columns::<S, T, NR>(simd, (a_panel, a_step), b_panel, mr, kc)
-                        } else {
-                            let b_rows = &b_panel[..kc * NR];
-                            tile_by_rows::<S, T, NR>(simd, (a_panel, a_step), b_rows, mr)
-                        };
-                        let to = Tile {
-                            ldc: if c_by_rows { n } else { m },
-                            by_rows: c_by_rows,
-                            i,
-                            j,
-                            rows: mr.min(m - i),
-                            cols,
-                        };
-                        store::<S, T, NR>(simd, &tile, c, to, start);
+            for j0 in (0..n).step_by(nc) {
+                let nc = nc.min(n - j0);
+                if !by_columns {
+                    pack_b_rows::<T, NR>(b_pack, b, k0, kc, j0, nc);
+                }
+                for i0 in (0..m).step_by(MC) {
+                    let mc = MC.min(m - i0);
+                    let a_block: &[T] = match a_packed {
+                        Some(packed) => &packed[k0 * m.div_ceil(mr) * mr + i0 * kc..],
+                        None if direct => &[],
+                        None => {
+                            pack_a::<S, T>(a_pack, a, i0, mc, k0, kc);
+                            a_pack
+                        }
+                    };
+                    let a_block = &a_block[..if direct { 0 } else { mc.div_ceil(mr) * mr * kc }];
+                    for j in (j0..j0 + nc).step_by(NR) {
+                        let cols = NR.min(n - j);
+                        if by_columns {
+                            pack_b_columns::<T, NR>(b_pack, b, k0, kc, j, cols);
+                        }
+                        let q = (j - j0) / NR;
+                        for p in 0..mc.div_ceil(mr) {
+                            let i = i0 + p * mr;
+                            // Panel `p` of `A`, its columns `a_step` apart.
+                            let (a_panel, a_step) = if direct {
+                                let panel = &a.data[i + k0 * a.col_stride..];
+                                (&panel[..(kc - 1) * a.col_stride + mr], a.col_stride)
+                            } else {
+                                (&a_block[p * mr * kc..(p + 1) * mr * kc], mr)
+                            };
+                            let tile = if by_columns {
+                                let b_panel = &b_pack[..NR * LDB];
+                                tile_by_columns::<S, T, NR>(
+                                    simd,
+                                    (a_panel, a_step),
+                                    b_panel,
+                                    mr,
+                                    kc,
+                                )
+                            } else {
+                                let b_rows = &b_pack[q * kc * NR..(q + 1) * kc * NR];
+                                tile_by_rows::<S, T, NR>(simd, (a_panel, a_step), b_rows, mr)
+                            };
+                            let to = Tile {
+                                ldc: if c_by_rows { n } else { m },
+                                by_rows: c_by_rows,
+                                i,
+                                j,
+                                rows: mr.min(m - i),
+                                cols,
+                            };
+                            store::<S, T, NR>(simd, &tile, c, to, start);
+                        }
                     }
                 }
             }
@@ -314,41 +343,70 @@ fn pack_a<S: Simd, T: Scalar>(
     }
 }
 
-/// Rows `k0..k0 + kc` of the `cols` columns of `B` from `first` on as one panel of `NR`
-/// columns; columns past `cols` are zero. `by_columns`: each column of the panel is `kc`
-/// contiguous values, the next `LDB` further on (copies of a column-major `B`'s runs); else the
-/// panel is `kc` rows of `NR` values.
+/// Rows `k0..k0 + kc` of the `cols` columns of a column-major `B` from `first` on as one panel
+/// of `NR` columns, each `kc` contiguous values, the next `LDB` further on (copies of `B`'s
+/// runs); columns past `cols` are zero.
 #[inline(always)]
-fn pack_b<T: Scalar, const NR: usize>(
+fn pack_b_columns<T: Scalar, const NR: usize>(
     panel: &mut [T],
     b: Strided<'_, T>,
     k0: usize,
     kc: usize,
     first: usize,
     cols: usize,
-    by_columns: bool,
 ) {
-    if by_columns {
-        for (jj, column) in panel.chunks_exact_mut(LDB).take(NR).enumerate() {
-            let column = &mut column[..kc];
-            if jj < cols {
-                column.copy_from_slice(&b.data[k0 + (first + jj) * b.col_stride..][..kc]);
-            } else {
-                column.fill(T::zero());
+    for (jj, column) in panel.chunks_exact_mut(LDB).take(NR).enumerate() {
+        let column = &mut column[..kc];
+        if jj < cols {
+            column.copy_from_slice(&b.data[k0 + (first + jj) * b.col_stride..][..kc]);
+        } else {
+            column.fill(T::zero());
+        }
+    }
+}
+
+/// Rows `k0..k0 + kc` of the `cols` columns of `B` from `first` on as panels of `NR` columns,
+/// each `kc` rows of `NR` values (panel `q` at `q · kc · NR`); columns past `cols` are zero.
+/// Reads `B`'s rows as runs of `cols` values where they are contiguous.
+#[inline(always)]
+fn pack_b_rows<T: Scalar, const NR: usize>(
+    pack: &mut [T],
+    b: Strided<'_, T>,
+    k0: usize,
+    kc: usize,
+    first: usize,
+    cols: usize,
+) {
+    let panels = cols.div_ceil(NR);
+    let pack = &mut pack[..panels * kc * NR];
+    if b.col_stride == 1 {
+        // Row `kk` of panel `q` at `q · kc + kk`, moved as arrays of `NR` (not through memcpy).
+        let (pack_rows, _) = pack.as_chunks_mut::<NR>();
+        for kk in 0..kc {
+            let row = &b.data[(k0 + kk) * b.row_stride + first..][..cols];
+            let (runs, rest) = row.as_chunks::<NR>();
+            let mut to = pack_rows.iter_mut().skip(kk).step_by(kc);
+            // `runs` first: `zip` stops on it without taking a row from `to`.
+            for (run, to) in runs.iter().zip(&mut to) {
+                *to = *run;
+            }
+            if let Some(to) = to.next() {
+                for (jj, slot) in to.iter_mut().enumerate() {
+                    *slot = rest.get(jj).copied().unwrap_or(T::zero());
+                }
             }
         }
-    } else if b.col_stride == 1 && cols == NR {
-        for (kk, row) in panel[..kc * NR].chunks_exact_mut(NR).enumerate() {
-            row.copy_from_slice(&b.data[(k0 + kk) * b.row_stride + first..][..NR]);
-        }
     } else {
-        for (kk, row) in panel[..kc * NR].chunks_exact_mut(NR).enumerate() {
-            for (jj, slot) in row.iter_mut().enumerate() {
-                *slot = if jj < cols {
-                    b.data[(k0 + kk) * b.row_stride + (first + jj) * b.col_stride]
-                } else {
-                    T::zero()
-                };
+        for (q, panel) in pack.chunks_exact_mut(kc * NR).enumerate() {
+            for (kk, row) in panel.chunks_exact_mut(NR).enumerate() {
+                for (jj, slot) in row.iter_mut().enumerate() {
+                    let j = q * NR + jj;
+                    *slot = if j < cols {
+                        b.data[(k0 + kk) * b.row_stride + (first + j) * b.col_stride]
+                    } else {
+                        T::zero()
+                    };
+                }
             }
         }
     }
@@ -365,15 +423,29 @@ fn tile_by_rows<S: Simd, T: Scalar, const NR: usize>(
 ) -> [[T::Reg<S>; 2]; NR] {
     let zero = T::splat_reg(simd, T::zero());
     let mut acc = [[zero; 2]; NR];
-    for (l, b) in b_panel.chunks_exact(NR).enumerate() {
-        let (a, _) = T::as_simd::<S>(&a_panel[l * a_step..l * a_step + mr]);
-        let (a0, a1) = (a[0], a[1]);
-        for (acc, &b) in acc.iter_mut().zip(b) {
-            let b = T::splat_reg(simd, b);
-            acc[0] = T::mul_add_reg(simd, a0, b, acc[0]);
-            acc[1] = T::mul_add_reg(simd, a1, b, acc[1]);
-        }
+    // A macro, not a closure: the compiler left a closure as a call per column.
+    macro_rules! step {
+        ($a:expr, $b:expr) => {{
+            let (a, _) = T::as_simd::<S>(&$a[..mr]);
+            let (a0, a1) = (a[0], a[1]);
+            for (acc, &b) in acc.iter_mut().zip($b) {
+                let b = T::splat_reg(simd, b);
+                acc[0] = T::mul_add_reg(simd, a0, b, acc[0]);
+                acc[1] = T::mul_add_reg(simd, a1, b, acc[1]);
+            }
+        }};
     }
+    // All columns but the last in whole steps of `a_step` (no bounds check per column: the
+    // last one of a panel read in place may end where `A` does), then the last.
+    let (b_rows, _) = b_panel.as_chunks::<NR>();
+    let Some((b_last, b_body)) = b_rows.split_last() else {
+        return acc;
+    };
+    let (a_body, a_last) = a_panel.split_at(b_body.len() * a_step);
+    for (a, b) in a_body.chunks_exact(a_step).zip(b_body) {
+        step!(a, b);
+    }
+    step!(a_last, b_last);
     acc
 }
 
@@ -390,17 +462,29 @@ fn tile_by_columns<S: Simd, T: Scalar, const NR: usize>(
 ) -> [[T::Reg<S>; 2]; NR] {
     let zero = T::splat_reg(simd, T::zero());
     let mut acc = [[zero; 2]; NR];
-    let b_panel = &b_panel[..NR * LDB];
-    let a_panel = &a_panel[..(kc - 1) * a_step + mr];
-    for l in 0..kc {
-        let (a, _) = T::as_simd::<S>(&a_panel[l * a_step..l * a_step + mr]);
-        let (a0, a1) = (a[0], a[1]);
-        for (jj, acc) in acc.iter_mut().enumerate() {
-            let b = T::splat_reg(simd, b_panel[jj * LDB + l]);
-            acc[0] = T::mul_add_reg(simd, a0, b, acc[0]);
-            acc[1] = T::mul_add_reg(simd, a1, b, acc[1]);
-        }
+    let kc = kc.min(KC);
+    if kc == 0 {
+        return acc;
     }
+    let b_panel = &b_panel[..NR * LDB];
+    // As in `tile_by_rows`, a macro.
+    macro_rules! step {
+        ($l:expr, $a:expr) => {{
+            let (a, _) = T::as_simd::<S>(&$a[..mr]);
+            let (a0, a1) = (a[0], a[1]);
+            for (jj, acc) in acc.iter_mut().enumerate() {
+                let b = T::splat_reg(simd, b_panel[jj * LDB + $l]);
+                acc[0] = T::mul_add_reg(simd, a0, b, acc[0]);
+                acc[1] = T::mul_add_reg(simd, a1, b, acc[1]);
+            }
+        }};
+    }
+    // As in `tile_by_rows`: whole steps, then the last column.
+    let (a_body, a_last) = a_panel.split_at((kc - 1) * a_step);
+    for (l, a) in (0..kc - 1).zip(a_body.chunks_exact(a_step)) {
+        step!(l, a);
+    }
+    step!(kc - 1, a_last);
     acc
 }
 
