@@ -26,9 +26,10 @@
 //! ≈ 110–120 (55–60 %) on a busy machine, the rest going to packing `B` (a `memmove` from
 //! memory), loading `C` when a tile is added to it, and the panels of `A` coming from L2. A
 //! profile of that product on one thread (`perf record -e cpu-clock`, 7 December, fourth
-//! session): the tile loop ≈ 79 % of the samples, adding the tiles to `C` ≈ 7 % (mostly the
-//! load of `C`), packing `B` ≈ 6 %, packing the shared `A` ≈ 1.5 %. Prefetching each tile's
-//! columns of `C` before its loop measured level, and was left out.
+//! session): the tile loop ≈ 79 % of the samples, adding the tiles to `C` ≈ 6 % (mostly the
+//! load of `C`), packing `B` ≈ 6 %, packing the shared `A` ≈ 1.4 %. Prefetching each tile's
+//! columns of `C` before its loop, or the next panel's columns of `B` during a panel's tiles,
+//! measured level, and was left out.
 
 use std::cell::RefCell;
 
@@ -228,6 +229,7 @@ impl<T: Scalar, const NR: usize> WithSimd for Kernel<'_, '_, T, NR> {
         let direct = a_packed.is_none()
             && a.row_stride == 1
             && m % mr == 0
+            // (Columns at least a panel apart: the tile walks them in whole steps.)
             && (mr..=1024 / size_of::<T>()).contains(&a.col_stride);
         // A `B` packed column by column is packed one panel at a time, where the panel stays in
         // L1 while the panels of `A` stream past it from L2, down the columns of `C`; any other
