@@ -43,6 +43,9 @@ pub(super) struct BatchGroups<G, S: Scalar> {
     parts: Vec<Part<G, S>>,
     /// At most this many groups per batch: [`GROUPS`], or one (see the module's text).
     most: usize,
+    /// Whether the last batch's gradients are all finite, when its summing pass found out
+    /// (batches of more than one group).
+    finite: Option<bool>,
 }
 
 impl<G: Parameters<S> + Send + Sync, S: Scalar> BatchGroups<G, S> {
@@ -79,12 +82,20 @@ impl<G: Parameters<S> + Send + Sync, S: Scalar> BatchGroups<G, S> {
                 })
                 .collect(),
             most,
+            finite: None,
         }
     }
 
     /// The gradients of the last batch (summed over its samples).
     pub(super) fn grads(&mut self) -> &mut G {
         &mut self.parts[0].grads
+    }
+
+    /// Whether the last batch's gradients are all finite, if [`accumulate`](Self::accumulate)
+    /// found out in its summing pass (batches cut into more than one group); `None` when
+    /// they were not checked.
+    pub(super) fn finite(&self) -> Option<bool> {
+        self.finite
     }
 
     /// The training pass over a batch: sets [`grads`](Self::grads) to the gradients of the
@@ -125,6 +136,7 @@ impl<G: Parameters<S> + Send + Sync, S: Scalar> BatchGroups<G, S> {
                 outputs,
             );
         };
+        self.finite = None;
         if groups == 1 {
             // The whole batch, its products split between threads as they see fit.
             let first = &mut self.parts[0];
@@ -151,6 +163,7 @@ impl<G: Parameters<S> + Send + Sync, S: Scalar> BatchGroups<G, S> {
         // The reduction: in the order of the groups, then scaled, in one pass that leaves the
         // gradients of the groups after the first zero for the next batch.
         let total = parts.iter().skip(1).fold(parts[0].loss, |t, p| t + p.loss);
+        let mut finite = true;
         for i in 0..G::TENSORS {
             let trainable = G::tensor_info(i).is_some_and(|t| t.trainable);
             let factor = if trainable { scale } else { S::one() };
@@ -159,12 +172,13 @@ impl<G: Parameters<S> + Send + Sync, S: Scalar> BatchGroups<G, S> {
                 *tensor = part.grads.tensor_mut(i);
             }
             if let Some((first, rest)) = tensors[..groups].split_first_mut() {
-                sum_scaled(first, rest, factor);
+                finite &= sum_scaled(first, rest, factor);
             }
         }
         for part in &mut parts[1..] {
             part.dirty = false;
         }
+        self.finite = Some(finite);
         total
     }
 }
@@ -178,7 +192,8 @@ const PARALLEL_MIN: usize = 1 << 14;
 /// another and scaling the sum. In the widest registers of this machine (each value computed
 /// alone, by the same additions and multiplication: the same bits at every level), and in two
 /// halves on two threads for large tensors. Each tensor of `others` is as long as `sum`.
-fn sum_scaled<S: Scalar>(sum: &mut [S], others: &mut [&mut [S]], factor: S) {
+/// Returns whether the values of `sum` are then all finite.
+fn sum_scaled<S: Scalar>(sum: &mut [S], others: &mut [&mut [S]], factor: S) -> bool {
     #[cfg(feature = "parallel")]
     if sum.len() >= PARALLEL_MIN {
         // A multiple of 64 values: whole registers at every level, on cache lines apart.
@@ -190,26 +205,36 @@ fn sum_scaled<S: Scalar>(sum: &mut [S], others: &mut [&mut [S]], factor: S) {
             (*low, *high) = core::mem::take(tensor).split_at_mut(half);
         }
         let n = others.len();
-        rayon::join(
+        let (low, high) = rayon::join(
             || sum_scaled_here(low, &mut lows[..n], factor),
             || sum_scaled_here(high, &mut highs[..n], factor),
         );
-        return;
+        return low && high;
     }
-    sum_scaled_here(sum, others, factor);
+    sum_scaled_here(sum, others, factor)
 }
 
-/// [`sum_scaled`] on this thread: a pass per tensor of `others`, the last also scaling.
-fn sum_scaled_here<S: Scalar>(sum: &mut [S], others: &mut [&mut [S]], factor: S) {
+/// [`sum_scaled`] on this thread: a pass per tensor of `others`, the last also scaling and
+/// checking that the sums are finite.
+fn sum_scaled_here<S: Scalar>(sum: &mut [S], others: &mut [&mut [S]], factor: S) -> bool {
     let count = others.len();
+    if count == 0 {
+        for s in sum.iter_mut() {
+            *s *= factor;
+        }
+        return crate::params::all_finite(sum);
+    }
+    let mut finite = true;
     for (k, next) in others.iter_mut().enumerate() {
         let factor = (k + 1 == count).then_some(factor);
-        crate::simd::dispatch_wide(SumPass { sum, next, factor });
+        finite = crate::simd::dispatch_wide(SumPass { sum, next, factor });
     }
+    finite
 }
 
 /// One pass of [`sum_scaled`]: `sum = sum + next`, then `· factor` if given, value by value;
-/// `next` set to zero.
+/// `next` set to zero. With `factor`, returns whether the values of `sum` are then all finite
+/// (else `true`).
 struct SumPass<'a, 'b, S> {
     sum: &'a mut [S],
     next: &'b mut [S],
@@ -217,10 +242,10 @@ struct SumPass<'a, 'b, S> {
 }
 
 impl<S: Scalar> pulp::WithSimd for SumPass<'_, '_, S> {
-    type Output = ();
+    type Output = bool;
 
     #[inline(always)]
-    fn with_simd<V: pulp::Simd>(self, simd: V) {
+    fn with_simd<V: pulp::Simd>(self, simd: V) -> bool {
         let Self { sum, next, factor } = self;
         match factor {
             Some(factor) => sum_pass::<S, V, true>(simd, sum, next, factor),
@@ -229,32 +254,40 @@ impl<S: Scalar> pulp::WithSimd for SumPass<'_, '_, S> {
     }
 }
 
-/// `sum = sum + next`, then `· factor` if `SCALE`; zeroes `next`.
+/// `sum = sum + next`, then `· factor` if `SCALE`; zeroes `next`. If `SCALE`, returns whether
+/// the values of `sum` are then all finite, by the test of [`crate::params::all_finite`]
+/// (`x − x`, zero only for a finite `x`, accumulated); else `true`.
 #[inline(always)]
 fn sum_pass<S: Scalar, V: pulp::Simd, const SCALE: bool>(
     simd: V,
     sum: &mut [S],
     next: &mut [S],
     factor: S,
-) {
+) -> bool {
     let len = sum.len().min(next.len());
     let (sum, next) = (&mut sum[..len], &mut next[..len]);
     let zero = S::splat_reg(simd, S::zero());
     let f = S::splat_reg(simd, factor);
     let (sum_regs, sum_tail) = S::as_mut_simd::<V>(sum);
     let (next_regs, next_tail) = S::as_mut_simd::<V>(next);
+    let mut check = zero;
     for (s, n) in sum_regs.iter_mut().zip(next_regs) {
         let total = S::add_reg(simd, *s, core::mem::replace(n, zero));
         *s = if SCALE {
-            S::mul_reg(simd, total, f)
+            let scaled = S::mul_reg(simd, total, f);
+            check = S::add_reg(simd, check, S::sub_reg(simd, scaled, scaled));
+            scaled
         } else {
             total
         };
     }
+    let mut finite = !SCALE || S::reduce_sum(simd, check) == S::zero();
     for (s, n) in sum_tail.iter_mut().zip(next_tail) {
         let total = *s + core::mem::replace(n, S::zero());
         *s = if SCALE { total * factor } else { total };
+        finite &= !SCALE || s.is_finite();
     }
+    finite
 }
 
 /// Groups of a batch of `samples`: one per [`GROUP_SAMPLES`], at least one, at most `most`.

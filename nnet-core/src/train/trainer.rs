@@ -377,6 +377,10 @@ where
         Ok((sum, chunk.len()))
     }
 
+    fn gradients_finite(&self) -> Option<bool> {
+        self.groups.finite()
+    }
+
     fn update_buffers(&mut self) -> (&mut N::Gradients, &mut N) {
         (self.groups.grads(), &mut self.last_good)
     }
