@@ -331,7 +331,10 @@ mod tests {
                 .collect();
             let (sum, others) = groups.split_first_mut().unwrap();
             let mut tensors: Vec<&mut [T]> = others.iter_mut().map(|g| &mut g[..]).collect();
-            sum_scaled(sum, &mut tensors, factor);
+            assert!(
+                sum_scaled(sum, &mut tensors, factor),
+                "finite sums reported non-finite"
+            );
             let bits = |x: &[T]| x.iter().map(|v| v.as_f64().to_bits()).collect::<Vec<_>>();
             assert_eq!(
                 bits(&groups[0]),
@@ -350,6 +353,37 @@ mod tests {
             for count in [2, 3, 8] {
                 check::<f32>(len, count);
                 check::<f64>(len, count);
+            }
+        }
+    }
+
+    /// The summing pass reports a non-finite sum wherever it is (in a register or the
+    /// leftover values, in either half of a long tensor) and whichever group brought it.
+    #[test]
+    fn sum_scaled_finds_every_non_finite_sum() {
+        fn check<T: Scalar>(len: usize, at: usize, bad: &[(usize, T)]) {
+            let mut groups: Vec<Vec<T>> = (0..3)
+                .map(|g| (0..len).map(|i| T::of_f64((i + g) as f64 * 0.01)).collect())
+                .collect();
+            for &(group, value) in bad {
+                groups[group][at] = value;
+            }
+            let (sum, others) = groups.split_first_mut().unwrap();
+            let mut tensors: Vec<&mut [T]> = others.iter_mut().map(|g| &mut g[..]).collect();
+            let finite = sum_scaled(sum, &mut tensors, T::of_f64(0.5));
+            let bad: Vec<_> = bad.iter().map(|&(g, v)| (g, v.as_f64())).collect();
+            assert!(!finite, "{len} values: {bad:?} at {at}");
+        }
+        for len in [1, 17, 100, (1 << 14) + 37] {
+            for at in [0, len / 2, len - 1] {
+                for group in 0..3 {
+                    check::<f32>(len, at, &[(group, f32::NAN)]);
+                    check::<f32>(len, at, &[(group, f32::INFINITY)]);
+                    check::<f64>(len, at, &[(group, f64::NEG_INFINITY)]);
+                    // Finite values whose sum overflows.
+                    let next = (group + 1) % 3;
+                    check::<f32>(len, at, &[(group, f32::MAX), (next, f32::MAX)]);
+                }
             }
         }
     }
