@@ -5,8 +5,12 @@
 //! product computes each column by the same operations wherever the column is, in a whole
 //! register tile or in the last, partial one).
 
+#[path = "common/threads.rs"]
+mod threads;
+
 use allocation_counter::measure;
 use nnet::{Network, SVector};
+use threads::on_threads;
 
 nnet::network! {
     /// Batched (the 64 → 70 and 70 → 33 products), with ragged widths (partial panels of
@@ -37,15 +41,6 @@ fn bits<T: nnet::Scalar, const N: usize>(ys: &[SVector<T, N>]) -> Vec<u64> {
         .iter()
         .map(|v| v.as_f64().to_bits())
         .collect()
-}
-
-/// Runs `f` on a fresh rayon pool of `threads` threads.
-fn on_threads<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> R {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .expect("a rayon pool")
-        .install(f)
 }
 
 /// Each sample of `xs` alone through `forward_batch`, on one thread.

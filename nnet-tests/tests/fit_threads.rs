@@ -4,12 +4,16 @@
 //! gradients computed one sample at a time (the independent truth: the per-sample pass,
 //! `accumulate_each`, summed in f64).
 
+#[path = "common/threads.rs"]
+mod threads;
+
 use nnet::__private::accumulate_each;
 use nnet::loss::MeanSquaredError;
 use nnet::nalgebra::SVector;
 use nnet::optim::{Adam, Sgd, SgdConfig};
-use nnet::train::{FitConfig, History, Trainer, Verbosity};
+use nnet::train::{FitConfig, Trainer, Verbosity};
 use nnet::{Network, Parameters};
+use threads::{assert_same_bits_on_1_2_and_8_threads, bits, history_bits, on_threads};
 
 nnet::network! {
     /// Wide enough to train in groups (a 128 × 128 layer), with dropout: each group draws its
@@ -56,31 +60,6 @@ fn data(count: usize) -> (Vec<SVector<f32, 3>>, Vec<SVector<f32, 2>>) {
     (xs, ys)
 }
 
-/// The bits of every tensor.
-fn bits<P: Parameters>(p: &P) -> Vec<u32> {
-    (0..P::TENSORS)
-        .flat_map(|i| p.tensor(i).iter().map(|v| v.to_bits()))
-        .collect()
-}
-
-/// The bits of every loss of the history, training's and validation's.
-fn history_bits(history: &History) -> Vec<u64> {
-    history
-        .epochs
-        .iter()
-        .flat_map(|e| [e.loss.to_bits(), e.val_loss.unwrap_or(f64::NAN).to_bits()])
-        .collect()
-}
-
-/// `f` on a fresh rayon pool of `threads` threads.
-fn on_threads<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> R {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .expect("a rayon pool")
-        .install(f)
-}
-
 /// `fit` from `net` for three epochs on 1, 2 and 8 threads, in batches of 100 (three groups)
 /// and a last batch of 8 (one group): the weights' and the losses' bits agree.
 fn same_bits_on_any_threads<N: Network<3, 2>>(net: &N) {
@@ -92,22 +71,14 @@ fn same_bits_on_any_threads<N: Network<3, 2>>(net: &N) {
         validation_split: 0.1,
         ..FitConfig::default()
     };
-    let runs: Vec<(Vec<u32>, Vec<u64>)> = [1, 2, 8]
-        .into_iter()
-        .map(|threads| {
-            on_threads(threads, || {
-                let mut net = net.clone();
-                let mut trainer = Trainer::new(Adam::with_learning_rate(0.01), MeanSquaredError);
-                let history = trainer
-                    .fit(&mut net, &xs, &ys, &config)
-                    .expect("training succeeds");
-                (bits(&net), history_bits(&history))
-            })
-        })
-        .collect();
-    assert_ne!(runs[0].0, bits(net), "training moved the weights");
-    assert_eq!(runs[0], runs[1], "1 and 2 threads");
-    assert_eq!(runs[0], runs[2], "1 and 8 threads");
+    assert_same_bits_on_1_2_and_8_threads(&bits(net), || {
+        let mut net = net.clone();
+        let mut trainer = Trainer::new(Adam::with_learning_rate(0.01), MeanSquaredError);
+        let history = trainer
+            .fit(&mut net, &xs, &ys, &config)
+            .expect("training succeeds");
+        (bits(&net), history_bits(&history))
+    });
 }
 
 #[test]

@@ -3,12 +3,16 @@
 //! loss history on 1, 2 and 8 threads, and the batch's gradient is the sum of each sequence's
 //! gradient computed alone (the independent truth: `accumulate_sequences` on one sequence).
 
+#[path = "common/threads.rs"]
+mod threads;
+
 use nnet::loss::MeanSquaredError;
 use nnet::nalgebra::SVector;
 use nnet::optim::{Adam, Sgd, SgdConfig};
-use nnet::train::{FitConfig, History, Trainer, Verbosity};
+use nnet::train::{FitConfig, Trainer, Verbosity};
 use nnet::vector;
 use nnet::{Parameters, SequenceNetwork, Sequences, Streams};
+use threads::{assert_same_bits_on_1_2_and_8_threads, bits, history_bits, on_threads};
 
 nnet::network! {
     /// Dropout between stacked recurrent layers (each group draws its own masks), a target per
@@ -73,27 +77,6 @@ fn targets(data: &Sequences<2>, per_step: bool) -> Vec<SVector<f32, 1>> {
     }
 }
 
-/// The bits of every tensor.
-fn bits<P: Parameters>(p: &P) -> Vec<u32> {
-    (0..P::TENSORS)
-        .flat_map(|i| p.tensor(i).iter().map(|v| v.to_bits()))
-        .collect()
-}
-
-/// The bits of every loss of the history.
-fn history_bits(history: &History) -> Vec<u64> {
-    history.epochs.iter().map(|e| e.loss.to_bits()).collect()
-}
-
-/// `f` on a fresh rayon pool of `threads` threads.
-fn on_threads<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> R {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .expect("a rayon pool")
-        .install(f)
-}
-
 /// `fit_sequences` from `seeded(seed)` for three epochs on 1, 2 and 8 threads: the weights'
 /// and the losses' bits agree.
 fn same_bits_on_any_threads<N: SequenceNetwork<2, 1>>(net: &N, per_step: bool) {
@@ -106,22 +89,14 @@ fn same_bits_on_any_threads<N: SequenceNetwork<2, 1>>(net: &N, per_step: bool) {
         validation_split: 0.1,
         ..FitConfig::default()
     };
-    let runs: Vec<(Vec<u32>, Vec<u64>)> = [1, 2, 8]
-        .into_iter()
-        .map(|threads| {
-            on_threads(threads, || {
-                let mut net = net.clone();
-                let mut trainer = Trainer::new(Adam::with_learning_rate(0.01), MeanSquaredError);
-                let history = trainer
-                    .fit_sequences(&mut net, &data, &targets, &config)
-                    .expect("training succeeds");
-                (bits(&net), history_bits(&history))
-            })
-        })
-        .collect();
-    assert_ne!(runs[0].0, bits(net), "training moved the weights");
-    assert_eq!(runs[0], runs[1], "1 and 2 threads");
-    assert_eq!(runs[0], runs[2], "1 and 8 threads");
+    assert_same_bits_on_1_2_and_8_threads(&bits(net), || {
+        let mut net = net.clone();
+        let mut trainer = Trainer::new(Adam::with_learning_rate(0.01), MeanSquaredError);
+        let history = trainer
+            .fit_sequences(&mut net, &data, &targets, &config)
+            .expect("training succeeds");
+        (bits(&net), history_bits(&history))
+    });
 }
 
 #[test]
@@ -154,21 +129,14 @@ fn fit_stateful_gives_the_same_bits_on_1_2_and_8_threads() {
         verbosity: Verbosity::Silent,
         ..FitConfig::default()
     };
-    let runs: Vec<(Vec<u32>, Vec<u64>)> = [1, 2, 8]
-        .into_iter()
-        .map(|threads| {
-            on_threads(threads, || {
-                let mut net = Stack::seeded(4);
-                let mut trainer = Trainer::new(Adam::with_learning_rate(0.01), MeanSquaredError);
-                let history = trainer
-                    .fit_stateful(&mut net, &streams, &targets, &config)
-                    .expect("training succeeds");
-                (bits(&net), history_bits(&history))
-            })
-        })
-        .collect();
-    assert_eq!(runs[0], runs[1], "1 and 2 threads");
-    assert_eq!(runs[0], runs[2], "1 and 8 threads");
+    assert_same_bits_on_1_2_and_8_threads(&bits(&Stack::seeded(4)), || {
+        let mut net = Stack::seeded(4);
+        let mut trainer = Trainer::new(Adam::with_learning_rate(0.01), MeanSquaredError);
+        let history = trainer
+            .fit_stateful(&mut net, &streams, &targets, &config)
+            .expect("training succeeds");
+        (bits(&net), history_bits(&history))
+    });
 }
 
 /// The loss summed over `targets` and its gradients for the sequences of `data`, computed by
