@@ -157,14 +157,9 @@ pub(crate) fn logistic_with(
 #[inline(always)]
 pub(crate) fn tanh(x: f32) -> f32 {
     let a = abs(x);
-    // Near 0, the Taylor series to x¹¹ (the next term is below 2·10⁻¹⁰ for |x| < 0.3);
-    // beyond, 1 − 2 / (e^{2|x|} + 1), whose cancellation costs at most two bits there.
-    let x2 = x * x;
-    let small = x
-        * (1.0
-            + x2 * (-0.333_333_34
-                + x2 * (0.133_333_34
-                    + x2 * (-0.053_968_254 + x2 * (0.021_869_488 + x2 * -0.008_863_236)))));
+    // Near 0, the Taylor series; beyond, 1 − 2 / (e^{2|x|} + 1), whose cancellation costs at
+    // most two bits there.
+    let small = tanh_series(x);
     let large = 1.0 - 2.0 / (exp_double(a) + 1.0);
     // Past 44, `exp` clamps `2|x|` to 88, where `1 − 2 / (e⁸⁸ + 1)` rounds to 1: chosen after
     // the division (off the chain of dependent operations) instead of clamping before it. NaN
@@ -172,6 +167,17 @@ pub(crate) fn tanh(x: f32) -> f32 {
     let large = if a > EXP_MAX / 2.0 { 1.0 } else { large };
     let large = f32::from_bits(large.to_bits() | (x.to_bits() & 0x8000_0000));
     if a < 0.3 { small } else { large }
+}
+
+/// `tanh x` near 0 (`|x| < 0.3`): the Taylor series to x¹¹ (the next term is below 2·10⁻¹⁰
+/// there).
+#[inline(always)]
+fn tanh_series(x: f32) -> f32 {
+    let x2 = x * x;
+    x * (1.0
+        + x2 * (-0.333_333_34
+            + x2 * (0.133_333_34
+                + x2 * (-0.053_968_254 + x2 * (0.021_869_488 + x2 * -0.008_863_236)))))
 }
 
 #[cfg(test)]
@@ -254,12 +260,7 @@ mod tests {
     /// clamp, beyond the series.
     fn tanh_through_exp(x: f32) -> f32 {
         let a = abs(x);
-        let x2 = x * x;
-        let small = x
-            * (1.0
-                + x2 * (-0.333_333_34
-                    + x2 * (0.133_333_34
-                        + x2 * (-0.053_968_254 + x2 * (0.021_869_488 + x2 * -0.008_863_236)))));
+        let small = tanh_series(x);
         let large = 1.0 - 2.0 / (exp(2.0 * a) + 1.0);
         let large = f32::from_bits(large.to_bits() | (x.to_bits() & 0x8000_0000));
         if a < 0.3 { small } else { large }
