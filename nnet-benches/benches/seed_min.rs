@@ -2,7 +2,11 @@
 //! beside the hand-written loops: on a loaded machine (the project's has 2 cores shared with
 //! other jobs) the fastest repetition is the time of the code itself, where criterion's means
 //! move by 2× with the load. Also two variants of the seed network that split its time (a
-//! linear output instead of the sigmoid; no second hidden layer).
+//! linear output instead of the sigmoid; no second hidden layer), two one-layer networks (the
+//! fixed cost of a call, and the sigmoid alone), and the seed `forward` with each call's input
+//! depending on the previous call's output: its latency, where the other lines let consecutive
+//! calls overlap in the processor (on AMD Zen 3 the chained call takes twice as long, see
+//! BENCHMARKS.md).
 //!
 //! `cargo bench -p nnet-benches --bench seed_min -- 3` (three rounds; each prints one line).
 mod baseline;
@@ -38,7 +42,34 @@ nnet::network! {
     struct SeedNoL2 { input 2; dense 20 relu; dense 1 sigmoid; }
 }
 
+nnet::network! {
+    /// One linear unit: the fixed cost of a call of `forward`.
+    struct Tiny { input 2; dense 1; }
+}
+nnet::network! {
+    /// One sigmoid unit: the seed network's output activation with little before it.
+    struct TinySigmoid { input 2; dense 1 sigmoid; }
+}
+
 fn main() {
+    {
+        let x = nnet::vector![0.3_f32, -0.7];
+        let (tiny, sigmoid, seed) = (Tiny::seeded(1), TinySigmoid::seeded(1), Seed::seeded(1));
+        let a = min_ns(3000, 200, || {
+            black_box(tiny.forward(black_box(&x)));
+        });
+        let b = min_ns(3000, 200, || {
+            black_box(sigmoid.forward(black_box(&x)));
+        });
+        // The next input waits for this output (`y · 0` is not folded away: it is NaN for
+        // infinite `y`), so calls cannot overlap.
+        let mut chained = x;
+        let c = min_ns(3000, 200, || {
+            let y = seed.forward(black_box(&chained));
+            chained[0] += y[0] * 0.0;
+        });
+        println!("one linear unit {a:.2} ns   one sigmoid unit {b:.2} ns   seed chained {c:.2} ns");
+    }
     {
         let x = nnet::vector![0.3_f32, -0.7];
         let l = SeedLinear::seeded(1);
