@@ -63,12 +63,22 @@ fn main() {
         });
         // The next input waits for this output (`y · 0` is not folded away: it is NaN for
         // infinite `y`), so calls cannot overlap.
-        let mut chained = x;
-        let c = min_ns(3000, 200, || {
-            let y = seed.forward(black_box(&chained));
-            chained[0] += y[0] * 0.0;
-        });
-        println!("one linear unit {a:.2} ns   one sigmoid unit {b:.2} ns   seed chained {c:.2} ns");
+        let chained = |f: &dyn Fn(&SVector<f32, 2>) -> SVector<f32, 1>| {
+            let mut chained = x;
+            min_ns(3000, 200, || {
+                let y = f(black_box(&chained));
+                chained[0] += y[0] * 0.0;
+            })
+        };
+        let c = chained(&|x| seed.forward(x));
+        let d = chained(&|x| tiny.forward(x));
+        let e = chained(&|x| sigmoid.forward(x));
+        let linear = SeedLinear::seeded(1);
+        let f = chained(&|x| linear.forward(x));
+        println!(
+            "one linear unit {a:.2} ns   one sigmoid unit {b:.2} ns | chained: seed {c:.2} ns   \
+             linear unit {d:.2} ns   sigmoid unit {e:.2} ns   linear output {f:.2} ns"
+        );
     }
     {
         let x = nnet::vector![0.3_f32, -0.7];
