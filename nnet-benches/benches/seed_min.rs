@@ -3,10 +3,10 @@
 //! other jobs) the fastest repetition is the time of the code itself, where criterion's means
 //! move by 2× with the load. Also two variants of the seed network that split its time (a
 //! linear output instead of the sigmoid; no second hidden layer), two one-layer networks (the
-//! fixed cost of a call, and the sigmoid alone), and the seed `forward` with each call's input
-//! depending on the previous call's output: its latency, where the other lines let consecutive
-//! calls overlap in the processor (on AMD Zen 3 the chained call takes twice as long, see
-//! BENCHMARKS.md).
+//! fixed cost of a call, and the sigmoid alone), and the seed network, the linear-output one
+//! and the two one-unit ones chained (each call's input depending on the previous call's
+//! output): their latency, where the other lines let consecutive calls overlap in the
+//! processor (on AMD Zen 3 the chained seed call takes twice as long, see BENCHMARKS.md).
 //!
 //! `cargo bench -p nnet-benches --bench seed_min -- 3` (three rounds; each prints one line).
 mod baseline;
