@@ -171,7 +171,7 @@ fn main() {
 }
 
 /// `--shapes [PART]`: the products of `benches/gemm.rs` whose names contain `PART` (same shapes, layouts and values) at the best
-/// level, each on a pool of one thread and of two, best of five runs of about 0.2 s, in
+/// level, each on a pool of one thread and of two, best of five runs of about 0.5 s, in
 /// GFLOP/s of wall-clock time / per CPU-second (the one-thread CPU figure is the kernel's alone,
 /// and what survives a busy machine), with µs per product (wall).
 fn shapes(part: &str) {
@@ -205,7 +205,7 @@ fn shapes(part: &str) {
         let b_strides = if b_t { (n, 1) } else { (1, k) };
         let mut c = vec![0.0_f32; m * n];
         let per = (2 * m * n * k) as f64;
-        let reps = ((10e9 / per) as usize).max(1);
+        let reps = ((40e9 / per) as usize).max(1);
         let mut line = format!("{name:<22}");
         for (threads, pool) in [1, 2].iter().zip(&pools) {
             let (wall, cpu) = pool.install(|| {
