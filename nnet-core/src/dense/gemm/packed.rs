@@ -7,7 +7,7 @@
 //! `B` [`NC`] columns at a time, along its rows), each staying in L1 while the panels of `A`
 //! stream past it from L2, down the columns of `C`; the micro-kernel keeps an `MR × NR` tile of
 //! `C` in registers. (A column-major `A` whose columns are at most 1 KiB apart is read in place
-//! instead of packed.) `MR`
+//! instead of packed when `C` has at most [`DIRECT_MAX_COLUMNS`] columns.) `MR`
 //! is two SIMD registers: 16 `f32` or 8 `f64` with AVX2, under a tile of 6 columns (12
 //! accumulators of the 16 registers), 32 `f32` or 16 `f64` with AVX-512, under a tile of 12
 //! columns (24 accumulators of the 32 registers). The instruction set is picked at run time
