@@ -10,7 +10,9 @@
 //! the share of the cores this process gets; the CPU-time figure measures what the code does
 //! on the core while it runs, which is what to compare with the peak.
 //!
-//! `cargo bench -p nnet-benches --bench peak`
+//! `cargo bench -p nnet-benches --bench peak`; `-- --products` for the product alone (no FMA
+//! chains), `-- --shapes [PART]` for the products of the `gemm` bench whose names contain
+//! `PART`, each on one thread and two ([`shapes`]).
 
 mod cpu;
 
