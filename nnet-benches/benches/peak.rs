@@ -177,8 +177,10 @@ fn main() {
 /// GFLOP/s of wall-clock time / per CPU-second (the one-thread CPU figure is the kernel's alone,
 /// and what survives a busy machine), with µs per product (wall).
 fn shapes(part: &str) {
-    // name, (m, n, k), A transposed, B transposed: as in `benches/gemm.rs`.
-    const SHAPES: &[(&str, (usize, usize, usize), bool, bool)] = &[
+    /// A product: its name, `(m, n, k)`, whether `A` and `B` are transposed (stored by rows),
+    /// as in `benches/gemm.rs`.
+    type Shape = (&'static str, (usize, usize, usize), bool, bool);
+    const SHAPES: &[Shape] = &[
         ("w256/forward_1024", (256, 1024, 256), false, false),
         // What each thread of `forward_batch` computes for the middle layer: chunks of 256.
         ("w256/forward_256", (256, 256, 256), false, false),
