@@ -10,7 +10,9 @@
 //! the share of the cores this process gets; the CPU-time figure measures what the code does
 //! on the core while it runs, which is what to compare with the peak.
 //!
-//! `cargo bench -p nnet-benches --bench peak`
+//! `cargo bench -p nnet-benches --bench peak`; `-- --products` for the product alone (no FMA
+//! chains), `-- --shapes [PART]` for the products of the `gemm` bench whose names contain
+//! `PART`, each on one thread and two ([`shapes`]).
 
 mod cpu;
 
@@ -94,6 +96,11 @@ fn values(len: usize, seed: usize) -> Vec<f32> {
 }
 
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(at) = args.iter().position(|arg| arg == "--shapes") {
+        shapes(args.get(at + 1).map_or("", String::as_str));
+        return;
+    }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!("FMA chains, GFLOP/s per second of wall-clock time / of CPU time");
     #[allow(unused_mut)]
@@ -109,6 +116,11 @@ fn main() {
         levels.push(("AVX-512", |rounds| {
             Simd::vectorize(pulp::x86::V4::try_new().unwrap(), Chains { rounds })
         }));
+    }
+    // `--products`: the products alone, without the FMA chains (for rounds that alternate
+    // builds of the library).
+    if std::env::args().any(|arg| arg == "--products") {
+        levels.clear();
     }
     for (name, run) in levels {
         for threads in [1, cores] {
@@ -158,4 +170,66 @@ fn main() {
         }
     }
     force_gemm_level(None);
+}
+
+/// `--shapes [PART]`: the products of `benches/gemm.rs` whose names contain `PART` (same shapes, layouts and values) at the best
+/// level, each on a pool of one thread and of two, best of five runs of about 0.5 s, in
+/// GFLOP/s of wall-clock time / per CPU-second (the one-thread CPU figure is the kernel's alone,
+/// and what survives a busy machine), with µs per product (wall).
+fn shapes(part: &str) {
+    /// A product: its name, `(m, n, k)`, whether `A` and `B` are transposed (stored by rows),
+    /// as in `benches/gemm.rs`.
+    type Shape = (&'static str, (usize, usize, usize), bool, bool);
+    const SHAPES: &[Shape] = &[
+        ("w256/forward_1024", (256, 1024, 256), false, false),
+        // What each thread of `forward_batch` computes for the middle layer: chunks of 256.
+        ("w256/forward_256", (256, 256, 256), false, false),
+        ("w256/forward_32", (256, 32, 256), false, false),
+        ("w256/weight_grad_32", (256, 256, 32), false, true),
+        ("w256/input_grad_32", (256, 32, 256), true, false),
+        ("w256/forward_64", (256, 64, 256), false, false),
+        ("w256/weight_grad_64", (256, 256, 64), false, true),
+        ("w256/input_grad_64", (256, 64, 256), true, false),
+        ("w1024/forward_1024", (1024, 1024, 1024), false, false),
+        ("w1024/forward_64", (1024, 64, 1024), false, false),
+        ("w1024/weight_grad_64", (1024, 1024, 64), false, true),
+        ("w1024/input_grad_64", (1024, 64, 1024), true, false),
+    ];
+    let pools: Vec<_> = [1, 2]
+        .map(|threads| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+        })
+        .into();
+    for &(name, (m, n, k), a_t, b_t) in SHAPES.iter().filter(|s| s.0.contains(part)) {
+        let (a, b) = (values(m * k, 1), values(k * n, 2));
+        let a_strides = if a_t { (k, 1) } else { (1, m) };
+        let b_strides = if b_t { (n, 1) } else { (1, k) };
+        let mut c = vec![0.0_f32; m * n];
+        let per = (2 * m * n * k) as f64;
+        let reps = ((40e9 / per) as usize).max(1);
+        let mut line = format!("{name:<22}");
+        for (threads, pool) in [1, 2].iter().zip(&pools) {
+            let (wall, cpu) = pool.install(|| {
+                best_of_five(per * reps as f64, || {
+                    for _ in 0..reps {
+                        gemm_with(
+                            GemmKernel::Packed,
+                            (m, n, k),
+                            black_box(&a),
+                            a_strides,
+                            black_box(&b),
+                            b_strides,
+                            &mut c,
+                        );
+                    }
+                })
+            });
+            let micros = per / wall / 1e3;
+            line += &format!("  {threads}t: {wall:6.1} / {cpu:6.1} ({micros:8.1} µs)");
+        }
+        println!("{line}");
+    }
 }

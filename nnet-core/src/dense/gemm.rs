@@ -658,6 +658,8 @@ mod tests {
             (70, 7, 2),
             // Read unpacked at every level, over three blocks of `k`.
             (64, 40, 600),
+            // The same `A` packed: wider than what is read unpacked.
+            (64, 65, 600),
         ] {
             let a_data = values(m * k, 1);
             let b_data = values(k * n, 2);
@@ -812,6 +814,9 @@ mod tests {
                 (70, 25, 2),
                 (256, 64, 256),
                 (64, 40, 600),
+                // A column-major `A` read in place up to 64 columns of `C`, packed from 65.
+                (64, 65, 300),
+                (32, 200, 40),
                 (300, 530, 70),
                 (48, 1100, 20),
             ] {

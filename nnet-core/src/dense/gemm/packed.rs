@@ -7,7 +7,7 @@
 //! `B` [`NC`] columns at a time, along its rows), each staying in L1 while the panels of `A`
 //! stream past it from L2, down the columns of `C`; the micro-kernel keeps an `MR × NR` tile of
 //! `C` in registers. (A column-major `A` whose columns are at most 1 KiB apart is read in place
-//! instead of packed.) `MR`
+//! instead of packed when `C` has at most [`DIRECT_MAX_COLUMNS`] columns.) `MR`
 //! is two SIMD registers: 16 `f32` or 8 `f64` with AVX2, under a tile of 6 columns (12
 //! accumulators of the 16 registers), 32 `f32` or 16 `f64` with AVX-512, under a tile of 12
 //! columns (24 accumulators of the 32 registers). The instruction set is picked at run time
@@ -49,6 +49,9 @@ pub(super) const NR_WIDE: usize = 12;
 /// Columns of a `B` packed row by row at once (a multiple of both tiles' columns): a `KC × NC`
 /// block, read along its rows.
 const NC: usize = 21 * NR_WIDE;
+/// Most columns of `C` for which a column-major `A` is read in place instead of packed (see
+/// [`Kernel`]'s loop): training's `W X` on groups of 32 or 64 samples, not the wider products.
+const DIRECT_MAX_COLUMNS: usize = 64;
 /// Distance between the columns of a panel of `B` packed column by column: one cache line more
 /// than [`KC`], so that the columns of a panel do not share the same sets of L1.
 const LDB: usize = KC + 16;
@@ -226,7 +229,13 @@ impl<T: Scalar, const NR: usize> WithSimd for Kernel<'_, '_, T, NR> {
         // more than it saved (a third of training's `W X` on 32 samples with 256 rows). Columns
         // further apart stay packed: 4 KiB apart (1,024 rows of `f32`), a panel's columns fall
         // into the same sets of L1 and the product took 1.3–1.7× the time of the packed one.
+        // And only for a narrow `C` (at most `DIRECT_MAX_COLUMNS`), whose few panels of `B` do
+        // not pay for packing `A`: each panel of `B` reads every panel of `A` again, and read in
+        // place a panel's columns 1 KiB apart share 4 of the 64 sets of a 32 KiB L1 (AMD Zen 3),
+        // so that `forward_batch`'s chunks of 256 samples (`256 × 256 × 256`) ran at 67–71
+        // GFLOP/s per CPU-second in place against 77–83 packed (8 December, `peak --shapes`).
         let direct = a_packed.is_none()
+            && n <= DIRECT_MAX_COLUMNS
             && a.row_stride == 1
             && m % mr == 0
             // (Columns at least a panel apart: the tile walks them in whole steps.)
