@@ -119,7 +119,7 @@ fn main() {
     }
     // `--products`: the products alone, without the FMA chains (for rounds that alternate
     // builds of the library).
-    if std::env::args().any(|arg| arg == "--products") {
+    if args.iter().any(|arg| arg == "--products") {
         levels.clear();
     }
     for (name, run) in levels {
@@ -172,10 +172,11 @@ fn main() {
     force_gemm_level(None);
 }
 
-/// `--shapes [PART]`: the products of `benches/gemm.rs` whose names contain `PART` (same shapes, layouts and values) at the best
-/// level, each on a pool of one thread and of two, best of five runs of about 0.5 s, in
-/// GFLOP/s of wall-clock time / per CPU-second (the one-thread CPU figure is the kernel's alone,
-/// and what survives a busy machine), with µs per product (wall).
+/// `--shapes [PART]`: the products of `benches/gemm.rs` whose names contain `PART` (same
+/// shapes, layouts and values) at the best level, each on a pool of one thread and of two,
+/// best of five runs of about 0.5 s, in GFLOP/s of wall-clock time / per CPU-second (the
+/// one-thread CPU figure is the kernel's alone, and what survives a busy machine), with µs
+/// per product (wall).
 fn shapes(part: &str) {
     /// A product: its name, `(m, n, k)`, whether `A` and `B` are transposed (stored by rows),
     /// as in `benches/gemm.rs`.
@@ -195,14 +196,13 @@ fn shapes(part: &str) {
         ("w1024/weight_grad_64", (1024, 1024, 64), false, true),
         ("w1024/input_grad_64", (1024, 64, 1024), true, false),
     ];
-    let pools: Vec<_> = [1, 2]
-        .map(|threads| {
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .unwrap()
-        })
-        .into();
+    let pools = [1, 2].map(|threads| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        (threads, pool)
+    });
     for &(name, (m, n, k), a_t, b_t) in SHAPES.iter().filter(|s| s.0.contains(part)) {
         let (a, b) = (values(m * k, 1), values(k * n, 2));
         let a_strides = if a_t { (k, 1) } else { (1, m) };
@@ -211,7 +211,7 @@ fn shapes(part: &str) {
         let per = (2 * m * n * k) as f64;
         let reps = ((40e9 / per) as usize).max(1);
         let mut line = format!("{name:<22}");
-        for (threads, pool) in [1, 2].iter().zip(&pools) {
+        for (threads, pool) in &pools {
             let (wall, cpu) = pool.install(|| {
                 best_of_five(per * reps as f64, || {
                     for _ in 0..reps {
